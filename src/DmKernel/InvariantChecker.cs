@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+
+namespace DmKernel;
+
+/// <summary>
+/// R14: checks the model's invariants after a tick. Keeps the previous tick's GuestVisible per VM to prove that
+/// it never shrinks before a restart. Meant for tests, soaks and debugging, not the hot path (it allocates its
+/// snapshot once and a message only on failure).
+/// </summary>
+public sealed class InvariantChecker
+{
+    private readonly Fleet _fleet;
+    private readonly int[] _guestVisible;
+    private readonly int[] _generation;
+
+    public InvariantChecker(Fleet fleet)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        _fleet = fleet;
+        _guestVisible = new int[fleet.SlotCount];
+        _generation = new int[fleet.SlotCount];
+        Snapshot();
+    }
+
+    /// <summary>Checks every invariant; throws <see cref="InvariantViolationException"/> listing the first violations.</summary>
+    public void Check()
+    {
+        string? problems = Find(maxProblems: 10);
+        Snapshot();
+        if (problems is not null)
+            throw new InvariantViolationException(problems);
+    }
+
+    /// <summary>The violations found (at most <paramref name="maxProblems"/>), or null when every invariant holds.</summary>
+    public string? Find(int maxProblems = 10)
+    {
+        Fleet f = _fleet;
+        var sb = new StringBuilder();
+        int count = 0;
+        void Report(string message)
+        {
+            if (count++ < maxProblems)
+                sb.AppendLine(message);
+        }
+
+        int gMask = f.Model.GranularityMb - 1;
+        for (int h = 0; h < f.HostCount; h++)
+        {
+            (int start, int capacity) = f.HostSlots(h);
+            long assigned = 0;
+            for (int i = start; i < start + capacity; i++)
+            {
+                var state = f.State(i);
+                int a = f.AssignedCol[i], b = f.BalloonedCol[i], sp = f.SmartPagingCol[i];
+                if (state == VmState.Off)
+                {
+                    if (a != 0 || b != 0 || sp != 0)
+                        Report(Fmt($"VM {i}: Off but Assigned={a} Ballooned={b} SmartPaging={sp} (R7)"));
+                    continue;
+                }
+
+                assigned += a;
+                if (a < 0 || b < 0 || sp < 0)
+                    Report(Fmt($"VM {i}: negative memory Assigned={a} Ballooned={b} SmartPaging={sp}"));
+                if (((a | b | sp | f.TargetCol[i]) & gMask) != 0)
+                    Report(Fmt($"VM {i}: sizes not multiples of {gMask + 1} MB: Assigned={a} Ballooned={b} SmartPaging={sp} Target={f.TargetCol[i]} (R14)"));
+                bool dynamic = f.GetSettings(i).DynamicMemory;
+                if (!dynamic && (a != f.StartupCol[i] || b != 0 || sp != 0))
+                    Report(Fmt($"VM {i}: static VM holds Assigned={a} Ballooned={b} SmartPaging={sp}, expected Startup={f.StartupCol[i]}"));
+                if (state == VmState.Booting && a + sp != f.StartupCol[i])
+                    Report(Fmt($"VM {i}: Booting with Assigned+SmartPaging={a + sp}, expected Startup={f.StartupCol[i]} (R5, R6)"));
+                if (state == VmState.Running && dynamic)
+                {
+                    if (a > f.MaximumCol[i])
+                        Report(Fmt($"VM {i}: Assigned={a} above Maximum={f.MaximumCol[i]} (R14)"));
+                    if (a < f.MinimumCol[i] && sp == 0 && !f.HostWasShort(h) && !WasRestarted(i))
+                        Report(Fmt($"VM {i}: Assigned={a} below Minimum={f.MinimumCol[i]} on a host that was not short (R14)"));
+                }
+
+                int gv = a + b + sp;
+                if (_generation[i] == f.GenerationCol[i] && gv < _guestVisible[i])
+                    Report(Fmt($"VM {i}: GuestVisible shrank from {_guestVisible[i]} to {gv} without a restart (R14)"));
+            }
+
+            int total = f.HostTotal(h), reserve = f.HostReserve(h), avail = f.HostAvailable(h), pending = f.HostPendingFreed(h);
+            if (assigned + reserve > total)
+                Report(Fmt($"Host {h}: Σ Assigned {assigned} + Reserve {reserve} > Total {total} (R14)"));
+            if (avail < 0 || pending < 0)
+                Report(Fmt($"Host {h}: Available={avail} PendingFreed={pending} negative (R3)"));
+            if (assigned + reserve + avail + pending != total)
+                Report(Fmt($"Host {h}: Σ Assigned {assigned} + Reserve {reserve} + Available {avail} + pending {pending} != Total {total} (R3, R12)"));
+        }
+
+        if (count > maxProblems)
+            sb.AppendLine(Fmt($"... and {count - maxProblems} more"));
+        return count == 0 ? null : sb.ToString();
+    }
+
+    // A VM restarted in the last tick may still be below Minimum only if Smart Paging covered it; otherwise the
+    // deficit came back from the pool, so Assigned = Startup >= Minimum. Booting VMs are checked above.
+    private bool WasRestarted(int i) => _generation[i] != _fleet.GenerationCol[i];
+
+    private void Snapshot()
+    {
+        for (int i = 0; i < _fleet.SlotCount; i++)
+        {
+            _guestVisible[i] = _fleet.AssignedCol[i] + _fleet.BalloonedCol[i] + _fleet.SmartPagingCol[i];
+            _generation[i] = _fleet.GenerationCol[i];
+        }
+    }
+
+    private static string Fmt(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

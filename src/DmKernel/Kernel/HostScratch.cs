@@ -1,0 +1,29 @@
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// Per-worker working memory for the per-host code (R4 donor order, R11 water-filling, R13 add order),
+/// sized once to the largest host so that no tick allocates.
+/// </summary>
+internal sealed class HostScratch
+{
+    public HostScratch(int maxHostSlots)
+    {
+        int n = Math.Max(1, maxHostSlots);
+        Keys = new long[n];
+        Alloc = new int[n];
+        Goal = new int[n];
+        Mark = new byte[n];
+    }
+
+    /// <summary>Sort keys: (order key &lt;&lt; 32) | slot.</summary>
+    public long[] Keys { get; }
+
+    /// <summary>R11 allocation under construction, parallel to <see cref="Keys"/>.</summary>
+    public int[] Alloc { get; }
+
+    /// <summary>R11 goal of the current tier, parallel to <see cref="Keys"/>.</summary>
+    public int[] Goal { get; }
+
+    /// <summary>R11 water-filling marks, parallel to <see cref="Keys"/>.</summary>
+    public byte[] Mark { get; }
+}

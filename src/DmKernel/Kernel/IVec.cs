@@ -1,0 +1,60 @@
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// A vector of 32-bit ints of one width, with the few operations the tick needs. Implemented by thin
+/// wrappers over <see cref="System.Runtime.Intrinsics.Vector128{T}"/>, Vector256 and Vector512 so that one
+/// generic kernel body (<see cref="VectorKernel{TV}"/>) serves every width; the JIT specializes it per width
+/// and inlines every call. Masks are all-ones / all-zeros lanes.
+/// </summary>
+internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
+{
+    static abstract int Count { get; }
+
+    static abstract TSelf Load(ref int source, nuint index);
+
+    static abstract void Store(TSelf value, ref int destination, nuint index);
+
+    static abstract TSelf Create(int value);
+
+    static abstract TSelf operator +(TSelf a, TSelf b);
+
+    static abstract TSelf operator -(TSelf a, TSelf b);
+
+    static abstract TSelf operator &(TSelf a, TSelf b);
+
+    static abstract TSelf operator |(TSelf a, TSelf b);
+
+    /// <summary>a &amp; ~b.</summary>
+    static abstract TSelf AndNot(TSelf a, TSelf b);
+
+    static abstract TSelf Min(TSelf a, TSelf b);
+
+    static abstract TSelf Max(TSelf a, TSelf b);
+
+    static abstract TSelf Equal(TSelf a, TSelf b);
+
+    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+
+    /// <summary>mask ? a : b, lane by lane.</summary>
+    static abstract TSelf Select(TSelf mask, TSelf a, TSelf b);
+
+    /// <summary>Shift right; used on non-negative values only.</summary>
+    static abstract TSelf ShiftRight(TSelf value, int count);
+
+    /// <summary>Sum of the lanes in 64 bits.</summary>
+    static abstract long SumWidened(TSelf value);
+
+    /// <summary>destination[index .. index + Count) += value, widened to 64 bits.</summary>
+    static abstract void AddToLong(ref long destination, nuint index, TSelf value);
+
+    /// <summary>R9 in binary64, lane by lane as <see cref="Rules.Target"/>.</summary>
+    static abstract TSelf Target(TSelf demand, TSelf buffer, TSelf minimum, TSelf maximum, int gMask);
+
+    /// <summary>R10 in binary64, lane by lane as <see cref="Rules.Pressure"/>.</summary>
+    static abstract TSelf Pressure(TSelf demand, TSelf assigned);
+
+    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes).</summary>
+    static abstract TSelf WindowAverage(TSelf sum, TSelf count);
+}

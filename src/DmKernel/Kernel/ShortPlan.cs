@@ -1,0 +1,198 @@
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// R11's short case with its execution (R12 remove, R13 add): per-host code shared by every kernel path.
+/// Runs when <c>Shortfall &gt; Available</c>. Expects Demand and Target of this tick in their columns and
+/// the host's per-tick decision columns at zero; writes Assigned, Ballooned, the decisions, Available and
+/// the memory pending for the next tick.
+/// </summary>
+internal static class ShortPlan
+{
+    private const byte Skip = 0, Unsatisfied = 1, Satisfied = 2;
+
+    public static void Run(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    {
+        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+        int g = ctx.G, gMask = ctx.GMask;
+
+        // The Running DM VMs in R13's order: Weight descending, then slot.
+        Span<long> keys = scratch.Keys;
+        int n = 0;
+        long budget = f.HostAvailableCol[h];
+        for (int i = start; i < end; i++)
+        {
+            if ((f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
+            {
+                keys[n++] = ((long)(VmSettings.MaxWeight - f.WeightCol[i]) << 32) | (uint)i;
+                budget += f.AssignedCol[i];
+            }
+        }
+
+        keys = keys[..n];
+        keys.Sort();
+        Span<int> alloc = scratch.Alloc.AsSpan(0, n);
+        Span<int> goal = scratch.Goal.AsSpan(0, n);
+        Span<byte> mark = scratch.Mark.AsSpan(0, n);
+        alloc.Clear();
+
+        // R11: B = Available + Σ Assigned shared by weighted water-filling in three tiers.
+        long remaining = budget;
+        for (int tier = 0; tier < 3; tier++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                int i = (int)(uint)keys[k];
+                goal[k] = tier switch
+                {
+                    0 => f.MinimumCol[i],                                                       // tier 0: Minimum
+                    1 => Rules.Need0(f.DemandCol[i], f.MinimumCol[i], f.MaximumCol[i], gMask),  // tier 1: toward Need0
+                    _ => f.TargetCol[i],                                                        // tier 2: the buffer, last
+                };
+            }
+
+            // Positive weights first; Weight-0 VMs only once every positive-weight VM is satisfied, as equals.
+            FillGroup(f, keys, alloc, goal, mark, zeroWeight: false, g, ref remaining);
+            if (remaining > 0)
+                FillGroup(f, keys, alloc, goal, mark, zeroWeight: true, g, ref remaining);
+        }
+
+        // R12: shrink by balloon toward the allocation, within the cap, Linux floor and Minimum. Ballooned memory
+        // joins Available next tick, so the order of removals (Weight ascending) cannot change any result.
+        int pending = 0;
+        for (int k = 0; k < n; k++)
+        {
+            int i = (int)(uint)keys[k];
+            int a = f.AssignedCol[i];
+            if (a <= alloc[k])
+                continue;
+            int x = RemovalLimit(f, i, a, a - alloc[k], ctx);
+            f.AssignedCol[i] = a - x;
+            f.BalloonedCol[i] += x;
+            f.RemovedCol[i] += x;
+            pending += x;
+        }
+
+        f.HostPendingFreedCol[h] += pending;
+
+        // R13: grow in Weight-descending order while Available lasts: unballoon first, then hot-add.
+        int available = f.HostAvailableCol[h];
+        for (int k = 0; k < n && available > 0; k++)
+        {
+            int i = (int)(uint)keys[k];
+            int a = f.AssignedCol[i];
+            if (a >= alloc[k])
+                continue;
+            int grant = Math.Min(alloc[k] - a, available);
+            int unballoon = Math.Min(grant, f.BalloonedCol[i]);
+            f.BalloonedCol[i] -= unballoon;
+            f.AssignedCol[i] = a + grant;
+            f.UnballoonedCol[i] += unballoon;
+            f.HotAddedCol[i] += grant - unballoon;
+            available -= grant;
+        }
+
+        f.HostAvailableCol[h] = available;
+    }
+
+    /// <summary>
+    /// R12: what the balloon takes from a VM this tick: at most <paramref name="want"/> and the per-tick cap;
+    /// a Windows guest complies down to Minimum; a Linux guest also keeps its floor,
+    /// <c>max(0, Assigned − committed − floor(Assigned)) = max(0, Assigned − Demand)</c>; in whole granules.
+    /// </summary>
+    public static int RemovalLimit(Fleet f, int i, int assigned, int want, in TickContext ctx)
+    {
+        int x = Math.Min(want, ctx.RemoveCap);
+        x = Math.Min(x, Math.Max(0, assigned - f.MinimumCol[i]));
+        if ((f.FlagsCol[i] & VmFlags.Linux) != 0)
+            x = Math.Min(x, Math.Max(0, assigned - f.DemandCol[i]));
+        return x & ~ctx.GMask;
+    }
+
+    /// <summary>
+    /// One tier for one group (positive weights, or Weight 0 as equals): find the largest level L with
+    /// <c>Σ min(goal − base, L × w) ≤ remaining</c> exactly, give each VM <c>roundDown(min(goal − base, L × w))</c>,
+    /// then one granule each to the unsatisfied VMs in Weight-descending, slot order while any is left.
+    /// </summary>
+    private static void FillGroup(Fleet f, ReadOnlySpan<long> keys, Span<int> alloc, ReadOnlySpan<int> goal, Span<byte> mark,
+        bool zeroWeight, int g, ref long remaining)
+    {
+        int n = keys.Length;
+        long need = 0, weights = 0;
+        for (int k = 0; k < n; k++)
+        {
+            int w = f.WeightCol[(int)(uint)keys[k]];
+            mark[k] = Skip;
+            if ((w == 0) != zeroWeight || goal[k] <= alloc[k])
+                continue;
+            mark[k] = Unsatisfied;
+            need += goal[k] - alloc[k];
+            weights += zeroWeight ? 1 : w;
+        }
+
+        if (need == 0)
+            return;
+        if (need <= remaining)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                if (mark[k] == Unsatisfied)
+                    alloc[k] = goal[k];
+            }
+
+            remaining -= need;
+            return;
+        }
+
+        // Exact level: L = (remaining − C) / W over the unsatisfied set, where C is the caps of the satisfied
+        // ones. A VM is satisfied when cap ≤ L × w, i.e. cap × W ≤ (remaining − C) × w (64-bit, exact).
+        long satisfiedCaps = 0;
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int k = 0; k < n; k++)
+            {
+                if (mark[k] != Unsatisfied)
+                    continue;
+                long cap = goal[k] - alloc[k];
+                long w = zeroWeight ? 1 : f.WeightCol[(int)(uint)keys[k]];
+                if (cap * weights <= (remaining - satisfiedCaps) * w)
+                {
+                    mark[k] = Satisfied;
+                    satisfiedCaps += cap;
+                    weights -= w;
+                    changed = true;
+                }
+            }
+        }
+
+        long pool = remaining - satisfiedCaps;
+        long given = 0;
+        long granuleMask = ~(long)(g - 1);
+        for (int k = 0; k < n; k++)
+        {
+            if (mark[k] == Satisfied)
+            {
+                given += goal[k] - alloc[k];
+                alloc[k] = goal[k];
+            }
+            else if (mark[k] == Unsatisfied)
+            {
+                long w = zeroWeight ? 1 : f.WeightCol[(int)(uint)keys[k]];
+                int share = (int)((pool * w / weights) & granuleMask);
+                alloc[k] += share;
+                given += share;
+            }
+        }
+
+        remaining -= given;
+        for (int k = 0; k < n && remaining >= g; k++)
+        {
+            if (mark[k] == Unsatisfied && alloc[k] < goal[k])
+            {
+                alloc[k] += g;
+                remaining -= g;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DmKernel.Kernel;
+
+/// <summary>The 128-bit width of <see cref="IVec{TSelf}"/> (4 lanes).</summary>
+internal readonly struct V128 : IVec<V128>
+{
+    private readonly Vector128<int> _v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private V128(Vector128<int> v) => _v = v;
+
+    public static int Count => Vector128<int>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Load(ref int source, nuint index) => new(Vector128.LoadUnsafe(ref source, index));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(V128 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Create(int value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator +(V128 a, V128 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator -(V128 a, V128 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator &(V128 a, V128 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 AndNot(V128 a, V128 b) => new(Vector128.AndNot(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Min(V128 a, V128 b) => new(Vector128.Min(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Max(V128 a, V128 b) => new(Vector128.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Equal(V128 a, V128 b) => new(Vector128.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 GreaterThan(V128 a, V128 b) => new(Vector128.GreaterThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 LessThan(V128 a, V128 b) => new(Vector128.LessThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Select(V128 mask, V128 a, V128 b) => new(Vector128.ConditionalSelect(mask._v, a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ShiftRight(V128 value, int count) => new(Vector128.ShiftRightLogical(value._v, count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long SumWidened(V128 value)
+    {
+        (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(value._v);
+        return Vector128.Sum(lo + hi);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddToLong(ref long destination, nuint index, V128 value)
+    {
+        (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(value._v);
+        (Vector128.LoadUnsafe(ref destination, index) + lo).StoreUnsafe(ref destination, index);
+        nuint upper = index + (nuint)Vector128<long>.Count;
+        (Vector128.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Target(V128 demand, V128 buffer, V128 minimum, V128 maximum, int gMask)
+    {
+        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
+        (Vector128<double> mLo, Vector128<double> mHi) = ToDouble(buffer._v + Vector128.Create(100));
+        (Vector128<double> xLo, Vector128<double> xHi) = ToDouble(maximum._v);
+        Vector128<double> hundred = Vector128.Create(100.0);
+        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo / hundred), xLo);
+        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi / hundred), xHi);
+        Vector128<int> t = ToInt(lo, hi);
+        Vector128<int> mask = Vector128.Create(gMask);
+        t = Vector128.AndNot(t + mask, mask);
+        return new(Vector128.Max(t, minimum._v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Pressure(V128 demand, V128 assigned)
+    {
+        Vector128<int> safe = Vector128.Max(assigned._v, Vector128<int>.One);
+        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
+        (Vector128<double> aLo, Vector128<double> aHi) = ToDouble(safe);
+        Vector128<double> c200 = Vector128.Create(200.0), c2 = Vector128.Create(2.0), cap = Vector128.Create((double)Rules.PressureCap);
+        Vector128<double> lo = Vector128.MinNative(Vector128.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
+        Vector128<double> hi = Vector128.MinNative(Vector128.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
+        Vector128<int> p = ToInt(lo, hi);
+        return new(Vector128.AndNot(p, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 WindowAverage(V128 sum, V128 count)
+    {
+        (Vector128<double> sLo, Vector128<double> sHi) = ToDouble(sum._v);
+        (Vector128<double> nLo, Vector128<double> nHi) = ToDouble(Vector128.Max(count._v, Vector128<int>.One));
+        Vector128<double> c2 = Vector128.Create(2.0);
+        Vector128<double> lo = Vector128.Floor((c2 * sLo + nLo) / (c2 * nLo));
+        Vector128<double> hi = Vector128.Floor((c2 * sHi + nHi) / (c2 * nHi));
+        return new(ToInt(lo, hi));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<double> Lo, Vector128<double> Hi) ToDouble(Vector128<int> v)
+    {
+        (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(v);
+        return (Vector128.ConvertToDouble(lo), Vector128.ConvertToDouble(hi));
+    }
+
+    /// <summary>Whole, in-range doubles back to ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> ToInt(Vector128<double> lo, Vector128<double> hi)
+        => Vector128.Narrow(Vector128.ConvertToInt64(lo), Vector128.ConvertToInt64(hi));
+}

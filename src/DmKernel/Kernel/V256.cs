@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DmKernel.Kernel;
+
+/// <summary>The 256-bit width of <see cref="IVec{TSelf}"/> (8 lanes).</summary>
+internal readonly struct V256 : IVec<V256>
+{
+    private readonly Vector256<int> _v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private V256(Vector256<int> v) => _v = v;
+
+    public static int Count => Vector256<int>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Load(ref int source, nuint index) => new(Vector256.LoadUnsafe(ref source, index));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(V256 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Create(int value) => new(Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator +(V256 a, V256 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator -(V256 a, V256 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator &(V256 a, V256 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator |(V256 a, V256 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 AndNot(V256 a, V256 b) => new(Vector256.AndNot(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Min(V256 a, V256 b) => new(Vector256.Min(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Max(V256 a, V256 b) => new(Vector256.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Equal(V256 a, V256 b) => new(Vector256.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 GreaterThan(V256 a, V256 b) => new(Vector256.GreaterThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 LessThan(V256 a, V256 b) => new(Vector256.LessThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Select(V256 mask, V256 a, V256 b) => new(Vector256.ConditionalSelect(mask._v, a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 ShiftRight(V256 value, int count) => new(Vector256.ShiftRightLogical(value._v, count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long SumWidened(V256 value)
+    {
+        (Vector256<long> lo, Vector256<long> hi) = Vector256.Widen(value._v);
+        return Vector256.Sum(lo + hi);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddToLong(ref long destination, nuint index, V256 value)
+    {
+        (Vector256<long> lo, Vector256<long> hi) = Vector256.Widen(value._v);
+        (Vector256.LoadUnsafe(ref destination, index) + lo).StoreUnsafe(ref destination, index);
+        nuint upper = index + (nuint)Vector256<long>.Count;
+        (Vector256.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Target(V256 demand, V256 buffer, V256 minimum, V256 maximum, int gMask)
+    {
+        (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
+        (Vector256<double> mLo, Vector256<double> mHi) = ToDouble(buffer._v + Vector256.Create(100));
+        (Vector256<double> xLo, Vector256<double> xHi) = ToDouble(maximum._v);
+        Vector256<double> hundred = Vector256.Create(100.0);
+        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo / hundred), xLo);
+        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi / hundred), xHi);
+        Vector256<int> t = ToInt(lo, hi);
+        Vector256<int> mask = Vector256.Create(gMask);
+        t = Vector256.AndNot(t + mask, mask);
+        return new(Vector256.Max(t, minimum._v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Pressure(V256 demand, V256 assigned)
+    {
+        Vector256<int> safe = Vector256.Max(assigned._v, Vector256<int>.One);
+        (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
+        (Vector256<double> aLo, Vector256<double> aHi) = ToDouble(safe);
+        Vector256<double> c200 = Vector256.Create(200.0), c2 = Vector256.Create(2.0), cap = Vector256.Create((double)Rules.PressureCap);
+        Vector256<double> lo = Vector256.MinNative(Vector256.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
+        Vector256<double> hi = Vector256.MinNative(Vector256.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
+        Vector256<int> p = ToInt(lo, hi);
+        return new(Vector256.AndNot(p, Vector256.Equals(assigned._v, Vector256<int>.Zero)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 WindowAverage(V256 sum, V256 count)
+    {
+        (Vector256<double> sLo, Vector256<double> sHi) = ToDouble(sum._v);
+        (Vector256<double> nLo, Vector256<double> nHi) = ToDouble(Vector256.Max(count._v, Vector256<int>.One));
+        Vector256<double> c2 = Vector256.Create(2.0);
+        Vector256<double> lo = Vector256.Floor((c2 * sLo + nLo) / (c2 * nLo));
+        Vector256<double> hi = Vector256.Floor((c2 * sHi + nHi) / (c2 * nHi));
+        return new(ToInt(lo, hi));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Lo, Vector256<double> Hi) ToDouble(Vector256<int> v)
+    {
+        (Vector256<long> lo, Vector256<long> hi) = Vector256.Widen(v);
+        return (Vector256.ConvertToDouble(lo), Vector256.ConvertToDouble(hi));
+    }
+
+    /// <summary>Whole, in-range doubles back to ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ToInt(Vector256<double> lo, Vector256<double> hi)
+        => Vector256.Narrow(Vector256.ConvertToInt64(lo), Vector256.ConvertToInt64(hi));
+}

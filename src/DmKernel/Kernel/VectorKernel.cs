@@ -1,0 +1,282 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// The tick over a host's slots, <typeparamref name="TV"/>.Count VMs at a time, bit-identical to
+/// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the divisions of R9, R10 and R18
+/// are the same binary64 operations as in <see cref="Rules"/>. Hosts with enough memory (the common case)
+/// run two vector passes; a short host runs R11's water-filling per host (<see cref="ShortPlan"/>) between
+/// them; a host with lifecycle requests runs the scalar reference for that tick.
+/// </summary>
+internal struct VectorKernel<TV> : IHostKernel
+    where TV : struct, IVec<TV>
+{
+    /// <summary>Vectors per block: int lane sums of demand (&lt; 2^25 each) stay below 2^31 within a block.</summary>
+    private const int BlockVectors = 32;
+
+    public static void TickHost(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    {
+        if (f.HostPendingRequestsCol[h] > 0)
+        {
+            ScalarKernel.TickHost(f, h, ctx, scratch); // R4–R7 are per-host code; the whole host goes scalar this tick
+            return;
+        }
+
+        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+
+        // R12: memory ballooned in the previous tick joins Available.
+        f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
+        f.HostPendingFreedCol[h] = 0;
+
+        long shortfall = DemandAndTarget(f, start, end, ctx);
+        f.HostShortfallCol[h] = shortfall;
+        if (shortfall <= f.HostAvailableCol[h])
+        {
+            f.HostShortCol[h] = 0;
+            Finish(f, h, start, end, ctx, enough: true);
+        }
+        else
+        {
+            f.HostShortCol[h] = 1;
+            f.UnballoonedCol.AsSpan(start, end - start).Clear();
+            f.HotAddedCol.AsSpan(start, end - start).Clear();
+            f.RemovedCol.AsSpan(start, end - start).Clear();
+            ShortPlan.Run(f, h, ctx, scratch);
+            Finish(f, h, start, end, ctx, enough: false);
+        }
+    }
+
+    /// <summary>R5 boot countdown, R8 demand, R9 target; returns R11's Shortfall.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long DemandAndTarget(Fleet f, int start, int end, in TickContext ctx)
+    {
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
+        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(f.CommittedCol);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        ref int bufferRef = ref MemoryMarshal.GetArrayDataReference(f.BufferCol);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
+        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(f.MaximumCol);
+        ref int startupRef = ref MemoryMarshal.GetArrayDataReference(f.StartupCol);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
+        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
+
+        TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
+        TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
+        TV linuxBit = TV.Create(VmFlags.Linux), one = TV.Create(1), zero = TV.Create(0);
+        long shortfall = 0;
+        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            TV acc = zero;
+            for (int i = block; i < blockEnd; i += TV.Count)
+            {
+                nuint x = (nuint)i;
+                TV flags = TV.Load(ref flagsRef, x);
+
+                // R5: Booting VMs count down; at zero they are Running.
+                TV isBooting = TV.Equal(flags & stateMask, booting);
+                TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
+                TV nowRunning = isBooting & TV.Equal(boot, zero);
+                flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
+                TV.Store(boot, ref bootRef, x);
+                TV.Store(flags, ref flagsRef, x);
+
+                // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
+                TV off = TV.Equal(flags & stateMask, zero);
+                TV assigned = TV.Load(ref assignedRef, x);
+                TV linux = TV.Equal(flags & linuxBit, linuxBit);
+                TV demand = TV.Load(ref committedRef, x) + (LinuxFloor(assigned) & linux);
+                demand = TV.AndNot(demand, off);
+                TV.Store(demand, ref demandRef, x);
+
+                // R9: Running DM VMs get their target; Booting and static VMs hold Startup; Off VMs 0.
+                TV runningDm = TV.Equal(flags & rdMask, rd);
+                TV target = TV.Target(demand, TV.Load(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), ctx.GMask);
+                target = TV.Select(runningDm, target, TV.AndNot(TV.Load(ref startupRef, x), off));
+                TV.Store(target, ref targetRef, x);
+
+                // R11: Shortfall = Σ max(0, Target − Assigned) over Running DM VMs.
+                acc += TV.Max(target - assigned, zero) & runningDm;
+            }
+
+            shortfall += TV.SumWidened(acc);
+        }
+
+        return shortfall;
+    }
+
+    /// <summary>
+    /// With <paramref name="enough"/>: R11's enough-memory grants (R13) and R15's reclaim, lane by lane. Then,
+    /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough)
+    {
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(f.BalloonedCol);
+        ref int spRef = ref MemoryMarshal.GetArrayDataReference(f.SmartPagingCol);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
+        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(f.PressureCol);
+        ref int unbRef = ref MemoryMarshal.GetArrayDataReference(f.UnballoonedCol);
+        ref int hotRef = ref MemoryMarshal.GetArrayDataReference(f.HotAddedCol);
+        ref int remRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedCol);
+        ref long addedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.AddedTotalCol);
+        ref long removedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedTotalCol);
+        ref int addOpsRef = ref MemoryMarshal.GetArrayDataReference(f.AddOpsCol);
+        ref int remOpsRef = ref MemoryMarshal.GetArrayDataReference(f.RemoveOpsCol);
+        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(f.WinSumCol);
+        ref int winCountRef = ref MemoryMarshal.GetArrayDataReference(f.WinCountCol);
+        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(f.WinMinCol);
+        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(f.WinMaxCol);
+        ref int lastAvgRef = ref MemoryMarshal.GetArrayDataReference(f.LastAvgCol);
+        ref int lastMinRef = ref MemoryMarshal.GetArrayDataReference(f.LastMinCol);
+        ref int lastMaxRef = ref MemoryMarshal.GetArrayDataReference(f.LastMaxCol);
+
+        TV zero = TV.Create(0), one = TV.Create(1);
+        TV stateMask = TV.Create(VmFlags.StateMask), running = TV.Create(VmFlags.Running);
+        TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
+        TV linuxBit = TV.Create(VmFlags.Linux), reclaimBit = TV.Create(VmFlags.Reclaiming);
+        TV statusMask = TV.Create(VmFlags.StatusMask), low = TV.Create(VmFlags.Low), warning = TV.Create(VmFlags.Warning);
+        TV cap = TV.Create(ctx.RemoveCap), gMask = TV.Create(ctx.GMask);
+        TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
+        TV emptyMin = TV.Create(int.MaxValue);
+        bool windowEnd = ctx.WindowEnd;
+
+        TV grantAcc = zero, pendingAcc = zero, pressureAcc = zero, countAcc = zero, assignedAcc = zero;
+        TV addedAcc = zero, removedAcc = zero, addOpsAcc = zero, remOpsAcc = zero;
+        long demandSum = 0;
+        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            TV demandAcc = zero;
+            for (int i = block; i < blockEnd; i += TV.Count)
+            {
+                nuint x = (nuint)i;
+                TV flags = TV.Load(ref flagsRef, x);
+                TV assigned = TV.Load(ref assignedRef, x);
+                TV ballooned = TV.Load(ref balloonedRef, x);
+                TV demand = TV.Load(ref demandRef, x);
+                TV target = TV.Load(ref targetRef, x);
+                TV runningDm = TV.Equal(flags & rdMask, rd);
+                TV unb, hot, removed;
+                if (enough)
+                {
+                    // R11 enough + R13: every Running DM VM below Target gets the difference: unballoon, then hot-add.
+                    TV grant = TV.Max(target - assigned, zero) & runningDm;
+                    unb = TV.Min(grant, ballooned);
+                    hot = grant - unb;
+                    grantAcc += grant;
+
+                    // R15: above Target on a reclaim tick, or still reclaiming: balloon toward Target within R12's limits.
+                    TV above = runningDm & TV.GreaterThan(assigned, target);
+                    TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
+                    TV take = TV.Min(assigned - target, cap);
+                    take = TV.Min(take, TV.Max(assigned - TV.Load(ref minRef, x), zero));
+                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
+                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+                    removed = TV.AndNot(take, gMask) & reclaimNow;
+                    pendingAcc += removed;
+
+                    ballooned = ballooned - unb + removed;
+                    assigned = assigned + grant - removed;
+                    TV stillAbove = reclaimNow & TV.GreaterThan(assigned, target);
+                    flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
+                    TV.Store(unb, ref unbRef, x);
+                    TV.Store(hot, ref hotRef, x);
+                    TV.Store(removed, ref remRef, x);
+                }
+                else
+                {
+                    unb = TV.Load(ref unbRef, x);
+                    hot = TV.Load(ref hotRef, x);
+                    removed = TV.Load(ref remRef, x);
+                }
+
+                // R16: Running VMs convert Smart Paging to balloon, one cap per tick.
+                TV state = flags & stateMask;
+                TV off = TV.Equal(state, zero);
+                TV sp = TV.Load(ref spRef, x);
+                TV drain = TV.Min(sp, cap) & TV.Equal(state, running);
+                TV.Store(sp - drain, ref spRef, x);
+                ballooned += drain;
+                TV.Store(ballooned, ref balloonedRef, x);
+                TV.Store(assigned, ref assignedRef, x);
+
+                // R10 pressure and R20 status (Off VMs: 0 and OK).
+                TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
+                TV.Store(pressure, ref pressureRef, x);
+                TV status = TV.Select(TV.GreaterThan(demand, assigned), warning, TV.LessThan(assigned, target) & low);
+                flags = TV.AndNot(flags, statusMask) | TV.AndNot(status, off);
+                TV.Store(flags, ref flagsRef, x);
+
+                // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip).
+                TV added = unb + hot;
+                TV.AddToLong(ref addedTotalRef, x, added);
+                TV.AddToLong(ref removedTotalRef, x, removed);
+                TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
+                TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+                TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+                addedAcc += added;
+                removedAcc += removed;
+                addOpsAcc += addOp;
+                remOpsAcc += remOp;
+
+                // R18: the current pressure window, for VMs that are not Off.
+                TV on = TV.AndNot(TV.Create(-1), off);
+                TV sum = TV.Load(ref winSumRef, x) + (pressure & on);
+                TV count = TV.Load(ref winCountRef, x) + (one & on);
+                TV wmin = TV.Select(on, TV.Min(TV.Load(ref winMinRef, x), pressure), TV.Load(ref winMinRef, x));
+                TV wmax = TV.Select(on, TV.Max(TV.Load(ref winMaxRef, x), pressure), TV.Load(ref winMaxRef, x));
+                if (windowEnd)
+                {
+                    TV.Store(TV.Select(on, TV.WindowAverage(sum, count), TV.Load(ref lastAvgRef, x)), ref lastAvgRef, x);
+                    TV.Store(TV.Select(on, wmin, TV.Load(ref lastMinRef, x)), ref lastMinRef, x);
+                    TV.Store(TV.Select(on, wmax, TV.Load(ref lastMaxRef, x)), ref lastMaxRef, x);
+                    sum = TV.AndNot(sum, on);
+                    count = TV.AndNot(count, on);
+                    wmin = TV.Select(on, emptyMin, wmin);
+                    wmax = TV.AndNot(wmax, on);
+                }
+
+                TV.Store(sum, ref winSumRef, x);
+                TV.Store(count, ref winCountRef, x);
+                TV.Store(wmin, ref winMinRef, x);
+                TV.Store(wmax, ref winMaxRef, x);
+
+                // R19 sums over the Running DM VMs.
+                pressureAcc += pressure & runningDm;
+                countAcc += one & runningDm;
+                demandAcc += demand & runningDm;
+                assignedAcc += assigned & runningDm;
+            }
+
+            demandSum += TV.SumWidened(demandAcc);
+        }
+
+        if (enough)
+        {
+            f.HostAvailableCol[h] -= (int)TV.SumWidened(grantAcc);
+            f.HostPendingFreedCol[h] += (int)TV.SumWidened(pendingAcc);
+        }
+
+        HostCounters.Write(f, h, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
+            TV.SumWidened(addedAcc), TV.SumWidened(removedAcc), (int)TV.SumWidened(addOpsAcc), (int)TV.SumWidened(remOpsAcc));
+    }
+
+    /// <summary>R8's Linux floor, lane by lane as <see cref="Rules.LinuxFloor"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LinuxFloor(TV t)
+    {
+        TV f = TV.Create(488) + TV.ShiftRight(t, 5);
+        f = TV.Select(TV.LessThan(t, TV.Create(8192)), TV.Create(232) + TV.ShiftRight(t, 4), f);
+        f = TV.Select(TV.LessThan(t, TV.Create(2048)), TV.Create(104) + TV.ShiftRight(t, 3), f);
+        f = TV.Select(TV.LessThan(t, TV.Create(512)), TV.Create(40) + TV.ShiftRight(t, 2), f);
+        return TV.Select(TV.LessThan(t, TV.Create(128)), TV.Create(8) + TV.ShiftRight(t, 1), f);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.Intrinsics;
+
+namespace DmKernel;
+
+/// <summary>Which implementation of the tick runs. Every path produces bit-identical results.</summary>
+public enum KernelPath
+{
+    /// <summary>The widest accelerated vector path, or <c>DMKERNEL_PATH</c> when set.</summary>
+    Auto = 0,
+
+    /// <summary>The scalar reference (the spec in code).</summary>
+    Scalar = 1,
+    Vector128 = 2,
+    Vector256 = 3,
+    Vector512 = 4,
+}
+
+/// <summary>Resolving <see cref="KernelPath.Auto"/> and the names used by the CLI and <c>DMKERNEL_PATH</c>.</summary>
+public static class KernelPaths
+{
+    /// <summary>The environment variable that forces a path: scalar, v128, v256 or v512.</summary>
+    public const string EnvironmentVariable = "DMKERNEL_PATH";
+
+    /// <summary>The widest path the CPU accelerates.</summary>
+    public static KernelPath Widest =>
+        Vector512.IsHardwareAccelerated ? KernelPath.Vector512
+        : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
+        : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
+        : KernelPath.Scalar;
+
+    /// <summary>Resolves Auto: <c>DMKERNEL_PATH</c> if set, else <see cref="Widest"/>. Other values are returned as they are.</summary>
+    public static KernelPath Resolve(KernelPath requested)
+    {
+        if (requested != KernelPath.Auto)
+            return requested;
+        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(env))
+            return Widest;
+        return Parse(env, EnvironmentVariable);
+    }
+
+    /// <summary>Parses auto, scalar, v128, v256 or v512 (case-insensitive); the error names <paramref name="source"/>.</summary>
+    public static KernelPath Parse(string name, string source = "path")
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToUpperInvariant() switch
+        {
+            "AUTO" => KernelPath.Auto,
+            "SCALAR" => KernelPath.Scalar,
+            "V128" or "VECTOR128" => KernelPath.Vector128,
+            "V256" or "VECTOR256" => KernelPath.Vector256,
+            "V512" or "VECTOR512" => KernelPath.Vector512,
+            _ => throw new ArgumentException($"{source} = '{name}' is not a kernel path: expected auto, scalar, v128, v256 or v512.", nameof(name)),
+        };
+    }
+
+    /// <summary>The short name of a path (scalar, v128, v256, v512, auto).</summary>
+    public static string Name(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => "scalar",
+        KernelPath.Vector128 => "v128",
+        KernelPath.Vector256 => "v256",
+        KernelPath.Vector512 => "v512",
+        _ => "auto",
+    };
+}

@@ -1,0 +1,79 @@
+namespace DmKernel;
+
+/// <summary>Lifecycle state of a VM slot.</summary>
+public enum VmState : byte
+{
+    Off = 0,
+    Booting = 1,
+    Running = 2,
+}
+
+/// <summary>R20: the memory status of a VM.</summary>
+public enum MemoryStatus : byte
+{
+    /// <summary>Neither Low nor Warning (also every Off VM).</summary>
+    Ok = 0,
+
+    /// <summary>Assigned &lt; Target.</summary>
+    Low = 1,
+
+    /// <summary>Demand &gt; Assigned: the guest is paging.</summary>
+    Warning = 2,
+}
+
+/// <summary>A lifecycle request waiting for the next tick (R4, R6, R7).</summary>
+public enum LifecycleRequest : byte
+{
+    None = 0,
+    Start = 1,
+    Restart = 2,
+    Stop = 3,
+}
+
+/// <summary>What the last processed lifecycle request of a VM did.</summary>
+public enum LifecycleResult : byte
+{
+    None = 0,
+    Started = 1,
+
+    /// <summary>R4: not enough memory even after reclaim; the VM stays Off.</summary>
+    NotEnoughMemory = 2,
+    Restarted = 3,
+
+    /// <summary>R6: restarted with part of Startup backed by Smart Paging.</summary>
+    RestartedWithSmartPaging = 4,
+
+    /// <summary>R6: not enough memory and Smart Paging off; the VM is Off.</summary>
+    RestartFailed = 5,
+    Stopped = 6,
+}
+
+/// <summary>
+/// Bits of the per-VM <c>Flags</c> column. The lifecycle state, the static settings the hot loop needs and
+/// the R15 / R20 runtime marks share one 32-bit column so that the kernel reads and writes one word per VM.
+/// </summary>
+internal static class VmFlags
+{
+    public const int StateMask = 0b11;
+    public const int Booting = (int)VmState.Booting;
+    public const int Running = (int)VmState.Running;
+    public const int Dynamic = 1 << 2;
+    public const int Linux = 1 << 3;
+
+    /// <summary>R15: the VM is being ballooned toward Target after a reclaim tick.</summary>
+    public const int Reclaiming = 1 << 4;
+
+    /// <summary>The slot holds a VM (added, not removed).</summary>
+    public const int Used = 1 << 5;
+
+    public const int StatusShift = 6;
+    public const int StatusMask = 0b11 << StatusShift;
+    public const int Low = (int)MemoryStatus.Low << StatusShift;
+    public const int Warning = (int)MemoryStatus.Warning << StatusShift;
+
+    /// <summary>The bits that settings set; the rest is runtime state.</summary>
+    public const int SettingBits = Dynamic | Linux | Used;
+
+    /// <summary>Running and Dynamic: the VMs the balancer works on.</summary>
+    public const int RunningDynamic = Running | Dynamic;
+}
