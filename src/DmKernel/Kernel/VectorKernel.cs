@@ -121,7 +121,6 @@ internal struct VectorKernel<TV> : IHostKernel
         ref int spRef = ref MemoryMarshal.GetArrayDataReference(f.SmartPagingCol);
         ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
         ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
         ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(f.PressureCol);
         ref int unbRef = ref MemoryMarshal.GetArrayDataReference(f.UnballoonedCol);
         ref int hotRef = ref MemoryMarshal.GetArrayDataReference(f.HotAddedCol);
@@ -176,8 +175,8 @@ internal struct VectorKernel<TV> : IHostKernel
                     // R15: above Target on a reclaim tick, or still reclaiming: balloon toward Target within R12's limits.
                     TV above = runningDm & TV.GreaterThan(assigned, target);
                     TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
+                    // (R12's "down to Minimum" needs no lane here: Target >= Minimum, so Assigned - Target <= Assigned - Minimum.)
                     TV take = TV.Min(assigned - target, cap);
-                    take = TV.Min(take, TV.Max(assigned - TV.Load(ref minRef, x), zero));
                     TV linux = TV.Equal(flags & linuxBit, linuxBit);
                     take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
                     removed = TV.AndNot(take, gMask) & reclaimNow;

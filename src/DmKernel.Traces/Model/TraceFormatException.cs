@@ -1,0 +1,22 @@
+namespace DmKernel.Traces;
+
+/// <summary>
+/// A native trace file that cannot be read: bad magic, unsupported version, checksum mismatch, truncation,
+/// a value out of range. The message names the file, the place (header field, section, chunk and its tick
+/// range) and what was expected. Readers throw only this type on corrupt input.
+/// </summary>
+public sealed class TraceFormatException : InvalidDataException
+{
+    public TraceFormatException(string path, string where, string problem, Exception? inner = null)
+        : base($"Trace file '{path}', {where}: {problem}", inner)
+    {
+        Path = path;
+        Where = where;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>The place in the file: a header field, a section, or a chunk with its tick range.</summary>
+    public string Where { get; }
+}

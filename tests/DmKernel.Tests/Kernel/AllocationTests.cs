@@ -1,0 +1,100 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>Runs alone, after the parallel tests, so that process-wide allocation counters see only this test.</summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
+/// <summary>Steady-state ticks allocate nothing, on every path, with short hosts and lifecycle requests included.</summary>
+[Collection(nameof(AllocationTests))]
+public class AllocationTests
+{
+    public static readonly TheoryData<KernelPath> AllPaths = new() { KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 };
+
+    private static (Fleet Fleet, RandomFleet Ops) BuildBusyFleet()
+    {
+        var fleet = new RandomFleet(31).Build(RandomFleet.FastModel, [40, 64, 17, 33, 48, 5], fillFactor: 0.5);
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm))
+                fleet.RequestStart(vm);
+        }
+
+        return (fleet, new RandomFleet(32));
+    }
+
+    /// <summary>Lifecycle requests chosen without allocating: cycle through slots, start what is Off, stop or restart the rest.</summary>
+    private static void Churn(Fleet fleet, int tick)
+    {
+        for (int k = 0; k < 3; k++)
+        {
+            int vm = (tick * 7 + k * 13) % fleet.SlotCount;
+            if (!fleet.IsUsed(vm) || fleet.PendingRequest(vm) != LifecycleRequest.None)
+                continue;
+            if (fleet.State(vm) == VmState.Off)
+                fleet.RequestStart(vm);
+            else if ((tick + k) % 2 == 0)
+                fleet.RequestRestart(vm);
+            else
+                fleet.RequestStop(vm);
+            fleet.SetCommitted(vm, (tick * 131 + vm * 17) % 6000);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Tick_ThousandTicks_AllocateZeroBytes(KernelPath path)
+    {
+        (Fleet fleet, _) = BuildBusyFleet();
+        using var balancer = new Balancer(fleet, path);
+        for (int t = 0; t < 50; t++)
+        {
+            Churn(fleet, t);
+            balancer.Tick();
+        }
+
+        int shortTicks = 0, requests = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 50; t < 1050; t++)
+        {
+            Churn(fleet, t);
+            balancer.Tick();
+            shortTicks += fleet.HostWasShort(0) ? 1 : 0;
+            requests += fleet.LastResult(t % fleet.SlotCount) != LifecycleResult.None ? 1 : 0;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(shortTicks > 0, "host 0 was never short: the water-filling path was not measured");
+        Assert.True(requests > 0, "no lifecycle request was processed");
+    }
+
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector512)]
+    public void ParallelTick_ThousandTicks_AllocateZeroBytesOnAnyThread(KernelPath path)
+    {
+        (Fleet fleet, _) = BuildBusyFleet();
+        using var balancer = new Balancer(fleet, path, threads: 2);
+        Assert.Equal(2, balancer.Threads);
+        for (int t = 0; t < 50; t++)
+        {
+            Churn(fleet, t);
+            balancer.Tick();
+        }
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int t = 50; t < 1050; t++)
+        {
+            Churn(fleet, t);
+            balancer.Tick();
+        }
+
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        // Process-wide counter (the workers are other threads); this collection runs alone, but the runtime
+        // itself may allocate a little in the background: the budget is far below one object per tick.
+        Assert.True(allocated < 4096, $"{allocated} bytes allocated over 1000 parallel ticks");
+    }
+}

@@ -1,0 +1,188 @@
+using CsCheck;
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>
+/// Every vector path against the scalar reference, bit for bit: all columns (per VM and per host) after every
+/// tick, over many consecutive ticks with starts, restarts, stops and settings changes in between.
+/// Non-accelerated vector widths still run (in software), so every path is tested on any CPU.
+/// </summary>
+public class DifferentialTests
+{
+    public static readonly TheoryData<KernelPath> VectorPaths = new() { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 };
+
+    /// <summary>Drives a scalar fleet and one fleet per vector path in lock step and compares after each tick.</summary>
+    private static Coverage RunLockStep(int seed, int[] vmsPerHost, int ticks, bool edges, double fill = 0.8, double activity = 0.05,
+        ModelParameters? model = null, KernelPath[]? paths = null)
+    {
+        model ??= RandomFleet.FastModel;
+        paths ??= [KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512];
+        var fleets = new Fleet[paths.Length + 1];
+        for (int k = 0; k < fleets.Length; k++)
+            fleets[k] = new RandomFleet(seed, edges).Build(model, vmsPerHost, fill);
+        var balancers = new Balancer[fleets.Length];
+        balancers[0] = new Balancer(fleets[0], KernelPath.Scalar);
+        for (int k = 0; k < paths.Length; k++)
+            balancers[k + 1] = new Balancer(fleets[k + 1], paths[k]);
+
+        var ops = new RandomFleet(seed ^ 0x5EED, edges);
+        var checker = new InvariantChecker(fleets[0]);
+        var coverage = default(Coverage);
+        for (int t = 0; t < ticks; t++)
+        {
+            ops.Step(fleets[0], fleets, activity);
+            foreach (Balancer b in balancers)
+                b.Tick();
+            checker.Check();
+            coverage.Add(fleets[0]);
+            for (int k = 1; k < fleets.Length; k++)
+                FleetAssert.Equal(fleets[0], fleets[k], $"seed {seed}, {paths[k - 1]}, tick {t}");
+        }
+
+        return coverage;
+    }
+
+    /// <summary>What a lock-step run exercised, so a test can prove it reached the paths it is about.</summary>
+    private struct Coverage
+    {
+        public int ShortHostTicks, EnoughHostTicks, Grants, Removals, SmartPagingVmTicks, LinuxRunning;
+
+        public void Add(Fleet f)
+        {
+            for (int h = 0; h < f.HostCount; h++)
+            {
+                if (f.HostWasShort(h))
+                    ShortHostTicks++;
+                else
+                    EnoughHostTicks++;
+            }
+
+            for (int i = 0; i < f.SlotCount; i++)
+            {
+                Grants += f.UnballoonedThisTick[i] + f.HotAddedThisTick[i] > 0 ? 1 : 0;
+                Removals += f.RemovedThisTick[i] > 0 ? 1 : 0;
+                SmartPagingVmTicks += f.SmartPagingMb[i] > 0 ? 1 : 0;
+                LinuxRunning += f.IsUsed(i) && f.State(i) == VmState.Running && f.GetSettings(i).Guest == GuestKind.Linux ? 1 : 0;
+            }
+        }
+    }
+
+    [Fact]
+    public void FleetAssert_SeesEveryColumn()
+    {
+        // Guards the reflection-based comparison itself: a fleet has more than 40 array columns.
+        Assert.True(FleetAssert.ColumnCount > 40, $"only {FleetAssert.ColumnCount} columns found");
+        var a = new RandomFleet(1).Build(RandomFleet.FastModel, [10]);
+        var b = new RandomFleet(1).Build(RandomFleet.FastModel, [10]);
+        FleetAssert.Equal(a, b, "identical");
+        b.SetCommitted(3, a.Committed[3] + 1);
+        Assert.ThrowsAny<Exception>(() => FleetAssert.Equal(a, b, "differs"));
+    }
+
+    [Fact]
+    public void AllPaths_SingleHost_EveryVmCount0To49()
+    {
+        for (int n = 0; n <= 49; n++)
+            RunLockStep(seed: 100 + n, [n], ticks: 60, edges: n % 2 == 1, activity: 0.15);
+    }
+
+    [Fact]
+    public void AllPaths_SeveralHosts_ManyTicks_MixedShortAndEnough()
+    {
+        Coverage c = RunLockStep(seed: 7, [3, 17, 40, 64, 1, 0, 33, 16], ticks: 400, edges: false, fill: 0.9);
+        Coverage d = RunLockStep(seed: 8, [20, 20, 20, 20], ticks: 400, edges: true, fill: 0.5, activity: 0.1);
+        Assert.True(c.ShortHostTicks > 100 && c.EnoughHostTicks > 100, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+        Assert.True(c.Grants > 0 && c.Removals > 0 && c.LinuxRunning > 0, $"grants {c.Grants}, removals {c.Removals}");
+        Assert.True(c.SmartPagingVmTicks + d.SmartPagingVmTicks > 0, "no restart ever needed Smart Paging");
+    }
+
+    [Fact]
+    public void AllPaths_RoomyHosts_EnoughMemoryFastPath()
+    {
+        Coverage c = RunLockStep(seed: 11, [64, 64, 64, 31], ticks: 300, edges: false, fill: 4.0, activity: 0.02);
+        Assert.True(c.EnoughHostTicks > 10 * c.ShortHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+        Assert.True(c.Grants > 0 && c.Removals > 0, $"grants {c.Grants}, removals {c.Removals} (R15 reclaim)");
+    }
+
+    [Fact]
+    public void AllPaths_TightHosts_WaterFillingEveryTick()
+    {
+        Coverage c = RunLockStep(seed: 12, [48, 48, 17], ticks: 300, edges: true, fill: 0.25, activity: 0.03);
+        Assert.True(c.ShortHostTicks > c.EnoughHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+    }
+
+    [Fact]
+    public void AllPaths_DefaultModel_LongRun()
+    {
+        RunLockStep(seed: 13, [40, 25, 9], ticks: 700, edges: false, fill: 0.8, activity: 0.01, model: ModelParameters.Default);
+    }
+
+    [Fact]
+    public void AllPaths_OneInterestingVmAtEachLanePosition()
+    {
+        // 48 neutral VMs (steady demand, enough memory); one VM with edge settings and a shifting demand at each
+        // position 0..47 in turn, so every lane of every width carries the odd one out at some point.
+        for (int pos = 0; pos < 48; pos++)
+        {
+            var fleets = new Fleet[4];
+            var paths = new[] { KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 };
+            var balancers = new Balancer[4];
+            for (int k = 0; k < 4; k++)
+            {
+                fleets[k] = new Fleet(RandomFleet.FastModel, [new HostSpec(48 * 1024 + 8192, 48, 1024)]);
+                for (int v = 0; v < 48; v++)
+                {
+                    VmSettings s = v == pos
+                        ? new VmSettings(2048, 32, 8192, 2000, 0, true, GuestKind.Linux)
+                        : VmSettings.Dynamic(512, 256, 1024, 20, 5000);
+                    int vm = fleets[k].AddVm(0, s);
+                    fleets[k].SetCommitted(vm, v == pos ? 100 : 300);
+                    fleets[k].RequestStart(vm);
+                }
+
+                balancers[k] = new Balancer(fleets[k], paths[k]);
+            }
+
+            for (int t = 0; t < 40; t++)
+            {
+                int committed = (t * 397) % 9000;
+                for (int k = 0; k < 4; k++)
+                {
+                    fleets[k].SetCommitted(pos, committed);
+                    balancers[k].Tick();
+                }
+
+                for (int k = 1; k < 4; k++)
+                    FleetAssert.Equal(fleets[0], fleets[k], $"lane position {pos}, {paths[k]}, tick {t}");
+            }
+        }
+    }
+
+    [Fact]
+    public void AllPaths_HundredThousandVms()
+    {
+        var hosts = new int[1563];
+        Array.Fill(hosts, 64);
+        hosts[^1] = 100_000 - 64 * 1562; // 32
+        RunLockStep(seed: 21, hosts, ticks: 12, edges: true, fill: 0.9, activity: 0.002);
+    }
+
+    [Fact]
+    public void AllPaths_Property_RandomFleetsShrinkToSmallestCounterexample()
+    {
+        // CsCheck generates fleet shapes, seeds and tick counts, and shrinks a failure to the smallest case.
+        Gen.Select(Gen.Int[0, 3], Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[1, 50], Gen.Int, Gen.Bool, Gen.Double[0.1, 3.0])
+            .Sample((hostsExtra, a, b, ticks, seed, edges, fill) =>
+            {
+                int[] vms = hostsExtra switch
+                {
+                    0 => [a],
+                    1 => [a, b],
+                    2 => [a, b, (a + b) % 41],
+                    _ => [b, a, 1, a],
+                };
+                RunLockStep(seed, vms, ticks, edges, fill, activity: 0.1);
+            }, iter: 120);
+    }
+}

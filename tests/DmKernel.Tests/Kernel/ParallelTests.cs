@@ -1,0 +1,52 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>Hosts are independent: any split of hosts across threads gives the same result as one thread.</summary>
+public class ParallelTests
+{
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
+    public void ParallelTick_AnyThreadCount_IdenticalToSingleThread(KernelPath path)
+    {
+        int[] hosts = [30, 64, 5, 17, 49, 0, 33, 64, 12, 40, 8];
+        int[] threadCounts = [1, 2, 3, 4, 7];
+        var fleets = new Fleet[threadCounts.Length];
+        var balancers = new Balancer[threadCounts.Length];
+        for (int k = 0; k < fleets.Length; k++)
+        {
+            fleets[k] = new RandomFleet(77).Build(RandomFleet.FastModel, hosts, fillFactor: 0.7);
+            balancers[k] = new Balancer(fleets[k], path, threadCounts[k]);
+        }
+
+        var ops = new RandomFleet(78);
+        try
+        {
+            for (int t = 0; t < 200; t++)
+            {
+                ops.Step(fleets[0], fleets, 0.05);
+                foreach (Balancer b in balancers)
+                    b.Tick();
+                for (int k = 1; k < fleets.Length; k++)
+                    FleetAssert.Equal(fleets[0], fleets[k], $"{path}, {threadCounts[k]} threads, tick {t}");
+            }
+        }
+        finally
+        {
+            foreach (Balancer b in balancers)
+                b.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ParallelTick_MoreThreadsThanHosts_UsesOneThreadPerHost()
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+        using var balancer = new Balancer(fleet, KernelPath.Scalar, threads: 8);
+        Assert.Equal(2, balancer.Threads);
+        balancer.Tick();
+        Assert.Equal(1, fleet.TickIndex);
+    }
+}
