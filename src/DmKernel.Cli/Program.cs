@@ -1,1 +1,8 @@
-return 0;
+using System.CommandLine;
+using DmKernel.Cli.Commands;
+
+var root = new RootCommand("dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+{
+    DemoCommand.Create(),
+};
+return root.Parse(args).Invoke();

@@ -50,7 +50,7 @@ public static class KernelPaths
             "V128" or "VECTOR128" => KernelPath.Vector128,
             "V256" or "VECTOR256" => KernelPath.Vector256,
             "V512" or "VECTOR512" => KernelPath.Vector512,
-            _ => throw new ArgumentException($"{source} = '{name}' is not a kernel path: expected auto, scalar, v128, v256 or v512.", nameof(name)),
+            _ => throw new ArgumentException($"{source} = '{name}' is not a kernel path: expected auto, scalar, v128, v256 or v512."),
         };
     }
 

@@ -1,10 +1,10 @@
 using CsCheck;
-using DmKernel.Kernel;
+using Rules = DmKernel.Kernel.Rules;
 
 namespace DmKernel.Tests.Kernel;
 
 /// <summary>
-/// The binary64 forms in <see cref="Rules"/> (which the vector paths mirror) equal exact integer arithmetic over
+/// The binary64 forms in <see cref="DmKernel.Kernel.Rules"/> (which the vector paths mirror) equal exact integer arithmetic over
 /// the whole input range: R9's ceiling, R10's rounded quotient and R18's window mean.
 /// </summary>
 public class ExactArithmeticTests
