@@ -1,4 +1,5 @@
 using DmKernel.Kernel;
+using Microsoft.Extensions.ObjectPool;
 
 namespace DmKernel;
 
@@ -13,7 +14,9 @@ public sealed class Balancer : IDisposable
     private readonly HostScratch[] _scratch;
     private readonly int[] _chunkStart;   // host ranges per worker, balanced by slot count
     private readonly WorkerGroup? _workers;
+    private readonly ObjectPool<HostScratch> _shardScratch;
     private TickContext _ctx;
+    private bool _inShardedTick;
 
     /// <summary>Creates a balancer over <paramref name="fleet"/>.</summary>
     /// <param name="fleet">The state to tick.</param>
@@ -38,6 +41,7 @@ public sealed class Balancer : IDisposable
         _chunkStart = SplitHosts(fleet, Threads);
         if (Threads > 1)
             _workers = new WorkerGroup(Threads - 1, RunChunk);
+        _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost), Environment.ProcessorCount * 2);
     }
 
     /// <summary>The path that runs (Auto resolved).</summary>
@@ -52,11 +56,56 @@ public sealed class Balancer : IDisposable
     /// <summary>Runs one tick over every host.</summary>
     public void Tick()
     {
+        if (_inShardedTick)
+            throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
         _ctx = new TickContext(_fleet.Model, _fleet.TickIndex);
         if (_workers is null)
             RunChunk(0);
         else
             _workers.Run(); // chunk 0 on this thread, the others on the workers
+        _fleet.TickIndex++;
+    }
+
+    /// <summary>
+    /// Starts a tick whose hosts the caller runs itself with <see cref="TickHosts"/>, for simulators that shard
+    /// hosts over their own threads or machines. Every host must be ticked exactly once before <see cref="EndTick"/>.
+    /// </summary>
+    public void BeginTick()
+    {
+        if (_inShardedTick)
+            throw new InvalidOperationException("BeginTick called twice without EndTick.");
+        _ctx = new TickContext(_fleet.Model, _fleet.TickIndex);
+        _inShardedTick = true;
+    }
+
+    /// <summary>
+    /// Ticks hosts [<paramref name="firstHost"/>, <paramref name="firstHost"/> + <paramref name="hostCount"/>)
+    /// within a <see cref="BeginTick"/> / <see cref="EndTick"/> pair. Safe to call concurrently for disjoint
+    /// ranges; each call borrows working memory from a pool, so steady state allocates nothing.
+    /// </summary>
+    public void TickHosts(int firstHost, int hostCount)
+    {
+        if (!_inShardedTick)
+            throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
+        if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
+            throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        HostScratch scratch = _shardScratch.Get();
+        try
+        {
+            RunHosts(firstHost, firstHost + hostCount, scratch);
+        }
+        finally
+        {
+            _shardScratch.Return(scratch);
+        }
+    }
+
+    /// <summary>Ends a sharded tick.</summary>
+    public void EndTick()
+    {
+        if (!_inShardedTick)
+            throw new InvalidOperationException("EndTick called without BeginTick.");
+        _inShardedTick = false;
         _fleet.TickIndex++;
     }
 
@@ -70,32 +119,39 @@ public sealed class Balancer : IDisposable
     /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _workers?.Dispose();
 
-    private void RunChunk(int chunk)
+    private void RunChunk(int chunk) => RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk]);
+
+    private void RunHosts(int h0, int h1, HostScratch scratch)
     {
-        int h0 = _chunkStart[chunk], h1 = _chunkStart[chunk + 1];
-        HostScratch scratch = _scratch[chunk];
         switch (Path)
         {
             case KernelPath.Scalar:
-                RunHosts<ScalarKernel>(h0, h1, scratch);
+                RunHostsWith<ScalarKernel>(h0, h1, scratch);
                 break;
             case KernelPath.Vector128:
-                RunHosts<VectorKernel<V128>>(h0, h1, scratch);
+                RunHostsWith<VectorKernel<V128>>(h0, h1, scratch);
                 break;
             case KernelPath.Vector256:
-                RunHosts<VectorKernel<V256>>(h0, h1, scratch);
+                RunHostsWith<VectorKernel<V256>>(h0, h1, scratch);
                 break;
             default:
-                RunHosts<VectorKernel<V512>>(h0, h1, scratch);
+                RunHostsWith<VectorKernel<V512>>(h0, h1, scratch);
                 break;
         }
     }
 
-    private void RunHosts<TKernel>(int h0, int h1, HostScratch scratch)
+    private void RunHostsWith<TKernel>(int h0, int h1, HostScratch scratch)
         where TKernel : struct, IHostKernel
     {
         for (int h = h0; h < h1; h++)
             TKernel.TickHost(_fleet, h, _ctx, scratch);
+    }
+
+    private sealed class ScratchPolicy(int maxHostSlots) : PooledObjectPolicy<HostScratch>
+    {
+        public override HostScratch Create() => new(maxHostSlots);
+
+        public override bool Return(HostScratch obj) => true;
     }
 
     /// <summary>Contiguous host ranges with about equal slot counts: chunk c is hosts [start[c], start[c+1]).</summary>

@@ -97,4 +97,26 @@ public class AllocationTests
         // itself may allocate a little in the background: the budget is far below one object per tick.
         Assert.True(allocated < 4096, $"{allocated} bytes allocated over 1000 parallel ticks");
     }
+
+    [Fact]
+    public void ShardedTick_PooledScratch_AllocatesZeroBytes()
+    {
+        (Fleet fleet, _) = BuildBusyFleet();
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        void ShardedTick(int t)
+        {
+            Churn(fleet, t);
+            balancer.BeginTick();
+            balancer.TickHosts(0, 2);
+            balancer.TickHosts(2, fleet.HostCount - 2);
+            balancer.EndTick();
+        }
+
+        for (int t = 0; t < 50; t++)
+            ShardedTick(t);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 50; t < 1050; t++)
+            ShardedTick(t);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -1,5 +1,5 @@
 using CsCheck;
-using Rules = DmKernel.Kernel.Rules;
+using KernelRules = DmKernel.Kernel.Rules;
 
 namespace DmKernel.Tests.Kernel;
 
@@ -17,7 +17,7 @@ public class ExactArithmeticTests
     }
 
     private static int ExactPressure(int demand, int assigned)
-        => assigned == 0 ? 0 : (int)Math.Min((200L * demand + assigned) / (2L * assigned), Rules.PressureCap);
+        => assigned == 0 ? 0 : (int)Math.Min((200L * demand + assigned) / (2L * assigned), KernelRules.PressureCap);
 
     [Fact]
     public void Target_Binary64_EqualsExactInteger_OnEdges()
@@ -28,8 +28,8 @@ public class ExactArithmeticTests
         {
             foreach (int b in buffers)
             {
-                Assert.Equal(ExactTarget(d, b, 32, 16_777_216, 2), Rules.Target(d, b, 32, 16_777_216, 1));
-                Assert.Equal(ExactTarget(d, b, 512, 4096, 2), Rules.Target(d, b, 512, 4096, 1));
+                Assert.Equal(ExactTarget(d, b, 32, 16_777_216, 2), KernelRules.Target(d, b, 32, 16_777_216, 1));
+                Assert.Equal(ExactTarget(d, b, 512, 4096, 2), KernelRules.Target(d, b, 512, 4096, 1));
             }
         }
     }
@@ -41,39 +41,39 @@ public class ExactArithmeticTests
             .Sample((d, b, minHalf, extraHalf) =>
             {
                 int min = 2 * minHalf, max = Math.Min(ModelParameters.MaxCeilingLimitMb, min + 2 * extraHalf);
-                Assert.Equal(ExactTarget(d, b, min, max, 2), Rules.Target(d, b, min, max, 1));
+                Assert.Equal(ExactTarget(d, b, min, max, 2), KernelRules.Target(d, b, min, max, 1));
             }, iter: 20_000);
     }
 
     [Fact]
     public void Pressure_Binary64_EqualsExactInteger()
     {
-        Assert.Equal(83, Rules.Pressure(1000, 1200));        // 83.33
-        Assert.Equal(84, Rules.Pressure(1005, 1200));        // 83.75
-        Assert.Equal(50, Rules.Pressure(1, 2));              // exactly 50
-        Assert.Equal(0, Rules.Pressure(500, 0));
-        Assert.Equal(Rules.PressureCap, Rules.Pressure(Fleet.MaxCommittedMb, 2));
+        Assert.Equal(83, KernelRules.Pressure(1000, 1200));        // 83.33
+        Assert.Equal(84, KernelRules.Pressure(1005, 1200));        // 83.75
+        Assert.Equal(50, KernelRules.Pressure(1, 2));              // exactly 50
+        Assert.Equal(0, KernelRules.Pressure(500, 0));
+        Assert.Equal(KernelRules.PressureCap, KernelRules.Pressure(Fleet.MaxCommittedMb, 2));
         Gen.Select(Gen.Int[0, Fleet.MaxCommittedMb + 600_000], Gen.Int[0, 16_777_216])
-            .Sample((d, a) => Assert.Equal(ExactPressure(d, a), Rules.Pressure(d, a)), iter: 20_000);
+            .Sample((d, a) => Assert.Equal(ExactPressure(d, a), KernelRules.Pressure(d, a)), iter: 20_000);
     }
 
     [Fact]
     public void WindowAverage_RoundsHalfUp()
     {
-        Assert.Equal(3, Rules.WindowAverage(5, 2));          // 2.5 rounds half up to 3
-        Assert.Equal(2, Rules.WindowAverage(7, 3));          // 2.33 rounds to 2
-        Assert.Equal(3, Rules.WindowAverage(8, 3));          // 2.67 rounds to 3
-        Assert.Equal(100_000, Rules.WindowAverage(100_000 * 20_000, 20_000));
+        Assert.Equal(3, KernelRules.WindowAverage(5, 2));          // 2.5 rounds half up to 3
+        Assert.Equal(2, KernelRules.WindowAverage(7, 3));          // 2.33 rounds to 2
+        Assert.Equal(3, KernelRules.WindowAverage(8, 3));          // 2.67 rounds to 3
+        Assert.Equal(100_000, KernelRules.WindowAverage(100_000 * 20_000, 20_000));
     }
 
     [Fact]
     public void LinuxFloor_MatchesHvBalloonBreakpoints()
     {
-        Assert.Equal(8, Rules.LinuxFloor(0));
-        Assert.Equal(8 + 63, Rules.LinuxFloor(127));
-        Assert.Equal(40 + 32, Rules.LinuxFloor(128));
-        Assert.Equal(104 + 64, Rules.LinuxFloor(512));
-        Assert.Equal(232 + 128, Rules.LinuxFloor(2048));
-        Assert.Equal(488 + 256, Rules.LinuxFloor(8192));
+        Assert.Equal(8, KernelRules.LinuxFloor(0));
+        Assert.Equal(8 + 63, KernelRules.LinuxFloor(127));
+        Assert.Equal(40 + 32, KernelRules.LinuxFloor(128));
+        Assert.Equal(104 + 64, KernelRules.LinuxFloor(512));
+        Assert.Equal(232 + 128, KernelRules.LinuxFloor(2048));
+        Assert.Equal(488 + 256, KernelRules.LinuxFloor(8192));
     }
 }

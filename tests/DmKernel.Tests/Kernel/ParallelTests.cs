@@ -50,3 +50,44 @@ public class ParallelTests
         Assert.Equal(1, fleet.TickIndex);
     }
 }
+
+/// <summary>Sharded ticks (BeginTick / TickHosts / EndTick), as a simulator with its own threads would run them.</summary>
+public class ShardedTickTests
+{
+    [Fact]
+    public void ShardedTick_DisjointRangesOnTwoThreads_IdenticalToTick()
+    {
+        int[] hosts = [30, 64, 5, 17, 49, 0, 33];
+        var whole = new RandomFleet(91).Build(RandomFleet.FastModel, hosts, fillFactor: 0.7);
+        var sharded = new RandomFleet(91).Build(RandomFleet.FastModel, hosts, fillFactor: 0.7);
+        using var a = new Balancer(whole, KernelPath.Vector512);
+        using var b = new Balancer(sharded, KernelPath.Vector512);
+        var ops = new RandomFleet(92);
+        for (int t = 0; t < 120; t++)
+        {
+            ops.Step(whole, [whole, sharded], 0.05);
+            a.Tick();
+            b.BeginTick();
+            Parallel.Invoke(() => b.TickHosts(0, 3), () => b.TickHosts(3, 4));
+            b.EndTick();
+            FleetAssert.Equal(whole, sharded, $"tick {t}");
+        }
+    }
+
+    [Fact]
+    public void ShardedTick_Misuse_IsRefusedWithClearErrors()
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4)]);
+        using var balancer = new Balancer(fleet);
+        Assert.Throws<InvalidOperationException>(() => balancer.TickHosts(0, 1));
+        Assert.Throws<InvalidOperationException>(balancer.EndTick);
+        balancer.BeginTick();
+        Assert.Throws<InvalidOperationException>(balancer.BeginTick);
+        Assert.Throws<InvalidOperationException>(balancer.Tick);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(0, 2));
+        Assert.Contains("0..1", ex.Message, StringComparison.Ordinal);
+        balancer.TickHosts(0, 1);
+        balancer.EndTick();
+        Assert.Equal(1, fleet.TickIndex);
+    }
+}
