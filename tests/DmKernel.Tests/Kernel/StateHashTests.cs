@@ -1,0 +1,66 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+public class StateHashTests
+{
+    [Fact]
+    public void StateHash_EqualAcrossPathsAndThreads_AfterManyTicks()
+    {
+        int[] hosts = [20, 33, 7, 64];
+        var hashes = new List<ulong>();
+        foreach ((KernelPath path, int threads) in new[] { (KernelPath.Scalar, 1), (KernelPath.Vector128, 1), (KernelPath.Vector256, 2), (KernelPath.Vector512, 3) })
+        {
+            var fleet = new RandomFleet(5).Build(RandomFleet.FastModel, hosts, 0.7);
+            using var balancer = new Balancer(fleet, path, threads);
+            var ops = new RandomFleet(6);
+            for (int t = 0; t < 150; t++)
+            {
+                ops.Step(fleet, [fleet], 0.05);
+                balancer.Tick();
+            }
+
+            hashes.Add(fleet.ComputeStateHash());
+        }
+
+        Assert.All(hashes, h => Assert.Equal(hashes[0], h));
+    }
+
+    [Fact]
+    public void StateHash_ChangesWithAnyColumn()
+    {
+        var fleet = new RandomFleet(9).Build(RandomFleet.FastModel, [10, 5], 0.7);
+        using var balancer = new Balancer(fleet);
+        balancer.Tick(3);
+        ulong baseline = fleet.ComputeStateHash();
+        Assert.Equal(baseline, fleet.ComputeStateHash());
+
+        void Changes(Action mutate, Action undo, string what)
+        {
+            mutate();
+            Assert.True(baseline != fleet.ComputeStateHash(), $"changing {what} did not change the hash");
+            undo();
+            Assert.Equal(baseline, fleet.ComputeStateHash());
+        }
+
+        Changes(() => fleet.AssignedCol[3] += 2, () => fleet.AssignedCol[3] -= 2, "Assigned");
+        Changes(() => fleet.AddedTotalCol[20]++, () => fleet.AddedTotalCol[20]--, "AddedTotal");
+        Changes(() => fleet.HostAvailableCol[1]++, () => fleet.HostAvailableCol[1]--, "HostAvailable");
+        Changes(() => fleet.RequestCol[0] = 1, () => fleet.RequestCol[0] = 0, "Request");
+        Changes(() => fleet.HostShortCol[1] ^= 1, () => fleet.HostShortCol[1] ^= 1, "HostShort");
+        Changes(() => fleet.TickIndex++, () => fleet.TickIndex--, "TickIndex");
+    }
+
+    [Fact]
+    public void StateHash_AllocatesNothing()
+    {
+        var fleet = new RandomFleet(9).Build(RandomFleet.FastModel, [10, 5], 0.7);
+        fleet.ComputeStateHash();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ulong h = 0;
+        for (int i = 0; i < 100; i++)
+            h ^= fleet.ComputeStateHash();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0UL, h); // an even number of equal hashes XOR to zero
+    }
+}
