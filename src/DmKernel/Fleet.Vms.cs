@@ -169,6 +169,52 @@ public sealed partial class Fleet
         committedMb.CopyTo(CommittedCol.AsSpan(firstVm));
     }
 
+    /// <summary>Value of <see cref="ApplyTrace"/> meaning "this VM is off now".</summary>
+    public const int TraceOff = -1;
+
+    /// <summary>
+    /// Applies one tick of a trace, one value per slot: a value from 0 to <see cref="MaxCommittedMb"/> is the
+    /// committed demand of a VM that is on (an Off VM gets a start request, R4); <see cref="TraceOff"/> means the
+    /// VM is off (a Booting or Running VM gets a stop request, R7). A VM with a request already pending is left
+    /// alone; free slots are ignored. Validates the whole span first, so a bad value changes nothing.
+    /// Returns the number of requests made.
+    /// </summary>
+    public int ApplyTrace(ReadOnlySpan<int> committedOrOff)
+    {
+        if (committedOrOff.Length != SlotCount)
+            ThrowHelper.SpanLength(nameof(committedOrOff), committedOrOff.Length, SlotCount);
+        int bad = committedOrOff.IndexOfAnyExceptInRange(TraceOff, MaxCommittedMb);
+        if (bad >= 0)
+            ThrowHelper.BadCommitted(bad, committedOrOff[bad]);
+        int requests = 0;
+        for (int i = 0; i < committedOrOff.Length; i++)
+        {
+            int value = committedOrOff[i];
+            int flags = FlagsCol[i];
+            if ((flags & VmFlags.Used) == 0)
+                continue;
+            bool on = (flags & VmFlags.StateMask) != 0;
+            if (value >= 0)
+            {
+                CommittedCol[i] = value;
+                if (!on && RequestCol[i] == 0)
+                {
+                    RequestCol[i] = (byte)LifecycleRequest.Start;
+                    HostPendingRequestsCol[HostOfSlot[i]]++;
+                    requests++;
+                }
+            }
+            else if (on && RequestCol[i] == 0)
+            {
+                RequestCol[i] = (byte)LifecycleRequest.Stop;
+                HostPendingRequestsCol[HostOfSlot[i]]++;
+                requests++;
+            }
+        }
+
+        return requests;
+    }
+
     private static int IndexOfOutOfRange(ReadOnlySpan<int> values, int low, int high)
         => values.IndexOfAnyExceptInRange(low, high);
 
