@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
+using DmKernel.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// --ci: the quick, self-checking mode for CI. Anything else goes to BenchmarkSwitcher (e.g. --filter '*TickBench*').
+if (Array.IndexOf(args, CiMode.Flag) >= 0)
+    return CiMode.Run();
+
+BenchmarkSwitcher.FromAssembly(typeof(CiMode).Assembly).Run(args);
+return 0;

@@ -4,5 +4,7 @@ using DmKernel.Cli.Commands;
 var root = new RootCommand("dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
 {
     DemoCommand.Create(),
+    ReplayCommand.Create(),
+    GenerateCommand.Create(),
 };
 return root.Parse(args).Invoke();

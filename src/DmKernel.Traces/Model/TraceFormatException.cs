@@ -5,7 +5,7 @@ namespace DmKernel.Traces;
 /// a value out of range. The message names the file, the place (header field, section, chunk and its tick
 /// range) and what was expected. Readers throw only this type on corrupt input.
 /// </summary>
-public sealed class TraceFormatException : InvalidDataException
+public sealed class TraceFormatException : Exception
 {
     public TraceFormatException(string path, string where, string problem, Exception? inner = null)
         : base($"Trace file '{path}', {where}: {problem}", inner)

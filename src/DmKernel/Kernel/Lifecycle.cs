@@ -81,8 +81,10 @@ internal static class Lifecycle
 
         int deficit = startup - assigned;
         int missing = deficit - f.HostAvailableCol[h];
+        // With Smart Paging the reclaim is best effort (what it cannot find becomes Smart Paging); without it the
+        // restart fails unless the whole deficit is found, and then, as in R4, nothing is reclaimed.
         if (missing > 0)
-            Reclaim(f, h, i, missing, allOrNothing: false, scratch); // best effort: what it cannot find becomes Smart Paging
+            Reclaim(f, h, i, missing, allOrNothing: !ctx.SmartPaging, scratch);
 
         int take = Math.Min(deficit, f.HostAvailableCol[h]);
         f.HostAvailableCol[h] -= take;

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace DmKernel.Benchmarks;
+
+/// <summary>
+/// The fleet sizes (the <c>Vms</c> parameter) a run uses: each suite's defaults, the quick subset in CI
+/// mode, or the list in <c>DMKERNEL_BENCH_VMS</c> (comma-separated, e.g. <c>50000</c> or <c>10000,50000</c>).
+/// </summary>
+internal static class BenchSizes
+{
+    /// <summary>The environment variable that replaces every suite's Vms values.</summary>
+    public const string EnvironmentVariable = "DMKERNEL_BENCH_VMS";
+
+    /// <summary>The largest fleet CI mode runs.</summary>
+    public const int CiMaxVms = 50_000;
+
+    /// <summary>Set by CI mode: only the defaults up to <see cref="CiMaxVms"/> run.</summary>
+    public static bool CiMode { get; set; }
+
+    /// <summary>The Vms values to run for a suite whose full list is <paramref name="defaults"/>.</summary>
+    public static IEnumerable<int> Select(params int[] defaults)
+    {
+        if (CiMode)
+            return Array.FindAll(defaults, v => v <= CiMaxVms);
+        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(env) ? defaults : Parse(env);
+    }
+
+    private static int[] Parse(string list)
+    {
+        string[] parts = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i].Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
+                throw new FormatException($"{EnvironmentVariable} = '{list}': '{parts[i]}' is not a positive VM count.");
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace DmKernel.Benchmarks;
+
+/// <summary>
+/// <c>--ci</c>: a short run of the kernel suites at the small sizes (TickBench 10 000 and 50 000 VMs,
+/// ParallelTickBench 50 000), JSON and GitHub-markdown reports under BenchmarkDotNet.Artifacts/, and exit
+/// code 1 when a benchmark failed to run or allocated anything (BytesAllocatedPerOperation &gt; 0).
+/// </summary>
+/// <remarks>
+/// The job keeps BenchmarkDotNet's default out-of-process toolchain: it costs a build and a process per
+/// benchmark (about a minute in all on two cores), but in-process runs count the host's own background
+/// allocations and reported 1–78 B per operation for ticks that allocate nothing. Out of process, the
+/// MemoryDiagnoser (which counts every thread's allocations) still sees now and then a few hundred bytes of
+/// runtime background noise in one of the 14 benchmarks, so a benchmark that shows allocations is run
+/// again, alone, and fails only if it allocates again: an allocating tick allocates on every run.
+/// </remarks>
+internal static class CiMode
+{
+    public const string Flag = "--ci";
+
+    /// <summary>Where re-checks write their reports, so that they do not replace the main reports.</summary>
+    private const string RecheckArtifacts = "BenchmarkDotNet.Artifacts/recheck";
+
+    private static readonly Type[] KernelSuites = [typeof(TickBench), typeof(ParallelTickBench)];
+
+    /// <summary>Runs the suites; returns the process exit code (0 = every benchmark ran and allocated nothing).</summary>
+    public static int Run()
+    {
+        var clock = Stopwatch.StartNew();
+        ILogger log = ConsoleLogger.Default;
+        BenchSizes.CiMode = true;
+        IConfig config = CreateConfig();
+
+        Summary[] summaries = BenchmarkRunner.Run(KernelSuites, config);
+        var allocating = new List<BenchmarkCase>();
+        int failures = Check(summaries, log, allocating, final: false);
+        if (allocating.Count > 0)
+        {
+            log.WriteLineInfo($"Re-checking {allocating.Count} benchmark(s) that showed allocations, each run alone.");
+            failures += Recheck(allocating, config.WithArtifactsPath(RecheckArtifacts), log);
+        }
+
+        int cases = 0;
+        foreach (Summary summary in summaries)
+            cases += summary.BenchmarksCases.Length;
+        if (failures == 0)
+            log.WriteLineInfo($"CI bench check: all {cases} benchmarks ran and allocated 0 B per operation.");
+        else
+            log.WriteLineError($"CI bench check: {failures} failure(s) in {cases} benchmarks.");
+        log.WriteLineInfo($"CI bench mode took {clock.Elapsed.TotalSeconds:0} s.");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static IConfig CreateConfig()
+    {
+        Job job = Job.Default
+            .WithId("CI")
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(5)
+            .WithIterationTime(TimeInterval.FromMilliseconds(200));
+        return ManualConfig.CreateMinimumViable()
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddExporter(JsonExporter.Full, MarkdownExporter.GitHub)
+            .AddValidator(DefaultConfig.Instance.GetValidators().ToArray())
+            .AddAnalyser(DefaultConfig.Instance.GetAnalysers().ToArray());
+    }
+
+    /// <summary>Runs each of <paramref name="cases"/> again in its own run; counts those that allocate again or fail.</summary>
+    private static int Recheck(List<BenchmarkCase> cases, IConfig config, ILogger log)
+    {
+        int failures = 0;
+        foreach (BenchmarkCase original in cases)
+        {
+            Type type = original.Descriptor.Type;
+            BenchmarkRunInfo all = BenchmarkConverter.TypeToBenchmarks(type, config);
+            BenchmarkCase? again = null;
+            foreach (BenchmarkCase candidate in all.BenchmarksCases)
+            {
+                if (Name(candidate) == Name(original))
+                    again = candidate;
+            }
+
+            if (again is null)
+            {
+                failures++;
+                log.WriteLineError($"FAIL {Name(original)}: not found for the re-check.");
+                continue;
+            }
+
+            Summary summary = BenchmarkRunner.Run(new BenchmarkRunInfo([again], type, all.Config));
+            failures += Check([summary], log, allocating: null, final: true);
+        }
+
+        return failures;
+    }
+
+    /// <summary>
+    /// Counts the benchmarks that failed to run, naming each. Allocating benchmarks are failures when
+    /// <paramref name="final"/>; otherwise they are added to <paramref name="allocating"/> for a re-check.
+    /// </summary>
+    private static int Check(Summary[] summaries, ILogger log, List<BenchmarkCase>? allocating, bool final)
+    {
+        int failures = 0, cases = 0;
+        foreach (Summary summary in summaries)
+        {
+            if (summary.HasCriticalValidationErrors)
+            {
+                failures++;
+                log.WriteLineError($"FAIL {summary.Title}: critical validation errors.");
+            }
+
+            foreach (BenchmarkCase benchmarkCase in summary.BenchmarksCases)
+            {
+                cases++;
+                BenchmarkReport? report = summary[benchmarkCase];
+                string name = Name(benchmarkCase);
+                if (report is null || !report.Success || report.ResultStatistics is null)
+                {
+                    failures++;
+                    log.WriteLineError($"FAIL {name}: did not run to completion.");
+                    continue;
+                }
+
+                long? bytes = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase);
+                if (bytes is null)
+                {
+                    failures++;
+                    log.WriteLineError($"FAIL {name}: no allocation measurement (MemoryDiagnoser missing?).");
+                }
+                else if (bytes > 0 && final)
+                {
+                    failures++;
+                    log.WriteLineError($"FAIL {name}: allocates {bytes} B per operation (confirmed by a second run); kernel suites must allocate nothing.");
+                }
+                else if (bytes > 0)
+                {
+                    allocating?.Add(benchmarkCase);
+                    log.WriteLineInfo($"{name}: {bytes} B per operation; will re-check.");
+                }
+                else if (final)
+                {
+                    log.WriteLineInfo($"{name}: 0 B per operation on the re-check (the first run's figure did not repeat).");
+                }
+            }
+        }
+
+        if (cases == 0)
+        {
+            failures++;
+            log.WriteLineError("FAIL: no benchmark ran.");
+        }
+
+        return failures;
+    }
+
+    private static string Name(BenchmarkCase benchmarkCase)
+        => $"{benchmarkCase.Descriptor.DisplayInfo} {benchmarkCase.Parameters.DisplayInfo}";
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Globalization;
+using DmKernel.Traces;
+
+namespace DmKernel.Cli.Commands;
+
+/// <summary>Options shared by replay and compare: kernel path, threads, model parameters, placement.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string> Path { get; } = new("--path") { Description = "Kernel path: auto, scalar, v128, v256 or v512.", DefaultValueFactory = _ => "auto" };
+
+    public Option<int> Threads { get; } = new("--threads") { Description = "Threads ticking hosts.", DefaultValueFactory = _ => 1 };
+
+    public Option<double?> BootGrace { get; } = new("--boot-grace") { Description = "R5 boot grace, seconds (default 50)." };
+
+    public Option<double?> ReclaimPeriod { get; } = new("--reclaim-period") { Description = "R15 passive reclaim period, seconds (default 300)." };
+
+    public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap, MB per second (default 1020)." };
+
+    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 host reserve, MB (default 2048)." };
+
+    public Option<bool> NoSmartPaging { get; } = new("--no-smart-paging") { Description = "R6: restarts fail instead of using Smart Paging." };
+
+    public Option<int> HostMb { get; } = new("--host-mb") { Description = "Host size for placement when the trace has no hosts, MB.", DefaultValueFactory = _ => 262_144 };
+
+    public Option<long?> MaxTicks { get; } = new("--max-ticks") { Description = "Replay at most this many ticks." };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option o in (Option[])[Path, Threads, BootGrace, ReclaimPeriod, MaxRemove, Reserve, NoSmartPaging, HostMb, MaxTicks])
+            command.Options.Add(o);
+    }
+
+    public KernelPath ParsePath(ParseResult r)
+    {
+        try
+        {
+            return KernelPaths.Parse(r.GetValue(Path) ?? "auto", "--path");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliError(ex.Message);
+        }
+    }
+
+    public Traces.Replay.ReplayOptions ToReplayOptions(ParseResult r)
+    {
+        int threads = r.GetValue(Threads);
+        if (threads is < 1 or > 1024)
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--threads {threads} is out of range: expected 1..1024."));
+        var model = ModelParameters.Default;
+        if (r.GetValue(BootGrace) is double bg)
+            model = model with { BootGraceSeconds = bg };
+        if (r.GetValue(ReclaimPeriod) is double rp)
+            model = model with { ReclaimPeriodSeconds = rp };
+        if (r.GetValue(MaxRemove) is int mr)
+            model = model with { MaxRemovePerSecondMb = mr };
+        if (r.GetValue(Reserve) is int res)
+            model = model with { HostReserveMb = res };
+        if (r.GetValue(NoSmartPaging))
+            model = model with { SmartPaging = false };
+        try
+        {
+            model.Validate();
+        }
+        catch (ModelParameterException ex)
+        {
+            throw new CliError(ex.Message);
+        }
+
+        int hostMb = r.GetValue(HostMb);
+        long? maxTicks = r.GetValue(MaxTicks);
+        var options = new Traces.Replay.ReplayOptions
+        {
+            Path = ParsePath(r),
+            Threads = threads,
+            Model = model,
+            PlacementHostMb = hostMb,
+            PlacementReserveMb = model.HostReserveMb,
+            MaxTicks = maxTicks,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new CliError($"--{ex.ParamName switch { "PlacementHostMb" => "host-mb", "PlacementReserveMb" => "reserve", "MaxTicks" => "max-ticks", _ => ex.ParamName }}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+
+        return options;
+    }
+
+    /// <summary>Opens a native trace; a missing or corrupt file is a <see cref="CliError"/> with exit code 1.</summary>
+    public static NativeTraceReader OpenTrace(string file)
+    {
+        if (!File.Exists(file))
+            throw new CliError($"trace file '{file}' does not exist.", 1);
+        try
+        {
+            return NativeTraceReader.Open(file);
+        }
+        catch (TraceFormatException ex)
+        {
+            throw new CliError(ex.Message, 1);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using DmKernel.Cli.Output;
+using DmKernel.Cli.Report;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Cli.Commands;
+
+/// <summary><c>dmkernel replay FILE -o DIR</c>: replays a native trace and writes summary.json, hosts.csv and report.md with plots.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay." };
+        var output = new Option<string>("--output", "-o") { Description = "Output directory.", Required = true };
+        var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks (default: about 500 samples per host)." };
+        var common = new CommonOptions();
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every };
+        common.AddTo(command);
+        command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
+        {
+            ReplayOptions options = common.ToReplayOptions(result);
+            int? step = result.GetValue(every);
+            if (step is < 1)
+                throw new CliError($"--host-series-every {step} is out of range: expected at least 1.");
+            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel);
+        })));
+        return command;
+    }
+
+    public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel)
+    {
+        using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
+        using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
+        using var staged = new StagedOutput(outputDir);
+        int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);
+        using (var hosts = new StreamWriter(staged.File("hosts.csv"), false, new UTF8Encoding(false), 1 << 16))
+        {
+            hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
+            Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
+            {
+                if ((e.TicksDone - 1) % every == 0)
+                    WriteHosts(hosts, e);
+            }));
+        }
+
+        if (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched). Run the same command again to replay from the start.");
+            return 130;
+        }
+
+        using (FileStream summary = File.Create(staged.File("summary.json")))
+            ReplaySummary.Write(summary, engine, traceFile, ReplaySummary.PeakWorkingSet());
+        ReplayReport.Write(staged, engine, traceFile);
+        staged.Commit();
+        PrintHeadline(engine, staged.Directory);
+        return 0;
+    }
+
+    private static void WriteHosts(StreamWriter w, ReplayEngine e)
+    {
+        Fleet f = e.Fleet;
+        long tick = f.TickIndex - 1;
+        for (int h = 0; h < f.HostCount; h++)
+        {
+            int total = f.HostTotal(h), avail = f.HostAvailable(h), pending = f.HostPendingFreed(h);
+            int assigned = total - f.HostReserve(h) - avail - pending;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{tick},{h},{total},{avail},{assigned},{pending},{f.HostShortfall(h)},{f.HostAveragePressure(h)},{f.HostSystemPressure(h)},{(f.HostWasShort(h) ? 1 : 0)}"));
+        }
+    }
+
+    public static void PrintHeadline(ReplayEngine e, string dir)
+    {
+        ReplayMetrics m = e.Metrics;
+        var ic = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(ic, $"Replayed {e.Vms.Count} VMs on {e.Hosts.Count} hosts for {e.TicksDone} ticks in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        double paging = m.OnVmTicks == 0 ? 0 : 100.0 * m.PagingVmTicks / m.OnVmTicks;
+        Console.WriteLine(string.Create(ic, $"Paging {paging:F2} % of VM-time; pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %; unmet demand {m.UnmetMbTicks * e.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
+        Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+    }
+}

@@ -1,0 +1,52 @@
+namespace DmKernel.Cli.Output;
+
+/// <summary>
+/// Writes a command's outputs into a hidden staging folder inside the output directory and moves each file to its
+/// final name only when the whole job succeeded: a failed or interrupted run never leaves a half-written file
+/// under a final name, and earlier outputs stay as they were until they are replaced by complete ones.
+/// </summary>
+internal sealed class StagedOutput : IDisposable
+{
+    private readonly List<string> _files = [];
+    private bool _committed;
+
+    public StagedOutput(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+        Staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(Staging);
+    }
+
+    public string Directory { get; }
+
+    public string Staging { get; }
+
+    /// <summary>The staging path of an output file; it becomes <c>Directory/name</c> on <see cref="Commit"/>.</summary>
+    public string File(string name)
+    {
+        _files.Add(name);
+        return Path.Combine(Staging, name);
+    }
+
+    /// <summary>Moves every staged file to its final name.</summary>
+    public void Commit()
+    {
+        foreach (string name in _files)
+        {
+            string staged = Path.Combine(Staging, name);
+            if (System.IO.File.Exists(staged))
+                System.IO.File.Move(staged, Path.Combine(Directory, name), overwrite: true);
+        }
+
+        _committed = true;
+        System.IO.Directory.Delete(Staging, recursive: true);
+    }
+
+    /// <summary>Without <see cref="Commit"/>, discards everything staged.</summary>
+    public void Dispose()
+    {
+        if (!_committed && System.IO.Directory.Exists(Staging))
+            System.IO.Directory.Delete(Staging, recursive: true);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using DmKernel.Traces.Replay;
+using ScottPlot;
+
+namespace DmKernel.Cli.Report;
+
+/// <summary><c>report.md</c> with its PNG plots: fleet assigned vs demand, pressure distribution, host available memory.</summary>
+internal static class ReplayReport
+{
+    public const int PlotWidth = 900, PlotHeight = 420;
+
+    public static void Write(Output.StagedOutput output, ReplayEngine engine, string traceFile)
+    {
+        ReplayMetrics m = engine.Metrics;
+        double tick = engine.Model.TickSeconds;
+        double hours = engine.TicksDone * tick / 3600.0;
+        IReadOnlyList<FleetPoint> series = m.Series;
+        double[] xs = new double[series.Count];
+        for (int i = 0; i < xs.Length; i++)
+            xs[i] = (series[i].Tick + 1) * tick / 3600.0;
+
+        // Fleet assigned vs demand.
+        var fleetPlot = new Plot();
+        var assigned = fleetPlot.Add.ScatterLine(xs, Select(series, p => p.AssignedMb / 1024.0));
+        assigned.LegendText = "assigned (GB)";
+        var demand = fleetPlot.Add.ScatterLine(xs, Select(series, p => p.DemandMb / 1024.0));
+        demand.LegendText = "demand (GB)";
+        fleetPlot.Title("Fleet memory: assigned vs demand");
+        fleetPlot.XLabel("hours");
+        fleetPlot.YLabel("GB");
+        fleetPlot.ShowLegend();
+        fleetPlot.SavePng(output.File("fleet.png"), PlotWidth, PlotHeight);
+
+        // Pressure distribution (Running DM VMs, one sample per VM per tick), 0..300 %.
+        var pressurePlot = new Plot();
+        long[] bins = m.Pressure.Bins();
+        int shown = Math.Min(301, bins.Length);
+        double[] positions = new double[shown], counts = new double[shown];
+        double samples = Math.Max(1, m.Pressure.Count);
+        for (int i = 0; i < shown; i++)
+        {
+            positions[i] = i;
+            counts[i] = 100.0 * bins[i] / samples;
+        }
+
+        pressurePlot.Add.Bars(positions, counts);
+        pressurePlot.Title("Pressure distribution (share of VM-ticks, %)");
+        pressurePlot.XLabel("pressure % (100 = demand equals assigned; above 100 = paging)");
+        pressurePlot.YLabel("% of samples");
+        pressurePlot.SavePng(output.File("pressure.png"), PlotWidth, PlotHeight);
+
+        // Host available memory over time: p5, median, p95 across hosts.
+        var hostPlot = new Plot();
+        var p5 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP5));
+        p5.LegendText = "p5 of hosts";
+        var p50 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
+        p50.LegendText = "median";
+        var p95 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP95));
+        p95.LegendText = "p95 of hosts";
+        hostPlot.Title("Host available memory (% of host RAM)");
+        hostPlot.XLabel("hours");
+        hostPlot.YLabel("% available");
+        hostPlot.ShowLegend();
+        hostPlot.SavePng(output.File("hosts.png"), PlotWidth, PlotHeight);
+
+        var md = new StringBuilder();
+        var ic = CultureInfo.InvariantCulture;
+        md.AppendLine(ic, $"# Replay of `{Path.GetFileName(traceFile)}`");
+        md.AppendLine();
+        md.AppendLine(ic, $"{engine.Vms.Count} VMs on {engine.Hosts.Count} hosts ({(engine.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {engine.TicksDone} ticks of {tick} s ({hours:F1} h), source: {engine.Header.Source}.");
+        md.AppendLine();
+        md.AppendLine("| metric | value |");
+        md.AppendLine("|---|---|");
+        md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Percent(m.PagingVmTicks, m.OnVmTicks)} of VM-time on |");
+        md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F1} GB·h |");
+        md.AppendLine(ic, $"| VM-time denied (start failed) | {Percent(m.DeniedVmTicks, m.WantedVmTicks)} of VM-time wanted |");
+        md.AppendLine(ic, $"| pressure mean / p50 / p90 / p99 / max | {m.Pressure.Mean:F1} / {m.Pressure.Percentile(50)} / {m.Pressure.Percentile(90)} / {m.Pressure.Percentile(99)} / {m.Pressure.Max} % |");
+        md.AppendLine(ic, $"| memory assigned, mean / peak | {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} / {m.PeakAssignedMb / 1024.0:F1} GB |");
+        md.AppendLine(ic, $"| demand, mean | {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB |");
+        md.AppendLine(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |");
+        md.AppendLine(ic, $"| Smart Paging | {m.SmartPagingVmTicks * tick / 3600:F2} VM·h |");
+        md.AppendLine();
+        md.AppendLine("![Fleet memory](fleet.png)");
+        md.AppendLine();
+        md.AppendLine("![Pressure distribution](pressure.png)");
+        md.AppendLine();
+        md.AppendLine("![Host available memory](hosts.png)");
+        md.AppendLine();
+        md.AppendLine("## VMs that starve most (time paging)");
+        md.AppendLine();
+        md.AppendLine("| VM | paging time | share of ticks | unmet demand (GB·h) |");
+        md.AppendLine("|---|---|---|---|");
+        foreach ((int vm, int ticks, long unmet) in Starving(engine, 10))
+            md.AppendLine(ic, $"| {engine.Vms[vm].Id} | {ticks * tick / 3600:F2} h | {Percent(ticks, engine.TicksDone)} | {unmet * tick / 1024 / 3600:F2} |");
+        md.AppendLine();
+        md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
+        File.WriteAllText(output.File("report.md"), md.ToString());
+    }
+
+    /// <summary>The trace VMs with the most paging ticks (ties: more unmet demand, then trace order).</summary>
+    public static List<(int Vm, int Ticks, long UnmetMbTicks)> Starving(ReplayEngine engine, int count)
+    {
+        var list = new List<(int Vm, int Ticks, long UnmetMbTicks)>();
+        ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
+        ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
+        for (int v = 0; v < engine.Vms.Count; v++)
+        {
+            int slot = engine.SlotOf(v);
+            if (paging[slot] > 0)
+                list.Add((v, paging[slot], unmet[slot]));
+        }
+
+        list.Sort((a, b) => a.Ticks != b.Ticks ? b.Ticks.CompareTo(a.Ticks) : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm));
+        if (list.Count > count)
+            list.RemoveRange(count, list.Count - count);
+        return list;
+    }
+
+    private static string Percent(long part, long whole)
+        => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F2} %");
+
+    private static double[] Select(IReadOnlyList<FleetPoint> series, Func<FleetPoint, double> f)
+    {
+        var ys = new double[series.Count];
+        for (int i = 0; i < ys.Length; i++)
+            ys[i] = f(series[i]);
+        return ys;
+    }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+
+namespace DmKernel.Traces;
+
+/// <summary>What <see cref="TraceGenerator.Generate"/> wrote.</summary>
+public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks, int HostMb);
+
+/// <summary>
+/// Generates a synthetic native trace straight to disk, streaming (memory grows with the VM count, never with
+/// the tick count), for datacenter scale (10^6 VMs on 10^4 hosts). Per VM: a size class from 1 to 64 GiB, a
+/// base load, a diurnal sinusoid with its own phase and amplitude, uniform noise, bursts, and for a share of
+/// VMs on/off periods (arrivals and departures). Every random draw is a counter-based hash of (seed, VM,
+/// tick, purpose) and the sinusoid is a fixed-point phase into a table built with plain arithmetic, so the
+/// same seed and options give a byte-identical file on any machine.
+/// </summary>
+public static class TraceGenerator
+{
+    private const int SinTableBits = 12;
+
+    // Size classes (Maximum MB) and their shares (in 1/100).
+    private static readonly int[] SizeMb = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
+    private static readonly int[] SizeShare = [10, 20, 30, 20, 12, 6, 2];
+    private static readonly int[] Buffers = [20, 20, 20, 20, 10, 50];
+    private static readonly int[] Weights = [5000, 5000, 5000, 5000, 2500, 7500, 10000];
+
+    // Purposes of a draw (the low bits of the per-VM key).
+    private const ulong DrawSettings = 0, DrawShape = 1, DrawChurn = 2, DrawNoise = 3, DrawBurst = 4, DrawPeriod = 5;
+
+    /// <summary>Generates the trace at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end).</summary>
+    public static GeneratedTrace Generate(string path, TraceGeneratorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = options.Vms;
+        ulong seed = options.Seed;
+        double tick = options.TickSeconds;
+
+        var vms = new TraceVm[n];
+        var baseMb = new float[n];
+        var ampMb = new float[n];
+        var noiseMb = new float[n];
+        var burstMb = new float[n];
+        var capMb = new float[n];
+        var phase = new uint[n];
+        var churn = new bool[n];
+        var on = new bool[n];
+        var periodLeft = new int[n];
+        var burstLeft = new int[n];
+
+        double onTicks = Math.Max(1, options.MeanOnSeconds / tick), offTicks = Math.Max(1, options.MeanOffSeconds / tick);
+        double burstTicks = Math.Max(1, options.MeanBurstSeconds / tick);
+        double pBurst = Math.Min(1, options.BurstsPerDay * tick / 86_400);
+        for (int i = 0; i < n; i++)
+        {
+            ulong vm = (ulong)i << 3;
+            ulong h = SplitMix64.Draw(seed, vm | DrawSettings, 0);
+            int max = SizeMb[Pick(SizeShare, (int)(h % 100))];
+            bool isStatic = SplitMix64.Unit(SplitMix64.Mix(h)) < options.StaticFraction;
+            bool linux = SplitMix64.Unit(SplitMix64.Mix(h ^ 1)) < options.LinuxFraction;
+            int buffer = Buffers[(int)((h >> 20) % (ulong)Buffers.Length)];
+            int weight = Weights[(int)((h >> 28) % (ulong)Weights.Length)];
+            var guest = linux ? GuestKind.Linux : GuestKind.Windows;
+            VmSettings settings;
+            if (isStatic)
+            {
+                settings = VmSettings.Static(max / 2, guest) with { BufferPercent = buffer, Weight = weight };
+            }
+            else
+            {
+                int startup = Math.Max(512, max / 4);
+                settings = VmSettings.Dynamic(startup, Math.Max(256, startup / 2), max, buffer, weight, guest);
+            }
+
+            vms[i] = new TraceVm(string.Create(CultureInfo.InvariantCulture, $"vm{i}"), settings, options.Hosts > 0 ? i % options.Hosts : -1);
+
+            ulong s = SplitMix64.Draw(seed, vm | DrawShape, 0);
+            int size = settings.MaximumMb;
+            baseMb[i] = (float)(size * (0.15 + 0.45 * SplitMix64.Unit(s)));
+            ampMb[i] = (float)(size * options.DiurnalAmplitude * SplitMix64.Unit(SplitMix64.Mix(s)));
+            noiseMb[i] = (float)(size * options.Noise);
+            burstMb[i] = (float)(size * (0.1 + 0.4 * SplitMix64.Unit(SplitMix64.Mix(s ^ 2))));
+            capMb[i] = size * 1.25f;
+            phase[i] = (uint)(SplitMix64.Mix(s ^ 3) >> 32);
+
+            ulong c = SplitMix64.Draw(seed, vm | DrawChurn, 0);
+            churn[i] = SplitMix64.Unit(c) < options.ChurnFraction;
+            on[i] = !churn[i] || SplitMix64.Unit(SplitMix64.Mix(c)) < onTicks / (onTicks + offTicks);
+            periodLeft[i] = churn[i] ? 1 + (int)(SplitMix64.Unit(SplitMix64.Mix(c ^ 1)) * 2 * (on[i] ? onTicks : offTicks)) : int.MaxValue;
+        }
+
+        var hosts = BuildHosts(options, vms, out int hostMb);
+        var meta = new TraceMetadata();
+        options.Record(meta);
+        meta.Set("gen.host_mb_used", hostMb);
+        var description = new TraceDescription(tick, $"synthetic: TraceGenerator seed {seed}, {n} VMs, {options.Hosts} hosts, {options.Ticks} ticks of {tick.ToString(CultureInfo.InvariantCulture)} s", meta);
+
+        float[] sin = BuildSinTable();
+        uint step = (uint)(ulong)Math.Round(tick / options.DiurnalPeriodSeconds % 1.0 * 4294967296.0) ;
+        var row = new int[n];
+        using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
+        for (int t = 0; t < options.Ticks; t++)
+        {
+            uint tickPhase = unchecked((uint)t * step);
+            ulong tickKey = (ulong)t;
+            for (int i = 0; i < n; i++)
+            {
+                ulong vm = (ulong)i << 3;
+                if (churn[i] && --periodLeft[i] <= 0)
+                {
+                    on[i] = !on[i];
+                    double u = SplitMix64.Unit(SplitMix64.Draw(seed, vm | DrawPeriod, tickKey));
+                    periodLeft[i] = 1 + (int)(u * 2 * (on[i] ? onTicks : offTicks));
+                }
+
+                if (!on[i])
+                {
+                    row[i] = TraceValues.Off;
+                    burstLeft[i] = 0;
+                    continue;
+                }
+
+                float extra = 0;
+                if (burstLeft[i] > 0)
+                {
+                    burstLeft[i]--;
+                    extra = burstMb[i];
+                }
+                else if (pBurst > 0 && SplitMix64.Unit(SplitMix64.Draw(seed, vm | DrawBurst, tickKey)) < pBurst)
+                {
+                    burstLeft[i] = (int)(SplitMix64.Unit(SplitMix64.Draw(seed, vm | DrawPeriod, tickKey)) * 2 * burstTicks);
+                    extra = burstMb[i];
+                }
+
+                ulong noiseBits = SplitMix64.Draw(seed, vm | DrawNoise, tickKey);
+                float noise = noiseMb[i] * (float)((long)(noiseBits >> 40) - (1L << 23)) * (1f / (1 << 23));
+                float wave = ampMb[i] * sin[unchecked(phase[i] + tickPhase) >> (32 - SinTableBits)];
+                float demand = Math.Clamp(baseMb[i] + wave + extra + noise, 32f, capMb[i]);
+                row[i] = (int)(demand + 0.5f);
+            }
+
+            writer.WriteTick(row);
+        }
+
+        writer.Complete();
+        return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb);
+    }
+
+    private static int Pick(int[] shares, int roll)
+    {
+        for (int k = 0; k < shares.Length; k++)
+        {
+            roll -= shares[k];
+            if (roll < 0)
+                return k;
+        }
+
+        return shares.Length - 1;
+    }
+
+    private static TraceHost[] BuildHosts(TraceGeneratorOptions options, TraceVm[] vms, out int hostMb)
+    {
+        if (options.Hosts == 0)
+        {
+            hostMb = 0;
+            return [];
+        }
+
+        var startupSum = new long[options.Hosts];
+        long largest = 0;
+        foreach (var vm in vms)
+        {
+            startupSum[vm.Host] += vm.Settings.StartupMb;
+            largest = Math.Max(largest, vm.Settings.MaximumMb);
+        }
+
+        if (options.HostMb is int fixedMb)
+        {
+            hostMb = fixedMb;
+        }
+        else
+        {
+            long need = 0;
+            foreach (long s in startupSum)
+                need = Math.Max(need, s);
+            double mb = Math.Max(need * options.HostHeadroom, largest) + options.HostReserveMb;
+            long rounded = ((long)Math.Ceiling(mb) + 1023) / 1024 * 1024;
+            if (rounded > TraceValues.MaxCommittedMb)
+                throw new ArgumentOutOfRangeException(nameof(options), rounded, $"Hosts: {options.Hosts} hosts would need {rounded} MB each, more than {TraceValues.MaxCommittedMb}; use more hosts.");
+            hostMb = (int)rounded;
+        }
+
+        var hosts = new TraceHost[options.Hosts];
+        Array.Fill(hosts, new TraceHost(hostMb, options.HostReserveMb));
+        return hosts;
+    }
+
+    /// <summary>sin(2π k / 4096) by a Taylor polynomial (basic IEEE arithmetic only, so identical everywhere).</summary>
+    private static float[] BuildSinTable()
+    {
+        int size = 1 << SinTableBits;
+        var table = new float[size];
+        for (int k = 0; k < size; k++)
+        {
+            double x = 2 * Math.PI * k / size;
+            if (x > Math.PI)
+                x -= 2 * Math.PI;
+            if (x > Math.PI / 2)
+                x = Math.PI - x;
+            else if (x < -Math.PI / 2)
+                x = -Math.PI - x;
+            double x2 = x * x, term = x, sum = x;
+            for (int j = 1; j < 12; j++)
+            {
+                term *= -x2 / ((2 * j) * (2 * j + 1));
+                sum += term;
+            }
+
+            table[k] = (float)sum;
+        }
+
+        return table;
+    }
+}

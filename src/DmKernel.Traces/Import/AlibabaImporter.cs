@@ -1,0 +1,133 @@
+using System.Globalization;
+using nietras.SeparatedValues;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Imports Alibaba cluster-trace-v2018 machine_usage.csv (host-level utilisation) into a native trace.
+/// <para>
+/// Model: the trace measures whole machines, not VMs, so each machine becomes one host of HostMb MB carrying
+/// one aggregate workload "VM" (id = machine_id, Startup = Maximum = HostMb − reserve by the settings rule)
+/// whose demand is mem_util_percent / 100 × HostMb. Replaying it shows how Dynamic Memory would treat the
+/// machine's load as one guest; the host table is never empty.
+/// </para>
+/// <para>
+/// Quirks handled (traces/real/alibaba-2018-machine-usage/SOURCE.md): no header; time_stamp is seconds from
+/// the trace start, irregular (resampled, gaps held up to the hold limit); empty fields (only mem_util must be
+/// present: mem_gps, mkpi and the rest are never read); abnormal disk_io_percent values -1 and 101 (the column
+/// is ignored); machines that start or stop mid-trace (off outside their samples); rows of several machines in
+/// any order (each machine's own timestamps must not go backwards; equal ones keep the last row).
+/// </para>
+/// </summary>
+public static class AlibabaImporter
+{
+    /// <summary>The format name recorded in the trace.</summary>
+    public const string Format = "alibaba-2018-machine-usage";
+
+    internal static readonly string[] Columns =
+        ["machine_id", "time_stamp", "cpu_util_percent", "mem_util_percent", "mem_gps", "mkpi", "net_in", "net_out", "disk_io_percent"];
+
+    private const int ColMachine = 0, ColTime = 1, ColMem = 3;
+
+    /// <summary>Imports <paramref name="machineUsageCsv"/> into <paramref name="outputPath"/>.</summary>
+    public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(machineUsageCsv);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var session = new ImportSession(options, Format);
+        var report = session.Report;
+        if (!File.Exists(machineUsageCsv))
+            throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
+
+        report.Files = 1;
+        var series = new List<SampleSeries>();
+        var byMachine = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
+        string path = machineUsageCsv;
+        int truncatedLine = session.TruncatedLastLine(path);
+        if (truncatedLine >= 0)
+        {
+            using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
+            SampleSeries? last = null;
+            foreach (var row in reader)
+            {
+                int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
+                report.RowsRead++;
+                if (line == truncatedLine)
+                {
+                    session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,
+                        "the file ends in the middle of this line (no line feed)", "every line to end with a line feed");
+                    continue;
+                }
+
+                if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Alibaba machine_usage: 9 comma-separated fields, no header"))
+                    continue;
+                var id = row[ColMachine].Span.Trim();
+                if (id.IsEmpty)
+                {
+                    session.Problem(ImportErrorKind.EmptyField, path, line, ColMachine + 1, Columns[ColMachine], "the field is empty", "a machine id such as m_1932");
+                    continue;
+                }
+
+                if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], long.MaxValue / 4, "seconds from the trace start", out long time)
+                    || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the machine", out double pct))
+                    continue;
+                if (pct > 100)
+                {
+                    session.Problem(ImportErrorKind.OutOfRange, path, line, ColMem + 1, Columns[ColMem], string.Create(CultureInfo.InvariantCulture, $"{pct} % is over 100"), "a percentage from 0 to 100 of the machine's memory");
+                    continue;
+                }
+
+                if (last is null || !id.SequenceEqual(last.Id))
+                {
+                    string key = id.ToString();
+                    if (!byMachine.TryGetValue(key, out last))
+                    {
+                        last = new SampleSeries(key);
+                        byMachine.Add(key, last);
+                        series.Add(last);
+                    }
+                }
+
+                if (last.IsBackwards(time))
+                {
+                    session.Problem(ImportErrorKind.TimestampBackwards, path, line, ColTime + 1, Columns[ColTime],
+                        string.Create(CultureInfo.InvariantCulture, $"{time} is earlier than {last.LastTime}, the previous row of {last.Id}"), "non-decreasing timestamps per machine (equal ones: the last row wins)");
+                    continue;
+                }
+
+                int value = options.Demand.Demand(pct / 100 * options.HostMb, out bool clamped);
+                if (clamped)
+                    report.Note("demand_clamped");
+                if (last.Add(time, value, options.HostMb - options.HostReserveMb))
+                    report.Note("duplicate_timestamps");
+            }
+
+            if (report.RowsRead == 0)
+                session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", "machine_usage rows");
+        }
+
+        var vms = new TraceVm[series.Count];
+        var hosts = new TraceHost[series.Count];
+        var settings = options.Settings.FromProvisionedMb(options.HostMb - options.HostReserveMb, out bool settingsClamped);
+        for (int i = 0; i < series.Count; i++)
+        {
+            vms[i] = new TraceVm(series[i].Id, settings, i);
+            hosts[i] = new TraceHost(options.HostMb, options.HostReserveMb);
+        }
+
+        if (settingsClamped)
+            report.Note("settings_clamped", series.Count);
+        double start = options.StartSeconds ?? 0;
+        var meta = new TraceMetadata();
+        meta.Set("import.format", Format).Set("import.input", Path.GetFileName(path));
+        meta.Set("import.clock", "seconds from the trace start");
+        options.Demand.Record(meta, "mem_util_percent / 100 * alibaba.host_mb");
+        options.Record(meta, start);
+        report.Record(meta);
+        var description = new TraceDescription(options.TickSeconds, "Alibaba cluster-trace-v2018 machine_usage.csv (one host + one aggregate workload per machine), imported by DmKernel.Traces", meta);
+        ImportPipeline.Write(session, outputPath, description, vms, hosts, series, start, AlibabaImportOptions.NominalPeriodSeconds);
+        return report;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Options of <see cref="BitbrainsImporter"/> (GWA-T-12). Defaults: 300 s ticks (the nominal sample period),
+/// hold gaps up to 900 s (3 samples), 2 s jitter tolerance, demand = usage × 1.0 + 512 MB ("usage" is active
+/// memory, which understates committed memory), tick 0 at the earliest sample of any VM.
+/// </summary>
+public sealed record BitbrainsImportOptions : ImportOptions
+{
+    /// <summary>The defaults above.</summary>
+    public BitbrainsImportOptions()
+        : base(NominalPeriodSeconds, 3 * NominalPeriodSeconds, 2, new DemandModel { K = 1.0, OsBaseMb = 512 })
+    {
+    }
+
+    /// <summary>The source's nominal sample period.</summary>
+    public const double NominalPeriodSeconds = 300;
+
+    /// <summary>Clamp a sample's usage to its provisioned capacity (a 5-min average can exceed a changing capacity; default true).</summary>
+    public bool ClampUsageToCapacity { get; init; } = true;
+
+    /// <summary>Place VMs on hosts of this many MB with <see cref="TracePlacement.FirstFitByStartup"/>; null = no placement (default).</summary>
+    public int? PlaceOnHostMb { get; init; }
+
+    /// <summary>Reserve of the synthesized hosts (default 2048 MB).</summary>
+    public int PlacementReserveMb { get; init; } = 2048;
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        base.Validate();
+        Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "null or a positive multiple of 2 MB");
+        Check(PlacementReserveMb >= 0 && PlacementReserveMb % 2 == 0 && (PlaceOnHostMb is null || PlacementReserveMb < PlaceOnHostMb), nameof(PlacementReserveMb), PlacementReserveMb, "a multiple of 2 MB from 0 to below PlaceOnHostMb");
+    }
+
+    internal override void Record(TraceMetadata m, double startSeconds)
+    {
+        base.Record(m, startSeconds);
+        m.Set("bitbrains.clamp_usage_to_capacity", ClampUsageToCapacity);
+        m.Set("placement", PlaceOnHostMb is int h
+            ? string.Create(CultureInfo.InvariantCulture, $"first-fit decreasing by Startup on hosts of {h} MB, reserve {PlacementReserveMb} MB")
+            : "none");
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using nietras.SeparatedValues;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Imports the Bitbrains GWA-T-12 per-VM CSV files (fastStorage or Rnd) into a native trace. Quirks handled
+/// (traces/real/bitbrains-gwa-t-12-rnd/SOURCE.md): the separator is ";\t" (split on ';', fields trimmed of
+/// whitespace including the tab); "Timestamp [ms]" holds Unix <b>seconds</b>; memory is in KB (KiB) with
+/// fractions; capacity 0 means the VM is off; duplicate timestamps keep the last row; 1–2 s jitter (tolerance)
+/// and drift; gaps (held up to the hold limit, then off); provisioned memory that changes (settings use the
+/// largest seen); VMs that start or stop mid-trace (off outside their samples).
+/// </summary>
+public static class BitbrainsImporter
+{
+    /// <summary>The format name recorded in the trace.</summary>
+    public const string Format = "bitbrains-gwa-t-12";
+
+    internal static readonly string[] Columns =
+    [
+        "Timestamp [ms]", "CPU cores", "CPU capacity provisioned [MHZ]", "CPU usage [MHZ]", "CPU usage [%]",
+        "Memory capacity provisioned [KB]", "Memory usage [KB]", "Disk read throughput [KB/s]", "Disk write throughput [KB/s]",
+        "Network received throughput [KB/s]", "Network transmitted throughput [KB/s]",
+    ];
+
+    private const int ColTime = 0, ColCapacity = 5, ColUsage = 6;
+
+    /// <summary>Latest accepted timestamp (Unix seconds, year 2286): larger ones are milliseconds or garbage.</summary>
+    private const long MaxUnixSeconds = 9_999_999_999;
+
+    /// <summary>
+    /// Imports every "*.csv" under <paramref name="inputFolder"/> (recursively, in ordinal order of the relative
+    /// path; VM id = that path with '/' separators, e.g. "2013-8/386.csv") into <paramref name="outputPath"/>.
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputFolder);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        options ??= new BitbrainsImportOptions();
+        options.Validate();
+        var session = new ImportSession(options, Format);
+        var report = session.Report;
+
+        if (!Directory.Exists(inputFolder))
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of Bitbrains per-VM *.csv files");
+        var files = new List<(string Rel, string Path)>();
+        foreach (string path in Directory.EnumerateFiles(inputFolder, "*.csv", SearchOption.AllDirectories))
+            files.Add((Path.GetRelativePath(inputFolder, path).Replace('\\', '/'), path));
+        files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
+        if (files.Count == 0)
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below", "Bitbrains per-VM *.csv files");
+
+        var series = new List<SampleSeries>(files.Count);
+        foreach (var (rel, path) in files)
+        {
+            report.Files++;
+            var s = ReadFile(session, path, rel, options);
+            if (s is not null)
+                series.Add(s);
+        }
+
+        var vms = new List<TraceVm>(series.Count);
+        foreach (var s in series)
+        {
+            var settings = options.Settings.FromProvisionedMb(s.MaxProvisionedMb(), out bool clamped);
+            if (clamped)
+                report.Note("settings_clamped");
+            if (s.MaxProvisionedMb() <= 0)
+                report.Note("vms_never_on");
+            vms.Add(new TraceVm(s.Id, settings));
+        }
+
+        IReadOnlyList<TraceVm> table = vms;
+        IReadOnlyList<TraceHost> hosts = [];
+        if (options.PlaceOnHostMb is int hostMb)
+        {
+            var placed = TracePlacement.FirstFitByStartup(vms, hostMb, options.PlacementReserveMb);
+            table = placed.Vms;
+            hosts = placed.Hosts;
+        }
+
+        double start = options.StartSeconds ?? ImportPipeline.FirstTime(series);
+        var meta = new TraceMetadata();
+        meta.Set("import.format", Format).Set("import.input", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputFolder))));
+        meta.Set("import.clock", "Unix seconds (the header's \"Timestamp [ms]\" is seconds)");
+        options.Demand.Record(meta, "Memory usage [KB] / 1024 (clamped to the sample's provisioned capacity when ClampUsageToCapacity); capacity 0 = off");
+        options.Record(meta, start);
+        report.Record(meta);
+        var description = new TraceDescription(options.TickSeconds, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces", meta);
+        ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds);
+        return report;
+    }
+
+    private static SampleSeries? ReadFile(ImportSession session, string path, string id, BitbrainsImportOptions options)
+    {
+        var report = session.Report;
+        int truncatedLine = session.TruncatedLastLine(path);
+        if (truncatedLine < 0)
+            return null;
+        using var reader = Sep.New(';').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
+        var series = new SampleSeries(id);
+        bool header = true;
+        long rowsBefore = report.RowsRead;
+        foreach (var row in reader)
+        {
+            int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
+            if (header)
+            {
+                header = false;
+                if (row.ColCount != Columns.Length || !row[0].Span.Trim().StartsWith("Timestamp", StringComparison.Ordinal))
+                {
+                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", $"the Bitbrains header of {Columns.Length} fields starting with \"Timestamp [ms]\"");
+                    return null;
+                }
+
+                continue;
+            }
+
+            report.RowsRead++;
+            if (line == truncatedLine)
+            {
+                session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,
+                    "the file ends in the middle of this line (no line feed)", "every line to end with a line feed");
+                continue;
+            }
+
+            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Bitbrains: ';'-separated"))
+                continue;
+            if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time)
+                || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
+                || !session.TryDouble(row[ColUsage].Span, path, line, ColUsage + 1, Columns[ColUsage], "KB", out double usageKb))
+                continue;
+            if (series.IsBackwards(time))
+            {
+                session.Problem(ImportErrorKind.TimestampBackwards, path, line, ColTime + 1, Columns[ColTime],
+                    string.Create(CultureInfo.InvariantCulture, $"{time} is earlier than the previous row's {series.LastTime}"), "non-decreasing timestamps (equal ones are duplicates: the last row wins)");
+                continue;
+            }
+
+            int value;
+            if (capacityKb == 0)
+            {
+                value = TraceValues.Off;
+                report.Note("off_samples");
+            }
+            else
+            {
+                if (usageKb > capacityKb)
+                {
+                    report.Note("usage_above_capacity");
+                    if (options.ClampUsageToCapacity)
+                        usageKb = capacityKb;
+                }
+
+                if (usageKb == 0)
+                    report.Note("usage_zero_samples");
+                value = options.Demand.Demand(usageKb / 1024, out bool clamped);
+                if (clamped)
+                    report.Note("demand_clamped");
+            }
+
+            if (series.Add(time, value, (float)(capacityKb / 1024)))
+                report.Note("duplicate_timestamps");
+        }
+
+        if (header)
+        {
+            session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no lines", "the Bitbrains header and data rows");
+            return null;
+        }
+
+        if (report.RowsRead == rowsBefore)
+        {
+            session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has a header but no data rows", "at least one data row");
+            return null;
+        }
+
+        if (series.Count == 0)
+        {
+            report.Note("vms_without_valid_rows"); // lenient: every row was skipped
+            return null;
+        }
+
+        return series;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using nietras.SeparatedValues;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Imports the Google cluster-data 2011 derived per-"VM" files (GCD_VMs/vm_&lt;job&gt;_&lt;day&gt;) into a
+/// native trace. Quirks handled (traces/real/google-2011-gcd-vms/SOURCE.md): no header and no timestamps (row i
+/// of day d is at (d − 1) × 86400 + i × 300 s); exactly 288 rows a day; two fields separated by one space
+/// ("cpu% mem%") with float noise; memory percent above 100 (kept: demand above the VM size); the days of one
+/// job concatenated in day order into one VM series (a missing day is off after the hold limit); no provisioned
+/// memory (the user gives the size 100 % means).
+/// </summary>
+public static class GoogleGcdImporter
+{
+    /// <summary>The format name recorded in the trace.</summary>
+    public const string Format = "google-2011-gcd";
+
+    internal static readonly string[] Columns = ["cpu %", "memory %"];
+
+    private const int ColCpu = 0, ColMem = 1, MaxDay = 100_000;
+
+    /// <summary>
+    /// Imports every file named vm_&lt;job&gt;_&lt;day&gt; under <paramref name="inputFolder"/> (recursively; other
+    /// files are ignored) into <paramref name="outputPath"/>. VM id = "vm_&lt;job&gt;"; VMs in numeric job order.
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, GoogleGcdImportOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputFolder);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var session = new ImportSession(options, Format);
+        var report = session.Report;
+        if (!Directory.Exists(inputFolder))
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of GCD vm_<job>_<day> files");
+
+        var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
+        foreach (string path in Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories))
+        {
+            if (!TryParseName(Path.GetFileName(path), out string job, out int day))
+            {
+                report.Note("ignored_files");
+                continue;
+            }
+
+            if (!jobs.TryGetValue(job, out var days))
+                jobs.Add(job, days = []);
+            if (days.TryGetValue(day, out string? other))
+            {
+                session.Problem(ImportErrorKind.DuplicateInput, path, 0, 0, null, $"job {job} day {day} is also in '{other}'", "one file per job and day");
+                continue;
+            }
+
+            days.Add(day, path);
+        }
+
+        if (jobs.Count == 0)
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
+
+        var series = new List<SampleSeries>(jobs.Count);
+        foreach (var (job, days) in jobs)
+        {
+            var s = new SampleSeries("vm_" + job);
+            foreach (var (day, path) in days)
+            {
+                report.Files++;
+                ReadDay(session, path, day, s, options);
+            }
+
+            if (s.Count > 0)
+                series.Add(s);
+            else
+                report.Note("vms_without_valid_rows");
+        }
+
+        var settings = options.Settings.FromProvisionedMb(options.VmSizeMb, out bool settingsClamped);
+        if (settingsClamped)
+            report.Note("settings_clamped", series.Count);
+        var vms = new TraceVm[series.Count];
+        for (int i = 0; i < vms.Length; i++)
+            vms[i] = new TraceVm(series[i].Id, settings);
+        IReadOnlyList<TraceVm> table = vms;
+        IReadOnlyList<TraceHost> hosts = [];
+        if (options.PlaceOnHostMb is int hostMb)
+        {
+            var placed = TracePlacement.FirstFitByStartup(vms, hostMb, options.PlacementReserveMb);
+            table = placed.Vms;
+            hosts = placed.Hosts;
+        }
+
+        double start = options.StartSeconds ?? 0;
+        var meta = new TraceMetadata();
+        meta.Set("import.format", Format).Set("import.input", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputFolder))));
+        meta.Set("import.clock", "seconds from midnight of day 1: row i of day d at (d - 1) * 86400 + i * 300");
+        options.Demand.Record(meta, "memory % / 100 * gcd.vm_size_mb (may exceed the VM size: mem% > 100 is kept)");
+        options.Record(meta, start);
+        report.Record(meta);
+        var description = new TraceDescription(options.TickSeconds, $"Google cluster-data 2011 GCD_VMs ({report.Files} job-day files), imported by DmKernel.Traces", meta);
+        ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, GoogleGcdImportOptions.NominalPeriodSeconds);
+        return report;
+    }
+
+    private static void ReadDay(ImportSession session, string path, int day, SampleSeries series, GoogleGcdImportOptions options)
+    {
+        var report = session.Report;
+        int truncatedLine = session.TruncatedLastLine(path);
+        if (truncatedLine < 0)
+            return;
+        using var reader = Sep.New(' ').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
+        long dayStart = (day - 1) * 86_400L;
+        int rows = 0;
+        foreach (var row in reader)
+        {
+            int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
+            rows++;
+            report.RowsRead++;
+            if (line == truncatedLine)
+            {
+                session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,
+                    "the file ends in the middle of this line (no line feed)", "every line to end with a line feed");
+                continue;
+            }
+
+            if (line > GoogleGcdImportOptions.RowsPerDay)
+            {
+                session.Problem(ImportErrorKind.RowCount, path, line, 0, null, "a row after the day's last 5-min slot",
+                    string.Create(CultureInfo.InvariantCulture, $"exactly {GoogleGcdImportOptions.RowsPerDay} rows per day file"));
+                continue;
+            }
+
+            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "GCD: \"cpu% mem%\" separated by one space")
+                || !session.TryDouble(row[ColCpu].Span, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
+                || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
+                continue;
+            if (pct > 100)
+                report.Note("memory_above_100_percent");
+            int value = options.Demand.Demand(pct / 100 * options.VmSizeMb, out bool clamped);
+            if (clamped)
+                report.Note("demand_clamped");
+            series.Add(dayStart + (line - 1) * (long)GoogleGcdImportOptions.NominalPeriodSeconds, value, options.VmSizeMb);
+        }
+
+        if (rows == 0)
+            session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", string.Create(CultureInfo.InvariantCulture, $"{GoogleGcdImportOptions.RowsPerDay} rows"));
+        else if (rows < GoogleGcdImportOptions.RowsPerDay)
+            session.Problem(ImportErrorKind.RowCount, path, rows + 1, 0, null, string.Create(CultureInfo.InvariantCulture, $"the file ends after {rows} rows"),
+                string.Create(CultureInfo.InvariantCulture, $"exactly {GoogleGcdImportOptions.RowsPerDay} rows per day file (lenient: the missing slots are a gap)"));
+    }
+
+    private static bool TryParseName(string name, out string job, out int day)
+    {
+        job = "";
+        day = 0;
+        if (!name.StartsWith("vm_", StringComparison.Ordinal))
+            return false;
+        int sep = name.LastIndexOf('_');
+        if (sep <= 3 || sep == name.Length - 1)
+            return false;
+        var jobPart = name.AsSpan(3, sep - 3);
+        var dayPart = name.AsSpan(sep + 1);
+        foreach (char c in jobPart)
+        {
+            if (!char.IsAsciiDigit(c))
+                return false;
+        }
+
+        foreach (char c in dayPart)
+        {
+            if (!char.IsAsciiDigit(c))
+                return false;
+        }
+
+        if (!int.TryParse(dayPart, NumberStyles.None, CultureInfo.InvariantCulture, out day) || day < 1 || day > MaxDay)
+            return false;
+        job = jobPart.ToString();
+        return true;
+    }
+
+    /// <summary>Numeric order of digit strings (shorter after stripping leading zeros = smaller), then ordinal.</summary>
+    private sealed class JobOrder : IComparer<string>
+    {
+        public static readonly JobOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var a = (x ?? "").AsSpan().TrimStart('0');
+            var b = (y ?? "").AsSpan().TrimStart('0');
+            int c = a.Length.CompareTo(b.Length);
+            if (c == 0)
+                c = a.SequenceCompareTo(b);
+            return c != 0 ? c : string.CompareOrdinal(x, y);
+        }
+    }
+}

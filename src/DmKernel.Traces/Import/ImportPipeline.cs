@@ -1,0 +1,93 @@
+namespace DmKernel.Traces;
+
+/// <summary>The part every importer shares: the tick grid, resampling each VM's series, writing the trace.</summary>
+internal static class ImportPipeline
+{
+    /// <summary>Ticks from <paramref name="start"/> that cover every sample: floor((last − start) / tick) + 1, or 0.</summary>
+    public static long TickCount(IReadOnlyList<SampleSeries> series, double start, double tick)
+    {
+        long last = long.MinValue;
+        foreach (var s in series)
+        {
+            if (s.Count > 0)
+                last = Math.Max(last, s.LastTime);
+        }
+
+        if (last == long.MinValue || last < start)
+            return 0;
+        return (long)Math.Floor((last - start) / tick) + 1;
+    }
+
+    /// <summary>Earliest sample time (0 when there are none).</summary>
+    public static long FirstTime(IReadOnlyList<SampleSeries> series)
+    {
+        long first = long.MaxValue;
+        foreach (var s in series)
+        {
+            if (s.Count > 0)
+                first = Math.Min(first, s.Times[0]);
+        }
+
+        return first == long.MaxValue ? 0 : first;
+    }
+
+    /// <summary>
+    /// Writes the trace: at tick k (time T = start + k × tick) each VM takes the value of its last sample at or
+    /// before T + jitter tolerance, or -1 when it has none or that sample is older than the hold limit.
+    /// </summary>
+    public static void Write(ImportSession session, string outputPath, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts,
+        IReadOnlyList<SampleSeries> series, double start, double nominalPeriod)
+    {
+        var o = session.Options;
+        long ticks = TickCount(series, start, o.TickSeconds);
+        var report = session.Report;
+        report.Vms = vms.Count;
+        report.Hosts = hosts.Count;
+        report.Ticks = ticks;
+        report.OutputPath = outputPath;
+
+        int n = series.Count;
+        var next = new int[n];
+        var row = new int[n];
+        long held = 0, offInGaps = 0;
+        using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
+        for (long k = 0; k < ticks; k++)
+        {
+            double t = start + k * o.TickSeconds;
+            double limit = t + o.JitterToleranceSeconds;
+            for (int v = 0; v < n; v++)
+            {
+                var s = series[v];
+                var times = s.Times;
+                int i = next[v];
+                while (i < times.Length && times[i] <= limit)
+                    i++;
+                next[v] = i;
+                if (i == 0)
+                {
+                    row[v] = TraceValues.Off;
+                    continue;
+                }
+
+                double age = t - times[i - 1];
+                if (age > o.MaxHoldSeconds)
+                {
+                    row[v] = TraceValues.Off;
+                    if (i < times.Length)
+                        offInGaps++;
+                    continue;
+                }
+
+                if (age >= 1.5 * nominalPeriod)
+                    held++; // at least one sample missing: the last value is held
+                row[v] = s.Values[i - 1];
+            }
+
+            writer.WriteTick(row);
+        }
+
+        writer.Complete();
+        report.Note("ticks_held", held);
+        report.Note("ticks_off_in_gaps", offInGaps);
+    }
+}

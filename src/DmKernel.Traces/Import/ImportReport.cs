@@ -1,0 +1,75 @@
+namespace DmKernel.Traces;
+
+/// <summary>What an import read, skipped (lenient mode) and wrote.</summary>
+public sealed class ImportReport
+{
+    private readonly Dictionary<ImportErrorKind, long> _skipped = [];
+    private readonly SortedDictionary<string, long> _notes = new(StringComparer.Ordinal);
+
+    internal ImportReport(string format) => Format = format;
+
+    /// <summary>The importer ("bitbrains-gwa-t-12", "alibaba-2018-machine-usage", "google-2011-gcd").</summary>
+    public string Format { get; }
+
+    /// <summary>The native trace written.</summary>
+    public string OutputPath { get; internal set; } = "";
+
+    /// <summary>Input files read (including skipped ones).</summary>
+    public int Files { get; internal set; }
+
+    /// <summary>Data rows read (header lines not counted), including skipped ones.</summary>
+    public long RowsRead { get; internal set; }
+
+    /// <summary>VMs in the trace.</summary>
+    public int Vms { get; internal set; }
+
+    /// <summary>Hosts in the trace (0 = no placement).</summary>
+    public int Hosts { get; internal set; }
+
+    /// <summary>Ticks in the trace.</summary>
+    public long Ticks { get; internal set; }
+
+    /// <summary>Rows (or files, for file-level kinds) skipped in lenient mode, per kind; kinds never seen are absent.</summary>
+    public IReadOnlyDictionary<ImportErrorKind, long> Skipped => _skipped;
+
+    /// <summary>All skipped rows and files.</summary>
+    public long SkippedTotal
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var kv in _skipped)
+                sum += kv.Value;
+            return sum;
+        }
+    }
+
+    /// <summary>
+    /// Counts of quirks handled (not errors): "duplicate_timestamps", "off_samples", "usage_above_capacity",
+    /// "usage_zero_samples", "ticks_held", "ticks_off_in_gaps", "demand_clamped", "settings_clamped", ...
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Notes => _notes;
+
+    /// <summary>Skipped count of one kind (0 when none).</summary>
+    public long SkippedOf(ImportErrorKind kind) => _skipped.TryGetValue(kind, out long n) ? n : 0;
+
+    /// <summary>A note's count (0 when absent).</summary>
+    public long NoteOf(string name) => _notes.TryGetValue(name, out long n) ? n : 0;
+
+    internal void Skip(ImportErrorKind kind) => _skipped[kind] = SkippedOf(kind) + 1;
+
+    internal void Note(string name, long count = 1)
+    {
+        if (count != 0)
+            _notes[name] = NoteOf(name) + count;
+    }
+
+    internal void Record(TraceMetadata m)
+    {
+        m.Set("report.files", Files).Set("report.rows_read", RowsRead);
+        foreach (var kv in _skipped)
+            m.Set($"report.skipped.{kv.Key}", kv.Value);
+        foreach (var kv in _notes)
+            m.Set($"report.note.{kv.Key}", kv.Value);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace DmKernel.Traces;
+
+/// <summary>One import run: the options' strictness, the report, and field parsing that names file, line and column.</summary>
+internal sealed class ImportSession(ImportOptions options, string format)
+{
+    public ImportReport Report { get; } = new(format);
+
+    public ImportOptions Options { get; } = options;
+
+    /// <summary>Strict: throws <see cref="TraceImportException"/>. Lenient: counts the skip; the caller skips the row (or file).</summary>
+    public void Problem(ImportErrorKind kind, string file, int line, int column, string? columnName, string found, string expected)
+    {
+        if (!Options.Lenient)
+            throw new TraceImportException(kind, file, line, column, columnName, found, expected);
+        Report.Skip(kind);
+    }
+
+    /// <summary>Parses a finite number (whitespace, including tabs, trimmed); reports EmptyField, NotANumber, NotFinite, NegativeValue.</summary>
+    public bool TryDouble(ReadOnlySpan<char> text, string file, int line, int column, string name, string unit, out double value)
+    {
+        var s = text.Trim();
+        if (s.IsEmpty)
+        {
+            Problem(ImportErrorKind.EmptyField, file, line, column, name, "the field is empty", $"a number ({unit})");
+            value = 0;
+            return false;
+        }
+
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a number", $"a decimal number ({unit})");
+            return false;
+        }
+
+        if (!double.IsFinite(value))
+        {
+            Problem(ImportErrorKind.NotFinite, file, line, column, name, $"'{Clip(s)}' is not finite", $"a finite number ({unit})");
+            return false;
+        }
+
+        if (value < 0)
+        {
+            Problem(ImportErrorKind.NegativeValue, file, line, column, name, $"{Clip(s)} is negative", $"a value >= 0 ({unit})");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Parses a whole number of seconds from 0 to <paramref name="max"/>.</summary>
+    public bool TryTimestamp(ReadOnlySpan<char> text, string file, int line, int column, string name, long max, string unit, out long value)
+    {
+        var s = text.Trim();
+        value = 0;
+        if (s.IsEmpty)
+        {
+            Problem(ImportErrorKind.EmptyField, file, line, column, name, "the field is empty", $"a timestamp ({unit})");
+            return false;
+        }
+
+        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a whole number", $"a timestamp in whole {unit}");
+            return false;
+        }
+
+        if (value < 0)
+        {
+            Problem(ImportErrorKind.NegativeValue, file, line, column, name, $"{value} is negative", $"a timestamp >= 0 ({unit})");
+            return false;
+        }
+
+        if (value > max)
+        {
+            Problem(ImportErrorKind.OutOfRange, file, line, column, name, $"{value} is too large", $"a timestamp from 0 to {max} ({unit})");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Checks that a row has <paramref name="expected"/> fields; reports WrongColumnCount at the first missing or extra column.</summary>
+    public bool CheckColumns(int count, int expected, string file, int line, string format)
+    {
+        if (count == expected)
+            return true;
+        Problem(ImportErrorKind.WrongColumnCount, file, line, Math.Min(count, expected) + 1, null,
+            string.Create(CultureInfo.InvariantCulture, $"{count} fields"), string.Create(CultureInfo.InvariantCulture, $"{expected} fields ({format})"));
+        return false;
+    }
+
+    /// <summary>
+    /// When <paramref name="path"/> does not end with a line feed, the 1-based number of its last line (cut off);
+    /// otherwise 0. Reports <see cref="ImportErrorKind.EmptyFile"/> for a file of 0 bytes (returns -1).
+    /// </summary>
+    public int TruncatedLastLine(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (f.Length == 0)
+        {
+            Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file is empty (0 bytes)", "at least one row");
+            return -1;
+        }
+
+        f.Position = f.Length - 1;
+        if (f.ReadByte() == '\n')
+            return 0;
+        f.Position = 0;
+        int lines = 1;
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = f.Read(buffer)) > 0)
+            lines += buffer.AsSpan(0, n).Count((byte)'\n');
+        return lines;
+    }
+
+    public static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
+}

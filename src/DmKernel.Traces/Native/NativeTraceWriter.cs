@@ -1,0 +1,275 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Writes a native trace (docs/trace-format.md) tick by tick in constant memory: one chunk of ticks is
+/// buffered, encoded as per-VM deltas, compressed, checksummed and written. The file is written to
+/// "&lt;path&gt;.tmp" and renamed to <see cref="Path"/> by <see cref="Complete"/>, so no half-written file
+/// ever has the final name; disposing without <see cref="Complete"/> deletes the temporary file.
+/// </summary>
+public sealed class NativeTraceWriter : IDisposable
+{
+    private readonly string _tempPath;
+    private readonly FileStream _file;
+    private readonly SectionCodec _codec;
+    private readonly XxHash64 _chain = new();
+    private readonly byte[] _header = new byte[NativeFormat.HeaderSize];
+    private readonly byte[] _frame = new byte[NativeFormat.FrameSize];
+    private readonly int[] _prev;
+    private readonly int _ticksPerChunk;
+    private readonly int _keyframeInterval;
+    private byte[] _raw;
+    private byte[] _packed = [];
+    private int _rawLength;
+    private int _chunkTicks;
+    private long _chunkFirstTick;
+    private long _lastKeyframeTick = long.MinValue;
+    private long _chunkCount;
+    private bool _completed;
+    private bool _disposed;
+
+    /// <summary>
+    /// Starts a trace at <paramref name="path"/> with the given VM and host tables (an empty host table = no
+    /// placement, every VM's Host must then be -1; otherwise every VM needs a valid host index). Throws
+    /// <see cref="ArgumentException"/> naming the first bad VM, host or option.
+    /// </summary>
+    public NativeTraceWriter(string path, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts, NativeTraceWriterOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(vms);
+        ArgumentNullException.ThrowIfNull(hosts);
+        options ??= NativeTraceWriterOptions.Default;
+        options.Validate();
+        if (!double.IsFinite(description.TickSeconds) || description.TickSeconds <= 0 || description.TickSeconds > 1e9)
+            throw new ArgumentOutOfRangeException(nameof(description), description.TickSeconds, "TickSeconds: expected a finite number of seconds in (0, 1e9].");
+        if (vms.Count > NativeFormat.MaxVmCount)
+            throw new ArgumentOutOfRangeException(nameof(vms), vms.Count, $"at most {NativeFormat.MaxVmCount} VMs.");
+        if (hosts.Count > NativeFormat.MaxHostCount)
+            throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, $"at most {NativeFormat.MaxHostCount} hosts.");
+        CheckTables(description, vms, hosts);
+
+        Path = path;
+        VmCount = vms.Count;
+        _ticksPerChunk = (int)Math.Clamp(options.ChunkVmTicks / (long)Math.Max(1, VmCount), 1, NativeTraceWriterOptions.MaxTicksPerChunk);
+        _keyframeInterval = options.KeyframeIntervalTicks;
+        _prev = new int[VmCount];
+        _raw = new byte[Math.Max(16, Math.Min((long)_ticksPerChunk * VmCount, 1 << 20))];
+        _codec = new SectionCodec(options.Compression, options.CompressionLevel);
+        _tempPath = path + ".tmp";
+        _file = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        try
+        {
+            BuildHeader(description.TickSeconds, hosts.Count, 0);
+            _file.Write(_header);
+            WriteTables(description, vms, hosts);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The final path of the trace.</summary>
+    public string Path { get; }
+
+    /// <summary>The number of VMs: every tick holds this many values.</summary>
+    public int VmCount { get; }
+
+    /// <summary>Ticks written so far.</summary>
+    public long TicksWritten { get; private set; }
+
+    /// <summary>Ticks per chunk this writer uses.</summary>
+    public int TicksPerChunk => _ticksPerChunk;
+
+    /// <summary>
+    /// Appends one tick: per VM in table order, committed demand in MB (0..<see cref="TraceValues.MaxCommittedMb"/>)
+    /// or <see cref="TraceValues.Off"/>.
+    /// </summary>
+    public void WriteTick(ReadOnlySpan<int> committedOrOff)
+    {
+        if (_completed)
+            throw new InvalidOperationException($"Trace '{Path}' is complete; no more ticks can be written.");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (committedOrOff.Length != VmCount)
+            throw new ArgumentException($"A tick needs {VmCount} values (one per VM), got {committedOrOff.Length}.", nameof(committedOrOff));
+        for (int i = 0; i < committedOrOff.Length; i++)
+        {
+            if (!TraceValues.IsValid(committedOrOff[i]))
+                throw new ArgumentOutOfRangeException(nameof(committedOrOff), committedOrOff[i], $"Tick {TicksWritten}, VM {i}: expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB.");
+        }
+
+        if (_chunkTicks == 0)
+        {
+            _chunkFirstTick = TicksWritten;
+            if (_lastKeyframeTick == long.MinValue || (_keyframeInterval > 0 && TicksWritten - _lastKeyframeTick >= _keyframeInterval))
+            {
+                Array.Clear(_prev);
+                _lastKeyframeTick = TicksWritten;
+            }
+        }
+
+        long need = _rawLength + (long)VmCount * NativeFormat.MaxVarintBytes;
+        if (need > _raw.Length)
+            Array.Resize(ref _raw, (int)Math.Min(Math.Max(need, _raw.Length * 2L), Array.MaxLength));
+        _rawLength = TickCodec.EncodeTick(committedOrOff, _prev, _raw, _rawLength);
+        _chunkTicks++;
+        TicksWritten++;
+        if (_chunkTicks == _ticksPerChunk)
+            FlushChunk();
+    }
+
+    /// <summary>Writes the last chunk, the trailer and the final header, then renames the file to <see cref="Path"/>.</summary>
+    public void Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+            return;
+        if (_chunkTicks > 0)
+            FlushChunk();
+        BuildHeader(BinaryPrimitives.ReadDoubleLittleEndian(_header.AsSpan(NativeFormat.HdrTickSeconds)),
+            BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(NativeFormat.HdrHostCount)), TicksWritten);
+        _chain.Append(_header);
+        Span<byte> trailer = stackalloc byte[NativeFormat.TrailerSize];
+        long trailerOffset = _file.Position;
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, NativeFormat.TrailerMagic);
+        BinaryPrimitives.WriteInt64LittleEndian(trailer[NativeFormat.TrChunkCount..], _chunkCount);
+        BinaryPrimitives.WriteInt64LittleEndian(trailer[NativeFormat.TrTickCount..], TicksWritten);
+        BinaryPrimitives.WriteInt64LittleEndian(trailer[NativeFormat.TrOffset..], trailerOffset);
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer[NativeFormat.TrChainHash..], _chain.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer[NativeFormat.TrHash..], NativeFormat.Hash(trailer[..NativeFormat.TrHash]));
+        _file.Write(trailer);
+        _file.Position = 0;
+        _file.Write(_header);
+        _file.Flush(flushToDisk: false);
+        _file.Dispose();
+        File.Move(_tempPath, Path, overwrite: true);
+        _completed = true;
+        Dispose();
+    }
+
+    /// <summary>Closes the writer; without <see cref="Complete"/> the temporary file is deleted and no trace is left.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _file.Dispose();
+        _codec.Dispose();
+        if (!_completed)
+        {
+            try
+            {
+                File.Delete(_tempPath);
+            }
+            catch (IOException)
+            {
+                // Best effort: the temp name never passes for a finished trace.
+            }
+        }
+    }
+
+    private static void CheckTables(TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(description.Source);
+        ArgumentNullException.ThrowIfNull(description.Metadata);
+        if (TableCodec.StrictUtf8.GetByteCount(description.Source) > NativeFormat.MaxStringBytes)
+            throw new ArgumentException($"Source: expected at most {NativeFormat.MaxStringBytes} UTF-8 bytes.", nameof(description));
+        if (description.Metadata.Count > NativeFormat.MaxMetadataEntries)
+            throw new ArgumentException($"Metadata: expected at most {NativeFormat.MaxMetadataEntries} entries.", nameof(description));
+        foreach (var kv in description.Metadata)
+        {
+            if (TableCodec.StrictUtf8.GetByteCount(kv.Key) > NativeFormat.MaxStringBytes || TableCodec.StrictUtf8.GetByteCount(kv.Value) > NativeFormat.MaxStringBytes)
+                throw new ArgumentException($"Metadata '{kv.Key}': expected key and value of at most {NativeFormat.MaxStringBytes} UTF-8 bytes.", nameof(description));
+        }
+
+        for (int h = 0; h < hosts.Count; h++)
+        {
+            if (TableCodec.CheckHost(hosts[h]) is string why)
+                throw new ArgumentException($"Host {h}: {why}.", nameof(hosts));
+        }
+
+        var ids = new HashSet<string>(vms.Count, StringComparer.Ordinal);
+        for (int i = 0; i < vms.Count; i++)
+        {
+            var vm = vms[i];
+            if (TableCodec.CheckVm(vm, hosts.Count) is string why)
+                throw new ArgumentException($"VM {i} ('{vm.Id}'): {why}.", nameof(vms));
+            if (TableCodec.StrictUtf8.GetByteCount(vm.Id) > TraceVm.MaxIdBytes)
+                throw new ArgumentException($"VM {i}: id longer than {TraceVm.MaxIdBytes} UTF-8 bytes.", nameof(vms));
+            if (!ids.Add(vm.Id))
+                throw new ArgumentException($"VM {i}: id '{vm.Id}' is not unique.", nameof(vms));
+        }
+    }
+
+    private void BuildHeader(double tickSeconds, int hostCount, long tickCount)
+    {
+        var h = _header.AsSpan();
+        h.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(h, NativeFormat.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[NativeFormat.HdrMajor..], NativeFormat.VersionMajor);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[NativeFormat.HdrMinor..], NativeFormat.VersionMinor);
+        h[NativeFormat.HdrCodec] = 0;
+        h[NativeFormat.HdrEncoding] = NativeFormat.TickEncodingDeltaZigZagLeb128;
+        BinaryPrimitives.WriteDoubleLittleEndian(h[NativeFormat.HdrTickSeconds..], tickSeconds);
+        BinaryPrimitives.WriteInt32LittleEndian(h[NativeFormat.HdrVmCount..], VmCount);
+        BinaryPrimitives.WriteInt32LittleEndian(h[NativeFormat.HdrHostCount..], hostCount);
+        BinaryPrimitives.WriteInt64LittleEndian(h[NativeFormat.HdrTickCount..], tickCount);
+        BinaryPrimitives.WriteInt32LittleEndian(h[NativeFormat.HdrTicksPerChunk..], _ticksPerChunk);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[NativeFormat.HdrHash..], NativeFormat.Hash(h[..NativeFormat.HdrHash]));
+    }
+
+    private void WriteTables(TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts)
+    {
+        var b = new ByteBuffer(4096);
+        TableCodec.WriteString(b, description.Source);
+        foreach (var kv in description.Metadata)
+        {
+            TableCodec.WriteString(b, kv.Key);
+            TableCodec.WriteString(b, kv.Value);
+        }
+
+        WriteSection(NativeFormat.TagMeta, 0, 0, description.Metadata.Count, b.Span);
+        for (int start = 0; start < vms.Count; start += NativeFormat.TableEntriesPerSection)
+        {
+            b.Clear();
+            int end = Math.Min(vms.Count, start + NativeFormat.TableEntriesPerSection);
+            for (int i = start; i < end; i++)
+                TableCodec.WriteVm(b, vms[i]);
+            WriteSection(NativeFormat.TagVms, 0, start, end - start, b.Span);
+        }
+
+        for (int start = 0; start < hosts.Count; start += NativeFormat.TableEntriesPerSection)
+        {
+            b.Clear();
+            int end = Math.Min(hosts.Count, start + NativeFormat.TableEntriesPerSection);
+            for (int i = start; i < end; i++)
+                TableCodec.WriteHost(b, hosts[i]);
+            WriteSection(NativeFormat.TagHost, 0, start, end - start, b.Span);
+        }
+    }
+
+    private void FlushChunk()
+    {
+        byte flags = _lastKeyframeTick == _chunkFirstTick ? NativeFormat.FlagKeyframe : (byte)0;
+        WriteSection(NativeFormat.TagTick, flags, _chunkFirstTick, _chunkTicks, _raw.AsSpan(0, _rawLength));
+        _chunkCount++;
+        _chunkTicks = 0;
+        _rawLength = 0;
+    }
+
+    /// <summary>Writes one frame and its payload; <paramref name="first"/> is the first tick (TICK) or first entry index (tables).</summary>
+    private void WriteSection(uint tag, byte flags, long first, int count, ReadOnlySpan<byte> raw)
+    {
+        ulong payloadHash = NativeFormat.Hash(raw);
+        var codec = _codec.Compress(raw, ref _packed, out int packedLength);
+        ulong packedHash = NativeFormat.Hash(_packed.AsSpan(0, packedLength));
+        NativeFormat.WriteFrame(_frame, tag, codec, flags, first, count, raw.Length, packedLength, payloadHash, packedHash);
+        _chain.Append(_frame);
+        _file.Write(_frame);
+        _file.Write(_packed, 0, packedLength);
+    }
+}

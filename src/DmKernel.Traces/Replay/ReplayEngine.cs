@@ -1,0 +1,142 @@
+using System.Diagnostics;
+
+namespace DmKernel.Traces.Replay;
+
+/// <summary>
+/// Replays a native trace through the kernel, tick by tick, through the same public API a simulator uses:
+/// placement (from the trace, or first-fit by Startup), one <see cref="Fleet.ApplyTrace"/> and one
+/// <see cref="Balancer.Tick()"/> per trace tick, and <see cref="ReplayMetrics"/> after each. The trace is read
+/// as a stream; memory is constant in the trace's length.
+/// </summary>
+public sealed class ReplayEngine : IDisposable
+{
+    private readonly NativeTraceReader _reader;
+    private readonly ReplayOptions _options;
+    private readonly int[] _slotOfVm;
+    private readonly int[] _traceTick;
+    private readonly int[] _slotTick;
+    private readonly Stopwatch _clock = new();
+
+    public ReplayEngine(NativeTraceReader reader, ReplayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _reader = reader;
+        _options = options;
+        Header = reader.Header;
+        Model = options.Model with { TickSeconds = Header.TickSeconds };
+        Model.Validate();
+
+        (Vms, Hosts, PlacedByReplay) = Place(reader, options);
+        var counts = new int[Hosts.Count];
+        for (int v = 0; v < Vms.Count; v++)
+            counts[Vms[v].Host]++;
+        var specs = new HostSpec[Hosts.Count];
+        for (int h = 0; h < specs.Length; h++)
+            specs[h] = Hosts[h].ToHostSpec(counts[h]);
+        Fleet = new Fleet(Model, specs);
+        _slotOfVm = new int[Vms.Count];
+        for (int v = 0; v < Vms.Count; v++)
+        {
+            try
+            {
+                _slotOfVm[v] = Fleet.AddVm(Vms[v].Host, Vms[v].Settings);
+            }
+            catch (SettingRejectedException ex)
+            {
+                throw new TraceFormatException(reader.FilePath, $"VM {v} ('{Vms[v].Id}')", $"settings the model refuses: {ex.Message}", ex);
+            }
+        }
+
+        Balancer = new Balancer(Fleet, options.Path, options.Threads);
+        _traceTick = new int[Vms.Count];
+        _slotTick = new int[Fleet.SlotCount];
+        Array.Fill(_slotTick, Fleet.TraceOff);
+        Metrics = new ReplayMetrics(Fleet);
+        TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
+    }
+
+    public TraceHeader Header { get; }
+
+    public ModelParameters Model { get; }
+
+    /// <summary>The VMs with the host each one was placed on.</summary>
+    public IReadOnlyList<TraceVm> Vms { get; }
+
+    public IReadOnlyList<TraceHost> Hosts { get; }
+
+    /// <summary>True when the trace had no placement and the replay made one.</summary>
+    public bool PlacedByReplay { get; }
+
+    public Fleet Fleet { get; }
+
+    public Balancer Balancer { get; }
+
+    public ReplayMetrics Metrics { get; }
+
+    /// <summary>Ticks this replay will run.</summary>
+    public long TotalTicks { get; }
+
+    public long TicksDone { get; private set; }
+
+    /// <summary>Wall time spent in <see cref="Step"/> (reading, applying, ticking, measuring).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>The fleet slot of trace VM <paramref name="vm"/>.</summary>
+    public int SlotOf(int vm) => _slotOfVm[vm];
+
+    /// <summary>Replays one tick; false at the end of the trace (or of <see cref="ReplayOptions.MaxTicks"/>).</summary>
+    public bool Step()
+    {
+        if (TicksDone >= TotalTicks)
+            return false;
+        _clock.Start();
+        try
+        {
+            if (!_reader.ReadTick(_traceTick))
+                throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
+            int on = 0;
+            for (int v = 0; v < _traceTick.Length; v++)
+            {
+                int value = _traceTick[v];
+                _slotTick[_slotOfVm[v]] = value;
+                on += value >= 0 ? 1 : 0;
+            }
+
+            Fleet.ApplyTrace(_slotTick);
+            Balancer.Tick();
+            Metrics.AddTick(on);
+            TicksDone++;
+            return true;
+        }
+        finally
+        {
+            _clock.Stop();
+        }
+    }
+
+    public void Dispose() => Balancer.Dispose();
+
+    private static (IReadOnlyList<TraceVm> Vms, IReadOnlyList<TraceHost> Hosts, bool Placed) Place(NativeTraceReader reader, ReplayOptions options)
+    {
+        IReadOnlyList<TraceVm> vms = reader.Vms;
+        IReadOnlyList<TraceHost> hosts = reader.Hosts;
+        bool placed = hosts.Count > 0;
+        for (int v = 0; v < vms.Count && placed; v++)
+            placed = vms[v].Host >= 0;
+        if (placed)
+        {
+            for (int v = 0; v < vms.Count; v++)
+            {
+                if (vms[v].Host >= hosts.Count)
+                    throw new TraceFormatException(reader.FilePath, $"VM {v} ('{vms[v].Id}')", $"placed on host {vms[v].Host}, but the trace has hosts 0..{hosts.Count - 1}");
+            }
+
+            return (vms, hosts, false);
+        }
+
+        PlacementResult result = TracePlacement.FirstFitByStartup(vms, options.PlacementHostMb, options.PlacementReserveMb);
+        return (result.Vms, result.Hosts, true);
+    }
+}

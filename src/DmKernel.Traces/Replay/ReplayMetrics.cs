@@ -1,0 +1,120 @@
+namespace DmKernel.Traces.Replay;
+
+/// <summary>One tick of the fleet-wide series kept for reports.</summary>
+public readonly record struct FleetPoint(long Tick, long AssignedMb, long DemandMb, long AvailableMb, int PagingVms, int OnVms, int ShortHosts,
+    int HostAvailableP5, int HostAvailableP50, int HostAvailableP95);
+
+/// <summary>
+/// What a replay accumulates after each tick: VM-time paging and denied, unmet demand, pressure and host-available
+/// distributions, Smart Paging use, and the fleet series. Integer sums, so the result does not depend on the
+/// kernel path or the thread count.
+/// </summary>
+public sealed class ReplayMetrics
+{
+    /// <summary>Pressure bins: 0..1000 %, the last bin holds everything above.</summary>
+    public const int PressureBins = 1001;
+
+    private readonly Fleet _fleet;
+    private readonly long[] _pressureBins = new long[PressureBins];
+    private readonly List<FleetPoint> _series = [];
+    private readonly Histogram _hostsThisTick = new(100);
+    private readonly int[] _pagingTicks;
+    private readonly long[] _unmetMbTicks;
+
+    public ReplayMetrics(Fleet fleet)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        _fleet = fleet;
+        _pagingTicks = new int[fleet.SlotCount];
+        _unmetMbTicks = new long[fleet.SlotCount];
+    }
+
+    /// <summary>Ticks each slot spent paging (Demand &gt; Assigned).</summary>
+    public ReadOnlySpan<int> PagingTicksBySlot => _pagingTicks;
+
+    /// <summary>Σ max(0, Demand − Assigned) over ticks, per slot (MB·ticks).</summary>
+    public ReadOnlySpan<long> UnmetMbTicksBySlot => _unmetMbTicks;
+
+    public long Ticks { get; private set; }
+
+    /// <summary>Σ over ticks of the VMs the trace says are on.</summary>
+    public long WantedVmTicks { get; private set; }
+
+    /// <summary>Σ over ticks of the VMs that are Booting or Running.</summary>
+    public long OnVmTicks { get; private set; }
+
+    /// <summary>Σ over ticks of the VMs with Demand &gt; Assigned.</summary>
+    public long PagingVmTicks { get; private set; }
+
+    /// <summary>Σ over ticks of the VMs the trace wants on that are not (failed or pending starts).</summary>
+    public long DeniedVmTicks { get; private set; }
+
+    /// <summary>Σ over ticks of Σ max(0, Demand − Assigned), MB·ticks.</summary>
+    public long UnmetMbTicks { get; private set; }
+
+    public long AssignedMbTicks { get; private set; }
+
+    public long DemandMbTicks { get; private set; }
+
+    public long PeakAssignedMb { get; private set; }
+
+    public long SmartPagingVmTicks { get; private set; }
+
+    public long SmartPagingMbTicks { get; private set; }
+
+    public long ShortHostTicks { get; private set; }
+
+    /// <summary>Pressure of Running DM VMs, one sample per VM per tick.</summary>
+    public Histogram Pressure { get; } = new(PressureBins - 1);
+
+    /// <summary>Host Available as % of the host's RAM, one sample per host per tick.</summary>
+    public Histogram HostAvailablePercent { get; } = new(100);
+
+    public IReadOnlyList<FleetPoint> Series => _series;
+
+    /// <summary>Adds the tick the fleet just ran; <paramref name="wantedOn"/> is how many VMs the trace wanted on.</summary>
+    public void AddTick(int wantedOn)
+    {
+        Array.Clear(_pressureBins);
+        TickTotals t = FleetStatistics.Measure(_fleet, _pressureBins);
+        Pressure.AddBins(_pressureBins, t.PressureSum, t.PressureMax);
+
+        _hostsThisTick.Clear();
+        for (int h = 0; h < _fleet.HostCount; h++)
+        {
+            int total = _fleet.HostTotal(h);
+            int pct = total == 0 ? 0 : (int)(100L * _fleet.HostAvailable(h) / total);
+            HostAvailablePercent.Add(pct);
+            _hostsThisTick.Add(pct);
+        }
+
+        if (t.PagingVms > 0)
+        {
+            ReadOnlySpan<int> demand = _fleet.Demand, assigned = _fleet.Assigned;
+            for (int i = 0; i < demand.Length; i++)
+            {
+                int gap = demand[i] - assigned[i];
+                if (gap > 0)
+                {
+                    _pagingTicks[i]++;
+                    _unmetMbTicks[i] += gap;
+                }
+            }
+        }
+
+        WantedVmTicks += wantedOn;
+        OnVmTicks += t.OnVms;
+        PagingVmTicks += t.PagingVms;
+        DeniedVmTicks += Math.Max(0, wantedOn - t.OnVms);
+        UnmetMbTicks += t.UnmetMb;
+        AssignedMbTicks += t.AssignedMb;
+        DemandMbTicks += t.DemandMb;
+        PeakAssignedMb = Math.Max(PeakAssignedMb, t.AssignedMb);
+        SmartPagingVmTicks += t.SmartPagingVms;
+        SmartPagingMbTicks += t.SmartPagingMb;
+        ShortHostTicks += t.ShortHosts;
+        _series.Add(new FleetPoint(_fleet.TickIndex - 1, t.AssignedMb, t.DemandMb, t.AvailableMb, t.PagingVms, t.OnVms, t.ShortHosts,
+            _hostsThisTick.Percentile(5), _hostsThisTick.Percentile(50), _hostsThisTick.Percentile(95)));
+        Ticks++;
+    }
+}

@@ -1,0 +1,38 @@
+namespace DmKernel.Traces.Replay;
+
+/// <summary>How a trace is replayed: kernel path, threads, model parameters and placement.</summary>
+public sealed record ReplayOptions
+{
+    /// <summary>Kernel path (Auto: <c>DMKERNEL_PATH</c> or the widest accelerated one).</summary>
+    public KernelPath Path { get; init; } = KernelPath.Auto;
+
+    /// <summary>Threads ticking hosts.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Model parameters; <see cref="ModelParameters.TickSeconds"/> is always taken from the trace.</summary>
+    public ModelParameters Model { get; init; } = ModelParameters.Default;
+
+    /// <summary>Host size for placement when the trace has none (deterministic first-fit by Startup).</summary>
+    public int PlacementHostMb { get; init; } = 262_144;
+
+    /// <summary>Host reserve for placement when the trace has no hosts.</summary>
+    public int PlacementReserveMb { get; init; } = 2048;
+
+    /// <summary>Stop after this many ticks (null: the whole trace).</summary>
+    public long? MaxTicks { get; init; }
+
+    /// <summary>Checks the options; errors name the option.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Path))
+            throw new ArgumentOutOfRangeException(nameof(Path), Path, "path: expected auto, scalar, v128, v256 or v512.");
+        if (Threads is < 1 or > 1024)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
+        if (PlacementHostMb <= 0 || PlacementHostMb % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, "host size: expected a positive multiple of 2 MB.");
+        if (PlacementReserveMb < 0 || PlacementReserveMb % 2 != 0 || PlacementReserveMb >= PlacementHostMb)
+            throw new ArgumentOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
+        if (MaxTicks is < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
+    }
+}

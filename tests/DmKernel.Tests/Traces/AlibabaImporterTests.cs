@@ -1,0 +1,131 @@
+using System.Globalization;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+public sealed class AlibabaFixture : IDisposable
+{
+    public const int HostMb = 262_144;
+    private readonly TempDir _dir = new();
+    private readonly Lazy<(ImportReport Report, TraceData Data)> _import;
+
+    public AlibabaFixture() => _import = new(() =>
+    {
+        string output = _dir.File("alibaba.dmt");
+        var report = AlibabaImporter.Import(Csv, output, new AlibabaImportOptions { HostMb = HostMb });
+        return (report, TraceData.Load(output));
+    });
+
+    public static string Csv => RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv");
+
+    public ImportReport Report => _import.Value.Report;
+
+    public TraceData Data => _import.Value.Data;
+
+    public void Dispose() => _dir.Dispose();
+}
+
+public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture<AlibabaFixture>
+{
+    private static readonly char[] Comma = [','];
+
+    private static List<(long Time, double Mem)> Rows(string machine)
+    {
+        var rows = new List<(long, double)>();
+        foreach (string line in File.ReadLines(AlibabaFixture.Csv))
+        {
+            if (!line.StartsWith(machine + ",", StringComparison.Ordinal))
+                continue;
+            string[] f = line.Split(Comma);
+            rows.Add((long.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture)));
+        }
+
+        return rows;
+    }
+
+    [RealTraceFact]
+    public void NoHeader_EveryRowIsData_EachMachineIsAHostWithOneWorkload()
+    {
+        Assert.Equal(100_002, fixture.Report.RowsRead);
+        Assert.Equal(0, fixture.Report.SkippedTotal);
+        Assert.Equal(16, fixture.Data.Vms.Count);
+        Assert.Equal(16, fixture.Data.Hosts.Count);
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"m_{1932 + i}"), fixture.Data.Vms[i].Id);
+            Assert.Equal(i, fixture.Data.Vms[i].Host);
+            Assert.Equal(new TraceHost(AlibabaFixture.HostMb, 2048), fixture.Data.Hosts[i]);
+            Assert.Equal(AlibabaFixture.HostMb - 2048, fixture.Data.Vms[i].Settings.MaximumMb);
+        }
+    }
+
+    [RealTraceFact]
+    public void RelativeIrregularTimestamps_ResampleToSixtySecondTicksFromZero()
+    {
+        Assert.Equal(60, fixture.Data.Header.TickSeconds);
+        Assert.Equal(691_180 / 60 + 1, fixture.Data.Header.TickCount);
+        Assert.Equal("0", fixture.Data.Header.Metadata["resample.start_seconds"]);
+        // Each tick holds the last sample at or before it.
+        var rows = Rows("m_1940");
+        var series = fixture.Data.Series(8);
+        int i = -1, checkedTicks = 0;
+        for (int t = 0; t < series.Length; t++)
+        {
+            while (i + 1 < rows.Count && rows[i + 1].Time <= t * 60L)
+                i++;
+            if (i < 0 || t * 60L - rows[i].Time > 600)
+                continue;
+            Assert.Equal((int)Math.Round(rows[i].Mem / 100 * AlibabaFixture.HostMb, MidpointRounding.AwayFromZero), series[t]);
+            checkedTicks++;
+        }
+
+        Assert.True(checkedTicks > 10_000, $"{checkedTicks}");
+    }
+
+    [RealTraceFact]
+    public void MemUtilPercent_BecomesMbOfTheGivenHostSize()
+    {
+        // m_1932,386640,41,92,... : tick 6444 (386,640 s) = 92 % of 256 GiB.
+        Assert.Equal(241_172, fixture.Data.Ticks[6444][0]);
+        Assert.Equal("262144", fixture.Data.Header.Metadata["alibaba.host_mb"]);
+    }
+
+    [RealTraceFact]
+    public void MachinesCutOff_AreOffOutsideTheirSamples()
+    {
+        var first = fixture.Data.Series(0); // m_1932 from 386,640 s
+        Assert.All(first[..6444], v => Assert.Equal(-1, v));
+        Assert.NotEqual(-1, first[6444]);
+        var last = fixture.Data.Series(15); // m_1947 up to 188,370 s
+        Assert.NotEqual(-1, last[188_370 / 60]);
+        Assert.All(last[((188_370 + 600) / 60 + 1)..], v => Assert.Equal(-1, v));
+    }
+
+    [RealTraceFact]
+    public void EmptyFieldsAndAbnormalDiskValues_AreIgnored()
+    {
+        // 78,325 rows have empty mem_gps/mkpi and 16 have disk_io_percent -1 or 101: none is an error in strict mode.
+        Assert.Equal(0, fixture.Report.SkippedTotal);
+        Assert.Equal(100_002, fixture.Report.RowsRead);
+    }
+
+    [RealTraceFact]
+    public void LongGaps_BecomeOff_ShortOnesAreHeld()
+    {
+        Assert.True(fixture.Report.NoteOf("ticks_held") > 1000);
+        Assert.True(fixture.Report.NoteOf("ticks_off_in_gaps") > 100);
+        var rows = Rows("m_1935");
+        var series = fixture.Data.Series(3);
+        for (int k = 1; k < rows.Count; k++)
+        {
+            if (rows[k].Time - rows[k - 1].Time <= 1200)
+                continue;
+            long offTick = (rows[k - 1].Time + 601 + 59) / 60; // first tick more than 600 s after the gap's start
+            Assert.Equal(-1, series[offTick]);
+            Assert.NotEqual(-1, series[(rows[k - 1].Time + 59) / 60]);
+            return;
+        }
+
+        Assert.Fail("no gap over 1200 s in m_1935");
+    }
+}

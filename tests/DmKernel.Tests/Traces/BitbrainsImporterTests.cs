@@ -1,0 +1,265 @@
+using System.Globalization;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>The real Bitbrains samples imported once (lazily, so a skipped class never touches them).</summary>
+public sealed class BitbrainsFixture : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly Lazy<(ImportReport Report, TraceData Data)> _import;
+
+    public BitbrainsFixture() => _import = new(() =>
+    {
+        string output = _dir.File("bitbrains.dmt");
+        var report = BitbrainsImporter.Import(Folder, output);
+        return (report, TraceData.Load(output));
+    });
+
+    public static string Folder => RealTraces.Path("bitbrains-gwa-t-12-rnd");
+
+    public ImportReport Report => _import.Value.Report;
+
+    public TraceData Data => _import.Value.Data;
+
+    public void Dispose() => _dir.Dispose();
+}
+
+public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFixture<BitbrainsFixture>
+{
+    private static readonly char[] FieldSeparator = [';'];
+
+    /// <summary>An independent reading of one sample file: (time, capacity KB, usage KB) per data row.</summary>
+    private static List<(long Time, double CapacityKb, double UsageKb)> Rows(string relative)
+    {
+        var rows = new List<(long, double, double)>();
+        foreach (string line in File.ReadLines(Path.Combine(BitbrainsFixture.Folder, relative)).Skip(1))
+        {
+            string[] f = line.Split(FieldSeparator);
+            rows.Add((long.Parse(f[0].Trim(), CultureInfo.InvariantCulture), double.Parse(f[5].Trim(), CultureInfo.InvariantCulture), double.Parse(f[6].Trim(), CultureInfo.InvariantCulture)));
+        }
+
+        return rows;
+    }
+
+    private double Start => double.Parse(fixture.Data.Header.Metadata["resample.start_seconds"], CultureInfo.InvariantCulture);
+
+    private double TimeOf(int tick) => Start + tick * 300.0;
+
+    [RealTraceFact]
+    public void SemicolonTabSeparator_AndHeader_AreParsed_AllFilesBecomeVms()
+    {
+        string[] expected = ["2013-8/126.csv", "2013-8/265.csv", "2013-8/27.csv", "2013-8/343.csv", "2013-8/386.csv", "2013-8/391.csv", "2013-8/421.csv", "2013-8/446.csv", "2013-9/492.csv"];
+        Assert.Equal(expected, fixture.Data.Vms.Select(v => v.Id));
+        Assert.Equal(73_359, fixture.Report.RowsRead); // 73,368 lines less 9 headers
+        Assert.Equal(0, fixture.Report.SkippedTotal);
+        Assert.Equal(BitbrainsImporter.Format, fixture.Data.Header.Metadata["import.format"]);
+        Assert.Equal(300, fixture.Data.Header.TickSeconds);
+        Assert.Empty(fixture.Data.Hosts);
+        Assert.All(fixture.Data.Vms, v => Assert.Equal(-1, v.Host));
+    }
+
+    [RealTraceFact]
+    public void TimestampMs_IsReallyUnixSeconds()
+    {
+        // 2013-07-31 22:02:56 UTC is the first sample; the trace spans ~43.4 days of 300 s ticks, not 43 seconds.
+        Assert.Equal(1_375_308_176, Start);
+        double days = fixture.Data.Header.TickCount * 300.0 / 86_400;
+        Assert.InRange(days, 43, 44);
+        Assert.Equal("1375308176", fixture.Data.Header.Metadata["resample.start_seconds"]);
+    }
+
+    [RealTraceFact]
+    public void MemoryKb_IsKibibytes_AndDemandIsUsageMbPlusOsBase()
+    {
+        int vm = fixture.Data.VmIndex("2013-8/386.csv");
+        Assert.Equal(24_576, fixture.Data.Vms[vm].Settings.StartupMb); // 25,165,824 KB = 24 GiB
+        Assert.Equal(24_576, fixture.Data.Vms[vm].Settings.MaximumMb);
+        Assert.Equal(6_144, fixture.Data.Vms[vm].Settings.MinimumMb);
+        Assert.Equal(16_384, fixture.Data.Vms[fixture.Data.VmIndex("2013-8/421.csv")].Settings.StartupMb);
+        Assert.Equal(523_734, fixture.Data.Vms[fixture.Data.VmIndex("2013-8/27.csv")].Settings.StartupMb); // 536,303,616 KB
+
+        // 386's first sample is the trace's first: tick 0 = round(usage KB / 1024 + 512).
+        var first = Rows("2013-8/386.csv")[0];
+        Assert.Equal((int)Math.Round(first.UsageKb / 1024 + 512, MidpointRounding.AwayFromZero), fixture.Data.Ticks[0][vm]);
+    }
+
+    [RealTraceFact]
+    public void ProvisionedMemoryChangingOverTime_SettingsUseTheLargestSeen()
+    {
+        foreach (string id in new[] { "2013-8/343.csv", "2013-8/391.csv", "2013-8/446.csv" })
+        {
+            double maxKb = Rows(id).Max(r => r.CapacityKb);
+            int expected = Math.Max(32, (int)Math.Ceiling(maxKb / 1024 / 2) * 2);
+            var s = fixture.Data.Vms[fixture.Data.VmIndex(id)].Settings;
+            Assert.Equal(expected, s.StartupMb);
+            Assert.Equal(expected, s.MaximumMb);
+            Assert.Equal(Math.Max(32, (expected + 7) / 8 * 2), s.MinimumMb);
+        }
+    }
+
+    [RealTraceFact]
+    public void CapacityZero_IsOff()
+    {
+        var rows = Rows("2013-8/126.csv");
+        int vm = fixture.Data.VmIndex("2013-8/126.csv");
+        var series = fixture.Data.Series(vm);
+        // Every tick whose latest sample (within 2 s) has capacity 0 is off.
+        int checkedTicks = 0, i = 0;
+        for (int t = 0; t < series.Length && TimeOf(t) <= rows[^1].Time; t++)
+        {
+            while (i + 1 < rows.Count && rows[i + 1].Time <= TimeOf(t) + 2)
+                i++;
+            if (rows[i].Time <= TimeOf(t) + 2 && rows[i].CapacityKb == 0)
+            {
+                Assert.Equal(-1, series[t]);
+                checkedTicks++;
+            }
+        }
+
+        Assert.InRange(checkedTicks, 2_000, 2_300); // 2,149 rows have capacity 0
+        Assert.True(fixture.Report.NoteOf("off_samples") >= 2_149);
+    }
+
+    [RealTraceFact]
+    public void DuplicateTimestamps_KeepTheLastRow()
+    {
+        Assert.Equal(2_502, fixture.Report.NoteOf("duplicate_timestamps"));
+        var rows = Rows("2013-8/265.csv");
+        int vm = fixture.Data.VmIndex("2013-8/265.csv");
+        var series = fixture.Data.Series(vm);
+        // Find a duplicated timestamp whose rows differ in usage and check the trace holds the last one.
+        for (int k = 1; k < rows.Count; k++)
+        {
+            if (rows[k].Time != rows[k - 1].Time || rows[k].UsageKb == rows[k - 1].UsageKb || rows[k].CapacityKb == 0)
+                continue;
+            int last = k;
+            while (last + 1 < rows.Count && rows[last + 1].Time == rows[k].Time)
+                last++;
+            long tick = (long)Math.Ceiling((rows[k].Time - 2 - Start) / 300.0);
+            if (TimeOf((int)tick) + 2 < rows[k].Time || (last + 1 < rows.Count && rows[last + 1].Time <= TimeOf((int)tick) + 2))
+                continue; // another sample wins that tick
+            Assert.Equal((int)Math.Round(Math.Min(rows[last].UsageKb, rows[last].CapacityKb) / 1024 + 512, MidpointRounding.AwayFromZero), series[tick]);
+            return;
+        }
+
+        Assert.Fail("no duplicate with differing rows found in 265.csv");
+    }
+
+    [RealTraceFact]
+    public void StoppedVmThatKeepsReporting_IsOffFromThen()
+    {
+        // From 2013-08-22 08:22 UTC every row of 265 has capacity 0.
+        int vm = fixture.Data.VmIndex("2013-8/265.csv");
+        var series = fixture.Data.Series(vm);
+        var stop = new DateTimeOffset(2013, 8, 22, 8, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        int from = (int)Math.Ceiling((stop - Start) / 300.0);
+        Assert.All(series[from..], v => Assert.Equal(-1, v));
+        Assert.Contains(series[..from], v => v > 0);
+    }
+
+    [RealTraceFact]
+    public void JitterAndDrift_DoNotCreateFalseGaps()
+    {
+        // 421 is sampled every ~300 s with 1-2 s jitter and drift: inside its one real gap (2179 s) it may be off, elsewhere always on.
+        var rows = Rows("2013-8/421.csv");
+        int vm = fixture.Data.VmIndex("2013-8/421.csv");
+        var series = fixture.Data.Series(vm);
+        int off = 0;
+        for (int t = 0; t < series.Length && TimeOf(t) <= rows[^1].Time; t++)
+        {
+            if (series[t] == -1)
+                off++;
+        }
+
+        Assert.InRange(off, 1, 5); // only ticks more than 900 s into the 2179 s gap
+        Assert.Equal(0, fixture.Report.SkippedTotal);
+    }
+
+    [RealTraceFact]
+    public void Gaps_AreHeldUpToTheLimit_ThenOff()
+    {
+        var rows = Rows("2013-8/386.csv");
+        int vm = fixture.Data.VmIndex("2013-8/386.csv");
+        var series = fixture.Data.Series(vm);
+        int k = rows.FindIndex(r => r.Time == 1_375_453_089); // a 1,579 s gap follows
+        Assert.Equal(1_375_454_668, rows[k + 1].Time);
+        int before = (int)Math.Round(Math.Min(rows[k].UsageKb, rows[k].CapacityKb) / 1024 + 512, MidpointRounding.AwayFromZero);
+        int held = 0, offTicks = 0;
+        for (int t = 0; t < series.Length; t++)
+        {
+            double time = TimeOf(t);
+            if (time < rows[k].Time || time + 2 >= rows[k + 1].Time)
+                continue;
+            if (time - rows[k].Time <= 900)
+            {
+                Assert.Equal(before, series[t]);
+                held++;
+            }
+            else
+            {
+                Assert.Equal(-1, series[t]);
+                offTicks++;
+            }
+        }
+
+        Assert.True(held >= 2 && offTicks >= 1, $"held {held}, off {offTicks}");
+        Assert.True(fixture.Report.NoteOf("ticks_held") > 0);
+        Assert.True(fixture.Report.NoteOf("ticks_off_in_gaps") > 0);
+    }
+
+    [RealTraceFact]
+    public void VmStartingMidTrace_IsOffBefore()
+    {
+        int vm = fixture.Data.VmIndex("2013-8/446.csv");
+        var series = fixture.Data.Series(vm);
+        long first = Rows("2013-8/446.csv")[0].Time; // 2013-08-15 09:41
+        int firstTick = (int)Math.Ceiling((first - 2 - Start) / 300.0);
+        Assert.InRange(firstTick, 340 * 12, 350 * 12);
+        Assert.All(series[..firstTick], v => Assert.Equal(-1, v));
+        Assert.NotEqual(-1, series[firstTick]);
+    }
+
+    [RealTraceFact]
+    public void VmStoppingMidTrace_IsOffAfterItsLastSamplePlusHold()
+    {
+        int vm386 = fixture.Data.VmIndex("2013-8/386.csv");
+        var series = fixture.Data.Series(vm386);
+        long last = Rows("2013-8/386.csv")[^1].Time;
+        int afterHold = (int)Math.Floor((last + 900 - Start) / 300.0) + 1;
+        Assert.NotEqual(-1, series[afterHold - 3]);
+        Assert.All(series[afterHold..], v => Assert.Equal(-1, v));
+        // 492 (September) ends the trace: its last tick is on, and it is off before its first sample.
+        int vm492 = fixture.Data.VmIndex("2013-9/492.csv");
+        Assert.NotEqual(-1, fixture.Data.Ticks[^1][vm492]);
+        Assert.Equal(-1, fixture.Data.Ticks[0][vm492]);
+    }
+
+    [RealTraceFact]
+    public void UsageAboveCapacity_IsClampedToCapacity()
+    {
+        Assert.Equal(5, fixture.Report.NoteOf("usage_above_capacity"));
+        // The tiny VM 391 (about 600 MB) never gets demand above its capacity + the OS base.
+        int vm = fixture.Data.VmIndex("2013-8/391.csv");
+        int cap = fixture.Data.Vms[vm].Settings.MaximumMb;
+        Assert.All(fixture.Data.Series(vm), v => Assert.True(v <= cap + 512, $"{v} > {cap} + 512"));
+    }
+
+    [RealTraceFact]
+    public void Placement_FirstFitOnSynthesizedHosts()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("placed.dmt");
+        var report = BitbrainsImporter.Import(BitbrainsFixture.Folder, output, new BitbrainsImportOptions { PlaceOnHostMb = 540 * 1024 });
+        var data = TraceData.Load(output);
+        Assert.Equal(report.Hosts, data.Hosts.Count);
+        Assert.Equal(2, data.Hosts.Count);
+        Assert.All(data.Hosts, h => Assert.Equal(new TraceHost(540 * 1024, 2048), h));
+        // First-fit decreasing by Startup: 27 (523,734 MB) opens host 0 and 386 (24,576) still fits beside it
+        // (550,912 MB usable); 421 (16,384) opens host 1; the small 391 (600) and 446 (100) fill host 0's rest.
+        string[] host0 = ["2013-8/27.csv", "2013-8/386.csv", "2013-8/391.csv", "2013-8/446.csv"];
+        Assert.All(data.Vms, v => Assert.Equal(host0.Contains(v.Id) ? 0 : 1, v.Host));
+        Assert.Equal(fixture.Data.Ticks[5000], data.Ticks[5000]);
+        Assert.Contains("first-fit", data.Header.Metadata["placement"], StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+public sealed class GoogleGcdImporterTests
+{
+    private const int Size = 4096;
+    private static readonly char[] Space = [' '];
+
+    private static string Folder => RealTraces.Path("google-2011-gcd-vms");
+
+    private static double[] Mem(string file) =>
+        [.. File.ReadLines(Path.Combine(Folder, "GCD_VMs", file)).Select(l => double.Parse(l.Split(Space)[1], CultureInfo.InvariantCulture))];
+
+    private static int Demand(double pct) => (int)Math.Round(pct / 100 * Size, MidpointRounding.AwayFromZero);
+
+    private static (ImportReport Report, TraceData Data) Import(GoogleGcdImportOptions? options = null)
+    {
+        using var dir = new TempDir();
+        string output = dir.File("gcd.dmt");
+        var report = GoogleGcdImporter.Import(Folder, output, options ?? new GoogleGcdImportOptions { VmSizeMb = Size });
+        return (report, TraceData.Load(output));
+    }
+
+    [RealTraceFact]
+    public void NoHeaderNoTimestamps_RowIIsSlotITimes300s_DaysConcatenatedInNumericOrder()
+    {
+        var (report, data) = Import();
+        Assert.Equal(["vm_3418442", "vm_4857081234"], data.Vms.Select(v => v.Id));
+        Assert.Equal(20, report.Files);
+        Assert.Equal(5_760, report.RowsRead);
+        Assert.Equal(10 * 288, data.Header.TickCount);
+        Assert.Equal(300, data.Header.TickSeconds);
+        for (int day = 1; day <= 10; day++)
+        {
+            var mem = Mem($"vm_3418442_{day}");
+            Assert.Equal(288, mem.Length);
+            for (int i = 0; i < 288; i += 37)
+                Assert.Equal(Demand(mem[i]), data.Ticks[(day - 1) * 288 + i][0]);
+            Assert.Equal(Demand(mem[287]), data.Ticks[(day * 288) - 1][0]);
+        }
+    }
+
+    [RealTraceFact]
+    public void MemoryAbove100Percent_IsKept()
+    {
+        var (report, data) = Import();
+        Assert.True(report.NoteOf("memory_above_100_percent") > 0);
+        var series = data.Series(1);
+        Assert.Contains(series, v => v > Size);
+        var day2 = Mem("vm_4857081234_2");
+        int i = Array.FindIndex(day2, m => m > 100);
+        Assert.Equal(Demand(day2[i]), series[288 + i]);
+    }
+
+    [RealTraceFact]
+    public void VmSizeIsTheGivenSize_AndRecorded()
+    {
+        var (_, data) = Import(new GoogleGcdImportOptions { VmSizeMb = 8192, PlaceOnHostMb = 16384, PlacementReserveMb = 0 });
+        Assert.All(data.Vms, v => Assert.Equal(VmSettings.Dynamic(8192, 2048, 8192), v.Settings));
+        Assert.Equal("8192", data.Header.Metadata["gcd.vm_size_mb"]);
+        Assert.Single(data.Hosts);
+        Assert.Equal(new TraceHost(16384, 0), data.Hosts[0]);
+    }
+
+    [RealTraceFact]
+    public void MissingDay_IsOffAfterTheHoldLimit()
+    {
+        using var dir = new TempDir();
+        foreach (int day in new[] { 1, 3 })
+            File.Copy(Path.Combine(Folder, "GCD_VMs", $"vm_3418442_{day}"), dir.File($"vm_3418442_{day}"));
+        string output = dir.File("out.dmt");
+        GoogleGcdImporter.Import(dir.Path, output, new GoogleGcdImportOptions { VmSizeMb = Size });
+        var series = TraceData.Load(output).Series(0);
+        Assert.Equal(3 * 288, series.Length);
+        Assert.NotEqual(-1, series[287 + 3]); // held 3 slots into day 2
+        Assert.All(series[(287 + 4)..576], v => Assert.Equal(-1, v));
+        Assert.NotEqual(-1, series[576]);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+public sealed class NativeTraceCorruptionTests
+{
+    /// <summary>A small trace: metadata, 5 VMs on 2 hosts, 40 ticks in chunks of 4 (10 chunks).</summary>
+    private static byte[] MakeTrace(string path, NativeTraceCompression compression)
+    {
+        TraceVm[] vms = [.. Enumerable.Range(0, 5).Select(i => new TraceVm("vm" + i, VmSettings.Dynamic(1024, 512, 4096), i % 2))];
+        var options = new NativeTraceWriterOptions { Compression = compression, ChunkVmTicks = 20, KeyframeIntervalTicks = 16 };
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "corruption", new TraceMetadata().Set("k", "v")), vms, [new TraceHost(8192), new TraceHost(8192, 1024)], options))
+        {
+            for (int t = 0; t < 40; t++)
+                w.WriteTick([t % 7 == 0 ? -1 : 1000, 1000, 1000 + t, 2000 - t, t % 3 * 500]);
+            w.Complete();
+        }
+
+        return File.ReadAllBytes(path);
+    }
+
+    private static void ReadAll(NativeTraceReader r)
+    {
+        using (r)
+        {
+            var row = new int[r.Header.VmCount];
+            while (r.ReadTick(row))
+            {
+            }
+        }
+    }
+
+    /// <summary>Opens and reads the whole file; returns the format error, failing on any other outcome.</summary>
+    private static TraceFormatException ExpectFormatError(string path, string what) => ExpectFormatError(() => ReadAll(NativeTraceReader.Open(path)), path, what);
+
+    /// <summary>Reads the bytes from memory (fast enough to try every byte); "mem.dmt" names them in errors.</summary>
+    private static TraceFormatException ExpectFormatError(byte[] bytes, string what) =>
+        ExpectFormatError(() => ReadAll(NativeTraceReader.Open(new MemoryStream(bytes, writable: false), "mem.dmt")), "mem.dmt", what);
+
+    private static TraceFormatException ExpectFormatError(Action read, string path, string what)
+    {
+        try
+        {
+            read();
+        }
+        catch (TraceFormatException e)
+        {
+            Assert.Contains(path, e.Message, StringComparison.Ordinal);
+            return e;
+        }
+        catch (Exception e)
+        {
+            Assert.Fail($"{what}: expected TraceFormatException, got {e.GetType().Name}: {e.Message}");
+        }
+
+        Assert.Fail($"{what}: the corruption was not detected");
+        return null!;
+    }
+
+    [Theory]
+    [InlineData(NativeTraceCompression.Zstd)]
+    [InlineData(NativeTraceCompression.Deflate)]
+    [InlineData(NativeTraceCompression.None)]
+    public void FlipAnyByte_InEveryRegion_RaisesTraceFormatException(NativeTraceCompression compression)
+    {
+        using var dir = new TempDir();
+        byte[] bytes = MakeTrace(dir.File("good.dmt"), compression);
+        ReadAll(NativeTraceReader.Open(dir.File("good.dmt")));
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte[] copy = (byte[])bytes.Clone();
+            copy[i] ^= (byte)(1 << (i % 8));
+            ExpectFormatError(copy, $"bit {i % 8} of byte {i} of {bytes.Length}");
+        }
+    }
+
+    [Theory]
+    [InlineData(NativeTraceCompression.Zstd)]
+    [InlineData(NativeTraceCompression.Deflate)]
+    public void GarbageForTheDecompressor_WithResealedChecksums_IsWrapped(NativeTraceCompression compression)
+    {
+        using var dir = new TempDir();
+        byte[] bytes = MakeTrace(dir.File("good.dmt"), compression);
+        int tried = 0;
+        for (int frame = 64; frame < bytes.Length - 48;)
+        {
+            int packed = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(frame + 24));
+            if (bytes[frame + 4] == (byte)compression)
+            {
+                for (int i = 0; i < packed; i++)
+                {
+                    byte[] copy = (byte[])bytes.Clone();
+                    copy[frame + 56 + i] ^= 0x5A;
+                    // Re-seal the stored-bytes hash and the frame hash, so the corrupt bytes reach the decompressor.
+                    BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(frame + 40), System.IO.Hashing.XxHash64.HashToUInt64(copy.AsSpan(frame + 56, packed)));
+                    BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(frame + 48), System.IO.Hashing.XxHash64.HashToUInt64(copy.AsSpan(frame, 48)));
+                    ExpectFormatError(copy, $"byte {i} of the payload of the frame at {frame}");
+                    tried++;
+                }
+            }
+
+            frame += 56 + packed;
+        }
+
+        Assert.True(tried > 50, $"only {tried} compressed bytes tried");
+    }
+
+    [Fact]
+    public void Truncate_AtEveryLength_RaisesTraceFormatException()
+    {
+        using var dir = new TempDir();
+        string good = dir.File("good.dmt"), bad = dir.File("bad.dmt");
+        byte[] bytes = MakeTrace(good, NativeTraceCompression.Zstd);
+        for (int len = 0; len < bytes.Length; len++)
+        {
+            var e = ExpectFormatError(bytes.AsSpan(0, len).ToArray(), $"truncated to {len} bytes");
+            Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
+        }
+
+        // And through a real file, cut inside the last chunk.
+        File.WriteAllBytes(bad, bytes.AsSpan(0, bytes.Length - 60).ToArray());
+        Assert.Contains("truncated", ExpectFormatError(bad, "file cut in the last chunk").Message, StringComparison.Ordinal);
+        ExpectFormatError([.. bytes, 0], "one byte appended");
+    }
+
+    [Fact]
+    public void BadMagic_NamesTheField()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.Zstd);
+        bytes[0] = (byte)'X';
+        File.WriteAllBytes(path, bytes);
+        var e = ExpectFormatError(path, "magic");
+        Assert.Contains("header field Magic", e.Message, StringComparison.Ordinal);
+        Assert.Contains("DMKTRACE", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnsupportedVersion_SaysWhichVersionIsExpected()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.Zstd);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 2);
+        File.WriteAllBytes(path, bytes);
+        var e = ExpectFormatError(path, "version");
+        Assert.Contains("unsupported format version 2.0, expected 1.x", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChecksumMismatch_NamesChunkAndTickRange()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.None);
+        // The last chunk's payload ends right before the 48-byte trailer: change its last byte.
+        bytes[^49] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        var e = ExpectFormatError(path, "payload");
+        Assert.Contains("chunk 9 (ticks 36..39)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("payload checksum mismatch", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValueOutOfRange_WithValidChecksums_IsReportedWithTickAndVm()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], [], new NativeTraceWriterOptions { Compression = NativeTraceCompression.None }))
+        {
+            w.WriteTick([TraceValues.MaxCommittedMb]);
+            w.Complete();
+        }
+
+        byte[] bytes = File.ReadAllBytes(path);
+        // The tick payload is the 4-byte varint of zigzag(16777216); rewrite it as 16777217 and re-seal payload and frame hashes.
+        int payload = bytes.Length - 48 - 4, frame = payload - 56;
+        Span<byte> raw = stackalloc byte[8];
+        int n = TickCodec.EncodeTick([TraceValues.MaxCommittedMb + 1], new int[1], raw, 0);
+        Assert.Equal(4, n);
+        raw[..4].CopyTo(bytes.AsSpan(payload));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(frame + 32), System.IO.Hashing.XxHash64.HashToUInt64(raw[..4]));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(frame + 40), System.IO.Hashing.XxHash64.HashToUInt64(raw[..4]));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(frame + 48), System.IO.Hashing.XxHash64.HashToUInt64(bytes.AsSpan(frame, 48)));
+        File.WriteAllBytes(path, bytes);
+        var e = ExpectFormatError(path, "range");
+        Assert.Contains("chunk 0 (ticks 0..0)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("tick 0, VM 0: value 16777217, expected -1 (off) or 0..16777216 MB", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotATrace_FailsCleanly()
+    {
+        using var dir = new TempDir();
+        string path = dir.Write("text.dmt", new string('x', 500));
+        ExpectFormatError(path, "text file");
+        path = dir.Write("empty.dmt", "");
+        Assert.Contains("truncated", ExpectFormatError(path, "empty").Message, StringComparison.Ordinal);
+    }
+}
