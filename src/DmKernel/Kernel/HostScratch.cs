@@ -13,6 +13,10 @@ internal sealed class HostScratch
         Alloc = new int[n];
         Goal = new int[n];
         Mark = new byte[n];
+        Cap = new int[n];
+        Weight = new int[n];
+        Order = new int[n];
+        OrderTemp = new int[n];
     }
 
     /// <summary>Sort keys: (order key &lt;&lt; 32) | slot.</summary>
@@ -26,4 +30,15 @@ internal sealed class HostScratch
 
     /// <summary>R11 water-filling marks, parallel to <see cref="Keys"/>.</summary>
     public byte[] Mark { get; }
+
+    /// <summary>R11: goal − base of each member of the group being filled.</summary>
+    public int[] Cap { get; }
+
+    /// <summary>R11: weight of each member (1 for Weight-0 VMs filled as equals).</summary>
+    public int[] Weight { get; }
+
+    /// <summary>R11: members sorted by cap / weight, and the merge buffer.</summary>
+    public int[] Order { get; }
+
+    public int[] OrderTemp { get; }
 }

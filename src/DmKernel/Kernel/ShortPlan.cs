@@ -12,49 +12,9 @@ internal static class ShortPlan
 
     public static void Run(Fleet f, int h, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
-        int g = ctx.G, gMask = ctx.GMask;
-
-        // The Running DM VMs in R13's order: Weight descending, then slot.
-        Span<long> keys = scratch.Keys;
-        int n = 0;
-        long budget = f.HostAvailableCol[h];
-        for (int i = start; i < end; i++)
-        {
-            if ((f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
-            {
-                keys[n++] = ((long)(VmSettings.MaxWeight - f.WeightCol[i]) << 32) | (uint)i;
-                budget += f.AssignedCol[i];
-            }
-        }
-
-        keys = keys[..n];
-        keys.Sort();
-        Span<int> alloc = scratch.Alloc.AsSpan(0, n);
-        Span<int> goal = scratch.Goal.AsSpan(0, n);
-        Span<byte> mark = scratch.Mark.AsSpan(0, n);
-        alloc.Clear();
-
-        // R11: B = Available + Σ Assigned shared by weighted water-filling in three tiers.
-        long remaining = budget;
-        for (int tier = 0; tier < 3; tier++)
-        {
-            for (int k = 0; k < n; k++)
-            {
-                int i = (int)(uint)keys[k];
-                goal[k] = tier switch
-                {
-                    0 => f.MinimumCol[i],                                                       // tier 0: Minimum
-                    1 => Rules.Need0(f.DemandCol[i], f.MinimumCol[i], f.MaximumCol[i], gMask),  // tier 1: toward Need0
-                    _ => f.TargetCol[i],                                                        // tier 2: the buffer, last
-                };
-            }
-
-            // Positive weights first; Weight-0 VMs only once every positive-weight VM is satisfied, as equals.
-            FillGroup(f, keys, alloc, goal, mark, zeroWeight: false, g, ref remaining);
-            if (remaining > 0)
-                FillGroup(f, keys, alloc, goal, mark, zeroWeight: true, g, ref remaining);
-        }
+        int n = Plan(f, h, ctx, scratch);
+        ReadOnlySpan<long> keys = scratch.Keys.AsSpan(0, n);
+        ReadOnlySpan<int> alloc = scratch.Alloc.AsSpan(0, n);
 
         // R12: shrink by balloon toward the allocation, within the cap, Linux floor and Minimum. Ballooned memory
         // joins Available next tick, so the order of removals (Weight ascending) cannot change any result.
@@ -95,6 +55,59 @@ internal static class ShortPlan
     }
 
     /// <summary>
+    /// R11's short plan: the host's Running DM VMs in R13's order (Weight descending, then slot) in
+    /// <see cref="HostScratch.Keys"/> and each one's allocation in <see cref="HostScratch.Alloc"/>; returns their count.
+    /// </summary>
+    internal static int Plan(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    {
+        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+        int g = ctx.G, gMask = ctx.GMask;
+
+        // The Running DM VMs in R13's order: Weight descending, then slot.
+        Span<long> keys = scratch.Keys;
+        int n = 0;
+        long budget = f.HostAvailableCol[h];
+        for (int i = start; i < end; i++)
+        {
+            if ((f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
+            {
+                keys[n++] = ((long)(VmSettings.MaxWeight - f.WeightCol[i]) << 32) | (uint)i;
+                budget += f.AssignedCol[i];
+            }
+        }
+
+        keys = keys[..n];
+        keys.Sort();
+        Span<int> alloc = scratch.Alloc.AsSpan(0, n);
+        Span<int> goal = scratch.Goal.AsSpan(0, n);
+        Span<byte> mark = scratch.Mark.AsSpan(0, n);
+        alloc.Clear();
+
+        // R11: B = Available + Σ Assigned shared by weighted water-filling in three tiers.
+        long remaining = budget;
+        for (int tier = 0; tier < 3; tier++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                int i = (int)(uint)keys[k];
+                goal[k] = tier switch
+                {
+                    0 => f.MinimumCol[i],                                                       // tier 0: Minimum
+                    1 => Rules.Need0(f.DemandCol[i], f.MinimumCol[i], f.MaximumCol[i], gMask),  // tier 1: toward Need0
+                    _ => f.TargetCol[i],                                                        // tier 2: the buffer, last
+                };
+            }
+
+            // Positive weights first; Weight-0 VMs only once every positive-weight VM is satisfied, as equals.
+            FillGroup(f, keys, alloc, goal, mark, zeroWeight: false, g, ref remaining, scratch);
+            if (remaining > 0)
+                FillGroup(f, keys, alloc, goal, mark, zeroWeight: true, g, ref remaining, scratch);
+        }
+
+        return n;
+    }
+
+    /// <summary>
     /// R12: what the balloon takes from a VM this tick: at most <paramref name="want"/> and the per-tick cap;
     /// a Windows guest complies down to Minimum; a Linux guest also keeps its floor,
     /// <c>max(0, Assigned − committed − floor(Assigned)) = max(0, Assigned − Demand)</c>; in whole granules.
@@ -113,11 +126,21 @@ internal static class ShortPlan
     /// <c>Σ min(goal − base, L × w) ≤ remaining</c> exactly, give each VM <c>roundDown(min(goal − base, L × w))</c>,
     /// then one granule each to the unsatisfied VMs in Weight-descending, slot order while any is left.
     /// </summary>
+    /// <remarks>
+    /// The VMs that reach their goal at level L are exactly those with the smallest <c>cap / w</c>, so the members are
+    /// sorted by that ratio (compared exactly as 64-bit cross products) and swept once: a VM is satisfied when
+    /// <c>cap × W ≤ (remaining − C) × w</c>, W being the weights still unsatisfied and C the caps already satisfied.
+    /// Every quantity is an exact integer, so the result does not depend on order of summation.
+    /// </remarks>
     private static void FillGroup(Fleet f, ReadOnlySpan<long> keys, Span<int> alloc, ReadOnlySpan<int> goal, Span<byte> mark,
-        bool zeroWeight, int g, ref long remaining)
+        bool zeroWeight, int g, ref long remaining, HostScratch scratch)
     {
         int n = keys.Length;
+        Span<int> cap = scratch.Cap.AsSpan(0, n);
+        Span<int> weight = scratch.Weight.AsSpan(0, n);
+        Span<int> order = scratch.Order.AsSpan(0, n);
         long need = 0, weights = 0;
+        int members = 0;
         for (int k = 0; k < n; k++)
         {
             int w = f.WeightCol[(int)(uint)keys[k]];
@@ -125,8 +148,11 @@ internal static class ShortPlan
             if ((w == 0) != zeroWeight || goal[k] <= alloc[k])
                 continue;
             mark[k] = Unsatisfied;
-            need += goal[k] - alloc[k];
-            weights += zeroWeight ? 1 : w;
+            cap[k] = goal[k] - alloc[k];
+            weight[k] = zeroWeight ? 1 : w;
+            need += cap[k];
+            weights += weight[k];
+            order[members++] = k;
         }
 
         if (need == 0)
@@ -143,46 +169,30 @@ internal static class ShortPlan
             return;
         }
 
-        // Exact level: L = (remaining − C) / W over the unsatisfied set, where C is the caps of the satisfied
-        // ones. A VM is satisfied when cap ≤ L × w, i.e. cap × W ≤ (remaining − C) × w (64-bit, exact).
+        order = order[..members];
+        SortByRatio(order, scratch.OrderTemp.AsSpan(0, members), cap, weight);
         long satisfiedCaps = 0;
-        bool changed = true;
-        while (changed)
+        foreach (int k in order)
         {
-            changed = false;
-            for (int k = 0; k < n; k++)
-            {
-                if (mark[k] != Unsatisfied)
-                    continue;
-                long cap = goal[k] - alloc[k];
-                long w = zeroWeight ? 1 : f.WeightCol[(int)(uint)keys[k]];
-                if (cap * weights <= (remaining - satisfiedCaps) * w)
-                {
-                    mark[k] = Satisfied;
-                    satisfiedCaps += cap;
-                    weights -= w;
-                    changed = true;
-                }
-            }
+            if ((long)cap[k] * weights > (remaining - satisfiedCaps) * weight[k])
+                break;
+            mark[k] = Satisfied;
+            satisfiedCaps += cap[k];
+            weights -= weight[k];
+            alloc[k] = goal[k];
         }
 
+        // Not everyone fits (need > remaining), so some weight is left: the level is (remaining − C) / W.
         long pool = remaining - satisfiedCaps;
-        long given = 0;
+        long given = satisfiedCaps;
         long granuleMask = ~(long)(g - 1);
-        for (int k = 0; k < n; k++)
+        foreach (int k in order)
         {
-            if (mark[k] == Satisfied)
-            {
-                given += goal[k] - alloc[k];
-                alloc[k] = goal[k];
-            }
-            else if (mark[k] == Unsatisfied)
-            {
-                long w = zeroWeight ? 1 : f.WeightCol[(int)(uint)keys[k]];
-                int share = (int)((pool * w / weights) & granuleMask);
-                alloc[k] += share;
-                given += share;
-            }
+            if (mark[k] != Unsatisfied)
+                continue;
+            int share = (int)((pool * weight[k] / weights) & granuleMask);
+            alloc[k] += share;
+            given += share;
         }
 
         remaining -= given;
@@ -194,5 +204,54 @@ internal static class ShortPlan
                 remaining -= g;
             }
         }
+    }
+
+    /// <summary>
+    /// Sorts member positions by <c>cap / weight</c> ascending, ties by position: exact (cross products in 64 bits),
+    /// stable, allocation-free (insertion sort on runs of 16, then bottom-up merges through <paramref name="temp"/>).
+    /// </summary>
+    private static void SortByRatio(Span<int> order, Span<int> temp, ReadOnlySpan<int> cap, ReadOnlySpan<int> weight)
+    {
+        const int Run = 16;
+        int n = order.Length;
+        for (int start = 0; start < n; start += Run)
+        {
+            int end = Math.Min(n, start + Run);
+            for (int i = start + 1; i < end; i++)
+            {
+                int x = order[i];
+                int j = i - 1;
+                while (j >= start && Less(x, order[j], cap, weight))
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+
+                order[j + 1] = x;
+            }
+        }
+
+        for (int width = Run; width < n; width *= 2)
+        {
+            for (int lo = 0; lo < n; lo += 2 * width)
+            {
+                int mid = Math.Min(n, lo + width), hi = Math.Min(n, lo + 2 * width);
+                int a = lo, b = mid, t = lo;
+                while (a < mid && b < hi)
+                    temp[t++] = Less(order[b], order[a], cap, weight) ? order[b++] : order[a++];
+                while (a < mid)
+                    temp[t++] = order[a++];
+                while (b < hi)
+                    temp[t++] = order[b++];
+            }
+
+            temp[..n].CopyTo(order);
+        }
+    }
+
+    private static bool Less(int a, int b, ReadOnlySpan<int> cap, ReadOnlySpan<int> weight)
+    {
+        long left = (long)cap[a] * weight[b], right = (long)cap[b] * weight[a];
+        return left < right || (left == right && a < b);
     }
 }

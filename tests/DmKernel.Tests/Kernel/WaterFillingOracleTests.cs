@@ -1,0 +1,125 @@
+using CsCheck;
+using DmKernel.Kernel;
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>
+/// R11's short plan against an independent oracle: the water-filling written the plain way (find the level by
+/// repeatedly satisfying every VM whose cap fits under it, until nothing changes), on random short hosts.
+/// </summary>
+public class WaterFillingOracleTests
+{
+    private sealed record Member(int Slot, int Weight, int Min, int Need0, int Target);
+
+    /// <summary>The oracle: three tiers, positive weights first, Weight 0 as equals after, leftover granules in order.</summary>
+    private static int[] Oracle(IReadOnlyList<Member> members, long budget, int g)
+    {
+        int n = members.Count;
+        var alloc = new int[n];
+        long remaining = budget;
+        for (int tier = 0; tier < 3; tier++)
+        {
+            int[] goal = members.Select(m => tier == 0 ? m.Min : tier == 1 ? m.Need0 : m.Target).ToArray();
+            foreach (bool zero in new[] { false, true })
+            {
+                if (zero && remaining <= 0)
+                    continue;
+                var unsat = Enumerable.Range(0, n).Where(k => (members[k].Weight == 0) == zero && goal[k] > alloc[k]).ToList();
+                long need = unsat.Sum(k => (long)goal[k] - alloc[k]);
+                if (need == 0)
+                    continue;
+                if (need <= remaining)
+                {
+                    unsat.ForEach(k => alloc[k] = goal[k]);
+                    remaining -= need;
+                    continue;
+                }
+
+                long W(int k) => zero ? 1 : members[k].Weight;
+                long caps = 0, weights = unsat.Sum(W);
+                var sat = new List<int>();
+                bool changed = true;
+                while (changed)
+                {
+                    changed = false;
+                    foreach (int k in unsat.ToList())
+                    {
+                        long cap = goal[k] - alloc[k];
+                        if (cap * weights <= (remaining - caps) * W(k))
+                        {
+                            unsat.Remove(k);
+                            sat.Add(k);
+                            caps += cap;
+                            weights -= W(k);
+                            changed = true;
+                        }
+                    }
+                }
+
+                long pool = remaining - caps, given = caps;
+                foreach (int k in sat)
+                    alloc[k] = goal[k];
+                foreach (int k in unsat)
+                {
+                    int share = (int)(pool * W(k) / weights / g * g);
+                    alloc[k] += share;
+                    given += share;
+                }
+
+                remaining -= given;
+                foreach (int k in unsat.OrderBy(k => k))
+                {
+                    if (remaining >= g && alloc[k] < goal[k])
+                    {
+                        alloc[k] += g;
+                        remaining -= g;
+                    }
+                }
+            }
+        }
+
+        return alloc;
+    }
+
+    [Fact]
+    public void ShortPlan_MatchesPlainWaterFilling_OnRandomShortHosts()
+    {
+        int shortHostsSeen = 0;
+        Gen.Select(Gen.Int, Gen.Int[1, 70], Gen.Double[0.05, 0.9]).Sample((seed, vms, fill) =>
+        {
+            var fleet = new RandomFleet(seed, edgeValues: seed % 3 == 0).Build(RandomFleet.FastModel, [vms], fill);
+            for (int vm = 0; vm < fleet.SlotCount; vm++)
+            {
+                if (fleet.IsUsed(vm))
+                    fleet.RequestStart(vm);
+            }
+
+            using var balancer = new Balancer(fleet, KernelPath.Scalar);
+            balancer.Tick(RandomFleet.FastModel.BootGraceTicks + 1);
+            if (!fleet.HostWasShort(0))
+                return;
+            Interlocked.Increment(ref shortHostsSeen);
+
+            // Plan again from the state the last tick left (Demand and Target are this state's).
+            var ctx = new TickContext(fleet.Model, fleet.TickIndex);
+            var scratch = new HostScratch(fleet.SlotCount);
+            int n = ShortPlan.Plan(fleet, 0, ctx, scratch);
+            var members = new List<Member>();
+            long budget = fleet.HostAvailable(0);
+            for (int k = 0; k < n; k++)
+            {
+                int slot = (int)(uint)scratch.Keys[k];
+                VmSettings s = fleet.GetSettings(slot);
+                members.Add(new Member(slot, s.Weight, s.MinimumMb, KernelRulesNeed0(fleet.Demand[slot], s), fleet.Target[slot]));
+                budget += fleet.Assigned[slot];
+            }
+
+            int[] expected = Oracle(members, budget, fleet.Model.GranularityMb);
+            Assert.Equal(expected, scratch.Alloc.AsSpan(0, n).ToArray());
+        }, iter: 400);
+        Assert.True(shortHostsSeen > 50, $"only {shortHostsSeen} short hosts generated");
+    }
+
+    private static int KernelRulesNeed0(int demand, VmSettings s) => Math.Clamp((Math.Min(demand, s.MaximumMb) + 1) / 2 * 2, s.MinimumMb, s.MaximumMb);
+}
