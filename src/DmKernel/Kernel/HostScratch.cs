@@ -10,11 +10,16 @@ internal sealed class HostScratch
     {
         int n = Math.Max(1, maxHostSlots);
         Keys = new long[n];
+        KeysTemp = new long[n];
+        Buckets = new int[128];
         Alloc = new int[n];
         Goal = new int[n];
         Mark = new byte[n];
         Cap = new int[n];
         Weight = new int[n];
+        FillWeight = new int[n];
+        Min = new int[n];
+        Need0 = new int[n];
         Order = new int[n];
         OrderTemp = new int[n];
     }
@@ -22,10 +27,15 @@ internal sealed class HostScratch
     /// <summary>Sort keys: (order key &lt;&lt; 32) | slot.</summary>
     public long[] Keys { get; }
 
+    /// <summary>Radix sort buffer for <see cref="Keys"/> and its bucket counts.</summary>
+    public long[] KeysTemp { get; }
+
+    public int[] Buckets { get; }
+
     /// <summary>R11 allocation under construction, parallel to <see cref="Keys"/>.</summary>
     public int[] Alloc { get; }
 
-    /// <summary>R11 goal of the current tier, parallel to <see cref="Keys"/>.</summary>
+    /// <summary>R11: Target of each Running DM VM (tier 2's goal), parallel to <see cref="Keys"/>.</summary>
     public int[] Goal { get; }
 
     /// <summary>R11 water-filling marks, parallel to <see cref="Keys"/>.</summary>
@@ -34,8 +44,15 @@ internal sealed class HostScratch
     /// <summary>R11: goal − base of each member of the group being filled.</summary>
     public int[] Cap { get; }
 
-    /// <summary>R11: weight of each member (1 for Weight-0 VMs filled as equals).</summary>
+    /// <summary>R11: Weight, Minimum and Need0 of each Running DM VM, parallel to <see cref="Keys"/> (<see cref="Goal"/> holds Target).</summary>
     public int[] Weight { get; }
+
+    public int[] Min { get; }
+
+    public int[] Need0 { get; }
+
+    /// <summary>R11: weight of each member of the group being filled (1 for Weight-0 VMs filled as equals).</summary>
+    public int[] FillWeight { get; }
 
     /// <summary>R11: members sorted by cap / weight, and the merge buffer.</summary>
     public int[] Order { get; }
