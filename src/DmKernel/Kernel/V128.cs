@@ -77,15 +77,16 @@ internal readonly struct V128 : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Target(V128 demand, V128 buffer, V128 minimum, V128 maximum, int gMask)
     {
+        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
+        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
         (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
         (Vector128<double> mLo, Vector128<double> mHi) = ToDouble(buffer._v + Vector128.Create(100));
-        (Vector128<double> xLo, Vector128<double> xHi) = ToDouble(maximum._v);
-        Vector128<double> hundred = Vector128.Create(100.0);
-        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo / hundred), xLo);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi / hundred), xHi);
+        Vector128<double> hundred = Vector128.Create(100.0), limit = Vector128.Create((double)(1 << 30));
+        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo / hundred), limit);
+        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi / hundred), limit);
         Vector128<int> t = ToInt(lo, hi);
         Vector128<int> mask = Vector128.Create(gMask);
-        t = Vector128.AndNot(t + mask, mask);
+        t = Vector128.Min(Vector128.AndNot(t + mask, mask), maximum._v);
         return new(Vector128.Max(t, minimum._v));
     }
 

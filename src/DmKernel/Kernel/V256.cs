@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DmKernel.Kernel;
 
@@ -77,15 +78,16 @@ internal readonly struct V256 : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Target(V256 demand, V256 buffer, V256 minimum, V256 maximum, int gMask)
     {
+        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
+        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
         (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
         (Vector256<double> mLo, Vector256<double> mHi) = ToDouble(buffer._v + Vector256.Create(100));
-        (Vector256<double> xLo, Vector256<double> xHi) = ToDouble(maximum._v);
-        Vector256<double> hundred = Vector256.Create(100.0);
-        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo / hundred), xLo);
-        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi / hundred), xHi);
+        Vector256<double> hundred = Vector256.Create(100.0), limit = Vector256.Create((double)(1 << 30));
+        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo / hundred), limit);
+        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi / hundred), limit);
         Vector256<int> t = ToInt(lo, hi);
         Vector256<int> mask = Vector256.Create(gMask);
-        t = Vector256.AndNot(t + mask, mask);
+        t = Vector256.Min(Vector256.AndNot(t + mask, mask), maximum._v);
         return new(Vector256.Max(t, minimum._v));
     }
 
@@ -116,6 +118,8 @@ internal readonly struct V256 : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) ToDouble(Vector256<int> v)
     {
+        if (Avx.IsSupported)
+            return (Avx.ConvertToVector256Double(v.GetLower()), Avx.ConvertToVector256Double(v.GetUpper())); // vcvtdq2pd
         (Vector256<long> lo, Vector256<long> hi) = Vector256.Widen(v);
         return (Vector256.ConvertToDouble(lo), Vector256.ConvertToDouble(hi));
     }
@@ -123,5 +127,9 @@ internal readonly struct V256 : IVec<V256>
     /// <summary>Whole, in-range doubles back to ints.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> ToInt(Vector256<double> lo, Vector256<double> hi)
-        => Vector256.Narrow(Vector256.ConvertToInt64(lo), Vector256.ConvertToInt64(hi));
+    {
+        if (Avx.IsSupported)
+            return Vector256.Create(Avx.ConvertToVector128Int32WithTruncation(lo), Avx.ConvertToVector128Int32WithTruncation(hi)); // vcvttpd2dq
+        return Vector256.Narrow(Vector256.ConvertToInt64(lo), Vector256.ConvertToInt64(hi));
+    }
 }

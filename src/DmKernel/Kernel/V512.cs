@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DmKernel.Kernel;
 
@@ -77,15 +78,16 @@ internal readonly struct V512 : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Target(V512 demand, V512 buffer, V512 minimum, V512 maximum, int gMask)
     {
+        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
+        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
         (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
         (Vector512<double> mLo, Vector512<double> mHi) = ToDouble(buffer._v + Vector512.Create(100));
-        (Vector512<double> xLo, Vector512<double> xHi) = ToDouble(maximum._v);
-        Vector512<double> hundred = Vector512.Create(100.0);
-        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo / hundred), xLo);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi / hundred), xHi);
+        Vector512<double> hundred = Vector512.Create(100.0), limit = Vector512.Create((double)(1 << 30));
+        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo / hundred), limit);
+        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi / hundred), limit);
         Vector512<int> t = ToInt(lo, hi);
         Vector512<int> mask = Vector512.Create(gMask);
-        t = Vector512.AndNot(t + mask, mask);
+        t = Vector512.Min(Vector512.AndNot(t + mask, mask), maximum._v);
         return new(Vector512.Max(t, minimum._v));
     }
 
@@ -116,6 +118,8 @@ internal readonly struct V512 : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<double> Lo, Vector512<double> Hi) ToDouble(Vector512<int> v)
     {
+        if (Avx512F.IsSupported)
+            return (Avx512F.ConvertToVector512Double(v.GetLower()), Avx512F.ConvertToVector512Double(v.GetUpper())); // vcvtdq2pd
         (Vector512<long> lo, Vector512<long> hi) = Vector512.Widen(v);
         return (Vector512.ConvertToDouble(lo), Vector512.ConvertToDouble(hi));
     }
@@ -123,5 +127,9 @@ internal readonly struct V512 : IVec<V512>
     /// <summary>Whole, in-range doubles back to ints.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> ToInt(Vector512<double> lo, Vector512<double> hi)
-        => Vector512.Narrow(Vector512.ConvertToInt64(lo), Vector512.ConvertToInt64(hi));
+    {
+        if (Avx512F.IsSupported)
+            return Vector512.Create(Avx512F.ConvertToVector256Int32WithTruncation(lo), Avx512F.ConvertToVector256Int32WithTruncation(hi)); // vcvttpd2dq
+        return Vector512.Narrow(Vector512.ConvertToInt64(lo), Vector512.ConvertToInt64(hi));
+    }
 }
