@@ -248,7 +248,9 @@ internal static class ShortPlan
         {
             if (mark[k] != Unsatisfied)
                 continue;
-            int share = (int)((pool * weight[k] / weights) & granuleMask);
+            // floor(pool × w / W): the product is an exact integer below 2^53, so the floor of the correctly rounded
+            // binary64 quotient is the exact one (docs/model.md, "Exact arithmetic"), and cheaper than a 64-bit idiv.
+            int share = (int)((long)Math.Floor((double)(pool * weight[k]) / weights) & granuleMask);
             alloc[k] += share;
             given += share;
         }
