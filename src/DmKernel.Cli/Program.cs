@@ -6,5 +6,6 @@ var root = new RootCommand("dmkernel: the Hyper-V Dynamic Memory balancer (DmKer
     DemoCommand.Create(),
     ReplayCommand.Create(),
     GenerateCommand.Create(),
+    CompareCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -95,7 +95,7 @@ public static class TraceGenerator
         var description = new TraceDescription(tick, $"synthetic: TraceGenerator seed {seed}, {n} VMs, {options.Hosts} hosts, {options.Ticks} ticks of {tick.ToString(CultureInfo.InvariantCulture)} s", meta);
 
         float[] sin = BuildSinTable();
-        uint step = (uint)(ulong)Math.Round(tick / options.DiurnalPeriodSeconds % 1.0 * 4294967296.0) ;
+        uint step = (uint)(ulong)Math.Round(tick / options.DiurnalPeriodSeconds % 1.0 * 4294967296.0);
         var row = new int[n];
         using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
         for (int t = 0; t < options.Ticks; t++)

@@ -53,6 +53,9 @@ internal static class NativeFormat
 
     public const int MaxMetadataEntries = 65_536;
 
+    /// <summary>Largest META payload (source and all metadata), so a reader's allocation stays bounded.</summary>
+    public const int MaxMetaBytes = 64 << 20;
+
     public static string TagName(uint tag) => tag switch
     {
         TagMeta => "META",

@@ -178,7 +178,7 @@ public sealed class NativeTraceReader : IDisposable
         _codec.Dispose();
     }
 
-    private string ChunkPlace() => Header.VmCount >= 0 && _chunkTicks > 0
+    private string ChunkPlace() => _chunkTicks > 0
         ? $"chunk {_chunkIndex} (ticks {_chunkFirstTick}..{_chunkFirstTick + _chunkTicks - 1})"
         : $"chunk {_chunkIndex}";
 
@@ -230,7 +230,7 @@ public sealed class NativeTraceReader : IDisposable
         int count = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrCount..]);
         if (count < 0 || count > NativeFormat.MaxMetadataEntries)
             throw Fail(place, $"{count} entries, expected 0..{NativeFormat.MaxMetadataEntries}");
-        int n = ReadPayload(f, place, 1, (long)(2 * count + 1) * (NativeFormat.MaxStringBytes + 5), ref _raw);
+        int n = ReadPayload(f, place, 1 + 2L * count, NativeFormat.MaxMetaBytes, ref _raw);
         try
         {
             var r = new PayloadReader(_raw.AsSpan(0, n));
@@ -307,13 +307,20 @@ public sealed class NativeTraceReader : IDisposable
             if (first != hosts.Count || count < 1 || count > Math.Min(NativeFormat.TableEntriesPerSection, hostCount - hosts.Count))
                 throw Fail(place, $"frame says hosts {first}..{first + count - 1}, expected {hosts.Count}..{hosts.Count + Math.Min(NativeFormat.TableEntriesPerSection, hostCount - hosts.Count) - 1}");
             int n = ReadPayload(f, place, (long)count * TableCodec.HostBytes, (long)count * TableCodec.HostBytes, ref _raw);
-            var r = new PayloadReader(_raw.AsSpan(0, n));
-            for (int i = 0; i < count; i++)
+            try
             {
-                var host = r.ReadHost();
-                if (TableCodec.CheckHost(host) is string why)
-                    throw Fail(place, $"host {hosts.Count}: {why}");
-                hosts.Add(host);
+                var r = new PayloadReader(_raw.AsSpan(0, n));
+                for (int i = 0; i < count; i++)
+                {
+                    var host = r.ReadHost();
+                    if (TableCodec.CheckHost(host) is string why)
+                        throw new InvalidDataException($"host {hosts.Count}: {why}");
+                    hosts.Add(host);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw Fail(place, e.Message, e);
             }
         }
 

@@ -232,6 +232,8 @@ public sealed class NativeTraceWriter : IDisposable
             TableCodec.WriteString(b, kv.Value);
         }
 
+        if (b.Length > NativeFormat.MaxMetaBytes)
+            throw new ArgumentException($"Source and metadata take {b.Length} bytes, more than {NativeFormat.MaxMetaBytes}.", nameof(description));
         WriteSection(NativeFormat.TagMeta, 0, 0, description.Metadata.Count, b.Span);
         for (int start = 0; start < vms.Count; start += NativeFormat.TableEntriesPerSection)
         {

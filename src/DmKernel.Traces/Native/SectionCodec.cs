@@ -29,34 +29,34 @@ internal sealed class SectionCodec : IDisposable
         switch (_compression)
         {
             case NativeTraceCompression.Zstd when raw.Length > 0:
-            {
-                _zstdCompressor ??= new Compressor(_level);
-                int bound = Compressor.GetCompressBound(raw.Length);
-                if (packed.Length < bound)
-                    packed = new byte[bound];
-                packedLength = _zstdCompressor.Wrap(raw, packed);
-                if (packedLength < raw.Length)
-                    return NativeTraceCompression.Zstd;
-                break;
-            }
-
-            case NativeTraceCompression.Deflate when raw.Length > 0:
-            {
-                _deflateBuffer ??= new MemoryStream();
-                _deflateBuffer.SetLength(0);
-                using (var deflate = new DeflateStream(_deflateBuffer, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true))
-                    deflate.Write(raw);
-                packedLength = (int)_deflateBuffer.Length;
-                if (packedLength < raw.Length)
                 {
-                    if (packed.Length < packedLength)
-                        packed = new byte[packedLength];
-                    _deflateBuffer.GetBuffer().AsSpan(0, packedLength).CopyTo(packed);
-                    return NativeTraceCompression.Deflate;
+                    _zstdCompressor ??= new Compressor(_level);
+                    int bound = Compressor.GetCompressBound(raw.Length);
+                    if (packed.Length < bound)
+                        packed = new byte[bound];
+                    packedLength = _zstdCompressor.Wrap(raw, packed);
+                    if (packedLength < raw.Length)
+                        return NativeTraceCompression.Zstd;
+                    break;
                 }
 
-                break;
-            }
+            case NativeTraceCompression.Deflate when raw.Length > 0:
+                {
+                    _deflateBuffer ??= new MemoryStream();
+                    _deflateBuffer.SetLength(0);
+                    using (var deflate = new DeflateStream(_deflateBuffer, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true))
+                        deflate.Write(raw);
+                    packedLength = (int)_deflateBuffer.Length;
+                    if (packedLength < raw.Length)
+                    {
+                        if (packed.Length < packedLength)
+                            packed = new byte[packedLength];
+                        _deflateBuffer.GetBuffer().AsSpan(0, packedLength).CopyTo(packed);
+                        return NativeTraceCompression.Deflate;
+                    }
+
+                    break;
+                }
         }
 
         if (packed.Length < raw.Length)
@@ -80,24 +80,24 @@ internal sealed class SectionCodec : IDisposable
                 packed.AsSpan(0, packedLength).CopyTo(raw);
                 return;
             case NativeTraceCompression.Zstd:
-            {
-                _zstdDecompressor ??= new Decompressor();
-                int n = _zstdDecompressor.Unwrap(packed.AsSpan(0, packedLength), raw);
-                if (n != raw.Length)
-                    throw new InvalidDataException($"Zstd payload decoded to {n} bytes, expected {raw.Length}");
-                return;
-            }
+                {
+                    _zstdDecompressor ??= new Decompressor();
+                    int n = _zstdDecompressor.Unwrap(packed.AsSpan(0, packedLength), raw);
+                    if (n != raw.Length)
+                        throw new InvalidDataException($"Zstd payload decoded to {n} bytes, expected {raw.Length}");
+                    return;
+                }
 
             case NativeTraceCompression.Deflate:
-            {
-                using var source = new MemoryStream(packed, 0, packedLength, writable: false);
-                using var deflate = new DeflateStream(source, CompressionMode.Decompress);
-                int n = deflate.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
-                Span<byte> one = stackalloc byte[1];
-                if (n != raw.Length || deflate.Read(one) != 0)
-                    throw new InvalidDataException($"DEFLATE payload decoded to {(n != raw.Length ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + n.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {raw.Length}");
-                return;
-            }
+                {
+                    using var source = new MemoryStream(packed, 0, packedLength, writable: false);
+                    using var deflate = new DeflateStream(source, CompressionMode.Decompress);
+                    int n = deflate.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
+                    Span<byte> one = stackalloc byte[1];
+                    if (n != raw.Length || deflate.Read(one) != 0)
+                        throw new InvalidDataException($"DEFLATE payload decoded to {(n != raw.Length ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + n.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {raw.Length}");
+                    return;
+                }
 
             default:
                 throw new InvalidDataException($"unknown codec {(byte)codec}, expected 0 (none), 1 (Deflate) or 3 (Zstd)");

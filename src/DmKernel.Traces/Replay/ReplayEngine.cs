@@ -18,6 +18,15 @@ public sealed class ReplayEngine : IDisposable
     private readonly Stopwatch _clock = new();
 
     public ReplayEngine(NativeTraceReader reader, ReplayOptions options)
+        : this(reader, options, null)
+    {
+    }
+
+    /// <summary>
+    /// Replays <paramref name="reader"/>'s demand with another VM table and placement (<paramref name="placement"/>:
+    /// one entry per trace VM, in trace order, each with a host; and the hosts), as the strategy comparison does.
+    /// </summary>
+    public ReplayEngine(NativeTraceReader reader, ReplayOptions options, PlacementResult? placement)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,7 +37,23 @@ public sealed class ReplayEngine : IDisposable
         Model = options.Model with { TickSeconds = Header.TickSeconds };
         Model.Validate();
 
-        (Vms, Hosts, PlacedByReplay) = Place(reader, options);
+        if (placement is null)
+        {
+            (Vms, Hosts, PlacedByReplay) = Place(reader, options);
+        }
+        else
+        {
+            if (placement.Vms.Length != reader.Vms.Count)
+                throw new ArgumentException($"The placement has {placement.Vms.Length} VMs; the trace has {reader.Vms.Count}.", nameof(placement));
+            foreach (TraceVm vm in placement.Vms)
+            {
+                if ((uint)vm.Host >= (uint)placement.Hosts.Length)
+                    throw new ArgumentException($"VM '{vm.Id}' is placed on host {vm.Host}; the placement has {placement.Hosts.Length} hosts.", nameof(placement));
+            }
+
+            (Vms, Hosts, PlacedByReplay) = (placement.Vms, placement.Hosts, true);
+        }
+
         var counts = new int[Hosts.Count];
         for (int v = 0; v < Vms.Count; v++)
             counts[Vms[v].Host]++;

@@ -185,9 +185,9 @@ internal static class ShortPlan
     /// then one granule each to the unsatisfied VMs in Weight-descending, slot order while any is left.
     /// </summary>
     /// <remarks>
-    /// The VMs that reach their goal at level L are exactly those with the smallest <c>cap / w</c>, so the members are
-    /// sorted by that ratio (compared exactly as 64-bit cross products) and swept once: a VM is satisfied when
-    /// <c>cap × W ≤ (remaining − C) × w</c>, W being the weights still unsatisfied and C the caps already satisfied.
+    /// A member is satisfied when <c>cap × W ≤ (remaining − C) × w</c>, W being the weights still unsatisfied and C
+    /// the caps already satisfied: the level L = (remaining − C) / W only rises as members are satisfied, so the
+    /// satisfied set grows to the unique fixpoint, the members with the smallest <c>cap / w</c>, in whatever order.
     /// Every quantity is an exact integer, so the result does not depend on order of summation.
     /// </remarks>
     private static void FillGroup(ReadOnlySpan<int> vmWeight, Span<int> alloc, ReadOnlySpan<int> goal, Span<byte> mark,
@@ -227,17 +227,50 @@ internal static class ShortPlan
             return;
         }
 
+        if (remaining <= 0)
+            return; // nothing to share: nobody is satisfied and every share is 0
+
+        // A few plain passes settle most groups: each satisfies every member whose cap fits under the current
+        // level, which only rises as they leave. If members are still being satisfied after them, the rest are
+        // sorted by ratio and swept once (the order in which members are satisfied never changes the result).
         order = order[..members];
-        SortByRatio(order, scratch.OrderTemp.AsSpan(0, members), cap, weight);
         long satisfiedCaps = 0;
-        foreach (int k in order)
+        bool changed = true;
+        for (int pass = 0; pass < 3 && changed; pass++)
         {
-            if ((long)cap[k] * weights > (remaining - satisfiedCaps) * weight[k])
-                break;
-            mark[k] = Satisfied;
-            satisfiedCaps += cap[k];
-            weights -= weight[k];
-            alloc[k] = goal[k];
+            changed = false;
+            int kept = 0;
+            foreach (int k in order)
+            {
+                if ((long)cap[k] * weights <= (remaining - satisfiedCaps) * weight[k])
+                {
+                    mark[k] = Satisfied;
+                    satisfiedCaps += cap[k];
+                    weights -= weight[k];
+                    alloc[k] = goal[k];
+                    changed = true;
+                }
+                else
+                {
+                    order[kept++] = k;
+                }
+            }
+
+            order = order[..kept];
+        }
+
+        if (changed)
+        {
+            SortByRatio(order, scratch.OrderTemp.AsSpan(0, order.Length), cap, weight);
+            foreach (int k in order)
+            {
+                if ((long)cap[k] * weights > (remaining - satisfiedCaps) * weight[k])
+                    break;
+                mark[k] = Satisfied;
+                satisfiedCaps += cap[k];
+                weights -= weight[k];
+                alloc[k] = goal[k];
+            }
         }
 
         // Not everyone fits (need > remaining), so some weight is left: the level is (remaining − C) / W.

@@ -256,8 +256,8 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Equal(2, data.Hosts.Count);
         Assert.All(data.Hosts, h => Assert.Equal(new TraceHost(540 * 1024, 2048), h));
         // First-fit decreasing by Startup: 27 (523,734 MB) opens host 0 and 386 (24,576) still fits beside it
-        // (550,912 MB usable); 421 (16,384) opens host 1; the small 391 (600) and 446 (100) fill host 0's rest.
-        string[] host0 = ["2013-8/27.csv", "2013-8/386.csv", "2013-8/391.csv", "2013-8/446.csv"];
+        // (550,912 MB usable, 2,602 left); 421 (16,384) opens host 1; 492 (2,048) and 446 (100) still fit host 0.
+        string[] host0 = ["2013-8/27.csv", "2013-8/386.csv", "2013-9/492.csv", "2013-8/446.csv"];
         Assert.All(data.Vms, v => Assert.Equal(host0.Contains(v.Id) ? 0 : 1, v.Host));
         Assert.Equal(fixture.Data.Ticks[5000], data.Ticks[5000]);
         Assert.Contains("first-fit", data.Header.Metadata["placement"], StringComparison.Ordinal);

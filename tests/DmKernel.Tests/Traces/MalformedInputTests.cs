@@ -1,0 +1,272 @@
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>Small inline inputs for every error kind: the exception names file, line and column, or lenient mode counts it.</summary>
+public sealed class MalformedInputTests
+{
+    private const string BitbrainsHeader =
+        "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+
+    private static string Bb(long time, string capacityKb = "2097152.0", string usageKb = "1048576.0") =>
+        $"{time};\t2;\t5199.99;\t57.19;\t1.1;\t{capacityKb};\t{usageKb};\t0.0;\t2.46;\t0.06;\t0.06\n";
+
+    private static TraceImportException ImportBitbrains(string text, out string file)
+    {
+        using var dir = new TempDir();
+        file = dir.Write("2013-8/1.csv", text);
+        string f = file;
+        return Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("out.dmt")));
+    }
+
+    private static void AssertPlace(TraceImportException e, ImportErrorKind kind, string file, int line, int column)
+    {
+        Assert.Equal(kind, e.Kind);
+        Assert.Equal(file, e.File);
+        Assert.Equal(line, e.Line);
+        Assert.Equal(column, e.Column);
+        Assert.Contains(file, e.Message, StringComparison.Ordinal);
+        if (line > 0)
+            Assert.Contains($"line {line}", e.Message, StringComparison.Ordinal);
+        if (column > 0)
+            Assert.Contains($"column {column}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expected", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongColumnCount_NamesFileLineAndFirstMissingColumn()
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000) + "1300;\t2;\t5199.99\n", out string file);
+        AssertPlace(e, ImportErrorKind.WrongColumnCount, file, 3, 4);
+        Assert.Contains("3 fields", e.Message, StringComparison.Ordinal);
+        Assert.Contains("11 fields", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NonNumericField_NamesTheColumnByName()
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000) + Bb(1300, capacityKb: "lots"), out string file);
+        AssertPlace(e, ImportErrorKind.NotANumber, file, 3, 6);
+        Assert.Contains("Memory capacity provisioned [KB]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'lots'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void NaNOrInfinity_IsRefused(string value)
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000, usageKb: value), out string file);
+        AssertPlace(e, ImportErrorKind.NotFinite, file, 2, 7);
+    }
+
+    [Fact]
+    public void NegativeSize_IsRefused()
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000, usageKb: "-5.0"), out string file);
+        AssertPlace(e, ImportErrorKind.NegativeValue, file, 2, 7);
+    }
+
+    [Fact]
+    public void EmptyFile_IsRefused()
+    {
+        var e = ImportBitbrains("", out string file);
+        AssertPlace(e, ImportErrorKind.EmptyFile, file, 0, 0);
+        e = ImportBitbrains(BitbrainsHeader, out file);
+        AssertPlace(e, ImportErrorKind.EmptyFile, file, 0, 0);
+    }
+
+    [Fact]
+    public void MissingHeader_IsRefused()
+    {
+        var e = ImportBitbrains(Bb(1000) + Bb(1300), out string file);
+        AssertPlace(e, ImportErrorKind.BadHeader, file, 1, 1);
+    }
+
+    [Fact]
+    public void TruncatedLastLine_IsRefused()
+    {
+        string text = BitbrainsHeader + Bb(1000) + Bb(1300);
+        var e = ImportBitbrains(text[..^3], out string file); // the last field "0.06" cut to "0."
+        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, 3, 11);
+    }
+
+    [Fact]
+    public void TimestampGoingBackwards_IsRefused_DuplicatesAreNot()
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000) + Bb(1300) + Bb(1300) + Bb(1200), out string file);
+        AssertPlace(e, ImportErrorKind.TimestampBackwards, file, 5, 1);
+        Assert.Contains("1200 is earlier than the previous row's 1300", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TimestampInMilliseconds_IsOutOfRange()
+    {
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1_375_308_176_000), out string file);
+        AssertPlace(e, ImportErrorKind.OutOfRange, file, 2, 1);
+    }
+
+    [Fact]
+    public void NoInput_NamesTheFolder()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("out.dmt")));
+        Assert.Equal(ImportErrorKind.NoInput, e.Kind);
+        Assert.Contains(dir.Path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lenient_SkipsAndCountsEachKind_AndWritesTheGoodRows()
+    {
+        using var dir = new TempDir();
+        dir.Write("m/1.csv", BitbrainsHeader
+            + Bb(0) // good
+            + "300;\t2\n" // WrongColumnCount
+            + Bb(600, capacityKb: "x") // NotANumber
+            + Bb(900, usageKb: "NaN") // NotFinite
+            + Bb(1200, usageKb: "-1") // NegativeValue
+            + Bb(1500, capacityKb: " ") // EmptyField
+            + Bb(1800) // good
+            + Bb(1500) // TimestampBackwards
+            + Bb(2100, capacityKb: "0") // good: off
+            + Bb(2400)[..^10]); // TruncatedLastLine
+        dir.Write("m/2.csv", "");  // EmptyFile
+        dir.Write("m/3.csv", Bb(0)); // BadHeader
+        string output = dir.File("out.dmt");
+        var report = BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Lenient = true });
+        Assert.Equal(3, report.Files);
+        Assert.Equal(10, report.RowsRead);
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.WrongColumnCount));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.NotANumber));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.NotFinite));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.NegativeValue));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.EmptyField));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.TimestampBackwards));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.TruncatedLastLine));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.EmptyFile));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.BadHeader));
+        Assert.Equal(9, report.SkippedTotal);
+        Assert.Equal(1, report.Vms);
+        Assert.Equal(8, report.Ticks);
+        var data = TraceData.Load(output);
+        Assert.Equal("m/1.csv", data.Vms[0].Id);
+        int good = 1024 + 512;
+        // ticks 0..7 at 0, 300, ..., 2100: sample 0 held to 900 s, off at 1200 and 1500, 1800 good, 2100 off (capacity 0).
+        Assert.Equal([good, good, good, good, -1, -1, good, -1], data.Series(0));
+        Assert.Equal("true", data.Header.Metadata["import.lenient"]);
+        Assert.Equal("1", data.Header.Metadata["report.skipped.NotFinite"]);
+    }
+
+    [Fact]
+    public void Jitter_SampleUpToToleranceAfterATick_CountsForIt()
+    {
+        using var dir = new TempDir();
+        dir.Write("v.csv", BitbrainsHeader + Bb(0, usageKb: "0") + Bb(302, usageKb: "1024") + Bb(599, usageKb: "2048") + Bb(903, usageKb: "3072"));
+        string output = dir.File("out.dmt");
+        BitbrainsImporter.Import(dir.Path, output);
+        // 302 is within 2 s of tick 300; 903 is 3 s after tick 900, so tick 900 still holds 599's value.
+        Assert.Equal([512, 513, 514, 514], TraceData.Load(output).Series(0));
+        BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { JitterToleranceSeconds = 0 });
+        Assert.Equal([512, 512, 514, 514], TraceData.Load(output).Series(0));
+    }
+
+    [Fact]
+    public void Alibaba_EmptyMemUtil_AndPercentOver100_AreRefused()
+    {
+        using var dir = new TempDir();
+        string file = dir.Write("machine_usage.csv", "m_1,0,41,92,,,43.04,33.08,5\nm_1,10,41,,,,43.04,33.08,-1\n");
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("o.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.EmptyField, file, 2, 4);
+        Assert.Contains("mem_util_percent", e.Message, StringComparison.Ordinal);
+        file = dir.Write("machine_usage.csv", "m_1,0,41,92,,,43.04,33.08,5\nm_1,10,41,150,,,43.04,33.08,101\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("o.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.OutOfRange, file, 2, 4);
+        file = dir.Write("machine_usage.csv", "m_1,100,41,92,,,43.04,33.08,5\nm_2,0,41,50,,,1,1,1\nm_1,90,41,92,,,43.04,33.08,5\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("o.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.TimestampBackwards, file, 3, 2);
+        Assert.Contains("m_1", e.Message, StringComparison.Ordinal);
+        file = dir.Write("machine_usage.csv", "m_1,0,41,92,,,43.04,33.08\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("o.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.WrongColumnCount, file, 1, 9);
+    }
+
+    [Fact]
+    public void Alibaba_InterleavedMachines_AreSeparatedAndDuplicatesKeepTheLast()
+    {
+        using var dir = new TempDir();
+        string file = dir.Write("machine_usage.csv", "m_2,0,1,50,,,1,1,1\nm_1,0,1,25,,,1,1,1\nm_2,60,1,75,,,1,1,1\nm_2,60,1,100,,,1,1,1\n");
+        string output = dir.File("o.dmt");
+        var report = AlibabaImporter.Import(file, output, new AlibabaImportOptions { HostMb = 4096, HostReserveMb = 0 });
+        var data = TraceData.Load(output);
+        Assert.Equal(["m_2", "m_1"], data.Vms.Select(v => v.Id));
+        Assert.Equal([2048, 4096], data.Series(0));
+        Assert.Equal([1024, 1024], data.Series(1));
+        Assert.Equal(1, report.NoteOf("duplicate_timestamps"));
+    }
+
+    [Fact]
+    public void Gcd_RowCountAndSeparatorProblems_AreRefused_OrCountedWhenLenient()
+    {
+        using var dir = new TempDir();
+        string rows = string.Concat(Enumerable.Repeat("10.5 20.25\n", 289));
+        string file = dir.Write("vm_7_1", rows);
+        var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.RowCount, file, 289, 0);
+        dir.Write("vm_7_1", string.Concat(Enumerable.Repeat("10.5 20.25\n", 200)));
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.RowCount, file, 201, 0);
+        dir.Write("vm_7_1", "10.5 20.25\n10.5  20.25\n");
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.WrongColumnCount, file, 2, 3);
+        dir.Write("vm_7_1", "10.5 abc\n");
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.NotANumber, file, 1, 2);
+
+        dir.Write("vm_7_1", "10.5 20.25\n10.5 x\n" + string.Concat(Enumerable.Repeat("10.5 20.25\n", 287)));
+        dir.Write("notes.txt", "ignored");
+        string output = dir.File("o.dmt");
+        var report = GoogleGcdImporter.Import(dir.Path, output, new GoogleGcdImportOptions { VmSizeMb = 1000, Lenient = true });
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.NotANumber));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.RowCount));
+        Assert.Equal(289, report.RowsRead);
+        var series = TraceData.Load(output).Series(0);
+        Assert.Equal(288, series.Length);
+        Assert.Equal(203, series[1]); // the bad slot holds the previous value (203 = round(20.25 % of 1000 MB))
+    }
+
+    [Fact]
+    public void Options_AreValidated_ErrorsNameTheOption()
+    {
+        using var dir = new TempDir();
+        dir.Write("v.csv", BitbrainsHeader + Bb(0));
+        string output = dir.File("o.dmt");
+        Assert.Contains("TickSeconds", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { TickSeconds = 0 })).Message);
+        Assert.Contains("MaxHoldSeconds", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { MaxHoldSeconds = double.NaN })).Message);
+        Assert.Contains("JitterToleranceSeconds", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { JitterToleranceSeconds = 400 })).Message);
+        Assert.Contains("Demand.K", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Demand = new DemandModel { K = -1 } })).Message);
+        Assert.Contains("Demand.OsBaseMb", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Demand = new DemandModel { OsBaseMb = -1 } })).Message);
+        Assert.Contains("Settings.Weight", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Settings = new VmSettingsRule { Weight = 10_001 } })).Message);
+        Assert.Contains("PlaceOnHostMb", Assert.ThrowsAny<ArgumentException>(() => BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { PlaceOnHostMb = 3 })).Message);
+        Assert.Contains("HostMb", Assert.ThrowsAny<ArgumentException>(() => AlibabaImporter.Import(output, output, new AlibabaImportOptions { HostMb = 0 })).Message);
+        Assert.Contains("VmSizeMb", Assert.ThrowsAny<ArgumentException>(() => GoogleGcdImporter.Import(dir.Path, output, new GoogleGcdImportOptions { VmSizeMb = 0 })).Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Options_AreRecordedInTheHeader()
+    {
+        using var dir = new TempDir();
+        dir.Write("v.csv", BitbrainsHeader + Bb(0));
+        string output = dir.File("o.dmt");
+        BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Demand = new DemandModel { K = 1.25, OsBaseMb = 256 }, MaxHoldSeconds = 1200 });
+        var m = TraceData.Load(output).Header.Metadata;
+        Assert.Equal("1.25", m["demand.k"]);
+        Assert.Equal("256", m["demand.os_base_mb"]);
+        Assert.Equal("1200", m["resample.max_hold_seconds"]);
+        Assert.Equal("300", m["resample.tick_seconds"]);
+        Assert.Equal("4", m["settings.minimum_divisor"]);
+        Assert.Equal("false", m["import.lenient"]);
+        Assert.Equal("none", m["placement"]);
+    }
+}

@@ -1,0 +1,69 @@
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+public sealed class TraceGeneratorTests
+{
+    private static readonly TraceGeneratorOptions Small = new() { Vms = 400, Hosts = 8, Ticks = 300, Seed = 7, TickSeconds = 300 };
+
+    [Fact]
+    public void SameSeed_GivesByteIdenticalFiles_OtherSeedDiffers()
+    {
+        using var dir = new TempDir();
+        TraceGenerator.Generate(dir.File("a.dmt"), Small);
+        TraceGenerator.Generate(dir.File("b.dmt"), Small);
+        TraceGenerator.Generate(dir.File("c.dmt"), Small with { Seed = 8 });
+        byte[] a = File.ReadAllBytes(dir.File("a.dmt"));
+        Assert.Equal(a, File.ReadAllBytes(dir.File("b.dmt")));
+        Assert.NotEqual(a, File.ReadAllBytes(dir.File("c.dmt")));
+    }
+
+    [Fact]
+    public void Generated_IsHeterogeneousDiurnalBurstyWithArrivalsAndDepartures()
+    {
+        using var dir = new TempDir();
+        var result = TraceGenerator.Generate(dir.File("g.dmt"), Small);
+        var data = TraceData.Load(result.Path);
+        Assert.Equal(400, data.Vms.Count);
+        Assert.Equal(8, data.Hosts.Count);
+        Assert.Equal(300, data.Ticks.Length);
+        Assert.All(data.Hosts, h => Assert.Equal(result.HostMb, h.TotalMb));
+        Assert.True(data.Vms.Select(v => v.Settings.MaximumMb).Distinct().Count() >= 5, "sizes are heterogeneous");
+        Assert.Contains(data.Vms, v => !v.Settings.DynamicMemory);
+        Assert.Contains(data.Vms, v => v.Settings.Guest == GuestKind.Linux);
+        for (int h = 0; h < 8; h++)
+            Assert.True(data.Vms.Where(v => v.Host == h).Sum(v => (long)v.Settings.StartupMb) + 2048 <= result.HostMb);
+
+        int arrivals = 0, departures = 0, bursts = 0;
+        for (int v = 0; v < 400; v++)
+        {
+            var s = data.Series(v);
+            for (int t = 1; t < s.Length; t++)
+            {
+                if (s[t - 1] == -1 && s[t] != -1)
+                    arrivals++;
+                if (s[t - 1] != -1 && s[t] == -1)
+                    departures++;
+                if (s[t - 1] > 0 && s[t] > s[t - 1] + data.Vms[v].Settings.MaximumMb / 12)
+                    bursts++;
+            }
+        }
+
+        Assert.True(arrivals > 5 && departures > 5 && bursts > 20, $"arrivals {arrivals}, departures {departures}, bursts {bursts}");
+
+        // Diurnal: one VM's always-on series swings by more than its noise over a day (288 ticks of 300 s).
+        int steady = Enumerable.Range(0, 400).First(v => data.Series(v).All(x => x >= 0) && data.Vms[v].Settings.MaximumMb >= 8192);
+        var series = data.Series(steady);
+        Assert.True(series.Max() - series.Min() > data.Vms[steady].Settings.MaximumMb / 20);
+        Assert.Equal("7", data.Header.Metadata["gen.seed"]);
+    }
+
+    [Fact]
+    public void Options_AreValidated_ErrorsNameTheOption()
+    {
+        using var dir = new TempDir();
+        Assert.Contains("Hosts", Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.Generate(dir.File("x"), Small with { Hosts = 1000 })).Message);
+        Assert.Contains("ChurnFraction", Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.Generate(dir.File("x"), Small with { ChurnFraction = 2 })).Message);
+        Assert.Contains("TickSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.Generate(dir.File("x"), Small with { TickSeconds = -1 })).Message);
+    }
+}
