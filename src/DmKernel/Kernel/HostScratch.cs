@@ -11,10 +11,12 @@ internal sealed class HostScratch
         int n = Math.Max(1, maxHostSlots);
         Keys = new long[n];
         KeysTemp = new long[n];
-        Buckets = new int[128];
+        Buckets = new int[(VmSettings.MaxWeight >> 7) + 1];
         Alloc = new int[n];
         Goal = new int[n];
-        Mark = new byte[n];
+        Members = new int[n];
+        Cap2 = new int[n];
+        Weight2 = new int[n];
         Cap = new int[n];
         Weight = new int[n];
         FillWeight = new int[n];
@@ -38,10 +40,14 @@ internal sealed class HostScratch
     /// <summary>R11: Target of each Running DM VM (tier 2's goal), parallel to <see cref="Keys"/>.</summary>
     public int[] Goal { get; }
 
-    /// <summary>R11 water-filling marks, parallel to <see cref="Keys"/>.</summary>
-    public byte[] Mark { get; }
+    /// <summary>R11: member indices sorted by ratio, and copies used to restore position order.</summary>
+    public int[] Members { get; }
 
-    /// <summary>R11: goal − base of each member of the group being filled.</summary>
+    public int[] Cap2 { get; }
+
+    public int[] Weight2 { get; }
+
+    /// <summary>R11: position, goal − base and weight of each member of the group being filled (dense, by member).</summary>
     public int[] Cap { get; }
 
     /// <summary>R11: Weight, Minimum and Need0 of each Running DM VM, parallel to <see cref="Keys"/> (<see cref="Goal"/> holds Target).</summary>
@@ -54,7 +60,7 @@ internal sealed class HostScratch
     /// <summary>R11: weight of each member of the group being filled (1 for Weight-0 VMs filled as equals).</summary>
     public int[] FillWeight { get; }
 
-    /// <summary>R11: members sorted by cap / weight, and the merge buffer.</summary>
+    /// <summary>R11: member positions (<see cref="Order"/>) and the merge buffer.</summary>
     public int[] Order { get; }
 
     public int[] OrderTemp { get; }
