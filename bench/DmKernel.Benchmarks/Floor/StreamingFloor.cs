@@ -104,7 +104,6 @@ internal sealed class StreamingFloor
         ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(_ballooned);
         ref int demandRef = ref MemoryMarshal.GetArrayDataReference(_demand);
         ref int targetRef = ref MemoryMarshal.GetArrayDataReference(_target);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(_minimum);
         ref int spRef = ref MemoryMarshal.GetArrayDataReference(_smartPaging);
         ref int unbRef = ref MemoryMarshal.GetArrayDataReference(_unballooned);
         ref int hotRef = ref MemoryMarshal.GetArrayDataReference(_hotAdded);
@@ -127,7 +126,7 @@ internal sealed class StreamingFloor
             // Write-only columns: this tick's decisions (R17) and Pressure (R10).
             TV.Store(demand & key, ref unbRef, x);
             TV.Store(target & key, ref hotRef, x);
-            TV.Store(TV.Load(ref minRef, x) & key, ref remRef, x);
+            TV.Store((demand ^ target) & key, ref remRef, x);
             TV.Store(demand ^ (target & key), ref pressureRef, x);
 
             // Read-modify-write columns.

@@ -52,12 +52,30 @@ internal static class ReplayCommand
             return 130;
         }
 
+        WritePlacement(staged.File("placement.csv"), engine);
         using (FileStream summary = File.Create(staged.File("summary.json")))
             ReplaySummary.Write(summary, engine, traceFile, ReplaySummary.PeakWorkingSet());
         ReplayReport.Write(staged, engine, traceFile);
         staged.Commit();
         PrintHeadline(engine, staged.Directory);
         return 0;
+    }
+
+    /// <summary>The placement the run used (from the trace, or made by the replay): one row per VM.</summary>
+    private static void WritePlacement(string path, ReplayEngine e)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.WriteLine("vm,id,host,host_total_mb,slot,startup_mb,minimum_mb,maximum_mb,buffer_percent,weight,dynamic,guest");
+        for (int v = 0; v < e.Vms.Count; v++)
+        {
+            TraceVm vm = e.Vms[v];
+            VmSettings s = vm.Settings;
+            string id = vm.Id.Contains(',', StringComparison.Ordinal) || vm.Id.Contains('"', StringComparison.Ordinal)
+                ? "\"" + vm.Id.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+                : vm.Id;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{v},{id},{vm.Host},{e.Hosts[vm.Host].TotalMb},{e.SlotOf(v)},{s.StartupMb},{s.MinimumMb},{s.MaximumMb},{s.BufferPercent},{s.Weight},{(s.DynamicMemory ? 1 : 0)},{s.Guest}"));
+        }
     }
 
     private static void WriteHosts(StreamWriter w, ReplayEngine e)
@@ -80,6 +98,6 @@ internal static class ReplayCommand
         Console.WriteLine(string.Create(ic, $"Replayed {e.Vms.Count} VMs on {e.Hosts.Count} hosts for {e.TicksDone} ticks in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         double paging = m.OnVmTicks == 0 ? 0 : 100.0 * m.PagingVmTicks / m.OnVmTicks;
         Console.WriteLine(string.Create(ic, $"Paging {paging:F2} % of VM-time; pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %; unmet demand {m.UnmetMbTicks * e.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
-        Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+        Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }
 }

@@ -1,0 +1,64 @@
+using BenchmarkDotNet.Attributes;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Benchmarks;
+
+/// <summary>
+/// Replay of a generated trace on one core with the dispatched SIMD path, tick by tick as <c>dmkernel replay</c>
+/// runs it: read and decode the tick from the native file (streaming, checksummed), apply it
+/// (<see cref="Fleet.ApplyTrace"/>), tick, and measure the fleet metrics. Opening the file and building the fleet
+/// happen once per run, in the iteration setup. One operation replays <see cref="Ticks"/> ticks, reported per
+/// tick, so ns/VM is nanoseconds per VM-tick and 1e9 / (ns/VM) is VM-ticks per second.
+/// </summary>
+[Config(typeof(BenchConfig))]
+[MemoryDiagnoser]
+public class ReplayBench
+{
+    /// <summary>Ticks in the generated trace (one benchmark operation replays them all).</summary>
+    public const int Ticks = 24;
+
+    private string _trace = null!;
+    private NativeTraceReader? _reader;
+    private ReplayEngine? _engine;
+
+    /// <summary>VMs in the generated trace (100 VMs per host).</summary>
+    [ParamsSource(nameof(VmsValues))]
+    public int Vms { get; set; }
+
+    public static IEnumerable<int> VmsValues => BenchSizes.Select(100_000, 1_000_000);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _trace = Path.Combine(Path.GetTempPath(), $"dmkernel-replaybench-{Vms}-{Environment.ProcessId}.dmt");
+        TraceGenerator.Generate(_trace, new TraceGeneratorOptions { Vms = Vms, Hosts = Vms / 100, Ticks = Ticks, Seed = 11, TickSeconds = 60 });
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => File.Delete(_trace);
+
+    [IterationSetup]
+    public void Open()
+    {
+        _reader = NativeTraceReader.Open(_trace);
+        _engine = new ReplayEngine(_reader, new ReplayOptions());
+    }
+
+    [IterationCleanup]
+    public void Close()
+    {
+        _engine?.Dispose();
+        _reader?.Dispose();
+    }
+
+    [Benchmark(OperationsPerInvoke = Ticks)]
+    public long Replay()
+    {
+        while (_engine!.Step())
+        {
+        }
+
+        return _engine.Metrics.PagingVmTicks;
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using DmKernel.Cli.Commands;
+
+namespace DmKernel.Cli;
+
+/// <summary>The <c>dmkernel</c> command tree; <see cref="Run"/> is the whole program (tests call it in-process).</summary>
+internal static class CliApp
+{
+    public static RootCommand Build() => new("dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+    {
+        ReplayCommand.Create(),
+        CompareCommand.Create(),
+        ImportCommand.Create(),
+        GenerateCommand.Create(),
+        DemoCommand.Create(),
+    };
+
+    public static int Run(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true; // finish the current tick, write nothing half-done, exit 130
+            cancel.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCancel;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cancel.Cancel();
+        });
+        try
+        {
+            return Build().Parse(args).InvokeAsync(cancellationToken: cancel.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DmKernel.Traces;
+
+namespace DmKernel.Cli.Commands;
+
+/// <summary>
+/// <c>dmkernel import bitbrains|alibaba|gcd INPUT -o FILE</c>: a real trace to the native format, with the demand
+/// model and settings rule as options (all recorded in the trace header) and a report of what was skipped.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("import", "Import a real trace (Bitbrains GWA-T-12, Alibaba 2018 machine_usage, Google 2011 GCD) into the native format.");
+        command.Subcommands.Add(Source("bitbrains", "a folder of Bitbrains GWA-T-12 per-VM CSV files (searched recursively)", "Bitbrains"));
+        command.Subcommands.Add(Source("alibaba", "Alibaba cluster-trace-v2018 machine_usage.csv (each machine: one host with one aggregate VM; needs --host-mb)", "Alibaba"));
+        command.Subcommands.Add(Source("gcd", "a folder of Google 2011 GCD per-job files vm_<job>_<day> (needs --vm-mb)", "Gcd"));
+        return command;
+    }
+
+    private static Command Source(string name, string what, string kind)
+    {
+        var input = new Argument<string>("INPUT") { Description = $"Input: {what}." };
+        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt).", Required = true };
+        var lenient = new Option<bool>("--lenient") { Description = "Skip malformed rows and report them by kind, instead of stopping at the first." };
+        var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (default: the source's sample period)." };
+        var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base." };
+        var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB." };
+        var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off." };
+        var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer % of every VM (default 20)." };
+        var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (default 4)." };
+        var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory)." };
+        var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size (Bitbrains, GCD)." };
+        var hostMb = new Option<int?>("--host-mb") { Description = "Alibaba: RAM of each machine, MB (the trace has percentages only)." };
+        var vmMb = new Option<int?>("--vm-mb") { Description = "GCD: the VM size that 100 % memory means, MB." };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, hold, buffer, minDivisor, staticVms, placeOn };
+        if (kind == "Alibaba")
+            command.Options.Add(hostMb);
+        if (kind == "Gcd")
+            command.Options.Add(vmMb);
+        command.SetAction(r => Cli.Run(() =>
+        {
+            string source = r.GetValue(input)!, target = r.GetValue(output)!;
+            if (kind != "Alibaba" && !Directory.Exists(source))
+                throw new CliError($"input folder '{source}' does not exist.", 1);
+            if (kind == "Alibaba" && !File.Exists(source))
+                throw new CliError($"input file '{source}' does not exist.", 1);
+
+            T Common<T>(T o)
+                where T : ImportOptions
+            {
+                o = o with { Lenient = r.GetValue(lenient) };
+                if (r.GetValue(tick) is double t)
+                    o = o with { TickSeconds = t };
+                if (r.GetValue(hold) is double h)
+                    o = o with { MaxHoldSeconds = h };
+                if (r.GetValue(k) is double kk)
+                    o = o with { Demand = o.Demand with { K = kk } };
+                if (r.GetValue(osBase) is double ob)
+                    o = o with { Demand = o.Demand with { OsBaseMb = ob } };
+                if (r.GetValue(buffer) is int b)
+                    o = o with { Settings = o.Settings with { BufferPercent = b } };
+                if (r.GetValue(minDivisor) is int md)
+                    o = o with { Settings = o.Settings with { MinimumDivisor = md } };
+                if (r.GetValue(staticVms))
+                    o = o with { Settings = o.Settings with { DynamicMemory = false } };
+                return o;
+            }
+
+            var clock = Stopwatch.StartNew();
+            ImportReport report = kind switch
+            {
+                "Bitbrains" => Cli.Guard(() => BitbrainsImporter.Import(source, target, Common(new BitbrainsImportOptions()) with { PlaceOnHostMb = r.GetValue(placeOn) })),
+                "Alibaba" => Cli.Guard(() => AlibabaImporter.Import(source, target, Common(new AlibabaImportOptions { HostMb = Required(r.GetValue(hostMb), "--host-mb") }))),
+                _ => Cli.Guard(() => GoogleGcdImporter.Import(source, target, Common(new GoogleGcdImportOptions { VmSizeMb = Required(r.GetValue(vmMb), "--vm-mb") }) with { PlaceOnHostMb = r.GetValue(placeOn) })),
+            };
+            Print(report, clock.Elapsed, source);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static int Required(int? value, string option)
+        => value ?? throw new CliError($"{option} is required for this source: the trace has percentages, not sizes.");
+
+    private static void Print(ImportReport report, TimeSpan elapsed, string source)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        long bytes = File.Exists(source) ? new FileInfo(source).Length : Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var sb = new StringBuilder();
+        sb.AppendLine(ic, $"Imported {report.Format}: {report.Files} file(s), {report.RowsRead} rows ({bytes / 1e6:F1} MB in {elapsed.TotalSeconds:F2} s, {bytes / 1e6 / Math.Max(elapsed.TotalSeconds, 1e-9):F0} MB/s)");
+        sb.AppendLine(ic, $"  -> {report.OutputPath}: {report.Vms} VMs, {report.Hosts} hosts, {report.Ticks} ticks");
+        if (report.SkippedTotal > 0)
+        {
+            sb.Append(ic, $"  skipped {report.SkippedTotal} rows (--lenient):");
+            foreach (KeyValuePair<ImportErrorKind, long> kv in report.Skipped.OrderBy(kv => kv.Key))
+                sb.Append(ic, $" {kv.Key} {kv.Value};");
+            sb.AppendLine();
+        }
+
+        if (report.Notes.Count > 0)
+        {
+            sb.Append("  quirks handled:");
+            foreach (KeyValuePair<string, long> kv in report.Notes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                sb.Append(ic, $" {kv.Key} {kv.Value};");
+            sb.AppendLine();
+        }
+
+        Console.Write(sb.ToString());
+    }
+}

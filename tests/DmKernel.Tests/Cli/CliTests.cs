@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using DmKernel.Cli;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>Runs alone: the CLI writes to the process's Console, which these tests capture.</summary>
+[CollectionDefinition(nameof(CliTests), DisableParallelization = true)]
+public sealed class CliCollection;
+
+/// <summary>The dmkernel command in-process: outputs, clear errors with non-zero exit codes, nothing half-written.</summary>
+[Collection(nameof(CliTests))]
+public class CliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        TextWriter oldOut = Console.Out, oldErr = Console.Error;
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            int exit = CliApp.Run(args);
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    private static void AssertNothingWritten(string dir)
+    {
+        if (Directory.Exists(dir))
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+    }
+
+    [Fact]
+    public void Replay_SampleTrace_WritesEveryOutputAndTheHeadline()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        (int exit, string stdout, _) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", outDir);
+        Assert.Equal(0, exit);
+        Assert.Contains("Replayed 200 VMs on 4 hosts for 1440 ticks", stdout, StringComparison.Ordinal);
+        foreach (string name in new[] { "summary.json", "hosts.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png" })
+            Assert.True(File.Exists(Path.Combine(outDir, name)), $"{name} missing");
+        Assert.DoesNotContain(Directory.EnumerateDirectories(outDir), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
+        JsonNode summary = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!;
+        foreach (string field in new[] { "vms", "hosts", "ticks", "vmTicks", "stateHash", "model", "fleet" })
+            Assert.NotNull(summary[field]);
+        foreach (string field in new[] { "wallSeconds", "vmTicksPerSecond", "peakWorkingSetBytes" })
+            Assert.NotNull(summary["run"]![field]);
+        Assert.Equal(200, (int)summary["vms"]!);
+        Assert.Equal(200L * 1440, (long)summary["vmTicks"]!);
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("![Fleet memory](fleet.png)", report, StringComparison.Ordinal);
+        Assert.Equal(1 + (4 * (1440 / 2)), File.ReadAllLines(Path.Combine(outDir, "hosts.csv")).Length); // every 2nd tick, 4 hosts
+        Assert.Equal(1 + 200, File.ReadAllLines(Path.Combine(outDir, "placement.csv")).Length);
+    }
+
+    [Fact]
+    public void Replay_MissingFile_ExitsOneNamingItAndWritesNothing()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        (int exit, _, string stderr) = Run("replay", tmp.File("nope.dmt"), "-o", outDir);
+        Assert.Equal(1, exit);
+        Assert.Contains("nope.dmt", stderr, StringComparison.Ordinal);
+        Assert.Contains("does not exist", stderr, StringComparison.Ordinal);
+        AssertNothingWritten(outDir);
+    }
+
+    [Theory]
+    [InlineData("--path", "v9", "--path")]
+    [InlineData("--threads", "0", "--threads")]
+    [InlineData("--host-mb", "-4", "host-mb")]
+    [InlineData("--max-remove", "0", "MaxRemovePerSecondMb")]
+    [InlineData("--boot-grace", "NaN", "BootGraceSeconds")]
+    public void Replay_BadOption_ExitsTwoNamingTheOption(string option, string value, string named)
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        (int exit, _, string stderr) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
+        AssertNothingWritten(outDir);
+    }
+
+    [Fact]
+    public void Replay_CorruptTrace_ExitsOneNamingTheChunkAndKeepsEarlierOutputs()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "summary.json"), "earlier");
+        byte[] bytes = File.ReadAllBytes(ReplayDeterminismTests.SampleTrace);
+        bytes[bytes.Length / 2] ^= 0x40;
+        string corrupt = tmp.File("corrupt.dmt");
+        File.WriteAllBytes(corrupt, bytes);
+
+        (int exit, _, string stderr) = Run("replay", corrupt, "-o", outDir);
+        Assert.Equal(1, exit);
+        Assert.Contains("corrupt.dmt", stderr, StringComparison.Ordinal);
+        Assert.Contains("chunk", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("earlier", File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        Assert.Single(Directory.EnumerateFileSystemEntries(outDir));
+    }
+
+    [Fact]
+    public void Generate_SameSeedTwice_SameBytes_ThenCompareAnswersTheQuestion()
+    {
+        using var tmp = new TempDir();
+        string a = tmp.File("a.dmt"), b = tmp.File("b.dmt");
+        string[] gen = ["generate", "--vms", "40", "--hosts", "2", "--ticks", "60", "--seed", "5", "--tick-seconds", "60"];
+        Assert.Equal(0, Run([.. gen, "-o", a]).Exit);
+        Assert.Equal(0, Run([.. gen, "-o", b]).Exit);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+
+        string outDir = tmp.File("cmp");
+        (int exit, string stdout, string stderr) = Run("compare", a, "-o", outDir, "--max-hosts", "8");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Do we need Dynamic Memory?", stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        foreach (string strategy in new[] { "Dynamic Memory", "fixed 1 GB", "fixed 4 GB", "provisioned + 50 %" })
+            Assert.Contains($"| {strategy} |", report, StringComparison.Ordinal);
+        Assert.Contains("**Answer", report, StringComparison.Ordinal);
+        JsonNode json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "comparison.json")))!;
+        Assert.Equal(4, json["strategies"]!.AsArray().Count);
+        Assert.True(File.Exists(Path.Combine(outDir, "density.png")));
+    }
+
+    [Fact]
+    public void Compare_BadLimit_ExitsTwo()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("x"), "--paging-limit", "2");
+        Assert.Equal(2, exit);
+        Assert.Contains("--paging-limit", stderr, StringComparison.Ordinal);
+    }
+
+    [RealTraceFact]
+    public void ImportBitbrains_ThenReplay_OnTheRealSample()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("bitbrains.dmt");
+        (int exit, string stdout, string stderr) = Run("import", "bitbrains", RealTraces.Path("bitbrains-gwa-t-12-rnd"), "-o", trace, "--place-on-host-mb", "1048576");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("9 VMs", stdout, StringComparison.Ordinal);
+        (exit, stdout, stderr) = Run("replay", trace, "-o", tmp.File("out"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Replayed 9 VMs", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Import_MissingInput_ExitsOne()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("import", "bitbrains", tmp.File("none"), "-o", tmp.File("x.dmt"));
+        Assert.Equal(1, exit);
+        Assert.Contains("does not exist", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(tmp.File("x.dmt")));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using DmKernel.Tests.Docs;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Tests.Replay;
+
+/// <summary>
+/// A replay's results are a pure function of the trace and the options: summary.json (all but its "run" object,
+/// which holds path, threads and timings) is byte-identical for every kernel path and thread count, and equals
+/// the golden summary committed beside the sample trace.
+/// </summary>
+public class ReplayDeterminismTests
+{
+    public static string SampleTrace => Path.Combine(ReadmeExampleTests.RepoRoot(), "traces", "sample-200vms-1day.dmt");
+
+    public static string SampleGolden => Path.Combine(ReadmeExampleTests.RepoRoot(), "traces", "expected", "sample-200vms-1day.summary.json");
+
+    /// <summary>Replays a trace and returns summary.json without its "run" object.</summary>
+    internal static string ResultJson(string trace, ReplayOptions options)
+    {
+        using NativeTraceReader reader = NativeTraceReader.Open(trace);
+        using var engine = new ReplayEngine(reader, options);
+        while (engine.Step())
+        {
+        }
+
+        using var stream = new MemoryStream();
+        ReplaySummary.Write(stream, engine, trace, peakWorkingSetBytes: 0);
+        return WithoutRun(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    internal static string WithoutRun(string summaryJson)
+    {
+        JsonObject node = JsonNode.Parse(summaryJson)!.AsObject();
+        Assert.True(node.Remove("run"), "summary.json has no run object");
+        return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
+    [Fact]
+    public void Replay_SampleTrace_SameResultOnEveryPathAndThreadCount()
+    {
+        string reference = ResultJson(SampleTrace, new ReplayOptions { Path = KernelPath.Scalar });
+        foreach ((KernelPath path, int threads) in new[] { (KernelPath.Vector128, 1), (KernelPath.Vector256, 2), (KernelPath.Vector512, 1), (KernelPath.Vector512, 2), (KernelPath.Scalar, 2) })
+            Assert.Equal(reference, ResultJson(SampleTrace, new ReplayOptions { Path = path, Threads = threads }));
+    }
+
+    [Fact]
+    public void Replay_SampleTrace_MatchesGoldenSummary()
+    {
+        // traces/expected holds the summary the CLI wrote for the sample (regenerate it only for an intended change
+        // of the model: dotnet run --project src/DmKernel.Cli -c Release -- replay traces/sample-200vms-1day.dmt -o out).
+        string golden = WithoutRun(File.ReadAllText(SampleGolden));
+        Assert.Equal(golden, ResultJson(SampleTrace, new ReplayOptions()));
+    }
+
+    [Fact]
+    public void Replay_GeneratedTraceWithChurn_SameResultOnEveryPath()
+    {
+        using var dir = new TempDir();
+        string trace = dir.File("gen.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 700, Hosts = 9, Ticks = 240, Seed = 99, TickSeconds = 30, HostHeadroom = 1.0 });
+        string reference = ResultJson(trace, new ReplayOptions { Path = KernelPath.Scalar });
+        JsonNode fleet = JsonNode.Parse(reference)!["fleet"]!;
+        Assert.True((double)fleet["pagingVmSeconds"]! > 0, "the generated trace should make some VMs page");
+        Assert.True((double)fleet["shortHostSeconds"]! > 0, "the generated trace should make some hosts short");
+        foreach (KernelPath path in new[] { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 })
+            Assert.Equal(reference, ResultJson(trace, new ReplayOptions { Path = path, Threads = 2 }));
+    }
+
+    [Fact]
+    public void Replay_MaxTicks_StopsEarlyAndCountsOnlyThoseTicks()
+    {
+        using NativeTraceReader reader = NativeTraceReader.Open(SampleTrace);
+        using var engine = new ReplayEngine(reader, new ReplayOptions { MaxTicks = 30 });
+        int steps = 0;
+        while (engine.Step())
+            steps++;
+        Assert.Equal(30, steps);
+        Assert.Equal(30, engine.Metrics.Ticks);
+        Assert.Equal(30, engine.Fleet.TickIndex);
+    }
+}
