@@ -31,6 +31,22 @@ internal static class Cli
         }
     }
 
+    /// <summary>Creates the folder an output file goes to; a path that cannot be created is a <see cref="CliError"/>.</summary>
+    public static void EnsureParentDirectory(string file)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (string.IsNullOrEmpty(dir))
+            return;
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliError($"cannot create the output folder '{dir}': {ex.Message}", 1);
+        }
+    }
+
     public static void Guard(Action work) => Guard(() =>
     {
         work();

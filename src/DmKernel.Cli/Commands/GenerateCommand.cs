@@ -33,6 +33,7 @@ internal static class GenerateCommand
                 HostMb = result.GetValue(hostMb),
             };
             string path = result.GetValue(output)!;
+            Cli.EnsureParentDirectory(path);
             var clock = Stopwatch.StartNew();
             GeneratedTrace generated = Cli.Guard(() => TraceGenerator.Generate(path, options));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -70,6 +70,7 @@ internal static class ImportCommand
                 return o;
             }
 
+            Cli.EnsureParentDirectory(target);
             var clock = Stopwatch.StartNew();
             ImportReport report = kind switch
             {
