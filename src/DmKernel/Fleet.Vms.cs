@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace DmKernel;
 
 public sealed partial class Fleet
@@ -186,33 +189,55 @@ public sealed partial class Fleet
         int bad = committedOrOff.IndexOfAnyExceptInRange(TraceOff, MaxCommittedMb);
         if (bad >= 0)
             ThrowHelper.BadCommitted(bad, committedOrOff[bad]);
+
+        // Vectorized: every VM the trace has on takes its value as Committed (off values leave it as it was); lanes whose
+        // trace presence differs from their state (a start or a stop to request) are rare and handled one by one.
+        ref int valueRef = ref MemoryMarshal.GetReference(committedOrOff);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(CommittedCol);
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(FlagsCol);
+        var zero = Vector256<int>.Zero;
+        var stateMask = Vector256.Create(VmFlags.StateMask);
+        var used = Vector256.Create(VmFlags.Used);
         int requests = 0;
-        for (int i = 0; i < committedOrOff.Length; i++)
+        int i = 0;
+        for (; i <= committedOrOff.Length - Vector256<int>.Count; i += Vector256<int>.Count)
         {
-            int value = committedOrOff[i];
-            int flags = FlagsCol[i];
-            if ((flags & VmFlags.Used) == 0)
-                continue;
-            bool on = (flags & VmFlags.StateMask) != 0;
-            if (value >= 0)
+            var value = Vector256.LoadUnsafe(ref valueRef, (nuint)i);
+            var flags = Vector256.LoadUnsafe(ref flagsRef, (nuint)i);
+            var wantOn = Vector256.GreaterThanOrEqual(value, zero);
+            var isUsed = Vector256.Equals(flags & used, used);
+            Vector256.ConditionalSelect(wantOn & isUsed, value, Vector256.LoadUnsafe(ref committedRef, (nuint)i)).StoreUnsafe(ref committedRef, (nuint)i);
+            var isOn = ~Vector256.Equals(flags & stateMask, zero);
+            var mismatch = (wantOn ^ isOn) & isUsed;
+            if (mismatch != zero)
             {
-                CommittedCol[i] = value;
-                if (!on && RequestCol[i] == 0)
-                {
-                    RequestCol[i] = (byte)LifecycleRequest.Start;
-                    HostPendingRequestsCol[HostOfSlot[i]]++;
-                    requests++;
-                }
-            }
-            else if (on && RequestCol[i] == 0)
-            {
-                RequestCol[i] = (byte)LifecycleRequest.Stop;
-                HostPendingRequestsCol[HostOfSlot[i]]++;
-                requests++;
+                for (int lane = 0; lane < Vector256<int>.Count; lane++)
+                    requests += RequestPresence(i + lane, committedOrOff[i + lane]);
             }
         }
 
+        for (; i < committedOrOff.Length; i++)
+        {
+            if (committedOrOff[i] >= 0 && (FlagsCol[i] & VmFlags.Used) != 0)
+                CommittedCol[i] = committedOrOff[i];
+            requests += RequestPresence(i, committedOrOff[i]);
+        }
+
         return requests;
+    }
+
+    /// <summary>Requests a start for an Off VM the trace has on, a stop for an on VM the trace has off (none if one is pending).</summary>
+    private int RequestPresence(int i, int value)
+    {
+        int flags = FlagsCol[i];
+        if ((flags & VmFlags.Used) == 0 || RequestCol[i] != 0)
+            return 0;
+        bool on = (flags & VmFlags.StateMask) != 0;
+        if (value >= 0 == on)
+            return 0;
+        RequestCol[i] = (byte)(value >= 0 ? LifecycleRequest.Start : LifecycleRequest.Stop);
+        HostPendingRequestsCol[HostOfSlot[i]]++;
+        return 1;
     }
 
     private static int IndexOfOutOfRange(ReadOnlySpan<int> values, int low, int high)

@@ -25,9 +25,18 @@ public static class FleetStatistics
     /// every Running DM VM is counted into it (bin = pressure, the last bin takes everything above);
     /// <see cref="TickTotals.PressureSum"/> and <see cref="TickTotals.PressureMax"/> are exact either way.
     /// </summary>
-    public static TickTotals Measure(Fleet fleet, Span<long> pressureBins)
+    public static TickTotals Measure(Fleet fleet, Span<long> pressureBins) => Measure(fleet, pressureBins, default, default);
+
+    /// <summary>
+    /// <see cref="Measure(Fleet, Span{long})"/>, and when <paramref name="pagingTicks"/> and
+    /// <paramref name="unmetMbTicks"/> are given (one element per slot), adds 1 and Demand − Assigned to each paging VM's.
+    /// </summary>
+    public static TickTotals Measure(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
         ArgumentNullException.ThrowIfNull(fleet);
+        bool perSlot = pagingTicks.Length > 0;
+        if (perSlot && (pagingTicks.Length != fleet.SlotCount || unmetMbTicks.Length != fleet.SlotCount))
+            ThrowHelper.SpanLength(nameof(pagingTicks), pagingTicks.Length, fleet.SlotCount);
         int on = 0, runningDm = 0, paging = 0, spVms = 0, shortHosts = 0;
         long unmet = 0, assigned = 0, demand = 0, ballooned = 0, sp = 0, available = 0, pressureSum = 0;
         int pressureMax = 0;
@@ -48,6 +57,11 @@ public static class FleetStatistics
             {
                 paging++;
                 unmet += d - a;
+                if (perSlot)
+                {
+                    pagingTicks[i]++;
+                    unmetMbTicks[i] += d - a;
+                }
             }
 
             if (spCol[i] > 0)

@@ -76,7 +76,7 @@ public sealed class ReplayMetrics
     public void AddTick(int wantedOn)
     {
         Array.Clear(_pressureBins);
-        TickTotals t = FleetStatistics.Measure(_fleet, _pressureBins);
+        TickTotals t = FleetStatistics.Measure(_fleet, _pressureBins, _pagingTicks, _unmetMbTicks);
         Pressure.AddBins(_pressureBins, t.PressureSum, t.PressureMax);
 
         _hostsThisTick.Clear();
@@ -86,20 +86,6 @@ public sealed class ReplayMetrics
             int pct = total == 0 ? 0 : (int)(100L * _fleet.HostAvailable(h) / total);
             HostAvailablePercent.Add(pct);
             _hostsThisTick.Add(pct);
-        }
-
-        if (t.PagingVms > 0)
-        {
-            ReadOnlySpan<int> demand = _fleet.Demand, assigned = _fleet.Assigned;
-            for (int i = 0; i < demand.Length; i++)
-            {
-                int gap = demand[i] - assigned[i];
-                if (gap > 0)
-                {
-                    _pagingTicks[i]++;
-                    _unmetMbTicks[i] += gap;
-                }
-            }
         }
 
         WantedVmTicks += wantedOn;

@@ -38,4 +38,50 @@ public class ApplyTraceTests
         Assert.Equal(LifecycleRequest.None, s.Fleet.PendingRequest(a));
         Assert.Throws<ArgumentException>(() => s.Fleet.ApplyTrace(new int[3]));
     }
+
+    [Fact]
+    public void ApplyTrace_MatchesThePlainRule_OnRandomFleets()
+    {
+        // The plain rule, slot by slot: used slots take values >= 0 as Committed; a VM without a pending request
+        // gets a start when the trace has it on and it is Off, a stop when the trace has it off and it is on.
+        for (int seed = 0; seed < 30; seed++)
+        {
+            var fleet = new RandomFleet(seed).Build(RandomFleet.FastModel, [37, 5, 64, 0, 19], 0.8);
+            var rnd = new Random(seed);
+            using var balancer = new Balancer(fleet, KernelPath.Scalar);
+            for (int round = 0; round < 6; round++)
+            {
+                int[] values = new int[fleet.SlotCount];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = rnd.Next(3) == 0 ? Fleet.TraceOff : rnd.Next(0, 5000);
+                int[] committedBefore = fleet.Committed.ToArray();
+                var requestBefore = Enumerable.Range(0, fleet.SlotCount).Select(fleet.PendingRequest).ToArray();
+                var stateBefore = Enumerable.Range(0, fleet.SlotCount).Select(fleet.State).ToArray();
+
+                int made = fleet.ApplyTrace(values);
+
+                int expectedMade = 0;
+                for (int i = 0; i < values.Length; i++)
+                {
+                    bool used = fleet.IsUsed(i);
+                    Assert.Equal(used && values[i] >= 0 ? values[i] : committedBefore[i], fleet.Committed[i]);
+                    LifecycleRequest expected = requestBefore[i];
+                    if (used && requestBefore[i] == LifecycleRequest.None)
+                    {
+                        bool on = stateBefore[i] != VmState.Off;
+                        if (values[i] >= 0 && !on)
+                            expected = LifecycleRequest.Start;
+                        else if (values[i] < 0 && on)
+                            expected = LifecycleRequest.Stop;
+                    }
+
+                    expectedMade += expected != requestBefore[i] ? 1 : 0;
+                    Assert.Equal(expected, fleet.PendingRequest(i));
+                }
+
+                Assert.Equal(expectedMade, made);
+                balancer.Tick(2);
+            }
+        }
+    }
 }
