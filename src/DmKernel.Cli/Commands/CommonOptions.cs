@@ -25,9 +25,11 @@ internal sealed class CommonOptions
 
     public Option<long?> MaxTicks { get; } = new("--max-ticks") { Description = "Replay at most this many ticks." };
 
+    public Option<long> HashEvery { get; } = new("--hash-every") { Description = "Write the state hash every N ticks into summary.json (0: only the final one).", DefaultValueFactory = _ => 0 };
+
     public void AddTo(Command command)
     {
-        foreach (Option o in (Option[])[Path, Threads, BootGrace, ReclaimPeriod, MaxRemove, Reserve, NoSmartPaging, HostMb, MaxTicks])
+        foreach (Option o in (Option[])[Path, Threads, BootGrace, ReclaimPeriod, MaxRemove, Reserve, NoSmartPaging, HostMb, MaxTicks, HashEvery])
             command.Options.Add(o);
     }
 
@@ -78,6 +80,7 @@ internal sealed class CommonOptions
             PlacementHostMb = hostMb,
             PlacementReserveMb = model.HostReserveMb,
             MaxTicks = maxTicks,
+            HashEvery = r.GetValue(HashEvery),
         };
         try
         {
@@ -85,7 +88,7 @@ internal sealed class CommonOptions
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new CliError($"--{ex.ParamName switch { "PlacementHostMb" => "host-mb", "PlacementReserveMb" => "reserve", "MaxTicks" => "max-ticks", _ => ex.ParamName }}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliError($"--{ex.ParamName switch { "PlacementHostMb" => "host-mb", "PlacementReserveMb" => "reserve", "MaxTicks" => "max-ticks", "HashEvery" => "hash-every", _ => ex.ParamName }}: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
 
         return options;

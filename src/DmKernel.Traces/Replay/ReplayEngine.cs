@@ -16,6 +16,7 @@ public sealed class ReplayEngine : IDisposable
     private readonly int[] _traceTick;
     private readonly int[] _slotTick;
     private readonly Stopwatch _clock = new();
+    private readonly List<(long Tick, ulong Hash)> _hashes = [];
 
     public ReplayEngine(NativeTraceReader reader, ReplayOptions options)
         : this(reader, options, null)
@@ -105,6 +106,9 @@ public sealed class ReplayEngine : IDisposable
 
     public long TicksDone { get; private set; }
 
+    /// <summary>State hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks: the tick index just run and the hash after it.</summary>
+    public IReadOnlyList<(long Tick, ulong Hash)> StateHashes => _hashes;
+
     /// <summary>Wall time spent in <see cref="Step"/> (reading, applying, ticking, measuring).</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -133,6 +137,8 @@ public sealed class ReplayEngine : IDisposable
             Balancer.Tick();
             Metrics.AddTick(on);
             TicksDone++;
+            if (_options.HashEvery > 0 && TicksDone % _options.HashEvery == 0)
+                _hashes.Add((TicksDone - 1, Fleet.ComputeStateHash()));
             return true;
         }
         finally

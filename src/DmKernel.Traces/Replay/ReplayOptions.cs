@@ -21,6 +21,9 @@ public sealed record ReplayOptions
     /// <summary>Stop after this many ticks (null: the whole trace).</summary>
     public long? MaxTicks { get; init; }
 
+    /// <summary>Record <see cref="Fleet.ComputeStateHash"/> every this many ticks (0: only the final hash).</summary>
+    public long HashEvery { get; init; }
+
     /// <summary>Checks the options; errors name the option.</summary>
     public void Validate()
     {
@@ -32,6 +35,8 @@ public sealed record ReplayOptions
             throw new ArgumentOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, "host size: expected a positive multiple of 2 MB.");
         if (PlacementReserveMb < 0 || PlacementReserveMb % 2 != 0 || PlacementReserveMb >= PlacementHostMb)
             throw new ArgumentOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
+        if (HashEvery < 0)
+            throw new ArgumentOutOfRangeException(nameof(HashEvery), HashEvery, "hash every: expected 0 (off) or a positive number of ticks.");
         if (MaxTicks is < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
     }

@@ -91,6 +91,19 @@ public static class ReplaySummary
         json.WriteEndObject();
 
         json.WriteString("stateHash", f.ComputeStateHash().ToString("x16", CultureInfo.InvariantCulture));
+        if (engine.StateHashes.Count > 0)
+        {
+            json.WriteStartArray("stateHashes");
+            foreach ((long t, ulong hash) in engine.StateHashes)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("tick", t);
+                json.WriteString("hash", hash.ToString("x16", CultureInfo.InvariantCulture));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
 
         double wall = engine.Elapsed.TotalSeconds;
         json.WriteStartObject("run");

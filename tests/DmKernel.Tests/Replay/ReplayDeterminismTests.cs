@@ -70,6 +70,24 @@ public class ReplayDeterminismTests
     }
 
     [Fact]
+    public void Replay_HashEvery_SameHashSequenceOnEveryPathAndThreadCount()
+    {
+        string Hashes(KernelPath path, int threads)
+        {
+            string json = ResultJson(SampleTrace, new ReplayOptions { Path = path, Threads = threads, HashEvery = 100, MaxTicks = 700 });
+            JsonArray list = JsonNode.Parse(json)!["stateHashes"]!.AsArray();
+            Assert.Equal(7, list.Count);
+            Assert.Equal(99, (long)list[0]!["tick"]!);
+            return list.ToJsonString();
+        }
+
+        string reference = Hashes(KernelPath.Scalar, 1);
+        Assert.Equal(reference, Hashes(KernelPath.Vector512, 2));
+        Assert.Equal(reference, Hashes(KernelPath.Vector128, 1));
+        Assert.Equal(7, JsonNode.Parse(reference)!.AsArray().Select(n => (string)n!["hash"]!).Distinct().Count()); // the state moves
+    }
+
+    [Fact]
     public void Replay_MaxTicks_StopsEarlyAndCountsOnlyThoseTicks()
     {
         using NativeTraceReader reader = NativeTraceReader.Open(SampleTrace);
