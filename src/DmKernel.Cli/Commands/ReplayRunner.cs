@@ -18,7 +18,8 @@ internal static class ReplayRunner
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
-                    ProgressTask task = ctx.AddTask(label, maxValue: total);
+                    string safe = Markup.Escape(label); // a file name may contain [ or ]
+                    ProgressTask task = ctx.AddTask(safe, maxValue: total);
                     var update = Stopwatch.StartNew();
                     while (!cancel.IsCancellationRequested && engine.Step())
                     {
@@ -26,13 +27,13 @@ internal static class ReplayRunner
                         if (update.ElapsedMilliseconds >= 200)
                         {
                             task.Value = engine.TicksDone;
-                            task.Description = $"{label} [grey]{Rate(engine)}[/]";
+                            task.Description = $"{safe} [grey]{Rate(engine)}[/]";
                             update.Restart();
                         }
                     }
 
                     task.Value = engine.TicksDone;
-                    task.Description = $"{label} [grey]{Rate(engine)}[/]";
+                    task.Description = $"{safe} [grey]{Rate(engine)}[/]";
                 });
             return;
         }
