@@ -27,6 +27,12 @@ public static class AlibabaImporter
     internal static readonly string[] Columns =
         ["machine_id", "time_stamp", "cpu_util_percent", "mem_util_percent", "mem_gps", "mkpi", "net_in", "net_out", "disk_io_percent"];
 
+    /// <summary>
+    /// The latest time_stamp accepted: one year from the trace start (the 2018 trace spans 8 days). A larger value is a
+    /// malformed row, not a reason to write millions of empty ticks.
+    /// </summary>
+    private const long MaxTimeSeconds = 365L * 24 * 3600;
+
     private const int ColMachine = 0, ColTime = 1, ColMem = 3;
 
     /// <summary>Imports <paramref name="machineUsageCsv"/> into <paramref name="outputPath"/>.</summary>
@@ -70,7 +76,7 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], long.MaxValue / 4, "seconds from the trace start", out long time)
+                if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxTimeSeconds, "seconds from the trace start, at most one year (31,536,000)", out long time)
                     || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the machine", out double pct))
                     continue;
                 if (pct > 100)

@@ -27,10 +27,20 @@ public sealed record BitbrainsImportOptions : ImportOptions
     /// <summary>Reserve of the synthesized hosts (default 2048 MB).</summary>
     public int PlacementReserveMb { get; init; } = 2048;
 
+    /// <summary>
+    /// Files parsed at the same time: 0 = one per processor (default), 1 = only on the calling thread. The trace
+    /// and the report do not depend on it (files are read in parallel, then taken in order); not recorded.
+    /// </summary>
+    public int ReadThreads { get; init; }
+
+    /// <summary>Tests: every file takes the general (Sep) path, the reference the fast path must match.</summary>
+    internal bool GeneralPathOnly { get; init; }
+
     /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();
+        Check(ReadThreads >= 0, nameof(ReadThreads), ReadThreads, "0 (one per processor) or a positive number of threads");
         Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "null or a positive multiple of 2 MB");
         Check(PlacementReserveMb >= 0 && PlacementReserveMb % 2 == 0 && (PlaceOnHostMb is null || PlacementReserveMb < PlaceOnHostMb), nameof(PlacementReserveMb), PlacementReserveMb, "a multiple of 2 MB from 0 to below PlaceOnHostMb");
     }

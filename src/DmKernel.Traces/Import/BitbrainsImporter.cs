@@ -26,7 +26,7 @@ public static class BitbrainsImporter
     private const int ColTime = 0, ColCapacity = 5, ColUsage = 6;
 
     /// <summary>Latest accepted timestamp (Unix seconds, year 2286): larger ones are milliseconds or garbage.</summary>
-    private const long MaxUnixSeconds = 9_999_999_999;
+    internal const long MaxUnixSeconds = 9_999_999_999;
 
     /// <summary>
     /// Imports every "*.csv" under <paramref name="inputFolder"/> (recursively, in ordinal order of the relative
@@ -50,10 +50,23 @@ public static class BitbrainsImporter
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below", "Bitbrains per-VM *.csv files");
 
+        // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then
+        // taken in file order, so the trace, the report and the first error thrown do not depend on the threads.
+        var fast = ReadFast(files, options);
         var series = new List<SampleSeries>(files.Count);
-        foreach (var (rel, path) in files)
+        byte[] buffer = [];
+        for (int i = 0; i < files.Count; i++)
         {
+            var (rel, path) = files[i];
             report.Files++;
+            var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, ref buffer) : fast[i];
+            if (f is not null)
+            {
+                f.AddTo(report);
+                series.Add(f.Series);
+                continue;
+            }
+
             var s = ReadFile(session, path, rel, options);
             if (s is not null)
                 series.Add(s);
@@ -74,7 +87,7 @@ public static class BitbrainsImporter
         IReadOnlyList<TraceHost> hosts = [];
         if (options.PlaceOnHostMb is int hostMb)
         {
-            var placed = TracePlacement.FirstFitByStartup(vms, hostMb, options.PlacementReserveMb);
+            var placed = ImportPlacement.Place(vms, hostMb, options.PlacementReserveMb, inputFolder);
             table = placed.Vms;
             hosts = placed.Hosts;
         }
@@ -89,6 +102,30 @@ public static class BitbrainsImporter
         var description = new TraceDescription(options.TickSeconds, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces", meta);
         ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds);
         return report;
+    }
+
+    /// <summary>The fast path's results for every file, read in parallel; null when only one thread reads (then each file is read in the loop).</summary>
+    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options)
+    {
+        int threads = Math.Min(options.ReadThreads == 0 ? Environment.ProcessorCount : options.ReadThreads, files.Count);
+        if (threads <= 1 || options.GeneralPathOnly)
+            return null;
+        var results = new BitbrainsFastReader.Result?[files.Count];
+        int next = -1;
+        void Work()
+        {
+            byte[] buffer = [];
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < files.Count)
+                results[i] = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, ref buffer);
+        }
+
+        var others = new Task[threads - 1];
+        for (int t = 0; t < others.Length; t++)
+            others[t] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Work();
+        Task.WaitAll(others);
+        return results;
     }
 
     private static SampleSeries? ReadFile(ImportSession session, string path, string id, BitbrainsImportOptions options)

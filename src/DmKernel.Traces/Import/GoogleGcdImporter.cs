@@ -84,7 +84,7 @@ public static class GoogleGcdImporter
         IReadOnlyList<TraceHost> hosts = [];
         if (options.PlaceOnHostMb is int hostMb)
         {
-            var placed = TracePlacement.FirstFitByStartup(vms, hostMb, options.PlacementReserveMb);
+            var placed = ImportPlacement.Place(vms, hostMb, options.PlacementReserveMb, inputFolder);
             table = placed.Vms;
             hosts = placed.Hosts;
         }

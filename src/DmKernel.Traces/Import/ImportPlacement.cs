@@ -1,0 +1,22 @@
+namespace DmKernel.Traces;
+
+/// <summary>An importer's optional placement: first-fit by Startup, with a VM too large for the hosts reported as an import error.</summary>
+internal static class ImportPlacement
+{
+    public static PlacementResult Place(IReadOnlyList<TraceVm> vms, int hostMb, int reserveMb, string input)
+    {
+        int capacity = hostMb - reserveMb;
+        for (int v = 0; v < vms.Count; v++)
+        {
+            int startup = vms[v].Settings.StartupMb;
+            if (startup > capacity)
+            {
+                throw new TraceImportException(ImportErrorKind.OutOfRange, input, 0, 0, null,
+                    $"VM {v} ('{vms[v].Id}') needs Startup {startup} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB)",
+                    $"hosts large enough for every VM's Startup: a --place-on-host-mb (PlaceOnHostMb) of at least {startup + reserveMb}");
+            }
+        }
+
+        return TracePlacement.FirstFitByStartup(vms, hostMb, reserveMb);
+    }
+}
