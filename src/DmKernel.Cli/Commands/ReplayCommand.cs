@@ -16,8 +16,10 @@ internal static class ReplayCommand
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay." };
         var output = new Option<string>("--output", "-o") { Description = "Output directory.", Required = true };
         var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks (default: about 500 samples per host)." };
+        var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and options)." };
         var common = new CommonOptions();
-        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every };
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -25,38 +27,103 @@ internal static class ReplayCommand
             int? step = result.GetValue(every);
             if (step is < 1)
                 throw new CliError($"--host-series-every {step} is out of range: expected at least 1.");
-            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel);
+            long? ck = result.GetValue(checkpointEvery);
+            if (ck is < 1)
+                throw new CliError($"--checkpoint-every {ck} is out of range: expected at least 1.");
+            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume));
         })));
         return command;
     }
 
-    public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel)
+    public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel,
+        long? checkpointEvery = null, bool resume = false)
     {
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
         using var staged = new StagedOutput(outputDir);
         int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);
-        using (var hosts = new StreamWriter(staged.File("hosts.csv"), false, new UTF8Encoding(false), 1 << 16))
+
+        // With checkpoints, the per-host series grows in DIR/.checkpoint beside the saved state, so that a resumed run
+        // continues it from the last checkpoint; it joins the other outputs when the replay completes.
+        string checkpointDir = Path.Combine(staged.Directory, ".checkpoint");
+        string statePath = Path.Combine(checkpointDir, "state.bin"), hostsPart = Path.Combine(checkpointDir, "hosts.csv.part");
+        bool checkpointing = checkpointEvery is not null || resume;
+        string fingerprint = string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(traceFile)}|{new FileInfo(traceFile).Length}|{engine.Header.TickCount}|{engine.Model}|host {options.PlacementHostMb}/{options.PlacementReserveMb}|max {options.MaxTicks}|hash {options.HashEvery}|series {every}");
+        FileStream hostsStream;
+        if (resume)
         {
-            hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
+            if (!File.Exists(statePath) || !File.Exists(hostsPart))
+                throw new CliError($"nothing to resume: {checkpointDir} holds no checkpoint (run with --checkpoint-every N first).", 1);
+            long length;
+            using (FileStream state = File.OpenRead(statePath))
+            {
+                try
+                {
+                    length = engine.ResumeFrom(state, fingerprint);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new CliError($"cannot resume from {statePath}: {ex.Message}", 1);
+                }
+            }
+
+            hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
+            hostsStream.SetLength(length);
+            hostsStream.Seek(0, SeekOrigin.End);
+            Console.Error.WriteLine($"Resuming at tick {engine.TicksDone} of {engine.TotalTicks} from {statePath}.");
+        }
+        else if (checkpointing)
+        {
+            if (Directory.Exists(checkpointDir))
+                Directory.Delete(checkpointDir, recursive: true);
+            Directory.CreateDirectory(checkpointDir);
+            hostsStream = new FileStream(hostsPart, FileMode.Create, FileAccess.Write);
+        }
+        else
+        {
+            hostsStream = new FileStream(staged.File("hosts.csv"), FileMode.Create, FileAccess.Write);
+        }
+
+        long lastCheckpoint = resume ? engine.TicksDone : -1;
+        using (var hosts = new StreamWriter(hostsStream, new UTF8Encoding(false), 1 << 16))
+        {
+            if (hostsStream.Length == 0)
+                hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
             Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
             {
                 if ((e.TicksDone - 1) % every == 0)
                     WriteHosts(hosts, e);
+                if (checkpointEvery is long n && e.TicksDone % n == 0 && e.TicksDone < e.TotalTicks)
+                {
+                    hosts.Flush();
+                    string temp = statePath + ".tmp";
+                    using (FileStream state = File.Create(temp))
+                        e.SaveCheckpoint(state, fingerprint, hostsStream.Length);
+                    File.Move(temp, statePath, overwrite: true);
+                    lastCheckpoint = e.TicksDone;
+                }
             }));
         }
 
         if (cancel.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched). Run the same command again to replay from the start.");
+            string how = lastCheckpoint >= 0
+                ? $" The last checkpoint is at tick {lastCheckpoint}: add --resume to the same command to continue from there."
+                : " Run the same command again to replay from the start (add --checkpoint-every N to make a long replay resumable).";
+            Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched).{how}");
             return 130;
         }
 
+        if (checkpointing)
+            File.Copy(hostsPart, staged.File("hosts.csv"), overwrite: true); // the checkpoint stays resumable until the commit
         WritePlacement(staged.File("placement.csv"), engine);
         using (FileStream summary = File.Create(staged.File("summary.json")))
             ReplaySummary.Write(summary, engine, traceFile, ReplaySummary.PeakWorkingSet());
         ReplayReport.Write(staged, engine, traceFile);
         staged.Commit();
+        if (checkpointing)
+            Directory.Delete(checkpointDir, recursive: true);
         PrintHeadline(engine, staged.Directory);
         return 0;
     }

@@ -14,6 +14,7 @@ internal sealed class StagedOutput : IDisposable
     {
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
+        RemoveAbandoned(Directory);
         Staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(Staging);
     }
@@ -41,6 +42,30 @@ internal sealed class StagedOutput : IDisposable
 
         _committed = true;
         System.IO.Directory.Delete(Staging, recursive: true);
+    }
+
+    /// <summary>Deletes staging folders left by runs that were killed (their process no longer exists).</summary>
+    private static void RemoveAbandoned(string directory)
+    {
+        foreach (string dir in System.IO.Directory.EnumerateDirectories(directory, ".staging-*"))
+        {
+            string[] parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+                continue;
+            bool alive;
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(pid);
+                alive = !p.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                alive = false;
+            }
+
+            if (!alive)
+                System.IO.Directory.Delete(dir, recursive: true);
+        }
     }
 
     /// <summary>Without <see cref="Commit"/>, discards everything staged.</summary>

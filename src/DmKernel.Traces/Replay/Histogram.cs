@@ -71,4 +71,26 @@ public sealed class Histogram
 
     /// <summary>Counts per bin (a copy).</summary>
     public long[] Bins() => (long[])_bins.Clone();
+
+    internal void Save(BinaryWriter w)
+    {
+        w.Write(_bins.Length);
+        foreach (long b in _bins)
+            w.Write(b);
+        w.Write(Count);
+        w.Write(Sum);
+        w.Write(Max);
+    }
+
+    internal void Load(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        if (n != _bins.Length)
+            throw new InvalidDataException($"Checkpoint histogram has {n} bins; expected {_bins.Length}.");
+        for (int i = 0; i < n; i++)
+            _bins[i] = r.ReadInt64();
+        Count = r.ReadInt64();
+        Sum = r.ReadInt64();
+        Max = r.ReadInt32();
+    }
 }

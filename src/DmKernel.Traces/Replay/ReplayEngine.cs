@@ -109,8 +109,95 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>State hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks: the tick index just run and the hash after it.</summary>
     public IReadOnlyList<(long Tick, ulong Hash)> StateHashes => _hashes;
 
-    /// <summary>Wall time spent in <see cref="Step"/> (reading, applying, ticking, measuring).</summary>
-    public TimeSpan Elapsed => _clock.Elapsed;
+    /// <summary>Wall time spent in <see cref="Step"/> (reading, applying, ticking, measuring), earlier runs of a resumed replay included.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed + _elapsedBefore;
+
+    private TimeSpan _elapsedBefore;
+
+    /// <summary>
+    /// Writes a checkpoint: the fleet, the metrics, the hashes and how far the trace was read, with
+    /// <paramref name="fingerprint"/> (what must match to resume) and <paramref name="note"/> (e.g. an output's length).
+    /// </summary>
+    public void SaveCheckpoint(Stream output, string fingerprint, long note)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var payload = new MemoryStream();
+        using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write("DMKREPLAY/1");
+            w.Write(fingerprint);
+            w.Write(note);
+            w.Write(TicksDone);
+            w.Write(Elapsed.Ticks);
+            w.Write(_hashes.Count);
+            foreach ((long tick, ulong hash) in _hashes)
+            {
+                w.Write(tick);
+                w.Write(hash);
+            }
+
+            Metrics.Save(w);
+            w.Flush();
+            Fleet.SaveState(payload);
+        }
+
+        output.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        output.Write(System.IO.Hashing.XxHash64.Hash(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
+    }
+
+    /// <summary>
+    /// Continues from a checkpoint written by <see cref="SaveCheckpoint"/> for the same trace and options: checks it,
+    /// skips the ticks already replayed in the trace, restores fleet, metrics and hashes. Returns the note. A
+    /// checkpoint whose fingerprint differs, or that is truncated or corrupt, throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public long ResumeFrom(Stream input, string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (TicksDone != 0)
+            throw new InvalidOperationException("Resume a replay before its first step.");
+        using var all = new MemoryStream();
+        input.CopyTo(all);
+        byte[] bytes = all.GetBuffer();
+        int length = (int)all.Length - 8;
+        if (length < 0 || !System.IO.Hashing.XxHash64.Hash(bytes.AsSpan(0, length)).AsSpan().SequenceEqual(bytes.AsSpan(length, 8)))
+            throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+        using var payload = new MemoryStream(bytes, 0, length, writable: false);
+        using var r = new BinaryReader(payload);
+        try
+        {
+            if (r.ReadString() != "DMKREPLAY/1")
+                throw new InvalidDataException("Not a replay checkpoint.");
+            string saved = r.ReadString();
+            if (saved != fingerprint)
+                throw new InvalidDataException($"Checkpoint was written by another replay: it has '{saved}', this one is '{fingerprint}'.");
+            long note = r.ReadInt64();
+            long ticks = r.ReadInt64();
+            var elapsed = TimeSpan.FromTicks(r.ReadInt64());
+            int hashCount = r.ReadInt32();
+            var hashes = new List<(long, ulong)>();
+            for (int i = 0; i < hashCount; i++)
+                hashes.Add((r.ReadInt64(), r.ReadUInt64()));
+            if (ticks < 0 || ticks > TotalTicks)
+                throw new InvalidDataException($"Checkpoint is at tick {ticks}, outside this replay's 0..{TotalTicks}.");
+            Metrics.Load(r);
+            Fleet.LoadState(payload);
+            for (long t = 0; t < ticks; t++)
+            {
+                if (!_reader.ReadTick(_traceTick))
+                    throw new InvalidDataException($"The trace ended at tick {t}, before the checkpoint's tick {ticks}.");
+            }
+
+            TicksDone = ticks;
+            _elapsedBefore = elapsed;
+            _hashes.Clear();
+            _hashes.AddRange(hashes);
+            return note;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException("Checkpoint is truncated.");
+        }
+    }
 
     /// <summary>The fleet slot of trace VM <paramref name="vm"/>.</summary>
     public int SlotOf(int vm) => _slotOfVm[vm];

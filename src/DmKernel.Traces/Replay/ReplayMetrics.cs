@@ -72,6 +72,72 @@ public sealed class ReplayMetrics
 
     public IReadOnlyList<FleetPoint> Series => _series;
 
+    /// <summary>Writes every accumulator (for a checkpoint).</summary>
+    internal void Save(BinaryWriter w)
+    {
+        foreach (long v in (ReadOnlySpan<long>)[Ticks, WantedVmTicks, OnVmTicks, PagingVmTicks, DeniedVmTicks, UnmetMbTicks,
+            AssignedMbTicks, DemandMbTicks, PeakAssignedMb, SmartPagingVmTicks, SmartPagingMbTicks, ShortHostTicks])
+            w.Write(v);
+        Pressure.Save(w);
+        HostAvailablePercent.Save(w);
+        w.Write(_series.Count);
+        foreach (FleetPoint p in _series)
+        {
+            w.Write(p.Tick);
+            w.Write(p.AssignedMb);
+            w.Write(p.DemandMb);
+            w.Write(p.AvailableMb);
+            w.Write(p.PagingVms);
+            w.Write(p.OnVms);
+            w.Write(p.ShortHosts);
+            w.Write(p.HostAvailableP5);
+            w.Write(p.HostAvailableP50);
+            w.Write(p.HostAvailableP95);
+        }
+
+        w.Write(_pagingTicks.Length);
+        foreach (int v in _pagingTicks)
+            w.Write(v);
+        foreach (long v in _unmetMbTicks)
+            w.Write(v);
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    internal void Load(BinaryReader r)
+    {
+        Ticks = r.ReadInt64();
+        WantedVmTicks = r.ReadInt64();
+        OnVmTicks = r.ReadInt64();
+        PagingVmTicks = r.ReadInt64();
+        DeniedVmTicks = r.ReadInt64();
+        UnmetMbTicks = r.ReadInt64();
+        AssignedMbTicks = r.ReadInt64();
+        DemandMbTicks = r.ReadInt64();
+        PeakAssignedMb = r.ReadInt64();
+        SmartPagingVmTicks = r.ReadInt64();
+        SmartPagingMbTicks = r.ReadInt64();
+        ShortHostTicks = r.ReadInt64();
+        Pressure.Load(r);
+        HostAvailablePercent.Load(r);
+        int count = r.ReadInt32();
+        if (count < 0)
+            throw new InvalidDataException($"Checkpoint has {count} series points.");
+        _series.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            _series.Add(new FleetPoint(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
+                r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        }
+
+        int slots = r.ReadInt32();
+        if (slots != _pagingTicks.Length)
+            throw new InvalidDataException($"Checkpoint has {slots} slots; this replay has {_pagingTicks.Length}.");
+        for (int i = 0; i < slots; i++)
+            _pagingTicks[i] = r.ReadInt32();
+        for (int i = 0; i < slots; i++)
+            _unmetMbTicks[i] = r.ReadInt64();
+    }
+
     /// <summary>Adds the tick the fleet just ran; <paramref name="wantedOn"/> is how many VMs the trace wanted on.</summary>
     public void AddTick(int wantedOn)
     {

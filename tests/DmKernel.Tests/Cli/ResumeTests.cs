@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using DmKernel.Cli;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// A long replay killed mid-run (a real CLI process, SIGKILL) and resumed with --resume ends with exactly the
+/// outputs of an uninterrupted run: the same summary.json (all but "run") and the same hosts.csv, byte for byte.
+/// </summary>
+[Collection(nameof(CliTests))]
+public class ResumeTests
+{
+    [Fact]
+    public void Replay_KilledMidRun_ResumesToTheUninterruptedResult()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("long.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 3000, Hosts = 30, Ticks = 20_000, Seed = 8, TickSeconds = 60 });
+
+        // The reference: one uninterrupted run.
+        string full = tmp.File("full");
+        Assert.Equal(0, CliApp.Run(["replay", trace, "-o", full]));
+
+        // A real process with checkpoints, killed as soon as its first checkpoint exists.
+        string resumed = tmp.File("resumed");
+        string cli = Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        foreach (string arg in new[] { cli, "replay", trace, "-o", resumed, "--checkpoint-every", "500" })
+            start.ArgumentList.Add(arg);
+        using (Process process = Process.Start(start)!)
+        {
+            string state = Path.Combine(resumed, ".checkpoint", "state.bin");
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(state) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                Thread.Sleep(10);
+            Assert.True(File.Exists(state), "no checkpoint appeared");
+            bool summaryAtDetection = File.Exists(Path.Combine(resumed, "summary.json"));
+            Assert.False(process.HasExited, $"the replay finished (exit {(process.HasExited ? process.ExitCode : 0)}) before it could be killed; the trace is too short for this machine");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.False(File.Exists(Path.Combine(resumed, "summary.json")),
+                $"a killed run must not leave outputs (checkpoint seen after {clock.ElapsedMilliseconds} ms; summary already there then: {summaryAtDetection}; exit {process.ExitCode})");
+        }
+
+        TextWriter oldErr = Console.Error, oldOut = Console.Out;
+        var err = new StringWriter();
+        Console.SetError(err);
+        Console.SetOut(new StringWriter());
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "500", "--resume"]);
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+            Console.SetOut(oldOut);
+        }
+
+        Assert.True(exit == 0, err.ToString());
+        Assert.Contains("Resuming at tick", err.ToString(), StringComparison.Ordinal);
+        Assert.Equal(
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(full, "summary.json"))),
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(resumed, "summary.json"))));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(resumed, "hosts.csv")));
+        Assert.False(Directory.Exists(Path.Combine(resumed, ".checkpoint")), "the checkpoint is removed once the outputs are complete");
+    }
+
+    [Fact]
+    public void Resume_WithoutCheckpoint_OrAnotherReplaysCheckpoint_ExitsOne()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        TextWriter oldErr = Console.Error, oldOut = Console.Out;
+        var err = new StringWriter();
+        Console.SetError(err);
+        Console.SetOut(new StringWriter());
+        try
+        {
+            Assert.Equal(1, CliApp.Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--resume"]));
+            Assert.Contains("nothing to resume", err.ToString(), StringComparison.Ordinal);
+
+            // A checkpoint from one set of options does not resume another.
+            Directory.CreateDirectory(Path.Combine(outDir, ".checkpoint"));
+            using (NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace))
+            using (var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions()))
+            using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
+                engine.SaveCheckpoint(f, "another replay", 0);
+            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
+            Assert.Equal(1, CliApp.Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--resume"]));
+            Assert.Contains("written by another replay", err.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+            Console.SetOut(oldOut);
+        }
+    }
+}
