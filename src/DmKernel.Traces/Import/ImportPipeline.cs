@@ -46,6 +46,14 @@ internal static class ImportPipeline
         report.Ticks = ticks;
         report.OutputPath = outputPath;
 
+        // What the parse skipped (with Lenient) travels with the trace, so a replay's summary.json reports it too.
+        var ic = System.Globalization.CultureInfo.InvariantCulture;
+        description.Metadata.Set("import.lenient", o.Lenient ? "true" : "false");
+        description.Metadata.Set("import.rows_read", report.RowsRead.ToString(ic));
+        description.Metadata.Set("import.rows_skipped", report.SkippedTotal.ToString(ic));
+        foreach (KeyValuePair<ImportErrorKind, long> kv in report.Skipped.OrderBy(kv => kv.Key))
+            description.Metadata.Set($"import.skipped.{kv.Key}", kv.Value.ToString(ic));
+
         int n = series.Count;
         var next = new int[n];
         var row = new int[n];

@@ -165,3 +165,44 @@ public class CliTests
         Assert.False(File.Exists(tmp.File("x.dmt")));
     }
 }
+
+/// <summary>--lenient skips, by kind, travel from the import into the trace and the replay's summary.json.</summary>
+[Collection(nameof(CliTests))]
+public class LenientSummaryTests
+{
+    [Fact]
+    public void LenientImport_SkipCountsByKind_AppearInReplaySummary()
+    {
+        using var tmp = new TempDir();
+        const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]";
+        static string Row(long t, string mem) => $"{t};\t2;\t5000.0;\t50.0;\t1.0;\t4194304.0;\t{mem};\t0.0;\t0.0;\t0.0;\t0.0";
+        var lines = new List<string> { Header };
+        for (int i = 0; i < 20; i++)
+            lines.Add(Row(1375308000 + (300 * i), i == 5 ? "abc" : i == 9 ? "NaN" : i == 12 ? "-5.0" : "1048576.0"));
+        tmp.Write("in/2013-8/1.csv", string.Join('\n', lines) + "\n");
+        string trace = tmp.File("t.dmt");
+        TextWriter oldOut = Console.Out, oldErr = Console.Error;
+        Console.SetOut(new StringWriter());
+        var err = new StringWriter();
+        Console.SetError(err);
+        try
+        {
+            Assert.Equal(1, CliApp.Run(["import", "bitbrains", tmp.File("in"), "-o", trace]));        // strict: the first bad row stops it
+            Assert.Contains("1.csv:7", err.ToString(), StringComparison.Ordinal);
+            Assert.Equal(0, CliApp.Run(["import", "bitbrains", tmp.File("in"), "-o", trace, "--lenient"]));
+            Assert.Equal(0, CliApp.Run(["replay", trace, "-o", tmp.File("out")]));
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+
+        JsonNode meta = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("out"), "summary.json")))!["trace"]!["metadata"]!;
+        Assert.Equal("true", (string)meta["import.lenient"]!);
+        Assert.Equal("3", (string)meta["import.rows_skipped"]!);
+        Assert.Equal("1", (string)meta["import.skipped.NotANumber"]!);
+        Assert.Equal("1", (string)meta["import.skipped.NotFinite"]!);
+        Assert.Equal("1", (string)meta["import.skipped.NegativeValue"]!);
+    }
+}
