@@ -3,6 +3,26 @@ namespace DmKernel.Traces;
 /// <summary>The part every importer shares: the tick grid, resampling each VM's series, writing the trace.</summary>
 internal static class ImportPipeline
 {
+    /// <summary>The longest span of samples an import accepts: a year and a day (the real traces span 8 to 30 days).</summary>
+    public const long MaxSpanSeconds = 366L * 24 * 3600;
+
+    /// <summary>
+    /// Refuses samples spread over more than <see cref="MaxSpanSeconds"/>: one timestamp far from the others (a typo,
+    /// milliseconds for seconds) would otherwise make a trace of millions of empty ticks.
+    /// </summary>
+    private static void CheckSpan(IReadOnlyList<SampleSeries> series, double start)
+    {
+        foreach (var s in series)
+        {
+            if (s.Count > 0 && s.LastTime - start > MaxSpanSeconds)
+            {
+                throw new TraceImportException(ImportErrorKind.OutOfRange, s.Id, 0, 0, null,
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a sample at {s.LastTime} s, {(s.LastTime - start) / 86400.0:F0} days after the trace starts at {start} s"),
+                    "samples within 366 days of the trace start (is a timestamp wrong?)");
+            }
+        }
+    }
+
     /// <summary>Ticks from <paramref name="start"/> that cover every sample: floor((last − start) / tick) + 1, or 0.</summary>
     public static long TickCount(IReadOnlyList<SampleSeries> series, double start, double tick)
     {
@@ -39,6 +59,7 @@ internal static class ImportPipeline
         IReadOnlyList<SampleSeries> series, double start, double nominalPeriod)
     {
         var o = session.Options;
+        CheckSpan(series, start);
         long ticks = TickCount(series, start, o.TickSeconds);
         var report = session.Report;
         report.Vms = vms.Count;
