@@ -13,10 +13,14 @@ internal static class NativeFormat
     public const ulong TrailerMagic = 0x4C494152544B4D44; // little-endian "DMKTRAIL"
 
     public const ushort VersionMajor = 1;
-    public const ushort VersionMinor = 0;
+    /// <summary>1.0 files use tick encoding 1 only; 1.1 added encoding 2 (a file using it says 1.1).</summary>
+    public const ushort VersionMinor = 1;
 
-    /// <summary>The only tick encoding of version 1: per VM zig-zag delta from the previous tick, LEB128, tick-major.</summary>
+    /// <summary>Tick encoding 1 (format 1.0): per VM zig-zag delta from the previous tick, LEB128, tick-major.</summary>
     public const byte TickEncodingDeltaZigZagLeb128 = 1;
+
+    /// <summary>Tick encoding 2 (format 1.1): the same deltas in blocks of 16 VMs of one byte width (0..4) each.</summary>
+    public const byte TickEncodingDeltaBlocks16 = 2;
 
     public const int HeaderSize = 64;
     public const int FrameSize = 56;

@@ -22,6 +22,7 @@ public sealed class NativeTraceReader : IDisposable
     private readonly long _trailerChunkCount;
     private readonly ulong _trailerChain;
     private readonly int _ticksPerChunk;
+    private readonly byte _encoding;
     private int[] _prev = [];
     private byte[] _packed = [];
     private byte[] _raw = [];
@@ -52,8 +53,9 @@ public sealed class NativeTraceReader : IDisposable
             throw Fail("header field Version", $"unsupported format version {major}.{minor}, expected {NativeFormat.VersionMajor}.x");
         if (BinaryPrimitives.ReadUInt64LittleEndian(h[NativeFormat.HdrHash..]) != NativeFormat.Hash(h[..NativeFormat.HdrHash]))
             throw Fail("header", "checksum mismatch (XxHash64 of bytes 0..55)");
-        if (h[NativeFormat.HdrEncoding] != NativeFormat.TickEncodingDeltaZigZagLeb128)
-            throw Fail("header field TickEncoding", $"{h[NativeFormat.HdrEncoding]}, expected {NativeFormat.TickEncodingDeltaZigZagLeb128} (delta zig-zag LEB128)");
+        _encoding = h[NativeFormat.HdrEncoding];
+        if (_encoding is not (NativeFormat.TickEncodingDeltaZigZagLeb128 or NativeFormat.TickEncodingDeltaBlocks16))
+            throw Fail("header field TickEncoding", $"{_encoding}, expected {NativeFormat.TickEncodingDeltaZigZagLeb128} (delta zig-zag LEB128) or {NativeFormat.TickEncodingDeltaBlocks16} (delta blocks of 16)");
         double tickSeconds = BinaryPrimitives.ReadDoubleLittleEndian(h[NativeFormat.HdrTickSeconds..]);
         if (!double.IsFinite(tickSeconds) || tickSeconds <= 0 || tickSeconds > 1e9)
             throw Fail("header field TickSeconds", $"{tickSeconds.ToString(CultureInfo.InvariantCulture)}, expected a finite number in (0, 1e9]");
@@ -152,9 +154,17 @@ public sealed class NativeTraceReader : IDisposable
         if (_chunkTickIndex == _chunkTicks)
             LoadChunk();
 
-        int next = TickCodec.DecodeTick(_raw, _rawPos, _rawLength, _prev, destination, out int bad, out bool outOfRange);
+        bool blocks = _encoding == NativeFormat.TickEncodingDeltaBlocks16;
+        int next = blocks
+            ? TickCodec.DecodeTickBlocks(_raw, _rawPos, _rawLength, _prev, destination, out int bad, out bool outOfRange)
+            : TickCodec.DecodeTick(_raw, _rawPos, _rawLength, _prev, destination, out bad, out outOfRange);
         if (next < 0)
-            throw Fail(ChunkPlace(), $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick)");
+        {
+            throw Fail(ChunkPlace(), blocks
+                ? $"tick {TicksRead}: the payload is malformed in the block of VM {bad} (a width byte above 4, or the payload ends before the tick)"
+                : $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick)");
+        }
+
         if (outOfRange)
         {
             int vm = 0;
@@ -199,8 +209,8 @@ public sealed class NativeTraceReader : IDisposable
         place = ChunkPlace();
         if (_chunkIndex == 0 && (f[NativeFormat.FrFlags] & NativeFormat.FlagKeyframe) == 0)
             throw Fail(place, "the first chunk is not a keyframe, expected flag 0x01");
-        long maxRaw = (long)count * Header.VmCount * NativeFormat.MaxVarintBytes;
-        long minRaw = (long)count * Header.VmCount;
+        long maxRaw = count * TickCodec.MaxTickBytes(_encoding, Header.VmCount);
+        long minRaw = count * TickCodec.MinTickBytes(_encoding, Header.VmCount);
         _rawLength = ReadPayload(f, place, minRaw, maxRaw, ref _raw);
         _rawPos = 0;
         if (_prev.Length != Header.VmCount)

@@ -20,6 +20,7 @@ public sealed class NativeTraceWriter : IDisposable
     private readonly int[] _prev;
     private readonly int _ticksPerChunk;
     private readonly int _keyframeInterval;
+    private readonly byte _encoding;
     private byte[] _raw;
     private byte[] _packed = [];
     private int _rawLength;
@@ -55,6 +56,7 @@ public sealed class NativeTraceWriter : IDisposable
         VmCount = vms.Count;
         _ticksPerChunk = (int)Math.Clamp(options.ChunkVmTicks / (long)Math.Max(1, VmCount), 1, NativeTraceWriterOptions.MaxTicksPerChunk);
         _keyframeInterval = options.KeyframeIntervalTicks;
+        _encoding = (byte)options.TickEncoding;
         _prev = new int[VmCount];
         _raw = new byte[Math.Max(16, Math.Min((long)_ticksPerChunk * VmCount, 1 << 20))];
         _codec = new SectionCodec(options.Compression, options.CompressionLevel);
@@ -112,10 +114,12 @@ public sealed class NativeTraceWriter : IDisposable
             }
         }
 
-        long need = _rawLength + (long)VmCount * NativeFormat.MaxVarintBytes;
+        long need = _rawLength + TickCodec.MaxTickBytes(_encoding, VmCount);
         if (need > _raw.Length)
             Array.Resize(ref _raw, (int)Math.Min(Math.Max(need, _raw.Length * 2L), Array.MaxLength));
-        _rawLength = TickCodec.EncodeTick(committedOrOff, _prev, _raw, _rawLength);
+        _rawLength = _encoding == NativeFormat.TickEncodingDeltaBlocks16
+            ? TickCodec.EncodeTickBlocks(committedOrOff, _prev, _raw, _rawLength)
+            : TickCodec.EncodeTick(committedOrOff, _prev, _raw, _rawLength);
         _chunkTicks++;
         TicksWritten++;
         if (_chunkTicks == _ticksPerChunk)
@@ -211,9 +215,9 @@ public sealed class NativeTraceWriter : IDisposable
         h.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(h, NativeFormat.Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(h[NativeFormat.HdrMajor..], NativeFormat.VersionMajor);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[NativeFormat.HdrMinor..], NativeFormat.VersionMinor);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[NativeFormat.HdrMinor..], _encoding == NativeFormat.TickEncodingDeltaBlocks16 ? NativeFormat.VersionMinor : (ushort)0);
         h[NativeFormat.HdrCodec] = 0;
-        h[NativeFormat.HdrEncoding] = NativeFormat.TickEncodingDeltaZigZagLeb128;
+        h[NativeFormat.HdrEncoding] = _encoding;
         BinaryPrimitives.WriteDoubleLittleEndian(h[NativeFormat.HdrTickSeconds..], tickSeconds);
         BinaryPrimitives.WriteInt32LittleEndian(h[NativeFormat.HdrVmCount..], VmCount);
         BinaryPrimitives.WriteInt32LittleEndian(h[NativeFormat.HdrHostCount..], hostCount);

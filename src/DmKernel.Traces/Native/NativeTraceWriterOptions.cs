@@ -18,6 +18,12 @@ public sealed record NativeTraceWriterOptions
     /// <summary>Ticks between keyframe chunks (delta from 0 instead of the previous tick; default 4096; 0 = only the first chunk).</summary>
     public int KeyframeIntervalTicks { get; init; } = 4096;
 
+    /// <summary>
+    /// How ticks are encoded (default <see cref="NativeTickEncoding.DeltaBlocks16"/>, format 1.1: about 8 times
+    /// faster to decode than <see cref="NativeTickEncoding.DeltaLeb128"/>, which format 1.0 readers need).
+    /// </summary>
+    public NativeTickEncoding TickEncoding { get; init; } = NativeTickEncoding.DeltaBlocks16;
+
     /// <summary>The defaults.</summary>
     public static NativeTraceWriterOptions Default { get; } = new();
 
@@ -41,6 +47,8 @@ public sealed record NativeTraceWriterOptions
                 throw new ArgumentOutOfRangeException(nameof(CompressionLevel), level, $"CompressionLevel: expected {lo}..{hi} for {Compression}.");
         }
 
+        if (TickEncoding is not (NativeTickEncoding.DeltaLeb128 or NativeTickEncoding.DeltaBlocks16))
+            throw new ArgumentOutOfRangeException(nameof(TickEncoding), TickEncoding, "TickEncoding: expected DeltaLeb128 or DeltaBlocks16.");
         if (ChunkVmTicks < 1 || ChunkVmTicks > NativeFormat.MaxChunkVmTicks)
             throw new ArgumentOutOfRangeException(nameof(ChunkVmTicks), ChunkVmTicks, $"ChunkVmTicks: expected 1..{NativeFormat.MaxChunkVmTicks}.");
         if (KeyframeIntervalTicks < 0)

@@ -8,7 +8,7 @@ namespace DmKernel.Kernel;
 /// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the divisions of R9, R10 and R18
 /// are the same binary64 operations as in <see cref="Rules"/>. Hosts with enough memory (the common case)
 /// run two vector passes; a short host runs R11's water-filling per host (<see cref="ShortPlan"/>) between
-/// them; a host with lifecycle requests runs the scalar reference for that tick.
+/// them; a host with lifecycle requests runs R4–R7 per VM (<see cref="Lifecycle"/>) before them, in the scalar order.
 /// </summary>
 internal struct VectorKernel<TV> : IHostKernel
     where TV : struct, IVec<TV>
@@ -18,39 +18,68 @@ internal struct VectorKernel<TV> : IHostKernel
 
     public static void TickHost(Fleet f, int h, in TickContext ctx, HostScratch scratch)
     {
-        if (f.HostPendingRequestsCol[h] > 0)
-        {
-            ScalarKernel.TickHost(f, h, ctx, scratch); // R4–R7 are per-host code; the whole host goes scalar this tick
-            return;
-        }
-
         int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
 
         // R12: memory ballooned in the previous tick joins Available.
         f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
         f.HostPendingFreedCol[h] = 0;
 
-        long shortfall = DemandAndTarget(f, start, end, ctx);
+        bool lifecycle = f.HostPendingRequestsCol[h] > 0;
+        if (lifecycle)
+        {
+            // In the scalar order: R17's reset and R5's countdown, then R4–R7 (per-VM code; a donor's reclaim is
+            // already in its Removed), then the vector passes without a second countdown.
+            f.UnballoonedCol.AsSpan(start, end - start).Clear();
+            f.HotAddedCol.AsSpan(start, end - start).Clear();
+            f.RemovedCol.AsSpan(start, end - start).Clear();
+            BootCountdown(f, start, end);
+            Lifecycle.ProcessRequests(f, h, ctx, scratch);
+        }
+
+        long shortfall = DemandAndTarget(f, start, end, ctx, countdown: !lifecycle);
         f.HostShortfallCol[h] = shortfall;
         if (shortfall <= f.HostAvailableCol[h])
         {
             f.HostShortCol[h] = 0;
-            Finish(f, h, start, end, ctx, enough: true);
+            Finish(f, h, start, end, ctx, enough: true, keepRemoved: lifecycle);
         }
         else
         {
             f.HostShortCol[h] = 1;
-            f.UnballoonedCol.AsSpan(start, end - start).Clear();
-            f.HotAddedCol.AsSpan(start, end - start).Clear();
-            f.RemovedCol.AsSpan(start, end - start).Clear();
+            if (!lifecycle)
+            {
+                f.UnballoonedCol.AsSpan(start, end - start).Clear();
+                f.HotAddedCol.AsSpan(start, end - start).Clear();
+                f.RemovedCol.AsSpan(start, end - start).Clear();
+            }
+
             ShortPlan.Run(f, h, ctx, scratch);
-            Finish(f, h, start, end, ctx, enough: false);
+            Finish(f, h, start, end, ctx, enough: false, keepRemoved: false);
         }
     }
 
-    /// <summary>R5 boot countdown, R8 demand, R9 target; returns R11's Shortfall.</summary>
+    /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
+    private static void BootCountdown(Fleet f, int start, int end)
+    {
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
+        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
+        TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
+        TV one = TV.Create(1), zero = TV.Create(0);
+        for (int i = start; i < end; i += TV.Count)
+        {
+            nuint x = (nuint)i;
+            TV flags = TV.Load(ref flagsRef, x);
+            TV isBooting = TV.Equal(flags & stateMask, booting);
+            TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
+            TV nowRunning = isBooting & TV.Equal(boot, zero);
+            TV.Store(boot, ref bootRef, x);
+            TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
+        }
+    }
+
+    /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long DemandAndTarget(Fleet f, int start, int end, in TickContext ctx)
+    private static long DemandAndTarget(Fleet f, int start, int end, in TickContext ctx, bool countdown)
     {
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
         ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
@@ -66,6 +95,7 @@ internal struct VectorKernel<TV> : IHostKernel
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
         TV linuxBit = TV.Create(VmFlags.Linux), one = TV.Create(1), zero = TV.Create(0);
+        TV countdownMask = countdown ? TV.Create(-1) : zero;
         long shortfall = 0;
         for (int block = start; block < end; block += BlockVectors * TV.Count)
         {
@@ -77,7 +107,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 TV flags = TV.Load(ref flagsRef, x);
 
                 // R5: Booting VMs count down; at zero they are Running.
-                TV isBooting = TV.Equal(flags & stateMask, booting);
+                TV isBooting = TV.Equal(flags & stateMask, booting) & countdownMask;
                 TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
                 TV nowRunning = isBooting & TV.Equal(boot, zero);
                 flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
@@ -113,7 +143,7 @@ internal struct VectorKernel<TV> : IHostKernel
     /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough)
+    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough, bool keepRemoved)
     {
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
@@ -145,6 +175,7 @@ internal struct VectorKernel<TV> : IHostKernel
         TV cap = TV.Create(ctx.RemoveCap), gMask = TV.Create(ctx.GMask);
         TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
         TV emptyMin = TV.Create(int.MaxValue);
+        TV keepRemovedMask = keepRemoved ? TV.Create(-1) : zero;
         bool windowEnd = ctx.WindowEnd;
 
         TV grantAcc = zero, pendingAcc = zero, pressureAcc = zero, countAcc = zero, assignedAcc = zero;
@@ -179,11 +210,14 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV take = TV.Min(assigned - target, cap);
                     TV linux = TV.Equal(flags & linuxBit, linuxBit);
                     take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    removed = TV.AndNot(take, gMask) & reclaimNow;
-                    pendingAcc += removed;
+                    TV removedNow = TV.AndNot(take, gMask) & reclaimNow;
+                    pendingAcc += removedNow;
 
-                    ballooned = ballooned - unb + removed;
-                    assigned = assigned + grant - removed;
+                    ballooned = ballooned - unb + removedNow;
+                    assigned = assigned + grant - removedNow;
+
+                    // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
+                    removed = removedNow + (TV.Load(ref remRef, x) & keepRemovedMask);
                     TV stillAbove = reclaimNow & TV.GreaterThan(assigned, target);
                     flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
                     TV.Store(unb, ref unbRef, x);

@@ -146,7 +146,7 @@ public sealed class NativeTraceCorruptionTests
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 2);
         File.WriteAllBytes(path, bytes);
         var e = ExpectFormatError(path, "version");
-        Assert.Contains("unsupported format version 2.0, expected 1.x", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unsupported format version 2.1, expected 1.x", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -168,7 +168,8 @@ public sealed class NativeTraceCorruptionTests
     {
         using var dir = new TempDir();
         string path = dir.File("t.dmt");
-        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], [], new NativeTraceWriterOptions { Compression = NativeTraceCompression.None }))
+        var options = new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, TickEncoding = NativeTickEncoding.DeltaLeb128 };
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], [], options))
         {
             w.WriteTick([TraceValues.MaxCommittedMb]);
             w.Complete();

@@ -1,0 +1,86 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>The fleet totals a replay records after each tick: hand-checked on a small fleet, and the vector pass equal to the plain loop.</summary>
+public class FleetStatisticsTests
+{
+    [Fact]
+    public void Measure_SmallFleet_MatchesHandCountedTotals()
+    {
+        // One host of 4,096 MB with room for all three; VM 1 demands more than its Maximum, so it pages.
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(4096, 4, 0)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(512, 256, 1024, 20, 5000));
+        int b = fleet.AddVm(0, VmSettings.Dynamic(512, 256, 768, 20, 5000));
+        int off = fleet.AddVm(0, VmSettings.Dynamic(512, 256, 1024, 20, 5000));
+        fleet.SetCommitted(a, 400);
+        fleet.SetCommitted(b, 900);
+        fleet.SetCommitted(off, 100);
+        fleet.RequestStart(a);
+        fleet.RequestStart(b);
+        using var balancer = new Balancer(fleet, KernelPath.Scalar);
+        for (int t = 0; t < 10; t++)
+            balancer.Tick(); // past BootGrace: both Running and balanced
+
+        // R9: Target = ceil(Demand × 1.2) to the granule, within Minimum..Maximum: a → 480, b → 768 (its Maximum).
+        Assert.Equal(480, fleet.Assigned[a]);
+        Assert.Equal(768, fleet.Assigned[b]);
+        var bins = new long[201];
+        var paging = new int[fleet.SlotCount];
+        var unmet = new long[fleet.SlotCount];
+        TickTotals t1 = FleetStatistics.Measure(fleet, bins, paging, unmet);
+
+        Assert.Equal(2, t1.OnVms);
+        Assert.Equal(2, t1.RunningDynamicVms);
+        Assert.Equal(1, t1.PagingVms);
+        Assert.Equal(900 - 768, t1.UnmetMb);
+        Assert.Equal(480 + 768, t1.AssignedMb);
+        Assert.Equal(400 + 900, t1.DemandMb);
+        Assert.Equal(fleet.Pressure[a] + fleet.Pressure[b], t1.PressureSum);
+        Assert.Equal(Math.Max(fleet.Pressure[a], fleet.Pressure[b]), t1.PressureMax);
+        Assert.Equal(4096 - 480 - 768, t1.AvailableMb);
+        Assert.Equal(0, t1.ShortHosts);
+        Assert.Equal(1, bins[Math.Min(fleet.Pressure[a], 200)]);
+        Assert.Equal(1, bins[Math.Min(fleet.Pressure[b], 200)]);
+        Assert.Equal(2, bins.Sum());
+        Assert.Equal([0, 1, 0], paging.AsSpan(0, 3).ToArray());
+        Assert.Equal(900 - 768, unmet[b]);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void MeasureVector_EqualsTheScalarLoop_EveryTick(int seed, bool edges)
+    {
+        var fleet = new RandomFleet(seed, edges).Build(RandomFleet.FastModel, [37, 64, 5, 130, 0, 16], fillFactor: 0.6);
+        var ops = new RandomFleet(seed ^ 0x77, edges);
+        using var balancer = new Balancer(fleet, KernelPath.Scalar);
+        var binsS = new long[151];
+        var binsV = new long[151];
+        var pagingS = new int[fleet.SlotCount];
+        var pagingV = new int[fleet.SlotCount];
+        var unmetS = new long[fleet.SlotCount];
+        var unmetV = new long[fleet.SlotCount];
+        int pagingTicks = 0, shortTicks = 0;
+        for (int t = 0; t < 300; t++)
+        {
+            ops.Step(fleet, [fleet], activity: 0.08);
+            balancer.Tick();
+            TickTotals s = FleetStatistics.MeasureScalar(fleet, binsS, pagingS, unmetS);
+            TickTotals v = FleetStatistics.MeasureVector(fleet, binsV, pagingV, unmetV);
+            Assert.Equal(s, v);
+            Assert.Equal(binsS, binsV);
+            Assert.Equal(pagingS, pagingV);
+            Assert.Equal(unmetS, unmetV);
+            Assert.Equal(s, FleetStatistics.Measure(fleet, [])); // no bins, no per-slot arrays: the same totals
+            pagingTicks += s.PagingVms > 0 ? 1 : 0;
+            shortTicks += s.ShortHosts > 0 ? 1 : 0;
+        }
+
+        // The run reached the cases the per-lane code is about.
+        Assert.True(pagingTicks > 50, $"paging in {pagingTicks} ticks");
+        Assert.True(shortTicks > 10, $"short hosts in {shortTicks} ticks");
+        Assert.True(binsS.Sum() > 1000, $"{binsS.Sum()} pressure samples");
+    }
+}
