@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using DmKernel.Cli.Commands;
 
 namespace DmKernel.Cli;
@@ -32,7 +33,18 @@ internal static class CliApp
         });
         try
         {
-            return Build().Parse(args).InvokeAsync(cancellationToken: cancel.Token).GetAwaiter().GetResult();
+            ParseResult parsed = Build().Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // A value that does not parse (not a number, too large for its type), an unknown option, a missing
+                // argument: bad arguments, exit code 2, one line each on stderr.
+                foreach (ParseError error in parsed.Errors)
+                    Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine("(dmkernel COMMAND --help shows the usage)");
+                return 2;
+            }
+
+            return parsed.InvokeAsync(cancellationToken: cancel.Token).GetAwaiter().GetResult();
         }
         finally
         {

@@ -70,18 +70,52 @@ internal static class ImportCommand
                 return o;
             }
 
+            ImportOptions options = kind switch
+            {
+                "Bitbrains" => Common(new BitbrainsImportOptions()) with { PlaceOnHostMb = r.GetValue(placeOn) },
+                "Alibaba" => Common(new AlibabaImportOptions { HostMb = Required(r.GetValue(hostMb), "--host-mb") }),
+                _ => Common(new GoogleGcdImportOptions { VmSizeMb = Required(r.GetValue(vmMb), "--vm-mb") }) with { PlaceOnHostMb = r.GetValue(placeOn) },
+            };
+            Validate(options);
+
             Cli.EnsureParentDirectory(target);
             var clock = Stopwatch.StartNew();
-            ImportReport report = kind switch
+            ImportReport report = options switch
             {
-                "Bitbrains" => Cli.Guard(() => BitbrainsImporter.Import(source, target, Common(new BitbrainsImportOptions()) with { PlaceOnHostMb = r.GetValue(placeOn) })),
-                "Alibaba" => Cli.Guard(() => AlibabaImporter.Import(source, target, Common(new AlibabaImportOptions { HostMb = Required(r.GetValue(hostMb), "--host-mb") }))),
-                _ => Cli.Guard(() => GoogleGcdImporter.Import(source, target, Common(new GoogleGcdImportOptions { VmSizeMb = Required(r.GetValue(vmMb), "--vm-mb") }) with { PlaceOnHostMb = r.GetValue(placeOn) })),
+                BitbrainsImportOptions b => Cli.Guard(() => BitbrainsImporter.Import(source, target, b)),
+                AlibabaImportOptions a => Cli.Guard(() => AlibabaImporter.Import(source, target, a)),
+                _ => Cli.Guard(() => GoogleGcdImporter.Import(source, target, (GoogleGcdImportOptions)options)),
             };
             Print(report, clock.Elapsed, source);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A bad option value is a bad argument (exit code 2): the error names the command-line option.</summary>
+    private static void Validate(ImportOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            string option = ex.ParamName switch
+            {
+                "TickSeconds" => "--tick-seconds",
+                "MaxHoldSeconds" => "--max-hold-seconds",
+                "Demand.K" => "--demand-k",
+                "Demand.OsBaseMb" => "--os-base-mb",
+                "Settings.BufferPercent" => "--buffer",
+                "Settings.MinimumDivisor" => "--minimum-divisor",
+                "PlaceOnHostMb" or "PlacementReserveMb" => "--place-on-host-mb",
+                "HostMb" or "HostReserveMb" => "--host-mb",
+                "VmSizeMb" => "--vm-mb",
+                _ => ex.ParamName ?? "an option",
+            };
+            throw new CliError($"{option}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
     }
 
     private static int Required(int? value, string option)

@@ -103,9 +103,8 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                int value = options.Demand.Demand(pct / 100 * options.HostMb, out bool clamped);
-                if (clamped)
-                    report.Note("demand_clamped");
+                if (!session.TryDemand(options.Demand, pct / 100 * options.HostMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+                    continue;
                 if (last.Add(time, value, options.HostMb - options.HostReserveMb))
                     report.Note("duplicate_timestamps");
             }

@@ -9,9 +9,9 @@ namespace DmKernel.Traces;
 /// directly (no decoding to chars, no per-row allocation), and what the rows add to the report is counted
 /// locally. It never reports a problem: any file it is not sure to read exactly as the general (Sep) path
 /// does (not ending with a line feed, not ASCII, a CR, a bad header, a row with a wrong field count or a
-/// field that does not parse, a value out of range, a timestamp going backwards, ...) gives null, and the
-/// caller reads it again with the general path, which reports the problem with its file, line and column.
-/// Pure (touches no session), so files can be read in parallel.
+/// field that does not parse, a value out of range (a capacity over MaxCeiling, a usage or demand over 16 TB),
+/// a timestamp going backwards, ...) gives null, and the caller reads it again with the general path, which
+/// reports the problem with its file, line and column. Pure (touches no session), so files can be read in parallel.
 /// </summary>
 internal static class BitbrainsFastReader
 {
@@ -33,8 +33,6 @@ internal static class BitbrainsFastReader
 
         public long UsageZeroSamples { get; set; }
 
-        public long DemandClamped { get; set; }
-
         public long DuplicateTimestamps { get; set; }
 
         /// <summary>Adds the counts to <paramref name="report"/> as the general path would have, row by row.</summary>
@@ -44,7 +42,6 @@ internal static class BitbrainsFastReader
             report.Note("off_samples", OffSamples);
             report.Note("usage_above_capacity", UsageAboveCapacity);
             report.Note("usage_zero_samples", UsageZeroSamples);
-            report.Note("demand_clamped", DemandClamped);
             report.Note("duplicate_timestamps", DuplicateTimestamps);
         }
     }
@@ -98,7 +95,8 @@ internal static class BitbrainsFastReader
         var result = new Result(series);
         var demand = options.Demand;
         bool clamp = options.ClampUsageToCapacity;
-        long rows = 0, off = 0, above = 0, zero = 0, clampedCount = 0, duplicates = 0;
+        long rows = 0, off = 0, above = 0, zero = 0, duplicates = 0;
+        int ceiling = options.Settings.MaxCeilingMb;
         while (!data.IsEmpty)
         {
             eol = data.IndexOf((byte)'\n');
@@ -136,6 +134,8 @@ internal static class BitbrainsFastReader
             if (!TryTimestamp(Trim(timeField), out long time)
                 || !TryDouble(Trim(capacityField), out double capacityKb)
                 || !TryDouble(Trim(usageField), out double usageKb)
+                || BitbrainsImporter.ExceedsCeiling(capacityKb, ceiling)
+                || usageKb > BitbrainsImporter.MaxUsageKb
                 || series.IsBackwards(time))
                 return null;
 
@@ -159,7 +159,7 @@ internal static class BitbrainsFastReader
                     zero++;
                 value = demand.Demand(usageKb / 1024, out bool clamped);
                 if (clamped)
-                    clampedCount++;
+                    return null; // out of range: the general path reports it
             }
 
             if (series.Add(time, value, (float)(capacityKb / 1024)))
@@ -170,7 +170,6 @@ internal static class BitbrainsFastReader
         result.OffSamples = off;
         result.UsageAboveCapacity = above;
         result.UsageZeroSamples = zero;
-        result.DemandClamped = clampedCount;
         result.DuplicateTimestamps = duplicates;
         return result;
     }

@@ -28,6 +28,12 @@ public static class BitbrainsImporter
     /// <summary>Latest accepted timestamp (Unix seconds, year 2286): larger ones are milliseconds or garbage.</summary>
     internal const long MaxUnixSeconds = 9_999_999_999;
 
+    /// <summary>Largest memory usage accepted, in KB: 16 TB, the most committed memory a trace holds. More is garbage (and overflows 32-bit MB).</summary>
+    internal const double MaxUsageKb = TraceValues.MaxCommittedMb * 1024.0;
+
+    /// <summary>Whether a provisioned capacity of <paramref name="capacityKb"/> KB, rounded up to 2 MB, exceeds <paramref name="maxCeilingMb"/>.</summary>
+    internal static bool ExceedsCeiling(double capacityKb, int maxCeilingMb) => Math.Ceiling(capacityKb / 1024 / 2) * 2 > maxCeilingMb;
+
     /// <summary>
     /// Imports every "*.csv" under <paramref name="inputFolder"/> (recursively, in ordinal order of the relative
     /// path; VM id = that path with '/' separators, e.g. "2013-8/386.csv") into <paramref name="outputPath"/>.
@@ -45,7 +51,7 @@ public static class BitbrainsImporter
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of Bitbrains per-VM *.csv files");
         var files = new List<(string Rel, string Path)>();
         foreach (string path in Directory.EnumerateFiles(inputFolder, "*.csv", SearchOption.AllDirectories))
-            files.Add((Path.GetRelativePath(inputFolder, path).Replace('\\', '/'), path));
+            files.Add((Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'), path)); // a '\\' in a Unix file name stays: ids stay unique
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below", "Bitbrains per-VM *.csv files");
@@ -146,7 +152,7 @@ public static class BitbrainsImporter
                 header = false;
                 if (row.ColCount != Columns.Length || !row[0].Span.Trim().StartsWith("Timestamp", StringComparison.Ordinal))
                 {
-                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", $"the Bitbrains header of {Columns.Length} fields starting with \"Timestamp [ms]\"");
+                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", $"the Bitbrains header of {Columns.Length} ';'-separated fields starting with \"Timestamp [ms]\"");
                     return null;
                 }
 
@@ -167,6 +173,23 @@ public static class BitbrainsImporter
                 || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
                 || !session.TryDouble(row[ColUsage].Span, path, line, ColUsage + 1, Columns[ColUsage], "KB", out double usageKb))
                 continue;
+            int ceiling = options.Settings.MaxCeilingMb;
+            if (ExceedsCeiling(capacityKb, ceiling))
+            {
+                session.Problem(ImportErrorKind.OutOfRange, path, line, ColCapacity + 1, Columns[ColCapacity],
+                    string.Create(CultureInfo.InvariantCulture, $"{ImportSession.Clip(row[ColCapacity].Span.Trim())} KB ({capacityKb / 1024:0.###} MB) is more than MaxCeiling"),
+                    string.Create(CultureInfo.InvariantCulture, $"a provisioned size of at most {ceiling * 1024L} KB (Settings.MaxCeilingMb = {ceiling} MB)"));
+                continue;
+            }
+
+            if (usageKb > MaxUsageKb)
+            {
+                session.Problem(ImportErrorKind.OutOfRange, path, line, ColUsage + 1, Columns[ColUsage],
+                    $"{ImportSession.Clip(row[ColUsage].Span.Trim())} KB is more than 16 TB",
+                    string.Create(CultureInfo.InvariantCulture, $"a usage of at most {MaxUsageKb:F0} KB (16 TB)"));
+                continue;
+            }
+
             if (series.IsBackwards(time))
             {
                 session.Problem(ImportErrorKind.TimestampBackwards, path, line, ColTime + 1, Columns[ColTime],
@@ -191,9 +214,8 @@ public static class BitbrainsImporter
 
                 if (usageKb == 0)
                     report.Note("usage_zero_samples");
-                value = options.Demand.Demand(usageKb / 1024, out bool clamped);
-                if (clamped)
-                    report.Note("demand_clamped");
+                if (!session.TryDemand(options.Demand, usageKb / 1024, path, line, ColUsage + 1, Columns[ColUsage], row[ColUsage].Span, out value))
+                    continue;
             }
 
             if (series.Add(time, value, (float)(capacityKb / 1024)))

@@ -34,7 +34,8 @@ public sealed record GoogleGcdImportOptions : ImportOptions
     public override void Validate()
     {
         base.Validate();
-        Check(VmSizeMb >= VmSettings.MinMinimumMb && VmSizeMb <= TraceValues.MaxCommittedMb, nameof(VmSizeMb), VmSizeMb, $"32..{TraceValues.MaxCommittedMb} MB (the size memory 100 % stands for)");
+        Check(VmSizeMb >= VmSettings.MinMinimumMb && VmSizeMb <= Settings.MaxCeilingMb, nameof(VmSizeMb), VmSizeMb,
+            $"32..{Settings.MaxCeilingMb} MB (the size memory 100 % stands for, and the VM's Maximum: at most Settings.MaxCeilingMb)");
         Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "null or a positive multiple of 2 MB");
         Check(PlacementReserveMb >= 0 && PlacementReserveMb % 2 == 0 && (PlaceOnHostMb is null || PlacementReserveMb < PlaceOnHostMb), nameof(PlacementReserveMb), PlacementReserveMb, "a multiple of 2 MB from 0 to below PlaceOnHostMb");
     }

@@ -38,8 +38,16 @@ public static class GoogleGcdImporter
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
         foreach (string path in Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories))
         {
-            if (!TryParseName(Path.GetFileName(path), out string job, out int day))
+            string name = Path.GetFileName(path);
+            if (!TryParseName(name, out string job, out int day))
             {
+                if (HasGcdForm(name)) // TryParseName refused it: its day is out of range
+                {
+                    session.Problem(ImportErrorKind.OutOfRange, path, 0, 0, null, $"the day in the file name '{ImportSession.Clip(name)}' is out of range",
+                        string.Create(CultureInfo.InvariantCulture, $"vm_<job>_<day> with a day from 1 to {MaxDay}"));
+                    continue;
+                }
+
                 report.Note("ignored_files");
                 continue;
             }
@@ -133,11 +141,10 @@ public static class GoogleGcdImporter
                 || !session.TryDouble(row[ColCpu].Span, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
                 || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
                 continue;
+            if (!session.TryDemand(options.Demand, pct / 100 * options.VmSizeMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+                continue;
             if (pct > 100)
                 report.Note("memory_above_100_percent");
-            int value = options.Demand.Demand(pct / 100 * options.VmSizeMb, out bool clamped);
-            if (clamped)
-                report.Note("demand_clamped");
             series.Add(dayStart + (line - 1) * (long)GoogleGcdImportOptions.NominalPeriodSeconds, value, options.VmSizeMb);
         }
 
@@ -175,6 +182,19 @@ public static class GoogleGcdImporter
             return false;
         job = jobPart.ToString();
         return true;
+    }
+
+    /// <summary>A name of the form vm_&lt;digits&gt;_&lt;digits&gt;, whatever the day.</summary>
+    private static bool HasGcdForm(string name)
+    {
+        if (!name.StartsWith("vm_", StringComparison.Ordinal))
+            return false;
+        int sep = name.LastIndexOf('_');
+        if (sep <= 3 || sep == name.Length - 1)
+            return false;
+        var jobPart = name.AsSpan(3, sep - 3);
+        var dayPart = name.AsSpan(sep + 1);
+        return !jobPart.ContainsAnyExceptInRange('0', '9') && !dayPart.ContainsAnyExceptInRange('0', '9');
     }
 
     /// <summary>Numeric order of digit strings (shorter after stripping leading zeros = smaller), then ordinal.</summary>

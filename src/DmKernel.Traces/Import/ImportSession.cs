@@ -62,6 +62,16 @@ internal sealed class ImportSession(ImportOptions options, string format)
 
         if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
         {
+            value = 0;
+            if (IsWholeNumber(s))
+            {
+                // Digits that overflow 64 bits: a value out of range, not garbage.
+                bool negative = s[0] == '-';
+                Problem(negative ? ImportErrorKind.NegativeValue : ImportErrorKind.OutOfRange, file, line, column, name,
+                    $"{Clip(s)} is {(negative ? "negative" : "too large")}", $"a timestamp from 0 to {max} ({unit})");
+                return false;
+            }
+
             Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a whole number", $"a timestamp in whole {unit}");
             return false;
         }
@@ -79,6 +89,22 @@ internal sealed class ImportSession(ImportOptions options, string format)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Committed demand of a row by <paramref name="demand"/>; a demand above <see cref="TraceValues.MaxCommittedMb"/>
+    /// (what a trace and the kernel hold: 16 TB) is <see cref="ImportErrorKind.OutOfRange"/> at the measured column.
+    /// </summary>
+    public bool TryDemand(DemandModel demand, double usedMb, string file, int line, int column, string name, ReadOnlySpan<char> text, out int value)
+    {
+        value = demand.Demand(usedMb, out bool clamped);
+        if (!clamped)
+            return true;
+        double mb = Math.Round((usedMb * demand.K) + demand.OsBaseMb, MidpointRounding.AwayFromZero);
+        Problem(ImportErrorKind.OutOfRange, file, line, column, name,
+            string.Create(CultureInfo.InvariantCulture, $"{Clip(text.Trim())} gives a committed demand of {mb:G6} MB"),
+            string.Create(CultureInfo.InvariantCulture, $"a demand of at most {TraceValues.MaxCommittedMb} MB (16 TB) after the demand model (used MB × {demand.K} + {demand.OsBaseMb})"));
+        return false;
     }
 
     /// <summary>Checks that a row has <paramref name="expected"/> fields; reports WrongColumnCount at the first missing or extra column.</summary>
@@ -114,6 +140,14 @@ internal sealed class ImportSession(ImportOptions options, string format)
         while ((n = f.Read(buffer)) > 0)
             lines += buffer.AsSpan(0, n).Count((byte)'\n');
         return lines;
+    }
+
+    /// <summary>An optional sign and at least one digit, nothing else.</summary>
+    private static bool IsWholeNumber(ReadOnlySpan<char> s)
+    {
+        if (s.Length > 0 && (s[0] == '-' || s[0] == '+'))
+            s = s[1..];
+        return !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
     }
 
     public static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");

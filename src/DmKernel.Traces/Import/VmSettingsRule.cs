@@ -25,7 +25,11 @@ public sealed record VmSettingsRule
     /// <summary>Guest kind (default Windows).</summary>
     public GuestKind Guest { get; init; } = GuestKind.Windows;
 
-    /// <summary>Largest Startup/Maximum (default 1 048 576 MB, the spec's MaxCeiling); larger VMs are clamped and counted.</summary>
+    /// <summary>
+    /// Largest Startup/Maximum (default 1 048 576 MB, the spec's MaxCeiling). The importers refuse a larger provisioned
+    /// size (<see cref="ImportErrorKind.OutOfRange"/> at the Bitbrains row; an option error for Alibaba's HostMb and
+    /// GCD's VmSizeMb); <see cref="FromProvisionedMb"/> itself clamps.
+    /// </summary>
     public int MaxCeilingMb { get; init; } = 1_048_576;
 
     /// <summary>The settings for a VM provisioned with <paramref name="provisionedMb"/>; <paramref name="clamped"/> when the ceiling or the 32 MB floor applied.</summary>

@@ -161,8 +161,8 @@ public sealed class NativeTraceReader : IDisposable
         if (next < 0)
         {
             throw Fail(ChunkPlace(), blocks
-                ? $"tick {TicksRead}: the payload is malformed in the block of VM {bad} (a width byte above 4, or the payload ends before the tick)"
-                : $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick)");
+                ? $"tick {TicksRead}: the payload is malformed in the block of VM {bad} (a width byte above 4, or the payload ends before the tick), expected a width 0..4 and its bytes per block"
+                : $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick), expected a 1..4-byte varint per VM");
         }
 
         if (outOfRange)

@@ -205,8 +205,16 @@ public sealed class NativeTraceWriter : IDisposable
             if (TableCodec.StrictUtf8.GetByteCount(vm.Id) > TraceVm.MaxIdBytes)
                 throw new ArgumentException($"VM {i}: id longer than {TraceVm.MaxIdBytes} UTF-8 bytes.", nameof(vms));
             if (!ids.Add(vm.Id))
-                throw new ArgumentException($"VM {i}: id '{vm.Id}' is not unique.", nameof(vms));
+                throw new ArgumentException($"VM {i}: id '{vm.Id}' is not unique, expected every VM id once (VM {FirstWithId(vms, vm.Id)} has it).", nameof(vms));
         }
+    }
+
+    private static int FirstWithId(IReadOnlyList<TraceVm> vms, string id)
+    {
+        int i = 0;
+        while (!string.Equals(vms[i].Id, id, StringComparison.Ordinal))
+            i++;
+        return i;
     }
 
     private void BuildHeader(double tickSeconds, int hostCount, long tickCount)

@@ -52,7 +52,7 @@ internal static class TableCodec
             return "the id is empty";
         var s = vm.Settings;
         if (s.StartupMb % 2 != 0 || s.MinimumMb % 2 != 0 || s.MaximumMb % 2 != 0)
-            return $"sizes must be multiples of 2 MB (Startup {s.StartupMb}, Minimum {s.MinimumMb}, Maximum {s.MaximumMb})";
+            return $"sizes must be multiples of 2 MB (Startup {s.StartupMb}, Minimum {s.MinimumMb}, Maximum {s.MaximumMb}), expected even MB values";
         if (s.MinimumMb < VmSettings.MinMinimumMb || s.MinimumMb > s.StartupMb || s.StartupMb > s.MaximumMb || s.MaximumMb > TraceValues.MaxCommittedMb)
             return $"expected 32 <= Minimum ({s.MinimumMb}) <= Startup ({s.StartupMb}) <= Maximum ({s.MaximumMb}) <= {TraceValues.MaxCommittedMb}";
         if (s.BufferPercent < VmSettings.MinBuffer || s.BufferPercent > VmSettings.MaxBuffer)
@@ -64,7 +64,7 @@ internal static class TableCodec
         if (vm.Host < -1 || vm.Host >= hostCount)
             return $"host index {vm.Host}, expected -1 (no placement) or 0..{hostCount - 1}";
         if (hostCount > 0 && vm.Host < 0)
-            return "host index -1, but the trace has a host table: every VM needs a host";
+            return $"host index -1, but the trace has a host table: every VM needs a host, expected 0..{hostCount - 1}";
         return null;
     }
 

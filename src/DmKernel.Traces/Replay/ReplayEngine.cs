@@ -64,7 +64,16 @@ public sealed class ReplayEngine : IDisposable
         var specs = new HostSpec[Hosts.Count];
         for (int h = 0; h < specs.Length; h++)
             specs[h] = Hosts[h].ToHostSpec(counts[h]);
-        Fleet = new Fleet(Model, specs);
+        try
+        {
+            Fleet = new Fleet(Model, specs);
+        }
+        catch (ArgumentException ex)
+        {
+            // A host the model cannot run (e.g. smaller than its reserve); the message names the host.
+            throw new TraceFormatException(reader.FilePath, "host table", $"a host the model cannot run: {ex.Message}", ex);
+        }
+
         _slotOfVm = new int[Vms.Count];
         for (int v = 0; v < Vms.Count; v++)
         {
