@@ -123,10 +123,10 @@ public static class FleetStatistics
         ref int spRef = ref MemoryMarshal.GetArrayDataReference(fleet.SmartPagingCol);
         ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.PressureCol);
         int lastBin = pressureBins.Length - 1;
-        bool onStack = lastBin >= 0 && lastBin < StackBins;
-        int stride = onStack ? lastBin + 2 : 0;
-        Span<int> counts = stackalloc int[4 * stride];
-        counts.Clear();
+        bool pooled = lastBin >= 0 && lastBin < PooledBins;
+        int stride = pooled ? lastBin + 2 : 0;
+        int[] counts = pooled ? (t_counts ??= new int[Copies * (PooledBins + 2)]) : [];
+        counts.AsSpan(0, Copies * stride).Clear();
 
         Vector256<int> zero = Vector256<int>.Zero;
         Vector256<int> stateMask = Vector256.Create(VmFlags.StateMask);
@@ -135,8 +135,10 @@ public static class FleetStatistics
         long assigned = 0, demand = 0, ballooned = 0, sp = 0, unmet = 0, pressureSum = 0;
         for (int block = 0; block < slots; block += Block)
         {
+            // The sums, branch-free; the per-lane work (paging VMs, pressure bins) runs after the block, out of line,
+            // on data still in the L1 cache, so that this loop keeps its accumulators in registers.
             int blockEnd = Math.Min(slots, block + Block);
-            Vector256<int> accA = zero, accD = zero, accB = zero, accSp = zero, accUnmet = zero, accP = zero;
+            Vector256<int> accA = zero, accD = zero, accB = zero, accSp = zero, accUnmet = zero, accP = zero, anyPaging = zero;
             for (int i = block; i < blockEnd; i += Vector256<int>.Count)
             {
                 nuint x = (nuint)i;
@@ -153,25 +155,13 @@ public static class FleetStatistics
                 onCount -= on;
                 rdCount -= runningDm;
                 Vector256<int> paging = Vector256.GreaterThan(d, a);
-                Vector256<int> gap = (d - a) & paging;
-                accUnmet += gap;
+                accUnmet += (d - a) & paging;
                 pagingCount -= paging;
-                Vector256<int> hasSp = Vector256.GreaterThan(s, zero);
+                anyPaging |= paging;
                 accSp += s;
-                spCount -= hasSp;
+                spCount -= Vector256.GreaterThan(s, zero);
                 accP += p;
                 pressureMax = Vector256.Max(pressureMax, p);
-                if (perSlot && paging != zero)
-                {
-                    uint bits = paging.ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        int lane = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                        bits &= bits - 1;
-                        pagingTicks[i + lane]++;
-                        unmetMbTicks[i + lane] += gap.GetElement(lane);
-                    }
-                }
             }
 
             assigned += Widen(accA);
@@ -180,13 +170,16 @@ public static class FleetStatistics
             sp += Widen(accSp);
             unmet += Widen(accUnmet);
             pressureSum += Widen(accP);
-            if (onStack)
+            if (perSlot && anyPaging != zero)
+                AddPagingSlots(fleet, block, blockEnd, pagingTicks, unmetMbTicks);
+
+            if (pooled)
                 CountPressures(fleet, block, blockEnd, counts, stride);
             else if (lastBin >= 0)
                 CountPressuresDirect(fleet, block, blockEnd, pressureBins);
         }
 
-        if (onStack)
+        if (pooled)
             FlushPressures(counts, stride, pressureBins);
 
         int shortHosts = 0;
@@ -216,34 +209,76 @@ public static class FleetStatistics
         return Vector256.Sum(lo + hi);
     }
 
-    /// <summary>Bins counted on the stack by <see cref="CountPressures"/>; with more, they go straight into the caller's span.</summary>
-    private const int StackBins = 2048;
+    /// <summary>Bins counted in the per-thread counters of <see cref="CountPressures"/>; with more, straight into the caller's span.</summary>
+    private const int PooledBins = 1024;
 
-    /// <summary>
-    /// Counts the Current Pressure of each Running DM VM in [start, end) into its bin (the last takes everything
-    /// above), into <paramref name="counts"/>: four interleaved copies of <paramref name="stride"/> = bins + 1 ints.
-    /// Most VMs sit at a few pressures, so a single array would chain every increment through the same memory word;
-    /// four copies (slot mod 4) break the chain, and the spare last bin of each takes the other VMs without a branch.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CountPressures(Fleet fleet, int start, int end, Span<int> counts, int stride)
+    /// <summary>Copies of the pressure counters (one per Vector256 lane).</summary>
+    private const int Copies = 8;
+
+    /// <summary><see cref="Copies"/> × (bins + 1) counters, per thread: allocated once, cleared per call.</summary>
+    [ThreadStatic]
+    private static int[]? t_counts;
+
+    /// <summary>Adds 1 and Demand − Assigned to each paging VM's per-slot totals in [start, end) (a block with one).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddPagingSlots(Fleet fleet, int start, int end, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
-        int[] flagsCol = fleet.FlagsCol, pressureCol = fleet.PressureCol;
-        int lastBin = stride - 2, spare = stride - 1;
-        ref int c = ref MemoryMarshal.GetReference(counts);
-        for (int i = start; i < end; i++)
+        int[] assignedCol = fleet.AssignedCol, demandCol = fleet.DemandCol;
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.FlagsCol);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(assignedCol);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(demandCol);
+        Vector256<int> stateMask = Vector256.Create(VmFlags.StateMask);
+        for (int i = start; i < end; i += Vector256<int>.Count)
         {
-            bool runningDm = (flagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic;
-            int bin = runningDm ? Math.Min(pressureCol[i], lastBin) : spare;
-            Unsafe.Add(ref c, (i & 3) * stride + bin)++;
+            nuint x = (nuint)i;
+            Vector256<int> on = ~Vector256.Equals(Vector256.LoadUnsafe(ref flagsRef, x) & stateMask, Vector256<int>.Zero);
+            Vector256<int> paging = Vector256.GreaterThan(Vector256.LoadUnsafe(ref demandRef, x), Vector256.LoadUnsafe(ref assignedRef, x)) & on;
+            for (uint bits = paging.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+            {
+                int slot = i + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                pagingTicks[slot]++;
+                unmetMbTicks[slot] += demandCol[slot] - assignedCol[slot];
+            }
         }
     }
 
-    /// <summary>Adds the four copies of <see cref="CountPressures"/>'s counts into <paramref name="bins"/>.</summary>
-    private static void FlushPressures(ReadOnlySpan<int> counts, int stride, Span<long> bins)
+    /// <summary>
+    /// Counts the Current Pressure of each Running DM VM in [start, end) into its bin (the last takes everything
+    /// above). The counters are <see cref="Copies"/> copies of bins + 1 ints: slot mod 8 picks the copy, since most
+    /// VMs sit at a few pressures and a single copy would chain every increment through the same memory word;
+    /// the spare last bin of each copy takes the VMs that are not Running DM, so no lane needs a branch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CountPressures(Fleet fleet, int start, int end, int[] counts, int stride)
     {
-        for (int b = 0; b < bins.Length; b++)
-            bins[b] += counts[b] + counts[stride + b] + counts[(2 * stride) + b] + counts[(3 * stride) + b];
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.FlagsCol);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.PressureCol);
+        ref int c = ref MemoryMarshal.GetArrayDataReference(counts);
+        Vector256<int> rdMask = Vector256.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = Vector256.Create(VmFlags.RunningDynamic);
+        Vector256<int> lastBin = Vector256.Create(stride - 2), spare = Vector256.Create(stride - 1);
+        Vector256<int> copyOffset = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * Vector256.Create(stride);
+        Span<int> bins = stackalloc int[Vector256<int>.Count];
+        ref int binRef = ref MemoryMarshal.GetReference(bins);
+        for (int i = start; i < end; i += Vector256<int>.Count)
+        {
+            nuint x = (nuint)i;
+            Vector256<int> runningDm = Vector256.Equals(Vector256.LoadUnsafe(ref flagsRef, x) & rdMask, rd);
+            Vector256<int> bin = Vector256.ConditionalSelect(runningDm, Vector256.Min(Vector256.LoadUnsafe(ref pressureRef, x), lastBin), spare) + copyOffset;
+            bin.StoreUnsafe(ref binRef);
+            for (int k = 0; k < Vector256<int>.Count; k++)
+                Unsafe.Add(ref c, Unsafe.Add(ref binRef, k))++;
+        }
+    }
+
+    /// <summary>Adds the copies of <see cref="CountPressures"/>'s counts into <paramref name="bins"/>.</summary>
+    private static void FlushPressures(int[] counts, int stride, Span<long> bins)
+    {
+        for (int copy = 0; copy < Copies; copy++)
+        {
+            ReadOnlySpan<int> c = counts.AsSpan(copy * stride, bins.Length);
+            for (int b = 0; b < bins.Length; b++)
+                bins[b] += c[b];
+        }
     }
 
     /// <summary>The plain per-slot count, for bin counts too large for the stack.</summary>
