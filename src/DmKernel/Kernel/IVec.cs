@@ -43,6 +43,9 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>Shift right; used on non-negative values only.</summary>
     static abstract TSelf ShiftRight(TSelf value, int count);
 
+    /// <summary>True when every lane is zero.</summary>
+    static abstract bool IsZero(TSelf value);
+
     /// <summary>Sum of the lanes in 64 bits.</summary>
     static abstract long SumWidened(TSelf value);
 

@@ -59,6 +59,9 @@ internal readonly struct V128 : IVec<V128>
     public static V128 ShiftRight(V128 value, int count) => new(Vector128.ShiftRightLogical(value._v, count));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsZero(V128 value) => value._v == Vector128<int>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long SumWidened(V128 value)
     {
         (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(value._v);

@@ -60,6 +60,9 @@ internal readonly struct V256 : IVec<V256>
     public static V256 ShiftRight(V256 value, int count) => new(Vector256.ShiftRightLogical(value._v, count));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsZero(V256 value) => value._v == Vector256<int>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long SumWidened(V256 value)
     {
         (Vector256<long> lo, Vector256<long> hi) = Vector256.Widen(value._v);

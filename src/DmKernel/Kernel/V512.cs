@@ -60,6 +60,9 @@ internal readonly struct V512 : IVec<V512>
     public static V512 ShiftRight(V512 value, int count) => new(Vector512.ShiftRightLogical(value._v, count));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsZero(V512 value) => value._v == Vector512<int>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long SumWidened(V512 value)
     {
         (Vector512<long> lo, Vector512<long> hi) = Vector512.Widen(value._v);

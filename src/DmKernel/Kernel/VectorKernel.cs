@@ -248,17 +248,21 @@ internal struct VectorKernel<TV> : IHostKernel
                 flags = TV.AndNot(flags, statusMask) | TV.AndNot(status, off);
                 TV.Store(flags, ref flagsRef, x);
 
-                // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip).
+                // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip). Most
+                // VMs get no add or remove in a tick: when none of these lanes does, the counters stay as they are.
                 TV added = unb + hot;
-                TV.AddToLong(ref addedTotalRef, x, added);
-                TV.AddToLong(ref removedTotalRef, x, removed);
-                TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
-                TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
-                TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
-                addedAcc += added;
-                removedAcc += removed;
-                addOpsAcc += addOp;
-                remOpsAcc += remOp;
+                if (!TV.IsZero(added | removed))
+                {
+                    TV.AddToLong(ref addedTotalRef, x, added);
+                    TV.AddToLong(ref removedTotalRef, x, removed);
+                    TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
+                    TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+                    TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+                    addedAcc += added;
+                    removedAcc += removed;
+                    addOpsAcc += addOp;
+                    remOpsAcc += remOp;
+                }
 
                 // R18: the current pressure window, for VMs that are not Off.
                 TV on = TV.AndNot(TV.Create(-1), off);
