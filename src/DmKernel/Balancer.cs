@@ -35,13 +35,14 @@ public sealed class Balancer : IDisposable
         int maxHost = 0;
         for (int h = 0; h < fleet.HostCount; h++)
             maxHost = Math.Max(maxHost, fleet.HostCapacityCol[h]);
+        var orderCache = new OrderCache(fleet.SlotCount, fleet.HostCount);
         _scratch = new HostScratch[Threads];
         for (int t = 0; t < Threads; t++)
-            _scratch[t] = new HostScratch(maxHost);
+            _scratch[t] = new HostScratch(maxHost) { Cache = orderCache };
         _chunkStart = SplitHosts(fleet, Threads);
         if (Threads > 1)
             _workers = new WorkerGroup(Threads - 1, RunChunk);
-        _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost), Environment.ProcessorCount * 2);
+        _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
     }
 
     /// <summary>The path that runs (Auto resolved).</summary>
@@ -147,9 +148,9 @@ public sealed class Balancer : IDisposable
             TKernel.TickHost(_fleet, h, _ctx, scratch);
     }
 
-    private sealed class ScratchPolicy(int maxHostSlots) : PooledObjectPolicy<HostScratch>
+    private sealed class ScratchPolicy(int maxHostSlots, OrderCache cache) : PooledObjectPolicy<HostScratch>
     {
-        public override HostScratch Create() => new(maxHostSlots);
+        public override HostScratch Create() => new(maxHostSlots) { Cache = cache };
 
         public override bool Return(HostScratch obj) => true;
     }

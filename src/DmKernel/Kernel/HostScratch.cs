@@ -26,6 +26,9 @@ internal sealed class HostScratch
         OrderTemp = new int[n];
     }
 
+    /// <summary>The balancer's cache of each host's R13 order, or null (then the short plan always sorts).</summary>
+    public OrderCache? Cache { get; set; }
+
     /// <summary>Sort keys: (order key &lt;&lt; 32) | slot.</summary>
     public long[] Keys { get; }
 

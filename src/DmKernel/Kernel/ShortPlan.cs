@@ -17,16 +17,18 @@ internal static class ShortPlan
         // R12: shrink by balloon toward the allocation, within the cap, Linux floor and Minimum. Ballooned memory
         // joins Available next tick, so the order of removals (Weight ascending) cannot change any result.
         int pending = 0;
+        int[] assignedCol = f.AssignedCol, balloonedCol = f.BalloonedCol;
+        int[] removedCol = f.RemovedCol, unballoonedCol = f.UnballoonedCol, hotAddedCol = f.HotAddedCol;
         for (int k = 0; k < n; k++)
         {
             int i = (int)(uint)keys[k];
-            int a = f.AssignedCol[i];
+            int a = assignedCol[i];
             if (a <= alloc[k])
                 continue;
             int x = RemovalLimit(f, i, a, a - alloc[k], ctx);
-            f.AssignedCol[i] = a - x;
-            f.BalloonedCol[i] += x;
-            f.RemovedCol[i] += x;
+            assignedCol[i] = a - x;
+            balloonedCol[i] += x;
+            removedCol[i] += x;
             pending += x;
         }
 
@@ -37,15 +39,15 @@ internal static class ShortPlan
         for (int k = 0; k < n && available > 0; k++)
         {
             int i = (int)(uint)keys[k];
-            int a = f.AssignedCol[i];
+            int a = assignedCol[i];
             if (a >= alloc[k])
                 continue;
             int grant = Math.Min(alloc[k] - a, available);
-            int unballoon = Math.Min(grant, f.BalloonedCol[i]);
-            f.BalloonedCol[i] -= unballoon;
-            f.AssignedCol[i] = a + grant;
-            f.UnballoonedCol[i] += unballoon;
-            f.HotAddedCol[i] += grant - unballoon;
+            int unballoon = Math.Min(grant, balloonedCol[i]);
+            balloonedCol[i] -= unballoon;
+            assignedCol[i] = a + grant;
+            unballoonedCol[i] += unballoon;
+            hotAddedCol[i] += grant - unballoon;
             available -= grant;
         }
 
@@ -65,33 +67,43 @@ internal static class ShortPlan
         Span<long> keys = scratch.Keys;
         int n = 0, zeroWeights = 0;
         long budget = f.HostAvailableCol[h];
+        int[] flagsCol = f.FlagsCol, weightCol = f.WeightCol, assignedCol = f.AssignedCol;
         for (int i = start; i < end; i++)
         {
-            if ((f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
+            if ((flagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
-                int w = f.WeightCol[i];
+                int w = weightCol[i];
                 keys[n++] = ((long)(VmSettings.MaxWeight - w) << 32) | (uint)i;
-                budget += f.AssignedCol[i];
+                budget += assignedCol[i];
                 zeroWeights += w == 0 ? 1 : 0;
             }
         }
 
         keys = keys[..n];
-        SortByWeightDescending(keys, scratch.KeysTemp.AsSpan(0, n), scratch.Buckets);
+        OrderCache? cache = scratch.Cache;
+        if (cache is null || !cache.TryReuse(h, start, keys))
+        {
+            cache?.RememberGathered(h, start, keys);
+            SortByWeightDescending(keys, scratch.KeysTemp.AsSpan(0, n), scratch.Buckets);
+            cache?.RememberSorted(start, keys);
+        }
+
 
         // The three tiers' goals, dense in that order: Minimum, Need0 (demand without buffer), Target (R9).
         Span<int> weight = scratch.Weight.AsSpan(0, n), min = scratch.Min.AsSpan(0, n), need0 = scratch.Need0.AsSpan(0, n);
         Span<int> target = scratch.Goal.AsSpan(0, n), alloc = scratch.Alloc.AsSpan(0, n);
         long sumMin = 0, sumNeed0 = 0;
-        for (int k = 0; k < n; k++)
+        int[] minimumCol = f.MinimumCol, maximumCol = f.MaximumCol, demandCol = f.DemandCol, targetCol = f.TargetCol;
+        for (int k = 0; k < keys.Length; k++)
         {
             int i = (int)(uint)keys[k];
-            weight[k] = f.WeightCol[i];
-            min[k] = f.MinimumCol[i];
-            need0[k] = Rules.Need0(f.DemandCol[i], f.MinimumCol[i], f.MaximumCol[i], gMask);
-            target[k] = f.TargetCol[i];
-            sumMin += min[k];
-            sumNeed0 += need0[k];
+            int lo = minimumCol[i], n0 = Rules.Need0(demandCol[i], lo, maximumCol[i], gMask);
+            weight[k] = weightCol[i];
+            min[k] = lo;
+            need0[k] = n0;
+            target[k] = targetCol[i];
+            sumMin += lo;
+            sumNeed0 += n0;
         }
 
         // R11: B = Available + Σ Assigned shared by weighted water-filling in three tiers: tier 0 gives each VM its
