@@ -45,6 +45,13 @@ public sealed class NativeReaderFuzzTests
         Add(placed, hosts, 30, new NativeTraceWriterOptions { Compression = NativeTraceCompression.Zstd, ChunkVmTicks = 12, KeyframeIntervalTicks = 8 }, new TraceMetadata().Set("k", "v"));
         Add(placed, hosts, 30, new NativeTraceWriterOptions { Compression = NativeTraceCompression.Deflate, ChunkVmTicks = 12, KeyframeIntervalTicks = 8 });
         Add(free, [], 20, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 8 });
+
+        // 40 VMs: two full blocks of 16 (the vector decoders) and a tail of 8, in tick encoding 2.
+        TraceVm[] wide = [.. Enumerable.Range(0, 40).Select(i => new TraceVm("w" + i, VmSettings.Default))];
+        Add(wide, [], 12, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 80 });
+
+        // Format 1.0's tick encoding (LEB128 varints), which 1.1 readers still read.
+        Add(placed, hosts, 30, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 12, KeyframeIntervalTicks = 8, TickEncoding = NativeTickEncoding.DeltaLeb128 });
         Add(free, [], 0, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None });
         Add([new TraceVm("only", VmSettings.Default)], [], 3, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 1 }, new TraceMetadata().Set("a", "1").Set("b", "2"));
         Add([], [], 5, new NativeTraceWriterOptions { Compression = NativeTraceCompression.None });
