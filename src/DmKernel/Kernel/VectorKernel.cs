@@ -106,13 +106,16 @@ internal struct VectorKernel<TV> : IHostKernel
                 nuint x = (nuint)i;
                 TV flags = TV.Load(ref flagsRef, x);
 
-                // R5: Booting VMs count down; at zero they are Running.
+                // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to write.)
                 TV isBooting = TV.Equal(flags & stateMask, booting) & countdownMask;
-                TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
-                TV nowRunning = isBooting & TV.Equal(boot, zero);
-                flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
-                TV.Store(boot, ref bootRef, x);
-                TV.Store(flags, ref flagsRef, x);
+                if (!TV.IsZero(isBooting))
+                {
+                    TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
+                    TV nowRunning = isBooting & TV.Equal(boot, zero);
+                    flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
+                    TV.Store(boot, ref bootRef, x);
+                    TV.Store(flags, ref flagsRef, x);
+                }
 
                 // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
                 TV off = TV.Equal(flags & stateMask, zero);
@@ -235,9 +238,13 @@ internal struct VectorKernel<TV> : IHostKernel
                 TV state = flags & stateMask;
                 TV off = TV.Equal(state, zero);
                 TV sp = TV.Load(ref spRef, x);
-                TV drain = TV.Min(sp, cap) & TV.Equal(state, running);
-                TV.Store(sp - drain, ref spRef, x);
-                ballooned += drain;
+                if (!TV.IsZero(sp))
+                {
+                    TV drain = TV.Min(sp, cap) & TV.Equal(state, running);
+                    TV.Store(sp - drain, ref spRef, x);
+                    ballooned += drain;
+                }
+
                 TV.Store(ballooned, ref balloonedRef, x);
                 TV.Store(assigned, ref assignedRef, x);
 
