@@ -13,7 +13,8 @@ public sealed class CliCollection;
 [Collection(nameof(CliTests))]
 public class CliTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
+    /// <summary>Runs the CLI in-process with its Console output captured (callers are in the CLI collection).</summary>
+    internal static (int Exit, string Out, string Err) Run(params string[] args)
     {
         TextWriter oldOut = Console.Out, oldErr = Console.Error;
         var stdout = new StringWriter();

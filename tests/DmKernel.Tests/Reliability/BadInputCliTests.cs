@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DmKernel.Cli;
 using DmKernel.Tests.Cli;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
@@ -14,24 +13,7 @@ namespace DmKernel.Tests.Reliability;
 [Collection(nameof(CliTests))]
 public class BadInputCliTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int exit = CliApp.Run(args);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
     private static string GcdDay(string row = "10.5 20.25\n") => string.Concat(Enumerable.Repeat(row, GoogleGcdImportOptions.RowsPerDay));
 
