@@ -58,6 +58,8 @@ public class FleetStatisticsTests
         using var balancer = new Balancer(fleet, KernelPath.Scalar);
         var binsS = new long[151];
         var binsV = new long[151];
+        var wideS = new long[5000];
+        var wideV = new long[5000];
         var pagingS = new int[fleet.SlotCount];
         var pagingV = new int[fleet.SlotCount];
         var unmetS = new long[fleet.SlotCount];
@@ -74,6 +76,13 @@ public class FleetStatisticsTests
             Assert.Equal(pagingS, pagingV);
             Assert.Equal(unmetS, unmetV);
             Assert.Equal(s, FleetStatistics.Measure(fleet, [])); // no bins, no per-slot arrays: the same totals
+
+            // More bins than the vector pass counts in its per-thread copies: counted directly, still equal.
+            Array.Clear(wideS);
+            Array.Clear(wideV);
+            FleetStatistics.MeasureScalar(fleet, wideS, default, default);
+            FleetStatistics.MeasureVector(fleet, wideV, default, default);
+            Assert.Equal(wideS, wideV);
             pagingTicks += s.PagingVms > 0 ? 1 : 0;
             shortTicks += s.ShortHosts > 0 ? 1 : 0;
         }
