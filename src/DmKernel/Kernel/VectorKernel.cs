@@ -29,9 +29,7 @@ internal struct VectorKernel<TV> : IHostKernel
         {
             // In the scalar order: R17's reset and R5's countdown, then R4–R7 (per-VM code; a donor's reclaim is
             // already in its Removed), then the vector passes without a second countdown.
-            f.UnballoonedCol.AsSpan(start, end - start).Clear();
-            f.HotAddedCol.AsSpan(start, end - start).Clear();
-            f.RemovedCol.AsSpan(start, end - start).Clear();
+            ClearDecisions(f, start, end);
             BootCountdown(f, start, end);
             Lifecycle.ProcessRequests(f, h, ctx, scratch);
         }
@@ -47,15 +45,19 @@ internal struct VectorKernel<TV> : IHostKernel
         {
             f.HostShortCol[h] = 1;
             if (!lifecycle)
-            {
-                f.UnballoonedCol.AsSpan(start, end - start).Clear();
-                f.HotAddedCol.AsSpan(start, end - start).Clear();
-                f.RemovedCol.AsSpan(start, end - start).Clear();
-            }
+                ClearDecisions(f, start, end);
 
             ShortPlan.Run(f, h, ctx, scratch);
             Finish(f, h, start, end, ctx, enough: false, keepRemoved: false);
         }
+    }
+
+    /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
+    private static void ClearDecisions(Fleet f, int start, int end)
+    {
+        f.UnballoonedCol.AsSpan(start, end - start).Clear();
+        f.HotAddedCol.AsSpan(start, end - start).Clear();
+        f.RemovedCol.AsSpan(start, end - start).Clear();
     }
 
     /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
