@@ -19,8 +19,8 @@ public sealed record NativeTraceWriterOptions
     public int KeyframeIntervalTicks { get; init; } = 4096;
 
     /// <summary>
-    /// How ticks are encoded (default <see cref="NativeTickEncoding.DeltaBlocks16"/>, format 1.1: about 8 times
-    /// faster to decode than <see cref="NativeTickEncoding.DeltaLeb128"/>, which format 1.0 readers need).
+    /// How ticks are encoded (default <see cref="NativeTickEncoding.DeltaBlocks16"/>, format 1.1: about 3 times
+    /// faster to read than <see cref="NativeTickEncoding.DeltaLeb128"/>, which format 1.0 readers need).
     /// </summary>
     public NativeTickEncoding TickEncoding { get; init; } = NativeTickEncoding.DeltaBlocks16;
 
