@@ -24,6 +24,8 @@ internal sealed class HostScratch
         Need0 = new int[n];
         Order = new int[n];
         OrderTemp = new int[n];
+        SlotKey = new int[n];
+        Grant = new int[n];
     }
 
     /// <summary>The balancer's cache of each host's R13 order, or null (then the short plan always sorts).</summary>
@@ -67,4 +69,10 @@ internal sealed class HostScratch
     public int[] Order { get; }
 
     public int[] OrderTemp { get; }
+
+    /// <summary>Vector short plan, per slot offset: Weight of a Running DM VM, −1 for any other (<see cref="OrderCache"/>'s key).</summary>
+    public int[] SlotKey { get; }
+
+    /// <summary>Vector short plan, per slot offset: the R13 grant (<see cref="Alloc"/>, <see cref="Min"/>, <see cref="Need0"/> and <see cref="Goal"/> are per slot offset there too).</summary>
+    public int[] Grant { get; }
 }

@@ -60,4 +60,14 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
 
     /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes).</summary>
     static abstract TSelf WindowAverage(TSelf sum, TSelf count);
+
+    /// <summary>
+    /// R11's water-filling test, exactly: the lanes where <c>cap × weights ≤ level × weight</c>, in binary64. For
+    /// 0 ≤ level &lt; 2^31 and weight ≤ 10 000, level × weight &lt; 2^45 is exact; cap × weights is exact below 2^53, and
+    /// at or above it (correctly rounded, so still ≥ 2^53) it exceeds level × weight either way.
+    /// </summary>
+    static abstract TSelf FitsUnderLevel(TSelf cap, TSelf weight, double weights, double level);
+
+    /// <summary>R11's share, lane by lane as the scalar plan: <c>floor(pool × weight / weights)</c> in binary64 (pool × weight &lt; 2^53).</summary>
+    static abstract TSelf ShareOfPool(TSelf weight, double pool, double weights);
 }

@@ -1,43 +1,64 @@
 namespace DmKernel.Kernel;
 
 /// <summary>
-/// R13's order (Weight descending, then slot) of each host's Running DM VMs as the short plan last sorted it, kept
-/// by the <see cref="Balancer"/> across ticks. A short host usually has the same Running DM VMs with the same
-/// weights tick after tick, so <see cref="ShortPlan"/> reuses the sorted order when the keys it gathers in slot
-/// order are exactly the ones it gathered last time; any difference (a VM started or stopped, a weight changed,
-/// another fleet state loaded) sorts again. A pure cache: it never changes a result. Each host uses only its own
-/// slot range and count entry, so threads ticking different hosts never share an element.
+/// R13's order (Weight descending, then slot) of each host's Running DM VMs as the vector short plan last sorted
+/// it, kept by the <see cref="Balancer"/> across ticks. A short host usually has the same Running DM VMs with the
+/// same weights tick after tick, so the plan reuses the sorted order when the host's membership key (per slot:
+/// Weight for a Running DM VM, −1 for any other) is exactly the one it sorted last time; any difference (a VM
+/// started or stopped, a weight changed, another fleet state loaded) sorts again. A pure cache: it never changes
+/// a result. Each host uses only its own slot range and count entry, so threads ticking different hosts never
+/// share an element.
 /// </summary>
 internal sealed class OrderCache
 {
-    private readonly long[] _gathered;
-    private readonly long[] _sorted;
+    private readonly int[] _key;
+    private readonly int[] _order;
     private readonly int[] _count;
 
     public OrderCache(int slots, int hosts)
     {
-        _gathered = new long[slots];
-        _sorted = new long[slots];
+        _key = new int[slots];
+        _order = new int[slots];
         _count = new int[hosts];
         Array.Fill(_count, -1);
     }
 
-    /// <summary>When <paramref name="keys"/> (gathered in slot order) equal host <paramref name="h"/>'s last ones, overwrites them with their sorted order.</summary>
-    public bool TryReuse(int h, int start, Span<long> keys)
+    /// <summary>
+    /// Host <paramref name="h"/>'s Running DM VMs in R13's order, as offsets from <paramref name="start"/>:
+    /// the remembered order when <paramref name="key"/> (one entry per slot of the host) equals the remembered key,
+    /// else sorted now (through <paramref name="scratch"/>) and remembered.
+    /// </summary>
+    public ReadOnlySpan<int> Order(int h, int start, ReadOnlySpan<int> key, HostScratch scratch)
     {
-        if (_count[h] != keys.Length || !keys.SequenceEqual(_gathered.AsSpan(start, keys.Length)))
-            return false;
-        _sorted.AsSpan(start, keys.Length).CopyTo(keys);
-        return true;
+        Span<int> cachedKey = _key.AsSpan(start, key.Length);
+        int n = _count[h];
+        if (n >= 0 && key.SequenceEqual(cachedKey))
+            return _order.AsSpan(start, n);
+
+        n = Sort(key, _order.AsSpan(start, key.Length), scratch);
+        key.CopyTo(cachedKey);
+        _count[h] = n;
+        return _order.AsSpan(start, n);
     }
 
-    /// <summary>Records host <paramref name="h"/>'s keys in slot order, before they are sorted.</summary>
-    public void RememberGathered(int h, int start, ReadOnlySpan<long> keys)
+    /// <summary>
+    /// Writes the offsets with <c>key ≥ 0</c> into <paramref name="order"/> in R13's order (key descending, then
+    /// offset) and returns their count. Shares the scalar plan's sort.
+    /// </summary>
+    public static int Sort(ReadOnlySpan<int> key, Span<int> order, HostScratch scratch)
     {
-        keys.CopyTo(_gathered.AsSpan(start));
-        _count[h] = keys.Length;
-    }
+        Span<long> keys = scratch.Keys;
+        int n = 0;
+        for (int k = 0; k < key.Length; k++)
+        {
+            if (key[k] >= 0)
+                keys[n++] = ((long)(VmSettings.MaxWeight - key[k]) << 32) | (uint)k;
+        }
 
-    /// <summary>Records the sorted order of the keys just remembered.</summary>
-    public void RememberSorted(int start, ReadOnlySpan<long> keys) => keys.CopyTo(_sorted.AsSpan(start));
+        keys = keys[..n];
+        ShortPlan.SortByWeightDescending(keys, scratch.KeysTemp.AsSpan(0, n), scratch.Buckets);
+        for (int j = 0; j < n; j++)
+            order[j] = (int)(uint)keys[j];
+        return n;
+    }
 }

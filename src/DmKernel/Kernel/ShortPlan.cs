@@ -1,7 +1,8 @@
 namespace DmKernel.Kernel;
 
 /// <summary>
-/// R11's short case with its execution (R12 remove, R13 add): per-host code shared by every kernel path.
+/// R11's short case with its execution (R12 remove, R13 add) as the scalar reference runs it: per-host code in R13's
+/// order. The vector paths run <see cref="VectorShortPlan{TV}"/>, which is tested against it.
 /// Runs when <c>Shortfall &gt; Available</c>. Expects Demand and Target of this tick in their columns and
 /// the host's per-tick decision columns at zero; writes Assigned, Ballooned, the decisions, Available and
 /// the memory pending for the next tick.
@@ -80,14 +81,7 @@ internal static class ShortPlan
         }
 
         keys = keys[..n];
-        OrderCache? cache = scratch.Cache;
-        if (cache is null || !cache.TryReuse(h, start, keys))
-        {
-            cache?.RememberGathered(h, start, keys);
-            SortByWeightDescending(keys, scratch.KeysTemp.AsSpan(0, n), scratch.Buckets);
-            cache?.RememberSorted(start, keys);
-        }
-
+        SortByWeightDescending(keys, scratch.KeysTemp.AsSpan(0, n), scratch.Buckets);
 
         // The three tiers' goals, dense in that order: Minimum, Need0 (demand without buffer), Target (R9).
         Span<int> weight = scratch.Weight.AsSpan(0, n), min = scratch.Min.AsSpan(0, n), need0 = scratch.Need0.AsSpan(0, n);
@@ -150,7 +144,7 @@ internal static class ShortPlan
     /// insertion sort that only has to order keys within a bucket. (A general-purpose sort of 64 longs measured
     /// 20 ns per element here; this is a few.)
     /// </summary>
-    private static void SortByWeightDescending(Span<long> keys, Span<long> temp, int[] buckets)
+    internal static void SortByWeightDescending(Span<long> keys, Span<long> temp, int[] buckets)
     {
         const int Shift = 32 + 7, Buckets = (VmSettings.MaxWeight >> 7) + 1;
         Span<int> start = buckets.AsSpan(0, Buckets);

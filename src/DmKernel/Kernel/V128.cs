@@ -118,6 +118,25 @@ internal readonly struct V128 : IVec<V128>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 FitsUnderLevel(V128 cap, V128 weight, double weights, double level)
+    {
+        (Vector128<double> cLo, Vector128<double> cHi) = ToDouble(cap._v);
+        (Vector128<double> wLo, Vector128<double> wHi) = ToDouble(weight._v);
+        Vector128<double> total = Vector128.Create(weights), l = Vector128.Create(level);
+        Vector128<double> lo = Vector128.LessThanOrEqual(cLo * total, l * wLo);
+        Vector128<double> hi = Vector128.LessThanOrEqual(cHi * total, l * wHi);
+        return new(Vector128.Narrow(lo.AsInt64(), hi.AsInt64()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ShareOfPool(V128 weight, double pool, double weights)
+    {
+        (Vector128<double> wLo, Vector128<double> wHi) = ToDouble(weight._v);
+        Vector128<double> p = Vector128.Create(pool), total = Vector128.Create(weights);
+        return new(ToInt(Vector128.Floor(p * wLo / total), Vector128.Floor(p * wHi / total)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector128<double> Lo, Vector128<double> Hi) ToDouble(Vector128<int> v)
     {
         (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(v);

@@ -119,6 +119,25 @@ internal readonly struct V256 : IVec<V256>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 FitsUnderLevel(V256 cap, V256 weight, double weights, double level)
+    {
+        (Vector256<double> cLo, Vector256<double> cHi) = ToDouble(cap._v);
+        (Vector256<double> wLo, Vector256<double> wHi) = ToDouble(weight._v);
+        Vector256<double> total = Vector256.Create(weights), l = Vector256.Create(level);
+        Vector256<double> lo = Vector256.LessThanOrEqual(cLo * total, l * wLo);
+        Vector256<double> hi = Vector256.LessThanOrEqual(cHi * total, l * wHi);
+        return new(Vector256.Narrow(lo.AsInt64(), hi.AsInt64()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 ShareOfPool(V256 weight, double pool, double weights)
+    {
+        (Vector256<double> wLo, Vector256<double> wHi) = ToDouble(weight._v);
+        Vector256<double> p = Vector256.Create(pool), total = Vector256.Create(weights);
+        return new(ToInt(Vector256.Floor(p * wLo / total), Vector256.Floor(p * wHi / total)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) ToDouble(Vector256<int> v)
     {
         if (Avx.IsSupported)

@@ -119,6 +119,25 @@ internal readonly struct V512 : IVec<V512>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 FitsUnderLevel(V512 cap, V512 weight, double weights, double level)
+    {
+        (Vector512<double> cLo, Vector512<double> cHi) = ToDouble(cap._v);
+        (Vector512<double> wLo, Vector512<double> wHi) = ToDouble(weight._v);
+        Vector512<double> total = Vector512.Create(weights), l = Vector512.Create(level);
+        Vector512<double> lo = Vector512.LessThanOrEqual(cLo * total, l * wLo);
+        Vector512<double> hi = Vector512.LessThanOrEqual(cHi * total, l * wHi);
+        return new(Vector512.Narrow(lo.AsInt64(), hi.AsInt64()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 ShareOfPool(V512 weight, double pool, double weights)
+    {
+        (Vector512<double> wLo, Vector512<double> wHi) = ToDouble(weight._v);
+        Vector512<double> p = Vector512.Create(pool), total = Vector512.Create(weights);
+        return new(ToInt(Vector512.Floor(p * wLo / total), Vector512.Floor(p * wHi / total)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<double> Lo, Vector512<double> Hi) ToDouble(Vector512<int> v)
     {
         if (Avx512F.IsSupported)

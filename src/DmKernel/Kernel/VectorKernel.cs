@@ -7,8 +7,9 @@ namespace DmKernel.Kernel;
 /// The tick over a host's slots, <typeparamref name="TV"/>.Count VMs at a time, bit-identical to
 /// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the divisions of R9, R10 and R18
 /// are the same binary64 operations as in <see cref="Rules"/>. Hosts with enough memory (the common case)
-/// run two vector passes; a short host runs R11's water-filling per host (<see cref="ShortPlan"/>) between
-/// them; a host with lifecycle requests runs R4–R7 per VM (<see cref="Lifecycle"/>) before them, in the scalar order.
+/// run two vector passes; a short host runs R11's water-filling over its slots (<see cref="VectorShortPlan{TV}"/>)
+/// between them, and the second pass applies the plan; a host with lifecycle requests runs R4–R7 per VM
+/// (<see cref="Lifecycle"/>) before them, in the scalar order.
 /// </summary>
 internal struct VectorKernel<TV> : IHostKernel
     where TV : struct, IVec<TV>
@@ -39,16 +40,14 @@ internal struct VectorKernel<TV> : IHostKernel
         if (shortfall <= f.HostAvailableCol[h])
         {
             f.HostShortCol[h] = 0;
-            Finish(f, h, start, end, ctx, enough: true, keepRemoved: lifecycle);
+            Finish(f, h, start, end, ctx, enough: true, keepRemoved: lifecycle, scratch);
         }
         else
         {
+            // R11 short: the plan's allocations and R13 grants per slot; the finishing pass applies them with R12.
             f.HostShortCol[h] = 1;
-            if (!lifecycle)
-                ClearDecisions(f, start, end);
-
-            ShortPlan.Run(f, h, ctx, scratch);
-            Finish(f, h, start, end, ctx, enough: false, keepRemoved: false);
+            VectorShortPlan<TV>.Plan(f, h, ctx, scratch);
+            Finish(f, h, start, end, ctx, enough: false, keepRemoved: lifecycle, scratch);
         }
     }
 
@@ -148,7 +147,7 @@ internal struct VectorKernel<TV> : IHostKernel
     /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough, bool keepRemoved)
+    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough, bool keepRemoved, HostScratch scratch)
     {
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
@@ -171,6 +170,9 @@ internal struct VectorKernel<TV> : IHostKernel
         ref int lastAvgRef = ref MemoryMarshal.GetArrayDataReference(f.LastAvgCol);
         ref int lastMinRef = ref MemoryMarshal.GetArrayDataReference(f.LastMinCol);
         ref int lastMaxRef = ref MemoryMarshal.GetArrayDataReference(f.LastMaxCol);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
+        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
+        ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
 
         TV zero = TV.Create(0), one = TV.Create(1);
         TV stateMask = TV.Create(VmFlags.StateMask), running = TV.Create(VmFlags.Running);
@@ -199,14 +201,11 @@ internal struct VectorKernel<TV> : IHostKernel
                 TV demand = TV.Load(ref demandRef, x);
                 TV target = TV.Load(ref targetRef, x);
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV unb, hot, removed;
+                TV unb, hot, removed, grant, removedNow;
                 if (enough)
                 {
                     // R11 enough + R13: every Running DM VM below Target gets the difference: unballoon, then hot-add.
-                    TV grant = TV.Max(target - assigned, zero) & runningDm;
-                    unb = TV.Min(grant, ballooned);
-                    hot = grant - unb;
-                    grantAcc += grant;
+                    grant = TV.Max(target - assigned, zero) & runningDm;
 
                     // R15: above Target on a reclaim tick, or still reclaiming: balloon toward Target within R12's limits.
                     TV above = runningDm & TV.GreaterThan(assigned, target);
@@ -215,26 +214,36 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV take = TV.Min(assigned - target, cap);
                     TV linux = TV.Equal(flags & linuxBit, linuxBit);
                     take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    TV removedNow = TV.AndNot(take, gMask) & reclaimNow;
-                    pendingAcc += removedNow;
-
-                    ballooned = ballooned - unb + removedNow;
-                    assigned = assigned + grant - removedNow;
-
-                    // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
-                    removed = removedNow + (TV.Load(ref remRef, x) & keepRemovedMask);
-                    TV stillAbove = reclaimNow & TV.GreaterThan(assigned, target);
+                    removedNow = TV.AndNot(take, gMask) & reclaimNow;
+                    TV stillAbove = reclaimNow & TV.GreaterThan(assigned + grant - removedNow, target);
                     flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
-                    TV.Store(unb, ref unbRef, x);
-                    TV.Store(hot, ref hotRef, x);
-                    TV.Store(removed, ref remRef, x);
                 }
                 else
                 {
-                    unb = TV.Load(ref unbRef, x);
-                    hot = TV.Load(ref hotRef, x);
-                    removed = TV.Load(ref remRef, x);
+                    // R11 short: the plan's grant (R13), and R12's removal toward the plan's allocation within the
+                    // cap, down to Minimum, and for a Linux guest not below its demand.
+                    nuint o = x - (nuint)start;
+                    grant = TV.Load(ref grantRef, o);
+                    TV alloc = TV.Load(ref allocRef, o);
+                    TV take = TV.Min(TV.Min(assigned - alloc, cap), TV.Max(assigned - TV.Load(ref minRef, x), zero));
+                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
+                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+                    removedNow = TV.AndNot(take, gMask) & runningDm & TV.GreaterThan(assigned, alloc);
                 }
+
+                // R13: unballoon, then hot-add; R12: the balloon takes what is removed (it joins Available next tick).
+                unb = TV.Min(grant, ballooned);
+                hot = grant - unb;
+                grantAcc += grant;
+                pendingAcc += removedNow;
+                ballooned = ballooned - unb + removedNow;
+                assigned = assigned + grant - removedNow;
+
+                // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
+                removed = removedNow + (TV.Load(ref remRef, x) & keepRemovedMask);
+                TV.Store(unb, ref unbRef, x);
+                TV.Store(hot, ref hotRef, x);
+                TV.Store(removed, ref remRef, x);
 
                 // R16: Running VMs convert Smart Paging to balloon, one cap per tick.
                 TV state = flags & stateMask;
@@ -305,11 +314,8 @@ internal struct VectorKernel<TV> : IHostKernel
             demandSum += TV.SumWidened(demandAcc);
         }
 
-        if (enough)
-        {
-            f.HostAvailableCol[h] -= (int)TV.SumWidened(grantAcc);
-            f.HostPendingFreedCol[h] += (int)TV.SumWidened(pendingAcc);
-        }
+        f.HostAvailableCol[h] -= (int)TV.SumWidened(grantAcc);
+        f.HostPendingFreedCol[h] += (int)TV.SumWidened(pendingAcc);
 
         HostCounters.Write(f, h, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
             TV.SumWidened(addedAcc), TV.SumWidened(removedAcc), (int)TV.SumWidened(addOpsAcc), (int)TV.SumWidened(remOpsAcc));

@@ -76,4 +76,62 @@ public class ExactArithmeticTests
         Assert.Equal(232 + 128, KernelRules.LinuxFloor(2048));
         Assert.Equal(488 + 256, KernelRules.LinuxFloor(8192));
     }
+
+    /// <summary>
+    /// R11's water-filling test on the vector paths, <c>cap × W ≤ level × w</c> in binary64, equals the
+    /// exact comparison on every width, also where cap × W is above 2^53 (not exact as a binary64 product)
+    /// and at exact ties.
+    /// </summary>
+    [Fact]
+    public void FitsUnderLevel_EqualsExactComparison_OnEveryWidth()
+    {
+        const int MaxCap = ModelParameters.MaxCeilingLimitMb, MaxWeights = HostSpec.MaxVmCapacity * VmSettings.MaxWeight;
+        (int Cap, int W, long Weights, long Level)[] edges =
+        [
+            (MaxCap, VmSettings.MaxWeight, MaxWeights, int.MaxValue - 1),
+            (MaxCap - 2, 1, MaxWeights, int.MaxValue - 1),
+            (202, 2, 4, 404), // the tie of WaterFillingOracleTests: satisfied
+            (16_777_214, 9_999, 655_359_999, 1_099_511_562), (0, 0, 1, 0), (2, 0, 1, 1_000_000),
+        ];
+        foreach ((int cap, int w, long weights, long level) in edges)
+            AssertFits(cap, w, weights, level);
+
+        // Near-ties at the top of the range: level × w within a few units of cap × W.
+        Gen.Select(Gen.Int[1, MaxCap], Gen.Int[1, VmSettings.MaxWeight], Gen.Long[1, MaxWeights], Gen.Int[-3, 3]).Sample((cap, w, weights, nudge) =>
+        {
+            long level = Math.Clamp((long)((System.Numerics.BigInteger)cap * weights / w) + nudge, 0, int.MaxValue - 1);
+            AssertFits(cap, w, weights, level);
+        }, iter: 20_000);
+    }
+
+    /// <summary>R11's share on the vector paths equals the scalar plan's floor(pool × w / W) on every width.</summary>
+    [Fact]
+    public void ShareOfPool_EqualsExactQuotient_OnEveryWidth()
+    {
+        Gen.Select(Gen.Int[0, VmSettings.MaxWeight], Gen.Long[1, HostSpec.MaxVmCapacity * (long)VmSettings.MaxWeight], Gen.Int[0, int.MaxValue - 1])
+            .Sample((w, weights, pool) =>
+            {
+                long exact = (long)pool * w / weights;
+                var lane = DmKernel.Kernel.V128.Create(w);
+                Assert.Equal(exact, Lane0(DmKernel.Kernel.V128.ShareOfPool(lane, pool, weights)));
+                Assert.Equal(exact, Lane0(DmKernel.Kernel.V256.ShareOfPool(DmKernel.Kernel.V256.Create(w), pool, weights)));
+                Assert.Equal(exact, Lane0(DmKernel.Kernel.V512.ShareOfPool(DmKernel.Kernel.V512.Create(w), pool, weights)));
+            }, iter: 20_000);
+    }
+
+    private static void AssertFits(int cap, int w, long weights, long level)
+    {
+        bool exact = (System.Numerics.BigInteger)cap * weights <= (System.Numerics.BigInteger)level * w;
+        Assert.Equal(exact, Lane0(DmKernel.Kernel.V128.FitsUnderLevel(DmKernel.Kernel.V128.Create(cap), DmKernel.Kernel.V128.Create(w), weights, level)) != 0);
+        Assert.Equal(exact, Lane0(DmKernel.Kernel.V256.FitsUnderLevel(DmKernel.Kernel.V256.Create(cap), DmKernel.Kernel.V256.Create(w), weights, level)) != 0);
+        Assert.Equal(exact, Lane0(DmKernel.Kernel.V512.FitsUnderLevel(DmKernel.Kernel.V512.Create(cap), DmKernel.Kernel.V512.Create(w), weights, level)) != 0);
+    }
+
+    private static int Lane0<TV>(TV v)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        var lanes = new int[TV.Count];
+        TV.Store(v, ref lanes[0], 0);
+        return lanes[0];
+    }
 }

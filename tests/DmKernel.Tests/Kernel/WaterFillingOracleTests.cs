@@ -117,8 +117,59 @@ public class WaterFillingOracleTests
 
             int[] expected = Oracle(members, budget, fleet.Model.GranularityMb);
             Assert.Equal(expected, scratch.Alloc.AsSpan(0, n).ToArray());
+
+            // The vector plans, per slot, on every width.
+            var bySlot = new int[fleet.HostCapacityCol[0]];
+            for (int k = 0; k < n; k++)
+                bySlot[members[k].Slot] = expected[k];
+            AssertVectorPlans(fleet, ctx, bySlot);
         }, iter: 400);
         Assert.True(shortHostsSeen > 50, $"only {shortHostsSeen} short hosts generated");
+    }
+
+    /// <summary>
+    /// A member whose cap sits exactly at the level (cap × W = level × w) is satisfied (R11's "largest L with
+    /// Σ min(cap, L × w) ≤ remaining"), so the leftover granule goes to the next VM in R13's order, not to it.
+    /// A: Weight 2, cap 202; C1, C2: Weight 1, cap 1000; budget 404 in tier 0 → level 101: A gets its 202, C1 and C2
+    /// floor(101) rounded down to 100 each, and the 2 MB left go to C1 (A, first in R13's order, is satisfied).
+    /// </summary>
+    [Fact]
+    public void MemberExactlyAtTheLevel_IsSatisfied_AndTheLeftoverGranuleGoesToTheNext()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(1024 + 404, 3, 1024)]);
+        (int Weight, int Min)[] vms = [(2, 202), (1, 1000), (1, 1000)];
+        foreach ((int weight, int min) in vms)
+        {
+            int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
+            fleet.FlagsCol[slot] = (fleet.FlagsCol[slot] & ~VmFlags.StateMask) | VmFlags.Running;
+            fleet.AssignedCol[slot] = 100;
+            fleet.DemandCol[slot] = min;
+            fleet.TargetCol[slot] = min;
+        }
+
+        fleet.HostAvailableCol[0] = 404 - 300;
+        var ctx = new TickContext(fleet.Model, 0);
+        var scratch = new HostScratch(fleet.HostCapacityCol[0]);
+        int n = ShortPlan.Plan(fleet, 0, ctx, scratch);
+        Assert.Equal(3, n);
+        int[] expected = [202, 102, 100];
+        Assert.Equal(expected, scratch.Alloc.AsSpan(0, 3).ToArray());
+        var members = vms.Select((v, slot) => new Member(slot, v.Weight, v.Min, v.Min, v.Min)).ToList();
+        Assert.Equal(expected, Oracle(members, 404, 2));
+        AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.HostCapacityCol[0] - 3]]);
+    }
+
+    /// <summary>Each vector width's plan gives the expected allocation per slot of host 0 (0 for non-members).</summary>
+    private static void AssertVectorPlans(Fleet fleet, in TickContext ctx, int[] expectedBySlot)
+    {
+        int count = fleet.HostCapacityCol[0];
+        var scratch = new HostScratch(count);
+        VectorShortPlan<V128>.Plan(fleet, 0, ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V256>.Plan(fleet, 0, ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V512>.Plan(fleet, 0, ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
     }
 
     private static int KernelRulesNeed0(int demand, VmSettings s) => Math.Clamp((Math.Min(demand, s.MaximumMb) + 1) / 2 * 2, s.MinimumMb, s.MaximumMb);

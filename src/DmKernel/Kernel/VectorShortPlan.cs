@@ -1,0 +1,324 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// R11's short plan on a vector path: the same allocations as <see cref="ShortPlan"/>, computed over the host's
+/// slots in slot order, <typeparamref name="TV"/>.Count at a time, with masks instead of branches. Only two steps
+/// depend on R13's order (Weight descending, then slot): the leftover granules of a contested tier, when there are
+/// fewer than unsatisfied VMs, and the grants, when they add up to more than Available. Those walk the order, which
+/// <see cref="OrderCache"/> keeps across ticks. The plan leaves, per slot offset, each VM's allocation in
+/// <see cref="HostScratch.Alloc"/> and its R13 grant in <see cref="HostScratch.Grant"/>; the kernel's finishing pass
+/// applies them with R12's removal (which does not depend on order: ballooned memory joins Available next tick).
+/// </summary>
+/// <remarks>
+/// Why it is exact: every sum is of integers; the satisfied set of a tier is the unique fixpoint of "cap fits under
+/// the level", reached here by rounds that each test every member against the level of the round before (the level
+/// only rises, so a member once satisfied stays so), and the test and the shares are the scalar plan's binary64
+/// operations (<see cref="IVec{TSelf}.FitsUnderLevel"/>, <see cref="IVec{TSelf}.ShareOfPool"/>).
+/// </remarks>
+internal static class VectorShortPlan<TV>
+    where TV : struct, IVec<TV>
+{
+    /// <summary>Vectors per block: int lane sums of MB values (&lt; 2^25 each) stay below 2^31 within a block.</summary>
+    private const int BlockVectors = 32;
+
+    /// <summary>
+    /// Writes <see cref="HostScratch.Alloc"/> and <see cref="HostScratch.Grant"/> for host <paramref name="h"/>
+    /// (one entry per slot offset; 0 for VMs that are not Running DM) and returns the sum of the grants.
+    /// Expects Demand and Target of this tick in their columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Plan(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    {
+        int start = f.HostStartCol[h], count = f.HostCapacityCol[h];
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
+        ref int weightRef = ref MemoryMarshal.GetArrayDataReference(f.WeightCol);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
+        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(f.MaximumCol);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
+        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
+        ref int lowRef = ref MemoryMarshal.GetArrayDataReference(scratch.Min);
+        ref int need0Ref = ref MemoryMarshal.GetArrayDataReference(scratch.Need0);
+        ref int goalRef = ref MemoryMarshal.GetArrayDataReference(scratch.Goal);
+
+        // Per slot: the membership key (Weight of a Running DM VM, −1 for any other) and the three tiers' goals
+        // (Minimum, Need0 = demand without buffer, Target), 0 for non-members; the budget B = Available + Σ Assigned.
+        TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
+        TV gMask = TV.Create(ctx.GMask), zero = TV.Create(0), one = TV.Create(1), minusOne = TV.Create(-1);
+        long budget = f.HostAvailableCol[h], sumMin = 0, sumNeed0 = 0;
+        int zeroWeights = 0;
+        for (int block = 0; block < count; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(count, block + (BlockVectors * TV.Count));
+            TV assignedAcc = zero, minAcc = zero, need0Acc = zero, zeroAcc = zero;
+            for (int k = block; k < blockEnd; k += TV.Count)
+            {
+                nuint x = (nuint)(start + k), o = (nuint)k;
+                TV member = TV.Equal(TV.Load(ref flagsRef, x) & rdMask, rd);
+                TV weight = TV.Load(ref weightRef, x);
+                TV low = TV.Load(ref minRef, x) & member;
+                TV need0 = TV.AndNot(TV.Min(TV.Load(ref demandRef, x), TV.Load(ref maxRef, x)) + gMask, gMask);
+                need0 = TV.Max(need0, low) & member;
+                TV.Store(TV.Select(member, weight, minusOne), ref keyRef, o);
+                TV.Store(low, ref lowRef, o);
+                TV.Store(need0, ref need0Ref, o);
+                TV.Store(TV.Load(ref targetRef, x) & member, ref goalRef, o);
+                assignedAcc += TV.Load(ref assignedRef, x) & member;
+                minAcc += low;
+                need0Acc += need0;
+                zeroAcc += TV.Equal(weight, zero) & member & one;
+            }
+
+            budget += TV.SumWidened(assignedAcc);
+            sumMin += TV.SumWidened(minAcc);
+            sumNeed0 += TV.SumWidened(need0Acc);
+            zeroWeights += (int)TV.SumWidened(zeroAcc);
+        }
+
+        // R11: the tiers the budget covers in full give every VM its goal; fill the first contested one and those after.
+        Span<int> alloc = scratch.Alloc.AsSpan(0, count);
+        long remaining;
+        int firstTier;
+        if (budget >= sumNeed0)
+        {
+            scratch.Need0.AsSpan(0, count).CopyTo(alloc);
+            remaining = budget - sumNeed0;
+            firstTier = 2;
+        }
+        else if (budget >= sumMin)
+        {
+            scratch.Min.AsSpan(0, count).CopyTo(alloc);
+            remaining = budget - sumMin;
+            firstTier = 1;
+        }
+        else
+        {
+            alloc.Clear();
+            remaining = budget;
+            firstTier = 0;
+        }
+
+        for (int tier = firstTier; tier < 3; tier++)
+        {
+            int[] goal = tier == 0 ? scratch.Min : tier == 1 ? scratch.Need0 : scratch.Goal;
+            FillGroup(h, start, count, goal, zeroWeight: false, ctx, ref remaining, scratch);
+            if (remaining > 0 && zeroWeights > 0)
+                FillGroup(h, start, count, goal, zeroWeight: true, ctx, ref remaining, scratch);
+        }
+
+        return Grants(f, h, start, count, scratch);
+    }
+
+    /// <summary>
+    /// One tier for one group (positive weights, or Weight 0 as equals), as <see cref="ShortPlan"/>'s FillGroup:
+    /// every member whose cap fits under the level gets its goal, the others <c>roundDown(level × weight)</c>,
+    /// then one granule each, in R13's order, while any is left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillGroup(int h, int start, int count, int[] goalCol, bool zeroWeight, in TickContext ctx,
+        ref long remaining, HostScratch scratch)
+    {
+        if (remaining <= 0)
+            return; // nothing to share: nobody is satisfied and every share is 0
+
+        ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
+        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
+        ref int goalRef = ref MemoryMarshal.GetArrayDataReference(goalCol);
+        ref int capRef = ref MemoryMarshal.GetArrayDataReference(scratch.Cap);
+        ref int fillWeightRef = ref MemoryMarshal.GetArrayDataReference(scratch.FillWeight);
+        TV zero = TV.Create(0), one = TV.Create(1);
+
+        // The group's members: cap = goal − alloc and the weight they fill with (1 for Weight 0); 0 and 0 for the rest.
+        long need = 0, weights = 0;
+        for (int block = 0; block < count; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(count, block + (BlockVectors * TV.Count));
+            TV needAcc = zero, weightAcc = zero;
+            for (int k = block; k < blockEnd; k += TV.Count)
+            {
+                nuint o = (nuint)k;
+                TV key = TV.Load(ref keyRef, o);
+                TV cap = TV.Load(ref goalRef, o) - TV.Load(ref allocRef, o);
+                TV inGroup = (zeroWeight ? TV.Equal(key, zero) : TV.GreaterThan(key, zero)) & TV.GreaterThan(cap, zero);
+                cap &= inGroup;
+                TV w = (zeroWeight ? one : key) & inGroup;
+                TV.Store(cap, ref capRef, o);
+                TV.Store(w, ref fillWeightRef, o);
+                needAcc += cap;
+                weightAcc += w;
+            }
+
+            need += TV.SumWidened(needAcc);
+            weights += TV.SumWidened(weightAcc);
+        }
+
+        if (need == 0)
+            return;
+        if (need <= remaining)
+        {
+            for (int k = 0; k < count; k += TV.Count)
+            {
+                nuint o = (nuint)k;
+                TV member = TV.GreaterThan(TV.Load(ref fillWeightRef, o), zero);
+                TV.Store(TV.Select(member, TV.Load(ref goalRef, o), TV.Load(ref allocRef, o)), ref allocRef, o);
+            }
+
+            remaining -= need;
+            return;
+        }
+
+        // Rounds: each satisfies every member whose cap fits under the level (remaining − C) / W of the round before
+        // (C the caps satisfied, W the weights still unsatisfied), until a round satisfies nobody. A satisfied
+        // member gets its goal and leaves the group (cap and weight 0).
+        long satisfiedCaps = 0;
+        while (true)
+        {
+            double level = remaining - satisfiedCaps, total = weights;
+            long newCaps = 0, newWeights = 0;
+            for (int block = 0; block < count; block += BlockVectors * TV.Count)
+            {
+                int blockEnd = Math.Min(count, block + (BlockVectors * TV.Count));
+                TV capAcc = zero, weightAcc = zero;
+                for (int k = block; k < blockEnd; k += TV.Count)
+                {
+                    nuint o = (nuint)k;
+                    TV cap = TV.Load(ref capRef, o), w = TV.Load(ref fillWeightRef, o);
+                    TV fits = TV.FitsUnderLevel(cap, w, total, level) & TV.GreaterThan(w, zero);
+                    if (TV.IsZero(fits))
+                        continue;
+                    capAcc += cap & fits;
+                    weightAcc += w & fits;
+                    TV.Store(TV.Select(fits, TV.Load(ref goalRef, o), TV.Load(ref allocRef, o)), ref allocRef, o);
+                    TV.Store(TV.AndNot(cap, fits), ref capRef, o);
+                    TV.Store(TV.AndNot(w, fits), ref fillWeightRef, o);
+                }
+
+                newCaps += TV.SumWidened(capAcc);
+                newWeights += TV.SumWidened(weightAcc);
+            }
+
+            if (newWeights == 0)
+                break;
+            satisfiedCaps += newCaps;
+            weights -= newWeights;
+        }
+
+        // Not everyone fits (need > remaining), so some weight is left: each unsatisfied member gets
+        // roundDown(floor(pool × w / W)), pool = remaining − C.
+        double pool = remaining - satisfiedCaps, totalWeight = weights;
+        TV granuleMask = TV.Create(ctx.GMask);
+        long given = satisfiedCaps;
+        int unsatisfied = 0;
+        for (int block = 0; block < count; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(count, block + (BlockVectors * TV.Count));
+            TV givenAcc = zero, unsatisfiedAcc = zero;
+            for (int k = block; k < blockEnd; k += TV.Count)
+            {
+                nuint o = (nuint)k;
+                TV w = TV.Load(ref fillWeightRef, o);
+                TV share = TV.AndNot(TV.ShareOfPool(w, pool, totalWeight), granuleMask);
+                TV.Store(TV.Load(ref allocRef, o) + share, ref allocRef, o);
+                givenAcc += share;
+                unsatisfiedAcc -= TV.GreaterThan(w, zero);
+            }
+
+            given += TV.SumWidened(givenAcc);
+            unsatisfied += (int)TV.SumWidened(unsatisfiedAcc);
+        }
+
+        // Leftover granules, one each to the unsatisfied (each at least a granule below its goal) in R13's order.
+        remaining -= given;
+        int g = ctx.G;
+        long granules = remaining / g;
+        if (granules == 0)
+            return;
+        if (granules >= unsatisfied)
+        {
+            TV granule = TV.Create(g);
+            for (int k = 0; k < count; k += TV.Count)
+            {
+                nuint o = (nuint)k;
+                TV member = TV.GreaterThan(TV.Load(ref fillWeightRef, o), zero);
+                TV.Store(TV.Load(ref allocRef, o) + (granule & member), ref allocRef, o);
+            }
+
+            remaining -= (long)unsatisfied * g;
+            return;
+        }
+
+        // Fewer granules than unsatisfied members: the first ones in R13's order get them (branch-free walk).
+        ReadOnlySpan<int> order = Order(h, start, count, scratch);
+        Span<int> alloc = scratch.Alloc, fillWeight = scratch.FillWeight;
+        int left = (int)granules;
+        foreach (int k in order)
+        {
+            int give = fillWeight[k] > 0 && left > 0 ? 1 : 0;
+            alloc[k] += give * g;
+            left -= give;
+        }
+
+        remaining -= (granules - left) * g;
+    }
+
+    /// <summary>
+    /// R13: each member below its allocation is granted the difference when Available covers them all; otherwise
+    /// grants go in R13's order while Available lasts (the last one partly). Returns their sum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long Grants(Fleet f, int h, int start, int count, HostScratch scratch)
+    {
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
+        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
+        ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
+        TV zero = TV.Create(0), minusOne = TV.Create(-1);
+        long total = 0;
+        for (int block = 0; block < count; block += BlockVectors * TV.Count)
+        {
+            int blockEnd = Math.Min(count, block + (BlockVectors * TV.Count));
+            TV acc = zero;
+            for (int k = block; k < blockEnd; k += TV.Count)
+            {
+                nuint o = (nuint)k;
+                TV member = TV.GreaterThan(TV.Load(ref keyRef, o), minusOne);
+                TV grant = TV.Max(TV.Load(ref allocRef, o) - TV.Load(ref assignedRef, (nuint)start + o), zero) & member;
+                TV.Store(grant, ref grantRef, o);
+                acc += grant;
+            }
+
+            total += TV.SumWidened(acc);
+        }
+
+        int available = f.HostAvailableCol[h];
+        if (total <= available)
+            return total;
+
+        // Not enough for every grant: in R13's order while Available lasts (branch-free walk).
+        ReadOnlySpan<int> order = Order(h, start, count, scratch);
+        Span<int> grants = scratch.Grant;
+        int left = Math.Max(0, available);
+        foreach (int k in order)
+        {
+            int grant = Math.Min(grants[k], left);
+            grants[k] = grant;
+            left -= grant;
+        }
+
+        return Math.Max(0, available) - left;
+    }
+
+    /// <summary>The host's Running DM VMs in R13's order, as slot offsets (cached across ticks when the balancer keeps a cache).</summary>
+    private static ReadOnlySpan<int> Order(int h, int start, int count, HostScratch scratch)
+    {
+        ReadOnlySpan<int> key = scratch.SlotKey.AsSpan(0, count);
+        if (scratch.Cache is { } cache)
+            return cache.Order(h, start, key, scratch);
+        int n = OrderCache.Sort(key, scratch.Order, scratch);
+        return scratch.Order.AsSpan(0, n);
+    }
+}
