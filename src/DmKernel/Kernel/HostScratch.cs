@@ -75,4 +75,7 @@ internal sealed class HostScratch
 
     /// <summary>Vector short plan, per slot offset: the R13 grant (<see cref="Alloc"/>, <see cref="Min"/>, <see cref="Need0"/> and <see cref="Goal"/> are per slot offset there too).</summary>
     public int[] Grant { get; }
+
+    /// <summary>Where loads made only to start cache misses early leave their value.</summary>
+    public int Sink { get; set; }
 }

@@ -42,6 +42,18 @@ internal sealed class OrderCache
     }
 
     /// <summary>
+    /// Loads one int of every cache line of host slots [start, start + count) in both arrays, so that their misses
+    /// overlap with the plan's first pass instead of waiting until the order is needed; returns a value to keep.
+    /// </summary>
+    public int Touch(int[] weight, int start, int count)
+    {
+        int sink = 0;
+        for (int k = 0; k < count; k += 16)
+            sink |= _key[start + k] | _order[start + k] | weight[start + k];
+        return sink;
+    }
+
+    /// <summary>
     /// Writes the offsets with <c>key ≥ 0</c> into <paramref name="order"/> in R13's order (key descending, then
     /// offset) and returns their count. Shares the scalar plan's sort.
     /// </summary>

@@ -25,6 +25,10 @@ internal struct VectorKernel<TV> : IHostKernel
         f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
         f.HostPendingFreedCol[h] = 0;
 
+        // A host short last tick is likely short again: start the misses on the memory only its plan reads.
+        if (f.HostShortCol[h] != 0 && scratch.Cache is { } cache)
+            scratch.Sink |= cache.Touch(f.WeightCol, start, end - start);
+
         bool lifecycle = f.HostPendingRequestsCol[h] > 0;
         if (lifecycle)
         {

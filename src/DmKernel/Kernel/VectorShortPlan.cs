@@ -188,8 +188,6 @@ internal static class VectorShortPlan<TV>
                     nuint o = (nuint)k;
                     TV cap = TV.Load(ref capRef, o), w = TV.Load(ref fillWeightRef, o);
                     TV fits = TV.FitsUnderLevel(cap, w, total, level) & TV.GreaterThan(w, zero);
-                    if (TV.IsZero(fits))
-                        continue;
                     capAcc += cap & fits;
                     weightAcc += w & fits;
                     TV.Store(TV.Select(fits, TV.Load(ref goalRef, o), TV.Load(ref allocRef, o)), ref allocRef, o);
@@ -257,9 +255,12 @@ internal static class VectorShortPlan<TV>
         int left = (int)granules;
         foreach (int k in order)
         {
-            int give = fillWeight[k] > 0 && left > 0 ? 1 : 0;
+            // 1 when this member is unsatisfied (fill weight > 0) and a granule is left, without a branch on either.
+            int give = (int)(((uint)-fillWeight[k] & (uint)-left) >> 31);
             alloc[k] += give * g;
             left -= give;
+            if (left == 0)
+                break;
         }
 
         remaining -= (granules - left) * g;
