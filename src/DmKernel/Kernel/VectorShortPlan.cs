@@ -249,21 +249,20 @@ internal static class VectorShortPlan<TV>
             return;
         }
 
-        // Fewer granules than unsatisfied members: the first ones in R13's order get them (branch-free walk).
+        // Fewer granules than unsatisfied members: the first ones in R13's order get them. The walk ends when the
+        // granules are gone, before the order does; whether a member is unsatisfied is a sign bit, not a branch.
         ReadOnlySpan<int> order = Order(h, start, count, scratch);
         Span<int> alloc = scratch.Alloc, fillWeight = scratch.FillWeight;
         int left = (int)granules;
-        foreach (int k in order)
+        for (int j = 0; left > 0; j++)
         {
-            // 1 when this member is unsatisfied (fill weight > 0) and a granule is left, without a branch on either.
-            int give = (int)(((uint)-fillWeight[k] & (uint)-left) >> 31);
+            int k = order[j];
+            int give = (int)((uint)-fillWeight[k] >> 31);
             alloc[k] += give * g;
             left -= give;
-            if (left == 0)
-                break;
         }
 
-        remaining -= (granules - left) * g;
+        remaining -= granules * g;
     }
 
     /// <summary>
@@ -299,18 +298,24 @@ internal static class VectorShortPlan<TV>
         if (total <= available)
             return total;
 
-        // Not enough for every grant: in R13's order while Available lasts (branch-free walk).
+        // Not enough for every grant: in R13's order, in full while the running sum fits in Available; the member
+        // where it stops gets what is left, the ones after it nothing.
         ReadOnlySpan<int> order = Order(h, start, count, scratch);
         Span<int> grants = scratch.Grant;
-        int left = Math.Max(0, available);
-        foreach (int k in order)
+        int budget = Math.Max(0, available), granted = 0, j = 0;
+        for (; j < order.Length; j++)
         {
-            int grant = Math.Min(grants[k], left);
-            grants[k] = grant;
-            left -= grant;
+            int grant = grants[order[j]];
+            if (granted + grant > budget)
+                break;
+            granted += grant;
         }
 
-        return Math.Max(0, available) - left;
+        // total > budget, so the loop stopped at some member.
+        grants[order[j]] = budget - granted;
+        for (j++; j < order.Length; j++)
+            grants[order[j]] = 0;
+        return budget;
     }
 
     /// <summary>The host's Running DM VMs in R13's order, as slot offsets (cached across ticks when the balancer keeps a cache).</summary>
