@@ -8,7 +8,7 @@ namespace DmKernel.Benchmarks;
 /// path, and the streaming floor that moves the same bytes as the vector path on an enough-memory host.
 /// With ShortSharePercent = 25 a quarter of the hosts run R11's water-filling every tick.
 /// </summary>
-[Config(typeof(BenchConfig))]
+[Config(typeof(TickBenchConfig))]
 [MemoryDiagnoser]
 public class TickBench
 {
