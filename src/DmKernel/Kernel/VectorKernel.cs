@@ -186,7 +186,6 @@ internal struct VectorKernel<TV> : IHostKernel
         TV cap = TV.Create(ctx.RemoveCap), gMask = TV.Create(ctx.GMask);
         TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
         TV emptyMin = TV.Create(int.MaxValue);
-        TV keepRemovedMask = keepRemoved ? TV.Create(-1) : zero;
         bool windowEnd = ctx.WindowEnd;
 
         TV grantAcc = zero, pendingAcc = zero, pressureAcc = zero, countAcc = zero, assignedAcc = zero;
@@ -244,7 +243,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 assigned = assigned + grant - removedNow;
 
                 // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
-                removed = removedNow + (TV.Load(ref remRef, x) & keepRemovedMask);
+                removed = keepRemoved ? removedNow + TV.Load(ref remRef, x) : removedNow;
                 TV.Store(unb, ref unbRef, x);
                 TV.Store(hot, ref hotRef, x);
                 TV.Store(removed, ref remRef, x);
