@@ -42,8 +42,9 @@ internal sealed class OrderCache
     }
 
     /// <summary>
-    /// Loads one int of every cache line of host slots [start, start + count) in both arrays, so that their misses
-    /// overlap with the plan's first pass instead of waiting until the order is needed; returns a value to keep.
+    /// Loads one int of every cache line of host slots [start, start + count) in this cache's key and order and in
+    /// <paramref name="weight"/>, the memory only a short host's plan reads, so that their misses overlap the host's
+    /// streaming pass instead of stalling the plan; returns a value to keep (the loads are for their side effect).
     /// </summary>
     public int Touch(int[] weight, int start, int count)
     {

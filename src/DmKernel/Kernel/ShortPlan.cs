@@ -104,27 +104,7 @@ internal static class ShortPlan
         // Minimum, tier 1 fills toward Need0, tier 2 toward Target (the buffer, last). A tier the budget covers in
         // full gives every VM its goal, so those tiers are settled at once and only the first contested one and
         // those after it are filled.
-        long remaining;
-        int firstTier;
-        if (budget >= sumNeed0)
-        {
-            need0.CopyTo(alloc);
-            remaining = budget - sumNeed0;
-            firstTier = 2;
-        }
-        else if (budget >= sumMin)
-        {
-            min.CopyTo(alloc);
-            remaining = budget - sumMin;
-            firstTier = 1;
-        }
-        else
-        {
-            alloc.Clear();
-            remaining = budget;
-            firstTier = 0;
-        }
-
+        int firstTier = SettleCoveredTiers(budget, sumMin, sumNeed0, min, need0, alloc, out long remaining);
         for (int tier = firstTier; tier < 3; tier++)
         {
             ReadOnlySpan<int> goal = tier == 0 ? min : tier == 1 ? need0 : target;
@@ -136,6 +116,33 @@ internal static class ShortPlan
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// R11's tiers the budget covers in full: every VM gets its goal in them at once. Starts
+    /// <paramref name="alloc"/> at the goal of the last covered tier (Need0, Minimum, or nothing), sets
+    /// <paramref name="remaining"/> to what the budget leaves, and returns the first tier to fill (2, 1 or 0).
+    /// </summary>
+    internal static int SettleCoveredTiers(long budget, long sumMin, long sumNeed0, ReadOnlySpan<int> min, ReadOnlySpan<int> need0,
+        Span<int> alloc, out long remaining)
+    {
+        if (budget >= sumNeed0)
+        {
+            need0.CopyTo(alloc);
+            remaining = budget - sumNeed0;
+            return 2;
+        }
+
+        if (budget >= sumMin)
+        {
+            min.CopyTo(alloc);
+            remaining = budget - sumMin;
+            return 1;
+        }
+
+        alloc.Clear();
+        remaining = budget;
+        return 0;
     }
 
     /// <summary>

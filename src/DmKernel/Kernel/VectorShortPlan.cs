@@ -80,28 +80,8 @@ internal static class VectorShortPlan<TV>
         }
 
         // R11: the tiers the budget covers in full give every VM its goal; fill the first contested one and those after.
-        Span<int> alloc = scratch.Alloc.AsSpan(0, count);
-        long remaining;
-        int firstTier;
-        if (budget >= sumNeed0)
-        {
-            scratch.Need0.AsSpan(0, count).CopyTo(alloc);
-            remaining = budget - sumNeed0;
-            firstTier = 2;
-        }
-        else if (budget >= sumMin)
-        {
-            scratch.Min.AsSpan(0, count).CopyTo(alloc);
-            remaining = budget - sumMin;
-            firstTier = 1;
-        }
-        else
-        {
-            alloc.Clear();
-            remaining = budget;
-            firstTier = 0;
-        }
-
+        int firstTier = ShortPlan.SettleCoveredTiers(budget, sumMin, sumNeed0, scratch.Min.AsSpan(0, count),
+            scratch.Need0.AsSpan(0, count), scratch.Alloc.AsSpan(0, count), out long remaining);
         for (int tier = firstTier; tier < 3; tier++)
         {
             int[] goal = tier == 0 ? scratch.Min : tier == 1 ? scratch.Need0 : scratch.Goal;
