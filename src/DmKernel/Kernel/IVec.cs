@@ -68,6 +68,9 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// </summary>
     static abstract TSelf FitsUnderLevel(TSelf cap, TSelf weight, double weights, double level);
 
-    /// <summary>R11's share, lane by lane as the scalar plan: <c>floor(pool × weight / weights)</c> in binary64 (pool × weight &lt; 2^53).</summary>
+    /// <summary>
+    /// R11's share, lane by lane as the scalar plan: <c>floor(pool × weight / weights)</c> in binary64 (pool × weight &lt; 2^53;
+    /// weight ≤ weights, so the share is at most pool &lt; 2^31).
+    /// </summary>
     static abstract TSelf ShareOfPool(TSelf weight, double pool, double weights);
 }

@@ -104,13 +104,18 @@ public class ExactArithmeticTests
         }, iter: 20_000);
     }
 
-    /// <summary>R11's share on the vector paths equals the scalar plan's floor(pool × w / W) on every width.</summary>
+    /// <summary>
+    /// R11's share on the vector paths equals the scalar plan's floor(pool × w / W) on every width, for a member's
+    /// weight w within the group's W (so the share is at most the pool, below 2^31).
+    /// </summary>
     [Fact]
     public void ShareOfPool_EqualsExactQuotient_OnEveryWidth()
     {
-        Gen.Select(Gen.Int[0, VmSettings.MaxWeight], Gen.Long[1, HostSpec.MaxVmCapacity * (long)VmSettings.MaxWeight], Gen.Int[0, int.MaxValue - 1])
-            .Sample((w, weights, pool) =>
+        const long MaxWeights = HostSpec.MaxVmCapacity * (long)VmSettings.MaxWeight;
+        Gen.Select(Gen.Int[0, VmSettings.MaxWeight], Gen.Long[0, MaxWeights - VmSettings.MaxWeight], Gen.Int[0, int.MaxValue - 1])
+            .Sample((w, others, pool) =>
             {
+                long weights = Math.Max(1, w) + others;
                 long exact = (long)pool * w / weights;
                 var lane = DmKernel.Kernel.V128.Create(w);
                 Assert.Equal(exact, Lane0(DmKernel.Kernel.V128.ShareOfPool(lane, pool, weights)));
