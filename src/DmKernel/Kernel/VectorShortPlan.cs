@@ -274,15 +274,15 @@ internal static class VectorShortPlan<TV>
             total += TV.SumWidened(acc);
         }
 
-        int available = f.HostAvailableCol[h];
-        if (total <= available)
+        int budget = Math.Max(0, f.HostAvailableCol[h]);
+        if (total <= budget)
             return total;
 
         // Not enough for every grant: in R13's order, in full while the running sum fits in Available; the member
         // where it stops gets what is left, the ones after it nothing.
         ReadOnlySpan<int> order = Order(h, start, count, scratch);
         Span<int> grants = scratch.Grant;
-        int budget = Math.Max(0, available), granted = 0, j = 0;
+        int granted = 0, j = 0;
         for (; j < order.Length; j++)
         {
             int grant = grants[order[j]];
