@@ -29,6 +29,7 @@ internal static class ImportCommand
         var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (default: the source's sample period)." };
         var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base." };
         var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB." };
+        var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this % of the VM's provisioned memory (default: Bitbrains 25, others 100 = no cap)." };
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off." };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer % of every VM (default 20)." };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (default 4)." };
@@ -36,7 +37,7 @@ internal static class ImportCommand
         var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size (Bitbrains, GCD)." };
         var hostMb = new Option<int?>("--host-mb") { Description = "Alibaba: RAM of each machine, MB (the trace has percentages only)." };
         var vmMb = new Option<int?>("--vm-mb") { Description = "GCD: the VM size that 100 % memory means, MB." };
-        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, hold, buffer, minDivisor, staticVms, placeOn };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms, placeOn };
         if (kind == "Alibaba")
             command.Options.Add(hostMb);
         if (kind == "Gcd")
@@ -61,6 +62,8 @@ internal static class ImportCommand
                     o = o with { Demand = o.Demand with { K = kk } };
                 if (r.GetValue(osBase) is double ob)
                     o = o with { Demand = o.Demand with { OsBaseMb = ob } };
+                if (r.GetValue(osBaseCap) is double oc)
+                    o = o with { Demand = o.Demand with { OsBaseCapPercent = oc } };
                 if (r.GetValue(buffer) is int b)
                     o = o with { Settings = o.Settings with { BufferPercent = b } };
                 if (r.GetValue(minDivisor) is int md)
@@ -107,6 +110,7 @@ internal static class ImportCommand
                 "MaxHoldSeconds" => "--max-hold-seconds",
                 "Demand.K" => "--demand-k",
                 "Demand.OsBaseMb" => "--os-base-mb",
+                "Demand.OsBaseCapPercent" => "--os-base-cap-percent",
                 "Settings.BufferPercent" => "--buffer",
                 "Settings.MinimumDivisor" => "--minimum-divisor",
                 "PlaceOnHostMb" or "PlacementReserveMb" => "--place-on-host-mb",
@@ -142,6 +146,14 @@ internal static class ImportCommand
             foreach (KeyValuePair<string, long> kv in report.Notes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();
+        }
+
+        IReadOnlyList<DemandAboveProvisioned> above = report.DemandAboveProvisioned;
+        if (above.Count > 0)
+        {
+            sb.AppendLine(ic, $"  warning: {above.Count} VM(s) ({100.0 * above.Count / Math.Max(1, report.Vms):F1} % of the fleet) demand more than their provisioned memory for most of their on-time; they page under any packing (check the demand model: --demand-k, --os-base-mb, --os-base-cap-percent). Worst:");
+            foreach (DemandAboveProvisioned vm in above.Take(10))
+                sb.AppendLine(ic, $"    {vm.Id}: provisioned {vm.ProvisionedMb} MB, median usage {vm.MedianUsedMb:F0} MB, median demand {vm.MedianDemandMb} MB, above for {vm.ShareAbove:P0} of its on-time");
         }
 
         Console.Write(sb.ToString());

@@ -76,6 +76,11 @@ internal static class ImportPipeline
             description.Metadata.Set($"import.skipped.{kv.Key}", kv.Value.ToString(ic));
 
         int n = series.Count;
+        var baseMb = new int[n];
+        for (int v = 0; v < n; v++)
+            baseMb[v] = o.Demand.BaseMb(vms[v].Settings.MaximumMb);
+        FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, series, baseMb);
+
         var next = new int[n];
         var row = new int[n];
         long held = 0, offInGaps = 0;
@@ -109,7 +114,8 @@ internal static class ImportPipeline
 
                 if (age >= 1.5 * nominalPeriod)
                     held++; // at least one sample missing: the last value is held
-                row[v] = s.Values[i - 1];
+                int measured = s.Values[i - 1];
+                row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }
 
             writer.WriteTick(row);
@@ -118,5 +124,42 @@ internal static class ImportPipeline
         writer.Complete();
         report.Note("ticks_held", held);
         report.Note("ticks_off_in_gaps", offInGaps);
+    }
+
+    /// <summary>
+    /// The VMs whose demand (measured part + OS base) is above what they were provisioned with (what they can be served:
+    /// <see cref="GuestMemory.MaxServableCommittedMb"/>) in more than half of their on-samples: they page whatever the
+    /// hosts do. Recorded in the report (worst first) and counted in the metadata.
+    /// </summary>
+    private static void FindDemandAboveProvisioned(ImportReport report, TraceMetadata metadata, DemandModel demand, IReadOnlyList<TraceVm> vms,
+        IReadOnlyList<SampleSeries> series, int[] baseMb)
+    {
+        var found = new List<DemandAboveProvisioned>();
+        var on = new List<int>();
+        for (int v = 0; v < series.Count; v++)
+        {
+            on.Clear();
+            int limit = GuestMemory.MaxServableCommittedMb(vms[v].Settings);
+            int above = 0;
+            foreach (int measured in series[v].Values)
+            {
+                if (measured < 0)
+                    continue;
+                on.Add(measured);
+                if ((long)measured + baseMb[v] > limit)
+                    above++;
+            }
+
+            if (on.Count == 0 || 2L * above <= on.Count)
+                continue;
+            on.Sort();
+            int median = on[(on.Count - 1) / 2];
+            found.Add(new DemandAboveProvisioned(vms[v].Id, vms[v].Settings.MaximumMb, demand.K > 0 ? median / demand.K : 0, median + baseMb[v], (double)above / on.Count));
+        }
+
+        found.Sort((a, b) => b.ShareAbove != a.ShareAbove ? b.ShareAbove.CompareTo(a.ShareAbove)
+            : ((double)b.MedianDemandMb / b.ProvisionedMb).CompareTo((double)a.MedianDemandMb / a.ProvisionedMb));
+        report.DemandAboveProvisioned = found;
+        metadata.Set("report.demand_above_provisioned_vms", found.Count);
     }
 }
