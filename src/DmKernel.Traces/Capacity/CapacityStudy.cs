@@ -65,6 +65,12 @@ public static class CapacityStudy
         }
 
         ctx.Pool = [.. pool];
+        if (options.MaxHosts is int maxHosts && FewestHostsPossible(ctx) is (int fewest, MemoryStrategy best) && maxHosts < fewest)
+        {
+            throw new CapacityOptionException(nameof(options.MaxHosts), string.Create(ic,
+                $"{maxHosts} host(s) are too few for this fleet: even {best.Name} needs at least {fewest} hosts of {options.Host.TotalMb} MB (its VMs' Minimum or size at the busiest tick); raise it or leave it out."));
+        }
+
         var warnings = new List<string>();
         int mostOn = MostOnAtOnce(series);
         if (series.Vms.Count < 30)
@@ -186,6 +192,61 @@ public static class CapacityStudy
         int vm = pool[(int)(SplitMix64.Draw(seed, DrawVm, h) % (ulong)pool.Count)];
         int offset = (int)(SplitMix64.Draw(seed, DrawOffset, h) % (ulong)ticks);
         return new ProbeVm(vm, offset, host);
+    }
+
+    /// <summary>
+    /// A lower bound on the hosts the pool needs under the most frugal strategy that can meet the level at all: at the
+    /// busiest tick, every on VM at its Minimum (Dynamic Memory) or its size (static), packed perfectly.
+    /// </summary>
+    private static (int Hosts, MemoryStrategy Strategy) FewestHostsPossible(Context ctx)
+    {
+        (int, MemoryStrategy) best = (int.MaxValue, ctx.Options.Strategies[0]);
+        var load = new long[ctx.Series.Ticks];
+        foreach (MemoryStrategy strategy in ctx.Options.Strategies)
+        {
+            if (StaticPagingShare(ctx, ctx.Series, strategy) > ctx.Options.Level.MaxPagingShare)
+                continue; // pages beyond the level at any density: no host count helps
+            Array.Clear(load);
+            foreach (int v in ctx.Pool)
+            {
+                VmSettings s = strategy.Apply(ctx.Series.Vms[v].Settings, ctx.Model.MaxCeilingMb);
+                int footprint = s.DynamicMemory ? s.MinimumMb : s.StartupMb;
+                ReadOnlySpan<int> row = ctx.Series.Of(v);
+                for (int t = 0; t < row.Length; t++)
+                    load[t] += row[t] >= 0 ? footprint : 0;
+            }
+
+            int hosts = (int)Math.Max(1, (load.Max() + ctx.Capacity - 1) / ctx.Capacity);
+            if (hosts < best.Item1)
+                best = (hosts, strategy);
+        }
+
+        return best;
+    }
+
+    /// <summary>For a static strategy: the share of the pool VMs' own servable time they page at their size, whatever the packing (null for Dynamic Memory).</summary>
+    private static double? StaticPagingShare(Context ctx, TraceSeries series, MemoryStrategy strategy)
+    {
+        if (strategy.IsDynamic)
+            return null;
+        long servable = 0, paging = 0;
+        foreach (int v in ctx.Pool)
+        {
+            VmSettings trace = series.Vms[v].Settings;
+            VmSettings s = strategy.Apply(trace, ctx.Model.MaxCeilingMb);
+            int cap = GuestMemory.MaxServableCommittedMb(trace);
+            int size = s.StartupMb, floor = s.Guest == GuestKind.Linux ? GuestMemory.LinuxFloor(size) : 0;
+            foreach (int c in series.Of(v))
+            {
+                if (c < 0 || c > cap)
+                    continue;
+                servable++;
+                if ((long)c + floor > size)
+                    paging++;
+            }
+        }
+
+        return servable == 0 ? 0 : (double)paging / servable;
     }
 
     private static int IndexOf(IReadOnlyList<MemoryStrategy> list, MemoryStrategy s)
@@ -414,7 +475,7 @@ public static class CapacityStudy
             int max = MaxVmsPerHost();
 
             // A static strategy that pages beyond the level on its VMs' own series pages so at every density.
-            PoolPagingShare = strategy.IsDynamic ? null : StaticPagingShare();
+            PoolPagingShare = StaticPagingShare(ctx, series, strategy);
             if (PoolPagingShare is double share && share > ctx.Options.Level.MaxPagingShare)
             {
                 CannotMeet = string.Create(CultureInfo.InvariantCulture,
@@ -460,29 +521,6 @@ public static class CapacityStudy
             }
 
             return (int)Math.Clamp(ctx.Capacity / Math.Max(1, perVm), 1, ctx.Options.MaxVmsPerHost);
-        }
-
-        /// <summary>For a static strategy: the paging share of the pool's VMs over their own servable time (no packing), or null for Dynamic Memory.</summary>
-        private double? StaticPagingShare()
-        {
-            long servable = 0, paging = 0;
-            foreach (int v in ctx.Pool)
-            {
-                VmSettings trace = series.Vms[v].Settings;
-                VmSettings s = strategy.Apply(trace, ctx.Model.MaxCeilingMb);
-                int cap = GuestMemory.MaxServableCommittedMb(trace);
-                int size = s.StartupMb, floor = s.Guest == GuestKind.Linux ? GuestMemory.LinuxFloor(size) : 0;
-                foreach (int c in series.Of(v))
-                {
-                    if (c < 0 || c > cap)
-                        continue;
-                    servable++;
-                    if ((long)c + floor > size)
-                        paging++;
-                }
-            }
-
-            return servable == 0 ? 0 : (double)paging / servable;
         }
 
         /// <summary>
@@ -624,8 +662,9 @@ public static class CapacityStudy
                 return ok;
             }
 
-            // Hosts: the smallest k that meets; search over "spare" = maxHosts - k, the largest spare that meets.
-            int spare = LargestMeeting(s => Meets(maxHosts - s + 1), maxHosts - lowest + 1, maxHosts - lowest + 1);
+            // The smallest k that meets: the largest s = maxHosts + 1 - k that meets, searched from the estimate (every on VM at
+            // its Minimum, or its size when static, packed perfectly).
+            int spare = LargestMeeting(s => Meets(maxHosts - s + 1), maxHosts - lowest + 1, maxHosts);
             int? hosts = spare == 0 ? null : maxHosts - spare + 1;
             _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
             Sources = bestSources;

@@ -81,9 +81,13 @@ internal static class ImportPipeline
             baseMb[v] = o.Demand.BaseMb(vms[v].Settings.MaximumMb);
         FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, series, baseMb);
 
+        List<(long From, long To)> outages = FindOutages(series, start, ticks, o);
+        foreach ((long from, long to) in outages)
+            report.Note("collection_outage_ticks", to - from + 1);
+
         var next = new int[n];
         var row = new int[n];
-        long held = 0, offInGaps = 0;
+        long held = 0, offInGaps = 0, heldInOutages = 0;
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
         for (long k = 0; k < ticks; k++)
         {
@@ -106,10 +110,17 @@ internal static class ImportPipeline
                 double age = t - times[i - 1];
                 if (age > o.MaxHoldSeconds)
                 {
-                    row[v] = TraceValues.Off;
-                    if (i < times.Length)
-                        offInGaps++;
-                    continue;
+                    if (i < times.Length && Overlaps(outages, times[i - 1], times[i], start, o.TickSeconds))
+                    {
+                        heldInOutages++; // the whole fleet's samples stopped: a collection outage, not a stop
+                    }
+                    else
+                    {
+                        row[v] = TraceValues.Off;
+                        if (i < times.Length)
+                            offInGaps++;
+                        continue;
+                    }
                 }
 
                 if (age >= 1.5 * nominalPeriod)
@@ -124,6 +135,67 @@ internal static class ImportPipeline
         writer.Complete();
         report.Note("ticks_held", held);
         report.Note("ticks_off_in_gaps", offInGaps);
+        report.Note("ticks_held_in_outages", heldInOutages);
+    }
+
+    /// <summary>Share of the VMs between two of their samples that must be in a gap longer than the hold for a tick to be a collection outage.</summary>
+    public const double OutageShare = 0.1;
+
+    /// <summary>
+    /// Collection outages: runs of ticks at which at least <see cref="OutageShare"/> of the VMs that have a sample before and
+    /// after the tick, and at least two VMs, are in a gap longer than the hold limit. The monitoring stopped, not the VMs: a VM
+    /// whose gap overlaps an outage holds its last value across the whole gap instead of turning off and booting again.
+    /// </summary>
+    private static List<(long From, long To)> FindOutages(IReadOnlyList<SampleSeries> series, double start, long ticks, ImportOptions o)
+    {
+        var outages = new List<(long, long)>();
+        var next = new int[series.Count];
+        long runStart = -1;
+        for (long k = 0; k < ticks; k++)
+        {
+            double t = start + (k * o.TickSeconds);
+            double limit = t + o.JitterToleranceSeconds;
+            int active = 0, gapped = 0;
+            for (int v = 0; v < series.Count; v++)
+            {
+                var times = series[v].Times;
+                int i = next[v];
+                while (i < times.Length && times[i] <= limit)
+                    i++;
+                next[v] = i;
+                if (i == 0 || i == times.Length)
+                    continue;
+                active++;
+                if (t - times[i - 1] > o.MaxHoldSeconds)
+                    gapped++;
+            }
+
+            bool outage = gapped >= 2 && gapped >= OutageShare * active;
+            if (outage && runStart < 0)
+                runStart = k;
+            if (!outage && runStart >= 0)
+            {
+                outages.Add((runStart, k - 1));
+                runStart = -1;
+            }
+        }
+
+        if (runStart >= 0)
+            outages.Add((runStart, ticks - 1));
+        return outages;
+    }
+
+    /// <summary>Whether the gap between samples at <paramref name="from"/> and <paramref name="to"/> (seconds) covers a tick of an outage.</summary>
+    private static bool Overlaps(List<(long From, long To)> outages, long from, long to, double start, double tick)
+    {
+        long first = (long)Math.Ceiling((from - start) / tick), last = (long)Math.Floor((to - start) / tick);
+        foreach ((long f, long l) in outages)
+        {
+            if (f <= last && l >= first)
+                return true;
+        }
+
+        return false;
     }
 
     /// <summary>
