@@ -81,9 +81,8 @@ internal static class ImportPipeline
             baseMb[v] = o.Demand.BaseMb(vms[v].Settings.MaximumMb);
         FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, series, baseMb);
 
-        List<(long From, long To)> outages = FindOutages(series, start, ticks, o);
-        foreach ((long from, long to) in outages)
-            report.Note("collection_outage_ticks", to - from + 1);
+        HashSet<long> outageGaps = FindOutageGaps(series, o.MaxHoldSeconds, nominalPeriod);
+        report.Note("collection_outage_gaps", outageGaps.Count);
 
         var next = new int[n];
         var row = new int[n];
@@ -110,7 +109,7 @@ internal static class ImportPipeline
                 double age = t - times[i - 1];
                 if (age > o.MaxHoldSeconds)
                 {
-                    if (i < times.Length && Overlaps(outages, times[i - 1], times[i], start, o.TickSeconds))
+                    if (i < times.Length && outageGaps.Contains(((long)v << 32) | (uint)i))
                     {
                         heldInOutages++; // the whole fleet's samples stopped: a collection outage, not a stop
                     }
@@ -138,64 +137,82 @@ internal static class ImportPipeline
         report.Note("ticks_held_in_outages", heldInOutages);
     }
 
-    /// <summary>Share of the VMs between two of their samples that must be in a gap longer than the hold for a tick to be a collection outage.</summary>
+    /// <summary>Share of the VMs within their sampled span whose long gaps must end together for a collection outage.</summary>
     public const double OutageShare = 0.1;
 
-    /// <summary>
-    /// Collection outages: runs of ticks at which at least <see cref="OutageShare"/> of the VMs that have a sample before and
-    /// after the tick, and at least two VMs, are in a gap longer than the hold limit. The monitoring stopped, not the VMs: a VM
-    /// whose gap overlaps an outage holds its last value across the whole gap instead of turning off and booting again.
-    /// </summary>
-    private static List<(long From, long To)> FindOutages(IReadOnlyList<SampleSeries> series, double start, long ticks, ImportOptions o)
-    {
-        var outages = new List<(long, long)>();
-        var next = new int[series.Count];
-        long runStart = -1;
-        for (long k = 0; k < ticks; k++)
-        {
-            double t = start + (k * o.TickSeconds);
-            double limit = t + o.JitterToleranceSeconds;
-            int active = 0, gapped = 0;
-            for (int v = 0; v < series.Count; v++)
-            {
-                var times = series[v].Times;
-                int i = next[v];
-                while (i < times.Length && times[i] <= limit)
-                    i++;
-                next[v] = i;
-                if (i == 0 || i == times.Length)
-                    continue;
-                active++;
-                if (t - times[i - 1] > o.MaxHoldSeconds)
-                    gapped++;
-            }
+    /// <summary>The fewest VMs whose long gaps end together for a collection outage (a few independent gaps may end together by chance).</summary>
+    public const int OutageMinVms = 5;
 
-            bool outage = gapped >= 2 && gapped >= OutageShare * active;
-            if (outage && runStart < 0)
-                runStart = k;
-            if (!outage && runStart >= 0)
+    /// <summary>
+    /// The long gaps (longer than the hold limit) that are collection outages, as keys (VM &lt;&lt; 32 | index of the sample
+    /// after the gap): gaps of at least <see cref="OutageMinVms"/> VMs, and <see cref="OutageShare"/> of the VMs within their
+    /// sampled span at that time, whose samples resume within one nominal period of each other. The monitoring stopped, not
+    /// the VMs (VMs that stop do so one by one, and a source marks them off: Bitbrains with capacity 0): such a gap holds the
+    /// VM's last value throughout instead of turning it off and booting it again when the samples resume.
+    /// </summary>
+    private static HashSet<long> FindOutageGaps(IReadOnlyList<SampleSeries> series, double maxHoldSeconds, double period)
+    {
+        var gaps = new List<(long End, long Key)>();
+        var firsts = new List<long>();
+        var lasts = new List<long>();
+        for (int v = 0; v < series.Count; v++)
+        {
+            var times = series[v].Times;
+            if (times.Length == 0)
+                continue;
+            firsts.Add(times[0]);
+            lasts.Add(times[^1]);
+            for (int i = 1; i < times.Length; i++)
             {
-                outages.Add((runStart, k - 1));
-                runStart = -1;
+                if (times[i] - times[i - 1] > maxHoldSeconds)
+                    gaps.Add((times[i], ((long)v << 32) | (uint)i));
             }
         }
 
-        if (runStart >= 0)
-            outages.Add((runStart, ticks - 1));
-        return outages;
+        var outage = new HashSet<long>();
+        if (gaps.Count < OutageMinVms)
+            return outage;
+        gaps.Sort();
+        firsts.Sort();
+        lasts.Sort();
+        int lo = 0, hi = 0;
+        for (int g = 0; g < gaps.Count; g++)
+        {
+            long end = gaps[g].End;
+            while (gaps[lo].End < end - period)
+                lo++;
+            while (hi < gaps.Count && gaps[hi].End <= end + period)
+                hi++;
+            int together = hi - lo;
+
+            // VMs within their sampled span at the gap's end: first sample at or before it, last at or after it.
+            int started = UpperBound(firsts, end), ended = LowerBound(lasts, end);
+            int active = started - ended;
+            if (together >= OutageMinVms && together >= OutageShare * active)
+                outage.Add(gaps[g].Key);
+        }
+
+        return outage;
     }
 
-    /// <summary>Whether the gap between samples at <paramref name="from"/> and <paramref name="to"/> (seconds) covers a tick of an outage.</summary>
-    private static bool Overlaps(List<(long From, long To)> outages, long from, long to, double start, double tick)
+    private static int UpperBound(List<long> sorted, long value)
     {
-        long first = (long)Math.Ceiling((from - start) / tick), last = (long)Math.Floor((to - start) / tick);
-        foreach ((long f, long l) in outages)
-        {
-            if (f <= last && l >= first)
-                return true;
-        }
+        int i = sorted.BinarySearch(value);
+        if (i < 0)
+            return ~i;
+        while (i < sorted.Count && sorted[i] == value)
+            i++;
+        return i;
+    }
 
-        return false;
+    private static int LowerBound(List<long> sorted, long value)
+    {
+        int i = sorted.BinarySearch(value);
+        if (i < 0)
+            return ~i;
+        while (i > 0 && sorted[i - 1] == value)
+            i--;
+        return i;
     }
 
     /// <summary>
