@@ -106,8 +106,8 @@ internal static class CompareCommand
         options = options with { Host = new TraceHost(host, reserve) };
         if (sensitivity)
         {
-            DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
-            if (recorded.K == 0)
+            DemandModel? recorded = DemandModel.FromMetadata(series.Metadata);
+            if (recorded?.K == 0)
                 throw new CliError("--sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", 1);
             options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded) };
         }

@@ -17,12 +17,37 @@ internal static class GenerateCommand
         var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", DefaultValueFactory = _ => 60 };
         var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB (default: sized from the VMs with headroom)." };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt).", Required = true };
-        var command = new Command("generate", "Generate a seeded datacenter-scale workload: heterogeneous sizes, diurnal and bursty demand, arrivals and departures.")
+        var profile = new Option<string>("--profile") { Description = "datacenter (default): heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (defaults then: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", DefaultValueFactory = _ => "datacenter" };
+        var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures) or a VDI fleet.")
         {
-            vms, hosts, ticks, seed, tick, hostMb, output,
+            vms, hosts, ticks, seed, tick, hostMb, output, profile,
         };
         command.SetAction(result => Cli.Run(() =>
         {
+            string kind = result.GetValue(profile) ?? "datacenter";
+            if (kind == "vdi")
+            {
+                T Given<T>(Option<T> o, T vdiDefault) => result.GetResult(o) is { Implicit: false } ? result.GetValue(o)! : vdiDefault;
+                var vdi = new VdiFleetOptions
+                {
+                    Desktops = Given(vms, 200),
+                    Hosts = Given(hosts, 2),
+                    Ticks = Given(ticks, 288),
+                    Seed = result.GetValue(seed),
+                    TickSeconds = Given(tick, 300.0),
+                    HostMb = result.GetValue(hostMb) ?? 98_304,
+                };
+                string target = result.GetValue(output)!;
+                Cli.EnsureParentDirectory(target);
+                GeneratedTrace g = Cli.Guard(() => VdiFleet.Write(target, vdi));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {vdi.TickSeconds} s: {g.Path} ({new FileInfo(g.Path).Length / 1e6:F1} MB)"));
+                return 0;
+            }
+
+            if (kind != "datacenter")
+                throw new CliError($"--profile: '{kind}' is not a profile: expected datacenter or vdi.");
+
             var options = new TraceGeneratorOptions
             {
                 Vms = result.GetValue(vms),

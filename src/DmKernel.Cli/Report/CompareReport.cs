@@ -128,9 +128,14 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         double lo = result.Sensitivity.Min(c => c.Verdict.Ratio.Min), hi = result.Sensitivity.Max(c => c.Verdict.Ratio.Max);
         bool holds = result.Sensitivity.All(c => c.Verdict.Yes == result.Verdict.Yes);
         return holds
-            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid (OS base 0/256/512 MB × k 1.0/1.25): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}.")
+            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid ({Grid()}): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}.")
             : string.Create(Ic, $"**Sensitivity: the answer depends on the demand model**: yes under {yes} of {n} models of the grid, no under {n - yes}; ratio {lo:F2}–{Fmt(hi)} (table below).");
     }
+
+    private string Grid() => result.RecordedDemand is null
+        ? "demand scaled by " + string.Join(" / ", result.Sensitivity.Select(c => c.Demand.K.ToString("0.##", Ic)))
+        : "OS base " + string.Join("/", result.Sensitivity.Select(c => c.Demand.OsBaseMb).Distinct().Select(b => b.ToString("0", Ic))) + " MB × k "
+            + string.Join("/", result.Sensitivity.Select(c => c.Demand.K).Distinct().Select(k => k.ToString("0.0#", Ic)));
 
     /// <summary>The whole report.md.</summary>
     public string Markdown()
@@ -254,13 +259,15 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         var plot = new Plot();
         double limit = result.Options.Level.MaxPagingShare * 100;
         double maxX = 1;
-        foreach (DensityResult d in result.Densities)
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < result.Densities.Count; i++)
         {
+            DensityResult d = result.Densities[i];
             if (d.Curve.Count == 0)
                 continue;
             double[] xs = [.. d.Curve.Select(p => (double)p.VmsPerHost)];
             double[] ys = [.. d.Curve.Select(p => p.UnservedShare * 100)];
-            var line = plot.Add.ScatterLine(xs, ys);
+            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
             line.LegendText = d.Strategy.Name;
             line.MarkerSize = 5;
             int density = d.Seeds[0].VmsPerHost;
@@ -272,11 +279,12 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             maxX = Math.Max(maxX, xs.Max());
         }
 
-        foreach (DensityResult d in result.Densities)
+        for (int i = 0; i < result.Densities.Count; i++)
         {
+            DensityResult d = result.Densities[i];
             if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
                 continue;
-            var flat = plot.Add.HorizontalLine(p * 100);
+            var flat = plot.Add.HorizontalLine(p * 100, color: palette.GetColor(i));
             flat.LegendText = string.Create(Ic, $"{d.Strategy.Name}: {p:P1} at any density");
             flat.LinePattern = LinePattern.Dotted;
         }
@@ -292,7 +300,9 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         double top = result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100)
             .Concat(result.Densities.Where(d => d.Curve.Count == 0 && d.PoolPagingShare is not null).Select(d => d.PoolPagingShare!.Value * 100))
             .DefaultIfEmpty(0).Max();
-        plot.Axes.SetLimitsY(0, Math.Min(100, Math.Max(limit * 4, top * 1.1)));
+        // Up to 10 × the limit: the crossings are what matter; a curve or a flat line above that leaves the frame (the
+        // legend gives each flat line's value).
+        plot.Axes.SetLimitsY(0, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))));
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, ReplayReport.PlotWidth + 300, ReplayReport.PlotHeight + 80);
     }

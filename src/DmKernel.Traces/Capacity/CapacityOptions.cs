@@ -51,11 +51,21 @@ public sealed record CapacityOptions
         return list;
     }
 
-    /// <summary>The sensitivity grid: OS base 0 / 256 / 512 MB × K 1.0 / 1.25, with <paramref name="recorded"/>'s base cap.</summary>
-    public static IReadOnlyList<DemandModel> DefaultSensitivity(DemandModel recorded)
+    /// <summary>
+    /// The sensitivity grid. For a trace that records how demand was derived from a measurement (<paramref name="recorded"/>):
+    /// OS base 0 / 256 / 512 MB × K 1.0 / 1.25, with the recorded base cap. For a trace of committed demand as is (null):
+    /// the demand scaled by K 0.8 / 0.9 / 1.1 / 1.25.
+    /// </summary>
+    public static IReadOnlyList<DemandModel> DefaultSensitivity(DemandModel? recorded)
     {
-        ArgumentNullException.ThrowIfNull(recorded);
         var grid = new List<DemandModel>();
+        if (recorded is null)
+        {
+            foreach (double k in (ReadOnlySpan<double>)[0.8, 0.9, 1.1, 1.25])
+                grid.Add(new DemandModel { K = k });
+            return grid;
+        }
+
         foreach (double k in (ReadOnlySpan<double>)[1.0, 1.25])
         {
             foreach (double b in (ReadOnlySpan<double>)[0, 256, 512])

@@ -575,15 +575,15 @@ public static class CapacityStudy
         }
     }
 
-    /// <summary>Full-length probes of the first seed's draws at 1/2, 3/4, 1, 5/4 and 3/2 of its density.</summary>
+    /// <summary>Full-length probes of the first seed's draws at 0.5, 0.8, 1, 1.1 and 1.3 times its density.</summary>
     private sealed class CurveJob
     {
         public CurveJob(Context ctx, TraceSeries series, MemoryStrategy strategy, int density)
         {
             Strategy = strategy;
             var sizes = new SortedSet<int>();
-            foreach (int quarter in (ReadOnlySpan<int>)[2, 3, 4, 5, 6])
-                sizes.Add(Math.Clamp((density * quarter) + 3 >> 2, 1, ctx.Options.MaxVmsPerHost));
+            foreach (int tenths in (ReadOnlySpan<int>)[5, 8, 10, 11, 13])
+                sizes.Add(Math.Clamp(((density * tenths) + 9) / 10, 1, ctx.Options.MaxVmsPerHost));
             Points = [.. sizes.Select(n => new Point(ctx, series, strategy, n))];
         }
 
