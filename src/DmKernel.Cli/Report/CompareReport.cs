@@ -46,7 +46,7 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             return string.Create(Ic, $"**Answer: no.** At the service level ({level}), Dynamic Memory {dm.CannotMeet}, while static memory at the provisioned size fits {Range(st)} VMs per {HostGb} host.");
         if (st.NeverMeets)
             return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
-        string ratio = string.Create(Ic, $"**{v.Ratio.Median:F2} ×** static memory at the provisioned size ({st.Median} VMs; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+        string ratio = string.Create(Ic, $"**{v.Ratio.Median:F2} ×** static memory at the provisioned size ({Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
         return v.Yes
             ? string.Create(Ic, $"**Answer: yes.** At the service level ({level}), Dynamic Memory fits **{Range(dm)} VMs per {HostGb} host**, {ratio}.{Binding()}")
             : string.Create(Ic, $"**Answer: no, not for density.** At the service level ({level}), Dynamic Memory fits {Range(dm)} VMs per {HostGb} host, {ratio}: less than the {CapacityVerdict.Threshold - 1:P0} gain that would count.{Binding()}");
@@ -115,11 +115,11 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
         if (dm is null || st is null)
             return "";
-        string Hosts(HostsResult h) => h.Hosts is int n ? n.ToString(Ic) : string.Create(Ic, $"more than {h.MaxHosts}");
+        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")}");
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
-        return string.Create(Ic, $"The trace's own {result.PoolVms} VMs need {Hosts(dm)} hosts under Dynamic Memory and {Hosts(st)} static at the provisioned size{held}.");
+        return string.Create(Ic, $"The trace's own {Count(result.PoolVms, "VM")} need {Hosts(dm)} under Dynamic Memory and {Hosts(st)} static at the provisioned size{held}.");
     }
 
     private string SensitivitySentence()
@@ -478,6 +478,8 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             json.WriteNumber("pressurePercentile", o.PressurePercentile);
         json.WriteEndObject();
     }
+
+    private static string Count(int n, string noun) => string.Create(Ic, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
     private static string Range(DensityResult d) => d.Min == d.Max
         ? d.Median.ToString(Ic)

@@ -126,7 +126,8 @@ public sealed record UnservableVm(string Id, int ProvisionedMb, int MedianDemand
 /// <param name="Id">The VM id.</param>
 /// <param name="SizeMb">The largest Startup it has under the compared strategies.</param>
 /// <param name="HostMbThatFits">The smallest host (with the same reserve) that holds it.</param>
-public sealed record ExcludedVm(string Id, int SizeMb, int HostMbThatFits);
+/// <param name="Strategy">The strategy under which it is that large.</param>
+public sealed record ExcludedVm(string Id, int SizeMb, int HostMbThatFits, string Strategy);
 
 /// <summary>A VM that pages most under Dynamic Memory on the hosts-needed packing: its share of its own servable on-time.</summary>
 public sealed record StarvingVm(string Id, int ProvisionedMb, int ServableTicks, int PagingTicks, long UnmetMbTicks)

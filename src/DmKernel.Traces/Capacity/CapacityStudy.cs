@@ -39,11 +39,17 @@ public static class CapacityStudy
         for (int v = 0; v < series.Vms.Count; v++)
         {
             int largest = 0;
+            MemoryStrategy widest = options.Strategies[0];
             foreach (MemoryStrategy s in options.Strategies)
-                largest = Math.Max(largest, s.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb);
+            {
+                int startup = s.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
+                if (startup > largest)
+                    (largest, widest) = (startup, s);
+            }
+
             if (largest > capacity)
             {
-                tooLarge.Add(new ExcludedVm(series.Vms[v].Id, largest, largest + ctx.Reserve));
+                tooLarge.Add(new ExcludedVm(series.Vms[v].Id, largest, largest + ctx.Reserve, widest.Name));
                 continue;
             }
 
@@ -78,7 +84,7 @@ public static class CapacityStudy
         if (series.Vms.Count > 1 && mostOn * 2 < series.Vms.Count)
             warnings.Add(string.Create(ic, $"The trace's VMs are rarely on together (at most {mostOn} of {series.Vms.Count} at the same tick): each drawn VM plays its series from its own random tick, so VMs that never overlapped in the trace run side by side here, and the hosts-needed answer packs VMs that were not on at once."));
         foreach (ExcludedVm e in tooLarge)
-            warnings.Add(string.Create(ic, $"VM '{e.Id}' needs {e.SizeMb} MB, more than a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve holds: it is left out (a host of --host-mb {e.HostMbThatFits} or more would hold it)."));
+            warnings.Add(string.Create(ic, $"VM '{e.Id}' needs {e.SizeMb} MB to start under {e.Strategy}, more than a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve holds: it is left out of every strategy, so that all compare the same VMs (a host of --host-mb {e.HostMbThatFits} or more would hold it)."));
         if (neverOn > 0)
             warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
 
