@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace DmKernel.Traces.Capacity;
@@ -127,12 +128,11 @@ public static class CapacityStudy
 
         ctx.Searches = jobs.Count;
         jobs.Sort((a, b) => b.Weight.CompareTo(a.Weight)); // the heaviest first: better balance across threads
-        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancel }, job =>
+        RunAll(jobs, options.Threads, job =>
         {
             job.Run();
             ctx.SearchDone();
-        });
-        cancel.ThrowIfCancellationRequested();
+        }, cancel);
 
         // The curves: the first seed's draws, full length, around each strategy's density.
         var curveJobs = new List<CurveJob>();
@@ -143,8 +143,7 @@ public static class CapacityStudy
                 curveJobs.Add(new CurveJob(ctx, series, options.Strategies[s], first.Result.VmsPerHost));
         }
 
-        Parallel.ForEach(curveJobs.SelectMany(j => j.Points), new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancel }, p => p.Run());
-        cancel.ThrowIfCancellationRequested();
+        RunAll([.. curveJobs.SelectMany(j => j.Points)], options.Threads, p => p.Run(), cancel);
 
         var densities = new DensityResult[options.Strategies.Count];
         for (int s = 0; s < densities.Length; s++)
@@ -185,6 +184,26 @@ public static class CapacityStudy
             ProbesRun = ctx.ProbesDone,
             VmTicksReplayed = ctx.VmTicksDone,
         };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on every item, <paramref name="threads"/> at a time, each thread taking the next item
+    /// when it finishes one (in list order). The first exception an item throws is rethrown as it is, not wrapped.
+    /// </summary>
+    private static void RunAll<T>(List<T> items, int threads, Action<T> work, CancellationToken cancel)
+    {
+        try
+        {
+            Parallel.ForEach(Partitioner.Create(items, EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, work);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            Exception first = ex.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? ex.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+
+        cancel.ThrowIfCancellationRequested();
     }
 
     /// <summary>
