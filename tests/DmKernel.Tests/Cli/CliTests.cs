@@ -143,7 +143,7 @@ public class CliTests
         Assert.Contains("--paging-limit", stderr, StringComparison.Ordinal);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void ImportBitbrains_ThenReplay_OnTheRealSample()
     {
         using var tmp = new TempDir();
