@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using DmKernel.Cli.Commands;
 
@@ -7,14 +8,38 @@ namespace DmKernel.Cli;
 /// <summary>The <c>dmkernel</c> command tree; <see cref="Run"/> is the whole program (tests call it in-process).</summary>
 internal static class CliApp
 {
-    public static RootCommand Build() => new("dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+    /// <summary>The name help shows in "Usage: dmkernel ..." (the .NET tool's command name), whatever the host process is called.</summary>
+    public const string CommandName = "dmkernel";
+
+    /// <summary>
+    /// The command tree. The root is a plain <see cref="Command"/> named <see cref="CommandName"/> rather than a
+    /// <see cref="RootCommand"/>, whose name is the host executable's ("DmKernel.Cli" under <c>dotnet DmKernel.Cli.dll</c>).
+    /// </summary>
+    public static Command Build()
     {
-        ReplayCommand.Create(),
-        CompareCommand.Create(),
-        ImportCommand.Create(),
-        GenerateCommand.Create(),
-        DemoCommand.Create(),
-    };
+        var root = new Command(CommandName, "dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+        {
+            ReplayCommand.Create(),
+            CompareCommand.Create(),
+            ImportCommand.Create(),
+            GenerateCommand.Create(),
+            DemoCommand.Create(),
+        };
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
+        OptionValues.Apply(root);
+        return root;
+    }
+
+    /// <summary>"dmkernel import bitbrains": the words that reach <paramref name="result"/>'s command.</summary>
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is CommandResult c; r = c.Parent)
+            names.Add(c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
 
     public static int Run(string[] args)
     {
@@ -40,7 +65,7 @@ internal static class CliApp
                 // argument: bad arguments, exit code 2, one line each on stderr.
                 foreach (ParseError error in parsed.Errors)
                     Console.Error.WriteLine($"error: {error.Message}");
-                Console.Error.WriteLine("(dmkernel COMMAND --help shows the usage)");
+                Console.Error.WriteLine($"({CommandPath(parsed.CommandResult)} --help shows the usage)");
                 return 2;
             }
 

@@ -10,13 +10,13 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var vms = new Option<int>("--vms") { Description = "VMs.", DefaultValueFactory = _ => 1000 };
-        var hosts = new Option<int>("--hosts") { Description = "Hosts.", DefaultValueFactory = _ => 10 };
-        var ticks = new Option<int>("--ticks") { Description = "Ticks.", DefaultValueFactory = _ => 1440 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1UL };
-        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", DefaultValueFactory = _ => 60 };
-        var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB (default: sized from the VMs with headroom)." };
-        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt).", Required = true };
+        var vms = new Option<int>("--vms") { Description = "VMs in the fleet.", HelpName = "N", DefaultValueFactory = _ => 1000 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts the VMs are placed on.", HelpName = "N", DefaultValueFactory = _ => 10 };
+        var ticks = new Option<int>("--ticks") { Description = "Length of the trace, ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 1440 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed and options give the same bytes.", HelpName = "N", DefaultValueFactory = _ => 1UL };
+        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
+        var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
+        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var command = new Command("generate", "Generate a seeded datacenter-scale workload: heterogeneous sizes, diurnal and bursty demand, arrivals and departures.")
         {
             vms, hosts, ticks, seed, tick, hostMb, output,
