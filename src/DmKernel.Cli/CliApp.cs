@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Reflection;
 using DmKernel.Cli.Commands;
 
 namespace DmKernel.Cli;
@@ -26,9 +28,23 @@ internal static class CliApp
             DemoCommand.Create(),
         };
         root.Options.Add(new HelpOption());
-        root.Options.Add(new VersionOption());
+        root.Options.Add(new VersionOption { Action = new PrintVersion() });
         OptionValues.Apply(root);
         return root;
+    }
+
+    /// <summary>The version of this tool (the package version, and the commit it was built from when known), whatever process hosts it.</summary>
+    public static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CliApp).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        }
     }
 
     /// <summary>"dmkernel import bitbrains": the words that reach <paramref name="result"/>'s command.</summary>

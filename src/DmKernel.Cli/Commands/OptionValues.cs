@@ -25,7 +25,7 @@ internal static class OptionValues
             "PERCENT" => $"{number} (percent)",
             "FACTOR" => $"{number} (a factor)",
             "FRACTION" => $"{number} (a fraction)",
-            null or "" => number,
+            null or "" or "N" => number,
             string unit => $"{number} ({unit.ToLowerInvariant()})",
         };
     }

@@ -59,7 +59,12 @@ internal sealed class PlainProgress(TextWriter output, string label, long totalT
         Lines++;
     }
 
-    private static string Format(TimeSpan t) => t.TotalHours >= 1
-        ? string.Create(CultureInfo.InvariantCulture, $"{(long)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}")
-        : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}:{t.Seconds:00}");
+    /// <summary>h:mm:ss, or m:ss under an hour, to the nearest second.</summary>
+    private static string Format(TimeSpan t)
+    {
+        long s = (long)Math.Round(Math.Min(t.TotalSeconds, 1e12));
+        return s >= 3600
+            ? string.Create(CultureInfo.InvariantCulture, $"{s / 3600}:{s / 60 % 60:00}:{s % 60:00}")
+            : string.Create(CultureInfo.InvariantCulture, $"{s / 60}:{s % 60:00}");
+    }
 }
