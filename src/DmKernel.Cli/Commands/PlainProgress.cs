@@ -19,14 +19,17 @@ internal sealed class PlainProgress(TextWriter output, string label, long totalT
     /// <summary>Lines printed so far.</summary>
     public int Lines { get; private set; }
 
-    /// <summary>Called after each tick: prints a line when <see cref="Interval"/> has passed since the start or the last line.</summary>
-    public void Tick(long ticksDone, string rate)
+    /// <summary>
+    /// Called after each tick: prints a line when <see cref="Interval"/> has passed since the start or the last line
+    /// (<paramref name="rate"/> is only asked for then, so a tick costs one clock read).
+    /// </summary>
+    public void Tick(long ticksDone, Func<string> rate)
     {
         TimeSpan now = clock();
         if (now - _lastLine < Interval)
             return;
         _lastLine = now;
-        Write(ticksDone, rate, now, done: false);
+        Write(ticksDone, rate(), now, done: false);
     }
 
     /// <summary>The last line (only when a progress line was printed: a short run stays quiet).</summary>

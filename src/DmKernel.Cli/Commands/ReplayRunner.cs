@@ -47,10 +47,11 @@ internal static class ReplayRunner
 
         var clock = Stopwatch.StartNew();
         var progress = new PlainProgress(Console.Error, label, total, engine.TicksDone, PlainInterval, () => clock.Elapsed);
+        Func<string> rate = () => Rate(engine);
         while (!cancel.IsCancellationRequested && engine.Step())
         {
             afterTick?.Invoke(engine);
-            progress.Tick(engine.TicksDone, Rate(engine));
+            progress.Tick(engine.TicksDone, rate);
         }
 
         progress.Finish(engine.TicksDone, Rate(engine));

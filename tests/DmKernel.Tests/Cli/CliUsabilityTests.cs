@@ -263,7 +263,7 @@ public class CliUsabilityTests
         for (int tick = 1; tick <= 1000; tick++)
         {
             now = TimeSpan.FromSeconds(tick * 0.07); // 70 s in all
-            progress.Tick(tick, "1.0 M VM-ticks/s");
+            progress.Tick(tick, () => "1.0 M VM-ticks/s");
         }
 
         progress.Finish(1000, "1.0 M VM-ticks/s");
@@ -279,7 +279,7 @@ public class CliUsabilityTests
         // A run shorter than the interval prints nothing at all.
         var quiet = new StringWriter();
         var shortRun = new PlainProgress(quiet, "replay t.dmt", 10, 0, TimeSpan.FromSeconds(10), () => TimeSpan.FromSeconds(1));
-        shortRun.Tick(10, "x");
+        shortRun.Tick(10, () => "x");
         shortRun.Finish(10, "x");
         Assert.Equal("", quiet.ToString());
     }
