@@ -38,7 +38,9 @@ internal static class Cli
         }
         catch (Exception ex) when (ex is TraceFormatException or TraceImportException or SettingRejectedException or ArgumentException or IOException)
         {
-            throw new CliError(ex.Message, 1);
+            // ArgumentException appends " (Parameter 'x')": a C# name the user never typed.
+            string message = ex is ArgumentException { ParamName: not null } a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message;
+            throw new CliError(message, 1);
         }
         catch (UnauthorizedAccessException ex)
         {

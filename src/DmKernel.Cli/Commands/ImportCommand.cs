@@ -36,6 +36,7 @@ internal static class ImportCommand
         var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (the source's sample period), seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.TickSeconds };
         var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base; k is a factor.", HelpName = "FACTOR", DefaultValueFactory = _ => defaults.Demand.K };
         var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB.", HelpName = "MB", DefaultValueFactory = _ => defaults.Demand.OsBaseMb };
+        var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this share of the VM's provisioned memory, percent (100 = no cap).", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Demand.OsBaseCapPercent };
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
@@ -43,7 +44,7 @@ internal static class ImportCommand
         var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size, MB (Bitbrains, GCD). [default: no placement; replay places on --host-mb]", HelpName = "MB" };
         var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
         var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
-        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, hold, buffer, minDivisor, staticVms };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
         if (kind != "Alibaba")
             command.Options.Add(placeOn);
         if (kind == "Alibaba")
@@ -74,6 +75,8 @@ internal static class ImportCommand
                     o = o with { Demand = o.Demand with { K = kk } };
                 if (r.GetValue(osBase) is double ob)
                     o = o with { Demand = o.Demand with { OsBaseMb = ob } };
+                if (r.GetValue(osBaseCap) is double oc)
+                    o = o with { Demand = o.Demand with { OsBaseCapPercent = oc } };
                 if (r.GetValue(buffer) is int b)
                     o = o with { Settings = o.Settings with { BufferPercent = b } };
                 if (r.GetValue(minDivisor) is int md)
@@ -120,6 +123,7 @@ internal static class ImportCommand
                 "MaxHoldSeconds" => "--max-hold-seconds",
                 "Demand.K" => "--demand-k",
                 "Demand.OsBaseMb" => "--os-base-mb",
+                "Demand.OsBaseCapPercent" => "--os-base-cap-percent",
                 "Settings.BufferPercent" => "--buffer",
                 "Settings.MinimumDivisor" => "--minimum-divisor",
                 "PlaceOnHostMb" or "PlacementReserveMb" => "--place-on-host-mb",
@@ -155,6 +159,14 @@ internal static class ImportCommand
             foreach (KeyValuePair<string, long> kv in report.Notes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();
+        }
+
+        IReadOnlyList<DemandAboveProvisioned> above = report.DemandAboveProvisioned;
+        if (above.Count > 0)
+        {
+            sb.AppendLine(ic, $"  warning: {above.Count} VM(s) ({100.0 * above.Count / Math.Max(1, report.Vms):F1} % of the fleet) demand more than their provisioned memory for most of their on-time; they page under any packing (check the demand model: --demand-k, --os-base-mb, --os-base-cap-percent). Worst:");
+            foreach (DemandAboveProvisioned vm in above.Take(10))
+                sb.AppendLine(ic, $"    {vm.Id}: provisioned {vm.ProvisionedMb} MB, median usage {vm.MedianUsedMb:F0} MB, median demand {vm.MedianDemandMb} MB, above for {vm.ShareAbove:P0} of its on-time");
         }
 
         Console.Write(sb.ToString());

@@ -30,15 +30,22 @@ internal static class ReplayCommand
             long? ck = result.GetValue(checkpointEvery);
             if (ck is < 1)
                 throw new CliError($"--checkpoint-every {ck} is out of range: expected at least 1.");
-            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume));
+            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume),
+                hostMbGiven: result.GetResult(common.HostMb) is { Implicit: false });
         })));
         return command;
     }
 
     public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel,
-        long? checkpointEvery = null, bool resume = false)
+        long? checkpointEvery = null, bool resume = false, bool hostMbGiven = false)
     {
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
+        if (hostMbGiven && reader.Hosts.Count > 0)
+        {
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"--host-mb applies only to a trace without hosts; {Path.GetFileName(traceFile)} places its VMs on {reader.Hosts.Count} hosts of its own (up to {reader.Hosts.Max(h => h.TotalMb)} MB). Leave --host-mb out, or use compare, which re-packs the VMs onto hosts of --host-mb."));
+        }
+
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
         using var staged = new StagedOutput(outputDir);
         int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);

@@ -103,7 +103,7 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (!session.TryDemand(options.Demand, pct / 100 * options.HostMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+                if (!session.TryMeasured(options.Demand, pct / 100 * options.HostMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
                     continue;
                 if (last.Add(time, value, options.HostMb - options.HostReserveMb))
                     report.Note("duplicate_timestamps");

@@ -157,8 +157,8 @@ internal static class BitbrainsFastReader
 
                 if (usageKb == 0)
                     zero++;
-                value = demand.Demand(usageKb / 1024, out bool clamped);
-                if (clamped)
+                value = demand.Measured(usageKb / 1024, out bool tooLarge);
+                if (tooLarge)
                     return null; // out of range: the general path reports it
             }
 

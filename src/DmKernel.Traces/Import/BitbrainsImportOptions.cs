@@ -11,7 +11,7 @@ public sealed record BitbrainsImportOptions : ImportOptions
 {
     /// <summary>The defaults above.</summary>
     public BitbrainsImportOptions()
-        : base(NominalPeriodSeconds, 3 * NominalPeriodSeconds, 2, new DemandModel { K = 1.0, OsBaseMb = 512 })
+        : base(NominalPeriodSeconds, 3 * NominalPeriodSeconds, 2, new DemandModel { K = 1.0, OsBaseMb = 512, OsBaseCapPercent = 25 })
     {
     }
 

@@ -214,7 +214,7 @@ public static class BitbrainsImporter
 
                 if (usageKb == 0)
                     report.Note("usage_zero_samples");
-                if (!session.TryDemand(options.Demand, usageKb / 1024, path, line, ColUsage + 1, Columns[ColUsage], row[ColUsage].Span, out value))
+                if (!session.TryMeasured(options.Demand, usageKb / 1024, path, line, ColUsage + 1, Columns[ColUsage], row[ColUsage].Span, out value))
                     continue;
             }
 

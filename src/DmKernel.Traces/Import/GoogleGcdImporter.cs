@@ -141,7 +141,7 @@ public static class GoogleGcdImporter
                 || !session.TryDouble(row[ColCpu].Span, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
                 || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
                 continue;
-            if (!session.TryDemand(options.Demand, pct / 100 * options.VmSizeMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+            if (!session.TryMeasured(options.Demand, pct / 100 * options.VmSizeMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
                 continue;
             if (pct > 100)
                 report.Note("memory_above_100_percent");

@@ -50,6 +50,13 @@ public sealed class ImportReport
     /// </summary>
     public IReadOnlyDictionary<string, long> Notes => _notes;
 
+    /// <summary>
+    /// The VMs whose demand is above their provisioned memory in more than half of their on-samples (they page under any
+    /// packing: a demand model that does not fit them, or VMs that were really short), worst first: by that share, then
+    /// by median demand over provisioned size.
+    /// </summary>
+    public IReadOnlyList<DemandAboveProvisioned> DemandAboveProvisioned { get; internal set; } = [];
+
     /// <summary>Skipped count of one kind (0 when none).</summary>
     public long SkippedOf(ImportErrorKind kind) => _skipped.TryGetValue(kind, out long n) ? n : 0;
 
@@ -73,3 +80,11 @@ public sealed class ImportReport
             m.Set($"report.note.{kv.Key}", kv.Value);
     }
 }
+
+/// <summary>A VM whose demand exceeds its provisioned memory for most of its on-time.</summary>
+/// <param name="Id">The VM id.</param>
+/// <param name="ProvisionedMb">Its provisioned memory (the trace's Maximum).</param>
+/// <param name="MedianUsedMb">Median of what the source measured (MB) over its on-samples.</param>
+/// <param name="MedianDemandMb">Median committed demand after the demand model.</param>
+/// <param name="ShareAbove">Share of its on-samples with demand above what it can be served.</param>
+public sealed record DemandAboveProvisioned(string Id, int ProvisionedMb, double MedianUsedMb, int MedianDemandMb, double ShareAbove);

@@ -92,15 +92,16 @@ internal sealed class ImportSession(ImportOptions options, string format)
     }
 
     /// <summary>
-    /// Committed demand of a row by <paramref name="demand"/>; a demand above <see cref="TraceValues.MaxCommittedMb"/>
-    /// (what a trace and the kernel hold: 16 TB) is <see cref="ImportErrorKind.OutOfRange"/> at the measured column.
+    /// The measured part of a row's demand by <paramref name="demand"/> (<see cref="DemandModel.Measured"/>; the VM's OS base
+    /// is added when the trace is written). A demand that could pass <see cref="TraceValues.MaxCommittedMb"/> (what a trace
+    /// and the kernel hold: 16 TB) even before the base's cap is <see cref="ImportErrorKind.OutOfRange"/> at the measured column.
     /// </summary>
-    public bool TryDemand(DemandModel demand, double usedMb, string file, int line, int column, string name, ReadOnlySpan<char> text, out int value)
+    public bool TryMeasured(DemandModel demand, double usedMb, string file, int line, int column, string name, ReadOnlySpan<char> text, out int value)
     {
-        value = demand.Demand(usedMb, out bool clamped);
-        if (!clamped)
+        value = demand.Measured(usedMb, out bool tooLarge);
+        if (!tooLarge)
             return true;
-        double mb = Math.Round((usedMb * demand.K) + demand.OsBaseMb, MidpointRounding.AwayFromZero);
+        double mb = Math.Round(usedMb * demand.K, MidpointRounding.AwayFromZero) + Math.Round(demand.OsBaseMb, MidpointRounding.AwayFromZero);
         Problem(ImportErrorKind.OutOfRange, file, line, column, name,
             string.Create(CultureInfo.InvariantCulture, $"{Clip(text.Trim())} gives a committed demand of {mb:G6} MB"),
             string.Create(CultureInfo.InvariantCulture, $"a demand of at most {TraceValues.MaxCommittedMb} MB (16 TB) after the demand model (used MB × {demand.K} + {demand.OsBaseMb})"));

@@ -32,7 +32,7 @@ public static class TracePlacement
             order[i] = i;
             startup[i] = vms[i].Settings.StartupMb;
             if (startup[i] > capacity)
-                throw new ArgumentException($"VM {i} ('{vms[i].Id}') needs Startup {startup[i]} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB).", nameof(vms));
+                throw new ArgumentException($"VM {i} ('{vms[i].Id}') needs Startup {startup[i]} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB): place on hosts of at least {startup[i] + reserveMb} MB (--host-mb).", nameof(vms));
         }
 
         Array.Sort(order, (a, b) => startup[a] != startup[b] ? startup[b].CompareTo(startup[a]) : a.CompareTo(b));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DmKernel.Cli;
+using DmKernel.Traces;
 using DmKernel.Tests.Replay;
 using DmKernel.Tests.Traces;
 
@@ -122,25 +123,85 @@ public class CliTests
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
 
         string outDir = tmp.File("cmp");
-        (int exit, string stdout, string stderr) = Run("compare", a, "-o", outDir, "--max-hosts", "8");
+        (int exit, string stdout, string stderr) = Run("compare", a, "-o", outDir, "--seeds", "2", "--sensitivity");
         Assert.True(exit == 0, stderr);
-        Assert.Contains("Do we need Dynamic Memory?", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("**Answer: ", stdout, StringComparison.Ordinal);
         string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
-        foreach (string strategy in new[] { "Dynamic Memory", "fixed 1 GB", "fixed 4 GB", "provisioned + 50 %" })
+        string[] lines = report.Split('\n');
+        Assert.StartsWith("# Do we need Dynamic Memory?", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("**Answer: ", lines[2], StringComparison.Ordinal); // the answer comes first
+        Assert.Contains("at most 1 % of servable VM-time paging, no denied start", lines[2], StringComparison.Ordinal);
+        foreach (string strategy in new[] { "Dynamic Memory", "static provisioned", "Dynamic Memory, buffer 10 %", "Dynamic Memory, buffer 50 %", "fixed 1 GB", "fixed 4 GB", "provisioned + 50 %" })
             Assert.Contains($"| {strategy} |", report, StringComparison.Ordinal);
-        Assert.Contains("**Answer", report, StringComparison.Ordinal);
+        Assert.Contains("## Sensitivity to the demand model", report, StringComparison.Ordinal);
+        Assert.Contains("![Unserved VM-time against VMs per host, per strategy](density.png)", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("The trace has only", report, StringComparison.Ordinal); // that warning is for fewer than 30 VMs
         JsonNode json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "comparison.json")))!;
-        Assert.Equal(4, json["strategies"]!.AsArray().Count);
-        Assert.True(File.Exists(Path.Combine(outDir, "density.png")));
+        Assert.Equal(7, json["strategies"]!.AsArray().Count);
+        Assert.Equal(6, json["sensitivity"]!.AsArray().Count);
+        Assert.Equal(2, json["strategies"]![0]!["vmsPerHost"]!["bySeed"]!.AsArray().Count);
+        Assert.NotNull(json["verdict"]!["dynamicMemoryPaysOff"]);
+        Assert.True(new FileInfo(Path.Combine(outDir, "density.png")).Length > 10_000);
+    }
+
+    [Theory]
+    [InlineData("--paging-limit", "2", "--paging-limit")]
+    [InlineData("--hash-every", "5", "--hash-every does not apply to compare")]
+    [InlineData("--pressure-percentile", "99", "--pressure-percentile applies only with --pressure-limit")]
+    [InlineData("--buffers", "10,x", "--buffers: 'x' is not a buffer")]
+    [InlineData("--buffers", "3", "--buffers: '3' is not a buffer")]
+    [InlineData("--seeds", "0", "--seeds 0 is out of range")]
+    [InlineData("--pressure-limit", "0", "--pressure-limit")]
+    public void Compare_OptionThatCannotApply_IsRefusedByName(string option, string value, string message)
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("cmp");
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", outDir, option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        AssertNothingWritten(outDir);
     }
 
     [Fact]
-    public void Compare_BadLimit_ExitsTwo()
+    public void Compare_MaxHostsBelowWhatTheFleetNeeds_ExitsTwoNamingIt_AndWritesNothing()
     {
         using var tmp = new TempDir();
-        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("x"), "--paging-limit", "2");
+        string outDir = tmp.File("cmp");
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--max-hosts", "1", "--host-mb", "65536");
         Assert.Equal(2, exit);
-        Assert.Contains("--paging-limit", stderr, StringComparison.Ordinal);
+        Assert.Contains("--max-hosts: 1 host(s) are too few for this fleet", stderr, StringComparison.Ordinal);
+        AssertNothingWritten(outDir);
+    }
+
+    [Fact]
+    public void Replay_HostMbOnATraceWithHosts_IsRefusedNotIgnored()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        (int exit, _, string stderr) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--host-mb", "65536");
+        Assert.Equal(2, exit);
+        Assert.Contains("--host-mb applies only to a trace without hosts", stderr, StringComparison.Ordinal);
+        AssertNothingWritten(outDir);
+    }
+
+    [Fact]
+    public void Replay_VmLargerThanTheDefaultHost_NamesTheHostSizeThatFits()
+    {
+        using var tmp = new TempDir();
+        var vms = new[] { new TraceVm("big", VmSettings.Dynamic(300_000, 75_000, 300_000)) };
+        string trace = tmp.File("big.dmt");
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(60, "test"), vms, []))
+        {
+            w.WriteTick([1000]);
+            w.Complete();
+        }
+
+        (int exit, _, string stderr) = Run("replay", trace, "-o", tmp.File("out"));
+        Assert.Equal(1, exit);
+        Assert.Contains("'big'", stderr, StringComparison.Ordinal);
+        Assert.Contains("--host-mb", stderr, StringComparison.Ordinal);
+        Assert.Contains("302048", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

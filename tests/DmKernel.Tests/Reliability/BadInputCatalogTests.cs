@@ -202,7 +202,8 @@ public sealed class BadInputCatalogTests
         BitbrainsImporter.Import(dir.Path, output);
         var data = TraceData.Load(output);
         Assert.Equal(VmSettings.Dynamic(1026, 258, 1026), data.Vms[0].Settings); // Minimum = roundUp2(1026 / 4)
-        Assert.Equal([513], data.Series(0)); // round(1000.5 KB / 1024 + 512)
+        // round(1000.5 KB / 1024) = 1, plus the OS base round(min(512, 25 % × 1026)) = round(256.5) = 257.
+        Assert.Equal([258], data.Series(0));
     }
 
     [Fact]

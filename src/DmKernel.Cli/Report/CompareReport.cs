@@ -1,0 +1,481 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+using ScottPlot;
+
+namespace DmKernel.Cli.Report;
+
+/// <summary>The outputs of <c>dmkernel compare</c>: the answer first, then the tables, the curves and the warnings.</summary>
+internal sealed class CompareReport(CapacityResult result, double seconds)
+{
+    private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
+
+    private DensityResult Dm => result.DensityOf(result.Options.Strategies.First(s => s.IsDynamic));
+
+    private DensityResult Static => result.DensityOf(MemoryStrategy.StaticProvisioned);
+
+    private string HostGb => Gb(result.Options.Host.TotalMb);
+
+    /// <summary>The answer in a few sentences (the report's first paragraph, also printed by the CLI).</summary>
+    public string Headline()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(Answer());
+        sb.AppendLine();
+        sb.Append(Habits());
+        string hosts = HostsSentence();
+        if (hosts.Length > 0)
+            sb.Append(' ').Append(hosts);
+        if (result.Sensitivity.Count > 0)
+            sb.AppendLine().AppendLine().Append(SensitivitySentence());
+        if (result.Warnings.Count > 0)
+            sb.AppendLine().AppendLine().Append(Ic, $"{result.Warnings.Count} warning(s): see the report.");
+        return sb.ToString().TrimEnd();
+    }
+
+    private string Answer()
+    {
+        DensityResult dm = Dm, st = Static;
+        CapacityVerdict v = result.Verdict;
+        string level = result.Options.Level.Describe();
+        if (dm.NeverMeets && st.NeverMeets)
+            return $"**Answer: neither Dynamic Memory nor static memory at the provisioned size meets the service level ({level}) on a {HostGb} host, at any density.** Dynamic Memory: {dm.CannotMeet}. Static provisioned: {st.CannotMeet}.";
+        if (dm.NeverMeets)
+            return string.Create(Ic, $"**Answer: no.** At the service level ({level}), Dynamic Memory {dm.CannotMeet}, while static memory at the provisioned size fits {Range(st)} VMs per {HostGb} host.");
+        if (st.NeverMeets)
+            return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
+        string ratio = string.Create(Ic, $"**{v.Ratio.Median:F2} ×** static memory at the provisioned size ({st.Median} VMs; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+        return v.Yes
+            ? string.Create(Ic, $"**Answer: yes.** At the service level ({level}), Dynamic Memory fits **{Range(dm)} VMs per {HostGb} host**, {ratio}.{Binding()}")
+            : string.Create(Ic, $"**Answer: no, not for density.** At the service level ({level}), Dynamic Memory fits {Range(dm)} VMs per {HostGb} host, {ratio}: less than the {CapacityVerdict.Threshold - 1:P0} gain that would count.{Binding()}");
+    }
+
+    /// <summary>What stopped Dynamic Memory one VM per host beyond its density, over the draws.</summary>
+    private string Binding()
+    {
+        int starts = 0, paging = 0, pressure = 0;
+        foreach (DensitySeed s in Dm.Seeds)
+        {
+            if (s.FirstMiss is not ProbeOutcome miss)
+                continue;
+            if (miss.DeniedVmTicks > 0)
+                starts++;
+            else if (miss.PagingShare > result.Options.Level.MaxPagingShare)
+                paging++;
+            else
+                pressure++;
+        }
+
+        int n = Dm.Seeds.Count;
+        var parts = new List<string>();
+        if (starts > 0)
+            parts.Add(string.Create(Ic, $"a start denied (R4: a VM's Startup does not fit) in {starts} of {n} draws"));
+        if (paging > 0)
+            parts.Add(string.Create(Ic, $"paging beyond the limit in {paging} of {n}"));
+        if (pressure > 0)
+            parts.Add(string.Create(Ic, $"the pressure limit in {pressure} of {n}"));
+        return parts.Count == 0 ? "" : $" One VM more per host misses the level by {string.Join(", ", parts)}.";
+    }
+
+    private string Habits()
+    {
+        var parts = new List<string>();
+        var never = new List<string>();
+        foreach (DensityResult d in result.Densities)
+        {
+            if (d.Strategy.IsDynamic || d.Strategy == MemoryStrategy.StaticProvisioned)
+                continue;
+            if (d.NeverMeets)
+            {
+                never.Add(d.PoolPagingShare is double p && p > result.Options.Level.MaxPagingShare
+                    ? string.Create(Ic, $"{d.Strategy.Name} (pages {p:P1} of servable VM-time)")
+                    : $"{d.Strategy.Name} ({d.CannotMeet})");
+                continue;
+            }
+
+            DensityRatio r = DensityRatio.Of(Dm, d);
+            parts.Add(string.Create(Ic, $"{d.Strategy.Name} fits {Range(d)} (Dynamic Memory {Ratio(r.Median)})"));
+        }
+
+        var sb = new StringBuilder();
+        if (parts.Count > 0)
+            sb.Append("Against the habits: ").Append(string.Join("; ", parts)).Append('.');
+        if (never.Count > 0)
+            sb.Append(sb.Length > 0 ? " " : "").Append(string.Join(" and ", never)).Append(never.Count == 1 ? " cannot meet the level at any density." : " cannot meet the level at any density.");
+        var buffers = result.Densities.Where(d => d.Strategy.IsDynamic && d != Dm).ToList();
+        if (buffers.Count > 0)
+            sb.Append(" The buffer knob: ").Append(string.Join(", ", buffers.Select(d => string.Create(Ic, $"{d.Strategy.Parameter} % fits {Range(d)}")))).Append(" VMs per host.");
+        return sb.ToString();
+    }
+
+    private string HostsSentence()
+    {
+        HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
+        if (dm is null || st is null)
+            return "";
+        string Hosts(HostsResult h) => h.Hosts is int n ? n.ToString(Ic) : string.Create(Ic, $"more than {h.MaxHosts}");
+        string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
+            ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
+            : "";
+        return string.Create(Ic, $"The trace's own {result.PoolVms} VMs need {Hosts(dm)} hosts under Dynamic Memory and {Hosts(st)} static at the provisioned size{held}.");
+    }
+
+    private string SensitivitySentence()
+    {
+        int yes = result.Sensitivity.Count(c => c.Verdict.Yes), n = result.Sensitivity.Count;
+        double lo = result.Sensitivity.Min(c => c.Verdict.Ratio.Min), hi = result.Sensitivity.Max(c => c.Verdict.Ratio.Max);
+        bool holds = result.Sensitivity.All(c => c.Verdict.Yes == result.Verdict.Yes);
+        return holds
+            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid (OS base 0/256/512 MB × k 1.0/1.25): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}.")
+            : string.Create(Ic, $"**Sensitivity: the answer depends on the demand model**: yes under {yes} of {n} models of the grid, no under {n - yes}; ratio {lo:F2}–{Fmt(hi)} (table below).");
+    }
+
+    /// <summary>The whole report.md.</summary>
+    public string Markdown()
+    {
+        var md = new StringBuilder();
+        CapacityOptions o = result.Options;
+        md.AppendLine(Ic, $"# Do we need Dynamic Memory? `{result.Trace}`");
+        md.AppendLine();
+        md.AppendLine(Headline());
+        md.AppendLine();
+        md.AppendLine("![Unserved VM-time against VMs per host, per strategy](density.png)");
+        md.AppendLine();
+        md.AppendLine("*Each curve: the first draw's hosts filled with more and more VMs; the share of servable VM-time paging or denied a start. The dashed line is the paging limit; a diamond marks each strategy's density (where the level, which also allows no denied start, is last met).*");
+        md.AppendLine();
+
+        if (result.Warnings.Count > 0)
+        {
+            md.AppendLine("## Warnings");
+            md.AppendLine();
+            foreach (string w in result.Warnings)
+                md.AppendLine(Ic, $"- {w}");
+            md.AppendLine();
+        }
+
+        md.AppendLine("## How this was measured");
+        md.AppendLine();
+        md.AppendLine(Ic, $"- **Service level**, the same for every strategy: {o.Level.Describe()}. *Servable* VM-time is when a VM is wanted on with a demand it can be given at all (at most its provisioned Maximum); the rest is *unservable* ({result.UnservableShare:P2} of the trace's VM-time, below), shown apart and never counted for or against a strategy.");
+        md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {result.PoolVms} VMs with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {o.Seeds} draws (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
+        md.AppendLine(Ic, $"- **Hosts needed**: the trace's own VMs re-packed by Startup (largest first, onto the least-loaded host) onto k hosts; the fewest k that meets the level.");
+        md.AppendLine(Ic, $"- Each probe replays {result.Ticks} ticks of {result.TickSeconds:0.###} s through the kernel after a warm-up in which the VMs start one after another as room allows (R4), as an administrator boots a host. Demand model of the trace: {result.RecordedDemand?.Describe() ?? "none recorded (the trace's values are committed demand)"}.");
+        md.AppendLine(Ic, $"- {result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks, {seconds:F1} s.");
+        md.AppendLine();
+
+        md.AppendLine("## VMs per host");
+        md.AppendLine();
+        md.AppendLine("| strategy | VMs per host (median, range) | Dynamic Memory × | one VM more misses by | memory held per VM at density (mean / peak) | demand per VM at density | paging at density |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (DensityResult d in result.Densities)
+        {
+            if (d.NeverMeets)
+            {
+                md.AppendLine(Ic, $"| {d.Strategy.Name} | none | – | {d.CannotMeet} | – | – | – |");
+                continue;
+            }
+
+            DensityRatio r = DensityRatio.Of(Dm, d);
+            ProbeOutcome? at = d.AtMedian;
+            string miss = string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => result.Options.Level.Shortfall(s.FirstMiss!)).Distinct().Take(2));
+            md.AppendLine(Ic, $"| {d.Strategy.Name} | {Range(d)} | {(d == Dm ? "1" : Ratio(r.Median))} | {(miss.Length == 0 ? "–" : miss)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(at is null ? "–" : Gb(at.MeanDemandPerVmMb))} | {(at is null ? "–" : at.PagingShare.ToString("P2", Ic))} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Hosts this fleet needs");
+        md.AppendLine();
+        md.AppendLine("| strategy | hosts | VMs per host | memory held per VM (mean / peak) | paging | one host fewer misses by |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (HostsResult h in result.Hosts)
+        {
+            string fewer = h.LastMiss is ProbeOutcome m ? string.Create(Ic, $"{m.Hosts} hosts: {result.Options.Level.Shortfall(m)}") : "–";
+            if (h.Hosts is not int n || h.AtHosts is not ProbeOutcome a)
+            {
+                md.AppendLine(Ic, $"| {h.Strategy.Name} | more than {h.MaxHosts} | – | – | – | {fewer} |");
+                continue;
+            }
+
+            md.AppendLine(Ic, $"| {h.Strategy.Name} | {n} | {(double)result.PoolVms / n:F1} | {Gb(a.MeanHeldPerVmMb)} / {Gb(a.PeakHeldPerVmMb)} | {a.PagingShare:P2} | {fewer} |");
+        }
+
+        if (result.Sensitivity.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Sensitivity to the demand model");
+            md.AppendLine();
+            md.AppendLine(SensitivitySentence());
+            md.AppendLine();
+            md.AppendLine("| demand model | Dynamic Memory VMs per host | static provisioned | ratio (range) | answer |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (SensitivityCell c in result.Sensitivity)
+            {
+                md.AppendLine(Ic, $"| {c.Demand.Describe()} | {Range(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Unservable demand");
+        md.AppendLine();
+        int most = result.Unservable.Count(u => u.Share > 0.5);
+        md.AppendLine(Ic, $"{result.UnservableShare:P2} of the trace's VM-time has a demand above what the VM can ever be given (its provisioned Maximum). {result.Unservable.Count} VM(s) have some; {most} ({(double)most / Math.Max(1, result.TraceVms):P1} of the fleet) for most of their on-time.{(most > 0 ? " Their demand model may not fit them, or they were really short of memory." : "")}");
+        if (result.Unservable.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("| VM | provisioned | median demand | median usage | unservable share of its on-time |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (UnservableVm u in result.Unservable.Take(10))
+                md.AppendLine(Ic, $"| {u.Id} | {u.ProvisionedMb} MB | {u.MedianDemandMb} MB | {(u.MedianUsedMb is double m ? $"{m:F0} MB" : "–")} | {u.Share:P1} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## VMs that starve under Dynamic Memory");
+        md.AppendLine();
+        if (result.Starving.Count == 0)
+        {
+            md.AppendLine("On its hosts-needed packing no VM pages on servable time.");
+        }
+        else
+        {
+            md.AppendLine("On Dynamic Memory's hosts-needed packing; shares of each VM's own servable on-time.");
+            md.AppendLine();
+            md.AppendLine("| VM | provisioned | paging share | unmet demand (GB·h) |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (StarvingVm s in result.Starving)
+                md.AppendLine(Ic, $"| {s.Id} | {s.ProvisionedMb} MB | {s.Share:P2} | {s.UnmetMbTicks * result.TickSeconds / 3600 / 1024:F2} |");
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked.</summary>
+    public void WriteCurves(string path)
+    {
+        var plot = new Plot();
+        double limit = result.Options.Level.MaxPagingShare * 100;
+        double maxX = 1;
+        foreach (DensityResult d in result.Densities)
+        {
+            if (d.Curve.Count == 0)
+                continue;
+            double[] xs = [.. d.Curve.Select(p => (double)p.VmsPerHost)];
+            double[] ys = [.. d.Curve.Select(p => p.UnservedShare * 100)];
+            var line = plot.Add.ScatterLine(xs, ys);
+            line.LegendText = d.Strategy.Name;
+            line.MarkerSize = 5;
+            int density = d.Seeds[0].VmsPerHost;
+            CurvePoint? at = d.Curve.FirstOrDefault(p => p.VmsPerHost == density);
+            var marker = plot.Add.Marker(density, at is null ? 0 : at.UnservedShare * 100);
+            marker.MarkerShape = MarkerShape.FilledDiamond;
+            marker.MarkerSize = 12;
+            marker.Color = line.Color;
+            maxX = Math.Max(maxX, xs.Max());
+        }
+
+        foreach (DensityResult d in result.Densities)
+        {
+            if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
+                continue;
+            var flat = plot.Add.HorizontalLine(p * 100);
+            flat.LegendText = string.Create(Ic, $"{d.Strategy.Name}: {p:P1} at any density");
+            flat.LinePattern = LinePattern.Dotted;
+        }
+
+        var level = plot.Add.HorizontalLine(limit);
+        level.LinePattern = LinePattern.Dashed;
+        level.Color = Colors.Black;
+        level.LegendText = string.Create(Ic, $"paging limit {limit:0.###} %");
+        plot.Title(string.Create(Ic, $"{result.Trace}: VM-time unserved against VMs per {HostGb} host"));
+        plot.XLabel("VMs per host");
+        plot.YLabel("servable VM-time paging or denied (%)");
+        plot.Axes.SetLimitsX(0, maxX * 1.05);
+        double top = result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100)
+            .Concat(result.Densities.Where(d => d.Curve.Count == 0 && d.PoolPagingShare is not null).Select(d => d.PoolPagingShare!.Value * 100))
+            .DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimitsY(0, Math.Min(100, Math.Max(limit * 4, top * 1.1)));
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, ReplayReport.PlotWidth + 300, ReplayReport.PlotHeight + 80);
+    }
+
+    /// <summary>comparison.json: every figure of the report.</summary>
+    public static void WriteJson(string path, CapacityResult r, double seconds)
+    {
+        using FileStream stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        CapacityOptions o = r.Options;
+        json.WriteStartObject();
+        json.WriteString("format", "dmkernel-compare/2");
+        json.WriteString("trace", r.Trace);
+        json.WriteNumber("vms", r.TraceVms);
+        json.WriteNumber("poolVms", r.PoolVms);
+        json.WriteNumber("ticks", r.Ticks);
+        json.WriteNumber("tickSeconds", r.TickSeconds);
+        json.WriteStartObject("serviceLevel");
+        json.WriteNumber("maxPagingShare", o.Level.MaxPagingShare);
+        json.WriteBoolean("deniedStartsAllowed", false);
+        if (o.Level.MaxPressure is int mp)
+        {
+            json.WriteNumber("maxPressure", mp);
+            json.WriteNumber("pressurePercentile", o.Level.PressurePercentile);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("host");
+        json.WriteNumber("totalMb", o.Host.TotalMb);
+        json.WriteNumber("reserveMb", o.Host.ReserveMb ?? 0);
+        json.WriteEndObject();
+        json.WriteNumber("hostsPerProbe", o.HostsPerProbe);
+        json.WriteNumber("seeds", o.Seeds);
+        json.WriteNumber("firstSeed", o.Seed);
+        if (r.RecordedDemand is DemandModel dm)
+            WriteDemand(json, "demandModel", dm);
+        json.WriteStartObject("verdict");
+        json.WriteBoolean("dynamicMemoryPaysOff", r.Verdict.Yes);
+        WriteRatio(json, r.Verdict.Ratio);
+        json.WriteEndObject();
+
+        json.WriteStartArray("strategies");
+        foreach (DensityResult d in r.Densities)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", d.Strategy.Key);
+            json.WriteString("name", d.Strategy.Name);
+            json.WriteStartObject("vmsPerHost");
+            json.WriteNumber("median", d.Median);
+            json.WriteNumber("min", d.Min);
+            json.WriteNumber("max", d.Max);
+            json.WriteStartArray("bySeed");
+            foreach (DensitySeed s in d.Seeds)
+                json.WriteNumberValue(s.VmsPerHost);
+            json.WriteEndArray();
+            if (d.CannotMeet is string why)
+                json.WriteString("cannotMeet", why);
+            if (d.PoolPagingShare is double pp)
+                json.WriteNumber("pagingShareAtAnyDensity", Math.Round(pp, 6));
+            if (d.AtMedian is ProbeOutcome at)
+                WriteOutcome(json, "atMedianDensity", at);
+            json.WriteStartArray("curve");
+            foreach (CurvePoint c in d.Curve)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("vmsPerHost", c.VmsPerHost);
+                json.WriteNumber("unservedShare", Math.Round(c.UnservedShare, 6));
+                json.WriteNumber("pagingShare", Math.Round(c.Outcome.PagingShare, 6));
+                json.WriteNumber("deniedShare", Math.Round(c.Outcome.DeniedShare, 6));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            HostsResult? h = r.Hosts.FirstOrDefault(x => x.Strategy == d.Strategy);
+            if (h is not null)
+            {
+                json.WriteStartObject("hostsNeeded");
+                if (h.Hosts is int n)
+                    json.WriteNumber("hosts", n);
+                else
+                    json.WriteNull("hosts");
+                json.WriteNumber("maxHostsTried", h.MaxHosts);
+                if (h.AtHosts is ProbeOutcome a)
+                    WriteOutcome(json, "atHosts", a);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("sensitivity");
+        foreach (SensitivityCell c in r.Sensitivity)
+        {
+            json.WriteStartObject();
+            WriteDemand(json, "demandModel", c.Demand);
+            json.WriteNumber("dynamicMemoryVmsPerHost", c.DynamicMemory.Median);
+            json.WriteNumber("staticProvisionedVmsPerHost", c.StaticProvisioned.Median);
+            json.WriteBoolean("dynamicMemoryPaysOff", c.Verdict.Yes);
+            WriteRatio(json, c.Verdict.Ratio);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("unservable");
+        json.WriteNumber("share", Math.Round(r.UnservableShare, 6));
+        json.WriteStartArray("vms");
+        foreach (UnservableVm u in r.Unservable)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", u.Id);
+            json.WriteNumber("provisionedMb", u.ProvisionedMb);
+            json.WriteNumber("medianDemandMb", u.MedianDemandMb);
+            json.WriteNumber("share", Math.Round(u.Share, 6));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartArray("warnings");
+        foreach (string w in r.Warnings)
+            json.WriteStringValue(w);
+        json.WriteEndArray();
+        json.WriteStartObject("run");
+        json.WriteNumber("wallSeconds", Math.Round(seconds, 3));
+        json.WriteNumber("probes", r.ProbesRun);
+        json.WriteNumber("vmTicks", r.VmTicksReplayed);
+        json.WriteNumber("threads", o.Threads);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteDemand(Utf8JsonWriter json, string name, DemandModel m)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("k", m.K);
+        json.WriteNumber("osBaseMb", m.OsBaseMb);
+        json.WriteNumber("osBaseCapPercent", m.OsBaseCapPercent);
+        json.WriteEndObject();
+    }
+
+    private static void WriteRatio(Utf8JsonWriter json, DensityRatio r)
+    {
+        json.WriteStartObject("ratioToStaticProvisioned");
+        WriteFinite(json, "median", r.Median);
+        WriteFinite(json, "min", r.Min);
+        WriteFinite(json, "max", r.Max);
+        json.WriteEndObject();
+    }
+
+    private static void WriteFinite(Utf8JsonWriter json, string name, double v)
+    {
+        if (double.IsFinite(v))
+            json.WriteNumber(name, Math.Round(v, 4));
+        else
+            json.WriteNull(name);
+    }
+
+    private static void WriteOutcome(Utf8JsonWriter json, string name, ProbeOutcome o)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("vms", o.Vms);
+        json.WriteNumber("hosts", o.Hosts);
+        json.WriteNumber("pagingShare", Math.Round(o.PagingShare, 6));
+        json.WriteNumber("deniedShare", Math.Round(o.DeniedShare, 6));
+        json.WriteNumber("unservableShare", Math.Round(o.UnservableShare, 6));
+        json.WriteNumber("meanHeldPerVmMb", Math.Round(o.MeanHeldPerVmMb, 1));
+        json.WriteNumber("peakHeldPerVmMb", Math.Round(o.PeakHeldPerVmMb, 1));
+        json.WriteNumber("meanDemandPerVmMb", Math.Round(o.MeanDemandPerVmMb, 1));
+        json.WriteNumber("unmetMbTicks", o.UnmetMbTicks);
+        if (o.PressurePercentile > 0)
+            json.WriteNumber("pressurePercentile", o.PressurePercentile);
+        json.WriteEndObject();
+    }
+
+    private static string Range(DensityResult d) => d.Min == d.Max
+        ? d.Median.ToString(Ic)
+        : string.Create(Ic, $"{d.Median} ({d.Min}–{d.Max})");
+
+    private static string Ratio(double r) => double.IsPositiveInfinity(r) ? "only DM" : string.Create(Ic, $"{r:F2} ×");
+
+    private static string Fmt(double r) => double.IsPositiveInfinity(r) ? "∞" : r.ToString("F2", Ic);
+
+    private static string Gb(double mb) => mb >= 1024 ? string.Create(Ic, $"{mb / 1024:0.##} GB") : string.Create(Ic, $"{mb:F0} MB");
+}

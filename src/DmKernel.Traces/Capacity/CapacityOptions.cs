@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace DmKernel.Traces.Capacity;
+
+/// <summary>What a capacity study asks of a trace (<see cref="CapacityStudy.Run"/>).</summary>
+public sealed record CapacityOptions
+{
+    /// <summary>The service level every strategy is held to.</summary>
+    public ServiceLevel Level { get; init; } = new();
+
+    /// <summary>The host the VMs are packed onto: its RAM and reserve (R3).</summary>
+    public TraceHost Host { get; init; } = new(262_144, 2048);
+
+    /// <summary>Hosts filled per density probe (default 8).</summary>
+    public int HostsPerProbe { get; init; } = 8;
+
+    /// <summary>Draws per density question (default 3): each seed draws other VMs and time offsets.</summary>
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>The first seed (seeds are Seed, Seed + 1, ...).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>The strategies compared; the first Dynamic Memory one and <see cref="MemoryStrategy.StaticProvisioned"/> give the verdict.</summary>
+    public IReadOnlyList<MemoryStrategy> Strategies { get; init; } = DefaultStrategies([10, 50]);
+
+    /// <summary>Demand models for the sensitivity grid (empty: no sensitivity).</summary>
+    public IReadOnlyList<DemandModel> Sensitivity { get; init; } = [];
+
+    /// <summary>How probes run (model, kernel path).</summary>
+    public ProbeOptions Probe { get; init; } = new();
+
+    /// <summary>Probes run at once (default 1).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Most hosts the hosts-needed search tries (null: enough for every strategy's Startup memory, at least twice the estimate).</summary>
+    public int? MaxHosts { get; init; }
+
+    /// <summary>Most VMs per host a density search tries (default 20 000).</summary>
+    public int MaxVmsPerHost { get; init; } = 20_000;
+
+    /// <summary>Dynamic Memory, static provisioned, Dynamic Memory with each of <paramref name="buffers"/>, fixed 1 GB, fixed 4 GB, provisioned + 50 %.</summary>
+    public static IReadOnlyList<MemoryStrategy> DefaultStrategies(IEnumerable<int> buffers)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        var list = new List<MemoryStrategy> { MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned };
+        foreach (int b in buffers)
+            list.Add(MemoryStrategy.DynamicWithBuffer(b));
+        list.Add(MemoryStrategy.Fixed(1024));
+        list.Add(MemoryStrategy.Fixed(4096));
+        list.Add(MemoryStrategy.ProvisionedPlus(50));
+        return list;
+    }
+
+    /// <summary>The sensitivity grid: OS base 0 / 256 / 512 MB × K 1.0 / 1.25, with <paramref name="recorded"/>'s base cap.</summary>
+    public static IReadOnlyList<DemandModel> DefaultSensitivity(DemandModel recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        var grid = new List<DemandModel>();
+        foreach (double k in (ReadOnlySpan<double>)[1.0, 1.25])
+        {
+            foreach (double b in (ReadOnlySpan<double>)[0, 256, 512])
+                grid.Add(new DemandModel { K = k, OsBaseMb = b, OsBaseCapPercent = recorded.OsBaseCapPercent });
+        }
+
+        return grid;
+    }
+
+    /// <summary>Checks the options; errors name the option.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Level);
+        Level.Validate();
+        if (Host.TotalMb <= 0 || Host.TotalMb % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(Host), Host.TotalMb, "host size: expected a positive multiple of 2 MB.");
+        int reserve = Host.ReserveMb ?? Probe.Model.HostReserveMb;
+        if (reserve < 0 || reserve % 2 != 0 || reserve >= Host.TotalMb)
+            throw new ArgumentOutOfRangeException(nameof(Host), reserve, string.Create(CultureInfo.InvariantCulture, $"host reserve: expected a multiple of 2 MB below the host size ({Host.TotalMb} MB)."));
+        if (HostsPerProbe is < 1 or > 1024)
+            throw new ArgumentOutOfRangeException(nameof(HostsPerProbe), HostsPerProbe, "hosts per probe: expected 1..1024.");
+        if (Seeds is < 1 or > 100)
+            throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds, "seeds: expected 1..100.");
+        if (Threads is < 1 or > 1024)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
+        if (MaxHosts is < 1 or > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(MaxHosts), MaxHosts, "max hosts: expected 1..1000000.");
+        if (MaxVmsPerHost is < 1 or > HostSpec.MaxVmCapacity)
+            throw new ArgumentOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}.");
+        if (Strategies is null || Strategies.Count == 0)
+            throw new ArgumentException("At least one strategy is needed.", nameof(Strategies));
+        if (!Strategies.Any(s => s.Kind == StrategyKind.DynamicMemory) || !Strategies.Contains(MemoryStrategy.StaticProvisioned))
+            throw new ArgumentException("The strategies must include a Dynamic Memory strategy and static provisioned (the verdict compares them).", nameof(Strategies));
+        foreach (DemandModel m in Sensitivity)
+            m.Validate("sensitivity");
+    }
+}

@@ -1,0 +1,203 @@
+namespace DmKernel.Traces.Capacity;
+
+/// <summary>One probe of a search: the size probed (VMs per host, or hosts), its outcome and whether it met the level.</summary>
+public sealed record SearchProbe(int Size, ProbeOutcome Outcome, bool Meets);
+
+/// <summary>
+/// The density one seed's draws reach: the most VMs per host (<see cref="VmsPerHost"/>; 0 when even one VM per host
+/// misses the level) and the outcome there, with every probe of the search.
+/// </summary>
+public sealed record DensitySeed(int Seed, int VmsPerHost, ProbeOutcome? AtDensity, ProbeOutcome? FirstMiss, IReadOnlyList<SearchProbe> Probes);
+
+/// <summary>A point of a strategy's curve: full-length probes (no early stop) of the first seed's draws at several densities.</summary>
+/// <param name="VmsPerHost">VMs per host probed.</param>
+/// <param name="Outcome">The probe's outcome.</param>
+public sealed record CurvePoint(int VmsPerHost, ProbeOutcome Outcome)
+{
+    /// <summary>VM-time paging (servable) or denied a start, as a share of the servable VM-time.</summary>
+    public double UnservedShare => Outcome.ServableVmTicks == 0 ? 0 : (double)(Outcome.PagingVmTicks + Outcome.DeniedVmTicks) / Outcome.ServableVmTicks;
+}
+
+/// <summary>
+/// How many VMs like the trace's fit on a host under one strategy (and one demand model), over several seeds.
+/// <see cref="CannotMeet"/> says why when no density meets the level; <see cref="PoolPagingShare"/> is, for a static
+/// strategy, the share of the VMs' own servable time they page whatever the packing.
+/// </summary>
+public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand, IReadOnlyList<DensitySeed> Seeds, string? CannotMeet, double? PoolPagingShare)
+{
+    /// <summary>The curve of the first seed (empty for sensitivity results and strategies that never meet the level).</summary>
+    public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+
+    /// <summary>The median of the seeds' densities (the lower middle for an even count).</summary>
+    public int Median => Sorted()[(Seeds.Count - 1) / 2];
+
+    /// <summary>The smallest density over the seeds.</summary>
+    public int Min => Sorted()[0];
+
+    /// <summary>The largest density over the seeds.</summary>
+    public int Max => Sorted()[^1];
+
+    /// <summary>True when no seed meets the level with even one VM per host.</summary>
+    public bool NeverMeets => Max == 0;
+
+    /// <summary>The outcome at the median seed's density (null when it is 0).</summary>
+    public ProbeOutcome? AtMedian
+    {
+        get
+        {
+            int median = Median;
+            foreach (DensitySeed s in Seeds)
+            {
+                if (s.VmsPerHost == median)
+                    return s.AtDensity;
+            }
+
+            return null;
+        }
+    }
+
+    private int[] Sorted()
+    {
+        var values = new int[Seeds.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Seeds[i].VmsPerHost;
+        Array.Sort(values);
+        return values;
+    }
+}
+
+/// <summary>The fewest hosts the trace's own VMs need under one strategy (null when not within the most hosts tried).</summary>
+public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHosts, ProbeOutcome? AtHosts, ProbeOutcome? LastMiss, IReadOnlyList<SearchProbe> Probes);
+
+/// <summary>The ratio of Dynamic Memory's density to another strategy's, seed by seed (the same draws), and its summary.</summary>
+public sealed record DensityRatio(double Median, double Min, double Max, bool OtherNeverMeets)
+{
+    /// <summary>The ratio of two results seed by seed: <paramref name="dm"/>'s density over <paramref name="other"/>'s (infinite where the other's is 0).</summary>
+    public static DensityRatio Of(DensityResult dm, DensityResult other)
+    {
+        ArgumentNullException.ThrowIfNull(dm);
+        ArgumentNullException.ThrowIfNull(other);
+        int n = Math.Min(dm.Seeds.Count, other.Seeds.Count);
+        var r = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int o = other.Seeds[i].VmsPerHost, d = dm.Seeds[i].VmsPerHost;
+            r[i] = o == 0 ? (d == 0 ? 1 : double.PositiveInfinity) : (double)d / o;
+        }
+
+        Array.Sort(r);
+        return new DensityRatio(r[(n - 1) / 2], r[0], r[^1], other.NeverMeets);
+    }
+}
+
+/// <summary>The answer: does Dynamic Memory fit more VMs per host than static memory at the provisioned size, at the same level?</summary>
+/// <param name="Yes">True when the median ratio is at least <see cref="Threshold"/>.</param>
+/// <param name="Ratio">Dynamic Memory's density over static provisioned's, seed by seed.</param>
+public sealed record CapacityVerdict(bool Yes, DensityRatio Ratio)
+{
+    /// <summary>The smallest gain that counts as "yes": 5 % more VMs per host.</summary>
+    public const double Threshold = 1.05;
+
+    /// <summary>The verdict for a pair of density results.</summary>
+    public static CapacityVerdict Of(DensityResult dm, DensityResult staticProvisioned)
+    {
+        DensityRatio ratio = DensityRatio.Of(dm, staticProvisioned);
+        return new CapacityVerdict(!dm.NeverMeets && ratio.Median >= Threshold, ratio);
+    }
+}
+
+/// <summary>The verdict under one demand model of the sensitivity grid.</summary>
+public sealed record SensitivityCell(DemandModel Demand, DensityResult DynamicMemory, DensityResult StaticProvisioned, CapacityVerdict Verdict);
+
+/// <summary>A trace VM whose demand is above what it can be served for part of its on-time.</summary>
+/// <param name="Id">The VM id.</param>
+/// <param name="ProvisionedMb">Its provisioned memory (the trace's Maximum).</param>
+/// <param name="MedianDemandMb">Median committed demand over its on-time.</param>
+/// <param name="MedianUsedMb">Median measured usage (demand model inverted), or null when the trace records no model.</param>
+/// <param name="WantedTicks">Ticks it is wanted on.</param>
+/// <param name="UnservableTicks">Of those, ticks with a demand above what it can be served.</param>
+public sealed record UnservableVm(string Id, int ProvisionedMb, int MedianDemandMb, double? MedianUsedMb, int WantedTicks, int UnservableTicks)
+{
+    /// <summary>Share of its own on-time that is unservable.</summary>
+    public double Share => WantedTicks == 0 ? 0 : (double)UnservableTicks / WantedTicks;
+}
+
+/// <summary>A trace VM left out of the comparison because no host of the chosen size can hold it.</summary>
+/// <param name="Id">The VM id.</param>
+/// <param name="SizeMb">The largest Startup it has under the compared strategies.</param>
+/// <param name="HostMbThatFits">The smallest host (with the same reserve) that holds it.</param>
+public sealed record ExcludedVm(string Id, int SizeMb, int HostMbThatFits);
+
+/// <summary>A VM that pages most under Dynamic Memory on the hosts-needed packing: its share of its own servable on-time.</summary>
+public sealed record StarvingVm(string Id, int ProvisionedMb, int ServableTicks, int PagingTicks, long UnmetMbTicks)
+{
+    /// <summary>Paging share of its own servable on-time.</summary>
+    public double Share => ServableTicks == 0 ? 0 : (double)PagingTicks / ServableTicks;
+}
+
+/// <summary>Everything a capacity study found (<see cref="CapacityStudy.Run"/>).</summary>
+public sealed record CapacityResult
+{
+    /// <summary>The trace's name.</summary>
+    public required string Trace { get; init; }
+
+    /// <summary>VMs in the trace.</summary>
+    public required int TraceVms { get; init; }
+
+    /// <summary>Ticks measured per probe.</summary>
+    public required int Ticks { get; init; }
+
+    /// <summary>Seconds per tick.</summary>
+    public required double TickSeconds { get; init; }
+
+    /// <summary>The options the study ran with.</summary>
+    public required CapacityOptions Options { get; init; }
+
+    /// <summary>The demand model the trace records (null: none; its values are taken as committed demand).</summary>
+    public required DemandModel? RecordedDemand { get; init; }
+
+    /// <summary>Trace VMs the density draws pick from (every trace VM that fits a host and is on at some tick).</summary>
+    public required int PoolVms { get; init; }
+
+    /// <summary>VMs left out because they do not fit a host.</summary>
+    public required IReadOnlyList<ExcludedVm> TooLarge { get; init; }
+
+    /// <summary>VMs left out because the trace never has them on.</summary>
+    public required int NeverOn { get; init; }
+
+    /// <summary>The most trace VMs on at the same tick.</summary>
+    public required int MostOnAtOnce { get; init; }
+
+    /// <summary>Unservable share of the trace's wanted VM-time.</summary>
+    public required double UnservableShare { get; init; }
+
+    /// <summary>VMs with unservable demand, worst share first.</summary>
+    public required IReadOnlyList<UnservableVm> Unservable { get; init; }
+
+    /// <summary>Per strategy (in <see cref="CapacityOptions.Strategies"/> order): VMs per host.</summary>
+    public required IReadOnlyList<DensityResult> Densities { get; init; }
+
+    /// <summary>Per strategy: hosts the trace's VMs need.</summary>
+    public required IReadOnlyList<HostsResult> Hosts { get; init; }
+
+    /// <summary>VMs that page most under Dynamic Memory on its hosts-needed packing, worst first (at most 10).</summary>
+    public required IReadOnlyList<StarvingVm> Starving { get; init; }
+
+    /// <summary>Dynamic Memory (the first DM strategy) against static provisioned.</summary>
+    public required CapacityVerdict Verdict { get; init; }
+
+    /// <summary>The verdict under each demand model of the sensitivity grid (empty without sensitivity).</summary>
+    public required IReadOnlyList<SensitivityCell> Sensitivity { get; init; }
+
+    /// <summary>Warnings for the report (small trace, little overlap, VMs left out, ...).</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>Probes run in all.</summary>
+    public required int ProbesRun { get; init; }
+
+    /// <summary>VM-ticks replayed in all (warm-up included).</summary>
+    public required long VmTicksReplayed { get; init; }
+
+    /// <summary>The result for <paramref name="strategy"/>.</summary>
+    public DensityResult DensityOf(MemoryStrategy strategy) => Densities.First(d => d.Strategy == strategy);
+}

@@ -1,0 +1,715 @@
+using System.Globalization;
+
+namespace DmKernel.Traces.Capacity;
+
+/// <summary>Progress of a capacity study: probes done, and the searches finished of all.</summary>
+public readonly record struct CapacityProgress(int ProbesDone, long VmTicksDone, int SearchesDone, int Searches);
+
+/// <summary>
+/// Answers a capacity planner's two questions for a trace, under every strategy and at one service level
+/// (docs/compare.md):
+/// <list type="bullet">
+/// <item>How many VMs like these fit on a host? Each seed fills <see cref="CapacityOptions.HostsPerProbe"/> hosts with
+/// N VMs drawn from the trace's VMs (with replacement), each playing its series from its own random tick, and searches
+/// the largest N that meets the level (<see cref="DensityResult"/>; the median and range over the seeds).</item>
+/// <item>How many hosts does this fleet need? The trace's own VMs, re-packed by Startup onto k hosts, and the fewest k
+/// that meets the level (<see cref="HostsResult"/>).</item>
+/// </list>
+/// Every probe is an independent replay through the kernel of the same decoded <see cref="TraceSeries"/>; probes run on
+/// <see cref="CapacityOptions.Threads"/> threads and the result does not depend on how many.
+/// </summary>
+public static class CapacityStudy
+{
+    private const ulong DrawVm = 0x5EED_0001, DrawOffset = 0x5EED_0002;
+
+    /// <summary>Runs the study. Throws <see cref="ArgumentException"/> on bad options, <see cref="OperationCanceledException"/> when cancelled.</summary>
+    public static CapacityResult Run(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var ctx = new Context(series, options, progress, cancel);
+        var ic = CultureInfo.InvariantCulture;
+
+        // The pool: trace VMs that fit a host under every strategy and are on at some tick.
+        int capacity = ctx.Capacity;
+        var tooLarge = new List<ExcludedVm>();
+        var pool = new List<int>();
+        int neverOn = 0;
+        for (int v = 0; v < series.Vms.Count; v++)
+        {
+            int largest = 0;
+            foreach (MemoryStrategy s in options.Strategies)
+                largest = Math.Max(largest, s.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb);
+            if (largest > capacity)
+            {
+                tooLarge.Add(new ExcludedVm(series.Vms[v].Id, largest, largest + ctx.Reserve));
+                continue;
+            }
+
+            if (!series.Of(v).ContainsAnyExcept(TraceValues.Off))
+            {
+                neverOn++;
+                continue;
+            }
+
+            pool.Add(v);
+        }
+
+        if (pool.Count == 0)
+        {
+            string why = tooLarge.Count > 0
+                ? string.Create(ic, $"no VM fits a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve (the smallest needs --host-mb {tooLarge.Min(e => e.HostMbThatFits)})")
+                : "no VM of the trace is ever on";
+            throw new ArgumentException($"{series.Name}: nothing to compare: {why}.");
+        }
+
+        ctx.Pool = [.. pool];
+        if (options.MaxHosts is int maxHosts && FewestHostsPossible(ctx) is (int fewest, MemoryStrategy best) && maxHosts < fewest)
+        {
+            throw new CapacityOptionException(nameof(options.MaxHosts), string.Create(ic,
+                $"{maxHosts} host(s) are too few for this fleet: even {best.Name} needs at least {fewest} hosts of {options.Host.TotalMb} MB (its VMs' Minimum or size at the busiest tick); raise it or leave it out."));
+        }
+
+        var warnings = new List<string>();
+        int mostOn = MostOnAtOnce(series);
+        if (series.Vms.Count < 30)
+            warnings.Add(string.Create(ic, $"The trace has only {series.Vms.Count} VMs: the density draws repeat the same few VMs, so treat the VMs-per-host figures as indicative."));
+        if (series.Vms.Count > 1 && mostOn * 2 < series.Vms.Count)
+            warnings.Add(string.Create(ic, $"The trace's VMs are rarely on together (at most {mostOn} of {series.Vms.Count} at the same tick): each drawn VM plays its series from its own random tick, so VMs that never overlapped in the trace run side by side here, and the hosts-needed answer packs VMs that were not on at once."));
+        foreach (ExcludedVm e in tooLarge)
+            warnings.Add(string.Create(ic, $"VM '{e.Id}' needs {e.SizeMb} MB, more than a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve holds: it is left out (a host of --host-mb {e.HostMbThatFits} or more would hold it)."));
+        if (neverOn > 0)
+            warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
+
+        // The jobs: a density search per strategy and seed, a hosts-needed search per strategy, and the sensitivity grid.
+        DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
+        var jobs = new List<Job>();
+        var densityJobs = new DensityJob[options.Strategies.Count][];
+        for (int s = 0; s < options.Strategies.Count; s++)
+        {
+            densityJobs[s] = new DensityJob[options.Seeds];
+            for (int k = 0; k < options.Seeds; k++)
+                jobs.Add(densityJobs[s][k] = new DensityJob(ctx, series, options.Strategies[s], k));
+        }
+
+        var hostJobs = new HostsJob[options.Strategies.Count];
+        for (int s = 0; s < options.Strategies.Count; s++)
+            jobs.Add(hostJobs[s] = new HostsJob(ctx, options.Strategies[s]));
+
+        MemoryStrategy dmStrategy = options.Strategies.First(s => s.Kind == StrategyKind.DynamicMemory);
+        int dmIndex = IndexOf(options.Strategies, dmStrategy), staticIndex = IndexOf(options.Strategies, MemoryStrategy.StaticProvisioned);
+        var cells = new List<(DemandModel Model, DensityJob[] Dm, DensityJob[] Static)>();
+        foreach (DemandModel model in options.Sensitivity)
+        {
+            TraceSeries variant = series.WithDemand(recorded, model);
+            var dm = new DensityJob[options.Seeds];
+            var st = new DensityJob[options.Seeds];
+            for (int k = 0; k < options.Seeds; k++)
+            {
+                jobs.Add(dm[k] = new DensityJob(ctx, variant, dmStrategy, k) { Demand = model });
+
+                // Static at the provisioned size never pages on servable time and its starts do not depend on demand:
+                // without a pressure limit its density is the same under every demand model.
+                st[k] = options.Level.MaxPressure is null ? densityJobs[staticIndex][k] : new DensityJob(ctx, variant, MemoryStrategy.StaticProvisioned, k) { Demand = model };
+                if (st[k] != densityJobs[staticIndex][k])
+                    jobs.Add(st[k]);
+            }
+
+            cells.Add((model, dm, st));
+        }
+
+        ctx.Searches = jobs.Count;
+        jobs.Sort((a, b) => b.Weight.CompareTo(a.Weight)); // the heaviest first: better balance across threads
+        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancel }, job =>
+        {
+            job.Run();
+            ctx.SearchDone();
+        });
+        cancel.ThrowIfCancellationRequested();
+
+        // The curves: the first seed's draws, full length, around each strategy's density.
+        var curveJobs = new List<CurveJob>();
+        for (int s = 0; s < options.Strategies.Count; s++)
+        {
+            DensityJob first = densityJobs[s][0];
+            if (first.Result!.VmsPerHost > 0)
+                curveJobs.Add(new CurveJob(ctx, series, options.Strategies[s], first.Result.VmsPerHost));
+        }
+
+        Parallel.ForEach(curveJobs.SelectMany(j => j.Points), new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancel }, p => p.Run());
+        cancel.ThrowIfCancellationRequested();
+
+        var densities = new DensityResult[options.Strategies.Count];
+        for (int s = 0; s < densities.Length; s++)
+        {
+            densities[s] = Result(options.Strategies[s], null, densityJobs[s], ctx);
+            CurveJob? curve = curveJobs.FirstOrDefault(c => c.Strategy == options.Strategies[s]);
+            if (curve is not null)
+                densities[s] = densities[s] with { Curve = [.. curve.Points.Select(p => new CurvePoint(p.Size, p.Outcome!))] };
+        }
+        var sensitivity = new List<SensitivityCell>();
+        foreach ((DemandModel model, DensityJob[] dm, DensityJob[] st) in cells)
+        {
+            DensityResult d = Result(dmStrategy, model, dm, ctx), s = Result(MemoryStrategy.StaticProvisioned, model, st, ctx);
+            sensitivity.Add(new SensitivityCell(model, d, s, CapacityVerdict.Of(d, s)));
+        }
+
+        HostsResult[] hosts = [.. hostJobs.Select(j => j.Result!)];
+        return new CapacityResult
+        {
+            Trace = series.Name,
+            TraceVms = series.Vms.Count,
+            Ticks = ctx.Ticks,
+            TickSeconds = series.TickSeconds,
+            Options = options,
+            RecordedDemand = DemandModel.FromMetadata(series.Metadata),
+            PoolVms = pool.Count,
+            TooLarge = tooLarge,
+            NeverOn = neverOn,
+            MostOnAtOnce = mostOn,
+            UnservableShare = UnservableShare(series, out List<UnservableVm> unservable),
+            Unservable = unservable,
+            Densities = densities,
+            Hosts = hosts,
+            Starving = Starving(series, hostJobs[dmIndex]),
+            Verdict = CapacityVerdict.Of(densities[dmIndex], densities[staticIndex]),
+            Sensitivity = sensitivity,
+            Warnings = warnings,
+            ProbesRun = ctx.ProbesDone,
+            VmTicksReplayed = ctx.VmTicksDone,
+        };
+    }
+
+    /// <summary>
+    /// The draws of one seed: host <paramref name="host"/>'s <paramref name="index"/>-th VM, a pool VM and a start tick
+    /// (counter-based, so a probe of N VMs per host holds the first N of each host's sequence for every N).
+    /// </summary>
+    public static ProbeVm Draw(IReadOnlyList<int> pool, int ticks, ulong seed, int host, int index)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ulong h = (ulong)(uint)host << 32 | (uint)index;
+        int vm = pool[(int)(SplitMix64.Draw(seed, DrawVm, h) % (ulong)pool.Count)];
+        int offset = (int)(SplitMix64.Draw(seed, DrawOffset, h) % (ulong)ticks);
+        return new ProbeVm(vm, offset, host);
+    }
+
+    /// <summary>
+    /// A lower bound on the hosts the pool needs under the most frugal strategy that can meet the level at all: at the
+    /// busiest tick, every on VM at its Minimum (Dynamic Memory) or its size (static), packed perfectly.
+    /// </summary>
+    private static (int Hosts, MemoryStrategy Strategy) FewestHostsPossible(Context ctx)
+    {
+        (int, MemoryStrategy) best = (int.MaxValue, ctx.Options.Strategies[0]);
+        var load = new long[ctx.Series.Ticks];
+        foreach (MemoryStrategy strategy in ctx.Options.Strategies)
+        {
+            if (StaticPagingShare(ctx, ctx.Series, strategy) > ctx.Options.Level.MaxPagingShare)
+                continue; // pages beyond the level at any density: no host count helps
+            Array.Clear(load);
+            foreach (int v in ctx.Pool)
+            {
+                VmSettings s = strategy.Apply(ctx.Series.Vms[v].Settings, ctx.Model.MaxCeilingMb);
+                int footprint = s.DynamicMemory ? s.MinimumMb : s.StartupMb;
+                ReadOnlySpan<int> row = ctx.Series.Of(v);
+                for (int t = 0; t < row.Length; t++)
+                    load[t] += row[t] >= 0 ? footprint : 0;
+            }
+
+            int hosts = (int)Math.Max(1, (load.Max() + ctx.Capacity - 1) / ctx.Capacity);
+            if (hosts < best.Item1)
+                best = (hosts, strategy);
+        }
+
+        return best;
+    }
+
+    /// <summary>For a static strategy: the share of the pool VMs' own servable time they page at their size, whatever the packing (null for Dynamic Memory).</summary>
+    private static double? StaticPagingShare(Context ctx, TraceSeries series, MemoryStrategy strategy)
+    {
+        if (strategy.IsDynamic)
+            return null;
+        long servable = 0, paging = 0;
+        foreach (int v in ctx.Pool)
+        {
+            VmSettings trace = series.Vms[v].Settings;
+            VmSettings s = strategy.Apply(trace, ctx.Model.MaxCeilingMb);
+            int cap = GuestMemory.MaxServableCommittedMb(trace);
+            int size = s.StartupMb, floor = s.Guest == GuestKind.Linux ? GuestMemory.LinuxFloor(size) : 0;
+            foreach (int c in series.Of(v))
+            {
+                if (c < 0 || c > cap)
+                    continue;
+                servable++;
+                if ((long)c + floor > size)
+                    paging++;
+            }
+        }
+
+        return servable == 0 ? 0 : (double)paging / servable;
+    }
+
+    private static int IndexOf(IReadOnlyList<MemoryStrategy> list, MemoryStrategy s)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (list[i] == s)
+                return i;
+        }
+
+        return -1;
+    }
+
+    private static DensityResult Result(MemoryStrategy strategy, DemandModel? model, DensityJob[] jobs, Context ctx)
+    {
+        var seeds = jobs.Select(j => j.Result!).ToArray();
+        string? cannot = null;
+        if (jobs[0].CannotMeet is string why)
+        {
+            cannot = why;
+        }
+        else if (seeds.All(s => s.VmsPerHost == 0))
+        {
+            ProbeOutcome? miss = seeds[0].FirstMiss;
+            cannot = miss is null ? "misses the level with one VM per host" : $"misses the level even with one VM per host: {ctx.Options.Level.Shortfall(miss)}";
+        }
+
+        return new DensityResult(strategy, model, seeds, cannot, jobs[0].PoolPagingShare);
+    }
+
+    /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
+    private static int MostOnAtOnce(TraceSeries series)
+    {
+        var on = new int[series.Ticks];
+        for (int v = 0; v < series.Vms.Count; v++)
+        {
+            ReadOnlySpan<int> row = series.Of(v);
+            for (int t = 0; t < row.Length; t++)
+                on[t] += row[t] >= 0 ? 1 : 0;
+        }
+
+        return on.Length == 0 ? 0 : on.Max();
+    }
+
+    private static double UnservableShare(TraceSeries series, out List<UnservableVm> vms)
+    {
+        DemandModel? model = DemandModel.FromMetadata(series.Metadata);
+        vms = [];
+        long wanted = 0, unservable = 0;
+        var demands = new List<int>();
+        for (int v = 0; v < series.Vms.Count; v++)
+        {
+            VmSettings settings = series.Vms[v].Settings;
+            int cap = GuestMemory.MaxServableCommittedMb(settings);
+            int w = 0, u = 0;
+            demands.Clear();
+            foreach (int value in series.Of(v))
+            {
+                if (value < 0)
+                    continue;
+                w++;
+                demands.Add(value);
+                if (value > cap)
+                    u++;
+            }
+
+            wanted += w;
+            unservable += u;
+            if (u == 0)
+                continue;
+            demands.Sort();
+            int median = demands[(demands.Count - 1) / 2];
+            double? used = model is null || model.K == 0 ? null : Math.Max(0, median - model.BaseMb(settings.MaximumMb)) / model.K;
+            vms.Add(new UnservableVm(series.Vms[v].Id, settings.MaximumMb, median, used, w, u));
+        }
+
+        vms.Sort((a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : string.CompareOrdinal(a.Id, b.Id));
+        return wanted == 0 ? 0 : (double)unservable / wanted;
+    }
+
+    private static List<StarvingVm> Starving(TraceSeries series, HostsJob dm)
+    {
+        var list = new List<StarvingVm>();
+        if (dm.Result?.AtHosts is not ProbeOutcome at || at.PerVm.Count == 0)
+            return list;
+        for (int i = 0; i < at.PerVm.Count; i++)
+        {
+            ProbeVmOutcome o = at.PerVm[i];
+            if (o.PagingTicks == 0)
+                continue;
+            int v = dm.Sources[i];
+            list.Add(new StarvingVm(series.Vms[v].Id, series.Vms[v].Settings.MaximumMb, o.ServableTicks, o.PagingTicks, o.UnmetMbTicks));
+        }
+
+        list.Sort((a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : b.UnmetMbTicks.CompareTo(a.UnmetMbTicks));
+        return list.Count > 10 ? list[..10] : list;
+    }
+
+    /// <summary>
+    /// The largest n in 1..max that meets the level, searched from an estimate: the estimate is probed, then steps of
+    /// growing size bracket the boundary, then bisection (0 when even n = 1 misses). Assumes that more VMs per host
+    /// never make the level easier to meet (more VMs share the same memory).
+    /// </summary>
+    internal static int LargestMeeting(Func<int, bool> meets, int estimate, int max)
+    {
+        int lo = 0, hi = max + 1; // lo meets (0 trivially), hi misses (max + 1 by definition)
+        int n = Math.Clamp(estimate, 1, max);
+        int step = Math.Max(1, n / 40);
+        if (meets(n))
+        {
+            lo = n;
+            while (hi == max + 1 && lo < max)
+            {
+                int next = (int)Math.Min(max, (long)lo + step);
+                if (meets(next))
+                    lo = next;
+                else
+                    hi = next;
+                step *= 2;
+            }
+        }
+        else
+        {
+            hi = n;
+            while (lo == 0 && hi > 1)
+            {
+                int next = Math.Max(1, hi - step);
+                if (meets(next))
+                    lo = next;
+                else
+                    hi = next;
+                step *= 2;
+            }
+        }
+
+        while (hi - lo > 1 && lo < max)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (meets(mid))
+                lo = mid;
+            else
+                hi = mid;
+        }
+
+        return lo;
+    }
+
+    /// <summary>Shared state of one study.</summary>
+    private sealed class Context(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress, CancellationToken cancel)
+    {
+        private int _probes;
+        private long _vmTicks;
+        private int _searchesDone;
+
+        public TraceSeries Series { get; } = series;
+
+        public CapacityOptions Options { get; } = options;
+
+        public ModelParameters Model { get; } = options.Probe.Model with { TickSeconds = series.TickSeconds };
+
+        public CancellationToken Cancel { get; } = cancel;
+
+        public int Reserve => Options.Host.ReserveMb ?? Options.Probe.Model.HostReserveMb;
+
+        public int Capacity => Options.Host.TotalMb - Reserve;
+
+        public TraceHost Host => Options.Host with { ReserveMb = Reserve };
+
+        public int Ticks => Math.Min(Series.Ticks, Options.Probe.MaxTicks ?? int.MaxValue);
+
+        public int[] Pool { get; set; } = [];
+
+        public int Searches { get; set; }
+
+        public int ProbesDone => _probes;
+
+        public long VmTicksDone => Interlocked.Read(ref _vmTicks);
+
+        public ProbeOptions ProbeOptions(bool stopEarly, bool perVm) => Options.Probe with
+        {
+            PressurePercentile = Options.Level.MaxPressure is null ? null : Options.Level.PressurePercentile,
+            StopWhenMissed = stopEarly && Options.Level.MaxPressure is null ? Options.Level : null,
+            PerVm = perVm,
+        };
+
+        public void Probed(ProbeOutcome o)
+        {
+            int p = Interlocked.Increment(ref _probes);
+            long t = Interlocked.Add(ref _vmTicks, (long)o.Vms * (o.WarmupTicks + o.Ticks));
+            progress?.Invoke(new CapacityProgress(p, t, Volatile.Read(ref _searchesDone), Searches));
+        }
+
+        public void SearchDone()
+        {
+            int d = Interlocked.Increment(ref _searchesDone);
+            progress?.Invoke(new CapacityProgress(Volatile.Read(ref _probes), VmTicksDone, d, Searches));
+        }
+    }
+
+    private abstract class Job
+    {
+        public abstract long Weight { get; }
+
+        public abstract void Run();
+    }
+
+    /// <summary>A density search for one strategy, demand model and seed.</summary>
+    private sealed class DensityJob(Context ctx, TraceSeries series, MemoryStrategy strategy, int seedIndex) : Job
+    {
+        private readonly List<SearchProbe> _probes = [];
+
+        public DemandModel? Demand { get; init; }
+
+        public DensitySeed? Result { get; private set; }
+
+        public string? CannotMeet { get; private set; }
+
+        public double? PoolPagingShare { get; private set; }
+
+        public override long Weight => strategy.IsDynamic ? 2 : 1;
+
+        public override void Run()
+        {
+            ulong seed = ctx.Options.Seed + (ulong)seedIndex;
+            int hosts = ctx.Options.HostsPerProbe;
+            int max = MaxVmsPerHost();
+
+            // A static strategy that pages beyond the level on its VMs' own series pages so at every density.
+            PoolPagingShare = StaticPagingShare(ctx, series, strategy);
+            if (PoolPagingShare is double share && share > ctx.Options.Level.MaxPagingShare)
+            {
+                CannotMeet = string.Create(CultureInfo.InvariantCulture,
+                    $"pages {share:P1} of servable VM-time at any density: its size is below the VMs' demand");
+                Result = new DensitySeed(seedIndex, 0, null, null, _probes);
+                return;
+            }
+
+            ProbeOutcome? best = null, firstMiss = null;
+            bool Meets(int n)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                var vms = new ProbeVm[hosts * n];
+                for (int h = 0; h < hosts; h++)
+                {
+                    for (int j = 0; j < n; j++)
+                        vms[(h * n) + j] = Draw(ctx.Pool, series.Ticks, seed, h, j);
+                }
+
+                ProbeOutcome o = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: false));
+                bool ok = ctx.Options.Level.IsMetBy(o);
+                _probes.Add(new SearchProbe(n, o, ok));
+                ctx.Probed(o);
+                if (ok && (best is null || n > best.Vms / hosts))
+                    best = o;
+                if (!ok && (firstMiss is null || n < firstMiss.Vms / hosts))
+                    firstMiss = o;
+                return ok;
+            }
+
+            int found = LargestMeeting(Meets, Estimate(seed, max), max);
+            _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
+            Result = new DensitySeed(seedIndex, found, found == 0 ? null : best, firstMiss, _probes);
+        }
+
+        private int MaxVmsPerHost()
+        {
+            long perVm = long.MaxValue;
+            foreach (int v in ctx.Pool)
+            {
+                VmSettings s = strategy.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb);
+                perVm = Math.Min(perVm, s.DynamicMemory ? s.MinimumMb : s.StartupMb);
+            }
+
+            return (int)Math.Clamp(ctx.Capacity / Math.Max(1, perVm), 1, ctx.Options.MaxVmsPerHost);
+        }
+
+        /// <summary>
+        /// A first guess: the seed's hosts filled VM after VM until the level would be missed by a simple account of memory.
+        /// On a host, each on VM holds its footprint (static: its size; Dynamic Memory: its demand within Minimum..Maximum,
+        /// R9 without the buffer, which a short host drops first, R11), and a VM that starts (its first tick, or on after
+        /// off) needs its Startup free besides what the others hold (R4). The guess stops before the first start that would
+        /// not fit, or before more host-ticks are over the host than the paging limit allows.
+        /// </summary>
+        private int Estimate(ulong seed, int max)
+        {
+            int hosts = ctx.Options.HostsPerProbe, ticks = series.Ticks;
+            var load = new long[hosts * ticks];
+            var startNeed = new long[hosts * ticks]; // the largest Startup − footprint of a VM starting at that host-tick
+            long over = 0, allowed = strategy.IsDynamic ? (long)(ctx.Options.Level.MaxPagingShare * hosts * ticks) : 0;
+            long capacity = ctx.Capacity;
+            for (int n = 1; n <= max; n++)
+            {
+                for (int h = 0; h < hosts; h++)
+                {
+                    ProbeVm vm = Draw(ctx.Pool, ticks, seed, h, n - 1);
+                    VmSettings s = strategy.Apply(series.Vms[vm.Source].Settings, ctx.Model.MaxCeilingMb);
+                    ReadOnlySpan<int> row = series.Of(vm.Source);
+                    Span<long> l = load.AsSpan(h * ticks, ticks), need = startNeed.AsSpan(h * ticks, ticks);
+                    bool wasOn = false;
+                    for (int t = 0, p = vm.Offset; t < ticks; t++, p = p + 1 == ticks ? 0 : p + 1)
+                    {
+                        int c = row[p];
+                        if (c < 0)
+                        {
+                            wasOn = false;
+                            if (l[t] + need[t] > capacity)
+                                return Math.Max(1, n - 1);
+                            continue;
+                        }
+
+                        int footprint = !s.DynamicMemory ? s.StartupMb : Math.Clamp(c, s.MinimumMb, s.MaximumMb);
+                        long before = l[t];
+                        l[t] = before + footprint;
+                        if (!wasOn)
+                            need[t] = Math.Max(need[t], s.StartupMb - footprint);
+                        wasOn = true;
+                        if (l[t] + need[t] > capacity && (need[t] > 0 || !strategy.IsDynamic))
+                            return Math.Max(1, n - 1);
+                        if (before <= capacity && l[t] > capacity && ++over > allowed)
+                            return Math.Max(1, n - 1);
+                    }
+                }
+            }
+
+            return max;
+        }
+    }
+
+    /// <summary>Full-length probes of the first seed's draws at 1/2, 3/4, 1, 5/4 and 3/2 of its density.</summary>
+    private sealed class CurveJob
+    {
+        public CurveJob(Context ctx, TraceSeries series, MemoryStrategy strategy, int density)
+        {
+            Strategy = strategy;
+            var sizes = new SortedSet<int>();
+            foreach (int quarter in (ReadOnlySpan<int>)[2, 3, 4, 5, 6])
+                sizes.Add(Math.Clamp((density * quarter) + 3 >> 2, 1, ctx.Options.MaxVmsPerHost));
+            Points = [.. sizes.Select(n => new Point(ctx, series, strategy, n))];
+        }
+
+        public MemoryStrategy Strategy { get; }
+
+        public IReadOnlyList<Point> Points { get; }
+
+        public sealed class Point(Context ctx, TraceSeries series, MemoryStrategy strategy, int n)
+        {
+            public int Size => n;
+
+            public ProbeOutcome? Outcome { get; private set; }
+
+            public void Run()
+            {
+                int hosts = ctx.Options.HostsPerProbe;
+                var vms = new ProbeVm[hosts * n];
+                for (int h = 0; h < hosts; h++)
+                {
+                    for (int j = 0; j < n; j++)
+                        vms[(h * n) + j] = Draw(ctx.Pool, series.Ticks, ctx.Options.Seed, h, j);
+                }
+
+                Outcome = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: false, perVm: false));
+                ctx.Probed(Outcome);
+            }
+        }
+    }
+
+    /// <summary>The hosts-needed search for one strategy: the trace's pool VMs re-packed onto k hosts.</summary>
+    private sealed class HostsJob(Context ctx, MemoryStrategy strategy) : Job
+    {
+        private readonly List<SearchProbe> _probes = [];
+
+        public HostsResult? Result { get; private set; }
+
+        /// <summary>The trace VM of each probe VM of the last probe (probe order).</summary>
+        public int[] Sources { get; private set; } = [];
+
+        public override long Weight => strategy.IsDynamic ? 3 : 2;
+
+        public override void Run()
+        {
+            TraceSeries series = ctx.Series;
+            int[] pool = ctx.Pool;
+            var settings = new VmSettings[pool.Length];
+            long startupSum = 0, footprintSum = 0;
+            for (int i = 0; i < pool.Length; i++)
+            {
+                settings[i] = strategy.Apply(series.Vms[pool[i]].Settings, ctx.Model.MaxCeilingMb);
+                startupSum += settings[i].StartupMb;
+                footprintSum += settings[i].DynamicMemory ? settings[i].MinimumMb : settings[i].StartupMb;
+            }
+
+            long capacity = ctx.Capacity;
+            int maxHosts = ctx.Options.MaxHosts ?? (int)Math.Clamp(((startupSum + capacity - 1) / capacity) + 1, 1, pool.Length);
+            int lowest = (int)Math.Clamp((footprintSum + capacity - 1) / capacity, 1, maxHosts);
+            ProbeOutcome? best = null, lastMiss = null;
+            int[] bestSources = [];
+            bool Meets(int k)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                (ProbeVm[] vms, int[] sources) = Pack(pool, settings, k);
+                ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true));
+                bool ok = ctx.Options.Level.IsMetBy(o);
+                _probes.Add(new SearchProbe(k, o, ok));
+                ctx.Probed(o);
+                if (ok && (best is null || k < best.Hosts))
+                {
+                    best = o;
+                    bestSources = sources;
+                }
+
+                if (!ok && (lastMiss is null || k > lastMiss.Hosts))
+                    lastMiss = o;
+                return ok;
+            }
+
+            // The smallest k that meets: the largest s = maxHosts + 1 - k that meets, searched from the estimate (every on VM at
+            // its Minimum, or its size when static, packed perfectly).
+            int spare = LargestMeeting(s => Meets(maxHosts - s + 1), maxHosts - lowest + 1, maxHosts);
+            int? hosts = spare == 0 ? null : maxHosts - spare + 1;
+            _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
+            Sources = bestSources;
+            Result = new HostsResult(strategy, hosts, maxHosts, hosts is null ? null : best, lastMiss, _probes);
+        }
+
+        /// <summary>
+        /// The pool VMs on <paramref name="hosts"/> hosts: largest Startup first, each onto the host with the least Startup
+        /// so far (then the lowest index); deterministic, and balanced so that the strategy's savings decide the count.
+        /// </summary>
+        private static (ProbeVm[] Vms, int[] Sources) Pack(int[] pool, VmSettings[] settings, int hosts)
+        {
+            var order = new int[pool.Length];
+            for (int i = 0; i < order.Length; i++)
+                order[i] = i;
+            Array.Sort(order, (a, b) => settings[a].StartupMb != settings[b].StartupMb ? settings[b].StartupMb.CompareTo(settings[a].StartupMb) : a.CompareTo(b));
+            var load = new PriorityQueue<int, (long Load, int Host)>();
+            for (int h = 0; h < hosts; h++)
+                load.Enqueue(h, (0, h));
+            var hostOf = new int[pool.Length];
+            var count = new int[hosts];
+            foreach (int i in order)
+            {
+                load.TryDequeue(out int h, out (long Load, int Host) key);
+                hostOf[i] = h;
+                count[h]++;
+                load.Enqueue(h, (count[h] >= HostSpec.MaxVmCapacity ? long.MaxValue : key.Load + settings[i].StartupMb, h));
+            }
+
+            // Probe order: host by host, pool order within a host (consecutive slots).
+            var vms = new ProbeVm[pool.Length];
+            var sources = new int[pool.Length];
+            int next = 0;
+            for (int h = 0; h < hosts; h++)
+            {
+                for (int i = 0; i < pool.Length; i++)
+                {
+                    if (hostOf[i] != h)
+                        continue;
+                    sources[next] = pool[i];
+                    vms[next++] = new ProbeVm(pool[i], 0, h);
+                }
+            }
+
+            return (vms, sources);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+namespace DmKernel.Traces.Capacity;
+
+/// <summary>One VM of a probe: the trace VM whose series it plays, the tick of that series it starts at, and its host.</summary>
+/// <param name="Source">Index of the trace VM.</param>
+/// <param name="Offset">The VM plays the trace VM's tick (t + Offset) mod T at measured tick t (0: as in the trace).</param>
+/// <param name="Host">Host index within the probe.</param>
+public readonly record struct ProbeVm(int Source, int Offset, int Host);
+
+/// <summary>How a probe runs: the model, the kernel path and what it measures besides the service-level totals.</summary>
+public sealed record ProbeOptions
+{
+    /// <summary>Model parameters; <see cref="ModelParameters.TickSeconds"/> is taken from the series.</summary>
+    public ModelParameters Model { get; init; } = ModelParameters.Default;
+
+    /// <summary>Kernel path (every path gives the same result).</summary>
+    public KernelPath Path { get; init; } = KernelPath.Auto;
+
+    /// <summary>Which percentile of Current Pressure to report (null: none; needed for a pressure limit).</summary>
+    public double? PressurePercentile { get; init; }
+
+    /// <summary>Keep per-VM counters (<see cref="ProbeOutcome.PerVm"/>).</summary>
+    public bool PerVm { get; init; }
+
+    /// <summary>Most measured ticks (null: the whole series).</summary>
+    public int? MaxTicks { get; init; }
+
+    /// <summary>
+    /// Stop as soon as the probe can no longer meet this level (a denied start, or more paging than the level allows over
+    /// the probe's whole servable VM-time); the outcome is then <see cref="ProbeOutcome.Stopped"/>. Null: always run to the end.
+    /// </summary>
+    public ServiceLevel? StopWhenMissed { get; init; }
+}
+
+/// <summary>What one VM did in a probe, over the measured ticks.</summary>
+/// <param name="WantedTicks">Ticks the trace wanted it on.</param>
+/// <param name="UnservableTicks">Wanted ticks with a demand above what it can ever be served.</param>
+/// <param name="PagingTicks">Servable ticks on which it paged (Demand &gt; Assigned).</param>
+/// <param name="DeniedTicks">Wanted ticks on which it was not on (a start denied).</param>
+/// <param name="UnmetMbTicks">Σ (Demand − Assigned) over its servable paging ticks, MB·ticks.</param>
+public readonly record struct ProbeVmOutcome(int WantedTicks, int UnservableTicks, int PagingTicks, int DeniedTicks, long UnmetMbTicks)
+{
+    /// <summary>Wanted ticks with a servable demand.</summary>
+    public int ServableTicks => WantedTicks - UnservableTicks;
+}
+
+/// <summary>
+/// The service-level totals of one probe over its measured ticks (after the warm-up). VM-ticks count one per VM per
+/// tick. Paging counts servable VM-ticks only (<see cref="ServiceLevel"/>).
+/// </summary>
+public sealed record ProbeOutcome
+{
+    /// <summary>Hosts in the probe.</summary>
+    public required int Hosts { get; init; }
+
+    /// <summary>VMs in the probe.</summary>
+    public required int Vms { get; init; }
+
+    /// <summary>Warm-up ticks run before measuring.</summary>
+    public required int WarmupTicks { get; init; }
+
+    /// <summary>Measured ticks (fewer than the series when <see cref="Stopped"/>).</summary>
+    public required int Ticks { get; init; }
+
+    /// <summary>VM-ticks the trace wanted on.</summary>
+    public required long WantedVmTicks { get; init; }
+
+    /// <summary>Wanted VM-ticks with a demand above what the VM can ever be served.</summary>
+    public required long UnservableVmTicks { get; init; }
+
+    /// <summary>Servable VM-ticks paging.</summary>
+    public required long PagingVmTicks { get; init; }
+
+    /// <summary>Wanted VM-ticks not on (denied starts).</summary>
+    public required long DeniedVmTicks { get; init; }
+
+    /// <summary>VM-ticks on (Booting or Running).</summary>
+    public required long OnVmTicks { get; init; }
+
+    /// <summary>Σ (Demand − Assigned) over servable paging VM-ticks, MB·ticks.</summary>
+    public required long UnmetMbTicks { get; init; }
+
+    /// <summary>Σ over ticks of the memory the VMs hold (Σ Assigned), MB·ticks.</summary>
+    public required long AssignedMbTicks { get; init; }
+
+    /// <summary>Σ over ticks of the on VMs' Demand (R8), MB·ticks.</summary>
+    public required long DemandMbTicks { get; init; }
+
+    /// <summary>The largest Σ Assigned of one tick, MB.</summary>
+    public required long PeakAssignedMb { get; init; }
+
+    /// <summary>The limited percentile of Current Pressure over servable on VM-ticks (0 without a histogram).</summary>
+    public required int PressurePercentile { get; init; }
+
+    /// <summary>True when the probe stopped early because it could no longer meet <see cref="ProbeOptions.StopWhenMissed"/> (totals are partial).</summary>
+    public bool Stopped { get; init; }
+
+    /// <summary>Per-VM counters in probe order (empty unless asked for).</summary>
+    public required IReadOnlyList<ProbeVmOutcome> PerVm { get; init; }
+
+    /// <summary>Wanted VM-ticks with a servable demand.</summary>
+    public long ServableVmTicks => WantedVmTicks - UnservableVmTicks;
+
+    /// <summary>Paging share of the servable VM-time.</summary>
+    public double PagingShare => ServableVmTicks == 0 ? 0 : (double)PagingVmTicks / ServableVmTicks;
+
+    /// <summary>Denied share of the wanted VM-time.</summary>
+    public double DeniedShare => WantedVmTicks == 0 ? 0 : (double)DeniedVmTicks / WantedVmTicks;
+
+    /// <summary>Unservable share of the wanted VM-time.</summary>
+    public double UnservableShare => WantedVmTicks == 0 ? 0 : (double)UnservableVmTicks / WantedVmTicks;
+
+    /// <summary>Mean memory held per VM while on, MB.</summary>
+    public double MeanHeldPerVmMb => OnVmTicks == 0 ? 0 : (double)AssignedMbTicks / OnVmTicks;
+
+    /// <summary>Mean demand per VM while on, MB.</summary>
+    public double MeanDemandPerVmMb => OnVmTicks == 0 ? 0 : (double)DemandMbTicks / OnVmTicks;
+
+    /// <summary>Peak memory held (largest Σ Assigned of a tick) per VM of the probe, MB.</summary>
+    public double PeakHeldPerVmMb => Vms == 0 ? 0 : (double)PeakAssignedMb / Vms;
+}
+
+/// <summary>
+/// Runs one capacity probe: the given VMs, with a strategy's settings, on identical hosts, playing their (rotated) series
+/// from a <see cref="TraceSeries"/> through the kernel. A warm-up first holds each VM at its first value until every VM
+/// the trace wants on has started (a denied start is retried each tick, as an administrator boots a full host one VM after
+/// another; R4 reclaims from running VMs) and the boot grace and one reclaim period have passed; then every tick of the
+/// series is played once and measured. Deterministic: the same inputs give the same outcome on every path.
+/// </summary>
+public static class Probe
+{
+    /// <summary>Ticks of warm-up at least: boot grace + reclaim period + 1.</summary>
+    public static int MinWarmupTicks(ModelParameters model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.BootGraceTicks + model.ReclaimPeriodTicks + 1;
+    }
+
+    /// <summary>Ticks of warm-up at most: the minimum plus 100 boot grace periods (starts waiting for room).</summary>
+    public static int MaxWarmupTicks(ModelParameters model) => MinWarmupTicks(model) + (100 * Math.Max(1, model.BootGraceTicks));
+
+    /// <summary>
+    /// Runs the probe. <paramref name="vms"/> are placed in order onto <paramref name="hostCount"/> hosts of
+    /// <paramref name="host"/>'s size. Throws <see cref="ArgumentException"/> when a VM's settings are refused (R1) or a
+    /// host index is out of range.
+    /// </summary>
+    public static ProbeOutcome Run(TraceSeries series, MemoryStrategy strategy, ReadOnlySpan<ProbeVm> vms, int hostCount, TraceHost host, ProbeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hostCount, 1);
+        ModelParameters model = options.Model with { TickSeconds = series.TickSeconds };
+        model.Validate();
+
+        var counts = new int[hostCount];
+        foreach (ProbeVm vm in vms)
+        {
+            if ((uint)vm.Host >= (uint)hostCount)
+                throw new ArgumentException($"A probe VM is on host {vm.Host}; the probe has {hostCount} hosts.", nameof(vms));
+            if ((uint)vm.Source >= (uint)series.Vms.Count)
+                throw new ArgumentException($"A probe VM plays trace VM {vm.Source}; the trace has {series.Vms.Count}.", nameof(vms));
+            counts[vm.Host]++;
+        }
+
+        var specs = new HostSpec[hostCount];
+        for (int h = 0; h < hostCount; h++)
+            specs[h] = host.ToHostSpec(Math.Max(1, counts[h]));
+        var fleet = new Fleet(model, specs);
+
+        int n = vms.Length, ticks = Math.Min(series.Ticks, options.MaxTicks ?? int.MaxValue);
+        var slot = new int[n];
+        var rowBase = new int[n];
+        var position = new int[n];
+        var cap = new int[fleet.SlotCount];
+        Array.Fill(cap, int.MaxValue);
+        for (int i = 0; i < n; i++)
+        {
+            ProbeVm vm = vms[i];
+            VmSettings trace = series.Vms[vm.Source].Settings;
+            slot[i] = fleet.AddVm(vm.Host, strategy.Apply(trace, model.MaxCeilingMb));
+            cap[slot[i]] = GuestMemory.MaxServableCommittedMb(trace);
+            rowBase[i] = vm.Source * series.Ticks;
+            position[i] = ((vm.Offset % series.Ticks) + series.Ticks) % series.Ticks;
+        }
+
+        var values = new int[fleet.SlotCount];
+        Array.Fill(values, TraceValues.Off);
+        int[] data = series.Values;
+        using var balancer = new Balancer(fleet, options.Path, 1);
+
+        // Warm-up: every VM at its first value until all wanted VMs run.
+        for (int i = 0; i < n; i++)
+            values[slot[i]] = data[rowBase[i] + position[i]];
+        int warmup = 0, minWarmup = MinWarmupTicks(model), maxWarmup = MaxWarmupTicks(model);
+        while (warmup < maxWarmup)
+        {
+            fleet.ApplyTrace(values);
+            balancer.Tick();
+            warmup++;
+            if (warmup >= minWarmup && AllWantedOn(values, fleet.Target))
+                break;
+        }
+
+        var acc = new Accumulator(fleet.SlotCount, options.PressurePercentile is not null);
+        int lastPosition = series.Ticks - 1;
+        long pagingAllowed = long.MaxValue;
+        if (options.StopWhenMissed is ServiceLevel level)
+        {
+            long servable = 0;
+            for (int i = 0; i < n; i++)
+                servable += series.ServableTicks(vms[i].Source, position[i], ticks);
+            pagingAllowed = (long)Math.Floor(level.MaxPagingShare * servable);
+        }
+
+        bool stopped = false;
+        int measured = 0;
+        for (int t = 0; t < ticks && !stopped; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int p = position[i];
+                values[slot[i]] = data[rowBase[i] + p];
+                position[i] = p == lastPosition ? 0 : p + 1;
+            }
+
+            fleet.ApplyTrace(values);
+            balancer.Tick();
+            acc.Add(fleet, values, cap);
+            measured++;
+            stopped = pagingAllowed != long.MaxValue && (acc.Denied > 0 || acc.Paging > pagingAllowed);
+        }
+
+        ProbeVmOutcome[] perVm = [];
+        if (options.PerVm)
+        {
+            perVm = new ProbeVmOutcome[n];
+            for (int i = 0; i < n; i++)
+                perVm[i] = acc.Of(slot[i]);
+        }
+
+        return acc.Outcome(hostCount, n, warmup, measured, options.PressurePercentile ?? 0, perVm) with { Stopped = stopped };
+    }
+
+    private static bool AllWantedOn(int[] values, ReadOnlySpan<int> target)
+    {
+        // A VM is on exactly when its Target is positive: the kernel sets Target = 0 for Off VMs and at least Minimum
+        // (>= 32 MB) or Startup for every VM that is Booting or Running.
+        for (int s = 0; s < values.Length; s++)
+        {
+            if (values[s] >= 0 && target[s] == 0)
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Per-slot counters over the measured ticks.</summary>
+    private sealed class Accumulator(int slots, bool histogram)
+    {
+        private readonly int[] _wanted = new int[slots];
+        private readonly int[] _unservable = new int[slots];
+        private readonly int[] _paging = new int[slots];
+        private readonly int[] _denied = new int[slots];
+        private readonly int[] _on = new int[slots];
+        private readonly long[] _unmet = new long[slots];
+        private readonly long[] _pressureBins = histogram ? new long[1001] : [];
+        private long _assignedMbTicks;
+        private long _demandMbTicks;
+        private long _peakAssignedMb;
+
+        /// <summary>Denied VM-ticks so far.</summary>
+        public long Denied { get; private set; }
+
+        /// <summary>Servable paging VM-ticks so far.</summary>
+        public long Paging { get; private set; }
+
+        public void Add(Fleet fleet, int[] values, int[] cap)
+        {
+            ReadOnlySpan<int> target = fleet.Target, demand = fleet.Demand, assigned = fleet.Assigned, pressure = fleet.Pressure;
+            long assignedSum = 0, demandSum = 0, denied = 0, paging = 0;
+            for (int s = 0; s < values.Length; s++)
+            {
+                int v = values[s];
+                bool on = target[s] > 0;
+                if (v >= 0)
+                {
+                    _wanted[s]++;
+                    if (v > cap[s])
+                    {
+                        _unservable[s]++;
+                        if (!on)
+                        {
+                            _denied[s]++;
+                            denied++;
+                        }
+                    }
+                    else if (!on)
+                    {
+                        _denied[s]++;
+                        denied++;
+                    }
+                    else if (demand[s] > assigned[s])
+                    {
+                        _paging[s]++;
+                        paging++;
+                        _unmet[s] += demand[s] - assigned[s];
+                    }
+
+                    if (on && v <= cap[s] && _pressureBins.Length > 0)
+                        _pressureBins[Math.Min(pressure[s], _pressureBins.Length - 1)]++;
+                }
+
+                if (on)
+                {
+                    _on[s]++;
+                    assignedSum += assigned[s];
+                    demandSum += demand[s];
+                }
+            }
+
+            _assignedMbTicks += assignedSum;
+            _demandMbTicks += demandSum;
+            _peakAssignedMb = Math.Max(_peakAssignedMb, assignedSum);
+            Denied += denied;
+            Paging += paging;
+        }
+
+        public ProbeVmOutcome Of(int s) => new(_wanted[s], _unservable[s], _paging[s], _denied[s], _unmet[s]);
+
+        public ProbeOutcome Outcome(int hosts, int vms, int warmup, int ticks, double percentile, ProbeVmOutcome[] perVm)
+        {
+            long wanted = 0, unservable = 0, paging = 0, denied = 0, on = 0, unmet = 0;
+            for (int s = 0; s < _wanted.Length; s++)
+            {
+                wanted += _wanted[s];
+                unservable += _unservable[s];
+                paging += _paging[s];
+                denied += _denied[s];
+                on += _on[s];
+                unmet += _unmet[s];
+            }
+
+            return new ProbeOutcome
+            {
+                Hosts = hosts,
+                Vms = vms,
+                WarmupTicks = warmup,
+                Ticks = ticks,
+                WantedVmTicks = wanted,
+                UnservableVmTicks = unservable,
+                PagingVmTicks = paging,
+                DeniedVmTicks = denied,
+                OnVmTicks = on,
+                UnmetMbTicks = unmet,
+                AssignedMbTicks = _assignedMbTicks,
+                DemandMbTicks = _demandMbTicks,
+                PeakAssignedMb = _peakAssignedMb,
+                PressurePercentile = _pressureBins.Length == 0 ? 0 : Percentile(_pressureBins, percentile),
+                PerVm = perVm,
+            };
+        }
+
+        private static int Percentile(long[] bins, double p)
+        {
+            long count = 0;
+            foreach (long b in bins)
+                count += b;
+            if (count == 0)
+                return 0;
+            long rank = Math.Max(1, (long)Math.Ceiling(p / 100.0 * count));
+            long seen = 0;
+            for (int i = 0; i < bins.Length; i++)
+            {
+                seen += bins[i];
+                if (seen >= rank)
+                    return i;
+            }
+
+            return bins.Length - 1;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+
+namespace DmKernel.Traces.Capacity;
+
+/// <summary>
+/// A whole trace decoded once into memory, VM-major (one row of <see cref="Ticks"/> values per VM: committed MB, or
+/// <see cref="TraceValues.Off"/>), so that every capacity probe reads the same decoded values instead of decoding
+/// the file again. Built by <see cref="Load"/>; <see cref="WithDemand"/> derives the same trace under another demand
+/// model.
+/// </summary>
+public sealed class TraceSeries
+{
+    /// <summary>The most values (VMs × ticks) <see cref="Load"/> holds by default: 2^28 values, 1 GiB.</summary>
+    public const long DefaultMaxValues = 1L << 28;
+
+    private readonly int[] _values;
+
+    private TraceSeries(string name, double tickSeconds, TraceVm[] vms, TraceMetadata metadata, int ticks, int[] values)
+    {
+        Name = name;
+        TickSeconds = tickSeconds;
+        Vms = vms;
+        Metadata = metadata;
+        Ticks = ticks;
+        _values = values;
+    }
+
+    /// <summary>The trace's file name (for reports).</summary>
+    public string Name { get; }
+
+    /// <summary>Seconds per tick.</summary>
+    public double TickSeconds { get; }
+
+    /// <summary>The trace's VM table (settings as the trace has them; hosts as in the trace or -1).</summary>
+    public IReadOnlyList<TraceVm> Vms { get; }
+
+    /// <summary>The trace's metadata (demand model, import options).</summary>
+    public TraceMetadata Metadata { get; }
+
+    /// <summary>Ticks held per VM.</summary>
+    public int Ticks { get; }
+
+    /// <summary>VM <paramref name="vm"/>'s values, one per tick.</summary>
+    public ReadOnlySpan<int> Of(int vm) => _values.AsSpan(checked(vm * Ticks), Ticks);
+
+    /// <summary>
+    /// Ticks of VM <paramref name="vm"/>'s series, played from <paramref name="from"/> for <paramref name="count"/> ticks
+    /// (wrapping around), on which it is wanted on with a servable demand (at most
+    /// <see cref="GuestMemory.MaxServableCommittedMb"/> of its trace settings).
+    /// </summary>
+    public int ServableTicks(int vm, int from, int count)
+    {
+        if (count == Ticks)
+            return (_servableCycle ??= CountServable())[vm];
+        int cap = GuestMemory.MaxServableCommittedMb(Vms[vm].Settings);
+        ReadOnlySpan<int> row = Of(vm);
+        int n = 0;
+        for (int i = 0, t = from; i < count; i++, t = t + 1 == Ticks ? 0 : t + 1)
+            n += row[t] >= 0 && row[t] <= cap ? 1 : 0;
+        return n;
+    }
+
+    private int[]? _servableCycle;
+
+    private int[] CountServable()
+    {
+        var counts = new int[Vms.Count];
+        for (int v = 0; v < counts.Length; v++)
+        {
+            int cap = GuestMemory.MaxServableCommittedMb(Vms[v].Settings), n = 0;
+            foreach (int value in Of(v))
+                n += value >= 0 && value <= cap ? 1 : 0;
+            counts[v] = n;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Every value, VM-major (VM v's tick t is at v × <see cref="Ticks"/> + t).</summary>
+    internal int[] Values => _values;
+
+    /// <summary>
+    /// Decodes <paramref name="reader"/>'s ticks (at most <paramref name="maxTicks"/>) into memory. A trace of more than
+    /// <paramref name="maxValues"/> VM-ticks is refused with an <see cref="ArgumentException"/> that says how large it is
+    /// and what to do; a trace with no tick or no VM is refused too.
+    /// </summary>
+    public static TraceSeries Load(NativeTraceReader reader, long? maxTicks = null, long maxValues = DefaultMaxValues)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        int vms = reader.Header.VmCount;
+        long ticks = Math.Min(reader.Header.TickCount, maxTicks ?? long.MaxValue);
+        if (vms == 0 || ticks == 0)
+            throw new ArgumentException($"{Path.GetFileName(reader.FilePath)}: the trace has {vms} VMs and {ticks} ticks to replay; a capacity comparison needs at least one of each.");
+        long values = vms * ticks;
+        if (values > maxValues || ticks > int.MaxValue)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(reader.FilePath)}: {vms} VMs × {ticks} ticks = {values} values ({values * 4.0 / (1 << 30):F1} GiB) is more than a comparison holds in memory ({maxValues} values, {maxValues * 4.0 / (1 << 30):F1} GiB); compare a shorter span (--max-ticks) or fewer VMs."));
+        }
+
+        int t = (int)ticks;
+        var all = new int[values];
+        var row = new int[vms];
+        for (int k = 0; k < t; k++)
+        {
+            if (!reader.ReadTick(row))
+                throw new TraceFormatException(reader.FilePath, $"tick {k}", $"the trace ended early: its header promises {reader.Header.TickCount} ticks");
+            for (int v = 0; v < row.Length; v++)
+                all[(v * ticks) + k] = row[v];
+        }
+
+        return new TraceSeries(Path.GetFileName(reader.FilePath), reader.Header.TickSeconds, [.. reader.Vms], reader.Header.Metadata, t, all);
+    }
+
+    /// <summary>A series from values already in memory (VM-major; tests and generators).</summary>
+    public static TraceSeries FromValues(string name, double tickSeconds, IReadOnlyList<TraceVm> vms, int ticks, ReadOnlySpan<int> vmMajorValues, TraceMetadata? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(vms);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ticks, 1);
+        if (vms.Count == 0)
+            throw new ArgumentException("A series needs at least one VM.", nameof(vms));
+        if (vmMajorValues.Length != (long)vms.Count * ticks)
+            throw new ArgumentException($"Expected {vms.Count} VMs × {ticks} ticks = {(long)vms.Count * ticks} values, got {vmMajorValues.Length}.", nameof(vmMajorValues));
+        int bad = vmMajorValues.IndexOfAnyExceptInRange(TraceValues.Off, TraceValues.MaxCommittedMb);
+        if (bad >= 0)
+            throw new ArgumentException($"VM {bad / ticks}, tick {bad % ticks}: value {vmMajorValues[bad]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB.", nameof(vmMajorValues));
+        if (!double.IsFinite(tickSeconds) || tickSeconds <= 0)
+            throw new ArgumentOutOfRangeException(nameof(tickSeconds), tickSeconds, "tickSeconds: expected a positive finite number.");
+        return new TraceSeries(name, tickSeconds, [.. vms], metadata ?? new TraceMetadata(), ticks, vmMajorValues.ToArray());
+    }
+
+    /// <summary>
+    /// The same trace with every committed value recomputed under <paramref name="target"/> from the measured part
+    /// under <paramref name="recorded"/> (see <see cref="DemandModel.Convert"/>). Off stays off.
+    /// </summary>
+    public TraceSeries WithDemand(DemandModel recorded, DemandModel target)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        ArgumentNullException.ThrowIfNull(target);
+        if (recorded == target)
+            return this;
+        var values = new int[_values.Length];
+        for (int v = 0; v < Vms.Count; v++)
+        {
+            int provisioned = Vms[v].Settings.MaximumMb;
+            int fromBase = recorded.BaseMb(provisioned), toBase = target.BaseMb(provisioned);
+            double scale = target.K / recorded.K;
+            ReadOnlySpan<int> src = Of(v);
+            Span<int> dst = values.AsSpan(v * Ticks, Ticks);
+            for (int t = 0; t < src.Length; t++)
+                dst[t] = src[t] < 0 ? TraceValues.Off : DemandModel.Convert(src[t], fromBase, scale, toBase);
+        }
+
+        return new TraceSeries(Name, TickSeconds, [.. Vms], Metadata, Ticks, values);
+    }
+}

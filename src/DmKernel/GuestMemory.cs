@@ -1,0 +1,22 @@
+using DmKernel.Kernel;
+
+namespace DmKernel;
+
+/// <summary>What a guest can be given and how it reports demand, for code outside the kernel (reports, planners).</summary>
+public static class GuestMemory
+{
+    /// <summary>R8: the Linux guest's balloon floor for <paramref name="assignedMb"/> (added to its committed demand).</summary>
+    public static int LinuxFloor(int assignedMb) => Rules.LinuxFloor(assignedMb);
+
+    /// <summary>
+    /// The largest committed demand a VM with <paramref name="settings"/> can have served without paging: its Maximum for a
+    /// Windows guest; for a Linux guest the committed c with c + floor(Maximum) ≤ Maximum (R8: a Linux guest reports
+    /// committed + floor(Assigned), and Assigned never exceeds Maximum). A VM whose committed demand is above this pages
+    /// whatever the host does: that demand is unservable. Static VMs use their size (Startup = Maximum).
+    /// </summary>
+    public static int MaxServableCommittedMb(in VmSettings settings)
+    {
+        int max = settings.DynamicMemory ? settings.MaximumMb : settings.StartupMb;
+        return settings.Guest == GuestKind.Linux ? Math.Max(0, max - Rules.LinuxFloor(max)) : max;
+    }
+}

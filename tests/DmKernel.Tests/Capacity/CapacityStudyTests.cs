@@ -1,0 +1,262 @@
+using CsCheck;
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Tests.Capacity;
+
+/// <summary>The capacity study's machinery: probes, the search, draws, determinism, warnings and refusals.</summary>
+public class CapacityStudyTests
+{
+    private static TraceSeries Series(int ticks, params (VmSettings Settings, int[] Values)[] vms)
+    {
+        var values = new List<int>();
+        foreach ((_, int[] v) in vms)
+        {
+            Assert.Equal(ticks, v.Length);
+            values.AddRange(v);
+        }
+
+        return TraceSeries.FromValues("t", 300, [.. vms.Select((v, i) => new TraceVm($"vm-{i}", v.Settings))], ticks, values.ToArray());
+    }
+
+    [Fact]
+    public void LargestMeeting_FindsTheBoundary_FromAnyEstimate()
+    {
+        Gen.Select(Gen.Int[1, 3000], Gen.Int[0, 3000], Gen.Int[1, 3000]).Sample((max, threshold, estimate) =>
+        {
+            int t = Math.Min(threshold, max);
+            int probes = 0;
+            int found = CapacityStudy.LargestMeeting(n =>
+            {
+                probes++;
+                Assert.InRange(n, 1, max);
+                return n <= t;
+            }, estimate, max);
+            Assert.Equal(t, found);
+            Assert.True(probes <= (3 * Math.Log2(max + 1)) + 4, $"{probes} probes for max {max}");
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void Probe_CountsServableUnservablePagingAndOffTicks_AsByHand()
+    {
+        // Two VMs provisioned with 4 GB, given 1 GB each (fixed 1 GB). Off ticks are not wanted; 5000 MB is above the 4 GB
+        // the VM can ever have (unservable); 1500 MB is servable but above 1 GB (paging).
+        int[] a = [500, 1500, 5000, -1, 1500, 800];
+        int[] b = [-1, -1, 900, 1100, 5000, 5000];
+        TraceSeries s = Series(6, (VmSettings.Dynamic(4096, 1024, 4096), a), (VmSettings.Dynamic(4096, 1024, 4096), b));
+        ProbeOutcome o = Probe.Run(s, MemoryStrategy.Fixed(1024), [new ProbeVm(0, 0, 0), new ProbeVm(1, 0, 0)], 1,
+            new TraceHost(16_384, 2048), new ProbeOptions { PerVm = true });
+        Assert.Equal(6, o.Ticks);
+        Assert.Equal(5 + 4, o.WantedVmTicks);
+        Assert.Equal(1 + 2, o.UnservableVmTicks);
+        Assert.Equal(2 + 1, o.PagingVmTicks);                   // a: 1500 twice; b: 1100 once
+        Assert.Equal(0, o.DeniedVmTicks);
+        Assert.Equal(((1500 - 1024) * 2) + (1100 - 1024), o.UnmetMbTicks);
+        Assert.Equal(new ProbeVmOutcome(5, 1, 2, 0, (1500 - 1024) * 2), o.PerVm[0]);
+        Assert.Equal(new ProbeVmOutcome(4, 2, 1, 0, 1100 - 1024), o.PerVm[1]);
+        Assert.Equal(3.0 / 6, o.PagingShare, 12);
+        Assert.Equal(1024.0, o.MeanHeldPerVmMb, 9);
+        Assert.Equal(2048, o.PeakAssignedMb);
+    }
+
+    [Fact]
+    public void Probe_RotatedSeries_PlaysFromItsOffsetAndWraps()
+    {
+        // Static 1 GB VM provisioned 2 GB: it pages exactly on the ticks whose value is above 1024, wherever it starts.
+        int[] v = [100, 2000, 100, 100, 2000, 100, 100, 100];
+        TraceSeries s = Series(8, (VmSettings.Dynamic(2048, 512, 2048), v));
+        for (int offset = 0; offset < 8; offset++)
+        {
+            ProbeOutcome o = Probe.Run(s, MemoryStrategy.Fixed(1024), [new ProbeVm(0, offset, 0)], 1, new TraceHost(8192, 2048), new ProbeOptions());
+            Assert.Equal(2, o.PagingVmTicks);
+            Assert.Equal(8, o.WantedVmTicks);
+        }
+
+        // The first measured tick is the offset's value: limit the window to one tick.
+        ProbeOutcome first = Probe.Run(s, MemoryStrategy.Fixed(1024), [new ProbeVm(0, 4, 0)], 1, new TraceHost(8192, 2048), new ProbeOptions { MaxTicks = 1 });
+        Assert.Equal(1, first.PagingVmTicks);
+    }
+
+    [Fact]
+    public void Probe_WarmUp_BootsLargeDynamicVmsOneAfterAnother_StaticOnesDoNotFit()
+    {
+        // Three VMs with a 40 GB Startup on a host that holds 94 GB: they cannot boot at once, but once the first ones run
+        // at their 4 GB Minimum (demand 2 GB), R4 finds room for the next. Static at 40 GB, the third never fits.
+        int[] demand = Enumerable.Repeat(2048, 12).ToArray();
+        var dm = VmSettings.Dynamic(40_960, 4096, 40_960);
+        TraceSeries s = Series(12, (dm, demand), (dm, demand), (dm, demand));
+        ProbeVm[] vms = [new(0, 0, 0), new(1, 0, 0), new(2, 0, 0)];
+        var host = new TraceHost(98_304, 4096);
+        ProbeOutcome d = Probe.Run(s, MemoryStrategy.DynamicMemory, vms, 1, host, new ProbeOptions());
+        Assert.Equal(0, d.DeniedVmTicks);
+        Assert.Equal(3 * 12, d.OnVmTicks);
+        Assert.True(d.WarmupTicks >= Probe.MinWarmupTicks(ModelParameters.Default with { TickSeconds = 300 }));
+        ProbeOutcome st = Probe.Run(s, MemoryStrategy.StaticProvisioned, vms, 1, host, new ProbeOptions());
+        Assert.Equal(12, st.DeniedVmTicks);
+        Assert.Equal(Probe.MaxWarmupTicks(ModelParameters.Default with { TickSeconds = 300 }), st.WarmupTicks);
+        Assert.False(new ServiceLevel().IsMetBy(st));
+    }
+
+    [Fact]
+    public void Probe_StopsEarly_OnlyWhenTheLevelCanNoLongerBeMet()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 20, ticks: 96);
+        ProbeVm[] crowded = [.. Enumerable.Range(0, 200).Select(i => new ProbeVm(i % 20, i * 7 % 96, 0))];
+        var host = new TraceHost(98_304, 2048);
+        var level = new ServiceLevel();
+        ProbeOutcome full = Probe.Run(vdi, MemoryStrategy.DynamicMemory, crowded, 1, host, new ProbeOptions());
+        ProbeOutcome early = Probe.Run(vdi, MemoryStrategy.DynamicMemory, crowded, 1, host, new ProbeOptions { StopWhenMissed = level });
+        Assert.False(level.IsMetBy(full));
+        Assert.True(early.Stopped);
+        Assert.True(early.Ticks < full.Ticks);
+        Assert.False(level.IsMetBy(early));
+
+        ProbeVm[] roomy = [.. crowded.Take(100)];
+        ProbeOutcome met = Probe.Run(vdi, MemoryStrategy.DynamicMemory, roomy, 1, host, new ProbeOptions { StopWhenMissed = level });
+        Assert.False(met.Stopped);
+        Assert.Equal(96, met.Ticks);
+        Assert.True(level.IsMetBy(met));
+    }
+
+    [Fact]
+    public void Draw_IsDeterministic_AndDiffersBySeedAndHost()
+    {
+        int[] pool = [.. Enumerable.Range(0, 50)];
+        var a = Enumerable.Range(0, 100).Select(j => CapacityStudy.Draw(pool, 1000, 1, 0, j)).ToArray();
+        var b = Enumerable.Range(0, 100).Select(j => CapacityStudy.Draw(pool, 1000, 1, 0, j)).ToArray();
+        var otherSeed = Enumerable.Range(0, 100).Select(j => CapacityStudy.Draw(pool, 1000, 2, 0, j)).ToArray();
+        var otherHost = Enumerable.Range(0, 100).Select(j => CapacityStudy.Draw(pool, 1000, 1, 1, j)).ToArray();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a.Select(d => (d.Source, d.Offset)), otherSeed.Select(d => (d.Source, d.Offset)));
+        Assert.NotEqual(a.Select(d => (d.Source, d.Offset)), otherHost.Select(d => (d.Source, d.Offset)));
+        Assert.All(a, d => Assert.InRange(d.Offset, 0, 999));
+        Assert.True(a.Select(d => d.Source).Distinct().Count() > 30); // draws spread over the pool
+    }
+
+    [Fact]
+    public void Study_GivesTheSameAnswer_OnAnyThreadCountAndKernelPath()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 40, ticks: 96);
+        CapacityResult Run(int threads, KernelPath path) => CapacityStudy.Run(vdi, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = threads,
+            Seeds = 2,
+            Probe = new ProbeOptions { Path = path },
+        });
+
+        CapacityResult one = Run(1, KernelPath.Scalar), two = Run(2, KernelPath.Auto);
+        Assert.Equal(one.Densities.Select(d => d.Seeds.Select(s => s.VmsPerHost).ToArray()), two.Densities.Select(d => d.Seeds.Select(s => s.VmsPerHost).ToArray()));
+        Assert.Equal(one.Hosts.Select(h => h.Hosts), two.Hosts.Select(h => h.Hosts));
+        Assert.Equal(one.Verdict, two.Verdict);
+        for (int i = 0; i < one.Densities.Count; i++)
+            Assert.Equal(one.Densities[i].Curve.Select(c => c.Outcome with { PerVm = [] }), two.Densities[i].Curve.Select(c => c.Outcome with { PerVm = [] }));
+    }
+
+    [Fact]
+    public void StaticHabitBelowDemand_CannotMeetTheLevelAtAnyDensity_AndSaysWhy()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 40, ticks: 96);
+        CapacityResult r = CapacityStudy.Run(vdi, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 2,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned, MemoryStrategy.Fixed(512)],
+        });
+        DensityResult fixed512 = r.DensityOf(MemoryStrategy.Fixed(512));
+        Assert.True(fixed512.NeverMeets);
+        Assert.Contains("at any density", fixed512.CannotMeet, StringComparison.Ordinal);
+        Assert.True(fixed512.PoolPagingShare > 0.5); // desktops commit ~580 MB: above 512 most of the time
+        Assert.Empty(fixed512.Curve);
+    }
+
+    [Fact]
+    public void HostsNeeded_IsTheFewestHostsThatMeetTheLevel()
+    {
+        // 20 static-sized VMs of 8 GB on hosts holding 62 GB: 7 fit a host, so 3 hosts are needed and 2 deny starts.
+        int[] demand = Enumerable.Repeat(4000, 24).ToArray();
+        TraceSeries s = Series(24, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(8192, 2048, 8192), demand))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 2,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        HostsResult st = r.Hosts.Single(h => h.Strategy == MemoryStrategy.StaticProvisioned);
+        Assert.Equal(3, st.Hosts);
+        Assert.Equal(2, st.LastMiss!.Hosts);
+        Assert.True(st.LastMiss.DeniedVmTicks > 0);
+        Assert.Equal(8192, st.AtHosts!.MeanHeldPerVmMb, 9);
+
+        // Dynamic Memory holds each VM's target, 4000 × 1.2 → 4800 MB: 12 fit a host (R9), so 2 hosts.
+        HostsResult dm = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.Equal(2, dm.Hosts);
+        Assert.Equal(4800, dm.AtHosts!.MeanHeldPerVmMb, 9);
+    }
+
+    [Fact]
+    public void Warnings_NameSmallTraces_LittleOverlap_AndVmsTooLargeForTheHost()
+    {
+        // 4 VMs on in turn (never two at once) and one VM larger than a 16 GB host.
+        int[] Turn(int i) => [.. Enumerable.Range(0, 8).Select(t => t / 2 == i ? 1000 : -1)];
+        TraceSeries s = Series(8,
+            (VmSettings.Dynamic(2048, 512, 2048), Turn(0)),
+            (VmSettings.Dynamic(2048, 512, 2048), Turn(1)),
+            (VmSettings.Dynamic(2048, 512, 2048), Turn(2)),
+            (VmSettings.Dynamic(2048, 512, 2048), Turn(3)),
+            (VmSettings.Dynamic(20_480, 4096, 20_480), Enumerable.Repeat(1000, 8).ToArray()));
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        Assert.Contains(r.Warnings, w => w.Contains("only 5 VMs", StringComparison.Ordinal));
+        Assert.Contains(r.Warnings, w => w.Contains("rarely on together", StringComparison.Ordinal) && w.Contains("at most 2 of 5", StringComparison.Ordinal));
+        ExcludedVm big = Assert.Single(r.TooLarge);
+        Assert.Equal("vm-4", big.Id);
+        Assert.Equal(20_480 + 2048, big.HostMbThatFits);
+        Assert.Contains(r.Warnings, w => w.Contains("'vm-4'", StringComparison.Ordinal) && w.Contains("--host-mb 22528", StringComparison.Ordinal));
+        Assert.Equal(4, r.PoolVms);
+        Assert.Equal(2, r.MostOnAtOnce); // one of the four in turn, and the large one
+    }
+
+    [Fact]
+    public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 100, ticks: 24);
+        var ex = Assert.Throws<CapacityOptionException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Host = new TraceHost(16_384, 2048), MaxHosts = 1 }));
+        Assert.Equal(nameof(CapacityOptions.MaxHosts), ex.Option);
+        Assert.Contains("too few", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_OutOfRange_AreRefusedNamingTheSetting()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
+        Assert.Equal("MaxPagingShare", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Level = new ServiceLevel { MaxPagingShare = 1.5 } })).ParamName);
+        Assert.Equal("Seeds", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Seeds = 0 })).ParamName);
+        Assert.Equal("HostsPerProbe", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { HostsPerProbe = 0 })).ParamName);
+        Assert.Throws<ArgumentException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Strategies = [MemoryStrategy.DynamicMemory] }));
+    }
+
+    [Fact]
+    public void MemoryStrategy_Apply_GivesEachStrategysSettings()
+    {
+        var trace = VmSettings.Dynamic(1000, 250, 4000, 20, 7000, GuestKind.Linux);
+        Assert.Equal(trace, MemoryStrategy.DynamicMemory.Apply(trace, 1_048_576));
+        Assert.Equal(trace with { BufferPercent = 50 }, MemoryStrategy.DynamicWithBuffer(50).Apply(trace, 1_048_576));
+        Assert.Equal(VmSettings.Static(4000, GuestKind.Linux), MemoryStrategy.StaticProvisioned.Apply(trace, 1_048_576));
+        Assert.Equal(VmSettings.Static(1024, GuestKind.Linux), MemoryStrategy.Fixed(1024).Apply(trace, 1_048_576));
+        Assert.Equal(VmSettings.Static(6000, GuestKind.Linux), MemoryStrategy.ProvisionedPlus(50).Apply(trace, 1_048_576));
+        Assert.Equal(VmSettings.Static(4002, GuestKind.Linux), MemoryStrategy.ProvisionedPlus(50).Apply(trace with { MaximumMb = 2667 }, 1_048_576)); // 4000.5 → 4002
+        Assert.Equal(VmSettings.Static(5000, GuestKind.Linux), MemoryStrategy.ProvisionedPlus(50).Apply(trace, 5000)); // the ceiling
+        var staticTrace = VmSettings.Static(2048);
+        Assert.Equal(staticTrace, MemoryStrategy.DynamicWithBuffer(10).Apply(staticTrace, 1_048_576)); // a static VM stays static
+        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.DynamicWithBuffer(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.Fixed(1023));
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>
+/// The demand model (docs/importers.md, "Demand models"): an OS base capped at a share of the provisioned memory, the
+/// VMs whose demand exceeds their size named, re-expressing a trace under another model, and collection outages.
+/// </summary>
+public class DemandModelTests
+{
+    private const string Header =
+        "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+
+    private const long T0 = 1_375_308_000;
+
+    private static string Row(long time, double capacityMb, double usageMb) => string.Create(CultureInfo.InvariantCulture,
+        $"{time};\t2;\t5000.0;\t50.0;\t1.0;\t{capacityMb * 1024:F1};\t{usageMb * 1024:F1};\t0.0;\t0.0;\t0.0;\t0.0\n");
+
+    /// <summary>A Bitbrains file sampled every 300 s at the given times (seconds after T0), all with the same size and usage.</summary>
+    private static string File(IEnumerable<long> times, double capacityMb = 4096, double usageMb = 1000)
+    {
+        var sb = new StringBuilder(Header);
+        foreach (long t in times)
+            sb.Append(Row(T0 + t, capacityMb, usageMb));
+        return sb.ToString();
+    }
+
+    private static IEnumerable<long> Every300(long from, long to) => Enumerable.Range(0, (int)((to - from) / 300) + 1).Select(i => from + (i * 300L));
+
+    [Fact]
+    public void OsBase_IsCappedAtAShareOfTheProvisionedMemory()
+    {
+        var m = new DemandModel { K = 1, OsBaseMb = 512, OsBaseCapPercent = 25 };
+        Assert.Equal(512, m.BaseMb(4096));
+        Assert.Equal(512, m.BaseMb(2048));
+        Assert.Equal(32, m.BaseMb(128));          // a 128 MB VM cannot hold a 512 MB OS: a quarter of it
+        Assert.Equal(25, m.BaseMb(98));           // 24.5 rounds away from zero
+        Assert.Equal(40 + 32, m.Demand(40, 128));
+        Assert.Equal(128, new DemandModel { OsBaseMb = 512 }.BaseMb(128)); // the default cap, 100 %: at most the whole VM
+
+        using var dir = new TempDir();
+        dir.Write("in/small.csv", File(Every300(0, 1200), capacityMb: 128, usageMb: 40));
+        dir.Write("in/large.csv", File(Every300(0, 1200), capacityMb: 4096, usageMb: 40));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        var data = TraceData.Load(dir.File("t.dmt"));
+        Assert.All(data.Series(data.VmIndex("large.csv")), v => Assert.Equal(40 + 512, v));
+        Assert.All(data.Series(data.VmIndex("small.csv")), v => Assert.Equal(40 + 32, v));
+        Assert.Equal("25", data.Header.Metadata["demand.os_base_cap_percent"]);
+        Assert.Empty(report.DemandAboveProvisioned);
+    }
+
+    [Fact]
+    public void VmsDemandingMoreThanTheirSize_AreNamedInTheReportAndTheTrace_WorstFirst()
+    {
+        using var dir = new TempDir();
+        dir.Write("in/fine.csv", File(Every300(0, 3000), capacityMb: 4096, usageMb: 1000));
+        dir.Write("in/tiny.csv", File(Every300(0, 3000), capacityMb: 128, usageMb: 60));        // 60 + 128 > 128 always
+        dir.Write("in/mostly.csv", File(Every300(0, 3000), capacityMb: 1024, usageMb: 900));    // 900 + 512 > 1024 always, less so
+        var flat = new BitbrainsImportOptions { Demand = new DemandModel { K = 1, OsBaseMb = 512, OsBaseCapPercent = 100 } };
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"), flat);
+        Assert.Equal(["tiny.csv", "mostly.csv"], report.DemandAboveProvisioned.Select(v => v.Id));
+        DemandAboveProvisioned tiny = report.DemandAboveProvisioned[0];
+        Assert.Equal(128, tiny.ProvisionedMb);
+        Assert.Equal(60, tiny.MedianUsedMb, 9);
+        Assert.Equal(188, tiny.MedianDemandMb);
+        Assert.Equal(1.0, tiny.ShareAbove);
+        Assert.Equal("2", TraceData.Load(dir.File("t.dmt")).Header.Metadata["report.demand_above_provisioned_vms"]);
+
+        // With the default cap (25 %), the small VM fits its size: 60 + 32 MB.
+        Assert.DoesNotContain(BitbrainsImporter.Import(dir.File("in"), dir.File("u.dmt")).DemandAboveProvisioned, v => v.Id == "tiny.csv");
+    }
+
+    [Fact]
+    public void LoneGap_IsHeldUpToTheLimit_ThenOff_ButGapsEndingTogetherAreAnOutage()
+    {
+        // Six VMs. vm0 alone misses samples from 1500 s to 3600 s (2100 s > the 900 s hold): it turns off after 900 s.
+        // All six miss samples from 6000 s to 8400 s and resume together: a collection outage, held throughout.
+        var gaps = new (long From, long To)[] { (6000, 8400) };
+        using var dir = new TempDir();
+        for (int v = 0; v < 6; v++)
+        {
+            IEnumerable<long> times = Every300(0, 12_000).Where(t => t <= gaps[0].From || t >= gaps[0].To);
+            if (v == 0)
+                times = times.Where(t => t <= 1500 || t >= 3600);
+            dir.Write($"in/vm{v}.csv", File(times));
+        }
+
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        var data = TraceData.Load(dir.File("t.dmt"));
+        int[] vm0 = data.Series(data.VmIndex("vm0.csv"));
+        Assert.Equal(1000 + 512, vm0[(1500 + 900) / 300]);         // held up to 900 s into its gap
+        Assert.Equal(-1, vm0[((1500 + 900) / 300) + 1]);            // then off
+        Assert.Equal(1000 + 512, vm0[3600 / 300]);                  // on again at the next sample
+        for (int v = 0; v < 6; v++)
+        {
+            int[] s = data.Series(data.VmIndex($"vm{v}.csv"));
+            for (long t = 6000; t <= 8400; t += 300)
+                Assert.Equal(1000 + 512, s[t / 300]);               // the outage: held, never off
+        }
+
+        Assert.Equal(6, report.NoteOf("collection_outage_gaps"));
+        Assert.Equal(6 * (((8400 - 6000 - 900) / 300) - 1), report.NoteOf("ticks_held_in_outages")); // every tick past the hold
+        Assert.Equal(((3600 - 1500 - 900) / 300) - 1, report.NoteOf("ticks_off_in_gaps"));
+    }
+
+    [Fact]
+    public void FewerThanFiveGapsEndingTogether_AreNotAnOutage()
+    {
+        using var dir = new TempDir();
+        for (int v = 0; v < 6; v++)
+        {
+            IEnumerable<long> times = Every300(0, 6000);
+            if (v < ImportPipeline.OutageMinVms - 1)
+                times = times.Where(t => t <= 1500 || t >= 3600);
+            dir.Write($"in/vm{v}.csv", File(times));
+        }
+
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(0, report.NoteOf("collection_outage_gaps"));
+        Assert.True(report.NoteOf("ticks_off_in_gaps") > 0);
+    }
+
+    [Fact]
+    public void FromMetadata_ReadsTheRecordedModel_OrNullWithoutOne()
+    {
+        var meta = new TraceMetadata();
+        Assert.Null(DemandModel.FromMetadata(meta));
+        new DemandModel { K = 1.25, OsBaseMb = 256, OsBaseCapPercent = 25 }.Record(meta, "test");
+        Assert.Equal(new DemandModel { K = 1.25, OsBaseMb = 256, OsBaseCapPercent = 25 }, DemandModel.FromMetadata(meta));
+        var old = new TraceMetadata();
+        old.Set("demand.k", 1.0).Set("demand.os_base_mb", 512.0); // a trace written before the cap: no cap
+        Assert.Equal(new DemandModel { K = 1, OsBaseMb = 512, OsBaseCapPercent = 100 }, DemandModel.FromMetadata(old));
+        old.Set("demand.k", "abc");
+        Assert.Null(DemandModel.FromMetadata(old));
+    }
+
+    [Fact]
+    public void WithDemand_ReexpressesEveryValue_WithinOneMbOfImportingAgain()
+    {
+        var recorded = new DemandModel { K = 1, OsBaseMb = 512, OsBaseCapPercent = 25 };
+        var other = new DemandModel { K = 1.25, OsBaseMb = 256, OsBaseCapPercent = 25 };
+        var vms = new[] { new TraceVm("big", VmSettings.Dynamic(4096, 1024, 4096)), new TraceVm("small", VmSettings.Dynamic(128, 32, 128)) };
+        double[] used = [0, 1, 333.3, 1000, 2500.5];
+        var values = new List<int>();
+        foreach (TraceVm vm in vms)
+            values.AddRange(used.Select(u => recorded.Demand(u, vm.Settings.MaximumMb)));
+        values[2] = TraceValues.Off;
+        TraceSeries s = TraceSeries.FromValues("t", 300, vms, used.Length, values.ToArray(), null);
+        TraceSeries w = s.WithDemand(recorded, other);
+        for (int v = 0; v < vms.Length; v++)
+        {
+            for (int t = 0; t < used.Length; t++)
+            {
+                if (s.Of(v)[t] < 0)
+                {
+                    Assert.Equal(TraceValues.Off, w.Of(v)[t]);
+                    continue;
+                }
+
+                Assert.InRange(w.Of(v)[t] - other.Demand(used[t], vms[v].Settings.MaximumMb), -1, 1);
+            }
+        }
+
+        Assert.Same(s, s.WithDemand(recorded, recorded));
+    }
+}
