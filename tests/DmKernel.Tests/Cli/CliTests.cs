@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using DmKernel.Cli;
-using DmKernel.Traces;
 using DmKernel.Tests.Replay;
 using DmKernel.Tests.Traces;
+using DmKernel.Traces;
 
 namespace DmKernel.Tests.Cli;
 
