@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Reflection;
 using DmKernel.Cli.Commands;
 
 namespace DmKernel.Cli;
@@ -7,14 +10,52 @@ namespace DmKernel.Cli;
 /// <summary>The <c>dmkernel</c> command tree; <see cref="Run"/> is the whole program (tests call it in-process).</summary>
 internal static class CliApp
 {
-    public static RootCommand Build() => new("dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+    /// <summary>The name help shows in "Usage: dmkernel ..." (the .NET tool's command name), whatever the host process is called.</summary>
+    public const string CommandName = "dmkernel";
+
+    /// <summary>
+    /// The command tree. The root is a plain <see cref="Command"/> named <see cref="CommandName"/> rather than a
+    /// <see cref="RootCommand"/>, whose name is the host executable's ("DmKernel.Cli" under <c>dotnet DmKernel.Cli.dll</c>).
+    /// </summary>
+    public static Command Build()
     {
-        ReplayCommand.Create(),
-        CompareCommand.Create(),
-        ImportCommand.Create(),
-        GenerateCommand.Create(),
-        DemoCommand.Create(),
-    };
+        var root = new Command(CommandName, "dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
+        {
+            ReplayCommand.Create(),
+            CompareCommand.Create(),
+            ImportCommand.Create(),
+            GenerateCommand.Create(),
+            DemoCommand.Create(),
+        };
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption { Action = new PrintVersion() });
+        OptionValues.Apply(root);
+        return root;
+    }
+
+    /// <summary>The version of this tool (the package version, and the commit it was built from when known), whatever process hosts it.</summary>
+    public static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CliApp).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        }
+    }
+
+    /// <summary>"dmkernel import bitbrains": the words that reach <paramref name="result"/>'s command.</summary>
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is CommandResult c; r = c.Parent)
+            names.Add(c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
 
     public static int Run(string[] args)
     {
@@ -40,7 +81,7 @@ internal static class CliApp
                 // argument: bad arguments, exit code 2, one line each on stderr.
                 foreach (ParseError error in parsed.Errors)
                     Console.Error.WriteLine($"error: {error.Message}");
-                Console.Error.WriteLine("(dmkernel COMMAND --help shows the usage)");
+                Console.Error.WriteLine($"({CommandPath(parsed.CommandResult)} --help shows the usage)");
                 return 2;
             }
 

@@ -16,6 +16,17 @@ internal static class Cli
             Console.Error.WriteLine($"error: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            // A file or folder the run must write (or read) that the user may not: one line naming it, never a stack trace.
+            Console.Error.WriteLine($"error: permission denied: {ex.Message}");
+            return 1;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Runs input-dependent work, mapping trace and setting errors to <see cref="CliError"/> (exit code 1).</summary>
@@ -31,14 +42,25 @@ internal static class Cli
             string message = ex is ArgumentException { ParamName: not null } a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message;
             throw new CliError(message, 1);
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new CliError($"permission denied: {ex.Message}", 1);
+        }
     }
 
-    /// <summary>Creates the folder an output file goes to; a path that cannot be created is a <see cref="CliError"/>.</summary>
+    /// <summary>
+    /// Creates the folder an output file goes to; an output path that is a folder, or a folder that cannot be created,
+    /// is a <see cref="CliError"/> (exit code 1).
+    /// </summary>
     public static void EnsureParentDirectory(string file)
     {
+        if (Directory.Exists(file))
+            throw new CliError($"output '{file}' is a folder, expected a file name (such as {Path.Combine(file, "trace.dmt")}).", 1);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
         if (string.IsNullOrEmpty(dir))
             return;
+        if (FileInTheWay(dir) is string blocker)
+            throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output '{file}').", 1);
         try
         {
             Directory.CreateDirectory(dir);
@@ -47,6 +69,20 @@ internal static class Cli
         {
             throw new CliError($"cannot create the output folder '{dir}': {ex.Message}", 1);
         }
+    }
+
+    /// <summary>The first existing file among <paramref name="folder"/> and its parents (a folder cannot be made below it), or null.</summary>
+    public static string? FileInTheWay(string folder)
+    {
+        for (string? dir = Path.GetFullPath(folder); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(dir))
+                return dir;
+            if (Directory.Exists(dir))
+                return null;
+        }
+
+        return null;
     }
 
     public static void Guard(Action work) => Guard(() =>

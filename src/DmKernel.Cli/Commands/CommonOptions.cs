@@ -7,25 +7,27 @@ namespace DmKernel.Cli.Commands;
 /// <summary>Options shared by replay and compare: kernel path, threads, model parameters, placement.</summary>
 internal sealed class CommonOptions
 {
-    public Option<string> Path { get; } = new("--path") { Description = "Kernel path: auto, scalar, v128, v256 or v512.", DefaultValueFactory = _ => "auto" };
+    // Help shows each option as "--name <UNIT>  what it does [default: value]"; OptionValues turns a value that is not a
+    // number into "--name: 'x' is not a number of <unit>". Defaults shown are the model's own (ModelParameters.Default).
+    public Option<string> Path { get; } = new("--path") { Description = "Kernel path: auto (DMKERNEL_PATH, else the widest SIMD path), scalar, v128, v256 or v512; results are identical on every path.", HelpName = "PATH", DefaultValueFactory = _ => "auto" };
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads ticking hosts.", DefaultValueFactory = _ => 1 };
+    public Option<int> Threads { get; } = new("--threads") { Description = "Threads ticking hosts (1..1024); results do not depend on it.", HelpName = "N", DefaultValueFactory = _ => 1 };
 
-    public Option<double?> BootGrace { get; } = new("--boot-grace") { Description = "R5 boot grace, seconds (default 50)." };
+    public Option<double?> BootGrace { get; } = new("--boot-grace") { Description = "R5 boot grace: a started VM keeps Startup this long before it is balanced, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.BootGraceSeconds };
 
-    public Option<double?> ReclaimPeriod { get; } = new("--reclaim-period") { Description = "R15 passive reclaim period, seconds (default 300)." };
+    public Option<double?> ReclaimPeriod { get; } = new("--reclaim-period") { Description = "R15 passive reclaim period, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.ReclaimPeriodSeconds };
 
-    public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap, MB per second (default 1020)." };
+    public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap per VM, MB per second.", HelpName = "MB/S", DefaultValueFactory = _ => ModelParameters.Default.MaxRemovePerSecondMb };
 
-    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 host reserve, MB (default 2048)." };
+    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 management-OS reserve of every host, MB.", HelpName = "MB", DefaultValueFactory = _ => ModelParameters.Default.HostReserveMb };
 
-    public Option<bool> NoSmartPaging { get; } = new("--no-smart-paging") { Description = "R6: restarts fail instead of using Smart Paging." };
+    public Option<bool> NoSmartPaging { get; } = new("--no-smart-paging") { Description = "R6: restarts that find too little memory fail instead of using Smart Paging. [default: off (Smart Paging on)]" };
 
-    public Option<int> HostMb { get; } = new("--host-mb") { Description = "Host size for placement when the trace has no hosts, MB.", DefaultValueFactory = _ => 262_144 };
+    public Option<int> HostMb { get; } = new("--host-mb") { Description = "Host RAM for the replay's own placement when the trace has no hosts, MB.", HelpName = "MB", DefaultValueFactory = _ => 262_144 };
 
-    public Option<long?> MaxTicks { get; } = new("--max-ticks") { Description = "Replay at most this many ticks." };
+    public Option<long?> MaxTicks { get; } = new("--max-ticks") { Description = "Replay at most this many ticks. [default: the whole trace]", HelpName = "TICKS" };
 
-    public Option<long> HashEvery { get; } = new("--hash-every") { Description = "Write the state hash every N ticks into summary.json (0: only the final one).", DefaultValueFactory = _ => 0 };
+    public Option<long> HashEvery { get; } = new("--hash-every") { Description = "Write the state hash every N ticks into summary.json (0: only the final one), ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 0 };
 
     public void AddTo(Command command)
     {
@@ -97,6 +99,8 @@ internal sealed class CommonOptions
     /// <summary>Opens a native trace; a missing or corrupt file is a <see cref="CliError"/> with exit code 1.</summary>
     public static NativeTraceReader OpenTrace(string file)
     {
+        if (Directory.Exists(file))
+            throw new CliError($"'{file}' is a folder, expected a trace file (.dmt).", 1);
         if (!File.Exists(file))
             throw new CliError($"trace file '{file}' does not exist.", 1);
         try

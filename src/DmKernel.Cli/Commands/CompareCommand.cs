@@ -19,27 +19,31 @@ internal static class CompareCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt)." };
-        var output = new Option<string>("--output", "-o") { Description = "Output directory.", Required = true };
-        var limit = new Option<double>("--paging-limit") { Description = "Service level: the largest share of servable VM-time paging (a fraction; default 0.01 = 1 %).", DefaultValueFactory = _ => 0.01 };
-        var pressureLimit = new Option<int?>("--pressure-limit") { Description = "Service level, optional: the largest pressure percentile, in % of R10's Current Pressure (default: none)." };
-        var pressurePercentile = new Option<double?>("--pressure-percentile") { Description = "Which percentile --pressure-limit bounds (default 95)." };
-        var hostsPerProbe = new Option<int>("--hosts-per-probe") { Description = "Hosts filled per density probe (default 8).", DefaultValueFactory = _ => 8 };
-        var seeds = new Option<int>("--seeds") { Description = "Draws per density question; the report gives the median and range (default 3).", DefaultValueFactory = _ => 3 };
-        var seed = new Option<ulong>("--seed") { Description = "First seed of the draws (default 1).", DefaultValueFactory = _ => 1UL };
-        var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, % (comma-separated; default 10,50; 'none' for none).", DefaultValueFactory = _ => "10,50" };
-        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25)." };
-        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (default: what every strategy's Startup memory needs, + 1)." };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for report.md, comparison.json and density.png (created if missing; earlier outputs are replaced only when the comparison completes).", HelpName = "DIR", Required = true };
+        var limit = new Option<double>("--paging-limit") { Description = "Service level: the largest share of the servable VM-time paging (0.01 = 1 %).", HelpName = "FRACTION", DefaultValueFactory = _ => 0.01 };
+        var pressureLimit = new Option<int?>("--pressure-limit") { Description = "Service level, optional: the largest percentile of R10's Current Pressure, %. [default: none]", HelpName = "PERCENT" };
+        var pressurePercentile = new Option<double?>("--pressure-percentile") { Description = "Which percentile --pressure-limit bounds (only with --pressure-limit). [default: 95]", HelpName = "PERCENT" };
+        var hostsPerProbe = new Option<int>("--hosts-per-probe") { Description = "Hosts filled with N VMs each in a density probe.", HelpName = "N", DefaultValueFactory = _ => 8 };
+        var seeds = new Option<int>("--seeds") { Description = "Draws per density question; the report gives the median and range.", HelpName = "N", DefaultValueFactory = _ => 3 };
+        var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
+        var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated %, or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
+        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
+        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries. [default: what the largest strategy's Startup memory needs, + 1]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
             file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts,
         };
         common.AddTo(command);
+
+        // compare runs probes, not one replay: --threads is how many at once, and --host-mb the host the VMs are packed onto.
+        common.Threads.Description = "Probes run at once (1..1024; the default is every core); results do not depend on it.";
+        common.Threads.DefaultValueFactory = _ => Environment.ProcessorCount;
+        common.HostMb.Description = "Host RAM the VMs are packed onto, MB; a trace with hosts uses its own host size unless this is given.";
+        command.Options.Remove(common.HashEvery); // compare writes no state hashes
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
             var ic = CultureInfo.InvariantCulture;
-            if (result.GetResult(common.HashEvery) is { Implicit: false })
-                throw new CliError("--hash-every does not apply to compare (it writes no state hashes); leave it out.");
             if (result.GetValue(pressurePercentile) is not null && result.GetValue(pressureLimit) is null)
                 throw new CliError("--pressure-percentile applies only with --pressure-limit; give both, or neither.");
             var level = new ServiceLevel
@@ -67,7 +71,6 @@ internal static class CompareCommand
             if (mh is < 1)
                 throw new CliError($"--max-hosts {mh} is out of range: expected at least 1.");
             var replay = common.ToReplayOptions(result);
-            bool threadsGiven = result.GetResult(common.Threads) is { Implicit: false };
             bool hostGiven = result.GetResult(common.HostMb) is { Implicit: false };
             var options = new CapacityOptions
             {
@@ -77,7 +80,7 @@ internal static class CompareCommand
                 Seed = result.GetValue(seed),
                 Strategies = CapacityOptions.DefaultStrategies(ParseBuffers(result.GetValue(buffers) ?? "10,50")),
                 Probe = new ProbeOptions { Model = replay.Model, Path = replay.Path },
-                Threads = threadsGiven ? replay.Threads : Environment.ProcessorCount,
+                Threads = replay.Threads,
                 MaxHosts = mh,
             };
             return Run(result.GetValue(file)!, result.GetValue(output)!, options, hostGiven ? replay.PlacementHostMb : null, replay.MaxTicks,

@@ -10,14 +10,14 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var vms = new Option<int>("--vms") { Description = "VMs.", DefaultValueFactory = _ => 1000 };
-        var hosts = new Option<int>("--hosts") { Description = "Hosts.", DefaultValueFactory = _ => 10 };
-        var ticks = new Option<int>("--ticks") { Description = "Ticks.", DefaultValueFactory = _ => 1440 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1UL };
-        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", DefaultValueFactory = _ => 60 };
-        var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB (default: sized from the VMs with headroom)." };
-        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt).", Required = true };
-        var profile = new Option<string>("--profile") { Description = "datacenter (default): heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (defaults then: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", DefaultValueFactory = _ => "datacenter" };
+        var vms = new Option<int>("--vms") { Description = "VMs in the fleet.", HelpName = "N", DefaultValueFactory = _ => 1000 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts the VMs are placed on.", HelpName = "N", DefaultValueFactory = _ => 10 };
+        var ticks = new Option<int>("--ticks") { Description = "Length of the trace, ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 1440 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed and options give the same bytes.", HelpName = "N", DefaultValueFactory = _ => 1UL };
+        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
+        var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
+        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
+        var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
         var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures) or a VDI fleet.")
         {
             vms, hosts, ticks, seed, tick, hostMb, output, profile,

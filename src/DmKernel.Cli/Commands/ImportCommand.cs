@@ -23,21 +23,30 @@ internal static class ImportCommand
 
     private static Command Source(string name, string what, string kind)
     {
+        // The defaults help shows are the importer's own (its options record), so help and behaviour cannot drift apart.
+        ImportOptions defaults = kind switch
+        {
+            "Bitbrains" => new BitbrainsImportOptions(),
+            "Alibaba" => new AlibabaImportOptions { HostMb = 2 },
+            _ => new GoogleGcdImportOptions { VmSizeMb = 32 },
+        };
         var input = new Argument<string>("INPUT") { Description = $"Input: {what}." };
-        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt).", Required = true };
-        var lenient = new Option<bool>("--lenient") { Description = "Skip malformed rows and report them by kind, instead of stopping at the first." };
-        var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (default: the source's sample period)." };
-        var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base." };
-        var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB." };
-        var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this % of the VM's provisioned memory (default: Bitbrains 25, others 100 = no cap)." };
-        var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off." };
-        var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer % of every VM (default 20)." };
-        var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (default 4)." };
-        var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory)." };
-        var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size (Bitbrains, GCD)." };
-        var hostMb = new Option<int?>("--host-mb") { Description = "Alibaba: RAM of each machine, MB (the trace has percentages only)." };
-        var vmMb = new Option<int?>("--vm-mb") { Description = "GCD: the VM size that 100 % memory means, MB." };
-        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms, placeOn };
+        var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
+        var lenient = new Option<bool>("--lenient") { Description = "Skip malformed rows and report them by kind, instead of stopping at the first. [default: off]" };
+        var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (the source's sample period), seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.TickSeconds };
+        var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base; k is a factor.", HelpName = "FACTOR", DefaultValueFactory = _ => defaults.Demand.K };
+        var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB.", HelpName = "MB", DefaultValueFactory = _ => defaults.Demand.OsBaseMb };
+        var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this share of the VM's provisioned memory, percent (100 = no cap).", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Demand.OsBaseCapPercent };
+        var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
+        var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
+        var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
+        var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory). [default: off]" };
+        var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size, MB (Bitbrains, GCD). [default: no placement; replay places on --host-mb]", HelpName = "MB" };
+        var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
+        var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
+        if (kind != "Alibaba")
+            command.Options.Add(placeOn);
         if (kind == "Alibaba")
             command.Options.Add(hostMb);
         if (kind == "Gcd")
@@ -45,8 +54,12 @@ internal static class ImportCommand
         command.SetAction(r => Cli.Run(() =>
         {
             string source = r.GetValue(input)!, target = r.GetValue(output)!;
+            if (kind != "Alibaba" && File.Exists(source))
+                throw new CliError($"'{source}' is a file, expected a folder of {(kind == "Bitbrains" ? "per-VM CSV files" : "GCD day files vm_<job>_<day>")} (searched recursively).", 1);
             if (kind != "Alibaba" && !Directory.Exists(source))
                 throw new CliError($"input folder '{source}' does not exist.", 1);
+            if (kind == "Alibaba" && Directory.Exists(source))
+                throw new CliError($"'{source}' is a folder, expected the machine_usage.csv file.", 1);
             if (kind == "Alibaba" && !File.Exists(source))
                 throw new CliError($"input file '{source}' does not exist.", 1);
 

@@ -14,10 +14,10 @@ internal static class ReplayCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay." };
-        var output = new Option<string>("--output", "-o") { Description = "Output directory.", Required = true };
-        var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks (default: about 500 samples per host)." };
-        var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay." };
-        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and options)." };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
+        var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks. [default: about 500 samples per host]", HelpName = "TICKS" };
+        var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
         var common = new CommonOptions();
         var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume };
         common.AddTo(command);
@@ -55,8 +55,8 @@ internal static class ReplayCommand
         string checkpointDir = Path.Combine(staged.Directory, ".checkpoint");
         string statePath = Path.Combine(checkpointDir, "state.bin"), hostsPart = Path.Combine(checkpointDir, "hosts.csv.part");
         bool checkpointing = checkpointEvery is not null || resume;
-        string fingerprint = string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(traceFile)}|{new FileInfo(traceFile).Length}|{engine.Header.TickCount}|{engine.Model}|host {options.PlacementHostMb}/{options.PlacementReserveMb}|max {options.MaxTicks}|hash {options.HashEvery}|series {every}");
+        RunFingerprint settings = Fingerprint(traceFile, engine, options, hostSeriesEvery);
+        string fingerprint = settings.ToString();
         FileStream hostsStream;
         if (resume)
         {
@@ -67,6 +67,8 @@ internal static class ReplayCommand
             {
                 try
                 {
+                    CheckSameSettings(ReplayEngine.ReadCheckpointFingerprint(state), settings, statePath);
+                    state.Position = 0;
                     length = engine.ResumeFrom(state, fingerprint);
                 }
                 catch (InvalidDataException ex)
@@ -133,6 +135,50 @@ internal static class ReplayCommand
             Directory.Delete(checkpointDir, recursive: true);
         PrintHeadline(engine, staged.Directory);
         return 0;
+    }
+
+    /// <summary>
+    /// The trace and every setting that changes a replay's result, named as the user gives them: a checkpoint resumes
+    /// only under the same fingerprint. Kernel path and threads are left out (results are identical on every path and
+    /// thread count), and so is --checkpoint-every.
+    /// </summary>
+    internal static RunFingerprint Fingerprint(string traceFile, ReplayEngine engine, ReplayOptions options, int? hostSeriesEvery)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        ModelParameters m = engine.Model, d = ModelParameters.Default;
+        ModelParameters fromTrace = m with
+        {
+            BootGraceSeconds = d.BootGraceSeconds,
+            ReclaimPeriodSeconds = d.ReclaimPeriodSeconds,
+            MaxRemovePerSecondMb = d.MaxRemovePerSecondMb,
+            HostReserveMb = d.HostReserveMb,
+            SmartPaging = d.SmartPaging,
+        };
+        return new RunFingerprint()
+            .Add("trace", Path.GetFileName(traceFile))
+            .Add("trace size", string.Create(ic, $"{new FileInfo(traceFile).Length} bytes"))
+            .Add("trace ticks", string.Create(ic, $"{engine.Header.TickCount}"))
+            .Add("model parameters from the trace", fromTrace.ToString())
+            .Add("--boot-grace", string.Create(ic, $"{m.BootGraceSeconds}"))
+            .Add("--reclaim-period", string.Create(ic, $"{m.ReclaimPeriodSeconds}"))
+            .Add("--max-remove", string.Create(ic, $"{m.MaxRemovePerSecondMb}"))
+            .Add("--reserve", string.Create(ic, $"{m.HostReserveMb}"))
+            .Add("--no-smart-paging", m.SmartPaging ? "off" : "on")
+            .Add("--host-mb", string.Create(ic, $"{options.PlacementHostMb}"))
+            .Add("--max-ticks", options.MaxTicks is long max ? string.Create(ic, $"{max}") : "(the whole trace)")
+            .Add("--hash-every", string.Create(ic, $"{options.HashEvery}"))
+            .Add("--host-series-every", hostSeriesEvery is int every ? string.Create(ic, $"{every}") : "(about 500 samples per host)");
+    }
+
+    /// <summary>Refuses a checkpoint saved under other settings, naming each setting that differs.</summary>
+    private static void CheckSameSettings(string saved, RunFingerprint current, string statePath)
+    {
+        if (saved == current.ToString())
+            return;
+        IReadOnlyList<string>? differences = current.Differences(saved);
+        if (differences is null || differences.Count == 0)
+            throw new CliError($"cannot resume from {statePath}: the checkpoint was written by another replay or another version of dmkernel; run without --resume to start again.", 1);
+        throw new CliError($"cannot resume from {statePath}: the checkpoint was saved with other settings: {string.Join("; ", differences)}. Resume with the checkpoint's settings, or run without --resume to start again.", 1);
     }
 
     /// <summary>The placement the run used (from the trace, or made by the replay): one row per VM.</summary>

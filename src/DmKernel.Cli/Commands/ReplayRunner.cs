@@ -5,15 +5,22 @@ using Spectre.Console;
 
 namespace DmKernel.Cli.Commands;
 
-/// <summary>Drives a replay to the end with a progress bar (rate and ETA), or plain progress lines when output is not a terminal.</summary>
+/// <summary>
+/// Drives a replay to the end with progress on stderr, so stdout keeps only the results: a live bar (rate and ETA) when
+/// stderr is a terminal, else plain lines at most every <see cref="PlainInterval"/> (<see cref="PlainProgress"/>).
+/// </summary>
 internal static class ReplayRunner
 {
+    /// <summary>Spacing of plain progress lines (10 s; tests shorten it).</summary>
+    internal static TimeSpan PlainInterval { get; set; } = PlainProgress.DefaultInterval;
+
     public static void Run(ReplayEngine engine, string label, CancellationToken cancel, Action<ReplayEngine>? afterTick = null)
     {
         long total = Math.Max(1, engine.TotalTicks);
-        if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsErrorRedirected)
+        IAnsiConsole? terminal = Terminal();
+        if (terminal is not null)
         {
-            AnsiConsole.Progress()
+            terminal.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
@@ -39,19 +46,24 @@ internal static class ReplayRunner
         }
 
         var clock = Stopwatch.StartNew();
-        long lastReport = 0;
+        var progress = new PlainProgress(Console.Error, label, total, engine.TicksDone, PlainInterval, () => clock.Elapsed);
+        Func<string> rate = () => Rate(engine);
         while (!cancel.IsCancellationRequested && engine.Step())
         {
             afterTick?.Invoke(engine);
-            if (clock.ElapsedMilliseconds - lastReport >= 5000)
-            {
-                lastReport = clock.ElapsedMilliseconds;
-                double done = (double)engine.TicksDone / total;
-                TimeSpan eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds * (1 - done) / Math.Max(done, 1e-9));
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{label}: {done:P1} ({engine.TicksDone}/{total} ticks), {Rate(engine)}, ETA {eta:hh\\:mm\\:ss}"));
-            }
+            progress.Tick(engine.TicksDone, rate);
         }
+
+        progress.Finish(engine.TicksDone, Rate(engine));
+    }
+
+    /// <summary>A console on stderr for the live bar, or null when stderr is not an interactive terminal that understands ANSI.</summary>
+    private static IAnsiConsole? Terminal()
+    {
+        if (Console.IsErrorRedirected)
+            return null;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi ? console : null;
     }
 
     public static string Rate(ReplayEngine engine)

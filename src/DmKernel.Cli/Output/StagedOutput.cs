@@ -1,3 +1,5 @@
+using DmKernel.Cli.Commands;
+
 namespace DmKernel.Cli.Output;
 
 /// <summary>
@@ -10,13 +12,32 @@ internal sealed class StagedOutput : IDisposable
     private readonly List<string> _files = [];
     private bool _committed;
 
+    /// <summary>
+    /// Creates <paramref name="directory"/> if needed and a staging folder inside it. A path that is a file, or a folder
+    /// that cannot be written, is a <see cref="CliError"/> (exit code 1) naming the folder, before anything is written.
+    /// </summary>
     public StagedOutput(string directory)
     {
         Directory = Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
-        RemoveAbandoned(Directory);
+        if (System.IO.File.Exists(Directory))
+            throw new CliError($"output '{directory}' is a file, expected a folder.", 1);
+        if (Commands.Cli.FileInTheWay(Directory) is string blocker)
+            throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output folder '{directory}').", 1);
         Staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        System.IO.Directory.CreateDirectory(Staging);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            RemoveAbandoned(Directory);
+            System.IO.Directory.CreateDirectory(Staging);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CliError($"cannot write to the output folder '{Directory}': permission denied (nothing was written).", 1);
+        }
+        catch (IOException ex)
+        {
+            throw new CliError($"cannot write to the output folder '{Directory}': {ex.Message} (nothing was written).", 1);
+        }
     }
 
     public string Directory { get; }

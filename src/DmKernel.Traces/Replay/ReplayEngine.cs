@@ -137,7 +137,7 @@ public sealed class ReplayEngine : IDisposable
         using var payload = new MemoryStream();
         using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            w.Write("DMKREPLAY/1");
+            w.Write(CheckpointMagic);
             w.Write(fingerprint);
             w.Write(note);
             w.Write(TicksDone);
@@ -168,17 +168,11 @@ public sealed class ReplayEngine : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         if (TicksDone != 0)
             throw new InvalidOperationException("Resume a replay before its first step.");
-        using var all = new MemoryStream();
-        input.CopyTo(all);
-        byte[] bytes = all.GetBuffer();
-        int length = (int)all.Length - 8;
-        if (length < 0 || !System.IO.Hashing.XxHash64.Hash(bytes.AsSpan(0, length)).AsSpan().SequenceEqual(bytes.AsSpan(length, 8)))
-            throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
-        using var payload = new MemoryStream(bytes, 0, length, writable: false);
+        using MemoryStream payload = CheckedPayload(input);
         using var r = new BinaryReader(payload);
         try
         {
-            if (r.ReadString() != "DMKREPLAY/1")
+            if (r.ReadString() != CheckpointMagic)
                 throw new InvalidDataException("Not a replay checkpoint.");
             string saved = r.ReadString();
             if (saved != fingerprint)
@@ -210,6 +204,41 @@ public sealed class ReplayEngine : IDisposable
         {
             throw new InvalidDataException("Checkpoint is truncated.");
         }
+    }
+
+    /// <summary>
+    /// The fingerprint a checkpoint written by <see cref="SaveCheckpoint"/> was saved with, so that a caller can say
+    /// how it differs from its own before it resumes. A truncated or corrupt checkpoint throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static string ReadCheckpointFingerprint(Stream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using MemoryStream payload = CheckedPayload(input);
+        using var r = new BinaryReader(payload);
+        try
+        {
+            if (r.ReadString() != CheckpointMagic)
+                throw new InvalidDataException("Not a replay checkpoint.");
+            return r.ReadString();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException("Checkpoint is truncated.");
+        }
+    }
+
+    private const string CheckpointMagic = "DMKREPLAY/1";
+
+    /// <summary>The checkpoint's payload once its trailing XxHash64 matches.</summary>
+    private static MemoryStream CheckedPayload(Stream input)
+    {
+        using var all = new MemoryStream();
+        input.CopyTo(all);
+        byte[] bytes = all.GetBuffer();
+        int length = (int)all.Length - 8;
+        if (length < 0 || !System.IO.Hashing.XxHash64.Hash(bytes.AsSpan(0, length)).AsSpan().SequenceEqual(bytes.AsSpan(length, 8)))
+            throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+        return new MemoryStream(bytes, 0, length, writable: false);
     }
 
     /// <summary>The fleet slot of trace VM <paramref name="vm"/>.</summary>

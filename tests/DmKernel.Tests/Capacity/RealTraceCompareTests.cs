@@ -18,7 +18,7 @@ public class RealTraceCompareTests
         });
     }
 
-    [RealTraceFact]
+    [Fact]
     public void BitbrainsSample_SameAnswer_WithTheDefaultOsBaseAndWithNone()
     {
         using var dir = new TempDir();

@@ -1,7 +1,16 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
 namespace DmKernel.Tests.Docs;
 
-/// <summary>The README's embedding example, compiled and run here; a second test keeps the README's copy in sync.</summary>
-public class ReadmeExampleTests
+/// <summary>
+/// The README's embedding example and the DmKernel.Traces package example, compiled and run here. Further tests keep
+/// every copy in step: README.md, the package READMEs and the programs under samples/ (which CI builds against the
+/// packed NuGet packages and runs).
+/// </summary>
+public partial class ReadmeExampleTests
 {
     [Fact]
     public void ReadmeExample_RunsAndSettlesAtBufferedTargets()
@@ -32,23 +41,81 @@ public class ReadmeExampleTests
         Assert.Equal(83, fleet.Pressure[web]);
         Assert.Equal(7500, assigned[db]);
         Assert.Equal(80, fleet.Pressure[db]);
+
+        // The line the README (and CI, running samples/Embedding) says it prints is the line it prints.
+        string printed = string.Create(CultureInfo.InvariantCulture, $"web {assigned[web]} MB at {fleet.Pressure[web]} %, db {assigned[db]} MB at {fleet.Pressure[db]} %");
+        foreach (string doc in new[] { "README.md", "src/DmKernel/README.md" })
+            Assert.Contains($"prints `{printed}`", File.ReadAllText(Path.Combine(RepoRoot(), doc)).ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Readme_ContainsThisExampleVerbatim()
+    public void TracesPackageExample_GeneratesAndReplaysATrace()
     {
-        string root = RepoRoot();
-        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        string[] source = File.ReadAllLines(Path.Combine(root, "tests", "DmKernel.Tests", "Docs", "ReadmeExampleTests.cs"));
-        int begin = Array.FindIndex(source, l => l.Contains("README example: begin", StringComparison.Ordinal));
-        int end = Array.FindIndex(source, l => l.Contains("README example: end", StringComparison.Ordinal));
-        Assert.True(begin >= 0 && end > begin);
-        foreach (string line in source[(begin + 1)..end])
+        var output = new StringWriter();
+
+        // Traces README example: begin
+        string trace = Path.GetTempFileName();
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 1000, Hosts = 10, Ticks = 1440, Seed = 7 });
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        using (var replay = new ReplayEngine(reader, new ReplayOptions()))
         {
-            string code = line.Trim();
-            if (code.Length > 0)
-                Assert.Contains(code, readme, StringComparison.Ordinal);
+            while (replay.Step())
+            {
+            }
+
+            output.WriteLine($"{replay.TicksDone} ticks, {replay.Metrics.PagingVmTicks} of {replay.Metrics.OnVmTicks} VM-ticks paging");
         }
+
+        File.Delete(trace);
+        // Traces README example: end
+
+        Assert.Matches(@"^1440 ticks, \d+ of \d+ VM-ticks paging$", output.ToString().Trim());
+        Assert.False(File.Exists(trace), "the example removes its temporary trace");
+    }
+
+    [GeneratedRegex("```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+
+    private static string FirstCSharpBlock(string relative)
+    {
+        Match m = CSharpBlock().Match(File.ReadAllText(Path.Combine(RepoRoot(), relative)).ReplaceLineEndings("\n"));
+        Assert.True(m.Success, $"{relative} has no ```csharp block");
+        return m.Groups["code"].Value;
+    }
+
+    /// <summary>The non-empty, trimmed code lines between a test's begin and end markers.</summary>
+    private static string[] MarkedLines(string begin, string end)
+    {
+        string[] source = File.ReadAllLines(Path.Combine(RepoRoot(), "tests", "DmKernel.Tests", "Docs", "ReadmeExampleTests.cs"));
+        int b = Array.FindIndex(source, l => l.Trim() == "// " + begin);
+        int e = Array.FindIndex(source, l => l.Trim() == "// " + end);
+        Assert.True(b >= 0 && e > b, $"markers '{begin}' / '{end}' not found");
+        return [.. source[(b + 1)..e].Select(l => l.Trim()).Where(l => l.Length > 0)];
+    }
+
+    [GeneratedRegex(@"^using [\w.]+;$")]
+    private static partial Regex UsingDirective();
+
+    /// <summary>The non-empty, trimmed lines of <paramref name="code"/> without its using directives (the test file has its own).</summary>
+    private static string[] CodeLines(string code) => [.. code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !UsingDirective().IsMatch(l))];
+
+    [Fact]
+    public void Readme_PackageReadme_AndSample_HoldThisExampleVerbatim()
+    {
+        string readme = FirstCSharpBlock("README.md");
+        Assert.Equal(readme, FirstCSharpBlock("src/DmKernel/README.md"));
+        Assert.Equal(readme, File.ReadAllText(Path.Combine(RepoRoot(), "samples", "Embedding", "Program.cs")).ReplaceLineEndings("\n"));
+        Assert.Equal(MarkedLines("README example: begin", "README example: end"), CodeLines(readme));
+    }
+
+    [Fact]
+    public void TracesPackageReadme_AndSample_HoldTheTracesExampleVerbatim()
+    {
+        string example = FirstCSharpBlock("src/DmKernel.Traces/README.md");
+        Assert.Equal(example, File.ReadAllText(Path.Combine(RepoRoot(), "samples", "TraceReplay", "Program.cs")).ReplaceLineEndings("\n"));
+        // The test writes to a StringWriter where the example writes to the console; everything else is the same code.
+        string[] tested = [.. MarkedLines("Traces README example: begin", "Traces README example: end").Select(l => l.Replace("output.WriteLine(", "Console.WriteLine(", StringComparison.Ordinal))];
+        Assert.Equal(tested, CodeLines(example));
     }
 
     internal static string RepoRoot()

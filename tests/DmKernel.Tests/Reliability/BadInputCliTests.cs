@@ -42,8 +42,8 @@ public class BadInputCliTests
     }
 
     [Theory]
-    [InlineData("alibaba", "--host-mb", "lots", "Cannot parse argument 'lots' for option '--host-mb'")]
-    [InlineData("alibaba", "--host-mb", "99999999999", "Cannot parse argument '99999999999' for option '--host-mb'")]
+    [InlineData("alibaba", "--host-mb", "lots", "--host-mb: 'lots' is not a whole number of MB.")]
+    [InlineData("alibaba", "--host-mb", "99999999999", "--host-mb: '99999999999' is too large: expected a whole number of MB of at most 2147483647.")]
     [InlineData("alibaba", "--host-mb", "4097", "--host-mb: HostMb = 4097: expected a positive multiple of 2 MB")]
     [InlineData("alibaba", "--host-mb", "2097152", "--host-mb: HostMb = 2097152: expected at most 1050624 MB")]
     [InlineData("gcd", "--vm-mb", "-1024", "--vm-mb: VmSizeMb = -1024: expected 32..1048576 MB")]

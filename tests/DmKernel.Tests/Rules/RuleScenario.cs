@@ -4,7 +4,7 @@ namespace DmKernel.Tests.Rules;
 
 /// <summary>
 /// Helpers for the rule scenario tests (R1–R20) on top of <see cref="Scenario"/>. Every expected number in
-/// those tests is derived by hand from docs/model.md and ../shared/spec/dynamic-memory.md, never copied
+/// those tests is derived by hand from docs/spec.md and docs/model.md, never copied
 /// from a run.
 /// </summary>
 internal static class RuleScenario

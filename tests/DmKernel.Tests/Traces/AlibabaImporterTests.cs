@@ -43,7 +43,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         return rows;
     }
 
-    [RealTraceFact]
+    [Fact]
     public void NoHeader_EveryRowIsData_EachMachineIsAHostWithOneWorkload()
     {
         Assert.Equal(100_002, fixture.Report.RowsRead);
@@ -59,7 +59,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         }
     }
 
-    [RealTraceFact]
+    [Fact]
     public void RelativeIrregularTimestamps_ResampleToSixtySecondTicksFromZero()
     {
         Assert.Equal(60, fixture.Data.Header.TickSeconds);
@@ -82,7 +82,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         Assert.True(checkedTicks > 10_000, $"{checkedTicks}");
     }
 
-    [RealTraceFact]
+    [Fact]
     public void MemUtilPercent_BecomesMbOfTheGivenHostSize()
     {
         // m_1932,386640,41,92,... : tick 6444 (386,640 s) = 92 % of 256 GiB.
@@ -90,7 +90,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         Assert.Equal("262144", fixture.Data.Header.Metadata["alibaba.host_mb"]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void MachinesCutOff_AreOffOutsideTheirSamples()
     {
         var first = fixture.Data.Series(0); // m_1932 from 386,640 s
@@ -101,7 +101,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         Assert.All(last[((188_370 + 600) / 60 + 1)..], v => Assert.Equal(-1, v));
     }
 
-    [RealTraceFact]
+    [Fact]
     public void EmptyFieldsAndAbnormalDiskValues_AreIgnored()
     {
         // 78,325 rows have empty mem_gps/mkpi and 16 have disk_io_percent -1 or 101: none is an error in strict mode.
@@ -126,7 +126,7 @@ public sealed class AlibabaImporterTests(AlibabaFixture fixture) : IClassFixture
         return n;
     }
 
-    [RealTraceFact]
+    [Fact]
     public void LongGaps_BecomeOff_ShortOnesAreHeld()
     {
         Assert.True(fixture.Report.NoteOf("ticks_held") > 1000);

@@ -78,7 +78,7 @@ public sealed class BitbrainsImportSpeedInvariantTests
         }
     }
 
-    [RealTraceFact]
+    [Fact]
     public void RealSamples_FastAndGeneralPathsGiveTheSameTrace()
     {
         string folder = RealTraces.Path("bitbrains-gwa-t-12-rnd");

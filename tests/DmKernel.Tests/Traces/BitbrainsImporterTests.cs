@@ -46,7 +46,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
 
     private double TimeOf(int tick) => Start + tick * 300.0;
 
-    [RealTraceFact]
+    [Fact]
     public void SemicolonTabSeparator_AndHeader_AreParsed_AllFilesBecomeVms()
     {
         string[] expected = ["2013-8/126.csv", "2013-8/265.csv", "2013-8/27.csv", "2013-8/343.csv", "2013-8/386.csv", "2013-8/391.csv", "2013-8/421.csv", "2013-8/446.csv", "2013-9/492.csv"];
@@ -59,7 +59,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.All(fixture.Data.Vms, v => Assert.Equal(-1, v.Host));
     }
 
-    [RealTraceFact]
+    [Fact]
     public void TimestampMs_IsReallyUnixSeconds()
     {
         // 2013-07-31 22:02:56 UTC is the first sample; the trace spans ~43.4 days of 300 s ticks, not 43 seconds.
@@ -69,7 +69,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Equal("1375308176", fixture.Data.Header.Metadata["resample.start_seconds"]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void MemoryKb_IsKibibytes_AndDemandIsUsageMbPlusOsBase()
     {
         int vm = fixture.Data.VmIndex("2013-8/386.csv");
@@ -84,7 +84,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Equal((int)Math.Round(first.UsageKb / 1024 + 512, MidpointRounding.AwayFromZero), fixture.Data.Ticks[0][vm]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void ProvisionedMemoryChangingOverTime_SettingsUseTheLargestSeen()
     {
         foreach (string id in new[] { "2013-8/343.csv", "2013-8/391.csv", "2013-8/446.csv" })
@@ -98,7 +98,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         }
     }
 
-    [RealTraceFact]
+    [Fact]
     public void CapacityZero_IsOff()
     {
         var rows = Rows("2013-8/126.csv");
@@ -121,7 +121,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.True(fixture.Report.NoteOf("off_samples") >= 2_149);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void DuplicateTimestamps_KeepTheLastRow()
     {
         Assert.Equal(2_502, fixture.Report.NoteOf("duplicate_timestamps"));
@@ -146,7 +146,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Fail("no duplicate with differing rows found in 265.csv");
     }
 
-    [RealTraceFact]
+    [Fact]
     public void StoppedVmThatKeepsReporting_IsOffFromThen()
     {
         // From 2013-08-22 08:22 UTC every row of 265 has capacity 0.
@@ -158,7 +158,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Contains(series[..from], v => v > 0);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void JitterAndDrift_DoNotCreateFalseGaps()
     {
         // 421 is sampled every ~300 s with 1-2 s jitter and drift: inside its one real gap (2179 s) it may be off, elsewhere always on.
@@ -177,7 +177,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Equal(0, fixture.Report.SkippedTotal);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void CollectionOutage_OfTheWholeFleet_IsHeldAcrossTheGap()
     {
         // 2013-08-02: every VM's samples stop for 25-45 minutes and resume within minutes of each other. 386's gap
@@ -217,7 +217,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.True(fixture.Report.NoteOf("ticks_held_in_outages") >= held);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void VmStartingMidTrace_IsOffBefore()
     {
         int vm = fixture.Data.VmIndex("2013-8/446.csv");
@@ -229,7 +229,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.NotEqual(-1, series[firstTick]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void VmStoppingMidTrace_IsOffAfterItsLastSamplePlusHold()
     {
         int vm386 = fixture.Data.VmIndex("2013-8/386.csv");
@@ -244,7 +244,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.Equal(-1, fixture.Data.Ticks[0][vm492]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void UsageAboveCapacity_IsClampedToCapacity()
     {
         Assert.Equal(5, fixture.Report.NoteOf("usage_above_capacity"));
@@ -254,7 +254,7 @@ public sealed class BitbrainsImporterTests(BitbrainsFixture fixture) : IClassFix
         Assert.All(fixture.Data.Series(vm), v => Assert.True(v <= cap + 512, $"{v} > {cap} + 512"));
     }
 
-    [RealTraceFact]
+    [Fact]
     public void Placement_FirstFitOnSynthesizedHosts()
     {
         using var dir = new TempDir();

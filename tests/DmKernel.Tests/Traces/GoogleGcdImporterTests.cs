@@ -23,7 +23,7 @@ public sealed class GoogleGcdImporterTests
         return (report, TraceData.Load(output));
     }
 
-    [RealTraceFact]
+    [Fact]
     public void NoHeaderNoTimestamps_RowIIsSlotITimes300s_DaysConcatenatedInNumericOrder()
     {
         var (report, data) = Import();
@@ -42,7 +42,7 @@ public sealed class GoogleGcdImporterTests
         }
     }
 
-    [RealTraceFact]
+    [Fact]
     public void MemoryAbove100Percent_IsKept()
     {
         var (report, data) = Import();
@@ -54,7 +54,7 @@ public sealed class GoogleGcdImporterTests
         Assert.Equal(Demand(day2[i]), series[288 + i]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void VmSizeIsTheGivenSize_AndRecorded()
     {
         var (_, data) = Import(new GoogleGcdImportOptions { VmSizeMb = 8192, PlaceOnHostMb = 16384, PlacementReserveMb = 0 });
@@ -64,7 +64,7 @@ public sealed class GoogleGcdImporterTests
         Assert.Equal(new TraceHost(16384, 0), data.Hosts[0]);
     }
 
-    [RealTraceFact]
+    [Fact]
     public void MissingDay_IsOffAfterTheHoldLimit()
     {
         using var dir = new TempDir();
