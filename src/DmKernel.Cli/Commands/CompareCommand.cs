@@ -132,6 +132,10 @@ internal static class CompareCommand
                 {
                     throw new CliError($"--max-hosts: {ex.Message}");
                 }
+                catch (CapacityOptionException ex) when (ex.Option == nameof(CapacityOptions.Sensitivity))
+                {
+                    throw new CliError($"--sensitivity: {ex.Message}");
+                }
             });
         }
         catch (OperationCanceledException)

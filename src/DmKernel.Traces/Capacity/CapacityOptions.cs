@@ -35,6 +35,9 @@ public sealed record CapacityOptions
     /// <summary>Most hosts the hosts-needed search tries (null: enough for every strategy's Startup memory, at least twice the estimate).</summary>
     public int? MaxHosts { get; init; }
 
+    /// <summary>Most trace values the sensitivity grid's re-expressed copies may hold together (default 2^28, 1 GiB).</summary>
+    public long MaxSensitivityValues { get; init; } = TraceSeries.DefaultMaxValues;
+
     /// <summary>Most VMs per host a density search tries (default 20 000).</summary>
     public int MaxVmsPerHost { get; init; } = 20_000;
 
@@ -93,6 +96,8 @@ public sealed record CapacityOptions
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
         if (MaxHosts is < 1 or > 1_000_000)
             throw new ArgumentOutOfRangeException(nameof(MaxHosts), MaxHosts, "max hosts: expected 1..1000000.");
+        if (MaxSensitivityValues < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxSensitivityValues), MaxSensitivityValues, "max sensitivity values: expected 0 or more.");
         if (MaxVmsPerHost is < 1 or > HostSpec.MaxVmCapacity)
             throw new ArgumentOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}.");
         if (Strategies is null || Strategies.Count == 0)

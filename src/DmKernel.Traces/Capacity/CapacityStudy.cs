@@ -89,6 +89,14 @@ public static class CapacityStudy
         if (neverOn > 0)
             warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
 
+        // The sensitivity grid holds one re-expressed copy of the trace per demand model.
+        long copies = (long)series.Ticks * series.Vms.Count * options.Sensitivity.Count;
+        if (copies > options.MaxSensitivityValues)
+        {
+            throw new CapacityOptionException(nameof(options.Sensitivity), string.Create(ic,
+                $"the sensitivity grid holds a copy of the trace per demand model: {options.Sensitivity.Count} × {series.Vms.Count} VMs × {series.Ticks} ticks = {copies} values, more than {options.MaxSensitivityValues}; compare a shorter span (--max-ticks) or leave the grid out."));
+        }
+
         // The jobs: a density search per strategy and seed, a hosts-needed search per strategy, and the sensitivity grid.
         DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
         var jobs = new List<Job>();

@@ -234,6 +234,20 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void SensitivityGrid_TooLargeToHold_IsRefusedByName()
+    {
+        // 10 VMs × 12 ticks × 6 demand models = 720 values, more than the 700 allowed here.
+        TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
+        var ex = Assert.Throws<CapacityOptionException>(() => CapacityStudy.Run(vdi, new CapacityOptions
+        {
+            Sensitivity = CapacityOptions.DefaultSensitivity(new DemandModel { OsBaseMb = 512 }),
+            MaxSensitivityValues = 700,
+        }));
+        Assert.Equal(nameof(CapacityOptions.Sensitivity), ex.Option);
+        Assert.Contains("--max-ticks", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_OutOfRange_AreRefusedNamingTheSetting()
     {
         TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
