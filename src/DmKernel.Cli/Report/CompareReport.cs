@@ -103,7 +103,11 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         if (parts.Count > 0)
             sb.Append("Against the habits: ").Append(string.Join("; ", parts)).Append('.');
         if (never.Count > 0)
-            sb.Append(sb.Length > 0 ? " " : "").Append(string.Join(" and ", never)).Append(never.Count == 1 ? " cannot meet the level at any density." : " cannot meet the level at any density.");
+        {
+            string list = string.Join(" and ", never);
+            sb.Append(sb.Length > 0 ? " " : "").Append(char.ToUpperInvariant(list[0])).Append(list.AsSpan(1)).Append(" cannot meet the level at any density.");
+        }
+
         var buffers = result.Densities.Where(d => d.Strategy.IsDynamic && d != Dm).ToList();
         if (buffers.Count > 0)
             sb.Append(" The buffer knob: ").Append(string.Join(", ", buffers.Select(d => string.Create(Ic, $"{d.Strategy.Parameter} % fits {Range(d)}")))).Append(" VMs per host.");
