@@ -263,7 +263,7 @@ public static class Probe
         private readonly int[] _denied = new int[slots];
         private readonly int[] _on = new int[slots];
         private readonly long[] _unmet = new long[slots];
-        private readonly long[] _pressureBins = histogram ? new long[1001] : [];
+        private readonly Replay.Histogram? _pressure = histogram ? new(Replay.ReplayMetrics.PressureBins - 1) : null;
         private long _assignedMbTicks;
         private long _demandMbTicks;
         private long _peakAssignedMb;
@@ -306,8 +306,8 @@ public static class Probe
                         _unmet[s] += demand[s] - assigned[s];
                     }
 
-                    if (on && v <= cap[s] && _pressureBins.Length > 0)
-                        _pressureBins[Math.Min(pressure[s], _pressureBins.Length - 1)]++;
+                    if (on && v <= cap[s])
+                        _pressure?.Add(pressure[s]);
                 }
 
                 if (on)
@@ -355,28 +355,9 @@ public static class Probe
                 AssignedMbTicks = _assignedMbTicks,
                 DemandMbTicks = _demandMbTicks,
                 PeakAssignedMb = _peakAssignedMb,
-                PressurePercentile = _pressureBins.Length == 0 ? 0 : Percentile(_pressureBins, percentile),
+                PressurePercentile = _pressure?.Percentile(percentile) ?? 0,
                 PerVm = perVm,
             };
-        }
-
-        private static int Percentile(long[] bins, double p)
-        {
-            long count = 0;
-            foreach (long b in bins)
-                count += b;
-            if (count == 0)
-                return 0;
-            long rank = Math.Max(1, (long)Math.Ceiling(p / 100.0 * count));
-            long seen = 0;
-            for (int i = 0; i < bins.Length; i++)
-            {
-                seen += bins[i];
-                if (seen >= rank)
-                    return i;
-            }
-
-            return bins.Length - 1;
         }
     }
 }

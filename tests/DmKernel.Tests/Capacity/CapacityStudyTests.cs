@@ -234,6 +234,40 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void PressureLimit_BindsDynamicMemoryBeforePaging_AndHoldsAtTheDensity()
+    {
+        // VDI desktops under Dynamic Memory sit near 100 / 1.2 = 83 % pressure while their buffer is served (R10); a
+        // crowded host drops the buffer first (R11), which raises pressure toward 100 before anything pages.
+        TraceSeries vdi = Fleets.Vdi(desktops: 60, ticks: 96);
+        CapacityOptions Options(int limit) => new()
+        {
+            Host = new TraceHost(98_304, 2048),
+            Threads = 2,
+            Seeds = 2,
+            Level = new ServiceLevel { MaxPressure = limit, PressurePercentile = 95 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        };
+
+        // Near the paging boundary the 95th percentile climbs from the low 80s to the 90s within two VMs per host; a limit
+        // of 84 binds first.
+        CapacityResult free = CapacityStudy.Run(vdi, Options(100_000)), limited = CapacityStudy.Run(vdi, Options(84)); // 100 000 %: measured, never binding
+        DensityResult dmFree = free.DensityOf(MemoryStrategy.DynamicMemory), dm = limited.DensityOf(MemoryStrategy.DynamicMemory);
+        for (int i = 0; i < dm.Seeds.Count; i++)
+        {
+            DensitySeed seed = dm.Seeds[i];
+            Assert.True(seed.VmsPerHost <= dmFree.Seeds[i].VmsPerHost);
+            Assert.InRange(seed.AtDensity!.PressurePercentile, 1, 84);
+            Assert.True(seed.FirstMiss!.PressurePercentile > 84 || seed.FirstMiss.PagingShare > 0.01 || seed.FirstMiss.DeniedVmTicks > 0);
+        }
+
+        Assert.Contains(dm.Seeds, s => s.VmsPerHost < dmFree.Seeds[s.Seed].VmsPerHost);
+        Assert.Contains(dmFree.Seeds, s => s.AtDensity!.PressurePercentile > 84); // without the limit, the density runs hotter
+
+        // Static 1 GB desktops committing ~580 MB stay near 57 %: the limit does not bind them.
+        Assert.Equal(free.DensityOf(MemoryStrategy.StaticProvisioned).Median, limited.DensityOf(MemoryStrategy.StaticProvisioned).Median);
+    }
+
+    [Fact]
     public void SensitivityGrid_TooLargeToHold_IsRefusedByName()
     {
         // 10 VMs × 12 ticks × 6 demand models = 720 values, more than the 700 allowed here.
