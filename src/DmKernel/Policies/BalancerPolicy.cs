@@ -1,0 +1,164 @@
+using System.Globalization;
+
+namespace DmKernel;
+
+/// <summary>
+/// A memory balancer policy and its parameters (docs/policies.md, P1–P9), chosen per fleet when a <see cref="Balancer"/>
+/// is created. Each policy reads only its own parameters; the defaults are those of the systems the policies come from.
+/// Periods are in seconds and become ticks like the model's (<see cref="ModelParameters.ToTicks"/>).
+/// </summary>
+public sealed record BalancerPolicy
+{
+    /// <summary>Largest number of Available samples MoM averages (P5); the host keeps them in a ring.</summary>
+    public const int MaxMomSamples = 16;
+
+    /// <summary>The policy.</summary>
+    public PolicyKind Kind { get; init; }
+
+    /// <summary>P2: squeezed recomputes its goals every this many seconds (default 10, squeezed's balance interval).</summary>
+    public double SqueezedPeriodSeconds { get; init; } = 10;
+
+    /// <summary>P2: the free memory squeezed keeps on a host, MB, rounded up to the granularity (default 9: squeezed's 9 MiB, 10 MB with G = 2).</summary>
+    public int SqueezedTargetFreeMb { get; init; } = 9;
+
+    /// <summary>P10: squeezed declares a VM stuck after its balloon made no progress toward its goal for this long (default 5 s).</summary>
+    public double SqueezedStuckSeconds { get; init; } = 5;
+
+    /// <summary>P5: MoM considers each VM every this many seconds (default 15, VDSM's policy interval).</summary>
+    public double MomPeriodSeconds { get; init; } = 15;
+
+    /// <summary>P5: how many of the host's last Available samples MoM averages (default 10; 1..<see cref="MaxMomSamples"/>).</summary>
+    public int MomSamples { get; init; } = 10;
+
+    /// <summary>P8: ESX samples each VM's active share every this many seconds (default 30).</summary>
+    public double EsxSamplePeriodSeconds { get; init; } = 30;
+
+    /// <summary>P9: the idle-memory tax rate τ in per mille (default 750 = 75 %, ESX's default; 0 turns the tax off; at most 999).</summary>
+    public int EsxIdleTaxPerMille { get; init; } = 750;
+
+    /// <summary>P9: the soft free-memory level, % of Total − Reserve (default 4): below it the host reclaims.</summary>
+    public int EsxSoftPercent { get; init; } = 4;
+
+    /// <summary>P9: the high free-memory level, % of Total − Reserve (default 6): reclaim stops, and caps lift, at it.</summary>
+    public int EsxHighPercent { get; init; } = 6;
+
+    /// <summary>Hyper-V Dynamic Memory (R9, R11, R13, R15): the default.</summary>
+    public static BalancerPolicy HyperV { get; } = new() { Kind = PolicyKind.HyperV };
+
+    /// <summary>Every VM at its Startup, never moved.</summary>
+    public static BalancerPolicy Static { get; } = new() { Kind = PolicyKind.Static };
+
+    /// <summary>Xen squeezed with its defaults.</summary>
+    public static BalancerPolicy Squeezed { get; } = new() { Kind = PolicyKind.Squeezed };
+
+    /// <summary>oVirt MoM with its defaults.</summary>
+    public static BalancerPolicy Mom { get; } = new() { Kind = PolicyKind.Mom };
+
+    /// <summary>VMware ESX with its defaults.</summary>
+    public static BalancerPolicy Esx { get; } = new() { Kind = PolicyKind.Esx };
+
+    /// <summary>The policy of <paramref name="kind"/> with its defaults.</summary>
+    public static BalancerPolicy Of(PolicyKind kind) => kind switch
+    {
+        PolicyKind.HyperV => HyperV,
+        PolicyKind.Static => Static,
+        PolicyKind.Squeezed => Squeezed,
+        PolicyKind.Mom => Mom,
+        PolicyKind.Esx => Esx,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown policy."),
+    };
+
+    /// <summary>The short name used by the CLI and in reports: hyperv, static, squeezed, mom, esx.</summary>
+    public string Key => Kind switch
+    {
+        PolicyKind.HyperV => "hyperv",
+        PolicyKind.Static => "static",
+        PolicyKind.Squeezed => "squeezed",
+        PolicyKind.Mom => "mom",
+        _ => "esx",
+    };
+
+    /// <summary>A name for reports: Hyper-V, static, Xen squeezed, oVirt MoM, VMware ESX.</summary>
+    public string Name => Kind switch
+    {
+        PolicyKind.HyperV => "Hyper-V",
+        PolicyKind.Static => "static",
+        PolicyKind.Squeezed => "Xen squeezed",
+        PolicyKind.Mom => "oVirt MoM",
+        _ => "VMware ESX",
+    };
+
+    /// <summary>Parses a key (<see cref="Key"/>, case-insensitive); null when it names no policy.</summary>
+    public static BalancerPolicy? TryParse(string? key) => key?.Trim().ToLowerInvariant() switch
+    {
+        "hyperv" or "hyper-v" => HyperV,
+        "static" => Static,
+        "squeezed" or "xen" => Squeezed,
+        "mom" or "ovirt" => Mom,
+        "esx" or "vmware" => Esx,
+        _ => null,
+    };
+
+    /// <summary>The parameters this policy reads, as name and value (for reports and result files).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Parameters()
+    {
+        var ic = CultureInfo.InvariantCulture;
+        return Kind switch
+        {
+            PolicyKind.Squeezed =>
+            [
+                new("periodSeconds", SqueezedPeriodSeconds.ToString(ic)),
+                new("targetFreeMb", SqueezedTargetFreeMb.ToString(ic)),
+                new("stuckSeconds", SqueezedStuckSeconds.ToString(ic)),
+            ],
+            PolicyKind.Mom =>
+            [
+                new("periodSeconds", MomPeriodSeconds.ToString(ic)),
+                new("samples", MomSamples.ToString(ic)),
+                new("pressureThreshold", "0.20"),
+                new("pressureCritical", "0.05"),
+                new("guestFreeShare", "0.20"),
+                new("step", "0.05"),
+                new("deadBand", "0.0025"),
+            ],
+            PolicyKind.Esx =>
+            [
+                new("samplePeriodSeconds", EsxSamplePeriodSeconds.ToString(ic)),
+                new("idleTaxPerMille", EsxIdleTaxPerMille.ToString(ic)),
+                new("softPercent", EsxSoftPercent.ToString(ic)),
+                new("highPercent", EsxHighPercent.ToString(ic)),
+            ],
+            _ => [],
+        };
+    }
+
+    /// <summary>Checks the parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown policy.");
+        CheckPeriod(nameof(SqueezedPeriodSeconds), SqueezedPeriodSeconds);
+        CheckPeriod(nameof(SqueezedStuckSeconds), SqueezedStuckSeconds);
+        CheckPeriod(nameof(MomPeriodSeconds), MomPeriodSeconds);
+        CheckPeriod(nameof(EsxSamplePeriodSeconds), EsxSamplePeriodSeconds);
+        if (SqueezedTargetFreeMb is < 0 or > 1_048_576)
+            throw new ArgumentOutOfRangeException(nameof(SqueezedTargetFreeMb), SqueezedTargetFreeMb, "expected 0..1048576 MB.");
+        if (MomSamples is < 1 or > MaxMomSamples)
+            throw new ArgumentOutOfRangeException(nameof(MomSamples), MomSamples, $"expected 1..{MaxMomSamples}.");
+        if (EsxIdleTaxPerMille is < 0 or > 999)
+            throw new ArgumentOutOfRangeException(nameof(EsxIdleTaxPerMille), EsxIdleTaxPerMille, "expected 0..999 per mille.");
+        if (EsxSoftPercent is < 0 or > 100)
+            throw new ArgumentOutOfRangeException(nameof(EsxSoftPercent), EsxSoftPercent, "expected 0..100 %.");
+        if (EsxHighPercent < EsxSoftPercent || EsxHighPercent > 100)
+            throw new ArgumentOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, "expected the soft level..100 %.");
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    private static void CheckPeriod(string name, double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 1e9)
+            throw new ArgumentOutOfRangeException(name, seconds, "expected a finite number of seconds in (0, 1e9].");
+    }
+}

@@ -1,0 +1,33 @@
+namespace DmKernel.Policies;
+
+/// <summary>
+/// P10: how much a guest's memory driver can move in a tick, from its per-VM setting (<see cref="GuestResponse"/>), stored
+/// per slot as a kind, a per-tick rate and the lengths of the stuck and ideal spells in ticks.
+/// </summary>
+internal static class Responsiveness
+{
+    /// <summary>No limit this tick.</summary>
+    public const int Unlimited = int.MaxValue;
+
+    /// <summary>
+    /// P10: the MB the driver of the VM in <paramref name="slot"/> can move in tick <paramref name="tickIndex"/>: unlimited
+    /// (Ideal), the per-tick rate (Rate), 0 (Stuck), or for an intermittently stuck guest 0 during the first
+    /// <paramref name="stuckTicks"/> of every <c>stuck + ideal</c> ticks, counted from <c>tickIndex + slot</c> (the phase comes
+    /// from the slot, so guests are not stuck all at once), and unlimited during the rest.
+    /// </summary>
+    public static int Limit(byte kind, int ratePerTick, int stuckTicks, int idealTicks, int slot, long tickIndex) => (GuestResponseKind)kind switch
+    {
+        GuestResponseKind.Ideal => Unlimited,
+        GuestResponseKind.Rate => ratePerTick,
+        GuestResponseKind.Stuck => 0,
+        _ => (tickIndex + slot) % (stuckTicks + idealTicks) < stuckTicks ? 0 : Unlimited,
+    };
+
+    /// <summary>P10: a rate of <paramref name="mbPerSecond"/> as MB per tick, rounded down to the granularity, at least one granule.</summary>
+    public static int RatePerTick(int mbPerSecond, double tickSeconds, int granularityMb)
+    {
+        double mb = Math.Floor(mbPerSecond * tickSeconds);
+        long perTick = (long)Math.Min(mb, int.MaxValue - granularityMb) & ~(long)(granularityMb - 1);
+        return (int)Math.Max(granularityMb, perTick);
+    }
+}

@@ -1,0 +1,65 @@
+using DmKernel.Policies;
+
+namespace DmKernel.Tests.Policies;
+
+/// <summary>P10: what a guest's memory driver can move in a tick, and the text form of the setting.</summary>
+public class P10_GuestResponseRuleTests
+{
+    [Fact]
+    public void P10_Limit_IdealUnlimited_RatePerTick_StuckZero()
+    {
+        Assert.Equal(Responsiveness.Unlimited, Responsiveness.Limit((byte)GuestResponseKind.Ideal, 0, 0, 0, 7, 100));
+        Assert.Equal(100, Responsiveness.Limit((byte)GuestResponseKind.Rate, 100, 0, 0, 7, 100));
+        Assert.Equal(0, Responsiveness.Limit((byte)GuestResponseKind.Stuck, 0, 0, 0, 7, 100));
+    }
+
+    [Fact]
+    public void P10_Rate_IsMbPerSecondTimesTheTick_RoundedDownToG_AtLeastOneGranule()
+    {
+        Assert.Equal(100, Responsiveness.RatePerTick(100, 1, 2));
+        Assert.Equal(510, Responsiveness.RatePerTick(1020, 0.5, 2));
+        Assert.Equal(2, Responsiveness.RatePerTick(1, 1, 2));        // 1 MB/s: one granule per tick
+        Assert.Equal(30_000, Responsiveness.RatePerTick(100, 300, 2)); // a 5-minute tick
+        Assert.Equal(64, Responsiveness.RatePerTick(100, 1, 64));    // 100 → 64 with G = 64
+    }
+
+    [Fact]
+    public void P10_IntermittentlyStuck_StuckThenIdeal_PhaseFromTheSlot()
+    {
+        // 3 ticks stuck, 2 ideal. Slot 0: ticks 0, 1, 2 stuck, 3, 4 ideal, 5 stuck again. Slot 1 is one tick ahead:
+        // (t + 1) mod 5 < 3, so ticks 0, 1 stuck, 2, 3 ideal, 4 stuck.
+        var k = (byte)GuestResponseKind.IntermittentlyStuck;
+        int[] slot0 = new int[6], slot1 = new int[6];
+        for (int t = 0; t < 6; t++)
+        {
+            slot0[t] = Responsiveness.Limit(k, 0, 3, 2, 0, t);
+            slot1[t] = Responsiveness.Limit(k, 0, 3, 2, 1, t);
+        }
+
+        int u = Responsiveness.Unlimited;
+        Assert.Equal([0, 0, 0, u, u, 0], slot0);
+        Assert.Equal([0, 0, u, u, 0, 0], slot1);
+    }
+
+    [Theory]
+    [InlineData("ideal")]
+    [InlineData("stuck")]
+    [InlineData("rate:64")]
+    [InlineData("intermittent:30/60")]
+    [InlineData("intermittent:0.5/2.5")]
+    public void P10_Setting_TextForm_RoundTrips(string text)
+        => Assert.Equal(text, GuestResponse.Parse(text).ToString());
+
+    [Theory]
+    [InlineData("slow")]
+    [InlineData("rate:0")]
+    [InlineData("rate:-3")]
+    [InlineData("intermittent:30")]
+    [InlineData("intermittent:0/5")]
+    public void P10_Setting_BadText_IsRefusedNamingTheForms(string text)
+    {
+        var ex = Assert.Throws<FormatException>(() => GuestResponse.Parse(text));
+        Assert.Contains(text, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("P10", ex.Message, StringComparison.Ordinal);
+    }
+}
