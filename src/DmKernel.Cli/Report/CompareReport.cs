@@ -48,8 +48,8 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
         string ratio = string.Create(Ic, $"**{v.Ratio.Median:F2} ×** static memory at the provisioned size ({Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
         return v.Yes
-            ? string.Create(Ic, $"**Answer: yes.** At the service level ({level}), Dynamic Memory fits **{Range(dm)} VMs per {HostGb} host**, {ratio}.{Binding()}")
-            : string.Create(Ic, $"**Answer: no, not for density.** At the service level ({level}), Dynamic Memory fits {Range(dm)} VMs per {HostGb} host, {ratio}: less than the {CapacityVerdict.Threshold - 1:P0} gain that would count.{Binding()}");
+            ? string.Create(Ic, $"**Answer: yes.** At the service level ({level}), Dynamic Memory fits **{Range(dm)} {Vms(dm)} per {HostGb} host**, {ratio}.{Binding()}")
+            : string.Create(Ic, $"**Answer: no, not for density.** At the service level ({level}), Dynamic Memory fits {Range(dm)} {Vms(dm)} per {HostGb} host, {ratio}: less than the {CapacityVerdict.Threshold - 1:P0} gain that would count.{Binding()}");
     }
 
     /// <summary>What stopped Dynamic Memory one VM per host beyond its density, over the draws.</summary>
@@ -104,7 +104,7 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             sb.Append("Against the habits: ").Append(string.Join("; ", parts)).Append('.');
         if (never.Count > 0)
         {
-            string list = string.Join(" and ", never);
+            string list = never.Count == 1 ? never[0] : string.Join(", ", never.Take(never.Count - 1)) + " and " + never[^1];
             sb.Append(sb.Length > 0 ? " " : "").Append(char.ToUpperInvariant(list[0])).Append(list.AsSpan(1)).Append(" cannot meet the level at any density.");
         }
 
@@ -119,7 +119,7 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
         if (dm is null || st is null)
             return "";
-        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")}");
+        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")}");
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
@@ -199,6 +199,12 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         foreach (HostsResult h in result.Hosts)
         {
             string fewer = h.LastMiss is ProbeOutcome m ? string.Create(Ic, $"{m.Hosts} hosts: {result.Options.Level.Shortfall(m)}") : "–";
+            if (h.CannotHost is string why)
+            {
+                md.AppendLine(Ic, $"| {h.Strategy.Name} | none: {why} | – | – | – | – |");
+                continue;
+            }
+
             if (h.Hosts is not int n || h.AtHosts is not ProbeOutcome a)
             {
                 md.AppendLine(Ic, $"| {h.Strategy.Name} | more than {h.MaxHosts} | – | – | – | {fewer} |");
@@ -482,6 +488,8 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
             json.WriteNumber("pressurePercentile", o.PressurePercentile);
         json.WriteEndObject();
     }
+
+    private static string Vms(DensityResult d) => d.Median == 1 && d.Max == 1 ? "VM" : "VMs";
 
     private static string Count(int n, string noun) => string.Create(Ic, $"{n} {noun}{(n == 1 ? "" : "s")}");
 

@@ -67,7 +67,11 @@ public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand,
 }
 
 /// <summary>The fewest hosts the trace's own VMs need under one strategy (null when not within the most hosts tried).</summary>
-public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHosts, ProbeOutcome? AtHosts, ProbeOutcome? LastMiss, IReadOnlyList<SearchProbe> Probes);
+public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHosts, ProbeOutcome? AtHosts, ProbeOutcome? LastMiss, IReadOnlyList<SearchProbe> Probes)
+{
+    /// <summary>Why no number of hosts can work (a VM larger than a host under this strategy), or null.</summary>
+    public string? CannotHost { get; init; }
+}
 
 /// <summary>The ratio of Dynamic Memory's density to another strategy's, seed by seed (the same draws), and its summary.</summary>
 public sealed record DensityRatio(double Median, double Min, double Max, bool OtherNeverMeets)

@@ -32,16 +32,18 @@ public static class CapacityStudy
         var ctx = new Context(series, options, progress, cancel);
         var ic = CultureInfo.InvariantCulture;
 
-        // The pool: trace VMs that fit a host under every strategy and are on at some tick.
+        // The pool: trace VMs that fit a host under the two strategies of the verdict (Dynamic Memory and static at the
+        // provisioned size) and are on at some tick. A habit that makes a pool VM too large for the host says so instead.
         int capacity = ctx.Capacity;
         var tooLarge = new List<ExcludedVm>();
         var pool = new List<int>();
         int neverOn = 0;
+        MemoryStrategy[] verdictPair = [options.Strategies.First(s => s.Kind == StrategyKind.DynamicMemory), MemoryStrategy.StaticProvisioned];
         for (int v = 0; v < series.Vms.Count; v++)
         {
             int largest = 0;
-            MemoryStrategy widest = options.Strategies[0];
-            foreach (MemoryStrategy s in options.Strategies)
+            MemoryStrategy widest = verdictPair[0];
+            foreach (MemoryStrategy s in verdictPair)
             {
                 int startup = s.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
                 if (startup > largest)
@@ -86,6 +88,11 @@ public static class CapacityStudy
             warnings.Add(string.Create(ic, $"The trace's VMs are rarely on together (at most {mostOn} of {series.Vms.Count} at the same tick): each drawn VM plays its series from its own random tick, so VMs that never overlapped in the trace run side by side here, and the hosts-needed answer packs VMs that were not on at once."));
         foreach (ExcludedVm e in tooLarge)
             warnings.Add(string.Create(ic, $"VM '{e.Id}' needs {e.SizeMb} MB to start under {e.Strategy}, more than a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve holds: it is left out of every strategy, so that all compare the same VMs (a host of --host-mb {e.HostMbThatFits} or more would hold it)."));
+        foreach (MemoryStrategy s in options.Strategies)
+        {
+            if (TooLargeUnder(ctx, s) is (string id, int size))
+                warnings.Add(string.Create(ic, $"Under {s.Name}, VM '{id}' needs {size} MB to start, more than a host of {options.Host.TotalMb} MB holds: that strategy cannot host this fleet on such hosts (--host-mb {size + ctx.Reserve} or more would)."));
+        }
         if (neverOn > 0)
             warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
 
@@ -237,8 +244,8 @@ public static class CapacityStudy
         var load = new long[ctx.Series.Ticks];
         foreach (MemoryStrategy strategy in ctx.Options.Strategies)
         {
-            if (StaticPagingShare(ctx, ctx.Series, strategy) > ctx.Options.Level.MaxPagingShare)
-                continue; // pages beyond the level at any density: no host count helps
+            if (StaticPagingShare(ctx, ctx.Series, strategy) > ctx.Options.Level.MaxPagingShare || TooLargeUnder(ctx, strategy) is not null)
+                continue; // misses the level at any density: no host count helps
             Array.Clear(load);
             foreach (int v in ctx.Pool)
             {
@@ -255,6 +262,20 @@ public static class CapacityStudy
         }
 
         return best;
+    }
+
+    /// <summary>The pool VM with the largest Startup under <paramref name="strategy"/>, when it is larger than a host holds.</summary>
+    private static (string Id, int SizeMb)? TooLargeUnder(Context ctx, MemoryStrategy strategy)
+    {
+        (string, int)? worst = null;
+        foreach (int v in ctx.Pool)
+        {
+            int startup = strategy.Apply(ctx.Series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
+            if (startup > ctx.Capacity && (worst is null || startup > worst.Value.Item2))
+                worst = (ctx.Series.Vms[v].Id, startup);
+        }
+
+        return worst;
     }
 
     /// <summary>For a static strategy: the share of the pool VMs' own servable time they page at their size, whatever the packing (null for Dynamic Memory).</summary>
@@ -507,6 +528,14 @@ public static class CapacityStudy
             int hosts = ctx.Options.HostsPerProbe;
             int max = MaxVmsPerHost();
 
+            // A strategy under which a pool VM cannot start on an empty host misses the level at every density.
+            if (TooLargeUnder(ctx, strategy) is (string id, int size))
+            {
+                CannotMeet = string.Create(CultureInfo.InvariantCulture, $"VM '{id}' needs {size} MB to start, more than a host holds ({ctx.Capacity} MB)");
+                Result = new DensitySeed(seedIndex, 0, null, null, _probes);
+                return;
+            }
+
             // A static strategy that pages beyond the level on its VMs' own series pages so at every density.
             PoolPagingShare = StaticPagingShare(ctx, series, strategy);
             if (PoolPagingShare is double share && share > ctx.Options.Level.MaxPagingShare)
@@ -672,6 +701,15 @@ public static class CapacityStudy
             }
 
             long capacity = ctx.Capacity;
+            if (TooLargeUnder(ctx, strategy) is (string id, int size))
+            {
+                Result = new HostsResult(strategy, null, 0, null, null, _probes)
+                {
+                    CannotHost = string.Create(CultureInfo.InvariantCulture, $"VM '{id}' needs {size} MB to start, more than a host holds ({capacity} MB)"),
+                };
+                return;
+            }
+
             int maxHosts = ctx.Options.MaxHosts ?? (int)Math.Clamp(((startupSum + capacity - 1) / capacity) + 1, 1, pool.Length);
             int lowest = (int)Math.Clamp((footprintSum + capacity - 1) / capacity, 1, maxHosts);
             ProbeOutcome? best = null, lastMiss = null;

@@ -225,6 +225,34 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void HabitThatMakesAVmLargerThanTheHost_CannotMeetTheLevel_TheVmStaysInThePool()
+    {
+        // A 12 GB VM fits a 16 GB host (14 GB after the reserve) statically and with Dynamic Memory, but not at
+        // provisioned + 50 % (18 GB): that habit cannot host the fleet, and says which VM; the others compare all VMs.
+        int[] demand = Enumerable.Repeat(2000, 12).ToArray();
+        TraceSeries s = Series(12,
+            (VmSettings.Dynamic(12_288, 3072, 12_288), demand),
+            (VmSettings.Dynamic(2048, 512, 2048), demand),
+            (VmSettings.Dynamic(2048, 512, 2048), demand));
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned, MemoryStrategy.ProvisionedPlus(50)],
+        });
+        Assert.Equal(3, r.PoolVms);
+        Assert.Empty(r.TooLarge);
+        DensityResult plus = r.DensityOf(MemoryStrategy.ProvisionedPlus(50));
+        Assert.True(plus.NeverMeets);
+        Assert.Contains("'vm-0' needs 18432 MB", plus.CannotMeet, StringComparison.Ordinal);
+        HostsResult hosts = r.Hosts.Single(h => h.Strategy == MemoryStrategy.ProvisionedPlus(50));
+        Assert.Null(hosts.Hosts);
+        Assert.Contains("'vm-0'", hosts.CannotHost, StringComparison.Ordinal);
+        Assert.Contains(r.Warnings, w => w.Contains("provisioned + 50 %", StringComparison.Ordinal) && w.Contains("--host-mb 20480", StringComparison.Ordinal));
+        Assert.False(r.DensityOf(MemoryStrategy.StaticProvisioned).NeverMeets);
+    }
+
+    [Fact]
     public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
     {
         TraceSeries vdi = Fleets.Vdi(desktops: 100, ticks: 24);
