@@ -22,6 +22,7 @@ public sealed class Balancer : IDisposable
     /// <param name="fleet">The state to tick.</param>
     /// <param name="path">Kernel path; Auto takes <c>DMKERNEL_PATH</c> or the widest accelerated one.</param>
     /// <param name="threads">Worker threads (1 = the calling thread only).</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The policy overload has no optional parameter: a call without a policy binds here as it did in 0.1.0.")]
     public Balancer(Fleet fleet, KernelPath path = KernelPath.Auto, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(fleet);
@@ -44,6 +45,26 @@ public sealed class Balancer : IDisposable
             _workers = new WorkerGroup(Threads - 1, RunChunk);
         _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
     }
+
+    /// <summary>
+    /// Creates a balancer over <paramref name="fleet"/> that decides goals with <paramref name="policy"/>
+    /// (docs/policies.md): Hyper-V Dynamic Memory, static, Xen squeezed, oVirt MoM or VMware ESX. Every policy shares the
+    /// state, the lifecycle, the balloon and hot-add mechanisms and the outputs.
+    /// </summary>
+    /// <param name="fleet">The state to tick.</param>
+    /// <param name="policy">The policy and its parameters.</param>
+    /// <param name="path">Kernel path; Auto takes <c>DMKERNEL_PATH</c> or the widest accelerated one.</param>
+    /// <param name="threads">Worker threads (1 = the calling thread only).</param>
+    public Balancer(Fleet fleet, BalancerPolicy policy, KernelPath path, int threads)
+        : this(fleet, path, threads)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        Policy = policy;
+    }
+
+    /// <summary>The policy that decides the goals (Hyper-V unless given).</summary>
+    public BalancerPolicy Policy { get; } = BalancerPolicy.HyperV;
 
     /// <summary>The path that runs (Auto resolved).</summary>
     public KernelPath Path { get; }
@@ -124,6 +145,8 @@ public sealed class Balancer : IDisposable
 
     private void RunHosts(int h0, int h1, HostScratch scratch)
     {
+        if (Policy.Kind != PolicyKind.HyperV)
+            throw new NotSupportedException($"The {Policy.Name} policy's per-host kernel is not wired in yet (issue 14 waits for issue 12's per-host spans).");
         switch (Path)
         {
             case KernelPath.Scalar:

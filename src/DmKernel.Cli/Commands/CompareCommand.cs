@@ -28,11 +28,12 @@ internal static class CompareCommand
         var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated %, or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
+        var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries. [default: what the largest strategy's Startup memory needs, + 1]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
-            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts,
+            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts, policies,
         };
         common.AddTo(command);
 
@@ -82,6 +83,7 @@ internal static class CompareCommand
                 Probe = new ProbeOptions { Model = replay.Model, Path = replay.Path },
                 Threads = replay.Threads,
                 MaxHosts = mh,
+                Policies = ParsePolicies(result.GetValue(policies)),
             };
             return Run(result.GetValue(file)!, result.GetValue(output)!, options, hostGiven ? replay.PlacementHostMb : null, replay.MaxTicks,
                 result.GetValue(sensitivity), cancel);
@@ -149,10 +151,14 @@ internal static class CompareCommand
         using var staged = Cli.Guard(() => new StagedOutput(outputDir));
         var report = new CompareReport(result, seconds);
         report.WriteCurves(staged.File("density.png"));
+        if (result.Policies.Count > 0)
+            report.WritePolicyPlot(staged.File("policies.png"));
         File.WriteAllText(staged.File("report.md"), report.Markdown());
         CompareReport.WriteJson(staged.File("comparison.json"), result, seconds);
         staged.Commit();
         Console.WriteLine(report.Headline());
+        if (result.Policies.Count > 0)
+            Console.WriteLine(report.PolicyLines());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(staged.Directory, "report.md")}, comparison.json, density.png"));
         return 0;
@@ -167,6 +173,23 @@ internal static class CompareCommand
         if (largest != smallest)
             warnings.Add(string.Create(CultureInfo.InvariantCulture, $"The trace's hosts differ in size ({smallest}..{largest} MB); the comparison packs onto hosts of the largest, {largest} MB (set --host-mb to choose)."));
         return largest;
+    }
+
+    private static BalancerPolicy[] ParsePolicies(string? text)
+    {
+        if (text is null)
+            return [];
+        var list = new List<BalancerPolicy>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            BalancerPolicy p = ReplayCommand.ParsePolicy(part, "--policies");
+            if (!list.Contains(p))
+                list.Add(p);
+        }
+
+        if (list.Count == 0)
+            throw new CliError("--policies: no policy given: expected hyperv, static, squeezed, mom or esx, comma-separated.");
+        return [.. list];
     }
 
     private static int[] ParseBuffers(string text)

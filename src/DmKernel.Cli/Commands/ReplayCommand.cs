@@ -17,13 +17,14 @@ internal static class ReplayCommand
         var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
         var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks. [default: about 500 samples per host]", HelpName = "TICKS" };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
+        var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
         var common = new CommonOptions();
-        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume };
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
-            ReplayOptions options = common.ToReplayOptions(result);
+            ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy") };
             int? step = result.GetValue(every);
             if (step is < 1)
                 throw new CliError($"--host-series-every {step} is out of range: expected at least 1.");
@@ -137,6 +138,10 @@ internal static class ReplayCommand
         return 0;
     }
 
+    /// <summary>A policy key (hyperv, static, squeezed, mom, esx); anything else is refused naming the option and the keys.</summary>
+    internal static BalancerPolicy ParsePolicy(string? key, string option)
+        => BalancerPolicy.TryParse(key) ?? throw new CliError($"{option}: '{key}' is not a policy: expected hyperv, static, squeezed, mom or esx.");
+
     /// <summary>
     /// The trace and every setting that changes a replay's result, named as the user gives them: a checkpoint resumes
     /// only under the same fingerprint. Kernel path and threads are left out (results are identical on every path and
@@ -164,6 +169,7 @@ internal static class ReplayCommand
             .Add("--max-remove", string.Create(ic, $"{m.MaxRemovePerSecondMb}"))
             .Add("--reserve", string.Create(ic, $"{m.HostReserveMb}"))
             .Add("--no-smart-paging", m.SmartPaging ? "off" : "on")
+            .Add("--policy", string.Join(' ', [options.Policy.Key, .. options.Policy.Parameters().Select(kv => $"{kv.Key}={kv.Value}")]))
             .Add("--host-mb", string.Create(ic, $"{options.PlacementHostMb}"))
             .Add("--max-ticks", options.MaxTicks is long max ? string.Create(ic, $"{max}") : "(the whole trace)")
             .Add("--hash-every", string.Create(ic, $"{options.HashEvery}"))

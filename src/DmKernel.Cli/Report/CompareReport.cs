@@ -8,7 +8,7 @@ using ScottPlot;
 namespace DmKernel.Cli.Report;
 
 /// <summary>The outputs of <c>dmkernel compare</c>: the answer first, then the tables, the curves and the warnings.</summary>
-internal sealed class CompareReport(CapacityResult result, double seconds)
+internal sealed partial class CompareReport(CapacityResult result, double seconds)
 {
     private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
 
@@ -230,6 +230,7 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
         }
 
         md.AppendLine();
+        md.Append(PolicySection());
         md.AppendLine("## Unservable demand");
         md.AppendLine();
         int most = result.Unservable.Count(u => u.Share > 0.5);
@@ -433,6 +434,7 @@ internal sealed class CompareReport(CapacityResult result, double seconds)
 
         json.WriteEndArray();
         json.WriteEndObject();
+        WritePolicies(json, r);
         json.WriteStartArray("warnings");
         foreach (string w in r.Warnings)
             json.WriteStringValue(w);

@@ -23,6 +23,13 @@ public sealed record CapacityOptions
     /// <summary>The strategies compared; the first Dynamic Memory one and <see cref="MemoryStrategy.StaticProvisioned"/> give the verdict.</summary>
     public IReadOnlyList<MemoryStrategy> Strategies { get; init; } = DefaultStrategies([10, 50]);
 
+    /// <summary>
+    /// Balancer policies to compare (docs/policies.md): the verdict's Dynamic Memory strategy under each, with its density,
+    /// hosts needed and a side-by-side probe (<see cref="CapacityResult.Policies"/>). Empty: none; the strategies run under
+    /// <see cref="ProbeOptions.Policy"/> either way.
+    /// </summary>
+    public IReadOnlyList<BalancerPolicy> Policies { get; init; } = [];
+
     /// <summary>Demand models for the sensitivity grid (empty: no sensitivity).</summary>
     public IReadOnlyList<DemandModel> Sensitivity { get; init; } = [];
 
@@ -104,6 +111,15 @@ public sealed record CapacityOptions
             throw new ArgumentException("At least one strategy is needed.", nameof(Strategies));
         if (!Strategies.Any(s => s.Kind == StrategyKind.DynamicMemory) || !Strategies.Contains(MemoryStrategy.StaticProvisioned))
             throw new ArgumentException("The strategies must include a Dynamic Memory strategy and static provisioned (the verdict compares them).", nameof(Strategies));
+        ArgumentNullException.ThrowIfNull(Policies);
+        foreach (BalancerPolicy p in Policies)
+        {
+            ArgumentNullException.ThrowIfNull(p, nameof(Policies));
+            p.Validate();
+        }
+
+        if (Policies.Distinct().Count() != Policies.Count)
+            throw new ArgumentException("Each policy may be compared once.", nameof(Policies));
         foreach (DemandModel m in Sensitivity)
             m.Validate("sensitivity");
     }

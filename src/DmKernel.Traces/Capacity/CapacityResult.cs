@@ -197,6 +197,12 @@ public sealed record CapacityResult
     /// <summary>Warnings for the report (small trace, little overlap, VMs left out, ...).</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    /// <summary>Per balancer policy of <see cref="CapacityOptions.Policies"/>, in that order (empty when none was asked for).</summary>
+    public IReadOnlyList<PolicyResult> Policies { get; init; } = [];
+
+    /// <summary>Where the policies' side-by-side probes place the trace's VMs (null without policies).</summary>
+    public string? PolicyPlacement { get; init; }
+
     /// <summary>Probes run in all.</summary>
     public required int ProbesRun { get; init; }
 

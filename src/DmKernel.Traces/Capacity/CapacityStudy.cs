@@ -19,7 +19,7 @@ public readonly record struct CapacityProgress(int ProbesDone, long VmTicksDone,
 /// Every probe is an independent replay through the kernel of the same decoded <see cref="TraceSeries"/>; probes run on
 /// <see cref="CapacityOptions.Threads"/> threads and the result does not depend on how many.
 /// </summary>
-public static class CapacityStudy
+public static partial class CapacityStudy
 {
     private const ulong DrawVm = 0x5EED_0001, DrawOffset = 0x5EED_0002;
 
@@ -141,6 +141,7 @@ public static class CapacityStudy
             cells.Add((model, dm, st));
         }
 
+        List<PolicyJobs> policyJobs = AddPolicyJobs(ctx, series, dmStrategy, densityJobs[dmIndex], hostJobs[dmIndex], jobs);
         ctx.Searches = jobs.Count;
         jobs.Sort((a, b) => b.Weight.CompareTo(a.Weight)); // the heaviest first: better balance across threads
         RunAll(jobs, options.Threads, job =>
@@ -176,8 +177,11 @@ public static class CapacityStudy
         }
 
         HostsResult[] hosts = [.. hostJobs.Select(j => j.Result!)];
+        (IReadOnlyList<PolicyResult> policies, string? policyPlacement) = PolicyResults(ctx, policyJobs, densities[staticIndex], cancel);
         return new CapacityResult
         {
+            Policies = policies,
+            PolicyPlacement = policyPlacement,
             Trace = series.Name,
             TraceVms = series.Vms.Count,
             Ticks = ctx.Ticks,
@@ -479,11 +483,12 @@ public static class CapacityStudy
 
         public long VmTicksDone => Interlocked.Read(ref _vmTicks);
 
-        public ProbeOptions ProbeOptions(bool stopEarly, bool perVm) => Options.Probe with
+        public ProbeOptions ProbeOptions(bool stopEarly, bool perVm, BalancerPolicy? policy = null) => Options.Probe with
         {
             PressurePercentile = Options.Level.MaxPressure is null ? null : Options.Level.PressurePercentile,
             StopWhenMissed = stopEarly && Options.Level.MaxPressure is null ? Options.Level : null,
             PerVm = perVm,
+            Policy = policy ?? Options.Probe.Policy,
         };
 
         public void Probed(ProbeOutcome o)
@@ -511,6 +516,9 @@ public static class CapacityStudy
     private sealed class DensityJob(Context ctx, TraceSeries series, MemoryStrategy strategy, int seedIndex) : Job
     {
         private readonly List<SearchProbe> _probes = [];
+
+        /// <summary>The balancer policy of the probes (null: the study's, <see cref="ProbeOptions.Policy"/>).</summary>
+        public BalancerPolicy? Policy { get; init; }
 
         public DemandModel? Demand { get; init; }
 
@@ -557,7 +565,7 @@ public static class CapacityStudy
                         vms[(h * n) + j] = Draw(ctx.Pool, series.Ticks, seed, h, j);
                 }
 
-                ProbeOutcome o = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: false));
+                ProbeOutcome o = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: false, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
                 _probes.Add(new SearchProbe(n, o, ok));
                 ctx.Probed(o);
@@ -680,6 +688,9 @@ public static class CapacityStudy
     {
         private readonly List<SearchProbe> _probes = [];
 
+        /// <summary>The balancer policy of the probes (null: the study's, <see cref="ProbeOptions.Policy"/>).</summary>
+        public BalancerPolicy? Policy { get; init; }
+
         public HostsResult? Result { get; private set; }
 
         /// <summary>The trace VM of each probe VM of the last probe (probe order).</summary>
@@ -718,7 +729,7 @@ public static class CapacityStudy
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
                 (ProbeVm[] vms, int[] sources) = Pack(pool, settings, k);
-                ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true));
+                ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
                 _probes.Add(new SearchProbe(k, o, ok));
                 ctx.Probed(o);
@@ -746,7 +757,7 @@ public static class CapacityStudy
         /// The pool VMs on <paramref name="hosts"/> hosts: largest Startup first, each onto the host with the least Startup
         /// so far (then the lowest index); deterministic, and balanced so that the strategy's savings decide the count.
         /// </summary>
-        private static (ProbeVm[] Vms, int[] Sources) Pack(int[] pool, VmSettings[] settings, int hosts)
+        internal static (ProbeVm[] Vms, int[] Sources) Pack(int[] pool, VmSettings[] settings, int hosts)
         {
             var order = new int[pool.Length];
             for (int i = 0; i < order.Length; i++)

@@ -15,6 +15,12 @@ public sealed record ProbeOptions
     /// <summary>Kernel path (every path gives the same result).</summary>
     public KernelPath Path { get; init; } = KernelPath.Auto;
 
+    /// <summary>The balancer policy (docs/policies.md; default Hyper-V).</summary>
+    public BalancerPolicy Policy { get; init; } = BalancerPolicy.HyperV;
+
+    /// <summary>Keep the distribution of Current Pressure over servable on VM-ticks (<see cref="ProbeOutcome.Pressure"/>).</summary>
+    public bool PressureHistogram { get; init; }
+
     /// <summary>Which percentile of Current Pressure to report (null: none; needed for a pressure limit).</summary>
     public double? PressurePercentile { get; init; }
 
@@ -90,6 +96,9 @@ public sealed record ProbeOutcome
 
     /// <summary>The limited percentile of Current Pressure over servable on VM-ticks (0 without a histogram).</summary>
     public required int PressurePercentile { get; init; }
+
+    /// <summary>Current Pressure over servable on VM-ticks, when asked for (<see cref="ProbeOptions.PressureHistogram"/>).</summary>
+    public Replay.Histogram? Pressure { get; init; }
 
     /// <summary>True when the probe stopped early because it could no longer meet <see cref="ProbeOptions.StopWhenMissed"/> (totals are partial).</summary>
     public bool Stopped { get; init; }
@@ -186,7 +195,7 @@ public static class Probe
         var values = new int[fleet.SlotCount];
         Array.Fill(values, TraceValues.Off);
         int[] data = series.Values;
-        using var balancer = new Balancer(fleet, options.Path, 1);
+        using var balancer = new Balancer(fleet, options.Policy, options.Path, 1);
 
         // Warm-up: every VM at its first value until all wanted VMs run.
         for (int i = 0; i < n; i++)
@@ -201,7 +210,7 @@ public static class Probe
                 break;
         }
 
-        var acc = new Accumulator(fleet.SlotCount, options.PressurePercentile is not null);
+        var acc = new Accumulator(fleet.SlotCount, options.PressurePercentile is not null || options.PressureHistogram);
         int lastPosition = series.Ticks - 1;
         long pagingAllowed = long.MaxValue;
         if (options.StopWhenMissed is ServiceLevel level)
@@ -238,7 +247,11 @@ public static class Probe
                 perVm[i] = acc.Of(slot[i]);
         }
 
-        return acc.Outcome(hostCount, n, warmup, measured, options.PressurePercentile ?? 0, perVm) with { Stopped = stopped };
+        return acc.Outcome(hostCount, n, warmup, measured, options.PressurePercentile, perVm) with
+        {
+            Stopped = stopped,
+            Pressure = options.PressureHistogram ? acc.PressureHistogram : null,
+        };
     }
 
     private static bool AllWantedOn(int[] values, ReadOnlySpan<int> target)
@@ -325,9 +338,11 @@ public static class Probe
             Paging += paging;
         }
 
+        public Replay.Histogram? PressureHistogram => _pressure;
+
         public ProbeVmOutcome Of(int s) => new(_wanted[s], _unservable[s], _paging[s], _denied[s], _unmet[s]);
 
-        public ProbeOutcome Outcome(int hosts, int vms, int warmup, int ticks, double percentile, ProbeVmOutcome[] perVm)
+        public ProbeOutcome Outcome(int hosts, int vms, int warmup, int ticks, double? percentile, ProbeVmOutcome[] perVm)
         {
             long wanted = 0, unservable = 0, paging = 0, denied = 0, on = 0, unmet = 0;
             for (int s = 0; s < _wanted.Length; s++)
@@ -355,7 +370,7 @@ public static class Probe
                 AssignedMbTicks = _assignedMbTicks,
                 DemandMbTicks = _demandMbTicks,
                 PeakAssignedMb = _peakAssignedMb,
-                PressurePercentile = _pressure?.Percentile(percentile) ?? 0,
+                PressurePercentile = percentile is double p && _pressure is not null ? _pressure.Percentile(p) : 0,
                 PerVm = perVm,
             };
         }

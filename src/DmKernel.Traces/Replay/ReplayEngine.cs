@@ -87,7 +87,7 @@ public sealed class ReplayEngine : IDisposable
             }
         }
 
-        Balancer = new Balancer(Fleet, options.Path, options.Threads);
+        Balancer = new Balancer(Fleet, options.Policy, options.Path, options.Threads);
         _traceTick = new int[Vms.Count];
         _slotTick = new int[Fleet.SlotCount];
         Array.Fill(_slotTick, Fleet.TraceOff);

@@ -12,6 +12,9 @@ public sealed record ReplayOptions
     /// <summary>Model parameters; <see cref="ModelParameters.TickSeconds"/> is always taken from the trace.</summary>
     public ModelParameters Model { get; init; } = ModelParameters.Default;
 
+    /// <summary>The balancer policy and its parameters (docs/policies.md; default Hyper-V).</summary>
+    public BalancerPolicy Policy { get; init; } = BalancerPolicy.HyperV;
+
     /// <summary>Host size for placement when the trace has none (deterministic first-fit by Startup).</summary>
     public int PlacementHostMb { get; init; } = 262_144;
 
@@ -37,6 +40,8 @@ public sealed record ReplayOptions
             throw new ArgumentOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
         if (HashEvery < 0)
             throw new ArgumentOutOfRangeException(nameof(HashEvery), HashEvery, "hash every: expected 0 (off) or a positive number of ticks.");
+        ArgumentNullException.ThrowIfNull(Policy);
+        Policy.Validate();
         if (MaxTicks is < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
     }

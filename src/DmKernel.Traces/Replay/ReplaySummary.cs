@@ -41,6 +41,7 @@ public static class ReplaySummary
         json.WriteNumber("vmTicks", vmTicks);
         json.WriteString("placement", engine.PlacedByReplay ? "first-fit by Startup (made by the replay)" : "from the trace");
         WriteModel(json, engine.Model);
+        WritePolicy(json, engine.Balancer.Policy);
 
         json.WriteStartObject("fleet");
         json.WriteNumber("wantedVmSeconds", m.WantedVmTicks * tick);
@@ -137,6 +138,18 @@ public static class ReplaySummary
         json.WriteNumber("hostReserveMb", model.HostReserveMb);
         json.WriteNumber("maxCeilingMb", model.MaxCeilingMb);
         json.WriteBoolean("smartPaging", model.SmartPaging);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The policy and the parameters it reads (docs/policies.md).</summary>
+    internal static void WritePolicy(Utf8JsonWriter json, BalancerPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(policy);
+        json.WriteStartObject("policy");
+        json.WriteString("name", policy.Key);
+        foreach (KeyValuePair<string, string> kv in policy.Parameters())
+            json.WriteString(kv.Key, kv.Value);
         json.WriteEndObject();
     }
 

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DmKernel.Traces.Capacity;
+using DmKernel.Traces.Replay;
+using ScottPlot;
+
+namespace DmKernel.Cli.Report;
+
+/// <summary>The policy lab's part of the compare report (<c>--policies</c>, docs/policies.md).</summary>
+internal sealed partial class CompareReport
+{
+    /// <summary>One line per policy for the console.</summary>
+    public string PolicyLines()
+    {
+        var sb = new StringBuilder();
+        foreach (PolicyResult p in result.Policies)
+        {
+            ProbeOutcome s = p.SideBySide;
+            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {PolicyDensity(p)} VMs per host ({PolicyRatio(p)}), {PolicyHosts(p)} hosts; side by side: paging {s.PagingShare:P2}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>The "Balancer policies" section of report.md (empty without policies).</summary>
+    public string PolicySection()
+    {
+        if (result.Policies.Count == 0)
+            return "";
+        var md = new StringBuilder();
+        md.AppendLine("## Balancer policies");
+        md.AppendLine();
+        md.AppendLine(Ic, $"The Dynamic Memory strategy under each balancer policy (docs/policies.md): the same trace, draws and service level ({result.Options.Level.Describe()}); every policy shares the lifecycle, the balloon and hot-add mechanisms and the measures, and differs only in each VM's goal and the order of grants.");
+        md.AppendLine();
+        md.AppendLine("**At the service level**");
+        md.AppendLine();
+        md.AppendLine("| policy | VMs per host (median, range) | × static provisioned | hosts needed | memory held per VM at density (mean / peak) | one VM more misses by |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (PolicyResult p in result.Policies)
+        {
+            DensityResult d = p.Density;
+            ProbeOutcome? at = d.AtMedian;
+            string miss = string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => result.Options.Level.Shortfall(s.FirstMiss!)).Distinct().Take(2));
+            md.AppendLine(Ic, $"| {p.Policy.Name} | {PolicyDensity(p)} | {PolicyRatio(p)} | {PolicyHosts(p)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(miss.Length == 0 ? "–" : miss)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine(Ic, $"**Side by side**: {result.PolicyPlacement}, the whole trace under each policy. Paging is the share of servable VM-time with Demand > Assigned; pressure is R10's over servable on VM-time.");
+        md.AppendLine();
+        md.AppendLine("| policy | paging | unmet demand (GB·h) | denied starts (VM·h) | memory held per VM (mean / peak) | demand per VM | pressure p50 / p90 / p99 |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (PolicyResult p in result.Policies)
+        {
+            ProbeOutcome s = p.SideBySide;
+            Histogram? h = s.Pressure;
+            string pressure = h is null || h.Count == 0 ? "–" : string.Create(Ic, $"{h.Percentile(50)} / {h.Percentile(90)} / {h.Percentile(99)} %");
+            md.AppendLine(Ic, $"| {p.Policy.Name} | {s.PagingShare:P2} | {UnmetGbh(s):F2} | {DeniedVmh(s):F1} | {Gb(s.MeanHeldPerVmMb)} / {Gb(s.PeakHeldPerVmMb)} | {Gb(s.MeanDemandPerVmMb)} | {pressure} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("![Distribution of Current Pressure per policy, side by side](policies.png)");
+        md.AppendLine();
+        md.AppendLine("**Parameters**");
+        md.AppendLine();
+        md.AppendLine("| policy | parameters |");
+        md.AppendLine("|---|---|");
+        foreach (PolicyResult p in result.Policies)
+        {
+            IReadOnlyList<KeyValuePair<string, string>> ps = p.Policy.Parameters();
+            string text = ps.Count == 0 ? (p.Policy.Kind == PolicyKind.HyperV ? "R9–R15 with the model's parameters" : "none") : string.Join(", ", ps.Select(kv => $"{kv.Key} {kv.Value}"));
+            md.AppendLine(Ic, $"| {p.Policy.Name} | {text} |");
+        }
+
+        md.AppendLine();
+        return md.ToString();
+    }
+
+    /// <summary>policies.png: per policy, the share of servable on VM-time at or below each Current Pressure (side by side).</summary>
+    public void WritePolicyPlot(string path)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int maxX = 150;
+        for (int i = 0; i < result.Policies.Count; i++)
+        {
+            PolicyResult p = result.Policies[i];
+            if (p.SideBySide.Pressure is not Histogram h || h.Count == 0)
+                continue;
+            long[] bins = h.Bins();
+            int top = Math.Min(bins.Length - 1, 300);
+            maxX = Math.Max(maxX, Math.Min(300, h.Percentile(99.9) + 10));
+            var xs = new double[top + 1];
+            var ys = new double[top + 1];
+            long acc = 0;
+            for (int v = 0; v <= top; v++)
+            {
+                acc += bins[v];
+                xs[v] = v;
+                ys[v] = 100.0 * acc / h.Count;
+            }
+
+            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
+            line.LegendText = p.Policy.Name;
+            line.LineWidth = 2;
+        }
+
+        var at100 = plot.Add.VerticalLine(100);
+        at100.LinePattern = LinePattern.Dashed;
+        at100.Color = Colors.Black;
+        at100.LegendText = "pressure 100 % (above: paging)";
+        plot.Title(string.Create(Ic, $"{result.Trace}: Current Pressure per policy, side by side"));
+        plot.XLabel("Current Pressure (%)");
+        plot.YLabel("servable on VM-time at or below (%)");
+        plot.Axes.SetLimits(0, maxX, 0, 100);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, ReplayReport.PlotWidth + 200, ReplayReport.PlotHeight + 80);
+    }
+
+    /// <summary>The "policies" part of comparison.json.</summary>
+    private static void WritePolicies(Utf8JsonWriter json, CapacityResult r)
+    {
+        if (r.Policies.Count == 0)
+            return;
+        json.WriteString("policyPlacement", r.PolicyPlacement);
+        json.WriteStartArray("policies");
+        foreach (PolicyResult p in r.Policies)
+        {
+            json.WriteStartObject();
+            json.WriteString("policy", p.Policy.Key);
+            json.WriteString("name", p.Policy.Name);
+            json.WriteStartObject("parameters");
+            foreach (KeyValuePair<string, string> kv in p.Policy.Parameters())
+                json.WriteString(kv.Key, kv.Value);
+            json.WriteEndObject();
+            json.WriteStartObject("vmsPerHost");
+            json.WriteNumber("median", p.Density.Median);
+            json.WriteNumber("min", p.Density.Min);
+            json.WriteNumber("max", p.Density.Max);
+            json.WriteStartArray("seeds");
+            foreach (DensitySeed s in p.Density.Seeds)
+                json.WriteNumberValue(s.VmsPerHost);
+            json.WriteEndArray();
+            WriteRatio(json, p.VersusStatic);
+            json.WriteEndObject();
+            if (p.Hosts.Hosts is int n)
+                json.WriteNumber("hostsNeeded", n);
+            else
+                json.WriteNull("hostsNeeded");
+            ProbeOutcome s2 = p.SideBySide;
+            WriteOutcome(json, "sideBySide", s2);
+            json.WriteStartObject("sideBySideTotals");
+            json.WriteNumber("unmetDemandGbHours", Math.Round(s2.UnmetMbTicks * r.TickSeconds / 3600 / 1024, 4));
+            json.WriteNumber("deniedVmHours", Math.Round(s2.DeniedVmTicks * r.TickSeconds / 3600, 4));
+            json.WriteNumber("pagingVmTicks", s2.PagingVmTicks);
+            json.WriteNumber("servableVmTicks", s2.ServableVmTicks);
+            if (s2.Pressure is Histogram h && h.Count > 0)
+            {
+                json.WriteStartObject("pressure");
+                json.WriteNumber("samples", h.Count);
+                json.WriteNumber("mean", Math.Round(h.Mean, 3));
+                foreach (int q in (ReadOnlySpan<int>)[50, 90, 95, 99])
+                    json.WriteNumber(string.Create(CultureInfo.InvariantCulture, $"p{q}"), h.Percentile(q));
+                json.WriteNumber("max", h.Max);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static string PolicyDensity(PolicyResult p) => p.Density.NeverMeets ? "none" : Range(p.Density);
+
+    private static string PolicyRatio(PolicyResult p) => p.Density.NeverMeets ? "–" : string.Create(Ic, $"{Fmt(p.VersusStatic.Median)} × static provisioned");
+
+    private static string PolicyHosts(PolicyResult p) => p.Hosts.Hosts is int n ? n.ToString(Ic) : string.Create(Ic, $"more than {p.Hosts.MaxHosts}");
+
+    private double UnmetGbh(ProbeOutcome s) => s.UnmetMbTicks * result.TickSeconds / 3600 / 1024;
+
+    private double DeniedVmh(ProbeOutcome s) => s.DeniedVmTicks * result.TickSeconds / 3600;
+}

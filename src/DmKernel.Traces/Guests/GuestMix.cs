@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// P10 for a whole trace: which share of its VMs has which guest responsiveness (docs/policies.md), the rest ideal. Written
+/// as <c>RESPONSE=SHARE%</c> pairs, comma-separated: <c>stuck=5%,rate:64=20%,intermittent:30/60=10%</c>. A VM's response
+/// is drawn from its index in the trace (counter-based: the same VM gets the same response in every replay and probe,
+/// whatever the order). A trace records its mix in its metadata (<see cref="MetadataKey"/>); <c>generate --guests</c>
+/// writes it, and <c>replay</c> and <c>compare</c> apply it (or the one given with <c>--guests</c>).
+/// </summary>
+public sealed class GuestMix
+{
+    /// <summary>The trace metadata key that holds a mix.</summary>
+    public const string MetadataKey = "guests";
+
+    private const ulong Purpose = 0x6E57_0010;
+    private readonly (GuestResponse Response, double Share)[] _parts;
+
+    private GuestMix((GuestResponse, double)[] parts) => _parts = parts;
+
+    /// <summary>Every VM ideal.</summary>
+    public static GuestMix Ideal { get; } = new([]);
+
+    /// <summary>The non-ideal responses and their shares (0..1), in the order given.</summary>
+    public IReadOnlyList<(GuestResponse Response, double Share)> Parts => _parts;
+
+    /// <summary>True when every VM is ideal.</summary>
+    public bool IsIdeal => _parts.Length == 0;
+
+    /// <summary>The response of the trace's VM number <paramref name="vmIndex"/>.</summary>
+    public GuestResponse For(int vmIndex)
+    {
+        if (_parts.Length == 0)
+            return GuestResponse.Ideal;
+        double u = SplitMix64.Unit(SplitMix64.Draw(Purpose, (ulong)vmIndex, 0));
+        double acc = 0;
+        foreach ((GuestResponse r, double share) in _parts)
+        {
+            acc += share;
+            if (u < acc)
+                return r;
+        }
+
+        return GuestResponse.Ideal;
+    }
+
+    /// <summary>The mix a trace records, or <see cref="Ideal"/> when it records none.</summary>
+    public static GuestMix FromMetadata(TraceMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.TryGetValue(MetadataKey, out string? text) ? Parse(text) : Ideal;
+    }
+
+    /// <summary>
+    /// Parses <c>RESPONSE=SHARE%</c> pairs (the responses of <see cref="GuestResponse.Parse"/>; shares in % summing to at most
+    /// 100), or <c>ideal</c>; throws <see cref="FormatException"/> naming what was expected.
+    /// </summary>
+    public static GuestMix Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Trim().Equals("ideal", StringComparison.OrdinalIgnoreCase))
+            return Ideal;
+        var parts = new List<(GuestResponse, double)>();
+        double total = 0;
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = item.LastIndexOf('=');
+            string share = eq < 0 ? "" : item[(eq + 1)..].Trim().TrimEnd('%');
+            if (eq <= 0 || !double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out double percent) || !double.IsFinite(percent)
+                || percent < 0 || percent > 100)
+            {
+                throw new FormatException($"'{item}' is not RESPONSE=SHARE%: expected e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (P10).");
+            }
+
+            GuestResponse r = GuestResponse.Parse(item[..eq]);
+            total += percent;
+            if (total > 100 + 1e-9)
+                throw new FormatException($"'{text}': the shares add up to more than 100 % (P10).");
+            if (r.Kind != GuestResponseKind.Ideal && percent > 0)
+                parts.Add((r, percent / 100));
+        }
+
+        return new GuestMix([.. parts]);
+    }
+
+    /// <summary>The text form (<see cref="Parse"/>'s).</summary>
+    public override string ToString() => _parts.Length == 0
+        ? "ideal"
+        : string.Join(",", _parts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Response}={p.Share * 100:0.###}%")));
+}
