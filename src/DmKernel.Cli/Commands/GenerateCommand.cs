@@ -18,13 +18,15 @@ internal static class GenerateCommand
         var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
+        var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds). [default: all ideal]", HelpName = "RESPONSE=SHARE%,..." };
         var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures) or a VDI fleet.")
         {
-            vms, hosts, ticks, seed, tick, hostMb, output, profile,
+            vms, hosts, ticks, seed, tick, hostMb, output, profile, guests,
         };
         command.SetAction(result => Cli.Run(() =>
         {
             string kind = result.GetValue(profile) ?? "datacenter";
+            GuestMix mix = ParseGuests(result.GetValue(guests), "--guests");
             if (kind == "vdi")
             {
                 T Given<T>(Option<T> o, T vdiDefault) => result.GetResult(o) is { Implicit: false } ? result.GetValue(o)! : vdiDefault;
@@ -36,6 +38,7 @@ internal static class GenerateCommand
                     Seed = result.GetValue(seed),
                     TickSeconds = Given(tick, 300.0),
                     HostMb = result.GetValue(hostMb) ?? 98_304,
+                    Guests = mix,
                 };
                 string target = result.GetValue(output)!;
                 Cli.EnsureParentDirectory(target);
@@ -56,6 +59,7 @@ internal static class GenerateCommand
                 Seed = result.GetValue(seed),
                 TickSeconds = result.GetValue(tick),
                 HostMb = result.GetValue(hostMb),
+                Guests = mix,
             };
             string path = result.GetValue(output)!;
             Cli.EnsureParentDirectory(path);
@@ -66,5 +70,20 @@ internal static class GenerateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A P10 mix (<see cref="GuestMix.Parse"/>), or all ideal when not given; a bad one names the option.</summary>
+    internal static GuestMix ParseGuests(string? text, string option)
+    {
+        if (text is null)
+            return GuestMix.Ideal;
+        try
+        {
+            return GuestMix.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliError($"{option}: {ex.Message}");
+        }
     }
 }

@@ -62,6 +62,9 @@ public sealed record TraceGeneratorOptions
     /// <summary>Mean off period of a churning VM in seconds (default 7200).</summary>
     public double MeanOffSeconds { get; init; } = 7_200;
 
+    /// <summary>P10: which share of the VMs has which guest responsiveness, recorded in the trace's metadata (default: all ideal).</summary>
+    public GuestMix Guests { get; init; } = GuestMix.Ideal;
+
     /// <summary>Options of the native writer.</summary>
     public NativeTraceWriterOptions Writer { get; init; } = NativeTraceWriterOptions.Default;
 
@@ -87,6 +90,7 @@ public sealed record TraceGeneratorOptions
         Check(double.IsFinite(MeanBurstSeconds) && MeanBurstSeconds > 0, nameof(MeanBurstSeconds), MeanBurstSeconds, "> 0");
         Check(double.IsFinite(MeanOnSeconds) && MeanOnSeconds > 0, nameof(MeanOnSeconds), MeanOnSeconds, "> 0");
         Check(double.IsFinite(MeanOffSeconds) && MeanOffSeconds > 0, nameof(MeanOffSeconds), MeanOffSeconds, "> 0");
+        ArgumentNullException.ThrowIfNull(Guests);
         ArgumentNullException.ThrowIfNull(Writer);
         Writer.Validate();
     }
@@ -101,6 +105,8 @@ public sealed record TraceGeneratorOptions
         m.Set("gen.diurnal_period_seconds", DiurnalPeriodSeconds).Set("gen.diurnal_amplitude", DiurnalAmplitude).Set("gen.noise", Noise);
         m.Set("gen.bursts_per_day", BurstsPerDay).Set("gen.mean_burst_seconds", MeanBurstSeconds);
         m.Set("gen.churn_fraction", ChurnFraction).Set("gen.mean_on_seconds", MeanOnSeconds).Set("gen.mean_off_seconds", MeanOffSeconds);
+        if (!Guests.IsIdeal)
+            m.Set(GuestMix.MetadataKey, Guests.ToString());
     }
 
     private static void Check(bool ok, string name, double value, string expected)

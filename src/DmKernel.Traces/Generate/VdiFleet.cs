@@ -12,6 +12,9 @@ public sealed record VdiFleetOptions
     /// <summary>Desktops (default 200).</summary>
     public int Desktops { get; init; } = 200;
 
+    /// <summary>P10: which share of the desktops has which guest responsiveness, recorded in the trace's metadata (default: all ideal).</summary>
+    public GuestMix Guests { get; init; } = GuestMix.Ideal;
+
     /// <summary>Ticks (default 288: one day of 5-minute samples).</summary>
     public int Ticks { get; init; } = 288;
 
@@ -114,6 +117,8 @@ public static class VdiFleet
         meta.Set("gen.profile", "vdi").Set("vdi.desktops", options.Desktops).Set("vdi.seed", (long)options.Seed)
             .Set("vdi.provisioned_mb", options.ProvisionedMb).Set("vdi.minimum_mb", options.MinimumMb).Set("vdi.buffer_percent", options.BufferPercent)
             .Set("vdi.mean_committed_mb", options.MeanCommittedMb).Set("vdi.level_spread_mb", options.LevelSpreadMb).Set("vdi.noise_mb", options.NoiseMb);
+        if (!options.Guests.IsIdeal)
+            meta.Set(GuestMix.MetadataKey, options.Guests.ToString());
         var hosts = new TraceHost[options.Hosts];
         Array.Fill(hosts, new TraceHost(options.HostMb, options.HostReserveMb));
         var row = new int[vms.Length];
