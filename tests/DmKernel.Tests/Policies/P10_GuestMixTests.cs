@@ -1,0 +1,62 @@
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Policies;
+
+/// <summary>P10 as a trace option: the mix of guest responses over a trace's VMs, its text form, and the generator recording it.</summary>
+public class P10_GuestMixTests
+{
+    [Fact]
+    public void P10_Mix_TextRoundTrips_AndIdealIsEmpty()
+    {
+        GuestMix mix = GuestMix.Parse("stuck=5%, rate:64=20%,intermittent:30/60=10%");
+        Assert.Equal("stuck=5%,rate:64=20%,intermittent:30/60=10%", mix.ToString());
+        Assert.Equal(3, mix.Parts.Count);
+        Assert.True(GuestMix.Parse("ideal").IsIdeal);
+        Assert.True(GuestMix.Parse("stuck=0%").IsIdeal);
+        Assert.Equal("ideal", GuestMix.Ideal.ToString());
+    }
+
+    [Theory]
+    [InlineData("stuck")]
+    [InlineData("stuck=x%")]
+    [InlineData("stuck=60%,rate:10=50%")]
+    [InlineData("slow=5%")]
+    [InlineData("stuck=-1%")]
+    public void P10_Mix_BadText_IsRefused(string text)
+        => Assert.Throws<FormatException>(() => GuestMix.Parse(text));
+
+    [Fact]
+    public void P10_Mix_SharesHoldOverManyVms_AndEachVmAlwaysGetsTheSameResponse()
+    {
+        // 10 000 draws: stuck 5 % (500 expected, binomial σ ≈ 22), rate 20 % (2000, σ = 40), the rest ideal.
+        GuestMix mix = GuestMix.Parse("stuck=5%,rate:64=20%");
+        int stuck = 0, rate = 0;
+        for (int v = 0; v < 10_000; v++)
+        {
+            GuestResponse r = mix.For(v);
+            stuck += r.Kind == GuestResponseKind.Stuck ? 1 : 0;
+            rate += r.Kind == GuestResponseKind.Rate ? 1 : 0;
+            Assert.Equal(r, GuestMix.Parse("stuck=5%,rate:64=20%").For(v));
+        }
+
+        Assert.InRange(stuck, 400, 600);
+        Assert.InRange(rate, 1800, 2200);
+        Assert.Equal(GuestResponse.Ideal, GuestMix.Ideal.For(7));
+    }
+
+    [Fact]
+    public void P10_Generator_RecordsTheMixInTheTrace()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("g.dmt");
+        TraceGenerator.Generate(path, new TraceGeneratorOptions { Vms = 20, Hosts = 2, Ticks = 3, Guests = GuestMix.Parse("stuck=10%") });
+        using NativeTraceReader reader = NativeTraceReader.Open(path);
+        Assert.Equal("stuck=10%", GuestMix.FromMetadata(reader.Header.Metadata).ToString());
+
+        string vdi = dir.File("v.dmt");
+        VdiFleet.Write(vdi, new VdiFleetOptions { Desktops = 10, Hosts = 1, Ticks = 2, Guests = GuestMix.Parse("rate:50=50%") });
+        using NativeTraceReader r2 = NativeTraceReader.Open(vdi);
+        Assert.Equal("rate:50=50%", GuestMix.FromMetadata(r2.Header.Metadata).ToString());
+    }
+}
