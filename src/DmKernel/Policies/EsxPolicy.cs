@@ -9,9 +9,12 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct EsxPolicy : IPolicy
 {
-    public static void Plan(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
+    public static bool TwoPhase => false;
+
+    public static bool TracksStuck => false;
+
+    public static void Goals(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
     {
-        GoalMoves.ResetIdle(host);
         Span<int> flags = host.Flags, goal = host.Goal, assigned = host.Assigned, demand = host.Demand;
         Span<int> min = host.Minimum, max = host.Maximum, estimate = host.EsxEstimate;
         int n = flags.Length;
@@ -84,7 +87,5 @@ internal struct EsxPolicy : IPolicy
             scratch.GrowTo[k] = capped ? Math.Min(want, goal[k]) : want;
             scratch.ShrinkTo[k] = capped ? goal[k] : int.MaxValue;
         }
-
-        GoalMoves.Move(host, tick, scratch, twoPhase: false, stuckTicks: 0);
     }
 }

@@ -93,6 +93,60 @@ internal static class GoalMoves
         h.Short = below;
     }
 
+    /// <summary>
+    /// The decisions of <see cref="Move"/> for a host whose guests are all ideal (P10), for a finishing pass that applies
+    /// them lane by lane: per offset the R13 grant in <paramref name="grant"/> and what the VM shrinks toward in
+    /// <paramref name="alloc"/> (R12 then takes <c>min(Assigned − alloc, cap, Assigned − Minimum, Linux limit)</c>). Writes
+    /// Target, Shortfall and Short as <see cref="Move"/> does; moves nothing (Available is lowered by the grants when they
+    /// are applied). With ideal guests every removal R12 allows happens and no stuck count moves.
+    /// </summary>
+    public static void PlanGrants(in PolicyHost h, in PolicyTick t, PolicyScratch s, bool twoPhase, Span<int> grant, Span<int> alloc)
+    {
+        Span<int> flags = h.Flags, assigned = h.Assigned, target = h.Target;
+        ReadOnlySpan<int> growTo = s.GrowTo, shrinkTo = s.ShrinkTo;
+        long shortfall = 0;
+        bool shrinking = false;
+        for (int k = 0; k < flags.Length; k++)
+        {
+            grant[k] = 0;
+            if (!IsRunningDm(flags[k]))
+            {
+                alloc[k] = int.MaxValue;
+                continue;
+            }
+
+            int a = assigned[k];
+            target[k] = growTo[k];
+            shortfall += Math.Max(0, growTo[k] - a);
+            alloc[k] = shrinkTo[k];
+            if (a > shrinkTo[k] && !shrinking)
+                shrinking = Mechanisms.RemovalLimit(h, k, a - shrinkTo[k], t.RemoveCap, t.GMask) > 0;
+        }
+
+        h.Shortfall = shortfall;
+        if (twoPhase && shrinking)
+        {
+            h.Short = (byte)(shortfall > 0 ? 1 : 0);
+            return;
+        }
+
+        // R13 in slot order while Available lasts: everyone's deficit when Available covers them all.
+        long left = h.Available;
+        byte below = 0;
+        for (int k = 0; k < flags.Length; k++)
+        {
+            if (!IsRunningDm(flags[k]) || assigned[k] >= growTo[k])
+                continue;
+            int deficit = growTo[k] - assigned[k];
+            int g = (int)Math.Min(deficit, left);
+            grant[k] = g;
+            left -= g;
+            below |= (byte)(g < deficit ? 1 : 0);
+        }
+
+        h.Short = below;
+    }
+
     /// <summary>P10: a move asked of the guest that it did not make counts toward "stuck"; any move clears it.</summary>
     private static void Progress(in PolicyHost h, int k, int asked, int moved, int stuckTicks)
     {

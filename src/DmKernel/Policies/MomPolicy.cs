@@ -7,9 +7,12 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct MomPolicy : IPolicy
 {
-    public static void Plan(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
+    public static bool TwoPhase => false;
+
+    public static bool TracksStuck => false;
+
+    public static void Goals(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
     {
-        GoalMoves.ResetIdle(host);
         Span<int> flags = host.Flags, goal = host.Goal, assigned = host.Assigned, demand = host.Demand;
         Span<int> startup = host.Startup, min = host.Minimum, max = host.Maximum;
 
@@ -33,7 +36,5 @@ internal struct MomPolicy : IPolicy
             scratch.GrowTo[k] = g;
             scratch.ShrinkTo[k] = g;
         }
-
-        GoalMoves.Move(host, tick, scratch, twoPhase: false, stuckTicks: 0);
     }
 }

@@ -7,9 +7,12 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct SqueezedPolicy : IPolicy
 {
-    public static void Plan(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
+    public static bool TwoPhase => true;
+
+    public static bool TracksStuck => true;
+
+    public static void Goals(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
     {
-        GoalMoves.ResetIdle(host);
         Span<int> flags = host.Flags, goal = host.Goal;
 
         // P2/P3: recompute the goals of the members (stuck VMs keep theirs, P10).
@@ -30,8 +33,5 @@ internal struct SqueezedPolicy : IPolicy
             scratch.GrowTo[k] = g;
             scratch.ShrinkTo[k] = g;
         }
-
-        // P4: shrink first (slot order; Weight plays no part), grow only once no balloon is moving down.
-        GoalMoves.Move(host, tick, scratch, twoPhase: true, stuckTicks: tick.StuckTicks);
     }
 }

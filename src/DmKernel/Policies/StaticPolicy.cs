@@ -6,9 +6,12 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct StaticPolicy : IPolicy
 {
-    public static void Plan(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
+    public static bool TwoPhase => false;
+
+    public static bool TracksStuck => false;
+
+    public static void Goals(in PolicyHost host, in PolicyTick tick, PolicyScratch scratch)
     {
-        GoalMoves.ResetIdle(host);
         Span<int> flags = host.Flags, startup = host.Startup;
         for (int k = 0; k < flags.Length; k++)
         {
@@ -17,7 +20,5 @@ internal struct StaticPolicy : IPolicy
             scratch.GrowTo[k] = startup[k];
             scratch.ShrinkTo[k] = startup[k];
         }
-
-        GoalMoves.Move(host, tick, scratch, twoPhase: false, stuckTicks: 0);
     }
 }

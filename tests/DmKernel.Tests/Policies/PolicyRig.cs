@@ -79,7 +79,7 @@ internal sealed class PolicyRig
             Array.Clear(A.Unballooned);                        // R17
             Array.Clear(A.HotAdded);
             Array.Clear(A.Removed);
-            TPolicy.Plan(new PolicyHost(A), new PolicyTick(Policy, Model, TickIndex), _scratch!);
+            PolicyPlan.Run<TPolicy>(new PolicyHost(A), new PolicyTick(Policy, Model, TickIndex), _scratch!);
             TickIndex++;
 
             // The accounting every policy keeps (R3, R12): Σ Assigned + Reserve + Available + pending = Total.
