@@ -69,6 +69,10 @@ internal static class ReplayReport
         md.AppendLine(ic, $"# Replay of `{Path.GetFileName(traceFile)}`");
         md.AppendLine();
         md.AppendLine(ic, $"{engine.Vms.Count} VMs on {engine.Hosts.Count} hosts ({(engine.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {engine.TicksDone} ticks of {tick} s ({hours:F1} h), source: {engine.Header.Source}.");
+        BalancerPolicy policy = engine.Balancer.Policy;
+        IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
+        md.AppendLine();
+        md.AppendLine(ic, $"Balancer policy: {policy.Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).");
         md.AppendLine();
         md.AppendLine("| metric | value |");
         md.AppendLine("|---|---|");
