@@ -14,7 +14,6 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
     private byte[]? _block;
     private long _blockOffset = -1;
     private int _used;
-    private int _blockSamples;
     private long _previousTime; // of the last sample written to the spill (delta base)
     private bool _pending;
     private long _pendingTime;
@@ -112,12 +111,10 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
             Flush(next);
             _blockOffset = next;
             _used = SampleSpill.BlockHeader;
-            _blockSamples = 0;
         }
 
         _used += WriteVarint(_block.AsSpan(_used), (ulong)(_pendingTime - _previousTime));
         _used += WriteVarint(_block.AsSpan(_used), (uint)(_pendingValue + 1));
-        _blockSamples++;
         _previousTime = _pendingTime;
         _maxProvisioned = Math.Max(_maxProvisioned, _pendingProvisioned);
     }
@@ -127,7 +124,7 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
         byte[] block = _block!;
         BinaryPrimitives.WriteInt64LittleEndian(block, next);
         BinaryPrimitives.WriteInt32LittleEndian(block.AsSpan(8), _used - SampleSpill.BlockHeader);
-        Spill.WriteBlock(_blockOffset, block.AsSpan(0, _used), _blockSamples);
+        Spill.WriteBlock(_blockOffset, block.AsSpan(0, _used));
     }
 
     private static int WriteVarint(Span<byte> to, ulong v)

@@ -33,11 +33,6 @@ internal sealed class SampleSpill : IDisposable
     /// <summary>The temporary file's name (already unlinked on Unix: nothing is left even if the process is killed).</summary>
     public string Path { get; }
 
-    /// <summary>Samples spilled so far (tests, measurements).</summary>
-    public long Samples => Interlocked.Read(ref _samples);
-
-    private long _samples;
-
     /// <summary>Creates the temporary file for an import that writes <paramref name="outputPath"/>.</summary>
     public static SampleSpill Create(string outputPath)
     {
@@ -62,11 +57,7 @@ internal sealed class SampleSpill : IDisposable
     public long AllocateBlock() => Interlocked.Add(ref _end, BlockBytes) - BlockBytes;
 
     /// <summary>Writes a block (its header and samples) at <paramref name="offset"/>.</summary>
-    public void WriteBlock(long offset, ReadOnlySpan<byte> block, int samples)
-    {
-        RandomAccess.Write(_file, block, offset);
-        Interlocked.Add(ref _samples, samples);
-    }
+    public void WriteBlock(long offset, ReadOnlySpan<byte> block) => RandomAccess.Write(_file, block, offset);
 
     /// <summary>Reads the block at <paramref name="offset"/> into <paramref name="block"/>; returns the bytes read.</summary>
     public int ReadBlock(long offset, Span<byte> block)
