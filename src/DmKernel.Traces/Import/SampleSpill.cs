@@ -33,11 +33,25 @@ internal sealed class SampleSpill : IDisposable
     /// <summary>The temporary file's name (already unlinked on Unix: nothing is left even if the process is killed).</summary>
     public string Path { get; }
 
-    /// <summary>Creates the temporary file for an import that writes <paramref name="outputPath"/>.</summary>
+    /// <summary>
+    /// Creates the temporary file for an import that writes <paramref name="outputPath"/>: "&lt;output&gt;.samples.tmp", or,
+    /// when that cannot be created (a missing or read-only folder), one in the system's temporary folder, so that the import
+    /// still reports its input's problems first and the output's own error when it writes the trace, as it always has.
+    /// </summary>
     public static SampleSpill Create(string outputPath)
     {
         string path = outputPath + ".samples.tmp";
-        SafeFileHandle file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dmkernel-{Guid.NewGuid():N}.samples.tmp");
+            file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        }
+
         if (!OperatingSystem.IsWindows())
         {
             try

@@ -121,4 +121,19 @@ public sealed class ImportMemoryTests
         Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("out/u.dmt")));
         Assert.Equal(["t.dmt"], Directory.EnumerateFiles(dir.File("out")).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void OutputFolderMissing_TheInputsErrorComesFirst_ThenTheOutputsOwn()
+    {
+        // The samples' temporary file cannot go beside an output whose folder does not exist: it goes to the temp folder,
+        // so the order of errors is what it always was (the input's, then the writer's).
+        using var dir = new TempDir();
+        WriteBitbrains(dir, 50);
+        string output = dir.File("missing/t.dmt");
+        Assert.Throws<DirectoryNotFoundException>(() => BitbrainsImporter.Import(dir.Path, output));
+        dir.Write("2013-8/9.csv", BitbrainsHeader + "1375308176;\t2;\t5199.99;\t57.19;\t1.1;\tlots;\t1.0;\t0.0;\t2.46;\t0.06;\t0.06\n");
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, output));
+        Assert.Equal(ImportErrorKind.NotANumber, e.Kind);
+        Assert.False(Directory.Exists(dir.File("missing")));
+    }
 }
