@@ -11,6 +11,14 @@ namespace DmKernel.Benchmarks.Floor;
 /// </summary>
 internal sealed class StreamingFloor
 {
+    /// <summary>
+    /// Bytes per VM and tick this floor moves, each column counted once per read and once per write: pass A reads 8 int
+    /// columns and writes 4; pass B reads and writes 10 more int columns (Assigned and Flags again, from cache, not
+    /// counted twice) and the two long counters, and writes 4 int columns. Reads: 16 ints + 2 longs; writes: 17 ints +
+    /// 2 longs.
+    /// </summary>
+    public const int BytesPerVmTick = ((16 + 17) * sizeof(int)) + ((2 + 2) * sizeof(long));
+
     // Pass A reads Flags, BootTicksLeft, Committed, Assigned, Buffer, Minimum, Maximum, Startup and writes
     // BootTicksLeft, Flags, Demand, Target (VectorKernel.DemandAndTarget).
     private readonly int[] _flags, _boot, _committed, _assigned, _buffer, _minimum, _maximum, _startup, _demand, _target;
@@ -56,27 +64,31 @@ internal sealed class StreamingFloor
         _key = key;
     }
 
-    /// <summary>One sweep over every host: pass A, then pass B, per host range.</summary>
-    public void Run<TV>()
+    /// <summary>
+    /// One sweep over every host: pass A, then pass B, per host range. Pass A reads Committed from
+    /// <paramref name="committed"/> (null: the floor's own copy).
+    /// </summary>
+    public void Run<TV>(int[]? committed = null)
         where TV : struct, IFloorVec<TV>
     {
         TV key = TV.Create(_key);
         int[] hostStart = _hostStart, hostCapacity = _hostCapacity;
+        int[] committedCol = committed ?? _committed;
         for (int h = 0; h < hostStart.Length; h++)
         {
             int start = hostStart[h], end = start + hostCapacity[h];
-            PassA(start, end, key);
+            PassA(start, end, committedCol, key);
             PassB(start, end, key);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PassA<TV>(int start, int end, TV key)
+    private void PassA<TV>(int start, int end, int[] committed, TV key)
         where TV : struct, IFloorVec<TV>
     {
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(_flags);
         ref int bootRef = ref MemoryMarshal.GetArrayDataReference(_boot);
-        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(_committed);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(committed);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(_assigned);
         ref int bufferRef = ref MemoryMarshal.GetArrayDataReference(_buffer);
         ref int minRef = ref MemoryMarshal.GetArrayDataReference(_minimum);
