@@ -21,7 +21,7 @@ public enum TickPath
     /// <summary>The minimal-bytes floor: 36 B per VM-tick (<see cref="MinimalFloor"/>).</summary>
     MinFloor,
 
-    /// <summary>The same-columns floor: every column the layout's tick touches, streamed (<see cref="StreamingFloor"/>).</summary>
+    /// <summary>The same-columns floor: every column the schema declares the layout's tick touches, streamed (<see cref="StreamingFloor"/>).</summary>
     ColFloor,
 }
 
@@ -144,19 +144,19 @@ public class TickBench
                 if (_minFloor is not null)
                     _minFloor.Run<FloorVec512>(committed);
                 else
-                    _colFloor!.Run<FloorVec512>(committed);
+                    _colFloor!.Run(committed);
                 break;
             case KernelPath.Vector256:
                 if (_minFloor is not null)
                     _minFloor.Run<FloorVec256>(committed);
                 else
-                    _colFloor!.Run<FloorVec256>(committed);
+                    _colFloor!.Run(committed);
                 break;
             default:
                 if (_minFloor is not null)
                     _minFloor.Run<FloorVec128>(committed);
                 else
-                    _colFloor!.Run<FloorVec128>(committed);
+                    _colFloor!.Run(committed);
                 break;
         }
     }

@@ -17,57 +17,58 @@ internal struct VectorKernel<TV> : IHostKernel
     /// <summary>Vectors per block: int lane sums of demand (&lt; 2^25 each) stay below 2^31 within a block.</summary>
     private const int BlockVectors = 32;
 
-    public static void TickHost(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+        int end = host.Count;
 
         // R12: memory ballooned in the previous tick joins Available.
-        f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
-        f.HostPendingFreedCol[h] = 0;
+        host.Available += host.PendingFreed;
+        host.PendingFreed = 0;
 
         // A host short last tick is likely short again: start the misses on the memory only its plan reads.
-        if (f.HostShortCol[h] != 0 && scratch.Cache is { } cache)
-            scratch.Sink |= cache.Touch(f.WeightCol, start, end - start);
+        if (host.Short != 0 && scratch.Cache is { } cache)
+            scratch.Sink |= cache.Touch(host.Weight, host.Start);
 
-        bool lifecycle = f.HostPendingRequestsCol[h] > 0;
+        bool lifecycle = host.PendingRequests > 0;
         if (lifecycle)
         {
             // In the scalar order: R17's reset and R5's countdown, then R4–R7 (per-VM code; a donor's reclaim is
             // already in its Removed), then the vector passes without a second countdown.
-            ClearDecisions(f, start, end);
-            BootCountdown(f, start, end);
-            Lifecycle.ProcessRequests(f, h, ctx, scratch);
+            ClearDecisions(host);
+            BootCountdown(host);
+            Lifecycle.ProcessRequests(host, ctx, scratch);
         }
 
-        long shortfall = DemandAndTarget(f, start, end, ctx, countdown: !lifecycle);
-        f.HostShortfallCol[h] = shortfall;
-        if (shortfall <= f.HostAvailableCol[h])
+        long shortfall = DemandAndTarget(host, end, ctx, countdown: !lifecycle);
+        host.Shortfall = shortfall;
+        if (shortfall <= host.Available)
         {
-            f.HostShortCol[h] = 0;
-            Finish(f, h, start, end, ctx, enough: true, keepRemoved: lifecycle, scratch);
+            host.Short = 0;
+            Finish(host, end, ctx, enough: true, keepRemoved: lifecycle, scratch);
         }
         else
         {
             // R11 short: the plan's allocations and R13 grants per slot; the finishing pass applies them with R12.
-            f.HostShortCol[h] = 1;
-            VectorShortPlan<TV>.Plan(f, h, ctx, scratch);
-            Finish(f, h, start, end, ctx, enough: false, keepRemoved: lifecycle, scratch);
+            host.Short = 1;
+            VectorShortPlan<TV>.Plan(host, ctx, scratch);
+            Finish(host, end, ctx, enough: false, keepRemoved: lifecycle, scratch);
         }
     }
 
     /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
-    private static void ClearDecisions(Fleet f, int start, int end)
+    private static void ClearDecisions(in HostColumns host)
     {
-        f.UnballoonedCol.AsSpan(start, end - start).Clear();
-        f.HotAddedCol.AsSpan(start, end - start).Clear();
-        f.RemovedCol.AsSpan(start, end - start).Clear();
+        host.Unballooned.Clear();
+        host.HotAdded.Clear();
+        host.Removed.Clear();
     }
 
     /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
-    private static void BootCountdown(Fleet f, int start, int end)
+    private static void BootCountdown(in HostColumns host)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
+        int start = 0, end = host.Count;
+        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
+        ref int bootRef = ref MemoryMarshal.GetReference(host.BootTicksLeft);
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
         TV one = TV.Create(1), zero = TV.Create(0);
         for (int i = start; i < end; i += TV.Count)
@@ -79,23 +80,36 @@ internal struct VectorKernel<TV> : IHostKernel
             TV nowRunning = isBooting & TV.Equal(boot, zero);
             TV.Store(boot, ref bootRef, x);
             TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
+            if (!TV.IsZero(nowRunning))
+                SyncState(host, i);
         }
+    }
+
+    /// <summary>The State column of the vector at <paramref name="offset"/> from its Flags (after VMs turned Running).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SyncState(in HostColumns host, int offset)
+    {
+        Span<byte> state = host.State.Slice(offset, TV.Count);
+        ReadOnlySpan<int> flags = host.Flags.Slice(offset, TV.Count);
+        for (int j = 0; j < state.Length; j++)
+            state[j] = (byte)(flags[j] & VmFlags.StateMask);
     }
 
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long DemandAndTarget(Fleet f, int start, int end, in TickContext ctx, bool countdown)
+    private static long DemandAndTarget(in HostColumns host, int end, in TickContext ctx, bool countdown)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
-        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(f.CommittedCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
-        ref int bufferRef = ref MemoryMarshal.GetArrayDataReference(f.BufferCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
-        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(f.MaximumCol);
-        ref int startupRef = ref MemoryMarshal.GetArrayDataReference(f.StartupCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
+        int start = 0;
+        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
+        ref int bootRef = ref MemoryMarshal.GetReference(host.BootTicksLeft);
+        ref int committedRef = ref MemoryMarshal.GetReference(host.Committed);
+        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
+        ref int bufferRef = ref MemoryMarshal.GetReference(host.Buffer);
+        ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
+        ref int maxRef = ref MemoryMarshal.GetReference(host.Maximum);
+        ref int startupRef = ref MemoryMarshal.GetReference(host.Startup);
+        ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
+        ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
 
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
@@ -120,6 +134,8 @@ internal struct VectorKernel<TV> : IHostKernel
                     flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
                     TV.Store(boot, ref bootRef, x);
                     TV.Store(flags, ref flagsRef, x);
+                    if (!TV.IsZero(nowRunning))
+                        SyncState(host, i);
                 }
 
                 // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
@@ -151,30 +167,31 @@ internal struct VectorKernel<TV> : IHostKernel
     /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough, bool keepRemoved, HostScratch scratch)
+    private static void Finish(in HostColumns host, int end, in TickContext ctx, bool enough, bool keepRemoved, HostScratch scratch)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
-        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(f.BalloonedCol);
-        ref int spRef = ref MemoryMarshal.GetArrayDataReference(f.SmartPagingCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
-        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(f.PressureCol);
-        ref int unbRef = ref MemoryMarshal.GetArrayDataReference(f.UnballoonedCol);
-        ref int hotRef = ref MemoryMarshal.GetArrayDataReference(f.HotAddedCol);
-        ref int remRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedCol);
-        ref long addedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.AddedTotalCol);
-        ref long removedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedTotalCol);
-        ref int addOpsRef = ref MemoryMarshal.GetArrayDataReference(f.AddOpsCol);
-        ref int remOpsRef = ref MemoryMarshal.GetArrayDataReference(f.RemoveOpsCol);
-        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(f.WinSumCol);
-        ref int winCountRef = ref MemoryMarshal.GetArrayDataReference(f.WinCountCol);
-        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(f.WinMinCol);
-        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(f.WinMaxCol);
-        ref int lastAvgRef = ref MemoryMarshal.GetArrayDataReference(f.LastAvgCol);
-        ref int lastMinRef = ref MemoryMarshal.GetArrayDataReference(f.LastMinCol);
-        ref int lastMaxRef = ref MemoryMarshal.GetArrayDataReference(f.LastMaxCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
+        int start = 0;
+        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
+        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
+        ref int balloonedRef = ref MemoryMarshal.GetReference(host.Ballooned);
+        ref int spRef = ref MemoryMarshal.GetReference(host.SmartPaging);
+        ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
+        ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
+        ref int pressureRef = ref MemoryMarshal.GetReference(host.Pressure);
+        ref int unbRef = ref MemoryMarshal.GetReference(host.Unballooned);
+        ref int hotRef = ref MemoryMarshal.GetReference(host.HotAdded);
+        ref int remRef = ref MemoryMarshal.GetReference(host.Removed);
+        ref long addedTotalRef = ref MemoryMarshal.GetReference(host.AddedTotal);
+        ref long removedTotalRef = ref MemoryMarshal.GetReference(host.RemovedTotal);
+        ref int addOpsRef = ref MemoryMarshal.GetReference(host.AddOps);
+        ref int remOpsRef = ref MemoryMarshal.GetReference(host.RemoveOps);
+        ref int winSumRef = ref MemoryMarshal.GetReference(host.WinSum);
+        ref int winCountRef = ref MemoryMarshal.GetReference(host.WinCount);
+        ref int winMinRef = ref MemoryMarshal.GetReference(host.WinMin);
+        ref int winMaxRef = ref MemoryMarshal.GetReference(host.WinMax);
+        ref int lastAvgRef = ref MemoryMarshal.GetReference(host.LastAvg);
+        ref int lastMinRef = ref MemoryMarshal.GetReference(host.LastMin);
+        ref int lastMaxRef = ref MemoryMarshal.GetReference(host.LastMax);
+        ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
         ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
         ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
 
@@ -225,7 +242,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 {
                     // R11 short: the plan's grant (R13), and R12's removal toward the plan's allocation within the
                     // cap, down to Minimum, and for a Linux guest not below its demand.
-                    nuint o = x - (nuint)start;
+                    nuint o = x;
                     grant = TV.Load(ref grantRef, o);
                     TV alloc = TV.Load(ref allocRef, o);
                     TV take = TV.Min(TV.Min(assigned - alloc, cap), TV.Max(assigned - TV.Load(ref minRef, x), zero));
@@ -317,10 +334,10 @@ internal struct VectorKernel<TV> : IHostKernel
             demandSum += TV.SumWidened(demandAcc);
         }
 
-        f.HostAvailableCol[h] -= (int)TV.SumWidened(grantAcc);
-        f.HostPendingFreedCol[h] += (int)TV.SumWidened(pendingAcc);
+        host.Available -= (int)TV.SumWidened(grantAcc);
+        host.PendingFreed += (int)TV.SumWidened(pendingAcc);
 
-        HostCounters.Write(f, h, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
+        HostCounters.Write(host, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
             TV.SumWidened(addedAcc), TV.SumWidened(removedAcc), (int)TV.SumWidened(addOpsAcc), (int)TV.SumWidened(remOpsAcc));
     }
 

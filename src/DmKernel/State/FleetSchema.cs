@@ -1,0 +1,241 @@
+namespace DmKernel;
+
+/// <summary>Every column of a fleet's state, in schema order (the order of <see cref="FleetSchema.Columns"/>).</summary>
+internal enum ColumnId
+{
+    // ---- per-VM settings (R1) ----
+    Startup,
+    Minimum,
+    Maximum,
+    Buffer,
+    Weight,
+
+    // ---- per-VM state ----
+    Flags,
+    State,
+    BootTicksLeft,
+    Committed,
+    Demand,
+    Target,
+    Pressure,
+    Assigned,
+    Ballooned,
+    SmartPaging,
+
+    // ---- per-VM decisions of the tick (R17) ----
+    Unballooned,
+    HotAdded,
+    Removed,
+
+    // ---- per-VM counters and pressure windows (R18) ----
+    AddedTotal,
+    RemovedTotal,
+    AddOps,
+    RemoveOps,
+    WinSum,
+    WinCount,
+    WinMin,
+    WinMax,
+    LastAvg,
+    LastMin,
+    LastMax,
+
+    // ---- per-VM lifecycle bookkeeping (cold) ----
+    Request,
+    Result,
+    Generation,
+    HostOfSlot,
+
+    // ---- per-host layout and RAM (R3) ----
+    HostStart,
+    HostCapacity,
+    HostVmLimit,
+    HostTotal,
+    HostReserve,
+
+    // ---- per-host state, decisions and counters (R3, R11, R12, R19) ----
+    HostAvailable,
+    HostPendingFreed,
+    HostPendingRequests,
+    HostShortfall,
+    HostShort,
+    HostAveragePressure,
+    HostSystemPressure,
+    HostAddedTotal,
+    HostRemovedTotal,
+    HostAddOps,
+    HostRemoveOps,
+    HostFailedStarts,
+}
+
+/// <summary>What R7 (a stop: <see cref="FleetColumns.ClearRuntime"/>) does to a per-VM column.</summary>
+internal enum OnStop : byte
+{
+    /// <summary>Kept: settings, workload input, this tick's decisions, cumulative counters, lifecycle bookkeeping.</summary>
+    Keep,
+
+    /// <summary>Back to the column's neutral value: runtime memory, demand, target, pressure, windows.</summary>
+    Reset,
+
+    /// <summary>Flags: only the bits that settings set are kept.</summary>
+    KeepSettingBits,
+}
+
+/// <summary>
+/// One column of the state: its name, element type, scope (per VM slot or per host), role, how the common tick uses it,
+/// its neutral value (a free slot's value, and what a reset writes), what a stop does to it, and its place in the
+/// state hash.
+/// </summary>
+internal sealed class ColumnInfo
+{
+    public required ColumnId Id { get; init; }
+
+    public string Name => Id.ToString();
+
+    public required ColumnScope Scope { get; init; }
+
+    /// <summary>The element type of the stored array.</summary>
+    public required Type Storage { get; init; }
+
+    public required ColumnRole Role { get; init; }
+
+    /// <summary>How the common tick uses it (per-VM columns; the bytes per VM-tick are counted from this).</summary>
+    public HotUse Hot { get; init; }
+
+    /// <summary>The value of a free slot, and what a reset writes.</summary>
+    public long Neutral { get; init; }
+
+    public OnStop Stop { get; init; }
+
+    /// <summary>
+    /// The position of the column in the state hash chain (<see cref="FleetColumns.ComputeHash"/>), or −1 for a column
+    /// the hash does not cover (<see cref="NotHashedBecause"/> says why).
+    /// </summary>
+    public int HashOrder { get; init; } = -1;
+
+    /// <summary>The element type the hash reads the column as (the stored type unless the column is narrower).</summary>
+    public Type? HashAs { get; init; }
+
+    public string? NotHashedBecause { get; init; }
+
+    /// <summary>
+    /// A cache: derived from other columns, rebuilt rather than saved (checkpoints), and not compared between kernel
+    /// paths. <see cref="NotHashedBecause"/> says what it is derived from.
+    /// </summary>
+    public bool Cache { get; init; }
+
+    /// <summary>Bytes per element of the stored array.</summary>
+    public int ElementSize => Storage == typeof(long) ? 8 : Storage == typeof(int) ? 4 : Storage == typeof(ushort) ? 2 : 1;
+
+    /// <summary>Bytes the common tick moves per VM for this column: one element per read and one per write.</summary>
+    public int HotBytesPerVm => Scope != ColumnScope.Vm ? 0
+        : (((Hot & HotUse.Read) != 0 ? 1 : 0) + ((Hot & HotUse.Write) != 0 ? 1 : 0)) * ElementSize;
+}
+
+/// <summary>
+/// The single registry of the fleet's columns. Allocation, clearing (R7 stops, removal), the state hash, checkpoints
+/// and the differential tests' comparison are all driven from <see cref="Columns"/>, so a column cannot be added
+/// without all of them seeing it (<c>SchemaTests</c> proves every array of the state is registered here).
+/// </summary>
+internal static class FleetSchema
+{
+    private static readonly Type I32 = typeof(int), I64 = typeof(long), U8 = typeof(byte);
+
+    /// <summary>Every column, indexed by <see cref="ColumnId"/>.</summary>
+    public static readonly ColumnInfo[] Columns =
+    [
+        Vm(ColumnId.Startup, I32, ColumnRole.Setting, HotUse.Read, hash: 0),
+        Vm(ColumnId.Minimum, I32, ColumnRole.Setting, HotUse.Read, hash: 1),
+        Vm(ColumnId.Maximum, I32, ColumnRole.Setting, HotUse.Read, hash: 2),
+        Vm(ColumnId.Buffer, I32, ColumnRole.Setting, HotUse.Read, hash: 3),
+        Vm(ColumnId.Weight, I32, ColumnRole.Setting, hash: 4),
+
+        Vm(ColumnId.Flags, I32, ColumnRole.State, HotUse.ReadWrite, hash: 5, stop: OnStop.KeepSettingBits),
+        new() { Id = ColumnId.State, Scope = ColumnScope.Vm, Storage = U8, Role = ColumnRole.State, Stop = OnStop.Reset, NotHashedBecause = "mirrors the state bits of Flags (hashed)" },
+        Vm(ColumnId.BootTicksLeft, I32, ColumnRole.State, HotUse.ReadWrite, hash: 6, stop: OnStop.Reset),
+        Vm(ColumnId.Committed, I32, ColumnRole.State, HotUse.Read, hash: 7),
+        Vm(ColumnId.Demand, I32, ColumnRole.State, HotUse.Write, hash: 8, stop: OnStop.Reset),
+        Vm(ColumnId.Target, I32, ColumnRole.State, HotUse.Write, hash: 9, stop: OnStop.Reset),
+        Vm(ColumnId.Pressure, I32, ColumnRole.State, HotUse.Write, hash: 10, stop: OnStop.Reset),
+        Vm(ColumnId.Assigned, I32, ColumnRole.State, HotUse.ReadWrite, hash: 11, stop: OnStop.Reset),
+        Vm(ColumnId.Ballooned, I32, ColumnRole.State, HotUse.ReadWrite, hash: 12, stop: OnStop.Reset),
+        Vm(ColumnId.SmartPaging, I32, ColumnRole.State, HotUse.ReadWrite, hash: 13, stop: OnStop.Reset),
+
+        Vm(ColumnId.Unballooned, I32, ColumnRole.Decision, HotUse.Write, hash: 14),
+        Vm(ColumnId.HotAdded, I32, ColumnRole.Decision, HotUse.Write, hash: 15),
+        Vm(ColumnId.Removed, I32, ColumnRole.Decision, HotUse.Write, hash: 16),
+
+        Vm(ColumnId.AddedTotal, I64, ColumnRole.Counter, HotUse.ReadWrite, hash: 38),
+        Vm(ColumnId.RemovedTotal, I64, ColumnRole.Counter, HotUse.ReadWrite, hash: 39),
+        Vm(ColumnId.AddOps, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 17),
+        Vm(ColumnId.RemoveOps, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 18),
+        Vm(ColumnId.WinSum, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 19, stop: OnStop.Reset),
+        Vm(ColumnId.WinCount, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 20, stop: OnStop.Reset),
+        Vm(ColumnId.WinMin, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 21, stop: OnStop.Reset, neutral: int.MaxValue),
+        Vm(ColumnId.WinMax, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 22, stop: OnStop.Reset),
+        Vm(ColumnId.LastAvg, I32, ColumnRole.Counter, hash: 23, stop: OnStop.Reset, neutral: -1),
+        Vm(ColumnId.LastMin, I32, ColumnRole.Counter, hash: 24, stop: OnStop.Reset),
+        Vm(ColumnId.LastMax, I32, ColumnRole.Counter, hash: 25, stop: OnStop.Reset),
+
+        Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 45),
+        Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 46),
+        Vm(ColumnId.Generation, I32, ColumnRole.Cold, hash: 26),
+        new() { Id = ColumnId.HostOfSlot, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Cold, Cache = true, NotHashedBecause = "derived from HostStart and HostCapacity" },
+
+        Host(ColumnId.HostStart, I32, ColumnRole.Setting, hash: 27),
+        Host(ColumnId.HostCapacity, I32, ColumnRole.Setting, hash: 28),
+        Host(ColumnId.HostVmLimit, I32, ColumnRole.Setting, hash: 29),
+        Host(ColumnId.HostTotal, I32, ColumnRole.Setting, hash: 30),
+        Host(ColumnId.HostReserve, I32, ColumnRole.Setting, hash: 31),
+
+        Host(ColumnId.HostAvailable, I32, ColumnRole.State, hash: 32),
+        Host(ColumnId.HostPendingFreed, I32, ColumnRole.State, hash: 33),
+        Host(ColumnId.HostPendingRequests, I32, ColumnRole.Cold, hash: 34),
+        Host(ColumnId.HostShortfall, I64, ColumnRole.Decision, hash: 40),
+        Host(ColumnId.HostShort, U8, ColumnRole.Decision, hash: 47),
+        Host(ColumnId.HostAveragePressure, I32, ColumnRole.Counter, hash: 35),
+        Host(ColumnId.HostSystemPressure, I32, ColumnRole.Counter, hash: 36),
+        Host(ColumnId.HostAddedTotal, I64, ColumnRole.Counter, hash: 41),
+        Host(ColumnId.HostRemovedTotal, I64, ColumnRole.Counter, hash: 42),
+        Host(ColumnId.HostAddOps, I64, ColumnRole.Counter, hash: 43),
+        Host(ColumnId.HostRemoveOps, I64, ColumnRole.Counter, hash: 44),
+        Host(ColumnId.HostFailedStarts, I32, ColumnRole.Counter, hash: 37),
+    ];
+
+    /// <summary>The hashed columns in the order of the hash chain.</summary>
+    public static readonly ColumnInfo[] HashChain = BuildHashChain();
+
+    /// <summary>Bytes per VM-tick the common tick moves (<see cref="ColumnInfo.HotBytesPerVm"/> summed over the per-VM columns).</summary>
+    public static int HotBytesPerVmTick
+    {
+        get
+        {
+            int bytes = 0;
+            foreach (ColumnInfo c in Columns)
+                bytes += c.HotBytesPerVm;
+            return bytes;
+        }
+    }
+
+    public static ColumnInfo Get(ColumnId id) => Columns[(int)id];
+
+    private static ColumnInfo Vm(ColumnId id, Type storage, ColumnRole role, HotUse hot = HotUse.None, int hash = -1,
+        OnStop stop = OnStop.Keep, long neutral = 0, Type? hashAs = null)
+        => new() { Id = id, Scope = ColumnScope.Vm, Storage = storage, Role = role, Hot = hot, HashOrder = hash, Stop = stop, Neutral = neutral, HashAs = hashAs ?? storage };
+
+    private static ColumnInfo Host(ColumnId id, Type storage, ColumnRole role, int hash = -1, long neutral = 0)
+        => new() { Id = id, Scope = ColumnScope.Host, Storage = storage, Role = role, HashOrder = hash, Neutral = neutral, HashAs = storage };
+
+    private static ColumnInfo[] BuildHashChain()
+    {
+        var chain = new List<ColumnInfo>();
+        foreach (ColumnInfo c in Columns)
+        {
+            if (c.HashOrder >= 0)
+                chain.Add(c);
+        }
+
+        chain.Sort((a, b) => a.HashOrder.CompareTo(b.HashOrder));
+        return [.. chain];
+    }
+}
