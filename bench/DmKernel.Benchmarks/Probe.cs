@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace DmKernel.Benchmarks;
 
 /// <summary>
 /// <c>--probe VMS WORKLOAD SHORT%</c>: a quick Stopwatch measurement of <see cref="TickBench"/>'s cases for one fleet
 /// size, workload and short share (every path, interleaved round by round, median of the rounds), for iterating on
-/// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics.
+/// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics. On Linux it
+/// also reports the thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which time slices taken by other
+/// processes on a shared machine do not inflate.
 /// </summary>
-internal static class Probe
+internal static partial class Probe
 {
     public const string Flag = "--probe";
 
@@ -26,35 +29,122 @@ internal static class Probe
             benches[p].Setup();
         }
 
+        if (args.Contains("--stats"))
+        {
+            TickBench b = benches[1];
+            for (int t = 0; t < 20; t++)
+            {
+                b.Tick();
+                Fleet f = b.FleetForProbe;
+                int grants = 0, removals = 0, reclaiming = 0, on = 0;
+                for (int i = 0; i < f.SlotCount; i++)
+                {
+                    on += f.States[i] != VmState.Off ? 1 : 0;
+                    grants += f.UnballoonedThisTick[i] + f.HotAddedThisTick[i] > 0 ? 1 : 0;
+                    removals += f.RemovedThisTick[i] > 0 ? 1 : 0;
+                    reclaiming += f.IsReclaiming(i) ? 1 : 0;
+                }
+
+                Console.WriteLine($"tick {f.TickIndex - 1}: on {on}, grants {grants}, removals {removals}, reclaiming {reclaiming}");
+            }
+        }
+
+        if (args.Contains("--parts"))
+        {
+            Fleet f = Workload.Build(vms, shortShare);
+            var feed = new CommittedFeed(f);
+            using var bal = new Balancer(f, KernelPath.Vector512);
+            for (int t = 0; t < 20; t++)
+            {
+                f.SetCommitted(feed.Next());
+                bal.Tick();
+            }
+
+            int n = Math.Max(4, 2_000_000 / vms);
+            int rounds = args.Contains("--long") ? 60 : 5;
+            for (int round = 0; round < rounds; round++)
+            {
+                long c0 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                    f.SetCommitted(feed.Next());
+                long c1 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                    bal.Tick();
+                long c2 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                {
+                    f.SetCommitted(feed.Next());
+                    bal.Tick();
+                }
+
+                long c3 = ThreadCpuNs();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"SetCommitted {(c1 - c0) / (double)n / vms:0.000}  Tick (same input) {(c2 - c1) / (double)n / vms:0.000}  both {(c3 - c2) / (double)n / vms:0.000} ns/VM"));
+            }
+
+            return 0;
+        }
+
         const int Rounds = 31;
         int ticks = Math.Max(4, 2_000_000 / vms);
         var samples = new double[paths.Length][];
+        var cpu = new double[paths.Length][];
         for (int p = 0; p < paths.Length; p++)
+        {
             samples[p] = new double[Rounds];
+            cpu[p] = new double[Rounds];
+        }
+
         for (int r = -3; r < Rounds; r++)
         {
             for (int p = 0; p < paths.Length; p++)
             {
+                long cpuStart = ThreadCpuNs();
                 long start = Stopwatch.GetTimestamp();
                 for (int t = 0; t < ticks; t++)
                     benches[p].Tick();
                 double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / ticks / vms;
+                double cpuNs = (double)(ThreadCpuNs() - cpuStart) / ticks / vms;
                 if (r >= 0)
+                {
                     samples[p][r] = ns;
+                    cpu[p][r] = cpuNs;
+                }
             }
         }
 
-        double floor = Median(samples[0]);
-        Console.WriteLine($"{vms} VMs, {workload}, {shortShare} % short, {ticks} ticks per round, median of {Rounds} rounds:");
+        double floor = Median(samples[0]), cpuFloor = Median(cpu[0]);
+        Console.WriteLine($"{vms} VMs, {workload}, {shortShare} % short, {ticks} ticks per round, median of {Rounds} rounds (wall; thread CPU):");
         for (int p = 0; p < paths.Length; p++)
         {
-            double m = Median(samples[p]);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {paths[p],-9} {m,7:0.000} ns/VM  {m / floor,6:0.00} x MinFloor  (min {samples[p].Min():0.000})"));
+            double m = Median(samples[p]), c = Median(cpu[p]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {paths[p],-9} {m,7:0.000} ns/VM {m / floor,6:0.00} x MinFloor (min {samples[p].Min():0.000});  CPU {c,7:0.000} ns/VM {c / cpuFloor,6:0.00} x"));
             benches[p].Cleanup();
         }
 
         return 0;
     }
+
+    /// <summary>This thread's CPU time in nanoseconds (0 where the clock is not available).</summary>
+    private static long ThreadCpuNs()
+    {
+        if (!OperatingSystem.IsLinux())
+            return 0;
+        return ClockGetTime(ThreadCpuTimeClock, out TimeSpec ts) == 0 ? (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds : 0;
+    }
+
+    private const int ThreadCpuTimeClock = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     private static double Median(double[] values)
     {

@@ -121,6 +121,9 @@ public class TickBench
     [GlobalCleanup]
     public void Cleanup() => _balancer?.Dispose();
 
+    /// <summary>The fleet (for <see cref="Probe"/>'s statistics).</summary>
+    internal Fleet FleetForProbe => _fleet;
+
     [Benchmark]
     public void Tick()
     {

@@ -80,7 +80,7 @@ public sealed partial class Fleet
         CheckVm(vm);
         if (Cols.LastAvg[vm] >= 0)
             return Cols.LastAvg[vm];
-        int n = Cols.WinCount[vm];
+        int n = Cols.WinCountOf(vm, TickIndex);
         return n == 0 ? 0 : (int)((2L * Cols.WinSum[vm] + n) / (2L * n));
     }
 
@@ -88,7 +88,7 @@ public sealed partial class Fleet
     public int MinimumPressure(int vm)
     {
         CheckVm(vm);
-        return Cols.LastAvg[vm] >= 0 ? Cols.LastMin[vm] : Cols.WinCount[vm] == 0 ? 0 : Cols.WinMin[vm];
+        return Cols.LastAvg[vm] >= 0 ? Cols.LastMin[vm] : Cols.WinCountOf(vm, TickIndex) == 0 ? 0 : Cols.WinMin[vm];
     }
 
     /// <summary>R18: Maximum Pressure of the last completed window (the current one until one completes).</summary>

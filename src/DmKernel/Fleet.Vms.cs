@@ -112,8 +112,8 @@ public sealed partial class Fleet
         Cols.Startup[i] = s.StartupMb;
         Cols.Minimum[i] = s.MinimumMb;
         Cols.Maximum[i] = s.MaximumMb;
-        Cols.Buffer[i] = s.BufferPercent;
-        Cols.Weight[i] = s.Weight;
+        Cols.Buffer[i] = (ushort)s.BufferPercent;     // R1: 5..2000
+        Cols.Weight[i] = (ushort)s.Weight;            // R1: 0..10 000
         int f = Cols.Flags[i] & ~(VmFlags.Dynamic | VmFlags.Linux);
         if (s.DynamicMemory)
             f |= VmFlags.Dynamic;

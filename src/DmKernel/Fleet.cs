@@ -50,7 +50,7 @@ public sealed partial class Fleet
         }
 
         SlotCount = (int)slots;
-        Cols = new FleetColumns(SlotCount, HostCount);
+        Cols = new FleetColumns(SlotCount, HostCount, model.PressureWindowTicks);
         for (int h = 0; h < HostCount; h++)
         {
             (Cols.HostStart[h], Cols.HostCapacity[h], Cols.HostVmLimit[h], Cols.HostTotal[h], Cols.HostReserve[h]) = layout[h];

@@ -6,10 +6,10 @@ namespace DmKernel.Benchmarks.Floor;
 
 /// <summary>
 /// The same-columns floor of a tick: private copies of exactly the per-VM columns the schema declares the common tick
-/// reads or writes (<see cref="ColumnInfo.Hot"/>), streamed host by host the way the kernel sweeps them: each read
-/// column loaded, each written column stored, each read-and-written column loaded and stored, with no arithmetic but
+/// reads or writes (<see cref="ColumnInfo.Hot"/>), streamed: each read column loaded, each written column stored, each read-and-written column loaded and stored, with no arithmetic but
 /// bitwise operations with a key that is zero at run time. A tick over this layout cannot move these bytes faster than
 /// this; its ratio to this floor says how close it is. The bytes it moves are <see cref="FleetSchema.HotBytesPerVmTick"/>.
+/// The hosts' slot ranges are contiguous and padded to whole vectors, so each column is one stream over its array.
 /// </summary>
 internal sealed class StreamingFloor
 {
@@ -17,7 +17,6 @@ internal sealed class StreamingFloor
     private readonly HotUse[] _use;
     private readonly int[] _elementSize;
     private readonly int _committed = -1;
-    private readonly int[] _hostStart, _hostCapacity;
     private readonly byte _key;
 
     /// <summary>Copies the hot columns and host ranges of <paramref name="fleet"/>; the fleet is not touched again.</summary>
@@ -40,8 +39,6 @@ internal sealed class StreamingFloor
         _columns = [.. columns];
         _use = [.. use];
         _elementSize = [.. size];
-        _hostStart = (int[])fleet.Cols.HostStart.Clone();
-        _hostCapacity = (int[])fleet.Cols.HostCapacity.Clone();
         _key = key;
     }
 
@@ -55,17 +52,12 @@ internal sealed class StreamingFloor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int[]? committed = null)
     {
+        // The hosts' slot ranges are contiguous and cover every slot, so each column is one stream over its array.
         Vector128<byte> sink = Vector128<byte>.Zero;
-        for (int h = 0; h < _hostStart.Length; h++)
+        for (int c = 0; c < _columns.Length; c++)
         {
-            int start = _hostStart[h], count = _hostCapacity[h];
-            for (int c = 0; c < _columns.Length; c++)
-            {
-                int size = _elementSize[c];
-                Array column = c == _committed && committed is not null ? committed : _columns[c];
-                Span<byte> bytes = FleetColumns.Bytes(column).Slice(start * size, count * size);
-                sink |= Stream(bytes, _use[c], _key);
-            }
+            Array column = c == _committed && committed is not null ? committed : _columns[c];
+            sink |= Stream(FleetColumns.Bytes(column), _use[c], _key);
         }
 
         Sink = sink != Vector128<byte>.Zero;

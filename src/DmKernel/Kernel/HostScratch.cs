@@ -26,6 +26,7 @@ internal sealed class HostScratch
         OrderTemp = new int[n];
         SlotKey = new int[n];
         Grant = new int[n];
+        Deferred = new int[n];
     }
 
     /// <summary>The balancer's cache of each host's R13 order, or null (then the short plan always sorts).</summary>
@@ -75,6 +76,9 @@ internal sealed class HostScratch
 
     /// <summary>Vector short plan, per slot offset: the R13 grant (<see cref="Alloc"/>, <see cref="Min"/>, <see cref="Need0"/> and <see cref="Goal"/> are per slot offset there too).</summary>
     public int[] Grant { get; }
+
+    /// <summary>Vector kernel: offsets of the vectors the finishing pass hands to its general steps after its common loop.</summary>
+    public int[] Deferred { get; }
 
     /// <summary>Where loads made only to start cache misses early leave their value.</summary>
     public int Sink { get; set; }

@@ -63,6 +63,7 @@ internal static class Lifecycle
 
         host.Available -= startup;
         Boot(host, k, ctx, assigned: startup, smartPaging: 0);
+        host.OnSince[k] = ctx.TickIndex;                // R18: its window samples start with this tick
         host.Result[k] = (byte)LifecycleResult.Started;
     }
 
@@ -109,7 +110,9 @@ internal static class Lifecycle
         host.Ballooned[k] = 0;
         host.SmartPaging[k] = smartPaging;
         host.BootTicksLeft[k] = ctx.BootTicks;
-        host.Flags[k] = (host.Flags[k] & VmFlags.SettingBits) | VmFlags.Booting;
+
+        // The R17 mark is kept: a restarted VM may have been a donor of a reclaim earlier in this tick.
+        host.Flags[k] = (host.Flags[k] & (VmFlags.SettingBits | VmFlags.Decided)) | VmFlags.Booting | (smartPaging > 0 ? VmFlags.HasSmartPaging : 0);
         host.State[k] = (byte)VmState.Booting;
         host.Generation[k]++;
     }
@@ -122,7 +125,8 @@ internal static class Lifecycle
     /// </summary>
     private static bool Reclaim(in HostColumns host, int self, int needed, bool allOrNothing, HostScratch scratch)
     {
-        Span<int> weightCol = host.Weight, flagsCol = host.Flags, assignedCol = host.Assigned, minimumCol = host.Minimum;
+        Span<ushort> weightCol = host.Weight;
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, minimumCol = host.Minimum;
         int weight = weightCol[self];
         if (weight == 0)
             return false;
@@ -155,6 +159,7 @@ internal static class Lifecycle
                     assignedCol[k] -= x;
                     balloonedCol[k] += x;
                     removedCol[k] += x;
+                    flagsCol[k] |= VmFlags.Decided;
                     host.Available += x;
                     needed -= x;
                     if (needed == 0)

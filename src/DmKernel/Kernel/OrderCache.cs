@@ -46,7 +46,7 @@ internal sealed class OrderCache
     /// <paramref name="weight"/>, the host's Weight column, has) in this cache's key and order and in the weights, the memory only a short host's plan reads, so that their misses overlap the host's
     /// streaming pass instead of stalling the plan; returns a value to keep (the loads are for their side effect).
     /// </summary>
-    public int Touch(ReadOnlySpan<int> weight, int start)
+    public int Touch(ReadOnlySpan<ushort> weight, int start)
     {
         int sink = 0;
         for (int k = 0; k < weight.Length; k += 16)

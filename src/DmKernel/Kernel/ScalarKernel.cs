@@ -37,7 +37,8 @@ internal struct ScalarKernel : IHostKernel
 
         // R8 demand, R9 target, R11 shortfall.
         Span<int> committedCol = host.Committed, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;
-        Span<int> bufferCol = host.Buffer, minimumCol = host.Minimum, maximumCol = host.Maximum, startupCol = host.Startup;
+        Span<int> minimumCol = host.Minimum, maximumCol = host.Maximum, startupCol = host.Startup;
+        Span<ushort> bufferCol = host.Buffer;
         long shortfall = 0;
         for (int k = 0; k < n; k++)
         {
@@ -139,8 +140,7 @@ internal struct ScalarKernel : IHostKernel
         Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
         Span<long> addedTotalCol = host.AddedTotal, removedTotalCol = host.RemovedTotal;
         Span<int> addOpsCol = host.AddOps, removeOpsCol = host.RemoveOps;
-        Span<int> winSumCol = host.WinSum, winCountCol = host.WinCount, winMinCol = host.WinMin, winMaxCol = host.WinMax;
-        Span<int> lastAvgCol = host.LastAvg, lastMinCol = host.LastMin, lastMaxCol = host.LastMax;
+        Span<int> winSumCol = host.WinSum, winMinCol = host.WinMin, winMaxCol = host.WinMax;
         long pressureSum = 0, demandSum = 0, assignedSum = 0, added = 0, removed = 0;
         int runningDm = 0, addOps = 0, removeOps = 0;
         for (int k = 0; k < host.Count; k++)
@@ -165,10 +165,16 @@ internal struct ScalarKernel : IHostKernel
             int assigned = assignedCol[k], demand = demandCol[k];
             int pressure = Rules.Pressure(demand, assigned);                           // R10
             pressureCol[k] = pressure;
-            flagsCol[k] = (flags & ~VmFlags.StatusMask) | Rules.StatusBits(demand, assigned, targetCol[k]); // R20
+            int add = unballoonedCol[k] + hotAddedCol[k], rem = removedCol[k];
+
+            // R20 status, and the derived marks: Smart Paging left to drain, a decision this tick.
+            flags = (flags & ~(VmFlags.StatusMask | VmFlags.HasSmartPaging | VmFlags.Decided))
+                | Rules.StatusBits(demand, assigned, targetCol[k])
+                | (spCol[k] > 0 ? VmFlags.HasSmartPaging : 0)
+                | ((add | rem) != 0 ? VmFlags.Decided : 0);
+            flagsCol[k] = flags;
 
             // R18: cumulative counters and operation counts.
-            int add = unballoonedCol[k] + hotAddedCol[k], rem = removedCol[k];
             addedTotalCol[k] += add;
             removedTotalCol[k] += rem;
             addOpsCol[k] += add > 0 ? 1 : 0;
@@ -178,21 +184,10 @@ internal struct ScalarKernel : IHostKernel
             addOps += add > 0 ? 1 : 0;
             removeOps += rem > 0 ? 1 : 0;
 
-            // R18: the current pressure window.
+            // R18: the current pressure window (its sample count is derived: PressureWindows).
             winSumCol[k] += pressure;
-            winCountCol[k]++;
             winMinCol[k] = Math.Min(winMinCol[k], pressure);
             winMaxCol[k] = Math.Max(winMaxCol[k], pressure);
-            if (ctx.WindowEnd)
-            {
-                lastAvgCol[k] = Rules.WindowAverage(winSumCol[k], winCountCol[k]);
-                lastMinCol[k] = winMinCol[k];
-                lastMaxCol[k] = winMaxCol[k];
-                winSumCol[k] = 0;
-                winCountCol[k] = 0;
-                winMinCol[k] = int.MaxValue;
-                winMaxCol[k] = 0;
-            }
 
             if ((flags & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
@@ -204,5 +199,9 @@ internal struct ScalarKernel : IHostKernel
         }
 
         HostCounters.Write(host, pressureSum, runningDm, demandSum, assignedSum, added, removed, addOps, removeOps);
+
+        // R18: a window that ends with this tick reports its figures and starts over.
+        if (ctx.WindowEnd)
+            PressureWindows.Close(host, ctx);
     }
 }

@@ -67,7 +67,8 @@ internal static class ShortPlan
         Span<long> keys = scratch.Keys;
         int n = 0, zeroWeights = 0;
         long budget = host.Available;
-        Span<int> flagsCol = host.Flags, weightCol = host.Weight, assignedCol = host.Assigned;
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned;
+        Span<ushort> weightCol = host.Weight;
         for (int k = 0; k < host.Count; k++)
         {
             if ((flagsCol[k] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)

@@ -17,6 +17,10 @@ internal readonly struct V128 : IVec<V128>
     public static V128 Load(ref int source, nuint index) => new(Vector128.LoadUnsafe(ref source, index));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 LoadU16(ref ushort source, nuint index)
+        => new(Vector128.WidenLower(Vector64.LoadUnsafe(ref source, index).ToVector128Unsafe()).AsInt32());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V128 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -33,6 +37,9 @@ internal readonly struct V128 : IVec<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator ^(V128 a, V128 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 AndNot(V128 a, V128 b) => new(Vector128.AndNot(a._v, b._v));
@@ -80,13 +87,14 @@ internal readonly struct V128 : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Target(V128 demand, V128 buffer, V128 minimum, V128 maximum, int gMask)
     {
-        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
-        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
+        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
+        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
+        // roundUp(min(x, Maximum)).
         (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
         (Vector128<double> mLo, Vector128<double> mHi) = ToDouble(buffer._v + Vector128.Create(100));
-        Vector128<double> hundred = Vector128.Create(100.0), limit = Vector128.Create((double)(1 << 30));
-        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo / hundred), limit);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi / hundred), limit);
+        Vector128<double> hundredth = Vector128.Create(Rules.Hundredth), limit = Vector128.Create((double)(1 << 30));
+        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo * hundredth), limit);
+        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi * hundredth), limit);
         Vector128<int> t = ToInt(lo, hi);
         Vector128<int> mask = Vector128.Create(gMask);
         t = Vector128.Min(Vector128.AndNot(t + mask, mask), maximum._v);
@@ -106,16 +114,9 @@ internal readonly struct V128 : IVec<V128>
         return new(Vector128.AndNot(p, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 WindowAverage(V128 sum, V128 count)
-    {
-        (Vector128<double> sLo, Vector128<double> sHi) = ToDouble(sum._v);
-        (Vector128<double> nLo, Vector128<double> nHi) = ToDouble(Vector128.Max(count._v, Vector128<int>.One));
-        Vector128<double> c2 = Vector128.Create(2.0);
-        Vector128<double> lo = Vector128.Floor((c2 * sLo + nLo) / (c2 * nLo));
-        Vector128<double> hi = Vector128.Floor((c2 * sHi + nHi) / (c2 * nHi));
-        return new(ToInt(lo, hi));
-    }
+    public static bool HasFastLinuxFloor => false;
+
+    public static V128 FastLinuxFloor(V128 t) => throw new NotSupportedException();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 FitsUnderLevel(V128 cap, V128 weight, double weights, double level)

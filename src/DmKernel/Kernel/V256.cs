@@ -18,6 +18,13 @@ internal readonly struct V256 : IVec<V256>
     public static V256 Load(ref int source, nuint index) => new(Vector256.LoadUnsafe(ref source, index));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 LoadU16(ref ushort source, nuint index)
+    {
+        Vector128<ushort> w = Vector128.LoadUnsafe(ref source, index);
+        return new(Avx2.IsSupported ? Avx2.ConvertToVector256Int32(w) : Vector256.WidenLower(w.ToVector256Unsafe()).AsInt32()); // vpmovzxwd
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V256 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -34,6 +41,9 @@ internal readonly struct V256 : IVec<V256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 operator |(V256 a, V256 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator ^(V256 a, V256 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 AndNot(V256 a, V256 b) => new(Vector256.AndNot(a._v, b._v));
@@ -81,13 +91,14 @@ internal readonly struct V256 : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Target(V256 demand, V256 buffer, V256 minimum, V256 maximum, int gMask)
     {
-        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
-        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
+        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
+        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
+        // roundUp(min(x, Maximum)).
         (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
         (Vector256<double> mLo, Vector256<double> mHi) = ToDouble(buffer._v + Vector256.Create(100));
-        Vector256<double> hundred = Vector256.Create(100.0), limit = Vector256.Create((double)(1 << 30));
-        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo / hundred), limit);
-        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi / hundred), limit);
+        Vector256<double> hundredth = Vector256.Create(Rules.Hundredth), limit = Vector256.Create((double)(1 << 30));
+        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo * hundredth), limit);
+        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi * hundredth), limit);
         Vector256<int> t = ToInt(lo, hi);
         Vector256<int> mask = Vector256.Create(gMask);
         t = Vector256.Min(Vector256.AndNot(t + mask, mask), maximum._v);
@@ -107,16 +118,9 @@ internal readonly struct V256 : IVec<V256>
         return new(Vector256.AndNot(p, Vector256.Equals(assigned._v, Vector256<int>.Zero)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 WindowAverage(V256 sum, V256 count)
-    {
-        (Vector256<double> sLo, Vector256<double> sHi) = ToDouble(sum._v);
-        (Vector256<double> nLo, Vector256<double> nHi) = ToDouble(Vector256.Max(count._v, Vector256<int>.One));
-        Vector256<double> c2 = Vector256.Create(2.0);
-        Vector256<double> lo = Vector256.Floor((c2 * sLo + nLo) / (c2 * nLo));
-        Vector256<double> hi = Vector256.Floor((c2 * sHi + nHi) / (c2 * nHi));
-        return new(ToInt(lo, hi));
-    }
+    public static bool HasFastLinuxFloor => false;
+
+    public static V256 FastLinuxFloor(V256 t) => throw new NotSupportedException();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 FitsUnderLevel(V256 cap, V256 weight, double weights, double level)

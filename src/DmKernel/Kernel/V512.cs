@@ -18,6 +18,13 @@ internal readonly struct V512 : IVec<V512>
     public static V512 Load(ref int source, nuint index) => new(Vector512.LoadUnsafe(ref source, index));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 LoadU16(ref ushort source, nuint index)
+    {
+        Vector256<ushort> w = Vector256.LoadUnsafe(ref source, index);
+        return new(Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32(w) : Vector512.WidenLower(w.ToVector512Unsafe()).AsInt32()); // vpmovzxwd
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V512 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -34,6 +41,9 @@ internal readonly struct V512 : IVec<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 operator |(V512 a, V512 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator ^(V512 a, V512 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 AndNot(V512 a, V512 b) => new(Vector512.AndNot(a._v, b._v));
@@ -81,13 +91,14 @@ internal readonly struct V512 : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Target(V512 demand, V512 buffer, V512 minimum, V512 maximum, int gMask)
     {
-        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
-        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
+        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
+        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
+        // roundUp(min(x, Maximum)).
         (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
         (Vector512<double> mLo, Vector512<double> mHi) = ToDouble(buffer._v + Vector512.Create(100));
-        Vector512<double> hundred = Vector512.Create(100.0), limit = Vector512.Create((double)(1 << 30));
-        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo / hundred), limit);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi / hundred), limit);
+        Vector512<double> hundredth = Vector512.Create(Rules.Hundredth), limit = Vector512.Create((double)(1 << 30));
+        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo * hundredth), limit);
+        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi * hundredth), limit);
         Vector512<int> t = ToInt(lo, hi);
         Vector512<int> mask = Vector512.Create(gMask);
         t = Vector512.Min(Vector512.AndNot(t + mask, mask), maximum._v);
@@ -100,22 +111,51 @@ internal readonly struct V512 : IVec<V512>
         Vector512<int> safe = Vector512.Max(assigned._v, Vector512<int>.One);
         (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
         (Vector512<double> aLo, Vector512<double> aHi) = ToDouble(safe);
-        Vector512<double> c200 = Vector512.Create(200.0), c2 = Vector512.Create(2.0), cap = Vector512.Create((double)Rules.PressureCap);
-        Vector512<double> lo = Vector512.MinNative(Vector512.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
-        Vector512<int> p = ToInt(lo, hi);
+        Vector512<int> p = ToInt(PressureOf(dLo, aLo), PressureOf(dHi, aHi));
         return new(Vector512.AndNot(p, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
     }
 
+    /// <summary>
+    /// R10 on 8 lanes: <c>min(floor((200 D + A) / (2 A)), cap)</c> for A ≥ 1, exactly. With AVX-512 the quotient comes
+    /// from a 14-bit reciprocal and one Newton step (relative error below 2^−27 from below, and at most 2^−52 from
+    /// above: a Newton step for 1/a never overshoots but by its last rounding), so <c>floor(N × r)</c> is the exact
+    /// quotient or one less whenever the quotient is at most cap + 1, and at least cap otherwise; after clamping it to
+    /// cap + 1, one exact correction (the remainder <c>N − q × 2A</c>, an integer below 2^53) makes it exact. Every value
+    /// involved is an exact integer or bounded as above, so fused multiply-adds change nothing. Without AVX-512, a plain
+    /// division.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 WindowAverage(V512 sum, V512 count)
+    private static Vector512<double> PressureOf(Vector512<double> d, Vector512<double> a)
     {
-        (Vector512<double> sLo, Vector512<double> sHi) = ToDouble(sum._v);
-        (Vector512<double> nLo, Vector512<double> nHi) = ToDouble(Vector512.Max(count._v, Vector512<int>.One));
-        Vector512<double> c2 = Vector512.Create(2.0);
-        Vector512<double> lo = Vector512.Floor((c2 * sLo + nLo) / (c2 * nLo));
-        Vector512<double> hi = Vector512.Floor((c2 * sHi + nHi) / (c2 * nHi));
-        return new(ToInt(lo, hi));
+        Vector512<double> cap = Vector512.Create((double)Rules.PressureCap);
+        Vector512<double> n = Vector512.FusedMultiplyAdd(Vector512.Create(200.0), d, a), twoA = a + a;
+        if (!Avx512F.IsSupported)
+            return Vector512.MinNative(Vector512.Floor(n / twoA), cap);
+        Vector512<double> one = Vector512<double>.One;
+        Vector512<double> r = Avx512F.Reciprocal14(twoA);
+        r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoA, r, one), r);
+        Vector512<double> q = Vector512.MinNative(Vector512.Floor(n * r), cap + one);
+        Vector512<double> rem = Vector512.FusedMultiplyAdd(-q, twoA, n);
+        q = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(rem, twoA), q + one, q);
+        return Vector512.MinNative(q, cap);
+    }
+
+    public static bool HasFastLinuxFloor => Avx512CD.IsSupported;
+
+    /// <summary>
+    /// R8's Linux floor without a chain of selects: the shift s is 1 below 128, 2 below 512, 3 below 2048, 4 below 8192
+    /// and 5 from there, i.e. <c>clamp((log2(t) − 3) / 2, 1, 5)</c> from the leading-zero count, and the floor is
+    /// <c>2^(s+4) − 24 + (t &gt;&gt; s)</c> (8, 40, 104, 232, 488 for s = 1..5).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 FastLinuxFloor(V512 t)
+    {
+        Vector512<uint> u = t._v.AsUInt32();
+        Vector512<int> s = Vector512.Create(28) - Avx512CD.LeadingZeroCount(u).AsInt32();
+        s = Vector512.Min(Vector512.Max(Vector512.ShiftRightArithmetic(s, 1), Vector512<int>.One), Vector512.Create(5));
+        Vector512<uint> su = s.AsUInt32();
+        Vector512<uint> bit = Avx512F.ShiftLeftLogicalVariable(Vector512.Create(16u), su);
+        return new((bit + Avx512F.ShiftRightLogicalVariable(u, su)).AsInt32() - Vector512.Create(24));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,7 +191,12 @@ internal readonly struct V512 : IVec<V512>
     private static Vector512<int> ToInt(Vector512<double> lo, Vector512<double> hi)
     {
         if (Avx512F.IsSupported)
-            return Vector512.Create(Avx512F.ConvertToVector256Int32WithTruncation(lo), Avx512F.ConvertToVector256Int32WithTruncation(hi)); // vcvttpd2dq
+        {
+            // vcvttpd2dq twice, then the upper half inserted in place (Vector512.Create(lower, upper) goes through memory).
+            return Avx512F.InsertVector256(Avx512F.ConvertToVector256Int32WithTruncation(lo).ToVector512Unsafe(),
+                Avx512F.ConvertToVector256Int32WithTruncation(hi), 1);
+        }
+
         return Vector512.Narrow(Vector512.ConvertToInt64(lo), Vector512.ConvertToInt64(hi));
     }
 }

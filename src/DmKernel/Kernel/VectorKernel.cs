@@ -5,12 +5,23 @@ namespace DmKernel.Kernel;
 
 /// <summary>
 /// The tick over a host's slots, <typeparamref name="TV"/>.Count VMs at a time, bit-identical to
-/// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the divisions of R9, R10 and R18
-/// are the same binary64 operations as in <see cref="Rules"/>. Hosts with enough memory (the common case)
-/// run two vector passes; a short host runs R11's water-filling over its slots (<see cref="VectorShortPlan{TV}"/>)
-/// between them, and the second pass applies the plan; a host with lifecycle requests runs R4–R7 per VM
-/// (<see cref="Lifecycle"/>) before them, in the scalar order.
+/// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the binary64 steps of R9 and R10 give the
+/// exact integer results of <see cref="Rules"/>. Hosts with enough memory (the common case) run two vector passes over
+/// the host's columns, the second from the L1 cache; a short host runs R11's water-filling over its slots
+/// (<see cref="VectorShortPlan{TV}"/>) between them, and the second pass applies the plan; a host with lifecycle
+/// requests runs R4–R7 per VM (<see cref="Lifecycle"/>) before them, in the scalar order.
 /// </summary>
+/// <remarks>
+/// No work for a VM whose inputs did not change in a way that matters: per vector, the tick reads and writes only what
+/// its VMs need. Smart Paging is read only where a VM has some left (the <see cref="VmFlags.HasSmartPaging"/> mark),
+/// the boot countdown only where a VM is Booting, Startup only where a VM is Booting or static, Ballooned only where
+/// memory moves, and the decision columns (R17) only where a VM has a decision this tick or had one the tick before
+/// (the <see cref="VmFlags.Decided"/> mark: without it all three are zero already). Assigned, Flags and the window's
+/// minimum and maximum are written only where they change, the 64-bit totals only where memory moved, R15's reclaim
+/// is computed only on reclaim ticks and where a VM is still reclaiming, and R18's window close runs once per window
+/// (<see cref="PressureWindows"/>). Every skipped store would have written the value already there, so the state is
+/// the scalar reference's bit for bit.
+/// </remarks>
 internal struct VectorKernel<TV> : IHostKernel
     where TV : struct, IVec<TV>
 {
@@ -19,8 +30,6 @@ internal struct VectorKernel<TV> : IHostKernel
 
     public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int end = host.Count;
-
         // R12: memory ballooned in the previous tick joins Available.
         host.Available += host.PendingFreed;
         host.PendingFreed = 0;
@@ -39,20 +48,24 @@ internal struct VectorKernel<TV> : IHostKernel
             Lifecycle.ProcessRequests(host, ctx, scratch);
         }
 
-        long shortfall = DemandAndTarget(host, end, ctx, countdown: !lifecycle);
+        long shortfall = DemandAndTarget(host, ctx, countdown: !lifecycle);
         host.Shortfall = shortfall;
         if (shortfall <= host.Available)
         {
             host.Short = 0;
-            Finish(host, end, ctx, enough: true, keepRemoved: lifecycle, scratch);
+            Finish(host, ctx, enough: true, lifecycle, scratch);
         }
         else
         {
             // R11 short: the plan's allocations and R13 grants per slot; the finishing pass applies them with R12.
             host.Short = 1;
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
-            Finish(host, end, ctx, enough: false, keepRemoved: lifecycle, scratch);
+            Finish(host, ctx, enough: false, lifecycle, scratch);
         }
+
+        // R18: a window that ends with this tick reports its figures and starts over.
+        if (ctx.WindowEnd)
+            PressureWindows.Close(host, ctx);
     }
 
     /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
@@ -66,90 +79,107 @@ internal struct VectorKernel<TV> : IHostKernel
     /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
     private static void BootCountdown(in HostColumns host)
     {
-        int start = 0, end = host.Count;
-        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
-        ref int bootRef = ref MemoryMarshal.GetReference(host.BootTicksLeft);
+        ref int flagsRef = ref host.Ref(host.Columns.Flags);
+        ref int bootRef = ref host.Ref(host.Columns.BootTicksLeft);
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
-        TV one = TV.Create(1), zero = TV.Create(0);
-        for (int i = start; i < end; i += TV.Count)
+        TV zero = TV.Create(0), one = TV.Create(1);
+        bool turnedRunning = false;
+        for (int i = 0; i < host.Count; i += TV.Count)
         {
             nuint x = (nuint)i;
             TV flags = TV.Load(ref flagsRef, x);
             TV isBooting = TV.Equal(flags & stateMask, booting);
+            if (TV.IsZero(isBooting))
+                continue;
             TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
             TV nowRunning = isBooting & TV.Equal(boot, zero);
             TV.Store(boot, ref bootRef, x);
-            TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
             if (!TV.IsZero(nowRunning))
-                SyncState(host, i);
+            {
+                TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
+                turnedRunning = true;
+            }
         }
+
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
     }
 
-    /// <summary>The State column of the vector at <paramref name="offset"/> from its Flags (after VMs turned Running).</summary>
+    /// <summary>The State column of slots [<paramref name="offset"/>, + <paramref name="count"/>) from their Flags (after VMs turned Running).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void SyncState(in HostColumns host, int offset)
+    private static void SyncState(in HostColumns host, int offset, int count)
     {
-        Span<byte> state = host.State.Slice(offset, TV.Count);
-        ReadOnlySpan<int> flags = host.Flags.Slice(offset, TV.Count);
+        Span<byte> state = host.State.Slice(offset, count);
+        ReadOnlySpan<int> flags = host.Flags.Slice(offset, count);
         for (int j = 0; j < state.Length; j++)
             state[j] = (byte)(flags[j] & VmFlags.StateMask);
     }
 
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long DemandAndTarget(in HostColumns host, int end, in TickContext ctx, bool countdown)
+    private static long DemandAndTarget(in HostColumns host, in TickContext ctx, bool countdown)
     {
-        int start = 0;
-        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
-        ref int bootRef = ref MemoryMarshal.GetReference(host.BootTicksLeft);
-        ref int committedRef = ref MemoryMarshal.GetReference(host.Committed);
-        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
-        ref int bufferRef = ref MemoryMarshal.GetReference(host.Buffer);
-        ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
-        ref int maxRef = ref MemoryMarshal.GetReference(host.Maximum);
-        ref int startupRef = ref MemoryMarshal.GetReference(host.Startup);
-        ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
-        ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
+        int end = host.Count;
+        FleetColumns c = host.Columns;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        ref int committedRef = ref host.Ref(c.Committed);
+        ref int assignedRef = ref host.Ref(c.Assigned);
+        ref ushort bufferRef = ref host.Ref(c.Buffer);
+        ref int minRef = ref host.Ref(c.Minimum);
+        ref int maxRef = ref host.Ref(c.Maximum);
+        ref int startupRef = ref host.Ref(c.Startup);
+        ref int demandRef = ref host.Ref(c.Demand);
+        ref int targetRef = ref host.Ref(c.Target);
 
+        ref int bootRef = ref host.Ref(c.BootTicksLeft);
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
-        TV linuxBit = TV.Create(VmFlags.Linux), one = TV.Create(1), zero = TV.Create(0);
+        TV linuxBit = TV.Create(VmFlags.Linux), zero = TV.Create(0), one = TV.Create(1);
         TV countdownMask = countdown ? TV.Create(-1) : zero;
+        bool turnedRunning = false;
         long shortfall = 0;
-        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        for (int block = 0; block < end; block += BlockVectors * TV.Count)
         {
-            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            int blockEnd = Math.Min(end, block + (BlockVectors * TV.Count));
             TV acc = zero;
             for (int i = block; i < blockEnd; i += TV.Count)
             {
                 nuint x = (nuint)i;
                 TV flags = TV.Load(ref flagsRef, x);
 
-                // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to write.)
+                // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to do.)
                 TV isBooting = TV.Equal(flags & stateMask, booting) & countdownMask;
                 if (!TV.IsZero(isBooting))
                 {
                     TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
                     TV nowRunning = isBooting & TV.Equal(boot, zero);
-                    flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
                     TV.Store(boot, ref bootRef, x);
-                    TV.Store(flags, ref flagsRef, x);
                     if (!TV.IsZero(nowRunning))
-                        SyncState(host, i);
+                    {
+                        flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
+                        TV.Store(flags, ref flagsRef, x);
+                        turnedRunning = true;
+                    }
                 }
 
                 // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
                 TV off = TV.Equal(flags & stateMask, zero);
                 TV assigned = TV.Load(ref assignedRef, x);
+                TV demand = TV.Load(ref committedRef, x);
                 TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                TV demand = TV.Load(ref committedRef, x) + (LinuxFloor(assigned) & linux);
+                if (!TV.IsZero(linux))
+                    demand += LinuxFloor(assigned) & linux;
                 demand = TV.AndNot(demand, off);
                 TV.Store(demand, ref demandRef, x);
 
-                // R9: Running DM VMs get their target; Booting and static VMs hold Startup; Off VMs 0.
+                // R9: Running DM VMs get their target; Booting and static VMs hold Startup (read only where there are
+                // some); Off VMs 0.
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV target = TV.Target(demand, TV.Load(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), ctx.GMask);
-                target = TV.Select(runningDm, target, TV.AndNot(TV.Load(ref startupRef, x), off));
+                TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), ctx.GMask);
+                TV holdsStartup = TV.AndNot(TV.AndNot(TV.Create(-1), off), runningDm);
+                target = TV.IsZero(holdsStartup)
+                    ? target & runningDm
+                    : TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
                 TV.Store(target, ref targetRef, x);
 
                 // R11: Shortfall = Σ max(0, Target − Assigned) over Running DM VMs.
@@ -159,170 +189,107 @@ internal struct VectorKernel<TV> : IHostKernel
             shortfall += TV.SumWidened(acc);
         }
 
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
         return shortfall;
     }
 
+    /// <summary>What the general per-vector steps add up for the host (R11–R13 memory moves, R18 counters, R19 sums), in 64 bits.</summary>
+    private struct HostSums
+    {
+        public long Granted, Pending, Added, Removed, Pressure, Demand, Assigned;
+        public int AddOps, RemoveOps, RunningDm;
+    }
+
+    /// <summary>A vector's Flags and Assigned after its memory moves.</summary>
+    private struct Moved
+    {
+        public TV Flags, Assigned;
+    }
+
     /// <summary>
-    /// With <paramref name="enough"/>: R11's enough-memory grants (R13) and R15's reclaim, lane by lane. Then,
-    /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
+    /// With <paramref name="enough"/>: R11's enough-memory grants (R13) and R15's reclaim, lane by lane; otherwise the
+    /// short plan's grants and R12's removals. Then, for every host: R16 drain, R10 pressure, R20 status, R17/R18
+    /// decisions, counters and window, and R19's sums. After R4–R7 (<paramref name="lifecycle"/>) a donor's Removed
+    /// already holds what the lifecycle reclaim took, and every decision is written.
+    /// </summary>
+    /// <remarks>
+    /// The common vector of a host with enough memory moves no memory, has no decision now or before, no Smart Paging and
+    /// nobody reclaiming: it only needs pressure, status and the window, and the loop does nothing else. Every other
+    /// vector is noted and finished after the loop by <see cref="General"/> (out of line: a call in the loop would make
+    /// the JIT keep the loop's vectors in memory). Short hosts and hosts with lifecycle requests take the general steps
+    /// for every vector.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        int end = host.Count;
+        if (!enough || lifecycle)
+        {
+            for (int i = 0; i < end; i += TV.Count)
+                General(host, ctx, i, enough, lifecycle, scratch, ref sums);
+        }
+        else
+        {
+            int deferred = Common(host, ctx, scratch, ref sums);
+            for (int d = 0; d < deferred; d++)
+                General(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+        }
+
+        host.Available -= (int)sums.Granted;
+        host.PendingFreed += (int)sums.Pending;
+        HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+    }
+
+    /// <summary>
+    /// The finishing loop of a host with enough memory and no lifecycle requests: R10, R20, R18's window and R19's sums
+    /// for every vector that needs nothing else; the others are noted in <see cref="HostScratch.Deferred"/> (their count
+    /// is returned) for <see cref="General"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(in HostColumns host, int end, in TickContext ctx, bool enough, bool keepRemoved, HostScratch scratch)
+    private static int Common(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums)
     {
-        int start = 0;
-        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
-        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
-        ref int balloonedRef = ref MemoryMarshal.GetReference(host.Ballooned);
-        ref int spRef = ref MemoryMarshal.GetReference(host.SmartPaging);
-        ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
-        ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
-        ref int pressureRef = ref MemoryMarshal.GetReference(host.Pressure);
-        ref int unbRef = ref MemoryMarshal.GetReference(host.Unballooned);
-        ref int hotRef = ref MemoryMarshal.GetReference(host.HotAdded);
-        ref int remRef = ref MemoryMarshal.GetReference(host.Removed);
-        ref long addedTotalRef = ref MemoryMarshal.GetReference(host.AddedTotal);
-        ref long removedTotalRef = ref MemoryMarshal.GetReference(host.RemovedTotal);
-        ref int addOpsRef = ref MemoryMarshal.GetReference(host.AddOps);
-        ref int remOpsRef = ref MemoryMarshal.GetReference(host.RemoveOps);
-        ref int winSumRef = ref MemoryMarshal.GetReference(host.WinSum);
-        ref int winCountRef = ref MemoryMarshal.GetReference(host.WinCount);
-        ref int winMinRef = ref MemoryMarshal.GetReference(host.WinMin);
-        ref int winMaxRef = ref MemoryMarshal.GetReference(host.WinMax);
-        ref int lastAvgRef = ref MemoryMarshal.GetReference(host.LastAvg);
-        ref int lastMinRef = ref MemoryMarshal.GetReference(host.LastMin);
-        ref int lastMaxRef = ref MemoryMarshal.GetReference(host.LastMax);
-        ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
-        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
-        ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
+        int end = host.Count;
+        FleetColumns c = host.Columns;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        ref int assignedRef = ref host.Ref(c.Assigned);
+        ref int demandRef = ref host.Ref(c.Demand);
+        ref int targetRef = ref host.Ref(c.Target);
+        ref int pressureRef = ref host.Ref(c.Pressure);
+        ref int winSumRef = ref host.Ref(c.WinSum);
+        ref int winMinRef = ref host.Ref(c.WinMin);
+        ref int winMaxRef = ref host.Ref(c.WinMax);
+        int[] deferred = scratch.Deferred;
 
         TV zero = TV.Create(0), one = TV.Create(1);
-        TV stateMask = TV.Create(VmFlags.StateMask), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
-        TV linuxBit = TV.Create(VmFlags.Linux), reclaimBit = TV.Create(VmFlags.Reclaiming);
-        TV statusMask = TV.Create(VmFlags.StatusMask), low = TV.Create(VmFlags.Low), warning = TV.Create(VmFlags.Warning);
-        TV cap = TV.Create(ctx.RemoveCap), gMask = TV.Create(ctx.GMask);
+        TV marks = TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided);
         TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
-        TV emptyMin = TV.Create(int.MaxValue);
-        bool windowEnd = ctx.WindowEnd;
-
-        TV grantAcc = zero, pendingAcc = zero, pressureAcc = zero, countAcc = zero, assignedAcc = zero;
-        TV addedAcc = zero, removedAcc = zero, addOpsAcc = zero, remOpsAcc = zero;
-        long demandSum = 0;
-        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        TV pressureAcc = zero, countAcc = zero, assignedAcc = zero;
+        int n = 0;
+        for (int block = 0; block < end; block += BlockVectors * TV.Count)
         {
-            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            int blockEnd = Math.Min(end, block + (BlockVectors * TV.Count));
             TV demandAcc = zero;
             for (int i = block; i < blockEnd; i += TV.Count)
             {
                 nuint x = (nuint)i;
                 TV flags = TV.Load(ref flagsRef, x);
                 TV assigned = TV.Load(ref assignedRef, x);
-                TV ballooned = TV.Load(ref balloonedRef, x);
-                TV demand = TV.Load(ref demandRef, x);
                 TV target = TV.Load(ref targetRef, x);
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV unb, hot, removed, grant, removedNow;
-                if (enough)
-                {
-                    // R11 enough + R13: every Running DM VM below Target gets the difference: unballoon, then hot-add.
-                    grant = TV.Max(target - assigned, zero) & runningDm;
 
-                    // R15: above Target on a reclaim tick, or still reclaiming: balloon toward Target within R12's limits.
-                    TV above = runningDm & TV.GreaterThan(assigned, target);
-                    TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
-                    // (R12's "down to Minimum" needs no lane here: Target >= Minimum, so Assigned - Target <= Assigned - Minimum.)
-                    TV take = TV.Min(assigned - target, cap);
-                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    removedNow = TV.AndNot(take, gMask) & reclaimNow;
-                    TV stillAbove = reclaimNow & TV.GreaterThan(assigned + grant - removedNow, target);
-                    flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
-                }
-                else
+                // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim tick:
+                // the general steps, after the loop.
+                if (!TV.IsZero((TV.GreaterThan(target, assigned) & runningDm) | (flags & marks) | (reclaimTick & runningDm)))
                 {
-                    // R11 short: the plan's grant (R13), and R12's removal toward the plan's allocation within the
-                    // cap, down to Minimum, and for a Linux guest not below its demand.
-                    nuint o = x;
-                    grant = TV.Load(ref grantRef, o);
-                    TV alloc = TV.Load(ref allocRef, o);
-                    TV take = TV.Min(TV.Min(assigned - alloc, cap), TV.Max(assigned - TV.Load(ref minRef, x), zero));
-                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    removedNow = TV.AndNot(take, gMask) & runningDm & TV.GreaterThan(assigned, alloc);
+                    deferred[n++] = i;
+                    continue;
                 }
 
-                // R13: unballoon, then hot-add; R12: the balloon takes what is removed (it joins Available next tick).
-                unb = TV.Min(grant, ballooned);
-                hot = grant - unb;
-                grantAcc += grant;
-                pendingAcc += removedNow;
-                ballooned = ballooned - unb + removedNow;
-                assigned = assigned + grant - removedNow;
-
-                // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
-                removed = keepRemoved ? removedNow + TV.Load(ref remRef, x) : removedNow;
-                TV.Store(unb, ref unbRef, x);
-                TV.Store(hot, ref hotRef, x);
-                TV.Store(removed, ref remRef, x);
-
-                // R16: Running VMs convert Smart Paging to balloon, one cap per tick.
-                TV state = flags & stateMask;
-                TV off = TV.Equal(state, zero);
-                TV sp = TV.Load(ref spRef, x);
-                if (!TV.IsZero(sp))
-                {
-                    TV drain = TV.Min(sp, cap) & TV.Equal(state, running);
-                    TV.Store(sp - drain, ref spRef, x);
-                    ballooned += drain;
-                }
-
-                TV.Store(ballooned, ref balloonedRef, x);
-                TV.Store(assigned, ref assignedRef, x);
-
-                // R10 pressure and R20 status (Off VMs: 0 and OK).
-                TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
-                TV.Store(pressure, ref pressureRef, x);
-                TV status = TV.Select(TV.GreaterThan(demand, assigned), warning, TV.LessThan(assigned, target) & low);
-                flags = TV.AndNot(flags, statusMask) | TV.AndNot(status, off);
-                TV.Store(flags, ref flagsRef, x);
-
-                // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip). Most
-                // VMs get no add or remove in a tick: when none of these lanes does, the counters stay as they are.
-                TV added = unb + hot;
-                if (!TV.IsZero(added | removed))
-                {
-                    TV.AddToLong(ref addedTotalRef, x, added);
-                    TV.AddToLong(ref removedTotalRef, x, removed);
-                    TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
-                    TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
-                    TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
-                    addedAcc += added;
-                    removedAcc += removed;
-                    addOpsAcc += addOp;
-                    remOpsAcc += remOp;
-                }
-
-                // R18: the current pressure window, for VMs that are not Off.
-                TV on = TV.AndNot(TV.Create(-1), off);
-                TV sum = TV.Load(ref winSumRef, x) + (pressure & on);
-                TV count = TV.Load(ref winCountRef, x) + (one & on);
-                TV wmin = TV.Select(on, TV.Min(TV.Load(ref winMinRef, x), pressure), TV.Load(ref winMinRef, x));
-                TV wmax = TV.Select(on, TV.Max(TV.Load(ref winMaxRef, x), pressure), TV.Load(ref winMaxRef, x));
-                if (windowEnd)
-                {
-                    TV.Store(TV.Select(on, TV.WindowAverage(sum, count), TV.Load(ref lastAvgRef, x)), ref lastAvgRef, x);
-                    TV.Store(TV.Select(on, wmin, TV.Load(ref lastMinRef, x)), ref lastMinRef, x);
-                    TV.Store(TV.Select(on, wmax, TV.Load(ref lastMaxRef, x)), ref lastMaxRef, x);
-                    sum = TV.AndNot(sum, on);
-                    count = TV.AndNot(count, on);
-                    wmin = TV.Select(on, emptyMin, wmin);
-                    wmax = TV.AndNot(wmax, on);
-                }
-
-                TV.Store(sum, ref winSumRef, x);
-                TV.Store(count, ref winCountRef, x);
-                TV.Store(wmin, ref winMinRef, x);
-                TV.Store(wmax, ref winMaxRef, x);
+                TV demand = TV.Load(ref demandRef, x);
+                TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
 
                 // R19 sums over the Running DM VMs.
                 pressureAcc += pressure & runningDm;
@@ -331,20 +298,208 @@ internal struct VectorKernel<TV> : IHostKernel
                 assignedAcc += assigned & runningDm;
             }
 
-            demandSum += TV.SumWidened(demandAcc);
+            sums.Demand += TV.SumWidened(demandAcc);
         }
 
-        host.Available -= (int)TV.SumWidened(grantAcc);
-        host.PendingFreed += (int)TV.SumWidened(pendingAcc);
+        sums.Pressure += TV.SumWidened(pressureAcc);
+        sums.RunningDm += (int)TV.SumWidened(countAcc);
+        sums.Assigned += TV.SumWidened(assignedAcc);
+        return n;
+    }
 
-        HostCounters.Write(host, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
-            TV.SumWidened(addedAcc), TV.SumWidened(removedAcc), (int)TV.SumWidened(addOpsAcc), (int)TV.SumWidened(remOpsAcc));
+    /// <summary>
+    /// R10 pressure, R20 status (Off VMs: 0 and OK; Flags written where it changed) and R18's window (the sum every tick,
+    /// the minimum and maximum where a sample extends them) for the vector at <paramref name="x"/>, whose Flags in memory
+    /// are <paramref name="flags"/> but for the status; returns the pressure.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Outputs(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
+        ref int winMinRef, ref int winMaxRef, nuint x)
+    {
+        TV zero = TV.Create(0);
+        TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), zero);
+        TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
+        TV.Store(pressure, ref pressureRef, x);
+        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
+        TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
+        if (!TV.IsZero(newFlags ^ TV.Load(ref flagsRef, x)))
+            TV.Store(newFlags, ref flagsRef, x);
+
+        TV on = TV.AndNot(TV.Create(-1), off);
+        TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
+        TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+        TV below = on & TV.LessThan(pressure, wmin), over = on & TV.GreaterThan(pressure, wmax);
+        if (!TV.IsZero(below | over))
+        {
+            TV.Store(TV.Select(below, pressure, wmin), ref winMinRef, x);
+            TV.Store(TV.Select(over, pressure, wmax), ref winMaxRef, x);
+        }
+
+        return pressure;
+    }
+
+    /// <summary>
+    /// Every step of the finishing pass for the vector at <paramref name="offset"/>: the memory moves of an enough or a
+    /// short host (<see cref="EnoughMoves"/>, <see cref="ShortMoves"/>), then <see cref="Outputs"/> and R19's sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void General(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
+        ref HostSums sums)
+    {
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        TV flags = TV.Load(ref flagsRef, x);
+        TV assigned = TV.Load(ref host.Ref(c.Assigned), x);
+        TV demand = TV.Load(ref host.Ref(c.Demand), x);
+        TV target = TV.Load(ref host.Ref(c.Target), x);
+        TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
+        Moved m = enough
+            ? EnoughMoves(host, ctx, offset, flags, assigned, demand, target, runningDm, TV.Max(target - assigned, TV.Create(0)) & runningDm, lifecycle, ref sums)
+            : ShortMoves(host, ctx, offset, flags, assigned, demand, runningDm, lifecycle, scratch, ref sums);
+        TV pressure = Outputs(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
+            ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
+
+        // R19 sums over the Running DM VMs.
+        sums.Pressure += TV.SumWidened(pressure & runningDm);
+        sums.RunningDm += (int)TV.SumWidened(TV.Create(1) & runningDm);
+        sums.Demand += TV.SumWidened(demand & runningDm);
+        sums.Assigned += TV.SumWidened(m.Assigned & runningDm);
+    }
+
+    /// <summary>
+    /// R11 enough + R13 for the vector at <paramref name="offset"/>: the grants, and R15: above Target on a reclaim tick,
+    /// or still reclaiming, balloon toward Target within R12's limits; then <see cref="Moves"/>. Returns Flags with the
+    /// reclaim and derived marks updated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved EnoughMoves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV demand, TV target,
+        TV runningDm, TV grant, bool lifecycle, ref HostSums sums)
+    {
+        TV zero = TV.Create(0), reclaimBit = TV.Create(VmFlags.Reclaiming);
+        TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
+        TV removedNow = zero;
+        if (!TV.IsZero((reclaimTick | (flags & reclaimBit)) & runningDm))
+        {
+            TV above = runningDm & TV.GreaterThan(assigned, target);
+            TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
+
+            // (R12's "down to Minimum" needs no lane here: Target >= Minimum, so Assigned - Target <= Assigned - Minimum.)
+            TV take = TV.Min(assigned - target, TV.Create(ctx.RemoveCap));
+            TV linuxBit = TV.Create(VmFlags.Linux);
+            TV linux = TV.Equal(flags & linuxBit, linuxBit);
+            take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+            removedNow = TV.AndNot(take, TV.Create(ctx.GMask)) & reclaimNow;
+            TV stillAbove = reclaimNow & TV.GreaterThan(assigned + grant - removedNow, target);
+            flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
+        }
+
+        return Moves(host, ctx, offset, flags, assigned, grant, removedNow, lifecycle, ref sums);
+    }
+
+    /// <summary>
+    /// R11 short for the vector at <paramref name="offset"/>: the plan's grant (R13), and R12's removal toward the plan's
+    /// allocation within the cap, down to Minimum, and for a Linux guest not below its demand; then <see cref="Moves"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved ShortMoves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV demand, TV runningDm,
+        bool lifecycle, HostScratch scratch, ref HostSums sums)
+    {
+        nuint x = (nuint)offset;
+        TV zero = TV.Create(0), linuxBit = TV.Create(VmFlags.Linux);
+        TV grant = TV.Load(ref MemoryMarshal.GetArrayDataReference(scratch.Grant), x);
+        TV alloc = TV.Load(ref MemoryMarshal.GetArrayDataReference(scratch.Alloc), x);
+        TV minimum = TV.Load(ref host.Ref(host.Columns.Minimum), x);
+        TV take = TV.Min(TV.Min(assigned - alloc, TV.Create(ctx.RemoveCap)), TV.Max(assigned - minimum, zero));
+        TV linux = TV.Equal(flags & linuxBit, linuxBit);
+        take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+        TV removedNow = TV.AndNot(take, TV.Create(ctx.GMask)) & runningDm & TV.GreaterThan(assigned, alloc);
+        return Moves(host, ctx, offset, flags, assigned, grant, removedNow, lifecycle, ref sums);
+    }
+
+    /// <summary>
+    /// The memory moves of a vector and what follows from them: R13 unballoon then hot-add, R12 the balloon takes what is
+    /// removed (it joins Available next tick), R16 Running VMs convert Smart Paging to balloon one cap per tick; R17's
+    /// decisions (written where a VM has one now or had one before, or everywhere after R4–R7) and R18's totals. Returns
+    /// Flags with the derived marks (<see cref="VmFlags.HasSmartPaging"/>, <see cref="VmFlags.Decided"/>) updated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved Moves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV grant, TV removedNow,
+        bool lifecycle, ref HostSums sums)
+    {
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        TV zero = TV.Create(0), spBit = TV.Create(VmFlags.HasSmartPaging), decidedBit = TV.Create(VmFlags.Decided);
+        TV moved = grant | removedNow;
+        TV hasSp = flags & spBit;
+        TV unb = zero;
+        if (!TV.IsZero(moved | hasSp))
+        {
+            ref int balloonedRef = ref host.Ref(c.Ballooned);
+            TV ballooned = TV.Load(ref balloonedRef, x);
+            unb = TV.Min(grant, ballooned);
+            ballooned = ballooned - unb + removedNow;
+            if (!TV.IsZero(moved))
+            {
+                sums.Granted += TV.SumWidened(grant);
+                sums.Pending += TV.SumWidened(removedNow);
+                assigned = assigned + grant - removedNow;
+                TV.Store(assigned, ref host.Ref(c.Assigned), x);
+            }
+
+            if (!TV.IsZero(hasSp))
+            {
+                ref int spRef = ref host.Ref(c.SmartPaging);
+                TV sp = TV.Load(ref spRef, x);
+                TV drain = TV.Min(sp, TV.Create(ctx.RemoveCap)) & TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Running));
+                sp -= drain;
+                TV.Store(sp, ref spRef, x);
+                ballooned += drain;
+                flags = TV.AndNot(flags, spBit) | (TV.GreaterThan(sp, zero) & spBit);
+            }
+
+            TV.Store(ballooned, ref balloonedRef, x);
+        }
+
+        // R17: this tick's decisions, written where a VM has one now or had one before (else all three are 0 already).
+        TV hot = grant - unb;
+        ref int remRef = ref host.Ref(c.Removed);
+        TV removed = lifecycle ? removedNow + TV.Load(ref remRef, x) : removedNow;
+        TV added = unb + hot;
+        TV decided = added | removed;
+        if (lifecycle || !TV.IsZero(decided | (flags & decidedBit)))
+        {
+            TV.Store(unb, ref host.Ref(c.Unballooned), x);
+            TV.Store(hot, ref host.Ref(c.HotAdded), x);
+            TV.Store(removed, ref remRef, x);
+        }
+
+        // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip), where memory moved.
+        if (!TV.IsZero(decided))
+        {
+            TV one = TV.Create(1);
+            TV.AddToLong(ref host.Ref(c.AddedTotal), x, added);
+            TV.AddToLong(ref host.Ref(c.RemovedTotal), x, removed);
+            TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
+            ref int addOpsRef = ref host.Ref(c.AddOps);
+            ref int remOpsRef = ref host.Ref(c.RemoveOps);
+            TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+            TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+            sums.Added += TV.SumWidened(added);
+            sums.Removed += TV.SumWidened(removed);
+            sums.AddOps += (int)TV.SumWidened(addOp);
+            sums.RemoveOps += (int)TV.SumWidened(remOp);
+        }
+
+        return new Moved { Flags = TV.AndNot(flags, decidedBit) | (TV.GreaterThan(decided, zero) & decidedBit), Assigned = assigned };
     }
 
     /// <summary>R8's Linux floor, lane by lane as <see cref="Rules.LinuxFloor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV LinuxFloor(TV t)
     {
+        if (TV.HasFastLinuxFloor)
+            return TV.FastLinuxFloor(t);
         TV f = TV.Create(488) + TV.ShiftRight(t, 5);
         f = TV.Select(TV.LessThan(t, TV.Create(8192)), TV.Create(232) + TV.ShiftRight(t, 4), f);
         f = TV.Select(TV.LessThan(t, TV.Create(2048)), TV.Create(104) + TV.ShiftRight(t, 3), f);

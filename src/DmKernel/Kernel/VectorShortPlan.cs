@@ -34,7 +34,7 @@ internal static class VectorShortPlan<TV>
     {
         int h = host.Host, start = host.Start, count = host.Count;
         ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
-        ref int weightRef = ref MemoryMarshal.GetReference(host.Weight);
+        ref ushort weightRef = ref MemoryMarshal.GetReference(host.Weight);
         ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
         ref int maxRef = ref MemoryMarshal.GetReference(host.Maximum);
         ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
@@ -59,7 +59,7 @@ internal static class VectorShortPlan<TV>
             {
                 nuint x = (nuint)k, o = (nuint)k;
                 TV member = TV.Equal(TV.Load(ref flagsRef, x) & rdMask, rd);
-                TV weight = TV.Load(ref weightRef, x);
+                TV weight = TV.LoadU16(ref weightRef, x);
                 TV low = TV.Load(ref minRef, x) & member;
                 TV need0 = TV.AndNot(TV.Min(TV.Load(ref demandRef, x), TV.Load(ref maxRef, x)) + gMask, gMask);
                 need0 = TV.Max(need0, low) & member;

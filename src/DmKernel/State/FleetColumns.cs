@@ -21,13 +21,16 @@ internal sealed class FleetColumns
 
     private int[]? _hashScratch;
 
-    public FleetColumns(int slots, int hosts)
+    public FleetColumns(int slots, int hosts, int windowTicks)
     {
         SlotCount = slots;
         HostCount = hosts;
+        WindowTicks = windowTicks;
         Arrays = new Array[FleetSchema.Columns.Length];
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
+            if (c.Derived)
+                continue;
             int length = c.Scope == ColumnScope.Vm ? slots : hosts;
             Array a = Array.CreateInstance(c.Storage, length);
             if (c.Neutral != 0)
@@ -38,8 +41,8 @@ internal sealed class FleetColumns
         Startup = Int(ColumnId.Startup);
         Minimum = Int(ColumnId.Minimum);
         Maximum = Int(ColumnId.Maximum);
-        Buffer = Int(ColumnId.Buffer);
-        Weight = Int(ColumnId.Weight);
+        Buffer = UShort(ColumnId.Buffer);
+        Weight = UShort(ColumnId.Weight);
         Flags = Int(ColumnId.Flags);
         State = Byte(ColumnId.State);
         BootTicksLeft = Int(ColumnId.BootTicksLeft);
@@ -58,12 +61,12 @@ internal sealed class FleetColumns
         AddOps = Int(ColumnId.AddOps);
         RemoveOps = Int(ColumnId.RemoveOps);
         WinSum = Int(ColumnId.WinSum);
-        WinCount = Int(ColumnId.WinCount);
         WinMin = Int(ColumnId.WinMin);
         WinMax = Int(ColumnId.WinMax);
         LastAvg = Int(ColumnId.LastAvg);
         LastMin = Int(ColumnId.LastMin);
         LastMax = Int(ColumnId.LastMax);
+        OnSince = Long(ColumnId.OnSince);
         Request = Byte(ColumnId.Request);
         Result = Byte(ColumnId.Result);
         Generation = Int(ColumnId.Generation);
@@ -91,11 +94,15 @@ internal sealed class FleetColumns
 
     public int HostCount { get; }
 
-    /// <summary>Every column's array, indexed by <see cref="ColumnId"/>.</summary>
+    /// <summary>R18's pressure window in ticks (the derived WinCount needs it).</summary>
+    public int WindowTicks { get; }
+
+    /// <summary>Every column's array, indexed by <see cref="ColumnId"/> (null for a derived column).</summary>
     public Array[] Arrays { get; }
 
     // ---- per-VM settings (R1) ----
-    public readonly int[] Startup, Minimum, Maximum, Buffer, Weight;
+    public readonly int[] Startup, Minimum, Maximum;
+    public readonly ushort[] Buffer, Weight;     // 5..2000 %, 0..10 000
 
     // ---- per-VM state ----
     public readonly int[] Flags;          // VmFlags bits: state, DM, Linux, reclaiming, used, status
@@ -112,9 +119,10 @@ internal sealed class FleetColumns
 
     // ---- per-VM counters and pressure windows (R18) ----
     public readonly long[] AddedTotal, RemovedTotal;
-    public readonly int[] AddOps, RemoveOps, WinSum, WinCount, WinMin, WinMax;
+    public readonly int[] AddOps, RemoveOps, WinSum, WinMin, WinMax;
     public readonly int[] LastAvg;        // -1 until a window completes
     public readonly int[] LastMin, LastMax;
+    public readonly long[] OnSince;       // the tick the VM last started (WinCount is derived from it)
 
     // ---- per-VM lifecycle (cold) ----
     public readonly byte[] Request, Result;
@@ -142,7 +150,7 @@ internal sealed class FleetColumns
     {
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Scope != ColumnScope.Vm)
+            if (c.Scope != ColumnScope.Vm || c.Derived)
                 continue;
             if (c.Stop == OnStop.Reset)
                 SetElement(Arrays[(int)c.Id], slot, c.Neutral);
@@ -156,9 +164,32 @@ internal sealed class FleetColumns
     {
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Scope == ColumnScope.Vm && !c.Cache)
+            if (c.Scope == ColumnScope.Vm && !c.Cache && !c.Derived)
                 SetElement(Arrays[(int)c.Id], slot, c.Neutral);
         }
+    }
+
+    /// <summary>
+    /// R18: the samples in the current pressure window of the VM in <paramref name="slot"/> before tick
+    /// <paramref name="tickIndex"/> runs (or, inside that tick, before its sample). Every VM that is not Off samples
+    /// every tick, and a stop clears the window, so this is the ticks since the later of the window's first tick and the
+    /// VM's start (0 for an Off VM).
+    /// </summary>
+    public int WinCountOf(int slot, long tickIndex)
+    {
+        if ((Flags[slot] & VmFlags.StateMask) == 0)
+            return 0;
+        long windowStart = tickIndex - (tickIndex % WindowTicks);
+        return (int)(tickIndex - Math.Max(windowStart, OnSince[slot]));
+    }
+
+    /// <summary>The values of a derived column (<see cref="ColumnInfo.Derived"/>) as of tick <paramref name="tickIndex"/>.</summary>
+    public void Materialize(ColumnId id, Span<int> destination, long tickIndex)
+    {
+        if (id != ColumnId.WinCount)
+            throw new ArgumentException($"Column {id} is not derived.", nameof(id));
+        for (int i = 0; i < SlotCount; i++)
+            destination[i] = WinCountOf(i, tickIndex);
     }
 
     /// <summary>Rebuilds the cache columns from the others (after construction and after loading a state).</summary>
@@ -181,23 +212,29 @@ internal sealed class FleetColumns
         BitConverter.TryWriteBytes(header[12..], HostCount);
         ulong hash = XxHash3.HashToUInt64(header);
         foreach (ColumnInfo c in FleetSchema.HashChain)
-            hash = XxHash3.HashToUInt64(HashBytes(c), (long)hash);
+            hash = XxHash3.HashToUInt64(HashBytes(c, tickIndex), (long)hash);
         return hash;
     }
 
-    /// <summary>The bytes the hash reads for a column: its storage, or its values widened to <see cref="ColumnInfo.HashAs"/>.</summary>
-    private ReadOnlySpan<byte> HashBytes(ColumnInfo c)
+    /// <summary>
+    /// The bytes the hash reads for a column: its storage, or its logical values (widened to <see cref="ColumnInfo.HashAs"/>,
+    /// masked by <see cref="ColumnInfo.HashMask"/>, or materialized when derived) in a scratch array allocated on first use.
+    /// </summary>
+    private ReadOnlySpan<byte> HashBytes(ColumnInfo c, long tickIndex)
     {
-        Array a = Arrays[(int)c.Id];
-        if (c.HashAs == c.Storage)
+        Array? a = Arrays[(int)c.Id];
+        if (a is not null && c.HashAs == c.Storage && c.HashMask == 0)
             return Bytes(a);
         if (c.HashAs != typeof(int))
-            throw new InvalidOperationException($"Column {c.Name}: the hash reads narrowed columns as int only.");
-        int length = a.Length;
+            throw new InvalidOperationException($"Column {c.Name}: the hash reads transformed columns as int only.");
+        int length = c.Scope == ColumnScope.Vm ? SlotCount : HostCount;
         _hashScratch ??= new int[Math.Max(SlotCount, HostCount)];
         Span<int> wide = _hashScratch.AsSpan(0, length);
         switch (a)
         {
+            case null:
+                Materialize(c.Id, wide, tickIndex);
+                break;
             case ushort[] u:
                 for (int i = 0; i < length; i++)
                     wide[i] = u[i];
@@ -206,8 +243,12 @@ internal sealed class FleetColumns
                 for (int i = 0; i < length; i++)
                     wide[i] = b[i];
                 break;
+            case int[] x:
+                for (int i = 0; i < length; i++)
+                    wide[i] = x[i] & c.HashMask;
+                break;
             default:
-                throw new InvalidOperationException($"Column {c.Name}: cannot widen {c.Storage.Name} to int.");
+                throw new InvalidOperationException($"Column {c.Name}: cannot read {c.Storage.Name} as int.");
         }
 
         return MemoryMarshal.AsBytes(wide);
@@ -236,7 +277,7 @@ internal sealed class FleetColumns
         Write(header);
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (!c.Cache)
+            if (!c.Cache && !c.Derived)
                 Write(Bytes(Arrays[(int)c.Id]));
         }
 
@@ -286,7 +327,7 @@ internal sealed class FleetColumns
         var loaded = new byte[FleetSchema.Columns.Length][];
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Cache)
+            if (c.Cache || c.Derived)
                 continue;
             Span<byte> current = Bytes(Arrays[(int)c.Id]);
             byte[] bytes = loaded[(int)c.Id] = new byte[current.Length];
@@ -310,7 +351,7 @@ internal sealed class FleetColumns
 
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (!c.Cache)
+            if (!c.Cache && !c.Derived)
                 loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
         }
 
@@ -326,7 +367,7 @@ internal sealed class FleetColumns
         var text = new System.Text.StringBuilder();
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (!c.Cache)
+            if (!c.Cache && !c.Derived)
                 text.Append(c.Name).Append(':').Append(c.Scope).Append(':').Append(c.Storage.Name).Append(';');
         }
 
@@ -398,6 +439,8 @@ internal sealed class FleetColumns
     private int[] Int(ColumnId id) => (int[])Arrays[(int)id];
 
     private long[] Long(ColumnId id) => (long[])Arrays[(int)id];
+
+    private ushort[] UShort(ColumnId id) => (ushort[])Arrays[(int)id];
 
     private byte[] Byte(ColumnId id) => (byte[])Arrays[(int)id];
 }

@@ -39,6 +39,7 @@ internal enum ColumnId
     LastAvg,
     LastMin,
     LastMax,
+    OnSince,
 
     // ---- per-VM lifecycle bookkeeping (cold) ----
     Request,
@@ -116,6 +117,18 @@ internal sealed class ColumnInfo
     /// <summary>The element type the hash reads the column as (the stored type unless the column is narrower).</summary>
     public Type? HashAs { get; init; }
 
+    /// <summary>The bits of each element the hash reads (0: all); Flags holds derived marks above the model's bits.</summary>
+    public int HashMask { get; init; }
+
+    /// <summary>
+    /// A logical column with no array of its own: its values are computed from other columns
+    /// (<see cref="FleetColumns.Materialize"/>) wherever the state is read as a whole (the hash, comparisons, the API).
+    /// <see cref="DerivedFrom"/> says from what.
+    /// </summary>
+    public bool Derived { get; init; }
+
+    public string? DerivedFrom { get; init; }
+
     public string? NotHashedBecause { get; init; }
 
     /// <summary>
@@ -124,8 +137,8 @@ internal sealed class ColumnInfo
     /// </summary>
     public bool Cache { get; init; }
 
-    /// <summary>Bytes per element of the stored array.</summary>
-    public int ElementSize => Storage == typeof(long) ? 8 : Storage == typeof(int) ? 4 : Storage == typeof(ushort) ? 2 : 1;
+    /// <summary>Bytes per element of the stored array (0 for a derived column).</summary>
+    public int ElementSize => Derived ? 0 : Storage == typeof(long) ? 8 : Storage == typeof(int) ? 4 : Storage == typeof(ushort) ? 2 : 1;
 
     /// <summary>Bytes the common tick moves per VM for this column: one element per read and one per write.</summary>
     public int HotBytesPerVm => Scope != ColumnScope.Vm ? 0
@@ -139,43 +152,52 @@ internal sealed class ColumnInfo
 /// </summary>
 internal static class FleetSchema
 {
-    private static readonly Type I32 = typeof(int), I64 = typeof(long), U8 = typeof(byte);
+    private static readonly Type I32 = typeof(int), I64 = typeof(long), U16 = typeof(ushort), U8 = typeof(byte);
 
     /// <summary>Every column, indexed by <see cref="ColumnId"/>.</summary>
     public static readonly ColumnInfo[] Columns =
     [
-        Vm(ColumnId.Startup, I32, ColumnRole.Setting, HotUse.Read, hash: 0),
+        // Settings. Buffer (5..2000) and Weight (0..10 000) fit in 16 bits; the hash reads them as the ints they were.
+        Vm(ColumnId.Startup, I32, ColumnRole.Setting, hash: 0),
         Vm(ColumnId.Minimum, I32, ColumnRole.Setting, HotUse.Read, hash: 1),
         Vm(ColumnId.Maximum, I32, ColumnRole.Setting, HotUse.Read, hash: 2),
-        Vm(ColumnId.Buffer, I32, ColumnRole.Setting, HotUse.Read, hash: 3),
-        Vm(ColumnId.Weight, I32, ColumnRole.Setting, hash: 4),
+        Vm(ColumnId.Buffer, U16, ColumnRole.Setting, HotUse.Read, hash: 3, hashAs: I32),
+        Vm(ColumnId.Weight, U16, ColumnRole.Setting, hash: 4, hashAs: I32),
 
-        Vm(ColumnId.Flags, I32, ColumnRole.State, HotUse.ReadWrite, hash: 5, stop: OnStop.KeepSettingBits),
+        // State. Flags is written only where a VM's status, reclaim mark or derived marks change; Assigned only where
+        // memory moves; Ballooned, Smart Paging and the boot countdown only in vectors that have them.
+        Vm(ColumnId.Flags, I32, ColumnRole.State, HotUse.Read, hash: 5, stop: OnStop.KeepSettingBits, hashMask: VmFlags.ModelBits),
         new() { Id = ColumnId.State, Scope = ColumnScope.Vm, Storage = U8, Role = ColumnRole.State, Stop = OnStop.Reset, NotHashedBecause = "mirrors the state bits of Flags (hashed)" },
-        Vm(ColumnId.BootTicksLeft, I32, ColumnRole.State, HotUse.ReadWrite, hash: 6, stop: OnStop.Reset),
+        Vm(ColumnId.BootTicksLeft, I32, ColumnRole.State, hash: 6, stop: OnStop.Reset),
         Vm(ColumnId.Committed, I32, ColumnRole.State, HotUse.Read, hash: 7),
         Vm(ColumnId.Demand, I32, ColumnRole.State, HotUse.Write, hash: 8, stop: OnStop.Reset),
         Vm(ColumnId.Target, I32, ColumnRole.State, HotUse.Write, hash: 9, stop: OnStop.Reset),
         Vm(ColumnId.Pressure, I32, ColumnRole.State, HotUse.Write, hash: 10, stop: OnStop.Reset),
-        Vm(ColumnId.Assigned, I32, ColumnRole.State, HotUse.ReadWrite, hash: 11, stop: OnStop.Reset),
-        Vm(ColumnId.Ballooned, I32, ColumnRole.State, HotUse.ReadWrite, hash: 12, stop: OnStop.Reset),
-        Vm(ColumnId.SmartPaging, I32, ColumnRole.State, HotUse.ReadWrite, hash: 13, stop: OnStop.Reset),
+        Vm(ColumnId.Assigned, I32, ColumnRole.State, HotUse.Read, hash: 11, stop: OnStop.Reset),
+        Vm(ColumnId.Ballooned, I32, ColumnRole.State, hash: 12, stop: OnStop.Reset),
+        Vm(ColumnId.SmartPaging, I32, ColumnRole.State, hash: 13, stop: OnStop.Reset),
 
-        Vm(ColumnId.Unballooned, I32, ColumnRole.Decision, HotUse.Write, hash: 14),
-        Vm(ColumnId.HotAdded, I32, ColumnRole.Decision, HotUse.Write, hash: 15),
-        Vm(ColumnId.Removed, I32, ColumnRole.Decision, HotUse.Write, hash: 16),
+        // Decisions: written in vectors where a VM has a decision this tick or had one the tick before (Flags' mark).
+        Vm(ColumnId.Unballooned, I32, ColumnRole.Decision, hash: 14),
+        Vm(ColumnId.HotAdded, I32, ColumnRole.Decision, hash: 15),
+        Vm(ColumnId.Removed, I32, ColumnRole.Decision, hash: 16),
 
-        Vm(ColumnId.AddedTotal, I64, ColumnRole.Counter, HotUse.ReadWrite, hash: 38),
-        Vm(ColumnId.RemovedTotal, I64, ColumnRole.Counter, HotUse.ReadWrite, hash: 39),
-        Vm(ColumnId.AddOps, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 17),
-        Vm(ColumnId.RemoveOps, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 18),
+        // Counters: the totals only where memory moved; the window's sum every tick, its minimum and maximum where a
+        // sample extends them; the last window's figures once per window.
+        Vm(ColumnId.AddedTotal, I64, ColumnRole.Counter, hash: 38),
+        Vm(ColumnId.RemovedTotal, I64, ColumnRole.Counter, hash: 39),
+        Vm(ColumnId.AddOps, I32, ColumnRole.Counter, hash: 17),
+        Vm(ColumnId.RemoveOps, I32, ColumnRole.Counter, hash: 18),
         Vm(ColumnId.WinSum, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 19, stop: OnStop.Reset),
-        Vm(ColumnId.WinCount, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 20, stop: OnStop.Reset),
-        Vm(ColumnId.WinMin, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 21, stop: OnStop.Reset, neutral: int.MaxValue),
-        Vm(ColumnId.WinMax, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 22, stop: OnStop.Reset),
+        new() { Id = ColumnId.WinCount, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Counter, HashOrder = 20, HashAs = I32, Derived = true,
+            DerivedFrom = "OnSince, the state and the tick index: an on VM samples every tick, so its count is the ticks since the later of the window's start and its start" },
+        Vm(ColumnId.WinMin, I32, ColumnRole.Counter, HotUse.Read, hash: 21, stop: OnStop.Reset, neutral: int.MaxValue),
+        Vm(ColumnId.WinMax, I32, ColumnRole.Counter, HotUse.Read, hash: 22, stop: OnStop.Reset),
         Vm(ColumnId.LastAvg, I32, ColumnRole.Counter, hash: 23, stop: OnStop.Reset, neutral: -1),
         Vm(ColumnId.LastMin, I32, ColumnRole.Counter, hash: 24, stop: OnStop.Reset),
         Vm(ColumnId.LastMax, I32, ColumnRole.Counter, hash: 25, stop: OnStop.Reset),
+        new() { Id = ColumnId.OnSince, Scope = ColumnScope.Vm, Storage = I64, Role = ColumnRole.Counter, Stop = OnStop.Reset,
+            NotHashedBecause = "the tick a VM last started; the hash reads it through WinCount, the only thing it determines" },
 
         Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 45),
         Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 46),
@@ -220,8 +242,8 @@ internal static class FleetSchema
     public static ColumnInfo Get(ColumnId id) => Columns[(int)id];
 
     private static ColumnInfo Vm(ColumnId id, Type storage, ColumnRole role, HotUse hot = HotUse.None, int hash = -1,
-        OnStop stop = OnStop.Keep, long neutral = 0, Type? hashAs = null)
-        => new() { Id = id, Scope = ColumnScope.Vm, Storage = storage, Role = role, Hot = hot, HashOrder = hash, Stop = stop, Neutral = neutral, HashAs = hashAs ?? storage };
+        OnStop stop = OnStop.Keep, long neutral = 0, Type? hashAs = null, int hashMask = 0)
+        => new() { Id = id, Scope = ColumnScope.Vm, Storage = storage, Role = role, Hot = hot, HashOrder = hash, Stop = stop, Neutral = neutral, HashAs = hashAs ?? storage, HashMask = hashMask };
 
     private static ColumnInfo Host(ColumnId id, Type storage, ColumnRole role, int hash = -1, long neutral = 0)
         => new() { Id = id, Scope = ColumnScope.Host, Storage = storage, Role = role, HashOrder = hash, Neutral = neutral, HashAs = storage };

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DmKernel;
 
@@ -40,9 +41,9 @@ internal readonly ref struct HostColumns
 
     public Span<int> Maximum => Slice(_c.Maximum);
 
-    public Span<int> Buffer => Slice(_c.Buffer);
+    public Span<ushort> Buffer => Slice(_c.Buffer);
 
-    public Span<int> Weight => Slice(_c.Weight);
+    public Span<ushort> Weight => Slice(_c.Weight);
 
     // ---- per-VM state ----
     public Span<int> Flags => Slice(_c.Flags);
@@ -83,8 +84,6 @@ internal readonly ref struct HostColumns
 
     public Span<int> WinSum => Slice(_c.WinSum);
 
-    public Span<int> WinCount => Slice(_c.WinCount);
-
     public Span<int> WinMin => Slice(_c.WinMin);
 
     public Span<int> WinMax => Slice(_c.WinMax);
@@ -94,6 +93,8 @@ internal readonly ref struct HostColumns
     public Span<int> LastMin => Slice(_c.LastMin);
 
     public Span<int> LastMax => Slice(_c.LastMax);
+
+    public Span<long> OnSince => Slice(_c.OnSince);
 
     // ---- per-VM lifecycle ----
     public Span<byte> Request => Slice(_c.Request);
@@ -128,6 +129,13 @@ internal readonly ref struct HostColumns
     public ref long RemoveOpsHost => ref _c.HostRemoveOps[Host];
 
     public ref int FailedStarts => ref _c.HostFailedStarts[Host];
+
+    /// <summary>
+    /// A reference to the host's first element of a per-VM <paramref name="column"/> of <see cref="Columns"/>, without the
+    /// bounds check a span pays: for vector kernels that read and write whole vectors from it, within <see cref="Count"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref T Ref<T>(T[] column) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(column), Start);
 
     /// <summary>R7 on the VM at <paramref name="offset"/>.</summary>
     public void ClearRuntime(int offset) => _c.ClearRuntime(Start + offset);

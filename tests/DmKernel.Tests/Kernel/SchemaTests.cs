@@ -43,10 +43,20 @@ public class SchemaTests
             }
         }
 
-        // Every column has its typed field, of the schema's element type and length.
+        // Every column has its typed field, of the schema's element type and length; a derived column has no array.
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            Array a = cols.Arrays[(int)c.Id];
+            Array? a = cols.Arrays[(int)c.Id];
+            if (c.Derived)
+            {
+                Assert.Null(a);
+                Assert.False(string.IsNullOrWhiteSpace(c.DerivedFrom), $"derived column {c.Name} does not say what it is derived from");
+                var values = new int[fleet.SlotCount];
+                cols.Materialize(c.Id, values, fleet.TickIndex);
+                continue;
+            }
+
+            Assert.NotNull(a);
             Assert.True(named.Contains(a), $"column {c.Name} has no typed field in FleetColumns");
             Assert.Equal(c.Storage, a.GetType().GetElementType());
             Assert.Equal(c.Scope == ColumnScope.Vm ? fleet.SlotCount : fleet.HostCount, a.Length);
@@ -89,6 +99,8 @@ public class SchemaTests
         byte[] saved = Save(fleet);
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
+            if (c.Derived)
+                continue; // changes with the columns it is derived from (WinCount: OnSinceChanges_WinCountAndTheHash)
             Array a = fleet.Cols.Arrays[(int)c.Id];
             int i = a.Length - 1;
             byte[] bytes = FleetColumns.Bytes(a).ToArray();
@@ -117,14 +129,14 @@ public class SchemaTests
         // Every per-VM column of the slot gets a non-neutral value, then R7's reset and removal act column by column.
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Scope == ColumnScope.Vm && c.Id != ColumnId.Flags && !c.Cache)
+            if (c.Scope == ColumnScope.Vm && c.Id != ColumnId.Flags && !c.Cache && !c.Derived)
                 FleetColumns.Bytes(cols.Arrays[(int)c.Id])[vm * c.ElementSize] = 7;
         }
 
         cols.ClearRuntime(vm);
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Scope != ColumnScope.Vm || c.Cache || c.Id == ColumnId.Flags)
+            if (c.Scope != ColumnScope.Vm || c.Cache || c.Derived || c.Id == ColumnId.Flags)
                 continue;
             long value = FleetColumns.GetElement(cols.Arrays[(int)c.Id], vm);
             if (c.Stop == OnStop.Reset)
@@ -137,9 +149,25 @@ public class SchemaTests
         cols.ResetSlot(vm);
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (c.Scope == ColumnScope.Vm && !c.Cache)
+            if (c.Scope == ColumnScope.Vm && !c.Cache && !c.Derived)
                 Assert.True(FleetColumns.GetElement(cols.Arrays[(int)c.Id], vm) == c.Neutral, $"{c.Name} was not reset by removal");
         }
+    }
+
+    [Fact]
+    public void OnSinceChanges_WinCountAndTheHash()
+    {
+        // WinCount is derived from OnSince: a VM started later in the window has fewer samples, and the hash sees it.
+        var fleet = new Fleet(new ModelParameters { PressureWindowSeconds = 60 }, [new HostSpec(65_536, 16)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        fleet.RequestStart(vm);
+        using var balancer = new Balancer(fleet);
+        balancer.Tick(5);
+        Assert.Equal(5, fleet.Cols.WinCountOf(vm, fleet.TickIndex));
+        ulong hash = fleet.ComputeStateHash();
+        fleet.Cols.OnSince[vm] += 2;
+        Assert.Equal(3, fleet.Cols.WinCountOf(vm, fleet.TickIndex));
+        Assert.NotEqual(hash, fleet.ComputeStateHash());
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal static class FleetAssert
         {
             if (c.Cache)
                 continue;
-            Array e = expected.Cols.Arrays[(int)c.Id], a = actual.Cols.Arrays[(int)c.Id];
+            Array e = Values(expected, c), a = Values(actual, c);
             Assert.Equal(e.Length, a.Length);
             if (FleetColumns.Bytes(e).SequenceEqual(FleetColumns.Bytes(a)))
                 continue;
@@ -27,5 +27,15 @@ internal static class FleetAssert
                     Assert.Fail($"{context}: column {c.Name}[{i}] expected {ev} but was {av}");
             }
         }
+    }
+
+    /// <summary>A column's array, or a derived column's values.</summary>
+    private static Array Values(Fleet fleet, ColumnInfo c)
+    {
+        if (!c.Derived)
+            return fleet.Cols.Arrays[(int)c.Id];
+        var values = new int[fleet.SlotCount];
+        fleet.Cols.Materialize(c.Id, values, fleet.TickIndex);
+        return values;
     }
 }
