@@ -49,6 +49,29 @@ internal static partial class Probe
             }
         }
 
+        if (args.Contains("--ticks"))
+        {
+            int perHostAt = Array.IndexOf(args, "--per-host");
+            int perHost = perHostAt > 0 ? int.Parse(args[perHostAt + 1], CultureInfo.InvariantCulture) : Workload.MaxVmsPerHost;
+            Fleet f = Workload.Build(vms, shortShare, vmsPerHost: perHost);
+            var feed = new CommittedFeed(f);
+            using var bal = new Balancer(f, KernelPath.Vector512);
+            var times = new List<(long Tick, double Ns)>();
+            for (int t = 0; t < 1300; t++)
+            {
+                f.SetCommitted(feed.Next());
+                long c0 = ThreadCpuNs();
+                bal.Tick();
+                times.Add((f.TickIndex - 1, (double)(ThreadCpuNs() - c0) / vms));
+            }
+
+            var sorted = times.Skip(300).Select(x => x.Ns).Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ticks 300..1299: median {sorted[sorted.Length / 2]:0.000}, p10 {sorted[sorted.Length / 10]:0.000}, p90 {sorted[sorted.Length * 9 / 10]:0.000}, mean {sorted.Average():0.000} ns/VM"));
+            foreach ((long tick, double ns) in times.Skip(300).Where(x => x.Ns > 2 * sorted[sorted.Length / 2]).Take(40))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick {tick}: {ns:0.000} ns/VM"));
+            return 0;
+        }
+
         if (args.Contains("--parts"))
         {
             Fleet f = Workload.Build(vms, shortShare);

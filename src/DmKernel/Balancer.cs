@@ -144,9 +144,7 @@ public sealed class Balancer : IDisposable
     private void RunHostsWith<TKernel>(int h0, int h1, HostScratch scratch)
         where TKernel : struct, IHostKernel
     {
-        FleetColumns columns = _fleet.Cols;
-        for (int h = h0; h < h1; h++)
-            TKernel.TickHost(columns.Host(h), _ctx, scratch);
+        TKernel.TickHosts(_fleet.Cols, h0, h1, _ctx, scratch);
     }
 
     private sealed class ScratchPolicy(int maxHostSlots, OrderCache cache) : PooledObjectPolicy<HostScratch>

@@ -10,4 +10,10 @@ namespace DmKernel.Kernel;
 internal interface IHostKernel
 {
     static abstract void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch);
+
+    /// <summary>
+    /// Ticks hosts [<paramref name="first"/>, <paramref name="end"/>) of <paramref name="columns"/>, each exactly as
+    /// <see cref="TickHost"/> would (one by one, or together to pay a per-host set-up once).
+    /// </summary>
+    static abstract void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch);
 }

@@ -6,6 +6,12 @@ namespace DmKernel.Kernel;
 /// </summary>
 internal struct ScalarKernel : IHostKernel
 {
+    public static void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch)
+    {
+        for (int h = first; h < end; h++)
+            TickHost(columns.Host(h), ctx, scratch);
+    }
+
     public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
         int n = host.Count;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DmKernel.Kernel;
 
@@ -101,17 +102,40 @@ internal readonly struct V128 : IVec<V128>
         return new(Vector128.Max(t, minimum._v));
     }
 
+    /// <summary>
+    /// R10, 32-bit lanes throughout (docs/model.md, "Exact arithmetic"): a binary32 estimate of (200 D + A) / (2 A)
+    /// within 1 of the exact quotient (relative error below 2^−21, the quotient at most cap + 1 where it matters), then
+    /// one exact correction from the remainder <c>N − q × 2A</c>, taken modulo 2^32: its true value lies in [−2A, 4A)
+    /// and A ≤ 2^24, so the wrapped difference is the true one. Estimates of cap + 1 or more saturate.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Pressure(V128 demand, V128 assigned)
     {
-        Vector128<int> safe = Vector128.Max(assigned._v, Vector128<int>.One);
-        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
-        (Vector128<double> aLo, Vector128<double> aHi) = ToDouble(safe);
-        Vector128<double> c200 = Vector128.Create(200.0), c2 = Vector128.Create(2.0), cap = Vector128.Create((double)Rules.PressureCap);
-        Vector128<double> lo = Vector128.MinNative(Vector128.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
-        Vector128<int> p = ToInt(lo, hi);
-        return new(Vector128.AndNot(p, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
+        Vector128<int> a = Vector128.Max(assigned._v, Vector128<int>.One), d = demand._v;
+        Vector128<float> af = Vector128.ConvertToSingle(a), twoAf = af + af;
+        Vector128<float> n = Vector128.FusedMultiplyAdd(Vector128.Create(200f), Vector128.ConvertToSingle(d), af);
+        Vector128<float> r;
+        if (Sse.IsSupported)
+        {
+            // A 12-bit reciprocal and one Newton step: relative error below 2^-21.
+            r = Sse.Reciprocal(twoAf);
+            r = Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-twoAf, r, Vector128<float>.One), r);
+        }
+        else
+        {
+            r = Vector128<float>.One / twoAf;
+        }
+
+        Vector128<float> limit = Vector128.Create(Rules.PressureCap + 1f);
+        Vector128<float> y = n * r;
+        Vector128<int> saturated = Vector128.GreaterThanOrEqual(y, limit).AsInt32();
+        Vector128<int> q = Vector128.ConvertToInt32Native(Vector128.MinNative(y, limit));
+        Vector128<int> twoA = a + a;
+        Vector128<int> rem = (d * Vector128.Create(200)) + a - (q * twoA);
+        q = q + Vector128.LessThan(rem, Vector128<int>.Zero) - Vector128.GreaterThanOrEqual(rem, twoA);
+        Vector128<int> cap = Vector128.Create(Rules.PressureCap);
+        q = Vector128.ConditionalSelect(saturated, cap, Vector128.Min(q, cap));
+        return new(Vector128.AndNot(q, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
     }
 
     public static bool HasFastLinuxFloor => false;

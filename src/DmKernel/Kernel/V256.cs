@@ -105,17 +105,40 @@ internal readonly struct V256 : IVec<V256>
         return new(Vector256.Max(t, minimum._v));
     }
 
+    /// <summary>
+    /// R10, 32-bit lanes throughout (docs/model.md, "Exact arithmetic"): a binary32 estimate of (200 D + A) / (2 A)
+    /// within 1 of the exact quotient (relative error below 2^−21, the quotient at most cap + 1 where it matters), then
+    /// one exact correction from the remainder <c>N − q × 2A</c>, taken modulo 2^32: its true value lies in [−2A, 4A)
+    /// and A ≤ 2^24, so the wrapped difference is the true one. Estimates of cap + 1 or more saturate.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Pressure(V256 demand, V256 assigned)
     {
-        Vector256<int> safe = Vector256.Max(assigned._v, Vector256<int>.One);
-        (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
-        (Vector256<double> aLo, Vector256<double> aHi) = ToDouble(safe);
-        Vector256<double> c200 = Vector256.Create(200.0), c2 = Vector256.Create(2.0), cap = Vector256.Create((double)Rules.PressureCap);
-        Vector256<double> lo = Vector256.MinNative(Vector256.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
-        Vector256<double> hi = Vector256.MinNative(Vector256.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
-        Vector256<int> p = ToInt(lo, hi);
-        return new(Vector256.AndNot(p, Vector256.Equals(assigned._v, Vector256<int>.Zero)));
+        Vector256<int> a = Vector256.Max(assigned._v, Vector256<int>.One), d = demand._v;
+        Vector256<float> af = Vector256.ConvertToSingle(a), twoAf = af + af;
+        Vector256<float> n = Vector256.FusedMultiplyAdd(Vector256.Create(200f), Vector256.ConvertToSingle(d), af);
+        Vector256<float> r;
+        if (Avx.IsSupported)
+        {
+            // A 12-bit reciprocal and one Newton step: relative error below 2^-21.
+            r = Avx.Reciprocal(twoAf);
+            r = Vector256.FusedMultiplyAdd(r, Vector256.FusedMultiplyAdd(-twoAf, r, Vector256<float>.One), r);
+        }
+        else
+        {
+            r = Vector256<float>.One / twoAf;
+        }
+
+        Vector256<float> limit = Vector256.Create(Rules.PressureCap + 1f);
+        Vector256<float> y = n * r;
+        Vector256<int> saturated = Vector256.GreaterThanOrEqual(y, limit).AsInt32();
+        Vector256<int> q = Vector256.ConvertToInt32Native(Vector256.MinNative(y, limit));
+        Vector256<int> twoA = a + a;
+        Vector256<int> rem = (d * Vector256.Create(200)) + a - (q * twoA);
+        q = q + Vector256.LessThan(rem, Vector256<int>.Zero) - Vector256.GreaterThanOrEqual(rem, twoA);
+        Vector256<int> cap = Vector256.Create(Rules.PressureCap);
+        q = Vector256.ConditionalSelect(saturated, cap, Vector256.Min(q, cap));
+        return new(Vector256.AndNot(q, Vector256.Equals(assigned._v, Vector256<int>.Zero)));
     }
 
     public static bool HasFastLinuxFloor => false;

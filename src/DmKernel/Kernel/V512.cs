@@ -105,39 +105,40 @@ internal readonly struct V512 : IVec<V512>
         return new(Vector512.Max(t, minimum._v));
     }
 
+    /// <summary>
+    /// R10, 32-bit lanes throughout (docs/model.md, "Exact arithmetic"): a binary32 estimate of (200 D + A) / (2 A)
+    /// within 1 of the exact quotient (relative error below 2^−21, the quotient at most cap + 1 where it matters), then
+    /// one exact correction from the remainder <c>N − q × 2A</c>, taken modulo 2^32: its true value lies in [−2A, 4A)
+    /// and A ≤ 2^24, so the wrapped difference is the true one. Estimates of cap + 1 or more saturate.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Pressure(V512 demand, V512 assigned)
     {
-        Vector512<int> safe = Vector512.Max(assigned._v, Vector512<int>.One);
-        (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
-        (Vector512<double> aLo, Vector512<double> aHi) = ToDouble(safe);
-        Vector512<int> p = ToInt(PressureOf(dLo, aLo), PressureOf(dHi, aHi));
-        return new(Vector512.AndNot(p, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
-    }
+        Vector512<int> a = Vector512.Max(assigned._v, Vector512<int>.One), d = demand._v;
+        Vector512<float> af = Vector512.ConvertToSingle(a), twoAf = af + af;
+        Vector512<float> n = Vector512.FusedMultiplyAdd(Vector512.Create(200f), Vector512.ConvertToSingle(d), af);
+        Vector512<float> r;
+        if (Avx512F.IsSupported)
+        {
+            // A 14-bit reciprocal and one Newton step: relative error below 2^-22.
+            r = Avx512F.Reciprocal14(twoAf);
+            r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoAf, r, Vector512<float>.One), r);
+        }
+        else
+        {
+            r = Vector512<float>.One / twoAf;
+        }
 
-    /// <summary>
-    /// R10 on 8 lanes: <c>min(floor((200 D + A) / (2 A)), cap)</c> for A ≥ 1, exactly. With AVX-512 the quotient comes
-    /// from a 14-bit reciprocal and one Newton step (relative error below 2^−27 from below, and at most 2^−52 from
-    /// above: a Newton step for 1/a never overshoots but by its last rounding), so <c>floor(N × r)</c> is the exact
-    /// quotient or one less whenever the quotient is at most cap + 1, and at least cap otherwise; after clamping it to
-    /// cap + 1, one exact correction (the remainder <c>N − q × 2A</c>, an integer below 2^53) makes it exact. Every value
-    /// involved is an exact integer or bounded as above, so fused multiply-adds change nothing. Without AVX-512, a plain
-    /// division.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> PressureOf(Vector512<double> d, Vector512<double> a)
-    {
-        Vector512<double> cap = Vector512.Create((double)Rules.PressureCap);
-        Vector512<double> n = Vector512.FusedMultiplyAdd(Vector512.Create(200.0), d, a), twoA = a + a;
-        if (!Avx512F.IsSupported)
-            return Vector512.MinNative(Vector512.Floor(n / twoA), cap);
-        Vector512<double> one = Vector512<double>.One;
-        Vector512<double> r = Avx512F.Reciprocal14(twoA);
-        r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoA, r, one), r);
-        Vector512<double> q = Vector512.MinNative(Vector512.Floor(n * r), cap + one);
-        Vector512<double> rem = Vector512.FusedMultiplyAdd(-q, twoA, n);
-        q = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(rem, twoA), q + one, q);
-        return Vector512.MinNative(q, cap);
+        Vector512<float> limit = Vector512.Create(Rules.PressureCap + 1f);
+        Vector512<float> y = n * r;
+        Vector512<int> saturated = Vector512.GreaterThanOrEqual(y, limit).AsInt32();
+        Vector512<int> q = Vector512.ConvertToInt32Native(Vector512.MinNative(y, limit));
+        Vector512<int> twoA = a + a;
+        Vector512<int> rem = (d * Vector512.Create(200)) + a - (q * twoA);
+        q = q + Vector512.LessThan(rem, Vector512<int>.Zero) - Vector512.GreaterThanOrEqual(rem, twoA);
+        Vector512<int> cap = Vector512.Create(Rules.PressureCap);
+        q = Vector512.ConditionalSelect(saturated, cap, Vector512.Min(q, cap));
+        return new(Vector512.AndNot(q, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
     }
 
     public static bool HasFastLinuxFloor => Avx512CD.IsSupported;

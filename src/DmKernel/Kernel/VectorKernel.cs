@@ -29,6 +29,19 @@ internal struct VectorKernel<TV> : IHostKernel
     private const int BlockVectors = 32;
 
     public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
+        => TickHosts(host.Columns, host.Host, host.Host + 1, ctx, scratch);
+
+    /// <summary>
+    /// Ticks hosts [<paramref name="first"/>, <paramref name="end"/>): the hosts that had enough memory last tick and have
+    /// no lifecycle requests (most hosts, most ticks) in one loop (<see cref="SimpleHosts"/>), the others one by one
+    /// (<see cref="TickOne"/>).
+    /// </summary>
+    public static void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch)
+        => SimpleHosts(columns, first, end, ctx, scratch);
+
+    /// <summary>The two-pass tick of a host that was short last tick or has lifecycle requests.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TickOne(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
         // R12: memory ballooned in the previous tick joins Available.
         host.Available += host.PendingFreed;
@@ -115,6 +128,225 @@ internal struct VectorKernel<TV> : IHostKernel
             state[j] = (byte)(flags[j] & VmFlags.StateMask);
     }
 
+    /// <summary>
+    /// The one-pass tick of the hosts in [<paramref name="first"/>, <paramref name="end"/>) that had enough memory last
+    /// tick and have no lifecycle requests (the others go to <see cref="TickOne"/>). Per host: R12's join, then one pass
+    /// computes R5's countdown, R8 demand, R9 target and R11's Shortfall of every vector and, assuming the host has
+    /// enough memory again, the outputs (<see cref="Outputs"/>) and R19's sums of every vector that needs nothing else;
+    /// the others are noted in <see cref="HostScratch.Deferred"/>. A host that needs nothing more is finished in the
+    /// loop; the others in <see cref="FinishSimple"/> (out of the loop, so that it keeps its references in registers).
+    /// One loop for many hosts: its set-up is paid once, not per host of 64 VMs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SimpleHosts(FleetColumns c, int first, int end, in TickContext ctx, HostScratch scratch)
+    {
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(c.Flags);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(c.Committed);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(c.Assigned);
+        ref ushort bufferRef = ref MemoryMarshal.GetArrayDataReference(c.Buffer);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(c.Minimum);
+        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(c.Maximum);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(c.Demand);
+        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(c.Target);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(c.Pressure);
+        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(c.WinSum);
+        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(c.WinMin);
+        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(c.WinMax);
+        int[] hostStart = c.HostStart, hostCapacity = c.HostCapacity, available = c.HostAvailable, pendingFreed = c.HostPendingFreed;
+        int[] pendingRequests = c.HostPendingRequests;
+        byte[] hostShort = c.HostShort;
+        int[] deferredAt = scratch.Deferred;
+        bool reclaimTick = ctx.ReclaimTick, windowEnd = ctx.WindowEnd;
+        int gMask = ctx.GMask;
+
+        for (int h = first; h < end; h++)
+        {
+            if (pendingRequests[h] > 0 || hostShort[h] != 0)
+            {
+                TickOne(c.Host(h), ctx, scratch);
+                continue;
+            }
+
+            // R12: memory ballooned in the previous tick joins Available.
+            available[h] += pendingFreed[h];
+            pendingFreed[h] = 0;
+
+            // Constants are created where they are used (embedded broadcasts), not held in registers across the loop:
+            // the loop's accumulators must stay in registers.
+            int start = hostStart[h], stop = start + hostCapacity[h];
+            TV zero = TV.Create(0);
+            TV pressureAcc = zero, countAcc = zero, assignedAcc = zero;
+            long shortfall = 0, demandSum = 0;
+            int nDeferred = 0, nExtended = 0;
+            bool turnedRunning = false;
+            for (int block = start; block < stop; block += BlockVectors * TV.Count)
+            {
+                int blockEnd = Math.Min(stop, block + (BlockVectors * TV.Count));
+                TV shortfallAcc = zero, demandAcc = zero;
+                for (int i = block; i < blockEnd; i += TV.Count)
+                {
+                    nuint x = (nuint)i;
+                    TV flags = TV.Load(ref flagsRef, x);
+
+                    // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM.)
+                    TV isBooting = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
+                    if (!TV.IsZero(isBooting))
+                    {
+                        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(c.BootTicksLeft);
+                        TV boot = TV.Load(ref bootRef, x) - (isBooting & TV.Create(1));
+                        TV nowRunning = isBooting & TV.Equal(boot, zero);
+                        TV.Store(boot, ref bootRef, x);
+                        if (!TV.IsZero(nowRunning))
+                        {
+                            flags = TV.Select(nowRunning, TV.AndNot(flags, TV.Create(VmFlags.StateMask)) | TV.Create(VmFlags.Running), flags);
+                            TV.Store(flags, ref flagsRef, x);
+                            turnedRunning = true;
+                        }
+                    }
+
+                    // R8 demand, R9 target, R11 shortfall.
+                    TV assigned = TV.Load(ref assignedRef, x);
+                    TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
+                    TV demand = Demand(flags, assigned, ref committedRef, x, TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Linux));
+                    TV.Store(demand, ref demandRef, x);
+                    TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref MemoryMarshal.GetArrayDataReference(c.Startup), x,
+                        TV.Create(VmFlags.StateMask), gMask);
+                    TV.Store(target, ref targetRef, x);
+                    TV below = TV.GreaterThan(target, assigned) & runningDm;
+                    shortfallAcc += (target - assigned) & below;
+
+                    // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim
+                    // tick: the general steps, after the pass.
+                    if (!TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
+                        || (reclaimTick && !TV.IsZero(runningDm)))
+                    {
+                        deferredAt[nDeferred++] = i - start;
+                        continue;
+                    }
+
+                    // Assuming enough memory: the outputs now, while the vector is in registers. A window minimum or
+                    // maximum extended is noted with its old value, in case the host turns out short.
+                    TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+                    TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
+                    if (!TV.IsZero((wmin ^ TV.Load(ref winMinRef, x)) | (wmax ^ TV.Load(ref winMaxRef, x))))
+                    {
+                        scratch.Extended[nExtended++] = i - start;
+                        TV.Store(wmin, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMin), (nuint)(i - start));
+                        TV.Store(wmax, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMax), (nuint)(i - start));
+                    }
+
+                    // R19 sums over the Running DM VMs.
+                    pressureAcc += pressure & runningDm;
+                    countAcc -= runningDm;
+                    demandAcc += demand & runningDm;
+                    assignedAcc += assigned & runningDm;
+                }
+
+                shortfall += TV.SumWidened(shortfallAcc);
+                demandSum += TV.SumWidened(demandAcc);
+            }
+
+            var sums = new HostSums
+            {
+                Pressure = TV.SumWidened(pressureAcc),
+                RunningDm = (int)TV.SumWidened(countAcc),
+                Demand = demandSum,
+                Assigned = TV.SumWidened(assignedAcc),
+            };
+            c.HostShortfall[h] = shortfall;
+            if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning && !windowEnd)
+                HostCounters.Write(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, 0, 0, 0, 0);
+            else
+                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning);
+        }
+    }
+
+    /// <summary>
+    /// The end of a host's one-pass tick when it needs more than the loop did: the deferred vectors' general steps and
+    /// R19 when it has enough memory; otherwise the pass's window updates undone and the short path. Then the State
+    /// column of VMs that turned Running, and R18's window close at the end of a window.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishSimple(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums, long shortfall,
+        int deferred, int extended, bool turnedRunning)
+    {
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
+        if (shortfall <= host.Available)
+        {
+            for (int d = 0; d < deferred; d++)
+                General(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+            host.Available -= (int)sums.Granted;
+            host.PendingFreed += (int)sums.Pending;
+            HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+        }
+        else
+        {
+            Undo(host, scratch, deferred, extended);
+            host.Short = 1;
+            VectorShortPlan<TV>.Plan(host, ctx, scratch);
+            Finish(host, ctx, enough: false, lifecycle: false, scratch);
+        }
+
+        if (ctx.WindowEnd)
+            PressureWindows.Close(host, ctx);
+    }
+
+    /// <summary>
+    /// Undoes <see cref="SimpleHosts"/>'s window updates when the host turned out short: the sample it added to every vector
+    /// it finished (all but the <paramref name="deferred"/> ones), and the window minima and maxima it extended. The rest
+    /// of what it wrote (pressure, status) is written again by the short path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Undo(in HostColumns host, HostScratch scratch, int deferred, int extended)
+    {
+        Span<int> winSum = host.WinSum, pressure = host.Pressure, winMin = host.WinMin, winMax = host.WinMax;
+        int d = 0;
+        for (int i = 0; i < host.Count; i += TV.Count)
+        {
+            if (d < deferred && scratch.Deferred[d] == i)
+            {
+                d++;
+                continue;
+            }
+
+            for (int k = i; k < i + TV.Count; k++)
+                winSum[k] -= pressure[k];
+        }
+
+        for (int e = 0; e < extended; e++)
+        {
+            int i = scratch.Extended[e];
+            scratch.SavedMin.AsSpan(i, TV.Count).CopyTo(winMin.Slice(i));
+            scratch.SavedMax.AsSpan(i, TV.Count).CopyTo(winMax.Slice(i));
+        }
+    }
+
+    /// <summary>R8: committed, plus floor(Assigned) for Linux guests; 0 for Off VMs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Demand(TV flags, TV assigned, ref int committedRef, nuint x, TV stateMask, TV linuxBit)
+    {
+        TV off = TV.Equal(flags & stateMask, TV.Create(0));
+        TV demand = TV.Load(ref committedRef, x);
+        TV linux = TV.Equal(flags & linuxBit, linuxBit);
+        if (!TV.IsZero(linux))
+            demand += LinuxFloor(assigned) & linux;
+        return TV.AndNot(demand, off);
+    }
+
+    /// <summary>R9: Running DM VMs get their target; Booting and static VMs hold Startup (read only where there are some); Off VMs 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Target(TV flags, TV demand, TV runningDm, ref ushort bufferRef, ref int minRef, ref int maxRef, ref int startupRef, nuint x,
+        TV stateMask, int gMask)
+    {
+        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)));
+        TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), gMask);
+        TV holdsStartup = TV.AndNot(on, runningDm);
+        return TV.IsZero(holdsStartup)
+            ? target & runningDm
+            : TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
+    }
+
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long DemandAndTarget(in HostColumns host, in TickContext ctx, bool countdown)
@@ -162,24 +394,12 @@ internal struct VectorKernel<TV> : IHostKernel
                     }
                 }
 
-                // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
-                TV off = TV.Equal(flags & stateMask, zero);
+                // R8 demand, R9 target.
                 TV assigned = TV.Load(ref assignedRef, x);
-                TV demand = TV.Load(ref committedRef, x);
-                TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                if (!TV.IsZero(linux))
-                    demand += LinuxFloor(assigned) & linux;
-                demand = TV.AndNot(demand, off);
+                TV demand = Demand(flags, assigned, ref committedRef, x, stateMask, linuxBit);
                 TV.Store(demand, ref demandRef, x);
-
-                // R9: Running DM VMs get their target; Booting and static VMs hold Startup (read only where there are
-                // some); Off VMs 0.
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), ctx.GMask);
-                TV holdsStartup = TV.AndNot(TV.AndNot(TV.Create(-1), off), runningDm);
-                target = TV.IsZero(holdsStartup)
-                    ? target & runningDm
-                    : TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
+                TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref startupRef, x, stateMask, ctx.GMask);
                 TV.Store(target, ref targetRef, x);
 
                 // R11: Shortfall = Σ max(0, Target − Assigned) over Running DM VMs.
