@@ -85,20 +85,25 @@ internal readonly struct V128 : IVec<V128>
         (Vector128.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
     }
 
+    /// <summary>
+    /// R9 in 32-bit lanes (docs/model.md, "Exact arithmetic"): c = ceil of a binary32 estimate of P / 100,
+    /// P = D × (100 + B), is within 5 of the exact ceiling q wherever q ≤ Maximum + 10 (relative error below 2^−22,
+    /// q ≤ 2^24 + 10); the remainder <c>P − 100 c</c>, taken modulo 2^32 (its true value lies in (−600, 500]), gives the
+    /// exact correction <c>ceil(r / 100) = floor((r + 599) / 100) − 5</c>, by a multiply and a shift exact below 43 699.
+    /// An estimate above Maximum + 5 means q &gt; Maximum: the result is Maximum. Maximum is a multiple of G, so
+    /// <c>min(roundUp(q), Maximum)</c> equals the scalar's <c>roundUp(min(q, Maximum))</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Target(V128 demand, V128 buffer, V128 minimum, V128 maximum, int gMask)
     {
-        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
-        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
-        // roundUp(min(x, Maximum)).
-        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
-        (Vector128<double> mLo, Vector128<double> mHi) = ToDouble(buffer._v + Vector128.Create(100));
-        Vector128<double> hundredth = Vector128.Create(Rules.Hundredth), limit = Vector128.Create((double)(1 << 30));
-        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo * hundredth), limit);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi * hundredth), limit);
-        Vector128<int> t = ToInt(lo, hi);
+        Vector128<int> d = demand._v, m = buffer._v + Vector128.Create(100), max = maximum._v;
+        Vector128<float> e = Vector128.ConvertToSingle(d) * Vector128.ConvertToSingle(m) * Vector128.Create(0.01f);
+        Vector128<int> c = Vector128.ConvertToInt32Native(Vector128.MinNative(Vector128.Ceiling(e), Vector128.Create(33_554_432f)));
+        Vector128<int> r = (d * m) - (c * Vector128.Create(100));
+        Vector128<int> q = c + Vector128.ShiftRightLogical((r + Vector128.Create(599)) * Vector128.Create(5243), 19) - Vector128.Create(5);
         Vector128<int> mask = Vector128.Create(gMask);
-        t = Vector128.Min(Vector128.AndNot(t + mask, mask), maximum._v);
+        Vector128<int> t = Vector128.Min(Vector128.AndNot(q + mask, mask), max);
+        t = Vector128.ConditionalSelect(Vector128.GreaterThan(c, max + Vector128.Create(5)), max, t);
         return new(Vector128.Max(t, minimum._v));
     }
 

@@ -88,20 +88,25 @@ internal readonly struct V256 : IVec<V256>
         (Vector256.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
     }
 
+    /// <summary>
+    /// R9 in 32-bit lanes (docs/model.md, "Exact arithmetic"): c = ceil of a binary32 estimate of P / 100,
+    /// P = D × (100 + B), is within 5 of the exact ceiling q wherever q ≤ Maximum + 10 (relative error below 2^−22,
+    /// q ≤ 2^24 + 10); the remainder <c>P − 100 c</c>, taken modulo 2^32 (its true value lies in (−600, 500]), gives the
+    /// exact correction <c>ceil(r / 100) = floor((r + 599) / 100) − 5</c>, by a multiply and a shift exact below 43 699.
+    /// An estimate above Maximum + 5 means q &gt; Maximum: the result is Maximum. Maximum is a multiple of G, so
+    /// <c>min(roundUp(q), Maximum)</c> equals the scalar's <c>roundUp(min(q, Maximum))</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Target(V256 demand, V256 buffer, V256 minimum, V256 maximum, int gMask)
     {
-        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
-        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
-        // roundUp(min(x, Maximum)).
-        (Vector256<double> dLo, Vector256<double> dHi) = ToDouble(demand._v);
-        (Vector256<double> mLo, Vector256<double> mHi) = ToDouble(buffer._v + Vector256.Create(100));
-        Vector256<double> hundredth = Vector256.Create(Rules.Hundredth), limit = Vector256.Create((double)(1 << 30));
-        Vector256<double> lo = Vector256.MinNative(Vector256.Ceiling(dLo * mLo * hundredth), limit);
-        Vector256<double> hi = Vector256.MinNative(Vector256.Ceiling(dHi * mHi * hundredth), limit);
-        Vector256<int> t = ToInt(lo, hi);
+        Vector256<int> d = demand._v, m = buffer._v + Vector256.Create(100), max = maximum._v;
+        Vector256<float> e = Vector256.ConvertToSingle(d) * Vector256.ConvertToSingle(m) * Vector256.Create(0.01f);
+        Vector256<int> c = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.Ceiling(e), Vector256.Create(33_554_432f)));
+        Vector256<int> r = (d * m) - (c * Vector256.Create(100));
+        Vector256<int> q = c + Vector256.ShiftRightLogical((r + Vector256.Create(599)) * Vector256.Create(5243), 19) - Vector256.Create(5);
         Vector256<int> mask = Vector256.Create(gMask);
-        t = Vector256.Min(Vector256.AndNot(t + mask, mask), maximum._v);
+        Vector256<int> t = Vector256.Min(Vector256.AndNot(q + mask, mask), max);
+        t = Vector256.ConditionalSelect(Vector256.GreaterThan(c, max + Vector256.Create(5)), max, t);
         return new(Vector256.Max(t, minimum._v));
     }
 

@@ -88,20 +88,25 @@ internal readonly struct V512 : IVec<V512>
         (Vector512.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
     }
 
+    /// <summary>
+    /// R9 in 32-bit lanes (docs/model.md, "Exact arithmetic"): c = ceil of a binary32 estimate of P / 100,
+    /// P = D × (100 + B), is within 5 of the exact ceiling q wherever q ≤ Maximum + 10 (relative error below 2^−22,
+    /// q ≤ 2^24 + 10); the remainder <c>P − 100 c</c>, taken modulo 2^32 (its true value lies in (−600, 500]), gives the
+    /// exact correction <c>ceil(r / 100) = floor((r + 599) / 100) − 5</c>, by a multiply and a shift exact below 43 699.
+    /// An estimate above Maximum + 5 means q &gt; Maximum: the result is Maximum. Maximum is a multiple of G, so
+    /// <c>min(roundUp(q), Maximum)</c> equals the scalar's <c>roundUp(min(q, Maximum))</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Target(V512 demand, V512 buffer, V512 minimum, V512 maximum, int gMask)
     {
-        // ceil(D × (100 + B) × fl(1/100)) in binary64 (= ceil(D × (100 + B) / 100), Rules.Hundredth), clamped below 2^30
-        // before converting back; Maximum is a multiple of G, so min(roundUp(x), Maximum) equals the scalar's
-        // roundUp(min(x, Maximum)).
-        (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
-        (Vector512<double> mLo, Vector512<double> mHi) = ToDouble(buffer._v + Vector512.Create(100));
-        Vector512<double> hundredth = Vector512.Create(Rules.Hundredth), limit = Vector512.Create((double)(1 << 30));
-        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo * hundredth), limit);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi * hundredth), limit);
-        Vector512<int> t = ToInt(lo, hi);
+        Vector512<int> d = demand._v, m = buffer._v + Vector512.Create(100), max = maximum._v;
+        Vector512<float> e = Vector512.ConvertToSingle(d) * Vector512.ConvertToSingle(m) * Vector512.Create(0.01f);
+        Vector512<int> c = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.Ceiling(e), Vector512.Create(33_554_432f)));
+        Vector512<int> r = (d * m) - (c * Vector512.Create(100));
+        Vector512<int> q = c + Vector512.ShiftRightLogical((r + Vector512.Create(599)) * Vector512.Create(5243), 19) - Vector512.Create(5);
         Vector512<int> mask = Vector512.Create(gMask);
-        t = Vector512.Min(Vector512.AndNot(t + mask, mask), maximum._v);
+        Vector512<int> t = Vector512.Min(Vector512.AndNot(q + mask, mask), max);
+        t = Vector512.ConditionalSelect(Vector512.GreaterThan(c, max + Vector512.Create(5)), max, t);
         return new(Vector512.Max(t, minimum._v));
     }
 
