@@ -448,7 +448,7 @@ internal struct VectorKernel<TV> : IHostKernel
         if (!enough || lifecycle)
         {
             for (int i = 0; i < end; i += TV.Count)
-                General(host, ctx, i, enough, lifecycle, scratch, ref sums);
+                Vector(host, ctx, i, enough, lifecycle, scratch, ref sums);
         }
         else
         {
@@ -564,6 +564,12 @@ internal struct VectorKernel<TV> : IHostKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void General(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
+        ref HostSums sums)
+        => Vector(host, ctx, offset, enough, lifecycle, scratch, ref sums);
+
+    /// <summary><see cref="General"/>'s steps, inlined into the loops that take them for every vector (short hosts, lifecycle hosts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Vector(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
         ref HostSums sums)
     {
         FleetColumns c = host.Columns;
