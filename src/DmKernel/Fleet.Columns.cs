@@ -48,11 +48,17 @@ public sealed partial class Fleet
     /// <summary>R18: Memory Remove Operations.</summary>
     public ReadOnlySpan<int> RemoveOperations => Cols.RemoveOps;
 
-    /// <summary>Lifecycle state of every slot (free slots are Off).</summary>
+    /// <summary>Lifecycle state of every slot (free slots are Off); the same as <see cref="Vms"/>.State.</summary>
     public ReadOnlySpan<VmState> States => MemoryMarshal.Cast<byte, VmState>(Cols.State);
 
-    /// <summary>The request waiting for the next tick of every slot.</summary>
+    /// <summary>The request waiting for the next tick of every slot; the same as <see cref="Vms"/>.PendingRequest.</summary>
     public ReadOnlySpan<LifecycleRequest> PendingRequests => MemoryMarshal.Cast<byte, LifecycleRequest>(Cols.Request);
+
+    /// <summary>Every per-VM output and setting as a span (one element per slot).</summary>
+    public FleetVmSpans Vms => new(this);
+
+    /// <summary>Every per-host output and setting as a span (one element per host).</summary>
+    public FleetHostSpans Hosts => new(this);
 
     // ---- per-VM views ----
 
@@ -75,28 +81,16 @@ public sealed partial class Fleet
     public int BootTicksLeft(int vm) => Cols.BootTicksLeft[CheckVm(vm)];
 
     /// <summary>R18: Average Pressure of the last completed window (the current one until one completes), rounded half up.</summary>
-    public int AveragePressure(int vm)
-    {
-        CheckVm(vm);
-        if (Cols.LastAvg[vm] >= 0)
-            return Cols.LastAvg[vm];
-        int n = Cols.WinCountOf(vm, TickIndex);
-        return n == 0 ? 0 : (int)((2L * Cols.WinSum[vm] + n) / (2L * n));
-    }
+    public int AveragePressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Average;
 
     /// <summary>R18: Minimum Pressure of the last completed window (the current one until one completes).</summary>
-    public int MinimumPressure(int vm)
-    {
-        CheckVm(vm);
-        return Cols.LastAvg[vm] >= 0 ? Cols.LastMin[vm] : Cols.WinCountOf(vm, TickIndex) == 0 ? 0 : Cols.WinMin[vm];
-    }
+    public int MinimumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Minimum;
 
     /// <summary>R18: Maximum Pressure of the last completed window (the current one until one completes).</summary>
-    public int MaximumPressure(int vm)
-    {
-        CheckVm(vm);
-        return Cols.LastAvg[vm] >= 0 ? Cols.LastMax[vm] : Cols.WinMax[vm];
-    }
+    public int MaximumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Maximum;
+
+    /// <summary>The tick index in which <see cref="LastResult"/> was written; −1 before any request was processed.</summary>
+    public long LastResultTick(int vm) => Cols.ResultTick[CheckVm(vm)];
 
     // ---- per-host views (R3, R19) ----
 

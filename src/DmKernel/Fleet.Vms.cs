@@ -37,6 +37,7 @@ public sealed partial class Fleet
         }
 
         Cols.ResetSlot(i);
+        Changed();
     }
 
     /// <summary>
@@ -68,14 +69,14 @@ public sealed partial class Fleet
     /// <summary>R1: sizes are multiples of G; 32 &lt;= Minimum &lt;= Startup &lt;= Maximum &lt;= MaxCeiling; Buffer 5..2000; Weight 0..10000.</summary>
     internal void ValidateR1(int vm, in VmSettings s)
     {
+        // Messages are built only when a setting is refused: a valid call allocates nothing.
         int g = Model.GranularityMb;
-        string mult = $"a multiple of {g} MB";
         if (s.StartupMb % g != 0)
-            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", $"a multiple of {g} MB");
         if (s.MinimumMb % g != 0)
-            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"a multiple of {g} MB");
         if (s.MaximumMb % g != 0)
-            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", $"a multiple of {g} MB");
         if (s.MinimumMb < VmSettings.MinMinimumMb)
             throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"at least {VmSettings.MinMinimumMb} MB");
         if (s.StartupMb < s.MinimumMb)
@@ -120,6 +121,7 @@ public sealed partial class Fleet
         if (s.Guest == GuestKind.Linux)
             f |= VmFlags.Linux;
         Cols.Flags[i] = f;
+        Changed();
     }
 
     internal int CheckUsed(int vm)
@@ -229,6 +231,23 @@ public sealed partial class Fleet
         if (Cols.Request[i] == 0)
             Cols.HostPendingRequests[Cols.HostOfSlot[i]]++;
         Cols.Request[i] = (byte)request;
+    }
+
+    /// <summary>
+    /// Cancels the request waiting for the next tick, if any, as if it had not been made; returns it (None if there was
+    /// none). The VM's last result stays as it was.
+    /// </summary>
+    public LifecycleRequest CancelRequest(int vm)
+    {
+        int i = CheckVm(vm);
+        var request = (LifecycleRequest)Cols.Request[i];
+        if (request != LifecycleRequest.None)
+        {
+            Cols.Request[i] = 0;
+            Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
+        }
+
+        return request;
     }
 
     /// <summary>The request waiting for the next tick, if any.</summary>

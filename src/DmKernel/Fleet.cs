@@ -58,6 +58,7 @@ public sealed partial class Fleet
         }
 
         Cols.RebuildCaches();
+        Derived = new DerivedSpans(this);
     }
 
     /// <summary>The model parameters, validated.</summary>
@@ -70,7 +71,26 @@ public sealed partial class Fleet
     public int SlotCount { get; }
 
     /// <summary>Ticks run so far; the next tick has this index.</summary>
-    public long TickIndex { get; internal set; }
+    public long TickIndex
+    {
+        get => _tickIndex;
+        internal set
+        {
+            _tickIndex = value;
+            Changed();
+        }
+    }
+
+    private long _tickIndex;
+
+    /// <summary>Counts the changes of the state that the derived spans (<see cref="FleetVmSpans"/>) follow.</summary>
+    internal int Version { get; private set; }
+
+    /// <summary>The derived per-VM spans, computed on read.</summary>
+    internal DerivedSpans Derived { get; }
+
+    /// <summary>Marks the state as changed for the derived spans.</summary>
+    internal void Changed() => Version++;
 
     /// <summary>The host that owns a slot.</summary>
     public int HostOf(int vm) => Cols.HostOfSlot[CheckVm(vm)];

@@ -14,7 +14,7 @@ internal static class Lifecycle
         {
             if (req[k] == (byte)LifecycleRequest.Stop)
             {
-                Stop(host, k);
+                Stop(host, k, ctx);
                 req[k] = 0;
             }
         }
@@ -40,12 +40,19 @@ internal static class Lifecycle
         host.PendingRequests = 0;
     }
 
+    /// <summary>What the request did, and in which tick.</summary>
+    private static void SetResult(in HostColumns host, int k, in TickContext ctx, LifecycleResult result)
+    {
+        host.Result[k] = (byte)result;
+        host.ResultTick[k] = ctx.TickIndex;
+    }
+
     /// <summary>R7: all Assigned memory returns to the pool at once; runtime state is cleared (cumulative counters stay).</summary>
-    private static void Stop(in HostColumns host, int k)
+    private static void Stop(in HostColumns host, int k, in TickContext ctx)
     {
         host.Available += host.Assigned[k];
         host.ClearRuntime(k);
-        host.Result[k] = (byte)LifecycleResult.Stopped;
+        SetResult(host, k, ctx, LifecycleResult.Stopped);
     }
 
     /// <summary>R4 then R5: admit with Startup MB, reclaiming from lower-or-equal-weight donors when short.</summary>
@@ -56,7 +63,7 @@ internal static class Lifecycle
         if (missing > 0 && !Reclaim(host, k, missing, allOrNothing: true, scratch))
         {
             // R4: NotEnoughMemory, nothing reclaimed, the VM stays Off.
-            host.Result[k] = (byte)LifecycleResult.NotEnoughMemory;
+            SetResult(host, k, ctx, LifecycleResult.NotEnoughMemory);
             host.FailedStarts++;
             return;
         }
@@ -64,7 +71,7 @@ internal static class Lifecycle
         host.Available -= startup;
         Boot(host, k, ctx, assigned: startup, smartPaging: 0);
         host.OnSince[k] = ctx.TickIndex;                // R18: its window samples start with this tick
-        host.Result[k] = (byte)LifecycleResult.Started;
+        SetResult(host, k, ctx, LifecycleResult.Started);
     }
 
     /// <summary>R6: memory back to Startup; the excess returns, a deficit is taken from the pool, then Smart Paging.</summary>
@@ -76,7 +83,7 @@ internal static class Lifecycle
         {
             host.Available += assigned - startup;
             Boot(host, k, ctx, assigned: startup, smartPaging: 0);
-            host.Result[k] = (byte)LifecycleResult.Restarted;
+            SetResult(host, k, ctx, LifecycleResult.Restarted);
             return;
         }
 
@@ -95,12 +102,12 @@ internal static class Lifecycle
             // R6 without Smart Paging: the restart fails and the VM is Off (R7).
             host.Available += assigned + take;
             host.ClearRuntime(k);
-            host.Result[k] = (byte)LifecycleResult.RestartFailed;
+            SetResult(host, k, ctx, LifecycleResult.RestartFailed);
             return;
         }
 
         Boot(host, k, ctx, assigned: assigned + take, smartPaging: rest);
-        host.Result[k] = (byte)(rest > 0 ? LifecycleResult.RestartedWithSmartPaging : LifecycleResult.Restarted);
+        SetResult(host, k, ctx, rest > 0 ? LifecycleResult.RestartedWithSmartPaging : LifecycleResult.Restarted);
     }
 
     /// <summary>R5: Booting for BootGrace ticks with Ballooned = 0 and GuestVisible = Startup.</summary>

@@ -69,6 +69,7 @@ internal sealed class FleetColumns
         OnSince = Long(ColumnId.OnSince);
         Request = Byte(ColumnId.Request);
         Result = Byte(ColumnId.Result);
+        ResultTick = Long(ColumnId.ResultTick);
         Generation = Int(ColumnId.Generation);
         HostOfSlot = Int(ColumnId.HostOfSlot);
         HostStart = Int(ColumnId.HostStart);
@@ -126,6 +127,7 @@ internal sealed class FleetColumns
 
     // ---- per-VM lifecycle (cold) ----
     public readonly byte[] Request, Result;
+    public readonly long[] ResultTick;    // the tick Result was written in (-1: never)
     public readonly int[] Generation;     // +1 on every start and restart
     public readonly int[] HostOfSlot;     // cache: the host owning each slot
 

@@ -44,6 +44,7 @@ internal enum ColumnId
     // ---- per-VM lifecycle bookkeeping (cold) ----
     Request,
     Result,
+    ResultTick,
     Generation,
     HostOfSlot,
 
@@ -201,6 +202,8 @@ internal static class FleetSchema
 
         Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 45),
         Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 46),
+        new() { Id = ColumnId.ResultTick, Scope = ColumnScope.Vm, Storage = I64, Role = ColumnRole.Cold, Neutral = -1,
+            NotHashedBecause = "the tick of the last lifecycle result (−1: none), for the API; no rule reads it" },
         Vm(ColumnId.Generation, I32, ColumnRole.Cold, hash: 26),
         new() { Id = ColumnId.HostOfSlot, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Cold, Cache = true, NotHashedBecause = "derived from HostStart and HostCapacity" },
 

@@ -101,6 +101,8 @@ internal readonly ref struct HostColumns
 
     public Span<byte> Result => Slice(_c.Result);
 
+    public Span<long> ResultTick => Slice(_c.ResultTick);
+
     public Span<int> Generation => Slice(_c.Generation);
 
     // ---- the host's own elements (R3, R11, R12, R19) ----
