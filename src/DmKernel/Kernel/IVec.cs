@@ -57,6 +57,9 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>destination[index .. index + Count) += value, widened to 64 bits.</summary>
     static abstract void AddToLong(ref long destination, nuint index, TSelf value);
 
+    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes; binary64, exact).</summary>
+    static abstract TSelf WindowAverage(TSelf sum, TSelf count);
+
     /// <summary>Whether <see cref="FastLinuxFloor"/> is available (else the kernel uses a chain of selects).</summary>
     static abstract bool HasFastLinuxFloor { get; }
 

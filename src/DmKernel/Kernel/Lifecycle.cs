@@ -70,7 +70,7 @@ internal static class Lifecycle
 
         host.Available -= startup;
         Boot(host, k, ctx, assigned: startup, smartPaging: 0);
-        host.OnSince[k] = ctx.TickIndex;                // R18: its window samples start with this tick
+        host.WinFirst[k] = ctx.WindowTick;              // R18: its samples in this window start with this tick
         SetResult(host, k, ctx, LifecycleResult.Started);
     }
 

@@ -143,6 +143,34 @@ internal readonly struct V128 : IVec<V128>
         return new(Vector128.AndNot(q, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
     }
 
+    /// <summary>
+    /// R18's window mean, round half up of sum / count, in 32-bit lanes like <see cref="Pressure"/>: a binary32 estimate
+    /// of (2 sum + n) / (2 n) within 1 of the exact quotient (at most the pressure cap), one exact correction from the
+    /// remainder taken modulo 2^32 (its true value lies in [−2n, 4n), n ≤ 20 000).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 WindowAverage(V128 sum, V128 count)
+    {
+        Vector128<int> n = Vector128.Max(count._v, Vector128<int>.One), s = sum._v;
+        Vector128<float> nf = Vector128.ConvertToSingle(n), twoNf = nf + nf;
+        Vector128<float> num = Vector128.FusedMultiplyAdd(Vector128.Create(2f), Vector128.ConvertToSingle(s), nf);
+        Vector128<float> r;
+        if (Sse.IsSupported)
+        {
+            r = Sse.Reciprocal(twoNf);
+            r = Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-twoNf, r, Vector128<float>.One), r);
+        }
+        else
+        {
+            r = Vector128<float>.One / twoNf;
+        }
+
+        Vector128<int> q = Vector128.ConvertToInt32Native(num * r);
+        Vector128<int> twoN = n + n;
+        Vector128<int> rem = s + s + n - (q * twoN);
+        return new(q + Vector128.LessThan(rem, Vector128<int>.Zero) - Vector128.GreaterThanOrEqual(rem, twoN));
+    }
+
     public static bool HasFastLinuxFloor => false;
 
     public static V128 FastLinuxFloor(V128 t) => throw new NotSupportedException();

@@ -146,6 +146,34 @@ internal readonly struct V256 : IVec<V256>
         return new(Vector256.AndNot(q, Vector256.Equals(assigned._v, Vector256<int>.Zero)));
     }
 
+    /// <summary>
+    /// R18's window mean, round half up of sum / count, in 32-bit lanes like <see cref="Pressure"/>: a binary32 estimate
+    /// of (2 sum + n) / (2 n) within 1 of the exact quotient (at most the pressure cap), one exact correction from the
+    /// remainder taken modulo 2^32 (its true value lies in [−2n, 4n), n ≤ 20 000).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 WindowAverage(V256 sum, V256 count)
+    {
+        Vector256<int> n = Vector256.Max(count._v, Vector256<int>.One), s = sum._v;
+        Vector256<float> nf = Vector256.ConvertToSingle(n), twoNf = nf + nf;
+        Vector256<float> num = Vector256.FusedMultiplyAdd(Vector256.Create(2f), Vector256.ConvertToSingle(s), nf);
+        Vector256<float> r;
+        if (Avx.IsSupported)
+        {
+            r = Avx.Reciprocal(twoNf);
+            r = Vector256.FusedMultiplyAdd(r, Vector256.FusedMultiplyAdd(-twoNf, r, Vector256<float>.One), r);
+        }
+        else
+        {
+            r = Vector256<float>.One / twoNf;
+        }
+
+        Vector256<int> q = Vector256.ConvertToInt32Native(num * r);
+        Vector256<int> twoN = n + n;
+        Vector256<int> rem = s + s + n - (q * twoN);
+        return new(q + Vector256.LessThan(rem, Vector256<int>.Zero) - Vector256.GreaterThanOrEqual(rem, twoN));
+    }
+
     public static bool HasFastLinuxFloor => false;
 
     public static V256 FastLinuxFloor(V256 t) => throw new NotSupportedException();

@@ -146,6 +146,34 @@ internal readonly struct V512 : IVec<V512>
         return new(Vector512.AndNot(q, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
     }
 
+    /// <summary>
+    /// R18's window mean, round half up of sum / count, in 32-bit lanes like <see cref="Pressure"/>: a binary32 estimate
+    /// of (2 sum + n) / (2 n) within 1 of the exact quotient (at most the pressure cap), one exact correction from the
+    /// remainder taken modulo 2^32 (its true value lies in [−2n, 4n), n ≤ 20 000).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 WindowAverage(V512 sum, V512 count)
+    {
+        Vector512<int> n = Vector512.Max(count._v, Vector512<int>.One), s = sum._v;
+        Vector512<float> nf = Vector512.ConvertToSingle(n), twoNf = nf + nf;
+        Vector512<float> num = Vector512.FusedMultiplyAdd(Vector512.Create(2f), Vector512.ConvertToSingle(s), nf);
+        Vector512<float> r;
+        if (Avx512F.IsSupported)
+        {
+            r = Avx512F.Reciprocal14(twoNf);
+            r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoNf, r, Vector512<float>.One), r);
+        }
+        else
+        {
+            r = Vector512<float>.One / twoNf;
+        }
+
+        Vector512<int> q = Vector512.ConvertToInt32Native(num * r);
+        Vector512<int> twoN = n + n;
+        Vector512<int> rem = s + s + n - (q * twoN);
+        return new(q + Vector512.LessThan(rem, Vector512<int>.Zero) - Vector512.GreaterThanOrEqual(rem, twoN));
+    }
+
     public static bool HasFastLinuxFloor => Avx512CD.IsSupported;
 
     /// <summary>

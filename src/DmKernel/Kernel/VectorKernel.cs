@@ -76,9 +76,6 @@ internal struct VectorKernel<TV> : IHostKernel
             Finish(host, ctx, enough: false, lifecycle, scratch);
         }
 
-        // R18: a window that ends with this tick reports its figures and starts over.
-        if (ctx.WindowEnd)
-            PressureWindows.Close(host, ctx);
     }
 
     /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
@@ -217,7 +214,7 @@ internal struct VectorKernel<TV> : IHostKernel
 
                     // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim
                     // tick: the general steps, after the pass.
-                    if (!TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
+                    if (windowEnd || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
                         || (reclaimTick && !TV.IsZero(runningDm)))
                     {
                         deferredAt[nDeferred++] = i - start;
@@ -254,17 +251,18 @@ internal struct VectorKernel<TV> : IHostKernel
                 Assigned = TV.SumWidened(assignedAcc),
             };
             c.HostShortfall[h] = shortfall;
-            if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning && !windowEnd)
+            if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
                 HostCounters.Write(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, 0, 0, 0, 0);
             else
                 FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning);
+
         }
     }
 
     /// <summary>
     /// The end of a host's one-pass tick when it needs more than the loop did: the deferred vectors' general steps and
-    /// R19 when it has enough memory; otherwise the pass's window updates undone and the short path. Then the State
-    /// column of VMs that turned Running, and R18's window close at the end of a window.
+    /// R19 when it has enough memory; otherwise the pass's window updates undone and the short path. First the State
+    /// column of VMs that turned Running.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FinishSimple(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums, long shortfall,
@@ -275,7 +273,8 @@ internal struct VectorKernel<TV> : IHostKernel
         if (shortfall <= host.Available)
         {
             for (int d = 0; d < deferred; d++)
-                General(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+            sums.Reduce();
             host.Available -= (int)sums.Granted;
             host.PendingFreed += (int)sums.Pending;
             HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
@@ -287,9 +286,6 @@ internal struct VectorKernel<TV> : IHostKernel
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
             Finish(host, ctx, enough: false, lifecycle: false, scratch);
         }
-
-        if (ctx.WindowEnd)
-            PressureWindows.Close(host, ctx);
     }
 
     /// <summary>
@@ -414,11 +410,66 @@ internal struct VectorKernel<TV> : IHostKernel
         return shortfall;
     }
 
-    /// <summary>What the general per-vector steps add up for the host (R11–R13 memory moves, R18 counters, R19 sums), in 64 bits.</summary>
+    /// <summary>
+    /// What a host's finishing steps add up (R11–R13 memory moves, R18 counters, R19 sums): the general per-vector steps
+    /// add whole vectors (<see cref="Add"/>, exact int lane sums: each is bounded by the host's RAM, or, for demand, flushed
+    /// to 64 bits every <see cref="BlockVectors"/> vectors), the loops that reduce their own accumulators add longs.
+    /// </summary>
     private struct HostSums
     {
         public long Granted, Pending, Added, Removed, Pressure, Demand, Assigned;
         public int AddOps, RemoveOps, RunningDm;
+        private TV _granted, _pending, _added, _removed, _addOps, _removeOps, _pressure, _runningDm, _demand, _assigned;
+        private int _demandVectors;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddMoves(TV granted, TV pending)
+        {
+            _granted += granted;
+            _pending += pending;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddCounters(TV added, TV removed, TV addOps, TV removeOps)
+        {
+            _added += added;
+            _removed += removed;
+            _addOps += addOps;
+            _removeOps += removeOps;
+        }
+
+        /// <summary>R19's sums of a vector's Running DM lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(TV pressure, TV demand, TV assigned, TV runningDm)
+        {
+            _pressure += pressure & runningDm;
+            _runningDm -= runningDm;
+            _assigned += assigned & runningDm;
+            _demand += demand & runningDm;
+            if (++_demandVectors == BlockVectors)
+            {
+                Demand += TV.SumWidened(_demand);
+                _demand = TV.Create(0);
+                _demandVectors = 0;
+            }
+        }
+
+        /// <summary>Folds the vector accumulators into the 64-bit totals.</summary>
+        public void Reduce()
+        {
+            Granted += TV.SumWidened(_granted);
+            Pending += TV.SumWidened(_pending);
+            Added += TV.SumWidened(_added);
+            Removed += TV.SumWidened(_removed);
+            AddOps += (int)TV.SumWidened(_addOps);
+            RemoveOps += (int)TV.SumWidened(_removeOps);
+            Pressure += TV.SumWidened(_pressure);
+            RunningDm += (int)TV.SumWidened(_runningDm);
+            Demand += TV.SumWidened(_demand);
+            Assigned += TV.SumWidened(_assigned);
+            _granted = _pending = _added = _removed = _addOps = _removeOps = _pressure = _runningDm = _demand = _assigned = TV.Create(0);
+            _demandVectors = 0;
+        }
     }
 
     /// <summary>A vector's Flags and Assigned after its memory moves.</summary>
@@ -436,9 +487,9 @@ internal struct VectorKernel<TV> : IHostKernel
     /// <remarks>
     /// The common vector of a host with enough memory moves no memory, has no decision now or before, no Smart Paging and
     /// nobody reclaiming: it only needs pressure, status and the window, and the loop does nothing else. Every other
-    /// vector is noted and finished after the loop by <see cref="General"/> (out of line: a call in the loop would make
-    /// the JIT keep the loop's vectors in memory). Short hosts and hosts with lifecycle requests take the general steps
-    /// for every vector.
+    /// vector is noted and finished after the loop by <see cref="Vector"/> (after it: the general steps inside the loop
+    /// would make the JIT keep the loop's vectors in memory). Short hosts and hosts with lifecycle requests take the
+    /// general steps for every vector.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, HostScratch scratch)
@@ -454,9 +505,10 @@ internal struct VectorKernel<TV> : IHostKernel
         {
             int deferred = Common(host, ctx, scratch, ref sums);
             for (int d = 0; d < deferred; d++)
-                General(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
         }
 
+        sums.Reduce();
         host.Available -= (int)sums.Granted;
         host.PendingFreed += (int)sums.Pending;
         HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
@@ -465,7 +517,7 @@ internal struct VectorKernel<TV> : IHostKernel
     /// <summary>
     /// The finishing loop of a host with enough memory and no lifecycle requests: R10, R20, R18's window and R19's sums
     /// for every vector that needs nothing else; the others are noted in <see cref="HostScratch.Deferred"/> (their count
-    /// is returned) for <see cref="General"/>.
+    /// is returned) for <see cref="Vector"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Common(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums)
@@ -502,7 +554,7 @@ internal struct VectorKernel<TV> : IHostKernel
 
                 // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim tick:
                 // the general steps, after the loop.
-                if (!TV.IsZero((TV.GreaterThan(target, assigned) & runningDm) | (flags & marks) | (reclaimTick & runningDm)))
+                if (ctx.WindowEnd || !TV.IsZero((TV.GreaterThan(target, assigned) & runningDm) | (flags & marks) | (reclaimTick & runningDm)))
                 {
                     deferred[n++] = i;
                     continue;
@@ -559,15 +611,40 @@ internal struct VectorKernel<TV> : IHostKernel
     }
 
     /// <summary>
-    /// Every step of the finishing pass for the vector at <paramref name="offset"/>: the memory moves of an enough or a
-    /// short host (<see cref="EnoughMoves"/>, <see cref="ShortMoves"/>), then <see cref="Outputs"/> and R19's sums.
+    /// R18 at the end of a window, for the vector at <paramref name="offset"/> (its sample of this tick is in): every VM
+    /// that is not Off reports its window's figures and starts a new one (<see cref="PressureWindows"/>; Off lanes keep
+    /// their values). Here, while the vector's window columns are in the L1 cache.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void General(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
-        ref HostSums sums)
-        => Vector(host, ctx, offset, enough, lifecycle, scratch, ref sums);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CloseWindows(in HostColumns host, in TickContext ctx, int offset, TV flags)
+    {
+        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(0)));
+        if (TV.IsZero(on))
+            return;
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        ref int sumRef = ref host.Ref(c.WinSum);
+        ref int minRef = ref host.Ref(c.WinMin);
+        ref int maxRef = ref host.Ref(c.WinMax);
+        ref int firstRef = ref host.Ref(c.WinFirst);
+        ref int lastAvgRef = ref host.Ref(c.LastAvg);
+        ref int lastMinRef = ref host.Ref(c.LastMin);
+        ref int lastMaxRef = ref host.Ref(c.LastMax);
+        TV sum = TV.Load(ref sumRef, x), min = TV.Load(ref minRef, x), max = TV.Load(ref maxRef, x), first = TV.Load(ref firstRef, x);
+        TV.Store(TV.Select(on, TV.WindowAverage(sum, TV.Create(ctx.WindowTick + 1) - first), TV.Load(ref lastAvgRef, x)), ref lastAvgRef, x);
+        TV.Store(TV.Select(on, min, TV.Load(ref lastMinRef, x)), ref lastMinRef, x);
+        TV.Store(TV.Select(on, max, TV.Load(ref lastMaxRef, x)), ref lastMaxRef, x);
+        TV.Store(TV.AndNot(sum, on), ref sumRef, x);
+        TV.Store(TV.Select(on, TV.Create(int.MaxValue), min), ref minRef, x);
+        TV.Store(TV.AndNot(max, on), ref maxRef, x);
+        TV.Store(TV.AndNot(first, on), ref firstRef, x);
+    }
 
-    /// <summary><see cref="General"/>'s steps, inlined into the loops that take them for every vector (short hosts, lifecycle hosts).</summary>
+    /// <summary>
+    /// Every step of the finishing pass for the vector at <paramref name="offset"/>: the memory moves of an enough or a
+    /// short host (<see cref="EnoughMoves"/>, <see cref="ShortMoves"/>), then <see cref="Outputs"/> and R19's sums; inlined
+    /// into the loops that take it (every vector of short and lifecycle hosts, the deferred vectors of the one-pass tick).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Vector(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
         ref HostSums sums)
@@ -585,12 +662,11 @@ internal struct VectorKernel<TV> : IHostKernel
             : ShortMoves(host, ctx, offset, flags, assigned, demand, runningDm, lifecycle, scratch, ref sums);
         TV pressure = Outputs(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
             ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
+        if (ctx.WindowEnd)
+            CloseWindows(host, ctx, offset, m.Flags);
 
         // R19 sums over the Running DM VMs.
-        sums.Pressure += TV.SumWidened(pressure & runningDm);
-        sums.RunningDm += (int)TV.SumWidened(TV.Create(1) & runningDm);
-        sums.Demand += TV.SumWidened(demand & runningDm);
-        sums.Assigned += TV.SumWidened(m.Assigned & runningDm);
+        sums.Add(pressure, demand, m.Assigned, runningDm);
     }
 
     /// <summary>
@@ -667,8 +743,7 @@ internal struct VectorKernel<TV> : IHostKernel
             ballooned = ballooned - unb + removedNow;
             if (!TV.IsZero(moved))
             {
-                sums.Granted += TV.SumWidened(grant);
-                sums.Pending += TV.SumWidened(removedNow);
+                sums.AddMoves(grant, removedNow);
                 assigned = assigned + grant - removedNow;
                 TV.Store(assigned, ref host.Ref(c.Assigned), x);
             }
@@ -711,10 +786,7 @@ internal struct VectorKernel<TV> : IHostKernel
             ref int remOpsRef = ref host.Ref(c.RemoveOps);
             TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
             TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
-            sums.Added += TV.SumWidened(added);
-            sums.Removed += TV.SumWidened(removed);
-            sums.AddOps += (int)TV.SumWidened(addOp);
-            sums.RemoveOps += (int)TV.SumWidened(remOp);
+            sums.AddCounters(added, removed, addOp, remOp);
         }
 
         return new Moved { Flags = TV.AndNot(flags, decidedBit) | (TV.GreaterThan(decided, zero) & decidedBit), Assigned = assigned };

@@ -66,7 +66,7 @@ internal sealed class FleetColumns
         LastAvg = Int(ColumnId.LastAvg);
         LastMin = Int(ColumnId.LastMin);
         LastMax = Int(ColumnId.LastMax);
-        OnSince = Long(ColumnId.OnSince);
+        WinFirst = Int(ColumnId.WinFirst);
         Request = Byte(ColumnId.Request);
         Result = Byte(ColumnId.Result);
         ResultTick = Long(ColumnId.ResultTick);
@@ -123,7 +123,7 @@ internal sealed class FleetColumns
     public readonly int[] AddOps, RemoveOps, WinSum, WinMin, WinMax;
     public readonly int[] LastAvg;        // -1 until a window completes
     public readonly int[] LastMin, LastMax;
-    public readonly long[] OnSince;       // the tick the VM last started (WinCount is derived from it)
+    public readonly int[] WinFirst;       // ticks of the current window before the VM's first sample in it (WinCount is derived)
 
     // ---- per-VM lifecycle (cold) ----
     public readonly byte[] Request, Result;
@@ -174,16 +174,11 @@ internal sealed class FleetColumns
     /// <summary>
     /// R18: the samples in the current pressure window of the VM in <paramref name="slot"/> before tick
     /// <paramref name="tickIndex"/> runs (or, inside that tick, before its sample). Every VM that is not Off samples
-    /// every tick, and a stop clears the window, so this is the ticks since the later of the window's first tick and the
-    /// VM's start (0 for an Off VM).
+    /// every tick, and a stop clears the window, so this is the window's ticks so far less the ones before the VM's
+    /// first sample in it (<see cref="WinFirst"/>; 0 for an Off VM).
     /// </summary>
     public int WinCountOf(int slot, long tickIndex)
-    {
-        if ((Flags[slot] & VmFlags.StateMask) == 0)
-            return 0;
-        long windowStart = tickIndex - (tickIndex % WindowTicks);
-        return (int)(tickIndex - Math.Max(windowStart, OnSince[slot]));
-    }
+        => (Flags[slot] & VmFlags.StateMask) == 0 ? 0 : (int)(tickIndex % WindowTicks) - WinFirst[slot];
 
     /// <summary>The values of a derived column (<see cref="ColumnInfo.Derived"/>) as of tick <paramref name="tickIndex"/>.</summary>
     public void Materialize(ColumnId id, Span<int> destination, long tickIndex)

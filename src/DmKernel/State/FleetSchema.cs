@@ -39,7 +39,7 @@ internal enum ColumnId
     LastAvg,
     LastMin,
     LastMax,
-    OnSince,
+    WinFirst,
 
     // ---- per-VM lifecycle bookkeeping (cold) ----
     Request,
@@ -191,14 +191,14 @@ internal static class FleetSchema
         Vm(ColumnId.RemoveOps, I32, ColumnRole.Counter, hash: 18),
         Vm(ColumnId.WinSum, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 19, stop: OnStop.Reset),
         new() { Id = ColumnId.WinCount, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Counter, HashOrder = 20, HashAs = I32, Derived = true,
-            DerivedFrom = "OnSince, the state and the tick index: an on VM samples every tick, so its count is the ticks since the later of the window's start and its start" },
+            DerivedFrom = "WinFirst, the state and the tick index: an on VM samples every tick, so its count is the window's ticks so far less WinFirst" },
         Vm(ColumnId.WinMin, I32, ColumnRole.Counter, HotUse.Read, hash: 21, stop: OnStop.Reset, neutral: int.MaxValue),
         Vm(ColumnId.WinMax, I32, ColumnRole.Counter, HotUse.Read, hash: 22, stop: OnStop.Reset),
         Vm(ColumnId.LastAvg, I32, ColumnRole.Counter, hash: 23, stop: OnStop.Reset, neutral: -1),
         Vm(ColumnId.LastMin, I32, ColumnRole.Counter, hash: 24, stop: OnStop.Reset),
         Vm(ColumnId.LastMax, I32, ColumnRole.Counter, hash: 25, stop: OnStop.Reset),
-        new() { Id = ColumnId.OnSince, Scope = ColumnScope.Vm, Storage = I64, Role = ColumnRole.Counter, Stop = OnStop.Reset,
-            NotHashedBecause = "the tick a VM last started; the hash reads it through WinCount, the only thing it determines" },
+        new() { Id = ColumnId.WinFirst, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Counter, Stop = OnStop.Reset,
+            NotHashedBecause = "the ticks of the current window before the VM's first sample in it (set at a start, 0 at a window's end); the hash reads it through WinCount, the only thing it determines" },
 
         Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 45),
         Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 46),

@@ -94,7 +94,7 @@ internal readonly ref struct HostColumns
 
     public Span<int> LastMax => Slice(_c.LastMax);
 
-    public Span<long> OnSince => Slice(_c.OnSince);
+    public Span<int> WinFirst => Slice(_c.WinFirst);
 
     // ---- per-VM lifecycle ----
     public Span<byte> Request => Slice(_c.Request);

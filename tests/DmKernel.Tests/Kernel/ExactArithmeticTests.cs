@@ -203,6 +203,42 @@ public class ExactArithmeticTests
         AssertPressures<DmKernel.Kernel.V512>(cases);
     }
 
+    /// <summary>R18's window mean on the vector paths equals the exact rounded mean on every width (halves, the largest sums, random).</summary>
+    [Fact]
+    public void WindowAverage_Vector_EqualsExactInteger_OnEveryWidth()
+    {
+        var cases = new List<(int Sum, int Count)> { (5, 2), (7, 3), (8, 3), (0, 1), (100_000, 1), (100_000 * 20_000, 20_000), (100_000 * 20_000 - 1, 20_000) };
+        var random = new Random(12);
+        for (int k = 0; k < 200_000; k++)
+        {
+            int n = k % 2 == 0 ? random.Next(1, 61) : random.Next(1, 20_001);
+            int sum = k % 3 == 0 ? (int)Math.Min(100_000L * n, ((2L * random.Next(0, 100_001)) + 1) * n / 2) : random.Next(0, (int)Math.Min(int.MaxValue, 100_000L * n) + 1);
+            cases.Add((sum, n));
+        }
+
+        AssertWindowAverages<DmKernel.Kernel.V128>(cases);
+        AssertWindowAverages<DmKernel.Kernel.V256>(cases);
+        AssertWindowAverages<DmKernel.Kernel.V512>(cases);
+    }
+
+    private static void AssertWindowAverages<TV>(List<(int Sum, int Count)> cases)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        int[] sum = new int[n], count = new int[n], result = new int[n];
+        for (int i = 0; i < cases.Count; i += n)
+        {
+            for (int j = 0; j < n; j++)
+                (sum[j], count[j]) = cases[Math.Min(i + j, cases.Count - 1)];
+            TV.Store(TV.WindowAverage(TV.Load(ref sum[0], 0), TV.Load(ref count[0], 0)), ref result[0], 0);
+            for (int j = 0; j < n; j++)
+            {
+                if (result[j] != KernelRules.WindowAverage(sum[j], count[j]))
+                    Assert.Fail($"{typeof(TV).Name}: WindowAverage({sum[j]}, {count[j]}) = {result[j]}, exact {KernelRules.WindowAverage(sum[j], count[j])}");
+            }
+        }
+    }
+
     /// <summary>R8's Linux floor from the leading-zero count (AVX-512) equals the breakpoints' formula for every Assigned up to 2^20 and at random.</summary>
     [Fact]
     public void LinuxFloor_Vector_EqualsScalar()

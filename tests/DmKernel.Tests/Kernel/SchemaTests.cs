@@ -100,7 +100,7 @@ public class SchemaTests
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (c.Derived)
-                continue; // changes with the columns it is derived from (WinCount: OnSinceChanges_WinCountAndTheHash)
+                continue; // changes with the columns it is derived from (WinCount: WinFirstChanges_WinCountAndTheHash)
             Array a = fleet.Cols.Arrays[(int)c.Id];
             int i = a.Length - 1;
             byte[] bytes = FleetColumns.Bytes(a).ToArray();
@@ -155,9 +155,9 @@ public class SchemaTests
     }
 
     [Fact]
-    public void OnSinceChanges_WinCountAndTheHash()
+    public void WinFirstChanges_WinCountAndTheHash()
     {
-        // WinCount is derived from OnSince: a VM started later in the window has fewer samples, and the hash sees it.
+        // WinCount is derived from WinFirst: a VM started later in the window has fewer samples, and the hash sees it.
         var fleet = new Fleet(new ModelParameters { PressureWindowSeconds = 60 }, [new HostSpec(65_536, 16)]);
         int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
         fleet.RequestStart(vm);
@@ -165,7 +165,7 @@ public class SchemaTests
         balancer.Tick(5);
         Assert.Equal(5, fleet.Cols.WinCountOf(vm, fleet.TickIndex));
         ulong hash = fleet.ComputeStateHash();
-        fleet.Cols.OnSince[vm] += 2;
+        fleet.Cols.WinFirst[vm] += 2;
         Assert.Equal(3, fleet.Cols.WinCountOf(vm, fleet.TickIndex));
         Assert.NotEqual(hash, fleet.ComputeStateHash());
     }
