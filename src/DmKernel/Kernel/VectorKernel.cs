@@ -421,12 +421,14 @@ internal struct VectorKernel<TV> : IHostKernel
         public int AddOps, RemoveOps, RunningDm;
         private TV _granted, _pending, _added, _removed, _addOps, _removeOps, _pressure, _runningDm, _demand, _assigned;
         private int _demandVectors;
+        private bool _moved, _counted;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void AddMoves(TV granted, TV pending)
         {
             _granted += granted;
             _pending += pending;
+            _moved = true;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -436,6 +438,7 @@ internal struct VectorKernel<TV> : IHostKernel
             _removed += removed;
             _addOps += addOps;
             _removeOps += removeOps;
+            _counted = true;
         }
 
         /// <summary>R19's sums of a vector's Running DM lanes.</summary>
@@ -454,21 +457,30 @@ internal struct VectorKernel<TV> : IHostKernel
             }
         }
 
-        /// <summary>Folds the vector accumulators into the 64-bit totals.</summary>
+        /// <summary>Folds the vector accumulators into the 64-bit totals (those of memory moves and counters only if used).</summary>
         public void Reduce()
         {
-            Granted += TV.SumWidened(_granted);
-            Pending += TV.SumWidened(_pending);
-            Added += TV.SumWidened(_added);
-            Removed += TV.SumWidened(_removed);
-            AddOps += (int)TV.SumWidened(_addOps);
-            RemoveOps += (int)TV.SumWidened(_removeOps);
+            if (_moved)
+            {
+                Granted += TV.SumWidened(_granted);
+                Pending += TV.SumWidened(_pending);
+            }
+
+            if (_counted)
+            {
+                Added += TV.SumWidened(_added);
+                Removed += TV.SumWidened(_removed);
+                AddOps += (int)TV.SumWidened(_addOps);
+                RemoveOps += (int)TV.SumWidened(_removeOps);
+            }
+
             Pressure += TV.SumWidened(_pressure);
             RunningDm += (int)TV.SumWidened(_runningDm);
             Demand += TV.SumWidened(_demand);
             Assigned += TV.SumWidened(_assigned);
             _granted = _pending = _added = _removed = _addOps = _removeOps = _pressure = _runningDm = _demand = _assigned = TV.Create(0);
             _demandVectors = 0;
+            _moved = _counted = false;
         }
     }
 
