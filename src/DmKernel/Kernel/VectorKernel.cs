@@ -458,6 +458,7 @@ internal struct VectorKernel<TV> : IHostKernel
         }
 
         /// <summary>Folds the vector accumulators into the 64-bit totals (those of memory moves and counters only if used).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Reduce()
         {
             if (_moved)
