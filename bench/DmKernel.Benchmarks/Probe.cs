@@ -69,6 +69,16 @@ internal static partial class Probe
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ticks 300..1299: median {sorted[sorted.Length / 2]:0.000}, p10 {sorted[sorted.Length / 10]:0.000}, p90 {sorted[sorted.Length * 9 / 10]:0.000}, mean {sorted.Average():0.000} ns/VM"));
             foreach ((long tick, double ns) in times.Skip(300).Where(x => x.Ns > 2 * sorted[sorted.Length / 2]).Take(40))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick {tick}: {ns:0.000} ns/VM"));
+            if (args.Contains("--by-window-tick"))
+            {
+                for (int k = 0; k < 60; k++)
+                {
+                    double[] sameTick = times.Skip(300).Where(x => x.Tick % 60 == k).Select(x => x.Ns).Order().ToArray();
+                    Console.Write(string.Create(CultureInfo.InvariantCulture, $"{k}:{sameTick[sameTick.Length / 2]:0.00} "));
+                }
+
+                Console.WriteLine();
+            }
             return 0;
         }
 
@@ -101,8 +111,16 @@ internal static partial class Probe
                 }
 
                 long c3 = ThreadCpuNs();
+                int[] same = f.Committed.ToArray();
+                for (int t = 0; t < n; t++)
+                {
+                    f.SetCommitted(same);
+                    bal.Tick();
+                }
+
+                long c4 = ThreadCpuNs();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"SetCommitted {(c1 - c0) / (double)n / vms:0.000}  Tick (same input) {(c2 - c1) / (double)n / vms:0.000}  both {(c3 - c2) / (double)n / vms:0.000} ns/VM"));
+                    $"SetCommitted {(c1 - c0) / (double)n / vms:0.000}  Tick (same input) {(c2 - c1) / (double)n / vms:0.000}  both {(c3 - c2) / (double)n / vms:0.000}  SetCommitted(same) + Tick {(c4 - c3) / (double)n / vms:0.000} ns/VM"));
             }
 
             return 0;
