@@ -75,7 +75,17 @@ public class TickBench
     /// <summary>10 000, 50 000 and 1 000 000 VMs; CI mode runs 10 000 (every path, workload and short share: 24 cases).</summary>
     public static IEnumerable<int> VmsValues => BenchSizes.SelectWithCi([10_000], 10_000, 50_000, 1_000_000);
 
-    public static IEnumerable<TickPath> PathValues => [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512, TickPath.MinFloor, TickPath.ColFloor];
+    /// <summary>Every path, or the ones <c>DMKERNEL_BENCH_PATHS</c> lists (comma-separated, e.g. <c>V512,MinFloor,ColFloor</c>).</summary>
+    public static IEnumerable<TickPath> PathValues
+    {
+        get
+        {
+            string? env = Environment.GetEnvironmentVariable("DMKERNEL_BENCH_PATHS");
+            if (string.IsNullOrWhiteSpace(env) || BenchSizes.CiMode)
+                return [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512, TickPath.MinFloor, TickPath.ColFloor];
+            return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<TickPath>).ToArray();
+        }
+    }
 
     /// <summary>Ticks run in setup on the realistic workload before measuring (the feed's rotation several times over).</summary>
     public const int RealisticWarmTicks = 12;
