@@ -8,5 +8,8 @@ if (Array.IndexOf(args, CiMode.Flag) >= 0)
 if (args.Length > 0 && args[0] == BitbrainsSynth.Flag)
     return BitbrainsSynth.Run(args);
 
+if (Array.IndexOf(args, Probe.Flag) >= 0)
+    return Probe.Run(args);
+
 BenchmarkSwitcher.FromAssembly(typeof(CiMode).Assembly).Run(args);
 return 0;
