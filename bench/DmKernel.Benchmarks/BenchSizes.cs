@@ -18,10 +18,16 @@ internal static class BenchSizes
     public static bool CiMode { get; set; }
 
     /// <summary>The Vms values to run for a suite whose full list is <paramref name="defaults"/>.</summary>
-    public static IEnumerable<int> Select(params int[] defaults)
+    public static IEnumerable<int> Select(params int[] defaults) => SelectWithCi(null, defaults);
+
+    /// <summary>
+    /// The Vms values to run for a suite whose full list is <paramref name="defaults"/> and whose CI mode runs
+    /// <paramref name="ci"/> (null: the defaults up to <see cref="CiMaxVms"/>).
+    /// </summary>
+    public static IEnumerable<int> SelectWithCi(int[]? ci, params int[] defaults)
     {
         if (CiMode)
-            return Array.FindAll(defaults, v => v <= CiMaxVms);
+            return ci ?? Array.FindAll(defaults, v => v <= CiMaxVms);
         string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
         return string.IsNullOrWhiteSpace(env) ? defaults : Parse(env);
     }

@@ -12,6 +12,28 @@ namespace DmKernel.Benchmarks;
 /// </summary>
 internal static class BitbrainsSynth
 {
+    /// <summary>The command-line flag: <c>--bitbrains-synth FOLDER VMS ROWS SEED</c>.</summary>
+    public const string Flag = "--bitbrains-synth";
+
+    /// <summary>
+    /// <c>--bitbrains-synth FOLDER VMS ROWS SEED</c>: writes <see cref="Write"/>'s folder (the import memory measurements of
+    /// docs/importers.md use 500 VMs of 8 600 and of 86 000 rows); prints the bytes written. Exit code 2 on bad arguments.
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        if (args.Length != 5 || !int.TryParse(args[2], NumberStyles.None, ic, out int vms) || !int.TryParse(args[3], NumberStyles.None, ic, out int rows)
+            || !int.TryParse(args[4], NumberStyles.None, ic, out int seed) || vms < 1 || rows < 2)
+        {
+            Console.Error.WriteLine($"usage: {Flag} FOLDER VMS ROWS SEED (VMS >= 1, ROWS >= 2, SEED >= 0)");
+            return 2;
+        }
+
+        long bytes = Write(args[1], vms, rows, seed);
+        Console.WriteLine(string.Create(ic, $"{args[1]}: {vms} VM files of about {rows} rows, {bytes} bytes"));
+        return 0;
+    }
+
     private const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]";
 
     /// <summary>Writes <paramref name="vms"/> files of about <paramref name="rows"/> rows each under <paramref name="folder"/>/2013-8; returns the bytes written.</summary>

@@ -12,9 +12,10 @@ using Perfolizer.Horology;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <c>--ci</c>: a short run of the kernel suites at the small sizes (TickBench 10 000 and 50 000 VMs,
-/// ParallelTickBench 50 000), JSON and GitHub-markdown reports under BenchmarkDotNet.Artifacts/, and exit
-/// code 1 when a benchmark failed to run or allocated anything (BytesAllocatedPerOperation &gt; 0).
+/// <c>--ci</c>: a short run of the kernel suites at small sizes (TickBench 10 000 VMs on every path, both workloads
+/// and both short shares; ParallelTickBench 50 000 on both workloads), JSON and GitHub-markdown reports under
+/// BenchmarkDotNet.Artifacts/, and exit code 1 when a benchmark failed to run or allocated anything
+/// (BytesAllocatedPerOperation &gt; 0).
 /// </summary>
 /// <remarks>
 /// The job keeps BenchmarkDotNet's default out-of-process toolchain: it costs a build and a process per

@@ -4,8 +4,9 @@ namespace DmKernel.Benchmarks;
 
 /// <summary>
 /// One tick of the whole fleet on the dispatched vector path with 1 or 2 threads (the caller plus workers,
-/// hosts split by slot count). A quarter of the hosts are short, so per-host costs differ as in a real
-/// fleet. The Speedup column divides the one-thread mean by each mean.
+/// hosts split by slot count), on the steady and the realistic workload (<see cref="TickBench"/>: a Realistic
+/// operation is <c>SetCommitted</c> of the next pre-drawn column, then the tick). A quarter of the hosts are short,
+/// so per-host costs differ as in a real fleet. The Speedup column divides the one-thread mean by each mean.
 /// </summary>
 [Config(typeof(BenchConfig))]
 [MemoryDiagnoser]
@@ -14,11 +15,16 @@ public class ParallelTickBench
     /// <summary>Percent of hosts short of memory in this suite.</summary>
     public const int ShortSharePercent = 25;
 
+    private Fleet _fleet = null!;
     private Balancer _balancer = null!;
+    private CommittedFeed? _feed;
 
     /// <summary>VMs in the fleet (hosts of 63 or 64 VMs).</summary>
     [ParamsSource(nameof(VmsValues))]
     public int Vms { get; set; }
+
+    [ParamsAllValues]
+    public TickWorkload Workload { get; set; }
 
     /// <summary>Threads ticking hosts, the calling thread included.</summary>
     [Params(1, 2)]
@@ -29,15 +35,26 @@ public class ParallelTickBench
     [GlobalSetup]
     public void Setup()
     {
-        Fleet fleet = Workload.Build(Vms, ShortSharePercent);
-        _balancer = new Balancer(fleet, KernelPath.Auto, Threads);
-        _balancer.Tick();
-        Workload.CheckShortHosts(fleet, ShortSharePercent);
+        _fleet = DmKernel.Benchmarks.Workload.Build(Vms, ShortSharePercent);
+        if (Workload == TickWorkload.Realistic)
+            _feed = new CommittedFeed(_fleet);
+        _balancer = new Balancer(_fleet, KernelPath.Auto, Threads);
+        int ticks = _feed is null ? 1 : TickBench.RealisticWarmTicks;
+        for (int t = 0; t < ticks; t++)
+        {
+            Tick();
+            DmKernel.Benchmarks.Workload.CheckShortHosts(_fleet, ShortSharePercent);
+        }
     }
 
     [GlobalCleanup]
     public void Cleanup() => _balancer.Dispose();
 
     [Benchmark]
-    public void Tick() => _balancer.Tick();
+    public void Tick()
+    {
+        if (_feed is not null)
+            _fleet.SetCommitted(_feed.Next());
+        _balancer.Tick();
+    }
 }

@@ -1,9 +1,15 @@
 using BenchmarkDotNet.Running;
 using DmKernel.Benchmarks;
 
-// --ci: the quick, self-checking mode for CI. Anything else goes to BenchmarkSwitcher (e.g. --filter '*TickBench*').
+// --ci: the quick, self-checking mode for CI. --bitbrains-synth: writes a synthetic Bitbrains folder (for import
+// measurements outside BenchmarkDotNet). Anything else goes to BenchmarkSwitcher (e.g. --filter '*TickBench*').
 if (Array.IndexOf(args, CiMode.Flag) >= 0)
     return CiMode.Run();
+if (args.Length > 0 && args[0] == BitbrainsSynth.Flag)
+    return BitbrainsSynth.Run(args);
+
+if (Array.IndexOf(args, Probe.Flag) >= 0)
+    return Probe.Run(args);
 
 BenchmarkSwitcher.FromAssembly(typeof(CiMode).Assembly).Run(args);
 return 0;

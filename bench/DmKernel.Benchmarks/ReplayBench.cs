@@ -7,7 +7,7 @@ namespace DmKernel.Benchmarks;
 /// <summary>
 /// Replay of a generated trace on one core with the dispatched SIMD path, tick by tick as <c>dmkernel replay</c>
 /// runs it: read and decode the tick from the native file (streaming, checksummed), apply it
-/// (<see cref="Fleet.ApplyTrace"/>), tick, and measure the fleet metrics. Opening the file, building the fleet and
+/// (<see cref="DmKernel.Traces.Replay.TraceFeed"/>), tick, and measure the fleet metrics. Opening the file, building the fleet and
 /// the first <see cref="WarmTicks"/> ticks (every VM starts in the first one: about 0.2 s of R4 admissions for
 /// 1,000,000 VMs, paid once per replay) happen in the iteration setup, so the figure is the steady state of a long
 /// replay. One operation replays <see cref="Ticks"/> ticks, reported per tick, so ns/VM is nanoseconds per VM-tick

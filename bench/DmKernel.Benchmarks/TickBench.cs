@@ -3,19 +3,59 @@ using DmKernel.Benchmarks.Floor;
 
 namespace DmKernel.Benchmarks;
 
+/// <summary>What a <see cref="TickBench"/> case runs: a kernel path, or one of the two floors.</summary>
+public enum TickPath
+{
+    /// <summary>The scalar reference.</summary>
+    Scalar,
+
+    /// <summary>The vector kernel on Vector128.</summary>
+    V128,
+
+    /// <summary>The vector kernel on Vector256.</summary>
+    V256,
+
+    /// <summary>The vector kernel on Vector512.</summary>
+    V512,
+
+    /// <summary>The minimal-bytes floor: 36 B per VM-tick (<see cref="MinimalFloor"/>).</summary>
+    MinFloor,
+
+    /// <summary>The same-columns floor: every column the schema declares the layout's tick touches, streamed (<see cref="StreamingFloor"/>).</summary>
+    ColFloor,
+}
+
+/// <summary>What the fleet's workload does between ticks.</summary>
+public enum TickWorkload
+{
+    /// <summary>Committed demand set once in setup and never changed: the enough-memory hosts sit at equilibrium.</summary>
+    Steady,
+
+    /// <summary>
+    /// Every VM's committed demand changes every tick: a few pre-drawn columns rotated (<see cref="CommittedFeed"/>),
+    /// passed to <see cref="Fleet.SetCommitted(ReadOnlySpan{int})"/> before each tick, as a replay or simulator feeds them.
+    /// </summary>
+    Realistic,
+}
+
 /// <summary>
-/// One tick of the whole fleet on one thread: the scalar reference (baseline), the dispatched widest vector
-/// path, and the streaming floor that moves the same bytes as the vector path on an enough-memory host.
-/// With ShortSharePercent = 25 a quarter of the hosts run R11's water-filling every tick.
+/// One tick of the whole fleet on one thread, for every kernel path (Scalar, V128, V256, V512) and the two floors:
+/// the minimal-bytes floor (<see cref="MinimalFloor"/>, 36 B per VM-tick) and the same-columns floor
+/// (<see cref="StreamingFloor"/>, every column the layout's tick reads and writes). Both workloads (steady, realistic),
+/// with 0 % and 25 % short hosts (R11's water-filling every tick on every fourth host). A Realistic kernel operation
+/// is <c>SetCommitted</c> of the next pre-drawn column and one tick; a Realistic floor reads that column directly.
+/// The floors run at the widest accelerated width. Columns: ns/VM, the ratio to each floor from the same run,
+/// and the bytes per VM-tick the case's layout touches.
 /// </summary>
 [Config(typeof(TickBenchConfig))]
 [MemoryDiagnoser]
 public class TickBench
 {
     private Fleet _fleet = null!;
-    private Balancer _scalar = null!;
-    private Balancer _simd = null!;
-    private StreamingFloor _floor = null!;
+    private Balancer? _balancer;
+    private CommittedFeed? _feed;
+    private StreamingFloor? _colFloor;
+    private MinimalFloor? _minFloor;
     private KernelPath _floorWidth;
 
     /// <summary>VMs in the fleet (hosts of 63 or 64 VMs).</summary>
@@ -26,52 +66,115 @@ public class TickBench
     [Params(0, 25)]
     public int ShortSharePercent { get; set; }
 
-    public static IEnumerable<int> VmsValues => BenchSizes.Select(10_000, 50_000, 1_000_000);
+    [ParamsAllValues]
+    public TickWorkload Workload { get; set; }
+
+    [ParamsSource(nameof(PathValues))]
+    public TickPath Path { get; set; }
+
+    /// <summary>10 000, 50 000 and 1 000 000 VMs; CI mode runs 10 000 (every path, workload and short share: 24 cases).</summary>
+    public static IEnumerable<int> VmsValues => BenchSizes.SelectWithCi([10_000], 10_000, 50_000, 1_000_000);
+
+    /// <summary>Every path, or the ones <c>DMKERNEL_BENCH_PATHS</c> lists (comma-separated, e.g. <c>V512,MinFloor,ColFloor</c>).</summary>
+    public static IEnumerable<TickPath> PathValues
+    {
+        get
+        {
+            string? env = Environment.GetEnvironmentVariable("DMKERNEL_BENCH_PATHS");
+            if (string.IsNullOrWhiteSpace(env) || BenchSizes.CiMode)
+                return [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512, TickPath.MinFloor, TickPath.ColFloor];
+            return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<TickPath>).ToArray();
+        }
+    }
+
+    /// <summary>Ticks run in setup on the realistic workload before measuring (the feed's rotation several times over).</summary>
+    public const int RealisticWarmTicks = 12;
 
     [GlobalSetup]
     public void Setup()
     {
-        _fleet = Workload.Build(Vms, ShortSharePercent);
-        _scalar = new Balancer(_fleet, KernelPath.Scalar);
-        _simd = new Balancer(_fleet, KernelPath.Auto);
-        _floor = new StreamingFloor(_fleet);
-        _floorWidth = _simd.Path == KernelPath.Scalar ? KernelPath.Vector128 : _simd.Path;
+        _fleet = DmKernel.Benchmarks.Workload.Build(Vms, ShortSharePercent);
+        if (Workload == TickWorkload.Realistic)
+            _feed = new CommittedFeed(_fleet);
 
-        // The paths are bit-identical, so sharing the fleet is fine; check once more that the short share holds on both.
-        _scalar.Tick();
-        Workload.CheckShortHosts(_fleet, ShortSharePercent);
-        _simd.Tick();
-        Workload.CheckShortHosts(_fleet, ShortSharePercent);
+        KernelPath widest = KernelPaths.Widest;
+        _floorWidth = widest == KernelPath.Scalar ? KernelPath.Vector128 : widest;
+        KernelPath? kernel = Path switch
+        {
+            TickPath.Scalar => KernelPath.Scalar,
+            TickPath.V128 => KernelPath.Vector128,
+            TickPath.V256 => KernelPath.Vector256,
+            TickPath.V512 => KernelPath.Vector512,
+            _ => null,
+        };
+
+        // The floors copy the fleet as the kernel would find it: after the realistic warm-up ticks.
+        using (var warm = new Balancer(_fleet, kernel ?? KernelPath.Scalar))
+        {
+            int ticks = Workload == TickWorkload.Realistic ? RealisticWarmTicks : 1;
+            for (int t = 0; t < ticks; t++)
+            {
+                if (_feed is not null)
+                    _fleet.SetCommitted(_feed.Next());
+                warm.Tick();
+                DmKernel.Benchmarks.Workload.CheckShortHosts(_fleet, ShortSharePercent);
+            }
+        }
+
+        if (kernel is { } path)
+            _balancer = new Balancer(_fleet, path);
+        else if (Path == TickPath.MinFloor)
+            _minFloor = new MinimalFloor(_fleet);
+        else
+            _colFloor = new StreamingFloor(_fleet);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Cleanup() => _balancer?.Dispose();
+
+    /// <summary>The fleet (for <see cref="Probe"/>'s statistics).</summary>
+    internal Fleet FleetForProbe => _fleet;
+
+    [Benchmark]
+    public void Tick()
     {
-        _scalar.Dispose();
-        _simd.Dispose();
+        if (_balancer is not null)
+        {
+            if (_feed is not null)
+                _fleet.SetCommitted(_feed.Next());
+            _balancer.Tick();
+        }
+        else
+        {
+            RunFloor(_feed?.Next());
+        }
     }
 
-    [Benchmark(Baseline = true)]
-    public void Scalar() => _scalar.Tick();
-
-    [Benchmark]
-    public void Simd() => _simd.Tick();
-
-    /// <summary>The same width as <see cref="Simd"/> (Vector512 when accelerated, else 256, else 128).</summary>
-    [Benchmark]
-    public void Floor()
+    private void RunFloor(int[]? committed)
     {
         switch (_floorWidth)
         {
             case KernelPath.Vector512:
-                _floor.Run<FloorVec512>();
+                if (_minFloor is not null)
+                    _minFloor.Run<FloorVec512>(committed);
+                else
+                    _colFloor!.Run(committed);
                 break;
             case KernelPath.Vector256:
-                _floor.Run<FloorVec256>();
+                if (_minFloor is not null)
+                    _minFloor.Run<FloorVec256>(committed);
+                else
+                    _colFloor!.Run(committed);
                 break;
             default:
-                _floor.Run<FloorVec128>();
+                if (_minFloor is not null)
+                    _minFloor.Run<FloorVec128>(committed);
+                else
+                    _colFloor!.Run(committed);
                 break;
         }
     }
+
+    /// <summary>Bytes per VM-tick the case's layout touches: 36 for the minimal floor, the layout's declared columns otherwise.</summary>
+    public static int BytesPerVmTick(TickPath path) => path == TickPath.MinFloor ? MinimalFloor.BytesPerVmTick : StreamingFloor.BytesPerVmTick;
 }

@@ -1,53 +1,60 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Order;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using DmKernel.Benchmarks.Columns;
 
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <see cref="BenchConfig"/> plus an execution order that runs the measurements compared with each other next to
-/// each other: per fleet size, Scalar, then Floor and Simd without short hosts, Simd and Floor with them. This
-/// machine's speed drifts over minutes, so Simd / Floor and "25 % short / none" are each taken from neighbouring
-/// processes rather than from runs minutes apart. The summary tables keep their order.
+/// <see cref="BenchConfig"/> plus the floor-ratio and bytes columns, and an execution order that runs the
+/// measurements compared with each other next to each other: per fleet size, workload and short share, the
+/// minimal floor, V512, the same-columns floor, V256, V128, then Scalar. This machine's speed drifts over minutes,
+/// so each ratio is taken from neighbouring processes rather than from runs minutes apart. The summary table is
+/// grouped by workload, short share and size.
 /// </summary>
 internal sealed class TickBenchConfig : ManualConfig
 {
     public TickBenchConfig()
     {
         Add(new BenchConfig());
+        AddColumn(FloorRatioColumn.Minimal, FloorRatioColumn.SameColumns, BytesPerVmColumn.Instance);
         Orderer = new NeighbourOrderer();
     }
+
+    private static int Int(BenchmarkCase c, string name) => Convert.ToInt32(c.Parameters[name], CultureInfo.InvariantCulture);
+
+    private static TickPath PathOf(BenchmarkCase c) => (TickPath)c.Parameters["Path"];
+
+    private static TickWorkload WorkloadOf(BenchmarkCase c) => (TickWorkload)c.Parameters["Workload"];
 
     private sealed class NeighbourOrderer : DefaultOrderer
     {
         public override IEnumerable<BenchmarkCase> GetExecutionOrder(
             ImmutableArray<BenchmarkCase> benchmarksCase, IEnumerable<BenchmarkLogicalGroupRule>? order = null)
             => benchmarksCase
-                .OrderBy(c => Convert.ToInt32(c.Parameters["Vms"], System.Globalization.CultureInfo.InvariantCulture))
-                .ThenBy(Rank);
+                .OrderBy(c => Int(c, "Vms"))
+                .ThenBy(WorkloadOf)
+                .ThenBy(c => Int(c, "ShortSharePercent"))
+                .ThenBy(c => Rank(PathOf(c)));
 
-        /// <summary>The tables as before: by short share, then fleet size, then Scalar, Simd, Floor.</summary>
-        public override IEnumerable<BenchmarkCase> GetSummaryOrder(ImmutableArray<BenchmarkCase> benchmarksCases, BenchmarkDotNet.Reports.Summary summary)
+        public override IEnumerable<BenchmarkCase> GetSummaryOrder(ImmutableArray<BenchmarkCase> benchmarksCases, Summary summary)
             => benchmarksCases
-                .OrderBy(c => Convert.ToInt32(c.Parameters["ShortSharePercent"], System.Globalization.CultureInfo.InvariantCulture))
-                .ThenBy(c => Convert.ToInt32(c.Parameters["Vms"], System.Globalization.CultureInfo.InvariantCulture))
-                .ThenBy(c => c.Descriptor.WorkloadMethod.Name switch
-                {
-                    nameof(TickBench.Scalar) => 0,
-                    nameof(TickBench.Simd) => 1,
-                    _ => 2,
-                });
+                .OrderBy(WorkloadOf)
+                .ThenBy(c => Int(c, "ShortSharePercent"))
+                .ThenBy(c => Int(c, "Vms"))
+                .ThenBy(PathOf);
 
-        private static int Rank(BenchmarkCase c)
+        private static int Rank(TickPath path) => path switch
         {
-            bool withShort = Convert.ToInt32(c.Parameters["ShortSharePercent"], System.Globalization.CultureInfo.InvariantCulture) != 0;
-            return c.Descriptor.WorkloadMethod.Name switch
-            {
-                nameof(TickBench.Scalar) => withShort ? 1 : 0,
-                nameof(TickBench.Floor) => withShort ? 5 : 2,
-                _ => withShort ? 4 : 3,
-            };
-        }
+            TickPath.MinFloor => 0,
+            TickPath.V512 => 1,
+            TickPath.ColFloor => 2,
+            TickPath.V256 => 3,
+            TickPath.V128 => 4,
+            _ => 5,
+        };
     }
 }

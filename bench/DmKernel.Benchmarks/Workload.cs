@@ -25,7 +25,7 @@ internal static class Workload
     public static ModelParameters Model { get; } = new() { BootGraceSeconds = 1 };
 
     /// <summary>Number of hosts for <paramref name="vms"/> VMs.</summary>
-    public static int HostCount(int vms) => (vms + MaxVmsPerHost - 1) / MaxVmsPerHost;
+    public static int HostCount(int vms, int vmsPerHost = MaxVmsPerHost) => (vms + vmsPerHost - 1) / vmsPerHost;
 
     /// <summary>
     /// Whether host <paramref name="host"/> is one of the short ones: exactly floor(hosts × share / 100) of
@@ -38,14 +38,14 @@ internal static class Workload
     /// Builds the fleet, starts every VM, ticks through the boot grace and a few balancing ticks, and checks
     /// that every VM is Running and that exactly the short hosts ran R11's short plan.
     /// </summary>
-    public static Fleet Build(int vms, int shortSharePercent, int seed = Seed)
+    public static Fleet Build(int vms, int shortSharePercent, int seed = Seed, int vmsPerHost = MaxVmsPerHost)
     {
         if (vms < 1)
             throw new ArgumentOutOfRangeException(nameof(vms), vms, "At least one VM.");
         if (shortSharePercent is < 0 or > 100)
             throw new ArgumentOutOfRangeException(nameof(shortSharePercent), shortSharePercent, "A percentage, 0..100.");
 
-        int hostCount = HostCount(vms);
+        int hostCount = HostCount(vms, vmsPerHost);
         var random = new Random(seed);
         var settings = new VmSettings[vms];
         var committed = new int[vms];

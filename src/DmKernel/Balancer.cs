@@ -35,7 +35,7 @@ public sealed class Balancer : IDisposable
         Threads = Math.Min(threads, Math.Max(1, fleet.HostCount));
         int maxHost = 0;
         for (int h = 0; h < fleet.HostCount; h++)
-            maxHost = Math.Max(maxHost, fleet.HostCapacityCol[h]);
+            maxHost = Math.Max(maxHost, fleet.Cols.HostCapacity[h]);
         var orderCache = new OrderCache(fleet.SlotCount, fleet.HostCount);
         _scratch = new HostScratch[Threads];
         for (int t = 0; t < Threads; t++)
@@ -167,8 +167,7 @@ public sealed class Balancer : IDisposable
     private void RunHostsWith<TKernel>(int h0, int h1, HostScratch scratch)
         where TKernel : struct, IHostKernel
     {
-        for (int h = h0; h < h1; h++)
-            TKernel.TickHost(_fleet, h, _ctx, scratch);
+        TKernel.TickHosts(_fleet.Cols, h0, h1, _ctx, scratch);
     }
 
     private sealed class ScratchPolicy(int maxHostSlots, OrderCache cache) : PooledObjectPolicy<HostScratch>
@@ -186,7 +185,7 @@ public sealed class Balancer : IDisposable
         int c = 1;
         for (int h = 0; h < fleet.HostCount && c < chunks; h++)
         {
-            acc += fleet.HostCapacityCol[h];
+            acc += fleet.Cols.HostCapacity[h];
             while (c < chunks && acc * chunks >= total * c)
                 start[c++] = h + 1;
         }

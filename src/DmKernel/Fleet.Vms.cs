@@ -9,19 +9,19 @@ public sealed partial class Fleet
     public int AddVm(int host, in VmSettings settings)
     {
         CheckHost(host);
-        int start = HostStartCol[host], limit = start + HostVmLimitCol[host];
+        int start = Cols.HostStart[host], limit = start + Cols.HostVmLimit[host];
         for (int i = start; i < limit; i++)
         {
-            if ((FlagsCol[i] & VmFlags.Used) == 0)
+            if ((Cols.Flags[i] & VmFlags.Used) == 0)
             {
                 ValidateR1(i, settings);
                 WriteSettings(i, settings);
-                FlagsCol[i] |= VmFlags.Used;
+                Cols.Flags[i] |= VmFlags.Used;
                 return i;
             }
         }
 
-        throw new InvalidOperationException($"Host {host} is full: all {HostVmLimitCol[host]} VM slots are in use.");
+        throw new InvalidOperationException($"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use.");
     }
 
     /// <summary>Removes an Off VM; its slot becomes free (and neutral) again. Cumulative counters are cleared.</summary>
@@ -30,21 +30,14 @@ public sealed partial class Fleet
         int i = CheckUsed(vm);
         if (StateOf(i) != VmState.Off)
             ThrowHelper.BadState(vm, StateOf(i), "remove it", "Off (stop it first)");
-        if (RequestCol[i] != 0)
+        if (Cols.Request[i] != 0)
         {
-            RequestCol[i] = 0;
-            HostPendingRequestsCol[HostOfSlot[i]]--;
+            Cols.Request[i] = 0;
+            Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
         }
 
-        ClearRuntime(i);
-        FlagsCol[i] = 0;
-        StartupCol[i] = MinimumCol[i] = MaximumCol[i] = BufferCol[i] = WeightCol[i] = 0;
-        CommittedCol[i] = 0;
-        UnballoonedCol[i] = HotAddedCol[i] = RemovedCol[i] = 0;
-        AddedTotalCol[i] = RemovedTotalCol[i] = 0;
-        AddOpsCol[i] = RemoveOpsCol[i] = 0;
-        ResultCol[i] = 0;
-        GenerationCol[i] = 0;
+        Cols.ResetSlot(i);
+        Changed();
     }
 
     /// <summary>
@@ -65,25 +58,25 @@ public sealed partial class Fleet
     public VmSettings GetSettings(int vm)
     {
         int i = CheckUsed(vm);
-        int f = FlagsCol[i];
-        return new VmSettings(StartupCol[i], MinimumCol[i], MaximumCol[i], BufferCol[i], WeightCol[i],
+        int f = Cols.Flags[i];
+        return new VmSettings(Cols.Startup[i], Cols.Minimum[i], Cols.Maximum[i], Cols.Buffer[i], Cols.Weight[i],
             (f & VmFlags.Dynamic) != 0, (f & VmFlags.Linux) != 0 ? GuestKind.Linux : GuestKind.Windows);
     }
 
     /// <summary>Whether a slot holds a VM.</summary>
-    public bool IsUsed(int vm) => (FlagsCol[CheckVm(vm)] & VmFlags.Used) != 0;
+    public bool IsUsed(int vm) => (Cols.Flags[CheckVm(vm)] & VmFlags.Used) != 0;
 
     /// <summary>R1: sizes are multiples of G; 32 &lt;= Minimum &lt;= Startup &lt;= Maximum &lt;= MaxCeiling; Buffer 5..2000; Weight 0..10000.</summary>
     internal void ValidateR1(int vm, in VmSettings s)
     {
+        // Messages are built only when a setting is refused: a valid call allocates nothing.
         int g = Model.GranularityMb;
-        string mult = $"a multiple of {g} MB";
         if (s.StartupMb % g != 0)
-            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", $"a multiple of {g} MB");
         if (s.MinimumMb % g != 0)
-            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"a multiple of {g} MB");
         if (s.MaximumMb % g != 0)
-            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", mult);
+            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", $"a multiple of {g} MB");
         if (s.MinimumMb < VmSettings.MinMinimumMb)
             throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"at least {VmSettings.MinMinimumMb} MB");
         if (s.StartupMb < s.MinimumMb)
@@ -103,41 +96,42 @@ public sealed partial class Fleet
     /// <summary>R2: while running only raise Maximum, lower Minimum, change Buffer or Weight.</summary>
     private void ValidateR2(int i, in VmSettings s)
     {
-        if (s.StartupMb != StartupCol[i])
-            throw new SettingRejectedException(i, "Startup", s.StartupMb, "R2", $"unchanged ({StartupCol[i]} MB) while the VM runs");
-        if (s.MaximumMb < MaximumCol[i])
-            throw new SettingRejectedException(i, "Maximum", s.MaximumMb, "R2", $"at least the current {MaximumCol[i]} MB while the VM runs (Maximum may only be raised)");
-        if (s.MinimumMb > MinimumCol[i])
-            throw new SettingRejectedException(i, "Minimum", s.MinimumMb, "R2", $"at most the current {MinimumCol[i]} MB while the VM runs (Minimum may only be lowered)");
-        if (s.DynamicMemory != ((FlagsCol[i] & VmFlags.Dynamic) != 0))
+        if (s.StartupMb != Cols.Startup[i])
+            throw new SettingRejectedException(i, "Startup", s.StartupMb, "R2", $"unchanged ({Cols.Startup[i]} MB) while the VM runs");
+        if (s.MaximumMb < Cols.Maximum[i])
+            throw new SettingRejectedException(i, "Maximum", s.MaximumMb, "R2", $"at least the current {Cols.Maximum[i]} MB while the VM runs (Maximum may only be raised)");
+        if (s.MinimumMb > Cols.Minimum[i])
+            throw new SettingRejectedException(i, "Minimum", s.MinimumMb, "R2", $"at most the current {Cols.Minimum[i]} MB while the VM runs (Minimum may only be lowered)");
+        if (s.DynamicMemory != ((Cols.Flags[i] & VmFlags.Dynamic) != 0))
             throw new SettingRejectedException(i, "DynamicMemory", s.DynamicMemory ? 1 : 0, "R2", "unchanged while the VM runs");
-        if ((s.Guest == GuestKind.Linux) != ((FlagsCol[i] & VmFlags.Linux) != 0))
+        if ((s.Guest == GuestKind.Linux) != ((Cols.Flags[i] & VmFlags.Linux) != 0))
             throw new SettingRejectedException(i, "Guest", (long)s.Guest, "R2", "unchanged while the VM runs");
     }
 
     private void WriteSettings(int i, in VmSettings s)
     {
-        StartupCol[i] = s.StartupMb;
-        MinimumCol[i] = s.MinimumMb;
-        MaximumCol[i] = s.MaximumMb;
-        BufferCol[i] = s.BufferPercent;
-        WeightCol[i] = s.Weight;
-        int f = FlagsCol[i] & ~(VmFlags.Dynamic | VmFlags.Linux);
+        Cols.Startup[i] = s.StartupMb;
+        Cols.Minimum[i] = s.MinimumMb;
+        Cols.Maximum[i] = s.MaximumMb;
+        Cols.Buffer[i] = (ushort)s.BufferPercent;     // R1: 5..2000
+        Cols.Weight[i] = (ushort)s.Weight;            // R1: 0..10 000
+        int f = Cols.Flags[i] & ~(VmFlags.Dynamic | VmFlags.Linux);
         if (s.DynamicMemory)
             f |= VmFlags.Dynamic;
         if (s.Guest == GuestKind.Linux)
             f |= VmFlags.Linux;
-        FlagsCol[i] = f;
+        Cols.Flags[i] = f;
+        Changed();
     }
 
     internal int CheckUsed(int vm)
     {
-        if ((FlagsCol[CheckVm(vm)] & VmFlags.Used) == 0)
+        if ((Cols.Flags[CheckVm(vm)] & VmFlags.Used) == 0)
             ThrowHelper.SlotFree(vm);
         return vm;
     }
 
-    internal VmState StateOf(int i) => (VmState)(FlagsCol[i] & VmFlags.StateMask);
+    internal VmState StateOf(int i) => (VmState)(Cols.Flags[i] & VmFlags.StateMask);
 
     // ---- workload input (R8) ----
 
@@ -147,7 +141,7 @@ public sealed partial class Fleet
         CheckVm(vm);
         if ((uint)committedMb > MaxCommittedMb)
             ThrowHelper.BadCommitted(vm, committedMb);
-        CommittedCol[vm] = committedMb;
+        Cols.Committed[vm] = committedMb;
     }
 
     /// <summary>Sets the committed memory of every slot at once (one value per slot; free slots are ignored by the kernel).</summary>
@@ -158,7 +152,7 @@ public sealed partial class Fleet
         int bad = IndexOfOutOfRange(committedMb, 0, MaxCommittedMb);
         if (bad >= 0)
             ThrowHelper.BadCommitted(bad, committedMb[bad]);
-        committedMb.CopyTo(CommittedCol);
+        committedMb.CopyTo(Cols.Committed);
     }
 
     /// <summary>Sets the committed memory of a contiguous run of slots starting at <paramref name="firstVm"/>.</summary>
@@ -169,75 +163,47 @@ public sealed partial class Fleet
         int bad = IndexOfOutOfRange(committedMb, 0, MaxCommittedMb);
         if (bad >= 0)
             ThrowHelper.BadCommitted(firstVm + bad, committedMb[bad]);
-        committedMb.CopyTo(CommittedCol.AsSpan(firstVm));
+        committedMb.CopyTo(Cols.Committed.AsSpan(firstVm));
     }
 
-    /// <summary>Value of <see cref="ApplyTrace"/> meaning "this VM is off now".</summary>
-    public const int TraceOff = -1;
+    /// <summary>A value of <see cref="UpdateCommitted"/> meaning "no report for this VM this tick".</summary>
+    public const int NotReported = -1;
 
     /// <summary>
-    /// Applies one tick of a trace, one value per slot: a value from 0 to <see cref="MaxCommittedMb"/> is the
-    /// committed demand of a VM that is on (an Off VM gets a start request, R4); <see cref="TraceOff"/> means the
-    /// VM is off (a Booting or Running VM gets a stop request, R7). A VM with a request already pending is left
-    /// alone; free slots are ignored. Validates the whole span first, so a bad value changes nothing.
-    /// Returns the number of requests made.
+    /// Sets the committed memory of a contiguous run of slots starting at <paramref name="firstVm"/> where the workload
+    /// reported one: a value from 0 to <see cref="MaxCommittedMb"/> is the VM's committed memory (R8 input),
+    /// <see cref="NotReported"/> leaves the VM's committed memory as it is. Free slots are left alone. Validates the
+    /// whole span first, so a bad value changes nothing.
     /// </summary>
-    public int ApplyTrace(ReadOnlySpan<int> committedOrOff)
+    public void UpdateCommitted(int firstVm, ReadOnlySpan<int> committedMbOrNotReported)
     {
-        if (committedOrOff.Length != SlotCount)
-            ThrowHelper.SpanLength(nameof(committedOrOff), committedOrOff.Length, SlotCount);
-        int bad = committedOrOff.IndexOfAnyExceptInRange(TraceOff, MaxCommittedMb);
+        if ((uint)firstVm > (uint)SlotCount || committedMbOrNotReported.Length > SlotCount - firstVm)
+            ThrowHelper.SpanLength(nameof(committedMbOrNotReported), committedMbOrNotReported.Length, SlotCount - Math.Max(0, firstVm));
+        int bad = committedMbOrNotReported.IndexOfAnyExceptInRange(NotReported, MaxCommittedMb);
         if (bad >= 0)
-            ThrowHelper.BadCommitted(bad, committedOrOff[bad]);
+            ThrowHelper.BadCommitted(firstVm + bad, committedMbOrNotReported[bad]);
 
-        // Vectorized: every VM the trace has on takes its value as Committed (off values leave it as it was); lanes whose
-        // trace presence differs from their state (a start or a stop to request) are rare and handled one by one.
-        ref int valueRef = ref MemoryMarshal.GetReference(committedOrOff);
-        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(CommittedCol);
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(FlagsCol);
+        // Lanes that are reported and hold a VM take the value; the others keep theirs.
+        ref int valueRef = ref MemoryMarshal.GetReference(committedMbOrNotReported);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(Cols.Committed);
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(Cols.Flags);
         var zero = Vector256<int>.Zero;
-        var stateMask = Vector256.Create(VmFlags.StateMask);
         var used = Vector256.Create(VmFlags.Used);
-        int requests = 0;
-        int i = 0;
-        for (; i <= committedOrOff.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+        int n = committedMbOrNotReported.Length, i = 0;
+        for (; i <= n - Vector256<int>.Count; i += Vector256<int>.Count)
         {
+            nuint x = (nuint)(firstVm + i);
             var value = Vector256.LoadUnsafe(ref valueRef, (nuint)i);
-            var flags = Vector256.LoadUnsafe(ref flagsRef, (nuint)i);
-            var wantOn = Vector256.GreaterThanOrEqual(value, zero);
-            var isUsed = Vector256.Equals(flags & used, used);
-            Vector256.ConditionalSelect(wantOn & isUsed, value, Vector256.LoadUnsafe(ref committedRef, (nuint)i)).StoreUnsafe(ref committedRef, (nuint)i);
-            var isOn = ~Vector256.Equals(flags & stateMask, zero);
-            var mismatch = (wantOn ^ isOn) & isUsed;
-            if (mismatch != zero)
-            {
-                for (int lane = 0; lane < Vector256<int>.Count; lane++)
-                    requests += RequestPresence(i + lane, committedOrOff[i + lane]);
-            }
+            var take = Vector256.GreaterThanOrEqual(value, zero) & Vector256.Equals(Vector256.LoadUnsafe(ref flagsRef, x) & used, used);
+            Vector256.ConditionalSelect(take, value, Vector256.LoadUnsafe(ref committedRef, x)).StoreUnsafe(ref committedRef, x);
         }
 
-        for (; i < committedOrOff.Length; i++)
+        for (; i < n; i++)
         {
-            if (committedOrOff[i] >= 0 && (FlagsCol[i] & VmFlags.Used) != 0)
-                CommittedCol[i] = committedOrOff[i];
-            requests += RequestPresence(i, committedOrOff[i]);
+            int slot = firstVm + i;
+            if (committedMbOrNotReported[i] >= 0 && (Cols.Flags[slot] & VmFlags.Used) != 0)
+                Cols.Committed[slot] = committedMbOrNotReported[i];
         }
-
-        return requests;
-    }
-
-    /// <summary>Requests a start for an Off VM the trace has on, a stop for an on VM the trace has off (none if one is pending).</summary>
-    private int RequestPresence(int i, int value)
-    {
-        int flags = FlagsCol[i];
-        if ((flags & VmFlags.Used) == 0 || RequestCol[i] != 0)
-            return 0;
-        bool on = (flags & VmFlags.StateMask) != 0;
-        if (value >= 0 == on)
-            return 0;
-        RequestCol[i] = (byte)(value >= 0 ? LifecycleRequest.Start : LifecycleRequest.Stop);
-        HostPendingRequestsCol[HostOfSlot[i]]++;
-        return 1;
     }
 
     private static int IndexOfOutOfRange(ReadOnlySpan<int> values, int low, int high)
@@ -262,11 +228,28 @@ public sealed partial class Fleet
             ThrowHelper.BadState(vm, state, "start it", "Off");
         if (request != LifecycleRequest.Start && state == VmState.Off)
             ThrowHelper.BadState(vm, state, request == LifecycleRequest.Stop ? "stop it" : "restart it", "Booting or Running");
-        if (RequestCol[i] == 0)
-            HostPendingRequestsCol[HostOfSlot[i]]++;
-        RequestCol[i] = (byte)request;
+        if (Cols.Request[i] == 0)
+            Cols.HostPendingRequests[Cols.HostOfSlot[i]]++;
+        Cols.Request[i] = (byte)request;
+    }
+
+    /// <summary>
+    /// Cancels the request waiting for the next tick, if any, as if it had not been made; returns it (None if there was
+    /// none). The VM's last result stays as it was.
+    /// </summary>
+    public LifecycleRequest CancelRequest(int vm)
+    {
+        int i = CheckVm(vm);
+        var request = (LifecycleRequest)Cols.Request[i];
+        if (request != LifecycleRequest.None)
+        {
+            Cols.Request[i] = 0;
+            Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
+        }
+
+        return request;
     }
 
     /// <summary>The request waiting for the next tick, if any.</summary>
-    public LifecycleRequest PendingRequest(int vm) => (LifecycleRequest)RequestCol[CheckVm(vm)];
+    public LifecycleRequest PendingRequest(int vm) => (LifecycleRequest)Cols.Request[CheckVm(vm)];
 }

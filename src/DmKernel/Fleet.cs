@@ -20,65 +20,8 @@ public sealed partial class Fleet
     /// <summary>The largest committed demand a guest may report (R8 input), in MB: 16 TB.</summary>
     public const int MaxCommittedMb = 16 * 1024 * 1024;
 
-    // ---- per-VM settings (R1) ----
-    internal readonly int[] StartupCol;
-    internal readonly int[] MinimumCol;
-    internal readonly int[] MaximumCol;
-    internal readonly int[] BufferCol;
-    internal readonly int[] WeightCol;
-
-    // ---- per-VM state ----
-    internal readonly int[] FlagsCol;          // VmFlags bits: state, DM, Linux, reclaiming, used, status
-    internal readonly int[] BootTicksLeftCol;  // R5
-    internal readonly int[] CommittedCol;      // R8 input from the workload
-    internal readonly int[] DemandCol;         // R8 output
-    internal readonly int[] TargetCol;         // R9
-    internal readonly int[] PressureCol;       // R10
-    internal readonly int[] AssignedCol;
-    internal readonly int[] BalloonedCol;
-    internal readonly int[] SmartPagingCol;
-
-    // ---- per-VM decision of the tick (R17) ----
-    internal readonly int[] UnballoonedCol;
-    internal readonly int[] HotAddedCol;
-    internal readonly int[] RemovedCol;
-
-    // ---- per-VM counters (R18) ----
-    internal readonly long[] AddedTotalCol;
-    internal readonly long[] RemovedTotalCol;
-    internal readonly int[] AddOpsCol;
-    internal readonly int[] RemoveOpsCol;
-    internal readonly int[] WinSumCol;
-    internal readonly int[] WinCountCol;
-    internal readonly int[] WinMinCol;
-    internal readonly int[] WinMaxCol;
-    internal readonly int[] LastAvgCol;        // -1 until a window completes
-    internal readonly int[] LastMinCol;
-    internal readonly int[] LastMaxCol;
-
-    // ---- per-VM lifecycle (cold) ----
-    internal readonly byte[] RequestCol;
-    internal readonly byte[] ResultCol;
-    internal readonly int[] GenerationCol;     // +1 on every start and restart
-
-    // ---- per-host columns (R3, R19) ----
-    internal readonly int[] HostStartCol;
-    internal readonly int[] HostCapacityCol;   // padded slot count
-    internal readonly int[] HostVmLimitCol;    // slots the caller asked for
-    internal readonly int[] HostTotalCol;
-    internal readonly int[] HostReserveCol;
-    internal readonly int[] HostAvailableCol;
-    internal readonly int[] HostPendingFreedCol; // R12: ballooned this tick, joins Available next tick
-    internal readonly int[] HostPendingRequestsCol;
-    internal readonly long[] HostShortfallCol;
-    internal readonly int[] HostAveragePressureCol;
-    internal readonly int[] HostSystemPressureCol;
-    internal readonly long[] HostAddedTotalCol;
-    internal readonly long[] HostRemovedTotalCol;
-    internal readonly long[] HostAddOpsCol;
-    internal readonly long[] HostRemoveOpsCol;
-    internal readonly int[] HostFailedStartsCol;
-    internal readonly byte[] HostShortCol;     // 1 when R11 ran the short plan this tick
+    /// <summary>The state's arrays, one per column of <see cref="FleetSchema"/>.</summary>
+    internal readonly FleetColumns Cols;
 
     /// <summary>Creates a fleet with the given hosts, all slots free.</summary>
     public Fleet(ModelParameters model, ReadOnlySpan<HostSpec> hosts)
@@ -87,24 +30,7 @@ public sealed partial class Fleet
         model.Validate();
         Model = model;
         HostCount = hosts.Length;
-        HostStartCol = new int[HostCount];
-        HostCapacityCol = new int[HostCount];
-        HostVmLimitCol = new int[HostCount];
-        HostTotalCol = new int[HostCount];
-        HostReserveCol = new int[HostCount];
-        HostAvailableCol = new int[HostCount];
-        HostPendingFreedCol = new int[HostCount];
-        HostPendingRequestsCol = new int[HostCount];
-        HostShortfallCol = new long[HostCount];
-        HostAveragePressureCol = new int[HostCount];
-        HostSystemPressureCol = new int[HostCount];
-        HostAddedTotalCol = new long[HostCount];
-        HostRemovedTotalCol = new long[HostCount];
-        HostAddOpsCol = new long[HostCount];
-        HostRemoveOpsCol = new long[HostCount];
-        HostFailedStartsCol = new int[HostCount];
-        HostShortCol = new byte[HostCount];
-
+        var layout = new (int Start, int Capacity, int Limit, int Total, int Reserve)[HostCount];
         long slots = 0;
         for (int h = 0; h < hosts.Length; h++)
         {
@@ -117,54 +43,22 @@ public sealed partial class Fleet
             if (spec.TotalMb < reserve || spec.TotalMb % model.GranularityMb != 0)
                 throw new ArgumentOutOfRangeException(nameof(hosts), spec.TotalMb, $"Host {h}: TotalMb must be a multiple of {model.GranularityMb} MB and at least the reserve of {reserve} MB (R3).");
             int padded = (spec.VmCapacity + SlotAlignment - 1) / SlotAlignment * SlotAlignment;
-            HostStartCol[h] = (int)slots;
-            HostCapacityCol[h] = padded;
-            HostVmLimitCol[h] = spec.VmCapacity;
-            HostTotalCol[h] = spec.TotalMb;
-            HostReserveCol[h] = reserve;
-            HostAvailableCol[h] = spec.TotalMb - reserve;
+            layout[h] = ((int)slots, padded, spec.VmCapacity, spec.TotalMb, reserve);
             slots += padded;
             if (slots > Array.MaxLength / 2)
                 throw new ArgumentOutOfRangeException(nameof(hosts), slots, "Too many VM slots in one fleet.");
         }
 
         SlotCount = (int)slots;
-        StartupCol = new int[SlotCount];
-        MinimumCol = new int[SlotCount];
-        MaximumCol = new int[SlotCount];
-        BufferCol = new int[SlotCount];
-        WeightCol = new int[SlotCount];
-        FlagsCol = new int[SlotCount];
-        BootTicksLeftCol = new int[SlotCount];
-        CommittedCol = new int[SlotCount];
-        DemandCol = new int[SlotCount];
-        TargetCol = new int[SlotCount];
-        PressureCol = new int[SlotCount];
-        AssignedCol = new int[SlotCount];
-        BalloonedCol = new int[SlotCount];
-        SmartPagingCol = new int[SlotCount];
-        UnballoonedCol = new int[SlotCount];
-        HotAddedCol = new int[SlotCount];
-        RemovedCol = new int[SlotCount];
-        AddedTotalCol = new long[SlotCount];
-        RemovedTotalCol = new long[SlotCount];
-        AddOpsCol = new int[SlotCount];
-        RemoveOpsCol = new int[SlotCount];
-        WinSumCol = new int[SlotCount];
-        WinCountCol = new int[SlotCount];
-        WinMinCol = new int[SlotCount];
-        WinMaxCol = new int[SlotCount];
-        LastAvgCol = new int[SlotCount];
-        LastMinCol = new int[SlotCount];
-        LastMaxCol = new int[SlotCount];
-        RequestCol = new byte[SlotCount];
-        ResultCol = new byte[SlotCount];
-        GenerationCol = new int[SlotCount];
-        HostOfSlot = new int[SlotCount];
+        Cols = new FleetColumns(SlotCount, HostCount, model.PressureWindowTicks);
         for (int h = 0; h < HostCount; h++)
-            HostOfSlot.AsSpan(HostStartCol[h], HostCapacityCol[h]).Fill(h);
-        for (int i = 0; i < SlotCount; i++)
-            ClearRuntime(i);
+        {
+            (Cols.HostStart[h], Cols.HostCapacity[h], Cols.HostVmLimit[h], Cols.HostTotal[h], Cols.HostReserve[h]) = layout[h];
+            Cols.HostAvailable[h] = layout[h].Total - layout[h].Reserve;
+        }
+
+        Cols.RebuildCaches();
+        Derived = new DerivedSpans(this);
     }
 
     /// <summary>The model parameters, validated.</summary>
@@ -177,35 +71,32 @@ public sealed partial class Fleet
     public int SlotCount { get; }
 
     /// <summary>Ticks run so far; the next tick has this index.</summary>
-    public long TickIndex { get; internal set; }
+    public long TickIndex
+    {
+        get => _tickIndex;
+        internal set
+        {
+            _tickIndex = value;
+            Changed();
+        }
+    }
 
-    internal int[] HostOfSlot { get; }
+    private long _tickIndex;
+
+    /// <summary>Counts the changes of the state that the derived spans (<see cref="FleetVmSpans"/>) follow.</summary>
+    internal int Version { get; private set; }
+
+    /// <summary>The derived per-VM spans, computed on read.</summary>
+    internal DerivedSpans Derived { get; }
+
+    /// <summary>Marks the state as changed for the derived spans.</summary>
+    internal void Changed() => Version++;
 
     /// <summary>The host that owns a slot.</summary>
-    public int HostOf(int vm) => HostOfSlot[CheckVm(vm)];
+    public int HostOf(int vm) => Cols.HostOfSlot[CheckVm(vm)];
 
     /// <summary>The first slot of a host and its padded slot count.</summary>
-    public (int Start, int Capacity) HostSlots(int host) => (HostStartCol[CheckHost(host)], HostCapacityCol[host]);
-
-    /// <summary>Resets a slot's runtime state (R7): memory, demand, pressure windows, status.</summary>
-    internal void ClearRuntime(int i)
-    {
-        FlagsCol[i] &= VmFlags.SettingBits;
-        BootTicksLeftCol[i] = 0;
-        DemandCol[i] = 0;
-        TargetCol[i] = 0;
-        PressureCol[i] = 0;
-        AssignedCol[i] = 0;
-        BalloonedCol[i] = 0;
-        SmartPagingCol[i] = 0;
-        WinSumCol[i] = 0;
-        WinCountCol[i] = 0;
-        WinMinCol[i] = int.MaxValue;
-        WinMaxCol[i] = 0;
-        LastAvgCol[i] = -1;
-        LastMinCol[i] = 0;
-        LastMaxCol[i] = 0;
-    }
+    public (int Start, int Capacity) HostSlots(int host) => (Cols.HostStart[CheckHost(host)], Cols.HostCapacity[host]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int CheckVm(int vm)

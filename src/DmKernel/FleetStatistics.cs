@@ -53,8 +53,8 @@ public static class FleetStatistics
         int on = 0, runningDm = 0, paging = 0, spVms = 0, shortHosts = 0;
         long unmet = 0, assigned = 0, demand = 0, ballooned = 0, sp = 0, available = 0, pressureSum = 0;
         int pressureMax = 0;
-        int[] flagsCol = fleet.FlagsCol, assignedCol = fleet.AssignedCol, demandCol = fleet.DemandCol;
-        int[] balloonedCol = fleet.BalloonedCol, spCol = fleet.SmartPagingCol, pressureCol = fleet.PressureCol;
+        int[] flagsCol = fleet.Cols.Flags, assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
+        int[] balloonedCol = fleet.Cols.Ballooned, spCol = fleet.Cols.SmartPaging, pressureCol = fleet.Cols.Pressure;
         int lastBin = pressureBins.Length - 1;
         for (int i = 0; i < flagsCol.Length; i++)
         {
@@ -96,8 +96,8 @@ public static class FleetStatistics
 
         for (int h = 0; h < fleet.HostCount; h++)
         {
-            available += fleet.HostAvailableCol[h];
-            shortHosts += fleet.HostShortCol[h];
+            available += fleet.Cols.HostAvailable[h];
+            shortHosts += fleet.Cols.HostShort[h];
         }
 
         return new TickTotals(on, runningDm, paging, unmet, assigned, demand, ballooned, spVms, sp, shortHosts, available, pressureSum, pressureMax);
@@ -115,13 +115,13 @@ public static class FleetStatistics
     internal static TickTotals MeasureVector(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
         bool perSlot = pagingTicks.Length > 0;
-        int slots = fleet.FlagsCol.Length;
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.FlagsCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(fleet.AssignedCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(fleet.DemandCol);
-        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(fleet.BalloonedCol);
-        ref int spRef = ref MemoryMarshal.GetArrayDataReference(fleet.SmartPagingCol);
-        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.PressureCol);
+        int slots = fleet.Cols.Flags.Length;
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Assigned);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Demand);
+        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Ballooned);
+        ref int spRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.SmartPaging);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Pressure);
         int lastBin = pressureBins.Length - 1;
         bool pooled = lastBin >= 0 && lastBin < PooledBins;
         int stride = pooled ? lastBin + 2 : 0;
@@ -186,8 +186,8 @@ public static class FleetStatistics
         long available = 0;
         for (int h = 0; h < fleet.HostCount; h++)
         {
-            available += fleet.HostAvailableCol[h];
-            shortHosts += fleet.HostShortCol[h];
+            available += fleet.Cols.HostAvailable[h];
+            shortHosts += fleet.Cols.HostShort[h];
         }
 
         return new TickTotals(Vector256.Sum(onCount), Vector256.Sum(rdCount), Vector256.Sum(pagingCount), unmet, assigned, demand, ballooned,
@@ -223,8 +223,8 @@ public static class FleetStatistics
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void AddPagingSlots(Fleet fleet, int start, int end, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
-        int[] assignedCol = fleet.AssignedCol, demandCol = fleet.DemandCol;
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.FlagsCol);
+        int[] assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(assignedCol);
         ref int demandRef = ref MemoryMarshal.GetArrayDataReference(demandCol);
         Vector256<int> stateMask = Vector256.Create(VmFlags.StateMask);
@@ -251,8 +251,8 @@ public static class FleetStatistics
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CountPressures(Fleet fleet, int start, int end, int[] counts, int stride)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.FlagsCol);
-        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.PressureCol);
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Pressure);
         ref int c = ref MemoryMarshal.GetArrayDataReference(counts);
         Vector256<int> rdMask = Vector256.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = Vector256.Create(VmFlags.RunningDynamic);
         Vector256<int> lastBin = Vector256.Create(stride - 2), spare = Vector256.Create(stride - 1);
@@ -284,7 +284,7 @@ public static class FleetStatistics
     /// <summary>The plain per-slot count, for bin counts too large for the stack.</summary>
     private static void CountPressuresDirect(Fleet fleet, int start, int end, Span<long> bins)
     {
-        int[] flagsCol = fleet.FlagsCol, pressureCol = fleet.PressureCol;
+        int[] flagsCol = fleet.Cols.Flags, pressureCol = fleet.Cols.Pressure;
         int lastBin = bins.Length - 1;
         for (int i = start; i < end; i++)
         {

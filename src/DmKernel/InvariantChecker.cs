@@ -52,7 +52,7 @@ public sealed class InvariantChecker
             for (int i = start; i < start + capacity; i++)
             {
                 var state = f.State(i);
-                int a = f.AssignedCol[i], b = f.BalloonedCol[i], sp = f.SmartPagingCol[i];
+                int a = f.Cols.Assigned[i], b = f.Cols.Ballooned[i], sp = f.Cols.SmartPaging[i];
                 if (state == VmState.Off)
                 {
                     if (a != 0 || b != 0 || sp != 0)
@@ -63,23 +63,23 @@ public sealed class InvariantChecker
                 assigned += a;
                 if (a < 0 || b < 0 || sp < 0)
                     Report(Fmt($"VM {i}: negative memory Assigned={a} Ballooned={b} SmartPaging={sp}"));
-                if (((a | b | sp | f.TargetCol[i]) & gMask) != 0)
-                    Report(Fmt($"VM {i}: sizes not multiples of {gMask + 1} MB: Assigned={a} Ballooned={b} SmartPaging={sp} Target={f.TargetCol[i]} (R14)"));
+                if (((a | b | sp | f.Cols.Target[i]) & gMask) != 0)
+                    Report(Fmt($"VM {i}: sizes not multiples of {gMask + 1} MB: Assigned={a} Ballooned={b} SmartPaging={sp} Target={f.Cols.Target[i]} (R14)"));
                 bool dynamic = f.GetSettings(i).DynamicMemory;
-                if (!dynamic && (a != f.StartupCol[i] || b != 0 || sp != 0))
-                    Report(Fmt($"VM {i}: static VM holds Assigned={a} Ballooned={b} SmartPaging={sp}, expected Startup={f.StartupCol[i]}"));
-                if (state == VmState.Booting && a + sp != f.StartupCol[i])
-                    Report(Fmt($"VM {i}: Booting with Assigned+SmartPaging={a + sp}, expected Startup={f.StartupCol[i]} (R5, R6)"));
+                if (!dynamic && (a != f.Cols.Startup[i] || b != 0 || sp != 0))
+                    Report(Fmt($"VM {i}: static VM holds Assigned={a} Ballooned={b} SmartPaging={sp}, expected Startup={f.Cols.Startup[i]}"));
+                if (state == VmState.Booting && a + sp != f.Cols.Startup[i])
+                    Report(Fmt($"VM {i}: Booting with Assigned+SmartPaging={a + sp}, expected Startup={f.Cols.Startup[i]} (R5, R6)"));
                 if (state == VmState.Running && dynamic)
                 {
-                    if (a > f.MaximumCol[i])
-                        Report(Fmt($"VM {i}: Assigned={a} above Maximum={f.MaximumCol[i]} (R14)"));
-                    if (a < f.MinimumCol[i] && sp == 0 && !f.HostWasShort(h) && !WasRestarted(i))
-                        Report(Fmt($"VM {i}: Assigned={a} below Minimum={f.MinimumCol[i]} on a host that was not short (R14)"));
+                    if (a > f.Cols.Maximum[i])
+                        Report(Fmt($"VM {i}: Assigned={a} above Maximum={f.Cols.Maximum[i]} (R14)"));
+                    if (a < f.Cols.Minimum[i] && sp == 0 && !f.HostWasShort(h) && !WasRestarted(i))
+                        Report(Fmt($"VM {i}: Assigned={a} below Minimum={f.Cols.Minimum[i]} on a host that was not short (R14)"));
                 }
 
                 int gv = a + b + sp;
-                if (_generation[i] == f.GenerationCol[i] && gv < _guestVisible[i])
+                if (_generation[i] == f.Cols.Generation[i] && gv < _guestVisible[i])
                     Report(Fmt($"VM {i}: GuestVisible shrank from {_guestVisible[i]} to {gv} without a restart (R14)"));
             }
 
@@ -99,14 +99,14 @@ public sealed class InvariantChecker
 
     // A VM restarted in the last tick may still be below Minimum only if Smart Paging covered it; otherwise the
     // deficit came back from the pool, so Assigned = Startup >= Minimum. Booting VMs are checked above.
-    private bool WasRestarted(int i) => _generation[i] != _fleet.GenerationCol[i];
+    private bool WasRestarted(int i) => _generation[i] != _fleet.Cols.Generation[i];
 
     private void Snapshot()
     {
         for (int i = 0; i < _fleet.SlotCount; i++)
         {
-            _guestVisible[i] = _fleet.AssignedCol[i] + _fleet.BalloonedCol[i] + _fleet.SmartPagingCol[i];
-            _generation[i] = _fleet.GenerationCol[i];
+            _guestVisible[i] = _fleet.Cols.Assigned[i] + _fleet.Cols.Ballooned[i] + _fleet.Cols.SmartPaging[i];
+            _generation[i] = _fleet.Cols.Generation[i];
         }
     }
 

@@ -74,6 +74,18 @@ internal static class VmFlags
     /// <summary>The bits that settings set; the rest is runtime state.</summary>
     public const int SettingBits = Dynamic | Linux | Used;
 
+    /// <summary>Derived: SmartPaging &gt; 0 (R16 has something to drain), so the tick reads Smart Paging only where this is set.</summary>
+    public const int HasSmartPaging = 1 << 8;
+
+    /// <summary>
+    /// Derived: this tick's decisions (R17: unballooned, hot-added, removed) are not all zero. A VM without the mark has
+    /// zeros in all three, so the tick writes the decision columns only where a VM has or had a decision.
+    /// </summary>
+    public const int Decided = 1 << 9;
+
+    /// <summary>The bits of the model's state (hashed); <see cref="HasSmartPaging"/> and <see cref="Decided"/> are derived marks.</summary>
+    public const int ModelBits = 0xFF;
+
     /// <summary>Running and Dynamic: the VMs the balancer works on.</summary>
     public const int RunningDynamic = Running | Dynamic;
 }

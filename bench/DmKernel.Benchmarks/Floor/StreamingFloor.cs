@@ -1,147 +1,119 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DmKernel.Benchmarks.Floor;
 
 /// <summary>
-/// The memory floor of a tick: private copies of exactly the columns the kernel's vector path reads and
-/// writes on an enough-memory host, swept the way it sweeps them (pass A then pass B over each host's slot
-/// range, so a host's columns are still in cache for pass B), with no arithmetic but an xor with a key that
-/// is zero at run time. A tick cannot move these bytes faster than this; Simd / Floor says how close it is.
+/// The same-columns floor of a tick: private copies of exactly the per-VM columns the schema declares the common tick
+/// reads or writes (<see cref="ColumnInfo.Hot"/>), streamed: each read column loaded, each written column stored, each read-and-written column loaded and stored, with no arithmetic but
+/// bitwise operations with a key that is zero at run time. A tick over this layout cannot move these bytes faster than
+/// this; its ratio to this floor says how close it is. The bytes it moves are <see cref="FleetSchema.HotBytesPerVmTick"/>.
+/// The hosts' slot ranges are contiguous and padded to whole vectors, so each column is one stream over its array.
 /// </summary>
 internal sealed class StreamingFloor
 {
-    // Pass A reads Flags, BootTicksLeft, Committed, Assigned, Buffer, Minimum, Maximum, Startup and writes
-    // BootTicksLeft, Flags, Demand, Target (VectorKernel.DemandAndTarget).
-    private readonly int[] _flags, _boot, _committed, _assigned, _buffer, _minimum, _maximum, _startup, _demand, _target;
+    private readonly Array[] _columns;
+    private readonly HotUse[] _use;
+    private readonly int[] _elementSize;
+    private readonly int _committed = -1;
+    private readonly byte _key;
 
-    // Pass B also reads Ballooned, SmartPaging, the R18 counters and window, and writes the R17 decisions and
-    // Pressure (VectorKernel.Finish with enough memory).
-    private readonly int[] _ballooned, _smartPaging, _unballooned, _hotAdded, _removed, _pressure;
-    private readonly int[] _addOps, _removeOps, _winSum, _winCount, _winMin, _winMax;
-    private readonly long[] _addedTotal, _removedTotal;
-
-    private readonly int[] _hostStart, _hostCapacity;
-    private readonly int _key;
-
-    /// <summary>Copies the columns and host ranges of <paramref name="fleet"/>; the fleet is not touched again.</summary>
-    public StreamingFloor(Fleet fleet, int key = 0)
+    /// <summary>Copies the hot columns and host ranges of <paramref name="fleet"/>; the fleet is not touched again.</summary>
+    public StreamingFloor(Fleet fleet, byte key = 0)
     {
-        _flags = (int[])fleet.FlagsCol.Clone();
-        _boot = (int[])fleet.BootTicksLeftCol.Clone();
-        _committed = (int[])fleet.CommittedCol.Clone();
-        _assigned = (int[])fleet.AssignedCol.Clone();
-        _buffer = (int[])fleet.BufferCol.Clone();
-        _minimum = (int[])fleet.MinimumCol.Clone();
-        _maximum = (int[])fleet.MaximumCol.Clone();
-        _startup = (int[])fleet.StartupCol.Clone();
-        _demand = (int[])fleet.DemandCol.Clone();
-        _target = (int[])fleet.TargetCol.Clone();
-        _ballooned = (int[])fleet.BalloonedCol.Clone();
-        _smartPaging = (int[])fleet.SmartPagingCol.Clone();
-        _unballooned = (int[])fleet.UnballoonedCol.Clone();
-        _hotAdded = (int[])fleet.HotAddedCol.Clone();
-        _removed = (int[])fleet.RemovedCol.Clone();
-        _pressure = (int[])fleet.PressureCol.Clone();
-        _addOps = (int[])fleet.AddOpsCol.Clone();
-        _removeOps = (int[])fleet.RemoveOpsCol.Clone();
-        _winSum = (int[])fleet.WinSumCol.Clone();
-        _winCount = (int[])fleet.WinCountCol.Clone();
-        _winMin = (int[])fleet.WinMinCol.Clone();
-        _winMax = (int[])fleet.WinMaxCol.Clone();
-        _addedTotal = (long[])fleet.AddedTotalCol.Clone();
-        _removedTotal = (long[])fleet.RemovedTotalCol.Clone();
-        _hostStart = (int[])fleet.HostStartCol.Clone();
-        _hostCapacity = (int[])fleet.HostCapacityCol.Clone();
+        var columns = new List<Array>();
+        var use = new List<HotUse>();
+        var size = new List<int>();
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (c.Scope != ColumnScope.Vm || c.Hot == HotUse.None)
+                continue;
+            if (c.Id == ColumnId.Committed)
+                _committed = columns.Count;
+            columns.Add((Array)fleet.Cols.Arrays[(int)c.Id].Clone());
+            use.Add(c.Hot);
+            size.Add(c.ElementSize);
+        }
+
+        _columns = [.. columns];
+        _use = [.. use];
+        _elementSize = [.. size];
         _key = key;
     }
 
-    /// <summary>One sweep over every host: pass A, then pass B, per host range.</summary>
-    public void Run<TV>()
-        where TV : struct, IFloorVec<TV>
+    /// <summary>Bytes per VM and tick: the schema's declared hot columns, one element per read and one per write.</summary>
+    public static int BytesPerVmTick => FleetSchema.HotBytesPerVmTick;
+
+    /// <summary>
+    /// One sweep over every host, column by column within the host. The Committed column is read from
+    /// <paramref name="committed"/> when given (the realistic workload's input), else from the floor's copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(int[]? committed = null)
     {
-        TV key = TV.Create(_key);
-        int[] hostStart = _hostStart, hostCapacity = _hostCapacity;
-        for (int h = 0; h < hostStart.Length; h++)
+        // The hosts' slot ranges are contiguous and cover every slot, so each column is one stream over its array.
+        Vector128<byte> sink = Vector128<byte>.Zero;
+        for (int c = 0; c < _columns.Length; c++)
         {
-            int start = hostStart[h], end = start + hostCapacity[h];
-            PassA(start, end, key);
-            PassB(start, end, key);
+            Array column = c == _committed && committed is not null ? committed : _columns[c];
+            sink |= Stream(FleetColumns.Bytes(column), _use[c], _key);
         }
+
+        Sink = sink != Vector128<byte>.Zero;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PassA<TV>(int start, int end, TV key)
-        where TV : struct, IFloorVec<TV>
+    /// <summary>Keeps the loads of read-only columns alive.</summary>
+    public bool Sink { get; private set; }
+
+    /// <summary>Streams one column's host range at the widest accelerated width (host ranges are multiples of 16 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Stream(Span<byte> bytes, HotUse use, byte keyByte)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(_flags);
-        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(_boot);
-        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(_committed);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(_assigned);
-        ref int bufferRef = ref MemoryMarshal.GetArrayDataReference(_buffer);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(_minimum);
-        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(_maximum);
-        ref int startupRef = ref MemoryMarshal.GetArrayDataReference(_startup);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(_demand);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(_target);
-        for (int i = start; i < end; i += TV.Count)
+        ref byte r = ref MemoryMarshal.GetReference(bytes);
+        int n = bytes.Length, i = 0;
+        Vector128<byte> key = Vector128.Create(keyByte), acc = Vector128<byte>.Zero;
+        if (Vector512.IsHardwareAccelerated)
         {
-            nuint x = (nuint)i;
-            TV.Store(TV.Load(ref bootRef, x) ^ key, ref bootRef, x);
-            TV.Store(TV.Load(ref flagsRef, x) ^ key, ref flagsRef, x);
-            TV.Store(TV.Load(ref committedRef, x) + (TV.Load(ref assignedRef, x) & key), ref demandRef, x);
-            TV other = TV.Load(ref bufferRef, x) | TV.Load(ref maxRef, x) | TV.Load(ref startupRef, x);
-            TV.Store(TV.Load(ref minRef, x) | (other & key), ref targetRef, x);
-        }
-    }
+            Vector512<byte> key512 = Vector512.Create(keyByte), acc512 = Vector512<byte>.Zero;
+            for (; i + 64 <= n; i += 64)
+            {
+                if (use == HotUse.Read)
+                    acc512 |= Vector512.LoadUnsafe(ref r, (nuint)i);
+                else if (use == HotUse.Write)
+                    key512.StoreUnsafe(ref r, (nuint)i);
+                else
+                    (Vector512.LoadUnsafe(ref r, (nuint)i) ^ key512).StoreUnsafe(ref r, (nuint)i);
+            }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PassB<TV>(int start, int end, TV key)
-        where TV : struct, IFloorVec<TV>
-    {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(_flags);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(_assigned);
-        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(_ballooned);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(_demand);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(_target);
-        ref int spRef = ref MemoryMarshal.GetArrayDataReference(_smartPaging);
-        ref int unbRef = ref MemoryMarshal.GetArrayDataReference(_unballooned);
-        ref int hotRef = ref MemoryMarshal.GetArrayDataReference(_hotAdded);
-        ref int remRef = ref MemoryMarshal.GetArrayDataReference(_removed);
-        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(_pressure);
-        ref int addOpsRef = ref MemoryMarshal.GetArrayDataReference(_addOps);
-        ref int remOpsRef = ref MemoryMarshal.GetArrayDataReference(_removeOps);
-        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(_winSum);
-        ref int winCountRef = ref MemoryMarshal.GetArrayDataReference(_winCount);
-        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(_winMin);
-        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(_winMax);
-        ref long addedTotalRef = ref MemoryMarshal.GetArrayDataReference(_addedTotal);
-        ref long removedTotalRef = ref MemoryMarshal.GetArrayDataReference(_removedTotal);
-        for (int i = start; i < end; i += TV.Count)
+            acc |= acc512.GetLower().GetLower() | acc512.GetUpper().GetUpper();
+        }
+        else if (Vector256.IsHardwareAccelerated)
         {
-            nuint x = (nuint)i;
-            TV demand = TV.Load(ref demandRef, x);
-            TV target = TV.Load(ref targetRef, x);
+            Vector256<byte> key256 = Vector256.Create(keyByte), acc256 = Vector256<byte>.Zero;
+            for (; i + 32 <= n; i += 32)
+            {
+                if (use == HotUse.Read)
+                    acc256 |= Vector256.LoadUnsafe(ref r, (nuint)i);
+                else if (use == HotUse.Write)
+                    key256.StoreUnsafe(ref r, (nuint)i);
+                else
+                    (Vector256.LoadUnsafe(ref r, (nuint)i) ^ key256).StoreUnsafe(ref r, (nuint)i);
+            }
 
-            // Write-only columns: this tick's decisions (R17) and Pressure (R10).
-            TV.Store(demand & key, ref unbRef, x);
-            TV.Store(target & key, ref hotRef, x);
-            TV.Store((demand ^ target) & key, ref remRef, x);
-            TV.Store(demand ^ (target & key), ref pressureRef, x);
-
-            // Read-modify-write columns.
-            TV.Store(TV.Load(ref spRef, x) ^ key, ref spRef, x);
-            TV.Store(TV.Load(ref balloonedRef, x) ^ key, ref balloonedRef, x);
-            TV.Store(TV.Load(ref assignedRef, x) ^ key, ref assignedRef, x);
-            TV.Store(TV.Load(ref flagsRef, x) ^ key, ref flagsRef, x);
-            TV.XorLongs(ref addedTotalRef, x, key);
-            TV.XorLongs(ref removedTotalRef, x, key);
-            TV.Store(TV.Load(ref addOpsRef, x) ^ key, ref addOpsRef, x);
-            TV.Store(TV.Load(ref remOpsRef, x) ^ key, ref remOpsRef, x);
-            TV.Store(TV.Load(ref winSumRef, x) ^ key, ref winSumRef, x);
-            TV.Store(TV.Load(ref winCountRef, x) ^ key, ref winCountRef, x);
-            TV.Store(TV.Load(ref winMinRef, x) ^ key, ref winMinRef, x);
-            TV.Store(TV.Load(ref winMaxRef, x) ^ key, ref winMaxRef, x);
+            acc |= acc256.GetLower() | acc256.GetUpper();
         }
+
+        for (; i < n; i += 16)
+        {
+            if (use == HotUse.Read)
+                acc |= Vector128.LoadUnsafe(ref r, (nuint)i);
+            else if (use == HotUse.Write)
+                key.StoreUnsafe(ref r, (nuint)i);
+            else
+                (Vector128.LoadUnsafe(ref r, (nuint)i) ^ key).StoreUnsafe(ref r, (nuint)i);
+        }
+
+        return acc;
     }
 }

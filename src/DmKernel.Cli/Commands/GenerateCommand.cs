@@ -1,42 +1,78 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using DmKernel.Cli.Output;
 using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
 
 namespace DmKernel.Cli.Commands;
 
-/// <summary><c>dmkernel generate</c>: a seeded datacenter-scale workload as a native trace (same seed, same bytes).</summary>
+/// <summary>
+/// <c>dmkernel generate</c>: a seeded datacenter-scale workload as a native trace (same seed, same bytes): synthetic
+/// (<c>--profile</c>), or drawn from a real trace (<c>--from</c>).
+/// </summary>
 internal static class GenerateCommand
 {
     public static Command Create()
     {
         var vms = new Option<int>("--vms") { Description = "VMs in the fleet.", HelpName = "N", DefaultValueFactory = _ => 1000 };
-        var hosts = new Option<int>("--hosts") { Description = "Hosts the VMs are placed on.", HelpName = "N", DefaultValueFactory = _ => 10 };
-        var ticks = new Option<int>("--ticks") { Description = "Length of the trace, ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 1440 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts the VMs are placed on (VM i on host i mod N).", HelpName = "N", DefaultValueFactory = _ => 10 };
+        var ticks = new Option<int>("--ticks") { Description = "Length of the trace, ticks (with --from: the source trace's length unless given).", HelpName = "TICKS", DefaultValueFactory = _ => 1440 };
+        var from = new Option<string>("--from") { Description = "Draw the VMs from this real trace (.dmt, e.g. an import): each VM plays a source VM's series from its own tick, wrapping around (docs/generate.md). [default: none: a synthetic fleet]", HelpName = "FILE" };
+        var scaleMin = new Option<double>("--scale-min") { Description = "With --from: each VM's sizes and measured demand are scaled by a factor drawn in [scale-min, scale-max]; smallest factor.", HelpName = "FACTOR", DefaultValueFactory = _ => 1.0 };
+        var scaleMax = new Option<double>("--scale-max") { Description = "With --from: largest scale factor.", HelpName = "FACTOR", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed and options give the same bytes.", HelpName = "N", DefaultValueFactory = _ => 1UL };
         var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
         var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
-        var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds). [default: all ideal]", HelpName = "RESPONSE=SHARE%,..." };
-        var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures) or a VDI fleet.")
+        var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds); datacenter and vdi profiles. [default: all ideal]", HelpName = "RESPONSE=SHARE%,..." };
+        var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures), a VDI fleet, or VMs drawn from a real trace (--from).")
         {
-            vms, hosts, ticks, seed, tick, hostMb, output, profile, guests,
+            vms, hosts, ticks, seed, tick, hostMb, output, profile, from, scaleMin, scaleMax, guests,
         };
-        command.SetAction(result => Cli.Run(() =>
+        command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
+            bool Given(Option o) => result.GetResult(o) is { Implicit: false };
+            if (result.GetValue(from) is string source)
+            {
+                if (Given(profile))
+                    throw new CliError("--profile: a trace drawn --from a real one has the source's profile; give one or the other.");
+                if (Given(tick))
+                    throw new CliError("--tick-seconds: a trace drawn --from a real one keeps the source's tick length.");
+                if (Given(guests))
+                    throw new CliError("--guests: applies to the datacenter and vdi profiles, not to a trace drawn --from a real one.");
+                var drawn = new DerivedTraceOptions
+                {
+                    Vms = result.GetValue(vms),
+                    Hosts = result.GetValue(hosts),
+                    Ticks = Given(ticks) ? result.GetValue(ticks) : null,
+                    Seed = result.GetValue(seed),
+                    ScaleMin = result.GetValue(scaleMin),
+                    ScaleMax = result.GetValue(scaleMax),
+                    HostMb = result.GetValue(hostMb),
+                };
+                return GenerateFrom(source, result.GetValue(output)!, drawn, cancel);
+            }
+
+            foreach (Option o in (Option[])[scaleMin, scaleMax])
+            {
+                if (Given(o))
+                    throw new CliError($"{o.Name} applies only with --from (a trace drawn from a real one).");
+            }
+
             string kind = result.GetValue(profile) ?? "datacenter";
             GuestMix mix = ParseGuests(result.GetValue(guests), "--guests");
             if (kind == "vdi")
             {
-                T Given<T>(Option<T> o, T vdiDefault) => result.GetResult(o) is { Implicit: false } ? result.GetValue(o)! : vdiDefault;
+                T Or<T>(Option<T> o, T vdiDefault) => Given(o) ? result.GetValue(o)! : vdiDefault;
                 var vdi = new VdiFleetOptions
                 {
-                    Desktops = Given(vms, 200),
-                    Hosts = Given(hosts, 2),
-                    Ticks = Given(ticks, 288),
+                    Desktops = Or(vms, 200),
+                    Hosts = Or(hosts, 2),
+                    Ticks = Or(ticks, 288),
                     Seed = result.GetValue(seed),
-                    TickSeconds = Given(tick, 300.0),
+                    TickSeconds = Or(tick, 300.0),
                     HostMb = result.GetValue(hostMb) ?? 98_304,
                     Guests = mix,
                 };
@@ -68,7 +104,7 @@ internal static class GenerateCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Generated {generated.Vms} VMs on {generated.Hosts} hosts of {generated.HostMb} MB, {generated.Ticks} ticks of {options.TickSeconds} s, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
             return 0;
-        }));
+        })));
         return command;
     }
 
@@ -85,5 +121,63 @@ internal static class GenerateCommand
         {
             throw new CliError($"{option}: {ex.Message}");
         }
+    }
+
+    /// <summary>The options' names on the command line, for errors that name an option (exit code 2).</summary>
+    private static string OptionName(string? param) => param switch
+    {
+        nameof(DerivedTraceOptions.Vms) => "--vms",
+        nameof(DerivedTraceOptions.Hosts) => "--hosts",
+        nameof(DerivedTraceOptions.Ticks) => "--ticks",
+        nameof(DerivedTraceOptions.ScaleMin) => "--scale-min",
+        nameof(DerivedTraceOptions.ScaleMax) => "--scale-max",
+        nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.HostReserveMb) => "--host-mb",
+        _ => param ?? "an option",
+    };
+
+    /// <summary><c>generate --from TRACE</c>: <see cref="TraceGenerator.GenerateFrom"/> with a progress line; Ctrl+C leaves no file.</summary>
+    private static int GenerateFrom(string source, string path, DerivedTraceOptions options, CancellationToken cancel)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+
+        var clock = Stopwatch.StartNew();
+        TraceSeries series;
+        using (NativeTraceReader reader = CommonOptions.OpenTrace(source))
+            series = Cli.Guard(() => TraceSeries.Load(reader));
+        Cli.EnsureParentDirectory(path);
+        long total = options.Ticks ?? series.Ticks;
+        var progress = new ProgressLine("generate");
+        GeneratedTrace generated;
+        try
+        {
+            generated = Cli.Guard(() =>
+            {
+                try
+                {
+                    return TraceGenerator.GenerateFrom(series, path, options,
+                        t => progress.Report(string.Create(CultureInfo.InvariantCulture, $"{t} of {total} ticks")), cancel);
+                }
+                catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts))
+                {
+                    throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
+                }
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"Interrupted; no trace was written ({path} is untouched).");
+            return 130;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Generated {generated.Vms} VMs drawn from {generated.PoolVms} VMs of {series.Name} on {generated.Hosts} hosts of {generated.HostMb} MB, {generated.Ticks} ticks of {series.TickSeconds} s, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
+        return 0;
     }
 }

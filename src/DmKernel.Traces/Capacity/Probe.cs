@@ -1,3 +1,5 @@
+using DmKernel.Traces.Replay;
+
 namespace DmKernel.Traces.Capacity;
 
 /// <summary>One VM of a probe: the trace VM whose series it plays, the tick of that series it starts at, and its host.</summary>
@@ -196,6 +198,7 @@ public static class Probe
         Array.Fill(values, TraceValues.Off);
         int[] data = series.Values;
         using var balancer = new Balancer(fleet, options.Policy, options.Path, 1);
+        var feed = new TraceFeed(fleet);
 
         // Warm-up: every VM at its first value until all wanted VMs run.
         for (int i = 0; i < n; i++)
@@ -203,10 +206,10 @@ public static class Probe
         int warmup = 0, minWarmup = MinWarmupTicks(model), maxWarmup = MaxWarmupTicks(model);
         while (warmup < maxWarmup)
         {
-            fleet.ApplyTrace(values);
+            feed.Apply(values);
             balancer.Tick();
             warmup++;
-            if (warmup >= minWarmup && AllWantedOn(values, fleet.Target))
+            if (warmup >= minWarmup && AllWantedOn(values, fleet.States))
                 break;
         }
 
@@ -232,7 +235,7 @@ public static class Probe
                 position[i] = p == lastPosition ? 0 : p + 1;
             }
 
-            fleet.ApplyTrace(values);
+            feed.Apply(values);
             balancer.Tick();
             acc.Add(fleet, values, cap);
             measured++;
@@ -254,13 +257,12 @@ public static class Probe
         };
     }
 
-    private static bool AllWantedOn(int[] values, ReadOnlySpan<int> target)
+    private static bool AllWantedOn(int[] values, ReadOnlySpan<VmState> states)
     {
-        // A VM is on exactly when its Target is positive: the kernel sets Target = 0 for Off VMs and at least Minimum
-        // (>= 32 MB) or Startup for every VM that is Booting or Running.
+        // Wanted (a value, not Off) and still Off: its start has not been granted yet (R2).
         for (int s = 0; s < values.Length; s++)
         {
-            if (values[s] >= 0 && target[s] == 0)
+            if (values[s] >= 0 && states[s] == VmState.Off)
                 return false;
         }
 

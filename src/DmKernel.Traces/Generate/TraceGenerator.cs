@@ -2,8 +2,12 @@ using System.Globalization;
 
 namespace DmKernel.Traces;
 
-/// <summary>What <see cref="TraceGenerator.Generate"/> wrote.</summary>
-public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks, int HostMb);
+/// <summary>What <see cref="TraceGenerator.Generate"/> (or <see cref="TraceGenerator.GenerateFrom"/>) wrote.</summary>
+public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks, int HostMb)
+{
+    /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the source VMs the VMs were drawn from (0 for the other generators).</summary>
+    public int PoolVms { get; init; }
+}
 
 /// <summary>
 /// Generates a synthetic native trace straight to disk, streaming (memory grows with the VM count, never with
@@ -11,9 +15,10 @@ public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks,
 /// base load, a diurnal sinusoid with its own phase and amplitude, uniform noise, bursts, and for a share of
 /// VMs on/off periods (arrivals and departures). Every random draw is a counter-based hash of (seed, VM,
 /// tick, purpose) and the sinusoid is a fixed-point phase into a table built with plain arithmetic, so the
-/// same seed and options give a byte-identical file on any machine.
+/// same seed and options give a byte-identical file on any machine. <see cref="GenerateFrom"/> draws the VMs from a real
+/// trace instead (TraceGenerator.From.cs).
 /// </summary>
-public static class TraceGenerator
+public static partial class TraceGenerator
 {
     private const int SinTableBits = 12;
 
@@ -88,7 +93,7 @@ public static class TraceGenerator
             periodLeft[i] = churn[i] ? 1 + (int)(SplitMix64.Unit(SplitMix64.Mix(c ^ 1)) * 2 * (on[i] ? onTicks : offTicks)) : int.MaxValue;
         }
 
-        var hosts = BuildHosts(options, vms, out int hostMb);
+        var hosts = BuildHosts(options.Hosts, options.HostMb, options.HostHeadroom, options.HostReserveMb, vms, out int hostMb);
         var meta = new TraceMetadata();
         options.Record(meta);
         meta.Set("gen.host_mb_used", hostMb);
@@ -157,15 +162,19 @@ public static class TraceGenerator
         return shares.Length - 1;
     }
 
-    private static TraceHost[] BuildHosts(TraceGeneratorOptions options, TraceVm[] vms, out int hostMb)
+    /// <summary>
+    /// <paramref name="count"/> hosts of <paramref name="fixedMb"/> MB, or (null) of the largest Σ Startup of a host ×
+    /// <paramref name="headroom"/>, at least the largest Maximum, plus the reserve, rounded up to 1024 MB.
+    /// </summary>
+    private static TraceHost[] BuildHosts(int count, int? fixedMb, double headroom, int reserveMb, TraceVm[] vms, out int hostMb)
     {
-        if (options.Hosts == 0)
+        if (count == 0)
         {
             hostMb = 0;
             return [];
         }
 
-        var startupSum = new long[options.Hosts];
+        var startupSum = new long[count];
         long largest = 0;
         foreach (var vm in vms)
         {
@@ -173,26 +182,29 @@ public static class TraceGenerator
             largest = Math.Max(largest, vm.Settings.MaximumMb);
         }
 
-        if (options.HostMb is int fixedMb)
+        if (fixedMb is int mbGiven)
         {
-            hostMb = fixedMb;
+            hostMb = mbGiven;
         }
         else
         {
             long need = 0;
             foreach (long s in startupSum)
                 need = Math.Max(need, s);
-            double mb = Math.Max(need * options.HostHeadroom, largest) + options.HostReserveMb;
+            double mb = Math.Max(need * headroom, largest) + reserveMb;
             long rounded = ((long)Math.Ceiling(mb) + 1023) / 1024 * 1024;
             if (rounded > TraceValues.MaxCommittedMb)
-                throw new ArgumentOutOfRangeException(nameof(options), rounded, $"Hosts: {options.Hosts} hosts would need {rounded} MB each, more than {TraceValues.MaxCommittedMb}; use more hosts.");
+                throw OptionError("Hosts", rounded, $"Hosts: {count} hosts would need {rounded} MB each, more than {TraceValues.MaxCommittedMb}; use more hosts.");
             hostMb = (int)rounded;
         }
 
-        var hosts = new TraceHost[options.Hosts];
-        Array.Fill(hosts, new TraceHost(hostMb, options.HostReserveMb));
+        var hosts = new TraceHost[count];
+        Array.Fill(hosts, new TraceHost(hostMb, reserveMb));
         return hosts;
     }
+
+    /// <summary>An error that names the option (<paramref name="option"/> is its ParamName) and its value.</summary>
+    private static ArgumentOutOfRangeException OptionError(string option, object? value, string message) => new(option, value, message);
 
     /// <summary>sin(2π k / 4096) by a Taylor polynomial (basic IEEE arithmetic only, so identical everywhere).</summary>
     private static float[] BuildSinTable()

@@ -48,8 +48,10 @@ public static class AlibabaImporter
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
 
         report.Files = 1;
+        using var spill = SampleSpill.Create(outputPath);
         var series = new List<SampleSeries>();
         var byMachine = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
+        var byMachineSpan = byMachine.GetAlternateLookup<ReadOnlySpan<char>>(); // no string per row
         string path = machineUsageCsv;
         int truncatedLine = session.TruncatedLastLine(path);
         if (truncatedLine >= 0)
@@ -87,10 +89,10 @@ public static class AlibabaImporter
 
                 if (last is null || !id.SequenceEqual(last.Id))
                 {
-                    string key = id.ToString();
-                    if (!byMachine.TryGetValue(key, out last))
+                    if (!byMachineSpan.TryGetValue(id, out last))
                     {
-                        last = new SampleSeries(key);
+                        string key = id.ToString();
+                        last = new SampleSeries(key, spill);
                         byMachine.Add(key, last);
                         series.Add(last);
                     }
@@ -112,6 +114,9 @@ public static class AlibabaImporter
             if (report.RowsRead == 0)
                 session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", "machine_usage rows");
         }
+
+        foreach (SampleSeries s in series)
+            s.Complete();
 
         var vms = new TraceVm[series.Count];
         var hosts = new TraceHost[series.Count];

@@ -10,13 +10,15 @@ namespace DmKernel.Traces;
 /// locally. It never reports a problem: any file it is not sure to read exactly as the general (Sep) path
 /// does (not ending with a line feed, not ASCII, a CR, a bad header, a row with a wrong field count or a
 /// field that does not parse, a value out of range (a capacity over MaxCeiling, a usage or demand over 16 TB),
-/// a timestamp going backwards, ...) gives null, and the caller reads it again with the general path, which
-/// reports the problem with its file, line and column. Pure (touches no session), so files can be read in parallel.
+/// a timestamp going backwards, a line longer than its buffer, ...) gives null, and the caller reads it again with
+/// the general path, which reports the problem with its file, line and column. Pure (touches no session), so files
+/// can be read in parallel. The file is read in blocks of <see cref="BufferBytes"/> and its samples go to the spill as
+/// they are parsed, so its memory does not depend on the file's size.
 /// </summary>
 internal static class BitbrainsFastReader
 {
-    /// <summary>Larger files take the general path (it streams; this one reads the file whole).</summary>
-    private const long MaxFileBytes = 1L << 30;
+    /// <summary>Bytes read at a time; a line longer than this sends the file to the general path.</summary>
+    internal const int BufferBytes = 1 << 20;
 
     private const int Fields = 11, ColCapacity = 5, ColUsage = 6;
 
@@ -47,131 +49,181 @@ internal static class BitbrainsFastReader
     }
 
     /// <summary>
-    /// Reads <paramref name="path"/> (VM <paramref name="id"/>) when it is clean; null when the general path must
-    /// read it. <paramref name="buffer"/> is reused between calls of one thread.
+    /// Reads <paramref name="path"/> (VM <paramref name="id"/>) into <paramref name="spill"/> when it is clean; null when the
+    /// general path must read it. <paramref name="buffer"/> is reused between calls of one thread.
     /// </summary>
-    public static Result? TryRead(string path, string id, BitbrainsImportOptions options, ref byte[] buffer)
+    public static Result? TryRead(string path, string id, BitbrainsImportOptions options, SampleSpill spill, ref byte[] buffer)
     {
-        int length;
+        if (buffer.Length < BufferBytes)
+            buffer = new byte[BufferBytes];
+        var series = new SampleSeries(id, spill);
+        Result? result;
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            long size = RandomAccess.GetLength(handle);
-            if (size == 0 || size > MaxFileBytes)
-                return null;
-            if (buffer.Length < size)
-                buffer = new byte[Math.Max(size, Math.Min(2L * buffer.Length, MaxFileBytes))];
-            length = 0;
-            int n;
-            while (length < size && (n = RandomAccess.Read(handle, buffer.AsSpan(length, (int)size - length), length)) > 0)
-                length += n;
-            if (length != size)
-                return null; // the file changed under us: let the general path see what it sees
+            result = Read(handle, series, options, buffer);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null; // the general path reports it
+            result = null; // the general path reports it
         }
 
-        return Parse(buffer.AsSpan(0, length), id, options);
+        if (result is null)
+            series.Abandon();
+        else
+            series.Complete();
+        return result;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Result? Parse(ReadOnlySpan<byte> data, string id, BitbrainsImportOptions options)
+    private static Result? Read(SafeFileHandle handle, SampleSeries series, BitbrainsImportOptions options, byte[] buffer)
     {
         // Byte-for-char equivalence with the general path: pure ASCII, LF-only line ends, ending with a LF
         // (no truncated last line).
-        if (data[^1] != (byte)'\n' || data.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || data.Contains((byte)'\r'))
+        long size = RandomAccess.GetLength(handle);
+        Span<byte> last = stackalloc byte[1];
+        if (size == 0 || RandomAccess.Read(handle, last, size - 1) != 1 || last[0] != (byte)'\n')
             return null;
 
-        int eol = data.IndexOf((byte)'\n');
-        if (!IsHeader(data[..eol]))
-            return null;
-        data = data[(eol + 1)..];
-        if (data.IsEmpty)
-            return null; // header but no data rows: the general path reports it
-
-        var series = new SampleSeries(id);
-        var result = new Result(series);
-        var demand = options.Demand;
-        bool clamp = options.ClampUsageToCapacity;
-        long rows = 0, off = 0, above = 0, zero = 0, duplicates = 0;
-        int ceiling = options.Settings.MaxCeilingMb;
-        while (!data.IsEmpty)
+        var parser = new Parser(series, options);
+        long offset = 0;
+        int kept = 0; // bytes of an unfinished line at the start of the buffer
+        while (offset < size)
         {
-            eol = data.IndexOf((byte)'\n');
-            var line = data[..eol];
-            data = data[(eol + 1)..];
-            rows++;
-
-            // Fields 0 (time), 5 (capacity) and 6 (usage), and exactly 11 fields.
-            int sep = line.IndexOf((byte)';');
-            if (sep < 0)
+            int n = RandomAccess.Read(handle, buffer.AsSpan(kept, (int)Math.Min(buffer.Length - kept, size - offset)), offset);
+            if (n <= 0)
+                return null; // the file changed under us: let the general path see what it sees
+            var fresh = buffer.AsSpan(kept, n);
+            if (fresh.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || fresh.Contains((byte)'\r'))
                 return null;
-            var timeField = line[..sep];
-            var rest = line[(sep + 1)..];
-            for (int col = 1; col < ColCapacity; col++)
+            offset += n;
+            var data = buffer.AsSpan(0, kept + n);
+            int end = data.LastIndexOf((byte)'\n') + 1;
+            if (end == 0)
             {
-                sep = rest.IndexOf((byte)';');
-                if (sep < 0)
-                    return null;
-                rest = rest[(sep + 1)..];
+                if (data.Length == buffer.Length)
+                    return null; // one line longer than the buffer
+                kept = data.Length;
+                continue;
             }
 
-            sep = rest.IndexOf((byte)';');
-            if (sep < 0)
+            if (!parser.Lines(data[..end]))
                 return null;
-            var capacityField = rest[..sep];
-            rest = rest[(sep + 1)..];
-            sep = rest.IndexOf((byte)';');
-            if (sep < 0)
-                return null;
-            var usageField = rest[..sep];
-            rest = rest[(sep + 1)..];
-            if (rest.Count((byte)';') != Fields - ColUsage - 2)
-                return null;
-
-            if (!TryTimestamp(Trim(timeField), out long time)
-                || !TryDouble(Trim(capacityField), out double capacityKb)
-                || !TryDouble(Trim(usageField), out double usageKb)
-                || BitbrainsImporter.ExceedsCeiling(capacityKb, ceiling)
-                || usageKb > BitbrainsImporter.MaxUsageKb
-                || series.IsBackwards(time))
-                return null;
-
-            // From here on exactly the general path's row logic, counting notes locally.
-            int value;
-            if (capacityKb == 0)
-            {
-                value = TraceValues.Off;
-                off++;
-            }
-            else
-            {
-                if (usageKb > capacityKb)
-                {
-                    above++;
-                    if (clamp)
-                        usageKb = capacityKb;
-                }
-
-                if (usageKb == 0)
-                    zero++;
-                value = demand.Measured(usageKb / 1024, out bool tooLarge);
-                if (tooLarge)
-                    return null; // out of range: the general path reports it
-            }
-
-            if (series.Add(time, value, (float)(capacityKb / 1024)))
-                duplicates++;
+            kept = data.Length - end;
+            data[end..].CopyTo(buffer);
         }
 
-        result.Rows = rows;
-        result.OffSamples = off;
-        result.UsageAboveCapacity = above;
-        result.UsageZeroSamples = zero;
-        result.DuplicateTimestamps = duplicates;
-        return result;
+        // The last byte is a LF (checked above) unless the file grew: then a part line is left.
+        return kept == 0 ? parser.Finish() : null;
+    }
+
+    /// <summary>The row logic of one file, fed whole lines.</summary>
+    private sealed class Parser(SampleSeries series, BitbrainsImportOptions options)
+    {
+        private readonly DemandModel _demand = options.Demand;
+        private readonly bool _clamp = options.ClampUsageToCapacity;
+        private readonly int _ceiling = options.Settings.MaxCeilingMb;
+        private bool _header = true;
+        private long _rows, _off, _above, _zero, _duplicates;
+
+        /// <summary>The file's rows: a header, then at least one data row; null when the general path must read it.</summary>
+        public Result? Finish()
+        {
+            if (_header || _rows == 0)
+                return null; // no line, or a header but no data rows: the general path reports it
+            return new Result(series)
+            {
+                Rows = _rows,
+                OffSamples = _off,
+                UsageAboveCapacity = _above,
+                UsageZeroSamples = _zero,
+                DuplicateTimestamps = _duplicates,
+            };
+        }
+
+        /// <summary>Parses whole lines (each ends with a LF); false when the general path must read the file.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Lines(ReadOnlySpan<byte> data)
+        {
+            if (_header)
+            {
+                int first = data.IndexOf((byte)'\n');
+                if (!IsHeader(data[..first]))
+                    return false;
+                data = data[(first + 1)..];
+                _header = false;
+            }
+
+            while (!data.IsEmpty)
+            {
+                int eol = data.IndexOf((byte)'\n');
+                var line = data[..eol];
+                data = data[(eol + 1)..];
+                _rows++;
+
+                // Fields 0 (time), 5 (capacity) and 6 (usage), and exactly 11 fields.
+                int sep = line.IndexOf((byte)';');
+                if (sep < 0)
+                    return false;
+                var timeField = line[..sep];
+                var rest = line[(sep + 1)..];
+                for (int col = 1; col < ColCapacity; col++)
+                {
+                    sep = rest.IndexOf((byte)';');
+                    if (sep < 0)
+                        return false;
+                    rest = rest[(sep + 1)..];
+                }
+
+                sep = rest.IndexOf((byte)';');
+                if (sep < 0)
+                    return false;
+                var capacityField = rest[..sep];
+                rest = rest[(sep + 1)..];
+                sep = rest.IndexOf((byte)';');
+                if (sep < 0)
+                    return false;
+                var usageField = rest[..sep];
+                rest = rest[(sep + 1)..];
+                if (rest.Count((byte)';') != Fields - ColUsage - 2)
+                    return false;
+
+                if (!TryTimestamp(Trim(timeField), out long time)
+                    || !TryDouble(Trim(capacityField), out double capacityKb)
+                    || !TryDouble(Trim(usageField), out double usageKb)
+                    || BitbrainsImporter.ExceedsCeiling(capacityKb, _ceiling)
+                    || usageKb > BitbrainsImporter.MaxUsageKb
+                    || series.IsBackwards(time))
+                    return false;
+
+                // From here on exactly the general path's row logic, counting notes locally.
+                int value;
+                if (capacityKb == 0)
+                {
+                    value = TraceValues.Off;
+                    _off++;
+                }
+                else
+                {
+                    if (usageKb > capacityKb)
+                    {
+                        _above++;
+                        if (_clamp)
+                            usageKb = capacityKb;
+                    }
+
+                    if (usageKb == 0)
+                        _zero++;
+                    value = _demand.Measured(usageKb / 1024, out bool tooLarge);
+                    if (tooLarge)
+                        return false; // out of range: the general path reports it
+                }
+
+                if (series.Add(time, value, (float)(capacityKb / 1024)))
+                    _duplicates++;
+            }
+
+            return true;
+        }
     }
 
     /// <summary>11 fields, the first (trimmed) starting with "Timestamp" (the general path's check).</summary>

@@ -58,14 +58,16 @@ public static class BitbrainsImporter
 
         // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then
         // taken in file order, so the trace, the report and the first error thrown do not depend on the threads.
-        var fast = ReadFast(files, options);
+        // Every file's samples go to the spill as they are parsed: memory does not grow with the rows.
+        using var spill = SampleSpill.Create(outputPath);
+        var fast = ReadFast(files, options, spill);
         var series = new List<SampleSeries>(files.Count);
         byte[] buffer = [];
         for (int i = 0; i < files.Count; i++)
         {
             var (rel, path) = files[i];
             report.Files++;
-            var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, ref buffer) : fast[i];
+            var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, spill, ref buffer) : fast[i];
             if (f is not null)
             {
                 f.AddTo(report);
@@ -73,7 +75,7 @@ public static class BitbrainsImporter
                 continue;
             }
 
-            var s = ReadFile(session, path, rel, options);
+            var s = ReadFile(session, path, rel, options, spill);
             if (s is not null)
                 series.Add(s);
         }
@@ -111,7 +113,7 @@ public static class BitbrainsImporter
     }
 
     /// <summary>The fast path's results for every file, read in parallel; null when only one thread reads (then each file is read in the loop).</summary>
-    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options)
+    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options, SampleSpill spill)
     {
         int threads = Math.Min(options.ReadThreads == 0 ? Environment.ProcessorCount : options.ReadThreads, files.Count);
         if (threads <= 1 || options.GeneralPathOnly)
@@ -123,7 +125,7 @@ public static class BitbrainsImporter
             byte[] buffer = [];
             int i;
             while ((i = Interlocked.Increment(ref next)) < files.Count)
-                results[i] = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, ref buffer);
+                results[i] = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
         }
 
         var others = new Task[threads - 1];
@@ -134,14 +136,14 @@ public static class BitbrainsImporter
         return results;
     }
 
-    private static SampleSeries? ReadFile(ImportSession session, string path, string id, BitbrainsImportOptions options)
+    private static SampleSeries? ReadFile(ImportSession session, string path, string id, BitbrainsImportOptions options, SampleSpill spill)
     {
         var report = session.Report;
         int truncatedLine = session.TruncatedLastLine(path);
         if (truncatedLine < 0)
             return null;
         using var reader = Sep.New(';').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
-        var series = new SampleSeries(id);
+        var series = new SampleSeries(id, spill);
         bool header = true;
         long rowsBefore = report.RowsRead;
         foreach (var row in reader)
@@ -222,6 +224,7 @@ public static class BitbrainsImporter
                 report.Note("duplicate_timestamps");
         }
 
+        series.Complete();
         if (header)
         {
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no lines", "the Bitbrains header and data rows");

@@ -66,16 +66,18 @@ public static class GoogleGcdImporter
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
 
+        using var spill = SampleSpill.Create(outputPath);
         var series = new List<SampleSeries>(jobs.Count);
         foreach (var (job, days) in jobs)
         {
-            var s = new SampleSeries("vm_" + job);
+            var s = new SampleSeries("vm_" + job, spill);
             foreach (var (day, path) in days)
             {
                 report.Files++;
                 ReadDay(session, path, day, s, options);
             }
 
+            s.Complete();
             if (s.Count > 0)
                 series.Add(s);
             else

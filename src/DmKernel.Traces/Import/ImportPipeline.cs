@@ -45,7 +45,7 @@ internal static class ImportPipeline
         foreach (var s in series)
         {
             if (s.Count > 0)
-                first = Math.Min(first, s.Times[0]);
+                first = Math.Min(first, s.FirstTime);
         }
 
         return first == long.MaxValue ? 0 : first;
@@ -53,7 +53,9 @@ internal static class ImportPipeline
 
     /// <summary>
     /// Writes the trace: at tick k (time T = start + k × tick) each VM takes the value of its last sample at or
-    /// before T + jitter tolerance, or -1 when it has none or that sample is older than the hold limit.
+    /// before T + jitter tolerance, or -1 when it has none or that sample is older than the hold limit. Every series
+    /// must be complete; their samples are read back from the spill, one block per VM at a time, so memory grows with
+    /// the VMs, never with the samples.
     /// </summary>
     public static void Write(ImportSession session, string outputPath, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts,
         IReadOnlyList<SampleSeries> series, double start, double nominalPeriod)
@@ -79,12 +81,26 @@ internal static class ImportPipeline
         var baseMb = new int[n];
         for (int v = 0; v < n; v++)
             baseMb[v] = o.Demand.BaseMb(vms[v].Settings.MaximumMb);
-        FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, series, baseMb);
+        var cursors = new SampleCursor[n];
+        for (int v = 0; v < n; v++)
+            cursors[v] = new SampleCursor(series[v]);
+        FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, cursors, baseMb);
 
-        HashSet<long> outageGaps = FindOutageGaps(series, o.MaxHoldSeconds, nominalPeriod);
-        report.Note("collection_outage_gaps", outageGaps.Count);
+        HashSet<long> outageEnds = FindOutageGapEnds(cursors, o.MaxHoldSeconds, nominalPeriod, out long outageGaps);
+        report.Note("collection_outage_gaps", outageGaps);
 
-        var next = new int[n];
+        // Per VM: the sample in force (previous) and the one after it (next; long.MaxValue when there is none).
+        var prevTime = new long[n];
+        var prevValue = new int[n];
+        var hasPrev = new bool[n];
+        var nextTime = new long[n];
+        var nextValue = new int[n];
+        for (int v = 0; v < n; v++)
+        {
+            cursors[v].Reset();
+            Advance(cursors[v], out nextTime[v], out nextValue[v]);
+        }
+
         var row = new int[n];
         long held = 0, offInGaps = 0, heldInOutages = 0;
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
@@ -94,29 +110,36 @@ internal static class ImportPipeline
             double limit = t + o.JitterToleranceSeconds;
             for (int v = 0; v < n; v++)
             {
-                var s = series[v];
-                var times = s.Times;
-                int i = next[v];
-                while (i < times.Length && times[i] <= limit)
-                    i++;
-                next[v] = i;
-                if (i == 0)
+                if (nextTime[v] <= limit)
+                {
+                    do
+                    {
+                        prevTime[v] = nextTime[v];
+                        prevValue[v] = nextValue[v];
+                        Advance(cursors[v], out nextTime[v], out nextValue[v]);
+                    }
+                    while (nextTime[v] <= limit);
+                    hasPrev[v] = true;
+                }
+
+                if (!hasPrev[v])
                 {
                     row[v] = TraceValues.Off;
                     continue;
                 }
 
-                double age = t - times[i - 1];
+                bool hasNext = nextTime[v] != long.MaxValue;
+                double age = t - prevTime[v];
                 if (age > o.MaxHoldSeconds)
                 {
-                    if (i < times.Length && outageGaps.Contains(((long)v << 32) | (uint)i))
+                    if (hasNext && outageEnds.Contains(nextTime[v]))
                     {
                         heldInOutages++; // the whole fleet's samples stopped: a collection outage, not a stop
                     }
                     else
                     {
                         row[v] = TraceValues.Off;
-                        if (i < times.Length)
+                        if (hasNext)
                             offInGaps++;
                         continue;
                     }
@@ -124,7 +147,7 @@ internal static class ImportPipeline
 
                 if (age >= 1.5 * nominalPeriod)
                     held++; // at least one sample missing: the last value is held
-                int measured = s.Values[i - 1];
+                int measured = prevValue[v];
                 row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }
 
@@ -137,6 +160,13 @@ internal static class ImportPipeline
         report.Note("ticks_held_in_outages", heldInOutages);
     }
 
+    /// <summary>The cursor's next sample; time <see cref="long.MaxValue"/> after the last.</summary>
+    private static void Advance(SampleCursor cursor, out long time, out int value)
+    {
+        if (!cursor.Next(out time, out value))
+            time = long.MaxValue;
+    }
+
     /// <summary>Share of the VMs within their sampled span whose long gaps must end together for a collection outage.</summary>
     public const double OutageShare = 0.1;
 
@@ -144,55 +174,89 @@ internal static class ImportPipeline
     public const int OutageMinVms = 5;
 
     /// <summary>
-    /// The long gaps (longer than the hold limit) that are collection outages, as keys (VM &lt;&lt; 32 | index of the sample
-    /// after the gap): gaps of at least <see cref="OutageMinVms"/> VMs, and <see cref="OutageShare"/> of the VMs within their
-    /// sampled span at that time, whose samples resume within one nominal period of each other. The monitoring stopped, not
-    /// the VMs (VMs that stop do so one by one, and a source marks them off: Bitbrains with capacity 0): such a gap holds the
-    /// VM's last value throughout instead of turning it off and booting it again when the samples resume.
+    /// The end times of the long gaps (longer than the hold limit) that are collection outages: gaps of at least
+    /// <see cref="OutageMinVms"/> VMs, and <see cref="OutageShare"/> of the VMs within their sampled span at that time, whose
+    /// samples resume within one nominal period of each other. The monitoring stopped, not the VMs (VMs that stop do so one
+    /// by one, and a source marks them off: Bitbrains with capacity 0): such a gap holds the VM's last value throughout
+    /// instead of turning it off and booting it again when the samples resume. Whether a gap is an outage depends only on
+    /// when it ends, so the set of those end times says it for every VM; <paramref name="outageGaps"/> counts the gaps.
+    /// <para>
+    /// Streaming: the VMs' long gaps are merged in order of their end (one cursor per VM), and a gap is decided once the
+    /// merge has passed its end + one period; only the gaps within two periods of it are held.
+    /// </para>
     /// </summary>
-    private static HashSet<long> FindOutageGaps(IReadOnlyList<SampleSeries> series, double maxHoldSeconds, double period)
+    private static HashSet<long> FindOutageGapEnds(SampleCursor[] cursors, double maxHoldSeconds, double period, out long outageGaps)
     {
-        var gaps = new List<(long End, long Key)>();
         var firsts = new List<long>();
         var lasts = new List<long>();
-        for (int v = 0; v < series.Count; v++)
+        var queue = new PriorityQueue<int, long>();
+        var previous = new long[cursors.Length];
+        for (int v = 0; v < cursors.Length; v++)
         {
-            var times = series[v].Times;
-            if (times.Length == 0)
+            SampleSeries s = cursors[v].Series;
+            if (s.Count == 0)
                 continue;
-            firsts.Add(times[0]);
-            lasts.Add(times[^1]);
-            for (int i = 1; i < times.Length; i++)
-            {
-                if (times[i] - times[i - 1] > maxHoldSeconds)
-                    gaps.Add((times[i], ((long)v << 32) | (uint)i));
-            }
+            firsts.Add(s.FirstTime);
+            lasts.Add(s.LastTime);
+            cursors[v].Reset();
+            cursors[v].Next(out previous[v], out _);
+            if (NextGapEnd(cursors[v], ref previous[v], maxHoldSeconds) is long end)
+                queue.Enqueue(v, end);
         }
 
-        var outage = new HashSet<long>();
-        if (gaps.Count < OutageMinVms)
-            return outage;
-        gaps.Sort();
         firsts.Sort();
         lasts.Sort();
-        int lo = 0, hi = 0;
-        for (int g = 0; g < gaps.Count; g++)
+        var outage = new HashSet<long>();
+        long count = 0;
+
+        // The gap ends merged so far, from the oldest that can still count for an undecided gap; [decided, Count) are undecided.
+        var window = new Queue<long>();
+        var undecided = new Queue<long>();
+        while (queue.TryDequeue(out int vm, out long end))
         {
-            long end = gaps[g].End;
-            while (gaps[lo].End < end - period)
-                lo++;
-            while (hi < gaps.Count && gaps[hi].End <= end + period)
-                hi++;
-            int together = hi - lo;
+            while (undecided.Count > 0 && end > undecided.Peek() + period)
+                Decide(undecided.Dequeue());
+            window.Enqueue(end);
+            undecided.Enqueue(end);
+            if (NextGapEnd(cursors[vm], ref previous[vm], maxHoldSeconds) is long following)
+                queue.Enqueue(vm, following);
+        }
+
+        while (undecided.Count > 0)
+            Decide(undecided.Dequeue());
+        outageGaps = count;
+        return outage;
+
+        // Every gap end merged so far is at most end + period: the window, less those before end − period, is the gaps together.
+        void Decide(long end)
+        {
+            while (window.Peek() < end - period)
+                window.Dequeue();
+            int together = window.Count;
 
             // VMs within their sampled span at the gap's end: first sample at or before it, last at or after it.
             int started = UpperBound(firsts, end), ended = LowerBound(lasts, end);
             int active = started - ended;
             if (together >= OutageMinVms && together >= OutageShare * active)
-                outage.Add(gaps[g].Key);
+            {
+                outage.Add(end);
+                count++;
+            }
+        }
+    }
+
+    /// <summary>The end of the cursor's next gap longer than <paramref name="maxHoldSeconds"/> (null: none); <paramref name="previous"/> is the time of the sample before.</summary>
+    private static long? NextGapEnd(SampleCursor cursor, ref long previous, double maxHoldSeconds)
+    {
+        while (cursor.Next(out long time, out _))
+        {
+            long before = previous;
+            previous = time;
+            if (time - before > maxHoldSeconds)
+                return time;
         }
 
-        return outage;
+        return null;
     }
 
     private static int UpperBound(List<long> sorted, long value)
@@ -218,32 +282,53 @@ internal static class ImportPipeline
     /// <summary>
     /// The VMs whose demand (measured part + OS base) is above what they were provisioned with (what they can be served:
     /// <see cref="GuestMemory.MaxServableCommittedMb"/>) in more than half of their on-samples: they page whatever the
-    /// hosts do. Recorded in the report (worst first) and counted in the metadata.
+    /// hosts do. Recorded in the report (worst first) and counted in the metadata. The median is exact and takes bounded
+    /// memory: a histogram of the values' high 12 bits over the VM's on-samples finds the bucket that holds it, a second
+    /// read of that VM's samples (only for the VMs listed) its low 12 bits.
     /// </summary>
     private static void FindDemandAboveProvisioned(ImportReport report, TraceMetadata metadata, DemandModel demand, IReadOnlyList<TraceVm> vms,
-        IReadOnlyList<SampleSeries> series, int[] baseMb)
+        SampleCursor[] cursors, int[] baseMb)
     {
         var found = new List<DemandAboveProvisioned>();
-        var on = new List<int>();
-        for (int v = 0; v < series.Count; v++)
+        var high = new int[(TraceValues.MaxCommittedMb >> 12) + 1];
+        var low = new int[1 << 12];
+        for (int v = 0; v < cursors.Length; v++)
         {
-            on.Clear();
+            SampleCursor cursor = cursors[v];
+            cursor.Reset();
+            Array.Clear(high);
             int limit = GuestMemory.MaxServableCommittedMb(vms[v].Settings);
-            int above = 0;
-            foreach (int measured in series[v].Values)
+            int above = 0, on = 0;
+            while (cursor.Next(out _, out int measured))
             {
                 if (measured < 0)
                     continue;
-                on.Add(measured);
+                on++;
+                high[measured >> 12]++;
                 if ((long)measured + baseMb[v] > limit)
                     above++;
             }
 
-            if (on.Count == 0 || 2L * above <= on.Count)
+            if (on == 0 || 2L * above <= on)
                 continue;
-            on.Sort();
-            int median = on[(on.Count - 1) / 2];
-            found.Add(new DemandAboveProvisioned(vms[v].Id, vms[v].Settings.MaximumMb, demand.K > 0 ? median / demand.K : 0, median + baseMb[v], (double)above / on.Count));
+
+            // The median is the ((on − 1) / 2)-th smallest on-value (0-based), as sorting them would give.
+            int rank = (on - 1) / 2, bucket = 0;
+            while (rank >= high[bucket])
+                rank -= high[bucket++];
+            Array.Clear(low);
+            cursor.Reset();
+            while (cursor.Next(out _, out int measured))
+            {
+                if (measured >= 0 && measured >> 12 == bucket)
+                    low[measured & 0xFFF]++;
+            }
+
+            int bits = 0;
+            while (rank >= low[bits])
+                rank -= low[bits++];
+            int median = (bucket << 12) | bits;
+            found.Add(new DemandAboveProvisioned(vms[v].Id, vms[v].Settings.MaximumMb, demand.K > 0 ? median / demand.K : 0, median + baseMb[v], (double)above / on));
         }
 
         found.Sort((a, b) => b.ShareAbove != a.ShareAbove ? b.ShareAbove.CompareTo(a.ShareAbove)

@@ -58,8 +58,12 @@ public sealed class NativeTraceWriter : IDisposable
         _keyframeInterval = options.KeyframeIntervalTicks;
         _encoding = (byte)options.TickEncoding;
         _prev = new int[VmCount];
-        _raw = new byte[Math.Max(16, Math.Min((long)_ticksPerChunk * VmCount, 1 << 20))];
+        // One buffer for the largest chunk the encoding can make, and one for its packed form, allocated once and not
+        // cleared: only the pages a chunk really fills become resident, and no chunk ever reallocates them.
+        long largest = (long)_ticksPerChunk * TickCodec.MaxTickBytes(_encoding, VmCount);
+        _raw = GC.AllocateUninitializedArray<byte>((int)Math.Clamp(largest, 16, Array.MaxLength));
         _codec = new SectionCodec(options.Compression, options.CompressionLevel);
+        _packed = GC.AllocateUninitializedArray<byte>(_codec.PackedCapacity(_raw.Length));
         _tempPath = path + ".tmp";
         _file = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
         try

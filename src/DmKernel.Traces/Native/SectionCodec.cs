@@ -23,6 +23,10 @@ internal sealed class SectionCodec : IDisposable
         };
     }
 
+    /// <summary>The most bytes <see cref="Compress"/> writes for a payload of <paramref name="rawLength"/> bytes.</summary>
+    public int PackedCapacity(int rawLength) =>
+        _compression == NativeTraceCompression.Zstd ? (int)Math.Min(Compressor.GetCompressBound(rawLength), Array.MaxLength) : rawLength;
+
     /// <summary>Compresses <paramref name="raw"/> into <paramref name="packed"/> (grown as needed); stores it as is when that is not larger.</summary>
     public NativeTraceCompression Compress(ReadOnlySpan<byte> raw, ref byte[] packed, out int packedLength)
     {

@@ -6,7 +6,7 @@ namespace DmKernel.Traces.Replay;
 
 /// <summary>
 /// Replays a native trace through the kernel, tick by tick, through the same public API a simulator uses:
-/// placement (from the trace, or first-fit by Startup), one <see cref="Fleet.ApplyTrace"/> and one
+/// placement (from the trace, or first-fit by Startup), one <see cref="TraceFeed"/> application and one
 /// <see cref="Balancer.Tick()"/> per trace tick, and <see cref="ReplayMetrics"/> after each. The trace is read
 /// as a stream; memory is constant in the trace's length.
 /// </summary>
@@ -16,7 +16,8 @@ public sealed class ReplayEngine : IDisposable
     private readonly ReplayOptions _options;
     private readonly int[] _slotOfVm;
     private readonly int[] _traceTick;
-    private readonly int[] _slotTick;
+    private readonly int[]? _slotTick;
+    private readonly TraceFeed _feed;
     private readonly (int Vm, int Slot, int Length)[]? _runs;
     private readonly Stopwatch _clock = new();
     private readonly List<(long Tick, ulong Hash)> _hashes = [];
@@ -89,9 +90,14 @@ public sealed class ReplayEngine : IDisposable
 
         Balancer = new Balancer(Fleet, options.Policy, options.Path, options.Threads);
         _traceTick = new int[Vms.Count];
-        _slotTick = new int[Fleet.SlotCount];
-        Array.Fill(_slotTick, Fleet.TraceOff);
         _runs = Runs(_slotOfVm);
+        _feed = new TraceFeed(Fleet);
+        if (_runs is null)
+        {
+            _slotTick = new int[Fleet.SlotCount];
+            Array.Fill(_slotTick, TraceValues.Off);
+        }
+
         Metrics = new ReplayMetrics(Fleet);
         TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
     }
@@ -254,9 +260,7 @@ public sealed class ReplayEngine : IDisposable
         {
             if (!_reader.ReadTick(_traceTick))
                 throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
-            int on = Gather();
-
-            Fleet.ApplyTrace(_slotTick);
+            int on = Apply();
             Balancer.Tick();
             Metrics.AddTick(on);
             TicksDone++;
@@ -294,19 +298,23 @@ public sealed class ReplayEngine : IDisposable
         return [.. runs];
     }
 
-    /// <summary>Moves this tick's trace values into slot order; returns how many VMs the trace wants on.</summary>
-    private int Gather()
+    /// <summary>
+    /// Applies this tick's trace values to the fleet: straight from the trace's order, one run of consecutive slots at a
+    /// time, or, when the runs are short, scattered into slot order first. Returns how many VMs the trace wants on.
+    /// </summary>
+    private int Apply()
     {
         ReadOnlySpan<int> tick = _traceTick;
         if (_runs is null)
         {
             for (int v = 0; v < tick.Length; v++)
-                _slotTick[_slotOfVm[v]] = tick[v];
+                _slotTick![_slotOfVm[v]] = tick[v];
+            _feed.Apply(_slotTick);
         }
         else
         {
             foreach ((int vm, int slot, int length) in _runs)
-                tick.Slice(vm, length).CopyTo(_slotTick.AsSpan(slot, length));
+                _feed.Apply(slot, tick.Slice(vm, length));
         }
 
         // VMs the trace wants on: values >= 0 (off is -1).

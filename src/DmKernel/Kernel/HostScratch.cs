@@ -26,6 +26,10 @@ internal sealed class HostScratch
         OrderTemp = new int[n];
         SlotKey = new int[n];
         Grant = new int[n];
+        Deferred = new int[n];
+        Extended = new int[n];
+        SavedMin = new int[n];
+        SavedMax = new int[n];
     }
 
     /// <summary>The balancer's cache of each host's R13 order, or null (then the short plan always sorts).</summary>
@@ -75,6 +79,19 @@ internal sealed class HostScratch
 
     /// <summary>Vector short plan, per slot offset: the R13 grant (<see cref="Alloc"/>, <see cref="Min"/>, <see cref="Need0"/> and <see cref="Goal"/> are per slot offset there too).</summary>
     public int[] Grant { get; }
+
+    /// <summary>Vector kernel: offsets of the vectors the finishing pass hands to its general steps after its common loop.</summary>
+    public int[] Deferred { get; }
+
+    /// <summary>
+    /// Vector kernel, one-pass tick: offsets of the vectors whose window minimum or maximum the pass extended, and the
+    /// values they had (per slot offset), so the pass can be undone if the host turns out short.
+    /// </summary>
+    public int[] Extended { get; }
+
+    public int[] SavedMin { get; }
+
+    public int[] SavedMax { get; }
 
     /// <summary>Where loads made only to start cache misses early leave their value.</summary>
     public int Sink { get; set; }

@@ -12,6 +12,9 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
 
     static abstract TSelf Load(ref int source, nuint index);
 
+    /// <summary>Count 16-bit values from <paramref name="source"/>[index..], zero-extended to the int lanes.</summary>
+    static abstract TSelf LoadU16(ref ushort source, nuint index);
+
     static abstract void Store(TSelf value, ref int destination, nuint index);
 
     static abstract TSelf Create(int value);
@@ -23,6 +26,8 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     static abstract TSelf operator &(TSelf a, TSelf b);
 
     static abstract TSelf operator |(TSelf a, TSelf b);
+
+    static abstract TSelf operator ^(TSelf a, TSelf b);
 
     /// <summary>a &amp; ~b.</summary>
     static abstract TSelf AndNot(TSelf a, TSelf b);
@@ -52,14 +57,20 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>destination[index .. index + Count) += value, widened to 64 bits.</summary>
     static abstract void AddToLong(ref long destination, nuint index, TSelf value);
 
-    /// <summary>R9 in binary64, lane by lane as <see cref="Rules.Target"/>.</summary>
+    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes; binary64, exact).</summary>
+    static abstract TSelf WindowAverage(TSelf sum, TSelf count);
+
+    /// <summary>Whether <see cref="FastLinuxFloor"/> is available (else the kernel uses a chain of selects).</summary>
+    static abstract bool HasFastLinuxFloor { get; }
+
+    /// <summary>R8's Linux floor lane by lane as <see cref="Rules.LinuxFloor"/>, from the leading-zero count (t ≥ 0).</summary>
+    static abstract TSelf FastLinuxFloor(TSelf t);
+
+    /// <summary>R9 in binary64, lane by lane equal to <see cref="Rules.Target"/> (the quotient by 100 as a product with <see cref="Rules.Hundredth"/>).</summary>
     static abstract TSelf Target(TSelf demand, TSelf buffer, TSelf minimum, TSelf maximum, int gMask);
 
-    /// <summary>R10 in binary64, lane by lane as <see cref="Rules.Pressure"/>.</summary>
+    /// <summary>R10 in binary64, lane by lane equal to <see cref="Rules.Pressure"/>.</summary>
     static abstract TSelf Pressure(TSelf demand, TSelf assigned);
-
-    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes).</summary>
-    static abstract TSelf WindowAverage(TSelf sum, TSelf count);
 
     /// <summary>
     /// R11's water-filling test, exactly: the lanes where <c>cap × weights ≤ level × weight</c>, in binary64. For

@@ -3,114 +3,125 @@ namespace DmKernel.Kernel;
 /// <summary>
 /// R4–R7: the lifecycle requests made between ticks, processed per host at the start of the next tick:
 /// all stops first (their memory is usable at once), then restarts, then starts, each in slot order.
+/// Index k is a slot's offset in the host.
 /// </summary>
 internal static class Lifecycle
 {
-    public static void ProcessRequests(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    public static void ProcessRequests(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
-        byte[] req = f.RequestCol;
-        for (int i = start; i < end; i++)
+        Span<byte> req = host.Request;
+        for (int k = 0; k < req.Length; k++)
         {
-            if (req[i] == (byte)LifecycleRequest.Stop)
+            if (req[k] == (byte)LifecycleRequest.Stop)
             {
-                Stop(f, h, i);
-                req[i] = 0;
+                Stop(host, k, ctx);
+                req[k] = 0;
             }
         }
 
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < req.Length; k++)
         {
-            if (req[i] == (byte)LifecycleRequest.Restart)
+            if (req[k] == (byte)LifecycleRequest.Restart)
             {
-                Restart(f, h, i, ctx, scratch);
-                req[i] = 0;
+                Restart(host, k, ctx, scratch);
+                req[k] = 0;
             }
         }
 
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < req.Length; k++)
         {
-            if (req[i] == (byte)LifecycleRequest.Start)
+            if (req[k] == (byte)LifecycleRequest.Start)
             {
-                Start(f, h, i, ctx, scratch);
-                req[i] = 0;
+                Start(host, k, ctx, scratch);
+                req[k] = 0;
             }
         }
 
-        f.HostPendingRequestsCol[h] = 0;
+        host.PendingRequests = 0;
+    }
+
+    /// <summary>What the request did, and in which tick.</summary>
+    private static void SetResult(in HostColumns host, int k, in TickContext ctx, LifecycleResult result)
+    {
+        host.Result[k] = (byte)result;
+        host.ResultTick[k] = ctx.TickIndex;
     }
 
     /// <summary>R7: all Assigned memory returns to the pool at once; runtime state is cleared (cumulative counters stay).</summary>
-    private static void Stop(Fleet f, int h, int i)
+    private static void Stop(in HostColumns host, int k, in TickContext ctx)
     {
-        f.HostAvailableCol[h] += f.AssignedCol[i];
-        f.ClearRuntime(i);
-        f.ResultCol[i] = (byte)LifecycleResult.Stopped;
+        host.Available += host.Assigned[k];
+        host.ClearRuntime(k);
+        SetResult(host, k, ctx, LifecycleResult.Stopped);
     }
 
     /// <summary>R4 then R5: admit with Startup MB, reclaiming from lower-or-equal-weight donors when short.</summary>
-    private static void Start(Fleet f, int h, int i, in TickContext ctx, HostScratch scratch)
+    private static void Start(in HostColumns host, int k, in TickContext ctx, HostScratch scratch)
     {
-        int startup = f.StartupCol[i];
-        int missing = startup - f.HostAvailableCol[h];
-        if (missing > 0 && !Reclaim(f, h, i, missing, allOrNothing: true, scratch))
+        int startup = host.Startup[k];
+        int missing = startup - host.Available;
+        if (missing > 0 && !Reclaim(host, k, missing, allOrNothing: true, scratch))
         {
             // R4: NotEnoughMemory, nothing reclaimed, the VM stays Off.
-            f.ResultCol[i] = (byte)LifecycleResult.NotEnoughMemory;
-            f.HostFailedStartsCol[h]++;
+            SetResult(host, k, ctx, LifecycleResult.NotEnoughMemory);
+            host.FailedStarts++;
             return;
         }
 
-        f.HostAvailableCol[h] -= startup;
-        Boot(f, i, ctx, assigned: startup, smartPaging: 0);
-        f.ResultCol[i] = (byte)LifecycleResult.Started;
+        host.Available -= startup;
+        Boot(host, k, ctx, assigned: startup, smartPaging: 0);
+        host.WinFirst[k] = ctx.WindowTick;              // R18: its samples in this window start with this tick
+        SetResult(host, k, ctx, LifecycleResult.Started);
     }
 
     /// <summary>R6: memory back to Startup; the excess returns, a deficit is taken from the pool, then Smart Paging.</summary>
-    private static void Restart(Fleet f, int h, int i, in TickContext ctx, HostScratch scratch)
+    private static void Restart(in HostColumns host, int k, in TickContext ctx, HostScratch scratch)
     {
-        int startup = f.StartupCol[i];
-        int assigned = f.AssignedCol[i];
+        int startup = host.Startup[k];
+        int assigned = host.Assigned[k];
         if (assigned >= startup)
         {
-            f.HostAvailableCol[h] += assigned - startup;
-            Boot(f, i, ctx, assigned: startup, smartPaging: 0);
-            f.ResultCol[i] = (byte)LifecycleResult.Restarted;
+            host.Available += assigned - startup;
+            Boot(host, k, ctx, assigned: startup, smartPaging: 0);
+            SetResult(host, k, ctx, LifecycleResult.Restarted);
             return;
         }
 
         int deficit = startup - assigned;
-        int missing = deficit - f.HostAvailableCol[h];
+        int missing = deficit - host.Available;
         // With Smart Paging the reclaim is best effort (what it cannot find becomes Smart Paging); without it the
         // restart fails unless the whole deficit is found, and then, as in R4, nothing is reclaimed.
         if (missing > 0)
-            Reclaim(f, h, i, missing, allOrNothing: !ctx.SmartPaging, scratch);
+            Reclaim(host, k, missing, allOrNothing: !ctx.SmartPaging, scratch);
 
-        int take = Math.Min(deficit, f.HostAvailableCol[h]);
-        f.HostAvailableCol[h] -= take;
+        int take = Math.Min(deficit, host.Available);
+        host.Available -= take;
         int rest = deficit - take;
         if (rest > 0 && !ctx.SmartPaging)
         {
             // R6 without Smart Paging: the restart fails and the VM is Off (R7).
-            f.HostAvailableCol[h] += assigned + take;
-            f.ClearRuntime(i);
-            f.ResultCol[i] = (byte)LifecycleResult.RestartFailed;
+            host.Available += assigned + take;
+            host.ClearRuntime(k);
+            SetResult(host, k, ctx, LifecycleResult.RestartFailed);
             return;
         }
 
-        Boot(f, i, ctx, assigned: assigned + take, smartPaging: rest);
-        f.ResultCol[i] = (byte)(rest > 0 ? LifecycleResult.RestartedWithSmartPaging : LifecycleResult.Restarted);
+        Boot(host, k, ctx, assigned: assigned + take, smartPaging: rest);
+        SetResult(host, k, ctx, rest > 0 ? LifecycleResult.RestartedWithSmartPaging : LifecycleResult.Restarted);
     }
 
     /// <summary>R5: Booting for BootGrace ticks with Ballooned = 0 and GuestVisible = Startup.</summary>
-    private static void Boot(Fleet f, int i, in TickContext ctx, int assigned, int smartPaging)
+    private static void Boot(in HostColumns host, int k, in TickContext ctx, int assigned, int smartPaging)
     {
-        f.AssignedCol[i] = assigned;
-        f.BalloonedCol[i] = 0;
-        f.SmartPagingCol[i] = smartPaging;
-        f.BootTicksLeftCol[i] = ctx.BootTicks;
-        f.FlagsCol[i] = (f.FlagsCol[i] & VmFlags.SettingBits) | VmFlags.Booting;
-        f.GenerationCol[i]++;
+        host.Assigned[k] = assigned;
+        host.Ballooned[k] = 0;
+        host.SmartPaging[k] = smartPaging;
+        host.BootTicksLeft[k] = ctx.BootTicks;
+
+        // The R17 mark is kept: a restarted VM may have been a donor of a reclaim earlier in this tick.
+        host.Flags[k] = (host.Flags[k] & (VmFlags.SettingBits | VmFlags.Decided)) | VmFlags.Booting | (smartPaging > 0 ? VmFlags.HasSmartPaging : 0);
+        host.State[k] = (byte)VmState.Booting;
+        host.Generation[k]++;
     }
 
     /// <summary>
@@ -119,21 +130,22 @@ internal static class Lifecycle
     /// down to Minimum. Not limited by R12's cap; the memory is usable in the same tick. With
     /// <paramref name="allOrNothing"/> nothing is taken unless the whole amount can be found.
     /// </summary>
-    private static bool Reclaim(Fleet f, int h, int self, int needed, bool allOrNothing, HostScratch scratch)
+    private static bool Reclaim(in HostColumns host, int self, int needed, bool allOrNothing, HostScratch scratch)
     {
-        int weight = f.WeightCol[self];
+        Span<ushort> weightCol = host.Weight;
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, minimumCol = host.Minimum;
+        int weight = weightCol[self];
         if (weight == 0)
             return false;
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
         Span<long> keys = scratch.Keys;
         int n = 0;
         long reclaimable = 0;
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < host.Count; k++)
         {
-            if (i != self && (f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic && f.WeightCol[i] <= weight)
+            if (k != self && (flagsCol[k] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic && weightCol[k] <= weight)
             {
-                keys[n++] = ((long)f.WeightCol[i] << 32) | (uint)i;
-                reclaimable += Math.Max(0, f.AssignedCol[i] - f.MinimumCol[i]);
+                keys[n++] = ((long)weightCol[k] << 32) | (uint)k;
+                reclaimable += Math.Max(0, assignedCol[k] - minimumCol[k]);
             }
         }
 
@@ -141,19 +153,21 @@ internal static class Lifecycle
             return false;
         keys = keys[..n];
         keys.Sort();
+        Span<int> targetCol = host.Target, balloonedCol = host.Ballooned, removedCol = host.Removed;
         for (int pass = 0; pass < 2 && needed > 0; pass++)
         {
             foreach (long key in keys)
             {
-                int i = (int)(uint)key;
-                int floor = pass == 0 ? Math.Max(f.TargetCol[i], f.MinimumCol[i]) : f.MinimumCol[i];
-                int x = Math.Min(Math.Max(0, f.AssignedCol[i] - floor), needed);
+                int k = (int)(uint)key;
+                int floor = pass == 0 ? Math.Max(targetCol[k], minimumCol[k]) : minimumCol[k];
+                int x = Math.Min(Math.Max(0, assignedCol[k] - floor), needed);
                 if (x > 0)
                 {
-                    f.AssignedCol[i] -= x;
-                    f.BalloonedCol[i] += x;
-                    f.RemovedCol[i] += x;
-                    f.HostAvailableCol[h] += x;
+                    assignedCol[k] -= x;
+                    balloonedCol[k] += x;
+                    removedCol[k] += x;
+                    flagsCol[k] |= VmFlags.Decided;
+                    host.Available += x;
                     needed -= x;
                     if (needed == 0)
                         break;

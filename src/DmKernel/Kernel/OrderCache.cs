@@ -42,15 +42,15 @@ internal sealed class OrderCache
     }
 
     /// <summary>
-    /// Loads one int of every cache line of host slots [start, start + count) in this cache's key and order and in
-    /// <paramref name="weight"/>, the memory only a short host's plan reads, so that their misses overlap the host's
+    /// Loads one int of every cache line of the host's slots (from <paramref name="start"/>, as many as
+    /// <paramref name="weight"/>, the host's Weight column, has) in this cache's key and order and in the weights, the memory only a short host's plan reads, so that their misses overlap the host's
     /// streaming pass instead of stalling the plan; returns a value to keep (the loads are for their side effect).
     /// </summary>
-    public int Touch(int[] weight, int start, int count)
+    public int Touch(ReadOnlySpan<ushort> weight, int start)
     {
         int sink = 0;
-        for (int k = 0; k < count; k += 16)
-            sink |= _key[start + k] | _order[start + k] | weight[start + k];
+        for (int k = 0; k < weight.Length; k += 16)
+            sink |= _key[start + k] | _order[start + k] | weight[k];
         return sink;
     }
 

@@ -2,76 +2,90 @@ namespace DmKernel.Kernel;
 
 /// <summary>
 /// The scalar reference: the spec in code, one plain loop per step, each step citing its rule. Every other
-/// path is tested against it, bit for bit.
+/// path is tested against it, bit for bit. Index k is a slot's offset in the host (<see cref="HostColumns"/>).
 /// </summary>
 internal struct ScalarKernel : IHostKernel
 {
-    public static void TickHost(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    public static void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+        for (int h = first; h < end; h++)
+            TickHost(columns.Host(h), ctx, scratch);
+    }
+
+    public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    {
+        int n = host.Count;
+        Span<int> flagsCol = host.Flags, bootCol = host.BootTicksLeft;
+        Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
 
         // R12: memory ballooned in the previous tick joins Available at the start of this one.
-        f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
-        f.HostPendingFreedCol[h] = 0;
+        host.Available += host.PendingFreed;
+        host.PendingFreed = 0;
 
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < n; k++)
         {
             // R17: this tick's decisions start at zero.
-            f.UnballoonedCol[i] = 0;
-            f.HotAddedCol[i] = 0;
-            f.RemovedCol[i] = 0;
+            unballoonedCol[k] = 0;
+            hotAddedCol[k] = 0;
+            removedCol[k] = 0;
 
             // R5: a Booting VM counts down its grace; at zero it is Running and balanced from this tick on.
-            if ((f.FlagsCol[i] & VmFlags.StateMask) == VmFlags.Booting && --f.BootTicksLeftCol[i] == 0)
-                f.FlagsCol[i] = (f.FlagsCol[i] & ~VmFlags.StateMask) | VmFlags.Running;
+            if ((flagsCol[k] & VmFlags.StateMask) == VmFlags.Booting && --bootCol[k] == 0)
+            {
+                flagsCol[k] = (flagsCol[k] & ~VmFlags.StateMask) | VmFlags.Running;
+                host.State[k] = (byte)VmState.Running;
+            }
         }
 
         // R4–R7: lifecycle requests made since the last tick.
-        if (f.HostPendingRequestsCol[h] > 0)
-            Lifecycle.ProcessRequests(f, h, ctx, scratch);
+        if (host.PendingRequests > 0)
+            Lifecycle.ProcessRequests(host, ctx, scratch);
 
         // R8 demand, R9 target, R11 shortfall.
+        Span<int> committedCol = host.Committed, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;
+        Span<int> minimumCol = host.Minimum, maximumCol = host.Maximum, startupCol = host.Startup;
+        Span<ushort> bufferCol = host.Buffer;
         long shortfall = 0;
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < n; k++)
         {
-            int flags = f.FlagsCol[i];
+            int flags = flagsCol[k];
             if ((flags & VmFlags.StateMask) == 0)
             {
-                f.DemandCol[i] = 0;
-                f.TargetCol[i] = 0;
+                demandCol[k] = 0;
+                targetCol[k] = 0;
                 continue;
             }
 
-            int demand = f.CommittedCol[i];
+            int demand = committedCol[k];
             if ((flags & VmFlags.Linux) != 0)
-                demand += Rules.LinuxFloor(f.AssignedCol[i]);           // R8: Linux reports committed + floor(Assigned)
-            f.DemandCol[i] = demand;
+                demand += Rules.LinuxFloor(assignedCol[k]);             // R8: Linux reports committed + floor(Assigned)
+            demandCol[k] = demand;
 
             if ((flags & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
-                int target = Rules.Target(demand, f.BufferCol[i], f.MinimumCol[i], f.MaximumCol[i], ctx.GMask); // R9
-                f.TargetCol[i] = target;
-                shortfall += Math.Max(0, target - f.AssignedCol[i]);    // R11
+                int target = Rules.Target(demand, bufferCol[k], minimumCol[k], maximumCol[k], ctx.GMask); // R9
+                targetCol[k] = target;
+                shortfall += Math.Max(0, target - assignedCol[k]);      // R11
             }
             else
             {
-                f.TargetCol[i] = f.StartupCol[i];                       // Booting and static VMs hold Startup
+                targetCol[k] = startupCol[k];                           // Booting and static VMs hold Startup
             }
         }
 
-        f.HostShortfallCol[h] = shortfall;
-        if (shortfall <= f.HostAvailableCol[h])
+        host.Shortfall = shortfall;
+        if (shortfall <= host.Available)
         {
-            EnoughMemory(f, h, start, end, ctx);
-            f.HostShortCol[h] = 0;
+            EnoughMemory(host, ctx);
+            host.Short = 0;
         }
         else
         {
-            ShortPlan.Run(f, h, ctx, scratch);
-            f.HostShortCol[h] = 1;
+            ShortPlan.Run(host, ctx, scratch);
+            host.Short = 1;
         }
 
-        Finish(f, h, start, end, ctx);
+        Finish(host, ctx);
     }
 
     /// <summary>
@@ -79,34 +93,36 @@ internal struct ScalarKernel : IHostKernel
     /// nobody is shrunk by the plan. R15: on a reclaim tick every VM above Target starts being ballooned toward
     /// it, within R12's cap and Linux floor, and goes on each tick until it reaches Target.
     /// </summary>
-    private static void EnoughMemory(Fleet f, int h, int start, int end, in TickContext ctx)
+    private static void EnoughMemory(in HostColumns host, in TickContext ctx)
     {
-        int available = f.HostAvailableCol[h];
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, targetCol = host.Target, balloonedCol = host.Ballooned;
+        Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
+        int available = host.Available;
         int pending = 0;
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < host.Count; k++)
         {
-            int flags = f.FlagsCol[i];
+            int flags = flagsCol[k];
             if ((flags & (VmFlags.StateMask | VmFlags.Dynamic)) != VmFlags.RunningDynamic)
                 continue;
 
-            int assigned = f.AssignedCol[i], target = f.TargetCol[i];
+            int assigned = assignedCol[k], target = targetCol[k];
             if (assigned < target)
             {
                 int grant = target - assigned;
-                int unballoon = Math.Min(grant, f.BalloonedCol[i]);
-                f.BalloonedCol[i] -= unballoon;
-                f.AssignedCol[i] = target;
-                f.UnballoonedCol[i] = unballoon;
-                f.HotAddedCol[i] = grant - unballoon;
+                int unballoon = Math.Min(grant, balloonedCol[k]);
+                balloonedCol[k] -= unballoon;
+                assignedCol[k] = target;
+                unballoonedCol[k] = unballoon;
+                hotAddedCol[k] = grant - unballoon;
                 available -= grant;
                 flags &= ~VmFlags.Reclaiming;
             }
             else if (assigned > target && (ctx.ReclaimTick || (flags & VmFlags.Reclaiming) != 0))
             {
-                int x = ShortPlan.RemovalLimit(f, i, assigned, assigned - target, ctx);
-                f.AssignedCol[i] = assigned - x;
-                f.BalloonedCol[i] += x;
-                f.RemovedCol[i] += x;
+                int x = ShortPlan.RemovalLimit(host, k, assigned, assigned - target, ctx);
+                assignedCol[k] = assigned - x;
+                balloonedCol[k] += x;
+                removedCol[k] += x;
                 pending += x;
                 flags = assigned - x > target ? flags | VmFlags.Reclaiming : flags & ~VmFlags.Reclaiming;
             }
@@ -115,68 +131,69 @@ internal struct ScalarKernel : IHostKernel
                 flags &= ~VmFlags.Reclaiming;
             }
 
-            f.FlagsCol[i] = flags;
+            flagsCol[k] = flags;
         }
 
-        f.HostAvailableCol[h] = available;
-        f.HostPendingFreedCol[h] += pending;
+        host.Available = available;
+        host.PendingFreed += pending;
     }
 
     /// <summary>R16 Smart Paging drain, then the outputs: R10 pressure, R20 status, R17/R18 counters and windows, R19.</summary>
-    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx)
+    private static void Finish(in HostColumns host, in TickContext ctx)
     {
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;
+        Span<int> balloonedCol = host.Ballooned, spCol = host.SmartPaging, pressureCol = host.Pressure;
+        Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
+        Span<long> addedTotalCol = host.AddedTotal, removedTotalCol = host.RemovedTotal;
+        Span<int> addOpsCol = host.AddOps, removeOpsCol = host.RemoveOps;
+        Span<int> winSumCol = host.WinSum, winMinCol = host.WinMin, winMaxCol = host.WinMax;
         long pressureSum = 0, demandSum = 0, assignedSum = 0, added = 0, removed = 0;
         int runningDm = 0, addOps = 0, removeOps = 0;
-        for (int i = start; i < end; i++)
+        for (int k = 0; k < host.Count; k++)
         {
-            int flags = f.FlagsCol[i];
+            int flags = flagsCol[k];
             int state = flags & VmFlags.StateMask;
             if (state == 0)
             {
-                f.PressureCol[i] = 0;
-                f.FlagsCol[i] = flags & ~VmFlags.StatusMask;
+                pressureCol[k] = 0;
+                flagsCol[k] = flags & ~VmFlags.StatusMask;
                 continue;
             }
 
             // R16: after boot, Smart Paging is converted to balloon, one cap per tick (frees no RAM).
-            if (state == VmFlags.Running && f.SmartPagingCol[i] > 0)
+            if (state == VmFlags.Running && spCol[k] > 0)
             {
-                int d = Math.Min(f.SmartPagingCol[i], ctx.RemoveCap);
-                f.SmartPagingCol[i] -= d;
-                f.BalloonedCol[i] += d;
+                int d = Math.Min(spCol[k], ctx.RemoveCap);
+                spCol[k] -= d;
+                balloonedCol[k] += d;
             }
 
-            int assigned = f.AssignedCol[i], demand = f.DemandCol[i];
+            int assigned = assignedCol[k], demand = demandCol[k];
             int pressure = Rules.Pressure(demand, assigned);                           // R10
-            f.PressureCol[i] = pressure;
-            f.FlagsCol[i] = (flags & ~VmFlags.StatusMask) | Rules.StatusBits(demand, assigned, f.TargetCol[i]); // R20
+            pressureCol[k] = pressure;
+            int add = unballoonedCol[k] + hotAddedCol[k], rem = removedCol[k];
+
+            // R20 status, and the derived marks: Smart Paging left to drain, a decision this tick.
+            flags = (flags & ~(VmFlags.StatusMask | VmFlags.HasSmartPaging | VmFlags.Decided))
+                | Rules.StatusBits(demand, assigned, targetCol[k])
+                | (spCol[k] > 0 ? VmFlags.HasSmartPaging : 0)
+                | ((add | rem) != 0 ? VmFlags.Decided : 0);
+            flagsCol[k] = flags;
 
             // R18: cumulative counters and operation counts.
-            int add = f.UnballoonedCol[i] + f.HotAddedCol[i], rem = f.RemovedCol[i];
-            f.AddedTotalCol[i] += add;
-            f.RemovedTotalCol[i] += rem;
-            f.AddOpsCol[i] += add > 0 ? 1 : 0;
-            f.RemoveOpsCol[i] += rem > 0 ? 1 : 0;
+            addedTotalCol[k] += add;
+            removedTotalCol[k] += rem;
+            addOpsCol[k] += add > 0 ? 1 : 0;
+            removeOpsCol[k] += rem > 0 ? 1 : 0;
             added += add;
             removed += rem;
             addOps += add > 0 ? 1 : 0;
             removeOps += rem > 0 ? 1 : 0;
 
-            // R18: the current pressure window.
-            f.WinSumCol[i] += pressure;
-            f.WinCountCol[i]++;
-            f.WinMinCol[i] = Math.Min(f.WinMinCol[i], pressure);
-            f.WinMaxCol[i] = Math.Max(f.WinMaxCol[i], pressure);
-            if (ctx.WindowEnd)
-            {
-                f.LastAvgCol[i] = Rules.WindowAverage(f.WinSumCol[i], f.WinCountCol[i]);
-                f.LastMinCol[i] = f.WinMinCol[i];
-                f.LastMaxCol[i] = f.WinMaxCol[i];
-                f.WinSumCol[i] = 0;
-                f.WinCountCol[i] = 0;
-                f.WinMinCol[i] = int.MaxValue;
-                f.WinMaxCol[i] = 0;
-            }
+            // R18: the current pressure window (its sample count is derived: PressureWindows).
+            winSumCol[k] += pressure;
+            winMinCol[k] = Math.Min(winMinCol[k], pressure);
+            winMaxCol[k] = Math.Max(winMaxCol[k], pressure);
 
             if ((flags & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
@@ -187,6 +204,10 @@ internal struct ScalarKernel : IHostKernel
             }
         }
 
-        HostCounters.Write(f, h, pressureSum, runningDm, demandSum, assignedSum, added, removed, addOps, removeOps);
+        HostCounters.Write(host, pressureSum, runningDm, demandSum, assignedSum, added, removed, addOps, removeOps);
+
+        // R18: a window that ends with this tick reports its figures and starts over.
+        if (ctx.WindowEnd)
+            PressureWindows.Close(host, ctx);
     }
 }

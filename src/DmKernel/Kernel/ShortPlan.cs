@@ -9,73 +9,73 @@ namespace DmKernel.Kernel;
 /// </summary>
 internal static class ShortPlan
 {
-    public static void Run(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    public static void Run(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int n = Plan(f, h, ctx, scratch);
+        int n = Plan(host, ctx, scratch);
         ReadOnlySpan<long> keys = scratch.Keys.AsSpan(0, n);
         ReadOnlySpan<int> alloc = scratch.Alloc.AsSpan(0, n);
 
         // R12: shrink by balloon toward the allocation, within the cap, Linux floor and Minimum. Ballooned memory
         // joins Available next tick, so the order of removals (Weight ascending) cannot change any result.
         int pending = 0;
-        int[] assignedCol = f.AssignedCol, balloonedCol = f.BalloonedCol;
-        int[] removedCol = f.RemovedCol, unballoonedCol = f.UnballoonedCol, hotAddedCol = f.HotAddedCol;
-        for (int k = 0; k < n; k++)
+        Span<int> assignedCol = host.Assigned, balloonedCol = host.Ballooned;
+        Span<int> removedCol = host.Removed, unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded;
+        for (int j = 0; j < n; j++)
         {
-            int i = (int)(uint)keys[k];
-            int a = assignedCol[i];
-            if (a <= alloc[k])
+            int k = (int)(uint)keys[j];
+            int a = assignedCol[k];
+            if (a <= alloc[j])
                 continue;
-            int x = RemovalLimit(f, i, a, a - alloc[k], ctx);
-            assignedCol[i] = a - x;
-            balloonedCol[i] += x;
-            removedCol[i] += x;
+            int x = RemovalLimit(host, k, a, a - alloc[j], ctx);
+            assignedCol[k] = a - x;
+            balloonedCol[k] += x;
+            removedCol[k] += x;
             pending += x;
         }
 
-        f.HostPendingFreedCol[h] += pending;
+        host.PendingFreed += pending;
 
         // R13: grow in Weight-descending order while Available lasts: unballoon first, then hot-add.
-        int available = f.HostAvailableCol[h];
-        for (int k = 0; k < n && available > 0; k++)
+        int available = host.Available;
+        for (int j = 0; j < n && available > 0; j++)
         {
-            int i = (int)(uint)keys[k];
-            int a = assignedCol[i];
-            if (a >= alloc[k])
+            int k = (int)(uint)keys[j];
+            int a = assignedCol[k];
+            if (a >= alloc[j])
                 continue;
-            int grant = Math.Min(alloc[k] - a, available);
-            int unballoon = Math.Min(grant, balloonedCol[i]);
-            balloonedCol[i] -= unballoon;
-            assignedCol[i] = a + grant;
-            unballoonedCol[i] += unballoon;
-            hotAddedCol[i] += grant - unballoon;
+            int grant = Math.Min(alloc[j] - a, available);
+            int unballoon = Math.Min(grant, balloonedCol[k]);
+            balloonedCol[k] -= unballoon;
+            assignedCol[k] = a + grant;
+            unballoonedCol[k] += unballoon;
+            hotAddedCol[k] += grant - unballoon;
             available -= grant;
         }
 
-        f.HostAvailableCol[h] = available;
+        host.Available = available;
     }
 
     /// <summary>
     /// R11's short plan: the host's Running DM VMs in R13's order (Weight descending, then slot) in
-    /// <see cref="HostScratch.Keys"/> and each one's allocation in <see cref="HostScratch.Alloc"/>; returns their count.
+    /// <see cref="HostScratch.Keys"/> (low 32 bits: the slot's offset in the host) and each one's allocation in <see cref="HostScratch.Alloc"/>; returns their count.
     /// </summary>
-    internal static int Plan(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    internal static int Plan(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
         int g = ctx.G, gMask = ctx.GMask;
 
         // The Running DM VMs in R13's order: Weight descending, then slot.
         Span<long> keys = scratch.Keys;
         int n = 0, zeroWeights = 0;
-        long budget = f.HostAvailableCol[h];
-        int[] flagsCol = f.FlagsCol, weightCol = f.WeightCol, assignedCol = f.AssignedCol;
-        for (int i = start; i < end; i++)
+        long budget = host.Available;
+        Span<int> flagsCol = host.Flags, assignedCol = host.Assigned;
+        Span<ushort> weightCol = host.Weight;
+        for (int k = 0; k < host.Count; k++)
         {
-            if ((flagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
+            if ((flagsCol[k] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
-                int w = weightCol[i];
-                keys[n++] = ((long)(VmSettings.MaxWeight - w) << 32) | (uint)i;
-                budget += assignedCol[i];
+                int w = weightCol[k];
+                keys[n++] = ((long)(VmSettings.MaxWeight - w) << 32) | (uint)k;
+                budget += assignedCol[k];
                 zeroWeights += w == 0 ? 1 : 0;
             }
         }
@@ -87,15 +87,15 @@ internal static class ShortPlan
         Span<int> weight = scratch.Weight.AsSpan(0, n), min = scratch.Min.AsSpan(0, n), need0 = scratch.Need0.AsSpan(0, n);
         Span<int> target = scratch.Goal.AsSpan(0, n), alloc = scratch.Alloc.AsSpan(0, n);
         long sumMin = 0, sumNeed0 = 0;
-        int[] minimumCol = f.MinimumCol, maximumCol = f.MaximumCol, demandCol = f.DemandCol, targetCol = f.TargetCol;
-        for (int k = 0; k < keys.Length; k++)
+        Span<int> minimumCol = host.Minimum, maximumCol = host.Maximum, demandCol = host.Demand, targetCol = host.Target;
+        for (int j = 0; j < keys.Length; j++)
         {
-            int i = (int)(uint)keys[k];
-            int lo = minimumCol[i], n0 = Rules.Need0(demandCol[i], lo, maximumCol[i], gMask);
-            weight[k] = weightCol[i];
-            min[k] = lo;
-            need0[k] = n0;
-            target[k] = targetCol[i];
+            int k = (int)(uint)keys[j];
+            int lo = minimumCol[k], n0 = Rules.Need0(demandCol[k], lo, maximumCol[k], gMask);
+            weight[j] = weightCol[k];
+            min[j] = lo;
+            need0[j] = n0;
+            target[j] = targetCol[k];
             sumMin += lo;
             sumNeed0 += n0;
         }
@@ -189,12 +189,12 @@ internal static class ShortPlan
     /// a Windows guest complies down to Minimum; a Linux guest also keeps its floor,
     /// <c>max(0, Assigned − committed − floor(Assigned)) = max(0, Assigned − Demand)</c>; in whole granules.
     /// </summary>
-    public static int RemovalLimit(Fleet f, int i, int assigned, int want, in TickContext ctx)
+    public static int RemovalLimit(in HostColumns host, int k, int assigned, int want, in TickContext ctx)
     {
         int x = Math.Min(want, ctx.RemoveCap);
-        x = Math.Min(x, Math.Max(0, assigned - f.MinimumCol[i]));
-        if ((f.FlagsCol[i] & VmFlags.Linux) != 0)
-            x = Math.Min(x, Math.Max(0, assigned - f.DemandCol[i]));
+        x = Math.Min(x, Math.Max(0, assigned - host.Minimum[k]));
+        if ((host.Flags[k] & VmFlags.Linux) != 0)
+            x = Math.Min(x, Math.Max(0, assigned - host.Demand[k]));
         return x & ~ctx.GMask;
     }
 

@@ -13,7 +13,9 @@ internal readonly struct TickContext
         // R15: reclaim ticks close each ReclaimPeriod (the first one at the end of the first period).
         ReclaimTick = (tickIndex + 1) % model.ReclaimPeriodTicks == 0;
         // R18: tumbling windows close every PressureWindow ticks.
-        WindowEnd = (tickIndex + 1) % model.PressureWindowTicks == 0;
+        WindowTicks = model.PressureWindowTicks;
+        WindowTick = (int)(tickIndex % WindowTicks);
+        WindowEnd = WindowTick + 1 == WindowTicks;
     }
 
     public long TickIndex { get; }
@@ -34,4 +36,10 @@ internal readonly struct TickContext
     public bool ReclaimTick { get; }
 
     public bool WindowEnd { get; }
+
+    /// <summary>R18: the pressure window's length in ticks.</summary>
+    public int WindowTicks { get; }
+
+    /// <summary>R18: this tick's position in its pressure window (0 for a window's first tick).</summary>
+    public int WindowTick { get; }
 }

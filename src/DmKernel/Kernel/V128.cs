@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DmKernel.Kernel;
 
@@ -15,6 +16,10 @@ internal readonly struct V128 : IVec<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Load(ref int source, nuint index) => new(Vector128.LoadUnsafe(ref source, index));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 LoadU16(ref ushort source, nuint index)
+        => new(Vector128.WidenLower(Vector64.LoadUnsafe(ref source, index).ToVector128Unsafe()).AsInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V128 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
@@ -33,6 +38,9 @@ internal readonly struct V128 : IVec<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator ^(V128 a, V128 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 AndNot(V128 a, V128 b) => new(Vector128.AndNot(a._v, b._v));
@@ -61,7 +69,8 @@ internal readonly struct V128 : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(V128 value) => value._v == Vector128<int>.Zero;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>(Compiled fully optimized at once: where a large caller's inlining budget runs out, the call is not to tier-0 code.)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static long SumWidened(V128 value)
     {
         (Vector128<long> lo, Vector128<long> hi) = Vector128.Widen(value._v);
@@ -77,45 +86,95 @@ internal readonly struct V128 : IVec<V128>
         (Vector128.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
     }
 
+    /// <summary>
+    /// R9 in 32-bit lanes (docs/model.md, "Exact arithmetic"): c = ceil of a binary32 estimate of P / 100,
+    /// P = D × (100 + B), is within 5 of the exact ceiling q wherever q ≤ Maximum + 10 (relative error below 2^−22,
+    /// q ≤ 2^24 + 10); the remainder <c>P − 100 c</c>, taken modulo 2^32 (its true value lies in (−600, 500]), gives the
+    /// exact correction <c>ceil(r / 100) = floor((r + 599) / 100) − 5</c>, by a multiply and a shift exact below 43 699.
+    /// An estimate above Maximum + 5 means q &gt; Maximum: the result is Maximum. Maximum is a multiple of G, so
+    /// <c>min(roundUp(q), Maximum)</c> equals the scalar's <c>roundUp(min(q, Maximum))</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Target(V128 demand, V128 buffer, V128 minimum, V128 maximum, int gMask)
     {
-        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
-        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
-        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
-        (Vector128<double> mLo, Vector128<double> mHi) = ToDouble(buffer._v + Vector128.Create(100));
-        Vector128<double> hundred = Vector128.Create(100.0), limit = Vector128.Create((double)(1 << 30));
-        Vector128<double> lo = Vector128.MinNative(Vector128.Ceiling(dLo * mLo / hundred), limit);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Ceiling(dHi * mHi / hundred), limit);
-        Vector128<int> t = ToInt(lo, hi);
+        Vector128<int> d = demand._v, m = buffer._v + Vector128.Create(100), max = maximum._v;
+        Vector128<float> e = Vector128.ConvertToSingle(d) * Vector128.ConvertToSingle(m) * Vector128.Create(0.01f);
+        Vector128<int> c = Vector128.ConvertToInt32Native(Vector128.MinNative(Vector128.Ceiling(e), Vector128.Create(33_554_432f)));
+        Vector128<int> r = (d * m) - (c * Vector128.Create(100));
+        Vector128<int> q = c + Vector128.ShiftRightLogical((r + Vector128.Create(599)) * Vector128.Create(5243), 19) - Vector128.Create(5);
         Vector128<int> mask = Vector128.Create(gMask);
-        t = Vector128.Min(Vector128.AndNot(t + mask, mask), maximum._v);
+        Vector128<int> t = Vector128.Min(Vector128.AndNot(q + mask, mask), max);
+        t = Vector128.ConditionalSelect(Vector128.GreaterThan(c, max + Vector128.Create(5)), max, t);
         return new(Vector128.Max(t, minimum._v));
     }
 
+    /// <summary>
+    /// R10, 32-bit lanes throughout (docs/model.md, "Exact arithmetic"): a binary32 estimate of (200 D + A) / (2 A)
+    /// within 1 of the exact quotient (relative error below 2^−21, the quotient at most cap + 1 where it matters), then
+    /// one exact correction from the remainder <c>N − q × 2A</c>, taken modulo 2^32: its true value lies in [−2A, 4A)
+    /// and A ≤ 2^24, so the wrapped difference is the true one. Estimates of cap + 1 or more saturate.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Pressure(V128 demand, V128 assigned)
     {
-        Vector128<int> safe = Vector128.Max(assigned._v, Vector128<int>.One);
-        (Vector128<double> dLo, Vector128<double> dHi) = ToDouble(demand._v);
-        (Vector128<double> aLo, Vector128<double> aHi) = ToDouble(safe);
-        Vector128<double> c200 = Vector128.Create(200.0), c2 = Vector128.Create(2.0), cap = Vector128.Create((double)Rules.PressureCap);
-        Vector128<double> lo = Vector128.MinNative(Vector128.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
-        Vector128<double> hi = Vector128.MinNative(Vector128.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
-        Vector128<int> p = ToInt(lo, hi);
-        return new(Vector128.AndNot(p, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
+        Vector128<int> a = Vector128.Max(assigned._v, Vector128<int>.One), d = demand._v;
+        Vector128<float> af = Vector128.ConvertToSingle(a), twoAf = af + af;
+        Vector128<float> n = Vector128.FusedMultiplyAdd(Vector128.Create(200f), Vector128.ConvertToSingle(d), af);
+        Vector128<float> r;
+        if (Sse.IsSupported)
+        {
+            // A 12-bit reciprocal and one Newton step: relative error below 2^-21.
+            r = Sse.Reciprocal(twoAf);
+            r = Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-twoAf, r, Vector128<float>.One), r);
+        }
+        else
+        {
+            r = Vector128<float>.One / twoAf;
+        }
+
+        Vector128<float> limit = Vector128.Create(Rules.PressureCap + 1f);
+        Vector128<float> y = n * r;
+        Vector128<int> saturated = Vector128.GreaterThanOrEqual(y, limit).AsInt32();
+        Vector128<int> q = Vector128.ConvertToInt32Native(Vector128.MinNative(y, limit));
+        Vector128<int> twoA = a + a;
+        Vector128<int> rem = (d * Vector128.Create(200)) + a - (q * twoA);
+        q = q + Vector128.LessThan(rem, Vector128<int>.Zero) - Vector128.GreaterThanOrEqual(rem, twoA);
+        Vector128<int> cap = Vector128.Create(Rules.PressureCap);
+        q = Vector128.ConditionalSelect(saturated, cap, Vector128.Min(q, cap));
+        return new(Vector128.AndNot(q, Vector128.Equals(assigned._v, Vector128<int>.Zero)));
     }
 
+    /// <summary>
+    /// R18's window mean, round half up of sum / count, in 32-bit lanes like <see cref="Pressure"/>: a binary32 estimate
+    /// of (2 sum + n) / (2 n) within 1 of the exact quotient (at most the pressure cap), one exact correction from the
+    /// remainder taken modulo 2^32 (its true value lies in [−2n, 4n), n ≤ 20 000).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 WindowAverage(V128 sum, V128 count)
     {
-        (Vector128<double> sLo, Vector128<double> sHi) = ToDouble(sum._v);
-        (Vector128<double> nLo, Vector128<double> nHi) = ToDouble(Vector128.Max(count._v, Vector128<int>.One));
-        Vector128<double> c2 = Vector128.Create(2.0);
-        Vector128<double> lo = Vector128.Floor((c2 * sLo + nLo) / (c2 * nLo));
-        Vector128<double> hi = Vector128.Floor((c2 * sHi + nHi) / (c2 * nHi));
-        return new(ToInt(lo, hi));
+        Vector128<int> n = Vector128.Max(count._v, Vector128<int>.One), s = sum._v;
+        Vector128<float> nf = Vector128.ConvertToSingle(n), twoNf = nf + nf;
+        Vector128<float> num = Vector128.FusedMultiplyAdd(Vector128.Create(2f), Vector128.ConvertToSingle(s), nf);
+        Vector128<float> r;
+        if (Sse.IsSupported)
+        {
+            r = Sse.Reciprocal(twoNf);
+            r = Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-twoNf, r, Vector128<float>.One), r);
+        }
+        else
+        {
+            r = Vector128<float>.One / twoNf;
+        }
+
+        Vector128<int> q = Vector128.ConvertToInt32Native(num * r);
+        Vector128<int> twoN = n + n;
+        Vector128<int> rem = s + s + n - (q * twoN);
+        return new(q + Vector128.LessThan(rem, Vector128<int>.Zero) - Vector128.GreaterThanOrEqual(rem, twoN));
     }
+
+    public static bool HasFastLinuxFloor => false;
+
+    public static V128 FastLinuxFloor(V128 t) => throw new NotSupportedException();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 FitsUnderLevel(V128 cap, V128 weight, double weights, double level)

@@ -18,6 +18,13 @@ internal readonly struct V512 : IVec<V512>
     public static V512 Load(ref int source, nuint index) => new(Vector512.LoadUnsafe(ref source, index));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 LoadU16(ref ushort source, nuint index)
+    {
+        Vector256<ushort> w = Vector256.LoadUnsafe(ref source, index);
+        return new(Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32(w) : Vector512.WidenLower(w.ToVector512Unsafe()).AsInt32()); // vpmovzxwd
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V512 value, ref int destination, nuint index) => value._v.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -34,6 +41,9 @@ internal readonly struct V512 : IVec<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 operator |(V512 a, V512 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator ^(V512 a, V512 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 AndNot(V512 a, V512 b) => new(Vector512.AndNot(a._v, b._v));
@@ -62,7 +72,8 @@ internal readonly struct V512 : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(V512 value) => value._v == Vector512<int>.Zero;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>(Compiled fully optimized at once: where a large caller's inlining budget runs out, the call is not to tier-0 code.)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static long SumWidened(V512 value)
     {
         (Vector512<long> lo, Vector512<long> hi) = Vector512.Widen(value._v);
@@ -78,44 +89,108 @@ internal readonly struct V512 : IVec<V512>
         (Vector512.LoadUnsafe(ref destination, upper) + hi).StoreUnsafe(ref destination, upper);
     }
 
+    /// <summary>
+    /// R9 in 32-bit lanes (docs/model.md, "Exact arithmetic"): c = ceil of a binary32 estimate of P / 100,
+    /// P = D × (100 + B), is within 5 of the exact ceiling q wherever q ≤ Maximum + 10 (relative error below 2^−22,
+    /// q ≤ 2^24 + 10); the remainder <c>P − 100 c</c>, taken modulo 2^32 (its true value lies in (−600, 500]), gives the
+    /// exact correction <c>ceil(r / 100) = floor((r + 599) / 100) − 5</c>, by a multiply and a shift exact below 43 699.
+    /// An estimate above Maximum + 5 means q &gt; Maximum: the result is Maximum. Maximum is a multiple of G, so
+    /// <c>min(roundUp(q), Maximum)</c> equals the scalar's <c>roundUp(min(q, Maximum))</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Target(V512 demand, V512 buffer, V512 minimum, V512 maximum, int gMask)
     {
-        // ceil(D × (100 + B) / 100) in binary64, clamped below 2^30 before converting back; Maximum is a multiple of
-        // G, so min(roundUp(x), Maximum) equals the scalar's roundUp(min(x, Maximum)).
-        (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
-        (Vector512<double> mLo, Vector512<double> mHi) = ToDouble(buffer._v + Vector512.Create(100));
-        Vector512<double> hundred = Vector512.Create(100.0), limit = Vector512.Create((double)(1 << 30));
-        Vector512<double> lo = Vector512.MinNative(Vector512.Ceiling(dLo * mLo / hundred), limit);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Ceiling(dHi * mHi / hundred), limit);
-        Vector512<int> t = ToInt(lo, hi);
+        Vector512<int> d = demand._v, m = buffer._v + Vector512.Create(100), max = maximum._v;
+        Vector512<float> e = Vector512.ConvertToSingle(d) * Vector512.ConvertToSingle(m) * Vector512.Create(0.01f);
+        Vector512<int> c = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.Ceiling(e), Vector512.Create(33_554_432f)));
+        Vector512<int> r = (d * m) - (c * Vector512.Create(100));
+        Vector512<int> q = c + Vector512.ShiftRightLogical((r + Vector512.Create(599)) * Vector512.Create(5243), 19) - Vector512.Create(5);
         Vector512<int> mask = Vector512.Create(gMask);
-        t = Vector512.Min(Vector512.AndNot(t + mask, mask), maximum._v);
+        Vector512<int> t = Vector512.Min(Vector512.AndNot(q + mask, mask), max);
+        t = Vector512.ConditionalSelect(Vector512.GreaterThan(c, max + Vector512.Create(5)), max, t);
         return new(Vector512.Max(t, minimum._v));
     }
 
+    /// <summary>
+    /// R10, 32-bit lanes throughout (docs/model.md, "Exact arithmetic"): a binary32 estimate of (200 D + A) / (2 A)
+    /// within 1 of the exact quotient (relative error below 2^−21, the quotient at most cap + 1 where it matters), then
+    /// one exact correction from the remainder <c>N − q × 2A</c>, taken modulo 2^32: its true value lies in [−2A, 4A)
+    /// and A ≤ 2^24, so the wrapped difference is the true one. Estimates of cap + 1 or more saturate.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Pressure(V512 demand, V512 assigned)
     {
-        Vector512<int> safe = Vector512.Max(assigned._v, Vector512<int>.One);
-        (Vector512<double> dLo, Vector512<double> dHi) = ToDouble(demand._v);
-        (Vector512<double> aLo, Vector512<double> aHi) = ToDouble(safe);
-        Vector512<double> c200 = Vector512.Create(200.0), c2 = Vector512.Create(2.0), cap = Vector512.Create((double)Rules.PressureCap);
-        Vector512<double> lo = Vector512.MinNative(Vector512.Floor((c200 * dLo + aLo) / (c2 * aLo)), cap);
-        Vector512<double> hi = Vector512.MinNative(Vector512.Floor((c200 * dHi + aHi) / (c2 * aHi)), cap);
-        Vector512<int> p = ToInt(lo, hi);
-        return new(Vector512.AndNot(p, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
+        Vector512<int> a = Vector512.Max(assigned._v, Vector512<int>.One), d = demand._v;
+        Vector512<float> af = Vector512.ConvertToSingle(a), twoAf = af + af;
+        Vector512<float> n = Vector512.FusedMultiplyAdd(Vector512.Create(200f), Vector512.ConvertToSingle(d), af);
+        Vector512<float> r;
+        if (Avx512F.IsSupported)
+        {
+            // A 14-bit reciprocal and one Newton step: relative error below 2^-22.
+            r = Avx512F.Reciprocal14(twoAf);
+            r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoAf, r, Vector512<float>.One), r);
+        }
+        else
+        {
+            r = Vector512<float>.One / twoAf;
+        }
+
+        Vector512<float> limit = Vector512.Create(Rules.PressureCap + 1f);
+        Vector512<float> y = n * r;
+        Vector512<int> saturated = Vector512.GreaterThanOrEqual(y, limit).AsInt32();
+        Vector512<int> q = Vector512.ConvertToInt32Native(Vector512.MinNative(y, limit));
+        Vector512<int> twoA = a + a;
+        Vector512<int> rem = (d * Vector512.Create(200)) + a - (q * twoA);
+        q = q + Vector512.LessThan(rem, Vector512<int>.Zero) - Vector512.GreaterThanOrEqual(rem, twoA);
+        Vector512<int> cap = Vector512.Create(Rules.PressureCap);
+        q = Vector512.ConditionalSelect(saturated, cap, Vector512.Min(q, cap));
+        return new(Vector512.AndNot(q, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
     }
 
+    /// <summary>
+    /// R18's window mean, round half up of sum / count, in 32-bit lanes like <see cref="Pressure"/>: a binary32 estimate
+    /// of (2 sum + n) / (2 n) within 1 of the exact quotient (at most the pressure cap), one exact correction from the
+    /// remainder taken modulo 2^32 (its true value lies in [−2n, 4n), n ≤ 20 000).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 WindowAverage(V512 sum, V512 count)
     {
-        (Vector512<double> sLo, Vector512<double> sHi) = ToDouble(sum._v);
-        (Vector512<double> nLo, Vector512<double> nHi) = ToDouble(Vector512.Max(count._v, Vector512<int>.One));
-        Vector512<double> c2 = Vector512.Create(2.0);
-        Vector512<double> lo = Vector512.Floor((c2 * sLo + nLo) / (c2 * nLo));
-        Vector512<double> hi = Vector512.Floor((c2 * sHi + nHi) / (c2 * nHi));
-        return new(ToInt(lo, hi));
+        Vector512<int> n = Vector512.Max(count._v, Vector512<int>.One), s = sum._v;
+        Vector512<float> nf = Vector512.ConvertToSingle(n), twoNf = nf + nf;
+        Vector512<float> num = Vector512.FusedMultiplyAdd(Vector512.Create(2f), Vector512.ConvertToSingle(s), nf);
+        Vector512<float> r;
+        if (Avx512F.IsSupported)
+        {
+            r = Avx512F.Reciprocal14(twoNf);
+            r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-twoNf, r, Vector512<float>.One), r);
+        }
+        else
+        {
+            r = Vector512<float>.One / twoNf;
+        }
+
+        Vector512<int> q = Vector512.ConvertToInt32Native(num * r);
+        Vector512<int> twoN = n + n;
+        Vector512<int> rem = s + s + n - (q * twoN);
+        return new(q + Vector512.LessThan(rem, Vector512<int>.Zero) - Vector512.GreaterThanOrEqual(rem, twoN));
+    }
+
+    public static bool HasFastLinuxFloor => Avx512CD.IsSupported;
+
+    /// <summary>
+    /// R8's Linux floor without a chain of selects: the shift s is 1 below 128, 2 below 512, 3 below 2048, 4 below 8192
+    /// and 5 from there, i.e. <c>clamp((log2(t) − 3) / 2, 1, 5)</c> from the leading-zero count, and the floor is
+    /// <c>2^(s+4) − 24 + (t &gt;&gt; s)</c> (8, 40, 104, 232, 488 for s = 1..5).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 FastLinuxFloor(V512 t)
+    {
+        Vector512<uint> u = t._v.AsUInt32();
+        Vector512<int> s = Vector512.Create(28) - Avx512CD.LeadingZeroCount(u).AsInt32();
+        s = Vector512.Min(Vector512.Max(Vector512.ShiftRightArithmetic(s, 1), Vector512<int>.One), Vector512.Create(5));
+        Vector512<uint> su = s.AsUInt32();
+        Vector512<uint> bit = Avx512F.ShiftLeftLogicalVariable(Vector512.Create(16u), su);
+        return new((bit + Avx512F.ShiftRightLogicalVariable(u, su)).AsInt32() - Vector512.Create(24));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,7 +226,12 @@ internal readonly struct V512 : IVec<V512>
     private static Vector512<int> ToInt(Vector512<double> lo, Vector512<double> hi)
     {
         if (Avx512F.IsSupported)
-            return Vector512.Create(Avx512F.ConvertToVector256Int32WithTruncation(lo), Avx512F.ConvertToVector256Int32WithTruncation(hi)); // vcvttpd2dq
+        {
+            // vcvttpd2dq twice, then the upper half inserted in place (Vector512.Create(lower, upper) goes through memory).
+            return Avx512F.InsertVector256(Avx512F.ConvertToVector256Int32WithTruncation(lo).ToVector512Unsafe(),
+                Avx512F.ConvertToVector256Int32WithTruncation(hi), 1);
+        }
+
         return Vector512.Narrow(Vector512.ConvertToInt64(lo), Vector512.ConvertToInt64(hi));
     }
 }

@@ -5,135 +5,397 @@ namespace DmKernel.Kernel;
 
 /// <summary>
 /// The tick over a host's slots, <typeparamref name="TV"/>.Count VMs at a time, bit-identical to
-/// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the divisions of R9, R10 and R18
-/// are the same binary64 operations as in <see cref="Rules"/>. Hosts with enough memory (the common case)
-/// run two vector passes; a short host runs R11's water-filling over its slots (<see cref="VectorShortPlan{TV}"/>)
-/// between them, and the second pass applies the plan; a host with lifecycle requests runs R4–R7 per VM
-/// (<see cref="Lifecycle"/>) before them, in the scalar order.
+/// <see cref="ScalarKernel"/>: branches are masks, sums are exact integers, the binary64 steps of R9 and R10 give the
+/// exact integer results of <see cref="Rules"/>. Hosts with enough memory (the common case) run two vector passes over
+/// the host's columns, the second from the L1 cache; a short host runs R11's water-filling over its slots
+/// (<see cref="VectorShortPlan{TV}"/>) between them, and the second pass applies the plan; a host with lifecycle
+/// requests runs R4–R7 per VM (<see cref="Lifecycle"/>) before them, in the scalar order.
 /// </summary>
+/// <remarks>
+/// No work for a VM whose inputs did not change in a way that matters: per vector, the tick reads and writes only what
+/// its VMs need. Smart Paging is read only where a VM has some left (the <see cref="VmFlags.HasSmartPaging"/> mark),
+/// the boot countdown only where a VM is Booting, Startup only where a VM is Booting or static, Ballooned only where
+/// memory moves, and the decision columns (R17) only where a VM has a decision this tick or had one the tick before
+/// (the <see cref="VmFlags.Decided"/> mark: without it all three are zero already). Assigned, Flags and the window's
+/// minimum and maximum are written only where they change, the 64-bit totals only where memory moved, R15's reclaim
+/// is computed only on reclaim ticks and where a VM is still reclaiming, and R18's window close runs once per window
+/// (<see cref="PressureWindows"/>). Every skipped store would have written the value already there, so the state is
+/// the scalar reference's bit for bit.
+/// </remarks>
 internal struct VectorKernel<TV> : IHostKernel
     where TV : struct, IVec<TV>
 {
     /// <summary>Vectors per block: int lane sums of demand (&lt; 2^25 each) stay below 2^31 within a block.</summary>
     private const int BlockVectors = 32;
 
-    public static void TickHost(Fleet f, int h, in TickContext ctx, HostScratch scratch)
-    {
-        int start = f.HostStartCol[h], end = start + f.HostCapacityCol[h];
+    public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
+        => TickHosts(host.Columns, host.Host, host.Host + 1, ctx, scratch);
 
+    /// <summary>
+    /// Ticks hosts [<paramref name="first"/>, <paramref name="end"/>): the hosts that had enough memory last tick and have
+    /// no lifecycle requests (most hosts, most ticks) in one loop (<see cref="SimpleHosts"/>), the others one by one
+    /// (<see cref="TickOne"/>).
+    /// </summary>
+    public static void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch)
+        => SimpleHosts(columns, first, end, ctx, scratch);
+
+    /// <summary>The two-pass tick of a host that was short last tick or has lifecycle requests.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TickOne(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    {
         // R12: memory ballooned in the previous tick joins Available.
-        f.HostAvailableCol[h] += f.HostPendingFreedCol[h];
-        f.HostPendingFreedCol[h] = 0;
+        host.Available += host.PendingFreed;
+        host.PendingFreed = 0;
 
         // A host short last tick is likely short again: start the misses on the memory only its plan reads.
-        if (f.HostShortCol[h] != 0 && scratch.Cache is { } cache)
-            scratch.Sink |= cache.Touch(f.WeightCol, start, end - start);
+        if (host.Short != 0 && scratch.Cache is { } cache)
+            scratch.Sink |= cache.Touch(host.Weight, host.Start);
 
-        bool lifecycle = f.HostPendingRequestsCol[h] > 0;
+        bool lifecycle = host.PendingRequests > 0;
         if (lifecycle)
         {
             // In the scalar order: R17's reset and R5's countdown, then R4–R7 (per-VM code; a donor's reclaim is
             // already in its Removed), then the vector passes without a second countdown.
-            ClearDecisions(f, start, end);
-            BootCountdown(f, start, end);
-            Lifecycle.ProcessRequests(f, h, ctx, scratch);
+            ClearDecisions(host);
+            BootCountdown(host);
+            Lifecycle.ProcessRequests(host, ctx, scratch);
         }
 
-        long shortfall = DemandAndTarget(f, start, end, ctx, countdown: !lifecycle);
-        f.HostShortfallCol[h] = shortfall;
-        if (shortfall <= f.HostAvailableCol[h])
+        long shortfall = DemandAndTarget(host, ctx, countdown: !lifecycle);
+        host.Shortfall = shortfall;
+        if (shortfall <= host.Available)
         {
-            f.HostShortCol[h] = 0;
-            Finish(f, h, start, end, ctx, enough: true, keepRemoved: lifecycle, scratch);
+            host.Short = 0;
+            Finish(host, ctx, enough: true, lifecycle, scratch);
         }
         else
         {
             // R11 short: the plan's allocations and R13 grants per slot; the finishing pass applies them with R12.
-            f.HostShortCol[h] = 1;
-            VectorShortPlan<TV>.Plan(f, h, ctx, scratch);
-            Finish(f, h, start, end, ctx, enough: false, keepRemoved: lifecycle, scratch);
+            host.Short = 1;
+            VectorShortPlan<TV>.Plan(host, ctx, scratch);
+            Finish(host, ctx, enough: false, lifecycle, scratch);
         }
+
     }
 
     /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
-    private static void ClearDecisions(Fleet f, int start, int end)
+    private static void ClearDecisions(in HostColumns host)
     {
-        f.UnballoonedCol.AsSpan(start, end - start).Clear();
-        f.HotAddedCol.AsSpan(start, end - start).Clear();
-        f.RemovedCol.AsSpan(start, end - start).Clear();
+        host.Unballooned.Clear();
+        host.HotAdded.Clear();
+        host.Removed.Clear();
     }
 
     /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
-    private static void BootCountdown(Fleet f, int start, int end)
+    private static void BootCountdown(in HostColumns host)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
+        ref int flagsRef = ref host.Ref(host.Columns.Flags);
+        ref int bootRef = ref host.Ref(host.Columns.BootTicksLeft);
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
-        TV one = TV.Create(1), zero = TV.Create(0);
-        for (int i = start; i < end; i += TV.Count)
+        TV zero = TV.Create(0), one = TV.Create(1);
+        bool turnedRunning = false;
+        for (int i = 0; i < host.Count; i += TV.Count)
         {
             nuint x = (nuint)i;
             TV flags = TV.Load(ref flagsRef, x);
             TV isBooting = TV.Equal(flags & stateMask, booting);
+            if (TV.IsZero(isBooting))
+                continue;
             TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
             TV nowRunning = isBooting & TV.Equal(boot, zero);
             TV.Store(boot, ref bootRef, x);
-            TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
+            if (!TV.IsZero(nowRunning))
+            {
+                TV.Store(TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags), ref flagsRef, x);
+                turnedRunning = true;
+            }
         }
+
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
+    }
+
+    /// <summary>The State column of slots [<paramref name="offset"/>, + <paramref name="count"/>) from their Flags (after VMs turned Running).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SyncState(in HostColumns host, int offset, int count)
+    {
+        Span<byte> state = host.State.Slice(offset, count);
+        ReadOnlySpan<int> flags = host.Flags.Slice(offset, count);
+        for (int j = 0; j < state.Length; j++)
+            state[j] = (byte)(flags[j] & VmFlags.StateMask);
+    }
+
+    /// <summary>
+    /// The one-pass tick of the hosts in [<paramref name="first"/>, <paramref name="end"/>) that had enough memory last
+    /// tick and have no lifecycle requests (the others go to <see cref="TickOne"/>). Per host: R12's join, then one pass
+    /// computes R5's countdown, R8 demand, R9 target and R11's Shortfall of every vector and, assuming the host has
+    /// enough memory again, the outputs (<see cref="Outputs"/>) and R19's sums of every vector that needs nothing else;
+    /// the others are noted in <see cref="HostScratch.Deferred"/>. A host that needs nothing more is finished in the
+    /// loop; the others in <see cref="FinishSimple"/> (out of the loop, so that it keeps its references in registers).
+    /// One loop for many hosts: its set-up is paid once, not per host of 64 VMs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SimpleHosts(FleetColumns c, int first, int end, in TickContext ctx, HostScratch scratch)
+    {
+        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(c.Flags);
+        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(c.Committed);
+        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(c.Assigned);
+        ref ushort bufferRef = ref MemoryMarshal.GetArrayDataReference(c.Buffer);
+        ref int minRef = ref MemoryMarshal.GetArrayDataReference(c.Minimum);
+        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(c.Maximum);
+        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(c.Demand);
+        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(c.Target);
+        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(c.Pressure);
+        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(c.WinSum);
+        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(c.WinMin);
+        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(c.WinMax);
+        int[] hostStart = c.HostStart, hostCapacity = c.HostCapacity, available = c.HostAvailable, pendingFreed = c.HostPendingFreed;
+        int[] pendingRequests = c.HostPendingRequests;
+        byte[] hostShort = c.HostShort;
+        int[] deferredAt = scratch.Deferred;
+        bool reclaimTick = ctx.ReclaimTick, windowEnd = ctx.WindowEnd;
+        int gMask = ctx.GMask;
+
+        for (int h = first; h < end; h++)
+        {
+            if (pendingRequests[h] > 0 || hostShort[h] != 0)
+            {
+                TickOne(c.Host(h), ctx, scratch);
+                continue;
+            }
+
+            // R12: memory ballooned in the previous tick joins Available.
+            available[h] += pendingFreed[h];
+            pendingFreed[h] = 0;
+
+            // Constants are created where they are used (embedded broadcasts), not held in registers across the loop:
+            // the loop's accumulators must stay in registers.
+            int start = hostStart[h], stop = start + hostCapacity[h];
+            TV zero = TV.Create(0);
+            TV pressureAcc = zero, countAcc = zero, assignedAcc = zero;
+            long shortfall = 0, demandSum = 0;
+            int nDeferred = 0, nExtended = 0;
+            bool turnedRunning = false;
+            for (int block = start; block < stop; block += BlockVectors * TV.Count)
+            {
+                int blockEnd = Math.Min(stop, block + (BlockVectors * TV.Count));
+                TV shortfallAcc = zero, demandAcc = zero;
+                for (int i = block; i < blockEnd; i += TV.Count)
+                {
+                    nuint x = (nuint)i;
+                    TV flags = TV.Load(ref flagsRef, x);
+
+                    // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM.)
+                    TV isBooting = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
+                    if (!TV.IsZero(isBooting))
+                    {
+                        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(c.BootTicksLeft);
+                        TV boot = TV.Load(ref bootRef, x) - (isBooting & TV.Create(1));
+                        TV nowRunning = isBooting & TV.Equal(boot, zero);
+                        TV.Store(boot, ref bootRef, x);
+                        if (!TV.IsZero(nowRunning))
+                        {
+                            flags = TV.Select(nowRunning, TV.AndNot(flags, TV.Create(VmFlags.StateMask)) | TV.Create(VmFlags.Running), flags);
+                            TV.Store(flags, ref flagsRef, x);
+                            turnedRunning = true;
+                        }
+                    }
+
+                    // R8 demand, R9 target, R11 shortfall.
+                    TV assigned = TV.Load(ref assignedRef, x);
+                    TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
+                    TV demand = Demand(flags, assigned, ref committedRef, x, TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Linux));
+                    TV.Store(demand, ref demandRef, x);
+                    TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref MemoryMarshal.GetArrayDataReference(c.Startup), x,
+                        TV.Create(VmFlags.StateMask), gMask);
+                    TV.Store(target, ref targetRef, x);
+                    TV below = TV.GreaterThan(target, assigned) & runningDm;
+                    shortfallAcc += (target - assigned) & below;
+
+                    // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim
+                    // tick: the general steps, after the pass.
+                    if (windowEnd || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
+                        || (reclaimTick && !TV.IsZero(runningDm)))
+                    {
+                        deferredAt[nDeferred++] = i - start;
+                        continue;
+                    }
+
+                    // Assuming enough memory: the outputs now, while the vector is in registers. A window minimum or
+                    // maximum extended is noted with its old value, in case the host turns out short.
+                    TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+                    TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
+                    if (!TV.IsZero((wmin ^ TV.Load(ref winMinRef, x)) | (wmax ^ TV.Load(ref winMaxRef, x))))
+                    {
+                        scratch.Extended[nExtended++] = i - start;
+                        TV.Store(wmin, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMin), (nuint)(i - start));
+                        TV.Store(wmax, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMax), (nuint)(i - start));
+                    }
+
+                    // R19 sums over the Running DM VMs.
+                    pressureAcc += pressure & runningDm;
+                    countAcc -= runningDm;
+                    demandAcc += demand & runningDm;
+                    assignedAcc += assigned & runningDm;
+                }
+
+                shortfall += TV.SumWidened(shortfallAcc);
+                demandSum += TV.SumWidened(demandAcc);
+            }
+
+            var sums = new HostSums
+            {
+                Pressure = TV.SumWidened(pressureAcc),
+                RunningDm = (int)TV.SumWidened(countAcc),
+                Demand = demandSum,
+                Assigned = TV.SumWidened(assignedAcc),
+            };
+            c.HostShortfall[h] = shortfall;
+            if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
+                HostCounters.Write(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, 0, 0, 0, 0);
+            else
+                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning);
+
+        }
+    }
+
+    /// <summary>
+    /// The end of a host's one-pass tick when it needs more than the loop did: the deferred vectors' general steps and
+    /// R19 when it has enough memory; otherwise the pass's window updates undone and the short path. First the State
+    /// column of VMs that turned Running.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishSimple(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums, long shortfall,
+        int deferred, int extended, bool turnedRunning)
+    {
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
+        if (shortfall <= host.Available)
+        {
+            for (int d = 0; d < deferred; d++)
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+            sums.Reduce();
+            host.Available -= (int)sums.Granted;
+            host.PendingFreed += (int)sums.Pending;
+            HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+        }
+        else
+        {
+            Undo(host, scratch, deferred, extended);
+            host.Short = 1;
+            VectorShortPlan<TV>.Plan(host, ctx, scratch);
+            Finish(host, ctx, enough: false, lifecycle: false, scratch);
+        }
+    }
+
+    /// <summary>
+    /// Undoes <see cref="SimpleHosts"/>'s window updates when the host turned out short: the sample it added to every vector
+    /// it finished (all but the <paramref name="deferred"/> ones), and the window minima and maxima it extended. The rest
+    /// of what it wrote (pressure, status) is written again by the short path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Undo(in HostColumns host, HostScratch scratch, int deferred, int extended)
+    {
+        Span<int> winSum = host.WinSum, pressure = host.Pressure, winMin = host.WinMin, winMax = host.WinMax;
+        int d = 0;
+        for (int i = 0; i < host.Count; i += TV.Count)
+        {
+            if (d < deferred && scratch.Deferred[d] == i)
+            {
+                d++;
+                continue;
+            }
+
+            for (int k = i; k < i + TV.Count; k++)
+                winSum[k] -= pressure[k];
+        }
+
+        for (int e = 0; e < extended; e++)
+        {
+            int i = scratch.Extended[e];
+            scratch.SavedMin.AsSpan(i, TV.Count).CopyTo(winMin.Slice(i));
+            scratch.SavedMax.AsSpan(i, TV.Count).CopyTo(winMax.Slice(i));
+        }
+    }
+
+    /// <summary>R8: committed, plus floor(Assigned) for Linux guests; 0 for Off VMs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Demand(TV flags, TV assigned, ref int committedRef, nuint x, TV stateMask, TV linuxBit)
+    {
+        TV off = TV.Equal(flags & stateMask, TV.Create(0));
+        TV demand = TV.Load(ref committedRef, x);
+        TV linux = TV.Equal(flags & linuxBit, linuxBit);
+        if (!TV.IsZero(linux))
+            demand += LinuxFloor(assigned) & linux;
+        return TV.AndNot(demand, off);
+    }
+
+    /// <summary>R9: Running DM VMs get their target; Booting and static VMs hold Startup (read only where there are some); Off VMs 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Target(TV flags, TV demand, TV runningDm, ref ushort bufferRef, ref int minRef, ref int maxRef, ref int startupRef, nuint x,
+        TV stateMask, int gMask)
+    {
+        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)));
+        TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), gMask);
+        TV holdsStartup = TV.AndNot(on, runningDm);
+        return TV.IsZero(holdsStartup)
+            ? target & runningDm
+            : TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
     }
 
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long DemandAndTarget(Fleet f, int start, int end, in TickContext ctx, bool countdown)
+    private static long DemandAndTarget(in HostColumns host, in TickContext ctx, bool countdown)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int bootRef = ref MemoryMarshal.GetArrayDataReference(f.BootTicksLeftCol);
-        ref int committedRef = ref MemoryMarshal.GetArrayDataReference(f.CommittedCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
-        ref int bufferRef = ref MemoryMarshal.GetArrayDataReference(f.BufferCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
-        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(f.MaximumCol);
-        ref int startupRef = ref MemoryMarshal.GetArrayDataReference(f.StartupCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
+        int end = host.Count;
+        FleetColumns c = host.Columns;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        ref int committedRef = ref host.Ref(c.Committed);
+        ref int assignedRef = ref host.Ref(c.Assigned);
+        ref ushort bufferRef = ref host.Ref(c.Buffer);
+        ref int minRef = ref host.Ref(c.Minimum);
+        ref int maxRef = ref host.Ref(c.Maximum);
+        ref int startupRef = ref host.Ref(c.Startup);
+        ref int demandRef = ref host.Ref(c.Demand);
+        ref int targetRef = ref host.Ref(c.Target);
 
+        ref int bootRef = ref host.Ref(c.BootTicksLeft);
         TV stateMask = TV.Create(VmFlags.StateMask), booting = TV.Create(VmFlags.Booting), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
-        TV linuxBit = TV.Create(VmFlags.Linux), one = TV.Create(1), zero = TV.Create(0);
+        TV linuxBit = TV.Create(VmFlags.Linux), zero = TV.Create(0), one = TV.Create(1);
         TV countdownMask = countdown ? TV.Create(-1) : zero;
+        bool turnedRunning = false;
         long shortfall = 0;
-        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        for (int block = 0; block < end; block += BlockVectors * TV.Count)
         {
-            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            int blockEnd = Math.Min(end, block + (BlockVectors * TV.Count));
             TV acc = zero;
             for (int i = block; i < blockEnd; i += TV.Count)
             {
                 nuint x = (nuint)i;
                 TV flags = TV.Load(ref flagsRef, x);
 
-                // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to write.)
+                // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to do.)
                 TV isBooting = TV.Equal(flags & stateMask, booting) & countdownMask;
                 if (!TV.IsZero(isBooting))
                 {
                     TV boot = TV.Load(ref bootRef, x) - (isBooting & one);
                     TV nowRunning = isBooting & TV.Equal(boot, zero);
-                    flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
                     TV.Store(boot, ref bootRef, x);
-                    TV.Store(flags, ref flagsRef, x);
+                    if (!TV.IsZero(nowRunning))
+                    {
+                        flags = TV.Select(nowRunning, TV.AndNot(flags, stateMask) | running, flags);
+                        TV.Store(flags, ref flagsRef, x);
+                        turnedRunning = true;
+                    }
                 }
 
-                // R8: demand; Linux guests add floor(Assigned). Off VMs have none.
-                TV off = TV.Equal(flags & stateMask, zero);
+                // R8 demand, R9 target.
                 TV assigned = TV.Load(ref assignedRef, x);
-                TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                TV demand = TV.Load(ref committedRef, x) + (LinuxFloor(assigned) & linux);
-                demand = TV.AndNot(demand, off);
+                TV demand = Demand(flags, assigned, ref committedRef, x, stateMask, linuxBit);
                 TV.Store(demand, ref demandRef, x);
-
-                // R9: Running DM VMs get their target; Booting and static VMs hold Startup; Off VMs 0.
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV target = TV.Target(demand, TV.Load(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), ctx.GMask);
-                target = TV.Select(runningDm, target, TV.AndNot(TV.Load(ref startupRef, x), off));
+                TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref startupRef, x, stateMask, ctx.GMask);
                 TV.Store(target, ref targetRef, x);
 
                 // R11: Shortfall = Σ max(0, Target − Assigned) over Running DM VMs.
@@ -143,169 +405,176 @@ internal struct VectorKernel<TV> : IHostKernel
             shortfall += TV.SumWidened(acc);
         }
 
+        if (turnedRunning)
+            SyncState(host, 0, host.Count);
         return shortfall;
     }
 
     /// <summary>
-    /// With <paramref name="enough"/>: R11's enough-memory grants (R13) and R15's reclaim, lane by lane. Then,
-    /// for every host: R16 drain, R10 pressure, R20 status, R17/R18 counters and windows, and R19's sums.
+    /// What a host's finishing steps add up (R11–R13 memory moves, R18 counters, R19 sums): the general per-vector steps
+    /// add whole vectors (<see cref="Add"/>, exact int lane sums: each is bounded by the host's RAM, or, for demand, flushed
+    /// to 64 bits every <see cref="BlockVectors"/> vectors), the loops that reduce their own accumulators add longs.
+    /// </summary>
+    private struct HostSums
+    {
+        public long Granted, Pending, Added, Removed, Pressure, Demand, Assigned;
+        public int AddOps, RemoveOps, RunningDm;
+        private TV _granted, _pending, _added, _removed, _addOps, _removeOps, _pressure, _runningDm, _demand, _assigned;
+        private int _demandVectors;
+        private bool _moved, _counted;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddMoves(TV granted, TV pending)
+        {
+            _granted += granted;
+            _pending += pending;
+            _moved = true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddCounters(TV added, TV removed, TV addOps, TV removeOps)
+        {
+            _added += added;
+            _removed += removed;
+            _addOps += addOps;
+            _removeOps += removeOps;
+            _counted = true;
+        }
+
+        /// <summary>R19's sums of a vector's Running DM lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(TV pressure, TV demand, TV assigned, TV runningDm)
+        {
+            _pressure += pressure & runningDm;
+            _runningDm -= runningDm;
+            _assigned += assigned & runningDm;
+            _demand += demand & runningDm;
+            if (++_demandVectors == BlockVectors)
+            {
+                Demand += TV.SumWidened(_demand);
+                _demand = TV.Create(0);
+                _demandVectors = 0;
+            }
+        }
+
+        /// <summary>Folds the vector accumulators into the 64-bit totals (those of memory moves and counters only if used).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Reduce()
+        {
+            if (_moved)
+            {
+                Granted += TV.SumWidened(_granted);
+                Pending += TV.SumWidened(_pending);
+            }
+
+            if (_counted)
+            {
+                Added += TV.SumWidened(_added);
+                Removed += TV.SumWidened(_removed);
+                AddOps += (int)TV.SumWidened(_addOps);
+                RemoveOps += (int)TV.SumWidened(_removeOps);
+            }
+
+            Pressure += TV.SumWidened(_pressure);
+            RunningDm += (int)TV.SumWidened(_runningDm);
+            Demand += TV.SumWidened(_demand);
+            Assigned += TV.SumWidened(_assigned);
+            _granted = _pending = _added = _removed = _addOps = _removeOps = _pressure = _runningDm = _demand = _assigned = TV.Create(0);
+            _demandVectors = 0;
+            _moved = _counted = false;
+        }
+    }
+
+    /// <summary>A vector's Flags and Assigned after its memory moves.</summary>
+    private struct Moved
+    {
+        public TV Flags, Assigned;
+    }
+
+    /// <summary>
+    /// With <paramref name="enough"/>: R11's enough-memory grants (R13) and R15's reclaim, lane by lane; otherwise the
+    /// short plan's grants and R12's removals. Then, for every host: R16 drain, R10 pressure, R20 status, R17/R18
+    /// decisions, counters and window, and R19's sums. After R4–R7 (<paramref name="lifecycle"/>) a donor's Removed
+    /// already holds what the lifecycle reclaim took, and every decision is written.
+    /// </summary>
+    /// <remarks>
+    /// The common vector of a host with enough memory moves no memory, has no decision now or before, no Smart Paging and
+    /// nobody reclaiming: it only needs pressure, status and the window, and the loop does nothing else. Every other
+    /// vector is noted and finished after the loop by <see cref="Vector"/> (after it: the general steps inside the loop
+    /// would make the JIT keep the loop's vectors in memory). Short hosts and hosts with lifecycle requests take the
+    /// general steps for every vector.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        int end = host.Count;
+        if (!enough || lifecycle)
+        {
+            for (int i = 0; i < end; i += TV.Count)
+                Vector(host, ctx, i, enough, lifecycle, scratch, ref sums);
+        }
+        else
+        {
+            int deferred = Common(host, ctx, scratch, ref sums);
+            for (int d = 0; d < deferred; d++)
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+        }
+
+        sums.Reduce();
+        host.Available -= (int)sums.Granted;
+        host.PendingFreed += (int)sums.Pending;
+        HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+    }
+
+    /// <summary>
+    /// The finishing loop of a host with enough memory and no lifecycle requests: R10, R20, R18's window and R19's sums
+    /// for every vector that needs nothing else; the others are noted in <see cref="HostScratch.Deferred"/> (their count
+    /// is returned) for <see cref="Vector"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(Fleet f, int h, int start, int end, in TickContext ctx, bool enough, bool keepRemoved, HostScratch scratch)
+    private static int Common(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums)
     {
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
-        ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(f.BalloonedCol);
-        ref int spRef = ref MemoryMarshal.GetArrayDataReference(f.SmartPagingCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
-        ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(f.PressureCol);
-        ref int unbRef = ref MemoryMarshal.GetArrayDataReference(f.UnballoonedCol);
-        ref int hotRef = ref MemoryMarshal.GetArrayDataReference(f.HotAddedCol);
-        ref int remRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedCol);
-        ref long addedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.AddedTotalCol);
-        ref long removedTotalRef = ref MemoryMarshal.GetArrayDataReference(f.RemovedTotalCol);
-        ref int addOpsRef = ref MemoryMarshal.GetArrayDataReference(f.AddOpsCol);
-        ref int remOpsRef = ref MemoryMarshal.GetArrayDataReference(f.RemoveOpsCol);
-        ref int winSumRef = ref MemoryMarshal.GetArrayDataReference(f.WinSumCol);
-        ref int winCountRef = ref MemoryMarshal.GetArrayDataReference(f.WinCountCol);
-        ref int winMinRef = ref MemoryMarshal.GetArrayDataReference(f.WinMinCol);
-        ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(f.WinMaxCol);
-        ref int lastAvgRef = ref MemoryMarshal.GetArrayDataReference(f.LastAvgCol);
-        ref int lastMinRef = ref MemoryMarshal.GetArrayDataReference(f.LastMinCol);
-        ref int lastMaxRef = ref MemoryMarshal.GetArrayDataReference(f.LastMaxCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
-        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
-        ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
+        int end = host.Count;
+        FleetColumns c = host.Columns;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        ref int assignedRef = ref host.Ref(c.Assigned);
+        ref int demandRef = ref host.Ref(c.Demand);
+        ref int targetRef = ref host.Ref(c.Target);
+        ref int pressureRef = ref host.Ref(c.Pressure);
+        ref int winSumRef = ref host.Ref(c.WinSum);
+        ref int winMinRef = ref host.Ref(c.WinMin);
+        ref int winMaxRef = ref host.Ref(c.WinMax);
+        int[] deferred = scratch.Deferred;
 
         TV zero = TV.Create(0), one = TV.Create(1);
-        TV stateMask = TV.Create(VmFlags.StateMask), running = TV.Create(VmFlags.Running);
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
-        TV linuxBit = TV.Create(VmFlags.Linux), reclaimBit = TV.Create(VmFlags.Reclaiming);
-        TV statusMask = TV.Create(VmFlags.StatusMask), low = TV.Create(VmFlags.Low), warning = TV.Create(VmFlags.Warning);
-        TV cap = TV.Create(ctx.RemoveCap), gMask = TV.Create(ctx.GMask);
+        TV marks = TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided);
         TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
-        TV emptyMin = TV.Create(int.MaxValue);
-        bool windowEnd = ctx.WindowEnd;
-
-        TV grantAcc = zero, pendingAcc = zero, pressureAcc = zero, countAcc = zero, assignedAcc = zero;
-        TV addedAcc = zero, removedAcc = zero, addOpsAcc = zero, remOpsAcc = zero;
-        long demandSum = 0;
-        for (int block = start; block < end; block += BlockVectors * TV.Count)
+        TV pressureAcc = zero, countAcc = zero, assignedAcc = zero;
+        int n = 0;
+        for (int block = 0; block < end; block += BlockVectors * TV.Count)
         {
-            int blockEnd = Math.Min(end, block + BlockVectors * TV.Count);
+            int blockEnd = Math.Min(end, block + (BlockVectors * TV.Count));
             TV demandAcc = zero;
             for (int i = block; i < blockEnd; i += TV.Count)
             {
                 nuint x = (nuint)i;
                 TV flags = TV.Load(ref flagsRef, x);
                 TV assigned = TV.Load(ref assignedRef, x);
-                TV ballooned = TV.Load(ref balloonedRef, x);
-                TV demand = TV.Load(ref demandRef, x);
                 TV target = TV.Load(ref targetRef, x);
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV unb, hot, removed, grant, removedNow;
-                if (enough)
-                {
-                    // R11 enough + R13: every Running DM VM below Target gets the difference: unballoon, then hot-add.
-                    grant = TV.Max(target - assigned, zero) & runningDm;
 
-                    // R15: above Target on a reclaim tick, or still reclaiming: balloon toward Target within R12's limits.
-                    TV above = runningDm & TV.GreaterThan(assigned, target);
-                    TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
-                    // (R12's "down to Minimum" needs no lane here: Target >= Minimum, so Assigned - Target <= Assigned - Minimum.)
-                    TV take = TV.Min(assigned - target, cap);
-                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    removedNow = TV.AndNot(take, gMask) & reclaimNow;
-                    TV stillAbove = reclaimNow & TV.GreaterThan(assigned + grant - removedNow, target);
-                    flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
-                }
-                else
+                // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim tick:
+                // the general steps, after the loop.
+                if (ctx.WindowEnd || !TV.IsZero((TV.GreaterThan(target, assigned) & runningDm) | (flags & marks) | (reclaimTick & runningDm)))
                 {
-                    // R11 short: the plan's grant (R13), and R12's removal toward the plan's allocation within the
-                    // cap, down to Minimum, and for a Linux guest not below its demand.
-                    nuint o = x - (nuint)start;
-                    grant = TV.Load(ref grantRef, o);
-                    TV alloc = TV.Load(ref allocRef, o);
-                    TV take = TV.Min(TV.Min(assigned - alloc, cap), TV.Max(assigned - TV.Load(ref minRef, x), zero));
-                    TV linux = TV.Equal(flags & linuxBit, linuxBit);
-                    take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
-                    removedNow = TV.AndNot(take, gMask) & runningDm & TV.GreaterThan(assigned, alloc);
+                    deferred[n++] = i;
+                    continue;
                 }
 
-                // R13: unballoon, then hot-add; R12: the balloon takes what is removed (it joins Available next tick).
-                unb = TV.Min(grant, ballooned);
-                hot = grant - unb;
-                grantAcc += grant;
-                pendingAcc += removedNow;
-                ballooned = ballooned - unb + removedNow;
-                assigned = assigned + grant - removedNow;
-
-                // After R4–R7 this tick a donor's Removed already holds what the lifecycle reclaim took.
-                removed = keepRemoved ? removedNow + TV.Load(ref remRef, x) : removedNow;
-                TV.Store(unb, ref unbRef, x);
-                TV.Store(hot, ref hotRef, x);
-                TV.Store(removed, ref remRef, x);
-
-                // R16: Running VMs convert Smart Paging to balloon, one cap per tick.
-                TV state = flags & stateMask;
-                TV off = TV.Equal(state, zero);
-                TV sp = TV.Load(ref spRef, x);
-                if (!TV.IsZero(sp))
-                {
-                    TV drain = TV.Min(sp, cap) & TV.Equal(state, running);
-                    TV.Store(sp - drain, ref spRef, x);
-                    ballooned += drain;
-                }
-
-                TV.Store(ballooned, ref balloonedRef, x);
-                TV.Store(assigned, ref assignedRef, x);
-
-                // R10 pressure and R20 status (Off VMs: 0 and OK).
-                TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
-                TV.Store(pressure, ref pressureRef, x);
-                TV status = TV.Select(TV.GreaterThan(demand, assigned), warning, TV.LessThan(assigned, target) & low);
-                flags = TV.AndNot(flags, statusMask) | TV.AndNot(status, off);
-                TV.Store(flags, ref flagsRef, x);
-
-                // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip). Most
-                // VMs get no add or remove in a tick: when none of these lanes does, the counters stay as they are.
-                TV added = unb + hot;
-                if (!TV.IsZero(added | removed))
-                {
-                    TV.AddToLong(ref addedTotalRef, x, added);
-                    TV.AddToLong(ref removedTotalRef, x, removed);
-                    TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
-                    TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
-                    TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
-                    addedAcc += added;
-                    removedAcc += removed;
-                    addOpsAcc += addOp;
-                    remOpsAcc += remOp;
-                }
-
-                // R18: the current pressure window, for VMs that are not Off.
-                TV on = TV.AndNot(TV.Create(-1), off);
-                TV sum = TV.Load(ref winSumRef, x) + (pressure & on);
-                TV count = TV.Load(ref winCountRef, x) + (one & on);
-                TV wmin = TV.Select(on, TV.Min(TV.Load(ref winMinRef, x), pressure), TV.Load(ref winMinRef, x));
-                TV wmax = TV.Select(on, TV.Max(TV.Load(ref winMaxRef, x), pressure), TV.Load(ref winMaxRef, x));
-                if (windowEnd)
-                {
-                    TV.Store(TV.Select(on, TV.WindowAverage(sum, count), TV.Load(ref lastAvgRef, x)), ref lastAvgRef, x);
-                    TV.Store(TV.Select(on, wmin, TV.Load(ref lastMinRef, x)), ref lastMinRef, x);
-                    TV.Store(TV.Select(on, wmax, TV.Load(ref lastMaxRef, x)), ref lastMaxRef, x);
-                    sum = TV.AndNot(sum, on);
-                    count = TV.AndNot(count, on);
-                    wmin = TV.Select(on, emptyMin, wmin);
-                    wmax = TV.AndNot(wmax, on);
-                }
-
-                TV.Store(sum, ref winSumRef, x);
-                TV.Store(count, ref winCountRef, x);
-                TV.Store(wmin, ref winMinRef, x);
-                TV.Store(wmax, ref winMaxRef, x);
+                TV demand = TV.Load(ref demandRef, x);
+                TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
 
                 // R19 sums over the Running DM VMs.
                 pressureAcc += pressure & runningDm;
@@ -314,20 +583,234 @@ internal struct VectorKernel<TV> : IHostKernel
                 assignedAcc += assigned & runningDm;
             }
 
-            demandSum += TV.SumWidened(demandAcc);
+            sums.Demand += TV.SumWidened(demandAcc);
         }
 
-        f.HostAvailableCol[h] -= (int)TV.SumWidened(grantAcc);
-        f.HostPendingFreedCol[h] += (int)TV.SumWidened(pendingAcc);
+        sums.Pressure += TV.SumWidened(pressureAcc);
+        sums.RunningDm += (int)TV.SumWidened(countAcc);
+        sums.Assigned += TV.SumWidened(assignedAcc);
+        return n;
+    }
 
-        HostCounters.Write(f, h, TV.SumWidened(pressureAcc), (int)TV.SumWidened(countAcc), demandSum, TV.SumWidened(assignedAcc),
-            TV.SumWidened(addedAcc), TV.SumWidened(removedAcc), (int)TV.SumWidened(addOpsAcc), (int)TV.SumWidened(remOpsAcc));
+    /// <summary>
+    /// R10 pressure, R20 status (Off VMs: 0 and OK; Flags written where it changed) and R18's window (the sum every tick,
+    /// the minimum and maximum where a sample extends them) for the vector at <paramref name="x"/>, whose Flags in memory
+    /// are <paramref name="flags"/> but for the status; returns the pressure.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Outputs(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
+        ref int winMinRef, ref int winMaxRef, nuint x)
+    {
+        TV zero = TV.Create(0);
+        TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), zero);
+        TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
+        TV.Store(pressure, ref pressureRef, x);
+        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
+        TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
+        if (!TV.IsZero(newFlags ^ TV.Load(ref flagsRef, x)))
+            TV.Store(newFlags, ref flagsRef, x);
+
+        TV on = TV.AndNot(TV.Create(-1), off);
+        TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
+        TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+        TV below = on & TV.LessThan(pressure, wmin), over = on & TV.GreaterThan(pressure, wmax);
+        if (!TV.IsZero(below | over))
+        {
+            TV.Store(TV.Select(below, pressure, wmin), ref winMinRef, x);
+            TV.Store(TV.Select(over, pressure, wmax), ref winMaxRef, x);
+        }
+
+        return pressure;
+    }
+
+    /// <summary>
+    /// R18 at the end of a window, for the vector at <paramref name="offset"/> (its sample of this tick is in): every VM
+    /// that is not Off reports its window's figures and starts a new one (<see cref="PressureWindows"/>; Off lanes keep
+    /// their values). Here, while the vector's window columns are in the L1 cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CloseWindows(in HostColumns host, in TickContext ctx, int offset, TV flags)
+    {
+        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(0)));
+        if (TV.IsZero(on))
+            return;
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        ref int sumRef = ref host.Ref(c.WinSum);
+        ref int minRef = ref host.Ref(c.WinMin);
+        ref int maxRef = ref host.Ref(c.WinMax);
+        ref int firstRef = ref host.Ref(c.WinFirst);
+        ref int lastAvgRef = ref host.Ref(c.LastAvg);
+        ref int lastMinRef = ref host.Ref(c.LastMin);
+        ref int lastMaxRef = ref host.Ref(c.LastMax);
+        TV sum = TV.Load(ref sumRef, x), min = TV.Load(ref minRef, x), max = TV.Load(ref maxRef, x), first = TV.Load(ref firstRef, x);
+        TV.Store(TV.Select(on, TV.WindowAverage(sum, TV.Create(ctx.WindowTick + 1) - first), TV.Load(ref lastAvgRef, x)), ref lastAvgRef, x);
+        TV.Store(TV.Select(on, min, TV.Load(ref lastMinRef, x)), ref lastMinRef, x);
+        TV.Store(TV.Select(on, max, TV.Load(ref lastMaxRef, x)), ref lastMaxRef, x);
+        TV.Store(TV.AndNot(sum, on), ref sumRef, x);
+        TV.Store(TV.Select(on, TV.Create(int.MaxValue), min), ref minRef, x);
+        TV.Store(TV.AndNot(max, on), ref maxRef, x);
+        TV.Store(TV.AndNot(first, on), ref firstRef, x);
+    }
+
+    /// <summary>
+    /// Every step of the finishing pass for the vector at <paramref name="offset"/>: the memory moves of an enough or a
+    /// short host (<see cref="EnoughMoves"/>, <see cref="ShortMoves"/>), then <see cref="Outputs"/> and R19's sums; inlined
+    /// into the loops that take it (every vector of short and lifecycle hosts, the deferred vectors of the one-pass tick).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Vector(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
+        ref HostSums sums)
+    {
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        ref int flagsRef = ref host.Ref(c.Flags);
+        TV flags = TV.Load(ref flagsRef, x);
+        TV assigned = TV.Load(ref host.Ref(c.Assigned), x);
+        TV demand = TV.Load(ref host.Ref(c.Demand), x);
+        TV target = TV.Load(ref host.Ref(c.Target), x);
+        TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
+        Moved m = enough
+            ? EnoughMoves(host, ctx, offset, flags, assigned, demand, target, runningDm, TV.Max(target - assigned, TV.Create(0)) & runningDm, lifecycle, ref sums)
+            : ShortMoves(host, ctx, offset, flags, assigned, demand, runningDm, lifecycle, scratch, ref sums);
+        TV pressure = Outputs(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
+            ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
+        if (ctx.WindowEnd)
+            CloseWindows(host, ctx, offset, m.Flags);
+
+        // R19 sums over the Running DM VMs.
+        sums.Add(pressure, demand, m.Assigned, runningDm);
+    }
+
+    /// <summary>
+    /// R11 enough + R13 for the vector at <paramref name="offset"/>: the grants, and R15: above Target on a reclaim tick,
+    /// or still reclaiming, balloon toward Target within R12's limits; then <see cref="Moves"/>. Returns Flags with the
+    /// reclaim and derived marks updated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved EnoughMoves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV demand, TV target,
+        TV runningDm, TV grant, bool lifecycle, ref HostSums sums)
+    {
+        TV zero = TV.Create(0), reclaimBit = TV.Create(VmFlags.Reclaiming);
+        TV reclaimTick = ctx.ReclaimTick ? TV.Create(-1) : zero;
+        TV removedNow = zero;
+        if (!TV.IsZero((reclaimTick | (flags & reclaimBit)) & runningDm))
+        {
+            TV above = runningDm & TV.GreaterThan(assigned, target);
+            TV reclaimNow = above & (reclaimTick | TV.Equal(flags & reclaimBit, reclaimBit));
+
+            // (R12's "down to Minimum" needs no lane here: Target >= Minimum, so Assigned - Target <= Assigned - Minimum.)
+            TV take = TV.Min(assigned - target, TV.Create(ctx.RemoveCap));
+            TV linuxBit = TV.Create(VmFlags.Linux);
+            TV linux = TV.Equal(flags & linuxBit, linuxBit);
+            take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+            removedNow = TV.AndNot(take, TV.Create(ctx.GMask)) & reclaimNow;
+            TV stillAbove = reclaimNow & TV.GreaterThan(assigned + grant - removedNow, target);
+            flags = TV.Select(runningDm, TV.AndNot(flags, reclaimBit) | (stillAbove & reclaimBit), flags);
+        }
+
+        return Moves(host, ctx, offset, flags, assigned, grant, removedNow, lifecycle, ref sums);
+    }
+
+    /// <summary>
+    /// R11 short for the vector at <paramref name="offset"/>: the plan's grant (R13), and R12's removal toward the plan's
+    /// allocation within the cap, down to Minimum, and for a Linux guest not below its demand; then <see cref="Moves"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved ShortMoves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV demand, TV runningDm,
+        bool lifecycle, HostScratch scratch, ref HostSums sums)
+    {
+        nuint x = (nuint)offset;
+        TV zero = TV.Create(0), linuxBit = TV.Create(VmFlags.Linux);
+        TV grant = TV.Load(ref MemoryMarshal.GetArrayDataReference(scratch.Grant), x);
+        TV alloc = TV.Load(ref MemoryMarshal.GetArrayDataReference(scratch.Alloc), x);
+        TV minimum = TV.Load(ref host.Ref(host.Columns.Minimum), x);
+        TV take = TV.Min(TV.Min(assigned - alloc, TV.Create(ctx.RemoveCap)), TV.Max(assigned - minimum, zero));
+        TV linux = TV.Equal(flags & linuxBit, linuxBit);
+        take = TV.Select(linux, TV.Min(take, TV.Max(assigned - demand, zero)), take);
+        TV removedNow = TV.AndNot(take, TV.Create(ctx.GMask)) & runningDm & TV.GreaterThan(assigned, alloc);
+        return Moves(host, ctx, offset, flags, assigned, grant, removedNow, lifecycle, ref sums);
+    }
+
+    /// <summary>
+    /// The memory moves of a vector and what follows from them: R13 unballoon then hot-add, R12 the balloon takes what is
+    /// removed (it joins Available next tick), R16 Running VMs convert Smart Paging to balloon one cap per tick; R17's
+    /// decisions (written where a VM has one now or had one before, or everywhere after R4–R7) and R18's totals. Returns
+    /// Flags with the derived marks (<see cref="VmFlags.HasSmartPaging"/>, <see cref="VmFlags.Decided"/>) updated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Moved Moves(in HostColumns host, in TickContext ctx, int offset, TV flags, TV assigned, TV grant, TV removedNow,
+        bool lifecycle, ref HostSums sums)
+    {
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        TV zero = TV.Create(0), spBit = TV.Create(VmFlags.HasSmartPaging), decidedBit = TV.Create(VmFlags.Decided);
+        TV moved = grant | removedNow;
+        TV hasSp = flags & spBit;
+        TV unb = zero;
+        if (!TV.IsZero(moved | hasSp))
+        {
+            ref int balloonedRef = ref host.Ref(c.Ballooned);
+            TV ballooned = TV.Load(ref balloonedRef, x);
+            unb = TV.Min(grant, ballooned);
+            ballooned = ballooned - unb + removedNow;
+            if (!TV.IsZero(moved))
+            {
+                sums.AddMoves(grant, removedNow);
+                assigned = assigned + grant - removedNow;
+                TV.Store(assigned, ref host.Ref(c.Assigned), x);
+            }
+
+            if (!TV.IsZero(hasSp))
+            {
+                ref int spRef = ref host.Ref(c.SmartPaging);
+                TV sp = TV.Load(ref spRef, x);
+                TV drain = TV.Min(sp, TV.Create(ctx.RemoveCap)) & TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Running));
+                sp -= drain;
+                TV.Store(sp, ref spRef, x);
+                ballooned += drain;
+                flags = TV.AndNot(flags, spBit) | (TV.GreaterThan(sp, zero) & spBit);
+            }
+
+            TV.Store(ballooned, ref balloonedRef, x);
+        }
+
+        // R17: this tick's decisions, written where a VM has one now or had one before (else all three are 0 already).
+        TV hot = grant - unb;
+        ref int remRef = ref host.Ref(c.Removed);
+        TV removed = lifecycle ? removedNow + TV.Load(ref remRef, x) : removedNow;
+        TV added = unb + hot;
+        TV decided = added | removed;
+        if (lifecycle || !TV.IsZero(decided | (flags & decidedBit)))
+        {
+            TV.Store(unb, ref host.Ref(c.Unballooned), x);
+            TV.Store(hot, ref host.Ref(c.HotAdded), x);
+            TV.Store(removed, ref remRef, x);
+        }
+
+        // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip), where memory moved.
+        if (!TV.IsZero(decided))
+        {
+            TV one = TV.Create(1);
+            TV.AddToLong(ref host.Ref(c.AddedTotal), x, added);
+            TV.AddToLong(ref host.Ref(c.RemovedTotal), x, removed);
+            TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
+            ref int addOpsRef = ref host.Ref(c.AddOps);
+            ref int remOpsRef = ref host.Ref(c.RemoveOps);
+            TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+            TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+            sums.AddCounters(added, removed, addOp, remOp);
+        }
+
+        return new Moved { Flags = TV.AndNot(flags, decidedBit) | (TV.GreaterThan(decided, zero) & decidedBit), Assigned = assigned };
     }
 
     /// <summary>R8's Linux floor, lane by lane as <see cref="Rules.LinuxFloor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV LinuxFloor(TV t)
     {
+        if (TV.HasFastLinuxFloor)
+            return TV.FastLinuxFloor(t);
         TV f = TV.Create(488) + TV.ShiftRight(t, 5);
         f = TV.Select(TV.LessThan(t, TV.Create(8192)), TV.Create(232) + TV.ShiftRight(t, 4), f);
         f = TV.Select(TV.LessThan(t, TV.Create(2048)), TV.Create(104) + TV.ShiftRight(t, 3), f);

@@ -25,21 +25,21 @@ internal static class VectorShortPlan<TV>
     private const int BlockVectors = 32;
 
     /// <summary>
-    /// Writes <see cref="HostScratch.Alloc"/> and <see cref="HostScratch.Grant"/> for host <paramref name="h"/>
+    /// Writes <see cref="HostScratch.Alloc"/> and <see cref="HostScratch.Grant"/> for <paramref name="host"/>
     /// (one entry per slot offset; 0 for VMs that are not Running DM) and returns the sum of the grants.
     /// Expects Demand and Target of this tick in their columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Plan(Fleet f, int h, in TickContext ctx, HostScratch scratch)
+    public static long Plan(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
-        int start = f.HostStartCol[h], count = f.HostCapacityCol[h];
-        ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(f.FlagsCol);
-        ref int weightRef = ref MemoryMarshal.GetArrayDataReference(f.WeightCol);
-        ref int minRef = ref MemoryMarshal.GetArrayDataReference(f.MinimumCol);
-        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(f.MaximumCol);
-        ref int demandRef = ref MemoryMarshal.GetArrayDataReference(f.DemandCol);
-        ref int targetRef = ref MemoryMarshal.GetArrayDataReference(f.TargetCol);
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        int h = host.Host, start = host.Start, count = host.Count;
+        ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
+        ref ushort weightRef = ref MemoryMarshal.GetReference(host.Weight);
+        ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
+        ref int maxRef = ref MemoryMarshal.GetReference(host.Maximum);
+        ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
+        ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
+        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
         ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
         ref int lowRef = ref MemoryMarshal.GetArrayDataReference(scratch.Min);
         ref int need0Ref = ref MemoryMarshal.GetArrayDataReference(scratch.Need0);
@@ -49,7 +49,7 @@ internal static class VectorShortPlan<TV>
         // (Minimum, Need0 = demand without buffer, Target), 0 for non-members; the budget B = Available + Σ Assigned.
         TV rdMask = TV.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = TV.Create(VmFlags.RunningDynamic);
         TV gMask = TV.Create(ctx.GMask), zero = TV.Create(0), one = TV.Create(1), minusOne = TV.Create(-1);
-        long budget = f.HostAvailableCol[h], sumMin = 0, sumNeed0 = 0;
+        long budget = host.Available, sumMin = 0, sumNeed0 = 0;
         int zeroWeights = 0;
         for (int block = 0; block < count; block += BlockVectors * TV.Count)
         {
@@ -57,9 +57,9 @@ internal static class VectorShortPlan<TV>
             TV assignedAcc = zero, minAcc = zero, need0Acc = zero, zeroAcc = zero;
             for (int k = block; k < blockEnd; k += TV.Count)
             {
-                nuint x = (nuint)(start + k), o = (nuint)k;
+                nuint x = (nuint)k, o = (nuint)k;
                 TV member = TV.Equal(TV.Load(ref flagsRef, x) & rdMask, rd);
-                TV weight = TV.Load(ref weightRef, x);
+                TV weight = TV.LoadU16(ref weightRef, x);
                 TV low = TV.Load(ref minRef, x) & member;
                 TV need0 = TV.AndNot(TV.Min(TV.Load(ref demandRef, x), TV.Load(ref maxRef, x)) + gMask, gMask);
                 need0 = TV.Max(need0, low) & member;
@@ -90,7 +90,7 @@ internal static class VectorShortPlan<TV>
                 FillGroup(h, start, count, goal, zeroWeight: true, ctx, ref remaining, scratch);
         }
 
-        return Grants(f, h, start, count, scratch);
+        return Grants(host, h, start, count, scratch);
     }
 
     /// <summary>
@@ -250,9 +250,9 @@ internal static class VectorShortPlan<TV>
     /// grants go in R13's order while Available lasts (the last one partly). Returns their sum.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long Grants(Fleet f, int h, int start, int count, HostScratch scratch)
+    private static long Grants(in HostColumns host, int h, int start, int count, HostScratch scratch)
     {
-        ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(f.AssignedCol);
+        ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);
         ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
         ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
         ref int grantRef = ref MemoryMarshal.GetArrayDataReference(scratch.Grant);
@@ -266,7 +266,7 @@ internal static class VectorShortPlan<TV>
             {
                 nuint o = (nuint)k;
                 TV member = TV.GreaterThan(TV.Load(ref keyRef, o), minusOne);
-                TV grant = TV.Max(TV.Load(ref allocRef, o) - TV.Load(ref assignedRef, (nuint)start + o), zero) & member;
+                TV grant = TV.Max(TV.Load(ref allocRef, o) - TV.Load(ref assignedRef, o), zero) & member;
                 TV.Store(grant, ref grantRef, o);
                 acc += grant;
             }
@@ -274,7 +274,7 @@ internal static class VectorShortPlan<TV>
             total += TV.SumWidened(acc);
         }
 
-        int budget = Math.Max(0, f.HostAvailableCol[h]);
+        int budget = Math.Max(0, host.Available);
         if (total <= budget)
             return total;
 

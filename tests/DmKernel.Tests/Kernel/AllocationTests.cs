@@ -120,3 +120,95 @@ public class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+/// <summary>Every call an embedder makes between ticks allocates nothing once warmed up (the derived spans' buffers are allocated on their first read).</summary>
+[Collection(nameof(AllocationTests))]
+public class BetweenTicksAllocationTests
+{
+    private static void AssertAllocatesNothing(string what, Action call)
+    {
+        call();
+        call();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 200; k++)
+            call();
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before == 0, $"{what} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes over 200 calls");
+    }
+
+    [Fact]
+    public void CallsBetweenTicks_AllocateZeroBytes()
+    {
+        var fleet = new RandomFleet(41).Build(RandomFleet.FastModel, [40, 64, 17], fillFactor: 0.6);
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        int running = -1, off = -1;
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm) && vm % 3 != 0)
+                fleet.RequestStart(vm);
+        }
+
+        balancer.Tick(8);
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm) && fleet.State(vm) == VmState.Running && running < 0)
+                running = vm;
+            if (fleet.IsUsed(vm) && fleet.State(vm) == VmState.Off && off < 0)
+                off = vm;
+        }
+
+        Assert.True(running >= 0 && off >= 0, "the fleet needs a Running and an Off VM");
+        int[] committed = fleet.Committed.ToArray();
+        int[] run = new int[16];
+        int[] reports = new int[16];
+        Array.Fill(reports, Fleet.NotReported);
+        reports[3] = 1234;
+        VmSettings settings = fleet.GetSettings(running);
+        VmSettings changed = settings with { BufferPercent = settings.BufferPercent == 20 ? 25 : 20, Weight = 7000 };
+        int sink = 0;
+
+        AssertAllocatesNothing("SetCommitted(vm, mb)", () => fleet.SetCommitted(running, 2048));
+        AssertAllocatesNothing("SetCommitted(span)", () => fleet.SetCommitted(committed));
+        AssertAllocatesNothing("SetCommitted(first, span)", () => fleet.SetCommitted(16, run));
+        AssertAllocatesNothing("UpdateCommitted(first, span)", () => fleet.UpdateCommitted(16, reports));
+        AssertAllocatesNothing("Configure (valid, R2 while running)", () => fleet.Configure(running, changed));
+        AssertAllocatesNothing("Configure (valid, Off VM)", () => fleet.Configure(off, fleet.GetSettings(off)));
+        AssertAllocatesNothing("RequestStart + CancelRequest", () =>
+        {
+            fleet.RequestStart(off);
+            sink += (int)fleet.CancelRequest(off);
+        });
+        AssertAllocatesNothing("RequestStop + CancelRequest", () =>
+        {
+            fleet.RequestStop(running);
+            sink += (int)fleet.CancelRequest(running);
+        });
+        AssertAllocatesNothing("RequestRestart + CancelRequest", () =>
+        {
+            fleet.RequestRestart(running);
+            sink += (int)fleet.CancelRequest(running);
+        });
+        AssertAllocatesNothing("per-VM queries", () =>
+        {
+            sink += (int)fleet.LastResult(running) + (int)fleet.LastResultTick(running) + (int)fleet.PendingRequest(running)
+                + fleet.AveragePressure(running) + fleet.GuestVisible(running) + (int)fleet.Status(running);
+        });
+        AssertAllocatesNothing("per-VM spans", () =>
+        {
+            FleetVmSpans vms = fleet.Vms;
+            sink += (int)vms.State[running] + (int)vms.Status[running] + vms.GuestVisible[running] + vms.AveragePressure[running]
+                + vms.MinimumPressure[running] + vms.MaximumPressure[running] + (vms.IsReclaiming[running] ? 1 : 0) + (int)vms.LastResult[running]
+                + (int)vms.LastResultTick[running] + (int)vms.PendingRequest[running] + vms.BootTicksLeft[running] + vms.Weight[running]
+                + vms.BufferPercent[running] + (vms.DynamicMemory[running] ? 1 : 0) + (int)vms.Guest[running] + (vms.IsUsed[running] ? 1 : 0);
+        });
+        AssertAllocatesNothing("per-host spans", () =>
+        {
+            FleetHostSpans hosts = fleet.Hosts;
+            sink += hosts.Available[0] + hosts.AveragePressure[0] + hosts.SystemPressure[0] + (int)hosts.Shortfall[0] + (hosts.WasShort[0] ? 1 : 0)
+                + hosts.FailedStarts[0] + (int)hosts.AddedMemory[0] + hosts.TotalMb[0];
+        });
+
+        // And the ticks in between, after all of it.
+        AssertAllocatesNothing("Tick", balancer.Tick);
+        Assert.NotEqual(int.MinValue, sink);
+    }
+}

@@ -4,8 +4,9 @@ using KernelRules = DmKernel.Kernel.Rules;
 namespace DmKernel.Tests.Kernel;
 
 /// <summary>
-/// The binary64 forms in <see cref="DmKernel.Kernel.Rules"/> (which the vector paths mirror) equal exact integer arithmetic over
-/// the whole input range: R9's ceiling, R10's rounded quotient and R18's window mean.
+/// The binary64 forms in <see cref="DmKernel.Kernel.Rules"/> (the scalar reference) and the vector paths' forms (binary32
+/// estimates with exact corrections, the Linux floor from the leading-zero count) equal exact integer arithmetic over the
+/// whole input range: R9's ceiling, R10's rounded quotient, R8's floor and R18's window mean.
 /// </summary>
 public class ExactArithmeticTests
 {
@@ -122,6 +123,184 @@ public class ExactArithmeticTests
                 Assert.Equal(exact, Lane0(DmKernel.Kernel.V256.ShareOfPool(DmKernel.Kernel.V256.Create(w), pool, weights)));
                 Assert.Equal(exact, Lane0(DmKernel.Kernel.V512.ShareOfPool(DmKernel.Kernel.V512.Create(w), pool, weights)));
             }, iter: 20_000);
+    }
+
+    /// <summary>The largest Demand the model admits: committed 16 TB plus the Linux floor of a 16 TB Assigned.</summary>
+    private const int MaxDemand = Fleet.MaxCommittedMb + 488 + (ModelParameters.MaxCeilingLimitMb >> 5);
+
+    /// <summary>
+    /// R9 on the vector paths (a binary32 estimate and an exact correction modulo 2^32) equals the exact integer target on
+    /// every width: every demand near the multiples of 100 that make P / 100 an integer, near the clamp at Maximum, and at
+    /// random over the whole range of Demand, Buffer, Minimum and Maximum.
+    /// </summary>
+    [Fact]
+    public void Target_Vector_EqualsExactInteger_OnEveryWidth()
+    {
+        var cases = new List<(int D, int B, int Min, int Max)>();
+        foreach (int b in (int[])[5, 6, 20, 25, 50, 99, 100, 101, 1999, 2000])
+        {
+            foreach (int d in (int[])[0, 1, 2, 3, 99, 100, 101, 1000, 9_999, 10_000, 10_001, 8_388_607, 8_388_608, Fleet.MaxCommittedMb, MaxDemand])
+            {
+                cases.Add((d, b, 32, ModelParameters.MaxCeilingLimitMb));
+                cases.Add((d, b, 512, 4096));
+            }
+
+            // Around the clamp: P / 100 just above and below Maximum, for the largest Maximum.
+            long atMax = (long)ModelParameters.MaxCeilingLimitMb * 100 / (100 + b);
+            for (long d = atMax - 3; d <= atMax + 3; d++)
+                cases.Add(((int)d, b, 32, ModelParameters.MaxCeilingLimitMb));
+        }
+
+        var random = new Random(9);
+        for (int k = 0; k < 200_000; k++)
+        {
+            int b = random.Next(5, 2001);
+            int min = 2 * random.Next(16, 1 << 20), max = Math.Min(ModelParameters.MaxCeilingLimitMb, min + (2 * random.Next(0, 1 << 23)));
+            int d = k % 4 == 0
+                ? (int)Math.Min(MaxDemand, (long)random.Next(0, 1 << 24) / (100 + b) * 100)  // P a multiple of 100 often
+                : random.Next(0, MaxDemand + 1);
+            cases.Add((d, b, min, max));
+        }
+
+        AssertTargets<DmKernel.Kernel.V128>(cases);
+        AssertTargets<DmKernel.Kernel.V256>(cases);
+        AssertTargets<DmKernel.Kernel.V512>(cases);
+    }
+
+    /// <summary>
+    /// R10 on the vector paths (a binary32 estimate and an exact correction modulo 2^32) equals the exact rounded quotient
+    /// on every width: exact halves, the saturation boundary, Assigned 0 and 2^24, and at random.
+    /// </summary>
+    [Fact]
+    public void Pressure_Vector_EqualsExactInteger_OnEveryWidth()
+    {
+        var cases = new List<(int D, int A)>
+        {
+            (1000, 1200), (1005, 1200), (1, 2), (500, 0), (0, 0), (0, 1), (MaxDemand, 2), (MaxDemand, 1),
+            (MaxDemand, ModelParameters.MaxCeilingLimitMb), (1000, 1), (1000, 999), (999, 1000),
+        };
+
+        // The saturation boundary: 100 000 % = 1000 × Assigned, ± a little.
+        foreach (int a in (int[])[1, 2, 3, 1000, 16_383, 16_777])
+        {
+            for (int d = (1000 * a) - 3; d <= (1000 * a) + 3; d++)
+                cases.Add((d, a));
+        }
+
+        // Exact halves and near-halves: 200 D + A = (2q + 1) A.
+        var random = new Random(10);
+        for (int k = 0; k < 200_000; k++)
+        {
+            int a = k % 3 == 0 ? random.Next(1, 1 << 12) : random.Next(0, ModelParameters.MaxCeilingLimitMb + 1);
+            int d = k % 5 == 0 && a > 0
+                ? (int)Math.Min(MaxDemand, (long)(2 * random.Next(0, 2000) + 1) * a / 200 + random.Next(-1, 2))
+                : random.Next(0, MaxDemand + 1);
+            cases.Add((Math.Max(0, d), a));
+        }
+
+        AssertPressures<DmKernel.Kernel.V128>(cases);
+        AssertPressures<DmKernel.Kernel.V256>(cases);
+        AssertPressures<DmKernel.Kernel.V512>(cases);
+    }
+
+    /// <summary>R18's window mean on the vector paths equals the exact rounded mean on every width (halves, the largest sums, random).</summary>
+    [Fact]
+    public void WindowAverage_Vector_EqualsExactInteger_OnEveryWidth()
+    {
+        var cases = new List<(int Sum, int Count)> { (5, 2), (7, 3), (8, 3), (0, 1), (100_000, 1), (100_000 * 20_000, 20_000), (100_000 * 20_000 - 1, 20_000) };
+        var random = new Random(12);
+        for (int k = 0; k < 200_000; k++)
+        {
+            int n = k % 2 == 0 ? random.Next(1, 61) : random.Next(1, 20_001);
+            int sum = k % 3 == 0 ? (int)Math.Min(100_000L * n, ((2L * random.Next(0, 100_001)) + 1) * n / 2) : random.Next(0, (int)Math.Min(int.MaxValue, 100_000L * n) + 1);
+            cases.Add((sum, n));
+        }
+
+        AssertWindowAverages<DmKernel.Kernel.V128>(cases);
+        AssertWindowAverages<DmKernel.Kernel.V256>(cases);
+        AssertWindowAverages<DmKernel.Kernel.V512>(cases);
+    }
+
+    private static void AssertWindowAverages<TV>(List<(int Sum, int Count)> cases)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        int[] sum = new int[n], count = new int[n], result = new int[n];
+        for (int i = 0; i < cases.Count; i += n)
+        {
+            for (int j = 0; j < n; j++)
+                (sum[j], count[j]) = cases[Math.Min(i + j, cases.Count - 1)];
+            TV.Store(TV.WindowAverage(TV.Load(ref sum[0], 0), TV.Load(ref count[0], 0)), ref result[0], 0);
+            for (int j = 0; j < n; j++)
+            {
+                if (result[j] != KernelRules.WindowAverage(sum[j], count[j]))
+                    Assert.Fail($"{typeof(TV).Name}: WindowAverage({sum[j]}, {count[j]}) = {result[j]}, exact {KernelRules.WindowAverage(sum[j], count[j])}");
+            }
+        }
+    }
+
+    /// <summary>R8's Linux floor from the leading-zero count (AVX-512) equals the breakpoints' formula for every Assigned up to 2^20 and at random.</summary>
+    [Fact]
+    public void LinuxFloor_Vector_EqualsScalar()
+    {
+        // Without AVX-512 CD the vector paths use the chain of selects (covered by the differential tests); nothing to test here.
+        if (!DmKernel.Kernel.V512.HasFastLinuxFloor)
+            return;
+        var values = new List<int>();
+        for (int t = 0; t <= 1 << 20; t++)
+            values.Add(t);
+        var random = new Random(11);
+        for (int k = 0; k < 100_000; k++)
+            values.Add(random.Next(0, ModelParameters.MaxCeilingLimitMb + 1));
+        var lanes = new int[16];
+        for (int i = 0; i < values.Count; i += 16)
+        {
+            for (int j = 0; j < 16; j++)
+                lanes[j] = values[Math.Min(i + j, values.Count - 1)];
+            var v = DmKernel.Kernel.V512.FastLinuxFloor(DmKernel.Kernel.V512.Load(ref lanes[0], 0));
+            var result = new int[16];
+            DmKernel.Kernel.V512.Store(v, ref result[0], 0);
+            for (int j = 0; j < 16; j++)
+                Assert.Equal(KernelRules.LinuxFloor(lanes[j]), result[j]);
+        }
+    }
+
+    private static void AssertTargets<TV>(List<(int D, int B, int Min, int Max)> cases)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        int[] d = new int[n], min = new int[n], max = new int[n], result = new int[n];
+        ushort[] b = new ushort[n];
+        for (int i = 0; i < cases.Count; i += n)
+        {
+            for (int j = 0; j < n; j++)
+                (d[j], b[j], min[j], max[j]) = ((int, ushort, int, int))cases[Math.Min(i + j, cases.Count - 1)];
+            TV t = TV.Target(TV.Load(ref d[0], 0), TV.LoadU16(ref b[0], 0), TV.Load(ref min[0], 0), TV.Load(ref max[0], 0), 1);
+            TV.Store(t, ref result[0], 0);
+            for (int j = 0; j < n; j++)
+            {
+                if (result[j] != ExactTarget(d[j], b[j], min[j], max[j], 2))
+                    Assert.Fail($"{typeof(TV).Name}: Target(D {d[j]}, B {b[j]}, Min {min[j]}, Max {max[j]}) = {result[j]}, exact {ExactTarget(d[j], b[j], min[j], max[j], 2)}");
+            }
+        }
+    }
+
+    private static void AssertPressures<TV>(List<(int D, int A)> cases)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        int[] d = new int[n], a = new int[n], result = new int[n];
+        for (int i = 0; i < cases.Count; i += n)
+        {
+            for (int j = 0; j < n; j++)
+                (d[j], a[j]) = cases[Math.Min(i + j, cases.Count - 1)];
+            TV.Store(TV.Pressure(TV.Load(ref d[0], 0), TV.Load(ref a[0], 0)), ref result[0], 0);
+            for (int j = 0; j < n; j++)
+            {
+                if (result[j] != ExactPressure(d[j], a[j]))
+                    Assert.Fail($"{typeof(TV).Name}: Pressure(D {d[j]}, A {a[j]}) = {result[j]}, exact {ExactPressure(d[j], a[j])}");
+            }
+        }
     }
 
     private static void AssertFits(int cap, int w, long weights, long level)

@@ -40,11 +40,11 @@ public class OrderCacheTests
             {
                 if (!fleet.HostWasShort(h))
                     continue;
-                int start = fleet.HostStartCol[h], count = fleet.HostCapacityCol[h];
-                int n = ShortPlan.Plan(fleet, h, ctx, scalar);
+                int start = fleet.Cols.HostStart[h], count = fleet.Cols.HostCapacity[h];
+                int n = ShortPlan.Plan(fleet.Cols.Host(h), ctx, scalar);
                 var expected = new int[count];
                 for (int k = 0; k < n; k++)
-                    expected[(int)(uint)scalar.Keys[k] - start] = scalar.Alloc[k];
+                    expected[(int)(uint)scalar.Keys[k]] = scalar.Alloc[k];
 
                 long grantedCached = VectorPlan(width, fleet, h, ctx, cached);
                 Assert.Equal(expected, cached.Alloc.AsSpan(0, count).ToArray());
@@ -58,12 +58,12 @@ public class OrderCacheTests
                 long wanted = 0;
                 for (int k = 0; k < count; k++)
                 {
-                    int below = Math.Max(0, expected[k] - fleet.AssignedCol[start + k]);
+                    int below = Math.Max(0, expected[k] - fleet.Cols.Assigned[start + k]);
                     Assert.InRange(cached.Grant[k], 0, below);
                     wanted += below;
                 }
 
-                int available = fleet.HostAvailableCol[h];
+                int available = fleet.Cols.HostAvailable[h];
                 Assert.Equal(Math.Min(wanted, Math.Max(0, available)), grantedCached);
                 compared++;
                 ordered += wanted > available ? 1 : 0;
@@ -92,7 +92,7 @@ public class OrderCacheTests
             balancer.Tick();
             for (int h = 0; h < fleet.HostCount; h++)
             {
-                int start = fleet.HostStartCol[h], count = fleet.HostCapacityCol[h];
+                int start = fleet.Cols.HostStart[h], count = fleet.Cols.HostCapacity[h];
                 int[] key = MembershipKey(fleet, h);
                 int[] order = cache.Order(h, start, key, scratch).ToArray();
                 var expected = new int[count];
@@ -116,20 +116,20 @@ public class OrderCacheTests
 
     private static long VectorPlan(string width, Fleet f, int h, in TickContext ctx, HostScratch scratch) => width switch
     {
-        "v128" => VectorShortPlan<V128>.Plan(f, h, ctx, scratch),
-        "v256" => VectorShortPlan<V256>.Plan(f, h, ctx, scratch),
-        _ => VectorShortPlan<V512>.Plan(f, h, ctx, scratch),
+        "v128" => VectorShortPlan<V128>.Plan(f.Cols.Host(h), ctx, scratch),
+        "v256" => VectorShortPlan<V256>.Plan(f.Cols.Host(h), ctx, scratch),
+        _ => VectorShortPlan<V512>.Plan(f.Cols.Host(h), ctx, scratch),
     };
 
     /// <summary>Per slot of the host: Weight of a Running DM VM, −1 for any other.</summary>
     private static int[] MembershipKey(Fleet f, int h)
     {
-        int start = f.HostStartCol[h], count = f.HostCapacityCol[h];
+        int start = f.Cols.HostStart[h], count = f.Cols.HostCapacity[h];
         var key = new int[count];
         for (int k = 0; k < count; k++)
         {
             int i = start + k;
-            key[k] = (f.FlagsCol[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic ? f.WeightCol[i] : -1;
+            key[k] = (f.Cols.Flags[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic ? f.Cols.Weight[i] : -1;
         }
 
         return key;

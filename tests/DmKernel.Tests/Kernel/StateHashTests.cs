@@ -43,11 +43,11 @@ public class StateHashTests
             Assert.Equal(baseline, fleet.ComputeStateHash());
         }
 
-        Changes(() => fleet.AssignedCol[3] += 2, () => fleet.AssignedCol[3] -= 2, "Assigned");
-        Changes(() => fleet.AddedTotalCol[20]++, () => fleet.AddedTotalCol[20]--, "AddedTotal");
-        Changes(() => fleet.HostAvailableCol[1]++, () => fleet.HostAvailableCol[1]--, "HostAvailable");
-        Changes(() => fleet.RequestCol[0] = 1, () => fleet.RequestCol[0] = 0, "Request");
-        Changes(() => fleet.HostShortCol[1] ^= 1, () => fleet.HostShortCol[1] ^= 1, "HostShort");
+        Changes(() => fleet.Cols.Assigned[3] += 2, () => fleet.Cols.Assigned[3] -= 2, "Assigned");
+        Changes(() => fleet.Cols.AddedTotal[20]++, () => fleet.Cols.AddedTotal[20]--, "AddedTotal");
+        Changes(() => fleet.Cols.HostAvailable[1]++, () => fleet.Cols.HostAvailable[1]--, "HostAvailable");
+        Changes(() => fleet.Cols.Request[0] = 1, () => fleet.Cols.Request[0] = 0, "Request");
+        Changes(() => fleet.Cols.HostShort[1] ^= 1, () => fleet.Cols.HostShort[1] ^= 1, "HostShort");
         Changes(() => fleet.TickIndex++, () => fleet.TickIndex--, "TickIndex");
     }
 

@@ -104,7 +104,7 @@ public class WaterFillingOracleTests
             // Plan again from the state the last tick left (Demand and Target are this state's).
             var ctx = new TickContext(fleet.Model, fleet.TickIndex);
             var scratch = new HostScratch(fleet.SlotCount);
-            int n = ShortPlan.Plan(fleet, 0, ctx, scratch);
+            int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
             var members = new List<Member>();
             long budget = fleet.HostAvailable(0);
             for (int k = 0; k < n; k++)
@@ -119,7 +119,7 @@ public class WaterFillingOracleTests
             Assert.Equal(expected, scratch.Alloc.AsSpan(0, n).ToArray());
 
             // The vector plans, per slot, on every width.
-            var bySlot = new int[fleet.HostCapacityCol[0]];
+            var bySlot = new int[fleet.Cols.HostCapacity[0]];
             for (int k = 0; k < n; k++)
                 bySlot[members[k].Slot] = expected[k];
             AssertVectorPlans(fleet, ctx, bySlot);
@@ -141,34 +141,34 @@ public class WaterFillingOracleTests
         foreach ((int weight, int min) in vms)
         {
             int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
-            fleet.FlagsCol[slot] = (fleet.FlagsCol[slot] & ~VmFlags.StateMask) | VmFlags.Running;
-            fleet.AssignedCol[slot] = 100;
-            fleet.DemandCol[slot] = min;
-            fleet.TargetCol[slot] = min;
+            fleet.Cols.Flags[slot] = (fleet.Cols.Flags[slot] & ~VmFlags.StateMask) | VmFlags.Running;
+            fleet.Cols.Assigned[slot] = 100;
+            fleet.Cols.Demand[slot] = min;
+            fleet.Cols.Target[slot] = min;
         }
 
-        fleet.HostAvailableCol[0] = 404 - 300;
+        fleet.Cols.HostAvailable[0] = 404 - 300;
         var ctx = new TickContext(fleet.Model, 0);
-        var scratch = new HostScratch(fleet.HostCapacityCol[0]);
-        int n = ShortPlan.Plan(fleet, 0, ctx, scratch);
+        var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
+        int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
         Assert.Equal(3, n);
         int[] expected = [202, 102, 100];
         Assert.Equal(expected, scratch.Alloc.AsSpan(0, 3).ToArray());
         var members = vms.Select((v, slot) => new Member(slot, v.Weight, v.Min, v.Min, v.Min)).ToList();
         Assert.Equal(expected, Oracle(members, 404, 2));
-        AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.HostCapacityCol[0] - 3]]);
+        AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.Cols.HostCapacity[0] - 3]]);
     }
 
     /// <summary>Each vector width's plan gives the expected allocation per slot of host 0 (0 for non-members).</summary>
     private static void AssertVectorPlans(Fleet fleet, in TickContext ctx, int[] expectedBySlot)
     {
-        int count = fleet.HostCapacityCol[0];
+        int count = fleet.Cols.HostCapacity[0];
         var scratch = new HostScratch(count);
-        VectorShortPlan<V128>.Plan(fleet, 0, ctx, scratch);
+        VectorShortPlan<V128>.Plan(fleet.Cols.Host(0), ctx, scratch);
         Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V256>.Plan(fleet, 0, ctx, scratch);
+        VectorShortPlan<V256>.Plan(fleet.Cols.Host(0), ctx, scratch);
         Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V512>.Plan(fleet, 0, ctx, scratch);
+        VectorShortPlan<V512>.Plan(fleet.Cols.Host(0), ctx, scratch);
         Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
     }
 

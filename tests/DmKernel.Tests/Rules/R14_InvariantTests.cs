@@ -32,51 +32,51 @@ public class R14_InvariantTests
 
     [Fact]
     public void R14_Checker_DetectsBrokenAccounting()
-        => AssertDetected((f, vm, _) => f.AssignedCol[vm] += 2, "!= Total");
+        => AssertDetected((f, vm, _) => f.Cols.Assigned[vm] += 2, "!= Total");
 
     [Fact]
     public void R14_Checker_DetectsOvercommit()
         => AssertDetected((f, vm, _) =>
         {
-            f.AssignedCol[vm] += f.HostAvailableCol[0] + 2;
-            f.HostAvailableCol[0] = -2;
+            f.Cols.Assigned[vm] += f.Cols.HostAvailable[0] + 2;
+            f.Cols.HostAvailable[0] = -2;
         }, "> Total");
 
     [Fact]
     public void R14_Checker_DetectsSizeNotMultipleOfG()
         => AssertDetected((f, vm, _) =>
         {
-            f.AssignedCol[vm] += 1;
-            f.HostAvailableCol[0] -= 1;
+            f.Cols.Assigned[vm] += 1;
+            f.Cols.HostAvailable[0] -= 1;
         }, "not multiples of 2 MB");
 
     [Fact]
     public void R14_Checker_DetectsAssignedAboveMaximum()
-        => AssertDetected((f, vm, _) => f.MaximumCol[vm] = 3598, "above Maximum");
+        => AssertDetected((f, vm, _) => f.Cols.Maximum[vm] = 3598, "above Maximum");
 
     [Fact]
     public void R14_Checker_DetectsAssignedBelowMinimum_OnAHostThatWasNotShort()
         => AssertDetected((f, vm, _) =>
         {
-            f.HostAvailableCol[0] += f.AssignedCol[vm] - 510;
-            f.AssignedCol[vm] = 510;
-            f.BalloonedCol[vm] = 3090; // keep GuestVisible, so only the Minimum rule breaks
+            f.Cols.HostAvailable[0] += f.Cols.Assigned[vm] - 510;
+            f.Cols.Assigned[vm] = 510;
+            f.Cols.Ballooned[vm] = 3090; // keep GuestVisible, so only the Minimum rule breaks
         }, "below Minimum");
 
     [Fact]
     public void R14_Checker_DetectsGuestVisibleShrinkingWithoutRestart()
         => AssertDetected((f, vm, _) =>
         {
-            f.AssignedCol[vm] -= 2;
-            f.HostAvailableCol[0] += 2;
+            f.Cols.Assigned[vm] -= 2;
+            f.Cols.HostAvailable[0] += 2;
         }, "GuestVisible shrank from 3600 to 3598");
 
     [Fact]
     public void R14_Checker_DetectsOffVmHoldingMemory()
         => AssertDetected((f, _, off) =>
         {
-            f.AssignedCol[off] = 2;
-            f.HostAvailableCol[0] -= 2;
+            f.Cols.Assigned[off] = 2;
+            f.Cols.HostAvailable[0] -= 2;
         }, "Off but Assigned=2");
 
     [Fact]

@@ -1,33 +1,41 @@
-using System.Reflection;
-
 namespace DmKernel.Tests.Support;
 
-/// <summary>Compares two fleets column by column: every per-VM and per-host array, by reflection, so no column is forgotten.</summary>
+/// <summary>
+/// Compares two fleets column by column, every column of <see cref="FleetSchema"/> but its caches (per VM and per host),
+/// so no column is forgotten: a column that is not in the schema is not in the state (SchemaTests).
+/// </summary>
 internal static class FleetAssert
 {
-    private static readonly FieldInfo[] Columns = typeof(Fleet)
-        .GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-        .Where(f => f.FieldType.IsArray)
-        .OrderBy(f => f.Name, StringComparer.Ordinal)
-        .ToArray();
-
-    /// <summary>The number of array columns compared (guards against the reflection silently finding none).</summary>
-    public static int ColumnCount => Columns.Length;
+    /// <summary>The number of columns compared.</summary>
+    public static int ColumnCount => FleetSchema.Columns.Count(c => !c.Cache);
 
     public static void Equal(Fleet expected, Fleet actual, string context)
     {
         Assert.Equal(expected.TickIndex, actual.TickIndex);
-        foreach (FieldInfo field in Columns)
+        foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            var e = (Array)field.GetValue(expected)!;
-            var a = (Array)field.GetValue(actual)!;
+            if (c.Cache)
+                continue;
+            Array e = Values(expected, c), a = Values(actual, c);
             Assert.Equal(e.Length, a.Length);
+            if (FleetColumns.Bytes(e).SequenceEqual(FleetColumns.Bytes(a)))
+                continue;
             for (int i = 0; i < e.Length; i++)
             {
-                object ev = e.GetValue(i)!, av = a.GetValue(i)!;
-                if (!ev.Equals(av))
-                    Assert.Fail($"{context}: column {field.Name}[{i}] expected {ev} but was {av}");
+                long ev = FleetColumns.GetElement(e, i), av = FleetColumns.GetElement(a, i);
+                if (ev != av)
+                    Assert.Fail($"{context}: column {c.Name}[{i}] expected {ev} but was {av}");
             }
         }
+    }
+
+    /// <summary>A column's array, or a derived column's values.</summary>
+    private static Array Values(Fleet fleet, ColumnInfo c)
+    {
+        if (!c.Derived)
+            return fleet.Cols.Arrays[(int)c.Id];
+        var values = new int[fleet.SlotCount];
+        fleet.Cols.Materialize(c.Id, values, fleet.TickIndex);
+        return values;
     }
 }

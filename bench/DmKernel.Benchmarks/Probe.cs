@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace DmKernel.Benchmarks;
+
+/// <summary>
+/// <c>--probe VMS WORKLOAD SHORT%</c>: a quick Stopwatch measurement of <see cref="TickBench"/>'s cases for one fleet
+/// size, workload and short share (every path, interleaved round by round, median of the rounds), for iterating on
+/// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics. On Linux it
+/// also reports the thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which time slices taken by other
+/// processes on a shared machine do not inflate.
+/// </summary>
+internal static partial class Probe
+{
+    public const string Flag = "--probe";
+
+    public static int Run(string[] args)
+    {
+        int at = Array.IndexOf(args, Flag);
+        int vms = args.Length > at + 1 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 50_000;
+        TickWorkload workload = args.Length > at + 2 ? Enum.Parse<TickWorkload>(args[at + 2], ignoreCase: true) : TickWorkload.Realistic;
+        int shortShare = args.Length > at + 3 ? int.Parse(args[at + 3], CultureInfo.InvariantCulture) : 0;
+        TickPath[] paths = [TickPath.MinFloor, TickPath.V512, TickPath.ColFloor, TickPath.V256, TickPath.V128];
+        var benches = new TickBench[paths.Length];
+        for (int p = 0; p < paths.Length; p++)
+        {
+            benches[p] = new TickBench { Vms = vms, Workload = workload, ShortSharePercent = shortShare, Path = paths[p] };
+            benches[p].Setup();
+        }
+
+        if (args.Contains("--stats"))
+        {
+            TickBench b = benches[1];
+            for (int t = 0; t < 20; t++)
+            {
+                b.Tick();
+                Fleet f = b.FleetForProbe;
+                int grants = 0, removals = 0, reclaiming = 0, on = 0;
+                for (int i = 0; i < f.SlotCount; i++)
+                {
+                    on += f.States[i] != VmState.Off ? 1 : 0;
+                    grants += f.UnballoonedThisTick[i] + f.HotAddedThisTick[i] > 0 ? 1 : 0;
+                    removals += f.RemovedThisTick[i] > 0 ? 1 : 0;
+                    reclaiming += f.IsReclaiming(i) ? 1 : 0;
+                }
+
+                Console.WriteLine($"tick {f.TickIndex - 1}: on {on}, grants {grants}, removals {removals}, reclaiming {reclaiming}");
+            }
+        }
+
+        if (args.Contains("--ticks"))
+        {
+            int perHostAt = Array.IndexOf(args, "--per-host");
+            int perHost = perHostAt > 0 ? int.Parse(args[perHostAt + 1], CultureInfo.InvariantCulture) : Workload.MaxVmsPerHost;
+            Fleet f = Workload.Build(vms, shortShare, vmsPerHost: perHost);
+            var feed = new CommittedFeed(f);
+            using var bal = new Balancer(f, KernelPath.Vector512);
+            var times = new List<(long Tick, double Ns)>();
+            for (int t = 0; t < 1300; t++)
+            {
+                f.SetCommitted(feed.Next());
+                long c0 = ThreadCpuNs();
+                bal.Tick();
+                times.Add((f.TickIndex - 1, (double)(ThreadCpuNs() - c0) / vms));
+            }
+
+            var sorted = times.Skip(300).Select(x => x.Ns).Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ticks 300..1299: median {sorted[sorted.Length / 2]:0.000}, p10 {sorted[sorted.Length / 10]:0.000}, p90 {sorted[sorted.Length * 9 / 10]:0.000}, mean {sorted.Average():0.000} ns/VM"));
+            foreach ((long tick, double ns) in times.Skip(300).Where(x => x.Ns > 2 * sorted[sorted.Length / 2]).Take(40))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick {tick}: {ns:0.000} ns/VM"));
+            if (args.Contains("--by-window-tick"))
+            {
+                for (int k = 0; k < 60; k++)
+                {
+                    double[] sameTick = times.Skip(300).Where(x => x.Tick % 60 == k).Select(x => x.Ns).Order().ToArray();
+                    Console.Write(string.Create(CultureInfo.InvariantCulture, $"{k}:{sameTick[sameTick.Length / 2]:0.00} "));
+                }
+
+                Console.WriteLine();
+            }
+            return 0;
+        }
+
+        if (args.Contains("--parts"))
+        {
+            Fleet f = Workload.Build(vms, shortShare);
+            var feed = new CommittedFeed(f);
+            using var bal = new Balancer(f, KernelPath.Vector512);
+            for (int t = 0; t < 20; t++)
+            {
+                f.SetCommitted(feed.Next());
+                bal.Tick();
+            }
+
+            int n = Math.Max(4, 2_000_000 / vms);
+            int rounds = args.Contains("--long") ? 60 : 5;
+            for (int round = 0; round < rounds; round++)
+            {
+                long c0 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                    f.SetCommitted(feed.Next());
+                long c1 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                    bal.Tick();
+                long c2 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                {
+                    f.SetCommitted(feed.Next());
+                    bal.Tick();
+                }
+
+                long c3 = ThreadCpuNs();
+                int[] same = f.Committed.ToArray();
+                for (int t = 0; t < n; t++)
+                {
+                    f.SetCommitted(same);
+                    bal.Tick();
+                }
+
+                long c4 = ThreadCpuNs();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"SetCommitted {(c1 - c0) / (double)n / vms:0.000}  Tick (same input) {(c2 - c1) / (double)n / vms:0.000}  both {(c3 - c2) / (double)n / vms:0.000}  SetCommitted(same) + Tick {(c4 - c3) / (double)n / vms:0.000} ns/VM"));
+            }
+
+            return 0;
+        }
+
+        const int Rounds = 31;
+        int ticks = Math.Max(4, 2_000_000 / vms);
+        var samples = new double[paths.Length][];
+        var cpu = new double[paths.Length][];
+        for (int p = 0; p < paths.Length; p++)
+        {
+            samples[p] = new double[Rounds];
+            cpu[p] = new double[Rounds];
+        }
+
+        for (int r = -3; r < Rounds; r++)
+        {
+            for (int p = 0; p < paths.Length; p++)
+            {
+                long cpuStart = ThreadCpuNs();
+                long start = Stopwatch.GetTimestamp();
+                for (int t = 0; t < ticks; t++)
+                    benches[p].Tick();
+                double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / ticks / vms;
+                double cpuNs = (double)(ThreadCpuNs() - cpuStart) / ticks / vms;
+                if (r >= 0)
+                {
+                    samples[p][r] = ns;
+                    cpu[p][r] = cpuNs;
+                }
+            }
+        }
+
+        double floor = Median(samples[0]), cpuFloor = Median(cpu[0]);
+        Console.WriteLine($"{vms} VMs, {workload}, {shortShare} % short, {ticks} ticks per round, median of {Rounds} rounds (wall; thread CPU):");
+        for (int p = 0; p < paths.Length; p++)
+        {
+            double m = Median(samples[p]), c = Median(cpu[p]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {paths[p],-9} {m,7:0.000} ns/VM {m / floor,6:0.00} x MinFloor (min {samples[p].Min():0.000});  CPU {c,7:0.000} ns/VM {c / cpuFloor,6:0.00} x"));
+            benches[p].Cleanup();
+        }
+
+        return 0;
+    }
+
+    /// <summary>This thread's CPU time in nanoseconds (0 where the clock is not available).</summary>
+    private static long ThreadCpuNs()
+    {
+        if (!OperatingSystem.IsLinux())
+            return 0;
+        return ClockGetTime(ThreadCpuTimeClock, out TimeSpec ts) == 0 ? (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds : 0;
+    }
+
+    private const int ThreadCpuTimeClock = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Options of <see cref="TraceGenerator.GenerateFrom"/>: a large trace of VMs drawn from a real one (with replacement),
+/// each playing its source VM's series from its own tick and optionally scaled. Every option is recorded in the trace's
+/// metadata (prefix "gen."), with the source's name and metadata.
+/// </summary>
+public sealed record DerivedTraceOptions
+{
+    /// <summary>The largest scale factor accepted (and the smallest is its inverse).</summary>
+    public const double MaxScale = 100;
+
+    /// <summary>Number of VMs (default 1000).</summary>
+    public int Vms { get; init; } = 1000;
+
+    /// <summary>Number of hosts; VM i runs on host i mod Hosts. 0 = no placement, empty host table (default 10).</summary>
+    public int Hosts { get; init; } = 10;
+
+    /// <summary>Seed: the same source, seed and options give a byte-identical file (default 1).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Number of ticks; null = the source's length (default). A longer trace plays each series round again.</summary>
+    public int? Ticks { get; init; }
+
+    /// <summary>
+    /// Smallest scale factor of a VM (default 1). Each VM draws its factor uniformly in [<see cref="ScaleMin"/>,
+    /// <see cref="ScaleMax"/>]; a factor f scales its sizes (Startup, Minimum, Maximum) and the measured part of its
+    /// demand (docs/generate.md; the OS base of the demand model follows the new size).
+    /// </summary>
+    public double ScaleMin { get; init; } = 1;
+
+    /// <summary>Largest scale factor of a VM (default 1: with <see cref="ScaleMin"/> 1, no scaling).</summary>
+    public double ScaleMax { get; init; } = 1;
+
+    /// <summary>
+    /// RAM of every host in MB; null = auto: the largest Σ Startup + reserve of a host × <see cref="HostHeadroom"/>, at least
+    /// the largest VM's Maximum + reserve, rounded up to 1024 MB. With a size given, source VMs whose Startup (at
+    /// <see cref="ScaleMax"/>) cannot fit an empty host are not drawn.
+    /// </summary>
+    public int? HostMb { get; init; }
+
+    /// <summary>Factor over the Startup sum used by the auto host size (default 1.5).</summary>
+    public double HostHeadroom { get; init; } = 1.5;
+
+    /// <summary>Management-OS reserve recorded for every host (default 2048 MB, R3's default).</summary>
+    public int HostReserveMb { get; init; } = 2048;
+
+    /// <summary>Options of the native writer.</summary>
+    public NativeTraceWriterOptions Writer { get; init; } = NativeTraceWriterOptions.Default;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        Check(Vms is >= 1 and <= NativeFormat.MaxVmCount, nameof(Vms), Vms, $"1..{NativeFormat.MaxVmCount}");
+        Check(Hosts >= 0 && Hosts <= Vms && Hosts <= NativeFormat.MaxHostCount, nameof(Hosts), Hosts, "0 (no placement) up to the VM count");
+        Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each");
+        Check(Ticks is null or >= 1, nameof(Ticks), Ticks ?? 0, "null (the source's length) or at least 1");
+        Check(double.IsFinite(ScaleMin) && ScaleMin >= 1 / MaxScale && ScaleMin <= MaxScale, nameof(ScaleMin), ScaleMin, $"a factor from {1 / MaxScale} to {MaxScale}");
+        Check(double.IsFinite(ScaleMax) && ScaleMax >= ScaleMin && ScaleMax <= MaxScale, nameof(ScaleMax), ScaleMax, $"a factor from ScaleMin ({ScaleMin.ToString(CultureInfo.InvariantCulture)}) to {MaxScale}");
+        Check(HostMb is null || (HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb), nameof(HostMb), HostMb ?? 0, $"null (auto) or a positive multiple of 2 up to {TraceValues.MaxCommittedMb}");
+        Check(double.IsFinite(HostHeadroom) && HostHeadroom >= 1 && HostHeadroom <= 100, nameof(HostHeadroom), HostHeadroom, "1..100");
+        Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0, nameof(HostReserveMb), HostReserveMb, "a non-negative multiple of 2");
+        Check(HostMb is null || HostReserveMb < HostMb, nameof(HostReserveMb), HostReserveMb, "below HostMb");
+        ArgumentNullException.ThrowIfNull(Writer);
+        Writer.Validate();
+    }
+
+    internal void Record(TraceMetadata m, int ticks)
+    {
+        m.Set("generator", "DmKernel.Traces.TraceGenerator.GenerateFrom/1");
+        m.Set("gen.vms", Vms).Set("gen.hosts", Hosts).Set("gen.ticks", ticks).Set("gen.ticks_option", Ticks is int t ? t.ToString(CultureInfo.InvariantCulture) : "the source's length");
+        m.Set("gen.seed", Seed.ToString(CultureInfo.InvariantCulture));
+        m.Set("gen.scale_min", ScaleMin).Set("gen.scale_max", ScaleMax);
+        m.Set("gen.host_mb", HostMb is int h ? h.ToString(CultureInfo.InvariantCulture) : "auto");
+        m.Set("gen.host_headroom", HostHeadroom).Set("gen.host_reserve_mb", HostReserveMb);
+    }
+
+    private static void Check(bool ok, string name, double value, string expected)
+    {
+        if (!ok)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
+    }
+}

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Traces;
+
+public static partial class TraceGenerator
+{
+    /// <summary>The purpose of the scale draw (the VM and start tick are <see cref="CapacityStudy.Draw"/>'s).</summary>
+    private const ulong DrawScale = 0x5EED_0003;
+
+    /// <summary>
+    /// Generates a trace of <see cref="DerivedTraceOptions.Vms"/> VMs drawn from <paramref name="source"/> (a real trace decoded
+    /// into memory) at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end), keeping the real series' shape:
+    /// bursts, zeros, on and off. VM i runs on host h = i mod Hosts as that host's j-th VM (j = i / Hosts), and is
+    /// <see cref="CapacityStudy.Draw"/>'s draw for (seed, h, j), the draw compare makes for its densities: a source VM
+    /// chosen uniformly with replacement among those on at some tick, and a start tick; it plays that VM's series from
+    /// the start tick, wrapping around at the end. Its scale factor f (uniform in [ScaleMin, ScaleMax], drawn from the
+    /// same key) multiplies its sizes (rounded up to 2 MB, at least 32 MB, at most MaxCeiling: R1 holds) and the measured
+    /// part of its demand: committed' = round(max(0, committed − base) × f) + base', with the OS base of the source's demand
+    /// model for the old and the new Maximum (<see cref="DemandModel.Convert"/>; no model: base 0). Off stays off. The
+    /// output streams tick by tick: memory holds the source and a few values per VM, never VMs × ticks. Same source, seed
+    /// and options, same bytes. <paramref name="progress"/> is told the ticks written after each tick; when
+    /// <paramref name="cancel"/> is set the temporary file is deleted and <see cref="OperationCanceledException"/> thrown.
+    /// </summary>
+    public static GeneratedTrace GenerateFrom(TraceSeries source, string path, DerivedTraceOptions options, Action<long>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = options.Vms, sourceTicks = source.Ticks, ticks = options.Ticks ?? sourceTicks;
+        DemandModel? model = DemandModel.FromMetadata(source.Metadata);
+        int[] pool = DrawPool(source, options, out int neverOn, out int tooLarge);
+
+        var vms = new TraceVm[n];
+        var rowBase = new int[n];
+        var position = new int[n];
+        double[]? scale = null;
+        int[]? fromBase = null, toBase = null;
+        var id = new StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            (ProbeVm draw, double f) = DrawFrom(pool, sourceTicks, options, i);
+            TraceVm from = source.Vms[draw.Source];
+            VmSettings settings = Scale(from.Settings, f);
+            id.Clear().Append(CultureInfo.InvariantCulture, $"vm{i}:{from.Id}@{draw.Offset}");
+            string name = Encoding.UTF8.GetByteCount(id.ToString()) <= TraceVm.MaxIdBytes ? id.ToString() : string.Create(CultureInfo.InvariantCulture, $"vm{i}");
+            vms[i] = new TraceVm(name, settings, options.Hosts > 0 ? i % options.Hosts : -1);
+            rowBase[i] = draw.Source * sourceTicks;
+            position[i] = draw.Offset;
+            if (f != 1)
+            {
+                scale ??= new double[n];
+                fromBase ??= new int[n];
+                toBase ??= new int[n];
+                scale[i] = f;
+                fromBase[i] = model?.BaseMb(from.Settings.MaximumMb) ?? 0;
+                toBase[i] = model?.BaseMb(settings.MaximumMb) ?? 0;
+            }
+        }
+
+        var hosts = BuildHosts(options.Hosts, options.HostMb, options.HostHeadroom, options.HostReserveMb, vms, out int hostMb);
+        var meta = new TraceMetadata();
+        options.Record(meta, ticks);
+        meta.Set("gen.host_mb_used", hostMb);
+        meta.Set("gen.from", source.Name).Set("gen.source_vms", source.Vms.Count).Set("gen.source_ticks", sourceTicks);
+        meta.Set("gen.pool_vms", pool.Length).Set("gen.excluded_never_on", neverOn).Set("gen.excluded_too_large", tooLarge);
+        meta.Set("gen.draw", "VM i on host h = i mod hosts as its j-th VM (j = i / hosts): CapacityStudy.Draw(pool, source ticks, seed, h, j), a pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) uniformly with replacement and a start tick; it plays the source series from that tick, wrapping around");
+        meta.Set("gen.scale_rule", "factor f uniform in [scale_min, scale_max] per VM: Startup, Minimum, Maximum = roundUp2(size * f) in 32..max(1048576, source Maximum); committed = round(max(0, committed - base(old Maximum)) * f) + base(new Maximum) by the demand model (base 0 without one); off stays off");
+        foreach (KeyValuePair<string, string> kv in source.Metadata)
+        {
+            // The demand model stays where compare's sensitivity and the reports read it; the rest is kept as the source's.
+            if (kv.Key.StartsWith("demand.", StringComparison.Ordinal))
+                meta.Set(kv.Key, kv.Value);
+            meta.Set("gen.source." + kv.Key, kv.Value);
+        }
+
+        var description = new TraceDescription(source.TickSeconds, string.Create(CultureInfo.InvariantCulture,
+            $"drawn from {source.Name}: TraceGenerator.GenerateFrom seed {options.Seed}, {n} VMs from {pool.Length} source VMs, {options.Hosts} hosts, {ticks} ticks of {source.TickSeconds} s"), meta);
+
+        int[] data = source.Values;
+        var row = new int[n];
+        using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
+        for (int t = 0; t < ticks; t++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            for (int i = 0; i < n; i++)
+            {
+                int p = position[i];
+                row[i] = data[rowBase[i] + p];
+                position[i] = p + 1 == sourceTicks ? 0 : p + 1;
+            }
+
+            if (scale is not null)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if (scale[i] != 0 && row[i] >= 0)
+                        row[i] = DemandModel.Convert(row[i], fromBase![i], scale[i], toBase![i]);
+                }
+            }
+
+            writer.WriteTick(row);
+            progress?.Invoke(t + 1);
+        }
+
+        writer.Complete();
+        return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb) { PoolVms = pool.Length };
+    }
+
+    /// <summary>
+    /// The source VMs that can be drawn: on at some tick and, when <see cref="DerivedTraceOptions.HostMb"/> is given, with a
+    /// Startup (at <see cref="DerivedTraceOptions.ScaleMax"/>) that fits an empty host. Throws when none is left.
+    /// </summary>
+    internal static int[] DrawPool(TraceSeries source, DerivedTraceOptions options, out int neverOn, out int tooLarge)
+    {
+        var pool = new List<int>();
+        neverOn = tooLarge = 0;
+        int smallest = int.MaxValue;
+        for (int v = 0; v < source.Vms.Count; v++)
+        {
+            if (!source.Of(v).ContainsAnyExcept(TraceValues.Off))
+            {
+                neverOn++;
+                continue;
+            }
+
+            int startup = Scale(source.Vms[v].Settings, options.ScaleMax).StartupMb;
+            if (options.HostMb is int hostMb && (long)startup + options.HostReserveMb > hostMb)
+            {
+                tooLarge++;
+                smallest = Math.Min(smallest, startup);
+                continue;
+            }
+
+            pool.Add(v);
+        }
+
+        if (pool.Count == 0 && tooLarge > 0)
+        {
+            throw OptionError(nameof(DerivedTraceOptions.HostMb), options.HostMb,
+                string.Create(CultureInfo.InvariantCulture, $"HostMb = {options.HostMb}: no VM of {source.Name} that is ever on fits a host of that size with a {options.HostReserveMb} MB reserve; expected at least {(long)smallest + options.HostReserveMb} MB (the smallest Startup at ScaleMax and the reserve)."));
+        }
+
+        if (pool.Count == 0)
+            throw new ArgumentException($"{source.Name}: none of its {source.Vms.Count} VMs is ever on, so there is nothing to draw.", nameof(source));
+        return [.. pool];
+    }
+
+    /// <summary>Generated VM <paramref name="i"/>'s draw (source VM, start tick, host) and scale factor.</summary>
+    internal static (ProbeVm Draw, double Scale) DrawFrom(IReadOnlyList<int> pool, int sourceTicks, DerivedTraceOptions options, int i)
+    {
+        int host = options.Hosts > 0 ? i % options.Hosts : 0, index = options.Hosts > 0 ? i / options.Hosts : i;
+        ProbeVm draw = CapacityStudy.Draw(pool, sourceTicks, options.Seed, host, index);
+        double f = options.ScaleMin;
+        if (options.ScaleMax != options.ScaleMin)
+        {
+            ulong key = (ulong)(uint)host << 32 | (uint)index;
+            f += (options.ScaleMax - options.ScaleMin) * SplitMix64.Unit(SplitMix64.Draw(options.Seed, DrawScale, key));
+        }
+
+        return (draw, f);
+    }
+
+    /// <summary>
+    /// <paramref name="s"/> with Startup, Minimum and Maximum scaled by <paramref name="f"/>, each rounded up to 2 MB and
+    /// kept within 32..max(MaxCeiling, its Maximum): one non-decreasing function of every size, so Minimum ≤ Startup ≤
+    /// Maximum still holds (R1), and a static VM stays static. f = 1 changes nothing.
+    /// </summary>
+    internal static VmSettings Scale(VmSettings s, double f)
+    {
+        if (f == 1)
+            return s;
+        int ceiling = Math.Max(ModelParameters.Default.MaxCeilingMb, s.MaximumMb);
+        int Up(int mb) => (int)Math.Clamp(Math.Ceiling(mb * f / 2) * 2, VmSettings.MinMinimumMb, ceiling);
+        return s with { StartupMb = Up(s.StartupMb), MinimumMb = Up(s.MinimumMb), MaximumMb = Up(s.MaximumMb) };
+    }
+}

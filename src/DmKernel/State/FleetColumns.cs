@@ -1,0 +1,443 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace DmKernel;
+
+/// <summary>
+/// The arrays of a fleet's state, one per column of <see cref="FleetSchema"/>, allocated, reset, hashed, saved and
+/// loaded by walking the schema. Typed fields name each array for the code that reads it; <see cref="Arrays"/> holds
+/// the same arrays in schema order for everything that treats columns alike. Per-VM arrays have one element per slot
+/// (padding included), per-host arrays one per host.
+/// </summary>
+internal sealed class FleetColumns
+{
+    /// <summary>Bits of the Flags column that settings set (<see cref="VmFlags.SettingBits"/>); R7 keeps only these.</summary>
+    private const int SettingBits = VmFlags.SettingBits;
+
+    private static ReadOnlySpan<byte> StateMagic => "DMKFLEET"u8;
+
+    /// <summary>Version 2: every non-cache column of the schema in schema order, with the schema's fingerprint.</summary>
+    private const int StateVersion = 2;
+
+    private int[]? _hashScratch;
+
+    public FleetColumns(int slots, int hosts, int windowTicks)
+    {
+        SlotCount = slots;
+        HostCount = hosts;
+        WindowTicks = windowTicks;
+        Arrays = new Array[FleetSchema.Columns.Length];
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (c.Derived)
+                continue;
+            int length = c.Scope == ColumnScope.Vm ? slots : hosts;
+            Array a = Array.CreateInstance(c.Storage, length);
+            if (c.Neutral != 0)
+                Fill(a, c.Neutral);
+            Arrays[(int)c.Id] = a;
+        }
+
+        Startup = Int(ColumnId.Startup);
+        Minimum = Int(ColumnId.Minimum);
+        Maximum = Int(ColumnId.Maximum);
+        Buffer = UShort(ColumnId.Buffer);
+        Weight = UShort(ColumnId.Weight);
+        Flags = Int(ColumnId.Flags);
+        State = Byte(ColumnId.State);
+        BootTicksLeft = Int(ColumnId.BootTicksLeft);
+        Committed = Int(ColumnId.Committed);
+        Demand = Int(ColumnId.Demand);
+        Target = Int(ColumnId.Target);
+        Pressure = Int(ColumnId.Pressure);
+        Assigned = Int(ColumnId.Assigned);
+        Ballooned = Int(ColumnId.Ballooned);
+        SmartPaging = Int(ColumnId.SmartPaging);
+        Unballooned = Int(ColumnId.Unballooned);
+        HotAdded = Int(ColumnId.HotAdded);
+        Removed = Int(ColumnId.Removed);
+        AddedTotal = Long(ColumnId.AddedTotal);
+        RemovedTotal = Long(ColumnId.RemovedTotal);
+        AddOps = Int(ColumnId.AddOps);
+        RemoveOps = Int(ColumnId.RemoveOps);
+        WinSum = Int(ColumnId.WinSum);
+        WinMin = Int(ColumnId.WinMin);
+        WinMax = Int(ColumnId.WinMax);
+        LastAvg = Int(ColumnId.LastAvg);
+        LastMin = Int(ColumnId.LastMin);
+        LastMax = Int(ColumnId.LastMax);
+        WinFirst = Int(ColumnId.WinFirst);
+        Request = Byte(ColumnId.Request);
+        Result = Byte(ColumnId.Result);
+        ResultTick = Long(ColumnId.ResultTick);
+        Generation = Int(ColumnId.Generation);
+        HostOfSlot = Int(ColumnId.HostOfSlot);
+        HostStart = Int(ColumnId.HostStart);
+        HostCapacity = Int(ColumnId.HostCapacity);
+        HostVmLimit = Int(ColumnId.HostVmLimit);
+        HostTotal = Int(ColumnId.HostTotal);
+        HostReserve = Int(ColumnId.HostReserve);
+        HostAvailable = Int(ColumnId.HostAvailable);
+        HostPendingFreed = Int(ColumnId.HostPendingFreed);
+        HostPendingRequests = Int(ColumnId.HostPendingRequests);
+        HostShortfall = Long(ColumnId.HostShortfall);
+        HostShort = Byte(ColumnId.HostShort);
+        HostAveragePressure = Int(ColumnId.HostAveragePressure);
+        HostSystemPressure = Int(ColumnId.HostSystemPressure);
+        HostAddedTotal = Long(ColumnId.HostAddedTotal);
+        HostRemovedTotal = Long(ColumnId.HostRemovedTotal);
+        HostAddOps = Long(ColumnId.HostAddOps);
+        HostRemoveOps = Long(ColumnId.HostRemoveOps);
+        HostFailedStarts = Int(ColumnId.HostFailedStarts);
+    }
+
+    public int SlotCount { get; }
+
+    public int HostCount { get; }
+
+    /// <summary>R18's pressure window in ticks (the derived WinCount needs it).</summary>
+    public int WindowTicks { get; }
+
+    /// <summary>Every column's array, indexed by <see cref="ColumnId"/> (null for a derived column).</summary>
+    public Array[] Arrays { get; }
+
+    // ---- per-VM settings (R1) ----
+    public readonly int[] Startup, Minimum, Maximum;
+    public readonly ushort[] Buffer, Weight;     // 5..2000 %, 0..10 000
+
+    // ---- per-VM state ----
+    public readonly int[] Flags;          // VmFlags bits: state, DM, Linux, reclaiming, used, status
+    public readonly byte[] State;         // VmState, the same as Flags' state bits (a live span for embedders)
+    public readonly int[] BootTicksLeft;  // R5
+    public readonly int[] Committed;      // R8 input from the workload
+    public readonly int[] Demand;         // R8 output
+    public readonly int[] Target;         // R9
+    public readonly int[] Pressure;       // R10
+    public readonly int[] Assigned, Ballooned, SmartPaging;
+
+    // ---- per-VM decision of the tick (R17) ----
+    public readonly int[] Unballooned, HotAdded, Removed;
+
+    // ---- per-VM counters and pressure windows (R18) ----
+    public readonly long[] AddedTotal, RemovedTotal;
+    public readonly int[] AddOps, RemoveOps, WinSum, WinMin, WinMax;
+    public readonly int[] LastAvg;        // -1 until a window completes
+    public readonly int[] LastMin, LastMax;
+    public readonly int[] WinFirst;       // ticks of the current window before the VM's first sample in it (WinCount is derived)
+
+    // ---- per-VM lifecycle (cold) ----
+    public readonly byte[] Request, Result;
+    public readonly long[] ResultTick;    // the tick Result was written in (-1: never)
+    public readonly int[] Generation;     // +1 on every start and restart
+    public readonly int[] HostOfSlot;     // cache: the host owning each slot
+
+    // ---- per-host columns (R3, R11, R12, R19) ----
+    public readonly int[] HostStart;
+    public readonly int[] HostCapacity;   // padded slot count
+    public readonly int[] HostVmLimit;    // slots the caller asked for
+    public readonly int[] HostTotal, HostReserve, HostAvailable;
+    public readonly int[] HostPendingFreed;   // R12: ballooned this tick, joins Available next tick
+    public readonly int[] HostPendingRequests;
+    public readonly long[] HostShortfall;
+    public readonly byte[] HostShort;         // 1 when R11 ran the short plan this tick
+    public readonly int[] HostAveragePressure, HostSystemPressure;
+    public readonly long[] HostAddedTotal, HostRemovedTotal, HostAddOps, HostRemoveOps;
+    public readonly int[] HostFailedStarts;
+
+    /// <summary>The columns of host <paramref name="h"/>: its slots' spans and its own elements.</summary>
+    public HostColumns Host(int h) => new(this, h);
+
+    /// <summary>R7: resets a slot's runtime state (memory, demand, pressure windows, status) as the schema says.</summary>
+    public void ClearRuntime(int slot)
+    {
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (c.Scope != ColumnScope.Vm || c.Derived)
+                continue;
+            if (c.Stop == OnStop.Reset)
+                SetElement(Arrays[(int)c.Id], slot, c.Neutral);
+            else if (c.Stop == OnStop.KeepSettingBits)
+                Flags[slot] &= SettingBits;
+        }
+    }
+
+    /// <summary>Returns a slot to its free, neutral state: every per-VM column but the caches.</summary>
+    public void ResetSlot(int slot)
+    {
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (c.Scope == ColumnScope.Vm && !c.Cache && !c.Derived)
+                SetElement(Arrays[(int)c.Id], slot, c.Neutral);
+        }
+    }
+
+    /// <summary>
+    /// R18: the samples in the current pressure window of the VM in <paramref name="slot"/> before tick
+    /// <paramref name="tickIndex"/> runs (or, inside that tick, before its sample). Every VM that is not Off samples
+    /// every tick, and a stop clears the window, so this is the window's ticks so far less the ones before the VM's
+    /// first sample in it (<see cref="WinFirst"/>; 0 for an Off VM).
+    /// </summary>
+    public int WinCountOf(int slot, long tickIndex)
+        => (Flags[slot] & VmFlags.StateMask) == 0 ? 0 : (int)(tickIndex % WindowTicks) - WinFirst[slot];
+
+    /// <summary>The values of a derived column (<see cref="ColumnInfo.Derived"/>) as of tick <paramref name="tickIndex"/>.</summary>
+    public void Materialize(ColumnId id, Span<int> destination, long tickIndex)
+    {
+        if (id != ColumnId.WinCount)
+            throw new ArgumentException($"Column {id} is not derived.", nameof(id));
+        for (int i = 0; i < SlotCount; i++)
+            destination[i] = WinCountOf(i, tickIndex);
+    }
+
+    /// <summary>Rebuilds the cache columns from the others (after construction and after loading a state).</summary>
+    public void RebuildCaches()
+    {
+        for (int h = 0; h < HostCount; h++)
+            HostOfSlot.AsSpan(HostStart[h], HostCapacity[h]).Fill(h);
+    }
+
+    /// <summary>
+    /// The state hash: a chain of one-shot XxHash3 calls, the header (tick, slots, hosts) first, then every hashed
+    /// column in <see cref="FleetSchema.HashChain"/> order, each read as its <see cref="ColumnInfo.HashAs"/> type and
+    /// seeded with the hash so far. Allocation-free after the first call on a fleet with narrowed columns.
+    /// </summary>
+    public ulong ComputeHash(long tickIndex)
+    {
+        Span<byte> header = stackalloc byte[16];
+        BitConverter.TryWriteBytes(header, tickIndex);
+        BitConverter.TryWriteBytes(header[8..], SlotCount);
+        BitConverter.TryWriteBytes(header[12..], HostCount);
+        ulong hash = XxHash3.HashToUInt64(header);
+        foreach (ColumnInfo c in FleetSchema.HashChain)
+            hash = XxHash3.HashToUInt64(HashBytes(c, tickIndex), (long)hash);
+        return hash;
+    }
+
+    /// <summary>
+    /// The bytes the hash reads for a column: its storage, or its logical values (widened to <see cref="ColumnInfo.HashAs"/>,
+    /// masked by <see cref="ColumnInfo.HashMask"/>, or materialized when derived) in a scratch array allocated on first use.
+    /// </summary>
+    private ReadOnlySpan<byte> HashBytes(ColumnInfo c, long tickIndex)
+    {
+        Array? a = Arrays[(int)c.Id];
+        if (a is not null && c.HashAs == c.Storage && c.HashMask == 0)
+            return Bytes(a);
+        if (c.HashAs != typeof(int))
+            throw new InvalidOperationException($"Column {c.Name}: the hash reads transformed columns as int only.");
+        int length = c.Scope == ColumnScope.Vm ? SlotCount : HostCount;
+        _hashScratch ??= new int[Math.Max(SlotCount, HostCount)];
+        Span<int> wide = _hashScratch.AsSpan(0, length);
+        switch (a)
+        {
+            case null:
+                Materialize(c.Id, wide, tickIndex);
+                break;
+            case ushort[] u:
+                for (int i = 0; i < length; i++)
+                    wide[i] = u[i];
+                break;
+            case byte[] b:
+                for (int i = 0; i < length; i++)
+                    wide[i] = b[i];
+                break;
+            case int[] x:
+                for (int i = 0; i < length; i++)
+                    wide[i] = x[i] & c.HashMask;
+                break;
+            default:
+                throw new InvalidOperationException($"Column {c.Name}: cannot read {c.Storage.Name} as int.");
+        }
+
+        return MemoryMarshal.AsBytes(wide);
+    }
+
+    /// <summary>
+    /// Writes every non-cache column in schema order, after a header (version, slots, hosts, tick, the schema's
+    /// fingerprint), and an XxHash64 checksum of it all.
+    /// </summary>
+    public void Save(Stream output, long tickIndex)
+    {
+        var hash = new XxHash64();
+        void Write(ReadOnlySpan<byte> bytes)
+        {
+            hash.Append(bytes);
+            output.Write(bytes);
+        }
+
+        Span<byte> header = stackalloc byte[28];
+        BitConverter.TryWriteBytes(header, StateVersion);
+        BitConverter.TryWriteBytes(header[4..], SlotCount);
+        BitConverter.TryWriteBytes(header[8..], HostCount);
+        BitConverter.TryWriteBytes(header[12..], tickIndex);
+        BitConverter.TryWriteBytes(header[20..], SchemaFingerprint);
+        Write(StateMagic);
+        Write(header);
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (!c.Cache && !c.Derived)
+                Write(Bytes(Arrays[(int)c.Id]));
+        }
+
+        output.Write(hash.GetCurrentHash());
+    }
+
+    /// <summary>
+    /// Reads a state written by <see cref="Save"/> into this store and returns its tick index. The state must come from a
+    /// fleet with the same schema and host layout; anything wrong, truncated or corrupt throws
+    /// <see cref="InvalidDataException"/> naming it and changes nothing.
+    /// </summary>
+    public long Load(Stream input)
+    {
+        var hash = new XxHash64();
+        void Read(Span<byte> bytes, string what)
+        {
+            try
+            {
+                input.ReadExactly(bytes);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidDataException($"Fleet state is truncated in {what}.");
+            }
+
+            hash.Append(bytes);
+        }
+
+        Span<byte> magic = stackalloc byte[8];
+        Read(magic, "the header");
+        if (!magic.SequenceEqual(StateMagic))
+            throw new InvalidDataException("Not a fleet state: the magic bytes are wrong.");
+        Span<byte> header = stackalloc byte[28];
+        Read(header, "the header");
+        int version = BitConverter.ToInt32(header), slots = BitConverter.ToInt32(header[4..]), hosts = BitConverter.ToInt32(header[8..]);
+        long tick = BitConverter.ToInt64(header[12..]);
+        ulong fingerprint = BitConverter.ToUInt64(header[20..]);
+        if (version != StateVersion)
+            throw new InvalidDataException($"Fleet state version {version} is not supported (expected {StateVersion}).");
+        if (fingerprint != SchemaFingerprint)
+            throw new InvalidDataException("Fleet state was saved with another column layout (schema fingerprint differs).");
+        if (slots != SlotCount || hosts != HostCount)
+            throw new InvalidDataException($"Fleet state is for {slots} slots on {hosts} hosts; this fleet has {SlotCount} slots on {HostCount} hosts.");
+        if (tick < 0)
+            throw new InvalidDataException($"Fleet state has a negative tick index {tick}.");
+
+        var loaded = new byte[FleetSchema.Columns.Length][];
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (c.Cache || c.Derived)
+                continue;
+            Span<byte> current = Bytes(Arrays[(int)c.Id]);
+            byte[] bytes = loaded[(int)c.Id] = new byte[current.Length];
+            Read(bytes, $"column {c.Name}");
+            if (c.Scope == ColumnScope.Host && c.Role == ColumnRole.Setting && !bytes.AsSpan().SequenceEqual(current))
+                throw new InvalidDataException($"Fleet state has another host layout ({c.Name}): it was saved from a different fleet.");
+        }
+
+        Span<byte> expected = stackalloc byte[8];
+        try
+        {
+            input.ReadExactly(expected);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException("Fleet state is truncated before its checksum.");
+        }
+
+        if (!expected.SequenceEqual(hash.GetCurrentHash()))
+            throw new InvalidDataException("Fleet state checksum does not match: the file is corrupt.");
+
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (!c.Cache && !c.Derived)
+                loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+        }
+
+        RebuildCaches();
+        return tick;
+    }
+
+    /// <summary>A fingerprint of the saved layout: every non-cache column's name, scope and element type, in order.</summary>
+    public static ulong SchemaFingerprint { get; } = ComputeFingerprint();
+
+    private static ulong ComputeFingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (ColumnInfo c in FleetSchema.Columns)
+        {
+            if (!c.Cache && !c.Derived)
+                text.Append(c.Name).Append(':').Append(c.Scope).Append(':').Append(c.Storage.Name).Append(';');
+        }
+
+        return XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    /// <summary>The bytes of a column's array.</summary>
+    public static Span<byte> Bytes(Array column) => column switch
+    {
+        int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        ushort[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        byte[] a => a.AsSpan(),
+        _ => throw new InvalidOperationException("Unsupported column type."),
+    };
+
+    /// <summary>Element <paramref name="i"/> of a column as a long.</summary>
+    public static long GetElement(Array column, int i) => column switch
+    {
+        int[] a => a[i],
+        long[] a => a[i],
+        ushort[] a => a[i],
+        byte[] a => a[i],
+        _ => throw new InvalidOperationException("Unsupported column type."),
+    };
+
+    private static void SetElement(Array column, int i, long value)
+    {
+        switch (column)
+        {
+            case int[] a:
+                a[i] = (int)value;
+                break;
+            case long[] a:
+                a[i] = value;
+                break;
+            case ushort[] a:
+                a[i] = (ushort)value;
+                break;
+            case byte[] a:
+                a[i] = (byte)value;
+                break;
+            default:
+                throw new InvalidOperationException("Unsupported column type.");
+        }
+    }
+
+    private static void Fill(Array column, long value)
+    {
+        switch (column)
+        {
+            case int[] a:
+                a.AsSpan().Fill((int)value);
+                break;
+            case long[] a:
+                a.AsSpan().Fill(value);
+                break;
+            case ushort[] a:
+                a.AsSpan().Fill((ushort)value);
+                break;
+            case byte[] a:
+                a.AsSpan().Fill((byte)value);
+                break;
+            default:
+                throw new InvalidOperationException("Unsupported column type.");
+        }
+    }
+
+    private int[] Int(ColumnId id) => (int[])Arrays[(int)id];
+
+    private long[] Long(ColumnId id) => (long[])Arrays[(int)id];
+
+    private ushort[] UShort(ColumnId id) => (ushort[])Arrays[(int)id];
+
+    private byte[] Byte(ColumnId id) => (byte[])Arrays[(int)id];
+}

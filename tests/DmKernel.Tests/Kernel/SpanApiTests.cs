@@ -1,0 +1,121 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>The span API (<see cref="Fleet.Vms"/>, <see cref="Fleet.Hosts"/>) equals the per-index methods, slot by slot, tick after tick.</summary>
+public class SpanApiTests
+{
+    [Fact]
+    public void VmAndHostSpans_EqualThePerIndexMethods_OnEveryTick()
+    {
+        var fleet = new RandomFleet(51).Build(RandomFleet.FastModel, [30, 64, 9, 0, 33], 0.7);
+        using var balancer = new Balancer(fleet, KernelPath.Vector256);
+        var ops = new RandomFleet(52);
+        for (int t = 0; t < 120; t++)
+        {
+            ops.Step(fleet, [fleet], 0.08);
+            if (t % 7 == 0)
+            {
+                // A pending request cancelled before the tick is as if it had not been made.
+                for (int vm = 0; vm < fleet.SlotCount; vm += 11)
+                {
+                    if (fleet.PendingRequest(vm) != LifecycleRequest.None)
+                    {
+                        LifecycleRequest pending = fleet.PendingRequest(vm);
+                        Assert.Equal(pending, fleet.CancelRequest(vm));
+                        Assert.Equal(LifecycleRequest.None, fleet.PendingRequest(vm));
+                        Assert.Equal(LifecycleRequest.None, fleet.CancelRequest(vm));
+                    }
+                }
+            }
+
+            balancer.Tick();
+            FleetVmSpans vms = fleet.Vms;
+            for (int vm = 0; vm < fleet.SlotCount; vm++)
+            {
+                Assert.Equal(fleet.State(vm), vms.State[vm]);
+                Assert.Equal(fleet.Status(vm), vms.Status[vm]);
+                Assert.Equal(fleet.GuestVisible(vm), vms.GuestVisible[vm]);
+                Assert.Equal(fleet.IsReclaiming(vm), vms.IsReclaiming[vm]);
+                Assert.Equal(fleet.LastResult(vm), vms.LastResult[vm]);
+                Assert.Equal(fleet.LastResultTick(vm), vms.LastResultTick[vm]);
+                Assert.Equal(fleet.PendingRequest(vm), vms.PendingRequest[vm]);
+                Assert.Equal(fleet.BootTicksLeft(vm), vms.BootTicksLeft[vm]);
+                Assert.Equal(fleet.AveragePressure(vm), vms.AveragePressure[vm]);
+                Assert.Equal(fleet.MinimumPressure(vm), vms.MinimumPressure[vm]);
+                Assert.Equal(fleet.MaximumPressure(vm), vms.MaximumPressure[vm]);
+                Assert.Equal(fleet.IsUsed(vm), vms.IsUsed[vm]);
+                Assert.Equal(fleet.Assigned[vm], vms.Assigned[vm]);
+                Assert.Equal(fleet.Pressure[vm], vms.Pressure[vm]);
+                if (fleet.IsUsed(vm))
+                {
+                    VmSettings s = fleet.GetSettings(vm);
+                    Assert.Equal(s.StartupMb, vms.StartupMb[vm]);
+                    Assert.Equal(s.MinimumMb, vms.MinimumMb[vm]);
+                    Assert.Equal(s.MaximumMb, vms.MaximumMb[vm]);
+                    Assert.Equal(s.BufferPercent, vms.BufferPercent[vm]);
+                    Assert.Equal(s.Weight, vms.Weight[vm]);
+                    Assert.Equal(s.DynamicMemory, vms.DynamicMemory[vm]);
+                    Assert.Equal(s.Guest, vms.Guest[vm]);
+                }
+            }
+
+            FleetHostSpans hosts = fleet.Hosts;
+            for (int h = 0; h < fleet.HostCount; h++)
+            {
+                Assert.Equal(fleet.HostAvailable(h), hosts.Available[h]);
+                Assert.Equal(fleet.HostPendingFreed(h), hosts.PendingFreed[h]);
+                Assert.Equal(fleet.HostShortfall(h), hosts.Shortfall[h]);
+                Assert.Equal(fleet.HostWasShort(h), hosts.WasShort[h]);
+                Assert.Equal(fleet.HostAveragePressure(h), hosts.AveragePressure[h]);
+                Assert.Equal(fleet.HostSystemPressure(h), hosts.SystemPressure[h]);
+                Assert.Equal(fleet.HostAddedMemory(h), hosts.AddedMemory[h]);
+                Assert.Equal(fleet.HostRemovedMemory(h), hosts.RemovedMemory[h]);
+                Assert.Equal(fleet.HostAddOperations(h), hosts.AddOperations[h]);
+                Assert.Equal(fleet.HostRemoveOperations(h), hosts.RemoveOperations[h]);
+                Assert.Equal(fleet.HostFailedStarts(h), hosts.FailedStarts[h]);
+                Assert.Equal(fleet.HostTotal(h), hosts.TotalMb[h]);
+                Assert.Equal(fleet.HostReserve(h), hosts.ReserveMb[h]);
+                Assert.Equal(fleet.HostSlots(h), (hosts.FirstSlot[h], hosts.SlotCapacity[h]));
+            }
+        }
+    }
+
+    [Fact]
+    public void LastResultTick_SaysWhichTickTheResultBelongsTo()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        Assert.Equal(-1, fleet.LastResultTick(vm));
+        using var balancer = new Balancer(fleet);
+        balancer.Tick(3);
+        fleet.RequestStart(vm);
+        balancer.Tick();
+        Assert.Equal(LifecycleResult.Started, fleet.LastResult(vm));
+        Assert.Equal(3, fleet.LastResultTick(vm));
+        balancer.Tick(5);
+        Assert.Equal(3, fleet.LastResultTick(vm));   // still the start's, five ticks later
+        fleet.RequestStop(vm);
+        balancer.Tick();
+        Assert.Equal(LifecycleResult.Stopped, fleet.LastResult(vm));
+        Assert.Equal(9, fleet.LastResultTick(vm));
+    }
+
+    [Fact]
+    public void CancelRequest_TheTickIgnoresIt_AndPendingCountsStayRight()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int b = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        fleet.RequestStart(a);
+        fleet.RequestStart(b);
+        Assert.Equal(LifecycleRequest.Start, fleet.CancelRequest(a));
+        balancer.Tick();
+        Assert.Equal(VmState.Off, fleet.State(a));
+        Assert.Equal(LifecycleResult.None, fleet.LastResult(a));
+        Assert.Equal(VmState.Booting, fleet.State(b));
+        Assert.Equal(0, fleet.Cols.HostPendingRequests[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fleet.CancelRequest(fleet.SlotCount));
+    }
+}

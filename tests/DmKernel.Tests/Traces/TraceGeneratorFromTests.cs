@@ -1,0 +1,289 @@
+using System.Globalization;
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>
+/// <see cref="TraceGenerator.GenerateFrom"/>: a large trace drawn from a real one. Every generated VM's series is its source
+/// VM's series played from its own tick (and scaled), checked value by value against the source; the draws are compare's
+/// (<see cref="CapacityStudy.Draw"/>); same seed, same bytes; bad options are refused by name.
+/// </summary>
+public sealed class TraceGeneratorFromTests
+{
+    private const int SourceTicks = 48;
+
+    private static readonly DemandModel Model = new() { K = 1, OsBaseMb = 512, OsBaseCapPercent = 25 };
+
+    /// <summary>
+    /// Six source VMs: a ramp always on, one with off periods (a stop and a start), one never on, a tiny one (Minimum 32),
+    /// one at MaxCeiling (1 TB) and a static one; committed = used + the demand model's OS base, as an import writes it.
+    /// </summary>
+    private static TraceSeries Source()
+    {
+        VmSettings[] settings =
+        [
+            VmSettings.Dynamic(4096, 1024, 4096),
+            VmSettings.Dynamic(2048, 512, 2048),
+            VmSettings.Dynamic(8192, 2048, 8192),
+            VmSettings.Dynamic(128, 32, 128),
+            VmSettings.Dynamic(1_048_576, 262_144, 1_048_576),
+            VmSettings.Static(1024),
+        ];
+        var vms = new TraceVm[settings.Length];
+        var values = new int[settings.Length * SourceTicks];
+        for (int v = 0; v < settings.Length; v++)
+        {
+            vms[v] = new TraceVm($"src/{v}.csv", settings[v]);
+            int baseMb = Model.BaseMb(settings[v].MaximumMb);
+            for (int t = 0; t < SourceTicks; t++)
+            {
+                int used = v switch
+                {
+                    0 => 100 + (37 * t),
+                    1 => t is >= 10 and < 20 || t >= 40 ? -1 : 300 + (t % 7 * 50),
+                    2 => -1,
+                    3 => t % 5 == 0 ? 0 : 40 + t,
+                    4 => 500_000 + (t * 1000),
+                    _ => 700 + (t % 3),
+                };
+                values[(v * SourceTicks) + t] = used < 0 ? TraceValues.Off : used + baseMb;
+            }
+        }
+
+        var meta = new TraceMetadata();
+        meta.Set("import.format", "test").Set("demand.k", Model.K).Set("demand.os_base_mb", Model.OsBaseMb).Set("demand.os_base_cap_percent", Model.OsBaseCapPercent);
+        return TraceSeries.FromValues("source.dmt", 300, vms, SourceTicks, values, meta);
+    }
+
+    private static readonly DerivedTraceOptions Options = new() { Vms = 300, Hosts = 60, Seed = 11, Ticks = 120 };
+
+    /// <summary>The source VM and start tick a generated VM's id names ("vm{i}:{source id}@{offset}").</summary>
+    private static (int Source, int Offset) FromId(TraceSeries source, string id)
+    {
+        string rest = id[(id.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        int at = rest.LastIndexOf('@');
+        int src = source.Vms.Select(v => v.Id).ToList().IndexOf(rest[..at]);
+        Assert.True(src >= 0, $"id '{id}' names no source VM");
+        return (src, int.Parse(rest[(at + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void SameSeedAndOptions_GiveByteIdenticalFiles_OtherSeedDiffers()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        TraceGenerator.GenerateFrom(source, dir.File("a.dmt"), Options with { ScaleMin = 0.5, ScaleMax = 2 });
+        TraceGenerator.GenerateFrom(source, dir.File("b.dmt"), Options with { ScaleMin = 0.5, ScaleMax = 2 });
+        TraceGenerator.GenerateFrom(source, dir.File("c.dmt"), Options with { ScaleMin = 0.5, ScaleMax = 2, Seed = 12 });
+        byte[] a = File.ReadAllBytes(dir.File("a.dmt"));
+        Assert.Equal(a, File.ReadAllBytes(dir.File("b.dmt")));
+        Assert.NotEqual(a, File.ReadAllBytes(dir.File("c.dmt")));
+    }
+
+    [Fact]
+    public void EachVm_PlaysItsSourceSeriesFromItsOwnTick_WrappingAround_Exactly()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), Options);
+        var data = TraceData.Load(g.Path);
+        Assert.Equal(300, data.Vms.Count);
+        Assert.Equal(60, data.Hosts.Count);
+        Assert.Equal(120, data.Ticks.Length); // 2.5 rounds of the 48-tick source
+        Assert.Equal(300, data.Header.TickSeconds);
+
+        // compare's draws: the pool is every VM that is on at some tick (VM 2 never is).
+        int[] pool = [0, 1, 3, 4, 5];
+        for (int i = 0; i < data.Vms.Count; i++)
+        {
+            (int src, int offset) = FromId(source, data.Vms[i].Id);
+            ProbeVm draw = CapacityStudy.Draw(pool, SourceTicks, Options.Seed, i % Options.Hosts, i / Options.Hosts);
+            Assert.Equal((draw.Source, draw.Offset), (src, offset));
+            Assert.Equal(i % Options.Hosts, data.Vms[i].Host);
+            Assert.Equal(source.Vms[src].Settings, data.Vms[i].Settings);
+
+            int[] series = data.Series(i);
+            ReadOnlySpan<int> expected = source.Of(src);
+            for (int t = 0; t < series.Length; t++)
+                Assert.Equal(expected[(offset + t) % SourceTicks], series[t]);
+        }
+    }
+
+    [Fact]
+    public void OffPeriods_ArePreserved_AndDrawsCoverThePool_ButNeverTheVmThatIsNeverOn()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), Options with { ScaleMin = 0.5, ScaleMax = 2 });
+        var data = TraceData.Load(g.Path);
+        Assert.Equal(5, g.PoolVms);
+        var drawn = new HashSet<int>();
+        var offsets = new HashSet<int>();
+        int sourceOffTicks = source.Of(1).Count(TraceValues.Off); // 18 of 48: two off periods
+        Assert.Equal(18, sourceOffTicks);
+        for (int i = 0; i < data.Vms.Count; i++)
+        {
+            (int src, int offset) = FromId(source, data.Vms[i].Id);
+            drawn.Add(src);
+            offsets.Add(offset);
+            int[] series = data.Series(i);
+            for (int t = 0; t < series.Length; t++)
+                Assert.Equal(source.Of(src)[(offset + t) % SourceTicks] == TraceValues.Off, series[t] == TraceValues.Off);
+            if (src == 1)
+                Assert.Equal(sourceOffTicks, series.Take(SourceTicks).Count(x => x == TraceValues.Off)); // one round holds both off periods
+        }
+
+        Assert.Equal([0, 1, 3, 4, 5], drawn.Order());
+        Assert.True(offsets.Count > SourceTicks * 3 / 4, $"{offsets.Count} distinct start ticks of {SourceTicks}");
+        Assert.Equal("5", data.Header.Metadata["gen.pool_vms"]);
+        Assert.Equal("1", data.Header.Metadata["gen.excluded_never_on"]);
+    }
+
+    [Fact]
+    public void Scaled_SizesAndMeasuredDemandFollowTheVmsFactor_TheOsBaseFollowsTheNewSize_R1Holds()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        DerivedTraceOptions options = Options with { ScaleMin = 0.5, ScaleMax = 2 };
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), options);
+        var data = TraceData.Load(g.Path);
+        int[] pool = TraceGenerator.DrawPool(source, options, out _, out _);
+        double low = double.MaxValue, high = 0;
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(TotalMb: 16_777_216, VmCapacity: data.Vms.Count)]);
+        for (int i = 0; i < data.Vms.Count; i++)
+        {
+            (ProbeVm draw, double f) = TraceGenerator.DrawFrom(pool, SourceTicks, options, i);
+            (int src, int offset) = FromId(source, data.Vms[i].Id);
+            Assert.Equal((draw.Source, draw.Offset), (src, offset));
+            Assert.InRange(f, 0.5, 2);
+            low = Math.Min(low, f);
+            high = Math.Max(high, f);
+
+            // Sizes: roundUp2(size × f), at least 32, at most MaxCeiling (1 TB).
+            VmSettings before = source.Vms[src].Settings, after = data.Vms[i].Settings;
+            int Up(int mb) => (int)Math.Clamp(Math.Ceiling(mb * f / 2) * 2, 32, 1_048_576);
+            Assert.Equal((Up(before.StartupMb), Up(before.MinimumMb), Up(before.MaximumMb)), (after.StartupMb, after.MinimumMb, after.MaximumMb));
+            Assert.Equal((before.BufferPercent, before.Weight, before.DynamicMemory, before.Guest), (after.BufferPercent, after.Weight, after.DynamicMemory, after.Guest));
+            fleet.AddVm(0, after); // R1, checked by the kernel
+
+            // Demand: the measured part (committed − base of the old size) × f, plus the base of the new size; off stays off.
+            int oldBase = Model.BaseMb(before.MaximumMb), newBase = Model.BaseMb(after.MaximumMb);
+            int[] series = data.Series(i);
+            for (int t = 0; t < series.Length; t++)
+            {
+                int x = source.Of(src)[(offset + t) % SourceTicks];
+                int expected = x < 0 ? TraceValues.Off : (int)Math.Round((x - oldBase) * f, MidpointRounding.AwayFromZero) + newBase;
+                Assert.Equal(expected, series[t]);
+            }
+        }
+
+        Assert.True(low < 0.6 && high > 1.9, $"factors drawn in {low}..{high}");
+        Assert.Contains(data.Vms, v => v.Settings.MaximumMb == 1_048_576 && v.Id.Contains(":src/4.csv@", StringComparison.Ordinal)); // clamped at MaxCeiling
+        Assert.Contains(data.Vms, v => v.Settings.MinimumMb == 32 && v.Settings.MaximumMb < 128); // the tiny VM halved keeps Minimum 32
+    }
+
+    [Fact]
+    public void Metadata_RecordsEveryOptionTheSourceAndItsDemandModel()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), Options with { ScaleMin = 0.75, ScaleMax = 1.5, HostMb = 2_097_152 });
+        using NativeTraceReader reader = NativeTraceReader.Open(g.Path);
+        TraceMetadata m = reader.Header.Metadata;
+        Assert.Equal("source.dmt", m["gen.from"]);
+        Assert.Equal(("300", "60", "11", "120", "0.75", "1.5", "2097152"), (m["gen.vms"], m["gen.hosts"], m["gen.seed"], m["gen.ticks"], m["gen.scale_min"], m["gen.scale_max"], m["gen.host_mb"]));
+        Assert.Equal("test", m["gen.source.import.format"]);
+        Assert.Equal(Model, DemandModel.FromMetadata(m)); // compare's sensitivity and the reports still know the model
+        Assert.All(reader.Hosts, h => Assert.Equal(2_097_152, h.TotalMb));
+    }
+
+    [Fact]
+    public void Streams_TenTimesTheTicks_AllocateLessThanAByteMorePerVmTick()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+        var options = new DerivedTraceOptions { Vms = 2_000, Hosts = 0, Seed = 3, Ticks = 40, Writer = new NativeTraceWriterOptions { ChunkVmTicks = 40_000 } };
+        TraceGenerator.GenerateFrom(source, dir.File("warm.dmt"), options);
+        long Allocated(int ticks)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), options with { Ticks = ticks });
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        long small = Allocated(40), large = Allocated(400);
+        long extraVmTicks = 2_000L * 360;
+        Assert.True(large - small < extraVmTicks, $"{extraVmTicks} more VM-ticks allocated {large - small} more bytes ({small} and {large})");
+    }
+
+    public static TheoryData<string, DerivedTraceOptions> BadOptions => new()
+    {
+        { "Vms", Options with { Vms = 0 } },
+        { "Hosts", Options with { Hosts = 301 } },
+        { "Ticks", Options with { Ticks = 0 } },
+        { "ScaleMin", Options with { ScaleMin = 0 } },
+        { "ScaleMin", Options with { ScaleMin = double.NaN } },
+        { "ScaleMax", Options with { ScaleMin = 2, ScaleMax = 1.5 } },
+        { "ScaleMax", Options with { ScaleMax = 1000 } },
+        { "HostMb", Options with { HostMb = 4095 } },
+        { "HostReserveMb", Options with { HostMb = 2048 } },
+        { "HostHeadroom", Options with { HostHeadroom = 0.5 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void BadOption_IsRefusedByName_NothingWritten(string name, DerivedTraceOptions options)
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.GenerateFrom(Source(), dir.File("g.dmt"), options));
+        Assert.Equal(name, e.ParamName);
+        Assert.StartsWith(name + " = ", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void HostsTooSmallForEveryVm_OrASourceNeverOn_IsRefused_NothingWritten()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+
+        // The smallest VM (128 MB) at ScaleMax 2 needs 256 MB + the 2048 MB reserve.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), Options with { HostMb = 2300, ScaleMax = 2 }));
+        Assert.Equal("HostMb", e.ParamName);
+        Assert.Contains("expected at least 2304 MB", e.Message, StringComparison.Ordinal);
+
+        var off = TraceSeries.FromValues("off.dmt", 300, [new TraceVm("a", VmSettings.Dynamic(1024, 256, 1024))], 4, [-1, -1, -1, -1]);
+        var none = Assert.Throws<ArgumentException>(() => TraceGenerator.GenerateFrom(off, dir.File("g.dmt"), Options));
+        Assert.Contains("off.dmt: none of its 1 VMs is ever on", none.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void WithAHostSize_VmsThatCannotFitAnEmptyHostAreNotDrawn()
+    {
+        using var dir = new TempDir();
+        TraceSeries source = Source();
+
+        // 8 GB hosts with a 2 GB reserve: the 1 TB VM (and the never-on one) are left out.
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), Options with { HostMb = 8192 });
+        var data = TraceData.Load(g.Path);
+        Assert.Equal(4, g.PoolVms);
+        Assert.DoesNotContain(data.Vms, v => v.Id.Contains(":src/4.csv@", StringComparison.Ordinal));
+        Assert.Equal("1", data.Header.Metadata["gen.excluded_too_large"]);
+        Assert.All(data.Hosts, h => Assert.Equal(8192, h.TotalMb));
+    }
+
+    [Fact]
+    public void Cancelled_LeavesNoFile()
+    {
+        using var dir = new TempDir();
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => TraceGenerator.GenerateFrom(Source(), dir.File("g.dmt"), Options, t =>
+        {
+            if (t == 50)
+                cancel.Cancel();
+        }, cancel.Token));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+}
