@@ -1,4 +1,5 @@
 using DmKernel.Kernel;
+using DmKernel.Policies;
 using Microsoft.Extensions.ObjectPool;
 
 namespace DmKernel;
@@ -15,7 +16,11 @@ public sealed class Balancer : IDisposable
     private readonly int[] _chunkStart;   // host ranges per worker, balanced by slot count
     private readonly WorkerGroup? _workers;
     private readonly ObjectPool<HostScratch> _shardScratch;
+    private readonly int _maxHost;
+    private PolicyScratch[]? _policyScratch;           // per worker, for the goal-driven policies
+    private ObjectPool<PolicyScratch>? _shardPolicyScratch;
     private TickContext _ctx;
+    private PolicyTick _policyTick;
     private bool _inShardedTick;
 
     /// <summary>Creates a balancer over <paramref name="fleet"/>.</summary>
@@ -44,6 +49,7 @@ public sealed class Balancer : IDisposable
         if (Threads > 1)
             _workers = new WorkerGroup(Threads - 1, RunChunk);
         _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
+        _maxHost = maxHost;
     }
 
     /// <summary>
@@ -61,6 +67,13 @@ public sealed class Balancer : IDisposable
         ArgumentNullException.ThrowIfNull(policy);
         policy.Validate();
         Policy = policy;
+        if (policy.Kind != PolicyKind.HyperV)
+        {
+            _policyScratch = new PolicyScratch[Threads];
+            for (int t = 0; t < Threads; t++)
+                _policyScratch[t] = new PolicyScratch(_maxHost);
+            _shardPolicyScratch = new DefaultObjectPool<PolicyScratch>(new PolicyScratchPolicy(_maxHost), Environment.ProcessorCount * 2);
+        }
     }
 
     /// <summary>The policy that decides the goals (Hyper-V unless given).</summary>
@@ -80,7 +93,7 @@ public sealed class Balancer : IDisposable
     {
         if (_inShardedTick)
             throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
-        _ctx = new TickContext(_fleet.Model, _fleet.TickIndex);
+        StartTick();
         if (_workers is null)
             RunChunk(0);
         else
@@ -96,7 +109,7 @@ public sealed class Balancer : IDisposable
     {
         if (_inShardedTick)
             throw new InvalidOperationException("BeginTick called twice without EndTick.");
-        _ctx = new TickContext(_fleet.Model, _fleet.TickIndex);
+        StartTick();
         _inShardedTick = true;
     }
 
@@ -112,13 +125,16 @@ public sealed class Balancer : IDisposable
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
             throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
         HostScratch scratch = _shardScratch.Get();
+        PolicyScratch? policyScratch = _shardPolicyScratch?.Get();
         try
         {
-            RunHosts(firstHost, firstHost + hostCount, scratch);
+            RunHosts(firstHost, firstHost + hostCount, scratch, policyScratch);
         }
         finally
         {
             _shardScratch.Return(scratch);
+            if (policyScratch is not null)
+                _shardPolicyScratch!.Return(policyScratch);
         }
     }
 
@@ -141,12 +157,34 @@ public sealed class Balancer : IDisposable
     /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _workers?.Dispose();
 
-    private void RunChunk(int chunk) => RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk]);
-
-    private void RunHosts(int h0, int h1, HostScratch scratch)
+    private void StartTick()
     {
+        _ctx = new TickContext(_fleet.Model, _fleet.TickIndex);
         if (Policy.Kind != PolicyKind.HyperV)
-            throw new NotSupportedException($"The {Policy.Name} policy's per-host kernel is not wired in yet (issue 14 waits for issue 12's per-host spans).");
+            _policyTick = new PolicyTick(Policy, _fleet.Model, _fleet.TickIndex);
+    }
+
+    private void RunChunk(int chunk) => RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk], _policyScratch?[chunk]);
+
+    private void RunHosts(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
+    {
+        // The goal-driven policies (docs/policies.md): one scalar per-host kernel per policy, the same on every path.
+        switch (Policy.Kind)
+        {
+            case PolicyKind.Static:
+                PolicyKernel<StaticPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                return;
+            case PolicyKind.Squeezed:
+                PolicyKernel<SqueezedPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                return;
+            case PolicyKind.Mom:
+                PolicyKernel<MomPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                return;
+            case PolicyKind.Esx:
+                PolicyKernel<EsxPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                return;
+        }
+
         switch (Path)
         {
             case KernelPath.Scalar:
@@ -168,6 +206,13 @@ public sealed class Balancer : IDisposable
         where TKernel : struct, IHostKernel
     {
         TKernel.TickHosts(_fleet.Cols, h0, h1, _ctx, scratch);
+    }
+
+    private sealed class PolicyScratchPolicy(int maxHostSlots) : PooledObjectPolicy<PolicyScratch>
+    {
+        public override PolicyScratch Create() => new(maxHostSlots);
+
+        public override bool Return(PolicyScratch obj) => true;
     }
 
     private sealed class ScratchPolicy(int maxHostSlots, OrderCache cache) : PooledObjectPolicy<HostScratch>

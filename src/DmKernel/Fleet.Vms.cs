@@ -63,6 +63,23 @@ public sealed partial class Fleet
             (f & VmFlags.Dynamic) != 0, (f & VmFlags.Linux) != 0 ? GuestKind.Linux : GuestKind.Windows);
     }
 
+    /// <summary>
+    /// P10: how the VM's guest answers the balancer (ideal unless set), under every policy: its balloon and hot-add
+    /// moves per tick are limited as the response says. Kept across stops and restarts, cleared when the VM is removed.
+    /// </summary>
+    public void SetGuestResponse(int vm, GuestResponse response)
+    {
+        int i = CheckUsed(vm);
+        response.Validate();
+        bool spells = response.Kind == GuestResponseKind.IntermittentlyStuck;
+        Cols.GuestKind[i] = (byte)response.Kind;
+        Cols.GuestRate[i] = response.Kind == GuestResponseKind.Rate
+            ? Policies.Responsiveness.RatePerTick(response.RateMbPerSecond, Model.TickSeconds, Model.GranularityMb) : 0;
+        Cols.GuestStuck[i] = spells ? Model.ToTicks(response.StuckSeconds) : 0;
+        Cols.GuestIdeal[i] = spells ? Model.ToTicks(response.IdealSeconds) : 0;
+        Changed();
+    }
+
     /// <summary>Whether a slot holds a VM.</summary>
     public bool IsUsed(int vm) => (Cols.Flags[CheckVm(vm)] & VmFlags.Used) != 0;
 

@@ -194,6 +194,14 @@ public static class Probe
             position[i] = ((vm.Offset % series.Ticks) + series.Ticks) % series.Ticks;
         }
 
+        // P10: the guests' responsiveness the trace records (ideal when none), by the VM the probe plays.
+        GuestMix guests = GuestMix.FromMetadata(series.Metadata);
+        if (guests.Parts.Count > 0)
+        {
+            for (int i = 0; i < n; i++)
+                fleet.SetGuestResponse(slot[i], guests.For(vms[i].Source));
+        }
+
         var values = new int[fleet.SlotCount];
         Array.Fill(values, TraceValues.Off);
         int[] data = series.Values;

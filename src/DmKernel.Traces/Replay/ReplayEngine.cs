@@ -88,6 +88,14 @@ public sealed class ReplayEngine : IDisposable
             }
         }
 
+        // P10: the guests' responsiveness the trace records (ideal when none), drawn per VM index.
+        GuestMix guests = GuestMix.FromMetadata(Header.Metadata);
+        if (guests.Parts.Count > 0)
+        {
+            for (int v = 0; v < Vms.Count; v++)
+                Fleet.SetGuestResponse(_slotOfVm[v], guests.For(v));
+        }
+
         Balancer = new Balancer(Fleet, options.Policy, options.Path, options.Threads);
         _traceTick = new int[Vms.Count];
         _runs = Runs(_slotOfVm);

@@ -139,7 +139,7 @@ internal struct ScalarKernel : IHostKernel
     }
 
     /// <summary>R16 Smart Paging drain, then the outputs: R10 pressure, R20 status, R17/R18 counters and windows, R19.</summary>
-    private static void Finish(in HostColumns host, in TickContext ctx)
+    internal static void Finish(in HostColumns host, in TickContext ctx)
     {
         Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;
         Span<int> balloonedCol = host.Ballooned, spCol = host.SmartPaging, pressureCol = host.Pressure;

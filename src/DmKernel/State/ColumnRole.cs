@@ -19,11 +19,14 @@ internal enum ColumnRole : byte
     Cold = 4,
 }
 
-/// <summary>Whether a column has one element per VM slot or one per host.</summary>
+/// <summary>Whether a column has one element per VM slot, one per host, or a ring of <see cref="FleetSchema.HostRingLength"/> per host.</summary>
 internal enum ColumnScope : byte
 {
     Vm = 0,
     Host = 1,
+
+    /// <summary>Per host, <see cref="FleetSchema.HostRingLength"/> elements (host h's are [h × length, (h + 1) × length)): P5's samples.</summary>
+    HostRing = 2,
 }
 
 /// <summary>How the common tick (a Running DM VM on a host with enough memory, its demand changed) uses a per-VM column.</summary>

@@ -31,7 +31,7 @@ internal sealed class FleetColumns
         {
             if (c.Derived)
                 continue;
-            int length = c.Scope == ColumnScope.Vm ? slots : hosts;
+            int length = FleetSchema.Length(c, slots, hosts);
             Array a = Array.CreateInstance(c.Storage, length);
             if (c.Neutral != 0)
                 Fill(a, c.Neutral);
@@ -89,6 +89,19 @@ internal sealed class FleetColumns
         HostAddOps = Long(ColumnId.HostAddOps);
         HostRemoveOps = Long(ColumnId.HostRemoveOps);
         HostFailedStarts = Int(ColumnId.HostFailedStarts);
+        GuestKind = Byte(ColumnId.GuestKind);
+        GuestRate = Int(ColumnId.GuestRate);
+        GuestStuck = Int(ColumnId.GuestStuck);
+        GuestIdeal = Int(ColumnId.GuestIdeal);
+        PolicyGoal = Int(ColumnId.PolicyGoal);
+        NoProgress = Int(ColumnId.NoProgress);
+        EsxFast = Int(ColumnId.EsxFast);
+        EsxSlow = Int(ColumnId.EsxSlow);
+        EsxEstimate = Int(ColumnId.EsxEstimate);
+        HostMomFilled = Int(ColumnId.HostMomFilled);
+        HostMomNext = Int(ColumnId.HostMomNext);
+        HostEsxCapping = Byte(ColumnId.HostEsxCapping);
+        HostMomRing = Int(ColumnId.HostMomRing);
     }
 
     public int SlotCount { get; }
@@ -143,6 +156,17 @@ internal sealed class FleetColumns
     public readonly int[] HostAveragePressure, HostSystemPressure;
     public readonly long[] HostAddedTotal, HostRemovedTotal, HostAddOps, HostRemoveOps;
     public readonly int[] HostFailedStarts;
+
+    // ---- per-VM guest responsiveness (P10): kind, MB per tick, stuck and ideal spells in ticks ----
+    public readonly byte[] GuestKind;
+    public readonly int[] GuestRate, GuestStuck, GuestIdeal;
+
+    // ---- per-VM policy state (P2–P9) ----
+    public readonly int[] PolicyGoal, NoProgress, EsxFast, EsxSlow, EsxEstimate;
+
+    // ---- per-host policy state (P5, P9): host h's samples are HostMomRing[h × HostRingLength ..] ----
+    public readonly int[] HostMomFilled, HostMomNext, HostMomRing;
+    public readonly byte[] HostEsxCapping;
 
     /// <summary>The columns of host <paramref name="h"/>: its slots' spans and its own elements.</summary>
     public HostColumns Host(int h) => new(this, h);
@@ -224,8 +248,8 @@ internal sealed class FleetColumns
             return Bytes(a);
         if (c.HashAs != typeof(int))
             throw new InvalidOperationException($"Column {c.Name}: the hash reads transformed columns as int only.");
-        int length = c.Scope == ColumnScope.Vm ? SlotCount : HostCount;
-        _hashScratch ??= new int[Math.Max(SlotCount, HostCount)];
+        int length = FleetSchema.Length(c, SlotCount, HostCount);
+        _hashScratch ??= new int[Math.Max(SlotCount, HostCount * FleetSchema.HostRingLength)];
         Span<int> wide = _hashScratch.AsSpan(0, length);
         switch (a)
         {

@@ -68,6 +68,25 @@ internal enum ColumnId
     HostAddOps,
     HostRemoveOps,
     HostFailedStarts,
+
+    // ---- per-VM guest responsiveness (P10, a setting under every policy) ----
+    GuestKind,
+    GuestRate,
+    GuestStuck,
+    GuestIdeal,
+
+    // ---- per-VM policy state (P2–P9; unused under Hyper-V) ----
+    PolicyGoal,
+    NoProgress,
+    EsxFast,
+    EsxSlow,
+    EsxEstimate,
+
+    // ---- per-host policy state (P5, P9) ----
+    HostMomFilled,
+    HostMomNext,
+    HostEsxCapping,
+    HostMomRing,
 }
 
 /// <summary>What R7 (a stop: <see cref="FleetColumns.ClearRuntime"/>) does to a per-VM column.</summary>
@@ -225,7 +244,38 @@ internal static class FleetSchema
         Host(ColumnId.HostAddOps, I64, ColumnRole.Counter, hash: 43),
         Host(ColumnId.HostRemoveOps, I64, ColumnRole.Counter, hash: 44),
         Host(ColumnId.HostFailedStarts, I32, ColumnRole.Counter, hash: 37),
+
+        // P10: the guest's response, stored as the kernel reads it (kind, MB per tick, spell lengths in ticks).
+        Vm(ColumnId.GuestKind, U8, ColumnRole.Setting, hash: 48, hashAs: I32),
+        Vm(ColumnId.GuestRate, I32, ColumnRole.Setting, hash: 49),
+        Vm(ColumnId.GuestStuck, I32, ColumnRole.Setting, hash: 50),
+        Vm(ColumnId.GuestIdeal, I32, ColumnRole.Setting, hash: 51),
+
+        // P2–P9: a policy's goal (0: none yet, Startup until the next recomputation), P10's stuck count, P8's estimates
+        // (per mille; Unsampled before the first sample, 1000 = fully active). A stop clears them all (P1).
+        Vm(ColumnId.PolicyGoal, I32, ColumnRole.State, hash: 52, stop: OnStop.Reset),
+        Vm(ColumnId.NoProgress, I32, ColumnRole.State, hash: 53, stop: OnStop.Reset),
+        Vm(ColumnId.EsxFast, I32, ColumnRole.State, hash: 54, stop: OnStop.Reset, neutral: Policies.Esx.Unsampled),
+        Vm(ColumnId.EsxSlow, I32, ColumnRole.State, hash: 55, stop: OnStop.Reset, neutral: Policies.Esx.Unsampled),
+        Vm(ColumnId.EsxEstimate, I32, ColumnRole.State, hash: 56, stop: OnStop.Reset, neutral: 1000),
+
+        // P5: the ring of the host's last Available samples and its fill; P9: the host's caps hold.
+        Host(ColumnId.HostMomFilled, I32, ColumnRole.State, hash: 57),
+        Host(ColumnId.HostMomNext, I32, ColumnRole.State, hash: 58),
+        Host(ColumnId.HostEsxCapping, U8, ColumnRole.State, hash: 59),
+        new() { Id = ColumnId.HostMomRing, Scope = ColumnScope.HostRing, Storage = I32, Role = ColumnRole.State, HashOrder = 60, HashAs = I32 },
     ];
+
+    /// <summary>Elements per host of a <see cref="ColumnScope.HostRing"/> column (P5: up to this many samples).</summary>
+    public const int HostRingLength = BalancerPolicy.MaxMomSamples;
+
+    /// <summary>Elements of a column's array in a state of <paramref name="slots"/> slots and <paramref name="hosts"/> hosts.</summary>
+    public static int Length(ColumnInfo c, int slots, int hosts) => c.Scope switch
+    {
+        ColumnScope.Vm => slots,
+        ColumnScope.Host => hosts,
+        _ => hosts * HostRingLength,
+    };
 
     /// <summary>The hashed columns in the order of the hash chain.</summary>
     public static readonly ColumnInfo[] HashChain = BuildHashChain();

@@ -132,6 +132,35 @@ internal readonly ref struct HostColumns
 
     public ref int FailedStarts => ref _c.HostFailedStarts[Host];
 
+    // ---- guest responsiveness (P10) and the policies' state (P2–P9) ----
+    public Span<byte> GuestKind => Slice(_c.GuestKind);
+
+    public Span<int> GuestRate => Slice(_c.GuestRate);
+
+    public Span<int> GuestStuck => Slice(_c.GuestStuck);
+
+    public Span<int> GuestIdeal => Slice(_c.GuestIdeal);
+
+    public Span<int> PolicyGoal => Slice(_c.PolicyGoal);
+
+    public Span<int> NoProgress => Slice(_c.NoProgress);
+
+    public Span<int> EsxFast => Slice(_c.EsxFast);
+
+    public Span<int> EsxSlow => Slice(_c.EsxSlow);
+
+    public Span<int> EsxEstimate => Slice(_c.EsxEstimate);
+
+    public Span<int> MomRing => new(_c.HostMomRing, Host * FleetSchema.HostRingLength, FleetSchema.HostRingLength);
+
+    public ref int Reserve => ref _c.HostReserve[Host];
+
+    public ref int MomFilled => ref _c.HostMomFilled[Host];
+
+    public ref int MomNext => ref _c.HostMomNext[Host];
+
+    public ref byte EsxCapping => ref _c.HostEsxCapping[Host];
+
     /// <summary>
     /// A reference to the host's first element of a per-VM <paramref name="column"/> of <see cref="Columns"/>, without the
     /// bounds check a span pays: for vector kernels that read and write whole vectors from it, within <see cref="Count"/>.

@@ -30,7 +30,7 @@ public class LayoutDocTests
                 HotUse.ReadWrite => "read, write",
                 _ => "–",
             };
-            string stop = c.Scope == ColumnScope.Host || c.Derived ? "–" : c.Stop switch
+            string stop = c.Scope != ColumnScope.Vm || c.Derived ? "–" : c.Stop switch
             {
                 OnStop.Reset => "reset",
                 OnStop.KeepSettingBits => "settings kept",
@@ -39,7 +39,7 @@ public class LayoutDocTests
             string hash = c.HashOrder >= 0
                 ? (c.HashAs != c.Storage || c.HashMask != 0 || c.Derived ? string.Create(CultureInfo.InvariantCulture, $"#{c.HashOrder} (as int)") : string.Create(CultureInfo.InvariantCulture, $"#{c.HashOrder}"))
                 : c.Cache ? "cache" : "no";
-            sb.Append(CultureInfo.InvariantCulture, $"| {c.Name} | {element} | {(c.Scope == ColumnScope.Vm ? "VM" : "host")} | {c.Role.ToString().ToLowerInvariant()} | {hot} | {(c.HotBytesPerVm == 0 ? "" : c.HotBytesPerVm.ToString(CultureInfo.InvariantCulture))} | {stop} | {hash} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {c.Name} | {element} | {c.Scope switch { ColumnScope.Vm => "VM", ColumnScope.Host => "host", _ => string.Create(CultureInfo.InvariantCulture, $"host × {FleetSchema.HostRingLength}") }} | {c.Role.ToString().ToLowerInvariant()} | {hot} | {(c.HotBytesPerVm == 0 ? "" : c.HotBytesPerVm.ToString(CultureInfo.InvariantCulture))} | {stop} | {hash} |\n");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"| **total** | | | | | **{FleetSchema.HotBytesPerVmTick}** | | |\n");

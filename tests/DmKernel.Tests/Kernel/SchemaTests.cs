@@ -59,7 +59,7 @@ public class SchemaTests
             Assert.NotNull(a);
             Assert.True(named.Contains(a), $"column {c.Name} has no typed field in FleetColumns");
             Assert.Equal(c.Storage, a.GetType().GetElementType());
-            Assert.Equal(c.Scope == ColumnScope.Vm ? fleet.SlotCount : fleet.HostCount, a.Length);
+            Assert.Equal(FleetSchema.Length(c, fleet.SlotCount, fleet.HostCount), a.Length);
         }
     }
 

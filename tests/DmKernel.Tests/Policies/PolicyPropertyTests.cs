@@ -1,0 +1,153 @@
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Policies;
+
+/// <summary>
+/// Properties of every policy on whole fleets: R14's invariants after every tick (with starts, restarts, stops and
+/// settings changes in between, and P10 guests), and determinism: every kernel path and every thread count, and a
+/// sharded tick, give the same state bit for bit.
+/// </summary>
+public class PolicyPropertyTests
+{
+    public static readonly TheoryData<PolicyKind> Policies = new()
+    {
+        PolicyKind.HyperV, PolicyKind.Static, PolicyKind.Squeezed, PolicyKind.Mom, PolicyKind.Esx,
+    };
+
+    public static readonly TheoryData<PolicyKind> GoalPolicies = new()
+    {
+        PolicyKind.Static, PolicyKind.Squeezed, PolicyKind.Mom, PolicyKind.Esx,
+    };
+
+    /// <summary>Short periods, so that squeezed's, MoM's and ESX's periodic steps fall often.</summary>
+    private static BalancerPolicy Fast(PolicyKind kind) => BalancerPolicy.Of(kind) with
+    {
+        SqueezedPeriodSeconds = 3,
+        SqueezedStuckSeconds = 2,
+        MomPeriodSeconds = 2,
+        EsxSamplePeriodSeconds = 4,
+    };
+
+    /// <summary>Gives about a quarter of the VMs a slow, stuck or intermittently stuck guest (P10), the same on every fleet.</summary>
+    private static void SetGuests(Fleet[] fleets, int seed)
+    {
+        var random = new Random(seed);
+        for (int vm = 0; vm < fleets[0].SlotCount; vm++)
+        {
+            if (!fleets[0].IsUsed(vm))
+                continue;
+            GuestResponse r = random.Next(8) switch
+            {
+                0 => GuestResponse.Stuck,
+                1 => GuestResponse.Rate(2 * random.Next(1, 200)),
+                2 => GuestResponse.IntermittentlyStuck(random.Next(1, 6), random.Next(1, 6)),
+                _ => GuestResponse.Ideal,
+            };
+            foreach (Fleet f in fleets)
+                f.SetGuestResponse(vm, r);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void R14_InvariantsHoldAfterEveryTick_UnderEveryPolicy(PolicyKind kind)
+    {
+        long grants = 0, removals = 0, running = 0;
+        foreach (int seed in (int[])[1, 2, 3, 4])
+        {
+            Fleet fleet = new RandomFleet(seed, edgeValues: seed % 2 == 0).Build(RandomFleet.FastModel, [1, 17, 40, 33], fillFactor: seed % 2 == 0 ? 0.6 : 1.0);
+            Fleet[] fleets = [fleet];
+            SetGuests(fleets, seed);
+            using var balancer = new Balancer(fleet, Fast(kind), KernelPath.Scalar, 1);
+            var ops = new RandomFleet(seed ^ 0x5EED, seed % 2 == 0);
+            var checker = new InvariantChecker(fleet);
+            for (int t = 0; t < 150; t++)
+            {
+                ops.Step(fleet, fleets, 0.05);
+                balancer.Tick();
+                checker.Check();
+                for (int i = 0; i < fleet.SlotCount; i++)
+                {
+                    grants += fleet.UnballoonedThisTick[i] + fleet.HotAddedThisTick[i] > 0 ? 1 : 0;
+                    removals += fleet.RemovedThisTick[i] > 0 ? 1 : 0;
+                    running += fleet.IsUsed(i) && fleet.State(i) == VmState.Running ? 1 : 0;
+                }
+            }
+        }
+
+        // The runs reached what the invariants are about: running VMs, and (but for static) memory moving both ways.
+        Assert.True(running > 1000, $"only {running} running VM-ticks");
+        if (kind != PolicyKind.Static)
+        {
+            Assert.True(grants > 50, $"only {grants} grants");
+            Assert.True(removals > 50, $"only {removals} removals");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void EveryPathAndThreadCount_GivesTheSameState_UnderEveryPolicy(PolicyKind kind)
+    {
+        (KernelPath Path, int Threads)[] runs =
+        [
+            (KernelPath.Scalar, 1), (KernelPath.Vector128, 1), (KernelPath.Vector256, 2), (KernelPath.Vector512, 1), (KernelPath.Scalar, 3), (KernelPath.Vector512, 4),
+        ];
+        foreach (int seed in (int[])[11, 12])
+        {
+            var fleets = new Fleet[runs.Length + 1];
+            for (int k = 0; k < fleets.Length; k++)
+                fleets[k] = new RandomFleet(seed, edgeValues: seed == 12).Build(RandomFleet.FastModel, [5, 40, 1, 23, 16, 31], fillFactor: 0.9);
+            SetGuests(fleets, seed);
+            var balancers = new Balancer[fleets.Length];
+            for (int k = 0; k < runs.Length; k++)
+                balancers[k] = new Balancer(fleets[k], Fast(kind), runs[k].Path, runs[k].Threads);
+            balancers[^1] = new Balancer(fleets[^1], Fast(kind), KernelPath.Scalar, 1);
+            var ops = new RandomFleet(seed ^ 0x5EED, seed == 12);
+            try
+            {
+                for (int t = 0; t < 120; t++)
+                {
+                    ops.Step(fleets[0], fleets, 0.05);
+                    for (int k = 0; k < runs.Length; k++)
+                        balancers[k].Tick();
+
+                    // The last fleet runs sharded ticks: hosts in two disjoint ranges, the second first.
+                    Balancer sharded = balancers[^1];
+                    sharded.BeginTick();
+                    sharded.TickHosts(3, fleets[^1].HostCount - 3);
+                    sharded.TickHosts(0, 3);
+                    sharded.EndTick();
+
+                    for (int k = 1; k < fleets.Length; k++)
+                        FleetAssert.Equal(fleets[0], fleets[k], $"{kind}, seed {seed}, run {k}, tick {t}");
+                    Assert.Equal(fleets[0].ComputeStateHash(), fleets[^1].ComputeStateHash());
+                }
+            }
+            finally
+            {
+                foreach (Balancer b in balancers)
+                    b.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GoalPolicies))]
+    public void EveryGoalPolicy_DecidesOtherwiseThanHyperV_OnTheSameFleet(PolicyKind kind)
+    {
+        // Guards the wiring: a policy that silently ran Hyper-V's kernel would leave the same state.
+        Fleet a = new RandomFleet(5).Build(RandomFleet.FastModel, [30, 30], fillFactor: 0.9);
+        Fleet b = new RandomFleet(5).Build(RandomFleet.FastModel, [30, 30], fillFactor: 0.9);
+        using var hyperV = new Balancer(a, BalancerPolicy.HyperV, KernelPath.Scalar, 1);
+        using var other = new Balancer(b, Fast(kind), KernelPath.Scalar, 1);
+        var ops = new RandomFleet(77);
+        for (int t = 0; t < 60; t++)
+        {
+            ops.Step(a, [a, b], 0.05);
+            hyperV.Tick();
+            other.Tick();
+        }
+
+        Assert.NotEqual(a.ComputeStateHash(), b.ComputeStateHash());
+    }
+}
