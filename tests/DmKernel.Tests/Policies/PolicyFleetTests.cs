@@ -1,0 +1,100 @@
+using DmKernel.Tests.Cli;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Support;
+using DmKernel.Tests.Traces;
+
+namespace DmKernel.Tests.Policies;
+
+/// <summary>
+/// The policies chosen per fleet, end to end through <see cref="Balancer"/> (the lifecycle, the policy's goals and the
+/// shared moves and outputs), and their refusals of bad input, by the API and the CLI.
+/// </summary>
+public class PolicyFleetTests
+{
+    /// <summary>1 s ticks, a 3 s boot grace, G = 2 (the default), no host reserve.</summary>
+    private static readonly ModelParameters Model = ModelParameters.Default with { BootGraceSeconds = 3, HostReserveMb = 0 };
+
+    [Fact]
+    public void P3_OnAFleet_GammaHalf_PutsBothVmsAtTheMiddleOfTheirRange_AtTheNextRecomputation_WhateverTheirDemand()
+    {
+        // One host of 3082 MB, no reserve; two DM VMs of range 512..2560 (2048 each), Startup 1024, one idle (100 MB
+        // committed), one busy (3000 MB, above its Maximum). Both start at tick 0 and boot 3 ticks at Startup.
+        // Until squeezed's recomputation at tick 10 (period 10 s) they have no goal: Startup (P1). At tick 10 both hold
+        // 1024: Available = 3082 − 2048 = 1034, Σ (Assigned − Minimum) = 1024, so surplus = 1034 + 1024 − 10 = 2048 =
+        // half the range Σ 4096: γ = 1/2, both goals 512 + 1024 = 1536, granted at once (1034 ≥ 2 × 512).
+        var fleet = new Fleet(Model, [new HostSpec(3082, 2, 0)]);
+        int idle = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        int busy = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        fleet.SetCommitted(idle, 100);
+        fleet.SetCommitted(busy, 3000);
+        fleet.RequestStart(idle);
+        fleet.RequestStart(busy);
+        using var balancer = new Balancer(fleet, BalancerPolicy.Squeezed, KernelPath.Scalar, 1);
+        balancer.Tick(10);                                      // ticks 0..9
+        Assert.Equal(VmState.Running, fleet.State(idle));
+        Assert.Equal([1024, 1024], fleet.Assigned[..2].ToArray());
+        Assert.Equal([1024, 1024], fleet.Target[..2].ToArray());
+        balancer.Tick();                                        // tick 10: the recomputation
+        Assert.Equal([1536, 1536], fleet.Assigned[..2].ToArray());
+        Assert.Equal([1536, 1536], fleet.Target[..2].ToArray());
+        Assert.Equal(3082 - 3072, fleet.HostAvailable(0));
+        new InvariantChecker(fleet).Check();
+    }
+
+    [Fact]
+    public void P1_StaticPolicy_OnAFleet_HoldsEveryRunningVmAtItsStartup_WhateverItsDemand()
+    {
+        var fleet = new Fleet(Model, [new HostSpec(8192, 2, 0)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int b = fleet.AddVm(0, VmSettings.Dynamic(2048, 512, 4096));
+        fleet.SetCommitted(a, 3500);
+        fleet.SetCommitted(b, 10);
+        fleet.RequestStart(a);
+        fleet.RequestStart(b);
+        using var balancer = new Balancer(fleet, BalancerPolicy.Static, KernelPath.Vector256, 1);
+        balancer.Tick(40);
+        Assert.Equal([1024, 2048], fleet.Assigned[..2].ToArray());
+        Assert.Equal(0, fleet.AddOperations[a] + fleet.RemoveOperations[a] + fleet.AddOperations[b] + fleet.RemoveOperations[b]);
+        Assert.Equal(8192 - 3072, fleet.HostAvailable(0));
+    }
+
+    [Fact]
+    public void Balancer_PolicyParameterOutOfRange_IsRefusedNamingTheParameter()
+    {
+        var fleet = new RandomFleet(1).Build(Model, [4]);
+        var tax = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxIdleTaxPerMille = 1000 }, KernelPath.Scalar, 1));
+        Assert.Equal(nameof(BalancerPolicy.EsxIdleTaxPerMille), tax.ParamName);
+        var samples = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Mom with { MomSamples = 0 }, KernelPath.Scalar, 1));
+        Assert.Equal(nameof(BalancerPolicy.MomSamples), samples.ParamName);
+        var high = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxSoftPercent = 8, EsxHighPercent = 6 }, KernelPath.Scalar, 1));
+        Assert.Equal(nameof(BalancerPolicy.EsxHighPercent), high.ParamName);
+        var period = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Squeezed with { SqueezedPeriodSeconds = double.NaN }, KernelPath.Scalar, 1));
+        Assert.Equal(nameof(BalancerPolicy.SqueezedPeriodSeconds), period.ParamName);
+        var kind = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, new BalancerPolicy { Kind = (PolicyKind)42 }, KernelPath.Scalar, 1));
+        Assert.Equal(nameof(BalancerPolicy.Kind), kind.ParamName);
+    }
+
+    [Fact]
+    public void SetGuestResponse_OutOfRange_IsRefusedNamingTheParameter()
+    {
+        var fleet = new RandomFleet(1).Build(Model, [4]);
+        var rate = Assert.Throws<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.Rate(0)));
+        Assert.Equal(nameof(GuestResponse.RateMbPerSecond), rate.ParamName);
+        var spell = Assert.Throws<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.IntermittentlyStuck(-1, 5)));
+        Assert.Equal(nameof(GuestResponse.StuckSeconds), spell.ParamName);
+    }
+
+    [Theory]
+    [InlineData("replay", "--policy", "xen2", "--policy: 'xen2' is not a policy: expected hyperv, static, squeezed, mom or esx")]
+    [InlineData("compare", "--policies", "hyperv,vsphere", "--policies: 'vsphere' is not a policy: expected hyperv, static, squeezed, mom or esx")]
+    [InlineData("compare", "--policies", ",", "--policies: no policy given")]
+    public void Cli_UnknownPolicy_ExitsTwoNamingIt(string command, string option, string value, string message)
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.File("out");
+        (int exit, _, string stderr) = CliTests.Run(command, ReplayDeterminismTests.SampleTrace, "-o", outDir, option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any(), "an output was written");
+    }
+}
