@@ -3,11 +3,12 @@ namespace DmKernel.Kernel;
 /// <summary>
 /// R4–R7: the lifecycle requests made between ticks, processed per host at the start of the next tick:
 /// all stops first (their memory is usable at once), then restarts, then starts, each in slot order.
-/// Index k is a slot's offset in the host.
+/// Index k is a slot's offset in the host. Without <c>reclaim</c> (the static policy, P1) a start or restart takes
+/// nothing from other VMs: what Available cannot give fails the start (or becomes Smart Paging on a restart).
 /// </summary>
 internal static class Lifecycle
 {
-    public static void ProcessRequests(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    public static void ProcessRequests(in HostColumns host, in TickContext ctx, HostScratch scratch, bool reclaim = true)
     {
         Span<byte> req = host.Request;
         for (int k = 0; k < req.Length; k++)
@@ -23,7 +24,7 @@ internal static class Lifecycle
         {
             if (req[k] == (byte)LifecycleRequest.Restart)
             {
-                Restart(host, k, ctx, scratch);
+                Restart(host, k, ctx, scratch, reclaim);
                 req[k] = 0;
             }
         }
@@ -32,7 +33,7 @@ internal static class Lifecycle
         {
             if (req[k] == (byte)LifecycleRequest.Start)
             {
-                Start(host, k, ctx, scratch);
+                Start(host, k, ctx, scratch, reclaim);
                 req[k] = 0;
             }
         }
@@ -56,11 +57,11 @@ internal static class Lifecycle
     }
 
     /// <summary>R4 then R5: admit with Startup MB, reclaiming from lower-or-equal-weight donors when short.</summary>
-    private static void Start(in HostColumns host, int k, in TickContext ctx, HostScratch scratch)
+    private static void Start(in HostColumns host, int k, in TickContext ctx, HostScratch scratch, bool reclaim)
     {
         int startup = host.Startup[k];
         int missing = startup - host.Available;
-        if (missing > 0 && !Reclaim(host, k, missing, allOrNothing: true, scratch))
+        if (missing > 0 && (!reclaim || !Reclaim(host, k, missing, allOrNothing: true, scratch)))
         {
             // R4: NotEnoughMemory, nothing reclaimed, the VM stays Off.
             SetResult(host, k, ctx, LifecycleResult.NotEnoughMemory);
@@ -75,7 +76,7 @@ internal static class Lifecycle
     }
 
     /// <summary>R6: memory back to Startup; the excess returns, a deficit is taken from the pool, then Smart Paging.</summary>
-    private static void Restart(in HostColumns host, int k, in TickContext ctx, HostScratch scratch)
+    private static void Restart(in HostColumns host, int k, in TickContext ctx, HostScratch scratch, bool reclaim)
     {
         int startup = host.Startup[k];
         int assigned = host.Assigned[k];
@@ -91,7 +92,7 @@ internal static class Lifecycle
         int missing = deficit - host.Available;
         // With Smart Paging the reclaim is best effort (what it cannot find becomes Smart Paging); without it the
         // restart fails unless the whole deficit is found, and then, as in R4, nothing is reclaimed.
-        if (missing > 0)
+        if (missing > 0 && reclaim)
             Reclaim(host, k, missing, allOrNothing: !ctx.SmartPaging, scratch);
 
         int take = Math.Min(deficit, host.Available);

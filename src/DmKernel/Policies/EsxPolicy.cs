@@ -9,6 +9,8 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct EsxPolicy : IPolicy
 {
+    public static bool StartsReclaim => true;
+
     public static bool TwoPhase => false;
 
     public static bool TracksStuck => false;

@@ -13,6 +13,9 @@ internal interface IPolicy
     /// <summary>P4: while any balloon moves down toward its goal, nothing grows (squeezed's two phases).</summary>
     static abstract bool TwoPhase { get; }
 
+    /// <summary>R4/R6: a start or restart may reclaim from other VMs (every policy but static, whose VMs never move).</summary>
+    static abstract bool StartsReclaim { get; }
+
     /// <summary>P10: count the ticks a guest did not move when asked (squeezed's stuck detection).</summary>
     static abstract bool TracksStuck { get; }
 

@@ -7,6 +7,8 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct MomPolicy : IPolicy
 {
+    public static bool StartsReclaim => true;
+
     public static bool TwoPhase => false;
 
     public static bool TracksStuck => false;

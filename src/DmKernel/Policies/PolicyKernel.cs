@@ -44,9 +44,9 @@ internal static class PolicyKernel<TPolicy>
             }
         }
 
-        // R4–R7: lifecycle requests made since the last tick (shared with Hyper-V).
+        // R4–R7: lifecycle requests made since the last tick (shared with Hyper-V; no reclaim from other VMs under static).
         if (host.PendingRequests > 0)
-            Lifecycle.ProcessRequests(host, ctx, scratch);
+            Lifecycle.ProcessRequests(host, ctx, scratch, TPolicy.StartsReclaim);
 
         // R8 demand; Off VMs hold nothing; Booting and static VMs hold Startup. Running DM VMs get the policy's goal.
         Span<int> committedCol = host.Committed, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;

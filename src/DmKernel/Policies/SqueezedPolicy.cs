@@ -7,6 +7,8 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct SqueezedPolicy : IPolicy
 {
+    public static bool StartsReclaim => true;
+
     public static bool TwoPhase => true;
 
     public static bool TracksStuck => true;

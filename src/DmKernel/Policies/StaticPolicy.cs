@@ -6,6 +6,8 @@ namespace DmKernel.Policies;
 /// </summary>
 internal struct StaticPolicy : IPolicy
 {
+    public static bool StartsReclaim => false;
+
     public static bool TwoPhase => false;
 
     public static bool TracksStuck => false;

@@ -58,6 +58,31 @@ public class PolicyFleetTests
         Assert.Equal(8192 - 3072, fleet.HostAvailable(0));
     }
 
+    [Theory]
+    [InlineData(PolicyKind.Static, false)]
+    [InlineData(PolicyKind.HyperV, true)]
+    [InlineData(PolicyKind.Squeezed, true)]
+    public void R4_UnderStatic_AStartThatDoesNotFit_Fails_NothingIsReclaimed(PolicyKind kind, bool started)
+    {
+        // A host of 4096 MB, no reserve: VM a (Startup 3072, Minimum 512, idle) runs; then b (Startup 2048) asks to start
+        // with 1024 MB Available. Under Hyper-V and squeezed R4 reclaims the missing 1024 MB from a (same Weight, above
+        // its Minimum) and b starts; under static nothing moves, so b's start fails (NotEnoughMemory) and a keeps 3072.
+        var fleet = new Fleet(Model, [new HostSpec(4096, 2, 0)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(3072, 512, 3072));
+        int b = fleet.AddVm(0, VmSettings.Dynamic(2048, 512, 2048));
+        fleet.SetCommitted(a, 100);
+        fleet.SetCommitted(b, 100);
+        fleet.RequestStart(a);
+        using var balancer = new Balancer(fleet, BalancerPolicy.Of(kind) with { SqueezedPeriodSeconds = 1000 }, KernelPath.Scalar, 1);
+        balancer.Tick(5);
+        Assert.Equal(3072, fleet.Assigned[a]);
+        fleet.RequestStart(b);
+        balancer.Tick();
+        Assert.Equal(started ? LifecycleResult.Started : LifecycleResult.NotEnoughMemory, fleet.LastResult(b));
+        Assert.Equal(started ? 2048 : 3072, fleet.Assigned[a]);
+        Assert.Equal(started ? 0 : 1024, fleet.HostAvailable(0));
+    }
+
     [Fact]
     public void Balancer_PolicyParameterOutOfRange_IsRefusedNamingTheParameter()
     {
