@@ -17,7 +17,7 @@ internal static class ReplayCommand
         var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
         var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks. [default: about 500 samples per host]", HelpName = "TICKS" };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
-        var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
+        var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults or with parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
         var common = new CommonOptions();
         var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy };
@@ -138,9 +138,21 @@ internal static class ReplayCommand
         return 0;
     }
 
-    /// <summary>A policy key (hyperv, static, squeezed, mom, esx); anything else is refused naming the option and the keys.</summary>
+    /// <summary>
+    /// A policy key (hyperv, static, squeezed, mom, esx) with optional parameters (<c>esx:idleTaxPerMille=0</c>,
+    /// <see cref="BalancerPolicy.Parse"/>); anything else is refused naming the option and what was wrong.
+    /// </summary>
     internal static BalancerPolicy ParsePolicy(string? key, string option)
-        => BalancerPolicy.TryParse(key) ?? throw new CliError($"{option}: '{key}' is not a policy: expected hyperv, static, squeezed, mom or esx.");
+    {
+        try
+        {
+            return BalancerPolicy.Parse(key ?? "");
+        }
+        catch (FormatException ex)
+        {
+            throw new CliError($"{option}: {ex.Message}");
+        }
+    }
 
     /// <summary>
     /// The trace and every setting that changes a replay's result, named as the user gives them: a checkpoint resumes

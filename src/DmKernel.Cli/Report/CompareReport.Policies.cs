@@ -17,7 +17,8 @@ internal sealed partial class CompareReport
         foreach (PolicyResult p in result.Policies)
         {
             ProbeOutcome s = p.SideBySide;
-            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {PolicyDensity(p)} VMs per host ({PolicyRatio(p)}), {PolicyHosts(p)} hosts; side by side: paging {s.PagingShare:P2}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
+            string density = p.Density.NeverMeets ? "meets the level at no density" : $"{PolicyDensity(p)} VMs per host ({PolicyRatio(p)})";
+            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {PolicyHosts(p)} hosts; side by side: paging {s.PagingShare:P2}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
         }
 
         return sb.ToString().TrimEnd();
@@ -35,7 +36,7 @@ internal sealed partial class CompareReport
         md.AppendLine();
         md.AppendLine("**At the service level**");
         md.AppendLine();
-        md.AppendLine("| policy | VMs per host (median, range) | × static provisioned | hosts needed | memory held per VM at density (mean / peak) | one VM more misses by |");
+        md.AppendLine("| policy | VMs per host (median, range) | × static provisioned | hosts needed | memory held per VM at density (mean over on VM-time / fleet peak per VM) | one VM more misses by |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (PolicyResult p in result.Policies)
         {
@@ -48,7 +49,7 @@ internal sealed partial class CompareReport
         md.AppendLine();
         md.AppendLine(Ic, $"**Side by side**: {result.PolicyPlacement}, the whole trace under each policy. Paging is the share of servable VM-time with Demand > Assigned; pressure is R10's over servable on VM-time.");
         md.AppendLine();
-        md.AppendLine("| policy | paging | unmet demand (GB·h) | denied starts (VM·h) | memory held per VM (mean / peak) | demand per VM | pressure p50 / p90 / p99 |");
+        md.AppendLine("| policy | paging | unmet demand (GB·h) | denied starts (VM·h) | memory held per VM (mean over on VM-time / fleet peak per VM) | demand per VM | pressure p50 / p90 / p99 |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (PolicyResult p in result.Policies)
         {

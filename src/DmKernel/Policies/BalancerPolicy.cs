@@ -78,15 +78,98 @@ public sealed record BalancerPolicy
         _ => "esx",
     };
 
-    /// <summary>A name for reports: Hyper-V, static, Xen squeezed, oVirt MoM, VMware ESX.</summary>
-    public string Name => Kind switch
+    /// <summary>
+    /// A name for reports: Hyper-V, static, Xen squeezed, oVirt MoM, VMware ESX, followed by the parameters that differ
+    /// from the policy's defaults, e.g. <c>VMware ESX (idleTaxPerMille 0)</c>.
+    /// </summary>
+    public string Name
     {
-        PolicyKind.HyperV => "Hyper-V",
-        PolicyKind.Static => "static",
-        PolicyKind.Squeezed => "Xen squeezed",
-        PolicyKind.Mom => "oVirt MoM",
-        _ => "VMware ESX",
-    };
+        get
+        {
+            string name = Kind switch
+            {
+                PolicyKind.HyperV => "Hyper-V",
+                PolicyKind.Static => "static",
+                PolicyKind.Squeezed => "Xen squeezed",
+                PolicyKind.Mom => "oVirt MoM",
+                _ => "VMware ESX",
+            };
+            if (!Enum.IsDefined(Kind))
+                return name;
+            IReadOnlyList<KeyValuePair<string, string>> mine = Parameters(), defaults = Of(Kind).Parameters();
+            var changed = new List<string>();
+            for (int i = 0; i < mine.Count; i++)
+            {
+                if (mine[i].Value != defaults[i].Value)
+                    changed.Add(mine[i].Key + " " + mine[i].Value);
+            }
+
+            return changed.Count == 0 ? name : name + " (" + string.Join(", ", changed) + ")";
+        }
+    }
+
+    /// <summary>
+    /// Parses a policy with optional parameters: <c>KEY[:NAME=VALUE]...</c>, e.g. <c>esx</c>, <c>esx:idleTaxPerMille=0</c>,
+    /// <c>squeezed:periodSeconds=5:stuckSeconds=10</c> (the names of <see cref="Parameters"/> that are settable). Throws
+    /// <see cref="FormatException"/> naming an unknown policy, an unknown parameter or a value out of range.
+    /// </summary>
+    public static BalancerPolicy Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(':', StringSplitOptions.TrimEntries);
+        BalancerPolicy policy = TryParse(parts[0])
+            ?? throw new FormatException($"'{parts[0]}' is not a policy: expected hyperv, static, squeezed, mom or esx.");
+        var ic = CultureInfo.InvariantCulture;
+        for (int i = 1; i < parts.Length; i++)
+        {
+            string[] kv = parts[i].Split('=', 2, StringSplitOptions.TrimEntries);
+            string settable = policy.Kind switch
+            {
+                PolicyKind.Squeezed => "periodSeconds, targetFreeMb, stuckSeconds",
+                PolicyKind.Mom => "periodSeconds, samples",
+                PolicyKind.Esx => "samplePeriodSeconds, idleTaxPerMille, softPercent, highPercent",
+                _ => "none",
+            };
+            if (kv.Length != 2 || kv[1].Length == 0)
+                throw new FormatException($"'{parts[i]}' is not a parameter setting: expected NAME=VALUE (parameters of {policy.Key}: {settable}).");
+            string name = kv[0], value = kv[1];
+            bool isDouble = double.TryParse(value, NumberStyles.Float, ic, out double d);
+            bool isInt = int.TryParse(value, NumberStyles.AllowLeadingSign, ic, out int n);
+            BalancerPolicy? next = (policy.Kind, name.ToLowerInvariant()) switch
+            {
+                (PolicyKind.Squeezed, "periodseconds") when isDouble => policy with { SqueezedPeriodSeconds = d },
+                (PolicyKind.Squeezed, "targetfreemb") when isInt => policy with { SqueezedTargetFreeMb = n },
+                (PolicyKind.Squeezed, "stuckseconds") when isDouble => policy with { SqueezedStuckSeconds = d },
+                (PolicyKind.Mom, "periodseconds") when isDouble => policy with { MomPeriodSeconds = d },
+                (PolicyKind.Mom, "samples") when isInt => policy with { MomSamples = n },
+                (PolicyKind.Esx, "sampleperiodseconds") when isDouble => policy with { EsxSamplePeriodSeconds = d },
+                (PolicyKind.Esx, "idletaxpermille") when isInt => policy with { EsxIdleTaxPerMille = n },
+                (PolicyKind.Esx, "softpercent") when isInt => policy with { EsxSoftPercent = n },
+                (PolicyKind.Esx, "highpercent") when isInt => policy with { EsxHighPercent = n },
+                _ => null,
+            };
+            if (next is null)
+            {
+                bool known = settable.Split(", ").Any(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+                throw new FormatException(known
+                    ? $"'{value}' is not a number for {policy.Key}'s {name}."
+                    : $"'{name}' is not a parameter of {policy.Key}: expected {settable}.");
+            }
+
+            policy = next;
+        }
+
+        try
+        {
+            policy.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new FormatException($"'{text}': {ex.ParamName} {ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]}", ex);
+        }
+
+        return policy;
+    }
 
     /// <summary>Parses a key (<see cref="Key"/>, case-insensitive); null when it names no policy.</summary>
     public static BalancerPolicy? TryParse(string? key) => key?.Trim().ToLowerInvariant() switch

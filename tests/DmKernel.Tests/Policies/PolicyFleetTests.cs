@@ -109,10 +109,37 @@ public class PolicyFleetTests
         Assert.Equal(nameof(GuestResponse.StuckSeconds), spell.ParamName);
     }
 
+    [Fact]
+    public void Parse_KeyWithParameters_SetsThem_AndTheNameShowsWhatDiffersFromTheDefaults()
+    {
+        BalancerPolicy esx = BalancerPolicy.Parse("esx:idleTaxPerMille=0");
+        Assert.Equal(BalancerPolicy.Esx with { EsxIdleTaxPerMille = 0 }, esx);
+        Assert.Equal("VMware ESX (idleTaxPerMille 0)", esx.Name);
+        BalancerPolicy squeezed = BalancerPolicy.Parse(" Squeezed : periodSeconds=5 : stuckSeconds=2.5 ");
+        Assert.Equal(BalancerPolicy.Squeezed with { SqueezedPeriodSeconds = 5, SqueezedStuckSeconds = 2.5 }, squeezed);
+        Assert.Equal("Xen squeezed (periodSeconds 5, stuckSeconds 2.5)", squeezed.Name);
+        Assert.Equal("oVirt MoM", BalancerPolicy.Parse("mom:samples=10").Name);
+    }
+
+    [Theory]
+    [InlineData("vmware5", "'vmware5' is not a policy: expected hyperv, static, squeezed, mom or esx")]
+    [InlineData("esx:tax=0", "'tax' is not a parameter of esx: expected samplePeriodSeconds, idleTaxPerMille, softPercent, highPercent")]
+    [InlineData("static:samples=3", "'samples' is not a parameter of static: expected none")]
+    [InlineData("mom:samples=ten", "'ten' is not a number for mom's samples")]
+    [InlineData("mom:samples", "'samples' is not a parameter setting: expected NAME=VALUE")]
+    [InlineData("mom:samples=17", "'mom:samples=17': MomSamples expected 1..16")]
+    [InlineData("esx:idleTaxPerMille=1000", "'esx:idleTaxPerMille=1000': EsxIdleTaxPerMille expected 0..999 per mille")]
+    public void Parse_BadText_IsRefusedNamingWhatIsWrong(string text, string message)
+    {
+        var ex = Assert.Throws<FormatException>(() => BalancerPolicy.Parse(text));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("replay", "--policy", "xen2", "--policy: 'xen2' is not a policy: expected hyperv, static, squeezed, mom or esx")]
     [InlineData("compare", "--policies", "hyperv,vsphere", "--policies: 'vsphere' is not a policy: expected hyperv, static, squeezed, mom or esx")]
     [InlineData("compare", "--policies", ",", "--policies: no policy given")]
+    [InlineData("replay", "--policy", "esx:idleTaxPerMille=1000", "--policy: 'esx:idleTaxPerMille=1000': EsxIdleTaxPerMille expected 0..999 per mille")]
     public void Cli_UnknownPolicy_ExitsTwoNamingIt(string command, string option, string value, string message)
     {
         using var tmp = new TempDir();
