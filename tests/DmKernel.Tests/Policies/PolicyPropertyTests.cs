@@ -133,6 +133,56 @@ public class PolicyPropertyTests
 
     [Theory]
     [MemberData(nameof(GoalPolicies))]
+    public void EveryGoalPolicy_SteadyTicks_AllocateZeroBytes_AlsoSharded(PolicyKind kind)
+    {
+        Fleet fleet = new RandomFleet(21).Build(RandomFleet.FastModel, [30, 30, 30], fillFactor: 0.9);
+        SetGuests([fleet], 21);
+        using var balancer = new Balancer(fleet, Fast(kind), KernelPath.Vector256, 1);
+        var ops = new RandomFleet(22);
+        void Run(int ticks)
+        {
+            for (int t = 0; t < ticks; t++)
+            {
+                ops.Step(fleet, [fleet], 0.02);
+                balancer.Tick();
+                balancer.BeginTick();
+                balancer.TickHosts(1, 2);
+                balancer.TickHosts(0, 1);
+                balancer.EndTick();
+            }
+        }
+
+        Run(50);
+        var random = new Random(1);
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm) && fleet.State(vm) == VmState.Off)
+                fleet.RequestStart(vm);
+        }
+
+        balancer.Tick();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 0; t < 200; t++)
+        {
+            // Demand only (RandomFleet's settings changes build records): the tick itself must not allocate.
+            for (int vm = 0; vm < fleet.SlotCount; vm++)
+            {
+                if (fleet.IsUsed(vm))
+                    fleet.SetCommitted(vm, random.Next(0, fleet.GetSettings(vm).MaximumMb));
+            }
+
+            balancer.Tick();
+            balancer.BeginTick();
+            balancer.TickHosts(1, 2);
+            balancer.TickHosts(0, 1);
+            balancer.EndTick();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [MemberData(nameof(GoalPolicies))]
     public void EveryGoalPolicy_DecidesOtherwiseThanHyperV_OnTheSameFleet(PolicyKind kind)
     {
         // Guards the wiring: a policy that silently ran Hyper-V's kernel would leave the same state.
