@@ -172,16 +172,16 @@ public sealed class Balancer : IDisposable
         switch (Policy.Kind)
         {
             case PolicyKind.Static:
-                PolicyKernel<StaticPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                RunPolicy<StaticPolicy>(h0, h1, scratch, policyScratch!);
                 return;
             case PolicyKind.Squeezed:
-                PolicyKernel<SqueezedPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                RunPolicy<SqueezedPolicy>(h0, h1, scratch, policyScratch!);
                 return;
             case PolicyKind.Mom:
-                PolicyKernel<MomPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                RunPolicy<MomPolicy>(h0, h1, scratch, policyScratch!);
                 return;
             case PolicyKind.Esx:
-                PolicyKernel<EsxPolicy>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch!);
+                RunPolicy<EsxPolicy>(h0, h1, scratch, policyScratch!);
                 return;
         }
 
@@ -198,6 +198,26 @@ public sealed class Balancer : IDisposable
                 break;
             default:
                 RunHostsWith<VectorKernel<V512>>(h0, h1, scratch);
+                break;
+        }
+    }
+
+    private void RunPolicy<TPolicy>(int h0, int h1, HostScratch scratch, PolicyScratch policyScratch)
+        where TPolicy : struct, IPolicy
+    {
+        switch (Path)
+        {
+            case KernelPath.Scalar:
+                PolicyKernel<TPolicy, ScalarFinish>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch);
+                break;
+            case KernelPath.Vector128:
+                PolicyKernel<TPolicy, VectorFinish<V128>>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch);
+                break;
+            case KernelPath.Vector256:
+                PolicyKernel<TPolicy, VectorFinish<V256>>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch);
+                break;
+            default:
+                PolicyKernel<TPolicy, VectorFinish<V512>>.TickHosts(_fleet.Cols, h0, h1, _ctx, _policyTick, scratch, policyScratch);
                 break;
         }
     }

@@ -39,6 +39,14 @@ internal struct VectorKernel<TV> : IHostKernel
     public static void TickHosts(FleetColumns columns, int first, int end, in TickContext ctx, HostScratch scratch)
         => SimpleHosts(columns, first, end, ctx, scratch);
 
+    /// <summary>
+    /// The finishing pass of a host whose grants and shrink targets were planned by a balancer policy (docs/policies.md:
+    /// <see cref="HostScratch.Grant"/>, <see cref="HostScratch.Alloc"/>; after R4–R7, R8 and Target): the short host's
+    /// pass, R12 toward the targets and R13's grants, then R16, R10, R20 and R17–R19.
+    /// </summary>
+    internal static void FinishPlanned(in HostColumns host, in TickContext ctx, HostScratch scratch)
+        => Finish(host, ctx, enough: false, lifecycle: true, scratch);
+
     /// <summary>The two-pass tick of a host that was short last tick or has lifecycle requests.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void TickOne(in HostColumns host, in TickContext ctx, HostScratch scratch)

@@ -92,12 +92,15 @@ public class PolicyPropertyTests
         [
             (KernelPath.Scalar, 1), (KernelPath.Vector128, 1), (KernelPath.Vector256, 2), (KernelPath.Vector512, 1), (KernelPath.Scalar, 3), (KernelPath.Vector512, 4),
         ];
-        foreach (int seed in (int[])[11, 12])
+        // Seed 11 with P10 guests (hosts with a slow or stuck guest take the scalar moves on every path); 12 and 13 with
+        // ideal guests only, so that the vector paths plan the moves and apply them in the vector finishing pass.
+        foreach (int seed in (int[])[11, 12, 13])
         {
             var fleets = new Fleet[runs.Length + 1];
             for (int k = 0; k < fleets.Length; k++)
-                fleets[k] = new RandomFleet(seed, edgeValues: seed == 12).Build(RandomFleet.FastModel, [5, 40, 1, 23, 16, 31], fillFactor: 0.9);
-            SetGuests(fleets, seed);
+                fleets[k] = new RandomFleet(seed, edgeValues: seed == 12).Build(RandomFleet.FastModel, [5, 40, 1, 23, 16, 31], fillFactor: seed == 13 ? 1.2 : 0.9);
+            if (seed == 11)
+                SetGuests(fleets, seed);
             var balancers = new Balancer[fleets.Length];
             for (int k = 0; k < runs.Length; k++)
                 balancers[k] = new Balancer(fleets[k], Fast(kind), runs[k].Path, runs[k].Threads);
@@ -117,6 +120,18 @@ public class PolicyPropertyTests
                     sharded.TickHosts(3, fleets[^1].HostCount - 3);
                     sharded.TickHosts(0, 3);
                     sharded.EndTick();
+
+                    // A VM's guest turns slow and back to ideal (P10 settings change between ticks; seed 12).
+                    if (seed == 12 && t % 40 == 20)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.SetGuestResponse(0, GuestResponse.Rate(4));
+                    }
+                    else if (seed == 12 && t % 40 == 30)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.SetGuestResponse(0, GuestResponse.Ideal);
+                    }
 
                     for (int k = 1; k < fleets.Length; k++)
                         FleetAssert.Equal(fleets[0], fleets[k], $"{kind}, seed {seed}, run {k}, tick {t}");
