@@ -95,6 +95,8 @@ public static partial class CapacityStudy
         }
         if (neverOn > 0)
             warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
+        if (MedianProvisionedMb(series) is int median && (long)median * 2 > options.Host.TotalMb - ctx.Reserve)
+            warnings.Add(string.Create(ic, $"The trace's VMs are as large as the hosts (median provisioned size {median} MB, hosts of {options.Host.TotalMb} MB): two of them do not fit one host at their provisioned size, so VMs per host says little about the strategies. A trace of whole machines (Alibaba's machine_usage: one aggregate VM per machine) answers how busy machines are, not how many VMs share one."));
 
         // The sensitivity grid holds one re-expressed copy of the trace per demand model.
         long copies = (long)series.Ticks * series.Vms.Count * options.Sensitivity.Count;
@@ -336,6 +338,18 @@ public static partial class CapacityStudy
     }
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
+    /// <summary>The median provisioned size (Maximum) of the trace's VMs, or null for an empty trace.</summary>
+    private static int? MedianProvisionedMb(TraceSeries series)
+    {
+        if (series.Vms.Count == 0)
+            return null;
+        int[] sizes = new int[series.Vms.Count];
+        for (int v = 0; v < sizes.Length; v++)
+            sizes[v] = series.Vms[v].Settings.MaximumMb;
+        Array.Sort(sizes);
+        return sizes[sizes.Length / 2];
+    }
+
     private static int MostOnAtOnce(TraceSeries series)
     {
         var on = new int[series.Ticks];

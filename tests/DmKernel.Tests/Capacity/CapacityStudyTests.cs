@@ -225,6 +225,32 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void Warnings_NameVmsAsLargeAsTheHosts()
+    {
+        // Whole machines as VMs (Alibaba's machine_usage): 40 VMs of 8 GB on 16 GB hosts (14 GB after the reserve), so
+        // two at their provisioned size do not fit one host. The warning names the median size and the host.
+        int[] demand = Enumerable.Repeat(3000, 6).ToArray();
+        var vms = Enumerable.Range(0, 40).Select(_ => (VmSettings.Dynamic(8192, 2048, 8192), demand)).ToArray();
+        CapacityResult large = CapacityStudy.Run(Series(6, vms), new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        Assert.Contains(large.Warnings, w => w.Contains("as large as the hosts", StringComparison.Ordinal) && w.Contains("median provisioned size 8192 MB", StringComparison.Ordinal));
+
+        // Half that size: two fit at their provisioned size, no warning.
+        var small = Enumerable.Range(0, 40).Select(_ => (VmSettings.Dynamic(4096, 1024, 4096), demand)).ToArray();
+        CapacityResult fits = CapacityStudy.Run(Series(6, small), new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        Assert.DoesNotContain(fits.Warnings, w => w.Contains("as large as the hosts", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void HabitThatMakesAVmLargerThanTheHost_CannotMeetTheLevel_TheVmStaysInThePool()
     {
         // A 12 GB VM fits a 16 GB host (14 GB after the reserve) statically and with Dynamic Memory, but not at
