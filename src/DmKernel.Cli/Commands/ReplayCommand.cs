@@ -127,9 +127,11 @@ internal static class ReplayCommand
         if (checkpointing)
             File.Copy(hostsPart, staged.File("hosts.csv"), overwrite: true); // the checkpoint stays resumable until the commit
         WritePlacement(staged.File("placement.csv"), engine);
+        ReplayOutcome outcome = ReplayOutcome.FromEngine(engine, traceFile);
+        long peak = ReplaySummary.PeakWorkingSet();
         using (FileStream summary = File.Create(staged.File("summary.json")))
-            ReplaySummary.Write(summary, engine, traceFile, ReplaySummary.PeakWorkingSet());
-        ReplayReport.Write(staged, engine, traceFile);
+            ReplaySummary.Write(summary, outcome, json => ReplaySummary.WriteRun(json, engine, peak));
+        ReplayReport.Write(staged, outcome);
         staged.Commit();
         if (checkpointing)
             Directory.Delete(checkpointDir, recursive: true);

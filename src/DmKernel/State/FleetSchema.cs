@@ -207,7 +207,8 @@ internal static class FleetSchema
         Vm(ColumnId.Generation, I32, ColumnRole.Cold, hash: 26),
         new() { Id = ColumnId.HostOfSlot, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Cold, Cache = true, NotHashedBecause = "derived from HostStart and HostCapacity" },
 
-        Host(ColumnId.HostStart, I32, ColumnRole.Setting, hash: 27),
+        new() { Id = ColumnId.HostStart, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Setting, HashAs = I32,
+            NotHashedBecause = "the sum of the hosts' HostCapacity (hashed) before it; left out so that a host hashes the same wherever its slots start (the state hash composes per host)" },
         Host(ColumnId.HostCapacity, I32, ColumnRole.Setting, hash: 28),
         Host(ColumnId.HostVmLimit, I32, ColumnRole.Setting, hash: 29),
         Host(ColumnId.HostTotal, I32, ColumnRole.Setting, hash: 30),
