@@ -242,7 +242,8 @@ internal sealed class FleetColumns
     /// </summary>
     public ulong ComputeHostHash(int host, long tickIndex)
     {
-        int start = HostStart[host], capacity = HostCapacity[host];
+        // Clamped so that a corrupt layout still hashes (HostCapacity is hashed itself) rather than throws.
+        int start = Math.Clamp(HostStart[host], 0, SlotCount), capacity = Math.Clamp(HostCapacity[host], 0, SlotCount - start);
         ulong hash = 0;
         foreach (ColumnInfo c in FleetSchema.HashChain)
         {

@@ -185,8 +185,8 @@ internal static class FleetSchema
 
         // Counters: the totals only where memory moved; the window's sum every tick, its minimum and maximum where a
         // sample extends them; the last window's figures once per window.
-        Vm(ColumnId.AddedTotal, I64, ColumnRole.Counter, hash: 38),
-        Vm(ColumnId.RemovedTotal, I64, ColumnRole.Counter, hash: 39),
+        Vm(ColumnId.AddedTotal, I64, ColumnRole.Counter, hash: 37),
+        Vm(ColumnId.RemovedTotal, I64, ColumnRole.Counter, hash: 38),
         Vm(ColumnId.AddOps, I32, ColumnRole.Counter, hash: 17),
         Vm(ColumnId.RemoveOps, I32, ColumnRole.Counter, hash: 18),
         Vm(ColumnId.WinSum, I32, ColumnRole.Counter, HotUse.ReadWrite, hash: 19, stop: OnStop.Reset),
@@ -200,8 +200,8 @@ internal static class FleetSchema
         new() { Id = ColumnId.WinFirst, Scope = ColumnScope.Vm, Storage = I32, Role = ColumnRole.Counter, Stop = OnStop.Reset,
             NotHashedBecause = "the ticks of the current window before the VM's first sample in it (set at a start, 0 at a window's end); the hash reads it through WinCount, the only thing it determines" },
 
-        Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 45),
-        Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 46),
+        Vm(ColumnId.Request, U8, ColumnRole.Cold, hash: 44),
+        Vm(ColumnId.Result, U8, ColumnRole.Cold, hash: 45),
         new() { Id = ColumnId.ResultTick, Scope = ColumnScope.Vm, Storage = I64, Role = ColumnRole.Cold, Neutral = -1,
             NotHashedBecause = "the tick of the last lifecycle result (−1: none), for the API; no rule reads it" },
         Vm(ColumnId.Generation, I32, ColumnRole.Cold, hash: 26),
@@ -209,23 +209,23 @@ internal static class FleetSchema
 
         new() { Id = ColumnId.HostStart, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Setting, HashAs = I32,
             NotHashedBecause = "the sum of the hosts' HostCapacity (hashed) before it; left out so that a host hashes the same wherever its slots start (the state hash composes per host)" },
-        Host(ColumnId.HostCapacity, I32, ColumnRole.Setting, hash: 28),
-        Host(ColumnId.HostVmLimit, I32, ColumnRole.Setting, hash: 29),
-        Host(ColumnId.HostTotal, I32, ColumnRole.Setting, hash: 30),
-        Host(ColumnId.HostReserve, I32, ColumnRole.Setting, hash: 31),
+        Host(ColumnId.HostCapacity, I32, ColumnRole.Setting, hash: 27),
+        Host(ColumnId.HostVmLimit, I32, ColumnRole.Setting, hash: 28),
+        Host(ColumnId.HostTotal, I32, ColumnRole.Setting, hash: 29),
+        Host(ColumnId.HostReserve, I32, ColumnRole.Setting, hash: 30),
 
-        Host(ColumnId.HostAvailable, I32, ColumnRole.State, hash: 32),
-        Host(ColumnId.HostPendingFreed, I32, ColumnRole.State, hash: 33),
-        Host(ColumnId.HostPendingRequests, I32, ColumnRole.Cold, hash: 34),
-        Host(ColumnId.HostShortfall, I64, ColumnRole.Decision, hash: 40),
-        Host(ColumnId.HostShort, U8, ColumnRole.Decision, hash: 47),
-        Host(ColumnId.HostAveragePressure, I32, ColumnRole.Counter, hash: 35),
-        Host(ColumnId.HostSystemPressure, I32, ColumnRole.Counter, hash: 36),
-        Host(ColumnId.HostAddedTotal, I64, ColumnRole.Counter, hash: 41),
-        Host(ColumnId.HostRemovedTotal, I64, ColumnRole.Counter, hash: 42),
-        Host(ColumnId.HostAddOps, I64, ColumnRole.Counter, hash: 43),
-        Host(ColumnId.HostRemoveOps, I64, ColumnRole.Counter, hash: 44),
-        Host(ColumnId.HostFailedStarts, I32, ColumnRole.Counter, hash: 37),
+        Host(ColumnId.HostAvailable, I32, ColumnRole.State, hash: 31),
+        Host(ColumnId.HostPendingFreed, I32, ColumnRole.State, hash: 32),
+        Host(ColumnId.HostPendingRequests, I32, ColumnRole.Cold, hash: 33),
+        Host(ColumnId.HostShortfall, I64, ColumnRole.Decision, hash: 39),
+        Host(ColumnId.HostShort, U8, ColumnRole.Decision, hash: 46),
+        Host(ColumnId.HostAveragePressure, I32, ColumnRole.Counter, hash: 34),
+        Host(ColumnId.HostSystemPressure, I32, ColumnRole.Counter, hash: 35),
+        Host(ColumnId.HostAddedTotal, I64, ColumnRole.Counter, hash: 40),
+        Host(ColumnId.HostRemovedTotal, I64, ColumnRole.Counter, hash: 41),
+        Host(ColumnId.HostAddOps, I64, ColumnRole.Counter, hash: 42),
+        Host(ColumnId.HostRemoveOps, I64, ColumnRole.Counter, hash: 43),
+        Host(ColumnId.HostFailedStarts, I32, ColumnRole.Counter, hash: 36),
     ];
 
     /// <summary>The hashed columns in the order of the hash chain.</summary>
