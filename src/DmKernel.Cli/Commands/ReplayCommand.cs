@@ -36,8 +36,9 @@ internal static class ReplayCommand
             string trace = result.GetValue(file)!;
             string? shardText = result.GetValue(shard);
             int? shardCount = result.GetValue(shards);
-            int? splitCount = Directory.Exists(trace) ? ShardReplay.SplitCount(trace) : null;
-            if (shardText is not null || shardCount is not null || splitCount is not null)
+            List<int> splits = Directory.Exists(trace) ? ShardReplay.SplitCounts(trace) : [];
+            int? splitCount = splits.Count == 1 ? splits[0] : null; // a folder with splits into several counts needs --shards
+            if (shardText is not null || shardCount is not null || splits.Count > 0)
             {
                 // A shard replays its own trace of a split: reading one trace whole in every shard would not divide the decoding.
                 if (!Directory.Exists(trace))

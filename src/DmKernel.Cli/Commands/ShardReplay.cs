@@ -21,19 +21,19 @@ internal static class ShardReplay
     public const string ShardJson = "shard.json", SeriesBin = "series.bin", HostsCsv = "hosts.csv", PlacementCsv = "placement.csv";
     public const string SeriesMagic = "DMKSHARDSERIES/1";
 
-    /// <summary>The number of shards of a folder written by split (from its shard-*-of-NNNN.dmt names), or null when it has none.</summary>
-    public static int? SplitCount(string folder)
+    /// <summary>The shard counts of the splits in a folder written by split (from its shard-*-of-NNNN.dmt names), in order; empty when it has none.</summary>
+    public static List<int> SplitCounts(string folder)
     {
-        int? count = null;
+        var counts = new SortedSet<int>();
         foreach (string f in Directory.EnumerateFiles(folder, "shard-*-of-*.dmt"))
         {
             string name = Path.GetFileNameWithoutExtension(f);
             int of = name.LastIndexOf("-of-", StringComparison.Ordinal);
             if (of > 0 && int.TryParse(name[(of + 4)..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0)
-                count = count is null ? n : Math.Max(count.Value, n);
+                counts.Add(n);
         }
 
-        return count;
+        return [.. counts];
     }
 
     public static int Run(string splitDir, ShardId id, string outputRoot, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel)
@@ -41,9 +41,9 @@ internal static class ShardReplay
         string traceFile = Path.Combine(splitDir, id.Name + ".dmt");
         if (!File.Exists(traceFile))
         {
-            int? made = SplitCount(splitDir);
-            string what = made is int n
-                ? string.Create(CultureInfo.InvariantCulture, $"it holds a split into {n} shards (shard-*-of-{n:D4}.dmt)")
+            List<int> made = SplitCounts(splitDir);
+            string what = made.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"it holds a split into {string.Join(" and ", made)} shards (shard-*-of-{made[0]:D4}.dmt)")
                 : "it holds no shard traces (shard-*-of-*.dmt)";
             throw new CliError($"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}.", 1);
         }
