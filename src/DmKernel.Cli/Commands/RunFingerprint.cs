@@ -74,7 +74,7 @@ internal sealed class RunFingerprint
         foreach (KeyValuePair<string, string> item in old)
         {
             if (oldValues.ContainsKey(item.Key))
-                differences.Add($"{item.Key} {item.Value} {savedWhere}, not recorded {currentWhere}");
+                differences.Add($"{item.Key} {item.Value} {savedWhere}, not used {currentWhere}");
         }
 
         return differences;
