@@ -22,6 +22,8 @@ internal static class CliApp
         var root = new Command(CommandName, "dmkernel: the Hyper-V Dynamic Memory balancer (DmKernel) from the command line.")
         {
             ReplayCommand.Create(),
+            SplitCommand.Create(),
+            MergeCommand.Create(),
             CompareCommand.Create(),
             ImportCommand.Create(),
             GenerateCommand.Create(),

@@ -3,11 +3,26 @@ namespace DmKernel;
 public sealed partial class Fleet
 {
     /// <summary>
-    /// A 64-bit XxHash3 chain of the whole state: the tick index, then every column of the schema's hash chain
-    /// (settings, state, decisions, counters, windows, pending requests, per-host columns) in a fixed order, each read
-    /// as its logical element type. Equal fleets hash equal whatever kernel path or thread count produced them; any
-    /// difference in any hashed column changes it (with overwhelming probability). Allocation-free after the first
-    /// call; may be taken at any tick.
+    /// A 64-bit XxHash3 hash of the whole state, composed per host: the tick index, the slot and host counts, then each
+    /// host's hash (<see cref="ComputeHostStateHash"/>: every column of the schema's hash chain restricted to that host,
+    /// in a fixed order, each read as its logical element type) in host order. Equal fleets hash equal whatever kernel
+    /// path or thread count produced them; any difference in any hashed column changes it (with overwhelming
+    /// probability). A fleet split by host into parts (shards on other machines) gives the same hash through
+    /// <see cref="CombineStateHash"/>. Allocation-free after the first call; may be taken at any tick.
     /// </summary>
     public ulong ComputeStateHash() => Cols.ComputeHash(TickIndex);
+
+    /// <summary>
+    /// The hash of one host's part of the state (its slots' columns and its own), independent of where its slots start
+    /// and of the other hosts. <see cref="CombineStateHash"/> of every host's, in host order, is <see cref="ComputeStateHash"/>.
+    /// </summary>
+    public ulong ComputeHostStateHash(int host) => Cols.ComputeHostHash(CheckHost(host), TickIndex);
+
+    /// <summary>
+    /// <see cref="ComputeStateHash"/> of a fleet at tick <paramref name="tickIndex"/> with <paramref name="slotCount"/>
+    /// slots (<see cref="SlotCount"/>, padding included) from its hosts' hashes (<see cref="ComputeHostStateHash"/>) in
+    /// host order, wherever they were computed.
+    /// </summary>
+    public static ulong CombineStateHash(long tickIndex, int slotCount, ReadOnlySpan<ulong> hostStateHashes)
+        => FleetColumns.CombineHostHashes(tickIndex, slotCount, hostStateHashes);
 }

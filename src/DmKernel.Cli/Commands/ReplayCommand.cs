@@ -19,8 +19,10 @@ internal static class ReplayCommand
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks, so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
         var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults or with parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
+        var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
+        var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: SLURM_ARRAY_TASK_COUNT, else the split folder's]", HelpName = "N" };
         var common = new CommonOptions();
-        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy };
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, shard, shards };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -31,8 +33,32 @@ internal static class ReplayCommand
             long? ck = result.GetValue(checkpointEvery);
             if (ck is < 1)
                 throw new CliError($"--checkpoint-every {ck} is out of range: expected at least 1.");
-            return Run(result.GetValue(file)!, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume),
-                hostMbGiven: result.GetResult(common.HostMb) is { Implicit: false });
+            bool hostMbGiven = result.GetResult(common.HostMb) is { Implicit: false };
+            string trace = result.GetValue(file)!;
+            string? shardText = result.GetValue(shard);
+            int? shardCount = result.GetValue(shards);
+            List<int> splits = Directory.Exists(trace) ? ShardReplay.SplitCounts(trace) : [];
+            int? splitCount = splits.Count == 1 ? splits[0] : null; // a folder with splits into several counts needs --shards
+            if (shardText is not null || shardCount is not null || splits.Count > 0)
+            {
+                // A shard replays its own trace of a split: reading one trace whole in every shard would not divide the decoding.
+                if (!Directory.Exists(trace))
+                {
+                    throw new CliError(File.Exists(trace)
+                        ? $"--shard needs the folder dmkernel split writes, not a trace: split it first (dmkernel split {trace} --shards N -o SPLIT), then replay SPLIT --shard INDEX/N; a shard of one whole trace would still read and decode all of it."
+                        : $"trace folder '{trace}' does not exist (--shard needs the folder dmkernel split writes).", File.Exists(trace) ? 2 : 1);
+                }
+
+                ShardId id = Shards.Resolve(shardText, shardCount, splitCount, Environment.GetEnvironmentVariable)
+                    ?? throw new CliError($"'{trace}' is a split folder: give --shard INDEX/COUNT, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}.");
+                if (ck is not null || result.GetValue(resume))
+                    throw new CliError("--checkpoint-every and --resume apply to a whole replay, not to a shard: a shard is 1/N of the work; rerun a failed shard instead.");
+                if (hostMbGiven)
+                    throw new CliError("--host-mb applies only to a trace without hosts; a split trace keeps the hosts of its source. Leave --host-mb out.");
+                return ShardReplay.Run(trace, id, result.GetValue(output)!, options, step, cancel);
+            }
+
+            return Run(trace, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume), hostMbGiven: hostMbGiven);
         })));
         return command;
     }
@@ -128,13 +154,15 @@ internal static class ReplayCommand
         if (checkpointing)
             File.Copy(hostsPart, staged.File("hosts.csv"), overwrite: true); // the checkpoint stays resumable until the commit
         WritePlacement(staged.File("placement.csv"), engine);
+        ReplayOutcome outcome = ReplayOutcome.FromEngine(engine, traceFile);
+        long peak = ReplaySummary.PeakWorkingSet();
         using (FileStream summary = File.Create(staged.File("summary.json")))
-            ReplaySummary.Write(summary, engine, traceFile, ReplaySummary.PeakWorkingSet());
-        ReplayReport.Write(staged, engine, traceFile);
+            ReplaySummary.Write(summary, outcome, json => ReplaySummary.WriteRun(json, engine, peak));
+        ReplayReport.Write(staged, outcome);
         staged.Commit();
         if (checkpointing)
             Directory.Delete(checkpointDir, recursive: true);
-        PrintHeadline(engine, staged.Directory);
+        PrintHeadline(engine, outcome, staged.Directory);
         return 0;
     }
 
@@ -160,6 +188,10 @@ internal static class ReplayCommand
     /// thread count), and so is --checkpoint-every.
     /// </summary>
     internal static RunFingerprint Fingerprint(string traceFile, ReplayEngine engine, ReplayOptions options, int? hostSeriesEvery)
+        => Fingerprint(Path.GetFileName(traceFile), new FileInfo(traceFile).Length, engine, options, hostSeriesEvery);
+
+    /// <summary><see cref="Fingerprint(string, ReplayEngine, ReplayOptions, int?)"/> of a trace known by name and size (a shard's source trace).</summary>
+    internal static RunFingerprint Fingerprint(string traceName, long traceSize, ReplayEngine engine, ReplayOptions options, int? hostSeriesEvery)
     {
         var ic = CultureInfo.InvariantCulture;
         ModelParameters m = engine.Model, d = ModelParameters.Default;
@@ -172,8 +204,8 @@ internal static class ReplayCommand
             SmartPaging = d.SmartPaging,
         };
         return new RunFingerprint()
-            .Add("trace", Path.GetFileName(traceFile))
-            .Add("trace size", string.Create(ic, $"{new FileInfo(traceFile).Length} bytes"))
+            .Add("trace", traceName)
+            .Add("trace size", string.Create(ic, $"{traceSize} bytes"))
             .Add("trace ticks", string.Create(ic, $"{engine.Header.TickCount}"))
             .Add("model parameters from the trace", fromTrace.ToString())
             .Add("--boot-grace", string.Create(ic, $"{m.BootGraceSeconds}"))
@@ -200,7 +232,7 @@ internal static class ReplayCommand
     }
 
     /// <summary>The placement the run used (from the trace, or made by the replay): one row per VM.</summary>
-    private static void WritePlacement(string path, ReplayEngine e)
+    internal static void WritePlacement(string path, ReplayEngine e, IReadOnlyList<int>? traceIndex = null, int firstHost = 0, long firstSlot = 0)
     {
         using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         w.WriteLine("vm,id,host,host_total_mb,slot,startup_mb,minimum_mb,maximum_mb,buffer_percent,weight,dynamic,guest");
@@ -212,11 +244,11 @@ internal static class ReplayCommand
                 ? "\"" + vm.Id.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
                 : vm.Id;
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{v},{id},{vm.Host},{e.Hosts[vm.Host].TotalMb},{e.SlotOf(v)},{s.StartupMb},{s.MinimumMb},{s.MaximumMb},{s.BufferPercent},{s.Weight},{(s.DynamicMemory ? 1 : 0)},{s.Guest}"));
+                $"{(traceIndex is null ? v : traceIndex[v])},{id},{firstHost + vm.Host},{e.Hosts[vm.Host].TotalMb},{firstSlot + e.SlotOf(v)},{s.StartupMb},{s.MinimumMb},{s.MaximumMb},{s.BufferPercent},{s.Weight},{(s.DynamicMemory ? 1 : 0)},{s.Guest}"));
         }
     }
 
-    private static void WriteHosts(StreamWriter w, ReplayEngine e)
+    internal static void WriteHosts(StreamWriter w, ReplayEngine e, int firstHost = 0)
     {
         Fleet f = e.Fleet;
         long tick = f.TickIndex - 1;
@@ -225,17 +257,23 @@ internal static class ReplayCommand
             int total = f.HostTotal(h), avail = f.HostAvailable(h), pending = f.HostPendingFreed(h);
             int assigned = total - f.HostReserve(h) - avail - pending;
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{tick},{h},{total},{avail},{assigned},{pending},{f.HostShortfall(h)},{f.HostAveragePressure(h)},{f.HostSystemPressure(h)},{(f.HostWasShort(h) ? 1 : 0)}"));
+                $"{tick},{firstHost + h},{total},{avail},{assigned},{pending},{f.HostShortfall(h)},{f.HostAveragePressure(h)},{f.HostSystemPressure(h)},{(f.HostWasShort(h) ? 1 : 0)}"));
         }
     }
 
-    public static void PrintHeadline(ReplayEngine e, string dir)
+    public static void PrintHeadline(ReplayEngine e, ReplayOutcome outcome, string dir)
     {
-        ReplayMetrics m = e.Metrics;
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic, $"Replayed {e.Vms.Count} VMs on {e.Hosts.Count} hosts for {e.TicksDone} ticks in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
-        double paging = m.OnVmTicks == 0 ? 0 : 100.0 * m.PagingVmTicks / m.OnVmTicks;
-        Console.WriteLine(string.Create(ic, $"Paging {paging:F2} % of VM-time; pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %; unmet demand {m.UnmetMbTicks * e.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
+        PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+    }
+
+    /// <summary>The headline's second line: the same for one process and for its shards merged.</summary>
+    public static void PrintFigures(ReplayOutcome m)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        double paging = m.OnVmTicks == 0 ? 0 : 100.0 * m.PagingVmTicks / m.OnVmTicks;
+        Console.WriteLine(string.Create(ic, $"Paging {paging:F2} % of VM-time; pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %; unmet demand {m.UnmetMbTicks * m.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
     }
 }

@@ -51,7 +51,10 @@ internal sealed class RunFingerprint
     /// (<c>--boot-grace 50 in the checkpoint, 30 now</c>), in this fingerprint's order; empty when they match.
     /// Null when <paramref name="saved"/> cannot be read as a fingerprint.
     /// </summary>
-    public IReadOnlyList<string>? Differences(string saved)
+    public IReadOnlyList<string>? Differences(string saved) => Differences(saved, "in the checkpoint", "now");
+
+    /// <summary><see cref="Differences(string)"/> with the words that say where each value is (<c>in shard 0</c>, <c>in shard 2</c>).</summary>
+    public IReadOnlyList<string>? Differences(string saved, string savedWhere, string currentWhere)
     {
         IReadOnlyList<KeyValuePair<string, string>>? old = TryParse(saved);
         if (old is null)
@@ -63,15 +66,15 @@ internal sealed class RunFingerprint
         foreach (KeyValuePair<string, string> item in _items)
         {
             if (!oldValues.Remove(item.Key, out string? before))
-                differences.Add($"{item.Key} not recorded in the checkpoint, {item.Value} now");
+                differences.Add($"{item.Key} not recorded {savedWhere}, {item.Value} {currentWhere}");
             else if (before != item.Value)
-                differences.Add($"{item.Key} {before} in the checkpoint, {item.Value} now");
+                differences.Add($"{item.Key} {before} {savedWhere}, {item.Value} {currentWhere}");
         }
 
         foreach (KeyValuePair<string, string> item in old)
         {
             if (oldValues.ContainsKey(item.Key))
-                differences.Add($"{item.Key} {item.Value} in the checkpoint, not used now");
+                differences.Add($"{item.Key} {item.Value} {savedWhere}, not used {currentWhere}");
         }
 
         return differences;

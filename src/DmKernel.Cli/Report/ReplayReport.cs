@@ -10,11 +10,10 @@ internal static class ReplayReport
 {
     public const int PlotWidth = 900, PlotHeight = 420;
 
-    public static void Write(Output.StagedOutput output, ReplayEngine engine, string traceFile)
+    public static void Write(Output.StagedOutput output, ReplayOutcome m)
     {
-        ReplayMetrics m = engine.Metrics;
-        double tick = engine.Model.TickSeconds;
-        double hours = engine.TicksDone * tick / 3600.0;
+        double tick = m.Model.TickSeconds;
+        double hours = m.Ticks * tick / 3600.0;
         IReadOnlyList<FleetPoint> series = m.Series;
         double[] xs = new double[series.Count];
         for (int i = 0; i < xs.Length; i++)
@@ -66,10 +65,10 @@ internal static class ReplayReport
 
         var md = new StringBuilder();
         var ic = CultureInfo.InvariantCulture;
-        md.AppendLine(ic, $"# Replay of `{Path.GetFileName(traceFile)}`");
+        md.AppendLine(ic, $"# Replay of `{m.TraceFile}`");
         md.AppendLine();
-        md.AppendLine(ic, $"{engine.Vms.Count} VMs on {engine.Hosts.Count} hosts ({(engine.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {engine.TicksDone} ticks of {tick} s ({hours:F1} h), source: {engine.Header.Source}.");
-        BalancerPolicy policy = engine.Balancer.Policy;
+        md.AppendLine(ic, $"{m.VmCount} VMs on {m.HostCount} hosts ({(m.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {m.Ticks} ticks of {tick} s ({hours:F1} h), source: {m.Header.Source}.");
+        BalancerPolicy policy = m.Policy;
         IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
         md.AppendLine();
         md.AppendLine(ic, $"Balancer policy: {policy.Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).");
@@ -95,30 +94,11 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("| VM | paging time | share of ticks | unmet demand (GB·h) |");
         md.AppendLine("|---|---|---|---|");
-        foreach ((int vm, int ticks, long unmet) in Starving(engine, 10))
-            md.AppendLine(ic, $"| {engine.Vms[vm].Id} | {ticks * tick / 3600:F2} h | {Percent(ticks, engine.TicksDone)} | {unmet * tick / 1024 / 3600:F2} |");
+        foreach (StarvingVm vm in m.Starving)
+            md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
         md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
-    }
-
-    /// <summary>The trace VMs with the most paging ticks (ties: more unmet demand, then trace order).</summary>
-    public static List<(int Vm, int Ticks, long UnmetMbTicks)> Starving(ReplayEngine engine, int count)
-    {
-        var list = new List<(int Vm, int Ticks, long UnmetMbTicks)>();
-        ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
-        ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
-        for (int v = 0; v < engine.Vms.Count; v++)
-        {
-            int slot = engine.SlotOf(v);
-            if (paging[slot] > 0)
-                list.Add((v, paging[slot], unmet[slot]));
-        }
-
-        list.Sort((a, b) => a.Ticks != b.Ticks ? b.Ticks.CompareTo(a.Ticks) : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm));
-        if (list.Count > count)
-            list.RemoveRange(count, list.Count - count);
-        return list;
     }
 
     private static string Percent(long part, long whole)

@@ -16,32 +16,57 @@ public static class ReplaySummary
     public static void Write(Stream output, ReplayEngine engine, string traceFile, long peakWorkingSetBytes)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        ReplayMetrics m = engine.Metrics;
-        Fleet f = engine.Fleet;
-        double tick = engine.Model.TickSeconds;
+        Write(output, ReplayOutcome.FromEngine(engine, traceFile), json => WriteRun(json, engine, peakWorkingSetBytes));
+    }
+
+    /// <summary>The members of the <c>run</c> object of one engine's replay: path, threads, wall time, throughput, memory, machine.</summary>
+    public static void WriteRun(Utf8JsonWriter json, ReplayEngine engine, long peakWorkingSetBytes)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(engine);
         long vmTicks = (long)engine.Vms.Count * engine.TicksDone;
+        double wall = engine.Elapsed.TotalSeconds;
+        json.WriteString("path", KernelPaths.Name(engine.Balancer.Path));
+        json.WriteNumber("threads", engine.Balancer.Threads);
+        json.WriteNumber("wallSeconds", Math.Round(wall, 4));
+        json.WriteNumber("vmTicksPerSecond", wall > 0 ? Math.Round(vmTicks / wall) : 0);
+        json.WriteNumber("peakWorkingSetBytes", peakWorkingSetBytes);
+        json.WriteString("machine", Machine());
+    }
+
+    /// <summary>
+    /// Writes <paramref name="outcome"/> as <c>summary.json</c>; <paramref name="writeRun"/> writes the members of the
+    /// <c>run</c> object (how the replay ran), the only part that may differ between runs of the same trace and options.
+    /// </summary>
+    public static void Write(Stream output, ReplayOutcome outcome, Action<Utf8JsonWriter> writeRun)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(writeRun);
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        ReplayOutcome m = outcome;
+        double tick = outcome.Model.TickSeconds;
+        long vmTicks = (long)outcome.VmCount * outcome.Ticks;
 
         json.WriteStartObject();
         json.WriteString("format", Format);
         json.WriteStartObject("trace");
-        json.WriteString("file", Path.GetFileName(traceFile));
-        json.WriteString("source", engine.Header.Source);
-        json.WriteNumber("tickSeconds", engine.Header.TickSeconds);
-        json.WriteNumber("ticksInTrace", engine.Header.TickCount);
+        json.WriteString("file", outcome.TraceFile);
+        json.WriteString("source", outcome.Header.Source);
+        json.WriteNumber("tickSeconds", outcome.Header.TickSeconds);
+        json.WriteNumber("ticksInTrace", outcome.Header.TickCount);
         json.WriteStartObject("metadata");
-        foreach (KeyValuePair<string, string> kv in engine.Header.Metadata)
+        foreach (KeyValuePair<string, string> kv in outcome.Header.Metadata)
             json.WriteString(kv.Key, kv.Value);
         json.WriteEndObject();
         json.WriteEndObject();
 
-        json.WriteNumber("vms", engine.Vms.Count);
-        json.WriteNumber("hosts", engine.Hosts.Count);
-        json.WriteNumber("ticks", engine.TicksDone);
+        json.WriteNumber("vms", outcome.VmCount);
+        json.WriteNumber("hosts", outcome.HostCount);
+        json.WriteNumber("ticks", outcome.Ticks);
         json.WriteNumber("vmTicks", vmTicks);
-        json.WriteString("placement", engine.PlacedByReplay ? "first-fit by Startup (made by the replay)" : "from the trace");
-        WriteModel(json, engine.Model);
-        WritePolicy(json, engine.Balancer.Policy);
+        json.WriteString("placement", outcome.PlacedByReplay ? "first-fit by Startup (made by the replay)" : "from the trace");
+        WriteModel(json, outcome.Model);
+        WritePolicy(json, outcome.Policy);
 
         json.WriteStartObject("fleet");
         json.WriteNumber("wantedVmSeconds", m.WantedVmTicks * tick);
@@ -61,29 +86,19 @@ public static class ReplaySummary
         json.WriteNumber("p99", m.Pressure.Percentile(99));
         json.WriteNumber("max", m.Pressure.Max);
         json.WriteEndObject();
-        long adds = 0, addMb = 0, removes = 0, removeMb = 0, failed = 0;
-        for (int h = 0; h < f.HostCount; h++)
-        {
-            adds += f.HostAddOperations(h);
-            addMb += f.HostAddedMemory(h);
-            removes += f.HostRemoveOperations(h);
-            removeMb += f.HostRemovedMemory(h);
-            failed += f.HostFailedStarts(h);
-        }
-
         json.WriteStartObject("adds");
-        json.WriteNumber("count", adds);
-        json.WriteNumber("mb", addMb);
+        json.WriteNumber("count", m.AddOperations);
+        json.WriteNumber("mb", m.AddedMb);
         json.WriteEndObject();
         json.WriteStartObject("removes");
-        json.WriteNumber("count", removes);
-        json.WriteNumber("mb", removeMb);
+        json.WriteNumber("count", m.RemoveOperations);
+        json.WriteNumber("mb", m.RemovedMb);
         json.WriteEndObject();
         json.WriteStartObject("hostAvailablePercent");
         foreach (int p in (ReadOnlySpan<int>)[1, 5, 50, 95, 99])
             json.WriteNumber(string.Create(CultureInfo.InvariantCulture, $"p{p}"), m.HostAvailablePercent.Percentile(p));
         json.WriteEndObject();
-        json.WriteNumber("failedStarts", failed);
+        json.WriteNumber("failedStarts", m.FailedStarts);
         json.WriteStartObject("smartPaging");
         json.WriteNumber("vmSeconds", m.SmartPagingVmTicks * tick);
         json.WriteNumber("mbSeconds", m.SmartPagingMbTicks * tick);
@@ -91,11 +106,11 @@ public static class ReplaySummary
         json.WriteNumber("shortHostSeconds", m.ShortHostTicks * tick);
         json.WriteEndObject();
 
-        json.WriteString("stateHash", f.ComputeStateHash().ToString("x16", CultureInfo.InvariantCulture));
-        if (engine.StateHashes.Count > 0)
+        json.WriteString("stateHash", outcome.StateHash.ToString("x16", CultureInfo.InvariantCulture));
+        if (outcome.StateHashes.Count > 0)
         {
             json.WriteStartArray("stateHashes");
-            foreach ((long t, ulong hash) in engine.StateHashes)
+            foreach ((long t, ulong hash) in outcome.StateHashes)
             {
                 json.WriteStartObject();
                 json.WriteNumber("tick", t);
@@ -106,18 +121,15 @@ public static class ReplaySummary
             json.WriteEndArray();
         }
 
-        double wall = engine.Elapsed.TotalSeconds;
         json.WriteStartObject("run");
-        json.WriteString("path", KernelPaths.Name(engine.Balancer.Path));
-        json.WriteNumber("threads", engine.Balancer.Threads);
-        json.WriteNumber("wallSeconds", Math.Round(wall, 4));
-        json.WriteNumber("vmTicksPerSecond", wall > 0 ? Math.Round(vmTicks / wall) : 0);
-        json.WriteNumber("peakWorkingSetBytes", peakWorkingSetBytes);
-        json.WriteString("machine", string.Create(CultureInfo.InvariantCulture,
-            $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}"));
+        writeRun(json);
         json.WriteEndObject();
         json.WriteEndObject();
     }
+
+    /// <summary>This machine in words (logical CPUs, OS, .NET version), for the <c>run</c> object.</summary>
+    public static string Machine() => string.Create(CultureInfo.InvariantCulture,
+        $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
     /// <summary>The peak working set of this process so far.</summary>
     public static long PeakWorkingSet()

@@ -221,52 +221,105 @@ internal sealed class FleetColumns
     }
 
     /// <summary>
-    /// The state hash: a chain of one-shot XxHash3 calls, the header (tick, slots, hosts) first, then every hashed
-    /// column in <see cref="FleetSchema.HashChain"/> order, each read as its <see cref="ColumnInfo.HashAs"/> type and
-    /// seeded with the hash so far. Allocation-free after the first call on a fleet with narrowed columns.
+    /// The state hash, composed per host: a chain of one-shot XxHash3 calls over the header (tick, slots, hosts), then
+    /// each host's hash (<see cref="ComputeHostHash"/>) in host order, each seeded with the hash so far
+    /// (<see cref="CombineHostHashes"/>). Hosts are independent, so a fleet split by host (shards, other machines)
+    /// gives the same hash from its parts. Allocation-free after the first call on a fleet with narrowed columns.
     /// </summary>
     public ulong ComputeHash(long tickIndex)
     {
+        ulong hash = HashHeader(tickIndex, SlotCount, HostCount);
+        for (int h = 0; h < HostCount; h++)
+            hash = ChainHost(hash, ComputeHostHash(h, tickIndex));
+        return hash;
+    }
+
+    /// <summary>The fleet hash of <see cref="ComputeHash"/> from its hosts' hashes, in host order.</summary>
+    public static ulong CombineHostHashes(long tickIndex, int slotCount, ReadOnlySpan<ulong> hostHashes)
+    {
+        ulong hash = HashHeader(tickIndex, slotCount, hostHashes.Length);
+        foreach (ulong h in hostHashes)
+            hash = ChainHost(hash, h);
+        return hash;
+    }
+
+    private static ulong HashHeader(long tickIndex, int slotCount, int hostCount)
+    {
         Span<byte> header = stackalloc byte[16];
         BitConverter.TryWriteBytes(header, tickIndex);
-        BitConverter.TryWriteBytes(header[8..], SlotCount);
-        BitConverter.TryWriteBytes(header[12..], HostCount);
-        ulong hash = XxHash3.HashToUInt64(header);
+        BitConverter.TryWriteBytes(header[8..], slotCount);
+        BitConverter.TryWriteBytes(header[12..], hostCount);
+        return XxHash3.HashToUInt64(header);
+    }
+
+    private static ulong ChainHost(ulong hash, ulong hostHash)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BitConverter.TryWriteBytes(bytes, hostHash);
+        return XxHash3.HashToUInt64(bytes, (long)hash);
+    }
+
+    /// <summary>
+    /// One host's hash: every hashed column in <see cref="FleetSchema.HashChain"/> order, restricted to the host (its
+    /// slot range for a per-VM column, its element for a per-host one), each read as its <see cref="ColumnInfo.HashAs"/>
+    /// type and seeded with the hash so far. It does not depend on where the host's slots start.
+    /// </summary>
+    public ulong ComputeHostHash(int host, long tickIndex)
+    {
+        // Clamped so that a corrupt layout still hashes (HostCapacity is hashed itself) rather than throws.
+        int start = Math.Clamp(HostStart[host], 0, SlotCount), capacity = Math.Clamp(HostCapacity[host], 0, SlotCount - start);
+        ulong hash = 0;
         foreach (ColumnInfo c in FleetSchema.HashChain)
-            hash = XxHash3.HashToUInt64(HashBytes(c, tickIndex), (long)hash);
+        {
+            ReadOnlySpan<byte> bytes = c.Scope switch
+            {
+                ColumnScope.Vm => HashBytes(c, start, capacity, tickIndex),
+                ColumnScope.Host => HashBytes(c, host, 1, tickIndex),
+                _ => HashBytes(c, host * FleetSchema.HostRingLength, FleetSchema.HostRingLength, tickIndex),
+            };
+            hash = XxHash3.HashToUInt64(bytes, (long)hash);
+        }
+
         return hash;
     }
 
     /// <summary>
-    /// The bytes the hash reads for a column: its storage, or its logical values (widened to <see cref="ColumnInfo.HashAs"/>,
-    /// masked by <see cref="ColumnInfo.HashMask"/>, or materialized when derived) in a scratch array allocated on first use.
+    /// The bytes the hash reads for elements <paramref name="first"/>..+<paramref name="length"/> of a column: its storage,
+    /// or its logical values (widened to <see cref="ColumnInfo.HashAs"/>, masked by <see cref="ColumnInfo.HashMask"/>, or
+    /// materialized when derived) in a scratch array allocated on first use.
     /// </summary>
-    private ReadOnlySpan<byte> HashBytes(ColumnInfo c, long tickIndex)
+    private ReadOnlySpan<byte> HashBytes(ColumnInfo c, int first, int length, long tickIndex)
     {
         Array? a = Arrays[(int)c.Id];
         if (a is not null && c.HashAs == c.Storage && c.HashMask == 0)
-            return Bytes(a);
+        {
+            int size = a switch { long[] => 8, int[] => 4, ushort[] => 2, _ => 1 };
+            return Bytes(a).Slice(first * size, length * size);
+        }
+
         if (c.HashAs != typeof(int))
             throw new InvalidOperationException($"Column {c.Name}: the hash reads transformed columns as int only.");
-        int length = FleetSchema.Length(c, SlotCount, HostCount);
         _hashScratch ??= new int[Math.Max(SlotCount, HostCount * FleetSchema.HostRingLength)];
         Span<int> wide = _hashScratch.AsSpan(0, length);
         switch (a)
         {
             case null:
-                Materialize(c.Id, wide, tickIndex);
+                if (c.Id != ColumnId.WinCount)
+                    throw new InvalidOperationException($"Column {c.Name} is not derived.");
+                for (int i = 0; i < length; i++)
+                    wide[i] = WinCountOf(first + i, tickIndex);
                 break;
             case ushort[] u:
                 for (int i = 0; i < length; i++)
-                    wide[i] = u[i];
+                    wide[i] = u[first + i];
                 break;
             case byte[] b:
                 for (int i = 0; i < length; i++)
-                    wide[i] = b[i];
+                    wide[i] = b[first + i];
                 break;
             case int[] x:
                 for (int i = 0; i < length; i++)
-                    wide[i] = x[i] & c.HashMask;
+                    wide[i] = x[first + i] & c.HashMask;
                 break;
             default:
                 throw new InvalidOperationException($"Column {c.Name}: cannot read {c.Storage.Name} as int.");

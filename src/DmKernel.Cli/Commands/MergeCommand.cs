@@ -1,0 +1,542 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DmKernel.Cli.Output;
+using DmKernel.Cli.Report;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Cli.Commands;
+
+/// <summary>
+/// <c>dmkernel merge DIR... -o OUT</c>: combines the outputs of <c>replay --shard</c> into exactly what one process
+/// writes: the same summary.json (apart from its <c>run</c> object), hosts.csv, placement.csv, report.md with its plots,
+/// and state hash. Refuses a missing, duplicated, truncated or changed shard, and shards of other traces or options.
+/// </summary>
+internal static class MergeCommand
+{
+    public static Command Create()
+    {
+        var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN, written by replay --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
+        var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, placement.csv and report.md.") { dirs, output };
+        command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!))));
+        return command;
+    }
+
+    /// <summary>One shard's output folder and its shard.json.</summary>
+    private sealed record Shard(string Dir, JsonElement Json)
+    {
+        public int Index => Json.GetProperty("shard").GetInt32();
+
+        public int Count => Json.GetProperty("shards").GetInt32();
+
+        public int Hosts => Json.GetProperty("hosts").GetInt32();
+
+        public string File(string name) => Path.Combine(Dir, name);
+
+        public long Total(string name) => Json.GetProperty("totals").GetProperty(name).GetInt64();
+    }
+
+    public static int Run(string[] dirs, string outputDir)
+    {
+        var clock = Stopwatch.StartNew();
+        List<Shard> shards = Load(dirs);
+        Shard first = shards[0];
+        int count = first.Count;
+        int hostCount = 0, vmCount = 0;
+        long slots = 0;
+        foreach (Shard s in shards)
+        {
+            hostCount += s.Hosts;
+            vmCount += s.Json.GetProperty("vms").GetInt32();
+            slots += s.Json.GetProperty("slots").GetInt64();
+        }
+
+        JsonElement trace = first.Json.GetProperty("trace");
+        if (hostCount != trace.GetProperty("hosts").GetInt32() || vmCount != trace.GetProperty("vms").GetInt32())
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"the {count} shards hold {vmCount} VMs on {hostCount} hosts; the trace has {trace.GetProperty("vms").GetInt32()} on {trace.GetProperty("hosts").GetInt32()}: split the trace again and replay every shard."), 1);
+
+        var metadata = new TraceMetadata();
+        foreach (JsonProperty p in trace.GetProperty("metadata").EnumerateObject())
+            metadata.Set(p.Name, p.Value.GetString()!);
+        var header = new TraceHeader(trace.GetProperty("formatVersion").GetInt32(), trace.GetProperty("tickSeconds").GetDouble(), vmCount,
+            trace.GetProperty("ticksInTrace").GetInt64(), hostCount, trace.GetProperty("source").GetString()!, metadata);
+        JsonElement jm = first.Json.GetProperty("model");
+        ModelParameters model = ModelParameters.Default with
+        {
+            TickSeconds = jm.GetProperty("tickSeconds").GetDouble(),
+            GranularityMb = jm.GetProperty("granularityMb").GetInt32(),
+            BootGraceSeconds = jm.GetProperty("bootGraceSeconds").GetDouble(),
+            ReclaimPeriodSeconds = jm.GetProperty("reclaimPeriodSeconds").GetDouble(),
+            MaxRemovePerSecondMb = jm.GetProperty("maxRemovePerSecondMb").GetInt32(),
+            PressureWindowSeconds = jm.GetProperty("pressureWindowSeconds").GetDouble(),
+            HostReserveMb = jm.GetProperty("hostReserveMb").GetInt32(),
+            MaxCeilingMb = jm.GetProperty("maxCeilingMb").GetInt32(),
+            SmartPaging = jm.GetProperty("smartPaging").GetBoolean(),
+        };
+
+        using var staged = new StagedOutput(outputDir);
+        Series merged = MergeSeries(shards);
+        long ticks = first.Json.GetProperty("ticks").GetInt64();
+        if (merged.Points.Count != ticks)
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"{first.File(ShardReplay.SeriesBin)} holds {merged.Points.Count} ticks; shard.json says {ticks}."), 1);
+        long peak = 0;
+        foreach (FleetPoint p in merged.Points)
+            peak = Math.Max(peak, p.AssignedMb);
+
+        var starving = new List<StarvingVm>();
+        foreach (Shard s in shards)
+        {
+            foreach (JsonElement v in s.Json.GetProperty("starving").EnumerateArray())
+                starving.Add(new StarvingVm(v.GetProperty("vm").GetInt32(), v.GetProperty("id").GetString()!, v.GetProperty("pagingTicks").GetInt32(), v.GetProperty("unmetMbTicks").GetInt64()));
+        }
+
+        long tickIndex = first.Json.GetProperty("tickIndex").GetInt64();
+        var hashes = new List<(long, ulong)>();
+        JsonElement hashTicks = first.Json.GetProperty("hashTicks");
+        for (int k = 0; k < merged.HashPoints.Count; k++)
+            hashes.Add((hashTicks[k].GetInt64(), Fleet.CombineStateHash(merged.HashPoints[k].TickIndex, (int)slots, merged.HashPoints[k].Hashes)));
+
+        long Sum(string name)
+        {
+            long total = 0;
+            foreach (Shard s in shards)
+                total += s.Total(name);
+            return total;
+        }
+
+        var outcome = new ReplayOutcome
+        {
+            TraceFile = trace.GetProperty("file").GetString()!,
+            Header = header,
+            Model = model,
+            Policy = BalancerPolicy.Parse(first.Json.GetProperty("policy").GetString()!),
+            VmCount = vmCount,
+            HostCount = hostCount,
+            Ticks = ticks,
+            PlacedByReplay = first.Json.GetProperty("placedByReplay").GetBoolean(),
+            WantedVmTicks = Sum("wantedVmTicks"),
+            OnVmTicks = Sum("onVmTicks"),
+            PagingVmTicks = Sum("pagingVmTicks"),
+            DeniedVmTicks = Sum("deniedVmTicks"),
+            UnmetMbTicks = Sum("unmetMbTicks"),
+            AssignedMbTicks = Sum("assignedMbTicks"),
+            DemandMbTicks = Sum("demandMbTicks"),
+            PeakAssignedMb = peak,
+            SmartPagingVmTicks = Sum("smartPagingVmTicks"),
+            SmartPagingMbTicks = Sum("smartPagingMbTicks"),
+            ShortHostTicks = Sum("shortHostTicks"),
+            Pressure = merged.Pressure,
+            HostAvailablePercent = merged.HostAvailable,
+            Series = merged.Points,
+            AddOperations = Sum("addOperations"),
+            AddedMb = Sum("addedMb"),
+            RemoveOperations = Sum("removeOperations"),
+            RemovedMb = Sum("removedMb"),
+            FailedStarts = Sum("failedStarts"),
+            StateHash = Fleet.CombineStateHash(tickIndex, (int)slots, merged.FinalHashes),
+            StateHashes = hashes,
+            Starving = ReplayOutcome.Top(starving, ReplayOutcome.StarvingCount),
+        };
+
+        MergeHosts(shards, staged.File(ShardReplay.HostsCsv));
+        MergePlacement(shards, staged.File(ShardReplay.PlacementCsv));
+        using (FileStream summary = File.Create(staged.File("summary.json")))
+        {
+            ReplaySummary.Write(summary, outcome, json =>
+            {
+                json.WriteNumber("shards", count);
+                json.WriteStartArray("shardRuns");
+                foreach (Shard s in shards)
+                {
+                    JsonElement run = s.Json.GetProperty("run");
+                    json.WriteStartObject();
+                    json.WriteNumber("shard", s.Index);
+                    foreach (JsonProperty p in run.EnumerateObject())
+                        p.WriteTo(json);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("mergeWallSeconds", Math.Round(clock.Elapsed.TotalSeconds, 4));
+                json.WriteString("machine", ReplaySummary.Machine());
+            });
+        }
+
+        ReplayReport.Write(staged, outcome);
+        staged.Commit();
+        var ic = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(ic, $"Merged {count} shards: {vmCount} VMs on {hostCount} hosts for {ticks} ticks, state hash {outcome.StateHash:x16} (in {clock.Elapsed.TotalSeconds:F2} s)."));
+        ReplayCommand.PrintFigures(outcome);
+        Console.WriteLine($"Outputs: {Path.Combine(staged.Directory, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+        return 0;
+    }
+
+    /// <summary>Finds, reads and checks every shard: complete, unchanged, one of each index, same trace and options.</summary>
+    private static List<Shard> Load(string[] dirs)
+    {
+        var found = new List<string>();
+        foreach (string dir in dirs)
+        {
+            if (File.Exists(dir))
+                throw new CliError($"'{dir}' is a file, expected a shard output folder (shard-IIII-of-NNNN, written by replay --shard) or a folder holding them.", 1);
+            if (!Directory.Exists(dir))
+                throw new CliError($"shard folder '{dir}' does not exist.", 1);
+            if (File.Exists(Path.Combine(dir, ShardReplay.ShardJson)) || IsShardName(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir))))
+            {
+                found.Add(dir);
+                continue;
+            }
+
+            var inside = Directory.EnumerateDirectories(dir, "shard-*-of-*").Where(d => IsShardName(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToList();
+            if (inside.Count == 0)
+                throw new CliError($"'{dir}' holds no shard outputs (shard-IIII-of-NNNN folders written by replay --shard).", 1);
+            found.AddRange(inside);
+        }
+
+        var shards = new List<Shard>();
+        foreach (string dir in found)
+        {
+            string path = Path.Combine(dir, ShardReplay.ShardJson);
+            if (!File.Exists(path))
+                throw new CliError($"'{dir}' has no {ShardReplay.ShardJson}: that shard did not finish (replay --shard writes it last); run it again.", 1);
+            JsonElement json;
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+                json = doc.RootElement.Clone();
+                if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("format", out JsonElement f) || f.GetString() != ShardReplay.Format)
+                    throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\").", 1);
+            }
+            catch (JsonException ex)
+            {
+                throw new CliError($"'{path}' is truncated or not JSON ({ex.Message}); run that shard again.", 1);
+            }
+
+            var shard = new Shard(dir, json);
+            try
+            {
+                CheckFiles(shard);
+                _ = shard.Index + shard.Count + shard.Hosts;
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new CliError($"'{path}' lacks a field or has one of the wrong type ({ex.Message}); run that shard again.", 1);
+            }
+
+            shards.Add(shard);
+        }
+
+        Shard first = shards[0];
+        int count = first.Count;
+        var byIndex = new Shard?[count];
+        var ic = CultureInfo.InvariantCulture;
+        foreach (Shard s in shards)
+        {
+            if (s.Count != count)
+                throw new CliError(string.Create(ic, $"shards of different splits: '{first.Dir}' is one of {count} shards, '{s.Dir}' one of {s.Count}."), 1);
+            if (s.Index < 0 || s.Index >= count)
+                throw new CliError(string.Create(ic, $"'{s.Dir}' says it is shard {s.Index} of {count}, which does not exist."), 1);
+            if (byIndex[s.Index] is Shard other)
+                throw new CliError(string.Create(ic, $"shard {s.Index}/{count} is given twice: '{other.Dir}' and '{s.Dir}'."), 1);
+            byIndex[s.Index] = s;
+        }
+
+        var missing = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            if (byIndex[i] is null)
+                missing.Add(i);
+        }
+
+        if (missing.Count > 0)
+            throw new CliError(string.Create(ic, $"shard{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} of {count} missing: the merge needs every shard (found {shards.Count}: {string.Join(", ", shards.Select(s => s.Index).Order())})."), 1);
+
+        var ordered = byIndex.Select(s => s!).ToList();
+        string fingerprint = ordered[0].Json.GetProperty("fingerprint").GetString()!;
+        RunFingerprint? parsed = null;
+        foreach (Shard s in ordered)
+        {
+            string other = s.Json.GetProperty("fingerprint").GetString()!;
+            if (other == fingerprint)
+                continue;
+            parsed ??= FromText(fingerprint);
+            IReadOnlyList<string>? differences = parsed?.Differences(other, $"in shard {s.Index}", "in shard 0");
+            throw new CliError(differences is { Count: > 0 }
+                ? $"shard {s.Index} ('{s.Dir}') was replayed from another trace or with other options than shard 0 ('{ordered[0].Dir}'): {string.Join("; ", differences)}. Replay every shard with the same command."
+                : $"shard {s.Index} ('{s.Dir}') was replayed from another trace or with other options than shard 0 ('{ordered[0].Dir}').", 1);
+        }
+
+        int nextHost = 0;
+        foreach (Shard s in ordered)
+        {
+            if (s.Json.GetProperty("firstHost").GetInt32() != nextHost)
+                throw new CliError(string.Create(ic, $"shard {s.Index} starts at host {s.Json.GetProperty("firstHost").GetInt32()}, expected {nextHost}: the shards come from different splits."), 1);
+            nextHost += s.Hosts;
+        }
+
+        return ordered;
+    }
+
+    private static bool IsShardName(string name)
+        => name.StartsWith("shard-", StringComparison.Ordinal) && name.Contains("-of-", StringComparison.Ordinal);
+
+    private static RunFingerprint? FromText(string text)
+    {
+        IReadOnlyList<KeyValuePair<string, string>>? items = RunFingerprint.TryParse(text);
+        if (items is null)
+            return null;
+        var f = new RunFingerprint();
+        foreach (KeyValuePair<string, string> kv in items)
+            f.Add(kv.Key, kv.Value);
+        return f;
+    }
+
+    /// <summary>Every file shard.json lists is there with the length and checksum the shard wrote.</summary>
+    private static void CheckFiles(Shard s)
+    {
+        foreach (JsonProperty f in s.Json.GetProperty("files").EnumerateObject())
+        {
+            string path = s.File(f.Name);
+            if (!File.Exists(path))
+                throw new CliError($"'{path}' is missing (the shard wrote it; shard.json lists it).", 1);
+            long expected = f.Value.GetProperty("bytes").GetInt64();
+            (long bytes, string hash) = ShardReplay.Checksum(path);
+            if (bytes != expected)
+            {
+                throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                    $"'{path}' is {(bytes < expected ? "truncated" : "longer than written")}: {bytes} bytes, the shard wrote {expected}; copy it again or run that shard again."), 1);
+            }
+
+            if (hash != f.Value.GetProperty("xxhash64").GetString())
+                throw new CliError($"'{path}' was changed after the shard wrote it (checksum {hash}, the shard wrote {f.Value.GetProperty("xxhash64").GetString()}); copy it again or run that shard again.", 1);
+        }
+    }
+
+    private sealed record Series(List<FleetPoint> Points, Histogram Pressure, Histogram HostAvailable, ulong[] FinalHashes, List<(long TickIndex, ulong[] Hashes)> HashPoints);
+
+    /// <summary>Reads every shard's series.bin in step: per-tick sums, histograms, host hashes.</summary>
+    private static Series MergeSeries(List<Shard> shards)
+    {
+        var readers = new BinaryReader[shards.Count];
+        try
+        {
+            for (int s = 0; s < shards.Count; s++)
+            {
+                readers[s] = new BinaryReader(new BufferedStream(File.OpenRead(shards[s].File(ShardReplay.SeriesBin)), 1 << 16));
+                if (readers[s].ReadString() != ShardReplay.SeriesMagic || readers[s].ReadInt32() != shards[s].Hosts)
+                    throw new CliError($"'{shards[s].File(ShardReplay.SeriesBin)}' is not the series of this shard.", 1);
+            }
+
+            var points = new List<FleetPoint>();
+            var hostBins = new long[101];
+            var hostsThisTick = new Histogram(100);
+            while (true)
+            {
+                byte more = readers[0].ReadByte();
+                for (int s = 1; s < readers.Length; s++)
+                {
+                    if (readers[s].ReadByte() != more)
+                        throw new CliError($"the shards' series have different lengths ('{shards[0].Dir}' and '{shards[s].Dir}'): they come from different replays.", 1);
+                }
+
+                if (more == 0)
+                    break;
+                long tick = 0, assigned = 0, demand = 0, available = 0;
+                int paging = 0, on = 0, shortHosts = 0, max = 0;
+                Array.Clear(hostBins);
+                for (int s = 0; s < readers.Length; s++)
+                {
+                    BinaryReader r = readers[s];
+                    long t = r.ReadInt64();
+                    if (s == 0)
+                        tick = t;
+                    else if (t != tick)
+                        throw new CliError(string.Create(CultureInfo.InvariantCulture, $"the shards' series disagree on the tick ({tick} and {t}): they come from different replays."), 1);
+                    assigned += r.ReadInt64();
+                    demand += r.ReadInt64();
+                    available += r.ReadInt64();
+                    paging += r.ReadInt32();
+                    on += r.ReadInt32();
+                    shortHosts += r.ReadInt32();
+                    int used = r.ReadByte();
+                    for (int i = 0; i < used; i++)
+                    {
+                        int bin = r.ReadByte();
+                        hostBins[bin] += r.ReadInt32();
+                        max = Math.Max(max, bin);
+                    }
+                }
+
+                hostsThisTick.Clear();
+                hostsThisTick.AddBins(hostBins, 0, max);
+                points.Add(new FleetPoint(tick, assigned, demand, available, paging, on, shortHosts,
+                    hostsThisTick.Percentile(5), hostsThisTick.Percentile(50), hostsThisTick.Percentile(95)));
+            }
+
+            var pressureBins = new long[ReplayMetrics.PressureBins];
+            var availableBins = new long[101];
+            long pressureSum = 0, availableSum = 0;
+            int pressureMax = 0, availableMax = 0;
+            for (int s = 0; s < readers.Length; s++)
+            {
+                AddBins(readers[s], pressureBins);
+                AddBins(readers[s], availableBins);
+                JsonElement p = shards[s].Json.GetProperty("pressure"), a = shards[s].Json.GetProperty("hostAvailablePercent");
+                pressureSum += p.GetProperty("sum").GetInt64();
+                pressureMax = Math.Max(pressureMax, p.GetProperty("max").GetInt32());
+                availableSum += a.GetProperty("sum").GetInt64();
+                availableMax = Math.Max(availableMax, a.GetProperty("max").GetInt32());
+            }
+
+            var pressure = new Histogram(ReplayMetrics.PressureBins - 1);
+            pressure.AddBins(pressureBins, pressureSum, pressureMax);
+            var hostAvailable = new Histogram(100);
+            hostAvailable.AddBins(availableBins, availableSum, availableMax);
+
+            int total = 0;
+            foreach (Shard s in shards)
+                total += s.Hosts;
+            var final = new ulong[total];
+            int at = 0;
+            for (int s = 0; s < readers.Length; s++)
+            {
+                for (int h = 0; h < shards[s].Hosts; h++)
+                    final[at++] = readers[s].ReadUInt64();
+            }
+
+            var hashPoints = new List<(long, ulong[])>();
+            int points0 = readers[0].ReadInt32();
+            for (int s = 1; s < readers.Length; s++)
+            {
+                if (readers[s].ReadInt32() != points0)
+                    throw new CliError($"the shards recorded different numbers of state hashes ('{shards[0].Dir}' and '{shards[s].Dir}').", 1);
+            }
+
+            for (int k = 0; k < points0; k++)
+            {
+                var hashes = new ulong[total];
+                long tickIndex = 0;
+                at = 0;
+                for (int s = 0; s < readers.Length; s++)
+                {
+                    tickIndex = readers[s].ReadInt64();
+                    for (int h = 0; h < shards[s].Hosts; h++)
+                        hashes[at++] = readers[s].ReadUInt64();
+                }
+
+                hashPoints.Add((tickIndex, hashes));
+            }
+
+            return new Series(points, pressure, hostAvailable, final, hashPoints);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new CliError("a shard's series.bin ends early: run that shard again.", 1);
+        }
+        finally
+        {
+            foreach (BinaryReader? r in readers)
+                r?.Dispose();
+        }
+    }
+
+    private static void AddBins(BinaryReader r, long[] bins)
+    {
+        int n = r.ReadInt32();
+        if (n != bins.Length)
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"a shard's histogram has {n} bins, expected {bins.Length}."), 1);
+        for (int i = 0; i < n; i++)
+            bins[i] += r.ReadInt64();
+    }
+
+    /// <summary>hosts.csv: for each sampled tick, every shard's rows in shard order (so hosts in order).</summary>
+    private static void MergeHosts(List<Shard> shards, string path)
+    {
+        var readers = shards.Select(s => new StreamReader(s.File(ShardReplay.HostsCsv), Encoding.UTF8, false, 1 << 16)).ToList();
+        try
+        {
+            using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+            string? header = null;
+            foreach (StreamReader r in readers)
+            {
+                string? h = r.ReadLine();
+                if (header is not null && h != header)
+                    throw new CliError("the shards' hosts.csv files have different headers.", 1);
+                header = h;
+            }
+
+            w.WriteLine(header);
+            while (true)
+            {
+                bool any = false, all = true;
+                for (int s = 0; s < readers.Count; s++)
+                {
+                    for (int k = 0; k < shards[s].Hosts; k++)
+                    {
+                        string? line = readers[s].ReadLine();
+                        if (line is null)
+                        {
+                            all = false;
+                            break;
+                        }
+
+                        any = true;
+                        w.WriteLine(line);
+                    }
+                }
+
+                if (!any)
+                    break;
+                if (!all)
+                    throw new CliError("the shards' hosts.csv files hold different numbers of ticks: they come from different replays.", 1);
+            }
+        }
+        finally
+        {
+            foreach (StreamReader r in readers)
+                r.Dispose();
+        }
+    }
+
+    /// <summary>placement.csv: every shard's rows (each in trace VM order) merged by VM index.</summary>
+    private static void MergePlacement(List<Shard> shards, string path)
+    {
+        var readers = shards.Select(s => new StreamReader(s.File(ShardReplay.PlacementCsv), Encoding.UTF8, false, 1 << 16)).ToList();
+        try
+        {
+            using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+            string? header = null;
+            foreach (StreamReader r in readers)
+                header = r.ReadLine();
+            w.WriteLine(header);
+            var queue = new PriorityQueue<(int Shard, string Line), int>();
+            void Next(int s)
+            {
+                string? line = readers[s].ReadLine();
+                if (line is null)
+                    return;
+                int comma = line.IndexOf(',', StringComparison.Ordinal);
+                if (comma <= 0 || !int.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out int vm))
+                    throw new CliError($"'{shards[s].File(ShardReplay.PlacementCsv)}': a row does not start with a VM index: '{line}'.", 1);
+                queue.Enqueue((s, line), vm);
+            }
+
+            for (int s = 0; s < readers.Count; s++)
+                Next(s);
+            while (queue.TryDequeue(out (int Shard, string Line) item, out _))
+            {
+                w.WriteLine(item.Line);
+                Next(item.Shard);
+            }
+        }
+        finally
+        {
+            foreach (StreamReader r in readers)
+                r.Dispose();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+namespace DmKernel.Traces.Replay;
+
+/// <summary>One of the VMs that starve most: its index in the trace, its id, ticks spent paging and unmet demand (MB·ticks).</summary>
+public readonly record struct StarvingVm(int Vm, string Id, int PagingTicks, long UnmetMbTicks);
+
+/// <summary>
+/// What <c>summary.json</c> and the report say about a finished replay, apart from how it ran (path, threads, time):
+/// taken from one <see cref="ReplayEngine"/> (<see cref="FromEngine"/>), or merged from the shards of a replay split by
+/// host. Every figure is an integer sum, a histogram or a maximum, so a merge gives exactly what one process gives.
+/// </summary>
+public sealed class ReplayOutcome
+{
+    /// <summary>How many VMs <see cref="Starving"/> lists at most.</summary>
+    public const int StarvingCount = 10;
+
+    /// <summary>The trace's file name (no folder).</summary>
+    public required string TraceFile { get; init; }
+
+    /// <summary>The trace's header: source, tick length, ticks, metadata.</summary>
+    public required TraceHeader Header { get; init; }
+
+    public required ModelParameters Model { get; init; }
+
+    /// <summary>The balancer policy the replay ran under (Hyper-V unless set).</summary>
+    public BalancerPolicy Policy { get; init; } = BalancerPolicy.HyperV;
+
+    public required int VmCount { get; init; }
+
+    public required int HostCount { get; init; }
+
+    /// <summary>Ticks replayed.</summary>
+    public required long Ticks { get; init; }
+
+    /// <summary>True when the trace had no placement and the replay made one.</summary>
+    public required bool PlacedByReplay { get; init; }
+
+    public required long WantedVmTicks { get; init; }
+
+    public required long OnVmTicks { get; init; }
+
+    public required long PagingVmTicks { get; init; }
+
+    public required long DeniedVmTicks { get; init; }
+
+    public required long UnmetMbTicks { get; init; }
+
+    public required long AssignedMbTicks { get; init; }
+
+    public required long DemandMbTicks { get; init; }
+
+    /// <summary>The largest fleet-wide assigned memory of any tick, MB.</summary>
+    public required long PeakAssignedMb { get; init; }
+
+    public required long SmartPagingVmTicks { get; init; }
+
+    public required long SmartPagingMbTicks { get; init; }
+
+    public required long ShortHostTicks { get; init; }
+
+    /// <summary>Pressure of Running DM VMs, one sample per VM per tick.</summary>
+    public required Histogram Pressure { get; init; }
+
+    /// <summary>Host Available as % of the host's RAM, one sample per host per tick.</summary>
+    public required Histogram HostAvailablePercent { get; init; }
+
+    /// <summary>The fleet series, one point per tick.</summary>
+    public required IReadOnlyList<FleetPoint> Series { get; init; }
+
+    /// <summary>Memory additions over every host: operations and MB.</summary>
+    public required long AddOperations { get; init; }
+
+    public required long AddedMb { get; init; }
+
+    public required long RemoveOperations { get; init; }
+
+    public required long RemovedMb { get; init; }
+
+    public required long FailedStarts { get; init; }
+
+    /// <summary>The fleet's state hash after the last tick (<see cref="Fleet.ComputeStateHash"/>).</summary>
+    public required ulong StateHash { get; init; }
+
+    /// <summary>The state hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks.</summary>
+    public required IReadOnlyList<(long Tick, ulong Hash)> StateHashes { get; init; }
+
+    /// <summary>
+    /// The VMs with the most paging ticks (ties: more unmet demand, then trace order), at most <see cref="StarvingCount"/>.
+    /// </summary>
+    public required IReadOnlyList<StarvingVm> Starving { get; init; }
+
+    /// <summary>The outcome of <paramref name="engine"/>'s replay so far.</summary>
+    public static ReplayOutcome FromEngine(ReplayEngine engine, string traceFile)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ReplayMetrics m = engine.Metrics;
+        Fleet f = engine.Fleet;
+        long adds = 0, addMb = 0, removes = 0, removeMb = 0, failed = 0;
+        for (int h = 0; h < f.HostCount; h++)
+        {
+            adds += f.HostAddOperations(h);
+            addMb += f.HostAddedMemory(h);
+            removes += f.HostRemoveOperations(h);
+            removeMb += f.HostRemovedMemory(h);
+            failed += f.HostFailedStarts(h);
+        }
+
+        return new ReplayOutcome
+        {
+            TraceFile = Path.GetFileName(traceFile),
+            Header = engine.Header,
+            Model = engine.Model,
+            Policy = engine.Balancer.Policy,
+            VmCount = engine.Vms.Count,
+            HostCount = engine.Hosts.Count,
+            Ticks = engine.TicksDone,
+            PlacedByReplay = engine.PlacedByReplay,
+            WantedVmTicks = m.WantedVmTicks,
+            OnVmTicks = m.OnVmTicks,
+            PagingVmTicks = m.PagingVmTicks,
+            DeniedVmTicks = m.DeniedVmTicks,
+            UnmetMbTicks = m.UnmetMbTicks,
+            AssignedMbTicks = m.AssignedMbTicks,
+            DemandMbTicks = m.DemandMbTicks,
+            PeakAssignedMb = m.PeakAssignedMb,
+            SmartPagingVmTicks = m.SmartPagingVmTicks,
+            SmartPagingMbTicks = m.SmartPagingMbTicks,
+            ShortHostTicks = m.ShortHostTicks,
+            Pressure = m.Pressure,
+            HostAvailablePercent = m.HostAvailablePercent,
+            Series = m.Series,
+            AddOperations = adds,
+            AddedMb = addMb,
+            RemoveOperations = removes,
+            RemovedMb = removeMb,
+            FailedStarts = failed,
+            StateHash = f.ComputeStateHash(),
+            StateHashes = [.. engine.StateHashes],
+            Starving = TopStarving(engine, null, StarvingCount),
+        };
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> trace VMs of <paramref name="engine"/> with the most paging ticks (ties: more unmet
+    /// demand, then trace order), numbered by <paramref name="traceIndex"/> (null: their index in the engine's trace; a
+    /// shard gives each VM's index in the whole trace).
+    /// </summary>
+    public static List<StarvingVm> TopStarving(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var list = new List<StarvingVm>();
+        ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
+        ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
+        for (int v = 0; v < engine.Vms.Count; v++)
+        {
+            int slot = engine.SlotOf(v);
+            if (paging[slot] > 0)
+                list.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]));
+        }
+
+        return Top(list, count);
+    }
+
+    /// <summary>Sorts <paramref name="vms"/> by paging ticks (ties: more unmet demand, then trace order) and keeps the first <paramref name="count"/>.</summary>
+    public static List<StarvingVm> Top(List<StarvingVm> vms, int count)
+    {
+        ArgumentNullException.ThrowIfNull(vms);
+        vms.Sort((a, b) => a.PagingTicks != b.PagingTicks ? b.PagingTicks.CompareTo(a.PagingTicks)
+            : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm));
+        if (vms.Count > count)
+            vms.RemoveRange(count, vms.Count - count);
+        return vms;
+    }
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using DmKernel.Cli.Commands;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// split, replay --shard and merge: shards replayed as separate processes (the index from the scheduler's variable, as
+/// a Kubernetes Indexed Job or a Slurm array sets it) merge to exactly one process's outputs; bad shards are refused by name.
+/// </summary>
+[Collection(nameof(CliTests))]
+public class ShardTests
+{
+    private static readonly string[] Outputs = ["hosts.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
+
+    /// <summary>Runs the CLI as its own process with <paramref name="env"/> set (and every scheduler variable not in it removed).</summary>
+    private static (int Exit, string Out, string Err) RunProcess(IReadOnlyDictionary<string, string> env, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll"));
+        foreach (string a in args)
+            start.ArgumentList.Add(a);
+        foreach (string name in (string[])[Shards.KubernetesIndex, Shards.SlurmIndex, Shards.SlurmMin, Shards.SlurmCount])
+            start.Environment.Remove(name);
+        foreach (KeyValuePair<string, string> kv in env)
+            start.Environment[kv.Key] = kv.Value;
+        using Process p = Process.Start(start)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Asserts that <paramref name="merged"/> holds exactly <paramref name="single"/>'s outputs (summary.json outside run).</summary>
+    private static void AssertSameOutputs(string single, string merged)
+    {
+        Assert.Equal(ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(single, "summary.json"))),
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(merged, "summary.json"))));
+        foreach (string name in Outputs)
+            Assert.True(File.ReadAllBytes(Path.Combine(single, name)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(merged, name))), $"{name} differs");
+    }
+
+    [Theory]
+    [InlineData("kubernetes")]
+    [InlineData("slurm")]
+    public async Task Shards_AsSeparateProcesses_WithTheSchedulersIndex_MergeToTheSingleProcessOutputs(string scheduler)
+    {
+        using var tmp = new TempDir();
+        string split = tmp.File("split"), shards = tmp.File("shards");
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "4", "-o", split).Exit);
+
+        // The same command line for every shard; only the scheduler's variables differ (a Slurm array here runs 1-4).
+        var processes = new List<Task<(int Exit, string Out, string Err)>>();
+        for (int i = 0; i < 4; i++)
+        {
+            Dictionary<string, string> env = scheduler == "kubernetes"
+                ? new() { [Shards.KubernetesIndex] = $"{i}" }
+                : new() { [Shards.SlurmIndex] = $"{i + 1}", [Shards.SlurmMin] = "1", [Shards.SlurmCount] = "4" };
+            processes.Add(Task.Run(() => RunProcess(env, "replay", split, "-o", shards, "--hash-every", "240")));
+        }
+
+        foreach ((int exitCode, _, string err) in await Task.WhenAll(processes))
+            Assert.True(exitCode == 0, err);
+        for (int i = 0; i < 4; i++)
+            Assert.True(File.Exists(Path.Combine(shards, $"shard-{i:D4}-of-0004", "shard.json")), $"shard {i} wrote no shard.json");
+
+        (int exit, string stdout, string stderr) = CliTests.Run("merge", shards, "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Merged 4 shards: 200 VMs on 4 hosts for 1440 ticks", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("single"), "--hash-every", "240").Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
+
+    [Fact]
+    public void Shards_OfATraceWithChurnAndInterleavedHosts_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("gen.dmt");
+        // VM i on host i mod 9: every shard's VMs are scattered through the trace; arrivals and departures; some paging.
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 700, Hosts = 9, Ticks = 240, Seed = 99, TickSeconds = 30, HostHeadroom = 1.0 });
+        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards"), "--hash-every", "50", "--host-series-every", "7").Exit);
+        // Shards named one by one, in any order, merge the same.
+        (int exit, _, string err) = CliTests.Run("merge", Path.Combine(tmp.File("shards"), "shard-0002-of-0003"), Path.Combine(tmp.File("shards"), "shard-0000-of-0003"),
+            Path.Combine(tmp.File("shards"), "shard-0001-of-0003"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("single"), "--hash-every", "50", "--host-series-every", "7").Exit);
+        System.Text.Json.Nodes.JsonNode summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("single/summary.json")))!;
+        Assert.True((double)summary["fleet"]!["pagingVmSeconds"]! > 0, "the trace should make some VMs page");
+        Assert.Equal(4, summary["stateHashes"]!.AsArray().Count);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
+
+    [Theory]
+    [InlineData("esx:idleTaxPerMille=0")]
+    [InlineData("squeezed:targetFreeMb=64")]
+    [InlineData("mom")]
+    public void Shards_UnderAnotherPolicy_MergeToTheSingleProcessOutputs_PolicyAndParametersIncluded(string policy)
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/2", "-o", tmp.File("shards"), "--max-ticks", "300", "--policy", policy).Exit);
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("single"), "--max-ticks", "300", "--policy", policy).Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+        // The merged summary names the policy the shards ran, not the default.
+        string key = policy.Split(':')[0];
+        System.Text.Json.Nodes.JsonNode summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("merged/summary.json")))!;
+        Assert.Contains(key, summary["policy"]!.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(BalancerPolicy.Parse(policy).Name, File.ReadAllText(tmp.File("merged/report.md")), StringComparison.Ordinal);
+    }
+
+    /// <summary>Three shards of the sample, replayed in-process, for the bad-input cases.</summary>
+    private static string ShardsOfTheSample(TempDir tmp, params string[] extraForShard2)
+    {
+        string split = tmp.File("split"), shards = tmp.File("shards");
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "3", "-o", split).Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run(["replay", split, "--shard", $"{i}/3", "-o", shards, "--max-ticks", "200", .. i == 2 ? extraForShard2 : []]).Exit);
+        return shards;
+    }
+
+    private static void AssertRefused(string expected, params string[] args)
+    {
+        (int exit, string stdout, string stderr) = CliTests.Run(args);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Merged", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Merge_MissingDuplicatedTruncatedOrChangedShard_IsRefusedNamingIt_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string s0 = Path.Combine(shards, "shard-0000-of-0003"), s1 = Path.Combine(shards, "shard-0001-of-0003"), s2 = Path.Combine(shards, "shard-0002-of-0003");
+        string output = tmp.File("merged");
+
+        AssertRefused("shard 2 of 3 missing", "merge", s0, s1, "-o", output);
+        AssertRefused($"shard 1/3 is given twice: '{s1}' and '{s1}'", "merge", s0, s1, s1, s2, "-o", output);
+
+        // A shard that did not finish has no shard.json.
+        string unfinished = tmp.File("unfinished/shard-0002-of-0003");
+        Directory.CreateDirectory(unfinished);
+        AssertRefused("has no shard.json: that shard did not finish", "merge", s0, s1, unfinished, "-o", output);
+
+        // Truncated outputs: a data file, and shard.json itself.
+        string hosts = Path.Combine(s1, "hosts.csv");
+        byte[] original = File.ReadAllBytes(hosts);
+        File.WriteAllBytes(hosts, original[..(original.Length / 2)]);
+        AssertRefused($"'{hosts}' is truncated: {original.Length / 2} bytes, the shard wrote {original.Length}", "merge", shards, "-o", output);
+        original[^3] ^= 1;
+        File.WriteAllBytes(hosts, original);
+        AssertRefused($"'{hosts}' was changed after the shard wrote it", "merge", shards, "-o", output);
+        original[^3] ^= 1;
+        File.WriteAllBytes(hosts, original);
+        string json = Path.Combine(s2, "shard.json");
+        string text = File.ReadAllText(json);
+        File.WriteAllText(json, text[..(text.Length / 2)]);
+        AssertRefused($"'{json}' is truncated or not JSON", "merge", shards, "-o", output);
+        File.WriteAllText(json, text);
+
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
+            "a refused merge wrote outputs");
+        Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // restored: the same shards merge
+    }
+
+    [Fact]
+    public void Merge_ShardsReplayedWithOtherOptionsOrFromAnotherSplit_AreRefusedNamingTheDifference()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp, "--boot-grace", "40");
+        AssertRefused("shard 2 (", "merge", shards, "-o", tmp.File("merged"));
+        AssertRefused("--boot-grace 40 in shard 2, 50 in shard 0", "merge", shards, "-o", tmp.File("merged"));
+
+        // A shard of a split into 2 among shards of a split into 3.
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split2")).Exit);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("split2"), "--shard", "0/2", "-o", tmp.File("other"), "--max-ticks", "200").Exit);
+        AssertRefused("shards of different splits", "merge", Path.Combine(shards, "shard-0000-of-0003"), Path.Combine(tmp.File("other"), "shard-0000-of-0002"), "-o", tmp.File("merged"));
+    }
+
+    [Theory]
+    [InlineData("0/0", "--shard 0/0: the count 0 is out of range: expected at least 1 shard.")]
+    [InlineData("5/4", "--shard 5/4: shard 5 does not exist: shards of 4 are numbered 0..3.")]
+    [InlineData("4/4", "--shard 4/4: shard 4 does not exist: shards of 4 are numbered 0..3.")]
+    [InlineData("abc", "--shard 'abc': expected INDEX/COUNT with whole numbers, such as 0/4")]
+    [InlineData("1/2/3", "--shard '1/2/3': expected INDEX/COUNT")]
+    [InlineData("-1/4", "--shard '-1/4': expected INDEX/COUNT")]
+    public void Replay_BadShard_ExitsTwoNamingTheOption_NothingWritten(string shard, string expected)
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "4", "-o", tmp.File("split")).Exit);
+        (int exit, _, string stderr) = CliTests.Run("replay", tmp.File("split"), "--shard", shard, "-o", tmp.File("out"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {expected}", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+    }
+
+    [Fact]
+    public void Replay_ShardOfAWholeTrace_OrAnotherSplitsCount_IsRefusedSayingWhatToDo()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "--shard", "0/2", "-o", tmp.File("out"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--shard needs the folder dmkernel split writes, not a trace: split it first", stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        (exit, _, stderr) = CliTests.Run("replay", tmp.File("split"), "--shard", "1/3", "-o", tmp.File("out"));
+        Assert.Equal(1, exit);
+        Assert.Contains("has no shard-0001-of-0003.dmt for shard 1/3: it holds a split into 2 shards", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+
+        (exit, _, stderr) = CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "5", "-o", tmp.File("split5"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--shards 5 is out of range: expected 1..4 (the trace has 4 hosts", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShardIndex_FromTheSchedulersVariables_OrRefusedNamingTheVariable()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) => name => vars.FirstOrDefault(v => v.Name == name).Value;
+
+        Assert.Equal(new ShardId(3, 8), Shards.Resolve(null, 8, null, Env((Shards.KubernetesIndex, "3"))));
+        Assert.Equal(new ShardId(2, 4), Shards.Resolve(null, null, 4, Env((Shards.KubernetesIndex, "2"))));
+        Assert.Equal(new ShardId(0, 4), Shards.Resolve(null, null, null, Env((Shards.SlurmIndex, "1"), (Shards.SlurmMin, "1"), (Shards.SlurmCount, "4"))));
+        Assert.Equal(new ShardId(1, 2), Shards.Resolve("1/2", null, 4, Env((Shards.KubernetesIndex, "0")))); // --shard wins
+        Assert.Null(Shards.Resolve(null, null, null, Env()));
+
+        void Refused(string expected, string? shard, int? shards, int? split, Func<string, string?> env)
+        {
+            CliError e = Assert.Throws<CliError>(() => Shards.Resolve(shard, shards, split, env));
+            Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        }
+
+        Refused("environment variable JOB_COMPLETION_INDEX='x': expected a whole number of at least 0.", null, 4, null, Env((Shards.KubernetesIndex, "x")));
+        Refused("SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN gives shard 4, which does not exist: SLURM_ARRAY_TASK_COUNT gives 4 shards, numbered 0..3.", null, null, null,
+            Env((Shards.SlurmIndex, "5"), (Shards.SlurmMin, "1"), (Shards.SlurmCount, "4")));
+        Refused("JOB_COMPLETION_INDEX is set but the number of shards is not", null, null, null, Env((Shards.KubernetesIndex, "1")));
+        Refused("the split folder gives 4 shards but not which one this is: give --shard INDEX/4", null, null, 4, Env());
+        Refused("--shard 1/2 and --shards 4 disagree", "1/2", 4, null, Env());
+        Refused("--shards 0 is out of range", null, 0, null, Env());
+    }
+
+    [Fact]
+    public void Split_Boundaries_AreContiguous_NonEmpty_AndBalancedByVms()
+    {
+        Assert.Equal([0, 2, 4], SplitCommand.Boundaries([10, 10, 10, 10], 2));
+        Assert.Equal([0, 1, 2, 3], SplitCommand.Boundaries([100, 1, 1], 3)); // every shard gets a host
+        Assert.Equal([0, 1, 4], SplitCommand.Boundaries([30, 10, 10, 10], 2));
+        Assert.Equal([0, 5], SplitCommand.Boundaries([1, 2, 3, 4, 5], 1));
+    }
+}
