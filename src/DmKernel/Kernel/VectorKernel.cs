@@ -223,9 +223,9 @@ internal struct VectorKernel<TV> : IHostKernel
 
                     // Assuming enough memory: the outputs now, while the vector is in registers. A window minimum or
                     // maximum extended is noted with its old value, in case the host turns out short.
-                    TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
-                    TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
-                    if (!TV.IsZero((wmin ^ TV.Load(ref winMinRef, x)) | (wmax ^ TV.Load(ref winMaxRef, x))))
+                    TV pressure = OutputsNoting(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x,
+                        out TV wmin, out TV wmax, out bool extended);
+                    if (extended)
                     {
                         scratch.Extended[nExtended++] = i - start;
                         TV.Store(wmin, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMin), (nuint)(i - start));
@@ -239,7 +239,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     assignedAcc += assigned & runningDm;
                 }
 
-                shortfall += TV.SumWidened(shortfallAcc);
+                // (Lanes add to the shortfall only where Target > Assigned: zero almost always, and then not reduced.)
+                if (!TV.IsZero(shortfallAcc))
+                    shortfall += TV.SumWidened(shortfallAcc);
                 demandSum += TV.SumWidened(demandAcc);
             }
 
@@ -252,7 +254,7 @@ internal struct VectorKernel<TV> : IHostKernel
             };
             c.HostShortfall[h] = shortfall;
             if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
-                HostCounters.Write(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, 0, 0, 0, 0);
+                HostCounters.WriteSums(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned);
             else
                 FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning);
 
@@ -600,6 +602,16 @@ internal struct VectorKernel<TV> : IHostKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Outputs(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
         ref int winMinRef, ref int winMaxRef, nuint x)
+        => OutputsNoting(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x,
+            out _, out _, out _);
+
+    /// <summary>
+    /// <see cref="Outputs"/>, also giving the window's minimum and
+    /// maximum as they were and whether this sample extended either (so that the caller need not load them again).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV OutputsNoting(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
+        ref int winMinRef, ref int winMaxRef, nuint x, out TV wmin, out TV wmax, out bool extended)
     {
         TV zero = TV.Create(0);
         TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), zero);
@@ -612,9 +624,11 @@ internal struct VectorKernel<TV> : IHostKernel
 
         TV on = TV.AndNot(TV.Create(-1), off);
         TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
-        TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+        wmin = TV.Load(ref winMinRef, x);
+        wmax = TV.Load(ref winMaxRef, x);
         TV below = on & TV.LessThan(pressure, wmin), over = on & TV.GreaterThan(pressure, wmax);
-        if (!TV.IsZero(below | over))
+        extended = !TV.IsZero(below | over);
+        if (extended)
         {
             TV.Store(TV.Select(below, pressure, wmin), ref winMinRef, x);
             TV.Store(TV.Select(over, pressure, wmax), ref winMaxRef, x);
