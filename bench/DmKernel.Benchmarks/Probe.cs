@@ -56,8 +56,10 @@ internal static partial class Probe
             Fleet f = Workload.Build(vms, shortShare, vmsPerHost: perHost);
             var feed = new CommittedFeed(f);
             using var bal = new Balancer(f, KernelPath.Vector512);
+            int countAt = Array.IndexOf(args, "--tick-count");
+            int tickCount = countAt > 0 ? int.Parse(args[countAt + 1], CultureInfo.InvariantCulture) : 1300;
             var times = new List<(long Tick, double Ns)>();
-            for (int t = 0; t < 1300; t++)
+            for (int t = 0; t < tickCount; t++)
             {
                 f.SetCommitted(feed.Next());
                 long c0 = ThreadCpuNs();

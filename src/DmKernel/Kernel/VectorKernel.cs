@@ -162,6 +162,11 @@ internal struct VectorKernel<TV> : IHostKernel
         byte[] hostShort = c.HostShort;
         int[] deferredAt = scratch.Deferred;
         bool reclaimTick = ctx.ReclaimTick, windowEnd = ctx.WindowEnd;
+
+        // One-tick windows (60-s traces: every tick closes one): a window that starts the tick empty closes on this
+        // tick's sample alone, so the one-pass tick closes it here (OneTickWindow) instead of deferring every vector.
+        bool oneTickWindows = windowEnd && ctx.WindowTicks == 1;
+        bool deferAll = windowEnd && !oneTickWindows;
         int gMask = ctx.GMask;
 
         for (int h = first; h < end; h++)
@@ -222,18 +227,31 @@ internal struct VectorKernel<TV> : IHostKernel
 
                     // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim
                     // tick: the general steps, after the pass.
-                    if (windowEnd || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
-                        || (reclaimTick && !TV.IsZero(runningDm)))
+                    if (deferAll || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
+                        || (reclaimTick && !TV.IsZero(runningDm))
+                        || (oneTickWindows && !WindowsEmpty(c, flags, x)))
                     {
                         deferredAt[nDeferred++] = i - start;
                         continue;
                     }
 
+                    if (oneTickWindows)
+                    {
+                        // R10, R20 and R18's one-sample window; nothing to undo if the host turns out short (the short
+                        // path writes every output again, and the window's running figures are not touched).
+                        TV p = OneTickWindow(c, flags, assigned, demand, target, ref flagsRef, ref pressureRef, x);
+                        pressureAcc += p & runningDm;
+                        countAcc -= runningDm;
+                        demandAcc += demand & runningDm;
+                        assignedAcc += assigned & runningDm;
+                        continue;
+                    }
+
                     // Assuming enough memory: the outputs now, while the vector is in registers. A window minimum or
                     // maximum extended is noted with its old value, in case the host turns out short.
-                    TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
-                    TV pressure = Outputs(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x);
-                    if (!TV.IsZero((wmin ^ TV.Load(ref winMinRef, x)) | (wmax ^ TV.Load(ref winMaxRef, x))))
+                    TV pressure = OutputsNoting(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x,
+                        out TV wmin, out TV wmax, out bool extended);
+                    if (extended)
                     {
                         scratch.Extended[nExtended++] = i - start;
                         TV.Store(wmin, ref MemoryMarshal.GetArrayDataReference(scratch.SavedMin), (nuint)(i - start));
@@ -247,7 +265,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     assignedAcc += assigned & runningDm;
                 }
 
-                shortfall += TV.SumWidened(shortfallAcc);
+                // (Lanes add to the shortfall only where Target > Assigned: zero almost always, and then not reduced.)
+                if (!TV.IsZero(shortfallAcc))
+                    shortfall += TV.SumWidened(shortfallAcc);
                 demandSum += TV.SumWidened(demandAcc);
             }
 
@@ -260,9 +280,9 @@ internal struct VectorKernel<TV> : IHostKernel
             };
             c.HostShortfall[h] = shortfall;
             if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
-                HostCounters.Write(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, 0, 0, 0, 0);
+                HostCounters.WriteSums(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned);
             else
-                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning);
+                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning, oneTickWindows);
 
         }
     }
@@ -274,7 +294,7 @@ internal struct VectorKernel<TV> : IHostKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FinishSimple(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums, long shortfall,
-        int deferred, int extended, bool turnedRunning)
+        int deferred, int extended, bool turnedRunning, bool oneTickWindows)
     {
         if (turnedRunning)
             SyncState(host, 0, host.Count);
@@ -289,11 +309,70 @@ internal struct VectorKernel<TV> : IHostKernel
         }
         else
         {
-            Undo(host, scratch, deferred, extended);
+            if (!oneTickWindows)
+                Undo(host, scratch, deferred, extended);
             host.Short = 1;
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
             Finish(host, ctx, enough: false, lifecycle: false, scratch);
         }
+    }
+
+    /// <summary>
+    /// Whether every lane of the vector at <paramref name="x"/> that is not Off starts the tick with an empty window
+    /// (sum 0, minimum <see cref="int.MaxValue"/>, maximum 0, first sample at 0): what a window's close leaves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WindowsEmpty(FleetColumns c, TV flags, nuint x)
+        => WindowsEmpty(flags, ref MemoryMarshal.GetArrayDataReference(c.WinSum), ref MemoryMarshal.GetArrayDataReference(c.WinMin),
+            ref MemoryMarshal.GetArrayDataReference(c.WinMax), ref MemoryMarshal.GetArrayDataReference(c.WinFirst), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WindowsEmpty(TV flags, ref int winSumRef, ref int winMinRef, ref int winMaxRef, ref int winFirstRef, nuint x)
+    {
+        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(0)));
+        TV used = TV.Load(ref winSumRef, x) | TV.Load(ref winMaxRef, x) | TV.Load(ref winFirstRef, x)
+            | (TV.Load(ref winMinRef, x) ^ TV.Create(int.MaxValue));
+        return TV.IsZero(used & on);
+    }
+
+    /// <summary>
+    /// <see cref="Outputs"/> and <see cref="CloseWindows"/> of a one-tick window that starts empty
+    /// (<see cref="WindowsEmpty(FleetColumns, TV, nuint)"/>): its one sample p (0 &lt;= p &lt;= the pressure cap) makes the sum p, the minimum
+    /// and maximum p, the sample count 1 and the mean p; the close reports p three times and leaves the window empty
+    /// again. So the lanes that are not Off get p in LastAvg, LastMin and LastMax, and the window's running figures are
+    /// neither read again nor written. Returns the pressure.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV OneTickWindow(FleetColumns c, TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, nuint x)
+        => OneTickWindow(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref MemoryMarshal.GetArrayDataReference(c.LastAvg),
+            ref MemoryMarshal.GetArrayDataReference(c.LastMin), ref MemoryMarshal.GetArrayDataReference(c.LastMax), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV OneTickWindow(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int lastAvgRef,
+        ref int lastMinRef, ref int lastMaxRef, nuint x)
+    {
+        TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(0));
+        TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
+        TV.Store(pressure, ref pressureRef, x);
+        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
+        TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
+        if (!TV.IsZero(newFlags ^ TV.Load(ref flagsRef, x)))
+            TV.Store(newFlags, ref flagsRef, x);
+
+        if (TV.IsZero(off))
+        {
+            TV.Store(pressure, ref lastAvgRef, x);
+            TV.Store(pressure, ref lastMinRef, x);
+            TV.Store(pressure, ref lastMaxRef, x);
+        }
+        else
+        {
+            TV.Store(TV.Select(off, TV.Load(ref lastAvgRef, x), pressure), ref lastAvgRef, x);
+            TV.Store(TV.Select(off, TV.Load(ref lastMinRef, x), pressure), ref lastMinRef, x);
+            TV.Store(TV.Select(off, TV.Load(ref lastMaxRef, x), pressure), ref lastMaxRef, x);
+        }
+
+        return pressure;
     }
 
     /// <summary>
@@ -608,6 +687,16 @@ internal struct VectorKernel<TV> : IHostKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Outputs(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
         ref int winMinRef, ref int winMaxRef, nuint x)
+        => OutputsNoting(flags, assigned, demand, target, ref flagsRef, ref pressureRef, ref winSumRef, ref winMinRef, ref winMaxRef, x,
+            out _, out _, out _);
+
+    /// <summary>
+    /// <see cref="Outputs"/>, also giving the window's minimum and
+    /// maximum as they were and whether this sample extended either (so that the caller need not load them again).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV OutputsNoting(TV flags, TV assigned, TV demand, TV target, ref int flagsRef, ref int pressureRef, ref int winSumRef,
+        ref int winMinRef, ref int winMaxRef, nuint x, out TV wmin, out TV wmax, out bool extended)
     {
         TV zero = TV.Create(0);
         TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), zero);
@@ -620,9 +709,11 @@ internal struct VectorKernel<TV> : IHostKernel
 
         TV on = TV.AndNot(TV.Create(-1), off);
         TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
-        TV wmin = TV.Load(ref winMinRef, x), wmax = TV.Load(ref winMaxRef, x);
+        wmin = TV.Load(ref winMinRef, x);
+        wmax = TV.Load(ref winMaxRef, x);
         TV below = on & TV.LessThan(pressure, wmin), over = on & TV.GreaterThan(pressure, wmax);
-        if (!TV.IsZero(below | over))
+        extended = !TV.IsZero(below | over);
+        if (extended)
         {
             TV.Store(TV.Select(below, pressure, wmin), ref winMinRef, x);
             TV.Store(TV.Select(over, pressure, wmax), ref winMaxRef, x);
@@ -681,10 +772,21 @@ internal struct VectorKernel<TV> : IHostKernel
         Moved m = enough
             ? EnoughMoves(host, ctx, offset, flags, assigned, demand, target, runningDm, TV.Max(target - assigned, TV.Create(0)) & runningDm, lifecycle, ref sums)
             : ShortMoves(host, ctx, offset, flags, assigned, demand, runningDm, lifecycle, scratch, ref sums);
-        TV pressure = Outputs(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
-            ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
-        if (ctx.WindowEnd)
-            CloseWindows(host, ctx, offset, m.Flags);
+        TV pressure;
+        if (ctx.WindowEnd && ctx.WindowTicks == 1
+            && WindowsEmpty(m.Flags, ref host.Ref(c.WinSum), ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), ref host.Ref(c.WinFirst), x))
+        {
+            // A one-tick window that starts empty: R10, R20 and its close on the one sample (OneTickWindow).
+            pressure = OneTickWindow(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.LastAvg),
+                ref host.Ref(c.LastMin), ref host.Ref(c.LastMax), x);
+        }
+        else
+        {
+            pressure = Outputs(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
+                ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
+            if (ctx.WindowEnd)
+                CloseWindows(host, ctx, offset, m.Flags);
+        }
 
         // R19 sums over the Running DM VMs.
         sums.Add(pressure, demand, m.Assigned, runningDm);

@@ -175,8 +175,12 @@ internal static class VectorShortPlan<TV>
                     TV.Store(TV.AndNot(w, fits), ref fillWeightRef, o);
                 }
 
-                newCaps += TV.SumWidened(capAcc);
-                newWeights += TV.SumWidened(weightAcc);
+                // (The last round satisfies nobody: nothing to reduce.)
+                if (!TV.IsZero(weightAcc))
+                {
+                    newCaps += TV.SumWidened(capAcc);
+                    newWeights += TV.SumWidened(weightAcc);
+                }
             }
 
             if (newWeights == 0)

@@ -105,6 +105,22 @@ public class DifferentialTests
         Assert.True(c.Grants > 0 && c.Removals > 0, $"grants {c.Grants}, removals {c.Removals} (R15 reclaim)");
     }
 
+    /// <summary>
+    /// Windows of one tick (a 60-s trace closes one every tick): the one-pass tick closes a window that starts empty on
+    /// its one sample, defers the others, and leaves nothing to undo when a host turns out short.
+    /// </summary>
+    [Fact]
+    public void AllPaths_OneTickWindows()
+    {
+        ModelParameters fast = RandomFleet.FastModel with { PressureWindowSeconds = 1 };
+        Coverage c = RunLockStep(seed: 21, [64, 64, 64, 31], ticks: 300, edges: false, fill: 4.0, activity: 0.02, model: fast);
+        Coverage d = RunLockStep(seed: 22, [3, 17, 40, 64, 1, 0, 33, 16], ticks: 300, edges: true, fill: 0.9, activity: 0.1, model: fast);
+        RunLockStep(seed: 23, [40, 25, 9, 64], ticks: 300, edges: false, fill: 0.8, activity: 0.02,
+            model: ModelParameters.Default with { TickSeconds = 60 });
+        Assert.True(c.EnoughHostTicks > 10 * c.ShortHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+        Assert.True(d.ShortHostTicks > 100 && d.EnoughHostTicks > 100, $"short {d.ShortHostTicks}, enough {d.EnoughHostTicks}");
+    }
+
     [Fact]
     public void AllPaths_TightHosts_WaterFillingEveryTick()
     {
