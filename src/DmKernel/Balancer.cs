@@ -222,10 +222,37 @@ public sealed class Balancer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hyper-V's hosts [<paramref name="h0"/>, <paramref name="h1"/>) on <typeparamref name="TKernel"/>. P10: the vector
+    /// kernels have no guest limit, so on a vector path a host with a guest that is not ideal (the fleet's per-host count,
+    /// <see cref="FleetColumns.HostNonIdealGuests"/>, kept by <see cref="Fleet.SetGuestResponse"/> and <see cref="Fleet.RemoveVm"/>)
+    /// runs the scalar reference for this tick; the runs of hosts between such hosts stay on the vector kernel.
+    /// </summary>
     private void RunHostsWith<TKernel>(int h0, int h1, HostScratch scratch)
         where TKernel : struct, IHostKernel
     {
-        TKernel.TickHosts(_fleet.Cols, h0, h1, _ctx, scratch);
+        FleetColumns cols = _fleet.Cols;
+        ReadOnlySpan<int> nonIdeal = cols.HostNonIdealGuests.AsSpan(h0, h1 - h0);
+        int next = typeof(TKernel) == typeof(ScalarKernel) ? -1 : nonIdeal.IndexOfAnyExcept(0);
+        if (next < 0)
+        {
+            TKernel.TickHosts(cols, h0, h1, _ctx, scratch);
+            return;
+        }
+
+        int h = h0;
+        while (next >= 0)
+        {
+            int slow = h + next;
+            if (slow > h)
+                TKernel.TickHosts(cols, h, slow, _ctx, scratch);
+            ScalarKernel.TickHost(cols.Host(slow), _ctx, scratch);
+            h = slow + 1;
+            next = nonIdeal[(h - h0)..].IndexOfAnyExcept(0);
+        }
+
+        if (h < h1)
+            TKernel.TickHosts(cols, h, h1, _ctx, scratch);
     }
 
     private sealed class PolicyScratchPolicy(int maxHostSlots) : PooledObjectPolicy<PolicyScratch>

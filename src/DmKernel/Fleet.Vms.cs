@@ -36,6 +36,8 @@ public sealed partial class Fleet
             Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
         }
 
+        if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
+            Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
         Cols.ResetSlot(i);
         Changed();
     }
@@ -72,6 +74,9 @@ public sealed partial class Fleet
         int i = CheckUsed(vm);
         response.Validate();
         bool spells = response.Kind == GuestResponseKind.IntermittentlyStuck;
+        bool wasIdeal = Cols.GuestKind[i] == (byte)GuestResponseKind.Ideal, isIdeal = response.Kind == GuestResponseKind.Ideal;
+        if (wasIdeal != isIdeal)
+            Cols.HostNonIdealGuests[Cols.HostOfSlot[i]] += isIdeal ? -1 : 1;
         Cols.GuestKind[i] = (byte)response.Kind;
         Cols.GuestRate[i] = response.Kind == GuestResponseKind.Rate
             ? Policies.Responsiveness.RatePerTick(response.RateMbPerSecond, Model.TickSeconds, Model.GranularityMb) : 0;

@@ -1,3 +1,5 @@
+using DmKernel.Policies;
+
 namespace DmKernel.Kernel;
 
 /// <summary>
@@ -81,7 +83,11 @@ internal struct ScalarKernel : IHostKernel
         }
         else
         {
-            ShortPlan.Run(host, ctx, scratch);
+            // P10: a host with a guest that is not ideal executes the plan with each guest's limit (ShortWithGuests).
+            if (host.NonIdealGuests == 0)
+                ShortPlan.Run(host, ctx, scratch);
+            else
+                ShortWithGuests(host, ctx, scratch);
             host.Short = 1;
         }
 
@@ -91,12 +97,16 @@ internal struct ScalarKernel : IHostKernel
     /// <summary>
     /// R11 with enough memory: every VM below Target is granted the difference (R13: unballoon, then hot-add);
     /// nobody is shrunk by the plan. R15: on a reclaim tick every VM above Target starts being ballooned toward
-    /// it, within R12's cap and Linux floor, and goes on each tick until it reaches Target.
+    /// it, within R12's cap and Linux floor, and goes on each tick until it reaches Target. P10: on a host with a guest
+    /// that is not ideal, each such guest's grant and removal are limited by what its driver moves this tick
+    /// (<see cref="GuestLimit"/>); a grant it does not take stays in Available, a removal it does not make keeps R15's mark
+    /// so that it goes on next tick. An ideal guest's limit is unlimited: its moves are exactly the unlimited ones.
     /// </summary>
     private static void EnoughMemory(in HostColumns host, in TickContext ctx)
     {
         Span<int> flagsCol = host.Flags, assignedCol = host.Assigned, targetCol = host.Target, balloonedCol = host.Ballooned;
         Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
+        bool guests = host.NonIdealGuests != 0;
         int available = host.Available;
         int pending = 0;
         for (int k = 0; k < host.Count; k++)
@@ -106,12 +116,13 @@ internal struct ScalarKernel : IHostKernel
                 continue;
 
             int assigned = assignedCol[k], target = targetCol[k];
+            int limit = guests ? GuestLimit(host, k, ctx) : Responsiveness.Unlimited;
             if (assigned < target)
             {
-                int grant = target - assigned;
+                int grant = Math.Min(target - assigned, limit);     // P10: R13's unballoon and hot-add together
                 int unballoon = Math.Min(grant, balloonedCol[k]);
                 balloonedCol[k] -= unballoon;
-                assignedCol[k] = target;
+                assignedCol[k] = assigned + grant;
                 unballoonedCol[k] = unballoon;
                 hotAddedCol[k] = grant - unballoon;
                 available -= grant;
@@ -119,7 +130,7 @@ internal struct ScalarKernel : IHostKernel
             }
             else if (assigned > target && (ctx.ReclaimTick || (flags & VmFlags.Reclaiming) != 0))
             {
-                int x = ShortPlan.RemovalLimit(host, k, assigned, assigned - target, ctx);
+                int x = Math.Min(ShortPlan.RemovalLimit(host, k, assigned, assigned - target, ctx), limit) & ~ctx.GMask; // P10
                 assignedCol[k] = assigned - x;
                 balloonedCol[k] += x;
                 removedCol[k] += x;
@@ -136,6 +147,65 @@ internal struct ScalarKernel : IHostKernel
 
         host.Available = available;
         host.PendingFreed += pending;
+    }
+
+    /// <summary>
+    /// P10: the MB the driver of the guest at offset <paramref name="k"/> moves this tick (<see cref="Responsiveness.Limit"/>,
+    /// the goal policies' limit: phase from the VM's slot).
+    /// </summary>
+    internal static int GuestLimit(in HostColumns host, int k, in TickContext ctx)
+        => Responsiveness.Limit(host.GuestKind[k], host.GuestRate[k], host.GuestStuck[k], host.GuestIdeal[k], host.Start + k, ctx.TickIndex);
+
+    /// <summary>
+    /// R11's short case on a host with a guest that is not ideal (P10): <see cref="ShortPlan.Plan"/>'s allocations, then
+    /// <see cref="ShortPlan.Run"/>'s execution with each guest's limit: R12 takes at most the limit from a VM above its
+    /// allocation, and R13, in Weight-descending then slot order while Available lasts, grants a VM below its allocation at
+    /// most the limit (unballoon and hot-add together). What a guest does not take stays in Available, so a later VM in R13's
+    /// order that Available had cut short gets it, up to its own allocation; nobody is granted beyond the plan's allocation.
+    /// With only ideal guests every limit is unlimited and this is <see cref="ShortPlan.Run"/> exactly.
+    /// </summary>
+    private static void ShortWithGuests(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    {
+        int n = ShortPlan.Plan(host, ctx, scratch);
+        ReadOnlySpan<long> keys = scratch.Keys.AsSpan(0, n);
+        ReadOnlySpan<int> alloc = scratch.Alloc.AsSpan(0, n);
+        int pending = 0;
+        Span<int> assignedCol = host.Assigned, balloonedCol = host.Ballooned;
+        Span<int> removedCol = host.Removed, unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded;
+        for (int j = 0; j < n; j++)
+        {
+            int k = (int)(uint)keys[j];
+            int a = assignedCol[k];
+            if (a <= alloc[j])
+                continue;
+            int x = Math.Min(ShortPlan.RemovalLimit(host, k, a, a - alloc[j], ctx), GuestLimit(host, k, ctx)) & ~ctx.GMask;
+            assignedCol[k] = a - x;
+            balloonedCol[k] += x;
+            removedCol[k] += x;
+            pending += x;
+        }
+
+        host.PendingFreed += pending;
+
+        int available = host.Available;
+        for (int j = 0; j < n && available > 0; j++)
+        {
+            int k = (int)(uint)keys[j];
+            int a = assignedCol[k];
+            if (a >= alloc[j])
+                continue;
+            int grant = Math.Min(Math.Min(alloc[j] - a, available), GuestLimit(host, k, ctx));
+            if (grant <= 0)
+                continue;
+            int unballoon = Math.Min(grant, balloonedCol[k]);
+            balloonedCol[k] -= unballoon;
+            assignedCol[k] = a + grant;
+            unballoonedCol[k] += unballoon;
+            hotAddedCol[k] += grant - unballoon;
+            available -= grant;
+        }
+
+        host.Available = available;
     }
 
     /// <summary>R16 Smart Paging drain, then the outputs: R10 pressure, R20 status, R17/R18 counters and windows, R19.</summary>

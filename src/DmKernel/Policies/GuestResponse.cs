@@ -21,9 +21,8 @@ public enum GuestResponseKind : byte
 /// <summary>
 /// P10: a guest's responsiveness, a per-VM setting (<c>Fleet.SetGuestResponse</c>). The balancer asks; the guest's
 /// driver does what it can; the policy sees only what the guest did. The limit applies to every move of the guest's
-/// memory driver in a tick under the goal policies (static, squeezed, MoM, ESX): R12's balloon removal, and R13's
-/// unballoon and hot-add together (Hyper-V's guest driver does both). Not yet applied by the Hyper-V policy's kernels,
-/// nor to R4's reclaim from a donor (docs/policies.md).
+/// memory driver in a tick under every policy (Hyper-V, static, squeezed, MoM, ESX): R12's balloon removal, and R13's
+/// unballoon and hot-add together (Hyper-V's guest driver does both). Not to R4's reclaim from a donor (docs/policies.md).
 /// </summary>
 /// <param name="Kind">Which model.</param>
 /// <param name="RateMbPerSecond">For <see cref="GuestResponseKind.Rate"/>: MB per second, 1..1 048 576.</param>

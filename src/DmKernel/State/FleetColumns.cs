@@ -102,6 +102,7 @@ internal sealed class FleetColumns
         HostMomNext = Int(ColumnId.HostMomNext);
         HostEsxCapping = Byte(ColumnId.HostEsxCapping);
         HostMomRing = Int(ColumnId.HostMomRing);
+        HostNonIdealGuests = Int(ColumnId.HostNonIdealGuests);
     }
 
     public int SlotCount { get; }
@@ -168,6 +169,9 @@ internal sealed class FleetColumns
     public readonly int[] HostMomFilled, HostMomNext, HostMomRing;
     public readonly byte[] HostEsxCapping;
 
+    // ---- per-host cache (P10 under Hyper-V): the host's slots whose guest is not ideal ----
+    public readonly int[] HostNonIdealGuests;
+
     /// <summary>The columns of host <paramref name="h"/>: its slots' spans and its own elements.</summary>
     public HostColumns Host(int h) => new(this, h);
 
@@ -217,7 +221,11 @@ internal sealed class FleetColumns
     public void RebuildCaches()
     {
         for (int h = 0; h < HostCount; h++)
+        {
             HostOfSlot.AsSpan(HostStart[h], HostCapacity[h]).Fill(h);
+            ReadOnlySpan<byte> kinds = GuestKind.AsSpan(HostStart[h], HostCapacity[h]);
+            HostNonIdealGuests[h] = kinds.Length - kinds.Count((byte)GuestResponseKind.Ideal);
+        }
     }
 
     /// <summary>

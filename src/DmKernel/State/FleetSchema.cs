@@ -87,6 +87,9 @@ internal enum ColumnId
     HostMomNext,
     HostEsxCapping,
     HostMomRing,
+
+    // ---- per-host cache of P10's settings ----
+    HostNonIdealGuests,
 }
 
 /// <summary>What R7 (a stop: <see cref="FleetColumns.ClearRuntime"/>) does to a per-VM column.</summary>
@@ -265,6 +268,10 @@ internal static class FleetSchema
         Host(ColumnId.HostMomNext, I32, ColumnRole.State, hash: 57),
         Host(ColumnId.HostEsxCapping, U8, ColumnRole.State, hash: 58),
         new() { Id = ColumnId.HostMomRing, Scope = ColumnScope.HostRing, Storage = I32, Role = ColumnRole.State, HashOrder = 59, HashAs = I32 },
+        // P10 under Hyper-V: how many of the host's slots hold a guest that is not ideal (such a host takes the scalar
+        // kernel on a vector path). Kept by SetGuestResponse and RemoveVm, rebuilt from GuestKind on load.
+        new() { Id = ColumnId.HostNonIdealGuests, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Cold, Cache = true,
+            NotHashedBecause = "derived from GuestKind: the host's slots whose guest is not ideal (P10)" },
     ];
 
     /// <summary>Elements per host of a <see cref="ColumnScope.HostRing"/> column (P5: up to this many samples).</summary>

@@ -161,6 +161,9 @@ internal readonly ref struct HostColumns
 
     public ref byte EsxCapping => ref _c.HostEsxCapping[Host];
 
+    /// <summary>P10: how many of the host's slots hold a guest that is not ideal (a cache kept by the fleet).</summary>
+    public int NonIdealGuests => _c.HostNonIdealGuests[Host];
+
     /// <summary>
     /// A reference to the host's first element of a per-VM <paramref name="column"/> of <see cref="Columns"/>, without the
     /// bounds check a span pays: for vector kernels that read and write whole vectors from it, within <see cref="Count"/>.

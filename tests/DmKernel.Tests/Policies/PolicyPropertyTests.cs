@@ -28,13 +28,16 @@ public class PolicyPropertyTests
         EsxSamplePeriodSeconds = 4,
     };
 
-    /// <summary>Gives about a quarter of the VMs a slow, stuck or intermittently stuck guest (P10), the same on every fleet.</summary>
-    private static void SetGuests(Fleet[] fleets, int seed)
+    /// <summary>
+    /// Gives about a quarter of the VMs (of the hosts in <paramref name="hosts"/>, or of every host) a slow, stuck or
+    /// intermittently stuck guest (P10), the same on every fleet.
+    /// </summary>
+    private static void SetGuests(Fleet[] fleets, int seed, int[]? hosts = null)
     {
         var random = new Random(seed);
         for (int vm = 0; vm < fleets[0].SlotCount; vm++)
         {
-            if (!fleets[0].IsUsed(vm))
+            if (!fleets[0].IsUsed(vm) || (hosts is not null && !hosts.Contains(fleets[0].HostOf(vm))))
                 continue;
             GuestResponse r = random.Next(8) switch
             {
@@ -143,6 +146,124 @@ public class PolicyPropertyTests
                 foreach (Balancer b in balancers)
                     b.Dispose();
             }
+        }
+    }
+
+    [Fact]
+    public void P10_HyperV_EveryPathAndThreadCount_GivesTheSameState_WithAMixOfGuests()
+    {
+        // Hyper-V with slow and stuck guests on some hosts only: on a vector path those hosts take the scalar kernel and
+        // the others the vector kernel, in the same chunk of hosts. Guests turn slow and back, and a VM with a stuck guest
+        // is stopped, removed and added back, so the per-host count of non-ideal guests moves; it must always equal a
+        // recount of the guests, and be rebuilt by a checkpoint's load.
+        (KernelPath Path, int Threads)[] runs =
+        [
+            (KernelPath.Scalar, 1), (KernelPath.Vector128, 1), (KernelPath.Vector256, 2), (KernelPath.Vector512, 1), (KernelPath.Scalar, 3), (KernelPath.Vector512, 4),
+        ];
+        int[] vmsPerHost = [5, 40, 1, 23, 16, 31];
+        foreach (int seed in (int[])[31, 32])
+        {
+            double fill = seed == 31 ? 0.9 : 1.2;
+            var fleets = new Fleet[runs.Length + 1];
+            for (int k = 0; k < fleets.Length; k++)
+                fleets[k] = new RandomFleet(seed, edgeValues: seed == 32).Build(RandomFleet.FastModel, vmsPerHost, fillFactor: fill);
+            SetGuests(fleets, seed, [1, 4]);
+            var balancers = new Balancer[fleets.Length];
+            for (int k = 0; k < runs.Length; k++)
+                balancers[k] = new Balancer(fleets[k], BalancerPolicy.HyperV, runs[k].Path, runs[k].Threads);
+            balancers[^1] = new Balancer(fleets[^1], BalancerPolicy.HyperV, KernelPath.Scalar, 1);
+            var ops = new RandomFleet(seed ^ 0x5EED, seed == 32);
+            Fleet reference = fleets[0];
+            int turning = reference.Cols.HostStart[0];                 // host 0's first VM: its guest turns slow and back
+            int removed = reference.Cols.HostStart[3];                 // host 3's first VM: stuck, stopped, removed, added back
+            foreach (Fleet f in fleets)
+                f.SetGuestResponse(removed, GuestResponse.Stuck);
+            int moved = 0, limitedHostTicks = 0, idealHostTicks = 0;
+            try
+            {
+                for (int t = 0; t < 120; t++)
+                {
+                    if (t % 30 == 10)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.SetGuestResponse(turning, GuestResponse.IntermittentlyStuck(2, 3));
+                    }
+                    else if (t % 30 == 25)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.SetGuestResponse(turning, GuestResponse.Rate(2 * (1 + (t % 7))));
+                    }
+                    else if (t % 30 == 29)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.SetGuestResponse(turning, GuestResponse.Ideal);
+                    }
+
+                    if (t == 40 && reference.IsUsed(removed) && reference.State(removed) != VmState.Off && reference.PendingRequest(removed) == LifecycleRequest.None)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.RequestStop(removed);
+                    }
+                    else if (t >= 41 && t < 70 && reference.IsUsed(removed) && reference.State(removed) == VmState.Off && reference.PendingRequest(removed) == LifecycleRequest.None)
+                    {
+                        foreach (Fleet f in fleets)
+                            f.RemoveVm(removed);
+                    }
+                    else if (t == 70 && !reference.IsUsed(removed))
+                    {
+                        foreach (Fleet f in fleets)
+                        {
+                            Assert.Equal(removed, f.AddVm(3, VmSettings.Dynamic(1024, 512, 4096)));
+                            f.SetGuestResponse(removed, GuestResponse.Rate(20));
+                            f.SetCommitted(removed, 3000);
+                            f.RequestStart(removed);
+                        }
+                    }
+
+                    ops.Step(reference, fleets, 0.05);
+                    for (int k = 0; k < runs.Length; k++)
+                        balancers[k].Tick();
+                    Balancer sharded = balancers[^1];
+                    sharded.BeginTick();
+                    sharded.TickHosts(3, fleets[^1].HostCount - 3);
+                    sharded.TickHosts(0, 3);
+                    sharded.EndTick();
+
+                    for (int h = 0; h < reference.HostCount; h++)
+                    {
+                        int start = reference.Cols.HostStart[h], count = 0;
+                        for (int i = start; i < start + reference.Cols.HostCapacity[h]; i++)
+                            count += reference.Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal ? 1 : 0;
+                        Assert.Equal(count, reference.Cols.HostNonIdealGuests[h]);
+                        limitedHostTicks += count > 0 ? 1 : 0;
+                        idealHostTicks += count == 0 ? 1 : 0;
+                    }
+
+                    for (int i = 0; i < reference.SlotCount; i++)
+                        moved += reference.Cols.GuestKind[i] != 0 && reference.UnballoonedThisTick[i] + reference.HotAddedThisTick[i] + reference.RemovedThisTick[i] > 0 ? 1 : 0;
+                    for (int k = 1; k < fleets.Length; k++)
+                        FleetAssert.Equal(reference, fleets[k], $"Hyper-V with P10 guests, seed {seed}, run {k}, tick {t}");
+                    Assert.Equal(reference.ComputeStateHash(), fleets[^1].ComputeStateHash());
+                }
+            }
+            finally
+            {
+                foreach (Balancer b in balancers)
+                    b.Dispose();
+            }
+
+            // The run had both kinds of host, and non-ideal guests that moved (within their limits).
+            Assert.True(limitedHostTicks > 100 && idealHostTicks > 100, $"{limitedHostTicks} limited and {idealHostTicks} ideal host-ticks");
+            Assert.True(moved > 20, $"only {moved} moves of non-ideal guests");
+
+            // A checkpoint does not save the count (a cache): the load rebuilds it from the guests.
+            var saved = new MemoryStream();
+            reference.SaveState(saved);
+            Fleet loaded = new RandomFleet(seed, edgeValues: seed == 32).Build(RandomFleet.FastModel, vmsPerHost, fillFactor: fill);
+            saved.Position = 0;
+            loaded.LoadState(saved);
+            Assert.Equal(reference.Cols.HostNonIdealGuests, loaded.Cols.HostNonIdealGuests);
+            Assert.Contains(loaded.Cols.HostNonIdealGuests, c => c > 0);
         }
     }
 
