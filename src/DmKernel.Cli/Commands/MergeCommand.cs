@@ -7,8 +7,8 @@ using DmKernel.Cli.Output;
 using DmKernel.Cli.Report;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
-using StarvingVm = DmKernel.Traces.Replay.StarvingVm;
 using DmKernel.Traces.Replay;
+using StarvingVm = DmKernel.Traces.Replay.StarvingVm;
 
 namespace DmKernel.Cli.Commands;
 
