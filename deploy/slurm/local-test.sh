@@ -4,7 +4,9 @@
 # folder, starts munged, slurmctld and slurmd, splits the committed sample trace into 4 shards, submits the replay
 # array (deploy/slurm/replay-shards.sbatch) and the afterok merge job (deploy/slurm/merge.sbatch), waits, and compares
 # the merged outputs with a single-process replay (summary.json outside "run", hosts.csv, placement.csv, report.md and
-# the plots, byte for byte). Every daemon it started is stopped by its process id on exit. Exit 0 when identical.
+# the plots, byte for byte); then the same for compare: an array of compare shards (deploy/slurm/compare-shards.sbatch,
+# --seeds 2) and an afterok merge, against one compare process (comparison.json outside "run", report.md apart from
+# its wall time, density.png). Every daemon it started is stopped by its process id on exit. Exit 0 when identical.
 #
 #   sudo deploy/slurm/local-test.sh [TRACE] [SHARDS]
 set -euo pipefail
@@ -168,3 +170,37 @@ done
 say "  stateHash: single $(jq -r .stateHash "$work/single/summary.json" 2> /dev/null), merged $(jq -r .stateHash "$work/merged/summary.json" 2> /dev/null)"
 [ "$same" -eq 1 ] || { say "merged outputs differ from the single-process run"; exit 1; }
 say "PASS: $shards Slurm array tasks + afterok merge = one process"
+
+# The same for compare: an array of compare shards (no split) and an afterok merge, against one compare process.
+carray=$(sbatch --parsable --array=0-$((shards - 1)) --chdir="$work" "$repo/deploy/slurm/compare-shards.sbatch" "$trace" "$work/cshards" --seeds 2)
+carray=${carray%%;*}
+cmerge=$(sbatch --parsable --dependency=afterok:"$carray" --chdir="$work" "$repo/deploy/slurm/merge.sbatch" "$work/cshards" "$work/cmerged")
+say "submitted compare array job $carray (tasks 0-$((shards - 1))) and merge job $cmerge (--dependency=afterok:$carray)"
+start=$SECONDS
+while [ -n "$(squeue -h -j "$carray,$cmerge" -o %i 2> /dev/null)" ]; do
+  if [ $((SECONDS - start)) -gt 600 ]; then
+    say "jobs still queued or running after 600 s:"; squeue; exit 1
+  fi
+  sleep 1
+done
+say "jobs finished in $((SECONDS - start)) s"
+for job in $(seq 0 $((shards - 1)) | sed "s/^/${carray}_/") "$cmerge"; do
+  info="$(scontrol -o show job "$job" 2> /dev/null || true)"
+  line="$(grep -o 'JobState=[A-Z_]*' <<< "$info" || true) $(grep -o ' ExitCode=[0-9:]*' <<< "$info" | head -n 1 | tr -d ' ' || true)"
+  say "  job $job: $line"
+  [[ "$line" == "JobState=COMPLETED ExitCode=0:0" ]] || ok=0
+done
+[ "$ok" -eq 1 ] || { say "a compare job did not complete"; exit 1; }
+say "single-process compare for comparison"
+$DMKERNEL compare "$trace" -o "$work/csingle" --seeds 2 > "$work/csingle.out" 2>&1
+if diff <(without_run "$work/csingle/comparison.json") <(without_run "$work/cmerged/comparison.json") > "$work/comparison.diff"; then
+  say "  comparison.json (outside run): identical"
+else
+  say "  comparison.json (outside run): DIFFERENT"; head -n 20 "$work/comparison.diff"; same=0
+fi
+# report.md: the one line that varies from run to run is the wall time of "- N probes, M VM-ticks, S s.".
+wall() { sed -E 's/^(- [0-9]+ probes, [0-9]+ M VM-ticks,) [0-9.]+ s\.$/\1 S s./' "$1"; }
+if diff <(wall "$work/csingle/report.md") <(wall "$work/cmerged/report.md") > /dev/null; then say "  report.md (apart from its wall time): identical"; else say "  report.md: DIFFERENT"; same=0; fi
+if cmp -s "$work/csingle/density.png" "$work/cmerged/density.png"; then say "  density.png: identical"; else say "  density.png: DIFFERENT"; same=0; fi
+[ "$same" -eq 1 ] || { say "merged comparison differs from the single-process run"; exit 1; }
+say "PASS: $shards Slurm compare array tasks + afterok merge = one compare process"

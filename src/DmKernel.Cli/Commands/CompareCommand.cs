@@ -29,11 +29,13 @@ internal static class CompareCommand
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated %, or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
+        var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
+        var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
         var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries. [default: what the largest strategy's Startup memory needs, + 1]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
-            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts, policies,
+            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts, policies, shard, shards,
         };
         common.AddTo(command);
 
@@ -85,14 +87,21 @@ internal static class CompareCommand
                 MaxHosts = mh,
                 Policies = ParsePolicies(result.GetValue(policies)),
             };
+            // A plain compare in a job array over traces stays plain: the scheduler's index counts only with --shard or --shards.
+            string? shardText = result.GetValue(shard);
+            int? shardCount = result.GetValue(shards);
+            ShardId? id = shardText is null && shardCount is null ? null
+                : Shards.Resolve(shardText, shardCount, null, Environment.GetEnvironmentVariable)
+                    ?? throw new CliError($"--shards {shardCount} gives the number of shards but not which one this is: give --shard INDEX/{shardCount}, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}.");
             return Run(result.GetValue(file)!, result.GetValue(output)!, options, hostGiven ? replay.PlacementHostMb : null, replay.MaxTicks,
-                result.GetValue(sensitivity), cancel);
+                result.GetValue(sensitivity), cancel, id);
         })));
         return command;
     }
 
     /// <summary>Runs the study on <paramref name="traceFile"/> and writes report.md, comparison.json and density.png.</summary>
-    public static int Run(string traceFile, string outputDir, CapacityOptions options, int? hostMb, long? maxTicks, bool sensitivity, CancellationToken cancel)
+    public static int Run(string traceFile, string outputDir, CapacityOptions options, int? hostMb, long? maxTicks, bool sensitivity, CancellationToken cancel,
+        ShardId? shard = null)
     {
         var clock = Stopwatch.StartNew();
         TraceSeries series;
@@ -118,27 +127,28 @@ internal static class CompareCommand
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {series.Vms.Count} VMs, {series.Ticks} ticks of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {options.Seeds} seeds{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s)"));
+            $"compare: {series.Name}: {series.Vms.Count} VMs, {series.Ticks} ticks of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {options.Seeds} seeds{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try
         {
-            result = Cli.Guard(() =>
+            // Plan, run every search (or this shard's share), assemble: a shard stops before the assembly, which merge does.
+            CapacityPlan plan = Cli.Guard(() => OptionErrors(() => CapacityStudy.Plan(series, options, p => progress.Report(
+                string.Create(CultureInfo.InvariantCulture, $"{p.SearchesDone} of {p.Searches} searches, {p.ProbesDone} probes, {p.VmTicksDone / 1e6:F0} M VM-ticks")), cancel)));
+            CapacityFacts facts = plan.Facts with { Warnings = [.. warnings, .. plan.Facts.Warnings] };
+            if (shard is ShardId id)
             {
-                try
-                {
-                    return CapacityStudy.Run(series, options, p => progress.Report(
-                        string.Create(CultureInfo.InvariantCulture, $"{p.SearchesDone} of {p.Searches} searches, {p.ProbesDone} probes, {p.VmTicksDone / 1e6:F0} M VM-ticks")), cancel);
-                }
-                catch (CapacityOptionException ex) when (ex.Option == nameof(CapacityOptions.MaxHosts))
-                {
-                    throw new CliError($"--max-hosts: {ex.Message}");
-                }
-                catch (CapacityOptionException ex) when (ex.Option == nameof(CapacityOptions.Sensitivity))
-                {
-                    throw new CliError($"--sensitivity: {ex.Message}");
-                }
-            });
+                int[] owner = plan.Assign(id.Count);
+                IReadOnlyList<SearchOutcome> mine = Cli.Guard(() => CapacityStudy.RunSearches(plan, i => owner[i] == id.Index));
+                string fingerprint = CompareShard.Fingerprint(traceFile, series, options, maxTicks, id.Count).ToString();
+                string dir = CompareShard.Write(outputDir, id, fingerprint, options, facts, mine, plan.Searches.Count, clock.Elapsed.TotalSeconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Shard {id}: {mine.Count} of {plan.Searches.Count} searches, {mine.Sum(o => o.Probes)} probes, {mine.Sum(o => o.VmTicks) / 1e6:F0} M VM-ticks in {clock.Elapsed.TotalSeconds:F1} s."));
+                Console.WriteLine($"Outputs: {dir} (merge the shards with: dmkernel merge {outputDir} -o MERGED)");
+                return 0;
+            }
+
+            result = Cli.Guard(() => CapacityStudy.Assemble(options, facts, CapacityStudy.RunSearches(plan)));
         }
         catch (OperationCanceledException)
         {
@@ -146,22 +156,50 @@ internal static class CompareCommand
             return 130;
         }
 
-        result = result with { Warnings = [.. warnings, .. result.Warnings] };
         double seconds = clock.Elapsed.TotalSeconds;
         using var staged = Cli.Guard(() => new StagedOutput(outputDir));
+        WriteOutputs(staged, result, seconds, null);
+        staged.Commit();
+        PrintResult(result, seconds, staged.Directory);
+        return 0;
+    }
+
+    private static T OptionErrors<T>(Func<T> plan)
+    {
+        try
+        {
+            return plan();
+        }
+        catch (CapacityOptionException ex) when (ex.Option == nameof(CapacityOptions.MaxHosts))
+        {
+            throw new CliError($"--max-hosts: {ex.Message}");
+        }
+        catch (CapacityOptionException ex) when (ex.Option == nameof(CapacityOptions.Sensitivity))
+        {
+            throw new CliError($"--sensitivity: {ex.Message}");
+        }
+    }
+
+    /// <summary>report.md, comparison.json (with <paramref name="run"/>'s extra fields in its <c>run</c>), density.png and, with policies, policies.png.</summary>
+    internal static void WriteOutputs(StagedOutput staged, CapacityResult result, double seconds, Action<System.Text.Json.Utf8JsonWriter>? run)
+    {
         var report = new CompareReport(result, seconds);
         report.WriteCurves(staged.File("density.png"));
         if (result.Policies.Count > 0)
             report.WritePolicyPlot(staged.File("policies.png"));
         File.WriteAllText(staged.File("report.md"), report.Markdown());
-        CompareReport.WriteJson(staged.File("comparison.json"), result, seconds);
-        staged.Commit();
+        CompareReport.WriteJson(staged.File("comparison.json"), result, seconds, run);
+    }
+
+    /// <summary>The answer and where the outputs are, on standard output.</summary>
+    internal static void PrintResult(CapacityResult result, double seconds, string directory)
+    {
+        var report = new CompareReport(result, seconds);
         Console.WriteLine(report.Headline());
         if (result.Policies.Count > 0)
             Console.WriteLine(report.PolicyLines());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(staged.Directory, "report.md")}, comparison.json, density.png"));
-        return 0;
+            $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(directory, "report.md")}, comparison.json, density.png"));
     }
 
     /// <summary>The trace's host size when it has hosts (the largest, with a warning when they differ), else 256 GB.</summary>

@@ -6,7 +6,9 @@ using System.Text.Json;
 using DmKernel.Cli.Output;
 using DmKernel.Cli.Report;
 using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
 using DmKernel.Traces.Replay;
+using StarvingVm = DmKernel.Traces.Replay.StarvingVm;
 
 namespace DmKernel.Cli.Commands;
 
@@ -35,6 +37,9 @@ internal static class MergeCommand
 
         public int Hosts => Json.GetProperty("hosts").GetInt32();
 
+        /// <summary>True for a shard of compare (compare --shard), false for one of replay.</summary>
+        public bool IsCompare => Json.GetProperty("format").GetString() == CompareShard.Format;
+
         public string File(string name) => Path.Combine(Dir, name);
 
         public long Total(string name) => Json.GetProperty("totals").GetProperty(name).GetInt64();
@@ -44,6 +49,8 @@ internal static class MergeCommand
     {
         var clock = Stopwatch.StartNew();
         List<Shard> shards = Load(dirs);
+        if (shards[0].IsCompare)
+            return MergeCompare(shards, outputDir, clock);
         Shard first = shards[0];
         int count = first.Count;
         int hostCount = 0, vmCount = 0;
@@ -191,9 +198,9 @@ internal static class MergeCommand
                 continue;
             }
 
-            var inside = Directory.EnumerateDirectories(dir, "shard-*-of-*").Where(d => IsShardName(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToList();
+            var inside = Directory.EnumerateDirectories(dir, "*shard-*-of-*").Where(d => IsShardName(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToList();
             if (inside.Count == 0)
-                throw new CliError($"'{dir}' holds no shard outputs (shard-IIII-of-NNNN folders written by replay --shard).", 1);
+                throw new CliError($"'{dir}' holds no shard outputs (shard-IIII-of-NNNN folders written by replay --shard, compare-shard-IIII-of-NNNN by compare --shard).", 1);
             found.AddRange(inside);
         }
 
@@ -208,8 +215,8 @@ internal static class MergeCommand
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
                 json = doc.RootElement.Clone();
-                if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("format", out JsonElement f) || f.GetString() != ShardReplay.Format)
-                    throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\").", 1);
+                if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("format", out JsonElement f) || (f.GetString() != ShardReplay.Format && f.GetString() != CompareShard.Format))
+                    throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\" or \"{CompareShard.Format}\").", 1);
             }
             catch (JsonException ex)
             {
@@ -220,7 +227,7 @@ internal static class MergeCommand
             try
             {
                 CheckFiles(shard);
-                _ = shard.Index + shard.Count + shard.Hosts;
+                _ = shard.Index + shard.Count + (shard.IsCompare ? 0 : shard.Hosts);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
             {
@@ -236,6 +243,8 @@ internal static class MergeCommand
         var ic = CultureInfo.InvariantCulture;
         foreach (Shard s in shards)
         {
+            if (s.IsCompare != first.IsCompare)
+                throw new CliError($"'{first.Dir}' is a shard of {(first.IsCompare ? "compare" : "replay")}, '{s.Dir}' one of {(s.IsCompare ? "compare" : "replay")}: merge the shards of one command at a time.", 1);
             if (s.Count != count)
                 throw new CliError(string.Create(ic, $"shards of different splits: '{first.Dir}' is one of {count} shards, '{s.Dir}' one of {s.Count}."), 1);
             if (s.Index < 0 || s.Index >= count)
@@ -265,10 +274,14 @@ internal static class MergeCommand
                 continue;
             parsed ??= FromText(fingerprint);
             IReadOnlyList<string>? differences = parsed?.Differences(other, $"in shard {s.Index}", "in shard 0");
+            string verb = first.IsCompare ? "compared" : "replayed", again = first.IsCompare ? "Run compare --shard" : "Replay every shard";
             throw new CliError(differences is { Count: > 0 }
-                ? $"shard {s.Index} ('{s.Dir}') was replayed from another trace or with other options than shard 0 ('{ordered[0].Dir}'): {string.Join("; ", differences)}. Replay every shard with the same command."
-                : $"shard {s.Index} ('{s.Dir}') was replayed from another trace or with other options than shard 0 ('{ordered[0].Dir}').", 1);
+                ? $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}'): {string.Join("; ", differences)}. {again} with the same command."
+                : $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}').", 1);
         }
+
+        if (first.IsCompare)
+            return ordered;
 
         int nextHost = 0;
         foreach (Shard s in ordered)
@@ -282,7 +295,71 @@ internal static class MergeCommand
     }
 
     private static bool IsShardName(string name)
-        => name.StartsWith("shard-", StringComparison.Ordinal) && name.Contains("-of-", StringComparison.Ordinal);
+        => (name.StartsWith("shard-", StringComparison.Ordinal) || name.StartsWith(CompareShard.Prefix + "shard-", StringComparison.Ordinal)) && name.Contains("-of-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The shards of compare: the union of their search results assembled into one comparison, written as one compare
+    /// process writes it (report.md, comparison.json, density.png, policies.png); comparison.json's <c>run</c> lists the shards' runs.
+    /// </summary>
+    private static int MergeCompare(List<Shard> shards, string outputDir, Stopwatch clock)
+    {
+        CapacityOptions? options = null;
+        CapacityFacts? facts = null;
+        var outcomes = new List<SearchOutcome>();
+        foreach (Shard s in shards)
+        {
+            string path = s.File(CompareShard.SearchesJson);
+            try
+            {
+                (CapacityOptions o, CapacityFacts f, List<SearchOutcome> results) = CompareShard.Read(path);
+                (options, facts) = (options ?? o, facts ?? f);
+                var ran = s.Json.GetProperty("ran").EnumerateArray().Select(e => e.GetInt32()).ToList();
+                if (!ran.SequenceEqual(results.Select(r => r.Index)))
+                    throw new CliError($"'{path}' does not hold the searches its shard.json lists; run that shard again.", 1);
+                outcomes.AddRange(results);
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new CliError($"'{path}' is not a compare shard's search results ({ex.Message}); run that shard again.", 1);
+            }
+        }
+
+        int searches = shards[0].Json.GetProperty("searches").GetInt32();
+        CapacityResult result;
+        try
+        {
+            result = CapacityStudy.Assemble(options!, facts!, outcomes);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"the {shards.Count} shards do not hold each of the comparison's {searches} searches once ({ex.Message.Split(" (Parameter", 2)[0]}): they come from different versions of dmkernel; run every shard again."), 1);
+        }
+
+        // The report's time is the slowest shard's: what the comparison took with its shards run side by side.
+        double seconds = shards.Max(s => s.Json.GetProperty("run").GetProperty("wallSeconds").GetDouble());
+        using var staged = new StagedOutput(outputDir);
+        CompareCommand.WriteOutputs(staged, result, seconds, json =>
+        {
+            json.WriteNumber("shards", shards.Count);
+            json.WriteStartArray("shardRuns");
+            foreach (Shard s in shards)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("shard", s.Index);
+                foreach (JsonProperty p in s.Json.GetProperty("run").EnumerateObject())
+                    p.WriteTo(json);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("mergeWallSeconds", Math.Round(clock.Elapsed.TotalSeconds, 4));
+        });
+        staged.Commit();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Merged {shards.Count} compare shards: {searches} searches of {result.Trace} (in {clock.Elapsed.TotalSeconds:F2} s)."));
+        CompareCommand.PrintResult(result, seconds, staged.Directory);
+        return 0;
+    }
 
     private static RunFingerprint? FromText(string text)
     {

@@ -319,7 +319,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     }
 
     /// <summary>comparison.json: every figure of the report.</summary>
-    public static void WriteJson(string path, CapacityResult r, double seconds)
+    public static void WriteJson(string path, CapacityResult r, double seconds, Action<Utf8JsonWriter>? run = null)
     {
         using FileStream stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -444,6 +444,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteNumber("probes", r.ProbesRun);
         json.WriteNumber("vmTicks", r.VmTicksReplayed);
         json.WriteNumber("threads", o.Threads);
+        run?.Invoke(json);
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -9,45 +9,13 @@ namespace DmKernel.Traces.Capacity;
 /// </summary>
 public static partial class CapacityStudy
 {
-    /// <summary>The searches of one policy.</summary>
-    private sealed record PolicyJobs(BalancerPolicy Policy, DensityJob[] Density, HostsJob Hosts);
-
     /// <summary>
-    /// Adds a density search per seed and a hosts-needed search of <paramref name="dm"/> under every policy to compare. The
-    /// policy the strategies already run under (<see cref="ProbeOptions.Policy"/>) reuses their searches.
+    /// The policies' side-by-side probes: the pool's VMs on the trace's own hosts when it has a placement, otherwise packed
+    /// (as the hosts-needed search packs them) onto the hosts the first policy needs (<paramref name="first"/>, its
+    /// hosts-needed result), the same placement for every policy; full length, with the pressure distribution.
     /// </summary>
-    private static List<PolicyJobs> AddPolicyJobs(Context ctx, TraceSeries series, MemoryStrategy dm, DensityJob[] dmDensity, HostsJob dmHosts, List<Job> jobs)
+    private static SideBySide SideBySideProbes(Context ctx, HostsResult first)
     {
-        var list = new List<PolicyJobs>();
-        foreach (BalancerPolicy policy in ctx.Options.Policies)
-        {
-            if (policy == ctx.Options.Probe.Policy)
-            {
-                list.Add(new PolicyJobs(policy, dmDensity, dmHosts));
-                continue;
-            }
-
-            var density = new DensityJob[ctx.Options.Seeds];
-            for (int k = 0; k < density.Length; k++)
-                jobs.Add(density[k] = new DensityJob(ctx, series, dm, k) { Policy = policy });
-            var hosts = new HostsJob(ctx, dm) { Policy = policy };
-            jobs.Add(hosts);
-            list.Add(new PolicyJobs(policy, density, hosts));
-        }
-
-        return list;
-    }
-
-    /// <summary>
-    /// Each policy's result, with its side-by-side probe: the pool's VMs on the trace's own hosts when it has a placement,
-    /// otherwise packed (as the hosts-needed search packs them) onto the hosts the first policy needs, the same placement for
-    /// every policy; full length, with the pressure distribution. Returns the results and a description of the placement.
-    /// </summary>
-    private static (IReadOnlyList<PolicyResult> Results, string? Placement) PolicyResults(Context ctx, List<PolicyJobs> jobs, DensityResult staticDensity,
-        CancellationToken cancel)
-    {
-        if (jobs.Count == 0)
-            return ([], null);
         var ic = CultureInfo.InvariantCulture;
         TraceSeries series = ctx.Series;
         int[] pool = ctx.Pool;
@@ -62,30 +30,32 @@ public static partial class CapacityStudy
         }
         else
         {
-            HostsResult first = jobs[0].Hosts.Result!;
             hostCount = first.Hosts ?? first.MaxHosts;
             MemoryStrategy dm = first.Strategy;
             VmSettings[] settings = [.. pool.Select(v => dm.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb))];
             vms = HostsJob.Pack(pool, settings, hostCount).Vms;
             placement = string.Create(ic,
-                $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({(first.Hosts is null ? "the most tried" : $"what {jobs[0].Policy.Name} needs")})");
+                $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({(first.Hosts is null ? "the most tried" : $"what {ctx.Options.Policies[0].Name} needs")})");
         }
 
-        var outcomes = new ProbeOutcome[jobs.Count];
-        RunAll([.. Enumerable.Range(0, jobs.Count)], ctx.Options.Threads, i =>
-        {
-            ProbeOptions options = ctx.ProbeOptions(stopEarly: false, perVm: false, jobs[i].Policy) with { PressureHistogram = true };
-            outcomes[i] = Probe.Run(series, jobs[i].Hosts.Result!.Strategy, vms, hostCount, ctx.Host, options);
-            ctx.Probed(outcomes[i]);
-        }, cancel);
+        return new SideBySide(ctx, first.Strategy, vms, hostCount, placement);
+    }
 
-        var results = new PolicyResult[jobs.Count];
-        for (int i = 0; i < jobs.Count; i++)
-        {
-            DensityResult density = Result(jobs[i].Hosts.Result!.Strategy, null, jobs[i].Density, ctx);
-            results[i] = new PolicyResult(jobs[i].Policy, density, jobs[i].Hosts.Result!, DensityRatio.Of(density, staticDensity), outcomes[i]);
-        }
+    /// <summary>One full-length probe per policy of the same VMs on the same placement.</summary>
+    private sealed class SideBySide(Context ctx, MemoryStrategy strategy, ProbeVm[] vms, int hostCount, string placement)
+    {
+        private readonly ProbeOutcome[] _outcomes = new ProbeOutcome[ctx.Options.Policies.Count];
 
-        return (results, placement);
+        public string Placement => placement;
+
+        public IReadOnlyList<ProbeOutcome> Outcomes => _outcomes;
+
+        /// <summary>The probes to run, counted as <paramref name="owner"/>'s.</summary>
+        public IEnumerable<Action> Probes(Job owner) => Enumerable.Range(0, _outcomes.Length).Select(i => (Action)(() =>
+        {
+            ProbeOptions options = ctx.ProbeOptions(stopEarly: false, perVm: false, ctx.Options.Policies[i]) with { PressureHistogram = true };
+            _outcomes[i] = Probe.Run(ctx.Series, strategy, vms, hostCount, ctx.Host, options);
+            owner.Probed(_outcomes[i]);
+        }));
     }
 }

@@ -23,8 +23,22 @@ public static partial class CapacityStudy
 {
     private const ulong DrawVm = 0x5EED_0001, DrawOffset = 0x5EED_0002;
 
-    /// <summary>Runs the study. Throws <see cref="ArgumentException"/> on bad options, <see cref="OperationCanceledException"/> when cancelled.</summary>
+    /// <summary>
+    /// Runs the study: <see cref="Plan"/>, every search (<see cref="RunSearches"/>), <see cref="Assemble"/>. Throws
+    /// <see cref="ArgumentException"/> on bad options, <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
     public static CapacityResult Run(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress = null, CancellationToken cancel = default)
+    {
+        CapacityPlan plan = Plan(series, options, progress, cancel);
+        return Assemble(options, plan.Facts, RunSearches(plan));
+    }
+
+    /// <summary>
+    /// Plans the study: checks the options against the trace, finds the pool and the warnings (<see cref="CapacityPlan.Facts"/>)
+    /// and lays out the fixed list of searches (<see cref="CapacityPlan.Searches"/>: the same for the same options, whatever
+    /// runs them). Throws <see cref="ArgumentException"/> (<see cref="CapacityOptionException"/> naming the option) on bad options.
+    /// </summary>
+    public static CapacityPlan Plan(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
@@ -106,89 +120,12 @@ public static partial class CapacityStudy
                 $"the sensitivity grid holds a copy of the trace per demand model: {options.Sensitivity.Count} × {series.Vms.Count} VMs × {series.Ticks} ticks = {copies} values, more than {options.MaxSensitivityValues}; compare a shorter span (--max-ticks) or leave the grid out."));
         }
 
-        // The jobs: a density search per strategy and seed, a hosts-needed search per strategy, and the sensitivity grid.
-        DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
-        var jobs = new List<Job>();
-        var densityJobs = new DensityJob[options.Strategies.Count][];
-        for (int s = 0; s < options.Strategies.Count; s++)
+        var facts = new CapacityFacts
         {
-            densityJobs[s] = new DensityJob[options.Seeds];
-            for (int k = 0; k < options.Seeds; k++)
-                jobs.Add(densityJobs[s][k] = new DensityJob(ctx, series, options.Strategies[s], k));
-        }
-
-        var hostJobs = new HostsJob[options.Strategies.Count];
-        for (int s = 0; s < options.Strategies.Count; s++)
-            jobs.Add(hostJobs[s] = new HostsJob(ctx, options.Strategies[s]));
-
-        MemoryStrategy dmStrategy = options.Strategies.First(s => s.Kind == StrategyKind.DynamicMemory);
-        int dmIndex = IndexOf(options.Strategies, dmStrategy), staticIndex = IndexOf(options.Strategies, MemoryStrategy.StaticProvisioned);
-        var cells = new List<(DemandModel Model, DensityJob[] Dm, DensityJob[] Static)>();
-        foreach (DemandModel model in options.Sensitivity)
-        {
-            TraceSeries variant = series.WithDemand(recorded, model);
-            var dm = new DensityJob[options.Seeds];
-            var st = new DensityJob[options.Seeds];
-            for (int k = 0; k < options.Seeds; k++)
-            {
-                jobs.Add(dm[k] = new DensityJob(ctx, variant, dmStrategy, k) { Demand = model });
-
-                // Static at the provisioned size never pages on servable time and its starts do not depend on demand:
-                // without a pressure limit its density is the same under every demand model.
-                st[k] = options.Level.MaxPressure is null ? densityJobs[staticIndex][k] : new DensityJob(ctx, variant, MemoryStrategy.StaticProvisioned, k) { Demand = model };
-                if (st[k] != densityJobs[staticIndex][k])
-                    jobs.Add(st[k]);
-            }
-
-            cells.Add((model, dm, st));
-        }
-
-        List<PolicyJobs> policyJobs = AddPolicyJobs(ctx, series, dmStrategy, densityJobs[dmIndex], hostJobs[dmIndex], jobs);
-        ctx.Searches = jobs.Count;
-        jobs.Sort((a, b) => b.Weight.CompareTo(a.Weight)); // the heaviest first: better balance across threads
-        RunAll(jobs, options.Threads, job =>
-        {
-            job.Run();
-            ctx.SearchDone();
-        }, cancel);
-
-        // The curves: the first seed's draws, full length, around each strategy's density.
-        var curveJobs = new List<CurveJob>();
-        for (int s = 0; s < options.Strategies.Count; s++)
-        {
-            DensityJob first = densityJobs[s][0];
-            if (first.Result!.VmsPerHost > 0)
-                curveJobs.Add(new CurveJob(ctx, series, options.Strategies[s], first.Result.VmsPerHost));
-        }
-
-        RunAll([.. curveJobs.SelectMany(j => j.Points)], options.Threads, p => p.Run(), cancel);
-
-        var densities = new DensityResult[options.Strategies.Count];
-        for (int s = 0; s < densities.Length; s++)
-        {
-            densities[s] = Result(options.Strategies[s], null, densityJobs[s], ctx);
-            CurveJob? curve = curveJobs.FirstOrDefault(c => c.Strategy == options.Strategies[s]);
-            if (curve is not null)
-                densities[s] = densities[s] with { Curve = [.. curve.Points.Select(p => new CurvePoint(p.Size, p.Outcome!))] };
-        }
-        var sensitivity = new List<SensitivityCell>();
-        foreach ((DemandModel model, DensityJob[] dm, DensityJob[] st) in cells)
-        {
-            DensityResult d = Result(dmStrategy, model, dm, ctx), s = Result(MemoryStrategy.StaticProvisioned, model, st, ctx);
-            sensitivity.Add(new SensitivityCell(model, d, s, CapacityVerdict.Of(d, s)));
-        }
-
-        HostsResult[] hosts = [.. hostJobs.Select(j => j.Result!)];
-        (IReadOnlyList<PolicyResult> policies, string? policyPlacement) = PolicyResults(ctx, policyJobs, densities[staticIndex], cancel);
-        return new CapacityResult
-        {
-            Policies = policies,
-            PolicyPlacement = policyPlacement,
             Trace = series.Name,
             TraceVms = series.Vms.Count,
             Ticks = ctx.Ticks,
             TickSeconds = series.TickSeconds,
-            Options = options,
             RecordedDemand = DemandModel.FromMetadata(series.Metadata),
             PoolVms = pool.Count,
             TooLarge = tooLarge,
@@ -196,16 +133,266 @@ public static partial class CapacityStudy
             MostOnAtOnce = mostOn,
             UnservableShare = UnservableShare(series, out List<UnservableVm> unservable),
             Unservable = unservable,
+            Warnings = warnings,
+        };
+        return new CapacityPlan(ctx, Layout(options), facts);
+    }
+
+    /// <summary>
+    /// Runs the searches of <paramref name="plan"/> whose index <paramref name="include"/> accepts (all when null), on
+    /// <see cref="CapacityOptions.Threads"/> threads, the heaviest first; then the probes that follow from them: the curve of
+    /// a strategy with its first seed's density search, the policies' side-by-side probes with the first policy's hosts-needed
+    /// search. Each result depends only on the plan and its index, not on which process or thread ran it.
+    /// </summary>
+    public static IReadOnlyList<SearchOutcome> RunSearches(CapacityPlan plan, Func<int, bool>? include = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        Context ctx = plan.Context;
+        CapacityOptions options = ctx.Options;
+        TraceSeries series = ctx.Series;
+        DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
+        var variants = new TraceSeries?[options.Sensitivity.Count];
+        var jobs = new List<(int Index, Job Job)>();
+        for (int i = 0; i < plan.Specs.Count; i++)
+        {
+            if (include is not null && !include(i))
+                continue;
+            SearchSpec spec = plan.Specs[i];
+            MemoryStrategy strategy = options.Strategies[spec.Strategy];
+            BalancerPolicy? policy = spec.Policy < 0 ? null : options.Policies[spec.Policy];
+            Job job;
+            if (spec.Hosts)
+            {
+                job = new HostsJob(ctx, strategy) { Policy = policy };
+            }
+            else
+            {
+                TraceSeries s = series;
+                DemandModel? model = null;
+                if (spec.Demand >= 0)
+                {
+                    model = options.Sensitivity[spec.Demand];
+                    s = variants[spec.Demand] ??= series.WithDemand(recorded, model);
+                }
+
+                job = new DensityJob(ctx, s, strategy, spec.Seed) { Policy = policy, Demand = model };
+            }
+
+            job.Weight = plan.Weight(i);
+            jobs.Add((i, job));
+        }
+
+        ctx.Searches = jobs.Count;
+        var order = jobs.OrderByDescending(j => j.Job.Weight).ThenBy(j => j.Index).Select(j => j.Job).ToList(); // the heaviest first: better balance across threads
+        RunAll(order, options.Threads, job =>
+        {
+            job.Run();
+            ctx.SearchDone();
+        }, ctx.Cancel);
+
+        // What follows from the searches: the curves (the first seed's draws, full length, around each strategy's density)
+        // and the policies' side-by-side probes, all at once.
+        var curves = new Dictionary<int, CurveJob>();
+        SideBySide? sideBySide = null;
+        var followUps = new List<Action>();
+        foreach ((int index, Job job) in jobs)
+        {
+            SearchSpec spec = plan.Specs[index];
+            if (job is DensityJob d && spec.HasCurve && d.Result!.VmsPerHost > 0)
+            {
+                var curve = new CurveJob(ctx, series, options.Strategies[spec.Strategy], d.Result.VmsPerHost);
+                curves[index] = curve;
+                followUps.AddRange(curve.Points.Select(p => (Action)(() => p.Run(job))));
+            }
+
+            if (index == plan.SideBySideOwner)
+            {
+                sideBySide = SideBySideProbes(ctx, ((HostsJob)job).Result!);
+                followUps.AddRange(sideBySide.Probes(job));
+            }
+        }
+
+        RunAll(followUps, options.Threads, a => a(), ctx.Cancel);
+
+        var outcomes = new List<SearchOutcome>();
+        foreach ((int index, Job job) in jobs)
+        {
+            outcomes.Add(job switch
+            {
+                DensityJob d => new SearchOutcome
+                {
+                    Index = index,
+                    Density = d.Result,
+                    CannotMeet = d.CannotMeet,
+                    PoolPagingShare = d.PoolPagingShare,
+                    Curve = curves.TryGetValue(index, out CurveJob? c) ? [.. c.Points.Select(p => new CurvePoint(p.Size, p.Outcome!))] : [],
+                    Probes = job.Probes,
+                    VmTicks = job.VmTicks,
+                },
+                HostsJob h => new SearchOutcome
+                {
+                    Index = index,
+                    Hosts = h.Result,
+                    Starving = Starving(series, h),
+                    SideBySide = index == plan.SideBySideOwner ? sideBySide!.Outcomes : [],
+                    PolicyPlacement = index == plan.SideBySideOwner ? sideBySide!.Placement : null,
+                    Probes = job.Probes,
+                    VmTicks = job.VmTicks,
+                },
+                _ => throw new InvalidOperationException(),
+            });
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The result from the plan's facts and every search's outcome (from one process, or the union of shards' in any
+    /// order): the densities and their ranges, curves, hosts needed, verdict, sensitivity and policies. Runs no probe.
+    /// Throws <see cref="ArgumentException"/> when a search is missing or given twice.
+    /// </summary>
+    public static CapacityResult Assemble(CapacityOptions options, CapacityFacts facts, IEnumerable<SearchOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        List<SearchSpec> specs = Layout(options);
+        var byIndex = new SearchOutcome?[specs.Count];
+        foreach (SearchOutcome o in outcomes)
+        {
+            if (o.Index < 0 || o.Index >= specs.Count)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"search {o.Index} is not one of the plan's {specs.Count}."), nameof(outcomes));
+            if (byIndex[o.Index] is not null)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"search {o.Index} is given twice."), nameof(outcomes));
+            if ((o.Hosts is not null) != specs[o.Index].Hosts)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"search {o.Index} is of another kind than the plan's."), nameof(outcomes));
+            byIndex[o.Index] = o;
+        }
+
+        int missing = Array.IndexOf(byIndex, null);
+        if (missing >= 0)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"search {missing} of {specs.Count} is missing."), nameof(outcomes));
+        var find = new Dictionary<SearchSpec, SearchOutcome>();
+        for (int i = 0; i < specs.Count; i++)
+            find[specs[i]] = byIndex[i]!;
+        SearchOutcome[] Density(int strategy, int demand, int policy)
+            => [.. Enumerable.Range(0, options.Seeds).Select(k => find[new SearchSpec(false, strategy, k, demand, policy)])];
+
+        IReadOnlyList<MemoryStrategy> strategies = options.Strategies;
+        int dmIndex = DmIndex(options), staticIndex = IndexOf(strategies, MemoryStrategy.StaticProvisioned);
+        var densities = new DensityResult[strategies.Count];
+        for (int s = 0; s < densities.Length; s++)
+        {
+            SearchOutcome[] seeds = Density(s, -1, -1);
+            densities[s] = Result(strategies[s], null, seeds, options) with { Curve = seeds[0].Curve };
+        }
+
+        var sensitivity = new List<SensitivityCell>();
+        for (int m = 0; m < options.Sensitivity.Count; m++)
+        {
+            DemandModel model = options.Sensitivity[m];
+            DensityResult d = Result(strategies[dmIndex], model, Density(dmIndex, m, -1), options);
+
+            // Static at the provisioned size never pages on servable time and its starts do not depend on demand: without a
+            // pressure limit its density is the same under every demand model (the plan then has no search for it).
+            DensityResult s = options.Level.MaxPressure is null
+                ? Result(MemoryStrategy.StaticProvisioned, model, Density(staticIndex, -1, -1), options)
+                : Result(MemoryStrategy.StaticProvisioned, model, Density(staticIndex, m, -1), options);
+            sensitivity.Add(new SensitivityCell(model, d, s, CapacityVerdict.Of(d, s)));
+        }
+
+        HostsResult[] hosts = [.. Enumerable.Range(0, strategies.Count).Select(s => find[new SearchSpec(true, s, 0, -1, -1)].Hosts!)];
+        var policies = new List<PolicyResult>();
+        string? placement = null;
+        for (int p = 0; p < options.Policies.Count; p++)
+        {
+            int own = options.Policies[p] == options.Probe.Policy ? -1 : p;
+            DensityResult density = Result(strategies[dmIndex], null, Density(dmIndex, -1, own), options);
+            SearchOutcome owner = byIndex[SideBySideOwner(specs, options)]!;
+            placement = owner.PolicyPlacement;
+            policies.Add(new PolicyResult(options.Policies[p], density, find[new SearchSpec(true, dmIndex, 0, -1, own)].Hosts!,
+                DensityRatio.Of(density, densities[staticIndex]), owner.SideBySide[p]));
+        }
+
+        return new CapacityResult
+        {
+            Policies = policies,
+            PolicyPlacement = placement,
+            Trace = facts.Trace,
+            TraceVms = facts.TraceVms,
+            Ticks = facts.Ticks,
+            TickSeconds = facts.TickSeconds,
+            Options = options,
+            RecordedDemand = facts.RecordedDemand,
+            PoolVms = facts.PoolVms,
+            TooLarge = facts.TooLarge,
+            NeverOn = facts.NeverOn,
+            MostOnAtOnce = facts.MostOnAtOnce,
+            UnservableShare = facts.UnservableShare,
+            Unservable = facts.Unservable,
             Densities = densities,
             Hosts = hosts,
-            Starving = Starving(series, hostJobs[dmIndex]),
+            Starving = find[new SearchSpec(true, dmIndex, 0, -1, -1)].Starving,
             Verdict = CapacityVerdict.Of(densities[dmIndex], densities[staticIndex]),
             Sensitivity = sensitivity,
-            Warnings = warnings,
-            ProbesRun = ctx.ProbesDone,
-            VmTicksReplayed = ctx.VmTicksDone,
+            Warnings = facts.Warnings,
+            ProbesRun = byIndex.Sum(o => o!.Probes),
+            VmTicksReplayed = byIndex.Sum(o => o!.VmTicks),
         };
     }
+
+    /// <summary>
+    /// The fixed list of searches for <paramref name="options"/>: a density search per strategy and seed, a hosts-needed
+    /// search per strategy, the sensitivity grid's density searches (Dynamic Memory per demand model and seed, and static
+    /// provisioned too under a pressure limit), and per compared policy other than the probes' own a density search per seed
+    /// and a hosts-needed search of the verdict's Dynamic Memory strategy.
+    /// </summary>
+    private static List<SearchSpec> Layout(CapacityOptions options)
+    {
+        var list = new List<SearchSpec>();
+        int n = options.Strategies.Count;
+        for (int s = 0; s < n; s++)
+        {
+            for (int k = 0; k < options.Seeds; k++)
+                list.Add(new SearchSpec(false, s, k, -1, -1));
+        }
+
+        for (int s = 0; s < n; s++)
+            list.Add(new SearchSpec(true, s, 0, -1, -1));
+        int dm = DmIndex(options), st = IndexOf(options.Strategies, MemoryStrategy.StaticProvisioned);
+        for (int m = 0; m < options.Sensitivity.Count; m++)
+        {
+            for (int k = 0; k < options.Seeds; k++)
+            {
+                list.Add(new SearchSpec(false, dm, k, m, -1));
+                if (options.Level.MaxPressure is not null)
+                    list.Add(new SearchSpec(false, st, k, m, -1));
+            }
+        }
+
+        for (int p = 0; p < options.Policies.Count; p++)
+        {
+            if (options.Policies[p] == options.Probe.Policy)
+                continue; // the strategies' own searches serve it
+            for (int k = 0; k < options.Seeds; k++)
+                list.Add(new SearchSpec(false, dm, k, -1, p));
+            list.Add(new SearchSpec(true, dm, 0, -1, p));
+        }
+
+        return list;
+    }
+
+    /// <summary>The index of the search the policies' side-by-side probes follow (the first policy's hosts-needed search), or -1 without policies.</summary>
+    internal static int SideBySideOwner(List<SearchSpec> specs, CapacityOptions options)
+    {
+        if (options.Policies.Count == 0)
+            return -1;
+        int own = options.Policies[0] == options.Probe.Policy ? -1 : 0;
+        return specs.IndexOf(new SearchSpec(true, DmIndex(options), 0, -1, own));
+    }
+
+    private static int DmIndex(CapacityOptions options) => IndexOf(options.Strategies, options.Strategies.First(s => s.Kind == StrategyKind.DynamicMemory));
+
 
     /// <summary>
     /// Runs <paramref name="work"/> on every item, <paramref name="threads"/> at a time, each thread taking the next item
@@ -320,21 +507,21 @@ public static partial class CapacityStudy
         return -1;
     }
 
-    private static DensityResult Result(MemoryStrategy strategy, DemandModel? model, DensityJob[] jobs, Context ctx)
+    private static DensityResult Result(MemoryStrategy strategy, DemandModel? model, SearchOutcome[] searches, CapacityOptions options)
     {
-        var seeds = jobs.Select(j => j.Result!).ToArray();
+        var seeds = searches.Select(j => j.Density!).ToArray();
         string? cannot = null;
-        if (jobs[0].CannotMeet is string why)
+        if (searches[0].CannotMeet is string why)
         {
             cannot = why;
         }
         else if (seeds.All(s => s.VmsPerHost == 0))
         {
             ProbeOutcome? miss = seeds[0].FirstMiss;
-            cannot = miss is null ? "misses the level with one VM per host" : $"misses the level even with one VM per host: {ctx.Options.Level.Shortfall(miss)}";
+            cannot = miss is null ? "misses the level with one VM per host" : $"misses the level even with one VM per host: {options.Level.Shortfall(miss)}";
         }
 
-        return new DensityResult(strategy, model, seeds, cannot, jobs[0].PoolPagingShare);
+        return new DensityResult(strategy, model, seeds, cannot, searches[0].PoolPagingShare);
     }
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
@@ -467,7 +654,7 @@ public static partial class CapacityStudy
     }
 
     /// <summary>Shared state of one study.</summary>
-    private sealed class Context(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress, CancellationToken cancel)
+    internal sealed class Context(TraceSeries series, CapacityOptions options, Action<CapacityProgress>? progress, CancellationToken cancel)
     {
         private int _probes;
         private long _vmTicks;
@@ -521,14 +708,36 @@ public static partial class CapacityStudy
 
     private abstract class Job
     {
-        public abstract long Weight { get; }
+        private int _probes;
+        private long _vmTicks;
+
+        /// <summary>The estimated cost (<see cref="CapacityPlan.Weight"/>).</summary>
+        public long Weight { get; set; }
+
+        /// <summary>Probes run for this search and what follows from it.</summary>
+        public int Probes => _probes;
+
+        /// <summary>VM-ticks replayed by those probes (warm-up included).</summary>
+        public long VmTicks => Interlocked.Read(ref _vmTicks);
+
+        protected abstract Context Ctx { get; }
 
         public abstract void Run();
+
+        /// <summary>Counts a probe of this search (here and in the study's progress).</summary>
+        public void Probed(ProbeOutcome o)
+        {
+            Interlocked.Increment(ref _probes);
+            Interlocked.Add(ref _vmTicks, (long)o.Vms * (o.WarmupTicks + o.Ticks));
+            Ctx.Probed(o);
+        }
     }
 
     /// <summary>A density search for one strategy, demand model and seed.</summary>
     private sealed class DensityJob(Context ctx, TraceSeries series, MemoryStrategy strategy, int seedIndex) : Job
     {
+        protected override Context Ctx => ctx;
+
         private readonly List<SearchProbe> _probes = [];
 
         /// <summary>The balancer policy of the probes (null: the study's, <see cref="ProbeOptions.Policy"/>).</summary>
@@ -541,8 +750,6 @@ public static partial class CapacityStudy
         public string? CannotMeet { get; private set; }
 
         public double? PoolPagingShare { get; private set; }
-
-        public override long Weight => strategy.IsDynamic ? 2 : 1;
 
         public override void Run()
         {
@@ -582,7 +789,7 @@ public static partial class CapacityStudy
                 ProbeOutcome o = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: false, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
                 _probes.Add(new SearchProbe(n, o, ok));
-                ctx.Probed(o);
+                Probed(o);
                 if (ok && (best is null || n > best.Vms / hosts))
                     best = o;
                 if (!ok && (firstMiss is null || n < firstMiss.Vms / hosts))
@@ -681,7 +888,7 @@ public static partial class CapacityStudy
 
             public ProbeOutcome? Outcome { get; private set; }
 
-            public void Run()
+            public void Run(Job owner)
             {
                 int hosts = ctx.Options.HostsPerProbe;
                 var vms = new ProbeVm[hosts * n];
@@ -692,7 +899,7 @@ public static partial class CapacityStudy
                 }
 
                 Outcome = Probe.Run(series, strategy, vms, hosts, ctx.Host, ctx.ProbeOptions(stopEarly: false, perVm: false));
-                ctx.Probed(Outcome);
+                owner.Probed(Outcome);
             }
         }
     }
@@ -700,6 +907,8 @@ public static partial class CapacityStudy
     /// <summary>The hosts-needed search for one strategy: the trace's pool VMs re-packed onto k hosts.</summary>
     private sealed class HostsJob(Context ctx, MemoryStrategy strategy) : Job
     {
+        protected override Context Ctx => ctx;
+
         private readonly List<SearchProbe> _probes = [];
 
         /// <summary>The balancer policy of the probes (null: the study's, <see cref="ProbeOptions.Policy"/>).</summary>
@@ -709,8 +918,6 @@ public static partial class CapacityStudy
 
         /// <summary>The trace VM of each probe VM of the last probe (probe order).</summary>
         public int[] Sources { get; private set; } = [];
-
-        public override long Weight => strategy.IsDynamic ? 3 : 2;
 
         public override void Run()
         {
@@ -746,7 +953,7 @@ public static partial class CapacityStudy
                 ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
                 _probes.Add(new SearchProbe(k, o, ok));
-                ctx.Probed(o);
+                Probed(o);
                 if (ok && (best is null || k < best.Hosts))
                 {
                     best = o;

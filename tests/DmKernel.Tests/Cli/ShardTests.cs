@@ -16,7 +16,7 @@ public class ShardTests
     private static readonly string[] Outputs = ["hosts.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
 
     /// <summary>Runs the CLI as its own process with <paramref name="env"/> set (and every scheduler variable not in it removed).</summary>
-    private static (int Exit, string Out, string Err) RunProcess(IReadOnlyDictionary<string, string> env, params string[] args)
+    internal static (int Exit, string Out, string Err) RunProcess(IReadOnlyDictionary<string, string> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll"));
@@ -124,7 +124,7 @@ public class ShardTests
         return shards;
     }
 
-    private static void AssertRefused(string expected, params string[] args)
+    internal static void AssertRefused(string expected, params string[] args)
     {
         (int exit, string stdout, string stderr) = CliTests.Run(args);
         Assert.Equal(1, exit);

@@ -1,0 +1,177 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DmKernel.Cli.Commands;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// compare --shard and merge: the comparison's searches split between separate processes (the index from the scheduler's
+/// variable) merge to exactly one compare process's outputs; bad shards are refused by name, with nothing written.
+/// </summary>
+[Collection(nameof(CliTests))]
+public partial class CompareShardTests
+{
+    private static readonly string Trace = ReplayDeterminismTests.SampleTrace;
+
+    /// <summary>report.md with its one line that varies from run to run, the wall time of "- N probes, M VM-ticks, S s.", cut to "S s".</summary>
+    private static string ReportWithoutWallTime(string path)
+    {
+        string text = File.ReadAllText(path);
+        Assert.Single(WallTime().Matches(text));
+        return WallTime().Replace(text, "$1 S s.");
+    }
+
+    [GeneratedRegex(@"^(- \d+ probes, \d+ M VM-ticks,) [0-9.]+ s\.$", RegexOptions.Multiline)]
+    private static partial Regex WallTime();
+
+    /// <summary>Asserts that <paramref name="merged"/> holds exactly <paramref name="single"/>'s outputs (comparison.json outside run, report.md apart from its wall time).</summary>
+    private static void AssertSameOutputs(string single, string merged, bool policies)
+    {
+        Assert.Equal(ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(single, "comparison.json"))),
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(merged, "comparison.json"))));
+        Assert.Equal(ReportWithoutWallTime(Path.Combine(single, "report.md")), ReportWithoutWallTime(Path.Combine(merged, "report.md")));
+        foreach (string name in policies ? (string[])["density.png", "policies.png"] : ["density.png"])
+            Assert.True(File.ReadAllBytes(Path.Combine(single, name)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(merged, name))), $"{name} differs");
+        Assert.Equal(policies, File.Exists(Path.Combine(merged, "policies.png")));
+    }
+
+    [Theory]
+    [InlineData("kubernetes", new[] { "--seeds", "2", "--sensitivity", "--policies", "esx,hyperv" })]
+    [InlineData("slurm", new[] { "--seeds", "1", "--max-ticks", "720" })]
+    public async Task Shards_AsSeparateProcesses_WithTheSchedulersIndex_MergeToTheSingleProcessOutputs(string scheduler, string[] options)
+    {
+        using var tmp = new TempDir();
+        string shards = tmp.File("shards");
+
+        // The same command line for every shard; only the scheduler's variables differ (a Slurm array here runs 1-3).
+        var processes = new List<Task<(int Exit, string Out, string Err)>>();
+        for (int i = 0; i < 3; i++)
+        {
+            Dictionary<string, string> env = scheduler == "kubernetes"
+                ? new() { [Shards.KubernetesIndex] = $"{i}" }
+                : new() { [Shards.SlurmIndex] = $"{i + 1}", [Shards.SlurmMin] = "1", [Shards.SlurmCount] = "3" };
+            processes.Add(Task.Run(() => ShardTests.RunProcess(env, ["compare", Trace, "-o", shards, "--shards", "3", "--threads", "1", .. options])));
+        }
+
+        foreach ((int exitCode, _, string err) in await Task.WhenAll(processes))
+            Assert.True(exitCode == 0, err);
+        for (int i = 0; i < 3; i++)
+            Assert.True(File.Exists(Path.Combine(shards, $"compare-shard-{i:D4}-of-0003", "shard.json")), $"shard {i} wrote no shard.json");
+
+        (int exit, string stdout, string stderr) = CliTests.Run("merge", shards, "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Merged 3 compare shards", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, CliTests.Run(["compare", Trace, "-o", tmp.File("single"), "--threads", "2", .. options]).Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"), policies: options.Contains("--policies"));
+
+        // The merged run lists each shard's; the shards' probes add up to one process's.
+        JsonObject run = JsonNode.Parse(File.ReadAllText(tmp.File("merged/comparison.json")))!["run"]!.AsObject();
+        Assert.Equal(3, (int)run["shards"]!);
+        Assert.Equal(3, run["shardRuns"]!.AsArray().Count);
+        JsonObject singleRun = JsonNode.Parse(File.ReadAllText(tmp.File("single/comparison.json")))!["run"]!.AsObject();
+        Assert.Equal((int)singleRun["probes"]!, run["shardRuns"]!.AsArray().Sum(r => (int)r!["probes"]!));
+    }
+
+    private static string ShardsOfTheSample(TempDir tmp, string[]? extraForShard2 = null)
+    {
+        string shards = tmp.File("shards");
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run(["compare", Trace, "--shard", $"{i}/3", "-o", shards, "--seeds", "1", "--max-ticks", "360", .. i == 2 ? extraForShard2 ?? [] : []]).Exit);
+        return shards;
+    }
+
+    private static void AssertNothingWritten(string output)
+        => Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
+            "a refused merge wrote outputs");
+
+    [Fact]
+    public void Merge_MissingDuplicatedUnfinishedOrChangedCompareShard_IsRefusedNamingIt_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string s0 = Path.Combine(shards, "compare-shard-0000-of-0003"), s1 = Path.Combine(shards, "compare-shard-0001-of-0003"), s2 = Path.Combine(shards, "compare-shard-0002-of-0003");
+        string output = tmp.File("merged");
+
+        ShardTests.AssertRefused("shard 2 of 3 missing", "merge", s0, s1, "-o", output);
+        ShardTests.AssertRefused($"shard 1/3 is given twice: '{s1}' and '{s1}'", "merge", s0, s1, s1, s2, "-o", output);
+
+        // A shard that did not finish has no shard.json.
+        string unfinished = tmp.File("unfinished/compare-shard-0002-of-0003");
+        Directory.CreateDirectory(unfinished);
+        File.Copy(Path.Combine(s2, "searches.json"), Path.Combine(unfinished, "searches.json"));
+        ShardTests.AssertRefused("has no shard.json: that shard did not finish", "merge", s0, s1, unfinished, "-o", output);
+
+        // searches.json truncated or changed; shard.json truncated.
+        string searches = Path.Combine(s1, "searches.json");
+        byte[] original = File.ReadAllBytes(searches);
+        File.WriteAllBytes(searches, original[..(original.Length / 2)]);
+        ShardTests.AssertRefused($"'{searches}' is truncated: {original.Length / 2} bytes, the shard wrote {original.Length}", "merge", shards, "-o", output);
+        original[^3] ^= 1;
+        File.WriteAllBytes(searches, original);
+        ShardTests.AssertRefused($"'{searches}' was changed after the shard wrote it", "merge", shards, "-o", output);
+        original[^3] ^= 1;
+        File.WriteAllBytes(searches, original);
+        string json = Path.Combine(s2, "shard.json");
+        string text = File.ReadAllText(json);
+        File.WriteAllText(json, text[..(text.Length / 2)]);
+        ShardTests.AssertRefused($"'{json}' is truncated or not JSON", "merge", shards, "-o", output);
+        File.WriteAllText(json, text);
+
+        AssertNothingWritten(output);
+        Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // restored: the same shards merge
+    }
+
+    [Fact]
+    public void Merge_CompareShardsWithOtherOptions_OtherCounts_OrReplayShards_AreRefusedNamingTheDifference()
+    {
+        using var tmp = new TempDir();
+        string output = tmp.File("merged");
+        string shards = ShardsOfTheSample(tmp, ["--seed", "7"]);
+        ShardTests.AssertRefused("shard 2 (", "merge", shards, "-o", output);
+        ShardTests.AssertRefused("was compared from another trace or with other options than shard 0", "merge", shards, "-o", output);
+        ShardTests.AssertRefused("--seed 7 in shard 2, 1 in shard 0", "merge", shards, "-o", output);
+
+        // Another span of the trace (another --max-ticks) is named too.
+        Assert.Equal(0, CliTests.Run("compare", Trace, "--shard", "2/3", "-o", tmp.File("other"), "--seeds", "1", "--max-ticks", "300").Exit);
+        string s0 = Path.Combine(shards, "compare-shard-0000-of-0003"), s1 = Path.Combine(shards, "compare-shard-0001-of-0003");
+        ShardTests.AssertRefused("--max-ticks 300 in shard 2, 360 in shard 0", "merge", s0, s1, Path.Combine(tmp.File("other"), "compare-shard-0002-of-0003"), "-o", output);
+
+        // Another count of shards; a replay shard among compare shards.
+        Assert.Equal(0, CliTests.Run("compare", Trace, "--shard", "1/2", "-o", tmp.File("two"), "--seeds", "1", "--max-ticks", "360").Exit);
+        ShardTests.AssertRefused("shards of different splits", "merge", s0, Path.Combine(tmp.File("two"), "compare-shard-0001-of-0002"), "-o", output);
+        Assert.Equal(0, CliTests.Run("split", Trace, "--shards", "3", "-o", tmp.File("split")).Exit);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", "1/3", "-o", tmp.File("replay"), "--max-ticks", "50").Exit);
+        ShardTests.AssertRefused("is a shard of compare,", "merge", s0, Path.Combine(tmp.File("replay"), "shard-0001-of-0003"), "-o", output);
+        AssertNothingWritten(output);
+    }
+
+    [Theory]
+    [InlineData("3/3", "--shard 3/3: shard 3 does not exist: shards of 3 are numbered 0..2.")]
+    [InlineData("x", "--shard 'x': expected INDEX/COUNT with whole numbers")]
+    public void Compare_BadShard_ExitsTwoNamingTheOption_NothingWritten(string shard, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = CliTests.Run("compare", Trace, "--shard", shard, "-o", tmp.File("out"), "--seeds", "1");
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {expected}", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+    }
+
+    [Fact]
+    public void Compare_InAJobArrayWithoutShardOptions_StaysOneWholeComparison_WithShardsTakesTheIndex()
+    {
+        using var tmp = new TempDir();
+        var env = new Dictionary<string, string> { [Shards.KubernetesIndex] = "1", [Shards.SlurmIndex] = "2", [Shards.SlurmCount] = "3" };
+        (int exit, _, string stderr) = ShardTests.RunProcess(env, "compare", Trace, "-o", tmp.File("plain"), "--seeds", "1", "--max-ticks", "120");
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(tmp.File("plain/comparison.json")));
+        (exit, _, stderr) = ShardTests.RunProcess(new Dictionary<string, string> { [Shards.KubernetesIndex] = "1" }, "compare", Trace, "-o", tmp.File("sharded"), "--shards", "2", "--seeds", "1", "--max-ticks", "120");
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(tmp.File("sharded/compare-shard-0001-of-0002/shard.json")));
+        (exit, _, stderr) = ShardTests.RunProcess(new Dictionary<string, string>(), "compare", Trace, "-o", tmp.File("none"), "--shards", "2", "--seeds", "1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--shards gives 2 shards but not which one this is", stderr, StringComparison.Ordinal);
+    }
+}
