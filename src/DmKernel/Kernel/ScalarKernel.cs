@@ -83,11 +83,11 @@ internal struct ScalarKernel : IHostKernel
         }
         else
         {
-            // P10: a host with a guest that is not ideal executes the plan with each guest's limit (ShortWithGuests).
+            // P10: a host with a guest that is not ideal executes the plan with each guest's limit.
             if (host.NonIdealGuests == 0)
-                ShortPlan.Run(host, ctx, scratch);
+                ShortPlan.Run<IdealGuests>(host, ctx, scratch);
             else
-                ShortWithGuests(host, ctx, scratch);
+                ShortPlan.Run<GuestLimits>(host, ctx, scratch);
             host.Short = 1;
         }
 
@@ -155,58 +155,6 @@ internal struct ScalarKernel : IHostKernel
     /// </summary>
     internal static int GuestLimit(in HostColumns host, int k, in TickContext ctx)
         => Responsiveness.Limit(host.GuestKind[k], host.GuestRate[k], host.GuestStuck[k], host.GuestIdeal[k], host.Start + k, ctx.TickIndex);
-
-    /// <summary>
-    /// R11's short case on a host with a guest that is not ideal (P10): <see cref="ShortPlan.Plan"/>'s allocations, then
-    /// <see cref="ShortPlan.Run"/>'s execution with each guest's limit: R12 takes at most the limit from a VM above its
-    /// allocation, and R13, in Weight-descending then slot order while Available lasts, grants a VM below its allocation at
-    /// most the limit (unballoon and hot-add together). What a guest does not take stays in Available, so a later VM in R13's
-    /// order that Available had cut short gets it, up to its own allocation; nobody is granted beyond the plan's allocation.
-    /// With only ideal guests every limit is unlimited and this is <see cref="ShortPlan.Run"/> exactly.
-    /// </summary>
-    private static void ShortWithGuests(in HostColumns host, in TickContext ctx, HostScratch scratch)
-    {
-        int n = ShortPlan.Plan(host, ctx, scratch);
-        ReadOnlySpan<long> keys = scratch.Keys.AsSpan(0, n);
-        ReadOnlySpan<int> alloc = scratch.Alloc.AsSpan(0, n);
-        int pending = 0;
-        Span<int> assignedCol = host.Assigned, balloonedCol = host.Ballooned;
-        Span<int> removedCol = host.Removed, unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded;
-        for (int j = 0; j < n; j++)
-        {
-            int k = (int)(uint)keys[j];
-            int a = assignedCol[k];
-            if (a <= alloc[j])
-                continue;
-            int x = Math.Min(ShortPlan.RemovalLimit(host, k, a, a - alloc[j], ctx), GuestLimit(host, k, ctx)) & ~ctx.GMask;
-            assignedCol[k] = a - x;
-            balloonedCol[k] += x;
-            removedCol[k] += x;
-            pending += x;
-        }
-
-        host.PendingFreed += pending;
-
-        int available = host.Available;
-        for (int j = 0; j < n && available > 0; j++)
-        {
-            int k = (int)(uint)keys[j];
-            int a = assignedCol[k];
-            if (a >= alloc[j])
-                continue;
-            int grant = Math.Min(Math.Min(alloc[j] - a, available), GuestLimit(host, k, ctx));
-            if (grant <= 0)
-                continue;
-            int unballoon = Math.Min(grant, balloonedCol[k]);
-            balloonedCol[k] -= unballoon;
-            assignedCol[k] = a + grant;
-            unballoonedCol[k] += unballoon;
-            hotAddedCol[k] += grant - unballoon;
-            available -= grant;
-        }
-
-        host.Available = available;
-    }
 
     /// <summary>R16 Smart Paging drain, then the outputs: R10 pressure, R20 status, R17/R18 counters and windows, R19.</summary>
     internal static void Finish(in HostColumns host, in TickContext ctx)

@@ -9,7 +9,17 @@ namespace DmKernel.Kernel;
 /// </summary>
 internal static class ShortPlan
 {
-    public static void Run(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    public static void Run(in HostColumns host, in TickContext ctx, HostScratch scratch) => Run<IdealGuests>(host, ctx, scratch);
+
+    /// <summary>
+    /// R11's short case: <see cref="Plan"/>'s allocations executed by R12 and R13, each guest's moves limited by
+    /// <typeparamref name="TGuests"/> (P10). With <see cref="IdealGuests"/> there is no limit and the code is R12/R13 as
+    /// written; with <see cref="GuestLimits"/> R12 takes at most the limit from a VM above its allocation, and R13 grants a VM
+    /// below its allocation at most the limit (unballoon and hot-add together). What a guest does not take stays in
+    /// Available, so a later VM in R13's order that Available had cut short gets it, up to its own allocation.
+    /// </summary>
+    public static void Run<TGuests>(in HostColumns host, in TickContext ctx, HostScratch scratch)
+        where TGuests : struct, IGuestLimits
     {
         int n = Plan(host, ctx, scratch);
         ReadOnlySpan<long> keys = scratch.Keys.AsSpan(0, n);
@@ -27,6 +37,8 @@ internal static class ShortPlan
             if (a <= alloc[j])
                 continue;
             int x = RemovalLimit(host, k, a, a - alloc[j], ctx);
+            if (typeof(TGuests) != typeof(IdealGuests))
+                x = Math.Min(x, TGuests.Limit(host, k, ctx)) & ~ctx.GMask;
             assignedCol[k] = a - x;
             balloonedCol[k] += x;
             removedCol[k] += x;
@@ -44,6 +56,13 @@ internal static class ShortPlan
             if (a >= alloc[j])
                 continue;
             int grant = Math.Min(alloc[j] - a, available);
+            if (typeof(TGuests) != typeof(IdealGuests))
+            {
+                grant = Math.Min(grant, TGuests.Limit(host, k, ctx));
+                if (grant <= 0)
+                    continue;
+            }
+
             int unballoon = Math.Min(grant, balloonedCol[k]);
             balloonedCol[k] -= unballoon;
             assignedCol[k] = a + grant;
@@ -391,4 +410,22 @@ internal static class ShortPlan
         long left = (long)cap[a] * weight[b], right = (long)cap[b] * weight[a];
         return left < right || (left == right && a < b);
     }
+}
+
+/// <summary>P10: the MB each guest's balloon / hot-add driver moves this tick, as a type argument of <see cref="ShortPlan.Run{TGuests}"/>.</summary>
+internal interface IGuestLimits
+{
+    static abstract int Limit(in HostColumns host, int k, in TickContext ctx);
+}
+
+/// <summary>Every guest ideal: no limit (the JIT removes the limit's code).</summary>
+internal readonly struct IdealGuests : IGuestLimits
+{
+    public static int Limit(in HostColumns host, int k, in TickContext ctx) => int.MaxValue;
+}
+
+/// <summary>Each guest's own limit (<see cref="ScalarKernel.GuestLimit"/>).</summary>
+internal readonly struct GuestLimits : IGuestLimits
+{
+    public static int Limit(in HostColumns host, int k, in TickContext ctx) => ScalarKernel.GuestLimit(host, k, ctx);
 }
