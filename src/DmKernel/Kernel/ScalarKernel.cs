@@ -16,28 +16,9 @@ internal struct ScalarKernel : IHostKernel
 
     public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
+        StartHostTick(host);
         int n = host.Count;
-        Span<int> flagsCol = host.Flags, bootCol = host.BootTicksLeft;
-        Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
-
-        // R12: memory ballooned in the previous tick joins Available at the start of this one.
-        host.Available += host.PendingFreed;
-        host.PendingFreed = 0;
-
-        for (int k = 0; k < n; k++)
-        {
-            // R17: this tick's decisions start at zero.
-            unballoonedCol[k] = 0;
-            hotAddedCol[k] = 0;
-            removedCol[k] = 0;
-
-            // R5: a Booting VM counts down its grace; at zero it is Running and balanced from this tick on.
-            if ((flagsCol[k] & VmFlags.StateMask) == VmFlags.Booting && --bootCol[k] == 0)
-            {
-                flagsCol[k] = (flagsCol[k] & ~VmFlags.StateMask) | VmFlags.Running;
-                host.State[k] = (byte)VmState.Running;
-            }
-        }
+        Span<int> flagsCol = host.Flags;
 
         // R4–R7: lifecycle requests made since the last tick.
         if (host.PendingRequests > 0)
@@ -147,6 +128,33 @@ internal struct ScalarKernel : IHostKernel
 
         host.Available = available;
         host.PendingFreed += pending;
+    }
+
+    /// <summary>R12's freed memory joins Available, R17's decisions start at zero, R5's boot graces count down (every policy).</summary>
+    internal static void StartHostTick(in HostColumns host)
+    {
+        int n = host.Count;
+        Span<int> flagsCol = host.Flags, bootCol = host.BootTicksLeft;
+        Span<int> unballoonedCol = host.Unballooned, hotAddedCol = host.HotAdded, removedCol = host.Removed;
+
+        // R12: memory ballooned in the previous tick joins Available at the start of this one.
+        host.Available += host.PendingFreed;
+        host.PendingFreed = 0;
+
+        for (int k = 0; k < n; k++)
+        {
+            // R17: this tick's decisions start at zero.
+            unballoonedCol[k] = 0;
+            hotAddedCol[k] = 0;
+            removedCol[k] = 0;
+
+            // R5: a Booting VM counts down its grace; at zero it is Running and balanced from this tick on.
+            if ((flagsCol[k] & VmFlags.StateMask) == VmFlags.Booting && --bootCol[k] == 0)
+            {
+                flagsCol[k] = (flagsCol[k] & ~VmFlags.StateMask) | VmFlags.Running;
+                host.State[k] = (byte)VmState.Running;
+            }
+        }
     }
 
     /// <summary>
