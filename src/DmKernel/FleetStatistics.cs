@@ -49,27 +49,43 @@ public static class FleetStatistics
     /// <summary>The plain loop: the definition of every total, and what the vector pass is tested against.</summary>
     internal static TickTotals MeasureScalar(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
+        var sums = default(Sums);
+        ScalarSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, pressureBins, pagingTicks, unmetMbTicks);
+        AddHosts(fleet, 0, fleet.HostCount, ref sums);
+        return sums.ToTotals();
+    }
+
+    /// <summary>What <see cref="MeasureScalar"/> and <see cref="MeasureVector"/> add up, over any slots and hosts.</summary>
+    internal struct Sums
+    {
+        public int On, RunningDm, Paging, SpVms, ShortHosts, PressureMax;
+        public long Unmet, Assigned, Demand, Ballooned, Sp, Available, PressureSum;
+
+        public readonly TickTotals ToTotals()
+            => new(On, RunningDm, Paging, Unmet, Assigned, Demand, Ballooned, SpVms, Sp, ShortHosts, Available, PressureSum, PressureMax);
+    }
+
+    /// <summary>The scalar definition over slots [<paramref name="start"/>, <paramref name="end"/>), pressures counted straight into <paramref name="pressureBins"/>.</summary>
+    internal static void ScalarSlots(Fleet fleet, int start, int end, ref Sums s, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    {
         bool perSlot = pagingTicks.Length > 0;
-        int on = 0, runningDm = 0, paging = 0, spVms = 0, shortHosts = 0;
-        long unmet = 0, assigned = 0, demand = 0, ballooned = 0, sp = 0, available = 0, pressureSum = 0;
-        int pressureMax = 0;
         int[] flagsCol = fleet.Cols.Flags, assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
         int[] balloonedCol = fleet.Cols.Ballooned, spCol = fleet.Cols.SmartPaging, pressureCol = fleet.Cols.Pressure;
         int lastBin = pressureBins.Length - 1;
-        for (int i = 0; i < flagsCol.Length; i++)
+        for (int i = start; i < end; i++)
         {
             int flags = flagsCol[i];
             if ((flags & VmFlags.StateMask) == 0)
                 continue;
-            on++;
+            s.On++;
             int a = assignedCol[i], d = demandCol[i];
-            assigned += a;
-            demand += d;
-            ballooned += balloonedCol[i];
+            s.Assigned += a;
+            s.Demand += d;
+            s.Ballooned += balloonedCol[i];
             if (d > a)
             {
-                paging++;
-                unmet += d - a;
+                s.Paging++;
+                s.Unmet += d - a;
                 if (perSlot)
                 {
                     pagingTicks[i]++;
@@ -79,28 +95,32 @@ public static class FleetStatistics
 
             if (spCol[i] > 0)
             {
-                spVms++;
-                sp += spCol[i];
+                s.SpVms++;
+                s.Sp += spCol[i];
             }
 
             if ((flags & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
             {
-                runningDm++;
+                s.RunningDm++;
                 int p = pressureCol[i];
-                pressureSum += p;
-                pressureMax = Math.Max(pressureMax, p);
+                s.PressureSum += p;
+                s.PressureMax = Math.Max(s.PressureMax, p);
                 if (lastBin >= 0)
                     pressureBins[Math.Min(p, lastBin)]++;
             }
         }
+    }
 
-        for (int h = 0; h < fleet.HostCount; h++)
+    /// <summary>Available memory and short hosts of hosts [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    internal static void AddHosts(Fleet fleet, int first, int end, ref Sums s)
+    {
+        int[] available = fleet.Cols.HostAvailable;
+        byte[] hostShort = fleet.Cols.HostShort;
+        for (int h = first; h < end; h++)
         {
-            available += fleet.Cols.HostAvailable[h];
-            shortHosts += fleet.Cols.HostShort[h];
+            s.Available += available[h];
+            s.ShortHosts += hostShort[h];
         }
-
-        return new TickTotals(on, runningDm, paging, unmet, assigned, demand, ballooned, spVms, sp, shortHosts, available, pressureSum, pressureMax);
     }
 
     /// <summary>Slots per block: int lane sums of MB values (&lt; 2^25 each) stay below 2^31 within a block.</summary>
@@ -111,33 +131,48 @@ public static class FleetStatistics
     /// lanes, then widened), masks instead of branches. Paging VMs and the pressure histogram are per-lane
     /// work, done for the lanes that need it. Slot counts are multiples of 16 (hosts are padded), so no tail.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static TickTotals MeasureVector(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
+        int lastBin = pressureBins.Length - 1;
+        bool pooled = lastBin >= 0 && lastBin < PooledBins;
+        int stride = pooled ? lastBin + 2 : 0;
+        int[] counts = pooled ? (t_counts ??= new int[Copies * (PooledBins + 2)]) : [];
+        counts.AsSpan(0, Copies * stride).Clear();
+        var sums = default(Sums);
+        VectorSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, counts, stride, pooled ? default : pressureBins, pagingTicks, unmetMbTicks);
+        if (pooled)
+            FlushPressures(counts, stride, pressureBins);
+        AddHosts(fleet, 0, fleet.HostCount, ref sums);
+        return sums.ToTotals();
+    }
+
+    /// <summary>
+    /// The vector pass over slots [<paramref name="start"/>, <paramref name="end"/>) (multiples of 8): pressures counted into
+    /// <paramref name="counts"/> (<see cref="CountPressures"/>'s copies, when <paramref name="stride"/> &gt; 0) or straight
+    /// into <paramref name="directBins"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void VectorSlots(Fleet fleet, int start, int end, ref Sums s, int[] counts, int stride, Span<long> directBins,
+        Span<int> pagingTicks, Span<long> unmetMbTicks)
+    {
         bool perSlot = pagingTicks.Length > 0;
-        int slots = fleet.Cols.Flags.Length;
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Assigned);
         ref int demandRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Demand);
         ref int balloonedRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Ballooned);
         ref int spRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.SmartPaging);
         ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Pressure);
-        int lastBin = pressureBins.Length - 1;
-        bool pooled = lastBin >= 0 && lastBin < PooledBins;
-        int stride = pooled ? lastBin + 2 : 0;
-        int[] counts = pooled ? (t_counts ??= new int[Copies * (PooledBins + 2)]) : [];
-        counts.AsSpan(0, Copies * stride).Clear();
 
         Vector256<int> zero = Vector256<int>.Zero;
         Vector256<int> stateMask = Vector256.Create(VmFlags.StateMask);
         Vector256<int> rdMask = Vector256.Create(VmFlags.StateMask | VmFlags.Dynamic), rd = Vector256.Create(VmFlags.RunningDynamic);
         Vector256<int> onCount = zero, rdCount = zero, pagingCount = zero, spCount = zero, pressureMax = zero;
         long assigned = 0, demand = 0, ballooned = 0, sp = 0, unmet = 0, pressureSum = 0;
-        for (int block = 0; block < slots; block += Block)
+        for (int block = start; block < end; block += Block)
         {
             // The sums, branch-free; the per-lane work (paging VMs, pressure bins) runs after the block, out of line,
             // on data still in the L1 cache, so that this loop keeps its accumulators in registers.
-            int blockEnd = Math.Min(slots, block + Block);
+            int blockEnd = Math.Min(end, block + Block);
             Vector256<int> accA = zero, accD = zero, accB = zero, accSp = zero, accUnmet = zero, accP = zero, anyPaging = zero;
             for (int i = block; i < blockEnd; i += Vector256<int>.Count)
             {
@@ -147,7 +182,7 @@ public static class FleetStatistics
                 Vector256<int> runningDm = Vector256.Equals(flags & rdMask, rd);
                 Vector256<int> a = Vector256.LoadUnsafe(ref assignedRef, x) & on;
                 Vector256<int> d = Vector256.LoadUnsafe(ref demandRef, x) & on;
-                Vector256<int> s = Vector256.LoadUnsafe(ref spRef, x) & on;
+                Vector256<int> spv = Vector256.LoadUnsafe(ref spRef, x) & on;
                 Vector256<int> p = Vector256.LoadUnsafe(ref pressureRef, x) & runningDm;
                 accA += a;
                 accD += d;
@@ -158,8 +193,8 @@ public static class FleetStatistics
                 accUnmet += (d - a) & paging;
                 pagingCount -= paging;
                 anyPaging |= paging;
-                accSp += s;
-                spCount -= Vector256.GreaterThan(s, zero);
+                accSp += spv;
+                spCount -= Vector256.GreaterThan(spv, zero);
                 accP += p;
                 pressureMax = Vector256.Max(pressureMax, p);
             }
@@ -173,25 +208,23 @@ public static class FleetStatistics
             if (perSlot && anyPaging != zero)
                 AddPagingSlots(fleet, block, blockEnd, pagingTicks, unmetMbTicks);
 
-            if (pooled)
+            if (stride > 0)
                 CountPressures(fleet, block, blockEnd, counts, stride);
-            else if (lastBin >= 0)
-                CountPressuresDirect(fleet, block, blockEnd, pressureBins);
+            else if (directBins.Length > 0)
+                CountPressuresDirect(fleet, block, blockEnd, directBins);
         }
 
-        if (pooled)
-            FlushPressures(counts, stride, pressureBins);
-
-        int shortHosts = 0;
-        long available = 0;
-        for (int h = 0; h < fleet.HostCount; h++)
-        {
-            available += fleet.Cols.HostAvailable[h];
-            shortHosts += fleet.Cols.HostShort[h];
-        }
-
-        return new TickTotals(Vector256.Sum(onCount), Vector256.Sum(rdCount), Vector256.Sum(pagingCount), unmet, assigned, demand, ballooned,
-            Vector256.Sum(spCount), sp, shortHosts, available, pressureSum, MaxLane(pressureMax));
+        s.On += Vector256.Sum(onCount);
+        s.RunningDm += Vector256.Sum(rdCount);
+        s.Paging += Vector256.Sum(pagingCount);
+        s.SpVms += Vector256.Sum(spCount);
+        s.Assigned += assigned;
+        s.Demand += demand;
+        s.Ballooned += ballooned;
+        s.Sp += sp;
+        s.Unmet += unmet;
+        s.PressureSum += pressureSum;
+        s.PressureMax = Math.Max(s.PressureMax, MaxLane(pressureMax));
     }
 
     private static int MaxLane(Vector256<int> v)
@@ -210,10 +243,10 @@ public static class FleetStatistics
     }
 
     /// <summary>Bins counted in the per-thread counters of <see cref="CountPressures"/>; with more, straight into the caller's span.</summary>
-    private const int PooledBins = 1024;
+    internal const int PooledBins = 1024;
 
     /// <summary>Copies of the pressure counters (one per Vector256 lane).</summary>
-    private const int Copies = 8;
+    internal const int Copies = 8;
 
     /// <summary><see cref="Copies"/> × (bins + 1) counters, per thread: allocated once, cleared per call.</summary>
     [ThreadStatic]
@@ -271,7 +304,7 @@ public static class FleetStatistics
     }
 
     /// <summary>Adds the copies of <see cref="CountPressures"/>'s counts into <paramref name="bins"/>.</summary>
-    private static void FlushPressures(int[] counts, int stride, Span<long> bins)
+    internal static void FlushPressures(int[] counts, int stride, Span<long> bins)
     {
         for (int copy = 0; copy < Copies; copy++)
         {

@@ -22,6 +22,13 @@ public sealed class ReplayEngine : IDisposable
     private readonly Stopwatch _clock = new();
     private readonly List<(long Tick, ulong Hash)> _hashes = [];
 
+    // One thread: the tick in chunks of hosts, each applied, ticked and measured while its columns are in the cache.
+    private readonly int[]? _chunkHost;
+    private readonly int[]? _chunkRunStart;
+    private readonly (int Vm, int Slot, int Length)[]? _chunkRuns;
+    private readonly int[] _vmOfSlot = [];
+    private readonly int[] _chunkValues = [];
+
     public ReplayEngine(NativeTraceReader reader, ReplayOptions options)
         : this(reader, options, null)
     {
@@ -100,13 +107,28 @@ public sealed class ReplayEngine : IDisposable
         _traceTick = new int[Vms.Count];
         _runs = Runs(_slotOfVm);
         _feed = new TraceFeed(Fleet);
-        if (_runs is null)
+        if (_runs is null && Balancer.Threads > 1)
         {
             _slotTick = new int[Fleet.SlotCount];
             Array.Fill(_slotTick, TraceValues.Off);
         }
 
         Metrics = new ReplayMetrics(Fleet);
+        if (Balancer.Threads == 1)
+        {
+            (_chunkHost, _chunkRunStart, _chunkRuns) = Chunks(Fleet, _runs, options.ChunkSlots);
+            if (_chunkRuns is null)
+            {
+                _vmOfSlot = new int[Fleet.SlotCount];
+                Array.Fill(_vmOfSlot, -1);
+                for (int v = 0; v < _slotOfVm.Length; v++)
+                    _vmOfSlot[_slotOfVm[v]] = v;
+                int largest = 0;
+                for (int c = 0; c < _chunkHost.Length - 1; c++)
+                    largest = Math.Max(largest, SlotEnd(Fleet, _chunkHost, c) - Fleet.HostSlots(_chunkHost[c]).Start);
+                _chunkValues = new int[largest];
+            }
+        }
         TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
     }
 
@@ -268,9 +290,17 @@ public sealed class ReplayEngine : IDisposable
         {
             if (!_reader.ReadTick(_traceTick))
                 throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
-            int on = Apply();
-            Balancer.Tick();
-            Metrics.AddTick(on);
+            if (_chunkHost is null)
+            {
+                int on = Apply();
+                Balancer.Tick();
+                Metrics.AddTick(on);
+            }
+            else
+            {
+                StepByChunks();
+            }
+
             TicksDone++;
             if (_options.HashEvery > 0 && TicksDone % _options.HashEvery == 0)
                 _hashes.Add((TicksDone - 1, Fleet.ComputeStateHash()));
@@ -304,6 +334,105 @@ public sealed class ReplayEngine : IDisposable
         }
 
         return [.. runs];
+    }
+
+    /// <summary>
+    /// Chunks of consecutive hosts of about <paramref name="chunkSlots"/> slots, and, when the trace is applied by runs, the runs
+    /// in slot order, split at chunk boundaries, with the first run of every chunk.
+    /// </summary>
+    private static (int[] Hosts, int[]? RunStart, (int Vm, int Slot, int Length)[]? Runs) Chunks(Fleet fleet, (int Vm, int Slot, int Length)[]? runs, int chunkSlots)
+    {
+        var bounds = new List<int> { 0 };
+        int slots = 0;
+        for (int h = 0; h < fleet.HostCount; h++)
+        {
+            slots += fleet.HostSlots(h).Capacity;
+            if (slots >= chunkSlots && h + 1 < fleet.HostCount)
+            {
+                bounds.Add(h + 1);
+                slots = 0;
+            }
+        }
+
+        bounds.Add(fleet.HostCount);
+        int[] hosts = [.. bounds];
+        if (runs is null)
+            return (hosts, null, null);
+
+        var sorted = runs.OrderBy(r => r.Slot).ToArray();
+        var split = new List<(int, int, int)>();
+        var runStart = new int[hosts.Length];
+        int c = 0;
+        foreach ((int vm, int slot, int length) in sorted)
+        {
+            int v = vm, s = slot, n = length;
+            while (n > 0)
+            {
+                while (s >= SlotEnd(fleet, hosts, c))
+                    runStart[++c] = split.Count;
+                int take = Math.Min(n, SlotEnd(fleet, hosts, c) - s);
+                split.Add((v, s, take));
+                v += take;
+                s += take;
+                n -= take;
+            }
+        }
+
+        while (c < hosts.Length - 1)
+            runStart[++c] = split.Count;
+        return (hosts, runStart, [.. split]);
+    }
+
+    /// <summary>The slot after chunk <paramref name="c"/>'s last.</summary>
+    private static int SlotEnd(Fleet fleet, int[] hosts, int c)
+        => hosts[c + 1] == fleet.HostCount ? fleet.SlotCount : fleet.HostSlots(hosts[c + 1]).Start;
+
+    /// <summary>
+    /// One tick, chunk by chunk of hosts (hosts are independent, so this is exactly <see cref="Apply"/>, one
+    /// <see cref="Balancer.Tick()"/> and one <see cref="ReplayMetrics.AddTick"/>): each chunk's trace values applied, its hosts
+    /// ticked and measured while their columns are still in the cache, instead of three passes over the whole fleet.
+    /// </summary>
+    private void StepByChunks()
+    {
+        int[] hosts = _chunkHost!;
+        ReadOnlySpan<int> tick = _traceTick;
+        int on = 0;
+        Balancer.BeginTick();
+        Metrics.BeginTick();
+        for (int c = 0; c < hosts.Length - 1; c++)
+        {
+            if (_chunkRuns is null)
+            {
+                // The chunk's slots gather their VMs' values (free slots: off), in slot order, into a buffer that stays in L1.
+                int s0 = Fleet.HostSlots(hosts[c]).Start, s1 = SlotEnd(Fleet, hosts, c);
+                Span<int> values = _chunkValues.AsSpan(0, s1 - s0);
+                ReadOnlySpan<int> vmOfSlot = _vmOfSlot.AsSpan(s0, s1 - s0);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    int vm = vmOfSlot[i];
+                    int value = vm >= 0 ? tick[vm] : TraceValues.Off;
+                    values[i] = value;
+                    on += value >= 0 ? 1 : 0;
+                }
+
+                _feed.Apply(s0, values);
+            }
+            else
+            {
+                for (int r = _chunkRunStart![c]; r < _chunkRunStart[c + 1]; r++)
+                {
+                    (int vm, int slot, int length) = _chunkRuns[r];
+                    _feed.Apply(slot, tick.Slice(vm, length));
+                    on += CountOn(tick.Slice(vm, length));
+                }
+            }
+
+            Balancer.TickHosts(hosts[c], hosts[c + 1] - hosts[c]);
+            Metrics.MeasureHosts(hosts[c], hosts[c + 1] - hosts[c]);
+        }
+
+        Balancer.EndTick();
+        Metrics.EndTick(on);
     }
 
     /// <summary>

@@ -27,7 +27,10 @@ public sealed class ReplayMetrics
         _fleet = fleet;
         _pagingTicks = new int[fleet.SlotCount];
         _unmetMbTicks = new long[fleet.SlotCount];
+        _meter = new FleetMeter(fleet, PressureBins);
     }
+
+    private readonly FleetMeter _meter;
 
     /// <summary>Ticks each slot spent paging (Demand &gt; Assigned).</summary>
     public ReadOnlySpan<int> PagingTicksBySlot => _pagingTicks;
@@ -141,8 +144,25 @@ public sealed class ReplayMetrics
     /// <summary>Adds the tick the fleet just ran; <paramref name="wantedOn"/> is how many VMs the trace wanted on.</summary>
     public void AddTick(int wantedOn)
     {
+        BeginTick();
+        MeasureHosts(0, _fleet.HostCount);
+        EndTick(wantedOn);
+    }
+
+    /// <summary>
+    /// Starts a tick measured host range by host range (<see cref="MeasureHosts"/> right after the range is ticked, while
+    /// its columns are in the cache); <see cref="EndTick"/> then adds exactly what <see cref="AddTick"/> would.
+    /// </summary>
+    public void BeginTick() => _meter.Begin();
+
+    /// <summary>Measures hosts [<paramref name="firstHost"/>, + <paramref name="hostCount"/>) of the tick begun with <see cref="BeginTick"/>.</summary>
+    public void MeasureHosts(int firstHost, int hostCount) => _meter.AddHosts(firstHost, hostCount, _pagingTicks, _unmetMbTicks);
+
+    /// <summary>Ends a tick begun with <see cref="BeginTick"/> once every host was measured.</summary>
+    public void EndTick(int wantedOn)
+    {
         Array.Clear(_pressureBins);
-        TickTotals t = FleetStatistics.Measure(_fleet, _pressureBins, _pagingTicks, _unmetMbTicks);
+        TickTotals t = _meter.End(_pressureBins);
         Pressure.AddBins(_pressureBins, t.PressureSum, t.PressureMax);
 
         _hostsThisTick.Clear();

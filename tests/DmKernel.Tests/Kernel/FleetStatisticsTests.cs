@@ -92,4 +92,63 @@ public class FleetStatisticsTests
         Assert.True(shortTicks > 10, $"short hosts in {shortTicks} ticks");
         Assert.True(binsS.Sum() > 1000, $"{binsS.Sum()} pressure samples");
     }
+
+    [Theory]
+    [InlineData(4, 151)]
+    [InlineData(5, 5000)]
+    [InlineData(6, 0)]
+    public void FleetMeter_HostRangesInAnyGrouping_EqualOneMeasure(int seed, int bins)
+    {
+        var fleet = new RandomFleet(seed, true).Build(RandomFleet.FastModel, [37, 64, 5, 130, 0, 16, 48], fillFactor: 0.6);
+        var ops = new RandomFleet(seed ^ 0x55, true);
+        using var balancer = new Balancer(fleet, KernelPath.Scalar);
+        var meter = new FleetMeter(fleet, bins);
+        var rng = new Random(seed);
+        var binsWhole = new long[bins];
+        var binsMeter = new long[bins];
+        var pagingWhole = new int[fleet.SlotCount];
+        var pagingMeter = new int[fleet.SlotCount];
+        var unmetWhole = new long[fleet.SlotCount];
+        var unmetMeter = new long[fleet.SlotCount];
+        for (int t = 0; t < 120; t++)
+        {
+            ops.Step(fleet, [fleet], activity: 0.08);
+            balancer.Tick();
+            TickTotals whole = FleetStatistics.Measure(fleet, binsWhole, pagingWhole, unmetWhole);
+
+            // The hosts in random ranges, measured in a random order (empty ranges included).
+            var ranges = new List<(int First, int Count)>();
+            for (int h = 0; h < fleet.HostCount;)
+            {
+                int n = rng.Next(0, 4);
+                n = Math.Min(n, fleet.HostCount - h);
+                ranges.Add((h, n));
+                h += n;
+            }
+
+            meter.Begin();
+            foreach ((int first, int count) in ranges.OrderBy(_ => rng.Next()))
+                meter.AddHosts(first, count, pagingMeter, unmetMeter);
+            Assert.Equal(whole, meter.End(binsMeter));
+            Assert.Equal(binsWhole, binsMeter);
+            Assert.Equal(pagingWhole, pagingMeter);
+            Assert.Equal(unmetWhole, unmetMeter);
+        }
+
+        Assert.True(pagingWhole.Sum() > 0, "some VMs paged");
+        if (bins > 0)
+            Assert.True(binsWhole.Sum() > 1000, $"{binsWhole.Sum()} pressure samples");
+    }
+
+    [Fact]
+    public void FleetMeter_BadRangeOrSpans_NameTheArgument()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(4096, 4, 0), new HostSpec(4096, 4, 0)]);
+        var meter = new FleetMeter(fleet, 10);
+        meter.Begin();
+        Assert.Contains("Hosts [1, 3)", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(1, 2, default, default)).Message, StringComparison.Ordinal);
+        Assert.Equal("pagingTicks", Assert.Throws<ArgumentException>(() => meter.AddHosts(0, 1, new int[3], new long[3])).ParamName);
+        Assert.Equal("pressureBins", Assert.Throws<ArgumentException>(() => meter.End(new long[9])).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FleetMeter(fleet, -1));
+    }
 }

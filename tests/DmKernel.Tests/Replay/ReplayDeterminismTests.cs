@@ -69,6 +69,26 @@ public class ReplayDeterminismTests
             Assert.Equal(reference, ResultJson(trace, new ReplayOptions { Path = path, Threads = 2 }));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(300)]
+    public void Replay_InChunksOfHosts_SameResultAsWholeFleetTicks(int chunkSlots)
+    {
+        // One thread applies, ticks and measures chunk by chunk of hosts; two threads tick the whole fleet at once, after
+        // applying every value. The sample is applied by runs of slots (split at chunk boundaries), the generated trace
+        // (VM i on host i mod 9) by gathering each chunk's slots; chunks of 1 slot are single hosts.
+        using var dir = new TempDir();
+        string generated = dir.File("gen.dmt");
+        TraceGenerator.Generate(generated, new TraceGeneratorOptions { Vms = 700, Hosts = 9, Ticks = 120, Seed = 5, TickSeconds = 30, HostHeadroom = 1.0 });
+        foreach ((string trace, long? ticks) in new[] { (SampleTrace, (long?)400), (generated, null) })
+        {
+            string whole = ResultJson(trace, new ReplayOptions { Path = KernelPath.Vector512, Threads = 2, MaxTicks = ticks, HashEvery = 40 });
+            Assert.Equal(whole, ResultJson(trace, new ReplayOptions { Path = KernelPath.Vector512, ChunkSlots = chunkSlots, MaxTicks = ticks, HashEvery = 40 }));
+            Assert.Equal(whole, ResultJson(trace, new ReplayOptions { Path = KernelPath.Scalar, ChunkSlots = chunkSlots, MaxTicks = ticks, HashEvery = 40 }));
+        }
+    }
+
     [Fact]
     public void Replay_HashEvery_SameHashSequenceOnEveryPathAndThreadCount()
     {

@@ -1,0 +1,85 @@
+using System.Runtime.Intrinsics;
+
+namespace DmKernel;
+
+/// <summary>
+/// <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> taken range of hosts by range of hosts, so
+/// that a simulator that ticks a range (<see cref="Balancer.TickHosts"/>) can measure it at once, while its columns are
+/// still in the cache, instead of streaming the whole fleet from memory a second time. Per tick: <see cref="Begin"/>,
+/// <see cref="AddHosts"/> once for every host (in any order and grouping), then <see cref="End"/>, which gives exactly the
+/// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call. Allocates
+/// only in its constructor; not thread-safe (one meter per thread).
+/// </summary>
+public sealed class FleetMeter
+{
+    private readonly Fleet _fleet;
+    private readonly int _bins;
+    private readonly int _stride;
+    private readonly int[] _counts;
+    private readonly long[] _direct;
+    private FleetStatistics.Sums _sums;
+
+    /// <param name="fleet">The fleet measured.</param>
+    /// <param name="pressureBins">Bins of the pressure histogram <see cref="End"/> adds to (0 for none).</param>
+    public FleetMeter(Fleet fleet, int pressureBins)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        ArgumentOutOfRangeException.ThrowIfNegative(pressureBins);
+        _fleet = fleet;
+        _bins = pressureBins;
+        bool pooled = Vector256.IsHardwareAccelerated && pressureBins > 0 && pressureBins - 1 < FleetStatistics.PooledBins;
+        _stride = pooled ? pressureBins + 1 : 0;
+        _counts = pooled ? new int[FleetStatistics.Copies * _stride] : [];
+        _direct = pooled ? [] : new long[pressureBins];
+    }
+
+    /// <summary>Starts a tick's measurement.</summary>
+    public void Begin()
+    {
+        _sums = default;
+        _counts.AsSpan().Clear();
+        _direct.AsSpan().Clear();
+    }
+
+    /// <summary>
+    /// Measures hosts [<paramref name="firstHost"/>, <paramref name="firstHost"/> + <paramref name="hostCount"/>), and when
+    /// <paramref name="pagingTicks"/> and <paramref name="unmetMbTicks"/> are given (one element per slot of the fleet), adds
+    /// 1 and Demand − Assigned to each paging VM's.
+    /// </summary>
+    public void AddHosts(int firstHost, int hostCount, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    {
+        if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
+            throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        if (pagingTicks.Length > 0 && (pagingTicks.Length != _fleet.SlotCount || unmetMbTicks.Length != _fleet.SlotCount))
+            ThrowHelper.SpanLength(nameof(pagingTicks), pagingTicks.Length, _fleet.SlotCount);
+        if (hostCount == 0)
+            return;
+        int end = firstHost + hostCount;
+        int startSlot = _fleet.Cols.HostStart[firstHost];
+        int endSlot = end == _fleet.HostCount ? _fleet.SlotCount : _fleet.Cols.HostStart[end];
+        if (Vector256.IsHardwareAccelerated)
+            FleetStatistics.VectorSlots(_fleet, startSlot, endSlot, ref _sums, _counts, _stride, _direct, pagingTicks, unmetMbTicks);
+        else
+            FleetStatistics.ScalarSlots(_fleet, startSlot, endSlot, ref _sums, _direct, pagingTicks, unmetMbTicks);
+        FleetStatistics.AddHosts(_fleet, firstHost, end, ref _sums);
+    }
+
+    /// <summary>The tick's totals; adds its pressure counts to <paramref name="pressureBins"/> (the length given to the constructor, or empty).</summary>
+    public TickTotals End(Span<long> pressureBins)
+    {
+        if (pressureBins.Length != 0 && pressureBins.Length != _bins)
+            throw new ArgumentException($"pressureBins has {pressureBins.Length} elements; expected the meter's {_bins} bins, or none.", nameof(pressureBins));
+        if (pressureBins.Length > 0)
+        {
+            if (_stride > 0)
+                FleetStatistics.FlushPressures(_counts, _stride, pressureBins);
+            else
+            {
+                for (int b = 0; b < _direct.Length; b++)
+                    pressureBins[b] += _direct[b];
+            }
+        }
+
+        return _sums.ToTotals();
+    }
+}
