@@ -5,9 +5,11 @@ using DmKernel.Traces.Replay;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// Replay of a generated trace on one core with the dispatched SIMD path, tick by tick as <c>dmkernel replay</c>
+/// Replay of a generated trace with one kernel thread and the dispatched SIMD path, tick by tick as <c>dmkernel replay</c>
 /// runs it: read and decode the tick from the native file (streaming, checksummed), apply it
-/// (<see cref="DmKernel.Traces.Replay.TraceFeed"/>), tick, and measure the fleet metrics. Opening the file, building the fleet and
+/// (<see cref="DmKernel.Traces.Replay.TraceFeed"/>), tick, and measure the fleet metrics, chunk of hosts by chunk of
+/// hosts. <see cref="ReadAhead"/> false does everything on one core; true (the replay's default) reads and decodes the
+/// next ticks on a second thread. Opening the file, building the fleet and
 /// the first <see cref="WarmTicks"/> ticks (every VM starts in the first one: about 0.2 s of R4 admissions for
 /// 1,000,000 VMs, paid once per replay) happen in the iteration setup, so the figure is the steady state of a long
 /// replay. One operation replays <see cref="Ticks"/> ticks, reported per tick, so ns/VM is nanoseconds per VM-tick
@@ -33,6 +35,10 @@ public class ReplayBench
 
     public static IEnumerable<int> VmsValues => BenchSizes.Select(100_000, 1_000_000);
 
+    /// <summary>Read and decode the next ticks on a thread of their own (<see cref="ReplayOptions.ReadAhead"/>).</summary>
+    [Params(false, true)]
+    public bool ReadAhead { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -47,7 +53,7 @@ public class ReplayBench
     public void Open()
     {
         _reader = NativeTraceReader.Open(_trace);
-        _engine = new ReplayEngine(_reader, new ReplayOptions());
+        _engine = new ReplayEngine(_reader, new ReplayOptions { ReadAhead = ReadAhead });
         for (int t = 0; t < WarmTicks; t++)
             _engine.Step();
     }

@@ -288,19 +288,31 @@ public sealed class ReplayEngine : IDisposable
         _clock.Start();
         try
         {
-            if (!_reader.ReadTick(_traceTick))
-                throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
+            int[] tick;
+            if (_options.ReadAhead && Environment.ProcessorCount > Balancer.Threads)
+            {
+                _readAhead ??= new TickReadAhead(_reader, TotalTicks - TicksDone, TicksDone);
+                tick = _readAhead.Next();
+            }
+            else
+            {
+                if (!_reader.ReadTick(_traceTick))
+                    throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
+                tick = _traceTick;
+            }
+
             if (_chunkHost is null)
             {
-                int on = Apply();
+                int on = Apply(tick);
                 Balancer.Tick();
                 Metrics.AddTick(on);
             }
             else
             {
-                StepByChunks();
+                StepByChunks(tick);
             }
 
+            _readAhead?.Done();
             TicksDone++;
             if (_options.HashEvery > 0 && TicksDone % _options.HashEvery == 0)
                 _hashes.Add((TicksDone - 1, Fleet.ComputeStateHash()));
@@ -312,7 +324,13 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
-    public void Dispose() => Balancer.Dispose();
+    public void Dispose()
+    {
+        _readAhead?.Dispose();
+        Balancer.Dispose();
+    }
+
+    private TickReadAhead? _readAhead;
 
     /// <summary>
     /// Runs of trace VMs that sit in consecutive slots (a trace placed host by host has one run per host), or null
@@ -392,10 +410,9 @@ public sealed class ReplayEngine : IDisposable
     /// <see cref="Balancer.Tick()"/> and one <see cref="ReplayMetrics.AddTick"/>): each chunk's trace values applied, its hosts
     /// ticked and measured while their columns are still in the cache, instead of three passes over the whole fleet.
     /// </summary>
-    private void StepByChunks()
+    private void StepByChunks(ReadOnlySpan<int> tick)
     {
         int[] hosts = _chunkHost!;
-        ReadOnlySpan<int> tick = _traceTick;
         int on = 0;
         Balancer.BeginTick();
         Metrics.BeginTick();
@@ -439,9 +456,8 @@ public sealed class ReplayEngine : IDisposable
     /// Applies this tick's trace values to the fleet: straight from the trace's order, one run of consecutive slots at a
     /// time, or, when the runs are short, scattered into slot order first. Returns how many VMs the trace wants on.
     /// </summary>
-    private int Apply()
+    private int Apply(ReadOnlySpan<int> tick)
     {
-        ReadOnlySpan<int> tick = _traceTick;
         if (_runs is null)
         {
             for (int v = 0; v < tick.Length; v++)

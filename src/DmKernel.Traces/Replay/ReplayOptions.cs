@@ -28,6 +28,12 @@ public sealed record ReplayOptions
     public long HashEvery { get; init; }
 
     /// <summary>
+    /// Read and decode the next ticks on a thread of their own, a few ticks ahead (when the machine has a core more than
+    /// <see cref="Threads"/>); results do not depend on it.
+    /// </summary>
+    public bool ReadAhead { get; init; } = true;
+
+    /// <summary>
     /// With one thread, the replay applies, ticks and measures the fleet in chunks of consecutive hosts of about this many
     /// slots (their columns, about 150 B per slot, stay in a core's L2 cache). Results do not depend on it; tests vary it.
     /// </summary>

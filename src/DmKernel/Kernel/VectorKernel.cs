@@ -898,17 +898,26 @@ internal struct VectorKernel<TV> : IHostKernel
             TV.Store(removed, ref remRef, x);
         }
 
-        // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip), where memory moved.
+        // R18: cumulative counters (Off VMs have no decisions, so adding zero is the scalar's skip), where memory moved:
+        // the add side where some lane added, the remove side where some lane removed (most grants remove nothing).
         if (!TV.IsZero(decided))
         {
             TV one = TV.Create(1);
-            TV.AddToLong(ref host.Ref(c.AddedTotal), x, added);
-            TV.AddToLong(ref host.Ref(c.RemovedTotal), x, removed);
             TV addOp = TV.GreaterThan(added, zero) & one, remOp = TV.GreaterThan(removed, zero) & one;
-            ref int addOpsRef = ref host.Ref(c.AddOps);
-            ref int remOpsRef = ref host.Ref(c.RemoveOps);
-            TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
-            TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+            if (!TV.IsZero(added))
+            {
+                TV.AddToLong(ref host.Ref(c.AddedTotal), x, added);
+                ref int addOpsRef = ref host.Ref(c.AddOps);
+                TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+            }
+
+            if (!TV.IsZero(removed))
+            {
+                TV.AddToLong(ref host.Ref(c.RemovedTotal), x, removed);
+                ref int remOpsRef = ref host.Ref(c.RemoveOps);
+                TV.Store(TV.Load(ref remOpsRef, x) + remOp, ref remOpsRef, x);
+            }
+
             sums.AddCounters(added, removed, addOp, remOp);
         }
 

@@ -1,0 +1,100 @@
+using System.Runtime.ExceptionServices;
+
+namespace DmKernel.Traces.Replay;
+
+/// <summary>
+/// Reads and decodes a trace's next ticks on a thread of its own (read, checksum, zstd, delta decoding), a few ticks
+/// ahead of the replay, so that on a machine with a spare core the replay's thread only applies, ticks and measures.
+/// The ticks come out in order and identical to <see cref="NativeTraceReader.ReadTick"/>'s; an error (a malformed or
+/// truncated trace) is thrown by <see cref="Next"/> at the tick it belongs to, as the reader would have thrown it. The
+/// reader must not be used by anyone else until the read-ahead has read its ticks or is disposed.
+/// </summary>
+internal sealed class TickReadAhead : IDisposable
+{
+    private const int Depth = 3;
+
+    private readonly NativeTraceReader _reader;
+    private readonly int[][] _buffers = new int[Depth][];
+    private readonly ExceptionDispatchInfo?[] _errors = new ExceptionDispatchInfo?[Depth];
+    private readonly SemaphoreSlim _filled = new(0, Depth);
+    private readonly SemaphoreSlim _free = new(Depth, Depth);
+    private readonly Thread _thread;
+    private readonly long _ticks;
+    private readonly long _firstTick;
+    private volatile bool _stop;
+    private int _next;
+    private bool _holding;
+
+    /// <param name="reader">The reader, positioned at tick <paramref name="firstTick"/>.</param>
+    /// <param name="ticks">Ticks to read (no more: the reader is left just after them).</param>
+    /// <param name="firstTick">The index of the first tick read (for the error of a trace that ends early).</param>
+    public TickReadAhead(NativeTraceReader reader, long ticks, long firstTick)
+    {
+        _reader = reader;
+        _ticks = ticks;
+        _firstTick = firstTick;
+        for (int i = 0; i < Depth; i++)
+            _buffers[i] = new int[reader.Header.VmCount];
+        _thread = new Thread(Run) { IsBackground = true, Name = "DmKernel trace read-ahead" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// The next tick's values, valid until <see cref="Done"/>; throws the reader's error for this tick, if it had one.
+    /// </summary>
+    public int[] Next()
+    {
+        if (_holding)
+            throw new InvalidOperationException("Done must be called before the next tick is taken.");
+        _filled.Wait();
+        _errors[_next]?.Throw();
+        _holding = true;
+        return _buffers[_next];
+    }
+
+    /// <summary>Gives the buffer of the tick taken by <see cref="Next"/> back to the reading thread.</summary>
+    public void Done()
+    {
+        _holding = false;
+        _next = (_next + 1) % Depth;
+        _free.Release();
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        if (_free.CurrentCount < Depth)
+            _free.Release(); // wakes the thread if it waits for a buffer
+        _thread.Join();
+        _filled.Dispose();
+        _free.Dispose();
+    }
+
+    private void Run()
+    {
+        int slot = 0;
+        for (long t = 0; t < _ticks; t++)
+        {
+            _free.Wait();
+            if (_stop)
+                return;
+            try
+            {
+                if (!_reader.ReadTick(_buffers[slot]))
+                {
+                    throw new TraceFormatException(_reader.FilePath, $"tick {_firstTick + t}",
+                        $"the trace ended early: its header promises {_reader.Header.TickCount} ticks");
+                }
+            }
+            catch (Exception ex)
+            {
+                _errors[slot] = ExceptionDispatchInfo.Capture(ex);
+                _filled.Release();
+                return;
+            }
+
+            _filled.Release();
+            slot = (slot + 1) % Depth;
+        }
+    }
+}
