@@ -289,10 +289,14 @@ public sealed class ReplayEngine : IDisposable
         try
         {
             int[] tick;
+            int on = -1;
+            bool slotOrder = false;
             if (_options.ReadAhead && Environment.ProcessorCount > Balancer.Threads)
             {
-                _readAhead ??= new TickReadAhead(_reader, TotalTicks - TicksDone, TicksDone);
-                tick = _readAhead.Next();
+                // Chunked replays of a trace applied by gathering get their ticks in slot order, gathered on that thread.
+                _readAhead ??= new TickReadAhead(_reader, TotalTicks - TicksDone, TicksDone, _chunkHost is not null && _chunkRuns is null ? _vmOfSlot : null);
+                tick = _readAhead.Next(out on);
+                slotOrder = _chunkHost is not null && _chunkRuns is null;
             }
             else
             {
@@ -303,13 +307,13 @@ public sealed class ReplayEngine : IDisposable
 
             if (_chunkHost is null)
             {
-                int on = Apply(tick);
+                Apply(tick);
                 Balancer.Tick();
-                Metrics.AddTick(on);
+                Metrics.AddTick(on >= 0 ? on : CountOn(tick));
             }
             else
             {
-                StepByChunks(tick);
+                StepByChunks(tick, slotOrder, on);
             }
 
             _readAhead?.Done();
@@ -410,7 +414,7 @@ public sealed class ReplayEngine : IDisposable
     /// <see cref="Balancer.Tick()"/> and one <see cref="ReplayMetrics.AddTick"/>): each chunk's trace values applied, its hosts
     /// ticked and measured while their columns are still in the cache, instead of three passes over the whole fleet.
     /// </summary>
-    private void StepByChunks(ReadOnlySpan<int> tick)
+    private void StepByChunks(ReadOnlySpan<int> tick, bool slotOrder, int countedOn)
     {
         int[] hosts = _chunkHost!;
         int on = 0;
@@ -418,7 +422,13 @@ public sealed class ReplayEngine : IDisposable
         Metrics.BeginTick();
         for (int c = 0; c < hosts.Length - 1; c++)
         {
-            if (_chunkRuns is null)
+            if (slotOrder)
+            {
+                // Gathered and counted by the read-ahead thread.
+                int s0 = Fleet.HostSlots(hosts[c]).Start;
+                _feed.Apply(s0, tick[s0..SlotEnd(Fleet, hosts, c)]);
+            }
+            else if (_chunkRuns is null)
             {
                 // The chunk's slots gather their VMs' values (free slots: off), in slot order, into a buffer that stays in L1.
                 int s0 = Fleet.HostSlots(hosts[c]).Start, s1 = SlotEnd(Fleet, hosts, c);
@@ -449,14 +459,14 @@ public sealed class ReplayEngine : IDisposable
         }
 
         Balancer.EndTick();
-        Metrics.EndTick(on);
+        Metrics.EndTick(slotOrder ? countedOn : on);
     }
 
     /// <summary>
     /// Applies this tick's trace values to the fleet: straight from the trace's order, one run of consecutive slots at a
-    /// time, or, when the runs are short, scattered into slot order first. Returns how many VMs the trace wants on.
+    /// time, or, when the runs are short, scattered into slot order first.
     /// </summary>
-    private int Apply(ReadOnlySpan<int> tick)
+    private void Apply(ReadOnlySpan<int> tick)
     {
         if (_runs is null)
         {
@@ -469,9 +479,6 @@ public sealed class ReplayEngine : IDisposable
             foreach ((int vm, int slot, int length) in _runs)
                 _feed.Apply(slot, tick.Slice(vm, length));
         }
-
-        // VMs the trace wants on: values >= 0 (off is -1).
-        return CountOn(tick);
     }
 
     private static int CountOn(ReadOnlySpan<int> tick)
