@@ -10,6 +10,8 @@ if (args.Length > 0 && args[0] == BitbrainsSynth.Flag)
 
 if (Array.IndexOf(args, Probe.Flag) >= 0)
     return Probe.Run(args);
+if (Array.IndexOf(args, ReplayProbe.Flag) >= 0)
+    return ReplayProbe.Run(args);
 
 BenchmarkSwitcher.FromAssembly(typeof(CiMode).Assembly).Run(args);
 return 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -414,6 +415,7 @@ public sealed class ReplayEngine : IDisposable
     /// <see cref="Balancer.Tick()"/> and one <see cref="ReplayMetrics.AddTick"/>): each chunk's trace values applied, its hosts
     /// ticked and measured while their columns are still in the cache, instead of three passes over the whole fleet.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepByChunks(ReadOnlySpan<int> tick, bool slotOrder, int countedOn)
     {
         int[] hosts = _chunkHost!;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace DmKernel.Traces.Replay;
@@ -114,6 +115,7 @@ internal sealed class TickReadAhead : IDisposable
     }
 
     /// <summary>The values of a tick that are not off.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int CountOn(ReadOnlySpan<int> tick)
     {
         int on = 0;
@@ -122,6 +124,7 @@ internal sealed class TickReadAhead : IDisposable
         return on;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(ReadOnlySpan<int> traceOrder, ReadOnlySpan<int> vmOfSlot, Span<int> slotOrder)
     {
         for (int s = 0; s < slotOrder.Length; s++)

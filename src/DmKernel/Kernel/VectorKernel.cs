@@ -225,14 +225,26 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV below = TV.GreaterThan(target, assigned) & runningDm;
                     shortfallAcc += (target - assigned) & below;
 
-                    // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging, a decision last tick) or a reclaim
-                    // tick: the general steps, after the pass.
-                    if (deferAll || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging | VmFlags.Decided)))
+                    // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging) or a reclaim tick: the general steps,
+                    // after the pass.
+                    if (deferAll || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging)))
                         || (reclaimTick && !TV.IsZero(runningDm))
                         || (oneTickWindows && !WindowsEmpty(c, flags, x)))
                     {
                         deferredAt[nDeferred++] = i - start;
                         continue;
+                    }
+
+                    // R17: a vector with a decision last tick and none now (no grant, no removal, no lifecycle) has all
+                    // three decisions 0 this tick: written here, and its Decided marks cleared (Flags is written below
+                    // where it changed). Right whether the host turns out to have enough memory or not: the short path
+                    // starts from zero decisions too.
+                    if (!TV.IsZero(flags & TV.Create(VmFlags.Decided)))
+                    {
+                        TV.Store(zero, ref MemoryMarshal.GetArrayDataReference(c.Unballooned), x);
+                        TV.Store(zero, ref MemoryMarshal.GetArrayDataReference(c.HotAdded), x);
+                        TV.Store(zero, ref MemoryMarshal.GetArrayDataReference(c.Removed), x);
+                        flags = TV.AndNot(flags, TV.Create(VmFlags.Decided));
                     }
 
                     if (oneTickWindows)
