@@ -29,6 +29,8 @@ internal static class ReplayProbe
         }
 
         int vms = engine.Vms.Count;
+        if (args.Contains("--first"))
+            Console.WriteLine(string.Join(" ", ms.Take(12).Select(m => (m * 1e6 / vms).ToString("0.0", CultureInfo.InvariantCulture))));
         for (int w = 0; w < ms.Count; w += 10)
         {
             double[] window = [.. ms.Skip(w).Take(10)];

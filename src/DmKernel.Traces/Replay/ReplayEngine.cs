@@ -331,11 +331,13 @@ public sealed class ReplayEngine : IDisposable
 
     public void Dispose()
     {
+        _measurer?.Dispose();
         _readAhead?.Dispose();
         Balancer.Dispose();
     }
 
     private TickReadAhead? _readAhead;
+    private ChunkMeasurer? _measurer;
 
     /// <summary>
     /// Runs of trace VMs that sit in consecutive slots (a trace placed host by host has one run per host), or null
@@ -419,6 +421,9 @@ public sealed class ReplayEngine : IDisposable
     private void StepByChunks(ReadOnlySpan<int> tick, bool slotOrder, int countedOn)
     {
         int[] hosts = _chunkHost!;
+        ChunkMeasurer? measurer = _options.ReadAhead && Environment.ProcessorCount > Balancer.Threads
+            ? _measurer ??= new ChunkMeasurer(Metrics, hosts)
+            : null;
         int on = 0;
         Balancer.BeginTick();
         Metrics.BeginTick();
@@ -457,9 +462,13 @@ public sealed class ReplayEngine : IDisposable
             }
 
             Balancer.TickHosts(hosts[c], hosts[c + 1] - hosts[c]);
-            Metrics.MeasureHosts(hosts[c], hosts[c + 1] - hosts[c]);
+            if (measurer is not null)
+                measurer.Ticked();
+            else
+                Metrics.MeasureHosts(hosts[c], hosts[c + 1] - hosts[c]);
         }
 
+        measurer?.WaitTick();
         Balancer.EndTick();
         Metrics.EndTick(slotOrder ? countedOn : on);
     }

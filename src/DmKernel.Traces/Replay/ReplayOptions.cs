@@ -28,7 +28,8 @@ public sealed record ReplayOptions
     public long HashEvery { get; init; }
 
     /// <summary>
-    /// Read and decode the next ticks on a thread of their own, a few ticks ahead (when the machine has a core more than
+    /// Read and decode the next ticks on a thread of their own, a few ticks ahead, and, with one kernel thread, measure
+    /// each chunk of hosts on another while the kernel ticks the next (when the machine has a core more than
     /// <see cref="Threads"/>); results do not depend on it.
     /// </summary>
     public bool ReadAhead { get; init; } = true;
