@@ -379,7 +379,8 @@ public sealed class ReplayEngine : IDisposable
             }
         }
 
-        bounds.Add(fleet.HostCount);
+        if (fleet.HostCount > 0)
+            bounds.Add(fleet.HostCount); // (no hosts: no chunks)
         int[] hosts = [.. bounds];
         if (runs is null)
             return (hosts, null, null);
@@ -421,7 +422,7 @@ public sealed class ReplayEngine : IDisposable
     private void StepByChunks(ReadOnlySpan<int> tick, bool slotOrder, int countedOn)
     {
         int[] hosts = _chunkHost!;
-        ChunkMeasurer? measurer = _options.ReadAhead && Environment.ProcessorCount > Balancer.Threads
+        ChunkMeasurer? measurer = _options.ReadAhead && Environment.ProcessorCount > Balancer.Threads && hosts.Length > 1
             ? _measurer ??= new ChunkMeasurer(Metrics, hosts)
             : null;
         int on = 0;

@@ -94,6 +94,18 @@ public class ReplayDeterminismTests
     }
 
     [Fact]
+    public void Replay_TraceWithoutVms_RunsItsTicksWithAndWithoutChunks()
+    {
+        using var dir = new TempDir();
+        string trace = dir.File("empty.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 0, Hosts = 0, Ticks = 5, Seed = 1 });
+        string whole = ResultJson(trace, new ReplayOptions { Threads = 2 });
+        foreach (bool readAhead in new[] { false, true })
+            Assert.Equal(whole, ResultJson(trace, new ReplayOptions { ReadAhead = readAhead }));
+        Assert.Equal(5, (long)JsonNode.Parse(whole)!["ticks"]!); // every tick ran
+    }
+
+    [Fact]
     public void Replay_HashEvery_SameHashSequenceOnEveryPathAndThreadCount()
     {
         string Hashes(KernelPath path, int threads)
