@@ -493,7 +493,8 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
-    private static int CountOn(ReadOnlySpan<int> tick)
+    /// <summary>VMs the trace has on in a tick: values &gt;= 0 (off is −1).</summary>
+    internal static int CountOn(ReadOnlySpan<int> tick)
     {
         int on = 0;
         int i = 0;

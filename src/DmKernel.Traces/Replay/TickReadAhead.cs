@@ -98,7 +98,7 @@ internal sealed class TickReadAhead : IDisposable
                         $"the trace ended early: its header promises {_reader.Header.TickCount} ticks");
                 }
 
-                _on[slot] = CountOn(values);
+                _on[slot] = ReplayEngine.CountOn(values);
                 if (_vmOfSlot is not null)
                     Gather(values, _vmOfSlot, _buffers[slot]);
             }
@@ -112,16 +112,6 @@ internal sealed class TickReadAhead : IDisposable
             _filled.Release();
             slot = (slot + 1) % Depth;
         }
-    }
-
-    /// <summary>The values of a tick that are not off.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int CountOn(ReadOnlySpan<int> tick)
-    {
-        int on = 0;
-        foreach (int v in tick)
-            on += v >= 0 ? 1 : 0;
-        return on;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
