@@ -145,8 +145,7 @@ internal static class ShardReplay
         Fleet f = e.Fleet;
         for (int h = 0; h < f.HostCount; h++)
         {
-            int total = f.HostTotal(h);
-            int pct = total == 0 ? 0 : (int)(100L * f.HostAvailable(h) / total);
+            int pct = ReplayMetrics.HostAvailablePercentOf(f, h);
             hostBins[Math.Clamp(pct, 0, 100)]++;
         }
 
@@ -208,17 +207,7 @@ internal static class ShardReplay
         json.WriteNumber("tickIndex", f.TickIndex);
         json.WriteBoolean("placedByReplay", engine.PlacedByReplay);
         json.WriteString("policy", PolicyText(engine.Balancer.Policy));
-        json.WriteStartObject("model");
-        json.WriteNumber("tickSeconds", model.TickSeconds);
-        json.WriteNumber("granularityMb", model.GranularityMb);
-        json.WriteNumber("bootGraceSeconds", model.BootGraceSeconds);
-        json.WriteNumber("reclaimPeriodSeconds", model.ReclaimPeriodSeconds);
-        json.WriteNumber("maxRemovePerSecondMb", model.MaxRemovePerSecondMb);
-        json.WriteNumber("pressureWindowSeconds", model.PressureWindowSeconds);
-        json.WriteNumber("hostReserveMb", model.HostReserveMb);
-        json.WriteNumber("maxCeilingMb", model.MaxCeilingMb);
-        json.WriteBoolean("smartPaging", model.SmartPaging);
-        json.WriteEndObject();
+        ReplaySummary.WriteModel(json, model);
         ReplayOutcome o = ReplayOutcome.FromEngine(engine, traceName);
         json.WriteStartObject("totals");
         json.WriteNumber("wantedVmTicks", o.WantedVmTicks);

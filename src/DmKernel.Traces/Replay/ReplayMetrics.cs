@@ -75,6 +75,14 @@ public sealed class ReplayMetrics
 
     public IReadOnlyList<FleetPoint> Series => _series;
 
+    /// <summary>Host <paramref name="host"/>'s Available as a whole percentage of its RAM (rounded down; 0 for a host of no RAM).</summary>
+    public static int HostAvailablePercentOf(Fleet fleet, int host)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        int total = fleet.HostTotal(host);
+        return total == 0 ? 0 : (int)(100L * fleet.HostAvailable(host) / total);
+    }
+
     /// <summary>Writes every accumulator (for a checkpoint).</summary>
     internal void Save(BinaryWriter w)
     {
@@ -168,8 +176,7 @@ public sealed class ReplayMetrics
         _hostsThisTick.Clear();
         for (int h = 0; h < _fleet.HostCount; h++)
         {
-            int total = _fleet.HostTotal(h);
-            int pct = total == 0 ? 0 : (int)(100L * _fleet.HostAvailable(h) / total);
+            int pct = HostAvailablePercentOf(_fleet, h);
             HostAvailablePercent.Add(pct);
             _hostsThisTick.Add(pct);
         }

@@ -138,8 +138,11 @@ public static class ReplaySummary
         return p.PeakWorkingSet64;
     }
 
-    private static void WriteModel(Utf8JsonWriter json, ModelParameters model)
+    /// <summary>Writes the <c>model</c> object of summary.json: the model parameters a replay ran with.</summary>
+    public static void WriteModel(Utf8JsonWriter json, ModelParameters model)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(model);
         json.WriteStartObject("model");
         json.WriteNumber("tickSeconds", model.TickSeconds);
         json.WriteNumber("granularityMb", model.GranularityMb);
