@@ -9,7 +9,8 @@ namespace DmKernel.Benchmarks;
 /// size, workload and short share (every path, interleaved round by round, median of the rounds), for iterating on
 /// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics. On Linux it
 /// also reports the thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which time slices taken by other
-/// processes on a shared machine do not inflate.
+/// processes on a shared machine do not inflate. <c>--prefetch-ab</c> instead ticks one realistic fleet on V512 with the
+/// kernel's prefetches (<c>Kernel.Prefetch</c>) off and on in alternating rounds and prints both medians.
 /// </summary>
 internal static partial class Probe
 {
@@ -81,6 +82,42 @@ internal static partial class Probe
 
                 Console.WriteLine();
             }
+            return 0;
+        }
+
+        if (args.Contains("--prefetch-ab"))
+        {
+            // The same fleet ticked on V512 with the kernel's prefetches off (A) and on (B), alternating round by round;
+            // thread CPU time per VM-tick. Results do not depend on prefetching, so both halves tick one evolving fleet.
+            Fleet f = Workload.Build(vms, shortShare);
+            var feed = new CommittedFeed(f);
+            using var bal = new Balancer(f, KernelPath.Vector512);
+            for (int t = 0; t < 20; t++)
+            {
+                f.SetCommitted(feed.Next());
+                bal.Tick();
+            }
+
+            int n = Math.Max(4, 2_000_000 / vms);
+            var a = new List<double>();
+            var b = new List<double>();
+            for (int round = 0; round < 60; round++)
+            {
+                bool on = round % 2 == 1;
+                DmKernel.Kernel.Prefetch.Enabled = on;
+                long c0 = ThreadCpuNs();
+                for (int t = 0; t < n; t++)
+                {
+                    f.SetCommitted(feed.Next());
+                    bal.Tick();
+                }
+
+                (on ? b : a).Add((ThreadCpuNs() - c0) / (double)n / vms);
+            }
+
+            a.Sort();
+            b.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A (off) median {a[a.Count / 2]:0.000} min {a[0]:0.000}; B (on) median {b[b.Count / 2]:0.000} min {b[0]:0.000} ns/VM; B/A {b[b.Count / 2] / a[a.Count / 2]:0.000}"));
             return 0;
         }
 

@@ -92,7 +92,4 @@ internal sealed class HostScratch
     public int[] SavedMin { get; }
 
     public int[] SavedMax { get; }
-
-    /// <summary>Where loads made only to start cache misses early leave their value.</summary>
-    public int Sink { get; set; }
 }

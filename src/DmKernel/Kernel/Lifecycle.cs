@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DmKernel.Kernel;
 
 /// <summary>
@@ -6,8 +8,13 @@ namespace DmKernel.Kernel;
 /// Index k is a slot's offset in the host. Without <c>reclaim</c> (the static policy, P1) a start or restart takes
 /// nothing from other VMs: what Available cannot give fails the start (or becomes Smart Paging on a restart).
 /// </summary>
+/// <remarks>
+/// Compiled fully optimized from the first call: a replay's first tick starts every VM of the fleet at once, which
+/// tier-0 code (a call per span property) made several times slower than the ticks after it.
+/// </remarks>
 internal static class Lifecycle
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProcessRequests(in HostColumns host, in TickContext ctx, HostScratch scratch, bool reclaim = true)
     {
         Span<byte> req = host.Request;
@@ -42,6 +49,7 @@ internal static class Lifecycle
     }
 
     /// <summary>What the request did, and in which tick.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SetResult(in HostColumns host, int k, in TickContext ctx, LifecycleResult result)
     {
         host.Result[k] = (byte)result;
@@ -49,6 +57,7 @@ internal static class Lifecycle
     }
 
     /// <summary>R7: all Assigned memory returns to the pool at once; runtime state is cleared (cumulative counters stay).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stop(in HostColumns host, int k, in TickContext ctx)
     {
         host.Available += host.Assigned[k];
@@ -57,6 +66,7 @@ internal static class Lifecycle
     }
 
     /// <summary>R4 then R5: admit with Startup MB, reclaiming from lower-or-equal-weight donors when short.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Start(in HostColumns host, int k, in TickContext ctx, HostScratch scratch, bool reclaim)
     {
         int startup = host.Startup[k];
@@ -76,6 +86,7 @@ internal static class Lifecycle
     }
 
     /// <summary>R6: memory back to Startup; the excess returns, a deficit is taken from the pool, then Smart Paging.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Restart(in HostColumns host, int k, in TickContext ctx, HostScratch scratch, bool reclaim)
     {
         int startup = host.Startup[k];
@@ -112,6 +123,7 @@ internal static class Lifecycle
     }
 
     /// <summary>R5: Booting for BootGrace ticks with Ballooned = 0 and GuestVisible = Startup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Boot(in HostColumns host, int k, in TickContext ctx, int assigned, int smartPaging)
     {
         host.Assigned[k] = assigned;
@@ -131,6 +143,7 @@ internal static class Lifecycle
     /// down to Minimum. Not limited by R12's cap; the memory is usable in the same tick. With
     /// <paramref name="allOrNothing"/> nothing is taken unless the whole amount can be found.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Reclaim(in HostColumns host, int self, int needed, bool allOrNothing, HostScratch scratch)
     {
         Span<ushort> weightCol = host.Weight;

@@ -42,16 +42,13 @@ internal sealed class OrderCache
     }
 
     /// <summary>
-    /// Loads one int of every cache line of the host's slots (from <paramref name="start"/>, as many as
-    /// <paramref name="weight"/>, the host's Weight column, has) in this cache's key and order and in the weights, the memory only a short host's plan reads, so that their misses overlap the host's
-    /// streaming pass instead of stalling the plan; returns a value to keep (the loads are for their side effect).
+    /// Prefetches the remembered key and order of the slots [<paramref name="start"/>, + <paramref name="count"/>)
+    /// (<see cref="Kernel.Prefetch"/>): only a short host's plan reads them.
     /// </summary>
-    public int Touch(ReadOnlySpan<ushort> weight, int start)
+    public void Prefetch(int start, int count)
     {
-        int sink = 0;
-        for (int k = 0; k < weight.Length; k += 16)
-            sink |= _key[start + k] | _order[start + k] | weight[k];
-        return sink;
+        Kernel.Prefetch.Lines(_key, start, count);
+        Kernel.Prefetch.Lines(_order, start, count);
     }
 
     /// <summary>

@@ -55,9 +55,6 @@ internal struct VectorKernel<TV> : IHostKernel
         host.Available += host.PendingFreed;
         host.PendingFreed = 0;
 
-        // A host short last tick is likely short again: start the misses on the memory only its plan reads.
-        if (host.Short != 0 && scratch.Cache is { } cache)
-            scratch.Sink |= cache.Touch(host.Weight, host.Start);
 
         bool lifecycle = host.PendingRequests > 0;
         if (lifecycle)
@@ -169,8 +166,15 @@ internal struct VectorKernel<TV> : IHostKernel
         bool deferAll = windowEnd && !oneTickWindows;
         int gMask = ctx.GMask;
 
+        bool deferring = false;
         for (int h = first; h < end; h++)
         {
+            // The cold columns of a host coming up that will take the general steps (short, lifecycle requests, or likely
+            // to defer vectors, as the host before this one did), fetched while the hosts before it tick.
+            int ahead = h + Prefetch.HostsAhead;
+            if (ahead < end && (deferring || pendingRequests[ahead] > 0 || hostShort[ahead] != 0))
+                Prefetch.GeneralSteps(c, ahead, windowEnd, scratch.Cache);
+
             if (pendingRequests[h] > 0 || hostShort[h] != 0)
             {
                 TickOne(c.Host(h), ctx, scratch);
@@ -291,6 +295,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 Assigned = TV.SumWidened(assignedAcc),
             };
             c.HostShortfall[h] = shortfall;
+            deferring = nDeferred > 0;
             if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
                 HostCounters.WriteSums(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned);
             else
@@ -606,6 +611,12 @@ internal struct VectorKernel<TV> : IHostKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, HostScratch scratch)
     {
+        if (!enough && !lifecycle)
+        {
+            FinishShort(host, ctx, scratch);
+            return;
+        }
+
         var sums = default(HostSums);
         int end = host.Count;
         if (!enough || lifecycle)
@@ -619,6 +630,23 @@ internal struct VectorKernel<TV> : IHostKernel
             for (int d = 0; d < deferred; d++)
                 Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
         }
+
+        sums.Reduce();
+        host.Available -= (int)sums.Granted;
+        host.PendingFreed += (int)sums.Pending;
+        HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+    }
+
+    /// <summary>
+    /// <see cref="Finish"/> of a short host without lifecycle requests (most short hosts, most ticks), compiled on its own
+    /// so that the general steps inline with their constants folded: the plan's moves (<see cref="ShortMoves"/>) of every vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishShort(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        for (int i = 0; i < host.Count; i += TV.Count)
+            Vector(host, ctx, i, enough: false, lifecycle: false, scratch, ref sums);
 
         sums.Reduce();
         host.Available -= (int)sums.Granted;

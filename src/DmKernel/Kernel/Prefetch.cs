@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace DmKernel.Kernel;
+
+/// <summary>
+/// Software prefetch of the cold columns a host's general steps read and write (<see cref="GeneralSteps"/>), issued a few
+/// hosts ahead by the one-pass loop, so that their cache misses overlap the hosts ticked in between instead of stalling
+/// the host that needs them. The hot columns need none: every host reads them in slot order and the hardware prefetcher
+/// follows. A prefetch never faults and never changes a value (an address made stale by the garbage collector moving an
+/// array only wastes the hint), so results do not depend on it; where the CPU has no prefetch instruction that .NET
+/// exposes (not x86), it does nothing.
+/// </summary>
+internal static unsafe class Prefetch
+{
+    /// <summary>Hosts ahead of the one being ticked whose cold columns are prefetched.</summary>
+    public const int HostsAhead = 2;
+
+    /// <summary>
+    /// Whether prefetches are issued (default true). For the benchmarks' same-process comparisons only
+    /// (<c>--probe … --prefetch-ab</c>, <c>--replay-probe … --prefetch-ab</c>); results never depend on it.
+    /// </summary>
+    internal static bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Prefetches host <paramref name="h"/>'s slots in the columns only the general steps use (a short host's, a lifecycle
+    /// host's, or an enough host's deferred vectors): Weight (R11's plan and R13's order), Ballooned, the three decisions
+    /// (R17), the cumulative totals and operation counts (R18), on a window's last tick the reported window figures, and
+    /// the order cache's key and order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void GeneralSteps(FleetColumns c, int h, bool windowEnd, OrderCache? cache)
+    {
+        if (!Sse.IsSupported || !Enabled)
+            return;
+        int start = c.HostStart[h], count = c.HostCapacity[h];
+        if (count <= 0)
+            return;
+        Lines(c.Weight, start, count);
+        Lines(c.Ballooned, start, count);
+        Lines(c.Unballooned, start, count);
+        Lines(c.HotAdded, start, count);
+        Lines(c.Removed, start, count);
+        Lines(c.AddedTotal, start, count);
+        Lines(c.RemovedTotal, start, count);
+        Lines(c.AddOps, start, count);
+        Lines(c.RemoveOps, start, count);
+        if (windowEnd)
+        {
+            Lines(c.LastAvg, start, count);
+            Lines(c.LastMin, start, count);
+            Lines(c.LastMax, start, count);
+        }
+
+        cache?.Prefetch(start, count);
+    }
+
+    /// <summary>
+    /// Prefetches every cache line of <paramref name="column"/>'s elements [<paramref name="start"/>,
+    /// <paramref name="start"/> + <paramref name="count"/>), which the caller guarantees are in the array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Lines<T>(T[] column, int start, int count)
+        where T : unmanaged
+    {
+        if (!Sse.IsSupported || count <= 0)
+            return;
+        nuint address = (nuint)Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(column), start));
+        nuint end = address + ((nuint)count * (nuint)sizeof(T));
+        for (nuint line = address & ~(nuint)63; line < end; line += 64)
+            Sse.Prefetch0((void*)line);
+    }
+}
