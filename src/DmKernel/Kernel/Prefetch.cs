@@ -69,6 +69,6 @@ internal static unsafe class Prefetch
         nuint address = (nuint)Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(column), start));
         nuint end = address + ((nuint)count * (nuint)sizeof(T));
         for (nuint line = address & ~(nuint)63; line < end; line += 64)
-            Sse.Prefetch0((void*)line);
+            Sse.Prefetch1((void*)line);
     }
 }

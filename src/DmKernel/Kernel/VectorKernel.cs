@@ -14,10 +14,10 @@ namespace DmKernel.Kernel;
 /// <remarks>
 /// No work for a VM whose inputs did not change in a way that matters: per vector, the tick reads and writes only what
 /// its VMs need. Smart Paging is read only where a VM has some left (the <see cref="VmFlags.HasSmartPaging"/> mark),
-/// the boot countdown only where a VM is Booting, Startup only where a VM is Booting or static, Ballooned only where
-/// memory moves, and the decision columns (R17) only where a VM has a decision this tick or had one the tick before
-/// (the <see cref="VmFlags.Decided"/> mark: without it all three are zero already). Assigned, Flags and the window's
-/// minimum and maximum are written only where they change, the 64-bit totals only where memory moved, R15's reclaim
+/// the boot countdown only where a VM is Booting, Ballooned only where memory moves, and the decision columns (R17)
+/// only where a VM has a decision this tick or had one the tick before (the <see cref="VmFlags.Decided"/> mark: without
+/// it all three are zero already). Assigned and the window's minimum and maximum are written only where they change,
+/// the 64-bit totals only where memory moved, R15's reclaim
 /// is computed only on reclaim ticks and where a VM is still reclaiming, and R18's window close runs once per window
 /// (<see cref="PressureWindows"/>). Every skipped store would have written the value already there, so the state is
 /// the scalar reference's bit for bit.
@@ -240,8 +240,7 @@ internal struct VectorKernel<TV> : IHostKernel
                     }
 
                     // R17: a vector with a decision last tick and none now (no grant, no removal, no lifecycle) has all
-                    // three decisions 0 this tick: written here, and its Decided marks cleared (Flags is written below
-                    // where it changed). Right whether the host turns out to have enough memory or not: the short path
+                    // three decisions 0 this tick: written here, and its Decided marks cleared (Flags is written below). Right whether the host turns out to have enough memory or not: the short path
                     // starts from zero decisions too.
                     if (!TV.IsZero(flags & TV.Create(VmFlags.Decided)))
                     {
@@ -373,8 +372,7 @@ internal struct VectorKernel<TV> : IHostKernel
         TV.Store(pressure, ref pressureRef, x);
         TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
         TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
-        if (!TV.IsZero(newFlags ^ TV.Load(ref flagsRef, x)))
-            TV.Store(newFlags, ref flagsRef, x);
+        TV.Store(newFlags, ref flagsRef, x);
 
         if (TV.IsZero(off))
         {
@@ -434,17 +432,17 @@ internal struct VectorKernel<TV> : IHostKernel
         return TV.AndNot(demand, off);
     }
 
-    /// <summary>R9: Running DM VMs get their target; Booting and static VMs hold Startup (read only where there are some); Off VMs 0.</summary>
+    /// <summary>R9: Running DM VMs get their target; Booting and static VMs hold Startup; Off VMs 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Target(TV flags, TV demand, TV runningDm, ref ushort bufferRef, ref int minRef, ref int maxRef, ref int startupRef, nuint x,
         TV stateMask, int gMask)
     {
         TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)));
         TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), gMask);
+        // Startup is loaded for every vector: whether a vector holds a static or Booting VM follows the slots (with 5 %
+        // static VMs, about half of all 16-lane vectors), so a branch on it was mispredicted about as often as not.
         TV holdsStartup = TV.AndNot(on, runningDm);
-        return TV.IsZero(holdsStartup)
-            ? target & runningDm
-            : TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
+        return TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
     }
 
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
@@ -720,7 +718,8 @@ internal struct VectorKernel<TV> : IHostKernel
     }
 
     /// <summary>
-    /// R10 pressure, R20 status (Off VMs: 0 and OK; Flags written where it changed) and R18's window (the sum every tick,
+    /// R10 pressure, R20 status (Off VMs: 0 and OK; Flags written every time: a store of the unchanged value costs less
+    /// than reading Flags back to compare, measured) and R18's window (the sum every tick,
     /// the minimum and maximum where a sample extends them) for the vector at <paramref name="x"/>, whose Flags in memory
     /// are <paramref name="flags"/> but for the status; returns the pressure.
     /// </summary>
@@ -744,8 +743,7 @@ internal struct VectorKernel<TV> : IHostKernel
         TV.Store(pressure, ref pressureRef, x);
         TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
         TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
-        if (!TV.IsZero(newFlags ^ TV.Load(ref flagsRef, x)))
-            TV.Store(newFlags, ref flagsRef, x);
+        TV.Store(newFlags, ref flagsRef, x);
 
         TV on = TV.AndNot(TV.Create(-1), off);
         TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
