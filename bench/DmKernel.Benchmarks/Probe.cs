@@ -9,7 +9,7 @@ namespace DmKernel.Benchmarks;
 /// size, workload and short share (every path, interleaved round by round, median of the rounds), for iterating on
 /// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics. On Linux it
 /// also reports the thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which time slices taken by other
-/// processes on a shared machine do not inflate. <c>--prefetch-ab</c> instead ticks one realistic fleet on V512 with the
+/// processes on a shared machine do not inflate. <c>--prefetch-ab</c> instead ticks one fleet of the workload on V512 with the
 /// kernel's prefetches (<c>Kernel.Prefetch</c>) off and on in alternating rounds and prints both medians.
 /// </summary>
 internal static partial class Probe
@@ -85,9 +85,41 @@ internal static partial class Probe
             return 0;
         }
 
+        if (args.Contains("--layout"))
+        {
+            // Where each per-VM column of a fleet starts, modulo 4 096: two columns whose starts are closer than a vector
+            // (64 B) modulo 4 096 alias in the store buffer's address check (4K aliasing), so a load from one waits for a
+            // store to the other at the same index.
+            Fleet f = Workload.Build(vms, shortShare);
+            var starts = new List<(string Name, long Mod, DmKernel.HotUse Hot)>();
+            foreach (DmKernel.ColumnInfo info in DmKernel.FleetSchema.Columns)
+            {
+                if (info.Derived || info.Scope != DmKernel.ColumnScope.Vm)
+                    continue;
+                Array a = f.Cols.Arrays[(int)info.Id];
+                long address = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref MemoryMarshal.GetArrayDataReference(a));
+                starts.Add((info.Name, address % 4096, info.Hot));
+            }
+
+            foreach (var (name, mod, hot) in starts)
+                Console.WriteLine($"{name,-16} {mod,5} {hot}");
+            for (int i = 0; i < starts.Count; i++)
+            {
+                for (int j = i + 1; j < starts.Count; j++)
+                {
+                    long d = Math.Abs(starts[i].Mod - starts[j].Mod);
+                    d = Math.Min(d, 4096 - d);
+                    if (d < 64 && starts[i].Hot != default && starts[j].Hot != default)
+                        Console.WriteLine($"  alias: {starts[i].Name} ~ {starts[j].Name} ({d} B apart mod 4096)");
+                }
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--prefetch-ab"))
         {
-            // The same fleet ticked on V512 with the kernel's prefetches off (A) and on (B), alternating round by round;
+            // The same fleet (the chosen workload) ticked on V512 with the kernel's prefetches off (A) and on (B), alternating round by round;
             // thread CPU time per VM-tick. Results do not depend on prefetching, so both halves tick one evolving fleet.
             Fleet f = Workload.Build(vms, shortShare);
             var feed = new CommittedFeed(f);
@@ -108,7 +140,8 @@ internal static partial class Probe
                 long c0 = ThreadCpuNs();
                 for (int t = 0; t < n; t++)
                 {
-                    f.SetCommitted(feed.Next());
+                    if (workload == TickWorkload.Realistic)
+                        f.SetCommitted(feed.Next());
                     bal.Tick();
                 }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -25,9 +26,11 @@ internal static unsafe class Prefetch
 
     /// <summary>
     /// Prefetches host <paramref name="h"/>'s slots in the columns only the general steps use (a short host's, a lifecycle
-    /// host's, or an enough host's deferred vectors): Weight (R11's plan and R13's order), Ballooned, the three decisions
-    /// (R17), the cumulative totals and operation counts (R18), on a window's last tick the reported window figures, and
-    /// the order cache's key and order.
+    /// host's, or an enough host's deferred vectors): Weight and the order cache's key and order (R11's plan and R13's
+    /// order), and, where some VM of the host had a decision on the tick before (the <see cref="VmFlags.Decided"/> mark:
+    /// memory is likely to move again, and its decisions are written either way), Ballooned, the three decisions (R17),
+    /// the cumulative totals and operation counts (R18) and, on a window's last tick, the reported window figures. A host
+    /// whose memory stands still (a short host at equilibrium) does not get those: they would only take room in L2.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void GeneralSteps(FleetColumns c, int h, bool windowEnd, OrderCache? cache)
@@ -38,6 +41,9 @@ internal static unsafe class Prefetch
         if (count <= 0)
             return;
         Lines(c.Weight, start, count);
+        cache?.Prefetch(start, count);
+        if (!AnyDecided(c.Flags.AsSpan(start, count)))
+            return;
         Lines(c.Ballooned, start, count);
         Lines(c.Unballooned, start, count);
         Lines(c.HotAdded, start, count);
@@ -52,8 +58,19 @@ internal static unsafe class Prefetch
             Lines(c.LastMin, start, count);
             Lines(c.LastMax, start, count);
         }
+    }
 
-        cache?.Prefetch(start, count);
+    /// <summary>Whether any of <paramref name="flags"/> has the <see cref="VmFlags.Decided"/> mark.</summary>
+    private static bool AnyDecided(ReadOnlySpan<int> flags)
+    {
+        Vector<int> acc = Vector<int>.Zero;
+        int i = 0;
+        for (; i <= flags.Length - Vector<int>.Count; i += Vector<int>.Count)
+            acc |= new Vector<int>(flags.Slice(i));
+        int rest = 0;
+        for (; i < flags.Length; i++)
+            rest |= flags[i];
+        return ((acc & new Vector<int>(VmFlags.Decided)) != Vector<int>.Zero) || (rest & VmFlags.Decided) != 0;
     }
 
     /// <summary>
