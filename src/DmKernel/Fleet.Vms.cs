@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -242,6 +243,7 @@ public sealed partial class Fleet
     /// <summary>Asks to stop a Booting or Running VM at the next tick (R7).</summary>
     public void RequestStop(int vm) => Request(vm, LifecycleRequest.Stop);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a replay's first tick requests a start for every VM
     private void Request(int vm, LifecycleRequest request)
     {
         int i = CheckUsed(vm);

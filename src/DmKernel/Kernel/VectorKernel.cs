@@ -47,8 +47,12 @@ internal struct VectorKernel<TV> : IHostKernel
     internal static void FinishPlanned(in HostColumns host, in TickContext ctx, HostScratch scratch)
         => Finish(host, ctx, enough: false, lifecycle: true, scratch);
 
-    /// <summary>The two-pass tick of a host that was short last tick or has lifecycle requests.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <summary>
+    /// The two-pass tick of a host that was short last tick or has lifecycle requests. Like every step a replay's first
+    /// tick runs (it starts every VM at once), compiled fully optimized from the first call: tier-0 code there made each
+    /// vector operation a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TickOne(in HostColumns host, in TickContext ctx, HostScratch scratch)
     {
         // R12: memory ballooned in the previous tick joins Available.
@@ -84,6 +88,7 @@ internal struct VectorKernel<TV> : IHostKernel
     }
 
     /// <summary>R17: this tick's decisions start at zero (the short plan and R4's reclaim add to them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearDecisions(in HostColumns host)
     {
         host.Unballooned.Clear();
@@ -92,6 +97,7 @@ internal struct VectorKernel<TV> : IHostKernel
     }
 
     /// <summary>R5 alone: Booting VMs count down; at zero they are Running.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BootCountdown(in HostColumns host)
     {
         ref int flagsRef = ref host.Ref(host.Columns.Flags);
@@ -121,7 +127,7 @@ internal struct VectorKernel<TV> : IHostKernel
     }
 
     /// <summary>The State column of slots [<paramref name="offset"/>, + <paramref name="count"/>) from their Flags (after VMs turned Running).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SyncState(in HostColumns host, int offset, int count)
     {
         Span<byte> state = host.State.Slice(offset, count);
@@ -543,8 +549,8 @@ internal struct VectorKernel<TV> : IHostKernel
             _counted = true;
         }
 
-        /// <summary>R19's sums of a vector's Running DM lanes.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <summary>R19's sums of a vector's Running DM lanes. (Fully optimized where a caller's inlining budget runs out.)</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public void Add(TV pressure, TV demand, TV assigned, TV runningDm)
         {
             _pressure += pressure & runningDm;
