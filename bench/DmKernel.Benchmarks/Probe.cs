@@ -121,14 +121,8 @@ internal static partial class Probe
         {
             // The same fleet (the chosen workload) ticked on V512 with the kernel's prefetches off (A) and on (B), alternating round by round;
             // thread CPU time per VM-tick. Results do not depend on prefetching, so both halves tick one evolving fleet.
-            Fleet f = Workload.Build(vms, shortShare);
-            var feed = new CommittedFeed(f);
-            using var bal = new Balancer(f, KernelPath.Vector512);
-            for (int t = 0; t < 20; t++)
-            {
-                f.SetCommitted(feed.Next());
-                bal.Tick();
-            }
+            (Fleet f, CommittedFeed feed, Balancer warmed) = Warm(vms, shortShare);
+            using Balancer bal = warmed;
 
             int n = Math.Max(4, 2_000_000 / vms);
             var a = new List<double>();
@@ -156,14 +150,8 @@ internal static partial class Probe
 
         if (args.Contains("--parts"))
         {
-            Fleet f = Workload.Build(vms, shortShare);
-            var feed = new CommittedFeed(f);
-            using var bal = new Balancer(f, KernelPath.Vector512);
-            for (int t = 0; t < 20; t++)
-            {
-                f.SetCommitted(feed.Next());
-                bal.Tick();
-            }
+            (Fleet f, CommittedFeed feed, Balancer warmed) = Warm(vms, shortShare);
+            using Balancer bal = warmed;
 
             int n = Math.Max(4, 2_000_000 / vms);
             int rounds = args.Contains("--long") ? 60 : 5;
@@ -237,6 +225,21 @@ internal static partial class Probe
         }
 
         return 0;
+    }
+
+    /// <summary>A realistic fleet with its feed and a V512 balancer, ticked 20 times (past the feed's first rotations).</summary>
+    private static (Fleet Fleet, CommittedFeed Feed, Balancer Balancer) Warm(int vms, int shortShare)
+    {
+        Fleet f = Workload.Build(vms, shortShare);
+        var feed = new CommittedFeed(f);
+        var bal = new Balancer(f, KernelPath.Vector512);
+        for (int t = 0; t < 20; t++)
+        {
+            f.SetCommitted(feed.Next());
+            bal.Tick();
+        }
+
+        return (f, feed, bal);
     }
 
     /// <summary>This thread's CPU time in nanoseconds (0 where the clock is not available).</summary>

@@ -172,13 +172,13 @@ internal struct VectorKernel<TV> : IHostKernel
         bool deferAll = windowEnd && !oneTickWindows;
         int gMask = ctx.GMask;
 
-        bool deferring = false;
+        bool deferring = false, prefetch = c.PrefetchCold;
         for (int h = first; h < end; h++)
         {
             // The cold columns of a host coming up that will take the general steps (short, lifecycle requests, or likely
             // to defer vectors, as the host before this one did), fetched while the hosts before it tick.
             int ahead = h + Prefetch.HostsAhead;
-            if (ahead < end && (deferring || pendingRequests[ahead] > 0 || hostShort[ahead] != 0))
+            if (prefetch && ahead < end && (deferring || pendingRequests[ahead] > 0 || hostShort[ahead] != 0))
                 Prefetch.GeneralSteps(c, ahead, windowEnd, scratch.Cache);
 
             if (pendingRequests[h] > 0 || hostShort[h] != 0)

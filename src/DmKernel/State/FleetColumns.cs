@@ -103,7 +103,18 @@ internal sealed class FleetColumns
         HostEsxCapping = Byte(ColumnId.HostEsxCapping);
         HostMomRing = Int(ColumnId.HostMomRing);
         HostNonIdealGuests = Int(ColumnId.HostNonIdealGuests);
+
+        long stateBytes = 0;
+        foreach (Array? a in Arrays)
+            stateBytes += a is null ? 0 : System.Buffer.ByteLength(a);
+        PrefetchCold = stateBytes >= Kernel.Prefetch.MinStateBytes;
     }
+
+    /// <summary>
+    /// Whether the vector kernel prefetches the cold columns of the hosts ahead (<see cref="Kernel.Prefetch"/>): only
+    /// where the state is larger than a core's L2 cache holds.
+    /// </summary>
+    public bool PrefetchCold { get; }
 
     public int SlotCount { get; }
 
