@@ -17,9 +17,8 @@ namespace DmKernel.Kernel;
 /// the boot countdown only where a VM is Booting, Ballooned only where memory moves, and the decision columns (R17)
 /// only where a VM has a decision this tick or had one the tick before (the <see cref="VmFlags.Decided"/> mark: without
 /// it all three are zero already). Assigned and the window's minimum and maximum are written only where they change,
-/// the 64-bit totals only where memory moved, R15's reclaim
-/// is computed only on reclaim ticks and where a VM is still reclaiming, and R18's window close runs once per window
-/// (<see cref="PressureWindows"/>). Every skipped store would have written the value already there, so the state is
+/// the 64-bit totals only where memory moved, R15's reclaim is computed only on reclaim ticks and where a VM is still
+/// reclaiming, and R18's window close runs once per window (<see cref="PressureWindows"/>). Every skipped store would have written the value already there, so the state is
 /// the scalar reference's bit for bit.
 /// </remarks>
 internal struct VectorKernel<TV> : IHostKernel
@@ -58,7 +57,6 @@ internal struct VectorKernel<TV> : IHostKernel
         // R12: memory ballooned in the previous tick joins Available.
         host.Available += host.PendingFreed;
         host.PendingFreed = 0;
-
 
         bool lifecycle = host.PendingRequests > 0;
         if (lifecycle)
@@ -246,8 +244,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     }
 
                     // R17: a vector with a decision last tick and none now (no grant, no removal, no lifecycle) has all
-                    // three decisions 0 this tick: written here, and its Decided marks cleared (Flags is written below). Right whether the host turns out to have enough memory or not: the short path
-                    // starts from zero decisions too.
+                    // three decisions 0 this tick: written here, and its Decided marks cleared (Flags is written below).
+                    // Right whether the host turns out to have enough memory or not: the short path starts from zero
+                    // decisions too.
                     if (!TV.IsZero(flags & TV.Create(VmFlags.Decided)))
                     {
                         TV.Store(zero, ref MemoryMarshal.GetArrayDataReference(c.Unballooned), x);
