@@ -323,10 +323,7 @@ internal struct VectorKernel<TV> : IHostKernel
         {
             for (int d = 0; d < deferred; d++)
                 Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
-            sums.Reduce();
-            host.Available -= (int)sums.Granted;
-            host.PendingFreed += (int)sums.Pending;
-            HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+            Settle(host, ref sums);
         }
         else
         {
@@ -634,6 +631,13 @@ internal struct VectorKernel<TV> : IHostKernel
                 Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
         }
 
+        Settle(host, ref sums);
+    }
+
+    /// <summary>The end of a host's finishing steps: its sums reduced, R12/R13's memory moves booked, R18/R19's host counters written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Settle(in HostColumns host, ref HostSums sums)
+    {
         sums.Reduce();
         host.Available -= (int)sums.Granted;
         host.PendingFreed += (int)sums.Pending;
@@ -651,10 +655,7 @@ internal struct VectorKernel<TV> : IHostKernel
         for (int i = 0; i < host.Count; i += TV.Count)
             Vector(host, ctx, i, enough: false, lifecycle: false, scratch, ref sums);
 
-        sums.Reduce();
-        host.Available -= (int)sums.Granted;
-        host.PendingFreed += (int)sums.Pending;
-        HostCounters.Write(host, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned, sums.Added, sums.Removed, sums.AddOps, sums.RemoveOps);
+        Settle(host, ref sums);
     }
 
     /// <summary>
