@@ -6,8 +6,8 @@ using DmKernel.Traces.Replay;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <c>--replay-probe TRACE [--no-read-ahead] [--first] [--ticks N] [--prefetch-ab]</c>: replays a native trace as <see cref="ReplayBench"/> does and prints the wall
-/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on odd ticks only, and the two halves' medians from tick 10), to see where a replay reaches its steady state.
+/// <c>--replay-probe TRACE [--no-read-ahead] [--first] [--ticks N] [--prefetch-ab | --null-ab]</c>: replays a native trace as <see cref="ReplayBench"/> does and prints the wall
+/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on a pseudo-random half of the ticks, and the two halves' medians from tick 12; <c>--null-ab</c>: the same split with nothing switched), to see where a replay reaches its steady state.
 /// For iterating between BenchmarkDotNet runs, not a substitute for them.
 /// </summary>
 internal static class ReplayProbe
@@ -23,21 +23,41 @@ internal static class ReplayProbe
         int limit = limitAt > 0 ? int.Parse(args[limitAt + 1], CultureInfo.InvariantCulture) : int.MaxValue;
         var ms = new List<double>();
         long start = Stopwatch.GetTimestamp();
-        bool ab = args.Contains("--prefetch-ab");
+        bool ab = args.Contains("--prefetch-ab"), nullAb = args.Contains("--null-ab");
+        void Toggle(int tick)
+        {
+            // On for a pseudo-random half of the ticks: a replay's ticks are not alike in any short period (the trace's
+            // blocks are decoded every few ticks), so alternating ticks or pairs of ticks measured the halves 20 % apart
+            // with nothing switched (--null-ab).
+            if (ab)
+                DmKernel.Kernel.Prefetch.Enabled = On(tick);
+        }
+
+        Toggle(0);
         while (ms.Count < limit && engine.Step())
         {
-            if (ab)
-                DmKernel.Kernel.Prefetch.Enabled = ms.Count % 2 == 1; // the tick about to run has index ms.Count: odd ticks prefetch
             long now = Stopwatch.GetTimestamp();
             ms.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
-            start = now;
+            Toggle(ms.Count); // the tick that runs next has index ms.Count
+            start = Stopwatch.GetTimestamp();
+        }
+
+        ab |= nullAb; // the same split with nothing switched: how far apart the halves are by themselves
+
+        static bool On(int tick)
+        {
+            uint x = (uint)tick * 0x9E3779B9u;
+            x ^= x >> 16;
+            x *= 0x85EBCA6Bu;
+            x ^= x >> 13;
+            return (x & 1) == 1;
         }
 
         int vms = engine.Vms.Count;
         if (ab)
         {
-            double[] on = [.. ms.Skip(10).Where((_, i) => (i + 10) % 2 == 1).Order()], off = [.. ms.Skip(10).Where((_, i) => (i + 10) % 2 == 0).Order()];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prefetch off (even ticks >= 10): median {off[off.Length / 2] * 1e6 / vms:0.00} mean {off.Average() * 1e6 / vms:0.00} ns/VM-tick; on (odd ticks): median {on[on.Length / 2] * 1e6 / vms:0.00} mean {on.Average() * 1e6 / vms:0.00} ns/VM-tick"));
+            double[] on = [.. ms.Skip(12).Where((_, i) => On(i + 12)).Order()], off = [.. ms.Skip(12).Where((_, i) => !On(i + 12)).Order()];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"off (half the ticks from 12): median {off[off.Length / 2] * 1e6 / vms:0.00} mean {off.Average() * 1e6 / vms:0.00} ns/VM-tick; on (the other half): median {on[on.Length / 2] * 1e6 / vms:0.00} mean {on.Average() * 1e6 / vms:0.00} ns/VM-tick"));
         }
 
         if (args.Contains("--first"))

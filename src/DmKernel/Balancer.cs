@@ -168,6 +168,14 @@ public sealed class Balancer : IDisposable
 
     private void RunHosts(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
     {
+        RunKernel(h0, h1, scratch, policyScratch);
+
+        // R18: a tick that ends a window leaves every window of the hosts empty (FleetColumns.HostWindowsClean).
+        _fleet.Cols.HostWindowsClean.AsSpan(h0, h1 - h0).Fill(_ctx.WindowEnd ? (byte)1 : (byte)0);
+    }
+
+    private void RunKernel(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
+    {
         // The goal-driven policies (docs/policies.md): one scalar per-host kernel per policy, the same on every path.
         switch (Policy.Kind)
         {

@@ -44,7 +44,7 @@ internal struct VectorKernel<TV> : IHostKernel
     /// pass, R12 toward the targets and R13's grants, then R16, R10, R20 and R17–R19.
     /// </summary>
     internal static void FinishPlanned(in HostColumns host, in TickContext ctx, HostScratch scratch)
-        => Finish(host, ctx, enough: false, lifecycle: true, scratch);
+        => Finish(host, ctx, enough: false, lifecycle: true, windowsClean: false, scratch);
 
     /// <summary>
     /// The two-pass tick of a host that was short last tick or has lifecycle requests. Like every step a replay's first
@@ -70,17 +70,18 @@ internal struct VectorKernel<TV> : IHostKernel
 
         long shortfall = DemandAndTarget(host, ctx, countdown: !lifecycle);
         host.Shortfall = shortfall;
+        bool windowsClean = !lifecycle && host.Columns.HostWindowsClean[host.Host] != 0;
         if (shortfall <= host.Available)
         {
             host.Short = 0;
-            Finish(host, ctx, enough: true, lifecycle, scratch);
+            Finish(host, ctx, enough: true, lifecycle, windowsClean, scratch);
         }
         else
         {
             // R11 short: the plan's allocations and R13 grants per slot; the finishing pass applies them with R12.
             host.Short = 1;
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
-            Finish(host, ctx, enough: false, lifecycle, scratch);
+            Finish(host, ctx, enough: false, lifecycle, windowsClean, scratch);
         }
 
     }
@@ -160,7 +161,7 @@ internal struct VectorKernel<TV> : IHostKernel
         ref int winMaxRef = ref MemoryMarshal.GetArrayDataReference(c.WinMax);
         int[] hostStart = c.HostStart, hostCapacity = c.HostCapacity, available = c.HostAvailable, pendingFreed = c.HostPendingFreed;
         int[] pendingRequests = c.HostPendingRequests;
-        byte[] hostShort = c.HostShort;
+        byte[] hostShort = c.HostShort, hostWindowsClean = c.HostWindowsClean;
         int[] deferredAt = scratch.Deferred;
         bool reclaimTick = ctx.ReclaimTick, windowEnd = ctx.WindowEnd;
 
@@ -192,6 +193,9 @@ internal struct VectorKernel<TV> : IHostKernel
             // Constants are created where they are used (embedded broadcasts), not held in registers across the loop:
             // the loop's accumulators must stay in registers.
             int start = hostStart[h], stop = start + hostCapacity[h];
+
+            // One-tick windows of a host whose last tick ended a window start empty: no need to read them to know.
+            bool checkWindows = oneTickWindows && hostWindowsClean[h] == 0;
             TV zero = TV.Create(0);
             TV pressureAcc = zero, countAcc = zero, assignedAcc = zero;
             long shortfall = 0, demandSum = 0;
@@ -237,7 +241,7 @@ internal struct VectorKernel<TV> : IHostKernel
                     // after the pass.
                     if (deferAll || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging)))
                         || (reclaimTick && !TV.IsZero(runningDm))
-                        || (oneTickWindows && !WindowsEmpty(c, flags, x)))
+                        || (checkWindows && !WindowsEmpty(c, flags, x)))
                     {
                         deferredAt[nDeferred++] = i - start;
                         continue;
@@ -303,7 +307,7 @@ internal struct VectorKernel<TV> : IHostKernel
             if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
                 HostCounters.WriteSums(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned);
             else
-                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning, oneTickWindows);
+                FinishSimple(c.Host(h), ctx, scratch, ref sums, shortfall, nDeferred, nExtended, turnedRunning, oneTickWindows, !checkWindows);
 
         }
     }
@@ -315,14 +319,14 @@ internal struct VectorKernel<TV> : IHostKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FinishSimple(in HostColumns host, in TickContext ctx, HostScratch scratch, ref HostSums sums, long shortfall,
-        int deferred, int extended, bool turnedRunning, bool oneTickWindows)
+        int deferred, int extended, bool turnedRunning, bool oneTickWindows, bool windowsClean)
     {
         if (turnedRunning)
             SyncState(host, 0, host.Count);
         if (shortfall <= host.Available)
         {
             for (int d = 0; d < deferred; d++)
-                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, windowsClean, scratch, ref sums);
             Settle(host, ref sums);
         }
         else
@@ -331,7 +335,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 Undo(host, scratch, deferred, extended);
             host.Short = 1;
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
-            Finish(host, ctx, enough: false, lifecycle: false, scratch);
+            Finish(host, ctx, enough: false, lifecycle: false, windowsClean, scratch);
         }
     }
 
@@ -609,11 +613,11 @@ internal struct VectorKernel<TV> : IHostKernel
     /// general steps for every vector.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, HostScratch scratch)
+    private static void Finish(in HostColumns host, in TickContext ctx, bool enough, bool lifecycle, bool windowsClean, HostScratch scratch)
     {
         if (!enough && !lifecycle)
         {
-            FinishShort(host, ctx, scratch);
+            FinishShort(host, ctx, windowsClean, scratch);
             return;
         }
 
@@ -622,13 +626,13 @@ internal struct VectorKernel<TV> : IHostKernel
         if (!enough || lifecycle)
         {
             for (int i = 0; i < end; i += TV.Count)
-                Vector(host, ctx, i, enough, lifecycle, scratch, ref sums);
+                Vector(host, ctx, i, enough, lifecycle, windowsClean, scratch, ref sums);
         }
         else
         {
             int deferred = Common(host, ctx, scratch, ref sums);
             for (int d = 0; d < deferred; d++)
-                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, scratch, ref sums);
+                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, windowsClean, scratch, ref sums);
         }
 
         Settle(host, ref sums);
@@ -649,11 +653,11 @@ internal struct VectorKernel<TV> : IHostKernel
     /// so that the general steps inline with their constants folded: the plan's moves (<see cref="ShortMoves"/>) of every vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FinishShort(in HostColumns host, in TickContext ctx, HostScratch scratch)
+    private static void FinishShort(in HostColumns host, in TickContext ctx, bool windowsClean, HostScratch scratch)
     {
         var sums = default(HostSums);
         for (int i = 0; i < host.Count; i += TV.Count)
-            Vector(host, ctx, i, enough: false, lifecycle: false, scratch, ref sums);
+            Vector(host, ctx, i, enough: false, lifecycle: false, windowsClean, scratch, ref sums);
 
         Settle(host, ref sums);
     }
@@ -802,8 +806,8 @@ internal struct VectorKernel<TV> : IHostKernel
     /// into the loops that take it (every vector of short and lifecycle hosts, the deferred vectors of the one-pass tick).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Vector(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, HostScratch scratch,
-        ref HostSums sums)
+    private static void Vector(in HostColumns host, in TickContext ctx, int offset, bool enough, bool lifecycle, bool windowsClean,
+        HostScratch scratch, ref HostSums sums)
     {
         FleetColumns c = host.Columns;
         nuint x = (nuint)offset;
@@ -818,7 +822,7 @@ internal struct VectorKernel<TV> : IHostKernel
             : ShortMoves(host, ctx, offset, flags, assigned, demand, runningDm, lifecycle, scratch, ref sums);
         TV pressure;
         if (ctx.WindowEnd && ctx.WindowTicks == 1
-            && WindowsEmpty(m.Flags, ref host.Ref(c.WinSum), ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), ref host.Ref(c.WinFirst), x))
+            && (windowsClean || WindowsEmpty(m.Flags, ref host.Ref(c.WinSum), ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), ref host.Ref(c.WinFirst), x)))
         {
             // A one-tick window that starts empty: R10, R20 and its close on the one sample (OneTickWindow).
             pressure = OneTickWindow(m.Flags, m.Assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.LastAvg),

@@ -103,6 +103,7 @@ internal sealed class FleetColumns
         HostEsxCapping = Byte(ColumnId.HostEsxCapping);
         HostMomRing = Int(ColumnId.HostMomRing);
         HostNonIdealGuests = Int(ColumnId.HostNonIdealGuests);
+        HostWindowsClean = Byte(ColumnId.HostWindowsClean);
 
         long stateBytes = 0;
         foreach (Array? a in Arrays)
@@ -183,6 +184,9 @@ internal sealed class FleetColumns
     // ---- per-host cache (P10 under Hyper-V): the host's slots whose guest is not ideal ----
     public readonly int[] HostNonIdealGuests;
 
+    // ---- per-host cache (R18): 1 where the host's last tick ended a window (every window of its VMs empty now) ----
+    public readonly byte[] HostWindowsClean;
+
     /// <summary>The columns of host <paramref name="h"/>: its slots' spans and its own elements.</summary>
     public HostColumns Host(int h) => new(this, h);
 
@@ -231,6 +235,7 @@ internal sealed class FleetColumns
     /// <summary>Rebuilds the cache columns from the others (after construction and after loading a state).</summary>
     public void RebuildCaches()
     {
+        HostWindowsClean.AsSpan().Clear(); // unknown: the kernel reads the windows until a tick ends one
         for (int h = 0; h < HostCount; h++)
         {
             HostOfSlot.AsSpan(HostStart[h], HostCapacity[h]).Fill(h);

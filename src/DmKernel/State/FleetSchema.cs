@@ -90,6 +90,9 @@ internal enum ColumnId
 
     // ---- per-host cache of P10's settings ----
     HostNonIdealGuests,
+
+    // ---- per-host cache of R18's windows ----
+    HostWindowsClean,
 }
 
 /// <summary>What R7 (a stop: <see cref="FleetColumns.ClearRuntime"/>) does to a per-VM column.</summary>
@@ -274,6 +277,12 @@ internal static class FleetSchema
         // kernel on a vector path). Kept by SetGuestResponse and RemoveVm, rebuilt from GuestKind on load.
         new() { Id = ColumnId.HostNonIdealGuests, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Cold, Cache = true,
             NotHashedBecause = "derived from GuestKind: the host's slots whose guest is not ideal (P10)" },
+        // R18: 1 when the host's last tick ended a window, so that every VM of the host that is not Off starts this tick
+        // with an empty window (a window's end empties every window; a stop empties the VM's). Set by the balancer after
+        // each host's tick, cleared on load: it only spares the vector kernel's one-tick windows reading the window
+        // columns to find out (VectorKernel.WindowsEmpty).
+        new() { Id = ColumnId.HostWindowsClean, Scope = ColumnScope.Host, Storage = U8, Role = ColumnRole.Cold, Cache = true,
+            NotHashedBecause = "derived from the window columns (hashed): whether the host's last tick ended a window" },
     ];
 
     /// <summary>Elements per host of a <see cref="ColumnScope.HostRing"/> column (P5: up to this many samples).</summary>

@@ -42,6 +42,61 @@ public class FleetStateTests
         FleetAssert.Equal(original, copy, "30 ticks after load");
     }
 
+    /// <summary>
+    /// R18 with windows of one tick: after a tick that ended a window the vector kernel knows every window starts empty
+    /// (<c>HostWindowsClean</c>) and does not read them. A state loaded from a run with longer windows has windows that
+    /// are not empty; the load must forget what the kernel knew, or the next tick would close them on its sample alone.
+    /// </summary>
+    [Fact]
+    public void Load_MidWindowStateIntoOneTickWindows_TheVectorKernelReadsTheWindowsAgain()
+    {
+        ModelParameters oneTick = RandomFleet.FastModel with { PressureWindowSeconds = 1 };
+        ModelParameters fiveTicks = RandomFleet.FastModel with { PressureWindowSeconds = 5 };
+        int[] hosts = [64, 40, 17];
+
+        // A run with one-tick windows: every host's last tick ended a window.
+        Fleet fleet = new RandomFleet(5).Build(oneTick, hosts, 4.0);
+        using var vector = new Balancer(fleet, KernelPath.Vector512);
+        var ops = new RandomFleet(6);
+        for (int t = 0; t < 20; t++)
+        {
+            ops.Step(fleet, [fleet], 0.02);
+            vector.Tick();
+        }
+
+        Assert.All(fleet.Cols.HostWindowsClean, clean => Assert.Equal(1, clean));
+
+        // A state three ticks into five-tick windows: the windows hold samples.
+        Fleet source = new RandomFleet(5).Build(fiveTicks, hosts, 4.0);
+        var sourceOps = new RandomFleet(6);
+        using (var b = new Balancer(source, KernelPath.Scalar))
+        {
+            for (int t = 0; t < 13; t++)
+            {
+                sourceOps.Step(source, [source], 0.02);
+                b.Tick();
+            }
+        }
+
+        Assert.Contains(source.Cols.WinSum, sum => sum > 0);
+        using var state = new MemoryStream();
+        source.SaveState(state);
+
+        state.Position = 0;
+        fleet.LoadState(state);
+        Assert.All(fleet.Cols.HostWindowsClean, clean => Assert.Equal(0, clean));
+        Fleet reference = new RandomFleet(5).Build(oneTick, hosts, 4.0);
+        state.Position = 0;
+        reference.LoadState(state);
+        using var scalar = new Balancer(reference, KernelPath.Scalar);
+        for (int t = 0; t < 5; t++)
+        {
+            vector.Tick();
+            scalar.Tick();
+            FleetAssert.Equal(reference, fleet, $"tick {t} after the load");
+        }
+    }
+
     [Fact]
     public void Load_CorruptTruncatedOrForeignState_ThrowsAndChangesNothing()
     {
