@@ -198,6 +198,7 @@ public sealed partial class Fleet
     /// <see cref="NotReported"/> leaves the VM's committed memory as it is. Free slots are left alone. Validates the
     /// whole span first, so a bad value changes nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UpdateCommitted(int firstVm, ReadOnlySpan<int> committedMbOrNotReported)
     {
         if ((uint)firstVm > (uint)SlotCount || committedMbOrNotReported.Length > SlotCount - firstVm)

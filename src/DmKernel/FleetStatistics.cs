@@ -112,6 +112,7 @@ public static class FleetStatistics
     }
 
     /// <summary>Available memory and short hosts of hosts [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddHosts(Fleet fleet, int first, int end, ref Sums s)
     {
         int[] available = fleet.Cols.HostAvailable;
@@ -253,7 +254,7 @@ public static class FleetStatistics
     private static int[]? t_counts;
 
     /// <summary>Adds 1 and Demand − Assigned to each paging VM's per-slot totals in [start, end) (a block with one).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AddPagingSlots(Fleet fleet, int start, int end, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
         int[] assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
@@ -281,7 +282,7 @@ public static class FleetStatistics
     /// VMs sit at a few pressures and a single copy would chain every increment through the same memory word;
     /// the spare last bin of each copy takes the VMs that are not Running DM, so no lane needs a branch.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CountPressures(Fleet fleet, int start, int end, int[] counts, int stride)
     {
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
@@ -304,6 +305,7 @@ public static class FleetStatistics
     }
 
     /// <summary>Adds the copies of <see cref="CountPressures"/>'s counts into <paramref name="bins"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FlushPressures(int[] counts, int stride, Span<long> bins)
     {
         for (int copy = 0; copy < Copies; copy++)

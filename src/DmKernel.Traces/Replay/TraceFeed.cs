@@ -50,6 +50,7 @@ public sealed class TraceFeed
     /// Requests a start for each Off VM the trace has on and a stop for each on VM the trace has off, unless a request is
     /// pending. Sixteen slots at a time: the lanes whose presence differs from their state are rare and handled one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int RequestPresence(int firstSlot, ReadOnlySpan<int> values)
     {
         ReadOnlySpan<VmState> states = Fleet.States.Slice(firstSlot, values.Length);

@@ -39,7 +39,7 @@ internal static unsafe class Prefetch
     /// the cumulative totals and operation counts (R18) and, on a window's last tick, the reported window figures. A host
     /// whose memory stands still (a short host at equilibrium) does not get those: they would only take room in L2.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void GeneralSteps(FleetColumns c, int h, bool windowEnd, OrderCache? cache)
     {
         if (!Sse.IsSupported || !Enabled)
