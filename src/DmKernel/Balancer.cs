@@ -168,10 +168,20 @@ public sealed class Balancer : IDisposable
 
     private void RunHosts(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
     {
-        RunKernel(h0, h1, scratch, policyScratch);
+        // R18: a tick that ends a window leaves every window of the hosts empty (FleetColumns.HostWindowsClean, read by the
+        // kernel at each host's start); a tick that does not finish leaves it unknown.
+        Span<byte> windowsClean = _fleet.Cols.HostWindowsClean.AsSpan(h0, h1 - h0);
+        try
+        {
+            RunKernel(h0, h1, scratch, policyScratch);
+        }
+        catch
+        {
+            windowsClean.Clear();
+            throw;
+        }
 
-        // R18: a tick that ends a window leaves every window of the hosts empty (FleetColumns.HostWindowsClean).
-        _fleet.Cols.HostWindowsClean.AsSpan(h0, h1 - h0).Fill(_ctx.WindowEnd ? (byte)1 : (byte)0);
+        windowsClean.Fill(_ctx.WindowEnd ? (byte)1 : (byte)0);
     }
 
     private void RunKernel(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
