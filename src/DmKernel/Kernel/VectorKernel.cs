@@ -27,6 +27,12 @@ internal struct VectorKernel<TV> : IHostKernel
     /// <summary>Vectors per block: int lane sums of demand (&lt; 2^25 each) stay below 2^31 within a block.</summary>
     private const int BlockVectors = 32;
 
+    /// <summary>
+    /// In <see cref="HostScratch.Deferred"/> of the one-pass tick: the vector needs its grants and nothing else of the
+    /// general steps (no mark, not a reclaim tick, its window not closing), so <see cref="Grants"/> finishes it.
+    /// </summary>
+    private const int GrantsOnly = 1 << 30;
+
     public static void TickHost(in HostColumns host, in TickContext ctx, HostScratch scratch)
         => TickHosts(host.Columns, host.Host, host.Host + 1, ctx, scratch);
 
@@ -238,12 +244,14 @@ internal struct VectorKernel<TV> : IHostKernel
                     shortfallAcc += (target - assigned) & below;
 
                     // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging) or a reclaim tick: the general steps,
-                    // after the pass.
+                    // after the pass; a vector that needs nothing but its grants is marked for the grants' own steps.
                     if (deferAll || !TV.IsZero(below | (flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging)))
                         || (reclaimTick && !TV.IsZero(runningDm))
                         || (checkWindows && !WindowsEmpty(c, flags, x)))
                     {
-                        deferredAt[nDeferred++] = i - start;
+                        bool grantsOnly = !deferAll && TV.IsZero(flags & TV.Create(VmFlags.Reclaiming | VmFlags.HasSmartPaging))
+                            && !(reclaimTick && !TV.IsZero(runningDm)) && !(checkWindows && !WindowsEmpty(c, flags, x));
+                        deferredAt[nDeferred++] = (i - start) | (grantsOnly ? GrantsOnly : 0);
                         continue;
                     }
 
@@ -326,7 +334,14 @@ internal struct VectorKernel<TV> : IHostKernel
         if (shortfall <= host.Available)
         {
             for (int d = 0; d < deferred; d++)
-                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, windowsClean, scratch, ref sums);
+            {
+                int e = scratch.Deferred[d];
+                if ((e & GrantsOnly) != 0)
+                    Grants(host, e & ~GrantsOnly, oneTickWindows, ref sums);
+                else
+                    Vector(host, ctx, e, enough: true, lifecycle: false, windowsClean, scratch, ref sums);
+            }
+
             Settle(host, ref sums);
         }
         else
@@ -337,6 +352,55 @@ internal struct VectorKernel<TV> : IHostKernel
             VectorShortPlan<TV>.Plan(host, ctx, scratch);
             Finish(host, ctx, enough: false, lifecycle: false, windowsClean, scratch);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Vector"/> for a vector of a host with enough memory that needs only its grants (R11 enough, R13: each
+    /// Running DM VM below its target gets the difference, unballooned first, then hot-added; <see cref="GrantsOnly"/>):
+    /// no reclaim, no Smart Paging, nothing removed, and a window that does not close this tick, or a one-tick window
+    /// that starts empty. The same stores as <see cref="Moves"/> makes there, without its general branches.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Grants(in HostColumns host, int offset, bool oneTickWindows, ref HostSums sums)
+    {
+        FleetColumns c = host.Columns;
+        nuint x = (nuint)offset;
+        TV zero = TV.Create(0);
+        ref int flagsRef = ref host.Ref(c.Flags);
+        ref int assignedRef = ref host.Ref(c.Assigned);
+        TV flags = TV.Load(ref flagsRef, x);
+        TV assigned = TV.Load(ref assignedRef, x);
+        TV demand = TV.Load(ref host.Ref(c.Demand), x);
+        TV target = TV.Load(ref host.Ref(c.Target), x);
+        TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
+        TV grant = TV.Max(target - assigned, zero) & runningDm;
+
+        // R13: unballoon first, then hot-add.
+        ref int balloonedRef = ref host.Ref(c.Ballooned);
+        TV ballooned = TV.Load(ref balloonedRef, x);
+        TV unb = TV.Min(grant, ballooned);
+        TV.Store(ballooned - unb, ref balloonedRef, x);
+        assigned += grant;
+        TV.Store(assigned, ref assignedRef, x);
+
+        // R17's decisions (all three: some lane has one) and R18's add-side counters.
+        TV.Store(unb, ref host.Ref(c.Unballooned), x);
+        TV.Store(grant - unb, ref host.Ref(c.HotAdded), x);
+        TV.Store(zero, ref host.Ref(c.Removed), x);
+        TV.AddToLong(ref host.Ref(c.AddedTotal), x, grant);
+        TV granted = TV.GreaterThan(grant, zero), addOp = granted & TV.Create(1);
+        ref int addOpsRef = ref host.Ref(c.AddOps);
+        TV.Store(TV.Load(ref addOpsRef, x) + addOp, ref addOpsRef, x);
+        sums.AddMoves(grant, zero);
+        sums.AddCounters(grant, zero, addOp, zero);
+        flags = TV.AndNot(flags, TV.Create(VmFlags.Decided)) | (granted & TV.Create(VmFlags.Decided));
+
+        TV pressure = oneTickWindows
+            ? OneTickWindow(flags, assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.LastAvg),
+                ref host.Ref(c.LastMin), ref host.Ref(c.LastMax), x)
+            : Outputs(flags, assigned, demand, target, ref flagsRef, ref host.Ref(c.Pressure), ref host.Ref(c.WinSum),
+                ref host.Ref(c.WinMin), ref host.Ref(c.WinMax), x);
+        sums.Add(pressure, demand, assigned, runningDm);
     }
 
     /// <summary>
@@ -408,7 +472,7 @@ internal struct VectorKernel<TV> : IHostKernel
         int d = 0;
         for (int i = 0; i < host.Count; i += TV.Count)
         {
-            if (d < deferred && scratch.Deferred[d] == i)
+            if (d < deferred && (scratch.Deferred[d] & ~GrantsOnly) == i)
             {
                 d++;
                 continue;
