@@ -738,20 +738,44 @@ internal struct VectorKernel<TV> : IHostKernel
             return;
         }
 
-        var sums = default(HostSums);
-        int end = host.Count;
-        if (!enough || lifecycle)
-        {
-            for (int i = 0; i < end; i += TV.Count)
-                Vector(host, ctx, i, enough, lifecycle, windowsClean, scratch, ref sums);
-        }
+        // Each case in a method of its own, with enough and lifecycle constant: inlined into one method, the JIT's
+        // inlining budget ran out inside the second copy of Vector and left calls to V512's Load, Store and Select.
+        if (!lifecycle)
+            FinishEnough(host, ctx, windowsClean, scratch);
+        else if (enough)
+            FinishLifecycleEnough(host, ctx, windowsClean, scratch);
         else
-        {
-            int deferred = Common(host, ctx, scratch, ref sums);
-            for (int d = 0; d < deferred; d++)
-                Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, windowsClean, scratch, ref sums);
-        }
+            FinishLifecycleShort(host, ctx, windowsClean, scratch);
+    }
 
+    /// <summary><see cref="Finish"/> of a host with enough memory and no lifecycle requests.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishEnough(in HostColumns host, in TickContext ctx, bool windowsClean, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        int deferred = Common(host, ctx, scratch, ref sums);
+        for (int d = 0; d < deferred; d++)
+            Vector(host, ctx, scratch.Deferred[d], enough: true, lifecycle: false, windowsClean, scratch, ref sums);
+        Settle(host, ref sums);
+    }
+
+    /// <summary><see cref="Finish"/> of a host with enough memory after R4–R7: the general steps for every vector.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishLifecycleEnough(in HostColumns host, in TickContext ctx, bool windowsClean, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        for (int i = 0; i < host.Count; i += TV.Count)
+            Vector(host, ctx, i, enough: true, lifecycle: true, windowsClean, scratch, ref sums);
+        Settle(host, ref sums);
+    }
+
+    /// <summary><see cref="Finish"/> of a short host after R4–R7: the general steps for every vector.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FinishLifecycleShort(in HostColumns host, in TickContext ctx, bool windowsClean, HostScratch scratch)
+    {
+        var sums = default(HostSums);
+        for (int i = 0; i < host.Count; i += TV.Count)
+            Vector(host, ctx, i, enough: false, lifecycle: true, windowsClean, scratch, ref sums);
         Settle(host, ref sums);
     }
 
