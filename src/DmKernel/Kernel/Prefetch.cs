@@ -32,8 +32,8 @@ internal static unsafe class Prefetch
     internal static bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Prefetches host <paramref name="h"/>'s slots in the columns only the general steps use (a short host's, a lifecycle
-    /// host's, or an enough host's deferred vectors): Weight and the order cache's key and order (R11's plan and R13's
+    /// Prefetches host <paramref name="h"/>'s slots in the columns only the general steps use (the one-pass loop calls it
+    /// for hosts that were short on the tick before): Weight and the order cache's key and order (R11's plan and R13's
     /// order), and, where some VM of the host had a decision on the tick before (the <see cref="VmFlags.Decided"/> mark:
     /// memory is likely to move again, and its decisions are written either way), Ballooned, the three decisions (R17),
     /// the cumulative totals and operation counts (R18) and, on a window's last tick, the reported window figures. A host

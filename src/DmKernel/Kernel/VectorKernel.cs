@@ -177,13 +177,15 @@ internal struct VectorKernel<TV> : IHostKernel
         bool deferAll = windowEnd && !oneTickWindows;
         int gMask = ctx.GMask;
 
-        bool deferring = false, prefetch = c.PrefetchCold;
+        bool prefetch = c.PrefetchCold;
         for (int h = first; h < end; h++)
         {
-            // The cold columns of a host coming up that will take the general steps (short, lifecycle requests, or likely
-            // to defer vectors, as the host before this one did), fetched while the hosts before it tick.
+            // The cold columns of a short host coming up (short on the tick before: its plan and finishing pass read them
+            // all), fetched while the hosts before it tick. Not for hosts with lifecycle requests or hosts likely to defer
+            // vectors: once the grants-only vectors were finished in registers (GrantsRun), those prefetches cost the
+            // generated 1M-VM replay 3-6 % per tick (same-process A/B) and TickBench nothing either way.
             int ahead = h + Prefetch.HostsAhead;
-            if (prefetch && ahead < end && (deferring || pendingRequests[ahead] > 0 || hostShort[ahead] != 0))
+            if (prefetch && ahead < end && hostShort[ahead] != 0)
                 Prefetch.GeneralSteps(c, ahead, windowEnd, scratch.Cache);
 
             if (pendingRequests[h] > 0 || hostShort[h] != 0)
@@ -311,7 +313,6 @@ internal struct VectorKernel<TV> : IHostKernel
                 Assigned = TV.SumWidened(assignedAcc),
             };
             c.HostShortfall[h] = shortfall;
-            deferring = nDeferred > 0;
             if (shortfall <= available[h] && nDeferred == 0 && !turnedRunning)
                 HostCounters.WriteSums(c, h, sums.Pressure, sums.RunningDm, sums.Demand, sums.Assigned);
             else
