@@ -23,6 +23,11 @@ public sealed class Balancer : IDisposable
     private PolicyTick _policyTick;
     private bool _inShardedTick;
 
+    // Tick(committedMb): the caller's span, pinned for the call, and what the workers do with it.
+    private unsafe int* _committedIn;
+    private ChunkWork _work;
+    private readonly int[] _badAt; // per chunk: the first slot with a bad committed value, or -1
+
     /// <summary>Creates a balancer over <paramref name="fleet"/>.</summary>
     /// <param name="fleet">The state to tick.</param>
     /// <param name="path">Kernel path; Auto takes <c>DMKERNEL_PATH</c> or the widest accelerated one.</param>
@@ -46,6 +51,7 @@ public sealed class Balancer : IDisposable
         for (int t = 0; t < Threads; t++)
             _scratch[t] = new HostScratch(maxHost) { Cache = orderCache };
         _chunkStart = SplitHosts(fleet, Threads);
+        _badAt = new int[Threads];
         if (Threads > 1)
             _workers = new WorkerGroup(Threads - 1, RunChunk);
         _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
@@ -99,6 +105,56 @@ public sealed class Balancer : IDisposable
         else
             _workers.Run(); // chunk 0 on this thread, the others on the workers
         _fleet.TickIndex++;
+    }
+
+    /// <summary>
+    /// Sets every slot's committed memory (R8 input; exactly as <see cref="Fleet.SetCommitted(ReadOnlySpan{int})"/>: one
+    /// value per slot, 0..<see cref="Fleet.MaxCommittedMb"/> MB, free slots ignored by the kernel) and runs one tick.
+    /// With several threads each worker checks, then copies, its own hosts' slots, the copy just before it ticks them, so
+    /// the input is not a serial pass before the parallel tick. Every value is checked before any is copied: a bad one
+    /// throws (naming the slot and the value) and changes nothing.
+    /// </summary>
+    public unsafe void Tick(ReadOnlySpan<int> committedMb)
+    {
+        if (_inShardedTick)
+            throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
+        if (committedMb.Length != _fleet.SlotCount)
+            ThrowHelper.SpanLength(nameof(committedMb), committedMb.Length, _fleet.SlotCount);
+        if (_workers is null)
+        {
+            _fleet.SetCommitted(committedMb);
+            Tick();
+            return;
+        }
+
+        fixed (int* input = committedMb)
+        {
+            _committedIn = input;
+            try
+            {
+                _work = ChunkWork.CheckCommitted;
+                _workers.Run();
+                int bad = -1;
+                foreach (int at in _badAt)
+                {
+                    if (at >= 0 && (bad < 0 || at < bad))
+                        bad = at;
+                }
+
+                if (bad >= 0)
+                    ThrowHelper.BadCommitted(bad, committedMb[bad]);
+
+                _work = ChunkWork.CopyCommittedAndTick;
+                StartTick();
+                _workers.Run();
+                _fleet.TickIndex++;
+            }
+            finally
+            {
+                _work = ChunkWork.Tick;
+                _committedIn = null;
+            }
+        }
     }
 
     /// <summary>
@@ -164,7 +220,41 @@ public sealed class Balancer : IDisposable
             _policyTick = new PolicyTick(Policy, _fleet.Model, _fleet.TickIndex);
     }
 
-    private void RunChunk(int chunk) => RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk], _policyScratch?[chunk]);
+    private unsafe void RunChunk(int chunk)
+    {
+        if (_work != ChunkWork.Tick)
+        {
+            // The chunk's slots: from its first host's first slot to the next chunk's (the last chunk: to the end).
+            int s0 = ChunkSlot(chunk), s1 = ChunkSlot(chunk + 1);
+            var input = new ReadOnlySpan<int>(_committedIn + s0, s1 - s0);
+            if (_work == ChunkWork.CheckCommitted)
+            {
+                int bad = input.IndexOfAnyExceptInRange(0, Fleet.MaxCommittedMb);
+                _badAt[chunk] = bad < 0 ? -1 : s0 + bad;
+                return;
+            }
+
+            input.CopyTo(_fleet.Cols.Committed.AsSpan(s0));
+        }
+
+        RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk], _policyScratch?[chunk]);
+    }
+
+    /// <summary>The first slot of chunk <paramref name="chunk"/> (0 for the first, the slot count after the last).</summary>
+    private int ChunkSlot(int chunk)
+    {
+        if (chunk == 0)
+            return 0;
+        int h = _chunkStart[chunk];
+        return h < _fleet.HostCount && chunk < _chunkStart.Length - 1 ? _fleet.Cols.HostStart[h] : _fleet.SlotCount;
+    }
+
+    private enum ChunkWork
+    {
+        Tick,
+        CheckCommitted,
+        CopyCommittedAndTick,
+    }
 
     private void RunHosts(int h0, int h1, HostScratch scratch, PolicyScratch? policyScratch)
     {

@@ -108,6 +108,37 @@ public class AllocationTests
     }
 
     [Fact]
+    public void ParallelTickWithCommitted_ThousandTicks_AllocateZeroBytesOnAnyThread()
+    {
+        (Fleet fleet, _) = BuildBusyFleet();
+        using var balancer = new Balancer(fleet, KernelPath.Vector512, threads: 2);
+        Assert.Equal(2, balancer.Threads);
+        int[][] inputs = new int[4][];
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            inputs[k] = new int[fleet.SlotCount];
+            for (int i = 0; i < fleet.SlotCount; i++)
+                inputs[k][i] = ((i * 131) + (k * 977)) % 6000;
+        }
+
+        for (int t = 0; t < 50; t++)
+            balancer.Tick(inputs[t % inputs.Length]);
+
+        int t0 = 50;
+        long allocated = LeastOfRounds(() =>
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int t = t0; t < t0 + 1000; t++)
+                balancer.Tick(inputs[t % inputs.Length]);
+            t0 += 1000;
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        });
+
+        Assert.Equal(50 + (3 * 1000), fleet.TickIndex); // every call ran its tick
+        Assert.True(allocated < 4096, $"{allocated} bytes allocated over 1000 parallel ticks with their committed demand");
+    }
+
+    [Fact]
     public void ShardedTick_PooledScratch_AllocatesZeroBytes()
     {
         (Fleet fleet, _) = BuildBusyFleet();
