@@ -24,7 +24,7 @@ internal sealed class CommittedFeed
         ReadOnlySpan<int> baseline = fleet.Committed;
         _columns = new int[Columns][];
         for (int k = 0; k < Columns; k++)
-            _columns[k] = new int[fleet.SlotCount];
+            _columns[k] = AlignedArrays.Allocate<int>(fleet.SlotCount); // as the fleet's columns
         for (int i = 0; i < fleet.SlotCount; i++)
         {
             if (!fleet.IsUsed(i))

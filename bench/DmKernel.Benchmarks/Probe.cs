@@ -10,7 +10,9 @@ namespace DmKernel.Benchmarks;
 /// the kernel between BenchmarkDotNet runs. Not a substitute for them: no process isolation, no statistics. On Linux it
 /// also reports the thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which time slices taken by other
 /// processes on a shared machine do not inflate. <c>--prefetch-ab</c> instead ticks one fleet of the workload on V512 with the
-/// kernel's prefetches (<c>Kernel.Prefetch</c>) off and on in alternating rounds and prints both medians.
+/// kernel's prefetches (<c>Kernel.Prefetch</c>) off and on in alternating rounds and prints both medians. <c>--paths
+/// V512,MinFloor</c> measures only those paths (one fleet each). Each path's line says how many of its fleet's per-VM
+/// columns start on a 64-byte boundary (<c>AlignedArrays</c>; <c>DMKERNEL_ALIGN=0</c> switches the placement off).
 /// </summary>
 internal static partial class Probe
 {
@@ -22,7 +24,10 @@ internal static partial class Probe
         int vms = args.Length > at + 1 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 50_000;
         TickWorkload workload = args.Length > at + 2 ? Enum.Parse<TickWorkload>(args[at + 2], ignoreCase: true) : TickWorkload.Realistic;
         int shortShare = args.Length > at + 3 ? int.Parse(args[at + 3], CultureInfo.InvariantCulture) : 0;
-        TickPath[] paths = [TickPath.MinFloor, TickPath.V512, TickPath.ColFloor, TickPath.V256, TickPath.V128];
+        int pathsAt = Array.IndexOf(args, "--paths");
+        TickPath[] paths = pathsAt > 0
+            ? [.. args[pathsAt + 1].Split(',').Select(Enum.Parse<TickPath>)]
+            : [TickPath.MinFloor, TickPath.V512, TickPath.ColFloor, TickPath.V256, TickPath.V128];
         var benches = new TickBench[paths.Length];
         for (int p = 0; p < paths.Length; p++)
         {
@@ -100,6 +105,10 @@ internal static partial class Probe
                 long address = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref MemoryMarshal.GetArrayDataReference(a));
                 starts.Add((info.Name, address % 4096, info.Hot));
             }
+
+            Console.WriteLine($"{starts.Count(x => x.Mod % 64 == 0)} of {starts.Count} per-VM columns start on a 64-byte boundary ({DmKernel.AlignedArrays.Misses} arrays could not be aligned)");
+            for (int p = 0; p < paths.Length; p++)
+                Console.WriteLine($"  {paths[p]}'s fleet: {AlignedColumns(benches[p].FleetForProbe)} of its per-VM columns aligned");
 
             foreach (var (name, mod, hot) in starts)
                 Console.WriteLine($"{name,-16} {mod,5} {hot}");
@@ -220,7 +229,7 @@ internal static partial class Probe
         {
             double m = Median(samples[p]), c = Median(cpu[p]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {paths[p],-9} {m,7:0.000} ns/VM {m / floor,6:0.00} x MinFloor (min {samples[p].Min():0.000});  CPU {c,7:0.000} ns/VM {c / cpuFloor,6:0.00} x"));
+                $"  {paths[p],-9} {m,7:0.000} ns/VM {m / floor,6:0.00} x MinFloor (min {samples[p].Min():0.000});  CPU {c,7:0.000} ns/VM {c / cpuFloor,6:0.00} x; fleet columns 64-byte aligned: {AlignedColumns(benches[p].FleetForProbe)}"));
             benches[p].Cleanup();
         }
 
@@ -242,8 +251,24 @@ internal static partial class Probe
         return (f, feed, bal);
     }
 
+    /// <summary>How many of a fleet's per-VM columns start on a 64-byte boundary (AlignedArrays), as "n of m".</summary>
+    private static string AlignedColumns(Fleet fleet)
+    {
+        int aligned = 0, all = 0;
+        foreach (DmKernel.ColumnInfo info in DmKernel.FleetSchema.Columns)
+        {
+            if (info.Derived || info.Scope != DmKernel.ColumnScope.Vm)
+                continue;
+            all++;
+            long address = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Arrays[(int)info.Id]));
+            aligned += address % 64 == 0 ? 1 : 0;
+        }
+
+        return $"{aligned} of {all}";
+    }
+
     /// <summary>This thread's CPU time in nanoseconds (0 where the clock is not available).</summary>
-    private static long ThreadCpuNs()
+    internal static long ThreadCpuNs()
     {
         if (!OperatingSystem.IsLinux())
             return 0;

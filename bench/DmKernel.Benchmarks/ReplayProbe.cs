@@ -7,7 +7,7 @@ namespace DmKernel.Benchmarks;
 
 /// <summary>
 /// <c>--replay-probe TRACE [--no-read-ahead] [--first] [--ticks N] [--prefetch-ab | --null-ab]</c>: replays a native trace as <see cref="ReplayBench"/> does and prints the wall
-/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on a pseudo-random half of the ticks, and the two halves' medians from tick 12; <c>--null-ab</c>: the same split with nothing switched), to see where a replay reaches its steady state.
+/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on a pseudo-random half of the ticks, and the two halves' medians from tick 12; <c>--null-ab</c>: the same split with nothing switched), to see where a replay reaches its steady state. Each window also gives the replay thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which other processes' time slices do not inflate.
 /// For iterating between BenchmarkDotNet runs, not a substitute for them.
 /// </summary>
 internal static class ReplayProbe
@@ -22,7 +22,8 @@ internal static class ReplayProbe
         int limitAt = Array.IndexOf(args, "--ticks");
         int limit = limitAt > 0 ? int.Parse(args[limitAt + 1], CultureInfo.InvariantCulture) : int.MaxValue;
         var ms = new List<double>();
-        long start = Stopwatch.GetTimestamp();
+        var cpu = new List<double>();
+        long start = Stopwatch.GetTimestamp(), cpuStart = Probe.ThreadCpuNs();
         bool ab = args.Contains("--prefetch-ab"), nullAb = args.Contains("--null-ab");
         void Toggle(int tick)
         {
@@ -38,8 +39,11 @@ internal static class ReplayProbe
         {
             long now = Stopwatch.GetTimestamp();
             ms.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+            long cpuNow = Probe.ThreadCpuNs();
+            cpu.Add((cpuNow - cpuStart) / 1e6);
             Toggle(ms.Count); // the tick that runs next has index ms.Count
             start = Stopwatch.GetTimestamp();
+            cpuStart = Probe.ThreadCpuNs();
         }
 
         ab |= nullAb; // the same split with nothing switched: how far apart the halves are by themselves
@@ -65,8 +69,9 @@ internal static class ReplayProbe
         for (int w = 0; w < ms.Count; w += 10)
         {
             double[] window = [.. ms.Skip(w).Take(10)];
+            double[] cpuWindow = [.. cpu.Skip(w).Take(10)];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ticks {w,4}..{w + window.Length - 1,4}: {window.Average() * 1e6 / vms,6:0.00} ns per VM-tick (min {window.Min() * 1e6 / vms:0.00})"));
+                $"ticks {w,4}..{w + window.Length - 1,4}: {window.Average() * 1e6 / vms,6:0.00} ns per VM-tick (min {window.Min() * 1e6 / vms:0.00}); replay thread's CPU {cpuWindow.Average() * 1e6 / vms,6:0.00}"));
         }
 
         return 0;

@@ -31,7 +31,7 @@ internal sealed class StreamingFloor
                 continue;
             if (c.Id == ColumnId.Committed)
                 _committed = columns.Count;
-            columns.Add((Array)fleet.Cols.Arrays[(int)c.Id].Clone());
+            columns.Add(CloneAligned(fleet.Cols.Arrays[(int)c.Id]));
             use.Add(c.Hot);
             size.Add(c.ElementSize);
         }
@@ -44,6 +44,24 @@ internal sealed class StreamingFloor
 
     /// <summary>Bytes per VM and tick: the schema's declared hot columns, one element per read and one per write.</summary>
     public static int BytesPerVmTick => FleetSchema.HotBytesPerVmTick;
+
+    /// <summary>A copy of a column, 64-byte aligned like the fleet's own (AlignedArrays).</summary>
+    private static Array CloneAligned(Array column) => column switch
+    {
+        int[] a => CloneAligned(a),
+        long[] a => CloneAligned(a),
+        ushort[] a => CloneAligned(a),
+        byte[] a => CloneAligned(a),
+        _ => (Array)column.Clone(),
+    };
+
+    private static T[] CloneAligned<T>(T[] column)
+        where T : unmanaged
+    {
+        T[] copy = AlignedArrays.Allocate<T>(column.Length);
+        column.CopyTo(copy, 0);
+        return copy;
+    }
 
     /// <summary>
     /// One sweep over every host, column by column within the host. The Committed column is read from

@@ -12,24 +12,31 @@ internal sealed class HostScratch
         Keys = new long[n];
         KeysTemp = new long[n];
         Buckets = new int[(VmSettings.MaxWeight >> 7) + 1];
-        Alloc = new int[n];
-        Goal = new int[n];
+
+        // The columns the vector paths load and store whole vectors of, on 64-byte boundaries (AlignedArrays); what places
+        // them is held until the last one is placed.
+        var placing = new List<object>();
+        Alloc = Vectors(n, placing);
+        Goal = Vectors(n, placing);
         Members = new int[n];
         Cap2 = new int[n];
         Weight2 = new int[n];
-        Cap = new int[n];
+        Cap = Vectors(n, placing);
         Weight = new int[n];
-        FillWeight = new int[n];
-        Min = new int[n];
-        Need0 = new int[n];
+        FillWeight = Vectors(n, placing);
+        Min = Vectors(n, placing);
+        Need0 = Vectors(n, placing);
         Order = new int[n];
         OrderTemp = new int[n];
-        SlotKey = new int[n];
-        Grant = new int[n];
+        SlotKey = Vectors(n, placing);
+        Grant = Vectors(n, placing);
         Deferred = new int[n];
         Extended = new int[n];
-        SavedMin = new int[n];
-        SavedMax = new int[n];
+        SavedMin = Vectors(n, placing);
+        SavedMax = Vectors(n, placing);
+        GC.KeepAlive(placing);
+
+        static int[] Vectors(int n, List<object> placing) => AlignedArrays.Allocate<int>(n, minBytes: 256, keep: placing);
     }
 
     /// <summary>The balancer's cache of each host's R13 order, or null (then the short plan always sorts).</summary>

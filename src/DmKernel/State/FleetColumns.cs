@@ -27,16 +27,25 @@ internal sealed class FleetColumns
         HostCount = hosts;
         WindowTicks = windowTicks;
         Arrays = new Array[FleetSchema.Columns.Length];
+
+        // What places the columns on 64-byte boundaries (AlignedArrays), held until the last column is placed.
+        var placing = new List<object>();
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (c.Derived)
                 continue;
             int length = FleetSchema.Length(c, slots, hosts);
-            Array a = Array.CreateInstance(c.Storage, length);
+            Array a = c.Storage == typeof(int) ? AlignedArrays.Allocate<int>(length, keep: placing)
+                : c.Storage == typeof(long) ? AlignedArrays.Allocate<long>(length, keep: placing)
+                : c.Storage == typeof(ushort) ? AlignedArrays.Allocate<ushort>(length, keep: placing)
+                : c.Storage == typeof(byte) ? AlignedArrays.Allocate<byte>(length, keep: placing)
+                : Array.CreateInstance(c.Storage, length);
             if (c.Neutral != 0)
                 Fill(a, c.Neutral);
             Arrays[(int)c.Id] = a;
         }
+
+        GC.KeepAlive(placing);
 
         Startup = Int(ColumnId.Startup);
         Minimum = Int(ColumnId.Minimum);
