@@ -110,7 +110,7 @@ public sealed class ReplayEngine : IDisposable
         _feed = new TraceFeed(Fleet);
         if (_runs is null && Balancer.Threads > 1)
         {
-            _slotTick = new int[Fleet.SlotCount];
+            _slotTick = AlignedArrays.Allocate<int>(Fleet.SlotCount);
             Array.Fill(_slotTick, TraceValues.Off);
         }
 
@@ -127,7 +127,7 @@ public sealed class ReplayEngine : IDisposable
                 int largest = 0;
                 for (int c = 0; c < _chunkHost.Length - 1; c++)
                     largest = Math.Max(largest, SlotEnd(Fleet, _chunkHost, c) - Fleet.HostSlots(_chunkHost[c]).Start);
-                _chunkValues = new int[largest];
+                _chunkValues = AlignedArrays.Allocate<int>(largest, minBytes: 256);
             }
         }
         TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;

@@ -25,8 +25,10 @@ public sealed class ReplayMetrics
     {
         ArgumentNullException.ThrowIfNull(fleet);
         _fleet = fleet;
-        _pagingTicks = new int[fleet.SlotCount];
-        _unmetMbTicks = new long[fleet.SlotCount];
+        var placing = new List<object>(); // (on 64-byte boundaries, as the fleet's columns)
+        _pagingTicks = AlignedArrays.Allocate<int>(fleet.SlotCount, keep: placing);
+        _unmetMbTicks = AlignedArrays.Allocate<long>(fleet.SlotCount, keep: placing);
+        GC.KeepAlive(placing);
         _meter = new FleetMeter(fleet, PressureBins);
     }
 
