@@ -30,7 +30,7 @@ internal static class AlignedArrays
 
     private const int Alignment = 64;
 
-    private const int Attempts = 4;
+    private const int Attempts = 8;
 
     /// <summary>Bytes from an array object's start to its first element (method table and length), on 64-bit.</summary>
     private const int ArrayDataOffset = 16;
@@ -61,19 +61,19 @@ internal static class AlignedArrays
 
         lock (Gate)
         {
-            // Spacers and rejected attempts are held until the end, so that the next attempt does not land in their place.
-            object? held0 = null, held1 = null, held2 = null, held3 = null, held4 = null, held5 = null, held6 = null;
+            // Spacers and rejected attempts are held until the end (or as long as the caller keeps them), so that the next
+            // attempt does not land in their place: each rejected attempt fills a gap the heap had, until none is left.
+            List<object> held = keep ?? [];
             T[] a = null!;
             for (int attempt = 0; attempt < Attempts; attempt++)
             {
                 if (s_next != 0 && ((s_next + ArrayDataOffset) & (Alignment - 1)) != 0)
                 {
-                    // Large arrays: a spacer as large (twice, then once more); small ones: a tiny spacer, then a 64 KB one.
+                    // Large arrays: a spacer as large; small ones: a tiny spacer and a 64 KB one by turns.
                     int spacerBytes = bytes >= LargeBytes ? (int)bytes & ~7 : attempt % 2 == 0 ? 0 : LargeBytes;
                     int pad = (int)((0 - (s_next + ArrayDataOffset + ArrayObjectBytes(spacerBytes))) & (Alignment - 1));
                     byte[] spacer = GC.AllocateUninitializedArray<byte>(spacerBytes + pad, pinned: true);
-                    (held0, held1, held2, held3, held4, held5, held6) = (spacer, held0, held1, held2, held3, held4, held5);
-                    keep?.Add(spacer);
+                    held.Add(spacer);
                 }
 
                 a = GC.AllocateUninitializedArray<T>(length, pinned: true);
@@ -83,19 +83,10 @@ internal static class AlignedArrays
                 if (attempt == Attempts - 1)
                     Misses++;
                 else
-                {
-                    (held0, held1, held2, held3, held4, held5, held6) = (a, held0, held1, held2, held3, held4, held5);
-                    keep?.Add(a);
-                }
+                    held.Add(a);
             }
 
-            GC.KeepAlive(held0);
-            GC.KeepAlive(held1);
-            GC.KeepAlive(held2);
-            GC.KeepAlive(held3);
-            GC.KeepAlive(held4);
-            GC.KeepAlive(held5);
-            GC.KeepAlive(held6);
+            GC.KeepAlive(held);
             a.AsSpan().Clear();
             return a;
         }
