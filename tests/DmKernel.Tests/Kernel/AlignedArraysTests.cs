@@ -43,13 +43,16 @@ public class AlignedArraysTests
     [Fact]
     public void Allocate_LargeArrays_MostStartOnA64ByteBoundary()
     {
-        // Best effort by design (a heap full of gaps can defeat it), but on a heap like a test run's most land on the
-        // boundary: plain arrays do one time in eight. Kept alive together, as a fleet's columns are.
+        // Best effort by design (a heap full of gaps can defeat it), but with the workstation GC (the default, and CI's)
+        // most land on the boundary: plain arrays do one time in eight. Kept alive together, as a fleet's columns are.
+        // The server GC balances pinned allocations over per-core heaps, so a spacer and the array after it can land in
+        // different heaps: there about a third land aligned (12-17 of 40 measured), and only "better than plain" is asked.
         var arrays = new List<int[]>();
         for (int k = 0; k < 40; k++)
             arrays.Add(AlignedArrays.Allocate<int>(50_048));
         int aligned = arrays.Count(a => (Address(a) & 63) == 0);
-        Assert.True(aligned >= arrays.Count / 2, $"{aligned} of {arrays.Count} aligned");
+        int atLeast = System.Runtime.GCSettings.IsServerGC ? 8 : arrays.Count / 2;
+        Assert.True(aligned >= atLeast, $"{aligned} of {arrays.Count} aligned (at least {atLeast} expected)");
     }
 
     [Theory]
