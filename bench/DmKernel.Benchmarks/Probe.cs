@@ -254,17 +254,8 @@ internal static partial class Probe
     /// <summary>How many of a fleet's per-VM columns start on a 64-byte boundary (AlignedArrays), as "n of m".</summary>
     private static string AlignedColumns(Fleet fleet)
     {
-        int aligned = 0, all = 0;
-        foreach (DmKernel.ColumnInfo info in DmKernel.FleetSchema.Columns)
-        {
-            if (info.Derived || info.Scope != DmKernel.ColumnScope.Vm)
-                continue;
-            all++;
-            long address = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<byte>(), ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Arrays[(int)info.Id]));
-            aligned += address % 64 == 0 ? 1 : 0;
-        }
-
-        return $"{aligned} of {all}";
+        DmKernel.ColumnInfo[] vmColumns = [.. DmKernel.FleetSchema.Columns.Where(c => !c.Derived && c.Scope == DmKernel.ColumnScope.Vm)];
+        return $"{vmColumns.Count(c => DmKernel.AlignedArrays.IsAligned(fleet.Cols.Arrays[(int)c.Id]))} of {vmColumns.Length}";
     }
 
     /// <summary>This thread's CPU time in nanoseconds (0 where the clock is not available).</summary>

@@ -46,20 +46,10 @@ internal sealed class StreamingFloor
     public static int BytesPerVmTick => FleetSchema.HotBytesPerVmTick;
 
     /// <summary>A copy of a column, 64-byte aligned like the fleet's own (AlignedArrays).</summary>
-    private static Array CloneAligned(Array column) => column switch
+    private static Array CloneAligned(Array column)
     {
-        int[] a => CloneAligned(a),
-        long[] a => CloneAligned(a),
-        ushort[] a => CloneAligned(a),
-        byte[] a => CloneAligned(a),
-        _ => (Array)column.Clone(),
-    };
-
-    private static T[] CloneAligned<T>(T[] column)
-        where T : unmanaged
-    {
-        T[] copy = AlignedArrays.Allocate<T>(column.Length);
-        column.CopyTo(copy, 0);
+        Array copy = AlignedArrays.Allocate(column.GetType().GetElementType()!, column.Length);
+        Array.Copy(column, copy, column.Length);
         return copy;
     }
 

@@ -35,11 +35,7 @@ internal sealed class FleetColumns
             if (c.Derived)
                 continue;
             int length = FleetSchema.Length(c, slots, hosts);
-            Array a = c.Storage == typeof(int) ? AlignedArrays.Allocate<int>(length, keep: placing)
-                : c.Storage == typeof(long) ? AlignedArrays.Allocate<long>(length, keep: placing)
-                : c.Storage == typeof(ushort) ? AlignedArrays.Allocate<ushort>(length, keep: placing)
-                : c.Storage == typeof(byte) ? AlignedArrays.Allocate<byte>(length, keep: placing)
-                : Array.CreateInstance(c.Storage, length);
+            Array a = AlignedArrays.Allocate(c.Storage, length, placing);
             if (c.Neutral != 0)
                 Fill(a, c.Neutral);
             Arrays[(int)c.Id] = a;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using DmKernel.Tests.Support;
 
 namespace DmKernel.Tests.Kernel;
@@ -50,7 +48,7 @@ public class AlignedArraysTests
         var arrays = new List<int[]>();
         for (int k = 0; k < 40; k++)
             arrays.Add(AlignedArrays.Allocate<int>(50_048));
-        int aligned = arrays.Count(a => (Address(a) & 63) == 0);
+        int aligned = arrays.Count(AlignedArrays.IsAligned);
         int atLeast = System.Runtime.GCSettings.IsServerGC ? 8 : arrays.Count / 2;
         Assert.True(aligned >= atLeast, $"{aligned} of {arrays.Count} aligned (at least {atLeast} expected)");
     }
@@ -66,7 +64,7 @@ public class AlignedArraysTests
         Fleet aligned = Build(hosts, align: true);
         Fleet plain = Build(hosts, align: false);
         Assert.True(aligned.SlotCount * sizeof(int) >= 4096);
-        Assert.Contains(aligned.Cols.Arrays, c => c is int[] a && (Address(a) & 63) == 0);
+        Assert.Contains(aligned.Cols.Arrays, c => c is int[] a && AlignedArrays.IsAligned(a));
         using var a = new Balancer(aligned, path);
         using var b = new Balancer(plain, path);
         for (int t = 0; t < 40; t++)
@@ -102,8 +100,6 @@ public class AlignedArraysTests
             AlignedArrays.Enabled = was;
         }
     }
-
-    private static long Address(Array a) => (long)Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetArrayDataReference(a));
 }
 
 /// <summary>Tests that switch <see cref="AlignedArrays.Enabled"/> run one at a time.</summary>
