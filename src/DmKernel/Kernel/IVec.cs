@@ -51,6 +51,9 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>True when every lane is zero.</summary>
     static abstract bool IsZero(TSelf value);
 
+    /// <summary>True when some lane of <paramref name="a"/> equals that of <paramref name="b"/> (a compare and a mask test, no mask vector).</summary>
+    static abstract bool AnyEqual(TSelf a, TSelf b);
+
     /// <summary>Sum of the lanes in 64 bits.</summary>
     static abstract long SumWidened(TSelf value);
 

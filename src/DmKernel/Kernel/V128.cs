@@ -69,6 +69,9 @@ internal readonly struct V128 : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(V128 value) => value._v == Vector128<int>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyEqual(V128 a, V128 b) => Vector128.EqualsAny(a._v, b._v);
+
     /// <summary>(Compiled fully optimized at once: where a large caller's inlining budget runs out, the call is not to tier-0 code.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static long SumWidened(V128 value)

@@ -72,6 +72,9 @@ internal readonly struct V256 : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(V256 value) => value._v == Vector256<int>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyEqual(V256 a, V256 b) => Vector256.EqualsAny(a._v, b._v);
+
     /// <summary>(Compiled fully optimized at once: where a large caller's inlining budget runs out, the call is not to tier-0 code.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static long SumWidened(V256 value)

@@ -72,6 +72,9 @@ internal readonly struct V512 : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(V512 value) => value._v == Vector512<int>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyEqual(V512 a, V512 b) => Vector512.EqualsAny(a._v, b._v);
+
     /// <summary>(Compiled fully optimized at once: where a large caller's inlining budget runs out, the call is not to tier-0 code.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static long SumWidened(V512 value)
@@ -135,16 +138,16 @@ internal readonly struct V512 : IVec<V512>
             r = Vector512<float>.One / twoAf;
         }
 
-        Vector512<float> limit = Vector512.Create(Rules.PressureCap + 1f);
-        Vector512<float> y = n * r;
-        Vector512<int> saturated = Vector512.GreaterThanOrEqual(y, limit).AsInt32();
-        Vector512<int> q = Vector512.ConvertToInt32Native(Vector512.MinNative(y, limit));
+        // An estimate of cap + 1 or more is clamped to cap + 1; whatever its (then meaningless) remainder, one
+        // correction leaves it in [cap, cap + 2], which the minimum with cap saturates: no separate saturation mask.
+        Vector512<float> y = Vector512.MinNative(n * r, Vector512.Create(Rules.PressureCap + 1f));
+        Vector512<int> q = Vector512.ConvertToInt32Native(y);
         Vector512<int> twoA = a + a;
         Vector512<int> rem = (d * Vector512.Create(200)) + a - (q * twoA);
-        q = q + Vector512.LessThan(rem, Vector512<int>.Zero) - Vector512.GreaterThanOrEqual(rem, twoA);
-        Vector512<int> cap = Vector512.Create(Rules.PressureCap);
-        q = Vector512.ConditionalSelect(saturated, cap, Vector512.Min(q, cap));
-        return new(Vector512.AndNot(q, Vector512.Equals(assigned._v, Vector512<int>.Zero)));
+        q = Vector512.ConditionalSelect(Vector512.LessThan(rem, Vector512<int>.Zero), q - Vector512<int>.One, q);
+        q = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(rem, twoA), q + Vector512<int>.One, q);
+        q = Vector512.Min(q, Vector512.Create(Rules.PressureCap));
+        return new(Vector512.ConditionalSelect(Vector512.Equals(assigned._v, Vector512<int>.Zero), Vector512<int>.Zero, q));
     }
 
     /// <summary>

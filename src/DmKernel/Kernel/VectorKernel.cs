@@ -219,9 +219,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV flags = TV.Load(ref flagsRef, x);
 
                     // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM.)
-                    TV isBooting = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
-                    if (!TV.IsZero(isBooting))
+                    if (TV.AnyEqual(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting)))
                     {
+                        TV isBooting = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
                         ref int bootRef = ref MemoryMarshal.GetArrayDataReference(c.BootTicksLeft);
                         TV boot = TV.Load(ref bootRef, x) - (isBooting & TV.Create(1));
                         TV nowRunning = isBooting & TV.Equal(boot, zero);
@@ -242,8 +242,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref MemoryMarshal.GetArrayDataReference(c.Startup), x,
                         TV.Create(VmFlags.StateMask), gMask);
                     TV.Store(target, ref targetRef, x);
-                    TV below = TV.GreaterThan(target, assigned) & runningDm;
-                    shortfallAcc += (target - assigned) & below;
+                    // (Non-zero exactly where a Running DM VM is below its target.)
+                    TV below = TV.Max(target - assigned, zero) & runningDm;
+                    shortfallAcc += below;
 
                     // A grant (R11 enough, R13), a mark (reclaiming, Smart Paging) or a reclaim tick: the general steps,
                     // after the pass; a vector that needs nothing but its grants is marked for the grants' own steps.
@@ -484,7 +485,7 @@ internal struct VectorKernel<TV> : IHostKernel
         TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(0));
         TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
         TV.Store(pressure, ref pressureRef, x);
-        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
+        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.Select(TV.LessThan(assigned, target), TV.Create(VmFlags.Low), TV.Create(0)));
         TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
         TV.Store(newFlags, ref flagsRef, x);
 
@@ -540,9 +541,9 @@ internal struct VectorKernel<TV> : IHostKernel
     {
         TV off = TV.Equal(flags & stateMask, TV.Create(0));
         TV demand = TV.Load(ref committedRef, x);
-        TV linux = TV.Equal(flags & linuxBit, linuxBit);
-        if (!TV.IsZero(linux))
-            demand += LinuxFloor(assigned) & linux;
+        TV linuxBits = flags & linuxBit;
+        if (!TV.IsZero(linuxBits))
+            demand += LinuxFloor(assigned) & TV.Equal(linuxBits, linuxBit);
         return TV.AndNot(demand, off);
     }
 
@@ -551,11 +552,10 @@ internal struct VectorKernel<TV> : IHostKernel
     private static TV Target(TV flags, TV demand, TV runningDm, ref ushort bufferRef, ref int minRef, ref int maxRef, ref int startupRef, nuint x,
         TV stateMask, int gMask)
     {
-        TV on = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)));
         TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), gMask);
         // Startup is loaded for every vector: whether a vector holds a static or Booting VM follows the slots (with 5 %
         // static VMs, about half of all 16-lane vectors), so a branch on it was mispredicted about as often as not.
-        TV holdsStartup = TV.AndNot(on, runningDm);
+        TV holdsStartup = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)) | runningDm); // on, not Running DM
         return TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
     }
 
@@ -893,20 +893,21 @@ internal struct VectorKernel<TV> : IHostKernel
         TV off = TV.Equal(flags & TV.Create(VmFlags.StateMask), zero);
         TV pressure = TV.AndNot(TV.Pressure(demand, assigned), off);
         TV.Store(pressure, ref pressureRef, x);
-        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.LessThan(assigned, target) & TV.Create(VmFlags.Low));
+        TV status = TV.Select(TV.GreaterThan(demand, assigned), TV.Create(VmFlags.Warning), TV.Select(TV.LessThan(assigned, target), TV.Create(VmFlags.Low), TV.Create(0)));
         TV newFlags = TV.AndNot(flags, TV.Create(VmFlags.StatusMask)) | TV.AndNot(status, off);
         TV.Store(newFlags, ref flagsRef, x);
 
-        TV on = TV.AndNot(TV.Create(-1), off);
-        TV.Store(TV.Load(ref winSumRef, x) + (pressure & on), ref winSumRef, x);
+        // Off lanes add nothing to the window: their pressure is 0, and as a candidate minimum it counts as
+        // int.MaxValue (a window's maximum is never below 0, its minimum never above int.MaxValue).
+        TV.Store(TV.Load(ref winSumRef, x) + pressure, ref winSumRef, x);
         wmin = TV.Load(ref winMinRef, x);
         wmax = TV.Load(ref winMaxRef, x);
-        TV below = on & TV.LessThan(pressure, wmin), over = on & TV.GreaterThan(pressure, wmax);
-        extended = !TV.IsZero(below | over);
+        TV minCandidate = pressure | (off & TV.Create(int.MaxValue));
+        extended = !TV.IsZero(TV.LessThan(minCandidate, wmin) | TV.GreaterThan(pressure, wmax));
         if (extended)
         {
-            TV.Store(TV.Select(below, pressure, wmin), ref winMinRef, x);
-            TV.Store(TV.Select(over, pressure, wmax), ref winMaxRef, x);
+            TV.Store(TV.Min(minCandidate, wmin), ref winMinRef, x);
+            TV.Store(TV.Max(pressure, wmax), ref winMaxRef, x);
         }
 
         return pressure;
