@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Reports;
@@ -9,7 +10,7 @@ using DmKernel.Benchmarks.Columns;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <see cref="BenchConfig"/> plus the floor-ratio and bytes columns, and an execution order that runs the
+/// <see cref="BenchConfig"/> plus the median, the floor-ratio columns (of means and of medians) and the bytes column, and an execution order that runs the
 /// measurements compared with each other next to each other: per fleet size, workload and short share, the
 /// minimal floor, V512, the same-columns floor, V256, V128, then Scalar. This machine's speed drifts over minutes,
 /// so each ratio is taken from neighbouring processes rather than from runs minutes apart. The summary table is
@@ -20,7 +21,8 @@ internal sealed class TickBenchConfig : ManualConfig
     public TickBenchConfig()
     {
         Add(new BenchConfig());
-        AddColumn(FloorRatioColumn.Minimal, FloorRatioColumn.SameColumns, BytesPerVmColumn.Instance);
+        AddColumn(StatisticColumn.Median);
+        AddColumn(FloorRatioColumn.Minimal, FloorRatioColumn.MinimalOfMedians, FloorRatioColumn.SameColumns, BytesPerVmColumn.Instance);
         Orderer = new NeighbourOrderer();
     }
 

@@ -8,15 +8,19 @@ namespace DmKernel.Benchmarks.Columns;
 
 /// <summary>
 /// For <see cref="TickBench"/>: this case's mean divided by the mean of the case with the same parameters whose
-/// <c>Path</c> is <paramref name="floor"/>, from the same run (1.00 = as fast as that floor).
+/// <c>Path</c> is <paramref name="floor"/>, from the same run (1.00 = as fast as that floor); with
+/// <paramref name="median"/>, the same of the medians, which a burst of load from other tenants of a shared machine in
+/// a few iterations moves less than the means.
 /// </summary>
-internal sealed class FloorRatioColumn(TickPath floor, string name) : IColumn
+internal sealed class FloorRatioColumn(TickPath floor, string name, bool median = false) : IColumn
 {
     public static readonly FloorRatioColumn Minimal = new(TickPath.MinFloor, "/MinFloor");
 
+    public static readonly FloorRatioColumn MinimalOfMedians = new(TickPath.MinFloor, "Median/MinFloor", median: true);
+
     public static readonly FloorRatioColumn SameColumns = new(TickPath.ColFloor, "/ColFloor");
 
-    public string Id => nameof(FloorRatioColumn) + "." + floor;
+    public string Id => nameof(FloorRatioColumn) + "." + floor + (median ? ".Median" : "");
 
     public string ColumnName { get; } = name;
 
@@ -30,7 +34,9 @@ internal sealed class FloorRatioColumn(TickPath floor, string name) : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => $"Mean divided by the mean of Path={floor} with the same other parameters, in this run";
+    public string Legend => median
+        ? $"Median divided by the median of Path={floor} with the same other parameters, in this run"
+        : $"Mean divided by the mean of Path={floor} with the same other parameters, in this run";
 
     public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => c.Parameters["Path"] is TickPath);
 
@@ -40,15 +46,18 @@ internal sealed class FloorRatioColumn(TickPath floor, string name) : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        double? value = Statistic(summary, benchmarkCase);
         BenchmarkCase? other = Find(summary, benchmarkCase);
-        double? floorMean = other is null ? null : summary[other]?.ResultStatistics?.Mean;
-        if (mean is null || floorMean is not > 0)
+        double? floorValue = other is null ? null : Statistic(summary, other);
+        if (value is null || floorValue is not > 0)
             return "NA";
-        return (mean.Value / floorMean.Value).ToString("0.00", CultureInfo.InvariantCulture);
+        return (value.Value / floorValue.Value).ToString("0.00", CultureInfo.InvariantCulture);
     }
 
     public override string ToString() => ColumnName;
+
+    private double? Statistic(Summary summary, BenchmarkCase benchmarkCase)
+        => median ? summary[benchmarkCase]?.ResultStatistics?.Median : summary[benchmarkCase]?.ResultStatistics?.Mean;
 
     private BenchmarkCase? Find(Summary summary, BenchmarkCase benchmarkCase)
     {
