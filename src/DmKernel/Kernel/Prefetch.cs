@@ -19,11 +19,15 @@ internal static unsafe class Prefetch
     public const int HostsAhead = 2;
 
     /// <summary>
-    /// The state size (all columns) from which the kernel prefetches (<see cref="FleetColumns.PrefetchCold"/>). Below it the
-    /// state fits in a server core's L2 cache (2–4 MiB) and a prefetch only costs its instructions: 1.03–1.08 of the time
-    /// at 10 000 VMs (about 2 MB of state), 25 % short, realistic workload, same-process A/B.
+    /// The state size (all columns, about 168 B per slot) from which the kernel prefetches
+    /// (<see cref="FleetColumns.PrefetchCold"/>): 128 MiB, about 800 000 slots. Below it the cold columns come from the
+    /// last-level cache quickly enough that a prefetch costs more than it saves. Realistic workload, 25 % short, V512,
+    /// same-process A/B (<c>--probe … --prefetch-ab</c>, on / off, the best round of each): 10 000 VMs 1.03–1.08;
+    /// 50 000: 1.05, 1.06, 1.05, 1.05; 100 000: 1.05, 1.03; 200 000: 1.01, 1.04; 500 000: 1.03, 1.01; 1 000 000 (168 MB of
+    /// state): 0.95, 0.90 (it pays). Until 2026-12-02 the threshold was 4 MiB (a core's L2), which had the tick prefetch
+    /// at 50 000 VMs too.
     /// </summary>
-    public const long MinStateBytes = 4L << 20;
+    public const long MinStateBytes = 128L << 20;
 
     /// <summary>
     /// Whether prefetches are issued (default true). For the benchmarks' same-process comparisons only

@@ -118,7 +118,7 @@ internal sealed class FleetColumns
 
     /// <summary>
     /// Whether the vector kernel prefetches the cold columns of the hosts ahead (<see cref="Kernel.Prefetch"/>): only
-    /// where the state is larger than a core's L2 cache holds.
+    /// where the state is larger than this machine's share of the last-level cache held (<see cref="Kernel.Prefetch.MinStateBytes"/>).
     /// </summary>
     public bool PrefetchCold { get; }
 
