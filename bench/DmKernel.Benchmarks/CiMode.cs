@@ -22,7 +22,7 @@ namespace DmKernel.Benchmarks;
 /// benchmark (about a minute in all on two cores), but in-process runs count the host's own background
 /// allocations and reported 1–78 B per operation for ticks that allocate nothing. Out of process, the
 /// MemoryDiagnoser (which counts every thread's allocations) still sees now and then a few hundred bytes of
-/// runtime background noise in one of the 14 benchmarks, so a benchmark that shows allocations is run
+/// runtime background noise in one of the benchmarks, so a benchmark that shows allocations is run
 /// again, alone, and fails only if it allocates again: an allocating tick allocates on every run.
 /// </remarks>
 internal static class CiMode
