@@ -190,6 +190,9 @@ internal struct VectorKernel<TV> : IHostKernel
 
             if (pendingRequests[h] > 0 || hostShort[h] != 0)
             {
+                // The next host's hot columns, whose streams the hardware loses while this one walks its other columns.
+                if (prefetch && h + 1 < end)
+                    Prefetch.HotColumns(c, h + 1);
                 TickOne(c.Host(h), ctx, scratch);
                 continue;
             }

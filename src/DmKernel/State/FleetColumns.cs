@@ -120,7 +120,8 @@ internal sealed class FleetColumns
     /// Whether the vector kernel prefetches the cold columns of the hosts ahead (<see cref="Kernel.Prefetch"/>): only
     /// where the state is larger than this machine's share of the last-level cache held (<see cref="Kernel.Prefetch.MinStateBytes"/>).
     /// </summary>
-    public bool PrefetchCold { get; }
+    /// <remarks>Settable so that tests can have a small fleet take the prefetching code (results never depend on it).</remarks>
+    public bool PrefetchCold { get; set; }
 
     public int SlotCount { get; }
 
