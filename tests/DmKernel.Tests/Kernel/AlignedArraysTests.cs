@@ -60,7 +60,7 @@ public class AlignedArraysTests
     public void Fleet_AlignedOrNot_TicksToTheSameState(KernelPath path)
     {
         // Columns of 4 KiB and more are placed (1 000-odd slots).
-        int[] hosts = [64, 30, 128, 17, 64, 49, 64, 64, 100, 33, 64, 64, 128, 5, 64, 64, 90];
+        int[] hosts = RandomFleet.MixedHosts;
         Fleet aligned = Build(hosts, align: true);
         Fleet plain = Build(hosts, align: false);
         Assert.True(aligned.SlotCount * sizeof(int) >= 4096);
@@ -69,9 +69,7 @@ public class AlignedArraysTests
         using var b = new Balancer(plain, path);
         for (int t = 0; t < 40; t++)
         {
-            int[] committed = new int[aligned.SlotCount];
-            for (int i = 0; i < committed.Length; i++)
-                committed[i] = ((i * 7919) + (t * 104_729)) % 9000;
+            int[] committed = RandomFleet.SweptCommitted(aligned.SlotCount, t);
             a.Tick(committed);
             b.Tick(committed);
             Assert.Equal(plain.ComputeStateHash(), aligned.ComputeStateHash());
@@ -86,14 +84,7 @@ public class AlignedArraysTests
         AlignedArrays.Enabled = align;
         try
         {
-            Fleet fleet = new RandomFleet(17).Build(RandomFleet.FastModel, hosts, fillFactor: 0.8);
-            for (int vm = 0; vm < fleet.SlotCount; vm++)
-            {
-                if (fleet.IsUsed(vm))
-                    fleet.RequestStart(vm);
-            }
-
-            return fleet;
+            return RandomFleet.Started(hosts);
         }
         finally
         {

@@ -17,8 +17,8 @@ public class PrefetchTests
     [InlineData(KernelPath.Vector128)]
     public void Prefetching_TicksToTheSameStateAsNot(KernelPath path)
     {
-        int[] hosts = [64, 30, 128, 17, 64, 49, 64, 64, 100, 33, 64, 64, 128, 5, 64, 64, 90];
-        Fleet with = Build(hosts), without = Build(hosts), reference = Build(hosts);
+        int[] hosts = RandomFleet.MixedHosts;
+        Fleet with = RandomFleet.Started(hosts), without = RandomFleet.Started(hosts), reference = RandomFleet.Started(hosts);
         with.Cols.PrefetchCold = true;
         without.Cols.PrefetchCold = false;
         using var a = new Balancer(with, path);
@@ -27,9 +27,7 @@ public class PrefetchTests
         int shortHostTicks = 0;
         for (int t = 0; t < 40; t++)
         {
-            int[] committed = new int[with.SlotCount];
-            for (int i = 0; i < committed.Length; i++)
-                committed[i] = ((i * 7919) + (t * 104_729)) % 9000;
+            int[] committed = RandomFleet.SweptCommitted(with.SlotCount, t);
             a.Tick(committed);
             b.Tick(committed);
             s.Tick(committed);
@@ -42,17 +40,5 @@ public class PrefetchTests
         // The prefetches run only around short hosts (and hosts with lifecycle requests, on the first tick).
         Assert.True(shortHostTicks > 0, "no host was short: the test does not reach the prefetching code");
         FleetAssert.Equal(reference, with, path.ToString());
-    }
-
-    private static Fleet Build(int[] hosts)
-    {
-        Fleet fleet = new RandomFleet(17).Build(RandomFleet.FastModel, hosts, fillFactor: 0.8);
-        for (int vm = 0; vm < fleet.SlotCount; vm++)
-        {
-            if (fleet.IsUsed(vm))
-                fleet.RequestStart(vm);
-        }
-
-        return fleet;
     }
 }

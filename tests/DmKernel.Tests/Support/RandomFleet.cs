@@ -24,6 +24,34 @@ internal sealed class RandomFleet
         _edges = edgeValues;
     }
 
+    /// <summary>Host sizes from 5 to 128 VMs, 1 000-odd slots in all (so per-VM columns of 4 KiB and more).</summary>
+    public static int[] MixedHosts => [64, 30, 128, 17, 64, 49, 64, 64, 100, 33, 64, 64, 128, 5, 64, 64, 90];
+
+    /// <summary>
+    /// A fleet of <see cref="FastModel"/> over <paramref name="vmsPerHost"/> (seed <paramref name="seed"/>, fill factor
+    /// 0.8: some hosts short) with every VM asked to start, so that its first tick runs R4–R7 on every host.
+    /// </summary>
+    public static Fleet Started(ReadOnlySpan<int> vmsPerHost, int seed = 17)
+    {
+        Fleet fleet = new RandomFleet(seed).Build(FastModel, vmsPerHost, fillFactor: 0.8);
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm))
+                fleet.RequestStart(vm);
+        }
+
+        return fleet;
+    }
+
+    /// <summary>Every slot's committed memory for tick <paramref name="tick"/>: a deterministic sweep over 0–8 999 MB.</summary>
+    public static int[] SweptCommitted(int slots, int tick)
+    {
+        int[] committed = new int[slots];
+        for (int i = 0; i < committed.Length; i++)
+            committed[i] = ((i * 7919) + (tick * 104_729)) % 9000;
+        return committed;
+    }
+
     /// <summary>Builds hosts with the given VM counts; each host's RAM is drawn so that some hosts are short.</summary>
     public Fleet Build(ModelParameters model, ReadOnlySpan<int> vmsPerHost, double fillFactor = 0.8)
     {
