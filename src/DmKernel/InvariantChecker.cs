@@ -53,6 +53,12 @@ public sealed class InvariantChecker
             {
                 var state = f.State(i);
                 int a = f.Cols.Assigned[i], b = f.Cols.Ballooned[i], sp = f.Cols.SmartPaging[i];
+
+                // R18: a window is empty (minimum int.MaxValue, maximum 0) or holds samples in [0, cap]. (The vector
+                // kernel relies on it: an Off lane's sample of 0 never extends a maximum, its candidate minimum never a minimum.)
+                int wmin = f.Cols.WinMin[i], wmax = f.Cols.WinMax[i];
+                if (wmax < 0 || wmax > Kernel.Rules.PressureCap || (wmin != int.MaxValue && (wmin < 0 || wmin > wmax)))
+                    Report(Fmt($"VM {i}: pressure window minimum {wmin}, maximum {wmax}: not an empty window nor 0 <= minimum <= maximum <= {Kernel.Rules.PressureCap} (R18)"));
                 if (state == VmState.Off)
                 {
                     if (a != 0 || b != 0 || sp != 0)

@@ -5,7 +5,8 @@ namespace DmKernel.Tests.Rules;
 
 /// <summary>
 /// R14: Σ Assigned + Reserve &lt;= Total (stored as Σ Assigned + Reserve + Available + PendingFreed = Total);
-/// Running DM VMs within Minimum..Maximum; GuestVisible never shrinks before a restart; sizes multiples of G.
+/// Running DM VMs within Minimum..Maximum; GuestVisible never shrinks before a restart; sizes multiples of G. The same
+/// checker also holds R18's windows in range (empty, or 0 &lt;= minimum &lt;= maximum &lt;= the pressure cap).
 /// </summary>
 public class R14_InvariantTests
 {
@@ -29,6 +30,19 @@ public class R14_InvariantTests
         Assert.Contains(fragment, problems, StringComparison.Ordinal);
         Assert.Throws<InvariantViolationException>(() => s.Checker.Check());
     }
+
+    [Theory]
+    [InlineData(-1, 0)]             // an Off VM's maximum below 0 (a vector tick's sample of 0 would raise it)
+    [InlineData(3, 5)]              // minimum above maximum
+    [InlineData(-2, int.MaxValue)]  // a minimum below 0
+    [InlineData(100_001, 7)]        // a maximum above the pressure cap
+    public void R18_Checker_DetectsAWindowOutOfRange(int max, int min)
+        => AssertDetected((f, vm, off) =>
+        {
+            int i = max < 0 ? off : vm;
+            f.Cols.WinMax[i] = max;
+            f.Cols.WinMin[i] = min;
+        }, "(R18)");
 
     [Fact]
     public void R14_Checker_DetectsBrokenAccounting()
