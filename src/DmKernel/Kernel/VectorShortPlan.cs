@@ -104,6 +104,11 @@ internal static class VectorShortPlan<TV>
     {
         if (remaining <= 0)
             return; // nothing to share: nobody is satisfied and every share is 0
+        if (count <= SmallVectors * TV.Count)
+        {
+            FillSmallGroup(h, start, count, goalCol, zeroWeight, ctx, ref remaining, scratch);
+            return;
+        }
 
         ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
         ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
@@ -233,20 +238,167 @@ internal static class VectorShortPlan<TV>
             return;
         }
 
-        // Fewer granules than unsatisfied members: the first ones in R13's order get them. The walk ends when the
-        // granules are gone, before the order does; whether a member is unsatisfied is a sign bit, not a branch.
+        // Fewer granules than unsatisfied members: the first ones in R13's order get them.
+        GranuleWalk(h, start, count, (int)granules, g, scratch);
+        remaining -= granules * g;
+    }
+
+    /// <summary>The most vectors a host may span for <see cref="FillSmallGroup"/> (64 VMs at 16 lanes).</summary>
+    private const int SmallVectors = 4;
+
+    /// <summary>
+    /// <see cref="FillGroup"/> for a host of at most <see cref="SmallVectors"/> vectors: the same steps in the same
+    /// order, with the group's caps, weights and allocations held in registers from the first pass to the last (loaded
+    /// once, stored once) instead of passing over scratch columns once per round. Vectors past the host's are empty
+    /// (cap and weight 0: never a member).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillSmallGroup(int h, int start, int count, int[] goalCol, bool zeroWeight, in TickContext ctx,
+        ref long remaining, HostScratch scratch)
+    {
+        ref int keyRef = ref MemoryMarshal.GetArrayDataReference(scratch.SlotKey);
+        ref int allocRef = ref MemoryMarshal.GetArrayDataReference(scratch.Alloc);
+        ref int goalRef = ref MemoryMarshal.GetArrayDataReference(goalCol);
+        int n = (count + TV.Count - 1) / TV.Count;
+        TV zero = TV.Create(0);
+        Member(ref keyRef, ref goalRef, ref allocRef, 0, n, zeroWeight, out TV c0, out TV w0, out TV g0, out TV a0);
+        Member(ref keyRef, ref goalRef, ref allocRef, 1, n, zeroWeight, out TV c1, out TV w1, out TV g1, out TV a1);
+        Member(ref keyRef, ref goalRef, ref allocRef, 2, n, zeroWeight, out TV c2, out TV w2, out TV g2, out TV a2);
+        Member(ref keyRef, ref goalRef, ref allocRef, 3, n, zeroWeight, out TV c3, out TV w3, out TV g3, out TV a3);
+
+        // (Lane sums of at most four vectors of caps below 2^25 and weights up to 10 000 stay in int range.)
+        long need = TV.SumWidened(c0 + c1 + c2 + c3);
+        if (need == 0)
+            return;
+        if (need <= remaining)
+        {
+            a0 = TV.Select(TV.GreaterThan(w0, zero), g0, a0);
+            a1 = TV.Select(TV.GreaterThan(w1, zero), g1, a1);
+            a2 = TV.Select(TV.GreaterThan(w2, zero), g2, a2);
+            a3 = TV.Select(TV.GreaterThan(w3, zero), g3, a3);
+            StoreSmall(ref allocRef, n, a0, a1, a2, a3);
+            remaining -= need;
+            return;
+        }
+
+        // The rounds of FillGroup: a member that fits under the level of the round before gets its goal and leaves.
+        long weights = TV.SumWidened(w0 + w1 + w2 + w3), satisfiedCaps = 0;
+        while (true)
+        {
+            double level = remaining - satisfiedCaps, total = weights;
+            TV f0 = TV.FitsUnderLevel(c0, w0, total, level) & TV.GreaterThan(w0, zero);
+            TV f1 = TV.FitsUnderLevel(c1, w1, total, level) & TV.GreaterThan(w1, zero);
+            TV f2 = TV.FitsUnderLevel(c2, w2, total, level) & TV.GreaterThan(w2, zero);
+            TV f3 = TV.FitsUnderLevel(c3, w3, total, level) & TV.GreaterThan(w3, zero);
+            TV weightAcc = (w0 & f0) + (w1 & f1) + (w2 & f2) + (w3 & f3);
+            if (TV.IsZero(weightAcc))
+                break;
+            satisfiedCaps += TV.SumWidened((c0 & f0) + (c1 & f1) + (c2 & f2) + (c3 & f3));
+            weights -= TV.SumWidened(weightAcc);
+            a0 = TV.Select(f0, g0, a0);
+            a1 = TV.Select(f1, g1, a1);
+            a2 = TV.Select(f2, g2, a2);
+            a3 = TV.Select(f3, g3, a3);
+            c0 = TV.AndNot(c0, f0);
+            c1 = TV.AndNot(c1, f1);
+            c2 = TV.AndNot(c2, f2);
+            c3 = TV.AndNot(c3, f3);
+            w0 = TV.AndNot(w0, f0);
+            w1 = TV.AndNot(w1, f1);
+            w2 = TV.AndNot(w2, f2);
+            w3 = TV.AndNot(w3, f3);
+        }
+
+        // Each unsatisfied member's share roundDown(floor(pool × w / W)), pool = remaining − C (0 for the others).
+        double pool = remaining - satisfiedCaps, totalWeight = weights;
+        TV granuleMask = TV.Create(ctx.GMask);
+        TV s0 = TV.AndNot(TV.ShareOfPool(w0, pool, totalWeight), granuleMask);
+        TV s1 = TV.AndNot(TV.ShareOfPool(w1, pool, totalWeight), granuleMask);
+        TV s2 = TV.AndNot(TV.ShareOfPool(w2, pool, totalWeight), granuleMask);
+        TV s3 = TV.AndNot(TV.ShareOfPool(w3, pool, totalWeight), granuleMask);
+        a0 += s0;
+        a1 += s1;
+        a2 += s2;
+        a3 += s3;
+        TV u0 = TV.GreaterThan(w0, zero), u1 = TV.GreaterThan(w1, zero), u2 = TV.GreaterThan(w2, zero), u3 = TV.GreaterThan(w3, zero);
+        remaining -= satisfiedCaps + TV.SumWidened(s0 + s1 + s2 + s3);
+        int unsatisfied = -(int)TV.SumWidened(u0 + u1 + u2 + u3);
+
+        // Leftover granules, one each to the unsatisfied in R13's order, as in FillGroup.
+        int g = ctx.G;
+        long granules = remaining / g;
+        if (granules >= unsatisfied)
+        {
+            TV granule = TV.Create(g);
+            a0 += granule & u0;
+            a1 += granule & u1;
+            a2 += granule & u2;
+            a3 += granule & u3;
+            StoreSmall(ref allocRef, n, a0, a1, a2, a3);
+            remaining -= (long)unsatisfied * g;
+            return;
+        }
+
+        StoreSmall(ref allocRef, n, a0, a1, a2, a3);
+        if (granules == 0)
+            return;
+        ref int fillWeightRef = ref MemoryMarshal.GetArrayDataReference(scratch.FillWeight);
+        StoreSmall(ref fillWeightRef, n, w0, w1, w2, w3);
+        GranuleWalk(h, start, count, (int)granules, g, scratch);
+        remaining -= granules * g;
+    }
+
+    /// <summary>Vector <paramref name="j"/> of a small host's group: its members' caps, fill weights, goals and allocations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Member(ref int keyRef, ref int goalRef, ref int allocRef, int j, int n, bool zeroWeight,
+        out TV cap, out TV weight, out TV goal, out TV alloc)
+    {
+        TV zero = TV.Create(0);
+        if (j >= n)
+        {
+            cap = weight = goal = alloc = zero;
+            return;
+        }
+
+        nuint o = (nuint)(j * TV.Count);
+        TV key = TV.Load(ref keyRef, o);
+        goal = TV.Load(ref goalRef, o);
+        alloc = TV.Load(ref allocRef, o);
+        TV c = goal - alloc;
+        TV inGroup = (zeroWeight ? TV.Equal(key, zero) : TV.GreaterThan(key, zero)) & TV.GreaterThan(c, zero);
+        cap = c & inGroup;
+        weight = (zeroWeight ? TV.Create(1) : key) & inGroup;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSmall(ref int destination, int n, TV v0, TV v1, TV v2, TV v3)
+    {
+        if (n > 0)
+            TV.Store(v0, ref destination, 0);
+        if (n > 1)
+            TV.Store(v1, ref destination, (nuint)TV.Count);
+        if (n > 2)
+            TV.Store(v2, ref destination, (nuint)(2 * TV.Count));
+        if (n > 3)
+            TV.Store(v3, ref destination, (nuint)(3 * TV.Count));
+    }
+
+    /// <summary>
+    /// R11's leftover granules when there are fewer than unsatisfied members: the first ones in R13's order get one
+    /// each. The walk ends when the granules are gone, before the order does; whether a member is unsatisfied (fill
+    /// weight above 0) is a sign bit, not a branch.
+    /// </summary>
+    private static void GranuleWalk(int h, int start, int count, int granules, int g, HostScratch scratch)
+    {
         ReadOnlySpan<int> order = Order(h, start, count, scratch);
         Span<int> alloc = scratch.Alloc, fillWeight = scratch.FillWeight;
-        int left = (int)granules;
-        for (int j = 0; left > 0; j++)
+        for (int j = 0, left = granules; left > 0; j++)
         {
             int k = order[j];
             int give = (int)((uint)-fillWeight[k] >> 31);
             alloc[k] += give * g;
             left -= give;
         }
-
-        remaining -= granules * g;
     }
 
     /// <summary>
