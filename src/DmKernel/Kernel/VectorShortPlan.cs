@@ -388,6 +388,7 @@ internal static class VectorShortPlan<TV>
     /// each. The walk ends when the granules are gone, before the order does; whether a member is unsatisfied (fill
     /// weight above 0) is a sign bit, not a branch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GranuleWalk(int h, int start, int count, int granules, int g, HostScratch scratch)
     {
         ReadOnlySpan<int> order = Order(h, start, count, scratch);
