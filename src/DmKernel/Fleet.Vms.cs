@@ -40,6 +40,7 @@ public sealed partial class Fleet
         if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
             Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
         Cols.ResetSlot(i);
+        Cols.SetTargetLimit(i);                                     // a free slot's settings are 0
         Changed();
     }
 
@@ -144,6 +145,7 @@ public sealed partial class Fleet
         if (s.Guest == GuestKind.Linux)
             f |= VmFlags.Linux;
         Cols.Flags[i] = f;
+        Cols.SetTargetLimit(i);
         Changed();
     }
 

@@ -73,7 +73,7 @@ internal static unsafe class Prefetch
 
     /// <summary>
     /// Prefetches host <paramref name="h"/>'s slots in the columns every host's tick reads (the schema's hot columns:
-    /// Flags, Committed, Assigned, Buffer, Minimum, Maximum, Startup, Demand, Target, Pressure and the window's sum,
+    /// Flags, Committed, Assigned, Buffer, Minimum, TargetLimit, Demand, Target, Pressure and the window's sum,
     /// minimum and maximum). The one-pass loop calls it for the host after one that takes <c>TickOne</c>: a short host's
     /// plan and finishing pass walk some fifteen other columns, and the hardware's stream prefetchers lose the hot
     /// columns' streams meanwhile, so the next host started on cache misses. Same-process A/B
@@ -93,8 +93,7 @@ internal static unsafe class Prefetch
         Lines(c.Assigned, start, count);
         Lines(c.Buffer, start, count);
         Lines(c.Minimum, start, count);
-        Lines(c.Maximum, start, count);
-        Lines(c.Startup, start, count);
+        Lines(c.TargetLimit, start, count);
         Lines(c.Demand, start, count);
         Lines(c.Target, start, count);
         Lines(c.Pressure, start, count);

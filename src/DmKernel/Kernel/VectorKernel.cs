@@ -158,7 +158,7 @@ internal struct VectorKernel<TV> : IHostKernel
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(c.Assigned);
         ref ushort bufferRef = ref MemoryMarshal.GetArrayDataReference(c.Buffer);
         ref int minRef = ref MemoryMarshal.GetArrayDataReference(c.Minimum);
-        ref int maxRef = ref MemoryMarshal.GetArrayDataReference(c.Maximum);
+        ref int limitRef = ref MemoryMarshal.GetArrayDataReference(c.TargetLimit);
         ref int demandRef = ref MemoryMarshal.GetArrayDataReference(c.Demand);
         ref int targetRef = ref MemoryMarshal.GetArrayDataReference(c.Target);
         ref int pressureRef = ref MemoryMarshal.GetArrayDataReference(c.Pressure);
@@ -222,7 +222,8 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV flags = TV.Load(ref flagsRef, x);
 
                     // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM.)
-                    if (TV.AnyEqual(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting)))
+                    bool bootingLanes = TV.AnyEqual(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
+                    if (bootingLanes)
                     {
                         TV isBooting = TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting));
                         ref int bootRef = ref MemoryMarshal.GetArrayDataReference(c.BootTicksLeft);
@@ -242,8 +243,9 @@ internal struct VectorKernel<TV> : IHostKernel
                     TV runningDm = TV.Equal(flags & TV.Create(VmFlags.StateMask | VmFlags.Dynamic), TV.Create(VmFlags.RunningDynamic));
                     TV demand = Demand(flags, assigned, ref committedRef, x, TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Linux));
                     TV.Store(demand, ref demandRef, x);
-                    TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref MemoryMarshal.GetArrayDataReference(c.Startup), x,
-                        TV.Create(VmFlags.StateMask), gMask);
+                    TV target = Target(flags, demand, ref bufferRef, ref minRef, ref limitRef, x, TV.Create(VmFlags.StateMask), gMask);
+                    if (bootingLanes)
+                        target = HoldStartup(flags, target, ref MemoryMarshal.GetArrayDataReference(c.Startup), x);
                     TV.Store(target, ref targetRef, x);
                     // (Non-zero exactly where a Running DM VM is below its target.)
                     TV below = TV.Max(target - assigned, zero) & runningDm;
@@ -550,17 +552,24 @@ internal struct VectorKernel<TV> : IHostKernel
         return TV.AndNot(demand, off);
     }
 
-    /// <summary>R9: Running DM VMs get their target; Booting and static VMs hold Startup; Off VMs 0.</summary>
+    /// <summary>
+    /// R9 but for Booting VMs (<see cref="HoldStartup"/>): Running DM VMs get their target, static VMs hold Startup, Off
+    /// VMs 0. One limit column for two (<see cref="FleetColumns.TargetLimit"/>: Maximum of a dynamic VM, Startup of a
+    /// static one), so neither Maximum nor Startup is read: a static lane's target is its limit.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Target(TV flags, TV demand, TV runningDm, ref ushort bufferRef, ref int minRef, ref int maxRef, ref int startupRef, nuint x,
-        TV stateMask, int gMask)
+    private static TV Target(TV flags, TV demand, ref ushort bufferRef, ref int minRef, ref int limitRef, nuint x, TV stateMask, int gMask)
     {
-        TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), TV.Load(ref maxRef, x), gMask);
-        // Startup is loaded for every vector: whether a vector holds a static or Booting VM follows the slots (with 5 %
-        // static VMs, about half of all 16-lane vectors), so a branch on it was mispredicted about as often as not.
-        TV holdsStartup = TV.AndNot(TV.Create(-1), TV.Equal(flags & stateMask, TV.Create(0)) | runningDm); // on, not Running DM
-        return TV.Select(runningDm, target, TV.Load(ref startupRef, x) & holdsStartup);
+        TV limit = TV.Load(ref limitRef, x);
+        TV target = TV.Target(demand, TV.LoadU16(ref bufferRef, x), TV.Load(ref minRef, x), limit, gMask);
+        target = TV.Select(TV.Equal(flags & TV.Create(VmFlags.Dynamic), TV.Create(0)), limit, target);
+        return TV.AndNot(target, TV.Equal(flags & stateMask, TV.Create(0)));
     }
+
+    /// <summary>R9 for the Booting VMs of a vector that has some: they hold Startup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV HoldStartup(TV flags, TV target, ref int startupRef, nuint x)
+        => TV.Select(TV.Equal(flags & TV.Create(VmFlags.StateMask), TV.Create(VmFlags.Booting)), TV.Load(ref startupRef, x), target);
 
     /// <summary>R5 boot countdown (unless it already ran: <paramref name="countdown"/> false), R8 demand, R9 target; returns R11's Shortfall.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -573,7 +582,7 @@ internal struct VectorKernel<TV> : IHostKernel
         ref int assignedRef = ref host.Ref(c.Assigned);
         ref ushort bufferRef = ref host.Ref(c.Buffer);
         ref int minRef = ref host.Ref(c.Minimum);
-        ref int maxRef = ref host.Ref(c.Maximum);
+        ref int limitRef = ref host.Ref(c.TargetLimit);
         ref int startupRef = ref host.Ref(c.Startup);
         ref int demandRef = ref host.Ref(c.Demand);
         ref int targetRef = ref host.Ref(c.Target);
@@ -595,6 +604,7 @@ internal struct VectorKernel<TV> : IHostKernel
                 TV flags = TV.Load(ref flagsRef, x);
 
                 // R5: Booting VMs count down; at zero they are Running. (Most vectors have no Booting VM: nothing to do.)
+                bool bootingLanes = TV.AnyEqual(flags & stateMask, booting);
                 TV isBooting = TV.Equal(flags & stateMask, booting) & countdownMask;
                 if (!TV.IsZero(isBooting))
                 {
@@ -614,7 +624,9 @@ internal struct VectorKernel<TV> : IHostKernel
                 TV demand = Demand(flags, assigned, ref committedRef, x, stateMask, linuxBit);
                 TV.Store(demand, ref demandRef, x);
                 TV runningDm = TV.Equal(flags & rdMask, rd);
-                TV target = Target(flags, demand, runningDm, ref bufferRef, ref minRef, ref maxRef, ref startupRef, x, stateMask, ctx.GMask);
+                TV target = Target(flags, demand, ref bufferRef, ref minRef, ref limitRef, x, stateMask, ctx.GMask);
+                if (bootingLanes)
+                    target = HoldStartup(flags, target, ref startupRef, x);
                 TV.Store(target, ref targetRef, x);
 
                 // R11: Shortfall = Σ max(0, Target − Assigned) over Running DM VMs.

@@ -36,7 +36,7 @@ internal static class VectorShortPlan<TV>
         ref int flagsRef = ref MemoryMarshal.GetReference(host.Flags);
         ref ushort weightRef = ref MemoryMarshal.GetReference(host.Weight);
         ref int minRef = ref MemoryMarshal.GetReference(host.Minimum);
-        ref int maxRef = ref MemoryMarshal.GetReference(host.Maximum);
+        ref int maxRef = ref MemoryMarshal.GetReference(host.TargetLimit); // Maximum of the members (Running DM)
         ref int demandRef = ref MemoryMarshal.GetReference(host.Demand);
         ref int targetRef = ref MemoryMarshal.GetReference(host.Target);
         ref int assignedRef = ref MemoryMarshal.GetReference(host.Assigned);

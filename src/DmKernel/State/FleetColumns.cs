@@ -46,6 +46,7 @@ internal sealed class FleetColumns
         Startup = Int(ColumnId.Startup);
         Minimum = Int(ColumnId.Minimum);
         Maximum = Int(ColumnId.Maximum);
+        TargetLimit = Int(ColumnId.TargetLimit);
         Buffer = UShort(ColumnId.Buffer);
         Weight = UShort(ColumnId.Weight);
         Flags = Int(ColumnId.Flags);
@@ -137,6 +138,14 @@ internal sealed class FleetColumns
     public readonly int[] Startup, Minimum, Maximum;
     public readonly ushort[] Buffer, Weight;     // 5..2000 %, 0..10 000
 
+    /// <summary>
+    /// Cache: R9's upper limit as the vector tick reads it, <see cref="Maximum"/> for a dynamic VM and
+    /// <see cref="Startup"/> for a static one (R9: a static VM holds Startup; R1: Minimum ≤ Startup, so clamping to
+    /// [Minimum, Startup] from above gives Startup). Kept by <see cref="SetTargetLimit"/> wherever settings are written,
+    /// rebuilt on load (<see cref="RebuildCaches"/>).
+    /// </summary>
+    public readonly int[] TargetLimit;
+
     // ---- per-VM state ----
     public readonly int[] Flags;          // VmFlags bits: state, DM, Linux, reclaiming, used, status
     public readonly byte[] State;         // VmState, the same as Flags' state bits (a live span for embedders)
@@ -210,6 +219,10 @@ internal sealed class FleetColumns
         }
     }
 
+    /// <summary><see cref="TargetLimit"/> of <paramref name="slot"/> from its settings (after they are written).</summary>
+    public void SetTargetLimit(int slot)
+        => TargetLimit[slot] = (Flags[slot] & VmFlags.Dynamic) != 0 ? Maximum[slot] : Startup[slot];
+
     /// <summary>Returns a slot to its free, neutral state: every per-VM column but the caches.</summary>
     public void ResetSlot(int slot)
     {
@@ -242,6 +255,8 @@ internal sealed class FleetColumns
     public void RebuildCaches()
     {
         HostWindowsClean.AsSpan().Clear(); // unknown: the kernel reads the windows until a tick ends one
+        for (int i = 0; i < SlotCount; i++)
+            SetTargetLimit(i);
         for (int h = 0; h < HostCount; h++)
         {
             HostOfSlot.AsSpan(HostStart[h], HostCapacity[h]).Fill(h);

@@ -41,6 +41,9 @@ internal readonly ref struct HostColumns
 
     public Span<int> Maximum => Slice(_c.Maximum);
 
+    /// <summary>Cache: Maximum of a dynamic VM, Startup of a static one (<see cref="FleetColumns.TargetLimit"/>).</summary>
+    public Span<int> TargetLimit => Slice(_c.TargetLimit);
+
     public Span<ushort> Buffer => Slice(_c.Buffer);
 
     public Span<ushort> Weight => Slice(_c.Weight);

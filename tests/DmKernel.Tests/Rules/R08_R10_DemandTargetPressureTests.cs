@@ -153,6 +153,54 @@ public class R08_R10_DemandTargetPressureTests
         Assert.Equal(2048, s.Fleet.Assigned[v[1]]);
     }
 
+    /// <summary>
+    /// R9 for a static VM whose Minimum and Maximum differ from Startup (R1 allows it; the model ignores them): it holds
+    /// Startup whatever its demand. The vector tick reads one limit column for Startup and Maximum (Maximum of a dynamic
+    /// VM, Startup of a static one), so the test also switches the VM between static and dynamic while Off and raises its
+    /// Maximum while it runs (R2): every settings change must reach the limit on every path.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector128)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
+    public void R9_StaticVm_WithWiderMinimumAndMaximum_HoldsStartup_UntilMadeDynamic(KernelPath path)
+    {
+        var s = new Scenario(hostTotalMb: 65536, model: Fast, path: path);
+        var asStatic = new VmSettings(2048, 512, 8192, 20, 5000, DynamicMemory: false);
+        int[] v = s.StartRunning((asStatic, 6000), (asStatic, 100));
+        s.Tick();
+        foreach (int vm in v)
+        {
+            Assert.Equal(2048, s.Fleet.Target[vm]);   // neither 7200 (demand + buffer) nor 512 (Minimum)
+            Assert.Equal(2048, s.Fleet.Assigned[vm]);
+        }
+
+        s.Fleet.RequestStop(v[0]);
+        s.Tick();
+        s.Fleet.Configure(v[0], asStatic with { DynamicMemory = true });
+        s.Fleet.RequestStart(v[0]);
+        s.Tick(2);                                    // booted (BootGrace one tick): Running DM from here
+        Assert.Equal(VmState.Running, s.Fleet.State(v[0]));
+        Assert.Equal(7200, s.Fleet.Target[v[0]]);     // 6000 × 1.2
+        s.Commit(v[0], 9000);
+        s.Tick();
+        Assert.Equal(8192, s.Fleet.Target[v[0]]);     // Maximum
+        s.Fleet.Configure(v[0], asStatic with { DynamicMemory = true, MaximumMb = 10240 }); // R2: raised while running
+        s.Tick();
+        Assert.Equal(10240, s.Fleet.Target[v[0]]);
+        Assert.Equal(10240, s.Fleet.Assigned[v[0]]);
+
+        s.Fleet.RequestStop(v[0]);
+        s.Tick();
+        s.Fleet.Configure(v[0], asStatic);            // static again
+        s.Fleet.RequestStart(v[0]);
+        s.Tick(2);
+        Assert.Equal(VmState.Running, s.Fleet.State(v[0]));
+        Assert.Equal(2048, s.Fleet.Target[v[0]]);
+        Assert.Equal(2048, s.Fleet.Target[v[1]]);
+    }
+
     // ---------------------------------------------------------------- R10
 
     // Pressure = (200 × Demand + Assigned) / (2 × Assigned), 0 without memory, at most 100 000.
