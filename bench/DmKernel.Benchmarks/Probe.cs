@@ -157,6 +157,54 @@ internal static partial class Probe
             return 0;
         }
 
+        if (args.Contains("--threads-ab"))
+        {
+            // One thread against two in one process: two identical fleets of the workload, one ticked by a one-thread
+            // balancer and one by a two-thread balancer, rounds alternating, both fed the same committed columns through
+            // Balancer.Tick(committedMb) (as ParallelTickBench's realistic case). Wall time per VM-tick. Neighbours that
+            // load the machine for a while slow both halves alike, which processes minutes apart (BenchmarkDotNet) do not.
+            Fleet f1 = Workload.Build(vms, shortShare), f2 = Workload.Build(vms, shortShare);
+            var feed1 = new CommittedFeed(f1);
+            var feed2 = new CommittedFeed(f2);
+            using var one = new Balancer(f1, KernelPath.Auto, 1);
+            using var two = new Balancer(f2, KernelPath.Auto, 2);
+            for (int t = 0; t < TickBench.RealisticWarmTicks; t++)
+            {
+                one.Tick(feed1.Next());
+                two.Tick(feed2.Next());
+            }
+
+            if (f1.ComputeStateHash() != f2.ComputeStateHash())
+                throw new InvalidOperationException("One and two threads ticked the same fleet to different states.");
+            int roundAt = Array.IndexOf(args, "--round-ticks");
+            int n = roundAt > 0 ? int.Parse(args[roundAt + 1], CultureInfo.InvariantCulture) : Math.Max(4, 2_000_000 / vms);
+            var a = new List<double>();
+            var b = new List<double>();
+            var ratios = new List<double>();
+            for (int round = 0; round < 60; round++)
+            {
+                long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (int t = 0; t < n; t++)
+                    one.Tick(feed1.Next());
+                long w1 = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (int t = 0; t < n; t++)
+                    two.Tick(feed2.Next());
+                long w2 = System.Diagnostics.Stopwatch.GetTimestamp();
+                double t1 = (w1 - w0) * 1e9 / System.Diagnostics.Stopwatch.Frequency / n / vms;
+                double t2 = (w2 - w1) * 1e9 / System.Diagnostics.Stopwatch.Frequency / n / vms;
+                a.Add(t1);
+                b.Add(t2);
+                ratios.Add(t1 / t2);
+            }
+
+            a.Sort();
+            b.Sort();
+            ratios.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{vms} VMs, {workload}, {shortShare} % short, {n} ticks per round, 60 rounds alternating (wall): 1 thread median {a[a.Count / 2]:0.000} min {a[0]:0.000}; 2 threads median {b[b.Count / 2]:0.000} min {b[0]:0.000} ns/VM; speedup of medians {a[a.Count / 2] / b[b.Count / 2]:0.00}, of mins {a[0] / b[0]:0.00}, median of per-round speedups {ratios[ratios.Count / 2]:0.00} (quartiles {ratios[ratios.Count / 4]:0.00}–{ratios[ratios.Count * 3 / 4]:0.00})"));
+            return 0;
+        }
+
         if (args.Contains("--parts"))
         {
             (Fleet f, CommittedFeed feed, Balancer warmed) = Warm(vms, shortShare);
