@@ -178,9 +178,10 @@ internal static partial class Probe
                 throw new InvalidOperationException("One and two threads ticked the same fleet to different states.");
             int roundAt = Array.IndexOf(args, "--round-ticks");
             int n = roundAt > 0 ? int.Parse(args[roundAt + 1], CultureInfo.InvariantCulture) : Math.Max(4, 2_000_000 / vms);
-            var a = new List<double>();
-            var b = new List<double>();
-            var ratios = new List<double>();
+            var a = new List<double>(60);
+            var b = new List<double>(60);
+            var ratios = new List<double>(60);
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             for (int round = 0; round < 60; round++)
             {
                 long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -197,11 +198,12 @@ internal static partial class Probe
                 ratios.Add(t1 / t2);
             }
 
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             a.Sort();
             b.Sort();
             ratios.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{vms} VMs, {workload}, {shortShare} % short, {n} ticks per round, 60 rounds alternating (wall): 1 thread median {a[a.Count / 2]:0.000} min {a[0]:0.000}; 2 threads median {b[b.Count / 2]:0.000} min {b[0]:0.000} ns/VM; speedup of medians {a[a.Count / 2] / b[b.Count / 2]:0.00}, of mins {a[0] / b[0]:0.00}, median of per-round speedups {ratios[ratios.Count / 2]:0.00} (quartiles {ratios[ratios.Count / 4]:0.00}–{ratios[ratios.Count * 3 / 4]:0.00})"));
+                $"{vms} VMs, {workload}, {shortShare} % short, {n} ticks per round, 60 rounds alternating (wall): 1 thread median {a[a.Count / 2]:0.000} min {a[0]:0.000}; 2 threads median {b[b.Count / 2]:0.000} min {b[0]:0.000} ns/VM; speedup of medians {a[a.Count / 2] / b[b.Count / 2]:0.00}, of mins {a[0] / b[0]:0.00}, median of per-round speedups {ratios[ratios.Count / 2]:0.00} (quartiles {ratios[ratios.Count / 4]:0.00}–{ratios[ratios.Count * 3 / 4]:0.00}); allocated during the rounds, all threads: {allocated} B"));
             return 0;
         }
 
