@@ -11,7 +11,7 @@ namespace DmKernel.Kernel;
 /// <see cref="SpinMicroseconds"/> before it blocks, where every thread has a core of its own. Ticks come back to back in
 /// a simulation, and a blocked thread's wake-up was the largest cost of a small parallel tick on a shared VM: at 50 000
 /// VMs, realistic workload, two threads, rounds alternating in one process, spinning took the median tick to 0.57–0.80 of
-/// its time (spins of 50 µs to 1 ms alike), the best rounds unchanged (docs/architecture.md, "Threads").
+/// its time (spins of 50 µs to 1 ms alike), the best rounds unchanged (docs/architecture.md, "Threads and shards").
 /// </remarks>
 internal sealed class WorkerGroup : IDisposable
 {
