@@ -69,7 +69,16 @@ internal sealed class CommonOptions
         }
         catch (ModelParameterException ex)
         {
-            throw new CliError(ex.Message);
+            // Named by the option that set it ("--boot-grace: -1 is out of range: ..."), not by the model's property.
+            string? flag = ex.Parameter switch
+            {
+                nameof(ModelParameters.BootGraceSeconds) => "--boot-grace",
+                nameof(ModelParameters.ReclaimPeriodSeconds) => "--reclaim-period",
+                nameof(ModelParameters.MaxRemovePerSecondMb) => "--max-remove",
+                nameof(ModelParameters.HostReserveMb) => "--reserve",
+                _ => null,
+            };
+            throw new CliError(flag is null ? ex.Message : ex.Message.Replace($"Model parameter {ex.Parameter} = ", $"{flag}: ", StringComparison.Ordinal));
         }
 
         int hostMb = r.GetValue(HostMb);
@@ -87,6 +96,12 @@ internal sealed class CommonOptions
         try
         {
             options.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex) when (ex.ParamName == nameof(options.PlacementReserveMb))
+        {
+            // The reserve passed the model's own check, so the host is what is too small for it.
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"--host-mb: {hostMb} MB: expected more than the management-OS reserve of {model.HostReserveMb} MB (--reserve)."));
         }
         catch (ArgumentOutOfRangeException ex)
         {

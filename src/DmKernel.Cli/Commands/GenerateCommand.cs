@@ -63,6 +63,9 @@ internal static class GenerateCommand
 
             string kind = result.GetValue(profile) ?? "datacenter";
             GuestMix mix = ParseGuests(result.GetValue(guests), "--guests");
+            if (kind is not ("vdi" or "datacenter"))
+                throw new CliError($"--profile: '{kind}' is not a profile: expected datacenter or vdi.");
+            string path = result.GetValue(output)!;
             if (kind == "vdi")
             {
                 T Or<T>(Option<T> o, T vdiDefault) => Given(o) ? result.GetValue(o)! : vdiDefault;
@@ -76,16 +79,10 @@ internal static class GenerateCommand
                     HostMb = result.GetValue(hostMb) ?? 98_304,
                     Guests = mix,
                 };
-                string target = result.GetValue(output)!;
-                Cli.EnsureParentDirectory(target);
-                GeneratedTrace g = Cli.Guard(() => VdiFleet.Write(target, vdi));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {vdi.TickSeconds} s: {g.Path} ({new FileInfo(g.Path).Length / 1e6:F1} MB)"));
-                return 0;
+                CheckOptions(vdi.Validate, vdi.HostReserveMb);
+                return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
+                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {vdi.TickSeconds} s"), cancel);
             }
-
-            if (kind != "datacenter")
-                throw new CliError($"--profile: '{kind}' is not a profile: expected datacenter or vdi.");
 
             var options = new TraceGeneratorOptions
             {
@@ -97,15 +94,78 @@ internal static class GenerateCommand
                 HostMb = result.GetValue(hostMb),
                 Guests = mix,
             };
-            string path = result.GetValue(output)!;
-            Cli.EnsureParentDirectory(path);
-            var clock = Stopwatch.StartNew();
-            GeneratedTrace generated = Cli.Guard(() => TraceGenerator.Generate(path, options));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Generated {generated.Vms} VMs on {generated.Hosts} hosts of {generated.HostMb} MB, {generated.Ticks} ticks of {options.TickSeconds} s, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
-            return 0;
+            if (options.Vms < 1)
+                throw new CliError($"--vms: {options.Vms}: expected at least 1 VM.");
+            CheckOptions(options.Validate, options.HostReserveMb);
+            return Write(path, "a datacenter", options.Ticks, (progress, cancel) => TraceGenerator.Generate(path, options, progress, cancel), g => string.Create(CultureInfo.InvariantCulture,
+                $"Generated {g.Vms} VMs on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
         })));
         return command;
+    }
+
+    /// <summary>
+    /// Validates a generator's options before anything is written; a bad one is a <see cref="CliError"/> (exit code 2) naming the
+    /// command-line option the user gave (a host reserve above the host size names --host-mb: the reserve is not an option;
+    /// the synthetic generator and the VDI fleet both call the host size HostMb).
+    /// </summary>
+    private static void CheckOptions(Action validate, int reserveMb)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            string name = ex.ParamName ?? "";
+            string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+            if (message.StartsWith(name + " = ", StringComparison.Ordinal))
+                message = message[(name.Length + 3)..];
+            throw name switch
+            {
+                nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: expected at least the host reserve of {reserveMb} MB."),
+                nameof(TraceGeneratorOptions.HostMb) => new CliError("--host-mb: " + message
+                    .Replace("the reserve", $"the host reserve of {reserveMb} MB", StringComparison.Ordinal)
+                    .Replace("null (auto) or a positive multiple of 2", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs)", StringComparison.Ordinal)),
+                _ => new CliError($"{GeneratorOptionName(name)}: {message}"),
+            };
+        }
+    }
+
+    /// <summary>The command-line option behind a generator option (the synthetic's and the VDI fleet's names).</summary>
+    private static string GeneratorOptionName(string param) => param switch
+    {
+        nameof(TraceGeneratorOptions.Vms) or nameof(VdiFleetOptions.Desktops) => "--vms",
+        nameof(TraceGeneratorOptions.Hosts) => "--hosts",
+        nameof(TraceGeneratorOptions.Ticks) => "--ticks",
+        nameof(TraceGeneratorOptions.TickSeconds) => "--tick-seconds",
+        nameof(TraceGeneratorOptions.HostMb) => "--host-mb",
+        _ => param,
+    };
+
+    /// <summary>
+    /// Writes a generated trace with a progress line; Ctrl+C or a termination signal deletes the temporary file, leaves an
+    /// earlier file at <paramref name="path"/> as it was and exits with 130.
+    /// </summary>
+    private static int Write(string path, string what, long ticks, Func<Action<long>, CancellationToken, GeneratedTrace> write,
+        Func<GeneratedTrace, string> headline, CancellationToken cancel)
+    {
+        Cli.EnsureParentDirectory(path);
+        var clock = Stopwatch.StartNew();
+        var progress = new ProgressLine("generate");
+        GeneratedTrace generated;
+        try
+        {
+            generated = Cli.Guard(() => write(t => progress.Report(string.Create(CultureInfo.InvariantCulture, $"{what}: {t} of {ticks} ticks")), cancel));
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"Interrupted; no trace was written ({path} is untouched).");
+            return 130;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{headline(generated)}, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
+        return 0;
     }
 
     /// <summary>A P10 mix (<see cref="GuestMix.Parse"/>), or all ideal when not given; a bad one names the option.</summary>

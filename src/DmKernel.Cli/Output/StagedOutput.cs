@@ -10,6 +10,10 @@ namespace DmKernel.Cli.Output;
 internal sealed class StagedOutput : IDisposable
 {
     private readonly List<string> _files = [];
+
+    // The output folder and the parents this run created for it, deepest first: removed again (when still empty) if the
+    // run fails, so a failed run leaves no trace on disk.
+    private readonly List<string> _created = [];
     private bool _committed;
 
     /// <summary>
@@ -24,6 +28,8 @@ internal sealed class StagedOutput : IDisposable
         if (Commands.Cli.FileInTheWay(Directory) is string blocker)
             throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output folder '{directory}').", 1);
         Staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        for (string? d = Directory; !string.IsNullOrEmpty(d) && !System.IO.Directory.Exists(d); d = Path.GetDirectoryName(d))
+            _created.Add(d);
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -32,10 +38,12 @@ internal sealed class StagedOutput : IDisposable
         }
         catch (UnauthorizedAccessException)
         {
+            RemoveCreated();
             throw new CliError($"cannot write to the output folder '{Directory}': permission denied (nothing was written).", 1);
         }
         catch (IOException ex)
         {
+            RemoveCreated();
             throw new CliError($"cannot write to the output folder '{Directory}': {ex.Message} (nothing was written).", 1);
         }
     }
@@ -89,10 +97,36 @@ internal sealed class StagedOutput : IDisposable
         }
     }
 
-    /// <summary>Without <see cref="Commit"/>, discards everything staged.</summary>
+    /// <summary>Without <see cref="Commit"/>, discards everything staged, and the folders this run created if they are empty.</summary>
     public void Dispose()
     {
-        if (!_committed && System.IO.Directory.Exists(Staging))
-            System.IO.Directory.Delete(Staging, recursive: true);
+        if (_committed)
+            return;
+        try
+        {
+            if (System.IO.Directory.Exists(Staging))
+                System.IO.Directory.Delete(Staging, recursive: true);
+        }
+        finally
+        {
+            RemoveCreated();
+        }
+    }
+
+    /// <summary>Removes the folders the constructor created, deepest first, where they are empty (best effort).</summary>
+    private void RemoveCreated()
+    {
+        foreach (string dir in _created)
+        {
+            try
+            {
+                if (System.IO.Directory.Exists(dir) && !System.IO.Directory.EnumerateFileSystemEntries(dir).Any())
+                    System.IO.Directory.Delete(dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return; // a parent of a folder that stays is not empty either
+            }
+        }
     }
 }

@@ -46,7 +46,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             return string.Create(Ic, $"**Answer: no.** At the service level ({level}), Dynamic Memory {dm.CannotMeet}, while static memory at the provisioned size fits {Range(st)} VMs per {HostGb} host.");
         if (st.NeverMeets)
             return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
-        string ratio = string.Create(Ic, $"**{v.Ratio.Median:F2} ×** static memory at the provisioned size ({Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+        string ratio = string.Create(Ic, $"**{(dm.AtSearchLimit ? "≥ " : st.AtSearchLimit ? "≤ " : "")}{v.Ratio.Median:F2} ×** static memory at the provisioned size ({(st.AtSearchLimit ? "≥ " : "")}{Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+        if (!v.Decided)
+        {
+            return string.Create(Ic, $"**Answer: undecided.** At the service level ({level}), Dynamic Memory fits {Range(dm)} {Vms(dm)} per {HostGb} host, {ratio}, but its search stopped at its limit of {dm.SearchLimit} VMs per host, so it may fit more: on hosts this large the study cannot tell. Study smaller hosts (--host-mb).");
+        }
+
         return v.Yes
             ? string.Create(Ic, $"**Answer: yes.** At the service level ({level}), Dynamic Memory fits **{Range(dm)} {Vms(dm)} per {HostGb} host**, {ratio}.{Binding()}")
             : string.Create(Ic, $"**Answer: no, not for density.** At the service level ({level}), Dynamic Memory fits {Range(dm)} {Vms(dm)} per {HostGb} host, {ratio}: less than the {CapacityVerdict.Threshold - 1:P0} gain that would count.{Binding()}");
@@ -96,7 +101,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             }
 
             DensityRatio r = DensityRatio.Of(Dm, d);
-            parts.Add(string.Create(Ic, $"{d.Strategy.Name} fits {Range(d)} (Dynamic Memory {Ratio(r.Median)})"));
+            string bound = Dm.AtSearchLimit && !d.AtSearchLimit ? "≥ " : !Dm.AtSearchLimit && d.AtSearchLimit ? "≤ " : "";
+            parts.Add(string.Create(Ic, $"{d.Strategy.Name} fits {Range(d)} (Dynamic Memory {bound}{Ratio(r.Median)})"));
         }
 
         var sb = new StringBuilder();
@@ -352,6 +358,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             WriteDemand(json, "demandModel", dm);
         json.WriteStartObject("verdict");
         json.WriteBoolean("dynamicMemoryPaysOff", r.Verdict.Yes);
+        json.WriteBoolean("decided", r.Verdict.Decided);
         WriteRatio(json, r.Verdict.Ratio);
         json.WriteEndObject();
 
@@ -365,6 +372,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             json.WriteNumber("median", d.Median);
             json.WriteNumber("min", d.Min);
             json.WriteNumber("max", d.Max);
+            json.WriteBoolean("atSearchLimit", d.AtSearchLimit);
             json.WriteStartArray("bySeed");
             foreach (DensitySeed s in d.Seeds)
                 json.WriteNumberValue(s.VmsPerHost);
@@ -496,9 +504,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     private static string Count(int n, string noun) => string.Create(Ic, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
+    // A density at the search's limit is a lower bound ("≥ 20000"): the search did not try beyond it.
     private static string Range(DensityResult d) => d.Min == d.Max
-        ? d.Median.ToString(Ic)
-        : string.Create(Ic, $"{d.Median} ({d.Min}–{d.Max})");
+        ? Bound(d, d.Median)
+        : string.Create(Ic, $"{Bound(d, d.Median)} ({d.Min}–{Bound(d, d.Max)})");
+
+    private static string Bound(DensityResult d, int n) => d.SearchLimit > 0 && n >= d.SearchLimit ? string.Create(Ic, $"≥ {n}") : n.ToString(Ic);
 
     private static string Ratio(double r) => double.IsPositiveInfinity(r) ? "only DM" : string.Create(Ic, $"{r:F2} ×");
 

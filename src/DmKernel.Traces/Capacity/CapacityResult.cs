@@ -40,6 +40,15 @@ public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand,
     /// <summary>True when no seed meets the level with even one VM per host.</summary>
     public bool NeverMeets => Max == 0;
 
+    /// <summary>
+    /// The search's limit on VMs per host (<see cref="CapacityOptions.MaxVmsPerHost"/>; 0 when not known). A seed at the
+    /// limit met the level there and was not tried beyond it: its density is at least that, not a measurement.
+    /// </summary>
+    public int SearchLimit { get; init; }
+
+    /// <summary>True when some seed's density is the search's limit (<see cref="SearchLimit"/>): a lower bound.</summary>
+    public bool AtSearchLimit => SearchLimit > 0 && Max >= SearchLimit;
+
     /// <summary>The outcome at the median seed's density (null when it is 0).</summary>
     public ProbeOutcome? AtMedian
     {
@@ -102,11 +111,21 @@ public sealed record CapacityVerdict(bool Yes, DensityRatio Ratio)
     /// <summary>The smallest gain that counts as "yes": 5 % more VMs per host.</summary>
     public const double Threshold = 1.05;
 
+    /// <summary>
+    /// False when the answer cannot be told from the searches: Dynamic Memory reached the search's limit on VMs per host
+    /// (<see cref="DensityResult.AtSearchLimit"/>) with a ratio below <see cref="Threshold"/>, so its true density, and the
+    /// ratio, may be higher ("yes" with Dynamic Memory at the limit stands: the ratio is then a lower bound; static at
+    /// the limit alone makes the ratio an upper bound, so "no" stands).
+    /// </summary>
+    public bool Decided { get; init; } = true;
+
     /// <summary>The verdict for a pair of density results.</summary>
     public static CapacityVerdict Of(DensityResult dm, DensityResult staticProvisioned)
     {
+        ArgumentNullException.ThrowIfNull(dm);
         DensityRatio ratio = DensityRatio.Of(dm, staticProvisioned);
-        return new CapacityVerdict(!dm.NeverMeets && ratio.Median >= Threshold, ratio);
+        bool yes = !dm.NeverMeets && ratio.Median >= Threshold;
+        return new CapacityVerdict(yes, ratio) { Decided = yes || !dm.AtSearchLimit };
     }
 }
 

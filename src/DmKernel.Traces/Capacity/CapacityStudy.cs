@@ -314,6 +314,22 @@ public static partial class CapacityStudy
                 DensityRatio.Of(density, densities[staticIndex]), owner.SideBySide[p]));
         }
 
+        // A density at the search's limit is a lower bound: said in the warnings, and the verdict is undecided where it hangs on it.
+        var warnings = new List<string>(facts.Warnings);
+        IEnumerable<(DensityResult Density, string What)> all = densities.Select(d => (d, d.Strategy.Name))
+            .Concat(sensitivity.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} under the demand model {c.Demand.Describe()}")))
+            .Concat(policies.Select(p => (p.Density, $"{p.Density.Strategy.Name} under the {p.Policy.Name} policy")));
+        foreach ((DensityResult d, string what) in all)
+        {
+            if (!d.AtSearchLimit)
+                continue;
+            int at = d.Seeds.Count(x => x.VmsPerHost >= d.SearchLimit);
+            string warning = string.Create(CultureInfo.InvariantCulture,
+                $"{what} met the level at the search's limit of {d.SearchLimit} VMs per host in {at} of {d.Seeds.Count} draws and was not tried beyond it: its density is at least that, and ratios to it are bounds (raise CapacityOptions.MaxVmsPerHost, or study smaller hosts).");
+            if (!warnings.Contains(warning))
+                warnings.Add(warning);
+        }
+
         return new CapacityResult
         {
             Policies = policies,
@@ -335,7 +351,7 @@ public static partial class CapacityStudy
             Starving = find[new SearchSpec(true, dmIndex, 0, -1, -1)].Starving,
             Verdict = CapacityVerdict.Of(densities[dmIndex], densities[staticIndex]),
             Sensitivity = sensitivity,
-            Warnings = facts.Warnings,
+            Warnings = warnings,
             ProbesRun = byIndex.Sum(o => o!.Probes),
             VmTicksReplayed = byIndex.Sum(o => o!.VmTicks),
         };
@@ -521,7 +537,7 @@ public static partial class CapacityStudy
             cannot = miss is null ? "misses the level with one VM per host" : $"misses the level even with one VM per host: {options.Level.Shortfall(miss)}";
         }
 
-        return new DensityResult(strategy, model, seeds, cannot, searches[0].PoolPagingShare);
+        return new DensityResult(strategy, model, seeds, cannot, searches[0].PoolPagingShare) { SearchLimit = options.MaxVmsPerHost };
     }
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DmKernel.Traces;
 
-/// <summary>What <see cref="TraceGenerator.Generate"/> (or <see cref="TraceGenerator.GenerateFrom"/>) wrote.</summary>
+/// <summary>What <see cref="TraceGenerator.Generate(string, TraceGeneratorOptions)"/> (or <see cref="TraceGenerator.GenerateFrom"/>) wrote.</summary>
 public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks, int HostMb)
 {
     /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the source VMs the VMs were drawn from (0 for the other generators).</summary>
@@ -32,7 +32,14 @@ public static partial class TraceGenerator
     private const ulong DrawSettings = 0, DrawShape = 1, DrawChurn = 2, DrawNoise = 3, DrawBurst = 4, DrawPeriod = 5;
 
     /// <summary>Generates the trace at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end).</summary>
-    public static GeneratedTrace Generate(string path, TraceGeneratorOptions options)
+    public static GeneratedTrace Generate(string path, TraceGeneratorOptions options) => Generate(path, options, null, default);
+
+    /// <summary>
+    /// Generates the trace at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end), reporting the ticks
+    /// written so far to <paramref name="progress"/> after each; when <paramref name="cancel"/> is set the temporary file is
+    /// deleted, <paramref name="path"/> is left as it was, and <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public static GeneratedTrace Generate(string path, TraceGeneratorOptions options, Action<long>? progress, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -105,6 +112,7 @@ public static partial class TraceGenerator
         using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
         for (int t = 0; t < options.Ticks; t++)
         {
+            cancel.ThrowIfCancellationRequested();
             uint tickPhase = unchecked((uint)t * step);
             ulong tickKey = (ulong)t;
             for (int i = 0; i < n; i++)
@@ -144,6 +152,7 @@ public static partial class TraceGenerator
             }
 
             writer.WriteTick(row);
+            progress?.Invoke(t + 1);
         }
 
         writer.Complete();

@@ -63,7 +63,7 @@ public sealed record VdiFleetOptions
         Check(double.IsFinite(MeanCommittedMb) && MeanCommittedMb >= 0 && MeanCommittedMb <= TraceValues.MaxCommittedMb, nameof(MeanCommittedMb), MeanCommittedMb, "0..16777216 MB");
         Check(double.IsFinite(LevelSpreadMb) && LevelSpreadMb >= 0 && LevelSpreadMb <= MeanCommittedMb, nameof(LevelSpreadMb), LevelSpreadMb, "0..the mean");
         Check(double.IsFinite(NoiseMb) && NoiseMb >= 0 && NoiseMb <= MeanCommittedMb, nameof(NoiseMb), NoiseMb, "0..the mean");
-        Check(Hosts is >= 0 and <= 1_000_000, nameof(Hosts), Hosts, "0..1000000");
+        Check(Hosts is >= 0 and <= 1_000_000 && Hosts <= Desktops, nameof(Hosts), Hosts, "0 (no placement) up to the desktop count");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0 && HostReserveMb < HostMb && HostMb % 2 == 0, nameof(HostMb), HostMb, "a multiple of 2 MB above the reserve");
     }
 
@@ -110,7 +110,14 @@ public static class VdiFleet
     }
 
     /// <summary>Writes the fleet as a native trace at <paramref name="path"/>.</summary>
-    public static GeneratedTrace Write(string path, VdiFleetOptions options)
+    public static GeneratedTrace Write(string path, VdiFleetOptions options) => Write(path, options, default);
+
+    /// <summary>
+    /// Writes the fleet as a native trace at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end); when
+    /// <paramref name="cancel"/> is set the temporary file is deleted, <paramref name="path"/> is left as it was, and
+    /// <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public static GeneratedTrace Write(string path, VdiFleetOptions options, CancellationToken cancel)
     {
         (TraceVm[] vms, int[] values) = Build(options);
         var meta = new TraceMetadata();
@@ -126,6 +133,7 @@ public static class VdiFleet
         {
             for (int t = 0; t < options.Ticks; t++)
             {
+                cancel.ThrowIfCancellationRequested();
                 for (int v = 0; v < row.Length; v++)
                     row[v] = values[((long)v * options.Ticks) + t];
                 writer.WriteTick(row);

@@ -51,6 +51,8 @@ public sealed class NativeTraceWriter : IDisposable
         if (hosts.Count > NativeFormat.MaxHostCount)
             throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, $"at most {NativeFormat.MaxHostCount} hosts.");
         CheckTables(description, vms, hosts);
+        OutputFile.EnsureReplaceable(path);
+        OutputFile.EnsureReplaceable(path + ".tmp");
 
         Path = path;
         VmCount = vms.Count;
@@ -165,17 +167,28 @@ public sealed class NativeTraceWriter : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        _file.Dispose();
-        _codec.Dispose();
-        if (!_completed)
+        try
         {
-            try
+            // Closing flushes the stream's buffer, which fails again where a write failed (a full disk): the temporary
+            // file is deleted all the same, so a failed run leaves nothing that fills the disk.
+            _file.Dispose();
+        }
+        catch (IOException) when (!_completed)
+        {
+        }
+        finally
+        {
+            _codec.Dispose();
+            if (!_completed)
             {
-                File.Delete(_tempPath);
-            }
-            catch (IOException)
-            {
-                // Best effort: the temp name never passes for a finished trace.
+                try
+                {
+                    File.Delete(_tempPath);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: the temp name never passes for a finished trace.
+                }
             }
         }
     }

@@ -172,6 +172,50 @@ public class CapacityStudyTests
         Assert.Empty(fixed512.Curve);
     }
 
+    /// <summary>
+    /// A density search stops at <see cref="CapacityOptions.MaxVmsPerHost"/>: a density there is a lower bound, so it is
+    /// shown as one (<see cref="DensityResult.AtSearchLimit"/>, a warning), and a verdict that hangs on it is undecided.
+    /// </summary>
+    [Fact]
+    public void DensityAtTheSearchLimit_IsALowerBound_WarnedOf_AndLeavesTheVerdictUndecided()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 40, ticks: 96);
+        CapacityResult Study(int limit) => CapacityStudy.Run(vdi, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 2,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            MaxVmsPerHost = limit,
+        });
+
+        CapacityResult free = Study(20_000);
+        int dm = free.DensityOf(MemoryStrategy.DynamicMemory).Median, st = free.DensityOf(MemoryStrategy.StaticProvisioned).Median;
+        Assert.True(dm > st && st > 1, $"Dynamic Memory {dm}, static {st}");
+        Assert.False(free.DensityOf(MemoryStrategy.DynamicMemory).AtSearchLimit);
+        Assert.True(free.Verdict.Yes && free.Verdict.Decided);
+        Assert.DoesNotContain(free.Warnings, w => w.Contains("search's limit", StringComparison.Ordinal));
+
+        // Both capped at static's density: the ratio 1.00 says nothing about Dynamic Memory, which may fit more.
+        CapacityResult capped = Study(st);
+        DensityResult cappedDm = capped.DensityOf(MemoryStrategy.DynamicMemory);
+        Assert.Equal(st, cappedDm.Median);
+        Assert.True(cappedDm.AtSearchLimit && capped.DensityOf(MemoryStrategy.StaticProvisioned).AtSearchLimit);
+        Assert.False(capped.Verdict.Yes);
+        Assert.False(capped.Verdict.Decided);
+        Assert.Contains(capped.Warnings, w => w.StartsWith($"Dynamic Memory met the level at the search's limit of {st} VMs per host in 1 of 1 draws", StringComparison.Ordinal));
+
+        // Only Dynamic Memory capped, above static by more than the threshold: "yes" stands (the ratio is a lower bound).
+        int between = (int)Math.Ceiling(st * CapacityVerdict.Threshold) + 1;
+        if (between < dm)
+        {
+            CapacityResult lower = Study(between);
+            Assert.True(lower.DensityOf(MemoryStrategy.DynamicMemory).AtSearchLimit);
+            Assert.False(lower.DensityOf(MemoryStrategy.StaticProvisioned).AtSearchLimit);
+            Assert.True(lower.Verdict.Yes && lower.Verdict.Decided);
+        }
+    }
+
     [Fact]
     public void HostsNeeded_IsTheFewestHostsThatMeetTheLevel()
     {

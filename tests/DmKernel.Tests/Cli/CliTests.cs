@@ -80,8 +80,8 @@ public class CliTests
     [InlineData("--path", "v9", "--path")]
     [InlineData("--threads", "0", "--threads")]
     [InlineData("--host-mb", "-4", "host-mb")]
-    [InlineData("--max-remove", "0", "MaxRemovePerSecondMb")]
-    [InlineData("--boot-grace", "NaN", "BootGraceSeconds")]
+    [InlineData("--max-remove", "0", "--max-remove: 0 is out of range")]
+    [InlineData("--boot-grace", "NaN", "--boot-grace: NaN is out of range")]
     public void Replay_BadOption_ExitsTwoNamingTheOption(string option, string value, string named)
     {
         using var tmp = new TempDir();

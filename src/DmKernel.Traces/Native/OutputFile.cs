@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+
+namespace DmKernel.Traces;
+
+/// <summary>
+/// Guards an output file that is written under a temporary name and renamed over its final path when complete: the
+/// rename replaces whatever directory entry is there, so an existing path that is not a regular file (a device such as
+/// <c>/dev/null</c>, a named pipe, a socket, a symbolic link) is refused instead of being replaced by a file.
+/// </summary>
+internal static class OutputFile
+{
+    // File types of the st_mode bits as the runtime's own native shim reports them (pal_io.h: FileTypes).
+    private const int TypeMask = 0xF000, Regular = 0x8000, Directory = 0x4000, CharDevice = 0x2000, BlockDevice = 0x6000,
+        Fifo = 0x1000, Link = 0xA000, Socket = 0xC000;
+
+    /// <summary>Throws <see cref="IOException"/> naming <paramref name="path"/> when it exists and is not a regular file.</summary>
+    public static void EnsureReplaceable(string path)
+    {
+        if (Describe(path) is string kind)
+        {
+            throw new IOException($"'{path}' exists and is {kind}, not a regular file: the output is written under a temporary name and " +
+                "renamed over its path, which would replace it. Give the path of a new or a regular file.");
+        }
+    }
+
+    /// <summary>What <paramref name="path"/> is when it exists and is not a regular file ("a character device", ...), else null.</summary>
+    internal static string? Describe(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows: no devices or pipes in the file namespace that a rename could replace; a reparse point is the link.
+            return File.Exists(path) && File.GetAttributes(path).HasFlag(FileAttributes.ReparsePoint) ? "a symbolic link" : null;
+        }
+
+        // The runtime's shim (libSystem.Native, shipped with every .NET on Unix) reports lstat's st_mode at a fixed place
+        // (FileStatus: Flags, then Mode), unlike the C library's struct stat, whose layout differs by architecture.
+        byte[] status = new byte[256];
+        int rc;
+        try
+        {
+            rc = LStat(path, status);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return new FileInfo(path).LinkTarget is not null ? "a symbolic link" : null;
+        }
+
+        if (rc != 0)
+            return null; // no such path (or not visible to us): the rename creates a new entry
+        return (BitConverter.ToInt32(status, 4) & TypeMask) switch
+        {
+            Regular or Directory => null, // a folder is refused by the callers with their own message
+            CharDevice => "a character device",
+            BlockDevice => "a block device",
+            Fifo => "a named pipe",
+            Link => "a symbolic link",
+            Socket => "a socket",
+            _ => "not a regular file",
+        };
+    }
+
+    // (CharSet.Ansi is UTF-8 on Unix, the only place this is called.)
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int LStat(string path, [Out] byte[] output);
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using DmKernel.Tests.Replay;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// Outputs that must never be replaced (a device, a named pipe, a symbolic link), option errors that name the option the
+/// user typed, interrupted and failed runs that leave nothing behind (found by an adversarial review of the CLI).
+/// </summary>
+[Collection(nameof(CliTests))]
+[UnsupportedOSPlatform("windows")]
+public class CliRobustnessTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
+
+    private static string ErrorLine(string stderr)
+    {
+        string[] errors = stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
+        Assert.True(errors.Length == 1, $"expected one error line, got:\n{stderr}");
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        return errors[0];
+    }
+
+    /// <summary>
+    /// generate and import write FILE.tmp and rename it over FILE; where FILE is a device, a named pipe or a symbolic link
+    /// that rename would replace it (as root, /dev/null itself), so it is refused by name and left as it was.
+    /// </summary>
+    [Fact]
+    public void OutputThatIsNotARegularFile_IsRefusedAndLeftAsItWas()
+    {
+        using var tmp = new TempDir();
+        string target = tmp.Write("target.dmt", "mine");
+        string link = tmp.File("link.dmt");
+        File.CreateSymbolicLink(link, target);
+        (int exit, _, string stderr) = Run("generate", "--vms", "10", "--hosts", "2", "--ticks", "5", "-o", link);
+        Assert.Equal(1, exit);
+        Assert.Contains("is a symbolic link", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("import", "bitbrains", RealTraces.Path("bitbrains-gwa-t-12-rnd"), "-o", link);
+        Assert.Equal(1, exit);
+        Assert.Contains("is a symbolic link", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Equal("mine", File.ReadAllText(target));
+
+        string fifo = tmp.File("pipe.dmt");
+        using (Process mkfifo = Process.Start("mkfifo", fifo))
+            mkfifo.WaitForExit();
+        (exit, _, stderr) = Run("generate", "--profile", "vdi", "--vms", "10", "--ticks", "5", "-o", fifo);
+        Assert.Equal(1, exit);
+        Assert.Contains("is a named pipe", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(["link.dmt", "pipe.dmt", "target.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName).Order());
+
+        // Last, once the refusal is known to work (run as root, a regression here would replace the machine's /dev/null).
+        (exit, _, stderr) = Run("generate", "--vms", "10", "--hosts", "2", "--ticks", "5", "-o", "/dev/null");
+        Assert.Equal(1, exit);
+        Assert.Contains("'/dev/null' exists and is a character device, not a regular file", ErrorLine(stderr), StringComparison.Ordinal);
+    }
+
+    /// <summary>generate's range errors name the option typed (not the generator's property), on one line, exit code 2.</summary>
+    [Theory]
+    [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected a finite number of seconds")]
+    [InlineData("--vms 0", "error: --vms: 0: expected at least 1 VM.")]
+    [InlineData("--vms 10 --hosts 20", "error: --hosts: 20: expected 0 (no placement) up to the VM count.")]
+    [InlineData("--ticks -1", "error: --ticks: -1: expected >= 0.")]
+    [InlineData("--host-mb 0", "error: --host-mb: 0: expected a positive multiple of 2 MB")]
+    [InlineData("--host-mb 1024", "error: --host-mb: expected at least the host reserve of 2048 MB.")]
+    [InlineData("--profile vdi --vms 0", "error: --vms: 0: expected 1..1000000.")]
+    [InlineData("--profile vdi --hosts 500", "error: --hosts: 500: expected 0 (no placement) up to the desktop count.")]
+    [InlineData("--profile vdi --host-mb 1000", "error: --host-mb: 1000: expected a multiple of 2 MB above the host reserve of 2048 MB.")]
+    public void Generate_OptionOutOfRange_NamesTheOption_ExitTwo(string options, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run(["generate", "-o", tmp.File("g.dmt"), .. options.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.DoesNotContain("Actual value", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>replay's model options are named by their flags; a host smaller than the reserve names --host-mb.</summary>
+    [Theory]
+    [InlineData("--boot-grace -1", "error: --boot-grace: -1 is out of range")]
+    [InlineData("--reclaim-period -5", "error: --reclaim-period: -5 is out of range")]
+    [InlineData("--reserve 3", "error: --reserve: 3 is out of range")]
+    [InlineData("--host-mb 1000", "error: --host-mb: 1000 MB: expected more than the management-OS reserve of 2048 MB (--reserve).")]
+    public void Replay_ModelOrHostOptionOutOfRange_NamesTheFlag(string options, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), .. options.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>A replay that fails part way (a corrupt chunk) removes the output folders it created: nothing is left.</summary>
+    [Fact]
+    public void Replay_FailingOnACorruptChunk_LeavesNoOutputFolder()
+    {
+        using var tmp = new TempDir();
+        string bad = tmp.File("bad.dmt");
+        File.Copy(ReplayDeterminismTests.SampleTrace, bad);
+        using (var f = new FileStream(bad, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = 5000;
+            int b = f.ReadByte();
+            f.Position = 5000;
+            f.WriteByte((byte)(b ^ 0xFF));
+        }
+
+        (int exit, _, string stderr) = Run("replay", bad, "-o", tmp.File(Path.Combine("out", "run")));
+        Assert.Equal(1, exit);
+        Assert.Contains("checksum mismatch", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(["bad.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// The generators stop at a cancelled token (the CLI's Ctrl+C or SIGTERM): OperationCanceledException, no temporary file,
+    /// and an earlier file at the path untouched.
+    /// </summary>
+    [Fact]
+    public void Generators_Cancelled_LeaveTheEarlierFileAndNoTemporary()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.Write("g.dmt", "earlier");
+        using var cancel = new CancellationTokenSource();
+        long seen = 0;
+        Assert.Throws<OperationCanceledException>(() => TraceGenerator.Generate(path, new TraceGeneratorOptions { Vms = 20, Hosts = 2, Ticks = 50 },
+            t =>
+            {
+                seen = t;
+                if (t == 10)
+                    cancel.Cancel();
+            }, cancel.Token));
+        Assert.Equal(10, seen);
+        Assert.Throws<OperationCanceledException>(() => VdiFleet.Write(path, new VdiFleetOptions { Desktops = 10, Hosts = 1, Ticks = 20 }, cancel.Token));
+        Assert.Equal("earlier", File.ReadAllText(path));
+        Assert.Equal(["g.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+}
