@@ -22,6 +22,7 @@ public sealed class Balancer : IDisposable
     private TickContext _ctx;
     private PolicyTick _policyTick;
     private bool _inShardedTick;
+    private bool _disposed;
 
     // Tick(committedMb): the caller's span, pinned for the call, and what the workers do with it.
     private unsafe int* _committedIn;
@@ -97,6 +98,7 @@ public sealed class Balancer : IDisposable
     /// <summary>Runs one tick over every host.</summary>
     public void Tick()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inShardedTick)
             throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
         StartTick();
@@ -116,6 +118,7 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public unsafe void Tick(ReadOnlySpan<int> committedMb)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inShardedTick)
             throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
         if (committedMb.Length != _fleet.SlotCount)
@@ -163,6 +166,7 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public void BeginTick()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inShardedTick)
             throw new InvalidOperationException("BeginTick called twice without EndTick.");
         StartTick();
@@ -210,8 +214,12 @@ public sealed class Balancer : IDisposable
             Tick();
     }
 
-    /// <summary>Stops the worker threads.</summary>
-    public void Dispose() => _workers?.Dispose();
+    /// <summary>Stops the worker threads; a tick after this throws <see cref="ObjectDisposedException"/> (on any thread count).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _workers?.Dispose();
+    }
 
     private void StartTick()
     {

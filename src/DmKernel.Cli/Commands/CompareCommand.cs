@@ -243,6 +243,8 @@ internal static class CompareCommand
                 list.Add(b);
         }
 
+        if (list.Count == 0)
+            throw new CliError($"--buffers: no buffer given: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'.");
         return [.. list];
     }
 }

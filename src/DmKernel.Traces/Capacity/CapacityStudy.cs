@@ -706,6 +706,7 @@ public static partial class CapacityStudy
             StopWhenMissed = stopEarly && Options.Level.MaxPressure is null ? Options.Level : null,
             PerVm = perVm,
             Policy = policy ?? Options.Probe.Policy,
+            Cancel = Cancel,
         };
 
         public void Probed(ProbeOutcome o)

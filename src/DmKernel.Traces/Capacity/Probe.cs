@@ -37,6 +37,12 @@ public sealed record ProbeOptions
     /// the probe's whole servable VM-time); the outcome is then <see cref="ProbeOutcome.Stopped"/>. Null: always run to the end.
     /// </summary>
     public ServiceLevel? StopWhenMissed { get; init; }
+
+    /// <summary>
+    /// Checked every tick: when set, the probe stops with <see cref="OperationCanceledException"/> (a probe of a large host
+    /// runs for seconds, so a study stops within a tick of Ctrl+C rather than at the end of the probe).
+    /// </summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>What one VM did in a probe, over the measured ticks.</summary>
@@ -214,6 +220,7 @@ public static class Probe
         int warmup = 0, minWarmup = MinWarmupTicks(model), maxWarmup = MaxWarmupTicks(model);
         while (warmup < maxWarmup)
         {
+            options.Cancel.ThrowIfCancellationRequested();
             feed.Apply(values);
             balancer.Tick();
             warmup++;
@@ -236,6 +243,7 @@ public static class Probe
         int measured = 0;
         for (int t = 0; t < ticks && !stopped; t++)
         {
+            options.Cancel.ThrowIfCancellationRequested();
             for (int i = 0; i < n; i++)
             {
                 int p = position[i];

@@ -98,6 +98,19 @@ public class CapacityStudyTests
         Assert.False(new ServiceLevel().IsMetBy(st));
     }
 
+    /// <summary>A probe checks its token every tick (a study stops within a tick of Ctrl+C, not at the end of a long probe).</summary>
+    [Fact]
+    public void Probe_CancelledToken_StopsIt_WithOperationCanceled()
+    {
+        TraceSeries vdi = Fleets.Vdi(desktops: 20, ticks: 96);
+        ProbeVm[] vms = [.. Enumerable.Range(0, 40).Select(i => new ProbeVm(i % 20, i * 7 % 96, 0))];
+        var host = new TraceHost(98_304, 2048);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.Throws<OperationCanceledException>(() => Probe.Run(vdi, MemoryStrategy.DynamicMemory, vms, 1, host, new ProbeOptions { Cancel = cancel.Token }));
+        Assert.Equal(96, Probe.Run(vdi, MemoryStrategy.DynamicMemory, vms, 1, host, new ProbeOptions()).Ticks);
+    }
+
     [Fact]
     public void Probe_StopsEarly_OnlyWhenTheLevelCanNoLongerBeMet()
     {

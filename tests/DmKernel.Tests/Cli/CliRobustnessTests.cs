@@ -94,6 +94,17 @@ public class CliRobustnessTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 
+    /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
+    [Fact]
+    public void Compare_BuffersWithoutABuffer_IsRefusedByName()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--buffers", ",");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --buffers: no buffer given", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
     /// <summary>A replay that fails part way (a corrupt chunk) removes the output folders it created: nothing is left.</summary>
     [Fact]
     public void Replay_FailingOnACorruptChunk_LeavesNoOutputFolder()

@@ -49,6 +49,25 @@ public class ParallelTests
         balancer.Tick();
         Assert.Equal(1, fleet.TickIndex);
     }
+
+    /// <summary>
+    /// A tick after Dispose is refused the same way on one thread and on several, naming the balancer (before, one thread
+    /// ticked on and two threads failed inside their worker group's event).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TickAfterDispose_IsRefusedNamingTheBalancer_OnAnyThreadCount(int threads)
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+        var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+        balancer.Tick();
+        balancer.Dispose();
+        balancer.Dispose(); // twice is harmless
+        foreach (Action tick in (Action[])[balancer.Tick, () => balancer.Tick(new int[fleet.SlotCount]), balancer.BeginTick])
+            Assert.Equal(typeof(Balancer).FullName, Assert.Throws<ObjectDisposedException>(tick).ObjectName);
+        Assert.Equal(1, fleet.TickIndex);
+    }
 }
 
 /// <summary>Sharded ticks (BeginTick / TickHosts / EndTick), as a simulator with its own threads would run them.</summary>
