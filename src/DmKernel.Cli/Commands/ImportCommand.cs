@@ -131,7 +131,17 @@ internal static class ImportCommand
                 "VmSizeMb" => "--vm-mb",
                 _ => ex.ParamName ?? "an option",
             };
-            throw new CliError($"{option}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+            if (ex.ParamName is "PlacementReserveMb" or "HostReserveMb")
+            {
+                // The reserve is not an option of import: the host size given is what is too small for it.
+                int reserve = ex is ArgumentOutOfRangeException { ActualValue: int r } ? r : 2048;
+                message = ex.ParamName == "HostReserveMb"
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected at least the host reserve of {reserve} MB plus {VmSettings.MinMinimumMb} MB for the machine's VM.")
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected more than the host reserve of {reserve} MB.");
+            }
+
+            throw new CliError($"{option}: {message}");
         }
     }
 

@@ -94,6 +94,19 @@ public class CliRobustnessTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 
+    /// <summary>A host too small for the import's host reserve names the host option given, not the reserve (not an option).</summary>
+    [Theory]
+    [InlineData("bitbrains", "bitbrains-gwa-t-12-rnd", "--place-on-host-mb 1024", "error: --place-on-host-mb: expected more than the host reserve of 2048 MB.")]
+    [InlineData("alibaba", "alibaba-2018-machine-usage/machine_usage.csv", "--host-mb 2050", "error: --host-mb: expected at least the host reserve of 2048 MB plus 32 MB")]
+    public void Import_HostBelowTheReserve_NamesTheHostOption(string source, string input, string options, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run(["import", source, RealTraces.Path(input), "-o", tmp.File("t.dmt"), .. options.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
     [Fact]
     public void Compare_BuffersWithoutABuffer_IsRefusedByName()
