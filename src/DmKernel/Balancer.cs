@@ -210,6 +210,7 @@ public sealed class Balancer : IDisposable
     /// <summary>Runs <paramref name="count"/> ticks.</summary>
     public void Tick(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         for (int i = 0; i < count; i++)
             Tick();
     }

@@ -101,11 +101,17 @@ internal sealed class CommonOptions
         {
             // The reserve passed the model's own check, so the host is what is too small for it.
             throw new CliError(string.Create(CultureInfo.InvariantCulture,
-                $"--host-mb: {hostMb} MB: expected more than the management-OS reserve of {model.HostReserveMb} MB (--reserve)."));
+                $"--host-mb {hostMb}: expected more than the management-OS reserve of {model.HostReserveMb} MB (--reserve)."));
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new CliError($"--{ex.ParamName switch { "PlacementHostMb" => "host-mb", "PlacementReserveMb" => "reserve", "MaxTicks" => "max-ticks", "HashEvery" => "hash-every", _ => ex.ParamName }}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            // "--max-ticks -1: expected a non-negative number." (the options' own messages start with their name: "max ticks: ...").
+            string flag = ex.ParamName switch { "PlacementHostMb" => "host-mb", "PlacementReserveMb" => "reserve", "MaxTicks" => "max-ticks", "HashEvery" => "hash-every", _ => ex.ParamName ?? "option" };
+            string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+            int colon = message.IndexOf(": ", StringComparison.Ordinal);
+            if (colon > 0)
+                message = message[(colon + 2)..];
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--{flag} {ex.ActualValue}: {message}"));
         }
 
         return options;

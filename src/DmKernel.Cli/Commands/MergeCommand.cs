@@ -49,6 +49,17 @@ internal static class MergeCommand
     {
         var clock = Stopwatch.StartNew();
         List<Shard> shards = Load(dirs);
+
+        // The merged files have the shards' own names: written into a shard's folder (or one below it) they would replace
+        // or bury that shard's outputs, which a later merge then finds changed.
+        string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDir));
+        foreach (Shard s in shards)
+        {
+            string shard = Path.TrimEndingDirectorySeparator(Path.GetFullPath(s.Dir));
+            if (output == shard || output.StartsWith(shard + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new CliError($"--output '{outputDir}' is inside the shard folder '{s.Dir}', one of the merge's inputs: the merged files would replace the shard's own. Give a folder outside the shards.");
+        }
+
         if (shards[0].IsCompare)
             return MergeCompare(shards, outputDir, clock);
         Shard first = shards[0];
@@ -209,7 +220,10 @@ internal static class MergeCommand
         {
             string path = Path.Combine(dir, ShardReplay.ShardJson);
             if (!File.Exists(path))
-                throw new CliError($"'{dir}' has no {ShardReplay.ShardJson}: that shard did not finish (replay --shard writes it last); run it again.", 1);
+            {
+                string writer = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)).StartsWith(CompareShard.Prefix, StringComparison.Ordinal) ? "compare --shard" : "replay --shard";
+                throw new CliError($"'{dir}' has no {ShardReplay.ShardJson}: that shard did not finish ({writer} writes it last); run it again.", 1);
+            }
             JsonElement json;
             try
             {

@@ -104,6 +104,7 @@ internal static class ReplayCommand
                 }
             }
 
+            CheckHostsPart(hostsPart, length);
             hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
             hostsStream.SetLength(length);
             hostsStream.Seek(0, SeekOrigin.End);
@@ -221,6 +222,36 @@ internal static class ReplayCommand
     }
 
     /// <summary>Refuses a checkpoint saved under other settings, naming each setting that differs.</summary>
+    /// <summary>
+    /// The per-host series saved beside a checkpoint must hold at least the <paramref name="length"/> bytes the checkpoint
+    /// recorded, end a line there and hold no NUL byte before it: a truncated (or zero-filled) part would otherwise be
+    /// extended with NUL bytes and continued, a hosts.csv with a hole. Bytes after it (written after the checkpoint) are cut.
+    /// </summary>
+    private static void CheckHostsPart(string path, long length)
+    {
+        long actual = new FileInfo(path).Length;
+        if (actual < length)
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"cannot resume: {path} is {actual} bytes, shorter than the {length} the checkpoint recorded (it was truncated): run without --resume to replay from the start."), 1);
+        using FileStream part = File.OpenRead(path);
+        byte[] buffer = new byte[1 << 16];
+        long at = 0;
+        byte last = (byte)'\n';
+        while (at < length)
+        {
+            int n = part.Read(buffer, 0, (int)Math.Min(buffer.Length, length - at));
+            if (n <= 0)
+                break;
+            int nul = Array.IndexOf(buffer, (byte)0, 0, n);
+            if (nul >= 0)
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"cannot resume: {path} holds a NUL byte at offset {at + nul}, inside the {length} bytes the checkpoint recorded (the file was damaged): run without --resume to replay from the start."), 1);
+            last = buffer[n - 1];
+            at += n;
+        }
+
+        if (length > 0 && last != (byte)'\n')
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"cannot resume: {path} does not end a line at the {length} bytes the checkpoint recorded (the file was changed): run without --resume to replay from the start."), 1);
+    }
+
     private static void CheckSameSettings(string saved, RunFingerprint current, string statePath)
     {
         if (saved == current.ToString())

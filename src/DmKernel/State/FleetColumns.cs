@@ -16,8 +16,11 @@ internal sealed class FleetColumns
 
     private static ReadOnlySpan<byte> StateMagic => "DMKFLEET"u8;
 
-    /// <summary>Version 2: every non-cache column of the schema in schema order, with the schema's fingerprint.</summary>
-    private const int StateVersion = 2;
+    /// <summary>
+    /// Version 3: every non-cache column of the schema in schema order, with the schema's fingerprint and the model
+    /// parameters the state evolved under (version 2, read too, had no model parameters).
+    /// </summary>
+    private const int StateVersion = 3;
 
     private int[]? _hashScratch;
 
@@ -377,8 +380,9 @@ internal sealed class FleetColumns
     /// Writes every non-cache column in schema order, after a header (version, slots, hosts, tick, the schema's
     /// fingerprint), and an XxHash64 checksum of it all.
     /// </summary>
-    public void Save(Stream output, long tickIndex)
+    public void Save(Stream output, long tickIndex, ModelParameters model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var hash = new XxHash64();
         void Write(ReadOnlySpan<byte> bytes)
         {
@@ -394,6 +398,7 @@ internal sealed class FleetColumns
         BitConverter.TryWriteBytes(header[20..], SchemaFingerprint);
         Write(StateMagic);
         Write(header);
+        Write(MemoryMarshal.AsBytes(ModelValues(model).AsSpan()));
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (!c.Cache && !c.Derived)
@@ -408,8 +413,9 @@ internal sealed class FleetColumns
     /// fleet with the same schema and host layout; anything wrong, truncated or corrupt throws
     /// <see cref="InvalidDataException"/> naming it and changes nothing.
     /// </summary>
-    public long Load(Stream input)
+    public long Load(Stream input, ModelParameters model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var hash = new XxHash64();
         void Read(Span<byte> bytes, string what)
         {
@@ -434,14 +440,31 @@ internal sealed class FleetColumns
         int version = BitConverter.ToInt32(header), slots = BitConverter.ToInt32(header[4..]), hosts = BitConverter.ToInt32(header[8..]);
         long tick = BitConverter.ToInt64(header[12..]);
         ulong fingerprint = BitConverter.ToUInt64(header[20..]);
-        if (version != StateVersion)
-            throw new InvalidDataException($"Fleet state version {version} is not supported (expected {StateVersion}).");
+        if (version is not (2 or StateVersion))
+            throw new InvalidDataException($"Fleet state version {version} is not supported (expected 2 or {StateVersion}).");
         if (fingerprint != SchemaFingerprint)
             throw new InvalidDataException("Fleet state was saved with another column layout (schema fingerprint differs).");
         if (slots != SlotCount || hosts != HostCount)
             throw new InvalidDataException($"Fleet state is for {slots} slots on {hosts} hosts; this fleet has {SlotCount} slots on {HostCount} hosts.");
         if (tick < 0)
             throw new InvalidDataException($"Fleet state has a negative tick index {tick}.");
+        if (version >= 3)
+        {
+            // A state evolved under other parameters (another tick length, pressure window, boot grace, ...) holds counters
+            // this fleet's model would never reach (a window average above its maximum): refused, naming each difference.
+            var saved = new double[ModelFields.Length];
+            Read(MemoryMarshal.AsBytes(saved.AsSpan()), "the model parameters");
+            double[] here = ModelValues(model);
+            var differences = new List<string>();
+            for (int i = 0; i < ModelFields.Length; i++)
+            {
+                if (BitConverter.DoubleToInt64Bits(saved[i]) != BitConverter.DoubleToInt64Bits(here[i]))
+                    differences.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ModelFields[i]} {saved[i]} in the state, {here[i]} in this fleet"));
+            }
+
+            if (differences.Count > 0)
+                throw new InvalidDataException($"Fleet state was saved under other model parameters: {string.Join("; ", differences)}.");
+        }
 
         var loaded = new byte[FleetSchema.Columns.Length][];
         foreach (ColumnInfo c in FleetSchema.Columns)
@@ -477,6 +500,21 @@ internal sealed class FleetColumns
         RebuildCaches();
         return tick;
     }
+
+    /// <summary>The model parameters a saved state records, in this order (<see cref="ModelValues"/>).</summary>
+    private static readonly string[] ModelFields =
+    [
+        nameof(ModelParameters.TickSeconds), nameof(ModelParameters.GranularityMb), nameof(ModelParameters.BootGraceSeconds),
+        nameof(ModelParameters.ReclaimPeriodSeconds), nameof(ModelParameters.MaxRemovePerSecondMb), nameof(ModelParameters.PressureWindowSeconds),
+        nameof(ModelParameters.HostReserveMb), nameof(ModelParameters.MaxCeilingMb), nameof(ModelParameters.SmartPaging),
+    ];
+
+    /// <summary>Every model parameter as a binary64 (exact for the ints; SmartPaging 1 or 0), in <see cref="ModelFields"/>' order.</summary>
+    private static double[] ModelValues(ModelParameters m) =>
+    [
+        m.TickSeconds, m.GranularityMb, m.BootGraceSeconds, m.ReclaimPeriodSeconds, m.MaxRemovePerSecondMb, m.PressureWindowSeconds,
+        m.HostReserveMb, m.MaxCeilingMb, m.SmartPaging ? 1 : 0,
+    ];
 
     /// <summary>A fingerprint of the saved layout: every non-cache column's name, scope and element type, in order.</summary>
     public static ulong SchemaFingerprint { get; } = ComputeFingerprint();

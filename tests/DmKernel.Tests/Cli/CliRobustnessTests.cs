@@ -84,7 +84,7 @@ public class CliRobustnessTests
     [InlineData("--boot-grace -1", "error: --boot-grace: -1 is out of range")]
     [InlineData("--reclaim-period -5", "error: --reclaim-period: -5 is out of range")]
     [InlineData("--reserve 3", "error: --reserve: 3 is out of range")]
-    [InlineData("--host-mb 1000", "error: --host-mb: 1000 MB: expected more than the management-OS reserve of 2048 MB (--reserve).")]
+    [InlineData("--host-mb 1000", "error: --host-mb 1000: expected more than the management-OS reserve of 2048 MB (--reserve).")]
     public void Replay_ModelOrHostOptionOutOfRange_NamesTheFlag(string options, string expected)
     {
         using var tmp = new TempDir();
@@ -105,6 +105,31 @@ public class CliRobustnessTests
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>
+    /// merge -o into one of its own shard folders (or below one) is refused: the merged files have the shard's own names, so
+    /// the shard was overwritten and every later merge refused it as changed.
+    /// </summary>
+    [Fact]
+    public void Merge_IntoOneOfItsShardFolders_IsRefused_TheShardStaysMergeable()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, Run("replay", tmp.File("split"), "--shard", $"{i}/2", "-o", tmp.File("shards"), "--max-ticks", "60").Exit);
+        string shard0 = Path.Combine(tmp.File("shards"), "shard-0000-of-0002");
+        byte[] hosts = File.ReadAllBytes(Path.Combine(shard0, "hosts.csv"));
+        foreach (string output in (string[])[shard0, Path.Combine(shard0, "merged")])
+        {
+            (int exit, _, string stderr) = Run("merge", tmp.File("shards"), "-o", output);
+            Assert.Equal(2, exit);
+            Assert.Contains("is inside the shard folder", ErrorLine(stderr), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(hosts, File.ReadAllBytes(Path.Combine(shard0, "hosts.csv")));
+        Assert.False(Directory.Exists(Path.Combine(shard0, "merged")));
+        Assert.Equal(0, Run("merge", tmp.File("shards"), "-o", tmp.File("merged")).Exit);
     }
 
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>

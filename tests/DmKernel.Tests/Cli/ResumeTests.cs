@@ -45,13 +45,38 @@ public class ResumeTests
                 $"a killed run must not leave outputs (checkpoint seen after {clock.ElapsedMilliseconds} ms; summary already there then: {summaryAtDetection}; exit {process.ExitCode})");
         }
 
+        // Copies of the checkpoint with its per-host series truncated, or with a NUL byte in it, are refused on resume
+        // (before, a truncated part was extended with NUL bytes and continued: a hosts.csv with a hole, exit 0).
+        string Damaged(string name, Action<FileStream> damage)
+        {
+            string dir = tmp.File(name);
+            Directory.CreateDirectory(Path.Combine(dir, ".checkpoint"));
+            foreach (string f in Directory.EnumerateFiles(Path.Combine(resumed, ".checkpoint")))
+                File.Copy(f, Path.Combine(dir, ".checkpoint", Path.GetFileName(f)));
+            using (var part = new FileStream(Path.Combine(dir, ".checkpoint", "hosts.csv.part"), FileMode.Open, FileAccess.ReadWrite))
+                damage(part);
+            return dir;
+        }
+
+        string truncated = Damaged("truncated", part => part.SetLength(10));
+        string zeroed = Damaged("zeroed", part =>
+        {
+            part.Position = 40;
+            part.WriteByte(0);
+        });
+
         TextWriter oldErr = Console.Error, oldOut = Console.Out;
         var err = new StringWriter();
         Console.SetError(err);
         Console.SetOut(new StringWriter());
-        int exit;
+        int exit, exitTruncated, exitZeroed;
+        string errDamaged;
         try
         {
+            exitTruncated = CliApp.Run(["replay", trace, "-o", truncated, "--checkpoint-every", "500", "--resume"]);
+            exitZeroed = CliApp.Run(["replay", trace, "-o", zeroed, "--checkpoint-every", "500", "--resume"]);
+            errDamaged = err.ToString();
+            err.GetStringBuilder().Clear();
             exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "500", "--resume"]);
         }
         finally
@@ -60,6 +85,11 @@ public class ResumeTests
             Console.SetOut(oldOut);
         }
 
+        Assert.Equal(1, exitTruncated);
+        Assert.Equal(1, exitZeroed);
+        Assert.Contains("hosts.csv.part is 10 bytes, shorter than the", errDamaged, StringComparison.Ordinal);
+        Assert.Contains("holds a NUL byte at offset 40", errDamaged, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(truncated, "summary.json")) || File.Exists(Path.Combine(zeroed, "summary.json")));
         Assert.True(exit == 0, err.ToString());
         Assert.Contains("Resuming at tick", err.ToString(), StringComparison.Ordinal);
         Assert.Equal(
