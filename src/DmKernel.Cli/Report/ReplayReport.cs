@@ -75,13 +75,17 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("| metric | value |");
         md.AppendLine("|---|---|");
-        md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Percent(m.PagingVmTicks, m.OnVmTicks)} of VM-time on |");
+        md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Share(m.PagingVmTicks, m.OnVmTicks, "VM-time on")} |");
         md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F1} GB·h |");
-        md.AppendLine(ic, $"| VM-time denied (start failed) | {Percent(m.DeniedVmTicks, m.WantedVmTicks)} of VM-time wanted |");
-        md.AppendLine(ic, $"| pressure mean / p50 / p90 / p99 / max | {m.Pressure.Mean:F1} / {m.Pressure.Percentile(50)} / {m.Pressure.Percentile(90)} / {m.Pressure.Percentile(99)} / {m.Pressure.Max} % |");
+        md.AppendLine(ic, $"| VM-time denied (start failed) | {Share(m.DeniedVmTicks, m.WantedVmTicks, "VM-time wanted")} |");
+        md.AppendLine(m.Pressure.Count == 0
+            ? "| pressure mean / p50 / p90 / p99 / max | – (no samples: no Running Dynamic Memory VM in the measured ticks) |"
+            : string.Create(ic, $"| pressure mean / p50 / p90 / p99 / max | {m.Pressure.Mean:F1} / {m.Pressure.Percentile(50)} / {m.Pressure.Percentile(90)} / {m.Pressure.Percentile(99)} / {m.Pressure.Max} % |"));
         md.AppendLine(ic, $"| memory assigned, mean / peak | {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} / {m.PeakAssignedMb / 1024.0:F1} GB |");
         md.AppendLine(ic, $"| demand, mean | {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB |");
-        md.AppendLine(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |");
+        md.AppendLine(m.HostAvailablePercent.Count == 0
+            ? "| host available p5 / p50 / p95 | – (no samples) |"
+            : string.Create(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |"));
         md.AppendLine(ic, $"| Smart Paging | {m.SmartPagingVmTicks * tick / 3600:F2} VM·h |");
         md.AppendLine();
         md.AppendLine("![Fleet memory](fleet.png)");
@@ -101,8 +105,11 @@ internal static class ReplayReport
         File.WriteAllText(output.File("report.md"), md.ToString());
     }
 
+    private static string Share(long part, long whole, string of) => whole == 0 ? $"– (no {of})" : $"{Percent(part, whole)} of {of}";
+
+    // Shares of nothing (no VM-time on, no VM-time wanted) are "–", not 0 %: there was nothing to measure.
     private static string Percent(long part, long whole)
-        => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F2} %");
+        => whole == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F2} %");
 
     private static double[] Select(IReadOnlyList<FleetPoint> series, Func<FleetPoint, double> f)
     {

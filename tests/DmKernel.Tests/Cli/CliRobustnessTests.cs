@@ -132,6 +132,23 @@ public class CliRobustnessTests
         Assert.Equal(0, Run("merge", tmp.File("shards"), "-o", tmp.File("merged")).Exit);
     }
 
+    /// <summary>
+    /// A replay that measured nothing (no tick, so no VM on and no pressure sample) says so in its headline and report
+    /// instead of printing 0 % paging and 0 % pressure as if they were measured.
+    /// </summary>
+    [Fact]
+    public void Replay_WithNothingMeasured_SaysSo_InsteadOfZeros()
+    {
+        using var tmp = new TempDir();
+        (int exit, string stdout, _) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--max-ticks", "0");
+        Assert.Equal(0, exit);
+        Assert.Contains("No VM was on; no pressure samples (no Running Dynamic Memory VM);", stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(tmp.File("out"), "report.md"));
+        Assert.Contains("| VM-time paging (demand > assigned) | – (no VM-time on) |", report, StringComparison.Ordinal);
+        Assert.Contains("| pressure mean / p50 / p90 / p99 / max | – (no samples", report, StringComparison.Ordinal);
+        Assert.Contains("| host available p5 / p50 / p95 | – (no samples) |", report, StringComparison.Ordinal);
+    }
+
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
     [Fact]
     public void Compare_BuffersWithoutABuffer_IsRefusedByName()
