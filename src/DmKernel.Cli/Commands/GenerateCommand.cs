@@ -147,10 +147,10 @@ internal static class GenerateCommand
     /// earlier file at <paramref name="path"/> as it was and exits with 130.
     /// </summary>
     private static int Write(string path, string what, long ticks, Func<Action<long>, CancellationToken, GeneratedTrace> write,
-        Func<GeneratedTrace, string> headline, CancellationToken cancel)
+        Func<GeneratedTrace, string> headline, CancellationToken cancel, Stopwatch? clock = null)
     {
         Cli.EnsureParentDirectory(path);
-        var clock = Stopwatch.StartNew();
+        clock ??= Stopwatch.StartNew();
         var progress = new ProgressLine("generate");
         GeneratedTrace generated;
         try
@@ -211,33 +211,17 @@ internal static class GenerateCommand
         TraceSeries series;
         using (NativeTraceReader reader = CommonOptions.OpenTrace(source))
             series = Cli.Guard(() => TraceSeries.Load(reader));
-        Cli.EnsureParentDirectory(path);
-        long total = options.Ticks ?? series.Ticks;
-        var progress = new ProgressLine("generate");
-        GeneratedTrace generated;
-        try
+        return Write(path, $"drawn from {series.Name}", options.Ticks ?? series.Ticks, (progress, cancel) =>
         {
-            generated = Cli.Guard(() =>
+            try
             {
-                try
-                {
-                    return TraceGenerator.GenerateFrom(series, path, options,
-                        t => progress.Report(string.Create(CultureInfo.InvariantCulture, $"{t} of {total} ticks")), cancel);
-                }
-                catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts))
-                {
-                    throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
-                }
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine($"Interrupted; no trace was written ({path} is untouched).");
-            return 130;
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Generated {generated.Vms} VMs drawn from {generated.PoolVms} VMs of {series.Name} on {generated.Hosts} hosts of {generated.HostMb} MB, {generated.Ticks} ticks of {series.TickSeconds} s, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
-        return 0;
+                return TraceGenerator.GenerateFrom(series, path, options, progress, cancel);
+            }
+            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts))
+            {
+                throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            }
+        }, g => string.Create(CultureInfo.InvariantCulture,
+            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {series.TickSeconds} s"), cancel, clock);
     }
 }
