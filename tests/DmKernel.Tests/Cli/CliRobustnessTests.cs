@@ -16,13 +16,7 @@ public class CliRobustnessTests
 {
     private static (int Exit, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
-    private static string ErrorLine(string stderr)
-    {
-        string[] errors = stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
-        Assert.True(errors.Length == 1, $"expected one error line, got:\n{stderr}");
-        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
-        return errors[0];
-    }
+    private static string ErrorLine(string stderr) => CliUsabilityTests.OneErrorLine(stderr);
 
     /// <summary>
     /// generate and import write FILE.tmp and rename it over FILE; where FILE is a device, a named pipe or a symbolic link

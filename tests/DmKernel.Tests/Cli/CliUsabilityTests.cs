@@ -22,12 +22,16 @@ public class CliUsabilityTests
 
     /// <summary>Exactly one line of stderr starts with "error:", it contains <paramref name="expected"/>, and no stack trace.</summary>
     private static void AssertOneErrorLine(string stderr, string expected)
+        => Assert.Contains(expected, OneErrorLine(stderr), StringComparison.Ordinal);
+
+    /// <summary>The one line of stderr that starts with "error:" (asserted to be the only one), with no stack trace or exception name.</summary>
+    internal static string OneErrorLine(string stderr)
     {
         string[] errors = stderr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
         Assert.True(errors.Length == 1, $"expected one error line, got:\n{stderr}");
-        Assert.Contains(expected, errors[0], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        return errors[0];
     }
 
     [Theory]
