@@ -6,8 +6,8 @@ using DmKernel.Traces.Replay;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <c>--replay-probe TRACE [--no-read-ahead] [--first] [--ticks N] [--prefetch-ab | --null-ab]</c>: replays a native trace as <see cref="ReplayBench"/> does and prints the wall
-/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on a pseudo-random half of the ticks, and the two halves' medians from tick 12; <c>--null-ab</c>: the same split with nothing switched), to see where a replay reaches its steady state. Each window also gives the replay thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which other processes' time slices do not inflate.
+/// <c>--replay-probe TRACE [--no-read-ahead] [--warm-up] [--first] [--ticks N] [--prefetch-ab | --null-ab]</c>: replays a native trace as <see cref="ReplayBench"/> does and prints the wall
+/// time of every tick (Stopwatch), then the mean over windows of ticks (<c>--warm-up</c>: with <see cref="ReplayWarmUp"/> running while the trace is opened, as the CLI does; <c>--first</c>: also each of the first 12 ticks; <c>--ticks N</c>: only the first N ticks; <c>--prefetch-ab</c>: the kernel's prefetches on a pseudo-random half of the ticks, and the two halves' medians from tick 12; <c>--null-ab</c>: the same split with nothing switched), to see where a replay reaches its steady state. Each window also gives the replay thread's CPU time per VM-tick (<c>CLOCK_THREAD_CPUTIME_ID</c>), which other processes' time slices do not inflate.
 /// For iterating between BenchmarkDotNet runs, not a substitute for them.
 /// </summary>
 internal static class ReplayProbe
@@ -17,8 +17,15 @@ internal static class ReplayProbe
     public static int Run(string[] args)
     {
         string trace = args[Array.IndexOf(args, Flag) + 1];
+        var options = new ReplayOptions { ReadAhead = !args.Contains("--no-read-ahead") };
+        var t0 = Stopwatch.StartNew();
+        double warmDone = 0;
+        Task warmTask = args.Contains("--warm-up") ? ReplayWarmUp.Start(options).ContinueWith(_ => warmDone = t0.Elapsed.TotalMilliseconds, TaskScheduler.Default) : Task.CompletedTask;
         using NativeTraceReader reader = NativeTraceReader.Open(trace);
-        using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = !args.Contains("--no-read-ahead") });
+        using var engine = new ReplayEngine(reader, options);
+        double setUp = t0.Elapsed.TotalMilliseconds;
+        warmTask.Wait();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"set-up (open and build) {setUp:F0} ms" + (args.Contains("--warm-up") ? $", warm-up done at {warmDone:F0} ms" : "")));
         int limitAt = Array.IndexOf(args, "--ticks");
         int limit = limitAt > 0 ? int.Parse(args[limitAt + 1], CultureInfo.InvariantCulture) : int.MaxValue;
         var ms = new List<double>();

@@ -66,6 +66,7 @@ internal static class ReplayCommand
     public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel,
         long? checkpointEvery = null, bool resume = false, bool hostMbGiven = false)
     {
+        Task warmUp = StartWarmUp(traceFile, options);
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
         if (hostMbGiven && reader.Hosts.Count > 0)
         {
@@ -127,6 +128,7 @@ internal static class ReplayCommand
         {
             if (hostsStream.Length == 0)
                 hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
+            FinishWarmUp(warmUp);
             Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
             {
                 if ((e.TicksDone - 1) % every == 0)
@@ -165,6 +167,36 @@ internal static class ReplayCommand
             Directory.Delete(checkpointDir, recursive: true);
         PrintHeadline(engine, outcome, staged.Directory);
         return 0;
+    }
+
+    /// <summary>Traces from this size on are replayed after a warm-up (<see cref="ReplayWarmUp"/>); below it opening the
+    /// trace takes less time than the warm-up.</summary>
+    internal const long WarmUpBytes = 32L << 20;
+
+    /// <summary>Starts the replay's warm-up on a spare core for a large trace (a completed task otherwise).</summary>
+    internal static Task StartWarmUp(string traceFile, ReplayOptions options)
+    {
+        try
+        {
+            return File.Exists(traceFile) && new FileInfo(traceFile).Length >= WarmUpBytes ? ReplayWarmUp.Start(options) : Task.CompletedTask;
+        }
+        catch (ArgumentException)
+        {
+            return Task.CompletedTask; // options the replay itself refuses, with its own message
+        }
+    }
+
+    /// <summary>Waits for the warm-up before the first tick, so that it does not compete with the replay's threads. A
+    /// warm-up that failed changes nothing (the replay compiles as it goes), so it is only waited for.</summary>
+    internal static void FinishWarmUp(Task warmUp)
+    {
+        try
+        {
+            warmUp.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
     }
 
     /// <summary>

@@ -40,6 +40,13 @@ public static partial class TraceGenerator
     /// deleted, <paramref name="path"/> is left as it was, and <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
     public static GeneratedTrace Generate(string path, TraceGeneratorOptions options, Action<long>? progress, CancellationToken cancel)
+        => Generate(path, null, options, progress, cancel);
+
+    /// <summary>Generates the trace into <paramref name="output"/> (seekable, at position 0, left open), as a file would hold it.</summary>
+    internal static GeneratedTrace Generate(Stream output, string name, TraceGeneratorOptions options)
+        => Generate(name, output, options, null, default);
+
+    private static GeneratedTrace Generate(string path, Stream? output, TraceGeneratorOptions options, Action<long>? progress, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -109,7 +116,9 @@ public static partial class TraceGenerator
         float[] sin = BuildSinTable();
         uint step = (uint)(ulong)Math.Round(tick / options.DiurnalPeriodSeconds % 1.0 * 4294967296.0);
         var row = new int[n];
-        using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
+        using var writer = output is null
+            ? new NativeTraceWriter(path, description, vms, hosts, options.Writer)
+            : new NativeTraceWriter(output, path, description, vms, hosts, options.Writer);
         for (int t = 0; t < options.Ticks; t++)
         {
             cancel.ThrowIfCancellationRequested();

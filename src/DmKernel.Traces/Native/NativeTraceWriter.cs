@@ -11,8 +11,8 @@ namespace DmKernel.Traces;
 /// </summary>
 public sealed class NativeTraceWriter : IDisposable
 {
-    private readonly string _tempPath;
-    private readonly FileStream _file;
+    private readonly string? _tempPath; // null: writing to a caller's stream (no temporary file, no rename)
+    private readonly Stream _file;
     private readonly SectionCodec _codec;
     private readonly XxHash64 _chain = new();
     private readonly byte[] _header = new byte[NativeFormat.HeaderSize];
@@ -37,6 +37,21 @@ public sealed class NativeTraceWriter : IDisposable
     /// <see cref="ArgumentException"/> naming the first bad VM, host or option.
     /// </summary>
     public NativeTraceWriter(string path, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts, NativeTraceWriterOptions? options = null)
+        : this(path, null, description, vms, hosts, options)
+    {
+    }
+
+    /// <summary>
+    /// Writes the trace to <paramref name="output"/> (seekable, at position 0, left open; <paramref name="name"/> names it in
+    /// errors) instead of a file: <see cref="Complete"/> leaves the whole trace in it. For traces made in memory (the replay's
+    /// warm-up).
+    /// </summary>
+    internal NativeTraceWriter(Stream output, string name, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts, NativeTraceWriterOptions? options = null)
+        : this(name, output ?? throw new ArgumentNullException(nameof(output)), description, vms, hosts, options)
+    {
+    }
+
+    private NativeTraceWriter(string path, Stream? output, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts, NativeTraceWriterOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(description);
@@ -51,8 +66,11 @@ public sealed class NativeTraceWriter : IDisposable
         if (hosts.Count > NativeFormat.MaxHostCount)
             throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, $"at most {NativeFormat.MaxHostCount} hosts.");
         CheckTables(description, vms, hosts);
-        OutputFile.EnsureReplaceable(path);
-        OutputFile.EnsureReplaceable(path + ".tmp");
+        if (output is null)
+        {
+            OutputFile.EnsureReplaceable(path);
+            OutputFile.EnsureReplaceable(path + ".tmp");
+        }
 
         Path = path;
         VmCount = vms.Count;
@@ -66,8 +84,18 @@ public sealed class NativeTraceWriter : IDisposable
         _raw = GC.AllocateUninitializedArray<byte>((int)Math.Clamp(largest, 16, Array.MaxLength));
         _codec = new SectionCodec(options.Compression, options.CompressionLevel);
         _packed = GC.AllocateUninitializedArray<byte>(_codec.PackedCapacity(_raw.Length));
-        _tempPath = path + ".tmp";
-        _file = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        if (output is null)
+        {
+            _tempPath = path + ".tmp";
+            _file = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        }
+        else
+        {
+            if (!output.CanSeek || !output.CanWrite || output.Position != 0)
+                throw new ArgumentException("The stream must be writable, seekable and at position 0.", nameof(output));
+            _file = output;
+        }
+
         try
         {
             BuildHeader(description.TickSeconds, hosts.Count, 0);
@@ -132,7 +160,8 @@ public sealed class NativeTraceWriter : IDisposable
             FlushChunk();
     }
 
-    /// <summary>Writes the last chunk, the trailer and the final header, then renames the file to <see cref="Path"/>.</summary>
+    /// <summary>Writes the last chunk, the trailer and the final header, then renames the file to <see cref="Path"/> (a caller's
+    /// stream: leaves it open, at its end).</summary>
     public void Complete()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -154,9 +183,18 @@ public sealed class NativeTraceWriter : IDisposable
         _file.Write(trailer);
         _file.Position = 0;
         _file.Write(_header);
-        _file.Flush(flushToDisk: false);
-        _file.Dispose();
-        File.Move(_tempPath, Path, overwrite: true);
+        if (_tempPath is null)
+        {
+            _file.Flush();
+            _file.Position = _file.Length;
+        }
+        else
+        {
+            ((FileStream)_file).Flush(flushToDisk: false);
+            _file.Dispose();
+            File.Move(_tempPath, Path, overwrite: true);
+        }
+
         _completed = true;
         Dispose();
     }
@@ -170,8 +208,9 @@ public sealed class NativeTraceWriter : IDisposable
         try
         {
             // Closing flushes the stream's buffer, which fails again where a write failed (a full disk): the temporary
-            // file is deleted all the same, so a failed run leaves nothing that fills the disk.
-            _file.Dispose();
+            // file is deleted all the same, so a failed run leaves nothing that fills the disk. A caller's stream stays open.
+            if (_tempPath is not null)
+                _file.Dispose();
         }
         catch (IOException) when (!_completed)
         {
@@ -179,7 +218,7 @@ public sealed class NativeTraceWriter : IDisposable
         finally
         {
             _codec.Dispose();
-            if (!_completed)
+            if (!_completed && _tempPath is not null)
             {
                 try
                 {

@@ -67,15 +67,66 @@ public sealed class ReplayEngine : IDisposable
             (Vms, Hosts, PlacedByReplay) = (placement.Vms, placement.Hosts, true);
         }
 
+        TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
+        // The read-ahead starts now, so that the first tick is decoded on its thread while this one builds the fleet.
+        if (options.ReadAhead && Environment.ProcessorCount > Math.Min(options.Threads, Math.Max(1, Hosts.Count)) && TotalTicks > 0)
+            _readAhead = new TickReadAhead(reader, TotalTicks, 0);
+        try
+        {
+            Fleet = Build(reader, options, out _slotOfVm);
+            Balancer = new Balancer(Fleet, options.Policy, options.Path, options.Threads);
+            _traceTick = new int[Vms.Count];
+            _runs = Runs(_slotOfVm);
+            _feed = new TraceFeed(Fleet);
+            if (_runs is null && Balancer.Threads > 1)
+            {
+                _slotTick = AlignedArrays.Allocate<int>(Fleet.SlotCount);
+                Array.Fill(_slotTick, TraceValues.Off);
+            }
+
+            Metrics = new ReplayMetrics(Fleet);
+            if (Balancer.Threads == 1)
+            {
+                (_chunkHost, _chunkRunStart, _chunkRuns) = Chunks(Fleet, _runs, options.ChunkSlots);
+                if (_chunkRuns is null)
+                {
+                    _vmOfSlot = new int[Fleet.SlotCount];
+                    Array.Fill(_vmOfSlot, -1);
+                    for (int v = 0; v < _slotOfVm.Length; v++)
+                        _vmOfSlot[_slotOfVm[v]] = v;
+                    int largest = 0;
+                    for (int c = 0; c < _chunkHost.Length - 1; c++)
+                        largest = Math.Max(largest, SlotEnd(Fleet, _chunkHost, c) - Fleet.HostSlots(_chunkHost[c]).Start);
+                    _chunkValues = AlignedArrays.Allocate<int>(largest, minBytes: 256);
+                }
+            }
+
+            // Chunked replays of a trace applied by gathering get their ticks in slot order, gathered on that thread.
+            _readAhead?.Configure(SlotOrder ? _vmOfSlot : null);
+        }
+        catch
+        {
+            _readAhead?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Ticks come in slot order from the read-ahead: a chunked replay of a trace applied by gathering.</summary>
+    private bool SlotOrder => _chunkHost is not null && _chunkRuns is null;
+
+    /// <summary>The fleet of <see cref="Vms"/> on <see cref="Hosts"/>, with each VM's slot, and the trace's guests.</summary>
+    private Fleet Build(NativeTraceReader reader, ReplayOptions options, out int[] slotOfVm)
+    {
         var counts = new int[Hosts.Count];
         for (int v = 0; v < Vms.Count; v++)
             counts[Vms[v].Host]++;
         var specs = new HostSpec[Hosts.Count];
         for (int h = 0; h < specs.Length; h++)
             specs[h] = Hosts[h].ToHostSpec(counts[h]);
+        Fleet fleet;
         try
         {
-            Fleet = new Fleet(Model, specs);
+            fleet = new Fleet(Model, specs);
         }
         catch (ArgumentException ex)
         {
@@ -83,12 +134,12 @@ public sealed class ReplayEngine : IDisposable
             throw new TraceFormatException(reader.FilePath, "host table", $"a host the model cannot run: {ex.Message}", ex);
         }
 
-        _slotOfVm = new int[Vms.Count];
+        slotOfVm = new int[Vms.Count];
         for (int v = 0; v < Vms.Count; v++)
         {
             try
             {
-                _slotOfVm[v] = Fleet.AddVm(Vms[v].Host, Vms[v].Settings);
+                slotOfVm[v] = fleet.AddVm(Vms[v].Host, Vms[v].Settings);
             }
             catch (SettingRejectedException ex)
             {
@@ -101,36 +152,10 @@ public sealed class ReplayEngine : IDisposable
         if (guests.Parts.Count > 0)
         {
             for (int v = 0; v < Vms.Count; v++)
-                Fleet.SetGuestResponse(_slotOfVm[v], guests.For(v));
+                fleet.SetGuestResponse(slotOfVm[v], guests.For(v));
         }
 
-        Balancer = new Balancer(Fleet, options.Policy, options.Path, options.Threads);
-        _traceTick = new int[Vms.Count];
-        _runs = Runs(_slotOfVm);
-        _feed = new TraceFeed(Fleet);
-        if (_runs is null && Balancer.Threads > 1)
-        {
-            _slotTick = AlignedArrays.Allocate<int>(Fleet.SlotCount);
-            Array.Fill(_slotTick, TraceValues.Off);
-        }
-
-        Metrics = new ReplayMetrics(Fleet);
-        if (Balancer.Threads == 1)
-        {
-            (_chunkHost, _chunkRunStart, _chunkRuns) = Chunks(Fleet, _runs, options.ChunkSlots);
-            if (_chunkRuns is null)
-            {
-                _vmOfSlot = new int[Fleet.SlotCount];
-                Array.Fill(_vmOfSlot, -1);
-                for (int v = 0; v < _slotOfVm.Length; v++)
-                    _vmOfSlot[_slotOfVm[v]] = v;
-                int largest = 0;
-                for (int c = 0; c < _chunkHost.Length - 1; c++)
-                    largest = Math.Max(largest, SlotEnd(Fleet, _chunkHost, c) - Fleet.HostSlots(_chunkHost[c]).Start);
-                _chunkValues = AlignedArrays.Allocate<int>(largest, minBytes: 256);
-            }
-        }
-        TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
+        return fleet;
     }
 
     public TraceHeader Header { get; }
@@ -227,8 +252,15 @@ public sealed class ReplayEngine : IDisposable
             Fleet.LoadState(payload);
             for (long t = 0; t < ticks; t++)
             {
-                if (!_reader.ReadTick(_traceTick))
+                if (_readAhead is not null)
+                {
+                    _readAhead.Next(out _); // (throws a malformed tick's error, as ReadTick would)
+                    _readAhead.Done();
+                }
+                else if (!_reader.ReadTick(_traceTick))
+                {
                     throw new InvalidDataException($"The trace ended at tick {t}, before the checkpoint's tick {ticks}.");
+                }
             }
 
             TicksDone = ticks;
@@ -292,12 +324,10 @@ public sealed class ReplayEngine : IDisposable
             int[] tick;
             int on = -1;
             bool slotOrder = false;
-            if (_options.ReadAhead && Environment.ProcessorCount > Balancer.Threads)
+            if (_readAhead is not null)
             {
-                // Chunked replays of a trace applied by gathering get their ticks in slot order, gathered on that thread.
-                _readAhead ??= new TickReadAhead(_reader, TotalTicks - TicksDone, TicksDone, _chunkHost is not null && _chunkRuns is null ? _vmOfSlot : null);
                 tick = _readAhead.Next(out on);
-                slotOrder = _chunkHost is not null && _chunkRuns is null;
+                slotOrder = SlotOrder;
             }
             else
             {

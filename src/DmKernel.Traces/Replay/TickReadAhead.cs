@@ -8,8 +8,10 @@ namespace DmKernel.Traces.Replay;
 /// ahead of the replay, so that on a machine with a spare core the replay's thread only applies, ticks and measures.
 /// The ticks come out in order and identical to <see cref="NativeTraceReader.ReadTick"/>'s; an error (a malformed or
 /// truncated trace) is thrown by <see cref="Next(out int)"/> at the tick it belongs to, as the reader would have thrown it. The
-/// reader must not be used by anyone else until the read-ahead has read its ticks or is disposed. Given a slot map, the
-/// thread also puts each tick in slot order (the replay's gather), and it counts the VMs the trace has on.
+/// reader must not be used by anyone else until the read-ahead has read its ticks or is disposed. The thread starts reading
+/// at once, so the first tick (its chunk's read and decompression: a tenth of a second at 1 000 000 VMs) is decoded while
+/// the replay builds its fleet; <see cref="Configure"/> then says the order the ticks come out in: given a slot map, the
+/// thread puts each tick in slot order (the replay's gather). It also counts the VMs the trace has on.
 /// </summary>
 internal sealed class TickReadAhead : IDisposable
 {
@@ -18,14 +20,15 @@ internal sealed class TickReadAhead : IDisposable
     private readonly NativeTraceReader _reader;
     private readonly int[][] _buffers = new int[Depth][];
     private readonly int[] _on = new int[Depth];
-    private readonly int[]? _vmOfSlot;
-    private readonly int[]? _traceOrder;
     private readonly ExceptionDispatchInfo?[] _errors = new ExceptionDispatchInfo?[Depth];
     private readonly SemaphoreSlim _filled = new(0, Depth);
     private readonly SemaphoreSlim _free = new(Depth, Depth);
+    private readonly ManualResetEventSlim _configured = new(false);
     private readonly Thread _thread;
     private readonly long _ticks;
     private readonly long _firstTick;
+    private int[]? _vmOfSlot;
+    private bool _isConfigured;
     private volatile bool _stop;
     private int _next;
     private bool _holding;
@@ -33,22 +36,26 @@ internal sealed class TickReadAhead : IDisposable
     /// <param name="reader">The reader, positioned at tick <paramref name="firstTick"/>.</param>
     /// <param name="ticks">Ticks to read (no more: the reader is left just after them).</param>
     /// <param name="firstTick">The index of the first tick read (for the error of a trace that ends early).</param>
-    /// <param name="vmOfSlot">When given, ticks come out in slot order: slot s holds trace VM vmOfSlot[s]'s value (off for -1).</param>
-    public TickReadAhead(NativeTraceReader reader, long ticks, long firstTick, int[]? vmOfSlot)
+    public TickReadAhead(NativeTraceReader reader, long ticks, long firstTick)
     {
         _reader = reader;
         _ticks = ticks;
         _firstTick = firstTick;
-        _vmOfSlot = vmOfSlot;
-        if (vmOfSlot is not null)
-            _traceOrder = new int[reader.Header.VmCount];
-        // On 64-byte boundaries, as the fleet's columns: the replay loads a chunk's values a vector at a time from its first slot.
-        var placing = new List<object>();
-        for (int i = 0; i < Depth; i++)
-            _buffers[i] = AlignedArrays.Allocate<int>(vmOfSlot?.Length ?? reader.Header.VmCount, keep: placing);
-        GC.KeepAlive(placing);
         _thread = new Thread(Run) { IsBackground = true, Name = "DmKernel trace read-ahead" };
         _thread.Start();
+    }
+
+    /// <summary>
+    /// Sets the order ticks come out in, once, before the first <see cref="Next(out int)"/>: trace order (null), or slot
+    /// order, slot s holding trace VM <paramref name="vmOfSlot"/>[s]'s value (off for -1).
+    /// </summary>
+    public void Configure(int[]? vmOfSlot)
+    {
+        if (_isConfigured)
+            throw new InvalidOperationException("The read-ahead's order is set once.");
+        _isConfigured = true;
+        _vmOfSlot = vmOfSlot;
+        _configured.Set();
     }
 
     /// <summary>
@@ -57,6 +64,8 @@ internal sealed class TickReadAhead : IDisposable
     /// <param name="on">The number of VMs the trace has on in the tick.</param>
     public int[] Next(out int on)
     {
+        if (!_isConfigured)
+            throw new InvalidOperationException("Configure must be called before the first tick is taken.");
         if (_holding)
             throw new InvalidOperationException("Done must be called before the next tick is taken.");
         _filled.Wait();
@@ -77,15 +86,42 @@ internal sealed class TickReadAhead : IDisposable
     public void Dispose()
     {
         _stop = true;
+        _configured.Set(); // wakes the thread if it waits for its order
         if (_free.CurrentCount < Depth)
             _free.Release(); // wakes the thread if it waits for a buffer
         _thread.Join();
         _filled.Dispose();
         _free.Dispose();
+        _configured.Dispose();
     }
 
     private void Run()
     {
+        int vmCount = _reader.Header.VmCount;
+        // On 64-byte boundaries, as the fleet's columns: the replay loads a chunk's values a vector at a time from its first slot.
+        var placing = new List<object>();
+        int[]? first = null, traceOrder = null;
+        ExceptionDispatchInfo? firstError = null;
+        int firstOn = 0;
+        if (_ticks > 0)
+        {
+            // The first tick before the order is known: into the array that becomes the trace-order buffer, or the first tick's.
+            try
+            {
+                first = AlignedArrays.Allocate<int>(vmCount, keep: placing);
+                ReadOne(first, 0);
+                firstOn = ReplayEngine.CountOn(first);
+            }
+            catch (Exception ex)
+            {
+                firstError = ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+
+        _configured.Wait();
+        if (_stop)
+            return;
+        int[]? vmOfSlot = _vmOfSlot;
         int slot = 0;
         for (long t = 0; t < _ticks; t++)
         {
@@ -94,16 +130,34 @@ internal sealed class TickReadAhead : IDisposable
                 return;
             try
             {
-                int[] values = _traceOrder ?? _buffers[slot];
-                if (!_reader.ReadTick(values))
+                if (t == 0)
                 {
-                    throw new TraceFormatException(_reader.FilePath, $"tick {_firstTick + t}",
-                        $"the trace ended early: its header promises {_reader.Header.TickCount} ticks");
+                    firstError?.Throw();
+                    if (vmOfSlot is null)
+                    {
+                        _buffers[0] = first!;
+                        for (int i = 1; i < Depth; i++)
+                            _buffers[i] = AlignedArrays.Allocate<int>(vmCount, keep: placing);
+                    }
+                    else
+                    {
+                        traceOrder = first!;
+                        for (int i = 0; i < Depth; i++)
+                            _buffers[i] = AlignedArrays.Allocate<int>(vmOfSlot.Length, keep: placing);
+                    }
+
+                    GC.KeepAlive(placing);
+                    _on[0] = firstOn;
+                }
+                else
+                {
+                    int[] values = traceOrder ?? _buffers[slot];
+                    ReadOne(values, t);
+                    _on[slot] = ReplayEngine.CountOn(values);
                 }
 
-                _on[slot] = ReplayEngine.CountOn(values);
-                if (_vmOfSlot is not null)
-                    Gather(values, _vmOfSlot, _buffers[slot]);
+                if (vmOfSlot is not null)
+                    Gather(traceOrder!, vmOfSlot, _buffers[slot]);
             }
             catch (Exception ex)
             {
@@ -114,6 +168,15 @@ internal sealed class TickReadAhead : IDisposable
 
             _filled.Release();
             slot = (slot + 1) % Depth;
+        }
+    }
+
+    private void ReadOne(int[] values, long t)
+    {
+        if (!_reader.ReadTick(values))
+        {
+            throw new TraceFormatException(_reader.FilePath, $"tick {_firstTick + t}",
+                $"the trace ended early: its header promises {_reader.Header.TickCount} ticks");
         }
     }
 

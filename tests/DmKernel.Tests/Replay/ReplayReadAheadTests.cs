@@ -1,3 +1,4 @@
+using DmKernel.Tests.Reliability;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 using DmKernel.Traces.Replay;
@@ -6,7 +7,9 @@ namespace DmKernel.Tests.Replay;
 
 /// <summary>
 /// The replay's read-ahead (<see cref="ReplayOptions.ReadAhead"/>: the next ticks read and decoded on a thread of their
-/// own) changes nothing a replay gives: the same results, and a broken trace fails at the same tick with the same error.
+/// own, started as soon as the engine has placed the trace, so that the first tick is decoded while the fleet is built)
+/// changes nothing a replay gives: the same results, also after a resume, and a broken trace fails at the same tick
+/// with the same error, the first tick included; an engine whose construction fails stops its read-ahead.
 /// </summary>
 public class ReplayReadAheadTests
 {
@@ -56,6 +59,89 @@ public class ReplayReadAheadTests
         (long ticks, string message) = Fail(readAhead: false);
         Assert.True(ticks > 0, "the corrupt byte falls after the first chunk");
         Assert.Equal((ticks, message), Fail(readAhead: true));
+    }
+
+    [Fact]
+    public void MalformedFirstTick_FailsAtTickZeroWithTheSameError_WithAndWithoutReadAhead()
+    {
+        // The read-ahead decodes tick 0 before the engine is built; its error still comes from the first Step.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        TraceVm[] vms = [new("a", VmSettings.Default, 0), new("b", VmSettings.Default, 0)];
+        var trace = ResealedTrace.Create(path, vms, [new TraceHost(65_536)], [[1000, 2000], [1100, 2100], [1200, 2200]]);
+        trace.Chunks[0].Payload = ResealedTrace.EncodeTick([1000]); // one value for two VMs
+        trace.Save(path);
+
+        string Fail(bool readAhead)
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(path);
+            using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = readAhead });
+            var e = Assert.Throws<TraceFormatException>(() => engine.Step());
+            Assert.Equal(0, engine.TicksDone);
+            Assert.Equal("chunk 0 (ticks 0..0)", e.Where);
+            return e.Message;
+        }
+
+        string message = Fail(readAhead: false);
+        Assert.Contains("tick 0: the payload is malformed at VM 1", message, StringComparison.Ordinal);
+        Assert.Equal(message, Fail(readAhead: true));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AFleetTheModelRefuses_FailsTheConstructor_AndStopsItsReadAhead(bool readAhead)
+    {
+        // The read-ahead has started (and read tick 0) when a VM is refused; the constructor's error comes out and the
+        // reading thread is stopped (disposing the engine's half-built read-ahead would hang otherwise).
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        TraceGenerator.Generate(path, new TraceGeneratorOptions { Vms = 50, Hosts = 2, Ticks = 20, Seed = 5 });
+        var done = Task.Run(() =>
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(path);
+            var options = new ReplayOptions { ReadAhead = readAhead, Model = ModelParameters.Default with { MaxCeilingMb = 64 } };
+            return Assert.Throws<TraceFormatException>(() => new ReplayEngine(reader, options).Dispose());
+        });
+        TraceFormatException e = await done.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.StartsWith("VM 0 ", e.Where, StringComparison.Ordinal);
+        Assert.Contains("refused by R1: at most MaxCeiling (64 MB)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1, 137)]
+    [InlineData(2, 500)]
+    public void Resume_FromACheckpoint_SameResultAsUninterrupted_WithAndWithoutReadAhead(int threads, int at)
+    {
+        // The read-ahead has read from tick 0 when ResumeFrom skips the checkpoint's ticks through it.
+        string trace = ReplayDeterminismTests.SampleTrace;
+        var options = new ReplayOptions { Path = KernelPath.Vector512, Threads = threads, HashEvery = 50, MaxTicks = 700 };
+        string whole = ReplayDeterminismTests.ResultJson(trace, options with { ReadAhead = false });
+        using var checkpoint = new MemoryStream();
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        using (var engine = new ReplayEngine(reader, options with { ReadAhead = false }))
+        {
+            for (int t = 0; t < at; t++)
+                Assert.True(engine.Step());
+            engine.SaveCheckpoint(checkpoint, "fp", note: 7);
+        }
+
+        foreach (bool readAhead in new[] { false, true })
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(trace);
+            using var engine = new ReplayEngine(reader, options with { ReadAhead = readAhead });
+            checkpoint.Position = 0;
+            Assert.Equal(7, engine.ResumeFrom(checkpoint, "fp"));
+            Assert.Equal(at, engine.TicksDone);
+            while (engine.Step())
+            {
+            }
+
+            using var summary = new MemoryStream();
+            ReplaySummary.Write(summary, engine, trace, peakWorkingSetBytes: 0);
+            Assert.Equal(whole, ReplayDeterminismTests.WithoutRun(System.Text.Encoding.UTF8.GetString(summary.ToArray())));
+        }
     }
 
     [Fact]
