@@ -25,7 +25,8 @@ internal static class ReplayProbe
         using var engine = new ReplayEngine(reader, options);
         double setUp = t0.Elapsed.TotalMilliseconds;
         warmTask.Wait();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"set-up (open and build) {setUp:F0} ms" + (args.Contains("--warm-up") ? $", warm-up done at {warmDone:F0} ms" : "")));
+        string warmUp = args.Contains("--warm-up") ? string.Create(CultureInfo.InvariantCulture, $", warm-up done at {warmDone:F0} ms") : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"set-up (open and build) {setUp:F0} ms{warmUp}"));
         int limitAt = Array.IndexOf(args, "--ticks");
         int limit = limitAt > 0 ? int.Parse(args[limitAt + 1], CultureInfo.InvariantCulture) : int.MaxValue;
         var ms = new List<double>();
