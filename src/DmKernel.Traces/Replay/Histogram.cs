@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DmKernel.Traces.Replay;
 
 /// <summary>A fixed-bin integer histogram (bins 0..Max, the last one also holds everything above) with exact percentiles.</summary>
@@ -36,6 +38,7 @@ public sealed class Histogram
     }
 
     /// <summary>Adds samples already counted into bins, with their exact sum and maximum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per tick: see ReplayMetrics.EndTick
     public void AddBins(ReadOnlySpan<long> counts, long sum, int max)
     {
         if (counts.Length != _bins.Length)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DmKernel.Traces.Replay;
 
 /// <summary>One tick of the fleet-wide series kept for reports.</summary>
@@ -169,6 +171,7 @@ public sealed class ReplayMetrics
     public void MeasureHosts(int firstHost, int hostCount) => _meter.AddHosts(firstHost, hostCount, _pagingTicks, _unmetMbTicks);
 
     /// <summary>Ends a tick begun with <see cref="BeginTick"/> once every host was measured.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per tick over every host: compiled optimized at once (by ReplayWarmUp), not run as tier-0 code for a replay's first dozens of ticks
     public void EndTick(int wantedOn)
     {
         Array.Clear(_pressureBins);

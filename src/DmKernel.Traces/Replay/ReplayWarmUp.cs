@@ -4,25 +4,21 @@ namespace DmKernel.Traces.Replay;
 /// Compiles a replay's code before a large replay needs it. .NET compiles a method the first time it runs, and again,
 /// optimized, after some dozens of calls; a replay meets all of its code in its first ticks (trace decoding, the kernel
 /// on its path and policy, the metrics), so without a warm-up its first three ticks of a 1 000 000-VM trace take as long
-/// as some twenty later ones. <see cref="Start"/> replays a small generated trace (<see cref="Trace"/>, made in memory)
+/// as some twenty later ones. <see cref="Start"/> replays small generated traces (<see cref="Traces"/>, made in memory)
 /// with the same options on a thread of its own, while the caller opens the large trace and builds its fleet, which
 /// takes seconds on one core. Results never depend on it: the warm-up's fleet is its own.
 /// </summary>
 public static class ReplayWarmUp
 {
-    /// <summary>The warm-up trace: 2 048 VMs on 16 hosts sized to their Startup (some hosts short once demand grows),
-    /// 40 ticks, VMs that start and stop.</summary>
-    internal static TraceGeneratorOptions Trace { get; } = new()
-    {
-        Vms = 2048,
-        Hosts = 16,
-        Ticks = 40,
-        Seed = 17,
-        HostHeadroom = 1.0,
-        ChurnFraction = 0.3,
-        MeanOnSeconds = 600,
-        MeanOffSeconds = 600,
-    };
+    /// <summary>The warm-up traces, 1 024 VMs on 8 hosts and 40 ticks each: hosts sized as the generator sizes them (room to
+    /// spare once the VMs have booted, VMs that start and stop now and then) and hosts sized to their Startup (short once
+    /// demand grows, VMs that start and stop every few ticks), so that the kernel's paths for hosts with enough memory,
+    /// short hosts, hosts that turn from one to the other and hosts with lifecycle requests are all compiled.</summary>
+    internal static IReadOnlyList<TraceGeneratorOptions> Traces { get; } =
+    [
+        new() { Vms = 1024, Hosts = 8, Ticks = 40, Seed = 17 },
+        new() { Vms = 1024, Hosts = 8, Ticks = 40, Seed = 18, HostHeadroom = 1.0, ChurnFraction = 0.3, MeanOnSeconds = 600, MeanOffSeconds = 600 },
+    ];
 
     /// <summary>
     /// Starts the warm-up on a thread of its own and returns its task; a completed task on a machine with one logical CPU,
@@ -40,19 +36,27 @@ public static class ReplayWarmUp
         return Task.Factory.StartNew(() => Run(options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Replays <see cref="Trace"/> with <paramref name="options"/> (whole, no hashes) on the calling thread; returns
-    /// the ticks replayed.</summary>
+    /// <summary>Replays each of <see cref="Traces"/> with <paramref name="options"/> (whole, no hashes) on the calling thread,
+    /// with the software prefetches a fleet of a million VMs takes (<see cref="FleetColumns.PrefetchCold"/>: hints, they
+    /// change no result); returns the ticks replayed.</summary>
     internal static long Run(ReplayOptions options)
     {
-        var trace = new MemoryStream();
-        TraceGenerator.Generate(trace, "warm-up trace", Trace);
-        trace.Position = 0;
-        using NativeTraceReader reader = NativeTraceReader.Open(trace, "warm-up trace");
-        using var engine = new ReplayEngine(reader, options with { MaxTicks = null, HashEvery = 0 });
-        while (engine.Step())
+        long ticks = 0;
+        for (int i = 0; i < Traces.Count; i++)
         {
+            var trace = new MemoryStream();
+            TraceGenerator.Generate(trace, "warm-up trace", Traces[i]);
+            trace.Position = 0;
+            using NativeTraceReader reader = NativeTraceReader.Open(trace, "warm-up trace");
+            using var engine = new ReplayEngine(reader, options with { MaxTicks = null, HashEvery = 0 });
+            engine.Fleet.Cols.PrefetchCold = true;
+            while (engine.Step())
+            {
+            }
+
+            ticks += engine.TicksDone;
         }
 
-        return engine.TicksDone;
+        return ticks;
     }
 }

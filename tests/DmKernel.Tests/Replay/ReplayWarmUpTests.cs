@@ -29,8 +29,35 @@ public class ReplayWarmUpTests
     public void Run_ReplaysTheWholeWarmUpTrace(KernelPath path, int threads, string policy)
     {
         var options = new ReplayOptions { Path = path, Threads = threads, Policy = BalancerPolicy.Parse(policy), MaxTicks = 3, HashEvery = 1 };
-        Assert.Equal(ReplayWarmUp.Trace.Ticks, ReplayWarmUp.Run(options)); // MaxTicks and hashes are the replay's, not the warm-up's
-        Assert.Equal(ReplayWarmUp.Trace.Ticks, ReplayWarmUp.Run(options with { ReadAhead = false }));
+        Assert.Equal(ReplayWarmUp.Traces.Sum(t => (long)t.Ticks), ReplayWarmUp.Run(options)); // MaxTicks and hashes are the replay's, not the warm-up's
+        Assert.Equal(ReplayWarmUp.Traces.Sum(t => (long)t.Ticks), ReplayWarmUp.Run(options with { ReadAhead = false }));
+    }
+
+    [Fact]
+    public void WarmUpTraces_TakeTheKernelsPaths_EnoughShortTurningAndLifecycle()
+    {
+        // What the warm-up is for: the paths a large replay meets in its first ticks are compiled before it starts. The
+        // first trace has hosts that turn from short to enough memory (a short tick followed by fewer short hosts) and
+        // ticks with every host at enough; the second has short hosts on most ticks; both have VMs starting and stopping.
+        IReadOnlyList<FleetPoint>[] series = new IReadOnlyList<FleetPoint>[ReplayWarmUp.Traces.Count];
+        for (int i = 0; i < series.Length; i++)
+        {
+            using var trace = new MemoryStream();
+            TraceGenerator.Generate(trace, "warm-up", ReplayWarmUp.Traces[i]);
+            trace.Position = 0;
+            using NativeTraceReader reader = NativeTraceReader.Open(trace, "warm-up");
+            using var engine = new ReplayEngine(reader, new ReplayOptions());
+            while (engine.Step())
+            {
+            }
+
+            series[i] = [.. engine.Metrics.Series];
+            Assert.True(series[i].Select(p => p.OnVms).Distinct().Count() > 1, $"trace {i}: VMs start or stop");
+        }
+
+        Assert.Contains(series[0], p => p.ShortHosts == 0);
+        Assert.True(series[0].Zip(series[0].Skip(1)).Any(p => p.First.ShortHosts > p.Second.ShortHosts), "trace 0: a host turns from short to enough");
+        Assert.True(series[1].Count(p => p.ShortHosts > 0) > series[1].Count / 2, "trace 1: short hosts on most ticks");
     }
 
     [Fact]
@@ -88,9 +115,9 @@ public class ReplayWarmUpTests
     {
         using var dir = new TempDir();
         string file = dir.File("warm.dmt");
-        TraceGenerator.Generate(file, ReplayWarmUp.Trace);
+        TraceGenerator.Generate(file, ReplayWarmUp.Traces[0]);
         using var memory = new MemoryStream();
-        TraceGenerator.Generate(memory, "in memory", ReplayWarmUp.Trace);
+        TraceGenerator.Generate(memory, "in memory", ReplayWarmUp.Traces[0]);
         Assert.Equal(File.ReadAllBytes(file), memory.ToArray());
         Assert.True(memory.CanRead, "the stream is left open for the reader");
 
