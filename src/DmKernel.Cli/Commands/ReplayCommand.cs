@@ -124,9 +124,10 @@ internal static class ReplayCommand
         }
 
         long lastCheckpoint = resume ? engine.TicksDone : -1;
-        using (var hosts = new StreamWriter(hostsStream, new UTF8Encoding(false), 1 << 16))
+        var hostsOut = new WriteBehindStream(hostsStream); // written by a thread of its own, beside the replay
+        using (var hosts = new StreamWriter(hostsOut, new UTF8Encoding(false), 1 << 16))
         {
-            if (hostsStream.Length == 0)
+            if (hostsOut.Length == 0)
                 hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
             FinishWarmUp(warmUp);
             Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
@@ -138,7 +139,7 @@ internal static class ReplayCommand
                     hosts.Flush();
                     string temp = statePath + ".tmp";
                     using (FileStream state = File.Create(temp))
-                        e.SaveCheckpoint(state, fingerprint, hostsStream.Length);
+                        e.SaveCheckpoint(state, fingerprint, hostsOut.Length); // (the flush above waited for the bytes to be in the file)
                     File.Move(temp, statePath, overwrite: true);
                     lastCheckpoint = e.TicksDone;
                 }
@@ -297,8 +298,9 @@ internal static class ReplayCommand
     /// <summary>The placement the run used (from the trace, or made by the replay): one row per VM.</summary>
     internal static void WritePlacement(string path, ReplayEngine e, IReadOnlyList<int>? traceIndex = null, int firstHost = 0, long firstSlot = 0)
     {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        using StreamWriter w = WriteBehindStream.CreateText(path);
         w.WriteLine("vm,id,host,host_total_mb,slot,startup_mb,minimum_mb,maximum_mb,buffer_percent,weight,dynamic,guest");
+        var line = new LineBuffer();
         for (int v = 0; v < e.Vms.Count; v++)
         {
             TraceVm vm = e.Vms[v];
@@ -306,21 +308,45 @@ internal static class ReplayCommand
             string id = vm.Id.Contains(',', StringComparison.Ordinal) || vm.Id.Contains('"', StringComparison.Ordinal)
                 ? "\"" + vm.Id.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
                 : vm.Id;
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(traceIndex is null ? v : traceIndex[v])},{id},{firstHost + vm.Host},{e.Hosts[vm.Host].TotalMb},{firstSlot + e.SlotOf(v)},{s.StartupMb},{s.MinimumMb},{s.MaximumMb},{s.BufferPercent},{s.Weight},{(s.DynamicMemory ? 1 : 0)},{s.Guest}"));
+            int written;
+            while (!line.Span.TryWrite(CultureInfo.InvariantCulture,
+                $"{(traceIndex is null ? v : traceIndex[v])},{id},{firstHost + vm.Host},{e.Hosts[vm.Host].TotalMb},{firstSlot + e.SlotOf(v)},{s.StartupMb},{s.MinimumMb},{s.MaximumMb},{s.BufferPercent},{s.Weight},{(s.DynamicMemory ? 1 : 0)},{s.Guest}",
+                out written))
+            {
+                line.Grow();
+            }
+
+            w.WriteLine(line.Span[..written]);
         }
+    }
+
+    /// <summary>A reused buffer that CSV lines are formatted into (no string per line); grows for a line that does not fit.</summary>
+    private sealed class LineBuffer
+    {
+        private char[] _chars = new char[256];
+
+        public Span<char> Span => _chars;
+
+        public void Grow() => _chars = new char[_chars.Length * 2];
     }
 
     internal static void WriteHosts(StreamWriter w, ReplayEngine e, int firstHost = 0)
     {
         Fleet f = e.Fleet;
         long tick = f.TickIndex - 1;
+        Span<char> line = stackalloc char[256]; // ten numbers of at most 20 digits and their commas
         for (int h = 0; h < f.HostCount; h++)
         {
             int total = f.HostTotal(h), avail = f.HostAvailable(h), pending = f.HostPendingFreed(h);
             int assigned = total - f.HostReserve(h) - avail - pending;
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{tick},{firstHost + h},{total},{avail},{assigned},{pending},{f.HostShortfall(h)},{f.HostAveragePressure(h)},{f.HostSystemPressure(h)},{(f.HostWasShort(h) ? 1 : 0)}"));
+            if (!line.TryWrite(CultureInfo.InvariantCulture,
+                $"{tick},{firstHost + h},{total},{avail},{assigned},{pending},{f.HostShortfall(h)},{f.HostAveragePressure(h)},{f.HostSystemPressure(h)},{(f.HostWasShort(h) ? 1 : 0)}",
+                out int written))
+            {
+                throw new InvalidOperationException("A hosts.csv line is longer than its buffer."); // 138 characters at most
+            }
+
+            w.WriteLine(line[..written]);
         }
     }
 

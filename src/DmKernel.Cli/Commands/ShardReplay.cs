@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.IO.Hashing;
-using System.Text;
 using System.Text.Json;
 using DmKernel.Cli.Output;
 using DmKernel.Traces;
@@ -73,7 +72,7 @@ internal static class ShardReplay
         var hostBins = new int[101];
         var hashTicks = new List<long>();
         var hashPoints = new List<(long TickIndex, ulong[] Hashes)>();
-        using (var hostsWriter = new StreamWriter(staged.File(HostsCsv), false, new UTF8Encoding(false), 1 << 16))
+        using (StreamWriter hostsWriter = WriteBehindStream.CreateText(staged.File(HostsCsv)))
         using (var series = new BinaryWriter(new BufferedStream(File.Create(staged.File(SeriesBin)), 1 << 16)))
         {
             hostsWriter.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");

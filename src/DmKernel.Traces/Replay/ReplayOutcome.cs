@@ -142,32 +142,47 @@ public sealed class ReplayOutcome
     /// <summary>
     /// The <paramref name="count"/> trace VMs of <paramref name="engine"/> with the most paging ticks (ties: more unmet
     /// demand, then trace order), numbered by <paramref name="traceIndex"/> (null: their index in the engine's trace; a
-    /// shard gives each VM's index in the whole trace).
+    /// shard gives each VM's index in the whole trace). One pass that keeps the best <paramref name="count"/> so far, in
+    /// order: a fleet of a million VMs may have hundreds of thousands paging, which a full sort took a third of a second for.
     /// </summary>
     public static List<StarvingVm> TopStarving(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var list = new List<StarvingVm>();
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var top = new List<StarvingVm>(count + 1);
         ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
         ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
         for (int v = 0; v < engine.Vms.Count; v++)
         {
             int slot = engine.SlotOf(v);
-            if (paging[slot] > 0)
-                list.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]));
+            if (paging[slot] <= 0)
+                continue;
+            var vm = new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]);
+            if (top.Count == count && (count == 0 || Compare(vm, top[^1]) >= 0))
+                continue;
+            int at = top.Count;
+            while (at > 0 && Compare(vm, top[at - 1]) < 0)
+                at--;
+            top.Insert(at, vm);
+            if (top.Count > count)
+                top.RemoveAt(count);
         }
 
-        return Top(list, count);
+        return top;
     }
 
     /// <summary>Sorts <paramref name="vms"/> by paging ticks (ties: more unmet demand, then trace order) and keeps the first <paramref name="count"/>.</summary>
     public static List<StarvingVm> Top(List<StarvingVm> vms, int count)
     {
         ArgumentNullException.ThrowIfNull(vms);
-        vms.Sort((a, b) => a.PagingTicks != b.PagingTicks ? b.PagingTicks.CompareTo(a.PagingTicks)
-            : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm));
+        vms.Sort(Compare);
         if (vms.Count > count)
             vms.RemoveRange(count, vms.Count - count);
         return vms;
     }
+
+    /// <summary>The starving order: more paging ticks first, then more unmet demand, then trace order (a total order).</summary>
+    private static int Compare(StarvingVm a, StarvingVm b)
+        => a.PagingTicks != b.PagingTicks ? b.PagingTicks.CompareTo(a.PagingTicks)
+            : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm);
 }

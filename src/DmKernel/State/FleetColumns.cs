@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DmKernel;
@@ -312,6 +313,7 @@ internal sealed class FleetColumns
     /// slot range for a per-VM column, its element for a per-host one), each read as its <see cref="ColumnInfo.HashAs"/>
     /// type and seeded with the hash so far. It does not depend on where the host's slots start.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per host, at the end of a replay: optimized from the first call
     public ulong ComputeHostHash(int host, long tickIndex)
     {
         // Clamped so that a corrupt layout still hashes (HostCapacity is hashed itself) rather than throws.
@@ -336,6 +338,7 @@ internal sealed class FleetColumns
     /// or its logical values (widened to <see cref="ColumnInfo.HashAs"/>, masked by <see cref="ColumnInfo.HashMask"/>, or
     /// materialized when derived) in a scratch array allocated on first use.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> HashBytes(ColumnInfo c, int first, int length, long tickIndex)
     {
         Array? a = Arrays[(int)c.Id];
