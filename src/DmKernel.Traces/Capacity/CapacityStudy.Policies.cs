@@ -33,7 +33,7 @@ public static partial class CapacityStudy
             hostCount = first.Hosts ?? first.MaxHosts;
             MemoryStrategy dm = first.Strategy;
             VmSettings[] settings = [.. pool.Select(v => dm.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb))];
-            vms = HostsJob.Pack(pool, settings, hostCount).Vms;
+            vms = HostsJob.Pack(pool, settings, HostsJob.PackOrder(settings), hostCount).Vms;
             placement = string.Create(ic,
                 $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({(first.Hosts is null ? "the most tried" : $"what {ctx.Options.Policies[0].Name} needs")})");
         }

@@ -723,7 +723,7 @@ public static partial class CapacityStudy
         }
     }
 
-    private abstract class Job
+    internal abstract class Job
     {
         private int _probes;
         private long _vmTicks;
@@ -922,7 +922,7 @@ public static partial class CapacityStudy
     }
 
     /// <summary>The hosts-needed search for one strategy: the trace's pool VMs re-packed onto k hosts.</summary>
-    private sealed class HostsJob(Context ctx, MemoryStrategy strategy) : Job
+    internal sealed class HostsJob(Context ctx, MemoryStrategy strategy) : Job
     {
         protected override Context Ctx => ctx;
 
@@ -959,6 +959,7 @@ public static partial class CapacityStudy
                 return;
             }
 
+            int[] order = PackOrder(settings); // the same for every host count the search probes
             int maxHosts = ctx.Options.MaxHosts ?? (int)Math.Clamp(((startupSum + capacity - 1) / capacity) + 1, 1, pool.Length);
             int lowest = (int)Math.Clamp((footprintSum + capacity - 1) / capacity, 1, maxHosts);
             ProbeOutcome? best = null, lastMiss = null;
@@ -966,7 +967,7 @@ public static partial class CapacityStudy
             bool Meets(int k)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
-                (ProbeVm[] vms, int[] sources) = Pack(pool, settings, k);
+                (ProbeVm[] vms, int[] sources) = Pack(pool, settings, order, k);
                 ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
                 _probes.Add(new SearchProbe(k, o, ok));
@@ -995,12 +996,12 @@ public static partial class CapacityStudy
         /// The pool VMs on <paramref name="hosts"/> hosts: largest Startup first, each onto the host with the least Startup
         /// so far (then the lowest index); deterministic, and balanced so that the strategy's savings decide the count.
         /// </summary>
-        internal static (ProbeVm[] Vms, int[] Sources) Pack(int[] pool, VmSettings[] settings, int hosts)
+        /// <param name="pool">The trace VM of each pool position.</param>
+        /// <param name="settings">Each pool position's settings under the strategy.</param>
+        /// <param name="order">The pool positions by Startup, largest first (ties: pool order): <see cref="PackOrder"/>.</param>
+        /// <param name="hosts">Hosts to pack onto.</param>
+        internal static (ProbeVm[] Vms, int[] Sources) Pack(int[] pool, VmSettings[] settings, int[] order, int hosts)
         {
-            var order = new int[pool.Length];
-            for (int i = 0; i < order.Length; i++)
-                order[i] = i;
-            Array.Sort(order, (a, b) => settings[a].StartupMb != settings[b].StartupMb ? settings[b].StartupMb.CompareTo(settings[a].StartupMb) : a.CompareTo(b));
             var load = new PriorityQueue<int, (long Load, int Host)>();
             for (int h = 0; h < hosts; h++)
                 load.Enqueue(h, (0, h));
@@ -1014,22 +1015,36 @@ public static partial class CapacityStudy
                 load.Enqueue(h, (count[h] >= HostSpec.MaxVmCapacity ? long.MaxValue : key.Load + settings[i].StartupMb, h));
             }
 
-            // Probe order: host by host, pool order within a host (consecutive slots).
+            // Probe order: host by host, pool order within a host (consecutive slots). One pass from each host's first
+            // slot (a scan of the pool per host took 39 % of a 1 000 000-VM comparison's time, hosts × VMs steps).
+            var next = new int[hosts];
+            for (int h = 1; h < hosts; h++)
+                next[h] = next[h - 1] + count[h - 1];
             var vms = new ProbeVm[pool.Length];
             var sources = new int[pool.Length];
-            int next = 0;
-            for (int h = 0; h < hosts; h++)
+            for (int i = 0; i < pool.Length; i++)
             {
-                for (int i = 0; i < pool.Length; i++)
-                {
-                    if (hostOf[i] != h)
-                        continue;
-                    sources[next] = pool[i];
-                    vms[next++] = new ProbeVm(pool[i], 0, h);
-                }
+                int h = hostOf[i], at = next[h]++;
+                sources[at] = pool[i];
+                vms[at] = new ProbeVm(pool[i], 0, h);
             }
 
             return (vms, sources);
+        }
+
+        /// <summary>The pool positions by Startup, largest first (ties: pool order), the order <see cref="Pack"/> places them in.</summary>
+        internal static int[] PackOrder(VmSettings[] settings)
+        {
+            var order = new int[settings.Length];
+            var keys = new long[settings.Length];
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+                keys[i] = ((long)-settings[i].StartupMb << 32) | (uint)i; // Startup descending, then position: unique keys
+            }
+
+            Array.Sort(keys, order);
+            return order;
         }
     }
 }
