@@ -1,3 +1,4 @@
+using System.Buffers;
 using DmKernel.Traces.Replay;
 
 namespace DmKernel.Traces.Capacity;
@@ -241,21 +242,33 @@ public static class Probe
 
         bool stopped = false;
         int measured = 0;
-        for (int t = 0; t < ticks && !stopped; t++)
+        // The trace is stored VM by VM, so one tick's values are a VM-row apart: read per tick, every VM's value was a
+        // cache miss (a million per tick in a 1 000 000-VM comparison). Instead each VM's next BlockTicks values are read
+        // together (one or two cache lines) into a tick-major block, and each tick reads its row of the block in order.
+        int blockTicks = Math.Min(BlockTicks, Math.Max(1, ticks));
+        int[] block = ArrayPool<int>.Shared.Rent(blockTicks * n); // reused by the next probe: no fresh pages to fault in
+        try
         {
-            options.Cancel.ThrowIfCancellationRequested();
-            for (int i = 0; i < n; i++)
+            for (int t = 0; t < ticks && !stopped; t++)
             {
-                int p = position[i];
-                values[slot[i]] = data[rowBase[i] + p];
-                position[i] = p == lastPosition ? 0 : p + 1;
-            }
+                options.Cancel.ThrowIfCancellationRequested();
+                int row = t % blockTicks;
+                if (row == 0)
+                    FillBlock(data, rowBase, position, lastPosition, block, blockTicks);
+                ReadOnlySpan<int> tickValues = block.AsSpan(row * n, n);
+                for (int i = 0; i < n; i++)
+                    values[slot[i]] = tickValues[i];
 
-            feed.Apply(values);
-            balancer.Tick();
-            acc.Add(fleet, values, cap);
-            measured++;
-            stopped = pagingAllowed != long.MaxValue && (acc.Denied > 0 || acc.Paging > pagingAllowed);
+                feed.Apply(values);
+                balancer.Tick();
+                acc.Add(fleet, values, cap);
+                measured++;
+                stopped = pagingAllowed != long.MaxValue && (acc.Denied > 0 || acc.Paging > pagingAllowed);
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(block);
         }
 
         ProbeVmOutcome[] perVm = [];
@@ -271,6 +284,29 @@ public static class Probe
             Stopped = stopped,
             Pressure = options.PressureHistogram ? acc.PressureHistogram : null,
         };
+    }
+
+    /// <summary>Ticks of trace values read per VM at a time (<see cref="FillBlock"/>): 16 values, one cache line.</summary>
+    private const int BlockTicks = 16;
+
+    /// <summary>
+    /// The next <paramref name="blockTicks"/> ticks of every probe VM, tick-major: <paramref name="block"/>[j × n + i] is
+    /// VM i's value at its position + j (wrapping at the trace's end); the positions move on by <paramref name="blockTicks"/>.
+    /// </summary>
+    private static void FillBlock(int[] data, int[] rowBase, int[] position, int lastPosition, int[] block, int blockTicks)
+    {
+        int n = position.Length;
+        for (int i = 0; i < n; i++)
+        {
+            int p = position[i], row = rowBase[i];
+            for (int j = 0; j < blockTicks; j++)
+            {
+                block[(j * n) + i] = data[row + p];
+                p = p == lastPosition ? 0 : p + 1;
+            }
+
+            position[i] = p;
+        }
     }
 
     private static bool AllWantedOn(int[] values, ReadOnlySpan<VmState> states)

@@ -153,12 +153,15 @@ internal static class Lifecycle
             return false;
         Span<long> keys = scratch.Keys;
         int n = 0;
-        long reclaimable = 0;
+        long reclaimable = 0, last = long.MinValue;
+        bool sorted = true;
         for (int k = 0; k < host.Count; k++)
         {
             if (k != self && (flagsCol[k] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic && weightCol[k] <= weight)
             {
-                keys[n++] = ((long)weightCol[k] << 32) | (uint)k;
+                long key = ((long)weightCol[k] << 32) | (uint)k;
+                sorted &= key > last;
+                keys[n++] = last = key;
                 reclaimable += Math.Max(0, assignedCol[k] - minimumCol[k]);
             }
         }
@@ -166,7 +169,8 @@ internal static class Lifecycle
         if (allOrNothing && reclaimable < needed)
             return false;
         keys = keys[..n];
-        keys.Sort();
+        if (!sorted)
+            keys.Sort(); // (in slot order the keys are already sorted when the donors' weights do not fall: all equal, say)
         Span<int> targetCol = host.Target, balloonedCol = host.Ballooned, removedCol = host.Removed;
         for (int pass = 0; pass < 2 && needed > 0; pass++)
         {
