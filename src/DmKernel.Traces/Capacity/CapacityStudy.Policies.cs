@@ -22,17 +22,17 @@ public static partial class CapacityStudy
         ProbeVm[] vms;
         int hostCount;
         string placement;
-        if (pool.All(v => series.Vms[v].Host >= 0))
+        if (pool.All(v => series.VmSpan[v].Host >= 0))
         {
-            vms = [.. pool.Select(v => new ProbeVm(v, 0, series.Vms[v].Host))];
-            hostCount = pool.Max(v => series.Vms[v].Host) + 1;
+            vms = [.. pool.Select(v => new ProbeVm(v, 0, series.VmSpan[v].Host))];
+            hostCount = pool.Max(v => series.VmSpan[v].Host) + 1;
             placement = string.Create(ic, $"the trace's own placement: {pool.Length} VMs on its {hostCount} hosts (of {ctx.Options.Host.TotalMb} MB each)");
         }
         else
         {
             hostCount = first.Hosts ?? first.MaxHosts;
             MemoryStrategy dm = first.Strategy;
-            VmSettings[] settings = [.. pool.Select(v => dm.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb))];
+            VmSettings[] settings = [.. pool.Select(v => dm.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb))];
             vms = HostsJob.Pack(pool, settings, HostsJob.PackOrder(settings), hostCount).Vms;
             placement = string.Create(ic,
                 $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({(first.Hosts is null ? "the most tried" : $"what {ctx.Options.Policies[0].Name} needs")})");

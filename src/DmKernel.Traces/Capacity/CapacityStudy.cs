@@ -59,14 +59,14 @@ public static partial class CapacityStudy
             MemoryStrategy widest = verdictPair[0];
             foreach (MemoryStrategy s in verdictPair)
             {
-                int startup = s.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
+                int startup = s.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
                 if (startup > largest)
                     (largest, widest) = (startup, s);
             }
 
             if (largest > capacity)
             {
-                tooLarge.Add(new ExcludedVm(series.Vms[v].Id, largest, largest + ctx.Reserve, widest.Name));
+                tooLarge.Add(new ExcludedVm(series.VmSpan[v].Id, largest, largest + ctx.Reserve, widest.Name));
                 continue;
             }
 
@@ -458,7 +458,7 @@ public static partial class CapacityStudy
             Array.Clear(load);
             foreach (int v in ctx.Pool)
             {
-                VmSettings s = strategy.Apply(ctx.Series.Vms[v].Settings, ctx.Model.MaxCeilingMb);
+                VmSettings s = strategy.Apply(ctx.Series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
                 int footprint = s.DynamicMemory ? s.MinimumMb : s.StartupMb;
                 ReadOnlySpan<int> row = ctx.Series.Of(v);
                 for (int t = 0; t < row.Length; t++)
@@ -479,9 +479,9 @@ public static partial class CapacityStudy
         (string, int)? worst = null;
         foreach (int v in ctx.Pool)
         {
-            int startup = strategy.Apply(ctx.Series.Vms[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
+            int startup = strategy.Apply(ctx.Series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb).StartupMb;
             if (startup > ctx.Capacity && (worst is null || startup > worst.Value.Item2))
-                worst = (ctx.Series.Vms[v].Id, startup);
+                worst = (ctx.Series.VmSpan[v].Id, startup);
         }
 
         return worst;
@@ -495,7 +495,7 @@ public static partial class CapacityStudy
         long servable = 0, paging = 0;
         foreach (int v in ctx.Pool)
         {
-            VmSettings trace = series.Vms[v].Settings;
+            VmSettings trace = series.VmSpan[v].Settings;
             VmSettings s = strategy.Apply(trace, ctx.Model.MaxCeilingMb);
             int cap = GuestMemory.MaxServableCommittedMb(trace);
             int size = s.StartupMb, floor = s.Guest == GuestKind.Linux ? GuestMemory.LinuxFloor(size) : 0;
@@ -548,7 +548,7 @@ public static partial class CapacityStudy
             return null;
         int[] sizes = new int[series.Vms.Count];
         for (int v = 0; v < sizes.Length; v++)
-            sizes[v] = series.Vms[v].Settings.MaximumMb;
+            sizes[v] = series.VmSpan[v].Settings.MaximumMb;
         Array.Sort(sizes);
         return sizes[sizes.Length / 2];
     }
@@ -574,7 +574,7 @@ public static partial class CapacityStudy
         var demands = new List<int>();
         for (int v = 0; v < series.Vms.Count; v++)
         {
-            VmSettings settings = series.Vms[v].Settings;
+            VmSettings settings = series.VmSpan[v].Settings;
             int cap = GuestMemory.MaxServableCommittedMb(settings);
             int w = 0, u = 0;
             demands.Clear();
@@ -595,7 +595,7 @@ public static partial class CapacityStudy
             demands.Sort();
             int median = demands[(demands.Count - 1) / 2];
             double? used = model is null || model.K == 0 ? null : Math.Max(0, median - model.BaseMb(settings.MaximumMb)) / model.K;
-            vms.Add(new UnservableVm(series.Vms[v].Id, settings.MaximumMb, median, used, w, u));
+            vms.Add(new UnservableVm(series.VmSpan[v].Id, settings.MaximumMb, median, used, w, u));
         }
 
         vms.Sort((a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : string.CompareOrdinal(a.Id, b.Id));
@@ -613,7 +613,7 @@ public static partial class CapacityStudy
             if (o.PagingTicks == 0)
                 continue;
             int v = dm.Sources[i];
-            list.Add(new StarvingVm(series.Vms[v].Id, series.Vms[v].Settings.MaximumMb, o.ServableTicks, o.PagingTicks, o.UnmetMbTicks));
+            list.Add(new StarvingVm(series.VmSpan[v].Id, series.VmSpan[v].Settings.MaximumMb, o.ServableTicks, o.PagingTicks, o.UnmetMbTicks));
         }
 
         list.Sort((a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : b.UnmetMbTicks.CompareTo(a.UnmetMbTicks));
@@ -824,7 +824,7 @@ public static partial class CapacityStudy
             long perVm = long.MaxValue;
             foreach (int v in ctx.Pool)
             {
-                VmSettings s = strategy.Apply(series.Vms[v].Settings, ctx.Model.MaxCeilingMb);
+                VmSettings s = strategy.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
                 perVm = Math.Min(perVm, s.DynamicMemory ? s.MinimumMb : s.StartupMb);
             }
 
@@ -850,7 +850,7 @@ public static partial class CapacityStudy
                 for (int h = 0; h < hosts; h++)
                 {
                     ProbeVm vm = Draw(ctx.Pool, ticks, seed, h, n - 1);
-                    VmSettings s = strategy.Apply(series.Vms[vm.Source].Settings, ctx.Model.MaxCeilingMb);
+                    VmSettings s = strategy.Apply(series.VmSpan[vm.Source].Settings, ctx.Model.MaxCeilingMb);
                     ReadOnlySpan<int> row = series.Of(vm.Source);
                     Span<long> l = load.AsSpan(h * ticks, ticks), need = startNeed.AsSpan(h * ticks, ticks);
                     bool wasOn = false;
@@ -944,7 +944,7 @@ public static partial class CapacityStudy
             long startupSum = 0, footprintSum = 0;
             for (int i = 0; i < pool.Length; i++)
             {
-                settings[i] = strategy.Apply(series.Vms[pool[i]].Settings, ctx.Model.MaxCeilingMb);
+                settings[i] = strategy.Apply(series.VmSpan[pool[i]].Settings, ctx.Model.MaxCeilingMb);
                 startupSum += settings[i].StartupMb;
                 footprintSum += settings[i].DynamicMemory ? settings[i].MinimumMb : settings[i].StartupMb;
             }

@@ -175,7 +175,7 @@ public static class Probe
         {
             if ((uint)vm.Host >= (uint)hostCount)
                 throw new ArgumentException($"A probe VM is on host {vm.Host}; the probe has {hostCount} hosts.", nameof(vms));
-            if ((uint)vm.Source >= (uint)series.Vms.Count)
+            if ((uint)vm.Source >= (uint)series.VmSpan.Length)
                 throw new ArgumentException($"A probe VM plays trace VM {vm.Source}; the trace has {series.Vms.Count}.", nameof(vms));
             counts[vm.Host]++;
         }
@@ -194,7 +194,7 @@ public static class Probe
         for (int i = 0; i < n; i++)
         {
             ProbeVm vm = vms[i];
-            VmSettings trace = series.Vms[vm.Source].Settings;
+            VmSettings trace = series.VmSpan[vm.Source].Settings;
             slot[i] = fleet.AddVm(vm.Host, strategy.Apply(trace, model.MaxCeilingMb));
             cap[slot[i]] = GuestMemory.MaxServableCommittedMb(trace);
             rowBase[i] = vm.Source * series.Ticks;

@@ -14,12 +14,13 @@ public sealed class TraceSeries
     public const long DefaultMaxValues = 1L << 28;
 
     private readonly int[] _values;
+    private readonly TraceVm[] _vms;
 
     private TraceSeries(string name, double tickSeconds, TraceVm[] vms, TraceMetadata metadata, int ticks, int[] values)
     {
         Name = name;
         TickSeconds = tickSeconds;
-        Vms = vms;
+        Vms = _vms = vms;
         Metadata = metadata;
         Ticks = ticks;
         _values = values;
@@ -33,6 +34,9 @@ public sealed class TraceSeries
 
     /// <summary>The trace's VM table (settings as the trace has them; hosts as in the trace or -1).</summary>
     public IReadOnlyList<TraceVm> Vms { get; }
+
+    /// <summary><see cref="Vms"/> as a span, for the loops over every VM of a probe (no interface call per VM).</summary>
+    internal ReadOnlySpan<TraceVm> VmSpan => _vms;
 
     /// <summary>The trace's metadata (demand model, import options).</summary>
     public TraceMetadata Metadata { get; }
@@ -52,7 +56,7 @@ public sealed class TraceSeries
     {
         if (count == Ticks)
             return (_servableCycle ??= CountServable())[vm];
-        int cap = GuestMemory.MaxServableCommittedMb(Vms[vm].Settings);
+        int cap = GuestMemory.MaxServableCommittedMb(_vms[vm].Settings);
         ReadOnlySpan<int> row = Of(vm);
         int n = 0;
         for (int i = 0, t = from; i < count; i++, t = t + 1 == Ticks ? 0 : t + 1)
@@ -67,7 +71,7 @@ public sealed class TraceSeries
         var counts = new int[Vms.Count];
         for (int v = 0; v < counts.Length; v++)
         {
-            int cap = GuestMemory.MaxServableCommittedMb(Vms[v].Settings), n = 0;
+            int cap = GuestMemory.MaxServableCommittedMb(_vms[v].Settings), n = 0;
             foreach (int value in Of(v))
                 n += value >= 0 && value <= cap ? 1 : 0;
             counts[v] = n;
@@ -142,7 +146,7 @@ public sealed class TraceSeries
         var values = new int[_values.Length];
         for (int v = 0; v < Vms.Count; v++)
         {
-            int provisioned = Vms[v].Settings.MaximumMb;
+            int provisioned = _vms[v].Settings.MaximumMb;
             int fromBase = recorded.BaseMb(provisioned), toBase = target.BaseMb(provisioned);
             double scale = target.K / recorded.K;
             ReadOnlySpan<int> src = Of(v);
