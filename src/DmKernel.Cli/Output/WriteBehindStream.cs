@@ -125,7 +125,8 @@ internal sealed class WriteBehindStream : Stream
             _thread.Join();
             _disposed = true;
             _inner.Dispose();
-            ThrowError();
+            if (!_errorThrown)
+                ThrowError(); // an error reported before is not thrown again by Dispose
         }
         finally
         {
@@ -143,11 +144,13 @@ internal sealed class WriteBehindStream : Stream
         _block = _free.Take();
     }
 
-    /// <summary>Throws the writing thread's error, once (later calls find the stream failed, not a second error).</summary>
+    /// <summary>Throws the writing thread's error; later calls throw an IOException that names it (the stream stays failed).</summary>
     private void ThrowError()
     {
-        if (_error is null || _errorThrown)
+        if (_error is null)
             return;
+        if (_errorThrown)
+            throw new IOException($"An earlier write failed: {_error.SourceException.Message}", _error.SourceException);
         _errorThrown = true;
         _error.Throw();
     }

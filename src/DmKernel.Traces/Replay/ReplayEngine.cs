@@ -361,10 +361,15 @@ public sealed class ReplayEngine : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+            return; // a second Dispose does nothing
+        _disposed = true;
         _measurer?.Dispose();
         _readAhead?.Dispose();
         Balancer.Dispose();
     }
+
+    private bool _disposed;
 
     private TickReadAhead? _readAhead;
     private ChunkMeasurer? _measurer;

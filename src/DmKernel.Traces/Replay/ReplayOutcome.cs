@@ -149,6 +149,20 @@ public sealed class ReplayOutcome
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > StarvingCount * 100)
+        {
+            // Many asked for: the one pass would shift a long list per VM; sort every paging VM instead.
+            var all = new List<StarvingVm>();
+            for (int v = 0; v < engine.Vms.Count; v++)
+            {
+                int s = engine.SlotOf(v);
+                if (engine.Metrics.PagingTicksBySlot[s] > 0)
+                    all.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[s], engine.Metrics.UnmetMbTicksBySlot[s]));
+            }
+
+            return Top(all, count);
+        }
+
         var top = new List<StarvingVm>(count + 1);
         ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
         ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;

@@ -32,6 +32,7 @@ internal sealed class TickReadAhead : IDisposable
     private volatile bool _stop;
     private int _next;
     private bool _holding;
+    private bool _disposed;
 
     /// <param name="reader">The reader, positioned at tick <paramref name="firstTick"/>.</param>
     /// <param name="ticks">Ticks to read (no more: the reader is left just after them).</param>
@@ -85,6 +86,9 @@ internal sealed class TickReadAhead : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _stop = true;
         _configured.Set(); // wakes the thread if it waits for its order
         if (_free.CurrentCount < Depth)

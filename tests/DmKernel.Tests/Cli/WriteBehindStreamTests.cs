@@ -64,7 +64,7 @@ public class WriteBehindStreamTests
     }
 
     [Fact]
-    public void AnErrorOfTheWritingThread_IsThrownToTheCaller_Once()
+    public void AnErrorOfTheWritingThread_IsThrownToTheCaller_AndLaterCallsFail()
     {
         var failing = new FailingStream(failAfterBytes: WriteBehindStream.BlockBytes + 10);
         var stream = new WriteBehindStream(failing);
@@ -77,6 +77,10 @@ public class WriteBehindStreamTests
             stream.Write(block);
         });
         Assert.Equal("disk full (test)", e.Message);
+        var later = Assert.Throws<IOException>(() => stream.Write(block)); // the stream stays failed
+        Assert.Contains("disk full (test)", later.Message, StringComparison.Ordinal);
+        Assert.Same(e, later.InnerException);
+        Assert.Throws<IOException>(stream.Flush);
         stream.Dispose(); // the error was reported: disposing does not throw it again
         Assert.True(failing.Disposed, "the inner stream is disposed with the write-behind stream");
         Assert.Equal(WriteBehindStream.BlockBytes, failing.Accepted);

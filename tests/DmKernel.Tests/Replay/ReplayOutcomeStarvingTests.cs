@@ -17,6 +17,7 @@ public class ReplayOutcomeStarvingTests
     [InlineData(3)]
     [InlineData(10)]
     [InlineData(100_000)]
+    [InlineData(int.MaxValue)]
     public void TopStarving_IsTheFullSortsFirst(int count)
     {
         using var dir = new TempDir();

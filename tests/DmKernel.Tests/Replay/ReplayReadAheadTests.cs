@@ -145,6 +145,17 @@ public class ReplayReadAheadTests
     }
 
     [Fact]
+    public void Dispose_Twice_BeforeAnyStep_DoesNothingTheSecondTime()
+    {
+        // The read-ahead runs from the constructor on; disposing the engine twice stops it once.
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        var engine = new ReplayEngine(reader, new ReplayOptions());
+        engine.Dispose();
+        engine.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => engine.Step());
+    }
+
+    [Fact]
     public async Task Dispose_WhileTheReadAheadWaitsForABuffer_Returns()
     {
         // Three ticks taken of 1440: the reading thread fills its buffers and waits; disposing the engine stops it.
