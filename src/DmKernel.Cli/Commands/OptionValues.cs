@@ -58,11 +58,42 @@ internal static class OptionValues
                 case Option<double?> o when o.CustomParser is null:
                     o.CustomParser = r => Real(r, o, v => (double?)v);
                     break;
+                case Option<string> o when o.HelpName is "FILE" or "DIR":
+                    o.Validators.Add(r => RefuseEmptyPath(r, o.Name, o.HelpName));
+                    break;
+            }
+        }
+
+        foreach (Argument argument in command.Arguments)
+        {
+            switch (argument)
+            {
+                case Argument<string> a:
+                    a.Validators.Add(r => RefuseEmptyPath(r, a.Name, a.Name));
+                    break;
+                case Argument<string[]> a:
+                    a.Validators.Add(r => RefuseEmptyPath(r, a.Name, a.Name));
+                    break;
             }
         }
 
         foreach (Command sub in command.Subcommands)
             Apply(sub);
+    }
+
+    /// <summary>An empty (or blank) file or folder name is refused by the parser, naming the option: the runtime's own
+    /// message for it ("The value cannot be an empty string") names nothing the user typed.</summary>
+    private static void RefuseEmptyPath(SymbolResult r, string name, string? kind)
+    {
+        foreach (Token token in r.Tokens)
+        {
+            if (string.IsNullOrWhiteSpace(token.Value))
+            {
+                string what = kind switch { "DIR" => "a folder", "FILE" => "a file", _ => "a file or folder" };
+                r.AddError($"{name}: '{token.Value}' is an empty path: expected {what} name.");
+                return;
+            }
+        }
     }
 
     private static string? Token(ArgumentResult r)

@@ -73,6 +73,38 @@ public class CliRobustnessTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 
+    /// <summary>
+    /// An empty or blank file or folder name (<c>-o ""</c>, an unset shell variable) is refused by the parser, naming the
+    /// option or argument: it crashed generate, import, replay, split and merge with the runtime's stack trace and made
+    /// compare print "The value cannot be an empty string", naming nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("generate --vms 10 --hosts 2 --ticks 5 -o", "", "error: --output: '' is an empty path: expected a file name.")]
+    [InlineData("generate --vms 10 --hosts 2 --ticks 5 -o g.dmt --from", " ", "error: --from: ' ' is an empty path: expected a file name.")]
+    [InlineData("replay SAMPLE -o", "", "error: --output: '' is an empty path: expected a folder name.")]
+    [InlineData("replay -o out", "", "error: FILE: '' is an empty path: expected a file name.")]
+    [InlineData("compare SAMPLE -o", "", "error: --output: '' is an empty path: expected a folder name.")]
+    [InlineData("split SAMPLE --shards 2 -o", "", "error: --output: '' is an empty path: expected a folder name.")]
+    [InlineData("merge -o out", "", "error: DIR: '' is an empty path: expected a folder name.")]
+    [InlineData("import bitbrains BITBRAINS -o", "", "error: --output: '' is an empty path: expected a file name.")]
+    [InlineData("import bitbrains -o t.dmt", "", "error: INPUT: '' is an empty path: expected a file or folder name.")]
+    public void EmptyPath_IsRefusedByTheOptionsName_ExitTwo(string command, string path, string expected)
+    {
+        using var tmp = new TempDir();
+        string[] args = [.. command.Split(' ').Select(a => a switch
+        {
+            "SAMPLE" => ReplayDeterminismTests.SampleTrace,
+            "BITBRAINS" => RealTraces.Path("bitbrains-gwa-t-12-rnd"),
+            "out" or "g.dmt" or "t.dmt" => tmp.File(a),
+            _ => a,
+        }), path];
+        (int exit, _, string stderr) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Equal(expected, ErrorLine(stderr));
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
     /// <summary>replay's model options are named by their flags; a host smaller than the reserve names --host-mb.</summary>
     [Theory]
     [InlineData("--boot-grace -1", "error: --boot-grace: -1 is out of range")]
