@@ -240,8 +240,8 @@ internal static class MergeCommand
             var shard = new Shard(dir, json);
             try
             {
+                CheckFields(shard);
                 CheckFiles(shard);
-                _ = shard.Index + shard.Count + (shard.IsCompare ? 0 : shard.Hosts);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
             {
@@ -384,6 +384,178 @@ internal static class MergeCommand
         foreach (KeyValuePair<string, string> kv in items)
             f.Add(kv.Key, kv.Value);
         return f;
+    }
+
+    /// <summary>
+    /// Every field of shard.json the merge reads is there, of its type and in its range, checked before anything is merged:
+    /// a hand-edited or damaged shard.json (a total as a string, a field missing, a negative count, more paging VM-ticks than
+    /// VM-ticks on, a starving VM the trace does not have) is refused naming the file and the field, instead of failing
+    /// half-way with the runtime's message or merging a percentage from impossible totals. shard.json has no checksum of its
+    /// own (it holds the other files' checksums), so a consistent edit within the ranges is not detected.
+    /// </summary>
+    private static void CheckFields(Shard s)
+    {
+        string path = s.File(ShardReplay.ShardJson);
+        JsonElement j = s.Json;
+        long count = Whole(path, j, "shards", 1, int.MaxValue);
+        Whole(path, j, "shard", 0, count - 1);
+        Text(path, j, "fingerprint");
+        Obj(path, j, "run");
+        foreach (JsonProperty f in Obj(path, j, "files").EnumerateObject())
+        {
+            Whole(path, f.Value, "bytes", 0, long.MaxValue, $"files.{f.Name}.");
+            Text(path, f.Value, "xxhash64", $"files.{f.Name}.");
+        }
+
+        if (s.IsCompare)
+        {
+            long searches = Whole(path, j, "searches", 1, int.MaxValue);
+            Text(path, j, "trace");
+            foreach (JsonElement e in Arr(path, j, "ran").EnumerateArray())
+            {
+                if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v) || v < 0 || v >= searches)
+                    throw Bad(path, "ran[]", e, string.Create(CultureInfo.InvariantCulture, $"search numbers from 0 to {searches - 1}"));
+            }
+
+            Real(path, Obj(path, j, "run"), "wallSeconds", "run.");
+            return;
+        }
+
+        JsonElement trace = Obj(path, j, "trace");
+        long traceVms = Whole(path, trace, "vms", 0, int.MaxValue, "trace.");
+        long traceHosts = Whole(path, trace, "hosts", 0, int.MaxValue, "trace.");
+        Whole(path, trace, "formatVersion", 0, int.MaxValue, "trace.");
+        Whole(path, trace, "ticksInTrace", 0, long.MaxValue, "trace.");
+        if (Real(path, trace, "tickSeconds", "trace.") <= 0)
+            throw Bad(path, "trace.tickSeconds", trace.GetProperty("tickSeconds"), "a positive number of seconds");
+        Text(path, trace, "file", "trace.");
+        Text(path, trace, "source", "trace.");
+        foreach (JsonProperty m in Obj(path, trace, "metadata", "trace.").EnumerateObject())
+            Text(path, trace.GetProperty("metadata"), m.Name, "trace.metadata.");
+
+        long vms = Whole(path, j, "vms", 0, traceVms);
+        long hosts = Whole(path, j, "hosts", 0, traceHosts);
+        Whole(path, j, "firstHost", 0, traceHosts);
+        long slots = Whole(path, j, "slots", vms, int.MaxValue);
+        long ticks = Whole(path, j, "ticks", 0, long.MaxValue);
+        Whole(path, j, "tickIndex", 0, long.MaxValue);
+        Bool(path, j, "placedByReplay");
+        try
+        {
+            BalancerPolicy.Parse(Text(path, j, "policy"));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliError($"'{path}': policy: {ex.Message.Split(" (Parameter", 2)[0]}; run that shard again.", 1);
+        }
+
+        JsonElement jm = Obj(path, j, "model");
+        try
+        {
+            (ModelParameters.Default with
+            {
+                TickSeconds = Real(path, jm, "tickSeconds", "model."),
+                GranularityMb = (int)Whole(path, jm, "granularityMb", int.MinValue, int.MaxValue, "model."),
+                BootGraceSeconds = Real(path, jm, "bootGraceSeconds", "model."),
+                ReclaimPeriodSeconds = Real(path, jm, "reclaimPeriodSeconds", "model."),
+                MaxRemovePerSecondMb = (int)Whole(path, jm, "maxRemovePerSecondMb", int.MinValue, int.MaxValue, "model."),
+                PressureWindowSeconds = Real(path, jm, "pressureWindowSeconds", "model."),
+                HostReserveMb = (int)Whole(path, jm, "hostReserveMb", int.MinValue, int.MaxValue, "model."),
+                MaxCeilingMb = (int)Whole(path, jm, "maxCeilingMb", int.MinValue, int.MaxValue, "model."),
+                SmartPaging = Bool(path, jm, "smartPaging", "model."),
+            }).Validate();
+        }
+        catch (ModelParameterException ex)
+        {
+            throw new CliError($"'{path}': model: {ex.Message}; run that shard again.", 1);
+        }
+
+        // Totals: counts of VM-ticks and host-ticks are bounded by the shard's VMs (or hosts) times its ticks; the others are
+        // sums of MB, never negative.
+        JsonElement t = Obj(path, j, "totals");
+        static long Times(long a, long b) => b == 0 || a <= long.MaxValue / b ? a * b : long.MaxValue;
+        long wanted = Whole(path, t, "wantedVmTicks", 0, Times(vms, ticks), "totals.");
+        long on = Whole(path, t, "onVmTicks", 0, Times(slots, ticks), "totals.");
+        Whole(path, t, "pagingVmTicks", 0, on, "totals.");
+        Whole(path, t, "smartPagingVmTicks", 0, on, "totals.");
+        Whole(path, t, "deniedVmTicks", 0, wanted, "totals.");
+        Whole(path, t, "shortHostTicks", 0, Times(hosts, ticks), "totals.");
+        foreach (string name in (string[])["unmetMbTicks", "assignedMbTicks", "demandMbTicks", "smartPagingMbTicks", "addOperations", "addedMb", "removeOperations", "removedMb", "failedStarts"])
+            Whole(path, t, name, 0, long.MaxValue, "totals.");
+
+        JsonElement p = Obj(path, j, "pressure"), a = Obj(path, j, "hostAvailablePercent");
+        Whole(path, p, "sum", 0, long.MaxValue, "pressure.");
+        Whole(path, p, "max", 0, ReplayMetrics.PressureBins - 1, "pressure.");
+        Whole(path, a, "sum", 0, long.MaxValue, "hostAvailablePercent.");
+        Whole(path, a, "max", 0, 100, "hostAvailablePercent.");
+        foreach (JsonElement v in Arr(path, j, "starving").EnumerateArray())
+        {
+            Whole(path, v, "vm", 0, traceVms - 1, "starving[].");
+            Text(path, v, "id", "starving[].");
+            Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), "starving[].");
+            Whole(path, v, "unmetMbTicks", 0, long.MaxValue, "starving[].");
+        }
+
+        foreach (JsonElement e in Arr(path, j, "hashTicks").EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v) || v < 0)
+                throw Bad(path, "hashTicks[]", e, "tick numbers of at least 0");
+        }
+    }
+
+    private static CliError Bad(string path, string field, JsonElement value, string expected)
+    {
+        string shown = value.GetRawText();
+        if (shown.Length > 40)
+            shown = shown[..40] + "...";
+        return new CliError($"'{path}': {field} is {shown}: expected {expected}; the file was changed or damaged: run that shard again.", 1);
+    }
+
+    private static JsonElement Field(string path, JsonElement parent, string name, string prefix)
+    {
+        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(name, out JsonElement e))
+            throw new CliError($"'{path}' lacks the field {prefix}{name}; the file was changed or damaged: run that shard again.", 1);
+        return e;
+    }
+
+    private static long Whole(string path, JsonElement parent, string name, long min, long max, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && v >= min && v <= max)
+            return v;
+        throw Bad(path, prefix + name, e, string.Create(CultureInfo.InvariantCulture, $"a whole number from {min} to {max}"));
+    }
+
+    private static double Real(string path, JsonElement parent, string name, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        if (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v) && v >= 0)
+            return v;
+        throw Bad(path, prefix + name, e, "a finite number of at least 0");
+    }
+
+    private static string Text(string path, JsonElement parent, string name, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Bad(path, prefix + name, e, "a string");
+    }
+
+    private static bool Bool(string path, JsonElement parent, string name, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        return e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Bad(path, prefix + name, e, "true or false");
+    }
+
+    private static JsonElement Obj(string path, JsonElement parent, string name, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        return e.ValueKind == JsonValueKind.Object ? e : throw Bad(path, prefix + name, e, "an object");
+    }
+
+    private static JsonElement Arr(string path, JsonElement parent, string name, string prefix = "")
+    {
+        JsonElement e = Field(path, parent, name, prefix);
+        return e.ValueKind == JsonValueKind.Array ? e : throw Bad(path, prefix + name, e, "an array");
     }
 
     /// <summary>Every file shard.json lists is there with the length and checksum the shard wrote.</summary>

@@ -123,6 +123,28 @@ public partial class CompareShardTests
         Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // restored: the same shards merge
     }
 
+    /// <summary>A compare shard's shard.json with a field of the wrong type or out of range names the file and field (before:
+    /// "searches" as a string escaped as the runtime's InvalidOperationException).</summary>
+    [Fact]
+    public void Merge_CompareShardJsonWithABadField_IsRefusedNamingFileAndField()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string json = Path.Combine(shards, "compare-shard-0001-of-0003", "shard.json");
+        string original = File.ReadAllText(json);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
+        root["searches"] = "many";
+        File.WriteAllText(json, root.ToJsonString());
+        string output = tmp.File("merged");
+        ShardTests.AssertRefused($"'{json}': searches is \"many\": expected a whole number from 1 to 2147483647", "merge", shards, "-o", output);
+
+        root = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
+        root["ran"] = new System.Text.Json.Nodes.JsonArray(0, 99999);
+        File.WriteAllText(json, root.ToJsonString());
+        ShardTests.AssertRefused($"'{json}': ran[] is 99999: expected search numbers from 0 to ", "merge", shards, "-o", output);
+        AssertNothingWritten(output);
+    }
+
     [Fact]
     public void Merge_CompareShardsWithOtherOptions_OtherCounts_OrReplayShards_AreRefusedNamingTheDifference()
     {

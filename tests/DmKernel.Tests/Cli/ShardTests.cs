@@ -170,6 +170,48 @@ public class ShardTests
         Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // restored: the same shards merge
     }
 
+    /// <summary>
+    /// A shard.json edited by hand or damaged within valid JSON: a field of the wrong type or missing is refused naming the
+    /// file and the field (before: the runtime's InvalidOperationException or KeyNotFoundException escaped half-way through
+    /// the merge), and impossible totals (negative, more paging VM-ticks than VM-ticks on, a starving VM the trace does not
+    /// have, a pressure above the histogram) are refused instead of merged into a percentage with exit code 0.
+    /// </summary>
+    [Theory]
+    [InlineData("totals.onVmTicks", "\"12\"", "totals.onVmTicks is \"12\": expected a whole number from 0 to ")]
+    [InlineData("totals.failedStarts", null, "lacks the field totals.failedStarts")]
+    [InlineData("totals.assignedMbTicks", "1e30", "totals.assignedMbTicks is 1e30: expected a whole number from 0 to 9223372036854775807")]
+    [InlineData("totals.onVmTicks", "-5", "totals.onVmTicks is -5: expected a whole number from 0 to ")]
+    [InlineData("totals.pagingVmTicks", "ON+1", "totals.pagingVmTicks is ")]
+    [InlineData("pressure.sum", "1.5", "pressure.sum is 1.5: expected a whole number")]
+    [InlineData("pressure.max", "-1", "pressure.max is -1: expected a whole number from 0 to 1000")]
+    [InlineData("hostAvailablePercent.max", "101", "hostAvailablePercent.max is 101: expected a whole number from 0 to 100")]
+    [InlineData("starving", "[{\"vm\":999999,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1}]", "starving[].vm is 999999: expected a whole number from 0 to ")]
+    [InlineData("model.granularityMb", "3", "model: ")]
+    [InlineData("placedByReplay", "\"yes\"", "placedByReplay is \"yes\": expected true or false")]
+    [InlineData("hashTicks", "[-3]", "hashTicks[] is -3: expected tick numbers of at least 0")]
+    public void Merge_ShardJsonWithAFieldOfTheWrongTypeMissingOrOutOfRange_IsRefusedNamingFileAndField(string field, string? value, string expected)
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string json = Path.Combine(shards, "shard-0001-of-0003", "shard.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        string[] names = field.Split('.');
+        System.Text.Json.Nodes.JsonObject parent = names.Length == 1 ? root : root[names[0]]!.AsObject();
+        if (value is null)
+            parent.Remove(names[^1]);
+        else if (value == "ON+1")
+            parent[names[^1]] = root["totals"]!["onVmTicks"]!.GetValue<long>() + 1;
+        else
+            parent[names[^1]] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        File.WriteAllText(json, root.ToJsonString());
+
+        string output = tmp.File("merged");
+        AssertRefused($"'{json}'", "merge", shards, "-o", output);
+        AssertRefused(expected, "merge", shards, "-o", output);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
+            "a refused merge wrote outputs");
+    }
+
     [Fact]
     public void Merge_ShardsReplayedWithOtherOptionsOrFromAnotherSplit_AreRefusedNamingTheDifference()
     {
