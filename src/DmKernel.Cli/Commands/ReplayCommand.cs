@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 using DmKernel.Cli.Output;
 using DmKernel.Cli.Report;
@@ -82,6 +83,9 @@ internal static class ReplayCommand
         // continues it from the last checkpoint; it joins the other outputs when the replay completes.
         string checkpointDir = Path.Combine(staged.Directory, ".checkpoint");
         string statePath = Path.Combine(checkpointDir, "state.bin"), hostsPart = Path.Combine(checkpointDir, "hosts.csv.part");
+        string partChecksums = hostsPart + ".xxh64";
+        var partHash = new XxHash64();
+        string? lastChecksum = null;
         bool checkpointing = checkpointEvery is not null || resume;
         RunFingerprint settings = Fingerprint(traceFile, engine, options, hostSeriesEvery);
         string fingerprint = settings.ToString();
@@ -105,7 +109,8 @@ internal static class ReplayCommand
                 }
             }
 
-            CheckHostsPart(hostsPart, length);
+            CheckHostsPart(hostsPart, length, partHash);
+            lastChecksum = CheckPartChecksum(partChecksums, hostsPart, length, partHash.GetCurrentHashAsUInt64());
             hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
             hostsStream.SetLength(length);
             hostsStream.Seek(0, SeekOrigin.End);
@@ -124,7 +129,7 @@ internal static class ReplayCommand
         }
 
         long lastCheckpoint = resume ? engine.TicksDone : -1;
-        var hostsOut = new WriteBehindStream(hostsStream); // written by a thread of its own, beside the replay
+        var hostsOut = new ChecksumStream(new WriteBehindStream(hostsStream), partHash); // written by a thread of its own, beside the replay
         using (var hosts = new StreamWriter(hostsOut, new UTF8Encoding(false), 1 << 16))
         {
             if (hostsOut.Length == 0)
@@ -137,6 +142,7 @@ internal static class ReplayCommand
                 if (checkpointEvery is long n && e.TicksDone % n == 0 && e.TicksDone < e.TotalTicks)
                 {
                     hosts.Flush();
+                    lastChecksum = SavePartChecksum(partChecksums, lastChecksum, hostsOut.Length, partHash.GetCurrentHashAsUInt64());
                     string temp = statePath + ".tmp";
                     using (FileStream state = File.Create(temp))
                         e.SaveCheckpoint(state, fingerprint, hostsOut.Length); // (the flush above waited for the bytes to be in the file)
@@ -260,7 +266,7 @@ internal static class ReplayCommand
     /// recorded, end a line there and hold no NUL byte before it: a truncated (or zero-filled) part would otherwise be
     /// extended with NUL bytes and continued, a hosts.csv with a hole. Bytes after it (written after the checkpoint) are cut.
     /// </summary>
-    private static void CheckHostsPart(string path, long length)
+    private static void CheckHostsPart(string path, long length, XxHash64 hash)
     {
         long actual = new FileInfo(path).Length;
         if (actual < length)
@@ -278,11 +284,50 @@ internal static class ReplayCommand
             if (nul >= 0)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"cannot resume: {path} holds a NUL byte at offset {at + nul}, inside the {length} bytes the checkpoint recorded (the file was damaged): run without --resume to replay from the start."), 1);
             last = buffer[n - 1];
+            hash.Append(buffer.AsSpan(0, n));
             at += n;
         }
 
         if (length > 0 && last != (byte)'\n')
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"cannot resume: {path} does not end a line at the {length} bytes the checkpoint recorded (the file was changed): run without --resume to replay from the start."), 1);
+    }
+
+    /// <summary>
+    /// Records the checksum of the per-host series' first <paramref name="length"/> bytes beside the checkpoint, with the
+    /// previous checkpoint's (the state file is replaced after this one: a run killed between the two resumes from the
+    /// previous state, whose line is still there). Returns the new line.
+    /// </summary>
+    private static string SavePartChecksum(string path, string? previous, long length, ulong hash)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture, $"{length} {hash:x16}");
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, previous is null ? line + "\n" : previous + "\n" + line + "\n");
+        File.Move(temp, path, overwrite: true);
+        return line;
+    }
+
+    /// <summary>
+    /// The per-host series' first <paramref name="length"/> bytes must have the checksum recorded for them at the checkpoint:
+    /// a changed digit keeps the length and line ends (which <see cref="CheckHostsPart"/> checks) and would be copied into
+    /// the final hosts.csv. Returns the matching line (the previous one for the next checkpoint).
+    /// </summary>
+    private static string CheckPartChecksum(string path, string partPath, long length, ulong hash)
+    {
+        if (!File.Exists(path))
+            throw new CliError($"cannot resume: {path} is missing, so {partPath} cannot be checked (the checkpoint is damaged, or was written by an older dmkernel): run without --resume to replay from the start.", 1);
+        string want = string.Create(CultureInfo.InvariantCulture, $"{length} ");
+        foreach (string line in File.ReadLines(path))
+        {
+            if (!line.StartsWith(want, StringComparison.Ordinal))
+                continue;
+            string expected = line[want.Length..];
+            string actual = hash.ToString("x16", CultureInfo.InvariantCulture);
+            if (expected != actual)
+                throw new CliError($"cannot resume: {partPath} was changed after the checkpoint (checksum of its first {length.ToString(CultureInfo.InvariantCulture)} bytes {actual}, the checkpoint recorded {expected}): run without --resume to replay from the start.", 1);
+            return line;
+        }
+
+        throw new CliError($"cannot resume: {path} records no checksum for the {length.ToString(CultureInfo.InvariantCulture)} bytes of {partPath} the checkpoint holds (the checkpoint is damaged): run without --resume to replay from the start.", 1);
     }
 
     private static void CheckSameSettings(string saved, RunFingerprint current, string statePath)

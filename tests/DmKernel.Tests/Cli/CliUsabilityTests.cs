@@ -233,6 +233,7 @@ public class CliUsabilityTests
             using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
                 engine.SaveCheckpoint(f, ReplayCommand.Fingerprint(trace, engine, options, null).ToString(), 0);
             File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
+            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part.xxh64"), $"0 {new System.IO.Hashing.XxHash64().GetCurrentHashAsUInt64():x16}\n"); // the checksum of its 0 bytes
         }
 
         (int exit, string stdout, string stderr) = Run("replay", trace, "-o", outDir, "--resume", "--boot-grace", "30", "--max-ticks", "300", "--threads", "2");

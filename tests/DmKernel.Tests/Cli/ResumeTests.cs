@@ -65,16 +65,40 @@ public class ResumeTests
             part.WriteByte(0);
         });
 
+        // One digit changed in the middle: the length, line ends and bytes stay plausible; the recorded checksum does not
+        // match (before, it was copied into the final hosts.csv, exit 0). And a checkpoint without its checksums.
+        long changedAt = -1;
+        string changed = Damaged("changed", part =>
+        {
+            for (long at = part.Length / 2; at < part.Length; at++)
+            {
+                part.Position = at;
+                int b = part.ReadByte();
+                if (b is >= '0' and <= '8')
+                {
+                    part.Position = at;
+                    part.WriteByte((byte)(b + 1));
+                    changedAt = at;
+                    return;
+                }
+            }
+        });
+        Assert.True(changedAt > 0, "no digit to change in the per-host series");
+        string unchecked_ = Damaged("unchecked", _ => { });
+        File.Delete(Path.Combine(unchecked_, ".checkpoint", "hosts.csv.part.xxh64"));
+
         TextWriter oldErr = Console.Error, oldOut = Console.Out;
         var err = new StringWriter();
         Console.SetError(err);
         Console.SetOut(new StringWriter());
-        int exit, exitTruncated, exitZeroed;
+        int exit, exitTruncated, exitZeroed, exitChanged, exitUnchecked;
         string errDamaged;
         try
         {
             exitTruncated = CliApp.Run(["replay", trace, "-o", truncated, "--checkpoint-every", "500", "--resume"]);
             exitZeroed = CliApp.Run(["replay", trace, "-o", zeroed, "--checkpoint-every", "500", "--resume"]);
+            exitChanged = CliApp.Run(["replay", trace, "-o", changed, "--checkpoint-every", "500", "--resume"]);
+            exitUnchecked = CliApp.Run(["replay", trace, "-o", unchecked_, "--checkpoint-every", "500", "--resume"]);
             errDamaged = err.ToString();
             err.GetStringBuilder().Clear();
             exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "500", "--resume"]);
@@ -89,7 +113,11 @@ public class ResumeTests
         Assert.Equal(1, exitZeroed);
         Assert.Contains("hosts.csv.part is 10 bytes, shorter than the", errDamaged, StringComparison.Ordinal);
         Assert.Contains("holds a NUL byte at offset 40", errDamaged, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(truncated, "summary.json")) || File.Exists(Path.Combine(zeroed, "summary.json")));
+        Assert.Equal(1, exitChanged);
+        Assert.Equal(1, exitUnchecked);
+        Assert.Contains("hosts.csv.part was changed after the checkpoint (checksum of its first", errDamaged, StringComparison.Ordinal);
+        Assert.Contains("hosts.csv.part.xxh64 is missing", errDamaged, StringComparison.Ordinal);
+        Assert.All((string[])[truncated, zeroed, changed, unchecked_], d => Assert.False(File.Exists(Path.Combine(d, "summary.json")), d));
         Assert.True(exit == 0, err.ToString());
         Assert.Contains("Resuming at tick", err.ToString(), StringComparison.Ordinal);
         Assert.Equal(
