@@ -19,7 +19,7 @@ internal sealed class CommonOptions
 
     public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap per VM, MB per second.", HelpName = "MB/S", DefaultValueFactory = _ => ModelParameters.Default.MaxRemovePerSecondMb };
 
-    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 management-OS reserve of every host, MB.", HelpName = "MB", DefaultValueFactory = _ => ModelParameters.Default.HostReserveMb };
+    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 management-OS reserve of every host without one of its own (the replay's own placement, compare's hosts), MB.", HelpName = "MB", DefaultValueFactory = _ => ModelParameters.Default.HostReserveMb };
 
     public Option<bool> NoSmartPaging { get; } = new("--no-smart-paging") { Description = "R6: restarts that find too little memory fail instead of using Smart Paging. [default: off (Smart Paging on)]" };
 

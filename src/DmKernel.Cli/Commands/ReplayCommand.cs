@@ -35,6 +35,7 @@ internal static class ReplayCommand
             if (ck is < 1)
                 throw new CliError($"--checkpoint-every {ck} is out of range: expected at least 1.");
             bool hostMbGiven = result.GetResult(common.HostMb) is { Implicit: false };
+            bool reserveGiven = result.GetResult(common.Reserve) is { Implicit: false };
             string trace = result.GetValue(file)!;
             string? shardText = result.GetValue(shard);
             int? shardCount = result.GetValue(shards);
@@ -56,16 +57,16 @@ internal static class ReplayCommand
                     throw new CliError("--checkpoint-every and --resume apply to a whole replay, not to a shard: a shard is 1/N of the work; rerun a failed shard instead.");
                 if (hostMbGiven)
                     throw new CliError("--host-mb applies only to a trace without hosts; a split trace keeps the hosts of its source. Leave --host-mb out.");
-                return ShardReplay.Run(trace, id, result.GetValue(output)!, options, step, cancel);
+                return ShardReplay.Run(trace, id, result.GetValue(output)!, options, step, cancel, reserveGiven);
             }
 
-            return Run(trace, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume), hostMbGiven: hostMbGiven);
+            return Run(trace, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume), hostMbGiven: hostMbGiven, reserveGiven: reserveGiven);
         })));
         return command;
     }
 
     public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel,
-        long? checkpointEvery = null, bool resume = false, bool hostMbGiven = false)
+        long? checkpointEvery = null, bool resume = false, bool hostMbGiven = false, bool reserveGiven = false)
     {
         Task warmUp = StartWarmUp(traceFile, options);
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
@@ -74,6 +75,9 @@ internal static class ReplayCommand
             throw new CliError(string.Create(CultureInfo.InvariantCulture,
                 $"--host-mb applies only to a trace without hosts; {Path.GetFileName(traceFile)} places its VMs on {reader.Hosts.Count} hosts of its own (up to {reader.Hosts.Max(h => h.TotalMb)} MB). Leave --host-mb out, or use compare, which re-packs the VMs onto hosts of --host-mb."));
         }
+
+        if (reserveGiven)
+            RefuseReserveForOwnReserves(reader, traceFile);
 
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
         using var staged = new StagedOutput(outputDir);
@@ -258,6 +262,22 @@ internal static class ReplayCommand
             .Add("--max-ticks", options.MaxTicks is long max ? string.Create(ic, $"{max}") : "(the whole trace)")
             .Add("--hash-every", string.Create(ic, $"{options.HashEvery}"))
             .Add("--host-series-every", hostSeriesEvery is int every ? string.Create(ic, $"{every}") : "(about 500 samples per host)");
+    }
+
+    /// <summary>
+    /// --reserve sets the management-OS reserve (R3) of hosts without one of their own: the replay's own placement, and trace
+    /// hosts that record none. Where every host of the trace records its own it would change nothing (while summary.json
+    /// recorded it as the run's reserve), so it is refused by name.
+    /// </summary>
+    internal static void RefuseReserveForOwnReserves(NativeTraceReader reader, string traceFile)
+    {
+        IReadOnlyList<TraceHost> hosts = reader.Hosts;
+        if (hosts.Count == 0 || hosts.Any(h => h.ReserveMb is null))
+            return;
+        int low = hosts.Min(h => h.ReserveMb!.Value), high = hosts.Max(h => h.ReserveMb!.Value);
+        string reserves = low == high ? string.Create(CultureInfo.InvariantCulture, $"{low} MB") : string.Create(CultureInfo.InvariantCulture, $"{low} to {high} MB");
+        throw new CliError(string.Create(CultureInfo.InvariantCulture,
+            $"--reserve applies only to hosts without a reserve of their own; every one of the {hosts.Count} hosts of {Path.GetFileName(traceFile)} records its own ({reserves}), so it would change nothing. Leave --reserve out, or use compare, which re-packs the VMs onto hosts with --reserve."));
     }
 
     /// <summary>Refuses a checkpoint saved under other settings, naming each setting that differs.</summary>
