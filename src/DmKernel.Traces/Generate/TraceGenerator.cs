@@ -22,6 +22,10 @@ public static partial class TraceGenerator
 {
     private const int SinTableBits = 12;
 
+    /// <summary>The smallest Startup a generated VM has (a static VM of the smallest size class: half its 1024 MB; a dynamic
+    /// VM: at least 512 MB).</summary>
+    internal const int SmallestStartupMb = 512;
+
     // Size classes (Maximum MB) and their shares (in 1/100).
     private static readonly int[] SizeMb = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
     private static readonly int[] SizeShare = [10, 20, 30, 20, 12, 6, 2];

@@ -80,6 +80,9 @@ public sealed record TraceGeneratorOptions
         Check(double.IsFinite(HostHeadroom) && HostHeadroom >= 1 && HostHeadroom <= 100, nameof(HostHeadroom), HostHeadroom, "1..100");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0, nameof(HostReserveMb), HostReserveMb, "a non-negative multiple of 2");
         Check(HostMb is null || HostReserveMb <= HostMb, nameof(HostReserveMb), HostReserveMb, "at most HostMb");
+        Check(HostMb is null || HostMb <= TraceValues.MaxCommittedMb, nameof(HostMb), HostMb ?? 0, string.Create(CultureInfo.InvariantCulture, $"at most {TraceValues.MaxCommittedMb} MB (16 TB)"));
+        Check(HostMb is null || Hosts == 0 || HostMb >= (long)HostReserveMb + TraceGenerator.SmallestStartupMb, nameof(HostMb), HostMb ?? 0,
+            string.Create(CultureInfo.InvariantCulture, $"at least {(long)HostReserveMb + TraceGenerator.SmallestStartupMb} MB: a host reserve of {HostReserveMb} MB plus the smallest VM's Startup ({TraceGenerator.SmallestStartupMb} MB); a smaller host holds no VM"));
         CheckShare(nameof(StaticFraction), StaticFraction);
         CheckShare(nameof(LinuxFraction), LinuxFraction);
         CheckShare(nameof(ChurnFraction), ChurnFraction);

@@ -65,6 +65,9 @@ public sealed record VdiFleetOptions
         Check(double.IsFinite(NoiseMb) && NoiseMb >= 0 && NoiseMb <= MeanCommittedMb, nameof(NoiseMb), NoiseMb, "0..the mean");
         Check(Hosts is >= 0 and <= 1_000_000 && Hosts <= Desktops, nameof(Hosts), Hosts, "0 (no placement) up to the desktop count");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0 && HostReserveMb < HostMb && HostMb % 2 == 0, nameof(HostMb), HostMb, "a multiple of 2 MB above the reserve");
+        Check(HostMb <= TraceValues.MaxCommittedMb, nameof(HostMb), HostMb, string.Create(CultureInfo.InvariantCulture, $"at most {TraceValues.MaxCommittedMb} MB (16 TB)"));
+        Check(Hosts == 0 || HostMb >= (long)HostReserveMb + ProvisionedMb, nameof(HostMb), HostMb,
+            string.Create(CultureInfo.InvariantCulture, $"at least {(long)HostReserveMb + ProvisionedMb} MB: a host reserve of {HostReserveMb} MB plus one desktop's Startup ({ProvisionedMb} MB); a smaller host holds no desktop"));
     }
 
     private static void Check(bool ok, string name, double value, string expected)

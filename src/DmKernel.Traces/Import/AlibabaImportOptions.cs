@@ -30,7 +30,10 @@ public sealed record AlibabaImportOptions : ImportOptions
     public override void Validate()
     {
         base.Validate();
-        Check(HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb, nameof(HostMb), HostMb, $"a positive multiple of 2 MB up to {TraceValues.MaxCommittedMb} (the size mem_util = 100 % stands for)");
+        // The largest host this import can take: mem_util = 100 % stands for HostMb (at most 16 TB), and the machine's workload
+        // VM (HostMb - HostReserveMb) may not exceed the settings' Maximum ceiling (R1); the error names the smaller.
+        long upper = Math.Min(TraceValues.MaxCommittedMb, (long)Settings.MaxCeilingMb + Math.Max(0, HostReserveMb));
+        Check(HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb, nameof(HostMb), HostMb, string.Create(CultureInfo.InvariantCulture, $"a positive multiple of 2 MB up to {upper}"));
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0 && HostMb - HostReserveMb >= VmSettings.MinMinimumMb, nameof(HostReserveMb), HostReserveMb, "a multiple of 2 MB that leaves at least 32 MB of HostMb");
         Check(HostMb - HostReserveMb <= Settings.MaxCeilingMb, nameof(HostMb), HostMb,
             string.Create(CultureInfo.InvariantCulture, $"at most {(long)Settings.MaxCeilingMb + HostReserveMb} MB: the machine's workload VM gets Maximum = HostMb - HostReserveMb ({HostReserveMb} MB), which may not exceed Settings.MaxCeilingMb ({Settings.MaxCeilingMb} MB)"));

@@ -63,6 +63,10 @@ public class CliRobustnessTests
     [InlineData("--profile vdi --vms 0", "error: --vms: 0: expected 1..1000000.")]
     [InlineData("--profile vdi --hosts 500", "error: --hosts: 500: expected 0 (no placement) up to the desktop count.")]
     [InlineData("--profile vdi --host-mb 1000", "error: --host-mb: 1000: expected a multiple of 2 MB above the host reserve of 2048 MB.")]
+    [InlineData("--host-mb 2050", "error: --host-mb: 2050: expected at least 2560 MB: a host reserve of 2048 MB plus the smallest VM's Startup (512 MB); a smaller host holds no VM.")]
+    [InlineData("--host-mb 2147483646", "error: --host-mb: 2147483646: expected at most 16777216 MB (16 TB).")]
+    [InlineData("--profile vdi --host-mb 2050", "error: --host-mb: 2050: expected at least 3072 MB: a host reserve of 2048 MB plus one desktop's Startup (1024 MB); a smaller host holds no desktop.")]
+    [InlineData("--profile vdi --host-mb 16777218", "error: --host-mb: 16777218: expected at most 16777216 MB (16 TB).")]
     public void Generate_OptionOutOfRange_NamesTheOption_ExitTwo(string options, string expected)
     {
         using var tmp = new TempDir();
