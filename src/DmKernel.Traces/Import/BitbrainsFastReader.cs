@@ -226,9 +226,25 @@ internal static class BitbrainsFastReader
         }
     }
 
-    /// <summary>11 fields, the first (trimmed) starting with "Timestamp" (the general path's check).</summary>
+    /// <summary>
+    /// 11 fields, the first (trimmed) starting with "Timestamp", and the columns read carrying their names and units (the
+    /// general path's checks, which report a header that fails them).
+    /// </summary>
     private static bool IsHeader(ReadOnlySpan<byte> line)
-        => line.Count((byte)';') == Fields - 1 && Trim(line).StartsWith("Timestamp"u8);
+    {
+        if (line.Count((byte)';') != Fields - 1 || !Trim(line).StartsWith("Timestamp"u8))
+            return false;
+        int col = 0;
+        foreach (Range r in line.Split((byte)';'))
+        {
+            if (col is BitbrainsImporter.ColTime or BitbrainsImporter.ColCapacity or BitbrainsImporter.ColUsage
+                && !System.Text.Ascii.EqualsIgnoreCase(Trim(line[r]), BitbrainsImporter.Columns[col]))
+                return false;
+            col++;
+        }
+
+        return true;
+    }
 
     /// <summary>Trims the ASCII white space that <see cref="char.IsWhiteSpace(char)"/> (and so span Trim) removes.</summary>
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)

@@ -23,7 +23,7 @@ public static class BitbrainsImporter
         "Network received throughput [KB/s]", "Network transmitted throughput [KB/s]",
     ];
 
-    private const int ColTime = 0, ColCapacity = 5, ColUsage = 6;
+    internal const int ColTime = 0, ColCapacity = 5, ColUsage = 6;
 
     /// <summary>Latest accepted timestamp (Unix seconds, year 2286): larger ones are milliseconds or garbage.</summary>
     internal const long MaxUnixSeconds = 9_999_999_999;
@@ -156,6 +156,18 @@ public static class BitbrainsImporter
                 {
                     session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", $"the Bitbrains header of {Columns.Length} ';'-separated fields starting with \"Timestamp [ms]\"");
                     return null;
+                }
+
+                // The columns read are found by position: each must carry its name and unit (every file of the published
+                // traces does), or a file with swapped columns or other units would be read as memory in KB.
+                foreach (int col in (ReadOnlySpan<int>)[ColTime, ColCapacity, ColUsage])
+                {
+                    if (!row[col].Span.Trim().Equals(Columns[col], StringComparison.OrdinalIgnoreCase))
+                    {
+                        session.Problem(ImportErrorKind.BadHeader, path, line, col + 1, Columns[col], $"'{ImportSession.Clip(row[col].Span.Trim())}'",
+                            string.Create(CultureInfo.InvariantCulture, $"\"{Columns[col]}\" (field {col + 1} of the Bitbrains header; the importer reads this column by position)"));
+                        return null;
+                    }
                 }
 
                 continue;

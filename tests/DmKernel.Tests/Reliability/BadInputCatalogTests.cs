@@ -223,6 +223,33 @@ public sealed class BadInputCatalogTests
         AssertPlace(e, ImportErrorKind.BadHeader, file, 1, 1, "11 ';'-separated fields");
     }
 
+    /// <summary>
+    /// The importer reads the time, capacity and usage columns by position: a header whose field there names another
+    /// column or unit (usage in MB, capacity and usage swapped) is refused at that field, on the general path and on the
+    /// parallel fast path alike (before: only the field count and "Timestamp" were checked, and MB were read as KB).
+    /// </summary>
+    [Theory]
+    [InlineData("Memory usage [KB]", "Memory usage [MB]", 7, true)]
+    [InlineData("Memory usage [KB]", "Memory usage [MB]", 7, false)]
+    [InlineData("Memory capacity provisioned [KB]", "Memory usage [KB]", 6, true)]
+    [InlineData("Memory capacity provisioned [KB]", "Memory usage [KB]", 6, false)]
+    [InlineData("Timestamp [ms]", "Timestamp [s] (local)", 1, false)]
+    public void Bitbrains_HeaderNamingAnotherColumnOrUnit_WhereAColumnIsRead_IsBadHeader(string column, string instead, int field, bool generalPath)
+    {
+        using var dir = new TempDir();
+        dir.Write("2013-8/1.csv", BitbrainsHeader + Bb(0) + Bb(300));
+        string file = dir.Write("2013-8/2.csv", BitbrainsHeader.Replace(column + ";", instead + ";", StringComparison.Ordinal) + Bb(0) + Bb(300));
+        var options = new BitbrainsImportOptions { ReadThreads = 2, GeneralPathOnly = generalPath };
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("out.dmt"), options));
+        AssertPlace(e, ImportErrorKind.BadHeader, file, 1, field, $"\"{column}\" (field {field} of the Bitbrains header");
+        Assert.Contains($"'{instead}'", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("out.dmt")));
+
+        // Other columns are not read: their names are not checked (the count is).
+        File.WriteAllText(file, BitbrainsHeader.Replace("CPU usage [MHZ]", "CPU usage [GHz]", StringComparison.Ordinal) + Bb(0) + Bb(300));
+        Assert.Equal(2, BitbrainsImporter.Import(dir.Path, dir.File("out.dmt"), options).Vms);
+    }
+
     [Theory]
     [InlineData("capacity over MaxCeiling", "0", "2147483648.0", "1048576.0", 6, "2147483648.0 KB (2097152 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB (Settings.MaxCeilingMb = 1048576 MB)")]
     [InlineData("capacity over 32 bits of MB", "0", "1e13", "1048576.0", 6, "1e13 KB (9765625000 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB")]
