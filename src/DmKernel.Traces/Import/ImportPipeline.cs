@@ -61,6 +61,7 @@ internal static class ImportPipeline
         IReadOnlyList<SampleSeries> series, double start, double nominalPeriod)
     {
         var o = session.Options;
+        session.RefuseNothingLeft(vms.Count);
         CheckSpan(series, start);
         long ticks = TickCount(series, start, o.TickSeconds);
         var report = session.Report;

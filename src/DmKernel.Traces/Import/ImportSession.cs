@@ -15,6 +15,28 @@ internal sealed class ImportSession(ImportOptions options, string format)
         if (!Options.Lenient)
             throw new TraceImportException(kind, file, line, column, columnName, found, expected);
         Report.Skip(kind);
+        if (FirstSkipped is null)
+            Interlocked.CompareExchange(ref _firstSkipped, new Skipped(kind, file, line, column, columnName, found, expected), null);
+    }
+
+    /// <summary>The first problem <see cref="ImportOptions.Lenient"/> skipped (where it was and what), or null.</summary>
+    public Skipped? FirstSkipped => Volatile.Read(ref _firstSkipped);
+
+    private Skipped? _firstSkipped;
+
+    internal sealed record Skipped(ImportErrorKind Kind, string File, int Line, int Column, string? ColumnName, string Found, string Expected);
+
+    /// <summary>
+    /// Where --lenient skipped every row or file, the import has nothing left: that is an error (naming the first problem
+    /// skipped and the counts) rather than a trace of 0 VMs written over the output.
+    /// </summary>
+    public void RefuseNothingLeft(int vms)
+    {
+        if (vms > 0 || FirstSkipped is not { } first)
+            return;
+        string counts = string.Join(", ", Report.Skipped.OrderBy(kv => kv.Key).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value}")));
+        throw new TraceImportException(first.Kind, first.File, first.Line, first.Column, first.ColumnName,
+            $"{first.Found} (the first of the problems --lenient skipped: {counts}; nothing was left to import)", first.Expected);
     }
 
     /// <summary>Parses a finite number (whitespace, including tabs, trimmed); reports EmptyField, NotANumber, NotFinite, NegativeValue.</summary>

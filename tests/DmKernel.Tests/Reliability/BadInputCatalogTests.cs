@@ -224,6 +224,30 @@ public sealed class BadInputCatalogTests
     }
 
     /// <summary>
+    /// --lenient that skips every row or file leaves nothing to import: an error naming the first problem skipped and the
+    /// counts, and the earlier output untouched (before: a trace of 0 VMs replaced it, exit 0).
+    /// </summary>
+    [Fact]
+    public void Lenient_SkippingEverything_IsAnError_NamingTheFirstProblem_TheEarlierOutputKept()
+    {
+        using var dir = new TempDir();
+        string output = dir.Write("out.dmt", "an earlier trace");
+        dir.Write("bb/2013-8/1.csv", BitbrainsHeader.Replace(";\t", ",", StringComparison.Ordinal) + Bb(0));
+        dir.Write("bb/2013-8/2.csv", "");
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), output, new BitbrainsImportOptions { Lenient = true }));
+        Assert.Equal(ImportErrorKind.BadHeader, e.Kind);
+        Assert.EndsWith("1.csv", e.File, StringComparison.Ordinal);
+        Assert.Contains("(the first of the problems --lenient skipped: EmptyFile 1, BadHeader 1; nothing was left to import)", e.Message, StringComparison.Ordinal);
+
+        string alibaba = dir.Write("machine_usage.csv", "m_1,10,41,abc,,,1,1,1\nm_1,20,41,150,,,1,1,1\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(alibaba, output, new AlibabaImportOptions { HostMb = 4096, Lenient = true }));
+        Assert.Equal((alibaba, 1), (e.File, e.Line));
+        Assert.Contains("nothing was left to import", e.Message, StringComparison.Ordinal);
+        Assert.Equal("an earlier trace", File.ReadAllText(output));
+        Assert.Equal(["bb", "machine_usage.csv", "out.dmt"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    /// <summary>
     /// The importer reads the time, capacity and usage columns by position: a header whose field there names another
     /// column or unit (usage in MB, capacity and usage swapped) is refused at that field, on the general path and on the
     /// parallel fast path alike (before: only the field count and "Timestamp" were checked, and MB were read as KB).
