@@ -187,6 +187,8 @@ internal static class CompareCommand
         report.WriteCurves(staged.File("density.png"));
         if (result.Policies.Count > 0)
             report.WritePolicyPlot(staged.File("policies.png"));
+        else
+            staged.NotWritten("policies.png"); // an earlier comparison's, of other policies, would stay beside this report
         File.WriteAllText(staged.File("report.md"), report.Markdown());
         CompareReport.WriteJson(staged.File("comparison.json"), result, seconds, run);
     }

@@ -31,7 +31,38 @@ internal static class SplitCommand
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shards {count} is out of range: expected 1..{hostCount} (the trace has {hostCount} hosts; a shard holds whole hosts)."));
         if (File.Exists(outputDir))
             throw new CliError($"output '{outputDir}' is a file, expected a folder.", 1);
+        if (Cli.FileInTheWay(outputDir) is string blocker)
+            throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output folder '{outputDir}').", 1);
+
+        // The folders this run creates, deepest first: removed again (where still empty) when the split fails or is
+        // interrupted, so that it leaves nothing behind.
+        var created = new List<string>();
+        for (string? d = Path.GetFullPath(outputDir); !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+            created.Add(d);
         Directory.CreateDirectory(outputDir);
+        bool done = false;
+        try
+        {
+            int exit = Write(reader, traceFile, count, outputDir, cancel);
+            done = exit == 0;
+            return exit;
+        }
+        finally
+        {
+            if (!done)
+            {
+                foreach (string dir in created)
+                {
+                    if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                        Directory.Delete(dir);
+                }
+            }
+        }
+    }
+
+    private static int Write(NativeTraceReader reader, string traceFile, int count, string outputDir, CancellationToken cancel)
+    {
+        int hostCount = reader.Hosts.Count;
 
         IReadOnlyList<TraceVm> vms = reader.Vms;
         var vmsOnHost = new int[hostCount];

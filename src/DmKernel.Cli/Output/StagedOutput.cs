@@ -59,7 +59,15 @@ internal sealed class StagedOutput : IDisposable
         return Path.Combine(Staging, name);
     }
 
-    /// <summary>Moves every staged file to its final name.</summary>
+    /// <summary>
+    /// An output this command writes only in some runs (compare's policies.png) that this run does not write: an earlier
+    /// run's copy is removed on <see cref="Commit"/>, so the folder never mixes outputs of two runs.
+    /// </summary>
+    public void NotWritten(string name) => _absent.Add(name);
+
+    private readonly List<string> _absent = [];
+
+    /// <summary>Moves every staged file to its final name, and removes earlier copies of the outputs this run did not write.</summary>
     public void Commit()
     {
         foreach (string name in _files)
@@ -67,6 +75,12 @@ internal sealed class StagedOutput : IDisposable
             string staged = Path.Combine(Staging, name);
             if (System.IO.File.Exists(staged))
                 System.IO.File.Move(staged, Path.Combine(Directory, name), overwrite: true);
+        }
+
+        foreach (string name in _absent)
+        {
+            if (!_files.Contains(name))
+                System.IO.File.Delete(Path.Combine(Directory, name));
         }
 
         _committed = true;

@@ -181,6 +181,26 @@ public class CliRobustnessTests
     }
 
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
+    /// <summary>
+    /// A comparison without --policies into the folder of one with them removes the earlier policies.png (before: it stayed
+    /// beside a report and comparison.json that no longer had policies, a picture of another run).
+    /// </summary>
+    [Fact]
+    public void Compare_WithoutPolicies_AfterOneWithThem_RemovesTheEarlierPolicyPlot()
+    {
+        using var tmp = new TempDir();
+        string output = tmp.File("out");
+        string[] common = ["compare", ReplayDeterminismTests.SampleTrace, "-o", output, "--seeds", "1", "--max-ticks", "360"];
+        Assert.Equal(0, Run([.. common, "--policies", "esx,hyperv"]).Exit);
+        Assert.True(File.Exists(Path.Combine(output, "policies.png")));
+        Assert.Contains("policies.png", File.ReadAllText(Path.Combine(output, "report.md")), StringComparison.Ordinal);
+
+        Assert.Equal(0, Run(common).Exit);
+        Assert.False(File.Exists(Path.Combine(output, "policies.png")), "an earlier run's policies.png stayed");
+        Assert.DoesNotContain("policies.png", File.ReadAllText(Path.Combine(output, "report.md")), StringComparison.Ordinal);
+        Assert.Equal(["comparison.json", "density.png", "report.md"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order());
+    }
+
     [Fact]
     public void Compare_BuffersWithoutABuffer_IsRefusedByName()
     {
@@ -193,7 +213,7 @@ public class CliRobustnessTests
 
     /// <summary>A replay that fails part way (a corrupt chunk) removes the output folders it created: nothing is left.</summary>
     [Fact]
-    public void Replay_FailingOnACorruptChunk_LeavesNoOutputFolder()
+    public void ReplayAndSplit_FailingOnACorruptChunk_LeaveNoOutputFolder()
     {
         using var tmp = new TempDir();
         string bad = tmp.File("bad.dmt");
@@ -207,6 +227,12 @@ public class CliRobustnessTests
         }
 
         (int exit, _, string stderr) = Run("replay", bad, "-o", tmp.File(Path.Combine("out", "run")));
+        Assert.Equal(1, exit);
+        Assert.Contains("checksum mismatch", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(["bad.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+
+        // split likewise (before: it left the folders it had created, empty).
+        (exit, _, stderr) = Run("split", bad, "--shards", "2", "-o", tmp.File(Path.Combine("split", "two")));
         Assert.Equal(1, exit);
         Assert.Contains("checksum mismatch", ErrorLine(stderr), StringComparison.Ordinal);
         Assert.Equal(["bad.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
