@@ -126,6 +126,8 @@ internal static class GenerateCommand
                 nameof(TraceGeneratorOptions.HostMb) => new CliError("--host-mb: " + message
                     .Replace("the reserve", $"the host reserve of {reserveMb} MB", StringComparison.Ordinal)
                     .Replace("null (auto) or a positive multiple of 2", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs)", StringComparison.Ordinal)),
+                // The library takes 0 VMs (an empty trace); the command refuses it first, so its range starts at 1.
+                nameof(TraceGeneratorOptions.Vms) => new CliError("--vms: " + message.Replace("expected 0..", "expected 1..", StringComparison.Ordinal)),
                 _ => new CliError($"{GeneratorOptionName(name)}: {message}"),
             };
         }

@@ -74,6 +74,8 @@ public sealed class GuestMix
             }
 
             GuestResponse r = GuestResponse.Parse(item[..eq]);
+            if (parts.Exists(p => p.Item1 == r))
+                throw new FormatException($"'{text}': {r} is given twice: give each response once, with its whole share (P10).");
             total += percent;
             if (total > 100 + 1e-9)
                 throw new FormatException($"'{text}': the shares add up to more than 100 % (P10).");

@@ -66,6 +66,23 @@ public static class GoogleGcdImporter
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
 
+        // A trace spans at most a year (ImportPipeline.MaxSpanSeconds): a day file a year or more after the earliest one (a
+        // typo in a name) is refused here, naming the file, rather than by the pipeline naming only the job.
+        int earliest = jobs.Values.Min(d => d.Keys.First());
+        foreach (var (job, days) in jobs)
+        {
+            foreach (int day in days.Keys.Where(d => (d - earliest) * 86_400L >= ImportPipeline.MaxSpanSeconds).ToList())
+            {
+                session.Problem(ImportErrorKind.OutOfRange, days[day], 0, 0, null,
+                    string.Create(CultureInfo.InvariantCulture, $"day {day} in the file name is {day - earliest} days after the earliest file's day {earliest}"),
+                    string.Create(CultureInfo.InvariantCulture, $"days less than {ImportPipeline.MaxSpanSeconds / 86_400} days apart (a trace spans at most a year; is the day in the name wrong?)"));
+                days.Remove(day);
+            }
+        }
+
+        foreach (string job in jobs.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList())
+            jobs.Remove(job);
+
         using var spill = SampleSpill.Create(outputPath);
         var series = new List<SampleSeries>(jobs.Count);
         foreach (var (job, days) in jobs)

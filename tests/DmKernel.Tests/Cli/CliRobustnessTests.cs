@@ -56,6 +56,7 @@ public class CliRobustnessTests
     [Theory]
     [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected a finite number of seconds")]
     [InlineData("--vms 0", "error: --vms: 0: expected at least 1 VM.")]
+    [InlineData("--vms 67108865", "error: --vms: 67108865: expected 1..67108864.")]
     [InlineData("--vms 10 --hosts 20", "error: --hosts: 20: expected 0 (no placement) up to the VM count.")]
     [InlineData("--ticks -1", "error: --ticks: -1: expected >= 0.")]
     [InlineData("--host-mb 0", "error: --host-mb: 0: expected a positive multiple of 2 MB")]

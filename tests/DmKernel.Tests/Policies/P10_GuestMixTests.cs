@@ -26,6 +26,17 @@ public class P10_GuestMixTests
     public void P10_Mix_BadText_IsRefused(string text)
         => Assert.Throws<FormatException>(() => GuestMix.Parse(text));
 
+    /// <summary>The same response twice (before: their shares were added, 5 % and 5 % stuck made 10 %) is refused by name;
+    /// rates that differ are different responses.</summary>
+    [Fact]
+    public void P10_Mix_SameResponseTwice_IsRefused_NamingIt()
+    {
+        var e = Assert.Throws<FormatException>(() => GuestMix.Parse("stuck=5%,rate:64=1%,stuck=5%"));
+        Assert.Contains("stuck is given twice", e.Message, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => GuestMix.Parse("rate:64=5%,rate:64=5%"));
+        Assert.Equal(2, GuestMix.Parse("rate:64=5%,rate:32=5%").ToString().Split(',').Length);
+    }
+
     [Fact]
     public void P10_Mix_SharesHoldOverManyVms_AndEachVmAlwaysGetsTheSameResponse()
     {

@@ -277,6 +277,7 @@ public sealed class BadInputCatalogTests
     [Theory]
     [InlineData("capacity over MaxCeiling", "0", "2147483648.0", "1048576.0", 6, "2147483648.0 KB (2097152 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB (Settings.MaxCeilingMb = 1048576 MB)")]
     [InlineData("capacity over 32 bits of MB", "0", "1e13", "1048576.0", 6, "1e13 KB (9765625000 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB")]
+    [InlineData("capacity of 300 digits", "0", "1e300", "1048576.0", 6, "1e300 KB (9.7656E+296 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB")]
     [InlineData("usage over 16 TB", "0", "2097152.0", "1e13", 7, "1e13 KB is more than 16 TB", "a usage of at most 17179869184 KB (16 TB)")]
     [InlineData("timestamp over 64 bits", "99999999999999999999", "2097152.0", "1048576.0", 1, "99999999999999999999 is too large", "a timestamp from 0 to 9999999999 (Unix seconds)")]
     public void Bitbrains_SizeOverMaxCeilingOrOverflowing_IsOutOfRange(string scenario, string time, string capacityKb, string usageKb, int column, string found, string expected)
@@ -462,6 +463,29 @@ public sealed class BadInputCatalogTests
         var report = GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000, Lenient = true });
         Assert.Equal(1, report.SkippedOf(ImportErrorKind.OutOfRange));
         Assert.Equal(1, report.Files);
+    }
+
+    /// <summary>
+    /// A day file a year or more after the earliest (a typo in its name) is refused naming that file (before: the pipeline
+    /// named only the job, "vm_7"); with --lenient it is skipped and the rest imported.
+    /// </summary>
+    [Fact]
+    public void Gcd_DayFileAYearAfterTheEarliest_IsOutOfRange_NamingTheFile()
+    {
+        using var dir = new TempDir();
+        dir.Write("vm_7_1", GcdDay());
+        dir.Write("vm_8_2", GcdDay());
+        string far = dir.Write("vm_7_367", GcdDay());
+        var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.OutOfRange, far, 0, 0, "days less than 366 days apart");
+        Assert.Contains("day 367 in the file name is 366 days after the earliest file's day 1", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("o.dmt")));
+
+        var report = GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000, Lenient = true });
+        Assert.Equal((1, 2, 2 * GoogleGcdImportOptions.RowsPerDay), (report.SkippedOf(ImportErrorKind.OutOfRange), report.Vms, report.Ticks));
+
+        File.Move(far, dir.File("vm_7_366")); // 365 days after day 1: within a year
+        Assert.Equal(366L * GoogleGcdImportOptions.RowsPerDay, GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }).Ticks);
     }
 
     [Theory]
