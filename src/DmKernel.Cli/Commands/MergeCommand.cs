@@ -115,6 +115,16 @@ internal static class MergeCommand
         long tickIndex = first.Json.GetProperty("tickIndex").GetInt64();
         var hashes = new List<(long, ulong)>();
         JsonElement hashTicks = first.Json.GetProperty("hashTicks");
+        foreach (Shard s in shards)
+        {
+            int listed = s.Json.GetProperty("hashTicks").GetArrayLength();
+            if (listed != merged.HashPoints.Count)
+            {
+                throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                    $"'{s.File(ShardReplay.ShardJson)}' lists {listed} state-hash ticks (hashTicks); the shards' {ShardReplay.SeriesBin} hold {merged.HashPoints.Count}: the file was changed or damaged: run that shard again."), 1);
+            }
+        }
+
         for (int k = 0; k < merged.HashPoints.Count; k++)
             hashes.Add((hashTicks[k].GetInt64(), Fleet.CombineStateHash(merged.HashPoints[k].TickIndex, (int)slots, merged.HashPoints[k].Hashes)));
 
@@ -485,7 +495,7 @@ internal static class MergeCommand
 
         JsonElement p = Obj(path, j, "pressure"), a = Obj(path, j, "hostAvailablePercent");
         Whole(path, p, "sum", 0, long.MaxValue, "pressure.");
-        Whole(path, p, "max", 0, ReplayMetrics.PressureBins - 1, "pressure.");
+        Whole(path, p, "max", 0, ReplayMetrics.MaxPressure, "pressure.");
         Whole(path, a, "sum", 0, long.MaxValue, "hostAvailablePercent.");
         Whole(path, a, "max", 0, 100, "hostAvailablePercent.");
         foreach (JsonElement v in Arr(path, j, "starving").EnumerateArray())

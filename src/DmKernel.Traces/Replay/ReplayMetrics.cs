@@ -16,6 +16,10 @@ public sealed class ReplayMetrics
     /// <summary>Pressure bins: 0..1000 %, the last bin holds everything above.</summary>
     public const int PressureBins = 1001;
 
+    /// <summary>The highest Current Pressure the model reports (R10 saturates there): the bound of <see cref="Histogram.Max"/>
+    /// of <see cref="Pressure"/>, which keeps the value unbinned.</summary>
+    public const int MaxPressure = DmKernel.Kernel.Rules.PressureCap;
+
     private readonly Fleet _fleet;
     private readonly long[] _pressureBins = new long[PressureBins];
     private readonly List<FleetPoint> _series = [];
