@@ -35,7 +35,7 @@ internal static class ShardReplay
         return [.. counts];
     }
 
-    public static int Run(string splitDir, ShardId id, string outputRoot, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel, bool reserveGiven = false)
+    public static int Run(string splitDir, ShardId id, string outputRoot, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel)
     {
         string traceFile = Path.Combine(splitDir, id.Name + ".dmt");
         if (!File.Exists(traceFile))
@@ -48,8 +48,6 @@ internal static class ShardReplay
         }
 
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
-        if (reserveGiven)
-            ReplayCommand.RefuseReserveForOwnReserves(reader, traceFile);
         TraceMetadata meta = reader.Header.Metadata;
         string Meta(string key) => meta.TryGetValue(key, out string? v) ? v
             : throw new CliError($"'{traceFile}' is not a shard trace written by dmkernel split (its metadata has no {key}).", 1);

@@ -49,14 +49,34 @@ public sealed class GuestMix
     public static GuestMix FromMetadata(TraceMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return metadata.TryGetValue(MetadataKey, out string? text) ? Parse(text) : Ideal;
+        // A response given twice is read as two parts, as the traces written before it was refused at Parse were replayed.
+        return metadata.TryGetValue(MetadataKey, out string? text) ? Parse(text, repeats: true) : Ideal;
+    }
+
+    /// <summary>
+    /// <see cref="FromMetadata"/> for a trace file: a recorded mix that does not parse is a <see cref="TraceFormatException"/>
+    /// naming the file and the metadata key.
+    /// </summary>
+    internal static GuestMix FromTrace(TraceMetadata metadata, string file)
+    {
+        try
+        {
+            return FromMetadata(metadata);
+        }
+        catch (FormatException ex)
+        {
+            throw new TraceFormatException(file, $"metadata '{MetadataKey}'", ex.Message, ex);
+        }
     }
 
     /// <summary>
     /// Parses <c>RESPONSE=SHARE%</c> pairs (the responses of <see cref="GuestResponse.Parse"/>; shares in % summing to at most
-    /// 100), or <c>ideal</c>; throws <see cref="FormatException"/> naming what was expected.
+    /// 100), or <c>ideal</c>; throws <see cref="FormatException"/> naming what was expected. A response given twice is
+    /// refused (its shares would be added); <see cref="FromMetadata"/> still reads such a mix from older traces.
     /// </summary>
-    public static GuestMix Parse(string text)
+    public static GuestMix Parse(string text) => Parse(text, repeats: false);
+
+    private static GuestMix Parse(string text, bool repeats) // repeats: a response may be given twice (read from a trace)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Trim().Equals("ideal", StringComparison.OrdinalIgnoreCase))
@@ -74,7 +94,7 @@ public sealed class GuestMix
             }
 
             GuestResponse r = GuestResponse.Parse(item[..eq]);
-            if (parts.Exists(p => p.Item1 == r))
+            if (!repeats && parts.Exists(p => p.Item1 == r))
                 throw new FormatException($"'{text}': {r} is given twice: give each response once, with its whole share (P10).");
             total += percent;
             if (total > 100 + 1e-9)
@@ -86,7 +106,7 @@ public sealed class GuestMix
         return new GuestMix([.. parts]);
     }
 
-    /// <summary>The text form (<see cref="Parse"/>'s).</summary>
+    /// <summary>The text form (<see cref="Parse(string)"/>'s).</summary>
     public override string ToString() => _parts.Length == 0
         ? "ideal"
         : string.Join(",", _parts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Response}={p.Share * 100:0.###}%")));

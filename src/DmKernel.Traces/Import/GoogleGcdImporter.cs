@@ -66,16 +66,17 @@ public static class GoogleGcdImporter
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
 
-        // A trace spans at most a year (ImportPipeline.MaxSpanSeconds): a day file a year or more after the earliest one (a
-        // typo in a name) is refused here, naming the file, rather than by the pipeline naming only the job.
-        int earliest = jobs.Values.Min(d => d.Keys.First());
+        // A trace spans at most a year from its start (ImportPipeline.MaxSpanSeconds; GCD's start is midnight of day 1 unless
+        // StartSeconds moves it): a day file whose samples reach beyond (a typo in its name) is refused here, naming the
+        // file, rather than by the pipeline naming only the job.
+        double traceStart = options.StartSeconds ?? 0;
         foreach (var (job, days) in jobs)
         {
-            foreach (int day in days.Keys.Where(d => (d - earliest) * 86_400L >= ImportPipeline.MaxSpanSeconds).ToList())
+            foreach (int day in days.Keys.Where(d => LastSampleSeconds(d) - traceStart > ImportPipeline.MaxSpanSeconds).ToList())
             {
                 session.Problem(ImportErrorKind.OutOfRange, days[day], 0, 0, null,
-                    string.Create(CultureInfo.InvariantCulture, $"day {day} in the file name is {day - earliest} days after the earliest file's day {earliest}"),
-                    string.Create(CultureInfo.InvariantCulture, $"days less than {ImportPipeline.MaxSpanSeconds / 86_400} days apart (a trace spans at most a year; is the day in the name wrong?)"));
+                    string.Create(CultureInfo.InvariantCulture, $"day {day} in the file name: its samples end {(LastSampleSeconds(day) - traceStart) / 86_400:F0} days after the trace starts at {traceStart} s"),
+                    string.Create(CultureInfo.InvariantCulture, $"day files within {ImportPipeline.MaxSpanSeconds / 86_400} days of the trace start (a trace spans at most a year; is the day in the name wrong?)"));
                 days.Remove(day);
             }
         }
@@ -173,6 +174,9 @@ public static class GoogleGcdImporter
             session.Problem(ImportErrorKind.RowCount, path, rows + 1, 0, null, string.Create(CultureInfo.InvariantCulture, $"the file ends after {rows} rows"),
                 string.Create(CultureInfo.InvariantCulture, $"exactly {GoogleGcdImportOptions.RowsPerDay} rows per day file (lenient: the missing slots are a gap)"));
     }
+
+    /// <summary>The time of day <paramref name="day"/>'s last 5-min slot, seconds from midnight of day 1.</summary>
+    private static double LastSampleSeconds(int day) => (day - 1) * 86_400.0 + (GoogleGcdImportOptions.RowsPerDay - 1) * 300.0;
 
     private static bool TryParseName(string name, out string job, out int day)
     {

@@ -148,7 +148,7 @@ public sealed class ReplayEngine : IDisposable
         }
 
         // P10: the guests' responsiveness the trace records (ideal when none), drawn per VM index.
-        GuestMix guests = GuestMix.FromMetadata(Header.Metadata);
+        GuestMix guests = GuestMix.FromTrace(Header.Metadata, reader.FilePath);
         if (guests.Parts.Count > 0)
         {
             for (int v = 0; v < Vms.Count; v++)

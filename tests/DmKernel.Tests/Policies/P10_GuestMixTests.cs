@@ -26,6 +26,50 @@ public class P10_GuestMixTests
     public void P10_Mix_BadText_IsRefused(string text)
         => Assert.Throws<FormatException>(() => GuestMix.Parse(text));
 
+    /// <summary>
+    /// A trace whose recorded mix gives a response twice (written by generate before that was refused) still replays and
+    /// compares, its shares read as before; a recorded mix that does not parse is a TraceFormatException naming the file
+    /// and the metadata key (it escaped as a FormatException from inside the replay engine).
+    /// </summary>
+    [Fact]
+    public void P10_RecordedMix_WithARepeatedResponse_StillReplays_ABadOneIsNamed()
+    {
+        using var tmp = new TempDir();
+        string Write(string name, string guests)
+        {
+            string path = tmp.File(name);
+            var vms = Enumerable.Range(0, 40).Select(i => new TraceVm($"vm{i}", VmSettings.Dynamic(1024, 512, 4096), i % 2)).ToList();
+            using var w = new NativeTraceWriter(path, new TraceDescription(60, "test", new TraceMetadata().Set(GuestMix.MetadataKey, guests)), vms, [new TraceHost(65536), new TraceHost(65536)]);
+            int[] tick = Enumerable.Repeat(2000, 40).ToArray();
+            for (int t = 0; t < 30; t++)
+                w.WriteTick(tick);
+            w.Complete();
+            return path;
+        }
+
+        string repeated = Write("repeated.dmt", "stuck=20%,stuck=20%");
+        using (NativeTraceReader reader = NativeTraceReader.Open(repeated))
+        using (var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions()))
+        {
+            while (engine.Step())
+            {
+            }
+        }
+
+        Assert.Equal(2, GuestMix.FromMetadata(new TraceMetadata().Set(GuestMix.MetadataKey, "stuck=20%,stuck=20%")).Parts.Count);
+
+        string bad = Write("bad.dmt", "stuck=x%");
+        using (NativeTraceReader reader = NativeTraceReader.Open(bad))
+        {
+            var e = Assert.Throws<TraceFormatException>(() => new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions()));
+            Assert.Contains("metadata 'guests'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("bad.dmt", e.Message, StringComparison.Ordinal);
+        }
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(bad))
+            Assert.Throws<TraceFormatException>(() => DmKernel.Traces.Capacity.TraceSeries.Load(reader));
+    }
+
     /// <summary>The same response twice (before: their shares were added, 5 % and 5 % stuck made 10 %) is refused by name;
     /// rates that differ are different responses.</summary>
     [Fact]

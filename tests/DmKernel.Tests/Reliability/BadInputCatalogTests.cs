@@ -466,19 +466,19 @@ public sealed class BadInputCatalogTests
     }
 
     /// <summary>
-    /// A day file a year or more after the earliest (a typo in its name) is refused naming that file (before: the pipeline
-    /// named only the job, "vm_7"); with --lenient it is skipped and the rest imported.
+    /// A day file whose samples end more than a year after the trace start (a typo in its name) is refused naming that file
+    /// (before: the pipeline named only the job, "vm_7"); with --lenient it is skipped and the rest imported.
     /// </summary>
     [Fact]
-    public void Gcd_DayFileAYearAfterTheEarliest_IsOutOfRange_NamingTheFile()
+    public void Gcd_DayFileAYearAfterTheTraceStart_IsOutOfRange_NamingTheFile()
     {
         using var dir = new TempDir();
         dir.Write("vm_7_1", GcdDay());
         dir.Write("vm_8_2", GcdDay());
         string far = dir.Write("vm_7_367", GcdDay());
         var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
-        AssertPlace(e, ImportErrorKind.OutOfRange, far, 0, 0, "days less than 366 days apart");
-        Assert.Contains("day 367 in the file name is 366 days after the earliest file's day 1", e.Message, StringComparison.Ordinal);
+        AssertPlace(e, ImportErrorKind.OutOfRange, far, 0, 0, "day files within 366 days of the trace start");
+        Assert.Contains("day 367 in the file name: its samples end 367 days after the trace starts at 0 s", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.File("o.dmt")));
 
         var report = GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000, Lenient = true });
@@ -486,6 +486,13 @@ public sealed class BadInputCatalogTests
 
         File.Move(far, dir.File("vm_7_366")); // 365 days after day 1: within a year
         Assert.Equal(366L * GoogleGcdImportOptions.RowsPerDay, GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }).Ticks);
+
+        // The span counts from the trace start (midnight of day 1), not from the earliest file: days 200 and 400 alone.
+        using var two = new TempDir();
+        two.Write("vm_1_200", GcdDay());
+        string day400 = two.Write("vm_1_400", GcdDay());
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(two.Path, two.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.OutOfRange, day400, 0, 0, "day files within 366 days of the trace start");
     }
 
     [Theory]
