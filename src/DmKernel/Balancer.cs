@@ -23,6 +23,8 @@ public sealed class Balancer : IDisposable
     private PolicyTick _policyTick;
     private bool _inShardedTick;
     private bool _disposed;
+    private int _busy;                  // 1 while a tick (or a sharded tick) runs: a second caller is refused, not raced
+    private readonly int[] _hostTicks;  // sharded tick: how often each host was ticked since BeginTick
 
     // Tick(committedMb): the caller's span, pinned for the call, and what the workers do with it.
     private unsafe int* _committedIn;
@@ -35,28 +37,8 @@ public sealed class Balancer : IDisposable
     /// <param name="threads">Worker threads (1 = the calling thread only).</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The policy overload has no optional parameter: a call without a policy binds here as it did in 0.1.0.")]
     public Balancer(Fleet fleet, KernelPath path = KernelPath.Auto, int threads = 1)
+        : this(fleet, path, threads, BalancerPolicy.HyperV)
     {
-        ArgumentNullException.ThrowIfNull(fleet);
-        if (threads < 1 || threads > 1024)
-            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1..1024.");
-        if (!Enum.IsDefined(path))
-            throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
-        _fleet = fleet;
-        Path = KernelPaths.Resolve(path);
-        Threads = Math.Min(threads, Math.Max(1, fleet.HostCount));
-        int maxHost = 0;
-        for (int h = 0; h < fleet.HostCount; h++)
-            maxHost = Math.Max(maxHost, fleet.Cols.HostCapacity[h]);
-        var orderCache = new OrderCache(fleet.SlotCount, fleet.HostCount);
-        _scratch = new HostScratch[Threads];
-        for (int t = 0; t < Threads; t++)
-            _scratch[t] = new HostScratch(maxHost) { Cache = orderCache };
-        _chunkStart = SplitHosts(fleet, Threads);
-        _badAt = new int[Threads];
-        if (Threads > 1)
-            _workers = new WorkerGroup(Threads - 1, RunChunk);
-        _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
-        _maxHost = maxHost;
     }
 
     /// <summary>
@@ -69,11 +51,36 @@ public sealed class Balancer : IDisposable
     /// <param name="path">Kernel path; Auto takes <c>DMKERNEL_PATH</c> or the widest accelerated one.</param>
     /// <param name="threads">Worker threads (1 = the calling thread only).</param>
     public Balancer(Fleet fleet, BalancerPolicy policy, KernelPath path, int threads)
-        : this(fleet, path, threads)
+        : this(fleet, path, threads, policy)
     {
+    }
+
+    // Every argument is checked before the worker threads start: a refused one leaves no thread behind.
+    private Balancer(Fleet fleet, KernelPath path, int threads, BalancerPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(policy);
         policy.Validate();
+        if (threads < 1 || threads > 1024)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1..1024.");
+        if (!Enum.IsDefined(path))
+            throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
+        _fleet = fleet;
         Policy = policy;
+        Path = KernelPaths.Resolve(path);
+        _hostTicks = new int[fleet.HostCount];
+        Threads = Math.Min(threads, Math.Max(1, fleet.HostCount));
+        int maxHost = 0;
+        for (int h = 0; h < fleet.HostCount; h++)
+            maxHost = Math.Max(maxHost, fleet.Cols.HostCapacity[h]);
+        var orderCache = new OrderCache(fleet.SlotCount, fleet.HostCount);
+        _scratch = new HostScratch[Threads];
+        for (int t = 0; t < Threads; t++)
+            _scratch[t] = new HostScratch(maxHost) { Cache = orderCache };
+        _chunkStart = SplitHosts(fleet, Threads);
+        _badAt = new int[Threads];
+        _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
+        _maxHost = maxHost;
         if (policy.Kind != PolicyKind.HyperV)
         {
             _policyScratch = new PolicyScratch[Threads];
@@ -81,10 +88,13 @@ public sealed class Balancer : IDisposable
                 _policyScratch[t] = new PolicyScratch(_maxHost);
             _shardPolicyScratch = new DefaultObjectPool<PolicyScratch>(new PolicyScratchPolicy(_maxHost), Environment.ProcessorCount * 2);
         }
+
+        if (Threads > 1)
+            _workers = new WorkerGroup(Threads - 1, RunChunk);
     }
 
     /// <summary>The policy that decides the goals (Hyper-V unless given).</summary>
-    public BalancerPolicy Policy { get; } = BalancerPolicy.HyperV;
+    public BalancerPolicy Policy { get; }
 
     /// <summary>The path that runs (Auto resolved).</summary>
     public KernelPath Path { get; }
@@ -98,15 +108,39 @@ public sealed class Balancer : IDisposable
     /// <summary>Runs one tick over every host.</summary>
     public void Tick()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_inShardedTick)
-            throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
+        Enter("Tick");
+        try
+        {
+            TickAll();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private void TickAll()
+    {
         StartTick();
         if (_workers is null)
             RunChunk(0);
         else
             _workers.Run(); // chunk 0 on this thread, the others on the workers
         _fleet.TickIndex++;
+    }
+
+    /// <summary>
+    /// Claims the balancer for one tick: a balancer ticks one tick at a time, and a second caller (another thread, or a
+    /// tick inside a sharded one) is refused with <see cref="InvalidOperationException"/> instead of racing the first
+    /// (which corrupted the hosts' state, or aborted the process inside the worker group).
+    /// </summary>
+    private void Enter(string call)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inShardedTick)
+            throw new InvalidOperationException($"{call} called inside BeginTick/EndTick.");
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
     }
 
     /// <summary>
@@ -118,15 +152,25 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public unsafe void Tick(ReadOnlySpan<int> committedMb)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_inShardedTick)
-            throw new InvalidOperationException("Tick called inside BeginTick/EndTick.");
+        Enter("Tick");
+        try
+        {
+            TickWith(committedMb);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private unsafe void TickWith(ReadOnlySpan<int> committedMb)
+    {
         if (committedMb.Length != _fleet.SlotCount)
             ThrowHelper.SpanLength(nameof(committedMb), committedMb.Length, _fleet.SlotCount);
         if (_workers is null)
         {
             _fleet.SetCommitted(committedMb);
-            Tick();
+            TickAll();
             return;
         }
 
@@ -169,6 +213,8 @@ public sealed class Balancer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inShardedTick)
             throw new InvalidOperationException("BeginTick called twice without EndTick.");
+        Enter("BeginTick");
+        Array.Clear(_hostTicks);
         StartTick();
         _inShardedTick = true;
     }
@@ -184,6 +230,8 @@ public sealed class Balancer : IDisposable
             throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
             throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        for (int h = firstHost; h < firstHost + hostCount; h++)
+            Interlocked.Increment(ref _hostTicks[h]);
         HostScratch scratch = _shardScratch.Get();
         PolicyScratch? policyScratch = _shardPolicyScratch?.Get();
         try
@@ -198,12 +246,27 @@ public sealed class Balancer : IDisposable
         }
     }
 
-    /// <summary>Ends a sharded tick.</summary>
+    /// <summary>
+    /// Ends a sharded tick. A host not ticked, or ticked more than once, since <see cref="BeginTick"/> is an
+    /// <see cref="InvalidOperationException"/> naming it: the hosts ticked have moved on and the others have not (their
+    /// R18 windows no longer match the tick index), so the fleet must be restored from a saved state.
+    /// </summary>
     public void EndTick()
     {
         if (!_inShardedTick)
             throw new InvalidOperationException("EndTick called without BeginTick.");
         _inShardedTick = false;
+        Volatile.Write(ref _busy, 0);
+        for (int h = 0; h < _hostTicks.Length; h++)
+        {
+            if (_hostTicks[h] != 1)
+            {
+                int count = _hostTicks.Count(c => c != 1);
+                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"EndTick: host {h} was ticked {_hostTicks[h]} times since BeginTick ({count} host(s) not exactly once); every host must be ticked exactly once. The fleet's hosts are now at different ticks: restore a saved state (Fleet.LoadState)."));
+            }
+        }
+
         _fleet.TickIndex++;
     }
 

@@ -29,14 +29,17 @@ public static class KernelPaths
         : KernelPath.Scalar;
 
     /// <summary>Resolves Auto: <c>DMKERNEL_PATH</c> if set, else <see cref="Widest"/>. Other values are returned as they are.</summary>
-    public static KernelPath Resolve(KernelPath requested)
+    public static KernelPath Resolve(KernelPath requested) => Resolve(requested, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary><see cref="Resolve(KernelPath)"/> with the variable's value given (tests).</summary>
+    internal static KernelPath Resolve(KernelPath requested, string? env)
     {
         if (requested != KernelPath.Auto)
             return requested;
-        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(env))
             return Widest;
-        return Parse(env, EnvironmentVariable);
+        KernelPath path = Parse(env, EnvironmentVariable);
+        return path == KernelPath.Auto ? Widest : path; // DMKERNEL_PATH=auto: the widest, as when it is not set
     }
 
     /// <summary>Parses auto, scalar, v128, v256 or v512 (case-insensitive); the error names <paramref name="source"/>.</summary>

@@ -68,6 +68,76 @@ public class ParallelTests
             Assert.Equal(typeof(Balancer).FullName, Assert.Throws<ObjectDisposedException>(tick).ObjectName);
         Assert.Equal(1, fleet.TickIndex);
     }
+
+    /// <summary>DMKERNEL_PATH=auto resolves like an unset variable, to the widest path (before: Balancer.Path stayed Auto
+    /// and the kernel's switch took its default, the 512-bit path, whatever the CPU).</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("auto")]
+    [InlineData(" AUTO ")]
+    public void KernelPath_AutoFromTheEnvironment_IsTheWidest(string? env)
+    {
+        Assert.Equal(KernelPaths.Widest, KernelPaths.Resolve(KernelPath.Auto, env));
+        Assert.NotEqual(KernelPath.Auto, KernelPaths.Resolve(KernelPath.Auto, env));
+        Assert.Equal(KernelPath.Vector128, KernelPaths.Resolve(KernelPath.Auto, "v128"));
+        Assert.Equal(KernelPath.Scalar, KernelPaths.Resolve(KernelPath.Scalar, "v512"));
+    }
+
+    /// <summary>
+    /// Two threads ticking one balancer at once: every tick either runs whole or is refused with InvalidOperationException
+    /// (before: an IndexOutOfRangeException inside the kernel and hosts out of balance with one thread, the process aborted
+    /// inside the worker group with two). A tick started while a sharded tick is open on another thread is refused too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TwoThreadsTickingAtOnce_EachTickRunsWholeOrIsRefused(int threads)
+    {
+        Fleet fleet = new RandomFleet(33).Build(RandomFleet.FastModel, [40, 40, 40, 40], fillFactor: 0.8);
+        using var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+        var checker = new InvariantChecker(fleet);
+        int ran = 0, refused = 0;
+        var others = new List<Exception>();
+        void Loop()
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                try
+                {
+                    balancer.Tick();
+                    Interlocked.Increment(ref ran);
+                }
+                catch (InvalidOperationException ex) when (ex.Message.Contains("while another tick of this balancer runs", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                catch (Exception ex)
+                {
+                    lock (others)
+                        others.Add(ex);
+                }
+            }
+        }
+
+        var a = new Thread(Loop);
+        var b = new Thread(Loop);
+        a.Start();
+        b.Start();
+        a.Join();
+        b.Join();
+        Assert.Empty(others);
+        Assert.Equal(6000, ran + refused);
+        Assert.Equal(ran, fleet.TickIndex);
+        checker.Check();
+
+        balancer.BeginTick();
+        var e = Assert.Throws<InvalidOperationException>(() => Task.Run(balancer.Tick).GetAwaiter().GetResult());
+        Assert.Contains("Tick called", e.Message, StringComparison.Ordinal);
+        balancer.TickHosts(0, 4);
+        balancer.EndTick();
+        Assert.Equal(ran + 1, fleet.TickIndex);
+    }
 }
 
 /// <summary>Sharded ticks (BeginTick / TickHosts / EndTick), as a simulator with its own threads would run them.</summary>
@@ -106,6 +176,35 @@ public class ShardedTickTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(0, 2));
         Assert.Contains("0..1", ex.Message, StringComparison.Ordinal);
         balancer.TickHosts(0, 1);
+        balancer.EndTick();
+        Assert.Equal(1, fleet.TickIndex);
+    }
+
+    /// <summary>
+    /// A sharded tick that skips a host, or ticks one twice, is refused at EndTick naming the host (before: accepted, and
+    /// the host's R18 window then gave an average pressure five times its maximum).
+    /// </summary>
+    [Fact]
+    public void ShardedTick_AHostSkippedOrTickedTwice_IsRefusedAtEndTick_NamingIt()
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        balancer.TickHosts(0, 1);
+        balancer.TickHosts(2, 1);
+        var e = Assert.Throws<InvalidOperationException>(balancer.EndTick);
+        Assert.Contains("host 1 was ticked 0 times since BeginTick (1 host(s) not exactly once)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, fleet.TickIndex);
+
+        balancer.BeginTick(); // the balancer is usable again (the fleet is the caller's to restore)
+        balancer.TickHosts(0, 3);
+        balancer.TickHosts(2, 1);
+        e = Assert.Throws<InvalidOperationException>(balancer.EndTick);
+        Assert.Contains("host 2 was ticked 2 times", e.Message, StringComparison.Ordinal);
+
+        balancer.BeginTick();
+        balancer.TickHosts(0, 2);
+        balancer.TickHosts(2, 1);
         balancer.EndTick();
         Assert.Equal(1, fleet.TickIndex);
     }
