@@ -189,7 +189,7 @@ public sealed class Balancer : IDisposable
                 }
 
                 if (bad >= 0)
-                    ThrowHelper.BadCommitted(bad, committedMb[bad]);
+                    ThrowHelper.BadCommitted(bad, committedMb[bad], nameof(committedMb));
 
                 _work = ChunkWork.CopyCommittedAndTick;
                 StartTick();

@@ -14,7 +14,7 @@ public sealed class SettingRejectedException : ArgumentException
         Rule = rule;
     }
 
-    /// <summary>The VM (slot) the change was for; -1 for a VM not yet added.</summary>
+    /// <summary>The VM (slot) the change was for; for a refused <see cref="Fleet.AddVm"/>, the slot the VM would have taken (it stays free: check <see cref="Fleet.IsUsed"/>).</summary>
     public int Vm { get; }
 
     /// <summary>The setting that broke the rule.</summary>

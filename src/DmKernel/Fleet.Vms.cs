@@ -165,7 +165,7 @@ public sealed partial class Fleet
     {
         CheckVm(vm);
         if ((uint)committedMb > MaxCommittedMb)
-            ThrowHelper.BadCommitted(vm, committedMb);
+            ThrowHelper.BadCommitted(vm, committedMb, nameof(committedMb));
         Cols.Committed[vm] = committedMb;
     }
 
@@ -176,7 +176,7 @@ public sealed partial class Fleet
             ThrowHelper.SpanLength(nameof(committedMb), committedMb.Length, SlotCount);
         int bad = IndexOfOutOfRange(committedMb, 0, MaxCommittedMb);
         if (bad >= 0)
-            ThrowHelper.BadCommitted(bad, committedMb[bad]);
+            ThrowHelper.BadCommitted(bad, committedMb[bad], nameof(committedMb));
         committedMb.CopyTo(Cols.Committed);
     }
 
@@ -184,10 +184,10 @@ public sealed partial class Fleet
     public void SetCommitted(int firstVm, ReadOnlySpan<int> committedMb)
     {
         if ((uint)firstVm > (uint)SlotCount || committedMb.Length > SlotCount - firstVm)
-            ThrowHelper.SpanLength(nameof(committedMb), committedMb.Length, SlotCount - Math.Max(0, firstVm));
+            ThrowHelper.SlotRun(firstVm, committedMb.Length, SlotCount, nameof(committedMb));
         int bad = IndexOfOutOfRange(committedMb, 0, MaxCommittedMb);
         if (bad >= 0)
-            ThrowHelper.BadCommitted(firstVm + bad, committedMb[bad]);
+            ThrowHelper.BadCommitted(firstVm + bad, committedMb[bad], nameof(committedMb));
         committedMb.CopyTo(Cols.Committed.AsSpan(firstVm));
     }
 
@@ -204,10 +204,10 @@ public sealed partial class Fleet
     public void UpdateCommitted(int firstVm, ReadOnlySpan<int> committedMbOrNotReported)
     {
         if ((uint)firstVm > (uint)SlotCount || committedMbOrNotReported.Length > SlotCount - firstVm)
-            ThrowHelper.SpanLength(nameof(committedMbOrNotReported), committedMbOrNotReported.Length, SlotCount - Math.Max(0, firstVm));
+            ThrowHelper.SlotRun(firstVm, committedMbOrNotReported.Length, SlotCount, nameof(committedMbOrNotReported));
         int bad = committedMbOrNotReported.IndexOfAnyExceptInRange(NotReported, MaxCommittedMb);
         if (bad >= 0)
-            ThrowHelper.BadCommitted(firstVm + bad, committedMbOrNotReported[bad]);
+            ThrowHelper.BadCommitted(firstVm + bad, committedMbOrNotReported[bad], nameof(committedMbOrNotReported));
 
         // Lanes that are reported and hold a VM take the value; the others keep theirs.
         ref int valueRef = ref MemoryMarshal.GetReference(committedMbOrNotReported);

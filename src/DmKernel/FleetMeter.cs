@@ -50,8 +50,7 @@ public sealed class FleetMeter
     {
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
             throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
-        if (pagingTicks.Length > 0 && (pagingTicks.Length != _fleet.SlotCount || unmetMbTicks.Length != _fleet.SlotCount))
-            ThrowHelper.SpanLength(nameof(pagingTicks), pagingTicks.Length, _fleet.SlotCount);
+        ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, _fleet.SlotCount);
         if (hostCount == 0)
             return;
         int end = firstHost + hostCount;

@@ -39,8 +39,7 @@ public static class FleetStatistics
     {
         ArgumentNullException.ThrowIfNull(fleet);
         bool perSlot = pagingTicks.Length > 0;
-        if (perSlot && (pagingTicks.Length != fleet.SlotCount || unmetMbTicks.Length != fleet.SlotCount))
-            ThrowHelper.SpanLength(nameof(pagingTicks), pagingTicks.Length, fleet.SlotCount);
+        ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, fleet.SlotCount);
         return Vector256.IsHardwareAccelerated
             ? MeasureVector(fleet, pressureBins, pagingTicks, unmetMbTicks)
             : MeasureScalar(fleet, pressureBins, pagingTicks, unmetMbTicks);

@@ -6,7 +6,11 @@ namespace DmKernel;
 public static class GuestMemory
 {
     /// <summary>R8: the Linux guest's balloon floor for <paramref name="assignedMb"/> (added to its committed demand).</summary>
-    public static int LinuxFloor(int assignedMb) => Rules.LinuxFloor(assignedMb);
+    public static int LinuxFloor(int assignedMb)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(assignedMb);
+        return Rules.LinuxFloor(assignedMb);
+    }
 
     /// <summary>
     /// The largest committed demand a VM with <paramref name="settings"/> can have served without paging: its Maximum for a

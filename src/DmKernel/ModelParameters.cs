@@ -63,9 +63,11 @@ public sealed record ModelParameters
         }
     }
 
-    /// <summary>Converts a period in seconds to ticks: round half up, at least 1.</summary>
+    /// <summary>Converts a period in seconds to ticks: round half up, at least 1; NaN is refused.</summary>
     public int ToTicks(double seconds)
     {
+        if (double.IsNaN(seconds))
+            throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "a period in seconds, not NaN.");
         double ticks = Math.Floor(seconds / TickSeconds + 0.5);
         return ticks < 1 ? 1 : ticks > int.MaxValue ? int.MaxValue : (int)ticks;
     }

@@ -21,8 +21,31 @@ internal static class ThrowHelper
         => throw new InvalidOperationException($"VM {vm} is {state}: cannot {action}; it must be {expected}.");
 
     [DoesNotReturn]
-    public static void BadCommitted(int vm, int value)
-        => throw new ArgumentOutOfRangeException(nameof(value), value, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8).");
+    public static void BadCommitted(int vm, int value, string parameter)
+        => throw new ArgumentOutOfRangeException(parameter, value, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8).");
+
+    /// <summary>
+    /// The per-slot outputs of a measurement: both given (one element per slot) or both empty; the error names the one that
+    /// is wrong.
+    /// </summary>
+    public static void PerSlotPair(int pagingTicks, int unmetMbTicks, int slots)
+    {
+        if (pagingTicks == 0 && unmetMbTicks == 0)
+            return;
+        if (pagingTicks != slots)
+            SpanLength(nameof(pagingTicks), pagingTicks, slots);
+        if (unmetMbTicks != slots)
+            SpanLength(nameof(unmetMbTicks), unmetMbTicks, slots);
+    }
+
+    /// <summary>A run of <paramref name="length"/> slots from <paramref name="firstVm"/> that is not within the fleet's slots.</summary>
+    [DoesNotReturn]
+    public static void SlotRun(int firstVm, int length, int slots, string name)
+    {
+        if ((uint)firstVm > (uint)slots)
+            throw new ArgumentOutOfRangeException(nameof(firstVm), firstVm, $"firstVm {firstVm} is not a slot: expected 0..{slots} (the fleet has slots 0..{slots - 1}).");
+        throw new ArgumentException($"{name} has {length} elements from slot {firstVm}; the fleet has {slots - firstVm} slots from there (slots 0..{slots - 1}).", name);
+    }
 
     [DoesNotReturn]
     public static void SpanLength(string name, int actual, int expected)

@@ -75,7 +75,8 @@ public sealed record BalancerPolicy
         PolicyKind.Static => "static",
         PolicyKind.Squeezed => "squeezed",
         PolicyKind.Mom => "mom",
-        _ => "esx",
+        PolicyKind.Esx => "esx",
+        _ => $"unknown policy kind {(int)Kind}",
     };
 
     /// <summary>
@@ -92,7 +93,8 @@ public sealed record BalancerPolicy
                 PolicyKind.Static => "static",
                 PolicyKind.Squeezed => "Xen squeezed",
                 PolicyKind.Mom => "oVirt MoM",
-                _ => "VMware ESX",
+                PolicyKind.Esx => "VMware ESX",
+                _ => $"unknown policy kind {(int)Kind}",
             };
             if (!Enum.IsDefined(Kind))
                 return name;

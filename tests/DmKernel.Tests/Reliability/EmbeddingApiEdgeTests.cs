@@ -1,0 +1,70 @@
+namespace DmKernel.Tests.Reliability;
+
+/// <summary>
+/// Edges of the embedding API found by an adversarial review: each error names the argument that is wrong, and small
+/// helpers refuse what has no answer instead of returning an impossible one.
+/// </summary>
+public class EmbeddingApiEdgeTests
+{
+    private static Fleet SmallFleet() => new(ModelParameters.Default, [new HostSpec(65536, 16), new HostSpec(65536, 16)]);
+
+    /// <summary>A run of committed values that does not fit names firstVm when it is not a slot, else the span and how many
+    /// slots there are from firstVm (before: "expected one per slot (-1)").</summary>
+    [Fact]
+    public void CommittedRun_OutsideTheSlots_NamesFirstVmOrTheSpan()
+    {
+        Fleet f = SmallFleet();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => f.SetCommitted(33, ReadOnlySpan<int>.Empty));
+        Assert.Equal("firstVm", e.ParamName);
+        Assert.Contains("firstVm 33 is not a slot: expected 0..32", e.Message, StringComparison.Ordinal);
+        Assert.Equal("firstVm", Assert.Throws<ArgumentOutOfRangeException>(() => f.UpdateCommitted(-3, [1])).ParamName);
+        var a = Assert.Throws<ArgumentException>(() => f.SetCommitted(31, [1, 2]));
+        Assert.Equal("committedMb", a.ParamName);
+        Assert.Contains("committedMb has 2 elements from slot 31; the fleet has 1 slots from there", a.Message, StringComparison.Ordinal);
+        f.SetCommitted(32, ReadOnlySpan<int>.Empty); // an empty run at the end is a run
+    }
+
+    /// <summary>A bad committed value names the parameter the caller passed (before: "value", which no method has).</summary>
+    [Fact]
+    public void BadCommittedValue_NamesTheCallersParameter()
+    {
+        Fleet f = SmallFleet();
+        int vm = f.AddVm(0, VmSettings.Default);
+        Assert.Equal("committedMb", Assert.Throws<ArgumentOutOfRangeException>(() => f.SetCommitted(vm, -5)).ParamName);
+        Assert.Equal("committedMbOrNotReported", Assert.Throws<ArgumentOutOfRangeException>(() => f.UpdateCommitted(0, [-2])).ParamName);
+        using var b = new Balancer(f);
+        var bad = new int[f.SlotCount];
+        bad[3] = -7;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => b.Tick(bad));
+        Assert.Equal("committedMb", e.ParamName);
+        Assert.StartsWith("VM 3: committed demand -7 MB is out of range", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The per-slot outputs of a measurement are both given or both empty; the error names the wrong one (before:
+    /// pagingTicks was blamed for a short unmetMbTicks, and unmetMbTicks alone was ignored).</summary>
+    [Fact]
+    public void Measure_PerSlotOutputs_TheWrongOneIsNamed()
+    {
+        Fleet f = SmallFleet();
+        var bins = new long[11];
+        Assert.Equal("unmetMbTicks", Assert.Throws<ArgumentException>(() => FleetStatistics.Measure(f, bins, new int[32], new long[5])).ParamName);
+        Assert.Equal("pagingTicks", Assert.Throws<ArgumentException>(() => FleetStatistics.Measure(f, bins, default, new long[32])).ParamName);
+        Assert.Equal("unmetMbTicks", Assert.Throws<ArgumentException>(() => new FleetMeter(f, 11).AddHosts(0, 1, new int[32], new long[3])).ParamName);
+        FleetStatistics.Measure(f, bins, new int[32], new long[32]);
+        FleetStatistics.Measure(f, bins, default, default);
+    }
+
+    [Fact]
+    public void SmallHelpers_RefuseWhatHasNoAnswer()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelParameters.Default.ToTicks(double.NaN));
+        Assert.Equal(1, ModelParameters.Default.ToTicks(double.NegativeInfinity));
+        Assert.Equal(int.MaxValue, ModelParameters.Default.ToTicks(double.PositiveInfinity));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GuestMemory.LinuxFloor(-100));
+        Assert.True(GuestMemory.LinuxFloor(0) >= 0);
+        var unknown = new BalancerPolicy { Kind = (PolicyKind)42 };
+        Assert.Equal("unknown policy kind 42", unknown.Key);
+        Assert.StartsWith("unknown policy kind 42", unknown.Name, StringComparison.Ordinal);
+        Assert.Equal("esx", BalancerPolicy.Of(PolicyKind.Esx).Key);
+    }
+}
