@@ -23,5 +23,10 @@ public sealed partial class Fleet
     {
         ArgumentNullException.ThrowIfNull(input);
         TickIndex = Cols.Load(input, Model);
+        StateLoads++;
     }
+
+    /// <summary>How many states <see cref="LoadState"/> has loaded: an observer's per-tick snapshot (the invariant
+    /// checker's) from before a load is stale.</summary>
+    internal int StateLoads { get; private set; }
 }

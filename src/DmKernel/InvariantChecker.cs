@@ -5,7 +5,7 @@ namespace DmKernel;
 
 /// <summary>
 /// R14: checks the model's invariants after a tick. Keeps the previous tick's GuestVisible per VM to prove that
-/// it never shrinks before a restart. Meant for tests, soaks and debugging, not the hot path (it allocates its
+/// it never shrinks before a restart (a state loaded with <see cref="Fleet.LoadState"/> starts the comparison again). Meant for tests, soaks and debugging, not the hot path (it allocates its
 /// snapshot once and a message only on failure).
 /// </summary>
 public sealed class InvariantChecker
@@ -13,6 +13,7 @@ public sealed class InvariantChecker
     private readonly Fleet _fleet;
     private readonly int[] _guestVisible;
     private readonly int[] _generation;
+    private int _stateLoads;
 
     public InvariantChecker(Fleet fleet)
     {
@@ -36,6 +37,8 @@ public sealed class InvariantChecker
     public string? Find(int maxProblems = 10)
     {
         Fleet f = _fleet;
+        if (_stateLoads != f.StateLoads)
+            Snapshot(); // a state loaded since the last check (a checkpoint restored): there is no "previous tick" to compare with
         var sb = new StringBuilder();
         int count = 0;
         void Report(string message)
@@ -109,6 +112,7 @@ public sealed class InvariantChecker
 
     private void Snapshot()
     {
+        _stateLoads = _fleet.StateLoads;
         for (int i = 0; i < _fleet.SlotCount; i++)
         {
             _guestVisible[i] = _fleet.Cols.Assigned[i] + _fleet.Cols.Ballooned[i] + _fleet.Cols.SmartPaging[i];
