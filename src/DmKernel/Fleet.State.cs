@@ -17,13 +17,37 @@ public sealed partial class Fleet
     /// Replaces this fleet's state with one saved by <see cref="SaveState"/>. The saved fleet must have the same hosts
     /// (slot ranges, capacities, RAM and reserves), the same column layout and the same <see cref="ModelParameters"/> (a
     /// state of another tick length or pressure window would hold counters this model never reaches). A wrong, truncated or corrupt state throws
-    /// <see cref="InvalidDataException"/> naming what is wrong and changes nothing.
+    /// <see cref="InvalidDataException"/> naming what is wrong and changes nothing; so does a state whose checksum matches
+    /// but whose values the model cannot reach (R14's invariants, P10's guest responses), checked after it is read.
     /// </summary>
     public void LoadState(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        TickIndex = Cols.Load(input, Model);
+        TickIndex = Cols.Load(input, Model, FindImpossible);
         StateLoads++;
+    }
+
+    /// <summary>What a loaded state breaks: a guest response the kernel cannot run, or an invariant of R14 (the first few).</summary>
+    private string? FindImpossible()
+    {
+        for (int i = 0; i < SlotCount; i++)
+        {
+            int kind = Cols.GuestKind[i];
+            bool bad = kind switch
+            {
+                (int)GuestResponseKind.Ideal or (int)GuestResponseKind.Stuck => false,
+                (int)GuestResponseKind.Rate => Cols.GuestRate[i] <= 0,
+                (int)GuestResponseKind.IntermittentlyStuck => Cols.GuestStuck[i] < 1 || Cols.GuestIdeal[i] < 1,
+                _ => true,
+            };
+            if (bad)
+            {
+                return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"VM {i}: guest response kind {kind} with rate {Cols.GuestRate[i]} MB per tick, spells {Cols.GuestStuck[i]} and {Cols.GuestIdeal[i]} ticks: not a response P10 defines.");
+            }
+        }
+
+        return new InvariantChecker(this).Find(maxProblems: 3);
     }
 
     /// <summary>How many states <see cref="LoadState"/> has loaded: an observer's per-tick snapshot (the invariant

@@ -416,7 +416,7 @@ internal sealed class FleetColumns
     /// fleet with the same schema and host layout; anything wrong, truncated or corrupt throws
     /// <see cref="InvalidDataException"/> naming it and changes nothing.
     /// </summary>
-    public long Load(Stream input, ModelParameters model)
+    public long Load(Stream input, ModelParameters model, Func<string?>? validate = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var hash = new XxHash64();
@@ -494,13 +494,31 @@ internal sealed class FleetColumns
         if (!expected.SequenceEqual(hash.GetCurrentHash()))
             throw new InvalidDataException("Fleet state checksum does not match: the file is corrupt.");
 
+        // The checksum proves the bytes are the ones written, not that they are a state the model can reach (a value
+        // edited and re-sealed, or written by a bug): the loaded state is checked, and the old one put back if it fails.
+        byte[][]? backup = validate is null ? null : new byte[FleetSchema.Columns.Length][];
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
-            if (!c.Cache && !c.Derived)
-                loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+            if (c.Cache || c.Derived)
+                continue;
+            if (backup is not null)
+                backup[(int)c.Id] = Bytes(Arrays[(int)c.Id]).ToArray();
+            loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
         }
 
         RebuildCaches();
+        if (validate?.Invoke() is string problem)
+        {
+            foreach (ColumnInfo c in FleetSchema.Columns)
+            {
+                if (!c.Cache && !c.Derived)
+                    backup![(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+            }
+
+            RebuildCaches();
+            throw new InvalidDataException($"Fleet state holds values the model cannot reach (its checksum matches: it was written so, or edited and re-sealed): {problem.TrimEnd()}");
+        }
+
         return tick;
     }
 

@@ -120,6 +120,78 @@ public class FleetStateTests
     }
 
     /// <summary>
+    /// A state whose checksum matches but whose values the model cannot reach (written so, or edited and re-sealed) is
+    /// refused naming the VM and what is wrong, and changes nothing (before: it loaded, and an intermittent guest with
+    /// spells of 0 ticks threw DivideByZeroException inside the next tick; Assigned above Maximum ticked on).
+    /// </summary>
+    [Theory]
+    [InlineData("assigned above maximum", "VM 0:")]
+    [InlineData("intermittent guest without spells", "VM 0: guest response kind 3")]
+    [InlineData("unknown guest kind", "VM 0: guest response kind 9")]
+    [InlineData("negative smart paging", "VM 0:")]
+    public void Load_StateWithImpossibleValues_IsRefused_NamingTheVm_AndChangesNothing(string scenario, string expected)
+    {
+        Fleet source = Busy(5);
+        int vm = 0;
+        Assert.True(source.IsUsed(vm));
+        switch (scenario)
+        {
+            case "assigned above maximum":
+                source.Cols.Assigned[vm] = source.Cols.Maximum[vm] + 2 * source.Model.GranularityMb;
+                break;
+            case "intermittent guest without spells":
+                source.Cols.GuestKind[vm] = 3;
+                source.Cols.GuestStuck[vm] = 0;
+                source.Cols.GuestIdeal[vm] = 0;
+                break;
+            case "unknown guest kind":
+                source.Cols.GuestKind[vm] = 9;
+                break;
+            default:
+                source.Cols.SmartPaging[vm] = -64;
+                break;
+        }
+
+        using var state = new MemoryStream();
+        source.SaveState(state);
+        var target = new RandomFleet(5).Build(RandomFleet.FastModel, [20, 33, 7], 0.6);
+        ulong before = target.ComputeStateHash();
+        state.Position = 0;
+        var e = Assert.Throws<InvalidDataException>(() => target.LoadState(state));
+        Assert.Contains("Fleet state holds values the model cannot reach", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, target.ComputeStateHash());
+        using var balancer = new Balancer(target);
+        balancer.Tick(); // the fleet is as it was, and ticks
+    }
+
+    /// <summary>States saved at any point of a random run (between ticks, after adds, removes, restarts, configures and
+    /// guest changes) load: the load's check refuses only what the model cannot reach.</summary>
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void SaveAndLoad_AtEveryPointOfARandomRun_Loads(int seed)
+    {
+        var fleet = new RandomFleet(seed).Build(RandomFleet.FastModel, [20, 33, 7, 64], 0.7);
+        var twin = new RandomFleet(seed).Build(RandomFleet.FastModel, [20, 33, 7, 64], 0.7);
+        using var balancer = new Balancer(fleet);
+        var ops = new RandomFleet(seed + 100);
+        using var state = new MemoryStream();
+        for (int t = 0; t < 150; t++)
+        {
+            ops.Step(fleet, [fleet], 0.2);
+            state.SetLength(0);
+            fleet.SaveState(state);
+            state.Position = 0;
+            twin.LoadState(state);
+            balancer.Tick();
+        }
+
+        Assert.Equal(150, fleet.TickIndex);
+    }
+
+    /// <summary>
     /// A state evolved under other model parameters is refused, naming each difference, and changes nothing: loaded into a
     /// fleet with a 7-tick pressure window, a 60-tick window's counters gave an average above the window's maximum.
     /// </summary>
