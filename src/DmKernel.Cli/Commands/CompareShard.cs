@@ -489,6 +489,16 @@ internal static class CompareShard
             for (int i = 0; i < used; i++)
                 json.WriteNumberValue(bins[i]);
             json.WriteEndArray();
+            json.WriteStartArray("above"); // [value, samples] of the pressures above the last bin
+            foreach ((int value, long count) in p.AboveLastBin())
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(value);
+                json.WriteNumberValue(count);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -509,6 +519,11 @@ internal static class CompareShard
                 bins[i++] = c.GetInt64();
             pressure = new Histogram(bins.Length - 1);
             pressure.AddBins(bins, p.GetProperty("sum").GetInt64(), p.GetProperty("max").GetInt32());
+            if (p.TryGetProperty("above", out JsonElement above))
+            {
+                foreach (JsonElement pair in above.EnumerateArray())
+                    pressure.AddExactAbove(pair[0].GetInt32(), pair[1].GetInt64());
+            }
         }
 
         return new ProbeOutcome

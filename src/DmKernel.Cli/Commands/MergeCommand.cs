@@ -239,6 +239,8 @@ internal static class MergeCommand
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
                 json = doc.RootElement.Clone();
+                if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("format", out JsonElement old) && old.GetString() == ShardReplay.FormatBefore)
+                    throw new CliError($"'{path}' was written by an older dmkernel (\"format\": \"{ShardReplay.FormatBefore}\", whose pressure histogram has no values above 1000 %); run that shard again.", 1);
                 if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("format", out JsonElement f) || (f.GetString() != ShardReplay.Format && f.GetString() != CompareShard.Format))
                     throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\" or \"{CompareShard.Format}\").", 1);
             }
@@ -667,6 +669,8 @@ internal static class MergeCommand
 
             var pressure = new Histogram(ReplayMetrics.PressureBins - 1);
             pressure.AddBins(pressureBins, pressureSum, pressureMax);
+            for (int s = 0; s < readers.Length; s++)
+                AddAbove(readers[s], pressure, shards[s]);
             var hostAvailable = new Histogram(100);
             hostAvailable.AddBins(availableBins, availableSum, availableMax);
 
@@ -714,6 +718,27 @@ internal static class MergeCommand
         {
             foreach (BinaryReader? r in readers)
                 r?.Dispose();
+        }
+    }
+
+    /// <summary>A shard's pressures above the last bin, value by value (after its bins).</summary>
+    private static void AddAbove(BinaryReader r, Histogram pressure, Shard shard)
+    {
+        int n = r.ReadInt32();
+        if (n < 0)
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shard.File(ShardReplay.SeriesBin)}' records {n} pressures above 1000 %: run that shard again."), 1);
+        for (int i = 0; i < n; i++)
+        {
+            int value = r.ReadInt32();
+            long count = r.ReadInt64();
+            try
+            {
+                pressure.AddExactAbove(value, count);
+            }
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or InvalidOperationException)
+            {
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shard.File(ShardReplay.SeriesBin)}' records {count} pressures of {value} % that its histogram does not hold ({ex.Message}): run that shard again."), 1);
+            }
         }
     }
 

@@ -16,9 +16,12 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class ShardReplay
 {
-    public const string Format = "dmkernel-replay-shard/1";
+    public const string Format = "dmkernel-replay-shard/2";
+
+    /// <summary>The format before pressures above 1000 % were kept exactly (merge names it).</summary>
+    public const string FormatBefore = "dmkernel-replay-shard/1";
     public const string ShardJson = "shard.json", SeriesBin = "series.bin", HostsCsv = "hosts.csv", PlacementCsv = "placement.csv";
-    public const string SeriesMagic = "DMKSHARDSERIES/1";
+    public const string SeriesMagic = "DMKSHARDSERIES/2";
 
     /// <summary>The shard counts of the splits in a folder written by split (from its shard-*-of-NNNN.dmt names), in order; empty when it has none.</summary>
     public static List<int> SplitCounts(string folder)
@@ -99,6 +102,13 @@ internal static class ShardReplay
             ReplayMetrics m = engine.Metrics;
             WriteBins(series, m.Pressure.Bins());
             WriteBins(series, m.HostAvailablePercent.Bins());
+            KeyValuePair<int, long>[] above = m.Pressure.AboveLastBin();
+            series.Write(above.Length);
+            foreach ((int value, long count) in above)
+            {
+                series.Write(value);
+                series.Write(count);
+            }
             foreach (ulong h in HostHashes(fleet))
                 series.Write(h);
             series.Write(hashPoints.Count);

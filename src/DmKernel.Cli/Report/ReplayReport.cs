@@ -43,8 +43,12 @@ internal static class ReplayReport
             counts[i] = 100.0 * bins[i] / samples;
         }
 
+        long beyond = m.Pressure.Count;
+        for (int i = 0; i < shown; i++)
+            beyond -= bins[i];
+        string beyondText = beyond == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"\n{100.0 * beyond / samples:0.##} % of the samples are above {shown - 1} % (not shown)");
         pressurePlot.Add.Bars(positions, counts);
-        pressurePlot.Title("Pressure distribution (share of VM-ticks, %)");
+        pressurePlot.Title($"Pressure of Running Dynamic Memory VMs (one sample per VM-tick){beyondText}");
         pressurePlot.XLabel("pressure % (100 = demand equals assigned; above 100 = paging)");
         pressurePlot.YLabel("% of samples");
         pressurePlot.SavePng(output.File("pressure.png"), PlotWidth, PlotHeight);
@@ -81,8 +85,8 @@ internal static class ReplayReport
         md.AppendLine(m.Pressure.Count == 0
             ? "| pressure mean / p50 / p90 / p99 / max | – (no samples: no Running Dynamic Memory VM in the measured ticks) |"
             : string.Create(ic, $"| pressure mean / p50 / p90 / p99 / max | {m.Pressure.Mean:F1} / {m.Pressure.Percentile(50)} / {m.Pressure.Percentile(90)} / {m.Pressure.Percentile(99)} / {m.Pressure.Max} % |"));
-        md.AppendLine(ic, $"| memory assigned, mean / peak | {m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} / {m.PeakAssignedMb / 1024.0:F1} GB |");
-        md.AppendLine(ic, $"| demand, mean | {m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB |");
+        md.AppendLine(ic, $"| memory assigned, mean / peak | {(double)m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} / {m.PeakAssignedMb / 1024.0:F1} GB |");
+        md.AppendLine(ic, $"| demand, mean | {(double)m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB |");
         md.AppendLine(m.HostAvailablePercent.Count == 0
             ? "| host available p5 / p50 / p95 | – (no samples) |"
             : string.Create(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |"));
@@ -91,12 +95,17 @@ internal static class ReplayReport
         md.AppendLine("![Fleet memory](fleet.png)");
         md.AppendLine();
         md.AppendLine("![Pressure distribution](pressure.png)");
+        if (m.Pressure.Count > 0 && m.Pressure.Max > shown - 1)
+        {
+            md.AppendLine();
+            md.AppendLine(ic, $"The plot shows pressures up to {shown - 1} %; {Share(beyond, m.Pressure.Count, "samples")} are above, up to {m.Pressure.Max} % (p99 {m.Pressure.Percentile(99)} %).");
+        }
         md.AppendLine();
         md.AppendLine("![Host available memory](hosts.png)");
         md.AppendLine();
         md.AppendLine("## VMs that starve most (time paging)");
         md.AppendLine();
-        md.AppendLine("| VM | paging time | share of ticks | unmet demand (GB·h) |");
+        md.AppendLine("| VM | paging time | share of the replay's ticks | unmet demand (GB·h) |");
         md.AppendLine("|---|---|---|---|");
         foreach (StarvingVm vm in m.Starving)
             md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");

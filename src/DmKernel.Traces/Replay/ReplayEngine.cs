@@ -234,8 +234,7 @@ public sealed class ReplayEngine : IDisposable
         using var r = new BinaryReader(payload);
         try
         {
-            if (r.ReadString() != CheckpointMagic)
-                throw new InvalidDataException("Not a replay checkpoint.");
+            CheckMagic(r.ReadString());
             string saved = r.ReadString();
             if (saved != fingerprint)
                 throw new InvalidDataException($"Checkpoint was written by another replay: it has '{saved}', this one is '{fingerprint}'.");
@@ -286,8 +285,7 @@ public sealed class ReplayEngine : IDisposable
         using var r = new BinaryReader(payload);
         try
         {
-            if (r.ReadString() != CheckpointMagic)
-                throw new InvalidDataException("Not a replay checkpoint.");
+            CheckMagic(r.ReadString());
             return r.ReadString();
         }
         catch (EndOfStreamException)
@@ -296,7 +294,18 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
-    private const string CheckpointMagic = "DMKREPLAY/1";
+    private const string CheckpointMagic = "DMKREPLAY/2";
+
+    /// <summary>Checkpoints before the pressure histogram kept its values above 1000 % (2026-12-04).</summary>
+    private const string CheckpointMagicBefore = "DMKREPLAY/1";
+
+    private static void CheckMagic(string magic)
+    {
+        if (magic == CheckpointMagicBefore)
+            throw new InvalidDataException("Checkpoint was written by an older dmkernel, whose metrics this one cannot continue; replay from the start.");
+        if (magic != CheckpointMagic)
+            throw new InvalidDataException("Not a replay checkpoint.");
+    }
 
     /// <summary>The checkpoint's payload once its trailing XxHash64 matches.</summary>
     private static MemoryStream CheckedPayload(Stream input)

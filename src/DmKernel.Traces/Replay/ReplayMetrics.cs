@@ -13,7 +13,8 @@ public readonly record struct FleetPoint(long Tick, long AssignedMb, long Demand
 /// </summary>
 public sealed class ReplayMetrics
 {
-    /// <summary>Pressure bins: 0..1000 %, the last bin holds everything above.</summary>
+    /// <summary>Pressure bins: 0..1000 %; the last bin counts everything from 1000 % up, and the exact values above it
+    /// are kept apart (<see cref="Histogram.AboveLastBin"/>), so that percentiles are exact at any pressure.</summary>
     public const int PressureBins = 1001;
 
     /// <summary>The highest Current Pressure the model reports (R10 saturates there): the bound of <see cref="Histogram.Max"/>
@@ -174,6 +175,19 @@ public sealed class ReplayMetrics
     /// <summary>Measures hosts [<paramref name="firstHost"/>, + <paramref name="hostCount"/>) of the tick begun with <see cref="BeginTick"/>.</summary>
     public void MeasureHosts(int firstHost, int hostCount) => _meter.AddHosts(firstHost, hostCount, _pagingTicks, _unmetMbTicks);
 
+    /// <summary>The exact values of this tick's pressures above the last bin (a Running DM VM at over 1000 %: rare, so a
+    /// scan of the fleet on the ticks that have one).</summary>
+    private void AddPressuresAbove()
+    {
+        int[] flags = _fleet.Cols.Flags, pressure = _fleet.Cols.Pressure;
+        const int last = PressureBins - 1;
+        for (int i = 0; i < pressure.Length; i++)
+        {
+            if (pressure[i] > last && (flags[i] & (VmFlags.StateMask | VmFlags.Dynamic)) == VmFlags.RunningDynamic)
+                Pressure.AddExactAbove(pressure[i]);
+        }
+    }
+
     /// <summary>Ends a tick begun with <see cref="BeginTick"/> once every host was measured.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per tick over every host: compiled optimized at once (by ReplayWarmUp), not run as tier-0 code for a replay's first dozens of ticks
     public void EndTick(int wantedOn)
@@ -181,6 +195,8 @@ public sealed class ReplayMetrics
         Array.Clear(_pressureBins);
         TickTotals t = _meter.End(_pressureBins);
         Pressure.AddBins(_pressureBins, t.PressureSum, t.PressureMax);
+        if (t.PressureMax > PressureBins - 1)
+            AddPressuresAbove();
 
         _hostsThisTick.Clear();
         for (int h = 0; h < _fleet.HostCount; h++)

@@ -72,7 +72,10 @@ public static class ReplaySummary
         json.WriteNumber("wantedVmSeconds", m.WantedVmTicks * tick);
         json.WriteNumber("onVmSeconds", m.OnVmTicks * tick);
         json.WriteNumber("pagingVmSeconds", m.PagingVmTicks * tick);
-        json.WriteNumber("pagingShareOfOnTime", Ratio(m.PagingVmTicks, m.OnVmTicks));
+        if (m.OnVmTicks == 0)
+            json.WriteNull("pagingShareOfOnTime"); // no VM-time on: nothing to share (not 0)
+        else
+            json.WriteNumber("pagingShareOfOnTime", Ratio(m.PagingVmTicks, m.OnVmTicks));
         json.WriteNumber("deniedVmSeconds", m.DeniedVmTicks * tick);
         json.WriteNumber("unmetDemandMbSeconds", m.UnmetMbTicks * tick);
         json.WriteNumber("meanAssignedMb", Ratio(m.AssignedMbTicks, m.Ticks));
@@ -80,11 +83,20 @@ public static class ReplaySummary
         json.WriteNumber("meanDemandMb", Ratio(m.DemandMbTicks, m.Ticks));
         json.WriteStartObject("pressure");
         json.WriteNumber("samples", m.Pressure.Count);
-        json.WriteNumber("mean", Math.Round(m.Pressure.Mean, 3));
-        json.WriteNumber("p50", m.Pressure.Percentile(50));
-        json.WriteNumber("p90", m.Pressure.Percentile(90));
-        json.WriteNumber("p99", m.Pressure.Percentile(99));
-        json.WriteNumber("max", m.Pressure.Max);
+        if (m.Pressure.Count == 0)
+        {
+            foreach (string name in (ReadOnlySpan<string>)["mean", "p50", "p90", "p99", "max"])
+                json.WriteNull(name); // no Running Dynamic Memory VM measured: no pressure (not 0 %)
+        }
+        else
+        {
+            json.WriteNumber("mean", Math.Round(m.Pressure.Mean, 3));
+            json.WriteNumber("p50", m.Pressure.Percentile(50));
+            json.WriteNumber("p90", m.Pressure.Percentile(90));
+            json.WriteNumber("p99", m.Pressure.Percentile(99));
+            json.WriteNumber("max", m.Pressure.Max);
+        }
+
         json.WriteEndObject();
         json.WriteStartObject("adds");
         json.WriteNumber("count", m.AddOperations);
@@ -96,7 +108,13 @@ public static class ReplaySummary
         json.WriteEndObject();
         json.WriteStartObject("hostAvailablePercent");
         foreach (int p in (ReadOnlySpan<int>)[1, 5, 50, 95, 99])
-            json.WriteNumber(string.Create(CultureInfo.InvariantCulture, $"p{p}"), m.HostAvailablePercent.Percentile(p));
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"p{p}");
+            if (m.HostAvailablePercent.Count == 0)
+                json.WriteNull(name); // no tick measured (not full hosts)
+            else
+                json.WriteNumber(name, m.HostAvailablePercent.Percentile(p));
+        }
         json.WriteEndObject();
         json.WriteNumber("failedStarts", m.FailedStarts);
         json.WriteStartObject("smartPaging");

@@ -179,6 +179,41 @@ public class CliRobustnessTests
         Assert.Contains("| VM-time paging (demand > assigned) | – (no VM-time on) |", report, StringComparison.Ordinal);
         Assert.Contains("| pressure mean / p50 / p90 / p99 / max | – (no samples", report, StringComparison.Ordinal);
         Assert.Contains("| host available p5 / p50 / p95 | – (no samples) |", report, StringComparison.Ordinal);
+        // summary.json: null where nothing was measured (0 read as "never paging" and "hosts full"), counts still 0.
+        System.Text.Json.Nodes.JsonNode fleet = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("out"), "summary.json")))!["fleet"]!;
+        Assert.Null(fleet["pagingShareOfOnTime"]);
+        Assert.Equal(0, fleet["pressure"]!["samples"]!.GetValue<long>());
+        foreach (string p in (string[])["mean", "p50", "p90", "p99", "max"])
+            Assert.Null(fleet["pressure"]![p]);
+        foreach (string p in (string[])["p1", "p5", "p50", "p95", "p99"])
+            Assert.Null(fleet["hostAvailablePercent"]![p]);
+        Assert.Equal(0, fleet["onVmSeconds"]!.GetValue<double>());
+    }
+
+    /// <summary>
+    /// The headline and report.md give mean assigned and mean demand from the same exact mean as summary.json (they
+    /// divided whole MB first: 1075.5 MB, 1.0503 GB, read "1.0 GB").
+    /// </summary>
+    [Fact]
+    public void Replay_MeanAssigned_HeadlineAndReportRoundTheSummarysExactMean()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("t.dmt");
+        TraceVm[] vms = [new("a", new VmSettings(1024, 1024, 1024, DynamicMemory: false), 0), new("b", new VmSettings(206, 206, 206, DynamicMemory: false), 0)];
+        using (var w = new NativeTraceWriter(path, new TraceDescription(60, "test: mean assigned", new TraceMetadata()), vms, [new TraceHost(8192)]))
+        {
+            w.WriteTick([1000, 200]);
+            for (int t = 1; t < 4; t++)
+                w.WriteTick([1000, -1]);
+            w.Complete();
+        }
+
+        (int exit, string stdout, string stderr) = Run("replay", path, "-o", tmp.File("out"));
+        Assert.True(exit == 0, stderr);
+        double mean = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("out"), "summary.json")))!["fleet"]!["meanAssignedMb"]!.GetValue<double>();
+        Assert.Equal((1024 * 4 + 206) / 4.0, mean);
+        Assert.Contains("mean assigned 1.1 GB", stdout, StringComparison.Ordinal);
+        Assert.Contains("| memory assigned, mean / peak | 1.1 / 1.2 GB |", File.ReadAllText(Path.Combine(tmp.File("out"), "report.md")), StringComparison.Ordinal);
     }
 
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>

@@ -152,6 +152,17 @@ public class ResumeTests
             File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
             Assert.Equal(1, CliApp.Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--resume"]));
             Assert.Contains("written by another replay", err.ToString(), StringComparison.Ordinal);
+
+            // A checkpoint of the format before the pressure histogram kept its values above 1000 % (DMKREPLAY/1, its
+            // checksum intact) is named as an older version's, not misread.
+            string statePath = Path.Combine(outDir, ".checkpoint", "state.bin");
+            byte[] bytes = File.ReadAllBytes(statePath);
+            byte[] payload = bytes[..^8];
+            Assert.Equal("DMKREPLAY/2", System.Text.Encoding.UTF8.GetString(payload, 1, 11));
+            payload[11] = (byte)'1';
+            File.WriteAllBytes(statePath, [.. payload, .. System.IO.Hashing.XxHash64.Hash(payload)]);
+            Assert.Equal(1, CliApp.Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", outDir, "--resume"]));
+            Assert.Contains("written by an older dmkernel", err.ToString(), StringComparison.Ordinal);
         }
         finally
         {

@@ -236,6 +236,15 @@ public class ShardTests
         Assert.Equal(0, CliTests.Run("replay", tmp.File("g.dmt"), "-o", tmp.File("single")).Exit);
         Assert.Equal(ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("single/summary.json"))),
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("merged/summary.json"))));
+
+        // A shard of the format before the values above 1000 % were kept is refused by name.
+        string json = Path.Combine(tmp.File("shards"), "shard-0001-of-0002", "shard.json");
+        File.WriteAllText(json, File.ReadAllText(json).Replace("dmkernel-replay-shard/2", "dmkernel-replay-shard/1", StringComparison.Ordinal));
+        (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged2"));
+        Assert.Equal(1, exit);
+        Assert.Contains("shard-0001-of-0002", stderr, StringComparison.Ordinal);
+        Assert.Contains("written by an older dmkernel", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("merged2")), "nothing is written");
     }
 
     [Fact]

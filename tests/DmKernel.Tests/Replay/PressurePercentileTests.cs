@@ -1,0 +1,154 @@
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Tests.Replay;
+
+/// <summary>
+/// Pressure percentiles are exact at any pressure (R10 reaches 100 000 %): the histogram's last bin (1000 %) keeps the
+/// exact values above it. Before, a percentile whose rank fell into the last bin was reported as the maximum (a replay's
+/// p50 of 1563 and 3125 % read 3125; p99 16 406 % for a true 15 625 %).
+/// </summary>
+public class PressurePercentileTests
+{
+    private static readonly double[] Ranks = [0, 1, 5, 10, 25, 40, 50, 60, 75, 80, 90, 95, 99, 99.9, 100];
+
+    /// <summary>Nearest rank over the raw samples: the smallest v with at least p % of the samples ≤ v.</summary>
+    private static int NearestRank(List<int> samples, double p)
+    {
+        var sorted = samples.Order().ToList();
+        long rank = Math.Max(1, (long)Math.Ceiling(p / 100.0 * sorted.Count));
+        return sorted[(int)rank - 1];
+    }
+
+    [Fact]
+    public void Add_SamplesAboveTheLastBin_PercentilesAreTheSamplesNearestRank()
+    {
+        var h = new Histogram(1000);
+        List<int> samples = [5, 83, 1000, 1500, 1563, 3000, 3000, 3125, 20_000, 100_000];
+        foreach (int s in samples)
+            h.Add(s);
+        foreach (double p in Ranks)
+            Assert.Equal(NearestRank(samples, p), h.Percentile(p));
+        Assert.Equal([new(1500, 1), new(1563, 1), new(3000, 2), new(3125, 1), new(20_000, 1), new(100_000, 1)], h.AboveLastBin());
+        Assert.Equal(8, h.Bins()[1000]); // the last bin still counts every sample from 1000 up (plots, shards)
+    }
+
+    [Fact]
+    public void AddBins_ThenExactValuesAbove_GivesTheSamePercentilesAsAdd()
+    {
+        var rng = new Random(7);
+        var samples = new List<int>();
+        var direct = new Histogram(1000);
+        for (int i = 0; i < 5000; i++)
+        {
+            int s = rng.Next(10) == 0 ? 1000 + rng.Next(40_000) : rng.Next(1001);
+            samples.Add(s);
+            direct.Add(s);
+        }
+
+        var binned = new Histogram(1000);
+        binned.AddBins(direct.Bins(), direct.Sum, direct.Max);
+        foreach ((int value, long count) in direct.AboveLastBin())
+            binned.AddExactAbove(value, count);
+        foreach (double p in Ranks)
+        {
+            Assert.Equal(NearestRank(samples, p), direct.Percentile(p));
+            Assert.Equal(direct.Percentile(p), binned.Percentile(p));
+        }
+    }
+
+    [Fact]
+    public void AddBins_WithoutExactValues_NeverReportsTheMaximumForARankBelowIt()
+    {
+        var h = new Histogram(1000);
+        var bins = new long[1001];
+        bins[1000] = 2; // two samples of 1563 and 3125 %, values not given
+        h.AddBins(bins, 1563 + 3125, 3125);
+        Assert.Equal(1000, h.Percentile(50)); // at least the last bin's value, never a made-up 3125
+        Assert.Equal(1000, h.Percentile(100));
+    }
+
+    [Fact]
+    public void AddExactAbove_ValueInTheBinsOrMoreThanTheLastBinHolds_IsRefused()
+    {
+        var h = new Histogram(1000);
+        var bins = new long[1001];
+        bins[1000] = 1;
+        h.AddBins(bins, 2000, 2000);
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.AddExactAbove(1000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.AddExactAbove(2000, 0));
+        h.AddExactAbove(2000);
+        InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => h.AddExactAbove(2000));
+        Assert.Contains("holds 1 samples", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2000, h.Percentile(100));
+    }
+
+    [Fact]
+    public void SaveAndLoad_KeepTheValuesAboveTheLastBin()
+    {
+        var h = new Histogram(1000);
+        foreach (int s in (int[])[10, 1500, 1500, 7000])
+            h.Add(s);
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+            h.Save(w);
+        ms.Position = 0;
+        var loaded = new Histogram(1000);
+        loaded.Add(5000); // replaced by the load
+        using (var r = new BinaryReader(ms))
+            loaded.Load(r);
+        Assert.Equal(h.AboveLastBin(), loaded.AboveLastBin());
+        foreach (double p in Ranks)
+            Assert.Equal(h.Percentile(p), loaded.Percentile(p));
+    }
+
+    /// <summary>
+    /// A replay with VMs far above their Maximum (Maximum 64 MB, committed 1 000..10 500 MB: pressures of 1 563..16 406 %)
+    /// beside ordinary ones: every percentile the summary reports equals the nearest rank over the Current Pressure of the
+    /// Running DM VMs read tick by tick from the fleet.
+    /// </summary>
+    [Fact]
+    public void Replay_PressuresAbove1000Percent_PercentilesAreExact()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("hot.dmt");
+        var vms = new List<TraceVm>();
+        for (int i = 0; i < 80; i++)
+            vms.Add(new TraceVm($"n{i}", new VmSettings(512, 256, 1024), 0));
+        for (int i = 0; i < 20; i++)
+            vms.Add(new TraceVm($"hot{i}", new VmSettings(64, 32, 64), 0));
+        var committed = new int[vms.Count];
+        using (var w = new NativeTraceWriter(path, new TraceDescription(60, "test: pressures above 1000 %", new TraceMetadata()), vms, [new TraceHost(131_072)]))
+        {
+            for (int t = 0; t < 10; t++)
+            {
+                for (int v = 0; v < vms.Count; v++)
+                    committed[v] = v < 80 ? 300 + (10 * t) + v : 1000 + (500 * (v - 80)) + t;
+                w.WriteTick(committed);
+            }
+
+            w.Complete();
+        }
+
+        using NativeTraceReader reader = NativeTraceReader.Open(path);
+        using var engine = new ReplayEngine(reader, new ReplayOptions());
+        var samples = new List<int>();
+        while (engine.Step())
+        {
+            for (int v = 0; v < engine.Vms.Count; v++)
+            {
+                int slot = engine.SlotOf(v);
+                if (engine.Fleet.States[slot] == VmState.Running && engine.Vms[v].Settings.DynamicMemory)
+                    samples.Add(engine.Fleet.Pressure[slot]);
+            }
+        }
+
+        Histogram pressure = engine.Metrics.Pressure;
+        Assert.Equal(samples.Count, pressure.Count);
+        Assert.True(samples.Count(s => s > 1000) > samples.Count / 10, "more than a tenth of the samples are above 1000 %: p90 and p99 fall there");
+        foreach (double p in Ranks)
+            Assert.Equal(NearestRank(samples, p), pressure.Percentile(p));
+        Assert.Equal(samples.Max(), pressure.Max);
+    }
+}
