@@ -25,7 +25,10 @@ public sealed partial class Fleet
         throw new InvalidOperationException($"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use.");
     }
 
-    /// <summary>Removes an Off VM; its slot becomes free (and neutral) again. Cumulative counters are cleared.</summary>
+    /// <summary>
+    /// Removes an Off VM; its slot becomes free (and neutral, but for its generation count, which goes on) again.
+    /// Cumulative counters are cleared; the host's keep what the VM added and removed.
+    /// </summary>
     public void RemoveVm(int vm)
     {
         int i = CheckUsed(vm);
@@ -39,7 +42,9 @@ public sealed partial class Fleet
 
         if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
             Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
+        int generation = Cols.Generation[i];
         Cols.ResetSlot(i);
+        Cols.Generation[i] = generation + 1;                        // a new VM in the slot is never taken for this one (InvariantChecker's R14)
         Cols.SetTargetLimit(i);                                     // a free slot's settings are 0
         Changed();
     }

@@ -182,7 +182,22 @@ internal struct ScalarKernel : IHostKernel
             if (state == 0)
             {
                 pressureCol[k] = 0;
-                flagsCol[k] = flags & ~VmFlags.StatusMask;
+                // R17/R18: an Off VM may still have this tick's decision: a donor of an R4/R6 reclaim whose own restart
+                // then failed (R6 without Smart Paging, R7). It is counted like any other removal.
+                int offAdd = unballoonedCol[k] + hotAddedCol[k], offRem = removedCol[k];
+                flagsCol[k] = (flags & ~(VmFlags.StatusMask | VmFlags.Decided)) | ((offAdd | offRem) != 0 ? VmFlags.Decided : 0);
+                if ((offAdd | offRem) != 0)
+                {
+                    addedTotalCol[k] += offAdd;
+                    removedTotalCol[k] += offRem;
+                    addOpsCol[k] += offAdd > 0 ? 1 : 0;
+                    removeOpsCol[k] += offRem > 0 ? 1 : 0;
+                    added += offAdd;
+                    removed += offRem;
+                    addOps += offAdd > 0 ? 1 : 0;
+                    removeOps += offRem > 0 ? 1 : 0;
+                }
+
                 continue;
             }
 

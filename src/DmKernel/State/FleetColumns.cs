@@ -173,7 +173,7 @@ internal sealed class FleetColumns
     // ---- per-VM lifecycle (cold) ----
     public readonly byte[] Request, Result;
     public readonly long[] ResultTick;    // the tick Result was written in (-1: never)
-    public readonly int[] Generation;     // +1 on every start and restart
+    public readonly int[] Generation;     // +1 on every start and restart, and when the slot's VM is removed
     public readonly int[] HostOfSlot;     // cache: the host owning each slot
 
     // ---- per-host columns (R3, R11, R12, R19) ----

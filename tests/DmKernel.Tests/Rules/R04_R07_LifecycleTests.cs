@@ -449,4 +449,56 @@ public class R04_R07_LifecycleTests
         Assert.Equal(4096, s.Fleet.Assigned[starter]);
         Assert.Equal(0, s.Fleet.HostAvailable(0));
     }
+
+    /// <summary>
+    /// R6 + R17/R18: a donor of a restart's reclaim whose own restart then fails (no Smart Paging) is Off, yet the
+    /// memory taken from it is its removal of this tick, counted in its and the host's cumulative counters on every path
+    /// (the scalar reference, and so any host with a guest that is not ideal, skipped the Off VM's counting: Removed 256
+    /// instead of 768). Host 2048 MB, no reserve; A 1024/512/1024 idle, B 1024/256/1024 at 640 (Target 768), static C 768.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kernel.AllocationTests.AllPaths), MemberType = typeof(Kernel.AllocationTests))]
+    public void R6_DonorWhoseOwnRestartFails_CountsWhatItGave(KernelPath path)
+    {
+        foreach (bool nonIdealGuest in (bool[])[false, true])
+        {
+            Fleet fleet = DonorWhoseRestartFails(path, nonIdealGuest, out int b);
+            string where = $"{path}, non-ideal guest {nonIdealGuest}";
+            Assert.True(LifecycleResult.RestartFailed == fleet.LastResult(b), where);
+            Assert.True(VmState.Off == fleet.States[b], where);
+            Assert.True(512 == fleet.RemovedThisTick[b], where);
+            Assert.True(768 == fleet.RemovedMemory[b], $"{where}: RemovedMemory {fleet.RemovedMemory[b]}");
+            Assert.True(2 == fleet.RemoveOperations[b], $"{where}: RemoveOperations {fleet.RemoveOperations[b]}");
+            Assert.True(1280 == fleet.HostRemovedMemory(0), $"{where}: host removed {fleet.HostRemovedMemory(0)}");
+            Assert.True(3 == fleet.HostRemoveOperations(0), $"{where}: host remove operations {fleet.HostRemoveOperations(0)}");
+            // Every column (the Decided mark of the Off VM's flags included) as the scalar reference's.
+            Support.FleetAssert.Equal(DonorWhoseRestartFails(KernelPath.Scalar, nonIdealGuest, out _), fleet, where);
+        }
+    }
+
+    private static Fleet DonorWhoseRestartFails(KernelPath path, bool nonIdealGuest, out int b)
+    {
+        var model = ModelParameters.Default with { SmartPaging = false, BootGraceSeconds = 1, ReclaimPeriodSeconds = 1 };
+        var fleet = new Fleet(model, [new HostSpec(2048, 3, ReserveMb: 0)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 1024));
+        b = fleet.AddVm(0, VmSettings.Dynamic(1024, 256, 1024));
+        int c = fleet.AddVm(0, VmSettings.Static(768));
+        if (nonIdealGuest)
+            fleet.SetGuestResponse(c, GuestResponse.Stuck);
+        using var balancer = new Balancer(fleet, path);
+        fleet.SetCommitted(a, 0);
+        fleet.SetCommitted(b, 640);
+        fleet.SetCommitted(c, 100);
+        fleet.RequestStart(a);
+        fleet.RequestStart(b);
+        balancer.Tick();
+        balancer.Tick();                                  // R15: A 1024 → 512, B 1024 → 768 (256 removed)
+        Assert.Equal(256, fleet.RemovedMemory[b]);
+        fleet.RequestStart(c);
+        balancer.Tick();                                  // C takes the 768 freed
+        fleet.RequestRestart(a);
+        fleet.RequestRestart(b);
+        balancer.Tick();                                  // A's restart takes 512 from B (to its Minimum); B's restart fails
+        return fleet;
+    }
 }

@@ -85,6 +85,35 @@ public class R14_InvariantTests
             f.Cols.HostAvailable[0] += 2;
         }, "GuestVisible shrank from 3600 to 3598");
 
+    /// <summary>
+    /// A VM removed and a new one added in its slot is not the old VM: its first boot at a smaller Startup is not
+    /// "GuestVisible shrank without a restart" (the checker compared the new VM's generation 1 with the old one's).
+    /// </summary>
+    [Fact]
+    public void R14_Checker_AcceptsANewVmInAReusedSlot_WhileStillSeeingAShrink()
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 1, ReserveMb: 0)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        using var balancer = new Balancer(fleet);
+        fleet.RequestStart(vm);
+        balancer.Tick();
+        var checker = new InvariantChecker(fleet);                 // snapshot: GuestVisible 1024, generation 1
+        fleet.RequestStop(vm);
+        balancer.Tick();
+        Assert.Null(checker.Find());
+        fleet.RemoveVm(vm);
+        vm = fleet.AddVm(0, VmSettings.Dynamic(512, 512, 4096));
+        fleet.RequestStart(vm);
+        balancer.Tick();
+        Assert.Null(checker.Find());
+        checker.Check();
+
+        // The new VM is still checked: a shrink without a restart is seen.
+        fleet.Cols.Assigned[vm] -= 2;
+        fleet.Cols.HostAvailable[0] += 2;
+        Assert.Contains("GuestVisible shrank from 512 to 510", checker.Find(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void R14_Checker_DetectsOffVmHoldingMemory()
         => AssertDetected((f, _, off) =>
