@@ -167,7 +167,19 @@ public sealed record BalancerPolicy
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new FormatException($"'{text}': {ex.ParamName} {ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]}", ex);
+            string name = ex.ParamName switch
+            {
+                nameof(SqueezedPeriodSeconds) or nameof(MomPeriodSeconds) => "periodSeconds",
+                nameof(SqueezedTargetFreeMb) => "targetFreeMb",
+                nameof(SqueezedStuckSeconds) => "stuckSeconds",
+                nameof(MomSamples) => "samples",
+                nameof(EsxSamplePeriodSeconds) => "samplePeriodSeconds",
+                nameof(EsxIdleTaxPerMille) => "idleTaxPerMille",
+                nameof(EsxSoftPercent) => "softPercent",
+                nameof(EsxHighPercent) => "highPercent",
+                _ => ex.ParamName ?? "a parameter",
+            };
+            throw new FormatException($"'{text}': {name} {ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]}", ex);
         }
 
         return policy;
@@ -234,8 +246,13 @@ public sealed record BalancerPolicy
             throw new ArgumentOutOfRangeException(nameof(EsxIdleTaxPerMille), EsxIdleTaxPerMille, "expected 0..999 per mille.");
         if (EsxSoftPercent is < 0 or > 100)
             throw new ArgumentOutOfRangeException(nameof(EsxSoftPercent), EsxSoftPercent, "expected 0..100 %.");
-        if (EsxHighPercent < EsxSoftPercent || EsxHighPercent > 100)
+        if (EsxHighPercent > 100)
             throw new ArgumentOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, "expected the soft level..100 %.");
+        if (EsxHighPercent < EsxSoftPercent)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, string.Create(CultureInfo.InvariantCulture,
+                $"{EsxHighPercent} % is below the soft level ({EsxSoftPercent} %): the high level must be at least the soft level (P7); set it too, e.g. esx:softPercent={EsxSoftPercent}:highPercent={Math.Min(100, EsxSoftPercent + 2)}."));
+        }
     }
 
     /// <inheritdoc/>

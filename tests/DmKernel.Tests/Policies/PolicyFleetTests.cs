@@ -127,8 +127,10 @@ public class PolicyFleetTests
     [InlineData("static:samples=3", "'samples' is not a parameter of static: expected none")]
     [InlineData("mom:samples=ten", "'ten' is not a number for mom's samples")]
     [InlineData("mom:samples", "'samples' is not a parameter setting: expected NAME=VALUE")]
-    [InlineData("mom:samples=17", "'mom:samples=17': MomSamples expected 1..16")]
-    [InlineData("esx:idleTaxPerMille=1000", "'esx:idleTaxPerMille=1000': EsxIdleTaxPerMille expected 0..999 per mille")]
+    [InlineData("mom:samples=17", "'mom:samples=17': samples expected 1..16")]
+    [InlineData("esx:idleTaxPerMille=1000", "'esx:idleTaxPerMille=1000': idleTaxPerMille expected 0..999 per mille")]
+    [InlineData("esx:softPercent=50", "'esx:softPercent=50': highPercent 6 % is below the soft level (50 %): the high level must be at least the soft level (P7); set it too, e.g. esx:softPercent=50:highPercent=52.")]
+    [InlineData("esx:softPercent=99:highPercent=101", "highPercent expected the soft level..100 %")]
     public void Parse_BadText_IsRefusedNamingWhatIsWrong(string text, string message)
     {
         var ex = Assert.Throws<FormatException>(() => BalancerPolicy.Parse(text));
@@ -139,7 +141,7 @@ public class PolicyFleetTests
     [InlineData("replay", "--policy", "xen2", "--policy: 'xen2' is not a policy: expected hyperv, static, squeezed, mom or esx")]
     [InlineData("compare", "--policies", "hyperv,vsphere", "--policies: 'vsphere' is not a policy: expected hyperv, static, squeezed, mom or esx")]
     [InlineData("compare", "--policies", ",", "--policies: no policy given")]
-    [InlineData("replay", "--policy", "esx:idleTaxPerMille=1000", "--policy: 'esx:idleTaxPerMille=1000': EsxIdleTaxPerMille expected 0..999 per mille")]
+    [InlineData("replay", "--policy", "esx:idleTaxPerMille=1000", "--policy: 'esx:idleTaxPerMille=1000': idleTaxPerMille expected 0..999 per mille")]
     public void Cli_UnknownPolicy_ExitsTwoNamingIt(string command, string option, string value, string message)
     {
         using var tmp = new TempDir();
