@@ -46,7 +46,9 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             return string.Create(Ic, $"**Answer: no.** At the service level ({level}), Dynamic Memory {dm.CannotMeet}, while static memory at the provisioned size fits {Range(st)} VMs per {HostGb} host.");
         if (st.NeverMeets)
             return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
-        string ratio = string.Create(Ic, $"**{(dm.AtSearchLimit ? "≥ " : st.AtSearchLimit ? "≤ " : "")}{v.Ratio.Median:F2} ×** static memory at the provisioned size ({(st.AtSearchLimit ? "≥ " : "")}{Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+        string ratio = dm.AtSearchLimit && st.AtSearchLimit
+            ? string.Create(Ic, $"as does static memory at the provisioned size (≥ {Count(st.Median, "VM")}): both reach the search's limit, so their ratio is unknown")
+            : string.Create(Ic, $"**{BoundedRatio(dm, st, v.Ratio.Median)}** static memory at the provisioned size ({(st.AtSearchLimit ? "≥ " : "")}{Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
         if (!v.Decided)
         {
             return string.Create(Ic, $"**Answer: undecided.** At the service level ({level}), Dynamic Memory fits {Range(dm)} {Vms(dm)} per {HostGb} host, {ratio}, but its search stopped at its limit of {dm.SearchLimit} VMs per host, so it may fit more: on hosts this large the study cannot tell. Study smaller hosts (--host-mb).");
@@ -101,8 +103,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             }
 
             DensityRatio r = DensityRatio.Of(Dm, d);
-            string bound = Dm.AtSearchLimit && !d.AtSearchLimit ? "≥ " : !Dm.AtSearchLimit && d.AtSearchLimit ? "≤ " : "";
-            parts.Add(string.Create(Ic, $"{d.Strategy.Name} fits {Range(d)} (Dynamic Memory {bound}{Ratio(r.Median)})"));
+            parts.Add(string.Create(Ic, $"{d.Strategy.Name} fits {Range(d)} (Dynamic Memory {BoundedRatio(Dm, d, r.Median)})"));
         }
 
         var sb = new StringBuilder();
@@ -158,7 +159,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine();
         md.AppendLine("![Unserved VM-time against VMs per host, per strategy](density.png)");
         md.AppendLine();
-        md.AppendLine("*Each curve: the first draw's hosts filled with more and more VMs; the share of servable VM-time paging or denied a start. The dashed line is the paging limit; a diamond marks each strategy's density (where the level, which also allows no denied start, is last met).*");
+        md.AppendLine("*Each curve: the first draw's hosts filled with more and more VMs; the share of servable VM-time paging or denied a start. The dashed line is the paging limit; a diamond marks each strategy's density in that first draw (where the level, which also allows no denied start, is last met; the table gives the median over the draws).*");
         md.AppendLine();
 
         if (result.Warnings.Count > 0)
@@ -194,7 +195,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             DensityRatio r = DensityRatio.Of(Dm, d);
             ProbeOutcome? at = d.AtMedian;
             string miss = string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => result.Options.Level.Shortfall(s.FirstMiss!)).Distinct().Take(2));
-            md.AppendLine(Ic, $"| {d.Strategy.Name} | {Range(d)} | {(d == Dm ? "1" : Ratio(r.Median))} | {(miss.Length == 0 ? "–" : miss)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(at is null ? "–" : Gb(at.MeanDemandPerVmMb))} | {(at is null ? "–" : at.PagingShare.ToString("P2", Ic))} |");
+            md.AppendLine(Ic, $"| {d.Strategy.Name} | {Range(d)} | {(d == Dm ? "1" : BoundedRatio(Dm, d, r.Median))} | {(miss.Length == 0 ? "–" : miss)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(at is null ? "–" : Gb(at.MeanDemandPerVmMb))} | {(at is null ? "–" : at.PagingShare.ToString("P2", Ic))} |");
         }
 
         md.AppendLine();
@@ -512,6 +513,14 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     private static string Bound(DensityResult d, int n) => d.SearchLimit > 0 && n >= d.SearchLimit ? string.Create(Ic, $"≥ {n}") : n.ToString(Ic);
 
     private static string Ratio(double r) => double.IsPositiveInfinity(r) ? "only DM" : string.Create(Ic, $"{r:F2} ×");
+
+    /// <summary>
+    /// Dynamic Memory's density over <paramref name="other"/>'s: "≥" when only Dynamic Memory's search stopped at its
+    /// limit (its density is a lower bound), "≤" when only the other's did, and unknown when both did.
+    /// </summary>
+    private static string BoundedRatio(DensityResult dm, DensityResult other, double median)
+        => dm.AtSearchLimit && other.AtSearchLimit ? "? (both at the search limit)"
+            : (dm.AtSearchLimit ? "≥ " : other.AtSearchLimit ? "≤ " : "") + Ratio(median);
 
     private static string Fmt(double r) => double.IsPositiveInfinity(r) ? "∞" : r.ToString("F2", Ic);
 

@@ -772,7 +772,9 @@ public static partial class CapacityStudy
         {
             ulong seed = ctx.Options.Seed + (ulong)seedIndex;
             int hosts = ctx.Options.HostsPerProbe;
-            int max = MaxVmsPerHost();
+            // The search may go up to the study's limit: a bound from the hosts' memory over the smallest VM held
+            // (capacity ÷ Minimum) assumed every VM on at once, and cut the density of VMs that are on part of the time.
+            int max = ctx.Options.MaxVmsPerHost;
 
             // A strategy under which a pool VM cannot start on an empty host misses the level at every density.
             if (TooLargeUnder(ctx, strategy) is (string id, int size))
@@ -817,18 +819,6 @@ public static partial class CapacityStudy
             int found = LargestMeeting(Meets, Estimate(seed, max), max);
             _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
             Result = new DensitySeed(seedIndex, found, found == 0 ? null : best, firstMiss, _probes);
-        }
-
-        private int MaxVmsPerHost()
-        {
-            long perVm = long.MaxValue;
-            foreach (int v in ctx.Pool)
-            {
-                VmSettings s = strategy.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
-                perVm = Math.Min(perVm, s.DynamicMemory ? s.MinimumMb : s.StartupMb);
-            }
-
-            return (int)Math.Clamp(ctx.Capacity / Math.Max(1, perVm), 1, ctx.Options.MaxVmsPerHost);
         }
 
         /// <summary>

@@ -237,7 +237,7 @@ public static class Probe
             long servable = 0;
             for (int i = 0; i < n; i++)
                 servable += series.ServableTicks(vms[i].Source, position[i], ticks);
-            pagingAllowed = (long)Math.Floor(level.MaxPagingShare * servable);
+            pagingAllowed = level.PagingTicksAllowed(servable);
         }
 
         bool stopped = false;

@@ -38,6 +38,24 @@ public sealed record ServiceLevel
         return !o.Stopped && o.DeniedVmTicks == 0 && o.PagingShare <= MaxPagingShare && (MaxPressure is not int p || o.PressurePercentile <= p);
     }
 
+    /// <summary>
+    /// The most paging VM-ticks out of <paramref name="servable"/> that meet <see cref="MaxPagingShare"/> by
+    /// <see cref="IsMetBy"/>'s own test (paging ÷ servable ≤ the limit, in binary64), so that a probe stopped early and
+    /// one run to the end agree. (floor(limit × servable) can land one below: 0.02114146124805685 × 22515 =
+    /// 475.99999999999994, while 476 ÷ 22515 is that limit exactly.)
+    /// </summary>
+    internal long PagingTicksAllowed(long servable)
+    {
+        if (servable <= 0)
+            return 0;
+        long k = Math.Clamp((long)Math.Floor(MaxPagingShare * servable), 0, servable);
+        while (k < servable && (double)(k + 1) / servable <= MaxPagingShare)
+            k++;
+        while (k > 0 && (double)k / servable > MaxPagingShare)
+            k--;
+        return k;
+    }
+
     /// <summary>Why <paramref name="o"/> misses the level, in words (empty when it meets it).</summary>
     public string Shortfall(ProbeOutcome o)
     {

@@ -217,6 +217,10 @@ public class CapacityStudyTests
         Assert.False(capped.Verdict.Yes);
         Assert.False(capped.Verdict.Decided);
         Assert.Contains(capped.Warnings, w => w.StartsWith($"Dynamic Memory met the level at the search's limit of {st} VMs per host in 1 of 1 draws", StringComparison.Ordinal));
+        // The report does not give the ratio of two lower bounds as a bound ("≥ 1.00 ×"): it is unknown.
+        string headline = new DmKernel.Cli.Report.CompareReport(capped, 1).Headline();
+        Assert.Contains("both reach the search's limit, so their ratio is unknown", headline, StringComparison.Ordinal);
+        Assert.DoesNotContain("≥ 1.00", headline, StringComparison.Ordinal);
 
         // Only Dynamic Memory capped, above static by more than the threshold: "yes" stands (the ratio is a lower bound).
         int between = (int)Math.Ceiling(st * CapacityVerdict.Threshold) + 1;
@@ -227,6 +231,67 @@ public class CapacityStudyTests
             Assert.False(lower.DensityOf(MemoryStrategy.StaticProvisioned).AtSearchLimit);
             Assert.True(lower.Verdict.Yes && lower.Verdict.Decided);
         }
+    }
+
+    /// <summary>
+    /// VMs on a quarter of the time each fit more per host than the host holds at once: the search is not cut at
+    /// capacity ÷ the smallest Minimum (it was: 16 GB ÷ 2 GB = 8 for every strategy, below the density that meets the
+    /// level, with no warning). 40 VMs of Startup = Minimum = 2 GB, each on for one quarter of the ticks.
+    /// </summary>
+    [Fact]
+    public void Density_OfVmsOnPartOfTheTime_IsNotCutAtAllOfThemOnAtOnce()
+    {
+        const int ticks = 96;
+        var vms = new (VmSettings, int[])[40];
+        for (int i = 0; i < vms.Length; i++)
+        {
+            int[] v = Enumerable.Repeat(-1, ticks).ToArray();
+            for (int t = (i % 4) * 24; t < ((i % 4) * 24) + 24; t++)
+                v[t] = 500;
+            vms[i] = (VmSettings.Dynamic(2048, 2048, 8192), v);
+        }
+
+        CapacityResult r = CapacityStudy.Run(Series(ticks, vms), new CapacityOptions
+        {
+            Host = new TraceHost(18_432, 2048),
+            Threads = 2,
+            Seeds = 3,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        DensityResult dm = r.DensityOf(MemoryStrategy.DynamicMemory);
+        Assert.True(dm.Median > 16_384 / 2048, $"Dynamic Memory {dm.Median} VMs per host: cut at all on at once (8)");
+        Assert.False(dm.AtSearchLimit);
+        foreach (DensitySeed seed in dm.Seeds)
+        {
+            Assert.NotNull(seed.AtDensity);
+            Assert.True(r.Options.Level.IsMetBy(seed.AtDensity!), $"seed {seed.Seed} at {seed.VmsPerHost}");
+            Assert.Contains(seed.Probes, p => p.Size == seed.VmsPerHost + 1 && !p.Meets); // the search saw one VM more miss
+        }
+    }
+
+    /// <summary>
+    /// A probe stopped early allows exactly the paging VM-ticks <see cref="ServiceLevel.IsMetBy"/> accepts at the end:
+    /// floor(limit × servable) could be one below (476 of 22 515 is the limit 0.02114146124805685 itself).
+    /// </summary>
+    [Fact]
+    public void PagingTicksAllowed_IsTheLargestCountTheLevelAccepts()
+    {
+        Assert.Equal(476, new ServiceLevel { MaxPagingShare = 0.02114146124805685 }.PagingTicksAllowed(22_515));
+        Gen.Select(Gen.Int[0, 1_000_000], Gen.Long[1, 100_000_000], Gen.Int[0, 3]).Sample((numerator, servable, kind) =>
+        {
+            double limit = kind switch
+            {
+                0 => (double)(numerator % (servable + 1)) / servable, // exactly a count's share
+                1 => numerator / 1_000_000.0,
+                2 => 0,
+                _ => 1,
+            };
+            long k = new ServiceLevel { MaxPagingShare = limit }.PagingTicksAllowed(servable);
+            Assert.InRange(k, 0, servable);
+            Assert.True((double)k / servable <= limit, $"{k} of {servable} exceeds {limit:R}");
+            Assert.True(k == servable || (double)(k + 1) / servable > limit, $"{k + 1} of {servable} also meets {limit:R}");
+        });
+        Assert.Equal(0, new ServiceLevel { MaxPagingShare = 0.5 }.PagingTicksAllowed(0));
     }
 
     [Fact]
