@@ -218,7 +218,7 @@ internal static class BitbrainsFastReader
                         return false; // out of range: the general path reports it
                 }
 
-                if (series.Add(time, value, (float)(capacityKb / 1024)))
+                if (series.Add(time, value, capacityKb / 1024))
                     _duplicates++;
             }
 

@@ -232,7 +232,7 @@ public static class BitbrainsImporter
                     continue;
             }
 
-            if (series.Add(time, value, (float)(capacityKb / 1024)))
+            if (series.Add(time, value, capacityKb / 1024))
                 report.Note("duplicate_timestamps");
         }
 

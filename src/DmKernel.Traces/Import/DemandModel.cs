@@ -43,13 +43,20 @@ public sealed record DemandModel
         static double Parse(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : double.NaN;
     }
 
-    /// <summary>The measured part in MB: round(usedMb × K), half away from zero; <paramref name="tooLarge"/> when even the uncapped base would take the demand past 16 TB.</summary>
+    /// <summary>
+    /// The measured part in MB: round(usedMb × K), half away from zero; <paramref name="tooLarge"/> when it and the largest
+    /// base any VM can have (<see cref="LargestBaseMb"/>) would take the demand past 16 TB. (The VM's own base is known only
+    /// once its largest provisioned size is, after its last row.)
+    /// </summary>
     public int Measured(double usedMb, out bool tooLarge)
     {
         double m = Math.Round(usedMb * K, MidpointRounding.AwayFromZero);
-        tooLarge = !(m >= 0) || m + Math.Round(OsBaseMb, MidpointRounding.AwayFromZero) > TraceValues.MaxCommittedMb;
+        tooLarge = !(m >= 0) || m + LargestBaseMb > TraceValues.MaxCommittedMb;
         return (int)Math.Clamp(double.IsNaN(m) ? 0 : m, 0, TraceValues.MaxCommittedMb);
     }
+
+    /// <summary>The largest OS base a VM can have: <see cref="BaseMb"/> of the largest size a trace holds (16 TB).</summary>
+    public long LargestBaseMb => (long)Math.Round(Math.Min(OsBaseMb, OsBaseCapPercent / 100 * TraceValues.MaxCommittedMb), MidpointRounding.AwayFromZero);
 
     /// <summary>The OS base of a VM provisioned with <paramref name="provisionedMb"/>: round(min(OsBaseMb, OsBaseCapPercent % × provisioned)).</summary>
     public int BaseMb(int provisionedMb)
@@ -92,7 +99,7 @@ public sealed record DemandModel
 
     internal void Record(TraceMetadata m, string usedDefinition)
     {
-        m.Set("demand.formula", "round(used_mb * k) + round(min(os_base_mb, os_base_cap_percent / 100 * provisioned_mb)), clamped to 0..16777216");
+        m.Set("demand.formula", "round(used_mb * k) + round(min(os_base_mb, os_base_cap_percent / 100 * provisioned_mb)); a demand over 16777216 MB is refused (OutOfRange)");
         m.Set("demand.used_mb", usedDefinition);
         m.Set("demand.k", K).Set("demand.os_base_mb", OsBaseMb).Set("demand.os_base_cap_percent", OsBaseCapPercent);
     }

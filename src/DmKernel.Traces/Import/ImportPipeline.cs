@@ -16,9 +16,19 @@ internal static class ImportPipeline
         {
             if (s.Count > 0 && s.LastTime - start > MaxSpanSeconds)
             {
+                // Either end may be the wrong one (a far-future sample here, or one far in the past that started the
+                // trace), so both are named.
+                SampleSeries? earliest = null;
+                foreach (var e in series)
+                {
+                    if (e.Count > 0 && (earliest is null || e.FirstTime < earliest.FirstTime))
+                        earliest = e;
+                }
+
+                string where = earliest is not null && earliest.FirstTime == start ? $", the earliest sample, in '{earliest.Id}'" : "";
                 throw new TraceImportException(ImportErrorKind.OutOfRange, s.Id, 0, 0, null,
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a sample at {s.LastTime} s, {(s.LastTime - start) / 86400.0:F0} days after the trace starts at {start} s"),
-                    "samples within 366 days of the trace start (is a timestamp wrong?)");
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a sample at {s.LastTime} s, {(s.LastTime - start) / 86400.0:F0} days after the trace starts at {start} s{where}"),
+                    "samples within 366 days of the trace start (is a timestamp wrong, here or at the start?)");
             }
         }
     }
@@ -210,14 +220,17 @@ internal static class ImportPipeline
         var outage = new HashSet<long>();
         long count = 0;
 
-        // The gap ends merged so far, from the oldest that can still count for an undecided gap; [decided, Count) are undecided.
-        var window = new Queue<long>();
+        // The gap ends merged so far (with their VM), from the oldest that can still count for an undecided gap; the VMs
+        // among them counted once each (a VM whose samples stop and resume twice within the window is one VM, not two).
+        var window = new Queue<(long End, int Vm)>();
+        var vmsInWindow = new Dictionary<int, int>();
         var undecided = new Queue<long>();
         while (queue.TryDequeue(out int vm, out long end))
         {
             while (undecided.Count > 0 && end > undecided.Peek() + period)
                 Decide(undecided.Dequeue());
-            window.Enqueue(end);
+            window.Enqueue((end, vm));
+            vmsInWindow[vm] = vmsInWindow.GetValueOrDefault(vm) + 1;
             undecided.Enqueue(end);
             if (NextGapEnd(cursors[vm], ref previous[vm], maxHoldSeconds) is long following)
                 queue.Enqueue(vm, following);
@@ -231,9 +244,14 @@ internal static class ImportPipeline
         // Every gap end merged so far is at most end + period: the window, less those before end − period, is the gaps together.
         void Decide(long end)
         {
-            while (window.Peek() < end - period)
-                window.Dequeue();
-            int together = window.Count;
+            while (window.Peek().End < end - period)
+            {
+                int gone = window.Dequeue().Vm;
+                if (--vmsInWindow[gone] == 0)
+                    vmsInWindow.Remove(gone);
+            }
+
+            int together = vmsInWindow.Count; // distinct VMs whose gaps end within a period of this one
 
             // VMs within their sampled span at the gap's end: first sample at or before it, last at or after it.
             int started = UpperBound(firsts, end), ended = LowerBound(lasts, end);

@@ -116,16 +116,19 @@ internal sealed class ImportSession(ImportOptions options, string format)
     /// <summary>
     /// The measured part of a row's demand by <paramref name="demand"/> (<see cref="DemandModel.Measured"/>; the VM's OS base
     /// is added when the trace is written). A demand that could pass <see cref="TraceValues.MaxCommittedMb"/> (what a trace
-    /// and the kernel hold: 16 TB) even before the base's cap is <see cref="ImportErrorKind.OutOfRange"/> at the measured column.
+    /// and the kernel hold: 16 TB) with the largest base a VM can have (<see cref="DemandModel.LargestBaseMb"/>) is
+    /// <see cref="ImportErrorKind.OutOfRange"/> at the measured column.
     /// </summary>
     public bool TryMeasured(DemandModel demand, double usedMb, string file, int line, int column, string name, ReadOnlySpan<char> text, out int value)
     {
         value = demand.Measured(usedMb, out bool tooLarge);
         if (!tooLarge)
             return true;
-        double mb = Math.Round(usedMb * demand.K, MidpointRounding.AwayFromZero) + Math.Round(demand.OsBaseMb, MidpointRounding.AwayFromZero);
-        Problem(ImportErrorKind.OutOfRange, file, line, column, name,
-            string.Create(CultureInfo.InvariantCulture, $"{Clip(text.Trim())} gives a committed demand of {mb:G6} MB"),
+        double measured = Math.Round(usedMb * demand.K, MidpointRounding.AwayFromZero);
+        string gives = demand.LargestBaseMb == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{Clip(text.Trim())} gives a committed demand of {measured:G6} MB")
+            : string.Create(CultureInfo.InvariantCulture, $"{Clip(text.Trim())} gives a measured demand of {measured:G6} MB, up to {measured + demand.LargestBaseMb:G6} MB with the OS base");
+        Problem(ImportErrorKind.OutOfRange, file, line, column, name, gives,
             string.Create(CultureInfo.InvariantCulture, $"a demand of at most {TraceValues.MaxCommittedMb} MB (16 TB) after the demand model (used MB × {demand.K} + {demand.OsBaseMb})"));
         return false;
     }

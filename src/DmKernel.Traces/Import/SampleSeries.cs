@@ -18,8 +18,8 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
     private bool _pending;
     private long _pendingTime;
     private int _pendingValue;
-    private float _pendingProvisioned;
-    private float _maxProvisioned;
+    private double _pendingProvisioned;
+    private double _maxProvisioned;
     private bool _complete;
 
     public string Id { get; } = id;
@@ -42,7 +42,7 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
     public bool IsBackwards(long time) => Count > 0 && time < LastTime;
 
     /// <summary>Adds a sample; a sample with the time of the last one replaces it (duplicate: the last wins) and returns true.</summary>
-    public bool Add(long time, int value, float provisionedMb)
+    public bool Add(long time, int value, double provisionedMb)
     {
         if (_complete)
             throw new InvalidOperationException($"Series '{Id}' is complete.");

@@ -313,6 +313,55 @@ public sealed class BadInputCatalogTests
         Assert.Contains("gives a committed demand of 1.04858E+09 MB", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// One row dated years before the others starts the trace there: the span error names that file too, not only a
+    /// file whose samples are right (it named only the other VM).
+    /// </summary>
+    [Fact]
+    public void Bitbrains_OneRowYearsEarly_TheSpanErrorNamesTheFileThatStartsTheTrace()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.csv", BitbrainsHeader + Bb(1_375_308_176) + Bb(1_375_308_476));
+        dir.Write("b.csv", BitbrainsHeader + Bb(1_000_000_000) + Bb(1_375_308_176));
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("o.dmt")));
+        Assert.Equal(ImportErrorKind.OutOfRange, e.Kind);
+        Assert.Contains("after the trace starts at 1000000000 s, the earliest sample, in 'b.csv'", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The 16 TB check counts the largest base a VM can have (the base capped at its percentage of 16 TB), not the
+    /// uncapped option: --os-base-mb 16777216 with the 25 % cap gives a 4 GB VM a 1 GB base, a demand of 2 GB (it was
+    /// refused as "a committed demand of 1.67782E+07 MB", a demand the model never produces).
+    /// </summary>
+    [Fact]
+    public void Bitbrains_HugeOsBaseUnderItsCap_IsNotOutOfRange()
+    {
+        var options = new BitbrainsImportOptions { Demand = new DemandModel { OsBaseMb = 16_777_216, OsBaseCapPercent = 25 } };
+        using var dir = new TempDir();
+        dir.Write("a.csv", BitbrainsHeader + Bb(0, capacityKb: "4194304.0", usageKb: "1048576.0"));
+        string output = dir.File("o.dmt");
+        BitbrainsImporter.Import(dir.Path, output, options);
+        TraceData t = TraceData.Load(output);
+        Assert.Equal(4096, t.Vms[0].Settings.MaximumMb);
+        Assert.Equal([1024 + 1024], t.Series(0));
+    }
+
+    /// <summary>
+    /// The provisioned size is kept in binary64 until roundUp2: 2 097 152.1 KB (2048.0001 MB) is 2050 MB, not the
+    /// 2048 a binary32 rounding gave (the fast and the general reader alike).
+    /// </summary>
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Bitbrains_ProvisionedSizeJustAboveAnEvenMb_RoundsUp(string newline)
+    {
+        using var dir = new TempDir();
+        dir.Write("a.csv", (BitbrainsHeader + Bb(0, capacityKb: "2097152.1", usageKb: "1048576.0")).Replace("\n", newline, StringComparison.Ordinal));
+        string output = dir.File("o.dmt");
+        BitbrainsImporter.Import(dir.Path, output, new BitbrainsImportOptions { Demand = new DemandModel { OsBaseMb = 0 } });
+        Assert.Equal(2050, TraceData.Load(output).Vms[0].Settings.MaximumMb);
+    }
+
     [Fact]
     public void Bitbrains_VmLargerThanThePlacementHosts_IsOutOfRangeNamingTheVm()
     {

@@ -123,6 +123,29 @@ public class DemandModelTests
         Assert.True(report.NoteOf("ticks_off_in_gaps") > 0);
     }
 
+    /// <summary>
+    /// Five VMs, not five gap ends: with a hold shorter than the sample period every sample ends a gap, and two VMs' gaps
+    /// ending within a period of each other made six ends, read as an outage (their gaps were held instead of off).
+    /// </summary>
+    [Fact]
+    public void ManyGapEndsOfTwoVms_AreNotAnOutage()
+    {
+        using var dir = new TempDir();
+        for (int v = 0; v < 2; v++)
+            dir.Write($"in/vm{v}.csv", File(Every300(0, 1200)));
+        var options = new BitbrainsImportOptions { TickSeconds = 100, MaxHoldSeconds = 150 };
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"), options);
+        Assert.Equal(0, report.NoteOf("collection_outage_gaps"));
+        var data = TraceData.Load(dir.File("t.dmt"));
+        for (int v = 0; v < 2; v++)
+        {
+            int[] s = data.Series(v);
+            Assert.Equal(1000 + 512, s[1]);   // 100 s: the sample of 0 s, held
+            Assert.Equal(-1, s[2]);           // 200 s: 200 s old, beyond the 150-s hold: off
+            Assert.Equal(1000 + 512, s[3]);   // 300 s: the next sample
+        }
+    }
+
     [Fact]
     public void FromMetadata_ReadsTheRecordedModel_OrNullWithoutOne()
     {
