@@ -443,6 +443,25 @@ public static partial class CapacityStudy
         return new ProbeVm(vm, offset, host);
     }
 
+    /// <summary>How many k below the hosts search's answer are tried besides (<see cref="HostsJob"/>): meeting the level is not always monotone in k.</summary>
+    internal const int HostsScanLimit = 32;
+
+    /// <summary>A lower bound on the hosts the pool needs under <paramref name="strategy"/>: at the busiest tick, every on VM at its Minimum (Dynamic Memory) or its size (static), packed perfectly.</summary>
+    private static long BusiestTickHosts(Context ctx, MemoryStrategy strategy)
+    {
+        var load = new long[ctx.Series.Ticks];
+        foreach (int v in ctx.Pool)
+        {
+            VmSettings s = strategy.Apply(ctx.Series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
+            int footprint = s.DynamicMemory ? s.MinimumMb : s.StartupMb;
+            ReadOnlySpan<int> row = ctx.Series.Of(v);
+            for (int t = 0; t < row.Length; t++)
+                load[t] += row[t] >= 0 ? footprint : 0;
+        }
+
+        return Math.Max(1, (load.Length == 0 ? 0 : load.Max() + ctx.Capacity - 1) / ctx.Capacity);
+    }
+
     /// <summary>
     /// A lower bound on the hosts the pool needs under the most frugal strategy that can meet the level at all: at the
     /// busiest tick, every on VM at its Minimum (Dynamic Memory) or its size (static), packed perfectly.
@@ -450,22 +469,11 @@ public static partial class CapacityStudy
     private static (int Hosts, MemoryStrategy Strategy) FewestHostsPossible(Context ctx)
     {
         (int, MemoryStrategy) best = (int.MaxValue, ctx.Options.Strategies[0]);
-        var load = new long[ctx.Series.Ticks];
         foreach (MemoryStrategy strategy in ctx.Options.Strategies)
         {
             if (StaticPagingShare(ctx, ctx.Series, strategy) > ctx.Options.Level.MaxPagingShare || TooLargeUnder(ctx, strategy) is not null)
                 continue; // misses the level at any density: no host count helps
-            Array.Clear(load);
-            foreach (int v in ctx.Pool)
-            {
-                VmSettings s = strategy.Apply(ctx.Series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
-                int footprint = s.DynamicMemory ? s.MinimumMb : s.StartupMb;
-                ReadOnlySpan<int> row = ctx.Series.Of(v);
-                for (int t = 0; t < row.Length; t++)
-                    load[t] += row[t] >= 0 ? footprint : 0;
-            }
-
-            int hosts = (int)Math.Max(1, (load.Max() + ctx.Capacity - 1) / ctx.Capacity);
+            int hosts = (int)Math.Min(int.MaxValue, BusiestTickHosts(ctx, strategy));
             if (hosts < best.Item1)
                 best = (hosts, strategy);
         }
@@ -977,8 +985,31 @@ public static partial class CapacityStudy
             // its Minimum, or its size when static, packed perfectly).
             int spare = LargestMeeting(s => Meets(maxHosts - s + 1), maxHosts - lowest + 1, maxHosts);
             int? hosts = spare == 0 ? null : maxHosts - spare + 1;
+
+            // Meeting the level is not always monotone in k: the packing changes with k, and VMs that are never on
+            // together may share a host at k but not at k + 1. So every k below the search's answer, down to the busiest
+            // tick's bound, is tried as well, fewest first (when there are at most HostsScanLimit of them).
+            int floor = (int)Math.Clamp(BusiestTickHosts(ctx, strategy), 1, maxHosts + 1);
+            int above = hosts ?? maxHosts + 1;
+            if (above - floor <= HostsScanLimit)
+            {
+                for (int k = floor; k < above; k++)
+                {
+                    if (!_probes.Exists(p => p.Size == k) && Meets(k))
+                    {
+                        hosts = k;
+                        break;
+                    }
+                }
+            }
+
+            // "One host fewer misses by": probed when the scan started at the answer (below the busiest tick's bound it misses).
+            if (hosts is int fewest && fewest > 1 && !_probes.Exists(p => p.Size == fewest - 1))
+                Meets(fewest - 1);
             _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
             Sources = bestSources;
+            SearchProbe? fewer = hosts is int h ? _probes.Find(p => p.Size == h - 1) : _probes.Find(p => p.Size == maxHosts);
+            lastMiss = fewer?.Outcome;
             Result = new HostsResult(strategy, hosts, maxHosts, hosts is null ? null : best, lastMiss, _probes);
         }
 

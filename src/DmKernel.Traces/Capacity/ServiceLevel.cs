@@ -68,7 +68,10 @@ public sealed record ServiceLevel
             parts.Add(string.Create(ic, $"pages {o.PagingShare:P2} of servable VM-time"));
         if (MaxPressure is int p && o.PressurePercentile > p)
             parts.Add(string.Create(ic, $"p{PressurePercentile:0.#} pressure {o.PressurePercentile} %"));
-        return string.Join(", ", parts);
+        string text = string.Join(", ", parts);
+
+        // A search's probe stops as soon as it cannot meet the level: its shares are of the ticks it played.
+        return o.Stopped && text.Length > 0 ? string.Create(ic, $"{text} in its first {o.Ticks} measured tick{(o.Ticks == 1 ? "" : "s")}, where the search stopped it") : text;
     }
 
     /// <summary>The level in words: "at most 1 % of servable VM-time paging, no denied start".</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsCheck;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
@@ -317,6 +318,42 @@ public class CapacityStudyTests
         HostsResult dm = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
         Assert.Equal(2, dm.Hosts);
         Assert.Equal(4800, dm.AtHosts!.MeanHeldPerVmMb, 9);
+    }
+
+    /// <summary>
+    /// Meeting the level is not monotone in the host count: the packing changes with k. Static VMs of 20, 20, 18, 18, 16
+    /// and 16 GB on 32 GB hosts; the 18 GB pair is on first, then the 20 GB pair, then each 16 GB VM alone. Two hosts
+    /// (each a 20 and an 18 GB VM, never on together) meet; three put both 18 GB VMs on one host and deny a start; four
+    /// meet. The search settled on 4 (and reported "more than 3" with --max-hosts 3); the hosts below its answer down
+    /// to the busiest tick's bound are now tried too.
+    /// </summary>
+    [Fact]
+    public void HostsNeeded_WhenMeetingIsNotMonotoneInTheHostCount_IsStillTheFewest()
+    {
+        int[] On(int from, int to) => [.. Enumerable.Range(0, 30).Select(t => t >= from && t < to ? 1000 : -1)];
+        TraceSeries s = Series(30,
+            (VmSettings.Static(20_480), On(10, 20)), (VmSettings.Static(20_480), On(10, 20)),
+            (VmSettings.Static(18_432), On(0, 10)), (VmSettings.Static(18_432), On(0, 10)),
+            (VmSettings.Static(16_384), On(20, 25)), (VmSettings.Static(16_384), On(25, 30)));
+        foreach (int? maxHosts in (int?[])[null, 3, 6])
+        {
+            CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+            {
+                Host = new TraceHost(34_816, 2048),
+                Threads = 1,
+                Seeds = 1,
+                MaxHosts = maxHosts,
+                Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            });
+            HostsResult st = r.Hosts.Single(h => h.Strategy == MemoryStrategy.StaticProvisioned);
+            Assert.True(st.Hosts == 2, $"--max-hosts {maxHosts}: {st.Hosts?.ToString(CultureInfo.InvariantCulture) ?? "more"} hosts");
+            Assert.True(r.Options.Level.IsMetBy(st.AtHosts!));
+            Assert.Equal(1, st.LastMiss!.Hosts);                                   // "one host fewer" is 1 host, which misses
+            // ... in a probe the search stopped early: its shares are of the ticks it played, and the words say so.
+            Assert.True(st.LastMiss.Stopped);
+            Assert.EndsWith($"in its first {st.LastMiss.Ticks} measured tick{(st.LastMiss.Ticks == 1 ? "" : "s")}, where the search stopped it", r.Options.Level.Shortfall(st.LastMiss), StringComparison.Ordinal);
+            Assert.Contains(st.Probes, p => p.Size == 3 && !p.Meets);               // 3 hosts miss: not monotone
+        }
     }
 
     [Fact]
