@@ -167,6 +167,12 @@ internal static class GenerateCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{headline(generated)}, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
+        if (generated.UnstartableVms > 0)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {generated.UnstartableVms} of {generated.Vms} VMs need more Startup memory than their host holds after its reserve ({generated.HostMb} MB hosts): they can never start, and a replay counts their time as denied. Give a larger --host-mb, or leave it out to size the hosts from the VMs."));
+        }
+
         return 0;
     }
 

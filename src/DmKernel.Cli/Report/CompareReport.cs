@@ -199,6 +199,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         }
 
         md.AppendLine();
+        md.AppendLine("*\"by tick N\": the search stops a probe as soon as it cannot meet the level, so a miss's shares are over the N measured ticks it played (docs/compare.md).*");
+        md.AppendLine();
         md.AppendLine("## Hosts this fleet needs");
         md.AppendLine();
         md.AppendLine("| strategy | hosts | VMs per host | memory held per VM (mean / peak) | paging | one host fewer misses by |");

@@ -71,7 +71,8 @@ public sealed record ServiceLevel
         string text = string.Join(", ", parts);
 
         // A search's probe stops as soon as it cannot meet the level: its shares are of the ticks it played.
-        return o.Stopped && text.Length > 0 ? string.Create(ic, $"{text} in its first {o.Ticks} measured tick{(o.Ticks == 1 ? "" : "s")}, where the search stopped it") : text;
+        // "by tick N": over the N measured ticks played before the search stopped the probe.
+        return o.Stopped && text.Length > 0 ? string.Create(ic, $"{text} by tick {o.Ticks}") : text;
     }
 
     /// <summary>The level in words: "at most 1 % of servable VM-time paging, no denied start".</summary>

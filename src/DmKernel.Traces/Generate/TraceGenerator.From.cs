@@ -54,7 +54,7 @@ public static partial class TraceGenerator
                 scale ??= new double[n];
                 fromBase ??= new int[n];
                 toBase ??= new int[n];
-                scale[i] = f;
+                scale[i] = DemandFactor(from.Settings.MaximumMb, settings.MaximumMb, f);
                 fromBase[i] = model?.BaseMb(from.Settings.MaximumMb) ?? 0;
                 toBase[i] = model?.BaseMb(settings.MaximumMb) ?? 0;
             }
@@ -67,7 +67,7 @@ public static partial class TraceGenerator
         meta.Set("gen.from", source.Name).Set("gen.source_vms", source.Vms.Count).Set("gen.source_ticks", sourceTicks);
         meta.Set("gen.pool_vms", pool.Length).Set("gen.excluded_never_on", neverOn).Set("gen.excluded_too_large", tooLarge);
         meta.Set("gen.draw", "VM i on host h = i mod hosts as its j-th VM (j = i / hosts): CapacityStudy.Draw(pool, source ticks, seed, h, j), a pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) uniformly with replacement and a start tick; it plays the source series from that tick, wrapping around");
-        meta.Set("gen.scale_rule", "factor f uniform in [scale_min, scale_max] per VM: Startup, Minimum, Maximum = roundUp2(size * f) in 32..max(1048576, source Maximum); committed = round(max(0, committed - base(old Maximum)) * f) + base(new Maximum) by the demand model (base 0 without one); off stays off");
+        meta.Set("gen.scale_rule", "factor f uniform in [scale_min, scale_max] per VM: Startup, Minimum, Maximum = roundUp2(size * f) in 32..max(1048576, source Maximum); committed = round(max(0, committed - base(old Maximum)) * f') + base(new Maximum) by the demand model (base 0 without one), f' = f unless Maximum was held at 32 MB or the ceiling, then new Maximum / old Maximum; off stays off");
         foreach (KeyValuePair<string, string> kv in source.Metadata)
         {
             // The demand model stays where compare's sensitivity and the reports read it; the rest is kept as the source's.
@@ -106,7 +106,7 @@ public static partial class TraceGenerator
         }
 
         writer.Complete();
-        return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb) { PoolVms = pool.Length };
+        return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb) { PoolVms = pool.Length, UnstartableVms = Unstartable(vms, hosts) };
     }
 
     /// <summary>
@@ -161,6 +161,17 @@ public static partial class TraceGenerator
         }
 
         return (draw, f);
+    }
+
+    /// <summary>
+    /// The factor of a scaled VM's measured demand: f, or, where the Maximum was held at 32 MB or at the ceiling instead
+    /// of becoming roundUp2(Maximum × f), the factor the Maximum got (a 512 GB VM × 100 is a 1 TB VM as loaded as its
+    /// source, not one whose demand is 50 times its Maximum).
+    /// </summary>
+    internal static double DemandFactor(int sourceMaximumMb, int scaledMaximumMb, double f)
+    {
+        double unclamped = Math.Ceiling(sourceMaximumMb * f / 2) * 2;
+        return unclamped == scaledMaximumMb || sourceMaximumMb == 0 ? f : (double)scaledMaximumMb / sourceMaximumMb;
     }
 
     /// <summary>

@@ -7,11 +7,14 @@ public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks,
 {
     /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the source VMs the VMs were drawn from (0 for the other generators).</summary>
     public int PoolVms { get; init; }
+
+    /// <summary>VMs whose Startup is more than their host holds after its reserve: they can never start (R4).</summary>
+    public int UnstartableVms { get; init; }
 }
 
 /// <summary>
 /// Generates a synthetic native trace straight to disk, streaming (memory grows with the VM count, never with
-/// the tick count), for datacenter scale (10^6 VMs on 10^4 hosts). Per VM: a size class from 1 to 64 GiB, a
+/// the tick count), for datacenter scale (10^6 VMs on 10^4 hosts). Per VM: a size class from 1 to 64 GiB (a static VM holds half its class), a
 /// base load, a diurnal sinusoid with its own phase and amplitude, uniform noise, bursts, and for a share of
 /// VMs on/off periods (arrivals and departures). Every random draw is a counter-based hash of (seed, VM,
 /// tick, purpose) and the sinusoid is a fixed-point phase into a table built with plain arithmetic, so the
@@ -20,6 +23,19 @@ public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks,
 /// </summary>
 public static partial class TraceGenerator
 {
+    /// <summary>VMs whose Startup does not fit their host after its reserve (a trace may hold them: they are denied every start).</summary>
+    internal static int Unstartable(TraceVm[] vms, TraceHost[] hosts)
+    {
+        int count = 0;
+        foreach (TraceVm vm in vms)
+        {
+            if (vm.Host >= 0 && vm.Host < hosts.Length && vm.Settings.StartupMb > hosts[vm.Host].TotalMb - (hosts[vm.Host].ReserveMb ?? 2048))
+                count++;
+        }
+
+        return count;
+    }
+
     private const int SinTableBits = 12;
 
     /// <summary>The smallest Startup a generated VM has (a static VM of the smallest size class: half its 1024 MB; a dynamic
@@ -169,7 +185,7 @@ public static partial class TraceGenerator
         }
 
         writer.Complete();
-        return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb);
+        return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb) { UnstartableVms = Unstartable(vms, hosts) };
     }
 
     private static int Pick(int[] shares, int roll)

@@ -23,7 +23,7 @@ public sealed record TraceGeneratorOptions
     /// <summary>Tick length in seconds (default 60).</summary>
     public double TickSeconds { get; init; } = 60;
 
-    /// <summary>RAM of every host in MB; null = auto: the largest Σ Startup + reserve of a host × <see cref="HostHeadroom"/>, rounded up to 1024 MB.</summary>
+    /// <summary>RAM of every host in MB; null = auto: (the largest Σ Startup of a host × <see cref="HostHeadroom"/>, at least the largest Maximum) + the reserve, rounded up to 1024 MB.</summary>
     public int? HostMb { get; init; }
 
     /// <summary>Factor over the Startup sum used by the auto host size (default 1.5).</summary>

@@ -124,9 +124,11 @@ public static class VdiFleet
     {
         (TraceVm[] vms, int[] values) = Build(options);
         var meta = new TraceMetadata();
-        meta.Set("gen.profile", "vdi").Set("vdi.desktops", options.Desktops).Set("vdi.seed", (long)options.Seed)
+        meta.Set("gen.profile", "vdi").Set("vdi.desktops", options.Desktops).Set("vdi.seed", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Set("vdi.provisioned_mb", options.ProvisionedMb).Set("vdi.minimum_mb", options.MinimumMb).Set("vdi.buffer_percent", options.BufferPercent)
-            .Set("vdi.mean_committed_mb", options.MeanCommittedMb).Set("vdi.level_spread_mb", options.LevelSpreadMb).Set("vdi.noise_mb", options.NoiseMb);
+            .Set("vdi.mean_committed_mb", options.MeanCommittedMb).Set("vdi.level_spread_mb", options.LevelSpreadMb).Set("vdi.noise_mb", options.NoiseMb)
+            .Set("vdi.ticks", options.Ticks).Set("vdi.tick_seconds", options.TickSeconds).Set("vdi.hosts", options.Hosts)
+            .Set("vdi.host_mb", options.HostMb).Set("vdi.host_reserve_mb", options.HostReserveMb);
         if (!options.Guests.IsIdeal)
             meta.Set(GuestMix.MetadataKey, options.Guests.ToString());
         var hosts = new TraceHost[options.Hosts];
@@ -145,6 +147,6 @@ public static class VdiFleet
             writer.Complete();
         }
 
-        return new GeneratedTrace(path, vms.Length, hosts.Length, options.Ticks, options.HostMb);
+        return new GeneratedTrace(path, vms.Length, hosts.Length, options.Ticks, options.HostMb) { UnstartableVms = TraceGenerator.Unstartable(vms, hosts) };
     }
 }

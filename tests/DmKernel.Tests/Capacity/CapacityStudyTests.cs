@@ -351,7 +351,7 @@ public class CapacityStudyTests
             Assert.Equal(1, st.LastMiss!.Hosts);                                   // "one host fewer" is 1 host, which misses
             // ... in a probe the search stopped early: its shares are of the ticks it played, and the words say so.
             Assert.True(st.LastMiss.Stopped);
-            Assert.EndsWith($"in its first {st.LastMiss.Ticks} measured tick{(st.LastMiss.Ticks == 1 ? "" : "s")}, where the search stopped it", r.Options.Level.Shortfall(st.LastMiss), StringComparison.Ordinal);
+            Assert.EndsWith($" by tick {st.LastMiss.Ticks}", r.Options.Level.Shortfall(st.LastMiss), StringComparison.Ordinal);
             Assert.Contains(st.Probes, p => p.Size == 3 && !p.Meets);               // 3 hosts miss: not monotone
         }
     }

@@ -167,14 +167,19 @@ public sealed class TraceGeneratorFromTests
             Assert.Equal((before.BufferPercent, before.Weight, before.DynamicMemory, before.Guest), (after.BufferPercent, after.Weight, after.DynamicMemory, after.Guest));
             fleet.AddVm(0, after); // R1, checked by the kernel
 
-            // Demand: the measured part (committed − base of the old size) × f, plus the base of the new size; off stays off.
+            // Demand: the measured part (committed − base of the old size) × f, plus the base of the new size; off stays
+            // off. Where the Maximum was held at 32 MB or the ceiling, the measured part takes the factor the Maximum got.
             int oldBase = Model.BaseMb(before.MaximumMb), newBase = Model.BaseMb(after.MaximumMb);
+            bool held = Math.Ceiling(before.MaximumMb * f / 2) * 2 != after.MaximumMb;
+            double fd = held ? (double)after.MaximumMb / before.MaximumMb : f;
             int[] series = data.Series(i);
             for (int t = 0; t < series.Length; t++)
             {
                 int x = source.Of(src)[(offset + t) % SourceTicks];
-                int expected = x < 0 ? TraceValues.Off : (int)Math.Round((x - oldBase) * f, MidpointRounding.AwayFromZero) + newBase;
+                int expected = x < 0 ? TraceValues.Off : (int)Math.Round((x - oldBase) * fd, MidpointRounding.AwayFromZero) + newBase;
                 Assert.Equal(expected, series[t]);
+                if (held && before.MaximumMb == 1_048_576)
+                    Assert.Equal(x, series[t]); // the 1 TB VM scaled up stays a 1 TB VM as loaded as its source
             }
         }
 

@@ -66,4 +66,41 @@ public sealed class TraceGeneratorTests
         Assert.Contains("ChurnFraction", Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.Generate(dir.File("x"), Small with { ChurnFraction = 2 })).Message);
         Assert.Contains("TickSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => TraceGenerator.Generate(dir.File("x"), Small with { TickSeconds = -1 })).Message);
     }
+
+    /// <summary>
+    /// The VDI profile records its seed as the unsigned number it is, and every option it used, so that the recorded seed
+    /// regenerates the same bytes (2^64 − 1 was recorded as -1, which generate refuses).
+    /// </summary>
+    [Fact]
+    public void Vdi_LargeSeed_IsRecordedAsGiven_AndRegeneratesTheSameFile()
+    {
+        using var dir = new TempDir();
+        var options = new VdiFleetOptions { Desktops = 10, Hosts = 1, Ticks = 4, Seed = ulong.MaxValue };
+        VdiFleet.Write(dir.File("a.dmt"), options);
+        var meta = TraceData.Load(dir.File("a.dmt")).Header.Metadata;
+        Assert.Equal("18446744073709551615", meta["vdi.seed"]);
+        Assert.Equal(("4", "1", "98304", "2048"), (meta["vdi.ticks"], meta["vdi.hosts"], meta["vdi.host_mb"], meta["vdi.host_reserve_mb"]));
+        VdiFleet.Write(dir.File("b.dmt"), options with { Seed = ulong.Parse(meta["vdi.seed"], System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal(File.ReadAllBytes(dir.File("a.dmt")), File.ReadAllBytes(dir.File("b.dmt")));
+    }
+
+    /// <summary>
+    /// A synthetic fleet on hosts too small for some of its VMs says how many can never start (they were written without a
+    /// word; a replay then counts their time as denied): the count is the trace's own VMs whose Startup exceeds their host.
+    /// </summary>
+    [Fact]
+    public void SmallHosts_CountTheVmsThatCanNeverStart_AndTheCliWarns()
+    {
+        using var dir = new TempDir();
+        GeneratedTrace g = TraceGenerator.Generate(dir.File("g.dmt"), new TraceGeneratorOptions { Vms = 400, Hosts = 8, Ticks = 4, Seed = 3, HostMb = 8192 });
+        var data = TraceData.Load(g.Path);
+        int expected = data.Vms.Count(v => v.Settings.StartupMb > data.Hosts[v.Host].TotalMb - data.Hosts[v.Host].ReserveMb!.Value);
+        Assert.True(expected > 0, "the hosts should be too small for some VMs");
+        Assert.Equal(expected, g.UnstartableVms);
+        Assert.Equal(0, TraceGenerator.Generate(dir.File("h.dmt"), new TraceGeneratorOptions { Vms = 400, Hosts = 8, Ticks = 4, Seed = 3 }).UnstartableVms);
+
+        (int exit, _, string stderr) = DmKernel.Tests.Cli.CliTests.Run("generate", "--vms", "400", "--hosts", "8", "--ticks", "4", "--seed", "3", "--host-mb", "8192", "-o", dir.File("c.dmt"));
+        Assert.Equal(0, exit);
+        Assert.Contains($"warning: {expected} of 400 VMs need more Startup memory than their host holds after its reserve", stderr, StringComparison.Ordinal);
+    }
 }
