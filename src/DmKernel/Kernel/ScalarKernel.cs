@@ -179,25 +179,23 @@ internal struct ScalarKernel : IHostKernel
         {
             int flags = flagsCol[k];
             int state = flags & VmFlags.StateMask;
+
+            // R18: cumulative counters and operation counts. An Off VM may have this tick's decision too: a donor of an
+            // R4/R6 reclaim whose own restart then failed (R6 without Smart Paging, R7) counts its removal like any other.
+            int add = unballoonedCol[k] + hotAddedCol[k], rem = removedCol[k];
+            addedTotalCol[k] += add;
+            removedTotalCol[k] += rem;
+            addOpsCol[k] += add > 0 ? 1 : 0;
+            removeOpsCol[k] += rem > 0 ? 1 : 0;
+            added += add;
+            removed += rem;
+            addOps += add > 0 ? 1 : 0;
+            removeOps += rem > 0 ? 1 : 0;
+            int decided = (add | rem) != 0 ? VmFlags.Decided : 0;
             if (state == 0)
             {
                 pressureCol[k] = 0;
-                // R17/R18: an Off VM may still have this tick's decision: a donor of an R4/R6 reclaim whose own restart
-                // then failed (R6 without Smart Paging, R7). It is counted like any other removal.
-                int offAdd = unballoonedCol[k] + hotAddedCol[k], offRem = removedCol[k];
-                flagsCol[k] = (flags & ~(VmFlags.StatusMask | VmFlags.Decided)) | ((offAdd | offRem) != 0 ? VmFlags.Decided : 0);
-                if ((offAdd | offRem) != 0)
-                {
-                    addedTotalCol[k] += offAdd;
-                    removedTotalCol[k] += offRem;
-                    addOpsCol[k] += offAdd > 0 ? 1 : 0;
-                    removeOpsCol[k] += offRem > 0 ? 1 : 0;
-                    added += offAdd;
-                    removed += offRem;
-                    addOps += offAdd > 0 ? 1 : 0;
-                    removeOps += offRem > 0 ? 1 : 0;
-                }
-
+                flagsCol[k] = (flags & ~(VmFlags.StatusMask | VmFlags.Decided)) | decided;
                 continue;
             }
 
@@ -212,24 +210,13 @@ internal struct ScalarKernel : IHostKernel
             int assigned = assignedCol[k], demand = demandCol[k];
             int pressure = Rules.Pressure(demand, assigned);                           // R10
             pressureCol[k] = pressure;
-            int add = unballoonedCol[k] + hotAddedCol[k], rem = removedCol[k];
 
             // R20 status, and the derived marks: Smart Paging left to drain, a decision this tick.
             flags = (flags & ~(VmFlags.StatusMask | VmFlags.HasSmartPaging | VmFlags.Decided))
                 | Rules.StatusBits(demand, assigned, targetCol[k])
                 | (spCol[k] > 0 ? VmFlags.HasSmartPaging : 0)
-                | ((add | rem) != 0 ? VmFlags.Decided : 0);
+                | decided;
             flagsCol[k] = flags;
-
-            // R18: cumulative counters and operation counts.
-            addedTotalCol[k] += add;
-            removedTotalCol[k] += rem;
-            addOpsCol[k] += add > 0 ? 1 : 0;
-            removeOpsCol[k] += rem > 0 ? 1 : 0;
-            added += add;
-            removed += rem;
-            addOps += add > 0 ? 1 : 0;
-            removeOps += rem > 0 ? 1 : 0;
 
             // R18: the current pressure window (its sample count is derived: PressureWindows).
             winSumCol[k] += pressure;
