@@ -513,16 +513,27 @@ internal static class CompareShard
         Histogram? pressure = null;
         if (e.TryGetProperty("pressure", out JsonElement p))
         {
-            var bins = new long[p.GetProperty("bins").GetInt32()];
+            int binCount = p.GetProperty("bins").GetInt32();
+            if (binCount != DmKernel.Traces.Replay.ReplayMetrics.PressureBins)
+                throw new FormatException($"pressure.bins is {binCount}: expected {DmKernel.Traces.Replay.ReplayMetrics.PressureBins}.");
+            var bins = new long[binCount];
             int i = 0;
             foreach (JsonElement c in p.GetProperty("counts").EnumerateArray())
+            {
+                if (i == bins.Length)
+                    throw new FormatException($"pressure.counts holds more than its {bins.Length} bins.");
                 bins[i++] = c.GetInt64();
+            }
             pressure = new Histogram(bins.Length - 1);
             pressure.AddBins(bins, p.GetProperty("sum").GetInt64(), p.GetProperty("max").GetInt32());
             if (p.TryGetProperty("above", out JsonElement above))
             {
                 foreach (JsonElement pair in above.EnumerateArray())
+                {
+                    if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2)
+                        throw new FormatException($"pressure.above holds {pair.GetRawText()}: expected [value, samples].");
                     pressure.AddExactAbove(pair[0].GetInt32(), pair[1].GetInt64());
+                }
             }
         }
 
