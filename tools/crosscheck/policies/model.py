@@ -235,6 +235,16 @@ class Model:
     def finish_plan(self, H, run, targets):
         H['shortfall'] = sum(max(0, targets[v.id] - v.A) for v in run)
 
+    def grow_to_targets(self, t, H, run, targets):
+        # grants up to each VM's target in slot order, limited by what the host has and the hot-add limit; then the
+        # after-move bookkeeping (shared by P1, MoM and ESX)
+        for v in run:
+            g = targets[v.id]
+            if v.A < g:
+                x = min(g - v.A, H['avail'], self.glimit(v, t))
+                if x > 0: self.do_grant(v, x, H)
+        self.after_moves(H, run, targets)
+
     def after_moves(self, H, run, targets):
         H['wasShort'] = 1 if any(v.A < targets[v.id] for v in run) else 0
         if H['wasShort']: COV['host short after moves'] += 1
@@ -246,12 +256,7 @@ class Model:
         for v in run:
             targets[v.id] = v.s['startup']; v.T = v.s['startup']
         self.finish_plan(H, run, targets)
-        for v in run:
-            g = targets[v.id]
-            if v.A < g:
-                x = min(g - v.A, H['avail'], self.glimit(v, t))
-                if x > 0: self.do_grant(v, x, H)
-        self.after_moves(H, run, targets)
+        self.grow_to_targets(t, H, run, targets)
 
     # ---- squeezed P2-P4 ----
     def plan_squeezed(self, t, H, run):
@@ -347,12 +352,7 @@ class Model:
             if v.A > g:
                 x = self.removal(v, g, t)
                 if x > 0: self.do_remove(v, x, H)
-        for v in run:
-            g = targets[v.id]
-            if v.A < g:
-                x = min(g - v.A, H['avail'], self.glimit(v, t))
-                if x > 0: self.do_grant(v, x, H)
-        self.after_moves(H, run, targets)
+        self.grow_to_targets(t, H, run, targets)
 
     # ---- ESX P7-P9 ----
     def plan_esx(self, t, H, run):
@@ -411,12 +411,7 @@ class Model:
             if v.id in shrink and v.A > shrink[v.id]:
                 x = self.removal(v, shrink[v.id], t)
                 if x > 0: self.do_remove(v, x, H)
-        for v in run:
-            g = targets[v.id]
-            if v.A < g:
-                x = min(g - v.A, H['avail'], self.glimit(v, t))
-                if x > 0: self.do_grant(v, x, H)
-        self.after_moves(H, run, targets)
+        self.grow_to_targets(t, H, run, targets)
 
     # ---- Hyper-V R9, R11, R13, R15 with P10 limits (docs/policies.md) ----
     def target_r9(self, v):

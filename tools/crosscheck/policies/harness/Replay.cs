@@ -87,31 +87,40 @@ static class Replay
             sb.Clear();
             sb.Append("{\"kind\":\"tick\",\"t\":").Append(tickIndex);
             sb.Append(",\"committed\":[").Append(string.Join(',', committed)).Append("],\"req\":[").Append(string.Join(',', reqs)).Append("],\"cfg\":[").Append(string.Join(',', cfgs)).Append("],\"gch\":[").Append(string.Join(',', gch)).Append(']');
-            var V = fleet.Vms;
-            sb.Append(",\"vm\":[");
-            for (int i = 0; i < vms.Count; i++)
-            {
-                int vm = vms[i];
-                if (i > 0) sb.Append(',');
-                sb.Append('[').Append((int)V.State[vm]).Append(',').Append(V.Assigned[vm]).Append(',').Append(V.Ballooned[vm]).Append(',').Append(V.GuestVisible[vm])
-                  .Append(',').Append(V.Demand[vm]).Append(',').Append(V.Target[vm]).Append(',').Append(V.Pressure[vm]).Append(',').Append((int)V.Status[vm])
-                  .Append(',').Append(V.UnballoonedThisTick[vm]).Append(',').Append(V.HotAddedThisTick[vm]).Append(',').Append(V.RemovedThisTick[vm])
-                  .Append(',').Append(V.SmartPagingMb[vm]).Append(',').Append((int)V.LastResult[vm]).Append(',').Append(V.LastResultTick[vm])
-                  .Append(',').Append(V.AddedMemory[vm]).Append(',').Append(V.RemovedMemory[vm]).Append(',').Append(V.AddOperations[vm]).Append(',').Append(V.RemoveOperations[vm])
-                  .Append(',').Append(V.BootTicksLeft[vm]).Append(',').Append(V.IsReclaiming[vm] ? 1 : 0).Append(']');
-            }
-            sb.Append("],\"host\":[");
-            var H = fleet.Hosts;
-            for (int h = 0; h < hostSpecs.Length; h++)
-            {
-                if (h > 0) sb.Append(',');
-                sb.Append('[').Append(H.Available[h]).Append(',').Append(H.PendingFreed[h]).Append(',').Append(H.Shortfall[h]).Append(',').Append(H.WasShort[h] ? 1 : 0)
-                  .Append(',').Append(H.AveragePressure[h]).Append(',').Append(H.SystemPressure[h]).Append(',').Append(H.FailedStarts[h])
-                  .Append(',').Append(H.AddedMemory[h]).Append(',').Append(H.RemovedMemory[h]).Append(']');
-            }
+            TickJson.AppendState(sb, fleet, vms, hostSpecs.Length);
             sb.Append("]}");
             outw.WriteLine(sb.ToString());
         }
         outw.Flush();
+    }
+}
+
+// The tick line's per-VM and per-host state, shared by the random harness and the scenario replay.
+static class TickJson
+{
+    public static void AppendState(StringBuilder sb, Fleet fleet, IReadOnlyList<int> vms, int nHosts)
+    {
+        var V = fleet.Vms;
+        sb.Append(",\"vm\":[");
+        for (int i = 0; i < vms.Count; i++)
+        {
+            int vm = vms[i];
+            if (i > 0) sb.Append(',');
+            sb.Append('[').Append((int)V.State[vm]).Append(',').Append(V.Assigned[vm]).Append(',').Append(V.Ballooned[vm]).Append(',').Append(V.GuestVisible[vm])
+              .Append(',').Append(V.Demand[vm]).Append(',').Append(V.Target[vm]).Append(',').Append(V.Pressure[vm]).Append(',').Append((int)V.Status[vm])
+              .Append(',').Append(V.UnballoonedThisTick[vm]).Append(',').Append(V.HotAddedThisTick[vm]).Append(',').Append(V.RemovedThisTick[vm])
+              .Append(',').Append(V.SmartPagingMb[vm]).Append(',').Append((int)V.LastResult[vm]).Append(',').Append(V.LastResultTick[vm])
+              .Append(',').Append(V.AddedMemory[vm]).Append(',').Append(V.RemovedMemory[vm]).Append(',').Append(V.AddOperations[vm]).Append(',').Append(V.RemoveOperations[vm])
+              .Append(',').Append(V.BootTicksLeft[vm]).Append(',').Append(V.IsReclaiming[vm] ? 1 : 0).Append(']');
+        }
+        sb.Append("],\"host\":[");
+        var H = fleet.Hosts;
+        for (int h = 0; h < nHosts; h++)
+        {
+            if (h > 0) sb.Append(',');
+            sb.Append('[').Append(H.Available[h]).Append(',').Append(H.PendingFreed[h]).Append(',').Append(H.Shortfall[h]).Append(',').Append(H.WasShort[h] ? 1 : 0)
+              .Append(',').Append(H.AveragePressure[h]).Append(',').Append(H.SystemPressure[h]).Append(',').Append(H.FailedStarts[h])
+              .Append(',').Append(H.AddedMemory[h]).Append(',').Append(H.RemovedMemory[h]).Append(']');
+        }
     }
 }
