@@ -229,7 +229,8 @@ public sealed class Balancer : IDisposable
         if (!_inShardedTick)
             throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
-            throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+            throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
+                $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
         for (int h = firstHost; h < firstHost + hostCount; h++)
             Interlocked.Increment(ref _hostTicks[h]);
         HostScratch scratch = _shardScratch.Get();

@@ -4,7 +4,7 @@ namespace DmKernel;
 
 public sealed partial class Fleet
 {
-    // ---- spans out: one element per slot (free slots read as Off and zero) ----
+    // ---- spans out: one element per slot (free slots read as Off and zero, but for the caller's committed input) ----
 
     /// <summary>Physical Memory (R18): MB of host RAM held.</summary>
     public ReadOnlySpan<int> Assigned => Cols.Assigned;

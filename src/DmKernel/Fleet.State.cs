@@ -18,7 +18,8 @@ public sealed partial class Fleet
     /// (slot ranges, capacities, RAM and reserves), the same column layout and the same <see cref="ModelParameters"/> (a
     /// state of another tick length or pressure window would hold counters this model never reaches). A wrong, truncated or corrupt state throws
     /// <see cref="InvalidDataException"/> naming what is wrong and changes nothing; so does a state whose checksum matches
-    /// but whose values the model cannot reach (R14's invariants, P10's guest responses), checked after it is read.
+    /// but whose values the model cannot reach (R1's settings, R8's committed range, neutral free slots, R14's invariants,
+    /// P10's guest responses), checked after it is read.
     /// </summary>
     public void LoadState(Stream input)
     {
@@ -27,11 +28,41 @@ public sealed partial class Fleet
         StateLoads++;
     }
 
-    /// <summary>What a loaded state breaks: a guest response the kernel cannot run, or an invariant of R14 (the first few).</summary>
+    /// <summary>
+    /// What a loaded state breaks: a free slot that is not neutral, a VM's settings that R1 refuses, a committed value
+    /// out of R8's range, a guest response the kernel cannot run, or an invariant of R14 (the first few).
+    /// </summary>
     private string? FindImpossible()
     {
         for (int i = 0; i < SlotCount; i++)
         {
+            if (Cols.Committed[i] is < 0 or > MaxCommittedMb)
+                return Fmt($"VM {i}: committed {Cols.Committed[i]} MB, not within 0..{MaxCommittedMb} (R8).");
+            if ((Cols.Flags[i] & VmFlags.Used) == 0)
+            {
+                // A free slot is what RemoveVm leaves (RemoveVm, ResetSlot): every column neutral but the caller's
+                // committed input and the generation count.
+                foreach (ColumnInfo c in FleetSchema.Columns)
+                {
+                    if (c.Scope != ColumnScope.Vm || c.Cache || c.Derived || c.Id is ColumnId.Committed or ColumnId.Generation)
+                        continue;
+                    long value = FleetColumns.GetElement(Cols.Arrays[(int)c.Id], i);
+                    if (value != c.Neutral)
+                        return Fmt($"slot {i} holds no VM but its {c.Name} is {value} (a free slot's is {c.Neutral}).");
+                }
+
+                continue;
+            }
+
+            try
+            {
+                ValidateR1(i, GetSettings(i));
+            }
+            catch (SettingRejectedException e)
+            {
+                return Fmt($"VM {i}: {e.Setting} {e.Value} refused by {e.Rule}.");
+            }
+
             int kind = Cols.GuestKind[i];
             bool bad = kind switch
             {
@@ -53,4 +84,6 @@ public sealed partial class Fleet
     /// <summary>How many states <see cref="LoadState"/> has loaded: an observer's per-tick snapshot (the invariant
     /// checker's) from before a load is stale.</summary>
     internal int StateLoads { get; private set; }
+
+    private static string Fmt(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,7 +4,8 @@ namespace DmKernel;
 
 /// <summary>
 /// Every per-VM output and setting of a <see cref="Fleet"/> as a span, one element per slot (<see cref="Fleet.SlotCount"/>;
-/// free slots read as Off, unused and zero). Spans over columns the state stores are live views. The others are
+/// free slots read as Off, unused and zero, but for <see cref="Committed"/>, which keeps what the caller last wrote there:
+/// the kernel ignores it). Spans over columns the state stores are live views. The others are
 /// derived from the state (<see cref="Status"/>, <see cref="GuestVisible"/>, the window pressures,
 /// <see cref="IsReclaiming"/>, <see cref="DynamicMemory"/>, <see cref="Guest"/>, <see cref="IsUsed"/>): the fleet computes
 /// each on its first read after a change, into a buffer it allocates on that first read and keeps; such a span is valid
@@ -124,4 +125,18 @@ public readonly struct FleetVmSpans
 
     /// <summary>The guest kind. Derived.</summary>
     public ReadOnlySpan<GuestKind> Guest => _fleet.Derived.Settings().Guest;
+
+    // ---- guest response (P10), as the kernel applies it: in MB per tick and in ticks ----
+
+    /// <summary>How the guest answers the balancer (P10; <see cref="Fleet.SetGuestResponse"/>); Ideal unless set.</summary>
+    public ReadOnlySpan<GuestResponseKind> GuestResponse => MemoryMarshal.Cast<byte, GuestResponseKind>(_fleet.Cols.GuestKind);
+
+    /// <summary>P10 Rate: MB the guest moves per tick (the response's MB per second times the tick, rounded down to G, at least G); 0 for other kinds.</summary>
+    public ReadOnlySpan<int> GuestRateMbPerTick => _fleet.Cols.GuestRate;
+
+    /// <summary>P10 IntermittentlyStuck: ticks of each stuck spell; 0 for other kinds.</summary>
+    public ReadOnlySpan<int> GuestStuckTicks => _fleet.Cols.GuestStuck;
+
+    /// <summary>P10 IntermittentlyStuck: ticks of each responsive spell; 0 for other kinds.</summary>
+    public ReadOnlySpan<int> GuestIdealTicks => _fleet.Cols.GuestIdeal;
 }

@@ -39,12 +39,12 @@ public sealed class InvariantChecker
         Fleet f = _fleet;
         if (_stateLoads != f.StateLoads)
             Snapshot(); // a state loaded since the last check (a checkpoint restored): there is no "previous tick" to compare with
-        var sb = new StringBuilder();
+        StringBuilder? sb = null; // built on the first violation: a check that finds none allocates nothing
         int count = 0;
         void Report(string message)
         {
             if (count++ < maxProblems)
-                sb.AppendLine(message);
+                (sb ??= new StringBuilder()).AppendLine(message);
         }
 
         int gMask = f.Model.GranularityMb - 1;
@@ -62,6 +62,8 @@ public sealed class InvariantChecker
                 int wmin = f.Cols.WinMin[i], wmax = f.Cols.WinMax[i];
                 if (wmax < 0 || wmax > Kernel.Rules.PressureCap || (wmin != int.MaxValue && (wmin < 0 || wmin > wmax)))
                     Report(Fmt($"VM {i}: pressure window minimum {wmin}, maximum {wmax}: not an empty window nor 0 <= minimum <= maximum <= {Kernel.Rules.PressureCap} (R18)"));
+                if (state != VmState.Off && (f.Cols.Flags[i] & VmFlags.Used) == 0)
+                    Report(Fmt($"VM {i}: {state} in a slot that holds no VM"));
                 if (state == VmState.Off)
                 {
                     if (a != 0 || b != 0 || sp != 0)
@@ -74,7 +76,7 @@ public sealed class InvariantChecker
                     Report(Fmt($"VM {i}: negative memory Assigned={a} Ballooned={b} SmartPaging={sp}"));
                 if (((a | b | sp | f.Cols.Target[i]) & gMask) != 0)
                     Report(Fmt($"VM {i}: sizes not multiples of {gMask + 1} MB: Assigned={a} Ballooned={b} SmartPaging={sp} Target={f.Cols.Target[i]} (R14)"));
-                bool dynamic = f.GetSettings(i).DynamicMemory;
+                bool dynamic = (f.Cols.Flags[i] & VmFlags.Dynamic) != 0;
                 if (!dynamic && (a != f.Cols.Startup[i] || b != 0 || sp != 0))
                     Report(Fmt($"VM {i}: static VM holds Assigned={a} Ballooned={b} SmartPaging={sp}, expected Startup={f.Cols.Startup[i]}"));
                 if (state == VmState.Booting && a + sp != f.Cols.Startup[i])
@@ -102,8 +104,8 @@ public sealed class InvariantChecker
         }
 
         if (count > maxProblems)
-            sb.AppendLine(Fmt($"... and {count - maxProblems} more"));
-        return count == 0 ? null : sb.ToString();
+            (sb ??= new StringBuilder()).AppendLine(Fmt($"... and {count - maxProblems} more"));
+        return count == 0 ? null : sb?.ToString() ?? "";
     }
 
     // A VM restarted in the last tick may still be below Minimum only if Smart Paging covered it; otherwise the

@@ -507,7 +507,18 @@ internal sealed class FleetColumns
         }
 
         RebuildCaches();
-        if (validate?.Invoke() is string problem)
+        string? problem;
+        try
+        {
+            problem = validate?.Invoke();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A check that cannot even run on these values (it read something the model never writes) refuses them too.
+            problem = $"checking it failed ({e.GetType().Name}: {e.Message})";
+        }
+
+        if (problem is not null)
         {
             foreach (ColumnInfo c in FleetSchema.Columns)
             {

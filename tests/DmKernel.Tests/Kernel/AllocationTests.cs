@@ -255,7 +255,14 @@ public class BetweenTicksAllocationTests
             sink += (int)vms.State[running] + (int)vms.Status[running] + vms.GuestVisible[running] + vms.AveragePressure[running]
                 + vms.MinimumPressure[running] + vms.MaximumPressure[running] + (vms.IsReclaiming[running] ? 1 : 0) + (int)vms.LastResult[running]
                 + (int)vms.LastResultTick[running] + (int)vms.PendingRequest[running] + vms.BootTicksLeft[running] + vms.Weight[running]
-                + vms.BufferPercent[running] + (vms.DynamicMemory[running] ? 1 : 0) + (int)vms.Guest[running] + (vms.IsUsed[running] ? 1 : 0);
+                + vms.BufferPercent[running] + (vms.DynamicMemory[running] ? 1 : 0) + (int)vms.Guest[running] + (vms.IsUsed[running] ? 1 : 0)
+                + (int)vms.GuestResponse[running] + vms.GuestRateMbPerTick[running] + vms.GuestStuckTicks[running] + vms.GuestIdealTicks[running];
+        });
+        var checker = new InvariantChecker(fleet);
+        AssertAllocatesNothing("InvariantChecker.Find and Check on a healthy fleet", () =>
+        {
+            sink += checker.Find() is null ? 1 : 0;
+            checker.Check();
         });
         AssertAllocatesNothing("per-host spans", () =>
         {

@@ -129,13 +129,37 @@ public class FleetStateTests
     [InlineData("intermittent guest without spells", "VM 0: guest response kind 3")]
     [InlineData("unknown guest kind", "VM 0: guest response kind 9")]
     [InlineData("negative smart paging", "VM 0:")]
+    [InlineData("weight above R1's range", "VM 0: Weight 30000 refused by R1")]
+    [InlineData("minimum above maximum", "refused by R1")]
+    [InlineData("negative committed", "VM 0: committed -5 MB, not within 0..")]
+    [InlineData("running VM in a free slot", "holds no VM but its ")]
+    [InlineData("settings in a free slot", "holds no VM but its Weight is 30")]
     public void Load_StateWithImpossibleValues_IsRefused_NamingTheVm_AndChangesNothing(string scenario, string expected)
     {
         Fleet source = Busy(5);
         int vm = 0;
         Assert.True(source.IsUsed(vm));
+        int free = Enumerable.Range(0, source.SlotCount).First(i => !source.IsUsed(i));
         switch (scenario)
         {
+            case "weight above R1's range":
+                source.Cols.Weight[vm] = 30_000; // the next short tick sorted by weight out of its table's range
+                break;
+            case "minimum above maximum":
+                source.Cols.Minimum[vm] = source.Cols.Maximum[vm] + source.Model.GranularityMb;
+                break;
+            case "negative committed":
+                source.Cols.Committed[vm] = -5;
+                break;
+            case "running VM in a free slot":
+                // before: the load's own check threw InvalidOperationException ("VM slot N holds no VM") half-way,
+                // leaving the loaded columns in place
+                source.Cols.State[free] = (byte)VmState.Running;
+                source.Cols.Flags[free] |= (int)VmState.Running;
+                break;
+            case "settings in a free slot":
+                source.Cols.Weight[free] = 30;
+                break;
             case "assigned above maximum":
                 source.Cols.Assigned[vm] = source.Cols.Maximum[vm] + 2 * source.Model.GranularityMb;
                 break;

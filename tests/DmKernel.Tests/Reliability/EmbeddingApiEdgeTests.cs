@@ -68,6 +68,43 @@ public class EmbeddingApiEdgeTests
         Assert.Equal("esx", BalancerPolicy.Of(PolicyKind.Esx).Key);
     }
 
+    /// <summary>A sharded tick's host range names the argument that is out of range (before: hostCount for a negative
+    /// firstHost).</summary>
+    [Fact]
+    public void TickHosts_OutOfRange_NamesTheWrongArgument()
+    {
+        Fleet fleet = SmallFleet();
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(-1, 1)).ParamName);
+        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(3, 0)).ParamName);
+        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(1, 2)).ParamName);
+        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(0, -1)).ParamName);
+        balancer.TickHosts(0, 2);
+        balancer.EndTick();
+    }
+
+    /// <summary>P10's guest response of every VM reads as spans, in the units the kernel applies (before: only a setter).</summary>
+    [Fact]
+    public void GuestResponse_ReadsAsSpans_InTheKernelsUnits()
+    {
+        var model = ModelParameters.Default with { TickSeconds = 2 };
+        var fleet = new Fleet(model, [new HostSpec(65536, 4)]);
+        int a = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int b = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int c = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        fleet.SetGuestResponse(a, GuestResponse.Rate(101));
+        fleet.SetGuestResponse(b, GuestResponse.IntermittentlyStuck(6, 10));
+        FleetVmSpans vms = fleet.Vms;
+        Assert.Equal(fleet.SlotCount, vms.GuestResponse.Length);
+        Assert.Equal([GuestResponseKind.Rate, GuestResponseKind.IntermittentlyStuck, GuestResponseKind.Ideal, GuestResponseKind.Ideal], vms.GuestResponse[..4].ToArray());
+        Assert.Equal(202 & ~(model.GranularityMb - 1), vms.GuestRateMbPerTick[a]);  // 101 MB/s × 2 s, down to G
+        Assert.Equal((3, 5), (vms.GuestStuckTicks[b], vms.GuestIdealTicks[b]));
+        Assert.Equal((0, 0, 0), (vms.GuestRateMbPerTick[c], vms.GuestStuckTicks[c], vms.GuestIdealTicks[c]));
+        fleet.SetGuestResponse(a, GuestResponse.Ideal);
+        Assert.Equal((GuestResponseKind.Ideal, 0), (vms.GuestResponse[a], vms.GuestRateMbPerTick[a]));  // live views
+    }
+
     /// <summary>The invariant checker after a checkpoint is restored compares with the restored state, not with the tick
     /// before the restore (before: "GuestVisible shrank from 6000 to 1200 without a restart", a violation that is not one);
     /// a real shrink after the restore is still found.</summary>
