@@ -8,7 +8,7 @@ using DmKernel.Traces;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <see cref="BitbrainsImporter.Import"/> of a seeded synthetic Bitbrains GWA-T-12 folder (40 VMs × about
+/// <see cref="BitbrainsImporter.Import(string, string, BitbrainsImportOptions?)"/> of a seeded synthetic Bitbrains GWA-T-12 folder (40 VMs × about
 /// 8,600 rows, about 50 MB of CSV in the real files' exact format, see <see cref="BitbrainsSynth"/>) with
 /// placement on 1 TiB hosts, as <c>dmkernel import bitbrains … --place-on-host-mb 1048576</c> does. Threads = 1
 /// parses every file on the calling thread; Threads = 2 parses files in parallel (same trace, byte for byte).

@@ -51,7 +51,7 @@ internal static class ImportCommand
             command.Options.Add(hostMb);
         if (kind == "Gcd")
             command.Options.Add(vmMb);
-        command.SetAction(r => Cli.Run(() =>
+        command.SetAction((r, cancel) => Task.FromResult(Cli.Run(() =>
         {
             string source = r.GetValue(input)!, target = r.GetValue(output)!;
             if (kind != "Alibaba" && File.Exists(source))
@@ -96,15 +96,25 @@ internal static class ImportCommand
 
             Cli.EnsureParentDirectory(target);
             var clock = Stopwatch.StartNew();
-            ImportReport report = options switch
+            ImportReport report;
+            try
             {
-                BitbrainsImportOptions b => Cli.Guard(() => BitbrainsImporter.Import(source, target, b)),
-                AlibabaImportOptions a => Cli.Guard(() => AlibabaImporter.Import(source, target, a)),
-                _ => Cli.Guard(() => GoogleGcdImporter.Import(source, target, (GoogleGcdImportOptions)options)),
-            };
+                report = options switch
+                {
+                    BitbrainsImportOptions b => Cli.Guard(() => Named(() => BitbrainsImporter.Import(source, target, b, cancel), b)),
+                    AlibabaImportOptions a => Cli.Guard(() => Named(() => AlibabaImporter.Import(source, target, a, cancel), a)),
+                    _ => Cli.Guard(() => Named(() => GoogleGcdImporter.Import(source, target, (GoogleGcdImportOptions)options, cancel), options)),
+                };
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"Interrupted; nothing was written ('{target}' is as it was).");
+                return 130;
+            }
+
             Print(report, clock.Elapsed, source);
             return 0;
-        }));
+        })));
         return command;
     }
 
@@ -117,9 +127,30 @@ internal static class ImportCommand
         }
         catch (ArgumentException ex)
         {
+            throw OptionError(ex, options);
+        }
+    }
+
+    /// <summary>An import whose options turn out too much for the input (a tick that makes more ticks than a trace holds): named as an option.</summary>
+    private static ImportReport Named(Func<ImportReport> import, ImportOptions options)
+    {
+        try
+        {
+            return import();
+        }
+        catch (ArgumentOutOfRangeException ex) when (ex.ParamName == nameof(ImportOptions.TickSeconds))
+        {
+            throw OptionError(ex, options);
+        }
+    }
+
+    /// <summary>An option the importer refused, named as the user typed it (exit code 2).</summary>
+    private static CliError OptionError(ArgumentException ex, ImportOptions options)
+    {
+        {
             string option = ex.ParamName switch
             {
-                "TickSeconds" => "--tick-seconds",
+                "TickSeconds" or "JitterToleranceSeconds" => "--tick-seconds",
                 "MaxHoldSeconds" => "--max-hold-seconds",
                 "Demand.K" => "--demand-k",
                 "Demand.OsBaseMb" => "--os-base-mb",
@@ -140,8 +171,14 @@ internal static class ImportCommand
                     ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected at least the host reserve of {reserve} MB plus {VmSettings.MinMinimumMb} MB for the machine's VM.")
                     : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected more than the host reserve of {reserve} MB.");
             }
+            else if (ex.ParamName == "JitterToleranceSeconds")
+            {
+                // Not an option of import: the tick given is what is too short for the source's tolerance of late samples.
+                message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{options.TickSeconds} s is not longer than this source's {options.JitterToleranceSeconds} s tolerance for samples that arrive late: expected more than {options.JitterToleranceSeconds} s.");
+            }
 
-            throw new CliError($"{option}: {message}");
+            return new CliError($"{option}: {message}");
         }
     }
 

@@ -239,9 +239,12 @@ internal static class MergeCommand
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
                 json = doc.RootElement.Clone();
-                if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("format", out JsonElement old) && old.GetString() == ShardReplay.FormatBefore)
+                // "format" of another type than a string is not a shard's (GetString on it threw past every catch).
+                string? format = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("format", out JsonElement f) && f.ValueKind == JsonValueKind.String
+                    ? f.GetString() : null;
+                if (format == ShardReplay.FormatBefore)
                     throw new CliError($"'{path}' was written by an older dmkernel (\"format\": \"{ShardReplay.FormatBefore}\", whose pressure histogram has no values above 1000 %); run that shard again.", 1);
-                if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("format", out JsonElement f) || (f.GetString() != ShardReplay.Format && f.GetString() != CompareShard.Format))
+                if (format != ShardReplay.Format && format != CompareShard.Format)
                     throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\" or \"{CompareShard.Format}\").", 1);
             }
             catch (JsonException ex)
@@ -631,19 +634,29 @@ internal static class MergeCommand
                         tick = t;
                     else if (t != tick)
                         throw new CliError(string.Create(CultureInfo.InvariantCulture, $"the shards' series disagree on the tick ({tick} and {t}): they come from different replays."), 1);
-                    assigned += r.ReadInt64();
-                    demand += r.ReadInt64();
-                    available += r.ReadInt64();
-                    paging += r.ReadInt32();
-                    on += r.ReadInt32();
-                    shortHosts += r.ReadInt32();
-                    int used = r.ReadByte();
+                    long sAssigned = r.ReadInt64(), sDemand = r.ReadInt64(), sAvailable = r.ReadInt64();
+                    int sPaging = r.ReadInt32(), sOn = r.ReadInt32(), sShort = r.ReadInt32();
+                    int hostsHere = shards[s].Hosts, used = r.ReadByte(), counted = 0;
+                    if (t < 0 || sAssigned < 0 || sDemand < 0 || sAvailable < 0 || sOn < 0 || sPaging < 0 || sPaging > sOn || sShort < 0 || sShort > hostsHere || used > 101)
+                        throw BadSeries(shards[s], string.Create(CultureInfo.InvariantCulture, $"tick {t} reads assigned {sAssigned} MB, demand {sDemand} MB, available {sAvailable} MB, {sPaging} paging of {sOn} VMs on, {sShort} short of {hostsHere} hosts, {used} host bins"));
                     for (int i = 0; i < used; i++)
                     {
-                        int bin = r.ReadByte();
-                        hostBins[bin] += r.ReadInt32();
+                        int bin = r.ReadByte(), hostsInBin = r.ReadInt32();
+                        if (bin > 100 || hostsInBin < 1 || hostsInBin > hostsHere - counted)
+                            throw BadSeries(shards[s], string.Create(CultureInfo.InvariantCulture, $"tick {t} puts {hostsInBin} hosts in the {bin} % available bin"));
+                        counted += hostsInBin;
+                        hostBins[bin] += hostsInBin;
                         max = Math.Max(max, bin);
                     }
+
+                    if (counted != hostsHere)
+                        throw BadSeries(shards[s], string.Create(CultureInfo.InvariantCulture, $"tick {t} counts {counted} hosts in its available bins, the shard has {hostsHere}"));
+                    assigned += sAssigned;
+                    demand += sDemand;
+                    available += sAvailable;
+                    paging += sPaging;
+                    on += sOn;
+                    shortHosts += sShort;
                 }
 
                 hostsThisTick.Clear();
@@ -658,8 +671,8 @@ internal static class MergeCommand
             int pressureMax = 0, availableMax = 0;
             for (int s = 0; s < readers.Length; s++)
             {
-                AddBins(readers[s], pressureBins);
-                AddBins(readers[s], availableBins);
+                AddBins(readers[s], pressureBins, shards[s]);
+                AddBins(readers[s], availableBins, shards[s]);
                 JsonElement p = shards[s].Json.GetProperty("pressure"), a = shards[s].Json.GetProperty("hostAvailablePercent");
                 pressureSum += p.GetProperty("sum").GetInt64();
                 pressureMax = Math.Max(pressureMax, p.GetProperty("max").GetInt32());
@@ -708,6 +721,12 @@ internal static class MergeCommand
                 hashPoints.Add((tickIndex, hashes));
             }
 
+            for (int s = 0; s < readers.Length; s++)
+            {
+                if (readers[s].BaseStream.ReadByte() != -1)
+                    throw BadSeries(shards[s], "bytes follow the end of the series");
+            }
+
             return new Series(points, pressure, hostAvailable, final, hashPoints);
         }
         catch (EndOfStreamException)
@@ -742,13 +761,22 @@ internal static class MergeCommand
         }
     }
 
-    private static void AddBins(BinaryReader r, long[] bins)
+    /// <summary>A shard's series.bin that holds what no replay writes (its checksum re-sealed, or a bug): named, refused.</summary>
+    private static CliError BadSeries(Shard shard, string what)
+        => new($"'{shard.File(ShardReplay.SeriesBin)}' holds values no replay writes ({what}): run that shard again.", 1);
+
+    private static void AddBins(BinaryReader r, long[] bins, Shard shard)
     {
         int n = r.ReadInt32();
         if (n != bins.Length)
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"a shard's histogram has {n} bins, expected {bins.Length}."), 1);
         for (int i = 0; i < n; i++)
-            bins[i] += r.ReadInt64();
+        {
+            long count = r.ReadInt64();
+            if (count < 0)
+                throw BadSeries(shard, string.Create(CultureInfo.InvariantCulture, $"{count} samples in a histogram bin"));
+            bins[i] += count;
+        }
     }
 
     /// <summary>hosts.csv: for each sampled tick, every shard's rows in shard order (so hosts in order).</summary>
@@ -817,6 +845,9 @@ internal static class MergeCommand
                 string? line = readers[s].ReadLine();
                 if (line is null)
                     return;
+                // A quoted VM id may hold a line break (RFC 4180): a record goes on while its quotes are unbalanced.
+                while (line.AsSpan().Count('"') % 2 == 1 && readers[s].ReadLine() is string rest)
+                    line += "\n" + rest;
                 int comma = line.IndexOf(',', StringComparison.Ordinal);
                 if (comma <= 0 || !int.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out int vm))
                     throw new CliError($"'{shards[s].File(ShardReplay.PlacementCsv)}': a row does not start with a VM index: '{line}'.", 1);

@@ -377,7 +377,7 @@ internal static class ReplayCommand
         {
             TraceVm vm = e.Vms[v];
             VmSettings s = vm.Settings;
-            string id = vm.Id.Contains(',', StringComparison.Ordinal) || vm.Id.Contains('"', StringComparison.Ordinal)
+            string id = vm.Id.AsSpan().IndexOfAny(",\"\r\n") >= 0 // RFC 4180: a field with a separator, quote or line break is quoted
                 ? "\"" + vm.Id.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
                 : vm.Id;
             int written;

@@ -62,6 +62,7 @@ internal static class ShardReplay
         long firstSlot = MetaLong(Shards.FirstSlotKey);
         int[] traceIndex = Shards.ParseRanges(Meta(Shards.VmIndexKey), reader.Vms.Count, traceFile);
 
+        options = options with { GuestIndexOfVm = traceIndex }; // P10: each VM's response as in the whole trace
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
         using var staged = new StagedOutput(Path.Combine(outputRoot, id.Name));
         int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);

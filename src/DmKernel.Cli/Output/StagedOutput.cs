@@ -67,24 +67,70 @@ internal sealed class StagedOutput : IDisposable
 
     private readonly List<string> _absent = [];
 
-    /// <summary>Moves every staged file to its final name, and removes earlier copies of the outputs this run did not write.</summary>
+    /// <summary>
+    /// Moves every staged file to its final name, and removes earlier copies of the outputs this run did not write. All
+    /// or nothing: the earlier outputs are first moved aside into the staging folder, and if any move fails (a folder
+    /// where a file goes, a file that cannot be replaced) the new files are taken out again and the earlier ones put
+    /// back, and the failure is a <see cref="CliError"/> naming the file; the folder then holds the earlier run's outputs.
+    /// </summary>
     public void Commit()
     {
-        foreach (string name in _files)
+        var staged = _files.Distinct().Where(name => System.IO.File.Exists(Path.Combine(Staging, name))).ToList();
+        foreach (string name in staged)
         {
-            string staged = Path.Combine(Staging, name);
-            if (System.IO.File.Exists(staged))
-                System.IO.File.Move(staged, Path.Combine(Directory, name), overwrite: true);
+            if (System.IO.Directory.Exists(Path.Combine(Directory, name)))
+                throw new CliError($"cannot write '{Path.Combine(Directory, name)}': a folder of that name is in the way (nothing was replaced).", 1);
         }
 
-        foreach (string name in _absent)
+        string aside = Path.Combine(Staging, ".previous");
+        var movedAside = new List<string>();   // earlier outputs now under aside
+        var placed = new List<string>();       // new outputs now under their final names
+        string current = "";
+        try
         {
-            if (!_files.Contains(name))
-                System.IO.File.Delete(Path.Combine(Directory, name));
+            foreach (string name in staged.Concat(_absent.Where(n => !_files.Contains(n))))
+            {
+                current = Path.Combine(Directory, name);
+                if (System.IO.File.Exists(current))
+                {
+                    string to = Path.Combine(aside, name);
+                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                    System.IO.File.Move(current, to);
+                    movedAside.Add(name);
+                }
+            }
+
+            foreach (string name in staged)
+            {
+                current = Path.Combine(Directory, name);
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(current)!);
+                System.IO.File.Move(Path.Combine(Staging, name), current);
+                placed.Add(name);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            foreach (string name in placed)
+                TryMove(Path.Combine(Directory, name), Path.Combine(Staging, name));
+            foreach (string name in movedAside)
+                TryMove(Path.Combine(aside, name), Path.Combine(Directory, name));
+            throw new CliError($"cannot write '{current}': {ex.Message} (the earlier outputs in '{Directory}' were put back).", 1);
         }
 
         _committed = true;
         System.IO.Directory.Delete(Staging, recursive: true);
+    }
+
+    private static void TryMove(string from, string to)
+    {
+        try
+        {
+            System.IO.File.Move(from, to, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: could not move '{from}' back to '{to}': {ex.Message}");
+        }
     }
 
     /// <summary>Deletes staging folders left by runs that were killed (their process no longer exists).</summary>

@@ -37,12 +37,19 @@ public static class AlibabaImporter
 
     /// <summary>Imports <paramref name="machineUsageCsv"/> into <paramref name="outputPath"/>.</summary>
     public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options)
+        => Import(machineUsageCsv, outputPath, options, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Import(string, string, AlibabaImportOptions)"/> that stops with <see cref="OperationCanceledException"/>,
+    /// writing nothing, when <paramref name="cancel"/> is cancelled (checked every 65 536 rows and between ticks).
+    /// </summary>
+    public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(machineUsageCsv);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var session = new ImportSession(options, Format);
+        var session = new ImportSession(options, Format, cancel);
         var report = session.Report;
         if (!File.Exists(machineUsageCsv))
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
@@ -62,6 +69,8 @@ public static class AlibabaImporter
             {
                 int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
                 report.RowsRead++;
+                if ((report.RowsRead & 0xFFFF) == 0)
+                    cancel.ThrowIfCancellationRequested();
                 if (line == truncatedLine)
                 {
                     session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,

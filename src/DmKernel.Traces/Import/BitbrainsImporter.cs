@@ -38,13 +38,22 @@ public static class BitbrainsImporter
     /// Imports every "*.csv" under <paramref name="inputFolder"/> (recursively, in ordinal order of the relative
     /// path; VM id = that path with '/' separators, e.g. "2013-8/386.csv") into <paramref name="outputPath"/>.
     /// </summary>
+#pragma warning disable RS0027 // shipped with its optional options; the overload with a token takes every argument, so no call is ambiguous
     public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options = null)
+#pragma warning restore RS0027
+        => Import(inputFolder, outputPath, options, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Import(string, string, BitbrainsImportOptions?)"/> that stops with <see cref="OperationCanceledException"/>,
+    /// writing nothing, when <paramref name="cancel"/> is cancelled (checked between files and between ticks).
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputFolder);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         options ??= new BitbrainsImportOptions();
         options.Validate();
-        var session = new ImportSession(options, Format);
+        var session = new ImportSession(options, Format, cancel);
         var report = session.Report;
 
         if (!Directory.Exists(inputFolder))
@@ -66,6 +75,7 @@ public static class BitbrainsImporter
         for (int i = 0; i < files.Count; i++)
         {
             var (rel, path) = files[i];
+            cancel.ThrowIfCancellationRequested();
             report.Files++;
             var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, spill, ref buffer) : fast[i];
             if (f is not null)

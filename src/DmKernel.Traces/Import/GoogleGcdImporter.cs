@@ -25,12 +25,19 @@ public static class GoogleGcdImporter
     /// files are ignored) into <paramref name="outputPath"/>. VM id = "vm_&lt;job&gt;"; VMs in numeric job order.
     /// </summary>
     public static ImportReport Import(string inputFolder, string outputPath, GoogleGcdImportOptions options)
+        => Import(inputFolder, outputPath, options, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Import(string, string, GoogleGcdImportOptions)"/> that stops with <see cref="OperationCanceledException"/>,
+    /// writing nothing, when <paramref name="cancel"/> is cancelled (checked between files and between ticks).
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, GoogleGcdImportOptions options, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputFolder);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var session = new ImportSession(options, Format);
+        var session = new ImportSession(options, Format, cancel);
         var report = session.Report;
         if (!Directory.Exists(inputFolder))
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of GCD vm_<job>_<day> files");
@@ -91,6 +98,7 @@ public static class GoogleGcdImporter
             var s = new SampleSeries("vm_" + job, spill);
             foreach (var (day, path) in days)
             {
+                cancel.ThrowIfCancellationRequested();
                 report.Files++;
                 ReadDay(session, path, day, s, options);
             }

@@ -6,6 +6,9 @@ internal static class ImportPipeline
     /// <summary>The longest span of samples an import accepts: a year and a day (the real traces span 8 to 30 days).</summary>
     public const long MaxSpanSeconds = 366L * 24 * 3600;
 
+    /// <summary>The most ticks an import writes (2^31 − 1: a tick of a hundredth of a second over the longest span).</summary>
+    public const long MaxTicks = int.MaxValue;
+
     /// <summary>
     /// Refuses samples spread over more than <see cref="MaxSpanSeconds"/>: one timestamp far from the others (a typo,
     /// milliseconds for seconds) would otherwise make a trace of millions of empty ticks.
@@ -74,6 +77,14 @@ internal static class ImportPipeline
         session.RefuseNothingLeft(vms.Count);
         CheckSpan(series, start);
         long ticks = TickCount(series, start, o.TickSeconds);
+        if (ticks > MaxTicks)
+        {
+#pragma warning disable CA2208 // the option at fault, named as ImportOptions.Validate names it, so that a caller can map it to its own option
+            throw new ArgumentOutOfRangeException(nameof(ImportOptions.TickSeconds), o.TickSeconds, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(series, start, 1) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
+#pragma warning restore CA2208
+        }
+
         var report = session.Report;
         report.Vms = vms.Count;
         report.Hosts = hosts.Count;
@@ -117,6 +128,7 @@ internal static class ImportPipeline
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
         for (long k = 0; k < ticks; k++)
         {
+            session.Cancel.ThrowIfCancellationRequested();
             double t = start + k * o.TickSeconds;
             double limit = t + o.JitterToleranceSeconds;
             for (int v = 0; v < n; v++)

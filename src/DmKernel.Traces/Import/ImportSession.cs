@@ -3,8 +3,11 @@ using System.Globalization;
 namespace DmKernel.Traces;
 
 /// <summary>One import run: the options' strictness, the report, and field parsing that names file, line and column.</summary>
-internal sealed class ImportSession(ImportOptions options, string format)
+internal sealed class ImportSession(ImportOptions options, string format, CancellationToken cancel = default)
 {
+    /// <summary>Stops the import (an <see cref="OperationCanceledException"/>, nothing written) when the caller cancels.</summary>
+    public CancellationToken Cancel { get; } = cancel;
+
     public ImportReport Report { get; } = new(format);
 
     public ImportOptions Options { get; } = options;

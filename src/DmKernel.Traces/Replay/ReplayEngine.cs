@@ -148,11 +148,20 @@ public sealed class ReplayEngine : IDisposable
         }
 
         // P10: the guests' responsiveness the trace records (ideal when none), drawn per VM index.
+        // A part of a larger trace (a split's shard) draws each VM's response from its index in the whole trace.
         GuestMix guests = GuestMix.FromTrace(Header.Metadata, reader.FilePath);
+        IReadOnlyList<int>? guestIndex = options.GuestIndexOfVm;
+        if (guestIndex is not null && guestIndex.Count != Vms.Count)
+            throw new ArgumentException($"GuestIndexOfVm has {guestIndex.Count} entries; the trace has {Vms.Count} VMs.", nameof(options));
         if (guests.Parts.Count > 0)
         {
             for (int v = 0; v < Vms.Count; v++)
-                fleet.SetGuestResponse(slotOfVm[v], guests.For(v));
+            {
+                int index = guestIndex is null ? v : guestIndex[v];
+                if (index < 0)
+                    throw new ArgumentException($"GuestIndexOfVm[{v}] is {index}: expected a VM index, 0 or more.", nameof(options));
+                fleet.SetGuestResponse(slotOfVm[v], guests.For(index));
+            }
         }
 
         return fleet;

@@ -28,6 +28,13 @@ public sealed record ReplayOptions
     public long HashEvery { get; init; }
 
     /// <summary>
+    /// For a trace that is one part of a larger one (a shard written by <c>dmkernel split</c>): each of its VMs' index in
+    /// the whole trace, from which the VM's P10 guest response is drawn (<see cref="GuestMix.For"/>), so that the part
+    /// replays its VMs as the whole trace would. Null: each VM's own index. One entry per VM of the trace, non-negative.
+    /// </summary>
+    public IReadOnlyList<int>? GuestIndexOfVm { get; init; }
+
+    /// <summary>
     /// Read and decode the next ticks on a thread of their own, a few ticks ahead, and, with one kernel thread, measure
     /// each chunk of hosts on another while the kernel ticks the next (when the machine has a core more than
     /// <see cref="Threads"/>); results do not depend on it.

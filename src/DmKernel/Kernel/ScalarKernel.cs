@@ -159,10 +159,10 @@ internal struct ScalarKernel : IHostKernel
 
     /// <summary>
     /// P10: the MB the driver of the guest at offset <paramref name="k"/> moves this tick (<see cref="Responsiveness.Limit"/>,
-    /// the goal policies' limit: phase from the VM's slot).
+    /// the goal policies' limit: phase from the VM's place in its host).
     /// </summary>
     internal static int GuestLimit(in HostColumns host, int k, in TickContext ctx)
-        => Responsiveness.Limit(host.GuestKind[k], host.GuestRate[k], host.GuestStuck[k], host.GuestIdeal[k], host.Start + k, ctx.TickIndex);
+        => Responsiveness.Limit(host.GuestKind[k], host.GuestRate[k], host.GuestStuck[k], host.GuestIdeal[k], k, ctx.TickIndex);
 
     /// <summary>R16 Smart Paging drain, then the outputs: R10 pressure, R20 status, R17/R18 counters and windows, R19.</summary>
     internal static void Finish(in HostColumns host, in TickContext ctx)

@@ -9,7 +9,7 @@ internal static class Mechanisms
 {
     /// <summary>P10: the MB VM <paramref name="k"/>'s driver can move in tick <paramref name="tickIndex"/>.</summary>
     public static int GuestLimit(in PolicyHost h, int k, long tickIndex)
-        => Responsiveness.Limit(h.GuestKind[k], h.GuestRate[k], h.GuestStuck[k], h.GuestIdeal[k], h.Start + k, tickIndex);
+        => Responsiveness.Limit(h.GuestKind[k], h.GuestRate[k], h.GuestStuck[k], h.GuestIdeal[k], k, tickIndex);
 
     /// <summary>
     /// R12: what the balloon would take from VM <paramref name="k"/> this tick toward <paramref name="want"/> MB: at most the

@@ -10,17 +10,19 @@ internal static class Responsiveness
     public const int Unlimited = int.MaxValue;
 
     /// <summary>
-    /// P10: the MB the driver of the VM in <paramref name="slot"/> can move in tick <paramref name="tickIndex"/>: unlimited
-    /// (Ideal), the per-tick rate (Rate), 0 (Stuck), or for an intermittently stuck guest 0 during the first
-    /// <paramref name="stuckTicks"/> of every <c>stuck + ideal</c> ticks, counted from <c>tickIndex + slot</c> (the phase comes
-    /// from the slot, so guests are not stuck all at once), and unlimited during the rest.
+    /// P10: the MB the driver of the VM at <paramref name="position"/> in its host (its slot less the host's first) can move
+    /// in tick <paramref name="tickIndex"/>: unlimited (Ideal), the per-tick rate (Rate), 0 (Stuck), or for an
+    /// intermittently stuck guest 0 during the first <paramref name="stuckTicks"/> of every <c>stuck + ideal</c> ticks,
+    /// counted from <c>tickIndex + position</c> (the phase comes from the VM's place in its host, so a host's guests are not
+    /// stuck all at once, and a host runs the same wherever its slots lie: a shard of a split fleet runs as the whole),
+    /// and unlimited during the rest.
     /// </summary>
-    public static int Limit(byte kind, int ratePerTick, int stuckTicks, int idealTicks, int slot, long tickIndex) => (GuestResponseKind)kind switch
+    public static int Limit(byte kind, int ratePerTick, int stuckTicks, int idealTicks, int position, long tickIndex) => (GuestResponseKind)kind switch
     {
         GuestResponseKind.Ideal => Unlimited,
         GuestResponseKind.Rate => ratePerTick,
         GuestResponseKind.Stuck => 0,
-        _ => (tickIndex + slot) % (stuckTicks + idealTicks) < stuckTicks ? 0 : Unlimited,
+        _ => (tickIndex + position) % (stuckTicks + idealTicks) < stuckTicks ? 0 : Unlimited,
     };
 
     /// <summary>P10: a rate of <paramref name="mbPerSecond"/> as MB per tick, rounded down to the granularity, at least one granule.</summary>

@@ -297,4 +297,83 @@ public class CliRobustnessTests
         Assert.Equal("earlier", File.ReadAllText(path));
         Assert.Equal(["g.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
     }
+
+    /// <summary>
+    /// The importers stop at a cancelled token (the CLI's Ctrl+C or SIGTERM; before: import ran on to the end and replaced
+    /// the earlier trace): OperationCanceledException, no temporary or spill file, the earlier file untouched.
+    /// </summary>
+    [Fact]
+    public void Importers_Cancelled_LeaveTheEarlierFileAndNoTemporary()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.Write("t.dmt", "earlier");
+        var cancelled = new CancellationToken(canceled: true);
+        Assert.Throws<OperationCanceledException>(() => BitbrainsImporter.Import(RealTraces.Path("bitbrains-gwa-t-12-rnd"), path, new BitbrainsImportOptions(), cancelled));
+        Assert.Throws<OperationCanceledException>(() => AlibabaImporter.Import(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), path,
+            new AlibabaImportOptions { HostMb = 65_536 }, cancelled));
+        Assert.Throws<OperationCanceledException>(() => GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms"), path,
+            new GoogleGcdImportOptions { VmSizeMb = 4096 }, cancelled));
+        Assert.Equal("earlier", File.ReadAllText(path));
+        Assert.Equal(["t.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// A tick too short for the source names --tick-seconds: shorter than Bitbrains' tolerance for late samples (before: the
+    /// internal JitterToleranceSeconds, which is no option), or so short that the samples' span makes more ticks than a
+    /// trace holds (before: GCD at 0.0000001 s ran for hours towards 8.6 × 10^12 ticks).
+    /// </summary>
+    [Theory]
+    [InlineData("bitbrains", "bitbrains-gwa-t-12-rnd", "1", "error: --tick-seconds: 1 s is not longer than this source's 2 s tolerance for samples that arrive late")]
+    [InlineData("gcd", "google-2011-gcd-vms", "0.0000001 --vm-mb 4096", "error: --tick-seconds: a tick of 1E-07 s makes ")]
+    public void Import_TickTooShortForTheSource_NamesTickSeconds(string source, string input, string options, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run(["import", source, RealTraces.Path(input), "-o", tmp.File("t.dmt"), "--tick-seconds", .. options.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>
+    /// A run whose output cannot be put in place (a folder where report.md goes) leaves the earlier run's outputs, all of
+    /// them (before: summary.json, hosts.csv and the plots were replaced before report.md failed, a mix of two runs).
+    /// </summary>
+    [Fact]
+    public void Replay_OutputBlockedByAFolder_LeavesEveryEarlierOutput()
+    {
+        using var tmp = new TempDir();
+        string output = tmp.File("out");
+        Assert.Equal(0, Run("replay", ReplayDeterminismTests.SampleTrace, "-o", output, "--max-ticks", "100").Exit);
+        File.Delete(Path.Combine(output, "report.md"));
+        Directory.CreateDirectory(Path.Combine(output, "report.md"));
+        var before = Directory.EnumerateFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.Contains("summary.json", before.Keys);
+
+        (int exit, _, string stderr) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", output, "--max-ticks", "200");
+        Assert.Equal(1, exit);
+        Assert.Contains("report.md", ErrorLine(stderr), StringComparison.Ordinal);
+        var after = Directory.EnumerateFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach ((string name, byte[] bytes) in before)
+            Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} was replaced");
+        Assert.Equal(["report.md"], Directory.EnumerateDirectories(output).Select(Path.GetFileName)); // and no staging folder left
+    }
+
+    /// <summary>A VM id with a line break (a Bitbrains file name may hold one) is quoted in placement.csv (before: the row
+    /// was split over two lines).</summary>
+    [Fact]
+    public void Placement_VmIdWithALineBreak_IsQuoted()
+    {
+        using var tmp = new TempDir();
+        string folder = tmp.File("bb");
+        Directory.CreateDirectory(folder);
+        string sample = Directory.EnumerateFiles(RealTraces.Path("bitbrains-gwa-t-12-rnd"), "*.csv", SearchOption.AllDirectories).Order().First();
+        File.Copy(sample, Path.Combine(folder, "a\nb.csv"));
+        File.Copy(sample, Path.Combine(folder, "c.csv"));
+        Assert.Equal(0, Run("import", "bitbrains", folder, "-o", tmp.File("t.dmt")).Exit);
+        Assert.Equal(0, Run("replay", tmp.File("t.dmt"), "-o", tmp.File("out")).Exit);
+        string placement = File.ReadAllText(Path.Combine(tmp.File("out"), "placement.csv"));
+        Assert.Contains(",\"a\nb.csv\",", placement, StringComparison.Ordinal);
+        Assert.Equal(3, placement.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1); // header, two VMs: one record over two lines
+    }
 }

@@ -171,6 +171,79 @@ public class ShardTests
     }
 
     /// <summary>
+    /// A series.bin damaged and its checksum re-sealed in shard.json (or written so by a bug): a host in a bin past 100 %
+    /// (before: IndexOutOfRangeException escaped the merge), counts that do not add up to the shard's hosts, negative
+    /// memory, bytes after the end (before: merged with exit code 0) are refused naming the file and what it holds.
+    /// </summary>
+    [Theory]
+    [InlineData("bin", "puts")]
+    [InlineData("count", "hosts in ")]
+    [InlineData("assigned", "reads assigned -")]
+    [InlineData("trailing", "bytes follow the end of the series")]
+    public void Merge_SeriesWithValuesNoReplayWrites_ChecksumResealed_IsRefusedNamingIt(string damage, string expected)
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string dir = Path.Combine(shards, "shard-0001-of-0003"), series = Path.Combine(dir, ShardReplay.SeriesBin);
+        byte[] bytes = File.ReadAllBytes(series);
+        int firstTick = 1 + ShardReplay.SeriesMagic.Length + 4;             // the magic (length-prefixed), the host count
+        int assignedAt = firstTick + 1 + 8, binsAt = firstTick + 1 + 4 * 8 + 3 * 4 + 1; // (more, tick, ...; used, then bin, count)
+        switch (damage)
+        {
+            case "bin":
+                bytes[binsAt] = 200;
+                break;
+            case "count":
+                BitConverter.TryWriteBytes(bytes.AsSpan(binsAt + 1), BitConverter.ToInt32(bytes, binsAt + 1) + 1);
+                break;
+            case "assigned":
+                BitConverter.TryWriteBytes(bytes.AsSpan(assignedAt), -4096L);
+                break;
+            default:
+                bytes = [.. bytes, 7, 7];
+                break;
+        }
+
+        File.WriteAllBytes(series, bytes);
+        string json = Path.Combine(dir, "shard.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        (long length, string hash) = ShardReplay.Checksum(series);
+        root["files"]![ShardReplay.SeriesBin]!["bytes"] = length;
+        root["files"]![ShardReplay.SeriesBin]!["xxhash64"] = hash;
+        File.WriteAllText(json, root.ToJsonString());
+
+        string output = tmp.File("merged");
+        AssertRefused($"'{series}' holds values no replay writes", "merge", shards, "-o", output);
+        AssertRefused(expected, "merge", shards, "-o", output);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
+            "a refused merge wrote outputs");
+    }
+
+    /// <summary>
+    /// Shards of a trace that records a mix of guest responses (P10) merge to exactly one process's outputs: each shard
+    /// draws a VM's response from its index in the whole trace (before: from its index in the shard, so the shards gave
+    /// the slow and stuck guests to other VMs, and the merged paging and state hash differed, with exit code 0).
+    /// </summary>
+    [Fact]
+    public void Shards_OfATraceWithAGuestMix_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("guests.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions
+        {
+            Vms = 400, Hosts = 6, Ticks = 120, Seed = 3, TickSeconds = 30, HostHeadroom = 1.0,
+            Guests = GuestMix.Parse("stuck=5%,rate:64=20%,intermittent:30/60=10%"),
+        });
+        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards"), "--hash-every", "40").Exit);
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("single"), "--hash-every", "40").Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
+
+    /// <summary>
     /// A shard.json edited by hand or damaged within valid JSON: a field of the wrong type or missing is refused naming the
     /// file and the field (before: the runtime's InvalidOperationException or KeyNotFoundException escaped half-way through
     /// the merge), and impossible totals (negative, more paging VM-ticks than VM-ticks on, a starving VM the trace does not
@@ -191,6 +264,7 @@ public class ShardTests
     [InlineData("model.granularityMb", "3", "model: ")]
     [InlineData("placedByReplay", "\"yes\"", "placedByReplay is \"yes\": expected true or false")]
     [InlineData("hashTicks", "[-3]", "hashTicks[] is -3: expected tick numbers of at least 0")]
+    [InlineData("format", "5", "is not a shard summary")]
     public void Merge_ShardJsonWithAFieldOfTheWrongTypeMissingOrOutOfRange_IsRefusedNamingFileAndField(string field, string? value, string expected)
     {
         using var tmp = new TempDir();

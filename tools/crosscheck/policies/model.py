@@ -44,7 +44,7 @@ class Model:
         self.pol = cfg['policy']; self.kind = self.pol['kind']
         self.hosts = []
         for h in cfg['hosts']:
-            self.hosts.append(dict(total=h['total'], reserve=h['reserve'], avail=h['total'] - h['reserve'], pending=0,
+            self.hosts.append(dict(total=h['total'], reserve=h['reserve'], start=h['start'], avail=h['total'] - h['reserve'], pending=0,
                                    shortfall=0, wasShort=0, failed=0, added=0, removed=0, ring=[], capping=False,
                                    avgP=0, sysP=0))
         self.vms = [VM(v, self.G) for v in cfg['vms']]
@@ -65,7 +65,8 @@ class Model:
         if k == 1: return max(self.G, self.rd(int(Fraction(g['rate']) * self.ts)))
         if k == 2: return 0
         s = self.toticks(g['stuck']); i = self.toticks(g['ideal'])
-        return 0 if (t + v.id) % (s + i) < s else INF
+        # phase from the VM's place in its host (docs/policies.md: the spec's "slot" read per host)
+        return 0 if (t + v.id - self.hosts[v.host]['start']) % (s + i) < s else INF
 
     # ---- lifecycle ----
     def reclaim(self, hv, starter, need, all_or_nothing, exclude=None):

@@ -47,7 +47,7 @@ static class Replay
           .Append(",\"esxPeriod\":").Append(fleet.Model.ToTicks(policy.EsxSamplePeriodSeconds)).Append(",\"tax\":").Append(policy.EsxIdleTaxPerMille)
           .Append(",\"soft\":").Append(policy.EsxSoftPercent).Append(",\"high\":").Append(policy.EsxHighPercent).Append('}');
         sb.Append(",\"hosts\":[");
-        for (int h = 0; h < hostSpecs.Length; h++) { if (h > 0) sb.Append(','); sb.Append($"{{\"total\":{fleet.HostTotal(h)},\"reserve\":{fleet.HostReserve(h)}}}"); }
+        for (int h = 0; h < hostSpecs.Length; h++) { if (h > 0) sb.Append(','); sb.Append($"{{\"total\":{fleet.HostTotal(h)},\"reserve\":{fleet.HostReserve(h)},\"start\":{fleet.HostSlots(h).Start}}}"); }
         sb.Append("],\"vms\":[");
         for (int i = 0; i < vms.Count; i++) { if (i > 0) sb.Append(','); sb.Append($"{{\"id\":{vms[i]},\"host\":{vmHost[i]},\"s\":{J(fleet.GetSettings(vms[i]))},\"g\":{JG(guests[i])}}}"); }
         sb.Append("]}");
