@@ -231,7 +231,12 @@ public class ShardTests
         string trace = tmp.File("guests.dmt");
         TraceGenerator.Generate(trace, new TraceGeneratorOptions
         {
-            Vms = 400, Hosts = 6, Ticks = 120, Seed = 3, TickSeconds = 30, HostHeadroom = 1.0,
+            Vms = 400,
+            Hosts = 6,
+            Ticks = 120,
+            Seed = 3,
+            TickSeconds = 30,
+            HostHeadroom = 1.0,
             Guests = GuestMix.Parse("stuck=5%,rate:64=20%,intermittent:30/60=10%"),
         });
         Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
