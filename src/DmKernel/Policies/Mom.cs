@@ -67,6 +67,11 @@ internal static class Mom
     /// </summary>
     public static long AddSample(Span<int> ring, ref int filled, ref int next, int available)
     {
+        // A ring filled by a balancer with more samples (MomSamples changed on the same fleet) is read as its first
+        // ring.Length entries (before: an index past the ring).
+        if ((uint)next >= (uint)ring.Length)
+            next = (int)((uint)next % (uint)ring.Length);
+        filled = Math.Min(filled, ring.Length);
         ring[next] = available;
         next = next + 1 == ring.Length ? 0 : next + 1;
         filled = Math.Min(filled + 1, ring.Length);

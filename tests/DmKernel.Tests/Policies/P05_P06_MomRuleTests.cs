@@ -116,6 +116,33 @@ public class P05_P06_MomRuleTests
         Assert.Equal(7500L, sum);               // 300 + 400 + ... + 1200: samples 3..12, the first two fell out
     }
 
+    /// <summary>
+    /// A fleet ticked by MoM with 16 samples and then by one with 10 (a new balancer on the same fleet) reads the ring's
+    /// first 10 entries (before: the next sample's index 10..15 ran past the 10-entry ring, IndexOutOfRangeException).
+    /// </summary>
+    [Fact]
+    public void P5_FewerSamplesThanTheRingHeld_WrapsIntoTheShorterRing()
+    {
+        Span<int> ring = stackalloc int[16];
+        int filled = 0, next = 0;
+        for (int s = 1; s <= 13; s++)
+            Mom.AddSample(ring, ref filled, ref next, s * 100);
+        Assert.Equal((13, 13), (filled, next));
+        long sum = Mom.AddSample(ring[..10], ref filled, ref next, 5000);
+        Assert.Equal((10, 4), (filled, next));             // 13 mod 10 = 3 written, then the next is 4
+        Assert.Equal(100 + 200 + 300 + 5000 + 500 + 600 + 700 + 800 + 900 + 1000, sum);
+
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(16_384, 4, 0)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 8192));
+        fleet.SetCommitted(vm, 3000);
+        fleet.RequestStart(vm);
+        using (var sixteen = new Balancer(fleet, BalancerPolicy.Mom with { MomSamples = 16, MomPeriodSeconds = 1 }, KernelPath.Scalar, 1))
+            sixteen.Tick(13);
+        using var ten = new Balancer(fleet, BalancerPolicy.Mom with { MomPeriodSeconds = 1 }, KernelPath.Scalar, 1);
+        ten.Tick(30);
+        new InvariantChecker(fleet).Check();
+    }
+
     [Fact]
     public void P5_TenSampleAverage_DecidesTheBranch_NotTheLastSample()
     {
