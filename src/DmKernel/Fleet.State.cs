@@ -18,8 +18,9 @@ public sealed partial class Fleet
     /// (slot ranges, capacities, RAM and reserves), the same column layout and the same <see cref="ModelParameters"/> (a
     /// state of another tick length or pressure window would hold counters this model never reaches). A wrong, truncated or corrupt state throws
     /// <see cref="InvalidDataException"/> naming what is wrong and changes nothing; so does a state whose checksum matches
-    /// but whose values the model cannot reach (R1's settings, R8's committed range, neutral free slots, R14's invariants,
-    /// P10's guest responses), checked after it is read.
+    /// but whose values the model cannot reach (R1's settings, R8's committed range, neutral free slots, a VM's runtime
+    /// columns in step with each other, a host's pending requests and MoM ring, R14's invariants, P10's guest responses),
+    /// checked after it is read.
     /// </summary>
     public void LoadState(Stream input)
     {
@@ -29,10 +30,12 @@ public sealed partial class Fleet
     }
 
     /// <summary>
-    /// What a loaded state breaks: a free slot that is not neutral, a VM's settings that R1 refuses, a committed value
-    /// out of R8's range, a guest response the kernel cannot run, or an invariant of R14 (the first few).
+    /// What a loaded state (of tick <paramref name="tick"/>) breaks: a free slot that is not neutral, a VM's settings that
+    /// R1 refuses, a committed value out of R8's range, a guest response the kernel cannot run, a VM's runtime columns out
+    /// of step with each other (<see cref="FindInconsistent"/>), a host's pending requests or MoM ring, or an invariant of
+    /// R14 (the first few).
     /// </summary>
-    private string? FindImpossible()
+    private string? FindImpossible(long tick)
     {
         for (int i = 0; i < SlotCount; i++)
         {
@@ -76,9 +79,63 @@ public sealed partial class Fleet
                 return string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"VM {i}: guest response kind {kind} with rate {Cols.GuestRate[i]} MB per tick, spells {Cols.GuestStuck[i]} and {Cols.GuestIdeal[i]} ticks: not a response P10 defines.");
             }
+
+            if (FindInconsistent(i, tick) is string problem)
+                return Fmt($"VM {i}: {problem}.");
+        }
+
+        for (int h = 0; h < HostCount; h++)
+        {
+            int start = Cols.HostStart[h], pending = 0;
+            for (int i = start; i < start + Cols.HostCapacity[h]; i++)
+                pending += Cols.Request[i] != 0 ? 1 : 0;
+            if (pending != Cols.HostPendingRequests[h])
+                return Fmt($"host {h}: {Cols.HostPendingRequests[h]} pending requests recorded, its VMs hold {pending}.");
+            int filled = Cols.HostMomFilled[h], next = Cols.HostMomNext[h];
+            if (filled is < 0 or > FleetSchema.HostRingLength || next < 0 || next >= FleetSchema.HostRingLength || next > filled)
+                return Fmt($"host {h}: MoM's ring of {FleetSchema.HostRingLength} samples holds {filled} with the next at {next} (P5).");
         }
 
         return new InvariantChecker(this).Find(maxProblems: 3);
+    }
+
+    /// <summary>
+    /// A used slot's runtime columns out of step with each other in a way no tick leaves them (what the kernels rely on:
+    /// the vector paths read only the VMs whose marks are set, the window's average divides by its sample count).
+    /// </summary>
+    private string? FindInconsistent(int i, long tick)
+    {
+        int f = Cols.Flags[i], stateBits = f & VmFlags.StateMask;
+        if (stateBits == VmFlags.StateMask || (f & ~(VmFlags.ModelBits | VmFlags.HasSmartPaging | VmFlags.Decided)) != 0 || (f & VmFlags.StatusMask) == VmFlags.StatusMask)
+            return Fmt($"flags {f:x}: not a state, status and marks a tick writes");
+        if (Cols.State[i] != stateBits)
+            return Fmt($"State {Cols.State[i]} but flags say {(VmState)stateBits}");
+        bool off = stateBits == 0;
+        if (off && (f & (VmFlags.Reclaiming | VmFlags.StatusMask | VmFlags.HasSmartPaging)) != 0)
+            return Fmt($"Off with flags {f:x} (reclaiming, a status or Smart Paging)");
+
+        int sp = Cols.SmartPaging[i];
+        if (((f & VmFlags.HasSmartPaging) != 0) != (sp > 0) || sp > Cols.Startup[i] || (sp > 0 && !Model.SmartPaging))
+            return Fmt($"Smart Paging {sp} MB with flags {f:x}, Startup {Cols.Startup[i]} MB, Smart Paging {(Model.SmartPaging ? "on" : "off")} (R6, R16)");
+        int un = Cols.Unballooned[i], add = Cols.HotAdded[i], rem = Cols.Removed[i];
+        if (un < 0 || add < 0 || rem < 0 || ((f & VmFlags.Decided) != 0) != ((un | add | rem) != 0))
+            return Fmt($"decisions {un}, {add}, {rem} MB with flags {f:x} (R17)");
+
+        int window = Cols.WindowTicks, into = (int)(tick % window), first = Cols.WinFirst[i];
+        int sum = Cols.WinSum[i], min = Cols.WinMin[i], max = Cols.WinMax[i];
+        bool empty = min == int.MaxValue && max == 0 && sum == 0;
+        int count = off ? 0 : into - first;
+        if ((off && first != 0) || first < 0 || count < 0 || (!off && into > 0 && count == 0) || (count == 0) != empty
+            || (count > 0 && ((long)count * min > sum || sum > (long)count * max)))
+            return Fmt($"pressure window of {count} samples (first {first}, {into} ticks into it): sum {sum}, minimum {min}, maximum {max} (R18)");
+
+        int request = Cols.Request[i];
+        if (request > (int)LifecycleRequest.Stop || (request == (int)LifecycleRequest.Start && !off) || (request is (int)LifecycleRequest.Restart or (int)LifecycleRequest.Stop && off))
+            return Fmt($"{(LifecycleRequest)request} requested while {(VmState)stateBits} (R4, R7)");
+        int goal = Cols.PolicyGoal[i];
+        if (goal < 0 || goal % Model.GranularityMb != 0)
+            return Fmt($"policy goal {goal} MB, not a multiple of {Model.GranularityMb} MB (P2-P9)");
+        return null;
     }
 
     /// <summary>How many states <see cref="LoadState"/> has loaded: an observer's per-tick snapshot (the invariant

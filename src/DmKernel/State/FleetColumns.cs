@@ -416,7 +416,7 @@ internal sealed class FleetColumns
     /// fleet with the same schema and host layout; anything wrong, truncated or corrupt throws
     /// <see cref="InvalidDataException"/> naming it and changes nothing.
     /// </summary>
-    public long Load(Stream input, ModelParameters model, Func<string?>? validate = null)
+    public long Load(Stream input, ModelParameters model, Func<long, string?>? validate = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var hash = new XxHash64();
@@ -510,7 +510,7 @@ internal sealed class FleetColumns
         string? problem;
         try
         {
-            problem = validate?.Invoke();
+            problem = validate?.Invoke(tick);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

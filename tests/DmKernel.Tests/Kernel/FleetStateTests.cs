@@ -134,14 +134,58 @@ public class FleetStateTests
     [InlineData("negative committed", "VM 0: committed -5 MB, not within 0..")]
     [InlineData("running VM in a free slot", "holds no VM but its ")]
     [InlineData("settings in a free slot", "holds no VM but its Weight is 30")]
+    [InlineData("smart paging without its mark", "Smart Paging 64 MB with flags")]
+    [InlineData("a decision without its mark", "decisions 0, 64, 0 MB with flags")]
+    [InlineData("window begun after now", "pressure window of ")]
+    [InlineData("window sum above count times maximum", "pressure window of ")]
+    [InlineData("state byte and flags disagree", "flags say Running")]
+    [InlineData("start requested while running", "Start requested while Running")]
+    [InlineData("pending requests miscounted", "pending requests recorded, its VMs hold")]
+    [InlineData("mom ring index past the ring", "MoM's ring of 16 samples")]
+    [InlineData("policy goal off the granularity", "not a multiple of")]
     public void Load_StateWithImpossibleValues_IsRefused_NamingTheVm_AndChangesNothing(string scenario, string expected)
     {
         Fleet source = Busy(5);
         int vm = 0;
         Assert.True(source.IsUsed(vm));
         int free = Enumerable.Range(0, source.SlotCount).First(i => !source.IsUsed(i));
+        int running = Enumerable.Range(0, source.SlotCount).First(i => source.IsUsed(i) && source.State(i) == VmState.Running
+            && source.Cols.SmartPaging[i] == 0 && source.Cols.HotAdded[i] == 0 && source.Cols.Request[i] == 0);
+        int host = source.Cols.HostOfSlot[running];
         switch (scenario)
         {
+            // Runtime columns out of step (before: loaded; the scalar and vector paths then disagreed, or the window's
+            // average divided by zero at its end, or MoM indexed past its ring).
+            case "smart paging without its mark":
+                source.Cols.SmartPaging[running] = 64;
+                expected = $"VM {running}: " + expected;
+                break;
+            case "a decision without its mark":
+                source.Cols.HotAdded[running] = 64;
+                expected = $"VM {running}: " + expected;
+                break;
+            case "window begun after now":
+                source.Cols.WinFirst[running] = (int)(source.TickIndex % source.Cols.WindowTicks) + 1;
+                break;
+            case "window sum above count times maximum":
+                source.Cols.WinSum[running] = int.MaxValue;
+                break;
+            case "state byte and flags disagree":
+                source.Cols.State[running] = (byte)VmState.Booting;
+                break;
+            case "start requested while running":
+                source.Cols.Request[running] = (byte)LifecycleRequest.Start;
+                source.Cols.HostPendingRequests[host]++;
+                break;
+            case "pending requests miscounted":
+                source.Cols.HostPendingRequests[host] += 3;
+                break;
+            case "mom ring index past the ring":
+                source.Cols.HostMomNext[host] = 50;
+                break;
+            case "policy goal off the granularity":
+                source.Cols.PolicyGoal[running] = 14_239;
+                break;
             case "weight above R1's range":
                 source.Cols.Weight[vm] = 30_000; // the next short tick sorted by weight out of its table's range
                 break;
