@@ -234,7 +234,8 @@ internal static class ReplayCommand
     /// thread count), and so is --checkpoint-every.
     /// </summary>
     internal static RunFingerprint Fingerprint(string traceFile, ReplayEngine engine, ReplayOptions options, int? hostSeriesEvery)
-        => Fingerprint(Path.GetFileName(traceFile), new FileInfo(traceFile).Length, engine, options, hostSeriesEvery);
+        => Fingerprint(Path.GetFileName(traceFile), new FileInfo(traceFile).Length, engine, options, hostSeriesEvery)
+            .Add("trace id", Shards.TraceId(traceFile)); // header and trailer (its checksums): another trace of the same name and size differs
 
     /// <summary><see cref="Fingerprint(string, ReplayEngine, ReplayOptions, int?)"/> of a trace known by name and size (a shard's source trace).</summary>
     internal static RunFingerprint Fingerprint(string traceName, long traceSize, ReplayEngine engine, ReplayOptions options, int? hostSeriesEvery)

@@ -249,6 +249,39 @@ public class CliUsabilityTests
         Assert.Contains("Resuming at tick 100 of 400", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A checkpoint of another trace with the same name and size (its content differs: header or trailer checksums) is
+    /// refused naming the trace id (before: only the name and size were compared, so it resumed on the other trace).
+    /// </summary>
+    [Fact]
+    public void Resume_FromACheckpointOfAnotherTraceOfTheSameNameAndSize_IsRefused()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt"), other = tmp.File("other/t.dmt"), outDir = tmp.File("out");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 60, Hosts = 2, Ticks = 400, Seed = 4, TickSeconds = 60 });
+        byte[] bytes = File.ReadAllBytes(trace);
+        bytes[^1] ^= 0x5A; // another trailer checksum, the same name and size
+        Directory.CreateDirectory(tmp.File("other"));
+        File.WriteAllBytes(other, bytes);
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        {
+            var options = new DmKernel.Traces.Replay.ReplayOptions();
+            using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
+            for (int t = 0; t < 100; t++)
+                Assert.True(engine.Step());
+            Directory.CreateDirectory(Path.Combine(outDir, ".checkpoint"));
+            using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
+                engine.SaveCheckpoint(f, ReplayCommand.Fingerprint(other, engine, options, null).ToString(), 0);
+            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
+            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part.xxh64"), $"0 {new System.IO.Hashing.XxHash64().GetCurrentHashAsUInt64():x16}\n");
+        }
+
+        (int exit, _, string stderr) = Run("replay", trace, "-o", outDir, "--resume");
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(stderr, "the checkpoint was saved with other settings: trace id ");
+        Assert.False(File.Exists(Path.Combine(outDir, "summary.json")));
+    }
+
     [Fact]
     public void RunFingerprint_Differences_NamesChangedAddedAndDroppedSettings()
     {
