@@ -503,9 +503,11 @@ internal static class MergeCommand
         Whole(path, p, "max", 0, ReplayMetrics.MaxPressure, "pressure.");
         Whole(path, a, "sum", 0, long.MaxValue, "hostAvailablePercent.");
         Whole(path, a, "max", 0, 100, "hostAvailablePercent.");
+        var starvingVms = new HashSet<long>();
         foreach (JsonElement v in Arr(path, j, "starving").EnumerateArray())
         {
-            Whole(path, v, "vm", 0, traceVms - 1, "starving[].");
+            if (!starvingVms.Add(Whole(path, v, "vm", 0, traceVms - 1, "starving[].")))
+                throw Bad(path, "starving[].vm", v.GetProperty("vm"), "each VM once (a shard lists its starving VMs once each)");
             Text(path, v, "id", "starving[].");
             Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), "starving[].");
             Whole(path, v, "unmetMbTicks", 0, long.MaxValue, "starving[].");
@@ -671,13 +673,19 @@ internal static class MergeCommand
             int pressureMax = 0, availableMax = 0;
             for (int s = 0; s < readers.Length; s++)
             {
-                AddBins(readers[s], pressureBins, shards[s]);
-                AddBins(readers[s], availableBins, shards[s]);
+                int pressureTop = AddBins(readers[s], pressureBins, shards[s]), availableTop = AddBins(readers[s], availableBins, shards[s]);
                 JsonElement p = shards[s].Json.GetProperty("pressure"), a = shards[s].Json.GetProperty("hostAvailablePercent");
+                int shardPressureMax = p.GetProperty("max").GetInt32(), shardAvailableMax = a.GetProperty("max").GetInt32();
+                if (shardPressureMax < pressureTop || shardAvailableMax < availableTop)
+                {
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                        $"'{shards[s].File(ShardReplay.ShardJson)}': pressure.max {shardPressureMax} and hostAvailablePercent.max {shardAvailableMax}, but its series.bin holds samples up to {pressureTop} % and {availableTop} %; the file was changed or damaged: run that shard again."), 1);
+                }
+
                 pressureSum += p.GetProperty("sum").GetInt64();
-                pressureMax = Math.Max(pressureMax, p.GetProperty("max").GetInt32());
+                pressureMax = Math.Max(pressureMax, shardPressureMax);
                 availableSum += a.GetProperty("sum").GetInt64();
-                availableMax = Math.Max(availableMax, a.GetProperty("max").GetInt32());
+                availableMax = Math.Max(availableMax, shardAvailableMax);
             }
 
             var pressure = new Histogram(ReplayMetrics.PressureBins - 1);
@@ -765,8 +773,10 @@ internal static class MergeCommand
     private static CliError BadSeries(Shard shard, string what)
         => new($"'{shard.File(ShardReplay.SeriesBin)}' holds values no replay writes ({what}): run that shard again.", 1);
 
-    private static void AddBins(BinaryReader r, long[] bins, Shard shard)
+    /// <summary>Adds a shard's histogram to <paramref name="bins"/>; returns its highest bin that holds samples (0 when none).</summary>
+    private static int AddBins(BinaryReader r, long[] bins, Shard shard)
     {
+        int top = 0;
         int n = r.ReadInt32();
         if (n != bins.Length)
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"a shard's histogram has {n} bins, expected {bins.Length}."), 1);
@@ -776,7 +786,11 @@ internal static class MergeCommand
             if (count < 0)
                 throw BadSeries(shard, string.Create(CultureInfo.InvariantCulture, $"{count} samples in a histogram bin"));
             bins[i] += count;
+            if (count > 0)
+                top = i;
         }
+
+        return top;
     }
 
     /// <summary>hosts.csv: for each sampled tick, every shard's rows in shard order (so hosts in order).</summary>

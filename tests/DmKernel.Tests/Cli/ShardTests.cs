@@ -270,6 +270,8 @@ public class ShardTests
     [InlineData("placedByReplay", "\"yes\"", "placedByReplay is \"yes\": expected true or false")]
     [InlineData("hashTicks", "[-3]", "hashTicks[] is -3: expected tick numbers of at least 0")]
     [InlineData("format", "5", "is not a shard summary")]
+    [InlineData("pressure.max", "0", "pressure.max 0 and hostAvailablePercent.max ")]
+    [InlineData("starving", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1},{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1}]", "expected each VM once")]
     public void Merge_ShardJsonWithAFieldOfTheWrongTypeMissingOrOutOfRange_IsRefusedNamingFileAndField(string field, string? value, string expected)
     {
         using var tmp = new TempDir();
