@@ -122,9 +122,12 @@ public sealed record BalancerPolicy
         BalancerPolicy policy = TryParse(parts[0])
             ?? throw new FormatException($"'{parts[0]}' is not a policy: expected hyperv, static, squeezed, mom or esx.");
         var ic = CultureInfo.InvariantCulture;
+        var given = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 1; i < parts.Length; i++)
         {
             string[] kv = parts[i].Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length == 2 && kv[1].Length > 0 && !given.Add(kv[0]))
+                throw new FormatException($"{policy.Key}'s {kv[0]} is given twice in '{text}': give each parameter once.");
             string settable = policy.Kind switch
             {
                 PolicyKind.Squeezed => "periodSeconds, targetFreeMb, stuckSeconds",

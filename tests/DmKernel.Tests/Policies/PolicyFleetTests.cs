@@ -131,6 +131,7 @@ public class PolicyFleetTests
     [InlineData("esx:idleTaxPerMille=1000", "'esx:idleTaxPerMille=1000': idleTaxPerMille expected 0..999 per mille")]
     [InlineData("esx:softPercent=50", "'esx:softPercent=50': highPercent 6 % is below the soft level (50 %): the high level must be at least the soft level (P7); set it too, e.g. esx:softPercent=50:highPercent=52.")]
     [InlineData("esx:softPercent=99:highPercent=101", "highPercent expected the soft level..100 %")]
+    [InlineData("esx:idleTaxPerMille=5:IdleTaxPerMille=6", "esx's IdleTaxPerMille is given twice in 'esx:idleTaxPerMille=5:IdleTaxPerMille=6': give each parameter once")]
     public void Parse_BadText_IsRefusedNamingWhatIsWrong(string text, string message)
     {
         var ex = Assert.Throws<FormatException>(() => BalancerPolicy.Parse(text));
