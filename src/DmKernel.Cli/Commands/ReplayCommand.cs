@@ -349,6 +349,13 @@ internal static class ReplayCommand
             if (!line.StartsWith(want, StringComparison.Ordinal))
                 continue;
             string expected = line[want.Length..];
+            if (expected.Length != 16 || !ulong.TryParse(expected, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _))
+            {
+                // The checksum file itself is damaged (not the part): named, and what it holds shown without control characters.
+                string shown = new([.. expected.Take(40).Select(c => char.IsControl(c) ? '?' : c)]);
+                throw new CliError($"cannot resume: {path} is damaged (its checksum for the first {length.ToString(CultureInfo.InvariantCulture)} bytes of {partPath} reads '{shown}', not 16 hex digits): run without --resume to replay from the start.", 1);
+            }
+
             string actual = hash.ToString("x16", CultureInfo.InvariantCulture);
             if (expected != actual)
                 throw new CliError($"cannot resume: {partPath} was changed after the checkpoint (checksum of its first {length.ToString(CultureInfo.InvariantCulture)} bytes {actual}, the checkpoint recorded {expected}): run without --resume to replay from the start.", 1);

@@ -87,12 +87,17 @@ public class ResumeTests
         Assert.True(changedAt > 0, "no digit to change in the per-host series");
         string unchecked_ = Damaged("unchecked", _ => { });
         File.Delete(Path.Combine(unchecked_, ".checkpoint", "hosts.csv.part.xxh64"));
+        // The checksum file itself damaged (NULs over its hashes): named as the damaged file, its bytes not echoed raw
+        // (before: hosts.csv.part was blamed, and the NULs printed).
+        string badSum = Damaged("badsum", _ => { });
+        string sums = Path.Combine(badSum, ".checkpoint", "hosts.csv.part.xxh64");
+        File.WriteAllLines(sums, File.ReadAllLines(sums).Select(l => l[..(l.IndexOf(' ') + 1)] + new string('\0', 16)));
 
         TextWriter oldErr = Console.Error, oldOut = Console.Out;
         var err = new StringWriter();
         Console.SetError(err);
         Console.SetOut(new StringWriter());
-        int exit, exitTruncated, exitZeroed, exitChanged, exitUnchecked;
+        int exit, exitTruncated, exitZeroed, exitChanged, exitUnchecked, exitBadSum;
         string errDamaged;
         try
         {
@@ -100,6 +105,7 @@ public class ResumeTests
             exitZeroed = CliApp.Run(["replay", trace, "-o", zeroed, "--checkpoint-every", "500", "--resume"]);
             exitChanged = CliApp.Run(["replay", trace, "-o", changed, "--checkpoint-every", "500", "--resume"]);
             exitUnchecked = CliApp.Run(["replay", trace, "-o", unchecked_, "--checkpoint-every", "500", "--resume"]);
+            exitBadSum = CliApp.Run(["replay", trace, "-o", badSum, "--checkpoint-every", "500", "--resume"]);
             errDamaged = err.ToString();
             err.GetStringBuilder().Clear();
             exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "500", "--resume"]);
@@ -118,6 +124,9 @@ public class ResumeTests
         Assert.Equal(0, exitUnchecked);
         Assert.Contains("hosts.csv.part was changed after the checkpoint (checksum of its first", errDamaged, StringComparison.Ordinal);
         Assert.Contains("hosts.csv.part.xxh64 is missing (a checkpoint written by an older dmkernel)", errDamaged, StringComparison.Ordinal);
+        Assert.Equal(1, exitBadSum);
+        Assert.Contains("hosts.csv.part.xxh64 is damaged (its checksum for the first", errDamaged, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', errDamaged);
         Assert.All((string[])[truncated, zeroed, changed], d => Assert.False(File.Exists(Path.Combine(d, "summary.json")), d));
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(unchecked_, "hosts.csv")));
         Assert.True(exit == 0, err.ToString());
