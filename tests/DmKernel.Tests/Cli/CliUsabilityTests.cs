@@ -223,18 +223,7 @@ public class CliUsabilityTests
         TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 60, Hosts = 2, Ticks = 400, Seed = 4, TickSeconds = 60 });
 
         // A checkpoint as an interrupted run leaves it: saved by the same code the CLI uses, under the defaults.
-        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
-        {
-            var options = new DmKernel.Traces.Replay.ReplayOptions();
-            using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
-            for (int t = 0; t < 100; t++)
-                Assert.True(engine.Step());
-            Directory.CreateDirectory(Path.Combine(outDir, ".checkpoint"));
-            using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
-                engine.SaveCheckpoint(f, ReplayCommand.Fingerprint(trace, engine, options, null).ToString(), 0);
-            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
-            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part.xxh64"), $"0 {new System.IO.Hashing.XxHash64().GetCurrentHashAsUInt64():x16}\n"); // the checksum of its 0 bytes
-        }
+        WriteCheckpointAt100(trace, outDir, trace);
 
         (int exit, string stdout, string stderr) = Run("replay", trace, "-o", outDir, "--resume", "--boot-grace", "30", "--max-ticks", "300", "--threads", "2");
         Assert.Equal(1, exit);
@@ -263,23 +252,30 @@ public class CliUsabilityTests
         bytes[^1] ^= 0x5A; // another trailer checksum, the same name and size
         Directory.CreateDirectory(tmp.File("other"));
         File.WriteAllBytes(other, bytes);
-        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
-        {
-            var options = new DmKernel.Traces.Replay.ReplayOptions();
-            using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
-            for (int t = 0; t < 100; t++)
-                Assert.True(engine.Step());
-            Directory.CreateDirectory(Path.Combine(outDir, ".checkpoint"));
-            using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
-                engine.SaveCheckpoint(f, ReplayCommand.Fingerprint(other, engine, options, null).ToString(), 0);
-            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
-            File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part.xxh64"), $"0 {new System.IO.Hashing.XxHash64().GetCurrentHashAsUInt64():x16}\n");
-        }
+        WriteCheckpointAt100(trace, outDir, other);
 
         (int exit, _, string stderr) = Run("replay", trace, "-o", outDir, "--resume");
         Assert.Equal(1, exit);
         AssertOneErrorLine(stderr, "the checkpoint was saved with other settings: trace id ");
         Assert.False(File.Exists(Path.Combine(outDir, "summary.json")));
+    }
+
+    /// <summary>
+    /// The checkpoint an interrupted replay of <paramref name="trace"/> (default options) leaves in <paramref name="outDir"/>
+    /// at tick 100, saved by the CLI's own code with the fingerprint of <paramref name="fingerprintOf"/>, and an empty series.
+    /// </summary>
+    private static void WriteCheckpointAt100(string trace, string outDir, string fingerprintOf)
+    {
+        using NativeTraceReader reader = NativeTraceReader.Open(trace);
+        var options = new DmKernel.Traces.Replay.ReplayOptions();
+        using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
+        for (int t = 0; t < 100; t++)
+            Assert.True(engine.Step());
+        Directory.CreateDirectory(Path.Combine(outDir, ".checkpoint"));
+        using (FileStream f = File.Create(Path.Combine(outDir, ".checkpoint", "state.bin")))
+            engine.SaveCheckpoint(f, ReplayCommand.Fingerprint(fingerprintOf, engine, options, null).ToString(), 0);
+        File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part"), "");
+        File.WriteAllText(Path.Combine(outDir, ".checkpoint", "hosts.csv.part.xxh64"), $"0 {new System.IO.Hashing.XxHash64().GetCurrentHashAsUInt64():x16}\n"); // the checksum of its 0 bytes
     }
 
     [Fact]

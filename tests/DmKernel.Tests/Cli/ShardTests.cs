@@ -212,11 +212,7 @@ public class ShardTests
         root["files"]![ShardReplay.SeriesBin]!["xxhash64"] = hash;
         File.WriteAllText(json, root.ToJsonString());
 
-        string output = tmp.File("merged");
-        AssertRefused($"'{series}' holds values no replay writes", "merge", shards, "-o", output);
-        AssertRefused(expected, "merge", shards, "-o", output);
-        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
-            "a refused merge wrote outputs");
+        AssertMergeRefusedWritingNothing(tmp, shards, $"'{series}' holds values no replay writes", expected);
     }
 
     /// <summary>
@@ -288,9 +284,15 @@ public class ShardTests
             parent[names[^1]] = System.Text.Json.Nodes.JsonNode.Parse(value);
         File.WriteAllText(json, root.ToJsonString());
 
+        AssertMergeRefusedWritingNothing(tmp, shards, $"'{json}'", expected);
+    }
+
+    /// <summary>merge of <paramref name="shards"/> is refused with both texts in its one error line, and writes no output.</summary>
+    private static void AssertMergeRefusedWritingNothing(TempDir tmp, string shards, string where, string what)
+    {
         string output = tmp.File("merged");
-        AssertRefused($"'{json}'", "merge", shards, "-o", output);
-        AssertRefused(expected, "merge", shards, "-o", output);
+        AssertRefused(where, "merge", shards, "-o", output);
+        AssertRefused(what, "merge", shards, "-o", output);
         Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
             "a refused merge wrote outputs");
     }

@@ -236,6 +236,16 @@ class Model:
     def finish_plan(self, H, run, targets):
         H['shortfall'] = sum(max(0, targets[v.id] - v.A) for v in run)
 
+    def goal_targets(self, run):
+        # each VM's target: its goal clamped (Startup until it has one); the clamped goal is kept (squeezed, MoM)
+        targets = {}
+        for v in run:
+            g = v.goal if v.goal is not None else v.s['startup']
+            g = self.clamp_goal(v, g)
+            if v.goal is not None: v.goal = g
+            targets[v.id] = g; v.T = g
+        return targets
+
     def grow_to_targets(self, t, H, run, targets):
         # grants up to each VM's target in slot order, limited by what the host has and the hot-add limit; then the
         # after-move bookkeeping (shared by P1, MoM and ESX)
@@ -274,12 +284,7 @@ class Model:
                 elif surplus >= rng: g = v.s['max']; COV['P3 surplus>=range'] += 1
                 else: g = v.s['min'] + self.rd(surplus * (v.s['max'] - v.s['min']) // rng); COV['P3 gamma<1'] += 1
                 v.goal = g
-        targets = {}
-        for v in run:
-            g = v.goal if v.goal is not None else v.s['startup']
-            g = self.clamp_goal(v, g)
-            if v.goal is not None: v.goal = g
-            targets[v.id] = g; v.T = g
+        targets = self.goal_targets(run)
         self.finish_plan(H, run, targets)
         # phase 1: shrink
         any_rem = False
@@ -341,12 +346,7 @@ class Model:
             h = Fraction(sum(H['ring']), len(H['ring']) * PP)
             for v in run:
                 v.goal = self.mom_goal(v, h)
-        targets = {}
-        for v in run:
-            g = v.goal if v.goal is not None else v.s['startup']
-            g = self.clamp_goal(v, g)
-            if v.goal is not None: v.goal = g
-            targets[v.id] = g; v.T = g
+        targets = self.goal_targets(run)
         self.finish_plan(H, run, targets)
         for v in run:
             g = targets[v.id]

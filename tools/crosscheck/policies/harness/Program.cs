@@ -164,16 +164,7 @@ if (p10)
 // header
 sb.Clear();
 sb.Append("{\"kind\":\"config\",\"seed\":").Append(seed);
-sb.Append(",\"model\":{\"tick\":").Append(tickSeconds).Append(",\"G\":2,\"bootGrace\":").Append(fleet.Model.BootGraceTicks).Append(",\"cap\":").Append(fleet.Model.RemoveCapPerTickMb)
-  .Append(",\"smartPaging\":").Append(model.SmartPaging ? 1 : 0).Append(",\"reclaimPeriod\":").Append(fleet.Model.ReclaimPeriodTicks).Append(",\"window\":").Append(fleet.Model.PressureWindowTicks).Append('}');
-sb.Append(",\"policy\":{\"kind\":\"").Append(policy.Key).Append("\",\"sqPeriod\":").Append(fleet.Model.ToTicks(policy.SqueezedPeriodSeconds))
-  .Append(",\"sqFree\":").Append(policy.SqueezedTargetFreeMb).Append(",\"sqStuck\":").Append(fleet.Model.ToTicks(policy.SqueezedStuckSeconds))
-  .Append(",\"momPeriod\":").Append(fleet.Model.ToTicks(policy.MomPeriodSeconds)).Append(",\"momSamples\":").Append(policy.MomSamples)
-  .Append(",\"esxPeriod\":").Append(fleet.Model.ToTicks(policy.EsxSamplePeriodSeconds)).Append(",\"tax\":").Append(policy.EsxIdleTaxPerMille)
-  .Append(",\"soft\":").Append(policy.EsxSoftPercent).Append(",\"high\":").Append(policy.EsxHighPercent).Append('}');
-sb.Append(",\"hosts\":[");
-for (int h = 0; h < nHosts; h++) { if (h > 0) sb.Append(','); sb.Append($"{{\"total\":{fleet.HostTotal(h)},\"reserve\":{fleet.HostReserve(h)},\"start\":{fleet.HostSlots(h).Start}}}"); }
-sb.Append("],\"vms\":[");
+TickJson.AppendConfig(sb, fleet, model, policy, tickSeconds, nHosts);
 for (int i = 0; i < vms.Count; i++)
 {
     int vm = vms[i];

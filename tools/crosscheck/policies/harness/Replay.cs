@@ -39,16 +39,7 @@ static class Replay
         string JG(GuestResponse g) => $"{{\"kind\":{(int)g.Kind},\"rate\":{g.RateMbPerSecond},\"stuck\":{g.StuckSeconds},\"ideal\":{g.IdealSeconds}}}";
         var sb = new StringBuilder();
         sb.Append("{\"kind\":\"config\",\"seed\":0");
-        sb.Append(",\"model\":{\"tick\":").Append(ts).Append(",\"G\":2,\"bootGrace\":").Append(fleet.Model.BootGraceTicks).Append(",\"cap\":").Append(fleet.Model.RemoveCapPerTickMb)
-          .Append(",\"smartPaging\":").Append(model.SmartPaging ? 1 : 0).Append(",\"reclaimPeriod\":").Append(fleet.Model.ReclaimPeriodTicks).Append(",\"window\":").Append(fleet.Model.PressureWindowTicks).Append('}');
-        sb.Append(",\"policy\":{\"kind\":\"").Append(policy.Key).Append("\",\"sqPeriod\":").Append(fleet.Model.ToTicks(policy.SqueezedPeriodSeconds))
-          .Append(",\"sqFree\":").Append(policy.SqueezedTargetFreeMb).Append(",\"sqStuck\":").Append(fleet.Model.ToTicks(policy.SqueezedStuckSeconds))
-          .Append(",\"momPeriod\":").Append(fleet.Model.ToTicks(policy.MomPeriodSeconds)).Append(",\"momSamples\":").Append(policy.MomSamples)
-          .Append(",\"esxPeriod\":").Append(fleet.Model.ToTicks(policy.EsxSamplePeriodSeconds)).Append(",\"tax\":").Append(policy.EsxIdleTaxPerMille)
-          .Append(",\"soft\":").Append(policy.EsxSoftPercent).Append(",\"high\":").Append(policy.EsxHighPercent).Append('}');
-        sb.Append(",\"hosts\":[");
-        for (int h = 0; h < hostSpecs.Length; h++) { if (h > 0) sb.Append(','); sb.Append($"{{\"total\":{fleet.HostTotal(h)},\"reserve\":{fleet.HostReserve(h)},\"start\":{fleet.HostSlots(h).Start}}}"); }
-        sb.Append("],\"vms\":[");
+        TickJson.AppendConfig(sb, fleet, model, policy, ts, hostSpecs.Length);
         for (int i = 0; i < vms.Count; i++) { if (i > 0) sb.Append(','); sb.Append($"{{\"id\":{vms[i]},\"host\":{vmHost[i]},\"s\":{J(fleet.GetSettings(vms[i]))},\"g\":{JG(guests[i])}}}"); }
         sb.Append("]}");
         var outw = new StreamWriter(Console.OpenStandardOutput());
@@ -95,9 +86,24 @@ static class Replay
     }
 }
 
-// The tick line's per-VM and per-host state, shared by the random harness and the scenario replay.
+// The config line's model, policy and hosts (up to the VM list) and the tick line's per-VM and per-host state, shared by the
+// random harness and the scenario replay.
 static class TickJson
 {
+    public static void AppendConfig(StringBuilder sb, Fleet fleet, ModelParameters model, BalancerPolicy policy, double tickSeconds, int nHosts)
+    {
+        sb.Append(",\"model\":{\"tick\":").Append(tickSeconds).Append(",\"G\":2,\"bootGrace\":").Append(fleet.Model.BootGraceTicks).Append(",\"cap\":").Append(fleet.Model.RemoveCapPerTickMb)
+          .Append(",\"smartPaging\":").Append(model.SmartPaging ? 1 : 0).Append(",\"reclaimPeriod\":").Append(fleet.Model.ReclaimPeriodTicks).Append(",\"window\":").Append(fleet.Model.PressureWindowTicks).Append('}');
+        sb.Append(",\"policy\":{\"kind\":\"").Append(policy.Key).Append("\",\"sqPeriod\":").Append(fleet.Model.ToTicks(policy.SqueezedPeriodSeconds))
+          .Append(",\"sqFree\":").Append(policy.SqueezedTargetFreeMb).Append(",\"sqStuck\":").Append(fleet.Model.ToTicks(policy.SqueezedStuckSeconds))
+          .Append(",\"momPeriod\":").Append(fleet.Model.ToTicks(policy.MomPeriodSeconds)).Append(",\"momSamples\":").Append(policy.MomSamples)
+          .Append(",\"esxPeriod\":").Append(fleet.Model.ToTicks(policy.EsxSamplePeriodSeconds)).Append(",\"tax\":").Append(policy.EsxIdleTaxPerMille)
+          .Append(",\"soft\":").Append(policy.EsxSoftPercent).Append(",\"high\":").Append(policy.EsxHighPercent).Append('}');
+        sb.Append(",\"hosts\":[");
+        for (int h = 0; h < nHosts; h++) { if (h > 0) sb.Append(','); sb.Append($"{{\"total\":{fleet.HostTotal(h)},\"reserve\":{fleet.HostReserve(h)},\"start\":{fleet.HostSlots(h).Start}}}"); }
+        sb.Append("],\"vms\":[");
+    }
+
     public static void AppendState(StringBuilder sb, Fleet fleet, IReadOnlyList<int> vms, int nHosts)
     {
         var V = fleet.Vms;
