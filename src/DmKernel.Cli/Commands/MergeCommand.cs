@@ -24,8 +24,17 @@ internal static class MergeCommand
         var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN, written by replay --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
         var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, placement.csv and report.md.") { dirs, output };
-        command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!))));
+        command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!, cancel))));
         return command;
+    }
+
+    /// <summary>True (said on stderr) when the merge was interrupted: it stops before its outputs are put in place.</summary>
+    private static bool Interrupted(CancellationToken cancel)
+    {
+        if (!cancel.IsCancellationRequested)
+            return false;
+        Console.Error.WriteLine("Interrupted; no merged output was written (earlier outputs in the folder are as they were).");
+        return true;
     }
 
     /// <summary>One shard's output folder and its shard.json.</summary>
@@ -45,7 +54,11 @@ internal static class MergeCommand
         public long Total(string name) => Json.GetProperty("totals").GetProperty(name).GetInt64();
     }
 
-    public static int Run(string[] dirs, string outputDir)
+    /// <summary>
+    /// Merges the shards into <paramref name="outputDir"/>; a cancelled <paramref name="cancel"/> (Ctrl+C, SIGTERM) stops it
+    /// between its steps with exit code 130 and nothing written.
+    /// </summary>
+    public static int Run(string[] dirs, string outputDir, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
         List<Shard> shards = Load(dirs);
@@ -61,7 +74,7 @@ internal static class MergeCommand
         }
 
         if (shards[0].IsCompare)
-            return MergeCompare(shards, outputDir, clock);
+            return MergeCompare(shards, outputDir, clock, cancel);
         Shard first = shards[0];
         int count = first.Count;
         int hostCount = 0, vmCount = 0;
@@ -98,6 +111,8 @@ internal static class MergeCommand
 
         using var staged = new StagedOutput(outputDir);
         Series merged = MergeSeries(shards);
+        if (Interrupted(cancel))
+            return 130;
         long ticks = first.Json.GetProperty("ticks").GetInt64();
         if (merged.Points.Count != ticks)
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"{first.File(ShardReplay.SeriesBin)} holds {merged.Points.Count} ticks; shard.json says {ticks}."), 1);
@@ -171,6 +186,8 @@ internal static class MergeCommand
         };
 
         MergeHosts(shards, staged.File(ShardReplay.HostsCsv));
+        if (Interrupted(cancel))
+            return 130;
         MergePlacement(shards, staged.File(ShardReplay.PlacementCsv));
         using (FileStream summary = File.Create(staged.File("summary.json")))
         {
@@ -195,6 +212,8 @@ internal static class MergeCommand
         }
 
         ReplayReport.Write(staged, outcome);
+        if (Interrupted(cancel))
+            return 130;
         staged.Commit();
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic, $"Merged {count} shards: {vmCount} VMs on {hostCount} hosts for {ticks} ticks, state hash {outcome.StateHash:x16} (in {clock.Elapsed.TotalSeconds:F2} s)."));
@@ -330,7 +349,7 @@ internal static class MergeCommand
     /// The shards of compare: the union of their search results assembled into one comparison, written as one compare
     /// process writes it (report.md, comparison.json, density.png, policies.png); comparison.json's <c>run</c> lists the shards' runs.
     /// </summary>
-    private static int MergeCompare(List<Shard> shards, string outputDir, Stopwatch clock)
+    private static int MergeCompare(List<Shard> shards, string outputDir, Stopwatch clock, CancellationToken cancel)
     {
         CapacityOptions? options = null;
         CapacityFacts? facts = null;
@@ -384,6 +403,8 @@ internal static class MergeCommand
             json.WriteEndArray();
             json.WriteNumber("mergeWallSeconds", Math.Round(clock.Elapsed.TotalSeconds, 4));
         });
+        if (Interrupted(cancel))
+            return 130;
         staged.Commit();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Merged {shards.Count} compare shards: {searches} searches of {result.Trace} (in {clock.Elapsed.TotalSeconds:F2} s)."));
         CompareCommand.PrintResult(result, seconds, staged.Directory);

@@ -215,6 +215,32 @@ public class ShardTests
         AssertMergeRefusedWritingNothing(tmp, shards, $"'{series}' holds values no replay writes", expected);
     }
 
+    /// <summary>merge stops at a cancelled token (the CLI's Ctrl+C or SIGTERM) with exit code 130, writing nothing (before:
+    /// it ignored the signal and ran to the end).</summary>
+    [Fact]
+    public void Merge_Cancelled_ExitsWith130_WritingNothing()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp), output = tmp.File("merged");
+        TextWriter oldErr = Console.Error;
+        var err = new StringWriter();
+        Console.SetError(err);
+        int exit;
+        try
+        {
+            exit = MergeCommand.Run([shards], output, new CancellationToken(canceled: true));
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+        }
+
+        Assert.Equal(130, exit);
+        Assert.Contains("Interrupted; no merged output was written", err.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "an interrupted merge left its output folder");
+        Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // the same shards merge when not interrupted
+    }
+
     /// <summary>
     /// Shards of a trace that records a mix of guest responses (P10) merge to exactly one process's outputs: each shard
     /// draws a VM's response from its index in the whole trace (before: from its index in the shard, so the shards gave
