@@ -284,6 +284,12 @@ internal static class BitbrainsFastReader
     {
         // Widened to chars: the char parser is the one the general path uses (and is precompiled in the runtime).
         Span<char> chars = stackalloc char[64];
+        if (s.Contains((byte)0))
+        {
+            value = 0;
+            return false; // .NET's parsers accept trailing NULs: a NUL is damage, for the general path to report
+        }
+
         if (s.Length > chars.Length)
             return TryDoubleLong(s, out value);
         for (int i = 0; i < s.Length; i++)

@@ -53,8 +53,9 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
             return false;
         }
 
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        if (s.Contains('\0') || !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value)) // .NET's parsers accept trailing NULs
         {
+            value = 0;
             Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a number", $"a decimal number ({unit})");
             return false;
         }
@@ -85,7 +86,7 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
             return false;
         }
 
-        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        if (s.Contains('\0') || !long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) // .NET's parsers accept trailing NULs
         {
             value = 0;
             if (IsWholeNumber(s))
@@ -179,5 +180,14 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
         return !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
     }
 
-    public static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
+    public static string Clip(ReadOnlySpan<char> s)
+    {
+        // Control characters (a NUL of a zero-filled block, an escape) shown as U+FFFD, not written to the terminal.
+        string text = s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
+        return text.AsSpan().ContainsAnyInRange('\0', '\u001f') ? string.Create(text.Length, text, (d, t) =>
+        {
+            for (int i = 0; i < t.Length; i++)
+                d[i] = t[i] < ' ' && t[i] != '\t' ? '\uFFFD' : t[i];
+        }) : text;
+    }
 }

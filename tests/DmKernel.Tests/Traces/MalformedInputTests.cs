@@ -61,6 +61,22 @@ public sealed class MalformedInputTests
         AssertPlace(e, ImportErrorKind.NotFinite, file, 2, 7);
     }
 
+    /// <summary>
+    /// A NUL after a number (a zero-filled block of a crashed write) is damage, not the number: .NET's parsers accept
+    /// trailing NULs, so the importer checks (before: '1375338176\0' was read as 1375338176); shown as U+FFFD, not raw.
+    /// </summary>
+    [Theory]
+    [InlineData(1, "1300\0")]
+    [InlineData(7, "1048576.0\0")]
+    public void TrailingNul_IsNotANumber(int column, string value)
+    {
+        string row = column == 1 ? Bb(1300).Replace("1300;", value + ";", StringComparison.Ordinal) : Bb(1300, usageKb: value);
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000) + row, out string file);
+        AssertPlace(e, ImportErrorKind.NotANumber, file, 3, column);
+        Assert.DoesNotContain('\0', e.Message);
+        Assert.Contains("\uFFFD'", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NegativeSize_IsRefused()
     {
