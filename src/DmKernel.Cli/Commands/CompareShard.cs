@@ -121,6 +121,13 @@ internal static class CompareShard
         return (ReadOptions(root.GetProperty("options")), ReadFacts(root.GetProperty("facts")), [.. root.GetProperty("results").EnumerateArray().Select(ReadSearch)]);
     }
 
+    /// <summary>The raw JSON of a searches.json's options and facts (what every shard of one comparison shares).</summary>
+    public static string OptionsAndFacts(string path)
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        return doc.RootElement.GetProperty("options").GetRawText() + doc.RootElement.GetProperty("facts").GetRawText();
+    }
+
     private static void WriteOptions(Utf8JsonWriter json, CapacityOptions o)
     {
         json.WriteStartObject();
@@ -535,6 +542,13 @@ internal static class CompareShard
                     pressure.AddExactAbove(pair[0].GetInt32(), pair[1].GetInt64());
                 }
             }
+        }
+
+        foreach (string field in (string[])["hosts", "vms", "warmupTicks", "ticks", "wanted", "unservable", "paging", "denied", "on", "unmetMbTicks",
+            "assignedMbTicks", "demandMbTicks", "peakAssignedMb"])
+        {
+            if (e.GetProperty(field).GetInt64() < 0)
+                throw new FormatException($"{field} is {e.GetProperty(field).GetInt64()}: a probe's counts and sizes are at least 0.");
         }
 
         return new ProbeOutcome

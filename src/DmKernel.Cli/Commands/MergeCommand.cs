@@ -353,6 +353,7 @@ internal static class MergeCommand
     {
         CapacityOptions? options = null;
         CapacityFacts? facts = null;
+        string? firstOptionsAndFacts = null;
         var outcomes = new List<SearchOutcome>();
         foreach (Shard s in shards)
         {
@@ -360,6 +361,11 @@ internal static class MergeCommand
             try
             {
                 (CapacityOptions o, CapacityFacts f, List<SearchOutcome> results) = CompareShard.Read(path);
+                // Every shard ran the same comparison: its options and facts as shard 0's, byte for byte (a re-sealed edit
+                // of one shard's, such as hostsPerProbe, was merged with the others').
+                string optionsAndFacts = CompareShard.OptionsAndFacts(path);
+                if ((firstOptionsAndFacts ??= optionsAndFacts) != optionsAndFacts)
+                    throw new CliError($"'{path}' records other options or facts than shard {shards[0].Index}'s ('{shards[0].File(CompareShard.SearchesJson)}'): the shards come from different comparisons; run every shard with the same command.", 1);
                 (options, facts) = (options ?? o, facts ?? f);
                 var ran = s.Json.GetProperty("ran").EnumerateArray().Select(e => e.GetInt32()).ToList();
                 if (!ran.SequenceEqual(results.Select(r => r.Index)))

@@ -145,6 +145,44 @@ public partial class CompareShardTests
         AssertNothingWritten(output);
     }
 
+    /// <summary>
+    /// A compare shard's searches.json edited and its checksum re-sealed in shard.json: options that differ from the other
+    /// shards' (hostsPerProbe) or a probe's negative size are refused naming the file (before: merged with exit code 0).
+    /// </summary>
+    [Theory]
+    [InlineData("hostsPerProbe", "records other options or facts than shard 0's")]
+    [InlineData("peakAssignedMb", "peakAssignedMb is -4096: a probe's counts and sizes are at least 0")]
+    public void Merge_CompareShardWithResealedImpossibleSearches_IsRefusedNamingIt(string field, string expected)
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string dir = Path.Combine(shards, "compare-shard-0001-of-0003"), searches = Path.Combine(dir, CompareShard.SearchesJson);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(searches))!;
+        System.Text.Json.Nodes.JsonObject? holder = Find(root, field);
+        Assert.NotNull(holder);
+        holder[field] = field == "hostsPerProbe" ? holder[field]!.GetValue<int>() + 1 : -4096;
+        File.WriteAllText(searches, root.ToJsonString());
+        string json = Path.Combine(dir, "shard.json");
+        var shard = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        (long length, string hash) = ShardReplay.Checksum(searches);
+        shard["files"]![CompareShard.SearchesJson]!["bytes"] = length;
+        shard["files"]![CompareShard.SearchesJson]!["xxhash64"] = hash;
+        File.WriteAllText(json, shard.ToJsonString());
+
+        string output = tmp.File("merged");
+        ShardTests.AssertRefused($"'{searches}'", "merge", shards, "-o", output);
+        ShardTests.AssertRefused(expected, "merge", shards, "-o", output);
+        AssertNothingWritten(output);
+
+        static System.Text.Json.Nodes.JsonObject? Find(System.Text.Json.Nodes.JsonNode? node, string name) => node switch
+        {
+            System.Text.Json.Nodes.JsonObject o when o.ContainsKey(name) => o,
+            System.Text.Json.Nodes.JsonObject o => o.Select(kv => Find(kv.Value, name)).FirstOrDefault(f => f is not null),
+            System.Text.Json.Nodes.JsonArray a => a.Select(v => Find(v, name)).FirstOrDefault(f => f is not null),
+            _ => null,
+        };
+    }
+
     [Fact]
     public void Merge_CompareShardsWithOtherOptions_OtherCounts_OrReplayShards_AreRefusedNamingTheDifference()
     {
