@@ -162,12 +162,7 @@ public partial class CompareShardTests
         Assert.NotNull(holder);
         holder[field] = field == "hostsPerProbe" ? holder[field]!.GetValue<int>() + 1 : -4096;
         File.WriteAllText(searches, root.ToJsonString());
-        string json = Path.Combine(dir, "shard.json");
-        var shard = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
-        (long length, string hash) = ShardReplay.Checksum(searches);
-        shard["files"]![CompareShard.SearchesJson]!["bytes"] = length;
-        shard["files"]![CompareShard.SearchesJson]!["xxhash64"] = hash;
-        File.WriteAllText(json, shard.ToJsonString());
+        ShardTests.Reseal(dir, CompareShard.SearchesJson);
 
         string output = tmp.File("merged");
         ShardTests.AssertRefused($"'{searches}'", "merge", shards, "-o", output);

@@ -124,6 +124,17 @@ public class ShardTests
         return shards;
     }
 
+    /// <summary>Records <paramref name="file"/>'s present length and checksum in its shard's shard.json, as an edit that re-seals would.</summary>
+    internal static void Reseal(string shardDir, string file)
+    {
+        string json = Path.Combine(shardDir, "shard.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        (long length, string hash) = ShardReplay.Checksum(Path.Combine(shardDir, file));
+        root["files"]![file]!["bytes"] = length;
+        root["files"]![file]!["xxhash64"] = hash;
+        File.WriteAllText(json, root.ToJsonString());
+    }
+
     internal static void AssertRefused(string expected, params string[] args)
     {
         (int exit, string stdout, string stderr) = CliTests.Run(args);
@@ -205,12 +216,7 @@ public class ShardTests
         }
 
         File.WriteAllBytes(series, bytes);
-        string json = Path.Combine(dir, "shard.json");
-        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
-        (long length, string hash) = ShardReplay.Checksum(series);
-        root["files"]![ShardReplay.SeriesBin]!["bytes"] = length;
-        root["files"]![ShardReplay.SeriesBin]!["xxhash64"] = hash;
-        File.WriteAllText(json, root.ToJsonString());
+        Reseal(dir, ShardReplay.SeriesBin);
 
         AssertMergeRefusedWritingNothing(tmp, shards, $"'{series}' holds values no replay writes", expected);
     }
