@@ -869,29 +869,52 @@ internal static class MergeCommand
         }
     }
 
-    /// <summary>placement.csv: every shard's rows (each in trace VM order) merged by VM index.</summary>
+    /// <summary>
+    /// placement.csv: every shard's rows (each in trace VM order) merged by VM index. Each shard's starving VMs
+    /// (shard.json's <c>starving</c>) must have their placement row in that shard, under the id shard.json gives them.
+    /// </summary>
     private static void MergePlacement(List<Shard> shards, string path)
     {
+        // shard.json's starving VMs: VM index -> (shard, id), checked against the rows as they pass.
+        var starving = new Dictionary<int, (int Shard, string Id)>();
+        for (int s = 0; s < shards.Count; s++)
+        {
+            foreach (JsonElement v in shards[s].Json.GetProperty("starving").EnumerateArray())
+            {
+                int vm = v.GetProperty("vm").GetInt32();
+                if (!starving.TryAdd(vm, (s, v.GetProperty("id").GetString()!)))
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} among its starving VMs, as does '{shards[starving[vm].Shard].File(ShardReplay.ShardJson)}': a VM is in one shard only: the file was changed or damaged: run that shard again."), 1);
+            }
+        }
+
         var readers = shards.Select(s => new StreamReader(s.File(ShardReplay.PlacementCsv), Encoding.UTF8, false, 1 << 16)).ToList();
+        var record = new StringBuilder();
         try
         {
             using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
             string? header = null;
             foreach (StreamReader r in readers)
-                header = r.ReadLine();
+                header = ReadRecord(r, record);
             w.WriteLine(header);
             var queue = new PriorityQueue<(int Shard, string Line), int>();
             void Next(int s)
             {
-                string? line = readers[s].ReadLine();
+                string? line = ReadRecord(readers[s], record);
                 if (line is null)
                     return;
-                // A quoted VM id may hold a line break (RFC 4180): a record goes on while its quotes are unbalanced.
-                while (line.AsSpan().Count('"') % 2 == 1 && readers[s].ReadLine() is string rest)
-                    line += "\n" + rest;
                 int comma = line.IndexOf(',', StringComparison.Ordinal);
                 if (comma <= 0 || !int.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out int vm))
                     throw new CliError($"'{shards[s].File(ShardReplay.PlacementCsv)}': a row does not start with a VM index: '{line}'.", 1);
+                if (starving.Remove(vm, out (int Shard, string Id) listed))
+                {
+                    string id = IdField(line, comma + 1);
+                    if (listed.Shard != s || id != listed.Id)
+                    {
+                        throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                            $"'{shards[listed.Shard].File(ShardReplay.ShardJson)}' lists VM {vm} as starving with id '{Printable(listed.Id)}'; '{shards[s].File(ShardReplay.PlacementCsv)}' places VM {vm} as '{Printable(id)}': the file was changed or damaged: run that shard again."), 1);
+                    }
+                }
+
                 queue.Enqueue((s, line), vm);
             }
 
@@ -902,11 +925,73 @@ internal static class MergeCommand
                 w.WriteLine(item.Line);
                 Next(item.Shard);
             }
+
+            foreach ((int vm, (int shard, _)) in starving)
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[shard].File(ShardReplay.ShardJson)}' lists VM {vm} as starving; no shard's {ShardReplay.PlacementCsv} places it: the file was changed or damaged: run that shard again."), 1);
         }
         finally
         {
             foreach (StreamReader r in readers)
                 r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The next record of a placement.csv as written (its line break dropped), or null at the end: a quoted field may
+    /// hold line breaks (RFC 4180), kept as they are, <c>\r</c> included; outside quotes a record ends at <c>\n</c> or
+    /// <c>\r\n</c>.
+    /// </summary>
+    private static string? ReadRecord(StreamReader r, StringBuilder record)
+    {
+        record.Clear();
+        bool quoted = false;
+        int c;
+        while ((c = r.Read()) >= 0)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c == '\n')
+            {
+                if (record.Length > 0 && record[^1] == '\r')
+                    record.Length--;
+                return record.ToString();
+            }
+
+            record.Append((char)c);
+        }
+
+        return record.Length == 0 ? null : record.ToString();
+    }
+
+    /// <summary>A VM id for an error message: control characters (line breaks included) shown as U+FFFD.</summary>
+    private static string Printable(string id) => string.Create(id.Length, id, static (d, t) =>
+    {
+        for (int i = 0; i < t.Length; i++)
+            d[i] = char.IsControl(t[i]) ? '\uFFFD' : t[i];
+    });
+
+    /// <summary>The VM id field of a placement.csv record, starting at <paramref name="start"/>, unquoted.</summary>
+    private static string IdField(string line, int start)
+    {
+        if (start >= line.Length || line[start] != '"')
+        {
+            int end = line.IndexOf(',', start);
+            return line[start..(end < 0 ? line.Length : end)];
+        }
+
+        var id = new StringBuilder();
+        for (int i = start + 1; i < line.Length; i++)
+        {
+            if (line[i] != '"')
+                id.Append(line[i]);
+            else if (i + 1 < line.Length && line[i + 1] == '"')
+                id.Append(line[++i]);
+            else
+                break;
+        }
+
+        return id.ToString();
     }
 }

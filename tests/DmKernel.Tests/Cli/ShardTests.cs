@@ -319,6 +319,59 @@ public class ShardTests
         AssertMergeRefusedWritingNothing(tmp, shards, $"'{json}'", expected);
     }
 
+    /// <summary>
+    /// A shard.json whose starving VM does not match the shards' placement.csv (another id, or a VM another shard holds,
+    /// each consistent-looking on its own) is refused naming the files (before: merged with exit 0, and report.md named
+    /// a VM by an id it does not have).
+    /// </summary>
+    [Theory]
+    [InlineData("another id")]
+    [InlineData("another shard's VM")]
+    public void Merge_StarvingVmThatThePlacementDoesNotHold_IsRefusedNamingIt(string edit)
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string s0 = Path.Combine(shards, "shard-0000-of-0003"), s1 = Path.Combine(shards, "shard-0001-of-0003");
+        string[] row0 = File.ReadLines(Path.Combine(s0, "placement.csv")).Skip(1).First().Split(','),
+            row1 = File.ReadLines(Path.Combine(s1, "placement.csv")).Skip(1).First().Split(',');
+        (string vm, string id) = edit == "another id" ? (row1[0], row1[1] + "-x") : (row0[0], row0[1]);
+        foreach (string dir in (string[])[s0, s1])
+        {
+            string json = Path.Combine(dir, "shard.json");
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+            root["starving"] = System.Text.Json.Nodes.JsonNode.Parse(dir == s1 ? $"[{{\"vm\":{vm},\"id\":\"{id}\",\"pagingTicks\":1,\"unmetMbTicks\":1}}]" : "[]");
+            File.WriteAllText(json, root.ToJsonString());
+        }
+
+        AssertMergeRefusedWritingNothing(tmp, shards, $"'{Path.Combine(s1, "shard.json")}' lists VM {vm} as starving with id '{id}'",
+            $"'{Path.Combine(edit == "another id" ? s1 : s0, "placement.csv")}' places VM {vm} as '{(edit == "another id" ? row1[1] : id)}'");
+    }
+
+    /// <summary>
+    /// VM ids holding a carriage return or a line break (Bitbrains file names may) pass through split, replay --shard and
+    /// merge unchanged: merge reads placement.csv's quoted fields whole (before: a <c>\r</c> in an id became <c>\n</c>).
+    /// </summary>
+    [Fact]
+    public void Shards_OfVmsWithCarriageReturnsInTheirIds_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string folder = tmp.File("bb");
+        Directory.CreateDirectory(folder);
+        string sample = Directory.EnumerateFiles(RealTraces.Path("bitbrains-gwa-t-12-rnd"), "*.csv", SearchOption.AllDirectories).Order().First();
+        foreach (string name in (string[])["a\rb.csv", "c.csv", "d\r\ne.csv"])
+            File.Copy(sample, Path.Combine(folder, name));
+        // Hosts one VM large: one VM per host, one host per shard.
+        Assert.Equal(0, CliTests.Run("import", "bitbrains", folder, "--place-on-host-mb", "8468", "-o", tmp.File("t.dmt")).Exit);
+        Assert.Equal(0, CliTests.Run("split", tmp.File("t.dmt"), "--shards", "3", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards")).Exit);
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("t.dmt"), "-o", tmp.File("single")).Exit);
+        Assert.Contains(",\"a\rb.csv\",", File.ReadAllText(tmp.File("single/placement.csv")), StringComparison.Ordinal);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
+
     /// <summary>merge of <paramref name="shards"/> is refused with both texts in its one error line, and writes no output.</summary>
     private static void AssertMergeRefusedWritingNothing(TempDir tmp, string shards, string where, string what)
     {
