@@ -82,7 +82,7 @@ internal static class CliApp
                 // A value that does not parse (not a number, too large for its type), an unknown option, a missing
                 // argument: bad arguments, exit code 2, one line each on stderr.
                 foreach (ParseError error in parsed.Errors)
-                    Console.Error.WriteLine($"error: {error.Message}");
+                    Console.Error.WriteLine($"error: {Commands.Cli.OneLine(error.Message)}");
                 Console.Error.WriteLine($"({CommandPath(parsed.CommandResult)} --help shows the usage)");
                 return 2;
             }

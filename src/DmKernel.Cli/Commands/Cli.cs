@@ -13,21 +13,33 @@ internal static class Cli
         }
         catch (CliError ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine($"error: {OneLine(ex.Message)}");
             return ex.ExitCode;
         }
         catch (UnauthorizedAccessException ex)
         {
             // A file or folder the run must write (or read) that the user may not: one line naming it, never a stack trace.
-            Console.Error.WriteLine($"error: permission denied: {ex.Message}");
+            Console.Error.WriteLine($"error: permission denied: {OneLine(ex.Message)}");
             return 1;
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine($"error: {OneLine(ex.Message)}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// An error message as one line of plain text: control characters (a line break or carriage return in a VM id or a
+    /// file name, an escape) shown as U+FFFD, so the error stays one line and writes nothing to the terminal but text.
+    /// </summary>
+    public static string OneLine(string message) => !message.Any(c => char.IsControl(c) && c != '\t')
+        ? message
+        : string.Create(message.Length, message, static (d, m) =>
+        {
+            for (int i = 0; i < m.Length; i++)
+                d[i] = char.IsControl(m[i]) && m[i] != '\t' ? '\uFFFD' : m[i];
+        });
 
     /// <summary>Runs input-dependent work, mapping trace and setting errors to <see cref="CliError"/> (exit code 1).</summary>
     public static T Guard<T>(Func<T> work)

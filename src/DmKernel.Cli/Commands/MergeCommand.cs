@@ -911,7 +911,7 @@ internal static class MergeCommand
                     if (listed.Shard != s || id != listed.Id)
                     {
                         throw new CliError(string.Create(CultureInfo.InvariantCulture,
-                            $"'{shards[listed.Shard].File(ShardReplay.ShardJson)}' lists VM {vm} as starving with id '{Printable(listed.Id)}'; '{shards[s].File(ShardReplay.PlacementCsv)}' places VM {vm} as '{Printable(id)}': the file was changed or damaged: run that shard again."), 1);
+                            $"'{shards[listed.Shard].File(ShardReplay.ShardJson)}' lists VM {vm} as starving with id '{listed.Id}'; '{shards[s].File(ShardReplay.PlacementCsv)}' places VM {vm} as '{id}': the file was changed or damaged: run that shard again."), 1);
                     }
                 }
 
@@ -964,13 +964,6 @@ internal static class MergeCommand
 
         return record.Length == 0 ? null : record.ToString();
     }
-
-    /// <summary>A VM id for an error message: control characters (line breaks included) shown as U+FFFD.</summary>
-    private static string Printable(string id) => string.Create(id.Length, id, static (d, t) =>
-    {
-        for (int i = 0; i < t.Length; i++)
-            d[i] = char.IsControl(t[i]) ? '\uFFFD' : t[i];
-    });
 
     /// <summary>The VM id field of a placement.csv record, starting at <paramref name="start"/>, unquoted.</summary>
     private static string IdField(string line, int start)

@@ -376,4 +376,30 @@ public class CliRobustnessTests
         Assert.Contains(",\"a\nb.csv\",", placement, StringComparison.Ordinal);
         Assert.Equal(3, placement.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1); // header, two VMs: one record over two lines
     }
+
+    /// <summary>
+    /// An error that names a VM whose id holds a line break or a carriage return (a Bitbrains file name may) stays one
+    /// line, the control characters shown as U+FFFD (before: the error went over two lines, or a carriage return sent the
+    /// terminal's cursor back over the start of the message).
+    /// </summary>
+    [Theory]
+    [InlineData("a\nb.csv")]
+    [InlineData("a\rb.csv")]
+    [InlineData("a\u001b[2Jb.csv")]
+    public void Error_NamingAVmIdWithControlCharacters_IsOneLineWithThemReplaced(string name)
+    {
+        using var tmp = new TempDir();
+        string folder = tmp.File("bb");
+        Directory.CreateDirectory(folder);
+        string sample = Directory.EnumerateFiles(RealTraces.Path("bitbrains-gwa-t-12-rnd"), "*.csv", SearchOption.AllDirectories).Order().First();
+        File.Copy(sample, Path.Combine(folder, name));
+        (int exit, _, string stderr) = Run("import", "bitbrains", folder, "--place-on-host-mb", "4096", "-o", tmp.File("t.dmt"));
+        Assert.Equal(1, exit);
+        Assert.Contains("('a\uFFFD", stderr, StringComparison.Ordinal);
+        Assert.Contains("b.csv') needs Startup", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain('\r', stderr);
+        Assert.DoesNotContain('\u001b', stderr);
+        Assert.False(File.Exists(tmp.File("t.dmt")));
+    }
 }
