@@ -72,7 +72,8 @@ public sealed class GuestMix
     /// <summary>
     /// Parses <c>RESPONSE=SHARE%</c> pairs (the responses of <see cref="GuestResponse.Parse"/>; shares in % summing to at most
     /// 100), or <c>ideal</c>; throws <see cref="FormatException"/> naming what was expected. A response given twice is
-    /// refused (its shares would be added); <see cref="FromMetadata"/> still reads such a mix from older traces.
+    /// refused (its shares would be added), and so is a text with no pair at all (empty, blank or only commas: say
+    /// <c>ideal</c>); <see cref="FromMetadata"/> still reads such a mix from older traces.
     /// </summary>
     public static GuestMix Parse(string text) => Parse(text, repeats: false);
 
@@ -83,7 +84,10 @@ public sealed class GuestMix
             return Ideal;
         var parts = new List<(GuestResponse, double)>();
         double total = 0;
-        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        string[] items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0 && !repeats)
+            throw new FormatException($"'{text}' gives no response: expected e.g. stuck=5%,rate:64=20%,intermittent:30/60=10%, or 'ideal' (P10).");
+        foreach (string item in items)
         {
             int eq = item.LastIndexOf('=');
             string share = eq < 0 ? "" : item[(eq + 1)..].Trim().TrimEnd('%');

@@ -81,6 +81,22 @@ public class P10_GuestMixTests
         Assert.Equal(2, GuestMix.Parse("rate:64=5%,rate:32=5%").ToString().Split(',').Length);
     }
 
+    /// <summary>A mix with no pair at all (empty, blank, only commas) is refused (before: read as all ideal, while
+    /// compare's <c>--buffers ,</c> was refused); <c>ideal</c> says all ideal, and a trace's metadata still reads.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData(",")]
+    [InlineData(" , ,")]
+    public void P10_Mix_WithNoResponse_IsRefused_IdealSaysAllIdeal(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => GuestMix.Parse(text));
+        Assert.Contains("gives no response", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'ideal'", e.Message, StringComparison.Ordinal);
+        Assert.Empty(GuestMix.Parse("ideal").Parts);
+        Assert.Empty(GuestMix.FromMetadata(new TraceMetadata().Set(GuestMix.MetadataKey, text)).Parts);
+    }
+
     [Fact]
     public void P10_Mix_SharesHoldOverManyVms_AndEachVmAlwaysGetsTheSameResponse()
     {
