@@ -201,7 +201,7 @@ internal static class CompareCommand
         if (result.Policies.Count > 0)
             Console.WriteLine(report.PolicyLines());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(directory, "report.md")}, comparison.json, density.png"));
+            $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(directory, "report.md")}, comparison.json, density.png{(result.Policies.Count > 0 ? ", policies.png" : "")}"));
     }
 
     /// <summary>The trace's host size when it has hosts (the largest, with a warning when they differ), else 256 GB.</summary>

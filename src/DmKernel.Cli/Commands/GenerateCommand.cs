@@ -98,7 +98,7 @@ internal static class GenerateCommand
                 throw new CliError($"--vms: {options.Vms}: expected at least 1 VM.");
             CheckOptions(options.Validate, options.HostReserveMb);
             return Write(path, "a datacenter", options.Ticks, (progress, cancel) => TraceGenerator.Generate(path, options, progress, cancel), g => string.Create(CultureInfo.InvariantCulture,
-                $"Generated {g.Vms} VMs on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
+                $"Generated {Words.Count(g.Vms, "VM")} on {Words.Count(g.Hosts, "host")} of {g.HostMb} MB, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
         })));
         return command;
     }

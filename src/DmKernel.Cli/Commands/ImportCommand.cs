@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
 
 namespace DmKernel.Cli.Commands;
 
@@ -213,7 +214,7 @@ internal static class ImportCommand
         {
             sb.AppendLine(ic, $"  warning: {above.Count} VM(s) ({100.0 * above.Count / Math.Max(1, report.Vms):F1} % of the fleet) demand more than their provisioned memory for most of their on-time; they page under any packing (check the demand model: --demand-k, --os-base-mb, --os-base-cap-percent). Worst:");
             foreach (DemandAboveProvisioned vm in above.Take(10))
-                sb.AppendLine(ic, $"    {vm.Id}: provisioned {vm.ProvisionedMb} MB, median usage {vm.MedianUsedMb:F0} MB, median demand {vm.MedianDemandMb} MB, above for {vm.ShareAbove:P0} of its on-time");
+                sb.AppendLine(ic, $"    {vm.Id}: provisioned {vm.ProvisionedMb} MB, median usage {vm.MedianUsedMb:F0} MB, median demand {vm.MedianDemandMb} MB, above for {ShareText.Percent(vm.ShareAbove, 0)} of its on-time");
         }
 
         Console.Write(sb.ToString());

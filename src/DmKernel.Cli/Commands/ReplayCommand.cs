@@ -5,6 +5,7 @@ using System.Text;
 using DmKernel.Cli.Output;
 using DmKernel.Cli.Report;
 using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
 using DmKernel.Traces.Replay;
 
 namespace DmKernel.Cli.Commands;
@@ -433,7 +434,7 @@ internal static class ReplayCommand
     public static void PrintHeadline(ReplayEngine e, ReplayOutcome outcome, string dir)
     {
         var ic = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ic, $"Replayed {e.Vms.Count} VMs on {e.Hosts.Count} hosts for {e.TicksDone} ticks in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {e.TicksDone} ticks in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }
@@ -443,7 +444,7 @@ internal static class ReplayCommand
     {
         var ic = CultureInfo.InvariantCulture;
         // Where nothing was measured (no VM on, no Running Dynamic Memory VM) the line says so instead of printing 0.
-        string paging = m.OnVmTicks == 0 ? "No VM was on" : string.Create(ic, $"Paging {100.0 * m.PagingVmTicks / m.OnVmTicks:F2} % of VM-time");
+        string paging = m.OnVmTicks == 0 ? "No VM was on" : string.Create(ic, $"Paging {ShareText.Percent((double)m.PagingVmTicks / m.OnVmTicks)} of VM-time");
         string pressure = m.Pressure.Count == 0 ? "no pressure samples (no Running Dynamic Memory VM)" : string.Create(ic, $"pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %");
         Console.WriteLine(string.Create(ic, $"{paging}; {pressure}; unmet demand {m.UnmetMbTicks * m.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {(double)m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {(double)m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using DmKernel.Cli.Output;
 using DmKernel.Traces;
 
 namespace DmKernel.Cli.Commands;
@@ -172,7 +173,7 @@ internal static class SplitCommand
         }
 
         var ic = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ic, $"Split {vms.Count} VMs on {hostCount} hosts, {reader.Header.TickCount} ticks, into {count} shards in {clock.Elapsed.TotalSeconds:F1} s:"));
+        Console.WriteLine(string.Create(ic, $"Split {Words.Count(vms.Count, "VM")} on {Words.Count(hostCount, "host")}, {reader.Header.TickCount} ticks, into {count} shards in {clock.Elapsed.TotalSeconds:F1} s:"));
         for (int s = 0; s < count; s++)
         {
             string name = new ShardId(s, count).Name + ".dmt";

@@ -18,7 +18,7 @@ internal sealed partial class CompareReport
         {
             ProbeOutcome s = p.SideBySide;
             string density = p.Density.NeverMeets ? "meets the level at no density" : $"{PolicyDensity(p)} VMs per host ({PolicyRatio(p)})";
-            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {PolicyHosts(p)} hosts; side by side: paging {s.PagingShare:P2}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
+            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {(p.Hosts.Hosts is int k ? Count(k, "host") : p.Density.NeverMeets ? "no number of hosts" : $"more than {p.Hosts.MaxHosts} hosts (the search's limit)")}; side by side: paging {ShareText.Percent(s.PagingShare)}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
         }
 
         return sb.ToString().TrimEnd();
@@ -42,8 +42,8 @@ internal sealed partial class CompareReport
         {
             DensityResult d = p.Density;
             ProbeOutcome? at = d.AtMedian;
-            string miss = string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => result.Options.Level.Shortfall(s.FirstMiss!)).Distinct().Take(2));
-            md.AppendLine(Ic, $"| {p.Policy.Name} | {PolicyDensity(p)} | {PolicyRatio(p)} | {PolicyHosts(p)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(miss.Length == 0 ? "–" : miss)} |");
+            string miss = Misses(d);
+            md.AppendLine(Ic, $"| {PolicyLabel(p)} | {PolicyDensity(p)} | {PolicyRatio(p)} | {PolicyHosts(p)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(miss.Length == 0 ? "–" : miss)} |");
         }
 
         md.AppendLine();
@@ -56,7 +56,7 @@ internal sealed partial class CompareReport
             ProbeOutcome s = p.SideBySide;
             Histogram? h = s.Pressure;
             string pressure = h is null || h.Count == 0 ? "–" : string.Create(Ic, $"{h.Percentile(50)} / {h.Percentile(90)} / {h.Percentile(99)} %");
-            md.AppendLine(Ic, $"| {p.Policy.Name} | {s.PagingShare:P2} | {UnmetGbh(s):F2} | {DeniedVmh(s):F1} | {Gb(s.MeanHeldPerVmMb)} / {Gb(s.PeakHeldPerVmMb)} | {Gb(s.MeanDemandPerVmMb)} | {pressure} |");
+            md.AppendLine(Ic, $"| {PolicyLabel(p)} | {ShareText.Percent(s.PagingShare)} | {UnmetGbh(s):F2} | {DeniedVmh(s):F1} | {Gb(s.MeanHeldPerVmMb)} / {Gb(s.PeakHeldPerVmMb)} | {Gb(s.MeanDemandPerVmMb)} | {pressure} |");
         }
 
         md.AppendLine();
@@ -177,7 +177,11 @@ internal sealed partial class CompareReport
 
     private static string PolicyRatio(PolicyResult p) => p.Density.NeverMeets ? "–" : string.Create(Ic, $"{Fmt(p.VersusStatic.Median)} × static provisioned");
 
-    private static string PolicyHosts(PolicyResult p) => p.Hosts.Hosts is int n ? n.ToString(Ic) : string.Create(Ic, $"more than {p.Hosts.MaxHosts}");
+    private static string PolicyHosts(PolicyResult p) => p.Hosts.Hosts is int n ? n.ToString(Ic)
+        : p.Density.NeverMeets ? "none" : string.Create(Ic, $"more than {p.Hosts.MaxHosts} (the search's limit)");
+
+    // The static policy holds every VM at its Startup: not the strategy "static provisioned" (VMs at their Maximum).
+    private static string PolicyLabel(PolicyResult p) => p.Policy.Kind == PolicyKind.Static ? "static (every VM held at its Startup)" : p.Policy.Name;
 
     private double UnmetGbh(ProbeOutcome s) => s.UnmetMbTicks * result.TickSeconds / 3600 / 1024;
 

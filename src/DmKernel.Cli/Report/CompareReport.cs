@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using DmKernel.Cli.Output;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
 using ScottPlot;
@@ -48,7 +49,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             return string.Create(Ic, $"**Answer: yes.** At the service level ({level}), only Dynamic Memory serves these VMs: it fits {Range(dm)} VMs per {HostGb} host, while static memory at the provisioned size {st.CannotMeet}.");
         string ratio = dm.AtSearchLimit && st.AtSearchLimit
             ? string.Create(Ic, $"as does static memory at the provisioned size (≥ {Count(st.Median, "VM")}): both reach the search's limit, so their ratio is unknown")
-            : string.Create(Ic, $"**{BoundedRatio(dm, st, v.Ratio.Median)}** static memory at the provisioned size ({(st.AtSearchLimit ? "≥ " : "")}{Count(st.Median, "VM")}; ratio {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
+            : string.Create(Ic, $"**{BoundedRatio(dm, st, v.Ratio.Median)}** static memory at the provisioned size ({(st.AtSearchLimit ? "≥ " : "")}{Count(st.Median, "VM")}; the median of the ratios draw by draw, {v.Ratio.Min:F2}–{v.Ratio.Max:F2} over the same draws)");
         if (!v.Decided)
         {
             return string.Create(Ic, $"**Answer: undecided.** At the service level ({level}), Dynamic Memory fits {Range(dm)} {Vms(dm)} per {HostGb} host, {ratio}, but its search stopped at its limit of {dm.SearchLimit} VMs per host, so it may fit more: on hosts this large the study cannot tell. Study smaller hosts (--host-mb).");
@@ -97,7 +98,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             if (d.NeverMeets)
             {
                 never.Add(d.PoolPagingShare is double p && p > result.Options.Level.MaxPagingShare
-                    ? string.Create(Ic, $"{d.Strategy.Name} (pages {p:P1} of servable VM-time)")
+                    ? string.Create(Ic, $"{d.Strategy.Name} (pages {ShareText.Percent(p, 1)} of servable VM-time)")
                     : $"{d.Strategy.Name} ({d.CannotMeet})");
                 continue;
             }
@@ -126,7 +127,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
         if (dm is null || st is null)
             return "";
-        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")}");
+        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null || NeverMeets(h) ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")} (the search's limit)");
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
@@ -173,7 +174,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
         md.AppendLine("## How this was measured");
         md.AppendLine();
-        md.AppendLine(Ic, $"- **Service level**, the same for every strategy: {o.Level.Describe()}. *Servable* VM-time is when a VM is wanted on with a demand it can be given at all (at most its provisioned Maximum); the rest is *unservable* ({result.UnservableShare:P2} of the trace's VM-time, below), shown apart and never counted for or against a strategy.");
+        md.AppendLine(Ic, $"- **Service level**, the same for every strategy: {o.Level.Describe()}. *Servable* VM-time is when a VM is wanted on with a demand it can be given at all (at most its provisioned Maximum); the rest is *unservable* ({ShareText.Percent(result.UnservableShare)} of the trace's VM-time, below), shown apart and never counted for or against a strategy.");
         md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {result.PoolVms} VMs with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {o.Seeds} draws (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
         md.AppendLine(Ic, $"- **Hosts needed**: the trace's own VMs re-packed by Startup (largest first, onto the least-loaded host) onto k hosts; the fewest k that meets the level.");
         md.AppendLine(Ic, $"- Each probe replays {result.Ticks} ticks of {result.TickSeconds:0.###} s through the kernel after a warm-up in which the VMs start one after another as room allows (R4), as an administrator boots a host. Demand model of the trace: {result.RecordedDemand?.Describe() ?? "none recorded (the trace's values are committed demand)"}.");
@@ -182,7 +183,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
         md.AppendLine("## VMs per host");
         md.AppendLine();
-        md.AppendLine("| strategy | VMs per host (median, range) | Dynamic Memory × | one VM more misses by | memory held per VM at density (mean / peak) | demand per VM at density | paging at density |");
+        md.AppendLine("| strategy | VMs per host (median, range) | Dynamic Memory × | one VM more misses by | memory held per VM at density (mean over on VM-time / fleet peak per VM) | demand per VM at density | paging at density |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (DensityResult d in result.Densities)
         {
@@ -194,8 +195,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
             DensityRatio r = DensityRatio.Of(Dm, d);
             ProbeOutcome? at = d.AtMedian;
-            string miss = string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => result.Options.Level.Shortfall(s.FirstMiss!)).Distinct().Take(2));
-            md.AppendLine(Ic, $"| {d.Strategy.Name} | {Range(d)} | {(d == Dm ? "1" : BoundedRatio(Dm, d, r.Median))} | {(miss.Length == 0 ? "–" : miss)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(at is null ? "–" : Gb(at.MeanDemandPerVmMb))} | {(at is null ? "–" : at.PagingShare.ToString("P2", Ic))} |");
+            string miss = Misses(d);
+            md.AppendLine(Ic, $"| {d.Strategy.Name} | {Range(d)} | {(d == Dm ? "1.00 ×" : BoundedRatio(Dm, d, r.Median))} | {(miss.Length == 0 ? "–" : miss)} | {(at is null ? "–" : $"{Gb(at.MeanHeldPerVmMb)} / {Gb(at.PeakHeldPerVmMb)}")} | {(at is null ? "–" : Gb(at.MeanDemandPerVmMb))} | {(at is null ? "–" : ShareText.Percent(at.PagingShare))} |");
         }
 
         md.AppendLine();
@@ -203,11 +204,11 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine();
         md.AppendLine("## Hosts this fleet needs");
         md.AppendLine();
-        md.AppendLine("| strategy | hosts | VMs per host | memory held per VM (mean / peak) | paging | one host fewer misses by |");
+        md.AppendLine("| strategy | hosts | VMs per host | memory held per VM (mean over on VM-time / fleet peak per VM) | paging | one host fewer misses by |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (HostsResult h in result.Hosts)
         {
-            string fewer = h.LastMiss is ProbeOutcome m ? string.Create(Ic, $"{m.Hosts} hosts: {result.Options.Level.Shortfall(m)}") : "–";
+            string fewer = h.LastMiss is ProbeOutcome m ? string.Create(Ic, $"{Count(m.Hosts, "host")}: {result.Options.Level.Shortfall(m)}") : "–";
             if (h.CannotHost is string why)
             {
                 md.AppendLine(Ic, $"| {h.Strategy.Name} | none: {why} | – | – | – | – |");
@@ -216,11 +217,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
             if (h.Hosts is not int n || h.AtHosts is not ProbeOutcome a)
             {
-                md.AppendLine(Ic, $"| {h.Strategy.Name} | more than {h.MaxHosts} | – | – | – | {fewer} |");
+                md.AppendLine(NeverMeets(h)
+                    ? string.Create(Ic, $"| {h.Strategy.Name} | none: it misses the level at any density (above) | – | – | – | {(h.LastMiss is not null ? $"the most tried, {fewer}" : "–")} |")
+                    : string.Create(Ic, $"| {h.Strategy.Name} | more than {h.MaxHosts} (the search's limit: --max-hosts) | – | – | – | {(h.LastMiss is not null ? $"the most tried, {fewer}" : "–")} |"));
                 continue;
             }
 
-            md.AppendLine(Ic, $"| {h.Strategy.Name} | {n} | {(double)result.PoolVms / n:F1} | {Gb(a.MeanHeldPerVmMb)} / {Gb(a.PeakHeldPerVmMb)} | {a.PagingShare:P2} | {fewer} |");
+            md.AppendLine(Ic, $"| {h.Strategy.Name} | {n} | {(double)result.PoolVms / n:F1} | {Gb(a.MeanHeldPerVmMb)} / {Gb(a.PeakHeldPerVmMb)} | {ShareText.Percent(a.PagingShare)} | {fewer} |");
         }
 
         if (result.Sensitivity.Count > 0)
@@ -234,7 +237,9 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine("|---|---|---|---|---|");
             foreach (SensitivityCell c in result.Sensitivity)
             {
-                md.AppendLine(Ic, $"| {c.Demand.Describe()} | {Range(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+                // A trace without a recorded demand model (generated) is scaled: its cells are "demand × k", not a model.
+                string model = result.RecordedDemand is null ? string.Create(Ic, $"demand × {c.Demand.K:0.##}") : c.Demand.Describe();
+                md.AppendLine(Ic, $"| {model} | {Range(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
             }
         }
 
@@ -243,14 +248,14 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine("## Unservable demand");
         md.AppendLine();
         int most = result.Unservable.Count(u => u.Share > 0.5);
-        md.AppendLine(Ic, $"{result.UnservableShare:P2} of the trace's VM-time has a demand above what the VM can ever be given (its provisioned Maximum). {result.Unservable.Count} VM(s) have some; {most} ({(double)most / Math.Max(1, result.TraceVms):P1} of the fleet) for most of their on-time.{(most > 0 ? " Their demand model may not fit them, or they were really short of memory." : "")}");
+        md.AppendLine(Ic, $"{ShareText.Percent(result.UnservableShare)} of the trace's VM-time has a demand above what the VM can ever be given (its provisioned Maximum). {(result.Unservable.Count == 1 ? "1 VM has" : $"{result.Unservable.Count} VMs have")} some; {most} ({ShareText.Percent((double)most / Math.Max(1, result.TraceVms), 1)} of the fleet) for most of their on-time.{(most > 0 ? " Their demand model may not fit them, or they were really short of memory." : "")}");
         if (result.Unservable.Count > 0)
         {
             md.AppendLine();
             md.AppendLine("| VM | provisioned | median demand | median usage | unservable share of its on-time |");
             md.AppendLine("|---|---|---|---|---|");
             foreach (UnservableVm u in result.Unservable.Take(10))
-                md.AppendLine(Ic, $"| {u.Id} | {u.ProvisionedMb} MB | {u.MedianDemandMb} MB | {(u.MedianUsedMb is double m ? $"{m:F0} MB" : "–")} | {u.Share:P1} |");
+                md.AppendLine(Ic, $"| {u.Id} | {u.ProvisionedMb} MB | {u.MedianDemandMb} MB | {(u.MedianUsedMb is double m ? $"{m:F0} MB" : "–")} | {ShareText.Percent(u.Share, 1)} |");
         }
 
         md.AppendLine();
@@ -267,7 +272,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine("| VM | provisioned | paging share | unmet demand (GB·h) |");
             md.AppendLine("|---|---|---|---|");
             foreach (StarvingVm s in result.Starving)
-                md.AppendLine(Ic, $"| {s.Id} | {s.ProvisionedMb} MB | {s.Share:P2} | {s.UnmetMbTicks * result.TickSeconds / 3600 / 1024:F2} |");
+                md.AppendLine(Ic, $"| {s.Id} | {s.ProvisionedMb} MB | {ShareText.Percent(s.Share)} | {s.UnmetMbTicks * result.TickSeconds / 3600 / 1024:F2} |");
         }
 
         return md.ToString();
@@ -280,6 +285,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         double limit = result.Options.Level.MaxPagingShare * 100;
         double maxX = 1;
         var palette = new ScottPlot.Palettes.Category10();
+        // Strategies often share a curve (buffers that change nothing, static provisioned and provisioned + 50 % on
+        // large hosts): each curve has its own line pattern and marker, so one drawn over another still shows, and the
+        // legend says which curves are the same.
+        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+        MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenCircle, MarkerShape.Cross, MarkerShape.FilledSquare, MarkerShape.OpenTriangleDown];
+        var drawn = new List<(string Name, double[] Xs, double[] Ys)>();
         for (int i = 0; i < result.Densities.Count; i++)
         {
             DensityResult d = result.Densities[i];
@@ -288,8 +299,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             double[] xs = [.. d.Curve.Select(p => (double)p.VmsPerHost)];
             double[] ys = [.. d.Curve.Select(p => p.UnservedShare * 100)];
             var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
-            line.LegendText = d.Strategy.Name;
-            line.MarkerSize = 5;
+            string? same = drawn.FirstOrDefault(c => c.Xs.AsSpan().SequenceEqual(xs) && c.Ys.AsSpan().SequenceEqual(ys)).Name;
+            line.LegendText = same is null ? d.Strategy.Name : $"{d.Strategy.Name} (the same curve as {same})";
+            drawn.Add((d.Strategy.Name, xs, ys));
+            line.LinePattern = patterns[(drawn.Count - 1) % patterns.Length];
+            line.MarkerShape = shapes[(drawn.Count - 1) % shapes.Length];
+            line.MarkerSize = 7;
             int density = d.Seeds[0].VmsPerHost;
             CurvePoint? at = d.Curve.FirstOrDefault(p => p.VmsPerHost == density);
             var marker = plot.Add.Marker(density, at is null ? 0 : at.UnservedShare * 100);
@@ -305,7 +320,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
                 continue;
             var flat = plot.Add.HorizontalLine(p * 100, color: palette.GetColor(i));
-            flat.LegendText = string.Create(Ic, $"{d.Strategy.Name}: {p:P1} at any density");
+            flat.LegendText = string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density");
             flat.LinePattern = LinePattern.Dotted;
         }
 
@@ -505,7 +520,14 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     private static string Vms(DensityResult d) => d.Median == 1 && d.Max == 1 ? "VM" : "VMs";
 
-    private static string Count(int n, string noun) => string.Create(Ic, $"{n} {noun}{(n == 1 ? "" : "s")}");
+    /// <summary>What one VM more per host than the density misses the level by, draw by draw, named by seed ("seed 2: starts denied ...").</summary>
+    private string Misses(DensityResult d)
+        => string.Join("; ", d.Seeds.Where(s => s.FirstMiss is not null).Select(s => string.Create(Ic, $"seed {result.Options.Seed + (ulong)s.Seed}: {result.Options.Level.Shortfall(s.FirstMiss!)}")));
+
+    /// <summary>True when the strategy of <paramref name="h"/> misses the level at any density (its density search says so): no host count meets it.</summary>
+    private bool NeverMeets(HostsResult h) => h.Hosts is null && result.Densities.FirstOrDefault(d => d.Strategy == h.Strategy) is { NeverMeets: true };
+
+    private static string Count(int n, string noun) => Words.Count(n, noun);
 
     // A density at the search's limit is a lower bound ("≥ 20000"): the search did not try beyond it.
     private static string Range(DensityResult d) => d.Min == d.Max

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using DmKernel.Cli.Output;
 using DmKernel.Traces.Replay;
 using ScottPlot;
+using ShareText = DmKernel.Traces.Capacity.ShareText;
 
 namespace DmKernel.Cli.Report;
 
@@ -46,7 +48,7 @@ internal static class ReplayReport
         long beyond = m.Pressure.Count;
         for (int i = 0; i < shown; i++)
             beyond -= bins[i];
-        string beyondText = beyond == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"\n{100.0 * beyond / samples:0.##} % of the samples are above {shown - 1} % (not shown)");
+        string beyondText = beyond == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"\n{ShareText.Percent(beyond / samples)} of the samples are above {shown - 1} % (not shown)");
         pressurePlot.Add.Bars(positions, counts);
         pressurePlot.Title($"Pressure of Running Dynamic Memory VMs (one sample per VM-tick){beyondText}");
         pressurePlot.XLabel("pressure % (100 = demand equals assigned; above 100 = paging)");
@@ -54,24 +56,35 @@ internal static class ReplayReport
         pressurePlot.SavePng(output.File("pressure.png"), PlotWidth, PlotHeight);
 
         // Host available memory over time: p5, median, p95 across hosts.
+        // One host: its own line (its p5, median and p95 are the same). The legend sits outside the data.
         var hostPlot = new Plot();
-        var p5 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP5));
-        p5.LegendText = "p5 of hosts";
-        var p50 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
-        p50.LegendText = "median";
-        var p95 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP95));
-        p95.LegendText = "p95 of hosts";
-        hostPlot.Title("Host available memory (% of host RAM)");
+        if (m.HostCount == 1)
+        {
+            var only = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
+            only.LegendText = "the host";
+        }
+        else
+        {
+            var p95 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP95));
+            p95.LegendText = "p95 of hosts";
+            var p50 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
+            p50.LegendText = "median";
+            var p5 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP5));
+            p5.LegendText = "p5 of hosts";
+            p5.LinePattern = LinePattern.Dashed;
+        }
+
+        hostPlot.Title(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(m.HostCount, "host")}"));
         hostPlot.XLabel("hours");
         hostPlot.YLabel("% available");
-        hostPlot.ShowLegend();
+        hostPlot.ShowLegend(Edge.Right);
         hostPlot.SavePng(output.File("hosts.png"), PlotWidth, PlotHeight);
 
         var md = new StringBuilder();
         var ic = CultureInfo.InvariantCulture;
         md.AppendLine(ic, $"# Replay of `{m.TraceFile}`");
         md.AppendLine();
-        md.AppendLine(ic, $"{m.VmCount} VMs on {m.HostCount} hosts ({(m.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {m.Ticks} ticks of {tick} s ({hours:F1} h), source: {m.Header.Source}.");
+        md.AppendLine(ic, $"{Words.Count(m.VmCount, "VM")} on {Words.Count(m.HostCount, "host")} ({(m.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {m.Ticks} ticks of {tick} s ({hours:F1} h), source: {m.Header.Source}.");
         BalancerPolicy policy = m.Policy;
         IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
         md.AppendLine();
@@ -110,6 +123,8 @@ internal static class ReplayReport
         foreach (StarvingVm vm in m.Starving)
             md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
         md.AppendLine();
+        md.AppendLine("A VM may page because its demand is above its Maximum, which no host or balancer can serve. This report is the trace's own placement; `dmkernel compare` on the same trace sets that unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
+        md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
     }
@@ -118,7 +133,7 @@ internal static class ReplayReport
 
     // Shares of nothing (no VM-time on, no VM-time wanted) are "–", not 0 %: there was nothing to measure.
     private static string Percent(long part, long whole)
-        => whole == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F2} %");
+        => whole == 0 ? "–" : ShareText.Percent((double)part / whole);
 
     private static double[] Select(IReadOnlyList<FleetPoint> series, Func<FleetPoint, double> f)
     {

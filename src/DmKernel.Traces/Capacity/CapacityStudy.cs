@@ -797,7 +797,7 @@ public static partial class CapacityStudy
             if (PoolPagingShare is double share && share > ctx.Options.Level.MaxPagingShare)
             {
                 CannotMeet = string.Create(CultureInfo.InvariantCulture,
-                    $"pages {share:P1} of servable VM-time at any density: its size is below the VMs' demand");
+                    $"pages {ShareText.Percent(share, 1)} of servable VM-time at any density: its size is below the VMs' demand");
                 Result = new DensitySeed(seedIndex, 0, null, null, _probes);
                 return;
             }

@@ -63,9 +63,9 @@ public sealed record ServiceLevel
         var ic = CultureInfo.InvariantCulture;
         var parts = new List<string>();
         if (o.DeniedVmTicks > 0)
-            parts.Add(string.Create(ic, $"starts denied ({o.DeniedShare:P2} of VM-time)"));
+            parts.Add(string.Create(ic, $"starts denied ({ShareText.Percent(o.DeniedShare)} of VM-time)"));
         if (o.PagingShare > MaxPagingShare)
-            parts.Add(string.Create(ic, $"pages {o.PagingShare:P2} of servable VM-time"));
+            parts.Add(string.Create(ic, $"pages {ShareText.Percent(o.PagingShare)} of servable VM-time"));
         if (MaxPressure is int p && o.PressurePercentile > p)
             parts.Add(string.Create(ic, $"p{PressurePercentile:0.#} pressure {o.PressurePercentile} %"));
         string text = string.Join(", ", parts);

@@ -136,6 +136,18 @@ public class CliTests
         Assert.Contains("## Sensitivity to the demand model", report, StringComparison.Ordinal);
         Assert.Contains("![Unserved VM-time against VMs per host, per strategy](density.png)", report, StringComparison.Ordinal);
         Assert.DoesNotContain("The trace has only", report, StringComparison.Ordinal); // that warning is for fewer than 30 VMs
+        // The ratio is the median of the per-draw ratios (not the ratio of the median densities), and says so.
+        Assert.Contains("the median of the ratios draw by draw", lines[2], StringComparison.Ordinal);
+        // Each draw's miss, named by its seed (before: at most two, unlabelled, the third dropped).
+        Assert.Contains("| Dynamic Memory | 10 (10–17) | 1.00 × | seed 1: pages ", report, StringComparison.Ordinal);
+        Assert.Contains("; seed 2: pages ", report, StringComparison.Ordinal);
+        // A strategy that misses the level at any density needs no number of hosts (before: "more than 2", as if a
+        // larger --max-hosts could find one).
+        Assert.Contains("| fixed 1 GB | none: it misses the level at any density (above) |", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("| more than ", report, StringComparison.Ordinal);
+        // A generated trace's sensitivity rows scale its demand; they name no demand model it does not have.
+        Assert.Contains("| demand × 0.8 |", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("| k 0.8", report, StringComparison.Ordinal);
         JsonNode json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "comparison.json")))!;
         Assert.Equal(7, json["strategies"]!.AsArray().Count);
         // A generated trace records no demand model: its committed demand is scaled by 0.8, 0.9, 1.1 and 1.25.
@@ -143,6 +155,25 @@ public class CliTests
         Assert.Equal(2, json["strategies"]![0]!["vmsPerHost"]!["bySeed"]!.AsArray().Count);
         Assert.NotNull(json["verdict"]!["dynamicMemoryPaysOff"]);
         Assert.True(new FileInfo(Path.Combine(outDir, "density.png")).Length > 10_000);
+    }
+
+    /// <summary>
+    /// compare --policies: the static policy (every VM held at its Startup) is told apart from the strategy "static
+    /// provisioned" (every VM at its Maximum) in the report's tables, and the console names policies.png among the outputs.
+    /// </summary>
+    [Fact]
+    public void Compare_WithPolicies_NamesTheStaticPolicyForWhatItDoes_AndListsPoliciesPng()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("g.dmt");
+        Assert.Equal(0, Run("generate", "--vms", "40", "--hosts", "2", "--ticks", "60", "--seed", "5", "--tick-seconds", "60", "-o", trace).Exit);
+        (int exit, string stdout, string stderr) = Run("compare", trace, "-o", tmp.File("cmp"), "--seeds", "2", "--policies", "hyperv,static");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(", density.png, policies.png", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(tmp.File("cmp/policies.png")));
+        string report = File.ReadAllText(tmp.File("cmp/report.md"));
+        Assert.Equal(2, report.Split("| static (every VM held at its Startup) |").Length - 1); // density table and side by side
+        Assert.Contains("| static provisioned |", report, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -215,7 +246,8 @@ public class CliTests
         Assert.Contains("9 VMs", stdout, StringComparison.Ordinal);
         (exit, stdout, stderr) = Run("replay", trace, "-o", tmp.File("out"));
         Assert.True(exit == 0, stderr);
-        Assert.Contains("Replayed 9 VMs", stdout, StringComparison.Ordinal);
+        Assert.Contains("Replayed 9 VMs on 1 host for", stdout, StringComparison.Ordinal);
+        Assert.Contains("9 VMs on 1 host (", File.ReadAllText(tmp.File("out/report.md")), StringComparison.Ordinal);
     }
 
     [Fact]
