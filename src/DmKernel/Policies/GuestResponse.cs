@@ -39,7 +39,7 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
     /// <summary>A slow guest: at most <paramref name="mbPerSecond"/> MB per second in either direction.</summary>
     public static GuestResponse Rate(int mbPerSecond) => new(GuestResponseKind.Rate, mbPerSecond);
 
-    /// <summary>Stuck for <paramref name="stuckSeconds"/>, then ideal for <paramref name="idealSeconds"/>, repeating (phase from the VM's slot).</summary>
+    /// <summary>Stuck for <paramref name="stuckSeconds"/>, then ideal for <paramref name="idealSeconds"/>, repeating (phase from the VM's place in its host: its slot less the host's first slot).</summary>
     public static GuestResponse IntermittentlyStuck(double stuckSeconds, double idealSeconds) => new(GuestResponseKind.IntermittentlyStuck, 0, stuckSeconds, idealSeconds);
 
     /// <summary>Checks the parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>

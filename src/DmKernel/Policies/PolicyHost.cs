@@ -88,7 +88,7 @@ internal readonly ref struct PolicyHost
 
     public int Count { get; }
 
-    /// <summary>The fleet slot of offset 0 (P10's phase).</summary>
+    /// <summary>The fleet slot of offset 0 (P10's phase counts from offset 0, not from this).</summary>
     public int Start { get; }
 
     public Span<int> Flags { get; }

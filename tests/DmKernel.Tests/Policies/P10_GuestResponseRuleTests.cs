@@ -24,9 +24,9 @@ public class P10_GuestResponseRuleTests
     }
 
     [Fact]
-    public void P10_IntermittentlyStuck_StuckThenIdeal_PhaseFromTheSlot()
+    public void P10_IntermittentlyStuck_StuckThenIdeal_PhaseFromThePlaceInTheHost()
     {
-        // 3 ticks stuck, 2 ideal. Slot 0: ticks 0, 1, 2 stuck, 3, 4 ideal, 5 stuck again. Slot 1 is one tick ahead:
+        // 3 ticks stuck, 2 ideal. Place 0 of its host: ticks 0, 1, 2 stuck, 3, 4 ideal, 5 stuck again. Place 1 is one tick ahead:
         // (t + 1) mod 5 < 3, so ticks 0, 1 stuck, 2, 3 ideal, 4 stuck.
         var k = (byte)GuestResponseKind.IntermittentlyStuck;
         int[] slot0 = new int[6], slot1 = new int[6];

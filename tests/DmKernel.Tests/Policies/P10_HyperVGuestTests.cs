@@ -68,6 +68,54 @@ public class P10_HyperVGuestTests
         new InvariantChecker(fleet).Check();
     }
 
+    /// <summary>
+    /// P10's phase is the VM's place in its host, not its fleet slot (docs/policies.md, a spec choice): two hosts of
+    /// three slots each, the same VMs in the same places, intermittently stuck 2 ticks then ideal 3 (period 5): host 1's
+    /// slots start at a fleet slot that is not a multiple of 5 (16: slots are padded to whole vectors), so a fleet-slot
+    /// phase would put its VMs out of step with host 0's. They tick the same, tick for tick.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void P10_IntermittentlyStuck_PhaseIsThePlaceInTheHost_SoTwinHostsTickTheSame(KernelPath path)
+    {
+        var fleet = new Fleet(Model, [new HostSpec(16_384, 3, 0), new HostSpec(16_384, 3, 0)]);
+        var vms = new int[2, 3];
+        for (int h = 0; h < 2; h++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                vms[h, k] = fleet.AddVm(h, VmSettings.Dynamic(4096, 512, 8192));
+                fleet.SetGuestResponse(vms[h, k], GuestResponse.IntermittentlyStuck(2, 3)); // 2 ticks stuck, 3 ideal (1-s ticks)
+                fleet.SetCommitted(vms[h, k], 1000 + (700 * k));
+                fleet.RequestStart(vms[h, k]);
+            }
+        }
+
+        Assert.NotEqual(0, vms[1, 0] % 5); // host 1's first slot: a fleet-slot phase would be out of step with host 0's
+        using var balancer = new Balancer(fleet, BalancerPolicy.HyperV, path, 1);
+        int moved = 0;
+        for (int t = 0; t < 40; t++)
+        {
+            for (int h = 0; h < 2; h++)
+            {
+                for (int k = 0; k < 3; k++)
+                    fleet.SetCommitted(vms[h, k], 1000 + (700 * k) + (t % 7 * 150));
+            }
+
+            balancer.Tick();
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.Equal(fleet.Assigned[vms[0, k]], fleet.Assigned[vms[1, k]]);
+                Assert.Equal(fleet.RemovedThisTick[vms[0, k]], fleet.RemovedThisTick[vms[1, k]]);
+                Assert.Equal(fleet.HotAddedThisTick[vms[0, k]], fleet.HotAddedThisTick[vms[1, k]]);
+                moved += fleet.RemovedThisTick[vms[0, k]] + fleet.HotAddedThisTick[vms[0, k]] + fleet.UnballoonedThisTick[vms[0, k]] > 0 ? 1 : 0;
+            }
+        }
+
+        Assert.True(moved > 10, $"only {moved} moves: the test does not exercise the phase");
+        new InvariantChecker(fleet).Check();
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void P10_HyperV_IntermittentlyStuckGuest_BalloonDoesNotMoveWhileStuck_MovesInItsIdealPhase(KernelPath path)
@@ -81,7 +129,7 @@ public class P10_HyperVGuestTests
         var fleet = new Fleet(Model, [new HostSpec(16_384, 1, 0), new HostSpec(16_384, 1, 0)]);
         int stuck = fleet.AddVm(0, VmSettings.Dynamic(4096, 512, 8192));
         int twin = fleet.AddVm(1, VmSettings.Dynamic(4096, 512, 8192));
-        Assert.Equal(0, stuck);                                 // the phase counts from the slot
+        Assert.Equal(0, stuck);                                 // the phase counts from the VM's place in its host
         fleet.SetGuestResponse(stuck, GuestResponse.IntermittentlyStuck(3, 3));
         foreach (int vm in (int[])[stuck, twin])
         {
