@@ -6,8 +6,9 @@ namespace DmKernel.Traces;
 /// P10 for a whole trace: which share of its VMs has which guest responsiveness (docs/policies.md), the rest ideal. Written
 /// as <c>RESPONSE=SHARE%</c> pairs, comma-separated: <c>stuck=5%,rate:64=20%,intermittent:30/60=10%</c>. A VM's response
 /// is drawn from its index in the trace (counter-based: the same VM gets the same response in every replay and probe,
-/// whatever the order). A trace records its mix in its metadata (<see cref="MetadataKey"/>); <c>generate --guests</c>
-/// writes it, and <c>replay</c> and <c>compare</c> apply it (or the one given with <c>--guests</c>).
+/// whatever the order); a shard of a split trace draws from each VM's index in the whole trace
+/// (<see cref="Replay.ReplayOptions.GuestIndexOfVm"/>). A trace records its mix in its metadata (<see cref="MetadataKey"/>);
+/// <c>generate --guests</c> writes it, and <c>replay</c> and <c>compare</c> apply it.
 /// </summary>
 public sealed class GuestMix
 {

@@ -45,7 +45,7 @@ public static class BitbrainsImporter
 
     /// <summary>
     /// <see cref="Import(string, string, BitbrainsImportOptions?)"/> that stops with <see cref="OperationCanceledException"/>,
-    /// writing nothing, when <paramref name="cancel"/> is cancelled (checked between files and between ticks).
+    /// writing nothing, when <paramref name="cancel"/> is cancelled (checked before each file, by every read thread, and between ticks).
     /// </summary>
     public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options, CancellationToken cancel)
     {
@@ -69,7 +69,7 @@ public static class BitbrainsImporter
         // taken in file order, so the trace, the report and the first error thrown do not depend on the threads.
         // Every file's samples go to the spill as they are parsed: memory does not grow with the rows.
         using var spill = SampleSpill.Create(outputPath);
-        var fast = ReadFast(files, options, spill);
+        var fast = ReadFast(files, options, spill, cancel);
         var series = new List<SampleSeries>(files.Count);
         byte[] buffer = [];
         for (int i = 0; i < files.Count; i++)
@@ -122,8 +122,11 @@ public static class BitbrainsImporter
         return report;
     }
 
-    /// <summary>The fast path's results for every file, read in parallel; null when only one thread reads (then each file is read in the loop).</summary>
-    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options, SampleSpill spill)
+    /// <summary>
+    /// The fast path's results for every file, read in parallel; null when only one thread reads (then each file is read
+    /// in the loop). Each thread checks <paramref name="cancel"/> before each file, so Ctrl+C stops the read within a file.
+    /// </summary>
+    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options, SampleSpill spill, CancellationToken cancel)
     {
         int threads = Math.Min(options.ReadThreads == 0 ? Environment.ProcessorCount : options.ReadThreads, files.Count);
         if (threads <= 1 || options.GeneralPathOnly)
@@ -134,7 +137,7 @@ public static class BitbrainsImporter
         {
             byte[] buffer = [];
             int i;
-            while ((i = Interlocked.Increment(ref next)) < files.Count)
+            while (!cancel.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < files.Count)
                 results[i] = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
         }
 
@@ -142,7 +145,8 @@ public static class BitbrainsImporter
         for (int t = 0; t < others.Length; t++)
             others[t] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Work();
-        Task.WaitAll(others);
+        Task.WaitAll(others, CancellationToken.None); // the workers stop at their next file once cancelled: wait for them
+        cancel.ThrowIfCancellationRequested();
         return results;
     }
 

@@ -6,7 +6,7 @@ internal static class ImportPipeline
     /// <summary>The longest span of samples an import accepts: a year and a day (the real traces span 8 to 30 days).</summary>
     public const long MaxSpanSeconds = 366L * 24 * 3600;
 
-    /// <summary>The most ticks an import writes (2^31 − 1: a tick of a hundredth of a second over the longest span).</summary>
+    /// <summary>The most ticks an import writes (2^31 − 1: a tick of about 0.015 s over the longest span).</summary>
     public const long MaxTicks = int.MaxValue;
 
     /// <summary>

@@ -151,17 +151,22 @@ public sealed class ReplayEngine : IDisposable
         // A part of a larger trace (a split's shard) draws each VM's response from its index in the whole trace.
         GuestMix guests = GuestMix.FromTrace(Header.Metadata, reader.FilePath);
         IReadOnlyList<int>? guestIndex = options.GuestIndexOfVm;
-        if (guestIndex is not null && guestIndex.Count != Vms.Count)
-            throw new ArgumentException($"GuestIndexOfVm has {guestIndex.Count} entries; the trace has {Vms.Count} VMs.", nameof(options));
+        if (guestIndex is not null)
+        {
+            // Checked whether or not the trace records a mix: the same options fail the same way on every trace.
+            if (guestIndex.Count != Vms.Count)
+                throw new ArgumentException($"GuestIndexOfVm has {guestIndex.Count} entries; the trace has {Vms.Count} VMs.", nameof(options));
+            for (int v = 0; v < guestIndex.Count; v++)
+            {
+                if (guestIndex[v] < 0)
+                    throw new ArgumentException($"GuestIndexOfVm[{v}] is {guestIndex[v]}: expected a VM index, 0 or more.", nameof(options));
+            }
+        }
+
         if (guests.Parts.Count > 0)
         {
             for (int v = 0; v < Vms.Count; v++)
-            {
-                int index = guestIndex is null ? v : guestIndex[v];
-                if (index < 0)
-                    throw new ArgumentException($"GuestIndexOfVm[{v}] is {index}: expected a VM index, 0 or more.", nameof(options));
-                fleet.SetGuestResponse(slotOfVm[v], guests.For(index));
-            }
+                fleet.SetGuestResponse(slotOfVm[v], guests.For(guestIndex is null ? v : guestIndex[v]));
         }
 
         return fleet;

@@ -30,7 +30,9 @@ public sealed record ReplayOptions
     /// <summary>
     /// For a trace that is one part of a larger one (a shard written by <c>dmkernel split</c>): each of its VMs' index in
     /// the whole trace, from which the VM's P10 guest response is drawn (<see cref="GuestMix.For"/>), so that the part
-    /// replays its VMs as the whole trace would. Null: each VM's own index. One entry per VM of the trace, non-negative.
+    /// replays its VMs as the whole trace would. Null: each VM's own index. One entry per VM of the trace, non-negative:
+    /// <see cref="ReplayEngine"/>'s constructor throws <see cref="ArgumentException"/> for another count or a negative
+    /// entry, whether or not the trace records a mix.
     /// </summary>
     public IReadOnlyList<int>? GuestIndexOfVm { get; init; }
 

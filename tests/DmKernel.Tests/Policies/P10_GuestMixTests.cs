@@ -27,6 +27,38 @@ public class P10_GuestMixTests
         => Assert.Throws<FormatException>(() => GuestMix.Parse(text));
 
     /// <summary>
+    /// ReplayOptions.GuestIndexOfVm of another count, or with a negative entry, is refused by the engine's constructor
+    /// naming the option, whether or not the trace records a mix (before: a negative entry was accepted on a trace
+    /// without one, so the same options failed on one trace and not on another).
+    /// </summary>
+    [Theory]
+    [InlineData("ideal")]
+    [InlineData("stuck=20%")]
+    public void P10_GuestIndexOfVm_OfAnotherCountOrNegative_IsRefused_WithOrWithoutAMix(string guests)
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("t.dmt");
+        var vms = Enumerable.Range(0, 4).Select(i => new TraceVm($"vm{i}", VmSettings.Dynamic(1024, 512, 4096), 0)).ToList();
+        using (var w = new NativeTraceWriter(path, new TraceDescription(60, "test", new TraceMetadata().Set(GuestMix.MetadataKey, guests)), vms, [new TraceHost(65536)]))
+        {
+            w.WriteTick([2000, 2000, 2000, 2000]);
+            w.Complete();
+        }
+
+        foreach ((int[] index, string expected) in new[] { ([0, 1, 2], "has 3 entries; the trace has 4 VMs"), (new[] { 7, 8, -1, 9 }, "GuestIndexOfVm[2] is -1") })
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(path);
+            var e = Assert.Throws<ArgumentException>(() => new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions { GuestIndexOfVm = index }));
+            Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+            Assert.Equal("options", e.ParamName);
+        }
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(path))
+        using (var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions { GuestIndexOfVm = [7, 8, 0, 9] }))
+            Assert.True(engine.Step());
+    }
+
+    /// <summary>
     /// A trace whose recorded mix gives a response twice (written by generate before that was refused) still replays and
     /// compares, its shares read as before; a recorded mix that does not parse is a TraceFormatException naming the file
     /// and the metadata key (it escaped as a FormatException from inside the replay engine).
