@@ -283,17 +283,20 @@ internal static class BitbrainsFastReader
     private static bool TryDouble(ReadOnlySpan<byte> s, out double value)
     {
         // Widened to chars: the char parser is the one the general path uses (and is precompiled in the runtime).
+        // .NET's parsers accept trailing NULs: a NUL is damage, for the general path to report (checked in the widening
+        // loop, which reads every byte anyway).
         Span<char> chars = stackalloc char[64];
-        if (s.Contains((byte)0))
+        value = 0;
+        if (s.Length > chars.Length)
+            return !s.Contains((byte)0) && TryDoubleLong(s, out value);
+        for (int i = 0; i < s.Length; i++)
         {
-            value = 0;
-            return false; // .NET's parsers accept trailing NULs: a NUL is damage, for the general path to report
+            byte b = s[i];
+            if (b == 0)
+                return false;
+            chars[i] = (char)b;
         }
 
-        if (s.Length > chars.Length)
-            return TryDoubleLong(s, out value);
-        for (int i = 0; i < s.Length; i++)
-            chars[i] = (char)s[i];
         return double.TryParse(chars[..s.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value) && value >= 0;
     }
 
