@@ -17,7 +17,9 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     private DensityResult Static => result.DensityOf(MemoryStrategy.StaticProvisioned);
 
-    private string HostGb => Gb(result.Options.Host.TotalMb);
+    private string HostGb => result.Options.Host.TotalMb % 1024 == 0
+        ? string.Create(Ic, $"{result.Options.Host.TotalMb / 1024} GB")
+        : Gb(result.Options.Host.TotalMb);
 
     /// <summary>The answer in a few sentences (the report's first paragraph, also printed by the CLI).</summary>
     public string Headline()
@@ -548,5 +550,6 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     private static string Fmt(double r) => double.IsPositiveInfinity(r) ? "∞" : r.ToString("F2", Ic);
 
-    private static string Gb(double mb) => mb >= 1024 ? string.Create(Ic, $"{mb / 1024:0.##} GB") : string.Create(Ic, $"{mb:F0} MB");
+    // Memory per VM, always in GB with two decimals, so a column reads in one unit ("0.95 GB", "4.00 GB", "12.34 GB").
+    private static string Gb(double mb) => string.Create(Ic, $"{mb / 1024:F2} GB");
 }

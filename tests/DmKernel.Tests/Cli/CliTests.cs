@@ -158,6 +158,26 @@ public class CliTests
     }
 
     /// <summary>
+    /// compare's memory per VM is in GB with two decimals, below 1 GB too (before: "599 MB" beside "2.08 GB" in one
+    /// column, "4 GB" beside "3.97 GB"); the host size stays whole; one seed is "1 seed".
+    /// </summary>
+    [Fact]
+    public void Compare_MemoryPerVm_IsInOneUnit_SmallDesktopsIncluded()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("v.dmt");
+        Assert.Equal(0, Run("generate", "--profile", "vdi", "--vms", "40", "--ticks", "48", "--seed", "3", "-o", trace).Exit);
+        (int exit, string stdout, string stderr) = Run("compare", trace, "-o", tmp.File("cmp"), "--seeds", "1");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("7 strategies × 1 seed;", stderr + stdout, StringComparison.Ordinal);
+        string[] lines = File.ReadAllLines(tmp.File("cmp/report.md"));
+        Assert.Contains("VMs per 96 GB host", lines[2], StringComparison.Ordinal);
+        // 1-GB desktops committing about 580 MB: held and demand per VM below 1 GB, still in GB.
+        Assert.Matches(@"^\| Dynamic Memory \| .* \| 0\.\d\d GB / 0\.\d\d GB \| 0\.\d\d GB \| ", lines.First(l => l.StartsWith("| Dynamic Memory |", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("| Dynamic Memory |", StringComparison.Ordinal) && l.Contains(" MB |", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// compare --policies: the static policy (every VM held at its Startup) is told apart from the strategy "static
     /// provisioned" (every VM at its Maximum) in the report's tables, and the console names policies.png among the outputs.
     /// </summary>
