@@ -102,7 +102,10 @@ internal sealed partial class CompareReport
             }
 
             var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
-            line.LegendText = p.Policy.Name;
+            double below = ys[^1];
+            line.LegendText = below < 99.95 && top == 300
+                ? string.Create(Ic, $"{PolicyLabel(p)} ({ShareText.Percent(1 - (below / 100), 1)} above 300 %)")
+                : PolicyLabel(p);
             line.LineWidth = 2;
         }
 
@@ -110,9 +113,9 @@ internal sealed partial class CompareReport
         at100.LinePattern = LinePattern.Dashed;
         at100.Color = Colors.Black;
         at100.LegendText = "pressure 100 % (above: paging)";
-        plot.Title(string.Create(Ic, $"{result.Trace}: Current Pressure per policy, side by side"));
+        plot.Title(string.Create(Ic, $"Cumulative Current Pressure per policy, side by side\n{result.Trace}: the whole trace on one placement"));
         plot.XLabel("Current Pressure (%)");
-        plot.YLabel("servable on VM-time at or below (%)");
+        plot.YLabel("% of servable VM-time on at or below");
         plot.Axes.SetLimits(0, maxX, 0, 100);
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, ReplayReport.PlotWidth + 200, ReplayReport.PlotHeight + 80);

@@ -30,6 +30,7 @@ internal static class ReplayReport
         fleetPlot.Title("Fleet memory: assigned vs demand");
         fleetPlot.XLabel("hours");
         fleetPlot.YLabel("GB");
+        fleetPlot.Axes.SetLimitsX(0, Math.Max(hours, 1e-9)); // the replay's span, not the autoscale's margins (-1..25 h)
         fleetPlot.ShowLegend();
         fleetPlot.SavePng(output.File("fleet.png"), PlotWidth, PlotHeight);
 
@@ -77,6 +78,7 @@ internal static class ReplayReport
         hostPlot.Title(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(m.HostCount, "host")}"));
         hostPlot.XLabel("hours");
         hostPlot.YLabel("% available");
+        hostPlot.Axes.SetLimitsX(0, Math.Max(hours, 1e-9));
         hostPlot.ShowLegend(Edge.Right);
         hostPlot.SavePng(output.File("hosts.png"), PlotWidth, PlotHeight);
 
