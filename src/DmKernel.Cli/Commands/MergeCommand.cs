@@ -21,9 +21,9 @@ internal static class MergeCommand
 {
     public static Command Create()
     {
-        var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN, written by replay --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
+        var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN written by replay --shard, or compare-shard-IIII-of-NNNN written by compare --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
-        var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, placement.csv and report.md.") { dirs, output };
+        var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, placement.csv and report.md, or those of compare --shard into one comparison's report.md, comparison.json and plots.") { dirs, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!, cancel))));
         return command;
     }
@@ -229,7 +229,7 @@ internal static class MergeCommand
         foreach (string dir in dirs)
         {
             if (File.Exists(dir))
-                throw new CliError($"'{dir}' is a file, expected a shard output folder (shard-IIII-of-NNNN, written by replay --shard) or a folder holding them.", 1);
+                throw new CliError($"'{dir}' is a file, expected a shard output folder (shard-IIII-of-NNNN written by replay --shard, compare-shard-IIII-of-NNNN by compare --shard) or a folder holding them.", 1);
             if (!Directory.Exists(dir))
                 throw new CliError($"shard folder '{dir}' does not exist.", 1);
             if (File.Exists(Path.Combine(dir, ShardReplay.ShardJson)) || IsShardName(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir))))
