@@ -69,7 +69,7 @@ public sealed class ReplayEngine : IDisposable
 
         TotalTicks = options.MaxTicks is long max ? Math.Min(max, Header.TickCount) : Header.TickCount;
         // The read-ahead starts now, so that the first tick is decoded on its thread while this one builds the fleet.
-        if (options.ReadAhead && Environment.ProcessorCount > Math.Min(options.Threads, Math.Max(1, Hosts.Count)) && TotalTicks > 0)
+        if (options.ReadAhead && options.ProcessorCount > Math.Min(options.Threads, Math.Max(1, Hosts.Count)) && TotalTicks > 0)
             _readAhead = new TickReadAhead(reader, TotalTicks, 0);
         try
         {
@@ -194,6 +194,12 @@ public sealed class ReplayEngine : IDisposable
     public long TotalTicks { get; }
 
     public long TicksDone { get; private set; }
+
+    /// <summary>Whether the next ticks are read and decoded on a thread of their own (<see cref="ReplayOptions.ReadAhead"/>; tests).</summary>
+    internal bool UsesReadAhead => _readAhead is not null;
+
+    /// <summary>Whether a chunk's hosts have been measured on a thread of their own (tests).</summary>
+    internal bool UsedChunkMeasurer => _measurer is not null;
 
     /// <summary>State hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks: the tick index just run and the hash after it.</summary>
     public IReadOnlyList<(long Tick, ulong Hash)> StateHashes => _hashes;
@@ -480,7 +486,7 @@ public sealed class ReplayEngine : IDisposable
     private void StepByChunks(ReadOnlySpan<int> tick, bool slotOrder, int countedOn)
     {
         int[] hosts = _chunkHost!;
-        ChunkMeasurer? measurer = _options.ReadAhead && Environment.ProcessorCount > Balancer.Threads && hosts.Length > 1
+        ChunkMeasurer? measurer = _options.ReadAhead && _options.ProcessorCount > Balancer.Threads && hosts.Length > 1
             ? _measurer ??= new ChunkMeasurer(Metrics, hosts)
             : null;
         int on = 0;

@@ -49,6 +49,13 @@ public sealed record ReplayOptions
     /// </summary>
     internal int ChunkSlots { get; init; } = 2048;
 
+    /// <summary>
+    /// The cores the replay plans for (whether <see cref="ReadAhead"/> and the warm-up take a thread of their own):
+    /// <see cref="Environment.ProcessorCount"/>. Results do not depend on it; tests set it to reach the read-ahead and the
+    /// chunk measurer on a machine of any size.
+    /// </summary>
+    internal int ProcessorCount { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Checks the options; errors name the option.</summary>
     public void Validate()
     {

@@ -31,7 +31,7 @@ public static class ReplayWarmUp
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (Environment.ProcessorCount < 2)
+        if (options.ProcessorCount < 2)
             return Task.CompletedTask;
         return Task.Factory.StartNew(() => Run(options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }

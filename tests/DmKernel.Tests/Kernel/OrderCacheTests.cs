@@ -94,7 +94,9 @@ public class OrderCacheTests
             {
                 int start = fleet.Cols.HostStart[h], count = fleet.Cols.HostCapacity[h];
                 int[] key = MembershipKey(fleet, h);
+                scratch.Keys.AsSpan().Fill(Sentinel); // a sort writes the members' keys here: it shows whether Order sorted
                 int[] order = cache.Order(h, start, key, scratch).ToArray();
+                bool sortedNow = scratch.Keys.AsSpan().IndexOfAnyExcept(Sentinel) >= 0;
                 var expected = new int[count];
                 int n = OrderCache.Sort(key, expected, scratch);
                 Assert.Equal(expected[..n], order);
@@ -103,6 +105,8 @@ public class OrderCacheTests
                 int[] byHand = [.. Enumerable.Range(0, count).Where(k => key[k] >= 0).OrderByDescending(k => key[k]).ThenBy(k => k)];
                 Assert.Equal(byHand, order);
                 bool same = last[h] is not null && last[h].AsSpan().SequenceEqual(key);
+                Assert.False(same && sortedNow, $"tick {t}, host {h}: sorted again with the membership unchanged");
+                Assert.False(!same && n > 0 && !sortedNow, $"tick {t}, host {h}: the membership changed and the old order was reused");
                 reused += same ? 1 : 0;
                 sorted += same ? 0 : 1;
                 last[h] = key;
@@ -113,6 +117,8 @@ public class OrderCacheTests
         Assert.True(reused > 200, $"reused {reused}");
         Assert.True(sorted > 20, $"sorted {sorted}");
     }
+
+    private const long Sentinel = long.MinValue;
 
     private static long VectorPlan(string width, Fleet f, int h, in TickContext ctx, HostScratch scratch) => width switch
     {

@@ -61,7 +61,7 @@ public class EmbeddingApiEdgeTests
         Assert.Equal(1, ModelParameters.Default.ToTicks(double.NegativeInfinity));
         Assert.Equal(int.MaxValue, ModelParameters.Default.ToTicks(double.PositiveInfinity));
         Assert.Throws<ArgumentOutOfRangeException>(() => GuestMemory.LinuxFloor(-100));
-        Assert.True(GuestMemory.LinuxFloor(0) >= 0);
+        Assert.Equal(8, GuestMemory.LinuxFloor(0)); // R8: 8 + 0 / 2
         var unknown = new BalancerPolicy { Kind = (PolicyKind)42 };
         Assert.Equal("unknown policy kind 42", unknown.Key);
         Assert.StartsWith("unknown policy kind 42", unknown.Name, StringComparison.Ordinal);
@@ -130,5 +130,10 @@ public class EmbeddingApiEdgeTests
         checker.Check();
         b.Tick();
         checker.Check();
+
+        // A shrink the model never makes (2 MB taken from the VM without a balloon, given to the host) is found.
+        f.Cols.Assigned[vm] -= 2;
+        f.Cols.HostAvailable[0] += 2;
+        Assert.Contains("GuestVisible shrank", checker.Find(), StringComparison.Ordinal);
     }
 }

@@ -17,9 +17,39 @@ public class ReplayReadAheadTests
     public void ReadAhead_SameResultAsReadingOnTheReplaysThread()
     {
         string trace = ReplayDeterminismTests.SampleTrace;
-        var options = new ReplayOptions { Path = KernelPath.Vector512, HashEvery = 100, MaxTicks = 900 };
-        Assert.True(Environment.ProcessorCount > 1 || !options.ReadAhead, "a machine with one core replays without read-ahead");
-        Assert.Equal(ReplayDeterminismTests.ResultJson(trace, options with { ReadAhead = false }), ReplayDeterminismTests.ResultJson(trace, options));
+        var options = new ReplayOptions { Path = KernelPath.Vector512, HashEvery = 100, MaxTicks = 900, ProcessorCount = Cores };
+        Assert.Equal(Result(trace, options with { ReadAhead = false }, readAhead: false), Result(trace, options, readAhead: true));
+    }
+
+    /// <summary>Planned for as a machine of four cores, so that the read-ahead and the chunk measurer run wherever the
+    /// tests do (on one core they would be off, and each comparison would compare the replay with itself).</summary>
+    private const int Cores = 4;
+
+    /// <summary><see cref="ReplayDeterminismTests.ResultJson"/>, checking that the read-ahead and (one thread) the chunk
+    /// measurer ran or did not, as <paramref name="readAhead"/> says.</summary>
+    private static string Result(string trace, ReplayOptions options, bool readAhead)
+    {
+        using NativeTraceReader reader = NativeTraceReader.Open(trace);
+        using var engine = new ReplayEngine(reader, options);
+        Assert.Equal(readAhead, engine.UsesReadAhead);
+        while (engine.Step())
+        {
+        }
+
+        if (options.Threads == 1)
+            Assert.Equal(readAhead, engine.UsedChunkMeasurer);
+        using var stream = new MemoryStream();
+        ReplaySummary.Write(stream, engine, trace, peakWorkingSetBytes: 0);
+        return ReplayDeterminismTests.WithoutRun(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    [Fact]
+    public void OneCore_ReplaysWithoutReadAhead_AndGivesTheSameResult()
+    {
+        // On one core the read-ahead's and the measurer's threads would take the replay's own core: both stay off.
+        string trace = ReplayDeterminismTests.SampleTrace;
+        var options = new ReplayOptions { HashEvery = 100, MaxTicks = 300 };
+        Assert.Equal(Result(trace, options with { ProcessorCount = Cores }, readAhead: true), Result(trace, options with { ProcessorCount = 1 }, readAhead: false));
     }
 
     [Theory]
@@ -46,7 +76,8 @@ public class ReplayReadAheadTests
         (long Ticks, string Message) Fail(bool readAhead)
         {
             using NativeTraceReader reader = NativeTraceReader.Open(cut);
-            using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = readAhead });
+            using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = readAhead, ProcessorCount = Cores });
+            Assert.Equal(readAhead, engine.UsesReadAhead);
             var e = Assert.Throws<TraceFormatException>(() =>
             {
                 while (engine.Step())
@@ -75,7 +106,8 @@ public class ReplayReadAheadTests
         string Fail(bool readAhead)
         {
             using NativeTraceReader reader = NativeTraceReader.Open(path);
-            using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = readAhead });
+            using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = readAhead, ProcessorCount = Cores });
+            Assert.Equal(readAhead, engine.UsesReadAhead);
             var e = Assert.Throws<TraceFormatException>(() => engine.Step());
             Assert.Equal(0, engine.TicksDone);
             Assert.Equal("chunk 0 (ticks 0..0)", e.Where);
@@ -100,7 +132,7 @@ public class ReplayReadAheadTests
         var done = Task.Run(() =>
         {
             using NativeTraceReader reader = NativeTraceReader.Open(path);
-            var options = new ReplayOptions { ReadAhead = readAhead, Model = ModelParameters.Default with { MaxCeilingMb = 64 } };
+            var options = new ReplayOptions { ReadAhead = readAhead, ProcessorCount = Cores, Model = ModelParameters.Default with { MaxCeilingMb = 64 } };
             return Assert.Throws<TraceFormatException>(() => new ReplayEngine(reader, options).Dispose());
         });
         TraceFormatException e = await done.WaitAsync(TimeSpan.FromMinutes(2));
@@ -116,7 +148,7 @@ public class ReplayReadAheadTests
     {
         // The read-ahead has read from tick 0 when ResumeFrom skips the checkpoint's ticks through it.
         string trace = ReplayDeterminismTests.SampleTrace;
-        var options = new ReplayOptions { Path = KernelPath.Vector512, Threads = threads, HashEvery = 50, MaxTicks = 700 };
+        var options = new ReplayOptions { Path = KernelPath.Vector512, Threads = threads, HashEvery = 50, MaxTicks = 700, ProcessorCount = Cores };
         string whole = ReplayDeterminismTests.ResultJson(trace, options with { ReadAhead = false });
         using var checkpoint = new MemoryStream();
         using (NativeTraceReader reader = NativeTraceReader.Open(trace))
@@ -131,6 +163,7 @@ public class ReplayReadAheadTests
         {
             using NativeTraceReader reader = NativeTraceReader.Open(trace);
             using var engine = new ReplayEngine(reader, options with { ReadAhead = readAhead });
+            Assert.Equal(readAhead, engine.UsesReadAhead);
             checkpoint.Position = 0;
             Assert.Equal(7, engine.ResumeFrom(checkpoint, "fp"));
             Assert.Equal(at, engine.TicksDone);
@@ -149,7 +182,8 @@ public class ReplayReadAheadTests
     {
         // The read-ahead runs from the constructor on; disposing the engine twice stops it once.
         using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
-        var engine = new ReplayEngine(reader, new ReplayOptions());
+        var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
+        Assert.True(engine.UsesReadAhead);
         engine.Dispose();
         engine.Dispose();
         Assert.Throws<ObjectDisposedException>(() => engine.Step());
@@ -162,7 +196,8 @@ public class ReplayReadAheadTests
         var done = Task.Run(() =>
         {
             using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
-            using var engine = new ReplayEngine(reader, new ReplayOptions());
+            using var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
+            Assert.True(engine.UsesReadAhead);
             for (int t = 0; t < 3; t++)
                 Assert.True(engine.Step());
             Assert.Equal(3, engine.Fleet.TickIndex);
