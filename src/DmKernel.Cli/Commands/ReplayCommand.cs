@@ -156,6 +156,12 @@ internal static class ReplayCommand
                     File.Move(temp, statePath, overwrite: true);
                     lastCheckpoint = e.TicksDone;
                 }
+
+                if (e.TicksDone == HoldAtTick)
+                {
+                    hosts.Flush(); // the per-host series holds lines past the last checkpoint, as a kill mid-run leaves it
+                    Thread.Sleep(Timeout.Infinite);
+                }
             }));
         }
 
@@ -188,6 +194,13 @@ internal static class ReplayCommand
     internal const long WarmUpBytes = 32L << 20;
 
     /// <summary>Starts the replay's warm-up on a spare core for a large trace (a completed task otherwise).</summary>
+    /// <summary>
+    /// Tests only: with <c>DMKERNEL_TEST_HOLD_AT_TICK=N</c> the replay stops after tick N (its per-host series flushed)
+    /// and waits to be killed, so that a test kills a real process mid-run at a known point, never after it finished.
+    /// </summary>
+    private static readonly long HoldAtTick =
+        long.TryParse(Environment.GetEnvironmentVariable("DMKERNEL_TEST_HOLD_AT_TICK"), NumberStyles.None, CultureInfo.InvariantCulture, out long t) ? t : -1;
+
     internal static Task StartWarmUp(string traceFile, ReplayOptions options)
     {
         try

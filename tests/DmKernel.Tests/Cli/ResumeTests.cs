@@ -18,27 +18,30 @@ public class ResumeTests
     {
         using var tmp = new TempDir();
         string trace = tmp.File("long.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 3000, Hosts = 30, Ticks = 20_000, Seed = 8, TickSeconds = 60 });
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 3000, Hosts = 30, Ticks = 4000, Seed = 8, TickSeconds = 60 });
 
         // The reference: one uninterrupted run.
         string full = tmp.File("full");
         Assert.Equal(0, CliApp.Run(["replay", trace, "-o", full]));
 
-        // A real process with checkpoints, killed as soon as its first checkpoint exists.
+        // A real process with checkpoints, killed once its first checkpoint exists. It holds after tick 740 (its per-host
+        // series flushed past the checkpoint at 500, as a kill mid-run leaves it), so it cannot finish before the kill.
         string resumed = tmp.File("resumed");
         string cli = Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        start.Environment["DMKERNEL_TEST_HOLD_AT_TICK"] = "740";
         foreach (string arg in new[] { cli, "replay", trace, "-o", resumed, "--checkpoint-every", "500" })
             start.ArgumentList.Add(arg);
         using (Process process = Process.Start(start)!)
         {
             string state = Path.Combine(resumed, ".checkpoint", "state.bin");
             var clock = Stopwatch.StartNew();
-            while (!File.Exists(state) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            while (!PastTheCheckpoint(resumed) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
                 Thread.Sleep(10);
             Assert.True(File.Exists(state), "no checkpoint appeared");
+            Assert.True(PastTheCheckpoint(resumed), "no per-host lines after the checkpoint"); // the resume cuts them
             bool summaryAtDetection = File.Exists(Path.Combine(resumed, "summary.json"));
-            Assert.False(process.HasExited, $"the replay finished (exit {(process.HasExited ? process.ExitCode : 0)}) before it could be killed; the trace is too short for this machine");
+            Assert.False(process.HasExited, $"the replay exited ({(process.HasExited ? process.ExitCode : 0)}) before it could be killed");
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
             Assert.False(File.Exists(Path.Combine(resumed, "summary.json")),
@@ -136,6 +139,17 @@ public class ResumeTests
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(resumed, "summary.json"))));
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(resumed, "hosts.csv")));
         Assert.False(Directory.Exists(Path.Combine(resumed, ".checkpoint")), "the checkpoint is removed once the outputs are complete");
+    }
+
+    /// <summary>Whether the replay writing into <paramref name="dir"/> has saved a checkpoint and per-host lines after it
+    /// (its series is longer than the length the checkpoint recorded).</summary>
+    private static bool PastTheCheckpoint(string dir)
+    {
+        string sums = Path.Combine(dir, ".checkpoint", "hosts.csv.part.xxh64"), part = Path.Combine(dir, ".checkpoint", "hosts.csv.part");
+        if (!File.Exists(Path.Combine(dir, ".checkpoint", "state.bin")) || !File.Exists(sums))
+            return false;
+        string[] lines = File.ReadAllLines(sums);
+        return lines.Length > 0 && new FileInfo(part).Length > lines.Max(l => long.Parse(l[..l.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

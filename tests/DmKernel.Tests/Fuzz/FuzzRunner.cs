@@ -54,6 +54,7 @@ internal static class FuzzRunner
         long started = 0;
         FuzzCase? running = null;
         int passed = 0, documented = 0;
+        var where = new HashSet<string>(StringComparer.Ordinal); // the documented exceptions' distinct signatures
         Exception? runnerError = null;
         var worker = new Thread(() =>
         {
@@ -73,6 +74,7 @@ internal static class FuzzRunner
                     catch (Exception e) when (isDocumented(e))
                     {
                         documented++;
+                        where.Add(Signature(e));
                     }
                     catch (Exception e)
                     {
@@ -116,10 +118,25 @@ internal static class FuzzRunner
 
         if (runnerError is not null)
             Assert.Fail($"{reader} fuzz: the case generator failed: {runnerError}");
-        Console.WriteLine($"{reader} fuzz: {count} cases in {total.Elapsed.TotalSeconds:F1} s: {passed} succeeded, {documented} raised the documented exception, {count - passed - documented} failed.");
+        Console.WriteLine($"{reader} fuzz: {count} cases in {total.Elapsed.TotalSeconds:F1} s: {passed} succeeded, {documented} raised the documented exception (from {where.Count} places), {count - passed - documented} failed.");
         if (failures.Count > 0)
             Assert.Fail($"{reader} fuzz (seed {seed}): {failures.Values.Sum(f => f.Times)} of {count} cases raised an undocumented exception.\n" + Summary(failures, reader, seed));
+
+        // The cases reach past the first check: some read through, and the refused ones are refused in several places
+        // (a mutator whose every case failed the header's checksum would pass while fuzzing nothing deeper).
+        if (count >= MinCasesForShares)
+        {
+            Assert.True(passed >= count / 50, $"{reader} fuzz: only {passed} of {count} cases read through: the mutators break every input at its first check");
+            Assert.True(documented >= count / 50, $"{reader} fuzz: only {documented} of {count} cases were refused: the mutators barely change the input");
+            Assert.True(where.Count >= MinRefusalSites, $"{reader} fuzz: the refused cases were refused in only {where.Count} place(s): {string.Join("; ", where)}");
+        }
     }
+
+    /// <summary>A run of at least this many cases checks how deep the cases reach (shares, places of refusal).</summary>
+    private const int MinCasesForShares = 1000;
+
+    /// <summary>The fewest distinct places (exception type and throwing method) the refused cases of a run must come from.</summary>
+    private const int MinRefusalSites = 3;
 
     /// <summary>Runs one fixed case (a regression input found by fuzzing) under the same rules and watchdog.</summary>
     public static void RunOne(string reader, FuzzCase c, Action<FuzzCase> execute, Func<Exception, bool> isDocumented) =>

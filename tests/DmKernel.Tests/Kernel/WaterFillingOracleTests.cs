@@ -105,22 +105,27 @@ public class WaterFillingOracleTests
             var ctx = new TickContext(fleet.Model, fleet.TickIndex);
             var scratch = new HostScratch(fleet.SlotCount);
             int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
+            // The members, found and ordered here (R13: Running DM VMs, Weight descending, then slot), not taken from
+            // the plan's own sort.
             var members = new List<Member>();
             long budget = fleet.HostAvailable(0);
-            for (int k = 0; k < n; k++)
+            for (int slot = 0; slot < fleet.Cols.HostCapacity[0]; slot++)
             {
-                int slot = (int)(uint)scratch.Keys[k];
+                if (!fleet.IsUsed(slot) || fleet.State(slot) != VmState.Running || !fleet.GetSettings(slot).DynamicMemory)
+                    continue;
                 VmSettings s = fleet.GetSettings(slot);
                 members.Add(new Member(slot, s.Weight, s.MinimumMb, KernelRulesNeed0(fleet.Demand[slot], s), fleet.Target[slot]));
                 budget += fleet.Assigned[slot];
             }
 
+            members = [.. members.OrderByDescending(m => m.Weight).ThenBy(m => m.Slot)];
+            Assert.Equal(members.Select(m => m.Slot), Enumerable.Range(0, n).Select(k => (int)(uint)scratch.Keys[k]));
             int[] expected = Oracle(members, budget, fleet.Model.GranularityMb);
             Assert.Equal(expected, scratch.Alloc.AsSpan(0, n).ToArray());
 
             // The vector plans, per slot, on every width.
             var bySlot = new int[fleet.Cols.HostCapacity[0]];
-            for (int k = 0; k < n; k++)
+            for (int k = 0; k < members.Count; k++)
                 bySlot[members[k].Slot] = expected[k];
             AssertVectorPlans(fleet, ctx, bySlot);
         }, iter: 400);

@@ -102,7 +102,9 @@ public class R11_PlanTests
 
     [Theory]
     [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector128)]
     [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
     public void R11_ShortHost_WeightZeroVms_FilledOnlyAfterPositivesSatisfied_AsEquals(KernelPath path)
     {
         // Host 4024. A weight 5000, Z1 and Z2 weight 0; all Startup 512, committed 2000 (Need0 2000, Target 2400).

@@ -48,7 +48,9 @@ public class R17_R20_OutputTests
 
     [Theory]
     [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector128)]
     [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
     public void R18_Counters_CumulativeMb_AndOneOperationPerTickWithAChange(KernelPath path)
     {
         var (s, a) = BalloonThenGrow(path);

@@ -29,7 +29,7 @@ public sealed class GoogleGcdImporterTests
         var (report, data) = Import();
         Assert.Equal(["vm_3418442", "vm_4857081234"], data.Vms.Select(v => v.Id));
         Assert.Equal(20, report.Files);
-        Assert.Equal(5_760, report.RowsRead);
+        Assert.Equal(20 * 288, report.RowsRead); // 2 VMs × 10 day files of 288 five-minute rows
         Assert.Equal(10 * 288, data.Header.TickCount);
         Assert.Equal(300, data.Header.TickSeconds);
         for (int day = 1; day <= 10; day++)
