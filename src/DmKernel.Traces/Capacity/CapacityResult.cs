@@ -85,7 +85,8 @@ public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHos
 /// <summary>The ratio of Dynamic Memory's density to another strategy's, seed by seed (the same draws), and its summary.</summary>
 public sealed record DensityRatio(double Median, double Min, double Max, bool OtherNeverMeets)
 {
-    /// <summary>The ratio of two results seed by seed: <paramref name="dm"/>'s density over <paramref name="other"/>'s (infinite where the other's is 0).</summary>
+    /// <summary>The ratio of two results seed by seed: <paramref name="dm"/>'s density over <paramref name="other"/>'s
+    /// (infinite where only the other's is 0; 1 where both are 0: neither meets the level in that draw, no gain).</summary>
     public static DensityRatio Of(DensityResult dm, DensityResult other)
     {
         ArgumentNullException.ThrowIfNull(dm);

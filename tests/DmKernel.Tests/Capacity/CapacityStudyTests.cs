@@ -520,4 +520,63 @@ public class CapacityStudyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.DynamicWithBuffer(4));
         Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.Fixed(1023));
     }
+
+    private static DensityResult SeedDensities(MemoryStrategy strategy, params int[] vmsPerHost)
+        => new(strategy, null, [.. vmsPerHost.Select((n, i) => new DensitySeed(i + 1, n, null, null, []))], null, null);
+
+    [Fact]
+    public void CapacityVerdict_RatioExactlyTheThreshold_IsYes()
+    {
+        // docs/compare.md: "yes" is at least 5 % more VMs per host (median over the draws); 21 / 20 = 1.05 exactly.
+        CapacityVerdict v = CapacityVerdict.Of(SeedDensities(MemoryStrategy.DynamicMemory, 21), SeedDensities(MemoryStrategy.StaticProvisioned, 20));
+        Assert.Equal(1.05, v.Ratio.Median);
+        Assert.True(v.Yes);
+        Assert.True(v.Decided);
+
+        // 20 / 20 = 1.00: no.
+        Assert.False(CapacityVerdict.Of(SeedDensities(MemoryStrategy.DynamicMemory, 20), SeedDensities(MemoryStrategy.StaticProvisioned, 20)).Yes);
+    }
+
+    [Fact]
+    public void DensityRatio_DrawWhereNeitherMeets_IsOne_NotZero()
+    {
+        // Seed by seed: 0 / 0 is neither a gain nor a loss (1), 10 / 5 = 2; the lower middle of [1, 2] is 1.
+        DensityRatio r = DensityRatio.Of(SeedDensities(MemoryStrategy.DynamicMemory, 0, 10), SeedDensities(MemoryStrategy.StaticProvisioned, 0, 5));
+        Assert.Equal(1.0, r.Median);
+        Assert.Equal(1.0, r.Min);
+        Assert.Equal(2.0, r.Max);
+        Assert.False(r.OtherNeverMeets);
+
+        // Static 0 with Dynamic Memory above 0 is infinite (only Dynamic Memory meets the level).
+        Assert.Equal(double.PositiveInfinity, DensityRatio.Of(SeedDensities(MemoryStrategy.DynamicMemory, 3), SeedDensities(MemoryStrategy.StaticProvisioned, 0)).Median);
+    }
+
+    [Fact]
+    public void ServiceLevel_PagingShareExactlyAtTheLimit_Meets()
+    {
+        // "At most 1 % of servable VM-time paging": 1 paging VM-tick of 100 servable is exactly 1 % and meets the level; 2 do not.
+        static ProbeOutcome Outcome(long paging) => new()
+        {
+            Hosts = 1,
+            Vms = 1,
+            WarmupTicks = 0,
+            Ticks = 100,
+            WantedVmTicks = 100,
+            UnservableVmTicks = 0,
+            PagingVmTicks = paging,
+            DeniedVmTicks = 0,
+            OnVmTicks = 100,
+            UnmetMbTicks = paging,
+            AssignedMbTicks = 100,
+            DemandMbTicks = 100,
+            PeakAssignedMb = 1,
+            PressurePercentile = 0,
+            PerVm = [],
+        };
+        var level = new ServiceLevel();
+        Assert.Equal(0.01, level.MaxPagingShare);
+        Assert.Equal(0.01, Outcome(1).PagingShare);
+        Assert.True(level.IsMetBy(Outcome(1)));
+        Assert.False(level.IsMetBy(Outcome(2)));
+    }
 }

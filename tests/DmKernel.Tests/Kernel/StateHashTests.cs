@@ -51,6 +51,34 @@ public class StateHashTests
         Changes(() => fleet.TickIndex++, () => fleet.TickIndex--, "TickIndex");
     }
 
+    /// <summary>The hash chains the columns in schema order (each column's hash seeds the next): values moved from one
+    /// column to another change it, as do the same values moved between two VMs of a host.</summary>
+    [Fact]
+    public void StateHash_ChangesWhenValuesSwapColumnsOrVms()
+    {
+        var fleet = new RandomFleet(9).Build(RandomFleet.FastModel, [10, 5], 0.7);
+        using var balancer = new Balancer(fleet);
+        balancer.Tick(3);
+        ulong baseline = fleet.ComputeStateHash();
+        int[] startup = fleet.Cols.Startup, maximum = fleet.Cols.Maximum;
+        int vm = Enumerable.Range(0, 10).First(i => fleet.IsUsed(i) && startup[i] != maximum[i]);
+        int other = Enumerable.Range(0, 10).First(i => fleet.IsUsed(i) && startup[i] != startup[vm]);
+
+        // Startup and Maximum swapped in every slot of the host (a hash of each column alone, XORed, would not see it).
+        int[] s0 = startup[..10], m0 = maximum[..10];
+        m0.CopyTo(startup, 0);
+        s0.CopyTo(maximum, 0);
+        Assert.NotEqual(baseline, fleet.ComputeStateHash());
+        s0.CopyTo(startup, 0);
+        m0.CopyTo(maximum, 0);
+        Assert.Equal(baseline, fleet.ComputeStateHash());
+
+        (startup[vm], startup[other]) = (startup[other], startup[vm]);
+        Assert.NotEqual(baseline, fleet.ComputeStateHash());
+        (startup[vm], startup[other]) = (startup[other], startup[vm]);
+        Assert.Equal(baseline, fleet.ComputeStateHash());
+    }
+
     [Fact]
     public void StateHash_AllocatesNothing()
     {

@@ -167,4 +167,15 @@ public class P05_P06_MomRuleTests
         Assert.Equal(3, Mom.FloorDiv(7, 2));
         Assert.Equal(0, Mom.FloorDiv(0, 5));
     }
+
+    [Fact]
+    public void P6_DeadBand_ChangeOfExactlyCurOver400_IsIgnored()
+    {
+        // The goal moves only when the change is MORE than cur / 400 (P6). Shrink at h = 0.1: g × cur = 200; used 1795:
+        // floor = size = 1995 (> 1900); 5 × 400 = 2000, not > 2000: the goal stays 2000 (not roundDown(1995) = 1994).
+        Assert.Equal(2000, Goal(used: 1795, cur: 2000, available: 1000));
+
+        // Grow at h = 0.5: cur 8000, size = min(Maximum 8020, 8400) = 8020; 20 × 400 = 8000, not > 8000: stays 8000.
+        Assert.Equal(8000, Goal(used: 100, cur: 8000, available: 5000, max: 8020));
+    }
 }

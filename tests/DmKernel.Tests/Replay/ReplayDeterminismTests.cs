@@ -135,4 +135,31 @@ public class ReplayDeterminismTests
         Assert.Equal(30, engine.Metrics.Ticks);
         Assert.Equal(30, engine.Fleet.TickIndex);
     }
+
+    [Fact]
+    public void ReplaySummary_PagingShare_IsOverOnTime_NotWantedTime()
+    {
+        // A fleet too small for its trace: some starts are denied, so the VM-time on is below the VM-time wanted, and
+        // pagingShareOfOnTime must divide by the former.
+        using var dir = new TempDir();
+        string trace = dir.File("tight.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 300, Hosts = 3, Ticks = 120, Seed = 7, TickSeconds = 30, HostMb = 32_768 });
+        JsonNode fleet = JsonNode.Parse(ResultJson(trace, new ReplayOptions()))!["fleet"]!;
+        double on = (double)fleet["onVmSeconds"]!, wanted = (double)fleet["wantedVmSeconds"]!, paging = (double)fleet["pagingVmSeconds"]!;
+        Assert.True(on < wanted, $"on {on} s, wanted {wanted} s: the trace should deny some starts");
+        Assert.True(paging > 0, "the trace should make some VMs page");
+        Assert.Equal(Math.Round(paging / on, 6), (double)fleet["pagingShareOfOnTime"]!);
+    }
+
+    [Fact]
+    public void HostAvailablePercentOf_FractionalPercent_IsRoundedDown()
+    {
+        // Host 3000 MB, no reserve; a static VM of 1000 MB started: Available 2000 MB = 66.67 % of the RAM, reported as 66.
+        var s = new DmKernel.Tests.Support.Scenario(hostTotalMb: 3000, model: DmKernel.Tests.Rules.RuleScenario.Fast);
+        int vm = s.Add(VmSettings.Static(1000));
+        s.Fleet.RequestStart(vm);
+        s.Tick();
+        Assert.Equal(2000, s.Fleet.HostAvailable(0));
+        Assert.Equal(66, ReplayMetrics.HostAvailablePercentOf(s.Fleet, 0));
+    }
 }

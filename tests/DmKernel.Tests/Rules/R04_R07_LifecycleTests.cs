@@ -501,4 +501,25 @@ public class R04_R07_LifecycleTests
         balancer.Tick();                                  // A's restart takes 512 from B (to its Minimum); B's restart fails
         return fleet;
     }
+
+    [Fact]
+    public void R4_WeightZeroStart_StartupExactlyAvailable_StartsWithoutReclaim()
+    {
+        var (s, v) = FourDonors();
+        // R4 reclaims only when Available < Startup: 640 = 640 needs no donor, so Weight 0 (no donors) does not matter.
+        int starter = s.Add(Static(640, weight: 0));
+        s.Fleet.RequestStart(starter);
+        s.Tick();
+
+        Assert.Equal(LifecycleResult.Started, s.Fleet.LastResult(starter));
+        s.AssertMemory(starter, 640);
+        foreach (int vm in v)
+        {
+            s.AssertMemory(vm, 2400);
+            Assert.Equal(0, s.Fleet.RemovedThisTick[vm]);
+        }
+
+        Assert.Equal(0, s.Fleet.HostAvailable(0));
+        Assert.Equal(0, s.Fleet.HostFailedStarts(0));
+    }
 }
