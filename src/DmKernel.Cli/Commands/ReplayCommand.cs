@@ -193,7 +193,6 @@ internal static class ReplayCommand
     /// trace takes less time than the warm-up.</summary>
     internal const long WarmUpBytes = 32L << 20;
 
-    /// <summary>Starts the replay's warm-up on a spare core for a large trace (a completed task otherwise).</summary>
     /// <summary>
     /// Tests only: with <c>DMKERNEL_TEST_HOLD_AT_TICK=N</c> the replay stops after tick N (its per-host series flushed)
     /// and waits to be killed, so that a test kills a real process mid-run at a known point, never after it finished.
@@ -201,6 +200,7 @@ internal static class ReplayCommand
     private static readonly long HoldAtTick =
         long.TryParse(Environment.GetEnvironmentVariable("DMKERNEL_TEST_HOLD_AT_TICK"), NumberStyles.None, CultureInfo.InvariantCulture, out long t) ? t : -1;
 
+    /// <summary>Starts the replay's warm-up on a spare core for a large trace (a completed task otherwise).</summary>
     internal static Task StartWarmUp(string traceFile, ReplayOptions options)
     {
         try
