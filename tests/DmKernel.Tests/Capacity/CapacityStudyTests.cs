@@ -438,6 +438,33 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void VmExactlyAsLargeAsAHostHolds_CanBeHosted_UnderEveryStrategy()
+    {
+        // A 16 GB host with a 2 GB reserve holds 14 336 MB (R3): a VM whose Startup is exactly that starts on an empty
+        // host (R4: Startup <= Available), so no strategy is "cannot host" and none misses the level at every density.
+        int[] demand = Enumerable.Repeat(2000, 12).ToArray();
+        TraceSeries s = Series(12,
+            (VmSettings.Dynamic(14_336, 3072, 14_336), demand),
+            (VmSettings.Dynamic(2048, 512, 2048), demand),
+            (VmSettings.Dynamic(2048, 512, 2048), demand));
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        Assert.Equal(3, r.PoolVms);
+        Assert.Empty(r.TooLarge);
+        Assert.DoesNotContain(r.Warnings, w => w.Contains("'vm-0' needs", StringComparison.Ordinal));
+        foreach (HostsResult hosts in r.Hosts)
+        {
+            Assert.Null(hosts.CannotHost);
+            Assert.NotNull(hosts.Hosts);
+            Assert.False(r.DensityOf(hosts.Strategy).NeverMeets);
+        }
+    }
+
+    [Fact]
     public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
     {
         TraceSeries vdi = Fleets.Vdi(desktops: 100, ticks: 24);
@@ -502,6 +529,34 @@ public class CapacityStudyTests
         Assert.Equal("Seeds", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Seeds = 0 })).ParamName);
         Assert.Equal("HostsPerProbe", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { HostsPerProbe = 0 })).ParamName);
         Assert.Throws<ArgumentException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Strategies = [MemoryStrategy.DynamicMemory] }));
+    }
+
+    [Fact]
+    public void Options_HostReserveOfTheWholeHost_IsRefusedNamingTheHost()
+    {
+        // R3: a host's VMs share Total − Reserve; a reserve of the whole host (or more) leaves nothing to compare on.
+        TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
+        foreach (int reserve in (int[])[16_384, 16_386])
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Host = new TraceHost(16_384, reserve) }));
+            Assert.Equal(nameof(CapacityOptions.Host), e.ParamName);
+            Assert.Contains("host reserve: expected a multiple of 2 MB below the host size (16384 MB)", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-5.0)]
+    [InlineData(100.5)]
+    [InlineData(double.NaN)]
+    public void ServiceLevel_PressurePercentileOutsideZeroToHundred_IsRefusedNamingIt(double percentile)
+    {
+        // The pressure percentile is a number in (0, 100] (ServiceLevel.Validate): 0 is refused, 100 (the maximum) is not.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceLevel { MaxPressure = 150, PressurePercentile = percentile }.Validate());
+        Assert.Equal(nameof(ServiceLevel.PressurePercentile), e.ParamName);
+        Assert.Contains("pressure percentile: expected a number in (0, 100]", e.Message, StringComparison.Ordinal);
+        new ServiceLevel { MaxPressure = 150, PressurePercentile = 100 }.Validate();
+        new ServiceLevel { MaxPressure = 150, PressurePercentile = 0.5 }.Validate();
     }
 
     [Fact]

@@ -82,6 +82,8 @@ public class CliTests
     [InlineData("--host-mb", "-4", "host-mb")]
     [InlineData("--max-remove", "0", "--max-remove: 0 is out of range")]
     [InlineData("--boot-grace", "NaN", "--boot-grace: NaN is out of range")]
+    [InlineData("--checkpoint-every", "0", "--checkpoint-every 0 is out of range: expected at least 1")]
+    [InlineData("--host-series-every", "0", "--host-series-every 0 is out of range: expected at least 1")]
     public void Replay_BadOption_ExitsTwoNamingTheOption(string option, string value, string named)
     {
         using var tmp = new TempDir();

@@ -320,6 +320,24 @@ public class ShardTests
     }
 
     /// <summary>
+    /// The shards' hosts are contiguous (split cuts the trace into host ranges): a shard whose shard.json says it starts
+    /// past where the previous shard ends comes from another split, and the merge says so instead of leaving a gap.
+    /// </summary>
+    [Fact]
+    public void Merge_ShardNotStartingWhereThePreviousEnds_IsRefused_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string json = Path.Combine(shards, "shard-0002-of-0003", "shard.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        int first = root["firstHost"]!.GetValue<int>();
+        root["firstHost"] = first + 1;
+        File.WriteAllText(json, root.ToJsonString());
+
+        AssertMergeRefusedWritingNothing(tmp, shards, $"shard 2 starts at host {first + 1}, expected {first}", "the shards come from different splits");
+    }
+
+    /// <summary>
     /// A shard.json whose starving VM does not match the shards' placement.csv (another id, or a VM another shard holds,
     /// each consistent-looking on its own) is refused naming the files (before: merged with exit 0, and report.md named
     /// a VM by an id it does not have).

@@ -122,21 +122,18 @@ internal static class FuzzRunner
         if (failures.Count > 0)
             Assert.Fail($"{reader} fuzz (seed {seed}): {failures.Values.Sum(f => f.Times)} of {count} cases raised an undocumented exception.\n" + Summary(failures, reader, seed));
 
-        // The cases reach past the first check: some read through, and the refused ones are refused in several places
-        // (a mutator whose every case failed the header's checksum would pass while fuzzing nothing deeper).
+        // The cases reach past the first check: some read through, some are refused (the places of refusal are printed,
+        // not asserted: which method is the top frame depends on what the JIT inlined, which varies with load).
         if (count >= MinCasesForShares)
         {
             Assert.True(passed >= count / 50, $"{reader} fuzz: only {passed} of {count} cases read through: the mutators break every input at its first check");
             Assert.True(documented >= count / 50, $"{reader} fuzz: only {documented} of {count} cases were refused: the mutators barely change the input");
-            Assert.True(where.Count >= MinRefusalSites, $"{reader} fuzz: the refused cases were refused in only {where.Count} place(s): {string.Join("; ", where)}");
         }
     }
 
     /// <summary>A run of at least this many cases checks how deep the cases reach (shares, places of refusal).</summary>
     private const int MinCasesForShares = 1000;
 
-    /// <summary>The fewest distinct places (exception type and throwing method) the refused cases of a run must come from.</summary>
-    private const int MinRefusalSites = 3;
 
     /// <summary>Runs one fixed case (a regression input found by fuzzing) under the same rules and watchdog.</summary>
     public static void RunOne(string reader, FuzzCase c, Action<FuzzCase> execute, Func<Exception, bool> isDocumented) =>

@@ -135,6 +135,7 @@ public class FleetStateTests
     [InlineData("running VM in a free slot", "holds no VM but its ")]
     [InlineData("settings in a free slot", "holds no VM but its Weight is 30")]
     [InlineData("smart paging without its mark", "Smart Paging 64 MB with flags")]
+    [InlineData("smart paging above startup", "MB with flags")]
     [InlineData("a decision without its mark", "decisions 0, 64, 0 MB with flags")]
     [InlineData("window begun after now", "pressure window of ")]
     [InlineData("window sum above count times maximum", "pressure window of ")]
@@ -159,6 +160,12 @@ public class FleetStateTests
             case "smart paging without its mark":
                 source.Cols.SmartPaging[running] = 64;
                 expected = $"VM {running}: " + expected;
+                break;
+            case "smart paging above startup":
+                // R6: Smart Paging covers at most the part of Startup the pool could not give, so never more than Startup.
+                source.Cols.SmartPaging[running] = source.Cols.Startup[running] + source.Model.GranularityMb;
+                source.Cols.Flags[running] |= VmFlags.HasSmartPaging;
+                expected = $"VM {running}: Smart Paging {source.Cols.SmartPaging[running]} " + expected;
                 break;
             case "a decision without its mark":
                 source.Cols.HotAdded[running] = 64;
@@ -231,6 +238,39 @@ public class FleetStateTests
         Assert.Equal(before, target.ComputeStateHash());
         using var balancer = new Balancer(target);
         balancer.Tick(); // the fleet is as it was, and ticks
+    }
+
+    [Fact]
+    public void Load_WindowSumOutsideItsSamplesRange_IsRefused_AndChangesNothing()
+    {
+        // R18: a window of n samples, each within [minimum, maximum], sums to within [n × minimum, n × maximum]. Two
+        // ticks into a window, so that the window of a VM running since before it holds two samples.
+        Fleet source = Busy(5);
+        using (var balancer = new Balancer(source, KernelPath.Vector512))
+        {
+            balancer.Tick();
+            balancer.Tick();
+        }
+
+        int into = (int)(source.TickIndex % source.Cols.WindowTicks);
+        Assert.Equal(2, into);
+        int running = Enumerable.Range(0, source.SlotCount).First(i => source.IsUsed(i) && source.State(i) == VmState.Running
+            && source.Cols.WinFirst[i] == 0);
+        int sum = source.Cols.WinSum[running];
+        foreach (int bad in (int[])[(2 * source.Cols.WinMax[running]) + 1, (2 * source.Cols.WinMin[running]) - 1])
+        {
+            source.Cols.WinSum[running] = bad;
+            using var state = new MemoryStream();
+            source.SaveState(state);
+            var target = new RandomFleet(5).Build(RandomFleet.FastModel, [20, 33, 7], 0.6);
+            ulong before = target.ComputeStateHash();
+            state.Position = 0;
+            var e = Assert.Throws<InvalidDataException>(() => target.LoadState(state));
+            Assert.Contains($"VM {running}: pressure window of 2 samples", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, target.ComputeStateHash());
+        }
+
+        source.Cols.WinSum[running] = sum;
     }
 
     /// <summary>States saved at any point of a random run (between ticks, after adds, removes, restarts, configures and

@@ -141,7 +141,8 @@ public class ParallelTests
         while (refused == 0 && others.Count == 0 && rounds < 50);
 
         Assert.Empty(others);
-        Assert.True(refused > 0, $"no tick was refused in {rounds} rounds of two threads");
+        // A refusal is likely but not certain on a loaded machine (seen: none in 50 rounds); the refusal itself is
+        // tested deterministically below (a tick inside an open sharded tick).
         Assert.Equal(6000 * rounds, ran + refused);
         Assert.Equal(ran, fleet.TickIndex);
         checker.Check();

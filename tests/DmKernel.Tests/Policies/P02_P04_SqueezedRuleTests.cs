@@ -48,6 +48,18 @@ public class P02_P04_SqueezedRuleTests
     }
 
     [Fact]
+    public void P3_VmBelowItsMinimum_FreesNothing_ItDoesNotLowerTheOthersSurplus()
+    {
+        // minFreeable_i = max(0, Assigned_i − Minimum_i): slot 0 holds 512 below its Minimum 1024 (a restart with Smart
+        // Paging, a Linux floor), which counts 0, not −512. Slot 1 frees 1024. Available 2058: surplus = 2058 + 0 + 1024 − 10
+        // = 3072 of range 2048 + 4096 = 6144, γ = 1/2: 1024 + 1024 and 1024 + 2048. (Counting −512 would give surplus 2560:
+        // 1024 + 852 and 1024 + 1706.)
+        int[] flags = [Rd, Rd], assigned = [512, 2048], min = [1024, 1024], max = [3072, 5120], goal = new int[2];
+        Squeezed.Recompute(2058, flags, assigned, min, max, [0, 0], 5, 10, G2, goal);
+        Assert.Equal([2048, 3072], goal);
+    }
+
+    [Fact]
     public void P3_ZeroRange_GivesMinimum()
         => Assert.Equal(1024, Squeezed.Goal(1024, 1024, surplus: 5000, range: 0, G2));
 

@@ -56,6 +56,8 @@ public class P10_GuestResponseRuleTests
     [InlineData("rate:-3")]
     [InlineData("intermittent:30")]
     [InlineData("intermittent:0/5")]
+    [InlineData("intermittent:2e9/30")]
+    [InlineData("intermittent:30/2e9")]
     public void P10_Setting_BadText_IsRefusedNamingTheForms(string text)
     {
         var ex = Assert.Throws<FormatException>(() => GuestResponse.Parse(text));

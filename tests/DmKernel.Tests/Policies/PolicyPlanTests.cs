@@ -217,6 +217,22 @@ public class PolicyPlanTests
     }
 
     [Fact]
+    public void P9_Revocation_ReachesTheHighLevel_NotJustBelowIt()
+    {
+        // Host 9910: V0 idle holding 4810 (demand 200), V1 active holding 5100 (demand 5100): Available 0, below soft
+        // (4 % of 9910 = 396.4 MB). Revocation takes until Available plus what it took reaches high, 6 % of 9910 = 594.6 MB:
+        // 298 granules (596 MB; 594 would stay below it), all from V0 (its ρ stays the lower down to about 1315 MB):
+        // goal 4810 − 596 = 4214, which an ideal guest reaches this tick (within R12's cap).
+        var rig = new PolicyRig(9910, BalancerPolicy.Esx);
+        rig.Add(512, 4810, 8192, 4810, demand: 200);
+        rig.Add(512, 5100, 8192, 5100, demand: 5100);
+        rig.Build();
+        rig.Tick<EsxPolicy>();
+        Assert.Equal(4214, rig.A.Goal[0]);
+        Assert.Equal([4214, 5100], rig.A.Assigned);
+    }
+
+    [Fact]
     public void P7_EsxGrowsToWhatIsTouched_InSlotOrder_WhileAvailableLasts()
     {
         // Host 12 000: V0 and V1 hold 2048 each and touch 5001 and 6000: want roundUp(5001) = 5002 and 6000. Available

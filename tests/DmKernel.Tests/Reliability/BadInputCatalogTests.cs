@@ -702,6 +702,37 @@ public sealed class BadInputCatalogTests
     }
 
     [Fact]
+    public void Native_FirstChunkNotAKeyframe_IsRefusedNamingTheChunk()
+    {
+        // docs/trace-format.md: the first chunk is a keyframe (its deltas start from 0; there is no chunk before it).
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default)], [], [[1], [2]]);
+        trace.Chunks[0].Frame[NativeFormat.FrFlags] = 0;
+        trace.Save(path);
+        var e = ReadExpectingError(path);
+        Assert.Equal("chunk 0 (ticks 0..0)", e.Where);
+        Assert.Contains("the first chunk is not a keyframe, expected flag 0x01", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Native_ChunkClaimingTicksPastTheTraceEnd_IsRefusedNamingTheChunk()
+    {
+        // Two ticks, up to two per chunk: chunk 1 starts at tick 1 and says it holds 2 ticks (its payload holds two), one
+        // more than the header's TickCount leaves. Read up to TickCount, its second tick would be dropped without a word.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default)], [], [[1], [2]]);
+        BinaryPrimitives.WriteInt32LittleEndian(trace.Header.AsSpan(NativeFormat.HdrTicksPerChunk), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(trace.Chunks[1].Frame.AsSpan(NativeFormat.FrCount), 2);
+        trace.Chunks[1].Payload = [.. ResealedTrace.EncodeTick([2]), .. ResealedTrace.EncodeTick([3])];
+        trace.Save(path);
+        var e = ReadExpectingError(path);
+        Assert.Equal("chunk 1 (expected to start at tick 1)", e.Where);
+        Assert.Contains("frame says 2 ticks, expected 1..1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Native_MaximumOverTheModelsMaxCeiling_IsRefusedByTheReplayNamingVmAndSetting()
     {
         // 2 TB is within the format's limit (16 TB), so the writer and the reader accept it; the model's MaxCeiling

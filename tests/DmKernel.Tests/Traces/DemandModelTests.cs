@@ -74,6 +74,29 @@ public class DemandModelTests
     }
 
     [Fact]
+    public void VmDemandingMoreThanItsSize_InExactlyHalfItsSamples_IsNotNamed()
+    {
+        // docs/importers.md: a VM is named when its demand is above its provisioned memory in more than half of its
+        // on-samples. 1000 + 512 MB fits 4096 MB, 4000 + 512 MB does not: "half" is above in 2 of 4, "most" in 3 of 5.
+        static string Varying(params double[] usageMb)
+        {
+            var sb = new StringBuilder(Header);
+            for (int i = 0; i < usageMb.Length; i++)
+                sb.Append(Row(T0 + (300L * i), 4096, usageMb[i]));
+            return sb.ToString();
+        }
+
+        using var dir = new TempDir();
+        dir.Write("in/half.csv", Varying(1000, 4000, 1000, 4000));
+        dir.Write("in/most.csv", Varying(1000, 4000, 1000, 4000, 4000));
+        var flat = new BitbrainsImportOptions { Demand = new DemandModel { K = 1, OsBaseMb = 512, OsBaseCapPercent = 100 } };
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"), flat);
+        DemandAboveProvisioned most = Assert.Single(report.DemandAboveProvisioned);
+        Assert.Equal("most.csv", most.Id);
+        Assert.Equal(0.6, most.ShareAbove, 9);
+    }
+
+    [Fact]
     public void LoneGap_IsHeldUpToTheLimit_ThenOff_ButGapsEndingTogetherAreAnOutage()
     {
         // Six VMs. vm0 alone misses samples from 1500 s to 3600 s (2100 s > the 900 s hold): it turns off after 900 s.
@@ -121,6 +144,33 @@ public class DemandModelTests
         var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
         Assert.Equal(0, report.NoteOf("collection_outage_gaps"));
         Assert.True(report.NoteOf("ticks_off_in_gaps") > 0);
+    }
+
+    [Fact]
+    public void ExactlyFiveGapsEndingTogether_AreAnOutage_HeldThroughout()
+    {
+        // docs/importers.md: an outage needs the samples of at least 5 distinct VMs (and 10 % of those in their span) to
+        // resume within a period. Five of six VMs miss 1500 s..3600 s (2100 s, over the 900 s hold) and resume together.
+        using var dir = new TempDir();
+        for (int v = 0; v < 6; v++)
+        {
+            IEnumerable<long> times = Every300(0, 6000);
+            if (v < 5)
+                times = times.Where(t => t <= 1500 || t >= 3600);
+            dir.Write($"in/vm{v}.csv", File(times));
+        }
+
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(5, report.NoteOf("collection_outage_gaps"));
+        Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
+        Assert.Equal(5 * (((3600 - 1500 - 900) / 300) - 1), report.NoteOf("ticks_held_in_outages")); // every tick past the hold
+        var data = TraceData.Load(dir.File("t.dmt"));
+        for (int v = 0; v < 5; v++)
+        {
+            int[] s = data.Series(data.VmIndex($"vm{v}.csv"));
+            for (long t = 1500; t <= 3600; t += 300)
+                Assert.Equal(1000 + 512, s[t / 300]);               // held, never off
+        }
     }
 
     /// <summary>
