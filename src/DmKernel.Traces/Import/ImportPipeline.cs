@@ -168,8 +168,12 @@ internal static class ImportPipeline
                     }
                 }
 
-                if (age >= 1.5 * nominalPeriod)
-                    held++; // at least one sample missing: the last value is held
+                // Held: a sample is missing after the one in force (the next comes 1.5 nominal periods or more after it,
+                // or none comes) and this tick is where the first missing one would be in force. A tick between two
+                // samples that both came (a coarser sample than tick, a sample late by more than the tolerance) is not.
+                bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * nominalPeriod;
+                if (gapFollows && limit >= prevTime[v] + nominalPeriod)
+                    held++;
                 int measured = prevValue[v];
                 row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }

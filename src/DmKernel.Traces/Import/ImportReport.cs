@@ -46,7 +46,8 @@ public sealed class ImportReport
 
     /// <summary>
     /// Counts of quirks handled (not errors): "duplicate_timestamps", "off_samples", "usage_above_capacity",
-    /// "usage_zero_samples", "ticks_held", "ticks_off_in_gaps", "settings_clamped" (raised to 32 MB), ...
+    /// "usage_zero_samples", "ticks_held" (VM-ticks holding a value over a missing sample; docs/importers.md),
+    /// "ticks_off_in_gaps", "settings_clamped" (raised to 32 MB), ...
     /// </summary>
     public IReadOnlyDictionary<string, long> Notes => _notes;
 

@@ -129,6 +129,27 @@ public class DemandModelTests
         Assert.Equal(((3600 - 1500 - 900) / 300) - 1, report.NoteOf("ticks_off_in_gaps"));
     }
 
+    [Theory]
+    [InlineData("0,300,900,1200", 300, 1)]          // the sample due at 600 s is missing: tick 600 holds 300's value
+    [InlineData("0,300,1200", 300, 2)]              // two missing: ticks 600 and 900
+    [InlineData("0,300,900", 60, 5)]                // 60 s ticks: 600, 660, ..., 840 would have had 600's sample
+    [InlineData("0,303,600,900", 300, 0)]           // a sample 3 s late (over the 2 s tolerance): late, not missing
+    [InlineData("0,300,600,900", 600, 0)]           // ticks coarser than the samples: nothing missing
+    [InlineData("0,300,600,900|0,300", 300, 2)]     // a series that ends: its value is held at 600 and 900 until the hold
+    public void TicksHeld_CountsTheTicksWhereAMissingSampleWouldBeInForce(string vmTimes, double tickSeconds, long held)
+    {
+        // docs/importers.md, "Resampling": a tick is held when a gap of 1.5 nominal periods or more follows the sample in
+        // force (or no sample follows) and the tick is at or past that sample + one period.
+        using var dir = new TempDir();
+        string[] vms = vmTimes.Split('|');
+        for (int v = 0; v < vms.Length; v++)
+            dir.Write($"in/vm{v}.csv", File(vms[v].Split(',').Select(t => long.Parse(t, CultureInfo.InvariantCulture))));
+
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"), new BitbrainsImportOptions { TickSeconds = tickSeconds });
+        Assert.Equal(held, report.NoteOf("ticks_held"));
+        Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
+    }
+
     [Fact]
     public void FewerThanFiveGapsEndingTogether_AreNotAnOutage()
     {
