@@ -330,7 +330,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         level.LinePattern = LinePattern.Dashed;
         level.Color = Colors.Black;
         level.LegendText = string.Create(Ic, $"paging limit {limit:0.###} %");
-        plot.Title(string.Create(Ic, $"{result.Trace}: VM-time unserved against VMs per {HostGb} host"));
+        plot.Title(CurvesTitle());
         plot.XLabel("VMs per host");
         plot.YLabel("servable VM-time paging or denied (%)");
         plot.Axes.SetLimitsX(0, maxX * 1.05);
@@ -342,6 +342,19 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         plot.Axes.SetLimitsY(0, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))));
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, ReplayReport.PlotWidth + 300, ReplayReport.PlotHeight + 80);
+    }
+
+    /// <summary>
+    /// density.png's title. The curves and diamonds are one draw's while the report's tables give the median over the
+    /// draws: the picture says so itself, as it is often looked at without report.md.
+    /// </summary>
+    internal string CurvesTitle()
+    {
+        CapacityOptions o = result.Options;
+        string draw = o.Seeds > 1
+            ? string.Create(Ic, $"the draw of seed {o.Seed}, the first of {o.Seeds}; report.md's densities are the median over all {o.Seeds}")
+            : string.Create(Ic, $"the draw of seed {o.Seed}");
+        return string.Create(Ic, $"{result.Trace}: VM-time unserved against VMs per {HostGb} host\n{draw}");
     }
 
     /// <summary>comparison.json: every figure of the report.</summary>

@@ -190,6 +190,28 @@ public class CapacityStudyTests
     /// A density search stops at <see cref="CapacityOptions.MaxVmsPerHost"/>: a density there is a lower bound, so it is
     /// shown as one (<see cref="DensityResult.AtSearchLimit"/>, a warning), and a verdict that hangs on it is undecided.
     /// </summary>
+    [Theory]
+    [InlineData(1, 1UL)]
+    [InlineData(3, 7UL)]
+    public void DensityPlotTitle_NamesTheDrawItShows_AndThatTheTablesAreMedians(int seeds, ulong seed)
+    {
+        // density.png draws one draw's curves (docs/compare.md, "density.png"); the picture itself says which.
+        CapacityResult r = CapacityStudy.Run(Fleets.Vdi(desktops: 20, ticks: 48), new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 1,
+            Seeds = seeds,
+            Seed = seed,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        string title = new DmKernel.Cli.Report.CompareReport(r, 1).CurvesTitle();
+        Assert.Contains($"the draw of seed {seed}", title, StringComparison.Ordinal);
+        if (seeds > 1)
+            Assert.Contains($"the first of {seeds}; report.md's densities are the median over all {seeds}", title, StringComparison.Ordinal);
+        else
+            Assert.DoesNotContain("median", title, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DensityAtTheSearchLimit_IsALowerBound_WarnedOf_AndLeavesTheVerdictUndecided()
     {
