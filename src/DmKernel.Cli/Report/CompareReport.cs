@@ -352,7 +352,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     {
         CapacityOptions o = result.Options;
         string draw = o.Seeds > 1
-            ? string.Create(Ic, $"the draw of seed {o.Seed}, the first of {o.Seeds}; report.md's densities are the median over all {o.Seeds}")
+            ? string.Create(Ic, $"the draw of seed {o.Seed} (first of {o.Seeds}); report.md gives the median of the {o.Seeds} draws")
             : string.Create(Ic, $"the draw of seed {o.Seed}");
         return string.Create(Ic, $"{result.Trace}: VM-time unserved against VMs per {HostGb} host\n{draw}");
     }

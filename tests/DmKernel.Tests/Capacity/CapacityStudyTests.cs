@@ -207,7 +207,7 @@ public class CapacityStudyTests
         string title = new DmKernel.Cli.Report.CompareReport(r, 1).CurvesTitle();
         Assert.Contains($"the draw of seed {seed}", title, StringComparison.Ordinal);
         if (seeds > 1)
-            Assert.Contains($"the first of {seeds}; report.md's densities are the median over all {seeds}", title, StringComparison.Ordinal);
+            Assert.Contains($"(first of {seeds}); report.md gives the median of the {seeds} draws", title, StringComparison.Ordinal);
         else
             Assert.DoesNotContain("median", title, StringComparison.Ordinal);
     }
