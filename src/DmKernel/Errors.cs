@@ -5,9 +5,12 @@ namespace DmKernel;
 /// <summary>A VM setting refused by R1 or R2: names the VM, the setting, the value and the rule.</summary>
 public sealed class SettingRejectedException : ArgumentException
 {
+    private readonly string _message;
+
     public SettingRejectedException(int vm, string setting, long value, string rule, string expected)
-        : base(string.Create(CultureInfo.InvariantCulture, $"VM {vm}: {setting} = {value} refused by {rule}: {expected}. Nothing of the change was applied."))
+        : base(null, PropertyOf(setting))
     {
+        _message = string.Create(CultureInfo.InvariantCulture, $"VM {vm}: {setting} = {value} refused by {rule}: {expected}. Nothing of the change was applied.");
         Vm = vm;
         Setting = setting;
         Value = value;
@@ -25,21 +28,41 @@ public sealed class SettingRejectedException : ArgumentException
 
     /// <summary>The rule, "R1" or "R2".</summary>
     public string Rule { get; }
+
+    /// <summary>The message naming the VM, the setting, the value and the rule (without <see cref="ArgumentException"/>'s "(Parameter ...)" suffix).</summary>
+    public override string Message => _message;
+
+    // ParamName is the VmSettings property the setting is (StartupMb for "Startup"), so code can map it to its own field.
+    private static string PropertyOf(string setting) => setting switch
+    {
+        "Startup" => nameof(VmSettings.StartupMb),
+        "Minimum" => nameof(VmSettings.MinimumMb),
+        "Maximum" => nameof(VmSettings.MaximumMb),
+        "Buffer" => nameof(VmSettings.BufferPercent),
+        _ => setting,
+    };
 }
 
 /// <summary>A model parameter out of range: names the parameter, the value and what was expected.</summary>
 public sealed class ModelParameterException : ArgumentException
 {
+    private readonly string _message;
+
     public ModelParameterException(string parameter, double value, string expected)
-        : base(string.Create(CultureInfo.InvariantCulture, $"Model parameter {parameter} = {value} is out of range: expected {expected}."))
+        : base(null, parameter)
     {
+        _message = string.Create(CultureInfo.InvariantCulture, $"Model parameter {parameter} = {value} is out of range: expected {expected}.");
         Parameter = parameter;
         Value = value;
     }
 
+    /// <summary>The <see cref="ModelParameters"/> property out of range (also <see cref="ArgumentException.ParamName"/>).</summary>
     public string Parameter { get; }
 
     public double Value { get; }
+
+    /// <summary>The message naming the parameter, the value and what was expected (without the "(Parameter ...)" suffix).</summary>
+    public override string Message => _message;
 }
 
 /// <summary>An R14 invariant that did not hold after a tick.</summary>

@@ -30,8 +30,14 @@ public class R01_R02_SettingsTests
         var f = NewFleet();
         Assert.Equal(0, f.AddVm(0, VmSettings.Default)); // slot 0 taken: the refused VM would have been slot 1
 
-        var ex = Assert.Throws<SettingRejectedException>(() => f.AddVm(0, new VmSettings(startup, minimum, maximum, buffer, weight)));
+        var refused = new VmSettings(startup, minimum, maximum, buffer, weight);
+        var ex = Assert.Throws<SettingRejectedException>(() => f.AddVm(0, refused));
 
+        // ParamName is the VmSettings property holding the refused value; the message has no "(Parameter ...)" suffix.
+        Assert.NotNull(ex.ParamName);
+        Assert.Equal(value, Convert.ToInt64(typeof(VmSettings).GetProperty(ex.ParamName)!.GetValue(refused), CultureInfo.InvariantCulture));
+        Assert.StartsWith(setting, ex.ParamName, StringComparison.Ordinal);
+        Assert.EndsWith("Nothing of the change was applied.", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, ex.Vm);
         Assert.Equal(setting, ex.Setting);
         Assert.Equal(value, ex.Value);
@@ -108,6 +114,8 @@ public class R01_R02_SettingsTests
         big.AddVm(0, VmSettings.Dynamic(512, 512, SixteenTb));
         var ex = Assert.Throws<ModelParameterException>(() => NewFleet(new ModelParameters { MaxCeilingMb = SixteenTb + 2 }));
         Assert.Equal(nameof(ModelParameters.MaxCeilingMb), ex.Parameter);
+        Assert.Equal(ex.Parameter, ex.ParamName);
+        Assert.EndsWith("expected a multiple of 2 MB from 32 to 16777216.", ex.Message, StringComparison.Ordinal); // no "(Parameter ...)"
 
         // R8's input, the committed memory, is checked to 0..16 TB.
         var f = NewFleet();
