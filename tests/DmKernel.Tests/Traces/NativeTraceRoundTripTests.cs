@@ -167,6 +167,29 @@ public sealed class NativeTraceRoundTripTests
     }
 
     [Fact]
+    public void Writer_ReplacesAStaleTemporaryLeftByAKilledRun()
+    {
+        // docs/trace-format.md, "Writing safely": a process killed outright (SIGKILL) cannot delete its <path>.tmp; the
+        // next write to the same path takes it over (a longer stale file is truncated, not overwritten in part).
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        File.WriteAllBytes(path + ".tmp", new byte[1 << 20]);
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], []))
+        {
+            w.WriteTick([5]);
+            w.Complete();
+        }
+
+        Assert.False(File.Exists(path + ".tmp"));
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        using var r = NativeTraceReader.Open(path);
+        var tick = new int[1];
+        Assert.True(r.ReadTick(tick));
+        Assert.Equal(5, tick[0]);
+        Assert.False(r.ReadTick(tick));
+    }
+
+    [Fact]
     public void Writer_CompleteReplacesOldFileAtomically()
     {
         using var dir = new TempDir();
