@@ -8,7 +8,7 @@ using DmKernel.Cli.Commands;
 namespace DmKernel.Cli;
 
 /// <summary>The <c>dmkernel</c> command tree; <see cref="Run"/> is the whole program (tests call it in-process).</summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     /// <summary>The name help shows in "Usage: dmkernel ..." (the .NET tool's command name), whatever the host process is called.</summary>
     public const string CommandName = "dmkernel";
@@ -81,8 +81,10 @@ internal static class CliApp
             {
                 // A value that does not parse (not a number, too large for its type), an unknown option, a missing
                 // argument: bad arguments, exit code 2, one line each on stderr.
+                // The parser's own messages may list choices on lines of their own ("Must be one of:\n\t'last'\n\t'peak'"):
+                // joined with spaces; anything else not text (from a typed value) still shows as U+FFFD.
                 foreach (ParseError error in parsed.Errors)
-                    Console.Error.WriteLine($"error: {Commands.Cli.OneLine(error.Message)}");
+                    Console.Error.WriteLine($"error: {Commands.Cli.OneLine(ParserLineBreak().Replace(error.Message, " "))}");
                 Console.Error.WriteLine($"({CommandPath(parsed.CommandResult)} --help shows the usage)");
                 return 2;
             }
@@ -94,4 +96,8 @@ internal static class CliApp
             Console.CancelKeyPress -= OnCancel;
         }
     }
+
+    /// <summary>A line break followed by a tab: how the parser puts each allowed value on its own line.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\r?\n\t+")]
+    private static partial System.Text.RegularExpressions.Regex ParserLineBreak();
 }

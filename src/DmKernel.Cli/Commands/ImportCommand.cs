@@ -38,6 +38,8 @@ internal static class ImportCommand
         var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base; k is a factor.", HelpName = "FACTOR", DefaultValueFactory = _ => defaults.Demand.K };
         var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB.", HelpName = "MB", DefaultValueFactory = _ => defaults.Demand.OsBaseMb };
         var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this share of the VM's provisioned memory, percent (100 = no cap).", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Demand.OsBaseCapPercent };
+        var downsample = new Option<string>("--downsample") { Description = "With --tick-seconds longer than the sample period: each tick takes the last sample within it, or the peak (the largest; conservative for capacity).", HelpName = "last|peak", DefaultValueFactory = _ => defaults.Downsample == DownsampleRule.Peak ? "peak" : "last" };
+        downsample.AcceptOnlyFromAmong("last", "peak");
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
@@ -45,7 +47,7 @@ internal static class ImportCommand
         var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size, MB (Bitbrains, GCD). [default: no placement; replay places on --host-mb]", HelpName = "MB" };
         var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
         var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
-        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, downsample, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
         if (kind != "Alibaba")
             command.Options.Add(placeOn);
         if (kind == "Alibaba")
@@ -70,6 +72,8 @@ internal static class ImportCommand
                 o = o with { Lenient = r.GetValue(lenient) };
                 if (r.GetValue(tick) is double t)
                     o = o with { TickSeconds = t };
+                if (r.GetValue(downsample) == "peak")
+                    o = o with { Downsample = DownsampleRule.Peak };
                 if (r.GetValue(hold) is double h)
                     o = o with { MaxHoldSeconds = h };
                 if (r.GetValue(k) is double kk)

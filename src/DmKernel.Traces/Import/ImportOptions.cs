@@ -35,6 +35,12 @@ public abstract record ImportOptions
     /// <summary>A sample stamped up to this many seconds after a tick still counts for that tick (clock jitter).</summary>
     public double JitterToleranceSeconds { get; init; }
 
+    /// <summary>
+    /// With ticks longer than the sample period: the last sample within a tick (<see cref="DownsampleRule.Last"/>, the
+    /// default) or the largest (<see cref="DownsampleRule.Peak"/>).
+    /// </summary>
+    public DownsampleRule Downsample { get; init; }
+
     /// <summary>How measured memory becomes committed demand.</summary>
     public DemandModel Demand { get; init; }
 
@@ -51,6 +57,7 @@ public abstract record ImportOptions
         Check(StartSeconds is null || double.IsFinite(StartSeconds.Value), nameof(StartSeconds), StartSeconds ?? 0, "null or a finite number of seconds");
         Check(double.IsFinite(MaxHoldSeconds) && MaxHoldSeconds >= 0, nameof(MaxHoldSeconds), MaxHoldSeconds, "a finite number of seconds >= 0");
         Check(double.IsFinite(JitterToleranceSeconds) && JitterToleranceSeconds >= 0 && JitterToleranceSeconds < TickSeconds, nameof(JitterToleranceSeconds), JitterToleranceSeconds, "seconds from 0 to below TickSeconds");
+        Check(Enum.IsDefined(Downsample), nameof(Downsample), (double)Downsample, "Last (0) or Peak (1)");
         if (Demand is null)
             throw new ArgumentNullException(nameof(Demand), "Demand: expected a demand model.");
         Demand.Validate(nameof(Demand));
@@ -65,7 +72,10 @@ public abstract record ImportOptions
     internal virtual void Record(TraceMetadata m, double startSeconds)
     {
         m.Set("import.lenient", Lenient);
-        m.Set("resample.rule", "value of the last sample at or before tick time + jitter tolerance; off (-1) when that sample is older than max_hold_seconds or there is none");
+        m.Set("resample.rule", Downsample == DownsampleRule.Peak
+            ? "largest value of the samples after the previous tick and at or before tick time + jitter tolerance (on when any is on), else the last sample's; off (-1) when the last sample is older than max_hold_seconds or there is none"
+            : "value of the last sample at or before tick time + jitter tolerance; off (-1) when that sample is older than max_hold_seconds or there is none");
+        m.Set("resample.downsample", Downsample == DownsampleRule.Peak ? "peak" : "last");
         m.Set("resample.tick_seconds", TickSeconds).Set("resample.start_seconds", startSeconds);
         m.Set("resample.max_hold_seconds", MaxHoldSeconds).Set("resample.jitter_tolerance_seconds", JitterToleranceSeconds);
         Settings.Record(m);

@@ -66,7 +66,8 @@ internal static class ImportPipeline
 
     /// <summary>
     /// Writes the trace: at tick k (time T = start + k × tick) each VM takes the value of its last sample at or
-    /// before T + jitter tolerance, or -1 when it has none or that sample is older than the hold limit. Every series
+    /// before T + jitter tolerance (with <see cref="DownsampleRule.Peak"/>, the largest of the samples since the previous
+    /// tick), or -1 when it has none or that sample is older than the hold limit. Every series
     /// must be complete; their samples are read back from the spill, one block per VM at a time, so memory grows with
     /// the VMs, never with the samples.
     /// </summary>
@@ -123,6 +124,10 @@ internal static class ImportPipeline
             Advance(cursors[v], out nextTime[v], out nextValue[v]);
         }
 
+        // DownsampleRule.Peak: the largest value among the samples this tick took in (a window of one tick back from
+        // its limit); a tick that took in none keeps the value in force.
+        bool peak = o.Downsample == DownsampleRule.Peak;
+        var peakValue = peak ? new int[n] : [];
         var row = new int[n];
         long held = 0, offInGaps = 0, heldInOutages = 0;
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
@@ -135,14 +140,23 @@ internal static class ImportPipeline
             {
                 if (nextTime[v] <= limit)
                 {
+                    int largest = int.MinValue;
                     do
                     {
                         prevTime[v] = nextTime[v];
                         prevValue[v] = nextValue[v];
+                        if (prevTime[v] > limit - o.TickSeconds)
+                            largest = Math.Max(largest, prevValue[v]);
                         Advance(cursors[v], out nextTime[v], out nextValue[v]);
                     }
                     while (nextTime[v] <= limit);
                     hasPrev[v] = true;
+                    if (peak)
+                        peakValue[v] = Math.Max(largest, prevValue[v]); // the sample in force always counts
+                }
+                else if (peak)
+                {
+                    peakValue[v] = prevValue[v];
                 }
 
                 if (!hasPrev[v])
@@ -174,7 +188,7 @@ internal static class ImportPipeline
                 bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * nominalPeriod;
                 if (gapFollows && limit >= prevTime[v] + nominalPeriod)
                     held++;
-                int measured = prevValue[v];
+                int measured = peak ? peakValue[v] : prevValue[v];
                 row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }
 

@@ -140,6 +140,37 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// --downsample takes last or peak; anything else is one error line listing both (the parser puts each choice on a line
+    /// of its own). peak at an hour's tick is recorded in the trace and reads more demand than last on the same samples.
+    /// </summary>
+    [Fact]
+    public void Import_Downsample_OnlyLastOrPeak_OneErrorLine_PeakReadsMore()
+    {
+        using var tmp = new TempDir();
+        string input = RealTraces.Path("bitbrains-gwa-t-12-rnd");
+        (int exit, _, string stderr) = Run("import", "bitbrains", input, "-o", tmp.File("x.dmt"), "--downsample", "max");
+        Assert.Equal(2, exit);
+        Assert.Equal("error: Argument 'max' not recognized. Must be one of: 'last' 'peak'", ErrorLine(stderr));
+        Assert.DoesNotContain('\uFFFD', stderr);
+        Assert.False(File.Exists(tmp.File("x.dmt")));
+
+        long Demand(string rule)
+        {
+            string trace = tmp.File(rule + ".dmt");
+            (int code, _, string err) = Run("import", "bitbrains", input, "-o", trace, "--tick-seconds", "3600", "--downsample", rule);
+            Assert.True(code == 0, err);
+            var data = TraceData.Load(trace);
+            Assert.Equal(rule, data.Header.Metadata["resample.downsample"]);
+            long sum = 0;
+            for (int v = 0; v < data.Header.VmCount; v++)
+                sum += data.Series(v).Where(x => x > 0).Sum(x => (long)x);
+            return sum;
+        }
+
+        Assert.True(Demand("peak") > Demand("last"));
+    }
+
+    /// <summary>
     /// merge -o into one of its own shard folders (or below one) is refused: the merged files have the shard's own names, so
     /// the shard was overwritten and every later merge refused it as changed.
     /// </summary>

@@ -150,6 +150,74 @@ public class DemandModelTests
         Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
     }
 
+    /// <summary>One Bitbrains file with a sample every 300 s from T0, the usages given (MB), 4096 MB provisioned.</summary>
+    private static string Usages(params double[] usageMb)
+    {
+        var sb = new StringBuilder(Header);
+        for (int i = 0; i < usageMb.Length; i++)
+            sb.Append(Row(T0 + (300L * i), 4096, usageMb[i]));
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Downsample_Last_TakesTheLastSampleOfEachTick_Peak_TheLargest()
+    {
+        // docs/importers.md, "Resampling": 900 s ticks over 300 s samples. Tick 1 (900 s) takes in the samples at 300, 600
+        // and 900 s; tick 2 those at 1200, 1500 and 1800 s. Committed = usage + 512 (the OS base).
+        using var dir = new TempDir();
+        dir.Write("in/vm.csv", Usages(1000, 3000, 1200, 1100, 900, 2500, 800));
+        int[] Series(DownsampleRule rule)
+        {
+            string path = dir.File($"{rule}.dmt");
+            BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, Downsample = rule });
+            var data = TraceData.Load(path);
+            Assert.Equal(rule == DownsampleRule.Peak ? "peak" : "last", data.Header.Metadata["resample.downsample"]);
+            return data.Series(0);
+        }
+
+        Assert.Equal([1000 + 512, 1100 + 512, 800 + 512], Series(DownsampleRule.Last));
+        Assert.Equal([1000 + 512, 3000 + 512, 2500 + 512], Series(DownsampleRule.Peak));
+    }
+
+    [Fact]
+    public void Downsample_Peak_OfTheFirstTick_LooksOneTickBack_NotAtEverySampleBeforeTheStart()
+    {
+        // Tick 0 at StartSeconds = T0 + 900 takes in the samples after T0 + 0 (one tick back) up to T0 + 900: not the
+        // 4000 MB at T0 itself, which was the previous tick's.
+        using var dir = new TempDir();
+        dir.Write("in/vm.csv", Usages(4000, 1000, 1200, 1100, 900, 2500, 800));
+        string path = dir.File("t.dmt");
+        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, StartSeconds = T0 + 900, Downsample = DownsampleRule.Peak });
+        Assert.Equal([1200 + 512, 2500 + 512], TraceData.Load(path).Series(0));
+    }
+
+    [Theory]
+    [InlineData(300)]
+    [InlineData(120)]
+    public void Downsample_Peak_WithTicksNoLongerThanTheSamples_IsLast(double tickSeconds)
+    {
+        // At most one new sample per tick: the peak of one sample is that sample, and a tick with none holds it.
+        using var dir = new TempDir();
+        dir.Write("in/vm.csv", Usages(1000, 3000, 1200, 1100, 900, 2500, 800));
+        int[] Series(DownsampleRule rule)
+        {
+            string path = dir.File($"{rule}.dmt");
+            BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = tickSeconds, Downsample = rule });
+            return TraceData.Load(path).Series(0);
+        }
+
+        int[] last = Series(DownsampleRule.Last);
+        Assert.Equal(last, Series(DownsampleRule.Peak));
+        Assert.Contains(3000 + 512, last);
+    }
+
+    [Fact]
+    public void Downsample_OutOfRange_IsRefusedNamingTheOption()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new BitbrainsImportOptions { Downsample = (DownsampleRule)2 }.Validate());
+        Assert.Equal(nameof(ImportOptions.Downsample), ex.ParamName);
+    }
+
     [Fact]
     public void FewerThanFiveGapsEndingTogether_AreNotAnOutage()
     {
