@@ -2,8 +2,8 @@ namespace DmKernel.Traces;
 
 /// <summary>
 /// Which of the samples that arrive within one tick the tick takes, when ticks are longer than the source's sample
-/// period (docs/importers.md, "Resampling"). With ticks no longer than the period each tick sees at most one new
-/// sample and both rules give the same trace.
+/// period (docs/importers.md, "Resampling"). With ticks no longer than the period a tick takes in one new sample,
+/// rarely two (one early or late within the jitter tolerance), so both rules give nearly the same trace.
 /// </summary>
 public enum DownsampleRule
 {

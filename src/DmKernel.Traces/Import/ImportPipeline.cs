@@ -145,7 +145,7 @@ internal static class ImportPipeline
                     {
                         prevTime[v] = nextTime[v];
                         prevValue[v] = nextValue[v];
-                        if (prevTime[v] > limit - o.TickSeconds)
+                        if (peak && prevTime[v] > limit - o.TickSeconds)
                             largest = Math.Max(largest, prevValue[v]);
                         Advance(cursors[v], out nextTime[v], out nextValue[v]);
                     }
