@@ -175,6 +175,21 @@ public class TickBench
         }
     }
 
-    /// <summary>Bytes per VM-tick the case's layout touches: 36 for the minimal floor, the layout's declared columns otherwise.</summary>
-    public static int BytesPerVmTick(TickPath path) => path == TickPath.MinFloor ? MinimalFloor.BytesPerVmTick : StreamingFloor.BytesPerVmTick;
+    /// <summary>
+    /// Bytes per VM a realistic kernel operation moves before its tick: <c>SetCommitted</c>'s range check reads the input
+    /// column (4 B) and its copy reads it again and writes Committed (8 B). The floors read the input column in place of
+    /// Committed, so they have no such step.
+    /// </summary>
+    public const int SetCommittedBytesPerVm = 3 * sizeof(int);
+
+    /// <summary>
+    /// Bytes per VM-tick the case moves: 36 for the minimal floor, the layout's declared columns for the same-columns floor
+    /// and the steady kernel, those plus <see cref="SetCommittedBytesPerVm"/> for the realistic kernel.
+    /// </summary>
+    public static int BytesPerVmTick(TickPath path, TickWorkload workload) => path switch
+    {
+        TickPath.MinFloor => MinimalFloor.BytesPerVmTick,
+        TickPath.ColFloor => StreamingFloor.BytesPerVmTick,
+        _ => StreamingFloor.BytesPerVmTick + (workload == TickWorkload.Realistic ? SetCommittedBytesPerVm : 0),
+    };
 }
