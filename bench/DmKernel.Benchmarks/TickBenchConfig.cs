@@ -22,7 +22,7 @@ internal sealed class TickBenchConfig : ManualConfig
     {
         Add(new BenchConfig());
         AddColumn(StatisticColumn.Median);
-        AddColumn(FloorRatioColumn.Minimal, FloorRatioColumn.MinimalOfMedians, FloorRatioColumn.SameColumns, BytesPerVmColumn.Instance);
+        AddColumn(FloorRatioColumn.Minimal, FloorRatioColumn.MinimalOfMedians, FloorRatioColumn.SameColumns, FloorRatioColumn.ScalarReference, BytesPerVmColumn.Instance);
         Orderer = new NeighbourOrderer();
     }
 

@@ -20,6 +20,9 @@ internal sealed class FloorRatioColumn(TickPath floor, string name, bool median 
 
     public static readonly FloorRatioColumn SameColumns = new(TickPath.ColFloor, "/ColFloor");
 
+    /// <summary>The kernel against its scalar reference, in the same run (Vector512's mean over Scalar's: below 1 is faster).</summary>
+    public static readonly FloorRatioColumn ScalarReference = new(TickPath.Scalar, "/Scalar");
+
     public string Id => nameof(FloorRatioColumn) + "." + floor + (median ? ".Median" : "");
 
     public string ColumnName { get; } = name;
