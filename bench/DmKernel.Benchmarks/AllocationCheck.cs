@@ -4,8 +4,8 @@ using BenchmarkDotNet.Loggers;
 namespace DmKernel.Benchmarks;
 
 /// <summary>
-/// <c>--ci</c>'s exact allocation check, after the BenchmarkDotNet suites: each kernel case of <see cref="TickBench"/> and
-/// <see cref="ParallelTickBench"/> ticked in this process over a long window, its allocated bytes counted exactly and
+/// <c>--ci</c>'s exact allocation check, after the BenchmarkDotNet suites: each kernel case of <see cref="TickBench"/>,
+/// each policy of <see cref="PolicyTickBench"/> and <see cref="ParallelTickBench"/> ticked in this process over a long window, its allocated bytes counted exactly and
 /// required to be 0. BenchmarkDotNet's "Allocated" column is bytes per operation rounded to a whole number, so a kernel
 /// that allocates 1 KB every 4 096th tick reads 0 B there; this check's windows (10 000 ticks at 10 000 VMs and on two
 /// threads at 50 000, 100 ticks at 1 000 000, after a tenth as many to warm up) count any allocation that recurs within
@@ -55,6 +55,27 @@ internal static class AllocationCheck
                         cases++;
                     }
                 }
+            }
+        }
+
+        // Each balancer policy (docs/policies.md) on both paths, with short hosts: their periodic steps (squeezed's and
+        // MoM's periods, ESX's sampling) fall many times within the window.
+        foreach (PolicyKind policy in (PolicyKind[])[PolicyKind.HyperV, PolicyKind.Static, PolicyKind.Squeezed, PolicyKind.Mom, PolicyKind.Esx])
+        {
+            foreach (PolicyBenchPath path in Enum.GetValues<PolicyBenchPath>())
+            {
+                var bench = new PolicyTickBench { Vms = 10_000, ShortSharePercent = 25, Policy = policy, Path = path };
+                bench.Setup();
+                try
+                {
+                    failures += Measure(log, $"PolicyTickBench {policy} {path} 10000 VMs 25 % short", TickWindow / 10_000, bench.Tick, processWide: false);
+                }
+                finally
+                {
+                    bench.Cleanup();
+                }
+
+                cases++;
             }
         }
 

@@ -46,7 +46,7 @@ internal static class CiMode
 
         Summary[] summaries = BenchmarkRunner.Run(KernelSuites, config);
         var allocating = new List<BenchmarkCase>();
-        int failures = Check(summaries, log, allocating, final: false);
+        int failures = Check(summaries, log, allocating, final: false) + CheckCaseCounts(summaries, log);
         if (allocating.Count > 0)
         {
             log.WriteLineInfo($"Re-checking {allocating.Count} benchmark(s) that showed allocations, each run alone.");
@@ -165,6 +165,27 @@ internal static class CiMode
         {
             failures++;
             log.WriteLineError("FAIL: no benchmark ran.");
+        }
+
+        return failures;
+    }
+
+    /// <summary>
+    /// Each suite ran every case CI mode selects: TickBench 1 size × 2 short shares × 2 workloads × 6 paths = 24,
+    /// ParallelTickBench 1 size × 2 workloads × 2 thread counts = 4 (a suite that found no case, or fewer, fails).
+    /// </summary>
+    private static int CheckCaseCounts(Summary[] summaries, ILogger log)
+    {
+        var expected = new Dictionary<Type, int> { [typeof(TickBench)] = 24, [typeof(ParallelTickBench)] = 4 };
+        int failures = 0;
+        foreach ((Type suite, int count) in expected)
+        {
+            int ran = summaries.SelectMany(s => s.BenchmarksCases).Count(c => c.Descriptor.Type == suite);
+            if (ran != count)
+            {
+                failures++;
+                log.WriteLineError($"FAIL {suite.Name}: {ran} cases, expected {count} in CI mode.");
+            }
         }
 
         return failures;

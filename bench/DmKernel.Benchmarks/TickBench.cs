@@ -152,25 +152,23 @@ public class TickBench
 
     private void RunFloor(int[]? committed)
     {
+        // The same-columns floor picks its own width; the minimal floor runs at the widest accelerated one.
+        if (_colFloor is not null)
+        {
+            _colFloor.Run(committed);
+            return;
+        }
+
         switch (_floorWidth)
         {
             case KernelPath.Vector512:
-                if (_minFloor is not null)
-                    _minFloor.Run<FloorVec512>(committed);
-                else
-                    _colFloor!.Run(committed);
+                _minFloor!.Run<FloorVec512>(committed);
                 break;
             case KernelPath.Vector256:
-                if (_minFloor is not null)
-                    _minFloor.Run<FloorVec256>(committed);
-                else
-                    _colFloor!.Run(committed);
+                _minFloor!.Run<FloorVec256>(committed);
                 break;
             default:
-                if (_minFloor is not null)
-                    _minFloor.Run<FloorVec128>(committed);
-                else
-                    _colFloor!.Run(committed);
+                _minFloor!.Run<FloorVec128>(committed);
                 break;
         }
     }
