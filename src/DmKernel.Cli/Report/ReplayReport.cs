@@ -31,6 +31,12 @@ internal static class ReplayReport
         fleetPlot.XLabel("hours");
         fleetPlot.YLabel("GB");
         fleetPlot.Axes.SetLimitsX(0, Math.Max(hours, 1e-9)); // the replay's span, not the autoscale's margins (-1..25 h)
+        // From 0 GB: the autoscale started the axis near the data, so a few percent between assigned and demand looked
+        // like a factor (the gap is what a planner reads off this plot).
+        double top = 0;
+        foreach (FleetPoint p in series)
+            top = Math.Max(top, Math.Max(p.AssignedMb, p.DemandMb) / 1024.0);
+        fleetPlot.Axes.SetLimitsY(0, top > 0 ? top * 1.05 : 1);
         fleetPlot.ShowLegend();
         fleetPlot.SavePng(output.File("fleet.png"), PlotWidth, PlotHeight);
 
