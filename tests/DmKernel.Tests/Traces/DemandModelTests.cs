@@ -211,6 +211,56 @@ public class DemandModelTests
         Assert.Contains(3000 + 512, last);
     }
 
+    [Theory]
+    [InlineData("bitbrains")]
+    [InlineData("alibaba")]
+    [InlineData("gcd")]
+    public void Downsample_Peak_IsAtLeastLast_OnEveryVmTick_OfEachRealSample(string source)
+    {
+        // Each source's committed real sample at three sample periods per tick: the peak of a tick's samples is at least
+        // its last one on every VM-tick, and more on some.
+        using var dir = new TempDir();
+        TraceData Import(DownsampleRule rule)
+        {
+            string output = dir.File($"{source}-{rule}.dmt");
+            switch (source)
+            {
+                case "bitbrains":
+                    BitbrainsImporter.Import(RealTraces.Path("bitbrains-gwa-t-12-rnd"), output,
+                        new BitbrainsImportOptions { TickSeconds = 3 * BitbrainsImportOptions.NominalPeriodSeconds, Downsample = rule });
+                    break;
+                case "alibaba":
+                    AlibabaImporter.Import(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), output,
+                        new AlibabaImportOptions { HostMb = 65_536, TickSeconds = 3 * AlibabaImportOptions.NominalPeriodSeconds, Downsample = rule });
+                    break;
+                default:
+                    GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms"), output,
+                        new GoogleGcdImportOptions { VmSizeMb = 4096, TickSeconds = 3 * GoogleGcdImportOptions.NominalPeriodSeconds, Downsample = rule });
+                    break;
+            }
+
+            return TraceData.Load(output);
+        }
+
+        TraceData last = Import(DownsampleRule.Last), peak = Import(DownsampleRule.Peak);
+        Assert.Equal(last.Header.VmCount, peak.Header.VmCount);
+        long above = 0;
+        for (int v = 0; v < last.Header.VmCount; v++)
+        {
+            int[] l = last.Series(v), p = peak.Series(v);
+            Assert.Equal(l.Length, p.Length);
+            for (int t = 0; t < l.Length; t++)
+            {
+                // Off (-1) is below every on value: a tick on under last is on under peak, at least as high; a tick
+                // whose last sample is off but an earlier one within it is on is on under peak (docs/importers.md).
+                Assert.True(p[t] >= l[t], $"{source} VM {v} tick {t}: peak {p[t]} below last {l[t]}");
+                above += p[t] > l[t] ? 1 : 0;
+            }
+        }
+
+        Assert.True(above > 0, $"{source}: the peak never read more than the last sample");
+    }
+
     [Fact]
     public void Downsample_OutOfRange_IsRefusedNamingTheOption()
     {
