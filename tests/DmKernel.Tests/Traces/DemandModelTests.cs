@@ -127,6 +127,10 @@ public class DemandModelTests
         Assert.Equal(6, report.NoteOf("collection_outage_gaps"));
         Assert.Equal(6 * (((8400 - 6000 - 900) / 300) - 1), report.NoteOf("ticks_held_in_outages")); // every tick past the hold
         Assert.Equal(((3600 - 1500 - 900) / 300) - 1, report.NoteOf("ticks_off_in_gaps"));
+
+        // ticks_held (docs/importers.md): vm0's lone gap holds 1800, 2100 and 2400 s (then off); the outage holds 6300 to
+        // 8100 s on all six VMs, those past the hold included.
+        Assert.Equal(3 + (6 * (((8400 - 6000) / 300) - 1)), report.NoteOf("ticks_held"));
     }
 
     [Theory]
