@@ -6,8 +6,8 @@ namespace DmKernel.Benchmarks;
 
 /// <summary>
 /// What every suite shows in both modes (applied with <c>[Config(typeof(BenchConfig))]</c>): allocations per
-/// operation, ns/VM, and the speedup over one thread where a suite has a Threads parameter. The Ratio column
-/// comes from BenchmarkDotNet's default columns wherever a suite has a baseline.
+/// operation, ns/VM, and the speedup over one thread where a suite has a Threads parameter. No suite has a baseline
+/// method (their baselines are parameter values): TickBench adds its own same-run ratio columns (TickBenchConfig).
 /// </summary>
 internal sealed class BenchConfig : ManualConfig
 {
