@@ -11,7 +11,8 @@ namespace DmKernel.Benchmarks;
 /// threads at 50 000, 100 ticks at 1 000 000, after a tenth as many to warm up) count any allocation that recurs within
 /// a window. Single-threaded cases read the ticking thread's own counter
 /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), which nothing else in the process can move. Two-thread cases
-/// read the process-wide counter (the workers are other threads). The 1 000 000-VM cases reach the paths that only a large
+/// read the process-wide counter (the workers are other threads), which the runtime's own threads can move too: one that
+/// shows bytes is measured over a second window and fails only if that one shows bytes as well. The 1 000 000-VM cases reach the paths that only a large
 /// fleet takes (prefetching above 128 MiB of state), which the BenchmarkDotNet quick mode (10 000 and 50 000 VMs) does not.
 /// </summary>
 internal static class AllocationCheck
@@ -110,6 +111,18 @@ internal static class AllocationCheck
             tick();
         long bytes = (processWide ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread()) - before;
         string what = string.Create(CultureInfo.InvariantCulture, $"{name}: {bytes} B over {window} ticks ({(processWide ? "every thread" : "the ticking thread")})");
+        if (bytes != 0 && processWide)
+        {
+            // The process-wide counter also counts the runtime's own background threads: a second window tells a tick
+            // that allocates (again, as any allocation that recurs within a window would) from a one-off of theirs.
+            log.WriteLineInfo($"{what}; measuring a second window (the process-wide counter sees the runtime's threads too).");
+            before = GC.GetTotalAllocatedBytes(precise: true);
+            for (long t = 0; t < window; t++)
+                tick();
+            bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+            what = string.Create(CultureInfo.InvariantCulture, $"{name}: {bytes} B over a second window of {window} ticks (every thread)");
+        }
+
         if (bytes != 0)
         {
             log.WriteLineError($"FAIL {what}; kernel ticks must allocate nothing.");

@@ -45,7 +45,7 @@ public enum TickWorkload
 /// with 0 % and 25 % short hosts (R11's water-filling every tick on every fourth host). A Realistic kernel operation
 /// is <c>SetCommitted</c> of the next pre-drawn column and one tick; a Realistic floor reads that column directly.
 /// The floors run at the widest accelerated width. Columns: ns/VM, the ratio to each floor from the same run,
-/// and the bytes per VM-tick the case's layout touches.
+/// and the bytes per VM-tick the case moves (the layout's tick, plus SetCommitted's copy on the realistic kernel).
 /// </summary>
 [Config(typeof(TickBenchConfig))]
 [MemoryDiagnoser]

@@ -92,7 +92,7 @@ internal sealed class FloorRatioColumn(TickPath floor, string name, bool median 
     }
 }
 
-/// <summary>For <see cref="TickBench"/>: the bytes per VM-tick the case's layout touches (<see cref="TickBench.BytesPerVmTick"/>).</summary>
+/// <summary>For <see cref="TickBench"/>: the bytes per VM-tick the case moves (<see cref="TickBench.BytesPerVmTick"/>).</summary>
 internal sealed class BytesPerVmColumn : IColumn
 {
     public static readonly BytesPerVmColumn Instance = new();

@@ -13,7 +13,8 @@ public enum DownsampleRule
     /// <summary>
     /// The largest of the samples within the tick (after the previous tick, up to this one + jitter tolerance): the
     /// peak demand the balancer had to serve in that time, a conservative reading for capacity planning. A tick with
-    /// any sample on is on. A tick with no new sample holds the last one, as with <see cref="Last"/>.
+    /// any sample on within it is on, also when its last sample is older than the hold limit (a tick longer than the
+    /// hold whose samples stop within it). A tick with no new sample holds the last one, as with <see cref="Last"/>.
     /// </summary>
     Peak,
 }

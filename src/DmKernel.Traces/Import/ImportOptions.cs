@@ -73,7 +73,7 @@ public abstract record ImportOptions
     {
         m.Set("import.lenient", Lenient);
         m.Set("resample.rule", Downsample == DownsampleRule.Peak
-            ? "largest value of the samples after the previous tick and at or before tick time + jitter tolerance (on when any is on), else the last sample's; off (-1) when the last sample is older than max_hold_seconds or there is none"
+            ? "largest value of the samples after the previous tick and at or before tick time + jitter tolerance (on when any is on), else the last sample's; off (-1) when none of those is on and the last sample is older than max_hold_seconds, or there is none"
             : "value of the last sample at or before tick time + jitter tolerance; off (-1) when that sample is older than max_hold_seconds or there is none");
         m.Set("resample.downsample", Downsample == DownsampleRule.Peak ? "peak" : "last");
         m.Set("resample.tick_seconds", TickSeconds).Set("resample.start_seconds", startSeconds);

@@ -138,6 +138,7 @@ internal static class ImportPipeline
             double limit = t + o.JitterToleranceSeconds;
             for (int v = 0; v < n; v++)
             {
+                bool tookInOn = false; // DownsampleRule.Peak: an on sample within this tick
                 if (nextTime[v] <= limit)
                 {
                     int largest = int.MinValue;
@@ -152,7 +153,10 @@ internal static class ImportPipeline
                     while (nextTime[v] <= limit);
                     hasPrev[v] = true;
                     if (peak)
+                    {
+                        tookInOn = largest >= 0;
                         peakValue[v] = Math.Max(largest, prevValue[v]); // the sample in force always counts
+                    }
                 }
                 else if (peak)
                 {
@@ -167,7 +171,9 @@ internal static class ImportPipeline
 
                 bool hasNext = nextTime[v] != long.MaxValue;
                 double age = t - prevTime[v];
-                if (age > o.MaxHoldSeconds)
+                // The hold limit turns a VM off once its last sample is too old; under Peak a tick that took in an on sample
+                // is on at its peak even so (a tick longer than the hold whose samples stop within it).
+                if (age > o.MaxHoldSeconds && !tookInOn)
                 {
                     if (hasNext && outageEnds.Contains(nextTime[v]))
                     {
@@ -184,7 +190,7 @@ internal static class ImportPipeline
 
                 // Held: a sample is missing after the one in force (the next comes 1.5 nominal periods or more after it,
                 // or none comes) and this tick is where the first missing one would be in force. A tick between two
-                // samples that both came (a coarser sample than tick, a sample late by more than the tolerance) is not.
+                // samples that both came (samples coarser than the tick, a sample late by less than half a period) is not.
                 bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * nominalPeriod;
                 if (gapFollows && limit >= prevTime[v] + nominalPeriod)
                     held++;

@@ -186,10 +186,6 @@ public class CapacityStudyTests
         Assert.Empty(fixed512.Curve);
     }
 
-    /// <summary>
-    /// A density search stops at <see cref="CapacityOptions.MaxVmsPerHost"/>: a density there is a lower bound, so it is
-    /// shown as one (<see cref="DensityResult.AtSearchLimit"/>, a warning), and a verdict that hangs on it is undecided.
-    /// </summary>
     [Theory]
     [InlineData(1, 1UL)]
     [InlineData(3, 7UL)]
@@ -212,6 +208,10 @@ public class CapacityStudyTests
             Assert.DoesNotContain("median", title, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A density search stops at <see cref="CapacityOptions.MaxVmsPerHost"/>: a density there is a lower bound, so it is
+    /// shown as one (<see cref="DensityResult.AtSearchLimit"/>, a warning), and a verdict that hangs on it is undecided.
+    /// </summary>
     [Fact]
     public void DensityAtTheSearchLimit_IsALowerBound_WarnedOf_AndLeavesTheVerdictUndecided()
     {

@@ -195,6 +195,27 @@ public class DemandModelTests
         Assert.Equal([1200 + 512, 2500 + 512], TraceData.Load(path).Series(0));
     }
 
+    [Fact]
+    public void Downsample_Peak_ATickLongerThanTheHold_WhoseSamplesStopWithinIt_IsOnAtItsPeak()
+    {
+        // 3 600 s ticks, the 900 s hold: vm0's samples stop at 2 400 s and resume at 4 800 s (vm1 keeps the trace going).
+        // Tick 3 600 took in vm0's samples from 300 to 2 400 s: under Peak it is on at their largest, though its last
+        // sample is 1 200 s old; under Last it is off (the hold), as before.
+        using var dir = new TempDir();
+        dir.Write("in/vm0.csv", File(Every300(0, 7200).Where(t => t <= 2400 || t >= 4800), usageMb: 3000));
+        dir.Write("in/vm1.csv", File(Every300(0, 7200)));
+        int[] Vm0(DownsampleRule rule)
+        {
+            string path = dir.File($"{rule}.dmt");
+            BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 3600, Downsample = rule });
+            var data = TraceData.Load(path);
+            return data.Series(data.VmIndex("vm0.csv"));
+        }
+
+        Assert.Equal([3000 + 512, -1, 3000 + 512], Vm0(DownsampleRule.Last));
+        Assert.Equal([3000 + 512, 3000 + 512, 3000 + 512], Vm0(DownsampleRule.Peak));
+    }
+
     [Theory]
     [InlineData(300)]
     [InlineData(120)]
