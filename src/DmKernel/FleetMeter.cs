@@ -6,7 +6,7 @@ namespace DmKernel;
 /// <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> taken range of hosts by range of hosts, so
 /// that a simulator that ticks a range (<see cref="Balancer.TickHosts"/>) can measure it at once, while its columns are
 /// still in the cache, instead of streaming the whole fleet from memory a second time. Per tick: <see cref="Begin"/>,
-/// <see cref="AddHosts"/> once for every host (in any order and grouping), then <see cref="End"/>, which gives exactly the
+/// <see cref="AddHosts(int, int, Span{int}, Span{long})"/> once for every host (in any order and grouping), then <see cref="End"/>, which gives exactly the
 /// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call. Allocates
 /// only in its constructor; not thread-safe (one meter per thread).
 /// </summary>
@@ -47,19 +47,36 @@ public sealed class FleetMeter
     /// 1 and Demand − Assigned to each paging VM's.
     /// </summary>
     public void AddHosts(int firstHost, int hostCount, Span<int> pagingTicks, Span<long> unmetMbTicks)
+        => AddHosts(firstHost, hostCount, pagingTicks, unmetMbTicks, default);
+
+    /// <summary>
+    /// <see cref="AddHosts(int, int, Span{int}, Span{long})"/>, and when <paramref name="unservableTicks"/> is given (one
+    /// element per slot, with the other two), also adds 1 to it for each paging VM whose committed demand is above what its
+    /// settings can ever serve (<see cref="GuestMemory.MaxServableCommittedMb"/>), and counts those VMs in
+    /// <see cref="TickTotals.UnservablePagingVms"/>. Only paging VMs are looked at, so it costs nothing on a fleet that
+    /// does not page.
+    /// </summary>
+    public void AddHosts(int firstHost, int hostCount, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks)
     {
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
             throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
         ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, _fleet.SlotCount);
+        if (unservableTicks.Length != 0 && (unservableTicks.Length != _fleet.SlotCount || pagingTicks.Length == 0))
+        {
+            throw new ArgumentException(pagingTicks.Length == 0
+                ? "unservableTicks is given without pagingTicks and unmetMbTicks: the unservable VMs are found among the paging ones."
+                : $"unservableTicks has {unservableTicks.Length} elements; expected one per slot ({_fleet.SlotCount}), or none.", nameof(unservableTicks));
+        }
+
         if (hostCount == 0)
             return;
         int end = firstHost + hostCount;
         int startSlot = _fleet.Cols.HostStart[firstHost];
         int endSlot = end == _fleet.HostCount ? _fleet.SlotCount : _fleet.Cols.HostStart[end];
         if (Vector256.IsHardwareAccelerated)
-            FleetStatistics.VectorSlots(_fleet, startSlot, endSlot, ref _sums, _counts, _stride, _direct, pagingTicks, unmetMbTicks);
+            FleetStatistics.VectorSlots(_fleet, startSlot, endSlot, ref _sums, _counts, _stride, _direct, pagingTicks, unmetMbTicks, unservableTicks);
         else
-            FleetStatistics.ScalarSlots(_fleet, startSlot, endSlot, ref _sums, _direct, pagingTicks, unmetMbTicks);
+            FleetStatistics.ScalarSlots(_fleet, startSlot, endSlot, ref _sums, _direct, pagingTicks, unmetMbTicks, unservableTicks);
         FleetStatistics.AddHosts(_fleet, firstHost, end, ref _sums);
     }
 

@@ -18,7 +18,16 @@ public readonly record struct TickTotals(
     int ShortHosts,
     long AvailableMb,
     long PressureSum,
-    int PressureMax);
+    int PressureMax)
+{
+    /// <summary>
+    /// Of <see cref="PagingVms"/>, the VMs whose committed demand is above what their settings can ever serve
+    /// (<see cref="GuestMemory.MaxServableCommittedMb"/>): unservable paging. Counted by
+    /// <see cref="FleetMeter.AddHosts(int, int, Span{int}, Span{long}, Span{int})"/> when it is given per-slot
+    /// unservable counters; 0 otherwise.
+    /// </summary>
+    public int UnservablePagingVms { get; init; }
+}
 
 /// <summary>One pass over the columns that sums what a capacity planner asks after each tick.</summary>
 public static class FleetStatistics
@@ -49,7 +58,7 @@ public static class FleetStatistics
     internal static TickTotals MeasureScalar(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
     {
         var sums = default(Sums);
-        ScalarSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, pressureBins, pagingTicks, unmetMbTicks);
+        ScalarSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, pressureBins, pagingTicks, unmetMbTicks, default);
         AddHosts(fleet, 0, fleet.HostCount, ref sums);
         return sums.ToTotals();
     }
@@ -57,16 +66,18 @@ public static class FleetStatistics
     /// <summary>What <see cref="MeasureScalar"/> and <see cref="MeasureVector"/> add up, over any slots and hosts.</summary>
     internal struct Sums
     {
-        public int On, RunningDm, Paging, SpVms, ShortHosts, PressureMax;
+        public int On, RunningDm, Paging, SpVms, ShortHosts, PressureMax, Unservable;
         public long Unmet, Assigned, Demand, Ballooned, Sp, Available, PressureSum;
 
         public readonly TickTotals ToTotals()
-            => new(On, RunningDm, Paging, Unmet, Assigned, Demand, Ballooned, SpVms, Sp, ShortHosts, Available, PressureSum, PressureMax);
+            => new(On, RunningDm, Paging, Unmet, Assigned, Demand, Ballooned, SpVms, Sp, ShortHosts, Available, PressureSum, PressureMax) { UnservablePagingVms = Unservable };
     }
 
     /// <summary>The scalar definition over slots [<paramref name="start"/>, <paramref name="end"/>), pressures counted straight into <paramref name="pressureBins"/>.</summary>
-    internal static void ScalarSlots(Fleet fleet, int start, int end, ref Sums s, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    internal static void ScalarSlots(Fleet fleet, int start, int end, ref Sums s, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks,
+        Span<int> unservableTicks)
     {
+        bool unservable = unservableTicks.Length > 0;
         bool perSlot = pagingTicks.Length > 0;
         int[] flagsCol = fleet.Cols.Flags, assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
         int[] balloonedCol = fleet.Cols.Ballooned, spCol = fleet.Cols.SmartPaging, pressureCol = fleet.Cols.Pressure;
@@ -89,6 +100,12 @@ public static class FleetStatistics
                 {
                     pagingTicks[i]++;
                     unmetMbTicks[i] += d - a;
+                }
+
+                if (unservable && IsUnservable(fleet, i))
+                {
+                    unservableTicks[i]++;
+                    s.Unservable++;
                 }
             }
 
@@ -139,7 +156,7 @@ public static class FleetStatistics
         int[] counts = pooled ? (t_counts ??= new int[Copies * (PooledBins + 2)]) : [];
         counts.AsSpan(0, Copies * stride).Clear();
         var sums = default(Sums);
-        VectorSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, counts, stride, pooled ? default : pressureBins, pagingTicks, unmetMbTicks);
+        VectorSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, counts, stride, pooled ? default : pressureBins, pagingTicks, unmetMbTicks, default);
         if (pooled)
             FlushPressures(counts, stride, pressureBins);
         AddHosts(fleet, 0, fleet.HostCount, ref sums);
@@ -153,7 +170,7 @@ public static class FleetStatistics
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void VectorSlots(Fleet fleet, int start, int end, ref Sums s, int[] counts, int stride, Span<long> directBins,
-        Span<int> pagingTicks, Span<long> unmetMbTicks)
+        Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks)
     {
         bool perSlot = pagingTicks.Length > 0;
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
@@ -206,7 +223,7 @@ public static class FleetStatistics
             unmet += Widen(accUnmet);
             pressureSum += Widen(accP);
             if (perSlot && anyPaging != zero)
-                AddPagingSlots(fleet, block, blockEnd, pagingTicks, unmetMbTicks);
+                s.Unservable += AddPagingSlots(fleet, block, blockEnd, pagingTicks, unmetMbTicks, unservableTicks);
 
             if (stride > 0)
                 CountPressures(fleet, block, blockEnd, counts, stride);
@@ -252,10 +269,15 @@ public static class FleetStatistics
     [ThreadStatic]
     private static int[]? t_counts;
 
-    /// <summary>Adds 1 and Demand − Assigned to each paging VM's per-slot totals in [start, end) (a block with one).</summary>
+    /// <summary>
+    /// Adds 1 and Demand − Assigned to each paging VM's per-slot totals in [start, end) (a block with one), and 1 to the
+    /// unservable ticks of those whose committed demand their settings cannot serve (when given); returns how many those are.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void AddPagingSlots(Fleet fleet, int start, int end, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    private static int AddPagingSlots(Fleet fleet, int start, int end, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks)
     {
+        bool unservable = unservableTicks.Length > 0;
+        int count = 0;
         int[] assignedCol = fleet.Cols.Assigned, demandCol = fleet.Cols.Demand;
         ref int flagsRef = ref MemoryMarshal.GetArrayDataReference(fleet.Cols.Flags);
         ref int assignedRef = ref MemoryMarshal.GetArrayDataReference(assignedCol);
@@ -271,8 +293,27 @@ public static class FleetStatistics
                 int slot = i + System.Numerics.BitOperations.TrailingZeroCount(bits);
                 pagingTicks[slot]++;
                 unmetMbTicks[slot] += demandCol[slot] - assignedCol[slot];
+                if (unservable && IsUnservable(fleet, slot))
+                {
+                    unservableTicks[slot]++;
+                    count++;
+                }
             }
         }
+
+        return count;
+    }
+
+    /// <summary>
+    /// True when the committed demand of the VM in <paramref name="slot"/> is above what its settings can ever serve
+    /// (<see cref="GuestMemory.MaxServableCommittedMb"/>: its Maximum, a static VM's Startup, less a Linux guest's R8 floor at that size).
+    /// </summary>
+    internal static bool IsUnservable(Fleet fleet, int slot)
+    {
+        FleetColumns c = fleet.Cols;
+        int flags = c.Flags[slot];
+        int size = (flags & VmFlags.Dynamic) != 0 ? c.Maximum[slot] : c.Startup[slot];
+        return c.Committed[slot] > GuestMemory.MaxServableCommittedOfSize(size, (flags & VmFlags.Linux) != 0);
     }
 
     /// <summary>

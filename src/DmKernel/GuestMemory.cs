@@ -19,8 +19,9 @@ public static class GuestMemory
     /// whatever the host does: that demand is unservable. Static VMs use their size (Startup = Maximum).
     /// </summary>
     public static int MaxServableCommittedMb(in VmSettings settings)
-    {
-        int max = settings.DynamicMemory ? settings.MaximumMb : settings.StartupMb;
-        return settings.Guest == GuestKind.Linux ? Math.Max(0, max - Rules.LinuxFloor(max)) : max;
-    }
+        => MaxServableCommittedOfSize(settings.DynamicMemory ? settings.MaximumMb : settings.StartupMb, settings.Guest == GuestKind.Linux);
+
+    /// <summary><see cref="MaxServableCommittedMb(in VmSettings)"/> of a VM whose memory can reach <paramref name="sizeMb"/>.</summary>
+    internal static int MaxServableCommittedOfSize(int sizeMb, bool linux)
+        => linux ? Math.Max(0, sizeMb - Rules.LinuxFloor(sizeMb)) : sizeMb;
 }

@@ -124,7 +124,10 @@ internal static class MergeCommand
         foreach (Shard s in shards)
         {
             foreach (JsonElement v in s.Json.GetProperty("starving").EnumerateArray())
-                starving.Add(new StarvingVm(v.GetProperty("vm").GetInt32(), v.GetProperty("id").GetString()!, v.GetProperty("pagingTicks").GetInt32(), v.GetProperty("unmetMbTicks").GetInt64()));
+            {
+                starving.Add(new StarvingVm(v.GetProperty("vm").GetInt32(), v.GetProperty("id").GetString()!, v.GetProperty("pagingTicks").GetInt32(), v.GetProperty("unmetMbTicks").GetInt64())
+                { UnservableTicks = v.GetProperty("unservableTicks").GetInt32() });
+            }
         }
 
         long tickIndex = first.Json.GetProperty("tickIndex").GetInt64();
@@ -164,6 +167,7 @@ internal static class MergeCommand
             WantedVmTicks = Sum("wantedVmTicks"),
             OnVmTicks = Sum("onVmTicks"),
             PagingVmTicks = Sum("pagingVmTicks"),
+            UnservablePagingVmTicks = Sum("unservablePagingVmTicks"),
             DeniedVmTicks = Sum("deniedVmTicks"),
             UnmetMbTicks = Sum("unmetMbTicks"),
             AssignedMbTicks = Sum("assignedMbTicks"),
@@ -261,8 +265,8 @@ internal static class MergeCommand
                 // "format" of another type than a string is not a shard's (GetString on it threw past every catch).
                 string? format = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("format", out JsonElement f) && f.ValueKind == JsonValueKind.String
                     ? f.GetString() : null;
-                if (format == ShardReplay.FormatBefore)
-                    throw new CliError($"'{path}' was written by an older dmkernel (\"format\": \"{ShardReplay.FormatBefore}\", whose pressure histogram has no values above 1000 %); run that shard again.", 1);
+                if (format is not null && ShardReplay.FormatsBefore.TryGetValue(format, out string? lacks))
+                    throw new CliError($"'{path}' was written by an older dmkernel (\"format\": \"{format}\", {lacks}); run that shard again.", 1);
                 if (format != ShardReplay.Format && format != CompareShard.Format)
                     throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\" or \"{CompareShard.Format}\").", 1);
             }
@@ -518,7 +522,8 @@ internal static class MergeCommand
         static long Times(long a, long b) => b == 0 || a <= long.MaxValue / b ? a * b : long.MaxValue;
         long wanted = Whole(path, t, "wantedVmTicks", 0, Times(vms, ticks), "totals.");
         long on = Whole(path, t, "onVmTicks", 0, Times(slots, ticks), "totals.");
-        Whole(path, t, "pagingVmTicks", 0, on, "totals.");
+        long paging = Whole(path, t, "pagingVmTicks", 0, on, "totals.");
+        Whole(path, t, "unservablePagingVmTicks", 0, paging, "totals.");
         Whole(path, t, "smartPagingVmTicks", 0, on, "totals.");
         Whole(path, t, "deniedVmTicks", 0, wanted, "totals.");
         Whole(path, t, "shortHostTicks", 0, Times(hosts, ticks), "totals.");
@@ -536,7 +541,8 @@ internal static class MergeCommand
             if (!starvingVms.Add(Whole(path, v, "vm", 0, traceVms - 1, "starving[].")))
                 throw Bad(path, "starving[].vm", v.GetProperty("vm"), "each VM once (a shard lists its starving VMs once each)");
             Text(path, v, "id", "starving[].");
-            Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), "starving[].");
+            long pagingTicks = Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), "starving[].");
+            Whole(path, v, "unservableTicks", 0, pagingTicks, "starving[].");
             Whole(path, v, "unmetMbTicks", 0, long.MaxValue, "starving[].");
         }
 

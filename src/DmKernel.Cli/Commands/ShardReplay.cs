@@ -16,10 +16,15 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class ShardReplay
 {
-    public const string Format = "dmkernel-replay-shard/2";
+    public const string Format = "dmkernel-replay-shard/3";
 
-    /// <summary>The format before pressures above 1000 % were kept exactly (merge names it).</summary>
-    public const string FormatBefore = "dmkernel-replay-shard/1";
+    /// <summary>The formats before this one, each with what it lacks (merge names them): /1 before pressures above
+    /// 1000 % were kept exactly, /2 before the totals and the starving VMs counted unservable paging.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FormatsBefore = new Dictionary<string, string>
+    {
+        ["dmkernel-replay-shard/1"] = "whose pressure histogram has no values above 1000 %",
+        ["dmkernel-replay-shard/2"] = "which does not count the paging above the VMs' Maximum apart",
+    };
     public const string ShardJson = "shard.json", SeriesBin = "series.bin", HostsCsv = "hosts.csv", PlacementCsv = "placement.csv";
     public const string SeriesMagic = "DMKSHARDSERIES/2";
 
@@ -223,6 +228,7 @@ internal static class ShardReplay
         json.WriteNumber("wantedVmTicks", o.WantedVmTicks);
         json.WriteNumber("onVmTicks", o.OnVmTicks);
         json.WriteNumber("pagingVmTicks", o.PagingVmTicks);
+        json.WriteNumber("unservablePagingVmTicks", o.UnservablePagingVmTicks);
         json.WriteNumber("deniedVmTicks", o.DeniedVmTicks);
         json.WriteNumber("unmetMbTicks", o.UnmetMbTicks);
         json.WriteNumber("assignedMbTicks", o.AssignedMbTicks);
@@ -251,6 +257,7 @@ internal static class ShardReplay
             json.WriteNumber("vm", vm.Vm);
             json.WriteString("id", vm.Id);
             json.WriteNumber("pagingTicks", vm.PagingTicks);
+            json.WriteNumber("unservableTicks", vm.UnservableTicks);
             json.WriteNumber("unmetMbTicks", vm.UnmetMbTicks);
             json.WriteEndObject();
         }

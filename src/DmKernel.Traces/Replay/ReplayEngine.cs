@@ -314,14 +314,15 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
-    private const string CheckpointMagic = "DMKREPLAY/2";
+    private const string CheckpointMagic = "DMKREPLAY/3";
 
-    /// <summary>Checkpoints before the pressure histogram kept its values above 1000 % (2026-12-04).</summary>
-    private const string CheckpointMagicBefore = "DMKREPLAY/1";
+    /// <summary>Checkpoints before the pressure histogram kept its values above 1000 % (/1, 2026-12-04) and before the
+    /// metrics counted unservable paging per VM (/2, 2026-12-04).</summary>
+    private static readonly string[] CheckpointMagicsBefore = ["DMKREPLAY/1", "DMKREPLAY/2"];
 
     private static void CheckMagic(string magic)
     {
-        if (magic == CheckpointMagicBefore)
+        if (Array.IndexOf(CheckpointMagicsBefore, magic) >= 0)
             throw new InvalidDataException("Checkpoint was written by an older dmkernel, whose metrics this one cannot continue; replay from the start.");
         if (magic != CheckpointMagic)
             throw new InvalidDataException("Not a replay checkpoint.");

@@ -27,6 +27,7 @@ public sealed class ReplayMetrics
     private readonly Histogram _hostsThisTick = new(100);
     private readonly int[] _pagingTicks;
     private readonly long[] _unmetMbTicks;
+    private readonly int[] _unservableTicks;
 
     public ReplayMetrics(Fleet fleet)
     {
@@ -35,6 +36,7 @@ public sealed class ReplayMetrics
         var placing = new List<object>(); // (on 64-byte boundaries, as the fleet's columns)
         _pagingTicks = AlignedArrays.Allocate<int>(fleet.SlotCount, keep: placing);
         _unmetMbTicks = AlignedArrays.Allocate<long>(fleet.SlotCount, keep: placing);
+        _unservableTicks = AlignedArrays.Allocate<int>(fleet.SlotCount, keep: placing);
         GC.KeepAlive(placing);
         _meter = new FleetMeter(fleet, PressureBins);
     }
@@ -47,6 +49,14 @@ public sealed class ReplayMetrics
     /// <summary>Σ max(0, Demand − Assigned) over ticks, per slot (MB·ticks).</summary>
     public ReadOnlySpan<long> UnmetMbTicksBySlot => _unmetMbTicks;
 
+    /// <summary>
+    /// Ticks each slot spent paging with a committed demand above what its settings can ever serve
+    /// (<see cref="GuestMemory.MaxServableCommittedMb"/>: its Maximum, a static VM's Startup, less a Linux guest's R8
+    /// floor): <em>unservable</em> paging, which no host or balancer can relieve. Part of <see cref="PagingTicksBySlot"/>;
+    /// found among the paging VMs as they are counted (<see cref="FleetMeter.AddHosts(int, int, Span{int}, Span{long}, Span{int})"/>).
+    /// </summary>
+    public ReadOnlySpan<int> UnservableTicksBySlot => _unservableTicks;
+
     public long Ticks { get; private set; }
 
     /// <summary>Σ over ticks of the VMs the trace says are on.</summary>
@@ -57,6 +67,9 @@ public sealed class ReplayMetrics
 
     /// <summary>Σ over ticks of the VMs with Demand &gt; Assigned.</summary>
     public long PagingVmTicks { get; private set; }
+
+    /// <summary>Σ over ticks of the paging VMs whose committed demand is above what their settings can serve (see <see cref="UnservableTicksBySlot"/>): part of <see cref="PagingVmTicks"/>.</summary>
+    public long UnservablePagingVmTicks { get; private set; }
 
     /// <summary>Σ over ticks of the VMs the trace wants on that are not (failed or pending starts).</summary>
     public long DeniedVmTicks { get; private set; }
@@ -96,7 +109,7 @@ public sealed class ReplayMetrics
     internal void Save(BinaryWriter w)
     {
         foreach (long v in (ReadOnlySpan<long>)[Ticks, WantedVmTicks, OnVmTicks, PagingVmTicks, DeniedVmTicks, UnmetMbTicks,
-            AssignedMbTicks, DemandMbTicks, PeakAssignedMb, SmartPagingVmTicks, SmartPagingMbTicks, ShortHostTicks])
+            AssignedMbTicks, DemandMbTicks, PeakAssignedMb, SmartPagingVmTicks, SmartPagingMbTicks, ShortHostTicks, UnservablePagingVmTicks])
             w.Write(v);
         Pressure.Save(w);
         HostAvailablePercent.Save(w);
@@ -120,6 +133,8 @@ public sealed class ReplayMetrics
             w.Write(v);
         foreach (long v in _unmetMbTicks)
             w.Write(v);
+        foreach (int v in _unservableTicks)
+            w.Write(v);
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote.</summary>
@@ -137,6 +152,7 @@ public sealed class ReplayMetrics
         SmartPagingVmTicks = r.ReadInt64();
         SmartPagingMbTicks = r.ReadInt64();
         ShortHostTicks = r.ReadInt64();
+        UnservablePagingVmTicks = r.ReadInt64();
         Pressure.Load(r);
         HostAvailablePercent.Load(r);
         int count = r.ReadInt32();
@@ -156,6 +172,13 @@ public sealed class ReplayMetrics
             _pagingTicks[i] = r.ReadInt32();
         for (int i = 0; i < slots; i++)
             _unmetMbTicks[i] = r.ReadInt64();
+        for (int i = 0; i < slots; i++)
+        {
+            int v = r.ReadInt32();
+            if (v < 0 || v > _pagingTicks[i])
+                throw new InvalidDataException($"Checkpoint has {v} unservable paging ticks for slot {i}, which paged {_pagingTicks[i]}.");
+            _unservableTicks[i] = v;
+        }
     }
 
     /// <summary>Adds the tick the fleet just ran; <paramref name="wantedOn"/> is how many VMs the trace wanted on.</summary>
@@ -173,7 +196,7 @@ public sealed class ReplayMetrics
     public void BeginTick() => _meter.Begin();
 
     /// <summary>Measures hosts [<paramref name="firstHost"/>, + <paramref name="hostCount"/>) of the tick begun with <see cref="BeginTick"/>.</summary>
-    public void MeasureHosts(int firstHost, int hostCount) => _meter.AddHosts(firstHost, hostCount, _pagingTicks, _unmetMbTicks);
+    public void MeasureHosts(int firstHost, int hostCount) => _meter.AddHosts(firstHost, hostCount, _pagingTicks, _unmetMbTicks, _unservableTicks);
 
     /// <summary>The exact values of this tick's pressures above the last bin (a Running DM VM at over 1000 %: rare, so a
     /// scan of the fleet on the ticks that have one).</summary>
@@ -209,6 +232,7 @@ public sealed class ReplayMetrics
         WantedVmTicks += wantedOn;
         OnVmTicks += t.OnVms;
         PagingVmTicks += t.PagingVms;
+        UnservablePagingVmTicks += t.UnservablePagingVms;
         DeniedVmTicks += Math.Max(0, wantedOn - t.OnVms);
         UnmetMbTicks += t.UnmetMb;
         AssignedMbTicks += t.AssignedMb;

@@ -1,7 +1,15 @@
 namespace DmKernel.Traces.Replay;
 
 /// <summary>One of the VMs that starve most: its index in the trace, its id, ticks spent paging and unmet demand (MB·ticks).</summary>
-public readonly record struct StarvingVm(int Vm, string Id, int PagingTicks, long UnmetMbTicks);
+public readonly record struct StarvingVm(int Vm, string Id, int PagingTicks, long UnmetMbTicks)
+{
+    /// <summary>
+    /// Of <see cref="PagingTicks"/>, the ticks on which the VM's committed demand was above what its settings can ever
+    /// serve (<see cref="ReplayMetrics.UnservableTicksBySlot"/>): paging that more host memory would not relieve, only a
+    /// larger Maximum.
+    /// </summary>
+    public int UnservableTicks { get; init; }
+}
 
 /// <summary>
 /// What <c>summary.json</c> and the report say about a finished replay, apart from how it ran (path, threads, time):
@@ -39,6 +47,9 @@ public sealed class ReplayOutcome
     public required long OnVmTicks { get; init; }
 
     public required long PagingVmTicks { get; init; }
+
+    /// <summary>Of <see cref="PagingVmTicks"/>, the VM-ticks paging with a committed demand above what the VM's settings can serve (<see cref="ReplayMetrics.UnservablePagingVmTicks"/>).</summary>
+    public long UnservablePagingVmTicks { get; init; }
 
     public required long DeniedVmTicks { get; init; }
 
@@ -117,6 +128,7 @@ public sealed class ReplayOutcome
             WantedVmTicks = m.WantedVmTicks,
             OnVmTicks = m.OnVmTicks,
             PagingVmTicks = m.PagingVmTicks,
+            UnservablePagingVmTicks = m.UnservablePagingVmTicks,
             DeniedVmTicks = m.DeniedVmTicks,
             UnmetMbTicks = m.UnmetMbTicks,
             AssignedMbTicks = m.AssignedMbTicks,
@@ -157,7 +169,10 @@ public sealed class ReplayOutcome
             {
                 int s = engine.SlotOf(v);
                 if (engine.Metrics.PagingTicksBySlot[s] > 0)
-                    all.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[s], engine.Metrics.UnmetMbTicksBySlot[s]));
+                {
+                    all.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[s], engine.Metrics.UnmetMbTicksBySlot[s])
+                    { UnservableTicks = engine.Metrics.UnservableTicksBySlot[s] });
+                }
             }
 
             return Top(all, count);
@@ -166,12 +181,13 @@ public sealed class ReplayOutcome
         var top = new List<StarvingVm>(count + 1);
         ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
         ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
+        ReadOnlySpan<int> unservable = engine.Metrics.UnservableTicksBySlot;
         for (int v = 0; v < engine.Vms.Count; v++)
         {
             int slot = engine.SlotOf(v);
             if (paging[slot] <= 0)
                 continue;
-            var vm = new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]);
+            var vm = new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]) { UnservableTicks = unservable[slot] };
             if (top.Count == count && (count == 0 || Compare(vm, top[^1]) >= 0))
                 continue;
             int at = top.Count;

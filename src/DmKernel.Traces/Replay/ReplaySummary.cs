@@ -76,6 +76,7 @@ public static class ReplaySummary
             json.WriteNull("pagingShareOfOnTime"); // no VM-time on: nothing to share (not 0)
         else
             json.WriteNumber("pagingShareOfOnTime", Ratio(m.PagingVmTicks, m.OnVmTicks));
+        json.WriteNumber("unservablePagingVmSeconds", m.UnservablePagingVmTicks * tick);
         json.WriteNumber("deniedVmSeconds", m.DeniedVmTicks * tick);
         json.WriteNumber("unmetDemandMbSeconds", m.UnmetMbTicks * tick);
         json.WriteNumber("meanAssignedMb", Ratio(m.AssignedMbTicks, m.Ticks));

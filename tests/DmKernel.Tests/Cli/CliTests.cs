@@ -60,6 +60,36 @@ public class CliTests
         Assert.Equal(200L * 1440, (long)summary["vmTicks"]!);
         string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("![Fleet memory](fleet.png)", report, StringComparison.Ordinal);
+
+        // The unservable part of the paging (demand above what a VM's settings can give it), fleet-wide and for each VM
+        // that starves most, as the replay's metrics count it: the sample has VMs that page only for want of host
+        // memory, only above their Maximum, and both.
+        JsonNode fleet = summary["fleet"]!;
+        double on = (double)fleet["onVmSeconds"]!, unservable = (double)fleet["unservablePagingVmSeconds"]!;
+        Assert.True(unservable > 0 && unservable < (double)fleet["pagingVmSeconds"]!, $"unservable paging {unservable} s");
+        Assert.Contains($"| of which unservable (demand above the VM's Maximum) | {DmKernel.Traces.Capacity.ShareText.Percent(unservable / on)} of VM-time on |", report, StringComparison.Ordinal);
+        using (NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace))
+        using (var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions()))
+        {
+            while (engine.Step())
+            {
+            }
+
+            var shares = new HashSet<string>();
+            string[] lines = report.Split('\n');
+            foreach (DmKernel.Traces.Replay.StarvingVm vm in DmKernel.Traces.Replay.ReplayOutcome.FromEngine(engine, "t").Starving)
+            {
+                string[] cells = lines.Single(l => l.StartsWith($"| {vm.Id} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+                string share = DmKernel.Traces.Capacity.ShareText.Percent((double)vm.UnservableTicks / vm.PagingTicks);
+                Assert.Equal(share, cells[4]);
+                shares.Add(share);
+            }
+
+            Assert.Contains("0.00 %", shares);
+            Assert.Contains("100.00 %", shares);
+            Assert.True(shares.Count > 2, string.Join(", ", shares));
+        }
+
         Assert.Equal(1 + (4 * (1440 / 2)), File.ReadAllLines(Path.Combine(outDir, "hosts.csv")).Length); // every 2nd tick, 4 hosts
         Assert.Equal(1 + 200, File.ReadAllLines(Path.Combine(outDir, "placement.csv")).Length);
     }

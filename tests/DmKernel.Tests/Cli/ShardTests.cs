@@ -288,18 +288,21 @@ public class ShardTests
     [InlineData("totals.assignedMbTicks", "1e30", "totals.assignedMbTicks is 1e30: expected a whole number from 0 to 9223372036854775807")]
     [InlineData("totals.onVmTicks", "-5", "totals.onVmTicks is -5: expected a whole number from 0 to ")]
     [InlineData("totals.pagingVmTicks", "ON+1", "totals.pagingVmTicks is ")]
+    [InlineData("totals.unservablePagingVmTicks", "PAGING+1", "totals.unservablePagingVmTicks is ")]
+    [InlineData("totals.unservablePagingVmTicks", null, "lacks the field totals.unservablePagingVmTicks")]
+    [InlineData("starving", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":2,\"unmetMbTicks\":1}]", "starving[].unservableTicks is 2: expected a whole number from 0 to 1")]
     [InlineData("pressure.sum", "1.5", "pressure.sum is 1.5: expected a whole number")]
     [InlineData("pressure.max", "-1", "pressure.max is -1: expected a whole number from 0 to 100000")]
     [InlineData("pressure.max", "100001", "pressure.max is 100001: expected a whole number from 0 to 100000")]
     [InlineData("hashTicks", "[0, 5]", "lists 2 state-hash ticks (hashTicks); the shards' series.bin hold 0")]
     [InlineData("hostAvailablePercent.max", "101", "hostAvailablePercent.max is 101: expected a whole number from 0 to 100")]
-    [InlineData("starving", "[{\"vm\":999999,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1}]", "starving[].vm is 999999: expected a whole number from 0 to ")]
+    [InlineData("starving", "[{\"vm\":999999,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}]", "starving[].vm is 999999: expected a whole number from 0 to ")]
     [InlineData("model.granularityMb", "3", "model: ")]
     [InlineData("placedByReplay", "\"yes\"", "placedByReplay is \"yes\": expected true or false")]
     [InlineData("hashTicks", "[-3]", "hashTicks[] is -3: expected tick numbers of at least 0")]
     [InlineData("format", "5", "is not a shard summary")]
     [InlineData("pressure.max", "0", "pressure.max 0 and hostAvailablePercent.max ")]
-    [InlineData("starving", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1},{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unmetMbTicks\":1}]", "expected each VM once")]
+    [InlineData("starving", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1},{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}]", "expected each VM once")]
     public void Merge_ShardJsonWithAFieldOfTheWrongTypeMissingOrOutOfRange_IsRefusedNamingFileAndField(string field, string? value, string expected)
     {
         using var tmp = new TempDir();
@@ -312,6 +315,8 @@ public class ShardTests
             parent.Remove(names[^1]);
         else if (value == "ON+1")
             parent[names[^1]] = root["totals"]!["onVmTicks"]!.GetValue<long>() + 1;
+        else if (value == "PAGING+1")
+            parent[names[^1]] = root["totals"]!["pagingVmTicks"]!.GetValue<long>() + 1;
         else
             parent[names[^1]] = System.Text.Json.Nodes.JsonNode.Parse(value);
         File.WriteAllText(json, root.ToJsonString());
@@ -357,7 +362,7 @@ public class ShardTests
         {
             string json = Path.Combine(dir, "shard.json");
             var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
-            root["starving"] = System.Text.Json.Nodes.JsonNode.Parse(dir == s1 ? $"[{{\"vm\":{vm},\"id\":\"{id}\",\"pagingTicks\":1,\"unmetMbTicks\":1}}]" : "[]");
+            root["starving"] = System.Text.Json.Nodes.JsonNode.Parse(dir == s1 ? $"[{{\"vm\":{vm},\"id\":\"{id}\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}}]" : "[]");
             File.WriteAllText(json, root.ToJsonString());
         }
 
@@ -423,14 +428,20 @@ public class ShardTests
         Assert.Equal(ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("single/summary.json"))),
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("merged/summary.json"))));
 
-        // A shard of the format before the values above 1000 % were kept is refused by name.
+        // A shard of a format before this one is refused by name, saying what it lacks: /1 the values above 1000 %,
+        // /2 the unservable paging.
         string json = Path.Combine(tmp.File("shards"), "shard-0001-of-0002", "shard.json");
-        File.WriteAllText(json, File.ReadAllText(json).Replace("dmkernel-replay-shard/2", "dmkernel-replay-shard/1", StringComparison.Ordinal));
-        (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged2"));
-        Assert.Equal(1, exit);
-        Assert.Contains("shard-0001-of-0002", stderr, StringComparison.Ordinal);
-        Assert.Contains("written by an older dmkernel", stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(tmp.File("merged2")), "nothing is written");
+        string now = File.ReadAllText(json);
+        foreach ((string before, string lacks) in new[] { ("dmkernel-replay-shard/1", "values above 1000 %"), ("dmkernel-replay-shard/2", "above the VMs' Maximum") })
+        {
+            File.WriteAllText(json, now.Replace("dmkernel-replay-shard/3", before, StringComparison.Ordinal));
+            (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged2"));
+            Assert.Equal(1, exit);
+            Assert.Contains("shard-0001-of-0002", stderr, StringComparison.Ordinal);
+            Assert.Contains($"written by an older dmkernel (\"format\": \"{before}\", ", stderr, StringComparison.Ordinal);
+            Assert.Contains(lacks, stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(tmp.File("merged2")), "nothing is written");
+        }
     }
 
     [Fact]

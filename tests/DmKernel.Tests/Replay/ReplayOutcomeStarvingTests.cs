@@ -38,7 +38,10 @@ public class ReplayOutcomeStarvingTests
             {
                 int slot = engine.SlotOf(v);
                 if (engine.Metrics.PagingTicksBySlot[slot] > 0)
-                    all.Add(new StarvingVm(index?[v] ?? v, engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[slot], engine.Metrics.UnmetMbTicksBySlot[slot]));
+                {
+                    all.Add(new StarvingVm(index?[v] ?? v, engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[slot], engine.Metrics.UnmetMbTicksBySlot[slot])
+                    { UnservableTicks = engine.Metrics.UnservableTicksBySlot[slot] });
+                }
             }
 
             Assert.True(all.Count > 20, $"the workload has paging VMs ({all.Count})");
