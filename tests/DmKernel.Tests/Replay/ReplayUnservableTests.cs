@@ -87,6 +87,54 @@ public class ReplayUnservableTests
             Assert.Equal(expected[vm.Vm], vm.UnservableTicks);
     }
 
+    /// <summary>
+    /// Independent of the fleet: on hosts with room to spare (no start denied) a Windows VM's unservable paging ticks are
+    /// exactly the ticks the trace wants it on with more than its servable demand, which is what compare counts from the
+    /// trace alone (<see cref="DmKernel.Traces.Capacity.TraceSeries.ServableTicks"/>): the two are the same limit. A Linux
+    /// guest may be above the limit on a tick without paging (R8's floor is of the memory it held when it reported, so
+    /// its Demand lags a grant by a tick): replay counts paging ticks only, so at most compare's count, and fewer here.
+    /// </summary>
+    [Fact]
+    public void UnservableTicks_OnRoomyHosts_AreComparesUnservableTicks()
+    {
+        using var dir = new TempDir();
+        string file = dir.File("t.dmt");
+        TraceGenerator.Generate(file, new TraceGeneratorOptions { Vms = 300, Hosts = 3, Ticks = 200, Seed = 8, HostHeadroom = 4.0, LinuxFraction = 0.5, StaticFraction = 0.25 });
+        using NativeTraceReader reader = NativeTraceReader.Open(file);
+        DmKernel.Traces.Capacity.TraceSeries series = DmKernel.Traces.Capacity.TraceSeries.Load(reader);
+        using NativeTraceReader again = NativeTraceReader.Open(file);
+        using var engine = new ReplayEngine(again, new ReplayOptions());
+        while (engine.Step())
+        {
+        }
+
+        Assert.Equal(0, engine.Metrics.DeniedVmTicks);
+        long windows = 0, linux = 0, linuxReplay = 0;
+        for (int v = 0; v < engine.Vms.Count; v++)
+        {
+            int wanted = 0;
+            foreach (int value in series.Of(v))
+                wanted += value >= 0 ? 1 : 0;
+            int compare = wanted - series.ServableTicks(v, 0, series.Ticks);
+            int replay = engine.Metrics.UnservableTicksBySlot[engine.SlotOf(v)];
+            if (engine.Vms[v].Settings.Guest == GuestKind.Windows)
+            {
+                Assert.True(compare == replay, $"Windows VM {v}: replay counts {replay} unservable ticks, compare {compare}");
+                windows += compare;
+            }
+            else
+            {
+                Assert.True(replay <= compare, $"Linux VM {v}: replay counts {replay} unservable ticks, compare {compare}");
+                linux += compare;
+                linuxReplay += replay;
+            }
+        }
+
+        Assert.True(windows > 0 && linux > 0, $"the trace has unservable demand on both guests ({windows}, {linux} VM-ticks)");
+        Assert.True(linuxReplay > 0 && linuxReplay < linux, $"Linux: replay {linuxReplay}, compare {linux}");
+        Assert.Equal(windows + linuxReplay, engine.Metrics.UnservablePagingVmTicks);
+    }
+
     [Fact]
     public void UnservableTicks_SurviveACheckpoint()
     {
