@@ -118,6 +118,19 @@ public partial class ReadmeExampleTests
         Assert.Equal(tested, CodeLines(example));
     }
 
+    /// <summary>The headline the README shows for the sample's replay is the one the CLI prints (its second line, the
+    /// machine-independent one), word for word.</summary>
+    [Fact]
+    public void Readme_ReplayHeadline_IsWhatTheCliPrintsForTheSample()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md")).ReplaceLineEndings("\n");
+        string shown = readme.Split('\n').Single(l => l.StartsWith("Paging ", StringComparison.Ordinal));
+        using var dir = new DmKernel.Tests.Traces.TempDir();
+        (int exit, string stdout, string stderr) = DmKernel.Tests.Cli.CliTests.Run("replay", DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace, "-o", dir.File("out"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(shown, stdout.ReplaceLineEndings("\n").Split('\n')[1]);
+    }
+
     internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
