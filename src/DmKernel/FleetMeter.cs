@@ -7,7 +7,8 @@ namespace DmKernel;
 /// that a simulator that ticks a range (<see cref="Balancer.TickHosts"/>) can measure it at once, while its columns are
 /// still in the cache, instead of streaming the whole fleet from memory a second time. Per tick: <see cref="Begin"/>,
 /// <see cref="AddHosts(int, int, Span{int}, Span{long})"/> once for every host (in any order and grouping), then <see cref="End"/>, which gives exactly the
-/// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call. Allocates
+/// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call (and, when
+/// given per-slot unservable counters, <see cref="TickTotals.UnservablePagingVms"/>, which that call leaves 0). Allocates
 /// only in its constructor; not thread-safe (one meter per thread).
 /// </summary>
 public sealed class FleetMeter

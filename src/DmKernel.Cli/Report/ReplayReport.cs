@@ -101,7 +101,7 @@ internal static class ReplayReport
         md.AppendLine("| metric | value |");
         md.AppendLine("|---|---|");
         md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Share(m.PagingVmTicks, m.OnVmTicks, "VM-time on")} |");
-        md.AppendLine(ic, $"| of which unservable (demand above the VM's Maximum) | {Share(m.UnservablePagingVmTicks, m.OnVmTicks, "VM-time on")} |");
+        md.AppendLine(ic, $"| of which unservable (demand above the VM's Maximum or static size) | {Share(m.UnservablePagingVmTicks, m.OnVmTicks, "VM-time on")} |");
         md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F1} GB·h |");
         md.AppendLine(ic, $"| VM-time denied (start failed) | {Share(m.DeniedVmTicks, m.WantedVmTicks, "VM-time wanted")} |");
         md.AppendLine(m.Pressure.Count == 0
@@ -132,7 +132,7 @@ internal static class ReplayReport
         foreach (StarvingVm vm in m.Starving)
             md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {Percent(vm.UnservableTicks, vm.PagingTicks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
         md.AppendLine();
-        md.AppendLine("*Unservable* paging is paging while the VM's committed demand is above what its own settings can ever give it (its Maximum; a static VM's size; less a Linux guest's balloon floor): more host memory or another balancer would not relieve it, only a larger Maximum. The rest is paging on this placement that a host with more free memory could have relieved. This report is the trace's own placement; `dmkernel compare` on the same trace sets the unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
+        md.AppendLine("*Unservable* paging is paging while the VM's committed demand is above what its own settings can ever give it (its Maximum; a static VM's size; less a Linux guest's balloon floor): more host memory or another balancer would not relieve it, only a larger Maximum (or size). The rest is servable: paging for want of free memory on this placement, or while a VM boots at its Startup, which a larger Startup would relieve. This report is the trace's own placement; `dmkernel compare` on the same trace sets the unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
         md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());

@@ -67,7 +67,7 @@ public class CliTests
         JsonNode fleet = summary["fleet"]!;
         double on = (double)fleet["onVmSeconds"]!, unservable = (double)fleet["unservablePagingVmSeconds"]!;
         Assert.True(unservable > 0 && unservable < (double)fleet["pagingVmSeconds"]!, $"unservable paging {unservable} s");
-        Assert.Contains($"| of which unservable (demand above the VM's Maximum) | {DmKernel.Traces.Capacity.ShareText.Percent(unservable / on)} of VM-time on |", report, StringComparison.Ordinal);
+        Assert.Contains($"| of which unservable (demand above the VM's Maximum or static size) | {DmKernel.Traces.Capacity.ShareText.Percent(unservable / on)} of VM-time on |", report, StringComparison.Ordinal);
         using (NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace))
         using (var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, new DmKernel.Traces.Replay.ReplayOptions()))
         {
