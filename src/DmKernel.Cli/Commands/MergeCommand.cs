@@ -120,14 +120,19 @@ internal static class MergeCommand
         foreach (FleetPoint p in merged.Points)
             peak = Math.Max(peak, p.AssignedMb);
 
-        var starving = new List<StarvingVm>();
-        foreach (Shard s in shards)
+        List<StarvingVm> Listed(string list)
         {
-            foreach (JsonElement v in s.Json.GetProperty("starving").EnumerateArray())
+            var vms = new List<StarvingVm>();
+            foreach (Shard s in shards)
             {
-                starving.Add(new StarvingVm(v.GetProperty("vm").GetInt32(), v.GetProperty("id").GetString()!, v.GetProperty("pagingTicks").GetInt32(), v.GetProperty("unmetMbTicks").GetInt64())
-                { UnservableTicks = v.GetProperty("unservableTicks").GetInt32() });
+                foreach (JsonElement v in s.Json.GetProperty(list).EnumerateArray())
+                {
+                    vms.Add(new StarvingVm(v.GetProperty("vm").GetInt32(), v.GetProperty("id").GetString()!, v.GetProperty("pagingTicks").GetInt32(), v.GetProperty("unmetMbTicks").GetInt64())
+                    { UnservableTicks = v.GetProperty("unservableTicks").GetInt32() });
+                }
             }
+
+            return vms;
         }
 
         long tickIndex = first.Json.GetProperty("tickIndex").GetInt64();
@@ -186,7 +191,8 @@ internal static class MergeCommand
             FailedStarts = Sum("failedStarts"),
             StateHash = Fleet.CombineStateHash(tickIndex, (int)slots, merged.FinalHashes),
             StateHashes = hashes,
-            Starving = ReplayOutcome.Top(starving, ReplayOutcome.StarvingCount),
+            Starving = ReplayOutcome.Top(Listed("starving"), ReplayOutcome.StarvingCount),
+            StarvingServable = ReplayOutcome.TopServable(Listed("starvingServable"), ReplayOutcome.StarvingCount),
         };
 
         MergeHosts(shards, staged.File(ShardReplay.HostsCsv));
@@ -535,15 +541,20 @@ internal static class MergeCommand
         Whole(path, p, "max", 0, ReplayMetrics.MaxPressure, "pressure.");
         Whole(path, a, "sum", 0, long.MaxValue, "hostAvailablePercent.");
         Whole(path, a, "max", 0, 100, "hostAvailablePercent.");
-        var starvingVms = new HashSet<long>();
-        foreach (JsonElement v in Arr(path, j, "starving").EnumerateArray())
+        foreach (string list in (ReadOnlySpan<string>)["starving", "starvingServable"])
         {
-            if (!starvingVms.Add(Whole(path, v, "vm", 0, traceVms - 1, "starving[].")))
-                throw Bad(path, "starving[].vm", v.GetProperty("vm"), "each VM once (a shard lists its starving VMs once each)");
-            Text(path, v, "id", "starving[].");
-            long pagingTicks = Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), "starving[].");
-            Whole(path, v, "unservableTicks", 0, pagingTicks, "starving[].");
-            Whole(path, v, "unmetMbTicks", 0, long.MaxValue, "starving[].");
+            var listedVms = new HashSet<long>();
+            string at = list + "[].";
+            foreach (JsonElement v in Arr(path, j, list).EnumerateArray())
+            {
+                if (!listedVms.Add(Whole(path, v, "vm", 0, traceVms - 1, at)))
+                    throw Bad(path, at + "vm", v.GetProperty("vm"), "each VM once (a shard lists its starving VMs once each)");
+                Text(path, v, "id", at);
+                long pagingTicks = Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), at);
+                // A VM in the servable list has servable paging: fewer unservable ticks than paging ticks.
+                Whole(path, v, "unservableTicks", 0, list == "starving" ? pagingTicks : pagingTicks - 1, at);
+                Whole(path, v, "unmetMbTicks", 0, long.MaxValue, at);
+            }
         }
 
         foreach (JsonElement e in Arr(path, j, "hashTicks").EnumerateArray())
@@ -881,15 +892,29 @@ internal static class MergeCommand
     /// </summary>
     private static void MergePlacement(List<Shard> shards, string path)
     {
-        // shard.json's starving VMs: VM index -> (shard, id), checked against the rows as they pass.
+        // shard.json's starving VMs (both lists): VM index -> (shard, id), checked against the rows as they pass. A VM may
+        // be in both lists of its shard, under one id.
         var starving = new Dictionary<int, (int Shard, string Id)>();
         for (int s = 0; s < shards.Count; s++)
         {
-            foreach (JsonElement v in shards[s].Json.GetProperty("starving").EnumerateArray())
+            foreach (string list in (ReadOnlySpan<string>)["starving", "starvingServable"])
             {
-                int vm = v.GetProperty("vm").GetInt32();
-                if (!starving.TryAdd(vm, (s, v.GetProperty("id").GetString()!)))
-                    throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} among its starving VMs, as does '{shards[starving[vm].Shard].File(ShardReplay.ShardJson)}': a VM is in one shard only: the file was changed or damaged: run that shard again."), 1);
+                foreach (JsonElement v in shards[s].Json.GetProperty(list).EnumerateArray())
+                {
+                    int vm = v.GetProperty("vm").GetInt32();
+                    string id = v.GetProperty("id").GetString()!;
+                    if (starving.TryGetValue(vm, out (int Shard, string Id) before))
+                    {
+                        if (before.Shard != s)
+                            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} among its starving VMs, as does '{shards[before.Shard].File(ShardReplay.ShardJson)}': a VM is in one shard only: the file was changed or damaged: run that shard again."), 1);
+                        if (before.Id != id)
+                            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} as starving with ids '{before.Id}' and '{id}': the file was changed or damaged: run that shard again."), 1);
+                    }
+                    else
+                    {
+                        starving.Add(vm, (s, id));
+                    }
+                }
             }
         }
 

@@ -250,19 +250,26 @@ internal static class ShardReplay
         json.WriteNumber("sum", m.HostAvailablePercent.Sum);
         json.WriteNumber("max", m.HostAvailablePercent.Max);
         json.WriteEndObject();
-        json.WriteStartArray("starving");
-        foreach (StarvingVm vm in ReplayOutcome.TopStarving(engine, traceIndex, ReplayOutcome.StarvingCount))
+        // The shard's ten VMs that starve most, and its ten with the most servable paging: the whole trace's are among the
+        // shards' (merge ranks their union).
+        foreach ((string name, List<StarvingVm> vms) in (ReadOnlySpan<(string, List<StarvingVm>)>)[
+            ("starving", ReplayOutcome.TopStarving(engine, traceIndex, ReplayOutcome.StarvingCount)),
+            ("starvingServable", ReplayOutcome.TopStarvingServable(engine, traceIndex, ReplayOutcome.StarvingCount))])
         {
-            json.WriteStartObject();
-            json.WriteNumber("vm", vm.Vm);
-            json.WriteString("id", vm.Id);
-            json.WriteNumber("pagingTicks", vm.PagingTicks);
-            json.WriteNumber("unservableTicks", vm.UnservableTicks);
-            json.WriteNumber("unmetMbTicks", vm.UnmetMbTicks);
-            json.WriteEndObject();
-        }
+            json.WriteStartArray(name);
+            foreach (StarvingVm vm in vms)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("vm", vm.Vm);
+                json.WriteString("id", vm.Id);
+                json.WriteNumber("pagingTicks", vm.PagingTicks);
+                json.WriteNumber("unservableTicks", vm.UnservableTicks);
+                json.WriteNumber("unmetMbTicks", vm.UnmetMbTicks);
+                json.WriteEndObject();
+            }
 
-        json.WriteEndArray();
+            json.WriteEndArray();
+        }
         json.WriteStartArray("hashTicks");
         foreach (long t in hashTicks)
             json.WriteNumberValue(t);

@@ -134,6 +134,22 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("*Unservable* paging is paging while the VM's committed demand is above what its own settings can ever give it (its Maximum; a static VM's size; less a Linux guest's balloon floor): more host memory or another balancer would not relieve it, only a larger Maximum (or size). The rest is servable: paging for want of free memory on this placement, or while a VM boots at its Startup, which a larger Startup would relieve. This report is the trace's own placement; `dmkernel compare` on the same trace sets the unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
         md.AppendLine();
+        md.AppendLine("## VMs that starve most for want of host memory (servable paging)");
+        md.AppendLine();
+        if (m.StarvingServable.Count == 0)
+        {
+            md.AppendLine(m.PagingVmTicks == 0 ? "No VM paged." : "No VM paged on servable demand: all of the paging is unservable.");
+        }
+        else
+        {
+            md.AppendLine("The VMs with the most paging time on demand their own settings can serve (at most their Maximum, a static VM's size): what more free memory on their host, another placement or another balancer could relieve, or, while a VM boots, a larger Startup. The table above may rank them below VMs that ask for more than their Maximum.");
+            md.AppendLine();
+            md.AppendLine("| VM | servable paging time | share of the replay's ticks | all its paging time |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (StarvingVm vm in m.StarvingServable)
+                md.AppendLine(ic, $"| {vm.Id} | {vm.ServableTicks * tick / 3600:F2} h | {Percent(vm.ServableTicks, m.Ticks)} | {vm.PagingTicks * tick / 3600:F2} h |");
+        }
+        md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
     }

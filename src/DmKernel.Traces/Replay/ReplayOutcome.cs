@@ -9,6 +9,10 @@ public readonly record struct StarvingVm(int Vm, string Id, int PagingTicks, lon
     /// larger Maximum.
     /// </summary>
     public int UnservableTicks { get; init; }
+
+    /// <summary>Of <see cref="PagingTicks"/>, the servable ones (<see cref="PagingTicks"/> − <see cref="UnservableTicks"/>):
+    /// paging for want of free memory on the VM's host, or while it boots at its Startup.</summary>
+    public int ServableTicks => PagingTicks - UnservableTicks;
 }
 
 /// <summary>
@@ -99,6 +103,13 @@ public sealed class ReplayOutcome
     /// </summary>
     public required IReadOnlyList<StarvingVm> Starving { get; init; }
 
+    /// <summary>
+    /// The VMs with the most servable paging ticks (<see cref="StarvingVm.ServableTicks"/>; ties: more unmet demand, then
+    /// trace order), at most <see cref="StarvingCount"/>, none without servable paging: the VMs that starve for want of
+    /// host memory, which <see cref="Starving"/> may rank below VMs that ask for more than their Maximum.
+    /// </summary>
+    public IReadOnlyList<StarvingVm> StarvingServable { get; init; } = [];
+
     /// <summary>The outcome of <paramref name="engine"/>'s replay so far.</summary>
     public static ReplayOutcome FromEngine(ReplayEngine engine, string traceFile)
     {
@@ -148,6 +159,7 @@ public sealed class ReplayOutcome
             StateHash = f.ComputeStateHash(),
             StateHashes = [.. engine.StateHashes],
             Starving = TopStarving(engine, null, StarvingCount),
+            StarvingServable = TopStarvingServable(engine, null, StarvingCount),
         };
     }
 
@@ -158,9 +170,23 @@ public sealed class ReplayOutcome
     /// order: a fleet of a million VMs may have hundreds of thousands paging, which a full sort took a third of a second for.
     /// </summary>
     public static List<StarvingVm> TopStarving(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count)
+        => TopBy(engine, traceIndex, count, servable: false);
+
+    /// <summary>
+    /// The <paramref name="count"/> trace VMs of <paramref name="engine"/> with the most servable paging ticks (ties: more
+    /// unmet demand, then trace order), those with none left out; numbered as <see cref="TopStarving"/> numbers them.
+    /// </summary>
+    public static List<StarvingVm> TopStarvingServable(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count)
+        => TopBy(engine, traceIndex, count, servable: true);
+
+    private static List<StarvingVm> TopBy(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count, bool servable)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
+        ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
+        ReadOnlySpan<int> unservable = engine.Metrics.UnservableTicksBySlot;
+        Comparison<StarvingVm> order = servable ? CompareServable : Compare;
         if (count > StarvingCount * 100)
         {
             // Many asked for: the one pass would shift a long list per VM; sort every paging VM instead.
@@ -168,30 +194,27 @@ public sealed class ReplayOutcome
             for (int v = 0; v < engine.Vms.Count; v++)
             {
                 int s = engine.SlotOf(v);
-                if (engine.Metrics.PagingTicksBySlot[s] > 0)
-                {
-                    all.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, engine.Metrics.PagingTicksBySlot[s], engine.Metrics.UnmetMbTicksBySlot[s])
-                    { UnservableTicks = engine.Metrics.UnservableTicksBySlot[s] });
-                }
+                if ((servable ? paging[s] - unservable[s] : paging[s]) > 0)
+                    all.Add(new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[s], unmet[s]) { UnservableTicks = unservable[s] });
             }
 
-            return Top(all, count);
+            all.Sort(order);
+            if (all.Count > count)
+                all.RemoveRange(count, all.Count - count);
+            return all;
         }
 
         var top = new List<StarvingVm>(count + 1);
-        ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
-        ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
-        ReadOnlySpan<int> unservable = engine.Metrics.UnservableTicksBySlot;
         for (int v = 0; v < engine.Vms.Count; v++)
         {
             int slot = engine.SlotOf(v);
-            if (paging[slot] <= 0)
+            if ((servable ? paging[slot] - unservable[slot] : paging[slot]) <= 0)
                 continue;
             var vm = new StarvingVm(traceIndex is null ? v : traceIndex[v], engine.Vms[v].Id, paging[slot], unmet[slot]) { UnservableTicks = unservable[slot] };
-            if (top.Count == count && (count == 0 || Compare(vm, top[^1]) >= 0))
+            if (top.Count == count && (count == 0 || order(vm, top[^1]) >= 0))
                 continue;
             int at = top.Count;
-            while (at > 0 && Compare(vm, top[at - 1]) < 0)
+            while (at > 0 && order(vm, top[at - 1]) < 0)
                 at--;
             top.Insert(at, vm);
             if (top.Count > count)
@@ -210,6 +233,22 @@ public sealed class ReplayOutcome
             vms.RemoveRange(count, vms.Count - count);
         return vms;
     }
+
+    /// <summary>Sorts <paramref name="vms"/> by servable paging ticks (ties: more unmet demand, then trace order), drops those with none, and keeps the first <paramref name="count"/>.</summary>
+    public static List<StarvingVm> TopServable(List<StarvingVm> vms, int count)
+    {
+        ArgumentNullException.ThrowIfNull(vms);
+        vms.RemoveAll(v => v.ServableTicks <= 0);
+        vms.Sort(CompareServable);
+        if (vms.Count > count)
+            vms.RemoveRange(count, vms.Count - count);
+        return vms;
+    }
+
+    /// <summary>The servable starving order: more servable paging ticks first, then more unmet demand, then trace order (a total order).</summary>
+    private static int CompareServable(StarvingVm a, StarvingVm b)
+        => a.ServableTicks != b.ServableTicks ? b.ServableTicks.CompareTo(a.ServableTicks)
+            : a.UnmetMbTicks != b.UnmetMbTicks ? b.UnmetMbTicks.CompareTo(a.UnmetMbTicks) : a.Vm.CompareTo(b.Vm);
 
     /// <summary>The starving order: more paging ticks first, then more unmet demand, then trace order (a total order).</summary>
     private static int Compare(StarvingVm a, StarvingVm b)

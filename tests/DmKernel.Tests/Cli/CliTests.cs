@@ -77,9 +77,13 @@ public class CliTests
 
             var shares = new HashSet<string>();
             string[] lines = report.Split('\n');
-            foreach (DmKernel.Traces.Replay.StarvingVm vm in DmKernel.Traces.Replay.ReplayOutcome.FromEngine(engine, "t").Starving)
+            string[] Table(string heading) => [.. lines.SkipWhile(l => !l.StartsWith(heading, StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal)).Where(l => l.StartsWith("| vm", StringComparison.Ordinal))];
+            DmKernel.Traces.Replay.ReplayOutcome outcome = DmKernel.Traces.Replay.ReplayOutcome.FromEngine(engine, "t");
+            string[] most = Table("## VMs that starve most (time paging)");
+            Assert.Equal(outcome.Starving.Select(v => v.Id), most.Select(l => l.Split('|', StringSplitOptions.TrimEntries)[1]));
+            foreach (DmKernel.Traces.Replay.StarvingVm vm in outcome.Starving)
             {
-                string[] cells = lines.Single(l => l.StartsWith($"| {vm.Id} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+                string[] cells = most.Single(l => l.StartsWith($"| {vm.Id} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
                 string share = DmKernel.Traces.Capacity.ShareText.Percent((double)vm.UnservableTicks / vm.PagingTicks);
                 Assert.Equal(share, cells[4]);
                 shares.Add(share);
@@ -88,6 +92,21 @@ public class CliTests
             Assert.Contains("0.00 %", shares);
             Assert.Contains("100.00 %", shares);
             Assert.True(shares.Count > 2, string.Join(", ", shares));
+
+            // The servable table: the VMs with the most servable paging hours, some of which the first table leaves out
+            // (it ranks VMs that page above their Maximum first), none without servable paging.
+            string[] servable = Table("## VMs that starve most for want of host memory");
+            Assert.Equal(outcome.StarvingServable.Select(v => v.Id), servable.Select(l => l.Split('|', StringSplitOptions.TrimEntries)[1]));
+            Assert.Equal(10, servable.Length);
+            foreach (DmKernel.Traces.Replay.StarvingVm vm in outcome.StarvingServable)
+            {
+                string[] cells = servable.Single(l => l.StartsWith($"| {vm.Id} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+                Assert.Equal((vm.ServableTicks * 60 / 3600.0).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " h", cells[2]);
+                Assert.True(vm.ServableTicks > 0);
+            }
+
+            Assert.Contains(outcome.StarvingServable, v => !outcome.Starving.Any(s => s.Id == v.Id));
+            Assert.True(outcome.StarvingServable.Zip(outcome.StarvingServable.Skip(1)).All(p => p.First.ServableTicks >= p.Second.ServableTicks));
         }
 
         Assert.Equal(1 + (4 * (1440 / 2)), File.ReadAllLines(Path.Combine(outDir, "hosts.csv")).Length); // every 2nd tick, 4 hosts

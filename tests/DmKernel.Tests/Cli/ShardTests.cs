@@ -290,6 +290,9 @@ public class ShardTests
     [InlineData("totals.pagingVmTicks", "ON+1", "totals.pagingVmTicks is ")]
     [InlineData("totals.unservablePagingVmTicks", "PAGING+1", "totals.unservablePagingVmTicks is ")]
     [InlineData("totals.unservablePagingVmTicks", null, "lacks the field totals.unservablePagingVmTicks")]
+    [InlineData("starvingServable", null, "lacks the field starvingServable")]
+    [InlineData("starvingServable", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":1,\"unmetMbTicks\":1}]", "starvingServable[].unservableTicks is 1: expected a whole number from 0 to 0")]
+    [InlineData("starvingServable", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":2,\"unservableTicks\":0,\"unmetMbTicks\":1},{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}]", "starvingServable[].vm is 3: expected each VM once")]
     [InlineData("starving", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":2,\"unmetMbTicks\":1}]", "starving[].unservableTicks is 2: expected a whole number from 0 to 1")]
     [InlineData("pressure.sum", "1.5", "pressure.sum is 1.5: expected a whole number")]
     [InlineData("pressure.max", "-1", "pressure.max is -1: expected a whole number from 0 to 100000")]
@@ -348,9 +351,11 @@ public class ShardTests
     /// a VM by an id it does not have).
     /// </summary>
     [Theory]
-    [InlineData("another id")]
-    [InlineData("another shard's VM")]
-    public void Merge_StarvingVmThatThePlacementDoesNotHold_IsRefusedNamingIt(string edit)
+    [InlineData("another id", "starving")]
+    [InlineData("another shard's VM", "starving")]
+    [InlineData("another id", "starvingServable")]
+    [InlineData("another shard's VM", "starvingServable")]
+    public void Merge_StarvingVmThatThePlacementDoesNotHold_IsRefusedNamingIt(string edit, string list)
     {
         using var tmp = new TempDir();
         string shards = ShardsOfTheSample(tmp);
@@ -362,12 +367,34 @@ public class ShardTests
         {
             string json = Path.Combine(dir, "shard.json");
             var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
-            root["starving"] = System.Text.Json.Nodes.JsonNode.Parse(dir == s1 ? $"[{{\"vm\":{vm},\"id\":\"{id}\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}}]" : "[]");
+            root[list] = System.Text.Json.Nodes.JsonNode.Parse(dir == s1 ? $"[{{\"vm\":{vm},\"id\":\"{id}\",\"pagingTicks\":1,\"unservableTicks\":0,\"unmetMbTicks\":1}}]" : "[]");
+            root[list == "starving" ? "starvingServable" : "starving"] = new System.Text.Json.Nodes.JsonArray();
             File.WriteAllText(json, root.ToJsonString());
         }
 
         AssertMergeRefusedWritingNothing(tmp, shards, $"'{Path.Combine(s1, "shard.json")}' lists VM {vm} as starving with id '{id}'",
             $"'{Path.Combine(edit == "another id" ? s1 : s0, "placement.csv")}' places VM {vm} as '{(edit == "another id" ? row1[1] : id)}'");
+    }
+
+    /// <summary>
+    /// A VM may be in both of its shard's starving lists, under one id (merging the sample's shards shows it does happen);
+    /// under two ids it is refused naming both.
+    /// </summary>
+    [Fact]
+    public void Merge_VmInBothStarvingListsUnderTwoIds_IsRefused()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string json = Path.Combine(shards, "shard-0001-of-0003", "shard.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        System.Text.Json.Nodes.JsonArray most = root["starving"]!.AsArray(), servable = root["starvingServable"]!.AsArray();
+        System.Text.Json.Nodes.JsonNode both = most.First(v => servable.Any(w => (int)w!["vm"]! == (int)v!["vm"]!))!;
+        int vm = (int)both["vm"]!;
+        string id = (string)both["id"]!;
+        servable.First(w => (int)w!["vm"]! == vm)!["id"] = id + "-x";
+        File.WriteAllText(json, root.ToJsonString());
+
+        AssertMergeRefusedWritingNothing(tmp, shards, $"'{json}' lists VM {vm} as starving with ids '{id}' and '{id}-x'", "run that shard again");
     }
 
     /// <summary>

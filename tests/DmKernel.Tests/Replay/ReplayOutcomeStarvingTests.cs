@@ -46,7 +46,16 @@ public class ReplayOutcomeStarvingTests
 
             Assert.True(all.Count > 20, $"the workload has paging VMs ({all.Count})");
             Assert.True(all.GroupBy(s => s.PagingTicks).Any(g => g.Count() > 1), "some VMs tie on paging ticks");
-            Assert.Equal(ReplayOutcome.Top(all, count), ReplayOutcome.TopStarving(engine, index, count));
+            Assert.Equal(ReplayOutcome.Top([.. all], count), ReplayOutcome.TopStarving(engine, index, count));
+
+            // The servable ranking likewise: by paging ticks less unservable ones, VMs with none left out.
+            Assert.Contains(all, s => s.UnservableTicks > 0);
+            Assert.Contains(all, s => s.ServableTicks == 0);
+            Assert.True(all.Where(s => s.ServableTicks > 0).GroupBy(s => s.ServableTicks).Any(g => g.Count() > 1), "some VMs tie on servable paging ticks");
+            List<StarvingVm> servable = ReplayOutcome.TopStarvingServable(engine, index, count);
+            Assert.Equal(ReplayOutcome.TopServable([.. all], count), servable);
+            Assert.All(servable, s => Assert.True(s.ServableTicks > 0));
+            Assert.Equal(Math.Min(count, all.Count(s => s.ServableTicks > 0)), servable.Count);
         }
     }
 
