@@ -125,6 +125,24 @@ public static class ReplaySummary
         json.WriteNumber("shortHostSeconds", m.ShortHostTicks * tick);
         json.WriteEndObject();
 
+        // The VMs that starve most, by all paging and by servable paging (report.md's two tables), for scripts.
+        foreach ((string name, IReadOnlyList<StarvingVm> vms) in (ReadOnlySpan<(string, IReadOnlyList<StarvingVm>)>)[("starving", outcome.Starving), ("starvingServable", outcome.StarvingServable)])
+        {
+            json.WriteStartArray(name);
+            foreach (StarvingVm vm in vms)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("vm", vm.Vm);
+                json.WriteString("id", vm.Id);
+                json.WriteNumber("pagingSeconds", vm.PagingTicks * tick);
+                json.WriteNumber("unservablePagingSeconds", vm.UnservableTicks * tick);
+                json.WriteNumber("unmetDemandMbSeconds", vm.UnmetMbTicks * tick);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
         json.WriteString("stateHash", outcome.StateHash.ToString("x16", CultureInfo.InvariantCulture));
         if (outcome.StateHashes.Count > 0)
         {

@@ -106,6 +106,21 @@ public class CliTests
             }
 
             Assert.Contains(outcome.StarvingServable, v => !outcome.Starving.Any(s => s.Id == v.Id));
+
+            // summary.json lists both tables' VMs for scripts, in the same order, in seconds.
+            foreach ((string name, IReadOnlyList<DmKernel.Traces.Replay.StarvingVm> vms) in new[] { ("starving", outcome.Starving), ("starvingServable", outcome.StarvingServable) })
+            {
+                JsonArray listed = summary[name]!.AsArray();
+                Assert.Equal(vms.Count, listed.Count);
+                for (int k = 0; k < vms.Count; k++)
+                {
+                    Assert.Equal(vms[k].Vm, (int)listed[k]!["vm"]!);
+                    Assert.Equal(vms[k].Id, (string)listed[k]!["id"]!);
+                    Assert.Equal(vms[k].PagingTicks * 60.0, (double)listed[k]!["pagingSeconds"]!);
+                    Assert.Equal(vms[k].UnservableTicks * 60.0, (double)listed[k]!["unservablePagingSeconds"]!);
+                    Assert.Equal(vms[k].UnmetMbTicks * 60.0, (double)listed[k]!["unmetDemandMbSeconds"]!);
+                }
+            }
             Assert.True(outcome.StarvingServable.Zip(outcome.StarvingServable.Skip(1)).All(p => p.First.ServableTicks >= p.Second.ServableTicks));
         }
 
