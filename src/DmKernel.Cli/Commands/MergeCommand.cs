@@ -550,9 +550,10 @@ internal static class MergeCommand
                 if (!listedVms.Add(Whole(path, v, "vm", 0, traceVms - 1, at)))
                     throw Bad(path, at + "vm", v.GetProperty("vm"), "each VM once (a shard lists its starving VMs once each)");
                 Text(path, v, "id", at);
-                long pagingTicks = Whole(path, v, "pagingTicks", 0, Math.Min(ticks, int.MaxValue), at);
-                // A VM in the servable list has servable paging: fewer unservable ticks than paging ticks.
-                Whole(path, v, "unservableTicks", 0, list == "starving" ? pagingTicks : pagingTicks - 1, at);
+                // A VM in the servable list has servable paging: a paging tick at least, fewer unservable ticks than paging ticks.
+                int servable = list == "starving" ? 0 : 1;
+                long pagingTicks = Whole(path, v, "pagingTicks", servable, Math.Min(ticks, int.MaxValue), at);
+                Whole(path, v, "unservableTicks", 0, pagingTicks - servable, at);
                 Whole(path, v, "unmetMbTicks", 0, long.MaxValue, at);
             }
         }
@@ -893,8 +894,9 @@ internal static class MergeCommand
     private static void MergePlacement(List<Shard> shards, string path)
     {
         // shard.json's starving VMs (both lists): VM index -> (shard, id), checked against the rows as they pass. A VM may
-        // be in both lists of its shard, under one id.
+        // be in both lists of its shard, under one id and with the same figures.
         var starving = new Dictionary<int, (int Shard, string Id)>();
+        var figures = new Dictionary<int, string>();
         for (int s = 0; s < shards.Count; s++)
         {
             foreach (string list in (ReadOnlySpan<string>)["starving", "starvingServable"])
@@ -903,16 +905,21 @@ internal static class MergeCommand
                 {
                     int vm = v.GetProperty("vm").GetInt32();
                     string id = v.GetProperty("id").GetString()!;
+                    string figure = string.Create(CultureInfo.InvariantCulture,
+                        $"pagingTicks {v.GetProperty("pagingTicks").GetInt32()}, unservableTicks {v.GetProperty("unservableTicks").GetInt32()}, unmetMbTicks {v.GetProperty("unmetMbTicks").GetInt64()}");
                     if (starving.TryGetValue(vm, out (int Shard, string Id) before))
                     {
                         if (before.Shard != s)
                             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} among its starving VMs, as does '{shards[before.Shard].File(ShardReplay.ShardJson)}': a VM is in one shard only: the file was changed or damaged: run that shard again."), 1);
                         if (before.Id != id)
                             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} as starving with ids '{before.Id}' and '{id}': the file was changed or damaged: run that shard again."), 1);
+                        if (figures[vm] != figure)
+                            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{shards[s].File(ShardReplay.ShardJson)}' lists VM {vm} with {figures[vm]} in starving and {figure} in starvingServable: the file was changed or damaged: run that shard again."), 1);
                     }
                     else
                     {
                         starving.Add(vm, (s, id));
+                        figures.Add(vm, figure);
                     }
                 }
             }

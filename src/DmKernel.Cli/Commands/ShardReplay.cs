@@ -16,14 +16,16 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class ShardReplay
 {
-    public const string Format = "dmkernel-replay-shard/3";
+    public const string Format = "dmkernel-replay-shard/4";
 
     /// <summary>The formats before this one, each with what it lacks (merge names them): /1 before pressures above
-    /// 1000 % were kept exactly, /2 before the totals and the starving VMs counted unservable paging.</summary>
+    /// 1000 % were kept exactly, /2 before the totals and the starving VMs counted unservable paging, /3 before the
+    /// list of the VMs with the most servable paging.</summary>
     public static readonly IReadOnlyDictionary<string, string> FormatsBefore = new Dictionary<string, string>
     {
         ["dmkernel-replay-shard/1"] = "whose pressure histogram has no values above 1000 %",
         ["dmkernel-replay-shard/2"] = "which does not count the paging above the VMs' Maximum apart",
+        ["dmkernel-replay-shard/3"] = "which has no list of the VMs with the most servable paging",
     };
     public const string ShardJson = "shard.json", SeriesBin = "series.bin", HostsCsv = "hosts.csv", PlacementCsv = "placement.csv";
     public const string SeriesMagic = "DMKSHARDSERIES/2";

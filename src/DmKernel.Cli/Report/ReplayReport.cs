@@ -134,7 +134,7 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("*Unservable* paging is paging while the VM's committed demand is above what its own settings can ever give it (its Maximum; a static VM's size; less a Linux guest's balloon floor): more host memory or another balancer would not relieve it, only a larger Maximum (or size). The rest is servable: paging for want of free memory on this placement, or while a VM boots at its Startup, which a larger Startup would relieve. This report is the trace's own placement; `dmkernel compare` on the same trace sets the unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
         md.AppendLine();
-        md.AppendLine("## VMs that starve most for want of host memory (servable paging)");
+        md.AppendLine("## VMs that starve most on servable demand (host memory short, or booting at Startup)");
         md.AppendLine();
         if (m.StarvingServable.Count == 0)
         {
@@ -142,7 +142,7 @@ internal static class ReplayReport
         }
         else
         {
-            md.AppendLine("The VMs with the most paging time on demand their own settings can serve (at most their Maximum, a static VM's size): what more free memory on their host, another placement or another balancer could relieve, or, while a VM boots, a larger Startup. The table above may rank them below VMs that ask for more than their Maximum.");
+            md.AppendLine("The VMs with the most paging time on demand their own settings can serve (as above: at most their Maximum or static size, less a Linux guest's floor): what more free memory on their host, another placement or another balancer could relieve, or, for the paging while a VM boots at its Startup, a larger Startup. The table above may rank them below VMs that ask for more than their Maximum.");
             md.AppendLine();
             md.AppendLine("| VM | servable paging time | share of the replay's ticks | all its paging time |");
             md.AppendLine("|---|---|---|---|");

@@ -108,7 +108,7 @@ public sealed class ReplayOutcome
     /// trace order), at most <see cref="StarvingCount"/>, none without servable paging: the VMs that starve for want of
     /// host memory, which <see cref="Starving"/> may rank below VMs that ask for more than their Maximum.
     /// </summary>
-    public IReadOnlyList<StarvingVm> StarvingServable { get; init; } = [];
+    public required IReadOnlyList<StarvingVm> StarvingServable { get; init; }
 
     /// <summary>The outcome of <paramref name="engine"/>'s replay so far.</summary>
     public static ReplayOutcome FromEngine(ReplayEngine engine, string traceFile)

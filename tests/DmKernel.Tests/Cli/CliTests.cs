@@ -95,7 +95,7 @@ public class CliTests
 
             // The servable table: the VMs with the most servable paging hours, some of which the first table leaves out
             // (it ranks VMs that page above their Maximum first), none without servable paging.
-            string[] servable = Table("## VMs that starve most for want of host memory");
+            string[] servable = Table("## VMs that starve most on servable demand");
             Assert.Equal(outcome.StarvingServable.Select(v => v.Id), servable.Select(l => l.Split('|', StringSplitOptions.TrimEntries)[1]));
             Assert.Equal(10, servable.Length);
             foreach (DmKernel.Traces.Replay.StarvingVm vm in outcome.StarvingServable)

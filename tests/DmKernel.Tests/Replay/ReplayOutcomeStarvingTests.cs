@@ -54,6 +54,11 @@ public class ReplayOutcomeStarvingTests
             Assert.True(all.Where(s => s.ServableTicks > 0).GroupBy(s => s.ServableTicks).Any(g => g.Count() > 1), "some VMs tie on servable paging ticks");
             List<StarvingVm> servable = ReplayOutcome.TopStarvingServable(engine, index, count);
             Assert.Equal(ReplayOutcome.TopServable([.. all], count), servable);
+            // Both orders against an independent statement of them (the ties included: more unmet demand, then trace order).
+            Assert.Equal(all.OrderByDescending(s => s.PagingTicks).ThenByDescending(s => s.UnmetMbTicks).ThenBy(s => s.Vm).Take(count),
+                ReplayOutcome.TopStarving(engine, index, count));
+            Assert.Equal(all.Where(s => s.ServableTicks > 0).OrderByDescending(s => s.ServableTicks).ThenByDescending(s => s.UnmetMbTicks).ThenBy(s => s.Vm).Take(count),
+                servable);
             Assert.All(servable, s => Assert.True(s.ServableTicks > 0));
             Assert.Equal(Math.Min(count, all.Count(s => s.ServableTicks > 0)), servable.Count);
         }
