@@ -51,11 +51,18 @@ public sealed record VdiFleetOptions
     /// <summary>The management-OS reserve recorded for every host (default 2048 MB).</summary>
     public int HostReserveMb { get; init; } = 2048;
 
+    /// <summary>The most desktop-ticks a fleet holds (2^28, 1 GiB of values, as <see cref="Capacity.TraceSeries.DefaultMaxValues"/>).</summary>
+    public const long MaxDesktopTicks = Capacity.TraceSeries.DefaultMaxValues;
+
     /// <summary>Checks every option; errors name it.</summary>
     public void Validate()
     {
         Check(Desktops is >= 1 and <= 1_000_000, nameof(Desktops), Desktops, "1..1000000");
         Check(Ticks is >= 1 and <= 10_000_000, nameof(Ticks), Ticks, "1..10000000");
+        // The fleet is built in memory (one int per desktop-tick): the product is bounded as a loaded trace's is, so that a
+        // large fleet is refused naming the option instead of overflowing the array's size or exhausting memory.
+        Check((long)Desktops * Ticks <= MaxDesktopTicks, nameof(Ticks), Ticks,
+            string.Create(CultureInfo.InvariantCulture, $"at most {MaxDesktopTicks / Math.Max(1, Desktops)} for {Desktops} desktops (at most {MaxDesktopTicks} desktop-ticks: the fleet is built in memory)"));
         Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= 86_400, nameof(TickSeconds), TickSeconds, "a number of seconds in (0, 86400]");
         Check(ProvisionedMb is >= VmSettings.MinMinimumMb and <= 1_048_576 && ProvisionedMb % 2 == 0, nameof(ProvisionedMb), ProvisionedMb, "a multiple of 2 MB from 32 to 1048576");
         Check(MinimumMb >= VmSettings.MinMinimumMb && MinimumMb <= ProvisionedMb && MinimumMb % 2 == 0, nameof(MinimumMb), MinimumMb, "a multiple of 2 MB from 32 to the provisioned size");

@@ -16,6 +16,21 @@ public class CliRobustnessTests
 {
     private static (int Exit, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
+    /// <summary>
+    /// A VDI fleet too large to build in memory is refused naming --ticks, with nothing written (before: within each
+    /// option's own range, 1 000 000 desktops × 10 000 ticks overflowed the array's size and printed a stack trace).
+    /// </summary>
+    [Fact]
+    public void Generate_VdiFleetTooLargeToBuild_IsRefusedNamingTicks()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("generate", "--profile", "vdi", "--vms", "1000000", "--hosts", "1000", "--ticks", "10000", "-o", tmp.File("out.dmt"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--ticks: 10000: expected at most 268 for 1000000 desktops", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
     private static string ErrorLine(string stderr) => CliUsabilityTests.OneErrorLine(stderr);
 
     /// <summary>
