@@ -51,7 +51,10 @@ internal static class Cli
         catch (Exception ex) when (ex is TraceFormatException or TraceImportException or SettingRejectedException or ArgumentException or IOException)
         {
             // ArgumentException appends " (Parameter 'x')": a C# name the user never typed.
+            // ArgumentOutOfRangeException also adds a line "Actual value was x." (the value is already in our messages).
             string message = ex is ArgumentException { ParamName: not null } a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message;
+            if (ex is ArgumentOutOfRangeException { ActualValue: not null })
+                message = message.Split('\n', 2)[0].TrimEnd();
             throw new CliError(message, 1);
         }
         catch (UnauthorizedAccessException ex)

@@ -26,7 +26,7 @@ internal static class GenerateCommand
         var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
-        var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds); datacenter and vdi profiles. [default: all ideal]", HelpName = "RESPONSE=SHARE%,..." };
+        var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds), or ideal. [default: all ideal; with --from, the source's mix if it records one]", HelpName = "RESPONSE=SHARE%,..." };
         var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures), a VDI fleet, or VMs drawn from a real trace (--from).")
         {
             vms, hosts, ticks, seed, tick, hostMb, output, profile, from, scaleMin, scaleMax, guests,
@@ -40,8 +40,6 @@ internal static class GenerateCommand
                     throw new CliError("--profile: a trace drawn --from a real one has the source's profile; give one or the other.");
                 if (Given(tick))
                     throw new CliError("--tick-seconds: a trace drawn --from a real one keeps the source's tick length.");
-                if (Given(guests))
-                    throw new CliError("--guests: applies to the datacenter and vdi profiles, not to a trace drawn --from a real one.");
                 var drawn = new DerivedTraceOptions
                 {
                     Vms = result.GetValue(vms),
@@ -51,6 +49,7 @@ internal static class GenerateCommand
                     ScaleMin = result.GetValue(scaleMin),
                     ScaleMax = result.GetValue(scaleMax),
                     HostMb = result.GetValue(hostMb),
+                    Guests = Given(guests) ? ParseGuests(result.GetValue(guests), "--guests") : null,
                 };
                 return GenerateFrom(source, result.GetValue(output)!, drawn, cancel);
             }
@@ -81,7 +80,7 @@ internal static class GenerateCommand
                 };
                 CheckOptions(vdi.Validate, vdi.HostReserveMb);
                 return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
-                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {vdi.TickSeconds} s"), cancel);
+                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB {OnHosts(g)}, {g.Ticks} ticks of {vdi.TickSeconds} s"), cancel);
             }
 
             var options = new TraceGeneratorOptions
@@ -96,9 +95,23 @@ internal static class GenerateCommand
             };
             if (options.Vms < 1)
                 throw new CliError($"--vms: {options.Vms}: expected at least 1 VM.");
+            // The library writes a trace of 0 ticks (an empty series); asked for on the command line it is a slip.
+            if (options.Ticks < 1)
+                throw new CliError($"--ticks: {options.Ticks}: expected at least 1 tick.");
             CheckOptions(options.Validate, options.HostReserveMb);
-            return Write(path, "a datacenter", options.Ticks, (progress, cancel) => TraceGenerator.Generate(path, options, progress, cancel), g => string.Create(CultureInfo.InvariantCulture,
-                $"Generated {Words.Count(g.Vms, "VM")} on {Words.Count(g.Hosts, "host")} of {g.HostMb} MB, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
+            return Write(path, "a datacenter", options.Ticks, (progress, cancel) =>
+            {
+                try
+                {
+                    return TraceGenerator.Generate(path, options, progress, cancel);
+                }
+                catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(TraceGeneratorOptions.Hosts))
+                {
+                    // Hosts sized from the VMs above 16 TB: found while drawing, before the file is written.
+                    throw new CliError("--hosts: " + LibraryMessage(ex));
+                }
+            }, g => string.Create(CultureInfo.InvariantCulture,
+                $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
         })));
         return command;
     }
@@ -117,9 +130,7 @@ internal static class GenerateCommand
         catch (ArgumentOutOfRangeException ex)
         {
             string name = ex.ParamName ?? "";
-            string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
-            if (message.StartsWith(name + " = ", StringComparison.Ordinal))
-                message = message[(name.Length + 3)..];
+            string message = LibraryMessage(ex);
             throw name switch
             {
                 nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: expected at least the host reserve of {reserveMb} MB."),
@@ -131,6 +142,21 @@ internal static class GenerateCommand
                 _ => new CliError($"{GeneratorOptionName(name)}: {message}"),
             };
         }
+    }
+
+    /// <summary>
+    /// The generator's message without the runtime's "(Parameter ...)" and "Actual value" lines and without the leading
+    /// "Property = " (the caller puts the option's name in front).
+    /// </summary>
+    private static string LibraryMessage(ArgumentOutOfRangeException ex)
+    {
+        string name = ex.ParamName ?? "";
+        string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+        if (message.StartsWith(name + " = ", StringComparison.Ordinal))
+            message = message[(name.Length + 3)..];
+        else if (message.StartsWith(name + ": ", StringComparison.Ordinal))
+            message = message[(name.Length + 2)..];
+        return message;
     }
 
     /// <summary>The command-line option behind a generator option (the synthetic's and the VDI fleet's names).</summary>
@@ -176,6 +202,11 @@ internal static class GenerateCommand
         return 0;
     }
 
+    /// <summary>"on 10 hosts of 401408 MB", or for --hosts 0 what a trace without placement means to replay.</summary>
+    private static string OnHosts(GeneratedTrace g) => g.Hosts == 0
+        ? "with no placement (replay places them on hosts of its --host-mb)"
+        : string.Create(CultureInfo.InvariantCulture, $"on {Words.Count(g.Hosts, "host")} of {g.HostMb} MB");
+
     /// <summary>A P10 mix (<see cref="GuestMix.Parse"/>), or all ideal when not given; a bad one names the option.</summary>
     internal static GuestMix ParseGuests(string? text, string option)
     {
@@ -203,6 +234,25 @@ internal static class GenerateCommand
         _ => param ?? "an option",
     };
 
+    /// <summary>
+    /// A <see cref="DerivedTraceOptions"/> range error in the words of the command line: the option typed, its value, and
+    /// the range with the other options named as typed (the library's message names its properties: "ScaleMin = NaN",
+    /// "HostReserveMb = 2048: expected below HostMb").
+    /// </summary>
+    internal static CliError FromOptionError(ArgumentOutOfRangeException ex, DerivedTraceOptions options)
+    {
+        string name = ex.ParamName ?? "";
+        if (name == nameof(DerivedTraceOptions.HostReserveMb))
+            return new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-mb: {options.HostMb}: expected more than the host reserve of {options.HostReserveMb} MB."));
+        string message = LibraryMessage(ex)
+            .Replace("null (auto) or a positive multiple of 2 up to", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs) up to", StringComparison.Ordinal)
+            .Replace("null (the source's length) or at least 1", "at least 1 (left out, the source's length)", StringComparison.Ordinal)
+            .Replace("up to the VM count", string.Create(CultureInfo.InvariantCulture, $"up to the VM count (--vms {options.Vms})"), StringComparison.Ordinal)
+            .Replace("ScaleMin (", "--scale-min (", StringComparison.Ordinal)
+            .Replace("at ScaleMax", "at --scale-max", StringComparison.Ordinal);
+        return new CliError($"{OptionName(name)}: {message}");
+    }
+
     /// <summary><c>generate --from TRACE</c>: <see cref="TraceGenerator.GenerateFrom"/> with a progress line; Ctrl+C leaves no file.</summary>
     private static int GenerateFrom(string source, string path, DerivedTraceOptions options, CancellationToken cancel)
     {
@@ -212,7 +262,7 @@ internal static class GenerateCommand
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw FromOptionError(ex, options);
         }
 
         var clock = Stopwatch.StartNew();
@@ -227,9 +277,9 @@ internal static class GenerateCommand
             }
             catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts))
             {
-                throw new CliError($"{OptionName(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}");
+                throw FromOptionError(ex, options);
             }
         }, g => string.Create(CultureInfo.InvariantCulture,
-            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} on {g.Hosts} hosts of {g.HostMb} MB, {g.Ticks} ticks of {series.TickSeconds} s"), cancel, clock);
+            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {g.Ticks} ticks of {series.TickSeconds} s"), cancel, clock);
     }
 }

@@ -35,8 +35,8 @@ public sealed record DerivedTraceOptions
     public double ScaleMax { get; init; } = 1;
 
     /// <summary>
-    /// RAM of every host in MB; null = auto: the largest Σ Startup + reserve of a host × <see cref="HostHeadroom"/>, at least
-    /// the largest VM's Maximum + reserve, rounded up to 1024 MB. With a size given, source VMs whose Startup (at
+    /// RAM of every host in MB; null = auto: the largest Σ Startup of a host × <see cref="HostHeadroom"/>, at least the
+    /// largest VM's Maximum, plus the reserve, rounded up to 1024 MB. With a size given, source VMs whose Startup (at
     /// <see cref="ScaleMax"/>) cannot fit an empty host are not drawn.
     /// </summary>
     public int? HostMb { get; init; }
@@ -46,6 +46,13 @@ public sealed record DerivedTraceOptions
 
     /// <summary>Management-OS reserve recorded for every host (default 2048 MB, R3's default).</summary>
     public int HostReserveMb { get; init; } = 2048;
+
+    /// <summary>
+    /// P10: which share of the drawn VMs has which guest responsiveness, recorded in the trace's metadata and applied by
+    /// replay and compare by each VM's index in the new trace. Null (default): the source's mix when it records one (its
+    /// shares, drawn anew over the new VMs), else all ideal.
+    /// </summary>
+    public GuestMix? Guests { get; init; }
 
     /// <summary>Options of the native writer.</summary>
     public NativeTraceWriterOptions Writer { get; init; } = NativeTraceWriterOptions.Default;
@@ -75,6 +82,7 @@ public sealed record DerivedTraceOptions
         m.Set("gen.scale_min", ScaleMin).Set("gen.scale_max", ScaleMax);
         m.Set("gen.host_mb", HostMb is int h ? h.ToString(CultureInfo.InvariantCulture) : "auto");
         m.Set("gen.host_headroom", HostHeadroom).Set("gen.host_reserve_mb", HostReserveMb);
+        m.Set("gen.guests", Guests is null ? "the source's" : Guests.ToString());
     }
 
     private static void Check(bool ok, string name, double value, string expected)

@@ -76,6 +76,11 @@ public static partial class TraceGenerator
             meta.Set("gen.source." + kv.Key, kv.Value);
         }
 
+        // P10: the mix asked for, or the source's (its shares over the new VMs' indices; a bad recorded mix names the source).
+        GuestMix guests = options.Guests ?? GuestMix.FromTrace(source.Metadata, source.Name);
+        if (!guests.IsIdeal)
+            meta.Set(GuestMix.MetadataKey, guests.ToString());
+
         var description = new TraceDescription(source.TickSeconds, string.Create(CultureInfo.InvariantCulture,
             $"drawn from {source.Name}: TraceGenerator.GenerateFrom seed {options.Seed}, {n} VMs from {pool.Length} source VMs, {options.Hosts} hosts, {ticks} ticks of {source.TickSeconds} s"), meta);
 

@@ -73,7 +73,9 @@ public class CliRobustnessTests
     [InlineData("--vms 0", "error: --vms: 0: expected at least 1 VM.")]
     [InlineData("--vms 67108865", "error: --vms: 67108865: expected 1..67108864.")]
     [InlineData("--vms 10 --hosts 20", "error: --hosts: 20: expected 0 (no placement) up to the VM count.")]
-    [InlineData("--ticks -1", "error: --ticks: -1: expected >= 0.")]
+    [InlineData("--ticks -1", "error: --ticks: -1: expected at least 1 tick.")]
+    [InlineData("--ticks 0", "error: --ticks: 0: expected at least 1 tick.")]
+    [InlineData("--vms 131072 --hosts 2 --ticks 2", "error: --hosts: 2 hosts would need 236322816 MB each, more than 16777216 MB (16 TB); use more hosts.")]
     [InlineData("--host-mb 0", "error: --host-mb: 0: expected a positive multiple of 2 MB")]
     [InlineData("--host-mb 1024", "error: --host-mb: expected at least the host reserve of 2048 MB.")]
     [InlineData("--profile vdi --vms 0", "error: --vms: 0: expected 1..1000000.")]
@@ -91,6 +93,27 @@ public class CliRobustnessTests
         Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
         Assert.DoesNotContain("Actual value", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>
+    /// <c>--hosts 0</c> writes a trace without placement; the headline says so and what replay does with it (it said
+    /// "on 0 hosts of 0 MB"), and replay places the VMs itself.
+    /// </summary>
+    [Fact]
+    public void Generate_HostsZero_SaysNoPlacement_AndReplayPlacesTheVms()
+    {
+        using var tmp = new TempDir();
+        (int exit, string stdout, string stderr) = Run("generate", "--vms", "40", "--hosts", "0", "--ticks", "5", "-o", tmp.File("g.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("Generated 40 VMs with no placement (replay places them on hosts of its --host-mb), 5 ticks of 60 s", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = Run("generate", "--profile", "vdi", "--vms", "10", "--hosts", "0", "--ticks", "5", "-o", tmp.File("v.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("Generated a VDI fleet: 10 desktops of 1024 MB with no placement", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = Run("replay", tmp.File("g.dmt"), "--host-mb", "65536", "-o", tmp.File("r"));
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"^Replayed 40 VMs on [1-9][0-9]* hosts? for 5 ticks", stdout);
     }
 
     /// <summary>

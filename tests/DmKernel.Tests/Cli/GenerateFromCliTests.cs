@@ -64,12 +64,17 @@ public sealed class GenerateFromCliTests
     }
 
     [Theory]
-    [InlineData(new[] { "--scale-min", "0" }, "--scale-min: ScaleMin = 0: expected a factor from 0.01 to 100")]
-    [InlineData(new[] { "--scale-max", "0.5" }, "--scale-max: ScaleMax = 0.5: expected a factor from ScaleMin (1) to 100")]
-    [InlineData(new[] { "--vms", "0" }, "--vms: Vms = 0")]
-    [InlineData(new[] { "--hosts", "2000" }, "--hosts: Hosts = 2000")]
-    [InlineData(new[] { "--ticks", "0" }, "--ticks: Ticks = 0")]
-    [InlineData(new[] { "--host-mb", "2100" }, "--host-mb: HostMb = 2100: no VM of bitbrains.dmt that is ever on fits a host of that size")]
+    [InlineData(new[] { "--scale-min", "0" }, "--scale-min: 0: expected a factor from 0.01 to 100.")]
+    [InlineData(new[] { "--scale-min", "NaN" }, "--scale-min: NaN: expected a factor from 0.01 to 100.")]
+    [InlineData(new[] { "--scale-max", "0.5" }, "--scale-max: 0.5: expected a factor from --scale-min (1) to 100.")]
+    [InlineData(new[] { "--vms", "0" }, "--vms: 0: expected 1..67108864.")]
+    [InlineData(new[] { "--hosts", "2000" }, "--hosts: 2000: expected 0 (no placement) up to the VM count (--vms 1000).")]
+    [InlineData(new[] { "--ticks", "0" }, "--ticks: 0: expected at least 1 (left out, the source's length).")]
+    [InlineData(new[] { "--host-mb", "1000" }, "--host-mb: 1000: expected more than the host reserve of 2048 MB.")]
+    [InlineData(new[] { "--host-mb", "3" }, "--host-mb: 3: expected a positive multiple of 2 MB (left out, the hosts are sized from the VMs) up to 16777216.")]
+    [InlineData(new[] { "--host-mb", "2100" }, "--host-mb: 2100: no VM of bitbrains.dmt that is ever on fits a host of that size with a 2048 MB reserve; expected at least")]
+    [InlineData(new[] { "--host-mb", "2100", "--scale-max", "2" }, "(the smallest Startup at --scale-max and the reserve).")]
+    [InlineData(new[] { "--vms", "131072", "--hosts", "2", "--scale-min", "100", "--scale-max", "100", "--ticks", "2" }, "--hosts: 2 hosts would need")]
     [InlineData(new[] { "--tick-seconds", "60" }, "--tick-seconds: a trace drawn --from a real one keeps the source's tick length")]
     [InlineData(new[] { "--profile", "vdi" }, "--profile: a trace drawn --from a real one has the source's profile")]
     public void GenerateFrom_BadValue_IsAnsweredByName_ExitTwo_NothingWritten(string[] option, string message)
@@ -78,8 +83,53 @@ public sealed class GenerateFromCliTests
         string source = ImportSample(tmp);
         (int exit, _, string stderr) = Run(["generate", "--from", source, "-o", tmp.File("out/g.dmt"), .. option]);
         Assert.Equal(2, exit);
-        Assert.Contains("error: " + message, stderr, StringComparison.Ordinal);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        string error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        // The options as typed, never the library's property names ("ScaleMin = 0", "HostReserveMb = 2048: expected below HostMb").
+        Assert.DoesNotMatch(@"\b(Vms|Hosts|Ticks|ScaleMin|ScaleMax|HostMb|HostReserveMb|HostHeadroom)\b| = |Actual value", error);
         Assert.False(Directory.Exists(tmp.File("out")) && Directory.EnumerateFileSystemEntries(tmp.File("out")).Any());
+    }
+
+    /// <summary>
+    /// <c>--guests</c> (P10) on every kind of generate: recorded in the trace, applied by replay (under MoM the fleet's
+    /// figures change), and a bad mix is refused naming the option, nothing written. <c>--from</c> refused it before.
+    /// </summary>
+    [Fact]
+    public void Generate_Guests_IsRecorded_AppliedByReplay_AlsoFrom_ABadMixNamesTheOption()
+    {
+        using var tmp = new TempDir();
+        string source = ImportSample(tmp);
+        string[] synthetic = ["generate", "--vms", "120", "--hosts", "2", "--ticks", "200", "--tick-seconds", "30", "--seed", "5"];
+        Assert.Equal(0, Run([.. synthetic, "-o", tmp.File("ideal.dmt")]).Exit);
+        Assert.Equal(0, Run([.. synthetic, "--guests", "stuck=30%", "-o", tmp.File("stuck.dmt")]).Exit);
+        Assert.Equal(0, Run("generate", "--profile", "vdi", "--vms", "20", "--guests", "rate:64=25%", "-o", tmp.File("vdi.dmt")).Exit);
+        (int exit, _, string stderr) = Run("generate", "--from", source, "--vms", "60", "--hosts", "2", "--guests", "stuck=30%,intermittent:30/60=10%", "-o", tmp.File("from.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(0, Run("generate", "--from", tmp.File("from.dmt"), "--vms", "30", "--hosts", "1", "-o", tmp.File("again.dmt")).Exit);
+
+        static string? Mix(string file)
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(file);
+            return reader.Header.Metadata.TryGetValue(GuestMix.MetadataKey, out string? text) ? text : null;
+        }
+
+        Assert.Equal([null, "stuck=30%", "rate:64=25%", "stuck=30%,intermittent:30/60=10%", "stuck=30%,intermittent:30/60=10%"],
+            new[] { "ideal.dmt", "stuck.dmt", "vdi.dmt", "from.dmt", "again.dmt" }.Select(f => Mix(tmp.File(f))));
+
+        string Fleet(string trace)
+        {
+            (int code, _, string err) = Run("replay", tmp.File(trace), "--policy", "mom", "-o", tmp.File(trace + ".out"));
+            Assert.True(code == 0, err);
+            return JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File(trace + ".out"), "summary.json")))!["fleet"]!.ToJsonString();
+        }
+
+        // The same VMs and demand: only the recorded mix differs, and replay's answer with it.
+        Assert.NotEqual(Fleet("ideal.dmt"), Fleet("stuck.dmt"));
+
+        (exit, _, stderr) = Run("generate", "--from", source, "--guests", "stuck=130%", "-o", tmp.File("bad/g.dmt"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --guests: 'stuck=130%' is not RESPONSE=SHARE%", stderr.Split('\n').First(l => l.StartsWith("error: ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("bad")));
     }
 
     [Fact]

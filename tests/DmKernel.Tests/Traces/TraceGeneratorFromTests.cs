@@ -203,6 +203,35 @@ public sealed class TraceGeneratorFromTests
         Assert.All(reader.Hosts, h => Assert.Equal(2_097_152, h.TotalMb));
     }
 
+    /// <summary>
+    /// P10: the mix given is recorded for replay and compare; without one, the source's mix carries over (its shares, drawn
+    /// over the new VMs' indices); an explicit ideal mix drops it; a source without a mix gives a trace without one.
+    /// </summary>
+    [Fact]
+    public void Guests_GivenOrTheSourcesMix_AreRecordedForReplay()
+    {
+        using var dir = new TempDir();
+        TraceSeries plain = Source();
+        var meta = new TraceMetadata();
+        foreach (KeyValuePair<string, string> kv in plain.Metadata)
+            meta.Set(kv.Key, kv.Value);
+        meta.Set(GuestMix.MetadataKey, "stuck=20%");
+        TraceSeries withMix = TraceSeries.FromValues("source.dmt", 300, plain.Vms.ToArray(), SourceTicks, plain.Values, meta);
+
+        string? Recorded(TraceSeries source, GuestMix? guests, string name)
+        {
+            GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File(name), Options with { Guests = guests });
+            using NativeTraceReader reader = NativeTraceReader.Open(g.Path);
+            return reader.Header.Metadata.TryGetValue(GuestMix.MetadataKey, out string? text) ? text : null;
+        }
+
+        Assert.Equal("stuck=20%", Recorded(withMix, null, "a.dmt"));
+        Assert.Equal("rate:64=50%", Recorded(withMix, GuestMix.Parse("rate:64=50%"), "b.dmt"));
+        Assert.Null(Recorded(withMix, GuestMix.Ideal, "c.dmt"));
+        Assert.Null(Recorded(plain, null, "d.dmt"));
+        Assert.Equal("rate:64=50%", Recorded(plain, GuestMix.Parse("rate:64=50%"), "e.dmt"));
+    }
+
     [Fact]
     public void Streams_TenTimesTheTicks_AllocateLessThanAByteMorePerVmTick()
     {
