@@ -51,6 +51,7 @@ internal static class GenerateCommand
                     HostMb = result.GetValue(hostMb),
                     Guests = Given(guests) ? ParseGuests(result.GetValue(guests), "--guests") : null,
                 };
+                RefuseHostMbWithoutHosts(Given(hostMb), drawn.Hosts);
                 return GenerateFrom(source, result.GetValue(output)!, drawn, cancel);
             }
 
@@ -68,6 +69,7 @@ internal static class GenerateCommand
             if (kind == "vdi")
             {
                 T Or<T>(Option<T> o, T vdiDefault) => Given(o) ? result.GetValue(o)! : vdiDefault;
+                RefuseHostMbWithoutHosts(Given(hostMb), Or(hosts, 2));
                 var vdi = new VdiFleetOptions
                 {
                     Desktops = Or(vms, 200),
@@ -78,7 +80,9 @@ internal static class GenerateCommand
                     HostMb = result.GetValue(hostMb) ?? 98_304,
                     Guests = mix,
                 };
-                CheckOptions(vdi.Validate, vdi.HostReserveMb);
+                CheckTickSeconds(vdi.TickSeconds);
+                CheckOptions(vdi.Validate, vdi.HostReserveMb, vdi.HostMb);
+                WarnSpells(mix, vdi.TickSeconds);
                 return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
                     $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB {OnHosts(g)}, {g.Ticks} ticks of {vdi.TickSeconds} s"), cancel);
             }
@@ -95,10 +99,13 @@ internal static class GenerateCommand
             };
             if (options.Vms < 1)
                 throw new CliError($"--vms: {options.Vms}: expected at least 1 VM.");
+            RefuseHostMbWithoutHosts(Given(hostMb), options.Hosts);
             // The library writes a trace of 0 ticks (an empty series); asked for on the command line it is a slip.
             if (options.Ticks < 1)
                 throw new CliError($"--ticks: {options.Ticks}: expected at least 1 tick.");
-            CheckOptions(options.Validate, options.HostReserveMb);
+            CheckTickSeconds(options.TickSeconds);
+            CheckOptions(options.Validate, options.HostReserveMb, options.HostMb);
+            WarnSpells(mix, options.TickSeconds);
             return Write(path, "a datacenter", options.Ticks, (progress, cancel) =>
             {
                 try
@@ -121,7 +128,7 @@ internal static class GenerateCommand
     /// command-line option the user gave (a host reserve above the host size names --host-mb: the reserve is not an option;
     /// the synthetic generator and the VDI fleet both call the host size HostMb).
     /// </summary>
-    private static void CheckOptions(Action validate, int reserveMb)
+    private static void CheckOptions(Action validate, int reserveMb, int? hostMb)
     {
         try
         {
@@ -133,7 +140,7 @@ internal static class GenerateCommand
             string message = LibraryMessage(ex);
             throw name switch
             {
-                nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: expected at least the host reserve of {reserveMb} MB."),
+                nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: {hostMb}: expected at least the host reserve of {reserveMb} MB."),
                 nameof(TraceGeneratorOptions.HostMb) => new CliError("--host-mb: " + message
                     .Replace("the reserve", $"the host reserve of {reserveMb} MB", StringComparison.Ordinal)
                     .Replace("null (auto) or a positive multiple of 2", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs)", StringComparison.Ordinal)),
@@ -141,6 +148,54 @@ internal static class GenerateCommand
                 nameof(TraceGeneratorOptions.Vms) => new CliError("--vms: " + message.Replace("expected 0..", "expected 1..", StringComparison.Ordinal)),
                 _ => new CliError($"{GeneratorOptionName(name)}: {message}"),
             };
+        }
+    }
+
+    /// <summary>
+    /// --host-mb sizes the trace's hosts; with --hosts 0 there are none (it was taken silently, recorded, and with --from
+    /// it even left VMs out of the draw for hosts that do not exist).
+    /// </summary>
+    private static void RefuseHostMbWithoutHosts(bool hostMbGiven, int hosts)
+    {
+        if (hostMbGiven && hosts == 0)
+            throw new CliError("--host-mb: --hosts 0 writes a trace without hosts, so there is no host to size; replay places such a trace on hosts of its own --host-mb. Leave one of the two out.");
+    }
+
+    /// <summary>
+    /// P10's spells run in whole ticks (<see cref="ModelParameters.ToTicks"/>: rounded half up, at least one); says so when
+    /// an intermittent guest's spells are not whole ticks of this trace, with the share of the time stuck it will have.
+    /// </summary>
+    internal static void WarnSpells(GuestMix mix, double tickSeconds)
+    {
+        ModelParameters model = ModelParameters.Default with { TickSeconds = tickSeconds };
+        foreach ((GuestResponse r, _) in mix.Parts)
+        {
+            if (r.Kind != GuestResponseKind.IntermittentlyStuck)
+                continue;
+            int stuck = model.ToTicks(r.StuckSeconds), ideal = model.ToTicks(r.IdealSeconds);
+            if (stuck * tickSeconds == r.StuckSeconds && ideal * tickSeconds == r.IdealSeconds)
+                continue;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: --guests {r}: the spells run in whole ticks of {tickSeconds} s: stuck {Words.Count(stuck, "tick")}, then ideal {Words.Count(ideal, "tick")} ({100.0 * stuck / (stuck + ideal):0.#} % of the time stuck, against {100 * r.StuckSeconds / (r.StuckSeconds + r.IdealSeconds):0.#} % asked)."));
+        }
+    }
+
+    /// <summary>
+    /// A tick length replay and compare can run (the model's: at most 3 600 s, and at least the pressure window ÷
+    /// <see cref="ModelParameters.MaxWindowTicks"/>); the generators alone would write ticks up to 1e9 s that every later
+    /// command refuses.
+    /// </summary>
+    private static void CheckTickSeconds(double seconds)
+    {
+        try
+        {
+            (ModelParameters.Default with { TickSeconds = seconds }).Validate();
+        }
+        catch (ModelParameterException)
+        {
+            double least = ModelParameters.Default.PressureWindowSeconds / ModelParameters.MaxWindowTicks;
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"--tick-seconds: {seconds}: expected from {least} to 3600 seconds (the ticks replay and compare run; the {ModelParameters.Default.PressureWindowSeconds} s pressure window spans at most {ModelParameters.MaxWindowTicks} ticks)."));
         }
     }
 
@@ -250,6 +305,8 @@ internal static class GenerateCommand
             .Replace("up to the VM count", string.Create(CultureInfo.InvariantCulture, $"up to the VM count (--vms {options.Vms})"), StringComparison.Ordinal)
             .Replace("ScaleMin (", "--scale-min (", StringComparison.Ordinal)
             .Replace("at ScaleMax", "at --scale-max", StringComparison.Ordinal);
+        if (name == nameof(DerivedTraceOptions.ScaleMax) && options.ScaleMax == 1 && options.ScaleMin > 1)
+            message = message.TrimEnd('.') + " (--scale-max is 1 unless given: give it too, at least --scale-min).";
         return new CliError($"{OptionName(name)}: {message}");
     }
 
@@ -269,6 +326,7 @@ internal static class GenerateCommand
         TraceSeries series;
         using (NativeTraceReader reader = CommonOptions.OpenTrace(source))
             series = Cli.Guard(() => TraceSeries.Load(reader));
+        WarnSpells(options.Guests ?? GuestMix.FromMetadata(series.Metadata), series.TickSeconds);
         return Write(path, $"drawn from {series.Name}", options.Ticks ?? series.Ticks, (progress, cancel) =>
         {
             try

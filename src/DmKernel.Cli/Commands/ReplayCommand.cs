@@ -82,6 +82,11 @@ internal static class ReplayCommand
         if (reserveGiven)
             RefuseReserveForOwnReserves(reader, traceFile);
 
+        // A shard's trace replayed as a trace of its own (replay SPLIT/shard-0000-of-0003.dmt): P10's responses by each VM's
+        // index in the whole trace, as replay SPLIT --shard draws them (by the shard's own numbering they went to other VMs).
+        if (options.GuestIndexOfVm is null && reader.Header.Metadata.TryGetValue(Shards.VmIndexKey, out string? ranges))
+            options = options with { GuestIndexOfVm = Shards.ParseRanges(ranges, reader.Vms.Count, traceFile) };
+
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
         using var staged = new StagedOutput(outputDir);
         int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);

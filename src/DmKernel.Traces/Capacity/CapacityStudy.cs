@@ -43,6 +43,7 @@ public static partial class CapacityStudy
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _ = TraceTick.Model(options.Probe.Model, series.TickSeconds, series.Name); // a tick the model does not run, named as the trace's
         var ctx = new Context(series, options, progress, cancel);
         var ic = CultureInfo.InvariantCulture;
 

@@ -82,7 +82,6 @@ public sealed record DerivedTraceOptions
         m.Set("gen.scale_min", ScaleMin).Set("gen.scale_max", ScaleMax);
         m.Set("gen.host_mb", HostMb is int h ? h.ToString(CultureInfo.InvariantCulture) : "auto");
         m.Set("gen.host_headroom", HostHeadroom).Set("gen.host_reserve_mb", HostReserveMb);
-        m.Set("gen.guests", Guests is null ? "the source's" : Guests.ToString());
     }
 
     private static void Check(bool ok, string name, double value, string expected)

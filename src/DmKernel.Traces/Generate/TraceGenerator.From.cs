@@ -80,6 +80,7 @@ public static partial class TraceGenerator
         GuestMix guests = options.Guests ?? GuestMix.FromTrace(source.Metadata, source.Name);
         if (!guests.IsIdeal)
             meta.Set(GuestMix.MetadataKey, guests.ToString());
+        meta.Set("gen.guests", options.Guests is not null ? guests.ToString() : guests.IsIdeal ? "ideal (the source records no mix)" : "the source's: " + guests);
 
         var description = new TraceDescription(source.TickSeconds, string.Create(CultureInfo.InvariantCulture,
             $"drawn from {source.Name}: TraceGenerator.GenerateFrom seed {options.Seed}, {n} VMs from {pool.Length} source VMs, {options.Hosts} hosts, {ticks} ticks of {source.TickSeconds} s"), meta);

@@ -18,10 +18,18 @@ public sealed class GuestMix
     private const ulong Purpose = 0x6E57_0010;
     private readonly (GuestResponse Response, double Share)[] _parts;
 
-    private GuestMix((GuestResponse, double)[] parts) => _parts = parts;
+    // The shares in % as given, so that ToString writes them back exactly (a rounded form could read back as another
+    // mix, or as shares over 100 % that Parse refuses).
+    private readonly double[] _percents;
+
+    private GuestMix((GuestResponse, double)[] parts, double[] percents)
+    {
+        _parts = parts;
+        _percents = percents;
+    }
 
     /// <summary>Every VM ideal.</summary>
-    public static GuestMix Ideal { get; } = new([]);
+    public static GuestMix Ideal { get; } = new([], []);
 
     /// <summary>The non-ideal responses and their shares (0..1), in the order given.</summary>
     public IReadOnlyList<(GuestResponse Response, double Share)> Parts => _parts;
@@ -84,6 +92,8 @@ public sealed class GuestMix
         if (text.Trim().Equals("ideal", StringComparison.OrdinalIgnoreCase))
             return Ideal;
         var parts = new List<(GuestResponse, double)>();
+        var percents = new List<double>();
+        var seen = new List<GuestResponse>();
         double total = 0;
         string[] items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (items.Length == 0 && !repeats)
@@ -91,28 +101,34 @@ public sealed class GuestMix
         foreach (string item in items)
         {
             int eq = item.LastIndexOf('=');
-            string share = eq < 0 ? "" : item[(eq + 1)..].Trim().TrimEnd('%');
-            if (eq <= 0 || !double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out double percent) || !double.IsFinite(percent)
-                || percent < 0 || percent > 100)
-            {
+            string share = eq < 0 ? "" : item[(eq + 1)..].Trim();
+            // One '%' ends the share (a trace's metadata is read as written before this was checked: any number of them).
+            bool percentSign = repeats || (share.EndsWith('%') && !share.EndsWith("%%", StringComparison.Ordinal));
+            share = share.TrimEnd('%');
+            if (eq <= 0 || !percentSign || !double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out double percent) || !double.IsFinite(percent))
                 throw new FormatException($"'{item}' is not RESPONSE=SHARE%: expected e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (P10).");
-            }
+            if (percent is < 0 or > 100)
+                throw new FormatException($"'{item}': a share is a percentage from 0 to 100 % (P10).");
 
             GuestResponse r = GuestResponse.Parse(item[..eq]);
-            if (!repeats && parts.Exists(p => p.Item1 == r))
+            if (!repeats && seen.Contains(r))
                 throw new FormatException($"'{text}': {r} is given twice: give each response once, with its whole share (P10).");
+            seen.Add(r);
             total += percent;
             if (total > 100 + 1e-9)
                 throw new FormatException($"'{text}': the shares add up to more than 100 % (P10).");
             if (r.Kind != GuestResponseKind.Ideal && percent > 0)
+            {
                 parts.Add((r, percent / 100));
+                percents.Add(percent);
+            }
         }
 
-        return new GuestMix([.. parts]);
+        return new GuestMix([.. parts], [.. percents]);
     }
 
     /// <summary>The text form (<see cref="Parse(string)"/>'s).</summary>
     public override string ToString() => _parts.Length == 0
         ? "ideal"
-        : string.Join(",", _parts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Response}={p.Share * 100:0.###}%")));
+        : string.Join(",", _parts.Select((p, i) => string.Create(CultureInfo.InvariantCulture, $"{p.Response}={_percents[i]:R}%")));
 }

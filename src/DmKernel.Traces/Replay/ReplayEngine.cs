@@ -47,8 +47,7 @@ public sealed class ReplayEngine : IDisposable
         _reader = reader;
         _options = options;
         Header = reader.Header;
-        Model = options.Model with { TickSeconds = Header.TickSeconds };
-        Model.Validate();
+        Model = TraceTick.Model(options.Model, Header.TickSeconds, reader.FilePath);
 
         if (placement is null)
         {

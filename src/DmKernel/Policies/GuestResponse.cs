@@ -95,6 +95,10 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
         {
             r = IntermittentlyStuck(s, i);
         }
+        else if (t.StartsWith("rate:", StringComparison.Ordinal))
+        {
+            throw new FormatException($"'{text}' is not a guest response: rate:MB_PER_SECOND takes a whole number of MB per second, 1..1048576 (P10).");
+        }
         else
         {
             throw new FormatException($"'{text}' is not a guest response: expected ideal, stuck, rate:MB_PER_SECOND or intermittent:STUCK_SECONDS/IDEAL_SECONDS (P10).");

@@ -69,7 +69,7 @@ public class CliRobustnessTests
 
     /// <summary>generate's range errors name the option typed (not the generator's property), on one line, exit code 2.</summary>
     [Theory]
-    [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected a finite number of seconds")]
+    [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected from 0.003 to 3600 seconds")]
     [InlineData("--vms 0", "error: --vms: 0: expected at least 1 VM.")]
     [InlineData("--vms 67108865", "error: --vms: 67108865: expected 1..67108864.")]
     [InlineData("--vms 10 --hosts 20", "error: --hosts: 20: expected 0 (no placement) up to the VM count.")]
@@ -77,7 +77,12 @@ public class CliRobustnessTests
     [InlineData("--ticks 0", "error: --ticks: 0: expected at least 1 tick.")]
     [InlineData("--vms 131072 --hosts 2 --ticks 2", "error: --hosts: 2 hosts would need 236322816 MB each, more than 16777216 MB (16 TB); use more hosts.")]
     [InlineData("--host-mb 0", "error: --host-mb: 0: expected a positive multiple of 2 MB")]
-    [InlineData("--host-mb 1024", "error: --host-mb: expected at least the host reserve of 2048 MB.")]
+    [InlineData("--host-mb 1024", "error: --host-mb: 1024: expected at least the host reserve of 2048 MB.")]
+    [InlineData("--tick-seconds 7200", "error: --tick-seconds: 7200: expected from 0.003 to 3600 seconds (the ticks replay and compare run")]
+    [InlineData("--tick-seconds 0.001", "error: --tick-seconds: 0.001: expected from 0.003 to 3600 seconds")]
+    [InlineData("--profile vdi --tick-seconds 86400", "error: --tick-seconds: 86400: expected from 0.003 to 3600 seconds")]
+    [InlineData("--hosts 0 --host-mb 8192", "error: --host-mb: --hosts 0 writes a trace without hosts, so there is no host to size")]
+    [InlineData("--profile vdi --hosts 0 --host-mb 8192", "error: --host-mb: --hosts 0 writes a trace without hosts")]
     [InlineData("--profile vdi --vms 0", "error: --vms: 0: expected 1..1000000.")]
     [InlineData("--profile vdi --hosts 500", "error: --hosts: 500: expected 0 (no placement) up to the desktop count.")]
     [InlineData("--profile vdi --host-mb 1000", "error: --host-mb: 1000: expected a multiple of 2 MB above the host reserve of 2048 MB.")]
@@ -93,6 +98,46 @@ public class CliRobustnessTests
         Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
         Assert.DoesNotContain("Actual value", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>
+    /// A trace whose tick the model does not run (written by the library, or by generate before it checked) is refused by
+    /// replay and compare naming the trace and its tick length (before: "Model parameter TickSeconds = 7200 is out of
+    /// range", naming the model's property; with 0.001-s ticks "PressureWindowSeconds = 60", a parameter nobody gave).
+    /// </summary>
+    [Theory]
+    [InlineData(7200, "a tick of 7200 s, which the model does not run: expected a tick of more than 0 and at most 3600 s")]
+    [InlineData(0.001, "a tick of 0.001 s, which the model does not run: the 60 s pressure window would span 60000 ticks, more than 20000; expected a tick of at least 0.003 s")]
+    public void ReplayAndCompare_TraceWithATickTheModelDoesNotRun_NameTheTracesTick(double tickSeconds, string message)
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 10, Hosts = 1, Ticks = 3, TickSeconds = tickSeconds });
+        foreach (string command in (string[])["replay", "compare"])
+        {
+            (int exit, _, string stderr) = Run(command, trace, "-o", tmp.File(command));
+            Assert.Equal(1, exit);
+            Assert.Contains("t.dmt', header: ", ErrorLine(stderr), StringComparison.Ordinal);
+            Assert.Contains(message, ErrorLine(stderr), StringComparison.Ordinal);
+            Assert.DoesNotContain("Model parameter", stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(tmp.File(command)));
+        }
+    }
+
+    /// <summary>
+    /// An intermittent guest's spells run in whole ticks; generate warns when the ones asked for are not whole ticks of the
+    /// trace, with the share of time stuck the replay will have (a silent 50 % for an asked 33 % before).
+    /// </summary>
+    [Fact]
+    public void Generate_IntermittentSpellsNotWholeTicks_AreWarnedWithTheShareThatRuns()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("generate", "--vms", "20", "--hosts", "2", "--ticks", "3", "--guests", "intermittent:30/60=10%", "-o", tmp.File("a.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("warning: --guests intermittent:30/60: the spells run in whole ticks of 60 s: stuck 1 tick, then ideal 1 tick (50 % of the time stuck, against 33.3 % asked).", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = Run("generate", "--vms", "20", "--hosts", "2", "--ticks", "3", "--guests", "intermittent:120/60=10%", "-o", tmp.File("b.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("warning", stderr, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -75,6 +75,8 @@ public sealed class GenerateFromCliTests
     [InlineData(new[] { "--host-mb", "2100" }, "--host-mb: 2100: no VM of bitbrains.dmt that is ever on fits a host of that size with a 2048 MB reserve; expected at least")]
     [InlineData(new[] { "--host-mb", "2100", "--scale-max", "2" }, "(the smallest Startup at --scale-max and the reserve).")]
     [InlineData(new[] { "--vms", "131072", "--hosts", "2", "--scale-min", "100", "--scale-max", "100", "--ticks", "2" }, "--hosts: 2 hosts would need")]
+    [InlineData(new[] { "--hosts", "0", "--host-mb", "8192" }, "--host-mb: --hosts 0 writes a trace without hosts, so there is no host to size")]
+    [InlineData(new[] { "--scale-min", "2" }, "--scale-max: 1: expected a factor from --scale-min (2) to 100 (--scale-max is 1 unless given: give it too, at least --scale-min).")]
     [InlineData(new[] { "--tick-seconds", "60" }, "--tick-seconds: a trace drawn --from a real one keeps the source's tick length")]
     [InlineData(new[] { "--profile", "vdi" }, "--profile: a trace drawn --from a real one has the source's profile")]
     public void GenerateFrom_BadValue_IsAnsweredByName_ExitTwo_NothingWritten(string[] option, string message)
@@ -128,7 +130,7 @@ public sealed class GenerateFromCliTests
 
         (exit, _, stderr) = Run("generate", "--from", source, "--guests", "stuck=130%", "-o", tmp.File("bad/g.dmt"));
         Assert.Equal(2, exit);
-        Assert.StartsWith("error: --guests: 'stuck=130%' is not RESPONSE=SHARE%", stderr.Split('\n').First(l => l.StartsWith("error: ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("error: --guests: 'stuck=130%': a share is a percentage from 0 to 100 %", stderr.Split('\n').First(l => l.StartsWith("error: ", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("bad")));
     }
 

@@ -277,6 +277,38 @@ public class ShardTests
     }
 
     /// <summary>
+    /// A shard's trace replayed as a trace of its own (<c>replay SPLIT/shard-0000-of-0003.dmt</c>) gives each VM the guest
+    /// response it has in the whole trace, so its hosts run exactly as in <c>replay SPLIT --shard 0/3</c> (before: drawn from
+    /// the shard's own numbering, the slow and stuck guests went to other VMs and the figures differed, silently).
+    /// </summary>
+    [Fact]
+    public void ShardTrace_ReplayedOnItsOwn_DrawsTheGuestsOfTheWholeTrace()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("guests.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions
+        {
+            Vms = 400,
+            Hosts = 6,
+            Ticks = 60,
+            Seed = 3,
+            HostHeadroom = 1.0,
+            Guests = GuestMix.Parse("stuck=10%,rate:8=20%"),
+        });
+        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        for (int i = 1; i < 3; i++)
+        {
+            string name = $"shard-{i:D4}-of-0003";
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards")).Exit);
+            (int exit, _, string err) = CliTests.Run("replay", Path.Combine(tmp.File("split"), name + ".dmt"), "-o", tmp.File("direct-" + i));
+            Assert.True(exit == 0, err);
+            // Rows of the same hosts, less the host column (its number: in the whole trace, or in the shard's own).
+            static string[] Figures(string file) => [.. File.ReadAllLines(file).Select(l => string.Join(',', l.Split(',').Where((_, c) => c != 1)))];
+            Assert.Equal(Figures(Path.Combine(tmp.File("shards"), name, "hosts.csv")), Figures(Path.Combine(tmp.File("direct-" + i), "hosts.csv")));
+        }
+    }
+
+    /// <summary>
     /// A shard.json edited by hand or damaged within valid JSON: a field of the wrong type or missing is refused naming the
     /// file and the field (before: the runtime's InvalidOperationException or KeyNotFoundException escaped half-way through
     /// the merge), and impossible totals (negative, more paging VM-ticks than VM-ticks on, a starving VM the trace does not

@@ -102,6 +102,37 @@ public class P10_GuestMixTests
             Assert.Throws<TraceFormatException>(() => DmKernel.Traces.Capacity.TraceSeries.Load(reader));
     }
 
+    /// <summary>
+    /// The text form writes the shares exactly as given, so a mix reads back as the same mix (before: rounded to 0.001 %,
+    /// shares of 33.3335 % + 33.3335 % + 33.333 % = 100 % were recorded as 100.001 %, which replay and compare then
+    /// refused; 0.0001 % was recorded as 0 %, every VM ideal).
+    /// </summary>
+    [Theory]
+    [InlineData("stuck=33.3335%,rate:1=33.3335%,intermittent:60/60=33.333%")]
+    [InlineData("stuck=0.0001%")]
+    [InlineData("rate:64=12.345678901234%,stuck=0.1%")]
+    public void P10_Mix_TextForm_ReadsBackAsTheSameMix(string text)
+    {
+        GuestMix mix = GuestMix.Parse(text);
+        GuestMix again = GuestMix.FromMetadata(new TraceMetadata().Set(GuestMix.MetadataKey, mix.ToString()));
+        Assert.Equal(mix.Parts, again.Parts);
+        Assert.Equal(mix.ToString(), again.ToString());
+        Assert.Equal(text, mix.ToString());
+    }
+
+    /// <summary>
+    /// A share is written with one '%' and within 0..100 %, each response once even at 0 % (before: "stuck=5" and
+    /// "stuck=5%%%" were read as 5 %, "stuck=0%,stuck=5%" passed the duplicate check); the messages say what is wrong.
+    /// </summary>
+    [Theory]
+    [InlineData("stuck=5", "is not RESPONSE=SHARE%")]
+    [InlineData("stuck=5%%%", "is not RESPONSE=SHARE%")]
+    [InlineData("stuck=0%,stuck=5%", "stuck is given twice")]
+    [InlineData("stuck=101%", "'stuck=101%': a share is a percentage from 0 to 100 %")]
+    [InlineData("rate:0.5=5%", "takes a whole number of MB per second")]
+    public void P10_Mix_ShareAndRate_AreReadAsWritten_NamingWhatIsWrong(string text, string message)
+        => Assert.Contains(message, Assert.Throws<FormatException>(() => GuestMix.Parse(text)).Message, StringComparison.Ordinal);
+
     /// <summary>The same response twice (before: their shares were added, 5 % and 5 % stuck made 10 %) is refused by name;
     /// rates that differ are different responses.</summary>
     [Fact]

@@ -218,18 +218,20 @@ public sealed class TraceGeneratorFromTests
         meta.Set(GuestMix.MetadataKey, "stuck=20%");
         TraceSeries withMix = TraceSeries.FromValues("source.dmt", 300, plain.Vms.ToArray(), SourceTicks, plain.Values, meta);
 
-        string? Recorded(TraceSeries source, GuestMix? guests, string name)
+        (string? Mix, string Said) Recorded(TraceSeries source, GuestMix? guests, string name)
         {
             GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File(name), Options with { Guests = guests });
             using NativeTraceReader reader = NativeTraceReader.Open(g.Path);
-            return reader.Header.Metadata.TryGetValue(GuestMix.MetadataKey, out string? text) ? text : null;
+            TraceMetadata m = reader.Header.Metadata;
+            return (m.TryGetValue(GuestMix.MetadataKey, out string? text) ? text : null, m["gen.guests"]);
         }
 
-        Assert.Equal("stuck=20%", Recorded(withMix, null, "a.dmt"));
-        Assert.Equal("rate:64=50%", Recorded(withMix, GuestMix.Parse("rate:64=50%"), "b.dmt"));
-        Assert.Null(Recorded(withMix, GuestMix.Ideal, "c.dmt"));
-        Assert.Null(Recorded(plain, null, "d.dmt"));
-        Assert.Equal("rate:64=50%", Recorded(plain, GuestMix.Parse("rate:64=50%"), "e.dmt"));
+        // gen.guests says where the mix came from (before: "the source's" even when the source recorded none).
+        Assert.Equal(("stuck=20%", "the source's: stuck=20%"), Recorded(withMix, null, "a.dmt"));
+        Assert.Equal(("rate:64=50%", "rate:64=50%"), Recorded(withMix, GuestMix.Parse("rate:64=50%"), "b.dmt"));
+        Assert.Equal((null, "ideal"), Recorded(withMix, GuestMix.Ideal, "c.dmt"));
+        Assert.Equal((null, "ideal (the source records no mix)"), Recorded(plain, null, "d.dmt"));
+        Assert.Equal(("rate:64=50%", "rate:64=50%"), Recorded(plain, GuestMix.Parse("rate:64=50%"), "e.dmt"));
     }
 
     [Fact]
