@@ -94,7 +94,7 @@ public sealed class TraceSeries
         int vms = reader.Header.VmCount;
         long ticks = Math.Min(reader.Header.TickCount, maxTicks ?? long.MaxValue);
         if (vms == 0 || ticks == 0)
-            throw new ArgumentException($"{Path.GetFileName(reader.FilePath)}: the trace has {vms} VMs and {ticks} ticks to replay; a capacity comparison needs at least one of each.");
+            throw new ArgumentException($"{Path.GetFileName(reader.FilePath)}: the trace has {vms} VMs and {ticks} ticks; compare and generate --from need at least one VM and one tick.");
         _ = GuestMix.FromTrace(reader.Header.Metadata, reader.FilePath); // a bad recorded mix is named here, not in a probe
         long values = vms * ticks;
         if (values > maxValues || ticks > int.MaxValue)

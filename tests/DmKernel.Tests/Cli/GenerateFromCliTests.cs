@@ -134,6 +134,19 @@ public sealed class GenerateFromCliTests
         Assert.False(Directory.Exists(tmp.File("bad")));
     }
 
+    /// <summary>A source of 0 ticks (the library writes one) is refused naming the commands that need ticks (before: "a capacity
+    /// comparison needs at least one of each", from generate).</summary>
+    [Fact]
+    public void GenerateFrom_SourceWithoutTicks_IsRefusedNamingWhatItNeeds()
+    {
+        using var tmp = new TempDir();
+        TraceGenerator.Generate(tmp.File("empty.dmt"), new TraceGeneratorOptions { Vms = 5, Hosts = 1, Ticks = 0 });
+        (int exit, _, string stderr) = Run("generate", "--from", tmp.File("empty.dmt"), "-o", tmp.File("g.dmt"));
+        Assert.Equal(1, exit);
+        Assert.Contains("empty.dmt: the trace has 5 VMs and 0 ticks; compare and generate --from need at least one VM and one tick.", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(tmp.File("g.dmt")));
+    }
+
     [Fact]
     public void GenerateFrom_MissingSource_ExitsOne_ScaleWithoutFrom_ExitsTwo()
     {
