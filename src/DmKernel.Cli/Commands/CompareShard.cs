@@ -16,7 +16,14 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class CompareShard
 {
-    public const string Format = "dmkernel-compare-shard/1", SearchesFormat = "dmkernel-compare-searches/1";
+    public const string Format = "dmkernel-compare-shard/2", SearchesFormat = "dmkernel-compare-searches/2";
+
+    /// <summary>The formats before this one, each with what it lacks (merge names them): /1 before the facts recorded
+    /// the trace's P10 guest mix.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FormatsBefore = new Dictionary<string, string>
+    {
+        ["dmkernel-compare-shard/1"] = "which does not record the trace's guest mix (P10)",
+    };
     public const string SearchesJson = "searches.json", Prefix = "compare-";
 
     /// <summary>The shard's output folder name: <c>compare-shard-0003-of-0008</c>.</summary>
@@ -260,6 +267,7 @@ internal static class CompareShard
         json.WriteNumber("traceVms", f.TraceVms);
         json.WriteNumber("ticks", f.Ticks);
         json.WriteNumber("tickSeconds", f.TickSeconds);
+        json.WriteString("guests", f.Guests.ToString());
         if (f.RecordedDemand is DemandModel d)
         {
             json.WritePropertyName("recordedDemand");
@@ -311,6 +319,7 @@ internal static class CompareShard
         Ticks = e.GetProperty("ticks").GetInt32(),
         TickSeconds = e.GetProperty("tickSeconds").GetDouble(),
         RecordedDemand = e.TryGetProperty("recordedDemand", out JsonElement d) ? ReadDemand(d) : null,
+        Guests = GuestMix.FromMetadata(new TraceMetadata().Set(GuestMix.MetadataKey, e.GetProperty("guests").GetString()!)),
         PoolVms = e.GetProperty("poolVms").GetInt32(),
         TooLarge = [.. e.GetProperty("tooLarge").EnumerateArray().Select(x => new ExcludedVm(x.GetProperty("id").GetString()!, x.GetProperty("sizeMb").GetInt32(),
             x.GetProperty("hostMbThatFits").GetInt32(), x.GetProperty("strategy").GetString()!))],

@@ -271,7 +271,7 @@ internal static class MergeCommand
                 // "format" of another type than a string is not a shard's (GetString on it threw past every catch).
                 string? format = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("format", out JsonElement f) && f.ValueKind == JsonValueKind.String
                     ? f.GetString() : null;
-                if (format is not null && ShardReplay.FormatsBefore.TryGetValue(format, out string? lacks))
+                if (format is not null && (ShardReplay.FormatsBefore.TryGetValue(format, out string? lacks) || CompareShard.FormatsBefore.TryGetValue(format, out lacks)))
                     throw new CliError($"'{path}' was written by an older dmkernel (\"format\": \"{format}\", {lacks}); run that shard again.", 1);
                 if (format != ShardReplay.Format && format != CompareShard.Format)
                     throw new CliError($"'{path}' is not a shard summary (expected \"format\": \"{ShardReplay.Format}\" or \"{CompareShard.Format}\").", 1);

@@ -22,7 +22,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         : Gb(result.Options.Host.TotalMb);
 
     /// <summary>The answer in a few sentences (the report's first paragraph, also printed by the CLI).</summary>
-    public string Headline()
+    public string Headline(bool inReport = false)
     {
         var sb = new StringBuilder();
         sb.AppendLine(Answer());
@@ -33,10 +33,20 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             sb.Append(' ').Append(hosts);
         if (result.Sensitivity.Count > 0)
             sb.AppendLine().AppendLine().Append(SensitivitySentence());
+        if (!result.Guests.IsIdeal)
+            sb.AppendLine().AppendLine().Append(Ic, $"Guests (P10, recorded in the trace, in every probe): {GuestsText(result.Guests)}.");
         if (result.Warnings.Count > 0)
-            sb.AppendLine().AppendLine().Append(Ic, $"{result.Warnings.Count} warning(s): see the report.");
+            sb.AppendLine().AppendLine().Append(Ic, $"{result.Warnings.Count} warning(s): {(inReport ? "see Warnings below" : "see report.md")}.");
         return sb.ToString().TrimEnd();
     }
+
+    /// <summary>"10 % of the VMs stuck (...), 20 % of the VMs slow (64 MB/s at most)": a P10 mix as a planner reads it.</summary>
+    private static string GuestsText(GuestMix mix) => string.Join(", ", mix.Parts.Select(p => string.Create(Ic, $"{p.Share * 100:0.####} % of the VMs {p.Response.Kind switch
+    {
+        GuestResponseKind.Stuck => "stuck (their balloon never moves)",
+        GuestResponseKind.Rate => string.Create(Ic, $"slow ({p.Response.RateMbPerSecond} MB/s at most)"),
+        _ => string.Create(Ic, $"stuck {p.Response.StuckSeconds} s, then ideal {p.Response.IdealSeconds} s, in turn"),
+    }}")));
 
     private string Answer()
     {
@@ -129,7 +139,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
         if (dm is null || st is null)
             return "";
-        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null || NeverMeets(h) ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")} (the search's limit)");
+        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null || NeverMeets(h) ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")} (the search's limit: raise --max-hosts)");
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
@@ -158,7 +168,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         CapacityOptions o = result.Options;
         md.AppendLine(Ic, $"# Do we need Dynamic Memory? `{result.Trace}`");
         md.AppendLine();
-        md.AppendLine(Headline());
+        md.AppendLine(Headline(inReport: true));
         md.AppendLine();
         md.AppendLine("![Unserved VM-time against VMs per host, per strategy](density.png)");
         md.AppendLine();
@@ -180,6 +190,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {result.PoolVms} VMs with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {o.Seeds} draws (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
         md.AppendLine(Ic, $"- **Hosts needed**: the trace's own VMs re-packed by Startup (largest first, onto the least-loaded host) onto k hosts; the fewest k that meets the level.");
         md.AppendLine(Ic, $"- Each probe replays {result.Ticks} ticks of {result.TickSeconds:0.###} s through the kernel after a warm-up in which the VMs start one after another as room allows (R4), as an administrator boots a host. Demand model of the trace: {result.RecordedDemand?.Describe() ?? "none recorded (the trace's values are committed demand)"}.");
+        md.AppendLine(Ic, $"- **Guests** (P10): {(result.Guests.IsIdeal ? "all ideal (the trace records no mix): every balloon and hot-add is carried out at once" : GuestsText(result.Guests) + ", the rest ideal; the mix the trace records, applied in every probe under every strategy and policy, each VM's response drawn from its index in the trace")}.");
         md.AppendLine(Ic, $"- {result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks, {seconds:F1} s.");
         md.AppendLine();
 
@@ -389,6 +400,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteNumber("firstSeed", o.Seed);
         if (r.RecordedDemand is DemandModel dm)
             WriteDemand(json, "demandModel", dm);
+        json.WriteString("guests", r.Guests.ToString());
         json.WriteStartObject("verdict");
         json.WriteBoolean("dynamicMemoryPaysOff", r.Verdict.Yes);
         json.WriteBoolean("decided", r.Verdict.Decided);

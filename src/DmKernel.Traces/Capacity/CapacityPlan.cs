@@ -30,6 +30,9 @@ public sealed record CapacityFacts
     /// <summary>The demand model the trace records (null: none).</summary>
     public required DemandModel? RecordedDemand { get; init; }
 
+    /// <summary>P10: the guest mix the trace records, applied in every probe (<see cref="GuestMix.Ideal"/> when none).</summary>
+    public required GuestMix Guests { get; init; }
+
     /// <summary>Trace VMs the draws pick from.</summary>
     public required int PoolVms { get; init; }
 

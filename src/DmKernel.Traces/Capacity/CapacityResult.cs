@@ -181,6 +181,9 @@ public sealed record CapacityResult
     /// <summary>The demand model the trace records (null: none; its values are taken as committed demand).</summary>
     public required DemandModel? RecordedDemand { get; init; }
 
+    /// <summary>P10: the guest mix the trace records, applied in every probe under every strategy and policy (<see cref="GuestMix.Ideal"/> when none).</summary>
+    public required GuestMix Guests { get; init; }
+
     /// <summary>Trace VMs the density draws pick from (every trace VM that fits a host and is on at some tick).</summary>
     public required int PoolVms { get; init; }
 

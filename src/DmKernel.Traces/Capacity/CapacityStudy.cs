@@ -128,6 +128,7 @@ public static partial class CapacityStudy
             Ticks = ctx.Ticks,
             TickSeconds = series.TickSeconds,
             RecordedDemand = DemandModel.FromMetadata(series.Metadata),
+            Guests = GuestMix.FromMetadata(series.Metadata),
             PoolVms = pool.Count,
             TooLarge = tooLarge,
             NeverOn = neverOn,
@@ -326,7 +327,7 @@ public static partial class CapacityStudy
                 continue;
             int at = d.Seeds.Count(x => x.VmsPerHost >= d.SearchLimit);
             string warning = string.Create(CultureInfo.InvariantCulture,
-                $"{what} met the level at the search's limit of {d.SearchLimit} VMs per host in {at} of {d.Seeds.Count} draws and was not tried beyond it: its density is at least that, and ratios to it are bounds (raise CapacityOptions.MaxVmsPerHost, or study smaller hosts).");
+                $"{what} met the level at the search's limit of {d.SearchLimit} VMs per host in {at} of {d.Seeds.Count} draws and was not tried beyond it: its density is at least that, and ratios to it are bounds (study smaller hosts: --host-mb on the command line; in the library, raise CapacityOptions.MaxVmsPerHost).");
             if (!warnings.Contains(warning))
                 warnings.Add(warning);
         }
@@ -341,6 +342,7 @@ public static partial class CapacityStudy
             TickSeconds = facts.TickSeconds,
             Options = options,
             RecordedDemand = facts.RecordedDemand,
+            Guests = facts.Guests,
             PoolVms = facts.PoolVms,
             TooLarge = facts.TooLarge,
             NeverOn = facts.NeverOn,

@@ -74,6 +74,60 @@ public partial class CompareShardTests
         Assert.Equal((int)singleRun["probes"]!, run["shardRuns"]!.AsArray().Sum(r => (int)r!["probes"]!));
     }
 
+    /// <summary>
+    /// A trace that records a P10 guest mix: compare says so in its console headline, report.md and comparison.json (it
+    /// applied the mix in every probe but never said so), its shards carry it to merge (format /2; a /1 shard is refused
+    /// by name), and the warnings line points within the report ("see the report" inside report.md before); a hosts-needed
+    /// search that stops at its limit names the option that raises it.
+    /// </summary>
+    [Fact]
+    public void Compare_TraceWithAGuestMix_SaysSo_EverywhereAndThroughShards()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("guests.dmt");
+        DmKernel.Traces.TraceGenerator.Generate(trace, new DmKernel.Traces.TraceGeneratorOptions
+        {
+            Vms = 60,
+            Hosts = 2,
+            Ticks = 120,
+            Seed = 4,
+            Guests = DmKernel.Traces.GuestMix.Parse("stuck=10%,rate:64=20%"),
+        });
+        string[] options = ["--seeds", "1", "--policies", "hyperv,squeezed"];
+        (int exit, string stdout, string stderr) = CliTests.Run(["compare", trace, "-o", tmp.File("single"), .. options]);
+        Assert.True(exit == 0, stderr);
+        const string Said = "Guests (P10, recorded in the trace, in every probe): 10 % of the VMs stuck (their balloon never moves), 20 % of the VMs slow (64 MB/s at most).";
+        Assert.Contains(Said, stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(tmp.File("single/report.md"));
+        Assert.Contains(Said, report, StringComparison.Ordinal);
+        Assert.Contains("- **Guests** (P10): 10 % of the VMs stuck", report, StringComparison.Ordinal);
+        Assert.Equal("stuck=10%,rate:64=20%", (string)JsonNode.Parse(File.ReadAllText(tmp.File("single/comparison.json")))!["guests"]!);
+        Assert.Matches(@"\d+ warning\(s\): see report\.md\.", stdout);
+        Assert.Matches(@"\d+ warning\(s\): see Warnings below\.", report);
+        Assert.Contains("## Warnings", report, StringComparison.Ordinal);
+
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run(["compare", trace, "--shard", $"{i}/2", "-o", tmp.File("shards"), .. options]).Exit);
+        (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"), policies: true);
+
+        // A shard written before the facts held the mix says so by name.
+        string json = Path.Combine(tmp.File("shards"), "compare-shard-0001-of-0002", "shard.json");
+        File.WriteAllText(json, File.ReadAllText(json).Replace(CompareShard.Format, "dmkernel-compare-shard/1", StringComparison.Ordinal));
+        (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged-old"));
+        Assert.Equal(1, exit);
+        Assert.Contains("was written by an older dmkernel (\"format\": \"dmkernel-compare-shard/1\", which does not record the trace's guest mix (P10)); run that shard again.", stderr, StringComparison.Ordinal);
+
+        // An ideal trace says all ideal in the method, nothing in the headline.
+        (exit, stdout, _) = CliTests.Run("compare", Trace, "-o", tmp.File("sample"), "--seeds", "1", "--max-ticks", "360", "--policies", "squeezed");
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("Guests (P10", stdout, StringComparison.Ordinal);
+        Assert.Contains("- **Guests** (P10): all ideal (the trace records no mix)", File.ReadAllText(tmp.File("sample/report.md")), StringComparison.Ordinal);
+        Assert.Equal("ideal", (string)JsonNode.Parse(File.ReadAllText(tmp.File("sample/comparison.json")))!["guests"]!);
+        Assert.Contains("more than 4 hosts (the search's limit: raise --max-hosts)", stdout, StringComparison.Ordinal);
+    }
+
     private static string ShardsOfTheSample(TempDir tmp, string[]? extraForShard2 = null)
     {
         string shards = tmp.File("shards");
