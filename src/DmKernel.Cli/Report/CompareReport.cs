@@ -172,7 +172,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine();
         md.AppendLine("![Unserved VM-time against VMs per host, per strategy](density.png)");
         md.AppendLine();
-        md.AppendLine("*Each curve: the first draw's hosts filled with more and more VMs; the share of servable VM-time paging or denied a start. The dashed line is the paging limit; a diamond marks each strategy's density in that first draw (where the level, which also allows no denied start, is last met; the table gives the median over the draws).*");
+        md.AppendLine(Ic, $"*Each curve: the first draw's hosts filled with more and more VMs; the share of servable VM-time paging or denied a start. The dashed line is the paging limit; a diamond marks each strategy's density in that first draw (where the level, which also allows no denied start, is last met; the table gives the median over the draws).{(result.Densities.Any(d => MissedUnderTheLine(d, result.Options.Level).Count > 0) ? " A black cross marks a point under the line that missed the level all the same (a denied start counts little VM-time; or the pressure limit)." : "")}*");
         md.AppendLine();
 
         if (result.Warnings.Count > 0)
@@ -291,6 +291,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         return md.ToString();
     }
 
+    /// <summary>
+    /// The points of <paramref name="d"/>'s curve drawn on or under the paging limit that nevertheless miss the level (a
+    /// denied start counts little VM-time, so such a point sits under the line): density.png crosses them out.
+    /// </summary>
+    internal static IReadOnlyList<CurvePoint> MissedUnderTheLine(DensityResult d, ServiceLevel level)
+        => [.. d.Curve.Where(p => !level.IsMetBy(p.Outcome) && p.UnservedShare <= level.MaxPagingShare)];
+
     /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked.</summary>
     public void WriteCurves(string path)
     {
@@ -304,6 +311,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
         MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenCircle, MarkerShape.Cross, MarkerShape.FilledSquare, MarkerShape.OpenTriangleDown];
         var drawn = new List<(string Name, double[] Xs, double[] Ys)>();
+        bool crossed = false;
         for (int i = 0; i < result.Densities.Count; i++)
         {
             DensityResult d = result.Densities[i];
@@ -325,6 +333,24 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             marker.MarkerSize = 12;
             marker.Color = line.Color;
             maxX = Math.Max(maxX, xs.Max());
+
+            // A point under the paging line that still missed the level (a denied start, or the pressure limit) would read
+            // as met: crossed out in black.
+            foreach (CurvePoint miss in MissedUnderTheLine(d, result.Options.Level))
+            {
+                var cross = plot.Add.Marker(miss.VmsPerHost, miss.UnservedShare * 100);
+                cross.MarkerShape = MarkerShape.Eks;
+                cross.MarkerSize = 14;
+                cross.MarkerLineWidth = 2;
+                cross.Color = Colors.Black;
+                if (!crossed)
+                {
+                    cross.LegendText = result.Options.Level.MaxPressure is null
+                        ? "missed the level by a denied start (under the line)"
+                        : "missed the level by a denied start or the pressure limit (under the line)";
+                    crossed = true;
+                }
+            }
         }
 
         for (int i = 0; i < result.Densities.Count; i++)
