@@ -247,6 +247,24 @@ public class ShardTests
         Assert.Equal(0, CliTests.Run("merge", shards, "-o", output).Exit); // the same shards merge when not interrupted
     }
 
+    /// <summary>400 VMs on 6 tight hosts with a P10 mix, at TMP/guests.dmt, split into 3 shards at TMP/split.</summary>
+    private static string SplitTraceWithGuests(TempDir tmp, int ticks, double tickSeconds, string guests)
+    {
+        string trace = tmp.File("guests.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions
+        {
+            Vms = 400,
+            Hosts = 6,
+            Ticks = ticks,
+            Seed = 3,
+            TickSeconds = tickSeconds,
+            HostHeadroom = 1.0,
+            Guests = GuestMix.Parse(guests),
+        });
+        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        return trace;
+    }
+
     /// <summary>
     /// Shards of a trace that records a mix of guest responses (P10) merge to exactly one process's outputs: each shard
     /// draws a VM's response from its index in the whole trace (before: from its index in the shard, so the shards gave
@@ -256,18 +274,7 @@ public class ShardTests
     public void Shards_OfATraceWithAGuestMix_MergeToTheSingleProcessOutputs()
     {
         using var tmp = new TempDir();
-        string trace = tmp.File("guests.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions
-        {
-            Vms = 400,
-            Hosts = 6,
-            Ticks = 120,
-            Seed = 3,
-            TickSeconds = 30,
-            HostHeadroom = 1.0,
-            Guests = GuestMix.Parse("stuck=5%,rate:64=20%,intermittent:30/60=10%"),
-        });
-        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        string trace = SplitTraceWithGuests(tmp, ticks: 120, tickSeconds: 30, "stuck=5%,rate:64=20%,intermittent:30/60=10%");
         for (int i = 0; i < 3; i++)
             Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards"), "--hash-every", "40").Exit);
         (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
@@ -285,17 +292,7 @@ public class ShardTests
     public void ShardTrace_ReplayedOnItsOwn_DrawsTheGuestsOfTheWholeTrace()
     {
         using var tmp = new TempDir();
-        string trace = tmp.File("guests.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions
-        {
-            Vms = 400,
-            Hosts = 6,
-            Ticks = 60,
-            Seed = 3,
-            HostHeadroom = 1.0,
-            Guests = GuestMix.Parse("stuck=10%,rate:8=20%"),
-        });
-        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        SplitTraceWithGuests(tmp, ticks: 60, tickSeconds: 60, "stuck=10%,rate:8=20%");
         for (int i = 1; i < 3; i++)
         {
             string name = $"shard-{i:D4}-of-0003";
