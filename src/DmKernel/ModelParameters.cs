@@ -13,7 +13,10 @@ public sealed record ModelParameters
     /// <summary>Largest supported pressure window in ticks (R18 sums stay within 32 bits).</summary>
     public const int MaxWindowTicks = 20_000;
 
-    /// <summary>Length of one balancer pass in seconds (default 1).</summary>
+    /// <summary>Longest tick the model runs, in seconds (an hour): <see cref="Validate"/> refuses a longer <see cref="TickSeconds"/>.</summary>
+    public const double MaxTickSeconds = 3600;
+
+    /// <summary>Length of one balancer pass in seconds (default 1, at most <see cref="MaxTickSeconds"/>).</summary>
     public double TickSeconds { get; init; } = 1.0;
 
     /// <summary>Granularity G in MB (default 2); a power of two from 2 to 1024.</summary>
@@ -75,7 +78,7 @@ public sealed record ModelParameters
     /// <summary>Checks every parameter; throws <see cref="ModelParameterException"/> naming the first bad one.</summary>
     public void Validate()
     {
-        if (!double.IsFinite(TickSeconds) || TickSeconds <= 0 || TickSeconds > 3600)
+        if (!double.IsFinite(TickSeconds) || TickSeconds <= 0 || TickSeconds > MaxTickSeconds)
             throw new ModelParameterException(nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 3600]");
         if (GranularityMb < 2 || GranularityMb > 1024 || (GranularityMb & (GranularityMb - 1)) != 0)
             throw new ModelParameterException(nameof(GranularityMb), GranularityMb, "a power of two from 2 to 1024");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DmKernel.Traces;
 
 namespace DmKernel.Cli.Commands;
@@ -40,6 +41,40 @@ internal static class Cli
             for (int i = 0; i < m.Length; i++)
                 d[i] = char.IsControl(m[i]) && m[i] != '\t' ? '\uFFFD' : m[i];
         });
+
+    /// <summary>
+    /// A library's option message as the CLI shows it after the option's name: without the runtime's "(Parameter ...)" and
+    /// "Actual value" lines and without the leading "Property = " or "Property: " (a C# name the user never typed).
+    /// </summary>
+    public static string LibraryMessage(ArgumentException ex)
+    {
+        string name = ex.ParamName ?? "";
+        string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+        if (name.Length > 0 && message.StartsWith(name + " = ", StringComparison.Ordinal))
+            message = message[(name.Length + 3)..];
+        else if (name.Length > 0 && message.StartsWith(name + ": ", StringComparison.Ordinal))
+            message = message[(name.Length + 2)..];
+        return message;
+    }
+
+    /// <summary>
+    /// A tick length replay and compare can run (the model's: at most 3 600 s, and at least the pressure window ÷
+    /// <see cref="ModelParameters.MaxWindowTicks"/>); generate and import take no other (the
+    /// native format holds ticks up to 1e9 s, which every later command refuses).
+    /// </summary>
+    public static void CheckTickSeconds(double seconds)
+    {
+        try
+        {
+            (ModelParameters.Default with { TickSeconds = seconds }).Validate();
+        }
+        catch (ModelParameterException)
+        {
+            double least = ModelParameters.Default.PressureWindowSeconds / ModelParameters.MaxWindowTicks;
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"--tick-seconds: {seconds}: expected from {least} to 3600 seconds (the ticks replay and compare run; the {ModelParameters.Default.PressureWindowSeconds} s pressure window spans at most {ModelParameters.MaxWindowTicks} ticks)."));
+        }
+    }
 
     /// <summary>Runs input-dependent work, mapping trace and setting errors to <see cref="CliError"/> (exit code 1).</summary>
     public static T Guard<T>(Func<T> work)

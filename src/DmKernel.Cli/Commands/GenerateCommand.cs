@@ -22,7 +22,7 @@ internal static class GenerateCommand
         var scaleMin = new Option<double>("--scale-min") { Description = "With --from: each VM's sizes and measured demand are scaled by a factor drawn in [scale-min, scale-max]; smallest factor.", HelpName = "FACTOR", DefaultValueFactory = _ => 1.0 };
         var scaleMax = new Option<double>("--scale-max") { Description = "With --from: largest scale factor.", HelpName = "FACTOR", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed and options give the same bytes.", HelpName = "N", DefaultValueFactory = _ => 1UL };
-        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
+        var tick = new Option<double>("--tick-seconds") { Description = "Tick length, seconds: 0.003 to 3600, the ticks replay and compare run.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
         var hostMb = new Option<int?>("--host-mb") { Description = "Host RAM, MB. [default: sized from the VMs with headroom]", HelpName = "MB" };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
@@ -80,7 +80,7 @@ internal static class GenerateCommand
                     HostMb = result.GetValue(hostMb) ?? 98_304,
                     Guests = mix,
                 };
-                CheckTickSeconds(vdi.TickSeconds);
+                Cli.CheckTickSeconds(vdi.TickSeconds);
                 CheckOptions(vdi.Validate, vdi.HostReserveMb, vdi.HostMb);
                 WarnSpells(mix, vdi.TickSeconds);
                 return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
@@ -103,7 +103,7 @@ internal static class GenerateCommand
             // The library writes a trace of 0 ticks (an empty series); asked for on the command line it is a slip.
             if (options.Ticks < 1)
                 throw new CliError($"--ticks: {options.Ticks}: expected at least 1 tick.");
-            CheckTickSeconds(options.TickSeconds);
+            Cli.CheckTickSeconds(options.TickSeconds);
             CheckOptions(options.Validate, options.HostReserveMb, options.HostMb);
             WarnSpells(mix, options.TickSeconds);
             return Write(path, "a datacenter", options.Ticks, (progress, cancel) =>
@@ -115,7 +115,7 @@ internal static class GenerateCommand
                 catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(TraceGeneratorOptions.Hosts))
                 {
                     // Hosts sized from the VMs above 16 TB: found while drawing, before the file is written.
-                    throw new CliError("--hosts: " + LibraryMessage(ex));
+                    throw new CliError("--hosts: " + Cli.LibraryMessage(ex));
                 }
             }, g => string.Create(CultureInfo.InvariantCulture,
                 $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
@@ -137,7 +137,7 @@ internal static class GenerateCommand
         catch (ArgumentOutOfRangeException ex)
         {
             string name = ex.ParamName ?? "";
-            string message = LibraryMessage(ex);
+            string message = Cli.LibraryMessage(ex);
             throw name switch
             {
                 nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: {hostMb}: expected at least the host reserve of {reserveMb} MB."),
@@ -178,40 +178,6 @@ internal static class GenerateCommand
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"warning: --guests {r}: the spells run in whole ticks of {tickSeconds} s: stuck {Words.Count(stuck, "tick")}, then ideal {Words.Count(ideal, "tick")} ({100.0 * stuck / (stuck + ideal):0.#} % of the time stuck, against {100 * r.StuckSeconds / (r.StuckSeconds + r.IdealSeconds):0.#} % asked)."));
         }
-    }
-
-    /// <summary>
-    /// A tick length replay and compare can run (the model's: at most 3 600 s, and at least the pressure window ÷
-    /// <see cref="ModelParameters.MaxWindowTicks"/>); the generators alone would write ticks up to 1e9 s that every later
-    /// command refuses.
-    /// </summary>
-    private static void CheckTickSeconds(double seconds)
-    {
-        try
-        {
-            (ModelParameters.Default with { TickSeconds = seconds }).Validate();
-        }
-        catch (ModelParameterException)
-        {
-            double least = ModelParameters.Default.PressureWindowSeconds / ModelParameters.MaxWindowTicks;
-            throw new CliError(string.Create(CultureInfo.InvariantCulture,
-                $"--tick-seconds: {seconds}: expected from {least} to 3600 seconds (the ticks replay and compare run; the {ModelParameters.Default.PressureWindowSeconds} s pressure window spans at most {ModelParameters.MaxWindowTicks} ticks)."));
-        }
-    }
-
-    /// <summary>
-    /// The generator's message without the runtime's "(Parameter ...)" and "Actual value" lines and without the leading
-    /// "Property = " (the caller puts the option's name in front).
-    /// </summary>
-    private static string LibraryMessage(ArgumentOutOfRangeException ex)
-    {
-        string name = ex.ParamName ?? "";
-        string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
-        if (message.StartsWith(name + " = ", StringComparison.Ordinal))
-            message = message[(name.Length + 3)..];
-        else if (message.StartsWith(name + ": ", StringComparison.Ordinal))
-            message = message[(name.Length + 2)..];
-        return message;
     }
 
     /// <summary>The command-line option behind a generator option (the synthetic's and the VDI fleet's names).</summary>
@@ -299,7 +265,7 @@ internal static class GenerateCommand
         string name = ex.ParamName ?? "";
         if (name == nameof(DerivedTraceOptions.HostReserveMb))
             return new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-mb: {options.HostMb}: expected more than the host reserve of {options.HostReserveMb} MB."));
-        string message = LibraryMessage(ex)
+        string message = Cli.LibraryMessage(ex)
             .Replace("null (auto) or a positive multiple of 2 up to", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs) up to", StringComparison.Ordinal)
             .Replace("null (the source's length) or at least 1", "at least 1 (left out, the source's length)", StringComparison.Ordinal)
             .Replace("up to the VM count", string.Create(CultureInfo.InvariantCulture, $"up to the VM count (--vms {options.Vms})"), StringComparison.Ordinal)

@@ -34,7 +34,7 @@ internal static class ImportCommand
         var input = new Argument<string>("INPUT") { Description = $"Input: {what}." };
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var lenient = new Option<bool>("--lenient") { Description = "Skip malformed rows and report them by kind, instead of stopping at the first. [default: off]" };
-        var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (the source's sample period), seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.TickSeconds };
+        var tick = new Option<double?>("--tick-seconds") { Description = "Tick length of the native trace (the source's sample period), seconds: 0.003 to 3600, the ticks replay and compare run.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.TickSeconds };
         var k = new Option<double?>("--demand-k") { Description = "Demand model: committed = used × k + os-base; k is a factor.", HelpName = "FACTOR", DefaultValueFactory = _ => defaults.Demand.K };
         var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB.", HelpName = "MB", DefaultValueFactory = _ => defaults.Demand.OsBaseMb };
         var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this share of the VM's provisioned memory, percent (100 = no cap).", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Demand.OsBaseCapPercent };
@@ -126,6 +126,7 @@ internal static class ImportCommand
     /// <summary>A bad option value is a bad argument (exit code 2): the error names the command-line option.</summary>
     private static void Validate(ImportOptions options)
     {
+        Cli.CheckTickSeconds(options.TickSeconds);
         try
         {
             options.Validate();
@@ -167,14 +168,22 @@ internal static class ImportCommand
                 "VmSizeMb" => "--vm-mb",
                 _ => ex.ParamName ?? "an option",
             };
-            string message = ex.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0].TrimEnd();
+            string message = Cli.LibraryMessage(ex);
             if (ex.ParamName is "PlacementReserveMb" or "HostReserveMb")
             {
                 // The reserve is not an option of import: the host size given is what is too small for it.
                 int reserve = ex is ArgumentOutOfRangeException { ActualValue: int r } ? r : 2048;
+                int? given = options switch
+                {
+                    AlibabaImportOptions a => a.HostMb,
+                    BitbrainsImportOptions b => b.PlaceOnHostMb,
+                    GoogleGcdImportOptions g => g.PlaceOnHostMb,
+                    _ => null,
+                };
+                string value = given is int v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v}: ") : "";
                 message = ex.ParamName == "HostReserveMb"
-                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected at least the host reserve of {reserve} MB plus {VmSettings.MinMinimumMb} MB for the machine's VM.")
-                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"expected more than the host reserve of {reserve} MB.");
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value}expected at least the host reserve of {reserve} MB plus {VmSettings.MinMinimumMb} MB for the machine's VM.")
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value}expected more than the host reserve of {reserve} MB.");
             }
             else if (ex.ParamName == "JitterToleranceSeconds")
             {

@@ -75,7 +75,7 @@ public sealed record TraceGeneratorOptions
         Check(Hosts >= 0 && Hosts <= Math.Max(1, Vms) && Hosts <= NativeFormat.MaxHostCount, nameof(Hosts), Hosts, "0 (no placement) up to the VM count");
         Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each");
         Check(Ticks >= 0, nameof(Ticks), Ticks, ">= 0");
-        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= 1e9, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 1e9]");
+        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= ModelParameters.MaxTickSeconds, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 3600] (the longest tick the model runs: replay and compare refuse a trace of longer ticks)");
         Check(HostMb is null || (HostMb > 0 && HostMb % 2 == 0), nameof(HostMb), HostMb ?? 0, "null (auto) or a positive multiple of 2");
         Check(double.IsFinite(HostHeadroom) && HostHeadroom >= 1 && HostHeadroom <= 100, nameof(HostHeadroom), HostHeadroom, "1..100");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0, nameof(HostReserveMb), HostReserveMb, "a non-negative multiple of 2");

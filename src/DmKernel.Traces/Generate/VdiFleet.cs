@@ -63,7 +63,7 @@ public sealed record VdiFleetOptions
         // large fleet is refused naming the option instead of overflowing the array's size or exhausting memory.
         Check((long)Desktops * Ticks <= MaxDesktopTicks, nameof(Ticks), Ticks,
             string.Create(CultureInfo.InvariantCulture, $"at most {MaxDesktopTicks / Math.Max(1, Desktops)} for {Desktops} desktops (at most {MaxDesktopTicks} desktop-ticks: the fleet is built in memory)"));
-        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= 86_400, nameof(TickSeconds), TickSeconds, "a number of seconds in (0, 86400]");
+        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= ModelParameters.MaxTickSeconds, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 3600] (the longest tick the model runs: replay and compare refuse a trace of longer ticks)");
         Check(ProvisionedMb is >= VmSettings.MinMinimumMb and <= 1_048_576 && ProvisionedMb % 2 == 0, nameof(ProvisionedMb), ProvisionedMb, "a multiple of 2 MB from 32 to 1048576");
         Check(MinimumMb >= VmSettings.MinMinimumMb && MinimumMb <= ProvisionedMb && MinimumMb % 2 == 0, nameof(MinimumMb), MinimumMb, "a multiple of 2 MB from 32 to the provisioned size");
         Check(BufferPercent is >= VmSettings.MinBuffer and <= VmSettings.MaxBuffer, nameof(BufferPercent), BufferPercent, "5..2000 % (R1)");

@@ -36,7 +36,7 @@ public sealed record AlibabaImportOptions : ImportOptions
         Check(HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb, nameof(HostMb), HostMb, string.Create(CultureInfo.InvariantCulture, $"a positive multiple of 2 MB up to {upper}"));
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0 && HostMb - HostReserveMb >= VmSettings.MinMinimumMb, nameof(HostReserveMb), HostReserveMb, "a multiple of 2 MB that leaves at least 32 MB of HostMb");
         Check(HostMb - HostReserveMb <= Settings.MaxCeilingMb, nameof(HostMb), HostMb,
-            string.Create(CultureInfo.InvariantCulture, $"at most {(long)Settings.MaxCeilingMb + HostReserveMb} MB: the machine's workload VM gets Maximum = HostMb - HostReserveMb ({HostReserveMb} MB), which may not exceed Settings.MaxCeilingMb ({Settings.MaxCeilingMb} MB)"));
+            string.Create(CultureInfo.InvariantCulture, $"at most {(long)Settings.MaxCeilingMb + HostReserveMb} MB: the machine's workload VM gets the host's memory less the {HostReserveMb} MB reserve as its Maximum, which may not exceed R1's MaxCeiling ({Settings.MaxCeilingMb} MB)"));
     }
 
     internal override void Record(TraceMetadata m, double startSeconds)

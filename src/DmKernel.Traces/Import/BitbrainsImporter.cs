@@ -206,7 +206,7 @@ public static class BitbrainsImporter
             {
                 session.Problem(ImportErrorKind.OutOfRange, path, line, ColCapacity + 1, Columns[ColCapacity],
                     string.Create(CultureInfo.InvariantCulture, $"{ImportSession.Clip(row[ColCapacity].Span.Trim())} KB ({(capacityKb / 1024).ToString(capacityKb < 1e18 ? "0.###" : "0.####E+0", CultureInfo.InvariantCulture)} MB) is more than MaxCeiling"),
-                    string.Create(CultureInfo.InvariantCulture, $"a provisioned size of at most {ceiling * 1024L} KB (Settings.MaxCeilingMb = {ceiling} MB)"));
+                    string.Create(CultureInfo.InvariantCulture, $"a provisioned size of at most {ceiling * 1024L} KB (R1's MaxCeiling, {ceiling} MB)"));
                 continue;
             }
 

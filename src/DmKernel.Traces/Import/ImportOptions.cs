@@ -53,7 +53,7 @@ public abstract record ImportOptions
     /// <summary>Throws <see cref="ArgumentException"/> (usually <see cref="ArgumentOutOfRangeException"/>) naming the first bad option.</summary>
     public virtual void Validate()
     {
-        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= 1e9, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 1e9]");
+        Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= ModelParameters.MaxTickSeconds, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 3600] (the longest tick the model runs: replay and compare refuse a trace of longer ticks)");
         Check(StartSeconds is null || double.IsFinite(StartSeconds.Value), nameof(StartSeconds), StartSeconds ?? 0, "null or a finite number of seconds");
         Check(double.IsFinite(MaxHoldSeconds) && MaxHoldSeconds >= 0, nameof(MaxHoldSeconds), MaxHoldSeconds, "a finite number of seconds >= 0");
         Check(double.IsFinite(JitterToleranceSeconds) && JitterToleranceSeconds >= 0 && JitterToleranceSeconds < TickSeconds, nameof(JitterToleranceSeconds), JitterToleranceSeconds, "seconds from 0 to below TickSeconds");

@@ -41,17 +41,27 @@ public class BadInputCliTests
         Assert.False(File.Exists(trace));
     }
 
+    /// <summary>The public properties of every importer's options, the demand model and the settings rule: names a CLI user never typed.</summary>
+    private static readonly string[] ImportOptionProperties = new[] { typeof(AlibabaImportOptions), typeof(BitbrainsImportOptions), typeof(GoogleGcdImportOptions), typeof(DemandModel), typeof(VmSettingsRule) }
+        .SelectMany(t => t.GetProperties()).Select(p => p.Name).Distinct().ToArray();
+
     [Theory]
     [InlineData("alibaba", "--host-mb", "lots", "--host-mb: 'lots' is not a whole number of MB.")]
     [InlineData("alibaba", "--host-mb", "99999999999", "--host-mb: '99999999999' is too large: expected a whole number of MB of at most 2147483647.")]
-    [InlineData("alibaba", "--host-mb", "4097", "--host-mb: HostMb = 4097: expected a positive multiple of 2 MB")]
-    [InlineData("alibaba", "--host-mb", "2097152", "--host-mb: HostMb = 2097152: expected at most 1050624 MB")]
-    [InlineData("gcd", "--vm-mb", "-1024", "--vm-mb: VmSizeMb = -1024: expected 32..1048576 MB")]
-    [InlineData("gcd", "--vm-mb", "2097152", "--vm-mb: VmSizeMb = 2097152: expected 32..1048576 MB")]
-    [InlineData("bitbrains", "--tick-seconds", "NaN", "--tick-seconds: TickSeconds = NaN: expected a finite number of seconds")]
-    [InlineData("bitbrains", "--demand-k", "Infinity", "--demand-k: Demand.K = Infinity: expected a finite factor")]
-    [InlineData("bitbrains", "--place-on-host-mb", "3", "--place-on-host-mb: PlaceOnHostMb = 3: expected null or a positive multiple of 2 MB")]
-    [InlineData("bitbrains", "--buffer", "2001", "--buffer: Settings.BufferPercent = 2001: expected 5..2000")]
+    [InlineData("alibaba", "--host-mb", "4097", "--host-mb: 4097: expected a positive multiple of 2 MB")]
+    [InlineData("alibaba", "--host-mb", "2097152", "--host-mb: 2097152: expected at most 1050624 MB: the machine's workload VM gets the host's memory less the 2048 MB reserve")]
+    [InlineData("alibaba", "--host-mb", "2048", "--host-mb: 2048: expected at least the host reserve of 2048 MB plus 32 MB")]
+    [InlineData("gcd", "--vm-mb", "-1024", "--vm-mb: -1024: expected 32..1048576 MB")]
+    [InlineData("gcd", "--vm-mb", "2097152", "--vm-mb: 2097152: expected 32..1048576 MB")]
+    [InlineData("gcd", "--place-on-host-mb", "2048", "--place-on-host-mb: 2048: expected more than the host reserve of 2048 MB")]
+    [InlineData("bitbrains", "--tick-seconds", "NaN", "--tick-seconds: NaN: expected from 0.003 to 3600 seconds")]
+    [InlineData("bitbrains", "--tick-seconds", "7200", "--tick-seconds: 7200: expected from 0.003 to 3600 seconds (the ticks replay and compare run")]
+    [InlineData("gcd", "--tick-seconds", "0.001", "--tick-seconds: 0.001: expected from 0.003 to 3600 seconds")]
+    [InlineData("alibaba", "--tick-seconds", "0.002", "--tick-seconds: 0.002: expected from 0.003 to 3600 seconds")]
+    [InlineData("bitbrains", "--demand-k", "Infinity", "--demand-k: Infinity: expected a finite factor")]
+    [InlineData("bitbrains", "--place-on-host-mb", "3", "--place-on-host-mb: 3: expected a positive multiple of 2 MB.")]
+    [InlineData("bitbrains", "--place-on-host-mb", "2048", "--place-on-host-mb: 2048: expected more than the host reserve of 2048 MB")]
+    [InlineData("bitbrains", "--buffer", "2001", "--buffer: 2001: expected 5..2000")]
     public void Import_BadOptionValue_ExitsTwoNamingTheOption(string source, string option, string value, string expected)
     {
         using var tmp = new TempDir();
@@ -67,6 +77,10 @@ public class BadInputCliTests
         (int exit, _, string stderr) = Run(["import", source, input, "-o", trace, option, value, .. required]);
         Assert.Equal(2, exit);
         Assert.Contains("error: " + expected, stderr, StringComparison.Ordinal);
+        // In the words of the command line: no property of the importer's options (HostMb, Settings.MaxCeilingMb, "Demand.K = "), no "null".
+        foreach (string property in ImportOptionProperties)
+            Assert.DoesNotMatch($@"\b{property}\b", stderr);
+        Assert.DoesNotMatch(@" = |\bnull\b|Actual value", stderr);
         Assert.False(File.Exists(trace));
     }
 

@@ -269,6 +269,19 @@ public sealed class MalformedInputTests
         Assert.False(File.Exists(output));
     }
 
+    /// <summary>The library takes any tick up to 3 600 s; one that makes more ticks of the samples' span than a trace holds is refused naming TickSeconds, nothing written.</summary>
+    [Fact]
+    public void Import_TickMakingMoreTicksThanATraceHolds_IsRefusedNamingTickSeconds()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("o.dmt");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms"), output, new GoogleGcdImportOptions { VmSizeMb = 4096, TickSeconds = 1e-7 }));
+        Assert.Equal("TickSeconds", e.ParamName);
+        Assert.StartsWith("a tick of 1E-07 s makes ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expected at most 2147483647 ticks (a longer tick)", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void Options_AreRecordedInTheHeader()
     {

@@ -68,6 +68,34 @@ public sealed class TraceGeneratorTests
     }
 
     /// <summary>
+    /// The generators and importers write only ticks the model runs (at most <see cref="ModelParameters.MaxTickSeconds"/>):
+    /// before, they took up to 1e9 s (the VDI fleet 86 400 s) and wrote traces that replay and compare then refused.
+    /// </summary>
+    [Fact]
+    public void TickLongerThanTheModelRuns_IsRefusedBeforeAnythingIsWritten()
+    {
+        using var dir = new TempDir();
+        string x = dir.File("x");
+        Assert.Equal(3600, ModelParameters.MaxTickSeconds);
+        TraceGenerator.Generate(x, Small with { TickSeconds = ModelParameters.MaxTickSeconds });
+        (ModelParameters.Default with { TickSeconds = ModelParameters.MaxTickSeconds }).Validate();
+        File.Delete(x);
+        foreach (Action write in (Action[])[
+            () => TraceGenerator.Generate(x, Small with { TickSeconds = 7200 }),
+            () => VdiFleet.Write(x, new VdiFleetOptions { Desktops = 4, Ticks = 2, TickSeconds = 7200 }),
+            () => BitbrainsImporter.Import(dir.Path, x, new BitbrainsImportOptions { TickSeconds = 7200 }),
+        ])
+        {
+            var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(write);
+            Assert.Equal("TickSeconds", e.ParamName);
+            Assert.Contains("(0, 3600]", e.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(x));
+        }
+
+        Assert.Throws<ModelParameterException>(() => (ModelParameters.Default with { TickSeconds = 7200 }).Validate());
+    }
+
+    /// <summary>
     /// The VDI profile records its seed as the unsigned number it is, and every option it used, so that the recorded seed
     /// regenerates the same bytes (2^64 − 1 was recorded as -1, which generate refuses).
     /// </summary>
