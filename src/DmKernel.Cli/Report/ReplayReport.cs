@@ -55,9 +55,11 @@ internal static class ReplayReport
         long beyond = m.Pressure.Count;
         for (int i = 0; i < shown; i++)
             beyond -= bins[i];
-        string beyondText = beyond == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"\n{ShareText.Percent(beyond / samples)} of the samples are above {shown - 1} % (not shown)");
-        pressurePlot.Add.Bars(positions, counts);
-        pressurePlot.Title($"Pressure of Running Dynamic Memory VMs (one sample per VM-tick){beyondText}");
+        if (m.Pressure.Count > 0)
+            pressurePlot.Add.Bars(positions, counts);
+        else
+            pressurePlot.Axes.SetLimits(0, shown - 1, 0, 1); // not an autoscaled -1..1 % around bars of nothing
+        pressurePlot.Title(PressureTitle(m.Pressure.Count, beyond, shown - 1));
         pressurePlot.XLabel("pressure % (100 = demand equals assigned; above 100 = paging)");
         pressurePlot.YLabel("% of samples");
         pressurePlot.SavePng(output.File("pressure.png"), PlotWidth, PlotHeight);
@@ -102,7 +104,7 @@ internal static class ReplayReport
         md.AppendLine("|---|---|");
         md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Share(m.PagingVmTicks, m.OnVmTicks, "VM-time on")} |");
         md.AppendLine(ic, $"| of which unservable (demand above the VM's Maximum or static size) | {Share(m.UnservablePagingVmTicks, m.OnVmTicks, "VM-time on")} |");
-        md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F1} GB·h |");
+        md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F2} GB·h |"); // as the headline: F1 read 0.0 for a VM paging all the time
         md.AppendLine(ic, $"| VM-time denied (start failed) | {Share(m.DeniedVmTicks, m.WantedVmTicks, "VM-time wanted")} |");
         md.AppendLine(m.Pressure.Count == 0
             ? "| pressure mean / p50 / p90 / p99 / max | – (no samples: no Running Dynamic Memory VM in the measured ticks) |"
@@ -127,10 +129,19 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("## VMs that starve most (time paging)");
         md.AppendLine();
-        md.AppendLine("| VM | paging time | share of the replay's ticks | of which unservable (share of its paging) | unmet demand (GB·h) |");
-        md.AppendLine("|---|---|---|---|---|");
-        foreach (StarvingVm vm in m.Starving)
-            md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {Percent(vm.UnservableTicks, vm.PagingTicks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
+        if (m.Starving.Count == 0)
+        {
+            // No VM paged: a table of headers and no rows under "starve most" read as if the list had been lost.
+            md.AppendLine("No VM paged.");
+        }
+        else
+        {
+            md.AppendLine("| VM | paging time | share of the replay's ticks | of which unservable (share of its paging) | unmet demand (GB·h) |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (StarvingVm vm in m.Starving)
+                md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {Percent(vm.UnservableTicks, vm.PagingTicks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
+        }
+
         md.AppendLine();
         md.AppendLine("*Unservable* paging is paging while the VM's committed demand is above what its own settings can ever give it (its Maximum; a static VM's size; less a Linux guest's balloon floor): more host memory or another balancer would not relieve it, only a larger Maximum (or size). The rest is servable: paging for want of free memory on this placement, or while a VM boots at its Startup, which a larger Startup would relieve. This report is the trace's own placement; `dmkernel compare` on the same trace sets the unservable time apart and answers whether Dynamic Memory pays off here and how many VMs fit per host (README, \"For the capacity planner\").");
         md.AppendLine();
@@ -152,6 +163,21 @@ internal static class ReplayReport
         md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
+    }
+
+    /// <summary>
+    /// pressure.png's title: the share of the samples above the plotted <paramref name="top"/> %, and, with no sample (no
+    /// Running Dynamic Memory VM: every VM static, off or still booting), why the plot is empty (it showed a flat line at
+    /// 0 % and nothing else).
+    /// </summary>
+    internal static string PressureTitle(long samples, long beyond, int top)
+    {
+        string title = "Pressure of Running Dynamic Memory VMs (one sample per VM-tick)";
+        if (beyond > 0)
+            title += string.Create(CultureInfo.InvariantCulture, $"\n{ShareText.Percent((double)beyond / samples)} of the samples are above {top} % (not shown)");
+        if (samples == 0)
+            title += "\nno samples: no Running Dynamic Memory VM in the measured ticks";
+        return title;
     }
 
     private static string Share(long part, long whole, string of) => whole == 0 ? $"– (no {of})" : $"{Percent(part, whole)} of {of}";

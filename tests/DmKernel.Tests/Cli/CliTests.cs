@@ -386,4 +386,36 @@ public class LenientSummaryTests
         Assert.Equal("1", (string)meta["import.skipped.NotFinite"]!);
         Assert.Equal("1", (string)meta["import.skipped.NegativeValue"]!);
     }
+
+    [Fact]
+    public void Replay_WhereNoVmPagesOrIsSampled_SaysSo_AndTheUnmetDemandRowMatchesTheHeadline()
+    {
+        using var tmp = new TempDir();
+        static void Write(string path, int ticks, int committed)
+        {
+            using var w = new NativeTraceWriter(path, new TraceDescription(60, "x"), [new TraceVm("a", VmSettings.Dynamic(1024, 512, 4096), 0), new TraceVm("b", VmSettings.Dynamic(1024, 512, 4096), 0)], [new TraceHost(16_384)]);
+            for (int t = 0; t < ticks; t++)
+                w.WriteTick([committed, committed]);
+            w.Complete();
+        }
+
+        // Never on: no VM paged. The first starving table was its header with no row (the second one said "No VM paged.").
+        Write(tmp.File("off.dmt"), 5, -1);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("off.dmt"), "-o", tmp.File("off")).Exit);
+        string report = File.ReadAllText(tmp.File("off/report.md"));
+        Assert.Contains("## VMs that starve most (time paging)\n\nNo VM paged.\n", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("| VM | paging time |", report, StringComparison.Ordinal);
+
+        // One tick of booting VMs above their Startup: all paging, no pressure sample. The table's unmet demand read
+        // "0.0 GB·h" where the headline and the VMs' rows read 0.02.
+        Write(tmp.File("boot.dmt"), 1, 2000);
+        (int exit, string stdout, _) = CliTests.Run("replay", tmp.File("boot.dmt"), "-o", tmp.File("boot"));
+        Assert.Equal(0, exit);
+        Assert.Contains("unmet demand 0.03 GB·h", stdout, StringComparison.Ordinal);
+        Assert.Contains("| unmet demand | 0.03 GB·h |", File.ReadAllText(tmp.File("boot/report.md")), StringComparison.Ordinal);
+
+        // pressure.png's title says why the plot is empty when there is no sample.
+        Assert.EndsWith("\nno samples: no Running Dynamic Memory VM in the measured ticks", DmKernel.Cli.Report.ReplayReport.PressureTitle(0, 0, 300), StringComparison.Ordinal);
+        Assert.DoesNotContain("no samples", DmKernel.Cli.Report.ReplayReport.PressureTitle(10, 0, 300), StringComparison.Ordinal);
+    }
 }
