@@ -554,6 +554,22 @@ public class CapacityStudyTests
     }
 
     [Fact]
+    public void Pool_WithNoServableVmTime_IsRefused_NotAnsweredByStartsAlone()
+    {
+        // Every VM always commits more than its Maximum: all VM-time is unservable, so the level (over servable VM-time)
+        // measured 0 ÷ 0 as 0 % paging, and the answer was "yes, 8.20 ×" on 64 GB hosts with every VM paging all the time.
+        TraceSeries none = Series(12, [.. Enumerable.Range(0, 6).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), Enumerable.Repeat(9000, 12).ToArray()))]);
+        var e = Assert.Throws<ArgumentException>(() => CapacityStudy.Run(none, new CapacityOptions { Seeds = 1, Host = new TraceHost(16_384, 2048) }));
+        Assert.Contains("nothing to compare: no VM-time is servable", e.Message, StringComparison.Ordinal);
+
+        // One servable tick of one VM is something to measure: the study runs.
+        int[] once = Enumerable.Repeat(9000, 12).ToArray();
+        once[5] = 2000;
+        TraceSeries some = Series(12, [.. Enumerable.Range(0, 5).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), Enumerable.Repeat(9000, 12).ToArray())), (VmSettings.Dynamic(1024, 512, 4096), once)]);
+        Assert.NotNull(CapacityStudy.Run(some, new CapacityOptions { Seeds = 1, Host = new TraceHost(16_384, 2048) }));
+    }
+
+    [Fact]
     public void Options_HostReserveOfTheWholeHost_IsRefusedNamingTheHost()
     {
         // R3: a host's VMs share Total − Reserve; a reserve of the whole host (or more) leaves nothing to compare on.
