@@ -91,7 +91,7 @@ public static partial class CapacityStudy
         // Every on tick of every pool VM unservable (demand above its Maximum whenever it is on): the level is over
         // servable VM-time only, so every strategy would meet it at any density, and the verdict would rank strategies
         // by starts alone while every VM pages all the time.
-        if (!pool.Exists(v => HasServableTick(series, v)))
+        if (!pool.Exists(v => series.ServableTicks(v, 0, series.Ticks) > 0))
         {
             throw new ArgumentException($"{series.Name}: nothing to compare: no VM-time is servable (every VM's demand is above what its Maximum can give it whenever it is on), so the service level, over servable VM-time, measures nothing; raise the VMs' Maximum or check the demand model.");
         }
@@ -583,18 +583,6 @@ public static partial class CapacityStudy
         }
 
         return on.Length == 0 ? 0 : on.Max();
-    }
-
-    private static bool HasServableTick(TraceSeries series, int v)
-    {
-        int cap = GuestMemory.MaxServableCommittedMb(series.VmSpan[v].Settings);
-        foreach (int value in series.Of(v))
-        {
-            if (value >= 0 && value <= cap)
-                return true;
-        }
-
-        return false;
     }
 
     private static double UnservableShare(TraceSeries series, out List<UnservableVm> vms)
