@@ -127,7 +127,7 @@ internal static class CompareCommand
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {series.Vms.Count} VMs, {series.Ticks} ticks of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {series.Vms.Count} VMs, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try

@@ -84,7 +84,7 @@ internal static class GenerateCommand
                 CheckOptions(vdi.Validate, vdi.HostReserveMb, vdi.HostMb);
                 WarnSpells(mix, vdi.TickSeconds);
                 return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
-                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB {OnHosts(g)}, {g.Ticks} ticks of {vdi.TickSeconds} s"), cancel);
+                    $"Generated a VDI fleet: {g.Vms} desktops of {vdi.ProvisionedMb} MB {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {vdi.TickSeconds} s"), cancel);
             }
 
             var options = new TraceGeneratorOptions
@@ -118,7 +118,7 @@ internal static class GenerateCommand
                     throw new CliError("--hosts: " + Cli.LibraryMessage(ex));
                 }
             }, g => string.Create(CultureInfo.InvariantCulture,
-                $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {g.Ticks} ticks of {options.TickSeconds} s"), cancel);
+                $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {options.TickSeconds} s"), cancel);
         })));
         return command;
     }
@@ -304,6 +304,6 @@ internal static class GenerateCommand
                 throw FromOptionError(ex, options);
             }
         }, g => string.Create(CultureInfo.InvariantCulture,
-            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {g.Ticks} ticks of {series.TickSeconds} s"), cancel, clock);
+            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock);
     }
 }

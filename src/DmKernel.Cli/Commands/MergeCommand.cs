@@ -226,7 +226,7 @@ internal static class MergeCommand
             return 130;
         staged.Commit();
         var ic = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ic, $"Merged {count} shards: {Words.Count(vmCount, "VM")} on {Words.Count(hostCount, "host")} for {ticks} ticks, state hash {outcome.StateHash:x16} (in {clock.Elapsed.TotalSeconds:F2} s)."));
+        Console.WriteLine(string.Create(ic, $"Merged {count} shards: {Words.Count(vmCount, "VM")} on {Words.Count(hostCount, "host")} for {Words.Count(ticks, "tick")}, state hash {outcome.StateHash:x16} (in {clock.Elapsed.TotalSeconds:F2} s)."));
         ReplayCommand.PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(staged.Directory, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
         return 0;

@@ -70,8 +70,8 @@ internal static class ReplayRunner
     {
         double seconds = engine.Elapsed.TotalSeconds;
         double rate = seconds > 0 ? engine.Vms.Count * (double)engine.TicksDone / seconds : 0;
-        return rate >= 1e6
-            ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1e6:F1} M VM-ticks/s")
-            : string.Create(CultureInfo.InvariantCulture, $"{rate / 1e3:F1} k VM-ticks/s");
+        return rate >= 1e6 ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1e6:F1} M VM-ticks/s")
+            : rate >= 1e3 ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1e3:F1} k VM-ticks/s")
+            : string.Create(CultureInfo.InvariantCulture, $"{rate:F0} VM-ticks/s"); // a run of a few VM-ticks read "0.0 k"
     }
 }

@@ -148,6 +148,24 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// A run of one VM for one tick reads "1 VM ..., 1 tick" and its rate in VM-ticks/s (it read "1 ticks" and "0.0 k
+    /// VM-ticks/s").
+    /// </summary>
+    [Fact]
+    public void GenerateAndReplay_OneVmOneTick_SayOneTick_AndARateOfWholeVmTicks()
+    {
+        using var tmp = new TempDir();
+        (int exit, string stdout, string stderr) = Run("generate", "--vms", "1", "--hosts", "1", "--ticks", "1", "-o", tmp.File("g.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("Generated 1 VM on 1 host of ", stdout, StringComparison.Ordinal);
+        Assert.Contains(", 1 tick of 60 s", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = Run("replay", tmp.File("g.dmt"), "-o", tmp.File("r"));
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"^Replayed 1 VM on 1 host for 1 tick in [0-9.]+ s \(([1-9][0-9]*\.[0-9] [kM] |[0-9]+ )VM-ticks/s, path ", stdout);
+    }
+
+    /// <summary>
     /// <c>--hosts 0</c> writes a trace without placement; the headline says so and what replay does with it (it said
     /// "on 0 hosts of 0 MB"), and replay places the VMs itself.
     /// </summary>
