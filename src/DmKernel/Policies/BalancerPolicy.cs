@@ -156,8 +156,13 @@ public sealed record BalancerPolicy
             if (next is null)
             {
                 bool known = settable.Split(", ").Any(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+                // The *Seconds parameters take any number; the others a whole one ("1.5" is a number, but not one of those).
+                bool seconds = name.EndsWith("seconds", StringComparison.OrdinalIgnoreCase);
+                string why = seconds ? "is not a number of seconds"
+                    : isDouble && d == Math.Floor(d) ? string.Create(ic, $"is out of range: expected a whole number from {int.MinValue} to {int.MaxValue}")
+                    : "is not a whole number";
                 throw new FormatException(known
-                    ? $"'{value}' is not a number for {policy.Key}'s {name}."
+                    ? $"'{value}' {why} for {policy.Key}'s {name}."
                     : $"'{name}' is not a parameter of {policy.Key}: expected {settable}.");
             }
 
