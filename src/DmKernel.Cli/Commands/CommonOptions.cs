@@ -47,7 +47,10 @@ internal sealed class CommonOptions
         }
     }
 
-    public Traces.Replay.ReplayOptions ToReplayOptions(ParseResult r)
+    /// <param name="r">The parsed command line.</param>
+    /// <param name="hostFromTrace">compare: without --host-mb the hosts are the trace's own size, which the command checks
+    /// --reserve against once the trace is open; the replay's placement host (--host-mb's default) is then not checked.</param>
+    public Traces.Replay.ReplayOptions ToReplayOptions(ParseResult r, bool hostFromTrace = false)
     {
         int threads = r.GetValue(Threads);
         if (threads is < 1 or > 1024)
@@ -82,6 +85,7 @@ internal sealed class CommonOptions
         }
 
         int hostMb = r.GetValue(HostMb);
+        bool hostMbGiven = r.GetResult(HostMb) is { Implicit: false };
         long? maxTicks = r.GetValue(MaxTicks);
         var options = new Traces.Replay.ReplayOptions
         {
@@ -95,13 +99,19 @@ internal sealed class CommonOptions
         };
         try
         {
-            options.Validate();
+            (hostFromTrace && !hostMbGiven ? options with { PlacementReserveMb = 0 } : options).Validate();
+        }
+        catch (ArgumentOutOfRangeException ex) when (ex.ParamName == nameof(options.PlacementReserveMb) && hostMbGiven)
+        {
+            // The reserve passed the model's own check, so the host given is what is too small for it.
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"--host-mb {hostMb}: expected more than the management-OS reserve of {model.HostReserveMb} MB (--reserve)."));
         }
         catch (ArgumentOutOfRangeException ex) when (ex.ParamName == nameof(options.PlacementReserveMb))
         {
-            // The reserve passed the model's own check, so the host is what is too small for it.
+            // --host-mb was left out: the reserve given is what does not fit the default host (not a --host-mb nobody typed).
             throw new CliError(string.Create(CultureInfo.InvariantCulture,
-                $"--host-mb {hostMb}: expected more than the management-OS reserve of {model.HostReserveMb} MB (--reserve)."));
+                $"--reserve {model.HostReserveMb}: expected less than the host size, {hostMb} MB (--host-mb's default): give a smaller --reserve."));
         }
         catch (ArgumentOutOfRangeException ex)
         {

@@ -73,8 +73,10 @@ internal static class CompareCommand
             int? mh = result.GetValue(maxHosts);
             if (mh is < 1)
                 throw new CliError($"--max-hosts {mh} is out of range: expected at least 1.");
-            var replay = common.ToReplayOptions(result);
+            var replay = common.ToReplayOptions(result, hostFromTrace: true);
             bool hostGiven = result.GetResult(common.HostMb) is { Implicit: false };
+            if (replay.MaxTicks == 0)
+                throw new CliError("--max-ticks 0 is out of range: expected at least 1 tick (a density probe replays at least one).");
             var options = new CapacityOptions
             {
                 Level = level,

@@ -225,12 +225,31 @@ public class CliRobustnessTests
     [InlineData("--reserve 3", "error: --reserve: 3 is out of range")]
     [InlineData("--host-mb 1000", "error: --host-mb 1000: expected more than the management-OS reserve of 2048 MB (--reserve).")]
     [InlineData("--reserve 4096", "error: --reserve applies only to hosts without a reserve of their own; every one of the 4 hosts of sample-200vms-1day.dmt records its own (2048 MB), so it would change nothing.")]
+    [InlineData("--reserve 300000", "error: --reserve 300000: expected less than the host size, 262144 MB (--host-mb's default): give a smaller --reserve.")]
     public void Replay_ModelOrHostOptionOutOfRange_NamesTheFlag(string options, string expected)
     {
         using var tmp = new TempDir();
         (int exit, _, string stderr) = Run(["replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), .. options.Split(' ')]);
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>
+    /// compare checks --reserve against the host it packs onto (the trace's own, 223232 MB here), not against replay's
+    /// --host-mb default, which nobody typed (before: "--host-mb 262144: expected more than the management-OS reserve of
+    /// 300000 MB"); --max-ticks 0 names the option and exits 2 (before: exit 1, "the trace has 200 VMs and 0 ticks").
+    /// </summary>
+    [Theory]
+    [InlineData("--reserve 300000", "error: --reserve 300000 MB is not below the host size 223232 MB: give a larger --host-mb or a smaller --reserve.")]
+    [InlineData("--reserve 2147483646", "error: --reserve 2147483646 MB is not below the host size 223232 MB: give a larger --host-mb or a smaller --reserve.")]
+    [InlineData("--max-ticks 0", "error: --max-ticks 0 is out of range: expected at least 1 tick (a density probe replays at least one).")]
+    public void Compare_ReserveOrMaxTicksOutOfRange_NamesTheOptionGiven(string options, string expected)
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run(["compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--seeds", "1", .. options.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.Equal(expected, ErrorLine(stderr));
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 
