@@ -13,17 +13,17 @@ internal sealed class CommonOptions
 
     public Option<int> Threads { get; } = new("--threads") { Description = "Threads ticking hosts (1..1024); results do not depend on it.", HelpName = "N", DefaultValueFactory = _ => 1 };
 
-    public Option<double?> BootGrace { get; } = new("--boot-grace") { Description = "R5 boot grace: a started VM keeps Startup this long before it is balanced, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.BootGraceSeconds };
+    public Option<double?> BootGrace { get; } = new("--boot-grace") { Description = "R5 boot grace: a started VM keeps Startup this long before it is balanced, seconds (0 to 1e9).", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.BootGraceSeconds };
 
-    public Option<double?> ReclaimPeriod { get; } = new("--reclaim-period") { Description = "R15 passive reclaim period, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.ReclaimPeriodSeconds };
+    public Option<double?> ReclaimPeriod { get; } = new("--reclaim-period") { Description = "R15 passive reclaim period, seconds (0 to 1e9).", HelpName = "SECONDS", DefaultValueFactory = _ => ModelParameters.Default.ReclaimPeriodSeconds };
 
-    public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap per VM, MB per second.", HelpName = "MB/S", DefaultValueFactory = _ => ModelParameters.Default.MaxRemovePerSecondMb };
+    public Option<int?> MaxRemove { get; } = new("--max-remove") { Description = "R12 balloon cap per VM, MB per second (at least 1).", HelpName = "MB/S", DefaultValueFactory = _ => ModelParameters.Default.MaxRemovePerSecondMb };
 
-    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 management-OS reserve of every host without one of its own (the replay's own placement, compare's hosts), MB.", HelpName = "MB", DefaultValueFactory = _ => ModelParameters.Default.HostReserveMb };
+    public Option<int?> Reserve { get; } = new("--reserve") { Description = "R3 management-OS reserve of every host without one of its own (the replay's own placement, compare's hosts), MB: a multiple of 2, below the host size.", HelpName = "MB", DefaultValueFactory = _ => ModelParameters.Default.HostReserveMb };
 
     public Option<bool> NoSmartPaging { get; } = new("--no-smart-paging") { Description = "R6: restarts that find too little memory fail instead of using Smart Paging. [default: off (Smart Paging on)]" };
 
-    public Option<int> HostMb { get; } = new("--host-mb") { Description = "Host RAM for the replay's own placement when the trace has no hosts, MB.", HelpName = "MB", DefaultValueFactory = _ => 262_144 };
+    public Option<int> HostMb { get; } = new("--host-mb") { Description = "Host RAM for the replay's own placement when the trace has no hosts, MB: a multiple of 2, above --reserve.", HelpName = "MB", DefaultValueFactory = _ => 262_144 };
 
     public Option<long?> MaxTicks { get; } = new("--max-ticks") { Description = "Replay at most this many ticks. [default: the whole trace]", HelpName = "TICKS" };
 

@@ -20,18 +20,18 @@ internal static class CompareCommand
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt)." };
         var output = new Option<string>("--output", "-o") { Description = "Output folder for report.md, comparison.json and density.png (created if missing; earlier outputs are replaced only when the comparison completes).", HelpName = "DIR", Required = true };
-        var limit = new Option<double>("--paging-limit") { Description = "Service level: the largest share of the servable VM-time paging (0.01 = 1 %).", HelpName = "FRACTION", DefaultValueFactory = _ => 0.01 };
-        var pressureLimit = new Option<int?>("--pressure-limit") { Description = "Service level, optional: the largest percentile of R10's Current Pressure, %. [default: none]", HelpName = "PERCENT" };
-        var pressurePercentile = new Option<double?>("--pressure-percentile") { Description = "Which percentile --pressure-limit bounds (only with --pressure-limit). [default: 95]", HelpName = "PERCENT" };
-        var hostsPerProbe = new Option<int>("--hosts-per-probe") { Description = "Hosts filled with N VMs each in a density probe.", HelpName = "N", DefaultValueFactory = _ => 8 };
-        var seeds = new Option<int>("--seeds") { Description = "Draws per density question; the report gives the median and range.", HelpName = "N", DefaultValueFactory = _ => 3 };
+        var limit = new Option<double>("--paging-limit") { Description = "Service level: the largest share of the servable VM-time paging, 0 to 1 (0.01 = 1 %).", HelpName = "FRACTION", DefaultValueFactory = _ => 0.01 };
+        var pressureLimit = new Option<int?>("--pressure-limit") { Description = "Service level, optional: the largest percentile of R10's Current Pressure, % (1..100000). [default: none]", HelpName = "PERCENT" };
+        var pressurePercentile = new Option<double?>("--pressure-percentile") { Description = "Which percentile --pressure-limit bounds, above 0 and at most 100 (only with --pressure-limit). [default: 95]", HelpName = "PERCENT" };
+        var hostsPerProbe = new Option<int>("--hosts-per-probe") { Description = "Hosts filled with N VMs each in a density probe (1..1024).", HelpName = "N", DefaultValueFactory = _ => 8 };
+        var seeds = new Option<int>("--seeds") { Description = "Draws per density question (1..100); the report gives the median and range.", HelpName = "N", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
-        var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated %, or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
+        var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated % (5..2000 each), or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
-        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries. [default: per strategy, what its VMs' Startup memory needs, + 1]", HelpName = "N" };
+        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (at least 1). [default: per strategy, what its VMs' Startup memory needs, + 1]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
@@ -42,7 +42,8 @@ internal static class CompareCommand
         // compare runs probes, not one replay: --threads is how many at once, and --host-mb the host the VMs are packed onto.
         common.Threads.Description = "Probes run at once (1..1024; the default is every core); results do not depend on it.";
         common.Threads.DefaultValueFactory = _ => Environment.ProcessorCount;
-        common.HostMb.Description = "Host RAM the VMs are packed onto, MB; a trace with hosts uses its own host size unless this is given.";
+        common.HostMb.Description = "Host RAM the VMs are packed onto, MB: a multiple of 2, above --reserve; a trace with hosts uses its own host size unless this is given.";
+        common.MaxTicks.Description = "Replay at most this many ticks, at least 1. [default: the whole trace]";
         command.Options.Remove(common.HashEvery); // compare writes no state hashes
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {

@@ -15,7 +15,7 @@ internal static class DemoCommand
     {
         var ticks = new Option<int>("--ticks") { Description = "Ticks to run (1..100000), ticks of 1 s.", HelpName = "TICKS", DefaultValueFactory = _ => 90 };
         var path = new Option<string>("--path") { Description = "Kernel path: scalar, v128, v256, v512 or auto.", HelpName = "PATH", DefaultValueFactory = _ => "scalar" };
-        var every = new Option<int>("--every") { Description = "Print every Nth tick (events are always printed), ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 1 };
+        var every = new Option<int>("--every") { Description = "Print every Nth tick (events are always printed), ticks (at least 1).", HelpName = "TICKS", DefaultValueFactory = _ => 1 };
         var command = new Command("demo", "Run the built-in scenario and print per-tick pressure and decisions.") { ticks, path, every };
         command.SetAction(result =>
         {

@@ -253,6 +253,43 @@ public class CliRobustnessTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 
+    /// <summary>
+    /// Help states the range the option's check enforces, as the error for a value outside it does (before: the model's
+    /// and compare's options showed only a unit, so "--seeds 200" or "--reserve 3" was the first a user heard of 1..100
+    /// or a multiple of 2).
+    /// </summary>
+    [Theory]
+    [InlineData("replay", "--boot-grace", "(0 to 1e9)")]
+    [InlineData("replay", "--reclaim-period", "(0 to 1e9)")]
+    [InlineData("replay", "--max-remove", "(at least 1)")]
+    [InlineData("replay", "--reserve", "a multiple of 2, below the host size")]
+    [InlineData("replay", "--host-mb", "a multiple of 2, above --reserve")]
+    [InlineData("replay", "--host-series-every", "(at least 1)")]
+    [InlineData("replay", "--checkpoint-every", "(at least 1)")]
+    [InlineData("compare", "--paging-limit", "0 to 1")]
+    [InlineData("compare", "--pressure-limit", "(1..100000)")]
+    [InlineData("compare", "--pressure-percentile", "above 0 and at most 100")]
+    [InlineData("compare", "--hosts-per-probe", "(1..1024)")]
+    [InlineData("compare", "--seeds", "(1..100)")]
+    [InlineData("compare", "--buffers", "(5..2000 each)")]
+    [InlineData("compare", "--max-hosts", "(at least 1)")]
+    [InlineData("compare", "--max-ticks", "at least 1")]
+    [InlineData("compare", "--host-mb", "a multiple of 2, above --reserve")]
+    [InlineData("demo", "--every", "(at least 1)")]
+    public void Help_StatesTheRangeOfEachCheckedOption(string command, string option, string range)
+    {
+        (int exit, string stdout, _) = Run(command, "--help");
+        Assert.Equal(0, exit);
+        // The option's line ("  --seeds <N>  ...", two spaces in) and its wrapped continuation lines (indented further).
+        string[] lines = stdout.ReplaceLineEndings("\n").Split('\n');
+        int at = Array.FindIndex(lines, l => l.StartsWith("  " + option + " <", StringComparison.Ordinal));
+        Assert.True(at >= 0, $"{command} --help does not list {option}");
+        string entry = lines[at];
+        for (int next = at + 1; next < lines.Length && lines[next].StartsWith("   ", StringComparison.Ordinal); next++)
+            entry += " " + lines[next].Trim();
+        Assert.Contains(range, System.Text.RegularExpressions.Regex.Replace(entry, @"\s+", " "), StringComparison.Ordinal);
+    }
+
     /// <summary>A host too small for the import's host reserve names the host option given, not the reserve (not an option).</summary>
     [Theory]
     [InlineData("bitbrains", "bitbrains-gwa-t-12-rnd", "--place-on-host-mb 1024", "error: --place-on-host-mb: 1024: expected more than the host reserve of 2048 MB.")]
