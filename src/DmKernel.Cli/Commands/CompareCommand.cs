@@ -31,7 +31,7 @@ internal static class CompareCommand
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
-        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (at least 1). [default: per strategy, what its VMs' Startup memory needs, + 1]", HelpName = "N" };
+        var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (at least 1). [default: no limit: from what the VMs' Startup memory needs, + 1, up to one VM per host]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {

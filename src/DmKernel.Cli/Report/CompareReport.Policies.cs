@@ -18,7 +18,7 @@ internal sealed partial class CompareReport
         {
             ProbeOutcome s = p.SideBySide;
             string density = p.Density.NeverMeets ? "meets the level at no density" : $"{PolicyDensity(p)} VMs per host ({PolicyRatio(p)})";
-            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {(p.Hosts.Hosts is int k ? Count(k, "host") : p.Density.NeverMeets ? "no number of hosts" : $"more than {p.Hosts.MaxHosts} hosts (the search's limit: raise --max-hosts)")}; side by side: paging {ShareText.Percent(s.PagingShare)}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
+            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {(p.Hosts.Hosts is int k ? Count(k, "host") : p.Density.NeverMeets || TriedOneVmPerHost(p.Hosts) ? "no number of hosts" : $"more than {p.Hosts.MaxHosts} hosts (the search's limit: raise --max-hosts)")}; side by side: paging {ShareText.Percent(s.PagingShare)}, unmet {UnmetGbh(s):F2} GB·h, denied {DeniedVmh(s):F1} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
         }
 
         return sb.ToString().TrimEnd();
@@ -180,8 +180,8 @@ internal sealed partial class CompareReport
 
     private static string PolicyRatio(PolicyResult p) => p.Density.NeverMeets ? "–" : string.Create(Ic, $"{Fmt(p.VersusStatic.Median)} × static provisioned");
 
-    private static string PolicyHosts(PolicyResult p) => p.Hosts.Hosts is int n ? n.ToString(Ic)
-        : p.Density.NeverMeets ? "none" : string.Create(Ic, $"more than {p.Hosts.MaxHosts} (the search's limit: raise --max-hosts)");
+    private string PolicyHosts(PolicyResult p) => p.Hosts.Hosts is int n ? n.ToString(Ic)
+        : p.Density.NeverMeets ? "none" : TriedOneVmPerHost(p.Hosts) ? "none (misses even with one VM per host)" : string.Create(Ic, $"more than {p.Hosts.MaxHosts} (the search's limit: raise --max-hosts)");
 
     // The static policy holds every VM at its Startup: not the strategy "static provisioned" (VMs at their Maximum).
     private static string PolicyLabel(PolicyResult p) => p.Policy.Kind == PolicyKind.Static ? "static (every VM held at its Startup)" : p.Policy.Name;

@@ -139,7 +139,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         HostsResult? dm = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy), st = result.Hosts.FirstOrDefault(h => h.Strategy == MemoryStrategy.StaticProvisioned);
         if (dm is null || st is null)
             return "";
-        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null || NeverMeets(h) ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")} (the search's limit: raise --max-hosts)");
+        string Hosts(HostsResult h) => h.Hosts is int n ? Count(n, "host") : h.CannotHost is not null || NeverMeets(h) || TriedOneVmPerHost(h) ? "no number of hosts" : string.Create(Ic, $"more than {Count(h.MaxHosts, "host")} (the search's limit: raise --max-hosts)");
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
@@ -232,6 +232,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             {
                 md.AppendLine(NeverMeets(h)
                     ? string.Create(Ic, $"| {h.Strategy.Name} | none: it misses the level at any density (above) | – | – | – | {(h.LastMiss is not null ? $"the most tried, {fewer}" : "–")} |")
+                    : TriedOneVmPerHost(h)
+                    ? string.Create(Ic, $"| {h.Strategy.Name} | none: it misses the level even with one VM per host | – | – | – | {(h.LastMiss is not null ? $"the most tried, {fewer}" : "–")} |")
                     : string.Create(Ic, $"| {h.Strategy.Name} | more than {h.MaxHosts} (the search's limit: --max-hosts) | – | – | – | {(h.LastMiss is not null ? $"the most tried, {fewer}" : "–")} |"));
                 continue;
             }
@@ -579,6 +581,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     /// <summary>True when the strategy of <paramref name="h"/> misses the level at any density (its density search says so): no host count meets it.</summary>
     private bool NeverMeets(HostsResult h) => h.Hosts is null && result.Densities.FirstOrDefault(d => d.Strategy == h.Strategy) is { NeverMeets: true };
+
+    /// <summary>
+    /// True when the hosts-needed search of <paramref name="h"/> tried every VM on a host of its own and missed (without
+    /// --max-hosts it goes on up to that): no host count meets it, rather than "more than N" at a limit.
+    /// </summary>
+    private bool TriedOneVmPerHost(HostsResult h) => h.Hosts is null && h.MaxHosts >= result.PoolVms;
 
     private static string Count(int n, string noun) => Words.Count(n, noun);
 

@@ -997,6 +997,45 @@ public static partial class CapacityStudy
             int spare = LargestMeeting(s => Meets(maxHosts - s + 1), maxHosts - lowest + 1, maxHosts);
             int? hosts = spare == 0 ? null : maxHosts - spare + 1;
 
+            // The default limit is an estimate (every VM at its Startup packed perfectly, plus one): VMs that fill most of a
+            // host, or a policy that pages more than Hyper-V's, can need more. Without --max-hosts the search goes on
+            // beyond it, doubling up to one VM per host, then bisects between the last miss and the first meet; only a
+            // limit the user gave ends it with "more than N". Not for a static strategy that pages beyond the level on its
+            // VMs' own series (whatever the packing: its density search says "at any density"), which no host count helps.
+            if (hosts is null && ctx.Options.MaxHosts is null
+                && !(StaticPagingShare(ctx, series, strategy) is double share && share > ctx.Options.Level.MaxPagingShare))
+            {
+                int missed = maxHosts;
+                while (missed < pool.Length)
+                {
+                    int k = (int)Math.Min(pool.Length, 2L * missed);
+                    if (Meets(k))
+                    {
+                        hosts = k;
+                        break;
+                    }
+
+                    missed = k;
+                }
+
+                if (hosts is int met)
+                {
+                    int lo = missed;
+                    while (met - lo > 1)
+                    {
+                        int mid = lo + ((met - lo) / 2);
+                        if (Meets(mid))
+                            met = mid;
+                        else
+                            lo = mid;
+                    }
+
+                    hosts = met;
+                }
+
+                maxHosts = _probes.Max(p => p.Size); // the most hosts tried
+            }
+
             // Meeting the level is not always monotone in k: the packing changes with k, and VMs that are never on
             // together may share a host at k but not at k + 1. So every k below the search's answer, down to the busiest
             // tick's bound, is tried as well, fewest first (when there are at most HostsScanLimit of them).

@@ -378,6 +378,63 @@ public class CapacityStudyTests
         }
     }
 
+    /// <summary>
+    /// The default limit of the hosts search (every VM at its Startup packed perfectly, plus one) is too low for VMs that
+    /// fill most of a host: six static 4 GB VMs on hosts of 6 GB after the reserve need six hosts, one each, and the limit
+    /// is ⌈24 ÷ 6⌉ + 1 = 5. The search answered "more than 5 (the search's limit)"; without --max-hosts it now goes on
+    /// (doubling up to one VM per host, then bisecting) and finds 6. A limit the user gives still ends it.
+    /// </summary>
+    [Fact]
+    public void HostsNeeded_BeyondTheDefaultLimit_IsFound_UnlessTheUserGaveTheLimit()
+    {
+        int[] always = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 6).Select(_ => (VmSettings.Static(4096), always))]);
+        CapacityOptions Options(int? maxHosts) => new()
+        {
+            Host = new TraceHost(8192, 2048),
+            Threads = 1,
+            Seeds = 1,
+            MaxHosts = maxHosts,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        };
+
+        HostsResult found = CapacityStudy.Run(s, Options(null)).Hosts.Single(h => h.Strategy == MemoryStrategy.StaticProvisioned);
+        Assert.Equal(6, found.Hosts);
+        Assert.Contains(found.Probes, p => p.Size == 5 && !p.Meets);  // the default limit, which misses
+        Assert.Equal(5, found.LastMiss!.Hosts);                         // "one host fewer"
+        Assert.Equal(6, found.MaxHosts);                                // the most tried
+
+        HostsResult limited = CapacityStudy.Run(s, Options(5)).Hosts.Single(h => h.Strategy == MemoryStrategy.StaticProvisioned);
+        Assert.Null(limited.Hosts);
+        Assert.Equal(5, limited.MaxHosts);
+        Assert.DoesNotContain(limited.Probes, p => p.Size > 5);
+    }
+
+    /// <summary>
+    /// A strategy that misses the level even with every VM on a host of its own (here: a pressure limit of 10 %, which a
+    /// Dynamic Memory VM keeping a 20 % buffer never meets) ends the search there, at the pool's size, so the report can
+    /// say that no number of hosts meets it rather than "more than N".
+    /// </summary>
+    [Fact]
+    public void HostsNeeded_MissingEvenWithOneVmPerHost_EndsAtThePoolSize()
+    {
+        int[] busy = Enumerable.Repeat(3000, 8).ToArray();
+        TraceSeries s = Series(8, [.. Enumerable.Range(0, 5).Select(_ => (VmSettings.Dynamic(4096, 512, 4096), busy))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Level = new ServiceLevel { MaxPressure = 10 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        HostsResult dm = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.Null(dm.Hosts);
+        Assert.Equal(5, r.PoolVms);
+        Assert.Equal(r.PoolVms, dm.MaxHosts);
+        Assert.Contains(dm.Probes, p => p.Size == r.PoolVms && !p.Meets);
+    }
+
     [Fact]
     public void Warnings_NameSmallTraces_LittleOverlap_AndVmsTooLargeForTheHost()
     {

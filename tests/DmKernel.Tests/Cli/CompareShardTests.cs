@@ -125,6 +125,9 @@ public partial class CompareShardTests
         Assert.DoesNotContain("Guests (P10", stdout, StringComparison.Ordinal);
         Assert.Contains("- **Guests** (P10): all ideal (the trace records no mix)", File.ReadAllText(tmp.File("sample/report.md")), StringComparison.Ordinal);
         Assert.Equal("ideal", (string)JsonNode.Parse(File.ReadAllText(tmp.File("sample/comparison.json")))!["guests"]!);
+        Assert.Matches(@"Xen squeezed +\d+ VMs per host \([0-9.]+ × static provisioned\), [5-9] hosts;", stdout); // beyond the default limit of 4
+        (exit, stdout, _) = CliTests.Run("compare", Trace, "-o", tmp.File("sample-limited"), "--seeds", "1", "--max-ticks", "360", "--policies", "squeezed", "--max-hosts", "4");
+        Assert.Equal(0, exit);
         Assert.Contains("more than 4 hosts (the search's limit: raise --max-hosts)", stdout, StringComparison.Ordinal);
     }
 
