@@ -20,7 +20,7 @@ public sealed record TraceGeneratorOptions
     /// <summary>Seed: the same seed and options give a byte-identical file (default 1).</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Tick length in seconds (default 60).</summary>
+    /// <summary>Tick length in seconds, at most <see cref="ModelParameters.MaxTickSeconds"/> (default 60).</summary>
     public double TickSeconds { get; init; } = 60;
 
     /// <summary>RAM of every host in MB; null = auto: (the largest Σ Startup of a host × <see cref="HostHeadroom"/>, at least the largest Maximum) + the reserve, rounded up to 1024 MB.</summary>

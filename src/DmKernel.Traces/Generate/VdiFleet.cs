@@ -18,7 +18,7 @@ public sealed record VdiFleetOptions
     /// <summary>Ticks (default 288: one day of 5-minute samples).</summary>
     public int Ticks { get; init; } = 288;
 
-    /// <summary>Tick length in seconds (default 300).</summary>
+    /// <summary>Tick length in seconds, at most <see cref="ModelParameters.MaxTickSeconds"/> (default 300).</summary>
     public double TickSeconds { get; init; } = 300;
 
     /// <summary>Seed: the same seed and options give the same values and a byte-identical file (default 1).</summary>

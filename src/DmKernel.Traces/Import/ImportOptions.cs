@@ -19,7 +19,7 @@ public abstract record ImportOptions
     /// <summary>Skip malformed rows (and files) and count them in the <see cref="ImportReport"/> instead of throwing (default false).</summary>
     public bool Lenient { get; init; }
 
-    /// <summary>Tick length of the trace in seconds (default: the source's nominal sample period).</summary>
+    /// <summary>Tick length of the trace in seconds, at most <see cref="ModelParameters.MaxTickSeconds"/> (default: the source's nominal sample period).</summary>
     public double TickSeconds { get; init; }
 
     /// <summary>Time of tick 0 in the source's clock (seconds); null = the importer's default (see each importer).</summary>
