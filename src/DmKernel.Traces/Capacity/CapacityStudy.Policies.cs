@@ -30,12 +30,21 @@ public static partial class CapacityStudy
         }
         else
         {
-            hostCount = first.Hosts ?? first.MaxHosts;
             MemoryStrategy dm = first.Strategy;
             VmSettings[] settings = [.. pool.Select(v => dm.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb))];
+
+            // A first policy that meets the level at no host count: without --max-hosts its search went on up to one VM per
+            // host, where the policies have nothing to share; the search's first limit instead (every VM at its Startup
+            // packed perfectly, plus one), as before the search went beyond it.
+            long capacity = ctx.Capacity;
+            int estimate = (int)Math.Clamp(((settings.Sum(s => (long)s.StartupMb) + capacity - 1) / capacity) + 1, 1, pool.Length);
+            bool atEstimate = first.Hosts is null && ctx.Options.MaxHosts is null && estimate < first.MaxHosts;
+            hostCount = first.Hosts ?? (atEstimate ? estimate : first.MaxHosts);
             vms = HostsJob.Pack(pool, settings, HostsJob.PackOrder(settings), hostCount).Vms;
-            placement = string.Create(ic,
-                $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({(first.Hosts is null ? "the most tried" : $"what {ctx.Options.Policies[0].Name} needs")})");
+            string why = first.Hosts is not null ? $"what {ctx.Options.Policies[0].Name} needs"
+                : atEstimate ? $"every VM at its Startup packed perfectly, plus one: {ctx.Options.Policies[0].Name} meets the level at no host count"
+                : "the most tried";
+            placement = string.Create(ic, $"the trace's {pool.Length} VMs packed by Startup onto {hostCount} hosts of {ctx.Options.Host.TotalMb} MB ({why})");
         }
 
         return new SideBySide(ctx, first.Strategy, vms, hostCount, placement);

@@ -435,6 +435,31 @@ public class CapacityStudyTests
         Assert.Contains(dm.Probes, p => p.Size == r.PoolVms && !p.Meets);
     }
 
+    /// <summary>
+    /// The policies' side-by-side probes on a trace without placement pack onto the hosts the first policy needs; when it
+    /// meets the level at no host count (here the static policy, holding 1 GB VMs that want 3 GB), its search now goes on
+    /// to one VM per host, where the policies have nothing to share: the side by side stays on the search's first limit
+    /// (every VM at its Startup packed perfectly, plus one: ⌈20 GB ÷ 14 GB⌉ + 1 = 3 hosts), not on 20 hosts of one VM each.
+    /// </summary>
+    [Fact]
+    public void SideBySide_WhenTheFirstPolicyMeetsAtNoHostCount_StaysOnTheStartupEstimate_NotOneVmPerHost()
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
+        });
+        HostsResult first = r.Policies[0].Hosts;
+        Assert.Null(first.Hosts);
+        Assert.Equal(20, first.MaxHosts); // the search went on to one VM per host
+        Assert.Contains("packed by Startup onto 3 hosts", r.PolicyPlacement, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Warnings_NameSmallTraces_LittleOverlap_AndVmsTooLargeForTheHost()
     {
