@@ -39,7 +39,10 @@ public sealed record CapacityOptions
     /// <summary>Probes run at once (default 1).</summary>
     public int Threads { get; init; } = 1;
 
-    /// <summary>Most hosts the hosts-needed search tries (null: enough for every strategy's Startup memory, at least twice the estimate).</summary>
+    /// <summary>
+    /// Most hosts the hosts-needed search tries (null: no limit; the search starts from every VM at its Startup packed
+    /// perfectly, plus one, and goes on up to one VM per host when nothing within that meets).
+    /// </summary>
     public int? MaxHosts { get; init; }
 
     /// <summary>Most trace values the sensitivity grid's re-expressed copies may hold together (default 2^28, 1 GiB).</summary>

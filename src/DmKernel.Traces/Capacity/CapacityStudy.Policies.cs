@@ -37,7 +37,7 @@ public static partial class CapacityStudy
             // host, where the policies have nothing to share; the search's first limit instead (every VM at its Startup
             // packed perfectly, plus one), as before the search went beyond it.
             long capacity = ctx.Capacity;
-            int estimate = (int)Math.Clamp(((settings.Sum(s => (long)s.StartupMb) + capacity - 1) / capacity) + 1, 1, pool.Length);
+            int estimate = HostsJob.StartupEstimate(settings.Sum(s => (long)s.StartupMb), capacity, pool.Length);
             bool atEstimate = first.Hosts is null && ctx.Options.MaxHosts is null && estimate < first.MaxHosts;
             hostCount = first.Hosts ?? (atEstimate ? estimate : first.MaxHosts);
             vms = HostsJob.Pack(pool, settings, HostsJob.PackOrder(settings), hostCount).Vms;

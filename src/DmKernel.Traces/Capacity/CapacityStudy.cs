@@ -945,6 +945,13 @@ public static partial class CapacityStudy
         /// <summary>The trace VM of each probe VM of the last probe (probe order).</summary>
         public int[] Sources { get; private set; } = [];
 
+        /// <summary>
+        /// The hosts-needed search's first limit without --max-hosts: every VM at its Startup packed perfectly, plus one
+        /// (at least 1, at most one VM per host).
+        /// </summary>
+        public static int StartupEstimate(long startupSumMb, long capacityMb, int vmCount) =>
+            (int)Math.Clamp(((startupSumMb + capacityMb - 1) / capacityMb) + 1, 1, vmCount);
+
         public override void Run()
         {
             TraceSeries series = ctx.Series;
@@ -969,7 +976,7 @@ public static partial class CapacityStudy
             }
 
             int[] order = PackOrder(settings); // the same for every host count the search probes
-            int maxHosts = ctx.Options.MaxHosts ?? (int)Math.Clamp(((startupSum + capacity - 1) / capacity) + 1, 1, pool.Length);
+            int maxHosts = ctx.Options.MaxHosts ?? StartupEstimate(startupSum, capacity, pool.Length);
             int lowest = (int)Math.Clamp((footprintSum + capacity - 1) / capacity, 1, maxHosts);
             ProbeOutcome? best = null, lastMiss = null;
             int[] bestSources = [];
