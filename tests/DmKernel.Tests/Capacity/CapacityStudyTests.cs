@@ -436,6 +436,46 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// The report's "none: it misses the level even with one VM per host": two of twenty VMs want their whole Maximum all
+    /// the time, so their pressure (R10) is 100 % wherever they run, above the p95 limit of 90 % at every host count, one
+    /// VM per host included. The density search's draws (two hosts per probe, seed 2) leave them out and meet, so the
+    /// table says the hosts search went to one VM per host, not "at any density" and not "more than N (the search's
+    /// limit)".
+    /// </summary>
+    [Fact]
+    public void HostsNeeded_MissingEvenWithOneVmPerHost_WhileTheDensityMeets_TheReportSaysSo()
+    {
+        int[] light = Enumerable.Repeat(1000, 12).ToArray(), full = Enumerable.Repeat(2048, 12).ToArray();
+        TraceSeries s = Series(12,
+        [
+            .. Enumerable.Range(0, 18).Select(_ => (VmSettings.Dynamic(1024, 512, 2048), light)),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+        ]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Seed = 2,
+            HostsPerProbe = 2,
+            Level = new ServiceLevel { MaxPressure = 90 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        DensityResult density = r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicMemory);
+        HostsResult hosts = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.False(density.NeverMeets);
+        Assert.Null(hosts.Hosts);
+        Assert.Equal(20, r.PoolVms);
+        Assert.Equal(r.PoolVms, hosts.MaxHosts);
+        Assert.Contains(hosts.Probes, p => p.Size == r.PoolVms && !p.Meets && p.Outcome.PressurePercentile > 90);
+
+        string md = new DmKernel.Cli.Report.CompareReport(r, 1).Markdown();
+        Assert.Contains("| Dynamic Memory | none: it misses the level even with one VM per host |", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("raise --max-hosts", md, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The policies' side-by-side probes on a trace without placement pack onto the hosts the first policy needs; when it
     /// meets the level at no host count (here the static policy, holding 1 GB VMs that want 3 GB), its search now goes on
     /// to one VM per host, where the policies have nothing to share: the side by side stays on the search's first limit
