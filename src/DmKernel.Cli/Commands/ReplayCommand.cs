@@ -464,6 +464,6 @@ internal static class ReplayCommand
         // Where nothing was measured (no VM on, no Running Dynamic Memory VM) the line says so instead of printing 0.
         string paging = m.OnVmTicks == 0 ? "No VM was on" : string.Create(ic, $"Paging {ShareText.Percent((double)m.PagingVmTicks / m.OnVmTicks)} of VM-time ({ShareText.Percent((double)m.UnservablePagingVmTicks / m.OnVmTicks)} unservable: demand above the VM's Maximum)");
         string pressure = m.Pressure.Count == 0 ? "no pressure samples (no Running Dynamic Memory VM)" : string.Create(ic, $"pressure mean {m.Pressure.Mean:F1} %, p99 {m.Pressure.Percentile(99)} %");
-        Console.WriteLine(string.Create(ic, $"{paging}; {pressure}; unmet demand {m.UnmetMbTicks * m.Model.TickSeconds / 1024 / 3600:F2} GB·h; mean assigned {(double)m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {(double)m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
+        Console.WriteLine(string.Create(ic, $"{paging}; {pressure}; unmet demand {ShareText.Amount(m.UnmetMbTicks * m.Model.TickSeconds / 1024 / 3600)} GB·h; mean assigned {(double)m.AssignedMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB for mean demand {(double)m.DemandMbTicks / Math.Max(1, m.Ticks) / 1024.0:F1} GB."));
     }
 }

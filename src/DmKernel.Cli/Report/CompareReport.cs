@@ -287,7 +287,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine("| VM | provisioned | paging share | unmet demand (GB·h) |");
             md.AppendLine("|---|---|---|---|");
             foreach (StarvingVm s in result.Starving)
-                md.AppendLine(Ic, $"| {s.Id} | {s.ProvisionedMb} MB | {ShareText.Percent(s.Share)} | {s.UnmetMbTicks * result.TickSeconds / 3600 / 1024:F2} |");
+                md.AppendLine(Ic, $"| {s.Id} | {s.ProvisionedMb} MB | {ShareText.Percent(s.Share)} | {ShareText.Amount(s.UnmetMbTicks * result.TickSeconds / 3600 / 1024)} |");
         }
 
         return md.ToString();

@@ -104,7 +104,7 @@ internal static class ReplayReport
         md.AppendLine("|---|---|");
         md.AppendLine(ic, $"| VM-time paging (demand > assigned) | {Share(m.PagingVmTicks, m.OnVmTicks, "VM-time on")} |");
         md.AppendLine(ic, $"| of which unservable (demand above the VM's Maximum or static size) | {Share(m.UnservablePagingVmTicks, m.OnVmTicks, "VM-time on")} |");
-        md.AppendLine(ic, $"| unmet demand | {m.UnmetMbTicks * tick / 1024 / 3600:F2} GB·h |"); // as the headline: F1 read 0.0 for a VM paging all the time
+        md.AppendLine(ic, $"| unmet demand | {ShareText.Amount(m.UnmetMbTicks * tick / 1024 / 3600)} GB·h |"); // as the headline: F1 read 0.0 for a VM paging all the time
         md.AppendLine(ic, $"| VM-time denied (start failed) | {Share(m.DeniedVmTicks, m.WantedVmTicks, "VM-time wanted")} |");
         md.AppendLine(m.Pressure.Count == 0
             ? "| pressure mean / p50 / p90 / p99 / max | – (no samples: no Running Dynamic Memory VM in the measured ticks) |"
@@ -114,7 +114,7 @@ internal static class ReplayReport
         md.AppendLine(m.HostAvailablePercent.Count == 0
             ? "| host available p5 / p50 / p95 | – (no samples) |"
             : string.Create(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |"));
-        md.AppendLine(ic, $"| Smart Paging | {m.SmartPagingVmTicks * tick / 3600:F2} VM·h |");
+        md.AppendLine(ic, $"| Smart Paging | {ShareText.Amount(m.SmartPagingVmTicks * tick / 3600)} VM·h |");
         md.AppendLine();
         md.AppendLine("![Fleet memory](fleet.png)");
         md.AppendLine();
@@ -139,7 +139,7 @@ internal static class ReplayReport
             md.AppendLine("| VM | paging time | share of the replay's ticks | of which unservable (share of its paging) | unmet demand (GB·h) |");
             md.AppendLine("|---|---|---|---|---|");
             foreach (StarvingVm vm in m.Starving)
-                md.AppendLine(ic, $"| {vm.Id} | {vm.PagingTicks * tick / 3600:F2} h | {Percent(vm.PagingTicks, m.Ticks)} | {Percent(vm.UnservableTicks, vm.PagingTicks)} | {vm.UnmetMbTicks * tick / 1024 / 3600:F2} |");
+                md.AppendLine(ic, $"| {vm.Id} | {ShareText.Amount(vm.PagingTicks * tick / 3600)} h | {Percent(vm.PagingTicks, m.Ticks)} | {Percent(vm.UnservableTicks, vm.PagingTicks)} | {ShareText.Amount(vm.UnmetMbTicks * tick / 1024 / 3600)} |");
         }
 
         md.AppendLine();
@@ -158,7 +158,7 @@ internal static class ReplayReport
             md.AppendLine("| VM | servable paging time | share of the replay's ticks | all its paging time |");
             md.AppendLine("|---|---|---|---|");
             foreach (StarvingVm vm in m.StarvingServable)
-                md.AppendLine(ic, $"| {vm.Id} | {vm.ServableTicks * tick / 3600:F2} h | {Percent(vm.ServableTicks, m.Ticks)} | {vm.PagingTicks * tick / 3600:F2} h |");
+                md.AppendLine(ic, $"| {vm.Id} | {ShareText.Amount(vm.ServableTicks * tick / 3600)} h | {Percent(vm.ServableTicks, m.Ticks)} | {ShareText.Amount(vm.PagingTicks * tick / 3600)} h |");
         }
         md.AppendLine();
         md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");

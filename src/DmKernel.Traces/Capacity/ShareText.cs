@@ -28,4 +28,22 @@ public static class ShareText
             return $"> {(100 - (100 * unit)).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)} %";
         return share.ToString(format, CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// An amount of zero or more (GB·h of unmet demand, VM·h of denied starts) with <paramref name="decimals"/> decimals
+    /// (0..6), invariant culture, never rounded to zero when it is not: <c>0.004</c> with 2 decimals is <c>&lt; 0.01</c>,
+    /// <c>0.005</c> is <c>0.01</c>, exact 0 is <c>0.00</c>; NaN (nothing measured) is <c>–</c>.
+    /// </summary>
+    public static string Amount(double value, int decimals = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 6);
+        if (double.IsNaN(value))
+            return "–";
+        string format = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        double unit = Math.Pow(10, -decimals);
+        return value > 0 && value < unit / 2
+            ? "< " + unit.ToString(format, CultureInfo.InvariantCulture)
+            : value.ToString(format, CultureInfo.InvariantCulture);
+    }
 }

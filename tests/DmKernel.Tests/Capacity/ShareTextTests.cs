@@ -25,10 +25,25 @@ public class ShareTextTests
     public void Percent_NeverRoundsAShareToZeroOrToAWhole(double share, int decimals, string expected)
         => Assert.Equal(expected, ShareText.Percent(share, decimals));
 
+    [Theory]
+    [InlineData(0.0, 2, "0.00")]
+    [InlineData(0.004, 2, "< 0.01")]
+    [InlineData(0.00499, 2, "< 0.01")]
+    [InlineData(0.005, 2, "0.01")]
+    [InlineData(0.0318, 2, "0.03")]
+    [InlineData(12.345, 1, "12.3")]
+    [InlineData(0.04, 1, "< 0.1")]
+    [InlineData(0.4, 0, "< 1")]
+    [InlineData(double.NaN, 2, "–")]
+    public void Amount_NeverRoundsAPositiveAmountToZero(double value, int decimals, string expected)
+        => Assert.Equal(expected, ShareText.Amount(value, decimals));
+
     [Fact]
     public void Percent_DecimalsOutOfRange_AreRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, 7));
     }
 }

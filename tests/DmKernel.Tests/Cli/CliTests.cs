@@ -391,9 +391,9 @@ public class LenientSummaryTests
     public void Replay_WhereNoVmPagesOrIsSampled_SaysSo_AndTheUnmetDemandRowMatchesTheHeadline()
     {
         using var tmp = new TempDir();
-        static void Write(string path, int ticks, int committed)
+        static void Write(string path, int ticks, int committed, double tickSeconds = 60)
         {
-            using var w = new NativeTraceWriter(path, new TraceDescription(60, "x"), [new TraceVm("a", VmSettings.Dynamic(1024, 512, 4096), 0), new TraceVm("b", VmSettings.Dynamic(1024, 512, 4096), 0)], [new TraceHost(16_384)]);
+            using var w = new NativeTraceWriter(path, new TraceDescription(tickSeconds, "x"), [new TraceVm("a", VmSettings.Dynamic(1024, 512, 4096), 0), new TraceVm("b", VmSettings.Dynamic(1024, 512, 4096), 0)], [new TraceHost(16_384)]);
             for (int t = 0; t < ticks; t++)
                 w.WriteTick([committed, committed]);
             w.Complete();
@@ -413,6 +413,17 @@ public class LenientSummaryTests
         Assert.Equal(0, exit);
         Assert.Contains("unmet demand 0.03 GB·h", stdout, StringComparison.Ordinal);
         Assert.Contains("| unmet demand | 0.03 GB·h |", File.ReadAllText(tmp.File("boot/report.md")), StringComparison.Ordinal);
+
+        // The same with ticks of 1 s: 0.0005 GB·h and 0.0003 h read "0.00" (as if nothing were unmet); now "< 0.01".
+        Write(tmp.File("short.dmt"), 1, 2000, tickSeconds: 1);
+        (exit, stdout, _) = CliTests.Run("replay", tmp.File("short.dmt"), "-o", tmp.File("short"));
+        Assert.Equal(0, exit);
+        Assert.Contains("unmet demand < 0.01 GB·h", stdout, StringComparison.Ordinal);
+        string shortReport = File.ReadAllText(tmp.File("short/report.md"));
+        Assert.Contains("| unmet demand | < 0.01 GB·h |", shortReport, StringComparison.Ordinal);
+        Assert.Contains("| a | < 0.01 h |", shortReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("| 0.00 GB·h |", shortReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("| 0.00 h |", shortReport, StringComparison.Ordinal);
 
         // pressure.png's title says why the plot is empty when there is no sample.
         Assert.EndsWith("\nno samples: no Running Dynamic Memory VM in the measured ticks", DmKernel.Cli.Report.ReplayReport.PressureTitle(0, 0, 300), StringComparison.Ordinal);
