@@ -4,8 +4,8 @@ namespace DmKernel;
 
 /// <summary>
 /// Every per-VM output and setting of a <see cref="Fleet"/> as a span, one element per slot (<see cref="Fleet.SlotCount"/>;
-/// free slots read as Off, unused and zero, but for <see cref="Committed"/>, which keeps what the caller last wrote there:
-/// the kernel ignores it). Spans over columns the state stores are live views. The others are
+/// free slots read as Off, unused and zero, but for <see cref="LastResultTick"/>, which reads −1 (no result), and
+/// <see cref="Committed"/>, which keeps what the caller last wrote there: the kernel ignores it). Spans over columns the state stores are live views. The others are
 /// derived from the state (<see cref="Status"/>, <see cref="GuestVisible"/>, the window pressures,
 /// <see cref="IsReclaiming"/>, <see cref="DynamicMemory"/>, <see cref="Guest"/>, <see cref="IsUsed"/>): the fleet computes
 /// each on its first read after a change, into a buffer it allocates on that first read and keeps; such a span is valid
