@@ -8,9 +8,18 @@ public sealed class SettingRejectedException : ArgumentException
     private readonly string _message;
 
     public SettingRejectedException(int vm, string setting, long value, string rule, string expected)
+        : this(vm, setting, value, value.ToString(CultureInfo.InvariantCulture), rule, expected)
+    {
+    }
+
+    /// <summary>
+    /// A refusal whose message shows the value as the caller wrote it (<paramref name="valueText"/>: <c>false</c>,
+    /// <c>Linux</c>) where <see cref="Value"/>'s number would not (a bool as 0 or 1, an enum as its number).
+    /// </summary>
+    internal SettingRejectedException(int vm, string setting, long value, string valueText, string rule, string expected)
         : base(null, PropertyOf(setting))
     {
-        _message = string.Create(CultureInfo.InvariantCulture, $"VM {vm}: {setting} = {value} refused by {rule}: {expected}. Nothing of the change was applied.");
+        _message = string.Create(CultureInfo.InvariantCulture, $"VM {vm}: {setting} = {valueText} refused by {rule}: {expected}. Nothing of the change was applied.");
         Vm = vm;
         Setting = setting;
         Value = value;

@@ -131,10 +131,11 @@ public sealed partial class Fleet
             throw new SettingRejectedException(i, "Maximum", s.MaximumMb, "R2", $"at least the current {Cols.Maximum[i]} MB while the VM runs (Maximum may only be raised)");
         if (s.MinimumMb > Cols.Minimum[i])
             throw new SettingRejectedException(i, "Minimum", s.MinimumMb, "R2", $"at most the current {Cols.Minimum[i]} MB while the VM runs (Minimum may only be lowered)");
+        // Named as written (false, Linux), not as Value's number (0, 1).
         if (s.DynamicMemory != ((Cols.Flags[i] & VmFlags.Dynamic) != 0))
-            throw new SettingRejectedException(i, "DynamicMemory", s.DynamicMemory ? 1 : 0, "R2", "unchanged while the VM runs");
+            throw new SettingRejectedException(i, "DynamicMemory", s.DynamicMemory ? 1 : 0, s.DynamicMemory ? "true" : "false", "R2", $"unchanged ({(s.DynamicMemory ? "false" : "true")}) while the VM runs");
         if ((s.Guest == GuestKind.Linux) != ((Cols.Flags[i] & VmFlags.Linux) != 0))
-            throw new SettingRejectedException(i, "Guest", (long)s.Guest, "R2", "unchanged while the VM runs");
+            throw new SettingRejectedException(i, "Guest", (long)s.Guest, s.Guest.ToString(), "R2", $"unchanged ({(s.Guest == GuestKind.Linux ? GuestKind.Windows : GuestKind.Linux)}) while the VM runs");
     }
 
     private void WriteSettings(int i, in VmSettings s)

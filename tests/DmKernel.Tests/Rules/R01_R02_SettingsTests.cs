@@ -167,6 +167,23 @@ public class R01_R02_SettingsTests
         Assert.Equal(before, s.Fleet.GetSettings(vm));
     }
 
+    // The message shows a refused bool or guest kind as the caller wrote it (false, Linux), with the value it must keep,
+    // not as Value's number ("DynamicMemory = 0", "Guest = 1" before); Value stays the number.
+    [Theory]
+    [InlineData(false, "Windows", "DynamicMemory = false refused by R2: unchanged (true) while the VM runs.", 0L)]
+    [InlineData(true, "Linux", "Guest = Linux refused by R2: unchanged (Windows) while the VM runs.", 1L)]
+    public void R2_RefusedToggle_MessageNamesTheValueAsWritten(bool dynamic, string guest, string expected, long value)
+    {
+        var s = new Scenario(model: RuleScenario.Fast);
+        int vm = s.StartRunning((RuleScenario.Dm(1024, 768, 8192), 3000))[0];
+        var request = s.Fleet.GetSettings(vm) with { DynamicMemory = dynamic, Guest = Enum.Parse<GuestKind>(guest) };
+
+        var ex = Assert.Throws<SettingRejectedException>(() => s.Fleet.Configure(vm, request));
+
+        Assert.Equal($"VM {vm}: {expected} Nothing of the change was applied.", ex.Message);
+        Assert.Equal(value, ex.Value);
+    }
+
     [Fact]
     public void R2_BootingCountsAsRunning_OffAllowsEverything()
     {
