@@ -478,7 +478,7 @@ internal sealed class FleetColumns
             byte[] bytes = loaded[(int)c.Id] = new byte[current.Length];
             Read(bytes, $"column {c.Name}");
             if (c.Scope == ColumnScope.Host && c.Role == ColumnRole.Setting && !bytes.AsSpan().SequenceEqual(current))
-                throw new InvalidDataException($"Fleet state has another host layout ({c.Name}): it was saved from a different fleet.");
+                throw new InvalidDataException(HostLayoutDifference(c, bytes, current));
         }
 
         Span<byte> expected = stackalloc byte[8];
@@ -531,6 +531,29 @@ internal sealed class FleetColumns
         }
 
         return tick;
+    }
+
+    /// <summary>
+    /// Why a saved state's host setting column <paramref name="c"/> is refused: the first host whose value differs, by the
+    /// <see cref="HostSpec"/> name the caller gave it, with both values (before: only the column's internal name).
+    /// </summary>
+    private static string HostLayoutDifference(ColumnInfo c, ReadOnlySpan<byte> saved, ReadOnlySpan<byte> here)
+    {
+        string what = c.Id switch
+        {
+            ColumnId.HostVmLimit => "VmCapacity",
+            ColumnId.HostTotal => "TotalMb",
+            ColumnId.HostReserve => "ReserveMb",
+            ColumnId.HostStart => "first slot (the VmCapacity of the hosts before it, each rounded up to 16)",
+            ColumnId.HostCapacity => "slot count (VmCapacity rounded up to 16)",
+            _ => c.Name,
+        };
+        if (c.Storage != typeof(int))
+            return $"Fleet state has another host layout ({what}): it was saved from a different fleet.";
+        ReadOnlySpan<int> was = MemoryMarshal.Cast<byte, int>(saved), now = MemoryMarshal.Cast<byte, int>(here);
+        int h = was.CommonPrefixLength(now);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Fleet state was saved from a fleet with other hosts: host {h}'s {what} is {was[h]} in the state, {now[h]} in this fleet.");
     }
 
     /// <summary>The model parameters a saved state records, in this order (<see cref="ModelValues"/>).</summary>

@@ -301,6 +301,30 @@ public class FleetStateTests
     }
 
     /// <summary>
+    /// A state saved from a fleet whose hosts have the same slots but another RAM, reserve or VM capacity is refused naming
+    /// the host, the <see cref="HostSpec"/> property and both values (before: "another host layout (HostReserve)", the
+    /// internal column's name without the host or the values), and changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(16_386, 10, 1024, "host 0's TotalMb is 16384 in the state, 16386 in this fleet")]
+    [InlineData(16_384, 10, 2048, "host 1's ReserveMb is 1024 in the state, 2048 in this fleet")]
+    [InlineData(16_384, 12, 1024, "host 0's VmCapacity is 10 in the state, 12 in this fleet")]
+    public void Load_StateOfOtherHosts_ThrowsNamingTheHostThePropertyAndTheValues(int total0, int capacity0, int reserve1, string expected)
+    {
+        var model = ModelParameters.Default;
+        var saved = new Fleet(model, [new HostSpec(16_384, 10), new HostSpec(8192, 20, ReserveMb: 1024)]);
+        saved.AddVm(1, VmSettings.Dynamic(1024, 512, 4096));
+        using var state = new MemoryStream();
+        saved.SaveState(state);
+
+        var target = new Fleet(model, [new HostSpec(total0, capacity0), new HostSpec(8192, 20, ReserveMb: reserve1)]);
+        ulong before = target.ComputeStateHash();
+        string message = Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(state.ToArray()))).Message;
+        Assert.Equal($"Fleet state was saved from a fleet with other hosts: {expected}.", message);
+        Assert.Equal(before, target.ComputeStateHash());
+    }
+
+    /// <summary>
     /// A state evolved under other model parameters is refused, naming each difference, and changes nothing: loaded into a
     /// fleet with a 7-tick pressure window, a 60-tick window's counters gave an average above the window's maximum.
     /// </summary>
