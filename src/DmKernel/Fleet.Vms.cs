@@ -243,13 +243,16 @@ public sealed partial class Fleet
 
     // ---- lifecycle requests (R4–R7), processed at the next tick ----
 
-    /// <summary>Asks to start an Off VM at the next tick (R4, R5). The result is in <see cref="LastResult"/>.</summary>
+    /// <summary>
+    /// Asks to start an Off VM at the next tick (R4, R5). The result is in <see cref="LastResult"/>. A VM has at most one
+    /// request waiting: a later request before the tick replaces it (<see cref="CancelRequest"/> removes it).
+    /// </summary>
     public void RequestStart(int vm) => Request(vm, LifecycleRequest.Start);
 
-    /// <summary>Asks to restart a Booting or Running VM at the next tick (R6).</summary>
+    /// <summary>Asks to restart a Booting or Running VM at the next tick (R6); replaces a request waiting for that tick.</summary>
     public void RequestRestart(int vm) => Request(vm, LifecycleRequest.Restart);
 
-    /// <summary>Asks to stop a Booting or Running VM at the next tick (R7).</summary>
+    /// <summary>Asks to stop a Booting or Running VM at the next tick (R7); replaces a request waiting for that tick.</summary>
     public void RequestStop(int vm) => Request(vm, LifecycleRequest.Stop);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a replay's first tick requests a start for every VM

@@ -118,4 +118,24 @@ public class SpanApiTests
         Assert.Equal(0, fleet.Cols.HostPendingRequests[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => fleet.CancelRequest(fleet.SlotCount));
     }
+
+    /// <summary>A VM has one request waiting at a time: a later one before the tick replaces it and is counted once.</summary>
+    [Fact]
+    public void LaterRequestBeforeTheTick_ReplacesTheWaitingOne_CountedOnce()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        fleet.RequestStart(vm);
+        balancer.Tick();
+        Assert.Equal(VmState.Booting, fleet.State(vm));
+
+        fleet.RequestStop(vm);
+        fleet.RequestRestart(vm);
+        Assert.Equal(1, fleet.Cols.HostPendingRequests[0]);
+        balancer.Tick();
+        Assert.Equal(LifecycleResult.Restarted, fleet.LastResult(vm));
+        Assert.NotEqual(VmState.Off, fleet.State(vm));
+        Assert.Equal(0, fleet.Cols.HostPendingRequests[0]);
+    }
 }
