@@ -139,6 +139,8 @@ public sealed class Balancer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inShardedTick)
             throw new InvalidOperationException($"{call} called inside BeginTick/EndTick.");
+        if (_fleet.RefusedShardedTick is long refused)
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
     }
@@ -250,7 +252,9 @@ public sealed class Balancer : IDisposable
     /// <summary>
     /// Ends a sharded tick. A host not ticked, or ticked more than once, since <see cref="BeginTick"/> is an
     /// <see cref="InvalidOperationException"/> naming it: the hosts ticked have moved on and the others have not (their
-    /// R18 windows no longer match the tick index), so the fleet must be restored from a saved state.
+    /// R18 windows no longer match the tick index), so the fleet must be restored from a saved state: until
+    /// <see cref="Fleet.LoadState"/> does, every tick of the fleet (<see cref="Tick()"/>, <see cref="BeginTick"/>, by any
+    /// balancer) is refused, naming the tick.
     /// </summary>
     public void EndTick()
     {
@@ -262,6 +266,7 @@ public sealed class Balancer : IDisposable
         {
             if (_hostTicks[h] != 1)
             {
+                _fleet.RefusedShardedTick = _fleet.TickIndex;
                 int count = _hostTicks.Count(c => c != 1);
                 throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"EndTick: host {h} was ticked {_hostTicks[h]} times since BeginTick ({count} host(s) not exactly once); every host must be ticked exactly once. The fleet's hosts are now at different ticks: restore a saved state (Fleet.LoadState)."));

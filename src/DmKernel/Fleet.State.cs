@@ -27,6 +27,7 @@ public sealed partial class Fleet
         ArgumentNullException.ThrowIfNull(input);
         TickIndex = Cols.Load(input, Model, FindImpossible);
         StateLoads++;
+        RefusedShardedTick = null; // every host is at the loaded tick again
     }
 
     /// <summary>
@@ -141,6 +142,12 @@ public sealed partial class Fleet
     /// <summary>How many states <see cref="LoadState"/> has loaded: an observer's per-tick snapshot (the invariant
     /// checker's) from before a load is stale.</summary>
     internal int StateLoads { get; private set; }
+
+    /// <summary>
+    /// The tick whose sharded run <see cref="Balancer.EndTick"/> refused (a host not ticked exactly once): the hosts are
+    /// then at different ticks, and no balancer ticks the fleet until <see cref="LoadState"/> restores one state (null: none).
+    /// </summary>
+    internal long? RefusedShardedTick { get; set; }
 
     private static string Fmt(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -198,13 +198,20 @@ public class ShardedTickTests
 
     /// <summary>
     /// A sharded tick that skips a host, or ticks one twice, is refused at EndTick naming the host (before: accepted, and
-    /// the host's R18 window then gave an average pressure five times its maximum).
+    /// the host's R18 window then gave an average pressure five times its maximum). The fleet's hosts are then at
+    /// different ticks: every later tick of it, by this balancer or another, is refused naming the refused tick (before:
+    /// accepted in silence) until a saved state is loaded.
     /// </summary>
     [Fact]
-    public void ShardedTick_AHostSkippedOrTickedTwice_IsRefusedAtEndTick_NamingIt()
+    public void ShardedTick_AHostSkippedOrTickedTwice_IsRefusedAtEndTick_NamingIt_AndTheFleetTicksNoMoreUntilRestored()
     {
         var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+        for (int h = 0; h < 3; h++)
+            fleet.RequestStart(fleet.AddVm(h, VmSettings.Dynamic(1024, 512, 4096)));
         using var balancer = new Balancer(fleet);
+        using var saved = new MemoryStream();
+        fleet.SaveState(saved);
+
         balancer.BeginTick();
         balancer.TickHosts(0, 1);
         balancer.TickHosts(2, 1);
@@ -212,16 +219,29 @@ public class ShardedTickTests
         Assert.Contains("host 1 was ticked 0 times since BeginTick (1 host(s) not exactly once)", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, fleet.TickIndex);
 
-        balancer.BeginTick(); // the balancer is usable again (the fleet is the caller's to restore)
+        e = Assert.Throws<InvalidOperationException>(balancer.BeginTick);
+        Assert.Contains("BeginTick: EndTick refused the sharded tick 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Fleet.LoadState", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => balancer.Tick());
+        using (var other = new Balancer(fleet, KernelPath.Scalar))
+            Assert.Throws<InvalidOperationException>(() => other.Tick());
+        Assert.Equal(0, fleet.TickIndex);
+
+        saved.Position = 0;
+        fleet.LoadState(saved); // every host at tick 0 again: the fleet ticks
+        balancer.BeginTick();
         balancer.TickHosts(0, 3);
         balancer.TickHosts(2, 1);
         e = Assert.Throws<InvalidOperationException>(balancer.EndTick);
         Assert.Contains("host 2 was ticked 2 times", e.Message, StringComparison.Ordinal);
 
+        saved.Position = 0;
+        fleet.LoadState(saved);
         balancer.BeginTick();
         balancer.TickHosts(0, 2);
         balancer.TickHosts(2, 1);
         balancer.EndTick();
         Assert.Equal(1, fleet.TickIndex);
+        Assert.All(Enumerable.Range(0, 3), vm => Assert.Equal(VmState.Booting, fleet.State(vm)));
     }
 }
