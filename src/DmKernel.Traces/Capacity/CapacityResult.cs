@@ -76,6 +76,17 @@ public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand,
 }
 
 /// <summary>The fewest hosts the trace's own VMs need under one strategy (null when not within the most hosts tried).</summary>
+/// <param name="Strategy">The strategy.</param>
+/// <param name="Hosts">The fewest hosts that meet the level, or null.</param>
+/// <param name="MaxHosts">
+/// The upper end of the range the search covered: <see cref="CapacityOptions.MaxHosts"/> when given; otherwise the
+/// Startup estimate (every VM at its Startup packed perfectly, plus one) when the answer lies within it (that count itself
+/// may not have been probed), or the largest host count probed when the search went past it (the pool's VM count when it
+/// missed even with one VM per host).
+/// </param>
+/// <param name="AtHosts">The probe at <paramref name="Hosts"/>, or null.</param>
+/// <param name="LastMiss">The probe of the most hosts that missed the level, or null.</param>
+/// <param name="Probes">Every probe the search ran, in order.</param>
 public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHosts, ProbeOutcome? AtHosts, ProbeOutcome? LastMiss, IReadOnlyList<SearchProbe> Probes)
 {
     /// <summary>Why no number of hosts can work (a VM larger than a host under this strategy), or null.</summary>
