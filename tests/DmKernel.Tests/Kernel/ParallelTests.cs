@@ -206,8 +206,9 @@ public class ShardedTickTests
     public void ShardedTick_AHostSkippedOrTickedTwice_IsRefusedAtEndTick_NamingIt_AndTheFleetTicksNoMoreUntilRestored()
     {
         var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4), new HostSpec(8192, 4)]);
-        for (int h = 0; h < 3; h++)
-            fleet.RequestStart(fleet.AddVm(h, VmSettings.Dynamic(1024, 512, 4096)));
+        int[] vms = [.. Enumerable.Range(0, 3).Select(h => fleet.AddVm(h, VmSettings.Dynamic(1024, 512, 4096)))];
+        foreach (int vm in vms)
+            fleet.RequestStart(vm);
         using var balancer = new Balancer(fleet);
         using var saved = new MemoryStream();
         fleet.SaveState(saved);
@@ -242,6 +243,6 @@ public class ShardedTickTests
         balancer.TickHosts(2, 1);
         balancer.EndTick();
         Assert.Equal(1, fleet.TickIndex);
-        Assert.All(Enumerable.Range(0, 3), vm => Assert.Equal(VmState.Booting, fleet.State(vm)));
+        Assert.All(vms, vm => Assert.Equal(VmState.Booting, fleet.State(vm)));
     }
 }
