@@ -10,6 +10,7 @@ namespace DmKernel.Tests.Docs;
 /// every copy in step: README.md, the package READMEs and the programs under samples/ (which CI builds against the
 /// packed NuGet packages and runs).
 /// </summary>
+[Collection(nameof(DmKernel.Tests.Cli.CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public partial class ReadmeExampleTests
 {
     [Fact]

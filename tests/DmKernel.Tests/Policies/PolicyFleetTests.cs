@@ -9,6 +9,7 @@ namespace DmKernel.Tests.Policies;
 /// The policies chosen per fleet, end to end through <see cref="Balancer"/> (the lifecycle, the policy's goals and the
 /// shared moves and outputs), and their refusals of bad input, by the API and the CLI.
 /// </summary>
+[Collection(nameof(DmKernel.Tests.Cli.CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public class PolicyFleetTests
 {
     /// <summary>1 s ticks, a 3 s boot grace, G = 2 (the default), no host reserve.</summary>

@@ -2,6 +2,7 @@ using DmKernel.Traces;
 
 namespace DmKernel.Tests.Traces;
 
+[Collection(nameof(DmKernel.Tests.Cli.CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public sealed class TraceGeneratorTests
 {
     private static readonly TraceGeneratorOptions Small = new() { Vms = 400, Hosts = 8, Ticks = 300, Seed = 7, TickSeconds = 300 };
