@@ -122,7 +122,7 @@ internal sealed partial class CompareReport
     }
 
     /// <summary>The "policies" part of comparison.json.</summary>
-    private static void WritePolicies(Utf8JsonWriter json, CapacityResult r)
+    private static void WritePolicies(Utf8JsonWriter json, CapacityResult r, CompareReport report)
     {
         if (r.Policies.Count == 0)
             return;
@@ -151,6 +151,8 @@ internal sealed partial class CompareReport
                 json.WriteNumber("hostsNeeded", n);
             else
                 json.WriteNull("hostsNeeded");
+            json.WriteString("hostsAnswer", report.HostsAnswer(p.Hosts, p.Density.NeverMeets));
+            json.WriteNumber("maxHostsTried", p.Hosts.MaxHosts);
             ProbeOutcome s2 = p.SideBySide;
             WriteOutcome(json, "sideBySide", s2);
             json.WriteStartObject("sideBySideTotals");

@@ -396,11 +396,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         return string.Create(Ic, $"{result.Trace}: VM-time unserved against VMs per {HostGb} host\n{draw}");
     }
 
-    /// <summary>comparison.json: every figure of the report.</summary>
+    /// <summary>comparison.json: every figure of the report (docs/compare.md, "comparison.json, field by field").</summary>
     public static void WriteJson(string path, CapacityResult r, double seconds, Action<Utf8JsonWriter>? run = null)
     {
         using FileStream stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var report = new CompareReport(r, seconds);
         CapacityOptions o = r.Options;
         json.WriteStartObject();
         json.WriteString("format", "dmkernel-compare/2");
@@ -477,9 +478,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
                     json.WriteNumber("hosts", n);
                 else
                     json.WriteNull("hosts");
+                json.WriteString("answer", report.HostsAnswer(h, d.NeverMeets));
                 json.WriteNumber("maxHostsTried", h.MaxHosts);
                 if (h.AtHosts is ProbeOutcome a)
                     WriteOutcome(json, "atHosts", a);
+                if (h.LastMiss is ProbeOutcome miss)
+                    WriteOutcome(json, "lastMiss", miss);
                 json.WriteEndObject();
             }
 
@@ -515,7 +519,36 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
         json.WriteEndArray();
         json.WriteEndObject();
-        WritePolicies(json, r);
+        json.WriteStartArray("starving");
+        foreach (StarvingVm v in r.Starving)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", v.Id);
+            json.WriteNumber("provisionedMb", v.ProvisionedMb);
+            json.WriteNumber("servableTicks", v.ServableTicks);
+            json.WriteNumber("pagingTicks", v.PagingTicks);
+            json.WriteNumber("pagingShare", Math.Round(v.Share, 6));
+            json.WriteNumber("unmetMbTicks", v.UnmetMbTicks);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("leftOut");
+        json.WriteNumber("neverOn", r.NeverOn);
+        json.WriteStartArray("tooLarge");
+        foreach (ExcludedVm x in r.TooLarge)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", x.Id);
+            json.WriteNumber("sizeMb", x.SizeMb);
+            json.WriteString("strategy", x.Strategy);
+            json.WriteNumber("hostMbThatFits", x.HostMbThatFits);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        WritePolicies(json, r, report);
         json.WriteStartArray("warnings");
         foreach (string w in r.Warnings)
             json.WriteStringValue(w);
@@ -570,6 +603,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteNumber("unmetMbTicks", o.UnmetMbTicks);
         if (o.PressurePercentile > 0)
             json.WriteNumber("pressurePercentile", o.PressurePercentile);
+        if (o.Stopped)
+            json.WriteNumber("stoppedByTick", o.Ticks); // a search's probe stopped once it could no longer meet the level: its figures are over these ticks
         json.WriteEndObject();
     }
 
@@ -581,6 +616,19 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     /// <summary>True when the strategy of <paramref name="h"/> misses the level at any density (its density search says so): no host count meets it.</summary>
     private bool NeverMeets(HostsResult h) => h.Hosts is null && result.Densities.FirstOrDefault(d => d.Strategy == h.Strategy) is { NeverMeets: true };
+
+    /// <summary>
+    /// comparison.json's <c>answer</c> of a hosts-needed search, the report's wording as a key: <c>found</c>,
+    /// <c>missesAtAnyDensity</c> (its density search never meets the level), <c>missesWithOneVmPerHost</c>, or
+    /// <c>beyondMaxHosts</c> (not within the --max-hosts given); <c>vmTooLarge</c> (a VM larger than a host under the
+    /// strategy) does not occur in compare, whose pool leaves such VMs out (<c>leftOut.tooLarge</c>).
+    /// </summary>
+    internal string HostsAnswer(HostsResult h, bool densityNeverMeets)
+        => h.Hosts is not null ? "found"
+        : h.CannotHost is not null ? "vmTooLarge"
+        : densityNeverMeets ? "missesAtAnyDensity"
+        : TriedOneVmPerHost(h) ? "missesWithOneVmPerHost"
+        : "beyondMaxHosts";
 
     /// <summary>
     /// True when the hosts-needed search of <paramref name="h"/> tried every VM on a host of its own and missed (without

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsCheck;
+using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
 
@@ -473,6 +474,15 @@ public class CapacityStudyTests
         string md = new DmKernel.Cli.Report.CompareReport(r, 1).Markdown();
         Assert.Contains("| Dynamic Memory | none: it misses the level even with one VM per host |", md, StringComparison.Ordinal);
         Assert.DoesNotContain("raise --max-hosts", md, StringComparison.Ordinal);
+
+        // comparison.json says the same as a key, for scripts.
+        using var tmp = new TempDir();
+        DmKernel.Cli.Report.CompareReport.WriteJson(tmp.File("c.json"), r, 1);
+        System.Text.Json.Nodes.JsonNode dmJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("c.json")))!["strategies"]!.AsArray()
+            .Single(x => (string)x!["key"]! == "dm")!["hostsNeeded"]!;
+        Assert.Equal("missesWithOneVmPerHost", (string)dmJson["answer"]!);
+        Assert.Equal(20, (int)dmJson["maxHostsTried"]!);
+        Assert.Null(dmJson["hosts"]);
     }
 
     /// <summary>
