@@ -8,8 +8,9 @@ namespace DmKernel;
 /// still in the cache, instead of streaming the whole fleet from memory a second time. Per tick: <see cref="Begin"/>,
 /// <see cref="AddHosts(int, int, Span{int}, Span{long})"/> once for every host (in any order and grouping), then <see cref="End"/>, which gives exactly the
 /// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call (and, when
-/// given per-slot unservable counters, <see cref="TickTotals.UnservablePagingVms"/>, which that call leaves 0). Allocates
-/// only in its constructor; not thread-safe (one meter per thread).
+/// given per-slot unservable counters, <see cref="TickTotals.UnservablePagingVms"/>, which that call leaves 0). A call out
+/// of that order, a host measured twice, or one left out is an <see cref="InvalidOperationException"/> naming it (the
+/// totals would count it twice or not at all). Allocates only in its constructor; not thread-safe (one meter per thread).
 /// </summary>
 public sealed class FleetMeter
 {
@@ -18,7 +19,9 @@ public sealed class FleetMeter
     private readonly int _stride;
     private readonly int[] _counts;
     private readonly long[] _direct;
+    private readonly byte[] _measured; // per host: measured since Begin
     private FleetStatistics.Sums _sums;
+    private bool _open;
 
     /// <param name="fleet">The fleet measured.</param>
     /// <param name="pressureBins">Bins of the pressure histogram <see cref="End"/> adds to (0 for none).</param>
@@ -32,6 +35,7 @@ public sealed class FleetMeter
         _stride = pooled ? pressureBins + 1 : 0;
         _counts = pooled ? new int[FleetStatistics.Copies * _stride] : [];
         _direct = pooled ? [] : new long[pressureBins];
+        _measured = new byte[fleet.HostCount];
     }
 
     /// <summary>Starts a tick's measurement.</summary>
@@ -40,6 +44,8 @@ public sealed class FleetMeter
         _sums = default;
         _counts.AsSpan().Clear();
         _direct.AsSpan().Clear();
+        _measured.AsSpan().Clear();
+        _open = true;
     }
 
     /// <summary>
@@ -59,8 +65,13 @@ public sealed class FleetMeter
     /// </summary>
     public void AddHosts(int firstHost, int hostCount, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks)
     {
+        if (!_open)
+            throw new InvalidOperationException("FleetMeter.AddHosts called without Begin (or after End).");
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
             throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        int twice = _measured.AsSpan(firstHost, hostCount).IndexOfAnyExcept((byte)0);
+        if (twice >= 0)
+            throw new InvalidOperationException($"FleetMeter.AddHosts: host {firstHost + twice} was already measured since Begin; measure every host once per tick.");
         ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, _fleet.SlotCount);
         if (unservableTicks.Length != 0 && (unservableTicks.Length != _fleet.SlotCount || pagingTicks.Length == 0))
         {
@@ -71,6 +82,7 @@ public sealed class FleetMeter
 
         if (hostCount == 0)
             return;
+        _measured.AsSpan(firstHost, hostCount).Fill(1);
         int end = firstHost + hostCount;
         int startSlot = _fleet.Cols.HostStart[firstHost];
         int endSlot = end == _fleet.HostCount ? _fleet.SlotCount : _fleet.Cols.HostStart[end];
@@ -81,11 +93,20 @@ public sealed class FleetMeter
         FleetStatistics.AddHosts(_fleet, firstHost, end, ref _sums);
     }
 
-    /// <summary>The tick's totals; adds its pressure counts to <paramref name="pressureBins"/> (the length given to the constructor, or empty).</summary>
+    /// <summary>
+    /// The tick's totals; adds its pressure counts to <paramref name="pressureBins"/> (the length given to the constructor,
+    /// or empty). Every host must have been measured once since <see cref="Begin"/>.
+    /// </summary>
     public TickTotals End(Span<long> pressureBins)
     {
+        if (!_open)
+            throw new InvalidOperationException("FleetMeter.End called without Begin (or twice).");
         if (pressureBins.Length != 0 && pressureBins.Length != _bins)
             throw new ArgumentException($"pressureBins has {pressureBins.Length} elements; expected the meter's {_bins} bins, or none.", nameof(pressureBins));
+        int missed = _measured.AsSpan().IndexOf((byte)0);
+        if (missed >= 0)
+            throw new InvalidOperationException($"FleetMeter.End: host {missed} was not measured since Begin; measure every host once per tick (AddHosts).");
+        _open = false;
         if (pressureBins.Length > 0)
         {
             if (_stride > 0)

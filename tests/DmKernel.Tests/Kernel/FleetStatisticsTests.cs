@@ -151,4 +151,32 @@ public class FleetStatisticsTests
         Assert.Equal("pressureBins", Assert.Throws<ArgumentException>(() => meter.End(new long[9])).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new FleetMeter(fleet, -1));
     }
+
+    /// <summary>
+    /// A meter's tick is Begin, every host once, End: a call out of that order, a host measured twice or one left out is
+    /// refused naming it (before: End without Begin gave the last tick's totals again, and a host measured twice was
+    /// counted twice, in silence). A refused call leaves the tick open: measuring the rest still gives one Measure's totals.
+    /// </summary>
+    [Fact]
+    public void FleetMeter_OutOfOrder_TwiceOrLeftOut_IsRefusedNamingTheHost()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(4096, 4, 0), new HostSpec(4096, 4, 0), new HostSpec(4096, 4, 0)]);
+        for (int h = 0; h < 3; h++)
+            fleet.RequestStart(fleet.AddVm(h, VmSettings.Dynamic(1024, 512, 2048)));
+        using (var balancer = new Balancer(fleet, KernelPath.Scalar))
+            balancer.Tick(3);
+        var meter = new FleetMeter(fleet, 0);
+        Assert.Contains("without Begin", Assert.Throws<InvalidOperationException>(() => meter.AddHosts(0, 1, default, default)).Message, StringComparison.Ordinal);
+        Assert.Contains("without Begin", Assert.Throws<InvalidOperationException>(() => meter.End(default)).Message, StringComparison.Ordinal);
+
+        meter.Begin();
+        meter.AddHosts(0, 2, default, default);
+        Assert.Contains("host 1 was already measured", Assert.Throws<InvalidOperationException>(() => meter.AddHosts(1, 2, default, default)).Message, StringComparison.Ordinal);
+        Assert.Contains("host 2 was not measured", Assert.Throws<InvalidOperationException>(() => meter.End(default)).Message, StringComparison.Ordinal);
+        meter.AddHosts(2, 1, default, default);
+        TickTotals t = meter.End(default);
+        Assert.Equal(FleetStatistics.Measure(fleet, default, default, default), t);
+        Assert.Equal(3, t.OnVms);
+        Assert.Contains("without Begin", Assert.Throws<InvalidOperationException>(() => meter.End(default)).Message, StringComparison.Ordinal);
+    }
 }

@@ -49,14 +49,21 @@ public class EmbeddingApiEdgeTests
         var bins = new long[11];
         Assert.Equal("unmetMbTicks", Assert.Throws<ArgumentException>(() => FleetStatistics.Measure(f, bins, new int[32], new long[5])).ParamName);
         Assert.Equal("pagingTicks", Assert.Throws<ArgumentException>(() => FleetStatistics.Measure(f, bins, default, new long[32])).ParamName);
-        Assert.Equal("unmetMbTicks", Assert.Throws<ArgumentException>(() => new FleetMeter(f, 11).AddHosts(0, 1, new int[32], new long[3])).ParamName);
+        Assert.Equal("unmetMbTicks", Assert.Throws<ArgumentException>(() => Begun(f).AddHosts(0, 1, new int[32], new long[3])).ParamName);
         // The unservable counters: one per slot, and only with the paging ones (they are found among the paging VMs).
-        Assert.Equal("unservableTicks", Assert.Throws<ArgumentException>(() => new FleetMeter(f, 11).AddHosts(0, 1, new int[32], new long[32], new int[31])).ParamName);
-        Assert.Contains("without pagingTicks", Assert.Throws<ArgumentException>(() => new FleetMeter(f, 11).AddHosts(0, 1, default, default, new int[32])).Message, StringComparison.Ordinal);
-        new FleetMeter(f, 11).AddHosts(0, 1, new int[32], new long[32], new int[32]);
-        new FleetMeter(f, 11).AddHosts(0, 1, new int[32], new long[32], default);
+        Assert.Equal("unservableTicks", Assert.Throws<ArgumentException>(() => Begun(f).AddHosts(0, 1, new int[32], new long[32], new int[31])).ParamName);
+        Assert.Contains("without pagingTicks", Assert.Throws<ArgumentException>(() => Begun(f).AddHosts(0, 1, default, default, new int[32])).Message, StringComparison.Ordinal);
+        Begun(f).AddHosts(0, 1, new int[32], new long[32], new int[32]);
+        Begun(f).AddHosts(0, 1, new int[32], new long[32], default);
         FleetStatistics.Measure(f, bins, new int[32], new long[32]);
         FleetStatistics.Measure(f, bins, default, default);
+
+        static FleetMeter Begun(Fleet fleet)
+        {
+            var meter = new FleetMeter(fleet, 11);
+            meter.Begin();
+            return meter;
+        }
     }
 
     [Fact]
