@@ -412,6 +412,71 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// Past the default limit the search doubles, then bisects between the last miss and the first meet, and the answer
+    /// is the fewest hosts that meet. 98 Dynamic Memory VMs (Minimum 512 MB, Maximum 4 GB) each wanting 3000 MB on hosts
+    /// of 6144 MB after the reserve: two fit a host (6000 MB), three do not (9000 MB), and the packing spreads equal VMs
+    /// evenly, so k hosts meet exactly when ⌈98 ÷ k⌉ ≤ 2, from k = 49. The limit is ⌈98 × Startup ÷ 6144⌉ + 1: 10 for a
+    /// Startup of 512 MB (doubling: 20, 40, 80), 12 for 640 MB (24, 48, 96), so the bisection ends next to its lower end
+    /// (49 = 48 + 1) or inside the range. The busiest tick's bound (⌈98 × 512 ÷ 6144⌉ = 9) is more than HostsScanLimit
+    /// below 49, so no scan of every k hides a bisection that stops one host short.
+    /// </summary>
+    [Theory]
+    [InlineData(512, 80)]
+    [InlineData(640, 96)]
+    public void HostsNeeded_BeyondTheDefaultLimit_DoublesThenBisects_ToTheFewestThatMeet(int startupMb, int mostTried)
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 98).Select(_ => (VmSettings.Dynamic(startupMb, 512, 4096), busy))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(8192, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        HostsResult dm = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.Equal(49, dm.Hosts);
+        Assert.True(r.Options.Level.IsMetBy(dm.AtHosts!));
+        Assert.Equal(48, dm.LastMiss!.Hosts);                                       // one host fewer: three VMs on a host
+        Assert.False(dm.Probes.Single(p => p.Size == 48).Meets);
+        Assert.Equal(mostTried, dm.MaxHosts);                                       // the largest count the doubling probed
+        Assert.All(dm.Probes, p => Assert.Equal(p.Size >= 49, p.Meets));
+        Assert.True(dm.Probes.Count < 16, $"{dm.Probes.Count} probes: a doubling and a bisection, not a walk over 10..49");
+    }
+
+    /// <summary>
+    /// A static strategy whose VMs page beyond the level at their own size (whatever the packing) is not searched past
+    /// the default limit, since no host count helps; one that pages exactly at the level (the level is met at ≤) is. Six
+    /// VMs of Maximum 6 GB on hosts of 6144 MB after the reserve. Fixed at 1 GB they want 3000 MB: they page all the time,
+    /// and the search ends at its limit, ⌈6 × 1024 ÷ 6144⌉ + 1 = 2. Fixed at 4 GB, one VM wants 5000 MB for the first 3
+    /// (or 4) of 50 ticks: 3 ÷ 300 = 1 % of the servable VM-time, the default limit, so with one VM per host (4 GB VMs
+    /// two to a host do not fit) the level is met at 6 hosts, past the limit ⌈6 × 4096 ÷ 6144⌉ + 1 = 5; at 4 ÷ 300 the
+    /// strategy misses at any packing and the search ends at 5.
+    /// </summary>
+    [Theory]
+    [InlineData(1024, 0, null, 2)]
+    [InlineData(4096, 3, 6, 6)]
+    [InlineData(4096, 4, null, 5)]
+    public void HostsNeeded_AStaticStrategyPagingBeyondTheLevelAtAnyPacking_IsNotSearchedPastTheLimit(int fixedMb, int pagingTicks, int? hosts, int maxHosts)
+    {
+        const int Ticks = 50;
+        TraceSeries s = Series(Ticks, [.. Enumerable.Range(0, 6).Select(v => (VmSettings.Dynamic(4096, 512, 6144),
+            Enumerable.Range(0, Ticks).Select(t => v == 0 && t < pagingTicks ? 5000 : 3000).ToArray()))]);
+        MemoryStrategy fixedSize = MemoryStrategy.Fixed(fixedMb);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(8192, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned, fixedSize],
+        });
+        HostsResult st = r.Hosts.Single(h => h.Strategy == fixedSize);
+        Assert.Equal(hosts, st.Hosts);
+        Assert.Equal(maxHosts, st.MaxHosts);
+        Assert.DoesNotContain(st.Probes, p => p.Size > maxHosts);
+    }
+
+    /// <summary>
     /// A strategy that misses the level even with every VM on a host of its own (here: a pressure limit of 10 %, which a
     /// Dynamic Memory VM keeping a 20 % buffer never meets) ends the search there, at the pool's size, so the report can
     /// say that no number of hosts meets it rather than "more than N".
