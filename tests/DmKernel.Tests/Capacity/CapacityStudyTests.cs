@@ -474,7 +474,23 @@ public class CapacityStudyTests
         Assert.Equal(hosts, st.Hosts);
         Assert.Equal(maxHosts, st.MaxHosts);
         Assert.DoesNotContain(st.Probes, p => p.Size > maxHosts);
+        // LastMiss: one host fewer than the answer, or (no answer) the most hosts tried, which missed.
+        Assert.Equal(hosts is int h ? h - 1 : maxHosts, st.LastMiss!.Hosts);
+        Assert.False(r.Options.Level.IsMetBy(st.LastMiss));
     }
+
+    /// <summary>
+    /// The search's first limit without --max-hosts: every VM at its Startup packed perfectly, plus one, at least 1 and
+    /// at most one VM per host (a host of its own for each VM is as far as any search goes).
+    /// </summary>
+    [Theory]
+    [InlineData(20 * 1024, 14_336, 20, 3)]  // ⌈20480 ÷ 14336⌉ + 1
+    [InlineData(14_336, 14_336, 20, 2)]     // exactly one host full, + 1
+    [InlineData(6 * 6144, 6144, 6, 6)]      // ⌈6⌉ + 1 = 7 would be an empty host: one VM per host
+    [InlineData(6144, 6144, 1, 1)]
+    [InlineData(0, 6144, 3, 1)]
+    public void StartupEstimate_IsStartupPackedPerfectlyPlusOne_AtMostOneVmPerHost(long startupSum, long capacity, int vms, int expected)
+        => Assert.Equal(expected, CapacityStudy.HostsJob.StartupEstimate(startupSum, capacity, vms));
 
     /// <summary>
     /// A strategy that misses the level even with every VM on a host of its own (here: a pressure limit of 10 %, which a
@@ -573,6 +589,32 @@ public class CapacityStudyTests
         Assert.Null(first.Hosts);
         Assert.Equal(20, first.MaxHosts); // the search went on to one VM per host
         Assert.Contains("packed by Startup onto 3 hosts", r.PolicyPlacement, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// With a --max-hosts the user gave, the first policy's search ends there, and a first policy that meets at no host
+    /// count leaves the side by side on that limit, the most hosts tried (as before the search went past its estimate);
+    /// only without --max-hosts does it fall back to the Startup estimate. The trace of the test above, limited to 5.
+    /// </summary>
+    [Fact]
+    public void SideBySide_WhenTheFirstPolicyMeetsAtNoHostCount_UnderMaxHosts_IsOnTheLimit()
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            MaxHosts = 5,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
+        });
+        HostsResult first = r.Policies[0].Hosts;
+        Assert.Null(first.Hosts);
+        Assert.Equal(5, first.MaxHosts);
+        Assert.Contains("packed by Startup onto 5 hosts", r.PolicyPlacement, StringComparison.Ordinal);
+        Assert.Contains("(the most tried)", r.PolicyPlacement, StringComparison.Ordinal);
     }
 
     [Fact]
