@@ -567,6 +567,47 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// The policies' part of the report says the same as the strategies' table: the trace of the test above, under the
+    /// Hyper-V policy (the Dynamic Memory strategy's own) and the static one, misses the level with one VM per host while
+    /// its density meets, so its hosts needed read "none", in the report's policy table and in the console line, not
+    /// "more than N (the search's limit: raise --max-hosts)", a limit the user never gave.
+    /// </summary>
+    [Fact]
+    public void HostsNeeded_MissingEvenWithOneVmPerHost_ThePolicyTableAndLinesSayNone()
+    {
+        int[] light = Enumerable.Repeat(1000, 12).ToArray(), full = Enumerable.Repeat(2048, 12).ToArray();
+        TraceSeries s = Series(12,
+        [
+            .. Enumerable.Range(0, 18).Select(_ => (VmSettings.Dynamic(1024, 512, 2048), light)),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+        ]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Seed = 2,
+            HostsPerProbe = 2,
+            Level = new ServiceLevel { MaxPressure = 90 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = [BalancerPolicy.HyperV, BalancerPolicy.Static],
+        });
+        PolicyResult hyperV = r.Policies[0];
+        Assert.False(hyperV.Density.NeverMeets);
+        Assert.Null(hyperV.Hosts.Hosts);
+        Assert.Equal(r.PoolVms, hyperV.Hosts.MaxHosts);
+
+        var report = new DmKernel.Cli.Report.CompareReport(r, 1);
+        string table = report.PolicySection(), lines = report.PolicyLines();
+        Assert.Contains($"| {hyperV.Policy.Name} |", table, StringComparison.Ordinal);
+        Assert.Contains("| none (misses even with one VM per host) |", table, StringComparison.Ordinal);
+        string line = lines.Split('\n').Single(l => l.StartsWith(hyperV.Policy.Name + " ", StringComparison.Ordinal));
+        Assert.Contains(", no number of hosts;", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("raise --max-hosts", table + lines, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The policies' side-by-side probes on a trace without placement pack onto the hosts the first policy needs; when it
     /// meets the level at no host count (here the static policy, holding 1 GB VMs that want 3 GB), its search now goes on
     /// to one VM per host, where the policies have nothing to share: the side by side stays on the search's first limit
