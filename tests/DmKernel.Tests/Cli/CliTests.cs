@@ -405,6 +405,16 @@ public class LenientSummaryTests
         string report = File.ReadAllText(tmp.File("off/report.md"));
         Assert.Contains("## VMs that starve most (time paging)\n\nNo VM paged.\n", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("| VM | paging time |", report, StringComparison.Ordinal);
+        // ... and the servable table under it says the same, not that all of the paging was unservable.
+        Assert.Contains("## VMs that starve most on servable demand (host memory short, or booting at Startup)\n\nNo VM paged.\n", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("all of the paging is unservable", report, StringComparison.Ordinal);
+
+        // Demand above the VMs' 4 GB Maximum on every tick: all of the paging is unservable (even while booting, the
+        // demand is above what the Maximum can ever give), so the servable table has no row and says why.
+        Write(tmp.File("over.dmt"), 3, 5000);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("over.dmt"), "-o", tmp.File("over")).Exit);
+        string over = File.ReadAllText(tmp.File("over/report.md")).ReplaceLineEndings("\n");
+        Assert.Contains("(host memory short, or booting at Startup)\n\nNo VM paged on servable demand: all of the paging is unservable.\n", over, StringComparison.Ordinal);
 
         // One tick of booting VMs above their Startup: all paging, no pressure sample. The table's unmet demand read
         // "0.0 GB·h" where the headline and the VMs' rows read 0.02.
