@@ -242,6 +242,7 @@ public class CliRobustnessTests
     /// </summary>
     [Theory]
     [InlineData("--reserve 300000", "error: --reserve 300000 MB is not below the host size 223232 MB: give a larger --host-mb or a smaller --reserve.")]
+    [InlineData("--reserve 223232", "error: --reserve 223232 MB is not below the host size 223232 MB: give a larger --host-mb or a smaller --reserve.")] // equal: no room for a VM
     [InlineData("--reserve 2147483646", "error: --reserve 2147483646 MB is not below the host size 223232 MB: give a larger --host-mb or a smaller --reserve.")]
     [InlineData("--max-ticks 0", "error: --max-ticks 0 is out of range: expected at least 1 tick (a density probe replays at least one).")]
     public void Compare_ReserveOrMaxTicksOutOfRange_NamesTheOptionGiven(string options, string expected)
