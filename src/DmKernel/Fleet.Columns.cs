@@ -66,6 +66,10 @@ public sealed partial class Fleet
     public VmState State(int vm) => (VmState)Cols.State[CheckVm(vm)];
 
     /// <summary>R20 memory status at the end of the last tick.</summary>
+    /// <remarks>
+    /// Like every per-VM read here and the spans of <see cref="Vms"/>, a free slot reads its cleared value (Off, <c>Ok</c>, 0);
+    /// <see cref="GetSettings"/> of a free slot throws, as a free slot has no settings (see <see cref="IsUsed"/>).
+    /// </remarks>
     public MemoryStatus Status(int vm) => (MemoryStatus)((Cols.Flags[CheckVm(vm)] & VmFlags.StatusMask) >> VmFlags.StatusShift);
 
     /// <summary>GuestVisible = Assigned + Ballooned + SmartPaging (Guest Visible Physical Memory, R18).</summary>

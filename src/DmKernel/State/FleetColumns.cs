@@ -448,7 +448,7 @@ internal sealed class FleetColumns
         if (fingerprint != SchemaFingerprint)
             throw new InvalidDataException("Fleet state was saved with another column layout (schema fingerprint differs).");
         if (slots != SlotCount || hosts != HostCount)
-            throw new InvalidDataException($"Fleet state is for {slots} slots on {hosts} hosts; this fleet has {SlotCount} slots on {HostCount} hosts.");
+            throw new InvalidDataException($"Fleet state is for {Count(slots, "slot")} on {Count(hosts, "host")}; this fleet has {Count(SlotCount, "slot")} on {Count(HostCount, "host")}.");
         if (tick < 0)
             throw new InvalidDataException($"Fleet state has a negative tick index {tick}.");
         if (version >= 3)
@@ -532,6 +532,9 @@ internal sealed class FleetColumns
 
         return tick;
     }
+
+    /// <summary>"1 host", "3 hosts": a count with its noun in the message a refused state gives.</summary>
+    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>
     /// Why a saved state's host setting column <paramref name="c"/> is refused: the first host whose value differs, by the

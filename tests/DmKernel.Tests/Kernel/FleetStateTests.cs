@@ -115,7 +115,9 @@ public class FleetStateTests
         Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(flipped))).Message, StringComparison.Ordinal);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(bytes[..(bytes.Length - 20)]))).Message, StringComparison.Ordinal);
         var other = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
-        Assert.Contains("slots", Assert.Throws<InvalidDataException>(() => other.LoadState(new MemoryStream(bytes))).Message, StringComparison.Ordinal);
+        // "on 1 host", not "on 1 hosts".
+        Assert.Equal($"Fleet state is for {original.SlotCount} slots on {original.HostCount} hosts; this fleet has {other.SlotCount} slots on 1 host.",
+            Assert.Throws<InvalidDataException>(() => other.LoadState(new MemoryStream(bytes))).Message);
         Assert.Equal(before, target.ComputeStateHash());
     }
 

@@ -138,4 +138,34 @@ public class SpanApiTests
         Assert.NotEqual(VmState.Off, fleet.State(vm));
         Assert.Equal(0, fleet.Cols.HostPendingRequests[0]);
     }
+
+    /// <summary>
+    /// A removed VM's slot reads its cleared values through the per-index methods and the spans alike (Off, Ok, 0),
+    /// while GetSettings refuses it by name: a free slot has no settings (the documented difference).
+    /// </summary>
+    [Fact]
+    public void RemovedVmSlot_ReadsClearedValues_ButGetSettingsRefusesIt()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
+        int keep = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int gone = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        fleet.RequestStart(keep);
+        fleet.RequestStart(gone);
+        fleet.SetCommitted(gone, 3000);
+        balancer.Tick(5);
+        fleet.RequestStop(gone);
+        balancer.Tick();
+        fleet.RemoveVm(gone);
+
+        Assert.False(fleet.IsUsed(gone));
+        Assert.Equal(VmState.Off, fleet.State(gone));
+        Assert.Equal(MemoryStatus.Ok, fleet.Status(gone));
+        Assert.Equal(0, fleet.GuestVisible(gone));
+        Assert.Equal(fleet.State(gone), fleet.States[gone]);
+        Assert.Equal(0, fleet.Vms.Assigned[gone]);
+        var refused = Assert.Throws<InvalidOperationException>(() => fleet.GetSettings(gone));
+        Assert.Contains($"{gone}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1024, fleet.GetSettings(keep).StartupMb);
+    }
 }
