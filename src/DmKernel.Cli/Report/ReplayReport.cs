@@ -114,7 +114,10 @@ internal static class ReplayReport
         md.AppendLine(m.HostAvailablePercent.Count == 0
             ? "| host available p5 / p50 / p95 | – (no samples) |"
             : string.Create(ic, $"| host available p5 / p50 / p95 | {m.HostAvailablePercent.Percentile(5)} / {m.HostAvailablePercent.Percentile(50)} / {m.HostAvailablePercent.Percentile(95)} % |"));
-        md.AppendLine(ic, $"| Smart Paging | {ShareText.Amount(m.SmartPagingVmTicks * tick / 3600)} VM·h |");
+        // R6 uses Smart Paging only on a restart, which a trace cannot ask for (docs/outputs.md): say why the row is 0.
+        md.AppendLine(m.SmartPagingVmTicks == 0
+            ? "| Smart Paging | 0 VM·h (R6 uses it only on a restart; a trace starts and stops VMs, it restarts none) |"
+            : string.Create(ic, $"| Smart Paging | {ShareText.Amount(m.SmartPagingVmTicks * tick / 3600)} VM·h |"));
         md.AppendLine();
         md.AppendLine("![Fleet memory](fleet.png)");
         md.AppendLine();

@@ -408,6 +408,8 @@ public class LenientSummaryTests
         // ... and the servable table under it says the same, not that all of the paging was unservable.
         Assert.Contains("## VMs that starve most on servable demand (host memory short, or booting at Startup)\n\nNo VM paged.\n", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("all of the paging is unservable", report, StringComparison.Ordinal);
+        // A replay restarts no VM, so Smart Paging (R6) is 0, and the row says why rather than "0.00".
+        Assert.Contains("| Smart Paging | 0 VM·h (R6 uses it only on a restart; a trace starts and stops VMs, it restarts none) |", report, StringComparison.Ordinal);
 
         // Demand above the VMs' 4 GB Maximum on every tick: all of the paging is unservable (even while booting, the
         // demand is above what the Maximum can ever give), so the servable table has no row and says why.
