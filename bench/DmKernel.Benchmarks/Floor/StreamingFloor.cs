@@ -15,7 +15,6 @@ internal sealed class StreamingFloor
 {
     private readonly Array[] _columns;
     private readonly HotUse[] _use;
-    private readonly int[] _elementSize;
     private readonly int _committed = -1;
     private readonly byte _key;
 
@@ -24,7 +23,6 @@ internal sealed class StreamingFloor
     {
         var columns = new List<Array>();
         var use = new List<HotUse>();
-        var size = new List<int>();
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (c.Scope != ColumnScope.Vm || c.Hot == HotUse.None)
@@ -33,12 +31,10 @@ internal sealed class StreamingFloor
                 _committed = columns.Count;
             columns.Add(CloneAligned(fleet.Cols.Arrays[(int)c.Id]));
             use.Add(c.Hot);
-            size.Add(c.ElementSize);
         }
 
         _columns = [.. columns];
         _use = [.. use];
-        _elementSize = [.. size];
         _key = key;
     }
 

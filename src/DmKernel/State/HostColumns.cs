@@ -125,14 +125,6 @@ internal readonly ref struct HostColumns
 
     public ref int SystemPressure => ref _c.HostSystemPressure[Host];
 
-    public ref long AddedTotalHost => ref _c.HostAddedTotal[Host];
-
-    public ref long RemovedTotalHost => ref _c.HostRemovedTotal[Host];
-
-    public ref long AddOpsHost => ref _c.HostAddOps[Host];
-
-    public ref long RemoveOpsHost => ref _c.HostRemoveOps[Host];
-
     public ref int FailedStarts => ref _c.HostFailedStarts[Host];
 
     // ---- guest responsiveness (P10) and the policies' state (P2–P9) ----
