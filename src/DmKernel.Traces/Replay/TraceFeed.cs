@@ -14,6 +14,7 @@ namespace DmKernel.Traces.Replay;
 /// </summary>
 public sealed class TraceFeed
 {
+    /// <summary>A feed that applies ticks to <paramref name="fleet"/>.</summary>
     public TraceFeed(Fleet fleet)
     {
         ArgumentNullException.ThrowIfNull(fleet);
@@ -30,7 +31,7 @@ public sealed class TraceFeed
     public int Apply(ReadOnlySpan<int> committedOrOff)
     {
         if (committedOrOff.Length != Fleet.SlotCount)
-            throw new ArgumentException($"{nameof(committedOrOff)} has {committedOrOff.Length} elements; expected one per slot ({Fleet.SlotCount}).", nameof(committedOrOff));
+            ThrowHelper.SpanLength(nameof(committedOrOff), committedOrOff.Length, Fleet.SlotCount);
         return Apply(0, committedOrOff);
     }
 
