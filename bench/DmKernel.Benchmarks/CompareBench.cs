@@ -17,6 +17,7 @@ namespace DmKernel.Benchmarks;
 /// as the CLI does before its probes. One operation is one whole study: seconds, not nanoseconds.
 /// </summary>
 [Config(typeof(Config))]
+[MemoryDiagnoser]
 public class CompareBench
 {
     /// <summary>The dataset's name, looked for under <c>shared/datasets</c> walking up from the working directory.</summary>
