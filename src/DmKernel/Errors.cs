@@ -7,6 +7,10 @@ public sealed class SettingRejectedException : ArgumentException
 {
     private readonly string _message;
 
+    /// <summary>
+    /// A refusal of <paramref name="setting"/> = <paramref name="value"/> for VM <paramref name="vm"/> by
+    /// <paramref name="rule"/> ("R1" or "R2"); <paramref name="expected"/> says what the rule allows.
+    /// </summary>
     public SettingRejectedException(int vm, string setting, long value, string rule, string expected)
         : this(vm, setting, value, value.ToString(CultureInfo.InvariantCulture), rule, expected)
     {
@@ -57,6 +61,10 @@ public sealed class ModelParameterException : ArgumentException
 {
     private readonly string _message;
 
+    /// <summary>
+    /// <paramref name="parameter"/> = <paramref name="value"/> is out of range; <paramref name="expected"/> says what
+    /// is allowed.
+    /// </summary>
     public ModelParameterException(string parameter, double value, string expected)
         : base(null, parameter)
     {
@@ -68,6 +76,7 @@ public sealed class ModelParameterException : ArgumentException
     /// <summary>The <see cref="ModelParameters"/> property out of range (also <see cref="ArgumentException.ParamName"/>).</summary>
     public string Parameter { get; }
 
+    /// <summary>The refused value.</summary>
     public double Value { get; }
 
     /// <summary>The message naming the parameter, the value and what was expected (without the "(Parameter ...)" suffix).</summary>
@@ -77,5 +86,6 @@ public sealed class ModelParameterException : ArgumentException
 /// <summary>An R14 invariant that did not hold after a tick.</summary>
 public sealed class InvariantViolationException : Exception
 {
+    /// <summary>A violation described by <paramref name="message"/> (the invariant, the host or VM, the values).</summary>
     public InvariantViolationException(string message) : base(message) { }
 }

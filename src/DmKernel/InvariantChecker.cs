@@ -15,6 +15,7 @@ public sealed class InvariantChecker
     private readonly int[] _generation;
     private int _stateLoads;
 
+    /// <summary>A checker for <paramref name="fleet"/>, starting from its current GuestVisible values.</summary>
     public InvariantChecker(Fleet fleet)
     {
         ArgumentNullException.ThrowIfNull(fleet);

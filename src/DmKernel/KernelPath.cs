@@ -10,8 +10,14 @@ public enum KernelPath
 
     /// <summary>The scalar reference (the spec in code).</summary>
     Scalar = 1,
+
+    /// <summary>The 128-bit vector path (computed in software where the CPU does not accelerate it).</summary>
     Vector128 = 2,
+
+    /// <summary>The 256-bit vector path (computed in software where the CPU does not accelerate it).</summary>
     Vector256 = 3,
+
+    /// <summary>The 512-bit vector path (computed in software where the CPU does not accelerate it).</summary>
     Vector512 = 4,
 }
 

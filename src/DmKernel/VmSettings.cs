@@ -3,7 +3,10 @@ namespace DmKernel;
 /// <summary>Which guest runs in a VM: changes how demand is reported and how far the balloon goes (R8, R12).</summary>
 public enum GuestKind : byte
 {
+    /// <summary>Reports committed memory as is (R8); its balloon complies down to Minimum (R12).</summary>
     Windows = 0,
+
+    /// <summary>Reports committed memory plus R8's floor of Assigned; its balloon stops at that floor (R12).</summary>
     Linux = 1,
 }
 

@@ -3,8 +3,13 @@ namespace DmKernel;
 /// <summary>Lifecycle state of a VM slot.</summary>
 public enum VmState : byte
 {
+    /// <summary>Holds no memory (R7); a start request (R4) boots it.</summary>
     Off = 0,
+
+    /// <summary>R5: started, keeps Startup and takes no part in balancing until its boot grace ends.</summary>
     Booting = 1,
+
+    /// <summary>Past its boot grace: balanced every tick (R8–R16) when Dynamic Memory is on.</summary>
     Running = 2,
 }
 
@@ -24,20 +29,32 @@ public enum MemoryStatus : byte
 /// <summary>A lifecycle request waiting for the next tick (R4, R6, R7).</summary>
 public enum LifecycleRequest : byte
 {
+    /// <summary>No request is waiting.</summary>
     None = 0,
+
+    /// <summary>R4: start an Off VM.</summary>
     Start = 1,
+
+    /// <summary>R6: restart a Running VM.</summary>
     Restart = 2,
+
+    /// <summary>R7: stop a Booting or Running VM.</summary>
     Stop = 3,
 }
 
 /// <summary>What the last processed lifecycle request of a VM did.</summary>
 public enum LifecycleResult : byte
 {
+    /// <summary>No request has been processed yet.</summary>
     None = 0,
+
+    /// <summary>R4, R5: started from Off; the VM is Booting.</summary>
     Started = 1,
 
     /// <summary>R4: not enough memory even after reclaim; the VM stays Off.</summary>
     NotEnoughMemory = 2,
+
+    /// <summary>R6: restarted with all of Startup in RAM; the VM is Booting.</summary>
     Restarted = 3,
 
     /// <summary>R6: restarted with part of Startup backed by Smart Paging.</summary>
@@ -45,6 +62,8 @@ public enum LifecycleResult : byte
 
     /// <summary>R6: not enough memory and Smart Paging off; the VM is Off.</summary>
     RestartFailed = 5,
+
+    /// <summary>R7: stopped; its memory returned to the pool.</summary>
     Stopped = 6,
 }
 

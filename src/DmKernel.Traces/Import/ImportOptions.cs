@@ -8,6 +8,7 @@ namespace DmKernel.Traces;
 /// </summary>
 public abstract record ImportOptions
 {
+    /// <summary>An importer's defaults: its tick length, hold limit, jitter tolerance (seconds) and demand model.</summary>
     protected ImportOptions(double tickSeconds, double maxHoldSeconds, double jitterToleranceSeconds, DemandModel demand)
     {
         TickSeconds = tickSeconds;

@@ -8,6 +8,7 @@ namespace DmKernel.Traces;
 /// </summary>
 public sealed class TraceImportException : Exception
 {
+    /// <summary>A problem of <paramref name="kind"/> at <paramref name="file"/>:<paramref name="line"/>:<paramref name="column"/> (0: not about one): what was <paramref name="found"/> and what was <paramref name="expected"/>.</summary>
     public TraceImportException(ImportErrorKind kind, string file, int line, int column, string? columnName, string found, string expected)
         : base(Format(kind, file, line, column, columnName, found, expected))
     {

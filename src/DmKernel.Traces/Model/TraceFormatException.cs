@@ -7,6 +7,7 @@ namespace DmKernel.Traces;
 /// </summary>
 public sealed class TraceFormatException : Exception
 {
+    /// <summary>The file <paramref name="path"/> cannot be read at <paramref name="where"/>: <paramref name="problem"/>.</summary>
     public TraceFormatException(string path, string where, string problem, Exception? inner = null)
         : base($"Trace file '{path}', {where}: {problem}", inner)
     {

@@ -14,18 +14,23 @@ public sealed class Histogram
     private SortedDictionary<int, long>? _above; // value (> last bin) → samples; allocated at the first such sample
     private long _aboveCount;
 
+    /// <summary>A histogram with one bin per value 0..<paramref name="max"/> (the last bin takes <paramref name="max"/> and above).</summary>
     public Histogram(int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         _bins = new long[max + 1];
     }
 
+    /// <summary>The number of samples.</summary>
     public long Count { get; private set; }
 
+    /// <summary>The exact sum of the samples.</summary>
     public long Sum { get; private set; }
 
+    /// <summary>The largest sample (0 without samples).</summary>
     public int Max { get; private set; }
 
+    /// <summary>Adds one sample (a value above the last bin is also kept exactly, see <see cref="AboveLastBin"/>).</summary>
     public void Add(int value)
     {
         int bin = Math.Clamp(value, 0, _bins.Length - 1);
@@ -91,6 +96,7 @@ public sealed class Histogram
         Max = Math.Max(Max, max);
     }
 
+    /// <summary>The mean of the samples; 0 without samples.</summary>
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 
     /// <summary>

@@ -30,6 +30,7 @@ public sealed class ReplayEngine : IDisposable
     private readonly int[] _vmOfSlot = [];
     private readonly int[] _chunkValues = [];
 
+    /// <summary>Replays <paramref name="reader"/>'s trace with its own VM table and placement (or a first-fit placement when it has none).</summary>
     public ReplayEngine(NativeTraceReader reader, ReplayOptions options)
         : this(reader, options, null)
     {
@@ -171,27 +172,34 @@ public sealed class ReplayEngine : IDisposable
         return fleet;
     }
 
+    /// <summary>The trace's header.</summary>
     public TraceHeader Header { get; }
 
+    /// <summary>The model the fleet runs (the trace's tick length and the options' parameters).</summary>
     public ModelParameters Model { get; }
 
     /// <summary>The VMs with the host each one was placed on.</summary>
     public IReadOnlyList<TraceVm> Vms { get; }
 
+    /// <summary>The hosts the VMs were placed on, one per fleet host.</summary>
     public IReadOnlyList<TraceHost> Hosts { get; }
 
     /// <summary>True when the trace had no placement and the replay made one.</summary>
     public bool PlacedByReplay { get; }
 
+    /// <summary>The fleet the trace is replayed on.</summary>
     public Fleet Fleet { get; }
 
+    /// <summary>The balancer that ticks <see cref="Fleet"/>.</summary>
     public Balancer Balancer { get; }
 
+    /// <summary>What the replay has measured so far.</summary>
     public ReplayMetrics Metrics { get; }
 
     /// <summary>Ticks this replay will run.</summary>
     public long TotalTicks { get; }
 
+    /// <summary>Ticks replayed so far.</summary>
     public long TicksDone { get; private set; }
 
     /// <summary>Whether the next ticks are read and decoded on a thread of their own (<see cref="ReplayOptions.ReadAhead"/>; tests).</summary>
@@ -388,6 +396,7 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
+    /// <summary>Stops the read-ahead and measuring threads and the balancer's workers; a second call does nothing.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -29,6 +29,7 @@ public sealed class ReplayMetrics
     private readonly long[] _unmetMbTicks;
     private readonly int[] _unservableTicks;
 
+    /// <summary>Metrics for <paramref name="fleet"/>, starting from nothing.</summary>
     public ReplayMetrics(Fleet fleet)
     {
         ArgumentNullException.ThrowIfNull(fleet);
@@ -57,6 +58,7 @@ public sealed class ReplayMetrics
     /// </summary>
     public ReadOnlySpan<int> UnservableTicksBySlot => _unservableTicks;
 
+    /// <summary>Ticks measured.</summary>
     public long Ticks { get; private set; }
 
     /// <summary>Σ over ticks of the VMs the trace says are on.</summary>
@@ -77,16 +79,22 @@ public sealed class ReplayMetrics
     /// <summary>Σ over ticks of Σ max(0, Demand − Assigned), MB·ticks.</summary>
     public long UnmetMbTicks { get; private set; }
 
+    /// <summary>Σ over ticks of the fleet's Assigned, MB·ticks.</summary>
     public long AssignedMbTicks { get; private set; }
 
+    /// <summary>Σ over ticks of the fleet's Demand, MB·ticks.</summary>
     public long DemandMbTicks { get; private set; }
 
+    /// <summary>The largest fleet-wide Assigned of any tick, MB.</summary>
     public long PeakAssignedMb { get; private set; }
 
+    /// <summary>Σ over ticks of the VMs with Smart Paging in use (R6, R16).</summary>
     public long SmartPagingVmTicks { get; private set; }
 
+    /// <summary>Σ over ticks of the fleet's Smart Paging, MB·ticks.</summary>
     public long SmartPagingMbTicks { get; private set; }
 
+    /// <summary>Σ over ticks of the hosts that were short (R11).</summary>
     public long ShortHostTicks { get; private set; }
 
     /// <summary>Pressure of Running DM VMs, one sample per VM per tick.</summary>
@@ -95,6 +103,7 @@ public sealed class ReplayMetrics
     /// <summary>Host Available as % of the host's RAM, one sample per host per tick.</summary>
     public Histogram HostAvailablePercent { get; } = new(100);
 
+    /// <summary>The fleet series, one point per tick.</summary>
     public IReadOnlyList<FleetPoint> Series => _series;
 
     /// <summary>Host <paramref name="host"/>'s Available as a whole percentage of its RAM (rounded down; 0 for a host of no RAM).</summary>

@@ -31,13 +31,16 @@ public sealed class ReplayOutcome
     /// <summary>The trace's header: source, tick length, ticks, metadata.</summary>
     public required TraceHeader Header { get; init; }
 
+    /// <summary>The model the replay ran.</summary>
     public required ModelParameters Model { get; init; }
 
     /// <summary>The balancer policy the replay ran under (Hyper-V unless set).</summary>
     public BalancerPolicy Policy { get; init; } = BalancerPolicy.HyperV;
 
+    /// <summary>VMs in the trace.</summary>
     public required int VmCount { get; init; }
 
+    /// <summary>Hosts the VMs ran on.</summary>
     public required int HostCount { get; init; }
 
     /// <summary>Ticks replayed.</summary>
@@ -46,30 +49,40 @@ public sealed class ReplayOutcome
     /// <summary>True when the trace had no placement and the replay made one.</summary>
     public required bool PlacedByReplay { get; init; }
 
+    /// <summary>Σ over ticks of the VMs the trace says are on (<see cref="ReplayMetrics.WantedVmTicks"/>).</summary>
     public required long WantedVmTicks { get; init; }
 
+    /// <summary>Σ over ticks of the VMs that are Booting or Running (<see cref="ReplayMetrics.OnVmTicks"/>).</summary>
     public required long OnVmTicks { get; init; }
 
+    /// <summary>Σ over ticks of the VMs with Demand &gt; Assigned (<see cref="ReplayMetrics.PagingVmTicks"/>).</summary>
     public required long PagingVmTicks { get; init; }
 
     /// <summary>Of <see cref="PagingVmTicks"/>, the VM-ticks paging with a committed demand above what the VM's settings can serve (<see cref="ReplayMetrics.UnservablePagingVmTicks"/>).</summary>
     public long UnservablePagingVmTicks { get; init; }
 
+    /// <summary>Σ over ticks of the VMs the trace wants on that are not (<see cref="ReplayMetrics.DeniedVmTicks"/>).</summary>
     public required long DeniedVmTicks { get; init; }
 
+    /// <summary>Σ over ticks of Σ max(0, Demand − Assigned), MB·ticks.</summary>
     public required long UnmetMbTicks { get; init; }
 
+    /// <summary>Σ over ticks of the fleet's Assigned, MB·ticks.</summary>
     public required long AssignedMbTicks { get; init; }
 
+    /// <summary>Σ over ticks of the fleet's Demand, MB·ticks.</summary>
     public required long DemandMbTicks { get; init; }
 
     /// <summary>The largest fleet-wide assigned memory of any tick, MB.</summary>
     public required long PeakAssignedMb { get; init; }
 
+    /// <summary>Σ over ticks of the VMs with Smart Paging in use (R6, R16).</summary>
     public required long SmartPagingVmTicks { get; init; }
 
+    /// <summary>Σ over ticks of the fleet's Smart Paging, MB·ticks.</summary>
     public required long SmartPagingMbTicks { get; init; }
 
+    /// <summary>Σ over ticks of the hosts that were short (R11).</summary>
     public required long ShortHostTicks { get; init; }
 
     /// <summary>Pressure of Running DM VMs, one sample per VM per tick.</summary>
@@ -84,12 +97,16 @@ public sealed class ReplayOutcome
     /// <summary>Memory additions over every host: operations and MB.</summary>
     public required long AddOperations { get; init; }
 
+    /// <summary>MB added over every host (R19).</summary>
     public required long AddedMb { get; init; }
 
+    /// <summary>Memory remove operations over every host (R19).</summary>
     public required long RemoveOperations { get; init; }
 
+    /// <summary>MB removed over every host (R19).</summary>
     public required long RemovedMb { get; init; }
 
+    /// <summary>Starts that failed with NotEnoughMemory over every host (R4).</summary>
     public required long FailedStarts { get; init; }
 
     /// <summary>The fleet's state hash after the last tick (<see cref="Fleet.ComputeStateHash"/>).</summary>

@@ -11,8 +11,10 @@ namespace DmKernel.Traces.Replay;
 /// </summary>
 public static class ReplaySummary
 {
+    /// <summary>The <c>format</c> member of every <c>summary.json</c> this version writes.</summary>
     public const string Format = "dmkernel-replay-summary/1";
 
+    /// <summary>Writes the summary of <paramref name="engine"/>'s finished replay of <paramref name="traceFile"/> to <paramref name="output"/>, with the process's peak working set in <c>run</c>.</summary>
     public static void Write(Stream output, ReplayEngine engine, string traceFile, long peakWorkingSetBytes)
     {
         ArgumentNullException.ThrowIfNull(engine);
