@@ -60,7 +60,7 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>destination[index .. index + Count) += value, widened to 64 bits.</summary>
     static abstract void AddToLong(ref long destination, nuint index, TSelf value);
 
-    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes; binary64, exact).</summary>
+    /// <summary>R18 window mean, lane by lane as <see cref="Rules.WindowAverage"/> (count &gt; 0 lanes; 32-bit lanes, a binary32 estimate and an exact correction, docs/model.md, "Exact arithmetic").</summary>
     static abstract TSelf WindowAverage(TSelf sum, TSelf count);
 
     /// <summary>Whether <see cref="FastLinuxFloor"/> is available (else the kernel uses a chain of selects).</summary>
@@ -69,10 +69,10 @@ internal interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     /// <summary>R8's Linux floor lane by lane as <see cref="Rules.LinuxFloor"/>, from the leading-zero count (t ≥ 0).</summary>
     static abstract TSelf FastLinuxFloor(TSelf t);
 
-    /// <summary>R9 in binary64, lane by lane equal to <see cref="Rules.Target"/> (the quotient by 100 as a product with <see cref="Rules.Hundredth"/>).</summary>
+    /// <summary>R9 in 32-bit lanes, lane by lane equal to <see cref="Rules.Target"/>: a binary32 estimate of the quotient by 100 and one exact integer correction (docs/model.md, "Exact arithmetic").</summary>
     static abstract TSelf Target(TSelf demand, TSelf buffer, TSelf minimum, TSelf maximum, int gMask);
 
-    /// <summary>R10 in binary64, lane by lane equal to <see cref="Rules.Pressure"/>.</summary>
+    /// <summary>R10 in 32-bit lanes, lane by lane equal to <see cref="Rules.Pressure"/>: a binary32 estimate and one exact integer correction (docs/model.md, "Exact arithmetic").</summary>
     static abstract TSelf Pressure(TSelf demand, TSelf assigned);
 
     /// <summary>

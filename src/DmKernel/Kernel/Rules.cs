@@ -12,13 +12,6 @@ internal static class Rules
     public const int PressureCap = 100_000;
 
     /// <summary>
-    /// The binary64 number nearest to 1/100. The vector paths take R9's quotient as <c>ceil(P × Hundredth)</c> instead of
-    /// <c>ceil(P / 100)</c>: for every integer 0 ≤ P &lt; 2^37 the two are equal (docs/model.md, "Exact arithmetic"), and a
-    /// multiplication is several times cheaper than a division.
-    /// </summary>
-    public const double Hundredth = 0.01;
-
-    /// <summary>
     /// R8: the Linux guest's balloon floor, <c>compute_balloon_floor()</c> of hv_balloon.c, in MB:
     /// t &lt; 128: 8 + t/2; t &lt; 512: 40 + t/4; t &lt; 2048: 104 + t/8; t &lt; 8192: 232 + t/16; else 488 + t/32.
     /// </summary>

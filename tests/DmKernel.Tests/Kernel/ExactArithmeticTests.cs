@@ -253,29 +253,38 @@ public class ExactArithmeticTests
         }
     }
 
-    /// <summary>R8's Linux floor from the leading-zero count (AVX-512 CD) equals the breakpoints' formula for every
-    /// Assigned up to 2^20 and at random. Runs where the CPU has AVX-512 CD (this project's machines); elsewhere the
-    /// kernel uses the chain of selects (the differential tests) and the formula is checked by the test above.</summary>
+    /// <summary>R8's Linux floor as each vector width computes it on this CPU (the leading-zero count where
+    /// Vector512 has AVX-512 CD, the chain of selects elsewhere and on the narrower widths) equals the scalar rule for
+    /// every Assigned up to 2^20 and at random. Nothing is skipped on a CPU without AVX-512 CD (CI's AVX-off pass):
+    /// the form that CPU takes is the one checked; the leading-zero form itself has its own row where the CPU has it.</summary>
     [Fact]
-    public void LinuxFloor_Vector_EqualsScalar()
+    public void LinuxFloor_Vector_EqualsScalar_OnEveryWidth()
     {
-        if (!DmKernel.Kernel.V512.HasFastLinuxFloor)
-            return;
         var values = new List<int>();
         for (int t = 0; t <= 1 << 20; t++)
             values.Add(t);
         var random = new Random(11);
         for (int k = 0; k < 100_000; k++)
             values.Add(random.Next(0, ModelParameters.MaxCeilingLimitMb + 1));
-        var lanes = new int[16];
-        for (int i = 0; i < values.Count; i += 16)
+        AssertLinuxFloor<DmKernel.Kernel.V128>(values, DmKernel.Kernel.VectorKernel<DmKernel.Kernel.V128>.LinuxFloor);
+        AssertLinuxFloor<DmKernel.Kernel.V256>(values, DmKernel.Kernel.VectorKernel<DmKernel.Kernel.V256>.LinuxFloor);
+        AssertLinuxFloor<DmKernel.Kernel.V512>(values, DmKernel.Kernel.VectorKernel<DmKernel.Kernel.V512>.LinuxFloor);
+        if (DmKernel.Kernel.V512.HasFastLinuxFloor)
+            AssertLinuxFloor<DmKernel.Kernel.V512>(values, DmKernel.Kernel.V512.FastLinuxFloor);
+    }
+
+    private static void AssertLinuxFloor<TV>(List<int> values, Func<TV, TV> floor)
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        var lanes = new int[n];
+        var result = new int[n];
+        for (int i = 0; i < values.Count; i += n)
         {
-            for (int j = 0; j < 16; j++)
+            for (int j = 0; j < n; j++)
                 lanes[j] = values[Math.Min(i + j, values.Count - 1)];
-            var v = DmKernel.Kernel.V512.FastLinuxFloor(DmKernel.Kernel.V512.Load(ref lanes[0], 0));
-            var result = new int[16];
-            DmKernel.Kernel.V512.Store(v, ref result[0], 0);
-            for (int j = 0; j < 16; j++)
+            TV.Store(floor(TV.Load(ref lanes[0], 0)), ref result[0], 0);
+            for (int j = 0; j < n; j++)
                 Assert.Equal(KernelRules.LinuxFloor(lanes[j]), result[j]);
         }
     }
