@@ -109,7 +109,7 @@ public sealed class TraceSeries
         for (int k = 0; k < t; k++)
         {
             if (!reader.ReadTick(row))
-                throw new TraceFormatException(reader.FilePath, $"tick {k}", $"the trace ended early: its header promises {reader.Header.TickCount} ticks");
+                TraceFormatException.ThrowEndedEarly(reader.FilePath, k, reader.Header.TickCount);
             for (int v = 0; v < row.Length; v++)
                 all[(v * ticks) + k] = row[v];
         }

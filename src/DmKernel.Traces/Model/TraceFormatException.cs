@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DmKernel.Traces;
 
 /// <summary>
@@ -20,4 +22,13 @@ public sealed class TraceFormatException : Exception
 
     /// <summary>The place in the file: a header field, a section, or a chunk with its tick range.</summary>
     public string Where { get; }
+
+    /// <summary>
+    /// Throws "the trace ended early" for tick <paramref name="tick"/> of a trace whose header promised
+    /// <paramref name="promised"/> ticks: one message for every reader of ticks, and the throw kept out of the per-tick
+    /// methods that call it.
+    /// </summary>
+    [DoesNotReturn]
+    internal static void ThrowEndedEarly(string path, long tick, long promised)
+        => throw new TraceFormatException(path, $"tick {tick}", $"the trace ended early: its header promises {promised} ticks");
 }

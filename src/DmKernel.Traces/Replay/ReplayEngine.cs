@@ -369,7 +369,7 @@ public sealed class ReplayEngine : IDisposable
             else
             {
                 if (!_reader.ReadTick(_traceTick))
-                    throw new TraceFormatException(_reader.FilePath, $"tick {TicksDone}", $"the trace ended early: its header promises {Header.TickCount} ticks");
+                    TraceFormatException.ThrowEndedEarly(_reader.FilePath, TicksDone, Header.TickCount);
                 tick = _traceTick;
             }
 

@@ -178,10 +178,7 @@ internal sealed class TickReadAhead : IDisposable
     private void ReadOne(int[] values, long t)
     {
         if (!_reader.ReadTick(values))
-        {
-            throw new TraceFormatException(_reader.FilePath, $"tick {_firstTick + t}",
-                $"the trace ended early: its header promises {_reader.Header.TickCount} ticks");
-        }
+            TraceFormatException.ThrowEndedEarly(_reader.FilePath, _firstTick + t, _reader.Header.TickCount);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
