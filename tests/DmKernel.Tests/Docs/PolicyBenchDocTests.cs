@@ -16,7 +16,11 @@ public class PolicyBenchDocTests
 
     private static readonly Dictionary<string, string> Names = new()
     {
-        ["HyperV"] = "Hyper-V", ["Static"] = "static", ["Squeezed"] = "Xen squeezed", ["Mom"] = "oVirt MoM", ["Esx"] = "VMware ESX",
+        ["HyperV"] = "Hyper-V",
+        ["Static"] = "static",
+        ["Squeezed"] = "Xen squeezed",
+        ["Mom"] = "oVirt MoM",
+        ["Esx"] = "VMware ESX",
     };
 
     private static string Root => ReadmeExampleTests.RepoRoot();
