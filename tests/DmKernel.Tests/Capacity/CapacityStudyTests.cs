@@ -518,6 +518,32 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// Twenty VMs of 1–2 GB on 16 GB hosts, two of them at their 2 GB Maximum on every tick (pressure 100 %, R10), the
+    /// rest at 1000 MB, under a p95 pressure limit of 90 %, density draws of two hosts (seed 2) that leave the two out.
+    /// </summary>
+    private static CapacityResult TwoOfTwentyAtTheirMaximum(BalancerPolicy[] policies)
+    {
+        int[] light = Enumerable.Repeat(1000, 12).ToArray(), full = Enumerable.Repeat(2048, 12).ToArray();
+        TraceSeries s = Series(12,
+        [
+            .. Enumerable.Range(0, 18).Select(_ => (VmSettings.Dynamic(1024, 512, 2048), light)),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+            (VmSettings.Dynamic(1024, 512, 2048), full),
+        ]);
+        return CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Seed = 2,
+            HostsPerProbe = 2,
+            Level = new ServiceLevel { MaxPressure = 90 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = policies,
+        });
+    }
+
+    /// <summary>
     /// The report's "none: it misses the level even with one VM per host": two of twenty VMs want their whole Maximum all
     /// the time, so their pressure (R10) is 100 % wherever they run, above the p95 limit of 90 % at every host count, one
     /// VM per host included. The density search's draws (two hosts per probe, seed 2) leave them out and meet, so the
@@ -527,23 +553,7 @@ public class CapacityStudyTests
     [Fact]
     public void HostsNeeded_MissingEvenWithOneVmPerHost_WhileTheDensityMeets_TheReportSaysSo()
     {
-        int[] light = Enumerable.Repeat(1000, 12).ToArray(), full = Enumerable.Repeat(2048, 12).ToArray();
-        TraceSeries s = Series(12,
-        [
-            .. Enumerable.Range(0, 18).Select(_ => (VmSettings.Dynamic(1024, 512, 2048), light)),
-            (VmSettings.Dynamic(1024, 512, 2048), full),
-            (VmSettings.Dynamic(1024, 512, 2048), full),
-        ]);
-        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
-        {
-            Host = new TraceHost(16_384, 2048),
-            Threads = 1,
-            Seeds = 1,
-            Seed = 2,
-            HostsPerProbe = 2,
-            Level = new ServiceLevel { MaxPressure = 90 },
-            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
-        });
+        CapacityResult r = TwoOfTwentyAtTheirMaximum([]);
         DensityResult density = r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicMemory);
         HostsResult hosts = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
         Assert.False(density.NeverMeets);
@@ -575,24 +585,7 @@ public class CapacityStudyTests
     [Fact]
     public void HostsNeeded_MissingEvenWithOneVmPerHost_ThePolicyTableAndLinesSayNone()
     {
-        int[] light = Enumerable.Repeat(1000, 12).ToArray(), full = Enumerable.Repeat(2048, 12).ToArray();
-        TraceSeries s = Series(12,
-        [
-            .. Enumerable.Range(0, 18).Select(_ => (VmSettings.Dynamic(1024, 512, 2048), light)),
-            (VmSettings.Dynamic(1024, 512, 2048), full),
-            (VmSettings.Dynamic(1024, 512, 2048), full),
-        ]);
-        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
-        {
-            Host = new TraceHost(16_384, 2048),
-            Threads = 1,
-            Seeds = 1,
-            Seed = 2,
-            HostsPerProbe = 2,
-            Level = new ServiceLevel { MaxPressure = 90 },
-            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
-            Policies = [BalancerPolicy.HyperV, BalancerPolicy.Static],
-        });
+        CapacityResult r = TwoOfTwentyAtTheirMaximum([BalancerPolicy.HyperV, BalancerPolicy.Static]);
         PolicyResult hyperV = r.Policies[0];
         Assert.False(hyperV.Density.NeverMeets);
         Assert.Null(hyperV.Hosts.Hosts);
