@@ -21,8 +21,8 @@ public sealed class Balancer : IDisposable
     private ObjectPool<PolicyScratch>? _shardPolicyScratch;
     private TickContext _ctx;
     private PolicyTick _policyTick;
-    private bool _inShardedTick;
-    private bool _disposed;
+    private int _shard;                 // 0: no sharded tick open; n > 0: open, with n - 1 TickHosts calls running
+    private volatile bool _disposed;
     private int _busy;                  // 1 while a tick (or a sharded tick) runs: a second caller is refused, not raced
     private readonly int[] _hostTicks;  // sharded tick: how often each host was ticked since BeginTick
 
@@ -105,23 +105,42 @@ public sealed class Balancer : IDisposable
     /// <summary>The fleet being balanced.</summary>
     public Fleet Fleet => _fleet;
 
-    /// <summary>Runs one tick over every host.</summary>
+    /// <summary>
+    /// Runs one tick over every host. One tick of a fleet runs at a time: a second <see cref="Tick()"/> (or
+    /// <see cref="BeginTick"/>) while one runs, on another thread or through another <see cref="Balancer"/> of the same
+    /// fleet, or while a sharded tick is open, is refused with <see cref="InvalidOperationException"/>; so are the calls
+    /// of the fleet that change its VMs or settings or replace its state (<see cref="Fleet.AddVm"/>,
+    /// <see cref="Fleet.RemoveVm"/>, <see cref="Fleet.Configure"/>, <see cref="Fleet.SetGuestResponse"/>,
+    /// <see cref="Fleet.LoadState"/>, <see cref="Fleet.SaveState"/>, <see cref="Fleet.ComputeStateHash"/>) from another
+    /// thread while the tick runs. The per-VM inputs (<c>SetCommitted</c>, <c>UpdateCommitted</c>, the requests,
+    /// <see cref="Fleet.CancelRequest"/>) and every read (spans, per-index getters) are not checked: calling them during a
+    /// tick is the caller's error (a request then can leave a host's memory out of balance; a read can see the tick half
+    /// done).
+    /// </summary>
     public void Tick()
     {
-        Enter("Tick");
+        Enter("Tick", Fleet.WholeTick);
         try
         {
             TickAll();
         }
         finally
         {
-            Volatile.Write(ref _busy, 0);
+            Exit(fleetClaimed: true);
         }
     }
+
+    /// <summary>
+    /// Tests only: called on the ticking thread once per <see cref="Tick()"/> (before its hosts run) and once per
+    /// <see cref="TickHosts"/> call (after its hosts are claimed), while the tick holds the fleet, so that a test can act
+    /// from another thread at that point instead of hoping to hit it.
+    /// </summary>
+    internal Action? WhileTicking;
 
     private void TickAll()
     {
         StartTick();
+        WhileTicking?.Invoke();
         if (_workers is null)
             RunChunk(0);
         else
@@ -134,15 +153,43 @@ public sealed class Balancer : IDisposable
     /// tick inside a sharded one) is refused with <see cref="InvalidOperationException"/> instead of racing the first
     /// (which corrupted the hosts' state, or aborted the process inside the worker group).
     /// </summary>
-    private void Enter(string call)
+    private void Enter(string call, int kind)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_inShardedTick)
+        if (Volatile.Read(ref _shard) != 0)
             throw new InvalidOperationException($"{call} called inside BeginTick/EndTick.");
         if (_fleet.RefusedShardedTick is long refused)
-            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once, or the tick abandoned by Dispose), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
+        if (!_fleet.TryClaimTick(kind))
+        {
+            bool sharded = _fleet.RunningTick == Fleet.ShardedTick;
+            Exit(fleetClaimed: false);
+            throw new InvalidOperationException(sharded
+                ? $"{call} called while another Balancer's sharded tick of this fleet is open (BeginTick without EndTick): one tick of a fleet at a time, whichever balancer runs it."
+                : $"{call} called while another Balancer's tick of this fleet runs (on another thread): one tick of a fleet at a time, whichever balancer runs it.");
+        }
+    }
+
+    /// <summary>
+    /// Ends what <see cref="Enter"/> claimed; on a balancer disposed meanwhile, stops the worker threads (which
+    /// <see cref="Dispose"/> left to the tick that ran).
+    /// </summary>
+    private void Exit(bool fleetClaimed)
+    {
+        if (fleetClaimed)
+            _fleet.ReleaseTick();
+        Interlocked.Exchange(ref _busy, 0); // a full fence: Dispose sees the balancer free, or this sees it disposed
+        if (_disposed)
+            StopWorkers();
+    }
+
+    /// <summary>Stops the workers once, when no tick runs; the balancer stays claimed, so nothing ticks after.</summary>
+    private void StopWorkers()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+            _workers?.Dispose();
     }
 
     /// <summary>
@@ -154,14 +201,14 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public unsafe void Tick(ReadOnlySpan<int> committedMb)
     {
-        Enter("Tick");
+        Enter("Tick", Fleet.WholeTick);
         try
         {
             TickWith(committedMb);
         }
         finally
         {
-            Volatile.Write(ref _busy, 0);
+            Exit(fleetClaimed: true);
         }
     }
 
@@ -209,86 +256,162 @@ public sealed class Balancer : IDisposable
     /// <summary>
     /// Starts a tick whose hosts the caller runs itself with <see cref="TickHosts"/>, for simulators that shard
     /// hosts over their own threads or machines. Every host must be ticked exactly once before <see cref="EndTick"/>.
+    /// The fleet is claimed as by <see cref="Tick()"/> until <see cref="EndTick"/>: no other tick of it starts (through
+    /// any balancer), and <see cref="Fleet.LoadState"/>, <see cref="Fleet.SaveState"/> and
+    /// <see cref="Fleet.ComputeStateHash"/> are refused. Between BeginTick and EndTick the caller may change the VMs of the
+    /// hosts that no <see cref="TickHosts"/> call is ticking at that moment (their committed demand, requests, settings,
+    /// as a replay applies each chunk of hosts just before it ticks it); a change to a host while it is ticked is the
+    /// caller's error, not checked.
     /// </summary>
     public void BeginTick()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_inShardedTick)
+        if (Volatile.Read(ref _shard) != 0)
             throw new InvalidOperationException("BeginTick called twice without EndTick.");
-        Enter("BeginTick");
+        Enter("BeginTick", Fleet.ShardedTick);
         Array.Clear(_hostTicks);
         StartTick();
-        _inShardedTick = true;
+        Volatile.Write(ref _shard, 1);
     }
 
     /// <summary>
     /// Ticks hosts [<paramref name="firstHost"/>, <paramref name="firstHost"/> + <paramref name="hostCount"/>)
     /// within a <see cref="BeginTick"/> / <see cref="EndTick"/> pair. Safe to call concurrently for disjoint
-    /// ranges; each call borrows working memory from a pool, so steady state allocates nothing.
+    /// ranges; each call borrows working memory from a pool, so steady state allocates nothing. A range with a host
+    /// already ticked since <see cref="BeginTick"/>, or being ticked by a call on another thread, is refused with
+    /// <see cref="InvalidOperationException"/> naming the host, and ticks none of its hosts (the sharded tick stays open).
     /// </summary>
     public void TickHosts(int firstHost, int hostCount)
     {
-        if (!_inShardedTick)
-            throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
-        if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
-            throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
-                $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
-        for (int h = firstHost; h < firstHost + hostCount; h++)
-            Interlocked.Increment(ref _hostTicks[h]);
-        HostScratch scratch = _shardScratch.Get();
-        PolicyScratch? policyScratch = _shardPolicyScratch?.Get();
+        // Counted in _shard for the call's length, so that EndTick (or Dispose) does not close the tick under it.
+        int open;
+        do
+        {
+            open = Volatile.Read(ref _shard);
+            if (open == 0)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
+            }
+        }
+        while (Interlocked.CompareExchange(ref _shard, open + 1, open) != open);
+
         try
         {
-            RunHosts(firstHost, firstHost + hostCount, scratch, policyScratch);
+            if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
+                throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
+                    $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+            ClaimHosts(firstHost, hostCount);
+            WhileTicking?.Invoke();
+            HostScratch scratch = _shardScratch.Get();
+            PolicyScratch? policyScratch = _shardPolicyScratch?.Get();
+            try
+            {
+                RunHosts(firstHost, firstHost + hostCount, scratch, policyScratch);
+            }
+            finally
+            {
+                _shardScratch.Return(scratch);
+                if (policyScratch is not null)
+                    _shardPolicyScratch!.Return(policyScratch);
+            }
         }
         finally
         {
-            _shardScratch.Return(scratch);
-            if (policyScratch is not null)
-                _shardPolicyScratch!.Return(policyScratch);
+            Interlocked.Decrement(ref _shard);
         }
     }
 
     /// <summary>
-    /// Ends a sharded tick. A host not ticked, or ticked more than once, since <see cref="BeginTick"/> is an
-    /// <see cref="InvalidOperationException"/> naming it: the hosts ticked have moved on and the others have not (their
-    /// R18 windows no longer match the tick index), so the fleet must be restored from a saved state: until
-    /// <see cref="Fleet.LoadState"/> does, every tick of the fleet (<see cref="Tick()"/>, <see cref="BeginTick"/>, by any
-    /// balancer) is refused, naming the tick.
+    /// Counts each host of the range as ticked; a host counted already (ticked before, or by a call running on another
+    /// thread) takes the range's counts back and is refused, so that no host runs twice in one tick.
+    /// </summary>
+    private void ClaimHosts(int firstHost, int hostCount)
+    {
+        for (int h = firstHost; h < firstHost + hostCount; h++)
+        {
+            if (Interlocked.Increment(ref _hostTicks[h]) != 1)
+            {
+                for (int k = firstHost; k <= h; k++)
+                    Interlocked.Decrement(ref _hostTicks[k]);
+                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"TickHosts({firstHost}, {hostCount}): host {h} was already ticked since BeginTick (or is being ticked by a TickHosts call on another thread); every host is ticked exactly once per tick. None of the range's hosts was ticked."));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends a sharded tick, on any thread, once every <see cref="TickHosts"/> call has returned: called while one still
+    /// runs on another thread, it is refused with <see cref="InvalidOperationException"/> and the tick stays open. A host not
+    /// ticked since <see cref="BeginTick"/> is an <see cref="InvalidOperationException"/> naming it: the hosts ticked have
+    /// moved on and the others have not (their R18 windows no longer match the tick index), so the fleet must be restored
+    /// from a saved state: until <see cref="Fleet.LoadState"/> does, every tick of the fleet (<see cref="Tick()"/>,
+    /// <see cref="BeginTick"/>, by any balancer) is refused, naming the tick.
     /// </summary>
     public void EndTick()
     {
-        if (!_inShardedTick)
-            throw new InvalidOperationException("EndTick called without BeginTick.");
-        _inShardedTick = false;
-        Volatile.Write(ref _busy, 0);
-        for (int h = 0; h < _hostTicks.Length; h++)
+        int open = Interlocked.CompareExchange(ref _shard, 0, 1);
+        if (open == 0)
         {
-            if (_hostTicks[h] != 1)
-            {
-                _fleet.RefusedShardedTick = _fleet.TickIndex;
-                int count = _hostTicks.Count(c => c != 1);
-                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"EndTick: host {h} was ticked {_hostTicks[h]} times since BeginTick ({count} host(s) not exactly once); every host must be ticked exactly once. The fleet's hosts are now at different ticks: restore a saved state (Fleet.LoadState)."));
-            }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            throw new InvalidOperationException("EndTick called without BeginTick.");
         }
 
-        _fleet.TickIndex++;
+        if (open > 1)
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"EndTick called while {open - 1} TickHosts call(s) of this tick still run on other threads: end the tick after every TickHosts call has returned. The tick is still open."));
+        try
+        {
+            for (int h = 0; h < _hostTicks.Length; h++)
+            {
+                if (_hostTicks[h] != 1)
+                {
+                    _fleet.RefusedShardedTick = _fleet.TickIndex;
+                    int count = _hostTicks.Count(c => c != 1);
+                    throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"EndTick: host {h} was ticked {_hostTicks[h]} times since BeginTick ({count} host(s) not exactly once); every host must be ticked exactly once. The fleet's hosts are now at different ticks: restore a saved state (Fleet.LoadState)."));
+                }
+            }
+
+            _fleet.TickIndex++;
+        }
+        finally
+        {
+            Exit(fleetClaimed: true);
+        }
     }
 
     /// <summary>Runs <paramref name="count"/> ticks.</summary>
     public void Tick(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         for (int i = 0; i < count; i++)
             Tick();
     }
 
-    /// <summary>Stops the worker threads; a tick after this throws <see cref="ObjectDisposedException"/> (on any thread count).</summary>
+    /// <summary>
+    /// Stops the worker threads; a tick started after this throws <see cref="ObjectDisposedException"/> (on any thread
+    /// count). Never throws, and may be called twice, or on any thread: a <see cref="Tick()"/> running on another thread
+    /// runs to its end, and the workers stop when it returns. A sharded tick left open is abandoned when no
+    /// <see cref="TickHosts"/> call runs: the fleet is free for another balancer, and if some hosts were ticked (so that the
+    /// hosts are at different ticks) every later tick of the fleet is refused until <see cref="Fleet.LoadState"/>, as after
+    /// a refused <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running the tick stays open: finish it with
+    /// <see cref="TickHosts"/> and <see cref="EndTick"/>, which still work, and the workers stop at <see cref="EndTick"/>.
+    /// </summary>
     public void Dispose()
     {
         _disposed = true;
-        _workers?.Dispose();
+        if (Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
+        {
+            // An open sharded tick with no TickHosts call running: abandoned.
+            if (_hostTicks.AsSpan().IndexOfAnyExcept(0) >= 0)
+                _fleet.RefusedShardedTick = _fleet.TickIndex;
+            _fleet.ReleaseTick();
+            Interlocked.Exchange(ref _busy, 0);
+        }
+
+        StopWorkers();
     }
 
     private void StartTick()

@@ -10,7 +10,11 @@ public sealed partial class Fleet
     /// probability). A fleet split by host into parts (shards on other machines) gives the same hash through
     /// <see cref="CombineStateHash"/>. Allocation-free after the first call; may be taken at any tick.
     /// </summary>
-    public ulong ComputeStateHash() => Cols.ComputeHash(TickIndex);
+    public ulong ComputeStateHash()
+    {
+        ThrowIfTicking(nameof(ComputeStateHash), shardedToo: true);
+        return Cols.ComputeHash(TickIndex);
+    }
 
     /// <summary>
     /// The hash of one host's part of the state (its slots' columns and its own), independent of where its slots start

@@ -10,6 +10,7 @@ public sealed partial class Fleet
     public void SaveState(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ThrowIfTicking(nameof(SaveState), shardedToo: true);
         Cols.Save(output, TickIndex, Model);
     }
 
@@ -25,6 +26,7 @@ public sealed partial class Fleet
     public void LoadState(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ThrowIfTicking(nameof(LoadState), shardedToo: true);
         TickIndex = Cols.Load(input, Model, FindImpossible);
         StateLoads++;
         RefusedShardedTick = null; // every host is at the loaded tick again

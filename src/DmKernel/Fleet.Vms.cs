@@ -9,6 +9,7 @@ public sealed partial class Fleet
     /// <summary>Adds a VM, Off, in the first free slot of <paramref name="host"/>; returns its slot. Settings are checked by R1.</summary>
     public int AddVm(int host, in VmSettings settings)
     {
+        ThrowIfTicking(nameof(AddVm), shardedToo: false);
         CheckHost(host);
         int start = Cols.HostStart[host], limit = start + Cols.HostVmLimit[host];
         for (int i = start; i < limit; i++)
@@ -31,6 +32,7 @@ public sealed partial class Fleet
     /// </summary>
     public void RemoveVm(int vm)
     {
+        ThrowIfTicking(nameof(RemoveVm), shardedToo: false);
         int i = CheckUsed(vm);
         if (StateOf(i) != VmState.Off)
             ThrowHelper.BadState(vm, StateOf(i), "remove it", "Off (stop it first)");
@@ -56,6 +58,7 @@ public sealed partial class Fleet
     /// </summary>
     public void Configure(int vm, in VmSettings settings)
     {
+        ThrowIfTicking(nameof(Configure), shardedToo: false);
         int i = CheckUsed(vm);
         ValidateR1(i, settings);
         if (StateOf(i) != VmState.Off)
@@ -78,6 +81,7 @@ public sealed partial class Fleet
     /// </summary>
     public void SetGuestResponse(int vm, GuestResponse response)
     {
+        ThrowIfTicking(nameof(SetGuestResponse), shardedToo: false);
         int i = CheckUsed(vm);
         response.Validate();
         bool spells = response.Kind == GuestResponseKind.IntermittentlyStuck;

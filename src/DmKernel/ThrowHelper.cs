@@ -50,4 +50,10 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void SpanLength(string name, int actual, int expected)
         => throw new ArgumentException($"{name} has {actual} elements; expected one per slot ({expected}).", name);
+
+    [DoesNotReturn]
+    public static void FleetTicking(string call, bool sharded)
+        => throw new InvalidOperationException(sharded
+            ? $"Fleet.{call} called while a sharded tick of this fleet is open (Balancer.BeginTick without EndTick): call it before BeginTick or after EndTick."
+            : $"Fleet.{call} called while a tick of this fleet runs (Balancer.Tick, on another thread): a fleet is not changed, saved or loaded during a tick; call it between ticks.");
 }

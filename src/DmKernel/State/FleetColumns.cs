@@ -23,7 +23,13 @@ internal sealed class FleetColumns
     /// </summary>
     private const int StateVersion = 3;
 
-    private int[]? _hashScratch;
+    // The hash's scratch for transformed columns, one per thread (not per fleet): two threads hashing one fleet at once
+    // (ComputeStateHash, or ComputeHostStateHash of their own hosts) shared one array before and got wrong hashes.
+    [ThreadStatic]
+    private static int[]? t_hashScratch;
+
+    /// <summary>Tests only: the calling thread's hash scratch (null before its first hash of a transformed column).</summary>
+    internal static int[]? HashScratchOfThisThread => t_hashScratch;
 
     public FleetColumns(int slots, int hosts, int windowTicks)
     {
@@ -350,8 +356,10 @@ internal sealed class FleetColumns
 
         if (c.HashAs != typeof(int))
             throw new InvalidOperationException($"Column {c.Name}: the hash reads transformed columns as int only.");
-        _hashScratch ??= new int[Math.Max(SlotCount, HostCount * FleetSchema.HostRingLength)];
-        Span<int> wide = _hashScratch.AsSpan(0, length);
+        int[] scratch = t_hashScratch is { } mine && mine.Length >= length
+            ? mine
+            : t_hashScratch = new int[Math.Max(SlotCount, HostCount * FleetSchema.HostRingLength)];
+        Span<int> wide = scratch.AsSpan(0, length);
         switch (a)
         {
             case null:

@@ -197,8 +197,9 @@ public class ShardedTickTests
     }
 
     /// <summary>
-    /// A sharded tick that skips a host, or ticks one twice, is refused at EndTick naming the host (before: accepted, and
-    /// the host's R18 window then gave an average pressure five times its maximum). The fleet's hosts are then at
+    /// A sharded tick that skips a host is refused at EndTick naming the host (before: accepted, and the host's R18 window
+    /// then gave an average pressure five times its maximum); one that ticks a host twice is refused at the second
+    /// TickHosts, which ticks none of its range, so the tick can still end. The fleet's hosts are then at
     /// different ticks: every later tick of it, by this balancer or another, is refused naming the refused tick (before:
     /// accepted in silence) until a saved state is loaded.
     /// </summary>
@@ -232,9 +233,10 @@ public class ShardedTickTests
         fleet.LoadState(saved); // every host at tick 0 again: the fleet ticks
         balancer.BeginTick();
         balancer.TickHosts(0, 3);
-        balancer.TickHosts(2, 1);
-        e = Assert.Throws<InvalidOperationException>(balancer.EndTick);
-        Assert.Contains("host 2 was ticked 2 times", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<InvalidOperationException>(() => balancer.TickHosts(2, 1)); // refused up front: nothing ticked twice
+        Assert.Contains("host 2 was already ticked since BeginTick", e.Message, StringComparison.Ordinal);
+        balancer.EndTick();
+        Assert.Equal(1, fleet.TickIndex);
 
         saved.Position = 0;
         fleet.LoadState(saved);
