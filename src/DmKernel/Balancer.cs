@@ -158,10 +158,9 @@ public sealed class Balancer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Volatile.Read(ref _shard) != 0)
             throw new InvalidOperationException($"{call} called inside BeginTick/EndTick.");
-        if (_fleet.RefusedShardedTick is long refused)
-            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once, or the tick abandoned by Dispose), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
+        WhileClaiming?.Invoke();
         if (!_fleet.TryClaimTick(kind))
         {
             bool sharded = _fleet.RunningTick == Fleet.ShardedTick;
@@ -170,7 +169,21 @@ public sealed class Balancer : IDisposable
                 ? $"{call} called while another Balancer's sharded tick of this fleet is open (BeginTick without EndTick): one tick of a fleet at a time, whichever balancer runs it."
                 : $"{call} called while another Balancer's tick of this fleet runs (on another thread): one tick of a fleet at a time, whichever balancer runs it.");
         }
+
+        // Read with the fleet claimed: a sharded tick refused (or abandoned) by another balancer marks the fleet before it
+        // gives the fleet back, so a tick that claims it after that sees the mark (read before the claim, it was missed).
+        if (_fleet.RefusedShardedTick is long refused)
+        {
+            Exit(fleetClaimed: true);
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once, or the tick abandoned by Dispose), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
+        }
     }
+
+    /// <summary>
+    /// Tests only: called in <see cref="Enter"/> once the balancer is claimed and before the fleet is, so that a test can
+    /// act (dispose the balancer, end another balancer's tick) at that point.
+    /// </summary>
+    internal Action? WhileClaiming;
 
     /// <summary>
     /// Ends what <see cref="Enter"/> claimed; on a balancer disposed meanwhile, stops the worker threads (which
@@ -271,7 +284,13 @@ public sealed class Balancer : IDisposable
         Enter("BeginTick", Fleet.ShardedTick);
         Array.Clear(_hostTicks);
         StartTick();
-        Volatile.Write(ref _shard, 1);
+        Interlocked.Exchange(ref _shard, 1); // a full fence: Dispose sees the tick open, or this sees the balancer disposed
+        if (_disposed && Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
+        {
+            // Disposed since Enter, when no tick was open to abandon: abandoned here (no host ticked), the fleet given back.
+            Exit(fleetClaimed: true);
+            ObjectDisposedException.ThrowIf(true, this);
+        }
     }
 
     /// <summary>

@@ -71,7 +71,9 @@ internal sealed class WorkerGroup : IDisposable
         if (!_done.IsSet)
             SpinWhile(static d => !d.IsSet, _done);
         _done.Wait();
-        Exception? failure = local ?? Interlocked.Exchange(ref _failure, null);
+        // Taken every round, even when chunk 0 failed too (left behind, it failed the next round, which ran clean).
+        Exception? worker = Interlocked.Exchange(ref _failure, null);
+        Exception? failure = local ?? worker;
         if (failure is not null)
             throw new InvalidOperationException("A tick failed on a worker thread.", failure);
     }

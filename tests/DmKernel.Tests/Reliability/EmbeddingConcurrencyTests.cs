@@ -1,3 +1,4 @@
+using DmKernel.Kernel;
 using DmKernel.Tests.Support;
 
 namespace DmKernel.Tests.Reliability;
@@ -48,6 +49,14 @@ public class EmbeddingConcurrencyTests
         }
 
         Assert.Null(failed);
+    }
+
+    /// <summary>The balancer's worker threads still running (its private worker group's, read by reflection).</summary>
+    private static int WorkerThreadsAlive(Balancer balancer)
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        object? group = typeof(Balancer).GetField("_workers", Private)!.GetValue(balancer);
+        return group is null ? 0 : ((Thread[])typeof(WorkerGroup).GetField("_threads", Private)!.GetValue(group)!).Count(t => t.IsAlive);
     }
 
     /// <summary>
@@ -145,8 +154,10 @@ public class EmbeddingConcurrencyTests
         {
             balancer.Dispose();
             balancer.Dispose();
+            Assert.Equal(threads - 1, WorkerThreadsAlive(balancer)); // the tick still runs on them
         });
         Assert.Equal(1, fleet.TickIndex);
+        Assert.Equal(0, WorkerThreadsAlive(balancer)); // stopped when the tick returned
         Assert.Equal(typeof(Balancer).FullName, Assert.Throws<ObjectDisposedException>(balancer.Tick).ObjectName);
         Assert.Throws<ObjectDisposedException>(() => balancer.Tick(0));
         Assert.Throws<ObjectDisposedException>(() => balancer.TickHosts(0, 1));
@@ -254,6 +265,85 @@ public class EmbeddingConcurrencyTests
         using (var whole = new Balancer(reference))
             whole.Tick();
         FleetAssert.Equal(reference, fleet, "after a refused TickHosts");
+    }
+
+    /// <summary>
+    /// A tick of another balancer that claims the fleet just after a sharded tick was refused at EndTick (or abandoned by
+    /// Dispose) is refused too: the mark is read with the fleet claimed (before: it was read before the claim, so a tick
+    /// that had read it just before EndTick set it then ticked the hosts at different ticks, in silence).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATickClaimingTheFleetJustAfterARefusedEndTick_IsRefused(bool abandonedByDispose)
+    {
+        Fleet fleet = Started();
+        using var saved = new MemoryStream();
+        fleet.SaveState(saved);
+        var first = new Balancer(fleet);
+        using var second = new Balancer(fleet);
+        first.BeginTick();
+        first.TickHosts(0, 2);
+        second.WhileClaiming = () =>
+        {
+            second.WhileClaiming = null;
+            if (abandonedByDispose)
+                first.Dispose();
+            else
+                Assert.Throws<InvalidOperationException>(first.EndTick);
+        };
+        var e = Assert.Throws<InvalidOperationException>(second.Tick);
+        Assert.Contains("Tick: EndTick refused the sharded tick 0", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, fleet.TickIndex);
+        Assert.Throws<InvalidOperationException>(second.BeginTick); // the refused tick gave the balancer and the fleet back
+        saved.Position = 0;
+        fleet.LoadState(saved);
+        second.Tick();
+        Assert.Equal(1, fleet.TickIndex);
+        first.Dispose();
+    }
+
+    /// <summary>
+    /// Dispose between BeginTick's claim of the fleet and the opening of its tick (on another thread; here from the
+    /// <see cref="Balancer.WhileClaiming"/> hook) found no tick to abandon: BeginTick abandons it itself and throws
+    /// ObjectDisposedException (before: BeginTick returned with the tick open on the disposed balancer, and the fleet stayed
+    /// claimed for ever: every other balancer's tick, and LoadState, refused).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Dispose_DuringBeginTick_TheTickIsAbandoned_TheFleetIsFree(int threads)
+    {
+        Fleet fleet = Started();
+        var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+        balancer.WhileClaiming = balancer.Dispose;
+        Assert.Throws<ObjectDisposedException>(balancer.BeginTick);
+        Assert.Throws<ObjectDisposedException>(() => balancer.TickHosts(0, 1));
+        Assert.Throws<ObjectDisposedException>(balancer.EndTick);
+        using var next = new Balancer(fleet, KernelPath.Auto, threads);
+        next.Tick();
+        Assert.Equal(1, fleet.TickIndex);
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
+    /// A round of the worker group in which chunk 0 and a worker's chunk both fail reports chunk 0's failure and forgets the
+    /// worker's (before: the worker's stayed behind, and the next round, which ran clean, threw it: a tick failing after
+    /// one that had failed on several threads).
+    /// </summary>
+    [Fact]
+    public void WorkerGroup_ARoundFailingOnEveryChunk_LeavesNoFailureToTheNextRound()
+    {
+        bool fail = true;
+        using var group = new WorkerGroup(1, chunk =>
+        {
+            if (fail)
+                throw new InvalidOperationException($"chunk {chunk}");
+        });
+        var e = Assert.Throws<InvalidOperationException>(group.Run);
+        Assert.Equal("chunk 0", e.InnerException!.Message);
+        fail = false;
+        group.Run();
     }
 
     /// <summary>
