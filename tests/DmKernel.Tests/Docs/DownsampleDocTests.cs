@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using static DmKernel.Tests.Docs.DocFigures;
 
 namespace DmKernel.Tests.Docs;
 
@@ -12,21 +12,7 @@ namespace DmKernel.Tests.Docs;
 /// </summary>
 public class DownsampleDocTests
 {
-    private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
-    private static readonly NumberFormatInfo Grouped = new() { NumberGroupSeparator = " ", NumberDecimalSeparator = "." };
-
-    private static string Root => ReadmeExampleTests.RepoRoot();
-
-    private static string Flat(string relative) =>
-        Regex.Replace(File.ReadAllText(Path.Combine(Root, relative)).ReplaceLineEndings("\n"), @"\s*\n\s*", " ");
-
-    private static JsonElement Json(string name)
-    {
-        string path = Path.Combine(Root, "docs", "results", "downsample", name);
-        Assert.True(File.Exists(path), $"docs/results/downsample/{name}, which the docs quote, does not exist");
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.Clone();
-    }
+    private static JsonElement Json(string name) => DocFigures.Json($"docs/results/downsample/{name}", "the docs quote");
 
     /// <summary>What the two rules' committed outputs say, computed as the docs state them.</summary>
     private sealed record Facts(
@@ -68,13 +54,11 @@ public class DownsampleDocTests
         private static int Density(JsonElement c) => Strategy(c, "Dynamic Memory").GetProperty("vmsPerHost").GetProperty("median").GetInt32();
     }
 
-    private static string F(double value, string format) => value.ToString(format, Ic);
-
     private static string Gb(double mb) => F(mb / 1024, "F1");
 
-    private static string Mb(double mb) => Math.Round(mb, MidpointRounding.AwayFromZero).ToString("#,0", Grouped);
+    private static string Mb(double mb) => Thousands(Math.Round(mb, MidpointRounding.AwayFromZero));
 
-    private static string Seconds(long s) => s.ToString("#,0", Grouped);
+    private static string Seconds(long s) => Thousands(s);
 
     private static void AssertFigures(string doc, string text, string pattern, params string[] expected)
     {

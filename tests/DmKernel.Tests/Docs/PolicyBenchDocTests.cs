@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
+using static DmKernel.Tests.Docs.DocFigures;
 
 namespace DmKernel.Tests.Docs;
 
@@ -11,7 +11,6 @@ namespace DmKernel.Tests.Docs;
 public class PolicyBenchDocTests
 {
     private const string Folder = "bench/results/intel-xeon-avx512-2core";
-    private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
     private static readonly string[] GoalPolicies = ["Static", "Squeezed", "Mom", "Esx"];
 
     private static readonly Dictionary<string, string> Names = new()
@@ -23,19 +22,14 @@ public class PolicyBenchDocTests
         ["Esx"] = "VMware ESX",
     };
 
-    private static string Root => ReadmeExampleTests.RepoRoot();
-
     /// <summary>ns/VM of each (short %, policy, path) row of a raw PolicyTickBench report ("Scalar" or "Vector").</summary>
     private static Dictionary<(int Short, string Policy, string Path), double> Raw(string file)
     {
-        string path = Path.Combine(Root, Folder, file);
-        Assert.True(File.Exists(path), $"{Folder}/{file}, which policies.md quotes, does not exist");
         var rows = new Dictionary<(int, string, string), double>();
-        foreach (string line in File.ReadLines(path))
+        foreach (Dictionary<string, string> r in BenchRows($"{Folder}/{file}", "policies.md quotes"))
         {
-            string[] c = line.Replace("**", "", StringComparison.Ordinal).Split('|', StringSplitOptions.TrimEntries);
-            if (c.Length > 10 && c[1] == "Tick")
-                rows[(int.Parse(c[2], Ic), c[3], c[5])] = double.Parse(c[9], Ic);
+            if (r["Method"] == "Tick")
+                rows[(int.Parse(r["ShortSharePercent"], Ic), r["Policy"], r["Path"])] = double.Parse(r["ns/VM"], Ic);
         }
 
         Assert.Equal(20, rows.Count);
@@ -44,8 +38,6 @@ public class PolicyBenchDocTests
 
     private static (Dictionary<(int, string, string), double> Run3, Dictionary<(int, string, string), double> Run4) Runs() =>
         (Raw("DmKernel.Benchmarks.PolicyTickBench-run3-report-github.md"), Raw("DmKernel.Benchmarks.PolicyTickBench-report-github.md"));
-
-    private static string F(double value, string format) => value.ToString(format, Ic);
 
     [Fact]
     public void PoliciesResultTable_IsTheRawReportsNsAndRatios()
@@ -87,7 +79,7 @@ public class PolicyBenchDocTests
             runs.SelectMany(r => GoalPolicies.Select(p => r[(share, p, path)] / r[(share, "HyperV", over)]));
         IEnumerable<double> HyperV(int share) => runs.Select(r => r[(share, "HyperV", "Vector")]);
 
-        string doc = Regex.Replace(File.ReadAllText(Path.Combine(Root, "docs", "policies.md")), @"\s*\n\s*", " ");
+        string doc = Flat("docs/policies.md");
         Match m = Regex.Match(doc, @"policies cost ([\d.]+)–([\d.]+) ns per VM-tick against Hyper-V's (\d+)–(\d+) ns with no short host, ([\d.]+)–([\d.]+) × Hyper-V's Vector512 path in the same run \(([\d.]+)–([\d.]+) × with a quarter of the hosts short, against Hyper-V's (\d+)–(\d+) ns\); on the scalar path ([\d.]+)–([\d.]+) ×");
         Assert.True(m.Success, "docs/policies.md's 'Cost' sentence is gone or reworded; update its pattern here");
         string[] expected =
@@ -103,7 +95,7 @@ public class PolicyBenchDocTests
             Assert.True(m.Groups[k + 1].Value == expected[k], $"docs/policies.md 'Cost', figure {k + 1}: \"{m.Groups[k + 1].Value}\", the raw reports give \"{expected[k]}\"");
 
         // README quotes run 4 alone: Hyper-V's Vector512 ns, each goal policy's, and their range over Hyper-V's.
-        string readme = Regex.Replace(File.ReadAllText(Path.Combine(Root, "README.md")), @"\s*\n\s*", " ");
+        string readme = Flat("README.md");
         Match r4 = Regex.Match(readme, @"Hyper-V ([\d.]+) ns; static ([\d.]+), squeezed ([\d.]+), MoM ([\d.]+), ESX ([\d.]+) ns, i\.e\. ([\d.]+)–([\d.]+) × Hyper-V");
         Assert.True(r4.Success, "README's policy cost sentence is gone or reworded; update its pattern here");
         string[] quoted =

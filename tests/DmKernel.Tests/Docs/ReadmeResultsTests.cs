@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DmKernel.Traces.Capacity;
+using static DmKernel.Tests.Docs.DocFigures;
 
 namespace DmKernel.Tests.Docs;
 
@@ -15,25 +15,9 @@ namespace DmKernel.Tests.Docs;
 /// </summary>
 public partial class ReadmeResultsTests
 {
-    private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
+    private static string ReadmeText() => Text("README.md");
 
-    // README groups thousands with a space: "1 065 GB·h", "123 081 VM·h".
-    private static readonly NumberFormatInfo Grouped = new() { NumberGroupSeparator = " ", NumberDecimalSeparator = "." };
-
-    private static string Root => ReadmeExampleTests.RepoRoot();
-
-    private static string ReadmeText() => File.ReadAllText(Path.Combine(Root, "README.md")).ReplaceLineEndings("\n");
-
-    /// <summary>README with its line breaks as spaces: a sentence wrapped over lines reads as one.</summary>
-    private static string FlatReadme() => ReadmeText().Replace('\n', ' ');
-
-    private static JsonElement Json(string relative)
-    {
-        string path = Path.Combine(Root, relative);
-        Assert.True(File.Exists(path), $"{relative}, which README quotes, does not exist");
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.Clone();
-    }
+    private static JsonElement Json(string relative) => DocFigures.Json(relative, "README quotes");
 
     /// <summary>Collects every mismatch of a test, so that one run names them all.</summary>
     private sealed class Figures
@@ -58,9 +42,6 @@ public partial class ReadmeResultsTests
 
     // ---- formatting, as CompareReport formats (src/DmKernel.Cli/Report/CompareReport.cs; its helpers are private) ----
 
-    /// <summary>CompareReport.Fmt / Ratio: two decimals.</summary>
-    private static string F2(double v) => v.ToString("F2", Ic);
-
     /// <summary>CompareReport.Gb without its unit: MB as GB with two decimals.</summary>
     private static string Gb(double mb) => (mb / 1024).ToString("F2", Ic);
 
@@ -73,8 +54,6 @@ public partial class ReadmeResultsTests
         return min == max ? median.ToString(Ic) : string.Create(Ic, $"{median} ({min}–{max})");
     }
 
-    private static string Thousands(double v) => v.ToString("N0", Grouped);
-
     private static JsonElement Strategy(JsonElement comparison, string key)
         => comparison.GetProperty("strategies").EnumerateArray().Single(s => s.GetProperty("key").GetString() == key);
 
@@ -86,21 +65,11 @@ public partial class ReadmeResultsTests
     }
 
     /// <summary>The cells of each row of the README table whose header row starts with <paramref name="header"/>.</summary>
-    private static List<string[]> Table(string header)
-    {
-        string[] lines = ReadmeText().Split('\n');
-        int h = Array.FindIndex(lines, l => l.StartsWith(header, StringComparison.Ordinal));
-        Assert.True(h >= 0, $"README has no table with the header '{header}'");
-        Assert.StartsWith("|---", lines[h + 1], StringComparison.Ordinal);
-        var rows = new List<string[]>();
-        for (int i = h + 2; i < lines.Length && lines[i].StartsWith('|'); i++)
-            rows.Add([.. lines[i].Trim().Trim('|').Split('|').Select(c => c.Trim())]);
-        return rows;
-    }
+    private static List<string[]> Table(string header) => TableRows(ReadmeText().Split('\n'), header, $"README has no table with the header '{header}'");
 
     private static Match Sentence(Regex pattern, string what)
     {
-        Match m = pattern.Match(FlatReadme());
+        Match m = pattern.Match(Flat("README.md"));
         Assert.True(m.Success, $"README no longer has {what} in the words this test looks for ({pattern}): update the pattern, keeping the figures checked against their source");
         return m;
     }
@@ -193,7 +162,7 @@ public partial class ReadmeResultsTests
 
         // The report's "N probes, M M VM-ticks, S s." line, which README quotes twice.
         const string report = "docs/results/compare/bitbrains-2013-8.report.md";
-        Match run = ReportRunLine().Match(File.ReadAllText(Path.Combine(Root, report)).ReplaceLineEndings("\n"));
+        Match run = ReportRunLine().Match(Text(report));
         Assert.True(run.Success, $"{report} has no '- N probes, M M VM-ticks, S s.' line");
         Match quoted = Sentence(MonthRunLine(), "the month report's run line (The \"S s\" in the committed report's \"N probes, …\" line)");
         figures.Check("month report's run line", quoted.Groups["probes"].Value, run.Groups["probes"].Value, report);
@@ -255,7 +224,7 @@ public partial class ReadmeResultsTests
         foreach ((int line, int end, List<string> paragraphs) in blocks)
         {
             string report = links.MinBy(l => l.Line < line ? line - l.Line : Math.Max(0, l.Line - end)).Path;
-            string[] reportParagraphs = [.. File.ReadAllText(Path.Combine(Root, report)).ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim())];
+            string[] reportParagraphs = [.. Text(report).Split('\n').Select(l => l.Trim())];
             foreach (string p in paragraphs)
             {
                 quoted++;
@@ -398,35 +367,11 @@ public partial class ReadmeResultsTests
 
     // ---- bench/results: TickBench ratios ----
 
-    /// <summary>The rows of a BenchmarkDotNet markdown report (bold marks removed), by column name.</summary>
-    private static List<Dictionary<string, string>> BenchRows(string relative)
-    {
-        string path = Path.Combine(Root, relative);
-        Assert.True(File.Exists(path), $"{relative}, which README quotes, does not exist");
-        string[] lines = [.. File.ReadAllLines(path).Where(l => l.StartsWith('|'))];
-        static string[] Cells(string line) => [.. line.Trim().Trim('|').Split('|').Select(c => c.Replace("**", "", StringComparison.Ordinal).Trim())];
-        string[] header = Cells(lines[0]);
-        return [.. lines.Skip(2).Select(Cells).Select(cells => header.Zip(cells).ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal))];
-    }
+    private static List<Dictionary<string, string>> BenchRows(string relative) => DocFigures.BenchRows(relative, "README quotes");
 
     private static Dictionary<string, string> BenchRow(List<Dictionary<string, string>> rows, string source, int shortPercent, int vms, string path, string workload)
         => rows.SingleOrDefault(r => r["ShortSharePercent"] == shortPercent.ToString(Ic) && r["Vms"] == vms.ToString(Ic) && r["Path"] == path && r["Workload"] == workload)
             ?? throw new InvalidOperationException($"{source} has no row {path} {workload}, {vms} VMs, {shortPercent} % short");
-
-    /// <summary>A BenchmarkDotNet time ("1,000.29 μs") in nanoseconds, at the precision printed.</summary>
-    private static decimal BenchTime(string text)
-    {
-        string[] parts = text.Split(' ');
-        decimal value = decimal.Parse(parts[0], NumberStyles.Number, Ic);
-        return value * parts[1] switch
-        {
-            "ns" => 1m,
-            "μs" or "us" => 1_000m,
-            "ms" => 1_000_000m,
-            "s" => 1_000_000_000m,
-            _ => throw new InvalidOperationException($"unknown time unit in '{text}'"),
-        };
-    }
 
     private static decimal Median(IEnumerable<decimal> values)
     {
