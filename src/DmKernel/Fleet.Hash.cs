@@ -8,7 +8,10 @@ public sealed partial class Fleet
     /// in a fixed order, each read as its logical element type) in host order. Equal fleets hash equal whatever kernel
     /// path or thread count produced them; any difference in any hashed column changes it (with overwhelming
     /// probability). A fleet split by host into parts (shards on other machines) gives the same hash through
-    /// <see cref="CombineStateHash"/>. Allocation-free after the first call; may be taken at any tick.
+    /// <see cref="CombineStateHash"/>. Allocation-free after the first call on each thread (each thread hashes with its
+    /// own scratch); may be taken at any tick index, between ticks: during a <see cref="Balancer.Tick()"/> or an open
+    /// sharded tick (<see cref="Balancer.BeginTick"/> until <see cref="Balancer.EndTick"/>) it is refused with
+    /// <see cref="InvalidOperationException"/>.
     /// </summary>
     public ulong ComputeStateHash()
     {
