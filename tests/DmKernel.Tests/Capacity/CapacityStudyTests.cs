@@ -601,6 +601,25 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// Twenty 1 GB VMs (Maximum 4 GB) wanting 3 GB on every tick, on 16 GB hosts, under the static policy first (which
+    /// meets the level at no host count: it holds them at 1 GB) and Hyper-V; <paramref name="maxHosts"/> as --max-hosts.
+    /// </summary>
+    private static CapacityResult TwentyWantingThreeGbUnderStaticFirst(int? maxHosts)
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
+        return CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            MaxHosts = maxHosts,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
+        });
+    }
+
+    /// <summary>
     /// The policies' side-by-side probes on a trace without placement pack onto the hosts the first policy needs; when it
     /// meets the level at no host count (here the static policy, holding 1 GB VMs that want 3 GB), its search now goes on
     /// to one VM per host, where the policies have nothing to share: the side by side stays on the search's first limit
@@ -609,16 +628,7 @@ public class CapacityStudyTests
     [Fact]
     public void SideBySide_WhenTheFirstPolicyMeetsAtNoHostCount_StaysOnTheStartupEstimate_NotOneVmPerHost()
     {
-        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
-        TraceSeries s = Series(12, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
-        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
-        {
-            Host = new TraceHost(16_384, 2048),
-            Threads = 1,
-            Seeds = 1,
-            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
-            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
-        });
+        CapacityResult r = TwentyWantingThreeGbUnderStaticFirst(maxHosts: null);
         HostsResult first = r.Policies[0].Hosts;
         Assert.Null(first.Hosts);
         Assert.Equal(20, first.MaxHosts); // the search went on to one VM per host
@@ -633,17 +643,7 @@ public class CapacityStudyTests
     [Fact]
     public void SideBySide_WhenTheFirstPolicyMeetsAtNoHostCount_UnderMaxHosts_IsOnTheLimit()
     {
-        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
-        TraceSeries s = Series(12, [.. Enumerable.Range(0, 20).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
-        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
-        {
-            Host = new TraceHost(16_384, 2048),
-            Threads = 1,
-            Seeds = 1,
-            MaxHosts = 5,
-            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
-            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
-        });
+        CapacityResult r = TwentyWantingThreeGbUnderStaticFirst(maxHosts: 5);
         HostsResult first = r.Policies[0].Hosts;
         Assert.Null(first.Hosts);
         Assert.Equal(5, first.MaxHosts);
