@@ -8,7 +8,7 @@ namespace DmKernel.Tests.Docs;
 /// What the docs tests that recompute quoted figures from committed results (<see cref="ReadmeResultsTests"/>,
 /// <see cref="DownsampleDocTests"/>, <see cref="PolicyBenchDocTests"/>, <see cref="LeanKernelDocTests"/>) share: the
 /// repository's files read as the docs print them, the committed JSON outputs and BenchmarkDotNet reports, markdown
-/// tables, and the number formats the docs use.
+/// tables, the number formats the docs use, and <see cref="FigureCheck"/>, which collects the mismatches.
 /// </summary>
 internal static class DocFigures
 {
@@ -85,5 +85,31 @@ internal static class DocFigures
             "s" => 1_000_000_000m,
             _ => throw new InvalidOperationException($"unknown time unit in '{text}'"),
         };
+    }
+}
+
+/// <summary>
+/// Collects every quoted figure that does not match what its source gives, so that one run of a docs test names them
+/// all; <see cref="AssertAllMatch"/> also fails when fewer figures were checked than the test expects (a table or
+/// sentence the test no longer finds).
+/// </summary>
+internal sealed class FigureCheck(string title, string prefix = "")
+{
+    private readonly List<string> mismatches = [];
+
+    public int Checked { get; private set; }
+
+    /// <summary>Compares one quoted figure with the one its source gives, ordinally.</summary>
+    public void Check(string what, string quoted, string expected, string source)
+    {
+        Checked++;
+        if (!string.Equals(quoted, expected, StringComparison.Ordinal))
+            mismatches.Add($"{prefix}{what}: \"{quoted}\", but {source} gives \"{expected}\"");
+    }
+
+    public void AssertAllMatch(int atLeast)
+    {
+        Assert.True(mismatches.Count == 0, $"{title}:\n" + string.Join('\n', mismatches));
+        Assert.True(Checked >= atLeast, $"only {Checked} figures checked, expected at least {atLeast}: is the test still finding the figures it checks?");
     }
 }

@@ -19,27 +19,6 @@ public partial class ReadmeResultsTests
 
     private static JsonElement Json(string relative) => DocFigures.Json(relative, "README quotes");
 
-    /// <summary>Collects every mismatch of a test, so that one run names them all.</summary>
-    private sealed class Figures
-    {
-        private readonly List<string> mismatches = [];
-
-        public int Checked { get; private set; }
-
-        public void Check(string what, string readme, string expected, string source)
-        {
-            Checked++;
-            if (!string.Equals(readme, expected, StringComparison.Ordinal))
-                mismatches.Add($"README {what}: \"{readme}\", but {source} gives \"{expected}\"");
-        }
-
-        public void AssertAllMatch(int atLeast)
-        {
-            Assert.True(mismatches.Count == 0, "README figures that do not match their committed source:\n" + string.Join('\n', mismatches));
-            Assert.True(Checked >= atLeast, $"only {Checked} figures checked, expected at least {atLeast}: is the test still finding README's figures?");
-        }
-    }
-
     // ---- formatting, as CompareReport formats (src/DmKernel.Cli/Report/CompareReport.cs; its helpers are private) ----
 
     /// <summary>CompareReport.Gb without its unit: MB as GB with two decimals.</summary>
@@ -82,7 +61,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void BitbrainsMonthTable_MatchesEachRowsComparisonJson()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         List<string[]> rows = Table("| import | answer | Dynamic Memory, VMs per host");
         Assert.True(rows.Count >= 2, "the Bitbrains month table has fewer than 2 rows");
         foreach (string[] row in rows)
@@ -142,7 +121,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void BitbrainsMonthSentences_MatchTheirComparisonJsonAndReport()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         const string month = "docs/results/compare/bitbrains-2013-8.comparison.json", month0 = "docs/results/compare/bitbrains-2013-8-os-base-0.comparison.json";
 
         // ShareText.Percent(p, 1), as CompareReport.Habits prints "pages 16.7 % of servable VM-time".
@@ -258,7 +237,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void PolicyTable_MatchesEachTracesPoliciesJson()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         List<string[]> rows = Table("| trace | policy | density, VMs per host |");
         var groups = new List<(string Label, List<string[]> Rows)>();
         foreach (string[] row in rows)
@@ -330,7 +309,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void PolicySentences_MatchTheMonthsPoliciesJson()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         const string month = "docs/results/policies/bitbrains-2013-8.comparison.json", tax = "docs/results/policies/bitbrains-2013-8-esx-tax.comparison.json";
         JsonElement c = Json(month);
         JsonElement Policy(JsonElement comparison, string name) => comparison.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
@@ -427,7 +406,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void TickBenchTargets_AreTheMediansOfTheRawRuns()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         static string S(decimal d) => d.ToString(Ic);
 
         Match intel = Sentence(IntelTickBench(), "the Intel TickBench medians (\"medians of three runs of … at `commit`: **N ×** …\")");
@@ -476,7 +455,7 @@ public partial class ReadmeResultsTests
     [Fact]
     public void ScalarRatios_AreTheRawReportsMeans()
     {
-        var figures = new Figures();
+        var figures = new FigureCheck("README figures that do not match their committed source", "README ");
         Match m = Sentence(ScalarRatios(), "the AMD Vector512 / scalar ratios (\"**Vector512 against the scalar reference, same run**, steady workload …\")");
         string source = "bench/results/amd-epyc-zen4-2core/" + m.Groups["file"].Value;
         List<Dictionary<string, string>> rows = BenchRows(source);
