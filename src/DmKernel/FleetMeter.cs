@@ -10,7 +10,9 @@ namespace DmKernel;
 /// totals and bins of one <see cref="FleetStatistics.Measure(Fleet, Span{long}, Span{int}, Span{long})"/> call (and, when
 /// given per-slot unservable counters, <see cref="TickTotals.UnservablePagingVms"/>, which that call leaves 0). A call out
 /// of that order, a host measured twice, or one left out is an <see cref="InvalidOperationException"/> naming it (the
-/// totals would count it twice or not at all). Allocates only in its constructor; not thread-safe (one meter per thread).
+/// totals would count it twice or not at all). Allocates only in its constructor; not thread-safe (one meter per thread):
+/// threads that measure their own host ranges each use a meter of their own, and <see cref="Add(FleetMeter)"/> then adds
+/// them into one, which gives exactly what one meter over every host gives.
 /// </summary>
 public sealed class FleetMeter
 {
@@ -91,6 +93,72 @@ public sealed class FleetMeter
         else
             FleetStatistics.ScalarSlots(_fleet, startSlot, endSlot, ref _sums, _direct, pagingTicks, unmetMbTicks, unservableTicks);
         FleetStatistics.AddHosts(_fleet, firstHost, end, ref _sums);
+    }
+
+    /// <summary>
+    /// Adds the hosts <paramref name="other"/> measured since its <see cref="Begin"/> to this meter's tick, as if this meter
+    /// had measured them itself: for a simulator that measures its host ranges on several threads, one meter per thread,
+    /// and then wants one fleet total. Every total and pressure count is an integer sum (or a maximum), so a meter that
+    /// had others added to it gives at <see cref="End"/> exactly, bit for bit, what one meter over all the hosts gives,
+    /// whatever the split of the hosts between meters and the order of the adds. <paramref name="other"/> is only read:
+    /// call this after the thread measuring it is done (join it first), and <see cref="Begin"/> it again for the next
+    /// tick. Both meters must have a tick begun, measure the same <see cref="Fleet"/> with the same number of pressure
+    /// bins, and share no host, else it is refused (changing nothing) with an exception naming the difference or the
+    /// host. Allocation-free.
+    /// </summary>
+    /// <param name="other">A meter of the same fleet and pressure bins, with a tick begun; not this meter.</param>
+    public void Add(FleetMeter other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this))
+            throw new ArgumentException("FleetMeter.Add: a meter cannot be added to itself (its hosts would count twice).", nameof(other));
+        if (!ReferenceEquals(other._fleet, _fleet))
+        {
+            throw new ArgumentException(
+                $"FleetMeter.Add: the other meter measures another Fleet ({other._fleet.HostCount} hosts, {other._fleet.SlotCount} slots) than this meter's ({_fleet.HostCount} hosts, {_fleet.SlotCount} slots); add only meters of the same Fleet instance.",
+                nameof(other));
+        }
+
+        if (other._bins != _bins)
+            throw new ArgumentException($"FleetMeter.Add: the other meter has {other._bins} pressure bins; this meter has {_bins}. Create the meters with the same pressureBins.", nameof(other));
+        if (!_open)
+            throw new InvalidOperationException("FleetMeter.Add called without Begin (or after End).");
+        if (!other._open)
+            throw new InvalidOperationException("FleetMeter.Add: the other meter has no tick begun (Begin, or it was ended); Begin it and measure its hosts before adding it.");
+        byte[] mine = _measured, theirs = other._measured;
+        for (int h = 0; h < mine.Length; h++)
+        {
+            if ((mine[h] & theirs[h]) != 0)
+                throw new InvalidOperationException($"FleetMeter.Add: host {h} was measured by both meters since Begin; measure every host once per tick.");
+        }
+
+        for (int h = 0; h < mine.Length; h++)
+            mine[h] |= theirs[h];
+
+        // Sums: integer adds, commutative and associative (int wraparound too), and a max: any split, any order, one meter's totals.
+        FleetStatistics.Sums o = other._sums;
+        _sums.On += o.On;
+        _sums.RunningDm += o.RunningDm;
+        _sums.Paging += o.Paging;
+        _sums.SpVms += o.SpVms;
+        _sums.ShortHosts += o.ShortHosts;
+        _sums.PressureMax = Math.Max(_sums.PressureMax, o.PressureMax);
+        _sums.Unservable += o.Unservable;
+        _sums.Unmet += o.Unmet;
+        _sums.Assigned += o.Assigned;
+        _sums.Demand += o.Demand;
+        _sums.Ballooned += o.Ballooned;
+        _sums.Sp += o.Sp;
+        _sums.Available += o.Available;
+        _sums.PressureSum += o.PressureSum;
+
+        // The pressure counts: the same layout in both (same bins, same process, so the same pooling and stride).
+        int[] counts = _counts, otherCounts = other._counts;
+        for (int i = 0; i < counts.Length; i++)
+            counts[i] += otherCounts[i];
+        long[] direct = _direct, otherDirect = other._direct;
+        for (int b = 0; b < direct.Length; b++)
+            direct[b] += otherDirect[b];
     }
 
     /// <summary>
