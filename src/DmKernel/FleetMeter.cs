@@ -135,22 +135,7 @@ public sealed class FleetMeter
         for (int h = 0; h < mine.Length; h++)
             mine[h] |= theirs[h];
 
-        // Sums: integer adds, commutative and associative (int wraparound too), and a max: any split, any order, one meter's totals.
-        FleetStatistics.Sums o = other._sums;
-        _sums.On += o.On;
-        _sums.RunningDm += o.RunningDm;
-        _sums.Paging += o.Paging;
-        _sums.SpVms += o.SpVms;
-        _sums.ShortHosts += o.ShortHosts;
-        _sums.PressureMax = Math.Max(_sums.PressureMax, o.PressureMax);
-        _sums.Unservable += o.Unservable;
-        _sums.Unmet += o.Unmet;
-        _sums.Assigned += o.Assigned;
-        _sums.Demand += o.Demand;
-        _sums.Ballooned += o.Ballooned;
-        _sums.Sp += o.Sp;
-        _sums.Available += o.Available;
-        _sums.PressureSum += o.PressureSum;
+        _sums.Add(other._sums);
 
         // The pressure counts: the same layout in both (same bins, same process, so the same pooling and stride).
         int[] counts = _counts, otherCounts = other._counts;

@@ -69,6 +69,25 @@ public static class FleetStatistics
         public int On, RunningDm, Paging, SpVms, ShortHosts, PressureMax, Unservable;
         public long Unmet, Assigned, Demand, Ballooned, Sp, Available, PressureSum;
 
+        /// <summary>Adds another range's sums: integer adds (wraparound included, commutative and associative) and a max, so any split of the hosts, added in any order, gives one range's sums.</summary>
+        public void Add(in Sums o)
+        {
+            On += o.On;
+            RunningDm += o.RunningDm;
+            Paging += o.Paging;
+            SpVms += o.SpVms;
+            ShortHosts += o.ShortHosts;
+            PressureMax = Math.Max(PressureMax, o.PressureMax);
+            Unservable += o.Unservable;
+            Unmet += o.Unmet;
+            Assigned += o.Assigned;
+            Demand += o.Demand;
+            Ballooned += o.Ballooned;
+            Sp += o.Sp;
+            Available += o.Available;
+            PressureSum += o.PressureSum;
+        }
+
         public readonly TickTotals ToTotals()
             => new(On, RunningDm, Paging, Unmet, Assigned, Demand, Ballooned, SpVms, Sp, ShortHosts, Available, PressureSum, PressureMax) { UnservablePagingVms = Unservable };
     }
