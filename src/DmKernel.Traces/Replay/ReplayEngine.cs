@@ -205,6 +205,16 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>Whether the next ticks are read and decoded on a thread of their own (<see cref="ReplayOptions.ReadAhead"/>; tests).</summary>
     internal bool UsesReadAhead => _readAhead is not null;
 
+    /// <summary>Ticks the read-ahead has decoded and not yet handed out (0 without one; tests).</summary>
+    internal int ReadAheadTicksReady => _readAhead?.TicksReady ?? 0;
+
+    /// <summary>
+    /// Benchmarks and tests only (<c>ReplayBench</c>'s iteration setup): between two <see cref="Step"/>s, waits until the
+    /// read-ahead, if the replay has one, has decoded as far ahead as it goes (<see cref="TickReadAhead.Depth"/> ticks, or
+    /// to the trace's end) and stopped, as it stands in a long replay whose decoding keeps ahead of the tick.
+    /// </summary>
+    internal void WaitForReadAhead() => _readAhead?.WaitUntilFull();
+
     /// <summary>Whether a chunk's hosts have been measured on a thread of their own (tests).</summary>
     internal bool UsedChunkMeasurer => _measurer is not null;
 

@@ -15,7 +15,8 @@ namespace DmKernel.Traces.Replay;
 /// </summary>
 internal sealed class TickReadAhead : IDisposable
 {
-    private const int Depth = 3;
+    /// <summary>Ticks the thread decodes ahead of the replay at most (its buffers).</summary>
+    internal const int Depth = 3;
 
     private readonly NativeTraceReader _reader;
     private readonly int[][] _buffers = new int[Depth][];
@@ -82,6 +83,23 @@ internal sealed class TickReadAhead : IDisposable
         _holding = false;
         _next = (_next + 1) % Depth;
         _free.Release();
+    }
+
+    /// <summary>Ticks decoded and waiting to be taken (tests).</summary>
+    internal int TicksReady => _filled.CurrentCount;
+
+    /// <summary>
+    /// Benchmarks and tests only: waits, between two ticks, until the reading thread has stopped working: every buffer holds
+    /// a decoded tick (<see cref="Depth"/> ready, the thread waits for a buffer), or it has read its last tick or stopped at
+    /// an error. A measurement that starts then starts from a defined state, with nothing of the read-ahead's left running
+    /// into it. Nothing else calls it: the replay's own path has no cost of it.
+    /// </summary>
+    internal void WaitUntilFull()
+    {
+        if (_holding)
+            throw new InvalidOperationException("Done must be called before waiting for the read-ahead.");
+        while (_filled.CurrentCount < Depth && _thread.IsAlive)
+            Thread.Sleep(1); // (a tick's decoding takes milliseconds at 1 000 000 VMs; sleeping leaves the core to it)
     }
 
     public void Dispose()

@@ -9,7 +9,8 @@ namespace DmKernel.Tests.Replay;
 /// The replay's read-ahead (<see cref="ReplayOptions.ReadAhead"/>: the next ticks read and decoded on a thread of their
 /// own, started as soon as the engine has placed the trace, so that the first tick is decoded while the fleet is built)
 /// changes nothing a replay gives: the same results, also after a resume, and a broken trace fails at the same tick
-/// with the same error, the first tick included; an engine whose construction fails stops its read-ahead.
+/// with the same error, the first tick included; an engine whose construction fails stops its read-ahead. Waiting for it
+/// between ticks (ReplayBench's iteration setup) leaves it full and idle.
 /// </summary>
 public class ReplayReadAheadTests
 {
@@ -175,6 +176,59 @@ public class ReplayReadAheadTests
             ReplaySummary.Write(summary, engine, trace, peakWorkingSetBytes: 0);
             Assert.Equal(whole, ReplayDeterminismTests.WithoutRun(System.Text.Encoding.UTF8.GetString(summary.ToArray())));
         }
+    }
+
+    [Fact]
+    public void WaitForReadAhead_AfterTheWarmTicks_LeavesDepthTicksReady_AndTheReadingThreadIdle()
+    {
+        // ReplayBench's iteration setup: its warm ticks, then the wait. The measured ticks then start from a full
+        // read-ahead whose thread decodes nothing: it has read exactly Depth ticks past the replay and reads no more.
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        using var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
+        Assert.True(engine.UsesReadAhead);
+        const int warmTicks = 4;
+        for (int t = 0; t < warmTicks; t++)
+            Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.Equal(TickReadAhead.Depth, engine.ReadAheadTicksReady);
+        Assert.Equal(warmTicks + TickReadAhead.Depth, reader.TicksRead);
+        Thread.Sleep(50); // (not a timing: a thread that went on decoding would have moved the reader by now)
+        Assert.Equal(warmTicks + TickReadAhead.Depth, reader.TicksRead);
+        Assert.Equal(TickReadAhead.Depth, engine.ReadAheadTicksReady);
+
+        // And the replay goes on from there as from any other tick.
+        Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.Equal(warmTicks + 1 + TickReadAhead.Depth, reader.TicksRead);
+    }
+
+    [Fact]
+    public void WaitForReadAhead_NearTheEnd_ReturnsWithTheTicksLeft()
+    {
+        // Fewer ticks left than the read-ahead holds: it reads them and stops, and the wait returns.
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        using var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores, MaxTicks = 5 });
+        for (int t = 0; t < 4; t++)
+            Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.Equal(1, engine.ReadAheadTicksReady);
+        Assert.Equal(5, reader.TicksRead);
+        Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.Equal(0, engine.ReadAheadTicksReady);
+        Assert.False(engine.Step());
+    }
+
+    [Fact]
+    public void WaitForReadAhead_WithoutReadAhead_ReturnsAtOnce()
+    {
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        using var engine = new ReplayEngine(reader, new ReplayOptions { ReadAhead = false, ProcessorCount = Cores });
+        Assert.False(engine.UsesReadAhead);
+        Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.Equal(0, engine.ReadAheadTicksReady);
+        Assert.Equal(1, reader.TicksRead);
     }
 
     [Fact]
