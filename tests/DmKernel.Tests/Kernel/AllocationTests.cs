@@ -6,7 +6,10 @@ namespace DmKernel.Tests.Kernel;
 [CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
 public sealed class AllocationCollection;
 
-/// <summary>Steady-state ticks allocate nothing, on every path, with short hosts and lifecycle requests included.</summary>
+/// <summary>
+/// Steady-state ticks allocate nothing, on every path, with short hosts and lifecycle requests included: not one byte on
+/// the ticking thread over 10 000 ticks after 1 000 to warm up (<see cref="AllocationAssert"/>).
+/// </summary>
 [Collection(nameof(AllocationTests))]
 public class AllocationTests
 {
@@ -42,34 +45,23 @@ public class AllocationTests
         }
     }
 
+    /// <summary>Ticks run before the measured ones (their first calls' one-time work), and ticks measured.</summary>
+    private const int WarmUpTicks = 1000, MeasuredTicks = 10_000;
+
     [Theory]
     [MemberData(nameof(AllPaths))]
-    public void Tick_ThousandTicks_AllocateZeroBytes(KernelPath path)
+    public void Tick_TenThousandTicks_AllocateZeroBytes(KernelPath path)
     {
         (Fleet fleet, _) = BuildBusyFleet();
         using var balancer = new Balancer(fleet, path);
-        for (int t = 0; t < 50; t++)
+        int shortTicks = 0, requests = 0;
+        AllocationAssert.NothingOnThisThread($"Tick ({path})", WarmUpTicks, MeasuredTicks, t =>
         {
             Churn(fleet, t);
             balancer.Tick();
-        }
-
-        int shortTicks = 0, requests = 0, t0 = 50;
-        long allocated = LeastOfRounds(() =>
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int t = t0; t < t0 + 1000; t++)
-            {
-                Churn(fleet, t);
-                balancer.Tick();
-                shortTicks += fleet.HostWasShort(0) ? 1 : 0;
-                requests += fleet.LastResult(t % fleet.SlotCount) != LifecycleResult.None ? 1 : 0;
-            }
-
-            t0 += 1000;
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            shortTicks += t >= WarmUpTicks && fleet.HostWasShort(0) ? 1 : 0;
+            requests += t >= WarmUpTicks && fleet.LastResult(t % fleet.SlotCount) != LifecycleResult.None ? 1 : 0;
         });
-        Assert.Equal(0, allocated);
         Assert.True(shortTicks > 0, "host 0 was never short: the water-filling path was not measured");
         Assert.True(requests > 0, "no lifecycle request was processed");
     }
@@ -103,8 +95,15 @@ public class AllocationTests
         });
 
         // Process-wide counter (the workers are other threads); this collection runs alone, but the runtime
-        // itself may allocate a little in the background: the budget is far below one object per tick.
+        // itself may allocate a little in the background: the budget is far below one object per tick. A coarse check
+        // of the workers only (it lets a rare allocation through; the exact check in CI mode, bench/README.md, does not):
+        // the calling thread, which runs chunk 0 and hands the others out, is held to zero exactly.
         Assert.True(allocated < 4096, $"{allocated} bytes allocated over 1000 parallel ticks");
+        AllocationAssert.NothingOnThisThread($"Parallel tick ({path})", WarmUpTicks, MeasuredTicks, t =>
+        {
+            Churn(fleet, t0 + t);
+            balancer.Tick();
+        });
     }
 
     [Fact]
@@ -136,6 +135,8 @@ public class AllocationTests
 
         Assert.Equal(50 + (3 * 1000), fleet.TickIndex); // every call ran its tick
         Assert.True(allocated < 4096, $"{allocated} bytes allocated over 1000 parallel ticks with their committed demand");
+        AllocationAssert.NothingOnThisThread("Parallel Tick(committedMb)", WarmUpTicks, MeasuredTicks, t => balancer.Tick(inputs[t % inputs.Length]));
+        Assert.Equal(50 + (3 * 1000) + WarmUpTicks + MeasuredTicks, fleet.TickIndex);
     }
 
     [Fact]
@@ -152,22 +153,14 @@ public class AllocationTests
             balancer.EndTick();
         }
 
-        for (int t = 0; t < 50; t++)
-            ShardedTick(t);
-        int t0 = 50;
-        Assert.Equal(0, LeastOfRounds(() =>
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int t = t0; t < t0 + 1000; t++)
-                ShardedTick(t);
-            t0 += 1000;
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }));
+        AllocationAssert.NothingOnThisThread("Sharded tick", WarmUpTicks, MeasuredTicks, ShardedTick);
     }
 
     /// <summary>
-    /// The least bytes over three rounds of <paramref name="measure"/>: a tick that allocates does so in every round, so
-    /// the least is the tick's own; a one-off allocation by the runtime (seen once in a loaded full run) falls in one round.
+    /// The least bytes over three rounds of <paramref name="measure"/>, for the process-wide counter of the parallel tests,
+    /// which the runtime's own threads move too: a one-off allocation of theirs falls in one round. It lets through any
+    /// allocation rarer than once a round, so the calling thread's counter is held to zero exactly besides
+    /// (<see cref="AllocationAssert"/>).
     /// </summary>
     internal static long LeastOfRounds(Func<long> measure)
     {

@@ -83,20 +83,8 @@ public class StateHashTests
     public void StateHash_AllocatesNothing()
     {
         var fleet = new RandomFleet(9).Build(RandomFleet.FastModel, [10, 5], 0.7);
-        fleet.ComputeStateHash();
-        // Three rounds of 100 hashes; a hash that allocates does so in every round, so the least round must be 0 (a
-        // one-off allocation by the runtime on this thread, seen once in a loaded full run, is not the hash's).
-        var rounds = new long[3];
         ulong h = 0;
-        for (int round = 0; round < rounds.Length; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-                h ^= fleet.ComputeStateHash();
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Assert.True(rounds.Min() == 0, $"every round of 100 hashes allocated: {string.Join(", ", rounds)} bytes");
-        Assert.Equal(0UL, h); // an even number (300) of equal hashes XOR to zero
+        AllocationAssert.NothingOnThisThread("ComputeStateHash", warmUp: 100, steps: 2000, _ => h ^= fleet.ComputeStateHash());
+        Assert.Equal(0UL, h); // an even number (2 100) of equal hashes XOR to zero
     }
 }
