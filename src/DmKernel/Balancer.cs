@@ -112,7 +112,8 @@ public sealed class Balancer : IDisposable
     /// of the fleet that change its VMs or settings or replace its state (<see cref="Fleet.AddVm"/>,
     /// <see cref="Fleet.RemoveVm"/>, <see cref="Fleet.Configure"/>, <see cref="Fleet.SetGuestResponse"/>,
     /// <see cref="Fleet.LoadState"/>, <see cref="Fleet.SaveState"/>, <see cref="Fleet.ComputeStateHash"/>) from another
-    /// thread while the tick runs. The per-VM inputs (<c>SetCommitted</c>, <c>UpdateCommitted</c>, the requests,
+    /// thread while the tick runs; and the tick itself is refused, naming the call, while one of those calls runs on another
+    /// thread (they hold the fleet while they run). The per-VM inputs (<c>SetCommitted</c>, <c>UpdateCommitted</c>, the requests,
     /// <see cref="Fleet.CancelRequest"/>) and every read (spans, per-index getters) are not checked: calling them during a
     /// tick is the caller's error (a request then can leave a host's memory out of balance; a read can see the tick half
     /// done).
@@ -161,11 +162,13 @@ public sealed class Balancer : IDisposable
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
         WhileClaiming?.Invoke();
-        if (!_fleet.TryClaimTick(kind))
+        int held = _fleet.TryClaimTick(kind);
+        if (held != 0)
         {
-            bool sharded = _fleet.RunningTick == Fleet.ShardedTick;
             Exit(fleetClaimed: false);
-            throw new InvalidOperationException(sharded
+            if (held is not (Fleet.WholeTick or Fleet.ShardedTick))
+                ThrowHelper.TickDuringFleetCall(call, Fleet.Holder(held));
+            throw new InvalidOperationException(held == Fleet.ShardedTick
                 ? $"{call} called while another Balancer's sharded tick of this fleet is open (BeginTick without EndTick): one tick of a fleet at a time, whichever balancer runs it."
                 : $"{call} called while another Balancer's tick of this fleet runs (on another thread): one tick of a fleet at a time, whichever balancer runs it.");
         }
@@ -271,10 +274,14 @@ public sealed class Balancer : IDisposable
     /// hosts over their own threads or machines. Every host must be ticked exactly once before <see cref="EndTick"/>.
     /// The fleet is claimed as by <see cref="Tick()"/> until <see cref="EndTick"/>: no other tick of it starts (through
     /// any balancer), and <see cref="Fleet.LoadState"/>, <see cref="Fleet.SaveState"/> and
-    /// <see cref="Fleet.ComputeStateHash"/> are refused. Between BeginTick and EndTick the caller may change the VMs of the
+    /// <see cref="Fleet.ComputeStateHash"/> are refused; and BeginTick is refused, naming the call, while one of the fleet
+    /// calls that hold the fleet (<see cref="Fleet.AddVm"/>, <see cref="Fleet.RemoveVm"/>, <see cref="Fleet.Configure"/>,
+    /// <see cref="Fleet.SetGuestResponse"/>, <see cref="Fleet.LoadState"/>, <see cref="Fleet.SaveState"/>,
+    /// <see cref="Fleet.ComputeStateHash"/>) runs on another thread. Between BeginTick and EndTick the caller may change the VMs of the
     /// hosts that no <see cref="TickHosts"/> call is ticking at that moment (their committed demand, requests, settings,
     /// as a replay applies each chunk of hosts just before it ticks it); a change to a host while it is ticked is the
-    /// caller's error, not checked.
+    /// caller's error, not checked. <see cref="Fleet.AddVm"/>, <see cref="Fleet.RemoveVm"/>, <see cref="Fleet.Configure"/>
+    /// and <see cref="Fleet.SetGuestResponse"/> hold nothing inside a sharded tick: end it after they have returned.
     /// </summary>
     public void BeginTick()
     {

@@ -11,12 +11,21 @@ public sealed partial class Fleet
     /// <see cref="CombineStateHash"/>. Allocation-free after the first call on each thread (each thread hashes with its
     /// own scratch); may be taken at any tick index, between ticks: during a <see cref="Balancer.Tick()"/> or an open
     /// sharded tick (<see cref="Balancer.BeginTick"/> until <see cref="Balancer.EndTick"/>) it is refused with
-    /// <see cref="InvalidOperationException"/>.
+    /// <see cref="InvalidOperationException"/>. Holds the fleet while it runs, beside other <see cref="ComputeStateHash"/>
+    /// and <see cref="SaveState"/> calls (docs/public-api.md, "Threads"): refused while a call that changes the fleet runs
+    /// on another thread, and a tick that starts meanwhile is refused, naming this call.
     /// </summary>
     public ulong ComputeStateHash()
     {
-        ThrowIfTicking(nameof(ComputeStateHash), shardedToo: true);
-        return Cols.ComputeHash(TickIndex);
+        BeginRead(HashReader, nameof(ComputeStateHash));
+        try
+        {
+            return Cols.ComputeHash(TickIndex);
+        }
+        finally
+        {
+            EndRead(HashReader);
+        }
     }
 
     /// <summary>

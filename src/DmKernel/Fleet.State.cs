@@ -5,13 +5,23 @@ public sealed partial class Fleet
     /// <summary>
     /// Writes the whole state (tick index, the model parameters, every column of the schema but its caches) so that <see cref="LoadState"/>
     /// on a fleet with the same hosts continues exactly where this one is: checkpoints of long replays. Checksummed
-    /// (XxHash64), with a fingerprint of the column layout.
+    /// (XxHash64), with a fingerprint of the column layout. Holds the fleet while it runs, beside other
+    /// <see cref="SaveState"/> and <see cref="ComputeStateHash"/> calls (docs/public-api.md, "Threads"): refused with
+    /// <see cref="InvalidOperationException"/> during a <see cref="Balancer.Tick()"/> or an open sharded tick and while a
+    /// call that changes the fleet runs on another thread, and a tick that starts meanwhile is refused, naming this call.
     /// </summary>
     public void SaveState(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ThrowIfTicking(nameof(SaveState), shardedToo: true);
-        Cols.Save(output, TickIndex, Model);
+        BeginRead(SaveStateReader, nameof(SaveState));
+        try
+        {
+            Cols.Save(output, TickIndex, Model);
+        }
+        finally
+        {
+            EndRead(SaveStateReader);
+        }
     }
 
     /// <summary>
@@ -21,15 +31,25 @@ public sealed partial class Fleet
     /// <see cref="InvalidDataException"/> naming what is wrong and changes nothing; so does a state whose checksum matches
     /// but whose values the model cannot reach (R1's settings, R8's committed range, neutral free slots, a VM's runtime
     /// columns in step with each other, a host's pending requests and MoM ring, R14's invariants, P10's guest responses),
-    /// checked after it is read.
+    /// checked after it is read. Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with
+    /// <see cref="InvalidOperationException"/> during a <see cref="Balancer.Tick()"/> or an open sharded tick and while
+    /// another call that holds the fleet runs on another thread, and a tick that starts meanwhile is refused, naming this call.
     /// </summary>
     public void LoadState(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ThrowIfTicking(nameof(LoadState), shardedToo: true);
-        TickIndex = Cols.Load(input, Model, FindImpossible);
-        StateLoads++;
-        RefusedShardedTick = null; // every host is at the loaded tick again
+        if (!BeginCall(FleetCall.LoadState))
+            ThrowHelper.FleetTicking(nameof(LoadState), sharded: true);
+        try
+        {
+            TickIndex = Cols.Load(input, Model, FindImpossible);
+            StateLoads++;
+            RefusedShardedTick = null; // every host is at the loaded tick again
+        }
+        finally
+        {
+            EndCall(claimed: true);
+        }
     }
 
     /// <summary>

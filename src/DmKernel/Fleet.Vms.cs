@@ -6,64 +6,96 @@ namespace DmKernel;
 
 public sealed partial class Fleet
 {
-    /// <summary>Adds a VM, Off, in the first free slot of <paramref name="host"/>; returns its slot. Settings are checked by R1.</summary>
+    /// <summary>
+    /// Adds a VM, Off, in the first free slot of <paramref name="host"/>; returns its slot. Settings are checked by R1.
+    /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
+    /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
+    /// </summary>
     public int AddVm(int host, in VmSettings settings)
     {
-        ThrowIfTicking(nameof(AddVm), shardedToo: false);
-        CheckHost(host);
-        int start = Cols.HostStart[host], limit = start + Cols.HostVmLimit[host];
-        for (int i = start; i < limit; i++)
+        bool claimed = BeginCall(FleetCall.AddVm);
+        try
         {
-            if ((Cols.Flags[i] & VmFlags.Used) == 0)
+            CheckHost(host);
+            int start = Cols.HostStart[host], limit = start + Cols.HostVmLimit[host];
+            for (int i = start; i < limit; i++)
             {
-                ValidateR1(i, settings);
-                WriteSettings(i, settings);
-                Cols.Flags[i] |= VmFlags.Used;
-                return i;
+                if ((Cols.Flags[i] & VmFlags.Used) == 0)
+                {
+                    ValidateR1(i, settings);
+                    WriteSettings(i, settings);
+                    Cols.Flags[i] |= VmFlags.Used;
+                    return i;
+                }
             }
-        }
 
-        throw new InvalidOperationException($"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use.");
+            throw new InvalidOperationException($"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use.");
+        }
+        finally
+        {
+            EndCall(claimed);
+        }
     }
 
     /// <summary>
     /// Removes an Off VM; its slot becomes free (and neutral, but for its generation count, which goes on) again.
     /// Cumulative counters are cleared; the host's keep what the VM added and removed.
+    /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
+    /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
     /// </summary>
     public void RemoveVm(int vm)
     {
-        ThrowIfTicking(nameof(RemoveVm), shardedToo: false);
-        int i = CheckUsed(vm);
-        if (StateOf(i) != VmState.Off)
-            ThrowHelper.BadState(vm, StateOf(i), "remove it", "Off (stop it first)");
-        if (Cols.Request[i] != 0)
+        bool claimed = BeginCall(FleetCall.RemoveVm);
+        try
         {
-            Cols.Request[i] = 0;
-            Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
-        }
+            int i = CheckUsed(vm);
+            if (StateOf(i) != VmState.Off)
+                ThrowHelper.BadState(vm, StateOf(i), "remove it", "Off (stop it first)");
+            if (Cols.Request[i] != 0)
+            {
+                Cols.Request[i] = 0;
+                Cols.HostPendingRequests[Cols.HostOfSlot[i]]--;
+            }
 
-        if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
-            Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
-        int generation = Cols.Generation[i];
-        Cols.ResetSlot(i);
-        Cols.Generation[i] = generation + 1;                        // a new VM in the slot is never taken for this one (InvariantChecker's R14)
-        Cols.SetTargetLimit(i);                                     // a free slot's settings are 0
-        Changed();
+            if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
+                Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
+            int generation = Cols.Generation[i];
+            Cols.ResetSlot(i);
+            Cols.Generation[i] = generation + 1;                        // a new VM in the slot is never taken for this one (InvariantChecker's R14)
+            Cols.SetTargetLimit(i);                                     // a free slot's settings are 0
+            Changed();
+        }
+        finally
+        {
+            EndCall(claimed);
+        }
     }
 
     /// <summary>
     /// Changes a VM's settings atomically: R1 always, and R2 while the VM is Booting or Running (raise Maximum,
     /// lower Minimum, change Buffer or Weight only). A refused change names the VM, the setting, the value and
     /// the rule, and leaves everything as it was.
+    /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
+    /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
     /// </summary>
     public void Configure(int vm, in VmSettings settings)
     {
-        ThrowIfTicking(nameof(Configure), shardedToo: false);
-        int i = CheckUsed(vm);
-        ValidateR1(i, settings);
-        if (StateOf(i) != VmState.Off)
-            ValidateR2(i, settings);
-        WriteSettings(i, settings);
+        bool claimed = BeginCall(FleetCall.Configure);
+        try
+        {
+            int i = CheckUsed(vm);
+            ValidateR1(i, settings);
+            if (StateOf(i) != VmState.Off)
+                ValidateR2(i, settings);
+            WriteSettings(i, settings);
+        }
+        finally
+        {
+            EndCall(claimed);
+        }
     }
 
     /// <summary>The settings of a VM.</summary>
@@ -78,22 +110,32 @@ public sealed partial class Fleet
     /// <summary>
     /// P10: how the VM's guest answers the balancer (ideal unless set), under every policy: its balloon and hot-add
     /// moves per tick are limited as the response says. Kept across stops and restarts, cleared when the VM is removed.
+    /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
+    /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
     /// </summary>
     public void SetGuestResponse(int vm, GuestResponse response)
     {
-        ThrowIfTicking(nameof(SetGuestResponse), shardedToo: false);
-        int i = CheckUsed(vm);
-        response.Validate();
-        bool spells = response.Kind == GuestResponseKind.IntermittentlyStuck;
-        bool wasIdeal = Cols.GuestKind[i] == (byte)GuestResponseKind.Ideal, isIdeal = response.Kind == GuestResponseKind.Ideal;
-        if (wasIdeal != isIdeal)
-            Cols.HostNonIdealGuests[Cols.HostOfSlot[i]] += isIdeal ? -1 : 1;
-        Cols.GuestKind[i] = (byte)response.Kind;
-        Cols.GuestRate[i] = response.Kind == GuestResponseKind.Rate
-            ? Policies.Responsiveness.RatePerTick(response.RateMbPerSecond, Model.TickSeconds, Model.GranularityMb) : 0;
-        Cols.GuestStuck[i] = spells ? Model.ToTicks(response.StuckSeconds) : 0;
-        Cols.GuestIdeal[i] = spells ? Model.ToTicks(response.IdealSeconds) : 0;
-        Changed();
+        bool claimed = BeginCall(FleetCall.SetGuestResponse);
+        try
+        {
+            int i = CheckUsed(vm);
+            response.Validate();
+            bool spells = response.Kind == GuestResponseKind.IntermittentlyStuck;
+            bool wasIdeal = Cols.GuestKind[i] == (byte)GuestResponseKind.Ideal, isIdeal = response.Kind == GuestResponseKind.Ideal;
+            if (wasIdeal != isIdeal)
+                Cols.HostNonIdealGuests[Cols.HostOfSlot[i]] += isIdeal ? -1 : 1;
+            Cols.GuestKind[i] = (byte)response.Kind;
+            Cols.GuestRate[i] = response.Kind == GuestResponseKind.Rate
+                ? Policies.Responsiveness.RatePerTick(response.RateMbPerSecond, Model.TickSeconds, Model.GranularityMb) : 0;
+            Cols.GuestStuck[i] = spells ? Model.ToTicks(response.StuckSeconds) : 0;
+            Cols.GuestIdeal[i] = spells ? Model.ToTicks(response.IdealSeconds) : 0;
+            Changed();
+        }
+        finally
+        {
+            EndCall(claimed);
+        }
     }
 
     /// <summary>Whether a slot holds a VM.</summary>

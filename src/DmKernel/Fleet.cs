@@ -98,38 +98,6 @@ public sealed partial class Fleet
     /// <summary>The first slot of a host and its padded slot count.</summary>
     public (int Start, int Capacity) HostSlots(int host) => (Cols.HostStart[CheckHost(host)], Cols.HostCapacity[host]);
 
-    // Which tick of this fleet runs: none, a whole one (Balancer.Tick) or a sharded one (Balancer.BeginTick until EndTick).
-    // Claimed once per tick by the balancer; the calls that change the fleet's layout or settings, or read or replace the
-    // whole state, check it once per call (never per VM).
-    private int _tick;
-
-    /// <summary><see cref="TryClaimTick"/>'s kind: a <see cref="Balancer.Tick()"/> runs over every host.</summary>
-    internal const int WholeTick = 1;
-
-    /// <summary><see cref="TryClaimTick"/>'s kind: a sharded tick is open (<see cref="Balancer.BeginTick"/> until <see cref="Balancer.EndTick"/>).</summary>
-    internal const int ShardedTick = 2;
-
-    /// <summary>The tick that runs now: 0 (none), <see cref="WholeTick"/> or <see cref="ShardedTick"/>.</summary>
-    internal int RunningTick => Volatile.Read(ref _tick);
-
-    /// <summary>Claims the fleet for one tick of <paramref name="kind"/>; false when a tick (of any balancer) runs.</summary>
-    internal bool TryClaimTick(int kind) => Interlocked.CompareExchange(ref _tick, kind, 0) == 0;
-
-    /// <summary>Ends the tick claimed by <see cref="TryClaimTick"/>.</summary>
-    internal void ReleaseTick() => Interlocked.Exchange(ref _tick, 0);
-
-    /// <summary>
-    /// Refuses <paramref name="call"/> while a whole tick runs, and while a sharded tick is open too when
-    /// <paramref name="shardedToo"/> (a call on the whole state: within a sharded tick, a caller may still change the hosts
-    /// it is not ticking).
-    /// </summary>
-    internal void ThrowIfTicking(string call, bool shardedToo)
-    {
-        int tick = Volatile.Read(ref _tick);
-        if (tick == WholeTick || (shardedToo && tick == ShardedTick))
-            ThrowHelper.FleetTicking(call, tick == ShardedTick);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int CheckVm(int vm)
     {

@@ -15,20 +15,34 @@ public class EmbeddingConcurrencyTests
     /// <summary>Runs <paramref name="tick"/> on another thread, held inside the tick until the returned action is called;
     /// <paramref name="inside"/> runs on this thread while the tick is held.</summary>
     private static void WhileHeld(Balancer balancer, Action tick, Action inside)
+        => Held(hold => balancer.WhileTicking = hold, () => balancer.WhileTicking = null, tick, inside);
+
+    /// <summary>Runs the fleet call <paramref name="call"/> on another thread, held once it holds the fleet
+    /// (<see cref="Fleet.WhileCalling"/>, the first call only); <paramref name="inside"/> runs on this thread meanwhile.</summary>
+    private static void WhileCallHeld(Fleet fleet, Action call, Action inside)
+        => Held(hold => fleet.WhileCalling = () =>
+        {
+            fleet.WhileCalling = null;
+            hold();
+        }, () => fleet.WhileCalling = null, call, inside);
+
+    /// <summary>Runs <paramref name="run"/> on another thread, held where the hook that <paramref name="arm"/> sets is
+    /// called; <paramref name="inside"/> runs on this thread while it is held, then <paramref name="disarm"/> clears the hook.</summary>
+    private static void Held(Action<Action> arm, Action disarm, Action run, Action inside)
     {
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        balancer.WhileTicking = () =>
+        arm(() =>
         {
             entered.Set();
             release.Wait();
-        };
+        });
         Exception? failed = null;
         var thread = new Thread(() =>
         {
             try
             {
-                tick();
+                run();
             }
             catch (Exception ex)
             {
@@ -45,7 +59,7 @@ public class EmbeddingConcurrencyTests
         {
             release.Set();
             thread.Join();
-            balancer.WhileTicking = null;
+            disarm();
         }
 
         Assert.Null(failed);
@@ -136,6 +150,96 @@ public class EmbeddingConcurrencyTests
         saved.Position = 0;
         fleet.LoadState(saved);
         Assert.Equal(0, fleet.TickIndex);
+    }
+
+    /// <summary>
+    /// A tick (or BeginTick) that starts while one of those fleet calls runs on another thread is refused naming the call,
+    /// and the balancer and the fleet are free again once it returns (before: the call only checked for a tick when it
+    /// started, so the tick ran over a half-changed fleet: a half-written VM's settings, a state half loaded).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ATick_WhileAFleetCallRunsOnAnotherThread_IsRefusedNamingTheCall(int threads)
+    {
+        Fleet fleet = Started();
+        int vm = Enumerable.Range(0, fleet.SlotCount).First(fleet.IsUsed);
+        int host = fleet.HostOf(vm);
+        VmSettings settings = fleet.GetSettings(vm);
+        using var saved = new MemoryStream();
+        fleet.SaveState(saved);
+        using var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+        foreach ((string name, Action call) in new (string, Action)[]
+        {
+            ("RemoveVm", () => fleet.RemoveVm(vm)), // Off before the first tick
+            ("AddVm", () => Assert.Equal(vm, fleet.AddVm(host, settings))),
+            ("Configure", () => fleet.Configure(vm, settings)),
+            ("SetGuestResponse", () => fleet.SetGuestResponse(vm, GuestResponse.Stuck)),
+            ("SaveState", () => fleet.SaveState(new MemoryStream())),
+            ("LoadState", () =>
+            {
+                saved.Position = 0;
+                fleet.LoadState(saved);
+            }),
+            ("ComputeStateHash", () => fleet.ComputeStateHash()),
+        })
+        {
+            WhileCallHeld(fleet, call, () =>
+            {
+                var e = Assert.Throws<InvalidOperationException>(balancer.Tick);
+                Assert.StartsWith($"Tick called while Fleet.{name} runs (on another thread): a fleet does not tick during a call", e.Message, StringComparison.Ordinal);
+                Assert.StartsWith($"BeginTick called while Fleet.{name} runs", Assert.Throws<InvalidOperationException>(balancer.BeginTick).Message, StringComparison.Ordinal);
+                Assert.StartsWith($"Tick called while Fleet.{name} runs", Assert.Throws<InvalidOperationException>(() => balancer.Tick(new int[fleet.SlotCount])).Message, StringComparison.Ordinal);
+            });
+        }
+
+        Assert.Equal(0, fleet.TickIndex);
+        Assert.Throws<SettingRejectedException>(() => fleet.Configure(vm, settings with { BufferPercent = 0 })); // a refused call gives the fleet back too
+        balancer.Tick();
+        Assert.Equal(1, fleet.TickIndex);
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
+    /// Two of those fleet calls on two threads at once: the second is refused naming the first, but for the calls that
+    /// only read the whole state (SaveState, ComputeStateHash), which run together (before: not checked, a Configure beside
+    /// a SaveState wrote half of its change into the saved state).
+    /// </summary>
+    [Fact]
+    public void FleetCalls_WhileAnotherRunsOnAnotherThread_AreRefusedNamingIt_ReadsOfTheWholeStateRunTogether()
+    {
+        Fleet fleet = Started();
+        int vm = Enumerable.Range(0, fleet.SlotCount).First(fleet.IsUsed);
+        VmSettings settings = fleet.GetSettings(vm);
+        using var saved = new MemoryStream();
+        fleet.SaveState(saved);
+        ulong hash = fleet.ComputeStateHash();
+        WhileCallHeld(fleet, () => fleet.Configure(vm, settings), () =>
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => fleet.SetGuestResponse(vm, GuestResponse.Stuck));
+            Assert.StartsWith("Fleet.SetGuestResponse called while Fleet.Configure runs (on another thread): a fleet's calls that change its VMs or settings or replace its state run one at a time", e.Message, StringComparison.Ordinal);
+            Assert.StartsWith("Fleet.ComputeStateHash called while Fleet.Configure runs", Assert.Throws<InvalidOperationException>(() => fleet.ComputeStateHash()).Message, StringComparison.Ordinal);
+            Assert.StartsWith("Fleet.SaveState called while Fleet.Configure runs", Assert.Throws<InvalidOperationException>(() => fleet.SaveState(new MemoryStream())).Message, StringComparison.Ordinal);
+        });
+        WhileCallHeld(fleet, () => fleet.SaveState(new MemoryStream()), () =>
+        {
+            Assert.Equal(hash, fleet.ComputeStateHash());
+            using var again = new MemoryStream();
+            fleet.SaveState(again);
+            Assert.Equal(saved.ToArray(), again.ToArray());
+            Assert.StartsWith("Fleet.LoadState called while Fleet.SaveState runs", Assert.Throws<InvalidOperationException>(() => fleet.LoadState(saved)).Message, StringComparison.Ordinal);
+            Assert.StartsWith("Fleet.AddVm called while Fleet.SaveState runs", Assert.Throws<InvalidOperationException>(() => fleet.AddVm(0, settings)).Message, StringComparison.Ordinal);
+        });
+        WhileCallHeld(fleet, () => fleet.ComputeStateHash(), () =>
+            Assert.StartsWith("Fleet.RemoveVm called while Fleet.ComputeStateHash runs", Assert.Throws<InvalidOperationException>(() => fleet.RemoveVm(vm)).Message, StringComparison.Ordinal));
+
+        // Free again once the last of them has returned.
+        fleet.Configure(vm, settings);
+        saved.Position = 0;
+        fleet.LoadState(saved);
+        Assert.Equal(hash, fleet.ComputeStateHash());
+        using var balancer = new Balancer(fleet);
+        balancer.Tick();
     }
 
     /// <summary>
