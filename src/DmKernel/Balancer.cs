@@ -157,10 +157,23 @@ public sealed class Balancer : IDisposable
     private void Enter(string call, int kind)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        WhileEntering?.Invoke();
+
+        // A Dispose on another thread since the check above can cause either refusal below: it leaves a sharded tick open
+        // while a TickHosts call runs, and it stops the workers by claiming the balancer for good. Either is then the
+        // disposed balancer's ObjectDisposedException, not a tick of this balancer in the way.
         if (Volatile.Read(ref _shard) != 0)
-            throw new InvalidOperationException($"{call} called inside BeginTick/EndTick.");
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            throw new InvalidOperationException(kind == Fleet.ShardedTick ? "BeginTick called twice without EndTick." : $"{call} called inside BeginTick/EndTick.");
+        }
+
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
+        }
+
         WhileClaiming?.Invoke();
         int held = _fleet.TryClaimTick(kind);
         if (held != 0)
@@ -181,6 +194,12 @@ public sealed class Balancer : IDisposable
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{call}: EndTick refused the sharded tick {refused} (a host not ticked exactly once, or the tick abandoned by Dispose), so the fleet's hosts are at different ticks; restore a saved state (Fleet.LoadState) before ticking again."));
         }
     }
+
+    /// <summary>
+    /// Tests only: called in <see cref="Enter"/> after its check that the balancer is not disposed and before it is claimed,
+    /// so that a test can dispose it (as another thread could) at that point.
+    /// </summary>
+    internal Action? WhileEntering;
 
     /// <summary>
     /// Tests only: called in <see cref="Enter"/> once the balancer is claimed and before the fleet is, so that a test can
@@ -285,9 +304,6 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public void BeginTick()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Volatile.Read(ref _shard) != 0)
-            throw new InvalidOperationException("BeginTick called twice without EndTick.");
         Enter("BeginTick", Fleet.ShardedTick);
         Array.Clear(_hostTicks);
         StartTick();
@@ -418,11 +434,13 @@ public sealed class Balancer : IDisposable
 
     /// <summary>
     /// Stops the worker threads; a tick started after this throws <see cref="ObjectDisposedException"/> (on any thread
-    /// count). Never throws, and may be called twice, or on any thread: a <see cref="Tick()"/> running on another thread
-    /// runs to its end, and the workers stop when it returns. A sharded tick left open is abandoned when no
-    /// <see cref="TickHosts"/> call runs: the fleet is free for another balancer, and if some hosts were ticked (so that the
-    /// hosts are at different ticks) every later tick of the fleet is refused until <see cref="Fleet.LoadState"/>, as after
-    /// a refused <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running the tick stays open: finish it with
+    /// count), and so does a <see cref="Tick()"/> or <see cref="BeginTick"/> that overlaps it on another thread (started
+    /// just before it and refused after it, not an <see cref="InvalidOperationException"/> that another tick runs). Never
+    /// throws, and may be called twice, or on any thread: a <see cref="Tick()"/> running on another thread runs to its end,
+    /// and the workers stop when it returns. A sharded tick left open is abandoned when no <see cref="TickHosts"/> call
+    /// runs: the fleet is free for another balancer, and if some hosts were ticked (so that the hosts are at different
+    /// ticks) every later tick of the fleet is refused until <see cref="Fleet.LoadState"/>, as after a refused
+    /// <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running the tick stays open: finish it with
     /// <see cref="TickHosts"/> and <see cref="EndTick"/>, which still work, and the workers stop at <see cref="EndTick"/>.
     /// </summary>
     public void Dispose()

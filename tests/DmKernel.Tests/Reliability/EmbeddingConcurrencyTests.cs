@@ -431,6 +431,51 @@ public class EmbeddingConcurrencyTests
     }
 
     /// <summary>
+    /// A Tick or BeginTick that passed the disposed check just before a Dispose on another thread (here from the
+    /// <see cref="Balancer.WhileEntering"/> hook) throws ObjectDisposedException, whether the Dispose stopped the workers
+    /// or left the sharded tick open for a TickHosts call still running (before: InvalidOperationException, "another tick
+    /// of this balancer runs" with none running, or "called inside BeginTick/EndTick" / "BeginTick called twice").
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ATickOverlappingDispose_IsRefusedAsDisposed(int threads)
+    {
+        Fleet fleet = Started();
+        foreach (bool begin in new[] { false, true })
+        {
+            var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+            balancer.WhileEntering = () =>
+            {
+                balancer.WhileEntering = null;
+                balancer.Dispose();
+            };
+            var e = Assert.Throws<ObjectDisposedException>(begin ? balancer.BeginTick : balancer.Tick);
+            Assert.Equal(typeof(Balancer).FullName, e.ObjectName);
+            Assert.Equal(0, WorkerThreadsAlive(balancer));
+
+            var open = new Balancer(fleet, KernelPath.Auto, threads);
+            open.BeginTick();
+            WhileHeld(open, () => open.TickHosts(0, 2), () =>
+            {
+                open.WhileEntering = () =>
+                {
+                    open.WhileEntering = null;
+                    open.Dispose();
+                };
+                Assert.Throws<ObjectDisposedException>(begin ? open.BeginTick : open.Tick);
+            });
+            open.TickHosts(2, 2);
+            open.EndTick();
+        }
+
+        Assert.Equal(2, fleet.TickIndex);
+        using var next = new Balancer(fleet, KernelPath.Auto, threads);
+        next.Tick();
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// A round of the worker group in which chunk 0 and a worker's chunk both fail reports chunk 0's failure and forgets the
     /// worker's (before: the worker's stayed behind, and the next round, which ran clean, threw it: a tick failing after
     /// one that had failed on several threads).
