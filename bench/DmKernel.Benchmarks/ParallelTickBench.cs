@@ -51,6 +51,9 @@ public class ParallelTickBench
     [GlobalCleanup]
     public void Cleanup() => _balancer.Dispose();
 
+    /// <summary>The balancer ticked, for the exact allocation check (its workers' own allocation counters).</summary>
+    internal Balancer Balancer => _balancer;
+
     [Benchmark]
     public void Tick()
     {

@@ -93,6 +93,15 @@ public sealed class Balancer : IDisposable
             _workers = new WorkerGroup(Threads - 1, RunChunk);
     }
 
+    /// <summary>For the allocation tests: the worker threads' own allocation counters (<see cref="WorkerGroup.TrackAllocations"/>); 0 with one thread.</summary>
+    internal long WorkerAllocatedBytes => _workers?.WorkerAllocatedBytes ?? 0;
+
+    /// <summary>For the allocation tests: the fewest ticks any worker has recorded its counter at (0 with one thread).</summary>
+    internal long WorkerRoundsRecorded => _workers?.WorkerRoundsRecorded ?? 0;
+
+    /// <summary>For the allocation tests: the workers record their allocation counters from the next tick on.</summary>
+    internal void TrackWorkerAllocations() => _workers?.TrackAllocations();
+
     /// <summary>The policy that decides the goals (Hyper-V unless given).</summary>
     public BalancerPolicy Policy { get; }
 

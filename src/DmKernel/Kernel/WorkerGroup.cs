@@ -27,6 +27,10 @@ internal sealed class WorkerGroup : IDisposable
     private readonly long _spinTicks;
     private Exception? _failure;
 
+    // Test hook (null unless a test asks): each worker's own allocation counter, read at the end of its last round, and
+    // then (from index workers on) how many rounds it has recorded.
+    private long[]? _allocatedBytes;
+
     public WorkerGroup(int workers, Action<int> work)
     {
         _work = work;
@@ -49,6 +53,41 @@ internal sealed class WorkerGroup : IDisposable
             int chunk = w + 1;
             _threads[w] = new Thread(() => Loop(chunk)) { IsBackground = true, Name = $"DmKernel worker {chunk}" };
             _threads[w].Start();
+        }
+    }
+
+    /// <summary>
+    /// For the allocation tests: from the next round on, each worker records its thread's own allocation counter
+    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) when it finishes a round, so that a test can hold the workers
+    /// to zero bytes exactly, as it holds the calling thread (a process-wide counter also counts the runtime's own threads).
+    /// Call between rounds.
+    /// </summary>
+    internal void TrackAllocations() => _allocatedBytes ??= new long[2 * _threads.Length];
+
+    /// <summary>
+    /// The sum of the workers' allocation counters as recorded at the end of their last round (0 before
+    /// <see cref="TrackAllocations"/>): what they allocated between two reads, waiting for a round included.
+    /// </summary>
+    internal long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int w = 0; w < (_allocatedBytes is null ? 0 : _threads.Length); w++)
+                sum += _allocatedBytes![w];
+            return sum;
+        }
+    }
+
+    /// <summary>The fewest rounds any worker has recorded since <see cref="TrackAllocations"/> (0 before it).</summary>
+    internal long WorkerRoundsRecorded
+    {
+        get
+        {
+            long least = _allocatedBytes is null ? 0 : long.MaxValue;
+            for (int w = 0; w < (_allocatedBytes is null ? 0 : _threads.Length); w++)
+                least = Math.Min(least, _allocatedBytes![_threads.Length + w]);
+            return least;
         }
     }
 
@@ -98,6 +137,12 @@ internal sealed class WorkerGroup : IDisposable
                 Interlocked.CompareExchange(ref _failure, ex, null);
             }
 
+            long[]? allocated = _allocatedBytes; // written before the signal, read by the caller after its wait
+            if (allocated is not null)
+            {
+                allocated[chunk - 1] = GC.GetAllocatedBytesForCurrentThread();
+                allocated[_threads.Length + chunk - 1]++;
+            }
             _done.Signal();
         }
     }

@@ -27,6 +27,23 @@ internal static class AllocationAssert
     }
 
     /// <summary>
+    /// As <see cref="NothingOnThisThread"/>, and also not one byte on the threads whose own counters
+    /// <paramref name="otherThreads"/> sums (a balancer's workers, each recording its thread's counter when it finishes a
+    /// round: <see cref="Balancer.TrackWorkerAllocations"/>), read after the warm-up and after the measured steps.
+    /// </summary>
+    public static void NothingOnThisThreadOrOthers(string what, int warmUp, int steps, Func<long> otherThreads, Action<int> step)
+    {
+        Assert.True(warmUp > 0 && steps > 0);
+        for (int i = 0; i < warmUp; i++)
+            step(i);
+        long othersBefore = otherThreads();
+        long bytes = Measure(warmUp, steps, step);
+        long others = otherThreads() - othersBefore;
+        Assert.True(bytes == 0, $"{what} allocated {bytes} bytes on the calling thread over {steps} steps after {warmUp} to warm up");
+        Assert.True(others == 0, $"{what} allocated {others} bytes on the other threads over {steps} steps after {warmUp} to warm up");
+    }
+
+    /// <summary>
     /// The measured loop, fully optimized from its first call (no tier-0 loop, so no on-stack replacement compiled on this
     /// thread in the middle of it) and not inlined (the caller's message and its boxes stay out of the window: the JIT may
     /// move an allocation across the counter's read, dotnet/runtime#96836).
