@@ -472,4 +472,44 @@ public partial class ReadmeResultsTests
 
         figures.AssertAllMatch(atLeast: 8);
     }
+
+    [GeneratedRegex(@"five alternating pairs before and after that change measured no difference beyond noise, medians (?<before>[\d.]+) and (?<after>[\d.]+) ns with the read-ahead")]
+    private static partial Regex ReplaySetupPairs();
+
+    /// <summary>
+    /// ReplayBench before and after its setup waits for the read-ahead (AMD, five alternating pairs): README's two medians
+    /// and readme-figures.md's table, from the ns/VM column of the ten raw reports.
+    /// </summary>
+    [Fact]
+    public void ReplaySetupPairs_AreTheRawReportsMedians()
+    {
+        const string Folder = "bench/results/amd-epyc-zen4-2core/";
+        var figures = new FigureCheck("figures that do not match the ReplayBench setup pairs' raw reports");
+        decimal NsPerVm(string side, int pair, bool readAhead)
+        {
+            string source = $"{Folder}lean-kernel/ReplayBench-setup-{side}-{pair}.md";
+            return decimal.Parse(BenchRows(source).Single(r => r["ReadAhead"] == (readAhead ? "True" : "False") && r["Vms"] == "1000000")["ns/VM"], Ic);
+        }
+
+        Match m = Sentence(ReplaySetupPairs(), "the ReplayBench setup pairs' medians (\"five alternating pairs before and after that change ...\")");
+        figures.Check("README, ReplayBench before the setup change, median with the read-ahead", m.Groups["before"].Value,
+            Median(Enumerable.Range(1, 5).Select(i => NsPerVm("before", i, true))).ToString("F2", Ic), "the five before-reports' ns/VM");
+        figures.Check("README, ReplayBench after the setup change, median with the read-ahead", m.Groups["after"].Value,
+            Median(Enumerable.Range(1, 5).Select(i => NsPerVm("after", i, true))).ToString("F2", Ic), "the five after-reports' ns/VM");
+
+        string[] lines = Text(Folder + "readme-figures.md").Split('\n');
+        List<string[]> rows = TableRows(lines, "| pair | before, no read-ahead", $"{Folder}readme-figures.md has no ReplayBench setup table");
+        Assert.Equal(6, rows.Count);
+        (string Side, bool ReadAhead)[] columns = [("before", false), ("after", false), ("before", true), ("after", true)];
+        for (int k = 0; k < columns.Length; k++)
+        {
+            (string side, bool readAhead) = columns[k];
+            decimal[] runs = [.. Enumerable.Range(1, 5).Select(i => NsPerVm(side, i, readAhead))];
+            for (int i = 0; i < 5; i++)
+                figures.Check($"readme-figures.md, pair {i + 1}, column {k + 2}", rows[i][k + 1], runs[i].ToString("F3", Ic), $"ReplayBench-setup-{side}-{i + 1}.md ns/VM");
+            figures.Check($"readme-figures.md, median, column {k + 2}", rows[5][k + 1], Median(runs).ToString("F3", Ic), "the five reports' ns/VM");
+        }
+
+        figures.AssertAllMatch(atLeast: 2 + (4 * 6));
+    }
 }
