@@ -183,7 +183,19 @@ public sealed class Balancer : IDisposable
             throw new InvalidOperationException($"{call} called while another tick of this balancer runs (on another thread): a Balancer runs one tick at a time; tick hosts in parallel with its threads, or with BeginTick/TickHosts/EndTick.");
         }
 
-        WhileClaiming?.Invoke();
+        if (WhileClaiming is Action claiming)
+        {
+            try
+            {
+                claiming();
+            }
+            catch
+            {
+                Exit(fleetClaimed: false); // a hook that throws gives the balancer back, as a refused claim does
+                throw;
+            }
+        }
+
         int held = _fleet.TryClaimTick(kind);
         if (held != 0)
         {

@@ -73,7 +73,8 @@ public sealed partial class Fleet
         int held = Interlocked.CompareExchange(ref _claim, (int)call, 0);
         if (held == 0)
         {
-            WhileCalling?.Invoke();
+            if (WhileCalling is not null)
+                RunWhileCalling(reader: 0);
             return true;
         }
 
@@ -102,7 +103,8 @@ public sealed partial class Fleet
             int seen = Interlocked.CompareExchange(ref _claim, (held == 0 ? Reading : held) + reader, held);
             if (seen == held)
             {
-                WhileCalling?.Invoke();
+                if (WhileCalling is not null)
+                    RunWhileCalling(reader);
                 return;
             }
 
@@ -118,6 +120,27 @@ public sealed partial class Fleet
         int held = Volatile.Read(ref _claim), seen;
         while ((seen = Interlocked.CompareExchange(ref _claim, held - reader == Reading ? 0 : held - reader, held)) != held)
             held = seen;
+    }
+
+    /// <summary>
+    /// Runs the <see cref="WhileCalling"/> hook once the fleet is taken (by a call that changes it when
+    /// <paramref name="reader"/> is 0, else by that reader): a hook that throws gives the fleet back first, as the call's
+    /// own failure would, instead of leaving it held for ever (the call's try/finally starts after the hook).
+    /// </summary>
+    private void RunWhileCalling(int reader)
+    {
+        try
+        {
+            WhileCalling?.Invoke();
+        }
+        catch
+        {
+            if (reader == 0)
+                EndCall(claimed: true);
+            else
+                EndRead(reader);
+            throw;
+        }
     }
 
     /// <summary>Refuses fleet call <paramref name="call"/> because of <paramref name="held"/>, the claim that holds the fleet.</summary>

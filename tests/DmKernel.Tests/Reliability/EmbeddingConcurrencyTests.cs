@@ -431,6 +431,46 @@ public class EmbeddingConcurrencyTests
     }
 
     /// <summary>
+    /// A test hook that throws once a fleet call has taken the fleet (<see cref="Fleet.WhileCalling"/>) or a tick the
+    /// balancer (<see cref="Balancer.WhileClaiming"/>), as an assertion failing in it does, gives them back, as the call's
+    /// own failure would (before: the hook ran before the call's try/finally, so the fleet or the balancer stayed held for
+    /// ever: every later tick and fleet call refused, naming a call that had ended, and the test's real failure hidden
+    /// behind those).
+    /// </summary>
+    [Fact]
+    public void AHookThatThrowsAfterTheClaim_GivesTheFleetAndTheBalancerBack()
+    {
+        Fleet fleet = Started();
+        int vm = Enumerable.Range(0, fleet.SlotCount).First(fleet.IsUsed);
+        VmSettings settings = fleet.GetSettings(vm);
+        using var saved = new MemoryStream();
+        fleet.SaveState(saved);
+        using var balancer = new Balancer(fleet);
+        foreach (Action call in new Action[]
+        {
+            () => fleet.Configure(vm, settings),
+            () => fleet.LoadState(saved),
+            () => fleet.SaveState(new MemoryStream()),
+            () => fleet.ComputeStateHash(),
+        })
+        {
+            saved.Position = 0;
+            fleet.WhileCalling = () => throw new InvalidDataException("the hook failed");
+            Assert.Equal("the hook failed", Assert.Throws<InvalidDataException>(call).Message);
+            fleet.WhileCalling = null;
+            fleet.Configure(vm, settings);
+            balancer.Tick();
+        }
+
+        balancer.WhileClaiming = () => throw new InvalidDataException("the hook failed");
+        Assert.Equal("the hook failed", Assert.Throws<InvalidDataException>(balancer.Tick).Message);
+        balancer.WhileClaiming = null;
+        balancer.Tick();
+        Assert.Equal(5, fleet.TickIndex);
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// A Tick or BeginTick that passed the disposed check just before a Dispose on another thread (here from the
     /// <see cref="Balancer.WhileEntering"/> hook) throws ObjectDisposedException, whether the Dispose stopped the workers
     /// or left the sharded tick open for a TickHosts call still running (before: InvalidOperationException, "another tick
