@@ -9,38 +9,49 @@ namespace DmKernel.Tests.Support;
 /// first as a warm-up, uncounted, and then not one byte may be allocated over the measured steps. So an allocation that
 /// recurs at least once in that many steps fails, however rare per step, where the least of three short rounds let any
 /// allocation rarer than once a round through.
+/// <para>
+/// The runtime itself can allocate on the thread once, after the warm-up, in a loaded run (seen in the full suite: a
+/// window of <c>StateHash_AllocatesNothing</c> that showed bytes while the step allocates nothing). So a window that shows
+/// bytes is followed by a second of as many steps, and the assertion fails only if that one shows bytes too: an
+/// allocation that recurs at least once in that many steps falls in both windows and fails, a one-off falls in one.
+/// </para>
 /// </summary>
 internal static class AllocationAssert
 {
     /// <summary>
     /// Runs <paramref name="step"/>(0 .. <paramref name="warmUp"/> − 1) uncounted, then
     /// <paramref name="step"/>(<paramref name="warmUp"/> .. <paramref name="warmUp"/> + <paramref name="steps"/> − 1), and
-    /// fails if the latter allocated any byte on this thread.
+    /// fails if the latter allocated any byte on this thread, and a second window of as many steps (run only then) did too.
+    /// Returns the steps run, warm-up included (<paramref name="warmUp"/> + <paramref name="steps"/>, or one more window's).
     /// </summary>
-    public static void NothingOnThisThread(string what, int warmUp, int steps, Action<int> step)
-    {
-        Assert.True(warmUp > 0 && steps > 0);
-        for (int i = 0; i < warmUp; i++)
-            step(i);
-        long bytes = Measure(warmUp, steps, step);
-        Assert.True(bytes == 0, $"{what} allocated {bytes} bytes on the calling thread over {steps} steps after {warmUp} to warm up");
-    }
+    public static int NothingOnThisThread(string what, int warmUp, int steps, Action<int> step)
+        => NothingOnThisThreadOrOthers(what, warmUp, steps, static () => 0, step);
 
     /// <summary>
     /// As <see cref="NothingOnThisThread"/>, and also not one byte on the threads whose own counters
     /// <paramref name="otherThreads"/> sums (a balancer's workers, each recording its thread's counter when it finishes a
-    /// round: <see cref="Balancer.TrackWorkerAllocations"/>), read after the warm-up and after the measured steps.
+    /// round: <see cref="Balancer.TrackWorkerAllocations"/>), read before and after each window.
     /// </summary>
-    public static void NothingOnThisThreadOrOthers(string what, int warmUp, int steps, Func<long> otherThreads, Action<int> step)
+    public static int NothingOnThisThreadOrOthers(string what, int warmUp, int steps, Func<long> otherThreads, Action<int> step)
     {
         Assert.True(warmUp > 0 && steps > 0);
         for (int i = 0; i < warmUp; i++)
             step(i);
+        (long bytes, long others) = Window(warmUp, steps, otherThreads, step);
+        if (bytes == 0 && others == 0)
+            return warmUp + steps;
+        (long again, long othersAgain) = Window(warmUp + steps, steps, otherThreads, step);
+        Assert.True(again == 0, $"{what} allocated {again} bytes on the calling thread over {steps} steps after {warmUp} to warm up and {bytes} bytes over the {steps} before");
+        Assert.True(othersAgain == 0, $"{what} allocated {othersAgain} bytes on the other threads over {steps} steps after {warmUp} to warm up and {others} bytes over the {steps} before");
+        return warmUp + (2 * steps);
+    }
+
+    /// <summary>Bytes allocated over one window of steps, on this thread and on the others.</summary>
+    private static (long Bytes, long Others) Window(int first, int steps, Func<long> otherThreads, Action<int> step)
+    {
         long othersBefore = otherThreads();
-        long bytes = Measure(warmUp, steps, step);
-        long others = otherThreads() - othersBefore;
-        Assert.True(bytes == 0, $"{what} allocated {bytes} bytes on the calling thread over {steps} steps after {warmUp} to warm up");
-        Assert.True(others == 0, $"{what} allocated {others} bytes on the other threads over {steps} steps after {warmUp} to warm up");
+        long bytes = Measure(first, steps, step);
+        return (bytes, otherThreads() - othersBefore);
     }
 
     /// <summary>
