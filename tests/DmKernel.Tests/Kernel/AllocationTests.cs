@@ -175,6 +175,15 @@ public class BetweenTicksAllocationTests
         AssertAllocatesNothing("UpdateCommitted(first, span)", () => fleet.UpdateCommitted(16, reports));
         AssertAllocatesNothing("Configure (valid, R2 while running)", () => fleet.Configure(running, changed));
         AssertAllocatesNothing("Configure (valid, Off VM)", () => fleet.Configure(off, fleet.GetSettings(off)));
+        AssertAllocatesNothing("SetGuestResponse (valid)", () => fleet.SetGuestResponse(off, GuestResponse.Stuck));
+        VmSettings offSettings = fleet.GetSettings(off);
+        int offHost = fleet.HostOf(off);
+        AssertAllocatesNothing("RemoveVm + AddVm (valid; the Off VM back in its slot)", () =>
+        {
+            fleet.RemoveVm(off);
+            sink += fleet.AddVm(offHost, offSettings);
+        });
+        AssertAllocatesNothing("ComputeStateHash", () => sink += (int)fleet.ComputeStateHash());
         AssertAllocatesNothing("RequestStart + CancelRequest", () =>
         {
             fleet.RequestStart(off);
