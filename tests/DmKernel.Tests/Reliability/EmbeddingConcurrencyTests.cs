@@ -431,6 +431,32 @@ public class EmbeddingConcurrencyTests
     }
 
     /// <summary>
+    /// SaveState and ComputeStateHash held at once on two threads: a call that changes the fleet, and a tick, are refused
+    /// naming both; the fleet is free once both have returned; and a SaveState whose stream throws gives its share back.
+    /// </summary>
+    [Fact]
+    public void TwoReadersHeldAtOnce_ARefusalNamesBoth_AndAReaderThatThrowsGivesItsShareBack()
+    {
+        Fleet fleet = Started();
+        int vm = Enumerable.Range(0, fleet.SlotCount).First(fleet.IsUsed);
+        VmSettings settings = fleet.GetSettings(vm);
+        using var balancer = new Balancer(fleet);
+        WhileCallHeld(fleet, () => fleet.SaveState(new MemoryStream()), () =>
+            WhileCallHeld(fleet, () => fleet.ComputeStateHash(), () =>
+            {
+                Assert.StartsWith("Fleet.Configure called while Fleet.SaveState (and Fleet.ComputeStateHash) runs",
+                    Assert.Throws<InvalidOperationException>(() => fleet.Configure(vm, settings)).Message, StringComparison.Ordinal);
+                Assert.StartsWith("Tick called while Fleet.SaveState (and Fleet.ComputeStateHash) runs",
+                    Assert.Throws<InvalidOperationException>(balancer.Tick).Message, StringComparison.Ordinal);
+            }));
+
+        Assert.Throws<NotSupportedException>(() => fleet.SaveState(new MemoryStream([], writable: false)));
+        fleet.Configure(vm, settings);
+        balancer.Tick();
+        Assert.Equal(1, fleet.TickIndex);
+    }
+
+    /// <summary>
     /// A test hook that throws once a fleet call has taken the fleet (<see cref="Fleet.WhileCalling"/>) or a tick the
     /// balancer (<see cref="Balancer.WhileClaiming"/>), as an assertion failing in it does, gives them back, as the call's
     /// own failure would (before: the hook ran before the call's try/finally, so the fleet or the balancer stayed held for
