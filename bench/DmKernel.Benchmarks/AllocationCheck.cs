@@ -12,7 +12,8 @@ namespace DmKernel.Benchmarks;
 /// a window. Every case reads the ticking thread's own counter (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), which
 /// nothing else in the process can move; two-thread cases add the worker's own, which the worker records at the end of
 /// every round (<see cref="Balancer.TrackWorkerAllocations"/>), and fail too if the worker did not run a round for every
-/// measured tick. The 1 000 000-VM cases reach the paths that only a large
+/// measured tick. A window that shows bytes is followed by a second of as many ticks, and the case fails only if that
+/// one shows bytes too (a one-off of the runtime's falls in one window; a tick's recurring allocation in both). The 1 000 000-VM cases reach the paths that only a large
 /// fleet takes (prefetching above 128 MiB of state), which the BenchmarkDotNet quick mode (10 000 and 50 000 VMs) does not.
 /// </summary>
 internal static class AllocationCheck
@@ -109,13 +110,18 @@ internal static class AllocationCheck
         workers?.TrackWorkerAllocations();
         for (long t = 0; t < window / 10; t++)
             tick();
-        long roundsBefore = workers?.WorkerRoundsRecorded ?? 0;
-        long before = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0);
-        for (long t = 0; t < window; t++)
-            tick();
-        long bytes = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0) - before;
+        (long bytes, long rounds) = Window(window, tick, workers);
         string what = string.Create(CultureInfo.InvariantCulture, $"{name}: {bytes} B over {window} ticks ({(workers is null ? "the ticking thread" : "the ticking thread and each worker")})");
-        long rounds = (workers?.WorkerRoundsRecorded ?? 0) - roundsBefore;
+        if (bytes != 0 && (workers is null || rounds >= window))
+        {
+            // The runtime can allocate once on a thread after the warm-up (the unit tests saw it in loaded runs,
+            // tests/DmKernel.Tests/Support/AllocationAssert.cs): a second window of as many ticks tells a tick that
+            // allocates (again: any allocation that recurs within a window falls in both) from such a one-off.
+            log.WriteLineInfo($"{what}; measuring a second window (a one-off of the runtime's falls in one window only).");
+            (bytes, rounds) = Window(window, tick, workers);
+            what = string.Create(CultureInfo.InvariantCulture, $"{name}: {bytes} B over a second window of {window} ticks");
+        }
+
         if (workers is not null && rounds < window)
         {
             // (Counted over the measured window only: counted from TrackWorkerAllocations, the warm-up's rounds made up
@@ -132,5 +138,16 @@ internal static class AllocationCheck
 
         log.WriteLineInfo(what);
         return 0;
+    }
+
+    /// <summary>One measured window: the bytes the ticking thread (and the workers) allocated, and the workers' rounds.</summary>
+    private static (long Bytes, long Rounds) Window(long window, Action tick, Balancer? workers)
+    {
+        long roundsBefore = workers?.WorkerRoundsRecorded ?? 0;
+        long before = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0);
+        for (long t = 0; t < window; t++)
+            tick();
+        long bytes = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0) - before;
+        return (bytes, (workers?.WorkerRoundsRecorded ?? 0) - roundsBefore);
     }
 }
