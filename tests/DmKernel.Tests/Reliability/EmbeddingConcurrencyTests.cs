@@ -264,12 +264,7 @@ public class EmbeddingConcurrencyTests
         Assert.Equal(0, WorkerThreadsAlive(balancer)); // stopped when the tick returned
         Assert.Equal(typeof(Balancer).FullName, Assert.Throws<ObjectDisposedException>(balancer.Tick).ObjectName);
         Assert.Throws<ObjectDisposedException>(() => balancer.Tick(0));
-        Assert.Throws<ObjectDisposedException>(() => balancer.TickHosts(0, 1));
-        Assert.Throws<ObjectDisposedException>(balancer.EndTick);
-        using var next = new Balancer(fleet, KernelPath.Auto, threads);
-        next.Tick();
-        Assert.Equal(2, fleet.TickIndex);
-        new InvariantChecker(fleet).Check();
+        DisposedRefusesTheShardedCalls_AndTheFleetGoesOn(fleet, balancer, threads, ticksAfter: 2);
     }
 
     /// <summary>
@@ -422,11 +417,20 @@ public class EmbeddingConcurrencyTests
         var balancer = new Balancer(fleet, KernelPath.Auto, threads);
         balancer.WhileClaiming = balancer.Dispose;
         Assert.Throws<ObjectDisposedException>(balancer.BeginTick);
+        DisposedRefusesTheShardedCalls_AndTheFleetGoesOn(fleet, balancer, threads, ticksAfter: 1);
+    }
+
+    /// <summary>
+    /// A disposed <paramref name="balancer"/> refuses TickHosts and EndTick as disposed, and the fleet is free: a new
+    /// balancer ticks it, to <paramref name="ticksAfter"/>, with every invariant holding.
+    /// </summary>
+    private static void DisposedRefusesTheShardedCalls_AndTheFleetGoesOn(Fleet fleet, Balancer balancer, int threads, int ticksAfter)
+    {
         Assert.Throws<ObjectDisposedException>(() => balancer.TickHosts(0, 1));
         Assert.Throws<ObjectDisposedException>(balancer.EndTick);
         using var next = new Balancer(fleet, KernelPath.Auto, threads);
         next.Tick();
-        Assert.Equal(1, fleet.TickIndex);
+        Assert.Equal(ticksAfter, fleet.TickIndex);
         new InvariantChecker(fleet).Check();
     }
 
