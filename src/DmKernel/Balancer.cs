@@ -200,9 +200,13 @@ public sealed class Balancer : IDisposable
         if (held != 0)
         {
             Exit(fleetClaimed: false);
-            if (held is not (Fleet.WholeTick or Fleet.ShardedTick))
-                ThrowHelper.TickDuringFleetCall(call, Fleet.Holder(held));
-            throw new InvalidOperationException(held == Fleet.ShardedTick
+            if (held != Fleet.WholeTick && !Fleet.IsShardedTick(held))
+            {
+                string? own = _fleet.StreamCallOnThisThread;
+                ThrowHelper.TickDuringFleetCall(call, own is null ? Fleet.Holder(held) : "Fleet." + own, onThisThread: own is not null);
+            }
+
+            throw new InvalidOperationException(Fleet.IsShardedTick(held)
                 ? $"{call} called while another Balancer's sharded tick of this fleet is open (BeginTick without EndTick): one tick of a fleet at a time, whichever balancer runs it."
                 : $"{call} called while another Balancer's tick of this fleet runs (on another thread): one tick of a fleet at a time, whichever balancer runs it.");
         }
@@ -321,7 +325,8 @@ public sealed class Balancer : IDisposable
     /// hosts that no <see cref="TickHosts"/> call is ticking at that moment (their committed demand, requests, settings,
     /// as a replay applies each chunk of hosts just before it ticks it); a change to a host while it is ticked is the
     /// caller's error, not checked. <see cref="Fleet.AddVm"/>, <see cref="Fleet.RemoveVm"/>, <see cref="Fleet.Configure"/>
-    /// and <see cref="Fleet.SetGuestResponse"/> hold nothing inside a sharded tick: end it after they have returned.
+    /// and <see cref="Fleet.SetGuestResponse"/> hold nothing inside a sharded tick but are counted while they run:
+    /// <see cref="EndTick"/> is refused until they have returned.
     /// </summary>
     public void BeginTick()
     {
@@ -405,7 +410,9 @@ public sealed class Balancer : IDisposable
 
     /// <summary>
     /// Ends a sharded tick, on any thread, once every <see cref="TickHosts"/> call has returned: called while one still
-    /// runs on another thread, it is refused with <see cref="InvalidOperationException"/> and the tick stays open. A host not
+    /// runs on another thread, or while a <see cref="Fleet.AddVm"/>, <see cref="Fleet.RemoveVm"/>,
+    /// <see cref="Fleet.Configure"/> or <see cref="Fleet.SetGuestResponse"/> made inside the tick does, it is refused with
+    /// <see cref="InvalidOperationException"/> and the tick stays open. A host not
     /// ticked since <see cref="BeginTick"/> is an <see cref="InvalidOperationException"/> naming it: the hosts ticked have
     /// moved on and the others have not (their R18 windows no longer match the tick index), so the fleet must be restored
     /// from a saved state: until <see cref="Fleet.LoadState"/> does, every tick of the fleet (<see cref="Tick()"/>,
@@ -423,6 +430,14 @@ public sealed class Balancer : IDisposable
         if (open > 1)
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"EndTick called while {open - 1} TickHosts call(s) of this tick still run on other threads: end the tick after every TickHosts call has returned. The tick is still open."));
+        int calls = _fleet.TryCloseShardedTick();
+        if (calls != 0)
+        {
+            Volatile.Write(ref _shard, 1);
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"EndTick called while {calls} call(s) of Fleet.AddVm, RemoveVm, Configure or SetGuestResponse made inside this tick still run on other threads: end the tick after they have returned. The tick is still open."));
+        }
+
         try
         {
             for (int h = 0; h < _hostTicks.Length; h++)
@@ -461,7 +476,8 @@ public sealed class Balancer : IDisposable
     /// and the workers stop when it returns. A sharded tick left open is abandoned when no <see cref="TickHosts"/> call
     /// runs: the fleet is free for another balancer, and if some hosts were ticked (so that the hosts are at different
     /// ticks) every later tick of the fleet is refused until <see cref="Fleet.LoadState"/>, as after a refused
-    /// <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running the tick stays open: finish it with
+    /// <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running (or a VM-changing fleet call made inside
+    /// the tick) the tick stays open: finish it with
     /// <see cref="TickHosts"/> and <see cref="EndTick"/>, which still work, and the workers stop at <see cref="EndTick"/>.
     /// </summary>
     public void Dispose()
@@ -469,7 +485,15 @@ public sealed class Balancer : IDisposable
         _disposed = true;
         if (Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
         {
-            // An open sharded tick with no TickHosts call running: abandoned.
+            if (_fleet.TryCloseShardedTick() != 0)
+            {
+                // A VM-changing fleet call made inside the tick still runs: the tick stays open, as with a TickHosts call.
+                Volatile.Write(ref _shard, 1);
+                StopWorkers();
+                return;
+            }
+
+            // An open sharded tick with no TickHosts call or fleet call running: abandoned.
             if (_hostTicks.AsSpan().IndexOfAnyExcept(0) >= 0)
                 _fleet.RefusedShardedTick = _fleet.TickIndex;
             _fleet.ReleaseTick();

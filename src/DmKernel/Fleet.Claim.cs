@@ -8,7 +8,9 @@ public sealed partial class Fleet
     // per tick or per call and nothing per VM:
     //   0            nobody;
     //   WholeTick    a Balancer.Tick runs;
-    //   ShardedTick  a sharded tick is open (Balancer.BeginTick until EndTick);
+    //   ShardedTick  a sharded tick is open (Balancer.BeginTick until EndTick); the VM-changing calls made inside it hold
+    //                nothing but are counted in _callsInShardedTick, so that EndTick does not close the tick under them;
+    //   ClosingShardedTick  Balancer.EndTick (or Dispose) is closing the sharded tick: no call starts inside it any more;
     //   a FleetCall  that call runs: the calls that change the VMs or settings or replace the state, one at a time;
     //   negative     calls that read the whole state run, any number at once: the SaveState calls counted in bits 0..14,
     //                the ComputeStateHash calls in bits 15..29 (32 767 of each at once: more threads than a process runs).
@@ -19,6 +21,9 @@ public sealed partial class Fleet
 
     /// <summary><see cref="TryClaimTick"/>'s kind: a sharded tick is open (<see cref="Balancer.BeginTick"/> until <see cref="Balancer.EndTick"/>).</summary>
     internal const int ShardedTick = 2;
+
+    /// <summary>The claim while <see cref="TryCloseShardedTick"/> closes a sharded tick: a tick of the fleet still, not open to calls.</summary>
+    private const int ClosingShardedTick = 8;
 
     private const int Reading = int.MinValue;
     private const int SaveStateReader = 1;
@@ -39,10 +44,39 @@ public sealed partial class Fleet
     /// <summary>
     /// Tests only: called on the calling thread once a fleet call that holds the fleet (<see cref="AddVm"/>,
     /// <see cref="RemoveVm"/>, <see cref="Configure"/>, <see cref="SetGuestResponse"/>, <see cref="LoadState"/>,
-    /// <see cref="SaveState"/>, <see cref="ComputeStateHash"/>) has taken it and before it does anything, so that a test can
+    /// <see cref="SaveState"/>, <see cref="ComputeStateHash"/>) has taken it (or, inside an open sharded tick, one of the
+    /// first four has been counted) and before it does anything, so that a test can
     /// start a tick or another call from another thread at that point instead of hoping to hit it.
     /// </summary>
     internal Action? WhileCalling;
+
+    /// <summary>
+    /// The VM-changing calls (<see cref="AddVm"/>, <see cref="RemoveVm"/>, <see cref="Configure"/>,
+    /// <see cref="SetGuestResponse"/>) running inside an open sharded tick, which hold nothing but this count.
+    /// </summary>
+    private int _callsInShardedTick;
+
+    /// <summary>
+    /// The fleet (and its call) whose <see cref="SaveState"/> or <see cref="LoadState"/> stream this thread is in, if any:
+    /// a fleet call or a tick that the stream makes on the same thread is refused naming that call on this thread, not
+    /// "on another thread".
+    /// </summary>
+    [ThreadStatic]
+    private static (Fleet Fleet, string Call) t_stream;
+
+    /// <summary>Marks this thread as in <paramref name="call"/>'s user stream until <see cref="LeaveStream"/>; returns the outer mark.</summary>
+    private (Fleet Fleet, string Call) EnterStream(string call)
+    {
+        var outer = t_stream;
+        t_stream = (this, call);
+        return outer;
+    }
+
+    /// <summary>Puts back the mark that <see cref="EnterStream"/> returned.</summary>
+    private static void LeaveStream((Fleet Fleet, string Call) outer) => t_stream = outer;
+
+    /// <summary>The call of this fleet whose stream this thread is in (a nested call came from it), or null.</summary>
+    internal string? StreamCallOnThisThread => ReferenceEquals(t_stream.Fleet, this) ? t_stream.Call : null;
 
     /// <summary>
     /// Claims the fleet for one tick of <paramref name="kind"/>: 0 when claimed; otherwise the claim that holds it (a tick
@@ -52,6 +86,25 @@ public sealed partial class Fleet
 
     /// <summary>Ends the tick claimed by <see cref="TryClaimTick"/>.</summary>
     internal void ReleaseTick() => Interlocked.Exchange(ref _claim, 0);
+
+    /// <summary>Whether <paramref name="claim"/> (a value <see cref="TryClaimTick"/> returned) is a sharded tick's, open or closing.</summary>
+    internal static bool IsShardedTick(int claim) => claim is ShardedTick or ClosingShardedTick;
+
+    /// <summary>
+    /// Closes the open sharded tick (claimed by the caller) to the VM-changing calls: 0 when none runs inside it, and
+    /// from then on none starts (the fleet stays claimed until <see cref="ReleaseTick"/>); otherwise how many still run,
+    /// and the tick stays open to them.
+    /// </summary>
+    internal int TryCloseShardedTick()
+    {
+        // With the call's increment in BeginCall (count, then claim read) this is Dekker's pattern over two interlocked
+        // operations: either the call sees the tick closing and gives up, or this sees the call counted.
+        Interlocked.Exchange(ref _claim, ClosingShardedTick);
+        int calls = Volatile.Read(ref _callsInShardedTick);
+        if (calls != 0)
+            Volatile.Write(ref _claim, ShardedTick);
+        return calls;
+    }
 
     /// <summary>The fleet call that <paramref name="claim"/> (a value <see cref="TryClaimTick"/> returned, not a tick's) says runs.</summary>
     internal static string Holder(int claim) => claim >= 0
@@ -64,30 +117,44 @@ public sealed partial class Fleet
         };
 
     /// <summary>
-    /// Takes the fleet for <paramref name="call"/> until <see cref="EndCall"/>; refused while a tick runs or another fleet
-    /// call that holds the fleet does (on another thread). Inside an open sharded tick the call is allowed and takes
-    /// nothing (false): a replay changes each chunk's VMs, on the chunk's thread, just before it ticks them.
+    /// Takes the fleet for <paramref name="call"/> until <see cref="EndCall"/> (true); refused while a tick runs or another
+    /// fleet call that holds the fleet does. Inside an open sharded tick a VM-changing call (not <see cref="LoadState"/>) is
+    /// allowed and takes nothing (false) but is counted until <see cref="EndCall"/>, so that <see cref="Balancer.EndTick"/>
+    /// is refused while it runs: a replay changes each chunk's VMs, on the chunk's thread, just before it ticks them.
     /// </summary>
     private bool BeginCall(FleetCall call)
     {
-        int held = Interlocked.CompareExchange(ref _claim, (int)call, 0);
-        if (held == 0)
+        while (true)
         {
-            if (WhileCalling is not null)
-                RunWhileCalling(reader: 0);
-            return true;
-        }
+            int held = Interlocked.CompareExchange(ref _claim, (int)call, 0);
+            if (held == 0)
+            {
+                if (WhileCalling is not null)
+                    RunWhileCalling(reader: 0);
+                return true;
+            }
 
-        if (held != ShardedTick)
-            Refuse(call.ToString(), held);
-        return false;
+            if (held != ShardedTick || call == FleetCall.LoadState)
+                Refuse(call.ToString(), held);
+            Interlocked.Increment(ref _callsInShardedTick);
+            if (Volatile.Read(ref _claim) == ShardedTick)
+            {
+                if (WhileCalling is not null)
+                    RunWhileCalling(reader: 0, claimed: false);
+                return false;
+            }
+
+            Interlocked.Decrement(ref _callsInShardedTick); // the tick is closing or closed: try again (free, or refused)
+        }
     }
 
-    /// <summary>Gives back what <see cref="BeginCall"/> took.</summary>
+    /// <summary>Gives back what <see cref="BeginCall"/> took (<paramref name="claimed"/>: its result).</summary>
     private void EndCall(bool claimed)
     {
         if (claimed)
             Volatile.Write(ref _claim, 0);
+        else
+            Interlocked.Decrement(ref _callsInShardedTick);
     }
 
     /// <summary>
@@ -124,10 +191,11 @@ public sealed partial class Fleet
 
     /// <summary>
     /// Runs the <see cref="WhileCalling"/> hook once the fleet is taken (by a call that changes it when
-    /// <paramref name="reader"/> is 0, else by that reader): a hook that throws gives the fleet back first, as the call's
+    /// <paramref name="reader"/> is 0: alone when <paramref name="claimed"/>, else counted inside an open sharded tick;
+    /// otherwise by that reader): a hook that throws gives the fleet (or the count) back first, as the call's
     /// own failure would, instead of leaving it held for ever (the call's try/finally starts after the hook).
     /// </summary>
-    private void RunWhileCalling(int reader)
+    private void RunWhileCalling(int reader, bool claimed = true)
     {
         try
         {
@@ -136,7 +204,7 @@ public sealed partial class Fleet
         catch
         {
             if (reader == 0)
-                EndCall(claimed: true);
+                EndCall(claimed);
             else
                 EndRead(reader);
             throw;
@@ -145,10 +213,10 @@ public sealed partial class Fleet
 
     /// <summary>Refuses fleet call <paramref name="call"/> because of <paramref name="held"/>, the claim that holds the fleet.</summary>
     [DoesNotReturn]
-    private static void Refuse(string call, int held)
+    private void Refuse(string call, int held)
     {
-        if (held is WholeTick or ShardedTick)
-            ThrowHelper.FleetTicking(call, held == ShardedTick);
-        ThrowHelper.FleetCallRuns(call, Holder(held));
+        if (held == WholeTick || IsShardedTick(held))
+            ThrowHelper.FleetTicking(call, held != WholeTick);
+        ThrowHelper.FleetCallRuns(call, StreamCallOnThisThread is string own ? "Fleet." + own : Holder(held), onThisThread: StreamCallOnThisThread is not null);
     }
 }

@@ -14,12 +14,14 @@ public sealed partial class Fleet
     {
         ArgumentNullException.ThrowIfNull(output);
         BeginRead(SaveStateReader, nameof(SaveState));
+        var outer = EnterStream(nameof(SaveState));
         try
         {
             Cols.Save(output, TickIndex, Model);
         }
         finally
         {
+            LeaveStream(outer);
             EndRead(SaveStateReader);
         }
     }
@@ -38,8 +40,8 @@ public sealed partial class Fleet
     public void LoadState(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (!BeginCall(FleetCall.LoadState))
-            ThrowHelper.FleetTicking(nameof(LoadState), sharded: true);
+        BeginCall(FleetCall.LoadState); // never inside a sharded tick
+        var outer = EnterStream(nameof(LoadState));
         try
         {
             TickIndex = Cols.Load(input, Model, FindImpossible);
@@ -48,6 +50,7 @@ public sealed partial class Fleet
         }
         finally
         {
+            LeaveStream(outer);
             EndCall(claimed: true);
         }
     }

@@ -10,7 +10,8 @@ public sealed partial class Fleet
     /// Adds a VM, Off, in the first free slot of <paramref name="host"/>; returns its slot. Settings are checked by R1.
     /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
     /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
-    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing but is
+    /// counted: <see cref="Balancer.EndTick"/> is refused until it returns.
     /// </summary>
     public int AddVm(int host, in VmSettings settings)
     {
@@ -43,7 +44,8 @@ public sealed partial class Fleet
     /// Cumulative counters are cleared; the host's keep what the VM added and removed.
     /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
     /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
-    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing but is
+    /// counted: <see cref="Balancer.EndTick"/> is refused until it returns.
     /// </summary>
     public void RemoveVm(int vm)
     {
@@ -79,7 +81,8 @@ public sealed partial class Fleet
     /// the rule, and leaves everything as it was.
     /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
     /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
-    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing but is
+    /// counted: <see cref="Balancer.EndTick"/> is refused until it returns.
     /// </summary>
     public void Configure(int vm, in VmSettings settings)
     {
@@ -112,7 +115,8 @@ public sealed partial class Fleet
     /// moves per tick are limited as the response says. Kept across stops and restarts, cleared when the VM is removed.
     /// Holds the fleet while it runs (docs/public-api.md, "Threads"): refused with <see cref="InvalidOperationException"/>
     /// during a <see cref="Balancer.Tick()"/> and while another call that holds the fleet runs on another thread, and a
-    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing.
+    /// tick that starts meanwhile is refused, naming this call; inside an open sharded tick it holds nothing but is
+    /// counted: <see cref="Balancer.EndTick"/> is refused until it returns.
     /// </summary>
     public void SetGuestResponse(int vm, GuestResponse response)
     {

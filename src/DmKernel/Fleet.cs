@@ -84,13 +84,18 @@ public sealed partial class Fleet
     private long _tickIndex;
 
     /// <summary>Counts the changes of the state that the derived spans (<see cref="FleetVmSpans"/>) follow.</summary>
-    internal int Version { get; private set; }
+    internal int Version => Volatile.Read(ref _version);
+
+    private int _version;
 
     /// <summary>The derived per-VM spans, computed on read.</summary>
     internal DerivedSpans Derived { get; }
 
-    /// <summary>Marks the state as changed for the derived spans.</summary>
-    internal void Changed() => Version++;
+    /// <summary>
+    /// Marks the state as changed for the derived spans; interlocked, since the VM-changing calls made inside a sharded
+    /// tick run on several threads at once (a lost count could leave a derived span stale).
+    /// </summary>
+    internal void Changed() => Interlocked.Increment(ref _version);
 
     /// <summary>The host that owns a slot.</summary>
     public int HostOf(int vm) => Cols.HostOfSlot[CheckVm(vm)];

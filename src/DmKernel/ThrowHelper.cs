@@ -59,16 +59,16 @@ internal static class ThrowHelper
 
     /// <summary>Fleet call <paramref name="call"/> refused because <paramref name="holder"/> (another fleet call) runs.</summary>
     [DoesNotReturn]
-    public static void FleetCallRuns(string call, string holder)
+    public static void FleetCallRuns(string call, string holder, bool onThisThread)
         => throw new InvalidOperationException(
-            $"Fleet.{call} called while {holder} runs (on another thread): a fleet's calls that change its VMs or settings or replace its state run one at a time, and not beside one that reads its whole state (SaveState and ComputeStateHash, which may run together); make them one after another.");
+            $"Fleet.{call} called while {holder} runs {(onThisThread ? "on this thread (from the stream given to it)" : "(on another thread)")}: a fleet's calls that change its VMs or settings or replace its state run one at a time, and not beside one that reads its whole state (SaveState and ComputeStateHash, which may run together); make them one after another.");
 
     /// <summary>
     /// A tick (<paramref name="call"/>: Tick or BeginTick) refused because <paramref name="holder"/>, a fleet call that
     /// changes the VMs or settings or reads or replaces the whole state, runs.
     /// </summary>
     [DoesNotReturn]
-    public static void TickDuringFleetCall(string call, string holder)
+    public static void TickDuringFleetCall(string call, string holder, bool onThisThread)
         => throw new InvalidOperationException(
-            $"{call} called while {holder} runs (on another thread): a fleet does not tick during a call that changes its VMs or settings or reads or replaces its whole state; tick when the call has returned.");
+            $"{call} called while {holder} runs {(onThisThread ? "on this thread (from the stream given to it)" : "(on another thread)")}: a fleet does not tick during a call that changes its VMs or settings or reads or replaces its whole state; tick when the call has returned.");
 }
