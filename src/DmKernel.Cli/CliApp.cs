@@ -81,7 +81,7 @@ internal static partial class CliApp
             {
                 // A value that does not parse (not a number, too large for its type), an unknown option, a missing
                 // argument: bad arguments, exit code 2, one line each on stderr.
-                // The parser's own messages may list choices on lines of their own ("Must be one of:\n\t'last'\n\t'peak'"):
+                // The parser's own messages may list choices on lines of their own ("Must be one of:\n\t'a'\n\t'b'"):
                 // joined with spaces; anything else not text (from a typed value) still shows as U+FFFD.
                 foreach (ParseError error in parsed.Errors)
                     Console.Error.WriteLine($"error: {Commands.Cli.OneLine(ParserLineBreak().Replace(error.Message, " "))}");

@@ -39,7 +39,15 @@ internal static class ImportCommand
         var osBase = new Option<double?>("--os-base-mb") { Description = "Demand model: the OS base added to used memory, MB.", HelpName = "MB", DefaultValueFactory = _ => defaults.Demand.OsBaseMb };
         var osBaseCap = new Option<double?>("--os-base-cap-percent") { Description = "Demand model: the OS base is at most this share of the VM's provisioned memory, percent (100 = no cap).", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Demand.OsBaseCapPercent };
         var downsample = new Option<string>("--downsample") { Description = "With --tick-seconds longer than the sample period: each tick takes the last sample within it, or the peak (the largest; conservative for capacity).", HelpName = "last|peak", DefaultValueFactory = _ => defaults.Downsample == DownsampleRule.Peak ? "peak" : "last" };
-        downsample.AcceptOnlyFromAmong("last", "peak");
+        // Not AcceptOnlyFromAmong: the parser's message for it ("Argument 'max' not recognized") does not name the option.
+        downsample.Validators.Add(r =>
+        {
+            foreach (System.CommandLine.Parsing.Token token in r.Tokens)
+            {
+                if (token.Value is not ("last" or "peak"))
+                    r.AddError($"--downsample: '{token.Value}' is not a downsample rule: expected last or peak.");
+            }
+        });
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };

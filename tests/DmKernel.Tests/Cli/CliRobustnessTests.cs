@@ -305,8 +305,7 @@ public class CliRobustnessTests
     }
 
     /// <summary>
-    /// --downsample takes last or peak; anything else is one error line listing both (the parser puts each choice on a line
-    /// of its own). peak at an hour's tick is recorded in the trace and reads more demand than last on the same samples.
+    /// --downsample takes last or peak; anything else is one error line naming the option and listing both. peak at an hour's tick is recorded in the trace and reads more demand than last on the same samples.
     /// </summary>
     [Fact]
     public void Import_Downsample_OnlyLastOrPeak_OneErrorLine_PeakReadsMore()
@@ -315,7 +314,7 @@ public class CliRobustnessTests
         string input = RealTraces.Path("bitbrains-gwa-t-12-rnd");
         (int exit, _, string stderr) = Run("import", "bitbrains", input, "-o", tmp.File("x.dmt"), "--downsample", "max");
         Assert.Equal(2, exit);
-        Assert.Equal("error: Argument 'max' not recognized. Must be one of: 'last' 'peak'", ErrorLine(stderr));
+        Assert.Equal("error: --downsample: 'max' is not a downsample rule: expected last or peak.", ErrorLine(stderr));
         Assert.DoesNotContain('\uFFFD', stderr);
         Assert.False(File.Exists(tmp.File("x.dmt")));
 

@@ -62,6 +62,8 @@ public class BadInputCliTests
     [InlineData("bitbrains", "--place-on-host-mb", "3", "--place-on-host-mb: 3: expected a positive multiple of 2 MB.")]
     [InlineData("bitbrains", "--place-on-host-mb", "2048", "--place-on-host-mb: 2048: expected more than the host reserve of 2048 MB")]
     [InlineData("bitbrains", "--buffer", "2001", "--buffer: 2001: expected 5..2000")]
+    [InlineData("bitbrains", "--downsample", "max", "--downsample: 'max' is not a downsample rule: expected last or peak.")]
+    [InlineData("gcd", "--downsample", "Peak", "--downsample: 'Peak' is not a downsample rule: expected last or peak.")]
     public void Import_BadOptionValue_ExitsTwoNamingTheOption(string source, string option, string value, string expected)
     {
         using var tmp = new TempDir();
