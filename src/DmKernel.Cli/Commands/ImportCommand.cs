@@ -207,12 +207,23 @@ internal static class ImportCommand
     private static int Required(int? value, string option)
         => value ?? throw new CliError($"{option} is required for this source: the trace has percentages, not sizes.");
 
+    /// <summary>
+    /// The import's read rate as the summary line prints it: whole MB/s from 10 MB/s, else with two significant digits,
+    /// so that a small input (0.2 MB in 0.36 s) reads 0.56 MB/s rather than 0 MB/s.
+    /// </summary>
+    internal static string Rate(long bytes, double seconds)
+    {
+        double rate = bytes / 1e6 / Math.Max(seconds, 1e-9);
+        string format = rate >= 10 ? "F0" : rate >= 1 ? "F1" : "F2";
+        return rate.ToString(format, CultureInfo.InvariantCulture) + " MB/s";
+    }
+
     private static void Print(ImportReport report, TimeSpan elapsed, string source)
     {
         var ic = CultureInfo.InvariantCulture;
         long bytes = File.Exists(source) ? new FileInfo(source).Length : Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"Imported {report.Format}: {report.Files} file(s), {report.RowsRead} rows ({bytes / 1e6:F1} MB in {elapsed.TotalSeconds:F2} s, {bytes / 1e6 / Math.Max(elapsed.TotalSeconds, 1e-9):F0} MB/s)");
+        sb.AppendLine(ic, $"Imported {report.Format}: {report.Files} file(s), {report.RowsRead} rows ({bytes / 1e6:F1} MB in {elapsed.TotalSeconds:F2} s, {Rate(bytes, elapsed.TotalSeconds)})");
         sb.AppendLine(ic, $"  -> {report.OutputPath}: {report.Vms} VMs, {report.Hosts} hosts, {report.Ticks} ticks");
         if (report.SkippedTotal > 0)
         {

@@ -46,6 +46,19 @@ public class CliUsabilityTests
         Assert.DoesNotContain("DmKernel.Cli", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The import's summary line gives its read rate beside the size and time it was computed from: a small input
+    /// (the committed GCD sample, 0.2 MB in 0.36 s) must not read "0 MB/s" (it did: the rate was printed as a whole number).
+    /// </summary>
+    [Theory]
+    [InlineData(200_000L, 0.36, "0.56 MB/s")]
+    [InlineData(900_000L, 0.18, "5.0 MB/s")]
+    [InlineData(8_000_000L, 0.55, "15 MB/s")]
+    [InlineData(52_300_000L, 0.31, "169 MB/s")]
+    [InlineData(0L, 0.05, "0.00 MB/s")]
+    public void Import_RateInTheSummaryLine_AgreesWithItsSizeAndTime(long bytes, double seconds, string expected)
+        => Assert.Equal(expected, ImportCommand.Rate(bytes, seconds));
+
     [Fact]
     public void Version_PrintsTheCliVersion()
     {
