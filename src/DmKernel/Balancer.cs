@@ -331,16 +331,44 @@ public sealed class Balancer : IDisposable
     public void BeginTick()
     {
         Enter("BeginTick", Fleet.ShardedTick);
+        if (WhileBeginning is Action beginning)
+        {
+            try
+            {
+                beginning();
+            }
+            catch
+            {
+                Exit(fleetClaimed: true); // a hook that throws gives the fleet and the balancer back
+                throw;
+            }
+        }
+
         Array.Clear(_hostTicks);
         StartTick();
         Interlocked.Exchange(ref _shard, 1); // a full fence: Dispose sees the tick open, or this sees the balancer disposed
         if (_disposed && Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
         {
-            // Disposed since Enter, when no tick was open to abandon: abandoned here (no host ticked), the fleet given back.
+            // Disposed since Enter, when no tick was open to abandon: abandoned here (no host ticked), the fleet given back,
+            // as Dispose abandons one: unless a VM-changing fleet call started inside the tick (the fleet was claimed as a
+            // sharded tick from Enter on) still runs. Then the tick stays open, as Dispose leaves it with such a call
+            // running: this BeginTick returns, the tick to be ended with EndTick, which stops the workers.
+            if (_fleet.TryCloseShardedTick() != 0)
+            {
+                Volatile.Write(ref _shard, 1);
+                return;
+            }
+
             Exit(fleetClaimed: true);
             ObjectDisposedException.ThrowIf(true, this);
         }
     }
+
+    /// <summary>
+    /// Tests only: called in <see cref="BeginTick"/> once the fleet is claimed for the sharded tick and before the tick is
+    /// open on this balancer, so that a test can start a fleet call inside the tick, or dispose the balancer, at that point.
+    /// </summary>
+    internal Action? WhileBeginning;
 
     /// <summary>
     /// Ticks hosts [<paramref name="firstHost"/>, <paramref name="firstHost"/> + <paramref name="hostCount"/>)
@@ -478,7 +506,8 @@ public sealed class Balancer : IDisposable
     /// ticks) every later tick of the fleet is refused until <see cref="Fleet.LoadState"/>, as after a refused
     /// <see cref="EndTick"/>. With a <see cref="TickHosts"/> call still running (or a VM-changing fleet call made inside
     /// the tick) the tick stays open: finish it with
-    /// <see cref="TickHosts"/> and <see cref="EndTick"/>, which still work, and the workers stop at <see cref="EndTick"/>.
+    /// <see cref="TickHosts"/> and <see cref="EndTick"/>, which still work, and the workers stop at <see cref="EndTick"/>;
+    /// a <see cref="BeginTick"/> that this overlaps while such a fleet call runs returns, its tick open so.
     /// </summary>
     public void Dispose()
     {

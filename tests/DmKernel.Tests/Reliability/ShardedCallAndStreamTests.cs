@@ -128,6 +128,71 @@ public class ShardedCallAndStreamTests
     }
 
     /// <summary>
+    /// A Dispose that overlaps BeginTick (after BeginTick claimed the fleet, before its tick was open) while a VM-changing
+    /// call made inside the tick runs on another thread leaves the tick open, as Dispose does with such a call running:
+    /// BeginTick returns, another balancer's tick is refused until EndTick ends the tick (before: BeginTick abandoned
+    /// the tick and gave the fleet back under the call, so another balancer's tick ran while it changed a VM).
+    /// </summary>
+    [Fact]
+    public void Dispose_DuringBeginTick_WhileACallMadeInsideTheTickRuns_KeepsTheTickOpenUntilEnded()
+    {
+        Fleet fleet = Started();
+        int vm = FirstVmOfHost(fleet, 0);
+        VmSettings settings = fleet.GetSettings(vm);
+        var balancer = new Balancer(fleet);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        fleet.WhileCalling = () =>
+        {
+            fleet.WhileCalling = null;
+            entered.Set();
+            release.Wait();
+        };
+        Exception? failed = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                fleet.Configure(vm, settings);
+            }
+            catch (Exception ex)
+            {
+                failed = ex;
+            }
+        });
+        balancer.WhileBeginning = () =>
+        {
+            balancer.WhileBeginning = null;
+            thread.Start();
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "The call never reached Fleet.WhileCalling.");
+            balancer.Dispose();
+        };
+        try
+        {
+            balancer.BeginTick();
+            using var other = new Balancer(fleet);
+            Assert.Contains("sharded tick of this fleet is open", Assert.Throws<InvalidOperationException>(other.Tick).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+            if (thread.ThreadState != ThreadState.Unstarted)
+                thread.Join();
+            fleet.WhileCalling = null;
+        }
+
+        Assert.Null(failed);
+        balancer.TickHosts(0, 4);
+        balancer.EndTick();
+        Assert.Equal(1, fleet.TickIndex);
+        Assert.Throws<ObjectDisposedException>(balancer.BeginTick);
+        using var next = new Balancer(fleet);
+        next.Tick();
+        Assert.Equal(2, fleet.TickIndex);
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// The VM-changing calls made on two threads at once inside a sharded tick count every change for the derived spans
     /// (before: the count was a plain increment, and changes made at the same instant were lost, which can leave a derived
     /// span stale). With the count lost (a plain increment), three rounds of 2 × 1 000 000 calls fell short in most runs on this two-core machine, busy or not; with the interlocked count they never can.
