@@ -57,26 +57,44 @@ public sealed partial class Fleet
     private int _callsInShardedTick;
 
     /// <summary>
-    /// The fleet (and its call) whose <see cref="SaveState"/> or <see cref="LoadState"/> stream this thread is in, if any:
-    /// a fleet call or a tick that the stream makes on the same thread is refused naming that call on this thread, not
-    /// "on another thread".
+    /// The innermost <see cref="SaveState"/> or <see cref="LoadState"/> stream this thread is in, if any, with the ones it
+    /// was called from (a stream may save or load another fleet, whose stream calls back into this one): a fleet call or
+    /// a tick that a stream makes on the same thread is refused naming that call on this thread, not "on another thread".
     /// </summary>
     [ThreadStatic]
-    private static (Fleet Fleet, string Call) t_stream;
+    private static StreamMark? t_stream;
+
+    /// <summary>One fleet call whose user stream this thread is in, and the mark it was called inside of.</summary>
+    private sealed record StreamMark(Fleet Fleet, string Call, StreamMark? Outer);
 
     /// <summary>Marks this thread as in <paramref name="call"/>'s user stream until <see cref="LeaveStream"/>; returns the outer mark.</summary>
-    private (Fleet Fleet, string Call) EnterStream(string call)
+    private StreamMark? EnterStream(string call)
     {
-        var outer = t_stream;
-        t_stream = (this, call);
+        StreamMark? outer = t_stream;
+        t_stream = new StreamMark(this, call, outer);
         return outer;
     }
 
     /// <summary>Puts back the mark that <see cref="EnterStream"/> returned.</summary>
-    private static void LeaveStream((Fleet Fleet, string Call) outer) => t_stream = outer;
+    private static void LeaveStream(StreamMark? outer) => t_stream = outer;
 
-    /// <summary>The call of this fleet whose stream this thread is in (a nested call came from it), or null.</summary>
-    internal string? StreamCallOnThisThread => ReferenceEquals(t_stream.Fleet, this) ? t_stream.Call : null;
+    /// <summary>
+    /// The call of this fleet whose stream this thread is in (a nested call came from it, maybe through another fleet's
+    /// stream), or null.
+    /// </summary>
+    internal string? StreamCallOnThisThread
+    {
+        get
+        {
+            for (StreamMark? mark = t_stream; mark is not null; mark = mark.Outer)
+            {
+                if (ReferenceEquals(mark.Fleet, this))
+                    return mark.Call;
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>
     /// Claims the fleet for one tick of <paramref name="kind"/>: 0 when claimed; otherwise the claim that holds it (a tick

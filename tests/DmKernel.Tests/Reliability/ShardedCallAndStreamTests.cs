@@ -330,4 +330,48 @@ public class ShardedCallAndStreamTests
         Assert.Equal(1, another.TickIndex);
         new InvariantChecker(fleet).Check();
     }
+
+    /// <summary>
+    /// A call or tick of a fleet made from the stream of another fleet's SaveState or LoadState, itself called from this
+    /// fleet's SaveState or LoadState stream on the same thread, is refused naming this fleet's call on this thread
+    /// (before: the inner fleet's mark hid the outer one, and the message said "(on another thread)").
+    /// </summary>
+    [Fact]
+    public void ACallFromAnotherFleetsStreamInsideThisFleetsStream_IsRefusedNamingItOnThisThread()
+    {
+        Fleet fleet = Started(), another = Started();
+        int vm = FirstVmOfHost(fleet, 0);
+        VmSettings settings = fleet.GetSettings(vm);
+        using var balancer = new Balancer(fleet);
+        using var saved = new MemoryStream();
+        another.SaveState(saved);
+
+        (string Outer, Action Call, string Expected)[] cases =
+        [
+            ("SaveState", () => fleet.Configure(vm, settings), "Fleet.Configure called while Fleet.SaveState runs on this thread (from the stream given to it): "),
+            ("SaveState", balancer.Tick, "Tick called while Fleet.SaveState runs on this thread (from the stream given to it): "),
+            ("LoadState", () => fleet.Configure(vm, settings), "Fleet.Configure called while Fleet.LoadState runs on this thread (from the stream given to it): "),
+            ("LoadState", balancer.BeginTick, "BeginTick called while Fleet.LoadState runs on this thread (from the stream given to it): "),
+        ];
+        using var fleetSaved = new MemoryStream();
+        fleet.SaveState(fleetSaved);
+        foreach (var (outer, call, expected) in cases)
+        {
+            var inner = new CallingStream(call);
+            var outerStream = outer == "SaveState"
+                ? new CallingStream(() => another.SaveState(inner))
+                : new CallingStream(fleetSaved.ToArray(), () => another.SaveState(inner));
+            if (outer == "SaveState")
+                fleet.SaveState(outerStream);
+            else
+                fleet.LoadState(outerStream);
+            Assert.Null(outerStream.Thrown);
+            Assert.IsType<InvalidOperationException>(inner.Thrown);
+            Assert.StartsWith(expected, inner.Thrown.Message, StringComparison.Ordinal);
+            fleet.Configure(vm, settings); // the fleet is free again, and this thread out of both streams
+            balancer.Tick();
+        }
+
+        new InvariantChecker(fleet).Check();
+    }
 }
