@@ -51,32 +51,44 @@ public sealed partial class Fleet
     internal Action? WhileCalling;
 
     /// <summary>
+    /// Tests only: called in <see cref="TryCloseShardedTick"/> once the tick is closing and before it reads how many calls
+    /// run inside it, so that a test can start a call on another thread at that point.
+    /// </summary>
+    internal Action? WhileClosing;
+
+    /// <summary>Tests only: called by a VM-changing call each time it finds the sharded tick closing and waits.</summary>
+    internal Action? WhileWaitingForClose;
+
+    /// <summary>
     /// The VM-changing calls (<see cref="AddVm"/>, <see cref="RemoveVm"/>, <see cref="Configure"/>,
     /// <see cref="SetGuestResponse"/>) running inside an open sharded tick, which hold nothing but this count.
     /// </summary>
     private int _callsInShardedTick;
 
     /// <summary>
-    /// The innermost <see cref="SaveState"/> or <see cref="LoadState"/> stream this thread is in, if any, with the ones it
-    /// was called from (a stream may save or load another fleet, whose stream calls back into this one): a fleet call or
-    /// a tick that a stream makes on the same thread is refused naming that call on this thread, not "on another thread".
+    /// The <see cref="SaveState"/> and <see cref="LoadState"/> calls whose user stream this thread is in, innermost last
+    /// (<see cref="t_streamDepth"/> of them; a stream may save or load another fleet, whose stream calls back into this
+    /// one): a fleet call or a tick that a stream makes on the same thread is refused naming that call on this thread, not
+    /// "on another thread". An array kept per thread, so that marking allocates nothing after a thread's first call.
     /// </summary>
     [ThreadStatic]
-    private static StreamMark? t_stream;
+    private static (Fleet Fleet, string Call)[]? t_streams;
 
-    /// <summary>One fleet call whose user stream this thread is in, and the mark it was called inside of.</summary>
-    private sealed record StreamMark(Fleet Fleet, string Call, StreamMark? Outer);
+    /// <summary>How many of <see cref="t_streams"/> are marked on this thread.</summary>
+    [ThreadStatic]
+    private static int t_streamDepth;
 
-    /// <summary>Marks this thread as in <paramref name="call"/>'s user stream until <see cref="LeaveStream"/>; returns the outer mark.</summary>
-    private StreamMark? EnterStream(string call)
+    /// <summary>Marks this thread as in <paramref name="call"/>'s user stream until <see cref="LeaveStream"/>.</summary>
+    private void EnterStream(string call)
     {
-        StreamMark? outer = t_stream;
-        t_stream = new StreamMark(this, call, outer);
-        return outer;
+        (Fleet Fleet, string Call)[] marks = t_streams ??= new (Fleet, string)[4];
+        if (t_streamDepth == marks.Length)
+            Array.Resize(ref t_streams, marks.Length * 2);
+        t_streams![t_streamDepth++] = (this, call);
     }
 
-    /// <summary>Puts back the mark that <see cref="EnterStream"/> returned.</summary>
-    private static void LeaveStream(StreamMark? outer) => t_stream = outer;
+    /// <summary>Takes back the mark of the innermost <see cref="EnterStream"/>.</summary>
+    private static void LeaveStream() => t_streams![--t_streamDepth] = default;
 
     /// <summary>
     /// The call of this fleet whose stream this thread is in (a nested call came from it, maybe through another fleet's
@@ -86,10 +98,10 @@ public sealed partial class Fleet
     {
         get
         {
-            for (StreamMark? mark = t_stream; mark is not null; mark = mark.Outer)
+            for (int i = t_streamDepth - 1; i >= 0; i--)
             {
-                if (ReferenceEquals(mark.Fleet, this))
-                    return mark.Call;
+                if (ReferenceEquals(t_streams![i].Fleet, this))
+                    return t_streams[i].Call;
             }
 
             return null;
@@ -118,6 +130,7 @@ public sealed partial class Fleet
         // With the call's increment in BeginCall (count, then claim read) this is Dekker's pattern over two interlocked
         // operations: either the call sees the tick closing and gives up, or this sees the call counted.
         Interlocked.Exchange(ref _claim, ClosingShardedTick);
+        WhileClosing?.Invoke();
         int calls = Volatile.Read(ref _callsInShardedTick);
         if (calls != 0)
             Volatile.Write(ref _claim, ShardedTick);
@@ -142,6 +155,7 @@ public sealed partial class Fleet
     /// </summary>
     private bool BeginCall(FleetCall call)
     {
+        SpinWait closing = default;
         while (true)
         {
             int held = Interlocked.CompareExchange(ref _claim, (int)call, 0);
@@ -150,6 +164,17 @@ public sealed partial class Fleet
                 if (WhileCalling is not null)
                     RunWhileCalling(reader: 0);
                 return true;
+            }
+
+            if (held == ClosingShardedTick && call != FleetCall.LoadState)
+            {
+                // EndTick (or Dispose) is ending the sharded tick this call could have run inside: wait until it has
+                // ended (this call then holds the fleet alone) or stays open (this call is then counted inside it): a
+                // few instructions, or EndTick's pass over the hosts. Refusing it would fail a call that either outcome
+                // allows.
+                WhileWaitingForClose?.Invoke();
+                closing.SpinOnce();
+                continue;
             }
 
             if (held != ShardedTick || call == FleetCall.LoadState)

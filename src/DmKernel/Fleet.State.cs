@@ -14,14 +14,14 @@ public sealed partial class Fleet
     {
         ArgumentNullException.ThrowIfNull(output);
         BeginRead(SaveStateReader, nameof(SaveState));
-        var outer = EnterStream(nameof(SaveState));
+        EnterStream(nameof(SaveState));
         try
         {
             Cols.Save(output, TickIndex, Model);
         }
         finally
         {
-            LeaveStream(outer);
+            LeaveStream();
             EndRead(SaveStateReader);
         }
     }
@@ -41,7 +41,7 @@ public sealed partial class Fleet
     {
         ArgumentNullException.ThrowIfNull(input);
         BeginCall(FleetCall.LoadState); // never inside a sharded tick
-        var outer = EnterStream(nameof(LoadState));
+        EnterStream(nameof(LoadState));
         try
         {
             TickIndex = Cols.Load(input, Model, FindImpossible);
@@ -50,7 +50,7 @@ public sealed partial class Fleet
         }
         finally
         {
-            LeaveStream(outer);
+            LeaveStream();
             EndCall(claimed: true);
         }
     }

@@ -39,7 +39,9 @@ internal readonly ref struct SettingSpans
 /// <summary>
 /// The per-VM outputs that the state does not store as such (they are packed in Flags, or follow from other columns),
 /// computed for every slot on the first read after the fleet changed (<see cref="Fleet.Version"/>) into buffers
-/// allocated on the first read and kept: reading them again, or between ticks, allocates nothing.
+/// allocated on the first read and kept: reading them again, or between ticks, allocates nothing. Each span records the
+/// version it read before its pass, so that a change made during the pass (on another thread: the caller's error) leaves
+/// the span to be computed again at the next read, not stale until the next change.
 /// </summary>
 internal sealed class DerivedSpans(Fleet fleet)
 {
@@ -51,11 +53,12 @@ internal sealed class DerivedSpans(Fleet fleet)
     {
         FleetColumns c = fleet.Cols;
         int[] values = _guestVisible ??= new int[fleet.SlotCount];
-        if (_guestVisibleAt != fleet.Version)
+        int version = fleet.Version;
+        if (_guestVisibleAt != version)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = c.Assigned[i] + c.Ballooned[i] + c.SmartPaging[i];
-            _guestVisibleAt = fleet.Version;
+            _guestVisibleAt = version;
         }
 
         return values;
@@ -65,11 +68,12 @@ internal sealed class DerivedSpans(Fleet fleet)
     {
         int[] flags = fleet.Cols.Flags;
         byte[] values = _status ??= new byte[fleet.SlotCount];
-        if (_statusAt != fleet.Version)
+        int version = fleet.Version;
+        if (_statusAt != version)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = (byte)((flags[i] & VmFlags.StatusMask) >> VmFlags.StatusShift);
-            _statusAt = fleet.Version;
+            _statusAt = version;
         }
 
         return MemoryMarshal.Cast<byte, MemoryStatus>(values);
@@ -79,11 +83,12 @@ internal sealed class DerivedSpans(Fleet fleet)
     {
         int[] flags = fleet.Cols.Flags;
         byte[] values = _reclaiming ??= new byte[fleet.SlotCount];
-        if (_reclaimingAt != fleet.Version)
+        int version = fleet.Version;
+        if (_reclaimingAt != version)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = (byte)((flags[i] & VmFlags.Reclaiming) != 0 ? 1 : 0);
-            _reclaimingAt = fleet.Version;
+            _reclaimingAt = version;
         }
 
         return MemoryMarshal.Cast<byte, bool>(values);
@@ -93,11 +98,12 @@ internal sealed class DerivedSpans(Fleet fleet)
     {
         int n = fleet.SlotCount;
         int[] average = _average ??= new int[n], minimum = _minimum ??= new int[n], maximum = _maximum ??= new int[n];
-        if (_windowsAt != fleet.Version)
+        int version = fleet.Version;
+        if (_windowsAt != version)
         {
             for (int i = 0; i < n; i++)
                 (average[i], minimum[i], maximum[i]) = WindowOf(fleet.Cols, i, fleet.TickIndex);
-            _windowsAt = fleet.Version;
+            _windowsAt = version;
         }
 
         return new WindowSpans(average, minimum, maximum);
@@ -108,7 +114,8 @@ internal sealed class DerivedSpans(Fleet fleet)
         int[] flags = fleet.Cols.Flags;
         int n = fleet.SlotCount;
         byte[] used = _used ??= new byte[n], dynamic = _dynamic ??= new byte[n], guest = _guest ??= new byte[n];
-        if (_settingsAt != fleet.Version)
+        int version = fleet.Version;
+        if (_settingsAt != version)
         {
             for (int i = 0; i < n; i++)
             {
@@ -118,7 +125,7 @@ internal sealed class DerivedSpans(Fleet fleet)
                 guest[i] = (byte)((f & VmFlags.Linux) != 0 ? GuestKind.Linux : GuestKind.Windows);
             }
 
-            _settingsAt = fleet.Version;
+            _settingsAt = version;
         }
 
         return new SettingSpans(MemoryMarshal.Cast<byte, bool>(used), MemoryMarshal.Cast<byte, bool>(dynamic), MemoryMarshal.Cast<byte, GuestKind>(guest));
