@@ -473,7 +473,33 @@ public partial class ReadmeResultsTests
         figures.AssertAllMatch(atLeast: 8);
     }
 
-    [GeneratedRegex(@"five alternating pairs before and after that change measured no difference beyond noise, medians (?<before>[\d.]+) and (?<after>[\d.]+) ns with the read-ahead")]
+    [GeneratedRegex(@"at code `(?<code>[0-9a-f]{7})` \(`lean-kernel/ReplayBench-\k<code>\.md`[^)]*\):\s+\*\*(?<ra1m>[\d.]+) ns ± (?<sd>[\d.]+) per VM-tick at 1 000 000 VMs with the read-ahead \((?<rate>\d+) M\s+VM-ticks/s\)\*\* and (?<no1m>[\d.]+) ns without it; (?<ra100k>[\d.]+) and (?<no100k>[\d.]+) ns at 100 000 VMs")]
+    private static partial Regex ReplayBenchLatest();
+
+    /// <summary>
+    /// README's latest ReplayBench figures (AMD): each ns/VM, the standard deviation and the rate, from the raw report the
+    /// sentence names.
+    /// </summary>
+    [Fact]
+    public void ReplayBenchLatest_IsItsRawReport()
+    {
+        const string Folder = "bench/results/amd-epyc-zen4-2core/";
+        Match m = Sentence(ReplayBenchLatest(), "the latest ReplayBench run (\"rerun on ... at code ... 1 000 000 VMs with the read-ahead ...\")");
+        string source = $"{Folder}lean-kernel/ReplayBench-{m.Groups["code"].Value}.md";
+        List<Dictionary<string, string>> rows = BenchRows(source);
+        Dictionary<string, string> Row(bool readAhead, string vms) => rows.Single(r => r["ReadAhead"] == (readAhead ? "True" : "False") && r["Vms"] == vms);
+        var figures = new FigureCheck("figures that do not match the latest ReplayBench report");
+        figures.Check("with the read-ahead, 1M VMs", m.Groups["ra1m"].Value, Row(true, "1000000")["ns/VM"], source);
+        figures.Check("without it, 1M VMs", m.Groups["no1m"].Value, Row(false, "1000000")["ns/VM"], source);
+        figures.Check("with the read-ahead, 100k VMs", m.Groups["ra100k"].Value, Row(true, "100000")["ns/VM"], source);
+        figures.Check("without it, 100k VMs", m.Groups["no100k"].Value, Row(false, "100000")["ns/VM"], source);
+        figures.Check("standard deviation, 1M VMs", m.Groups["sd"].Value, (DocFigures.BenchTime(Row(true, "1000000")["StdDev"]) / 1_000_000m).ToString("F3", Ic), source + " StdDev ÷ 1 000 000 VMs");
+        decimal ns = decimal.Parse(Row(true, "1000000")["ns/VM"], Ic);
+        figures.Check("rate, 1M VMs", m.Groups["rate"].Value, Math.Round(1000m / ns).ToString(Ic), "1 000 ÷ ns/VM");
+        figures.AssertAllMatch(atLeast: 6);
+    }
+
+    [GeneratedRegex(@"[Ff]ive alternating pairs before and after the\s+setup's wait for the read-ahead measured no difference beyond noise, medians (?<before>[\d.]+) and (?<after>[\d.]+) ns with the read-ahead")]
     private static partial Regex ReplaySetupPairs();
 
     /// <summary>
@@ -491,7 +517,7 @@ public partial class ReadmeResultsTests
             return decimal.Parse(BenchRows(source).Single(r => r["ReadAhead"] == (readAhead ? "True" : "False") && r["Vms"] == "1000000")["ns/VM"], Ic);
         }
 
-        Match m = Sentence(ReplaySetupPairs(), "the ReplayBench setup pairs' medians (\"five alternating pairs before and after that change ...\")");
+        Match m = Sentence(ReplaySetupPairs(), "the ReplayBench setup pairs' medians (\"Five alternating pairs before and after the setup's wait ...\")");
         figures.Check("README, ReplayBench before the setup change, median with the read-ahead", m.Groups["before"].Value,
             Median(Enumerable.Range(1, 5).Select(i => NsPerVm("before", i, true))).ToString("F2", Ic), "the five before-reports' ns/VM");
         figures.Check("README, ReplayBench after the setup change, median with the read-ahead", m.Groups["after"].Value,
