@@ -12,58 +12,12 @@ public class EmbeddingConcurrencyTests
 {
     private static Fleet Started() => RandomFleet.Started([40, 40, 40, 40]);
 
-    /// <summary>Runs <paramref name="tick"/> on another thread, held inside the tick until the returned action is called;
-    /// <paramref name="inside"/> runs on this thread while the tick is held.</summary>
+    /// <summary>Runs <paramref name="tick"/> on another thread, held inside the tick until <paramref name="inside"/>,
+    /// run on this thread meanwhile, has returned.</summary>
     private static void WhileHeld(Balancer balancer, Action tick, Action inside)
-        => Held(hold => balancer.WhileTicking = hold, () => balancer.WhileTicking = null, tick, inside);
+        => OnAnotherThread.Held(hold => balancer.WhileTicking = hold, () => balancer.WhileTicking = null, tick, inside);
 
-    /// <summary>Runs the fleet call <paramref name="call"/> on another thread, held once it holds the fleet
-    /// (<see cref="Fleet.WhileCalling"/>, the first call only); <paramref name="inside"/> runs on this thread meanwhile.</summary>
-    private static void WhileCallHeld(Fleet fleet, Action call, Action inside)
-        => Held(hold => fleet.WhileCalling = () =>
-        {
-            fleet.WhileCalling = null;
-            hold();
-        }, () => fleet.WhileCalling = null, call, inside);
-
-    /// <summary>Runs <paramref name="run"/> on another thread, held where the hook that <paramref name="arm"/> sets is
-    /// called; <paramref name="inside"/> runs on this thread while it is held, then <paramref name="disarm"/> clears the hook.</summary>
-    private static void Held(Action<Action> arm, Action disarm, Action run, Action inside)
-    {
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        arm(() =>
-        {
-            entered.Set();
-            release.Wait();
-        });
-        Exception? failed = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                run();
-            }
-            catch (Exception ex)
-            {
-                failed = ex;
-            }
-        });
-        thread.Start();
-        entered.Wait();
-        try
-        {
-            inside();
-        }
-        finally
-        {
-            release.Set();
-            thread.Join();
-            disarm();
-        }
-
-        Assert.Null(failed);
-    }
+    private static void WhileCallHeld(Fleet fleet, Action call, Action inside) => OnAnotherThread.WhileCallHeld(fleet, call, inside);
 
     /// <summary>The balancer's worker threads still running (its private worker group's, read by reflection).</summary>
     private static int WorkerThreadsAlive(Balancer balancer)

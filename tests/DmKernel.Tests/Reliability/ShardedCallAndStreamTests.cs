@@ -15,47 +15,7 @@ public class ShardedCallAndStreamTests
     private static int FirstVmOfHost(Fleet fleet, int host)
         => Enumerable.Range(0, fleet.SlotCount).First(i => fleet.IsUsed(i) && fleet.HostOf(i) == host);
 
-    /// <summary>
-    /// Runs <paramref name="call"/> on another thread, held once it is counted inside the open sharded tick (or holds the
-    /// fleet); <paramref name="inside"/> runs on this thread meanwhile.
-    /// </summary>
-    private static void WhileCallHeld(Fleet fleet, Action call, Action inside)
-    {
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        fleet.WhileCalling = () =>
-        {
-            fleet.WhileCalling = null;
-            entered.Set();
-            release.Wait();
-        };
-        Exception? failed = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                call();
-            }
-            catch (Exception ex)
-            {
-                failed = ex;
-            }
-        });
-        thread.Start();
-        try
-        {
-            Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "The call never reached Fleet.WhileCalling.");
-            inside();
-        }
-        finally
-        {
-            release.Set();
-            thread.Join();
-            fleet.WhileCalling = null;
-        }
-
-        Assert.Null(failed);
-    }
+    private static void WhileCallHeld(Fleet fleet, Action call, Action inside) => OnAnotherThread.WhileCallHeld(fleet, call, inside);
 
     private static Action[] VmChangingCalls(Fleet fleet, int vm)
     {
