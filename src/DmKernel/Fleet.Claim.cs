@@ -10,7 +10,8 @@ public sealed partial class Fleet
     //   WholeTick    a Balancer.Tick runs;
     //   ShardedTick  a sharded tick is open (Balancer.BeginTick until EndTick); the VM-changing calls made inside it hold
     //                nothing but are counted in _callsInShardedTick, so that EndTick does not close the tick under them;
-    //   ClosingShardedTick  Balancer.EndTick (or Dispose) is closing the sharded tick: no call starts inside it any more;
+    //   ClosingShardedTick  Balancer.EndTick (or Dispose) is closing the sharded tick: a VM-changing call waits for the
+    //                outcome (counted inside the tick if it stays open, else holding the fleet after it);
     //   a FleetCall  that call runs: the calls that change the VMs or settings or replace the state, one at a time;
     //   negative     calls that read the whole state run, any number at once: the SaveState calls counted in bits 0..14,
     //                the ComputeStateHash calls in bits 15..29 (32 767 of each at once: more threads than a process runs).
@@ -22,7 +23,7 @@ public sealed partial class Fleet
     /// <summary><see cref="TryClaimTick"/>'s kind: a sharded tick is open (<see cref="Balancer.BeginTick"/> until <see cref="Balancer.EndTick"/>).</summary>
     internal const int ShardedTick = 2;
 
-    /// <summary>The claim while <see cref="TryCloseShardedTick"/> closes a sharded tick: a tick of the fleet still, not open to calls.</summary>
+    /// <summary>The claim while <see cref="TryCloseShardedTick"/> closes a sharded tick: a tick of the fleet still, whose calls wait.</summary>
     private const int ClosingShardedTick = 8;
 
     private const int Reading = int.MinValue;
@@ -122,13 +123,13 @@ public sealed partial class Fleet
 
     /// <summary>
     /// Closes the open sharded tick (claimed by the caller) to the VM-changing calls: 0 when none runs inside it, and
-    /// from then on none starts (the fleet stays claimed until <see cref="ReleaseTick"/>); otherwise how many still run,
-    /// and the tick stays open to them.
+    /// from then on none starts inside it (one that comes waits until <see cref="ReleaseTick"/>, then holds the fleet);
+    /// otherwise how many still run, and the tick stays open to them.
     /// </summary>
     internal int TryCloseShardedTick()
     {
         // With the call's increment in BeginCall (count, then claim read) this is Dekker's pattern over two interlocked
-        // operations: either the call sees the tick closing and gives up, or this sees the call counted.
+        // operations: either the call sees the tick closing (and waits for the outcome), or this sees the call counted.
         Interlocked.Exchange(ref _claim, ClosingShardedTick);
         WhileClosing?.Invoke();
         int calls = Volatile.Read(ref _callsInShardedTick);
