@@ -54,6 +54,7 @@ internal static class CiMode
         }
 
         failures += AllocationCheck.Run(log);
+        PrintSummary(summaries, log);
 
         int cases = 0;
         foreach (Summary summary in summaries)
@@ -64,6 +65,35 @@ internal static class CiMode
             log.WriteLineError($"CI bench check: {failures} failure(s) in {cases} benchmarks.");
         log.WriteLineInfo($"CI bench mode took {clock.Elapsed.TotalSeconds:0} s.");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Prints <see cref="CiSummary"/> for the cases that ran (a failed case is left out: its row reads "–") and writes it
+    /// to BenchmarkDotNet.Artifacts/results/ci-summary.md beside the full reports.
+    /// </summary>
+    private static void PrintSummary(Summary[] summaries, ILogger log)
+    {
+        var cases = new List<CiSummary.Case>();
+        string machine = "";
+        foreach (Summary summary in summaries)
+        {
+            machine = summary.HostEnvironmentInfo.Cpu.Value?.ProcessorName ?? "this machine";
+            foreach (BenchmarkCase benchmarkCase in summary.BenchmarksCases)
+            {
+                if (summary[benchmarkCase] is { Success: true, ResultStatistics: { } statistics })
+                {
+                    var parameters = benchmarkCase.Parameters.Items.ToDictionary(p => p.Name, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparer.Ordinal);
+                    cases.Add(new CiSummary.Case(benchmarkCase.Descriptor.Type.Name, parameters, statistics.Mean));
+                }
+            }
+        }
+
+        string text = CiSummary.Format(cases, machine);
+        log.WriteLine();
+        log.WriteLineInfo(text);
+        string folder = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "ci-summary.md"), text);
     }
 
     private static IConfig CreateConfig()

@@ -1,0 +1,55 @@
+using DmKernel.Benchmarks;
+
+namespace DmKernel.Tests.Bench;
+
+/// <summary>The summary CI's bench mode prints at its end (<see cref="CiSummary"/>): same-run ratios from the means.</summary>
+public class CiSummaryTests
+{
+    private static CiSummary.Case Tick(string workload, int vms, int shortPercent, string path, double meanNs)
+        => new("TickBench", new Dictionary<string, string>
+        {
+            ["Workload"] = workload,
+            ["Vms"] = vms.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ShortSharePercent"] = shortPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Path"] = path,
+        }, meanNs);
+
+    private static CiSummary.Case Parallel(string workload, int threads, double meanNs)
+        => new("ParallelTickBench", new Dictionary<string, string>
+        {
+            ["Workload"] = workload,
+            ["Vms"] = "50000",
+            ["Threads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, meanNs);
+
+    [Fact]
+    public void EachVectorPath_GetsItsNsPerVmTick_ItsFloorRatios_AndItsSpeedUpOverScalar_FromTheSameRun()
+    {
+        CiSummary.Case[] cases =
+        [
+            Tick("Steady", 10_000, 0, "Scalar", 160_000),
+            Tick("Steady", 10_000, 0, "V128", 40_000),
+            Tick("Steady", 10_000, 0, "V256", 27_000),
+            Tick("Steady", 10_000, 0, "V512", 12_000),
+            Tick("Steady", 10_000, 0, "MinFloor", 2_000),
+            Tick("Steady", 10_000, 0, "ColFloor", 4_000),
+            Tick("Realistic", 10_000, 25, "V512", 45_000), // no scalar run nor floors in this group
+            Parallel("Steady", 1, 137_000),
+            Parallel("Steady", 2, 108_000),
+        ];
+        string[] lines = CiSummary.Format(cases, "AMD EPYC 2.10GHz").Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.StartsWith("CI bench summary (AMD EPYC 2.10GHz; ratios of this run's means;", lines[0], StringComparison.Ordinal);
+        Assert.Contains("| Steady | 10000 | 0 | V128 | 4.000 | 20.00 × | 10.00 × | 4.00 × |", lines);
+        Assert.Contains("| Steady | 10000 | 0 | V256 | 2.700 | 13.50 × | 6.75 × | 5.93 × |", lines);
+        Assert.Contains("| Steady | 10000 | 0 | V512 | 1.200 | 6.00 × | 3.00 × | 13.33 × |", lines);
+        Assert.Contains("| Realistic | 10000 | 25 | V512 | 4.500 | – | – | – |", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("| Scalar |", StringComparison.Ordinal) || l.Contains("Floor |", StringComparison.Ordinal));
+        Assert.True(Array.FindIndex(lines, l => l.StartsWith("| Realistic", StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.StartsWith("| Steady", StringComparison.Ordinal)));
+        Assert.Contains("| Steady | 50000 | 2 | 2.160 | 1.27 × |", lines);
+    }
+
+    [Fact]
+    public void WithoutParallelCases_ThereIsNoParallelTable()
+        => Assert.DoesNotContain("ParallelTickBench", CiSummary.Format([Tick("Steady", 10_000, 0, "V512", 12_000)], "m"), StringComparison.Ordinal);
+}
