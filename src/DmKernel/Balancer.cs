@@ -353,7 +353,7 @@ public sealed class Balancer : IDisposable
             // as Dispose abandons one: unless a VM-changing fleet call started inside the tick (the fleet was claimed as a
             // sharded tick from Enter on) still runs. Then the tick stays open, as Dispose leaves it with such a call
             // running: this BeginTick returns, the tick to be ended with EndTick, which stops the workers.
-            if (_fleet.TryCloseShardedTick() != 0)
+            if (CloseShardedTick() != 0)
             {
                 Volatile.Write(ref _shard, 1);
                 return;
@@ -458,7 +458,7 @@ public sealed class Balancer : IDisposable
         if (open > 1)
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"EndTick called while {open - 1} TickHosts call(s) of this tick still run on other threads: end the tick after every TickHosts call has returned. The tick is still open."));
-        int calls = _fleet.TryCloseShardedTick();
+        int calls = CloseShardedTick();
         if (calls != 0)
         {
             Volatile.Write(ref _shard, 1);
@@ -484,6 +484,24 @@ public sealed class Balancer : IDisposable
         finally
         {
             Exit(fleetClaimed: true);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fleet.TryCloseShardedTick"/> for the tick this balancer has just taken off <c>_shard</c>; if it throws
+    /// (only its test hook <see cref="Fleet.WhileClosing"/> can), the tick is open on this balancer again, as when a call
+    /// still runs inside it, so that <see cref="EndTick"/> can still end it.
+    /// </summary>
+    private int CloseShardedTick()
+    {
+        try
+        {
+            return _fleet.TryCloseShardedTick();
+        }
+        catch
+        {
+            Volatile.Write(ref _shard, 1);
+            throw;
         }
     }
 
@@ -514,7 +532,7 @@ public sealed class Balancer : IDisposable
         _disposed = true;
         if (Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
         {
-            if (_fleet.TryCloseShardedTick() != 0)
+            if (CloseShardedTick() != 0)
             {
                 // A VM-changing fleet call made inside the tick still runs: the tick stays open, as with a TickHosts call.
                 Volatile.Write(ref _shard, 1);

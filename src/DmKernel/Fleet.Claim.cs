@@ -53,7 +53,8 @@ public sealed partial class Fleet
 
     /// <summary>
     /// Tests only: called in <see cref="TryCloseShardedTick"/> once the tick is closing and before it reads how many calls
-    /// run inside it, so that a test can start a call on another thread at that point.
+    /// run inside it, so that a test can start a call on another thread at that point. A hook that throws leaves the tick
+    /// open, as when calls still run, instead of closing for ever (the VM-changing calls would wait for it without end).
     /// </summary>
     internal Action? WhileClosing;
 
@@ -124,14 +125,26 @@ public sealed partial class Fleet
     /// <summary>
     /// Closes the open sharded tick (claimed by the caller) to the VM-changing calls: 0 when none runs inside it, and
     /// from then on none starts inside it (one that comes waits until <see cref="ReleaseTick"/>, then holds the fleet);
-    /// otherwise how many still run, and the tick stays open to them.
+    /// otherwise how many still run, and the tick stays open to them (as it does if the <see cref="WhileClosing"/> hook throws).
     /// </summary>
     internal int TryCloseShardedTick()
     {
         // With the call's increment in BeginCall (count, then claim read) this is Dekker's pattern over two interlocked
         // operations: either the call sees the tick closing (and waits for the outcome), or this sees the call counted.
         Interlocked.Exchange(ref _claim, ClosingShardedTick);
-        WhileClosing?.Invoke();
+        if (WhileClosing is Action closing)
+        {
+            try
+            {
+                closing();
+            }
+            catch
+            {
+                Volatile.Write(ref _claim, ShardedTick);
+                throw;
+            }
+        }
+
         int calls = Volatile.Read(ref _callsInShardedTick);
         if (calls != 0)
             Volatile.Write(ref _claim, ShardedTick);

@@ -224,6 +224,42 @@ public class ShardedCallAndStreamTests
     }
 
     /// <summary>
+    /// A <see cref="Fleet.WhileClosing"/> hook that throws (as the test above's does if the call never waits) leaves the
+    /// sharded tick open, as a refused EndTick does: a VM-changing call then runs inside it at once and EndTick ends it
+    /// (before: the fleet stayed claimed as closing for ever, and every later VM-changing call waited for it without end).
+    /// </summary>
+    [Fact]
+    public void AWhileClosingHookThatThrows_LeavesTheTickOpen_NotClosingForEver()
+    {
+        Fleet fleet = Started();
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        balancer.TickHosts(0, 4);
+        fleet.WhileClosing = () =>
+        {
+            fleet.WhileClosing = null;
+            throw new InvalidOperationException("the hook failed");
+        };
+        Assert.Equal("the hook failed", Assert.Throws<InvalidOperationException>(balancer.EndTick).Message);
+
+        fleet.WhileWaitingForClose = () => throw new Xunit.Sdk.XunitException("The call waits for a close that never ends.");
+        try
+        {
+            VmChangingCalls(fleet, FirstVmOfHost(fleet, 1))[1]();
+        }
+        finally
+        {
+            fleet.WhileWaitingForClose = null;
+        }
+
+        Assert.Equal(0, fleet.TickIndex);
+        balancer.EndTick();
+        Assert.Equal(1, fleet.TickIndex);
+        balancer.Tick();
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// The VM-changing calls made on two threads at once inside a sharded tick count every change for the derived spans
     /// (before: the count was a plain increment, and changes made at the same instant were lost, which can leave a derived
     /// span stale). With the count lost (a plain increment), three rounds of 2 × 1 000 000 calls fell short in most runs on this two-core machine, busy or not; with the interlocked count they never can.
