@@ -10,7 +10,7 @@ internal static class OnAnotherThread
     /// <summary>
     /// Runs <paramref name="run"/> on another thread, held where the hook that <paramref name="arm"/> sets is called;
     /// <paramref name="inside"/> runs on this thread while it is held, then <paramref name="disarm"/> clears the hook. Fails
-    /// if <paramref name="run"/> threw, or never reached the hook within 30 s.
+    /// if <paramref name="run"/> threw, never reached the hook within 30 s, or did not return within 60 s of its release.
     /// </summary>
     public static void Held(Action<Action> arm, Action disarm, Action run, Action inside)
     {
@@ -32,8 +32,12 @@ internal static class OnAnotherThread
             {
                 failed = ex;
             }
-        });
+        })
+        {
+            IsBackground = true, // a thread stuck for good (the defect a test looks for) does not keep the test run alive
+        };
         thread.Start();
+        bool returned = false;
         try
         {
             Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "The other thread never reached the test hook.");
@@ -42,10 +46,11 @@ internal static class OnAnotherThread
         finally
         {
             release.Set();
-            thread.Join();
+            returned = thread.Join(TimeSpan.FromSeconds(60));
             disarm();
         }
 
+        Assert.True(returned, "The other thread did not return within 60 s of its release (stuck).");
         Assert.Null(failed);
     }
 
