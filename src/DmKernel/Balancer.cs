@@ -21,7 +21,11 @@ public sealed class Balancer : IDisposable
     private ObjectPool<PolicyScratch>? _shardPolicyScratch;
     private TickContext _ctx;
     private PolicyTick _policyTick;
-    private int _shard;                 // 0: no sharded tick open; n > 0: open, with n - 1 TickHosts calls running
+    private int _shard;                 // 0: no sharded tick open; n > 0: open, with n - 1 TickHosts calls running;
+                                        // ShardClosing: EndTick or Dispose is closing it (TickHosts waits for the outcome)
+
+    /// <summary><c>_shard</c> while <see cref="EndTick"/> or <see cref="Dispose"/> closes the sharded tick (a few instructions).</summary>
+    private const int ShardClosing = -1;
     private volatile bool _disposed;
     private int _busy;                  // 1 while a tick (or a sharded tick) runs: a second caller is refused, not raced
     private readonly int[] _hostTicks;  // sharded tick: how often each host was ticked since BeginTick
@@ -347,7 +351,7 @@ public sealed class Balancer : IDisposable
         Array.Clear(_hostTicks);
         StartTick();
         Interlocked.Exchange(ref _shard, 1); // a full fence: Dispose sees the tick open, or this sees the balancer disposed
-        if (_disposed && Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
+        if (_disposed && Interlocked.CompareExchange(ref _shard, ShardClosing, 1) == 1)
         {
             // Disposed since Enter, when no tick was open to abandon: abandoned here (no host ticked), the fleet given back,
             // as Dispose abandons one: unless a VM-changing fleet call started inside the tick (the fleet was claimed as a
@@ -359,6 +363,7 @@ public sealed class Balancer : IDisposable
                 return;
             }
 
+            Volatile.Write(ref _shard, 0);
             Exit(fleetClaimed: true);
             ObjectDisposedException.ThrowIf(true, this);
         }
@@ -381,16 +386,25 @@ public sealed class Balancer : IDisposable
     {
         // Counted in _shard for the call's length, so that EndTick (or Dispose) does not close the tick under it.
         int open;
+        SpinWait closing = default;
         do
         {
             open = Volatile.Read(ref _shard);
+            if (open == ShardClosing)
+            {
+                // EndTick (or Dispose) is closing the tick: it ends (refused below) or stays open (counted), in a moment.
+                WhileWaitingForClose?.Invoke();
+                closing.SpinOnce();
+                continue;
+            }
+
             if (open == 0)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 throw new InvalidOperationException("TickHosts must be called between BeginTick and EndTick.");
             }
         }
-        while (Interlocked.CompareExchange(ref _shard, open + 1, open) != open);
+        while (open == ShardClosing || Interlocked.CompareExchange(ref _shard, open + 1, open) != open);
 
         try
         {
@@ -448,7 +462,9 @@ public sealed class Balancer : IDisposable
     /// </summary>
     public void EndTick()
     {
-        int open = Interlocked.CompareExchange(ref _shard, 0, 1);
+        int open = Interlocked.CompareExchange(ref _shard, ShardClosing, 1);
+        if (open == ShardClosing)
+            throw new InvalidOperationException("EndTick called while this sharded tick is being ended on another thread (by EndTick or Dispose).");
         if (open == 0)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -466,6 +482,7 @@ public sealed class Balancer : IDisposable
                 $"EndTick called while {calls} call(s) of Fleet.AddVm, RemoveVm, Configure or SetGuestResponse made inside this tick still run on other threads: end the tick after they have returned. The tick is still open."));
         }
 
+        Volatile.Write(ref _shard, 0);
         try
         {
             for (int h = 0; h < _hostTicks.Length; h++)
@@ -486,6 +503,9 @@ public sealed class Balancer : IDisposable
             Exit(fleetClaimed: true);
         }
     }
+
+    /// <summary>Tests only: called by a <see cref="TickHosts"/> call each time it finds the tick closing and waits.</summary>
+    internal Action? WhileWaitingForClose;
 
     /// <summary>
     /// <see cref="Fleet.TryCloseShardedTick"/> for the tick this balancer has just taken off <c>_shard</c>; if it throws
@@ -530,7 +550,7 @@ public sealed class Balancer : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        if (Interlocked.CompareExchange(ref _shard, 0, 1) == 1)
+        if (Interlocked.CompareExchange(ref _shard, ShardClosing, 1) == 1)
         {
             if (CloseShardedTick() != 0)
             {
@@ -539,6 +559,8 @@ public sealed class Balancer : IDisposable
                 StopWorkers();
                 return;
             }
+
+            Volatile.Write(ref _shard, 0);
 
             // An open sharded tick with no TickHosts call or fleet call running: abandoned.
             if (_hostTicks.AsSpan().IndexOfAnyExcept(0) >= 0)

@@ -260,6 +260,86 @@ public class ShardedCallAndStreamTests
     }
 
     /// <summary>
+    /// A TickHosts call that comes while an EndTick (refused: a call made inside the tick still runs) is closing the tick
+    /// waits for the outcome and ticks its hosts in the tick that stays open (before: the balancer's tick read as closed
+    /// for that instant, and the call was refused with "TickHosts must be called between BeginTick and EndTick").
+    /// </summary>
+    [Fact]
+    public void TickHostsArrivingWhileARefusedEndTickCloses_WaitsAndTicksItsHosts()
+    {
+        Fleet fleet = Started();
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        balancer.TickHosts(0, 2);
+        WhileCallHeld(fleet, VmChangingCalls(fleet, FirstVmOfHost(fleet, 0))[0], () =>
+        {
+            using var waiting = new ManualResetEventSlim();
+            Exception? failed = null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    balancer.TickHosts(2, 2);
+                }
+                catch (Exception ex)
+                {
+                    failed = ex;
+                }
+            })
+            {
+                IsBackground = true,
+            };
+            balancer.WhileWaitingForClose = waiting.Set;
+            fleet.WhileClosing = () =>
+            {
+                fleet.WhileClosing = null;
+                thread.Start();
+                Assert.True(waiting.Wait(TimeSpan.FromSeconds(30)), "TickHosts did not wait for the closing tick.");
+            };
+            try
+            {
+                Assert.StartsWith("EndTick called while 1 call(s)", Assert.Throws<InvalidOperationException>(balancer.EndTick).Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Assert.True(thread.Join(TimeSpan.FromSeconds(60)));
+                balancer.WhileWaitingForClose = null;
+                fleet.WhileClosing = null;
+            }
+
+            Assert.Null(failed);
+        });
+        balancer.EndTick(); // every host ticked once: hosts 2 and 3 by the call that waited
+        Assert.Equal(1, fleet.TickIndex);
+        balancer.Tick();
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
+    /// A second EndTick while the first is closing the tick is refused saying so (before: "EndTick called without
+    /// BeginTick", with the tick still open), and the first ends the tick.
+    /// </summary>
+    [Fact]
+    public void ASecondEndTickWhileTheFirstCloses_IsRefusedSayingSo_TheFirstEndsTheTick()
+    {
+        Fleet fleet = Started();
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        balancer.TickHosts(0, 4);
+        string? refused = null;
+        fleet.WhileClosing = () =>
+        {
+            fleet.WhileClosing = null;
+            refused = Assert.Throws<InvalidOperationException>(balancer.EndTick).Message;
+        };
+        balancer.EndTick();
+        Assert.Equal("EndTick called while this sharded tick is being ended on another thread (by EndTick or Dispose).", refused);
+        Assert.Equal(1, fleet.TickIndex);
+        balancer.Tick();
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// The VM-changing calls made on two threads at once inside a sharded tick count every change for the derived spans
     /// (before: the count was a plain increment, and changes made at the same instant were lost, which can leave a derived
     /// span stale). With the count lost (a plain increment), three rounds of 2 × 1 000 000 calls fell short in most runs on this two-core machine, busy or not; with the interlocked count they never can.
