@@ -174,8 +174,10 @@ public sealed class Balancer : IDisposable
 
         // A Dispose on another thread since the check above can cause either refusal below: it leaves a sharded tick open
         // while a TickHosts call runs, and it stops the workers by claiming the balancer for good. Either is then the
-        // disposed balancer's ObjectDisposedException, not a tick of this balancer in the way.
-        if (Volatile.Read(ref _shard) != 0)
+        // disposed balancer's ObjectDisposedException, not a tick of this balancer in the way. A sharded tick that EndTick
+        // (or Dispose) is closing (ShardClosing) is not read as open here: the balancer is still claimed, so the call is
+        // refused below as one overlapping that EndTick, as during the rest of it, not as a second BeginTick.
+        if (Volatile.Read(ref _shard) > 0)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             throw new InvalidOperationException(kind == Fleet.ShardedTick ? "BeginTick called twice without EndTick." : $"{call} called inside BeginTick/EndTick.");

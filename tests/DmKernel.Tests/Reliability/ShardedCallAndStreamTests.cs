@@ -340,6 +340,34 @@ public class ShardedCallAndStreamTests
     }
 
     /// <summary>
+    /// A BeginTick or Tick that comes while EndTick closes the tick (here from the <see cref="Fleet.WhileClosing"/> hook,
+    /// standing in for another thread at that point) is refused as one that overlaps the running tick, as it is during
+    /// the rest of EndTick (before: the closing tick read as open to them, and BeginTick was refused as "called twice
+    /// without EndTick" while EndTick ran).
+    /// </summary>
+    [Fact]
+    public void ABeginTickOrTickWhileEndTickCloses_IsRefusedAsOverlappingTheTick_NotAsASecondBeginTick()
+    {
+        Fleet fleet = Started();
+        using var balancer = new Balancer(fleet);
+        balancer.BeginTick();
+        balancer.TickHosts(0, 4);
+        string? begin = null, tick = null;
+        fleet.WhileClosing = () =>
+        {
+            fleet.WhileClosing = null;
+            begin = Assert.Throws<InvalidOperationException>(balancer.BeginTick).Message;
+            tick = Assert.Throws<InvalidOperationException>(balancer.Tick).Message;
+        };
+        balancer.EndTick();
+        Assert.StartsWith("BeginTick called while another tick of this balancer runs", begin, StringComparison.Ordinal);
+        Assert.StartsWith("Tick called while another tick of this balancer runs", tick, StringComparison.Ordinal);
+        Assert.Equal(1, fleet.TickIndex);
+        balancer.Tick();
+        new InvariantChecker(fleet).Check();
+    }
+
+    /// <summary>
     /// The VM-changing calls made on two threads at once inside a sharded tick count every change for the derived spans
     /// (before: the count was a plain increment, and changes made at the same instant were lost, which can leave a derived
     /// span stale). With the count lost (a plain increment), three rounds of 2 × 1 000 000 calls fell short in most runs on this two-core machine, busy or not; with the interlocked count they never can.
