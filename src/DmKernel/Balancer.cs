@@ -353,7 +353,20 @@ public sealed class Balancer : IDisposable
         Array.Clear(_hostTicks);
         StartTick();
         Interlocked.Exchange(ref _shard, 1); // a full fence: Dispose sees the tick open, or this sees the balancer disposed
-        if (_disposed && Interlocked.CompareExchange(ref _shard, ShardClosing, 1) == 1)
+        WhileOpened?.Invoke();
+        if (!_disposed)
+            return;
+
+        // Disposed meanwhile: whichever of this and Dispose closes the tick first decides. Dispose closing it now is waited
+        // for (a few instructions); if it abandoned the tick (0), this BeginTick throws as a disposed balancer's call; if it
+        // left the tick open (1: a fleet call made inside it runs), this closes it in turn below and finds the same.
+        int seen;
+        SpinWait closing = default;
+        while ((seen = Interlocked.CompareExchange(ref _shard, ShardClosing, 1)) == ShardClosing)
+            closing.SpinOnce();
+        if (seen == 0)
+            ObjectDisposedException.ThrowIf(true, this);
+        if (seen == 1)
         {
             // Disposed since Enter, when no tick was open to abandon: abandoned here (no host ticked), the fleet given back,
             // as Dispose abandons one: unless a VM-changing fleet call started inside the tick (the fleet was claimed as a
@@ -370,6 +383,12 @@ public sealed class Balancer : IDisposable
             ObjectDisposedException.ThrowIf(true, this);
         }
     }
+
+    /// <summary>
+    /// Tests only: called in <see cref="BeginTick"/> once the tick is open on this balancer and before it checks for a
+    /// <see cref="Dispose"/> made meanwhile, so that a test can dispose the balancer at that point.
+    /// </summary>
+    internal Action? WhileOpened;
 
     /// <summary>
     /// Tests only: called in <see cref="BeginTick"/> once the fleet is claimed for the sharded tick and before the tick is

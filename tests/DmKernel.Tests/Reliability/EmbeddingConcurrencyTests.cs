@@ -375,6 +375,23 @@ public class EmbeddingConcurrencyTests
     }
 
     /// <summary>
+    /// Dispose just after BeginTick has opened its tick (on another thread; here from the <see cref="Balancer.WhileOpened"/>
+    /// hook) abandons that tick, and BeginTick then throws ObjectDisposedException as it does when Dispose comes earlier
+    /// (before: BeginTick returned normally, its tick already abandoned, and the next TickHosts or EndTick threw).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Dispose_JustAfterBeginTickOpensItsTick_BeginTickThrowsAsDisposed_TheFleetIsFree(int threads)
+    {
+        Fleet fleet = Started();
+        var balancer = new Balancer(fleet, KernelPath.Auto, threads);
+        balancer.WhileOpened = balancer.Dispose;
+        Assert.Throws<ObjectDisposedException>(balancer.BeginTick);
+        DisposedRefusesTheShardedCalls_AndTheFleetGoesOn(fleet, balancer, threads, ticksAfter: 1);
+    }
+
+    /// <summary>
     /// A disposed <paramref name="balancer"/> refuses TickHosts and EndTick as disposed, and the fleet is free: a new
     /// balancer ticks it, to <paramref name="ticksAfter"/>, with every invariant holding.
     /// </summary>
