@@ -153,26 +153,29 @@ public class ShardedCallAndStreamTests
     }
 
     /// <summary>
-    /// Runs <paramref name="endTick"/> with a VM-changing call (a Buffer change of <paramref name="vm"/>) started on
-    /// another thread at the instant the sharded tick is closing, and returns what that call threw (null: it ran).
+    /// Runs <paramref name="endTick"/> with <paramref name="call"/> started on another thread at the instant the sharded
+    /// tick is closing (<see cref="Fleet.WhileClosing"/>), once the call has found it closing and waits (the waiting hook
+    /// that <paramref name="setWaitingHook"/> sets); returns what the call threw (null: it ran).
     /// </summary>
-    private static Exception? CallWhileTheTickCloses(Fleet fleet, int vm, Action endTick)
+    private static Exception? WhileTheTickCloses(Fleet fleet, Action call, Action<Action?> setWaitingHook, Action endTick)
     {
-        VmSettings changed = fleet.GetSettings(vm) with { BufferPercent = fleet.GetSettings(vm).BufferPercent + 5 };
         using var waiting = new ManualResetEventSlim();
         Exception? failed = null;
         var thread = new Thread(() =>
         {
             try
             {
-                fleet.Configure(vm, changed);
+                call();
             }
             catch (Exception ex)
             {
                 failed = ex;
             }
-        });
-        fleet.WhileWaitingForClose = waiting.Set;
+        })
+        {
+            IsBackground = true,
+        };
+        setWaitingHook(waiting.Set);
         fleet.WhileClosing = () =>
         {
             fleet.WhileClosing = null;
@@ -185,11 +188,22 @@ public class ShardedCallAndStreamTests
         }
         finally
         {
-            thread.Join();
+            Assert.True(thread.ThreadState == ThreadState.Unstarted || thread.Join(TimeSpan.FromSeconds(60)), "The call did not return.");
             fleet.WhileClosing = null;
-            fleet.WhileWaitingForClose = null;
+            setWaitingHook(null);
         }
 
+        return failed;
+    }
+
+    /// <summary>
+    /// <see cref="WhileTheTickCloses"/> with a Buffer change of <paramref name="vm"/> as the call; checks that the change
+    /// was made when the call ran.
+    /// </summary>
+    private static Exception? CallWhileTheTickCloses(Fleet fleet, int vm, Action endTick)
+    {
+        VmSettings changed = fleet.GetSettings(vm) with { BufferPercent = fleet.GetSettings(vm).BufferPercent + 5 };
+        Exception? failed = WhileTheTickCloses(fleet, () => fleet.Configure(vm, changed), hook => fleet.WhileWaitingForClose = hook, endTick);
         if (failed is null)
             Assert.Equal(changed, fleet.GetSettings(vm));
         return failed;
@@ -272,43 +286,8 @@ public class ShardedCallAndStreamTests
         balancer.BeginTick();
         balancer.TickHosts(0, 2);
         WhileCallHeld(fleet, VmChangingCalls(fleet, FirstVmOfHost(fleet, 0))[0], () =>
-        {
-            using var waiting = new ManualResetEventSlim();
-            Exception? failed = null;
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    balancer.TickHosts(2, 2);
-                }
-                catch (Exception ex)
-                {
-                    failed = ex;
-                }
-            })
-            {
-                IsBackground = true,
-            };
-            balancer.WhileWaitingForClose = waiting.Set;
-            fleet.WhileClosing = () =>
-            {
-                fleet.WhileClosing = null;
-                thread.Start();
-                Assert.True(waiting.Wait(TimeSpan.FromSeconds(30)), "TickHosts did not wait for the closing tick.");
-            };
-            try
-            {
-                Assert.StartsWith("EndTick called while 1 call(s)", Assert.Throws<InvalidOperationException>(balancer.EndTick).Message, StringComparison.Ordinal);
-            }
-            finally
-            {
-                Assert.True(thread.Join(TimeSpan.FromSeconds(60)));
-                balancer.WhileWaitingForClose = null;
-                fleet.WhileClosing = null;
-            }
-
-            Assert.Null(failed);
-        });
+            Assert.Null(WhileTheTickCloses(fleet, () => balancer.TickHosts(2, 2), hook => balancer.WhileWaitingForClose = hook, () =>
+                Assert.StartsWith("EndTick called while 1 call(s)", Assert.Throws<InvalidOperationException>(balancer.EndTick).Message, StringComparison.Ordinal))));
         balancer.EndTick(); // every host ticked once: hosts 2 and 3 by the call that waited
         Assert.Equal(1, fleet.TickIndex);
         balancer.Tick();
