@@ -363,12 +363,29 @@ public class ShardedCallAndStreamTests
         for (int round = 0; round < 3; round++)
         {
             int before = fleet.Version;
-            Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, t =>
+            // Two threads of their own (not the thread pool's, which a parallel loop blocked on a barrier would starve).
+            Exception? failed = null;
+            Thread[] threads = [.. vms.Select(vm => new Thread(() =>
             {
-                start.SignalAndWait();
-                for (int k = 0; k < Calls; k++)
-                    fleet.SetGuestResponse(vms[t], (k & 1) == 0 ? GuestResponse.Stuck : GuestResponse.Ideal);
-            });
+                try
+                {
+                    start.SignalAndWait();
+                    for (int k = 0; k < Calls; k++)
+                        fleet.SetGuestResponse(vm, (k & 1) == 0 ? GuestResponse.Stuck : GuestResponse.Ideal);
+                }
+                catch (Exception ex)
+                {
+                    failed = ex;
+                }
+            })
+            {
+                IsBackground = true,
+            })];
+            foreach (Thread thread in threads)
+                thread.Start();
+            foreach (Thread thread in threads)
+                Assert.True(thread.Join(TimeSpan.FromSeconds(120)), "A changing thread did not finish.");
+            Assert.Null(failed);
             Assert.Equal(before + (2 * Calls), fleet.Version);
         }
 
