@@ -402,6 +402,8 @@ public sealed class Balancer : IDisposable
     /// ranges; each call borrows working memory from a pool, so steady state allocates nothing. A range with a host
     /// already ticked since <see cref="BeginTick"/>, or being ticked by a call on another thread, is refused with
     /// <see cref="InvalidOperationException"/> naming the host, and ticks none of its hosts (the sharded tick stays open).
+    /// A call that comes while <see cref="EndTick"/> or <see cref="Dispose"/> is closing the tick waits for the outcome (a
+    /// few instructions): it ticks its hosts if the tick stays open, and is refused if it ended.
     /// </summary>
     public void TickHosts(int firstHost, int hostCount)
     {
