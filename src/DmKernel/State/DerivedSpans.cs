@@ -49,6 +49,13 @@ internal sealed class DerivedSpans(Fleet fleet)
     private byte[]? _status, _reclaiming, _used, _dynamic, _guest;
     private int _guestVisibleAt = -1, _statusAt = -1, _reclaimingAt = -1, _windowsAt = -1, _settingsAt = -1;
 
+    /// <summary>
+    /// Tests only: called at the end of each pass, after its loop and before it records the version it read, so that a
+    /// test can change the fleet during a pass (as a call on another thread could) and check that the next read computes
+    /// the span again.
+    /// </summary>
+    internal Action? WhilePassing;
+
     public ReadOnlySpan<int> GuestVisible()
     {
         FleetColumns c = fleet.Cols;
@@ -58,6 +65,7 @@ internal sealed class DerivedSpans(Fleet fleet)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = c.Assigned[i] + c.Ballooned[i] + c.SmartPaging[i];
+            WhilePassing?.Invoke();
             _guestVisibleAt = version;
         }
 
@@ -73,6 +81,7 @@ internal sealed class DerivedSpans(Fleet fleet)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = (byte)((flags[i] & VmFlags.StatusMask) >> VmFlags.StatusShift);
+            WhilePassing?.Invoke();
             _statusAt = version;
         }
 
@@ -88,6 +97,7 @@ internal sealed class DerivedSpans(Fleet fleet)
         {
             for (int i = 0; i < values.Length; i++)
                 values[i] = (byte)((flags[i] & VmFlags.Reclaiming) != 0 ? 1 : 0);
+            WhilePassing?.Invoke();
             _reclaimingAt = version;
         }
 
@@ -103,6 +113,7 @@ internal sealed class DerivedSpans(Fleet fleet)
         {
             for (int i = 0; i < n; i++)
                 (average[i], minimum[i], maximum[i]) = WindowOf(fleet.Cols, i, fleet.TickIndex);
+            WhilePassing?.Invoke();
             _windowsAt = version;
         }
 
@@ -125,6 +136,7 @@ internal sealed class DerivedSpans(Fleet fleet)
                 guest[i] = (byte)((f & VmFlags.Linux) != 0 ? GuestKind.Linux : GuestKind.Windows);
             }
 
+            WhilePassing?.Invoke();
             _settingsAt = version;
         }
 

@@ -81,6 +81,87 @@ public class SpanApiTests
         }
     }
 
+    /// <summary>
+    /// A derived span (GuestVisible, Status, IsReclaiming, the window pressures, the settings packed in Flags) whose pass
+    /// is overlapped by a change of the fleet (here made by the test hook at the end of the pass; in use, a call on another
+    /// thread, the caller's error) is computed again at the next read: each pass records the version it read before its
+    /// loop, not the one after it, which would take the change as seen and leave the span stale until the next change.
+    /// </summary>
+    [Fact]
+    public void DerivedSpan_ChangedDuringItsPass_IsComputedAgainAtTheNextRead()
+    {
+        var fleet = new RandomFleet(61).Build(RandomFleet.FastModel, [30, 64, 9, 33], 0.7);
+        using var balancer = new Balancer(fleet, KernelPath.Vector512);
+        var ops = new RandomFleet(62);
+        balancer.Tick(3);
+        (string Name, Func<int[]> Span, Func<int, int> PerIndex)[] derived =
+        [
+            ("GuestVisible", () => fleet.Vms.GuestVisible.ToArray(), fleet.GuestVisible),
+            ("Status", () => [.. fleet.Vms.Status.ToArray().Select(x => (int)x)], vm => (int)fleet.Status(vm)),
+            ("IsReclaiming", () => [.. fleet.Vms.IsReclaiming.ToArray().Select(x => x ? 1 : 0)], vm => fleet.IsReclaiming(vm) ? 1 : 0),
+            ("AveragePressure", () => fleet.Vms.AveragePressure.ToArray(), fleet.AveragePressure),
+            ("MinimumPressure", () => fleet.Vms.MinimumPressure.ToArray(), fleet.MinimumPressure),
+            ("MaximumPressure", () => fleet.Vms.MaximumPressure.ToArray(), fleet.MaximumPressure),
+            ("IsUsed", () => [.. fleet.Vms.IsUsed.ToArray().Select(x => x ? 1 : 0)], vm => fleet.IsUsed(vm) ? 1 : 0),
+            ("DynamicMemory", () => [.. fleet.Vms.DynamicMemory.ToArray().Select(x => x ? 1 : 0)], vm => (fleet.Cols.Flags[vm] & VmFlags.Dynamic) != 0 ? 1 : 0),
+        ];
+        foreach ((string name, Func<int[]> span, Func<int, int> perIndex) in derived)
+        {
+            int changedRounds = 0;
+            for (int round = 0; round < 40; round++)
+            {
+                balancer.Tick(); // the span is out of date, so the next read runs its pass
+                fleet.Derived.WhilePassing = () =>
+                {
+                    fleet.Derived.WhilePassing = null;
+                    ops.Step(fleet, [fleet], 0.3);
+                    balancer.Tick();
+                    AddOrRemoveOne(fleet, round);
+                };
+                int[] during = span();
+                Assert.Null(fleet.Derived.WhilePassing); // the pass ran (and changed the fleet), not a cached read
+                int[] after = span();
+                for (int vm = 0; vm < fleet.SlotCount; vm++)
+                    Assert.True(perIndex(vm) == after[vm], $"{name}[{vm}] reads {after[vm]} after a change during its pass; the fleet holds {perIndex(vm)}");
+                if (!during.AsSpan().SequenceEqual(after))
+                    changedRounds++;
+            }
+
+            // The change made during the pass moved the span in some rounds, so a stale span would have been seen.
+            Assert.True(changedRounds > 0, $"{name}: no change during a pass altered the span; the test tests nothing");
+        }
+    }
+
+    /// <summary>Adds a VM (static on every other add) to the first free slot, or removes the first VM that is Off with
+    /// nothing pending, so that the settings packed in Flags change too.</summary>
+    private static void AddOrRemoveOne(Fleet fleet, int round)
+    {
+        if (round % 2 == 0)
+        {
+            for (int host = 0; host < fleet.HostCount; host++)
+            {
+                (int start, int capacity) = fleet.HostSlots(host);
+                for (int vm = start; vm < start + Math.Min(capacity, fleet.Cols.HostVmLimit[host]); vm++)
+                {
+                    if (!fleet.IsUsed(vm))
+                    {
+                        fleet.AddVm(host, round % 4 == 0 ? VmSettings.Static(1024) : VmSettings.Dynamic(1024, 512, 4096));
+                        return;
+                    }
+                }
+            }
+        }
+
+        for (int vm = 0; vm < fleet.SlotCount; vm++)
+        {
+            if (fleet.IsUsed(vm) && fleet.State(vm) == VmState.Off && fleet.PendingRequest(vm) == LifecycleRequest.None)
+            {
+                fleet.RemoveVm(vm);
+                return;
+            }
+        }
+    }
+
     [Fact]
     public void LastResultTick_SaysWhichTickTheResultBelongsTo()
     {
