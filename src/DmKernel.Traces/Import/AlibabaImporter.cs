@@ -53,6 +53,7 @@ public static class AlibabaImporter
         var report = session.Report;
         if (!File.Exists(machineUsageCsv))
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
+        OutputFile.EnsureNotAnInput(outputPath, [machineUsageCsv]);
 
         report.Files = 1;
         using var spill = SampleSpill.Create(outputPath);

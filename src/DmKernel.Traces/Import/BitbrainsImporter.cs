@@ -64,6 +64,7 @@ public static class BitbrainsImporter
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below", "Bitbrains per-VM *.csv files");
+        OutputFile.EnsureNotAnInput(outputPath, files.Select(f => f.Path));
 
         // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then
         // taken in file order, so the trace, the report and the first error thrown do not depend on the threads.

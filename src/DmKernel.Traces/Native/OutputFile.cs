@@ -23,6 +23,24 @@ internal static class OutputFile
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="IOException"/> when <paramref name="outputPath"/> is one of <paramref name="inputs"/> (the same full
+    /// path): an import given its own input as the output would read it and then rename the trace over it, destroying it.
+    /// </summary>
+    public static void EnsureNotAnInput(string outputPath, IEnumerable<string> inputs)
+    {
+        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        string output = Path.GetFullPath(outputPath);
+        foreach (string input in inputs)
+        {
+            if (string.Equals(output, Path.GetFullPath(input), comparison))
+            {
+                throw new IOException($"the output '{outputPath}' is an input of this import ('{input}'): writing the trace there would replace " +
+                    "the source it was read from. Give another output path (nothing was written).");
+            }
+        }
+    }
+
     /// <summary>What <paramref name="path"/> is when it exists and is not a regular file ("a character device", ...), else null.</summary>
     internal static string? Describe(string path)
     {

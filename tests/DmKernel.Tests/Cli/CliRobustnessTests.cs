@@ -67,6 +67,42 @@ public class CliRobustnessTests
         Assert.Contains("'/dev/null' exists and is a character device, not a regular file", ErrorLine(stderr), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An import whose output path is one of its own inputs (Alibaba's machine_usage.csv, a Bitbrains *.csv or a GCD day file
+    /// in the input folder) is refused before anything is read: it used to import, then rename the trace over the source.
+    /// </summary>
+    [Fact]
+    public void Import_OutputThatIsOneOfItsInputs_IsRefused_TheInputIsLeftAsItWas()
+    {
+        using var tmp = new TempDir();
+        string usage = tmp.File("machine_usage.csv");
+        File.Copy(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), usage);
+        string bitbrains = tmp.File("bb");
+        Directory.CreateDirectory(Path.Combine(bitbrains, "2013-8"));
+        File.Copy(RealTraces.Path("bitbrains-gwa-t-12-rnd/2013-8/421.csv"), Path.Combine(bitbrains, "2013-8", "421.csv"));
+        string gcd = tmp.File("gcd");
+        Directory.CreateDirectory(gcd);
+        File.Copy(RealTraces.Path("google-2011-gcd-vms/GCD_VMs/vm_3418442_1"), Path.Combine(gcd, "vm_3418442_1"));
+        byte[][] before = [File.ReadAllBytes(usage), File.ReadAllBytes(Path.Combine(bitbrains, "2013-8", "421.csv")), File.ReadAllBytes(Path.Combine(gcd, "vm_3418442_1"))];
+
+        (int exit, _, string stderr) = Run("import", "alibaba", usage, "-o", usage, "--host-mb", "65536");
+        Assert.Equal(1, exit);
+        Assert.Contains($"the output '{usage}' is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("import", "bitbrains", bitbrains, "-o", Path.Combine(bitbrains, "2013-8", "..", "2013-8", "421.csv"));
+        Assert.Equal(1, exit);
+        Assert.Contains("is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("import", "gcd", gcd, "-o", Path.Combine(gcd, "vm_3418442_1"), "--vm-mb", "16384");
+        Assert.Equal(1, exit);
+        Assert.Contains("is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+
+        Assert.Equal(before[0], File.ReadAllBytes(usage));
+        Assert.Equal(before[1], File.ReadAllBytes(Path.Combine(bitbrains, "2013-8", "421.csv")));
+        Assert.Equal(before[2], File.ReadAllBytes(Path.Combine(gcd, "vm_3418442_1")));
+        Assert.Equal(["bb", "gcd", "machine_usage.csv"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName).Order());
+        Assert.Single(Directory.EnumerateFiles(bitbrains, "*", SearchOption.AllDirectories));
+        Assert.Single(Directory.EnumerateFiles(gcd));
+    }
+
     /// <summary>generate's range errors name the option typed (not the generator's property), on one line, exit code 2.</summary>
     [Theory]
     [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected from 0.003 to 3600 seconds")]
