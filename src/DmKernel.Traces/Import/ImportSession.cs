@@ -148,8 +148,12 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
     }
 
     /// <summary>
-    /// When <paramref name="path"/> does not end with a line feed, the 1-based number of its last line (cut off);
-    /// otherwise 0. Reports <see cref="ImportErrorKind.EmptyFile"/> for a file of 0 bytes (returns -1).
+    /// When <paramref name="path"/> does not end with a line break, the 1-based number of its last line (cut off);
+    /// otherwise 0. Line breaks are counted as the CSV reader (Sep) splits rows: a line feed, a carriage return + line
+    /// feed, or a carriage return alone, so the number is the reader's row number of the cut line, and a file whose lines
+    /// end with carriage returns is not cut at all (before, only line feeds were counted: such a file was cut "at line 1",
+    /// and a lone carriage return earlier in a file moved the cut line onto the row before the real one).
+    /// Reports <see cref="ImportErrorKind.EmptyFile"/> for a file of 0 bytes (returns -1).
     /// </summary>
     public int TruncatedLastLine(string path)
     {
@@ -161,14 +165,29 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
         }
 
         f.Position = f.Length - 1;
-        if (f.ReadByte() == '\n')
+        int lastByte = f.ReadByte();
+        if (lastByte is '\n' or '\r')
             return 0;
         f.Position = 0;
         int lines = 1;
+        bool afterCr = false; // the previous byte (perhaps in the previous block) was a carriage return
         var buffer = new byte[1 << 16];
         int n;
         while ((n = f.Read(buffer)) > 0)
-            lines += buffer.AsSpan(0, n).Count((byte)'\n');
+        {
+            var block = buffer.AsSpan(0, n);
+            lines += block.Count((byte)'\n') + block.Count((byte)'\r');
+            if (afterCr && block[0] == '\n')
+                lines--; // a CR + LF split over two blocks: one break
+            for (int i = block.IndexOf("\r\n"u8); i >= 0; i = block.IndexOf("\r\n"u8))
+            {
+                lines--; // CR + LF: one break, counted twice above
+                block = block[(i + 2)..];
+            }
+
+            afterCr = buffer[n - 1] == '\r';
+        }
+
         return lines;
     }
 

@@ -251,6 +251,39 @@ public sealed class MalformedInputTests
         Assert.Equal(203, series[1]); // the bad slot holds the previous value (203 = round(20.25 % of 1000 MB))
     }
 
+    /// <summary>
+    /// Line breaks count as the CSV reader splits rows (LF, CR + LF, a lone CR): a file whose lines end with a carriage
+    /// return is whole, not cut "at line 1" (GCD and Alibaba refused it so), a cut one is cut at its last row, and a lone CR
+    /// earlier in a file does not move the cut onto the row before the last (lenient: that good row was skipped as cut and
+    /// the cut one read).
+    /// </summary>
+    [Fact]
+    public void CarriageReturnLineEnds_AreLineBreaks_TheCutLineIsTheLastRow()
+    {
+        using var dir = new TempDir();
+        string day = string.Concat(Enumerable.Repeat("10.5 20.25\r", 288));
+        dir.Write("g/vm_7_1", day);
+        var report = GoogleGcdImporter.Import(dir.File("g"), dir.File("g.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 });
+        Assert.Equal(288, report.Ticks);
+        Assert.All(TraceData.Load(dir.File("g.dmt")).Series(0), v => Assert.Equal(203, v));
+        string cut = dir.Write("g/vm_7_1", day[..^3]); // the last memory field "20.25" cut to "20."
+        var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.File("g"), dir.File("g.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.TruncatedLastLine, cut, 288, 2);
+
+        string usage = dir.Write("m.csv", "m_1,0,41,50,,,43.04,33.08,5\rm_1,60,41,50,,,43.04,33.08,5\r");
+        report = AlibabaImporter.Import(usage, dir.File("m.dmt"), new AlibabaImportOptions { HostMb = 4096 });
+        Assert.Equal(2, report.RowsRead);
+        Assert.Equal(2, report.Ticks);
+
+        // A lone CR inside row 3 makes two rows of it; the last row (6 for the reader, 5 by line feeds) is cut.
+        dir.Write("b/2013-8/1.csv", BitbrainsHeader + Bb(1000) + Bb(1300).Replace(";\t2;", ";\t2\r;", StringComparison.Ordinal) + Bb(1600) + Bb(1900)[..^3]);
+        report = BitbrainsImporter.Import(dir.File("b"), dir.File("b.dmt"), new BitbrainsImportOptions { Lenient = true });
+        Assert.Equal(2, report.SkippedOf(ImportErrorKind.WrongColumnCount));
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.TruncatedLastLine));
+        Assert.Equal(3, report.Ticks); // samples at 1000 and 1600 (the cut 1900 is not read)
+        Assert.Equal(TraceData.Load(dir.File("b.dmt")).Series(0)[0], TraceData.Load(dir.File("b.dmt")).Series(0)[2]);
+    }
+
     [Fact]
     public void Options_AreValidated_ErrorsNameTheOption()
     {
