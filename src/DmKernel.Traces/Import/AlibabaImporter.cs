@@ -88,6 +88,16 @@ public static class AlibabaImporter
                     continue;
                 }
 
+                // Sep decodes bytes that are not UTF-8 as U+FFFD, and quotes are not parsed: such an id, a damaged copy of a
+                // machine's, would otherwise become a machine (a host and a VM) of its own.
+                if (id.ContainsAny('\uFFFD', '"') || id.ContainsAnyInRange('\0', '\u001f'))
+                {
+                    session.Problem(ImportErrorKind.InvalidText, path, line, ColMachine + 1, Columns[ColMachine],
+                        $"'{ImportSession.Clip(id)}' holds bytes that are not UTF-8 text (shown as \uFFFD), a control character or a quote",
+                        "a machine id of plain text such as m_1932, unquoted");
+                    continue;
+                }
+
                 if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxTimeSeconds, "seconds from the trace start, at most one year (31,536,000)", out long time)
                     || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the machine", out double pct))
                     continue;

@@ -41,4 +41,10 @@ public enum ImportErrorKind
 
     /// <summary>The same VM-day (or VM) appears in two files (lenient: the later file is skipped).</summary>
     DuplicateInput,
+
+    /// <summary>
+    /// A text field (Alibaba's machine id) holding bytes that are not UTF-8 text, a control character or a quote: it would
+    /// otherwise name a machine of its own.
+    /// </summary>
+    InvalidText,
 }

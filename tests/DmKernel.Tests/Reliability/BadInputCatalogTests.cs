@@ -400,12 +400,35 @@ public sealed class BadInputCatalogTests
     [InlineData("semicolon separator", "m_1;60;41;50;;;1;1;1", ImportErrorKind.WrongColumnCount, 2, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
     [InlineData("tab separator", "m_1\t60\t41\t50\t\t\t1\t1\t1", ImportErrorKind.WrongColumnCount, 2, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
     [InlineData("empty machine_id", " ,60,41,50,,,1,1,1", ImportErrorKind.EmptyField, 1, "a machine id")]
+    [InlineData("quoted machine_id", "\"m_1\",60,41,50,,,1,1,1", ImportErrorKind.InvalidText, 1, "a machine id of plain text such as m_1932, unquoted")]
+    [InlineData("control character in machine_id", "m_\u00071,60,41,50,,,1,1,1", ImportErrorKind.InvalidText, 1, "a machine id of plain text")]
     public void Alibaba_BadRow_IsRefusedAtItsColumn(string scenario, string row, ImportErrorKind kind, int column, string expected)
     {
         var e = ImportAlibaba(GoodAlibabaRow + row + "\n", out string file);
         AssertPlace(e, kind, file, 2, column, expected);
         if (kind != ImportErrorKind.WrongColumnCount)
             Assert.True(e.Message.Contains($"({AlibabaImporter.Columns[column - 1]})", StringComparison.Ordinal), $"{scenario}: {e.Message}");
+    }
+
+    /// <summary>
+    /// A machine id with bytes that are not UTF-8 (a damaged copy of m_1's) is refused at its column, or skipped and counted
+    /// when lenient; it used to become a machine of its own: a second host and VM in the trace, from one damaged row.
+    /// </summary>
+    [Fact]
+    public void Alibaba_MachineIdThatIsNotUtf8_IsInvalidText_NotAMachineOfItsOwn()
+    {
+        using var dir = new TempDir();
+        string file = dir.File("machine_usage.csv");
+        File.WriteAllBytes(file, [.. "m_1,0,41,50,,,1,1,1\nm_"u8, 0xFF, .. "1,60,41,50,,,1,1,1\nm_1,120,41,50,,,1,1,1\n"u8]);
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.InvalidText, file, 2, 1, "a machine id of plain text");
+        Assert.Contains("'m_\uFFFD1' holds bytes that are not UTF-8 text", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("out.dmt")));
+
+        var report = AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096, Lenient = true });
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.InvalidText));
+        Assert.Equal((1, 1), (report.Vms, report.Hosts));
+        Assert.Equal(["m_1"], TraceData.Load(dir.File("out.dmt")).Vms.Select(v => v.Id));
     }
 
     [Fact]
