@@ -58,6 +58,7 @@ public static class BitbrainsImporter
 
         if (!Directory.Exists(inputFolder))
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of Bitbrains per-VM *.csv files");
+        ImportSession.RefuseUnreadableNames(inputFolder);
         var files = new List<(string Rel, string Path)>();
         foreach (string path in Directory.EnumerateFiles(inputFolder, "*.csv", SearchOption.AllDirectories))
             files.Add((Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'), path)); // a '\\' in a Unix file name stays: ids stay unique

@@ -42,6 +42,7 @@ public static class GoogleGcdImporter
         if (!Directory.Exists(inputFolder))
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of GCD vm_<job>_<day> files");
 
+        ImportSession.RefuseUnreadableNames(inputFolder);
         OutputFile.EnsureNotAnInput(outputPath, Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories));
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
         foreach (string path in Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories))

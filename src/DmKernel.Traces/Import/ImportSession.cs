@@ -191,6 +191,26 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
         return lines;
     }
 
+    /// <summary>
+    /// Throws <see cref="TraceImportException"/> (<see cref="ImportErrorKind.NoInput"/>) naming the first file or folder under
+    /// <paramref name="folder"/> that cannot be opened by the name .NET reads for it: on Unix a name whose bytes are not
+    /// UTF-8 is read with U+FFFD in their place, which names no file. Such a file failed with "Could not find file" (naming
+    /// a file that is there), and such a folder was passed over in silence by the recursive search, its VMs left out.
+    /// </summary>
+    public static void RefuseUnreadableNames(string folder)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
+        foreach (FileSystemInfo entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", options))
+        {
+            if (entry.Name.Contains('\uFFFD', StringComparison.Ordinal) && !entry.Exists)
+            {
+                throw new TraceImportException(ImportErrorKind.NoInput, entry.FullName, 0, 0, null,
+                    $"the {(entry is DirectoryInfo ? "folder" : "file")} name '{Clip(entry.Name)}' is not UTF-8 text (its other bytes are shown as \uFFFD), so it cannot be opened by that name",
+                    "file and folder names of UTF-8 text under the input folder (rename it)");
+            }
+        }
+    }
+
     /// <summary>An optional sign and at least one digit, nothing else.</summary>
     private static bool IsWholeNumber(ReadOnlySpan<char> s)
     {

@@ -386,6 +386,57 @@ public sealed class BadInputCatalogTests
         Assert.Equal(["x/1.csv", "x\\1.csv"], TraceData.Load(output).Vms.Select(v => v.Id));
     }
 
+    /// <summary>
+    /// A file or folder under the input folder whose name is not UTF-8 (Linux allows any bytes; .NET reads them as U+FFFD,
+    /// which names no file) is refused naming it: the folder was passed over in silence by the recursive search, its VMs left
+    /// out of the trace, and the file failed with "Could not find file", naming a file that is there.
+    /// </summary>
+    [UnixFact]
+    public void InputNameThatIsNotUtf8_IsRefusedNamingIt_NotLeftOut()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // other Unix file systems may refuse such names
+        using var dir = new TempDir();
+        dir.Write("bb/a/1.csv", BitbrainsHeader + Bb(0));
+        dir.Write("gcd/vm_7_1", GcdDay());
+        void Shell(string script)
+        {
+            using var sh = System.Diagnostics.Process.Start("sh", ["-c", script, "sh", dir.Path])!;
+            sh.WaitForExit();
+            Assert.Equal(0, sh.ExitCode);
+        }
+
+        try
+        {
+            NotUtf8Names(dir, Shell);
+        }
+        finally
+        {
+            Shell("rm -rf \"$1/bb\" \"$1/gcd\""); // names .NET cannot delete by
+        }
+    }
+
+    private static void NotUtf8Names(TempDir dir, Action<string> shell)
+    {
+        // A folder "x\xff" holding a good VM file, beside the good "a": the import took "a" alone.
+        shell("mkdir \"$1/bb/x$(printf '\\377')\" && cp \"$1/bb/a/1.csv\" \"$1/bb/x$(printf '\\377')/2.csv\"");
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), dir.File("o.dmt")));
+        Assert.Equal(ImportErrorKind.NoInput, e.Kind);
+        Assert.Contains("the folder name 'x\uFFFD' is not UTF-8 text", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("o.dmt")));
+
+        shell("rm -r \"$1/bb/x$(printf '\\377')\" && cp \"$1/bb/a/1.csv\" \"$1/bb/a/y$(printf '\\376').csv\"");
+        e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), dir.File("o.dmt"), new BitbrainsImportOptions { Lenient = true }));
+        Assert.Equal(ImportErrorKind.NoInput, e.Kind);
+        Assert.Contains("the file name 'y\uFFFD.csv' is not UTF-8 text", e.Message, StringComparison.Ordinal);
+
+        shell("mkdir \"$1/gcd/x$(printf '\\377')\" && cp \"$1/gcd/vm_7_1\" \"$1/gcd/x$(printf '\\377')/vm_8_1\"");
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.File("gcd"), dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        Assert.Equal(ImportErrorKind.NoInput, e.Kind);
+        Assert.Contains("the folder name 'x\uFFFD' is not UTF-8 text", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("o.dmt")));
+    }
+
     // ---------------------------------------------------------------- Alibaba
 
     [Theory]
