@@ -156,7 +156,7 @@ public static class GoogleGcdImporter
             if (line == truncatedLine)
             {
                 session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,
-                    "the file ends in the middle of this line (no line feed)", "every line to end with a line feed");
+                    "the file ends in the middle of this line (no line break)", "every line to end with a line break (LF, CR LF or CR)");
                 continue;
             }
 

@@ -30,7 +30,7 @@ public enum ImportErrorKind
     /// <summary>A number outside the range the format allows (for example a percentage over 100 where that is impossible).</summary>
     OutOfRange,
 
-    /// <summary>The file does not end with a line feed: its last line was cut off (lenient: that line is skipped).</summary>
+    /// <summary>The file does not end with a line break (LF, CR LF or CR): its last line was cut off (lenient: that line is skipped).</summary>
     TruncatedLastLine,
 
     /// <summary>A timestamp earlier than the previous one of the same VM (equal ones are duplicates: the last wins).</summary>

@@ -512,7 +512,7 @@ public sealed class BadInputCatalogTests
     public void Alibaba_TruncatedLastLine_IsRefused()
     {
         var e = ImportAlibaba(GoodAlibabaRow + "m_1,60,41,5", out string file);
-        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, 2, 4, "every line to end with a line feed");
+        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, 2, 4, "every line to end with a line break (LF, CR LF or CR)");
     }
 
     // ---------------------------------------------------------------- Google GCD
@@ -567,7 +567,7 @@ public sealed class BadInputCatalogTests
     public void Gcd_TruncatedLastLine_IsRefused()
     {
         var e = ImportGcd(string.Concat(Enumerable.Repeat("10.5 20.25\n", 287)) + "10.5 20", out string file);
-        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, 288, 2, "every line to end with a line feed");
+        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, 288, 2, "every line to end with a line break (LF, CR LF or CR)");
     }
 
     [Theory]
