@@ -42,7 +42,8 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
             $"{first.Found} (the first of the problems --lenient skipped: {counts}; nothing was left to import)", first.Expected);
     }
 
-    /// <summary>Parses a finite number (whitespace, including tabs, trimmed); reports EmptyField, NotANumber, NotFinite, NegativeValue.</summary>
+    /// <summary>Parses a finite number (whitespace, including tabs, trimmed); reports EmptyField, NotANumber, NotFinite (NaN,
+    /// Infinity), OutOfRange (digits beyond binary64's range), NegativeValue.</summary>
     public bool TryDouble(ReadOnlySpan<char> text, string file, int line, int column, string name, string unit, out double value)
     {
         var s = text.Trim();
@@ -57,6 +58,14 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
         {
             value = 0;
             Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a number", $"a decimal number ({unit})");
+            return false;
+        }
+
+        if (double.IsInfinity(value) && s.IndexOfAnyInRange('0', '9') >= 0)
+        {
+            // Written with digits but beyond binary64 (1e400, a number of 400 digits): out of range, not NaN or Infinity.
+            Problem(ImportErrorKind.OutOfRange, file, line, column, name, $"'{Clip(s)}' is too large to hold (beyond about 1.8e308)", $"a finite number ({unit})");
+            value = 0;
             return false;
         }
 

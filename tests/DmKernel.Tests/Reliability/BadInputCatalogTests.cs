@@ -446,6 +446,7 @@ public sealed class BadInputCatalogTests
     [InlineData("time_stamp over 64 bits", "m_1,99999999999999999999,41,50,,,1,1,1", ImportErrorKind.OutOfRange, 2, "a timestamp from 0 to 31536000")]
     [InlineData("NaN mem_util", "m_1,60,41,NaN,,,1,1,1", ImportErrorKind.NotFinite, 4, "a finite number (percent of the machine)")]
     [InlineData("Infinity mem_util", "m_1,60,41,Infinity,,,1,1,1", ImportErrorKind.NotFinite, 4, "a finite number (percent of the machine)")]
+    [InlineData("mem_util beyond binary64", "m_1,60,41,1e400,,,1,1,1", ImportErrorKind.OutOfRange, 4, "a finite number (percent of the machine)")]
     [InlineData("non-numeric mem_util", "m_1,60,41,high,,,1,1,1", ImportErrorKind.NotANumber, 4, "a decimal number (percent of the machine)")]
     [InlineData("non-numeric time_stamp", "m_1,00:01:00,41,50,,,1,1,1", ImportErrorKind.NotANumber, 2, "a timestamp in whole seconds")]
     [InlineData("semicolon separator", "m_1;60;41;50;;;1;1;1", ImportErrorKind.WrongColumnCount, 2, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
@@ -517,11 +518,18 @@ public sealed class BadInputCatalogTests
 
     // ---------------------------------------------------------------- Google GCD
 
+    /// <summary>400 zeros: after a 1, a number written with digits that binary64 cannot hold.</summary>
+    private const string Zeros400 = Zeros100 + Zeros100 + Zeros100 + Zeros100;
+
+    private const string Zeros100 = "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
+
     [Theory]
     [InlineData("negative cpu", "-3 20.25", ImportErrorKind.NegativeValue, 1, "a value >= 0 (percent)")]
     [InlineData("negative memory", "10.5 -20.25", ImportErrorKind.NegativeValue, 2, "a value >= 0 (percent of the VM size)")]
     [InlineData("NaN cpu", "NaN 20.25", ImportErrorKind.NotFinite, 1, "a finite number (percent)")]
     [InlineData("Infinity memory", "10.5 Infinity", ImportErrorKind.NotFinite, 2, "a finite number (percent of the VM size)")]
+    [InlineData("memory of 400 digits", "10.5 1" + Zeros400, ImportErrorKind.OutOfRange, 2, "a finite number (percent of the VM size)")]
+    [InlineData("negative cpu beyond binary64", "-1e999 20.25", ImportErrorKind.OutOfRange, 1, "a finite number (percent)")]
     [InlineData("comma separator", "10.5,20.25", ImportErrorKind.WrongColumnCount, 2, "2 fields (GCD: \"cpu% mem%\" separated by one space)")]
     [InlineData("tab separator", "10.5\t20.25", ImportErrorKind.WrongColumnCount, 2, "2 fields (GCD: \"cpu% mem%\" separated by one space)")]
     [InlineData("empty memory", "10.5 ", ImportErrorKind.EmptyField, 2, "a number (percent of the VM size)")]
