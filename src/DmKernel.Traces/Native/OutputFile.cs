@@ -24,21 +24,48 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// Throws <see cref="IOException"/> when <paramref name="outputPath"/> is one of <paramref name="inputs"/> (the same full
-    /// path): an import given its own input as the output would read it and then rename the trace over it, destroying it.
+    /// Throws <see cref="IOException"/> when <paramref name="outputPath"/> is one of <paramref name="inputs"/>: the same full
+    /// path, or, when the output exists, the same file reached another way (a hard link, or a path through a symbolic link
+    /// to a folder; a symbolic link as the output itself is refused by <see cref="EnsureReplaceable"/>). An import given its
+    /// own input as the output would read it and then rename the trace over it, destroying it.
     /// </summary>
     public static void EnsureNotAnInput(string outputPath, IEnumerable<string> inputs)
     {
         var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         string output = Path.GetFullPath(outputPath);
+        byte[]? outputId = File.Exists(output) ? Identity(output) : null;
         foreach (string input in inputs)
         {
-            if (string.Equals(output, Path.GetFullPath(input), comparison))
+            if (string.Equals(output, Path.GetFullPath(input), comparison) || (outputId is not null && Identity(input) is byte[] id && id.AsSpan().SequenceEqual(outputId)))
             {
                 throw new IOException($"the output '{outputPath}' is an input of this import ('{input}'): writing the trace there would replace " +
                     "the source it was read from. Give another output path (nothing was written).");
             }
         }
+    }
+
+    /// <summary>
+    /// What tells one existing file from another on Unix (stat, following links: the device and inode, from the runtime's
+    /// native shim, whose FileStatus holds Dev at byte 88 and Ino in the 32 bytes from there, with the size at byte 16 and
+    /// the modification time at 40 as a check); null where there is no such file or no shim (Windows: the full paths are
+    /// compared alone).
+    /// </summary>
+    internal static byte[]? Identity(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return null;
+        byte[] status = new byte[256];
+        try
+        {
+            if (Stat(path, status) != 0)
+                return null;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or ArgumentException)
+        {
+            return null; // no shim, or a name the marshaller cannot write as UTF-8
+        }
+
+        return [.. status.AsSpan(16, 8), .. status.AsSpan(40, 16), .. status.AsSpan(88, 32)];
     }
 
     /// <summary>What <paramref name="path"/> is when it exists and is not a regular file ("a character device", ...), else null.</summary>
@@ -77,7 +104,10 @@ internal static class OutputFile
         };
     }
 
-    // (CharSet.Ansi is UTF-8 on Unix, the only place this is called.)
+    // (CharSet.Ansi is UTF-8 on Unix, the only place these are called.)
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int Stat(string path, [Out] byte[] output);
+
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int LStat(string path, [Out] byte[] output);
 }

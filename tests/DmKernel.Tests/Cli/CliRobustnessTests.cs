@@ -103,6 +103,54 @@ public class CliRobustnessTests
         Assert.Single(Directory.EnumerateFiles(gcd));
     }
 
+    /// <summary>
+    /// The same input file reached another way is refused too: a hard link to Alibaba's machine_usage.csv in another
+    /// folder, and a Bitbrains file named through a symbolic link to its folder (full paths differ; the device and inode
+    /// do not). A copy with the same size and modification time is another file: it is replaced, as any existing output.
+    /// </summary>
+    [Fact]
+    public void Import_OutputThatIsAnInputByAHardOrSymbolicLink_IsRefused_ACopyIsNot()
+    {
+        using var tmp = new TempDir();
+        string usage = tmp.File("machine_usage.csv");
+        File.Copy(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), usage);
+        string bitbrains = tmp.File("bb");
+        Directory.CreateDirectory(Path.Combine(bitbrains, "2013-8"));
+        string bbFile = Path.Combine(bitbrains, "2013-8", "421.csv");
+        File.Copy(RealTraces.Path("bitbrains-gwa-t-12-rnd/2013-8/421.csv"), bbFile);
+        Directory.CreateDirectory(tmp.File("elsewhere"));
+        string hardLink = tmp.File("elsewhere/usage-link.csv");
+        using (var ln = Process.Start("ln", [usage, hardLink])!)
+        {
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+
+        Directory.CreateSymbolicLink(tmp.File("bb-alias"), bitbrains);
+        byte[][] before = [File.ReadAllBytes(usage), File.ReadAllBytes(bbFile)];
+
+        (int exit, _, string stderr) = Run("import", "alibaba", usage, "-o", hardLink, "--host-mb", "65536");
+        Assert.Equal(1, exit);
+        Assert.Contains($"the output '{hardLink}' is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("import", "bitbrains", bitbrains, "-o", Path.Combine(tmp.File("bb-alias"), "2013-8", "421.csv"));
+        Assert.Equal(1, exit);
+        Assert.Contains("is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(before[0], File.ReadAllBytes(usage));
+        Assert.Equal(before[1], File.ReadAllBytes(bbFile));
+
+        // A copy of the input, with the input's modification time: not the input, so it is replaced by the trace.
+        string copy = tmp.File("elsewhere/usage-copy.csv");
+        File.Copy(usage, copy);
+        File.SetLastWriteTimeUtc(copy, File.GetLastWriteTimeUtc(usage));
+        Assert.NotNull(OutputFile.Identity(copy));
+        Assert.NotEqual(OutputFile.Identity(usage), OutputFile.Identity(copy));
+        Assert.Equal(OutputFile.Identity(usage), OutputFile.Identity(hardLink));
+        (exit, _, stderr) = Run("import", "alibaba", usage, "-o", copy, "--host-mb", "65536");
+        Assert.True(exit == 0, stderr);
+        Assert.NotEqual(before[0], File.ReadAllBytes(copy));
+        Assert.Equal(before[0], File.ReadAllBytes(usage));
+    }
+
     /// <summary>generate's range errors name the option typed (not the generator's property), on one line, exit code 2.</summary>
     [Theory]
     [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected from 0.003 to 3600 seconds")]
