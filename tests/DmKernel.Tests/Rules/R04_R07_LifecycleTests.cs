@@ -385,6 +385,28 @@ public class R04_R07_LifecycleTests
     }
 
     [Fact]
+    public void R6_Restart_WithoutSmartPaging_ThatFails_ReturnsWhatItTookFromThePool()
+    {
+        // As R6_Restart_WithoutSmartPaging_FailsAndTheVmIsOff, but B takes 3072 MB, so the pool holds 512 MB of A's
+        // deficit of 1536 (no donor: B is static). The restart takes them, still misses 1024 and fails: A is Off (R7),
+        // and both its own 512 MB and the 512 MB it took from the pool go back: Available 0 + 512 + 512 = 1024 (R3).
+        var (s, a) = ShrunkBelowStartup(4096, FastReclaim with { SmartPaging = false });
+        int b = s.Add(VmSettings.Static(3072));
+        s.Fleet.RequestStart(b);
+        s.Tick(); // tick 3: Available 4096 − 512 = 3584, 3072 to B
+        Assert.Equal(512, s.Fleet.HostAvailable(0));
+
+        s.Fleet.RequestRestart(a);
+        s.Tick(); // tick 4
+        Assert.Equal(LifecycleResult.RestartFailed, s.Fleet.LastResult(a));
+        Assert.Equal(VmState.Off, s.Fleet.State(a));
+        s.AssertMemory(a, 0);
+        s.AssertMemory(b, 3072);
+        Assert.Equal(1024, s.Fleet.HostAvailable(0));
+        Assert.Equal(0, s.Fleet.HostPendingFreed(0));
+    }
+
+    [Fact]
     public void R6_Restart_OfABootingVm_StartsTheGraceAgain()
     {
         var s = new Scenario(); // BootGrace 50 ticks
