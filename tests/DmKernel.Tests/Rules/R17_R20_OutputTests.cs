@@ -175,6 +175,62 @@ public class R17_R20_OutputTests
         Assert.Equal(0L, s.Fleet.HostAddOperations(0));
     }
 
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector128)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
+    public void R19_HostPressures_ExactlyHalf_RoundUp(KernelPath path)
+    {
+        // Host 10000, no reserve. A: committed 850, Target roundUp(1020) = 1020 → Minimum 1024 (pressure 83.0 → 83);
+        // B: committed 200, Target 240 → 1024 (19.53 → 20). Nothing moves: Σ Assigned + Available = 10000.
+        // Average (83 + 20) / 2 = 51.5 → 52; System 100 × 1050 / 10000 = 10.5 → 11. Both halves round up.
+        var s = new Scenario(hostTotalMb: 10000, model: Fast, path: path);
+        int[] v = s.StartRunning((Dm(1024, 1024, 8192), 850), (Dm(1024, 1024, 8192), 200));
+        for (int t = 0; t < 2; t++)
+        {
+            s.Tick(); // the first tick after boot and a steady one (the vector paths' one-pass tick)
+            s.AssertMemory(v[0], 1024);
+            s.AssertMemory(v[1], 1024);
+            Assert.Equal(83, s.Fleet.Pressure[v[0]]);
+            Assert.Equal(20, s.Fleet.Pressure[v[1]]);
+            Assert.Equal(52, s.Fleet.HostAveragePressure(0));
+            Assert.Equal(11, s.Fleet.HostSystemPressure(0));
+        }
+    }
+
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector128)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
+    public void R19_SystemPressure_ExactOnALargeHost_EveryVmAtTheLargestDemand(KernelPath path)
+    {
+        // Σ Demand is exact whatever the host's size: 4096 Running DM VMs of 64 MB, each committing the largest demand
+        // (Fleet.MaxCommittedMb = 2^24 MB), on a host of exactly their memory. Σ Demand = 2^36 MB; a vector path must
+        // widen its int lane sums to 64 bits often enough (one lane may sum at most 127 such demands), or they wrap.
+        // System = 100 × 2^36 / 2^18 = 26 214 400 (exact); Average = 100 × 2^24 / 64 = 26 214 400, saturated at 100 000.
+        const int Vms = 4096;
+        var s = new Scenario(hostTotalMb: Vms * 64, vmCapacity: Vms, model: Fast, path: path);
+        for (int k = 0; k < Vms; k++)
+        {
+            int vm = s.Add(Dm(64, 64, 64));
+            s.Commit(vm, Fleet.MaxCommittedMb);
+            s.Fleet.RequestStart(vm);
+        }
+
+        s.Tick(1 + s.Fleet.Model.BootGraceTicks); // the start tick (R4–R7), then the boot grace (R5): all Running
+        for (int vm = 0; vm < Vms; vm++)
+            Assert.Equal(VmState.Running, s.Fleet.State(vm));
+        for (int t = 0; t < 3; t++)
+        {
+            Assert.Equal(0, s.Fleet.HostAvailable(0));
+            Assert.Equal(26_214_400, s.Fleet.HostSystemPressure(0));
+            Assert.Equal(100_000, s.Fleet.HostAveragePressure(0));
+            s.Tick();
+        }
+    }
+
     // ---------------------------------------------------------------- R20
 
     [Theory]
