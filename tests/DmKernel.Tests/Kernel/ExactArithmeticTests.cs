@@ -114,6 +114,58 @@ public class ExactArithmeticTests
             }, iter: 20_000);
     }
 
+    /// <summary>
+    /// R11's tie test and share at every lane position: the tests above read lane 0 of a broadcast, but the 256- and
+    /// 512-bit forms take their lanes in two binary64 halves, so each lane of each width carries in turn an exact tie
+    /// (<c>cap × W = level × w</c>: satisfied), a near miss and an exact share among neutral lanes, and every lane is
+    /// checked against exact arithmetic.
+    /// </summary>
+    [Fact]
+    public void FitsUnderLevel_AndShareOfPool_AtEveryLanePosition_OnEveryWidth()
+    {
+        AssertEveryLane<DmKernel.Kernel.V128>();
+        AssertEveryLane<DmKernel.Kernel.V256>();
+        AssertEveryLane<DmKernel.Kernel.V512>();
+    }
+
+    private static void AssertEveryLane<TV>()
+        where TV : struct, DmKernel.Kernel.IVec<TV>
+    {
+        int n = TV.Count;
+        int[] cap = new int[n], w = new int[n], result = new int[n];
+        (int Cap, int W, long Weights, long Level)[] cases =
+        [
+            (202, 2, 4, 404),                                     // the tie of WaterFillingOracleTests
+            (204, 2, 4, 404),                                     // one granule above it
+            (16_777_214, 9_999, 655_359_999, 1_099_511_562),      // near the top of the range
+            (1_000, 5_000, 355_000, 71_000),                      // cap × W = level × w at larger values
+        ];
+        foreach ((int c, int weight, long weights, long level) in cases)
+        {
+            for (int pos = 0; pos < n; pos++)
+            {
+                for (int j = 0; j < n; j++)
+                    (cap[j], w[j]) = j == pos ? (c, weight) : (1_000_000, 1); // neutral lanes: far above the level
+                TV.Store(TV.FitsUnderLevel(TV.Load(ref cap[0], 0), TV.Load(ref w[0], 0), weights, level), ref result[0], 0);
+                for (int j = 0; j < n; j++)
+                {
+                    bool exact = (System.Numerics.BigInteger)cap[j] * weights <= (System.Numerics.BigInteger)level * w[j];
+                    if ((result[j] != 0) != exact)
+                        Assert.Fail($"{typeof(TV).Name} lane {j}: FitsUnderLevel(cap {cap[j]}, w {w[j]}, W {weights}, level {level}) = {result[j] != 0}, exact {exact}");
+                }
+
+                // The share floor(pool × w / W) with pool = level: exact where the division is exact.
+                TV.Store(TV.ShareOfPool(TV.Load(ref w[0], 0), level, weights), ref result[0], 0);
+                for (int j = 0; j < n; j++)
+                {
+                    long share = level * w[j] / weights;
+                    if (result[j] != share)
+                        Assert.Fail($"{typeof(TV).Name} lane {j}: ShareOfPool(w {w[j]}, pool {level}, W {weights}) = {result[j]}, exact {share}");
+                }
+            }
+        }
+    }
+
     /// <summary>The largest Demand the model admits: committed 16 TB plus the Linux floor of a 16 TB Assigned.</summary>
     private const int MaxDemand = Fleet.MaxCommittedMb + 488 + (ModelParameters.MaxCeilingLimitMb >> 5);
 
