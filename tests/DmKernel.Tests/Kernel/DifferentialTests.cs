@@ -128,6 +128,21 @@ public class DifferentialTests
         Assert.True(c.ShortHostTicks > c.EnoughHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
     }
 
+    /// <summary>
+    /// Hosts of more than 64 VMs, short most ticks: R11's water-filling over a group that spans more vectors than the
+    /// small-group fill takes (Vector512's large-host path above 64 VMs, Vector256's above 32), and R13's order over
+    /// them, against the scalar reference (the hosts above are at most 64 VMs).
+    /// </summary>
+    [Fact]
+    public void AllPaths_LargeHosts_WaterFillingOverManyVectors()
+    {
+        Coverage c = RunLockStep(seed: 14, [150, 65, 200, 97], ticks: 250, edges: true, fill: 0.3, activity: 0.05);
+        Coverage d = RunLockStep(seed: 15, [129, 256], ticks: 250, edges: false, fill: 0.6, activity: 0.1);
+        Assert.True(c.ShortHostTicks > c.EnoughHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+        Assert.True(c.Grants > 0 && c.Removals > 0, $"grants {c.Grants}, removals {c.Removals}");
+        Assert.True(d.ShortHostTicks > 50 && d.EnoughHostTicks > 50, $"short {d.ShortHostTicks}, enough {d.EnoughHostTicks}");
+    }
+
     [Fact]
     public void AllPaths_DefaultModel_LongRun()
     {
