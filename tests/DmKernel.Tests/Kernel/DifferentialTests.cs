@@ -48,10 +48,13 @@ public class DifferentialTests
     {
         public int ShortHostTicks, EnoughHostTicks, Grants, Removals, SmartPagingVmTicks, LinuxRunning;
 
+        public long FailedStarts;
+
         public void Add(Fleet f)
         {
             for (int h = 0; h < f.HostCount; h++)
             {
+                FailedStarts += f.HostFailedStarts(h);
                 if (f.HostWasShort(h))
                     ShortHostTicks++;
                 else
@@ -141,6 +144,20 @@ public class DifferentialTests
         Assert.True(c.ShortHostTicks > c.EnoughHostTicks, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
         Assert.True(c.Grants > 0 && c.Removals > 0, $"grants {c.Grants}, removals {c.Removals}");
         Assert.True(d.ShortHostTicks > 50 && d.EnoughHostTicks > 50, $"short {d.ShortHostTicks}, enough {d.EnoughHostTicks}");
+    }
+
+    /// <summary>
+    /// Smart Paging off (R6: a restart whose deficit the pool cannot cover fails instead of paging), on tight hosts with
+    /// many restarts, against the scalar reference: the failing restart's give-back and the host counters on every path.
+    /// </summary>
+    [Fact]
+    public void AllPaths_SmartPagingOff_RestartsThatFail()
+    {
+        ModelParameters model = RandomFleet.FastModel with { SmartPaging = false };
+        Coverage c = RunLockStep(seed: 16, [3, 17, 40, 64, 1, 33, 16, 90], ticks: 300, edges: true, fill: 0.3, activity: 0.15, model: model);
+        Assert.Equal(0, c.SmartPagingVmTicks);
+        Assert.True(c.FailedStarts > 0, "no start or restart failed: the test does not reach R6's failing branch");
+        Assert.True(c.ShortHostTicks > 100 && c.Grants > 0 && c.Removals > 0, $"short {c.ShortHostTicks}, grants {c.Grants}, removals {c.Removals}");
     }
 
     [Fact]
