@@ -24,22 +24,35 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// Throws <see cref="IOException"/> when <paramref name="outputPath"/> is one of <paramref name="inputs"/>: the same full
-    /// path, or, when the output exists, the same file reached another way (a hard link, or a path through a symbolic link
-    /// to a folder; a symbolic link as the output itself is refused by <see cref="EnsureReplaceable"/>). An import given its
-    /// own input as the output would read it and then rename the trace over it, destroying it.
+    /// Throws <see cref="IOException"/> when <paramref name="outputPath"/>, or a temporary file the import writes beside it
+    /// ("&lt;output&gt;.samples.tmp", created and truncated first, and "&lt;output&gt;.tmp", renamed over the output at the
+    /// end), is one of <paramref name="inputs"/>: the same full path, or, when it exists, the same file reached another way
+    /// (a hard link, or a path through a symbolic link to a folder; a symbolic link as the output itself is refused by
+    /// <see cref="EnsureReplaceable"/>). An import given its own input as the output would read it and then rename the
+    /// trace over it, destroying it; one given an input as a temporary file would truncate it before reading it.
     /// </summary>
     public static void EnsureNotAnInput(string outputPath, IEnumerable<string> inputs)
     {
         var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        string output = Path.GetFullPath(outputPath);
-        byte[]? outputId = File.Exists(output) ? Identity(output) : null;
+        string[] suffixes = ["", ".tmp", ".samples.tmp"]; // NativeTraceWriter's and SampleSpill's
+        string[] written = [.. suffixes.Select(suffix => Path.GetFullPath(outputPath + suffix))];
+        byte[]?[] ids = [.. written.Select(w => File.Exists(w) ? Identity(w) : null)];
         foreach (string input in inputs)
         {
-            if (string.Equals(output, Path.GetFullPath(input), comparison) || (outputId is not null && Identity(input) is byte[] id && id.AsSpan().SequenceEqual(outputId)))
+            string full = Path.GetFullPath(input);
+            byte[]? id = null;
+            for (int k = 0; k < written.Length; k++)
             {
-                throw new IOException($"the output '{outputPath}' is an input of this import ('{input}'): writing the trace there would replace " +
-                    "the source it was read from. Give another output path (nothing was written).");
+                if (!string.Equals(written[k], full, comparison) && (ids[k] is not byte[] writtenId || !(id ??= Identity(input) ?? []).AsSpan().SequenceEqual(writtenId)))
+                    continue;
+                if (k == 0)
+                {
+                    throw new IOException($"the output '{outputPath}' is an input of this import ('{input}'): writing the trace there would replace " +
+                        "the source it was read from. Give another output path (nothing was written).");
+                }
+
+                throw new IOException($"the temporary file '{outputPath}{suffixes[k]}' that the import writes beside the output '{outputPath}' " +
+                    $"is an input of this import ('{input}'): writing it would destroy the source. Give another output path (nothing was written).");
             }
         }
     }

@@ -151,6 +151,46 @@ public class CliRobustnessTests
         Assert.Equal(before[0], File.ReadAllBytes(usage));
     }
 
+    /// <summary>
+    /// An input named as a temporary file the import writes beside its output ("&lt;output&gt;.samples.tmp", created and
+    /// truncated first; "&lt;output&gt;.tmp", written and renamed over the output) is refused too, by name or through a hard
+    /// link: the first was emptied before it was read (and deleted), the second overwritten by the trace and renamed away.
+    /// </summary>
+    [Fact]
+    public void Import_InputThatIsATemporaryFileOfTheOutput_IsRefused_TheInputIsLeftAsItWas()
+    {
+        using var tmp = new TempDir();
+        byte[] source = File.ReadAllBytes(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"));
+        string output = tmp.File("trace.dmt");
+        foreach (string suffix in new[] { ".samples.tmp", ".tmp" })
+        {
+            string input = output + suffix;
+            File.WriteAllBytes(input, source);
+            (int exit, _, string stderr) = Run("import", "alibaba", input, "-o", output, "--host-mb", "65536");
+            Assert.Equal(1, exit);
+            Assert.Contains($"the temporary file '{output}{suffix}' that the import writes beside the output '{output}' is an input of this import",
+                ErrorLine(stderr), StringComparison.Ordinal);
+            Assert.Equal(source, File.ReadAllBytes(input));
+            Assert.Equal([Path.GetFileName(input)], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+
+            // The same input by another name, a hard link beside the output.
+            string other = tmp.File("machine_usage.csv");
+            File.Move(input, other);
+            using (var ln = Process.Start("ln", [other, input])!)
+            {
+                ln.WaitForExit();
+                Assert.Equal(0, ln.ExitCode);
+            }
+
+            (exit, _, stderr) = Run("import", "alibaba", other, "-o", output, "--host-mb", "65536");
+            Assert.Equal(1, exit);
+            Assert.Contains($"the temporary file '{output}{suffix}'", ErrorLine(stderr), StringComparison.Ordinal);
+            Assert.Equal(source, File.ReadAllBytes(other));
+            File.Delete(input);
+            File.Delete(other);
+        }
+    }
+
     /// <summary>generate's range errors name the option typed (not the generator's property), on one line, exit code 2.</summary>
     [Theory]
     [InlineData("--tick-seconds 0", "error: --tick-seconds: 0: expected from 0.003 to 3600 seconds")]
