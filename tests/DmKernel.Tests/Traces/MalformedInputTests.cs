@@ -284,6 +284,35 @@ public sealed class MalformedInputTests
         Assert.Equal(TraceData.Load(dir.File("b.dmt")).Series(0)[0], TraceData.Load(dir.File("b.dmt")).Series(0)[2]);
     }
 
+    /// <summary>
+    /// A CR + LF split over two of the blocks the cut-last-line check reads (64 KiB) is one line break, as in one block: the
+    /// cut line is the last row (counted twice, the cut would be placed after the file's end and the cut row read whole).
+    /// Both with the CR as the last byte of the first block and with a lone CR there.
+    /// </summary>
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void CarriageReturnAtTheEndOfABlock_CountsAsOneBreak(string end)
+    {
+        const int Block = 1 << 16;
+        var text = new System.Text.StringBuilder();
+        int rows = 0;
+        while (text.Length < Block - 100)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"m_1,{60 * rows++},41,50,,,1,1,1{end}");
+
+        // The last whole row, its mem_util padded with zeros so that its CR is the block's last byte.
+        string last = $"m_1,{60 * rows++},41,50.,,,1,1,1{end}";
+        text.Append(last.Replace("50.", "50." + new string('0', Block - 1 - text.Length - (last.Length - end.Length)), StringComparison.Ordinal));
+        Assert.Equal('\r', text[Block - 1]);
+        Assert.Equal(end == "\r\n" ? '\n' : 'm', (text + "m")[Block]);
+        text.Append("m_1,999999,41,5");
+
+        using var dir = new TempDir();
+        string file = dir.Write("m.csv", text.ToString());
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("m.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        AssertPlace(e, ImportErrorKind.TruncatedLastLine, file, rows + 1, 4);
+    }
+
     [Fact]
     public void Options_AreValidated_ErrorsNameTheOption()
     {
