@@ -33,7 +33,10 @@ internal static class OutputFile
     /// </summary>
     public static void EnsureNotAnInput(string outputPath, IEnumerable<string> inputs)
     {
-        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        // Names compare exactly on Unix (macOS's case-insensitive volumes included: the same file under another case is
+        // the same device and inode, so a case-sensitive volume's two files are not refused as one); on Windows, paths
+        // are case-insensitive and compared alone.
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         string[] suffixes = ["", ".tmp", ".samples.tmp"]; // NativeTraceWriter's and SampleSpill's
         string[] written = [.. suffixes.Select(suffix => Path.GetFullPath(outputPath + suffix))];
         byte[]?[] ids = [.. written.Select(w => File.Exists(w) ? Identity(w) : null)];
