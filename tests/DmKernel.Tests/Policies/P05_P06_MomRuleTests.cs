@@ -92,6 +92,23 @@ public class P05_P06_MomRuleTests
     }
 
     [Fact]
+    public void P6_Critical_GTimesCur_IsRoundedTowardMinusInfinity_BeforeTheRoundDown()
+    {
+        // h = 0.04: g = −0.01, g × 9650 = −96.5 → −97 (toward −∞; −96 toward zero). used 9600: floor = 9503; size =
+        // max(9503, 9650 × 95 / 100 = 9167) = 9503; 147 × 400 > 9650: roundDown(9503) = 9502. Rounding toward zero would
+        // give 9504, a granule more.
+        Assert.Equal(9502, Goal(used: 9600, cur: 9650, available: 400, max: 16384));
+    }
+
+    [Fact]
+    public void P6_Shrink_AnOddSize_IsRoundedDownToTheGranularity()
+    {
+        // h = 0.1: floor = max(512, 100 + 200) = 512; size = max(512, 2002 × 95 / 100 = 1901.9 → 1901) = 1901; 101 × 400 >
+        // 2002: the goal is roundDown(1901) = 1900 (not roundUp, 1902).
+        Assert.Equal(1900, Goal(used: 100, cur: 2002, available: 1000));
+    }
+
+    [Fact]
     public void P6_Guarantee_BelowMinimum_TheGoalIsMinimum()
     {
         // cur 400 < Minimum 512: the goal is 512 whatever the host's state.
