@@ -134,6 +134,17 @@ public class P07_P09_EsxRuleTests
     }
 
     [Fact]
+    public void P9_Reclaim_TakesTheLastGranuleAboveMinimum()
+    {
+        // Slot 0 holds one granule above its Minimum (514 of 512): it is a candidate, and with its Weight 0 (ρ = 0) it gives
+        // that granule first; slot 1 gives the rest. Left out, the 4 MB would all come from slot 1.
+        int[] assigned = [514, 4096];
+        long taken = Esx.Reclaim([true, true], [0, 5000], [1_000_000L, 1_000_000L], [512, 512], assigned, 4, G, new int[2]);
+        Assert.Equal(4L, taken);
+        Assert.Equal([512, 4094], assigned);
+    }
+
+    [Fact]
     public void P9_Reclaim_StopsWhenNoVmIsAboveItsMinimum()
     {
         // 600 − 512 = 88 MB can be taken; the loop stops there although 1000 were asked for. A non-candidate gives nothing.

@@ -247,6 +247,103 @@ public class PolicyPlanTests
     }
 
     [Fact]
+    public void P9_AvailableExactlyAtTheSoftLevel_NothingShrinks()
+    {
+        // Host 10 000: V0 idle and V1 active hold 4800 each, Available 400 = exactly 4 % of 10 000. Nothing shrinks while
+        // Available is at or above the soft level (P7): no revocation, no caps, no balloon.
+        var rig = new PolicyRig(10_000, BalancerPolicy.Esx);
+        rig.Add(512, 4800, 8192, 4800, demand: 200);
+        rig.Add(512, 4800, 8192, 4800, demand: 4800);
+        rig.Build();
+        rig.Tick<EsxPolicy>();
+        Assert.Equal([0, 0], rig.A.Removed);
+        Assert.Equal([0, 0], rig.A.Goal);
+        Assert.Equal(0, rig.A.EsxCapping);
+        Assert.Equal([4800, 4800], rig.A.Assigned);
+    }
+
+    [Fact]
+    public void P8_Estimates_ChangeOnlyAtSampleTicks()
+    {
+        // One VM holding 4800 of a 20 000 MB host (far above soft). Tick 0 samples it fully active (1000). Its demand then
+        // drops to 200: the estimate stays 1000 until the next sample at tick 30 (30 s), where a = floor(1000 × 200 / 4800)
+        // = 41, fast = 1000 + (41 − 1000) / 2 = 521, slow = 1000 + (−959 / 16 → −59) = 941: f = 941.
+        var rig = new PolicyRig(20_000, BalancerPolicy.Esx);
+        rig.Add(512, 4800, 8192, 4800, demand: 4800);
+        rig.Build();
+        rig.Tick<EsxPolicy>();
+        Assert.Equal(1000, rig.A.EsxEstimate[0]);
+        rig.A.Demand[0] = 200;
+        rig.Tick<EsxPolicy>(29);
+        Assert.Equal(1000, rig.A.EsxEstimate[0]);
+        Assert.Equal((1000, 1000), (rig.A.EsxFast[0], rig.A.EsxSlow[0]));
+        rig.Tick<EsxPolicy>();
+        Assert.Equal(941, rig.A.EsxEstimate[0]);
+        Assert.Equal((521, 941), (rig.A.EsxFast[0], rig.A.EsxSlow[0]));
+    }
+
+    [Fact]
+    public void P10_RateLimitedGuest_GrowsByAtMostItsRatePerTick_UnderEsxAndStatic()
+    {
+        // ESX, host 12 000: V0 (100 MB/s) and V1 (ideal) hold 2048 and touch 5001 and 6000. V1 jumps to 6000 at once; V0
+        // grows 100 MB a tick (R13's hot-add limited by its driver): 2148, then 2248.
+        var esx = new PolicyRig(12_000, BalancerPolicy.Esx);
+        esx.Add(512, 2048, 8192, 2048, demand: 5001);
+        esx.Add(512, 2048, 8192, 2048, demand: 6000);
+        esx.Build();
+        esx.SetGuest(0, GuestResponse.Rate(100));
+        esx.Tick<EsxPolicy>();
+        Assert.Equal([2148, 6000], esx.A.Assigned);
+        Assert.Equal([100, 3952], esx.A.HotAdded);
+        esx.Tick<EsxPolicy>();
+        Assert.Equal([2248, 6000], esx.A.Assigned);
+
+        // Static: a VM 512 MB below its Startup grows back 100 MB a tick.
+        var st = new PolicyRig(10_000, BalancerPolicy.Static);
+        st.Add(512, 2048, 8192, 1536, demand: 9000);
+        st.Build();
+        st.SetGuest(0, GuestResponse.Rate(100));
+        st.Tick<StaticPolicy>();
+        Assert.Equal(1636, st.A.Assigned[0]);
+    }
+
+    [Fact]
+    public void P10_IntermittentlyStuckGuests_UnderAPolicy_TheLimitOfTheTick_PhaseFromThePlaceInTheHost()
+    {
+        // ESX, host 20 000 whose first slot is fleet slot 3: V0 and V1 hold 2048, touch 4000, and are stuck 2 s then ideal
+        // 3 s, counted from tick + place in the host (0 and 1), not from the fleet slot: V0 is stuck at ticks 0 and 1 and
+        // grows at tick 2; V1 is stuck at tick 0 only and grows at tick 1.
+        var rig = new PolicyRig(20_000, BalancerPolicy.Esx);
+        rig.Add(512, 2048, 8192, 2048, demand: 4000);
+        rig.Add(512, 2048, 8192, 2048, demand: 4000);
+        rig.Build();
+        rig.A.Start = 3;
+        rig.SetGuest(0, GuestResponse.IntermittentlyStuck(2, 3));
+        rig.SetGuest(1, GuestResponse.IntermittentlyStuck(2, 3));
+        rig.Tick<EsxPolicy>();
+        Assert.Equal([2048, 2048], rig.A.Assigned);
+        rig.Tick<EsxPolicy>();
+        Assert.Equal([2048, 4000], rig.A.Assigned);
+        rig.Tick<EsxPolicy>();
+        Assert.Equal([4000, 4000], rig.A.Assigned);
+    }
+
+    [Fact]
+    public void P1_StaticPolicy_AVmAboveItsStartup_ShrinksBackToIt()
+    {
+        // A VM holding 3072 with Startup 2048 (it grew under another policy before a static balancer took the fleet over):
+        // its goal is its Startup, and it moves toward it within R12's cap (1020 MB a tick): 2052, then 2048.
+        var rig = new PolicyRig(10_000, BalancerPolicy.Static);
+        rig.Add(512, 2048, 8192, 3072, demand: 100);
+        rig.Build();
+        rig.Tick<StaticPolicy>();
+        Assert.Equal(2048, rig.A.Target[0]);
+        Assert.Equal(2052, rig.A.Assigned[0]);
+        rig.Tick<StaticPolicy>();
+        Assert.Equal(2048, rig.A.Assigned[0]);
+    }
+
+    [Fact]
     public void P1_StaticPolicy_GoalIsStartup_AVmBelowGrowsBack_NothingShrinks()
     {
         var rig = new PolicyRig(10_000, BalancerPolicy.Static);
