@@ -42,6 +42,44 @@ public class PolicyFleetTests
         new InvariantChecker(fleet).Check();
     }
 
+    public static readonly TheoryData<KernelPath> Paths = new()
+    {
+        KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512,
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void P10_OnAFleet_AStuckGuestThatTurnsIdeal_MovesAgain_AndRejoinsGamma_OnEveryPath(KernelPath path)
+    {
+        // One host of 4618 MB, no reserve: V0 (Startup 2048, range 512..2560) with a stuck guest, V1 (Startup 1024, range
+        // 1024..5120). Running from tick 3; at tick 10 squeezed's γ = 1/2 (Available 1546, Σ (Assigned − Minimum) 1536,
+        // surplus 3072 of range 6144): goals 1536 and 3072. V0 gives nothing and is stuck after 5 s (ticks 10–14); V1 takes
+        // Available (2570). At tick 15 V0's guest turns ideal: its balloon moves (512 MB), which clears its stuck count.
+        // V1 grows to 3072 at tick 16, and stops at tick 17 (its 3072 MB return to Available: 3082). At tick 20 V0 is a
+        // member again and alone: surplus = 3082 + 1024 − 10 = 4096 ≥ its range 2048: its goal is its Maximum, 2560,
+        // granted at once. (Still counted stuck, it would keep its old goal 1536.)
+        var fleet = new Fleet(Model, [new HostSpec(4618, 2, 0)]);
+        int v0 = fleet.AddVm(0, VmSettings.Dynamic(2048, 512, 2560));
+        int v1 = fleet.AddVm(0, VmSettings.Dynamic(1024, 1024, 5120));
+        fleet.SetCommitted(v0, 100);
+        fleet.SetCommitted(v1, 4000);
+        fleet.SetGuestResponse(v0, GuestResponse.Stuck);
+        fleet.RequestStart(v0);
+        fleet.RequestStart(v1);
+        using var balancer = new Balancer(fleet, BalancerPolicy.Squeezed, path, 1);
+        balancer.Tick(15);                                      // ticks 0..14
+        Assert.Equal([2048, 2570], fleet.Assigned[..2].ToArray());
+        fleet.SetGuestResponse(v0, GuestResponse.Ideal);
+        balancer.Tick(2);                                       // ticks 15, 16
+        Assert.Equal([1536, 3072], fleet.Assigned[..2].ToArray());
+        fleet.RequestStop(v1);
+        balancer.Tick(4);                                       // ticks 17..20
+        Assert.Equal(VmState.Off, fleet.State(v1));
+        Assert.Equal(2560, fleet.Target[v0]);
+        Assert.Equal(2560, fleet.Assigned[v0]);
+        new InvariantChecker(fleet).Check();
+    }
+
     [Fact]
     public void P1_StaticPolicy_OnAFleet_HoldsEveryRunningVmAtItsStartup_WhateverItsDemand()
     {
