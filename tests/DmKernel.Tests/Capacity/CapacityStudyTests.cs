@@ -651,6 +651,48 @@ public class CapacityStudyTests
         Assert.Contains("(the most tried)", r.PolicyPlacement, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Two such VMs: the Startup estimate (⌈2 GB ÷ 14 GB⌉ + 1 = 2 hosts) is one VM per host, the most the search tried,
+    /// so the side by side is on those 2 hosts as the most tried, not "plus one" (clamped to the VM count, the estimate
+    /// adds nothing there).
+    /// </summary>
+    [Fact]
+    public void SideBySide_WhenTheStartupEstimateIsOneVmPerHost_IsTheMostTried()
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceSeries s = Series(12, [.. Enumerable.Range(0, 2).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), busy))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Policies = [BalancerPolicy.Static, BalancerPolicy.HyperV],
+        });
+        HostsResult first = r.Policies[0].Hosts;
+        Assert.Null(first.Hosts);
+        Assert.Equal(2, first.MaxHosts);
+        Assert.Contains("packed by Startup onto 2 hosts", r.PolicyPlacement, StringComparison.Ordinal);
+        Assert.Contains("(the most tried)", r.PolicyPlacement, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The side-by-side probes run the whole trace under every policy (docs/policies.md, "What compare shows for
+    /// policies"), also under one that misses the service level: the static policy holds the 1 GB VMs that want 3 GB, so
+    /// they page on every tick, and its probe does not stop at the first miss as the density and hosts searches do.
+    /// </summary>
+    [Fact]
+    public void SideBySide_RunsTheWholeTrace_AlsoUnderAPolicyThatMissesTheLevel()
+    {
+        CapacityResult r = TwentyWantingThreeGbUnderStaticFirst(maxHosts: null);
+        ProbeOutcome st = r.Policies[0].SideBySide, hv = r.Policies[1].SideBySide;
+        Assert.False(st.Stopped);
+        Assert.False(hv.Stopped);
+        Assert.True(st.PagingVmTicks > 0);
+        Assert.Equal(hv.Ticks, st.Ticks);
+        Assert.Equal(20L * st.Ticks, st.WantedVmTicks);
+    }
+
     [Fact]
     public void Warnings_NameSmallTraces_LittleOverlap_AndVmsTooLargeForTheHost()
     {
