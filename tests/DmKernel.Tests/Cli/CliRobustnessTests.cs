@@ -67,6 +67,18 @@ public class CliRobustnessTests
         Assert.Contains("'/dev/null' exists and is a character device, not a regular file", ErrorLine(stderr), StringComparison.Ordinal);
     }
 
+    /// <summary>Copies the committed Alibaba sample (tmp/machine_usage.csv) and one Bitbrains file (tmp/bb/2013-8/421.csv) into <paramref name="tmp"/>.</summary>
+    private static (string Usage, string BitbrainsFolder, string BitbrainsFile) CopyAlibabaAndBitbrainsInputs(TempDir tmp)
+    {
+        string usage = tmp.File("machine_usage.csv");
+        File.Copy(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), usage);
+        string bitbrains = tmp.File("bb");
+        Directory.CreateDirectory(Path.Combine(bitbrains, "2013-8"));
+        string bbFile = Path.Combine(bitbrains, "2013-8", "421.csv");
+        File.Copy(RealTraces.Path("bitbrains-gwa-t-12-rnd/2013-8/421.csv"), bbFile);
+        return (usage, bitbrains, bbFile);
+    }
+
     /// <summary>
     /// An import whose output path is one of its own inputs (Alibaba's machine_usage.csv, a Bitbrains *.csv or a GCD day file
     /// in the input folder) is refused before anything is read: it used to import, then rename the trace over the source.
@@ -75,11 +87,7 @@ public class CliRobustnessTests
     public void Import_OutputThatIsOneOfItsInputs_IsRefused_TheInputIsLeftAsItWas()
     {
         using var tmp = new TempDir();
-        string usage = tmp.File("machine_usage.csv");
-        File.Copy(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), usage);
-        string bitbrains = tmp.File("bb");
-        Directory.CreateDirectory(Path.Combine(bitbrains, "2013-8"));
-        File.Copy(RealTraces.Path("bitbrains-gwa-t-12-rnd/2013-8/421.csv"), Path.Combine(bitbrains, "2013-8", "421.csv"));
+        (string usage, string bitbrains, _) = CopyAlibabaAndBitbrainsInputs(tmp);
         string gcd = tmp.File("gcd");
         Directory.CreateDirectory(gcd);
         File.Copy(RealTraces.Path("google-2011-gcd-vms/GCD_VMs/vm_3418442_1"), Path.Combine(gcd, "vm_3418442_1"));
@@ -112,12 +120,7 @@ public class CliRobustnessTests
     public void Import_OutputThatIsAnInputByAHardOrSymbolicLink_IsRefused_ACopyIsNot()
     {
         using var tmp = new TempDir();
-        string usage = tmp.File("machine_usage.csv");
-        File.Copy(RealTraces.Path("alibaba-2018-machine-usage/machine_usage.csv"), usage);
-        string bitbrains = tmp.File("bb");
-        Directory.CreateDirectory(Path.Combine(bitbrains, "2013-8"));
-        string bbFile = Path.Combine(bitbrains, "2013-8", "421.csv");
-        File.Copy(RealTraces.Path("bitbrains-gwa-t-12-rnd/2013-8/421.csv"), bbFile);
+        (string usage, string bitbrains, string bbFile) = CopyAlibabaAndBitbrainsInputs(tmp);
         Directory.CreateDirectory(tmp.File("elsewhere"));
         string hardLink = tmp.File("elsewhere/usage-link.csv");
         using (var ln = Process.Start("ln", [usage, hardLink])!)
