@@ -43,7 +43,6 @@ public static class GoogleGcdImporter
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of GCD vm_<job>_<day> files");
 
         ImportSession.RefuseUnreadableNames(inputFolder);
-        OutputFile.EnsureNotAnInput(outputPath, Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories));
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
         foreach (string path in Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories))
         {
@@ -74,6 +73,10 @@ public static class GoogleGcdImporter
 
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
+
+        // Only the day files the import reads are its inputs: a vm_* file it ignores (not of the vm_<job>_<day> form) or
+        // skips (a day out of range, a duplicate, under --lenient) may be named as the output, as any other existing file.
+        OutputFile.EnsureNotAnInput(outputPath, jobs.Values.SelectMany(days => days.Values));
 
         // A trace spans at most a year from its start (ImportPipeline.MaxSpanSeconds; GCD's start is midnight of day 1 unless
         // StartSeconds moves it): a day file whose samples reach beyond (a typo in its name) is refused here, naming the

@@ -112,6 +112,34 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// GCD's inputs are the vm_&lt;job&gt;_&lt;day&gt; files it reads: an output named as a vm_* file it ignores (not of that
+    /// form) is replaced like any existing output, not refused as "an input of this import" (it was, by the vm_* pattern
+    /// alone); a day file it reads is still refused, and the import reads the same day file either way.
+    /// </summary>
+    [Fact]
+    public void ImportGcd_OutputNamedAsAnIgnoredVmFile_IsWritten_ADayFileIsStillRefused()
+    {
+        using var tmp = new TempDir();
+        string gcd = tmp.File("gcd");
+        Directory.CreateDirectory(gcd);
+        string day = Path.Combine(gcd, "vm_3418442_1");
+        File.Copy(RealTraces.Path("google-2011-gcd-vms/GCD_VMs/vm_3418442_1"), day);
+        string ignored = Path.Combine(gcd, "vm_notes.dmt");
+        File.WriteAllText(ignored, "not a day file");
+        byte[] dayBefore = File.ReadAllBytes(day);
+
+        (int exit, _, string stderr) = Run("import", "gcd", gcd, "-o", ignored, "--vm-mb", "16384");
+        Assert.True(exit == 0, stderr);
+        using (var reader = NativeTraceReader.Open(ignored))
+            Assert.Equal(["vm_3418442"], reader.Vms.Select(vm => vm.Id));
+
+        (exit, _, stderr) = Run("import", "gcd", gcd, "-o", day, "--vm-mb", "16384");
+        Assert.Equal(1, exit);
+        Assert.Contains($"the output '{day}' is an input of this import", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(dayBefore, File.ReadAllBytes(day));
+    }
+
+    /// <summary>
     /// The same input file reached another way is refused too: a hard link to Alibaba's machine_usage.csv in another
     /// folder, and a Bitbrains file named through a symbolic link to its folder (full paths differ; the device and inode
     /// do not). A copy with the same size and modification time is another file: it is replaced, as any existing output.
