@@ -6,9 +6,10 @@ namespace DmKernel.Tests.Docs;
 
 /// <summary>
 /// What the docs tests that recompute quoted figures from committed results (<see cref="ReadmeResultsTests"/>,
-/// <see cref="DownsampleDocTests"/>, <see cref="PolicyBenchDocTests"/>, <see cref="LeanKernelDocTests"/>) share: the
-/// repository's files read as the docs print them, the committed JSON outputs and BenchmarkDotNet reports, markdown
-/// tables, the number formats the docs use, and <see cref="FigureCheck"/>, which collects the mismatches.
+/// <see cref="DownsampleDocTests"/>, <see cref="PolicyBenchDocTests"/>, <see cref="LeanKernelDocTests"/>,
+/// <see cref="TextLogFiguresDocTests"/>) share: the repository's files read as the docs print them, the committed JSON
+/// outputs and BenchmarkDotNet reports, markdown tables, the number formats the docs use, and <see cref="FigureCheck"/>,
+/// which collects the mismatches.
 /// </summary>
 internal static class DocFigures
 {
