@@ -987,4 +987,117 @@ public class CapacityStudyTests
         Assert.True(level.IsMetBy(Outcome(1)));
         Assert.False(level.IsMetBy(Outcome(2)));
     }
+    [Fact]
+    public void ServiceLevel_PressurePercentileExactlyAtTheLimit_Meets()
+    {
+        // "p95 pressure at most 150 %" (ServiceLevel.Describe): a probe whose p95 pressure is 150 % meets the level, 151 % does not.
+        static ProbeOutcome Outcome(int pressure) => new()
+        {
+            Hosts = 1,
+            Vms = 1,
+            WarmupTicks = 0,
+            Ticks = 100,
+            WantedVmTicks = 100,
+            UnservableVmTicks = 0,
+            PagingVmTicks = 0,
+            DeniedVmTicks = 0,
+            OnVmTicks = 100,
+            UnmetMbTicks = 0,
+            AssignedMbTicks = 100,
+            DemandMbTicks = 100,
+            PeakAssignedMb = 1,
+            PressurePercentile = pressure,
+            PerVm = [],
+        };
+        var level = new ServiceLevel { MaxPressure = 150 };
+        Assert.Contains("p95 pressure at most 150 %", level.Describe(), StringComparison.Ordinal);
+        Assert.True(level.IsMetBy(Outcome(150)));
+        Assert.Equal("", level.Shortfall(Outcome(150)));
+        Assert.False(level.IsMetBy(Outcome(151)));
+        Assert.Equal("p95 pressure 151 %", level.Shortfall(Outcome(151)));
+    }
+
+    [Fact]
+    public void ServableTicks_OfAWindow_CountsTheWindowFromItsStart_Wrapping()
+    {
+        // Maximum 4096 MB: 5000 MB is unservable, -1 is off; the rest is servable.
+        //          tick:  0    1     2     3    4    5
+        int[] v = [100, -1, 5000, 100, 100, 5000];
+        TraceSeries s = Series(6, (VmSettings.Dynamic(4096, 1024, 4096), v));
+        Assert.Equal(3, s.ServableTicks(0, 0, 6));  // ticks 0, 3, 4
+        Assert.Equal(2, s.ServableTicks(0, 3, 2));  // ticks 3, 4
+        Assert.Equal(1, s.ServableTicks(0, 0, 3));  // ticks 0..2: only 0
+        Assert.Equal(3, s.ServableTicks(0, 3, 4));  // ticks 3, 4, 5, 0 (wraps)
+        Assert.Equal(2, s.ServableTicks(0, 4, 3));  // ticks 4, 5, 0 (wraps): 4 and 0
+    }
+    /// <summary>
+    /// The study's starving list against its rule (docs/compare.md, "starving"): the probe's VMs in its own order are the pool
+    /// packed by Startup (CapacityStudy.HostsJob.Pack); of those that paged on the Dynamic Memory hosts-needed packing, the
+    /// worst paging share of their own servable ticks first, ties by the most unmet MB·ticks, at most 10, each named by its
+    /// trace VM's id. A level that accepts any paging, so the packing is the tightest one that starts every VM.
+    /// </summary>
+    private static (List<StarvingVm> Expected, int Paged, int NotPaged, bool Reordered) StarvingByTheRule(TraceSeries s, out CapacityResult r)
+    {
+        var options = new CapacityOptions
+        {
+            Host = new TraceHost(8192, 2048),
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            Level = new ServiceLevel { MaxPagingShare = 1 },
+            Seeds = 1,
+            HostsPerProbe = 1,
+            MaxVmsPerHost = 16,
+        };
+        r = CapacityStudy.Run(s, options);
+        int hosts = Assert.IsType<int>(r.Hosts[0].Hosts);
+        ProbeOutcome at = Assert.IsType<ProbeOutcome>(r.Hosts[0].AtHosts);
+        int[] pool = [.. Enumerable.Range(0, s.Vms.Count)];
+        VmSettings[] settings = [.. pool.Select(v => s.Vms[v].Settings)];
+        int[] sources = CapacityStudy.HostsJob.Pack(pool, settings, CapacityStudy.HostsJob.PackOrder(settings), hosts).Sources;
+        var paged = at.PerVm.Select((o, i) => (Vm: s.Vms[sources[i]], Out: o)).Where(x => x.Out.PagingTicks > 0).ToList();
+        var expected = paged
+            .OrderByDescending(x => (double)x.Out.PagingTicks / x.Out.ServableTicks)
+            .ThenByDescending(x => x.Out.UnmetMbTicks)
+            .Take(10)
+            .Select(x => new StarvingVm(x.Vm.Id, x.Vm.Settings.MaximumMb, x.Out.ServableTicks, x.Out.PagingTicks, x.Out.UnmetMbTicks))
+            .ToList();
+        return (expected, paged.Count, at.PerVm.Count - paged.Count, !sources.SequenceEqual(pool));
+    }
+
+    [Fact]
+    public void Starving_IsTheTenVmsThatPageMost_WorstShareFirst_ThenMostUnmet_NamedByTheirTraceId()
+    {
+        // 24 VMs of Startup 1 GB, each wanting a steady 2000 + 20·i MB (all distinct), on hosts of 6 GB usable: most page.
+        const int ticks = 6;
+        TraceSeries s = Series(ticks, [.. Enumerable.Range(0, 24).Select(i => (VmSettings.Dynamic(1024, 512, 4096), Enumerable.Repeat(2000 + (20 * i), ticks).ToArray()))]);
+        (List<StarvingVm> expected, int paged, _, bool reordered) = StarvingByTheRule(s, out CapacityResult r);
+        Assert.True(reordered, "one host: the probe's order is the trace's, so the ids would not tell the two apart");
+        Assert.True(paged > 10, $"{paged} VMs paged; the list must be cut at 10");
+        Assert.True(expected.Select(v => v.Share).Distinct().Count() < expected.Count, "no tie in share for the unmet demand to order");
+        Assert.Equal(expected, r.Starving);
+    }
+
+    [Fact]
+    public void Starving_ListsOnlyVmsThatPaged()
+    {
+        // 8 VMs of Startup 1 GB: every other one wants 300 MB (under its Minimum: it never pages), the rest 3000 MB.
+        const int ticks = 12;
+        TraceSeries s = Series(ticks, [.. Enumerable.Range(0, 8).Select(i => (VmSettings.Dynamic(1024, 512, 4096), Enumerable.Repeat(i % 2 == 0 ? 300 : 3000, ticks).ToArray()))]);
+        (List<StarvingVm> expected, int paged, int notPaged, _) = StarvingByTheRule(s, out CapacityResult r);
+        Assert.InRange(paged, 1, 9);
+        Assert.True(notPaged > 0);
+        Assert.Equal(expected, r.Starving);
+        Assert.All(r.Starving, v => Assert.True(v.PagingTicks > 0, $"{v.Id} did not page"));
+        Assert.All(r.Starving, v => Assert.Equal(1, int.Parse(v.Id.AsSpan(3), CultureInfo.InvariantCulture) % 2)); // the 3000 MB ones
+    }
+
+    [Fact]
+    public void DensityResult_AtSearchLimit_WhenAnySeedReachesIt_NotOnlyTheMedian()
+    {
+        // docs/compare.md: a density at the search's limit is a lower bound; one draw of three there already makes the result one.
+        static DensityResult Of(int limit, params int[] seeds) => new(MemoryStrategy.DynamicMemory, null, [.. seeds.Select((n, i) => new DensitySeed(i, n, null, null, []))], null, null) { SearchLimit = limit };
+        Assert.True(Of(20, 5, 20, 6).AtSearchLimit);   // median 6, max 20
+        Assert.False(Of(20, 5, 19, 6).AtSearchLimit);
+        Assert.False(Of(0, 5, 20, 6).AtSearchLimit);   // limit not known
+        Assert.Equal(6, Of(20, 5, 20, 6).Median);
+    }
 }
