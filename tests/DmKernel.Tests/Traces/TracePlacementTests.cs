@@ -40,4 +40,16 @@ public sealed class TracePlacementTests
         var e = Assert.Throws<ArgumentException>(() => TracePlacement.FirstFitByStartup([Vm("small", 512), Vm("huge", 70_000)], 65_536));
         Assert.Contains("'huge'", e.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public void MaxVmsPerHost_IsTheMostVmsAHostTakes_ExactlyThat()
+    {
+        // Five 512 MB VMs fit one 9000 MB host by memory; at most 2 per host: hosts 0, 0, 1, 1, 2. At most 1: one host each.
+        TraceVm[] vms = [.. Enumerable.Range(0, 5).Select(i => Vm("v" + i, 512))];
+        var two = TracePlacement.FirstFitByStartup(vms, hostMb: 10_000, reserveMb: 1000, maxVmsPerHost: 2);
+        Assert.Equal([0, 0, 1, 1, 2], two.Vms.Select(v => v.Host));
+        Assert.Equal(3, two.Hosts.Length);
+        var one = TracePlacement.FirstFitByStartup(vms, hostMb: 10_000, reserveMb: 1000, maxVmsPerHost: 1);
+        Assert.Equal([0, 1, 2, 3, 4], one.Vms.Select(v => v.Host));
+        Assert.Equal(5, one.Hosts.Length);
+    }
 }
