@@ -706,6 +706,22 @@ public sealed class BadInputCatalogTests
     }
 
     [Fact]
+    public void Native_VmEntryWithAnUnknownFlagBit_IsRefusedNamingTheVmAndTheBits()
+    {
+        // docs/trace-format.md: a VM entry's flags are 0x01 (dynamic) and 0x02 (Linux); other bits are not a later version's to use.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Dynamic(1024, 512, 4096))], [], [[1000]]);
+        const int flags = 1 + 1 + 16; // id length, id "a", then Startup, Minimum, Maximum, Buffer, Weight
+        Assert.Equal(TableCodec.VmFlagDynamic, trace.Vms.Payload[flags]);
+        trace.Vms.Payload[flags] |= 0x04;
+        trace.Save(path);
+        var e = ReadExpectingError(path);
+        Assert.Equal("VMS section for VMs from 0", e.Where);
+        Assert.Contains("VM 'a' has unknown flag bits 0x05, expected only 0x01 (dynamic) and 0x02 (Linux)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Native_DuplicateVmIds_AreRefusedNamingTheVm()
     {
         using var dir = new TempDir();

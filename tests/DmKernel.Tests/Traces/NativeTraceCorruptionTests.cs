@@ -150,6 +150,37 @@ public sealed class NativeTraceCorruptionTests
     }
 
     [Fact]
+    public void MajorVersion0_IsUnsupported_NotOnlyVersionsAbove1()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.Zstd);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(NativeFormat.HdrMajor), 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(NativeFormat.HdrHash), NativeFormat.Hash(bytes.AsSpan(0, NativeFormat.HdrHash)));
+        File.WriteAllBytes(path, bytes);
+        var e = ExpectFormatError(path, "version");
+        Assert.Contains("unsupported format version 0.1, expected 1.x", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrailerChunkCountAboveTheTickCount_FailsAtOpen_BeforeAnyTickIsRead()
+    {
+        // 40 ticks cannot be in 41 chunks (a chunk holds at least one tick): the trailer is refused by Open, with a valid
+        // trailer checksum, not after the whole trace has been read.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.None);
+        Span<byte> trailer = bytes.AsSpan(bytes.Length - NativeFormat.TrailerSize);
+        Assert.Equal(40, BinaryPrimitives.ReadInt64LittleEndian(trailer[NativeFormat.TrTickCount..]));
+        BinaryPrimitives.WriteInt64LittleEndian(trailer[NativeFormat.TrChunkCount..], 41);
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer[NativeFormat.TrHash..], NativeFormat.Hash(trailer[..NativeFormat.TrHash]));
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<TraceFormatException>(() => NativeTraceReader.Open(path).Dispose());
+        Assert.Equal("trailer field ChunkCount", e.Where);
+        Assert.Contains("41, expected 10..40", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ChecksumMismatch_NamesChunkAndTickRange()
     {
         using var dir = new TempDir();

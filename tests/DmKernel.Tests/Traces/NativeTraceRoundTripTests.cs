@@ -121,6 +121,26 @@ public sealed class NativeTraceRoundTripTests
     }
 
     [Fact]
+    public void RoundTrip_TickSecondsAtTheFormatsBound_IsReadBack()
+    {
+        // docs/trace-format.md: TickSeconds is in (0, 1e9]; the bound itself is a valid tick the writer writes and the reader reads.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1e9, "slow"), [new TraceVm("x", VmSettings.Default)], []))
+        {
+            w.WriteTick([1000]);
+            w.Complete();
+        }
+
+        using var r = NativeTraceReader.Open(path);
+        Assert.Equal(1e9, r.Header.TickSeconds);
+        var row = new int[1];
+        Assert.True(r.ReadTick(row));
+        Assert.Equal(1000, row[0]);
+        Assert.False(r.ReadTick(row));
+    }
+
+    [Fact]
     public void RoundTrip_NoTicksAndNoVms_Works()
     {
         using var dir = new TempDir();

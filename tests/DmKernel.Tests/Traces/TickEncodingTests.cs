@@ -115,6 +115,54 @@ public sealed class TickEncodingTests
 
     [Theory]
     [MemberData(nameof(Decoders))]
+    public void WidthByte5_IsMalformed_EvenWithTheBytesAFiveByteBlockWouldTake(string decoderName)
+    {
+        // docs/trace-format.md: a block's width byte is 0..4. A 5 followed by 16 × 5 bytes is still malformed, not decoded.
+        var decoder = Enum.Parse<BlockDecoder>(decoderName);
+        var payload = new byte[1 + (16 * 5) + NativeFormat.PayloadPadding];
+        payload[0] = 5;
+        var row = new int[16];
+        Assert.Equal(-1, TickCodec.DecodeTickBlocks(payload, 0, 1 + (16 * 5), new int[16], row, out int bad, out _, decoder));
+        Assert.Equal(0, bad);
+
+        // The same block at width 4 (zero deltas) is read.
+        payload[0] = 4;
+        Assert.Equal(1 + (16 * 4), TickCodec.DecodeTickBlocks(payload, 0, 1 + (16 * 4), new int[16], row, out bad, out _, decoder));
+        Assert.Equal(-1, bad);
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void BlockOneByteLongerThanThePayload_IsMalformed_NoByteAtOrAfterTheEndIsRead(string decoderName)
+    {
+        // One block of 16 one-byte deltas takes 17 bytes; a payload ending after 16 of them ends inside the block.
+        var decoder = Enum.Parse<BlockDecoder>(decoderName);
+        var payload = new byte[17 + NativeFormat.PayloadPadding];
+        payload[0] = 1;
+        var row = new int[16];
+        Assert.Equal(-1, TickCodec.DecodeTickBlocks(payload, 0, 16, new int[16], row, out int bad, out _, decoder));
+        Assert.Equal(0, bad);
+        Assert.Equal(17, TickCodec.DecodeTickBlocks(payload, 0, 17, new int[16], row, out bad, out _, decoder));
+    }
+
+    [Fact]
+    public void Leb128_VarintRunningPastThePayloadEnd_IsMalformed_AtTheLastVm()
+    {
+        // Encoding 1: VM 0 is a 1-byte varint, VM 1 a 2-byte one (zigzag(100) = 200 = 0xC8 0x01). A payload that ends after
+        // the first byte of VM 1's varint ends inside the tick, although VM 1 starts before the end.
+        var payload = new byte[3 + NativeFormat.PayloadPadding];
+        payload[0] = 2;    // zigzag(+1)
+        payload[1] = 0xC8;
+        payload[2] = 0x01;
+        var row = new int[2];
+        Assert.Equal(-1, TickCodec.DecodeTick(payload, 0, 2, new int[2], row, out int bad, out _));
+        Assert.Equal(1, bad);
+        Assert.Equal(3, TickCodec.DecodeTick(payload, 0, 3, new int[2], row, out bad, out _));
+        Assert.Equal([1, 100], row);
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
     public void ValueOutOfRange_IsFlagged_OnEveryDecoder(string decoderName)
     {
         var decoder = Enum.Parse<BlockDecoder>(decoderName);
