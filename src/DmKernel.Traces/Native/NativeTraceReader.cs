@@ -363,6 +363,8 @@ public sealed class NativeTraceReader : IDisposable
                 if (known)
                     throw Fail(place, $"a {NativeFormat.TagName(tag)} section after the last tick, expected the trailer");
                 _position += packed;
+                if (skipOnly)
+                    return f; // Finish reads on to the next section, or stops where the trailer starts
                 continue;
             }
 

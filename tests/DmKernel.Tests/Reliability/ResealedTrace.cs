@@ -43,6 +43,24 @@ internal sealed class ResealedTrace
     /// <summary>The TICK sections in file order (chunk k holds tick k).</summary>
     public IReadOnlyList<Section> Chunks => [.. _sections.Where(s => s.Tag == NativeFormat.TagTick)];
 
+    /// <summary>How many sections the file holds, in file order (META, VMS, HOST when there are hosts, then the chunks).</summary>
+    public int SectionCount => _sections.Count;
+
+    /// <summary>Where <paramref name="section"/> is in file order.</summary>
+    public int IndexOf(Section section) => _sections.IndexOf(section);
+
+    /// <summary>
+    /// Puts a section of tag <paramref name="tag"/> (one a reader may not know: a later minor version's) with
+    /// <paramref name="payload"/> before section <paramref name="index"/> in file order (<see cref="SectionCount"/> puts it
+    /// last); its frame's other fields are 0 but for the lengths, codec and hashes <see cref="Save"/> writes.
+    /// </summary>
+    public void InsertSection(int index, uint tag, byte[] payload)
+    {
+        var frame = new byte[NativeFormat.FrameSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, tag);
+        _sections.Insert(index, new Section(frame, payload));
+    }
+
     /// <summary>A trace holding exactly <paramref name="vms"/>, <paramref name="hosts"/> and <paramref name="ticks"/>, valid or not (at least one VM).</summary>
     public static ResealedTrace Create(string path, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts, IReadOnlyList<int[]> ticks)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using DmKernel.Tests.Reliability;
 using DmKernel.Traces;
 
 namespace DmKernel.Tests.Traces;
@@ -147,6 +148,38 @@ public sealed class NativeTraceCorruptionTests
         File.WriteAllBytes(path, bytes);
         var e = ExpectFormatError(path, "version");
         Assert.Contains("unsupported format version 2.1, expected 1.x", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// docs/trace-format.md, Versioning: a 1.0 reader skips a section of a tag it does not know (a later minor version's),
+    /// after checking its frame, with its payload. Unknown sections with payloads of 1, 37 and 300 bytes (bytes that are
+    /// no frame) after the VM table, between two chunks and after the last chunk are skipped, and every tick reads back
+    /// as written; a reader that skipped the frame but not its payload would read the payload as the next frame.
+    /// </summary>
+    [Fact]
+    public void UnknownSectionsWithPayloads_AreSkipped_TheTicksReadBackAsWritten()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        int[][] ticks = [[1000, 2000], [1500, 2500], [3000, 0], [4096, 512]];
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default), new TraceVm("b", VmSettings.Default)], [], ticks);
+        const uint Later = 0x5458454E; // "NEXT": no tag of format 1.x
+        byte[] Payload(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)((i * 37) + 11))];
+        trace.InsertSection(trace.SectionCount, Later, Payload(300));
+        trace.InsertSection(trace.IndexOf(trace.Chunks[1]), Later, Payload(37));
+        trace.InsertSection(trace.IndexOf(trace.Chunks[0]), Later, Payload(1));
+        trace.Save(path);
+
+        using var r = NativeTraceReader.Open(path);
+        var row = new int[2];
+        foreach (int[] expected in ticks)
+        {
+            Assert.True(r.ReadTick(row));
+            Assert.Equal(expected, row);
+        }
+
+        Assert.False(r.ReadTick(row));
+        Assert.Equal(ticks.Length, r.TicksRead);
     }
 
     [Fact]
