@@ -140,6 +140,8 @@ public class DemandModelTests
     [InlineData("0,303,600,900", 300, 0)]           // a sample 3 s late (over the 2 s tolerance): late, not missing
     [InlineData("0,300,600,900", 600, 0)]           // ticks coarser than the samples: nothing missing
     [InlineData("0,300,600,900|0,300", 300, 2)]     // a series that ends: its value is held at 600 and 900 until the hold
+    [InlineData("0,300,750,1050", 300, 1)]          // the next sample exactly 1.5 periods after 300 s: a gap, tick 600 held
+    [InlineData("0,302,1202", 300, 2)]              // in force from 302 s (2 s late, within the tolerance): 600 s is due
     public void TicksHeld_CountsTheTicksWhereAMissingSampleWouldBeInForce(string vmTimes, double tickSeconds, long held)
     {
         // docs/importers.md, "Resampling": a tick is held when a gap of 1.5 nominal periods or more follows the sample in
@@ -402,5 +404,172 @@ public class DemandModelTests
         }
 
         Assert.Same(s, s.WithDemand(recorded, recorded));
+    }
+
+    [Fact]
+    public void VmWhoseSamplesEnd_IsOffAfterTheHold_WhichIsNotAGap()
+    {
+        // vm1's samples end at 300 s: it is held at 600, 900 and 1200 s (its last sample + 900 s), then off to the end of the
+        // trace (1500..3000 s). That is the end of its series, not a gap inside it: ticks_off_in_gaps stays 0.
+        using var dir = new TempDir();
+        dir.Write("in/vm0.csv", File(Every300(0, 3000)));
+        dir.Write("in/vm1.csv", File(Every300(0, 300)));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        var data = TraceData.Load(dir.File("t.dmt"));
+        int[] vm1 = data.Series(data.VmIndex("vm1.csv"));
+        Assert.Equal([1512, 1512, 1512, 1512, 1512, -1, -1, -1, -1, -1, -1], vm1);
+        Assert.Equal(3, report.NoteOf("ticks_held"));
+        Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
+    }
+
+    [Fact]
+    public void Downsample_Peak_OfTheFirstTick_LeavesOutASampleExactlyAtThePreviousTicksLimit()
+    {
+        // StartSeconds T0 + 898, 900 s ticks, the 2 s tolerance: tick 0 takes in the samples after (T0 + 898 − 900) + 2 =
+        // T0 up to T0 + 900, so not the 4000 MB at T0 itself, which the tick before (had there been one) took in.
+        // Tick 0: 1000, 1200, 1100 → 1200; tick 1 (T0 + 1 798, limit T0 + 1 800): 900, 2500, 800 → 2500.
+        using var dir = new TempDir();
+        dir.Write("in/vm.csv", Usages(4000, 1000, 1200, 1100, 900, 2500, 800));
+        string path = dir.File("t.dmt");
+        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, StartSeconds = T0 + 898, Downsample = DownsampleRule.Peak });
+        Assert.Equal([1200 + 512, 2500 + 512], TraceData.Load(path).Series(0));
+    }
+
+    [Fact]
+    public void Downsample_Peak_ATickLongerThanTheHold_WhoseSamplesStopWithinIt_IsOn_AlsoAtAMeasuredZero()
+    {
+        // As Downsample_Peak_ATickLongerThanTheHold_..., with a usage of 0 ("not measured", kept: demand = the OS base):
+        // the tick took in on samples (measured 0 MB is on), so it is on at the base, not off.
+        using var dir = new TempDir();
+        dir.Write("in/vm0.csv", File(Every300(0, 7200).Where(t => t <= 2400 || t >= 4800), usageMb: 0));
+        dir.Write("in/vm1.csv", File(Every300(0, 7200)));
+        string path = dir.File("t.dmt");
+        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 3600, Downsample = DownsampleRule.Peak });
+        var data = TraceData.Load(path);
+        Assert.Equal([512, 512, 512], data.Series(data.VmIndex("vm0.csv")));
+    }
+
+    [Fact]
+    public void Downsample_Peak_ATickThatTakesInNoSample_HoldsTheLastSample_NotThePreviousTicksPeak()
+    {
+        // 900 s ticks; samples at 0, 300, 600, 900 s, then none until 2 700 s. Tick 1 (900 s) peaks at 3000 (its last sample
+        // is 1100); tick 2 (1 800 s) takes in no sample and holds the last one, 1100, as Last does (900 s old: the hold);
+        // tick 3 (2 700 s) takes in 800.
+        using var dir = new TempDir();
+        var sb = new StringBuilder(Header);
+        foreach ((long t, double usage) in new (long, double)[] { (0, 1000), (300, 3000), (600, 1200), (900, 1100), (2700, 800) })
+            sb.Append(Row(T0 + t, 4096, usage));
+        dir.Write("in/vm.csv", sb.ToString());
+        string path = dir.File("t.dmt");
+        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, Downsample = DownsampleRule.Peak });
+        Assert.Equal([1000 + 512, 3000 + 512, 1100 + 512, 800 + 512], TraceData.Load(path).Series(0));
+    }
+
+    [Fact]
+    public void GapsEndingOnePeriodApart_AreOneOutage()
+    {
+        // docs/importers.md: an outage is the gaps of at least 5 VMs whose samples resume within one nominal period of each
+        // other. vm0..vm2 resume at 3 000 s, vm3 and vm4 at 3 300 s (exactly one period later): five VMs together, for the
+        // gaps ending at 3 000 s as for those ending at 3 300 s. Held throughout, never off.
+        using var dir = new TempDir();
+        for (int v = 0; v < 5; v++)
+        {
+            long resume = v < 3 ? 3000 : 3300;
+            dir.Write($"in/vm{v}.csv", File(Every300(0, 6000).Where(t => t <= 1200 || t >= resume)));
+        }
+
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(5, report.NoteOf("collection_outage_gaps"));
+        Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
+        var data = TraceData.Load(dir.File("t.dmt"));
+        for (int v = 0; v < 5; v++)
+            Assert.All(data.Series(v), value => Assert.Equal(1000 + 512, value));
+    }
+
+    [Fact]
+    public void GapsOfExactlyTheHold_EndingTogether_AreNoOutage()
+    {
+        // A gap is long (and may be part of an outage) when it is longer than the hold. Five VMs miss 1 500 and 1 800 s: the
+        // next sample, at 2 100 s, is 900 s after the one before, exactly the hold: held, not a long gap, no outage.
+        using var dir = new TempDir();
+        for (int v = 0; v < 5; v++)
+            dir.Write($"in/vm{v}.csv", File(Every300(0, 3000).Where(t => t <= 1200 || t >= 2100)));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(0, report.NoteOf("collection_outage_gaps"));
+        Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
+        Assert.Equal(5 * 2, report.NoteOf("ticks_held")); // 1 500 and 1 800 s on each VM
+    }
+
+    [Fact]
+    public void VmDemandingExactlyItsSize_IsNotAboveIt()
+    {
+        // 3584 + 512 MB = 4096 MB, its Maximum, in every sample: served, not above; 3585 + 512 is above.
+        using var dir = new TempDir();
+        dir.Write("in/exact.csv", File(Every300(0, 1200), capacityMb: 4096, usageMb: 3584));
+        dir.Write("in/over.csv", File(Every300(0, 1200), capacityMb: 4096, usageMb: 3585));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        DemandAboveProvisioned over = Assert.Single(report.DemandAboveProvisioned);
+        Assert.Equal("over.csv", over.Id);
+        Assert.Equal(4097, over.MedianDemandMb);
+    }
+
+    [Fact]
+    public void DemandAboveProvisioned_MedianOfAnEvenCount_IsTheLowerMiddle_AndTheLargerShareIsListedFirst()
+    {
+        // docs/importers.md: the median is the ((n − 1) / 2)-th smallest of the n on-samples. "even": 128 MB, base 32 MB
+        // (25 %), usages 90, 100, 110, 120 MB: 122 fits, 132..152 are above (3 of 4); median usage 100 MB, demand 132 MB.
+        // "most": 4096 MB, base 512, above in 3 of 5 samples (0.6): after "even" (0.75), though its median demand is the
+        // larger share of its size (4512 / 4096 against 132 / 128).
+        using var dir = new TempDir();
+        var sb = new StringBuilder(Header);
+        foreach ((long t, double usage) in new (long, double)[] { (0, 110), (300, 90), (600, 120), (900, 100) })
+            sb.Append(Row(T0 + t, 128, usage));
+        dir.Write("in/even.csv", sb.ToString());
+        dir.Write("in/most.csv", Usages(4000, 1000, 4000, 1000, 4000));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(["even.csv", "most.csv"], report.DemandAboveProvisioned.Select(v => v.Id));
+        DemandAboveProvisioned even = report.DemandAboveProvisioned[0];
+        Assert.Equal(100, even.MedianUsedMb, 9);
+        Assert.Equal(132, even.MedianDemandMb);
+        Assert.Equal(0.75, even.ShareAbove, 9);
+        Assert.Equal(0.6, report.DemandAboveProvisioned[1].ShareAbove, 9);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void UsageAtOrAboveCapacity_AndNeverOnVms_AreCountedAndClamped_OnBothReadPaths(bool generalPathOnly)
+    {
+        // docs/importers.md, Bitbrains quirks: usage above the sample's capacity is clamped to it and counted; usage equal to
+        // it is neither; usage 0 is kept (demand = the OS base); capacity 0 is off. vm: 4096 of 4096 MB (4096 + 512), 5000
+        // of 4096 (clamped: 4096 + 512), 0 (512). never: capacity 0 in both rows, so it is never on.
+        using var dir = new TempDir();
+        dir.Write("in/vm.csv", Header + Row(T0, 4096, 4096) + Row(T0 + 300, 4096, 5000) + Row(T0 + 600, 4096, 0));
+        dir.Write("in/never.csv", Header + Row(T0, 0, 0) + Row(T0 + 300, 0, 0));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"), new BitbrainsImportOptions { GeneralPathOnly = generalPathOnly });
+        var data = TraceData.Load(dir.File("t.dmt"));
+        Assert.Equal([4096 + 512, 4096 + 512, 512], data.Series(data.VmIndex("vm.csv")));
+        Assert.Equal(1, report.NoteOf("usage_above_capacity"));
+        Assert.Equal(1, report.NoteOf("usage_zero_samples"));
+        Assert.Equal(2, report.NoteOf("off_samples"));
+        Assert.Equal(1, report.NoteOf("vms_never_on"));
+    }
+
+    [Fact]
+    public void Measured_DemandOfExactly16Tb_IsAccepted_OneMbMoreIsTooLarge()
+    {
+        var model = new DemandModel();
+        Assert.Equal(TraceValues.MaxCommittedMb, model.Measured(TraceValues.MaxCommittedMb, out bool tooLarge));
+        Assert.False(tooLarge);
+        model.Measured(TraceValues.MaxCommittedMb + 1.0, out tooLarge);
+        Assert.True(tooLarge);
+    }
+
+    [Fact]
+    public void Convert_ACommittedValueBelowTheOldBase_HasAMeasuredPartOfZero()
+    {
+        // max(0, committed − fromBase): 100 MB under a 512 MB base measured nothing, so it becomes the new base alone.
+        Assert.Equal(512, DemandModel.Convert(100, 512, 2.0, 512));
+        Assert.Equal(256 + 1000, DemandModel.Convert(1012, 512, 2.0, 256));
     }
 }

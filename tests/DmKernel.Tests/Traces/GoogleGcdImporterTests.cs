@@ -78,4 +78,19 @@ public sealed class GoogleGcdImporterTests
         Assert.All(series[(287 + 4)..576], v => Assert.Equal(-1, v));
         Assert.NotEqual(-1, series[576]);
     }
+
+    [Fact]
+    public void MemoryOfExactly100Percent_IsNotAbove100_MoreIsKeptAndCounted()
+    {
+        // docs/importers.md: memory above 100 % is kept (demand above the VM size) and counted in memory_above_100_percent.
+        // Slot 0 at 100 % (4096 MB) is not above; slot 1 at 100.5 % (4116.48 → 4116 MB) is; the rest at 50 % (2048 MB).
+        using var dir = new TempDir();
+        string rows = "1.0 100\n1.0 100.5\n" + string.Concat(Enumerable.Repeat("1.0 50\n", 286));
+        dir.Write("in/vm_1_1", rows);
+        string output = dir.File("t.dmt");
+        var report = GoogleGcdImporter.Import(dir.File("in"), output, new GoogleGcdImportOptions { VmSizeMb = Size });
+        Assert.Equal(1, report.NoteOf("memory_above_100_percent"));
+        int[] series = TraceData.Load(output).Series(0);
+        Assert.Equal([4096, 4116, 2048], series[..3]);
+    }
 }
