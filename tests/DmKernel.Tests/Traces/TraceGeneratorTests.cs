@@ -132,4 +132,42 @@ public sealed class TraceGeneratorTests
         Assert.Equal(0, exit);
         Assert.Contains($"warning: {expected} of 400 VMs need more Startup memory than their host holds after its reserve", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Settings_FollowTheDocumentedSizeClasses_Shares_AndStartupFloor_AndChurnStartsOnInProportion()
+    {
+        // docs/generate.md: a class of 1..64 GB with shares 10, 20, 30, 20, 12, 6, 2 %; a Dynamic Memory VM has Startup =
+        // max(512, class / 4), Minimum = max(256, Startup / 2); a static VM holds half its class. 20 % of the VMs churn,
+        // on 6 h and off 2 h on average, so at tick 0 a quarter of them (5 % of the fleet) is off. Counts within ±5 σ.
+        using var dir = new TempDir();
+        const int n = 20_000;
+        TraceGenerator.Generate(dir.File("g.dmt"), new TraceGeneratorOptions { Vms = n, Hosts = 0, Ticks = 1, Seed = 11, TickSeconds = 300 });
+        var data = TraceData.Load(dir.File("g.dmt"));
+        int[] classes = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
+        double[] shares = [0.10, 0.20, 0.30, 0.20, 0.12, 0.06, 0.02];
+        var count = new int[classes.Length];
+        foreach (TraceVm vm in data.Vms)
+        {
+            VmSettings s = vm.Settings;
+            int size = s.DynamicMemory ? s.MaximumMb : 2 * s.MaximumMb;
+            int c = Array.IndexOf(classes, size);
+            Assert.True(c >= 0, $"{vm.Id}: Maximum {s.MaximumMb}");
+            count[c]++;
+            if (s.DynamicMemory)
+            {
+                Assert.Equal(Math.Max(512, size / 4), s.StartupMb);
+                Assert.Equal(Math.Max(256, s.StartupMb / 2), s.MinimumMb);
+            }
+        }
+
+        for (int c = 0; c < classes.Length; c++)
+        {
+            double sigma = Math.Sqrt(n * shares[c] * (1 - shares[c]));
+            Assert.InRange(count[c], (n * shares[c]) - (5 * sigma), (n * shares[c]) + (5 * sigma));
+        }
+
+        int off = data.Ticks[0].Count(v => v < 0);
+        double p = 0.2 * 0.25, sd = Math.Sqrt(n * p * (1 - p));
+        Assert.InRange(off, (n * p) - (5 * sd), (n * p) + (5 * sd));
+    }
 }
