@@ -58,4 +58,22 @@ public class ReplayMetricsTests
         Assert.Equal(2 * ticks, metrics.UnservablePagingVmTicks);
         Assert.Equal(ticks * ((768 - 512) + (770 - 512) + (600 - 512)), metrics.UnmetMbTicks);
     }
+
+    [Fact]
+    public void DeniedVmTicks_AreTheWantedVmsNotOn_NeverNegativeWhenMoreAreOnThanWanted()
+    {
+        // Four VMs on. A caller's workload that wants 3 on (one of the four it no longer counts, its stop not yet
+        // requested) has no VM denied: not −1. One that wants 6 on has 2 denied.
+        var dyn = VmSettings.Dynamic(512, 512, 768);
+        Scenario s = FourVmsAtStartup([dyn, dyn, dyn, dyn], [400, 400, 400, 400]);
+        var metrics = new ReplayMetrics(s.Fleet);
+        s.Tick();
+        metrics.AddTick(wantedOn: 3);
+        Assert.Equal(0, metrics.DeniedVmTicks);
+        s.Tick();
+        metrics.AddTick(wantedOn: 6);
+        Assert.Equal(2, metrics.DeniedVmTicks);
+        Assert.Equal(9, metrics.WantedVmTicks);
+        Assert.Equal(8, metrics.OnVmTicks);
+    }
 }
