@@ -76,4 +76,49 @@ public class ReplayMetricsTests
         Assert.Equal(9, metrics.WantedVmTicks);
         Assert.Equal(8, metrics.OnVmTicks);
     }
+
+    [Fact]
+    public void Series_EachPointIsItsTicksIndexTotalsAndHostAvailablePercentiles()
+    {
+        // Ten hosts of 1000 MB; host h runs a static VM of 1000 − 100·h MB (R5: it holds its Startup), so host h has
+        // 10·h % available: 0, 10, ..., 90 %. Nearest rank over 10 hosts: p5 is the 1st (0 %), p50 the 5th (40 %), p95
+        // the 10th (90 %).
+        const int hosts = 10;
+        var specs = new HostSpec[hosts];
+        for (int h = 0; h < hosts; h++)
+            specs[h] = new HostSpec(1000, 1, 0);
+        var fleet = new Fleet(RuleScenario.Fast, specs);
+        var vms = new int[hosts];
+        for (int h = 0; h < hosts; h++)
+        {
+            vms[h] = fleet.AddVm(h, VmSettings.Static(1000 - (100 * h)));
+            fleet.SetCommitted(vms[h], 0);
+            fleet.RequestStart(vms[h]);
+        }
+
+        using var balancer = new Balancer(fleet, KernelPath.Scalar);
+        var metrics = new ReplayMetrics(fleet);
+        balancer.Tick(); // tick 0: every VM starts
+        metrics.AddTick(wantedOn: hosts);
+
+        // Tick 1: host 0's VM stops (R7: its 1000 MB return to the pool), so host 0 is 100 % available and the hosts are
+        // 10, 20, ..., 90, 100 %: p5 10 %, p50 50 %, p95 100 %, this tick's hosts only.
+        fleet.RequestStop(vms[0]);
+        balancer.Tick();
+        metrics.AddTick(wantedOn: hosts - 1);
+
+        int assigned0 = 0;
+        for (int h = 0; h < hosts; h++)
+            assigned0 += 1000 - (100 * h);
+        Assert.Equal(5500, assigned0);
+        Assert.Equal(
+            new[]
+            {
+                new FleetPoint(0, 5500, 0, (hosts * 1000) - 5500, 0, hosts, 0, 0, 40, 90),
+                new FleetPoint(1, 5500 - 1000, 0, (hosts * 1000) - 4500, 0, hosts - 1, 0, 10, 50, 100),
+            },
+            metrics.Series);
+        Assert.Equal(5500, metrics.PeakAssignedMb);
+        Assert.Equal(5500 + 4500, metrics.AssignedMbTicks);
+    }
 }
