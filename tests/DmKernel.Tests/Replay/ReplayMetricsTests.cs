@@ -1,12 +1,14 @@
 using DmKernel.Tests.Rules;
 using DmKernel.Tests.Support;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
 using DmKernel.Traces.Replay;
 
 namespace DmKernel.Tests.Replay;
 
 /// <summary>
-/// <see cref="ReplayMetrics"/> on small fleets built by hand, whose every figure is counted here from the settings and
-/// the memory each VM holds (R5, R8, R20), not taken from a replay's output.
+/// <see cref="ReplayMetrics"/> on small fleets and traces built by hand, whose every figure is counted here from the
+/// settings, the trace's values and the memory each VM holds (R4, R5, R7, R8, R20), not taken from a replay's output.
 /// </summary>
 public class ReplayMetricsTests
 {
@@ -75,6 +77,63 @@ public class ReplayMetricsTests
         Assert.Equal(2, metrics.DeniedVmTicks);
         Assert.Equal(9, metrics.WantedVmTicks);
         Assert.Equal(8, metrics.OnVmTicks);
+    }
+
+    private const int Off = TraceValues.Off;
+
+    /// <summary>Ticks of ten VMs whose committed demand is 0 MB on some ticks: on, wanting nothing (not off, which is −1).</summary>
+    private static readonly int[][] ZeroCommittedTicks =
+    [
+        [0, 0, 100, Off, 0, 0, Off, 300, 0, Off],
+        [0, Off, 0, Off, 200, Off, 0, 0, Off, Off],
+        [Off, Off, Off, Off, Off, Off, Off, Off, Off, 0],
+    ];
+
+    /// <summary>Writes <see cref="ZeroCommittedTicks"/> for ten VMs on two hosts of 16 GB: VMs 0–5 on host 0 and 6–9 on
+    /// host 1 (<paramref name="hostByHost"/>: two runs of consecutive slots), or alternating between the hosts (runs of one).</summary>
+    private static string WriteZeroCommittedTrace(TempDir dir, bool hostByHost)
+    {
+        string file = dir.File("zero.dmt");
+        var settings = VmSettings.Dynamic(512, 512, 1024);
+        TraceVm[] vms = [.. Enumerable.Range(0, 10).Select(v => new TraceVm("vm" + v, settings, hostByHost ? v / 6 : v % 2))];
+        using (var w = new NativeTraceWriter(file, new TraceDescription(60, "zero committed"), vms, [new TraceHost(16_384, 0), new TraceHost(16_384, 0)]))
+        {
+            foreach (int[] tick in ZeroCommittedTicks)
+                w.WriteTick(tick);
+            w.Complete();
+        }
+
+        return file;
+    }
+
+    [Theory]
+    [InlineData(false, 1, false)] // chunks of hosts, each gathering its VMs' values
+    [InlineData(false, 1, true)] // chunks of hosts, the ticks gathered in slot order and counted by the read-ahead
+    [InlineData(false, 2, false)] // whole-fleet ticks, scattered into slot order
+    [InlineData(false, 2, true)]
+    [InlineData(true, 1, false)] // placed host by host: applied run by run, in chunks
+    [InlineData(true, 2, false)] // applied run by run, whole-fleet ticks
+    public void Replay_CommittedZero_IsWantedOn_OnEveryWayOfApplyingTheTrace(bool hostByHost, int threads, bool readAhead)
+    {
+        // R4: a VM the trace has on (committed ≥ 0, 0 included) is wanted on and started; off is −1 only. Hosts of
+        // 16 GB hold the ten VMs' Startup many times over, so every start succeeds at once and nothing is denied.
+        using var dir = new TempDir();
+        string file = WriteZeroCommittedTrace(dir, hostByHost);
+
+        long wanted = 0;
+        foreach (int[] tick in ZeroCommittedTicks)
+            wanted += tick.Count(v => v != Off);
+        Assert.Equal(7 + 5 + 1, wanted);
+
+        using NativeTraceReader reader = NativeTraceReader.Open(file);
+        using var engine = new ReplayEngine(reader, new ReplayOptions { Threads = threads, ReadAhead = readAhead, ProcessorCount = 4, ChunkSlots = 1 });
+        while (engine.Step())
+        {
+        }
+
+        Assert.Equal(wanted, engine.Metrics.WantedVmTicks);
+        Assert.Equal(wanted, engine.Metrics.OnVmTicks);
+        Assert.Equal(0, engine.Metrics.DeniedVmTicks);
     }
 
     [Fact]
