@@ -322,4 +322,54 @@ public sealed class TraceGeneratorFromTests
         }, cancel.Token));
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
+
+    /// <summary>
+    /// docs/generate.md, Scaling: committed' = round(max(0, committed − base(Maximum)) × f) + base(Maximum'), off stays off.
+    /// A committed 0 (below its OS base) is a measured 0: scaled, it is the new size's base. A 4 GB VM × 0.25 is 1 GB, base
+    /// min(512, 25 % × 1024) = 256: 0 → 256, 1000 → round(488 × 0.25) + 256 = 378.
+    /// </summary>
+    [Fact]
+    public void Scaled_CommittedZero_BecomesTheNewSizesOsBase()
+    {
+        using var dir = new TempDir();
+        var meta = new TraceMetadata();
+        meta.Set("import.format", "test").Set("demand.k", Model.K).Set("demand.os_base_mb", Model.OsBaseMb).Set("demand.os_base_cap_percent", Model.OsBaseCapPercent);
+        var source = TraceSeries.FromValues("zero.dmt", 300, [new TraceVm("z", VmSettings.Dynamic(4096, 1024, 4096))], 4, [0, 1000, -1, 0], meta);
+        GeneratedTrace g = TraceGenerator.GenerateFrom(source, dir.File("g.dmt"), new DerivedTraceOptions { Vms = 3, Hosts = 1, Seed = 3, ScaleMin = 0.25, ScaleMax = 0.25 });
+        var data = TraceData.Load(g.Path);
+        for (int i = 0; i < data.Vms.Count; i++)
+        {
+            Assert.Equal(1024, data.Vms[i].Settings.MaximumMb);
+            (_, int offset) = FromId(source, data.Vms[i].Id);
+            int[] expected = [256, 378, TraceValues.Off, 256];
+            Assert.Equal([.. Enumerable.Range(0, 4).Select(t => expected[(offset + t) % 4])], data.Series(i));
+        }
+    }
+
+    /// <summary>
+    /// docs/generate.md, the pool: with --host-mb, a VM whose Startup plus the 2048 MB reserve cannot fit an empty host is left
+    /// out. The 1 TB VM fits a host of exactly its Startup + reserve, not one 2 MB smaller.
+    /// </summary>
+    [Fact]
+    public void Pool_KeepsAVmThatExactlyFillsAnEmptyHost()
+    {
+        TraceSeries source = Source();
+        Assert.Equal(5, TraceGenerator.DrawPool(source, Options with { HostMb = 1_048_576 + 2048 }, out int neverOn, out int tooLarge).Length);
+        Assert.Equal((1, 0), (neverOn, tooLarge));
+        Assert.Equal(4, TraceGenerator.DrawPool(source, Options with { HostMb = 1_048_576 + 2046 }, out _, out tooLarge).Length);
+        Assert.Equal(1, tooLarge);
+    }
+
+    /// <summary>
+    /// docs/generate.md, Scaling: sizes are kept within 32 MB .. max(MaxCeiling = 1 TB, the VM's own Maximum). A 2 TB source
+    /// VM × 0.75 is a 1.5 TB VM; × 1.5 it stays 2 TB.
+    /// </summary>
+    [Fact]
+    public void Scale_CeilingIsTheSourcesOwnMaximumWhenAboveOneTb()
+    {
+        var big = VmSettings.Dynamic(1_048_576, 524_288, 2_097_152);
+        VmSettings down = TraceGenerator.Scale(big, 0.75), up = TraceGenerator.Scale(big, 1.5);
+        Assert.Equal((786_432, 393_216, 1_572_864), (down.StartupMb, down.MinimumMb, down.MaximumMb));
+        Assert.Equal((1_572_864, 786_432, 2_097_152), (up.StartupMb, up.MinimumMb, up.MaximumMb));
+    }
 }

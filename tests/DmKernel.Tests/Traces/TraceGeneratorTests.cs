@@ -170,4 +170,210 @@ public sealed class TraceGeneratorTests
         double p = 0.2 * 0.25, sd = Math.Sqrt(n * p * (1 - p));
         Assert.InRange(off, (n * p) - (5 * sd), (n * p) + (5 * sd));
     }
+
+    /// <summary>
+    /// docs/generate.md, Hosts: sized from the VMs, a host is the largest Σ Startup of a host × 1.5, at least the largest
+    /// Maximum, plus the 2048 MB reserve, rounded up to 1 GB. The expected size is computed from the trace's own VM table;
+    /// the fleets are chosen so that both "at least the largest Maximum" (one VM per host: Startup × 1.5 is below its
+    /// class from 2 GB up) and "rounded up" (Σ Startup × 1.5 not a whole GB) decide the size.
+    /// </summary>
+    [Fact]
+    public void AutoHostSize_IsLargestStartupSumTimesOneAndAHalf_AtLeastTheLargestMaximum_PlusReserve_RoundedUpToAGb()
+    {
+        using var dir = new TempDir();
+        bool roundingMattered = false, largestMattered = false;
+        for (ulong seed = 1; seed <= 12; seed++)
+        {
+            foreach ((int vms, int hosts) in ((int, int)[])[(12, 3), (12, 12)])
+            {
+                GeneratedTrace g = TraceGenerator.Generate(dir.File("h.dmt"), new TraceGeneratorOptions { Vms = vms, Hosts = hosts, Ticks = 1, Seed = seed });
+                var data = TraceData.Load(g.Path);
+                long need = Enumerable.Range(0, hosts).Max(h => data.Vms.Where(v => v.Host == h).Sum(v => (long)v.Settings.StartupMb));
+                long largest = data.Vms.Max(v => v.Settings.MaximumMb);
+                double mb = Math.Max(need * 1.5, largest) + 2048;
+                long expected = (long)Math.Ceiling(mb / 1024) * 1024;
+                roundingMattered |= mb % 1024 != 0;
+                largestMattered |= largest > need * 1.5;
+                Assert.Equal(expected, g.HostMb);
+                Assert.All(data.Hosts, h => Assert.Equal((expected, 2048), (h.TotalMb, h.ReserveMb!.Value)));
+                Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), data.Header.Metadata["gen.host_mb_used"]);
+            }
+        }
+
+        Assert.True(roundingMattered && largestMattered, $"rounding mattered {roundingMattered}, largest Maximum mattered {largestMattered}");
+    }
+
+    /// <summary>
+    /// docs/generate.md, Demand: within 32 MB .. 1.25 × Maximum. With a diurnal amplitude of the whole Maximum (the
+    /// option's largest share) the wave takes many VMs' base + wave below 32 MB: they are held at exactly 32.
+    /// </summary>
+    [Fact]
+    public void Demand_IsHeldAtTheDocumented32MbFloor()
+    {
+        using var dir = new TempDir();
+        var options = new TraceGeneratorOptions { Vms = 60, Hosts = 0, Ticks = 288, TickSeconds = 300, Seed = 5, DiurnalAmplitude = 1, Noise = 0, BurstsPerDay = 0, ChurnFraction = 0 };
+        var data = TraceData.Load(TraceGenerator.Generate(dir.File("f.dmt"), options).Path);
+        int atFloor = 0;
+        for (int v = 0; v < data.Vms.Count; v++)
+        {
+            int[] s = data.Series(v);
+            Assert.All(s, x => Assert.InRange(x, 32, data.Vms[v].Settings.MaximumMb * 1.25));
+            atFloor += s.Count(x => x == 32);
+        }
+
+        Assert.True(atFloor > 100, $"{atFloor} VM-ticks at the 32 MB floor");
+    }
+
+    /// <summary>
+    /// docs/generate.md: a churning VM alternates on and off periods of 1 + ⌊u × 2 × mean ÷ tick⌋ ticks. At 3 600-s ticks
+    /// with means of 6 h and 2 h: on periods of 1..12 ticks (mean 6.5), off periods of 1..4 (mean 2.5). Only periods with
+    /// both ends inside the trace are counted; the means within ±5 standard errors of the uniform lengths.
+    /// </summary>
+    [Fact]
+    public void ChurnPeriods_Last1PlusFloorOfUTimesTwiceTheMeanTicks()
+    {
+        using var dir = new TempDir();
+        var options = new TraceGeneratorOptions { Vms = 50, Hosts = 0, Ticks = 2000, TickSeconds = 3600, Seed = 9, ChurnFraction = 1, BurstsPerDay = 0 };
+        var data = TraceData.Load(TraceGenerator.Generate(dir.File("c.dmt"), options).Path);
+        var on = new List<int>();
+        var off = new List<int>();
+        for (int v = 0; v < data.Vms.Count; v++)
+        {
+            int[] s = data.Series(v);
+            int start = -1;
+            for (int t = 1; t < s.Length; t++)
+            {
+                if ((s[t] < 0) == (s[t - 1] < 0))
+                    continue;
+                if (start >= 0)
+                    (s[t - 1] < 0 ? off : on).Add(t - start);
+                start = t;
+            }
+        }
+
+        foreach ((List<int> runs, int most) in ((List<int>, int)[])[(on, 12), (off, 4)])
+        {
+            Assert.True(runs.Count > 1000, $"{runs.Count} periods");
+            Assert.Equal((1, most), (runs.Min(), runs.Max()));
+            double mean = (1 + most) / 2.0, sd = Math.Sqrt(((most * most) - 1) / 12.0), se = sd / Math.Sqrt(runs.Count);
+            Assert.InRange(runs.Average(), mean - (5 * se), mean + (5 * se));
+        }
+    }
+
+    /// <summary>The VM-ticks of one VM's series that are in a burst: with no noise and no wave its demand is its base, or base + burst.</summary>
+    private static bool[] InBurst(int[] series, int maximumMb)
+    {
+        int floor = series.Where(x => x >= 0).DefaultIfEmpty(0).Min();
+        return [.. series.Select(x => x >= 0 && x > floor + (maximumMb / 20))];
+    }
+
+    /// <summary>
+    /// docs/generate.md, Bursts: each on tick starts one with probability BurstsPerDay × tick ÷ 86 400 (not during another).
+    /// Defaults (4 a day) at 300-s ticks: 1/72 per tick outside a burst; the count of starts within ±5 σ of the binomial.
+    /// </summary>
+    [Fact]
+    public void BurstStarts_HaveTheDocumentedProbabilityPerTick()
+    {
+        using var dir = new TempDir();
+        var options = new TraceGeneratorOptions { Vms = 200, Hosts = 0, Ticks = 2000, TickSeconds = 300, Seed = 13, ChurnFraction = 0, Noise = 0, DiurnalAmplitude = 0 };
+        var data = TraceData.Load(TraceGenerator.Generate(dir.File("b.dmt"), options).Path);
+        long eligible = 0, starts = 0;
+        for (int v = 0; v < data.Vms.Count; v++)
+        {
+            bool[] burst = InBurst(data.Series(v), data.Vms[v].Settings.MaximumMb);
+            for (int t = 1; t < burst.Length; t++)
+            {
+                if (burst[t - 1])
+                    continue;
+                eligible++;
+                starts += burst[t] ? 1 : 0;
+            }
+        }
+
+        double p = 4.0 * 300 / 86_400, sd = Math.Sqrt(eligible * p * (1 - p));
+        Assert.InRange(starts, (eligible * p) - (5 * sd), (eligible * p) + (5 * sd));
+    }
+
+    /// <summary>
+    /// docs/generate.md: a burst starts on an on tick with probability p (not during another). A VM that comes back on
+    /// therefore starts in a burst with probability p, whatever it was doing when it went off: bursts of 1..20 ticks
+    /// (MeanBurstSeconds 10 ticks) started with p = 0.1 keep about half the on-time in a burst, but a VM's first tick
+    /// after an off period is in one only 10 % of the time (±5 σ).
+    /// </summary>
+    [Fact]
+    public void Burst_DoesNotOutliveAnOffPeriod()
+    {
+        using var dir = new TempDir();
+        var options = new TraceGeneratorOptions
+        {
+            Vms = 50, Hosts = 0, Ticks = 2000, TickSeconds = 3600, Seed = 17, ChurnFraction = 1, Noise = 0, DiurnalAmplitude = 0,
+            BurstsPerDay = 2.4, MeanBurstSeconds = 36_000,
+        };
+        var data = TraceData.Load(TraceGenerator.Generate(dir.File("r.dmt"), options).Path);
+        int arrivals = 0, inBurst = 0;
+        for (int v = 0; v < data.Vms.Count; v++)
+        {
+            int[] s = data.Series(v);
+            bool[] burst = InBurst(s, data.Vms[v].Settings.MaximumMb);
+            for (int t = 1; t < s.Length; t++)
+            {
+                if (s[t - 1] < 0 && s[t] >= 0)
+                {
+                    arrivals++;
+                    inBurst += burst[t] ? 1 : 0;
+                }
+            }
+        }
+
+        const double p = 0.1;
+        double sd = Math.Sqrt(arrivals * p * (1 - p));
+        Assert.True(arrivals > 1000, $"{arrivals} arrivals");
+        Assert.InRange(inBurst, (arrivals * p) - (5 * sd), (arrivals * p) + (5 * sd));
+    }
+
+    /// <summary>
+    /// VdiFleetOptions: each desktop's own level is uniform within the mean ± LevelSpreadMb. Without noise a desktop's
+    /// values are its level rounded: 20 000 desktops span 520..640 around a mean of 580 (±5 standard errors of a uniform
+    /// of variance 120² ÷ 12), half of them below the mean.
+    /// </summary>
+    [Fact]
+    public void Vdi_LevelsAreUniformWithinTheMeanPlusOrMinusTheSpread()
+    {
+        const int n = 20_000;
+        (_, int[] values) = VdiFleet.Build(new VdiFleetOptions { Desktops = n, Ticks = 1, Hosts = 0, NoiseMb = 0 });
+        Assert.All(values, x => Assert.InRange(x, 520, 640));
+        Assert.True(values.Min() <= 522 && values.Max() >= 638, $"levels {values.Min()}..{values.Max()}");
+        double se = Math.Sqrt(120.0 * 120 / 12 / n);
+        Assert.InRange(values.Average(), 580 - (5 * se), 580 + (5 * se));
+        double below = values.Count(x => x < 580) / (double)n, seShare = Math.Sqrt(0.25 / n);
+        Assert.InRange(below, 0.5 - (5 * seShare), 0.5 + (5 * seShare));
+    }
+
+    /// <summary>
+    /// VdiFleetOptions: per-sample noise of standard deviation NoiseMb, an Irwin–Hall sum of four uniforms centred on the
+    /// desktop's level (so within ±2√3 × NoiseMb of it), committed values in whole MB rounded to nearest: with no level
+    /// spread, 10⁶ samples of 580 + noise have mean 580 (±0.2, 5 standard errors of 40 ÷ 1000) and standard deviation
+    /// 40 (±1 %).
+    /// </summary>
+    [Fact]
+    public void Vdi_NoiseIsCentredOnTheLevel_WithTheDocumentedDeviation_RoundedToNearest()
+    {
+        (_, int[] values) = VdiFleet.Build(new VdiFleetOptions { Desktops = 1000, Ticks = 1000, Hosts = 0, LevelSpreadMb = 0, NoiseMb = 40 });
+        double half = 2 * Math.Sqrt(3) * 40;
+        Assert.All(values, x => Assert.InRange(x, Math.Floor(580 - half), Math.Ceiling(580 + half)));
+        double mean = values.Average();
+        Assert.InRange(mean, 579.8, 580.2);
+        double sd = Math.Sqrt(values.Average(x => (x - mean) * (x - mean)));
+        Assert.InRange(sd, 39.6, 40.4);
+    }
+
+    /// <summary>VdiFleetOptions: a host must hold its reserve and one desktop's Startup; a smaller one is refused naming HostMb.</summary>
+    [Fact]
+    public void Vdi_HostSmallerThanReservePlusOneDesktop_IsRefused()
+    {
+        new VdiFleetOptions { HostMb = 2048 + 1024 }.Validate();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new VdiFleetOptions { HostMb = 2048 + 1024 - 2 }.Validate());
+        Assert.Equal("HostMb", e.ParamName);
+        Assert.Contains("at least 3072 MB", e.Message, StringComparison.Ordinal);
+    }
 }
