@@ -360,4 +360,35 @@ public sealed class MalformedInputTests
         Assert.Equal("false", m["import.lenient"]);
         Assert.Equal("none", m["placement"]);
     }
+
+    /// <summary>
+    /// docs/importers.md: a provisioned size above MaxCeilingMb (1 048 576) is refused (OutOfRange at the row's capacity); a
+    /// capacity of exactly 1 TB (1 073 741 824 KB) is not above it and imports as a 1 TB VM. 2 KB more rounds up to
+    /// 1 048 578 MB and is refused.
+    /// </summary>
+    [Fact]
+    public void Bitbrains_CapacityOfExactlyMaxCeiling_IsAccepted_AboveItRefused()
+    {
+        using var dir = new TempDir();
+        dir.Write("2013-8/1.csv", BitbrainsHeader + Bb(1000, capacityKb: "1073741824.0") + Bb(1300, capacityKb: "1073741824.0"));
+        BitbrainsImporter.Import(dir.Path, dir.File("out.dmt"));
+        Assert.Equal(1_048_576, TraceData.Load(dir.File("out.dmt")).Vms[0].Settings.MaximumMb);
+        var e = ImportBitbrains(BitbrainsHeader + Bb(1000, capacityKb: "1073741826.0"), out string file);
+        AssertPlace(e, ImportErrorKind.OutOfRange, file, 2, 6);
+    }
+
+    /// <summary>
+    /// docs/importers.md: samples spread over more than 366 days are refused (OutOfRange, file = the VM id, line 0). A last
+    /// sample exactly 366 days (31 622 400 s) after the first is not more than that: imported.
+    /// </summary>
+    [Fact]
+    public void Bitbrains_SpanOfExactly366Days_IsAccepted_OneSecondMoreRefused()
+    {
+        using var dir = new TempDir();
+        dir.Write("2013-8/1.csv", BitbrainsHeader + Bb(0) + Bb(31_622_400));
+        BitbrainsImporter.Import(dir.Path, dir.File("out.dmt"));
+        Assert.Equal((31_622_400 / 300) + 1, TraceData.Load(dir.File("out.dmt")).Ticks.Length);
+        var e = ImportBitbrains(BitbrainsHeader + Bb(0) + Bb(31_622_401), out _);
+        Assert.Equal((ImportErrorKind.OutOfRange, 0), (e.Kind, e.Line));
+    }
 }
