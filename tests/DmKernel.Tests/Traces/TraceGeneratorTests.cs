@@ -306,8 +306,16 @@ public sealed class TraceGeneratorTests
         using var dir = new TempDir();
         var options = new TraceGeneratorOptions
         {
-            Vms = 50, Hosts = 0, Ticks = 2000, TickSeconds = 3600, Seed = 17, ChurnFraction = 1, Noise = 0, DiurnalAmplitude = 0,
-            BurstsPerDay = 2.4, MeanBurstSeconds = 36_000,
+            Vms = 50,
+            Hosts = 0,
+            Ticks = 2000,
+            TickSeconds = 3600,
+            Seed = 17,
+            ChurnFraction = 1,
+            Noise = 0,
+            DiurnalAmplitude = 0,
+            BurstsPerDay = 2.4,
+            MeanBurstSeconds = 36_000,
         };
         var data = TraceData.Load(TraceGenerator.Generate(dir.File("r.dmt"), options).Path);
         int arrivals = 0, inBurst = 0;
