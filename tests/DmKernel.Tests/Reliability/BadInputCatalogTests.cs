@@ -626,6 +626,25 @@ public sealed class BadInputCatalogTests
         AssertPlace(e, ImportErrorKind.OutOfRange, day400, 0, 0, "day files within 366 days of the trace start");
     }
 
+    /// <summary>
+    /// The bound is inclusive, as the pipeline's own span check (ImportPipeline.MaxSpanSeconds, 366 days): day 367's last
+    /// five-minute sample is at 366 × 86 400 + 287 × 300 = 31 708 500 s, so a trace starting at 86 100 s reaches it exactly
+    /// 366 days on and imports it (its ticks from the start to that sample: 31 622 400 / 300 + 1); one starting a second
+    /// earlier does not, and names the file.
+    /// </summary>
+    [Fact]
+    public void Gcd_DayFileEndingExactly366DaysAfterTheTraceStart_IsImported_OneSecondMoreIsOutOfRange()
+    {
+        using var dir = new TempDir();
+        string day367 = dir.Write("vm_7_367", GcdDay());
+        var report = GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000, StartSeconds = 86_100 });
+        Assert.Equal((1, (31_622_400L / 300) + 1), (report.Vms, report.Ticks));
+
+        var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("p.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000, StartSeconds = 86_099 }));
+        AssertPlace(e, ImportErrorKind.OutOfRange, day367, 0, 0, "day files within 366 days of the trace start");
+        Assert.False(File.Exists(dir.File("p.dmt")));
+    }
+
     [Theory]
     [InlineData("a/vm_7_1", "b/vm_7_1")]
     [InlineData("vm_7_01", "vm_7_1")]
