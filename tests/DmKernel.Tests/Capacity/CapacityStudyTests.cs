@@ -959,62 +959,47 @@ public class CapacityStudyTests
         Assert.Equal(double.PositiveInfinity, DensityRatio.Of(SeedDensities(MemoryStrategy.DynamicMemory, 3), SeedDensities(MemoryStrategy.StaticProvisioned, 0)).Median);
     }
 
+    /// <summary>A probe of one VM over 100 servable ticks with <paramref name="paging"/> of them paging and the given p95 pressure.</summary>
+    private static ProbeOutcome LevelProbe(long paging, int pressure) => new()
+    {
+        Hosts = 1,
+        Vms = 1,
+        WarmupTicks = 0,
+        Ticks = 100,
+        WantedVmTicks = 100,
+        UnservableVmTicks = 0,
+        PagingVmTicks = paging,
+        DeniedVmTicks = 0,
+        OnVmTicks = 100,
+        UnmetMbTicks = paging,
+        AssignedMbTicks = 100,
+        DemandMbTicks = 100,
+        PeakAssignedMb = 1,
+        PressurePercentile = pressure,
+        PerVm = [],
+    };
+
     [Fact]
     public void ServiceLevel_PagingShareExactlyAtTheLimit_Meets()
     {
         // "At most 1 % of servable VM-time paging": 1 paging VM-tick of 100 servable is exactly 1 % and meets the level; 2 do not.
-        static ProbeOutcome Outcome(long paging) => new()
-        {
-            Hosts = 1,
-            Vms = 1,
-            WarmupTicks = 0,
-            Ticks = 100,
-            WantedVmTicks = 100,
-            UnservableVmTicks = 0,
-            PagingVmTicks = paging,
-            DeniedVmTicks = 0,
-            OnVmTicks = 100,
-            UnmetMbTicks = paging,
-            AssignedMbTicks = 100,
-            DemandMbTicks = 100,
-            PeakAssignedMb = 1,
-            PressurePercentile = 0,
-            PerVm = [],
-        };
         var level = new ServiceLevel();
         Assert.Equal(0.01, level.MaxPagingShare);
-        Assert.Equal(0.01, Outcome(1).PagingShare);
-        Assert.True(level.IsMetBy(Outcome(1)));
-        Assert.False(level.IsMetBy(Outcome(2)));
+        Assert.Equal(0.01, LevelProbe(paging: 1, pressure: 0).PagingShare);
+        Assert.True(level.IsMetBy(LevelProbe(paging: 1, pressure: 0)));
+        Assert.False(level.IsMetBy(LevelProbe(paging: 2, pressure: 0)));
     }
+
     [Fact]
     public void ServiceLevel_PressurePercentileExactlyAtTheLimit_Meets()
     {
         // "p95 pressure at most 150 %" (ServiceLevel.Describe): a probe whose p95 pressure is 150 % meets the level, 151 % does not.
-        static ProbeOutcome Outcome(int pressure) => new()
-        {
-            Hosts = 1,
-            Vms = 1,
-            WarmupTicks = 0,
-            Ticks = 100,
-            WantedVmTicks = 100,
-            UnservableVmTicks = 0,
-            PagingVmTicks = 0,
-            DeniedVmTicks = 0,
-            OnVmTicks = 100,
-            UnmetMbTicks = 0,
-            AssignedMbTicks = 100,
-            DemandMbTicks = 100,
-            PeakAssignedMb = 1,
-            PressurePercentile = pressure,
-            PerVm = [],
-        };
         var level = new ServiceLevel { MaxPressure = 150 };
         Assert.Contains("p95 pressure at most 150 %", level.Describe(), StringComparison.Ordinal);
-        Assert.True(level.IsMetBy(Outcome(150)));
-        Assert.Equal("", level.Shortfall(Outcome(150)));
-        Assert.False(level.IsMetBy(Outcome(151)));
-        Assert.Equal("p95 pressure 151 %", level.Shortfall(Outcome(151)));
+        Assert.True(level.IsMetBy(LevelProbe(paging: 0, pressure: 150)));
+        Assert.Equal("", level.Shortfall(LevelProbe(paging: 0, pressure: 150)));
+        Assert.False(level.IsMetBy(LevelProbe(paging: 0, pressure: 151)));
+        Assert.Equal("p95 pressure 151 %", level.Shortfall(LevelProbe(paging: 0, pressure: 151)));
     }
 
     [Fact]
