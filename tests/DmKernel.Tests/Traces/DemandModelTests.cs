@@ -185,15 +185,19 @@ public class DemandModelTests
         Assert.Equal([1000 + 512, 3000 + 512, 2500 + 512], Series(DownsampleRule.Peak));
     }
 
-    [Fact]
-    public void Downsample_Peak_OfTheFirstTick_LooksOneTickBack_NotAtEverySampleBeforeTheStart()
+    [Theory]
+    [InlineData(900)]
+    [InlineData(898)]
+    public void Downsample_Peak_OfTheFirstTick_LooksOneTickBack_NotAtEverySampleBeforeTheStart(int startAfterT0)
     {
         // Tick 0 at StartSeconds = T0 + 900 takes in the samples after T0 + 0 (one tick back) up to T0 + 900: not the
-        // 4000 MB at T0 itself, which was the previous tick's.
+        // 4000 MB at T0 itself, which was the previous tick's. At T0 + 898 (900 s ticks, the 2 s tolerance) it takes in the
+        // samples after (T0 + 898 − 900) + 2 = T0, so the sample exactly at the previous tick's limit is still left out.
+        // Tick 0: 1000, 1200, 1100 → 1200; tick 1: 900, 2500, 800 → 2500.
         using var dir = new TempDir();
         dir.Write("in/vm.csv", Usages(4000, 1000, 1200, 1100, 900, 2500, 800));
         string path = dir.File("t.dmt");
-        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, StartSeconds = T0 + 900, Downsample = DownsampleRule.Peak });
+        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, StartSeconds = T0 + startAfterT0, Downsample = DownsampleRule.Peak });
         Assert.Equal([1200 + 512, 2500 + 512], TraceData.Load(path).Series(0));
     }
 
@@ -420,19 +424,6 @@ public class DemandModelTests
         Assert.Equal([1512, 1512, 1512, 1512, 1512, -1, -1, -1, -1, -1, -1], vm1);
         Assert.Equal(3, report.NoteOf("ticks_held"));
         Assert.Equal(0, report.NoteOf("ticks_off_in_gaps"));
-    }
-
-    [Fact]
-    public void Downsample_Peak_OfTheFirstTick_LeavesOutASampleExactlyAtThePreviousTicksLimit()
-    {
-        // StartSeconds T0 + 898, 900 s ticks, the 2 s tolerance: tick 0 takes in the samples after (T0 + 898 − 900) + 2 =
-        // T0 up to T0 + 900, so not the 4000 MB at T0 itself, which the tick before (had there been one) took in.
-        // Tick 0: 1000, 1200, 1100 → 1200; tick 1 (T0 + 1 798, limit T0 + 1 800): 900, 2500, 800 → 2500.
-        using var dir = new TempDir();
-        dir.Write("in/vm.csv", Usages(4000, 1000, 1200, 1100, 900, 2500, 800));
-        string path = dir.File("t.dmt");
-        BitbrainsImporter.Import(dir.File("in"), path, new BitbrainsImportOptions { TickSeconds = 900, StartSeconds = T0 + 898, Downsample = DownsampleRule.Peak });
-        Assert.Equal([1200 + 512, 2500 + 512], TraceData.Load(path).Series(0));
     }
 
     [Fact]
