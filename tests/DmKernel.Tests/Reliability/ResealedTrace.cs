@@ -30,6 +30,9 @@ internal sealed class ResealedTrace
 
         public byte[] Payload { get; set; } = payload;
 
+        /// <summary>When set, the section is stored as these bytes with this codec (not checked to decode to <see cref="Payload"/>, which gives RawLength and RawHash).</summary>
+        public (NativeTraceCompression Codec, byte[] Bytes)? Stored { get; set; }
+
         public uint Tag => BinaryPrimitives.ReadUInt32LittleEndian(Frame);
     }
 
@@ -118,16 +121,16 @@ internal sealed class ResealedTrace
         foreach (var s in _sections)
         {
             var f = s.Frame.AsSpan();
-            ulong hash = NativeFormat.Hash(s.Payload);
-            f[NativeFormat.FrCodec] = (byte)NativeTraceCompression.None;
+            byte[] stored = s.Stored?.Bytes ?? s.Payload;
+            f[NativeFormat.FrCodec] = (byte)(s.Stored?.Codec ?? NativeTraceCompression.None);
             BinaryPrimitives.WriteInt32LittleEndian(f[NativeFormat.FrRawLength..], s.Payload.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(f[NativeFormat.FrPackedLength..], s.Payload.Length);
-            BinaryPrimitives.WriteUInt64LittleEndian(f[NativeFormat.FrPayloadHash..], hash);
-            BinaryPrimitives.WriteUInt64LittleEndian(f[NativeFormat.FrPackedHash..], hash);
+            BinaryPrimitives.WriteInt32LittleEndian(f[NativeFormat.FrPackedLength..], stored.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(f[NativeFormat.FrPayloadHash..], NativeFormat.Hash(s.Payload));
+            BinaryPrimitives.WriteUInt64LittleEndian(f[NativeFormat.FrPackedHash..], NativeFormat.Hash(stored));
             BinaryPrimitives.WriteUInt64LittleEndian(f[NativeFormat.FrHash..], NativeFormat.Hash(f[..NativeFormat.FrHash]));
             chain.Append(f);
             file.Write(f);
-            file.Write(s.Payload);
+            file.Write(stored);
             if (s.Tag == NativeFormat.TagTick)
                 chunks++;
         }

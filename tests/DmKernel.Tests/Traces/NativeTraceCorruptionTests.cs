@@ -214,6 +214,105 @@ public sealed class NativeTraceCorruptionTests
     }
 
     [Fact]
+    public void HeaderByteChanged_FailsAtOpen_OnTheHeaderChecksum()
+    {
+        // HeaderHash covers header bytes 0..55: a changed reserved byte (44..55), which no range check looks at, is
+        // refused by Open itself, not only by the chain hash after the last tick.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        byte[] bytes = MakeTrace(path, NativeTraceCompression.None);
+        bytes[50] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<TraceFormatException>(() => NativeTraceReader.Open(path).Dispose());
+        Assert.Equal("header", e.Where);
+    }
+
+    [Fact]
+    public void VmsPayload_WithBytesAfterTheLastVm_IsRefusedAtOpen()
+    {
+        // A VMS payload is Count entries, nothing more (docs/trace-format.md, Payloads).
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default)], [], [[1000]]);
+        trace.Vms.Payload = [.. trace.Vms.Payload, 0];
+        trace.Save(path);
+        var e = Assert.Throws<TraceFormatException>(() => NativeTraceReader.Open(path).Dispose());
+        Assert.StartsWith("VMS section", e.Where, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HostPayload_WithBytesAfterTheLastHost_IsRefusedAtOpen()
+    {
+        // A HOST payload is Count entries of 8 bytes, nothing more: a ninth entry's worth of bytes is not read as a host.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default, 0)], [new TraceHost(8192)], [[1000]]);
+        var extra = new byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(extra, 8192);
+        BinaryPrimitives.WriteInt32LittleEndian(extra.AsSpan(4), -1);
+        trace.Hosts.Payload = [.. trace.Hosts.Payload, .. extra];
+        trace.Save(path);
+        var e = Assert.Throws<TraceFormatException>(() => NativeTraceReader.Open(path).Dispose());
+        Assert.StartsWith("HOST section", e.Where, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1024, true)]
+    [InlineData(1025, false)]
+    public void VmId_UpTo1024Bytes_IsRead_LongerIsRefused(int idBytes, bool valid)
+    {
+        // VMS: id (string, 1..1024 bytes). A second, short VM keeps the payload within its length bound, so that the
+        // id check itself decides.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        string id = new('i', idBytes);
+        var trace = ResealedTrace.Create(path, [new TraceVm(id, VmSettings.Default), new TraceVm("b", VmSettings.Default)], [], [[1000, 1000]]);
+        trace.Save(path);
+        if (valid)
+        {
+            using var r = NativeTraceReader.Open(path);
+            Assert.Equal(id, r.Vms[0].Id);
+        }
+        else
+        {
+            var e = Assert.Throws<TraceFormatException>(() => NativeTraceReader.Open(path).Dispose());
+            Assert.StartsWith("VMS section", e.Where, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(NativeTraceCompression.Deflate)]
+    [InlineData(NativeTraceCompression.Zstd)]
+    public void CompressedPayload_DecodingToMoreThanRawLength_IsRefused(NativeTraceCompression codec)
+    {
+        // RawLength is the payload length after decompression: a stream that decodes to the chunk's tick and then
+        // 4 more bytes is an error, even though its first RawLength bytes are the tick (and match RawHash).
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default)], [], [[1000]]);
+        var chunk = trace.Chunks[0];
+        byte[] longer = [.. chunk.Payload, 1, 2, 3, 4];
+        chunk.Stored = (codec, Compress(codec, longer));
+        trace.Save(path);
+        var e = ExpectFormatError(path, "payload decoding to more than RawLength");
+        Assert.Contains("chunk 0", e.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Compress(NativeTraceCompression codec, byte[] raw)
+    {
+        if (codec == NativeTraceCompression.Zstd)
+        {
+            using var zstd = new ZstdSharp.Compressor(1);
+            return zstd.Wrap(raw).ToArray();
+        }
+
+        using var buffer = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            deflate.Write(raw);
+        return buffer.ToArray();
+    }
+
+    [Fact]
     public void ChecksumMismatch_NamesChunkAndTickRange()
     {
         using var dir = new TempDir();
