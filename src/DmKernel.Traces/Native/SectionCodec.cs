@@ -94,18 +94,72 @@ internal sealed class SectionCodec : IDisposable
 
             case NativeTraceCompression.Deflate:
                 {
-                    using var source = new MemoryStream(packed, 0, packedLength, writable: false);
+                    using var source = new LastByteHeldBack(packed, packedLength);
                     using var deflate = new DeflateStream(source, CompressionMode.Decompress);
                     int n = deflate.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
                     Span<byte> one = stackalloc byte[1];
                     if (n != raw.Length || deflate.Read(one) != 0)
                         throw new InvalidDataException($"DEFLATE payload decoded to {(n != raw.Length ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + n.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {raw.Length}");
+
+                    // A DEFLATE stream marks its own end, so bytes stored after it would never be read: refused, as
+                    // Zstd refuses them, so that PackedLength is the compressed stream's length in either codec.
+                    if (!source.AllRead)
+                        throw new InvalidDataException($"the DEFLATE stream ends before the payload's last byte (PackedLength {packedLength}): bytes after the end of the compressed stream");
                     return;
                 }
 
             default:
                 throw new InvalidDataException($"unknown codec {(byte)codec}, expected 0 (none), 1 (Deflate) or 3 (Zstd)");
         }
+    }
+
+    /// <summary>
+    /// The stored payload as a stream that gives its last byte only in a read of its own, after every other byte has
+    /// been read. The inflater asks for input only while its stream has not ended, so <see cref="AllRead"/> is false
+    /// exactly when the DEFLATE stream ended before the payload's last byte.
+    /// </summary>
+    private sealed class LastByteHeldBack(byte[] bytes, int length) : Stream
+    {
+        private int _given;
+
+        public bool AllRead => _given == length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int left = length - _given;
+            if (left == 0 || buffer.IsEmpty)
+                return 0;
+            int n = left == 1 ? 1 : Math.Min(buffer.Length, left - 1);
+            bytes.AsSpan(_given, n).CopyTo(buffer);
+            _given += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     public void Dispose()

@@ -298,6 +298,96 @@ public sealed class NativeTraceCorruptionTests
         Assert.Contains("chunk 0", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(NativeTraceCompression.Deflate, 1)]
+    [InlineData(NativeTraceCompression.Deflate, 4)]
+    [InlineData(NativeTraceCompression.Deflate, 5000)]
+    [InlineData(NativeTraceCompression.Zstd, 1)]
+    [InlineData(NativeTraceCompression.Zstd, 4)]
+    public void CompressedPayload_BytesAfterTheCompressedStream_AreRefused(NativeTraceCompression codec, int extra)
+    {
+        // PackedLength is the length of the compressed stream (trace-format.md): bytes stored after the stream's
+        // end would decode to nothing (a DEFLATE stream marks its own end), so a payload carrying them is refused
+        // in either codec, although the chunk's tick decodes correctly and every checksum matches.
+        using var dir = new TempDir();
+        string path = dir.File("t.dmt");
+        var trace = ResealedTrace.Create(path, [new TraceVm("a", VmSettings.Default)], [], [[1000], [2000]]);
+        var chunk = trace.Chunks[1];
+        byte[] packed = Compress(codec, chunk.Payload);
+        chunk.Stored = (codec, [.. packed, .. Enumerable.Range(1, extra).Select(i => (byte)i)]);
+        trace.Save(path);
+        using var r = NativeTraceReader.Open(path);
+        var tick = new int[1];
+        Assert.True(r.ReadTick(tick));
+        Assert.Equal(1000, tick[0]);
+        var e = Assert.Throws<TraceFormatException>(() => r.ReadTick(tick));
+        Assert.Contains("chunk 1", e.Message, StringComparison.Ordinal);
+        if (codec == NativeTraceCompression.Deflate)
+            Assert.Contains($"bytes after the end of the compressed stream", e.Message, StringComparison.Ordinal);
+
+        // The same chunk without the extra bytes reads.
+        chunk.Stored = (codec, packed);
+        trace.Save(path);
+        using var clean = NativeTraceReader.Open(path);
+        Assert.True(clean.ReadTick(tick));
+        Assert.True(clean.ReadTick(tick));
+        Assert.Equal(2000, tick[0]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    [InlineData(100_000)]
+    public void DeflatePayloads_OfEverySize_AsTheWriterWritesThem_Read(int vms)
+    {
+        // The end-of-stream check above must not refuse a payload that ends with its stream: traces the writer
+        // compresses with DEFLATE at levels 1, 6 and 9, from one VM to chunks of megabytes (values from a few
+        // sizes, so that DEFLATE packs them smaller and the writer does not store them).
+        var rng = new Random(vms);
+        int count = vms;
+        var settings = VmSettings.Default;
+        var ticks = Enumerable.Range(0, Math.Max(3, 600 / count)).Select(_ => Enumerable.Range(0, count).Select(_ => 1024 + (rng.Next(0, 4) * 512)).ToArray()).ToArray();
+        foreach (int level in new[] { 1, 6, 9 })
+        {
+            using var dir = new TempDir();
+            string path = dir.File("t.dmt");
+            var options = new NativeTraceWriterOptions { Compression = NativeTraceCompression.Deflate, CompressionLevel = level };
+            using (var w = new NativeTraceWriter(path, new TraceDescription(1, "x"), [.. Enumerable.Range(0, count).Select(i => new TraceVm("v" + i, settings))], [], options))
+            {
+                foreach (var t in ticks)
+                    w.WriteTick(t);
+                w.Complete();
+            }
+
+            Assert.Contains(NativeTraceCompression.Deflate, ChunkCodecs(path));
+            using var r = NativeTraceReader.Open(path);
+            var tick = new int[count];
+            foreach (var t in ticks)
+            {
+                Assert.True(r.ReadTick(tick));
+                Assert.Equal(t, tick);
+            }
+
+            Assert.False(r.ReadTick(tick));
+        }
+    }
+
+    /// <summary>The codec of every TICK section, walking the frames from the header (64 bytes) to the trailer.</summary>
+    private static List<NativeTraceCompression> ChunkCodecs(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var codecs = new List<NativeTraceCompression>();
+        for (int at = NativeFormat.HeaderSize; at < bytes.Length - NativeFormat.TrailerSize;)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)) == NativeFormat.TagTick)
+                codecs.Add((NativeTraceCompression)bytes[at + NativeFormat.FrCodec]);
+            at += NativeFormat.FrameSize + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + NativeFormat.FrPackedLength));
+        }
+
+        return codecs;
+    }
+
     private static byte[] Compress(NativeTraceCompression codec, byte[] raw)
     {
         if (codec == NativeTraceCompression.Zstd)
