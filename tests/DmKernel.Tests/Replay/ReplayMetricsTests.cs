@@ -62,6 +62,39 @@ public class ReplayMetricsTests
     }
 
     [Fact]
+    public void R6_R16_SmartPaging_IsCountedInVmTicksAndMbTicks_WhileItLasts()
+    {
+        // A replay never restarts a VM, so its Smart Paging totals are 0 (outputs.md); an embedder's restart is the
+        // one way to them. Host 4096, every tick a reclaim tick, boot grace 3 ticks. A (Startup 2048, committed 300)
+        // is ballooned to its Minimum 512 on its first two Running ticks; B, static 3584, takes the rest. A's restart
+        // then finds no memory and no donor: Assigned 512 and Smart Paging 1536 (R6), kept while A boots (three
+        // ticks), then drained into Ballooned at R12's cap of 1020 per tick (R16): 516 on the next tick, 0 after.
+        var s = new Scenario(hostTotalMb: 4096, model: RuleScenario.FastReclaim with { BootGraceSeconds = 3 });
+        int a = s.StartRunning((RuleScenario.Dm(2048, 512, 4096), 300))[0];
+        s.Tick();
+        int b = s.Add(VmSettings.Static(3584));
+        s.Fleet.RequestStart(b);
+        s.Tick();
+        var metrics = new ReplayMetrics(s.Fleet);
+        s.Tick();
+        metrics.AddTick(wantedOn: 2); // before the restart: no Smart Paging
+        Assert.Equal(0, metrics.SmartPagingVmTicks);
+
+        s.Fleet.RequestRestart(a);
+        var expected = new[] { 1536, 1536, 1536, 516, 0, 0 };
+        foreach (int mb in expected)
+        {
+            s.Tick();
+            metrics.AddTick(wantedOn: 2);
+            Assert.Equal(mb, s.Fleet.SmartPagingMb[a]);
+        }
+
+        Assert.Equal(4, metrics.SmartPagingVmTicks);
+        Assert.Equal((3 * 1536) + 516, metrics.SmartPagingMbTicks);
+        Assert.Equal(0, metrics.PagingVmTicks); // Smart Paging is not demand paging: A's committed 300 is within 512
+    }
+
+    [Fact]
     public void DeniedVmTicks_AreTheWantedVmsNotOn_NeverNegativeWhenMoreAreOnThanWanted()
     {
         // Four VMs on. A caller's workload that wants 3 on (one of the four it no longer counts, its stop not yet
