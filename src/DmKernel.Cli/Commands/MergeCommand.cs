@@ -14,7 +14,7 @@ namespace DmKernel.Cli.Commands;
 
 /// <summary>
 /// <c>dmkernel merge DIR... -o OUT</c>: combines the outputs of <c>replay --shard</c> into exactly what one process
-/// writes: the same summary.json (apart from its <c>run</c> object), hosts.csv, placement.csv, report.md with its plots,
+/// writes: the same summary.json (apart from its <c>run</c> object), hosts.csv, fleet.csv, placement.csv, report.md with its plots,
 /// and state hash. Refuses a missing, duplicated, truncated or changed shard, and shards of other traces or options.
 /// </summary>
 internal static class MergeCommand
@@ -22,8 +22,8 @@ internal static class MergeCommand
     public static Command Create()
     {
         var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN written by replay --shard, or compare-shard-IIII-of-NNNN written by compare --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
-        var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, placement.csv and report.md, or those of compare --shard into one comparison's report.md, comparison.json and plots.") { dirs, output };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, fleet.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
+        var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, fleet.csv, placement.csv and report.md, or those of compare --shard into one comparison's report.md, comparison.json and plots.") { dirs, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!, cancel))));
         return command;
     }
@@ -228,7 +228,7 @@ internal static class MergeCommand
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic, $"Merged {count} shards: {Words.Count(vmCount, "VM")} on {Words.Count(hostCount, "host")} for {Words.Count(ticks, "tick")}, state hash {outcome.StateHash:x16} (in {clock.Elapsed.TotalSeconds:F2} s)."));
         ReplayCommand.PrintFigures(outcome);
-        Console.WriteLine($"Outputs: {Path.Combine(staged.Directory, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+        Console.WriteLine($"Outputs: {Path.Combine(staged.Directory, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
         return 0;
     }
 

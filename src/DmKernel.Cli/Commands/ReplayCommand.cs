@@ -16,7 +16,7 @@ internal static class ReplayCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay." };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, fleet.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
         var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks (at least 1). [default: about 500 samples per host]", HelpName = "TICKS" };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks (at least 1), so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
         var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults or with parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
@@ -454,7 +454,7 @@ internal static class ReplayCommand
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         PrintFigures(outcome);
-        Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+        Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }
 
     /// <summary>The headline's second line: the same for one process and for its shards merged.</summary>

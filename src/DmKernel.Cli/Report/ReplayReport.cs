@@ -7,7 +7,7 @@ using ShareText = DmKernel.Traces.Capacity.ShareText;
 
 namespace DmKernel.Cli.Report;
 
-/// <summary><c>report.md</c> with its PNG plots: fleet assigned vs demand, pressure distribution, host available memory.</summary>
+/// <summary><c>report.md</c> with its PNG plots (fleet assigned vs demand, pressure distribution, host available memory) and <c>fleet.csv</c>, the series behind them.</summary>
 internal static class ReplayReport
 {
     public const int PlotWidth = 900, PlotHeight = 420;
@@ -164,8 +164,26 @@ internal static class ReplayReport
                 md.AppendLine(ic, $"| {vm.Id} | {ShareText.Amount(vm.ServableTicks * tick / 3600)} h | {Percent(vm.ServableTicks, m.Ticks)} | {ShareText.Amount(vm.PagingTicks * tick / 3600)} h |");
         }
         md.AppendLine();
-        md.AppendLine("Numbers in `summary.json`; per-host series in `hosts.csv`.");
+        md.AppendLine("Numbers in `summary.json`; the fleet's series, tick by tick, in `fleet.csv`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
+        WriteFleetSeries(output.File("fleet.csv"), series);
+    }
+
+    /// <summary>The header of <c>fleet.csv</c> (docs/outputs.md defines each column).</summary>
+    internal const string FleetCsvHeader = "tick,on_vms,paging_vms,assigned_mb,demand_mb,available_mb,short_hosts,host_available_p5,host_available_p50,host_available_p95";
+
+    /// <summary>
+    /// <c>fleet.csv</c>: one row per replayed tick of the fleet series behind fleet.png and hosts.png, with the VMs on and
+    /// paging and the short hosts of each tick, which no plot shows.
+    /// </summary>
+    private static void WriteFleetSeries(string path, IReadOnlyList<FleetPoint> series)
+    {
+        using var csv = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
+        csv.NewLine = "\n";
+        csv.WriteLine(FleetCsvHeader);
+        var ic = CultureInfo.InvariantCulture;
+        foreach (FleetPoint p in series)
+            csv.WriteLine(string.Create(ic, $"{p.Tick},{p.OnVms},{p.PagingVms},{p.AssignedMb},{p.DemandMb},{p.AvailableMb},{p.ShortHosts},{p.HostAvailableP5},{p.HostAvailableP50},{p.HostAvailableP95}"));
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ public class CliTests
         (int exit, string stdout, _) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", outDir);
         Assert.Equal(0, exit);
         Assert.Contains("Replayed 200 VMs on 4 hosts for 1440 ticks", stdout, StringComparison.Ordinal);
-        foreach (string name in new[] { "summary.json", "hosts.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png" })
+        foreach (string name in new[] { "summary.json", "hosts.csv", "fleet.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png" })
             Assert.True(File.Exists(Path.Combine(outDir, name)), $"{name} missing");
         Assert.DoesNotContain(Directory.EnumerateDirectories(outDir), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
         JsonNode summary = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!;
@@ -126,6 +126,57 @@ public class CliTests
 
         Assert.Equal(1 + (4 * (1440 / 2)), File.ReadAllLines(Path.Combine(outDir, "hosts.csv")).Length); // every 2nd tick, 4 hosts
         Assert.Equal(1 + 200, File.ReadAllLines(Path.Combine(outDir, "placement.csv")).Length);
+    }
+
+    [Fact]
+    public void Replay_FleetCsv_IsTheFleetSeries_EveryTick_AgreeingWithHostsCsvAndSummary()
+    {
+        // fleet.csv (docs/outputs.md) checked against the other outputs, which are counted apart: per tick, its host
+        // columns against hosts.csv written every tick (Σ available, Σ assigned = total − reserve − available − pending
+        // by R3 and R14, Σ short, and the nearest-rank percentiles of ⌊100 × available / total⌋ across hosts); over
+        // the run, its VM counts against summary.json's VM-seconds and its MB against the means and the peak. A trace
+        // with churn on small hosts, so that VMs are off, page and hosts run short.
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 120, Hosts = 6, Ticks = 400, Seed = 21, TickSeconds = 60, HostHeadroom = 1.0, ChurnFraction = 0.3, MeanOnSeconds = 6000, MeanOffSeconds = 3000 });
+        string outDir = tmp.File("out");
+        (int exit, _, string err) = Run("replay", trace, "-o", outDir, "--host-series-every", "1");
+        Assert.True(exit == 0, err);
+
+        string[] fleet = File.ReadAllLines(Path.Combine(outDir, "fleet.csv"));
+        Assert.Equal("tick,on_vms,paging_vms,assigned_mb,demand_mb,available_mb,short_hosts,host_available_p5,host_available_p50,host_available_p95", fleet[0]);
+        long[][] rows = [.. fleet.Skip(1).Select(l => l.Split(',').Select(long.Parse).ToArray())];
+        Assert.Equal(400, rows.Length);
+        var hosts = File.ReadAllLines(Path.Combine(outDir, "hosts.csv")).Skip(1).Select(l => l.Split(',').Select(long.Parse).ToArray()).ToLookup(r => r[0]);
+        for (int t = 0; t < rows.Length; t++)
+        {
+            long[] r = rows[t];
+            long[][] h = [.. hosts[t]];
+            Assert.Equal(t, r[0]);
+            Assert.Equal(6, h.Length);
+            Assert.Equal(h.Sum(x => x[4]), r[3]); // assigned_mb
+            Assert.Equal(h.Sum(x => x[3]), r[5]); // available_mb
+            Assert.Equal(h.Sum(x => x[9]), r[6]); // short
+            long[] percents = [.. h.Select(x => 100 * x[3] / x[2]).Order()];
+            long Rank(double p) => percents[(int)Math.Max(1, Math.Ceiling(p / 100 * percents.Length)) - 1];
+            Assert.Equal([Rank(5), Rank(50), Rank(95)], r[7..10]);
+            Assert.InRange(r[2], 0, r[1]); // paging VMs are VMs on
+            Assert.InRange(r[1], 0, 120);
+        }
+
+        JsonNode f = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!["fleet"]!;
+        Assert.Equal((double)f["onVmSeconds"]!, rows.Sum(r => r[1]) * 60.0);
+        Assert.Equal((double)f["pagingVmSeconds"]!, rows.Sum(r => r[2]) * 60.0);
+        Assert.Equal((double)f["shortHostSeconds"]!, rows.Sum(r => r[6]) * 60.0);
+        Assert.Equal((long)f["peakAssignedMb"]!, rows.Max(r => r[3]));
+        Assert.Equal((double)f["meanAssignedMb"]!, Math.Round(rows.Average(r => (double)r[3]), 6), 6);
+        Assert.Equal((double)f["meanDemandMb"]!, Math.Round(rows.Average(r => (double)r[4]), 6), 6);
+
+        // The run has what the columns are there to show: VMs off and paging, hosts short.
+        Assert.Contains(rows, r => r[1] < 120);
+        Assert.Contains(rows, r => r[2] > 0);
+        Assert.Contains(rows, r => r[6] > 0);
+        Assert.Contains("`fleet.csv`", File.ReadAllText(Path.Combine(outDir, "report.md")), StringComparison.Ordinal);
     }
 
     [Fact]

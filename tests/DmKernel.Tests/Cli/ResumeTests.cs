@@ -8,7 +8,7 @@ namespace DmKernel.Tests.Cli;
 
 /// <summary>
 /// A long replay killed mid-run (a real CLI process, SIGKILL) and resumed with --resume ends with exactly the
-/// outputs of an uninterrupted run: the same summary.json (all but "run") and the same hosts.csv, byte for byte.
+/// outputs of an uninterrupted run: the same summary.json (all but "run") and the same hosts.csv and fleet.csv, byte for byte.
 /// </summary>
 [Collection(nameof(CliTests))]
 public class ResumeTests
@@ -138,6 +138,7 @@ public class ResumeTests
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(full, "summary.json"))),
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(resumed, "summary.json"))));
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(resumed, "hosts.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(full, "fleet.csv")), File.ReadAllBytes(Path.Combine(resumed, "fleet.csv")));
         Assert.False(Directory.Exists(Path.Combine(resumed, ".checkpoint")), "the checkpoint is removed once the outputs are complete");
     }
 

@@ -13,7 +13,7 @@ namespace DmKernel.Tests.Cli;
 [Collection(nameof(CliTests))]
 public class ShardTests
 {
-    private static readonly string[] Outputs = ["hosts.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
+    private static readonly string[] Outputs = ["hosts.csv", "fleet.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
 
     /// <summary>Runs the CLI as its own process with <paramref name="env"/> set (and every scheduler variable not in it removed).</summary>
     internal static (int Exit, string Out, string Err) RunProcess(IReadOnlyDictionary<string, string> env, params string[] args)
