@@ -343,6 +343,32 @@ public class DemandModelTests
         }
     }
 
+    [Theory]
+    [InlineData(3600, 6000, false)] // first sample exactly at the gap end: within its span, so 51 VMs and 5 < 10 %
+    [InlineData(3900, 6000, true)]  // first sample after it: not in its span, 50 VMs and 5 = 10 %
+    [InlineData(0, 3600, false)]    // last sample exactly at the gap end: within its span
+    [InlineData(0, 3300, true)]     // last sample before it: not in its span
+    public void OutageShare_CountsTheVmsWithinTheirSampledSpanAtTheGapsEnd_BothEndsIncluded(long first, long last, bool outage)
+    {
+        // docs/importers.md: an outage needs 5 distinct VMs and 10 % of the VMs within their sampled span (first sample
+        // at or before the gap's end, last at or after it) to resume within a period. Five of 50 VMs miss 1500..3600 s
+        // (over the 900 s hold) and resume together at 3600 s: exactly 10 %, an outage. A 51st VM, in its span at
+        // 3600 s or not by one sample either way, tips it.
+        using var dir = new TempDir();
+        for (int v = 0; v < 50; v++)
+        {
+            IEnumerable<long> times = Every300(0, 6000);
+            if (v < 5)
+                times = times.Where(t => t <= 1500 || t >= 3600);
+            dir.Write($"in/vm{v}.csv", File(times));
+        }
+
+        dir.Write("in/vm50.csv", File(Every300(first, last)));
+        var report = BitbrainsImporter.Import(dir.File("in"), dir.File("t.dmt"));
+        Assert.Equal(outage ? 5 : 0, report.NoteOf("collection_outage_gaps"));
+        Assert.Equal(outage ? 0 : 5 * (((3600 - 1500 - 900) / 300) - 1), report.NoteOf("ticks_off_in_gaps"));
+    }
+
     /// <summary>
     /// Five VMs, not five gap ends: with a hold shorter than the sample period every sample ends a gap, and two VMs' gaps
     /// ending within a period of each other made six ends, read as an outage (their gaps were held instead of off).
