@@ -259,6 +259,78 @@ public partial class CompareShardTests
         AssertNothingWritten(output);
     }
 
+    /// <summary>
+    /// merge writes the slowest shard's wall time in report.md (docs/cluster.md: what the comparison took with its shards
+    /// side by side) and lists each shard's run under its own index, in shard order, whatever order they were named in.
+    /// </summary>
+    [Fact]
+    public void Merge_ReportsTheSlowestShardsWallTime_AndEachShardsRunUnderItsIndex()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        double[] seconds = [3.25, 12.5, 7.0];
+        for (int i = 0; i < 3; i++)
+        {
+            string json = Path.Combine(shards, $"compare-shard-{i:D4}-of-0003", "shard.json");
+            JsonObject root = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+            root["run"]!["wallSeconds"] = seconds[i];
+            File.WriteAllText(json, root.ToJsonString());
+        }
+
+        (int exit, _, string stderr) = CliTests.Run("merge", Path.Combine(shards, "compare-shard-0002-of-0003"), Path.Combine(shards, "compare-shard-0000-of-0003"),
+            Path.Combine(shards, "compare-shard-0001-of-0003"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"(?m)^- \d+ probes, \d+ M VM-ticks, 12\.5 s\.$", File.ReadAllText(tmp.File("merged/report.md")));
+        JsonArray runs = JsonNode.Parse(File.ReadAllText(tmp.File("merged/comparison.json")))!["run"]!["shardRuns"]!.AsArray();
+        Assert.Equal([0, 1, 2], runs.Select(r => (int)r!["shard"]!));
+        Assert.Equal(seconds, runs.Select(r => (double)r!["wallSeconds"]!));
+    }
+
+    /// <summary>A compare shard whose shard.json lists other searches than its searches.json holds (a search left out of
+    /// "ran") is refused naming the file (docs/cluster.md), nothing written.</summary>
+    [Fact]
+    public void Merge_CompareShardJsonListingOtherSearchesThanItsResults_IsRefused()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string dir = Path.Combine(shards, "compare-shard-0001-of-0003"), json = Path.Combine(dir, "shard.json");
+        JsonObject root = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        JsonArray ran = root["ran"]!.AsArray();
+        Assert.True(ran.Count > 1, "shard 1 should run searches");
+        ran.RemoveAt(ran.Count - 1);
+        File.WriteAllText(json, root.ToJsonString());
+        string output = tmp.File("merged");
+        ShardTests.AssertRefused($"'{Path.Combine(dir, "searches.json")}' does not hold the searches its shard.json lists; run that shard again.", "merge", shards, "-o", output);
+        AssertNothingWritten(output);
+    }
+
+    /// <summary>Shards compared at another --paging-limit are refused naming the option and both values (the fingerprint
+    /// holds every option that changes a result).</summary>
+    [Fact]
+    public void Merge_CompareShardsAtAnotherPagingLimit_AreRefusedNamingIt()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp, ["--paging-limit", "0.02"]);
+        ShardTests.AssertRefused("--paging-limit 0.02 in shard 2, 0.01 in shard 0", "merge", shards, "-o", tmp.File("merged"));
+        AssertNothingWritten(tmp.File("merged"));
+    }
+
+    /// <summary>Shards of a comparison with --max-hosts (a hosts-needed search that stops at its limit) merge to one
+    /// process's outputs: the limit travels through searches.json.</summary>
+    [Fact]
+    public void Shards_WithMaxHosts_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string[] options = ["--seeds", "1", "--max-ticks", "360", "--policies", "squeezed", "--max-hosts", "4"];
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run(["compare", Trace, "--shard", $"{i}/2", "-o", tmp.File("shards"), .. options]).Exit);
+        (int exit, _, string stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(0, CliTests.Run(["compare", Trace, "-o", tmp.File("single"), .. options]).Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"), policies: true);
+        Assert.Contains("more than 4 hosts", File.ReadAllText(tmp.File("merged/report.md")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("3/3", "--shard 3/3: shard 3 does not exist: shards of 3 are numbered 0..2.")]
     [InlineData("x", "--shard 'x': expected INDEX/COUNT with whole numbers")]

@@ -91,6 +91,10 @@ public class ShardTests
         Assert.True((double)summary["fleet"]!["pagingVmSeconds"]! > 0, "the trace should make some VMs page");
         Assert.Equal(4, summary["stateHashes"]!.AsArray().Count);
         AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+        // run lists each shard's run under its own index, in shard order, whatever the order they were named in.
+        System.Text.Json.Nodes.JsonNode run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("merged/summary.json")))!["run"]!;
+        Assert.Equal(3, (int)run["shards"]!);
+        Assert.Equal([0, 1, 2], run["shardRuns"]!.AsArray().Select(r => (int)r!["shard"]!));
     }
 
     [Theory]
@@ -221,6 +225,68 @@ public class ShardTests
         AssertMergeRefusedWritingNothing(tmp, shards, $"'{series}' holds values no replay writes", expected);
     }
 
+    /// <summary>
+    /// Shards that disagree with each other though each looks whole (checksums re-sealed, or shard.json edited): series of
+    /// other ticks or lengths, hosts.csv files of other lengths, VMs and hosts that do not add up to the trace's, are
+    /// refused with exit 1 and nothing written, instead of merged into one replay's outputs.
+    /// </summary>
+    [Theory]
+    [InlineData("series tick", "the shards' series disagree on the tick (0 and 5): they come from different replays.")]
+    [InlineData("series length", "the shards' series have different lengths (")]
+    [InlineData("hosts.csv length", "the shards' hosts.csv files hold different numbers of ticks: they come from different replays.")]
+    [InlineData("trace vms", "the 3 shards hold 200 VMs on 4 hosts; the trace has 201 on 4: split the trace again and replay every shard.")]
+    public void Merge_ShardsThatDisagreeWithEachOther_AreRefused_NothingWritten(string damage, string expected)
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string dir = Path.Combine(shards, "shard-0001-of-0003");
+        int firstTick = 1 + ShardReplay.SeriesMagic.Length + 4; // the magic (length-prefixed), the host count
+        switch (damage)
+        {
+            case "series tick":
+            case "series length":
+            {
+                string series = Path.Combine(dir, ShardReplay.SeriesBin);
+                byte[] bytes = File.ReadAllBytes(series);
+                Assert.Equal(1, bytes[firstTick]); // "more": a tick follows
+                if (damage == "series tick")
+                    BitConverter.TryWriteBytes(bytes.AsSpan(firstTick + 1), 5L);
+                else
+                    bytes[firstTick] = 0; // the series ends before its first tick
+                File.WriteAllBytes(series, bytes);
+                Reseal(dir, ShardReplay.SeriesBin);
+                break;
+            }
+
+            case "hosts.csv length":
+            {
+                // The shard's rows of its last sampled tick dropped.
+                string hosts = Path.Combine(dir, ShardReplay.HostsCsv);
+                string[] lines = File.ReadAllLines(hosts);
+                string lastTick = lines[^1].Split(',')[0];
+                File.WriteAllLines(hosts, lines.Where((l, i) => i == 0 || l.Split(',')[0] != lastTick));
+                Reseal(dir, ShardReplay.HostsCsv);
+                break;
+            }
+
+            default:
+                foreach (string d in Directory.EnumerateDirectories(shards))
+                {
+                    string json = Path.Combine(d, "shard.json");
+                    var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+                    root["trace"]!["vms"] = 201;
+                    File.WriteAllText(json, root.ToJsonString());
+                }
+
+                break;
+        }
+
+        string output = tmp.File("merged");
+        AssertRefused(expected, "merge", shards, "-o", output);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Path.GetFileName(e).StartsWith(".staging", StringComparison.Ordinal)),
+            "a refused merge wrote outputs");
+    }
+
     /// <summary>merge stops at a cancelled token (the CLI's Ctrl+C or SIGTERM) with exit code 130, writing nothing (before:
     /// it ignored the signal and ran to the end).</summary>
     [Fact]
@@ -319,6 +385,10 @@ public class ShardTests
     [InlineData("totals.pagingVmTicks", "ON+1", "totals.pagingVmTicks is ")]
     [InlineData("totals.unservablePagingVmTicks", "PAGING+1", "totals.unservablePagingVmTicks is ")]
     [InlineData("totals.unservablePagingVmTicks", null, "lacks the field totals.unservablePagingVmTicks")]
+    [InlineData("totals.deniedVmTicks", "WANTED+1", "totals.deniedVmTicks is ")]
+    [InlineData("totals.smartPagingVmTicks", "ON+1", "totals.smartPagingVmTicks is ")]
+    [InlineData("totals.shortHostTicks", "100000000", "totals.shortHostTicks is 100000000: expected a whole number from 0 to ")]
+    [InlineData("totals.wantedVmTicks", "100000000", "totals.wantedVmTicks is 100000000: expected a whole number from 0 to ")]
     [InlineData("starvingServable", null, "lacks the field starvingServable")]
     [InlineData("starvingServable", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":0,\"unservableTicks\":0,\"unmetMbTicks\":0}]", "starvingServable[].pagingTicks is 0: expected a whole number from 1 to ")]
     [InlineData("starvingServable", "[{\"vm\":3,\"id\":\"x\",\"pagingTicks\":1,\"unservableTicks\":1,\"unmetMbTicks\":1}]", "starvingServable[].unservableTicks is 1: expected a whole number from 0 to 0")]
@@ -350,6 +420,8 @@ public class ShardTests
             parent[names[^1]] = root["totals"]!["onVmTicks"]!.GetValue<long>() + 1;
         else if (value == "PAGING+1")
             parent[names[^1]] = root["totals"]!["pagingVmTicks"]!.GetValue<long>() + 1;
+        else if (value == "WANTED+1")
+            parent[names[^1]] = root["totals"]!["wantedVmTicks"]!.GetValue<long>() + 1;
         else
             parent[names[^1]] = System.Text.Json.Nodes.JsonNode.Parse(value);
         File.WriteAllText(json, root.ToJsonString());
@@ -595,5 +667,115 @@ public class ShardTests
         Assert.Equal([0, 1, 2, 3], SplitCommand.Boundaries([100, 1, 1], 3)); // every shard gets a host
         Assert.Equal([0, 1, 4], SplitCommand.Boundaries([30, 10, 10, 10], 2));
         Assert.Equal([0, 5], SplitCommand.Boundaries([1, 2, 3, 4, 5], 1));
+        Assert.Equal([0, 1, 2, 3], SplitCommand.Boundaries([1, 1, 100], 3)); // the VMs at the end: the last shards still get a host each
+        int[] first = SplitCommand.Boundaries([1, 1, 1, 1, 100], 4);
+        Assert.Equal(0, first[0]);
+        Assert.Equal(5, first[^1]);
+        Assert.All(Enumerable.Range(0, 4), s => Assert.True(first[s + 1] > first[s], $"shard {s} holds no host: {string.Join(",", first)}"));
+    }
+
+    /// <summary>
+    /// Where the index and count come from when several sources are set (docs/cluster.md, "The shard index", in order):
+    /// <c>JOB_COMPLETION_INDEX</c> before <c>SLURM_ARRAY_TASK_ID</c>; the count from <c>SLURM_ARRAY_TASK_COUNT</c> before the
+    /// split folder's. A Slurm task below the array's minimum gives no shard.
+    /// </summary>
+    [Fact]
+    public void ShardIndex_SourcesTakenInTheDocumentedOrder_AnIndexBelowTheArraysMinimumIsRefused()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) => name => vars.FirstOrDefault(v => v.Name == name).Value;
+
+        Assert.Equal(new ShardId(1, 4), Shards.Resolve(null, 4, null, Env((Shards.KubernetesIndex, "1"), (Shards.SlurmIndex, "3"))));
+        Assert.Equal(new ShardId(1, 2), Shards.Resolve(null, null, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2"))));
+        Assert.Equal(new ShardId(1, 3), Shards.Resolve(null, 3, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2")))); // --shards first
+
+        CliError e = Assert.Throws<CliError>(() => Shards.Resolve(null, null, null, Env((Shards.SlurmIndex, "0"), (Shards.SlurmMin, "1"), (Shards.SlurmCount, "4"))));
+        Assert.Contains("SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN gives shard -1, which does not exist", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<CliError>(() => Shards.Resolve(null, null, null, Env((Shards.KubernetesIndex, "0"), (Shards.SlurmCount, "0"))));
+        Assert.Contains("environment variable SLURM_ARRAY_TASK_COUNT='0': expected a whole number of at least 1.", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A shard trace's VM indices (metadata dmkernel.shard.vm-index) as ranges: read back exactly, and a list of
+    /// another length than the shard's VMs refused (before it could give the shard's last VMs the guests of VM 0).</summary>
+    [Fact]
+    public void ShardVmRanges_ReadBackExactly_AListOfAnotherLengthIsRefused()
+    {
+        int[] indices = [0, 1, 2, 5, 7, 8];
+        string text = Shards.Ranges(indices);
+        Assert.Equal("0-2,5-5,7-8", text);
+        Assert.Equal(indices, Shards.ParseRanges(text, indices.Length, "t.dmt"));
+        Assert.Empty(Shards.ParseRanges("", 0, "t.dmt"));
+        Assert.Contains("lists 3 VMs, the shard has 4", Assert.Throws<CliError>(() => Shards.ParseRanges("0-2", 4, "t.dmt")).Message, StringComparison.Ordinal);
+        Assert.Contains("is not a list of VM ranges for 2 VMs", Assert.Throws<CliError>(() => Shards.ParseRanges("0-2", 2, "t.dmt")).Message, StringComparison.Ordinal);
+        Assert.Contains("is not a list of VM ranges", Assert.Throws<CliError>(() => Shards.ParseRanges("3-1", 3, "t.dmt")).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A trace's identity (docs/cluster.md: XxHash64 of its header and trailer, which covers every section's hash) tells
+    /// apart two traces with the same header (VM, host and tick counts, tick length) and other values.
+    /// </summary>
+    [Fact]
+    public void TraceId_TellsApartTracesWithTheSameHeaderAndOtherValues()
+    {
+        using var tmp = new TempDir();
+        foreach (ulong seed in (ulong[])[1, 2])
+            TraceGenerator.Generate(tmp.File($"{seed}.dmt"), new TraceGeneratorOptions { Vms = 20, Hosts = 2, Ticks = 30, Seed = seed });
+        byte[] a = File.ReadAllBytes(tmp.File("1.dmt")), b = File.ReadAllBytes(tmp.File("2.dmt"));
+        Assert.True(a.AsSpan(0, 64).SequenceEqual(b.AsSpan(0, 64)), "the two traces should share their header");
+        Assert.NotEqual(Shards.TraceId(tmp.File("1.dmt")), Shards.TraceId(tmp.File("2.dmt")));
+        Assert.Equal(Shards.TraceId(tmp.File("1.dmt")), Shards.TraceId(tmp.File("1.dmt")));
+    }
+
+    /// <summary>
+    /// split of a trace without a placement exits 1 saying how to give it one; <c>--shards 0</c> exits 2 naming the range
+    /// (docs/bad-input.md). Nothing is written.
+    /// </summary>
+    [Fact]
+    public void Split_TraceWithoutHosts_OrZeroShards_IsRefused_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        TraceGenerator.Generate(tmp.File("unplaced.dmt"), new TraceGeneratorOptions { Vms = 10, Hosts = 0, Ticks = 5 });
+        (int exit, _, string stderr) = CliTests.Run("split", tmp.File("unplaced.dmt"), "--shards", "2", "-o", tmp.File("split"));
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"error: '{tmp.File("unplaced.dmt")}' has no placement (no hosts), so it cannot be split by host; give it one first", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("split")));
+
+        (exit, _, stderr) = CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "0", "-o", tmp.File("split"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --shards 0 is out of range: expected 1..4 (the trace has 4 hosts", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("split")));
+    }
+
+    /// <summary>A shard trace copied over another's name (shard 0's as shard-0001) is refused by replay --shard naming both
+    /// shards (its outputs would be merged as shard 1's hosts).</summary>
+    [Fact]
+    public void Replay_ShardTraceRenamedFromAnotherIndex_IsRefused_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        File.Copy(tmp.File("split/shard-0000-of-0002.dmt"), tmp.File("split/shard-0001-of-0002.dmt"), overwrite: true);
+        (int exit, _, string stderr) = CliTests.Run("replay", tmp.File("split"), "--shard", "1/2", "-o", tmp.File("out"));
+        Assert.Equal(1, exit);
+        Assert.Contains("holds shard 0/2, not 1/2; it was renamed or copied from another split", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(tmp.File("out"), "shard-0001-of-0002")));
+    }
+
+    /// <summary>
+    /// A trace of 1 000 ticks replayed in shards without --host-series-every samples hosts.csv as one process does:
+    /// every ⌊1000 / 500⌋ = 2 ticks (docs/outputs.md), 500 rows per host.
+    /// </summary>
+    [Fact]
+    public void Shards_WithTheDefaultHostSampling_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 24, Hosts = 4, Ticks = 1000, Seed = 5, TickSeconds = 30 });
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/2", "-o", tmp.File("shards")).Exit);
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("single")).Exit);
+        Assert.Equal(1 + 500 * 4, File.ReadAllLines(tmp.File("single/hosts.csv")).Length);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
     }
 }
