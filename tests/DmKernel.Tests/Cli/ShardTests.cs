@@ -97,6 +97,31 @@ public class ShardTests
         Assert.Equal([0, 1, 2], run["shardRuns"]!.AsArray().Select(r => (int)r!["shard"]!));
     }
 
+    /// <summary>
+    /// A trace on hosts too small for its VMs (40 VMs on hosts of 32 GB): starts are denied on every shard's
+    /// hosts, and the merged totals (denied VM-time, failed starts) are the sums over all shards, as one process counts them.
+    /// </summary>
+    [Fact]
+    public void Shards_OfATraceWithDeniedStartsOnEveryShard_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("tight.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 120, Hosts = 3, Ticks = 120, Seed = 8, TickSeconds = 60, HostMb = 32768 });
+        Assert.Equal(0, CliTests.Run("split", trace, "-n", "3", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards")).Exit);
+        for (int i = 0; i < 3; i++)
+        {
+            System.Text.Json.Nodes.JsonNode totals = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("shards"), $"shard-{i:D4}-of-0003", "shard.json")))!["totals"]!;
+            Assert.True((long)totals["deniedVmTicks"]! > 0, $"shard {i} should have denied VM-ticks");
+        }
+
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("single")).Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
+
     [Theory]
     [InlineData("esx:idleTaxPerMille=0")]
     [InlineData("squeezed:targetFreeMb=64")]
@@ -245,29 +270,29 @@ public class ShardTests
         {
             case "series tick":
             case "series length":
-            {
-                string series = Path.Combine(dir, ShardReplay.SeriesBin);
-                byte[] bytes = File.ReadAllBytes(series);
-                Assert.Equal(1, bytes[firstTick]); // "more": a tick follows
-                if (damage == "series tick")
-                    BitConverter.TryWriteBytes(bytes.AsSpan(firstTick + 1), 5L);
-                else
-                    bytes[firstTick] = 0; // the series ends before its first tick
-                File.WriteAllBytes(series, bytes);
-                Reseal(dir, ShardReplay.SeriesBin);
-                break;
-            }
+                {
+                    string series = Path.Combine(dir, ShardReplay.SeriesBin);
+                    byte[] bytes = File.ReadAllBytes(series);
+                    Assert.Equal(1, bytes[firstTick]); // "more": a tick follows
+                    if (damage == "series tick")
+                        BitConverter.TryWriteBytes(bytes.AsSpan(firstTick + 1), 5L);
+                    else
+                        bytes[firstTick] = 0; // the series ends before its first tick
+                    File.WriteAllBytes(series, bytes);
+                    Reseal(dir, ShardReplay.SeriesBin);
+                    break;
+                }
 
             case "hosts.csv length":
-            {
-                // The shard's rows of its last sampled tick dropped.
-                string hosts = Path.Combine(dir, ShardReplay.HostsCsv);
-                string[] lines = File.ReadAllLines(hosts);
-                string lastTick = lines[^1].Split(',')[0];
-                File.WriteAllLines(hosts, lines.Where((l, i) => i == 0 || l.Split(',')[0] != lastTick));
-                Reseal(dir, ShardReplay.HostsCsv);
-                break;
-            }
+                {
+                    // The shard's rows of its last sampled tick dropped.
+                    string hosts = Path.Combine(dir, ShardReplay.HostsCsv);
+                    string[] lines = File.ReadAllLines(hosts);
+                    string lastTick = lines[^1].Split(',')[0];
+                    File.WriteAllLines(hosts, lines.Where((l, i) => i == 0 || l.Split(',')[0] != lastTick));
+                    Reseal(dir, ShardReplay.HostsCsv);
+                    break;
+                }
 
             default:
                 foreach (string d in Directory.EnumerateDirectories(shards))
@@ -596,6 +621,46 @@ public class ShardTests
         Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split2")).Exit);
         Assert.Equal(0, CliTests.Run("replay", tmp.File("split2"), "--shard", "0/2", "-o", tmp.File("other"), "--max-ticks", "200").Exit);
         AssertRefused("shards of different splits", "merge", Path.Combine(shards, "shard-0000-of-0003"), Path.Combine(tmp.File("other"), "shard-0000-of-0002"), "-o", tmp.File("merged"));
+    }
+
+    /// <summary>
+    /// Shards of two traces with the same name and size but other contents (here one metadata value) are refused naming
+    /// the trace identity (docs/cluster.md: the fingerprint holds the trace's identity, XxHash64 of header and trailer).
+    /// </summary>
+    [Fact]
+    public void Merge_ShardsOfTwoTracesOfTheSameNameAndSize_AreRefusedNamingTheTraceIdentity()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(tmp.File("a"));
+        Directory.CreateDirectory(tmp.File("b"));
+        void Copy(string to, string note)
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+            using var writer = new NativeTraceWriter(to, new TraceDescription(reader.Header.TickSeconds, reader.Header.Source,
+                new TraceMetadata(reader.Header.Metadata).Set("note", note)), reader.Vms, reader.Hosts);
+            var tick = new int[reader.Vms.Count];
+            while (reader.ReadTick(tick))
+                writer.WriteTick(tick);
+            writer.Complete();
+        }
+
+        // Two notes of one length whose metadata compresses to the same size (the first such pair).
+        foreach ((string a, string b) in (ReadOnlySpan<(string, string)>)[("#", "%"), ("~", "^"), ("Q", "Z"), ("qj", "zx"), ("#~", "%^")])
+        {
+            Copy(tmp.File("a/t.dmt"), a);
+            Copy(tmp.File("b/t.dmt"), b);
+            if (new FileInfo(tmp.File("a/t.dmt")).Length == new FileInfo(tmp.File("b/t.dmt")).Length)
+                break;
+        }
+
+        foreach (string copy in (string[])["a", "b"])
+            Assert.Equal(0, CliTests.Run("split", tmp.File($"{copy}/t.dmt"), "--shards", "2", "-o", tmp.File($"{copy}/split")).Exit);
+        Assert.Equal(new FileInfo(tmp.File("a/t.dmt")).Length, new FileInfo(tmp.File("b/t.dmt")).Length);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("a/split"), "--shard", "0/2", "-o", tmp.File("shards"), "--max-ticks", "50").Exit);
+        Assert.Equal(0, CliTests.Run("replay", tmp.File("b/split"), "--shard", "1/2", "-o", tmp.File("shards"), "--max-ticks", "50").Exit);
+        AssertRefused("shard 1 (", "merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        AssertRefused($"trace id {Shards.TraceId(tmp.File("b/t.dmt"))} in shard 1, {Shards.TraceId(tmp.File("a/t.dmt"))} in shard 0", "merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.False(Directory.Exists(tmp.File("merged")), "a refused merge wrote outputs");
     }
 
     [Theory]
