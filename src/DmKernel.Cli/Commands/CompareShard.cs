@@ -128,11 +128,24 @@ internal static class CompareShard
         return (ReadOptions(root.GetProperty("options")), ReadFacts(root.GetProperty("facts")), [.. root.GetProperty("results").EnumerateArray().Select(ReadSearch)]);
     }
 
-    /// <summary>The raw JSON of a searches.json's options and facts (what every shard of one comparison shares).</summary>
+    /// <summary>The options that change no result (<c>--threads</c>, <c>--path</c>): shards of one comparison may differ in them.</summary>
+    private static readonly string[] Unshared = ["threads", "path"];
+
+    /// <summary>
+    /// The JSON of a searches.json's options and facts: what every shard of one comparison shares, so without
+    /// <see cref="Unshared"/> (the fingerprint leaves them out too; <c>--threads</c> defaults to every core of the machine).
+    /// </summary>
     public static string OptionsAndFacts(string path)
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        return doc.RootElement.GetProperty("options").GetRawText() + doc.RootElement.GetProperty("facts").GetRawText();
+        var shared = new System.Text.StringBuilder();
+        foreach (JsonProperty p in doc.RootElement.GetProperty("options").EnumerateObject())
+        {
+            if (!Unshared.Contains(p.Name))
+                shared.Append(p.Name).Append(':').Append(p.Value.GetRawText()).Append(',');
+        }
+
+        return shared.Append(doc.RootElement.GetProperty("facts").GetRawText()).ToString();
     }
 
     private static void WriteOptions(Utf8JsonWriter json, CapacityOptions o)

@@ -304,6 +304,24 @@ public partial class CompareShardTests
         AssertNothingWritten(output);
     }
 
+    /// <summary>
+    /// Shards run with other --threads or --path, which change no result (the fingerprint leaves them out; --threads
+    /// defaults to every core, so shards on machines of other sizes differ in it), merge to one process's outputs (before:
+    /// merge refused them as "other options or facts" than shard 0's, searches.json recording both).
+    /// </summary>
+    [Fact]
+    public void Shards_RunWithOtherThreadsOrKernelPaths_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        string[][] own = [["--threads", "2"], ["--threads", "1"], ["--threads", "1", "--path", "scalar"]];
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run(["compare", Trace, "--shard", $"{i}/3", "-o", tmp.File("shards"), "--seeds", "1", "--max-ticks", "360", .. own[i]]).Exit);
+        (int exit, _, string stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(0, CliTests.Run("compare", Trace, "-o", tmp.File("single"), "--seeds", "1", "--max-ticks", "360").Exit);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"), policies: false);
+    }
+
     /// <summary>Shards compared at another --paging-limit are refused naming the option and both values (the fingerprint
     /// holds every option that changes a result).</summary>
     [Fact]
