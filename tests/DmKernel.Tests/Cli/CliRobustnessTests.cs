@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using DmKernel.Tests.Replay;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
 
 namespace DmKernel.Tests.Cli;
 
@@ -571,6 +572,102 @@ public class CliRobustnessTests
         Assert.Contains("| memory assigned, mean / peak | 1.1 / 1.2 GB |", File.ReadAllText(Path.Combine(tmp.File("out"), "report.md")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// report.md's rows give summary.json's figures as docs/outputs.md defines them, on a trace where each definition
+    /// tells: starts denied (wanted VM-time is not on VM-time). Denied time is a share of the
+    /// VM-time wanted; host available is p5 / p50 / p95; a starving VM's share is of all the replay's ticks, its servable
+    /// share of its servable paging only.
+    /// </summary>
+    [Fact]
+    public void Replay_ReportRows_AreTheSummarysFigures_AsTheDocsDefineThem()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("t.dmt"), output = tmp.File("out");
+        TraceGenerator.Generate(path, new TraceGeneratorOptions
+        {
+            Vms = 300,
+            Hosts = 3,
+            Ticks = 120,
+            Seed = 7,
+            TickSeconds = 30,
+            HostMb = 36_864,
+            LinuxFraction = 0.5,
+            StaticFraction = 0.25,
+        });
+        (int exit, _, string stderr) = Run("replay", path, "-o", output);
+        Assert.True(exit == 0, stderr);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!;
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        var fleet = json["fleet"]!;
+        double seconds = json["ticks"]!.GetValue<long>() * json["trace"]!["tickSeconds"]!.GetValue<double>();
+        double Get(System.Text.Json.Nodes.JsonNode node, string name) => node[name]!.GetValue<double>();
+
+        double denied = Get(fleet, "deniedVmSeconds"), wanted = Get(fleet, "wantedVmSeconds"), on = Get(fleet, "onVmSeconds");
+        Assert.True(denied > 0 && wanted != on, $"the trace denies starts ({denied} s)");
+        Assert.Contains($"| VM-time denied (start failed) | {ShareText.Percent(denied / wanted)} of VM-time wanted |", report, StringComparison.Ordinal);
+
+        var hosts = fleet["hostAvailablePercent"]!;
+        Assert.Contains($"| host available p5 / p50 / p95 | {Get(hosts, "p5")} / {Get(hosts, "p50")} / {Get(hosts, "p95")} % |", report, StringComparison.Ordinal);
+
+        foreach (var vm in json["starving"]!.AsArray())
+        {
+            double paging = Get(vm!, "pagingSeconds"), unservable = Get(vm!, "unservablePagingSeconds");
+            Assert.Contains($"| {vm!["id"]} | {ShareText.Amount(paging / 3600)} h | {ShareText.Percent(paging / seconds)} | {ShareText.Percent(unservable / paging)} |", report, StringComparison.Ordinal);
+        }
+
+        var servable = json["starvingServable"]!.AsArray();
+        foreach (var vm in servable)
+        {
+            double paging = Get(vm!, "pagingSeconds"), servableSeconds = paging - Get(vm!, "unservablePagingSeconds");
+            Assert.Contains($"| {vm!["id"]} | {ShareText.Amount(servableSeconds / 3600)} h | {ShareText.Percent(servableSeconds / seconds)} | {ShareText.Amount(paging / 3600)} h |", report, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// report.md notes the pressure samples above pressure.png's 300 % only when there are some: a VM at exactly 300 %
+    /// (192 MB committed on a Maximum of 64 MB) is on the plot; one at 400 % is not, and the note gives its share. All of
+    /// that VM's paging is unservable, and the servable table says so.
+    /// </summary>
+    [Theory]
+    [InlineData(192, false)]
+    [InlineData(256, true)]
+    public void Replay_PressuresAbovePlot_AreNotedOnlyWhenAboveIt(int committed, bool noted)
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("t.dmt");
+        TraceVm[] vms = [new("hot", new VmSettings(64, 32, 64), 0), new("cool", new VmSettings(512, 256, 1024), 0)];
+        using (var w = new NativeTraceWriter(path, new TraceDescription(60, "test: pressure at the plot's edge", new TraceMetadata()), vms, [new TraceHost(8192)]))
+        {
+            for (int t = 0; t < 10; t++)
+                w.WriteTick([committed, 300]);
+            w.Complete();
+        }
+
+        (int exit, _, string stderr) = Run("replay", path, "-o", tmp.File("out"));
+        Assert.True(exit == 0, stderr);
+        int max = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("out"), "summary.json")))!["fleet"]!["pressure"]!["max"]!.GetValue<int>();
+        Assert.Equal(committed * 100 / 64, max);
+        string report = File.ReadAllText(Path.Combine(tmp.File("out"), "report.md"));
+        Assert.Equal(noted, report.Contains("The plot shows pressures up to 300 %;", StringComparison.Ordinal));
+        // "hot" pages all the time above its Maximum, "cool" never: no VM pages on servable demand.
+        Assert.Contains("No VM paged on servable demand: all of the paging is unservable.", report, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// docs/outputs.md: hosts.csv samples ticks 0, N, 2N, ... of --host-series-every N (0-based), and the last tick only
+    /// when it falls on the step: 10 ticks every 4 are ticks 0, 4 and 8, for each host.
+    /// </summary>
+    [Fact]
+    public void Replay_HostSeries_SamplesTicksZeroAndEveryStepAfter()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--max-ticks", "10", "--host-series-every", "4");
+        Assert.True(exit == 0, stderr);
+        string[] rows = File.ReadAllLines(Path.Combine(tmp.File("out"), "hosts.csv"))[1..];
+        Assert.Equal([0L, 4, 8], rows.Select(r => long.Parse(r[..r.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture)).Distinct());
+        Assert.Equal(3 * 4, rows.Length); // the sample's 4 hosts
+    }
+
     /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
     /// <summary>
     /// A comparison without --policies into the folder of one with them removes the earlier policies.png (before: it stayed
@@ -709,12 +806,50 @@ public class CliRobustnessTests
 
         (int exit, _, string stderr) = Run("replay", ReplayDeterminismTests.SampleTrace, "-o", output, "--max-ticks", "200");
         Assert.Equal(1, exit);
-        Assert.Contains("report.md", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Contains("report.md': a folder of that name is in the way (nothing was replaced).", ErrorLine(stderr), StringComparison.Ordinal); // docs/bad-input.md
         var after = Directory.EnumerateFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach ((string name, byte[] bytes) in before)
             Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} was replaced");
         Assert.Equal(["report.md"], Directory.EnumerateDirectories(output).Select(Path.GetFileName)); // and no staging folder left
+    }
+
+    /// <summary>
+    /// A replay interrupted (Ctrl+C, SIGTERM: its token cancelled) exits 130, says that no output was written, and leaves
+    /// the earlier outputs as they were and no staging folder (docs/outputs.md: outputs are replaced only when the replay
+    /// completes).
+    /// </summary>
+    [Fact]
+    public void Replay_Interrupted_Exits130_AndLeavesTheEarlierOutputs()
+    {
+        using var tmp = new TempDir();
+        string output = tmp.File("out");
+        Assert.Equal(0, Run("replay", ReplayDeterminismTests.SampleTrace, "-o", output, "--max-ticks", "50").Exit);
+        var before = Directory.EnumerateFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+        TextWriter oldErr = Console.Error, oldOut = Console.Out;
+        var err = new StringWriter();
+        Console.SetError(err);
+        Console.SetOut(new StringWriter());
+        int exit;
+        try
+        {
+            exit = DmKernel.Cli.Commands.ReplayCommand.Run(ReplayDeterminismTests.SampleTrace, output,
+                new DmKernel.Traces.Replay.ReplayOptions { MaxTicks = 100 }, null, new CancellationToken(canceled: true));
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+            Console.SetOut(oldOut);
+        }
+
+        Assert.Equal(130, exit);
+        Assert.Contains("Interrupted after 0 of 100 ticks; no output was written", err.ToString(), StringComparison.Ordinal);
+        var after = Directory.EnumerateFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach ((string name, byte[] bytes) in before)
+            Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} was replaced");
+        Assert.Empty(Directory.EnumerateDirectories(output));
     }
 
     /// <summary>A VM id with a line break (a Bitbrains file name may hold one) is quoted in placement.csv (before: the row

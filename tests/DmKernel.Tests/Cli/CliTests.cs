@@ -491,5 +491,8 @@ public class LenientSummaryTests
         // pressure.png's title says why the plot is empty when there is no sample.
         Assert.EndsWith("\nno samples: no Running Dynamic Memory VM in the measured ticks", DmKernel.Cli.Report.ReplayReport.PressureTitle(0, 0, 300), StringComparison.Ordinal);
         Assert.DoesNotContain("no samples", DmKernel.Cli.Report.ReplayReport.PressureTitle(10, 0, 300), StringComparison.Ordinal);
+        // It gives the share above the plot only when there is one.
+        Assert.Equal("Pressure of Running Dynamic Memory VMs (one sample per VM-tick)", DmKernel.Cli.Report.ReplayReport.PressureTitle(10, 0, 300));
+        Assert.EndsWith("\n20.00 % of the samples are above 300 % (not shown)", DmKernel.Cli.Report.ReplayReport.PressureTitle(10, 2, 300), StringComparison.Ordinal);
     }
 }

@@ -252,6 +252,30 @@ public class CliUsabilityTests
     }
 
     /// <summary>
+    /// Every option that changes the outputs is part of the checkpoint's settings: the step of hosts.csv (a resumed series
+    /// would change its step mid-file), the state-hash step and a policy's parameters (not only its name).
+    /// </summary>
+    [Theory]
+    [InlineData("--host-series-every", "7", "--host-series-every (about 500 samples per host) in the checkpoint, 7 now.")]
+    [InlineData("--hash-every", "5", "--hash-every 0 in the checkpoint, 5 now.")]
+    [InlineData("--policy", "esx:idleTaxPerMille=0", "idleTaxPerMille=0 softPercent")]
+    public void Resume_WithAnotherOutputOption_IsRefusedNamingIt(string option, string value, string difference)
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt"), outDir = tmp.File("out");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 60, Hosts = 2, Ticks = 400, Seed = 4, TickSeconds = 60 });
+        BalancerPolicy policy = option == "--policy" ? BalancerPolicy.Parse("esx") : BalancerPolicy.HyperV;
+        WriteCheckpointAt100(trace, outDir, trace, new DmKernel.Traces.Replay.ReplayOptions { Policy = policy });
+
+        (int exit, _, string stderr) = Run([
+            "replay", trace, "-o", outDir, "--resume", option, value, .. option == "--policy" ? (string[])[] : ["--policy", policy.Key]]);
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(stderr, "the checkpoint was saved with other settings: " + option + " ");
+        Assert.Contains(difference, stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, "summary.json")));
+    }
+
+    /// <summary>
     /// A checkpoint of another trace with the same name and size (its content differs: header or trailer checksums) is
     /// refused naming the trace id (before: only the name and size were compared, so it resumed on the other trace).
     /// </summary>
@@ -277,10 +301,10 @@ public class CliUsabilityTests
     /// The checkpoint an interrupted replay of <paramref name="trace"/> (default options) leaves in <paramref name="outDir"/>
     /// at tick 100, saved by the CLI's own code with the fingerprint of <paramref name="fingerprintOf"/>, and an empty series.
     /// </summary>
-    private static void WriteCheckpointAt100(string trace, string outDir, string fingerprintOf)
+    private static void WriteCheckpointAt100(string trace, string outDir, string fingerprintOf, DmKernel.Traces.Replay.ReplayOptions? saved = null)
     {
         using NativeTraceReader reader = NativeTraceReader.Open(trace);
-        var options = new DmKernel.Traces.Replay.ReplayOptions();
+        DmKernel.Traces.Replay.ReplayOptions options = saved ?? new DmKernel.Traces.Replay.ReplayOptions();
         using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
         for (int t = 0; t < 100; t++)
             Assert.True(engine.Step());

@@ -24,13 +24,13 @@ public class ResumeTests
         string full = tmp.File("full");
         Assert.Equal(0, CliApp.Run(["replay", trace, "-o", full]));
 
-        // A real process with checkpoints, killed once its first checkpoint exists. It holds after tick 740 (its per-host
-        // series flushed past the checkpoint at 500, as a kill mid-run leaves it), so it cannot finish before the kill.
+        // A real process with checkpoints, killed once its second checkpoint exists. It holds after tick 740 (its per-host
+        // series flushed past the checkpoint at 600, as a kill mid-run leaves it), so it cannot finish before the kill.
         string resumed = tmp.File("resumed");
         string cli = Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
         start.Environment["DMKERNEL_TEST_HOLD_AT_TICK"] = "740";
-        foreach (string arg in new[] { cli, "replay", trace, "-o", resumed, "--checkpoint-every", "500" })
+        foreach (string arg in new[] { cli, "replay", trace, "-o", resumed, "--checkpoint-every", "300" })
             start.ArgumentList.Add(arg);
         using (Process process = Process.Start(start)!)
         {
@@ -96,22 +96,48 @@ public class ResumeTests
         string sums = Path.Combine(badSum, ".checkpoint", "hosts.csv.part.xxh64");
         File.WriteAllLines(sums, File.ReadAllLines(sums).Select(l => l[..(l.IndexOf(' ') + 1)] + new string('\0', 16)));
 
+        // Without its checksums, the series' line end at the recorded length is still checked: a changed last byte is refused.
+        string[] recorded = File.ReadAllLines(Path.Combine(resumed, ".checkpoint", "hosts.csv.part.xxh64"));
+        Assert.Equal(2, recorded.Length); // the checkpoint at 600 and the one before it
+        long LengthAt(int line) => long.Parse(recorded[line][..recorded[line].IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture);
+        string noLineEnd = Damaged("nolineend", part =>
+        {
+            part.Position = LengthAt(1) - 1;
+            part.WriteByte((byte)'x');
+        });
+        File.Delete(Path.Combine(noLineEnd, ".checkpoint", "hosts.csv.part.xxh64"));
+
+        // Killed after the checksums of the checkpoint at 600 were saved and before its state replaced that of 300: the
+        // state of 300 resumes, by the checksum recorded for it (its line is kept beside the new one for this).
+        string between = Damaged("between", _ => { });
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        {
+            var options = new DmKernel.Traces.Replay.ReplayOptions();
+            using var engine = new DmKernel.Traces.Replay.ReplayEngine(reader, options);
+            for (int t = 0; t < 300; t++)
+                Assert.True(engine.Step());
+            using FileStream f = File.Create(Path.Combine(between, ".checkpoint", "state.bin"));
+            engine.SaveCheckpoint(f, DmKernel.Cli.Commands.ReplayCommand.Fingerprint(trace, engine, options, null).ToString(), LengthAt(0));
+        }
+
         TextWriter oldErr = Console.Error, oldOut = Console.Out;
         var err = new StringWriter();
         Console.SetError(err);
         Console.SetOut(new StringWriter());
-        int exit, exitTruncated, exitZeroed, exitChanged, exitUnchecked, exitBadSum;
+        int exit, exitNoLineEnd, exitBetween, exitTruncated, exitZeroed, exitChanged, exitUnchecked, exitBadSum;
         string errDamaged;
         try
         {
-            exitTruncated = CliApp.Run(["replay", trace, "-o", truncated, "--checkpoint-every", "500", "--resume"]);
-            exitZeroed = CliApp.Run(["replay", trace, "-o", zeroed, "--checkpoint-every", "500", "--resume"]);
-            exitChanged = CliApp.Run(["replay", trace, "-o", changed, "--checkpoint-every", "500", "--resume"]);
-            exitUnchecked = CliApp.Run(["replay", trace, "-o", unchecked_, "--checkpoint-every", "500", "--resume"]);
-            exitBadSum = CliApp.Run(["replay", trace, "-o", badSum, "--checkpoint-every", "500", "--resume"]);
+            exitTruncated = CliApp.Run(["replay", trace, "-o", truncated, "--checkpoint-every", "300", "--resume"]);
+            exitZeroed = CliApp.Run(["replay", trace, "-o", zeroed, "--checkpoint-every", "300", "--resume"]);
+            exitChanged = CliApp.Run(["replay", trace, "-o", changed, "--checkpoint-every", "300", "--resume"]);
+            exitUnchecked = CliApp.Run(["replay", trace, "-o", unchecked_, "--checkpoint-every", "300", "--resume"]);
+            exitBadSum = CliApp.Run(["replay", trace, "-o", badSum, "--checkpoint-every", "300", "--resume"]);
+            exitNoLineEnd = CliApp.Run(["replay", trace, "-o", noLineEnd, "--checkpoint-every", "300", "--resume"]);
+            exitBetween = CliApp.Run(["replay", trace, "-o", between, "--checkpoint-every", "300", "--resume"]);
             errDamaged = err.ToString();
             err.GetStringBuilder().Clear();
-            exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "500", "--resume"]);
+            exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "300", "--resume"]);
         }
         finally
         {
@@ -130,6 +156,11 @@ public class ResumeTests
         Assert.Equal(1, exitBadSum);
         Assert.Contains("hosts.csv.part.xxh64 is damaged (its checksum for the first", errDamaged, StringComparison.Ordinal);
         Assert.DoesNotContain('\0', errDamaged);
+        Assert.Equal(1, exitNoLineEnd);
+        Assert.Contains("hosts.csv.part does not end a line at the", errDamaged, StringComparison.Ordinal);
+        Assert.True(exitBetween == 0, errDamaged);
+        Assert.Contains("Resuming at tick 300 of 4000", errDamaged, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(between, "hosts.csv")));
         Assert.All((string[])[truncated, zeroed, changed], d => Assert.False(File.Exists(Path.Combine(d, "summary.json")), d));
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(unchecked_, "hosts.csv")));
         Assert.True(exit == 0, err.ToString());
@@ -142,15 +173,15 @@ public class ResumeTests
         Assert.False(Directory.Exists(Path.Combine(resumed, ".checkpoint")), "the checkpoint is removed once the outputs are complete");
     }
 
-    /// <summary>Whether the replay writing into <paramref name="dir"/> has saved a checkpoint and per-host lines after it
-    /// (its series is longer than the length the checkpoint recorded).</summary>
+    /// <summary>Whether the replay writing into <paramref name="dir"/> has saved its second checkpoint and per-host lines
+    /// after it (its series is longer than the length the checkpoint recorded).</summary>
     private static bool PastTheCheckpoint(string dir)
     {
         string sums = Path.Combine(dir, ".checkpoint", "hosts.csv.part.xxh64"), part = Path.Combine(dir, ".checkpoint", "hosts.csv.part");
         if (!File.Exists(Path.Combine(dir, ".checkpoint", "state.bin")) || !File.Exists(sums))
             return false;
         string[] lines = File.ReadAllLines(sums);
-        return lines.Length > 0 && new FileInfo(part).Length > lines.Max(l => long.Parse(l[..l.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture));
+        return lines.Length >= 2 && new FileInfo(part).Length > lines.Max(l => long.Parse(l[..l.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -97,10 +97,54 @@ public class WriteBehindStreamTests
         Assert.True(failing.Disposed);
     }
 
-    /// <summary>A writable stream that accepts <c>failAfterBytes</c> bytes, then throws as a full disk would.</summary>
-    private sealed class FailingStream(long failAfterBytes) : Stream
+    /// <summary>
+    /// After a failed write the stream writes nothing more, even where the inner stream would take the next blocks again
+    /// (space freed): the file keeps what was written before the error, not a hole where the lost block was.
+    /// </summary>
+    [Fact]
+    public void AfterAnError_LaterBlocksAreDropped_EvenWhereTheInnerStreamWouldTakeThem()
     {
+        // The writing thread is held in its first write until the three blocks are handed over, so the third is queued
+        // behind the one that fails.
+        using var gate = new ManualResetEventSlim(false);
+        var failing = new FailingStream(failAfterBytes: WriteBehindStream.BlockBytes + 10, failOnce: true) { Gate = gate };
+        var stream = new WriteBehindStream(failing);
+        byte[] block = new byte[WriteBehindStream.BlockBytes];
+        stream.Write(block); // written
+        stream.Write(block); // fails on the writing thread
+        stream.Write(block); // queued behind it: dropped, though the inner stream would take it
+        gate.Set();
+        Assert.Throws<IOException>(stream.Flush);
+        stream.Dispose();
+        Assert.Equal(WriteBehindStream.BlockBytes, failing.Accepted);
+    }
+
+    /// <summary><see cref="WriteBehindStream.Flush"/> flushes the inner stream too (a buffered file's bytes reach the file).</summary>
+    [Fact]
+    public void Flush_FlushesTheInnerStream()
+    {
+        var inner = new FailingStream(failAfterBytes: long.MaxValue);
+        using var stream = new WriteBehindStream(inner);
+        stream.Write(new byte[10]);
+        stream.Flush();
+        Assert.Equal(10, inner.Accepted);
+        Assert.Equal(1, inner.Flushes);
+    }
+
+    /// <summary>
+    /// A writable stream that accepts <c>failAfterBytes</c> bytes, then throws as a full disk would (with <c>failOnce</c>
+    /// only the write that crosses the limit, later writes are taken again); it counts its flushes.
+    /// </summary>
+    private sealed class FailingStream(long failAfterBytes, bool failOnce = false) : Stream
+    {
+        private bool _failed;
+
         public long Accepted { get; private set; }
+
+        public int Flushes { get; private set; }
+
+        /// <summary>Waited for before each write (null: none).</summary>
+        public ManualResetEventSlim? Gate { get; init; }
 
         public bool Disposed { get; private set; }
 
@@ -116,14 +160,17 @@ public class WriteBehindStreamTests
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            if (Accepted + count > failAfterBytes)
+            Gate?.Wait();
+            if (Accepted + count > failAfterBytes && !(failOnce && _failed))
+            {
+                _failed = true;
                 throw new IOException("disk full (test)");
+            }
+
             Accepted += count;
         }
 
-        public override void Flush()
-        {
-        }
+        public override void Flush() => Flushes++;
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

@@ -99,8 +99,58 @@ public class PressurePercentileTests
         using (var r = new BinaryReader(ms))
             loaded.Load(r);
         Assert.Equal(h.AboveLastBin(), loaded.AboveLastBin());
+        Assert.Equal((h.Count, h.Sum, h.Max), (loaded.Count, loaded.Sum, loaded.Max));
         foreach (double p in Ranks)
             Assert.Equal(h.Percentile(p), loaded.Percentile(p));
+    }
+
+    /// <summary>
+    /// A checkpoint's histogram whose values above the last bin do not fit it (a value in the bins, the last bin's own
+    /// 1000 included, or more samples above than the last bin holds) is refused as corrupt, not loaded into percentiles
+    /// that no replay could give.
+    /// </summary>
+    [Theory]
+    [InlineData(1000, 1, "1 samples of 1000 above its last bin")]
+    [InlineData(1500, 3, "3 samples of 1500 above its last bin, which holds 2")]
+    [InlineData(1500, 0, "0 samples of 1500")]
+    public void Load_ValuesAboveThatDoNotFitTheLastBin_AreRefused(int value, long count, string message)
+    {
+        var h = new Histogram(1000);
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            // As Save writes it: the bins (two samples in the last), count, sum, max, then the values above it.
+            w.Write(1001);
+            for (int i = 0; i < 1001; i++)
+                w.Write(i == 1000 ? 2L : 0L);
+            w.Write(2L);
+            w.Write(3000L);
+            w.Write(1500);
+            w.Write(1);
+            w.Write(value);
+            w.Write(count);
+        }
+
+        ms.Position = 0;
+        using var r = new BinaryReader(ms);
+        var e = Assert.Throws<InvalidDataException>(() => h.Load(r));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A cleared histogram has no values above its last bin left: as many as its last bin holds again can be given.</summary>
+    [Fact]
+    public void Clear_ForgetsTheValuesAboveTheLastBin()
+    {
+        var h = new Histogram(1000);
+        h.Add(1500);
+        h.Clear();
+        Assert.Empty(h.AboveLastBin());
+        var bins = new long[1001];
+        bins[1000] = 1;
+        h.AddBins(bins, 1200, 1200);
+        h.AddExactAbove(1200);
+        Assert.Equal(1200, h.Percentile(50));
+        Assert.Equal([new(1200, 1)], h.AboveLastBin());
     }
 
     /// <summary>

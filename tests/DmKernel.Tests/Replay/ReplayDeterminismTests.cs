@@ -151,6 +151,39 @@ public class ReplayDeterminismTests
         Assert.Equal(Math.Round(paging / on, 6), (double)fleet["pagingShareOfOnTime"]!);
     }
 
+    /// <summary>
+    /// docs/outputs.md: pagingShareOfOnTime is null only when no VM was on (nothing measured); VMs on that never page give
+    /// 0, not null ("never paging" is a measurement).
+    /// </summary>
+    [Fact]
+    public void ReplaySummary_PagingShare_IsZeroWhenVmsWereOnAndNonePaged()
+    {
+        using var dir = new TempDir();
+        string trace = dir.File("calm.dmt");
+        TraceVm[] vms = [new("a", new VmSettings(512, 256, 1024), 0)];
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(60, "test: no paging", new TraceMetadata()), vms, [new TraceHost(8192)]))
+        {
+            for (int t = 0; t < 10; t++)
+                w.WriteTick([300]);
+            w.Complete();
+        }
+
+        JsonNode fleet = JsonNode.Parse(ResultJson(trace, new ReplayOptions()))!["fleet"]!;
+        Assert.True((double)fleet["onVmSeconds"]! > 0);
+        Assert.Equal(0, (double)fleet["pagingVmSeconds"]!);
+        Assert.NotNull(fleet["pagingShareOfOnTime"]);
+        Assert.Equal(0, (double)fleet["pagingShareOfOnTime"]!);
+    }
+
+    /// <summary>With --hash-every taking one hash (10 ticks, every 10), summary.json lists that one hash.</summary>
+    [Fact]
+    public void ReplaySummary_OneStateHash_IsListed()
+    {
+        JsonArray list = JsonNode.Parse(ResultJson(SampleTrace, new ReplayOptions { HashEvery = 10, MaxTicks = 10 }))!["stateHashes"]!.AsArray();
+        Assert.Equal(9, (long)Assert.Single(list)!["tick"]!);
+        Assert.Equal((string)JsonNode.Parse(ResultJson(SampleTrace, new ReplayOptions { MaxTicks = 10 }))!["stateHash"]!, (string)list[0]!["hash"]!);
+    }
+
     [Fact]
     public void HostAvailablePercentOf_FractionalPercent_IsRoundedDown()
     {
