@@ -302,7 +302,6 @@ internal static class ReplayCommand
             $"--reserve applies only to hosts without a reserve of their own; every one of the {hosts.Count} hosts of {Path.GetFileName(traceFile)} records its own ({reserves}), so it would change nothing. Leave --reserve out, or use compare, which re-packs the VMs onto hosts with --reserve."));
     }
 
-    /// <summary>Refuses a checkpoint saved under other settings, naming each setting that differs.</summary>
     /// <summary>
     /// The per-host series saved beside a checkpoint must hold at least the <paramref name="length"/> bytes the checkpoint
     /// recorded, end a line there and hold no NUL byte before it: a truncated (or zero-filled) part would otherwise be
@@ -384,6 +383,7 @@ internal static class ReplayCommand
         throw new CliError($"cannot resume: {path} records no checksum for the {length.ToString(CultureInfo.InvariantCulture)} bytes of {partPath} the checkpoint holds (the checkpoint is damaged): run without --resume to replay from the start.", 1);
     }
 
+    /// <summary>Refuses a checkpoint saved under other settings, naming each setting that differs.</summary>
     private static void CheckSameSettings(string saved, RunFingerprint current, string statePath)
     {
         if (saved == current.ToString())

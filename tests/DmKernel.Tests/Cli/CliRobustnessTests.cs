@@ -668,7 +668,6 @@ public class CliRobustnessTests
         Assert.Equal(3 * 4, rows.Length); // the sample's 4 hosts
     }
 
-    /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
     /// <summary>
     /// A comparison without --policies into the folder of one with them removes the earlier policies.png (before: it stayed
     /// beside a report and comparison.json that no longer had policies, a picture of another run).
@@ -689,6 +688,7 @@ public class CliRobustnessTests
         Assert.Equal(["comparison.json", "density.png", "report.md"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order());
     }
 
+    /// <summary>compare --buffers with no buffer in it is refused like --policies, not read as "none".</summary>
     [Fact]
     public void Compare_BuffersWithoutABuffer_IsRefusedByName()
     {
