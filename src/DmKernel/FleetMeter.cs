@@ -70,7 +70,11 @@ public sealed class FleetMeter
         if (!_open)
             throw new InvalidOperationException("FleetMeter.AddHosts called without Begin (or after End).");
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
-            throw new ArgumentOutOfRangeException(nameof(hostCount), $"Hosts [{firstHost}, {firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        {
+            // Named as Balancer.TickHosts names it: firstHost when it is not a host (nor the end), else hostCount.
+            throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
+                $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+        }
         int twice = _measured.AsSpan(firstHost, hostCount).IndexOfAnyExcept((byte)0);
         if (twice >= 0)
             throw new InvalidOperationException($"FleetMeter.AddHosts: host {firstHost + twice} was already measured since Begin; measure every host once per tick.");

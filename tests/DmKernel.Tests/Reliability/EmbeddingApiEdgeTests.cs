@@ -96,6 +96,28 @@ public class EmbeddingApiEdgeTests
         balancer.EndTick();
     }
 
+    /// <summary>
+    /// A host range out of the fleet given to <see cref="FleetMeter.AddHosts(int, int, Span{int}, Span{long})"/> names the
+    /// wrong argument as <see cref="Balancer.TickHosts"/> does, and its message the range as given (before: always
+    /// hostCount, so AddHosts(-1, 1) blamed the count, and an int overflow printed the end of [2147483647, ...) negative).
+    /// </summary>
+    [Fact]
+    public void MeterAddHosts_OutOfRange_NamesTheWrongArgument()
+    {
+        Fleet fleet = SmallFleet();
+        var meter = new FleetMeter(fleet, 11);
+        meter.Begin();
+        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(-1, 1, default, default)).ParamName);
+        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(3, 0, default, default)).ParamName);
+        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(1, 2, default, default)).ParamName);
+        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(0, -1, default, default)).ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(int.MaxValue, 1, default, default));
+        Assert.Equal("firstHost", e.ParamName);
+        Assert.Contains("Hosts [2147483647, 2147483648) are not within 0..2.", e.Message, StringComparison.Ordinal);
+        meter.AddHosts(0, 2, default, default); // the refusals measured nothing: every host once, then End
+        meter.End(default);
+    }
+
     /// <summary>P10's guest response of every VM reads as spans, in the units the kernel applies (before: only a setter).</summary>
     [Fact]
     public void GuestResponse_ReadsAsSpans_InTheKernelsUnits()
