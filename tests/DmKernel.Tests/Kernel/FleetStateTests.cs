@@ -234,6 +234,51 @@ public class FleetStateTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A refused load puts the kept state back with its caches rebuilt from it: R9's upper limit that the vector kernel
+    /// reads (Maximum of a dynamic VM) and the per-host count of guests that are not ideal (P10) are the kept state's, not
+    /// the refused state's, so the fleet ticks on as the twin that never saw the load.
+    /// </summary>
+    [Fact]
+    public void Load_Refused_LeavesTheCachesOfTheKeptState()
+    {
+        static Fleet Make(int maximum, bool stuck)
+        {
+            var f = new Fleet(RandomFleet.FastModel, [new HostSpec(65_536, 4), new HostSpec(65_536, 4)]);
+            int a = f.AddVm(0, VmSettings.Dynamic(1024, 512, maximum));
+            int b = f.AddVm(1, VmSettings.Dynamic(1024, 512, 4096));
+            if (stuck)
+                f.SetGuestResponse(b, GuestResponse.Stuck);
+            f.RequestStart(a);
+            f.RequestStart(b);
+            f.SetCommitted(a, 20_000);
+            f.SetCommitted(b, 3000);
+            return f;
+        }
+
+        Fleet source = Make(maximum: 16_384, stuck: true);
+        source.Cols.Committed[1] = -5; // a free slot's committed input out of R8's range: the state is refused
+        using var state = new MemoryStream();
+        source.SaveState(state);
+
+        Fleet target = Make(maximum: 4096, stuck: false), twin = Make(maximum: 4096, stuck: false);
+        state.Position = 0;
+        Assert.Throws<InvalidDataException>(() => target.LoadState(state));
+        Assert.Equal(4096, target.Cols.TargetLimit[0]);
+        Assert.Equal([0, 0], target.Cols.HostNonIdealGuests);
+
+        using var a = new Balancer(target, KernelPath.Vector512);
+        using var b = new Balancer(twin, KernelPath.Vector512);
+        for (int t = 0; t < 40; t++)
+        {
+            a.Tick();
+            b.Tick();
+        }
+
+        FleetAssert.Equal(twin, target, "40 ticks after the refused load");
+        Assert.True(target.Assigned[0] <= 4096, $"Assigned {target.Assigned[0]} MB above Maximum 4096 (R9)");
+    }
+
     /// <summary>Saves <paramref name="source"/> and loads it into another fleet: the load is refused, and the other fleet
     /// is as it was (same hash) and ticks.</summary>
     private static InvalidDataException LoadRefused(Fleet source)

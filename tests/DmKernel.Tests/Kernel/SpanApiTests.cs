@@ -249,4 +249,93 @@ public class SpanApiTests
         Assert.Contains($"{gone}", refused.Message, StringComparison.Ordinal);
         Assert.Equal(1024, fleet.GetSettings(keep).StartupMb);
     }
+
+    /// <summary>
+    /// A cancelled request is as if it had not been made, between ticks as well as at the tick: the host's count of waiting
+    /// requests goes back with it, so the state hash is that of a fleet that never made the request, and a state saved then
+    /// loads (the load checks the count against the VMs' requests). So is the request of a VM removed while Off: it goes
+    /// with the VM.
+    /// </summary>
+    [Fact]
+    public void CancelledOrRemovedVmsRequest_LeavesTheStateAsIfNeverMade_InTheHashAndACheckpoint()
+    {
+        static Fleet Make()
+        {
+            var f = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+            f.AddVm(1, VmSettings.Dynamic(1024, 512, 4096));
+            f.AddVm(1, VmSettings.Dynamic(1024, 512, 4096));
+            return f;
+        }
+
+        Fleet fleet = Make(), untouched = Make();
+        (int first, _) = fleet.HostSlots(1);
+        int a = first, b = first + 1;
+        fleet.RequestStart(a);
+        Assert.Equal(LifecycleRequest.Start, fleet.CancelRequest(a));
+        Assert.Equal(untouched.ComputeStateHash(), fleet.ComputeStateHash());
+
+        fleet.RequestStart(b);
+        fleet.RemoveVm(b);
+        untouched.RemoveVm(b);
+        Assert.Equal(LifecycleRequest.None, fleet.PendingRequest(b));
+        Assert.Equal(untouched.ComputeStateHash(), fleet.ComputeStateHash());
+
+        using var state = new MemoryStream();
+        fleet.SaveState(state);
+        state.Position = 0;
+        Fleet copy = Make();
+        copy.LoadState(state);
+        Assert.Equal(fleet.ComputeStateHash(), copy.ComputeStateHash());
+    }
+
+    /// <summary>
+    /// The derived setting spans (<see cref="FleetVmSpans.IsUsed"/>, <see cref="FleetVmSpans.DynamicMemory"/>,
+    /// <see cref="FleetVmSpans.Guest"/>) follow AddVm, Configure and RemoveVm made between ticks: each call marks the fleet
+    /// changed, so a span read before it is computed again after it, with no tick between.
+    /// </summary>
+    [Fact]
+    public void DerivedSettingSpans_FollowAddConfigureAndRemove_WithoutATick()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
+        Assert.False(fleet.Vms.IsUsed[0]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        Assert.True(fleet.Vms.IsUsed[vm]);
+        Assert.True(fleet.Vms.DynamicMemory[vm]);
+        Assert.Equal(GuestKind.Windows, fleet.Vms.Guest[vm]);
+
+        fleet.Configure(vm, VmSettings.Static(2048, GuestKind.Linux));
+        Assert.False(fleet.Vms.DynamicMemory[vm]);
+        Assert.Equal(GuestKind.Linux, fleet.Vms.Guest[vm]);
+
+        fleet.Configure(vm, VmSettings.Dynamic(1024, 512, 4096));   // Off: any R1-valid change, Linux back to Windows
+        Assert.True(fleet.Vms.DynamicMemory[vm]);
+        Assert.Equal(GuestKind.Windows, fleet.Vms.Guest[vm]);
+        Assert.Equal(GuestKind.Windows, fleet.GetSettings(vm).Guest);
+
+        fleet.RemoveVm(vm);
+        Assert.False(fleet.Vms.IsUsed[vm]);
+        Assert.False(fleet.Vms.DynamicMemory[vm]);   // a free slot reads as zero
+    }
+
+    /// <summary>
+    /// The per-host layout and RAM spans are the <see cref="HostSpec"/>s given: <see cref="FleetHostSpans.VmCapacity"/> the
+    /// VM capacity asked for (not the padded slot count), <see cref="FleetHostSpans.SlotCapacity"/> that rounded up to
+    /// 16, <see cref="FleetHostSpans.FirstSlot"/> the padded counts before, the reserve given or the model's (R3), and
+    /// Available = Total − Reserve before any VM runs (R3); one element per host.
+    /// </summary>
+    [Fact]
+    public void HostSpans_LayoutAndRam_AreTheHostSpecsGiven()
+    {
+        var model = ModelParameters.Default;
+        var fleet = new Fleet(model, [new HostSpec(16_384, 10), new HostSpec(8192, 20, ReserveMb: 1024), new HostSpec(4096, 0)]);
+        FleetHostSpans hosts = fleet.Hosts;
+        Assert.Equal([0, 16, 48], hosts.FirstSlot.ToArray());
+        Assert.Equal([16, 32, 0], hosts.SlotCapacity.ToArray());
+        Assert.Equal([10, 20, 0], hosts.VmCapacity.ToArray());
+        Assert.Equal([16_384, 8192, 4096], hosts.TotalMb.ToArray());
+        Assert.Equal([model.HostReserveMb, 1024, model.HostReserveMb], hosts.ReserveMb.ToArray());
+        Assert.Equal([16_384 - model.HostReserveMb, 8192 - 1024, 4096 - model.HostReserveMb], hosts.Available.ToArray());
+        Assert.Equal((16, 32), fleet.HostSlots(1));
+        Assert.Equal(48, fleet.SlotCount);
+    }
 }

@@ -114,4 +114,41 @@ public class TickWithCommittedTests
         balancer.TickHosts(0, fleet.HostCount); // every host once: EndTick refuses a tick that skipped one
         balancer.EndTick();
     }
+
+    /// <summary>
+    /// <see cref="Fleet.UpdateCommitted"/> (R8 input, as a replay reports it): a reported value, 0 included, is taken by a
+    /// slot that holds a VM; <see cref="Fleet.NotReported"/> leaves the slot's value; a free slot keeps what it held. The
+    /// run from slot 3 covers 21 slots, so both its whole vectors and its tail are checked, each with free slots in it.
+    /// </summary>
+    [Fact]
+    public void UpdateCommitted_TakesTheReportsOfUsedSlots_LeavesNotReportedAndFreeSlotsAlone()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(1 << 20, 32)]);
+        for (int i = 0; i < 20; i++)
+            fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        fleet.RemoveVm(10); // a free slot inside the run's whole vectors; slots 20.. are free in its tail
+        var before = new int[fleet.SlotCount];
+        for (int i = 0; i < before.Length; i++)
+            before[i] = 1000 + (2 * i);
+        fleet.SetCommitted(before);
+
+        const int First = 3;
+        var reports = new int[21];
+        for (int k = 0; k < reports.Length; k++)
+            reports[k] = (k % 3) switch { 0 => Fleet.NotReported, 1 => 0, _ => 5000 + (2 * k) };
+        fleet.UpdateCommitted(First, reports);
+
+        for (int slot = 0; slot < fleet.SlotCount; slot++)
+        {
+            int k = slot - First;
+            bool reported = k >= 0 && k < reports.Length && reports[k] != Fleet.NotReported;
+            int expected = reported && fleet.IsUsed(slot) ? reports[k] : before[slot];
+            Assert.True(expected == fleet.Committed[slot], $"slot {slot}: committed {fleet.Committed[slot]} MB, expected {expected}");
+        }
+
+        Assert.Equal(0, fleet.Committed[4]);    // a report of 0 in a whole vector is a report
+        Assert.Equal(1020, fleet.Committed[10]); // the free slot in a whole vector kept its value
+        Assert.Equal(0, fleet.Committed[19]);   // a report of 0 in the tail
+        Assert.Equal(1040, fleet.Committed[20]); // a free slot in the tail kept its value
+    }
 }

@@ -453,6 +453,84 @@ public class R04_R07_LifecycleTests
         Assert.Equal(1, s.Fleet.AddOperations[vm]);
     }
 
+    /// <summary>
+    /// Stops come before restarts in a tick (docs/model.md: stops, then restarts, then starts, each in slot order): the
+    /// memory B's stop gives back (R7) is in the pool when A's restart, in a lower slot, needs it, so A restarts in full
+    /// instead of with Smart Paging (R6). Host 4096: A shrunk to 512 (Startup 2048), B static 3584 takes the rest.
+    /// </summary>
+    [Fact]
+    public void R7_StopsAreProcessedBeforeRestarts_TheirMemoryCoversTheRestartsDeficit()
+    {
+        var (s, a) = ShrunkBelowStartup(4096, FastReclaim);
+        int b = s.Add(VmSettings.Static(3584));
+        s.Fleet.RequestStart(b);
+        s.Tick(); // tick 3: Available 4096 − 512 = 3584, all to B
+        Assert.Equal(0, s.Fleet.HostAvailable(0));
+
+        s.Fleet.RequestRestart(a);
+        s.Fleet.RequestStop(b);
+        s.Tick(); // tick 4: B's 3584 back first; then A's deficit 2048 − 512 = 1536 from the pool
+        Assert.Equal(LifecycleResult.Stopped, s.Fleet.LastResult(b));
+        Assert.Equal(LifecycleResult.Restarted, s.Fleet.LastResult(a));
+        s.AssertMemory(a, 2048);
+        Assert.Equal(2048, s.Fleet.HostAvailable(0));
+    }
+
+    /// <summary>
+    /// Restarts come before starts in a tick: A's restart (deficit 1536) takes its memory from a pool of 2560 first, and
+    /// C's start then finds 1024 of the 2048 it needs, no donor (A is Booting, B static), and fails (R4) with nothing
+    /// reclaimed; started first, C would have left A to restart with Smart Paging. Host 4096: A shrunk to 512, B static 1024.
+    /// </summary>
+    [Fact]
+    public void R6_RestartsAreProcessedBeforeStarts()
+    {
+        var (s, a) = ShrunkBelowStartup(4096, FastReclaim);
+        int b = s.Add(VmSettings.Static(1024));
+        s.Fleet.RequestStart(b);
+        s.Tick(); // tick 3: Available 4096 − 512 − 1024 = 2560
+        Assert.Equal(2560, s.Fleet.HostAvailable(0));
+
+        int c = s.Add(VmSettings.Static(2048));
+        s.Fleet.RequestStart(c);
+        s.Fleet.RequestRestart(a);
+        s.Tick(); // tick 4: A takes 1536 (1024 left), then C needs 2048
+        Assert.Equal(LifecycleResult.Restarted, s.Fleet.LastResult(a));
+        s.AssertMemory(a, 2048);
+        Assert.Equal(LifecycleResult.NotEnoughMemory, s.Fleet.LastResult(c));
+        Assert.Equal(VmState.Off, s.Fleet.State(c));
+        Assert.Equal(1, s.Fleet.HostFailedStarts(0));
+        Assert.Equal(1024, s.Fleet.HostAvailable(0));
+    }
+
+    /// <summary>
+    /// Only an Off VM can be removed: a Booting or Running VM holds host memory, which only R7's stop gives back, so
+    /// RemoveVm refuses it naming the VM and its state, and changes nothing; once stopped it is removed.
+    /// </summary>
+    [Fact]
+    public void R7_RemoveVm_OfABootingOrRunningVm_IsRefused_UntilItIsStopped()
+    {
+        var s = new Scenario(model: Fast);
+        int vm = s.Add(Dm(1024, 512, 4096));
+        s.Fleet.RequestStart(vm);
+        s.Tick();
+        Assert.Equal(VmState.Booting, s.Fleet.State(vm));
+        Assert.Equal($"VM {vm} is Booting: cannot remove it; it must be Off (stop it first).",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RemoveVm(vm)).Message);
+        s.Tick(3);
+        Assert.Equal(VmState.Running, s.Fleet.State(vm));
+        ulong hash = s.Fleet.ComputeStateHash();
+        Assert.Equal($"VM {vm} is Running: cannot remove it; it must be Off (stop it first).",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RemoveVm(vm)).Message);
+        Assert.True(s.Fleet.IsUsed(vm));
+        Assert.Equal(hash, s.Fleet.ComputeStateHash());
+
+        s.Fleet.RequestStop(vm);
+        s.Tick();
+        s.Fleet.RemoveVm(vm);
+        Assert.False(s.Fleet.IsUsed(vm));
+        Assert.Equal(16384, s.Fleet.HostAvailable(0)); // R3: all of it back, nothing held by the removed VM
+    }
+
     [Fact]
     public void R7_StopsAreProcessedBeforeStarts_TheirMemoryUsableInTheSameTick()
     {
