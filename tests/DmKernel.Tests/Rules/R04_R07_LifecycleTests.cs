@@ -503,6 +503,25 @@ public class R04_R07_LifecycleTests
     }
 
     /// <summary>
+    /// Starts in one tick run in slot order (docs/model.md): two static VMs of 3072 MB on a host of 4096 with nothing to
+    /// reclaim (R4: no Running DM donor), so the lower slot starts and the higher one fails with NotEnoughMemory.
+    /// </summary>
+    [Fact]
+    public void R4_StartsInOneTick_RunInSlotOrder()
+    {
+        var s = new Scenario(hostTotalMb: 4096, model: Fast);
+        int low = s.Add(VmSettings.Static(3072)), high = s.Add(VmSettings.Static(3072));
+        Assert.True(low < high);
+        s.Fleet.RequestStart(high);
+        s.Fleet.RequestStart(low);
+        s.Tick();
+        Assert.Equal(LifecycleResult.Started, s.Fleet.LastResult(low));
+        Assert.Equal(LifecycleResult.NotEnoughMemory, s.Fleet.LastResult(high));
+        Assert.Equal(VmState.Off, s.Fleet.State(high));
+        Assert.Equal(1024, s.Fleet.HostAvailable(0));
+    }
+
+    /// <summary>
     /// Only an Off VM can be removed: a Booting or Running VM holds host memory, which only R7's stop gives back, so
     /// RemoveVm refuses it naming the VM and its state, and changes nothing; once stopped it is removed.
     /// </summary>
