@@ -624,6 +624,36 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// Two report rows on a run that tells them apart from their neighbours (the run above does not): the host row gives
+    /// p5, which differs from p1 here, and the servable table gives a VM's servable paging as a share of the replay's
+    /// ticks, which differs from its whole paging for the VMs of that table that also page above their Maximum.
+    /// </summary>
+    [Fact]
+    public void Replay_HostRowAndServableShares_OnARunWhereTheirNeighboursDiffer()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("t.dmt"), output = tmp.File("out");
+        TraceGenerator.Generate(path, new TraceGeneratorOptions { Vms = 120, Hosts = 6, Ticks = 400, Seed = 21, TickSeconds = 60, HostMb = 196_608 });
+        (int exit, _, string stderr) = Run("replay", path, "-o", output);
+        Assert.True(exit == 0, stderr);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!;
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        double Get(System.Text.Json.Nodes.JsonNode node, string name) => node[name]!.GetValue<double>();
+
+        var hosts = json["fleet"]!["hostAvailablePercent"]!;
+        Assert.NotEqual(Get(hosts, "p1"), Get(hosts, "p5"));
+        Assert.Contains($"| host available p5 / p50 / p95 | {Get(hosts, "p5")} / {Get(hosts, "p50")} / {Get(hosts, "p95")} % |", report, StringComparison.Ordinal);
+
+        var mixed = json["starvingServable"]!.AsArray().Where(vm => Get(vm!, "unservablePagingSeconds") > 0).ToList();
+        Assert.NotEmpty(mixed);
+        foreach (var vm in mixed)
+        {
+            double paging = Get(vm!, "pagingSeconds"), servable = paging - Get(vm!, "unservablePagingSeconds");
+            Assert.Contains($"| {vm!["id"]} | {ShareText.Amount(servable / 3600)} h | {ShareText.Percent(servable / (400 * 60.0))} | {ShareText.Amount(paging / 3600)} h |", report, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
     /// report.md notes the pressure samples above pressure.png's 300 % only when there are some: a VM at exactly 300 %
     /// (192 MB committed on a Maximum of 64 MB) is on the plot; one at 400 % is not, and the note gives its share. All of
     /// that VM's paging is unservable, and the servable table says so.
