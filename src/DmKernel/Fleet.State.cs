@@ -58,7 +58,7 @@ public sealed partial class Fleet
     /// <summary>
     /// What a loaded state (of tick <paramref name="tick"/>) breaks: a free slot that is not neutral, a VM's settings that
     /// R1 refuses, a committed value out of R8's range, a guest response the kernel cannot run, a VM's runtime columns out
-    /// of step with each other (<see cref="FindInconsistent"/>), a host's pending requests or MoM ring, or an invariant of
+    /// of step with each other (<see cref="FindInconsistent"/>), a VM in a slot past its host's VM capacity, a host's pending requests or MoM ring, or an invariant of
     /// R14 (the first few).
     /// </summary>
     private string? FindImpossible(long tick)
@@ -113,6 +113,13 @@ public sealed partial class Fleet
         for (int h = 0; h < HostCount; h++)
         {
             int start = Cols.HostStart[h], pending = 0;
+            // R3 pads a host's range to a multiple of 16; AddVm fills only its first VmCapacity slots
+            for (int i = start + Cols.HostVmLimit[h]; i < start + Cols.HostCapacity[h]; i++)
+            {
+                if ((Cols.Flags[i] & VmFlags.Used) != 0)
+                    return Fmt($"slot {i} is past host {h}'s {Cols.HostVmLimit[h]} VM slots (HostSpec.VmCapacity) but holds a VM (R3).");
+            }
+
             for (int i = start; i < start + Cols.HostCapacity[h]; i++)
                 pending += Cols.Request[i] != 0 ? 1 : 0;
             if (pending != Cols.HostPendingRequests[h])

@@ -146,6 +146,7 @@ public class FleetStateTests
     [InlineData("pending requests miscounted", "pending requests recorded, its VMs hold")]
     [InlineData("mom ring index past the ring", "MoM's ring of 16 samples")]
     [InlineData("policy goal off the granularity", "not a multiple of")]
+    [InlineData("a VM past its host's VM capacity", "VM slots (HostSpec.VmCapacity) but holds a VM")]
     public void Load_StateWithImpossibleValues_IsRefused_NamingTheVm_AndChangesNothing(string scenario, string expected)
     {
         Fleet source = Busy(5);
@@ -195,6 +196,25 @@ public class FleetStateTests
             case "policy goal off the granularity":
                 source.Cols.PolicyGoal[running] = 14_239;
                 break;
+            case "a VM past its host's VM capacity":
+                {
+                    // R3 pads a host's slot range to a multiple of 16; AddVm fills only the host's first VmCapacity slots,
+                    // so a padding slot never holds a VM (before: loaded, a host with more VMs than its capacity). An Off VM
+                    // with no request copied there breaks nothing else (no memory, no pending request).
+                    int off = Enumerable.Range(0, source.SlotCount).First(i => source.IsUsed(i) && source.State(i) == VmState.Off
+                        && source.Cols.Request[i] == 0);
+                    int h = source.Cols.HostOfSlot[off], past = source.Cols.HostStart[h] + source.Cols.HostVmLimit[h];
+                    Assert.True(past < source.Cols.HostStart[h] + source.Cols.HostCapacity[h]);
+                    foreach (ColumnInfo c in FleetSchema.Columns)
+                    {
+                        if (c.Scope == ColumnScope.Vm && !c.Cache && !c.Derived)
+                            Array.Copy(source.Cols.Arrays[(int)c.Id], off, source.Cols.Arrays[(int)c.Id], past, 1);
+                    }
+
+                    expected = $"slot {past} is past host {h}'s {source.Cols.HostVmLimit[h]} " + expected;
+                    break;
+                }
+
             case "weight above R1's range":
                 source.Cols.Weight[vm] = 30_000; // the next short tick sorted by weight out of its table's range
                 break;
