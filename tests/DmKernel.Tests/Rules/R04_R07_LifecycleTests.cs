@@ -550,6 +550,28 @@ public class R04_R07_LifecycleTests
         Assert.Equal(16384, s.Fleet.HostAvailable(0)); // R3: all of it back, nothing held by the removed VM
     }
 
+    /// <summary>
+    /// A removed VM's slot stays on its host (R3: a host's slot range is fixed): a VM added to host 1 in the slot that
+    /// RemoveVm freed is on host 1, and its start request is processed there (R4), from host 1's memory.
+    /// </summary>
+    [Fact]
+    public void R7_ASlotFreedByRemoveVm_StaysOnItsHost_ANewVmThereStartsFromThatHost()
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(8192, 4), new HostSpec(8192, 4)]);
+        int removed = fleet.AddVm(1, VmSettings.Static(1024));
+        fleet.RemoveVm(removed);
+        int vm = fleet.AddVm(1, VmSettings.Static(1024));
+        Assert.Equal(removed, vm);
+        Assert.Equal(1, fleet.HostOf(vm));
+
+        fleet.RequestStart(vm);
+        using var balancer = new Balancer(fleet);
+        balancer.Tick();
+        Assert.Equal(VmState.Booting, fleet.State(vm));
+        Assert.Equal(8192 - 2048 - 1024, fleet.HostAvailable(1)); // R3: Total less the default Reserve, less Startup
+        Assert.Equal(8192 - 2048, fleet.HostAvailable(0));
+    }
+
     [Fact]
     public void R7_StopsAreProcessedBeforeStarts_TheirMemoryUsableInTheSameTick()
     {
