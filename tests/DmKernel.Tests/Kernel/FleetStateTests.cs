@@ -147,6 +147,11 @@ public class FleetStateTests
     [InlineData("mom ring index past the ring", "MoM's ring of 16 samples")]
     [InlineData("policy goal off the granularity", "not a multiple of")]
     [InlineData("a VM past its host's VM capacity", "VM slots (HostSpec.VmCapacity) but holds a VM")]
+    [InlineData("committed above R8's range", "VM 0: committed 16777217 MB, not within 0..16777216 (R8)")]
+    [InlineData("rate guest moving nothing", "VM 0: guest response kind 1 with rate 0 MB per tick")]
+    [InlineData("intermittent guest without ideal spells", "VM 0: guest response kind 3 with rate 0 MB per tick, spells 1 and 0 ticks")]
+    [InlineData("pending requests undercounted", "pending requests recorded, its VMs hold")]
+    [InlineData("mom ring next past its samples", "MoM's ring of 16 samples holds 3 with the next at 5 (P5)")]
     public void Load_StateWithImpossibleValues_IsRefused_NamingTheVm_AndChangesNothing(string scenario, string expected)
     {
         Fleet source = Busy(5);
@@ -215,6 +220,33 @@ public class FleetStateTests
                     break;
                 }
 
+            case "committed above R8's range":
+                source.Cols.Committed[vm] = Fleet.MaxCommittedMb + 1;
+                break;
+            case "rate guest moving nothing":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
+                source.Cols.GuestRate[vm] = 0;
+                break;
+            case "intermittent guest without ideal spells":
+                source.Cols.GuestKind[vm] = 3;
+                source.Cols.GuestRate[vm] = 0;
+                source.Cols.GuestStuck[vm] = 1;
+                source.Cols.GuestIdeal[vm] = 0;
+                break;
+            case "pending requests undercounted":
+                {
+                    // a start request that the host's count leaves out (the other way round from "miscounted")
+                    int off = Enumerable.Range(0, source.SlotCount).First(i => source.IsUsed(i) && source.State(i) == VmState.Off
+                        && source.Cols.Request[i] == 0);
+                    source.Cols.Request[off] = (byte)LifecycleRequest.Start;
+                    break;
+                }
+
+            case "mom ring next past its samples":
+                // the ring fills in order, so its next sample is at most the count it holds (P5)
+                source.Cols.HostMomFilled[host] = 3;
+                source.Cols.HostMomNext[host] = 5;
+                break;
             case "weight above R1's range":
                 source.Cols.Weight[vm] = 30_000; // the next short tick sorted by weight out of its table's range
                 break;
