@@ -122,6 +122,49 @@ public class FleetStateTests
     }
 
     /// <summary>
+    /// The header's own checks, each with the message that names what differs, and nothing changed: a version this
+    /// build does not read (1, 0, −1, 4; 2 and 3 are read), another column layout, a negative tick, and a fleet of as many
+    /// slots on another number of hosts (two hosts of 16 VM slots against one of 32: the slot count alone does not tell
+    /// them apart). The header comes before the checksum, so an edited header is refused for what it says.
+    /// </summary>
+    [Fact]
+    public void Load_HeaderOfAnotherVersionLayoutTickOrHostCount_IsRefusedNamingIt()
+    {
+        var model = RandomFleet.FastModel;
+        var two = new Fleet(model, [new HostSpec(65536, 16), new HostSpec(65536, 16)]);
+        int vm = two.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        two.RequestStart(vm);
+        using (var balancer = new Balancer(two, KernelPath.Scalar))
+            balancer.Tick();
+        using var saved = new MemoryStream();
+        two.SaveState(saved);
+        byte[] bytes = saved.ToArray();
+        Assert.Equal("DMKFLEET"u8.ToArray(), bytes[..8]);
+
+        var target = new Fleet(model, [new HostSpec(65536, 16), new HostSpec(65536, 16)]);
+        ulong before = target.ComputeStateHash();
+        string Refusal(Fleet f, Action<byte[]> edit)
+        {
+            byte[] b = (byte[])bytes.Clone();
+            edit(b);
+            return Assert.Throws<InvalidDataException>(() => f.LoadState(new MemoryStream(b))).Message;
+        }
+
+        foreach (int version in new[] { 1, 0, -1, 4 })
+            Assert.Equal($"Fleet state version {version} is not supported (expected 2 or 3).", Refusal(target, b => BitConverter.TryWriteBytes(b.AsSpan(8), version)));
+        Assert.Equal("Fleet state was saved with another column layout (schema fingerprint differs).", Refusal(target, b => b[28] ^= 1));
+        Assert.Equal("Fleet state has a negative tick index -1.", Refusal(target, b => BitConverter.TryWriteBytes(b.AsSpan(20), -1L)));
+        Assert.Equal(before, target.ComputeStateHash());
+
+        var one = new Fleet(model, [new HostSpec(131072, 32)]);
+        Assert.Equal(two.SlotCount, one.SlotCount);
+        Assert.Equal($"Fleet state is for {two.SlotCount} slots on 2 hosts; this fleet has {one.SlotCount} slots on 1 host.", Refusal(one, _ => { }));
+
+        target.LoadState(new MemoryStream(bytes)); // the unedited state loads
+        Assert.Equal(two.ComputeStateHash(), target.ComputeStateHash());
+    }
+
+    /// <summary>
     /// A state whose checksum matches but whose values the model cannot reach (written so, or edited and re-sealed) is
     /// refused naming the VM and what is wrong, and changes nothing (before: it loaded, and an intermittent guest with
     /// spells of 0 ticks threw DivideByZeroException inside the next tick; Assigned above Maximum ticked on).
