@@ -177,7 +177,7 @@ public static partial class TraceGenerator
                 float noise = noiseMb[i] * (float)((long)(noiseBits >> 40) - (1L << 23)) * (1f / (1 << 23));
                 float wave = ampMb[i] * sin[unchecked(phase[i] + tickPhase) >> (32 - SinTableBits)];
                 float demand = Math.Clamp(baseMb[i] + wave + extra + noise, 32f, capMb[i]);
-                row[i] = (int)(demand + 0.5f);
+                row[i] = WholeMb(demand);
             }
 
             writer.WriteTick(row);
@@ -187,6 +187,13 @@ public static partial class TraceGenerator
         writer.Complete();
         return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb) { UnstartableVms = Unstartable(vms, hosts) };
     }
+
+    /// <summary>A demand of the synthetic fleet in whole MB, as the trace stores it: rounded to the nearest MB, halves up
+    /// (the demand is at least 32 MB here, so adding a half and truncating is that rounding). Rounding down instead would
+    /// shift the fleet's mean demand by half a MB (docs/generate.md, "Demand").</summary>
+    /// <param name="demandMb">The demand, 32 MB or more.</param>
+    /// <returns>The nearest whole MB.</returns>
+    internal static int WholeMb(float demandMb) => (int)(demandMb + 0.5f);
 
     private static int Pick(int[] shares, int roll)
     {
