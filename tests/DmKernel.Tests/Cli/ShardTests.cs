@@ -843,4 +843,52 @@ public class ShardTests
         Assert.Equal(1 + 500 * 4, File.ReadAllLines(tmp.File("single/hosts.csv")).Length);
         AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
     }
+
+    /// <summary>
+    /// The merged second starving list (docs/outputs.md, "which VMs starve") is ranked from the shards' servable lists,
+    /// not their first lists: on host 0, twelve VMs page every tick above their Maximum (all unservable) and one VM
+    /// pages on every other tick for want of host memory (servable). Its shard's first list, the ten that page most,
+    /// leaves that VM out, so a merge that ranked from it would list no servable starving VM; the merge lists what one
+    /// process lists.
+    /// </summary>
+    [Fact]
+    public void Shards_WhoseTopTenPagingIsAllUnservable_MergeTheServableListOfOneProcess()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("hogs.dmt");
+        var vms = new List<TraceVm>();
+        for (int v = 0; v < 12; v++)
+            vms.Add(new TraceVm($"hog{v}", VmSettings.Dynamic(512, 512, 1024), 0));
+        vms.Add(new TraceVm("squeezed", VmSettings.Dynamic(512, 512, 1024), 0));
+        vms.Add(new TraceVm("calm", VmSettings.Dynamic(512, 512, 1024), 1));
+        const int ticks = 40;
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(60, "twelve hogs above their Maximum"), [.. vms], [new TraceHost(8192, 0), new TraceHost(8192, 0)]))
+        {
+            int[] row = new int[vms.Count];
+            for (int t = 0; t < ticks; t++)
+            {
+                for (int v = 0; v < 12; v++)
+                    row[v] = 1500;
+                row[12] = t % 2 == 0 ? 900 : 300;
+                row[13] = 400;
+                w.WriteTick(row);
+            }
+
+            w.Complete();
+        }
+
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/2", "-o", tmp.File("shards")).Exit);
+        (int exit, _, string err) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("single")).Exit);
+
+        // What the trace is built to show: the ten that page most are hogs; the servable list is the squeezed VM alone.
+        System.Text.Json.Nodes.JsonNode single = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("single/summary.json")))!;
+        string[] first = [.. single["starving"]!.AsArray().Select(v => (string)v!["id"]!)];
+        Assert.True(first.Length == 10 && first.All(id => id.StartsWith("hog", StringComparison.Ordinal)), $"the first list is {string.Join(", ", first)}");
+        Assert.Equal(["squeezed"], single["starvingServable"]!.AsArray().Select(v => (string)v!["id"]!));
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"));
+    }
 }
