@@ -455,6 +455,36 @@ public class ShardTests
     }
 
     /// <summary>
+    /// Smart Paging's totals (docs/outputs.md, `smartPaging`): 0 in every replay, as no trace restarts a VM, so the merge's
+    /// sums are checked on shards whose shard.json says otherwise (what shards of a trace format with restarts would
+    /// write): the merged VM-seconds and MB-seconds are the three shards' sums times the tick, as one process would write
+    /// them; each shard's own figures count, none dropped or taken twice.
+    /// </summary>
+    [Fact]
+    public void Merge_SmartPagingTotals_AreTheShardsSums()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        long[] vmTicks = [3, 0, 5], mbTicks = [3 * 1536, 0, 5 * 700 + 11];
+        for (int i = 0; i < 3; i++)
+        {
+            string json = Path.Combine(shards, $"shard-{i:D4}-of-0003", "shard.json");
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+            Assert.Equal(0, root["totals"]!["smartPagingVmTicks"]!.GetValue<long>());
+            root["totals"]!["smartPagingVmTicks"] = vmTicks[i];
+            root["totals"]!["smartPagingMbTicks"] = mbTicks[i];
+            File.WriteAllText(json, root.ToJsonString());
+        }
+
+        (int exit, _, string err) = CliTests.Run("merge", shards, "-o", tmp.File("merged"));
+        Assert.True(exit == 0, err);
+        var merged = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("merged/summary.json")))!;
+        double tick = merged["trace"]!["tickSeconds"]!.GetValue<double>();
+        Assert.Equal(8 * tick, merged["fleet"]!["smartPaging"]!["vmSeconds"]!.GetValue<double>());
+        Assert.Equal(((3 * 1536) + (5 * 700) + 11) * tick, merged["fleet"]!["smartPaging"]!["mbSeconds"]!.GetValue<double>());
+    }
+
+    /// <summary>
     /// The shards' hosts are contiguous (split cuts the trace into host ranges): a shard whose shard.json says it starts
     /// past where the previous shard ends comes from another split, and the merge says so instead of leaving a gap.
     /// </summary>
