@@ -205,6 +205,9 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>Whether the next ticks are read and decoded on a thread of their own (<see cref="ReplayOptions.ReadAhead"/>; tests).</summary>
     internal bool UsesReadAhead => _readAhead is not null;
 
+    /// <summary>Whether the read-ahead's thread is running (false without one; tests: <see cref="Dispose"/> stops it).</summary>
+    internal bool ReadAheadThreadAlive => _readAhead?.ThreadAlive ?? false;
+
     /// <summary>Ticks the read-ahead has decoded and not yet handed out (0 without one; tests).</summary>
     internal int ReadAheadTicksReady => _readAhead?.TicksReady ?? 0;
 

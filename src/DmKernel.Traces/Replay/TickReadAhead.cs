@@ -85,6 +85,9 @@ internal sealed class TickReadAhead : IDisposable
         _free.Release();
     }
 
+    /// <summary>Whether the reading thread is still running (tests: <see cref="Dispose"/> stops it before returning).</summary>
+    internal bool ThreadAlive => _thread.IsAlive;
+
     /// <summary>Ticks decoded and waiting to be taken (tests).</summary>
     internal int TicksReady => _filled.CurrentCount;
 

@@ -238,9 +238,28 @@ public class ReplayReadAheadTests
         using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
         var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
         Assert.True(engine.UsesReadAhead);
+        Assert.True(engine.ReadAheadThreadAlive);
         engine.Dispose();
+        Assert.False(engine.ReadAheadThreadAlive); // stopped before Dispose returns, not left reading a reader its caller closes next
         engine.Dispose();
         Assert.Throws<ObjectDisposedException>(() => engine.Step());
+    }
+
+    [Fact]
+    public void Dispose_MidReplay_StopsTheReadingThreadBeforeReturning_TheReaderMovesNoFurther()
+    {
+        // A replay stopped part way (a caller's cancel, or an error in its own code): the reading thread waits for a
+        // buffer with Depth ticks decoded; the engine's Dispose stops it and joins it, so the caller may close the reader.
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        var engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
+        for (int t = 0; t < 3; t++)
+            Assert.True(engine.Step());
+        engine.WaitForReadAhead();
+        Assert.True(engine.ReadAheadThreadAlive);
+        long read = reader.TicksRead;
+        engine.Dispose();
+        Assert.False(engine.ReadAheadThreadAlive);
+        Assert.Equal(read, reader.TicksRead);
     }
 
     [Fact]
