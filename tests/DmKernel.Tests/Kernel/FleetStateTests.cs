@@ -110,9 +110,15 @@ public class FleetStateTests
         var target = new RandomFleet(4).Build(RandomFleet.FastModel, [20, 33, 7], 0.6);
         ulong before = target.ComputeStateHash();
 
+        // A flipped bit is refused by the checksum, whether it falls in a column (not for the value it makes: the load's
+        // range checks say "its checksum matches") or in the checksum itself (every value as saved).
+        const string Corrupt = "Fleet state checksum does not match: the file is corrupt.";
         byte[] flipped = (byte[])bytes.Clone();
         flipped[bytes.Length / 2] ^= 1;
-        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(flipped))).Message, StringComparison.Ordinal);
+        Assert.Equal(Corrupt, Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(flipped))).Message);
+        byte[] badChecksum = (byte[])bytes.Clone();
+        badChecksum[^1] ^= 1;
+        Assert.Equal(Corrupt, Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(badChecksum))).Message);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(bytes[..(bytes.Length - 20)]))).Message, StringComparison.Ordinal);
         var other = new Fleet(RandomFleet.FastModel, [new HostSpec(8192, 4)]);
         // "on 1 host", not "on 1 hosts".

@@ -26,6 +26,28 @@ public class StateHashTests
         Assert.All(hashes, h => Assert.Equal(hashes[0], h));
     }
 
+    /// <summary>
+    /// The hash is composed per host (docs/cluster.md): <see cref="Fleet.CombineStateHash"/> of every host's
+    /// <see cref="Fleet.ComputeHostStateHash"/>, in host order, is <see cref="Fleet.ComputeStateHash"/>, so a fleet split by
+    /// host gives the fleet's hash from its parts; the same host hashes in another order give another hash.
+    /// </summary>
+    [Fact]
+    public void StateHash_IsCombinedFromTheHostHashes_InHostOrder()
+    {
+        var fleet = new RandomFleet(7).Build(RandomFleet.FastModel, [20, 33, 7], 0.7);
+        using var balancer = new Balancer(fleet);
+        var ops = new RandomFleet(8);
+        for (int t = 0; t < 40; t++)
+        {
+            ops.Step(fleet, [fleet], 0.05);
+            balancer.Tick();
+        }
+
+        ulong[] hosts = [fleet.ComputeHostStateHash(0), fleet.ComputeHostStateHash(1), fleet.ComputeHostStateHash(2)];
+        Assert.Equal(fleet.ComputeStateHash(), Fleet.CombineStateHash(fleet.TickIndex, fleet.SlotCount, hosts));
+        Assert.NotEqual(fleet.ComputeStateHash(), Fleet.CombineStateHash(fleet.TickIndex, fleet.SlotCount, [hosts[1], hosts[0], hosts[2]]));
+    }
+
     [Fact]
     public void StateHash_ChangesWithAnyColumn()
     {

@@ -24,6 +24,24 @@ public class EmbeddingApiEdgeTests
         f.SetCommitted(32, ReadOnlySpan<int>.Empty); // an empty run at the end is a run
     }
 
+    /// <summary>The whole fleet's committed values (R8 input) are one per slot: a span shorter (empty included) or longer
+    /// is refused naming it, and no slot's value changes (a shorter one is not copied over the first slots).</summary>
+    [Fact]
+    public void CommittedOfTheWholeFleet_NotOnePerSlot_IsRefusedNamingTheSpan_NothingChanged()
+    {
+        Fleet f = SmallFleet();
+        f.SetCommitted(0, 700);
+        f.SetCommitted(31, 900);
+        foreach (int length in new[] { 0, 31, 33 })
+        {
+            var e = Assert.Throws<ArgumentException>(() => f.SetCommitted(new int[length]));
+            Assert.Equal("committedMb", e.ParamName);
+            Assert.StartsWith($"committedMb has {length} elements; expected one per slot (32).", e.Message, StringComparison.Ordinal);
+            Assert.Equal(700, f.Committed[0]);
+            Assert.Equal(900, f.Committed[31]);
+        }
+    }
+
     /// <summary>A bad committed value names the parameter the caller passed (before: "value", which no method has).</summary>
     [Fact]
     public void BadCommittedValue_NamesTheCallersParameter()

@@ -52,6 +52,25 @@ public class R01_R02_SettingsTests
         Assert.Equal(1, f.AddVm(0, VmSettings.Default));
     }
 
+    /// <summary>
+    /// R1's refusal names the VM: on a host after the first, that is the fleet slot the VM would have had (the host's
+    /// first free slot), not its offset within the host; nothing is applied and the slot is what the next valid VM gets.
+    /// </summary>
+    [Fact]
+    public void R1_AddVm_OnALaterHost_RefusalNamesTheFleetSlotTheVmWouldHaveHad()
+    {
+        var f = new Fleet(ModelParameters.Default, [new HostSpec(16384, 16, 0), new HostSpec(16384, 16, 0)]);
+        Assert.Equal(16, f.AddVm(1, VmSettings.Default)); // host 1's slots are 16..31: the refused VM would have been 17
+
+        var ex = Assert.Throws<SettingRejectedException>(() => f.AddVm(1, new VmSettings(512, 512, 1024, 4, 5000)));
+
+        Assert.Equal("Buffer", ex.Setting);
+        Assert.Equal(17, ex.Vm);
+        Assert.StartsWith("VM 17: Buffer = 4 refused by R1", ex.Message, StringComparison.Ordinal);
+        Assert.False(f.IsUsed(17));
+        Assert.Equal(17, f.AddVm(1, VmSettings.Default));
+    }
+
     [Theory]
     [InlineData(513, 512, 1024, 20, 5000, "Startup")]
     [InlineData(512, 30, 1024, 20, 5000, "Minimum")]

@@ -551,6 +551,35 @@ public class R04_R07_LifecycleTests
     }
 
     /// <summary>
+    /// R4 starts an Off VM; R6 restarts and R7 stops a Booting or Running one. A request for a VM in another state is
+    /// refused when it is made, naming the VM, its state and the state it must be in, and nothing is queued: a Booting or
+    /// Running VM is not started again, an Off VM is not stopped or restarted.
+    /// </summary>
+    [Fact]
+    public void R4_R6_R7_RequestForAVmInTheWrongState_IsRefusedNamingItsState_NothingQueued()
+    {
+        var s = new Scenario(model: Fast);
+        int vm = s.Add(Dm(1024, 512, 4096));
+        Assert.Equal($"VM {vm} is Off: cannot stop it; it must be Booting or Running.",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RequestStop(vm)).Message);
+        Assert.Equal($"VM {vm} is Off: cannot restart it; it must be Booting or Running.",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RequestRestart(vm)).Message);
+        Assert.Equal(LifecycleRequest.None, s.Fleet.PendingRequest(vm));
+
+        s.Fleet.RequestStart(vm);
+        s.Tick();
+        Assert.Equal(VmState.Booting, s.Fleet.State(vm));
+        Assert.Equal($"VM {vm} is Booting: cannot start it; it must be Off.",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RequestStart(vm)).Message);
+        s.Tick(3);
+        Assert.Equal(VmState.Running, s.Fleet.State(vm));
+        Assert.Equal($"VM {vm} is Running: cannot start it; it must be Off.",
+            Assert.Throws<InvalidOperationException>(() => s.Fleet.RequestStart(vm)).Message);
+        Assert.Equal(LifecycleRequest.None, s.Fleet.PendingRequest(vm));
+        Assert.Equal(LifecycleResult.Started, s.Fleet.LastResult(vm));
+    }
+
+    /// <summary>
     /// A removed VM's slot stays on its host (R3: a host's slot range is fixed): a VM added to host 1 in the slot that
     /// RemoveVm freed is on host 1, and its start request is processed there (R4), from host 1's memory.
     /// </summary>
