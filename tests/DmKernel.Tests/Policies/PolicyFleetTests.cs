@@ -42,6 +42,34 @@ public class PolicyFleetTests
         new InvariantChecker(fleet).Check();
     }
 
+    /// <summary>
+    /// R7 + P1: a stop resets the policies' per-VM state (docs/policies.md, "State": PolicyGoal, NoProgress, ... "all reset
+    /// by a stop"), whichever balancer processes it: the fleet of the P3 scenario above, both VMs at squeezed's goal 1536
+    /// after tick 10, goes on under a Hyper-V balancer (which neither reads nor writes those columns), and the idle VM's
+    /// stop leaves it no goal, as a stop under squeezed does.
+    /// </summary>
+    [Fact]
+    public void P1_AStopUnderAnotherBalancer_StillResetsThePolicyGoal()
+    {
+        var fleet = new Fleet(Model, [new HostSpec(3082, 2, 0)]);
+        int idle = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        int busy = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        fleet.SetCommitted(idle, 100);
+        fleet.SetCommitted(busy, 3000);
+        fleet.RequestStart(idle);
+        fleet.RequestStart(busy);
+        using (var squeezed = new Balancer(fleet, BalancerPolicy.Squeezed, KernelPath.Scalar, 1))
+            squeezed.Tick(11);                                  // ticks 0..10: the recomputation at tick 10
+        Assert.Equal([1536, 1536], fleet.Cols.PolicyGoal[..2]);
+
+        using var hyperV = new Balancer(fleet, BalancerPolicy.HyperV, KernelPath.Scalar, 1);
+        fleet.RequestStop(idle);
+        hyperV.Tick();
+        Assert.Equal(VmState.Off, fleet.State(idle));
+        Assert.Equal(0, fleet.Cols.PolicyGoal[idle]);
+        Assert.Equal(0, fleet.Cols.NoProgress[idle]);
+    }
+
     public static readonly TheoryData<KernelPath> Paths = new()
     {
         KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512,
