@@ -71,6 +71,25 @@ public class StateHashTests
         Changes(() => fleet.Cols.Request[0] = 1, () => fleet.Cols.Request[0] = 0, "Request");
         Changes(() => fleet.Cols.HostShort[1] ^= 1, () => fleet.Cols.HostShort[1] ^= 1, "HostShort");
         Changes(() => fleet.TickIndex++, () => fleet.TickIndex--, "TickIndex");
+
+        // The Flags column's derived marks are not state (VmFlags.ModelBits): a checkpoint that recomputes them, or a path
+        // that sets them where another leaves them, hashes the same.
+        foreach (int mark in (int[])[VmFlags.Decided, VmFlags.HasSmartPaging])
+        {
+            fleet.Cols.Flags[3] ^= mark;
+            Assert.Equal(baseline, fleet.ComputeStateHash());
+            fleet.Cols.Flags[3] ^= mark;
+        }
+
+        // Every slot of a host counts, not only its first vector's: a host of 40 VMs, the last one changed.
+        var large = new RandomFleet(10).Build(RandomFleet.FastModel, [40], 1.0);
+        using var largeBalancer = new Balancer(large);
+        largeBalancer.Tick(3);
+        ulong largeBaseline = large.ComputeStateHash();
+        large.Cols.Assigned[39] += 2;
+        Assert.NotEqual(largeBaseline, large.ComputeStateHash());
+        large.Cols.Assigned[39] -= 2;
+        Assert.Equal(largeBaseline, large.ComputeStateHash());
     }
 
     /// <summary>The hash chains the columns in schema order (each column's hash seeds the next): values moved from one

@@ -103,6 +103,18 @@ public class R17_R20_OutputTests
             Assert.Equal(pressure[t], s.Fleet.Pressure[vm]);
             Assert.Equal(reported[t], (s.Fleet.AveragePressure(vm), s.Fleet.MinimumPressure(vm), s.Fleet.MaximumPressure(vm)));
         }
+
+        // R7: a stop clears the windows, the completed one's figures with them (0, 0, 0 while Off), and a start after it
+        // reports its own current window (tick 10, in the window of ticks 8..11: the start's sample alone), not the
+        // window of 101 its earlier run completed.
+        s.Fleet.RequestStop(vm);
+        s.Tick();
+        Assert.Equal((0, 0, 0), (s.Fleet.AveragePressure(vm), s.Fleet.MinimumPressure(vm), s.Fleet.MaximumPressure(vm)));
+        s.Commit(vm, 300);
+        s.Fleet.RequestStart(vm);
+        s.Tick();
+        Assert.Equal(30, s.Fleet.Pressure[vm]);
+        Assert.Equal((30, 30, 30), (s.Fleet.AveragePressure(vm), s.Fleet.MinimumPressure(vm), s.Fleet.MaximumPressure(vm)));
     }
 
     [Fact]
