@@ -219,6 +219,7 @@ public class ShardTests
     [InlineData("bin", "puts")]
     [InlineData("count", "hosts in ")]
     [InlineData("assigned", "reads assigned -")]
+    [InlineData("paging", " paging of ")]
     [InlineData("trailing", "bytes follow the end of the series")]
     public void Merge_SeriesWithValuesNoReplayWrites_ChecksumResealed_IsRefusedNamingIt(string damage, string expected)
     {
@@ -239,6 +240,11 @@ public class ShardTests
             case "assigned":
                 BitConverter.TryWriteBytes(bytes.AsSpan(assignedAt), -4096L);
                 break;
+            case "paging":
+                // More VMs paging than VMs on (after assigned, demand and available: paging, then on).
+                int pagingAt = assignedAt + (3 * 8);
+                BitConverter.TryWriteBytes(bytes.AsSpan(pagingAt), BitConverter.ToInt32(bytes, pagingAt + 4) + 1);
+                break;
             default:
                 bytes = [.. bytes, 7, 7];
                 break;
@@ -251,6 +257,71 @@ public class ShardTests
     }
 
     /// <summary>
+    /// Where a series.bin written without state-hash ticks and without pressures above the last bin (both asserted) holds
+    /// its pressure bins and its host-available bins, each a count and then the bins.
+    /// </summary>
+    private static (int Pressure, int Available) HistogramsAt(byte[] series, int hosts)
+    {
+        // The series ends with the pressure bins, the host-available bins, the pressures above the last bin (their count,
+        // then each), each host's state hash, and the count of state-hash ticks.
+        Assert.Equal(0, BitConverter.ToInt32(series, series.Length - 4));
+        int aboveAt = series.Length - 4 - (8 * hosts) - 4, availableAt = aboveAt - (4 + (8 * 101)), pressureAt = availableAt - (4 + (8 * 1001));
+        Assert.Equal(0, BitConverter.ToInt32(series, aboveAt));
+        Assert.Equal(101, BitConverter.ToInt32(series, availableAt));
+        Assert.Equal(1001, BitConverter.ToInt32(series, pressureAt));
+        return (pressureAt, availableAt);
+    }
+
+    /// <summary>
+    /// shard.json records the maxima of its histograms (docs/cluster.md), the pressure's and the host-available
+    /// percentage's: the highest bin of each that its series.bin holds samples in.
+    /// </summary>
+    [Fact]
+    public void ShardJson_RecordsTheMaximaOfItsSeriesHistograms()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        var maxima = new List<int>();
+        for (int i = 0; i < 3; i++)
+        {
+            string dir = Path.Combine(shards, $"shard-{i:D4}-of-0003");
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "shard.json")))!;
+            byte[] bytes = File.ReadAllBytes(Path.Combine(dir, ShardReplay.SeriesBin));
+            (int pressureAt, int availableAt) = HistogramsAt(bytes, root["hosts"]!.GetValue<int>());
+            int Top(int at, int bins) => Enumerable.Range(0, bins).Last(b => BitConverter.ToInt64(bytes, at + 4 + (8 * b)) != 0);
+            Assert.Equal(Top(pressureAt, 1001), root["pressure"]!["max"]!.GetValue<int>());
+            Assert.Equal(Top(availableAt, 101), root["hostAvailablePercent"]!["max"]!.GetValue<int>());
+            maxima.Add(root["hostAvailablePercent"]!["max"]!.GetValue<int>());
+        }
+
+        Assert.Contains(maxima, m => m < 100); // what the sample should show: hosts that never stand empty
+    }
+
+    /// <summary>
+    /// A series.bin whose pressure histogram holds one sample in a bin above shard.json's pressure.max (checksum re-sealed)
+    /// is refused as one with many samples there is: the check takes the highest bin holding any sample.
+    /// </summary>
+    [Fact]
+    public void Merge_SeriesWithOnePressureSampleAboveShardJsonsMaximum_ChecksumResealed_IsRefused()
+    {
+        using var tmp = new TempDir();
+        string shards = ShardsOfTheSample(tmp);
+        string dir = Path.Combine(shards, "shard-0001-of-0003"), series = Path.Combine(dir, ShardReplay.SeriesBin);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "shard.json")))!;
+        int hosts = root["hosts"]!.GetValue<int>(), max = root["pressure"]!["max"]!.GetValue<int>();
+        Assert.True(max < 900, $"the shard's pressure maximum is {max}");
+        byte[] bytes = File.ReadAllBytes(series);
+        int binAt = HistogramsAt(bytes, hosts).Pressure + 4 + (8 * 900);
+        Assert.Equal(0, BitConverter.ToInt64(bytes, binAt));
+        BitConverter.TryWriteBytes(bytes.AsSpan(binAt), 1L);
+        File.WriteAllBytes(series, bytes);
+        Reseal(dir, ShardReplay.SeriesBin);
+
+        AssertMergeRefusedWritingNothing(tmp, shards, $"'{Path.Combine(dir, "shard.json")}': pressure.max {max} and hostAvailablePercent.max ",
+            "but its series.bin holds samples up to 900 % and ");
+    }
+
+    /// <summary>
     /// Shards that disagree with each other though each looks whole (checksums re-sealed, or shard.json edited): series of
     /// other ticks or lengths, hosts.csv files of other lengths, VMs and hosts that do not add up to the trace's, are
     /// refused with exit 1 and nothing written, instead of merged into one replay's outputs.
@@ -259,6 +330,7 @@ public class ShardTests
     [InlineData("series tick", "the shards' series disagree on the tick (0 and 5): they come from different replays.")]
     [InlineData("series length", "the shards' series have different lengths (")]
     [InlineData("hosts.csv length", "the shards' hosts.csv files hold different numbers of ticks: they come from different replays.")]
+    [InlineData("hash count", "the shards recorded different numbers of state hashes ('")]
     [InlineData("trace vms", "the 3 shards hold 200 VMs on 4 hosts; the trace has 201 on 4: split the trace again and replay every shard.")]
     public void Merge_ShardsThatDisagreeWithEachOther_AreRefused_NothingWritten(string damage, string expected)
     {
@@ -278,6 +350,18 @@ public class ShardTests
                         BitConverter.TryWriteBytes(bytes.AsSpan(firstTick + 1), 5L);
                     else
                         bytes[firstTick] = 0; // the series ends before its first tick
+                    File.WriteAllBytes(series, bytes);
+                    Reseal(dir, ShardReplay.SeriesBin);
+                    break;
+                }
+
+            case "hash count":
+                {
+                    // The series ends with its count of state-hash ticks, 0 here (no --hash-every); this shard's says 1.
+                    string series = Path.Combine(dir, ShardReplay.SeriesBin);
+                    byte[] bytes = File.ReadAllBytes(series);
+                    Assert.Equal(0, BitConverter.ToInt32(bytes, bytes.Length - 4));
+                    BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 4), 1);
                     File.WriteAllBytes(series, bytes);
                     Reseal(dir, ShardReplay.SeriesBin);
                     break;
@@ -767,6 +851,26 @@ public class ShardTests
         Assert.Equal(0, first[0]);
         Assert.Equal(5, first[^1]);
         Assert.All(Enumerable.Range(0, 4), s => Assert.True(first[s + 1] > first[s], $"shard {s} holds no host: {string.Join(",", first)}"));
+    }
+
+    /// <summary>
+    /// Each shard trace's metadata records the source trace's name, size and identity (docs/cluster.md), which its
+    /// shard's fingerprint names: the whole trace's, as a replay of it names them.
+    /// </summary>
+    [Fact]
+    public void Split_ShardTraces_RecordTheSourceTracesNameSizeAndIdentity()
+    {
+        using var tmp = new TempDir();
+        string trace = ReplayDeterminismTests.SampleTrace;
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        for (int i = 0; i < 2; i++)
+        {
+            using NativeTraceReader reader = NativeTraceReader.Open(Path.Combine(tmp.File("split"), $"shard-{i:D4}-of-0002.dmt"));
+            TraceMetadata metadata = reader.Header.Metadata;
+            Assert.Equal(Path.GetFileName(trace), metadata[Shards.TraceKey]);
+            Assert.Equal(new FileInfo(trace).Length.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata[Shards.TraceSizeKey]);
+            Assert.Equal(Shards.TraceId(trace), metadata[Shards.TraceIdKey]);
+        }
     }
 
     /// <summary>
