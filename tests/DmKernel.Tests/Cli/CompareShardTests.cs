@@ -131,6 +131,28 @@ public partial class CompareShardTests
         Assert.Contains("more than 4 hosts (the search's limit: raise --max-hosts)", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Shards of an imported trace, whose demand model gives each VM's measured usage, with VMs that want more than their
+    /// Maximum merge to one process's outputs: report.md's unservable VMs keep their median usage through searches.json.
+    /// </summary>
+    [Fact]
+    public void Shards_OfATraceWithUnservableVmsOfMeasuredUsage_MergeToTheSingleProcessOutputs()
+    {
+        using var tmp = new TempDir();
+        // GCD usage samples, as shares of --vm-mb: two VMs at 15 times their size, eight at 40 %.
+        for (int job = 1; job <= 10; job++)
+            tmp.Write($"gcd/vm_{job}_1", string.Concat(Enumerable.Repeat(job <= 2 ? "10 1500\n" : "10 40\n", 288)));
+        string trace = tmp.File("g.dmt");
+        Assert.Equal(0, CliTests.Run("import", "gcd", tmp.File("gcd"), "--vm-mb", "1024", "--place-on-host-mb", "4096", "-o", trace).Exit);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliTests.Run("compare", trace, "--shard", $"{i}/2", "-o", tmp.File("shards"), "--seeds", "1").Exit);
+        (int exit, _, string stderr) = CliTests.Run("merge", tmp.File("shards"), "-o", tmp.File("merged"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(0, CliTests.Run("compare", trace, "-o", tmp.File("single"), "--seeds", "1").Exit);
+        Assert.Contains("| vm_1 | 1024 MB | 15360 MB | 15360 MB | 100.0 % |", File.ReadAllText(tmp.File("single/report.md")), StringComparison.Ordinal);
+        AssertSameOutputs(tmp.File("single"), tmp.File("merged"), policies: false);
+    }
+
     private static string ShardsOfTheSample(TempDir tmp, string[]? extraForShard2 = null)
     {
         string shards = tmp.File("shards");
