@@ -35,6 +35,19 @@ public class CliRobustnessTests
     private static string ErrorLine(string stderr) => CliUsabilityTests.OneErrorLine(stderr);
 
     /// <summary>
+    /// docs/generate.md: with a --host-mb too small for a VM's Startup after the reserve, generate says how many VMs can
+    /// never start, one included (a single VM on a host that holds only the smallest Startup, 512 MB, beside its reserve).
+    /// </summary>
+    [Fact]
+    public void Generate_OneVmThatCanNeverStart_IsWarnedOf()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("generate", "--vms", "1", "--hosts", "1", "--ticks", "4", "--host-mb", "2560", "-o", tmp.File("g.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("warning: 1 of 1 VMs need more Startup memory than their host holds after its reserve (2560 MB hosts)", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// generate and import write FILE.tmp and rename it over FILE; where FILE is a device, a named pipe or a symbolic link
     /// that rename would replace it (as root, /dev/null itself), so it is refused by name and left as it was.
     /// </summary>
@@ -496,6 +509,46 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// import's demand model and settings rule as options, "all recorded in the trace header" (README): each value given
+    /// reaches the importer and the header, --static writes every VM with Dynamic Memory off; without them, the defaults.
+    /// </summary>
+    [Fact]
+    public void Import_ModelAndSettingsOptions_ReachTheTraceAndItsHeader()
+    {
+        using var tmp = new TempDir();
+        string input = RealTraces.Path("bitbrains-gwa-t-12-rnd");
+        string given = tmp.File("given.dmt"), plain = tmp.File("plain.dmt");
+        (int exit, _, string stderr) = Run("import", "bitbrains", input, "-o", given, "--static", "--max-hold-seconds", "1234",
+            "--demand-k", "1.5", "--os-base-mb", "300", "--os-base-cap-percent", "40", "--buffer", "30", "--minimum-divisor", "4");
+        Assert.True(exit == 0, stderr);
+        (exit, _, stderr) = Run("import", "bitbrains", input, "-o", plain);
+        Assert.True(exit == 0, stderr);
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(given))
+        {
+            Assert.NotEmpty(reader.Vms);
+            Assert.All(reader.Vms, vm => Assert.False(vm.Settings.DynamicMemory));
+            TraceMetadata m = reader.Header.Metadata;
+            Assert.Equal("false", m["settings.dynamic_memory"]);
+            Assert.Equal("1234", m["resample.max_hold_seconds"]);
+            Assert.Equal("1.5", m["demand.k"]);
+            Assert.Equal("300", m["demand.os_base_mb"]);
+            Assert.Equal("40", m["demand.os_base_cap_percent"]);
+            Assert.Equal("30", m["settings.buffer_percent"]);
+            Assert.Equal("4", m["settings.minimum_divisor"]);
+        }
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(plain))
+        {
+            Assert.All(reader.Vms, vm => Assert.True(vm.Settings.DynamicMemory));
+            TraceMetadata m = reader.Header.Metadata;
+            var defaults = new BitbrainsImportOptions();
+            Assert.Equal("true", m["settings.dynamic_memory"]);
+            Assert.Equal(defaults.MaxHoldSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture), m["resample.max_hold_seconds"]);
+        }
+    }
+
+    /// <summary>
     /// merge -o into one of its own shard folders (or below one) is refused: the merged files have the shard's own names, so
     /// the shard was overwritten and every later merge refused it as changed.
     /// </summary>
@@ -726,6 +779,17 @@ public class CliRobustnessTests
         (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--buffers", ",");
         Assert.Equal(2, exit);
         Assert.StartsWith("error: --buffers: no buffer given", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+    }
+
+    /// <summary>compare --policies with no policy in it is refused by name (not run as a comparison without policies).</summary>
+    [Fact]
+    public void Compare_PoliciesWithoutAPolicy_IsRefusedByName()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--seeds", "1", "--max-ticks", "30", "--policies", ",");
+        Assert.Equal(2, exit);
+        Assert.Equal("error: --policies: no policy given: expected hyperv, static, squeezed, mom or esx, comma-separated.", ErrorLine(stderr));
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
 

@@ -194,6 +194,7 @@ public class CliTests
     [Theory]
     [InlineData("--path", "v9", "--path")]
     [InlineData("--threads", "0", "--threads")]
+    [InlineData("--threads", "1025", "--threads 1025 is out of range: expected 1..1024.")]
     [InlineData("--host-mb", "-4", "host-mb")]
     [InlineData("--max-remove", "0", "--max-remove: 0 is out of range")]
     [InlineData("--boot-grace", "NaN", "--boot-grace: NaN is out of range")]
@@ -275,6 +276,23 @@ public class CliTests
     }
 
     /// <summary>
+    /// generate --profile vdi alone writes the fleet its help gives as the profile's defaults (--vms 200 --hosts 2 --ticks 288
+    /// --tick-seconds 300 --host-mb 98304), the fleet README's VDI example compares.
+    /// </summary>
+    [Fact]
+    public void Generate_VdiProfile_WithoutOptions_WritesTheProfilesDefaults()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("vdi.dmt");
+        (int exit, string stdout, string stderr) = Run("generate", "--profile", "vdi", "-o", trace);
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("Generated a VDI fleet: 200 desktops of 1024 MB on 2 hosts of 98304 MB, 288 ticks of 300 s, in ", stdout, StringComparison.Ordinal);
+        using NativeTraceReader reader = NativeTraceReader.Open(trace);
+        Assert.Equal((300.0, 200, 288L, 2), (reader.Header.TickSeconds, reader.Header.VmCount, reader.Header.TickCount, reader.Header.HostCount));
+        Assert.All(reader.Hosts, h => Assert.Equal(98_304, h.TotalMb));
+    }
+
+    /// <summary>
     /// compare's memory per VM is in GB with two decimals, below 1 GB too (before: "599 MB" beside "2.08 GB" in one
     /// column, "4 GB" beside "3.97 GB"); the host size stays whole; one seed is "1 seed".
     /// </summary>
@@ -320,6 +338,7 @@ public class CliTests
     [InlineData("--buffers", "10,x", "--buffers: 'x' is not a buffer")]
     [InlineData("--buffers", "3", "--buffers: '3' is not a buffer")]
     [InlineData("--seeds", "0", "--seeds 0 is out of range")]
+    [InlineData("--max-hosts", "0", "--max-hosts 0 is out of range: expected at least 1.")]
     [InlineData("--pressure-limit", "0", "--pressure-limit")]
     public void Compare_OptionThatCannotApply_IsRefusedByName(string option, string value, string message)
     {
@@ -329,6 +348,83 @@ public class CliTests
         Assert.Equal(2, exit);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
         AssertNothingWritten(outDir);
+    }
+
+    /// <summary>
+    /// --buffers takes R1's whole range, 5..2000 % (docs/compare.md: "a buffer outside R1's 5..2000 %" is refused): both
+    /// ends are compared as strategies of their own.
+    /// </summary>
+    [Fact]
+    public void Compare_BuffersAtTheEndsOfR1sRange_AreCompared()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("cmp"), "--seeds", "1", "--max-ticks", "30", "--buffers", "5,2000");
+        Assert.True(exit == 0, stderr);
+        string[] keys = [.. JsonNode.Parse(File.ReadAllText(tmp.File("cmp/comparison.json")))!["strategies"]!.AsArray().Select(s => (string)s!["key"]!)];
+        Assert.Contains("dm-buffer-5", keys);
+        Assert.Contains("dm-buffer-2000", keys);
+    }
+
+    /// <summary>--pressure-limit without --pressure-percentile bounds the 95th percentile (docs/compare.md: "default 95").</summary>
+    [Fact]
+    public void Compare_PressureLimitAlone_BoundsThe95thPercentile()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("cmp"), "--seeds", "1", "--max-ticks", "30", "--buffers", "none", "--pressure-limit", "150");
+        Assert.True(exit == 0, stderr);
+        JsonNode level = JsonNode.Parse(File.ReadAllText(tmp.File("cmp/comparison.json")))!["serviceLevel"]!;
+        Assert.Equal(150, (int)level["maxPressure"]!);
+        Assert.Equal(95.0, (double)level["pressurePercentile"]!);
+    }
+
+    /// <summary>
+    /// report.md's figures against comparison.json: the draws' seeds are the first seed and those that follow it, one per
+    /// draw (docs/compare.md, firstSeed), and the hosts table's VMs per host is the pool over the hosts needed, to a tenth.
+    /// </summary>
+    [Fact]
+    public void Compare_Report_SeedRangeAndVmsPerHostNeeded_AgreeWithTheJson()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("cmp"), "--seeds", "2", "--seed", "5", "--max-ticks", "30", "--buffers", "none");
+        Assert.True(exit == 0, stderr);
+        string report = File.ReadAllText(tmp.File("cmp/report.md"));
+        JsonNode json = JsonNode.Parse(File.ReadAllText(tmp.File("cmp/comparison.json")))!;
+        Assert.Equal((2, 5), ((int)json["seeds"]!, (int)json["firstSeed"]!));
+        Assert.Contains("for 2 draws (seeds 5..6)", report, StringComparison.Ordinal);
+
+        int pool = (int)json["poolVms"]!;
+        JsonNode dm = json["strategies"]!.AsArray().Single(s => (string)s!["key"]! == "dm")!;
+        int hosts = (int)dm["hostsNeeded"]!["hosts"]!;
+        string table = report[report.IndexOf("## Hosts this fleet needs", StringComparison.Ordinal)..];
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| Dynamic Memory | {hosts} | {(double)pool / hosts:F1} | "), table, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// report.md's unservable paragraph gives the VMs unservable for most of their on-time as a share of the trace's fleet,
+    /// every VM of the trace (here 1 of 4), not of the pool that leaves out a VM never on (1 of 3).
+    /// </summary>
+    [Fact]
+    public void Compare_Report_UnservableShareOfTheFleet_CountsEveryVmOfTheTrace()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt");
+        TraceVm[] vms =
+        [
+            new("hog", VmSettings.Dynamic(1024, 512, 2048), 0), new("a", VmSettings.Dynamic(1024, 512, 2048), 0),
+            new("b", VmSettings.Dynamic(1024, 512, 2048), 0), new("never", VmSettings.Dynamic(1024, 512, 2048), 0),
+        ];
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(60, "test: unservable"), vms, [new TraceHost(8192)]))
+        {
+            for (int tick = 0; tick < 30; tick++)
+                w.WriteTick([4000, 600, 700, -1]); // the hog demands above its Maximum all the time; "never" is never on
+            w.Complete();
+        }
+
+        (int exit, _, string stderr) = Run("compare", trace, "-o", tmp.File("cmp"), "--seeds", "1", "--buffers", "none");
+        Assert.True(exit == 0, stderr);
+        JsonNode json = JsonNode.Parse(File.ReadAllText(tmp.File("cmp/comparison.json")))!;
+        Assert.Equal((4, 3), ((int)json["vms"]!, (int)json["poolVms"]!));
+        Assert.Contains("1 VM has some; 1 (25.0 % of the fleet) for most of their on-time.", File.ReadAllText(tmp.File("cmp/report.md")), StringComparison.Ordinal);
     }
 
     [Fact]

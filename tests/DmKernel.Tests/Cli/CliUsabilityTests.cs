@@ -155,6 +155,30 @@ public class CliUsabilityTests
         Assert.False(File.Exists(tmp.File("t.dmt")));
     }
 
+    /// <summary>
+    /// docs/importers.md: the import's warning gives the count of VMs that demand more than their provisioned memory and
+    /// their share of the fleet (of the VMs imported: 1 of 4 is 25.0 %, whatever the hosts).
+    /// </summary>
+    [Fact]
+    public void Import_DemandAboveProvisioned_WarnsWithTheShareOfTheFleetsVms()
+    {
+        using var tmp = new TempDir();
+        const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]";
+        static string Row(long t, string mem) => $"{t};\t2;\t5000.0;\t50.0;\t1.0;\t4194304.0;\t{mem};\t0.0;\t0.0;\t0.0;\t0.0";
+        for (int vm = 1; vm <= 4; vm++)
+        {
+            var lines = new List<string> { Header };
+            for (int i = 0; i < 20; i++)
+                lines.Add(Row(1375308000 + (300 * i), vm == 1 ? "8388608.0" : "1048576.0")); // VM 1 uses 8 GB of its 4 GB
+            tmp.Write($"in/2013-8/{vm}.csv", string.Join('\n', lines) + "\n");
+        }
+
+        (int exit, string stdout, string stderr) = Run("import", "bitbrains", tmp.File("in"), "-o", tmp.File("t.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("-> " + tmp.File("t.dmt") + ": 4 VMs, 0 hosts", stdout, StringComparison.Ordinal);
+        Assert.Contains("warning: 1 VM(s) (25.0 % of the fleet) demand more than their provisioned memory", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ImportAlibaba_AFolderGivenAsTheInputFile_SaysItIsAFolder()
     {
@@ -353,6 +377,21 @@ public class CliUsabilityTests
         shortRun.Tick(10, () => "x");
         shortRun.Finish(10, "x");
         Assert.Equal("", quiet.ToString());
+    }
+
+    /// <summary>Progress times read m:ss under an hour and h:mm:ss from one hour on, the hour itself included.</summary>
+    [Fact]
+    public void PlainProgress_AnHourOrMore_ReadsHoursMinutesSeconds()
+    {
+        var output = new StringWriter();
+        TimeSpan now = TimeSpan.Zero;
+        var progress = new PlainProgress(output, "replay t.dmt", totalTicks: 100, ticksAtStart: 0, TimeSpan.FromSeconds(10), () => now);
+        now = TimeSpan.FromSeconds(3599);
+        progress.Tick(50, () => "r");
+        now = TimeSpan.FromSeconds(3600);
+        progress.Finish(100, "r");
+        string[] lines = output.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(["replay t.dmt: 50 of 100 ticks (50.0 %), r, ETA 59:59", "replay t.dmt: 100 of 100 ticks (100.0 %), r, done in 1:00:00"], lines);
     }
 
     [Fact]

@@ -19,6 +19,26 @@ public sealed class GenerateFromCliTests
         return trace;
     }
 
+    /// <summary>
+    /// generate --from without --ticks writes the source trace's length (docs/generate.md; --ticks' help: "with --from:
+    /// the source trace's length unless given"), not the synthetic fleet's default of 1440.
+    /// </summary>
+    [Fact]
+    public void GenerateFrom_WithoutTicks_WritesTheSourcesLength()
+    {
+        using var tmp = new TempDir();
+        string source = ImportSample(tmp);
+        long sourceTicks;
+        using (NativeTraceReader reader = NativeTraceReader.Open(source))
+            sourceTicks = reader.Header.TickCount;
+        Assert.NotEqual(1440, sourceTicks); // the sample's own length tells the two apart
+        (int exit, string stdout, string stderr) = Run("generate", "--from", source, "--vms", "20", "--hosts", "1", "-o", tmp.File("d.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($", {sourceTicks} ticks of ", stdout, StringComparison.Ordinal);
+        using NativeTraceReader drawn = NativeTraceReader.Open(tmp.File("d.dmt"));
+        Assert.Equal(sourceTicks, drawn.Header.TickCount);
+    }
+
     [Fact]
     public void GenerateFrom_RealSample_SameBytesTwice_ThenReplayAndCompareKnowTheDemandModel()
     {
