@@ -15,6 +15,20 @@ public class PolicyFleetTests
     /// <summary>1 s ticks, a 3 s boot grace, G = 2 (the default), no host reserve.</summary>
     private static readonly ModelParameters Model = ModelParameters.Default with { BootGraceSeconds = 3, HostReserveMb = 0 };
 
+    /// <summary>The P3 scenario's fleet: one host of 3082 MB, an idle VM (100 MB committed) and a busy one (3000 MB),
+    /// both Dynamic 1024 (512..2560), both asked to start.</summary>
+    private static (Fleet Fleet, int Idle, int Busy) IdleAndBusyStarting()
+    {
+        var fleet = new Fleet(Model, [new HostSpec(3082, 2, 0)]);
+        int idle = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        int busy = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
+        fleet.SetCommitted(idle, 100);
+        fleet.SetCommitted(busy, 3000);
+        fleet.RequestStart(idle);
+        fleet.RequestStart(busy);
+        return (fleet, idle, busy);
+    }
+
     [Fact]
     public void P3_OnAFleet_GammaHalf_PutsBothVmsAtTheMiddleOfTheirRange_AtTheNextRecomputation_WhateverTheirDemand()
     {
@@ -23,13 +37,7 @@ public class PolicyFleetTests
         // Until squeezed's recomputation at tick 10 (period 10 s) they have no goal: Startup (P1). At tick 10 both hold
         // 1024: Available = 3082 − 2048 = 1034, Σ (Assigned − Minimum) = 1024, so surplus = 1034 + 1024 − 10 = 2048 =
         // half the range Σ 4096: γ = 1/2, both goals 512 + 1024 = 1536, granted at once (1034 ≥ 2 × 512).
-        var fleet = new Fleet(Model, [new HostSpec(3082, 2, 0)]);
-        int idle = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
-        int busy = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
-        fleet.SetCommitted(idle, 100);
-        fleet.SetCommitted(busy, 3000);
-        fleet.RequestStart(idle);
-        fleet.RequestStart(busy);
+        (Fleet fleet, int idle, _) = IdleAndBusyStarting();
         using var balancer = new Balancer(fleet, BalancerPolicy.Squeezed, KernelPath.Scalar, 1);
         balancer.Tick(10);                                      // ticks 0..9
         Assert.Equal(VmState.Running, fleet.State(idle));
@@ -51,13 +59,7 @@ public class PolicyFleetTests
     [Fact]
     public void P1_AStopUnderAnotherBalancer_StillResetsThePolicyGoal()
     {
-        var fleet = new Fleet(Model, [new HostSpec(3082, 2, 0)]);
-        int idle = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
-        int busy = fleet.AddVm(0, VmSettings.Dynamic(1024, 512, 2560));
-        fleet.SetCommitted(idle, 100);
-        fleet.SetCommitted(busy, 3000);
-        fleet.RequestStart(idle);
-        fleet.RequestStart(busy);
+        (Fleet fleet, int idle, _) = IdleAndBusyStarting();
         using (var squeezed = new Balancer(fleet, BalancerPolicy.Squeezed, KernelPath.Scalar, 1))
             squeezed.Tick(11);                                  // ticks 0..10: the recomputation at tick 10
         Assert.Equal([1536, 1536], fleet.Cols.PolicyGoal[..2]);
