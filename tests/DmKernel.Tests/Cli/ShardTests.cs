@@ -13,6 +13,9 @@ namespace DmKernel.Tests.Cli;
 [Collection(nameof(CliTests))]
 public class ShardTests
 {
+    /// <summary>Where a shard's series.bin holds its first tick: after the magic (length-prefixed) and the host count.</summary>
+    private static readonly int SeriesFirstTickAt = 1 + ShardReplay.SeriesMagic.Length + 4;
+
     private static readonly string[] Outputs = ["hosts.csv", "fleet.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
 
     /// <summary>Runs the CLI as its own process with <paramref name="env"/> set (and every scheduler variable not in it removed).</summary>
@@ -227,7 +230,7 @@ public class ShardTests
         string shards = ShardsOfTheSample(tmp);
         string dir = Path.Combine(shards, "shard-0001-of-0003"), series = Path.Combine(dir, ShardReplay.SeriesBin);
         byte[] bytes = File.ReadAllBytes(series);
-        int firstTick = 1 + ShardReplay.SeriesMagic.Length + 4;             // the magic (length-prefixed), the host count
+        int firstTick = SeriesFirstTickAt;
         int assignedAt = firstTick + 1 + 8, binsAt = firstTick + 1 + 4 * 8 + 3 * 4 + 1; // (more, tick, ...; used, then bin, count)
         switch (damage)
         {
@@ -337,7 +340,7 @@ public class ShardTests
         using var tmp = new TempDir();
         string shards = ShardsOfTheSample(tmp);
         string dir = Path.Combine(shards, "shard-0001-of-0003");
-        int firstTick = 1 + ShardReplay.SeriesMagic.Length + 4; // the magic (length-prefixed), the host count
+        int firstTick = SeriesFirstTickAt;
         switch (damage)
         {
             case "series tick":
