@@ -50,6 +50,23 @@ internal sealed class MinimalFloor
         _key = key;
     }
 
+    /// <summary>The floor's own columns, for the tests: its inputs and what <see cref="Run"/> wrote.</summary>
+    internal ReadOnlySpan<int> Committed => _committed;
+
+    internal ReadOnlySpan<int> Assigned => _assigned;
+
+    internal ReadOnlySpan<int> Minimum => _minimum;
+
+    internal ReadOnlySpan<int> Maximum => _maximum;
+
+    internal ReadOnlySpan<int> Buffer => _buffer;
+
+    internal ReadOnlySpan<int> Flags => _flags;
+
+    internal ReadOnlySpan<int> Target => _target;
+
+    internal ReadOnlySpan<int> Pressure => _pressure;
+
     private static int[] Copy(ReadOnlySpan<int> column)
     {
         int[] copy = AlignedArrays.Allocate<int>(column.Length);

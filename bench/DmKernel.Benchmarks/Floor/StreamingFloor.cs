@@ -38,6 +38,11 @@ internal sealed class StreamingFloor
         _key = key;
     }
 
+    /// <summary>The floor's copies of the hot columns in schema order, and how the tick uses each, for the tests.</summary>
+    internal IReadOnlyList<Array> Columns => _columns;
+
+    internal IReadOnlyList<HotUse> Uses => _use;
+
     /// <summary>Bytes per VM and tick: the schema's declared hot columns, one element per read and one per write.</summary>
     public static int BytesPerVmTick => FleetSchema.HotBytesPerVmTick;
 
@@ -72,7 +77,7 @@ internal sealed class StreamingFloor
 
     /// <summary>Streams one column's host range at the widest accelerated width (host ranges are multiples of 16 bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Stream(Span<byte> bytes, HotUse use, byte keyByte)
+    internal static Vector128<byte> Stream(Span<byte> bytes, HotUse use, byte keyByte)
     {
         ref byte r = ref MemoryMarshal.GetReference(bytes);
         int n = bytes.Length, i = 0;
