@@ -205,6 +205,25 @@ public class FloorTests
         Assert.True(floor.Sink);
     }
 
+    /// <summary>
+    /// What a read-only column's stream returns depends on every byte it reads: one non-zero byte anywhere in 16 to 256
+    /// bytes (whole 64-byte vectors and 16-byte tails) makes it non-zero, so no load is dead work.
+    /// </summary>
+    [Fact]
+    public void StreamingFloor_Stream_OfAReadColumn_DependsOnEveryByte()
+    {
+        foreach (int n in new[] { 16, 32, 48, 64, 80, 112, 128, 208, 256 })
+        {
+            for (int p = 0; p < n; p++)
+            {
+                var bytes = new byte[n];
+                bytes[p] = 0x80;
+                Assert.True(StreamingFloor.Stream(bytes, HotUse.Read, 0) != Vector128<byte>.Zero, $"{n} bytes: byte {p} read but not kept");
+                Assert.Equal(0x80, bytes[p]);
+            }
+        }
+    }
+
     [Fact]
     public void StreamingFloor_Stream_WritesAndRewritesEveryByte_TailsIncluded()
     {
