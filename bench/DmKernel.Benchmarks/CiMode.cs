@@ -73,11 +73,24 @@ internal static class CiMode
     /// </summary>
     private static void PrintSummary(Summary[] summaries, ILogger log)
     {
-        var cases = new List<CiSummary.Case>();
         string machine = "";
         foreach (Summary summary in summaries)
-        {
             machine = summary.HostEnvironmentInfo.Cpu.Value?.ProcessorName ?? "this machine";
+
+        string text = CiSummary.Format(SummaryCases(summaries), machine);
+        log.WriteLine();
+        log.WriteLineInfo(text);
+        string folder = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "ci-summary.md"), text);
+    }
+
+    /// <summary>The cases of <paramref name="summaries"/> that ran, as <see cref="CiSummary"/> takes them: suite, parameters, mean.</summary>
+    internal static List<CiSummary.Case> SummaryCases(IEnumerable<Summary> summaries)
+    {
+        var cases = new List<CiSummary.Case>();
+        foreach (Summary summary in summaries)
+        {
             foreach (BenchmarkCase benchmarkCase in summary.BenchmarksCases)
             {
                 if (summary[benchmarkCase] is { Success: true, ResultStatistics: { } statistics })
@@ -88,12 +101,7 @@ internal static class CiMode
             }
         }
 
-        string text = CiSummary.Format(cases, machine);
-        log.WriteLine();
-        log.WriteLineInfo(text);
-        string folder = Path.Combine("BenchmarkDotNet.Artifacts", "results");
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "ci-summary.md"), text);
+        return cases;
     }
 
     private static IConfig CreateConfig()
@@ -204,7 +212,7 @@ internal static class CiMode
     /// Each suite ran every case CI mode selects: TickBench 1 size × 2 short shares × 2 workloads × 6 paths = 24,
     /// ParallelTickBench 1 size × 2 workloads × 2 thread counts = 4 (a suite that found no case, or fewer, fails).
     /// </summary>
-    private static int CheckCaseCounts(Summary[] summaries, ILogger log)
+    internal static int CheckCaseCounts(Summary[] summaries, ILogger log)
     {
         var expected = new Dictionary<Type, int> { [typeof(TickBench)] = 24, [typeof(ParallelTickBench)] = 4 };
         int failures = 0;
