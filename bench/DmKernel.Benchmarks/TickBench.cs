@@ -135,6 +135,12 @@ public class TickBench
     /// <summary>The fleet (for <see cref="Probe"/>'s statistics).</summary>
     internal Fleet FleetForProbe => _fleet;
 
+    /// <summary>The minimal floor of a MinFloor case (null otherwise), for the tests.</summary>
+    internal MinimalFloor? MinFloorForTests => _minFloor;
+
+    /// <summary>The width the minimal floor runs at, for the tests.</summary>
+    internal KernelPath FloorWidthForTests => _floorWidth;
+
     [Benchmark]
     public void Tick()
     {

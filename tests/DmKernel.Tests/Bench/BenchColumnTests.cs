@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Environments;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -230,5 +232,45 @@ public class BenchColumnTests
         {
             BenchSizes.CiMode = false;
         }
+    }
+
+    /// <summary>With two jobs (the second's times 11 × the first's), each row is divided by its own job's floor.</summary>
+    [Fact]
+    public void FloorRatioColumn_DividesByTheFloorOfTheSameJob()
+    {
+        IConfig config = ManualConfig.CreateEmpty().AddJob(Job.Dry.WithId("A")).AddJob(Job.Dry.WithId("B"));
+        BenchmarkCase[] cases = BenchmarkConverter.TypeToBenchmarks(typeof(TickBench), config).BenchmarksCases
+            .Where(c => (int)c.Parameters["Vms"] == 10_000 && (int)c.Parameters["ShortSharePercent"] == 0 && (TickWorkload)c.Parameters["Workload"] == TickWorkload.Steady)
+            .ToArray();
+        Assert.Equal(12, cases.Length);
+        Summary summary = SummaryOf(cases.Select(c => Report(c, TickIterations(c).Select(ns => c.Job.Id == "B" ? 11 * ns : ns).ToArray())));
+        foreach (BenchmarkCase c in summary.BenchmarksCases.Where(c => PathOf(c) == TickPath.V512))
+            Assert.Equal("6.00", FloorRatioColumn.Minimal.GetValue(summary, c));
+    }
+
+    [Fact]
+    public void SpeedupColumn_WithoutTheOneThreadRow_IsNA()
+    {
+        Summary summary = SummaryOf(Cases(typeof(ParallelTickBench)).Where(c => (int)c.Parameters["Threads"] == 2).Select(c => Report(c, ParallelIterations(c))));
+        Assert.All(summary.BenchmarksCases, c => Assert.Equal("NA", SpeedupColumn.Instance.GetValue(summary, c)));
+    }
+
+    /// <summary>600 000 B per operation in 60 000 ns (V512, 10 000 VMs, steady, 0 %): 0.6 MB in 60 µs = 10 000.0 MB/s (10^6 B).</summary>
+    [Fact]
+    public void ThroughputColumn_IsDecimalMegabytesPerSecond()
+    {
+        Summary summary = TickSummary(c => (int)c.Parameters["Vms"] == 10_000);
+        BenchmarkCase v512 = summary.BenchmarksCases.Single(c => PathOf(c) == TickPath.V512 && (int)c.Parameters["ShortSharePercent"] == 0
+            && (TickWorkload)c.Parameters["Workload"] == TickWorkload.Steady);
+        Assert.Equal("10000.0", new ThroughputColumn("MB/s", "test", () => 600_000).GetValue(summary, v512));
+    }
+
+    [Fact]
+    public void CiMode_CheckCaseCounts_FailsASuiteThatRanMoreCasesThanCiModeSelects()
+    {
+        // The full TickBench (72 cases, three sizes) is not what CI mode runs.
+        Summary full = TickSummary();
+        Summary parallel = SummaryOf(Cases(typeof(ParallelTickBench)).Where(c => (int)c.Parameters["Vms"] == 50_000).Select(c => Report(c, ParallelIterations(c))));
+        Assert.Equal(1, CiMode.CheckCaseCounts([full, parallel], NullLogger.Instance));
     }
 }

@@ -52,4 +52,21 @@ public class CiSummaryTests
     [Fact]
     public void WithoutParallelCases_ThereIsNoParallelTable()
         => Assert.DoesNotContain("ParallelTickBench", CiSummary.Format([Tick("Steady", 10_000, 0, "V512", 12_000)], "m"), StringComparison.Ordinal);
+
+    /// <summary>Each size's ns/VM-tick is its mean over its own VM count: 12 000 ns / 10 000 = 1.200, 150 000 ns / 50 000 = 3.000
+    /// (150 000 / 100 000 = 1.50 × its own floor), the smaller fleet's row first.</summary>
+    [Fact]
+    public void NsPerVmTick_DividesByTheRowsOwnVmCount()
+    {
+        string[] lines = CiSummary.Format(
+            [
+                Tick("Steady", 50_000, 0, "V512", 150_000),
+                Tick("Steady", 50_000, 0, "MinFloor", 100_000),
+                Tick("Steady", 10_000, 0, "V512", 12_000),
+            ], "m").Split('\n', StringSplitOptions.TrimEntries);
+
+        int small = Array.IndexOf(lines, "| Steady | 10000 | 0 | V512 | 1.200 | – | – | – |");
+        int large = Array.IndexOf(lines, "| Steady | 50000 | 0 | V512 | 3.000 | 1.50 × | – | – |");
+        Assert.True(small > 0 && large > small);
+    }
 }

@@ -256,4 +256,35 @@ public class FloorTests
             Assert.Equal(66, TickBench.BytesPerVmTick(path, TickWorkload.Realistic));
         }
     }
+
+    /// <summary>
+    /// Sink says whether any byte the floor read is non-zero: over an empty fleet's columns zeroed, false; one non-zero
+    /// demand in the feed's column makes it true, and the feed replaces the floor's copy of Committed (a non-zero byte
+    /// in the copy is not read when a feed is given).
+    /// </summary>
+    [Fact]
+    public void StreamingFloor_Sink_DependsOnTheBytesRead_TheFeedInPlaceOfCommitted()
+    {
+        var fleet = new Fleet(Workload.Model, [new HostSpec(100_000, 40), new HostSpec(100_000, 20)]);
+        var floor = new StreamingFloor(fleet);
+        foreach (Array column in floor.Columns)
+            Array.Clear(column);
+        var feed = new int[fleet.SlotCount];
+
+        floor.Run();
+        Assert.False(floor.Sink);
+        floor.Run(feed);
+        Assert.False(floor.Sink);
+
+        feed[fleet.SlotCount - 1] = 2;
+        floor.Run(feed);
+        Assert.True(floor.Sink);
+
+        feed[fleet.SlotCount - 1] = 0;
+        ((int[])floor.Columns[4])[17] = 2; // the floor's own copy of Committed
+        floor.Run(feed);
+        Assert.False(floor.Sink);
+        floor.Run();
+        Assert.True(floor.Sink);
+    }
 }

@@ -1,4 +1,5 @@
 using DmKernel.Benchmarks;
+using DmKernel.Benchmarks.Floor;
 
 namespace DmKernel.Tests.Bench;
 
@@ -151,6 +152,101 @@ public class WorkloadTests
         {
             bench.Cleanup();
         }
+    }
+
+    /// <summary>
+    /// 256 VMs: 4 hosts of 64, host 3 short at 25 %. Checked against 0 % (one host differs) and against 40 % (one short host
+    /// designated, host 2: floor(3 × 40 / 100) = 1 > floor(2 × 40 / 100) = 0; as many short hosts, not the same one).
+    /// </summary>
+    [Fact]
+    public void CheckShortHosts_Throws_WhenOneHostDiffers_OrTheCountMatchesButNotTheHosts()
+    {
+        Fleet fleet = Workload.Build(256, 25);
+        Assert.Equal([false, false, false, true], Enumerable.Range(0, 4).Select(fleet.HostWasShort));
+        Assert.Equal([false, false, true, false], Enumerable.Range(0, 4).Select(h => Workload.IsShortHost(h, 40)));
+        Workload.CheckShortHosts(fleet, 25);
+        Assert.Throws<InvalidOperationException>(() => Workload.CheckShortHosts(fleet, 0));
+        Assert.Throws<InvalidOperationException>(() => Workload.CheckShortHosts(fleet, 40));
+    }
+
+    /// <summary>Setup demand is drawn from Minimum / 2 .. Maximum: some VMs start below their Minimum, none below half of it.</summary>
+    [Fact]
+    public void Build_DrawsCommittedFromHalfTheMinimumToTheMaximum()
+    {
+        Fleet fleet = Workload.Build(10_000, 0);
+        int below = 0;
+        for (int i = 0; i < fleet.SlotCount; i++)
+        {
+            if (!fleet.IsUsed(i))
+                continue;
+            VmSettings s = fleet.GetSettings(i);
+            Assert.InRange(fleet.Committed[i], s.MinimumMb / 2, s.MaximumMb);
+            below += fleet.Committed[i] < s.MinimumMb ? 1 : 0;
+        }
+
+        Assert.InRange(below, 100, 10_000);
+    }
+
+    /// <summary>
+    /// Each column moves each VM's setup demand by up to ± 25 % (a quarter, rounded down to even, plus a few MB where the
+    /// value is nudged off the column before's), and the draws reach beyond ± 20 %; 10 000 VMs, so that some column 3
+    /// would equal column 0 without the rotation's check.
+    /// </summary>
+    [Fact]
+    public void CommittedFeed_MovesEachDemandByUpToAQuarter_AndEveryColumnDiffersFromTheOneBefore()
+    {
+        Fleet fleet = Workload.Build(10_000, 0);
+        int[] baseline = fleet.Committed.ToArray();
+        var feed = new CommittedFeed(fleet);
+        int[][] columns = Enumerable.Range(0, CommittedFeed.Columns).Select(_ => feed.Next()).ToArray();
+        double widest = 0;
+        for (int i = 0; i < fleet.SlotCount; i++)
+        {
+            if (!fleet.IsUsed(i))
+                continue;
+            for (int k = 0; k < 4; k++)
+            {
+                int move = Math.Abs(columns[k][i] - baseline[i]);
+                Assert.InRange(move, 0, (baseline[i] / 4) + 12);
+                widest = Math.Max(widest, move / (double)baseline[i]);
+                Assert.NotEqual(columns[(k + 3) % 4][i], columns[k][i]);
+                Assert.InRange(columns[k][i], 0, fleet.GetSettings(i).MaximumMb);
+            }
+        }
+
+        Assert.InRange(widest, 0.2, 0.26);
+    }
+
+    /// <summary>
+    /// The realistic minimal floor reads the feed's next column (which differs from the last one applied in setup, the
+    /// floor's copy of Committed): with its key zero, Pressure is what it read. The steady floor reads its own copy.
+    /// </summary>
+    [Theory]
+    [InlineData(TickWorkload.Realistic)]
+    [InlineData(TickWorkload.Steady)]
+    public void TickBench_MinimalFloor_ReadsTheFeedOnTheRealisticWorkload(TickWorkload workload)
+    {
+        var bench = new TickBench { Vms = 1000, ShortSharePercent = 25, Workload = workload, Path = TickPath.MinFloor };
+        bench.Setup();
+        MinimalFloor floor = bench.MinFloorForTests!;
+        Fleet fleet = bench.FleetForProbe;
+        Assert.Equal(fleet.Committed.ToArray(), floor.Committed.ToArray());
+        bench.Tick();
+        for (int i = 0; i < fleet.SlotCount; i++)
+        {
+            bool changed = floor.Pressure[i] != floor.Committed[i];
+            Assert.Equal(workload == TickWorkload.Realistic && fleet.IsUsed(i), changed);
+        }
+    }
+
+    /// <summary>The floors run at the widest accelerated width (Vector128 where only the scalar kernel is).</summary>
+    [Fact]
+    public void TickBench_Floors_RunAtTheWidestAcceleratedWidth()
+    {
+        var bench = new TickBench { Vms = 200, ShortSharePercent = 0, Workload = TickWorkload.Steady, Path = TickPath.MinFloor };
+        bench.Setup();
+        KernelPath widest = KernelPaths.Widest;
+        Assert.Equal(widest == KernelPath.Scalar ? KernelPath.Vector128 : widest, bench.FloorWidthForTests);
     }
 
     private static int[] VmsPerHost(Fleet fleet)
