@@ -273,4 +273,32 @@ public class BenchColumnTests
         Summary parallel = SummaryOf(Cases(typeof(ParallelTickBench)).Where(c => (int)c.Parameters["Vms"] == 50_000).Select(c => Report(c, ParallelIterations(c))));
         Assert.Equal(1, CiMode.CheckCaseCounts([full, parallel], NullLogger.Instance));
     }
+
+    /// <summary>
+    /// The table as the exporters print it (TickBenchConfig's and BenchConfig's columns): V512 at 10 000 VMs, steady, 0 %
+    /// (mean 60 000 ns): ns/VM 6.000, /MinFloor 6.00, Median/MinFloor 3.00, /ColFloor 3.00, /Scalar 0.25, B/VM-tick 54.
+    /// </summary>
+    [Fact]
+    public void TickBenchTable_ShowsTheDerivedColumns_OnEachRow()
+    {
+        Summary summary = TickSummary();
+        SummaryTable table = summary.Table;
+        string[] headers = table.Columns.Select(c => c.Header).ToArray();
+        string[] row = table.FullContent.Single(r => Cell(r, "Vms") == "10000" && Cell(r, "ShortSharePercent") == "0" && Cell(r, "Workload") == "Steady" && Cell(r, "Path") == "V512");
+        Assert.Equal(["6.000", "6.00", "3.00", "3.00", "0.25", "54"], new[] { "ns/VM", "/MinFloor", "Median/MinFloor", "/ColFloor", "/Scalar", "B/VM-tick" }.Select(h => Cell(row, h)));
+
+        string Cell(string[] r, string header) => r[Array.IndexOf(headers, header)];
+    }
+
+    /// <summary>ParallelTickBench's table: two threads at 50 000 VMs, steady: Speedup 1.80, ns/VM 1.000.</summary>
+    [Fact]
+    public void ParallelTickBenchTable_ShowsSpeedupAndNsPerVm()
+    {
+        SummaryTable table = ParallelSummary().Table;
+        string[] headers = table.Columns.Select(c => c.Header).ToArray();
+        string[] row = table.FullContent.Single(r => Cell(r, "Vms") == "50000" && Cell(r, "Workload") == "Steady" && Cell(r, "Threads") == "2");
+        Assert.Equal(["1.80", "1.000"], new[] { "Speedup", "ns/VM" }.Select(h => Cell(row, h)));
+
+        string Cell(string[] r, string header) => r[Array.IndexOf(headers, header)];
+    }
 }
