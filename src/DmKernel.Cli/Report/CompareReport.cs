@@ -422,7 +422,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteEndObject();
         json.WriteStartObject("host");
         json.WriteNumber("totalMb", o.Host.TotalMb);
-        json.WriteNumber("reserveMb", o.Host.ReserveMb ?? 0);
+        // The reserve every probe used: the host's own, else the model's (R3), as CapacityOptions.Validate and the study read it.
+        json.WriteNumber("reserveMb", o.Host.ReserveMb ?? o.Probe.Model.HostReserveMb);
         json.WriteEndObject();
         json.WriteNumber("hostsPerProbe", o.HostsPerProbe);
         json.WriteNumber("seeds", o.Seeds);

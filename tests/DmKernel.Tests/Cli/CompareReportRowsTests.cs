@@ -221,6 +221,25 @@ public sealed class CompareReportRowsTests
     }
 
     /// <summary>
+    /// <c>host.reserveMb</c> is the reserve every probe used (docs/compare.md): a host that names none uses the model's
+    /// <see cref="ModelParameters.HostReserveMb"/> (R3), so comparison.json says that reserve, not 0.
+    /// </summary>
+    [Fact]
+    public void Json_HostWithoutItsOwnReserve_WritesTheModelsReserve()
+    {
+        using var tmp = new TempDir();
+        CapacityResult r = Result(new ServiceLevel(), [Density(Dm, 20, [4]), Density(Sp, 20, [2])]);
+        CapacityOptions o = r.Options with
+        {
+            Host = new TraceHost(16_384),
+            Probe = r.Options.Probe with { Model = r.Options.Probe.Model with { HostReserveMb = 3072 } },
+        };
+        CompareReport.WriteJson(tmp.File("c.json"), r with { Options = o }, 1);
+        JsonNode host = JsonNode.Parse(File.ReadAllText(tmp.File("c.json")))!["host"]!;
+        Assert.Equal((16_384, 3072), ((int)host["totalMb"]!, (int)host["reserveMb"]!));
+    }
+
+    /// <summary>
     /// A hosts-needed search that tried as many hosts as the pool has VMs (one VM per host) and still missed: no number of
     /// hosts meets the level (docs/compare.md: <c>missesWithOneVmPerHost</c>, its <c>maxHostsTried</c> the pool's VM
     /// count), not "more than 20 hosts" at a search limit.
