@@ -27,10 +27,29 @@ internal static class AllocationCheck
     /// <summary>Ticks per measured window of a two-thread case (50 000 VMs).</summary>
     public const long ParallelTicks = 10_000;
 
-    /// <summary>Runs every case; returns the number that allocated (each named in the log with its bytes).</summary>
-    public static int Run(ILogger log)
+    /// <summary>The cases <see cref="Run(ILogger)"/> runs: 16 + 4 of TickBench, 10 of PolicyTickBench, 2 of ParallelTickBench.</summary>
+    public const int ExpectedCases = 32;
+
+    /// <summary>
+    /// One case of the check: its name in the log, its window (ticks), the bench it ticks (for the tests), the bench's
+    /// setup, tick and cleanup, and, for a parallel bench, its workers' own allocation counters (read after the setup).
+    /// </summary>
+    internal sealed record Case(string Name, long Window, object Bench, Action Setup, Action Tick, Action Cleanup, Func<WorkerCounters?> Workers);
+
+    /// <summary>A parallel tick's workers' own counters: start recording, the bytes recorded, the fewest rounds any worker recorded.</summary>
+    internal sealed record WorkerCounters(Action Track, Func<long> AllocatedBytes, Func<long> RoundsRecorded)
     {
-        int failures = 0, cases = 0;
+        public static WorkerCounters Of(Balancer balancer)
+            => new(balancer.TrackWorkerAllocations, () => balancer.WorkerAllocatedBytes, () => balancer.WorkerRoundsRecorded);
+    }
+
+    /// <summary>Runs every case; returns the number that allocated (each named in the log with its bytes), plus one if the cases were not <see cref="ExpectedCases"/>.</summary>
+    public static int Run(ILogger log) => Run(log, Cases(), ExpectedCases);
+
+    /// <summary>Every case of the check, not set up yet.</summary>
+    internal static List<Case> Cases()
+    {
+        var cases = new List<Case>();
         TickPath[] kernels = [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512];
         foreach (int vms in (int[])[10_000, 1_000_000])
         {
@@ -44,17 +63,7 @@ internal static class AllocationCheck
                     foreach (TickPath path in vms > 10_000 ? [TickPath.Scalar, TickPath.V512] : kernels)
                     {
                         var bench = new TickBench { Vms = vms, ShortSharePercent = shortShare, Workload = workload, Path = path };
-                        bench.Setup();
-                        try
-                        {
-                            failures += Measure(log, $"TickBench {path} {vms} VMs {shortShare} % short {workload}", Math.Max(100, TickWindow / vms), bench.Tick);
-                        }
-                        finally
-                        {
-                            bench.Cleanup();
-                        }
-
-                        cases++;
+                        cases.Add(new Case($"TickBench {path} {vms} VMs {shortShare} % short {workload}", Math.Max(100, TickWindow / vms), bench, bench.Setup, bench.Tick, bench.Cleanup, static () => null));
                     }
                 }
             }
@@ -67,47 +76,58 @@ internal static class AllocationCheck
             foreach (PolicyBenchPath path in Enum.GetValues<PolicyBenchPath>())
             {
                 var bench = new PolicyTickBench { Vms = 10_000, ShortSharePercent = 25, Policy = policy, Path = path };
-                bench.Setup();
-                try
-                {
-                    failures += Measure(log, $"PolicyTickBench {policy} {path} 10000 VMs 25 % short", TickWindow / 10_000, bench.Tick);
-                }
-                finally
-                {
-                    bench.Cleanup();
-                }
-
-                cases++;
+                cases.Add(new Case($"PolicyTickBench {policy} {path} 10000 VMs 25 % short", TickWindow / 10_000, bench, bench.Setup, bench.Tick, bench.Cleanup, static () => null));
             }
         }
 
         foreach (TickWorkload workload in Enum.GetValues<TickWorkload>())
         {
             var bench = new ParallelTickBench { Vms = 50_000, Workload = workload, Threads = 2 };
-            bench.Setup();
+            cases.Add(new Case($"ParallelTickBench 2 threads 50000 VMs {workload}", ParallelTicks, bench, bench.Setup, bench.Tick, bench.Cleanup, () => WorkerCounters.Of(bench.Balancer)));
+        }
+
+        return cases;
+    }
+
+    /// <summary>
+    /// Sets up, measures and cleans up each of <paramref name="cases"/> in turn; returns the number that allocated (or whose
+    /// workers did not run every tick), plus one if there were not <paramref name="expected"/> cases.
+    /// </summary>
+    internal static int Run(ILogger log, IReadOnlyList<Case> cases, int expected)
+    {
+        int failures = 0, ran = 0;
+        foreach (Case c in cases)
+        {
+            c.Setup();
             try
             {
-                failures += Measure(log, $"ParallelTickBench 2 threads 50000 VMs {workload}", ParallelTicks, bench.Tick, bench.Balancer);
+                failures += Measure(log, c.Name, c.Window, c.Tick, c.Workers());
             }
             finally
             {
-                bench.Cleanup();
+                c.Cleanup();
             }
 
-            cases++;
+            ran++;
+        }
+
+        if (ran != expected)
+        {
+            failures++;
+            log.WriteLineError($"FAIL exact allocation check: {ran} cases, expected {expected}.");
         }
 
         log.WriteLineInfo(failures == 0
-            ? $"Exact allocation check: {cases} cases, 0 bytes allocated in every window."
-            : $"Exact allocation check: {failures} of {cases} cases allocated.");
+            ? $"Exact allocation check: {ran} cases, 0 bytes allocated in every window."
+            : $"Exact allocation check: {failures} failure(s) in {ran} cases.");
         return failures;
     }
 
-    private static int Measure(ILogger log, string name, long window, Action tick, Balancer? workers = null)
+    internal static int Measure(ILogger log, string name, long window, Action tick, WorkerCounters? workers = null)
     {
         // The ticking thread's own counter, plus, for a parallel balancer, each worker's own (recorded by the worker at
         // the end of every round): exact, where the process-wide counter also moved with the runtime's own threads.
-        workers?.TrackWorkerAllocations();
+        workers?.Track();
         for (long t = 0; t < window / 10; t++)
             tick();
         (long bytes, long rounds) = Window(window, tick, workers);
@@ -141,13 +161,13 @@ internal static class AllocationCheck
     }
 
     /// <summary>One measured window: the bytes the ticking thread (and the workers) allocated, and the workers' rounds.</summary>
-    private static (long Bytes, long Rounds) Window(long window, Action tick, Balancer? workers)
+    private static (long Bytes, long Rounds) Window(long window, Action tick, WorkerCounters? workers)
     {
-        long roundsBefore = workers?.WorkerRoundsRecorded ?? 0;
-        long before = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0);
+        long roundsBefore = workers?.RoundsRecorded() ?? 0;
+        long before = GC.GetAllocatedBytesForCurrentThread() + (workers?.AllocatedBytes() ?? 0);
         for (long t = 0; t < window; t++)
             tick();
-        long bytes = GC.GetAllocatedBytesForCurrentThread() + (workers?.WorkerAllocatedBytes ?? 0) - before;
-        return (bytes, (workers?.WorkerRoundsRecorded ?? 0) - roundsBefore);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() + (workers?.AllocatedBytes() ?? 0) - before;
+        return (bytes, (workers?.RoundsRecorded() ?? 0) - roundsBefore);
     }
 }

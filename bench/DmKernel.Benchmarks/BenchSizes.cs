@@ -32,7 +32,7 @@ internal static class BenchSizes
         return string.IsNullOrWhiteSpace(env) ? defaults : Parse(env);
     }
 
-    private static int[] Parse(string list)
+    internal static int[] Parse(string list)
     {
         string[] parts = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var values = new int[parts.Length];

@@ -73,6 +73,12 @@ public class ReplayBench
         _engine.WaitForReadAhead(); // the measured ticks start from a full read-ahead, its thread idle
     }
 
+    /// <summary>The engine the iteration setup opened (for the tests).</summary>
+    internal ReplayEngine? EngineForTests => _engine;
+
+    /// <summary>The generated trace (for the tests).</summary>
+    internal string TraceForTests => _trace;
+
     [IterationCleanup]
     public void Close()
     {
