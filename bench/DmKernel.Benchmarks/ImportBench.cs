@@ -52,11 +52,14 @@ public class ImportBench
     {
         InputBytes();
         _output = Path.Combine(Path.GetTempPath(), $"dmkernel-importbench-{Environment.ProcessId}.dmt");
-        _options = new BitbrainsImportOptions { PlaceOnHostMb = 1_048_576, ReadThreads = Threads };
+        _options = Options(Threads);
     }
 
     [GlobalCleanup]
     public void Cleanup() => File.Delete(_output);
+
+    /// <summary>The import's options: placement on 1 TiB hosts (as <c>--place-on-host-mb 1048576</c>), files parsed on <paramref name="threads"/> threads.</summary>
+    internal static BitbrainsImportOptions Options(int threads) => new() { PlaceOnHostMb = 1_048_576, ReadThreads = threads };
 
     [Benchmark]
     public long Import() => BitbrainsImporter.Import(InputFolder, _output, _options).RowsRead;

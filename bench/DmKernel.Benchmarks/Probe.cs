@@ -273,7 +273,8 @@ internal static partial class Probe
             }
         }
 
-        double floor = Median(samples[0]), cpuFloor = Median(cpu[0]);
+        int floorAt = FloorIndex(paths);
+        double floor = floorAt >= 0 ? Median(samples[floorAt]) : double.NaN, cpuFloor = floorAt >= 0 ? Median(cpu[floorAt]) : double.NaN;
         Console.WriteLine($"{vms} VMs, {workload}, {shortShare} % short, {ticks} ticks per round, median of {Rounds} rounds (wall; thread CPU):");
         for (int p = 0; p < paths.Length; p++)
         {
@@ -285,6 +286,12 @@ internal static partial class Probe
 
         return 0;
     }
+
+    /// <summary>
+    /// Where MinFloor is among the measured paths (the "x MinFloor" ratios divide by its median), or -1 when <c>--paths</c> leaves
+    /// it out (the ratios then read NaN).
+    /// </summary>
+    internal static int FloorIndex(TickPath[] paths) => Array.IndexOf(paths, TickPath.MinFloor);
 
     /// <summary>A realistic fleet with its feed and a V512 balancer, ticked 20 times (past the feed's first rotations).</summary>
     private static (Fleet Fleet, CommittedFeed Feed, Balancer Balancer) Warm(int vms, int shortShare)
