@@ -60,6 +60,9 @@ public class PolicyTickBench
     [GlobalCleanup]
     public void Cleanup() => _balancer.Dispose();
 
+    /// <summary>The balancer ticked (for the tests).</summary>
+    internal Balancer BalancerForTests => _balancer;
+
     [Benchmark]
     public void Tick()
     {

@@ -41,6 +41,26 @@ public class ProbeAndScriptTests
         Assert.Equal("--ci", CiMode.Flag);
     }
 
+    [Theory]
+    [InlineData(PolicyKind.Mom, PolicyBenchPath.Scalar)]
+    [InlineData(PolicyKind.Esx, PolicyBenchPath.Vector)]
+    public void PolicyTickBench_TicksItsPolicy_OnItsPath_OnOneThread(PolicyKind policy, PolicyBenchPath path)
+    {
+        var bench = new PolicyTickBench { Vms = 1_000, ShortSharePercent = 25, Policy = policy, Path = path };
+        bench.Setup();
+        try
+        {
+            Balancer balancer = bench.BalancerForTests;
+            Assert.Equal(policy, balancer.Policy.Kind);
+            Assert.Equal(path == PolicyBenchPath.Scalar ? KernelPath.Scalar : KernelPaths.Widest, balancer.Path);
+            Assert.Equal(1, balancer.Threads);
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
     [Fact]
     public void AllocationCheck_ItsParallelCases_MeasureTheirOwnBalancersWorkers()
     {

@@ -39,6 +39,9 @@ public class ReplayAndSynthTests
             bench.Open();
             ReplayEngine engine = bench.EngineForTests!;
             Assert.Equal(4, engine.TicksDone);
+            Assert.Equal(readAhead, engine.UsesReadAhead);
+            Assert.Equal(3, ReplayBench.ReadAheadDepth);
+            Assert.Equal(readAhead ? 3 : 0, engine.ReadAheadTicksReady); // the setup waited for a full read-ahead
             bench.Replay();
             Assert.Equal(4 + 24, engine.TicksDone);
             Assert.Equal(31, engine.TotalTicks);
