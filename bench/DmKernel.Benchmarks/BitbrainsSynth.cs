@@ -6,9 +6,9 @@ namespace DmKernel.Benchmarks;
 /// <summary>
 /// Writes a seeded synthetic folder in the exact Bitbrains GWA-T-12 per-VM format
 /// (traces/real/bitbrains-gwa-t-12-rnd/SOURCE.md): the verbatim header, ";\t" separators, LF line endings,
-/// Unix seconds about 300 s apart with 1–2 s jitter and drift, fractional KB values printed round-trip (many
-/// digits, like the real files), occasional duplicate timestamps, VMs that are off for a while, VMs whose
-/// capacity changes, and VMs that start late or stop early.
+/// Unix seconds 300 s apart, one step in 25 a second late (drift) and one in 40 followed by a 300–1 500 s gap,
+/// fractional KB values printed round-trip (many digits, like the real files), occasional duplicate timestamps,
+/// VMs that are off for a while, VMs whose capacity changes, and VMs that start late or stop early.
 /// </summary>
 internal static class BitbrainsSynth
 {
