@@ -25,11 +25,18 @@ internal static class BenchSizes
     /// <paramref name="ci"/> (null: the defaults up to <see cref="CiMaxVms"/>).
     /// </summary>
     public static IEnumerable<int> SelectWithCi(int[]? ci, params int[] defaults)
+        => Select(CiMode, Environment.GetEnvironmentVariable(EnvironmentVariable), ci, defaults);
+
+    /// <summary>
+    /// The selection itself, from CI mode and the variable's value (<paramref name="environment"/>, null when unset):
+    /// CI mode runs <paramref name="ci"/> (or the defaults up to <see cref="CiMaxVms"/>) whatever the variable says;
+    /// otherwise a non-blank variable replaces the defaults.
+    /// </summary>
+    internal static int[] Select(bool ciMode, string? environment, int[]? ci, int[] defaults)
     {
-        if (CiMode)
+        if (ciMode)
             return ci ?? Array.FindAll(defaults, v => v <= CiMaxVms);
-        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        return string.IsNullOrWhiteSpace(env) ? defaults : Parse(env);
+        return string.IsNullOrWhiteSpace(environment) ? defaults : Parse(environment);
     }
 
     internal static int[] Parse(string list)

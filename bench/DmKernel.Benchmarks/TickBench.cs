@@ -76,15 +76,29 @@ public class TickBench
     public static IEnumerable<int> VmsValues => BenchSizes.SelectWithCi([10_000], 10_000, 50_000, 1_000_000);
 
     /// <summary>Every path, or the ones <c>DMKERNEL_BENCH_PATHS</c> lists (comma-separated, e.g. <c>V512,MinFloor,ColFloor</c>).</summary>
-    public static IEnumerable<TickPath> PathValues
+    public static IEnumerable<TickPath> PathValues => SelectPaths(BenchSizes.CiMode, Environment.GetEnvironmentVariable(PathsVariable));
+
+    /// <summary>The environment variable that narrows TickBench's paths.</summary>
+    public const string PathsVariable = "DMKERNEL_BENCH_PATHS";
+
+    /// <summary>
+    /// The paths to run from CI mode and <see cref="PathsVariable"/>'s value (<paramref name="environment"/>, null when
+    /// unset): every path in CI mode or without the variable, else the ones it lists (a name that is no path is refused,
+    /// naming it).
+    /// </summary>
+    internal static TickPath[] SelectPaths(bool ciMode, string? environment)
     {
-        get
+        if (string.IsNullOrWhiteSpace(environment) || ciMode)
+            return [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512, TickPath.MinFloor, TickPath.ColFloor];
+        string[] names = environment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var paths = new TickPath[names.Length];
+        for (int i = 0; i < names.Length; i++)
         {
-            string? env = Environment.GetEnvironmentVariable("DMKERNEL_BENCH_PATHS");
-            if (string.IsNullOrWhiteSpace(env) || BenchSizes.CiMode)
-                return [TickPath.Scalar, TickPath.V128, TickPath.V256, TickPath.V512, TickPath.MinFloor, TickPath.ColFloor];
-            return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<TickPath>).ToArray();
+            if (!Enum.TryParse(names[i], ignoreCase: false, out paths[i]) || !Enum.IsDefined(paths[i]) || int.TryParse(names[i], out _))
+                throw new FormatException($"{PathsVariable} = '{environment}': '{names[i]}' is not a path (one of {string.Join(", ", Enum.GetNames<TickPath>())}).");
         }
+
+        return paths;
     }
 
     /// <summary>Ticks run in setup on the realistic workload before measuring (the feed's rotation several times over).</summary>
