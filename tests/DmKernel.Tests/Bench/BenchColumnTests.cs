@@ -59,9 +59,9 @@ public class BenchColumnTests
         return [b, b, b];
     }
 
-    private static BenchmarkCase[] Cases(Type suite) => BenchmarkConverter.TypeToBenchmarks(suite).BenchmarksCases;
+    internal static BenchmarkCase[] Cases(Type suite) => BenchmarkConverter.TypeToBenchmarks(suite).BenchmarksCases;
 
-    private static BenchmarkReport Report(BenchmarkCase c, double[] iterationsNs, bool success = true)
+    internal static BenchmarkReport Report(BenchmarkCase c, double[] iterationsNs, bool success = true)
     {
         GenerateResult generate = GenerateResult.Success(ArtifactsPaths.Empty, []);
         var lines = iterationsNs.Select((ns, i) => new Measurement(1, IterationMode.Workload, IterationStage.Result, i + 1, 1, ns).ToString()).ToList();
@@ -69,9 +69,9 @@ public class BenchColumnTests
         return new BenchmarkReport(success, c, generate, BuildResult.Success(generate), [execute], []);
     }
 
-    private static Summary SummaryOf(IEnumerable<BenchmarkReport> reports)
+    internal static Summary SummaryOf(IEnumerable<BenchmarkReport> reports, params ValidationError[] validationErrors)
         => new("test", [.. reports], HostEnvironmentInfo.GetCurrent(), "", "", TimeSpan.Zero, CultureInfo.InvariantCulture,
-            ImmutableArray<ValidationError>.Empty, ImmutableArray<IColumnHidingRule>.Empty, SummaryStyle.Default);
+            [.. validationErrors], ImmutableArray<IColumnHidingRule>.Empty, SummaryStyle.Default);
 
     private static Summary TickSummary(Func<BenchmarkCase, bool>? keep = null)
         => SummaryOf(Cases(typeof(TickBench)).Where(keep ?? (_ => true)).Select(c => Report(c, TickIterations(c))));
