@@ -1,0 +1,110 @@
+using System.Net.Sockets;
+using DmKernel.Cli.Output;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// The "nothing lost on failure, never a half-written output" pieces on their own: <see cref="StagedOutput"/>,
+/// <see cref="WriteBehindStream"/> and <see cref="OutputFile"/> (written for the survivors of a mutation round over them).
+/// </summary>
+public class OutputMutationTests
+{
+    /// <summary>
+    /// A name asked for (<see cref="StagedOutput.File"/>) but not written in this run is not an output of it: the commit
+    /// moves the files that were written and does not fail on the missing one.
+    /// </summary>
+    [Fact]
+    public void Commit_OfANameAskedForButNotWritten_MovesTheOthers()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        using (var staged = new StagedOutput(dir))
+        {
+            File.WriteAllText(staged.File("a.csv"), "new a");
+            _ = staged.File("b.csv");
+            staged.Commit();
+        }
+
+        Assert.Equal(["a.csv"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName));
+        Assert.Equal("new a", File.ReadAllText(Path.Combine(dir, "a.csv")));
+    }
+
+    /// <summary>
+    /// Only folders named as a run's staging folder (<c>.staging-PID-GUID</c>) of a dead process are removed: a folder
+    /// <c>.staging-PID</c> without the rest of the name is not one, and stays with what it holds.
+    /// </summary>
+    [Fact]
+    public void AFolderNamedLikeStagingWithoutItsGuid_IsKept()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        string notOurs = Path.Combine(dir, $".staging-{int.MaxValue}"); // int.MaxValue is above any process id
+        Directory.CreateDirectory(notOurs);
+        File.WriteAllText(Path.Combine(notOurs, "keep.txt"), "mine");
+        using (var staged = new StagedOutput(dir))
+            staged.Commit();
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(notOurs, "keep.txt")));
+    }
+
+    /// <summary>
+    /// A write after <see cref="WriteBehindStream.Dispose(bool)"/> is refused (ObjectDisposedException), even one that
+    /// would fit in the current block and so never reach the writing thread: nothing is lost without a word. The stream
+    /// says it can no longer be written.
+    /// </summary>
+    [Fact]
+    public void WriteBehindStream_AfterDispose_RefusesWrites_AndCannotWrite()
+    {
+        using var dir = new TempDir();
+        var stream = new WriteBehindStream(new FileStream(dir.File("out.bin"), FileMode.Create, FileAccess.Write));
+        Assert.True(stream.CanWrite);
+        stream.Write(new byte[10]);
+        stream.Dispose();
+        Assert.False(stream.CanWrite);
+        Assert.Throws<ObjectDisposedException>(() => stream.Write(new byte[10]));
+        Assert.Throws<ObjectDisposedException>(() => stream.WriteByte(1));
+        Assert.Equal(10, new FileInfo(dir.File("out.bin")).Length);
+    }
+
+    /// <summary>
+    /// <see cref="OutputFile.Describe"/> reports what an existing path is when it is not a regular file; a folder is left
+    /// to the callers' own message (null), and so is a regular file or a path that does not exist. A socket is named.
+    /// </summary>
+    [Fact]
+    public void Describe_NamesASocket_AndLeavesFoldersAndRegularFilesToTheCaller()
+    {
+        using var tmp = new TempDir();
+        Assert.Null(OutputFile.Describe(tmp.Path));
+        OutputFile.EnsureReplaceable(tmp.Path); // a folder: not refused here (the callers say "is a folder")
+        Assert.Null(OutputFile.Describe(tmp.Write("f.dmt", "x")));
+        Assert.Null(OutputFile.Describe(tmp.File("none.dmt")));
+        if (OperatingSystem.IsWindows())
+            return;
+
+        string path = tmp.File("s.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        Assert.Equal("a socket", OutputFile.Describe(path));
+        var e = Assert.Throws<IOException>(() => OutputFile.EnsureReplaceable(path));
+        Assert.Contains("exists and is a socket, not a regular file", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// On Unix names compare exactly (OutputFile.EnsureNotAnInput): on a case-sensitive volume an output whose name differs
+    /// from an input's only in case is another file and is not refused; the same name is. On Windows, or where the volume
+    /// finds the input under the other case, it is the same file and is refused.
+    /// </summary>
+    [Fact]
+    public void EnsureNotAnInput_ComparesNamesByCase_OnUnix()
+    {
+        using var tmp = new TempDir();
+        string input = tmp.Write("usage.csv", "x");
+        Assert.Throws<IOException>(() => OutputFile.EnsureNotAnInput(input, [input]));
+        string other = tmp.File("USAGE.csv");
+        if (OperatingSystem.IsWindows() || File.Exists(other)) // a case-insensitive volume: the same file
+            Assert.Throws<IOException>(() => OutputFile.EnsureNotAnInput(other, [input]));
+        else
+            OutputFile.EnsureNotAnInput(other, [input]);
+    }
+}
