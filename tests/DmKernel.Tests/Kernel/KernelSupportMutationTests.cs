@@ -1,0 +1,280 @@
+using DmKernel.Kernel;
+using DmKernel.Tests.Rules;
+using DmKernel.Tests.Support;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>
+/// Tests written for the mutation round on the kernel's support code (ShortPlan's sweep, WorkerGroup, the derived and
+/// per-VM spans): each pins a behaviour of the spec or of docs/model.md that no earlier test held, with expected values
+/// worked out by hand in the comments.
+/// </summary>
+public class KernelSupportMutationTests
+{
+    // ---------------------------------------------------------------- R11: the water-filling's ratio sweep
+
+    /// <summary>
+    /// R11, one contested tier (tier 0, goals = Minimum), where three plain passes of the scalar fill each satisfy one
+    /// more VM and the fourth, the heaviest, is left to the sweep by ratio, exactly at the level. Six Running DM VMs in
+    /// slots 0..5; Weight 2 for slot 0 (first in R13's order), 1 for the others; Minimum (= the tier's cap, the tier
+    /// starting from 0) 4362, 2176, 2100, 1000, 5000, 5000; budget B = Available 13 400 + Σ Assigned 6 × 100 = 14 000
+    /// &lt; Σ Minimum 19 638.
+    /// The largest level L with Σ min(cap, L × w) ≤ 14 000 is L = 2181: 4362 (= 2 × 2181, exactly at the level) + 2176 +
+    /// 2100 + 1000 + 2181 + 2181 = 14 000. So slots 0..3 get their Minimum; slots 4 and 5 roundDown(2181) = 2180 each,
+    /// and the 2 MB left go to the first unsatisfied VM in R13's order: slot 4 (slot 0 is satisfied: its min(cap, L × w)
+    /// is its cap). Allocations 4362, 2176, 2100, 1000, 2182, 2180 (Σ 14 000).
+    /// The scalar plan's passes (cap × W ≤ (remaining − C) × w, in R13's order): pass 1 at W 7 satisfies only slot 3
+    /// (1000 × 7 ≤ 14 000); pass 2 at W 6, C 1000 only slot 2 (2100 × 6 = 12 600 ≤ 13 000; slot 0: 4362 × 6 = 26 172 &gt;
+    /// 26 000, slot 1: 13 056 &gt; 13 000); pass 3 at W 5, C 3100 only slot 1 (2176 × 5 = 10 880 ≤ 10 900; slot 0: 21 810
+    /// &gt; 21 800). Slot 0 is then satisfied by the sweep at its tie: 4362 × 4 = 17 448 = (14 000 − 5276) × 2.
+    /// A sweep that stopped at a tie, or took the members in another order than cap / weight ascending, would leave
+    /// slot 0 unsatisfied with a share of exactly 4362 and hand it the leftover granule (4364, above its goal).
+    /// </summary>
+    [Fact]
+    public void R11_SweepByRatio_AfterThreePasses_SatisfiesTheMemberAtTheLevel_AndTheLeftoverGoesToTheNext()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(32768, 6, 0)]);
+        (int Weight, int Min)[] vms = [(2, 4362), (1, 2176), (1, 2100), (1, 1000), (1, 5000), (1, 5000)];
+        foreach ((int weight, int min) in vms)
+        {
+            int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
+            fleet.Cols.Flags[slot] = (fleet.Cols.Flags[slot] & ~VmFlags.StateMask) | VmFlags.Running;
+            fleet.Cols.Assigned[slot] = 100;
+            fleet.Cols.Demand[slot] = min;
+            fleet.Cols.Target[slot] = min;
+        }
+
+        fleet.Cols.HostAvailable[0] = 14000 - 600;
+        var ctx = new TickContext(fleet.Model, 0);
+        var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
+        int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
+        Assert.Equal(6, n);
+        int[] expected = [4362, 2176, 2100, 1000, 2182, 2180];
+        int[] bySlot = new int[6];
+        for (int j = 0; j < n; j++)
+            bySlot[(int)(uint)scratch.Keys[j]] = scratch.Alloc[j];
+        Assert.Equal(expected, bySlot);
+
+        // The vector plans (rounds to the fixpoint) agree, per slot offset.
+        int count = fleet.Cols.HostCapacity[0];
+        int[] expectedBySlot = [.. expected, .. new int[count - 6]];
+        var vectorScratch = new HostScratch(count);
+        VectorShortPlan<V128>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
+        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V256>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
+        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V512>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
+        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
+    }
+
+    /// <summary>
+    /// R11, Weight-0 VMs served after the positive weights, on a host of 80 slots (above the vector plans' small-host
+    /// limit of 64 VMs, so every width takes the large-host fill). Slots 0 and 1: Weight 1, Minimum 1000; slot 2: Weight
+    /// 0, Minimum 1000; budget B = Available 1700 + Σ Assigned 3 × 100 = 2000 &lt; Σ Minimum 3000, so tier 0 is contested
+    /// and its positive-weight group needs exactly the 2000 there is: slots 0 and 1 get their 1000 each, nothing is
+    /// left for the Weight-0 VM (0), and tiers 1 and 2 have nothing to share.
+    /// </summary>
+    [Fact]
+    public void R11_PositiveWeightsNeedExactlyTheBudget_LargeHost_EachGetsItsGoal_Weight0GetsNothing()
+    {
+        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(32768, 80, 0)]);
+        (int Weight, int Min)[] vms = [(1, 1000), (1, 1000), (0, 1000)];
+        foreach ((int weight, int min) in vms)
+        {
+            int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
+            fleet.Cols.Flags[slot] = (fleet.Cols.Flags[slot] & ~VmFlags.StateMask) | VmFlags.Running;
+            fleet.Cols.Assigned[slot] = 100;
+            fleet.Cols.Demand[slot] = min;
+            fleet.Cols.Target[slot] = min;
+        }
+
+        fleet.Cols.HostAvailable[0] = 2000 - 300;
+        int count = fleet.Cols.HostCapacity[0];
+        Assert.True(count > 64, $"host capacity {count}");
+        var ctx = new TickContext(fleet.Model, 0);
+        var scratch = new HostScratch(count);
+        Assert.Equal(3, ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch));
+        Assert.Equal([1000, 1000, 0], scratch.Alloc.AsSpan(0, 3).ToArray());
+
+        int[] expectedBySlot = [1000, 1000, 0, .. new int[count - 3]];
+        VectorShortPlan<V128>.Plan(fleet.Cols.Host(0), ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V256>.Plan(fleet.Cols.Host(0), ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+        VectorShortPlan<V512>.Plan(fleet.Cols.Host(0), ctx, scratch);
+        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+    }
+}
+
+public class KernelSupportMutationTests_Windows
+{
+    /// <summary>
+    /// R18: the figures of the last completed window are reported until the next completes, also when that window's
+    /// average is 0. Window 4 s = 4 ticks, closing after ticks 3, 7, ...; a static VM of 1000 MB (Booting all along: it
+    /// samples every tick) with committed c has pressure round(c / 10). Committed 0 in ticks 0..3: window 1 is (0, 0, 0).
+    /// Committed 500 from tick 4: pressure 50, but ticks 4..6 still report window 1's (0, 0, 0), not the current (50, 50,
+    /// 50); tick 7 closes window 2: (50, 50, 50).
+    /// </summary>
+    [Fact]
+    public void R18_LastCompletedWindowWithAverageZero_IsStillReported()
+    {
+        var s = new Scenario(model: new ModelParameters { PressureWindowSeconds = 4 });
+        int vm = s.Add(VmSettings.Static(1000));
+        s.Fleet.SetCommitted(vm, 0);
+        s.Fleet.RequestStart(vm);
+        s.Tick(4); // ticks 0..3
+        Assert.Equal(0, s.Fleet.Pressure[vm]);
+        Assert.Equal((0, 0, 0), Reported(s.Fleet, vm));
+
+        s.Fleet.SetCommitted(vm, 500);
+        for (int t = 4; t <= 6; t++)
+        {
+            s.Tick();
+            Assert.Equal(50, s.Fleet.Pressure[vm]);
+            Assert.Equal((0, 0, 0), Reported(s.Fleet, vm));
+            FleetVmSpans spans = s.Fleet.Vms;
+            Assert.Equal((0, 0, 0), (spans.AveragePressure[vm], spans.MinimumPressure[vm], spans.MaximumPressure[vm]));
+        }
+
+        s.Tick(); // tick 7 closes ticks 4..7
+        Assert.Equal((50, 50, 50), Reported(s.Fleet, vm));
+    }
+
+    private static (int, int, int) Reported(Fleet fleet, int vm)
+        => (fleet.AveragePressure(vm), fleet.MinimumPressure(vm), fleet.MaximumPressure(vm));
+}
+
+/// <summary>
+/// <see cref="WorkerGroup"/>: the caller runs chunk 0 and the workers chunks 1..N, each once per round; a failure on any
+/// chunk fails that round only (wrapped in InvalidOperationException), and the allocation hook records every worker's
+/// rounds and bytes.
+/// </summary>
+public class KernelSupportMutationTests_Workers
+{
+    [Fact]
+    public void Run_RunsEveryChunkExactlyOncePerRound()
+    {
+        int[] runs = new int[4];
+        using var group = new WorkerGroup(3, chunk => Interlocked.Increment(ref runs[chunk]));
+        for (int round = 1; round <= 5; round++)
+        {
+            group.Run();
+            Assert.Equal([round, round, round, round], runs);
+        }
+    }
+
+    [Fact]
+    public void Run_AWorkerChunkThatThrows_FailsThatRoundOnly()
+    {
+        bool fail = true;
+        using var group = new WorkerGroup(2, chunk =>
+        {
+            if (fail && chunk == 2)
+                throw new ArithmeticException("chunk 2");
+        });
+        var ex = Assert.Throws<InvalidOperationException>(group.Run);
+        Assert.IsType<ArithmeticException>(ex.InnerException);
+        Assert.Equal("chunk 2", ex.InnerException!.Message);
+
+        fail = false;
+        group.Run(); // the failure was taken with its round: the next round runs clean
+        group.Run();
+    }
+
+    [Fact]
+    public void Run_ChunkZeroThatThrows_FailsTheRound_AfterTheWorkersFinished()
+    {
+        bool fail = true;
+        int workerRuns = 0;
+        using var group = new WorkerGroup(1, chunk =>
+        {
+            if (chunk == 1)
+                Interlocked.Increment(ref workerRuns);
+            else if (fail)
+                throw new ArithmeticException("chunk 0");
+        });
+        var ex = Assert.Throws<InvalidOperationException>(group.Run);
+        Assert.IsType<ArithmeticException>(ex.InnerException);
+        Assert.Equal(1, Volatile.Read(ref workerRuns));
+        fail = false;
+        group.Run();
+        Assert.Equal(2, Volatile.Read(ref workerRuns));
+    }
+
+    [Fact]
+    public void TrackAllocations_RecordsEveryWorkersRoundsAndBytes()
+    {
+        object?[] kept = new object?[3];
+        using var group = new WorkerGroup(2, chunk => kept[chunk] = chunk == 0 ? null : new byte[1 << 20]);
+        Assert.Equal(0, group.WorkerRoundsRecorded);
+        Assert.Equal(0, group.WorkerAllocatedBytes);
+        group.TrackAllocations();
+        for (int round = 1; round <= 3; round++)
+        {
+            group.Run();
+            Assert.Equal(round, group.WorkerRoundsRecorded);
+        }
+
+        // Each worker allocated at least its 1 MiB array in each round: 2 workers × 3 rounds.
+        Assert.True(group.WorkerAllocatedBytes >= 6L << 20, $"{group.WorkerAllocatedBytes} bytes recorded");
+        GC.KeepAlive(kept);
+    }
+}
+
+public class KernelSupportMutationTests_Spans
+{
+    /// <summary>
+    /// FleetVmSpans.Committed keeps what the caller last wrote (R8's input), not the Demand the tick derived from it: a
+    /// Linux guest reports committed + floor(Assigned) (R8). Committed 700, Startup 1024: on its first Running tick
+    /// (tick 1, Assigned 1024 at R8) Demand = 700 + (104 + 1024 / 8) = 932.
+    /// </summary>
+    [Fact]
+    public void R08_CommittedSpan_IsTheCallersInput_NotDemand()
+    {
+        var s = new Scenario(model: RuleScenario.Fast);
+        int vm = s.StartRunning((RuleScenario.Dm(1024, 512, 8192, guest: GuestKind.Linux), 700))[0];
+        Assert.Equal(932, s.Fleet.Vms.Demand[vm]);
+        Assert.Equal(700, s.Fleet.Vms.Committed[vm]);
+        s.Fleet.SetCommitted(vm, 900);
+        Assert.Equal(900, s.Fleet.Vms.Committed[vm]); // before any tick reads it
+    }
+
+    /// <summary>P10 IntermittentlyStuck(3 s, 5 s) at 1 s ticks: spells of 3 stuck ticks and 5 ideal ticks, each in its own span.</summary>
+    [Fact]
+    public void P10_GuestSpellSpans_StuckAndIdealTicks()
+    {
+        var s = new Scenario(model: RuleScenario.Fast);
+        int vm = s.Add(RuleScenario.Dm(1024, 512, 8192));
+        s.Fleet.SetGuestResponse(vm, GuestResponse.IntermittentlyStuck(3, 5));
+        Assert.Equal(GuestResponseKind.IntermittentlyStuck, s.Fleet.Vms.GuestResponse[vm]);
+        Assert.Equal(3, s.Fleet.Vms.GuestStuckTicks[vm]);
+        Assert.Equal(5, s.Fleet.Vms.GuestIdealTicks[vm]);
+        Assert.Equal(0, s.Fleet.Vms.GuestRateMbPerTick[vm]);
+    }
+
+    /// <summary>
+    /// R6/R16: FleetVmSpans.SmartPagingMb is the Smart Paging column, Ballooned the balloon's. Host 4096, every tick a
+    /// reclaim tick: A (Startup 2048, Minimum 512, committed 300, Target 512) is ballooned to 512 on its first Running
+    /// ticks (1020, then 516); a static 3584 takes the rest of the host; A's restart then finds 512 of the 2048 it
+    /// starts with and no donor: Assigned 512, Smart Paging 1536, Ballooned 0 (R7 clears it). Once Running (BootGrace 1
+    /// tick), R16 converts min(1536, cap 1020) a tick into balloon: 1020 ballooned, 516 paged.
+    /// </summary>
+    [Fact]
+    public void R16_SmartPagingSpan_IsTheSmartPagingColumn_NotBallooned()
+    {
+        var s = new Scenario(hostTotalMb: 4096, model: RuleScenario.FastReclaim);
+        int a = s.StartRunning((RuleScenario.Dm(2048, 512, 4096), 300))[0];
+        s.Tick();
+        Assert.Equal((512, 1536, 0), (s.Fleet.Vms.Assigned[a], s.Fleet.Vms.Ballooned[a], s.Fleet.Vms.SmartPagingMb[a]));
+        int b = s.Add(VmSettings.Static(3584));
+        s.Fleet.RequestStart(b);
+        s.Tick();
+        s.Fleet.RequestRestart(a);
+        s.Tick();
+        Assert.Equal(LifecycleResult.RestartedWithSmartPaging, s.Fleet.LastResult(a));
+        Assert.Equal((512, 0, 1536), (s.Fleet.Vms.Assigned[a], s.Fleet.Vms.Ballooned[a], s.Fleet.Vms.SmartPagingMb[a]));
+        Assert.Equal(512 + 1536, s.Fleet.Vms.GuestVisible[a]); // R18: Assigned + Ballooned + SmartPaging
+        s.Tick(); // Running: the drain's first 1020
+        Assert.Equal((512, 1020, 516), (s.Fleet.Vms.Assigned[a], s.Fleet.Vms.Ballooned[a], s.Fleet.Vms.SmartPagingMb[a]));
+    }
+}
