@@ -98,7 +98,8 @@ internal static class ReplayReport
         BalancerPolicy policy = m.Policy;
         IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
         md.AppendLine();
-        md.AppendLine(ic, $"Balancer policy: {policy.Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).");
+        // The policy's own name, then every parameter it ran with, each once (Name would repeat the changed ones).
+        md.AppendLine(ic, $"Balancer policy: {BalancerPolicy.Of(policy.Kind).Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).");
         md.AppendLine();
         md.AppendLine("| metric | value |");
         md.AppendLine("|---|---|");

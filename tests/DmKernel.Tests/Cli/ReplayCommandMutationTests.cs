@@ -258,6 +258,11 @@ public class ReplayCommandMutationTests
         Assert.Equal(["samplePeriodSeconds", "idleTaxPerMille", "softPercent", "highPercent"], parameters.Select(kv => kv.Key));
         foreach ((string key, string value) in parameters)
             Assert.Contains(key == "idleTaxPerMille" ? "idleTaxPerMille 0" : $"{key} {value}", line, StringComparison.Ordinal);
+
+        // Each parameter once: the policy's own name, then its parameters (the changed one was also in the name's
+        // parentheses: "VMware ESX (idleTaxPerMille 0) (samplePeriodSeconds 60, idleTaxPerMille 0, ...)").
+        Assert.StartsWith("Balancer policy: VMware ESX (samplePeriodSeconds ", line, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(line, "idleTaxPerMille"));
     }
 
     // ---- checkpoints and --resume (README: "--resume continues from the last checkpoint to exactly the result of an

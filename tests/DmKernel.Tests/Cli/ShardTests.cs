@@ -143,7 +143,12 @@ public class ShardTests
         string key = policy.Split(':')[0];
         System.Text.Json.Nodes.JsonNode summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("merged/summary.json")))!;
         Assert.Contains(key, summary["policy"]!.ToJsonString(), StringComparison.OrdinalIgnoreCase);
-        Assert.Contains(BalancerPolicy.Parse(policy).Name, File.ReadAllText(tmp.File("merged/report.md")), StringComparison.Ordinal);
+        // report.md: the policy's name, then every parameter it ran with (the one given included).
+        BalancerPolicy ran = BalancerPolicy.Parse(policy);
+        string parameters = string.Join(", ", ran.Parameters().Select(kv => $"{kv.Key} {kv.Value}"));
+        Assert.Contains($"Balancer policy: {BalancerPolicy.Of(ran.Kind).Name} ({parameters})", File.ReadAllText(tmp.File("merged/report.md")), StringComparison.Ordinal);
+        foreach (string given in policy.Split(':').Skip(1))
+            Assert.Contains(given.Replace('=', ' '), parameters, StringComparison.Ordinal);
     }
 
     /// <summary>Three shards of the sample, replayed in-process, for the bad-input cases.</summary>
