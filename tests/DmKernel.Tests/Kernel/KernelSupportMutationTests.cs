@@ -33,18 +33,7 @@ public class KernelSupportMutationTests
     [Fact]
     public void R11_SweepByRatio_AfterThreePasses_SatisfiesTheMemberAtTheLevel_AndTheLeftoverGoesToTheNext()
     {
-        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(32768, 6, 0)]);
-        (int Weight, int Min)[] vms = [(2, 4362), (1, 2176), (1, 2100), (1, 1000), (1, 5000), (1, 5000)];
-        foreach ((int weight, int min) in vms)
-        {
-            int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
-            fleet.Cols.Flags[slot] = (fleet.Cols.Flags[slot] & ~VmFlags.StateMask) | VmFlags.Running;
-            fleet.Cols.Assigned[slot] = 100;
-            fleet.Cols.Demand[slot] = min;
-            fleet.Cols.Target[slot] = min;
-        }
-
-        fleet.Cols.HostAvailable[0] = 14000 - 600;
+        Fleet fleet = WaterFillingOracleTests.ShortHost(new HostSpec(32768, 6, 0), [(2, 4362), (1, 2176), (1, 2100), (1, 1000), (1, 5000), (1, 5000)], budget: 14000);
         var ctx = new TickContext(fleet.Model, 0);
         var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
         int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
@@ -77,18 +66,7 @@ public class KernelSupportMutationTests
     [Fact]
     public void R11_PositiveWeightsNeedExactlyTheBudget_LargeHost_EachGetsItsGoal_Weight0GetsNothing()
     {
-        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(32768, 80, 0)]);
-        (int Weight, int Min)[] vms = [(1, 1000), (1, 1000), (0, 1000)];
-        foreach ((int weight, int min) in vms)
-        {
-            int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
-            fleet.Cols.Flags[slot] = (fleet.Cols.Flags[slot] & ~VmFlags.StateMask) | VmFlags.Running;
-            fleet.Cols.Assigned[slot] = 100;
-            fleet.Cols.Demand[slot] = min;
-            fleet.Cols.Target[slot] = min;
-        }
-
-        fleet.Cols.HostAvailable[0] = 2000 - 300;
+        Fleet fleet = WaterFillingOracleTests.ShortHost(new HostSpec(32768, 80, 0), [(1, 1000), (1, 1000), (0, 1000)], budget: 2000);
         int count = fleet.Cols.HostCapacity[0];
         Assert.True(count > 64, $"host capacity {count}");
         var ctx = new TickContext(fleet.Model, 0);

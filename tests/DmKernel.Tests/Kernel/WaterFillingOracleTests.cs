@@ -133,16 +133,13 @@ public class WaterFillingOracleTests
     }
 
     /// <summary>
-    /// A member whose cap sits exactly at the level (cap × W = level × w) is satisfied (R11's "largest L with
-    /// Σ min(cap, L × w) ≤ remaining"), so the leftover granule goes to the next VM in R13's order, not to it.
-    /// A: Weight 2, cap 202; C1, C2: Weight 1, cap 1000; budget 404 in tier 0 → level 101: A gets its 202, C1 and C2
-    /// floor(101) rounded down to 100 each, and the 2 MB left go to C1 (A, first in R13's order, is satisfied).
+    /// One host of <paramref name="host"/>'s size with running Dynamic VMs of the given Weight and Minimum (Maximum twice
+    /// it), each holding 100 MB and wanting its Minimum (Demand = Target = Minimum), and Available set so that R11's
+    /// budget (Available + Σ Assigned) is <paramref name="budget"/>: the host is short whenever the Minimums exceed it.
     /// </summary>
-    [Fact]
-    public void MemberExactlyAtTheLevel_IsSatisfied_AndTheLeftoverGranuleGoesToTheNext()
+    internal static Fleet ShortHost(HostSpec host, (int Weight, int Min)[] vms, int budget)
     {
-        var fleet = new Fleet(RandomFleet.FastModel, [new HostSpec(1024 + 404, 3, 1024)]);
-        (int Weight, int Min)[] vms = [(2, 202), (1, 1000), (1, 1000)];
+        var fleet = new Fleet(RandomFleet.FastModel, [host]);
         foreach ((int weight, int min) in vms)
         {
             int slot = fleet.AddVm(0, VmSettings.Dynamic(min, min, 2 * min, 20, weight));
@@ -152,7 +149,21 @@ public class WaterFillingOracleTests
             fleet.Cols.Target[slot] = min;
         }
 
-        fleet.Cols.HostAvailable[0] = 404 - 300;
+        fleet.Cols.HostAvailable[0] = budget - 100 * vms.Length;
+        return fleet;
+    }
+
+    /// <summary>
+    /// A member whose cap sits exactly at the level (cap × W = level × w) is satisfied (R11's "largest L with
+    /// Σ min(cap, L × w) ≤ remaining"), so the leftover granule goes to the next VM in R13's order, not to it.
+    /// A: Weight 2, cap 202; C1, C2: Weight 1, cap 1000; budget 404 in tier 0 → level 101: A gets its 202, C1 and C2
+    /// floor(101) rounded down to 100 each, and the 2 MB left go to C1 (A, first in R13's order, is satisfied).
+    /// </summary>
+    [Fact]
+    public void MemberExactlyAtTheLevel_IsSatisfied_AndTheLeftoverGranuleGoesToTheNext()
+    {
+        (int Weight, int Min)[] vms = [(2, 202), (1, 1000), (1, 1000)];
+        Fleet fleet = ShortHost(new HostSpec(1024 + 404, 3, 1024), vms, budget: 404);
         var ctx = new TickContext(fleet.Model, 0);
         var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
         int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
