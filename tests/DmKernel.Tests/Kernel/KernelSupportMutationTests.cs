@@ -45,15 +45,7 @@ public class KernelSupportMutationTests
         Assert.Equal(expected, bySlot);
 
         // The vector plans (rounds to the fixpoint) agree, per slot offset.
-        int count = fleet.Cols.HostCapacity[0];
-        int[] expectedBySlot = [.. expected, .. new int[count - 6]];
-        var vectorScratch = new HostScratch(count);
-        VectorShortPlan<V128>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
-        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V256>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
-        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V512>.Plan(fleet.Cols.Host(0), ctx, vectorScratch);
-        Assert.Equal(expectedBySlot, vectorScratch.Alloc.AsSpan(0, count).ToArray());
+        WaterFillingOracleTests.AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.Cols.HostCapacity[0] - 6]]);
     }
 
     /// <summary>
@@ -74,13 +66,7 @@ public class KernelSupportMutationTests
         Assert.Equal(3, ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch));
         Assert.Equal([1000, 1000, 0], scratch.Alloc.AsSpan(0, 3).ToArray());
 
-        int[] expectedBySlot = [1000, 1000, 0, .. new int[count - 3]];
-        VectorShortPlan<V128>.Plan(fleet.Cols.Host(0), ctx, scratch);
-        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V256>.Plan(fleet.Cols.Host(0), ctx, scratch);
-        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
-        VectorShortPlan<V512>.Plan(fleet.Cols.Host(0), ctx, scratch);
-        Assert.Equal(expectedBySlot, scratch.Alloc.AsSpan(0, count).ToArray());
+        WaterFillingOracleTests.AssertVectorPlans(fleet, ctx, [1000, 1000, 0, .. new int[count - 3]]);
     }
 }
 

@@ -176,7 +176,7 @@ public class WaterFillingOracleTests
     }
 
     /// <summary>Each vector width's plan gives the expected allocation per slot of host 0 (0 for non-members).</summary>
-    private static void AssertVectorPlans(Fleet fleet, in TickContext ctx, int[] expectedBySlot)
+    internal static void AssertVectorPlans(Fleet fleet, in TickContext ctx, int[] expectedBySlot)
     {
         int count = fleet.Cols.HostCapacity[0];
         var scratch = new HostScratch(count);
