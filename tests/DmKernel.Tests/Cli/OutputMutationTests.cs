@@ -82,12 +82,23 @@ public class OutputMutationTests
         if (OperatingSystem.IsWindows())
             return;
 
-        string path = tmp.File("s.sock");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(path));
-        Assert.Equal("a socket", OutputFile.Describe(path));
-        var e = Assert.Throws<IOException>(() => OutputFile.EnsureReplaceable(path));
-        Assert.Contains("exists and is a socket, not a regular file", e.Message, StringComparison.Ordinal);
+        // A socket's path is at most 107 bytes (sun_path), which a long TMPDIR under a CI runner's work folder exceeds
+        // (this test failed there with the socket under the temporary folder): it is made in a short folder of /tmp.
+        string folder = Path.Combine("/tmp", "dmk-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string path = Path.Combine(folder, "s.sock");
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            Assert.Equal("a socket", OutputFile.Describe(path));
+            var e = Assert.Throws<IOException>(() => OutputFile.EnsureReplaceable(path));
+            Assert.Contains($"'{path}' exists and is a socket, not a regular file", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>
