@@ -7,7 +7,11 @@ namespace DmKernel.Tests.Bench;
 /// CI's exact allocation check (<see cref="AllocationCheck"/>): it runs the 32 cases it lists, each set up, measured and
 /// cleaned up once; a tick that allocates (on the ticking thread or on a worker) fails its case, a one-off in one window
 /// does not; a parallel case whose workers did not run every measured tick fails; a check that ran other than its 32 cases fails.
+/// The tests count ticks exactly (a second window is run only after bytes in the first), so they run alone, as the kernel's
+/// allocation tests do: in a run of the whole suite under load (other test classes ticking, compiling and collecting
+/// beside them), a clean tick once showed bytes in its first window and a clean worker case failed.
 /// </summary>
+[Collection(nameof(DmKernel.Tests.Kernel.AllocationTests))]
 public class AllocationCheckTests
 {
     /// <summary>Where an allocated object goes, so that the JIT cannot keep it on the stack.</summary>
