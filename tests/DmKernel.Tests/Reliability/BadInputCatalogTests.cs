@@ -12,7 +12,7 @@ namespace DmKernel.Tests.Reliability;
 /// VM and setting; or section, chunk, tick and VM) and what was expected. Tests elsewhere cover the other cells; the
 /// document lists them.
 /// </summary>
-public sealed class BadInputCatalogTests
+public class BadInputCatalogTests
 {
     private const string BitbrainsHeader =
         "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
