@@ -1,3 +1,4 @@
+using System.Globalization;
 using DmKernel.Kernel;
 using DmKernel.Policies;
 using Microsoft.Extensions.ObjectPool;
@@ -433,7 +434,7 @@ public sealed class Balancer : IDisposable
         {
             if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
                 throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
-                    $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+                    string.Create(CultureInfo.InvariantCulture, $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}."));
             ClaimHosts(firstHost, hostCount);
             WhileTicking?.Invoke();
             HostScratch scratch = _shardScratch.Get();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -31,7 +32,7 @@ public sealed partial class Fleet
                 }
             }
 
-            throw new InvalidOperationException($"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Host {host} is full: all {Cols.HostVmLimit[host]} VM slots are in use."));
         }
         finally
         {
@@ -151,23 +152,23 @@ public sealed partial class Fleet
         // Messages are built only when a setting is refused: a valid call allocates nothing.
         int g = Model.GranularityMb;
         if (s.StartupMb % g != 0)
-            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", $"a multiple of {g} MB");
+            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", string.Create(CultureInfo.InvariantCulture, $"a multiple of {g} MB"));
         if (s.MinimumMb % g != 0)
-            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"a multiple of {g} MB");
+            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", string.Create(CultureInfo.InvariantCulture, $"a multiple of {g} MB"));
         if (s.MaximumMb % g != 0)
-            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", $"a multiple of {g} MB");
+            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", string.Create(CultureInfo.InvariantCulture, $"a multiple of {g} MB"));
         if (s.MinimumMb < VmSettings.MinMinimumMb)
-            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", $"at least {VmSettings.MinMinimumMb} MB");
+            throw new SettingRejectedException(vm, "Minimum", s.MinimumMb, "R1", string.Create(CultureInfo.InvariantCulture, $"at least {VmSettings.MinMinimumMb} MB"));
         if (s.StartupMb < s.MinimumMb)
-            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", $"at least Minimum ({s.MinimumMb} MB)");
+            throw new SettingRejectedException(vm, "Startup", s.StartupMb, "R1", string.Create(CultureInfo.InvariantCulture, $"at least Minimum ({s.MinimumMb} MB)"));
         if (s.MaximumMb < s.StartupMb)
-            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", $"at least Startup ({s.StartupMb} MB)");
+            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", string.Create(CultureInfo.InvariantCulture, $"at least Startup ({s.StartupMb} MB)"));
         if (s.MaximumMb > Model.MaxCeilingMb)
-            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", $"at most MaxCeiling ({Model.MaxCeilingMb} MB)");
+            throw new SettingRejectedException(vm, "Maximum", s.MaximumMb, "R1", string.Create(CultureInfo.InvariantCulture, $"at most MaxCeiling ({Model.MaxCeilingMb} MB)"));
         if (s.BufferPercent < VmSettings.MinBuffer || s.BufferPercent > VmSettings.MaxBuffer)
-            throw new SettingRejectedException(vm, "Buffer", s.BufferPercent, "R1", $"{VmSettings.MinBuffer}..{VmSettings.MaxBuffer} %");
+            throw new SettingRejectedException(vm, "Buffer", s.BufferPercent, "R1", string.Create(CultureInfo.InvariantCulture, $"{VmSettings.MinBuffer}..{VmSettings.MaxBuffer} %"));
         if (s.Weight < VmSettings.MinWeight || s.Weight > VmSettings.MaxWeight)
-            throw new SettingRejectedException(vm, "Weight", s.Weight, "R1", $"{VmSettings.MinWeight}..{VmSettings.MaxWeight}");
+            throw new SettingRejectedException(vm, "Weight", s.Weight, "R1", string.Create(CultureInfo.InvariantCulture, $"{VmSettings.MinWeight}..{VmSettings.MaxWeight}"));
         if (s.Guest is not (GuestKind.Windows or GuestKind.Linux))
             throw new SettingRejectedException(vm, "Guest", (long)s.Guest, "R1", "Windows or Linux");
     }
@@ -176,11 +177,11 @@ public sealed partial class Fleet
     private void ValidateR2(int i, in VmSettings s)
     {
         if (s.StartupMb != Cols.Startup[i])
-            throw new SettingRejectedException(i, "Startup", s.StartupMb, "R2", $"unchanged ({Cols.Startup[i]} MB) while the VM runs");
+            throw new SettingRejectedException(i, "Startup", s.StartupMb, "R2", string.Create(CultureInfo.InvariantCulture, $"unchanged ({Cols.Startup[i]} MB) while the VM runs"));
         if (s.MaximumMb < Cols.Maximum[i])
-            throw new SettingRejectedException(i, "Maximum", s.MaximumMb, "R2", $"at least the current {Cols.Maximum[i]} MB while the VM runs (Maximum may only be raised)");
+            throw new SettingRejectedException(i, "Maximum", s.MaximumMb, "R2", string.Create(CultureInfo.InvariantCulture, $"at least the current {Cols.Maximum[i]} MB while the VM runs (Maximum may only be raised)"));
         if (s.MinimumMb > Cols.Minimum[i])
-            throw new SettingRejectedException(i, "Minimum", s.MinimumMb, "R2", $"at most the current {Cols.Minimum[i]} MB while the VM runs (Minimum may only be lowered)");
+            throw new SettingRejectedException(i, "Minimum", s.MinimumMb, "R2", string.Create(CultureInfo.InvariantCulture, $"at most the current {Cols.Minimum[i]} MB while the VM runs (Minimum may only be lowered)"));
         // Named as written (false, Linux), not as Value's number (0, 1).
         if (s.DynamicMemory != ((Cols.Flags[i] & VmFlags.Dynamic) != 0))
             throw new SettingRejectedException(i, "DynamicMemory", s.DynamicMemory ? 1 : 0, s.DynamicMemory ? "true" : "false", "R2", $"unchanged ({(s.DynamicMemory ? "false" : "true")}) while the VM runs");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.Intrinsics;
 
 namespace DmKernel;
@@ -73,17 +74,17 @@ public sealed class FleetMeter
         {
             // Named as Balancer.TickHosts names it: firstHost when it is not a host (nor the end), else hostCount.
             throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
-                $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}.");
+                string.Create(CultureInfo.InvariantCulture, $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}."));
         }
         int twice = _measured.AsSpan(firstHost, hostCount).IndexOfAnyExcept((byte)0);
         if (twice >= 0)
-            throw new InvalidOperationException($"FleetMeter.AddHosts: host {firstHost + twice} was already measured since Begin; measure every host once per tick.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"FleetMeter.AddHosts: host {firstHost + twice} was already measured since Begin; measure every host once per tick."));
         ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, _fleet.SlotCount);
         if (unservableTicks.Length != 0 && (unservableTicks.Length != _fleet.SlotCount || pagingTicks.Length == 0))
         {
             throw new ArgumentException(pagingTicks.Length == 0
                 ? "unservableTicks is given without pagingTicks and unmetMbTicks: the unservable VMs are found among the paging ones."
-                : $"unservableTicks has {unservableTicks.Length} elements; expected one per slot ({_fleet.SlotCount}), or none.", nameof(unservableTicks));
+                : string.Create(CultureInfo.InvariantCulture, $"unservableTicks has {unservableTicks.Length} elements; expected one per slot ({_fleet.SlotCount}), or none."), nameof(unservableTicks));
         }
 
         if (hostCount == 0)
@@ -119,12 +120,12 @@ public sealed class FleetMeter
         if (!ReferenceEquals(other._fleet, _fleet))
         {
             throw new ArgumentException(
-                $"FleetMeter.Add: the other meter measures another Fleet ({other._fleet.HostCount} hosts, {other._fleet.SlotCount} slots) than this meter's ({_fleet.HostCount} hosts, {_fleet.SlotCount} slots); add only meters of the same Fleet instance.",
+                string.Create(CultureInfo.InvariantCulture, $"FleetMeter.Add: the other meter measures another Fleet ({other._fleet.HostCount} hosts, {other._fleet.SlotCount} slots) than this meter's ({_fleet.HostCount} hosts, {_fleet.SlotCount} slots); add only meters of the same Fleet instance."),
                 nameof(other));
         }
 
         if (other._bins != _bins)
-            throw new ArgumentException($"FleetMeter.Add: the other meter has {other._bins} pressure bins; this meter has {_bins}. Create the meters with the same pressureBins.", nameof(other));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"FleetMeter.Add: the other meter has {other._bins} pressure bins; this meter has {_bins}. Create the meters with the same pressureBins."), nameof(other));
         if (!_open)
             throw new InvalidOperationException("FleetMeter.Add called without Begin (or after End).");
         if (!other._open)
@@ -133,7 +134,7 @@ public sealed class FleetMeter
         for (int h = 0; h < mine.Length; h++)
         {
             if ((mine[h] & theirs[h]) != 0)
-                throw new InvalidOperationException($"FleetMeter.Add: host {h} was measured by both meters since Begin; measure every host once per tick.");
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"FleetMeter.Add: host {h} was measured by both meters since Begin; measure every host once per tick."));
         }
 
         for (int h = 0; h < mine.Length; h++)
@@ -159,10 +160,10 @@ public sealed class FleetMeter
         if (!_open)
             throw new InvalidOperationException("FleetMeter.End called without Begin (or twice).");
         if (pressureBins.Length != 0 && pressureBins.Length != _bins)
-            throw new ArgumentException($"pressureBins has {pressureBins.Length} elements; expected the meter's {_bins} bins, or none.", nameof(pressureBins));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"pressureBins has {pressureBins.Length} elements; expected the meter's {_bins} bins, or none."), nameof(pressureBins));
         int missed = _measured.AsSpan().IndexOf((byte)0);
         if (missed >= 0)
-            throw new InvalidOperationException($"FleetMeter.End: host {missed} was not measured since Begin; measure every host once per tick (AddHosts).");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"FleetMeter.End: host {missed} was not measured since Begin; measure every host once per tick (AddHosts)."));
         _open = false;
         if (pressureBins.Length > 0)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DmKernel;
 
 /// <summary>
@@ -86,13 +88,13 @@ public sealed record ModelParameters
         CheckSeconds(nameof(ReclaimPeriodSeconds), ReclaimPeriodSeconds);
         CheckSeconds(nameof(PressureWindowSeconds), PressureWindowSeconds);
         if (PressureWindowTicks > MaxWindowTicks)
-            throw new ModelParameterException(nameof(PressureWindowSeconds), PressureWindowSeconds, $"at most {MaxWindowTicks} ticks of {TickSeconds} s");
+            throw new ModelParameterException(nameof(PressureWindowSeconds), PressureWindowSeconds, string.Create(CultureInfo.InvariantCulture, $"at most {MaxWindowTicks} ticks of {TickSeconds} s"));
         if (MaxRemovePerSecondMb < 1)
             throw new ModelParameterException(nameof(MaxRemovePerSecondMb), MaxRemovePerSecondMb, "a positive number of MB per second");
         if (HostReserveMb < 0 || HostReserveMb % GranularityMb != 0)
-            throw new ModelParameterException(nameof(HostReserveMb), HostReserveMb, $"a non-negative multiple of {GranularityMb} MB");
+            throw new ModelParameterException(nameof(HostReserveMb), HostReserveMb, string.Create(CultureInfo.InvariantCulture, $"a non-negative multiple of {GranularityMb} MB"));
         if (MaxCeilingMb < 32 || MaxCeilingMb > MaxCeilingLimitMb || MaxCeilingMb % GranularityMb != 0)
-            throw new ModelParameterException(nameof(MaxCeilingMb), MaxCeilingMb, $"a multiple of {GranularityMb} MB from 32 to {MaxCeilingLimitMb}");
+            throw new ModelParameterException(nameof(MaxCeilingMb), MaxCeilingMb, string.Create(CultureInfo.InvariantCulture, $"a multiple of {GranularityMb} MB from 32 to {MaxCeilingLimitMb}"));
     }
 
     private static void CheckSeconds(string name, double value)

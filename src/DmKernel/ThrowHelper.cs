@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace DmKernel;
 
@@ -6,23 +7,23 @@ internal static class ThrowHelper
 {
     [DoesNotReturn]
     public static void VmOutOfRange(int vm, int slots)
-        => throw new ArgumentOutOfRangeException(nameof(vm), vm, $"VM slot {vm} does not exist; the fleet has slots 0..{slots - 1}.");
+        => throw new ArgumentOutOfRangeException(nameof(vm), vm, string.Create(CultureInfo.InvariantCulture, $"VM slot {vm} does not exist; the fleet has slots 0..{slots - 1}."));
 
     [DoesNotReturn]
     public static void HostOutOfRange(int host, int hosts)
-        => throw new ArgumentOutOfRangeException(nameof(host), host, $"Host {host} does not exist; the fleet has hosts 0..{hosts - 1}.");
+        => throw new ArgumentOutOfRangeException(nameof(host), host, string.Create(CultureInfo.InvariantCulture, $"Host {host} does not exist; the fleet has hosts 0..{hosts - 1}."));
 
     [DoesNotReturn]
     public static void SlotFree(int vm)
-        => throw new InvalidOperationException($"VM slot {vm} holds no VM; add one with Fleet.AddVm first.");
+        => throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"VM slot {vm} holds no VM; add one with Fleet.AddVm first."));
 
     [DoesNotReturn]
     public static void BadState(int vm, VmState state, string action, string expected)
-        => throw new InvalidOperationException($"VM {vm} is {state}: cannot {action}; it must be {expected}.");
+        => throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"VM {vm} is {state}: cannot {action}; it must be {expected}."));
 
     [DoesNotReturn]
     public static void BadCommitted(int vm, int value, string parameter)
-        => throw new ArgumentOutOfRangeException(parameter, value, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8).");
+        => throw new ArgumentOutOfRangeException(parameter, value, string.Create(CultureInfo.InvariantCulture, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8)."));
 
     /// <summary>
     /// The per-slot outputs of a measurement: both given (one element per slot) or both empty; the error names the one that
@@ -43,13 +44,13 @@ internal static class ThrowHelper
     public static void SlotRun(int firstVm, int length, int slots, string name)
     {
         if ((uint)firstVm > (uint)slots)
-            throw new ArgumentOutOfRangeException(nameof(firstVm), firstVm, $"firstVm {firstVm} is not a slot: expected 0..{slots} (the fleet has slots 0..{slots - 1}).");
-        throw new ArgumentException($"{name} has {length} elements from slot {firstVm}; the fleet has {slots - firstVm} slots from there (slots 0..{slots - 1}).", name);
+            throw new ArgumentOutOfRangeException(nameof(firstVm), firstVm, string.Create(CultureInfo.InvariantCulture, $"firstVm {firstVm} is not a slot: expected 0..{slots} (the fleet has slots 0..{slots - 1})."));
+        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} has {length} elements from slot {firstVm}; the fleet has {slots - firstVm} slots from there (slots 0..{slots - 1})."), name);
     }
 
     [DoesNotReturn]
     public static void SpanLength(string name, int actual, int expected)
-        => throw new ArgumentException($"{name} has {actual} elements; expected one per slot ({expected}).", name);
+        => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} has {actual} elements; expected one per slot ({expected})."), name);
 
     [DoesNotReturn]
     public static void FleetTicking(string call, bool sharded)

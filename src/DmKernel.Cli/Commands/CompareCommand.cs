@@ -63,7 +63,7 @@ internal static class CompareCommand
             catch (ArgumentOutOfRangeException ex)
             {
                 string name = ex.ParamName switch { "MaxPagingShare" => "--paging-limit", "MaxPressure" => "--pressure-limit", _ => "--pressure-percentile" };
-                throw new CliError($"{name} {ex.ActualValue?.ToString() ?? ""} is out of range: expected {ex.Message.Split(": expected ", 2)[^1].Split(" (Parameter", 2)[0]}");
+                throw new CliError($"{name} {Convert.ToString(ex.ActualValue, CultureInfo.InvariantCulture)} is out of range: expected {ex.Message.Split(": expected ", 2)[^1].Split(" (Parameter", 2)[0]}");
             }
 
             int hpp = result.GetValue(hostsPerProbe), s = result.GetValue(seeds);
@@ -73,7 +73,7 @@ internal static class CompareCommand
                 throw new CliError(string.Create(ic, $"--seeds {s} is out of range: expected 1..100."));
             int? mh = result.GetValue(maxHosts);
             if (mh is < 1)
-                throw new CliError($"--max-hosts {mh} is out of range: expected at least 1.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--max-hosts {mh} is out of range: expected at least 1."));
             var replay = common.ToReplayOptions(result, hostFromTrace: true);
             bool hostGiven = result.GetResult(common.HostMb) is { Implicit: false };
             if (replay.MaxTicks == 0)
@@ -95,7 +95,7 @@ internal static class CompareCommand
             int? shardCount = result.GetValue(shards);
             ShardId? id = shardText is null && shardCount is null ? null
                 : Shards.Resolve(shardText, shardCount, null, Environment.GetEnvironmentVariable)
-                    ?? throw new CliError($"--shards {shardCount} gives the number of shards but not which one this is: give --shard INDEX/{shardCount}, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}.");
+                    ?? throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shards {shardCount} gives the number of shards but not which one this is: give --shard INDEX/{shardCount}, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}."));
             return Run(result.GetValue(file)!, result.GetValue(output)!, options, hostGiven ? replay.PlacementHostMb : null, replay.MaxTicks,
                 result.GetValue(sensitivity), cancel, id);
         })));
@@ -119,7 +119,7 @@ internal static class CompareCommand
         int host = hostMb ?? DefaultHostMb(traceHosts, warnings);
         int reserve = options.Probe.Model.HostReserveMb;
         if (reserve >= host)
-            throw new CliError($"--reserve {reserve} MB is not below the host size {host} MB: give a larger --host-mb or a smaller --reserve.");
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--reserve {reserve} MB is not below the host size {host} MB: give a larger --host-mb or a smaller --reserve."));
         options = options with { Host = new TraceHost(host, reserve) };
         if (sensitivity)
         {
@@ -243,13 +243,13 @@ internal static class CompareCommand
         foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b < VmSettings.MinBuffer || b > VmSettings.MaxBuffer)
-                throw new CliError($"--buffers: '{part}' is not a buffer: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--buffers: '{part}' is not a buffer: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'."));
             if (!list.Contains(b))
                 list.Add(b);
         }
 
         if (list.Count == 0)
-            throw new CliError($"--buffers: no buffer given: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'.");
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--buffers: no buffer given: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'."));
         return [.. list];
     }
 }

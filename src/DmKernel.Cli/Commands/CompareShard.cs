@@ -544,13 +544,13 @@ internal static class CompareShard
         {
             int binCount = p.GetProperty("bins").GetInt32();
             if (binCount != DmKernel.Traces.Replay.ReplayMetrics.PressureBins)
-                throw new FormatException($"pressure.bins is {binCount}: expected {DmKernel.Traces.Replay.ReplayMetrics.PressureBins}.");
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"pressure.bins is {binCount}: expected {DmKernel.Traces.Replay.ReplayMetrics.PressureBins}."));
             var bins = new long[binCount];
             int i = 0;
             foreach (JsonElement c in p.GetProperty("counts").EnumerateArray())
             {
                 if (i == bins.Length)
-                    throw new FormatException($"pressure.counts holds more than its {bins.Length} bins.");
+                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"pressure.counts holds more than its {bins.Length} bins."));
                 bins[i++] = c.GetInt64();
             }
             pressure = new Histogram(bins.Length - 1);
@@ -570,7 +570,7 @@ internal static class CompareShard
             "assignedMbTicks", "demandMbTicks", "peakAssignedMb"])
         {
             if (e.GetProperty(field).GetInt64() < 0)
-                throw new FormatException($"{field} is {e.GetProperty(field).GetInt64()}: a probe's counts and sizes are at least 0.");
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{field} is {e.GetProperty(field).GetInt64()}: a probe's counts and sizes are at least 0."));
         }
 
         return new ProbeOutcome

@@ -22,9 +22,9 @@ internal static class DemoCommand
             int n = result.GetValue(ticks);
             int step = result.GetValue(every);
             if (n is < 1 or > 100_000)
-                return Fail($"--ticks {n} is out of range: expected 1..100000.");
+                return Fail(string.Create(CultureInfo.InvariantCulture, $"--ticks {n} is out of range: expected 1..100000."));
             if (step < 1)
-                return Fail($"--every {step} is out of range: expected at least 1.");
+                return Fail(string.Create(CultureInfo.InvariantCulture, $"--every {step} is out of range: expected at least 1."));
             KernelPath kernelPath;
             try
             {

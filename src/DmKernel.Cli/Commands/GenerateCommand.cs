@@ -98,11 +98,11 @@ internal static class GenerateCommand
                 Guests = mix,
             };
             if (options.Vms < 1)
-                throw new CliError($"--vms: {options.Vms}: expected at least 1 VM.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--vms: {options.Vms}: expected at least 1 VM."));
             RefuseHostMbWithoutHosts(Given(hostMb), options.Hosts);
             // The library writes a trace of 0 ticks (an empty series); asked for on the command line it is a slip.
             if (options.Ticks < 1)
-                throw new CliError($"--ticks: {options.Ticks}: expected at least 1 tick.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--ticks: {options.Ticks}: expected at least 1 tick."));
             Cli.CheckTickSeconds(options.TickSeconds);
             CheckOptions(options.Validate, options.HostReserveMb, options.HostMb);
             WarnSpells(mix, options.TickSeconds);
@@ -140,9 +140,9 @@ internal static class GenerateCommand
             string message = Cli.LibraryMessage(ex);
             throw name switch
             {
-                nameof(TraceGeneratorOptions.HostReserveMb) => new CliError($"--host-mb: {hostMb}: expected at least the host reserve of {reserveMb} MB."),
+                nameof(TraceGeneratorOptions.HostReserveMb) => new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-mb: {hostMb}: expected at least the host reserve of {reserveMb} MB.")),
                 nameof(TraceGeneratorOptions.HostMb) => new CliError("--host-mb: " + message
-                    .Replace("the reserve", $"the host reserve of {reserveMb} MB", StringComparison.Ordinal)
+                    .Replace("the reserve", string.Create(CultureInfo.InvariantCulture, $"the host reserve of {reserveMb} MB"), StringComparison.Ordinal)
                     .Replace("null (auto) or a positive multiple of 2", "a positive multiple of 2 MB (left out, the hosts are sized from the VMs)", StringComparison.Ordinal)),
                 // The library takes 0 VMs (an empty trace); the command refuses it first, so its range starts at 1.
                 nameof(TraceGeneratorOptions.Vms) => new CliError("--vms: " + message.Replace("expected 0..", "expected 1..", StringComparison.Ordinal)),

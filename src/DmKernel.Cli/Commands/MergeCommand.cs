@@ -320,7 +320,7 @@ internal static class MergeCommand
         }
 
         if (missing.Count > 0)
-            throw new CliError(string.Create(ic, $"shard{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} of {count} missing: the merge needs every shard (found {shards.Count}: {string.Join(", ", shards.Select(s => s.Index).Order())})."), 1);
+            throw new CliError(string.Create(ic, $"shard{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(i => i.ToString(ic)))} of {count} missing: the merge needs every shard (found {shards.Count}: {string.Join(", ", shards.Select(s => s.Index).Order().Select(i => i.ToString(ic)))})."), 1);
 
         var ordered = byIndex.Select(s => s!).ToList();
         string fingerprint = ordered[0].Json.GetProperty("fingerprint").GetString()!;
@@ -331,11 +331,11 @@ internal static class MergeCommand
             if (other == fingerprint)
                 continue;
             parsed ??= FromText(fingerprint);
-            IReadOnlyList<string>? differences = parsed?.Differences(other, $"in shard {s.Index}", "in shard 0");
+            IReadOnlyList<string>? differences = parsed?.Differences(other, string.Create(CultureInfo.InvariantCulture, $"in shard {s.Index}"), "in shard 0");
             string verb = first.IsCompare ? "compared" : "replayed", again = first.IsCompare ? "Run compare --shard" : "Replay every shard";
             throw new CliError(differences is { Count: > 0 }
-                ? $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}'): {string.Join("; ", differences)}. {again} with the same command."
-                : $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}').", 1);
+                ? string.Create(CultureInfo.InvariantCulture, $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}'): {string.Join("; ", differences)}. {again} with the same command.")
+                : string.Create(CultureInfo.InvariantCulture, $"shard {s.Index} ('{s.Dir}') was {verb} from another trace or with other options than shard 0 ('{ordered[0].Dir}')."), 1);
         }
 
         if (first.IsCompare)
@@ -375,7 +375,7 @@ internal static class MergeCommand
                 // of one shard's, such as hostsPerProbe, was merged with the others').
                 string optionsAndFacts = CompareShard.OptionsAndFacts(path);
                 if ((firstOptionsAndFacts ??= optionsAndFacts) != optionsAndFacts)
-                    throw new CliError($"'{path}' records other options or facts than shard {shards[0].Index}'s ('{shards[0].File(CompareShard.SearchesJson)}'): the shards come from different comparisons; run every shard with the same command.", 1);
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{path}' records other options or facts than shard {shards[0].Index}'s ('{shards[0].File(CompareShard.SearchesJson)}'): the shards come from different comparisons; run every shard with the same command."), 1);
                 (options, facts) = (options ?? o, facts ?? f);
                 var ran = s.Json.GetProperty("ran").EnumerateArray().Select(e => e.GetInt32()).ToList();
                 if (!ran.SequenceEqual(results.Select(r => r.Index)))

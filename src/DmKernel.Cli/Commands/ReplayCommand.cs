@@ -31,10 +31,10 @@ internal static class ReplayCommand
             ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy") };
             int? step = result.GetValue(every);
             if (step is < 1)
-                throw new CliError($"--host-series-every {step} is out of range: expected at least 1.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-series-every {step} is out of range: expected at least 1."));
             long? ck = result.GetValue(checkpointEvery);
             if (ck is < 1)
-                throw new CliError($"--checkpoint-every {ck} is out of range: expected at least 1.");
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--checkpoint-every {ck} is out of range: expected at least 1."));
             bool hostMbGiven = result.GetResult(common.HostMb) is { Implicit: false };
             bool reserveGiven = result.GetResult(common.Reserve) is { Implicit: false };
             string trace = result.GetValue(file)!;

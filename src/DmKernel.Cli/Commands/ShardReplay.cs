@@ -52,9 +52,9 @@ internal static class ShardReplay
         {
             List<int> made = SplitCounts(splitDir);
             string what = made.Count > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"it holds a split into {string.Join(" and ", made)} shards (shard-*-of-{made[0]:D4}.dmt)")
+                ? string.Create(CultureInfo.InvariantCulture, $"it holds a split into {string.Join(" and ", made.Select(n => n.ToString(CultureInfo.InvariantCulture)))} shards (shard-*-of-{made[0]:D4}.dmt)")
                 : "it holds no shard traces (shard-*-of-*.dmt)";
-            throw new CliError($"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}.", 1);
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}."), 1);
         }
 
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);

@@ -37,9 +37,9 @@ internal static class Shards
         if (parts.Length != 2 || !TryInt(parts[0], out int i) || !TryInt(parts[1], out int n))
             throw new CliError($"--shard '{text}': expected INDEX/COUNT with whole numbers, such as 0/4 (the first of 4 shards).");
         if (n < 1)
-            throw new CliError($"--shard {text}: the count {n} is out of range: expected at least 1 shard.");
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shard {text}: the count {n} is out of range: expected at least 1 shard."));
         if (i >= n)
-            throw new CliError($"--shard {text}: shard {i} does not exist: shards of {n} are numbered 0..{n - 1}.");
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shard {text}: shard {i} does not exist: shards of {n} are numbered 0..{n - 1}."));
         return new ShardId(i, n);
     }
 
@@ -140,14 +140,14 @@ internal static class Shards
             {
                 string[] ab = run.Split('-');
                 if (ab.Length != 2 || !TryInt(ab[0], out int a) || !TryInt(ab[1], out int b) || b < a || n + (b - a + 1) > count)
-                    throw new CliError($"{where}: metadata {VmIndexKey} is not a list of VM ranges for {count} VMs; split the trace again.", 1);
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture, $"{where}: metadata {VmIndexKey} is not a list of VM ranges for {count} VMs; split the trace again."), 1);
                 for (int v = a; v <= b; v++)
                     result[n++] = v;
             }
         }
 
         if (n != count)
-            throw new CliError($"{where}: metadata {VmIndexKey} lists {n} VMs, the shard has {count}; split the trace again.", 1);
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"{where}: metadata {VmIndexKey} lists {n} VMs, the shard has {count}; split the trace again."), 1);
         return result;
     }
 

@@ -18,7 +18,7 @@ internal sealed partial class CompareReport
         {
             ProbeOutcome s = p.SideBySide;
             string density = p.Density.NeverMeets ? "meets the level at no density" : $"{PolicyDensity(p)} VMs per host ({PolicyRatio(p)})";
-            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {(p.Hosts.Hosts is int k ? Count(k, "host") : p.Density.NeverMeets || TriedOneVmPerHost(p.Hosts) ? "no number of hosts" : $"more than {p.Hosts.MaxHosts} hosts (the search's limit: raise --max-hosts)")}; side by side: paging {ShareText.Percent(s.PagingShare)}, unmet {ShareText.Amount(UnmetGbh(s))} GB·h, denied {ShareText.Amount(DeniedVmh(s), 1)} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
+            sb.AppendLine(Ic, $"{p.Policy.Name,-14} {density}, {(p.Hosts.Hosts is int k ? Count(k, "host") : p.Density.NeverMeets || TriedOneVmPerHost(p.Hosts) ? "no number of hosts" : string.Create(CultureInfo.InvariantCulture, $"more than {p.Hosts.MaxHosts} hosts (the search's limit: raise --max-hosts)"))}; side by side: paging {ShareText.Percent(s.PagingShare)}, unmet {ShareText.Amount(UnmetGbh(s))} GB·h, denied {ShareText.Amount(DeniedVmh(s), 1)} VM·h, held {Gb(s.MeanHeldPerVmMb)} per VM");
         }
 
         return sb.ToString().TrimEnd();

@@ -263,14 +263,14 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine("## Unservable demand");
         md.AppendLine();
         int most = result.Unservable.Count(u => u.Share > 0.5);
-        md.AppendLine(Ic, $"{ShareText.Percent(result.UnservableShare)} of the trace's VM-time has a demand above what the VM can ever be given (its provisioned Maximum). {(result.Unservable.Count == 1 ? "1 VM has" : $"{result.Unservable.Count} VMs have")} some; {most} ({ShareText.Percent((double)most / Math.Max(1, result.TraceVms), 1)} of the fleet) for most of their on-time.{(most > 0 ? " Their demand model may not fit them, or they were really short of memory." : "")}");
+        md.AppendLine(Ic, $"{ShareText.Percent(result.UnservableShare)} of the trace's VM-time has a demand above what the VM can ever be given (its provisioned Maximum). {(result.Unservable.Count == 1 ? "1 VM has" : string.Create(CultureInfo.InvariantCulture, $"{result.Unservable.Count} VMs have"))} some; {most} ({ShareText.Percent((double)most / Math.Max(1, result.TraceVms), 1)} of the fleet) for most of their on-time.{(most > 0 ? " Their demand model may not fit them, or they were really short of memory." : "")}");
         if (result.Unservable.Count > 0)
         {
             md.AppendLine();
             md.AppendLine("| VM | provisioned | median demand | median usage | unservable share of its on-time |");
             md.AppendLine("|---|---|---|---|---|");
             foreach (UnservableVm u in result.Unservable.Take(10))
-                md.AppendLine(Ic, $"| {u.Id} | {u.ProvisionedMb} MB | {u.MedianDemandMb} MB | {(u.MedianUsedMb is double m ? $"{m:F0} MB" : "–")} | {ShareText.Percent(u.Share, 1)} |");
+                md.AppendLine(Ic, $"| {u.Id} | {u.ProvisionedMb} MB | {u.MedianDemandMb} MB | {(u.MedianUsedMb is double m ? string.Create(CultureInfo.InvariantCulture, $"{m:F0} MB") : "–")} | {ShareText.Percent(u.Share, 1)} |");
         }
 
         md.AppendLine();

@@ -109,7 +109,7 @@ public sealed record CapacityOptions
         if (MaxSensitivityValues < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxSensitivityValues), MaxSensitivityValues, "max sensitivity values: expected 0 or more.");
         if (MaxVmsPerHost is < 1 or > HostSpec.MaxVmCapacity)
-            throw new ArgumentOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}."));
         if (Strategies is null || Strategies.Count == 0)
             throw new ArgumentException("At least one strategy is needed.", nameof(Strategies));
         if (!Strategies.Any(s => s.Kind == StrategyKind.DynamicMemory) || !Strategies.Contains(MemoryStrategy.StaticProvisioned))

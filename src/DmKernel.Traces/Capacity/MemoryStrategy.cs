@@ -53,7 +53,7 @@ public sealed record MemoryStrategy
     public static MemoryStrategy DynamicWithBuffer(int bufferPercent)
     {
         if (bufferPercent is < VmSettings.MinBuffer or > VmSettings.MaxBuffer)
-            throw new ArgumentOutOfRangeException(nameof(bufferPercent), bufferPercent, $"buffer: expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer} % (R1).");
+            throw new ArgumentOutOfRangeException(nameof(bufferPercent), bufferPercent, string.Create(CultureInfo.InvariantCulture, $"buffer: expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer} % (R1)."));
         return new(StrategyKind.DynamicMemory, bufferPercent, string.Create(CultureInfo.InvariantCulture, $"Dynamic Memory, buffer {bufferPercent} %"));
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using DmKernel.Traces.Replay;
 
 namespace DmKernel.Traces.Capacity;
@@ -174,9 +175,9 @@ public static class Probe
         foreach (ProbeVm vm in vms)
         {
             if ((uint)vm.Host >= (uint)hostCount)
-                throw new ArgumentException($"A probe VM is on host {vm.Host}; the probe has {hostCount} hosts.", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A probe VM is on host {vm.Host}; the probe has {hostCount} hosts."), nameof(vms));
             if ((uint)vm.Source >= (uint)series.VmSpan.Length)
-                throw new ArgumentException($"A probe VM plays trace VM {vm.Source}; the trace has {series.Vms.Count}.", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A probe VM plays trace VM {vm.Source}; the trace has {series.Vms.Count}."), nameof(vms));
             counts[vm.Host]++;
         }
 

@@ -94,7 +94,7 @@ public sealed class TraceSeries
         int vms = reader.Header.VmCount;
         long ticks = Math.Min(reader.Header.TickCount, maxTicks ?? long.MaxValue);
         if (vms == 0 || ticks == 0)
-            throw new ArgumentException($"{Path.GetFileName(reader.FilePath)}: the trace has {vms} VMs and {ticks} ticks; compare and generate --from need at least one VM and one tick.");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(reader.FilePath)}: the trace has {vms} VMs and {ticks} ticks; compare and generate --from need at least one VM and one tick."));
         _ = GuestMix.FromTrace(reader.Header.Metadata, reader.FilePath); // a bad recorded mix is named here, not in a probe
         long values = vms * ticks;
         if (values > maxValues || ticks > int.MaxValue)
@@ -125,10 +125,10 @@ public sealed class TraceSeries
         if (vms.Count == 0)
             throw new ArgumentException("A series needs at least one VM.", nameof(vms));
         if (vmMajorValues.Length != (long)vms.Count * ticks)
-            throw new ArgumentException($"Expected {vms.Count} VMs × {ticks} ticks = {(long)vms.Count * ticks} values, got {vmMajorValues.Length}.", nameof(vmMajorValues));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {vms.Count} VMs × {ticks} ticks = {(long)vms.Count * ticks} values, got {vmMajorValues.Length}."), nameof(vmMajorValues));
         int bad = vmMajorValues.IndexOfAnyExceptInRange(TraceValues.Off, TraceValues.MaxCommittedMb);
         if (bad >= 0)
-            throw new ArgumentException($"VM {bad / ticks}, tick {bad % ticks}: value {vmMajorValues[bad]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB.", nameof(vmMajorValues));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {bad / ticks}, tick {bad % ticks}: value {vmMajorValues[bad]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB."), nameof(vmMajorValues));
         if (!double.IsFinite(tickSeconds) || tickSeconds <= 0)
             throw new ArgumentOutOfRangeException(nameof(tickSeconds), tickSeconds, "tickSeconds: expected a positive finite number.");
         return new TraceSeries(name, tickSeconds, [.. vms], metadata ?? new TraceMetadata(), ticks, vmMajorValues.ToArray());

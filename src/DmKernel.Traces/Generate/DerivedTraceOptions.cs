@@ -60,13 +60,13 @@ public sealed record DerivedTraceOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
-        Check(Vms is >= 1 and <= NativeFormat.MaxVmCount, nameof(Vms), Vms, $"1..{NativeFormat.MaxVmCount}");
+        Check(Vms is >= 1 and <= NativeFormat.MaxVmCount, nameof(Vms), Vms, string.Create(CultureInfo.InvariantCulture, $"1..{NativeFormat.MaxVmCount}"));
         Check(Hosts >= 0 && Hosts <= Vms && Hosts <= NativeFormat.MaxHostCount, nameof(Hosts), Hosts, "0 (no placement) up to the VM count");
-        Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each");
+        Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, string.Create(CultureInfo.InvariantCulture, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each"));
         Check(Ticks is null or >= 1, nameof(Ticks), Ticks ?? 0, "null (the source's length) or at least 1");
-        Check(double.IsFinite(ScaleMin) && ScaleMin >= 1 / MaxScale && ScaleMin <= MaxScale, nameof(ScaleMin), ScaleMin, $"a factor from {1 / MaxScale} to {MaxScale}");
-        Check(double.IsFinite(ScaleMax) && ScaleMax >= ScaleMin && ScaleMax <= MaxScale, nameof(ScaleMax), ScaleMax, $"a factor from ScaleMin ({ScaleMin.ToString(CultureInfo.InvariantCulture)}) to {MaxScale}");
-        Check(HostMb is null || (HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb), nameof(HostMb), HostMb ?? 0, $"null (auto) or a positive multiple of 2 up to {TraceValues.MaxCommittedMb}");
+        Check(double.IsFinite(ScaleMin) && ScaleMin >= 1 / MaxScale && ScaleMin <= MaxScale, nameof(ScaleMin), ScaleMin, string.Create(CultureInfo.InvariantCulture, $"a factor from {1 / MaxScale} to {MaxScale}"));
+        Check(double.IsFinite(ScaleMax) && ScaleMax >= ScaleMin && ScaleMax <= MaxScale, nameof(ScaleMax), ScaleMax, string.Create(CultureInfo.InvariantCulture, $"a factor from ScaleMin ({ScaleMin.ToString(CultureInfo.InvariantCulture)}) to {MaxScale}"));
+        Check(HostMb is null || (HostMb > 0 && HostMb % 2 == 0 && HostMb <= TraceValues.MaxCommittedMb), nameof(HostMb), HostMb ?? 0, string.Create(CultureInfo.InvariantCulture, $"null (auto) or a positive multiple of 2 up to {TraceValues.MaxCommittedMb}"));
         Check(double.IsFinite(HostHeadroom) && HostHeadroom >= 1 && HostHeadroom <= 100, nameof(HostHeadroom), HostHeadroom, "1..100");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0, nameof(HostReserveMb), HostReserveMb, "a non-negative multiple of 2");
         Check(HostMb is null || HostReserveMb < HostMb, nameof(HostReserveMb), HostReserveMb, "below HostMb");

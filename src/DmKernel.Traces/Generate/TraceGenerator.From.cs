@@ -150,7 +150,7 @@ public static partial class TraceGenerator
         }
 
         if (pool.Count == 0)
-            throw new ArgumentException($"{source.Name}: none of its {source.Vms.Count} VMs is ever on, so there is nothing to draw.", nameof(source));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{source.Name}: none of its {source.Vms.Count} VMs is ever on, so there is nothing to draw."), nameof(source));
         return [.. pool];
     }
 

@@ -239,7 +239,7 @@ public static partial class TraceGenerator
             double mb = Math.Max(need * headroom, largest) + reserveMb;
             long rounded = ((long)Math.Ceiling(mb) + 1023) / 1024 * 1024;
             if (rounded > TraceValues.MaxCommittedMb)
-                throw OptionError("Hosts", rounded, $"Hosts: {count} hosts would need {rounded} MB each, more than {TraceValues.MaxCommittedMb} MB (16 TB); use more hosts.");
+                throw OptionError("Hosts", rounded, string.Create(CultureInfo.InvariantCulture, $"Hosts: {count} hosts would need {rounded} MB each, more than {TraceValues.MaxCommittedMb} MB (16 TB); use more hosts."));
             hostMb = (int)rounded;
         }
 

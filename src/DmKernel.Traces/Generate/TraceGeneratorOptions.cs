@@ -71,9 +71,9 @@ public sealed record TraceGeneratorOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
-        Check(Vms is >= 0 and <= NativeFormat.MaxVmCount, nameof(Vms), Vms, $"0..{NativeFormat.MaxVmCount}");
+        Check(Vms is >= 0 and <= NativeFormat.MaxVmCount, nameof(Vms), Vms, string.Create(CultureInfo.InvariantCulture, $"0..{NativeFormat.MaxVmCount}"));
         Check(Hosts >= 0 && Hosts <= Math.Max(1, Vms) && Hosts <= NativeFormat.MaxHostCount, nameof(Hosts), Hosts, "0 (no placement) up to the VM count");
-        Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each");
+        Check(Hosts == 0 || (long)Hosts * HostSpec.MaxVmCapacity >= Vms, nameof(Hosts), Hosts, string.Create(CultureInfo.InvariantCulture, $"enough hosts for at most {HostSpec.MaxVmCapacity} VMs each"));
         Check(Ticks >= 0, nameof(Ticks), Ticks, ">= 0");
         Check(double.IsFinite(TickSeconds) && TickSeconds > 0 && TickSeconds <= ModelParameters.MaxTickSeconds, nameof(TickSeconds), TickSeconds, "a finite number of seconds in (0, 3600] (the longest tick the model runs: replay and compare refuse a trace of longer ticks)");
         Check(HostMb is null || (HostMb > 0 && HostMb % 2 == 0), nameof(HostMb), HostMb ?? 0, "null (auto) or a positive multiple of 2");

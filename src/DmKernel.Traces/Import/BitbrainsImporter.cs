@@ -170,7 +170,7 @@ public static class BitbrainsImporter
                 header = false;
                 if (row.ColCount != Columns.Length || !row[0].Span.Trim().StartsWith("Timestamp", StringComparison.Ordinal))
                 {
-                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", $"the Bitbrains header of {Columns.Length} ';'-separated fields starting with \"Timestamp [ms]\"");
+                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[0], $"'{ImportSession.Clip(row.Span)}'", string.Create(CultureInfo.InvariantCulture, $"the Bitbrains header of {Columns.Length} ';'-separated fields starting with \"Timestamp [ms]\""));
                     return null;
                 }
 

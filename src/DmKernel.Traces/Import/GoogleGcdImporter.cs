@@ -64,7 +64,7 @@ public static class GoogleGcdImporter
                 jobs.Add(job, days = []);
             if (days.TryGetValue(day, out string? other))
             {
-                session.Problem(ImportErrorKind.DuplicateInput, path, 0, 0, null, $"job {job} day {day} is also in '{other}'", "one file per job and day");
+                session.Problem(ImportErrorKind.DuplicateInput, path, 0, 0, null, string.Create(CultureInfo.InvariantCulture, $"job {job} day {day} is also in '{other}'"), "one file per job and day");
                 continue;
             }
 

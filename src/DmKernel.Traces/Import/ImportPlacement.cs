@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DmKernel.Traces;
 
 /// <summary>An importer's optional placement: first-fit by Startup, with a VM too large for the hosts reported as an import error.</summary>
@@ -12,8 +14,8 @@ internal static class ImportPlacement
             if (startup > capacity)
             {
                 throw new TraceImportException(ImportErrorKind.OutOfRange, input, 0, 0, null,
-                    $"VM {v} ('{vms[v].Id}') needs Startup {startup} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB)",
-                    $"hosts large enough for every VM's Startup: a --place-on-host-mb (PlaceOnHostMb) of at least {startup + reserveMb}");
+                    string.Create(CultureInfo.InvariantCulture, $"VM {v} ('{vms[v].Id}') needs Startup {startup} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB)"),
+                    string.Create(CultureInfo.InvariantCulture, $"hosts large enough for every VM's Startup: a --place-on-host-mb (PlaceOnHostMb) of at least {startup + reserveMb}"));
             }
         }
 

@@ -103,7 +103,7 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
                 // Digits that overflow 64 bits: a value out of range, not garbage.
                 bool negative = s[0] == '-';
                 Problem(negative ? ImportErrorKind.NegativeValue : ImportErrorKind.OutOfRange, file, line, column, name,
-                    $"{Clip(s)} is {(negative ? "negative" : "too large")}", $"a timestamp from 0 to {max} ({unit})");
+                    $"{Clip(s)} is {(negative ? "negative" : "too large")}", string.Create(CultureInfo.InvariantCulture, $"a timestamp from 0 to {max} ({unit})"));
                 return false;
             }
 
@@ -113,13 +113,13 @@ internal sealed class ImportSession(ImportOptions options, string format, Cancel
 
         if (value < 0)
         {
-            Problem(ImportErrorKind.NegativeValue, file, line, column, name, $"{value} is negative", $"a timestamp >= 0 ({unit})");
+            Problem(ImportErrorKind.NegativeValue, file, line, column, name, string.Create(CultureInfo.InvariantCulture, $"{value} is negative"), $"a timestamp >= 0 ({unit})");
             return false;
         }
 
         if (value > max)
         {
-            Problem(ImportErrorKind.OutOfRange, file, line, column, name, $"{value} is too large", $"a timestamp from 0 to {max} ({unit})");
+            Problem(ImportErrorKind.OutOfRange, file, line, column, name, string.Create(CultureInfo.InvariantCulture, $"{value} is too large"), string.Create(CultureInfo.InvariantCulture, $"a timestamp from 0 to {max} ({unit})"));
             return false;
         }
 

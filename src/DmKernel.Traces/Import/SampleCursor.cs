@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 
 namespace DmKernel.Traces;
 
@@ -48,11 +49,11 @@ internal sealed class SampleCursor(SampleSeries series)
         {
             int read = Series.Spill.ReadBlock(offset, _block);
             if (read < SampleSpill.BlockHeader)
-                throw new InvalidOperationException($"The sample spill of '{Series.Id}' ends inside a block at {offset}.");
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The sample spill of '{Series.Id}' ends inside a block at {offset}."));
             _next = BinaryPrimitives.ReadInt64LittleEndian(_block);
             int length = BinaryPrimitives.ReadInt32LittleEndian(_block.AsSpan(8));
             if (length < 0 || SampleSpill.BlockHeader + length > read)
-                throw new InvalidOperationException($"The sample spill of '{Series.Id}' has a block of {length} bytes at {offset}.");
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The sample spill of '{Series.Id}' has a block of {length} bytes at {offset}."));
             _position = SampleSpill.BlockHeader;
             _end = SampleSpill.BlockHeader + length;
             if (_end > _position)

@@ -49,10 +49,10 @@ public sealed record VmSettingsRule
     public void Validate(string prefix)
     {
         Check(MinimumDivisor is >= 1 and <= 1024, prefix, nameof(MinimumDivisor), MinimumDivisor, "1..1024");
-        Check(BufferPercent is >= VmSettings.MinBuffer and <= VmSettings.MaxBuffer, prefix, nameof(BufferPercent), BufferPercent, $"{VmSettings.MinBuffer}..{VmSettings.MaxBuffer}");
-        Check(Weight is >= VmSettings.MinWeight and <= VmSettings.MaxWeight, prefix, nameof(Weight), Weight, $"{VmSettings.MinWeight}..{VmSettings.MaxWeight}");
+        Check(BufferPercent is >= VmSettings.MinBuffer and <= VmSettings.MaxBuffer, prefix, nameof(BufferPercent), BufferPercent, string.Create(CultureInfo.InvariantCulture, $"{VmSettings.MinBuffer}..{VmSettings.MaxBuffer}"));
+        Check(Weight is >= VmSettings.MinWeight and <= VmSettings.MaxWeight, prefix, nameof(Weight), Weight, string.Create(CultureInfo.InvariantCulture, $"{VmSettings.MinWeight}..{VmSettings.MaxWeight}"));
         Check(Guest is GuestKind.Windows or GuestKind.Linux, prefix, nameof(Guest), (int)Guest, "Windows or Linux");
-        Check(MaxCeilingMb >= VmSettings.MinMinimumMb && MaxCeilingMb <= TraceValues.MaxCommittedMb && MaxCeilingMb % 2 == 0, prefix, nameof(MaxCeilingMb), MaxCeilingMb, $"a multiple of 2 from 32 to {TraceValues.MaxCommittedMb}");
+        Check(MaxCeilingMb >= VmSettings.MinMinimumMb && MaxCeilingMb <= TraceValues.MaxCommittedMb && MaxCeilingMb % 2 == 0, prefix, nameof(MaxCeilingMb), MaxCeilingMb, string.Create(CultureInfo.InvariantCulture, $"a multiple of 2 from 32 to {TraceValues.MaxCommittedMb}"));
     }
 
     internal void Record(TraceMetadata m)

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace DmKernel.Traces;
 
@@ -30,5 +31,5 @@ public sealed class TraceFormatException : Exception
     /// </summary>
     [DoesNotReturn]
     internal static void ThrowEndedEarly(string path, long tick, long promised)
-        => throw new TraceFormatException(path, $"tick {tick}", $"the trace ended early: its header promises {promised} ticks");
+        => throw new TraceFormatException(path, string.Create(CultureInfo.InvariantCulture, $"tick {tick}"), string.Create(CultureInfo.InvariantCulture, $"the trace ended early: its header promises {promised} ticks"));
 }

@@ -41,7 +41,7 @@ public sealed class NativeTraceReader : IDisposable
         _file = file;
         long length = file.Length;
         if (length < NativeFormat.HeaderSize + NativeFormat.TrailerSize)
-            throw Fail("file", $"{length} bytes, shorter than a header and a trailer ({NativeFormat.HeaderSize + NativeFormat.TrailerSize} bytes): truncated or not a trace");
+            throw Fail("file", string.Create(CultureInfo.InvariantCulture, $"{length} bytes, shorter than a header and a trailer ({NativeFormat.HeaderSize + NativeFormat.TrailerSize} bytes): truncated or not a trace"));
 
         ReadExactly(0, _headerBytes, "header");
         var h = _headerBytes.AsSpan();
@@ -61,16 +61,16 @@ public sealed class NativeTraceReader : IDisposable
             throw Fail("header field TickSeconds", $"{tickSeconds.ToString(CultureInfo.InvariantCulture)}, expected a finite number in (0, 1e9]");
         int vmCount = BinaryPrimitives.ReadInt32LittleEndian(h[NativeFormat.HdrVmCount..]);
         if (vmCount < 0 || vmCount > NativeFormat.MaxVmCount)
-            throw Fail("header field VmCount", $"{vmCount}, expected 0..{NativeFormat.MaxVmCount}");
+            throw Fail("header field VmCount", string.Create(CultureInfo.InvariantCulture, $"{vmCount}, expected 0..{NativeFormat.MaxVmCount}"));
         int hostCount = BinaryPrimitives.ReadInt32LittleEndian(h[NativeFormat.HdrHostCount..]);
         if (hostCount < 0 || hostCount > NativeFormat.MaxHostCount)
-            throw Fail("header field HostCount", $"{hostCount}, expected 0..{NativeFormat.MaxHostCount}");
+            throw Fail("header field HostCount", string.Create(CultureInfo.InvariantCulture, $"{hostCount}, expected 0..{NativeFormat.MaxHostCount}"));
         long tickCount = BinaryPrimitives.ReadInt64LittleEndian(h[NativeFormat.HdrTickCount..]);
         if (tickCount < 0)
-            throw Fail("header field TickCount", $"{tickCount}, expected >= 0");
+            throw Fail("header field TickCount", string.Create(CultureInfo.InvariantCulture, $"{tickCount}, expected >= 0"));
         _ticksPerChunk = BinaryPrimitives.ReadInt32LittleEndian(h[NativeFormat.HdrTicksPerChunk..]);
         if (_ticksPerChunk < 1 || _ticksPerChunk > NativeTraceWriterOptions.MaxTicksPerChunk || (long)_ticksPerChunk * vmCount > Math.Max(NativeFormat.MaxChunkVmTicks, vmCount))
-            throw Fail("header field TicksPerChunk", $"{_ticksPerChunk}, expected 1..{NativeTraceWriterOptions.MaxTicksPerChunk} with TicksPerChunk × VmCount <= {NativeFormat.MaxChunkVmTicks}");
+            throw Fail("header field TicksPerChunk", string.Create(CultureInfo.InvariantCulture, $"{_ticksPerChunk}, expected 1..{NativeTraceWriterOptions.MaxTicksPerChunk} with TicksPerChunk × VmCount <= {NativeFormat.MaxChunkVmTicks}"));
 
         // Trailer: checked now so that a truncated file fails at Open, not after hours of replay.
         Span<byte> t = stackalloc byte[NativeFormat.TrailerSize];
@@ -81,14 +81,14 @@ public sealed class NativeTraceReader : IDisposable
             throw Fail("trailer", "checksum mismatch (XxHash64 of bytes 0..39)");
         _trailerOffset = BinaryPrimitives.ReadInt64LittleEndian(t[NativeFormat.TrOffset..]);
         if (_trailerOffset != length - NativeFormat.TrailerSize)
-            throw Fail("trailer field Offset", $"{_trailerOffset}, expected {length - NativeFormat.TrailerSize} (file length − 48): truncated or extended file");
+            throw Fail("trailer field Offset", string.Create(CultureInfo.InvariantCulture, $"{_trailerOffset}, expected {length - NativeFormat.TrailerSize} (file length − 48): truncated or extended file"));
         long trailerTicks = BinaryPrimitives.ReadInt64LittleEndian(t[NativeFormat.TrTickCount..]);
         if (trailerTicks != tickCount)
-            throw Fail("trailer field TickCount", $"{trailerTicks}, expected {tickCount} as in the header");
+            throw Fail("trailer field TickCount", string.Create(CultureInfo.InvariantCulture, $"{trailerTicks}, expected {tickCount} as in the header"));
         _trailerChunkCount = BinaryPrimitives.ReadInt64LittleEndian(t[NativeFormat.TrChunkCount..]);
         long minChunks = (tickCount + _ticksPerChunk - 1) / _ticksPerChunk;
         if (_trailerChunkCount < minChunks || _trailerChunkCount > tickCount)
-            throw Fail("trailer field ChunkCount", $"{_trailerChunkCount}, expected {minChunks}..{tickCount} for {tickCount} ticks of at most {_ticksPerChunk} per chunk");
+            throw Fail("trailer field ChunkCount", string.Create(CultureInfo.InvariantCulture, $"{_trailerChunkCount}, expected {minChunks}..{tickCount} for {tickCount} ticks of at most {_ticksPerChunk} per chunk"));
         _trailerChain = BinaryPrimitives.ReadUInt64LittleEndian(t[NativeFormat.TrChainHash..]);
 
         _position = NativeFormat.HeaderSize;
@@ -143,7 +143,7 @@ public sealed class NativeTraceReader : IDisposable
     public bool ReadTick(Span<int> destination)
     {
         if (destination.Length != Header.VmCount)
-            throw new ArgumentException($"A tick has {Header.VmCount} values (one per VM); the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A tick has {Header.VmCount} values (one per VM); the destination holds {destination.Length}."), nameof(destination));
         if (TicksRead == Header.TickCount)
         {
             if (!_finished)
@@ -161,8 +161,8 @@ public sealed class NativeTraceReader : IDisposable
         if (next < 0)
         {
             throw Fail(ChunkPlace(), blocks
-                ? $"tick {TicksRead}: the payload is malformed in the block of VM {bad} (a width byte above 4, or the payload ends before the tick), expected a width 0..4 and its bytes per block"
-                : $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick), expected a 1..4-byte varint per VM");
+                ? string.Create(CultureInfo.InvariantCulture, $"tick {TicksRead}: the payload is malformed in the block of VM {bad} (a width byte above 4, or the payload ends before the tick), expected a width 0..4 and its bytes per block")
+                : string.Create(CultureInfo.InvariantCulture, $"tick {TicksRead}: the payload is malformed at VM {bad} (a varint longer than 4 bytes, or the payload ends before the tick), expected a 1..4-byte varint per VM"));
         }
 
         if (outOfRange)
@@ -170,14 +170,14 @@ public sealed class NativeTraceReader : IDisposable
             int vm = 0;
             while (vm < destination.Length && TraceValues.IsValid(destination[vm]))
                 vm++;
-            throw Fail(ChunkPlace(), $"tick {TicksRead}, VM {vm}: value {destination[vm]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB");
+            throw Fail(ChunkPlace(), string.Create(CultureInfo.InvariantCulture, $"tick {TicksRead}, VM {vm}: value {destination[vm]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB"));
         }
 
         _rawPos = next;
         _chunkTickIndex++;
         TicksRead++;
         if (_chunkTickIndex == _chunkTicks && _rawPos != _rawLength)
-            throw Fail(ChunkPlace(), $"{_rawLength - _rawPos} bytes left after its last tick, expected none");
+            throw Fail(ChunkPlace(), string.Create(CultureInfo.InvariantCulture, $"{_rawLength - _rawPos} bytes left after its last tick, expected none"));
         return true;
     }
 
@@ -189,20 +189,20 @@ public sealed class NativeTraceReader : IDisposable
     }
 
     private string ChunkPlace() => _chunkTicks > 0
-        ? $"chunk {_chunkIndex} (ticks {_chunkFirstTick}..{_chunkFirstTick + _chunkTicks - 1})"
-        : $"chunk {_chunkIndex}";
+        ? string.Create(CultureInfo.InvariantCulture, $"chunk {_chunkIndex} (ticks {_chunkFirstTick}..{_chunkFirstTick + _chunkTicks - 1})")
+        : string.Create(CultureInfo.InvariantCulture, $"chunk {_chunkIndex}");
 
     private void LoadChunk()
     {
         _chunkIndex++;
-        string place = $"chunk {_chunkIndex} (expected to start at tick {TicksRead})";
+        string place = string.Create(CultureInfo.InvariantCulture, $"chunk {_chunkIndex} (expected to start at tick {TicksRead})");
         var f = ReadFrame(place, NativeFormat.TagTick);
         long first = BinaryPrimitives.ReadInt64LittleEndian(f[NativeFormat.FrFirstTick..]);
         int count = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrCount..]);
         if (first != TicksRead)
-            throw Fail(place, $"frame says it starts at tick {first}, expected {TicksRead}");
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"frame says it starts at tick {first}, expected {TicksRead}"));
         if (count < 1 || count > _ticksPerChunk || count > Header.TickCount - first)
-            throw Fail(place, $"frame says {count} ticks, expected 1..{Math.Min(_ticksPerChunk, Header.TickCount - first)}");
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"frame says {count} ticks, expected 1..{Math.Min(_ticksPerChunk, Header.TickCount - first)}"));
         _chunkFirstTick = first;
         _chunkTicks = count;
         _chunkTickIndex = 0;
@@ -223,10 +223,10 @@ public sealed class NativeTraceReader : IDisposable
     {
         // Skip sections of a later minor version after the last chunk, then expect the trailer exactly here.
         while (_position < _trailerOffset)
-            ReadFrame($"section after chunk {_chunkIndex}", NativeFormat.TagTick, skipOnly: true);
+            ReadFrame(string.Create(CultureInfo.InvariantCulture, $"section after chunk {_chunkIndex}"), NativeFormat.TagTick, skipOnly: true);
         long chunks = _chunkIndex + 1;
         if (chunks != _trailerChunkCount)
-            throw Fail("trailer field ChunkCount", $"{_trailerChunkCount}, but the file holds {chunks} chunks");
+            throw Fail("trailer field ChunkCount", string.Create(CultureInfo.InvariantCulture, $"{_trailerChunkCount}, but the file holds {chunks} chunks"));
         _chain.Append(_headerBytes);
         if (_chain.GetCurrentHashAsUInt64() != _trailerChain)
             throw Fail("trailer field ChainHash", "whole-file checksum mismatch (XxHash64 over every frame and the header)");
@@ -239,7 +239,7 @@ public sealed class NativeTraceReader : IDisposable
         var f = ReadFrame(place, NativeFormat.TagMeta);
         int count = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrCount..]);
         if (count < 0 || count > NativeFormat.MaxMetadataEntries)
-            throw Fail(place, $"{count} entries, expected 0..{NativeFormat.MaxMetadataEntries}");
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"{count} entries, expected 0..{NativeFormat.MaxMetadataEntries}"));
         int n = ReadPayload(f, place, 1 + 2L * count, NativeFormat.MaxMetaBytes, ref _raw);
         try
         {
@@ -248,15 +248,15 @@ public sealed class NativeTraceReader : IDisposable
             var meta = new TraceMetadata();
             for (int i = 0; i < count; i++)
             {
-                string key = r.ReadString($"metadata key {i}");
-                string value = r.ReadString($"metadata value {i}");
+                string key = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"metadata key {i}"));
+                string value = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"metadata value {i}"));
                 if (key.Length == 0 || meta.TryGetValue(key, out _))
-                    throw new InvalidDataException($"metadata key {i} '{key}' is empty or repeated, expected unique non-empty keys");
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"metadata key {i} '{key}' is empty or repeated, expected unique non-empty keys"));
                 meta.Set(key, value);
             }
 
             if (r.Remaining != 0)
-                throw new InvalidDataException($"{r.Remaining} bytes left after the last entry, expected none");
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{r.Remaining} bytes left after the last entry, expected none"));
             return (source, meta);
         }
         catch (InvalidDataException e)
@@ -271,12 +271,12 @@ public sealed class NativeTraceReader : IDisposable
         var ids = new HashSet<string>(StringComparer.Ordinal);
         while (vms.Count < vmCount)
         {
-            string place = $"VMS section for VMs from {vms.Count}";
+            string place = string.Create(CultureInfo.InvariantCulture, $"VMS section for VMs from {vms.Count}");
             var f = ReadFrame(place, NativeFormat.TagVms);
             long first = BinaryPrimitives.ReadInt64LittleEndian(f[NativeFormat.FrFirstTick..]);
             int count = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrCount..]);
             if (first != vms.Count || count < 1 || count > Math.Min(NativeFormat.TableEntriesPerSection, vmCount - vms.Count))
-                throw Fail(place, $"frame says VMs {first}..{first + count - 1}, expected {vms.Count}..{vms.Count + Math.Min(NativeFormat.TableEntriesPerSection, vmCount - vms.Count) - 1}");
+                throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"frame says VMs {first}..{first + count - 1}, expected {vms.Count}..{vms.Count + Math.Min(NativeFormat.TableEntriesPerSection, vmCount - vms.Count) - 1}"));
             int n = ReadPayload(f, place, (long)count * (TableCodec.VmFixedBytes + 2), (long)count * (TableCodec.VmFixedBytes + 2 + TraceVm.MaxIdBytes), ref _raw);
             try
             {
@@ -285,16 +285,16 @@ public sealed class NativeTraceReader : IDisposable
                 {
                     var vm = r.ReadVm();
                     if (TableCodec.StrictUtf8.GetByteCount(vm.Id) > TraceVm.MaxIdBytes)
-                        throw new InvalidDataException($"VM {vms.Count}: id longer than {TraceVm.MaxIdBytes} bytes");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"VM {vms.Count}: id longer than {TraceVm.MaxIdBytes} bytes"));
                     if (TableCodec.CheckVm(vm, hostCount) is string why)
-                        throw new InvalidDataException($"VM {vms.Count} ('{vm.Id}'): {why}");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"VM {vms.Count} ('{vm.Id}'): {why}"));
                     if (!ids.Add(vm.Id))
-                        throw new InvalidDataException($"VM {vms.Count}: id '{vm.Id}' repeats an earlier VM's, expected unique ids");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"VM {vms.Count}: id '{vm.Id}' repeats an earlier VM's, expected unique ids"));
                     vms.Add(vm);
                 }
 
                 if (r.Remaining != 0)
-                    throw new InvalidDataException($"{r.Remaining} bytes left after the last VM, expected none");
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{r.Remaining} bytes left after the last VM, expected none"));
             }
             catch (InvalidDataException e)
             {
@@ -310,12 +310,12 @@ public sealed class NativeTraceReader : IDisposable
         var hosts = new List<TraceHost>(Math.Min(hostCount, NativeFormat.TableEntriesPerSection));
         while (hosts.Count < hostCount)
         {
-            string place = $"HOST section for hosts from {hosts.Count}";
+            string place = string.Create(CultureInfo.InvariantCulture, $"HOST section for hosts from {hosts.Count}");
             var f = ReadFrame(place, NativeFormat.TagHost);
             long first = BinaryPrimitives.ReadInt64LittleEndian(f[NativeFormat.FrFirstTick..]);
             int count = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrCount..]);
             if (first != hosts.Count || count < 1 || count > Math.Min(NativeFormat.TableEntriesPerSection, hostCount - hosts.Count))
-                throw Fail(place, $"frame says hosts {first}..{first + count - 1}, expected {hosts.Count}..{hosts.Count + Math.Min(NativeFormat.TableEntriesPerSection, hostCount - hosts.Count) - 1}");
+                throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"frame says hosts {first}..{first + count - 1}, expected {hosts.Count}..{hosts.Count + Math.Min(NativeFormat.TableEntriesPerSection, hostCount - hosts.Count) - 1}"));
             int n = ReadPayload(f, place, (long)count * TableCodec.HostBytes, (long)count * TableCodec.HostBytes, ref _raw);
             try
             {
@@ -324,7 +324,7 @@ public sealed class NativeTraceReader : IDisposable
                 {
                     var host = r.ReadHost();
                     if (TableCodec.CheckHost(host) is string why)
-                        throw new InvalidDataException($"host {hosts.Count}: {why}");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"host {hosts.Count}: {why}"));
                     hosts.Add(host);
                 }
             }
@@ -346,17 +346,17 @@ public sealed class NativeTraceReader : IDisposable
         while (true)
         {
             if (_position + NativeFormat.FrameSize > _trailerOffset)
-                throw Fail(place, $"the trailer comes at byte {_trailerOffset}, expected a {NativeFormat.TagName(expectedTag)} section frame at byte {_position}: sections are missing");
+                throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"the trailer comes at byte {_trailerOffset}, expected a {NativeFormat.TagName(expectedTag)} section frame at byte {_position}: sections are missing"));
             ReadExactly(_position, _frame, place);
             var f = _frame.AsSpan();
             if (BinaryPrimitives.ReadUInt64LittleEndian(f[NativeFormat.FrHash..]) != NativeFormat.Hash(f[..NativeFormat.FrHash]))
-                throw Fail(place, $"frame checksum mismatch at byte {_position}");
+                throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"frame checksum mismatch at byte {_position}"));
             _chain.Append(f);
             _position += NativeFormat.FrameSize;
             uint tag = BinaryPrimitives.ReadUInt32LittleEndian(f);
             int packed = BinaryPrimitives.ReadInt32LittleEndian(f[NativeFormat.FrPackedLength..]);
             if (packed < 0 || packed > _trailerOffset - _position)
-                throw Fail(place, $"{NativeFormat.TagName(tag)} payload of {packed} bytes runs past the trailer at byte {_trailerOffset}: truncated or corrupt");
+                throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"{NativeFormat.TagName(tag)} payload of {packed} bytes runs past the trailer at byte {_trailerOffset}: truncated or corrupt"));
             bool known = tag is NativeFormat.TagMeta or NativeFormat.TagVms or NativeFormat.TagHost or NativeFormat.TagTick;
             if (!known || skipOnly)
             {
@@ -382,7 +382,7 @@ public sealed class NativeTraceReader : IDisposable
         var codec = (NativeTraceCompression)f[NativeFormat.FrCodec];
         ulong payloadHash = BinaryPrimitives.ReadUInt64LittleEndian(f[NativeFormat.FrPayloadHash..]);
         if (rawLength < minRaw || rawLength > maxRaw)
-            throw Fail(place, $"uncompressed payload of {rawLength} bytes, expected {minRaw}..{maxRaw}");
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"uncompressed payload of {rawLength} bytes, expected {minRaw}..{maxRaw}"));
         if (codec is not (NativeTraceCompression.None or NativeTraceCompression.Deflate or NativeTraceCompression.Zstd))
             throw Fail(place, $"codec {(byte)codec}, expected 0 (none), 1 (Deflate) or 3 (Zstd)");
         if (_packed.Length < packedLength)
@@ -413,7 +413,7 @@ public sealed class NativeTraceReader : IDisposable
         _file.Position = offset;
         int n = _file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (n != buffer.Length)
-            throw Fail(place, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated");
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated"));
     }
 
     private TraceFormatException Fail(string where, string problem, Exception? inner = null) => new(FilePath, where, problem, inner);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 
 namespace DmKernel.Traces;
@@ -62,9 +63,9 @@ public sealed class NativeTraceWriter : IDisposable
         if (!double.IsFinite(description.TickSeconds) || description.TickSeconds <= 0 || description.TickSeconds > 1e9)
             throw new ArgumentOutOfRangeException(nameof(description), description.TickSeconds, "TickSeconds: expected a finite number of seconds in (0, 1e9].");
         if (vms.Count > NativeFormat.MaxVmCount)
-            throw new ArgumentOutOfRangeException(nameof(vms), vms.Count, $"at most {NativeFormat.MaxVmCount} VMs.");
+            throw new ArgumentOutOfRangeException(nameof(vms), vms.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxVmCount} VMs."));
         if (hosts.Count > NativeFormat.MaxHostCount)
-            throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, $"at most {NativeFormat.MaxHostCount} hosts.");
+            throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxHostCount} hosts."));
         CheckTables(description, vms, hosts);
         if (output is null)
         {
@@ -131,11 +132,11 @@ public sealed class NativeTraceWriter : IDisposable
             throw new InvalidOperationException($"Trace '{Path}' is complete; no more ticks can be written.");
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (committedOrOff.Length != VmCount)
-            throw new ArgumentException($"A tick needs {VmCount} values (one per VM), got {committedOrOff.Length}.", nameof(committedOrOff));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A tick needs {VmCount} values (one per VM), got {committedOrOff.Length}."), nameof(committedOrOff));
         for (int i = 0; i < committedOrOff.Length; i++)
         {
             if (!TraceValues.IsValid(committedOrOff[i]))
-                throw new ArgumentOutOfRangeException(nameof(committedOrOff), committedOrOff[i], $"Tick {TicksWritten}, VM {i}: expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB.");
+                throw new ArgumentOutOfRangeException(nameof(committedOrOff), committedOrOff[i], string.Create(CultureInfo.InvariantCulture, $"Tick {TicksWritten}, VM {i}: expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB."));
         }
 
         if (_chunkTicks == 0)
@@ -237,19 +238,19 @@ public sealed class NativeTraceWriter : IDisposable
         ArgumentNullException.ThrowIfNull(description.Source);
         ArgumentNullException.ThrowIfNull(description.Metadata);
         if (TableCodec.StrictUtf8.GetByteCount(description.Source) > NativeFormat.MaxStringBytes)
-            throw new ArgumentException($"Source: expected at most {NativeFormat.MaxStringBytes} UTF-8 bytes.", nameof(description));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Source: expected at most {NativeFormat.MaxStringBytes} UTF-8 bytes."), nameof(description));
         if (description.Metadata.Count > NativeFormat.MaxMetadataEntries)
-            throw new ArgumentException($"Metadata: expected at most {NativeFormat.MaxMetadataEntries} entries.", nameof(description));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Metadata: expected at most {NativeFormat.MaxMetadataEntries} entries."), nameof(description));
         foreach (var kv in description.Metadata)
         {
             if (TableCodec.StrictUtf8.GetByteCount(kv.Key) > NativeFormat.MaxStringBytes || TableCodec.StrictUtf8.GetByteCount(kv.Value) > NativeFormat.MaxStringBytes)
-                throw new ArgumentException($"Metadata '{kv.Key}': expected key and value of at most {NativeFormat.MaxStringBytes} UTF-8 bytes.", nameof(description));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Metadata '{kv.Key}': expected key and value of at most {NativeFormat.MaxStringBytes} UTF-8 bytes."), nameof(description));
         }
 
         for (int h = 0; h < hosts.Count; h++)
         {
             if (TableCodec.CheckHost(hosts[h]) is string why)
-                throw new ArgumentException($"Host {h}: {why}.", nameof(hosts));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Host {h}: {why}."), nameof(hosts));
         }
 
         var ids = new HashSet<string>(vms.Count, StringComparer.Ordinal);
@@ -257,11 +258,11 @@ public sealed class NativeTraceWriter : IDisposable
         {
             var vm = vms[i];
             if (TableCodec.CheckVm(vm, hosts.Count) is string why)
-                throw new ArgumentException($"VM {i} ('{vm.Id}'): {why}.", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {i} ('{vm.Id}'): {why}."), nameof(vms));
             if (TableCodec.StrictUtf8.GetByteCount(vm.Id) > TraceVm.MaxIdBytes)
-                throw new ArgumentException($"VM {i}: id longer than {TraceVm.MaxIdBytes} UTF-8 bytes.", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {i}: id longer than {TraceVm.MaxIdBytes} UTF-8 bytes."), nameof(vms));
             if (!ids.Add(vm.Id))
-                throw new ArgumentException($"VM {i}: id '{vm.Id}' is not unique, expected every VM id once (VM {FirstWithId(vms, vm.Id)} has it).", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {i}: id '{vm.Id}' is not unique, expected every VM id once (VM {FirstWithId(vms, vm.Id)} has it)."), nameof(vms));
         }
     }
 
@@ -301,7 +302,7 @@ public sealed class NativeTraceWriter : IDisposable
         }
 
         if (b.Length > NativeFormat.MaxMetaBytes)
-            throw new ArgumentException($"Source and metadata take {b.Length} bytes, more than {NativeFormat.MaxMetaBytes}.", nameof(description));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Source and metadata take {b.Length} bytes, more than {NativeFormat.MaxMetaBytes}."), nameof(description));
         WriteSection(NativeFormat.TagMeta, 0, 0, description.Metadata.Count, b.Span);
         for (int start = 0; start < vms.Count; start += NativeFormat.TableEntriesPerSection)
         {

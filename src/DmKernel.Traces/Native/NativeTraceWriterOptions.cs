@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DmKernel.Traces;
 
 /// <summary>Options of <see cref="NativeTraceWriter"/>; every default is a measured choice (docs/trace-format.md).</summary>
@@ -44,13 +46,13 @@ public sealed record NativeTraceWriterOptions
                 _ => (0, 0),
             };
             if (level < lo || level > hi)
-                throw new ArgumentOutOfRangeException(nameof(CompressionLevel), level, $"CompressionLevel: expected {lo}..{hi} for {Compression}.");
+                throw new ArgumentOutOfRangeException(nameof(CompressionLevel), level, string.Create(CultureInfo.InvariantCulture, $"CompressionLevel: expected {lo}..{hi} for {Compression}."));
         }
 
         if (TickEncoding is not (NativeTickEncoding.DeltaLeb128 or NativeTickEncoding.DeltaBlocks16))
             throw new ArgumentOutOfRangeException(nameof(TickEncoding), TickEncoding, "TickEncoding: expected DeltaLeb128 or DeltaBlocks16.");
         if (ChunkVmTicks < 1 || ChunkVmTicks > NativeFormat.MaxChunkVmTicks)
-            throw new ArgumentOutOfRangeException(nameof(ChunkVmTicks), ChunkVmTicks, $"ChunkVmTicks: expected 1..{NativeFormat.MaxChunkVmTicks}.");
+            throw new ArgumentOutOfRangeException(nameof(ChunkVmTicks), ChunkVmTicks, string.Create(CultureInfo.InvariantCulture, $"ChunkVmTicks: expected 1..{NativeFormat.MaxChunkVmTicks}."));
         if (KeyframeIntervalTicks < 0)
             throw new ArgumentOutOfRangeException(nameof(KeyframeIntervalTicks), KeyframeIntervalTicks, "KeyframeIntervalTicks: expected >= 0.");
     }

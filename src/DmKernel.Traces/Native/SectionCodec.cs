@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using ZstdSharp;
 
@@ -80,7 +81,7 @@ internal sealed class SectionCodec : IDisposable
         {
             case NativeTraceCompression.None:
                 if (packedLength != raw.Length)
-                    throw new InvalidDataException($"a stored payload of {packedLength} bytes, expected {raw.Length}");
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"a stored payload of {packedLength} bytes, expected {raw.Length}"));
                 packed.AsSpan(0, packedLength).CopyTo(raw);
                 return;
             case NativeTraceCompression.Zstd:
@@ -88,7 +89,7 @@ internal sealed class SectionCodec : IDisposable
                     _zstdDecompressor ??= new Decompressor();
                     int n = _zstdDecompressor.Unwrap(packed.AsSpan(0, packedLength), raw);
                     if (n != raw.Length)
-                        throw new InvalidDataException($"Zstd payload decoded to {n} bytes, expected {raw.Length}");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Zstd payload decoded to {n} bytes, expected {raw.Length}"));
                     return;
                 }
 
@@ -99,12 +100,12 @@ internal sealed class SectionCodec : IDisposable
                     int n = deflate.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
                     Span<byte> one = stackalloc byte[1];
                     if (n != raw.Length || deflate.Read(one) != 0)
-                        throw new InvalidDataException($"DEFLATE payload decoded to {(n != raw.Length ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + n.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {raw.Length}");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"DEFLATE payload decoded to {(n != raw.Length ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + n.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {raw.Length}"));
 
                     // A DEFLATE stream marks its own end, so bytes stored after it would never be read: refused, as
                     // Zstd refuses them, so that PackedLength is the compressed stream's length in either codec.
                     if (!source.AllRead)
-                        throw new InvalidDataException($"the DEFLATE stream ends before the payload's last byte (PackedLength {packedLength}): bytes after the end of the compressed stream");
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the DEFLATE stream ends before the payload's last byte (PackedLength {packedLength}): bytes after the end of the compressed stream"));
                     return;
                 }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace DmKernel.Traces;
@@ -52,28 +53,28 @@ internal static class TableCodec
             return "the id is empty";
         var s = vm.Settings;
         if (s.StartupMb % 2 != 0 || s.MinimumMb % 2 != 0 || s.MaximumMb % 2 != 0)
-            return $"sizes must be multiples of 2 MB (Startup {s.StartupMb}, Minimum {s.MinimumMb}, Maximum {s.MaximumMb}), expected even MB values";
+            return string.Create(CultureInfo.InvariantCulture, $"sizes must be multiples of 2 MB (Startup {s.StartupMb}, Minimum {s.MinimumMb}, Maximum {s.MaximumMb}), expected even MB values");
         if (s.MinimumMb < VmSettings.MinMinimumMb || s.MinimumMb > s.StartupMb || s.StartupMb > s.MaximumMb || s.MaximumMb > TraceValues.MaxCommittedMb)
-            return $"expected 32 <= Minimum ({s.MinimumMb}) <= Startup ({s.StartupMb}) <= Maximum ({s.MaximumMb}) <= {TraceValues.MaxCommittedMb}";
+            return string.Create(CultureInfo.InvariantCulture, $"expected 32 <= Minimum ({s.MinimumMb}) <= Startup ({s.StartupMb}) <= Maximum ({s.MaximumMb}) <= {TraceValues.MaxCommittedMb}");
         if (s.BufferPercent < VmSettings.MinBuffer || s.BufferPercent > VmSettings.MaxBuffer)
-            return $"Buffer {s.BufferPercent} %, expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer}";
+            return string.Create(CultureInfo.InvariantCulture, $"Buffer {s.BufferPercent} %, expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer}");
         if (s.Weight < VmSettings.MinWeight || s.Weight > VmSettings.MaxWeight)
-            return $"Weight {s.Weight}, expected {VmSettings.MinWeight}..{VmSettings.MaxWeight}";
+            return string.Create(CultureInfo.InvariantCulture, $"Weight {s.Weight}, expected {VmSettings.MinWeight}..{VmSettings.MaxWeight}");
         if (s.Guest is not (GuestKind.Windows or GuestKind.Linux))
-            return $"guest kind {(int)s.Guest}, expected Windows or Linux";
+            return string.Create(CultureInfo.InvariantCulture, $"guest kind {(int)s.Guest}, expected Windows or Linux");
         if (vm.Host < -1 || vm.Host >= hostCount)
-            return $"host index {vm.Host}, expected -1 (no placement) or 0..{hostCount - 1}";
+            return string.Create(CultureInfo.InvariantCulture, $"host index {vm.Host}, expected -1 (no placement) or 0..{hostCount - 1}");
         if (hostCount > 0 && vm.Host < 0)
-            return $"host index -1, but the trace has a host table: every VM needs a host, expected 0..{hostCount - 1}";
+            return string.Create(CultureInfo.InvariantCulture, $"host index -1, but the trace has a host table: every VM needs a host, expected 0..{hostCount - 1}");
         return null;
     }
 
     public static string? CheckHost(in TraceHost h)
     {
         if (h.TotalMb <= 0 || h.TotalMb % 2 != 0)
-            return $"TotalMb {h.TotalMb}, expected a positive multiple of 2";
+            return string.Create(CultureInfo.InvariantCulture, $"TotalMb {h.TotalMb}, expected a positive multiple of 2");
         if (h.ReserveMb is int r && (r < 0 || r % 2 != 0 || r > h.TotalMb))
-            return $"ReserveMb {r}, expected a multiple of 2 from 0 to TotalMb ({h.TotalMb})";
+            return string.Create(CultureInfo.InvariantCulture, $"ReserveMb {r}, expected a multiple of 2 from 0 to TotalMb ({h.TotalMb})");
         return null;
     }
 }
@@ -123,7 +124,7 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> data)
     public ReadOnlySpan<byte> Take(int n)
     {
         if (n < 0 || n > Remaining)
-            throw new InvalidDataException($"the payload ends {n - Remaining} bytes early");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the payload ends {n - Remaining} bytes early"));
         var s = _data.Slice(_pos, n);
         _pos += n;
         return s;
@@ -147,7 +148,7 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> data)
     {
         uint n = ReadVarint();
         if (n > NativeFormat.MaxStringBytes)
-            throw new InvalidDataException($"{what} of {n} bytes, expected at most {NativeFormat.MaxStringBytes}");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{what} of {n} bytes, expected at most {NativeFormat.MaxStringBytes}"));
         try
         {
             return TableCodec.StrictUtf8.GetString(Take((int)n));
@@ -164,7 +165,7 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> data)
         var f = Take(TableCodec.VmFixedBytes);
         byte flags = f[16];
         if ((flags & ~(TableCodec.VmFlagDynamic | TableCodec.VmFlagLinux)) != 0)
-            throw new InvalidDataException($"VM '{id}' has unknown flag bits 0x{flags:X2}, expected only 0x01 (dynamic) and 0x02 (Linux)");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"VM '{id}' has unknown flag bits 0x{flags:X2}, expected only 0x01 (dynamic) and 0x02 (Linux)"));
         var settings = new VmSettings(
             BinaryPrimitives.ReadInt32LittleEndian(f),
             BinaryPrimitives.ReadInt32LittleEndian(f[4..]),

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DmKernel.Traces;
 
 /// <summary>
@@ -21,7 +23,7 @@ public static class TracePlacement
         if (reserveMb < 0 || reserveMb % 2 != 0 || reserveMb >= hostMb)
             throw new ArgumentOutOfRangeException(nameof(reserveMb), reserveMb, "reserveMb: expected a multiple of 2 MB from 0 to below hostMb.");
         if (maxVmsPerHost < 1 || maxVmsPerHost > HostSpec.MaxVmCapacity)
-            throw new ArgumentOutOfRangeException(nameof(maxVmsPerHost), maxVmsPerHost, $"maxVmsPerHost: expected 1..{HostSpec.MaxVmCapacity}.");
+            throw new ArgumentOutOfRangeException(nameof(maxVmsPerHost), maxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"maxVmsPerHost: expected 1..{HostSpec.MaxVmCapacity}."));
 
         int n = vms.Count;
         int capacity = hostMb - reserveMb;
@@ -32,7 +34,7 @@ public static class TracePlacement
             order[i] = i;
             startup[i] = vms[i].Settings.StartupMb;
             if (startup[i] > capacity)
-                throw new ArgumentException($"VM {i} ('{vms[i].Id}') needs Startup {startup[i]} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB): place on hosts of at least {startup[i] + reserveMb} MB (--host-mb).", nameof(vms));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {i} ('{vms[i].Id}') needs Startup {startup[i]} MB, more than a host of {hostMb} MB with a {reserveMb} MB reserve holds ({capacity} MB): place on hosts of at least {startup[i] + reserveMb} MB (--host-mb)."), nameof(vms));
         }
 
         Array.Sort(order, (a, b) => startup[a] != startup[b] ? startup[b].CompareTo(startup[a]) : a.CompareTo(b));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace DmKernel.Traces.Replay;
@@ -52,10 +53,10 @@ public sealed class Histogram
     {
         int last = _bins.Length - 1;
         if (value <= last)
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"Expected a value above the last bin ({last}).");
+            throw new ArgumentOutOfRangeException(nameof(value), value, string.Create(CultureInfo.InvariantCulture, $"Expected a value above the last bin ({last})."));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         if (_aboveCount + count > _bins[last])
-            throw new InvalidOperationException($"The last bin holds {_bins[last]} samples, {_aboveCount} of them already given a value: {count} more cannot be added.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The last bin holds {_bins[last]} samples, {_aboveCount} of them already given a value: {count} more cannot be added."));
         AddAbove(value, count);
     }
 
@@ -85,7 +86,7 @@ public sealed class Histogram
     public void AddBins(ReadOnlySpan<long> counts, long sum, int max)
     {
         if (counts.Length != _bins.Length)
-            throw new ArgumentException($"Expected {_bins.Length} bins, got {counts.Length}.", nameof(counts));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {_bins.Length} bins, got {counts.Length}."), nameof(counts));
         for (int i = 0; i < counts.Length; i++)
         {
             _bins[i] += counts[i];
@@ -157,7 +158,7 @@ public sealed class Histogram
     {
         int n = r.ReadInt32();
         if (n != _bins.Length)
-            throw new InvalidDataException($"Checkpoint histogram has {n} bins; expected {_bins.Length}.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint histogram has {n} bins; expected {_bins.Length}."));
         for (int i = 0; i < n; i++)
             _bins[i] = r.ReadInt64();
         Count = r.ReadInt64();
@@ -167,13 +168,13 @@ public sealed class Histogram
         _aboveCount = 0;
         int above = r.ReadInt32();
         if (above < 0)
-            throw new InvalidDataException($"Checkpoint histogram has {above} values above its last bin.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint histogram has {above} values above its last bin."));
         for (int i = 0; i < above; i++)
         {
             int value = r.ReadInt32();
             long count = r.ReadInt64();
             if (value < n || count <= 0 || _aboveCount + count > _bins[n - 1])
-                throw new InvalidDataException($"Checkpoint histogram has {count} samples of {value} above its last bin, which holds {_bins[n - 1]}.");
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint histogram has {count} samples of {value} above its last bin, which holds {_bins[n - 1]}."));
             AddAbove(value, count);
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -57,11 +58,11 @@ public sealed class ReplayEngine : IDisposable
         else
         {
             if (placement.Vms.Length != reader.Vms.Count)
-                throw new ArgumentException($"The placement has {placement.Vms.Length} VMs; the trace has {reader.Vms.Count}.", nameof(placement));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The placement has {placement.Vms.Length} VMs; the trace has {reader.Vms.Count}."), nameof(placement));
             foreach (TraceVm vm in placement.Vms)
             {
                 if ((uint)vm.Host >= (uint)placement.Hosts.Length)
-                    throw new ArgumentException($"VM '{vm.Id}' is placed on host {vm.Host}; the placement has {placement.Hosts.Length} hosts.", nameof(placement));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM '{vm.Id}' is placed on host {vm.Host}; the placement has {placement.Hosts.Length} hosts."), nameof(placement));
             }
 
             (Vms, Hosts, PlacedByReplay) = (placement.Vms, placement.Hosts, true);
@@ -143,7 +144,7 @@ public sealed class ReplayEngine : IDisposable
             }
             catch (SettingRejectedException ex)
             {
-                throw new TraceFormatException(reader.FilePath, $"VM {v} ('{Vms[v].Id}')", $"settings the model refuses: {ex.Message}", ex);
+                throw new TraceFormatException(reader.FilePath, string.Create(CultureInfo.InvariantCulture, $"VM {v} ('{Vms[v].Id}')"), $"settings the model refuses: {ex.Message}", ex);
             }
         }
 
@@ -155,11 +156,11 @@ public sealed class ReplayEngine : IDisposable
         {
             // Checked whether or not the trace records a mix: the same options fail the same way on every trace.
             if (guestIndex.Count != Vms.Count)
-                throw new ArgumentException($"GuestIndexOfVm has {guestIndex.Count} entries; the trace has {Vms.Count} VMs.", nameof(options));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"GuestIndexOfVm has {guestIndex.Count} entries; the trace has {Vms.Count} VMs."), nameof(options));
             for (int v = 0; v < guestIndex.Count; v++)
             {
                 if (guestIndex[v] < 0)
-                    throw new ArgumentException($"GuestIndexOfVm[{v}] is {guestIndex[v]}: expected a VM index, 0 or more.", nameof(options));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"GuestIndexOfVm[{v}] is {guestIndex[v]}: expected a VM index, 0 or more."), nameof(options));
             }
         }
 
@@ -286,7 +287,7 @@ public sealed class ReplayEngine : IDisposable
             for (int i = 0; i < hashCount; i++)
                 hashes.Add((r.ReadInt64(), r.ReadUInt64()));
             if (ticks < 0 || ticks > TotalTicks)
-                throw new InvalidDataException($"Checkpoint is at tick {ticks}, outside this replay's 0..{TotalTicks}.");
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint is at tick {ticks}, outside this replay's 0..{TotalTicks}."));
             Metrics.Load(r);
             Fleet.LoadState(payload);
             for (long t = 0; t < ticks; t++)
@@ -298,7 +299,7 @@ public sealed class ReplayEngine : IDisposable
                 }
                 else if (!_reader.ReadTick(_traceTick))
                 {
-                    throw new InvalidDataException($"The trace ended at tick {t}, before the checkpoint's tick {ticks}.");
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The trace ended at tick {t}, before the checkpoint's tick {ticks}."));
                 }
             }
 
@@ -611,7 +612,7 @@ public sealed class ReplayEngine : IDisposable
             for (int v = 0; v < vms.Count; v++)
             {
                 if (vms[v].Host >= hosts.Count)
-                    throw new TraceFormatException(reader.FilePath, $"VM {v} ('{vms[v].Id}')", $"placed on host {vms[v].Host}, but the trace has hosts 0..{hosts.Count - 1}");
+                    throw new TraceFormatException(reader.FilePath, string.Create(CultureInfo.InvariantCulture, $"VM {v} ('{vms[v].Id}')"), string.Create(CultureInfo.InvariantCulture, $"placed on host {vms[v].Host}, but the trace has hosts 0..{hosts.Count - 1}"));
             }
 
             return (vms, hosts, false);

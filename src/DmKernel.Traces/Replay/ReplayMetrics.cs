@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace DmKernel.Traces.Replay;
@@ -166,7 +167,7 @@ public sealed class ReplayMetrics
         HostAvailablePercent.Load(r);
         int count = r.ReadInt32();
         if (count < 0)
-            throw new InvalidDataException($"Checkpoint has {count} series points.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has {count} series points."));
         _series.Clear();
         for (int i = 0; i < count; i++)
         {
@@ -176,7 +177,7 @@ public sealed class ReplayMetrics
 
         int slots = r.ReadInt32();
         if (slots != _pagingTicks.Length)
-            throw new InvalidDataException($"Checkpoint has {slots} slots; this replay has {_pagingTicks.Length}.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has {slots} slots; this replay has {_pagingTicks.Length}."));
         for (int i = 0; i < slots; i++)
             _pagingTicks[i] = r.ReadInt32();
         for (int i = 0; i < slots; i++)
@@ -185,7 +186,7 @@ public sealed class ReplayMetrics
         {
             int v = r.ReadInt32();
             if (v < 0 || v > _pagingTicks[i])
-                throw new InvalidDataException($"Checkpoint has {v} unservable paging ticks for slot {i}, which paged {_pagingTicks[i]}.");
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has {v} unservable paging ticks for slot {i}, which paged {_pagingTicks[i]}."));
             _unservableTicks[i] = v;
         }
     }

@@ -76,7 +76,7 @@ public sealed record BalancerPolicy
         PolicyKind.Squeezed => "squeezed",
         PolicyKind.Mom => "mom",
         PolicyKind.Esx => "esx",
-        _ => $"unknown policy kind {(int)Kind}",
+        _ => string.Create(CultureInfo.InvariantCulture, $"unknown policy kind {(int)Kind}"),
     };
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed record BalancerPolicy
                 PolicyKind.Squeezed => "Xen squeezed",
                 PolicyKind.Mom => "oVirt MoM",
                 PolicyKind.Esx => "VMware ESX",
-                _ => $"unknown policy kind {(int)Kind}",
+                _ => string.Create(CultureInfo.InvariantCulture, $"unknown policy kind {(int)Kind}"),
             };
             if (!Enum.IsDefined(Kind))
                 return name;
@@ -249,7 +249,7 @@ public sealed record BalancerPolicy
         if (SqueezedTargetFreeMb is < 0 or > 1_048_576)
             throw new ArgumentOutOfRangeException(nameof(SqueezedTargetFreeMb), SqueezedTargetFreeMb, "expected 0..1048576 MB.");
         if (MomSamples is < 1 or > MaxMomSamples)
-            throw new ArgumentOutOfRangeException(nameof(MomSamples), MomSamples, $"expected 1..{MaxMomSamples}.");
+            throw new ArgumentOutOfRangeException(nameof(MomSamples), MomSamples, string.Create(CultureInfo.InvariantCulture, $"expected 1..{MaxMomSamples}."));
         if (EsxIdleTaxPerMille is < 0 or > 999)
             throw new ArgumentOutOfRangeException(nameof(EsxIdleTaxPerMille), EsxIdleTaxPerMille, "expected 0..999 per mille.");
         if (EsxSoftPercent is < 0 or > 100)

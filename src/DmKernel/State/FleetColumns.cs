@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -452,13 +453,13 @@ internal sealed class FleetColumns
         long tick = BitConverter.ToInt64(header[12..]);
         ulong fingerprint = BitConverter.ToUInt64(header[20..]);
         if (version is not (2 or StateVersion))
-            throw new InvalidDataException($"Fleet state version {version} is not supported (expected 2 or {StateVersion}).");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Fleet state version {version} is not supported (expected 2 or {StateVersion})."));
         if (fingerprint != SchemaFingerprint)
             throw new InvalidDataException("Fleet state was saved with another column layout (schema fingerprint differs).");
         if (slots != SlotCount || hosts != HostCount)
             throw new InvalidDataException($"Fleet state is for {Count(slots, "slot")} on {Count(hosts, "host")}; this fleet has {Count(SlotCount, "slot")} on {Count(HostCount, "host")}.");
         if (tick < 0)
-            throw new InvalidDataException($"Fleet state has a negative tick index {tick}.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Fleet state has a negative tick index {tick}."));
         if (version >= 3)
         {
             // A state evolved under other parameters (another tick length, pressure window, boot grace, ...) holds counters
@@ -542,7 +543,7 @@ internal sealed class FleetColumns
     }
 
     /// <summary>"1 host", "3 hosts": a count with its noun in the message a refused state gives.</summary>
-    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : string.Create(CultureInfo.InvariantCulture, $"{n} {noun}s");
 
     /// <summary>
     /// Why a saved state's host setting column <paramref name="c"/> is refused: the first host whose value differs, by the
