@@ -131,7 +131,7 @@ public static partial class TraceGenerator
         var meta = new TraceMetadata();
         options.Record(meta);
         meta.Set("gen.host_mb_used", hostMb);
-        var description = new TraceDescription(tick, $"synthetic: TraceGenerator seed {seed}, {n} VMs, {options.Hosts} hosts, {options.Ticks} ticks of {tick.ToString(CultureInfo.InvariantCulture)} s", meta);
+        var description = new TraceDescription(tick, string.Create(CultureInfo.InvariantCulture, $"synthetic: TraceGenerator seed {seed}, {n} VMs, {options.Hosts} hosts, {options.Ticks} ticks of {tick} s"), meta);
 
         float[] sin = BuildSinTable();
         uint step = (uint)(ulong)Math.Round(tick / options.DiurnalPeriodSeconds % 1.0 * 4294967296.0);

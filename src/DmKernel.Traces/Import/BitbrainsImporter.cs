@@ -119,7 +119,7 @@ public static class BitbrainsImporter
         options.Demand.Record(meta, "Memory usage [KB] / 1024 (clamped to the sample's provisioned capacity when ClampUsageToCapacity); capacity 0 = off");
         options.Record(meta, start);
         report.Record(meta);
-        var description = new TraceDescription(options.TickSeconds, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces", meta);
+        var description = new TraceDescription(options.TickSeconds, string.Create(CultureInfo.InvariantCulture, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces"), meta);
         ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds);
         return report;
     }

@@ -137,7 +137,7 @@ public static class GoogleGcdImporter
         options.Demand.Record(meta, "memory % / 100 * gcd.vm_size_mb (may exceed the VM size: mem% > 100 is kept)");
         options.Record(meta, start);
         report.Record(meta);
-        var description = new TraceDescription(options.TickSeconds, $"Google cluster-data 2011 GCD_VMs ({report.Files} job-day files), imported by DmKernel.Traces", meta);
+        var description = new TraceDescription(options.TickSeconds, string.Create(CultureInfo.InvariantCulture, $"Google cluster-data 2011 GCD_VMs ({report.Files} job-day files), imported by DmKernel.Traces"), meta);
         ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, GoogleGcdImportOptions.NominalPeriodSeconds);
         return report;
     }

@@ -157,7 +157,7 @@ public class FleetStateTests
         }
 
         foreach (int version in new[] { 1, 0, -1, 4 })
-            Assert.Equal($"Fleet state version {version} is not supported (expected 2 or 3).", Refusal(target, b => BitConverter.TryWriteBytes(b.AsSpan(8), version)));
+            Assert.Equal(FormattableString.Invariant($"Fleet state version {version} is not supported (expected 2 or 3)."), Refusal(target, b => BitConverter.TryWriteBytes(b.AsSpan(8), version)));
         Assert.Equal("Fleet state was saved with another column layout (schema fingerprint differs).", Refusal(target, b => b[28] ^= 1));
         Assert.Equal("Fleet state has a negative tick index -1.", Refusal(target, b => BitConverter.TryWriteBytes(b.AsSpan(20), -1L)));
         Assert.Equal(before, target.ComputeStateHash());

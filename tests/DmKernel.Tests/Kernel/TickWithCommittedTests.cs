@@ -73,7 +73,7 @@ public class TickWithCommittedTests
         committed[first] = bad;
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => balancer.Tick(committed));
         Assert.Contains($"VM {first}:", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"{bad} MB", error.Message, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"{bad} MB"), error.Message, StringComparison.Ordinal);
         Assert.Equal(before, fleet.Committed.ToArray());
         Assert.Equal(1, fleet.TickIndex);
         Assert.Equal(hash, fleet.ComputeStateHash());

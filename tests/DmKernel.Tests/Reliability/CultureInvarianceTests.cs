@@ -1,6 +1,10 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using DmKernel.Tests.Cli;
+using DmKernel.Tests.Docs;
 using DmKernel.Tests.Support;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
 
 namespace DmKernel.Tests.Reliability;
 
@@ -35,5 +39,89 @@ public class UnfriendlyCultureTests
         Assert.Equal("0,01", 0.01.ToString(CultureInfo.CurrentCulture));
         Assert.Equal("1\u00a0234,5", 1234.5.ToString("N1", CultureInfo.CurrentCulture));
         Assert.Equal("-8192", (-8192).ToString(CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>
+/// Files do not depend on the culture of the program that writes them: a generated trace, an imported one (the committed
+/// Bitbrains sample), and replay's and compare's outputs from the sample trace are the same bytes under
+/// <see cref="UnfriendlyCultureAttribute"/> as under the invariant culture, but for the run's wall time, speed and
+/// working set in summary.json and comparison.json, and the PNGs (the shipped tool draws them with invariant
+/// globalization; in this test process the plotting library's axis labels would follow the culture).
+/// </summary>
+[Collection(nameof(CliTests))]
+public partial class CultureInvariantFilesTests
+{
+    [GeneratedRegex(@" VM-ticks, [0-9]+(\.[0-9]+)? s\.$")]
+    private static partial Regex WallTime();
+
+    private static readonly string[] Measured = ["\"wallSeconds\"", "\"vmTicksPerSecond\"", "\"peakWorkingSetBytes\""];
+
+    private static void Under(CultureInfo culture, Action run)
+    {
+        CultureInfo old = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = culture;
+        try
+        {
+            run();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = old;
+        }
+    }
+
+    private static void AssertSameFiles(string expectedDir, string actualDir)
+    {
+        string[] names = [.. Directory.GetFiles(expectedDir).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal(names, Directory.GetFiles(actualDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains(names, n => n.EndsWith(".json", StringComparison.Ordinal)); // summary.json or comparison.json
+        foreach (string name in names.Where(n => !n.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            string[] expected = Lines(Path.Combine(expectedDir, name)), actual = Lines(Path.Combine(actualDir, name));
+            string? first = expected.Zip(actual).Where(p => p.First != p.Second).Select(p => $"{name}: '{p.First}' became '{p.Second}'").FirstOrDefault();
+            Assert.True(first is null && expected.Length == actual.Length, first ?? $"{name}: {expected.Length} lines became {actual.Length}");
+        }
+
+        // compare's report.md gives its wall time ("- 63 probes, 13 M VM-ticks, 0.4 s."): the number is masked only where it
+        // is written invariantly, so a decimal comma there still differs.
+        static string[] Lines(string path) => [.. File.ReadAllLines(path)
+            .Where(l => !Measured.Any(m => l.Contains(m, StringComparison.Ordinal)))
+            .Select(l => WallTime().Replace(l, " VM-ticks, (wall time) s."))];
+    }
+
+    [Fact]
+    public void GeneratedAndImportedTraces_AreTheSameBytes_UnderAnUnfriendlyCulture()
+    {
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        var options = new TraceGeneratorOptions { Vms = 300, Hosts = 4, Ticks = 200, Seed = 11 };
+        Under(CultureInfo.InvariantCulture, () => TraceGenerator.Generate(tmp.File("a.dmt"), options));
+        Under(UnfriendlyCultureAttribute.Culture, () => TraceGenerator.Generate(tmp.File("b.dmt"), options));
+        Assert.Equal(File.ReadAllBytes(tmp.File("a.dmt")), File.ReadAllBytes(tmp.File("b.dmt")));
+
+        string source = RealTraces.Path("bitbrains-gwa-t-12-rnd");
+        int exitA = 0, exitB = 0;
+        Under(CultureInfo.InvariantCulture, () => exitA = CliTests.Run("import", "bitbrains", source, "-o", tmp.File("i-a.dmt")).Exit);
+        Under(UnfriendlyCultureAttribute.Culture, () => exitB = CliTests.Run("import", "bitbrains", source, "-o", tmp.File("i-b.dmt")).Exit);
+        Assert.Equal(0, exitA);
+        Assert.Equal(0, exitB);
+        Assert.Equal(File.ReadAllBytes(tmp.File("i-a.dmt")), File.ReadAllBytes(tmp.File("i-b.dmt")));
+    }
+
+    [Fact]
+    public void ReplayAndCompareOutputs_AreTheSame_UnderAnUnfriendlyCulture()
+    {
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        string trace = Path.Combine(ReadmeExampleTests.RepoRoot(), "traces", "sample-200vms-1day.dmt");
+        foreach ((string command, string[] extra) in (ValueTuple<string, string[]>[])[("replay", []), ("compare", ["--seeds", "1"])])
+        {
+            string a = tmp.File(command + "-a"), b = tmp.File(command + "-b");
+            (int Exit, string Out, string Err) ra = default, rb = default;
+            Under(CultureInfo.InvariantCulture, () => ra = CliTests.Run([command, trace, "-o", a, .. extra]));
+            Under(UnfriendlyCultureAttribute.Culture, () => rb = CliTests.Run([command, trace, "-o", b, .. extra]));
+            Assert.True(ra.Exit == 0, ra.Err);
+            Assert.True(rb.Exit == 0, rb.Err);
+            AssertSameFiles(a, b);
+        }
     }
 }

@@ -104,7 +104,7 @@ public class ReplayCheckpointTests
         using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
         using var engine = new ReplayEngine(reader, Options);
         var e = Assert.Throws<InvalidDataException>(() => engine.ResumeFrom(new MemoryStream(checkpoint), "fp"));
-        Assert.Contains($"at tick {tick}, outside this replay's 0..60", e.Message, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"at tick {tick}, outside this replay's 0..60"), e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
