@@ -226,16 +226,9 @@ public class KernelSupportMutationTests_Spans
     [Fact]
     public void R16_SmartPagingSpan_IsTheSmartPagingColumn_NotBallooned()
     {
-        var s = new Scenario(hostTotalMb: 4096, model: RuleScenario.FastReclaim);
-        int a = s.StartRunning((RuleScenario.Dm(2048, 512, 4096), 300))[0];
-        s.Tick();
-        Assert.Equal((512, 1536, 0), (s.Fleet.Vms.Assigned[a], s.Fleet.Vms.Ballooned[a], s.Fleet.Vms.SmartPagingMb[a]));
-        int b = s.Add(VmSettings.Static(3584));
-        s.Fleet.RequestStart(b);
-        s.Tick();
-        s.Fleet.RequestRestart(a);
-        s.Tick();
-        Assert.Equal(LifecycleResult.RestartedWithSmartPaging, s.Fleet.LastResult(a));
+        // The scenario of R15_R16_ReclaimDrainTests (per-index getters checked there: 512 and 1536 ballooned, then the
+        // restart's 512 and 1536 of Smart Paging); here the spans.
+        (Scenario s, int a) = DmKernel.Tests.Rules.R15_R16_ReclaimDrainTests.RestartedWithSmartPaging(RuleScenario.FastReclaim);
         Assert.Equal((512, 0, 1536), (s.Fleet.Vms.Assigned[a], s.Fleet.Vms.Ballooned[a], s.Fleet.Vms.SmartPagingMb[a]));
         Assert.Equal(512 + 1536, s.Fleet.Vms.GuestVisible[a]); // R18: Assigned + Ballooned + SmartPaging
         s.Tick(); // Running: the drain's first 1020

@@ -119,7 +119,7 @@ public class R15_R16_ReclaimDrainTests
     /// first two Running ticks (1020, 516). B, static 3584, takes the rest. A's restart then finds no memory and no
     /// donor: Assigned 512 + Smart Paging 1536.
     /// </summary>
-    private static (Scenario S, int A) RestartedWithSmartPaging(ModelParameters model, KernelPath path = KernelPath.Scalar)
+    internal static (Scenario S, int A) RestartedWithSmartPaging(ModelParameters model, KernelPath path = KernelPath.Scalar)
     {
         var s = new Scenario(hostTotalMb: 4096, model: model, path: path);
         int a = s.StartRunning((Dm(2048, 512, 4096), 300))[0];
