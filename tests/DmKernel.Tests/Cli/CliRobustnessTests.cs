@@ -68,8 +68,9 @@ public class CliRobustnessTests
         Assert.Equal("mine", File.ReadAllText(target));
 
         string fifo = tmp.File("pipe.dmt");
-        using (Process mkfifo = Process.Start("mkfifo", fifo))
+        using (Process mkfifo = Process.Start("mkfifo", [fifo])) // the path as one argument: a temporary folder may hold spaces
             mkfifo.WaitForExit();
+        Assert.True(OutputFile.Describe(fifo) == "a named pipe", $"mkfifo made no named pipe at '{fifo}'");
         (exit, _, stderr) = Run("generate", "--profile", "vdi", "--vms", "10", "--ticks", "5", "-o", fifo);
         Assert.Equal(1, exit);
         Assert.Contains("is a named pipe", ErrorLine(stderr), StringComparison.Ordinal);
