@@ -35,14 +35,8 @@ public class KernelSupportMutationTests
     {
         Fleet fleet = WaterFillingOracleTests.ShortHost(new HostSpec(32768, 6, 0), [(2, 4362), (1, 2176), (1, 2100), (1, 1000), (1, 5000), (1, 5000)], budget: 14000);
         var ctx = new TickContext(fleet.Model, 0);
-        var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
-        int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
-        Assert.Equal(6, n);
         int[] expected = [4362, 2176, 2100, 1000, 2182, 2180];
-        int[] bySlot = new int[6];
-        for (int j = 0; j < n; j++)
-            bySlot[(int)(uint)scratch.Keys[j]] = scratch.Alloc[j];
-        Assert.Equal(expected, bySlot);
+        Assert.Equal(expected, WaterFillingOracleTests.ScalarPlanBySlot(fleet, ctx, members: 6));
 
         // The vector plans (rounds to the fixpoint) agree, per slot offset.
         WaterFillingOracleTests.AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.Cols.HostCapacity[0] - 6]]);

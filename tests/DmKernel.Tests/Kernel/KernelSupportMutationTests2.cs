@@ -35,15 +35,9 @@ public class KernelSupportMutationTests2
             [(10, 12500), (10, 11958), (10, 10002), (10, 1000), .. Enumerable.Repeat((1, 3000), 15), (1, 1272)];
         Fleet fleet = WaterFillingOracleTests.ShortHost(new HostSpec(131072, 20, 0), vms, budget: 56000);
         var ctx = new TickContext(fleet.Model, 0);
-        var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
-        int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
-        Assert.Equal(20, n);
         int[] expected = [12500, 11958, 10002, 1000, 1286, 1286, 1286, 1286, .. Enumerable.Repeat(1284, 11), 1272];
         Assert.Equal(56000, expected.Sum());
-        int[] bySlot = new int[20];
-        for (int j = 0; j < n; j++)
-            bySlot[(int)(uint)scratch.Keys[j]] = scratch.Alloc[j];
-        Assert.Equal(expected, bySlot);
+        Assert.Equal(expected, WaterFillingOracleTests.ScalarPlanBySlot(fleet, ctx, members: 20));
 
         // The vector plans (rounds to the fixpoint) agree, per slot offset.
         WaterFillingOracleTests.AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.Cols.HostCapacity[0] - 20]]);

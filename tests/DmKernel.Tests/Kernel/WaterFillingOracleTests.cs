@@ -175,6 +175,19 @@ public class WaterFillingOracleTests
         AssertVectorPlans(fleet, ctx, [.. expected, .. new int[fleet.Cols.HostCapacity[0] - 3]]);
     }
 
+    /// <summary>The scalar plan of host 0 (<see cref="ShortPlan.Plan"/>), which must have <paramref name="members"/>
+    /// members, as each member slot's allocation (the plan lists them in R13's order).</summary>
+    internal static int[] ScalarPlanBySlot(Fleet fleet, in TickContext ctx, int members)
+    {
+        var scratch = new HostScratch(fleet.Cols.HostCapacity[0]);
+        int n = ShortPlan.Plan(fleet.Cols.Host(0), ctx, scratch);
+        Assert.Equal(members, n);
+        int[] bySlot = new int[members];
+        for (int j = 0; j < n; j++)
+            bySlot[(int)(uint)scratch.Keys[j]] = scratch.Alloc[j];
+        return bySlot;
+    }
+
     /// <summary>Each vector width's plan gives the expected allocation per slot of host 0 (0 for non-members).</summary>
     internal static void AssertVectorPlans(Fleet fleet, in TickContext ctx, int[] expectedBySlot)
     {
