@@ -67,9 +67,9 @@ public sealed class Balancer : IDisposable
         ArgumentNullException.ThrowIfNull(policy);
         policy.Validate();
         if (threads < 1 || threads > 1024)
-            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1..1024.");
+            throw new InvariantOutOfRangeException(nameof(threads), threads, "threads must be 1..1024.");
         if (!Enum.IsDefined(path))
-            throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
+            throw new InvariantOutOfRangeException(nameof(path), path, "Unknown kernel path.");
         _fleet = fleet;
         Policy = policy;
         Path = KernelPaths.Resolve(path);
@@ -433,7 +433,7 @@ public sealed class Balancer : IDisposable
         try
         {
             if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
-                throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
+                throw new InvariantOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount), null,
                     string.Create(CultureInfo.InvariantCulture, $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}."));
             ClaimHosts(firstHost, hostCount);
             WhileTicking?.Invoke();
@@ -552,7 +552,7 @@ public sealed class Balancer : IDisposable
     /// <summary>Runs <paramref name="count"/> ticks.</summary>
     public void Tick(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        InvariantOutOfRangeException.ThrowIfNegative(count);
         ObjectDisposedException.ThrowIf(_disposed, this);
         for (int i = 0; i < count; i++)
             Tick();

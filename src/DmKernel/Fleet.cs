@@ -38,16 +38,16 @@ public sealed partial class Fleet
             HostSpec spec = hosts[h];
             int reserve = spec.ReserveMb ?? model.HostReserveMb;
             if (spec.VmCapacity < 0 || spec.VmCapacity > HostSpec.MaxVmCapacity)
-                throw new ArgumentOutOfRangeException(nameof(hosts), spec.VmCapacity, string.Create(CultureInfo.InvariantCulture, $"Host {h}: VmCapacity must be 0..{HostSpec.MaxVmCapacity}."));
+                throw new InvariantOutOfRangeException(nameof(hosts), spec.VmCapacity, string.Create(CultureInfo.InvariantCulture, $"Host {h}: VmCapacity must be 0..{HostSpec.MaxVmCapacity}."));
             if (reserve < 0 || reserve % model.GranularityMb != 0)
-                throw new ArgumentOutOfRangeException(nameof(hosts), reserve, string.Create(CultureInfo.InvariantCulture, $"Host {h}: ReserveMb must be a non-negative multiple of {model.GranularityMb} MB (R3)."));
+                throw new InvariantOutOfRangeException(nameof(hosts), reserve, string.Create(CultureInfo.InvariantCulture, $"Host {h}: ReserveMb must be a non-negative multiple of {model.GranularityMb} MB (R3)."));
             if (spec.TotalMb < reserve || spec.TotalMb % model.GranularityMb != 0)
-                throw new ArgumentOutOfRangeException(nameof(hosts), spec.TotalMb, string.Create(CultureInfo.InvariantCulture, $"Host {h}: TotalMb must be a multiple of {model.GranularityMb} MB and at least the reserve of {reserve} MB (R3)."));
+                throw new InvariantOutOfRangeException(nameof(hosts), spec.TotalMb, string.Create(CultureInfo.InvariantCulture, $"Host {h}: TotalMb must be a multiple of {model.GranularityMb} MB and at least the reserve of {reserve} MB (R3)."));
             int padded = (spec.VmCapacity + SlotAlignment - 1) / SlotAlignment * SlotAlignment;
             layout[h] = ((int)slots, padded, spec.VmCapacity, spec.TotalMb, reserve);
             slots += padded;
             if (slots > Array.MaxLength / 2)
-                throw new ArgumentOutOfRangeException(nameof(hosts), slots, "Too many VM slots in one fleet.");
+                throw new InvariantOutOfRangeException(nameof(hosts), slots, "Too many VM slots in one fleet.");
         }
 
         SlotCount = (int)slots;

@@ -31,7 +31,7 @@ public sealed class FleetMeter
     public FleetMeter(Fleet fleet, int pressureBins)
     {
         ArgumentNullException.ThrowIfNull(fleet);
-        ArgumentOutOfRangeException.ThrowIfNegative(pressureBins);
+        InvariantOutOfRangeException.ThrowIfNegative(pressureBins);
         _fleet = fleet;
         _bins = pressureBins;
         bool pooled = Vector256.IsHardwareAccelerated && pressureBins > 0 && pressureBins - 1 < FleetStatistics.PooledBins;
@@ -73,7 +73,7 @@ public sealed class FleetMeter
         if (firstHost < 0 || hostCount < 0 || firstHost > _fleet.HostCount - hostCount)
         {
             // Named as Balancer.TickHosts names it: firstHost when it is not a host (nor the end), else hostCount.
-            throw new ArgumentOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount),
+            throw new InvariantOutOfRangeException(firstHost < 0 || firstHost > _fleet.HostCount ? nameof(firstHost) : nameof(hostCount), null,
                 string.Create(CultureInfo.InvariantCulture, $"Hosts [{firstHost}, {(long)firstHost + hostCount}) are not within 0..{_fleet.HostCount}."));
         }
         int twice = _measured.AsSpan(firstHost, hostCount).IndexOfAnyExcept((byte)0);

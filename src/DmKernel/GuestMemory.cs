@@ -8,7 +8,7 @@ public static class GuestMemory
     /// <summary>R8: the Linux guest's balloon floor for <paramref name="assignedMb"/> (added to its committed demand).</summary>
     public static int LinuxFloor(int assignedMb)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(assignedMb);
+        InvariantOutOfRangeException.ThrowIfNegative(assignedMb);
         return Rules.LinuxFloor(assignedMb);
     }
 

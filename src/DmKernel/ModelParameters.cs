@@ -72,7 +72,7 @@ public sealed record ModelParameters
     public int ToTicks(double seconds)
     {
         if (double.IsNaN(seconds))
-            throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "a period in seconds, not NaN.");
+            throw new InvariantOutOfRangeException(nameof(seconds), seconds, "a period in seconds, not NaN.");
         double ticks = Math.Floor(seconds / TickSeconds + 0.5);
         return ticks < 1 ? 1 : ticks > int.MaxValue ? int.MaxValue : (int)ticks;
     }

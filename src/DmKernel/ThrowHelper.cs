@@ -7,11 +7,11 @@ internal static class ThrowHelper
 {
     [DoesNotReturn]
     public static void VmOutOfRange(int vm, int slots)
-        => throw new ArgumentOutOfRangeException(nameof(vm), vm, string.Create(CultureInfo.InvariantCulture, $"VM slot {vm} does not exist; the fleet has slots 0..{slots - 1}."));
+        => throw new InvariantOutOfRangeException(nameof(vm), vm, string.Create(CultureInfo.InvariantCulture, $"VM slot {vm} does not exist; the fleet has slots 0..{slots - 1}."));
 
     [DoesNotReturn]
     public static void HostOutOfRange(int host, int hosts)
-        => throw new ArgumentOutOfRangeException(nameof(host), host, string.Create(CultureInfo.InvariantCulture, $"Host {host} does not exist; the fleet has hosts 0..{hosts - 1}."));
+        => throw new InvariantOutOfRangeException(nameof(host), host, string.Create(CultureInfo.InvariantCulture, $"Host {host} does not exist; the fleet has hosts 0..{hosts - 1}."));
 
     [DoesNotReturn]
     public static void SlotFree(int vm)
@@ -23,7 +23,7 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void BadCommitted(int vm, int value, string parameter)
-        => throw new ArgumentOutOfRangeException(parameter, value, string.Create(CultureInfo.InvariantCulture, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8)."));
+        => throw new InvariantOutOfRangeException(parameter, value, string.Create(CultureInfo.InvariantCulture, $"VM {vm}: committed demand {value} MB is out of range: expected 0..{Fleet.MaxCommittedMb} MB (R8)."));
 
     /// <summary>
     /// The per-slot outputs of a measurement: both given (one element per slot) or both empty; the error names the one that
@@ -44,7 +44,7 @@ internal static class ThrowHelper
     public static void SlotRun(int firstVm, int length, int slots, string name)
     {
         if ((uint)firstVm > (uint)slots)
-            throw new ArgumentOutOfRangeException(nameof(firstVm), firstVm, string.Create(CultureInfo.InvariantCulture, $"firstVm {firstVm} is not a slot: expected 0..{slots} (the fleet has slots 0..{slots - 1})."));
+            throw new InvariantOutOfRangeException(nameof(firstVm), firstVm, string.Create(CultureInfo.InvariantCulture, $"firstVm {firstVm} is not a slot: expected 0..{slots} (the fleet has slots 0..{slots - 1})."));
         throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} has {length} elements from slot {firstVm}; the fleet has {slots - firstVm} slots from there (slots 0..{slots - 1})."), name);
     }
 

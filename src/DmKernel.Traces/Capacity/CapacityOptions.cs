@@ -94,22 +94,22 @@ public sealed record CapacityOptions
         ArgumentNullException.ThrowIfNull(Level);
         Level.Validate();
         if (Host.TotalMb <= 0 || Host.TotalMb % 2 != 0)
-            throw new ArgumentOutOfRangeException(nameof(Host), Host.TotalMb, "host size: expected a positive multiple of 2 MB.");
+            throw new InvariantOutOfRangeException(nameof(Host), Host.TotalMb, "host size: expected a positive multiple of 2 MB.");
         int reserve = Host.ReserveMb ?? Probe.Model.HostReserveMb;
         if (reserve < 0 || reserve % 2 != 0 || reserve >= Host.TotalMb)
-            throw new ArgumentOutOfRangeException(nameof(Host), reserve, string.Create(CultureInfo.InvariantCulture, $"host reserve: expected a multiple of 2 MB below the host size ({Host.TotalMb} MB)."));
+            throw new InvariantOutOfRangeException(nameof(Host), reserve, string.Create(CultureInfo.InvariantCulture, $"host reserve: expected a multiple of 2 MB below the host size ({Host.TotalMb} MB)."));
         if (HostsPerProbe is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(HostsPerProbe), HostsPerProbe, "hosts per probe: expected 1..1024.");
+            throw new InvariantOutOfRangeException(nameof(HostsPerProbe), HostsPerProbe, "hosts per probe: expected 1..1024.");
         if (Seeds is < 1 or > 100)
-            throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds, "seeds: expected 1..100.");
+            throw new InvariantOutOfRangeException(nameof(Seeds), Seeds, "seeds: expected 1..100.");
         if (Threads is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
+            throw new InvariantOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
         if (MaxHosts is < 1 or > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(MaxHosts), MaxHosts, "max hosts: expected 1..1000000.");
+            throw new InvariantOutOfRangeException(nameof(MaxHosts), MaxHosts, "max hosts: expected 1..1000000.");
         if (MaxSensitivityValues < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxSensitivityValues), MaxSensitivityValues, "max sensitivity values: expected 0 or more.");
+            throw new InvariantOutOfRangeException(nameof(MaxSensitivityValues), MaxSensitivityValues, "max sensitivity values: expected 0 or more.");
         if (MaxVmsPerHost is < 1 or > HostSpec.MaxVmCapacity)
-            throw new ArgumentOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}."));
+            throw new InvariantOutOfRangeException(nameof(MaxVmsPerHost), MaxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"max VMs per host: expected 1..{HostSpec.MaxVmCapacity}."));
         if (Strategies is null || Strategies.Count == 0)
             throw new ArgumentException("At least one strategy is needed.", nameof(Strategies));
         if (!Strategies.Any(s => s.Kind == StrategyKind.DynamicMemory) || !Strategies.Contains(MemoryStrategy.StaticProvisioned))

@@ -144,7 +144,7 @@ public sealed class CapacityPlan
     /// </summary>
     public int[] Assign(int shards)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        InvariantOutOfRangeException.ThrowIfLessThan(shards, 1);
         var shardOf = new int[Specs.Count];
         var load = new long[shards];
         foreach (int i in Enumerable.Range(0, Specs.Count).OrderByDescending(Weight).ThenBy(i => i))

@@ -53,7 +53,7 @@ public sealed record MemoryStrategy
     public static MemoryStrategy DynamicWithBuffer(int bufferPercent)
     {
         if (bufferPercent is < VmSettings.MinBuffer or > VmSettings.MaxBuffer)
-            throw new ArgumentOutOfRangeException(nameof(bufferPercent), bufferPercent, string.Create(CultureInfo.InvariantCulture, $"buffer: expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer} % (R1)."));
+            throw new InvariantOutOfRangeException(nameof(bufferPercent), bufferPercent, string.Create(CultureInfo.InvariantCulture, $"buffer: expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer} % (R1)."));
         return new(StrategyKind.DynamicMemory, bufferPercent, string.Create(CultureInfo.InvariantCulture, $"Dynamic Memory, buffer {bufferPercent} %"));
     }
 
@@ -61,7 +61,7 @@ public sealed record MemoryStrategy
     public static MemoryStrategy Fixed(int sizeMb)
     {
         if (sizeMb < VmSettings.MinMinimumMb || sizeMb % 2 != 0)
-            throw new ArgumentOutOfRangeException(nameof(sizeMb), sizeMb, "size: expected a multiple of 2 MB, at least 32.");
+            throw new InvariantOutOfRangeException(nameof(sizeMb), sizeMb, "size: expected a multiple of 2 MB, at least 32.");
         string name = sizeMb % 1024 == 0
             ? string.Create(CultureInfo.InvariantCulture, $"fixed {sizeMb / 1024} GB")
             : string.Create(CultureInfo.InvariantCulture, $"fixed {sizeMb} MB");
@@ -72,7 +72,7 @@ public sealed record MemoryStrategy
     public static MemoryStrategy ProvisionedPlus(int percent)
     {
         if (percent is < 1 or > 1000)
-            throw new ArgumentOutOfRangeException(nameof(percent), percent, "margin: expected 1..1000 %.");
+            throw new InvariantOutOfRangeException(nameof(percent), percent, "margin: expected 1..1000 %.");
         return new(StrategyKind.StaticProvisionedPlus, percent, string.Create(CultureInfo.InvariantCulture, $"provisioned + {percent} %"));
     }
 

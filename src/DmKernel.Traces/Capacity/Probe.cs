@@ -167,7 +167,7 @@ public static class Probe
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hostCount, 1);
+        InvariantOutOfRangeException.ThrowIfLessThan(hostCount, 1);
         ModelParameters model = options.Model with { TickSeconds = series.TickSeconds };
         model.Validate();
 

@@ -24,11 +24,11 @@ public sealed record ServiceLevel
     public void Validate()
     {
         if (!double.IsFinite(MaxPagingShare) || MaxPagingShare < 0 || MaxPagingShare > 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxPagingShare), MaxPagingShare, "paging limit: expected a fraction from 0 to 1.");
+            throw new InvariantOutOfRangeException(nameof(MaxPagingShare), MaxPagingShare, "paging limit: expected a fraction from 0 to 1.");
         if (MaxPressure is < 1 or > 100_000)
-            throw new ArgumentOutOfRangeException(nameof(MaxPressure), MaxPressure, "pressure limit: expected 1..100000 %.");
+            throw new InvariantOutOfRangeException(nameof(MaxPressure), MaxPressure, "pressure limit: expected 1..100000 %.");
         if (!double.IsFinite(PressurePercentile) || PressurePercentile <= 0 || PressurePercentile > 100)
-            throw new ArgumentOutOfRangeException(nameof(PressurePercentile), PressurePercentile, "pressure percentile: expected a number in (0, 100].");
+            throw new InvariantOutOfRangeException(nameof(PressurePercentile), PressurePercentile, "pressure percentile: expected a number in (0, 100].");
     }
 
     /// <summary>Whether <paramref name="o"/> meets the level.</summary>

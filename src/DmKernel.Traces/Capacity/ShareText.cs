@@ -15,8 +15,8 @@ public static class ShareText
     /// </summary>
     public static string Percent(double share, int decimals = 2)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 6);
+        InvariantOutOfRangeException.ThrowIfNegative(decimals);
+        InvariantOutOfRangeException.ThrowIfGreaterThan(decimals, 6);
         if (double.IsNaN(share))
             return "–";
         string format = "P" + decimals.ToString(CultureInfo.InvariantCulture);
@@ -36,8 +36,8 @@ public static class ShareText
     /// </summary>
     public static string Amount(double value, int decimals = 2)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 6);
+        InvariantOutOfRangeException.ThrowIfNegative(decimals);
+        InvariantOutOfRangeException.ThrowIfGreaterThan(decimals, 6);
         if (double.IsNaN(value))
             return "–";
         string format = "F" + decimals.ToString(CultureInfo.InvariantCulture);

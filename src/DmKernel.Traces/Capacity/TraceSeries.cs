@@ -121,7 +121,7 @@ public sealed class TraceSeries
     public static TraceSeries FromValues(string name, double tickSeconds, IReadOnlyList<TraceVm> vms, int ticks, ReadOnlySpan<int> vmMajorValues, TraceMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(vms);
-        ArgumentOutOfRangeException.ThrowIfLessThan(ticks, 1);
+        InvariantOutOfRangeException.ThrowIfLessThan(ticks, 1);
         if (vms.Count == 0)
             throw new ArgumentException("A series needs at least one VM.", nameof(vms));
         if (vmMajorValues.Length != (long)vms.Count * ticks)
@@ -130,7 +130,7 @@ public sealed class TraceSeries
         if (bad >= 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"VM {bad / ticks}, tick {bad % ticks}: value {vmMajorValues[bad]}, expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB."), nameof(vmMajorValues));
         if (!double.IsFinite(tickSeconds) || tickSeconds <= 0)
-            throw new ArgumentOutOfRangeException(nameof(tickSeconds), tickSeconds, "tickSeconds: expected a positive finite number.");
+            throw new InvariantOutOfRangeException(nameof(tickSeconds), tickSeconds, "tickSeconds: expected a positive finite number.");
         return new TraceSeries(name, tickSeconds, [.. vms], metadata ?? new TraceMetadata(), ticks, vmMajorValues.ToArray());
     }
 

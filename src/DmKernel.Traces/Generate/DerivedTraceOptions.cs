@@ -87,6 +87,6 @@ public sealed record DerivedTraceOptions
     private static void Check(bool ok, string name, double value, string expected)
     {
         if (!ok)
-            throw new ArgumentOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
+            throw new InvariantOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
     }
 }

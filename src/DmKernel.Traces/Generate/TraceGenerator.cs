@@ -249,7 +249,7 @@ public static partial class TraceGenerator
     }
 
     /// <summary>An error that names the option (<paramref name="option"/> is its ParamName) and its value.</summary>
-    private static ArgumentOutOfRangeException OptionError(string option, object? value, string message) => new(option, value, message);
+    private static ArgumentOutOfRangeException OptionError(string option, object? value, string message) => new InvariantOutOfRangeException(option, value, message);
 
     /// <summary>sin(2π k / 4096) by a Taylor polynomial (basic IEEE arithmetic only, so identical everywhere).</summary>
     private static float[] BuildSinTable()

@@ -115,7 +115,7 @@ public sealed record TraceGeneratorOptions
     private static void Check(bool ok, string name, double value, string expected)
     {
         if (!ok)
-            throw new ArgumentOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
+            throw new InvariantOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
     }
 
     private static void CheckShare(string name, double value) => Check(double.IsFinite(value) && value >= 0 && value <= 1, name, value, "a share from 0 to 1");

@@ -80,7 +80,7 @@ public sealed record VdiFleetOptions
     private static void Check(bool ok, string name, double value, string expected)
     {
         if (!ok)
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} = {value}: expected {expected}."));
+            throw new InvariantOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} = {value}: expected {expected}."));
     }
 }
 

@@ -90,11 +90,11 @@ public sealed record DemandModel
     public void Validate(string prefix)
     {
         if (!double.IsFinite(K) || K < 0 || K > 1000)
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(K)}", K, $"{prefix}.{nameof(K)} = {K.ToString(CultureInfo.InvariantCulture)}: expected a finite factor from 0 to 1000.");
+            throw new InvariantOutOfRangeException($"{prefix}.{nameof(K)}", K, $"{prefix}.{nameof(K)} = {K.ToString(CultureInfo.InvariantCulture)}: expected a finite factor from 0 to 1000.");
         if (!double.IsFinite(OsBaseMb) || OsBaseMb < 0 || OsBaseMb > TraceValues.MaxCommittedMb)
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(OsBaseMb)}", OsBaseMb, string.Create(CultureInfo.InvariantCulture, $"{prefix}.{nameof(OsBaseMb)} = {OsBaseMb.ToString(CultureInfo.InvariantCulture)}: expected 0..{TraceValues.MaxCommittedMb} MB."));
+            throw new InvariantOutOfRangeException($"{prefix}.{nameof(OsBaseMb)}", OsBaseMb, string.Create(CultureInfo.InvariantCulture, $"{prefix}.{nameof(OsBaseMb)} = {OsBaseMb.ToString(CultureInfo.InvariantCulture)}: expected 0..{TraceValues.MaxCommittedMb} MB."));
         if (!double.IsFinite(OsBaseCapPercent) || OsBaseCapPercent < 0 || OsBaseCapPercent > 100)
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(OsBaseCapPercent)}", OsBaseCapPercent, $"{prefix}.{nameof(OsBaseCapPercent)} = {OsBaseCapPercent.ToString(CultureInfo.InvariantCulture)}: expected a percentage from 0 to 100.");
+            throw new InvariantOutOfRangeException($"{prefix}.{nameof(OsBaseCapPercent)}", OsBaseCapPercent, $"{prefix}.{nameof(OsBaseCapPercent)} = {OsBaseCapPercent.ToString(CultureInfo.InvariantCulture)}: expected a percentage from 0 to 100.");
     }
 
     internal void Record(TraceMetadata m, string usedDefinition)

@@ -81,7 +81,7 @@ internal static class ImportPipeline
         if (ticks > MaxTicks)
         {
 #pragma warning disable CA2208 // the option at fault, named as ImportOptions.Validate names it, so that a caller can map it to its own option
-            throw new ArgumentOutOfRangeException(nameof(ImportOptions.TickSeconds), o.TickSeconds, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            throw new InvariantOutOfRangeException(nameof(ImportOptions.TickSeconds), o.TickSeconds, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(series, start, 1) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
 #pragma warning restore CA2208
         }

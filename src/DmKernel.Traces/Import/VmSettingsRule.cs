@@ -67,6 +67,6 @@ public sealed record VmSettingsRule
     private static void Check(bool ok, string prefix, string name, int value, string expected)
     {
         if (!ok)
-            throw new ArgumentOutOfRangeException($"{prefix}.{name}", value, string.Create(CultureInfo.InvariantCulture, $"{prefix}.{name} = {value}: expected {expected}."));
+            throw new InvariantOutOfRangeException($"{prefix}.{name}", value, string.Create(CultureInfo.InvariantCulture, $"{prefix}.{name} = {value}: expected {expected}."));
     }
 }

@@ -61,11 +61,11 @@ public sealed class NativeTraceWriter : IDisposable
         options ??= NativeTraceWriterOptions.Default;
         options.Validate();
         if (!double.IsFinite(description.TickSeconds) || description.TickSeconds <= 0 || description.TickSeconds > 1e9)
-            throw new ArgumentOutOfRangeException(nameof(description), description.TickSeconds, "TickSeconds: expected a finite number of seconds in (0, 1e9].");
+            throw new InvariantOutOfRangeException(nameof(description), description.TickSeconds, "TickSeconds: expected a finite number of seconds in (0, 1e9].");
         if (vms.Count > NativeFormat.MaxVmCount)
-            throw new ArgumentOutOfRangeException(nameof(vms), vms.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxVmCount} VMs."));
+            throw new InvariantOutOfRangeException(nameof(vms), vms.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxVmCount} VMs."));
         if (hosts.Count > NativeFormat.MaxHostCount)
-            throw new ArgumentOutOfRangeException(nameof(hosts), hosts.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxHostCount} hosts."));
+            throw new InvariantOutOfRangeException(nameof(hosts), hosts.Count, string.Create(CultureInfo.InvariantCulture, $"at most {NativeFormat.MaxHostCount} hosts."));
         CheckTables(description, vms, hosts);
         if (output is null)
         {
@@ -136,7 +136,7 @@ public sealed class NativeTraceWriter : IDisposable
         for (int i = 0; i < committedOrOff.Length; i++)
         {
             if (!TraceValues.IsValid(committedOrOff[i]))
-                throw new ArgumentOutOfRangeException(nameof(committedOrOff), committedOrOff[i], string.Create(CultureInfo.InvariantCulture, $"Tick {TicksWritten}, VM {i}: expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB."));
+                throw new InvariantOutOfRangeException(nameof(committedOrOff), committedOrOff[i], string.Create(CultureInfo.InvariantCulture, $"Tick {TicksWritten}, VM {i}: expected -1 (off) or 0..{TraceValues.MaxCommittedMb} MB."));
         }
 
         if (_chunkTicks == 0)

@@ -36,7 +36,7 @@ public sealed record NativeTraceWriterOptions
     public void Validate()
     {
         if (Compression is not (NativeTraceCompression.None or NativeTraceCompression.Deflate or NativeTraceCompression.Zstd))
-            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Compression: expected None, Deflate or Zstd.");
+            throw new InvariantOutOfRangeException(nameof(Compression), Compression, "Compression: expected None, Deflate or Zstd.");
         if (CompressionLevel is int level)
         {
             (int lo, int hi) = Compression switch
@@ -46,14 +46,14 @@ public sealed record NativeTraceWriterOptions
                 _ => (0, 0),
             };
             if (level < lo || level > hi)
-                throw new ArgumentOutOfRangeException(nameof(CompressionLevel), level, string.Create(CultureInfo.InvariantCulture, $"CompressionLevel: expected {lo}..{hi} for {Compression}."));
+                throw new InvariantOutOfRangeException(nameof(CompressionLevel), level, string.Create(CultureInfo.InvariantCulture, $"CompressionLevel: expected {lo}..{hi} for {Compression}."));
         }
 
         if (TickEncoding is not (NativeTickEncoding.DeltaLeb128 or NativeTickEncoding.DeltaBlocks16))
-            throw new ArgumentOutOfRangeException(nameof(TickEncoding), TickEncoding, "TickEncoding: expected DeltaLeb128 or DeltaBlocks16.");
+            throw new InvariantOutOfRangeException(nameof(TickEncoding), TickEncoding, "TickEncoding: expected DeltaLeb128 or DeltaBlocks16.");
         if (ChunkVmTicks < 1 || ChunkVmTicks > NativeFormat.MaxChunkVmTicks)
-            throw new ArgumentOutOfRangeException(nameof(ChunkVmTicks), ChunkVmTicks, string.Create(CultureInfo.InvariantCulture, $"ChunkVmTicks: expected 1..{NativeFormat.MaxChunkVmTicks}."));
+            throw new InvariantOutOfRangeException(nameof(ChunkVmTicks), ChunkVmTicks, string.Create(CultureInfo.InvariantCulture, $"ChunkVmTicks: expected 1..{NativeFormat.MaxChunkVmTicks}."));
         if (KeyframeIntervalTicks < 0)
-            throw new ArgumentOutOfRangeException(nameof(KeyframeIntervalTicks), KeyframeIntervalTicks, "KeyframeIntervalTicks: expected >= 0.");
+            throw new InvariantOutOfRangeException(nameof(KeyframeIntervalTicks), KeyframeIntervalTicks, "KeyframeIntervalTicks: expected >= 0.");
     }
 }

@@ -19,11 +19,11 @@ public static class TracePlacement
     {
         ArgumentNullException.ThrowIfNull(vms);
         if (hostMb <= 0 || hostMb % 2 != 0)
-            throw new ArgumentOutOfRangeException(nameof(hostMb), hostMb, "hostMb: expected a positive multiple of 2 MB.");
+            throw new InvariantOutOfRangeException(nameof(hostMb), hostMb, "hostMb: expected a positive multiple of 2 MB.");
         if (reserveMb < 0 || reserveMb % 2 != 0 || reserveMb >= hostMb)
-            throw new ArgumentOutOfRangeException(nameof(reserveMb), reserveMb, "reserveMb: expected a multiple of 2 MB from 0 to below hostMb.");
+            throw new InvariantOutOfRangeException(nameof(reserveMb), reserveMb, "reserveMb: expected a multiple of 2 MB from 0 to below hostMb.");
         if (maxVmsPerHost < 1 || maxVmsPerHost > HostSpec.MaxVmCapacity)
-            throw new ArgumentOutOfRangeException(nameof(maxVmsPerHost), maxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"maxVmsPerHost: expected 1..{HostSpec.MaxVmCapacity}."));
+            throw new InvariantOutOfRangeException(nameof(maxVmsPerHost), maxVmsPerHost, string.Create(CultureInfo.InvariantCulture, $"maxVmsPerHost: expected 1..{HostSpec.MaxVmCapacity}."));
 
         int n = vms.Count;
         int capacity = hostMb - reserveMb;

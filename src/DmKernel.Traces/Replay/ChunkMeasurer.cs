@@ -23,7 +23,7 @@ internal sealed class ChunkMeasurer : IDisposable
     /// <param name="chunkHost">The chunks' first hosts, then the host count.</param>
     public ChunkMeasurer(ReplayMetrics metrics, int[] chunkHost)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkHost.Length, 2, nameof(chunkHost)); // at least one chunk
+        InvariantOutOfRangeException.ThrowIfLessThan(chunkHost.Length, 2, nameof(chunkHost)); // at least one chunk
         _metrics = metrics;
         _chunkHost = chunkHost;
         _thread = new Thread(Run) { IsBackground = true, Name = "DmKernel replay measurer" };

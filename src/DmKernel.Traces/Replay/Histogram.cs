@@ -18,7 +18,7 @@ public sealed class Histogram
     /// <summary>A histogram with one bin per value 0..<paramref name="max"/> (the last bin takes <paramref name="max"/> and above).</summary>
     public Histogram(int max)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        InvariantOutOfRangeException.ThrowIfNegative(max);
         _bins = new long[max + 1];
     }
 
@@ -53,8 +53,8 @@ public sealed class Histogram
     {
         int last = _bins.Length - 1;
         if (value <= last)
-            throw new ArgumentOutOfRangeException(nameof(value), value, string.Create(CultureInfo.InvariantCulture, $"Expected a value above the last bin ({last})."));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+            throw new InvariantOutOfRangeException(nameof(value), value, string.Create(CultureInfo.InvariantCulture, $"Expected a value above the last bin ({last})."));
+        InvariantOutOfRangeException.ThrowIfNegativeOrZero(count);
         if (_aboveCount + count > _bins[last])
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The last bin holds {_bins[last]} samples, {_aboveCount} of them already given a value: {count} more cannot be added."));
         AddAbove(value, count);

@@ -60,18 +60,18 @@ public sealed record ReplayOptions
     public void Validate()
     {
         if (!Enum.IsDefined(Path))
-            throw new ArgumentOutOfRangeException(nameof(Path), Path, "path: expected auto, scalar, v128, v256 or v512.");
+            throw new InvariantOutOfRangeException(nameof(Path), Path, "path: expected auto, scalar, v128, v256 or v512.");
         if (Threads is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
+            throw new InvariantOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
         if (PlacementHostMb <= 0 || PlacementHostMb % 2 != 0)
-            throw new ArgumentOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, "host size: expected a positive multiple of 2 MB.");
+            throw new InvariantOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, "host size: expected a positive multiple of 2 MB.");
         if (PlacementReserveMb < 0 || PlacementReserveMb % 2 != 0 || PlacementReserveMb >= PlacementHostMb)
-            throw new ArgumentOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
+            throw new InvariantOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
         if (HashEvery < 0)
-            throw new ArgumentOutOfRangeException(nameof(HashEvery), HashEvery, "hash every: expected 0 (off) or a positive number of ticks.");
+            throw new InvariantOutOfRangeException(nameof(HashEvery), HashEvery, "hash every: expected 0 (off) or a positive number of ticks.");
         ArgumentNullException.ThrowIfNull(Policy);
         Policy.Validate();
         if (MaxTicks is < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
+            throw new InvariantOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
     }
 }

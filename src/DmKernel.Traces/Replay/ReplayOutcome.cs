@@ -199,7 +199,7 @@ public sealed class ReplayOutcome
     private static List<StarvingVm> TopBy(ReplayEngine engine, IReadOnlyList<int>? traceIndex, int count, bool servable)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        InvariantOutOfRangeException.ThrowIfNegative(count);
         ReadOnlySpan<int> paging = engine.Metrics.PagingTicksBySlot;
         ReadOnlySpan<long> unmet = engine.Metrics.UnmetMbTicksBySlot;
         ReadOnlySpan<int> unservable = engine.Metrics.UnservableTicksBySlot;

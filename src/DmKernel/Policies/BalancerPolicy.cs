@@ -65,7 +65,7 @@ public sealed record BalancerPolicy
         PolicyKind.Squeezed => Squeezed,
         PolicyKind.Mom => Mom,
         PolicyKind.Esx => Esx,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown policy."),
+        _ => throw new InvariantOutOfRangeException(nameof(kind), kind, "Unknown policy."),
     };
 
     /// <summary>The short name used by the CLI and in reports: hyperv, static, squeezed, mom, esx.</summary>
@@ -241,24 +241,24 @@ public sealed record BalancerPolicy
     public void Validate()
     {
         if (!Enum.IsDefined(Kind))
-            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown policy.");
+            throw new InvariantOutOfRangeException(nameof(Kind), Kind, "Unknown policy.");
         CheckPeriod(nameof(SqueezedPeriodSeconds), SqueezedPeriodSeconds);
         CheckPeriod(nameof(SqueezedStuckSeconds), SqueezedStuckSeconds);
         CheckPeriod(nameof(MomPeriodSeconds), MomPeriodSeconds);
         CheckPeriod(nameof(EsxSamplePeriodSeconds), EsxSamplePeriodSeconds);
         if (SqueezedTargetFreeMb is < 0 or > 1_048_576)
-            throw new ArgumentOutOfRangeException(nameof(SqueezedTargetFreeMb), SqueezedTargetFreeMb, "expected 0..1048576 MB.");
+            throw new InvariantOutOfRangeException(nameof(SqueezedTargetFreeMb), SqueezedTargetFreeMb, "expected 0..1048576 MB.");
         if (MomSamples is < 1 or > MaxMomSamples)
-            throw new ArgumentOutOfRangeException(nameof(MomSamples), MomSamples, string.Create(CultureInfo.InvariantCulture, $"expected 1..{MaxMomSamples}."));
+            throw new InvariantOutOfRangeException(nameof(MomSamples), MomSamples, string.Create(CultureInfo.InvariantCulture, $"expected 1..{MaxMomSamples}."));
         if (EsxIdleTaxPerMille is < 0 or > 999)
-            throw new ArgumentOutOfRangeException(nameof(EsxIdleTaxPerMille), EsxIdleTaxPerMille, "expected 0..999 per mille.");
+            throw new InvariantOutOfRangeException(nameof(EsxIdleTaxPerMille), EsxIdleTaxPerMille, "expected 0..999 per mille.");
         if (EsxSoftPercent is < 0 or > 100)
-            throw new ArgumentOutOfRangeException(nameof(EsxSoftPercent), EsxSoftPercent, "expected 0..100 %.");
+            throw new InvariantOutOfRangeException(nameof(EsxSoftPercent), EsxSoftPercent, "expected 0..100 %.");
         if (EsxHighPercent > 100)
-            throw new ArgumentOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, "expected the soft level..100 %.");
+            throw new InvariantOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, "expected the soft level..100 %.");
         if (EsxHighPercent < EsxSoftPercent)
         {
-            throw new ArgumentOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, string.Create(CultureInfo.InvariantCulture,
+            throw new InvariantOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, string.Create(CultureInfo.InvariantCulture,
                 $"{EsxHighPercent} % is below the soft level ({EsxSoftPercent} %): the high level must be at least the soft level (P7); set it too, e.g. esx:softPercent={EsxSoftPercent}:highPercent={Math.Min(100, EsxSoftPercent + 2)}."));
         }
     }
@@ -269,6 +269,6 @@ public sealed record BalancerPolicy
     private static void CheckPeriod(string name, double seconds)
     {
         if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 1e9)
-            throw new ArgumentOutOfRangeException(name, seconds, "expected a finite number of seconds in (0, 1e9].");
+            throw new InvariantOutOfRangeException(name, seconds, "expected a finite number of seconds in (0, 1e9].");
     }
 }

@@ -51,14 +51,14 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
                 break;
             case GuestResponseKind.Rate:
                 if (RateMbPerSecond is < 1 or > 1_048_576)
-                    throw new ArgumentOutOfRangeException(nameof(RateMbPerSecond), RateMbPerSecond, "a guest's rate: expected 1..1048576 MB per second (P10).");
+                    throw new InvariantOutOfRangeException(nameof(RateMbPerSecond), RateMbPerSecond, "a guest's rate: expected 1..1048576 MB per second (P10).");
                 break;
             case GuestResponseKind.IntermittentlyStuck:
                 CheckSeconds(nameof(StuckSeconds), StuckSeconds);
                 CheckSeconds(nameof(IdealSeconds), IdealSeconds);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown guest response (P10).");
+                throw new InvariantOutOfRangeException(nameof(Kind), Kind, "Unknown guest response (P10).");
         }
     }
 
@@ -119,6 +119,6 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
     private static void CheckSeconds(string name, double seconds)
     {
         if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 1e9)
-            throw new ArgumentOutOfRangeException(name, seconds, "a guest's stuck or ideal spell: expected a finite number of seconds in (0, 1e9] (P10).");
+            throw new InvariantOutOfRangeException(name, seconds, "a guest's stuck or ideal spell: expected a finite number of seconds in (0, 1e9] (P10).");
     }
 }

@@ -862,9 +862,9 @@ public class CapacityStudyTests
     public void Options_OutOfRange_AreRefusedNamingTheSetting()
     {
         TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
-        Assert.Equal("MaxPagingShare", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Level = new ServiceLevel { MaxPagingShare = 1.5 } })).ParamName);
-        Assert.Equal("Seeds", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Seeds = 0 })).ParamName);
-        Assert.Equal("HostsPerProbe", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { HostsPerProbe = 0 })).ParamName);
+        Assert.Equal("MaxPagingShare", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Level = new ServiceLevel { MaxPagingShare = 1.5 } })).ParamName);
+        Assert.Equal("Seeds", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Seeds = 0 })).ParamName);
+        Assert.Equal("HostsPerProbe", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { HostsPerProbe = 0 })).ParamName);
         Assert.Throws<ArgumentException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Strategies = [MemoryStrategy.DynamicMemory] }));
     }
 
@@ -891,7 +891,7 @@ public class CapacityStudyTests
         TraceSeries vdi = Fleets.Vdi(desktops: 10, ticks: 12);
         foreach (int reserve in (int[])[16_384, 16_386])
         {
-            var e = Assert.Throws<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Host = new TraceHost(16_384, reserve) }));
+            var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CapacityStudy.Run(vdi, new CapacityOptions { Host = new TraceHost(16_384, reserve) }));
             Assert.Equal(nameof(CapacityOptions.Host), e.ParamName);
             Assert.Contains("host reserve: expected a multiple of 2 MB below the host size (16384 MB)", e.Message, StringComparison.Ordinal);
         }
@@ -905,7 +905,7 @@ public class CapacityStudyTests
     public void ServiceLevel_PressurePercentileOutsideZeroToHundred_IsRefusedNamingIt(double percentile)
     {
         // The pressure percentile is a number in (0, 100] (ServiceLevel.Validate): 0 is refused, 100 (the maximum) is not.
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceLevel { MaxPressure = 150, PressurePercentile = percentile }.Validate());
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new ServiceLevel { MaxPressure = 150, PressurePercentile = percentile }.Validate());
         Assert.Equal(nameof(ServiceLevel.PressurePercentile), e.ParamName);
         Assert.Contains("pressure percentile: expected a number in (0, 100]", e.Message, StringComparison.Ordinal);
         new ServiceLevel { MaxPressure = 150, PressurePercentile = 100 }.Validate();
@@ -925,8 +925,8 @@ public class CapacityStudyTests
         Assert.Equal(VmSettings.Static(5000, GuestKind.Linux), MemoryStrategy.ProvisionedPlus(50).Apply(trace, 5000)); // the ceiling
         var staticTrace = VmSettings.Static(2048);
         Assert.Equal(staticTrace, MemoryStrategy.DynamicWithBuffer(10).Apply(staticTrace, 1_048_576)); // a static VM stays static
-        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.DynamicWithBuffer(4));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryStrategy.Fixed(1023));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MemoryStrategy.DynamicWithBuffer(4));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MemoryStrategy.Fixed(1023));
     }
 
     private static DensityResult SeedDensities(MemoryStrategy strategy, params int[] vmsPerHost)

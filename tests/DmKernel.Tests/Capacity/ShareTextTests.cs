@@ -41,9 +41,9 @@ public class ShareTextTests
     [Fact]
     public void Percent_DecimalsOutOfRange_AreRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, 7));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, 7));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, -1));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ShareText.Percent(0.5, 7));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, -1));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ShareText.Amount(0.5, 7));
     }
 }

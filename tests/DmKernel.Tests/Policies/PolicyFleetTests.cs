@@ -156,15 +156,15 @@ public class PolicyFleetTests
     public void Balancer_PolicyParameterOutOfRange_IsRefusedNamingTheParameter()
     {
         var fleet = new RandomFleet(1).Build(Model, [4]);
-        var tax = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxIdleTaxPerMille = 1000 }, KernelPath.Scalar, 1));
+        var tax = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxIdleTaxPerMille = 1000 }, KernelPath.Scalar, 1));
         Assert.Equal(nameof(BalancerPolicy.EsxIdleTaxPerMille), tax.ParamName);
-        var samples = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Mom with { MomSamples = 0 }, KernelPath.Scalar, 1));
+        var samples = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Mom with { MomSamples = 0 }, KernelPath.Scalar, 1));
         Assert.Equal(nameof(BalancerPolicy.MomSamples), samples.ParamName);
-        var high = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxSoftPercent = 8, EsxHighPercent = 6 }, KernelPath.Scalar, 1));
+        var high = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Esx with { EsxSoftPercent = 8, EsxHighPercent = 6 }, KernelPath.Scalar, 1));
         Assert.Equal(nameof(BalancerPolicy.EsxHighPercent), high.ParamName);
-        var period = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Squeezed with { SqueezedPeriodSeconds = double.NaN }, KernelPath.Scalar, 1));
+        var period = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Balancer(fleet, BalancerPolicy.Squeezed with { SqueezedPeriodSeconds = double.NaN }, KernelPath.Scalar, 1));
         Assert.Equal(nameof(BalancerPolicy.SqueezedPeriodSeconds), period.ParamName);
-        var kind = Assert.Throws<ArgumentOutOfRangeException>(() => new Balancer(fleet, new BalancerPolicy { Kind = (PolicyKind)42 }, KernelPath.Scalar, 1));
+        var kind = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Balancer(fleet, new BalancerPolicy { Kind = (PolicyKind)42 }, KernelPath.Scalar, 1));
         Assert.Equal(nameof(BalancerPolicy.Kind), kind.ParamName);
     }
 
@@ -172,9 +172,9 @@ public class PolicyFleetTests
     public void SetGuestResponse_OutOfRange_IsRefusedNamingTheParameter()
     {
         var fleet = new RandomFleet(1).Build(Model, [4]);
-        var rate = Assert.Throws<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.Rate(0)));
+        var rate = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.Rate(0)));
         Assert.Equal(nameof(GuestResponse.RateMbPerSecond), rate.ParamName);
-        var spell = Assert.Throws<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.IntermittentlyStuck(-1, 5)));
+        var spell = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fleet.SetGuestResponse(0, GuestResponse.IntermittentlyStuck(-1, 5)));
         Assert.Equal(nameof(GuestResponse.StuckSeconds), spell.ParamName);
     }
 

@@ -117,7 +117,7 @@ public class BadInputCatalogTests
     public void Settings_VmOnAHostThatDoesNotExist_IsRefusedNamingTheHost(int host)
     {
         var fleet = new Fleet(ModelParameters.Default, [new HostSpec(16384, 4, 0)]);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => fleet.AddVm(host, VmSettings.Default));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fleet.AddVm(host, VmSettings.Default));
         Assert.Equal("host", e.ParamName);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Host {host} does not exist; the fleet has hosts 0..0"), e.Message, StringComparison.Ordinal);
         Assert.False(fleet.IsUsed(0));
@@ -174,7 +174,7 @@ public class BadInputCatalogTests
     public void ImportOptions_BadValue_IsRefusedNamingTheOptionAndWhatWasExpected(string scenario, string option, double value)
     {
         var options = OptionsWith(option, value);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(options.Validate);
         string name = option.Split(' ')[0];
         Assert.True(name == e.ParamName, $"{scenario}: expected option {name}, got {e.ParamName}: {e.Message}");
         Assert.StartsWith($"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected ", e.Message, StringComparison.Ordinal);
@@ -900,7 +900,7 @@ public class BadInputCatalogTests
     public void Writer_TickSecondsNotFiniteOrNotPositive_IsRefusedUpFront(double tickSeconds)
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NativeTraceWriter(dir.File("t.dmt"), new TraceDescription(tickSeconds, "x"), [new TraceVm("a", VmSettings.Default)], []));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new NativeTraceWriter(dir.File("t.dmt"), new TraceDescription(tickSeconds, "x"), [new TraceVm("a", VmSettings.Default)], []));
         Assert.StartsWith("TickSeconds: expected a finite number of seconds in (0, 1e9]", e.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
@@ -913,7 +913,7 @@ public class BadInputCatalogTests
         using var dir = new TempDir();
         using var w = new NativeTraceWriter(dir.File("t.dmt"), new TraceDescription(60, "x"), [new TraceVm("a", VmSettings.Default), new TraceVm("b", VmSettings.Default)], []);
         w.WriteTick([1, 2]);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => w.WriteTick([3, value]));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => w.WriteTick([3, value]));
         Assert.StartsWith("Tick 1, VM 1: expected -1 (off) or 0..16777216 MB.", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, w.TicksWritten);
     }

@@ -125,3 +125,133 @@ public partial class CultureInvariantFilesTests
         }
     }
 }
+
+/// <summary>
+/// The whole message of an <see cref="ArgumentOutOfRangeException"/> the libraries throw is invariant, .NET's own last
+/// line included: the runtime writes "Actual value was {value}." in the current culture, so under sv-SE a refused
+/// <c>-2</c> read "Actual value was −2." (U+2212) and a refused 1.5 "Actual value was 1,5." below a message written in
+/// ASCII. <see cref="ArgumentOutOfRangeException.ActualValue"/> keeps the typed value (the CLI reads it).
+/// </summary>
+public partial class OutOfRangeMessageTests
+{
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "Balancer threads", "-2" },
+        { "Fleet.SetCommitted", "-2" },
+        { "Fleet VmCapacity", "-2" },
+        { "ServiceLevel.MaxPagingShare", "1.5" },
+        { "ServiceLevel.PressurePercentile", "-0.5" },
+        { "MemoryStrategy.ProvisionedPlus", "-2" },
+        { "TracePlacement hostMb", "-2" },
+        { "TraceGeneratorOptions.Vms", "-2" },
+        { "ReplayOptions.Threads", "-2" },
+        { "CapacityOptions.Seeds", "-2" },
+        { "BalancerPolicy.MomSamples", "-2" },
+        { "Balancer.Tick", "-2" },
+        { "FleetMeter pressureBins", "-2" },
+        { "GuestMemory.LinuxFloor", "-2" },
+    };
+
+    private static ArgumentOutOfRangeException Throw(string name) => Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(TotalMb: 65_536, VmCapacity: 4)]);
+        switch (name)
+        {
+            case "Balancer threads": _ = new Balancer(fleet, KernelPath.Scalar, threads: -2); break;
+            case "Fleet.SetCommitted": fleet.SetCommitted(0, -2); break;
+            case "Fleet VmCapacity": _ = new Fleet(ModelParameters.Default, [new HostSpec(TotalMb: 65_536, VmCapacity: -2)]); break;
+            case "ServiceLevel.MaxPagingShare": new DmKernel.Traces.Capacity.ServiceLevel { MaxPagingShare = 1.5 }.Validate(); break;
+            case "ServiceLevel.PressurePercentile": new DmKernel.Traces.Capacity.ServiceLevel { PressurePercentile = -0.5 }.Validate(); break;
+            case "MemoryStrategy.ProvisionedPlus": _ = DmKernel.Traces.Capacity.MemoryStrategy.ProvisionedPlus(-2); break;
+            case "TracePlacement hostMb": _ = TracePlacement.FirstFitByStartup([], hostMb: -2, reserveMb: 0); break;
+            case "TraceGeneratorOptions.Vms": new TraceGeneratorOptions { Vms = -2 }.Validate(); break;
+            case "ReplayOptions.Threads": new DmKernel.Traces.Replay.ReplayOptions { Threads = -2 }.Validate(); break;
+            case "CapacityOptions.Seeds": new DmKernel.Traces.Capacity.CapacityOptions { Seeds = -2 }.Validate(); break;
+            case "BalancerPolicy.MomSamples": new BalancerPolicy { MomSamples = -2 }.Validate(); break;
+            case "Balancer.Tick": using (var b = new Balancer(fleet, KernelPath.Scalar)) b.Tick(-2); break;
+            case "FleetMeter pressureBins": _ = new FleetMeter(fleet, pressureBins: -2); break;
+            case "GuestMemory.LinuxFloor": _ = GuestMemory.LinuxFloor(-2); break;
+            default: throw new ArgumentException(name);
+        }
+    });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    [UnfriendlyCulture]
+    public void TheActualValueLine_IsInvariant_UnderAnUnfriendlyCulture(string name, string value)
+    {
+        ArgumentOutOfRangeException ex = Throw(name);
+        Assert.EndsWith(Environment.NewLine + "Actual value was " + value + ".", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u2212', ex.Message);
+        Assert.Equal(value, Convert.ToString(ex.ActualValue, CultureInfo.InvariantCulture));
+        Assert.IsNotType<string>(ex.ActualValue); // the typed value, not its text
+    }
+
+    /// <summary>
+    /// The libraries' sources throw no plain <see cref="ArgumentOutOfRangeException"/> and call none of .NET's
+    /// <c>ThrowIf…</c> (both format the value in the current culture), so a new check cannot bring the line back.
+    /// </summary>
+    [Fact]
+    public void TheLibraries_ThrowNoPlainOutOfRangeException()
+    {
+        string root = ReadmeExampleTests.RepoRoot();
+        string[] files = [.. new[] { "DmKernel", "DmKernel.Traces" }
+            .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, "src", p), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))];
+        Assert.True(files.Length > 50, $"{files.Length} source files");
+        var found = new List<string>();
+        foreach (string file in files)
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (PlainOutOfRange().IsMatch(lines[i]))
+                    found.Add($"{Path.GetRelativePath(root, file)}:{i + 1}: {lines[i].Trim()}");
+            }
+        }
+
+        Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
+        Assert.Matches(PlainOutOfRange(), "throw new ArgumentOutOfRangeException(nameof(x), x, \"m\");");
+        Assert.Matches(PlainOutOfRange(), "ArgumentOutOfRangeException.ThrowIfNegative(x);");
+        Assert.Matches(PlainOutOfRange(), "static ArgumentOutOfRangeException E(string n, object v) => new(n, v, \"m\");");
+        Assert.DoesNotMatch(PlainOutOfRange(), "catch (ArgumentOutOfRangeException ex)");
+    }
+
+    [GeneratedRegex(@"new ArgumentOutOfRangeException\(|ArgumentOutOfRangeException\.ThrowIf|ArgumentOutOfRangeException [A-Za-z]+\(.*\) => new\(")]
+    private static partial Regex PlainOutOfRange();
+
+    [Theory]
+    [InlineData("Balancer.Tick", "count")]
+    [InlineData("FleetMeter pressureBins", "pressureBins")]
+    [InlineData("GuestMemory.LinuxFloor", "assignedMb")]
+    [UnfriendlyCulture]
+    public void TheNonNegativeChecks_SayWhatDotNetsSay_Invariantly(string name, string parameter)
+    {
+        ArgumentOutOfRangeException ex = Throw(name);
+        Assert.Equal(parameter, ex.ParamName);
+        Assert.Equal($"{parameter} ('-2') must be a non-negative value. (Parameter '{parameter}'){Environment.NewLine}Actual value was -2.", ex.Message);
+        Assert.Equal(-2, ex.ActualValue);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheMessage_IsTheSame_UnderTheInvariantAndAnUnfriendlyCulture(string name, string value)
+    {
+        _ = value;
+        CultureInfo old = CultureInfo.CurrentCulture;
+        string invariant, unfriendly;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            invariant = Throw(name).Message;
+            CultureInfo.CurrentCulture = UnfriendlyCultureAttribute.Culture;
+            unfriendly = Throw(name).Message;
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = old;
+        }
+
+        Assert.Equal(invariant, unfriendly);
+    }
+}

@@ -14,10 +14,10 @@ public class EmbeddingApiEdgeTests
     public void CommittedRun_OutsideTheSlots_NamesFirstVmOrTheSpan()
     {
         Fleet f = SmallFleet();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => f.SetCommitted(33, ReadOnlySpan<int>.Empty));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => f.SetCommitted(33, ReadOnlySpan<int>.Empty));
         Assert.Equal("firstVm", e.ParamName);
         Assert.Contains("firstVm 33 is not a slot: expected 0..32", e.Message, StringComparison.Ordinal);
-        Assert.Equal("firstVm", Assert.Throws<ArgumentOutOfRangeException>(() => f.UpdateCommitted(-3, [1])).ParamName);
+        Assert.Equal("firstVm", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => f.UpdateCommitted(-3, [1])).ParamName);
         var a = Assert.Throws<ArgumentException>(() => f.SetCommitted(31, [1, 2]));
         Assert.Equal("committedMb", a.ParamName);
         Assert.Contains("committedMb has 2 elements from slot 31; the fleet has 1 slots from there", a.Message, StringComparison.Ordinal);
@@ -48,12 +48,12 @@ public class EmbeddingApiEdgeTests
     {
         Fleet f = SmallFleet();
         int vm = f.AddVm(0, VmSettings.Default);
-        Assert.Equal("committedMb", Assert.Throws<ArgumentOutOfRangeException>(() => f.SetCommitted(vm, -5)).ParamName);
-        Assert.Equal("committedMbOrNotReported", Assert.Throws<ArgumentOutOfRangeException>(() => f.UpdateCommitted(0, [-2])).ParamName);
+        Assert.Equal("committedMb", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => f.SetCommitted(vm, -5)).ParamName);
+        Assert.Equal("committedMbOrNotReported", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => f.UpdateCommitted(0, [-2])).ParamName);
         using var b = new Balancer(f);
         var bad = new int[f.SlotCount];
         bad[3] = -7;
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => b.Tick(bad));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => b.Tick(bad));
         Assert.Equal("committedMb", e.ParamName);
         Assert.StartsWith("VM 3: committed demand -7 MB is out of range", e.Message, StringComparison.Ordinal);
     }
@@ -87,10 +87,10 @@ public class EmbeddingApiEdgeTests
     [Fact]
     public void SmallHelpers_RefuseWhatHasNoAnswer()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelParameters.Default.ToTicks(double.NaN));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ModelParameters.Default.ToTicks(double.NaN));
         Assert.Equal(1, ModelParameters.Default.ToTicks(double.NegativeInfinity));
         Assert.Equal(int.MaxValue, ModelParameters.Default.ToTicks(double.PositiveInfinity));
-        Assert.Throws<ArgumentOutOfRangeException>(() => GuestMemory.LinuxFloor(-100));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => GuestMemory.LinuxFloor(-100));
         Assert.Equal(8, GuestMemory.LinuxFloor(0)); // R8: 8 + 0 / 2
         var unknown = new BalancerPolicy { Kind = (PolicyKind)42 };
         Assert.Equal("unknown policy kind 42", unknown.Key);
@@ -106,10 +106,10 @@ public class EmbeddingApiEdgeTests
         Fleet fleet = SmallFleet();
         using var balancer = new Balancer(fleet);
         balancer.BeginTick();
-        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(-1, 1)).ParamName);
-        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(3, 0)).ParamName);
-        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(1, 2)).ParamName);
-        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => balancer.TickHosts(0, -1)).ParamName);
+        Assert.Equal("firstHost", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => balancer.TickHosts(-1, 1)).ParamName);
+        Assert.Equal("firstHost", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => balancer.TickHosts(3, 0)).ParamName);
+        Assert.Equal("hostCount", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => balancer.TickHosts(1, 2)).ParamName);
+        Assert.Equal("hostCount", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => balancer.TickHosts(0, -1)).ParamName);
         balancer.TickHosts(0, 2);
         balancer.EndTick();
     }
@@ -125,11 +125,11 @@ public class EmbeddingApiEdgeTests
         Fleet fleet = SmallFleet();
         var meter = new FleetMeter(fleet, 11);
         meter.Begin();
-        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(-1, 1, default, default)).ParamName);
-        Assert.Equal("firstHost", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(3, 0, default, default)).ParamName);
-        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(1, 2, default, default)).ParamName);
-        Assert.Equal("hostCount", Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(0, -1, default, default)).ParamName);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => meter.AddHosts(int.MaxValue, 1, default, default));
+        Assert.Equal("firstHost", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => meter.AddHosts(-1, 1, default, default)).ParamName);
+        Assert.Equal("firstHost", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => meter.AddHosts(3, 0, default, default)).ParamName);
+        Assert.Equal("hostCount", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => meter.AddHosts(1, 2, default, default)).ParamName);
+        Assert.Equal("hostCount", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => meter.AddHosts(0, -1, default, default)).ParamName);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => meter.AddHosts(int.MaxValue, 1, default, default));
         Assert.Equal("firstHost", e.ParamName);
         Assert.Contains("Hosts [2147483647, 2147483648) are not within 0..2.", e.Message, StringComparison.Ordinal);
         meter.AddHosts(0, 2, default, default); // the refusals measured nothing: every host once, then End

@@ -36,7 +36,7 @@ public class TraceFeedTests
         values[a] = 100;
         values[5] = -7;
         var feed = new TraceFeed(s.Fleet);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => feed.Apply(values));
+        var ex = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => feed.Apply(values));
         Assert.Contains("VM 5", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, s.Fleet.Committed[a]);
         Assert.Equal(LifecycleRequest.None, s.Fleet.PendingRequest(a));

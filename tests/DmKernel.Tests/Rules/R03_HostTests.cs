@@ -36,8 +36,8 @@ public class R03_HostTests
         Assert.Equal(12288, fleet.HostAvailable(1)); // 16384 − 4096, the host's own value wins
 
         // A host smaller than its reserve, or with an odd size, is refused.
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(1024, 4)]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(16385, 4)]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(1024, 4)]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(16385, 4)]));
     }
 
     [Fact]
@@ -95,6 +95,6 @@ public class R03_HostTests
         Assert.Equal(0, fleet.HostOf(15));
         Assert.Equal(1, fleet.HostOf(16));
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(16384, 65_537)]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new Fleet(ModelParameters.Default, [new HostSpec(16384, 65_537)]));
     }
 }

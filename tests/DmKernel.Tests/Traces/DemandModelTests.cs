@@ -295,7 +295,7 @@ public class DemandModelTests
     [Fact]
     public void Downsample_OutOfRange_IsRefusedNamingTheOption()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new BitbrainsImportOptions { Downsample = (DownsampleRule)2 }.Validate());
+        var ex = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new BitbrainsImportOptions { Downsample = (DownsampleRule)2 }.Validate());
         Assert.Equal(nameof(ImportOptions.Downsample), ex.ParamName);
     }
 

@@ -337,7 +337,7 @@ public sealed class MalformedInputTests
     {
         using var dir = new TempDir();
         string output = dir.File("o.dmt");
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms"), output, new GoogleGcdImportOptions { VmSizeMb = 4096, TickSeconds = 1e-7 }));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms"), output, new GoogleGcdImportOptions { VmSizeMb = 4096, TickSeconds = 1e-7 }));
         Assert.Equal("TickSeconds", e.ParamName);
         Assert.StartsWith("a tick of 1E-07 s makes ", e.Message, StringComparison.Ordinal);
         Assert.Contains("expected at most 2147483647 ticks (a longer tick)", e.Message, StringComparison.Ordinal);
