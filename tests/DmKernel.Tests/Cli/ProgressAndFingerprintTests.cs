@@ -66,3 +66,69 @@ public sealed class ProgressAndFingerprintTests
         Assert.Throws<ArgumentException>(() => new RunFingerprint().Add("a", "1\nb=2"));
     }
 }
+
+/// <summary>
+/// generate's and compare's progress lines (<c>ProgressLine</c>): none in the command's first interval, then one the
+/// moment the interval has passed since the last (2 s on a terminal, 10 s when stderr is redirected), the elapsed
+/// seconds rounded to whole seconds.
+/// </summary>
+public sealed class ProgressLineTests
+{
+    private static (DmKernel.Cli.Output.ProgressLine Progress, StringWriter Output, Action<double> SetSeconds) Make(bool redirected)
+    {
+        var output = new StringWriter();
+        TimeSpan now = TimeSpan.Zero;
+        var progress = new DmKernel.Cli.Output.ProgressLine(output, "generate", redirected, () => now);
+        return (progress, output, s => now = TimeSpan.FromSeconds(s));
+    }
+
+    private static string[] Lines(StringWriter output) => output.ToString().ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 10)]
+    public void ALine_OnlyOnceTheIntervalHasPassed_SinceTheStartAndTheLastLine(bool redirected, int every)
+    {
+        (var progress, var output, var at) = Make(redirected);
+        at(0);
+        progress.Report("a");
+        at(every - 0.001);
+        progress.Report("b"); // still the first interval: none
+        Assert.Empty(Lines(output));
+        at(every);
+        progress.Report("c"); // exactly the interval: a line
+        at(2 * every - 0.001);
+        progress.Report("d");
+        at(2 * every + 0.4);
+        progress.Report("e");
+        at(3 * every + 0.4);
+        progress.Report("f");
+        Assert.Equal(
+            [$"generate: c ({every} s)", $"generate: e ({2 * every} s)", $"generate: f ({3 * every} s)"],
+            Lines(output));
+    }
+
+    [Fact]
+    public void TheIntervals_AreTwoSecondsOnATerminal_TenWhenRedirected()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), DmKernel.Cli.Output.ProgressLine.TerminalEvery);
+        Assert.Equal(TimeSpan.FromSeconds(10), DmKernel.Cli.Output.ProgressLine.RedirectedEvery);
+        (var terminal, var tOut, var tAt) = Make(redirected: false);
+        (var redirected, var rOut, var rAt) = Make(redirected: true);
+        tAt(5);
+        rAt(5);
+        terminal.Report("x");
+        redirected.Report("x");
+        Assert.Equal(["generate: x (5 s)"], Lines(tOut));
+        Assert.Empty(Lines(rOut));
+    }
+
+    [Fact]
+    public void TheElapsedSeconds_AreRoundedToWholeSeconds()
+    {
+        (var progress, var output, var at) = Make(redirected: false);
+        at(12_345.6);
+        progress.Report("1.5 M VM-ticks");
+        Assert.Equal(["generate: 1.5 M VM-ticks (12346 s)"], Lines(output));
+    }
+}
