@@ -126,30 +126,20 @@ public static class BitbrainsImporter
 
     /// <summary>
     /// The fast path's results for every file, read in parallel; null when only one thread reads (then each file is read
-    /// in the loop). Each thread checks <paramref name="cancel"/> before each file, so Ctrl+C stops the read within a file.
+    /// in the loop). Each thread checks <paramref name="cancel"/> before each file, so Ctrl+C stops the read within a file;
+    /// an exception on any thread is thrown as itself after every thread has stopped (<see cref="ParallelWork"/>).
     /// </summary>
     private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options, SampleSpill spill, CancellationToken cancel)
     {
         int threads = Math.Min(options.ReadThreads == 0 ? Environment.ProcessorCount : options.ReadThreads, files.Count);
         if (threads <= 1 || options.GeneralPathOnly)
             return null;
-        var results = new BitbrainsFastReader.Result?[files.Count];
-        int next = -1;
-        void Work()
+        // A failure on any thread (the spill's disk full) stops the others and is thrown as itself once all have stopped.
+        return ParallelWork.Run<BitbrainsFastReader.Result?>(files.Count, threads, () =>
         {
             byte[] buffer = [];
-            int i;
-            while (!cancel.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < files.Count)
-                results[i] = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
-        }
-
-        var others = new Task[threads - 1];
-        for (int t = 0; t < others.Length; t++)
-            others[t] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        Work();
-        Task.WaitAll(others, CancellationToken.None); // the workers stop at their next file once cancelled: wait for them
-        cancel.ThrowIfCancellationRequested();
-        return results;
+            return i => BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
+        }, cancel);
     }
 
     private static SampleSeries? ReadFile(ImportSession session, string path, string id, BitbrainsImportOptions options, SampleSpill spill)
