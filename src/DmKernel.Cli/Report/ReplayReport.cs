@@ -15,78 +15,33 @@ internal static class ReplayReport
     public static void Write(Output.StagedOutput output, ReplayOutcome m)
     {
         double tick = m.Model.TickSeconds;
-        double hours = m.Ticks * tick / 3600.0;
+        double hours = SpanHours(m.Ticks, tick);
         IReadOnlyList<FleetPoint> series = m.Series;
-        double[] xs = new double[series.Count];
-        for (int i = 0; i < xs.Length; i++)
-            xs[i] = (series[i].Tick + 1) * tick / 3600.0;
 
         // Fleet assigned vs demand.
         var fleetPlot = new Plot();
-        var assigned = fleetPlot.Add.ScatterLine(xs, Select(series, p => p.AssignedMb / 1024.0));
-        assigned.LegendText = "assigned (GB)";
-        var demand = fleetPlot.Add.ScatterLine(xs, Select(series, p => p.DemandMb / 1024.0));
-        demand.LegendText = "demand (GB)";
-        fleetPlot.Title("Fleet memory: assigned vs demand");
-        fleetPlot.XLabel("hours");
-        fleetPlot.YLabel("GB");
-        fleetPlot.Axes.SetLimitsX(0, Math.Max(hours, 1e-9)); // the replay's span, not the autoscale's margins (-1..25 h)
-        // From 0 GB: the autoscale started the axis near the data, so a few percent between assigned and demand looked
-        // like a factor (the gap is what a planner reads off this plot).
-        double top = 0;
-        foreach (FleetPoint p in series)
-            top = Math.Max(top, Math.Max(p.AssignedMb, p.DemandMb) / 1024.0);
-        fleetPlot.Axes.SetLimitsY(0, top > 0 ? top * 1.05 : 1);
+        Draw(fleetPlot, FleetPlotData(m));
         fleetPlot.ShowLegend();
         fleetPlot.SavePng(output.File("fleet.png"), PlotWidth, PlotHeight);
 
         // Pressure distribution (Running DM VMs, one sample per VM per tick), 0..300 %.
         var pressurePlot = new Plot();
-        long[] bins = m.Pressure.Bins();
-        int shown = Math.Min(301, bins.Length);
-        double[] positions = new double[shown], counts = new double[shown];
-        double samples = Math.Max(1, m.Pressure.Count);
-        for (int i = 0; i < shown; i++)
-        {
-            positions[i] = i;
-            counts[i] = 100.0 * bins[i] / samples;
-        }
-
-        long beyond = m.Pressure.Count;
-        for (int i = 0; i < shown; i++)
-            beyond -= bins[i];
+        PressurePlot pressure = PressurePlotData(m);
+        int shown = pressure.Positions.Length;
+        long beyond = pressure.Beyond;
         if (m.Pressure.Count > 0)
-            pressurePlot.Add.Bars(positions, counts);
+            pressurePlot.Add.Bars(pressure.Positions, pressure.SharePercent);
         else
             pressurePlot.Axes.SetLimits(0, shown - 1, 0, 1); // not an autoscaled -1..1 % around bars of nothing
         pressurePlot.Title(PressureTitle(m.Pressure.Count, beyond, shown - 1));
-        pressurePlot.XLabel("pressure % (100 = demand equals assigned; above 100 = paging)");
-        pressurePlot.YLabel("% of samples");
+        pressurePlot.XLabel(pressure.XLabel);
+        pressurePlot.YLabel(pressure.YLabel);
         pressurePlot.SavePng(output.File("pressure.png"), PlotWidth, PlotHeight);
 
         // Host available memory over time: p5, median, p95 across hosts.
         // One host: its own line (its p5, median and p95 are the same). The legend sits outside the data.
         var hostPlot = new Plot();
-        if (m.HostCount == 1)
-        {
-            var only = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
-            only.LegendText = "the host";
-        }
-        else
-        {
-            var p95 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP95));
-            p95.LegendText = "p95 of hosts";
-            var p50 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP50));
-            p50.LegendText = "median";
-            var p5 = hostPlot.Add.ScatterLine(xs, Select(series, p => p.HostAvailableP5));
-            p5.LegendText = "p5 of hosts";
-            p5.LinePattern = LinePattern.Dashed;
-        }
-
-        hostPlot.Title(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(m.HostCount, "host")}"));
-        hostPlot.XLabel("hours");
-        hostPlot.YLabel("% available");
-        hostPlot.Axes.SetLimitsX(0, Math.Max(hours, 1e-9));
+        Draw(hostPlot, HostsPlotData(m));
         hostPlot.ShowLegend(Edge.Right);
         hostPlot.SavePng(output.File("hosts.png"), PlotWidth, PlotHeight);
 
@@ -168,6 +123,110 @@ internal static class ReplayReport
         md.AppendLine("Numbers in `summary.json`; the fleet's series, tick by tick, in `fleet.csv`; per-host series in `hosts.csv`.");
         File.WriteAllText(output.File("report.md"), md.ToString());
         WriteFleetSeries(output.File("fleet.csv"), series);
+    }
+
+    /// <summary>One line of a plot against time: its legend, its y values (one per point of the series) and whether it is dashed.</summary>
+    internal sealed record PlotLine(string Legend, double[] Ys, bool Dashed = false);
+
+    /// <summary>
+    /// What fleet.png or hosts.png draws: the x of every point (<see cref="Xs"/>, in the unit <see cref="XLabel"/> names),
+    /// the x axis from 0 to <see cref="XMax"/>, the y axis from 0 to <see cref="YMax"/> (null: ScottPlot's autoscale), and
+    /// the lines in the order they are added (which gives them their colours).
+    /// </summary>
+    internal sealed record TimePlot(string Title, string XLabel, double[] Xs, double XMax, string YLabel, double? YMax, IReadOnlyList<PlotLine> Lines);
+
+    /// <summary>
+    /// What pressure.png draws: a bar at every whole percentage in <see cref="Positions"/> (0 to 300 %) of height
+    /// <see cref="SharePercent"/> (% of the samples), and the samples above the last bar (<see cref="Beyond"/>), which it does not show.
+    /// </summary>
+    internal sealed record PressurePlot(double[] Positions, double[] SharePercent, long Beyond, string XLabel, string YLabel);
+
+    /// <summary>
+    /// The x of each point of the fleet series in hours: a point is the fleet at the <em>end</em> of its tick (as
+    /// fleet.csv's columns), so tick t (0-based) sits at (t + 1) × <paramref name="tickSeconds"/> / 3600 and the last of
+    /// a replay of n ticks at its full length, the right edge of the axis (<see cref="SpanHours"/>).
+    /// </summary>
+    internal static double[] HoursOf(IReadOnlyList<FleetPoint> series, double tickSeconds)
+    {
+        double[] xs = new double[series.Count];
+        for (int i = 0; i < xs.Length; i++)
+            xs[i] = (series[i].Tick + 1) * tickSeconds / 3600.0;
+        return xs;
+    }
+
+    /// <summary>The length of a replay of <paramref name="ticks"/> ticks in hours: the x axis of fleet.png and hosts.png runs from 0 to it.</summary>
+    internal static double SpanHours(long ticks, double tickSeconds) => ticks * tickSeconds / 3600.0;
+
+    /// <summary>fleet.png's numbers for the replay <paramref name="m"/> (its series, its ticks and their length).</summary>
+    internal static TimePlot FleetPlotData(ReplayOutcome m) => FleetPlotData(m.Series, m.Ticks, m.Model.TickSeconds);
+
+    /// <summary>hosts.png's numbers for the replay <paramref name="m"/> (its series, its ticks and their length, its hosts).</summary>
+    internal static TimePlot HostsPlotData(ReplayOutcome m) => HostsPlotData(m.Series, m.Ticks, m.Model.TickSeconds, m.HostCount);
+
+    /// <summary>pressure.png's numbers for the replay <paramref name="m"/> (its pressure histogram).</summary>
+    internal static PressurePlot PressurePlotData(ReplayOutcome m) => PressurePlotData(m.Pressure.Bins(), m.Pressure.Count);
+
+    /// <summary>fleet.png's numbers: Σ Assigned and Σ Demand of the VMs on, in GB, against hours; the y axis from 0 to 5 % above the larger of the two.</summary>
+    internal static TimePlot FleetPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds)
+    {
+        // From 0 GB: the autoscale started the axis near the data, so a few percent between assigned and demand looked
+        // like a factor (the gap is what a planner reads off this plot).
+        double top = 0;
+        foreach (FleetPoint p in series)
+            top = Math.Max(top, Math.Max(p.AssignedMb, p.DemandMb) / 1024.0);
+        return new TimePlot("Fleet memory: assigned vs demand", "hours", HoursOf(series, tickSeconds), XMaxOf(ticks, tickSeconds), "GB", top > 0 ? top * 1.05 : 1,
+            [new PlotLine("assigned (GB)", Select(series, p => p.AssignedMb / 1024.0)), new PlotLine("demand (GB)", Select(series, p => p.DemandMb / 1024.0))]);
+    }
+
+    /// <summary>hosts.png's numbers: p95, median and p5 across hosts of the host available percentage against hours (one host: its own line).</summary>
+    internal static TimePlot HostsPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds, int hostCount)
+    {
+        IReadOnlyList<PlotLine> lines = hostCount == 1
+            ? [new PlotLine("the host", Select(series, p => p.HostAvailableP50))]
+            : [new PlotLine("p95 of hosts", Select(series, p => p.HostAvailableP95)), new PlotLine("median", Select(series, p => p.HostAvailableP50)),
+               new PlotLine("p5 of hosts", Select(series, p => p.HostAvailableP5), Dashed: true)];
+        return new TimePlot(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(hostCount, "host")}"), "hours",
+            HoursOf(series, tickSeconds), XMaxOf(ticks, tickSeconds), "% available", null, lines);
+    }
+
+    // The replay's span, not the autoscale's margins (-1..25 h); never an empty axis.
+    private static double XMaxOf(long ticks, double tickSeconds) => Math.Max(SpanHours(ticks, tickSeconds), 1e-9);
+
+    /// <summary>pressure.png's numbers from the pressure histogram's bins (one per whole percent) and its sample count: the bars from 0 to 300 %.</summary>
+    internal static PressurePlot PressurePlotData(long[] bins, long count)
+    {
+        int shown = Math.Min(301, bins.Length);
+        double[] positions = new double[shown], counts = new double[shown];
+        double samples = Math.Max(1, count);
+        for (int i = 0; i < shown; i++)
+        {
+            positions[i] = i;
+            counts[i] = 100.0 * bins[i] / samples;
+        }
+
+        long beyond = count;
+        for (int i = 0; i < shown; i++)
+            beyond -= bins[i];
+        return new PressurePlot(positions, counts, beyond, "pressure % (100 = demand equals assigned; above 100 = paging)", "% of samples");
+    }
+
+    /// <summary>Adds <paramref name="data"/>'s lines, title, labels and axis limits to <paramref name="plot"/>.</summary>
+    private static void Draw(Plot plot, TimePlot data)
+    {
+        foreach (PlotLine line in data.Lines)
+        {
+            var scatter = plot.Add.ScatterLine(data.Xs, line.Ys);
+            scatter.LegendText = line.Legend;
+            if (line.Dashed)
+                scatter.LinePattern = LinePattern.Dashed;
+        }
+
+        plot.Title(data.Title);
+        plot.XLabel(data.XLabel);
+        plot.YLabel(data.YLabel);
+        plot.Axes.SetLimitsX(0, data.XMax);
+        if (data.YMax is double yMax)
+            plot.Axes.SetLimitsY(0, yMax);
     }
 
     /// <summary>The header of <c>fleet.csv</c> (docs/outputs.md defines each column).</summary>
