@@ -1,0 +1,215 @@
+using DmKernel.Cli.Report;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+using DmKernel.Traces.Replay;
+
+namespace DmKernel.Tests.Cli;
+
+/// <summary>
+/// The numbers replay's plots hand to ScottPlot (<see cref="ReplayReport.FleetPlotData(ReplayOutcome)"/>,
+/// <see cref="ReplayReport.HostsPlotData(ReplayOutcome)"/>, <see cref="ReplayReport.PressurePlotData(ReplayOutcome)"/>),
+/// which only the PNGs' pixels showed before: a point shifted by a tick or a wrong time unit went unnoticed. Expected
+/// values are worked out by hand from docs/outputs.md: a point of fleet.png and hosts.png is the fleet at the end of its
+/// tick, so tick t (0-based) sits at (t + 1) × the tick length, in hours, and the x axis runs from 0 to the replay's
+/// length. Tick lengths of 225 s (1/16 h) and 450 s (1/8 h) keep every x exact in binary, so the asserts are exact.
+/// </summary>
+public sealed class ReplayPlotDataTests
+{
+    private static FleetPoint Point(long tick, long assignedMb = 0, long demandMb = 0, int p5 = 0, int p50 = 0, int p95 = 0)
+        => new(tick, assignedMb, demandMb, AvailableMb: 0, PagingVms: 0, OnVms: 0, ShortHosts: 0, p5, p50, p95);
+
+    /// <summary>Ticks of 225 s (1/16 h), one point per tick: the first at 1/16 h (the end of tick 0, not 0), then every 1/16 h, the last (tick 15) at 1 h, the axis's end.</summary>
+    [Fact]
+    public void FleetPlot_EveryTick_PointsAtTheEndOfEachTick_InHours()
+    {
+        FleetPoint[] series = [.. Enumerable.Range(0, 16).Select(t => Point(t, assignedMb: 1024L * (t + 1), demandMb: 512))];
+        ReplayReport.TimePlot plot = ReplayReport.FleetPlotData(series, ticks: 16, tickSeconds: 225);
+
+        Assert.Equal("hours", plot.XLabel);
+        Assert.Equal(0.0625, plot.Xs[0]);
+        Assert.Equal(0.125, plot.Xs[1]);
+        Assert.Equal(1.0, plot.Xs[^1]);
+        Assert.Equal(Enumerable.Range(1, 16).Select(k => k / 16.0), plot.Xs);
+        Assert.Equal(1.0, plot.XMax); // 16 ticks × 225 s = 3600 s: the last point on the right edge
+        Assert.Equal(1.0, ReplayReport.SpanHours(16, 225));
+    }
+
+    /// <summary>
+    /// A series thinned to every 3rd tick (ticks 0, 3, 6, 9) of 450 s (1/8 h): each point's x is its own tick's end, not its
+    /// index's: 1/8, 4/8, 7/8 and 10/8 h, spaced 3 × 450 s = 3/8 h; a replay of 10 ticks spans 10/8 h, so the last is on the edge.
+    /// </summary>
+    [Fact]
+    public void FleetPlot_SeriesEveryThirdTick_XIsThePointsOwnTick_SpacedByTheStep()
+    {
+        FleetPoint[] series = [Point(0), Point(3), Point(6), Point(9)];
+        double[] xs = ReplayReport.HoursOf(series, tickSeconds: 450);
+        Assert.Equal([0.125, 0.5, 0.875, 1.25], xs);
+        Assert.Equal(0.375, xs[1] - xs[0]);
+        Assert.Equal(0.375, xs[^1] - xs[^2]);
+
+        ReplayReport.TimePlot fleet = ReplayReport.FleetPlotData(series, ticks: 10, tickSeconds: 450);
+        Assert.Equal(xs, fleet.Xs);
+        Assert.Equal(1.25, fleet.XMax);
+        ReplayReport.TimePlot hosts = ReplayReport.HostsPlotData(series, ticks: 10, tickSeconds: 450, hostCount: 3);
+        Assert.Equal(xs, hosts.Xs);
+        Assert.Equal(1.25, hosts.XMax);
+    }
+
+    /// <summary>Ticks of 1 s: an hour is 3600 ticks, tick 0 at 1/3600 h and tick 3599 at exactly 1 h (the unit is hours, not seconds or minutes).</summary>
+    [Fact]
+    public void HoursOf_TicksOfOneSecond_AreSecondsOver3600()
+    {
+        double[] xs = ReplayReport.HoursOf([Point(0), Point(1799), Point(3599)], tickSeconds: 1);
+        Assert.Equal([1 / 3600.0, 0.5, 1.0], xs);
+    }
+
+    /// <summary>
+    /// fleet.png's y values: Σ Assigned and Σ Demand in GB (MB ÷ 1024), in that order (their colours), the y axis from 0 to
+    /// 5 % above the largest of either.
+    /// </summary>
+    [Fact]
+    public void FleetPlot_Ys_AreAssignedAndDemandInGb_AxisTo105PercentOfTheLargest()
+    {
+        FleetPoint[] series = [Point(0, assignedMb: 1536, demandMb: 512), Point(1, assignedMb: 2048, demandMb: 4096), Point(2, assignedMb: 3072, demandMb: 0)];
+        ReplayReport.TimePlot plot = ReplayReport.FleetPlotData(series, ticks: 3, tickSeconds: 450);
+
+        Assert.Equal("Fleet memory: assigned vs demand", plot.Title);
+        Assert.Equal("GB", plot.YLabel);
+        Assert.Equal(["assigned (GB)", "demand (GB)"], plot.Lines.Select(l => l.Legend));
+        Assert.Equal([1.5, 2.0, 3.0], plot.Lines[0].Ys);
+        Assert.Equal([0.5, 4.0, 0.0], plot.Lines[1].Ys);
+        Assert.All(plot.Lines, l => Assert.False(l.Dashed));
+        Assert.Equal(4.0 * 1.05, plot.YMax);
+        Assert.Equal([0.125, 0.25, 0.375], plot.Xs);
+    }
+
+    /// <summary>
+    /// hosts.png: p95, median and p5 across hosts in that order, p5 dashed, y autoscaled; with one host its own line
+    /// ("the host", its median, which is also its p5 and p95).
+    /// </summary>
+    [Fact]
+    public void HostsPlot_Lines_AreP95MedianP5_OrTheOneHost()
+    {
+        FleetPoint[] series = [Point(0, p5: 10, p50: 20, p95: 30), Point(1, p5: 11, p50: 21, p95: 31)];
+        ReplayReport.TimePlot plot = ReplayReport.HostsPlotData(series, ticks: 2, tickSeconds: 225, hostCount: 4);
+        Assert.Equal("Host available memory (% of host RAM), 4 hosts", plot.Title);
+        Assert.Equal("hours", plot.XLabel);
+        Assert.Equal("% available", plot.YLabel);
+        Assert.Null(plot.YMax);
+        Assert.Equal([0.0625, 0.125], plot.Xs);
+        Assert.Equal(0.125, plot.XMax);
+        Assert.Equal(["p95 of hosts", "median", "p5 of hosts"], plot.Lines.Select(l => l.Legend));
+        Assert.Equal([30.0, 31.0], plot.Lines[0].Ys);
+        Assert.Equal([20.0, 21.0], plot.Lines[1].Ys);
+        Assert.Equal([10.0, 11.0], plot.Lines[2].Ys);
+        Assert.Equal([false, false, true], plot.Lines.Select(l => l.Dashed));
+
+        ReplayReport.TimePlot one = ReplayReport.HostsPlotData(series, ticks: 2, tickSeconds: 225, hostCount: 1);
+        Assert.Equal("Host available memory (% of host RAM), 1 host", one.Title);
+        PlotLineIs(Assert.Single(one.Lines), "the host", [20.0, 21.0]);
+        Assert.Equal([0.0625, 0.125], one.Xs);
+    }
+
+    /// <summary>No tick replayed (<c>--max-ticks 0</c>): no point, an axis of almost nothing rather than none, and a fleet y axis to 1 GB.</summary>
+    [Fact]
+    public void TimePlots_NoTick_NoPoint()
+    {
+        ReplayReport.TimePlot fleet = ReplayReport.FleetPlotData([], ticks: 0, tickSeconds: 60);
+        Assert.Empty(fleet.Xs);
+        Assert.All(fleet.Lines, l => Assert.Empty(l.Ys));
+        Assert.Equal(1e-9, fleet.XMax);
+        Assert.Equal(1.0, fleet.YMax);
+        Assert.Equal(1e-9, ReplayReport.HostsPlotData([], ticks: 0, tickSeconds: 60, hostCount: 2).XMax);
+    }
+
+    /// <summary>
+    /// pressure.png: a bar at each whole percent 0..300 of height % of all samples (those above 300 % included in the
+    /// whole), and the samples above 300 % counted apart. 10 samples: 2 at 0 %, 5 at 100 %, 1 at 300 %, 1 at 301 % and
+    /// 1 in the last bin (1000 % and up).
+    /// </summary>
+    [Fact]
+    public void PressurePlot_BarsAtEachPercentTo300_SharesOfAllSamples()
+    {
+        long[] bins = new long[ReplayMetrics.PressureBins];
+        bins[0] = 2;
+        bins[100] = 5;
+        bins[300] = 1;
+        bins[301] = 1;
+        bins[^1] = 1;
+        ReplayReport.PressurePlot plot = ReplayReport.PressurePlotData(bins, count: 10);
+
+        Assert.Equal(301, plot.Positions.Length);
+        Assert.Equal(0.0, plot.Positions[0]);
+        Assert.Equal(300.0, plot.Positions[^1]);
+        Assert.Equal(Enumerable.Range(0, 301).Select(i => (double)i), plot.Positions);
+        Assert.Equal(20.0, plot.SharePercent[0]);
+        Assert.Equal(50.0, plot.SharePercent[100]);
+        Assert.Equal(10.0, plot.SharePercent[300]);
+        Assert.Equal(80.0, plot.SharePercent.Sum());
+        Assert.Equal(2, plot.Beyond);
+        Assert.Equal("% of samples", plot.YLabel);
+
+        ReplayReport.PressurePlot none = ReplayReport.PressurePlotData(new long[ReplayMetrics.PressureBins], count: 0);
+        Assert.Equal(301, none.Positions.Length);
+        Assert.All(none.SharePercent, s => Assert.Equal(0.0, s));
+        Assert.Equal(0, none.Beyond);
+    }
+
+    /// <summary>
+    /// On a real replay (two VMs on two hosts, ticks of 225 s, 6 in the trace, <c>--max-ticks 4</c>): the plots' x values
+    /// are 1/16, 2/16, 3/16 and 4/16 h and the axis ends at the replayed 0.25 h, not at the trace's 0.375 h; the y values
+    /// are the series' (fleet.csv's) in GB and percent.
+    /// </summary>
+    [Fact]
+    public void PlotData_OfAReplay_UseItsTicksTheirLengthAndItsSeries()
+    {
+        using var tmp = new TempDir();
+        string file = tmp.File("t.dmt");
+        using (var w = new NativeTraceWriter(file, new TraceDescription(225, "x", new TraceMetadata()),
+            [new TraceVm("a", VmSettings.Dynamic(1024, 512, 2048), 0), new TraceVm("b", VmSettings.Dynamic(1024, 512, 2048), 1)],
+            [new TraceHost(8192), new TraceHost(8192)]))
+        {
+            for (int t = 0; t < 6; t++)
+                w.WriteTick([600, 900]);
+            w.Complete();
+        }
+
+        ReplayOutcome outcome;
+        using (NativeTraceReader reader = NativeTraceReader.Open(file))
+        using (var engine = new ReplayEngine(reader, new ReplayOptions { MaxTicks = 4 }))
+        {
+            while (engine.Step())
+            {
+            }
+
+            outcome = ReplayOutcome.FromEngine(engine, "t.dmt");
+        }
+
+        Assert.Equal([0L, 1, 2, 3], outcome.Series.Select(p => p.Tick));
+        double[] hours = [0.0625, 0.125, 0.1875, 0.25];
+        ReplayReport.TimePlot fleet = ReplayReport.FleetPlotData(outcome);
+        Assert.Equal(hours, fleet.Xs);
+        Assert.Equal(0.25, fleet.XMax);
+        Assert.Equal(outcome.Series.Select(p => p.AssignedMb / 1024.0), fleet.Lines[0].Ys);
+        Assert.Equal(outcome.Series.Select(p => p.DemandMb / 1024.0), fleet.Lines[1].Ys);
+        Assert.All(fleet.Lines[0].Ys, y => Assert.True(y > 0));
+
+        ReplayReport.TimePlot hosts = ReplayReport.HostsPlotData(outcome);
+        Assert.Equal(hours, hosts.Xs);
+        Assert.Equal(0.25, hosts.XMax);
+        Assert.Equal(3, hosts.Lines.Count); // two hosts: p95, median, p5
+        Assert.Equal(outcome.Series.Select(p => (double)p.HostAvailableP95), hosts.Lines[0].Ys);
+        Assert.Equal(outcome.Series.Select(p => (double)p.HostAvailableP5), hosts.Lines[2].Ys);
+
+        ReplayReport.PressurePlot pressure = ReplayReport.PressurePlotData(outcome);
+        Assert.True(outcome.Pressure.Count > 0);
+        Assert.Equal(100.0, pressure.SharePercent.Sum(), 9); // every sample at 300 % or under
+    }
+
+    private static void PlotLineIs(ReplayReport.PlotLine line, string legend, double[] ys)
+    {
+        Assert.Equal(legend, line.Legend);
+        Assert.Equal(ys, line.Ys);
+        Assert.False(line.Dashed);
+    }
+}
