@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
@@ -23,7 +24,7 @@ internal sealed class TickReadAhead : IDisposable
     private readonly int[] _on = new int[Depth];
     private readonly ExceptionDispatchInfo?[] _errors = new ExceptionDispatchInfo?[Depth];
     private readonly SemaphoreSlim _filled = new(0, Depth);
-    private readonly SemaphoreSlim _free = new(Depth, Depth);
+    private readonly SemaphoreSlim _free;
     private readonly ManualResetEventSlim _configured = new(false);
     private readonly Thread _thread;
     private readonly long _ticks;
@@ -34,6 +35,18 @@ internal sealed class TickReadAhead : IDisposable
     private int _next;
     private bool _holding;
     private bool _disposed;
+    private int _heldBack;
+
+    /// <summary>
+    /// Tests only: buffers (0..<see cref="Depth"/> - 1) that the read-aheads this thread constructs keep from their reading
+    /// thread until <see cref="WaitUntilFull"/> gives them back. Until then the thread decodes at most Depth - n ticks ahead of
+    /// the replay, whatever the timing: the state a slow decode (a tick of 1 000 000 VMs takes milliseconds) leaves the
+    /// read-ahead in when the replay has just taken a tick, which a small test trace, decoded in microseconds, does not
+    /// reach (ReplayBench's setup must wait for a full read-ahead; a test of it passed without the wait). Read by the
+    /// constructor only (the reading thread's loop and the replay's path are as without it); 0, nothing held, by default.
+    /// </summary>
+    [ThreadStatic]
+    internal static int HeldBackForTests;
 
     /// <param name="reader">The reader, positioned at tick <paramref name="firstTick"/>.</param>
     /// <param name="ticks">Ticks to read (no more: the reader is left just after them).</param>
@@ -43,6 +56,10 @@ internal sealed class TickReadAhead : IDisposable
         _reader = reader;
         _ticks = ticks;
         _firstTick = firstTick;
+        _heldBack = HeldBackForTests;
+        if (_heldBack is < 0 or >= Depth)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"HeldBackForTests is {_heldBack}, expected 0..{Depth - 1}."));
+        _free = new SemaphoreSlim(Depth - _heldBack, Depth);
         _thread = new Thread(Run) { IsBackground = true, Name = "DmKernel trace read-ahead" };
         _thread.Start();
     }
@@ -101,6 +118,12 @@ internal sealed class TickReadAhead : IDisposable
     {
         if (_holding)
             throw new InvalidOperationException("Done must be called before waiting for the read-ahead.");
+        if (_heldBack > 0)
+        {
+            _free.Release(_heldBack); // (tests: HeldBackForTests) the reading thread's buffers all back
+            _heldBack = 0;
+        }
+
         while (_filled.CurrentCount < Depth && _thread.IsAlive)
             Thread.Sleep(1); // (a tick's decoding takes milliseconds at 1 000 000 VMs; sleeping leaves the core to it)
     }

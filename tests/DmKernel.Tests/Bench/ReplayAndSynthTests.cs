@@ -60,6 +60,44 @@ public class ReplayAndSynthTests
         Assert.False(File.Exists(bench.TraceForTests));
     }
 
+    [Fact]
+    public void ReplayBench_TheSetupLeavesAFullReadAhead_WithItsReadingThreadBehindTheReplay()
+    {
+        // The test above passed without the setup's wait for the read-ahead (a mutant): at 1 000 VMs the reading thread
+        // decodes a tick in microseconds, so the read-ahead was full when the setup ended either way. Here the reading
+        // thread starts with one buffer of its three (TickReadAhead.HeldBackForTests; the wait gives the other two back),
+        // so without the wait the setup would end with one tick ready at most, whatever the timing: as at 1 000 000 VMs,
+        // where a tick's decode takes milliseconds and the warm ticks leave the read-ahead behind.
+        var bench = new ReplayBench { Vms = 1_000, ReadAhead = true };
+        bench.Setup();
+        try
+        {
+            TickReadAhead.HeldBackForTests = ReplayBench.ReadAheadDepth - 1;
+            try
+            {
+                bench.Open();
+            }
+            finally
+            {
+                TickReadAhead.HeldBackForTests = 0;
+            }
+
+            ReplayEngine engine = bench.EngineForTests!;
+            Assert.Equal(4, engine.TicksDone);
+
+            // No read-ahead on one CPU (the test above), and so nothing to wait for.
+            Assert.Equal(Environment.ProcessorCount > 1, engine.UsesReadAhead);
+            Assert.Equal(engine.UsesReadAhead ? 3 : 0, engine.ReadAheadTicksReady);
+            bench.Replay();
+            Assert.Equal(4 + 24, engine.TicksDone);
+            bench.Close();
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
     private const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]";
 
     [Fact]

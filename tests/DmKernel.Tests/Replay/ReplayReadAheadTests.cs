@@ -203,6 +203,44 @@ public class ReplayReadAheadTests
     }
 
     [Fact]
+    public void WaitForReadAhead_WithTheReadingThreadBehind_WaitsUntilItIsFull()
+    {
+        // The reading thread starts with one buffer of its three (TickReadAhead.HeldBackForTests), so after the warm ticks
+        // it is one tick at most ahead of the replay, whatever the timing: a semaphore of one permit lets it decode no
+        // further (the state a slow decode leaves). The wait gives the buffers back and returns with the read-ahead full.
+        using NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace);
+        ReplayEngine engine;
+        TickReadAhead.HeldBackForTests = TickReadAhead.Depth - 1;
+        try
+        {
+            engine = new ReplayEngine(reader, new ReplayOptions { ProcessorCount = Cores });
+        }
+        finally
+        {
+            TickReadAhead.HeldBackForTests = 0;
+        }
+
+        using (engine)
+        {
+            Assert.True(engine.UsesReadAhead);
+            const int warmTicks = 4;
+            for (int t = 0; t < warmTicks; t++)
+                Assert.True(engine.Step());
+            Assert.InRange(engine.ReadAheadTicksReady, 0, 1);
+            Assert.InRange(reader.TicksRead, warmTicks, warmTicks + 1);
+            engine.WaitForReadAhead();
+            Assert.Equal(TickReadAhead.Depth, engine.ReadAheadTicksReady);
+            Assert.Equal(warmTicks + TickReadAhead.Depth, reader.TicksRead);
+
+            // From there the replay goes on with the whole depth.
+            Assert.True(engine.Step());
+            engine.WaitForReadAhead();
+            Assert.Equal(TickReadAhead.Depth, engine.ReadAheadTicksReady);
+            Assert.Equal(warmTicks + 1 + TickReadAhead.Depth, reader.TicksRead);
+        }
+    }
+
+    [Fact]
     public void WaitForReadAhead_NearTheEnd_ReturnsWithTheTicksLeft()
     {
         // Fewer ticks left than the read-ahead holds: it reads them and stops, and the wait returns.
