@@ -16,7 +16,7 @@ internal static class SplitCommand
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) with a placement (hosts) to split." };
         var shards = new Option<int>("--shards", "-n") { Description = "Number of shards (1 up to the trace's host count).", HelpName = "N", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder: shard-0000-of-N.dmt ... (each written as .tmp and renamed when complete).", HelpName = "DIR", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder: shard-0000-of-N.dmt ... (all moved into place together once every shard is complete; a failed split leaves none).", HelpName = "DIR", Required = true };
         var command = new Command("split", "Split a trace by host into N shard traces of about equal VM counts, for replay --shard on N machines or processes.") { file, shards, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(file)!, result.GetValue(shards), result.GetValue(output)!, cancel))));
         return command;
@@ -30,38 +30,14 @@ internal static class SplitCommand
             throw new CliError($"'{traceFile}' has no placement (no hosts), so it cannot be split by host; give it one first (import with --place-on-host-mb, or generate).", 1);
         if (count < 1 || count > hostCount)
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shards {count} is out of range: expected 1..{hostCount} (the trace has {hostCount} hosts; a shard holds whole hosts)."));
-        if (File.Exists(outputDir))
-            throw new CliError($"output '{outputDir}' is a file, expected a folder.", 1);
-        if (Cli.FileInTheWay(outputDir) is string blocker)
-            throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output folder '{outputDir}').", 1);
-
-        // The folders this run creates, deepest first: removed again (where still empty) when the split fails or is
-        // interrupted, so that it leaves nothing behind.
-        var created = new List<string>();
-        for (string? d = Path.GetFullPath(outputDir); !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = Path.GetDirectoryName(d))
-            created.Add(d);
-        Directory.CreateDirectory(outputDir);
-        bool done = false;
-        try
-        {
-            int exit = Write(reader, traceFile, count, outputDir, cancel);
-            done = exit == 0;
-            return exit;
-        }
-        finally
-        {
-            if (!done)
-            {
-                foreach (string dir in created)
-                {
-                    if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
-                        Directory.Delete(dir);
-                }
-            }
-        }
+        // Every shard is written into a staging folder inside the output folder and all are moved to their names only
+        // when the whole split has succeeded (StagedOutput): a split that fails or is interrupted leaves no shard, the
+        // folders it created are removed again, and an earlier split's shards there stay as they were.
+        using var staged = new StagedOutput(outputDir);
+        return Write(reader, traceFile, count, outputDir, staged, cancel);
     }
 
-    private static int Write(NativeTraceReader reader, string traceFile, int count, string outputDir, CancellationToken cancel)
+    private static int Write(NativeTraceReader reader, string traceFile, int count, string outputDir, StagedOutput staged, CancellationToken cancel)
     {
         int hostCount = reader.Hosts.Count;
 
@@ -123,7 +99,7 @@ internal static class SplitCommand
                 var hosts = new TraceHost[firstHost[s + 1] - firstHost[s]];
                 for (int h = 0; h < hosts.Length; h++)
                     hosts[h] = reader.Hosts[firstHost[s] + h];
-                writers[s] = Cli.Guard(() => new NativeTraceWriter(Path.Combine(outputDir, id.Name + ".dmt"),
+                writers[s] = Cli.Guard(() => new NativeTraceWriter(staged.File(id.Name + ".dmt"),
                     new TraceDescription(reader.Header.TickSeconds, reader.Header.Source, metadata), tables[s], hosts));
                 buffers[s] = new int[tables[s].Count];
             }
@@ -171,6 +147,8 @@ internal static class SplitCommand
             foreach (NativeTraceWriter? w in writers)
                 w?.Dispose();
         }
+
+        staged.Commit();
 
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic, $"Split {Words.Count(vms.Count, "VM")} on {Words.Count(hostCount, "host")}, {reader.Header.TickCount} ticks, into {count} shards in {clock.Elapsed.TotalSeconds:F1} s:"));

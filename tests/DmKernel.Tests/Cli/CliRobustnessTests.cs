@@ -550,6 +550,32 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// A split that fails after it has written some shards leaves none of them: all or nothing, as replay's and compare's
+    /// outputs (before, each shard was renamed into place as it completed, so a failure on the second, here a folder in
+    /// the way of its name, on a full disk its last block, left the first one, a split that replays as a partial one), and
+    /// an earlier split's shards in the folder stay as they were.
+    /// </summary>
+    [Fact]
+    public void Split_FailingAtItsSecondShard_LeavesNoShard_AndTheEarlierSplitsAsTheyWere()
+    {
+        using var tmp = new TempDir();
+        string split = tmp.File("split");
+        Assert.Equal(0, Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "3", "-o", split).Exit);
+        Dictionary<string, byte[]> before = Directory.GetFiles(split).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Directory.CreateDirectory(Path.Combine(split, "shard-0001-of-0002.dmt"));
+
+        (int exit, _, string stderr) = Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", split);
+        Assert.Equal(1, exit);
+        Assert.Contains("shard-0001-of-0002.dmt", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(split, "shard-0000-of-0002.dmt")));
+        Assert.Equal(
+            before.Keys.Append("shard-0001-of-0002.dmt").Order(StringComparer.Ordinal),
+            Directory.EnumerateFileSystemEntries(split).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach ((string name, byte[] bytes) in before)
+            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(split, name)));
+    }
+
+    /// <summary>
     /// merge -o into one of its own shard folders (or below one) is refused: the merged files have the shard's own names, so
     /// the shard was overwritten and every later merge refused it as changed.
     /// </summary>
