@@ -81,8 +81,8 @@ internal static class ReplayProbe
 
     /// <summary>
     /// The arguments (<see cref="Program"/> passes them all, the flag among them), or null with the reason in
-    /// <paramref name="error"/>: no trace after the flag (the flag last, or another option after it), or <c>--ticks</c>
-    /// without a whole number of at least 1 (digits only) after it.
+    /// <paramref name="error"/>: no trace after the flag (the flag last, or another option after it), <c>--ticks</c>
+    /// without a whole number of at least 1 (digits only) after it, or both A/B flags.
     /// </summary>
     internal static Arguments? Parse(string[] args, out string? error)
     {
@@ -98,6 +98,12 @@ internal static class ReplayProbe
         if (limitAt >= 0 && (limitAt + 1 >= args.Length || !int.TryParse(args[limitAt + 1], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
         {
             error = "--ticks: expected a whole number of ticks, at least 1, after it";
+            return null;
+        }
+
+        if (args.Contains("--prefetch-ab") && args.Contains("--null-ab"))
+        {
+            error = "--prefetch-ab and --null-ab: one at a time (each splits the ticks into the same two halves)";
             return null;
         }
 
@@ -132,7 +138,10 @@ internal static class ReplayProbe
         if (ab)
         {
             double[] on = [.. ms.Skip(12).Where((_, i) => On(i + 12)).Order()], off = [.. ms.Skip(12).Where((_, i) => !On(i + 12)).Order()];
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"off (half the ticks from 12): median {off[off.Length / 2] * 1e6 / vms:0.00} mean {off.Average() * 1e6 / vms:0.00} ns/VM-tick; on (the other half): median {on[on.Length / 2] * 1e6 / vms:0.00} mean {on.Average() * 1e6 / vms:0.00} ns/VM-tick"));
+            if (on.Length == 0 || off.Length == 0)
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"A/B: {ms.Count} ticks measured, so a half has no tick from 12 (ticks 12 and 13 fall in either half: at least 14 are needed); no comparison"));
+            else
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"off (half the ticks from 12): median {off[off.Length / 2] * 1e6 / vms:0.00} mean {off.Average() * 1e6 / vms:0.00} ns/VM-tick; on (the other half): median {on[on.Length / 2] * 1e6 / vms:0.00} mean {on.Average() * 1e6 / vms:0.00} ns/VM-tick"));
         }
 
         if (first)

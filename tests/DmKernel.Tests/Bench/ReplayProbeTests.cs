@@ -69,6 +69,27 @@ public class ReplayProbeTests
         Assert.Equal("ticks   20..  23:  25.36 ns per VM-tick (min 17.00); replay thread's CPU   0.00", lines[3]); // (20 + 17 + 18.3 + 46.123) / 4 = 25.35575
     }
 
+    /// <summary>
+    /// An A/B over too few ticks says so instead of throwing (before: <c>--prefetch-ab --ticks 13</c> measured, then
+    /// crashed on an empty half's median): with 13 ticks the on half (tick 13) has one and the off half (tick 12) one
+    /// only from 14; with 12 or fewer both are empty. The windows are still printed.
+    /// </summary>
+    [Theory]
+    [InlineData(13)]
+    [InlineData(12)]
+    [InlineData(1)]
+    public void ResultLines_AbOverTooFewTicks_SaysSo_AndStillGivesTheWindows(int ticks)
+    {
+        double[] ms = [.. Enumerable.Repeat(0.01, ticks)];
+        List<string> lines = ReplayProbe.ResultLines(ms, new double[ticks], vms: 1_000, ab: true, first: false);
+        Assert.Equal($"A/B: {ticks} ticks measured, so a half has no tick from 12 (ticks 12 and 13 fall in either half: at least 14 are needed); no comparison", lines[0]);
+        Assert.Equal(1 + ((ticks + 9) / 10), lines.Count);
+        Assert.StartsWith("ticks    0..", lines[1], StringComparison.Ordinal);
+
+        double[] enough = [.. Enumerable.Repeat(0.01, 14)];
+        Assert.StartsWith("off (half the ticks from 12): median 10.00", ReplayProbe.ResultLines(enough, new double[14], 1_000, true, false)[0], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_TheTraceAfterTheFlag_AndTheOptionsAnywhere()
     {
@@ -95,6 +116,7 @@ public class ReplayProbeTests
     [InlineData("--ticks", ReplayProbe.Flag, "t.dmt", "--ticks", "+5")]
     [InlineData("--ticks", ReplayProbe.Flag, "t.dmt", "--ticks", "1e3")]
     [InlineData("--ticks", ReplayProbe.Flag, "t.dmt", "--ticks", "3000000000")]
+    [InlineData("one at a time", ReplayProbe.Flag, "t.dmt", "--prefetch-ab", "--null-ab")]
     public void Parse_RefusesAMissingTrace_AndTicksThatAreNotACount(string reason, params string[] args)
     {
         Assert.Null(ReplayProbe.Parse(args, out string? error));
