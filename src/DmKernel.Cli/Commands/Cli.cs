@@ -28,7 +28,20 @@ internal static class Cli
             Console.Error.WriteLine($"error: {OneLine(ex.Message)}");
             return 1;
         }
+        catch (OutOfMemoryException)
+        {
+            // A trace too large for the machine or a container: say so and what to do, not the runtime's stack trace.
+            // The staged outputs were discarded on the way here, as for any failure.
+            Console.Error.WriteLine(OutOfMemoryMessage);
+            return 1;
+        }
     }
+
+    /// <summary>What the tool says when the run ran out of memory.</summary>
+    internal const string OutOfMemoryMessage = "error: out of memory: the run needs more memory than this process may use (the machine's, "
+        + "a container's or DOTNET_GCHeapHardLimit's limit); no output was replaced. For a large trace, dmkernel split it and "
+        + "replay the shards one at a time or on several machines (docs/cluster.md); compare needs less with fewer --threads "
+        + "or a smaller --hosts-per-probe.";
 
     /// <summary>
     /// An error message as one line of plain text: control characters (a line break or carriage return in a VM id or a

@@ -550,6 +550,36 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// Running out of memory (a trace too large for the machine, a container's limit, <c>DOTNET_GCHeapHardLimit</c>) is one
+    /// error line saying so and what to do, exit 1, not the runtime's "Unhandled exception: System.OutOfMemoryException"
+    /// and a stack trace (before: `replay` of a 100 000-VM trace under a 48 MB heap limit printed exactly that). The
+    /// staged outputs are discarded on the way out, as for any other failure.
+    /// </summary>
+    [Fact]
+    public void OutOfMemory_IsOneErrorLineSayingWhatToDo_ExitOne()
+    {
+        TextWriter oldErr = Console.Error;
+        var stderr = new StringWriter();
+        Console.SetError(stderr);
+        int exit;
+        try
+        {
+            exit = DmKernel.Cli.Commands.Cli.Run(() => throw new OutOfMemoryException());
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+        }
+
+        Assert.Equal(1, exit);
+        string[] lines = stderr.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        string line = Assert.Single(lines);
+        Assert.StartsWith("error: out of memory: ", line, StringComparison.Ordinal);
+        Assert.Contains("DOTNET_GCHeapHardLimit", line, StringComparison.Ordinal);
+        Assert.Contains("dmkernel split", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A split that fails after it has written some shards leaves none of them: all or nothing, as replay's and compare's
     /// outputs (before, each shard was renamed into place as it completed, so a failure on the second, here a folder in
     /// the way of its name, on a full disk its last block, left the first one, a split that replays as a partial one), and
