@@ -7,8 +7,8 @@ namespace DmKernel.Tests.Traces;
 /// <see cref="AggregateException"/>, and only once every thread has stopped. Before, a read thread's failure (the
 /// sample spill's disk full, seen on a 2 MB tmpfs) left <c>dmkernel import</c> with "Unhandled exception:
 /// System.AggregateException" and a stack trace instead of its error line, and a failure on the calling thread returned
-/// while the other threads went on writing to the spill being disposed. The hand-offs below are events, not sleeps:
-/// each test is deterministic.
+/// while the other threads went on writing to the spill being disposed. The hand-offs below are events, not sleeps; what
+/// the threads' timing decides (how many items a thread takes before it sees another's failure) is bounded, not counted.
 /// </summary>
 public sealed class ParallelWorkTests
 {
@@ -24,17 +24,22 @@ public sealed class ParallelWorkTests
         Assert.Empty(ParallelWork.Run<int>(0, 4, () => i => i, CancellationToken.None));
     }
 
+    /// <summary>
+    /// The caller waits in its first item until the other thread has thrown; it then takes items only until that failure
+    /// is recorded (the other thread's catch, microseconds later), so of a million items it works few (the loop without
+    /// the stop check works them all). How many exactly is the two threads' timing: the bound is what is asserted.
+    /// </summary>
     [Fact]
     public void AnotherThreadsFailure_IsThrownAsItself_AndStopsTheRest()
     {
+        const int Count = 1_000_000;
         int caller = Environment.CurrentManagedThreadId;
         using var failed = new ManualResetEventSlim();
         var thrown = new IOException("No space left on device : 'x.samples.tmp'");
-        var worked = new List<int>();
-        var ex = Assert.ThrowsAny<Exception>(() => ParallelWork.Run<int>(8, 2, () => i =>
+        int worked = 0;
+        var ex = Assert.ThrowsAny<Exception>(() => ParallelWork.Run<int>(Count, 2, () => i =>
         {
-            lock (worked)
-                worked.Add(i);
+            Interlocked.Increment(ref worked);
             if (Environment.CurrentManagedThreadId != caller)
             {
                 failed.Set();
@@ -45,24 +50,25 @@ public sealed class ParallelWorkTests
             return i;
         }, CancellationToken.None));
         Assert.Same(thrown, ex); // not an AggregateException around it
-        Assert.InRange(worked.Count, 1, 2); // the failing item and at most the caller's item in flight: no more taken
-        Assert.Equal(worked.Count, worked.Distinct().Count());
+        Assert.InRange(worked, 1, Count / 2);
     }
 
+    /// <summary>
+    /// The caller throws while the other thread is inside an item; Run waits for it before throwing. (Which items the
+    /// other thread takes before it sees the failure is timing: not asserted.)
+    /// </summary>
     [Fact]
     public void TheCallersFailure_IsThrownOnlyOnceTheOtherThreadsHaveStopped()
     {
         int caller = Environment.CurrentManagedThreadId;
         using var inside = new ManualResetEventSlim();
-        int running = 0, callerThrew = 0;
+        int running = 0, callerThrew = 0, callerItems = 0;
         var thrown = new InvalidDataException("bad");
-        var worked = new List<int>();
         var ex = Assert.ThrowsAny<Exception>(() => ParallelWork.Run<int>(8, 2, () => i =>
         {
-            lock (worked)
-                worked.Add(i);
             if (Environment.CurrentManagedThreadId == caller)
             {
+                Interlocked.Increment(ref callerItems);
                 Assert.True(inside.Wait(Patience), "the other thread never ran");
                 Volatile.Write(ref callerThrew, 1);
                 throw thrown;
@@ -76,7 +82,7 @@ public sealed class ParallelWorkTests
         }, CancellationToken.None));
         Assert.Same(thrown, ex);
         Assert.Equal(0, Volatile.Read(ref running)); // nothing runs on after Run throws
-        Assert.Equal([0, 1], worked.Order());
+        Assert.Equal(1, callerItems);
     }
 
     [Fact]
