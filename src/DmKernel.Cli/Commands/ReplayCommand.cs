@@ -101,97 +101,112 @@ internal static class ReplayCommand
         bool checkpointing = checkpointEvery is not null || resume;
         RunFingerprint settings = Fingerprint(traceFile, engine, options, hostSeriesEvery);
         string fingerprint = settings.ToString();
-        FileStream hostsStream;
-        if (resume)
+        long lastCheckpoint = -1; // the tick of the checkpoint in DIR/.checkpoint, once there is one
+        try
         {
-            if (!File.Exists(statePath) || !File.Exists(hostsPart))
-                throw new CliError($"nothing to resume: {checkpointDir} holds no checkpoint (run with --checkpoint-every N first).", 1);
-            long length;
-            using (FileStream state = File.OpenRead(statePath))
+            FileStream hostsStream;
+            if (resume)
             {
-                try
+                if (!File.Exists(statePath) || !File.Exists(hostsPart))
+                    throw new CliError($"nothing to resume: {checkpointDir} holds no checkpoint (run with --checkpoint-every N first).", 1);
+                long length;
+                using (FileStream state = File.OpenRead(statePath))
                 {
-                    CheckSameSettings(ReplayEngine.ReadCheckpointFingerprint(state), settings, statePath);
-                    state.Position = 0;
-                    length = engine.ResumeFrom(state, fingerprint);
+                    try
+                    {
+                        CheckSameSettings(ReplayEngine.ReadCheckpointFingerprint(state), settings, statePath);
+                        state.Position = 0;
+                        length = engine.ResumeFrom(state, fingerprint);
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        throw new CliError($"cannot resume from {statePath}: {ex.Message}", 1);
+                    }
                 }
-                catch (InvalidDataException ex)
-                {
-                    throw new CliError($"cannot resume from {statePath}: {ex.Message}", 1);
-                }
+
+                CheckHostsPart(hostsPart, length, partHash);
+                lastChecksum = CheckPartChecksum(partChecksums, hostsPart, length, partHash.GetCurrentHashAsUInt64());
+                hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
+                hostsStream.SetLength(length);
+                hostsStream.Seek(0, SeekOrigin.End);
+                Console.Error.WriteLine($"Resuming at tick {engine.TicksDone} of {engine.TotalTicks} from {statePath}.");
+            }
+            else if (checkpointing)
+            {
+                if (Directory.Exists(checkpointDir))
+                    Directory.Delete(checkpointDir, recursive: true);
+                Directory.CreateDirectory(checkpointDir);
+                hostsStream = new FileStream(hostsPart, FileMode.Create, FileAccess.Write);
+            }
+            else
+            {
+                hostsStream = new FileStream(staged.File("hosts.csv"), FileMode.Create, FileAccess.Write);
             }
 
-            CheckHostsPart(hostsPart, length, partHash);
-            lastChecksum = CheckPartChecksum(partChecksums, hostsPart, length, partHash.GetCurrentHashAsUInt64());
-            hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
-            hostsStream.SetLength(length);
-            hostsStream.Seek(0, SeekOrigin.End);
-            Console.Error.WriteLine($"Resuming at tick {engine.TicksDone} of {engine.TotalTicks} from {statePath}.");
-        }
-        else if (checkpointing)
-        {
-            if (Directory.Exists(checkpointDir))
-                Directory.Delete(checkpointDir, recursive: true);
-            Directory.CreateDirectory(checkpointDir);
-            hostsStream = new FileStream(hostsPart, FileMode.Create, FileAccess.Write);
-        }
-        else
-        {
-            hostsStream = new FileStream(staged.File("hosts.csv"), FileMode.Create, FileAccess.Write);
-        }
-
-        long lastCheckpoint = resume ? engine.TicksDone : -1;
-        var hostsOut = new ChecksumStream(new WriteBehindStream(hostsStream), partHash); // written by a thread of its own, beside the replay
-        using (var hosts = new StreamWriter(hostsOut, new UTF8Encoding(false), 1 << 16))
-        {
-            if (hostsOut.Length == 0)
-                hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
-            FinishWarmUp(warmUp);
-            Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
+            if (resume)
+                lastCheckpoint = engine.TicksDone;
+            var hostsOut = new ChecksumStream(new WriteBehindStream(hostsStream), partHash); // written by a thread of its own, beside the replay
+            using (var hosts = new StreamWriter(hostsOut, new UTF8Encoding(false), 1 << 16))
             {
-                if ((e.TicksDone - 1) % every == 0)
-                    WriteHosts(hosts, e);
-                if (checkpointEvery is long n && e.TicksDone % n == 0 && e.TicksDone < e.TotalTicks)
+                if (hostsOut.Length == 0)
+                    hosts.WriteLine("tick,host,total_mb,available_mb,assigned_mb,pending_freed_mb,shortfall_mb,average_pressure,system_pressure,short");
+                FinishWarmUp(warmUp);
+                Cli.Guard(() => ReplayRunner.Run(engine, $"replay {Path.GetFileName(traceFile)}", cancel, e =>
                 {
-                    hosts.Flush();
-                    lastChecksum = SavePartChecksum(partChecksums, lastChecksum, hostsOut.Length, partHash.GetCurrentHashAsUInt64());
-                    string temp = statePath + ".tmp";
-                    using (FileStream state = File.Create(temp))
-                        e.SaveCheckpoint(state, fingerprint, hostsOut.Length); // (the flush above waited for the bytes to be in the file)
-                    File.Move(temp, statePath, overwrite: true);
-                    lastCheckpoint = e.TicksDone;
-                }
+                    if ((e.TicksDone - 1) % every == 0)
+                        WriteHosts(hosts, e);
+                    if (checkpointEvery is long n && e.TicksDone % n == 0 && e.TicksDone < e.TotalTicks)
+                    {
+                        hosts.Flush();
+                        lastChecksum = SavePartChecksum(partChecksums, lastChecksum, hostsOut.Length, partHash.GetCurrentHashAsUInt64());
+                        ReplaceFile(statePath, state => e.SaveCheckpoint(state, fingerprint, hostsOut.Length)); // (the flush above waited for the bytes to be in the file)
+                        lastCheckpoint = e.TicksDone;
+                    }
 
-                if (e.TicksDone == HoldAtTick)
-                {
-                    hosts.Flush(); // the per-host series holds lines past the last checkpoint, as a kill mid-run leaves it
-                    Thread.Sleep(Timeout.Infinite);
-                }
-            }));
+                    if (e.TicksDone == HoldAtTick)
+                    {
+                        hosts.Flush(); // the per-host series holds lines past the last checkpoint, as a kill mid-run leaves it
+                        Thread.Sleep(Timeout.Infinite);
+                    }
+                }));
+            }
+
+            if (cancel.IsCancellationRequested)
+            {
+                string how = lastCheckpoint >= 0
+                    ? $" The last checkpoint is at tick {lastCheckpoint}: add --resume to the same command to continue from there."
+                    : " Run the same command again to replay from the start (add --checkpoint-every N to make a long replay resumable).";
+                Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched).{how}");
+                return 130;
+            }
+
+            if (checkpointing)
+                File.Copy(hostsPart, staged.File("hosts.csv"), overwrite: true); // the checkpoint stays resumable until the commit
+            WritePlacement(staged.File("placement.csv"), engine);
+            ReplayOutcome outcome = ReplayOutcome.FromEngine(engine, traceFile);
+            long peak = ReplaySummary.PeakWorkingSet();
+            using (FileStream summary = File.Create(staged.File("summary.json")))
+                ReplaySummary.Write(summary, outcome, json => ReplaySummary.WriteRun(json, engine, peak));
+            ReplayReport.Write(staged, outcome);
+            staged.Commit();
+            if (checkpointing)
+                Directory.Delete(checkpointDir, recursive: true);
+            PrintHeadline(engine, outcome, staged.Directory);
+            return 0;
         }
-
-        if (cancel.IsCancellationRequested)
+        catch (Exception ex) when (lastCheckpoint >= 0 && ex is CliError or IOException or UnauthorizedAccessException)
         {
-            string how = lastCheckpoint >= 0
-                ? $" The last checkpoint is at tick {lastCheckpoint}: add --resume to the same command to continue from there."
-                : " Run the same command again to replay from the start (add --checkpoint-every N to make a long replay resumable).";
-            Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched).{how}");
-            return 130;
+            // The checkpoint stays (it is removed only once the outputs are in place): the error says how to continue from it.
+            string message = ex is UnauthorizedAccessException ? $"permission denied: {ex.Message}" : ex.Message;
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"{message} The last checkpoint is at tick {lastCheckpoint}: add --resume to the same command to continue from there."), ex is CliError c ? c.ExitCode : 1);
         }
-
-        if (checkpointing)
-            File.Copy(hostsPart, staged.File("hosts.csv"), overwrite: true); // the checkpoint stays resumable until the commit
-        WritePlacement(staged.File("placement.csv"), engine);
-        ReplayOutcome outcome = ReplayOutcome.FromEngine(engine, traceFile);
-        long peak = ReplaySummary.PeakWorkingSet();
-        using (FileStream summary = File.Create(staged.File("summary.json")))
-            ReplaySummary.Write(summary, outcome, json => ReplaySummary.WriteRun(json, engine, peak));
-        ReplayReport.Write(staged, outcome);
-        staged.Commit();
-        if (checkpointing)
-            Directory.Delete(checkpointDir, recursive: true);
-        PrintHeadline(engine, outcome, staged.Directory);
-        return 0;
+        finally
+        {
+            // A run that saved no checkpoint leaves none: the per-host series without a saved state resumes nothing.
+            if (checkpointing && !resume && lastCheckpoint < 0)
+                TryDeleteFolder(checkpointDir);
+        }
     }
 
     /// <summary>Traces from this size on are replayed after a warm-up (<see cref="ReplayWarmUp"/>); below it opening the
@@ -341,10 +356,51 @@ internal static class ReplayCommand
     private static string SavePartChecksum(string path, string? previous, long length, ulong hash)
     {
         string line = string.Create(CultureInfo.InvariantCulture, $"{length} {hash:x16}");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, previous is null ? line + "\n" : previous + "\n" + line + "\n");
-        File.Move(temp, path, overwrite: true);
+        ReplaceFile(path, f => f.Write(Encoding.UTF8.GetBytes(previous is null ? line + "\n" : previous + "\n" + line + "\n")));
         return line;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> as <c>path.tmp</c> and renames it over <paramref name="path"/>, so that a run killed
+    /// mid-write leaves the earlier file whole. A write that fails deletes the temporary file (on a full disk it held the
+    /// space that was short) and leaves the earlier file as it was.
+    /// </summary>
+    internal static void ReplaceFile(string path, Action<FileStream> write)
+    {
+        string temp = path + ".tmp";
+        try
+        {
+            using (FileStream f = File.Create(temp))
+                write(f);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The error of the write is the one to report.
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Deletes a folder and what it holds, where it can (best effort: the run's own error is the one to report).</summary>
+    private static void TryDeleteFolder(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: could not remove '{folder}': {ex.Message}");
+        }
     }
 
     /// <summary>

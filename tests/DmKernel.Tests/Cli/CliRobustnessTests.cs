@@ -875,6 +875,79 @@ public class CliRobustnessTests
         Assert.Equal(1, exit);
         Assert.Contains("checksum mismatch", ErrorLine(stderr), StringComparison.Ordinal);
         Assert.Equal(["bad.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+
+        // A replay with checkpoints that fails before its first checkpoint likewise (before: DIR/.checkpoint stayed with the
+        // per-host series alone, a checkpoint --resume refuses as none, and with it the folders the run had created).
+        (exit, _, stderr) = Run("replay", bad, "-o", tmp.File(Path.Combine("out", "run")), "--checkpoint-every", "100");
+        Assert.Equal(1, exit);
+        Assert.Contains("checksum mismatch", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(["bad.dmt"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// A replay with checkpoints that fails after one (here a chunk of the trace that reads back corrupt, as a flaky disk
+    /// gives it) keeps its checkpoint and says so, and --resume with the trace readable again completes it byte for byte
+    /// as one uninterrupted run. A checkpoint whose own write fails on a full disk (on Linux: its temporary file a link to
+    /// /dev/full) leaves no temporary file beside it (before: state.bin.tmp and hosts.csv.part.xxh64.tmp stayed, holding
+    /// the space that was short), and the checkpoint before it still resumes.
+    /// </summary>
+    [Fact]
+    public void Replay_FailingAfterACheckpoint_KeepsIt_SaysSo_AndResumes_AndAFailedCheckpointLeavesNoTemporary()
+    {
+        using var tmp = new TempDir();
+        // The sample in chunks of 100 ticks, stored uncompressed: a byte flipped at 80 % of the file is in a late chunk.
+        string trace = tmp.File("chunked.dmt");
+        using (NativeTraceReader reader = NativeTraceReader.Open(ReplayDeterminismTests.SampleTrace))
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(reader.Header.TickSeconds, reader.Header.Source), reader.Vms, reader.Hosts,
+            new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 100 * reader.Vms.Count }))
+        {
+            var tick = new int[reader.Vms.Count];
+            while (reader.ReadTick(tick))
+                w.WriteTick(tick);
+            w.Complete();
+        }
+
+        string full = tmp.File("full"), run = tmp.File("run"), checkpoint = Path.Combine(run, ".checkpoint");
+        Assert.Equal(0, Run("replay", trace, "-o", full).Exit);
+        byte[] goodBytes = File.ReadAllBytes(trace);
+        byte[] bad = (byte[])goodBytes.Clone();
+        bad[bad.Length * 8 / 10] ^= 0xFF;
+        File.WriteAllBytes(trace, bad);
+        (int exit, _, string stderr) = Run("replay", trace, "-o", run, "--checkpoint-every", "500");
+        Assert.Equal(1, exit);
+        string error = ErrorLine(stderr);
+        Assert.Contains("checksum mismatch", error, StringComparison.Ordinal);
+        Assert.Contains("The last checkpoint is at tick 1000: add --resume to the same command to continue from there.", error, StringComparison.Ordinal);
+        string[] kept = ["hosts.csv.part", "hosts.csv.part.xxh64", "state.bin"];
+        Assert.Equal(kept, Directory.EnumerateFileSystemEntries(checkpoint).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([".checkpoint"], Directory.EnumerateFileSystemEntries(run).Select(Path.GetFileName));
+        File.WriteAllBytes(trace, goodBytes); // readable again: the same trace (its id is of header and trailer)
+
+        if (OperatingSystem.IsLinux() && File.Exists("/dev/full"))
+        {
+            Dictionary<string, byte[]> saved = kept.ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(checkpoint, n)));
+            foreach (string temporary in (string[])["state.bin.tmp", "hosts.csv.part.xxh64.tmp"])
+            {
+                File.CreateSymbolicLink(Path.Combine(checkpoint, temporary), "/dev/full"); // every write to it: No space left on device
+                (exit, _, stderr) = Run("replay", trace, "-o", run, "--checkpoint-every", "100", "--resume");
+                Assert.Equal(1, exit);
+                error = ErrorLine(stderr);
+                Assert.Contains(temporary, error, StringComparison.Ordinal);
+                Assert.Contains("The last checkpoint is at tick 1000", error, StringComparison.Ordinal);
+                Assert.Equal(kept, Directory.EnumerateFileSystemEntries(checkpoint).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+                Assert.Equal(saved["state.bin"], File.ReadAllBytes(Path.Combine(checkpoint, "state.bin")));
+            }
+        }
+
+        (exit, _, stderr) = Run("replay", trace, "-o", run, "--checkpoint-every", "500", "--resume");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Resuming at tick 1000 of 1440", stderr, StringComparison.Ordinal);
+        foreach (string name in (string[])["hosts.csv", "fleet.csv", "placement.csv"])
+            Assert.Equal(File.ReadAllBytes(Path.Combine(full, name)), File.ReadAllBytes(Path.Combine(run, name)));
+        Assert.Equal(
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(full, "summary.json"))),
+            ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(run, "summary.json"))));
+        Assert.False(Directory.Exists(checkpoint));
     }
 
     /// <summary>
