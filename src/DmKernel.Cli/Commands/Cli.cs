@@ -1,4 +1,5 @@
 using System.Globalization;
+using DmKernel.Cli.Output;
 using DmKernel.Traces;
 
 namespace DmKernel.Cli.Commands;
@@ -113,25 +114,33 @@ internal static class Cli
 
     /// <summary>
     /// Creates the folder an output file goes to; an output path that is a folder, or a folder that cannot be created,
-    /// is a <see cref="CliError"/> (exit code 1).
+    /// is a <see cref="CliError"/> (exit code 1). Returns the folders it created, which the caller removes again (where
+    /// empty) unless it completes: <c>using</c> it, and call <see cref="CreatedFolders.Keep"/> once the file is written.
     /// </summary>
-    public static void EnsureParentDirectory(string file)
+    public static CreatedFolders EnsureParentDirectory(string file)
     {
         if (Directory.Exists(file))
             throw new CliError($"output '{file}' is a folder, expected a file name (such as {Path.Combine(file, "trace.dmt")}).", 1);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
         if (string.IsNullOrEmpty(dir))
-            return;
+            return new CreatedFolders([]);
         if (FileInTheWay(dir) is string blocker)
             throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output '{file}').", 1);
+        var created = new List<string>();
+        for (string? d = dir; !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+            created.Add(d);
+        var folders = new CreatedFolders(created);
         try
         {
             Directory.CreateDirectory(dir);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            folders.Dispose();
             throw new CliError($"cannot create the output folder '{dir}': {ex.Message}", 1);
         }
+
+        return folders;
     }
 
     /// <summary>The first existing file among <paramref name="folder"/> and its parents (a folder cannot be made below it), or null.</summary>

@@ -198,7 +198,7 @@ internal static class GenerateCommand
     private static int Write(string path, string what, long ticks, Func<Action<long>, CancellationToken, GeneratedTrace> write,
         Func<GeneratedTrace, string> headline, CancellationToken cancel, Stopwatch? clock = null)
     {
-        Cli.EnsureParentDirectory(path);
+        using CreatedFolders folders = Cli.EnsureParentDirectory(path); // removed again unless the trace is written
         clock ??= Stopwatch.StartNew();
         var progress = new ProgressLine("generate");
         GeneratedTrace generated;
@@ -212,6 +212,7 @@ internal static class GenerateCommand
             return 130;
         }
 
+        folders.Keep();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{headline(generated)}, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
         if (generated.UnstartableVms > 0)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DmKernel.Cli.Output;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
 
@@ -107,7 +108,7 @@ internal static class ImportCommand
             };
             Validate(options);
 
-            Cli.EnsureParentDirectory(target);
+            using CreatedFolders folders = Cli.EnsureParentDirectory(target); // removed again unless the trace is written
             var clock = Stopwatch.StartNew();
             ImportReport report;
             try
@@ -125,6 +126,7 @@ internal static class ImportCommand
                 return 130;
             }
 
+            folders.Keep();
             Print(report, clock.Elapsed, source);
             return 0;
         })));

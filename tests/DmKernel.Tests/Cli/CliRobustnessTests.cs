@@ -951,6 +951,29 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// generate and import that fail after creating the output file's folders remove them again (when empty), as replay,
+    /// compare and split do (before: a full disk, here a file name whose FILE.tmp is too long or a malformed input row, left
+    /// the folders they had created, empty).
+    /// </summary>
+    [Fact]
+    public void GenerateAndImport_FailingPartWay_RemoveTheFoldersTheyCreated()
+    {
+        using var tmp = new TempDir();
+        string csv = tmp.Write("machine_usage.csv", "m_1,0,10,20,,,,,\nnot,a,row\n");
+        string longName = new string('x', 251) + ".dmt"; // 255 characters, the most a file name may hold; its FILE.tmp cannot be made
+        (int exit, _, string stderr) = Run("generate", "--vms", "10", "--hosts", "2", "--ticks", "5", "-o", tmp.File(Path.Combine("gen", "deep", longName)));
+        Assert.Equal(1, exit);
+        Assert.Contains(".dmt.tmp", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("generate", "--profile", "vdi", "--vms", "10", "--hosts", "1", "--ticks", "5", "-o", tmp.File(Path.Combine("vdi", "deep", longName)));
+        Assert.Equal(1, exit);
+        Assert.Contains(".dmt.tmp", ErrorLine(stderr), StringComparison.Ordinal);
+        (exit, _, stderr) = Run("import", "alibaba", csv, "--host-mb", "8192", "-o", tmp.File(Path.Combine("imp", "deep", "t.dmt")));
+        Assert.Equal(1, exit);
+        Assert.Contains("machine_usage.csv:2", ErrorLine(stderr), StringComparison.Ordinal);
+        Assert.Equal(["machine_usage.csv"], Directory.EnumerateFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>
     /// The generators stop at a cancelled token (the CLI's Ctrl+C or SIGTERM): OperationCanceledException, no temporary file,
     /// and an earlier file at the path untouched.
     /// </summary>
