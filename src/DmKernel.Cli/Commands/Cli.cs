@@ -5,7 +5,7 @@ using DmKernel.Traces;
 namespace DmKernel.Cli.Commands;
 
 /// <summary>Turns known failures into one clear line on stderr and an exit code; nothing else escapes as a stack trace.</summary>
-internal static class Cli
+internal static partial class Cli
 {
     public static int Run(Func<int> action)
     {
@@ -26,7 +26,7 @@ internal static class Cli
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"error: {OneLine(ex.Message)}");
+            Console.Error.WriteLine($"error: {OneLine(WithoutStagingFolder(ex.Message))}");
             return 1;
         }
         catch (OutOfMemoryException)
@@ -37,6 +37,15 @@ internal static class Cli
             return 1;
         }
     }
+
+    /// <summary>
+    /// A message naming a file in a run's staging folder (<c>DIR/.staging-PID-GUID/hosts.csv</c>, a hidden folder that is
+    /// gone when the error is printed) names the output's own path instead (<c>DIR/hosts.csv</c>).
+    /// </summary>
+    internal static string WithoutStagingFolder(string message) => StagingFolder().Replace(message, "");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[/\\]\.staging-[0-9]+-[0-9a-f]{32}(?=[/\\])")]
+    private static partial System.Text.RegularExpressions.Regex StagingFolder();
 
     /// <summary>What the tool says when the run ran out of memory.</summary>
     internal const string OutOfMemoryMessage = "error: out of memory: the run needs more memory than this process may use (the machine's, "

@@ -550,6 +550,39 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// An I/O error inside a run's staging folder names the output's own path: on a full disk replay said
+    /// <c>No space left on device : '…/out/.staging-27424-151f…/hosts.csv'</c>, a hidden folder the user never sees (it
+    /// is gone when the error is printed); now <c>'…/out/hosts.csv'</c>. Only a staging folder's exact name
+    /// (<c>.staging-PID-</c> and 32 hex digits) is taken out; other paths stay as they are.
+    /// </summary>
+    [Theory]
+    [InlineData(".staging-27424-151f565134364fb8893025c9416264a7", true)]
+    [InlineData(".staging-27424", false)]
+    [InlineData(".staging-x-151f565134364fb8893025c9416264a7", false)]
+    [InlineData("staging-27424-151f565134364fb8893025c9416264a7", false)]
+    public void AnIoErrorInTheStagingFolder_NamesTheOutputsOwnPath(string folder, bool staging)
+    {
+        string output = Path.Combine(Path.GetTempPath(), "run out");
+        string inside = Path.Combine(output, folder, "hosts.csv");
+        TextWriter oldErr = Console.Error;
+        var stderr = new StringWriter();
+        Console.SetError(stderr);
+        int exit;
+        try
+        {
+            exit = DmKernel.Cli.Commands.Cli.Run(() => throw new IOException($"No space left on device : '{inside}'"));
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+        }
+
+        Assert.Equal(1, exit);
+        string shown = staging ? Path.Combine(output, "hosts.csv") : inside;
+        Assert.Equal($"error: No space left on device : '{shown}'", stderr.ToString().TrimEnd());
+    }
+
+    /// <summary>
     /// Running out of memory (a trace too large for the machine, a container's limit, <c>DOTNET_GCHeapHardLimit</c>) is one
     /// error line saying so and what to do, exit 1, not the runtime's "Unhandled exception: System.OutOfMemoryException"
     /// and a stack trace (before: `replay` of a 100 000-VM trace under a 48 MB heap limit printed exactly that). The
