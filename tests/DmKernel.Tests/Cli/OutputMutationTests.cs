@@ -68,6 +68,38 @@ public class OutputMutationTests
     }
 
     /// <summary>
+    /// A block device and a character device are named as such (a left-out of the output round: no portable way to make a
+    /// block device). Linux machines and containers have character devices in /dev; block devices (/dev/loop0, /dev/sda,
+    /// ...) where the machine gives the container any: <c>stat</c> says which paths are, and each is checked (lstat needs no
+    /// permission on the device itself). A machine without one checks the character devices only.
+    /// </summary>
+    [Fact]
+    public void Describe_NamesBlockAndCharacterDevices_AsStatSaysTheyAre()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        string[] candidates = ["/dev/null", "/dev/zero", "/dev/loop0", "/dev/sda", "/dev/vda", "/dev/xvda", "/dev/nvme0n1"];
+        var present = candidates.Where(File.Exists).ToArray();
+        var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%F", .. present]) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.Environment["LC_ALL"] = "C"; // stat's words in English whatever the runner's locale (CI's second run is sv-SE)
+        using var stat = System.Diagnostics.Process.Start(start)!;
+        string[] kinds = stat.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        stat.WaitForExit();
+        Assert.Equal(present.Length, kinds.Length);
+        Assert.Contains("character special file", kinds);
+        for (int i = 0; i < present.Length; i++)
+        {
+            string expected = kinds[i] switch
+            {
+                "block special file" => "a block device",
+                "character special file" => "a character device",
+                _ => throw new InvalidOperationException($"{present[i]}: {kinds[i]}"),
+            };
+            Assert.Equal(expected, OutputFile.Describe(present[i]));
+        }
+    }
+
+    /// <summary>
     /// <see cref="OutputFile.Describe"/> reports what an existing path is when it is not a regular file; a folder is left
     /// to the callers' own message (null), and so is a regular file or a path that does not exist. A socket is named.
     /// </summary>
