@@ -22,7 +22,7 @@ internal static class SplitCommand
         return command;
     }
 
-    public static int Run(string traceFile, int count, string outputDir, CancellationToken cancel)
+    public static int Run(string traceFile, int count, string outputDir, CancellationToken cancel, ProgressLine? progress = null)
     {
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
         int hostCount = reader.Hosts.Count;
@@ -34,10 +34,10 @@ internal static class SplitCommand
         // when the whole split has succeeded (StagedOutput): a split that fails or is interrupted leaves no shard, the
         // folders it created are removed again, and an earlier split's shards there stay as they were.
         using var staged = new StagedOutput(outputDir);
-        return Write(reader, traceFile, count, outputDir, staged, cancel);
+        return Write(reader, traceFile, count, outputDir, staged, progress ?? new ProgressLine("split"), cancel);
     }
 
-    private static int Write(NativeTraceReader reader, string traceFile, int count, string outputDir, StagedOutput staged, CancellationToken cancel)
+    private static int Write(NativeTraceReader reader, string traceFile, int count, string outputDir, StagedOutput staged, ProgressLine progress, CancellationToken cancel)
     {
         int hostCount = reader.Hosts.Count;
 
@@ -137,6 +137,7 @@ internal static class SplitCommand
                 }
 
                 ticks++;
+                progress.Report(string.Create(CultureInfo.InvariantCulture, $"{ticks} of {reader.Header.TickCount} ticks"));
             }
 
             foreach (NativeTraceWriter w in writers)

@@ -613,6 +613,37 @@ public class CliRobustnessTests
     }
 
     /// <summary>
+    /// split reports its progress as generate and compare do (a split of a 1M-VM trace takes about a minute; before, it
+    /// was silent until the end): "split: T of N ticks (elapsed)", at most one line per interval; here a clock that moves
+    /// 3 s per tick, so every tick of the sample's 1440 gets one.
+    /// </summary>
+    [Fact]
+    public void Split_ReportsItsProgress_TicksOfTheTrace()
+    {
+        using var tmp = new TempDir();
+        var lines = new StringWriter();
+        int calls = 0;
+        var progress = new DmKernel.Cli.Output.ProgressLine(lines, "split", redirected: false, () => TimeSpan.FromSeconds(3 * ++calls));
+        TextWriter oldOut = Console.Out;
+        Console.SetOut(new StringWriter());
+        int exit;
+        try
+        {
+            exit = DmKernel.Cli.Commands.SplitCommand.Run(ReplayDeterminismTests.SampleTrace, 2, tmp.File("split"), CancellationToken.None, progress);
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+        }
+
+        Assert.Equal(0, exit);
+        string[] written = lines.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(1440, written.Length);
+        Assert.Equal("split: 1 of 1440 ticks (3 s)", written[0]);
+        Assert.Equal("split: 1440 of 1440 ticks (4320 s)", written[^1]);
+    }
+
+    /// <summary>
     /// A split that fails after it has written some shards leaves none of them: all or nothing, as replay's and compare's
     /// outputs (before, each shard was renamed into place as it completed, so a failure on the second, here a folder in
     /// the way of its name, on a full disk its last block, left the first one, a split that replays as a partial one), and
