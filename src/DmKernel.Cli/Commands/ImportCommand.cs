@@ -110,14 +110,15 @@ internal static class ImportCommand
 
             using CreatedFolders folders = Cli.EnsureParentDirectory(target); // removed again unless the trace is written
             var clock = Stopwatch.StartNew();
+            var progress = new ReadProgress(new ProgressLine("import"));
             ImportReport report;
             try
             {
                 report = options switch
                 {
-                    BitbrainsImportOptions b => Cli.Guard(() => Named(() => BitbrainsImporter.Import(source, target, b, cancel), b)),
-                    AlibabaImportOptions a => Cli.Guard(() => Named(() => AlibabaImporter.Import(source, target, a, cancel), a)),
-                    _ => Cli.Guard(() => Named(() => GoogleGcdImporter.Import(source, target, (GoogleGcdImportOptions)options, cancel), options)),
+                    BitbrainsImportOptions b => Cli.Guard(() => Named(() => BitbrainsImporter.Import(source, target, b, progress, cancel), b)),
+                    AlibabaImportOptions a => Cli.Guard(() => Named(() => AlibabaImporter.Import(source, target, a, progress, cancel), a)),
+                    _ => Cli.Guard(() => Named(() => GoogleGcdImporter.Import(source, target, (GoogleGcdImportOptions)options, progress, cancel), options)),
                 };
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -131,6 +132,15 @@ internal static class ImportCommand
             return 0;
         })));
         return command;
+    }
+
+    /// <summary>An importer's progress as the tool's progress line: "import: 1234 of 5678 MB read (21.7 %)".</summary>
+    internal sealed class ReadProgress(ProgressLine line) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => line.Report(Text(value));
+
+        internal static string Text(ImportProgress value)
+            => string.Create(CultureInfo.InvariantCulture, $"{value.BytesRead / 1e6:F0} of {value.TotalBytes / 1e6:F0} MB read ({value.Fraction * 100:F1} %)");
     }
 
     /// <summary>A bad option value is a bad argument (exit code 2): the error names the command-line option.</summary>

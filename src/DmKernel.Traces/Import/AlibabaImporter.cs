@@ -44,12 +44,19 @@ public static class AlibabaImporter
     /// writing nothing, when <paramref name="cancel"/> is cancelled (checked every 65 536 rows and between ticks).
     /// </summary>
     public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options, CancellationToken cancel)
+        => Import(machineUsageCsv, outputPath, options, null, cancel);
+
+    /// <summary>
+    /// <see cref="Import(string, string, AlibabaImportOptions, CancellationToken)"/> that reports how far it has read the
+    /// file to <paramref name="progress"/> (every 65 536 rows: see <see cref="ImportProgress"/>).
+    /// </summary>
+    public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(machineUsageCsv);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var session = new ImportSession(options, Format, cancel);
+        var session = new ImportSession(options, Format, progress, cancel);
         var report = session.Report;
         if (!File.Exists(machineUsageCsv))
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
@@ -62,16 +69,23 @@ public static class AlibabaImporter
         var byMachineSpan = byMachine.GetAlternateLookup<ReadOnlySpan<char>>(); // no string per row
         string path = machineUsageCsv;
         int truncatedLine = session.TruncatedLastLine(path);
+        long size = new FileInfo(path).Length;
+        session.InputBytes(size);
         if (truncatedLine >= 0)
         {
-            using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
+            // The file's stream is ours (Sep reads it and closes it), so its position tells the progress how far it has read.
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).From(file);
             SampleSeries? last = null;
             foreach (var row in reader)
             {
                 int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
                 report.RowsRead++;
                 if ((report.RowsRead & 0xFFFF) == 0)
+                {
                     cancel.ThrowIfCancellationRequested();
+                    session.ReadTo(Math.Min(file.Position, size));
+                }
                 if (line == truncatedLine)
                 {
                     session.Problem(ImportErrorKind.TruncatedLastLine, path, line, row.ColCount, row.ColCount <= Columns.Length ? Columns[Math.Max(0, row.ColCount - 1)] : null,
@@ -134,6 +148,8 @@ public static class AlibabaImporter
             if (report.RowsRead == 0)
                 session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", "machine_usage rows");
         }
+
+        session.ReadTo(size);
 
         foreach (SampleSeries s in series)
             s.Complete();

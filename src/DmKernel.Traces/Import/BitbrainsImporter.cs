@@ -48,12 +48,19 @@ public static class BitbrainsImporter
     /// writing nothing, when <paramref name="cancel"/> is cancelled (checked before each file, by every read thread, and between ticks).
     /// </summary>
     public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options, CancellationToken cancel)
+        => Import(inputFolder, outputPath, options, null, cancel);
+
+    /// <summary>
+    /// <see cref="Import(string, string, BitbrainsImportOptions?, CancellationToken)"/> that reports how far it has read
+    /// its files to <paramref name="progress"/> (after each file, from the read threads too: see <see cref="ImportProgress"/>).
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options, IProgress<ImportProgress>? progress, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputFolder);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         options ??= new BitbrainsImportOptions();
         options.Validate();
-        var session = new ImportSession(options, Format, cancel);
+        var session = new ImportSession(options, Format, progress, cancel);
         var report = session.Report;
 
         if (!Directory.Exists(inputFolder))
@@ -70,8 +77,10 @@ public static class BitbrainsImporter
         // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then
         // taken in file order, so the trace, the report and the first error thrown do not depend on the threads.
         // Every file's samples go to the spill as they are parsed: memory does not grow with the rows.
+        long[] sizes = [.. files.Select(f => new FileInfo(f.Path).Length)];
+        session.InputBytes(sizes.Sum());
         using var spill = SampleSpill.Create(outputPath);
-        var fast = ReadFast(files, options, spill, cancel);
+        var fast = ReadFast(files, sizes, options, session, spill, cancel);
         var series = new List<SampleSeries>(files.Count);
         byte[] buffer = [];
         for (int i = 0; i < files.Count; i++)
@@ -84,12 +93,15 @@ public static class BitbrainsImporter
             {
                 f.AddTo(report);
                 series.Add(f.Series);
+                if (fast is null)
+                    session.Read(sizes[i]); // a read thread reported it otherwise
                 continue;
             }
 
             var s = ReadFile(session, path, rel, options, spill);
             if (s is not null)
                 series.Add(s);
+            session.Read(sizes[i]);
         }
 
         var vms = new List<TraceVm>(series.Count);
@@ -129,7 +141,7 @@ public static class BitbrainsImporter
     /// in the loop). Each thread checks <paramref name="cancel"/> before each file, so Ctrl+C stops the read within a file;
     /// an exception on any thread is thrown as itself after every thread has stopped (<see cref="ParallelWork"/>).
     /// </summary>
-    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, BitbrainsImportOptions options, SampleSpill spill, CancellationToken cancel)
+    private static BitbrainsFastReader.Result?[]? ReadFast(List<(string Rel, string Path)> files, long[] sizes, BitbrainsImportOptions options, ImportSession session, SampleSpill spill, CancellationToken cancel)
     {
         int threads = Math.Min(options.ReadThreads == 0 ? Environment.ProcessorCount : options.ReadThreads, files.Count);
         if (threads <= 1 || options.GeneralPathOnly)
@@ -138,7 +150,13 @@ public static class BitbrainsImporter
         return ParallelWork.Run<BitbrainsFastReader.Result?>(files.Count, threads, () =>
         {
             byte[] buffer = [];
-            return i => BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
+            return i =>
+            {
+                var result = BitbrainsFastReader.TryRead(files[i].Path, files[i].Rel, options, spill, ref buffer);
+                if (result is not null)
+                    session.Read(sizes[i]); // else the general path reads it again, in file order, and reports it
+                return result;
+            };
         }, cancel);
     }
 

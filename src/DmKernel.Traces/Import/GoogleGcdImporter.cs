@@ -32,12 +32,19 @@ public static class GoogleGcdImporter
     /// writing nothing, when <paramref name="cancel"/> is cancelled (checked between files and between ticks).
     /// </summary>
     public static ImportReport Import(string inputFolder, string outputPath, GoogleGcdImportOptions options, CancellationToken cancel)
+        => Import(inputFolder, outputPath, options, null, cancel);
+
+    /// <summary>
+    /// <see cref="Import(string, string, GoogleGcdImportOptions, CancellationToken)"/> that reports how far it has read its
+    /// files to <paramref name="progress"/> (after each file: see <see cref="ImportProgress"/>).
+    /// </summary>
+    public static ImportReport Import(string inputFolder, string outputPath, GoogleGcdImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancel)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputFolder);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var session = new ImportSession(options, Format, cancel);
+        var session = new ImportSession(options, Format, progress, cancel);
         var report = session.Report;
         if (!Directory.Exists(inputFolder))
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of GCD vm_<job>_<day> files");
@@ -96,6 +103,7 @@ public static class GoogleGcdImporter
         foreach (string job in jobs.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList())
             jobs.Remove(job);
 
+        session.InputBytes(jobs.Values.SelectMany(d => d.Values).Sum(p => new FileInfo(p).Length));
         using var spill = SampleSpill.Create(outputPath);
         var series = new List<SampleSeries>(jobs.Count);
         foreach (var (job, days) in jobs)
@@ -106,6 +114,7 @@ public static class GoogleGcdImporter
                 cancel.ThrowIfCancellationRequested();
                 report.Files++;
                 ReadDay(session, path, day, s, options);
+                session.Read(new FileInfo(path).Length);
             }
 
             s.Complete();

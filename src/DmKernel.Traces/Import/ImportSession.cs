@@ -3,8 +3,31 @@ using System.Globalization;
 namespace DmKernel.Traces;
 
 /// <summary>One import run: the options' strictness, the report, and field parsing that names file, line and column.</summary>
-internal sealed class ImportSession(ImportOptions options, string format, CancellationToken cancel = default)
+internal sealed class ImportSession(ImportOptions options, string format, IProgress<ImportProgress>? progress = null, CancellationToken cancel = default)
 {
+    private long _bytesRead, _totalBytes;
+
+    /// <summary>The input's size, before anything is read (and reported as 0 read).</summary>
+    public void InputBytes(long total)
+    {
+        _totalBytes = total;
+        progress?.Report(new ImportProgress(0, total));
+    }
+
+    /// <summary><paramref name="bytes"/> more of the input read (any thread).</summary>
+    public void Read(long bytes)
+    {
+        long read = Interlocked.Add(ref _bytesRead, bytes);
+        progress?.Report(new ImportProgress(read, _totalBytes));
+    }
+
+    /// <summary>The input read up to <paramref name="position"/> (one file read in order).</summary>
+    public void ReadTo(long position)
+    {
+        Volatile.Write(ref _bytesRead, position);
+        progress?.Report(new ImportProgress(position, _totalBytes));
+    }
+
     /// <summary>Stops the import (an <see cref="OperationCanceledException"/>, nothing written) when the caller cancels.</summary>
     public CancellationToken Cancel { get; } = cancel;
 
