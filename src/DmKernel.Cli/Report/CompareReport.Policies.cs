@@ -77,12 +77,27 @@ internal sealed partial class CompareReport
         return md.ToString();
     }
 
-    /// <summary>policies.png: per policy, the share of servable on VM-time at or below each Current Pressure (side by side).</summary>
-    public void WritePolicyPlot(string path)
+    /// <summary>
+    /// One policy's line on policies.png: its legend, its colour (the policy's index in the study's policies, in the
+    /// Category10 palette) and its points: x each whole Current Pressure 0..300 %, y the % of the samples at or below it.
+    /// </summary>
+    internal sealed record PolicyCurve(string Legend, int Colour, double[] Xs, double[] Ys);
+
+    /// <summary>
+    /// What policies.png draws, in this order: the <see cref="Curves"/> (2 px wide), a dashed black vertical line at
+    /// <see cref="LineX"/> % pressure; the x axis from 0 to <see cref="XMax"/> %, the y axis from 0 to <see cref="YMax"/> %.
+    /// </summary>
+    internal sealed record PolicyPlot(string Title, string XLabel, string YLabel, IReadOnlyList<PolicyCurve> Curves, double LineX, string LineLegend, double XMax, double YMax);
+
+    /// <summary>
+    /// policies.png's numbers: per policy with pressure samples side by side, the cumulative share (%) of its samples at
+    /// or below each whole Current Pressure from 0 to 300 % (the legend gives the share above 300 % when it is 0.05 % or
+    /// more); the x axis to 10 % beyond the highest p99.9 of any policy, at least 150 % and at most 300 %; y 0..100 %.
+    /// </summary>
+    internal PolicyPlot PolicyPlotData()
     {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         int maxX = 150;
+        var curves = new List<PolicyCurve>();
         for (int i = 0; i < result.Policies.Count; i++)
         {
             PolicyResult p = result.Policies[i];
@@ -101,22 +116,37 @@ internal sealed partial class CompareReport
                 ys[v] = 100.0 * acc / h.Count;
             }
 
-            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
             double below = ys[^1];
-            line.LegendText = below < 99.95 && top == 300
+            curves.Add(new PolicyCurve(below < 99.95 && top == 300
                 ? string.Create(Ic, $"{PolicyLabel(p)} ({ShareText.Percent(1 - (below / 100), 1)} above 300 %)")
-                : PolicyLabel(p);
+                : PolicyLabel(p), i, xs, ys));
+        }
+
+        return new PolicyPlot(string.Create(Ic, $"Cumulative Current Pressure per policy, side by side\n{result.Trace}: the whole trace on one placement"),
+            "Current Pressure (%)", "% of servable VM-time on at or below", curves, 100, "pressure 100 % (above: paging)", maxX, 100);
+    }
+
+    /// <summary>policies.png: per policy, the share of servable on VM-time at or below each Current Pressure (side by side; <see cref="PolicyPlotData"/>).</summary>
+    public void WritePolicyPlot(string path)
+    {
+        PolicyPlot data = PolicyPlotData();
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (PolicyCurve c in data.Curves)
+        {
+            var line = plot.Add.ScatterLine(c.Xs, c.Ys, palette.GetColor(c.Colour));
+            line.LegendText = c.Legend;
             line.LineWidth = 2;
         }
 
-        var at100 = plot.Add.VerticalLine(100);
+        var at100 = plot.Add.VerticalLine(data.LineX);
         at100.LinePattern = LinePattern.Dashed;
         at100.Color = Colors.Black;
-        at100.LegendText = "pressure 100 % (above: paging)";
-        plot.Title(string.Create(Ic, $"Cumulative Current Pressure per policy, side by side\n{result.Trace}: the whole trace on one placement"));
-        plot.XLabel("Current Pressure (%)");
-        plot.YLabel("% of servable VM-time on at or below");
-        plot.Axes.SetLimits(0, maxX, 0, 100);
+        at100.LegendText = data.LineLegend;
+        plot.Title(data.Title);
+        plot.XLabel(data.XLabel);
+        plot.YLabel(data.YLabel);
+        plot.Axes.SetLimits(0, data.XMax, 0, data.YMax);
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, ReplayReport.PlotWidth + 200, ReplayReport.PlotHeight + 80);
     }

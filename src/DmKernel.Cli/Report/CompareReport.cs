@@ -300,20 +300,48 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     internal static IReadOnlyList<CurvePoint> MissedUnderTheLine(DensityResult d, ServiceLevel level)
         => [.. d.Curve.Where(p => !level.IsMetBy(p.Outcome) && p.UnservedShare <= level.MaxPagingShare)];
 
-    /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked.</summary>
-    public void WriteCurves(string path)
+    /// <summary>A point of a plot, in the plot's own units (density.png: VMs per host and %).</summary>
+    internal readonly record struct PlotPoint(double X, double Y);
+
+    /// <summary>
+    /// One strategy's curve on density.png: its legend, its colour (the strategy's index in the study's strategies, in
+    /// the Category10 palette), its points (x VMs per host, y % of servable VM-time paging or denied), its line pattern and
+    /// marker (by the order the curves are drawn in), the diamond at the first draw's density and the points crossed out.
+    /// </summary>
+    internal sealed record DensityCurve(string Legend, int Colour, double[] Xs, double[] Ys, LinePattern Pattern, MarkerShape Shape, PlotPoint Density, IReadOnlyList<PlotPoint> Missed);
+
+    /// <summary>A strategy that pages beyond the limit at any density: a dotted horizontal line at <see cref="Y"/> % in its colour.</summary>
+    internal sealed record FlatLine(string Legend, int Colour, double Y);
+
+    /// <summary>
+    /// What density.png draws, in this order: the <see cref="Curves"/> (each with its diamond and its crosses, the first
+    /// cross with <see cref="MissedLegend"/>), the <see cref="Flats"/>, the paging limit at <see cref="Limit"/> % (dashed,
+    /// black); the x axis from 0 to <see cref="XMax"/> VMs per host, the y axis from 0 to <see cref="YMax"/> %.
+    /// </summary>
+    internal sealed record DensityPlot(string Title, string XLabel, string YLabel, IReadOnlyList<DensityCurve> Curves, string MissedLegend,
+        IReadOnlyList<FlatLine> Flats, double Limit, string LimitLegend, double XMax, double YMax);
+
+    // Strategies often share a curve (buffers that change nothing, static provisioned and provisioned + 50 % on
+    // large hosts): each curve has its own line pattern and marker, so one drawn over another still shows, and the
+    // legend says which curves are the same.
+    private static readonly LinePattern[] CurvePatterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    private static readonly MarkerShape[] CurveShapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenCircle, MarkerShape.Cross, MarkerShape.FilledSquare, MarkerShape.OpenTriangleDown];
+
+    /// <summary>
+    /// density.png's numbers: per strategy with a curve (the first draw's full-length probes), unserved share in % against
+    /// VMs per host, the first draw's density as a diamond on its curve, the points on or under the paging limit that
+    /// missed the level crossed out; a flat line for each strategy that pages beyond the limit at any density; the paging
+    /// limit. The x axis ends 5 % beyond the largest VMs per host of any curve (at least 1); the y axis at 100 % or less,
+    /// at least 4 × the limit, up to 10 × the limit to show 110 % of the highest point or flat line.
+    /// </summary>
+    internal DensityPlot DensityPlotData()
     {
-        var plot = new Plot();
-        double limit = result.Options.Level.MaxPagingShare * 100;
+        ServiceLevel level = result.Options.Level;
+        double limit = level.MaxPagingShare * 100;
         double maxX = 1;
-        var palette = new ScottPlot.Palettes.Category10();
-        // Strategies often share a curve (buffers that change nothing, static provisioned and provisioned + 50 % on
-        // large hosts): each curve has its own line pattern and marker, so one drawn over another still shows, and the
-        // legend says which curves are the same.
-        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
-        MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenCircle, MarkerShape.Cross, MarkerShape.FilledSquare, MarkerShape.OpenTriangleDown];
+        var curves = new List<DensityCurve>();
         var drawn = new List<(string Name, double[] Xs, double[] Ys)>();
-        bool crossed = false;
         for (int i = 0; i < result.Densities.Count; i++)
         {
             DensityResult d = result.Densities[i];
@@ -321,64 +349,90 @@ internal sealed partial class CompareReport(CapacityResult result, double second
                 continue;
             double[] xs = [.. d.Curve.Select(p => (double)p.VmsPerHost)];
             double[] ys = [.. d.Curve.Select(p => p.UnservedShare * 100)];
-            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i));
             string? same = drawn.FirstOrDefault(c => c.Xs.AsSpan().SequenceEqual(xs) && c.Ys.AsSpan().SequenceEqual(ys)).Name;
-            line.LegendText = same is null ? d.Strategy.Name : $"{d.Strategy.Name} (the same curve as {same})";
             drawn.Add((d.Strategy.Name, xs, ys));
-            line.LinePattern = patterns[(drawn.Count - 1) % patterns.Length];
-            line.MarkerShape = shapes[(drawn.Count - 1) % shapes.Length];
-            line.MarkerSize = 7;
             int density = d.Seeds[0].VmsPerHost;
             CurvePoint? at = d.Curve.FirstOrDefault(p => p.VmsPerHost == density);
-            var marker = plot.Add.Marker(density, at is null ? 0 : at.UnservedShare * 100);
+            curves.Add(new DensityCurve(same is null ? d.Strategy.Name : $"{d.Strategy.Name} (the same curve as {same})", i, xs, ys,
+                CurvePatterns[(drawn.Count - 1) % CurvePatterns.Length], CurveShapes[(drawn.Count - 1) % CurveShapes.Length],
+                new PlotPoint(density, at is null ? 0 : at.UnservedShare * 100),
+                [.. MissedUnderTheLine(d, level).Select(miss => new PlotPoint(miss.VmsPerHost, miss.UnservedShare * 100))]));
+            maxX = Math.Max(maxX, xs.Max());
+        }
+
+        var flats = new List<FlatLine>();
+        for (int i = 0; i < result.Densities.Count; i++)
+        {
+            DensityResult d = result.Densities[i];
+            if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
+                continue;
+            flats.Add(new FlatLine(string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density"), i, p * 100));
+        }
+
+        double top = result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100)
+            .Concat(result.Densities.Where(d => d.Curve.Count == 0 && d.PoolPagingShare is not null).Select(d => d.PoolPagingShare!.Value * 100))
+            .DefaultIfEmpty(0).Max();
+        // Up to 10 × the limit: the crossings are what matter; a curve or a flat line above that leaves the frame (the
+        // legend gives each flat line's value).
+        return new DensityPlot(CurvesTitle(), "VMs per host", "servable VM-time paging or denied (%)", curves,
+            level.MaxPressure is null
+                ? "missed the level by a denied start (under the line)"
+                : "missed the level by a denied start or the pressure limit (under the line)",
+            flats, limit, string.Create(Ic, $"paging limit {limit:0.###} %"), maxX * 1.05, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))));
+    }
+
+    /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked (<see cref="DensityPlotData"/>).</summary>
+    public void WriteCurves(string path)
+    {
+        DensityPlot data = DensityPlotData();
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        bool crossed = false;
+        foreach (DensityCurve c in data.Curves)
+        {
+            var line = plot.Add.ScatterLine(c.Xs, c.Ys, palette.GetColor(c.Colour));
+            line.LegendText = c.Legend;
+            line.LinePattern = c.Pattern;
+            line.MarkerShape = c.Shape;
+            line.MarkerSize = 7;
+            var marker = plot.Add.Marker(c.Density.X, c.Density.Y);
             marker.MarkerShape = MarkerShape.FilledDiamond;
             marker.MarkerSize = 12;
             marker.Color = line.Color;
-            maxX = Math.Max(maxX, xs.Max());
 
             // A point under the paging line that still missed the level (a denied start, or the pressure limit) would read
             // as met: crossed out in black.
-            foreach (CurvePoint miss in MissedUnderTheLine(d, result.Options.Level))
+            foreach (PlotPoint miss in c.Missed)
             {
-                var cross = plot.Add.Marker(miss.VmsPerHost, miss.UnservedShare * 100);
+                var cross = plot.Add.Marker(miss.X, miss.Y);
                 cross.MarkerShape = MarkerShape.Eks;
                 cross.MarkerSize = 14;
                 cross.MarkerLineWidth = 2;
                 cross.Color = Colors.Black;
                 if (!crossed)
                 {
-                    cross.LegendText = result.Options.Level.MaxPressure is null
-                        ? "missed the level by a denied start (under the line)"
-                        : "missed the level by a denied start or the pressure limit (under the line)";
+                    cross.LegendText = data.MissedLegend;
                     crossed = true;
                 }
             }
         }
 
-        for (int i = 0; i < result.Densities.Count; i++)
+        foreach (FlatLine f in data.Flats)
         {
-            DensityResult d = result.Densities[i];
-            if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
-                continue;
-            var flat = plot.Add.HorizontalLine(p * 100, color: palette.GetColor(i));
-            flat.LegendText = string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density");
+            var flat = plot.Add.HorizontalLine(f.Y, color: palette.GetColor(f.Colour));
+            flat.LegendText = f.Legend;
             flat.LinePattern = LinePattern.Dotted;
         }
 
-        var level = plot.Add.HorizontalLine(limit);
+        var level = plot.Add.HorizontalLine(data.Limit);
         level.LinePattern = LinePattern.Dashed;
         level.Color = Colors.Black;
-        level.LegendText = string.Create(Ic, $"paging limit {limit:0.###} %");
-        plot.Title(CurvesTitle());
-        plot.XLabel("VMs per host");
-        plot.YLabel("servable VM-time paging or denied (%)");
-        plot.Axes.SetLimitsX(0, maxX * 1.05);
-        double top = result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100)
-            .Concat(result.Densities.Where(d => d.Curve.Count == 0 && d.PoolPagingShare is not null).Select(d => d.PoolPagingShare!.Value * 100))
-            .DefaultIfEmpty(0).Max();
-        // Up to 10 × the limit: the crossings are what matter; a curve or a flat line above that leaves the frame (the
-        // legend gives each flat line's value).
-        plot.Axes.SetLimitsY(0, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))));
+        level.LegendText = data.LimitLegend;
+        plot.Title(data.Title);
+        plot.XLabel(data.XLabel);
+        plot.YLabel(data.YLabel);
+        plot.Axes.SetLimitsX(0, data.XMax);
+        plot.Axes.SetLimitsY(0, data.YMax);
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, ReplayReport.PlotWidth + 300, ReplayReport.PlotHeight + 80);
     }
