@@ -92,7 +92,7 @@ internal sealed partial class CompareReport
     /// <summary>
     /// policies.png's numbers: per policy with pressure samples side by side, the cumulative share (%) of its samples at
     /// or below each whole Current Pressure from 0 to 300 % (the legend gives the share above 300 % when it is 0.05 % or
-    /// more); the x axis to 10 % beyond the highest p99.9 of any policy, at least 150 % and at most 300 %; y 0..100 %.
+    /// more); the x axis to 10 points beyond the highest p99.9 of any policy, at least 150 % and at most 300 %; y 0..100 %.
     /// </summary>
     internal PolicyPlot PolicyPlotData()
     {
