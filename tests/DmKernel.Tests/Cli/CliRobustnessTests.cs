@@ -564,22 +564,26 @@ public class CliRobustnessTests
     {
         string output = Path.Combine(Path.GetTempPath(), "run out");
         string inside = Path.Combine(output, folder, "hosts.csv");
+        (int exit, string stderr) = Guarded(() => throw new IOException($"No space left on device : '{inside}'"));
+        Assert.Equal(1, exit);
+        string shown = staging ? Path.Combine(output, "hosts.csv") : inside;
+        Assert.Equal($"error: No space left on device : '{shown}'", stderr.TrimEnd());
+    }
+
+    /// <summary>Runs <paramref name="work"/> through the tool's error handling (<c>Cli.Run</c>), its stderr captured.</summary>
+    private static (int Exit, string Stderr) Guarded(Func<int> work)
+    {
         TextWriter oldErr = Console.Error;
         var stderr = new StringWriter();
         Console.SetError(stderr);
-        int exit;
         try
         {
-            exit = DmKernel.Cli.Commands.Cli.Run(() => throw new IOException($"No space left on device : '{inside}'"));
+            return (DmKernel.Cli.Commands.Cli.Run(work), stderr.ToString());
         }
         finally
         {
             Console.SetError(oldErr);
         }
-
-        Assert.Equal(1, exit);
-        string shown = staging ? Path.Combine(output, "hosts.csv") : inside;
-        Assert.Equal($"error: No space left on device : '{shown}'", stderr.ToString().TrimEnd());
     }
 
     /// <summary>
@@ -591,21 +595,9 @@ public class CliRobustnessTests
     [Fact]
     public void OutOfMemory_IsOneErrorLineSayingWhatToDo_ExitOne()
     {
-        TextWriter oldErr = Console.Error;
-        var stderr = new StringWriter();
-        Console.SetError(stderr);
-        int exit;
-        try
-        {
-            exit = DmKernel.Cli.Commands.Cli.Run(() => throw new OutOfMemoryException());
-        }
-        finally
-        {
-            Console.SetError(oldErr);
-        }
-
+        (int exit, string stderr) = Guarded(() => throw new OutOfMemoryException());
         Assert.Equal(1, exit);
-        string[] lines = stderr.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        string[] lines = stderr.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
         string line = Assert.Single(lines);
         Assert.StartsWith("error: out of memory: ", line, StringComparison.Ordinal);
         Assert.Contains("DOTNET_GCHeapHardLimit", line, StringComparison.Ordinal);
