@@ -239,7 +239,7 @@ internal static class ImportCommand
         sb.AppendLine(ic, $"  -> {report.OutputPath}: {report.Vms} VMs, {report.Hosts} hosts, {report.Ticks} ticks");
         if (report.SkippedTotal > 0)
         {
-            sb.Append(ic, $"  skipped {report.SkippedTotal} rows (--lenient):");
+            sb.Append(ic, $"  skipped {report.SkippedTotal} rows or files (--lenient):");
             foreach (KeyValuePair<ImportErrorKind, long> kv in report.Skipped.OrderBy(kv => kv.Key))
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();

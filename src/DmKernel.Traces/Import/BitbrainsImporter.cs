@@ -72,6 +72,12 @@ public static class BitbrainsImporter
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below", "Bitbrains per-VM *.csv files");
+
+        // A file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
+        // UnreadableFile, in file order; lenient skips it (counted among the files).
+        int listed = files.Count;
+        files.RemoveAll(f => !session.Readable(f.Path));
+        report.Files += listed - files.Count;
         OutputFile.EnsureNotAnInput(outputPath, files.Select(f => f.Path));
 
         // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then

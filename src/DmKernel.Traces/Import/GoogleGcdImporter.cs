@@ -81,6 +81,17 @@ public static class GoogleGcdImporter
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
 
+        // A day file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
+        // UnreadableFile, in job and day order; lenient skips it (counted among the files; a job left with no day is dropped below).
+        foreach (var days in jobs.Values)
+        {
+            foreach (var (day, path) in days.Where(kv => !session.Readable(kv.Value)).ToList())
+            {
+                days.Remove(day);
+                report.Files++;
+            }
+        }
+
         // Only the day files the import reads are its inputs: a vm_* file it ignores (not of the vm_<job>_<day> form) or
         // skips (a day out of range, a duplicate, under --lenient) may be named as the output, as any other existing file.
         OutputFile.EnsureNotAnInput(outputPath, jobs.Values.SelectMany(days => days.Values));

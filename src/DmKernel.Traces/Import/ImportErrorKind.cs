@@ -47,4 +47,10 @@ public enum ImportErrorKind
     /// otherwise name a machine of its own.
     /// </summary>
     InvalidText,
+
+    /// <summary>
+    /// An input file that cannot be read: not a regular file once symbolic links are followed (a named pipe, a socket, a
+    /// device), a broken symbolic link, a loop of links, or no read permission (lenient: the file is skipped).
+    /// </summary>
+    UnreadableFile,
 }

@@ -179,6 +179,21 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         return false;
     }
 
+    /// <summary>What a file that cannot be read is expected to be (<see cref="ImportErrorKind.UnreadableFile"/>).</summary>
+    public const string ReadableExpected = "a regular file that this user may read";
+
+    /// <summary>
+    /// Whether the input file <paramref name="path"/> can be read (<see cref="InputFile.WhyUnreadable"/>); if not, reports
+    /// <see cref="ImportErrorKind.UnreadableFile"/> naming it and why (strict: throws; lenient: the caller skips the file).
+    /// </summary>
+    public bool Readable(string path)
+    {
+        if (InputFile.WhyUnreadable(path) is not string why)
+            return true;
+        Problem(ImportErrorKind.UnreadableFile, path, 0, 0, null, why, ReadableExpected);
+        return false;
+    }
+
     /// <summary>
     /// When <paramref name="path"/> does not end with a line break, the 1-based number of its last line (cut off);
     /// otherwise 0. Line breaks are counted as the CSV reader (Sep) splits rows: a line feed, a carriage return + line

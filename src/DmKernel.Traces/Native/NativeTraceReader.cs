@@ -117,6 +117,7 @@ public sealed class NativeTraceReader : IDisposable
     public static NativeTraceReader Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        InputFile.EnsureRegular(path, "a trace", "by seeking (its chunk index is at its end), and a named pipe would wait for a writer");
         return Open(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), path);
     }
 

@@ -108,21 +108,24 @@ internal static class OutputFile
 
         if (rc != 0)
             return null; // no such path (or not visible to us): the rename creates a new entry
-        return (BitConverter.ToInt32(status, 4) & TypeMask) switch
-        {
-            Regular or Directory => null, // a folder is refused by the callers with their own message
-            CharDevice => "a character device",
-            BlockDevice => "a block device",
-            Fifo => "a named pipe",
-            Link => "a symbolic link",
-            Socket => "a socket",
-            _ => "not a regular file",
-        };
+        return Kind(status);
     }
+
+    /// <summary>The file type in a FileStatus that the shim filled ("a named pipe", ...); null for a regular file or a folder.</summary>
+    internal static string? Kind(byte[] status) => (BitConverter.ToInt32(status, 4) & TypeMask) switch
+    {
+        Regular or Directory => null, // a folder is refused by the callers with their own message
+        CharDevice => "a character device",
+        BlockDevice => "a block device",
+        Fifo => "a named pipe",
+        Link => "a symbolic link",
+        Socket => "a socket",
+        _ => "a special file",
+    };
 
     // (CharSet.Ansi is UTF-8 on Unix, the only place these are called.)
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-    private static extern int Stat(string path, [Out] byte[] output);
+    internal static extern int Stat(string path, [Out] byte[] output);
 
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int LStat(string path, [Out] byte[] output);

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using DmKernel.Tests.Cli;
+using DmKernel.Tests.Traces;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Reliability;
+
+/// <summary>
+/// Input files that cannot be read (docs/bad-input.md, "unreadable input files"): a named pipe, a broken symbolic link
+/// and a loop of links among an import's files are <see cref="ImportErrorKind.UnreadableFile"/>, naming the file and
+/// why, and <c>--lenient</c> skips and counts them (before: .NET's "Could not find file" naming a file listed in its
+/// folder, also under --lenient, and a named pipe made the import wait for a writer for ever, deaf to Ctrl+C and SIGTERM).
+/// A named pipe given as a trace is refused by name instead of waiting. Unix only (named pipes; links made here).
+/// </summary>
+public class UnreadableInputTests
+{
+    private const string BitbrainsHeader =
+        "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+
+    private static string BitbrainsFile(int rows = 4) => BitbrainsHeader + string.Concat(Enumerable.Range(0, rows).Select(i =>
+        $"{1_376_314_846 + (300 * i)};\t2;\t5199.99;\t57.19;\t1.1;\t2097152.0;\t1048576.0;\t0.0;\t2.46;\t0.06;\t0.06\n"));
+
+    private static string GcdDay() => string.Concat(Enumerable.Repeat("10.5 20.25\n", GoogleGcdImportOptions.RowsPerDay));
+
+    /// <summary>Makes the unreadable entry <paramref name="kind"/> at <paramref name="path"/>; returns the reason the error must give.</summary>
+    private static string MakeUnreadable(string path, string kind)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        switch (kind)
+        {
+            case "named pipe":
+                MkFifo(path);
+                return "it is a named pipe, not a regular file";
+            case "broken link":
+                string target = Path.Combine(Path.GetDirectoryName(path)!, "gone", "nothing-here.csv");
+                File.CreateSymbolicLink(path, target);
+                return $"it is a symbolic link to '{target}', which does not exist";
+            case "link loop":
+                string other = path + ".other";
+                File.CreateSymbolicLink(other, path);
+                File.CreateSymbolicLink(path, other);
+                return "it cannot be opened: Too many levels of symbolic links";
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    internal static void MkFifo(string path)
+    {
+        using var p = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>; if it has not ended after a minute (an open of a named pipe waiting for a writer),
+    /// opens every pipe under <paramref name="folder"/> for writing and closes it, which ends that wait, and fails.
+    /// </summary>
+    private static T WithoutWaitingOnPipes<T>(string folder, Func<T> work)
+    {
+        var task = Task.Run(work);
+        if (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => InputFile.TypeOfTarget(f) == "a named pipe"))
+                new FileStream(file, FileMode.Open, FileAccess.Write).Dispose();
+            task.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(60));
+            Assert.Fail("the run waited on a named pipe instead of refusing it");
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    public static TheoryData<string> Kinds => ["named pipe", "broken link", "link loop"];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Bitbrains_AnUnreadableFile_IsUnreadableFile_NamingItAndWhy_AndLenientSkipsIt(string kind)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        dir.Write("bb/2013-8/1.csv", BitbrainsFile());
+        dir.Write("bb/2013-8/3.csv", BitbrainsFile(6));
+        string bad = dir.File("bb/2013-8/2.csv");
+        string why = MakeUnreadable(bad, kind);
+        string output = dir.File("out.dmt");
+
+        var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), output)));
+        Assert.Equal((ImportErrorKind.UnreadableFile, bad, 0, 0), (e.Kind, e.File, e.Line, e.Column));
+        Assert.Equal($"{bad}: UnreadableFile: file: {why}; expected a regular file that this user may read.", e.Message);
+        Assert.False(File.Exists(output));
+
+        // Lenient: skipped and counted; the other files are the trace, as if the file were not there. One read thread and
+        // two (the parallel fast path) alike.
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var report = WithoutWaitingOnPipes(dir.Path, () => BitbrainsImporter.Import(dir.File("bb"), output, new BitbrainsImportOptions { Lenient = true, ReadThreads = threads }));
+            Assert.Equal(1, report.SkippedOf(ImportErrorKind.UnreadableFile));
+            Assert.Equal(1, report.SkippedTotal);
+            Assert.Equal(3, report.Files); // the files found, the skipped one among them
+            Assert.Equal(10, report.RowsRead);
+            using var trace = NativeTraceReader.Open(output);
+            Assert.Equal(["2013-8/1.csv", "2013-8/3.csv"], trace.Vms.Select(v => v.Id));
+            Assert.Equal("1", trace.Header.Metadata["report.skipped.UnreadableFile"]);
+        }
+    }
+
+    [Fact]
+    public void Bitbrains_Lenient_WithEveryFileUnreadable_IsAnError_NamingTheFirst()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        string first = dir.File("bb/a.csv");
+        MakeUnreadable(first, "broken link");
+        MakeUnreadable(dir.File("bb/b.csv"), "named pipe");
+        File.WriteAllText(dir.File("out.dmt"), "an earlier trace");
+        var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<TraceImportException>(() =>
+            BitbrainsImporter.Import(dir.File("bb"), dir.File("out.dmt"), new BitbrainsImportOptions { Lenient = true })));
+        Assert.Equal((ImportErrorKind.UnreadableFile, first), (e.Kind, e.File));
+        Assert.Contains("(the first of the problems --lenient skipped: UnreadableFile 2; nothing was left to import)", e.Message, StringComparison.Ordinal);
+        Assert.Equal("an earlier trace", File.ReadAllText(dir.File("out.dmt")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Gcd_AnUnreadableDayFile_IsUnreadableFile_AndLenientSkipsThatDay(string kind)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        dir.Write("in/vm_7_1", GcdDay());
+        dir.Write("in/vm_7_2", GcdDay());
+        dir.Write("in/vm_9_1", GcdDay());
+        string bad = dir.File("in/vm_8_1"); // vm_8's only day
+        string why = MakeUnreadable(bad, kind);
+        string bad2 = dir.File("in/vm_9_2"); // vm_9's second day
+        File.CreateSymbolicLink(bad2, dir.File("in/none"));
+        string output = dir.File("out.dmt");
+        var options = new GoogleGcdImportOptions { VmSizeMb = 1000 };
+
+        var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.File("in"), output, options)));
+        Assert.Equal((ImportErrorKind.UnreadableFile, bad), (e.Kind, e.File)); // the first in job and day order
+        Assert.Equal($"{bad}: UnreadableFile: file: {why}; expected a regular file that this user may read.", e.Message);
+        Assert.False(File.Exists(output));
+
+        var report = WithoutWaitingOnPipes(dir.Path, () => GoogleGcdImporter.Import(dir.File("in"), output, options with { Lenient = true }));
+        Assert.Equal(2, report.SkippedOf(ImportErrorKind.UnreadableFile));
+        Assert.Equal(5, report.Files);
+        using var trace = NativeTraceReader.Open(output);
+        Assert.Equal(["vm_7", "vm_9"], trace.Vms.Select(v => v.Id)); // vm_8 had no readable day; vm_9 keeps its first
+        Assert.Equal(3L * GoogleGcdImportOptions.RowsPerDay, report.RowsRead);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Alibaba_AnUnreadableFile_IsUnreadableFile_EvenUnderLenient(string kind)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        string file = dir.File("machine_usage.csv");
+        string why = MakeUnreadable(file, kind);
+        foreach (bool lenient in new[] { false, true })
+        {
+            var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<TraceImportException>(() =>
+                AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096, Lenient = lenient })));
+            Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
+            Assert.Equal($"{file}: UnreadableFile: file: {why}; expected a regular file that this user may read.", e.Message);
+            Assert.False(File.Exists(dir.File("out.dmt")));
+        }
+    }
+
+    [Fact]
+    public void ATraceThatIsANamedPipe_IsRefusedByName_NotWaitedOn()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        string pipe = dir.File("t.dmt");
+        MkFifo(pipe);
+        var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<IOException>(() => NativeTraceReader.Open(pipe)));
+        Assert.StartsWith($"'{pipe}' is a named pipe, not a regular file: a trace is read by seeking", e.Message, StringComparison.Ordinal);
+
+        // Every command that reads a trace, as the user runs it: one error line, exit 1, nothing written.
+        foreach (string[] args in new[]
+        {
+            new[] { "replay", pipe, "-o", dir.File("r") },
+            ["compare", pipe, "-o", dir.File("c"), "--seeds", "1"],
+            ["split", pipe, "--shards", "2", "-o", dir.File("s")],
+            ["generate", "--from", pipe, "--vms", "10", "-o", dir.File("g.dmt")],
+        })
+        {
+            var (exit, _, err) = WithoutWaitingOnPipes(dir.Path, () => CliTests.Run(args));
+            Assert.True(exit == 1, $"{args[0]}: exit {exit}: {err}");
+            Assert.Contains($"error: '{pipe}' is a named pipe, not a regular file", err, StringComparison.Ordinal);
+            Assert.Equal(["t.dmt"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        }
+    }
+
+    [Fact]
+    public void ImportCli_Lenient_ReportsTheSkippedFiles_AndStrictNamesTheFile()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        dir.Write("bb/1.csv", BitbrainsFile());
+        string pipe = dir.File("bb/2.csv");
+        MkFifo(pipe);
+        var (exit, _, err) = WithoutWaitingOnPipes(dir.Path, () => CliTests.Run("import", "bitbrains", dir.File("bb"), "-o", dir.File("t.dmt")));
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {pipe}: UnreadableFile: file: it is a named pipe, not a regular file; expected a regular file that this user may read.", err, StringComparison.Ordinal);
+
+        var (exit2, out2, err2) = WithoutWaitingOnPipes(dir.Path, () => CliTests.Run("import", "bitbrains", dir.File("bb"), "-o", dir.File("t.dmt"), "--lenient"));
+        Assert.True(exit2 == 0, err2);
+        Assert.Contains("2 file(s)", out2, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 rows or files (--lenient): UnreadableFile 1;", out2, StringComparison.Ordinal);
+    }
+}
