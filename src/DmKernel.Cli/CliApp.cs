@@ -62,18 +62,11 @@ internal static partial class CliApp
     public static int Run(string[] args)
     {
         using var cancel = new CancellationTokenSource();
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
-        {
-            e.Cancel = true; // finish the current tick, write nothing half-done, exit 130
-            cancel.Cancel();
-        }
+        var signals = new InterruptSignals(cancel, Console.Error);
+        void OnCancel(object? sender, ConsoleCancelEventArgs e) => e.Cancel = signals.Graceful(); // the first: finish the current tick, write nothing half-done, exit 130
 
         Console.CancelKeyPress += OnCancel;
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            cancel.Cancel();
-        });
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => ctx.Cancel = signals.Graceful());
         try
         {
             ParseResult parsed = Build().Parse(args);

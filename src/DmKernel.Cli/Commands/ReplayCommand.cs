@@ -163,10 +163,13 @@ internal static class ReplayCommand
                         lastCheckpoint = e.TicksDone;
                     }
 
-                    if (e.TicksDone == HoldAtTick)
+                    if (e.TicksDone == HoldAt.Tick)
                     {
                         hosts.Flush(); // the per-host series holds lines past the last checkpoint, as a kill mid-run leaves it
-                        Thread.Sleep(Timeout.Infinite);
+                        Console.Error.WriteLine($"test: holding after tick {e.TicksDone}");
+                        if (HoldAt.Stuck)
+                            Thread.Sleep(Timeout.Infinite); // as a run stuck in a system call: only a second signal ends it
+                        cancel.WaitHandle.WaitOne();
                     }
                 }));
             }
@@ -214,11 +217,19 @@ internal static class ReplayCommand
     internal const long WarmUpBytes = 32L << 20;
 
     /// <summary>
-    /// Tests only: with <c>DMKERNEL_TEST_HOLD_AT_TICK=N</c> the replay stops after tick N (its per-host series flushed)
-    /// and waits to be killed, so that a test kills a real process mid-run at a known point, never after it finished.
+    /// Tests only: with <c>DMKERNEL_TEST_HOLD_AT_TICK=N</c> the replay stops after tick N (its per-host series flushed),
+    /// says so on stderr ("test: holding after tick N") and waits for a signal (then stops as interrupted) or to be
+    /// killed, so that a test stops a real process mid-run at a known point, never after it finished; with
+    /// <c>N:stuck</c> it ignores the signal, as a run stuck in a system call would.
     /// </summary>
-    private static readonly long HoldAtTick =
-        long.TryParse(Environment.GetEnvironmentVariable("DMKERNEL_TEST_HOLD_AT_TICK"), NumberStyles.None, CultureInfo.InvariantCulture, out long t) ? t : -1;
+    private static readonly (long Tick, bool Stuck) HoldAt = ReadHoldAt(Environment.GetEnvironmentVariable("DMKERNEL_TEST_HOLD_AT_TICK"));
+
+    private static (long, bool) ReadHoldAt(string? value)
+    {
+        bool stuck = value?.EndsWith(":stuck", StringComparison.Ordinal) == true;
+        string tick = stuck ? value![..^":stuck".Length] : value ?? "";
+        return (long.TryParse(tick, NumberStyles.None, CultureInfo.InvariantCulture, out long t) ? t : -1, stuck);
+    }
 
     /// <summary>Starts the replay's warm-up on a spare core for a large trace (a completed task otherwise).</summary>
     internal static Task StartWarmUp(string traceFile, ReplayOptions options)
