@@ -102,10 +102,17 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>Every file a comparison writes into its output folder (policies.png only with --policies; a test checks the list against a run's folder).</summary>
+    internal static readonly string[] OutputNames = ["report.md", "comparison.json", "density.png", "policies.png"];
+
     /// <summary>Runs the study on <paramref name="traceFile"/> and writes report.md, comparison.json and density.png.</summary>
     public static int Run(string traceFile, string outputDir, CapacityOptions options, int? hostMb, long? maxTicks, bool sensitivity, CancellationToken cancel,
         ShardId? shard = null)
     {
+        if (shard is ShardId sid)
+            StagedOutput.EnsureNotOverInput(Path.Combine(outputDir, CompareShard.FolderName(sid)), [CompareShard.SearchesJson, ShardReplay.ShardJson], traceFile);
+        else
+            StagedOutput.EnsureNotOverInput(outputDir, OutputNames, traceFile);
         var clock = Stopwatch.StartNew();
         TraceSeries series;
         IReadOnlyList<TraceHost> traceHosts;

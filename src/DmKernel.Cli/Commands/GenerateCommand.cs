@@ -289,6 +289,8 @@ internal static class GenerateCommand
             throw FromOptionError(ex, options);
         }
 
+        string full = Path.GetFullPath(path);
+        StagedOutput.EnsureNotOverInput(Path.GetDirectoryName(full)!, [Path.GetFileName(full), Path.GetFileName(full) + ".tmp"], source);
         var clock = Stopwatch.StartNew();
         TraceSeries series;
         using (NativeTraceReader reader = CommonOptions.OpenTrace(source))

@@ -68,9 +68,13 @@ internal static class ReplayCommand
         return command;
     }
 
+    /// <summary>Every file a replay writes into its output folder (<see cref="StagedOutput.EnsureNotOverInput"/>; a test checks the list against a run's folder).</summary>
+    internal static readonly string[] OutputNames = ["summary.json", "hosts.csv", "fleet.csv", "placement.csv", "report.md", "fleet.png", "pressure.png", "hosts.png"];
+
     public static int Run(string traceFile, string outputDir, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel,
         long? checkpointEvery = null, bool resume = false, bool hostMbGiven = false, bool reserveGiven = false)
     {
+        StagedOutput.EnsureNotOverInput(outputDir, OutputNames, traceFile);
         Task warmUp = StartWarmUp(traceFile, options);
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
         if (hostMbGiven && reader.Hosts.Count > 0)

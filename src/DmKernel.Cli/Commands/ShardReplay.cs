@@ -57,6 +57,7 @@ internal static class ShardReplay
             throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}."), 1);
         }
 
+        StagedOutput.EnsureNotOverInput(Path.Combine(outputRoot, id.Name), [HostsCsv, SeriesBin, PlacementCsv, ShardJson], traceFile);
         using NativeTraceReader reader = CommonOptions.OpenTrace(traceFile);
         TraceMetadata meta = reader.Header.Metadata;
         string Meta(string key) => meta.TryGetValue(key, out string? v) ? v

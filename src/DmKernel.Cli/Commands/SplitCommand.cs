@@ -33,6 +33,7 @@ internal static class SplitCommand
         // Every shard is written into a staging folder inside the output folder and all are moved to their names only
         // when the whole split has succeeded (StagedOutput): a split that fails or is interrupted leaves no shard, the
         // folders it created are removed again, and an earlier split's shards there stay as they were.
+        StagedOutput.EnsureNotOverInput(outputDir, Enumerable.Range(0, count).Select(i => new ShardId(i, count).Name + ".dmt"), traceFile);
         using var staged = new StagedOutput(outputDir);
         return Write(reader, traceFile, count, outputDir, staged, progress ?? new ProgressLine("split"), cancel);
     }

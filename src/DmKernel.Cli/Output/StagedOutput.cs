@@ -50,6 +50,33 @@ internal sealed class StagedOutput : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>
+    /// Refuses (a <see cref="CliError"/>, exit 1) a run that would write one of <paramref name="names"/> in
+    /// <paramref name="directory"/> over its own <paramref name="input"/>: the same path, or the same file by another path
+    /// (a link, or a folder reached through a symbolic link; <c>OutputFile.Identity</c>, as the importers compare). The
+    /// commit would rename the output over the file the run read, losing it (a trace named <c>hosts.csv</c> replayed into
+    /// its own folder; a shard split again into its split's folder; <c>generate --from T -o T</c>). Called before the run,
+    /// so that no time is spent on a run that cannot be written.
+    /// </summary>
+    public static void EnsureNotOverInput(string directory, IEnumerable<string> names, string input, string option = "-o")
+    {
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        string full = Path.GetFullPath(input);
+        byte[]? id = null;
+        foreach (string name in names)
+        {
+            string target = Path.GetFullPath(Path.Combine(directory, name));
+            bool same = string.Equals(target, full, comparison)
+                || (System.IO.File.Exists(target) && (id ??= DmKernel.Traces.OutputFile.Identity(full) ?? []).Length > 0
+                    && DmKernel.Traces.OutputFile.Identity(target) is byte[] other && other.AsSpan().SequenceEqual(id));
+            if (same)
+            {
+                throw new CliError($"the output '{target}' is this run's input '{input}' (the same file): writing it would replace the file " +
+                    $"the run reads. Give another {option}, or move the input elsewhere (nothing was written).", 1);
+            }
+        }
+    }
+
     public string Staging { get; }
 
     /// <summary>The staging path of an output file; it becomes <c>Directory/name</c> on <see cref="Commit"/>.</summary>
