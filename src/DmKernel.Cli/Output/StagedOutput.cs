@@ -102,6 +102,7 @@ internal sealed class StagedOutput : IDisposable
     /// </summary>
     public void Commit()
     {
+        using CommitLock commitLock = LockCommits();
         var staged = _files.Distinct().Where(name => System.IO.File.Exists(Path.Combine(Staging, name))).ToList();
         foreach (string name in staged)
         {
@@ -146,6 +147,94 @@ internal sealed class StagedOutput : IDisposable
 
         _committed = true;
         System.IO.Directory.Delete(Staging, recursive: true);
+    }
+
+    /// <summary>
+    /// The file whose exclusive lock a run holds while it commits into the folder (and deletes when done): two runs
+    /// writing one output folder at once commit one after the other, so the folder holds one run's outputs, never a mix
+    /// (summary.json of one, hosts.csv of the other). A run killed mid-commit leaves the file; its lock ends with the process.
+    /// </summary>
+    internal const string CommitLockName = ".commit.lock";
+
+    /// <summary>How long a commit waits for another run's commit into the same folder (a commit is a few renames).</summary>
+    internal TimeSpan CommitLockWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    private CommitLock LockCommits()
+    {
+        string path = Path.Combine(Directory, CommitLockName);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1,
+                    OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+                if (CommitLock.StillNamedBy(stream, path))
+                    return new CommitLock(stream, path);
+                stream.Dispose(); // locked a file that the run before deleted when done: take the one now at the name
+            }
+            catch (IOException ex) when (IsLockedByAnother(ex) && clock.Elapsed < CommitLockWait)
+            {
+                Thread.Sleep(10); // another run is committing into this folder
+            }
+            catch (IOException ex)
+            {
+                string why = IsLockedByAnother(ex)
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"another run has been writing its outputs into it for over {CommitLockWait.TotalSeconds:0.###} s (it holds '{path}'; delete that file if no other run is writing there)")
+                    : ex.Message;
+                throw new CliError($"cannot write to the output folder '{Directory}': {why} (nothing was replaced; this run's outputs are lost: run it again).", 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether .NET's IOException says that another handle holds the file: its HResult is ERROR_SHARING_VIOLATION on
+    /// Windows, and on Unix flock's errno, EWOULDBLOCK (11 on Linux, 35 on macOS and the BSDs).
+    /// </summary>
+    internal static bool IsLockedByAnother(IOException ex) => ex.HResult == (OperatingSystem.IsWindows() ? unchecked((int)0x80070020)
+        : OperatingSystem.IsLinux() ? 11 : 35);
+
+    /// <summary>
+    /// A held commit lock. On Unix the lock is <c>flock</c> on the file's inode (.NET's <c>FileShare.None</c>): it is
+    /// released by deleting the name while still locked, then closing; a run that locked the file just before it was
+    /// deleted finds the name gone or naming another file (<see cref="StillNamedBy"/>) and tries again, so two runs never
+    /// both hold it. On Windows the share mode is the lock and the file is deleted when closed.
+    /// </summary>
+    private sealed class CommitLock(FileStream stream, string path) : IDisposable
+    {
+        public static bool StillNamedBy(FileStream stream, string path)
+        {
+            if (OperatingSystem.IsWindows())
+                return true;
+            byte[] held = new byte[256], named = new byte[256];
+            try
+            {
+                if (FStat(stream.SafeFileHandle, held) != 0 || DmKernel.Traces.OutputFile.Stat(path, named) != 0)
+                    return false;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return true; // no shim: the lock alone
+            }
+
+            return held.AsSpan(88, 32).SequenceEqual(named.AsSpan(88, 32)); // FileStatus's Dev and Ino (as OutputFile.Identity)
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!OperatingSystem.IsWindows())
+                    System.IO.File.Delete(path);
+            }
+            finally
+            {
+                stream.Dispose();
+            }
+        }
+
+        [System.Runtime.InteropServices.DllImport("libSystem.Native", EntryPoint = "SystemNative_FStat")]
+        private static extern int FStat(Microsoft.Win32.SafeHandles.SafeFileHandle fd, [System.Runtime.InteropServices.Out] byte[] output);
     }
 
     private static void TryMove(string from, string to)

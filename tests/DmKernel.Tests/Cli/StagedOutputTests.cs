@@ -84,3 +84,95 @@ public class StagedOutputTests
         Assert.True(Directory.Exists(live));
     }
 }
+
+/// <summary>
+/// Two runs committing into one output folder at once commit one after the other (a lock file held while a commit
+/// renames, <see cref="StagedOutput.CommitLockName"/>), so the folder holds one run's outputs, never a mix (before stop
+/// 50: no lock; each commit all or nothing on its own, two could interleave their renames).
+/// </summary>
+public class StagedOutputCommitLockTests
+{
+    private static FileStream HoldLock(string dir) =>
+        new(Path.Combine(dir, StagedOutput.CommitLockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+    [Fact]
+    public void Commit_WaitsWhileAnotherRunCommitsIntoTheFolder_ThenCommits_AndRemovesTheLockFile()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        using var staged = new StagedOutput(dir);
+        File.WriteAllText(staged.File("a.csv"), "new a");
+        Exception? failed = null;
+        var commit = new Thread(() =>
+        {
+            try
+            {
+                staged.Commit();
+            }
+            catch (Exception ex)
+            {
+                failed = ex;
+            }
+        });
+        using (HoldLock(dir))
+        {
+            commit.Start();
+            Assert.False(commit.Join(TimeSpan.FromMilliseconds(500)), $"the commit ended while another run held the folder's lock ({failed?.Message ?? "committed"})");
+            Assert.False(File.Exists(Path.Combine(dir, "a.csv")));
+        }
+
+        Assert.True(commit.Join(TimeSpan.FromSeconds(60)));
+        Assert.Null(failed);
+        Assert.Equal("new a", File.ReadAllText(Path.Combine(dir, "a.csv")));
+        Assert.Equal(["a.csv"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)); // the lock file deleted, no staging folder
+    }
+
+    [Fact]
+    public void Commit_WhenTheLockIsHeldPastTheWait_FailsNamingTheLock_ReplacingNothing()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "a.csv"), "earlier a");
+        using var staged = new StagedOutput(dir) { CommitLockWait = TimeSpan.FromMilliseconds(200) };
+        File.WriteAllText(staged.File("a.csv"), "new a");
+        using (HoldLock(dir))
+        {
+            var e = Assert.Throws<CliError>(staged.Commit);
+            Assert.Equal(1, e.ExitCode);
+            Assert.Equal($"cannot write to the output folder '{dir}': another run has been writing its outputs into it for over 0.2 s " +
+                $"(it holds '{Path.Combine(dir, StagedOutput.CommitLockName)}'; delete that file if no other run is writing there) (nothing was replaced; this run's outputs are lost: run it again).", e.Message);
+        }
+
+        Assert.Equal("earlier a", File.ReadAllText(Path.Combine(dir, "a.csv")));
+    }
+
+    /// <summary>Many runs' commits into one folder at once, each of several files: every file ends from one run.</summary>
+    [Fact]
+    public void ConcurrentCommits_LeaveEveryFileFromOneRun()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        Directory.CreateDirectory(dir);
+        string[] names = [.. Enumerable.Range(0, 12).Select(i => $"f{i}.csv")];
+        for (int round = 0; round < 40; round++)
+        {
+            var runs = Enumerable.Range(0, 4).Select(r =>
+            {
+                var s = new StagedOutput(dir);
+                foreach (string n in names)
+                    File.WriteAllText(s.File(n), $"run {round}.{r}");
+                return s;
+            }).ToList();
+            using var start = new Barrier(runs.Count);
+            Parallel.ForEach(runs, new ParallelOptions { MaxDegreeOfParallelism = runs.Count }, s =>
+            {
+                start.SignalAndWait();
+                s.Commit();
+                s.Dispose();
+            });
+            var contents = names.Select(n => File.ReadAllText(Path.Combine(dir, n))).Distinct().ToList();
+            Assert.True(contents.Count == 1, $"round {round}: the folder mixes runs: {string.Join(", ", contents)}");
+        }
+    }
+}
