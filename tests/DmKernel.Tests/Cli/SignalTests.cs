@@ -56,7 +56,8 @@ public class SignalTests
 
         public void Signal(string name)
         {
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+            // The shell's own kill (a machine with only the .NET SDK may lack /bin/kill, which procps installs).
+            using var kill = Process.Start(new ProcessStartInfo("sh", ["-c", "kill -" + name + " \"$1\"", "sh", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
             kill.WaitForExit();
             Assert.Equal(0, kill.ExitCode);
         }
