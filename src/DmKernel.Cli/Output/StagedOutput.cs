@@ -58,7 +58,7 @@ internal sealed class StagedOutput : IDisposable
     /// its own folder; a shard split again into its split's folder; <c>generate --from T -o T</c>). Called before the run,
     /// so that no time is spent on a run that cannot be written.
     /// </summary>
-    public static void EnsureNotOverInput(string directory, IEnumerable<string> names, string input, string option = "-o")
+    public static void EnsureNotOverInput(string directory, IEnumerable<string> names, string input)
     {
         var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         string full = Path.GetFullPath(input);
@@ -72,7 +72,7 @@ internal sealed class StagedOutput : IDisposable
             if (same)
             {
                 throw new CliError($"the output '{target}' is this run's input '{input}' (the same file): writing it would replace the file " +
-                    $"the run reads. Give another {option}, or move the input elsewhere (nothing was written).", 1);
+                    "the run reads. Give another -o, or move the input elsewhere (nothing was written).", 1);
             }
         }
     }
@@ -226,6 +226,10 @@ internal sealed class StagedOutput : IDisposable
             {
                 if (!OperatingSystem.IsWindows())
                     System.IO.File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The outputs are in place; a lock file left behind is taken and deleted by the next commit.
             }
             finally
             {
