@@ -67,6 +67,12 @@ internal static partial class CliApp
 
         Console.CancelKeyPress += OnCancel;
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => ctx.Cancel = signals.Graceful());
+        // A file-size limit (ulimit -f, as batch schedulers set) ends a process writing past it with SIGXFSZ (25 on Linux
+        // and macOS), leaving the file it was writing; with the signal's default cancelled, the write fails with EFBIG
+        // instead: an I/O error ("File too large") that the commands report and clean up after, as a full disk.
+        using var sigxfsz = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()
+            ? System.Runtime.InteropServices.PosixSignalRegistration.Create((System.Runtime.InteropServices.PosixSignal)25, ctx => ctx.Cancel = true)
+            : null;
         try
         {
             ParseResult parsed = Build().Parse(args);

@@ -29,6 +29,12 @@ internal static partial class Cli
             Console.Error.WriteLine($"error: {OneLine(WithoutStagingFolder(ex.Message))}");
             return 1;
         }
+        catch (ArgumentOutOfRangeException ex) when (FileTooLarge.Is(ex))
+        {
+            // EFBIG from a write the commands do not name (a report, a checkpoint): the staged outputs were discarded on the way here.
+            Console.Error.WriteLine(FileTooLargeMessage);
+            return 1;
+        }
         catch (OutOfMemoryException)
         {
             // A trace too large for the machine or a container: say so and what to do, not the runtime's stack trace.
@@ -46,6 +52,10 @@ internal static partial class Cli
 
     [System.Text.RegularExpressions.GeneratedRegex(@"[/\\]\.staging-[0-9]+-[0-9a-f]{32}(?=[/\\])")]
     private static partial System.Text.RegularExpressions.Regex StagingFolder();
+
+    /// <summary>What the tool says when a write failed with EFBIG where the file is not known (<see cref="FileTooLarge"/>).</summary>
+    internal const string FileTooLargeMessage = "error: File too large: a file this run writes would grow past the largest file this process may "
+        + "write (a file-size limit: ulimit -f, or a batch scheduler's) or its file system holds; no output was replaced.";
 
     /// <summary>What the tool says when the run ran out of memory.</summary>
     internal const string OutOfMemoryMessage = "error: out of memory: the run needs more memory than this process may use (the machine's, "
@@ -106,7 +116,7 @@ internal static partial class Cli
         {
             return work();
         }
-        catch (Exception ex) when (ex is TraceFormatException or TraceImportException or SettingRejectedException or ArgumentException or IOException)
+        catch (Exception ex) when ((ex is TraceFormatException or TraceImportException or SettingRejectedException or ArgumentException or IOException) && !FileTooLarge.Is(ex))
         {
             // ArgumentException appends " (Parameter 'x')": a C# name the user never typed.
             // ArgumentOutOfRangeException also adds a line "Actual value was x." (the value is already in our messages).

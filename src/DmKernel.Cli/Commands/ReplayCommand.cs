@@ -108,7 +108,7 @@ internal static class ReplayCommand
         long lastCheckpoint = -1; // the tick of the checkpoint in DIR/.checkpoint, once there is one
         try
         {
-            FileStream hostsStream;
+            Stream hostsStream;
             if (resume)
             {
                 if (!File.Exists(statePath) || !File.Exists(hostsPart))
@@ -130,7 +130,7 @@ internal static class ReplayCommand
 
                 CheckHostsPart(hostsPart, length, partHash);
                 lastChecksum = CheckPartChecksum(partChecksums, hostsPart, length, partHash.GetCurrentHashAsUInt64());
-                hostsStream = new FileStream(hostsPart, FileMode.Open, FileAccess.Write);
+                hostsStream = FileTooLarge.Guard(new FileStream(hostsPart, FileMode.Open, FileAccess.Write), hostsPart);
                 hostsStream.SetLength(length);
                 hostsStream.Seek(0, SeekOrigin.End);
                 Console.Error.WriteLine($"Resuming at tick {engine.TicksDone} of {engine.TotalTicks} from {statePath}.");
@@ -140,11 +140,11 @@ internal static class ReplayCommand
                 if (Directory.Exists(checkpointDir))
                     Directory.Delete(checkpointDir, recursive: true);
                 Directory.CreateDirectory(checkpointDir);
-                hostsStream = new FileStream(hostsPart, FileMode.Create, FileAccess.Write);
+                hostsStream = FileTooLarge.Guard(new FileStream(hostsPart, FileMode.Create, FileAccess.Write), hostsPart);
             }
             else
             {
-                hostsStream = new FileStream(staged.File("hosts.csv"), FileMode.Create, FileAccess.Write);
+                hostsStream = FileTooLarge.Guard(new FileStream(staged.File("hosts.csv"), FileMode.Create, FileAccess.Write), staged.File("hosts.csv"));
             }
 
             if (resume)

@@ -46,7 +46,7 @@ internal sealed class WriteBehindStream : Stream
 
     /// <summary>A UTF-8 (no BOM) text writer over a new file at <paramref name="path"/>, written behind (see the class).</summary>
     public static StreamWriter CreateText(string path)
-        => new(new WriteBehindStream(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1)), new UTF8Encoding(false), 1 << 16);
+        => new(new WriteBehindStream(DmKernel.Traces.FileTooLarge.Guard(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1), path)), new UTF8Encoding(false), 1 << 16);
 
     /// <summary>A block to write (<see cref="Count"/> bytes of <see cref="Block"/>), or, with <see cref="Flushed"/>, a
     /// request to flush the inner stream and say so once everything before it is written.</summary>

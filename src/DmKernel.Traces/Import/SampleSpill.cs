@@ -71,7 +71,17 @@ internal sealed class SampleSpill : IDisposable
     public long AllocateBlock() => Interlocked.Add(ref _end, BlockBytes) - BlockBytes;
 
     /// <summary>Writes a block (its header and samples) at <paramref name="offset"/>.</summary>
-    public void WriteBlock(long offset, ReadOnlySpan<byte> block) => RandomAccess.Write(_file, block, offset);
+    public void WriteBlock(long offset, ReadOnlySpan<byte> block)
+    {
+        try
+        {
+            RandomAccess.Write(_file, block, offset);
+        }
+        catch (ArgumentOutOfRangeException ex) when (FileTooLarge.Is(ex))
+        {
+            throw FileTooLarge.Error(Path, ex);
+        }
+    }
 
     /// <summary>Reads the block at <paramref name="offset"/> into <paramref name="block"/>; returns the bytes read.</summary>
     public int ReadBlock(long offset, Span<byte> block)

@@ -88,7 +88,7 @@ public sealed class NativeTraceWriter : IDisposable
         if (output is null)
         {
             _tempPath = path + ".tmp";
-            _file = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+            _file = FileTooLarge.Guard(new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20), _tempPath);
         }
         else
         {
@@ -191,7 +191,7 @@ public sealed class NativeTraceWriter : IDisposable
         }
         else
         {
-            ((FileStream)_file).Flush(flushToDisk: false);
+            _file.Flush();
             _file.Dispose();
             File.Move(_tempPath, Path, overwrite: true);
         }
