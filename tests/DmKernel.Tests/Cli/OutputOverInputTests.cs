@@ -11,6 +11,7 @@ namespace DmKernel.Tests.Cli;
 /// itself, <c>generate --from T -o T</c> replaced T). The same file by another path (a folder reached through a symbolic
 /// link) counts, as for the importers.
 /// </summary>
+[Collection(nameof(CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public class OutputOverInputTests
 {
     private static string Trace(TempDir dir, string name, int hosts = 2)
@@ -92,5 +93,55 @@ public class OutputOverInputTests
         Assert.Equal(ReplayCommand.OutputNames.Order(StringComparer.Ordinal), Directory.EnumerateFileSystemEntries(dir.File("r")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(0, CliTests.Run("compare", trace, "-o", dir.File("c"), "--seeds", "1", "--host-mb", "65536", "--policies", "hyperv,static").Exit);
         Assert.Equal(CompareCommand.OutputNames.Order(StringComparer.Ordinal), Directory.EnumerateFileSystemEntries(dir.File("c")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every shard name of the split is checked, the last one too: shard 1 of 2 split again in two into its split's folder is refused.</summary>
+    [Fact]
+    public void Split_OfTheLastShard_IntoItsSplitsFolder_IsRefused_AndTheShardKept()
+    {
+        using var dir = new TempDir();
+        string trace = Trace(dir, "t.dmt", hosts: 4);
+        string split = dir.File("split");
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", split).Exit);
+        string shard = Path.Combine(split, "shard-0001-of-0002.dmt");
+        byte[] before = File.ReadAllBytes(shard);
+
+        // shard 1 (hosts 2..3) split again in two: its second part would be named as the shard itself.
+        AssertRefused(CliTests.Run("split", shard, "--shards", "2", "-o", split), shard, shard);
+        Assert.Equal(before, File.ReadAllBytes(shard));
+    }
+
+    /// <summary>compare --shard writes into DIR/compare-shard-I-of-N/: a trace that is that folder's searches.json is refused, and kept.</summary>
+    [Fact]
+    public void CompareShard_OfATraceNamedAsItsShardOutput_IsRefused_AndKept()
+    {
+        using var dir = new TempDir();
+        string trace = Trace(dir, "out/compare-shard-0000-of-0002/searches.json");
+        byte[] before = File.ReadAllBytes(trace);
+        AssertRefused(CliTests.Run("compare", trace, "--shard", "0/2", "-o", dir.File("out"), "--seeds", "1", "--host-mb", "65536"), trace, trace);
+        Assert.Equal(before, File.ReadAllBytes(trace));
+    }
+
+    /// <summary>
+    /// replay --shard writes DIR/shard-I-of-N/hosts.csv, ...: a split whose shard trace is (through a symbolic link) that
+    /// hosts.csv is refused, naming both, and the trace kept.
+    /// </summary>
+    [Fact]
+    public void ReplayShard_IntoTheFolderHoldingItsShardTrace_IsRefused_AndKept()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        string trace = Trace(dir, "t.dmt", hosts: 4);
+        string split = dir.File("split");
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", split).Exit);
+        string shard = Path.Combine(split, "shard-0000-of-0002.dmt");
+        string hostsCsv = dir.File("out/shard-0000-of-0002/hosts.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(hostsCsv)!);
+        File.Move(shard, hostsCsv);
+        File.CreateSymbolicLink(shard, hostsCsv);
+        byte[] before = File.ReadAllBytes(hostsCsv);
+        AssertRefused(CliTests.Run("replay", split, "--shard", "0/2", "-o", dir.File("out")), hostsCsv, shard);
+        Assert.Equal(before, File.ReadAllBytes(hostsCsv));
     }
 }

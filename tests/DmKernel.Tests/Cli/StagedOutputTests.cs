@@ -175,4 +175,29 @@ public class StagedOutputCommitLockTests
             Assert.True(contents.Count == 1, $"round {round}: the folder mixes runs: {string.Join(", ", contents)}");
         }
     }
+
+    /// <summary>
+    /// The commit lock counts only while its file is still the one at the lock's name (a run that locked the file just as
+    /// the run before deleted it must try again, or two runs would both hold a lock): a stream on the file at the name is
+    /// still named; one whose file was deleted, or is no longer the file at the name, is not. (CommitLock.StillNamedBy,
+    /// called by reflection: the race it closes cannot be timed from outside.)
+    /// </summary>
+    [Fact]
+    public void CommitLock_StillNamedBy_OnlyTheFileNowAtTheName()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // the share mode is the lock there
+        var stillNamedBy = typeof(StagedOutput).GetNestedType("CommitLock", System.Reflection.BindingFlags.NonPublic)!
+            .GetMethod("StillNamedBy", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!;
+        bool StillNamed(FileStream stream, string path) => (bool)stillNamedBy.Invoke(null, [stream, path])!;
+        using var tmp = new TempDir();
+        string path = tmp.File(StagedOutput.CommitLockName);
+        using var held = HoldLock(tmp.Path);
+        Assert.True(StillNamed(held, path));
+        File.Delete(path); // as the run before does when done
+        Assert.False(StillNamed(held, path));
+        using var next = HoldLock(tmp.Path); // a new file at the name
+        Assert.False(StillNamed(held, path));
+        Assert.True(StillNamed(next, path));
+    }
 }

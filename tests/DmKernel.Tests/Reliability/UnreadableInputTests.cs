@@ -12,6 +12,7 @@ namespace DmKernel.Tests.Reliability;
 /// folder, also under --lenient, and a named pipe made the import wait for a writer for ever, deaf to Ctrl+C and SIGTERM).
 /// A named pipe given as a trace is refused by name instead of waiting. Unix only (named pipes; links made here).
 /// </summary>
+[Collection(nameof(CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public class UnreadableInputTests
 {
     private const string BitbrainsHeader =
@@ -215,5 +216,76 @@ public class UnreadableInputTests
         Assert.True(exit2 == 0, err2);
         Assert.Contains("2 file(s)", out2, StringComparison.Ordinal);
         Assert.Contains("skipped 1 rows or files (--lenient): UnreadableFile 1;", out2, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A character device among the inputs (here a link to /dev/null) is named as a character device, the kind stat
+    /// reports, not as another special file (no pipe or link reaches OutputFile.Kind's device names).
+    /// </summary>
+    [Fact]
+    public void Alibaba_ACharacterDevice_IsUnreadableFile_NamedAsACharacterDevice()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        string file = dir.File("machine_usage.csv");
+        File.CreateSymbolicLink(file, "/dev/null");
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
+        Assert.Equal($"{file}: UnreadableFile: file: it is a character device, not a regular file; expected a regular file that this user may read.", e.Message);
+        Assert.False(File.Exists(dir.File("out.dmt")));
+    }
+
+    /// <summary>
+    /// A file that cannot be opened, given by a path with "..": the reason drops .NET's ending " : 'PATH'" there too
+    /// (.NET names the full path, not the one given), so the message names the file once, as given.
+    /// </summary>
+    [Fact]
+    public void ALinkLoop_GivenByAPathWithDotDot_IsNamedOnce_AsGiven()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        MakeUnreadable(dir.File("machine_usage.csv"), "link loop");
+        Directory.CreateDirectory(dir.File("sub"));
+        string given = Path.Combine(dir.Path, "sub", "..", "machine_usage.csv");
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(given, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        Assert.Equal((ImportErrorKind.UnreadableFile, given), (e.Kind, e.File));
+        Assert.Equal($"{given}: UnreadableFile: file: it cannot be opened: Too many levels of symbolic links; expected a regular file that this user may read.", e.Message);
+    }
+
+    /// <summary>
+    /// A file this user may not read is UnreadableFile, "permission denied" (skipped when run as root, who may read any
+    /// file).
+    /// </summary>
+    [Fact]
+    public void Alibaba_AFileWithoutReadPermission_IsUnreadableFile_PermissionDenied()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+            return;
+        using var dir = new TempDir();
+        string file = dir.Write("machine_usage.csv", "m_1,0,10,20,,,,,\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserWrite);
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+        Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
+        Assert.Equal($"{file}: UnreadableFile: file: permission denied: this user may not read it; expected a regular file that this user may read.", e.Message);
+        Assert.False(File.Exists(dir.File("out.dmt")));
+    }
+
+    /// <summary>
+    /// Of several unreadable files, a strict import names the first in file-name order, whatever order the folder lists
+    /// them in (they are made here out of order), so that the same folder always gives the same error.
+    /// </summary>
+    [Fact]
+    public void Bitbrains_OfSeveralUnreadableFiles_TheFirstInNameOrderIsNamed()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var dir = new TempDir();
+        dir.Write("bb/a.csv", BitbrainsFile());
+        foreach (int i in new[] { 6, 2, 9, 4, 0, 7, 3, 8, 1, 5 })
+            MakeUnreadable(dir.File($"bb/b{i}.csv"), "broken link");
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), dir.File("out.dmt")));
+        Assert.Equal((ImportErrorKind.UnreadableFile, dir.File("bb/b0.csv")), (e.Kind, e.File));
     }
 }
