@@ -89,14 +89,21 @@ public class SignalTests
         }
     }
 
+    /// <summary>The replayed trace: 100 VMs on 2 hosts, 50 ticks.</summary>
+    private static string Trace(TempDir tmp)
+    {
+        string trace = tmp.File("t.dmt");
+        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 100, Hosts = 2, Ticks = 50, Seed = 3, TickSeconds = 60 });
+        return trace;
+    }
+
     [Fact]
     public void Sigterm_StopsAReplayAtItsNextTick_WritingNothing_Exit130()
     {
         if (OperatingSystem.IsWindows())
             return;
         using var tmp = new TempDir();
-        string trace = tmp.File("t.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 100, Hosts = 2, Ticks = 50, Seed = 3, TickSeconds = 60 });
+        string trace = Trace(tmp);
         string output = tmp.File("out");
 
         using var run = new CliProcess("5", "replay", trace, "-o", output);
@@ -114,8 +121,7 @@ public class SignalTests
         if (OperatingSystem.IsWindows())
             return;
         using var tmp = new TempDir();
-        string trace = tmp.File("t.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 100, Hosts = 2, Ticks = 50, Seed = 3, TickSeconds = 60 });
+        string trace = Trace(tmp);
         string output = tmp.File("out");
         Assert.Equal(0, CliApp.Run(["replay", trace, "-o", output]));
         byte[] earlier = File.ReadAllBytes(Path.Combine(output, "hosts.csv"));
@@ -162,8 +168,7 @@ public class SignalTests
         if (OperatingSystem.IsWindows() || SigintIgnored())
             return;
         using var tmp = new TempDir();
-        string trace = tmp.File("t.dmt");
-        TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 100, Hosts = 2, Ticks = 50, Seed = 3, TickSeconds = 60 });
+        string trace = Trace(tmp);
         string output = tmp.File("out");
 
         using (var run = new CliProcess("5", "replay", trace, "-o", output))
