@@ -58,7 +58,7 @@ public static class AlibabaImporter
         options.Validate();
         var session = new ImportSession(options, Format, progress, cancel);
         var report = session.Report;
-        if (!File.Exists(machineUsageCsv) && new FileInfo(machineUsageCsv).LinkTarget is null)
+        if (!File.Exists(machineUsageCsv) && !Directory.Exists(machineUsageCsv) && new FileInfo(machineUsageCsv).LinkTarget is null)
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
         if (InputFile.WhyUnreadable(machineUsageCsv) is string why) // the one input: --lenient has nothing to skip it for
             throw new TraceImportException(ImportErrorKind.UnreadableFile, machineUsageCsv, 0, 0, null, why, ImportSession.ReadableExpected);

@@ -13,6 +13,8 @@ internal static class InputFile
     {
         if (TypeOfTarget(path) is string kind)
             return $"it is {kind}, not a regular file";
+        if (System.IO.Directory.Exists(path))
+            return "it is a folder, not a file"; // (links followed) an open would fail as "access denied", even for root
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

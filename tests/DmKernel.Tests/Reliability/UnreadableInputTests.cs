@@ -237,6 +237,33 @@ public class UnreadableInputTests
     }
 
     /// <summary>
+    /// A folder given to the Alibaba importer as its file, by the library (the CLI refuses a folder first), directly or
+    /// through a symbolic link: UnreadableFile, "it is a folder, not a file" (before: a plain folder was NoInput "the file
+    /// does not exist", and a link to one "permission denied", since .NET's open of a folder fails as access denied).
+    /// </summary>
+    [Fact]
+    public void Alibaba_AFolder_OrALinkToOne_IsUnreadableFile_ItIsAFolder()
+    {
+        using var dir = new TempDir();
+        string folder = dir.File("machine_usage.csv");
+        Directory.CreateDirectory(folder);
+        var paths = new List<string> { folder };
+        if (!OperatingSystem.IsWindows())
+        {
+            paths.Add(dir.File("link.csv"));
+            File.CreateSymbolicLink(paths[1], folder);
+        }
+
+        foreach (string path in paths)
+        {
+            var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(path, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
+            Assert.Equal((ImportErrorKind.UnreadableFile, path), (e.Kind, e.File));
+            Assert.Equal($"{path}: UnreadableFile: file: it is a folder, not a file; expected a regular file that this user may read.", e.Message);
+            Assert.False(File.Exists(dir.File("out.dmt")));
+        }
+    }
+
+    /// <summary>
     /// A file that cannot be opened, given by a path with "..": the reason drops .NET's ending " : 'PATH'" there too
     /// (.NET names the full path, not the one given), so the message names the file once, as given.
     /// </summary>
