@@ -73,6 +73,8 @@ internal static partial class CliApp
         using var sigxfsz = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()
             ? System.Runtime.InteropServices.PosixSignalRegistration.Create((System.Runtime.InteropServices.PosixSignal)25, ctx => ctx.Cancel = true)
             : null;
+        TextWriter stdout = Console.Out;
+        Console.SetOut(new StandardOutput(stdout));
         try
         {
             ParseResult parsed = Build().Parse(args);
@@ -92,6 +94,7 @@ internal static partial class CliApp
         }
         finally
         {
+            Console.SetOut(stdout);
             Console.CancelKeyPress -= OnCancel;
         }
     }
