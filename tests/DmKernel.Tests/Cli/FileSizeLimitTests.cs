@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 
@@ -17,20 +16,9 @@ public class FileSizeLimitTests
     /// Runs the CLI under a file-size limit of <paramref name="blocks"/> blocks (the shell's unit: 512 or 1024 bytes).
     /// The runtime's W^X double mapping is off in the child: it maps memory through a file that the limit would cap too.
     /// </summary>
-    private static (int Exit, string Err) RunLimited(int blocks, params string[] args)
-    {
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
-        foreach (string a in (string[])["-c", "ulimit -f \"$1\" && shift && exec dotnet \"$@\"", "sh", blocks.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll"), .. args])
-            start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string err = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not end");
-        _ = stdout.Result;
-        return (p.ExitCode, err);
-    }
+    private static (int Exit, string Err) RunLimited(int blocks, params string[] args) =>
+        CliShell.Run("ulimit -f \"$1\" && shift && exec dotnet \"$@\"", [blocks.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }, args);
 
     private const string TooLarge = "the file would grow past the largest file this process may write (a file-size limit: ulimit -f, or a batch scheduler's) or its file system holds";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DmKernel.Cli;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
@@ -46,13 +45,8 @@ public class StandardOutputTests
         string trace = tmp.File("t.dmt");
         TraceGenerator.Generate(trace, new TraceGeneratorOptions { Vms = 100, Hosts = 2, Ticks = 50, Seed = 3, TickSeconds = 60 });
         string output = tmp.File("out");
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string a in (string[])["-c", "exec dotnet \"$@\" >&-", "sh", Path.Combine(AppContext.BaseDirectory, "DmKernel.Cli.dll"), "replay", trace, "-o", output])
-            start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        string err = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
-        Assert.True(p.ExitCode == 1, $"exit {p.ExitCode}: {err}");
+        var (exit, err) = CliShell.Run("exec dotnet \"$@\" >&-", [], null, "replay", trace, "-o", output);
+        Assert.True(exit == 1, $"exit {exit}: {err}");
         Assert.Contains("error: cannot write to standard output (closed, or its file cannot be written): ", err, StringComparison.Ordinal);
         Assert.DoesNotContain("error: permission denied", err, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "summary.json")), "the run's outputs are in place before its summary lines");
