@@ -23,6 +23,8 @@ internal sealed class StagedOutput : IDisposable
     public StagedOutput(string directory)
     {
         Directory = Path.GetFullPath(directory);
+        if (DanglingLink(Directory) is string target)
+            throw new CliError($"output '{directory}' is a symbolic link to '{target}', which does not exist: create that folder, or give another output folder.", 1);
         if (System.IO.File.Exists(Directory))
             throw new CliError($"output '{directory}' is a file, expected a folder.", 1);
         if (Commands.Cli.FileInTheWay(Directory) is string blocker)
@@ -49,6 +51,22 @@ internal sealed class StagedOutput : IDisposable
     }
 
     public string Directory { get; }
+
+    /// <summary>The target of <paramref name="path"/> when it is a symbolic link that leads nowhere (or to a loop of links); else null.</summary>
+    private static string? DanglingLink(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not string target)
+            return null;
+        try
+        {
+            return info.ResolveLinkTarget(returnFinalTarget: true) is { } final && Path.Exists(final.FullName) ? null : target;
+        }
+        catch (IOException)
+        {
+            return target; // a loop of links
+        }
+    }
 
     /// <summary>
     /// Refuses (a <see cref="CliError"/>, exit 1) a run that would write one of <paramref name="names"/> in

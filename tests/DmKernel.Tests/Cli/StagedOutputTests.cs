@@ -12,6 +12,43 @@ namespace DmKernel.Tests.Cli;
 /// </summary>
 public class StagedOutputTests
 {
+    /// <summary>
+    /// An output folder given as a symbolic link that leads nowhere (or into a loop of links) is named as such, nothing
+    /// created (before stop 50: "output 'DIR' is a file, expected a folder", since .NET sees the link as a file); a link to
+    /// a folder is written through, a link to a file is still "a file".
+    /// </summary>
+    [Fact]
+    public void AnOutputFolderThatIsABrokenLink_IsNamedAsOne_ALinkToAFolderIsWrittenThrough()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var tmp = new TempDir();
+        string target = tmp.File(Path.Combine("nowhere", "deeper"));
+        string broken = tmp.File("broken");
+        File.CreateSymbolicLink(broken, target);
+        var e = Assert.Throws<CliError>(() => new StagedOutput(broken));
+        Assert.Equal((1, $"output '{broken}' is a symbolic link to '{target}', which does not exist: create that folder, or give another output folder."), (e.ExitCode, e.Message));
+        string loop = tmp.File("loop");
+        File.CreateSymbolicLink(loop, loop);
+        Assert.Contains("is a symbolic link to", Assert.Throws<CliError>(() => new StagedOutput(loop)).Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("nowhere")));
+
+        string folder = tmp.File("real");
+        Directory.CreateDirectory(folder);
+        string link = tmp.File("link");
+        Directory.CreateSymbolicLink(link, folder);
+        using (var staged = new StagedOutput(link))
+        {
+            File.WriteAllText(staged.File("a.csv"), "a");
+            staged.Commit();
+        }
+
+        Assert.Equal("a", File.ReadAllText(Path.Combine(folder, "a.csv")));
+        File.WriteAllText(tmp.File("file"), "x");
+        File.CreateSymbolicLink(tmp.File("filelink"), tmp.File("file"));
+        Assert.EndsWith("is a file, expected a folder.", Assert.Throws<CliError>(() => new StagedOutput(tmp.File("filelink"))).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Commit_FailingPartWay_TakesTheNewFilesOutAgain_AndPutsTheEarlierOnesBack()
     {
