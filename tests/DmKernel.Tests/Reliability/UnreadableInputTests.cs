@@ -71,6 +71,20 @@ public class UnreadableInputTests
         return task.GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// Imports <paramref name="file"/> as Alibaba's machine_usage.csv into DIR/out.dmt (<paramref name="lenient"/> or not):
+    /// UnreadableFile naming <paramref name="file"/> with <paramref name="why"/>, and no trace written.
+    /// </summary>
+    private static void AssertAlibabaUnreadable(string file, string why, string outputDir, bool lenient = false)
+    {
+        string output = Path.Combine(outputDir, "out.dmt");
+        var e = WithoutWaitingOnPipes(outputDir, () => Assert.Throws<TraceImportException>(() =>
+            AlibabaImporter.Import(file, output, new AlibabaImportOptions { HostMb = 4096, Lenient = lenient })));
+        Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
+        Assert.Equal($"{file}: UnreadableFile: file: {why}; expected a regular file that this user may read.", e.Message);
+        Assert.False(File.Exists(output));
+    }
+
     public static TheoryData<string> Kinds => ["named pipe", "broken link", "link loop"];
 
     [Theory]
@@ -164,11 +178,7 @@ public class UnreadableInputTests
         string why = MakeUnreadable(file, kind);
         foreach (bool lenient in new[] { false, true })
         {
-            var e = WithoutWaitingOnPipes(dir.Path, () => Assert.Throws<TraceImportException>(() =>
-                AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096, Lenient = lenient })));
-            Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
-            Assert.Equal($"{file}: UnreadableFile: file: {why}; expected a regular file that this user may read.", e.Message);
-            Assert.False(File.Exists(dir.File("out.dmt")));
+            AssertAlibabaUnreadable(file, why, dir.Path, lenient);
         }
     }
 
@@ -230,10 +240,7 @@ public class UnreadableInputTests
         using var dir = new TempDir();
         string file = dir.File("machine_usage.csv");
         File.CreateSymbolicLink(file, "/dev/null");
-        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
-        Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
-        Assert.Equal($"{file}: UnreadableFile: file: it is a character device, not a regular file; expected a regular file that this user may read.", e.Message);
-        Assert.False(File.Exists(dir.File("out.dmt")));
+        AssertAlibabaUnreadable(file, "it is a character device, not a regular file", dir.Path);
     }
 
     /// <summary>
@@ -256,10 +263,7 @@ public class UnreadableInputTests
 
         foreach (string path in paths)
         {
-            var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(path, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
-            Assert.Equal((ImportErrorKind.UnreadableFile, path), (e.Kind, e.File));
-            Assert.Equal($"{path}: UnreadableFile: file: it is a folder, not a file; expected a regular file that this user may read.", e.Message);
-            Assert.False(File.Exists(dir.File("out.dmt")));
+            AssertAlibabaUnreadable(path, "it is a folder, not a file", dir.Path);
         }
     }
 
@@ -276,9 +280,7 @@ public class UnreadableInputTests
         MakeUnreadable(dir.File("machine_usage.csv"), "link loop");
         Directory.CreateDirectory(dir.File("sub"));
         string given = Path.Combine(dir.Path, "sub", "..", "machine_usage.csv");
-        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(given, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
-        Assert.Equal((ImportErrorKind.UnreadableFile, given), (e.Kind, e.File));
-        Assert.Equal($"{given}: UnreadableFile: file: it cannot be opened: Too many levels of symbolic links; expected a regular file that this user may read.", e.Message);
+        AssertAlibabaUnreadable(given, "it cannot be opened: Too many levels of symbolic links", dir.Path);
     }
 
     /// <summary>
@@ -293,10 +295,7 @@ public class UnreadableInputTests
         using var dir = new TempDir();
         string file = dir.Write("machine_usage.csv", "m_1,0,10,20,,,,,\n");
         File.SetUnixFileMode(file, UnixFileMode.UserWrite);
-        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(file, dir.File("out.dmt"), new AlibabaImportOptions { HostMb = 4096 }));
-        Assert.Equal((ImportErrorKind.UnreadableFile, file), (e.Kind, e.File));
-        Assert.Equal($"{file}: UnreadableFile: file: permission denied: this user may not read it; expected a regular file that this user may read.", e.Message);
-        Assert.False(File.Exists(dir.File("out.dmt")));
+        AssertAlibabaUnreadable(file, "permission denied: this user may not read it", dir.Path);
     }
 
     /// <summary>
