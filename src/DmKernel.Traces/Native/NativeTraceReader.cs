@@ -19,6 +19,7 @@ public sealed class NativeTraceReader : IDisposable
     private readonly byte[] _headerBytes = new byte[NativeFormat.HeaderSize];
     private readonly byte[] _frame = new byte[NativeFormat.FrameSize];
     private readonly long _trailerOffset;
+    private readonly long _openedLength;
     private readonly long _trailerChunkCount;
     private readonly ulong _trailerChain;
     private readonly int _ticksPerChunk;
@@ -40,6 +41,7 @@ public sealed class NativeTraceReader : IDisposable
         FilePath = path;
         _file = file;
         long length = file.Length;
+        _openedLength = length;
         if (length < NativeFormat.HeaderSize + NativeFormat.TrailerSize)
             throw Fail("file", string.Create(CultureInfo.InvariantCulture, $"{length} bytes, shorter than a header and a trailer ({NativeFormat.HeaderSize + NativeFormat.TrailerSize} bytes): truncated or not a trace"));
 
@@ -413,8 +415,13 @@ public sealed class NativeTraceReader : IDisposable
     {
         _file.Position = offset;
         int n = _file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (n != buffer.Length)
-            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated"));
+        if (n == buffer.Length)
+            return;
+        // Open checked the trailer at the end of the file, so a read within that length that comes up short means the file
+        // shrank after it was opened: written over (cp, a generate or import into the same path) while this run read it.
+        throw Fail(place, offset + buffer.Length <= _openedLength
+            ? string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, but it was {_openedLength} bytes when this run opened it: it was truncated or written over while being read (copy or write a trace to another path while a run reads it)")
+            : string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated"));
     }
 
     private TraceFormatException Fail(string where, string problem, Exception? inner = null) => new(FilePath, where, problem, inner);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using DmKernel.Tests.Reliability;
 using DmKernel.Traces;
 
@@ -123,6 +124,43 @@ public sealed class NativeTraceCorruptionTests
         File.WriteAllBytes(bad, bytes.AsSpan(0, bytes.Length - 60).ToArray());
         Assert.Contains("truncated", ExpectFormatError(bad, "file cut in the last chunk").Message, StringComparison.Ordinal);
         ExpectFormatError([.. bytes, 0], "one byte appended");
+    }
+
+    /// <summary>
+    /// A trace cut short while a run reads it (copied or written over in place) is named as such, with the length it had
+    /// when it was opened: the bare "truncated" read as a damaged file, though the file had passed Open's trailer check.
+    /// </summary>
+    [Fact]
+    public void Truncated_WhileBeingRead_SaysSoWithTheLengthItHadWhenOpened()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "shrinks.dmt");
+        // Larger than the reader's 64 KiB buffer (a small file is read whole at the first tick): 4 000 VMs, 40 ticks in 10
+        // chunks of values that do not compress away.
+        TraceVm[] vms = [.. Enumerable.Range(0, 4000).Select(i => new TraceVm("vm" + i, VmSettings.Dynamic(1024, 512, 4096), 0))];
+        var options = new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 16_000 };
+        var random = new Random(12);
+        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "shrinks"), vms, [new TraceHost(1 << 24)], options))
+        {
+            for (int t = 0; t < 40; t++)
+                w.WriteTick([.. Enumerable.Range(0, vms.Length).Select(_ => random.Next(100, 4000))]);
+            w.Complete();
+        }
+
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 4 << 16, $"{bytes.Length} bytes");
+        using NativeTraceReader r = NativeTraceReader.Open(path);
+        var row = new int[r.Header.VmCount];
+        Assert.True(r.ReadTick(row));
+        using (var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            writer.SetLength(bytes.Length / 2);
+        var e = ExpectFormatError(() =>
+        {
+            while (r.ReadTick(row))
+            {
+            }
+        }, path, "truncated after Open");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"but it was {bytes.Length} bytes when this run opened it: it was truncated or written over while being read"), e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
