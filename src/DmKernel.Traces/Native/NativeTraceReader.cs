@@ -415,14 +415,32 @@ public sealed class NativeTraceReader : IDisposable
     {
         _file.Position = offset;
         int n = _file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (n == buffer.Length)
-            return;
-        // Open checked the trailer at the end of the file, so a read within that length that comes up short means the file
-        // shrank after it was opened: written over (cp, a generate or import into the same path) while this run read it.
-        throw Fail(place, offset + buffer.Length <= _openedLength
-            ? string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, but it was {_openedLength} bytes when this run opened it: it was truncated or written over while being read (copy or write a trace to another path while a run reads it)")
-            : string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated"));
+        if (n != buffer.Length)
+            throw Fail(place, string.Create(CultureInfo.InvariantCulture, $"the file ends at byte {offset + n}, expected {buffer.Length} bytes from byte {offset}: truncated"));
     }
 
-    private TraceFormatException Fail(string where, string problem, Exception? inner = null) => new(FilePath, where, problem, inner);
+    /// <summary>
+    /// The error for <paramref name="where"/>; when the file's length is no longer what it was at open (Open checked the
+    /// trailer at its end), it says the file was written over while being read (cp, or a generate or import into the
+    /// same path, during the run), which a damaged file is not: the length it has now and had then.
+    /// </summary>
+    private TraceFormatException Fail(string where, string problem, Exception? inner = null)
+    {
+        long now = -1;
+        try
+        {
+            now = _file.CanSeek ? _file.Length : -1;
+        }
+        catch (IOException)
+        {
+        }
+
+        if (now >= 0 && now != _openedLength)
+        {
+            problem += string.Create(CultureInfo.InvariantCulture,
+                $"; the file is now {now} bytes, but it was {_openedLength} bytes when this run opened it: it was written over while being read (write a new trace to another path while a run reads this one)");
+        }
+
+        return new(FilePath, where, problem, inner);
+    }
 }

@@ -127,40 +127,53 @@ public sealed class NativeTraceCorruptionTests
     }
 
     /// <summary>
-    /// A trace cut short while a run reads it (copied or written over in place) is named as such, with the length it had
-    /// when it was opened: the bare "truncated" read as a damaged file, though the file had passed Open's trailer check.
+    /// A trace written over in place while a run reads it (cut short, or replaced by a longer trace's bytes, as cp does) is
+    /// named as such, with the lengths it has and had at open: before, "truncated" or a checksum mismatch read as a damaged
+    /// file, though it had passed Open's trailer check.
     /// </summary>
-    [Fact]
-    public void Truncated_WhileBeingRead_SaysSoWithTheLengthItHadWhenOpened()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WrittenOver_WhileBeingRead_SaysSoWithTheLengthsNowAndAtOpen(bool longer)
     {
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "shrinks.dmt");
         // Larger than the reader's 64 KiB buffer (a small file is read whole at the first tick): 4 000 VMs, 40 ticks in 10
         // chunks of values that do not compress away.
-        TraceVm[] vms = [.. Enumerable.Range(0, 4000).Select(i => new TraceVm("vm" + i, VmSettings.Dynamic(1024, 512, 4096), 0))];
-        var options = new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 16_000 };
-        var random = new Random(12);
-        using (var w = new NativeTraceWriter(path, new TraceDescription(1, "shrinks"), vms, [new TraceHost(1 << 24)], options))
+        byte[] Write(string file, int seed, int ticks)
         {
-            for (int t = 0; t < 40; t++)
-                w.WriteTick([.. Enumerable.Range(0, vms.Length).Select(_ => random.Next(100, 4000))]);
-            w.Complete();
+            TraceVm[] vms = [.. Enumerable.Range(0, 4000).Select(i => new TraceVm("vm" + i, VmSettings.Dynamic(1024, 512, 4096), 0))];
+            var options = new NativeTraceWriterOptions { Compression = NativeTraceCompression.None, ChunkVmTicks = 16_000 };
+            var random = new Random(seed);
+            using (var w = new NativeTraceWriter(file, new TraceDescription(1, "shrinks"), vms, [new TraceHost(1 << 24)], options))
+            {
+                for (int t = 0; t < ticks; t++)
+                    w.WriteTick([.. Enumerable.Range(0, vms.Length).Select(_ => random.Next(100, 4000))]);
+                w.Complete();
+            }
+
+            return File.ReadAllBytes(file);
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = Write(path, 12, 40);
         Assert.True(bytes.Length > 4 << 16, $"{bytes.Length} bytes");
+        byte[] other = longer ? Write(Path.Combine(dir.Path, "other.dmt"), 13, 60) : bytes.AsSpan(0, bytes.Length / 2).ToArray();
         using NativeTraceReader r = NativeTraceReader.Open(path);
         var row = new int[r.Header.VmCount];
         Assert.True(r.ReadTick(row));
         using (var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
-            writer.SetLength(bytes.Length / 2);
+        {
+            writer.SetLength(0);
+            writer.Write(other);
+        }
+
         var e = ExpectFormatError(() =>
         {
             while (r.ReadTick(row))
             {
             }
-        }, path, "truncated after Open");
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"but it was {bytes.Length} bytes when this run opened it: it was truncated or written over while being read"), e.Message, StringComparison.Ordinal);
+        }, path, longer ? "written over by a longer trace" : "cut short");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"; the file is now {other.Length} bytes, but it was {bytes.Length} bytes when this run opened it: it was written over while being read"), e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
