@@ -88,7 +88,7 @@ public sealed class NativeTraceWriter : IDisposable
         if (output is null)
         {
             _tempPath = path + ".tmp";
-            _file = FileTooLarge.Guard(new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20), _tempPath);
+            _file = FileTooLarge.Guard(OpenTemporary(path, _tempPath), _tempPath);
         }
         else
         {
@@ -107,6 +107,26 @@ public sealed class NativeTraceWriter : IDisposable
         {
             Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the temporary file <paramref name="tempPath"/> ("&lt;path&gt;.tmp"); a name the file system refuses as too long
+    /// is reported for the output the user named, with the suffix that made it so (.NET's message names only the
+    /// temporary file, whose name the user never gave: a legal 252-byte name fails this way).
+    /// </summary>
+    private static FileStream OpenTemporary(string path, string tempPath)
+    {
+        try
+        {
+            return new FileStream(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        }
+        catch (PathTooLongException e)
+        {
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(System.IO.Path.GetFileName(path));
+            string name = System.IO.Path.GetFileName(tempPath);
+            throw new PathTooLongException(string.Create(CultureInfo.InvariantCulture,
+                $"the output '{path}' cannot be written: its name is {bytes} bytes, and the trace is written first as '{name}' ({bytes + 4} bytes) and renamed when complete; a file name may have at most 255 bytes on most file systems (or the whole path is longer than the system allows). Give a shorter name."), e);
         }
     }
 

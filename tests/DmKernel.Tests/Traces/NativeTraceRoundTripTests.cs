@@ -186,6 +186,41 @@ public sealed class NativeTraceRoundTripTests
         Assert.Equal("an older file", File.ReadAllText(path));
     }
 
+    /// <summary>
+    /// An output name the file system takes (up to 255 bytes) but not with the ".tmp" it is written under first is refused
+    /// naming the output and the suffix (before: .NET's "The path '....dmt.tmp' is too long", a name the user never gave);
+    /// a name of 251 bytes, ".tmp" included 255, is written. Two-byte characters count as two.
+    /// </summary>
+    [Theory]
+    [InlineData(247, "a", true)]
+    [InlineData(248, "a", false)]
+    [InlineData(251, "a", false)]
+    [InlineData(124, "é", true)]
+    [InlineData(125, "é", false)]
+    public void Writer_NameTooLongWithItsTemporarySuffix_IsRefusedNamingTheOutput(int repeat, string letter, bool fits)
+    {
+        using var dir = new TempDir();
+        string name = string.Concat(Enumerable.Repeat(letter, repeat)) + (letter == "a" ? ".dmt" : ".dm");
+        string path = dir.File(name);
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(name);
+        NativeTraceWriter Create() => new(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], []);
+        if (fits)
+        {
+            using (NativeTraceWriter w = Create())
+            {
+                w.WriteTick([5]);
+                w.Complete();
+            }
+
+            Assert.True(File.Exists(path));
+            return;
+        }
+
+        var e = Assert.Throws<PathTooLongException>(Create);
+        Assert.StartsWith($"the output '{path}' cannot be written: its name is {bytes} bytes, and the trace is written first as '{name}.tmp' ({bytes + 4} bytes)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void Writer_ReplacesAStaleTemporaryLeftByAKilledRun()
     {
