@@ -62,6 +62,23 @@ internal static class MergeCommand
     {
         var clock = Stopwatch.StartNew();
         List<Shard> shards = Load(dirs);
+        try
+        {
+            return Merge(shards, outputDir, clock, cancel);
+        }
+        catch (IOException ex) when (!OperatingSystem.IsWindows() && ex.HResult is TooManyOpenFiles or TooManyOpenFilesInSystem)
+        {
+            // .NET's own words name the file it could not open; the reason is the merge's: it reads the shards' files side
+            // by side, one tick at a time, so it holds one file per shard open at once.
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"{ex.Message.TrimEnd('.')}: merge reads the {shards.Count} shards' series.bin, hosts.csv and placement.csv side by side, so it holds {shards.Count} files open at once, more than this process may open ({(ex.HResult == TooManyOpenFiles ? "ulimit -n: the runtime raises its soft limit to the hard one, ulimit -Hn" : "the system's limit, fs.file-max")}). Raise the limit (in the job's settings, or as root) and merge again; nothing was written."), 1);
+        }
+    }
+
+    // errno values (Linux and macOS alike) that .NET puts in an IOException's HResult on Unix.
+    private const int TooManyOpenFiles = 24, TooManyOpenFilesInSystem = 23;
+
+    private static int Merge(List<Shard> shards, string outputDir, Stopwatch clock, CancellationToken cancel)
+    {
 
         // The merged files have the shards' own names: written into a shard's folder (or one below it) they would replace
         // or bury that shard's outputs, which a later merge then finds changed.
@@ -320,7 +337,7 @@ internal static class MergeCommand
         }
 
         if (missing.Count > 0)
-            throw new CliError(string.Create(ic, $"shard{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(i => i.ToString(ic)))} of {count} missing: the merge needs every shard (found {shards.Count}: {string.Join(", ", shards.Select(s => s.Index).Order().Select(i => i.ToString(ic)))})."), 1);
+            throw new CliError(string.Create(ic, $"shard{(missing.Count > 1 ? "s" : "")} {Words.Ranges(missing)} of {count} missing: the merge needs every shard (found {shards.Count}: {Words.Ranges(shards.Select(s => s.Index).Order())})."), 1);
 
         var ordered = byIndex.Select(s => s!).ToList();
         string fingerprint = ordered[0].Json.GetProperty("fingerprint").GetString()!;
@@ -838,10 +855,28 @@ internal static class MergeCommand
         return top;
     }
 
+    /// <summary>Every shard's <paramref name="name"/>, open for reading; those already open are closed if one cannot be opened.</summary>
+    private static List<StreamReader> OpenAll(List<Shard> shards, string name)
+    {
+        var readers = new List<StreamReader>(shards.Count);
+        try
+        {
+            foreach (Shard s in shards)
+                readers.Add(new StreamReader(s.File(name), Encoding.UTF8, false, 1 << 16));
+            return readers;
+        }
+        catch
+        {
+            foreach (StreamReader r in readers)
+                r.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>hosts.csv: for each sampled tick, every shard's rows in shard order (so hosts in order).</summary>
     private static void MergeHosts(List<Shard> shards, string path)
     {
-        var readers = shards.Select(s => new StreamReader(s.File(ShardReplay.HostsCsv), Encoding.UTF8, false, 1 << 16)).ToList();
+        List<StreamReader> readers = OpenAll(shards, ShardReplay.HostsCsv);
         try
         {
             using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
@@ -925,7 +960,7 @@ internal static class MergeCommand
             }
         }
 
-        var readers = shards.Select(s => new StreamReader(s.File(ShardReplay.PlacementCsv), Encoding.UTF8, false, 1 << 16)).ToList();
+        List<StreamReader> readers = OpenAll(shards, ShardReplay.PlacementCsv);
         var record = new StringBuilder();
         try
         {

@@ -286,4 +286,16 @@ public sealed class CompareReportRowsTests
         Assert.Equal("1 host", Words.Count(1, "host"));
         Assert.Equal("2 hosts", Words.Count(2, "host"));
     }
+
+    /// <summary>Runs of three or more as ranges, runs of two as two numbers: merge's list of hundreds of missing shards stays one readable line.</summary>
+    [Fact]
+    public void Words_Ranges_JoinRunsOfThreeOrMore()
+    {
+        Assert.Equal("", Words.Ranges([]));
+        Assert.Equal("7", Words.Ranges([7]));
+        Assert.Equal("0, 1", Words.Ranges([0, 1]));
+        Assert.Equal("0-2", Words.Ranges([0, 1, 2]));
+        Assert.Equal("0, 1, 5-9, 12, 14-299", Words.Ranges([0, 1, 5, 6, 7, 8, 9, 12, .. Enumerable.Range(14, 286)]));
+        Assert.Equal("3, 5, 7", Words.Ranges([3, 5, 7]));
+    }
 }

@@ -219,6 +219,47 @@ public class ShardTests
     }
 
     /// <summary>
+    /// Many shards missing are listed as ranges (before: every index, 290 numbers on one line for a 300-shard split
+    /// given ten shards), the shards found likewise.
+    /// </summary>
+    [Fact]
+    public void Merge_ManyShardsMissing_ListsThemAsRanges()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt"), split = tmp.File("split"), shards = tmp.File("shards");
+        Assert.Equal(0, CliTests.Run("generate", "--vms", "16", "--hosts", "8", "--ticks", "3", "-o", trace).Exit);
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "8", "-o", split).Exit);
+        foreach (int i in (int[])[0, 1, 5])
+            Assert.Equal(0, CliTests.Run("replay", split, "--shard", $"{i}/8", "-o", shards).Exit);
+        AssertRefused("shards 2-4, 6, 7 of 8 missing: the merge needs every shard (found 3: 0, 1, 5).", "merge", shards, "-o", tmp.File("merged"));
+    }
+
+    /// <summary>
+    /// A merge of more shards than the process may hold files open (a hard limit, ulimit -n, below the shard count) says
+    /// why it needs them all at once and what to raise, and writes nothing; before: .NET's "Too many open files" naming
+    /// one shard's series.bin. The CLI runs as its own process under the shell's ulimit (the runtime itself needs about 60
+    /// descriptors and runs at 100).
+    /// </summary>
+    [Fact]
+    public void Merge_MoreShardsThanFilesThisProcessMayOpen_SaysWhatToRaise_NothingWritten()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // no ulimit; Windows has no per-process limit of this size
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt"), split = tmp.File("split"), shards = tmp.File("shards"), merged = tmp.File("merged");
+        const int Count = 110;
+        Assert.Equal(0, CliTests.Run("generate", "--vms", $"{2 * Count}", "--hosts", $"{Count}", "--ticks", "3", "-o", trace).Exit);
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", $"{Count}", "-o", split).Exit);
+        for (int i = 0; i < Count; i++)
+            Assert.Equal(0, CliTests.Run("replay", split, "--shard", $"{i}/{Count}", "-o", shards).Exit);
+        (int exit, string err) = CliShell.Run("ulimit -n 100 && exec dotnet \"$@\"", [], null, "merge", shards, "-o", merged);
+        Assert.Equal(1, exit);
+        Assert.Matches($"^error: Too many open files : '[^']*/shard-0[0-9]{{3}}-of-0{Count}/series.bin': merge reads the {Count} shards' series.bin, hosts.csv and placement.csv side by side, so it holds {Count} files open at once, more than this process may open \\(ulimit -n: .*\\). Raise the limit .* and merge again; nothing was written.\n$", err);
+        Assert.False(Directory.Exists(merged) && Directory.EnumerateFileSystemEntries(merged).Any(), "a refused merge wrote into its output folder");
+        Assert.Equal(0, CliTests.Run("merge", shards, "-o", merged).Exit); // the same shards merge without the limit
+    }
+
+    /// <summary>
     /// A series.bin damaged and its checksum re-sealed in shard.json (or written so by a bug): a host in a bin past 100 %
     /// (before: IndexOutOfRangeException escaped the merge), counts that do not add up to the shard's hosts, negative
     /// memory, bytes after the end (before: merged with exit code 0) are refused naming the file and what it holds.
