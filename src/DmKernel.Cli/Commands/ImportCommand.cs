@@ -67,7 +67,11 @@ internal static class ImportCommand
         {
             string source = r.GetValue(input)!, target = r.GetValue(output)!;
             if (kind != "Alibaba" && File.Exists(source))
-                throw new CliError($"'{source}' is a file, expected a folder of {(kind == "Bitbrains" ? "per-VM CSV files" : "GCD day files vm_<job>_<day>")} (searched recursively).", 1);
+            {
+                // The public traces are downloaded as archives (Bitbrains' rnd.zip, the GCD derivation's GCD_VMs.tar.gz).
+                string unpack = InputFile.Compression(source) is var (what, how) ? $": it is {what}; unpack it first ({how}) and give the folder it makes" : "";
+                throw new CliError($"'{source}' is a file, expected a folder of {(kind == "Bitbrains" ? "per-VM CSV files" : "GCD day files vm_<job>_<day>")} (searched recursively){unpack}.", 1);
+            }
             if (kind != "Alibaba" && !Directory.Exists(source))
                 throw new CliError($"input folder '{source}' does not exist.", 1);
             if (kind == "Alibaba" && Directory.Exists(source))

@@ -79,7 +79,7 @@ public static class GoogleGcdImporter
         }
 
         if (jobs.Count == 0)
-            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below", "GCD per-job-day files");
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below" + ImportSession.CompressedHint(inputFolder), "GCD per-job-day files");
 
         // A day file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
         // UnreadableFile, in job and day order; lenient skips it (counted among the files; a job left with no day is dropped below).

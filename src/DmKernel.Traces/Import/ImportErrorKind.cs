@@ -53,4 +53,10 @@ public enum ImportErrorKind
     /// device), a broken symbolic link, a loop of links, or no read permission (lenient: the file is skipped).
     /// </summary>
     UnreadableFile,
+
+    /// <summary>
+    /// An input file that is compressed or an archive (gzip, zip, bzip2, xz, zstd, 7z, tar) rather than text, as the public
+    /// traces are downloaded: the message names the format and the command that unpacks it (lenient: the file is skipped).
+    /// </summary>
+    CompressedFile,
 }

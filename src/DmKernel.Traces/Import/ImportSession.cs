@@ -182,15 +182,25 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     /// <summary>What a file that cannot be read is expected to be (<see cref="ImportErrorKind.UnreadableFile"/>).</summary>
     public const string ReadableExpected = "a regular file that this user may read";
 
+    /// <summary>What a compressed input file is expected to be (<see cref="ImportErrorKind.CompressedFile"/>), before the command that unpacks it.</summary>
+    public const string CompressedExpected = "uncompressed text";
+
     /// <summary>
-    /// Whether the input file <paramref name="path"/> can be read (<see cref="InputFile.WhyUnreadable"/>); if not, reports
-    /// <see cref="ImportErrorKind.UnreadableFile"/> naming it and why (strict: throws; lenient: the caller skips the file).
+    /// Whether the input file <paramref name="path"/> can be read (<see cref="InputFile.WhyUnreadable"/>) as text; if not,
+    /// reports <see cref="ImportErrorKind.UnreadableFile"/> naming it and why, or <see cref="ImportErrorKind.CompressedFile"/>
+    /// naming its format and what unpacks it (strict: throws; lenient: the caller skips the file).
     /// </summary>
     public bool Readable(string path)
     {
-        if (InputFile.WhyUnreadable(path) is not string why)
+        if (InputFile.WhyUnreadable(path) is string why)
+        {
+            Problem(ImportErrorKind.UnreadableFile, path, 0, 0, null, why, ReadableExpected);
+            return false;
+        }
+
+        if (InputFile.Compression(path) is not var (what, unpack))
             return true;
-        Problem(ImportErrorKind.UnreadableFile, path, 0, 0, null, why, ReadableExpected);
+        Problem(ImportErrorKind.CompressedFile, path, 0, 0, null, $"it is {what}, not text", $"{CompressedExpected}: unpack it first ({unpack}) and import what it holds");
         return false;
     }
 
@@ -256,6 +266,31 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
                     "file and folder names of UTF-8 text under the input folder (rename it)");
             }
         }
+    }
+
+    /// <summary>
+    /// For a folder in which an importer found no input files: "; it holds N compressed files or archives (the first:
+    /// 'x.csv.gz', gzip-compressed ...): unpack them first (gunzip, ...)" when the folder (or one below it) holds files
+    /// that are compressed or archives, as a download unpacked one level only leaves them (Bitbrains' *.csv.gz, the GCD
+    /// derivation's GCD_VMs.tar.gz); otherwise "". The first 10 000 files are looked at.
+    /// </summary>
+    public static string CompressedHint(string folder)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        string? first = null;
+        (string What, string Unpack) format = default;
+        int count = 0;
+        foreach (string file in Directory.EnumerateFiles(folder, "*", options).Order(StringComparer.Ordinal).Take(10_000))
+        {
+            if (InputFile.TypeOfTarget(file) is not null || InputFile.Compression(file) is not var (what, unpack))
+                continue; // a named pipe is not opened to look inside
+            count++;
+            if (first is null)
+                (first, format) = (Path.GetRelativePath(folder, file), (what, unpack));
+        }
+
+        return first is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; it holds {count} compressed file{(count == 1 ? "" : "s")} or archive{(count == 1 ? "" : "s")} (the first: '{Clip(first)}', {format.What}): unpack {(count == 1 ? "it" : "them")} first ({format.Unpack})");
     }
 
     /// <summary>An optional sign and at least one digit, nothing else.</summary>

@@ -48,7 +48,7 @@ public sealed class NativeTraceReader : IDisposable
         ReadExactly(0, _headerBytes, "header");
         var h = _headerBytes.AsSpan();
         if (BinaryPrimitives.ReadUInt64LittleEndian(h) != NativeFormat.Magic)
-            throw Fail("header field Magic", "bad magic, expected the bytes \"DMKTRACE\": not a native trace");
+            throw Fail("header field Magic", "bad magic, expected the bytes \"DMKTRACE\": not a native trace" + WhatItIs(h));
         ushort major = BinaryPrimitives.ReadUInt16LittleEndian(h[NativeFormat.HdrMajor..]);
         ushort minor = BinaryPrimitives.ReadUInt16LittleEndian(h[NativeFormat.HdrMinor..]);
         if (major != NativeFormat.VersionMajor)
@@ -409,6 +409,24 @@ public sealed class NativeTraceReader : IDisposable
         if (NativeFormat.Hash(raw.AsSpan(0, rawLength)) != payloadHash)
             throw Fail(place, "payload checksum mismatch (XxHash64 of the uncompressed payload)");
         return rawLength;
+    }
+
+    /// <summary>
+    /// What a file that is not a native trace looks like from its first bytes, for the error: compressed (a trace
+    /// downloaded or kept as .dmt.gz) with what unpacks it, or text (a public dataset's CSV given where its import's
+    /// trace belongs); "" otherwise.
+    /// </summary>
+    private static string WhatItIs(ReadOnlySpan<byte> head)
+    {
+        if (InputFile.Compression(head) is var (what, unpack))
+            return $": it is {what}; unpack it first ({unpack})";
+        foreach (byte b in head)
+        {
+            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r'))
+                return "";
+        }
+
+        return ": it is text (a CSV file?); a native trace is made from a public dataset's files by an importer (dmkernel import bitbrains, alibaba or gcd) or by dmkernel generate";
     }
 
     private void ReadExactly(long offset, Span<byte> buffer, string place)
