@@ -77,7 +77,9 @@ internal static class CiMode
         foreach (Summary summary in summaries)
             machine = summary.HostEnvironmentInfo.Cpu.Value?.ProcessorName ?? "this machine";
 
-        string text = CiSummary.Format(SummaryCases(summaries), machine);
+        var widths = new (KernelPath Path, string Name)[] { (KernelPath.Vector128, "V128"), (KernelPath.Vector256, "V256"), (KernelPath.Vector512, "V512") };
+        string[] inSoftware = [.. widths.Where(w => !KernelPaths.IsAccelerated(w.Path)).Select(w => w.Name)];
+        string text = CiSummary.Format(SummaryCases(summaries), machine, inSoftware);
         log.WriteLine();
         log.WriteLineInfo(text);
         string folder = Path.Combine("BenchmarkDotNet.Artifacts", "results");

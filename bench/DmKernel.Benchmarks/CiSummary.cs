@@ -18,10 +18,13 @@ internal static class CiSummary
 
     /// <summary>
     /// The summary's lines (markdown tables under a heading that names <paramref name="machine"/>); a row whose scalar
-    /// run or floor is missing from <paramref name="cases"/> shows "–" there rather than a ratio to nothing.
+    /// run or floor is missing from <paramref name="cases"/> shows "–" there rather than a ratio to nothing. A vector
+    /// path in <paramref name="inSoftware"/> (one this CPU does not accelerate, so .NET computed it in software) is marked
+    /// in its rows and explained under the table, so that its figures are not read as the CPU's.
     /// </summary>
-    public static string Format(IReadOnlyList<Case> cases, string machine)
+    public static string Format(IReadOnlyList<Case> cases, string machine, IReadOnlyCollection<string>? inSoftware = null)
     {
+        inSoftware ??= [];
         var ic = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(ic, $"CI bench summary ({machine}; ratios of this run's means; the full tables are above and in BenchmarkDotNet.Artifacts/results):");
@@ -39,8 +42,16 @@ internal static class CiSummary
             {
                 if (Mean(path) is not double mean)
                     continue;
-                sb.AppendLine(ic, $"| {group.Key.Workload} | {group.Key.Vms} | {group.Key.Short} | {path} | {mean / group.Key.Vms:F3} | {Ratio(mean, minFloor)} | {Ratio(mean, colFloor)} | {Ratio(scalar, mean)} |");
+                string name = inSoftware.Contains(path) ? path + " (in software)" : path;
+                sb.AppendLine(ic, $"| {group.Key.Workload} | {group.Key.Vms} | {group.Key.Short} | {name} | {mean / group.Key.Vms:F3} | {Ratio(mean, minFloor)} | {Ratio(mean, colFloor)} | {Ratio(scalar, mean)} |");
             }
+        }
+
+        string[] marked = [.. VectorPaths.Where(p => inSoftware.Contains(p) && ticks.Any(c => c.Parameters["Path"] == p))];
+        if (marked.Length > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(ic, $"{string.Join(", ", marked)} (in software): this CPU (as the runtime is configured) does not accelerate {(marked.Length == 1 ? "that width" : "those widths")}, so .NET computed {(marked.Length == 1 ? "it" : "them")} in software: the rows measure that fallback, not the CPU's vector units (the results are the same on every path).");
         }
 
         var parallel = cases.Where(c => c.Suite == "ParallelTickBench").ToList();

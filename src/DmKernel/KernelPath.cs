@@ -34,6 +34,27 @@ public static class KernelPaths
         : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
         : KernelPath.Scalar;
 
+    /// <summary>
+    /// Whether this CPU (as the runtime is configured: <c>DOTNET_EnableAVX512=0</c> and the like turn it off) accelerates
+    /// <paramref name="path"/>: true for the scalar reference and for the vector widths up to <see cref="Widest"/>; false for
+    /// a wider path, which runs computed in software (the same results, several times slower than the scalar reference),
+    /// and for <see cref="KernelPath.Auto"/>, which is resolved first.
+    /// </summary>
+    public static bool IsAccelerated(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => true,
+        KernelPath.Vector128 => Vector128.IsHardwareAccelerated,
+        KernelPath.Vector256 => Vector256.IsHardwareAccelerated,
+        KernelPath.Vector512 => Vector512.IsHardwareAccelerated,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The path's name as a run reports it: <see cref="Name"/>, followed by " (in software: this CPU does not accelerate
+    /// it)" where <see cref="IsAccelerated"/> is false, so that a figure measured on a forced path is not read as the CPU's.
+    /// </summary>
+    public static string Describe(KernelPath path) => IsAccelerated(path) || path == KernelPath.Auto ? Name(path) : Name(path) + " (in software: this CPU does not accelerate it)";
+
     /// <summary>Resolves Auto: <c>DMKERNEL_PATH</c> if set, else <see cref="Widest"/>. Other values are returned as they are.</summary>
     public static KernelPath Resolve(KernelPath requested) => Resolve(requested, Environment.GetEnvironmentVariable(EnvironmentVariable));
 

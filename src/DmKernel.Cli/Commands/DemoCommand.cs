@@ -67,7 +67,7 @@ internal static class DemoCommand
 
         using var balancer = new Balancer(fleet, path);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"DmKernel demo: 1 host of 12288 MB (reserve 2048), {vms.Length} VMs, {DmKernel.Cli.Output.Words.Count(ticks, "tick")} of {model.TickSeconds} s, path {KernelPaths.Name(balancer.Path)}"));
+            $"DmKernel demo: 1 host of 12288 MB (reserve 2048), {vms.Length} VMs, {DmKernel.Cli.Output.Words.Count(ticks, "tick")} of {model.TickSeconds} s, path {KernelPaths.Describe(balancer.Path)}"));
         output.WriteLine("Columns per VM: pressure % / assigned MB / decision (+added, -removed). Host: available MB, S = short this tick.");
         var header = new StringBuilder("tick  avail  ");
         foreach (string name in names)

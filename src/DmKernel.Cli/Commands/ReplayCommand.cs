@@ -523,7 +523,7 @@ internal static class ReplayCommand
     public static void PrintHeadline(ReplayEngine e, ReplayOutcome outcome, string dir)
     {
         var ic = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Name(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }

@@ -134,7 +134,7 @@ internal static class ShardReplay
         staged.Commit();
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic,
-            $"Shard {id}: replayed {engine.Vms.Count} VMs on hosts {firstHost}..{firstHost + hosts - 1} for {engine.TicksDone} ticks in {engine.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(engine)}, path {KernelPaths.Name(engine.Balancer.Path)}, {engine.Balancer.Threads} thread(s))."));
+            $"Shard {id}: replayed {engine.Vms.Count} VMs on hosts {firstHost}..{firstHost + hosts - 1} for {engine.TicksDone} ticks in {engine.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(engine)}, path {KernelPaths.Describe(engine.Balancer.Path)}, {engine.Balancer.Threads} thread(s))."));
         Console.WriteLine($"Outputs: {staged.Directory} (merge the shards with: dmkernel merge {outputRoot} -o MERGED)");
         return 0;
     }

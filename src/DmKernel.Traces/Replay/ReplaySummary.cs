@@ -29,6 +29,7 @@ public static class ReplaySummary
         long vmTicks = (long)engine.Vms.Count * engine.TicksDone;
         double wall = engine.Elapsed.TotalSeconds;
         json.WriteString("path", KernelPaths.Name(engine.Balancer.Path));
+        json.WriteBoolean("pathAccelerated", KernelPaths.IsAccelerated(engine.Balancer.Path));
         json.WriteNumber("threads", engine.Balancer.Threads);
         json.WriteNumber("wallSeconds", Math.Round(wall, 4));
         json.WriteNumber("vmTicksPerSecond", wall > 0 ? Math.Round(vmTicks / wall) : 0);

@@ -49,6 +49,29 @@ public class CiSummaryTests
         Assert.Contains("| Steady | 50000 | 2 | 2.160 | 1.27 × |", lines);
     }
 
+    /// <summary>
+    /// A vector path the CPU does not accelerate (a CI machine without AVX-512) is marked in its rows and explained once
+    /// under the table; a path in the list that did not run adds no note, and without the list nothing is marked.
+    /// </summary>
+    [Fact]
+    public void APathRunInSoftware_IsMarkedInItsRows_AndExplainedOnce()
+    {
+        CiSummary.Case[] cases =
+        [
+            Tick("Steady", 10_000, 0, "V256", 27_000),
+            Tick("Steady", 10_000, 0, "V512", 90_000),
+            Tick("Realistic", 10_000, 0, "V512", 95_000),
+        ];
+        string[] lines = CiSummary.Format(cases, "m", ["V512"]).Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains("| Steady | 10000 | 0 | V512 (in software) | 9.000 | – | – | – |", lines);
+        Assert.Contains("| Realistic | 10000 | 0 | V512 (in software) | 9.500 | – | – | – |", lines);
+        Assert.Contains("| Steady | 10000 | 0 | V256 | 2.700 | – | – | – |", lines);
+        Assert.Single(lines, l => l.StartsWith("V512 (in software): this CPU (as the runtime is configured) does not accelerate that width, so .NET computed it in software", StringComparison.Ordinal));
+
+        Assert.DoesNotContain("in software", CiSummary.Format([Tick("Steady", 10_000, 0, "V256", 27_000)], "m", ["V512"]), StringComparison.Ordinal);
+        Assert.DoesNotContain("in software", CiSummary.Format(cases, "m"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WithoutParallelCases_ThereIsNoParallelTable()
         => Assert.DoesNotContain("ParallelTickBench", CiSummary.Format([Tick("Steady", 10_000, 0, "V512", 12_000)], "m"), StringComparison.Ordinal);

@@ -90,6 +90,49 @@ public class ParallelTests
     }
 
     /// <summary>
+    /// Which paths this CPU accelerates, as runs report them: the scalar reference and every width up to the widest; a
+    /// wider one is marked "in software" (.NET's fallback, several times slower than scalar: a figure measured on it is not
+    /// the CPU's). Auto is resolved before it is asked about.
+    /// </summary>
+    [Fact]
+    public void KernelPath_IsAccelerated_UpToTheWidest_AWiderPathIsDescribedAsInSoftware()
+    {
+        KernelPath[] widths = [KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512];
+        int widest = Array.IndexOf(widths, KernelPaths.Widest);
+        for (int i = 0; i < widths.Length; i++)
+        {
+            Assert.Equal(i <= widest, KernelPaths.IsAccelerated(widths[i]));
+            string name = KernelPaths.Name(widths[i]);
+            Assert.Equal(i <= widest ? name : name + " (in software: this CPU does not accelerate it)", KernelPaths.Describe(widths[i]));
+        }
+
+        Assert.False(KernelPaths.IsAccelerated(KernelPath.Auto));
+        Assert.Equal("auto", KernelPaths.Describe(KernelPath.Auto));
+    }
+
+    /// <summary>
+    /// A replay forced onto a path the CPU does not accelerate (AVX turned off in the runtime, --path v512) says so on its
+    /// result line and in summary.json's run (pathAccelerated false): before, "path v512" read as the CPU's AVX-512 while it
+    /// ran at a third of the speed of the scalar reference. The same replay on the scalar path is accelerated.
+    /// </summary>
+    [Fact]
+    public void Replay_OnAPathTheCpuDoesNotAccelerate_SaysSo_InItsLineAndSummary()
+    {
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        foreach ((string path, bool accelerated) in new[] { ("v512", false), ("scalar", true) })
+        {
+            string output = tmp.File(path);
+            (int exit, string stdout, string stderr) = DmKernel.Tests.Cli.ShardTests.RunProcess(new Dictionary<string, string> { ["DOTNET_EnableAVX"] = "0", ["DMKERNEL_PATH"] = "" },
+                "replay", DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace, "-o", output, "--path", path, "--max-ticks", "30");
+            Assert.True(exit == 0, stderr);
+            Assert.Contains(accelerated ? $", path {path}, 1 thread(s))." : $", path {path} (in software: this CPU does not accelerate it), 1 thread(s)).", stdout, StringComparison.Ordinal);
+            using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "summary.json")));
+            System.Text.Json.JsonElement run = summary.RootElement.GetProperty("run");
+            Assert.Equal((path, accelerated), (run.GetProperty("path").GetString(), run.GetProperty("pathAccelerated").GetBoolean()));
+        }
+    }
+
+    /// <summary>
     /// Two threads ticking one balancer at once: every tick either runs whole or is refused with InvalidOperationException
     /// (before: an IndexOutOfRangeException inside the kernel and hosts out of balance with one thread, the process aborted
     /// inside the worker group with two). A tick started while a sharded tick is open on another thread is refused too.
