@@ -34,6 +34,9 @@ internal sealed class HostScratch
         Extended = new int[n];
         SavedMin = Vectors(n, placing);
         SavedMax = Vectors(n, placing);
+        DonorTree = new long[n + 1];
+        Skip0 = new int[n + 1];
+        Skip1 = new int[n + 1];
         GC.KeepAlive(placing);
 
         static int[] Vectors(int n, List<object> placing) => AlignedArrays.Allocate<int>(n, minBytes: 256, keep: placing);
@@ -99,4 +102,23 @@ internal sealed class HostScratch
     public int[] SavedMin { get; }
 
     public int[] SavedMax { get; }
+
+    /// <summary>
+    /// <see cref="DonorIndex"/>: whether the host's donor index (<see cref="Keys"/>, <see cref="DonorTree"/>,
+    /// <see cref="Skip0"/>, <see cref="Skip1"/>) was built in this lifecycle pass, and its size.
+    /// </summary>
+    public bool DonorsBuilt { get; set; }
+
+    public int DonorCount { get; set; }
+
+    /// <summary>
+    /// <see cref="DonorIndex"/>: a Fenwick tree over what each donor (in <see cref="Keys"/> order) can still give down to
+    /// Minimum, max(0, Assigned − Minimum), 0 once removed (prefix sums for R4's all-or-nothing check).
+    /// </summary>
+    public long[] DonorTree { get; }
+
+    /// <summary><see cref="DonorIndex"/>: the next donor that may still give in R4's first pass (above Target) and second (above Minimum).</summary>
+    public int[] Skip0 { get; }
+
+    public int[] Skip1 { get; }
 }

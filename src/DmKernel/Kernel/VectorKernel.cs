@@ -71,7 +71,7 @@ internal struct VectorKernel<TV> : IHostKernel
             // already in its Removed), then the vector passes without a second countdown.
             ClearDecisions(host);
             BootCountdown(host);
-            Lifecycle.ProcessRequests(host, ctx, scratch);
+            Lifecycle.ProcessRequests(host, ctx, scratch, indexed: true);
         }
 
         long shortfall = DemandAndTarget(host, ctx, countdown: !lifecycle);

@@ -48,6 +48,9 @@ public class DifferentialTests
     {
         public int ShortHostTicks, EnoughHostTicks, Grants, Removals, SmartPagingVmTicks, LinuxRunning;
 
+        /// <summary>Host-ticks in which a host that was short started or restarted two VMs or more (R4's reclaim more than once in a pass).</summary>
+        public int ShortHostTicksWithSeveralBoots;
+
         public long FailedStarts;
 
         public void Add(Fleet f)
@@ -60,6 +63,16 @@ public class DifferentialTests
                 else
                     EnoughHostTicks++;
             }
+
+            var boots = new int[f.HostCount];
+            for (int i = 0; i < f.SlotCount; i++)
+            {
+                if (f.IsUsed(i) && f.LastResultTick(i) == f.TickIndex - 1 && f.LastResult(i) is LifecycleResult.Started or LifecycleResult.Restarted or LifecycleResult.RestartedWithSmartPaging)
+                    boots[f.HostOf(i)]++;
+            }
+
+            for (int h = 0; h < f.HostCount; h++)
+                ShortHostTicksWithSeveralBoots += f.HostWasShort(h) && boots[h] >= 2 ? 1 : 0;
 
             for (int i = 0; i < f.SlotCount; i++)
             {
@@ -158,6 +171,23 @@ public class DifferentialTests
         Assert.Equal(0, c.SmartPagingVmTicks);
         Assert.True(c.FailedStarts > 0, "no start or restart failed: the test does not reach R6's failing branch");
         Assert.True(c.ShortHostTicks > 100 && c.Grants > 0 && c.Removals > 0, $"short {c.ShortHostTicks}, grants {c.Grants}, removals {c.Removals}");
+    }
+
+    /// <summary>
+    /// Large tight hosts with many starts and restarts per tick (R4's reclaim several times in one lifecycle pass): the
+    /// vector paths take them from their donor index (<c>DonorIndex</c>: built once per host and pass, donors removed as
+    /// they restart, emptied donors skipped), the scalar reference from its scan of every VM; every column after every
+    /// tick the same, with Smart Paging (a restart's best-effort reclaim) and without (all or nothing, failing restarts).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AllPaths_LargeTightHosts_ManyStartsAndRestartsPerTick(bool smartPaging)
+    {
+        ModelParameters model = RandomFleet.FastModel with { SmartPaging = smartPaging };
+        Coverage c = RunLockStep(seed: smartPaging ? 21 : 22, [300, 7, 257, 520], ticks: 120, edges: true, fill: 0.3, activity: 0.25, model: model);
+        Assert.True(c.ShortHostTicksWithSeveralBoots > 100, $"short host-ticks with several boots: {c.ShortHostTicksWithSeveralBoots}");
+        Assert.True(c.FailedStarts > 0 && c.Removals > 0, $"failed starts {c.FailedStarts}, removals {c.Removals}");
     }
 
     [Fact]
