@@ -29,9 +29,10 @@ internal static class PolicyKernel<TPolicy, TFinish>
         int n = host.Count;
         Span<int> flagsCol = host.Flags;
 
-        // R4–R7: lifecycle requests made since the last tick (shared with Hyper-V; no reclaim from other VMs under static).
+        // R4–R7: lifecycle requests made since the last tick (shared with Hyper-V; no reclaim from other VMs under static);
+        // a vector path's reclaims from the donor index, as the Hyper-V vector kernel's (the scalar path's scan is the reference).
         if (host.PendingRequests > 0)
-            Lifecycle.ProcessRequests(host, ctx, scratch, TPolicy.StartsReclaim);
+            Lifecycle.ProcessRequests(host, ctx, scratch, TPolicy.StartsReclaim, indexed: TFinish.Vector);
 
         // R8 demand; Off VMs hold nothing; Booting and static VMs hold Startup. Running DM VMs get the policy's goal.
         Span<int> committedCol = host.Committed, assignedCol = host.Assigned, demandCol = host.Demand, targetCol = host.Target;
