@@ -70,6 +70,11 @@ public class CiSummaryTests
 
         Assert.DoesNotContain("in software", CiSummary.Format([Tick("Steady", 10_000, 0, "V256", 27_000)], "m", ["V512"]), StringComparison.Ordinal);
         Assert.DoesNotContain("in software", CiSummary.Format(cases, "m"), StringComparison.Ordinal);
+
+        // Two widths in software (a CPU with SSE only): both marked, named together in one note, in the plural.
+        string[] two = CiSummary.Format(cases, "m", ["V256", "V512"]).Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains("| Steady | 10000 | 0 | V256 (in software) | 2.700 | – | – | – |", two);
+        Assert.Single(two, l => l.StartsWith("V256, V512 (in software): this CPU (as the runtime is configured) does not accelerate those widths, so .NET computed them in software", StringComparison.Ordinal));
     }
 
     [Fact]

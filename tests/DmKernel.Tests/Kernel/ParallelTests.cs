@@ -133,6 +133,50 @@ public class ParallelTests
     }
 
     /// <summary>
+    /// Each width is asked of its own acceleration: with 512-bit vectors off in the runtime (DOTNET_PreferredVectorBitWidth=256,
+    /// as .NET itself sets on CPUs whose AVX-512 lowers the clock) v512 runs in software while v256 is the CPU's; with hardware
+    /// intrinsics off altogether (DOTNET_EnableHWIntrinsic=0) v128 runs in software too, and scalar is the CPU's. The replay's
+    /// result line, its summary.json and the demo's first line say so alike.
+    /// </summary>
+    [Theory]
+    [InlineData("DOTNET_PreferredVectorBitWidth", "256", "v512", false)]
+    [InlineData("DOTNET_PreferredVectorBitWidth", "256", "v256", true)]
+    [InlineData("DOTNET_EnableHWIntrinsic", "0", "v128", false)]
+    [InlineData("DOTNET_EnableHWIntrinsic", "0", "scalar", true)]
+    public void EachWidth_IsAskedOfItsOwnAcceleration_InTheReplayAndTheDemo(string variable, string value, string path, bool accelerated)
+    {
+        if (path == "v256" && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            return; // a CPU without 256-bit vectors: v256 is in software whatever the setting
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        var env = new Dictionary<string, string> { [variable] = value, ["DMKERNEL_PATH"] = "" };
+        string output = tmp.File("out"), described = accelerated ? $"path {path}" : $"path {path} (in software: this CPU does not accelerate it)";
+        (int exit, string stdout, string stderr) = DmKernel.Tests.Cli.ShardTests.RunProcess(env,
+            "replay", DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace, "-o", output, "--path", path, "--max-ticks", "30");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($", {described}, 1 thread(s)).", stdout, StringComparison.Ordinal);
+        using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "summary.json"))))
+            Assert.Equal(accelerated, summary.RootElement.GetProperty("run").GetProperty("pathAccelerated").GetBoolean());
+
+        (exit, stdout, stderr) = DmKernel.Tests.Cli.ShardTests.RunProcess(env, "demo", "--path", path, "--ticks", "1");
+        Assert.True(exit == 0, stderr);
+        Assert.EndsWith($", {described}", stdout.Split('\n')[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>A shard's result line, as a replay's, says that its path ran in software (v512 with AVX turned off).</summary>
+    [Fact]
+    public void AShard_OnAPathTheCpuDoesNotAccelerate_SaysSo()
+    {
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        string split = tmp.File("split");
+        var env = new Dictionary<string, string> { ["DOTNET_EnableAVX"] = "0", ["DMKERNEL_PATH"] = "" };
+        (int exit, _, string stderr) = DmKernel.Tests.Cli.ShardTests.RunProcess(env, "split", DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", split);
+        Assert.True(exit == 0, stderr);
+        (exit, string stdout, stderr) = DmKernel.Tests.Cli.ShardTests.RunProcess(env, "replay", split, "--shard", "0/2", "-o", tmp.File("shards"), "--path", "v512", "--max-ticks", "30");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(", path v512 (in software: this CPU does not accelerate it), 1 thread(s)).", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Two threads ticking one balancer at once: every tick either runs whole or is refused with InvalidOperationException
     /// (before: an IndexOutOfRangeException inside the kernel and hosts out of balance with one thread, the process aborted
     /// inside the worker group with two). A tick started while a sharded tick is open on another thread is refused too.

@@ -113,6 +113,41 @@ public class CompressedInputTests
         Assert.Equal(2, AlibabaImporter.Import(plain, output, new AlibabaImportOptions { HostMb = 4096 }).RowsRead);
     }
 
+    /// <summary>
+    /// The signatures at their edges: an empty zip archive (only its end record, "PK\x05\x06", as zip writes one with no
+    /// entry) is a zip archive; text that begins with a signature's first letters ("BZ" without bzip2's "h") is text; a file
+    /// of 257 to 261 bytes, too short for a tar header's "ustar" at byte 257, is text (not an error), and 262 bytes with
+    /// "ustar" there is a tar archive.
+    /// </summary>
+    [Fact]
+    public void Signatures_AtTheirEdges_EmptyZip_TextStartingLikeOne_TooShortForTar()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("out.dmt");
+        string empty = dir.File("empty.zip");
+        ZipFile.Open(empty, ZipArchiveMode.Create).Dispose();
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(empty, output, new AlibabaImportOptions { HostMb = 4096 }));
+        Assert.Equal((ImportErrorKind.CompressedFile, $"{empty}: CompressedFile: file: it is a zip archive, not text; expected uncompressed text: unpack it first (unzip) and import what it holds."), (e.Kind, e.Message));
+
+        string bz = dir.File("bz.csv");
+        File.WriteAllText(bz, AlibabaRows.Replace("m_1", "BZ_1", StringComparison.Ordinal));
+        Assert.Equal(2, AlibabaImporter.Import(bz, output, new AlibabaImportOptions { HostMb = 4096 }).RowsRead);
+
+        string rows = string.Concat(Enumerable.Range(0, 20).Select(i => $"m_1,{300 * i},10,50,0,0,0,0,0\n"));
+        for (int length = 257; length < 262; length++)
+        {
+            string text = dir.File($"{length}.csv");
+            File.WriteAllText(text, rows[..length]);
+            Assert.Equal(length, new FileInfo(text).Length);
+            Assert.Null(InputFile.Compression(text));
+        }
+
+        byte[] tar = new byte[262];
+        "ustar"u8.CopyTo(tar.AsSpan(257));
+        Assert.Equal(("a tar archive", "tar xf"), InputFile.Compression(tar));
+        Assert.Null(InputFile.Compression(tar.AsSpan(0, 261)));
+    }
+
     /// <summary>A Bitbrains file that is gzip-compressed under a .csv name: CompressedFile in file order; --lenient skips and counts it, on one read thread and two.</summary>
     [Fact]
     public void Bitbrains_ACompressedCsv_IsCompressedFile_AndLenientSkipsIt()
@@ -178,6 +213,20 @@ public class CompressedInputTests
         dir.Write("plain/readme.txt", "nothing to import");
         var p = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("plain"), dir.File("out.dmt")));
         Assert.EndsWith("no *.csv file in the folder or below; expected Bitbrains per-VM *.csv files.", p.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The compressed file named first is the first by name, a folder's files included ('a/y.csv.gz' before 'c.csv.gz'),
+    /// not the first the file system lists (its own order, top-level files before those of a folder).
+    /// </summary>
+    [Fact]
+    public void AFolderHoldingOnlyCompressedFiles_NamesTheFirstByName()
+    {
+        using var dir = new TempDir();
+        foreach (string name in (string[])["k.csv.gz", "b/z.csv.gz", "e.csv.gz", "a/y.csv.gz", "c.csv.gz", "q.csv.gz", "x.csv.gz"])
+            WriteGzip(dir.File(Path.Combine("in", name)), BitbrainsFile());
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("in"), dir.File("out.dmt")));
+        Assert.Contains($"; it holds 7 compressed files or archives (the first: '{Path.Combine("a", "y.csv.gz")}', {GzipWhat}): ", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

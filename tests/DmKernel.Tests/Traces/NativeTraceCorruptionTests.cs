@@ -129,12 +129,14 @@ public sealed class NativeTraceCorruptionTests
     /// <summary>
     /// A trace written over in place while a run reads it (cut short, or replaced by a longer trace's bytes, as cp does) is
     /// named as such, with the lengths it has and had at open: before, "truncated" or a checksum mismatch read as a damaged
-    /// file, though it had passed Open's trailer check.
+    /// file, though it had passed Open's trailer check. Emptied (0 bytes now: cp, or a shell's redirection, truncates the
+    /// file before it writes) counts too.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void WrittenOver_WhileBeingRead_SaysSoWithTheLengthsNowAndAtOpen(bool longer)
+    [InlineData("cut short")]
+    [InlineData("written over by a longer trace")]
+    [InlineData("emptied")]
+    public void WrittenOver_WhileBeingRead_SaysSoWithTheLengthsNowAndAtOpen(string how)
     {
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "shrinks.dmt");
@@ -157,7 +159,12 @@ public sealed class NativeTraceCorruptionTests
 
         byte[] bytes = Write(path, 12, 40);
         Assert.True(bytes.Length > 4 << 16, $"{bytes.Length} bytes");
-        byte[] other = longer ? Write(Path.Combine(dir.Path, "other.dmt"), 13, 60) : bytes.AsSpan(0, bytes.Length / 2).ToArray();
+        byte[] other = how switch
+        {
+            "cut short" => bytes.AsSpan(0, bytes.Length / 2).ToArray(),
+            "emptied" => [],
+            _ => Write(Path.Combine(dir.Path, "other.dmt"), 13, 60),
+        };
         using NativeTraceReader r = NativeTraceReader.Open(path);
         var row = new int[r.Header.VmCount];
         Assert.True(r.ReadTick(row));
@@ -172,8 +179,28 @@ public sealed class NativeTraceCorruptionTests
             while (r.ReadTick(row))
             {
             }
-        }, path, longer ? "written over by a longer trace" : "cut short");
+        }, path, how);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"; the file is now {other.Length} bytes, but it was {bytes.Length} bytes when this run opened it: it was written over while being read"), e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A file that is not a trace is said to be text from its first bytes (the header's 64) when they are text as the public
+    /// datasets' files are: tabs and spaces (Bitbrains' header, GCD's values), CRLF line ends, UTF-8 letters; a control
+    /// character other than those (not NUL only) makes it binary, which keeps the plain message.
+    /// </summary>
+    [Theory]
+    [InlineData("Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ]\n", true)]
+    [InlineData("10.5 20.25\n", true)]
+    [InlineData("m_1,0,10,50,0,0,0,0,0\r\n", true)]
+    [InlineData("vm_é,0,10,50\n", true)]
+    [InlineData("m_1,0,10\u0001,50\n", false)]
+    [InlineData("m_1,0,10\u001F,50\n", false)]
+    public void NotATrace_IsSaidToBeText_WhenItsFirstBytesAre(string line, bool text)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(line, 20)));
+        TraceFormatException e = ExpectFormatError(bytes, line);
+        Assert.Equal("Trace file 'mem.dmt', header field Magic: bad magic, expected the bytes \"DMKTRACE\": not a native trace" +
+            (text ? ": it is text (a CSV file?); a native trace is made from a public dataset's files by an importer (dmkernel import bitbrains, alibaba or gcd) or by dmkernel generate" : ""), e.Message);
     }
 
     [Fact]

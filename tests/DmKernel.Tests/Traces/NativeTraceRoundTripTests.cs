@@ -218,7 +218,18 @@ public sealed class NativeTraceRoundTripTests
 
         var e = Assert.Throws<PathTooLongException>(Create);
         Assert.StartsWith($"the output '{path}' cannot be written: its name is {bytes} bytes, and the trace is written first as '{name}.tmp' ({bytes + 4} bytes)", e.Message, StringComparison.Ordinal);
+        Assert.IsType<PathTooLongException>(e.InnerException); // .NET's own error, naming the temporary file, kept beneath
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    /// <summary>Another failure to create the temporary file (its folder does not exist) is not called a name too long.</summary>
+    [Fact]
+    public void Writer_InAFolderThatDoesNotExist_IsNotSaidToBeTooLong()
+    {
+        using var dir = new TempDir();
+        string path = dir.File(Path.Combine("missing", "t.dmt"));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => new NativeTraceWriter(path, new TraceDescription(1, "x"), [new TraceVm("a", VmSettings.Default)], []));
+        Assert.DoesNotContain("cannot be written: its name is", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
