@@ -38,7 +38,6 @@ internal static class DonorIndex
             return false;
 
         Span<int> assignedCol = host.Assigned, minimumCol = host.Minimum, targetCol = host.Target;
-        Span<int> balloonedCol = host.Ballooned, removedCol = host.Removed, flagsCol = host.Flags;
         for (int pass = 0; pass < 2 && needed > 0; pass++)
         {
             int[] skip = pass == 0 ? scratch.Skip0 : scratch.Skip1;
@@ -54,11 +53,7 @@ internal static class DonorIndex
                 }
 
                 int x = Math.Min(surplus, needed);
-                assignedCol[k] -= x;
-                balloonedCol[k] += x;
-                removedCol[k] += x;
-                flagsCol[k] |= VmFlags.Decided;
-                host.Available += x;
+                Lifecycle.Take(host, k, x);
                 needed -= x;
                 Add(tree, n, i, -x);
                 if (x == surplus)

@@ -186,7 +186,7 @@ internal static class Lifecycle
         keys = keys[..n];
         if (!sorted)
             keys.Sort(); // (in slot order the keys are already sorted when the donors' weights do not fall: all equal, say)
-        Span<int> targetCol = host.Target, balloonedCol = host.Ballooned, removedCol = host.Removed;
+        Span<int> targetCol = host.Target;
         for (int pass = 0; pass < 2 && needed > 0; pass++)
         {
             foreach (long key in keys)
@@ -196,11 +196,7 @@ internal static class Lifecycle
                 int x = Math.Min(Math.Max(0, assignedCol[k] - floor), needed);
                 if (x > 0)
                 {
-                    assignedCol[k] -= x;
-                    balloonedCol[k] += x;
-                    removedCol[k] += x;
-                    flagsCol[k] |= VmFlags.Decided;
-                    host.Available += x;
+                    Take(host, k, x);
                     needed -= x;
                     if (needed == 0)
                         break;
@@ -209,5 +205,16 @@ internal static class Lifecycle
         }
 
         return true;
+    }
+
+    /// <summary>R4: donor <paramref name="k"/> gives <paramref name="x"/> MB (ballooned, usable by the requester in this tick; R17's mark).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Take(in HostColumns host, int k, int x)
+    {
+        host.Assigned[k] -= x;
+        host.Ballooned[k] += x;
+        host.Removed[k] += x;
+        host.Flags[k] |= VmFlags.Decided;
+        host.Available += x;
     }
 }

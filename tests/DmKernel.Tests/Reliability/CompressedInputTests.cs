@@ -17,13 +17,9 @@ namespace DmKernel.Tests.Reliability;
 [Collection(nameof(CliTests))] // CliTests.Run swaps the process's Console.Out: never beside another test that does
 public class CompressedInputTests
 {
-    private const string BitbrainsHeader =
-        "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+    private static string BitbrainsFile(int rows = 4) => UnreadableInputTests.BitbrainsFile(rows);
 
-    private static string BitbrainsFile(int rows = 4) => BitbrainsHeader + string.Concat(Enumerable.Range(0, rows).Select(i =>
-        $"{1_376_314_846 + (300 * i)};\t2;\t5199.99;\t57.19;\t1.1;\t2097152.0;\t1048576.0;\t0.0;\t2.46;\t0.06;\t0.06\n"));
-
-    private static string GcdDay() => string.Concat(Enumerable.Repeat("10.5 20.25\n", GoogleGcdImportOptions.RowsPerDay));
+    private static string GcdDay() => UnreadableInputTests.GcdDay();
 
     private const string AlibabaRows = "m_1,0,10,50,0,0,0,0,0\nm_1,300,10,55,0,0,0,0,0\n";
 

@@ -18,10 +18,10 @@ public class UnreadableInputTests
     private const string BitbrainsHeader =
         "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
 
-    private static string BitbrainsFile(int rows = 4) => BitbrainsHeader + string.Concat(Enumerable.Range(0, rows).Select(i =>
+    internal static string BitbrainsFile(int rows = 4) => BitbrainsHeader + string.Concat(Enumerable.Range(0, rows).Select(i =>
         $"{1_376_314_846 + (300 * i)};\t2;\t5199.99;\t57.19;\t1.1;\t2097152.0;\t1048576.0;\t0.0;\t2.46;\t0.06;\t0.06\n"));
 
-    private static string GcdDay() => string.Concat(Enumerable.Repeat("10.5 20.25\n", GoogleGcdImportOptions.RowsPerDay));
+    internal static string GcdDay() => string.Concat(Enumerable.Repeat("10.5 20.25\n", GoogleGcdImportOptions.RowsPerDay));
 
     /// <summary>Makes the unreadable entry <paramref name="kind"/> at <paramref name="path"/>; returns the reason the error must give.</summary>
     private static string MakeUnreadable(string path, string kind)
