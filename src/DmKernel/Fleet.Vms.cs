@@ -20,15 +20,23 @@ public sealed partial class Fleet
         try
         {
             CheckHost(host);
-            int start = Cols.HostStart[host], limit = start + Cols.HostVmLimit[host];
-            for (int i = start; i < limit; i++)
+            int start = Cols.HostStart[host], vmLimit = Cols.HostVmLimit[host];
+            // R3's first free slot, searched from HostFirstFree (every slot before it is in use) and not at all on a full
+            // host (HostUsedSlots): filling or churning a host of n VMs costs O(n) in all, not O(n²).
+            if (Cols.HostUsedSlots[host] < vmLimit)
             {
-                if ((Cols.Flags[i] & VmFlags.Used) == 0)
+                for (int k = Cols.HostFirstFree[host]; k < vmLimit; k++)
                 {
-                    ValidateR1(i, settings);
-                    WriteSettings(i, settings);
-                    Cols.Flags[i] |= VmFlags.Used;
-                    return i;
+                    int i = start + k;
+                    if ((Cols.Flags[i] & VmFlags.Used) == 0)
+                    {
+                        ValidateR1(i, settings);
+                        WriteSettings(i, settings);
+                        Cols.Flags[i] |= VmFlags.Used;
+                        int used = ++Cols.HostUsedSlots[host];
+                        Cols.HostFirstFree[host] = used == vmLimit ? vmLimit : k + 1;
+                        return i;
+                    }
                 }
             }
 
@@ -64,6 +72,10 @@ public sealed partial class Fleet
 
             if (Cols.GuestKind[i] != (byte)GuestResponseKind.Ideal)
                 Cols.HostNonIdealGuests[Cols.HostOfSlot[i]]--;         // P10: the slot's guest goes back to ideal
+            int host = Cols.HostOfSlot[i], offset = i - Cols.HostStart[host];
+            Cols.HostUsedSlots[host]--;
+            if (offset < Cols.HostFirstFree[host])
+                Cols.HostFirstFree[host] = offset;                      // R3: the host's first free slot for AddVm
             int generation = Cols.Generation[i];
             Cols.ResetSlot(i);
             Cols.Generation[i] = generation + 1;                        // a new VM in the slot is never taken for this one (InvariantChecker's R14)

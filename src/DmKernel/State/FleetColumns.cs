@@ -121,6 +121,8 @@ internal sealed class FleetColumns
         HostMomRing = Int(ColumnId.HostMomRing);
         HostNonIdealGuests = Int(ColumnId.HostNonIdealGuests);
         HostWindowsClean = Byte(ColumnId.HostWindowsClean);
+        HostUsedSlots = Int(ColumnId.HostUsedSlots);
+        HostFirstFree = Int(ColumnId.HostFirstFree);
 
         long stateBytes = 0;
         foreach (Array? a in Arrays)
@@ -213,6 +215,9 @@ internal sealed class FleetColumns
     // ---- per-host cache (R18): 1 where the host's last tick ended a window (every window of its VMs empty now) ----
     public readonly byte[] HostWindowsClean;
 
+    // ---- per-host caches (R3, AddVm): the host's slots in use, and an offset before which every slot is in use ----
+    public readonly int[] HostUsedSlots, HostFirstFree;
+
     /// <summary>The columns of host <paramref name="h"/>: its slots' spans and its own elements.</summary>
     public HostColumns Host(int h) => new(this, h);
 
@@ -273,6 +278,17 @@ internal sealed class FleetColumns
             HostOfSlot.AsSpan(HostStart[h], HostCapacity[h]).Fill(h);
             ReadOnlySpan<byte> kinds = GuestKind.AsSpan(HostStart[h], HostCapacity[h]);
             HostNonIdealGuests[h] = kinds.Length - kinds.Count((byte)GuestResponseKind.Ideal);
+            int used = 0, firstFree = -1;
+            for (int k = 0; k < HostCapacity[h]; k++)
+            {
+                bool inUse = (Flags[HostStart[h] + k] & VmFlags.Used) != 0;
+                used += inUse ? 1 : 0;
+                if (!inUse && firstFree < 0)
+                    firstFree = k;
+            }
+
+            HostUsedSlots[h] = used;
+            HostFirstFree[h] = firstFree < 0 ? HostCapacity[h] : firstFree;
         }
     }
 

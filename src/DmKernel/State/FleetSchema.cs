@@ -96,6 +96,10 @@ internal enum ColumnId
 
     // ---- per-host cache of R18's windows ----
     HostWindowsClean,
+
+    // ---- per-host caches of the used slots (R3: AddVm's first free slot) ----
+    HostUsedSlots,
+    HostFirstFree,
 }
 
 /// <summary>What R7 (a stop: <see cref="FleetColumns.ClearRuntime"/>) does to a per-VM column.</summary>
@@ -289,6 +293,13 @@ internal static class FleetSchema
         // columns to find out (VectorKernel.WindowsEmpty).
         new() { Id = ColumnId.HostWindowsClean, Scope = ColumnScope.Host, Storage = U8, Role = ColumnRole.Cold, Cache = true,
             NotHashedBecause = "derived from the window columns (hashed): whether the host's last tick ended a window" },
+        // R3: AddVm puts a VM in the host's first free slot. These two spare it a scan from the host's first slot: how many
+        // of the host's slots hold a VM, and an offset in the host's range before which every slot holds one (the first
+        // free slot, or a slot before it). Kept by AddVm and RemoveVm, rebuilt on load; never read by a tick.
+        new() { Id = ColumnId.HostUsedSlots, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Cold, Cache = true,
+            NotHashedBecause = "derived from the Used bit of Flags (hashed): the host's slots that hold a VM" },
+        new() { Id = ColumnId.HostFirstFree, Scope = ColumnScope.Host, Storage = I32, Role = ColumnRole.Cold, Cache = true,
+            NotHashedBecause = "derived from the Used bit of Flags (hashed): every slot of the host before this offset holds a VM" },
     ];
 
     /// <summary>Elements per host of a <see cref="ColumnScope.HostRing"/> column (P5: up to this many samples).</summary>
