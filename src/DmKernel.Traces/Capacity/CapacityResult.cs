@@ -84,9 +84,11 @@ public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand,
 /// may not have been probed), or the largest host count probed when the search went past it (the pool's VM count when it
 /// missed even with one VM per host).
 /// </param>
-/// <param name="AtHosts">The probe at <paramref name="Hosts"/>, or null.</param>
-/// <param name="LastMiss">The probe of the most hosts that missed the level, or null.</param>
-/// <param name="Probes">Every probe the search ran, in order.</param>
+/// <param name="AtHosts">The probe at <paramref name="Hosts"/>, or null; the only probe of the search with per-VM counters
+/// (<see cref="ProbeOutcome.PerVm"/>, for the starving list).</param>
+/// <param name="LastMiss">The probe of the most hosts that missed the level, or null (without per-VM counters).</param>
+/// <param name="Probes">Every probe the search ran, in order, without per-VM counters (24 B per VM each: a search over a
+/// large trace runs tens of probes).</param>
 public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHosts, ProbeOutcome? AtHosts, ProbeOutcome? LastMiss, IReadOnlyList<SearchProbe> Probes)
 {
     /// <summary>Why no number of hosts can work (a VM larger than a host under this strategy), or null.</summary>

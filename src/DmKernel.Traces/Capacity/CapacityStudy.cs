@@ -986,7 +986,9 @@ public static partial class CapacityStudy
                 (ProbeVm[] vms, int[] sources) = Pack(pool, settings, order, k);
                 ProbeOutcome o = Probe.Run(series, strategy, vms, k, ctx.Host, ctx.ProbeOptions(stopEarly: true, perVm: true, Policy));
                 bool ok = ctx.Options.Level.IsMetBy(o);
-                _probes.Add(new SearchProbe(k, o, ok));
+                // Only the answer's probe (best) keeps its per-VM counters, for the starving list: the search's other
+                // probes drop theirs (24 B per VM each; a search over a million VMs runs tens of probes).
+                _probes.Add(new SearchProbe(k, o with { PerVm = [] }, ok));
                 Probed(o);
                 if (ok && (best is null || k < best.Hosts))
                 {

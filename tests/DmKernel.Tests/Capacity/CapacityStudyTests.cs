@@ -1061,6 +1061,29 @@ public class CapacityStudyTests
         Assert.Equal(expected, r.Starving);
     }
 
+    /// <summary>
+    /// The hosts-needed search probes the whole trace at each host count it tries (tens of probes for a large trace), and
+    /// only the answer's probe (<see cref="HostsResult.AtHosts"/>) has a use for per-VM counters (the starving list):
+    /// every other probe of the search drops them, so a comparison of a million VMs does not hold 24 MB of counters for
+    /// each probe it ran (before: it did, 4.8 GB resident, and failed under a 2 GB heap limit).
+    /// </summary>
+    [Fact]
+    public void HostsSearch_KeepsPerVmCounters_OnlyForTheAnswersProbe()
+    {
+        const int ticks = 6;
+        TraceSeries s = Series(ticks, [.. Enumerable.Range(0, 24).Select(i => (VmSettings.Dynamic(1024, 512, 4096), Enumerable.Repeat(2000 + (20 * i), ticks).ToArray()))]);
+        StarvingByTheRule(s, out CapacityResult r);
+        foreach (HostsResult h in r.Hosts)
+        {
+            ProbeOutcome at = Assert.IsType<ProbeOutcome>(h.AtHosts);
+            Assert.Equal(24, at.PerVm.Count);
+            Assert.True(h.Probes.Count > 1, $"{h.Strategy}: {h.Probes.Count} probe(s); the search should have tried several host counts");
+            Assert.All(h.Probes, p => Assert.Empty(p.Outcome.PerVm));
+            SearchProbe answer = Assert.Single(h.Probes, p => p.Size == h.Hosts);
+            Assert.Equal(at with { PerVm = [] }, answer.Outcome);
+        }
+    }
+
     [Fact]
     public void Starving_ListsOnlyVmsThatPaged()
     {
