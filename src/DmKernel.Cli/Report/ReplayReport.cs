@@ -142,19 +142,34 @@ internal static class ReplayReport
     internal sealed record PressurePlot(double[] Positions, double[] SharePercent, long Beyond, string XLabel, string YLabel);
 
     /// <summary>
-    /// The x of each point of the fleet series in hours: a point is the fleet at the <em>end</em> of its tick (as
-    /// fleet.csv's columns), so tick t (0-based) sits at (t + 1) × <paramref name="tickSeconds"/> / 3600 and the last of
-    /// a replay of n ticks at its full length, the right edge of the axis (<see cref="SpanHours"/>).
+    /// The unit of fleet.png's and hosts.png's x axis, chosen from the replay's length so that the axis reads in whole
+    /// numbers of a familiar unit: seconds up to 2 minutes, minutes up to 2 hours, hours up to 4 days, days beyond (a day's
+    /// trace in hours 0..24, a month's in days 0..30, a run of 1 440 ticks of 3 ms in seconds 0..4.32 rather than hours
+    /// 0..0.0012).
     /// </summary>
-    internal static double[] HoursOf(IReadOnlyList<FleetPoint> series, double tickSeconds)
+    internal readonly record struct TimeUnit(string Label, double Seconds)
+    {
+        public static TimeUnit Of(long ticks, double tickSeconds)
+        {
+            double span = ticks * tickSeconds;
+            return span <= 120 ? new("seconds", 1) : span <= 2 * 3600 ? new("minutes", 60) : span <= 4 * 86_400 ? new("hours", 3600) : new("days", 86_400);
+        }
+    }
+
+    /// <summary>
+    /// The x of each point of the fleet series in <paramref name="unit"/>: a point is the fleet at the <em>end</em> of its
+    /// tick (as fleet.csv's columns), so tick t (0-based) sits at (t + 1) × <paramref name="tickSeconds"/> ÷ the unit's
+    /// seconds and the last of a replay of n ticks at its full length, the right edge of the axis.
+    /// </summary>
+    internal static double[] TimesOf(IReadOnlyList<FleetPoint> series, double tickSeconds, TimeUnit unit)
     {
         double[] xs = new double[series.Count];
         for (int i = 0; i < xs.Length; i++)
-            xs[i] = (series[i].Tick + 1) * tickSeconds / 3600.0;
+            xs[i] = (series[i].Tick + 1) * tickSeconds / unit.Seconds;
         return xs;
     }
 
-    /// <summary>The length of a replay of <paramref name="ticks"/> ticks in hours: the x axis of fleet.png and hosts.png runs from 0 to it.</summary>
+    /// <summary>The length of a replay of <paramref name="ticks"/> ticks in hours.</summary>
     internal static double SpanHours(long ticks, double tickSeconds) => ticks * tickSeconds / 3600.0;
 
     /// <summary>fleet.png's numbers for the replay <paramref name="m"/> (its series, its ticks and their length).</summary>
@@ -166,7 +181,7 @@ internal static class ReplayReport
     /// <summary>pressure.png's numbers for the replay <paramref name="m"/> (its pressure histogram).</summary>
     internal static PressurePlot PressurePlotData(ReplayOutcome m) => PressurePlotData(m.Pressure.Bins(), m.Pressure.Count);
 
-    /// <summary>fleet.png's numbers: Σ Assigned and Σ Demand of the VMs on, in GB, against hours; the y axis from 0 to 5 % above the larger of the two.</summary>
+    /// <summary>fleet.png's numbers: Σ Assigned and Σ Demand of the VMs on, in GB, against time (<see cref="TimeUnit"/>); the y axis from 0 to 5 % above the larger of the two.</summary>
     internal static TimePlot FleetPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds)
     {
         // From 0 GB: the autoscale started the axis near the data, so a few percent between assigned and demand looked
@@ -174,23 +189,25 @@ internal static class ReplayReport
         double top = 0;
         foreach (FleetPoint p in series)
             top = Math.Max(top, Math.Max(p.AssignedMb, p.DemandMb) / 1024.0);
-        return new TimePlot("Fleet memory: assigned vs demand", "hours", HoursOf(series, tickSeconds), XMaxOf(ticks, tickSeconds), "GB", top > 0 ? top * 1.05 : 1,
+        var unit = TimeUnit.Of(ticks, tickSeconds);
+        return new TimePlot("Fleet memory: assigned vs demand", unit.Label, TimesOf(series, tickSeconds, unit), XMaxOf(ticks, tickSeconds, unit), "GB", top > 0 ? top * 1.05 : 1,
             [new PlotLine("assigned (GB)", Select(series, p => p.AssignedMb / 1024.0)), new PlotLine("demand (GB)", Select(series, p => p.DemandMb / 1024.0))]);
     }
 
-    /// <summary>hosts.png's numbers: p95, median and p5 across hosts of the host available percentage against hours (one host: its own line).</summary>
+    /// <summary>hosts.png's numbers: p95, median and p5 across hosts of the host available percentage against time (<see cref="TimeUnit"/>; one host: its own line).</summary>
     internal static TimePlot HostsPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds, int hostCount)
     {
         IReadOnlyList<PlotLine> lines = hostCount == 1
             ? [new PlotLine("the host", Select(series, p => p.HostAvailableP50))]
             : [new PlotLine("p95 of hosts", Select(series, p => p.HostAvailableP95)), new PlotLine("median", Select(series, p => p.HostAvailableP50)),
                new PlotLine("p5 of hosts", Select(series, p => p.HostAvailableP5), Dashed: true)];
-        return new TimePlot(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(hostCount, "host")}"), "hours",
-            HoursOf(series, tickSeconds), XMaxOf(ticks, tickSeconds), "% available", null, lines);
+        var unit = TimeUnit.Of(ticks, tickSeconds);
+        return new TimePlot(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(hostCount, "host")}"), unit.Label,
+            TimesOf(series, tickSeconds, unit), XMaxOf(ticks, tickSeconds, unit), "% available", null, lines);
     }
 
     // The replay's span, not the autoscale's margins (-1..25 h); never an empty axis.
-    private static double XMaxOf(long ticks, double tickSeconds) => Math.Max(SpanHours(ticks, tickSeconds), 1e-9);
+    private static double XMaxOf(long ticks, double tickSeconds, TimeUnit unit) => Math.Max(ticks * tickSeconds / unit.Seconds, 1e-9);
 
     /// <summary>pressure.png's numbers from the pressure histogram's bins (one per whole percent) and its sample count: the bars from 0 to 300 %.</summary>
     internal static PressurePlot PressurePlotData(long[] bins, long count)
