@@ -237,7 +237,10 @@ public sealed class ReplayEngine : IDisposable
     public void SaveCheckpoint(Stream output, string fingerprint, long note)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var payload = new MemoryStream();
+        // Streamed to the output as it is written (not built in memory first: a fleet past about 12 million VMs does not
+        // fit one MemoryStream), its checksum kept on the way.
+        var checksum = new System.IO.Hashing.XxHash64();
+        using (var payload = new BufferedStream(new CheckpointStreams.Hashing(output, checksum), CheckpointStreams.BufferBytes))
         using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(CheckpointMagic);
@@ -255,10 +258,10 @@ public sealed class ReplayEngine : IDisposable
             Metrics.Save(w);
             w.Flush();
             Fleet.SaveState(payload);
+            payload.Flush();
         }
 
-        output.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-        output.Write(System.IO.Hashing.XxHash64.Hash(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
+        output.Write(checksum.GetCurrentHash());
     }
 
     /// <summary>
@@ -271,7 +274,7 @@ public sealed class ReplayEngine : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         if (TicksDone != 0)
             throw new InvalidOperationException("Resume a replay before its first step.");
-        using MemoryStream payload = CheckedPayload(input);
+        using Stream payload = CheckedPayload(input);
         using var r = new BinaryReader(payload);
         try
         {
@@ -322,7 +325,7 @@ public sealed class ReplayEngine : IDisposable
     public static string ReadCheckpointFingerprint(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using MemoryStream payload = CheckedPayload(input);
+        using Stream payload = CheckedPayload(input);
         using var r = new BinaryReader(payload);
         try
         {
@@ -349,9 +352,49 @@ public sealed class ReplayEngine : IDisposable
             throw new InvalidDataException("Not a replay checkpoint.");
     }
 
-    /// <summary>The checkpoint's payload once its trailing XxHash64 matches.</summary>
-    private static MemoryStream CheckedPayload(Stream input)
+    /// <summary>
+    /// The checkpoint's payload once its trailing XxHash64 matches. A seekable input (a file) is checked in one streamed
+    /// pass and then read where it is, so a checkpoint larger than memory's largest array resumes; another is read into
+    /// memory first.
+    /// </summary>
+    private static Stream CheckedPayload(Stream input)
     {
+        if (input.CanSeek)
+        {
+            long start = input.Position, size = input.Length - start - 8;
+            if (size < 0)
+                throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+            var hash = new System.IO.Hashing.XxHash64();
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CheckpointStreams.BufferBytes);
+            try
+            {
+                for (long left = size; left > 0;)
+                {
+                    int n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                    if (n == 0)
+                        throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+                    hash.Append(buffer.AsSpan(0, n));
+                    left -= n;
+                }
+
+                Span<byte> stored = stackalloc byte[8];
+                input.ReadExactly(stored);
+                if (!hash.GetCurrentHash().AsSpan().SequenceEqual(stored))
+                    throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidDataException("Checkpoint is truncated or corrupt (checksum mismatch).");
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            input.Position = start;
+            return new BufferedStream(new CheckpointStreams.Window(input, size), CheckpointStreams.BufferBytes);
+        }
+
         using var all = new MemoryStream();
         input.CopyTo(all);
         byte[] bytes = all.GetBuffer();
