@@ -240,7 +240,7 @@ public sealed class ReplayEngine : IDisposable
         // Streamed to the output as it is written (not built in memory first: a fleet past about 12 million VMs does not
         // fit one MemoryStream), its checksum kept on the way.
         var checksum = new System.IO.Hashing.XxHash64();
-        using (var payload = new BufferedStream(new CheckpointStreams.Hashing(output, checksum), CheckpointStreams.BufferBytes))
+        using (var payload = new BufferedStream(new ChecksumStream(output, checksum, leaveOpen: true), CheckpointStreams.BufferBytes))
         using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(CheckpointMagic);

@@ -1,12 +1,14 @@
 using System.IO.Hashing;
 
-namespace DmKernel.Cli.Output;
+namespace DmKernel.Traces.Replay;
 
 /// <summary>
 /// A write-only pass-through stream that keeps an XxHash64 of every byte written through it (after the bytes it was
-/// seeded with), so that a checkpoint can record the checksum of the output written so far without reading it back.
+/// seeded with), so that a checkpoint can record the checksum of the output written so far without reading it back, and
+/// a checkpoint is checksummed as it is streamed to its file. Disposing it disposes the inner stream unless
+/// <paramref name="leaveOpen"/>.
 /// </summary>
-internal sealed class ChecksumStream(Stream inner, XxHash64 hash) : Stream
+internal sealed class ChecksumStream(Stream inner, XxHash64 hash, bool leaveOpen = false) : Stream
 {
     public XxHash64 Hash => hash;
 
@@ -43,7 +45,7 @@ internal sealed class ChecksumStream(Stream inner, XxHash64 hash) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !leaveOpen)
             inner.Dispose();
         base.Dispose(disposing);
     }
