@@ -521,14 +521,16 @@ internal sealed class FleetColumns
 
         // The checksum proves the bytes are the ones written, not that they are a state the model can reach (a value
         // edited and re-sealed, or written by a bug): the loaded state is checked, and the old one put back if it fails.
-        byte[][]? backup = validate is null ? null : new byte[FleetSchema.Columns.Length][];
+        // The columns' bytes are swapped with the loaded ones, so that these hold the old state meanwhile (no third copy
+        // of the fleet: a state of 14 million VMs is 2.8 GB).
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (c.Cache || c.Derived)
                 continue;
-            if (backup is not null)
-                backup[(int)c.Id] = Bytes(Arrays[(int)c.Id]).ToArray();
-            loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+            if (validate is null)
+                loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+            else
+                Swap(loaded[(int)c.Id], Bytes(Arrays[(int)c.Id]));
         }
 
         RebuildCaches();
@@ -548,7 +550,7 @@ internal sealed class FleetColumns
             foreach (ColumnInfo c in FleetSchema.Columns)
             {
                 if (!c.Cache && !c.Derived)
-                    backup![(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id]));
+                    loaded[(int)c.Id].CopyTo(Bytes(Arrays[(int)c.Id])); // the old state, swapped out above
             }
 
             RebuildCaches();
@@ -556,6 +558,20 @@ internal sealed class FleetColumns
         }
 
         return tick;
+    }
+
+    /// <summary>Exchanges the bytes of two spans of one length, through a small buffer.</summary>
+    private static void Swap(Span<byte> a, Span<byte> b)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        for (int at = 0; at < a.Length; at += buffer.Length)
+        {
+            int n = Math.Min(buffer.Length, a.Length - at);
+            Span<byte> x = a.Slice(at, n), y = b.Slice(at, n), t = buffer[..n];
+            x.CopyTo(t);
+            y.CopyTo(x);
+            t.CopyTo(y);
+        }
     }
 
     /// <summary>"1 host", "3 hosts": a count with its noun in the message a refused state gives.</summary>
