@@ -162,6 +162,7 @@ internal static class ReplayCommand
                     if (checkpointEvery is long n && e.TicksDone % n == 0 && e.TicksDone < e.TotalTicks)
                     {
                         hosts.Flush();
+                        DurableFile.Flush(hostsPart); // the series' bytes the checkpoint records, on the disk before the checkpoint
                         lastChecksum = SavePartChecksum(partChecksums, lastChecksum, hostsOut.Length, partHash.GetCurrentHashAsUInt64());
                         ReplaceFile(statePath, state => e.SaveCheckpoint(state, fingerprint, hostsOut.Length)); // (the flush above waited for the bytes to be in the file)
                         lastCheckpoint = e.TicksDone;
@@ -377,7 +378,8 @@ internal static class ReplayCommand
 
     /// <summary>
     /// Writes <paramref name="path"/> as <c>path.tmp</c> and renames it over <paramref name="path"/>, so that a run killed
-    /// mid-write leaves the earlier file whole. A write that fails deletes the temporary file (on a full disk it held the
+    /// mid-write leaves the earlier file whole (flushed to the disk before the rename, and the rename after it, so that a
+    /// power failure leaves the earlier file or the new one, whole, and the renames in their order). A write that fails deletes the temporary file (on a full disk it held the
     /// space that was short) and leaves the earlier file as it was.
     /// </summary>
     internal static void ReplaceFile(string path, Action<FileStream> write)
@@ -386,8 +388,12 @@ internal static class ReplayCommand
         try
         {
             using (FileStream f = File.Create(temp))
+            {
                 write(f);
-            File.Move(temp, path, overwrite: true);
+                DurableFile.Flush(f);
+            }
+
+            DurableFile.Rename(temp, path);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using DmKernel.Cli.Commands;
+using DmKernel.Traces;
 
 namespace DmKernel.Cli.Output;
 
@@ -128,6 +129,21 @@ internal sealed class StagedOutput : IDisposable
                 throw new CliError($"cannot write '{Path.Combine(Directory, name)}': a folder of that name is in the way (nothing was replaced).", 1);
         }
 
+        // Each new file's bytes on the disk before any rename: else a power failure after the commit can leave a final name
+        // with an empty or partial file and the earlier one gone (a crash of the process alone loses nothing). A write the
+        // system could not complete (a full disk it found only when writing its cache) is reported here, nothing replaced.
+        foreach (string name in staged)
+        {
+            try
+            {
+                DurableFile.Flush(Path.Combine(Staging, name));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliError($"cannot write '{Path.Combine(Directory, name)}': {ex.Message} (nothing was replaced).", 1);
+            }
+        }
+
         string aside = Path.Combine(Staging, ".previous");
         var movedAside = new List<string>();   // earlier outputs now under aside
         var placed = new List<string>();       // new outputs now under their final names
@@ -164,6 +180,8 @@ internal sealed class StagedOutput : IDisposable
         }
 
         _committed = true;
+        foreach (string folder in placed.Select(name => Path.GetDirectoryName(Path.Combine(Directory, name))!).Prepend(Directory).Distinct())
+            DurableFile.FlushFolder(folder); // the renames on the disk before the command reports success
         System.IO.Directory.Delete(Staging, recursive: true);
     }
 

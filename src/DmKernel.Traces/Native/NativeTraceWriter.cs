@@ -213,7 +213,8 @@ public sealed class NativeTraceWriter : IDisposable
         {
             _file.Flush();
             _file.Dispose();
-            File.Move(_tempPath, Path, overwrite: true);
+            DurableFile.Flush(_tempPath); // on the disk before the rename, which a power failure could otherwise keep without the bytes
+            DurableFile.Rename(_tempPath, Path);
         }
 
         _completed = true;
