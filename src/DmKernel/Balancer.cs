@@ -246,7 +246,11 @@ public sealed class Balancer : IDisposable
     private void Exit(bool fleetClaimed)
     {
         if (fleetClaimed)
+        {
+            _fleet.SetShardedHostTicks(null);
             _fleet.ReleaseTick();
+        }
+
         Interlocked.Exchange(ref _busy, 0); // a full fence: Dispose sees the balancer free, or this sees it disposed
         if (_disposed)
             StopWorkers();
@@ -352,6 +356,7 @@ public sealed class Balancer : IDisposable
         }
 
         Array.Clear(_hostTicks);
+        _fleet.SetShardedHostTicks(_hostTicks);
         StartTick();
         Interlocked.Exchange(ref _shard, 1); // a full fence: Dispose sees the tick open, or this sees the balancer disposed
         WhileOpened?.Invoke();
@@ -445,6 +450,7 @@ public sealed class Balancer : IDisposable
             }
             finally
             {
+                _fleet.Changed(); // the derived spans read before this call are computed again at their next read
                 _shardScratch.Return(scratch);
                 if (policyScratch is not null)
                     _shardPolicyScratch!.Return(policyScratch);
@@ -589,6 +595,7 @@ public sealed class Balancer : IDisposable
             // An open sharded tick with no TickHosts call or fleet call running: abandoned.
             if (_hostTicks.AsSpan().IndexOfAnyExcept(0) >= 0)
                 _fleet.RefusedShardedTick = _fleet.TickIndex;
+            _fleet.SetShardedHostTicks(null);
             _fleet.ReleaseTick();
             Interlocked.Exchange(ref _busy, 0);
         }

@@ -85,13 +85,13 @@ public sealed partial class Fleet
     public int BootTicksLeft(int vm) => Cols.BootTicksLeft[CheckVm(vm)];
 
     /// <summary>R18: Average Pressure of the last completed window (the current one until one completes), rounded half up.</summary>
-    public int AveragePressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Average;
+    public int AveragePressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), WindowTickIndex(Cols.HostOfSlot[vm])).Average;
 
     /// <summary>R18: Minimum Pressure of the last completed window (the current one until one completes).</summary>
-    public int MinimumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Minimum;
+    public int MinimumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), WindowTickIndex(Cols.HostOfSlot[vm])).Minimum;
 
     /// <summary>R18: Maximum Pressure of the last completed window (the current one until one completes).</summary>
-    public int MaximumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), TickIndex).Maximum;
+    public int MaximumPressure(int vm) => DerivedSpans.WindowOf(Cols, CheckVm(vm), WindowTickIndex(Cols.HostOfSlot[vm])).Maximum;
 
     /// <summary>The tick index in which <see cref="LastResult"/> was written; −1 before any request was processed.</summary>
     public long LastResultTick(int vm) => Cols.ResultTick[CheckVm(vm)];

@@ -32,7 +32,7 @@ public sealed partial class Fleet
     /// The hash of one host's part of the state (its slots' columns and its own), independent of where its slots start
     /// and of the other hosts. <see cref="CombineStateHash"/> of every host's, in host order, is <see cref="ComputeStateHash"/>.
     /// </summary>
-    public ulong ComputeHostStateHash(int host) => Cols.ComputeHostHash(CheckHost(host), TickIndex);
+    public ulong ComputeHostStateHash(int host) => Cols.ComputeHostHash(CheckHost(host), WindowTickIndex(host));
 
     /// <summary>
     /// <see cref="ComputeStateHash"/> of a fleet at tick <paramref name="tickIndex"/> with <paramref name="slotCount"/>

@@ -84,6 +84,36 @@ public sealed partial class Fleet
 
     private long _tickIndex;
 
+    /// <summary>
+    /// While a sharded tick is open (<see cref="Balancer.BeginTick"/> until it ends): how often each host was ticked in it
+    /// (the balancer's counts, a host counted as its <see cref="Balancer.TickHosts"/> starts), and the tick's index; null
+    /// otherwise. A host ticked in the open tick holds that tick's R18 sample though <see cref="TickIndex"/> moves on only
+    /// at <see cref="Balancer.EndTick"/>, so its window figures and its hash are read as of the next index
+    /// (<see cref="WindowTickIndex"/>).
+    /// </summary>
+    private int[]? _shardedHostTicks;
+
+    private long _shardedTick;
+
+    /// <summary>Called by <see cref="Balancer.BeginTick"/> with its per-host counts (cleared), and with null when the tick ends.</summary>
+    internal void SetShardedHostTicks(int[]? hostTicks)
+    {
+        _shardedTick = _tickIndex;
+        Volatile.Write(ref _shardedHostTicks, hostTicks);
+    }
+
+    /// <summary>
+    /// The tick index that <paramref name="host"/>'s R18 window is at: <see cref="TickIndex"/>, or one more for a host
+    /// already ticked in the open sharded tick (reads of such hosts are allowed inside the tick: docs/public-api.md).
+    /// The tick's own index is compared, so that a read racing <see cref="Balancer.EndTick"/> never counts the tick twice.
+    /// </summary>
+    internal long WindowTickIndex(int host)
+    {
+        long tick = _tickIndex;
+        int[]? ticks = Volatile.Read(ref _shardedHostTicks);
+        return ticks is not null && tick == _shardedTick && Volatile.Read(ref ticks[host]) > 0 ? tick + 1 : tick;
+    }
+
     /// <summary>Counts the changes of the state that the derived spans (<see cref="FleetVmSpans"/>) follow.</summary>
     internal int Version => Volatile.Read(ref _version);
 

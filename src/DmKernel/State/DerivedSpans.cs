@@ -111,8 +111,15 @@ internal sealed class DerivedSpans(Fleet fleet)
         int version = fleet.Version;
         if (_windowsAt != version)
         {
-            for (int i = 0; i < n; i++)
-                (average[i], minimum[i], maximum[i]) = WindowOf(fleet.Cols, i, fleet.TickIndex);
+            // Host by host: inside a sharded tick, a host already ticked holds the tick's sample (Fleet.WindowTickIndex).
+            FleetColumns c = fleet.Cols;
+            for (int h = 0; h < fleet.HostCount; h++)
+            {
+                long tick = fleet.WindowTickIndex(h);
+                for (int i = c.HostStart[h], end = i + c.HostCapacity[h]; i < end; i++)
+                    (average[i], minimum[i], maximum[i]) = WindowOf(c, i, tick);
+            }
+
             WhilePassing?.Invoke();
             _windowsAt = version;
         }
