@@ -92,12 +92,17 @@ public sealed partial class Fleet
                 return Fmt($"VM {i}: {e.Setting} {e.Value} refused by {e.Rule}.");
             }
 
-            int kind = Cols.GuestKind[i];
+            // P10 as SetGuestResponse stores it: a rate in whole granules per tick, from one granule to the fastest rate's;
+            // spells of 1 tick up to the longest spell's; 0 in the fields the kind does not use (a rate off the granularity
+            // loaded before stop 53 and broke R14 at the next tick).
+            int kind = Cols.GuestKind[i], rate = Cols.GuestRate[i], stuck = Cols.GuestStuck[i], ideal = Cols.GuestIdeal[i];
+            int g = Model.GranularityMb, maxSpell = Model.ToTicks(GuestResponse.MaxSpellSeconds);
             bool bad = kind switch
             {
-                (int)GuestResponseKind.Ideal or (int)GuestResponseKind.Stuck => false,
-                (int)GuestResponseKind.Rate => Cols.GuestRate[i] <= 0,
-                (int)GuestResponseKind.IntermittentlyStuck => Cols.GuestStuck[i] < 1 || Cols.GuestIdeal[i] < 1,
+                (int)GuestResponseKind.Ideal or (int)GuestResponseKind.Stuck => (rate | stuck | ideal) != 0,
+                (int)GuestResponseKind.Rate => rate < g || rate % g != 0 || rate > Policies.Responsiveness.RatePerTick(GuestResponse.MaxRateMbPerSecond, Model.TickSeconds, g)
+                    || (stuck | ideal) != 0,
+                (int)GuestResponseKind.IntermittentlyStuck => rate != 0 || stuck < 1 || ideal < 1 || stuck > maxSpell || ideal > maxSpell,
                 _ => true,
             };
             if (bad)

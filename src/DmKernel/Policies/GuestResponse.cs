@@ -42,6 +42,12 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
     /// <summary>Stuck for <paramref name="stuckSeconds"/>, then ideal for <paramref name="idealSeconds"/>, repeating (phase from the VM's place in its host: its slot less the host's first slot).</summary>
     public static GuestResponse IntermittentlyStuck(double stuckSeconds, double idealSeconds) => new(GuestResponseKind.IntermittentlyStuck, 0, stuckSeconds, idealSeconds);
 
+    /// <summary>The fastest rate a guest may be given (MB per second), and the longest stuck or ideal spell (seconds).</summary>
+    internal const int MaxRateMbPerSecond = 1_048_576;
+
+    /// <inheritdoc cref="MaxRateMbPerSecond"/>
+    internal const double MaxSpellSeconds = 1e9;
+
     /// <summary>Checks the parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public void Validate()
     {
@@ -50,7 +56,7 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
             case GuestResponseKind.Ideal or GuestResponseKind.Stuck:
                 break;
             case GuestResponseKind.Rate:
-                if (RateMbPerSecond is < 1 or > 1_048_576)
+                if (RateMbPerSecond is < 1 or > MaxRateMbPerSecond)
                     throw new InvariantOutOfRangeException(nameof(RateMbPerSecond), RateMbPerSecond, "a guest's rate: expected 1..1048576 MB per second (P10).");
                 break;
             case GuestResponseKind.IntermittentlyStuck:
@@ -118,7 +124,7 @@ public readonly record struct GuestResponse(GuestResponseKind Kind, int RateMbPe
 
     private static void CheckSeconds(string name, double seconds)
     {
-        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 1e9)
+        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxSpellSeconds)
             throw new InvariantOutOfRangeException(name, seconds, "a guest's stuck or ideal spell: expected a finite number of seconds in (0, 1e9] (P10).");
     }
 }

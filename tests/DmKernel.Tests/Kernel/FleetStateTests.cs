@@ -198,6 +198,13 @@ public class FleetStateTests
     [InlineData("a VM past its host's VM capacity", "VM slots (HostSpec.VmCapacity) but holds a VM")]
     [InlineData("committed above R8's range", "VM 0: committed 16777217 MB, not within 0..16777216 (R8)")]
     [InlineData("rate guest moving nothing", "VM 0: guest response kind 1 with rate 0 MB per tick")]
+    [InlineData("rate guest off the granularity", "VM 0: guest response kind 1 with rate 51 MB per tick")]
+    [InlineData("rate guest faster than P10's fastest", "VM 0: guest response kind 1 with rate 1048578 MB per tick")]
+    [InlineData("rate guest with spells", "VM 0: guest response kind 1 with rate 64 MB per tick, spells 3 and 0 ticks")]
+    [InlineData("ideal guest with a rate", "VM 0: guest response kind 0 with rate 64 MB per tick")]
+    [InlineData("stuck guest with spells", "VM 0: guest response kind 2 with rate 0 MB per tick, spells 5 and 5 ticks")]
+    [InlineData("intermittent guest with a rate", "VM 0: guest response kind 3 with rate 2 MB per tick, spells 5 and 5 ticks")]
+    [InlineData("intermittent spell longer than P10's longest", "VM 0: guest response kind 3 with rate 0 MB per tick, spells 1000000001 and 5 ticks")]
     [InlineData("intermittent guest without ideal spells", "VM 0: guest response kind 3 with rate 0 MB per tick, spells 1 and 0 ticks")]
     [InlineData("pending requests undercounted", "pending requests recorded, its VMs hold")]
     [InlineData("mom ring next past its samples", "MoM's ring of 16 samples holds 3 with the next at 5 (P5)")]
@@ -275,6 +282,40 @@ public class FleetStateTests
             case "rate guest moving nothing":
                 source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
                 source.Cols.GuestRate[vm] = 0;
+                break;
+            case "rate guest off the granularity":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
+                source.Cols.GuestRate[vm] = 51; // RatePerTick gives whole granules (2 MB)
+                break;
+            case "rate guest faster than P10's fastest":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
+                source.Cols.GuestRate[vm] = 1_048_578; // 1 048 576 MB/s at 1-s ticks is the fastest, plus a granule
+                break;
+            case "rate guest with spells":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
+                source.Cols.GuestRate[vm] = 64;
+                source.Cols.GuestStuck[vm] = 3;
+                break;
+            case "ideal guest with a rate":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Ideal;
+                source.Cols.GuestRate[vm] = 64;
+                break;
+            case "stuck guest with spells":
+                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Stuck;
+                source.Cols.GuestStuck[vm] = 5;
+                source.Cols.GuestIdeal[vm] = 5;
+                break;
+            case "intermittent guest with a rate":
+                source.Cols.GuestKind[vm] = 3;
+                source.Cols.GuestRate[vm] = 2;
+                source.Cols.GuestStuck[vm] = 5;
+                source.Cols.GuestIdeal[vm] = 5;
+                break;
+            case "intermittent spell longer than P10's longest":
+                source.Cols.GuestKind[vm] = 3;
+                source.Cols.GuestRate[vm] = 0;
+                source.Cols.GuestStuck[vm] = 1_000_000_001; // 1e9 s at 1-s ticks is the longest
+                source.Cols.GuestIdeal[vm] = 5;
                 break;
             case "intermittent guest without ideal spells":
                 source.Cols.GuestKind[vm] = 3;
