@@ -36,6 +36,20 @@ public sealed class Balancer : IDisposable
     private ChunkWork _work;
     private readonly int[] _badAt; // per chunk: the first slot with a bad committed value, or -1
 
+    /// <summary>
+    /// The tick sorts spans of int (R5's short plan: the unsatisfied members back in position order) and of long (R4's
+    /// donors by weight and slot); the runtime makes each element type's sort helper at its first sort (24 B), so they
+    /// are made here, once per process, and not inside whichever tick first sorts (before stop 53: a tick long after
+    /// warm-up, the first start needing a reclaim from donors out of weight order, allocated 24 B once).
+    /// </summary>
+    static Balancer()
+    {
+        Span<int> ints = [2, 1];
+        ints.Sort();
+        Span<long> longs = [2, 1];
+        longs.Sort();
+    }
+
     /// <summary>Creates a balancer over <paramref name="fleet"/>.</summary>
     /// <param name="fleet">The state to tick.</param>
     /// <param name="path">Kernel path; Auto takes <c>DMKERNEL_PATH</c> or the widest accelerated one.</param>
