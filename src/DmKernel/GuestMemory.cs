@@ -19,7 +19,19 @@ public static class GuestMemory
     /// whatever the host does: that demand is unservable. Static VMs use their size (Startup = Maximum).
     /// </summary>
     public static int MaxServableCommittedMb(in VmSettings settings)
-        => MaxServableCommittedOfSize(settings.DynamicMemory ? settings.MaximumMb : settings.StartupMb, settings.Guest == GuestKind.Linux);
+    {
+        // Settings that no fleet accepts (R1) have no answer: refused by name rather than answered with a negative size.
+        int size = settings.DynamicMemory ? settings.MaximumMb : settings.StartupMb;
+        if (size < VmSettings.MinMinimumMb)
+        {
+            throw new InvariantOutOfRangeException(settings.DynamicMemory ? "settings.MaximumMb" : "settings.StartupMb", size,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a VM's size: expected at least {VmSettings.MinMinimumMb} MB (R1)."));
+        }
+
+        if (settings.Guest is not (GuestKind.Windows or GuestKind.Linux))
+            throw new InvariantOutOfRangeException("settings.Guest", settings.Guest, "expected Windows or Linux (R1).");
+        return MaxServableCommittedOfSize(size, settings.Guest == GuestKind.Linux);
+    }
 
     /// <summary><see cref="MaxServableCommittedMb(in VmSettings)"/> of a VM whose memory can reach <paramref name="sizeMb"/>.</summary>
     internal static int MaxServableCommittedOfSize(int sizeMb, bool linux)

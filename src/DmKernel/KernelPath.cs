@@ -46,8 +46,13 @@ public static class KernelPaths
         KernelPath.Vector128 => Vector128.IsHardwareAccelerated,
         KernelPath.Vector256 => Vector256.IsHardwareAccelerated,
         KernelPath.Vector512 => Vector512.IsHardwareAccelerated,
-        _ => false,
+        KernelPath.Auto => false,
+        _ => throw Unknown(path),
     };
+
+    /// <summary>A value that is not one of <see cref="KernelPath"/>'s (a cast integer): refused by every method here.</summary>
+    private static InvariantOutOfRangeException Unknown(KernelPath path)
+        => new(nameof(path), path, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(int)path} is not a kernel path: expected Auto, Scalar, Vector128, Vector256 or Vector512."));
 
     /// <summary>
     /// The path's name as a run reports it: <see cref="Name"/>, followed by " (in software: this CPU does not accelerate
@@ -55,14 +60,14 @@ public static class KernelPaths
     /// </summary>
     public static string Describe(KernelPath path) => IsAccelerated(path) || path == KernelPath.Auto ? Name(path) : Name(path) + " (in software: this CPU does not accelerate it)";
 
-    /// <summary>Resolves Auto: <c>DMKERNEL_PATH</c> if set, else <see cref="Widest"/>. Other values are returned as they are.</summary>
+    /// <summary>Resolves Auto: <c>DMKERNEL_PATH</c> if set, else <see cref="Widest"/>. Other paths are returned as they are; a value that is no path is refused.</summary>
     public static KernelPath Resolve(KernelPath requested) => Resolve(requested, Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     /// <summary><see cref="Resolve(KernelPath)"/> with the variable's value given (tests).</summary>
     internal static KernelPath Resolve(KernelPath requested, string? env)
     {
         if (requested != KernelPath.Auto)
-            return requested;
+            return Enum.IsDefined(requested) ? requested : throw Unknown(requested);
         if (string.IsNullOrWhiteSpace(env))
             return Widest;
         KernelPath path = Parse(env, EnvironmentVariable);
@@ -80,7 +85,7 @@ public static class KernelPaths
             "V128" or "VECTOR128" => KernelPath.Vector128,
             "V256" or "VECTOR256" => KernelPath.Vector256,
             "V512" or "VECTOR512" => KernelPath.Vector512,
-            _ => throw new ArgumentException($"{source} = '{name}' is not a kernel path: expected auto, scalar, v128, v256 or v512."),
+            _ => throw new ArgumentException($"{source}: '{name}' is not a kernel path: expected auto, scalar, v128, v256 or v512."),
         };
     }
 
@@ -91,6 +96,7 @@ public static class KernelPaths
         KernelPath.Vector128 => "v128",
         KernelPath.Vector256 => "v256",
         KernelPath.Vector512 => "v512",
-        _ => "auto",
+        KernelPath.Auto => "auto",
+        _ => throw Unknown(path),
     };
 }

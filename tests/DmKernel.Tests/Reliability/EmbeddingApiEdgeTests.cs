@@ -188,4 +188,42 @@ public class EmbeddingApiEdgeTests
         f.Cols.HostAvailable[0] += 2;
         Assert.Contains("GuestVisible shrank", checker.Find(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A cast integer that is no <see cref="KernelPath"/> is refused by name by every helper (before stop 53: Name gave
+    /// "auto", Describe "auto (in software: …)", Resolve returned it unchecked); a text that is no path names its source
+    /// as the other option errors do ("--path: 'v1024' is not a kernel path", before "--path = 'v1024'").
+    /// </summary>
+    [Fact]
+    public void KernelPaths_OfAValueThatIsNoPath_AreRefusedNamingIt()
+    {
+        var bogus = (KernelPath)9;
+        foreach (Action call in new Action[] { () => KernelPaths.Name(bogus), () => KernelPaths.Describe(bogus), () => KernelPaths.IsAccelerated(bogus), () => KernelPaths.Resolve(bogus) })
+        {
+            var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(call);
+            Assert.Equal("path", e.ParamName);
+            Assert.Contains("9 is not a kernel path: expected Auto, Scalar, Vector128, Vector256 or Vector512.", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("auto", KernelPaths.Name(KernelPath.Auto));
+        Assert.Equal(KernelPath.Scalar, KernelPaths.Resolve(KernelPath.Scalar));
+        Assert.Equal("--path: 'v1024' is not a kernel path: expected auto, scalar, v128, v256 or v512.", Assert.Throws<ArgumentException>(() => KernelPaths.Parse("v1024", "--path")).Message);
+        Assert.Equal("path: '' is not a kernel path: expected auto, scalar, v128, v256 or v512.", Assert.Throws<ArgumentException>(() => KernelPaths.Parse("")).Message);
+    }
+
+    /// <summary>
+    /// <see cref="GuestMemory.MaxServableCommittedMb"/> of settings no fleet accepts (a size below R1's 32 MB, a guest
+    /// that is neither Windows nor Linux) is refused naming the setting (before stop 53: new VmSettings(-2, 0, -4) answered -4 MB).
+    /// </summary>
+    [Fact]
+    public void MaxServableCommitted_OfImpossibleSettings_IsRefusedNamingTheSetting()
+    {
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => GuestMemory.MaxServableCommittedMb(new VmSettings(-2, 0, -4)));
+        Assert.Equal("settings.MaximumMb", e.ParamName);
+        Assert.Contains("a VM's size: expected at least 32 MB (R1).", e.Message, StringComparison.Ordinal);
+        Assert.Equal("settings.StartupMb", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(1024, 512, 8192) with { DynamicMemory = false, StartupMb = 16 })).ParamName);
+        Assert.Equal("settings.Guest", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(1024, 512, 8192, guest: (GuestKind)7))).ParamName);
+        Assert.Equal(8192, GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(1024, 512, 8192)));
+        Assert.Equal(32, GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(32, 32, 32)));
+    }
 }
