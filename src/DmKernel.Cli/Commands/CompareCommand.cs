@@ -137,14 +137,14 @@ internal static class CompareCommand
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {series.Vms.Count} VMs, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try
         {
             // Plan, run every search (or this shard's share), assemble: a shard stops before the assembly, which merge does.
             CapacityPlan plan = Cli.Guard(() => OptionErrors(() => CapacityStudy.Plan(series, options, p => progress.Report(
-                string.Create(CultureInfo.InvariantCulture, $"{p.SearchesDone} of {p.Searches} searches, {p.ProbesDone} probes, {p.VmTicksDone / 1e6:F0} M VM-ticks")), cancel)));
+                string.Create(CultureInfo.InvariantCulture, $"{p.SearchesDone} of {p.Searches} searches, {Words.Count(p.ProbesDone, "probe")}, {Words.VmTicks(p.VmTicksDone)}")), cancel)));
             CapacityFacts facts = plan.Facts with { Warnings = [.. warnings, .. plan.Facts.Warnings] };
             if (shard is ShardId id)
             {
@@ -153,7 +153,7 @@ internal static class CompareCommand
                 string fingerprint = CompareShard.Fingerprint(traceFile, series, options, maxTicks, id.Count).ToString();
                 string dir = CompareShard.Write(outputDir, id, fingerprint, options, facts, mine, plan.Searches.Count, clock.Elapsed.TotalSeconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Shard {id}: {mine.Count} of {plan.Searches.Count} searches, {mine.Sum(o => o.Probes)} probes, {mine.Sum(o => o.VmTicks) / 1e6:F0} M VM-ticks in {clock.Elapsed.TotalSeconds:F1} s."));
+                    $"Shard {id}: {mine.Count} of {plan.Searches.Count} searches, {Words.Count(mine.Sum(o => o.Probes), "probe")}, {Words.VmTicks(mine.Sum(o => o.VmTicks))} in {clock.Elapsed.TotalSeconds:F1} s."));
                 Console.WriteLine($"Outputs: {dir} (merge the shards with: dmkernel merge {outputDir} -o MERGED)");
                 return 0;
             }
@@ -211,7 +211,7 @@ internal static class CompareCommand
         if (result.Policies.Count > 0)
             Console.WriteLine(report.PolicyLines());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks in {seconds:F1} s. Outputs: {Path.Combine(directory, "report.md")}, comparison.json, density.png{(result.Policies.Count > 0 ? ", policies.png" : "")}"));
+            $"{Words.Count(result.ProbesRun, "probe")}, {Words.VmTicks(result.VmTicksReplayed)} in {seconds:F1} s. Outputs: {Path.Combine(directory, "report.md")}, comparison.json, density.png{(result.Policies.Count > 0 ? ", policies.png" : "")}"));
     }
 
     /// <summary>The trace's host size when it has hosts (the largest, with a warning when they differ), else 256 GB.</summary>

@@ -34,6 +34,18 @@ internal static class GenerateCommand
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
             bool Given(Option o) => result.GetResult(o) is { Implicit: false };
+
+            // More hosts than VMs where --hosts was left out: the error says the number is the default (before: "--hosts: 10:
+            // expected 0 (no placement) up to the VM count" for `generate --vms 1`, an option the user never gave).
+            void DefaultHostsFit(int hostCount, int vmCount, string what)
+            {
+                if (!Given(hosts) && vmCount >= 1 && hostCount > vmCount) // (a --vms out of range is named first, by its own check)
+                {
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                        $"--hosts: {hostCount} (its default: --hosts was not given) is more than the {Words.Count(vmCount, what)} of --vms {vmCount}: give --hosts from 0 (no placement) to {vmCount}."));
+                }
+            }
+
             if (result.GetValue(from) is string source)
             {
                 if (Given(profile))
@@ -52,6 +64,7 @@ internal static class GenerateCommand
                     Guests = Given(guests) ? ParseGuests(result.GetValue(guests), "--guests") : null,
                 };
                 RefuseHostMbWithoutHosts(Given(hostMb), drawn.Hosts);
+                DefaultHostsFit(drawn.Hosts, drawn.Vms, "VM");
                 return GenerateFrom(source, result.GetValue(output)!, drawn, cancel);
             }
 
@@ -81,6 +94,7 @@ internal static class GenerateCommand
                     Guests = mix,
                 };
                 Cli.CheckTickSeconds(vdi.TickSeconds);
+                DefaultHostsFit(vdi.Hosts, vdi.Desktops, "desktop");
                 CheckOptions(vdi.Validate, vdi.HostReserveMb, vdi.HostMb);
                 WarnSpells(mix, vdi.TickSeconds);
                 return Write(path, "a VDI fleet", vdi.Ticks, (progress, cancel) => VdiFleet.Write(path, vdi, cancel), g => string.Create(CultureInfo.InvariantCulture,
@@ -100,6 +114,7 @@ internal static class GenerateCommand
             if (options.Vms < 1)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--vms: {options.Vms}: expected at least 1 VM."));
             RefuseHostMbWithoutHosts(Given(hostMb), options.Hosts);
+            DefaultHostsFit(options.Hosts, options.Vms, "VM");
             // The library writes a trace of 0 ticks (an empty series); asked for on the command line it is a slip.
             if (options.Ticks < 1)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--ticks: {options.Ticks}: expected at least 1 tick."));

@@ -172,6 +172,11 @@ internal static class ImportCommand
         {
             throw OptionError(ex, options);
         }
+        catch (TraceImportException ex) when (ex.Message.Contains(ImportPlacement.HostSizeWords, StringComparison.Ordinal))
+        {
+            // A VM larger than the placement's hosts: the host size named as the user typed it, not as the library's property.
+            throw new CliError(ex.Message.Replace(ImportPlacement.HostSizeWords, "a --place-on-host-mb of at least", StringComparison.Ordinal), 1);
+        }
     }
 
     /// <summary>An option the importer refused, named as the user typed it (exit code 2).</summary>
@@ -255,6 +260,11 @@ internal static class ImportCommand
             foreach (KeyValuePair<string, long> kv in report.Notes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();
+        }
+
+        if (report.NoteOf("compressed_files_ignored") is long packed and > 0)
+        {
+            sb.AppendLine(ic, $"  warning: {packed} compressed file(s) or archive(s) in the folder were not read (the first: '{report.FirstCompressedIgnored}'); the VMs they hold are not in the trace: unpack them and import again to include them.");
         }
 
         IReadOnlyList<DemandAboveProvisioned> above = report.DemandAboveProvisioned;

@@ -8,6 +8,9 @@ internal static class Words
     /// <summary>"1 host", "4 hosts": a count with its noun in the singular or plural (nouns that take an s).</summary>
     public static string Count(long n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
+    /// <summary>"12 M VM-ticks" from a million on, "51200 VM-ticks" below (before: "0 M VM-ticks" for a small run).</summary>
+    public static string VmTicks(long n) => n >= 1_000_000 ? string.Create(CultureInfo.InvariantCulture, $"{n / 1e6:F0} M VM-ticks") : Count(n, "VM-tick");
+
     /// <summary>
     /// Ascending whole numbers with runs of three or more as ranges: "0, 1, 5-9, 12" (so a list of hundreds of shards
     /// stays one readable line).

@@ -143,7 +143,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         string held = dm.AtHosts is ProbeOutcome a && st.AtHosts is ProbeOutcome b
             ? string.Create(Ic, $", holding {Gb(a.MeanHeldPerVmMb)} per VM on average against {Gb(b.MeanHeldPerVmMb)}")
             : "";
-        return string.Create(Ic, $"The trace's own {Count(result.PoolVms, "VM")} need {Hosts(dm)} under Dynamic Memory and {Hosts(st)} static at the provisioned size{held}.");
+        return string.Create(Ic, $"The trace's own {Count(result.PoolVms, "VM")} {(result.PoolVms == 1 ? "needs" : "need")} {Hosts(dm)} under Dynamic Memory and {Hosts(st)} static at the provisioned size{held}.");
     }
 
     private string SensitivitySentence()
@@ -187,11 +187,11 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine("## How this was measured");
         md.AppendLine();
         md.AppendLine(Ic, $"- **Service level**, the same for every strategy: {o.Level.Describe()}. *Servable* VM-time is when a VM is wanted on with a demand it can be given at all (at most its provisioned Maximum); the rest is *unservable* ({ShareText.Percent(result.UnservableShare)} of the trace's VM-time, below), shown apart and never counted for or against a strategy.");
-        md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {result.PoolVms} VMs with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {o.Seeds} draws (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
+        md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {Count(result.PoolVms, "VM")} with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {Count(o.Seeds, "draw")} (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
         md.AppendLine(Ic, $"- **Hosts needed**: the trace's own VMs re-packed by Startup (largest first, onto the least-loaded host) onto k hosts; the fewest k that meets the level.");
         md.AppendLine(Ic, $"- Each probe replays {result.Ticks} ticks of {result.TickSeconds:0.###} s through the kernel after a warm-up in which the VMs start one after another as room allows (R4), as an administrator boots a host. Demand model of the trace: {result.RecordedDemand?.Describe() ?? "none recorded (the trace's values are committed demand)"}.");
         md.AppendLine(Ic, $"- **Guests** (P10): {(result.Guests.IsIdeal ? "all ideal (the trace records no mix): every balloon and hot-add is carried out at once" : GuestsText(result.Guests) + ", the rest ideal; the mix the trace records, applied in every probe under every strategy and policy, each VM's response drawn from its index in the trace")}.");
-        md.AppendLine(Ic, $"- {result.ProbesRun} probes, {result.VmTicksReplayed / 1e6:F0} M VM-ticks, {seconds:F1} s.");
+        md.AppendLine(Ic, $"- {Words.Count(result.ProbesRun, "probe")}, {Words.VmTicks(result.VmTicksReplayed)}, {seconds:F1} s.");
         md.AppendLine();
 
         md.AppendLine("## VMs per host");

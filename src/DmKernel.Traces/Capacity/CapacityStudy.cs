@@ -106,7 +106,7 @@ public static partial class CapacityStudy
         var warnings = new List<string>();
         int mostOn = MostOnAtOnce(series);
         if (series.Vms.Count < 30)
-            warnings.Add(string.Create(ic, $"The trace has only {series.Vms.Count} VMs: the density draws repeat the same few VMs, so treat the VMs-per-host figures as indicative."));
+            warnings.Add(string.Create(ic, $"The trace has only {series.Vms.Count} VM{(series.Vms.Count == 1 ? "" : "s")}: the density draws repeat the same few VMs, so treat the VMs-per-host figures as indicative."));
         if (series.Vms.Count > 1 && mostOn * 2 < series.Vms.Count)
             warnings.Add(string.Create(ic, $"The trace's VMs are rarely on together (at most {mostOn} of {series.Vms.Count} at the same tick): each drawn VM plays its series from its own random tick, so VMs that never overlapped in the trace run side by side here, and the hosts-needed answer packs VMs that were not on at once."));
         foreach (ExcludedVm e in tooLarge)

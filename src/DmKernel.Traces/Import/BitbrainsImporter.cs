@@ -72,6 +72,7 @@ public static class BitbrainsImporter
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + ImportSession.CompressedHint(inputFolder), "Bitbrains per-VM *.csv files");
+        ImportSession.NoteCompressedOthers(report, inputFolder, path => path.EndsWith(".csv", StringComparison.Ordinal));
 
         // A file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
         // UnreadableFile, in file order; lenient skips it (counted among the files).

@@ -51,7 +51,7 @@ public static class GoogleGcdImporter
 
         ImportSession.RefuseUnreadableNames(inputFolder);
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
-        foreach (string path in Directory.EnumerateFiles(inputFolder, "vm_*", SearchOption.AllDirectories))
+        foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories)) // every other file is counted as ignored
         {
             string name = Path.GetFileName(path);
             if (!TryParseName(name, out string job, out int day))
@@ -80,6 +80,7 @@ public static class GoogleGcdImporter
 
         if (jobs.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below" + ImportSession.CompressedHint(inputFolder), "GCD per-job-day files");
+        ImportSession.NoteCompressedOthers(report, inputFolder, path => TryParseName(Path.GetFileName(path), out _, out _));
 
         // A day file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
         // UnreadableFile, in job and day order; lenient skips it (counted among the files; a job left with no day is dropped below).

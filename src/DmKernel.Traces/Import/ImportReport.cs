@@ -58,6 +58,9 @@ public sealed class ImportReport
     /// </summary>
     public IReadOnlyList<DemandAboveProvisioned> DemandAboveProvisioned { get; internal set; } = [];
 
+    /// <summary>The first (by name) of the compressed files the import did not read (<c>compressed_files_ignored</c>), else null.</summary>
+    internal string? FirstCompressedIgnored { get; set; }
+
     /// <summary>Skipped count of one kind (0 when none).</summary>
     public long SkippedOf(ImportErrorKind kind) => _skipped.TryGetValue(kind, out long n) ? n : 0;
 

@@ -269,6 +269,32 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     }
 
     /// <summary>
+    /// Counts the compressed files and archives in <paramref name="folder"/> or below that the import does not read
+    /// (<paramref name="isInput"/> false), in the report's <c>compressed_files_ignored</c> with the first by name: a folder
+    /// unpacked in part (126.csv.gz beside 27.csv) would otherwise lose the VMs they hold without a word. Only files that
+    /// are not inputs are opened (262 bytes each; a named pipe or a link to one is not).
+    /// </summary>
+    public static void NoteCompressedOthers(ImportReport report, string folder, Func<string, bool> isInput)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        string? first = null;
+        long count = 0;
+        foreach (string file in Directory.EnumerateFiles(folder, "*", options))
+        {
+            if (isInput(file) || InputFile.TypeOfTarget(file) is not null || InputFile.Compression(file) is null)
+                continue;
+            count++;
+            string rel = Path.GetRelativePath(folder, file);
+            if (first is null || string.CompareOrdinal(rel, first) < 0)
+                first = rel;
+        }
+
+        report.Note("compressed_files_ignored", count);
+        if (first is not null)
+            report.FirstCompressedIgnored = Clip(first);
+    }
+
+    /// <summary>
     /// For a folder in which an importer found no input files: "; it holds N compressed files or archives (the first:
     /// 'x.csv.gz', gzip-compressed ...): unpack them first (gunzip, ...)" when the folder (or one below it) holds files
     /// that are compressed or archives, as a download unpacked one level only leaves them (Bitbrains' *.csv.gz, the GCD

@@ -248,6 +248,8 @@ public class CliRobustnessTests
     [InlineData("--vms 0", "error: --vms: 0: expected at least 1 VM.")]
     [InlineData("--vms 67108865", "error: --vms: 67108865: expected 1..67108864.")]
     [InlineData("--vms 10 --hosts 20", "error: --hosts: 20: expected 0 (no placement) up to the VM count.")]
+    [InlineData("--vms 1", "error: --hosts: 10 (its default: --hosts was not given) is more than the 1 VM of --vms 1: give --hosts from 0 (no placement) to 1.")]
+    [InlineData("--profile vdi --vms 1", "error: --hosts: 2 (its default: --hosts was not given) is more than the 1 desktop of --vms 1: give --hosts from 0 (no placement) to 1.")]
     [InlineData("--ticks -1", "error: --ticks: -1: expected at least 1 tick.")]
     [InlineData("--ticks 0", "error: --ticks: 0: expected at least 1 tick.")]
     [InlineData("--vms 131072 --hosts 2 --ticks 2", "error: --hosts: 2 hosts would need 236322816 MB each, more than 16777216 MB (16 TB); use more hosts.")]
@@ -1193,6 +1195,8 @@ public class CliRobustnessTests
         Assert.Equal(1, exit);
         Assert.Contains("('a\uFFFD", stderr, StringComparison.Ordinal);
         Assert.Contains("b.csv') needs Startup", stderr, StringComparison.Ordinal);
+        Assert.Contains("a --place-on-host-mb of at least", stderr, StringComparison.Ordinal); // the option typed, not the library's PlaceOnHostMb (before stop 53: both)
+        Assert.DoesNotContain("PlaceOnHostMb", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.DoesNotContain('\r', stderr);
         Assert.DoesNotContain('\u001b', stderr);

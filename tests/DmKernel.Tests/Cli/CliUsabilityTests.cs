@@ -418,4 +418,27 @@ public class CliUsabilityTests
             ReplayRunner.PlainInterval = old;
         }
     }
+
+    /// <summary>
+    /// compare of a one-VM trace speaks of one VM, one draw and one probe's work in the singular, and counts a small run's
+    /// work in VM-ticks (before stop 53: "1 VMs", "The trace's own 1 VM need", "for 1 draws", "0 M VM-ticks").
+    /// </summary>
+    [Fact]
+    public void Compare_OfOneVm_SpeaksOfItInTheSingular_AndCountsASmallRunsWork()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("one.dmt");
+        Assert.Equal(0, CliTests.Run("generate", "--vms", "1", "--hosts", "1", "--ticks", "100", "-o", trace).Exit);
+        (int exit, string stdout, string stderr) = CliTests.Run("compare", trace, "-o", tmp.File("out"), "--seeds", "1");
+        Assert.True(exit == 0, stderr);
+        string console = stdout + stderr, report = File.ReadAllText(tmp.File("out/report.md"));
+        Assert.Contains("compare: one.dmt: 1 VM, 100 ticks of 60 s;", console, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\d+ probes, [1-9]\d* VM-ticks in [\d.]+ s\. Outputs:", console);
+        Assert.Matches(@"(?m)^- \d+ probes, [1-9]\d* VM-ticks, [\d.]+ s\.$", report);
+        Assert.Contains("The trace's own 1 VM needs 1 host under Dynamic Memory", report, StringComparison.Ordinal);
+        Assert.Contains("drawn from the trace's 1 VM with replacement", report, StringComparison.Ordinal);
+        Assert.Contains("for 1 draw (seeds 1..1)", report, StringComparison.Ordinal);
+        Assert.Contains("The trace has only 1 VM: the density draws", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("1 VMs", console + report, StringComparison.Ordinal);
+    }
 }

@@ -369,7 +369,7 @@ public class BadInputCatalogTests
         using var dir = new TempDir();
         dir.Write("a.csv", BitbrainsHeader + Bb(0, capacityKb: "8388608.0"));
         var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"), new BitbrainsImportOptions { PlaceOnHostMb = 8192 }));
-        AssertPlace(e, ImportErrorKind.OutOfRange, dir.Path, 0, 0, "a --place-on-host-mb (PlaceOnHostMb) of at least 10240");
+        AssertPlace(e, ImportErrorKind.OutOfRange, dir.Path, 0, 0, "a PlaceOnHostMb of at least 10240 MB");
         Assert.Contains("VM 0 ('a.csv') needs Startup 8192 MB", e.Message, StringComparison.Ordinal);
     }
 
@@ -672,7 +672,7 @@ public class BadInputCatalogTests
         dir.Write("vm_7_1", GcdDay());
         var options = new GoogleGcdImportOptions { VmSizeMb = 8192, PlaceOnHostMb = 8192, PlacementReserveMb = 2048 };
         var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), options));
-        AssertPlace(e, ImportErrorKind.OutOfRange, dir.Path, 0, 0, "a --place-on-host-mb (PlaceOnHostMb) of at least 10240");
+        AssertPlace(e, ImportErrorKind.OutOfRange, dir.Path, 0, 0, "a PlaceOnHostMb of at least 10240 MB");
         Assert.Contains("VM 0 ('vm_7') needs Startup 8192 MB", e.Message, StringComparison.Ordinal);
     }
 

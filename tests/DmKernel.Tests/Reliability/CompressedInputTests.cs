@@ -260,4 +260,57 @@ public class CompressedInputTests
     }
 
     private static string SampleTrace() => DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace;
+
+    /// <summary>
+    /// A folder unpacked in part (CSVs beside a compressed one, or beside the downloaded archive): the compressed files the
+    /// import does not read are counted (<c>compressed_files_ignored</c>, the first by name) and the CLI warns that the VMs
+    /// they hold are not in the trace (before stop 53: imported in silence, "2 file(s)" the only hint). A file that is
+    /// neither an input nor compressed is not counted; a compressed input is still CompressedFile.
+    /// </summary>
+    [Fact]
+    public void Bitbrains_CompressedFilesBesideTheCsvs_AreCounted_AndTheCliWarns()
+    {
+        using var dir = new TempDir();
+        dir.Write("bb/1.csv", BitbrainsFile());
+        dir.Write("bb/3.csv", BitbrainsFile(6));
+        WriteGzip(dir.File("bb/sub/2.csv.gz"), BitbrainsFile());
+        WriteGzip(dir.File("bb/126.csv.gz"), BitbrainsFile());
+        dir.Write("bb/notes.txt", "downloaded 2026-12-07");
+        string output = dir.File("out.dmt");
+
+        var report = BitbrainsImporter.Import(dir.File("bb"), output);
+        Assert.Equal((2, 2L), (report.Files, report.NoteOf("compressed_files_ignored")));
+        Assert.Equal("126.csv.gz", report.FirstCompressedIgnored);
+
+        (int exit, string stdout, string stderr) = CliTests.Run("import", "bitbrains", dir.File("bb"), "-o", dir.File("cli.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("compressed_files_ignored 2;", stdout, StringComparison.Ordinal);
+        Assert.Contains("  warning: 2 compressed file(s) or archive(s) in the folder were not read (the first: '126.csv.gz'); the VMs they hold are not in the trace: unpack them and import again to include them.", stdout, StringComparison.Ordinal);
+
+        using var clean = new TempDir();
+        clean.Write("bb/1.csv", BitbrainsFile());
+        clean.Write("bb/notes.txt", "x");
+        (exit, stdout, stderr) = CliTests.Run("import", "bitbrains", clean.File("bb"), "-o", clean.File("cli.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("compressed", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// GCD: every file that is not a vm_&lt;job&gt;_&lt;day&gt; day file is counted as ignored_files, as docs/importers.md
+    /// says (before stop 53 only names starting "vm_" were looked at, so a readme.md was not counted), and the compressed
+    /// among them as compressed_files_ignored too.
+    /// </summary>
+    [Fact]
+    public void Gcd_FilesThatAreNotDayFiles_AreCountedAsIgnored_TheCompressedOnesAsSuch()
+    {
+        using var dir = new TempDir();
+        dir.Write("in/vm_7_1", GcdDay());
+        dir.Write("in/vm_7_2", GcdDay());
+        dir.Write("in/readme.md", "the GCD derivation");
+        dir.Write("in/vm_7_3.txt", GcdDay());
+        WriteGzip(dir.File("in/more/GCD_VMs.tar.gz"), "x");
+        var report = GoogleGcdImporter.Import(dir.File("in"), dir.File("out.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 });
+        Assert.Equal((2, 3L, 1L), (report.Files, report.NoteOf("ignored_files"), report.NoteOf("compressed_files_ignored")));
+        Assert.Equal(Path.Combine("more", "GCD_VMs.tar.gz"), report.FirstCompressedIgnored);
+    }
 }
