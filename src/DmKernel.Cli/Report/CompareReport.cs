@@ -130,7 +130,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
         var buffers = result.Densities.Where(d => d.Strategy.IsDynamic && d != Dm).ToList();
         if (buffers.Count > 0)
-            sb.Append(" The buffer knob: ").Append(string.Join(", ", buffers.Select(d => string.Create(Ic, $"{d.Strategy.Parameter} % fits {Range(d)}")))).Append(" VMs per host.");
+            sb.Append(" The buffer knob: ").Append(string.Join(", ", buffers.Select(d => string.Create(Ic, $"{d.Strategy.Parameter} % fits {Range(d)}")))).Append(' ').Append(Vms(buffers[^1])).Append(" per host."); // "1 VM" when the last reads 1
         return sb.ToString();
     }
 
