@@ -188,6 +188,10 @@ internal static class CompareCommand
         {
             throw new CliError($"--sensitivity: {ex.Message}");
         }
+        catch (CapacityOptionException ex) when (ex.Option is nameof(ModelParameters.BootGraceSeconds) or nameof(ModelParameters.ReclaimPeriodSeconds))
+        {
+            throw new CliError($"{(ex.Option == nameof(ModelParameters.BootGraceSeconds) ? "--boot-grace" : "--reclaim-period")}: {ex.Message}");
+        }
     }
 
     /// <summary>report.md, comparison.json (with <paramref name="run"/>'s extra fields in its <c>run</c>), density.png and, with policies, policies.png.</summary>

@@ -34,6 +34,24 @@ public static partial class CapacityStudy
     }
 
     /// <summary>
+    /// Refuses a boot grace or reclaim period so long at the trace's tick that each probe's warm-up would run more than
+    /// <see cref="Probe.ComparisonWarmupLimit"/> ticks (a comparison of days), naming the one that is long and the longest
+    /// that would do (<see cref="CapacityOptionException"/>, its option the model parameter's name).
+    /// </summary>
+    private static void RefuseEndlessWarmup(ModelParameters model)
+    {
+        long warmup = (long)model.BootGraceTicks + model.ReclaimPeriodTicks + 1;
+        if (warmup <= Probe.ComparisonWarmupLimit)
+            return;
+        bool boot = model.BootGraceTicks >= model.ReclaimPeriodTicks;
+        double seconds = boot ? model.BootGraceSeconds : model.ReclaimPeriodSeconds;
+        long otherTicks = boot ? model.ReclaimPeriodTicks : model.BootGraceTicks;
+        double most = Math.Max(0, Probe.ComparisonWarmupLimit - otherTicks - 1) * model.TickSeconds;
+        throw new CapacityOptionException(boot ? nameof(ModelParameters.BootGraceSeconds) : nameof(ModelParameters.ReclaimPeriodSeconds), string.Create(CultureInfo.InvariantCulture,
+            $"{seconds:G} s is {(boot ? model.BootGraceTicks : model.ReclaimPeriodTicks)} ticks of {model.TickSeconds:G} s: every probe warms up for the boot grace and a reclaim period ({warmup} ticks) before it measures a tick, more than the {Probe.ComparisonWarmupLimit} a comparison runs (it runs hundreds of probes). Give at most {most:G} s at this tick length (replay takes any)."));
+    }
+
+    /// <summary>
     /// Plans the study: checks the options against the trace, finds the pool and the warnings (<see cref="CapacityPlan.Facts"/>)
     /// and lays out the fixed list of searches (<see cref="CapacityPlan.Searches"/>: the same for the same options, whatever
     /// runs them). Throws <see cref="ArgumentException"/> (<see cref="CapacityOptionException"/> naming the option) on bad options.
@@ -44,6 +62,7 @@ public static partial class CapacityStudy
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _ = TraceTick.Model(options.Probe.Model, series.TickSeconds, series.Name); // a tick the model does not run, named as the trace's
+        RefuseEndlessWarmup(options.Probe.Model with { TickSeconds = series.TickSeconds });
         var ctx = new Context(series, options, progress, cancel);
         var ic = CultureInfo.InvariantCulture;
 

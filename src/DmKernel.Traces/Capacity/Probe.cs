@@ -147,15 +147,27 @@ public sealed record ProbeOutcome
 /// </summary>
 public static class Probe
 {
-    /// <summary>Ticks of warm-up at least: boot grace + reclaim period + 1.</summary>
+    /// <summary>
+    /// Ticks of warm-up at least: boot grace + reclaim period + 1 (at most <see cref="int.MaxValue"/>: before stop 53 the
+    /// sum, and the maximum's 100 boot grace periods, overflowed for boot graces of tens of millions of ticks, and a
+    /// negative maximum ran no warm-up at all: compare --boot-grace 1e9 on 1-s ticks answered in 0.3 s, unwarmed).
+    /// </summary>
     public static int MinWarmupTicks(ModelParameters model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.BootGraceTicks + model.ReclaimPeriodTicks + 1;
+        return (int)Math.Min(int.MaxValue, (long)model.BootGraceTicks + model.ReclaimPeriodTicks + 1);
     }
 
-    /// <summary>Ticks of warm-up at most: the minimum plus 100 boot grace periods (starts waiting for room).</summary>
-    public static int MaxWarmupTicks(ModelParameters model) => MinWarmupTicks(model) + (100 * Math.Max(1, model.BootGraceTicks));
+    /// <summary>Ticks of warm-up at most: the minimum plus 100 boot grace periods (starts waiting for room); at most <see cref="int.MaxValue"/>.</summary>
+    public static int MaxWarmupTicks(ModelParameters model)
+        => (int)Math.Min(int.MaxValue, MinWarmupTicks(model) + (100L * Math.Max(1, model.BootGraceTicks)));
+
+    /// <summary>
+    /// The longest least warm-up (<see cref="MinWarmupTicks"/>) a comparison accepts: every probe replays its warm-up
+    /// before it measures a tick, and a comparison runs hundreds of probes, so a boot grace or reclaim period of millions
+    /// of ticks would run for days (a replay takes any).
+    /// </summary>
+    internal const int ComparisonWarmupLimit = 1_000_000;
 
     /// <summary>
     /// Runs the probe. <paramref name="vms"/> are placed in order onto <paramref name="hostCount"/> hosts of

@@ -801,6 +801,30 @@ public class CapacityStudyTests
         }
     }
 
+    /// <summary>
+    /// A boot grace or reclaim period of millions of ticks: the warm-up bounds stay positive (before stop 53,
+    /// 1e9 ticks overflowed them, a negative maximum ran no warm-up, and compare answered unwarmed in 0.3 s), and a
+    /// comparison refuses a warm-up past <see cref="Probe.ComparisonWarmupLimit"/> ticks by name, giving the longest that
+    /// would do; at the limit it plans.
+    /// </summary>
+    [Fact]
+    public void AWarmupOfMillionsOfTicks_StaysPositive_AndAComparisonRefusesItByName()
+    {
+        var huge = ModelParameters.Default with { TickSeconds = 1, BootGraceSeconds = 1e9 };
+        Assert.Equal(1_000_000_301, Probe.MinWarmupTicks(huge));
+        Assert.Equal(int.MaxValue, Probe.MaxWarmupTicks(huge));
+        Assert.Equal(int.MaxValue, Probe.MinWarmupTicks(huge with { TickSeconds = 0.25 })); // 4e9 + 1201 ticks, capped
+
+        TraceSeries vdi = Fleets.Vdi(desktops: 20, ticks: 24); // 5-minute ticks
+        var boot = Assert.Throws<CapacityOptionException>(() => CapacityStudy.Plan(vdi, new CapacityOptions { Probe = new ProbeOptions { Model = ModelParameters.Default with { BootGraceSeconds = 1e9 } } }));
+        Assert.Equal(nameof(ModelParameters.BootGraceSeconds), boot.Option);
+        Assert.Equal("1000000000 s is 3333333 ticks of 300 s: every probe warms up for the boot grace and a reclaim period (3333335 ticks) before it measures a tick, more than the 1000000 a comparison runs (it runs hundreds of probes). Give at most 299999400 s at this tick length (replay takes any).", boot.Message);
+        var reclaim = Assert.Throws<CapacityOptionException>(() => CapacityStudy.Plan(vdi, new CapacityOptions { Probe = new ProbeOptions { Model = ModelParameters.Default with { ReclaimPeriodSeconds = 4e8 } } }));
+        Assert.Equal(nameof(ModelParameters.ReclaimPeriodSeconds), reclaim.Option);
+        Assert.Contains("Give at most 299999400 s at this tick length", reclaim.Message, StringComparison.Ordinal);
+        _ = CapacityStudy.Plan(vdi, new CapacityOptions { Probe = new ProbeOptions { Model = ModelParameters.Default with { BootGraceSeconds = 299_999_400 } } });
+    }
+
     [Fact]
     public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
     {

@@ -40,4 +40,21 @@ public sealed class CompareOptionRangeTests
         Assert.Equal($"error: trace file '{missing}' does not exist.", stderr.TrimEnd('\r', '\n'));
         Assert.False(Directory.Exists(tmp.File("cmp")));
     }
+
+    /// <summary>
+    /// A boot grace whose warm-up would run a billion ticks per probe is refused naming --boot-grace, nothing written
+    /// (before stop 53 the warm-up bound overflowed and compare answered in 0.3 s without warming up; a million ticks ran
+    /// for ever).
+    /// </summary>
+    [Fact]
+    public void Compare_BootGraceOfAnEndlessWarmup_IsRefusedByName_NothingWritten()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("t.dmt");
+        Assert.Equal(0, CliTests.Run("generate", "--vms", "20", "--hosts", "2", "--ticks", "100", "--tick-seconds", "1", "-o", trace).Exit);
+        (int exit, _, string stderr) = CliTests.Run("compare", trace, "-o", tmp.File("cmp"), "--boot-grace", "1e9", "--seeds", "1");
+        Assert.Equal(2, exit);
+        Assert.EndsWith("error: --boot-grace: 1000000000 s is 1000000000 ticks of 1 s: every probe warms up for the boot grace and a reclaim period (1000000301 ticks) before it measures a tick, more than the 1000000 a comparison runs (it runs hundreds of probes). Give at most 999699 s at this tick length (replay takes any).", stderr.TrimEnd('\r', '\n'), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("cmp")));
+    }
 }
