@@ -22,7 +22,9 @@ internal static class Responsiveness
         GuestResponseKind.Ideal => Unlimited,
         GuestResponseKind.Rate => ratePerTick,
         GuestResponseKind.Stuck => 0,
-        _ => (tickIndex + position) % (stuckTicks + idealTicks) < stuckTicks ? 0 : Unlimited,
+        // The period in long: two spells of 1e9 s at sub-second ticks are each near int.MaxValue, and their int sum
+        // overflowed to a negative period (a guest stuck in ticks it should be ideal; before stop 53).
+        _ => (tickIndex + position) % ((long)stuckTicks + idealTicks) < stuckTicks ? 0 : Unlimited,
     };
 
     /// <summary>P10: a rate of <paramref name="mbPerSecond"/> as MB per tick, rounded down to the granularity, at least one granule.</summary>

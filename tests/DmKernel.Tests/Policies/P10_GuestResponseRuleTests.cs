@@ -13,6 +13,23 @@ public class P10_GuestResponseRuleTests
         Assert.Equal(0, Responsiveness.Limit((byte)GuestResponseKind.Stuck, 0, 0, 0, 7, 100));
     }
 
+    /// <summary>
+    /// Spells of 1e9 s at 0.5-s ticks are 2e9 ticks each (the longest P10 allows, at a tick the model runs): the period
+    /// of 4e9 ticks holds, so tick 3e9 is in the ideal spell and 5e9 in the next stuck one (before stop 53 the int sum
+    /// overflowed to a period of -294967296 and both read stuck).
+    /// </summary>
+    [Fact]
+    public void P10_IntermittentlyStuck_SpellsNearTheLongest_KeepTheirPeriod()
+    {
+        var k = (byte)GuestResponseKind.IntermittentlyStuck;
+        int spell = new ModelParameters { TickSeconds = 0.5 }.ToTicks(1e9);
+        Assert.Equal(2_000_000_000, spell);
+        Assert.Equal(0, Responsiveness.Limit(k, 0, spell, spell, 0, 1_999_999_999));
+        Assert.Equal(Responsiveness.Unlimited, Responsiveness.Limit(k, 0, spell, spell, 0, 3_000_000_000));
+        Assert.Equal(0, Responsiveness.Limit(k, 0, spell, spell, 0, 5_000_000_000));
+        Assert.Equal(Responsiveness.Unlimited, Responsiveness.Limit(k, 0, spell, spell, 1, 3_999_999_998));
+    }
+
     [Fact]
     public void P10_Rate_IsMbPerSecondTimesTheTick_RoundedDownToG_AtLeastOneGranule()
     {
