@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Exporters;
@@ -68,6 +69,22 @@ internal static class CiMode
     }
 
     /// <summary>
+    /// The processor as BenchmarkDotNet's reports name it, with its nominal frequency and the cores ("AMD EPYC 2.60GHz, 2
+    /// logical cores"): the name alone ("AMD EPYC") told runners of different generations and clocks apart no more than
+    /// the committed results' folder does (before stop 53).
+    /// </summary>
+    internal static string MachineName(Summary summary)
+    {
+        var cpu = summary.HostEnvironmentInfo.Cpu.Value;
+        if (cpu?.ProcessorName is not string name)
+            return "this machine";
+        string frequency = cpu.NominalFrequencyHz is long hz && hz > 0 && !name.Contains("GHz", StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $" {hz / 1e9:F2}GHz") : "";
+        string cores = cpu.LogicalCoreCount is int n ? string.Create(CultureInfo.InvariantCulture, $", {n} logical cores") : "";
+        return name + frequency + cores;
+    }
+
+    /// <summary>
     /// Prints <see cref="CiSummary"/> for the cases that ran (a failed case is left out: its row reads "–") and writes it
     /// to BenchmarkDotNet.Artifacts/results/ci-summary.md beside the full reports.
     /// </summary>
@@ -75,11 +92,11 @@ internal static class CiMode
     {
         string machine = "";
         foreach (Summary summary in summaries)
-            machine = summary.HostEnvironmentInfo.Cpu.Value?.ProcessorName ?? "this machine";
+            machine = MachineName(summary);
 
         var widths = new (KernelPath Path, string Name)[] { (KernelPath.Vector128, "V128"), (KernelPath.Vector256, "V256"), (KernelPath.Vector512, "V512") };
         string[] inSoftware = [.. widths.Where(w => !KernelPaths.IsAccelerated(w.Path)).Select(w => w.Name)];
-        string text = CiSummary.Format(SummaryCases(summaries), machine, inSoftware);
+        string text = CiSummary.Format(SummaryCases(summaries), machine, inSoftware, KernelPaths.Describe(KernelPaths.Resolve(KernelPath.Auto)));
         log.WriteLine();
         log.WriteLineInfo(text);
         string folder = Path.Combine("BenchmarkDotNet.Artifacts", "results");

@@ -22,7 +22,13 @@ internal static class CiSummary
     /// path in <paramref name="inSoftware"/> (one this CPU does not accelerate, so .NET computed it in software) is marked
     /// in its rows and explained under the table, so that its figures are not read as the CPU's.
     /// </summary>
-    public static string Format(IReadOnlyList<Case> cases, string machine, IReadOnlyCollection<string>? inSoftware = null)
+    /// <param name="cases">The cases that ran.</param>
+    /// <param name="machine">The machine, as the heading names it.</param>
+    /// <param name="inSoftware">The vector paths this CPU does not accelerate.</param>
+    /// <param name="parallelPath">The path ParallelTickBench's balancers resolved (<c>KernelPath.Auto</c>: <c>DMKERNEL_PATH</c>, else the
+    /// widest accelerated), as <see cref="KernelPaths.Describe"/> gives it; named in its table's heading (before stop 53 the table
+    /// had no path, so a forced or unaccelerated path read as the CPU's widest).</param>
+    public static string Format(IReadOnlyList<Case> cases, string machine, IReadOnlyCollection<string>? inSoftware = null, string? parallelPath = null)
     {
         inSoftware ??= [];
         var ic = CultureInfo.InvariantCulture;
@@ -58,7 +64,8 @@ internal static class CiSummary
         if (parallel.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("| ParallelTickBench | VMs | threads | ns/VM-tick | speed-up over 1 thread |");
+            sb.AppendLine(parallelPath is null ? "| ParallelTickBench | VMs | threads | ns/VM-tick | speed-up over 1 thread |"
+                : $"| ParallelTickBench, path {parallelPath} | VMs | threads | ns/VM-tick | speed-up over 1 thread |");
             sb.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var group in parallel
                 .GroupBy(c => (Workload: c.Parameters["Workload"], Vms: int.Parse(c.Parameters["Vms"], ic)))

@@ -18,15 +18,30 @@ internal static partial class Probe
 {
     public const string Flag = "--probe";
 
+    /// <summary>A whole number of at least <paramref name="least"/>, else a usage error naming <paramref name="what"/>.</summary>
+    private static int Count(string text, string what, int least)
+        => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= least ? n
+            : throw new ProgramArguments.UsageException($"--probe: {what} '{text}' is not a whole number of at least {least}.");
+
+    /// <summary>One of <typeparamref name="T"/>'s names (any case), else a usage error naming <paramref name="what"/> and the names.</summary>
+    private static T Named<T>(string text, string what) where T : struct, Enum
+        => !int.TryParse(text, out _) && Enum.TryParse(text, ignoreCase: true, out T value) && Enum.IsDefined(value) ? value
+            : throw new ProgramArguments.UsageException($"{(what.StartsWith("--", StringComparison.Ordinal) ? what : "--probe: " + what)} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}.");
+
     public static int Run(string[] args)
     {
         int at = Array.IndexOf(args, Flag);
-        int vms = args.Length > at + 1 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 50_000;
-        TickWorkload workload = args.Length > at + 2 ? Enum.Parse<TickWorkload>(args[at + 2], ignoreCase: true) : TickWorkload.Realistic;
-        int shortShare = args.Length > at + 3 ? int.Parse(args[at + 3], CultureInfo.InvariantCulture) : 0;
+        string? Positional(int k) => args.Length > at + k && !args[at + k].StartsWith("--", StringComparison.Ordinal) ? args[at + k] : null;
+        int vms = Positional(1) is string v ? Count(v, "VMS", 1) : 50_000;
+        TickWorkload workload = Positional(2) is string w ? Named<TickWorkload>(w, "WORKLOAD") : TickWorkload.Realistic;
+        int shortShare = Positional(3) is string sh ? Count(sh, "SHORT%", 0) : 0;
+        if (shortShare > 100)
+            throw new ProgramArguments.UsageException($"--probe: SHORT% '{shortShare}' is above 100.");
         int pathsAt = Array.IndexOf(args, "--paths");
+        if (pathsAt > 0 && pathsAt + 1 >= args.Length)
+            throw new ProgramArguments.UsageException("--paths: expected a list of paths, e.g. --paths V512,MinFloor.");
         TickPath[] paths = pathsAt > 0
-            ? [.. args[pathsAt + 1].Split(',').Select(Enum.Parse<TickPath>)]
+            ? [.. args[pathsAt + 1].Split(',').Select(p => Named<TickPath>(p, "--paths"))]
             : [TickPath.MinFloor, TickPath.V512, TickPath.ColFloor, TickPath.V256, TickPath.V128];
         var benches = new TickBench[paths.Length];
         for (int p = 0; p < paths.Length; p++)

@@ -26,7 +26,8 @@ internal sealed class NsPerVmColumn : IColumn
 
     public string Legend => "Mean time of one tick divided by the number of VMs, in nanoseconds";
 
-    public bool IsAvailable(Summary summary) => true;
+    /// <summary>Only where a case has a <c>Vms</c> parameter (ReclaimBench and AddVmBench count VMs per host: their column read NA on every row).</summary>
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => c.Parameters["Vms"] is int);
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 

@@ -135,6 +135,25 @@ public class BenchColumnTests
         }
     }
 
+    /// <summary>
+    /// ns/VM is shown only in tables whose cases have a Vms parameter: ReclaimBench and AddVmBench count VMs per host, and
+    /// their committed tables read NA on every row of it (before stop 53); the summary's machine carries the processor's
+    /// name as BenchmarkDotNet reports it, and its logical cores.
+    /// </summary>
+    [Fact]
+    public void NsPerVmColumn_IsAvailableOnlyWhereCasesCountVms_AndTheMachineNameCarriesTheCores()
+    {
+        Summary Of(Type suite) => SummaryOf(Cases(suite).Select(c => Report(c, [1_000, 1_000, 1_000])));
+        Assert.True(NsPerVmColumn.Instance.IsAvailable(Of(typeof(TickBench))));
+        Assert.False(NsPerVmColumn.Instance.IsAvailable(Of(typeof(ReclaimBench))));
+        Assert.False(NsPerVmColumn.Instance.IsAvailable(Of(typeof(AddVmBench))));
+
+        Summary summary = Of(typeof(TickBench));
+        string machine = CiMode.MachineName(summary);
+        Assert.StartsWith(summary.HostEnvironmentInfo.Cpu.Value!.ProcessorName!, machine, StringComparison.Ordinal);
+        Assert.Matches(@", \d+ logical cores$", machine);
+    }
+
     /// <summary>ns/VM: the mean over Vms. V512 at 10 000 VMs steady 0 %: 60 000 ns / 10 000 = 6.000; realistic 25 % at
     /// 1 000 000: 60 000 × 100 × 3 × 7 / 1 000 000 = 126.000; the minimal floor at 50 000, steady 25 %: 10 000 × 5 × 3 /
     /// 50 000 = 3.000.</summary>

@@ -50,6 +50,21 @@ public class CiSummaryTests
     }
 
     /// <summary>
+    /// The parallel table names the path its balancers resolved (KernelPath.Auto: DMKERNEL_PATH or the widest), marked when
+    /// in software (before stop 53 it named none); the machine is named as BenchmarkDotNet's reports name it.
+    /// </summary>
+    [Fact]
+    public void TheParallelTable_NamesItsPath_AndTheHeadingTheMachine()
+    {
+        CiSummary.Case[] cases = [Parallel("Steady", 1, 137_000), Parallel("Steady", 2, 108_000)];
+        string[] lines = CiSummary.Format(cases, "AMD EPYC 2.60GHz, 2 logical cores", [], "v512").Split('\n', StringSplitOptions.TrimEntries);
+        Assert.StartsWith("CI bench summary (AMD EPYC 2.60GHz, 2 logical cores; ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("| ParallelTickBench, path v512 | VMs | threads | ns/VM-tick | speed-up over 1 thread |", lines);
+        string described = KernelPaths.Describe(KernelPath.Vector512);
+        Assert.Contains($"| ParallelTickBench, path {described} | VMs | threads | ns/VM-tick | speed-up over 1 thread |", CiSummary.Format(cases, "m", [], described).Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    /// <summary>
     /// A vector path the CPU does not accelerate (a CI machine without AVX-512) is marked in its rows and explained once
     /// under the table; a path in the list that did not run adds no note, and without the list nothing is marked.
     /// </summary>

@@ -14,10 +14,12 @@ public class FullModeExitTests
 {
     private static readonly double[] Times = [1_000, 1_000, 1_000];
 
-    private static (int Code, string Log) Exit(params Summary[] summaries)
+    private static (int Code, string Log) Exit(params Summary[] summaries) => ExitWith(["--filter", "*.TickBench.*"], summaries);
+
+    private static (int Code, string Log) ExitWith(string[] args, params Summary[] summaries)
     {
         var log = new AccumulationLogger();
-        return (FullModeExit.Of(summaries, log), log.GetLog());
+        return (FullModeExit.Of(summaries, log, args), log.GetLog());
     }
 
     [Fact]
@@ -32,9 +34,31 @@ public class FullModeExitTests
         Assert.Equal("", log);
     }
 
-    [Fact]
-    public void NothingSelected_ExitsZero()
-        => Assert.Equal(0, Exit().Code);
+    /// <summary>
+    /// No benchmark ran: a filter that matched none, or an option BenchmarkDotNet refused (it returns no summary then, after
+    /// its own message), exits 1 saying so (before stop 53: 0, so a script with a mistyped filter passed); asking only for
+    /// the list, the help, the version or the info exits 0.
+    /// </summary>
+    [Theory]
+    [InlineData(1, "--filter", "*NoSuchBench*")]
+    [InlineData(1, "--bogus")]
+    [InlineData(1, "--job", "dry", "--filter")]
+    [InlineData(1)]
+    [InlineData(0, "--list", "flat")]
+    [InlineData(0, "--filter", "*.TickBench.*", "--list", "tree")]
+    [InlineData(0, "--help")]
+    [InlineData(0, "-h")]
+    [InlineData(0, "--version")]
+    [InlineData(0, "--info")]
+    public void NothingRan_ExitsOne_UnlessOnlyAListOrHelpWasAsked(int expected, params string[] args)
+    {
+        (int code, string log) = ExitWith(args);
+        Assert.Equal(expected, code);
+        if (expected == 1)
+            Assert.StartsWith("FAIL: no benchmark ran: the filter matched none, or BenchmarkDotNet refused the arguments", log, StringComparison.Ordinal);
+        else
+            Assert.Equal("", log);
+    }
 
     [Fact]
     public void ABenchmarkThatDidNotComplete_ExitsOne_NamingIt()
@@ -65,5 +89,9 @@ public class FullModeExitTests
 
     [Fact]
     public void ANonCriticalValidationWarning_DoesNotFailTheRun()
-        => Assert.Equal(0, Exit(BenchColumnTests.SummaryOf([], new ValidationError(isCritical: false, "a warning"))).Code);
+    {
+        BenchmarkCase[] cases = BenchColumnTests.Cases(typeof(TickBench));
+        Summary warned = BenchColumnTests.SummaryOf(cases.Select(c => BenchColumnTests.Report(c, Times)), new ValidationError(isCritical: false, "a warning"));
+        Assert.Equal(0, Exit(warned).Code);
+    }
 }

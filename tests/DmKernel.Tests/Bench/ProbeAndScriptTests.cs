@@ -26,6 +26,42 @@ public class ProbeAndScriptTests
         Assert.Equal(threads, options.ReadThreads);
     }
 
+    /// <summary>
+    /// The bench program's bad arguments and environment variables, as a real process: an error line naming what is wrong
+    /// and exit code 2 (before stop 53: an unhandled exception, a stack trace and exit 134; <c>--ci --bogus</c> ran CI mode),
+    /// and a filter that matches no benchmark exit 1 (before: 0).
+    /// </summary>
+    [Theory]
+    [InlineData(2, "error: --probe: VMS 'abc' is not a whole number of at least 1.", null, "--probe", "abc")]
+    [InlineData(2, "error: --probe: WORKLOAD 'foo' is not one of Steady, Realistic.", null, "--probe", "1000", "foo", "25")]
+    [InlineData(2, "error: --paths 'V1024' is not one of ", null, "--probe", "1000", "steady", "0", "--paths", "V1024")]
+    [InlineData(2, "error: --ci takes no other argument; got '--bogus'.", null, "--ci", "--bogus")]
+    [InlineData(2, "error: --alloc-check takes no other argument; got '--filter' '*'.", null, "--alloc-check", "--filter", "*")]
+    [InlineData(2, "error: DMKERNEL_BENCH_VMS = 'abc': 'abc' is not a positive VM count.", "DMKERNEL_BENCH_VMS=abc", "--filter", "*.TickBench.*")]
+    [InlineData(2, "error: DMKERNEL_BENCH_PATHS = 'V1024': 'V1024' is not a path", "DMKERNEL_BENCH_PATHS=V1024", "--filter", "*.TickBench.*")]
+    [InlineData(1, "FAIL: no benchmark ran: the filter matched none", null, "--filter", "*NoSuchBench*")]
+    public async Task BenchProgram_BadArgumentsAndEnvironment_AreAnErrorLine_NotACrash(int exit, string expected, string? environment, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DmKernel.Benchmarks.dll"));
+        foreach (string a in args)
+            start.ArgumentList.Add(a);
+        start.Environment.Remove("DMKERNEL_BENCH_VMS");
+        start.Environment.Remove("DMKERNEL_BENCH_PATHS");
+        if (environment?.Split('=', 2) is [string name, string value])
+            start.Environment[name] = value;
+        using var work = new DmKernel.Tests.Traces.TempDir();
+        start.WorkingDirectory = work.Path; // BenchmarkDotNet writes its artifacts under the working folder
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+            await process.WaitForExitAsync(limit.Token);
+        string output = await stdout + await stderr;
+        Assert.True(exit == process.ExitCode, $"exit {process.ExitCode}: {output}");
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CiBenchScript_StopsOnAFailure_AndRunsCiMode()
     {
