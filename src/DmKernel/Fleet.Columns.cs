@@ -134,6 +134,6 @@ public sealed partial class Fleet
     /// <summary>R19 host-wide remove operations (cumulative).</summary>
     public long HostRemoveOperations(int host) => Cols.HostRemoveOps[CheckHost(host)];
 
-    /// <summary>R4: starts that failed with NotEnoughMemory on this host (cumulative).</summary>
+    /// <summary>R4: starts that failed with NotEnoughMemory on this host (cumulative; it stays at <see cref="int.MaxValue"/> once there, rather than wrap negative).</summary>
     public int HostFailedStarts(int host) => Cols.HostFailedStarts[CheckHost(host)];
 }

@@ -63,6 +63,6 @@ public readonly struct FleetHostSpans
     /// <summary>Host-wide remove operations (cumulative).</summary>
     public ReadOnlySpan<long> RemoveOperations => _fleet.Cols.HostRemoveOps;
 
-    /// <summary>R4: starts that failed with NotEnoughMemory (cumulative).</summary>
+    /// <summary>R4: starts that failed with NotEnoughMemory (cumulative; it stays at <see cref="int.MaxValue"/> once there, rather than wrap negative).</summary>
     public ReadOnlySpan<int> FailedStarts => _fleet.Cols.HostFailedStarts;
 }

@@ -34,6 +34,17 @@ public static partial class CapacityStudy
     }
 
     /// <summary>
+    /// The ticks the density search's estimate reads of each drawn VM (from its offset): all of the series, or fewer where the
+    /// hosts × ticks would pass <see cref="EstimateCells"/>. The estimate is the search's first guess, not its answer, so
+    /// a shorter span costs at most more probes; before stop 53 its two host-tick arrays of a long trace of few VMs
+    /// overflowed int (1 024 hosts per probe × 2^21 ticks: OverflowException) or asked for tens of GB (8 hosts × 2^28 ticks).
+    /// </summary>
+    internal static int EstimateSpan(int hosts, int ticks) => (int)Math.Min(ticks, Math.Max(1, EstimateCells / hosts));
+
+    /// <summary>The most host-ticks the density search's estimate holds (two longs each: 64 MiB).</summary>
+    internal const long EstimateCells = 1 << 22;
+
+    /// <summary>
     /// Refuses a boot grace or reclaim period so long at the trace's tick that each probe's warm-up would run more than
     /// <see cref="Probe.ComparisonWarmupLimit"/> ticks (a comparison of days), naming the one that is long and the longest
     /// that would do (<see cref="CapacityOptionException"/>, its option the model parameter's name).
@@ -146,6 +157,14 @@ public static partial class CapacityStudy
         {
             throw new CapacityOptionException(nameof(options.Sensitivity), string.Create(ic,
                 $"the sensitivity grid holds a copy of the trace per demand model: {options.Sensitivity.Count} × {series.Vms.Count} VMs × {series.Ticks} ticks = {copies} values, more than {options.MaxSensitivityValues}; compare a shorter span (--max-ticks) or leave the grid out."));
+        }
+
+        // K = 0 at import kept the OS base alone: the usage the grid would rescale is not in the trace (before stop 53 the
+        // grid's scale K/0 made every value NaN, cast to 0 MB, and the sensitivity table was computed on zero demand).
+        if (options.Sensitivity.Count > 0 && DemandModel.FromMetadata(series.Metadata) is { K: 0 })
+        {
+            throw new CapacityOptionException(nameof(options.Sensitivity),
+                "the trace was imported with a demand factor K of 0 (--demand-k 0: each VM's committed demand is its OS base alone), so its measured usage is not in it and no other demand model can be derived from it; import it again with K above 0 for the grid, or leave the grid out.");
         }
 
         var facts = new CapacityFacts
@@ -868,7 +887,7 @@ public static partial class CapacityStudy
         /// </summary>
         private int Estimate(ulong seed, int max)
         {
-            int hosts = ctx.Options.HostsPerProbe, ticks = series.Ticks;
+            int hosts = ctx.Options.HostsPerProbe, seriesTicks = series.Ticks, ticks = EstimateSpan(hosts, seriesTicks);
             var load = new long[hosts * ticks];
             var startNeed = new long[hosts * ticks]; // the largest Startup − footprint of a VM starting at that host-tick
             long over = 0, allowed = strategy.IsDynamic ? (long)(ctx.Options.Level.MaxPagingShare * hosts * ticks) : 0;
@@ -877,12 +896,12 @@ public static partial class CapacityStudy
             {
                 for (int h = 0; h < hosts; h++)
                 {
-                    ProbeVm vm = Draw(ctx.Pool, ticks, seed, h, n - 1);
+                    ProbeVm vm = Draw(ctx.Pool, seriesTicks, seed, h, n - 1);
                     VmSettings s = strategy.Apply(series.VmSpan[vm.Source].Settings, ctx.Model.MaxCeilingMb);
                     ReadOnlySpan<int> row = series.Of(vm.Source);
                     Span<long> l = load.AsSpan(h * ticks, ticks), need = startNeed.AsSpan(h * ticks, ticks);
                     bool wasOn = false;
-                    for (int t = 0, p = vm.Offset; t < ticks; t++, p = p + 1 == ticks ? 0 : p + 1)
+                    for (int t = 0, p = vm.Offset; t < ticks; t++, p = p + 1 == seriesTicks ? 0 : p + 1)
                     {
                         int c = row[p];
                         if (c < 0)

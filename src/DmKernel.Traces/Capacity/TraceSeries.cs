@@ -144,6 +144,8 @@ public sealed class TraceSeries
         ArgumentNullException.ThrowIfNull(target);
         if (recorded == target)
             return this;
+        if (recorded.K == 0 && target.K != 0)
+            throw new ArgumentException("The recorded demand model has K = 0: the trace holds no measured usage to scale to another K.", nameof(recorded));
         var values = new int[_values.Length];
         for (int v = 0; v < Vms.Count; v++)
         {

@@ -73,7 +73,8 @@ public sealed record DemandModel
     /// </summary>
     public static int Convert(int committed, int fromBase, double scale, int toBase)
     {
-        double measured = Math.Max(0, committed - fromBase) * scale;
+        int part = Math.Max(0, committed - fromBase);
+        double measured = part == 0 ? 0 : part * scale; // (0 × an infinite scale would be NaN)
         double d = Math.Round(measured, MidpointRounding.AwayFromZero) + toBase;
         return (int)Math.Clamp(d, 0, TraceValues.MaxCommittedMb);
     }

@@ -48,7 +48,10 @@ internal static class ImportPipeline
 
         if (last == long.MinValue || last < start)
             return 0;
-        return (long)Math.Floor((last - start) / tick) + 1;
+        // In double first: a tick so short that the count passes long's range (1e-18 s over 300 s) saturated the cast and
+        // the + 1 wrapped to long.MinValue, which passed the caller's "too many ticks" check: an empty trace, no error.
+        double ticks = Math.Floor((last - start) / tick) + 1;
+        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
     }
 
     /// <summary>Earliest sample time (0 when there are none).</summary>

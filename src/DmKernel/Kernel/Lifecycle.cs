@@ -82,7 +82,8 @@ internal static class Lifecycle
         {
             // R4: NotEnoughMemory, nothing reclaimed, the VM stays Off.
             SetResult(host, k, ctx, LifecycleResult.NotEnoughMemory);
-            host.FailedStarts++;
+            if (host.FailedStarts != int.MaxValue)
+                host.FailedStarts++; // saturates: a VM denied every tick for years on a full host would wrap it negative
             return;
         }
 

@@ -825,6 +825,34 @@ public class CapacityStudyTests
         _ = CapacityStudy.Plan(vdi, new CapacityOptions { Probe = new ProbeOptions { Model = ModelParameters.Default with { BootGraceSeconds = 299_999_400 } } });
     }
 
+    /// <summary>
+    /// The density search's first guess reads at most 2^22 host-ticks: all of a month of 500 VMs on 8 hosts, a span of a
+    /// long trace of few VMs on many hosts (before stop 53, 1 024 hosts × 2^21 ticks overflowed int in its arrays' size).
+    /// </summary>
+    [Fact]
+    public void TheDensityEstimate_ReadsAtMost4MiHostTicks()
+    {
+        Assert.Equal(8928, CapacityStudy.EstimateSpan(8, 8928));
+        Assert.Equal(4096, CapacityStudy.EstimateSpan(1024, 1 << 21));
+        Assert.Equal(524_288, CapacityStudy.EstimateSpan(8, 1 << 28));
+        Assert.Equal(1, CapacityStudy.EstimateSpan(1 << 23, 10));
+        Assert.True((long)1024 * CapacityStudy.EstimateSpan(1024, int.MaxValue) <= CapacityStudy.EstimateCells);
+    }
+
+    /// <summary>
+    /// Re-expressing demand when the recorded model has K = 0 (its measured part is 0): the new OS base, not NaN cast to 0
+    /// (before stop 53 every value of the sensitivity grid came out 0 MB); scaling such a trace to another K is refused.
+    /// </summary>
+    [Fact]
+    public void DemandOfATraceImportedWithKZero_IsItsNewBase_AndScalingItToAnotherKIsRefused()
+    {
+        Assert.Equal(256, DemandModel.Convert(512, 512, double.PositiveInfinity, 256));
+        Assert.Equal(256, DemandModel.Convert(300, 512, double.PositiveInfinity, 256));
+        Assert.Equal(1256, DemandModel.Convert(1512, 512, 1, 256));
+        TraceSeries vdi = Fleets.Vdi(desktops: 4, ticks: 4);
+        Assert.Throws<ArgumentException>(() => vdi.WithDemand(new DemandModel { K = 0 }, new DemandModel { K = 1 }));
+    }
+
     [Fact]
     public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
     {

@@ -57,4 +57,29 @@ public sealed class CompareOptionRangeTests
         Assert.EndsWith("error: --boot-grace: 1000000000 s is 1000000000 ticks of 1 s: every probe warms up for the boot grace and a reclaim period (1000000301 ticks) before it measures a tick, more than the 1000000 a comparison runs (it runs hundreds of probes). Give at most 999699 s at this tick length (replay takes any).", stderr.TrimEnd('\r', '\n'), StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("cmp")));
     }
+
+    /// <summary>
+    /// --sensitivity on a trace imported with --demand-k 0 (committed demand is the OS base alone): the CLI refuses it
+    /// before it plans, and the library's plan refuses it too, naming the option (before stop 53 a library caller got a
+    /// grid whose scale K/0 made every value 0 MB: the sensitivity table computed on zero demand); without the grid it runs.
+    /// </summary>
+    [Fact]
+    public void Compare_SensitivityOfATraceImportedWithKZero_IsRefused_ByTheCliAndTheLibrary()
+    {
+        using var tmp = new TempDir();
+        string trace = tmp.File("k0.dmt");
+        Assert.Equal(0, CliTests.Run("import", "bitbrains", RealTraces.Path("bitbrains-gwa-t-12-rnd"), "--demand-k", "0", "-o", trace).Exit);
+        (int exit, _, string stderr) = CliTests.Run("compare", trace, "-o", tmp.File("cmp"), "--sensitivity", "--seeds", "1");
+        Assert.Equal(1, exit);
+        Assert.EndsWith("error: --sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", stderr.TrimEnd('\r', '\n'), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("cmp")));
+
+        using var reader = DmKernel.Traces.NativeTraceReader.Open(trace);
+        var series = DmKernel.Traces.Capacity.TraceSeries.Load(reader);
+        var options = new DmKernel.Traces.Capacity.CapacityOptions { Sensitivity = DmKernel.Traces.Capacity.CapacityOptions.DefaultSensitivity(DmKernel.Traces.DemandModel.FromMetadata(series.Metadata)) };
+        var e = Assert.Throws<DmKernel.Traces.Capacity.CapacityOptionException>(() => DmKernel.Traces.Capacity.CapacityStudy.Plan(series, options));
+        Assert.Equal(nameof(options.Sensitivity), e.Option);
+        Assert.StartsWith("the trace was imported with a demand factor K of 0", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, CliTests.Run("compare", trace, "-o", tmp.File("cmp"), "--seeds", "1").Exit);
+    }
 }

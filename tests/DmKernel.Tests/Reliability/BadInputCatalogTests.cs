@@ -917,4 +917,21 @@ public class BadInputCatalogTests
         Assert.StartsWith("Tick 1, VM 1: expected -1 (off) or 0..16777216 MB.", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, w.TicksWritten);
     }
+
+    /// <summary>
+    /// An import whose tick is so short that the tick count passes long's range (1e-18 s over 900 s of samples) is refused
+    /// as too many ticks, naming TickSeconds (before stop 53 the count wrapped to long.MinValue, passed the check, and an
+    /// empty trace was written without an error; the CLI's --tick-seconds stops at 0.003 s, the library took any).
+    /// </summary>
+    [Fact]
+    public void Import_OfATickTooShortForLong_IsRefusedAsTooManyTicks_NothingWritten()
+    {
+        using var dir = new TempDir();
+        dir.Write("bb/1.csv", UnreadableInputTests.BitbrainsFile());
+        string output = dir.File("out.dmt");
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => BitbrainsImporter.Import(dir.File("bb"), output, new BitbrainsImportOptions { TickSeconds = 1e-18, JitterToleranceSeconds = 0 }));
+        Assert.Equal(nameof(ImportOptions.TickSeconds), e.ParamName);
+        Assert.Contains("makes 9223372036854775807 ticks", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }

@@ -692,4 +692,28 @@ public class R04_R07_LifecycleTests
         Assert.Equal(0, s.Fleet.HostAvailable(0));
         Assert.Equal(0, s.Fleet.HostFailedStarts(0));
     }
+
+    /// <summary>
+    /// R4's failed-start count stays at int.MaxValue once there rather than wrap negative (a replay asks again every tick,
+    /// so 65 536 VMs denied for 32 768 ticks on one host reached 2^31: before stop 53, -2 132 279 296 in summary.json).
+    /// </summary>
+    [Theory]
+    [InlineData(KernelPath.Scalar)]
+    [InlineData(KernelPath.Vector512)]
+    public void R4_FailedStarts_SaturateAtIntMaxValue(KernelPath path)
+    {
+        var fleet = new Fleet(ModelParameters.Default, [new HostSpec(4096, 2, ReserveMb: 0)]);
+        int vm = fleet.AddVm(0, VmSettings.Dynamic(8192, 512, 8192)); // Startup above the host: never starts
+        fleet.Cols.HostFailedStarts[0] = int.MaxValue - 2;
+        using var balancer = new Balancer(fleet, path);
+        for (int t = 0; t < 4; t++)
+        {
+            fleet.RequestStart(vm);
+            balancer.Tick();
+            Assert.Equal(LifecycleResult.NotEnoughMemory, fleet.Vms.LastResult[vm]);
+        }
+
+        Assert.Equal(int.MaxValue, fleet.HostFailedStarts(0));
+        Assert.Equal(int.MaxValue, fleet.Hosts.FailedStarts[0]);
+    }
 }
