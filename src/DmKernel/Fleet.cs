@@ -21,6 +21,9 @@ public sealed partial class Fleet
     /// <summary>The largest committed demand a guest may report (R8 input), in MB: 16 TB.</summary>
     public const int MaxCommittedMb = 16 * 1024 * 1024;
 
+    /// <summary>The most hosts one fleet holds (each keeps a ring of <see cref="FleetSchema.HostRingLength"/> samples in one array).</summary>
+    internal const int MaxHosts = 0x7FFFFFC7 / FleetSchema.HostRingLength;
+
     /// <summary>The state's arrays, one per column of <see cref="FleetSchema"/>.</summary>
     internal readonly FleetColumns Cols;
 
@@ -31,6 +34,8 @@ public sealed partial class Fleet
         model.Validate();
         Model = model;
         HostCount = hosts.Length;
+        if (hosts.Length > MaxHosts) // each host holds a ring of MoM's samples: more hosts overflow its column (before stop 53: OverflowException from the schema)
+            throw new InvariantOutOfRangeException(nameof(hosts), hosts.Length, string.Create(CultureInfo.InvariantCulture, $"Too many hosts in one fleet: {hosts.Length}, expected at most {MaxHosts}."));
         var layout = new (int Start, int Capacity, int Limit, int Total, int Reserve)[HostCount];
         long slots = 0;
         for (int h = 0; h < hosts.Length; h++)

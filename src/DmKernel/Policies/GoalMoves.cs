@@ -153,6 +153,6 @@ internal static class GoalMoves
         if (moved > 0)
             h.NoProgress[k] = 0;
         else if (asked > 0)
-            h.NoProgress[k] = Math.Min(h.NoProgress[k] + 1, stuckTicks);
+            h.NoProgress[k] = h.NoProgress[k] >= stuckTicks ? stuckTicks : h.NoProgress[k] + 1; // (not min(n + 1, stuck): at a stuck spell of int.MaxValue ticks, n + 1 wrapped to int.MinValue)
     }
 }
