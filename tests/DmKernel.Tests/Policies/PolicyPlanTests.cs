@@ -57,6 +57,24 @@ public class PolicyPlanTests
         Assert.Equal(0, rig.A.Available);
     }
 
+    /// <summary>
+    /// P10 with the longest stuck spell at a sub-second tick (1e9 s at 0.25 s: int.MaxValue ticks): a guest's no-progress
+    /// count at the spell stays there (before stop 53, min(n + 1, spell) wrapped n + 1 to int.MinValue, and the VM read as
+    /// not stuck again).
+    /// </summary>
+    [Fact]
+    public void P10_NoProgressAtTheLongestSpell_StaysThere()
+    {
+        var rig = new PolicyRig(4618, BalancerPolicy.Squeezed with { SqueezedStuckSeconds = 1e9 }, ModelParameters.Default with { TickSeconds = 0.25 });
+        rig.Add(512, 1024, 2560, 2048, demand: 100);
+        rig.Add(1024, 1024, 5120, 1024, demand: 4000);
+        rig.Build();
+        rig.SetGuest(0, GuestResponse.Stuck);
+        rig.A.NoProgress[0] = int.MaxValue - 1;
+        rig.Tick<SqueezedPolicy>(3);
+        Assert.Equal(int.MaxValue, rig.A.NoProgress[0]);
+    }
+
     [Fact]
     public void P10_StuckGuest_DoesNotHoldGrowthBack_IsDeclaredStuckAfter5s_AndLeavesGamma()
     {
