@@ -93,8 +93,10 @@ public sealed record CapacityOptions
     {
         ArgumentNullException.ThrowIfNull(Level);
         Level.Validate();
-        if (Host.TotalMb <= 0 || Host.TotalMb % 2 != 0)
-            throw new InvariantOutOfRangeException(nameof(Host), Host.TotalMb, "host size: expected a positive multiple of 2 MB.");
+        // At most 16 TB, as the generator's hosts: the advice "--host-mb N or more would" adds the reserve to a VM's size, and
+        // with a host and reserve near 2^31 MB that sum wrapped negative (before stop 53).
+        if (Host.TotalMb <= 0 || Host.TotalMb % 2 != 0 || Host.TotalMb > TraceValues.MaxCommittedMb)
+            throw new InvariantOutOfRangeException(nameof(Host), Host.TotalMb, string.Create(CultureInfo.InvariantCulture, $"host size: expected a positive multiple of 2 MB up to {TraceValues.MaxCommittedMb} MB (16 TB)."));
         int reserve = Host.ReserveMb ?? Probe.Model.HostReserveMb;
         if (reserve < 0 || reserve % 2 != 0 || reserve >= Host.TotalMb)
             throw new InvariantOutOfRangeException(nameof(Host), reserve, string.Create(CultureInfo.InvariantCulture, $"host reserve: expected a multiple of 2 MB below the host size ({Host.TotalMb} MB)."));

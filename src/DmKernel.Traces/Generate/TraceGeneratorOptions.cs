@@ -91,8 +91,9 @@ public sealed record TraceGeneratorOptions
         Check(double.IsFinite(DiurnalPeriodSeconds) && DiurnalPeriodSeconds > 0, nameof(DiurnalPeriodSeconds), DiurnalPeriodSeconds, "a positive number of seconds");
         Check(double.IsFinite(BurstsPerDay) && BurstsPerDay >= 0, nameof(BurstsPerDay), BurstsPerDay, ">= 0");
         Check(double.IsFinite(MeanBurstSeconds) && MeanBurstSeconds > 0, nameof(MeanBurstSeconds), MeanBurstSeconds, "> 0");
-        Check(double.IsFinite(MeanOnSeconds) && MeanOnSeconds > 0, nameof(MeanOnSeconds), MeanOnSeconds, "> 0");
-        Check(double.IsFinite(MeanOffSeconds) && MeanOffSeconds > 0, nameof(MeanOffSeconds), MeanOffSeconds, "> 0");
+        // At most 1e9 s, as P10's spells: a mean of 1e308 s made the on-share ∞/∞ = NaN, and churning VMs started off and stayed off (before stop 53).
+        Check(double.IsFinite(MeanOnSeconds) && MeanOnSeconds > 0 && MeanOnSeconds <= 1e9, nameof(MeanOnSeconds), MeanOnSeconds, "> 0 and at most 1e9 s");
+        Check(double.IsFinite(MeanOffSeconds) && MeanOffSeconds > 0 && MeanOffSeconds <= 1e9, nameof(MeanOffSeconds), MeanOffSeconds, "> 0 and at most 1e9 s");
         ArgumentNullException.ThrowIfNull(Guests);
         ArgumentNullException.ThrowIfNull(Writer);
         Writer.Validate();

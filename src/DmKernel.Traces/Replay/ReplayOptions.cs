@@ -63,8 +63,8 @@ public sealed record ReplayOptions
             throw new InvariantOutOfRangeException(nameof(Path), Path, "path: expected auto, scalar, v128, v256 or v512.");
         if (Threads is < 1 or > 1024)
             throw new InvariantOutOfRangeException(nameof(Threads), Threads, "threads: expected 1..1024.");
-        if (PlacementHostMb <= 0 || PlacementHostMb % 2 != 0)
-            throw new InvariantOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, "host size: expected a positive multiple of 2 MB.");
+        if (PlacementHostMb <= 0 || PlacementHostMb % 2 != 0 || PlacementHostMb > TraceValues.MaxCommittedMb)
+            throw new InvariantOutOfRangeException(nameof(PlacementHostMb), PlacementHostMb, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"host size: expected a positive multiple of 2 MB up to {TraceValues.MaxCommittedMb} MB (16 TB)."));
         if (PlacementReserveMb < 0 || PlacementReserveMb % 2 != 0 || PlacementReserveMb >= PlacementHostMb)
             throw new InvariantOutOfRangeException(nameof(PlacementReserveMb), PlacementReserveMb, "host reserve: expected a multiple of 2 MB below the host size.");
         if (HashEvery < 0)

@@ -853,6 +853,16 @@ public class CapacityStudyTests
         Assert.Throws<ArgumentException>(() => vdi.WithDemand(new DemandModel { K = 0 }, new DemandModel { K = 1 }));
     }
 
+    /// <summary>A host above 16 TB is refused by name (before stop 53 any int was taken, and "--host-mb N or more would" wrapped negative near 2^31 MB).</summary>
+    [Fact]
+    public void AHostAbove16Tb_IsRefusedByName()
+    {
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new CapacityOptions { Host = new TraceHost(16_777_218, 2048) }.Validate());
+        Assert.Equal(nameof(CapacityOptions.Host), e.ParamName);
+        new CapacityOptions { Host = new TraceHost(16_777_216, 2048) }.Validate();
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new DmKernel.Traces.Replay.ReplayOptions { PlacementHostMb = 16_777_218 }.Validate());
+    }
+
     [Fact]
     public void MaxHosts_BelowWhatAnyStrategyCanNeed_IsRefusedByName()
     {

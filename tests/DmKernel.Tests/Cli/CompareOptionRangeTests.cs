@@ -16,6 +16,7 @@ public sealed class CompareOptionRangeTests
     [InlineData("--seeds", "0", "error: --seeds 0 is out of range: expected 1..100.")]
     [InlineData("--seeds", "101", "error: --seeds 101 is out of range: expected 1..100.")]
     [InlineData("--threads", "1025", "error: --threads 1025 is out of range: expected 1..1024.")]
+    [InlineData("--host-mb", "16777218", "error: --host-mb 16777218: expected a positive multiple of 2 MB up to 16777216 MB (16 TB).")]
     public void Compare_CountJustOutsideItsRange_IsRefusedByName_ExitTwo(string option, string value, string expected)
     {
         using var tmp = new TempDir();
@@ -31,6 +32,7 @@ public sealed class CompareOptionRangeTests
     [InlineData("--seeds", "1")]
     [InlineData("--seeds", "100")]
     [InlineData("--threads", "1024")]
+    [InlineData("--host-mb", "16777216")]
     public void Compare_CountOnTheEdgeOfItsRange_IsAccepted(string option, string value)
     {
         using var tmp = new TempDir();

@@ -934,4 +934,16 @@ public class BadInputCatalogTests
         Assert.Contains("makes 9223372036854775807 ticks", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
+
+    /// <summary>The generator's mean on and off spells are at most 1e9 s (before stop 53 a mean of 1e308 s made the on-share NaN and churning VMs stayed off).</summary>
+    [Theory]
+    [InlineData(1e308, 7200)]
+    [InlineData(21600, 1.1e9)]
+    public void Generator_MeanSpellsAboveAGigasecond_AreRefusedByName(double on, double off)
+    {
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new TraceGeneratorOptions { MeanOnSeconds = on, MeanOffSeconds = off }.Validate());
+        Assert.Equal(on > 1e9 ? nameof(TraceGeneratorOptions.MeanOnSeconds) : nameof(TraceGeneratorOptions.MeanOffSeconds), e.ParamName);
+        Assert.Contains("at most 1e9 s", e.Message, StringComparison.Ordinal);
+        new TraceGeneratorOptions { MeanOnSeconds = 1e9, MeanOffSeconds = 1e9 }.Validate();
+    }
 }
