@@ -41,7 +41,7 @@ public sealed record BitbrainsImportOptions : ImportOptions
     {
         base.Validate();
         Check(ReadThreads >= 0, nameof(ReadThreads), ReadThreads, "0 (one per processor) or a positive number of threads");
-        Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "a positive multiple of 2 MB");
+        Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0 && PlaceOnHostMb <= TraceValues.MaxCommittedMb), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "a positive multiple of 2 MB up to 16777216 MB (16 TB), as replay's and compare's hosts");
         Check(PlacementReserveMb >= 0 && PlacementReserveMb % 2 == 0 && (PlaceOnHostMb is null || PlacementReserveMb < PlaceOnHostMb), nameof(PlacementReserveMb), PlacementReserveMb, "a multiple of 2 MB from 0 to below PlaceOnHostMb");
     }
 

@@ -36,7 +36,7 @@ public sealed record GoogleGcdImportOptions : ImportOptions
         base.Validate();
         Check(VmSizeMb >= VmSettings.MinMinimumMb && VmSizeMb <= Settings.MaxCeilingMb, nameof(VmSizeMb), VmSizeMb,
             string.Create(CultureInfo.InvariantCulture, $"32..{Settings.MaxCeilingMb} MB (the size memory 100 % stands for, and the VM's Maximum: at most R1's MaxCeiling)"));
-        Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "a positive multiple of 2 MB");
+        Check(PlaceOnHostMb is null || (PlaceOnHostMb > 0 && PlaceOnHostMb % 2 == 0 && PlaceOnHostMb <= TraceValues.MaxCommittedMb), nameof(PlaceOnHostMb), PlaceOnHostMb ?? 0, "a positive multiple of 2 MB up to 16777216 MB (16 TB), as replay's and compare's hosts");
         Check(PlacementReserveMb >= 0 && PlacementReserveMb % 2 == 0 && (PlaceOnHostMb is null || PlacementReserveMb < PlaceOnHostMb), nameof(PlacementReserveMb), PlacementReserveMb, "a multiple of 2 MB from 0 to below PlaceOnHostMb");
     }
 
