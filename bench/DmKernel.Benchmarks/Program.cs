@@ -5,7 +5,7 @@ using DmKernel.Benchmarks;
 // measurements outside BenchmarkDotNet). Anything else goes to BenchmarkSwitcher (e.g. --filter '*.TickBench.*'), whose exit
 // code is 1 when a benchmark did not run to completion or none ran (FullModeExit). A mode's bad argument or environment
 // variable is an error line and exit code 2, not an unhandled exception (ProgramArguments).
-return ProgramArguments.Run(args, () =>
+return ProgramArguments.Run(() =>
 {
     foreach (string flag in (string[])[CiMode.Flag, AllocationCheck.Flag])
     {

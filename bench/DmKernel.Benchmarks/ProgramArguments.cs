@@ -13,7 +13,7 @@ internal static class ProgramArguments
     internal sealed class UsageException(string message) : Exception(message);
 
     /// <summary>Runs <paramref name="main"/>, answering a <see cref="UsageException"/> (or an environment variable's <see cref="FormatException"/>, which names it) with an error line and exit code 2.</summary>
-    public static int Run(string[] args, Func<int> main)
+    public static int Run(Func<int> main)
     {
         try
         {
