@@ -217,6 +217,8 @@ public class FleetStateTests
         int running = Enumerable.Range(0, source.SlotCount).First(i => source.IsUsed(i) && source.State(i) == VmState.Running
             && source.Cols.SmartPaging[i] == 0 && source.Cols.HotAdded[i] == 0 && source.Cols.Request[i] == 0);
         int host = source.Cols.HostOfSlot[running];
+        void Guest(GuestResponseKind kind, int rate, int stuck, int ideal)
+            => (source.Cols.GuestKind[vm], source.Cols.GuestRate[vm], source.Cols.GuestStuck[vm], source.Cols.GuestIdeal[vm]) = ((byte)kind, rate, stuck, ideal);
         switch (scenario)
         {
             // Runtime columns out of step (before: loaded; the scalar and vector paths then disagreed, or the window's
@@ -279,49 +281,33 @@ public class FleetStateTests
             case "committed above R8's range":
                 source.Cols.Committed[vm] = Fleet.MaxCommittedMb + 1;
                 break;
+            // A guest response as the state stores it (P10: kind, MB per tick, stuck and ideal spells in ticks).
             case "rate guest moving nothing":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
-                source.Cols.GuestRate[vm] = 0;
+                Guest(GuestResponseKind.Rate, 0, 0, 0);
                 break;
             case "rate guest off the granularity":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
-                source.Cols.GuestRate[vm] = 51; // RatePerTick gives whole granules (2 MB)
+                Guest(GuestResponseKind.Rate, 51, 0, 0); // RatePerTick gives whole granules (2 MB)
                 break;
             case "rate guest faster than P10's fastest":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
-                source.Cols.GuestRate[vm] = 1_048_578; // 1 048 576 MB/s at 1-s ticks is the fastest, plus a granule
+                Guest(GuestResponseKind.Rate, 1_048_578, 0, 0); // 1 048 576 MB/s at 1-s ticks is the fastest, plus a granule
                 break;
             case "rate guest with spells":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Rate;
-                source.Cols.GuestRate[vm] = 64;
-                source.Cols.GuestStuck[vm] = 3;
+                Guest(GuestResponseKind.Rate, 64, 3, 0);
                 break;
             case "ideal guest with a rate":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Ideal;
-                source.Cols.GuestRate[vm] = 64;
+                Guest(GuestResponseKind.Ideal, 64, 0, 0);
                 break;
             case "stuck guest with spells":
-                source.Cols.GuestKind[vm] = (byte)GuestResponseKind.Stuck;
-                source.Cols.GuestStuck[vm] = 5;
-                source.Cols.GuestIdeal[vm] = 5;
+                Guest(GuestResponseKind.Stuck, 0, 5, 5);
                 break;
             case "intermittent guest with a rate":
-                source.Cols.GuestKind[vm] = 3;
-                source.Cols.GuestRate[vm] = 2;
-                source.Cols.GuestStuck[vm] = 5;
-                source.Cols.GuestIdeal[vm] = 5;
+                Guest(GuestResponseKind.IntermittentlyStuck, 2, 5, 5);
                 break;
             case "intermittent spell longer than P10's longest":
-                source.Cols.GuestKind[vm] = 3;
-                source.Cols.GuestRate[vm] = 0;
-                source.Cols.GuestStuck[vm] = 1_000_000_001; // 1e9 s at 1-s ticks is the longest
-                source.Cols.GuestIdeal[vm] = 5;
+                Guest(GuestResponseKind.IntermittentlyStuck, 0, 1_000_000_001, 5); // 1e9 s at 1-s ticks is the longest
                 break;
             case "intermittent guest without ideal spells":
-                source.Cols.GuestKind[vm] = 3;
-                source.Cols.GuestRate[vm] = 0;
-                source.Cols.GuestStuck[vm] = 1;
-                source.Cols.GuestIdeal[vm] = 0;
+                Guest(GuestResponseKind.IntermittentlyStuck, 0, 1, 0);
                 break;
             case "pending requests undercounted":
                 {
