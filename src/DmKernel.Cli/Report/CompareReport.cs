@@ -276,13 +276,23 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine();
         md.AppendLine("## VMs that starve under Dynamic Memory");
         md.AppendLine();
-        if (result.Starving.Count == 0)
+        HostsResult? dmHosts = result.Hosts.FirstOrDefault(h => h.Strategy == Dm.Strategy);
+        // Which packing the list is taken from: the answer's, or when no host count meets the level, the one with the most
+        // hosts tried (its last miss); an empty list on no packing at all must not read as "no VM pages".
+        string packing = dmHosts is null || dmHosts.Hosts is not null
+            ? "hosts-needed packing"
+            : string.Create(Ic, $"last try, {Count(dmHosts.MaxHosts, "host")}, which misses the level (no number of hosts tried meets it)");
+        if (dmHosts is { Hosts: null, CannotHost: string cannot })
         {
-            md.AppendLine("On its hosts-needed packing no VM pages on servable time.");
+            md.AppendLine(Ic, $"No packing to list them from: no number of hosts can hold the trace's VMs under Dynamic Memory ({cannot}).");
+        }
+        else if (result.Starving.Count == 0)
+        {
+            md.AppendLine(Ic, $"On its {packing} no VM pages on servable time.");
         }
         else
         {
-            md.AppendLine("On Dynamic Memory's hosts-needed packing; shares of each VM's own servable on-time.");
+            md.AppendLine(Ic, $"On Dynamic Memory's {packing}; shares of each VM's own servable on-time.");
             md.AppendLine();
             md.AppendLine("| VM | provisioned | paging share | unmet demand (GB·h) |");
             md.AppendLine("|---|---|---|---|");

@@ -662,14 +662,14 @@ public static partial class CapacityStudy
     private static List<StarvingVm> Starving(TraceSeries series, HostsJob dm)
     {
         var list = new List<StarvingVm>();
-        if (dm.Result?.AtHosts is not ProbeOutcome at || at.PerVm.Count == 0)
+        if (dm.StarvingProbe.Outcome is not ProbeOutcome at || at.PerVm.Count == 0)
             return list;
         for (int i = 0; i < at.PerVm.Count; i++)
         {
             ProbeVmOutcome o = at.PerVm[i];
             if (o.PagingTicks == 0)
                 continue;
-            int v = dm.Sources[i];
+            int v = dm.StarvingProbe.Sources[i];
             list.Add(new StarvingVm(series.VmSpan[v].Id, series.VmSpan[v].Settings.MaximumMb, o.ServableTicks, o.PagingTicks, o.UnmetMbTicks));
         }
 
@@ -980,8 +980,12 @@ public static partial class CapacityStudy
 
         public HostsResult? Result { get; private set; }
 
-        /// <summary>The trace VM of each probe VM of the last probe (probe order).</summary>
-        public int[] Sources { get; private set; } = [];
+        /// <summary>
+        /// The probe whose per-VM counters give the starving list, and the trace VM of each of its probe VMs (probe order):
+        /// the answer's probe, or when no host count tried meets the level, the one with the most hosts (null when nothing
+        /// was probed: a VM too large for a host).
+        /// </summary>
+        public (ProbeOutcome? Outcome, int[] Sources) StarvingProbe { get; private set; } = (null, []);
 
         /// <summary>
         /// The hosts-needed search's first limit without --max-hosts: every VM at its Startup packed perfectly, plus one
@@ -1016,8 +1020,8 @@ public static partial class CapacityStudy
             int[] order = PackOrder(settings); // the same for every host count the search probes
             int maxHosts = ctx.Options.MaxHosts ?? StartupEstimate(startupSum, capacity, pool.Length);
             int lowest = (int)Math.Clamp((footprintSum + capacity - 1) / capacity, 1, maxHosts);
-            ProbeOutcome? best = null, lastMiss = null;
-            int[] bestSources = [];
+            ProbeOutcome? best = null, widestMiss = null;
+            int[] bestSources = [], widestMissSources = [];
             bool Meets(int k)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
@@ -1034,8 +1038,14 @@ public static partial class CapacityStudy
                     bestSources = sources;
                 }
 
-                if (!ok && (lastMiss is null || k > lastMiss.Hosts))
-                    lastMiss = o;
+                if (!ok && (widestMiss is null || k > widestMiss.Hosts))
+                {
+                    // Kept with its per-VM counters: when no host count meets the level, the starving list is this
+                    // probe's (the most hosts tried), rather than an empty list read as "no VM pages".
+                    widestMiss = o;
+                    widestMissSources = sources;
+                }
+
                 return ok;
             }
 
@@ -1104,10 +1114,19 @@ public static partial class CapacityStudy
             if (hosts is int fewest && fewest > 1 && !_probes.Exists(p => p.Size == fewest - 1))
                 Meets(fewest - 1);
             _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
-            Sources = bestSources;
+            if (hosts is null && widestMiss is { Stopped: true } stopped)
+            {
+                // The search's probe stopped at the first tick it could no longer meet the level: its per-VM counters cover
+                // those ticks only. The starving list is then that packing's, replayed to the end once.
+                ctx.Cancel.ThrowIfCancellationRequested();
+                (ProbeVm[] vms, widestMissSources) = Pack(pool, settings, order, stopped.Hosts);
+                widestMiss = Probe.Run(series, strategy, vms, stopped.Hosts, ctx.Host, ctx.ProbeOptions(stopEarly: false, perVm: true, Policy));
+                Probed(widestMiss);
+            }
+
+            StarvingProbe = hosts is null ? (widestMiss, widestMissSources) : (best, bestSources);
             SearchProbe? fewer = hosts is int h ? _probes.Find(p => p.Size == h - 1) : _probes.Find(p => p.Size == maxHosts);
-            lastMiss = fewer?.Outcome;
-            Result = new HostsResult(strategy, hosts, maxHosts, hosts is null ? null : best, lastMiss, _probes);
+            Result = new HostsResult(strategy, hosts, maxHosts, hosts is null ? null : best, fewer?.Outcome, _probes);
         }
 
         /// <summary>

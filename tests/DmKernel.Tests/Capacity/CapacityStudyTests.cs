@@ -601,6 +601,44 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// The starving list when no number of hosts meets the level: four 1 GB VMs (Maximum 4 GB) wanting 3 GB on every tick,
+    /// the trace's guest mix stuck for half of them (P10: their balloon and hot-add never move), so those stuck page at 1 GB
+    /// wherever they run, one VM per host included. The list is the last try's (the most hosts tried, named in the report),
+    /// not an empty one read as "no VM pages" (before: "On its hosts-needed packing no VM pages on servable time." and
+    /// comparison.json's <c>starving</c> empty), and over the whole series: the search's probe stopped at its first tick
+    /// that missed, so that packing is replayed to the end for the list (each stuck VM pages on all 12 ticks, not 1).
+    /// </summary>
+    [Fact]
+    public void Starving_WhenNoHostCountMeetsTheLevel_IsTheLastTrysList_NotEmpty()
+    {
+        int[] busy = Enumerable.Repeat(3000, 12).ToArray();
+        TraceVm[] vms = [.. Enumerable.Range(0, 4).Select(i => new TraceVm($"vm-{i}", VmSettings.Dynamic(1024, 512, 4096)))];
+        TraceSeries s = TraceSeries.FromValues("t", 300, vms, 12, [.. busy, .. busy, .. busy, .. busy],
+            new TraceMetadata([new(GuestMix.MetadataKey, "stuck=50%")]));
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(16_384, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        HostsResult dm = r.Hosts.Single(h => h.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.Null(dm.Hosts);
+        Assert.Equal(4, dm.MaxHosts);
+        Assert.True(dm.LastMiss!.PagingShare > 0);
+        Assert.NotEmpty(r.Starving); // the stuck ones (drawn by index from the mix), each paging on every tick
+        Assert.All(r.Starving, v => Assert.Equal((12, 12), (v.ServableTicks, v.PagingTicks)));
+
+        string md = new DmKernel.Cli.Report.CompareReport(r, 1).Markdown();
+        Assert.Contains("On Dynamic Memory's last try, 4 hosts, which misses the level (no number of hosts tried meets it); shares of each VM's own servable on-time.", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("no VM pages", md, StringComparison.Ordinal);
+        using var tmp = new TempDir();
+        DmKernel.Cli.Report.CompareReport.WriteJson(tmp.File("c.json"), r, 1);
+        System.Text.Json.Nodes.JsonArray starving = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("c.json")))!["starving"]!.AsArray();
+        Assert.Equal(r.Starving.Select(v => v.Id), starving.Select(v => (string)v!["id"]!));
+    }
+
+    /// <summary>
     /// Twenty 1 GB VMs (Maximum 4 GB) wanting 3 GB on every tick, on 16 GB hosts, under the static policy first (which
     /// meets the level at no host count: it holds them at 1 GB) and Hyper-V; <paramref name="maxHosts"/> as --max-hosts.
     /// </summary>
