@@ -52,15 +52,21 @@ internal static class ReplayCommand
                         : $"trace folder '{trace}' does not exist (--shard needs the folder dmkernel split writes).", File.Exists(trace) ? 2 : 1);
                 }
 
+                if (shardText is null && shardCount is null && splits.Count > 1 && Environment.GetEnvironmentVariable(Shards.SlurmCount) is null)
+                {
+                    throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                        $"'{trace}' holds splits into {string.Join(" and ", splits.Select(n => n.ToString(CultureInfo.InvariantCulture)))} shards: give --shards N (or --shard INDEX/N) to choose one, or keep each split in a folder of its own."));
+                }
+
                 ShardId id = Shards.Resolve(shardText, shardCount, splitCount, Environment.GetEnvironmentVariable)
                     ?? throw new CliError($"'{trace}' is a split folder: give --shard INDEX/COUNT, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}.");
                 if (ck is not null || result.GetValue(resume))
                     throw new CliError("--checkpoint-every and --resume apply to a whole replay, not to a shard: a shard is 1/N of the work; rerun a failed shard instead.");
                 if (hostMbGiven)
                     throw new CliError("--host-mb applies only to a trace without hosts; a split trace keeps the hosts of its source. Leave --host-mb out.");
-                // (--reserve is not checked against a shard's hosts: a shard holds some of the trace's hosts, and the
-                // shards of one split must be replayed with the same options to merge.)
-                return ShardReplay.Run(trace, id, result.GetValue(output)!, options, step, cancel);
+                // --reserve is checked against the whole trace's hosts, which split records (a shard holds only some of
+                // them, and the shards of one split must be replayed with the same options to merge).
+                return ShardReplay.Run(trace, id, result.GetValue(output)!, options, step, cancel, reserveGiven);
             }
 
             return Run(trace, result.GetValue(output)!, options, step, cancel, ck, result.GetValue(resume), hostMbGiven: hostMbGiven, reserveGiven: reserveGiven);

@@ -45,7 +45,7 @@ internal static class ShardReplay
         return [.. counts];
     }
 
-    public static int Run(string splitDir, ShardId id, string outputRoot, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel)
+    public static int Run(string splitDir, ShardId id, string outputRoot, ReplayOptions options, int? hostSeriesEvery, CancellationToken cancel, bool reserveGiven = false)
     {
         string traceFile = Path.Combine(splitDir, id.Name + ".dmt");
         if (!File.Exists(traceFile))
@@ -54,7 +54,11 @@ internal static class ShardReplay
             string what = made.Count > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"it holds a split into {string.Join(" and ", made.Select(n => n.ToString(CultureInfo.InvariantCulture)))} shards (shard-*-of-{made[0]:D4}.dmt)")
                 : "it holds no shard traces (shard-*-of-*.dmt)";
-            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}."), 1);
+            // Another split into this folder would leave two splits side by side: name the shards it holds instead.
+            string todo = made.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"Give --shard INDEX/{made[0]} (0..{made[0] - 1}), or split the trace into {id.Count} shards in another folder (dmkernel split TRACE --shards {id.Count} -o OTHER).")
+                : string.Create(CultureInfo.InvariantCulture, $"Split the trace with dmkernel split TRACE --shards {id.Count} -o {splitDir}.");
+            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"'{splitDir}' has no {id.Name}.dmt for shard {id}: {what}. {todo}"), 1);
         }
 
         StagedOutput.EnsureNotOverInput(Path.Combine(outputRoot, id.Name), [HostsCsv, SeriesBin, PlacementCsv, ShardJson], traceFile);
@@ -66,6 +70,12 @@ internal static class ShardReplay
             : throw new CliError($"'{traceFile}': metadata {key} = '{Meta(key)}' is not a whole number; split the trace again.", 1);
         if (MetaLong(Shards.IndexKey) != id.Index || MetaLong(Shards.CountKey) != id.Count)
             throw new CliError($"'{traceFile}' holds shard {Meta(Shards.IndexKey)}/{Meta(Shards.CountKey)}, not {id}; it was renamed or copied from another split.", 1);
+        if (reserveGiven && meta.TryGetValue(Shards.TraceHostsWithoutReserveKey, out string? without) && without == "0")
+        {
+            throw new CliError(
+                $"--reserve applies only to hosts without a reserve of their own; every one of the {Meta(Shards.TraceHostsKey)} hosts of {Meta(Shards.TraceKey)} records its own, so it would change nothing. Leave --reserve out, or use compare, which re-packs the VMs onto hosts with --reserve.");
+        }
+
         int firstHost = (int)MetaLong(Shards.FirstHostKey);
         long firstSlot = MetaLong(Shards.FirstSlotKey);
         int[] traceIndex = Shards.ParseRanges(Meta(Shards.VmIndexKey), reader.Vms.Count, traceFile);

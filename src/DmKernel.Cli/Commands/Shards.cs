@@ -22,7 +22,10 @@ internal static class Shards
     public const string Prefix = "dmkernel.shard.";
     public const string IndexKey = Prefix + "index", CountKey = Prefix + "count", TraceKey = Prefix + "trace", TraceSizeKey = Prefix + "trace-size",
         TraceIdKey = Prefix + "trace-id", FirstHostKey = Prefix + "first-host", FirstSlotKey = Prefix + "first-slot", VmIndexKey = Prefix + "vm-index",
-        TraceVmsKey = Prefix + "trace-vms", TraceHostsKey = Prefix + "trace-hosts", FormatKey = Prefix + "format-version";
+        TraceVmsKey = Prefix + "trace-vms", TraceHostsKey = Prefix + "trace-hosts", FormatKey = Prefix + "format-version",
+        // How many of the source trace's hosts record no reserve of their own: --reserve on a shard is refused when none
+        // does, as on the whole trace (a shard holds only some of the hosts, so its own cannot tell). Absent in older splits.
+        TraceHostsWithoutReserveKey = Prefix + "trace-hosts-without-reserve";
 
     /// <summary>Kubernetes Indexed Job: the pod's completion index (0-based).</summary>
     public const string KubernetesIndex = "JOB_COMPLETION_INDEX";
@@ -63,10 +66,23 @@ internal static class Shards
 
         int? count = shards;
         string countFrom = "--shards";
-        if (count is null && env(SlurmCount) is string sc)
+        if (env(SlurmCount) is string sc)
         {
-            count = EnvInt(SlurmCount, sc, 1);
-            countFrom = SlurmCount;
+            // An array whose task count is not the split's: most often a rerun of one task (sbatch --array=2 is an array
+            // of one, whose task reads as shard 0 of 1), which would replay the wrong shard or none.
+            int array = EnvInt(SlurmCount, sc, 1);
+            int? other = shards ?? splitCount;
+            if (other is int n && n != array)
+            {
+                throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                    $"{SlurmCount}={array} (an array of {array} task{(array == 1 ? "" : "s")}) but {(shards is null ? "the split folder holds" : "--shards gives")} {n} shards: the array does not match the split. To rerun one shard (sbatch --array=K runs an array of one task), give --shard INDEX/{n}, which the array's variables do not override; else submit the array as --array=0-{n - 1}."));
+            }
+
+            if (count is null)
+            {
+                count = array;
+                countFrom = SlurmCount;
+            }
         }
 
         if (count is null && splitCount is int split)

@@ -77,6 +77,7 @@ internal static class SplitCommand
 
         string traceName = Path.GetFileName(traceFile), traceId = Shards.TraceId(traceFile);
         long traceSize = new FileInfo(traceFile).Length;
+        int withoutReserve = reader.Hosts.Count(h => h.ReserveMb is null);
         var writers = new NativeTraceWriter[count];
         var buffers = new int[count][];
         var clock = Stopwatch.StartNew();
@@ -94,6 +95,7 @@ internal static class SplitCommand
                     .Set(Shards.FormatKey, reader.Header.FormatVersion)
                     .Set(Shards.TraceVmsKey, vms.Count)
                     .Set(Shards.TraceHostsKey, hostCount)
+                    .Set(Shards.TraceHostsWithoutReserveKey, withoutReserve)
                     .Set(Shards.FirstHostKey, firstHost[s])
                     .Set(Shards.FirstSlotKey, firstSlot[s])
                     .Set(Shards.VmIndexKey, Shards.Ranges(indices[s]));

@@ -855,6 +855,8 @@ public class ShardTests
         (exit, _, stderr) = CliTests.Run("replay", tmp.File("split"), "--shard", "1/3", "-o", tmp.File("out"));
         Assert.Equal(1, exit);
         Assert.Contains("has no shard-0001-of-0003.dmt for shard 1/3: it holds a split into 2 shards", stderr, StringComparison.Ordinal);
+        // Not "split the trace ... -o SPLIT" into the same folder, which would leave two splits side by side.
+        Assert.Contains("Give --shard INDEX/2 (0..1), or split the trace into 3 shards in another folder", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("out")));
 
         (exit, _, stderr) = CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "5", "-o", tmp.File("split5"));
@@ -886,6 +888,63 @@ public class ShardTests
         Refused("the split folder gives 4 shards but not which one this is: give --shard INDEX/4", null, null, 4, Env());
         Refused("--shard 1/2 and --shards 4 disagree", "1/2", 4, null, Env());
         Refused("--shards 0 is out of range", null, 0, null, Env());
+
+        // A Slurm array whose task count is not the split's: a rerun of one task (sbatch --array=2: ID 2, MIN 2, COUNT 1)
+        // read as shard 0 of 1 (before: "has no shard-0000-of-0001.dmt", or with --shards 4 shard 0 of 4 replayed in
+        // silence in place of shard 2). --shard chooses it, whatever the array's variables say.
+        Func<string, string?> rerun = Env((Shards.SlurmIndex, "2"), (Shards.SlurmMin, "2"), (Shards.SlurmCount, "1"));
+        Refused("SLURM_ARRAY_TASK_COUNT=1 (an array of 1 task) but the split folder holds 4 shards: the array does not match the split. To rerun one shard (sbatch --array=K runs an array of one task), give --shard INDEX/4", null, null, 4, rerun);
+        Refused("SLURM_ARRAY_TASK_COUNT=1 (an array of 1 task) but --shards gives 4 shards", null, 4, null, rerun);
+        Assert.Equal(new ShardId(2, 4), Shards.Resolve("2/4", null, 4, rerun));
+        Assert.Equal(new ShardId(1, 4), Shards.Resolve(null, 4, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmMin, "0"), (Shards.SlurmCount, "4"))));
+    }
+
+    /// <summary>
+    /// --reserve on a shard is refused when every host of the whole trace records its own reserve, as on the whole trace
+    /// (before: each shard took it, and the merged summary.json recorded a reserve of 4096 MB the hosts never had); a
+    /// trace with one host that records none takes it, on every shard, even one whose own hosts all record theirs.
+    /// </summary>
+    [Fact]
+    public void Replay_ShardWithReserve_IsRefusedWhereTheWholeTraceWouldRefuseIt()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        (int exit, _, string stderr) = CliTests.Run("replay", tmp.File("split"), "--shard", "1/2", "-o", tmp.File("out"), "--reserve", "4096");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --reserve applies only to hosts without a reserve of their own; every one of the 4 hosts of sample-200vms-1day.dmt records its own, so it would change nothing.", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+
+        string trace = tmp.File("mixed.dmt");
+        TraceVm[] vms = [new("a", VmSettings.Dynamic(1024, 512, 2048), 0), new("b", VmSettings.Dynamic(1024, 512, 2048), 1)];
+        using (var w = new NativeTraceWriter(trace, new TraceDescription(60, "test: one host with a reserve, one without"), vms, [new TraceHost(8192, 1024), new TraceHost(8192)]))
+        {
+            for (int t = 0; t < 5; t++)
+                w.WriteTick([700, 900]);
+            w.Complete();
+        }
+
+        Assert.Equal(0, CliTests.Run("split", trace, "--shards", "2", "-o", tmp.File("split2")).Exit);
+        for (int i = 0; i < 2; i++)
+        {
+            (exit, _, stderr) = CliTests.Run("replay", tmp.File("split2"), "--shard", $"{i}/2", "-o", tmp.File("out2"), "--reserve", "4096");
+            Assert.True(exit == 0, stderr);
+        }
+    }
+
+    /// <summary>
+    /// A split folder holding splits into two counts, replayed with the shard from the scheduler's index alone, names both
+    /// (before: "JOB_COMPLETION_INDEX is set but the number of shards is not", which did not say why).
+    /// </summary>
+    [Fact]
+    public void Replay_FolderWithTwoSplits_UnderAnIndexAlone_NamesBoth()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "2", "-o", tmp.File("split")).Exit);
+        Assert.Equal(0, CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "4", "-o", tmp.File("split")).Exit);
+        (int exit, _, string stderr) = RunProcess(new Dictionary<string, string> { [Shards.KubernetesIndex] = "0" }, "replay", tmp.File("split"), "-o", tmp.File("out"));
+        Assert.Equal(2, exit);
+        Assert.Contains("holds splits into 2 and 4 shards: give --shards N (or --shard INDEX/N) to choose one", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
     }
 
     [Fact]
@@ -924,8 +983,10 @@ public class ShardTests
 
     /// <summary>
     /// Where the index and count come from when several sources are set (docs/cluster.md, "The shard index", in order):
-    /// <c>JOB_COMPLETION_INDEX</c> before <c>SLURM_ARRAY_TASK_ID</c>; the count from <c>SLURM_ARRAY_TASK_COUNT</c> before the
-    /// split folder's. A Slurm task below the array's minimum gives no shard.
+    /// <c>JOB_COMPLETION_INDEX</c> before <c>SLURM_ARRAY_TASK_ID</c>; the count from <c>SLURM_ARRAY_TASK_COUNT</c> where
+    /// neither --shards nor the split folder gives one (a folder holding splits into several counts), and refused where it
+    /// disagrees with either (before stop 54 it went before the split folder's, and --shards before it, in silence). A
+    /// Slurm task below the array's minimum gives no shard.
     /// </summary>
     [Fact]
     public void ShardIndex_SourcesTakenInTheDocumentedOrder_AnIndexBelowTheArraysMinimumIsRefused()
@@ -933,8 +994,10 @@ public class ShardTests
         static Func<string, string?> Env(params (string Name, string Value)[] vars) => name => vars.FirstOrDefault(v => v.Name == name).Value;
 
         Assert.Equal(new ShardId(1, 4), Shards.Resolve(null, 4, null, Env((Shards.KubernetesIndex, "1"), (Shards.SlurmIndex, "3"))));
-        Assert.Equal(new ShardId(1, 2), Shards.Resolve(null, null, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2"))));
-        Assert.Equal(new ShardId(1, 3), Shards.Resolve(null, 3, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2")))); // --shards first
+        Assert.Equal(new ShardId(1, 2), Shards.Resolve(null, null, null, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2"))));
+        Assert.Throws<CliError>(() => Shards.Resolve(null, null, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2"))));
+        Assert.Throws<CliError>(() => Shards.Resolve(null, 3, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2"))));
+        Assert.Equal(new ShardId(1, 3), Shards.Resolve("1/3", null, 4, Env((Shards.SlurmIndex, "1"), (Shards.SlurmCount, "2")))); // --shard first
 
         CliError e = Assert.Throws<CliError>(() => Shards.Resolve(null, null, null, Env((Shards.SlurmIndex, "0"), (Shards.SlurmMin, "1"), (Shards.SlurmCount, "4"))));
         Assert.Contains("SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN gives shard -1, which does not exist", e.Message, StringComparison.Ordinal);
