@@ -234,11 +234,18 @@ internal static class CompareCommand
         if (text is null)
             return [];
         var list = new List<BalancerPolicy>();
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        foreach (string part in parts)
         {
+            // An empty entry ("hyperv,,esx") or a policy listed twice is most likely a slip in the list: named, not dropped.
+            if (part.Length == 0 && parts.Any(x => x.Length > 0))
+                throw new CliError($"--policies '{text}': an empty entry between commas: expected hyperv, static, squeezed, mom or esx, comma-separated, each once.");
+            if (part.Length == 0)
+                continue;
             BalancerPolicy p = ReplayCommand.ParsePolicy(part, "--policies");
-            if (!list.Contains(p))
-                list.Add(p);
+            if (list.Contains(p))
+                throw new CliError($"--policies '{text}': '{part}' is the same policy as one listed before it: give each once (with other parameters it is another policy: esx,esx:idleTaxPerMille=0).");
+            list.Add(p);
         }
 
         if (list.Count == 0)

@@ -158,8 +158,18 @@ public sealed record BalancerPolicy
                 bool known = settable.Split(", ").Any(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
                 // The *Seconds parameters take any number; the others a whole one ("1.5" is a number, but not one of those).
                 bool seconds = name.EndsWith("seconds", StringComparison.OrdinalIgnoreCase);
+                // A whole number past int's range is named with the parameter's own range (which Validate gives for the
+                // ones in int's range), not int's.
+                string range = name.ToLowerInvariant() switch
+                {
+                    "targetfreemb" => "0..1048576 MB",
+                    "samples" => string.Create(ic, $"1..{MaxMomSamples}"),
+                    "idletaxpermille" => "0..999 per mille",
+                    "softpercent" => "0..100 %",
+                    _ => "the soft level..100 %",
+                };
                 string why = seconds ? "is not a number of seconds"
-                    : isDouble && d == Math.Floor(d) ? string.Create(ic, $"is out of range: expected a whole number from {int.MinValue} to {int.MaxValue}")
+                    : isDouble && d == Math.Floor(d) ? $"is out of range: expected {range}"
                     : "is not a whole number";
                 throw new FormatException(known
                     ? $"'{value}' {why} for {policy.Key}'s {name}."
@@ -259,7 +269,7 @@ public sealed record BalancerPolicy
         if (EsxHighPercent < EsxSoftPercent)
         {
             throw new InvariantOutOfRangeException(nameof(EsxHighPercent), EsxHighPercent, string.Create(CultureInfo.InvariantCulture,
-                $"{EsxHighPercent} % is below the soft level ({EsxSoftPercent} %): the high level must be at least the soft level (P7); set it too, e.g. esx:softPercent={EsxSoftPercent}:highPercent={Math.Min(100, EsxSoftPercent + 2)}."));
+                $"{EsxHighPercent} % is below the soft level ({EsxSoftPercent} %): the high level must be at least the soft level (P9); set it too, e.g. esx:softPercent={EsxSoftPercent}:highPercent={Math.Min(100, EsxSoftPercent + 2)}."));
         }
     }
 
