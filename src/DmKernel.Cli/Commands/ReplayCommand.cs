@@ -98,6 +98,8 @@ internal static class ReplayCommand
             options = options with { GuestIndexOfVm = Shards.ParseRanges(ranges, reader.Vms.Count, traceFile) };
 
         using var engine = Cli.Guard(() => new ReplayEngine(reader, options));
+        if (PolicyPeriods.Warning("--policy", options.Policy, reader.Header.TickSeconds) is string periods)
+            Console.Error.WriteLine(periods);
         using var staged = new StagedOutput(outputDir);
         int every = hostSeriesEvery ?? (int)Math.Max(1, engine.TotalTicks / 500);
 

@@ -70,6 +70,9 @@ internal sealed partial class CompareReport
         {
             IReadOnlyList<KeyValuePair<string, string>> ps = p.Policy.Parameters();
             string text = ps.Count == 0 ? (p.Policy.Kind == PolicyKind.HyperV ? "R9–R15 with the model's parameters" : "none") : string.Join(", ", ps.Select(kv => $"{kv.Key} {kv.Value}"));
+            string runAs = PolicyPeriods.RunAs(p.Policy, result.TickSeconds);
+            if (runAs.Length > 0)
+                text += string.Create(Ic, $"; at {result.TickSeconds:0.###}-s ticks {runAs}");
             md.AppendLine(Ic, $"| {p.Policy.Name} | {text} |");
         }
 

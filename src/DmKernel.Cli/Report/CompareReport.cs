@@ -34,19 +34,29 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         if (result.Sensitivity.Count > 0)
             sb.AppendLine().AppendLine().Append(SensitivitySentence());
         if (!result.Guests.IsIdeal)
-            sb.AppendLine().AppendLine().Append(Ic, $"Guests (P10, recorded in the trace, in every probe): {GuestsText(result.Guests)}.");
+            sb.AppendLine().AppendLine().Append(Ic, $"Guests (P10, recorded in the trace, in every probe): {GuestsText(result.Guests, result.TickSeconds)}.");
         if (result.Warnings.Count > 0)
             sb.AppendLine().AppendLine().Append(Ic, $"{result.Warnings.Count} warning(s): {(inReport ? "see Warnings below" : "see report.md")}.");
         return sb.ToString().TrimEnd();
     }
 
     /// <summary>"10 % of the VMs stuck (...), 20 % of the VMs slow (64 MB/s at most)": a P10 mix as a planner reads it.</summary>
-    private static string GuestsText(GuestMix mix) => string.Join(", ", mix.Parts.Select(p => string.Create(Ic, $"{p.Share * 100:0.####} % of the VMs {p.Response.Kind switch
+    /// <remarks>Spells that are not whole ticks of <paramref name="tickSeconds"/> are given as they ran (P10's spells run in
+    /// whole ticks, rounded half up, at least one): "stuck 30 s, then ideal 60 s, in turn (at 60-s ticks: 1 tick, then 1)".</remarks>
+    private static string GuestsText(GuestMix mix, double tickSeconds) => string.Join(", ", mix.Parts.Select(p => string.Create(Ic, $"{p.Share * 100:0.####} % of the VMs {p.Response.Kind switch
     {
         GuestResponseKind.Stuck => "stuck (their balloon never moves)",
         GuestResponseKind.Rate => string.Create(Ic, $"slow ({p.Response.RateMbPerSecond} MB/s at most)"),
-        _ => string.Create(Ic, $"stuck {p.Response.StuckSeconds} s, then ideal {p.Response.IdealSeconds} s, in turn"),
+        _ => string.Create(Ic, $"stuck {p.Response.StuckSeconds} s, then ideal {p.Response.IdealSeconds} s, in turn{SpellsAsRun(p.Response, tickSeconds)}"),
     }}")));
+
+    private static string SpellsAsRun(GuestResponse r, double tickSeconds)
+    {
+        ModelParameters model = ModelParameters.Default with { TickSeconds = tickSeconds };
+        int stuck = model.ToTicks(r.StuckSeconds), ideal = model.ToTicks(r.IdealSeconds);
+        bool whole = Math.Abs(stuck * tickSeconds - r.StuckSeconds) <= 1e-9 * r.StuckSeconds && Math.Abs(ideal * tickSeconds - r.IdealSeconds) <= 1e-9 * r.IdealSeconds;
+        return whole ? "" : string.Create(Ic, $" (at {tickSeconds:0.###}-s ticks: {Words.Count(stuck, "tick")}, then {ideal})");
+    }
 
     private string Answer()
     {
@@ -190,7 +200,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         md.AppendLine(Ic, $"- **VMs per host**: {o.HostsPerProbe} hosts of {o.Host.TotalMb} MB ({o.Host.ReserveMb} MB reserve) filled with N VMs each, drawn from the trace's {Count(result.PoolVms, "VM")} with replacement, each playing its own series from a random tick (wrapping around); the largest N that meets the level, for {Count(o.Seeds, "draw")} (seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}): median and range. Every strategy sees the same draws, so ratios are taken draw by draw.");
         md.AppendLine(Ic, $"- **Hosts needed**: the trace's own VMs re-packed by Startup (largest first, onto the least-loaded host) onto k hosts; the fewest k that meets the level.");
         md.AppendLine(Ic, $"- Each probe replays {result.Ticks} ticks of {result.TickSeconds:0.###} s through the kernel after a warm-up in which the VMs start one after another as room allows (R4), as an administrator boots a host. Demand model of the trace: {result.RecordedDemand?.Describe() ?? "none recorded (the trace's values are committed demand)"}.");
-        md.AppendLine(Ic, $"- **Guests** (P10): {(result.Guests.IsIdeal ? "all ideal (the trace records no mix): every balloon and hot-add is carried out at once" : GuestsText(result.Guests) + ", the rest ideal; the mix the trace records, applied in every probe under every strategy and policy, each VM's response drawn from its index in the trace")}.");
+        md.AppendLine(Ic, $"- **Guests** (P10): {(result.Guests.IsIdeal ? "all ideal (the trace records no mix): every balloon and hot-add is carried out at once" : GuestsText(result.Guests, result.TickSeconds) + ", the rest ideal; the mix the trace records, applied in every probe under every strategy and policy, each VM's response drawn from its index in the trace")}.");
         md.AppendLine(Ic, $"- {Words.Count(result.ProbesRun, "probe")}, {Words.VmTicks(result.VmTicksReplayed)}, {seconds:F1} s.");
         md.AppendLine();
 

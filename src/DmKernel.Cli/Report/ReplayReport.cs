@@ -54,7 +54,8 @@ internal static class ReplayReport
         IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
         md.AppendLine();
         // The policy's own name, then every parameter it ran with, each once (Name would repeat the changed ones).
-        md.AppendLine(ic, $"Balancer policy: {BalancerPolicy.Of(policy.Kind).Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).");
+        string runAs = PolicyPeriods.RunAs(policy, tick);
+        md.AppendLine(ic, $"Balancer policy: {BalancerPolicy.Of(policy.Kind).Name}{(parameters.Count == 0 ? "" : " (" + string.Join(", ", parameters.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} (docs/policies.md).{(runAs.Length == 0 ? "" : $" Its periods run in whole ticks of {tick:0.###} s: {runAs}.")}");
         md.AppendLine();
         md.AppendLine("| metric | value |");
         md.AppendLine("|---|---|");

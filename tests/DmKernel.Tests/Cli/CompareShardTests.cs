@@ -91,17 +91,18 @@ public partial class CompareShardTests
             Hosts = 2,
             Ticks = 120,
             Seed = 4,
-            Guests = DmKernel.Traces.GuestMix.Parse("stuck=10%,rate:64=20%"),
+            Guests = DmKernel.Traces.GuestMix.Parse("stuck=10%,rate:64=20%,intermittent:30/60=10%"),
         });
         string[] options = ["--seeds", "1", "--policies", "hyperv,squeezed"];
         (int exit, string stdout, string stderr) = CliTests.Run(["compare", trace, "-o", tmp.File("single"), .. options]);
         Assert.True(exit == 0, stderr);
-        const string Said = "Guests (P10, recorded in the trace, in every probe): 10 % of the VMs stuck (their balloon never moves), 20 % of the VMs slow (64 MB/s at most).";
+        // The intermittent spells as they ran at the trace's 60-s ticks (P10's spells run in whole ticks; stop 54).
+        const string Said = "Guests (P10, recorded in the trace, in every probe): 10 % of the VMs stuck (their balloon never moves), 20 % of the VMs slow (64 MB/s at most), 10 % of the VMs stuck 30 s, then ideal 60 s, in turn (at 60-s ticks: 1 tick, then 1).";
         Assert.Contains(Said, stdout, StringComparison.Ordinal);
         string report = File.ReadAllText(tmp.File("single/report.md"));
         Assert.Contains(Said, report, StringComparison.Ordinal);
         Assert.Contains("- **Guests** (P10): 10 % of the VMs stuck", report, StringComparison.Ordinal);
-        Assert.Equal("stuck=10%,rate:64=20%", (string)JsonNode.Parse(File.ReadAllText(tmp.File("single/comparison.json")))!["guests"]!);
+        Assert.Equal("stuck=10%,rate:64=20%,intermittent:30/60=10%", (string)JsonNode.Parse(File.ReadAllText(tmp.File("single/comparison.json")))!["guests"]!);
         Assert.Matches(@"\d+ warning\(s\): see report\.md\.", stdout);
         Assert.Matches(@"\d+ warning\(s\): see Warnings below\.", report);
         Assert.Contains("## Warnings", report, StringComparison.Ordinal);
@@ -125,6 +126,8 @@ public partial class CompareShardTests
         Assert.DoesNotContain("Guests (P10", stdout, StringComparison.Ordinal);
         Assert.Contains("- **Guests** (P10): all ideal (the trace records no mix)", File.ReadAllText(tmp.File("sample/report.md")), StringComparison.Ordinal);
         Assert.Equal("ideal", (string)JsonNode.Parse(File.ReadAllText(tmp.File("sample/comparison.json")))!["guests"]!);
+        // Squeezed's periods as they ran at the sample's 60-s ticks (stop 54).
+        Assert.Contains("| Xen squeezed | periodSeconds 10, targetFreeMb 9, stuckSeconds 5; at 60-s ticks periodSeconds 10 s runs as 1 tick (60 s), stuckSeconds 5 s as 1 tick (60 s) |", File.ReadAllText(tmp.File("sample/report.md")), StringComparison.Ordinal);
         Assert.Matches(@"Xen squeezed +\d+ VMs per host \([0-9.]+ × static provisioned\), [5-9] hosts;", stdout); // beyond the default limit of 4
         (exit, stdout, _) = CliTests.Run("compare", Trace, "-o", tmp.File("sample-limited"), "--seeds", "1", "--max-ticks", "360", "--policies", "squeezed", "--max-hosts", "4");
         Assert.Equal(0, exit);

@@ -228,4 +228,30 @@ public class PolicyFleetTests
         Assert.Contains(message, stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any(), "an output was written");
     }
+
+    /// <summary>
+    /// A policy's periods run in whole ticks (rounded half up, at least one): at the sample's 60-s ticks squeezed's 10-s
+    /// period and 5-s stuck detection run on every tick, and replay says so on the console and in report.md (before stop
+    /// 54 nothing did, and README explained a 300-s-tick result by MoM's 15 s); where the periods are whole ticks, nothing
+    /// is said.
+    /// </summary>
+    [Fact]
+    public void PolicyPeriodsShorterThanATick_AreSaidAsTheyRan()
+    {
+        Assert.Equal("periodSeconds 10 s runs as 1 tick (60 s), stuckSeconds 5 s as 1 tick (60 s)", DmKernel.Cli.Report.PolicyPeriods.RunAs(BalancerPolicy.Squeezed, 60));
+        Assert.Equal("periodSeconds 15 s runs as 2 ticks (20 s)", DmKernel.Cli.Report.PolicyPeriods.RunAs(BalancerPolicy.Mom, 10)); // 1.5 ticks, half up
+        Assert.Equal("", DmKernel.Cli.Report.PolicyPeriods.RunAs(BalancerPolicy.Squeezed, 5)); // 2 ticks and 1 tick: whole
+        Assert.Equal("", DmKernel.Cli.Report.PolicyPeriods.RunAs(BalancerPolicy.HyperV, 300));
+
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--policy", "squeezed", "--max-ticks", "5");
+        Assert.True(exit == 0, stderr);
+        const string Said = "its periods run in whole ticks of 60 s: periodSeconds 10 s runs as 1 tick (60 s), stuckSeconds 5 s as 1 tick (60 s).";
+        Assert.Contains("warning: --policy squeezed: " + Said, stderr, StringComparison.Ordinal);
+        Assert.Contains("(docs/policies.md). Its periods run in whole ticks of 60 s: periodSeconds 10 s runs as 1 tick (60 s)", File.ReadAllText(tmp.File("out/report.md")), StringComparison.Ordinal);
+
+        (exit, _, stderr) = CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out2"), "--policy", "squeezed:periodSeconds=120:stuckSeconds=60", "--max-ticks", "5");
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("whole ticks", stderr + File.ReadAllText(tmp.File("out2/report.md")), StringComparison.Ordinal);
+    }
 }
