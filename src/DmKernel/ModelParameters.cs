@@ -62,10 +62,24 @@ public sealed record ModelParameters
     {
         get
         {
-            double mb = Math.Floor(MaxRemovePerSecondMb * TickSeconds);
+            double mb = FloorNear(MaxRemovePerSecondMb * TickSeconds);
             long cap = (long)Math.Min(mb, int.MaxValue) & ~(long)(GranularityMb - 1);
             return (int)Math.Max(GranularityMb, cap);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="x"/> rounded down, where a value within 8 units in the last place below a whole number is that number
+    /// (the error of a product or ratio of two doubles, not a fraction any decimals the user writes can give):
+    /// a product or ratio with a decimal tick is evaluated as the decimals the user wrote, not as their binary neighbours
+    /// (0.29 s is stored a hair below 0.29, so 200 MB/s × 0.29 s came to 57.999… and floored to 57, not 58; 0.3 s ÷ 0.2 s
+    /// came to 1.4999… and rounded half up to 1, not 2). P1: products with ratios "evaluated exactly and rounded down".
+    /// </summary>
+    internal static double FloorNear(double x)
+    {
+        double whole = Math.Round(x);
+        double ulp = Math.BitIncrement(Math.Max(1, Math.Abs(whole))) - Math.Max(1, Math.Abs(whole));
+        return whole > x && whole - x <= 8 * ulp ? whole : Math.Floor(x);
     }
 
     /// <summary>Converts a period in seconds to ticks: round half up, at least 1; NaN is refused.</summary>
@@ -73,7 +87,7 @@ public sealed record ModelParameters
     {
         if (double.IsNaN(seconds))
             throw new InvariantOutOfRangeException(nameof(seconds), seconds, "a period in seconds, not NaN.");
-        double ticks = Math.Floor(seconds / TickSeconds + 0.5);
+        double ticks = FloorNear(seconds / TickSeconds + 0.5);
         return ticks < 1 ? 1 : ticks > int.MaxValue ? int.MaxValue : (int)ticks;
     }
 

@@ -18,7 +18,7 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt)." };
+        var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to compare on (whole: compare --shard shares the searches, not the trace)." };
         var output = new Option<string>("--output", "-o") { Description = "Output folder for report.md, comparison.json and density.png (created if missing; earlier outputs are replaced only when the comparison completes).", HelpName = "DIR", Required = true };
         var limit = new Option<double>("--paging-limit") { Description = "Service level: the largest share of the servable VM-time paging, 0 to 1 (0.01 = 1 %).", HelpName = "FRACTION", DefaultValueFactory = _ => 0.01 };
         var pressureLimit = new Option<int?>("--pressure-limit") { Description = "Service level, optional: the largest percentile of R10's Current Pressure, % (1..100000). [default: none]", HelpName = "PERCENT" };
@@ -29,7 +29,7 @@ internal static class CompareCommand
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated % (5..2000 each), or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
-        var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
+        var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
         var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (at least 1). [default: no limit: from what the VMs' Startup memory needs, + 1, up to one VM per host]", HelpName = "N" };
         var common = new CommonOptions();
@@ -150,7 +150,7 @@ internal static class CompareCommand
             {
                 int[] owner = plan.Assign(id.Count);
                 IReadOnlyList<SearchOutcome> mine = Cli.Guard(() => CapacityStudy.RunSearches(plan, i => owner[i] == id.Index));
-                string fingerprint = CompareShard.Fingerprint(traceFile, series, options, maxTicks, id.Count).ToString();
+                string fingerprint = CompareShard.Fingerprint(traceFile, series, options, id.Count).ToString();
                 string dir = CompareShard.Write(outputDir, id, fingerprint, options, facts, mine, plan.Searches.Count, clock.Elapsed.TotalSeconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Shard {id}: {mine.Count} of {plan.Searches.Count} searches, {Words.Count(mine.Sum(o => o.Probes), "probe")}, {Words.VmTicks(mine.Sum(o => o.VmTicks))} in {clock.Elapsed.TotalSeconds:F1} s."));
@@ -237,15 +237,15 @@ internal static class CompareCommand
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         foreach (string part in parts)
         {
-            // An empty entry ("hyperv,,esx") or a policy listed twice is most likely a slip in the list: named, not dropped.
+            // An empty entry ("hyperv,,esx", or a shell variable that expanded to nothing) may be a policy lost from the
+            // list: named, not dropped. A policy listed twice is compared once (CompareHostSizeTests).
             if (part.Length == 0 && parts.Any(x => x.Length > 0))
-                throw new CliError($"--policies '{text}': an empty entry between commas: expected hyperv, static, squeezed, mom or esx, comma-separated, each once.");
+                throw new CliError($"--policies '{text}': an empty entry between commas: expected hyperv, static, squeezed, mom or esx, comma-separated.");
             if (part.Length == 0)
                 continue;
             BalancerPolicy p = ReplayCommand.ParsePolicy(part, "--policies");
-            if (list.Contains(p))
-                throw new CliError($"--policies '{text}': '{part}' is the same policy as one listed before it: give each once (with other parameters it is another policy: esx,esx:idleTaxPerMille=0).");
-            list.Add(p);
+            if (!list.Contains(p))
+                list.Add(p);
         }
 
         if (list.Count == 0)
@@ -258,8 +258,13 @@ internal static class CompareCommand
         if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             return [];
         var list = new List<int>();
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        foreach (string part in parts)
         {
+            if (part.Length == 0 && parts.Any(x => x.Length > 0))
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--buffers '{text}': an empty entry between commas: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'."));
+            if (part.Length == 0)
+                continue;
             if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b < VmSettings.MinBuffer || b > VmSettings.MaxBuffer)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--buffers: '{part}' is not a buffer: expected whole percentages from {VmSettings.MinBuffer} to {VmSettings.MaxBuffer} (R1), comma-separated, or 'none'."));
             if (!list.Contains(b))

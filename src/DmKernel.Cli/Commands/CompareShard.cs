@@ -30,7 +30,7 @@ internal static class CompareShard
     public static string FolderName(ShardId id) => Prefix + id.Name;
 
     /// <summary>The trace and every setting that changes a comparison's result (not --threads or --path).</summary>
-    public static RunFingerprint Fingerprint(string traceFile, TraceSeries series, CapacityOptions o, long? maxTicks, int shards)
+    public static RunFingerprint Fingerprint(string traceFile, TraceSeries series, CapacityOptions o, int shards)
     {
         var ic = CultureInfo.InvariantCulture;
         ModelParameters m = o.Probe.Model;
@@ -38,8 +38,9 @@ internal static class CompareShard
             .Add("trace", Path.GetFileName(traceFile))
             .Add("trace size", string.Create(ic, $"{new FileInfo(traceFile).Length} bytes"))
             .Add("trace id", Shards.TraceId(traceFile))
-            .Add("trace ticks", string.Create(ic, $"{series.Ticks}"))
-            .Add("--max-ticks", maxTicks is long max ? string.Create(ic, $"{max}") : "(the whole trace)")
+            // The ticks compared, not --max-ticks as given: --max-ticks 1440 on a trace of 1440 ticks is the whole trace,
+            // and shards run with and without it merge (they were refused as "other options").
+            .Add("ticks compared (the trace's, or --max-ticks)", string.Create(ic, $"{series.Ticks}"))
             .Add("--paging-limit", string.Create(ic, $"{o.Level.MaxPagingShare:R}"))
             .Add("--pressure-limit", o.Level.MaxPressure is int p ? string.Create(ic, $"{p}") : "(none)")
             .Add("--pressure-percentile", string.Create(ic, $"{o.Level.PressurePercentile:R}"))
@@ -48,7 +49,9 @@ internal static class CompareShard
             .Add("--hosts-per-probe", string.Create(ic, $"{o.HostsPerProbe}"))
             .Add("--seeds", string.Create(ic, $"{o.Seeds}"))
             .Add("--seed", string.Create(ic, $"{o.Seed}"))
-            .Add("--buffers", string.Join(',', o.Strategies.Select(s => s.Key)))
+            // The buffers as given (--buffers 20), then the strategy list they make, so that a difference reads as typed.
+            .Add("--buffers", o.Strategies.Any(s => s.IsDynamic && s.Parameter != 0) ? string.Join(',', o.Strategies.Where(s => s.IsDynamic && s.Parameter != 0).Select(s => s.Parameter.ToString(ic))) : "none")
+            .Add("strategies", string.Join(',', o.Strategies.Select(s => s.Key)))
             .Add("--sensitivity", o.Sensitivity.Count == 0 ? "off" : string.Join(' ', o.Sensitivity.Select(d => string.Create(ic, $"k={d.K:R}:base={d.OsBaseMb:R}:cap={d.OsBaseCapPercent:R}"))))
             .Add("--policies", o.Policies.Count == 0 ? "(none)" : string.Join(',', o.Policies.Select(ShardReplay.PolicyText)))
             .Add("--max-hosts", o.MaxHosts is int h ? string.Create(ic, $"{h}") : "(enough for every strategy)")

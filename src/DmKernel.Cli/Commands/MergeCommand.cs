@@ -22,7 +22,7 @@ internal static class MergeCommand
     public static Command Create()
     {
         var dirs = new Argument<string[]>("DIR") { Description = "Shard output folders (shard-IIII-of-NNNN written by replay --shard, or compare-shard-IIII-of-NNNN written by compare --shard), or folders holding them.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, fleet.csv, placement.csv and report.md (written only when the merge completes).", HelpName = "DIR", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder for a replay's summary.json, hosts.csv, fleet.csv, placement.csv, report.md and plots, or a comparison's report.md, comparison.json and plots (written only when the merge completes).", HelpName = "DIR", Required = true };
         var command = new Command("merge", "Merge the outputs of replay --shard into one replay's summary.json, hosts.csv, fleet.csv, placement.csv and report.md, or those of compare --shard into one comparison's report.md, comparison.json and plots.") { dirs, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(dirs)!, result.GetValue(output)!, cancel))));
         return command;
@@ -267,7 +267,13 @@ internal static class MergeCommand
 
             var inside = Directory.EnumerateDirectories(dir, "*shard-*-of-*").Where(d => IsShardName(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToList();
             if (inside.Count == 0)
-                throw new CliError($"'{dir}' holds no shard outputs (shard-IIII-of-NNNN folders written by replay --shard, compare-shard-IIII-of-NNNN by compare --shard).", 1);
+            {
+                // A split folder (the shard traces) given for the shard outputs is the likely slip: say so.
+                string split = ShardReplay.SplitCounts(dir).Count > 0
+                    ? " It holds shard traces (shard-*-of-*.dmt): it is a folder dmkernel split wrote, the input of replay --shard; merge the folder replay --shard -o wrote."
+                    : "";
+                throw new CliError($"'{dir}' holds no shard outputs (shard-IIII-of-NNNN folders written by replay --shard, compare-shard-IIII-of-NNNN by compare --shard).{split}", 1);
+            }
             found.AddRange(inside);
         }
 

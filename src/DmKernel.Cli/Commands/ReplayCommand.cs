@@ -15,14 +15,14 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay." };
+        var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay, or the folder dmkernel split wrote (with --shard, or a scheduler's index)." };
         var output = new Option<string>("--output", "-o") { Description = "Output folder for summary.json, hosts.csv, fleet.csv, placement.csv and report.md (created if missing; earlier outputs are replaced only when the replay completes).", HelpName = "DIR", Required = true };
         var every = new Option<int?>("--host-series-every") { Description = "Write hosts.csv rows every N ticks (at least 1). [default: about 500 samples per host]", HelpName = "TICKS" };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save a checkpoint in DIR/.checkpoint every N ticks (at least 1), so that --resume can continue an interrupted replay. [default: no checkpoints]", HelpName = "TICKS" };
         var policy = new Option<string>("--policy") { Description = "The balancer policy: hyperv (Hyper-V Dynamic Memory), static, squeezed (Xen), mom (oVirt MoM) or esx (VMware ESX), with its defaults or with parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md).", HelpName = "hyperv|static|squeezed|mom|esx", DefaultValueFactory = _ => "hyperv" };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
-        var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
-        var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: SLURM_ARRAY_TASK_COUNT, else the split folder's]", HelpName = "N" };
+        var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
+        var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: the split folder's, else SLURM_ARRAY_TASK_COUNT; refused where they differ]", HelpName = "N" };
         var common = new CommonOptions();
         var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, shard, shards };
         common.AddTo(command);

@@ -16,7 +16,7 @@ internal static class SplitCommand
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) with a placement (hosts) to split." };
         var shards = new Option<int>("--shards", "-n") { Description = "Number of shards (1 up to the trace's host count).", HelpName = "N", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder: shard-0000-of-N.dmt ... (all moved into place together once every shard is complete; a failed split leaves none).", HelpName = "DIR", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder: shard-0000-of-000N.dmt ... (all moved into place together once every shard is complete; a failed split leaves none).", HelpName = "DIR", Required = true };
         var command = new Command("split", "Split a trace by host into N shard traces of about equal VM counts, for replay --shard on N machines or processes.") { file, shards, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(file)!, result.GetValue(shards), result.GetValue(output)!, cancel))));
         return command;

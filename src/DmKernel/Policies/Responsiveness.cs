@@ -30,7 +30,7 @@ internal static class Responsiveness
     /// <summary>P10: a rate of <paramref name="mbPerSecond"/> as MB per tick, rounded down to the granularity, at least one granule.</summary>
     public static int RatePerTick(int mbPerSecond, double tickSeconds, int granularityMb)
     {
-        double mb = Math.Floor(mbPerSecond * tickSeconds);
+        double mb = ModelParameters.FloorNear(mbPerSecond * tickSeconds); // 200 MB/s × 0.29 s is 58 MB, not 57.999… floored
         long perTick = (long)Math.Min(mb, int.MaxValue - granularityMb) & ~(long)(granularityMb - 1);
         return (int)Math.Max(granularityMb, perTick);
     }

@@ -273,7 +273,16 @@ public partial class CompareShardTests
         // Another span of the trace (another --max-ticks) is named too.
         Assert.Equal(0, CliTests.Run("compare", Trace, "--shard", "2/3", "-o", tmp.File("other"), "--seeds", "1", "--max-ticks", "300").Exit);
         string s0 = Path.Combine(shards, "compare-shard-0000-of-0003"), s1 = Path.Combine(shards, "compare-shard-0001-of-0003");
-        ShardTests.AssertRefused("--max-ticks 300 in shard 2, 360 in shard 0", "merge", s0, s1, Path.Combine(tmp.File("other"), "compare-shard-0002-of-0003"), "-o", output);
+        ShardTests.AssertRefused("ticks compared (the trace's, or --max-ticks) 300 in shard 2, 360 in shard 0", "merge", s0, s1, Path.Combine(tmp.File("other"), "compare-shard-0002-of-0003"), "-o", output);
+
+        // --max-ticks of the whole trace (the sample's 1440 ticks) is the whole trace: such a shard merges with shards run
+        // without it (before stop 54: refused as "--max-ticks 1440 in shard 2, (the whole trace) in shard 0"). And --buffers
+        // is named as typed, not as the strategy list it makes.
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run(["compare", Trace, "--shard", $"{i}/3", "-o", tmp.File("whole"), "--seeds", "1", .. i == 2 ? (string[])["--max-ticks", "1440"] : []]).Exit);
+        Assert.Equal(0, CliTests.Run("merge", tmp.File("whole"), "-o", tmp.File("whole-merged")).Exit);
+        Assert.Equal(0, CliTests.Run("compare", Trace, "--shard", "2/3", "-o", tmp.File("buffers"), "--seeds", "1", "--max-ticks", "360", "--buffers", "20").Exit);
+        ShardTests.AssertRefused("--buffers 20 in shard 2, 10,50 in shard 0", "merge", s0, s1, Path.Combine(tmp.File("buffers"), "compare-shard-0002-of-0003"), "-o", output);
 
         // Another count of shards; a replay shard among compare shards.
         Assert.Equal(0, CliTests.Run("compare", Trace, "--shard", "1/2", "-o", tmp.File("two"), "--seeds", "1", "--max-ticks", "360").Exit);

@@ -857,6 +857,8 @@ public class ShardTests
         Assert.Contains("has no shard-0001-of-0003.dmt for shard 1/3: it holds a split into 2 shards", stderr, StringComparison.Ordinal);
         // Not "split the trace ... -o SPLIT" into the same folder, which would leave two splits side by side.
         Assert.Contains("Give --shard INDEX/2 (0..1), or split the trace into 3 shards in another folder", stderr, StringComparison.Ordinal);
+        // merge given the split folder (the shard traces) in place of the shard outputs says which folder it is.
+        AssertRefused("It holds shard traces (shard-*-of-*.dmt): it is a folder dmkernel split wrote, the input of replay --shard; merge the folder replay --shard -o wrote.", "merge", tmp.File("split"), "-o", tmp.File("merged"));
         Assert.False(Directory.Exists(tmp.File("out")));
 
         (exit, _, stderr) = CliTests.Run("split", ReplayDeterminismTests.SampleTrace, "--shards", "5", "-o", tmp.File("split5"));

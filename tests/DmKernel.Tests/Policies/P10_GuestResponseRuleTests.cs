@@ -1,3 +1,4 @@
+using CsCheck;
 using DmKernel.Policies;
 
 namespace DmKernel.Tests.Policies;
@@ -38,6 +39,27 @@ public class P10_GuestResponseRuleTests
         Assert.Equal(2, Responsiveness.RatePerTick(1, 1, 2));        // 1 MB/s: one granule per tick
         Assert.Equal(30_000, Responsiveness.RatePerTick(100, 300, 2)); // a 5-minute tick
         Assert.Equal(64, Responsiveness.RatePerTick(100, 1, 64));    // 100 → 64 with G = 64
+        Assert.Equal(58, Responsiveness.RatePerTick(200, 0.29, 2));  // 0.29 is stored a hair below: 57.999… read 56 before stop 54
+    }
+
+    /// <summary>
+    /// P1's "evaluated exactly and rounded down" for a tick the user writes in decimals: the rate per tick (P10) and R12's
+    /// cap are the exact decimal product rounded down, whatever binary neighbour the tick is stored as (ticks of 0.01 s
+    /// steps up to an hour, rates up to P10's fastest); and a period's ticks are the exact ratio rounded half up.
+    /// </summary>
+    [Fact]
+    public void P10_RateAndR12Cap_OfADecimalTick_AreTheExactDecimalProductRoundedDown()
+    {
+        Gen.Select(Gen.Int[1, 1_048_576], Gen.Int[1, 360_000]).Sample((rate, cents) =>
+        {
+            double tick = cents / 100.0;
+            long exact = (long)decimal.Floor(rate * (cents / 100m));
+            int expected = (int)Math.Max(2, Math.Min(exact, int.MaxValue - 2) & ~1L);
+            Assert.Equal(expected, Responsiveness.RatePerTick(rate, tick, 2));
+            Assert.Equal((int)Math.Max(2, Math.Min(exact, int.MaxValue) & ~1L), new ModelParameters { MaxRemovePerSecondMb = rate, TickSeconds = tick }.RemoveCapPerTickMb);
+        }, iter: 20_000);
+        Assert.Equal(2, new ModelParameters { TickSeconds = 0.2 }.ToTicks(0.3)); // 1.5 ticks, half up (1.4999… read 1 before stop 54)
+        Assert.Equal(1, new ModelParameters { TickSeconds = 0.2 }.ToTicks(0.29));
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public class R12_R13_RemoveAddTests
     [InlineData(1020, 2.0, 2040)]
     [InlineData(1, 1.0, 2)]         // at least one granule
     [InlineData(1020, 0.001, 2)]    // floor(1.02) = 1 → at least G
+    [InlineData(200, 0.29, 58)]     // the decimal product: 0.29 s is stored a hair below, 57.999… floored to 56 before stop 54
     public void R12_Cap_IsMaxRemovePerSecondTimesTick_RoundedDownToG_AtLeastG(int perSecond, double tickSeconds, int cap)
         => Assert.Equal(cap, new ModelParameters { MaxRemovePerSecondMb = perSecond, TickSeconds = tickSeconds }.RemoveCapPerTickMb);
 
