@@ -45,12 +45,12 @@ internal static partial class Cli
     }
 
     /// <summary>
-    /// A message naming a file in a run's staging folder (<c>DIR/.staging-PID-GUID/hosts.csv</c>, a hidden folder that is
+    /// A message naming a file in a run's staging folder (<c>DIR/.staging-PID-MACHINE-START-GUID/hosts.csv</c>, a hidden folder that is
     /// gone when the error is printed) names the output's own path instead (<c>DIR/hosts.csv</c>).
     /// </summary>
     internal static string WithoutStagingFolder(string message) => StagingFolder().Replace(message, "");
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"[/\\]\.staging-[0-9]+-[0-9a-f]{32}(?=[/\\])")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"[/\\]\.staging-[0-9]+-(?:[0-9a-f]{8}-[0-9a-f]{16}-)?[0-9a-f]{32}(?=[/\\])")]
     private static partial System.Text.RegularExpressions.Regex StagingFolder();
 
     /// <summary>What the tool says when a write failed with EFBIG where the file is not known (<see cref="FileTooLarge"/>).</summary>

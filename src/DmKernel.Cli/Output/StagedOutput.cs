@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
 using DmKernel.Cli.Commands;
 using DmKernel.Traces;
 
@@ -30,7 +34,7 @@ internal sealed class StagedOutput : IDisposable
             throw new CliError($"output '{directory}' is a file, expected a folder.", 1);
         if (Commands.Cli.FileInTheWay(Directory) is string blocker)
             throw new CliError($"'{blocker}' is a file, expected a folder (on the way to the output folder '{directory}').", 1);
-        Staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Staging = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $".staging-{Environment.ProcessId}-{MachineTag:x8}-{OwnStartTicks:x16}-{Guid.NewGuid():N}"));
         for (string? d = Directory; !string.IsNullOrEmpty(d) && !System.IO.Directory.Exists(d); d = Path.GetDirectoryName(d))
             _created.Add(d);
         try
@@ -289,27 +293,89 @@ internal sealed class StagedOutput : IDisposable
         }
     }
 
-    /// <summary>Deletes staging folders left by runs that were killed (their process no longer exists).</summary>
+    /// <summary>This machine, as staging folder names record it: XxHash32 of its name (a pod's name in Kubernetes).</summary>
+    internal static readonly uint MachineTag = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(Environment.MachineName));
+
+    /// <summary>This process's start time (UTC ticks), which tells it apart from a later process given the same id.</summary>
+    internal static readonly long OwnStartTicks = StartTicks(Environment.ProcessId) ?? 0;
+
+    /// <summary>How long a staging folder of another machine may go unwritten before it counts as abandoned.</summary>
+    internal static readonly TimeSpan OtherMachineTimeout = TimeSpan.FromHours(24);
+
+    private static long? StartTicks(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return p.HasExited ? null : p.StartTime.ToUniversalTime().Ticks;
+        }
+        catch (ArgumentException)
+        {
+            return null; // no such process
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return long.MinValue; // alive, its start unreadable (another user's): taken as the folder's own
+        }
+    }
+
+    /// <summary>
+    /// Deletes staging folders left by runs that were killed: <c>.staging-PID-MACHINE-START-GUID</c> of this machine whose
+    /// process no longer exists, or is another one given the same id (a container's tool runs as PID 1 every time: a
+    /// folder left by a killed run was kept for ever); one of another machine (shared storage: its process id means
+    /// nothing here, and a live run there lost its folder) only when nothing in it was written for
+    /// <see cref="OtherMachineTimeout"/>. Older names (<c>.staging-PID-GUID</c>) are judged by the process id alone.
+    /// </summary>
     private static void RemoveAbandoned(string directory)
     {
+        var ic = CultureInfo.InvariantCulture;
         foreach (string dir in System.IO.Directory.EnumerateDirectories(directory, ".staging-*"))
         {
             string[] parts = Path.GetFileName(dir).Split('-');
-            if (parts.Length < 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            if (parts.Length is not (3 or 5) || !int.TryParse(parts[1], NumberStyles.None, ic, out int pid))
                 continue;
             bool alive;
-            try
+            if (parts.Length == 3)
             {
-                using var p = System.Diagnostics.Process.GetProcessById(pid);
-                alive = !p.HasExited;
+                alive = StartTicks(pid) is not null;
             }
-            catch (ArgumentException)
+            else if (!uint.TryParse(parts[2], NumberStyles.AllowHexSpecifier, ic, out uint machine) || !long.TryParse(parts[3], NumberStyles.AllowHexSpecifier, ic, out long start))
             {
-                alive = false;
+                continue;
+            }
+            else if (machine != MachineTag)
+            {
+                alive = DateTime.UtcNow - LastWrite(dir) < OtherMachineTimeout;
+            }
+            else
+            {
+                long? now = StartTicks(pid);
+                alive = now == long.MinValue || (now is long t && Math.Abs(t - start) < TimeSpan.TicksPerSecond);
             }
 
             if (!alive)
                 System.IO.Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The latest write to <paramref name="dir"/> or anything in it (now where it cannot be read: kept).</summary>
+    private static DateTime LastWrite(string dir)
+    {
+        try
+        {
+            DateTime last = System.IO.Directory.GetLastWriteTimeUtc(dir);
+            foreach (string e in System.IO.Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories))
+            {
+                DateTime t = System.IO.File.GetLastWriteTimeUtc(e);
+                if (t > last)
+                    last = t;
+            }
+
+            return last;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return DateTime.UtcNow;
         }
     }
 

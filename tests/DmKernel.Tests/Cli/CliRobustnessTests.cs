@@ -560,6 +560,7 @@ public class CliRobustnessTests
     /// </summary>
     [Theory]
     [InlineData(".staging-27424-151f565134364fb8893025c9416264a7", true)]
+    [InlineData(".staging-1-0a1b2c3d-08de35c0a1b2c3d4-151f565134364fb8893025c9416264a7", true)] // with machine and start (stop 54)
     [InlineData(".staging-27424", false)]
     [InlineData(".staging-x-151f565134364fb8893025c9416264a7", false)]
     [InlineData("staging-27424-151f565134364fb8893025c9416264a7", false)]

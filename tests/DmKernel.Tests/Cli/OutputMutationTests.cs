@@ -49,6 +49,44 @@ public class OutputMutationTests
     }
 
     /// <summary>
+    /// Staging folders are judged by machine and process start, not by process id alone (stop 54): a folder of this
+    /// machine whose id now belongs to another process (a container's tool runs as PID 1 every time, so a killed run's
+    /// folder was kept for ever) is removed, and the live run's own kept; a folder of another machine (shared storage,
+    /// where an id means nothing here and a live run there lost its folder) is kept until nothing in it was written for a
+    /// day. Each kind holds a file, to show what stays.
+    /// </summary>
+    [Fact]
+    public void StagingFolders_AreJudgedByMachineAndProcessStart()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("out");
+        Directory.CreateDirectory(dir);
+        string Folder(int pid, uint machine, long start)
+        {
+            string f = Path.Combine(dir, string.Create(System.Globalization.CultureInfo.InvariantCulture, $".staging-{pid}-{machine:x8}-{start:x16}-{Guid.NewGuid():N}"));
+            Directory.CreateDirectory(f);
+            File.WriteAllText(Path.Combine(f, "hosts.csv"), "x");
+            return f;
+        }
+
+        int me = Environment.ProcessId;
+        string reused = Folder(me, StagedOutput.MachineTag, StagedOutput.OwnStartTicks - (10 * TimeSpan.TicksPerMinute)); // this id, an earlier process
+        string live = Folder(me, StagedOutput.MachineTag, StagedOutput.OwnStartTicks);
+        string otherFresh = Folder(int.MaxValue - 1, StagedOutput.MachineTag ^ 1, 0);
+        string otherStale = Folder(int.MaxValue - 1, StagedOutput.MachineTag ^ 1, 0);
+        DateTime old = DateTime.UtcNow - StagedOutput.OtherMachineTimeout - TimeSpan.FromHours(1);
+        File.SetLastWriteTimeUtc(Path.Combine(otherStale, "hosts.csv"), old);
+        Directory.SetLastWriteTimeUtc(otherStale, old);
+
+        using (var staged = new StagedOutput(dir))
+            staged.Commit();
+        Assert.False(Directory.Exists(reused));
+        Assert.True(File.Exists(Path.Combine(live, "hosts.csv")));
+        Assert.True(File.Exists(Path.Combine(otherFresh, "hosts.csv")));
+        Assert.False(Directory.Exists(otherStale));
+    }
+
+    /// <summary>
     /// A write after <see cref="WriteBehindStream.Dispose(bool)"/> is refused (ObjectDisposedException), even one that
     /// would fit in the current block and so never reach the writing thread: nothing is lost without a word. The stream
     /// says it can no longer be written.
