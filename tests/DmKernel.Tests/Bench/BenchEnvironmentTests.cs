@@ -18,6 +18,12 @@ internal static class BenchEnvironment
     {
         Environment.SetEnvironmentVariable(BenchSizes.EnvironmentVariable, null);
         Environment.SetEnvironmentVariable(TickBench.PathsVariable, null);
+
+        // The kernel's own switches, which docs/architecture.md and bench/README.md tell people to set when measuring:
+        // left set in the shell, DMKERNEL_ALIGN=0 failed the alignment test and DMKERNEL_PATH would run every "auto" test
+        // on one path. Tests that are about them set them (or the switch they feed) themselves.
+        Environment.SetEnvironmentVariable("DMKERNEL_ALIGN", null);
+        Environment.SetEnvironmentVariable(DmKernel.KernelPaths.EnvironmentVariable, null);
     }
 }
 

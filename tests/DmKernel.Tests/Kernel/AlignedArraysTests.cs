@@ -93,8 +93,11 @@ public class AlignedArraysTests
     }
 }
 
-/// <summary>Tests that switch <see cref="AlignedArrays.Enabled"/> run one at a time.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Tests that switch <see cref="AlignedArrays.Enabled"/> run one at a time, and apart from every other test (the switch is
+/// process-wide: while one test turns it off, fleets built by tests of other classes would be unaligned).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AlignmentSwitch
 {
     public const string Name = "AlignedArrays.Enabled";

@@ -196,11 +196,55 @@ public class DifferentialTests
         RunLockStep(seed: 13, [40, 25, 9], ticks: 700, edges: false, fill: 0.8, activity: 0.01, model: ModelParameters.Default);
     }
 
+    /// <summary>
+    /// Every path against the scalar reference at granularities other than 2 MB (R1's G, a power of two up to 1024:
+    /// before stop 54 no test set it, though every rounding of R9, R11, R12, R13 and the short plan takes it): settings,
+    /// hosts and R12's cap in multiples of G, tight and roomy hosts, edge settings, starts, stops and restarts.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 31)]
+    [InlineData(64, 32)]
+    [InlineData(1024, 33)]
+    public void AllPaths_OtherGranularities(int granularity, int seed)
+    {
+        ModelParameters model = RandomFleet.FastModel with { GranularityMb = granularity, MaxRemovePerSecondMb = Math.Max(300, 3 * granularity) };
+        Coverage c = RunLockStep(seed, RandomFleet.MixedHosts, ticks: 150, edges: true, fill: 0.5, activity: 0.05, model: model);
+        Assert.True(c.ShortHostTicks > 100 && c.EnoughHostTicks > 100, $"short {c.ShortHostTicks}, enough {c.EnoughHostTicks}");
+        Assert.True(c.Grants > 0 && c.Removals > 0 && c.LinuxRunning > 0, $"grants {c.Grants}, removals {c.Removals}, Linux {c.LinuxRunning}");
+    }
+
+    /// <summary>The property below at granularities other than 2 MB, each fleet shape and seed drawn.</summary>
+    [Fact]
+    public void AllPaths_Property_OtherGranularities()
+    {
+        Gen.Select(Gen.Int[2, 10].Select(k => 1 << k), Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[1, 40], Gen.Int, Gen.Double[0.1, 3.0])
+            .Sample((g, a, b, ticks, seed, fill) =>
+                RunLockStep(seed, [a, b, (a + b) % 41], ticks, edges: true, fill, activity: 0.1, model: RandomFleet.FastModel with { GranularityMb = g }),
+                iter: 60);
+    }
+
     [Fact]
     public void AllPaths_OneInterestingVmAtEachLanePosition()
     {
-        // 48 neutral VMs (steady demand, enough memory); one VM with edge settings and a shifting demand at each
-        // position 0..47 in turn, so every lane of every width carries the odd one out at some point.
+        OneInterestingVmAtEachLanePosition(hostMb: 48 * 1024 + 8192, neutralCommitted: 300);
+    }
+
+    /// <summary>
+    /// The test above with the neutral VMs wanting their Maximum (900 MB committed: 47 GB of targets) on a host that holds
+    /// their Startup and little more (26.5 GB): every VM starts, and every tick plans a short host (R11's water-filling), so
+    /// the odd VM's lane position is tested in the short plan too (before stop 54 only on the enough-memory path).
+    /// </summary>
+    [Fact]
+    public void AllPaths_OneInterestingVmAtEachLanePosition_OnAShortHost()
+    {
+        OneInterestingVmAtEachLanePosition(hostMb: (47 * 512) + 2048 + 1024 + 512, neutralCommitted: 900, expectShort: true);
+    }
+
+    private static void OneInterestingVmAtEachLanePosition(int hostMb, int neutralCommitted, bool expectShort = false)
+    {
+        // 48 neutral VMs (steady demand); one VM with edge settings and a shifting demand at each position 0..47 in
+        // turn, so every lane of every width carries the odd one out at some point.
+        int shortTicks = 0;
         for (int pos = 0; pos < 48; pos++)
         {
             var fleets = new Fleet[4];
@@ -208,14 +252,14 @@ public class DifferentialTests
             var balancers = new Balancer[4];
             for (int k = 0; k < 4; k++)
             {
-                fleets[k] = new Fleet(RandomFleet.FastModel, [new HostSpec(48 * 1024 + 8192, 48, 1024)]);
+                fleets[k] = new Fleet(RandomFleet.FastModel, [new HostSpec(hostMb, 48, 1024)]);
                 for (int v = 0; v < 48; v++)
                 {
                     VmSettings s = v == pos
                         ? new VmSettings(2048, 32, 8192, 2000, 0, true, GuestKind.Linux)
                         : VmSettings.Dynamic(512, 256, 1024, 20, 5000);
                     int vm = fleets[k].AddVm(0, s);
-                    fleets[k].SetCommitted(vm, v == pos ? 100 : 300);
+                    fleets[k].SetCommitted(vm, v == pos ? 100 : neutralCommitted);
                     fleets[k].RequestStart(vm);
                 }
 
@@ -233,8 +277,12 @@ public class DifferentialTests
 
                 for (int k = 1; k < 4; k++)
                     FleetAssert.Equal(fleets[0], fleets[k], $"lane position {pos}, {paths[k]}, tick {t}");
+                shortTicks += fleets[0].HostWasShort(0) ? 1 : 0;
             }
         }
+
+        if (expectShort)
+            Assert.True(shortTicks > 48 * 35, $"the host was short on {shortTicks} of {48 * 40} ticks");
     }
 
     [Fact]

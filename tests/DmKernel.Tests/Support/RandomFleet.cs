@@ -71,7 +71,7 @@ internal sealed class RandomFleet
             // Between a tight host (short often) and a roomy one.
             double factor = fillFactor * (0.5 + _random.NextDouble());
             long total = 2048 + (long)(startupSum * factor * 1.6);
-            total = Math.Min(total, int.MaxValue / 4) & ~1L;
+            total = Math.Min(total, int.MaxValue / 4) & ~(long)(model.GranularityMb - 1); // R3: a multiple of G
             specs[h] = new HostSpec((int)total, vmsPerHost[h], 1024);
         }
 
@@ -88,7 +88,26 @@ internal sealed class RandomFleet
         return fleet;
     }
 
-    public VmSettings NextSettings(ModelParameters model)
+    public VmSettings NextSettings(ModelParameters model) => Granular(NextEvenSettings(model), model);
+
+    /// <summary>
+    /// <paramref name="s"/> with Startup, Minimum and Maximum made multiples of the model's granularity (R1), in their
+    /// order (Startup up, Minimum down but at least 32 rounded up, Maximum up but at most the ceiling rounded down): the
+    /// identity for G = 2, so that a seed gives the same fleet as before granularity was drawn.
+    /// </summary>
+    public static VmSettings Granular(VmSettings s, ModelParameters model)
+    {
+        int g = model.GranularityMb;
+        int Up(int x) => (int)(((long)x + g - 1) / g * g);
+        int Down(int x) => x / g * g;
+        int startup = Up(s.StartupMb);
+        int ceiling = Down(model.MaxCeilingMb);
+        int min = Math.Clamp(Down(s.MinimumMb), Up(32), startup);
+        int max = Math.Clamp(Up(s.MaximumMb), startup, ceiling);
+        return s with { StartupMb = startup, MinimumMb = min, MaximumMb = max };
+    }
+
+    private VmSettings NextEvenSettings(ModelParameters model)
     {
         int ceiling = model.MaxCeilingMb;
         if (_edges && _random.Next(4) == 0)
@@ -158,13 +177,13 @@ internal sealed class RandomFleet
             else
             {
                 // R2-valid while running; any R1-valid change while Off.
-                VmSettings next = s with
+                VmSettings next = Granular(s with
                 {
                     BufferPercent = _random.Next(5, 2001),
                     Weight = _random.Next(0, 10_001),
                     MinimumMb = Math.Max(32, s.MinimumMb - 2 * _random.Next(0, 64)),
                     MaximumMb = Math.Min(reference.Model.MaxCeilingMb, s.MaximumMb + 2 * _random.Next(0, 512)),
-                };
+                }, reference.Model);
                 foreach (Fleet f in fleets)
                     f.Configure(vm, next);
             }
