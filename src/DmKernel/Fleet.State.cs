@@ -9,6 +9,8 @@ public sealed partial class Fleet
     /// <see cref="SaveState"/> and <see cref="ComputeStateHash"/> calls (docs/public-api.md, "Threads"): refused with
     /// <see cref="InvalidOperationException"/> during a <see cref="Balancer.Tick()"/> or an open sharded tick and while a
     /// call that changes the fleet runs on another thread, and a tick that starts meanwhile is refused, naming this call.
+    /// Refused too after <see cref="Balancer.EndTick"/> refused a sharded tick (the hosts are at different ticks), until a
+    /// <see cref="LoadState"/>.
     /// </summary>
     public void SaveState(Stream output)
     {
@@ -17,6 +19,15 @@ public sealed partial class Fleet
         EnterStream(nameof(SaveState));
         try
         {
+            // Read with the fleet held: a state whose hosts are at different ticks (a sharded tick EndTick refused) would
+            // load as one whole tick and continue with some hosts ticked twice (before stop 54 it was saved, and loaded or
+            // not by where R18's window happened to be).
+            if (RefusedShardedTick is long refused)
+            {
+                throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"SaveState: EndTick refused the sharded tick {refused}, so the fleet's hosts are at different ticks and no state of it can be continued; restore a saved state (Fleet.LoadState) first."));
+            }
+
             Cols.Save(output, TickIndex, Model);
         }
         finally

@@ -32,6 +32,10 @@ public sealed partial class Fleet
                     {
                         ValidateR1(i, settings);
                         WriteSettings(i, settings);
+                        // A new VM has committed nothing yet: a span given to SetCommitted or Tick(span) may have left a
+                        // value in the free slot (the caller's, which the kernel ignores there), and the VM must not
+                        // inherit it (before stop 54 it did: a removed VM's last demand from a reused buffer).
+                        Cols.Committed[i] = 0;
                         Cols.Flags[i] |= VmFlags.Used;
                         int used = ++Cols.HostUsedSlots[host];
                         Cols.HostFirstFree[host] = used == vmLimit ? vmLimit : k + 1;
@@ -238,7 +242,12 @@ public sealed partial class Fleet
         Cols.Committed[vm] = committedMb;
     }
 
-    /// <summary>Sets the committed memory of every slot at once (one value per slot; free slots are ignored by the kernel).</summary>
+    /// <summary>
+    /// Sets the committed memory of every slot at once (one value per slot). Free slots take their value too, which no
+    /// tick reads and <see cref="AddVm"/> clears; it is part of the state <see cref="ComputeStateHash"/> and
+    /// <see cref="SaveState"/> cover, so give free slots 0 (or use <see cref="UpdateCommitted(int, ReadOnlySpan{int})"/>, which
+    /// leaves them alone) where two runs' hashes are compared.
+    /// </summary>
     public void SetCommitted(ReadOnlySpan<int> committedMb)
     {
         if (committedMb.Length != SlotCount)

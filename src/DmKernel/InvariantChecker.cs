@@ -53,8 +53,10 @@ public sealed class InvariantChecker
         {
             (int start, int capacity) = f.HostSlots(h);
             long assigned = 0;
+            int requests = 0;
             for (int i = start; i < start + capacity; i++)
             {
+                requests += f.Cols.Request[i] != 0 ? 1 : 0;
                 var state = f.State(i);
                 int a = f.Cols.Assigned[i], b = f.Cols.Ballooned[i], sp = f.Cols.SmartPaging[i];
 
@@ -102,6 +104,12 @@ public sealed class InvariantChecker
                 Report(Fmt($"Host {h}: Available={avail} PendingFreed={pending} negative (R3)"));
             if (assigned + reserve + avail + pending != total)
                 Report(Fmt($"Host {h}: Σ Assigned {assigned} + Reserve {reserve} + Available {avail} + pending {pending} != Total {total} (R3, R12)"));
+
+            // The tick processes a host's lifecycle requests only when it counts some (R4–R7): a count that lost one (a
+            // request made while a tick ran, which docs/public-api.md leaves unchecked) leaves requests pending for ever,
+            // and LoadState refuses any state saved after it; found here at the next check (before stop 54 only at load).
+            if (requests != f.Cols.HostPendingRequests[h])
+                Report(Fmt($"Host {h}: {f.Cols.HostPendingRequests[h]} pending requests counted, its VMs hold {requests} (a request made while a tick ran?)"));
         }
 
         if (count > maxProblems)

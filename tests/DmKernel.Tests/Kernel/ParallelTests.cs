@@ -316,6 +316,15 @@ public class ShardedTickTests
             Assert.Throws<InvalidOperationException>(() => other.Tick());
         Assert.Equal(0, fleet.TickIndex);
 
+        // Nor is such a state saved: loaded, it would continue as one whole tick with some hosts ticked twice (before stop
+        // 54 it was saved, and loaded or refused by where R18's window happened to be).
+        using (var broken = new MemoryStream())
+        {
+            e = Assert.Throws<InvalidOperationException>(() => fleet.SaveState(broken));
+            Assert.Contains("SaveState: EndTick refused the sharded tick 0, so the fleet's hosts are at different ticks", e.Message, StringComparison.Ordinal);
+            Assert.Equal(0, broken.Length);
+        }
+
         saved.Position = 0;
         fleet.LoadState(saved); // every host at tick 0 again: the fleet ticks
         balancer.BeginTick();

@@ -226,4 +226,24 @@ public class EmbeddingApiEdgeTests
         Assert.Equal(8192, GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(1024, 512, 8192)));
         Assert.Equal(32, GuestMemory.MaxServableCommittedMb(VmSettings.Dynamic(32, 32, 32)));
     }
+
+    /// <summary>
+    /// A VM added to a slot whose committed value a span left there (SetCommitted or Tick(span) give free slots a value,
+    /// which no tick reads) starts with nothing committed, as a VM that never ran (before stop 54 it inherited the value:
+    /// 1 739 MB the caller never set for it, from a reused buffer).
+    /// </summary>
+    [Fact]
+    public void AddVm_InAFreeSlotASpanGaveAValue_StartsWithNothingCommitted()
+    {
+        Fleet f = SmallFleet();
+        int a = f.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        int[] committed = new int[f.SlotCount];
+        Array.Fill(committed, 1739);
+        f.SetCommitted(committed);
+        Assert.Equal(1739, f.Committed[a + 1]); // the caller's value in the free slot, as documented
+        int b = f.AddVm(0, VmSettings.Dynamic(1024, 512, 4096));
+        Assert.Equal(a + 1, b);
+        Assert.Equal(0, f.Committed[b]);
+        Assert.Equal(1739, f.Committed[a]);
+    }
 }
