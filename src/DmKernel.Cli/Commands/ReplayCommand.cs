@@ -114,6 +114,7 @@ internal static class ReplayCommand
         RunFingerprint settings = Fingerprint(traceFile, engine, options, hostSeriesEvery);
         string fingerprint = settings.ToString();
         long lastCheckpoint = -1; // the tick of the checkpoint in DIR/.checkpoint, once there is one
+        (long Tick, TimeSpan Elapsed)? resumed = null; // where --resume took over, for the headline
         try
         {
             Stream hostsStream;
@@ -142,6 +143,7 @@ internal static class ReplayCommand
                 hostsStream.SetLength(length);
                 hostsStream.Seek(0, SeekOrigin.End);
                 Console.Error.WriteLine($"Resuming at tick {engine.TicksDone} of {engine.TotalTicks} from {statePath}.");
+                resumed = (engine.TicksDone, engine.Elapsed);
             }
             else if (checkpointing)
             {
@@ -207,7 +209,7 @@ internal static class ReplayCommand
             staged.Commit();
             if (checkpointing)
                 Directory.Delete(checkpointDir, recursive: true);
-            PrintHeadline(engine, outcome, staged.Directory);
+            PrintHeadline(engine, outcome, staged.Directory, resumed);
             return 0;
         }
         catch (Exception ex) when (lastCheckpoint >= 0 && ex is CliError or IOException or UnauthorizedAccessException)
@@ -534,10 +536,15 @@ internal static class ReplayCommand
         }
     }
 
-    public static void PrintHeadline(ReplayEngine e, ReplayOutcome outcome, string dir)
+    /// <param name="resumed">The tick and the replay's time so far where a --resume took over: the headline's time is the
+    /// whole replay's (the runs before included, as summary.json's wallSeconds), and says what this run took of it.</param>
+    public static void PrintHeadline(ReplayEngine e, ReplayOutcome outcome, string dir, (long Tick, TimeSpan Elapsed)? resumed = null)
     {
         var ic = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        string part = resumed is (long tick, TimeSpan before)
+            ? string.Create(ic, $" ({(e.Elapsed - before).TotalSeconds:F2} s in this run, resumed at tick {tick})")
+            : "";
+        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s{part} ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }

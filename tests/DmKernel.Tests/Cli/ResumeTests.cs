@@ -122,6 +122,7 @@ public class ResumeTests
 
         TextWriter oldErr = Console.Error, oldOut = Console.Out;
         var err = new StringWriter();
+        string resumedHeadline = "";
         Console.SetError(err);
         Console.SetOut(new StringWriter());
         int exit, exitNoLineEnd, exitBetween, exitTruncated, exitZeroed, exitChanged, exitUnchecked, exitBadSum;
@@ -137,7 +138,10 @@ public class ResumeTests
             exitBetween = CliApp.Run(["replay", trace, "-o", between, "--checkpoint-every", "300", "--resume"]);
             errDamaged = err.ToString();
             err.GetStringBuilder().Clear();
+            var resumedOut = new StringWriter();
+            Console.SetOut(resumedOut);
             exit = CliApp.Run(["replay", trace, "-o", resumed, "--checkpoint-every", "300", "--resume"]);
+            resumedHeadline = resumedOut.ToString();
         }
         finally
         {
@@ -165,6 +169,8 @@ public class ResumeTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "hosts.csv")), File.ReadAllBytes(Path.Combine(unchecked_, "hosts.csv")));
         Assert.True(exit == 0, err.ToString());
         Assert.Contains("Resuming at tick", err.ToString(), StringComparison.Ordinal);
+        // The headline's time is the whole replay's, and says what the resumed run took of it (stop 54).
+        Assert.Matches(@"ticks in [0-9.]+ s \([0-9.]+ s in this run, resumed at tick \d+\) \(", resumedHeadline);
         Assert.Equal(
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(full, "summary.json"))),
             ReplayDeterminismTests.WithoutRun(File.ReadAllText(Path.Combine(resumed, "summary.json"))));
