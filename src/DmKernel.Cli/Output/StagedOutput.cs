@@ -199,6 +199,9 @@ internal sealed class StagedOutput : IDisposable
     /// <summary>How long a commit waits for another run's commit into the same folder (a commit is a few renames).</summary>
     internal TimeSpan CommitLockWait { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Tests only: set when a commit has found the folder's lock held by another run and waits for it.</summary>
+    internal ManualResetEventSlim? WaitingForLock { get; set; }
+
     private CommitLock LockCommits()
     {
         string path = Path.Combine(Directory, CommitLockName);
@@ -215,6 +218,7 @@ internal sealed class StagedOutput : IDisposable
             }
             catch (IOException ex) when (IsLockedByAnother(ex) && clock.Elapsed < CommitLockWait)
             {
+                WaitingForLock?.Set();
                 Thread.Sleep(10); // another run is committing into this folder
             }
             catch (IOException ex)

@@ -151,10 +151,14 @@ public class StagedOutputCommitLockTests
                 failed = ex;
             }
         });
+        using var waiting = new ManualResetEventSlim();
+        staged.WaitingForLock = waiting;
         using (HoldLock(dir))
         {
             commit.Start();
-            Assert.False(commit.Join(TimeSpan.FromMilliseconds(500)), $"the commit ended while another run held the folder's lock ({failed?.Message ?? "committed"})");
+            // The commit has met the held lock and waits (not merely "not done within 500 ms", which a slow start passed).
+            Assert.True(waiting.Wait(TimeSpan.FromSeconds(60)), $"the commit never waited for the folder's lock ({failed?.Message ?? "committed"})");
+            Assert.True(commit.IsAlive);
             Assert.False(File.Exists(Path.Combine(dir, "a.csv")));
         }
 
