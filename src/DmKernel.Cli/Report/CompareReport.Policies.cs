@@ -120,9 +120,19 @@ internal sealed partial class CompareReport
             }
 
             double below = ys[^1];
-            curves.Add(new PolicyCurve(below < 99.95 && top == 300
-                ? string.Create(Ic, $"{PolicyLabel(p)} ({ShareText.Percent(1 - (below / 100), 1)} above 300 %)")
-                : PolicyLabel(p), i, xs, ys));
+            var notes = new List<string>();
+            if (below < 99.95 && top == 300)
+                notes.Add(string.Create(Ic, $"{ShareText.Percent(1 - (below / 100), 1)} above 300 %"));
+
+            // A curve is of the VMs that were on: a policy that left VMs off (denied starts) looks low without them, so the
+            // legend says how much wanted VM-time it denied (the static policy on the month: a third, drawn leftmost).
+            if (p.SideBySide.DeniedShare >= 0.0005)
+                notes.Add(string.Create(Ic, $"{ShareText.Percent(p.SideBySide.DeniedShare, 1)} of wanted VM-time denied a start, not in the curve"));
+
+            // One curve hidden under another: said, as density.png says it.
+            if (curves.FirstOrDefault(c => c.Ys.AsSpan().SequenceEqual(ys)) is PolicyCurve same)
+                notes.Add($"the same curve as {same.Legend.Split(" (", 2)[0]}");
+            curves.Add(new PolicyCurve(notes.Count == 0 ? PolicyLabel(p) : $"{PolicyLabel(p)} ({string.Join("; ", notes)})", i, xs, ys));
         }
 
         return new PolicyPlot(string.Create(Ic, $"Cumulative Current Pressure per policy, side by side\n{result.Trace}: the whole trace on one placement"),

@@ -30,9 +30,20 @@ internal static class ReplayReport
         int shown = pressure.Positions.Length;
         long beyond = pressure.Beyond;
         if (m.Pressure.Count > 0)
+        {
             pressurePlot.Add.Bars(pressure.Positions, pressure.SharePercent);
+            pressurePlot.Axes.SetLimitsY(0, Math.Max(pressure.SharePercent.Max() * 1.05, 1e-9)); // bars from 0, not a margin below it
+            // Above 100 % the VM pages (as policies.png marks it): a spike at 30 % set the scale, and nothing said where paging starts.
+            var at100 = pressurePlot.Add.VerticalLine(100);
+            at100.LinePattern = LinePattern.Dashed;
+            at100.Color = Colors.Black;
+            at100.LegendText = "pressure 100 % (above: paging)";
+            pressurePlot.ShowLegend();
+        }
         else
+        {
             pressurePlot.Axes.SetLimits(0, shown - 1, 0, 1); // not an autoscaled -1..1 % around bars of nothing
+        }
         pressurePlot.Title(PressureTitle(m.Pressure.Count, beyond, shown - 1));
         pressurePlot.XLabel(pressure.XLabel);
         pressurePlot.YLabel(pressure.YLabel);
@@ -134,7 +145,9 @@ internal static class ReplayReport
     /// the x axis from 0 to <see cref="XMax"/>, the y axis from 0 to <see cref="YMax"/> (null: ScottPlot's autoscale), and
     /// the lines in the order they are added (which gives them their colours).
     /// </summary>
-    internal sealed record TimePlot(string Title, string XLabel, double[] Xs, double XMax, string YLabel, double? YMax, IReadOnlyList<PlotLine> Lines);
+    /// <remarks><see cref="Right"/>: a line on a second y axis at the right, from 0 to 100 (<see cref="RightLabel"/>), or null.</remarks>
+    internal sealed record TimePlot(string Title, string XLabel, double[] Xs, double XMax, string YLabel, double? YMax, IReadOnlyList<PlotLine> Lines,
+        PlotLine? Right = null, string? RightLabel = null);
 
     /// <summary>
     /// What pressure.png draws: a bar at every whole percentage in <see cref="Positions"/> (0 to 300 %) of height
@@ -182,7 +195,12 @@ internal static class ReplayReport
     /// <summary>pressure.png's numbers for the replay <paramref name="m"/> (its pressure histogram).</summary>
     internal static PressurePlot PressurePlotData(ReplayOutcome m) => PressurePlotData(m.Pressure.Bins(), m.Pressure.Count);
 
-    /// <summary>fleet.png's numbers: Σ Assigned and Σ Demand of the VMs on, in GB, against time (<see cref="TimeUnit"/>); the y axis from 0 to 5 % above the larger of the two.</summary>
+    /// <summary>
+    /// fleet.png's numbers: Σ Assigned and Σ Demand of the VMs on, in GB, against time (<see cref="TimeUnit"/>); the y axis
+    /// from 0 to 5 % above the larger of the two; and on a right axis (0..100 %) the share of the VMs on that page in each
+    /// tick (since stop 54: the fleet's totals could sit far apart, assigned above demand, while a quarter of the VM-time
+    /// paged on VMs short of memory, and no plot showed when).
+    /// </summary>
     internal static TimePlot FleetPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds)
     {
         // From 0 GB: the autoscale started the axis near the data, so a few percent between assigned and demand looked
@@ -192,10 +210,16 @@ internal static class ReplayReport
             top = Math.Max(top, Math.Max(p.AssignedMb, p.DemandMb) / 1024.0);
         var unit = TimeUnit.Of(ticks, tickSeconds);
         return new TimePlot("Fleet memory: assigned vs demand", unit.Label, TimesOf(series, tickSeconds, unit), XMaxOf(ticks, tickSeconds, unit), "GB", top > 0 ? top * 1.05 : 1,
-            [new PlotLine("assigned (GB)", Select(series, p => p.AssignedMb / 1024.0)), new PlotLine("demand (GB)", Select(series, p => p.DemandMb / 1024.0))]);
+            [new PlotLine("assigned (GB)", Select(series, p => p.AssignedMb / 1024.0)), new PlotLine("demand (GB)", Select(series, p => p.DemandMb / 1024.0))],
+            new PlotLine("VMs paging (% of VMs on, right axis)", Select(series, p => p.OnVms == 0 ? 0 : 100.0 * p.PagingVms / p.OnVms), Dashed: true), "% of VMs on paging");
     }
 
-    /// <summary>hosts.png's numbers: p95, median and p5 across hosts of the host available percentage against time (<see cref="TimeUnit"/>; one host: its own line).</summary>
+    /// <summary>
+    /// hosts.png's numbers: p95, median and p5 across hosts of the host available percentage against time
+    /// (<see cref="TimeUnit"/>; one host: its own line); the y axis from 0 % (an autoscaled axis of 91..93 % made a step of
+    /// 2 points a cliff, and one starting at 5 % hid the hosts at 0) to 5 % above the highest point after the first (which
+    /// then runs off the top at the left edge), at least 1 % and at most 100 %.
+    /// </summary>
     internal static TimePlot HostsPlotData(IReadOnlyList<FleetPoint> series, long ticks, double tickSeconds, int hostCount)
     {
         IReadOnlyList<PlotLine> lines = hostCount == 1
@@ -203,8 +227,11 @@ internal static class ReplayReport
             : [new PlotLine("p95 of hosts", Select(series, p => p.HostAvailableP95)), new PlotLine("median", Select(series, p => p.HostAvailableP50)),
                new PlotLine("p5 of hosts", Select(series, p => p.HostAvailableP5), Dashed: true)];
         var unit = TimeUnit.Of(ticks, tickSeconds);
+        // The first point left out of the scale where there are more: at the end of tick 0 every VM holds its Startup, so
+        // a host is far emptier than ever after (63 % on the sample), and that point set a scale that crushed the rest.
+        double top = lines.Count == 0 ? 0 : lines.Max(l => l.Ys.Length == 0 ? 0 : l.Ys.AsSpan(l.Ys.Length > 2 ? 1 : 0).ToArray().Max());
         return new TimePlot(string.Create(CultureInfo.InvariantCulture, $"Host available memory (% of host RAM), {Words.Count(hostCount, "host")}"), unit.Label,
-            TimesOf(series, tickSeconds, unit), XMaxOf(ticks, tickSeconds, unit), "% available", null, lines);
+            TimesOf(series, tickSeconds, unit), XMaxOf(ticks, tickSeconds, unit), "% available", Math.Clamp(top * 1.05, 1, 100), lines);
     }
 
     // The replay's span, not the autoscale's margins (-1..25 h); never an empty axis.
@@ -231,12 +258,26 @@ internal static class ReplayReport
     /// <summary>Adds <paramref name="data"/>'s lines, title, labels and axis limits to <paramref name="plot"/>.</summary>
     private static void Draw(Plot plot, TimePlot data)
     {
+        // A replay of a tick or two draws its points as markers: a line of one point is nothing at all.
+        int marker = data.Xs.Length <= 2 ? 8 : 0;
         foreach (PlotLine line in data.Lines)
         {
             var scatter = plot.Add.ScatterLine(data.Xs, line.Ys);
             scatter.LegendText = line.Legend;
+            scatter.MarkerSize = marker;
             if (line.Dashed)
                 scatter.LinePattern = LinePattern.Dashed;
+        }
+
+        if (data.Right is PlotLine right)
+        {
+            var scatter = plot.Add.ScatterLine(data.Xs, right.Ys);
+            scatter.LegendText = right.Legend;
+            scatter.MarkerSize = marker;
+            scatter.LinePattern = LinePattern.Dotted;
+            scatter.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = data.RightLabel ?? "";
+            plot.Axes.SetLimitsY(0, 100, plot.Axes.Right);
         }
 
         plot.Title(data.Title);

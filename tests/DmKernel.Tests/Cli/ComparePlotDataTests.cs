@@ -175,6 +175,25 @@ public sealed class ComparePlotDataTests
     }
 
     /// <summary>
+    /// policies.png's legend says what the curves cannot show (stop 54; a helper's look at the month's plot, where the
+    /// static policy's curve was leftmost while it denied a third of the wanted VM-time): a policy's denied starts (its
+    /// curve is of the VMs that were on), and a curve identical to an earlier one (drawn under it, as if missing).
+    /// </summary>
+    [Fact]
+    public void PolicyPlot_Legend_SaysDeniedStartsAndCurvesDrawnUnderAnother()
+    {
+        PolicyResult denying = Policy(BalancerPolicy.Static, 50, 60);
+        denying = denying with { SideBySide = denying.SideBySide with { DeniedVmTicks = 69 } }; // 69 of 200 wanted
+        CapacityResult r = Result(new ServiceLevel(), [Density(Dm, 20, [4]), Density(Sp, 20, [2])]) with
+        {
+            Policies = [Policy(BalancerPolicy.HyperV, 0, 50, 50, 100), denying, Policy(BalancerPolicy.Esx, 0, 50, 50, 100)],
+        };
+        Assert.Equal(
+            ["Hyper-V", "static (every VM held at its Startup) (34.5 % of wanted VM-time denied a start, not in the curve)", "VMware ESX (the same curve as Hyper-V)"],
+            new CompareReport(r, 1).PolicyPlotData().Curves.Select(c => c.Legend));
+    }
+
+    /// <summary>
     /// policies.png's x axis: at least 150 % (Hyper-V's p99.9 of 100 % + 10 is 110), else 10 points beyond the largest p99.9
     /// (MoM's 200 %: 210); no note in a legend when nothing is above 300 %.
     /// </summary>

@@ -117,6 +117,25 @@ public sealed class ReplayPlotDataTests
     }
 
     /// <summary>
+    /// fleet.png's right axis: the share of the VMs on that page, per point (0 where none is on), 0..100 % (stop 54: the
+    /// totals could sit far apart while a quarter of the VM-time paged, and no plot showed when).
+    /// </summary>
+    [Fact]
+    public void FleetPlot_RightAxis_IsTheShareOfTheVmsOnThatPage()
+    {
+        FleetPoint[] series =
+        [
+            new(0, 1024, 512, 0, PagingVms: 1, OnVms: 4, ShortHosts: 0, 0, 0, 0),
+            new(1, 1024, 512, 0, PagingVms: 0, OnVms: 0, ShortHosts: 0, 0, 0, 0),
+            new(2, 1024, 512, 0, PagingVms: 3, OnVms: 3, ShortHosts: 1, 0, 0, 0),
+        ];
+        ReplayReport.TimePlot plot = ReplayReport.FleetPlotData(series, ticks: 3, tickSeconds: 60);
+        Assert.Equal("VMs paging (% of VMs on, right axis)", plot.Right!.Legend);
+        Assert.Equal([25.0, 0.0, 100.0], plot.Right.Ys);
+        Assert.Equal("% of VMs on paging", plot.RightLabel);
+    }
+
+    /// <summary>
     /// hosts.png: p95, median and p5 across hosts in that order, p5 dashed, y autoscaled; with one host its own line
     /// ("the host", its median, which is also its p5 and p95).
     /// </summary>
@@ -128,7 +147,12 @@ public sealed class ReplayPlotDataTests
         Assert.Equal("Host available memory (% of host RAM), 4 hosts", plot.Title);
         Assert.Equal("minutes", plot.XLabel); // 2 ticks × 225 s = 7.5 minutes
         Assert.Equal("% available", plot.YLabel);
-        Assert.Null(plot.YMax);
+        Assert.Equal(31 * 1.05, plot.YMax); // from 0 to 5 % above the highest (two points: the first counts)
+
+        // More points: the first (every VM at its Startup, far emptier hosts) is left out of the scale; at least 1 %.
+        FleetPoint[] day = [Point(0, p5: 60, p50: 62, p95: 63), Point(1, p95: 4), Point(2, p95: 2)];
+        Assert.Equal(4 * 1.05, ReplayReport.HostsPlotData(day, ticks: 3, tickSeconds: 60, hostCount: 4).YMax);
+        Assert.Equal(1.0, ReplayReport.HostsPlotData([Point(0), Point(1), Point(2)], ticks: 3, tickSeconds: 60, hostCount: 4).YMax);
         Assert.Equal([3.75, 7.5], plot.Xs);
         Assert.Equal(7.5, plot.XMax);
         Assert.Equal(["p95 of hosts", "median", "p5 of hosts"], plot.Lines.Select(l => l.Legend));
