@@ -325,6 +325,9 @@ internal static class CompareShard
         foreach (string w in f.Warnings)
             json.WriteStringValue(w);
         json.WriteEndArray();
+        json.WriteNumber("poolFloorMb", f.PoolFloorMb);
+        if (f.MinimumRule is string rule)
+            json.WriteString("minimumRule", rule);
         json.WriteEndObject();
     }
 
@@ -346,6 +349,8 @@ internal static class CompareShard
             x.GetProperty("medianDemandMb").GetInt32(), x.TryGetProperty("medianUsedMb", out JsonElement used) ? used.GetDouble() : null,
             x.GetProperty("wantedTicks").GetInt32(), x.GetProperty("unservableTicks").GetInt32()))],
         Warnings = [.. e.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)],
+        PoolFloorMb = e.TryGetProperty("poolFloorMb", out JsonElement floor) ? floor.GetDouble() : 0,
+        MinimumRule = e.TryGetProperty("minimumRule", out JsonElement rule) ? rule.GetString() : null,
     };
 
     private static void WriteSearch(Utf8JsonWriter json, SearchOutcome o)

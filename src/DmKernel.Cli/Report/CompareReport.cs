@@ -26,6 +26,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     {
         var sb = new StringBuilder();
         sb.AppendLine(Answer());
+        if (result.DynamicMemoryAtMinimum)
+        {
+            // The answer's size then comes from a setting the trace does not record: said beside it, not only in Warnings.
+            sb.AppendLine().Append(Ic, $"**Bound by the VMs' Minimum:** Dynamic Memory held them at about their Minimum, above their demand, so this answer follows the Minimum their settings give more than the workload ({(inReport ? "see Warnings below" : "see report.md's warnings")}).").AppendLine();
+        }
+
         sb.AppendLine();
         sb.Append(Habits());
         string hosts = HostsSentence();
@@ -162,7 +168,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         double lo = result.Sensitivity.Min(c => c.Verdict.Ratio.Min), hi = result.Sensitivity.Max(c => c.Verdict.Ratio.Max);
         bool holds = result.Sensitivity.All(c => c.Verdict.Yes == result.Verdict.Yes);
         return holds
-            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid ({Grid()}): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}.")
+            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid ({Grid()}): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}. The grid varies the demand only; the VMs' settings (Minimum, Startup) and the hosts stay as given.")
             : string.Create(Ic, $"**Sensitivity: the answer depends on the demand model**: yes under {yes} of {n} models of the grid, no under {n - yes}; ratio {lo:F2}–{Fmt(hi)} (table below).");
     }
 

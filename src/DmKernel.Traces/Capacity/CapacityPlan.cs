@@ -53,6 +53,15 @@ public sealed record CapacityFacts
 
     /// <summary>Warnings for the report.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>
+    /// The mean, over the pool VMs under the Dynamic Memory strategy, of what a VM holds at the least: its Minimum (its
+    /// Startup when static). 0: not known (a plan of an older shard).
+    /// </summary>
+    public double PoolFloorMb { get; init; }
+
+    /// <summary>How the trace's Minimum was set, where an import recorded it ("Minimum = Startup ÷ 4 (import's --minimum-divisor 4)"); else null.</summary>
+    public string? MinimumRule { get; init; }
 }
 
 /// <summary>

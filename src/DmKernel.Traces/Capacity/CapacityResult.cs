@@ -227,6 +227,12 @@ public sealed record CapacityResult
     /// <summary>Dynamic Memory (the first DM strategy) against static provisioned.</summary>
     public required CapacityVerdict Verdict { get; init; }
 
+    /// <summary>
+    /// True when Dynamic Memory held the VMs at about their Minimum at its density while their demand was below it: the
+    /// density then follows the Minimum the VMs' settings give more than their demand (a warning says so).
+    /// </summary>
+    public bool DynamicMemoryAtMinimum { get; init; }
+
     /// <summary>The verdict under each demand model of the sensitivity grid (empty without sensitivity).</summary>
     public required IReadOnlyList<SensitivityCell> Sensitivity { get; init; }
 

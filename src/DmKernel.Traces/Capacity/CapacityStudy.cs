@@ -182,6 +182,8 @@ public static partial class CapacityStudy
             UnservableShare = UnservableShare(series, out List<UnservableVm> unservable),
             Unservable = unservable,
             Warnings = warnings,
+            PoolFloorMb = PoolFloorMb(ctx, series),
+            MinimumRule = MinimumRule(series.Metadata),
         };
         return new CapacityPlan(ctx, Layout(options), facts);
     }
@@ -378,8 +380,19 @@ public static partial class CapacityStudy
                 warnings.Add(warning);
         }
 
+        // Dynamic Memory at about the VMs' Minimum, below which it cannot take them, while their demand is lower still: the
+        // density then follows a setting the trace does not record (an import's choice), not the demand (a reviewer's
+        // sweep of the Bitbrains month: Minimum = Startup ÷ 1, 2, 4, 8 gave 1.00, 1.89, 3.96 and 9.04 × static).
+        bool atMinimum = AtMinimum(densities[dmIndex], facts.PoolFloorMb, out double held, out double demand);
+        if (atMinimum)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. Compare again with the Minimum you would set (import --minimum-divisor)."));
+        }
+
         return new CapacityResult
         {
+            DynamicMemoryAtMinimum = atMinimum,
             Policies = policies,
             PolicyPlacement = placement,
             Trace = facts.Trace,
@@ -657,6 +670,42 @@ public static partial class CapacityStudy
 
         vms.Sort((a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : string.CompareOrdinal(a.Id, b.Id));
         return wanted == 0 ? 0 : (double)unservable / wanted;
+    }
+
+    /// <summary>The mean over the pool of what each VM holds at the least under Dynamic Memory: its Minimum, or its Startup when static.</summary>
+    private static double PoolFloorMb(Context ctx, TraceSeries series)
+    {
+        if (ctx.Pool.Length == 0)
+            return 0;
+        double sum = 0;
+        foreach (int v in ctx.Pool)
+        {
+            VmSettings s = MemoryStrategy.DynamicMemory.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb);
+            sum += s.DynamicMemory ? s.MinimumMb : s.StartupMb;
+        }
+
+        return sum / ctx.Pool.Length;
+    }
+
+    /// <summary>An import's rule for the Minimum, from the trace's metadata (settings.minimum_divisor); null when none is recorded.</summary>
+    private static string? MinimumRule(TraceMetadata metadata)
+        => metadata.TryGetValue("settings.minimum_divisor", out string? divisor)
+            ? $"Minimum = Startup ÷ {divisor}, the import's --minimum-divisor {divisor}"
+            : null;
+
+    /// <summary>
+    /// Whether Dynamic Memory, at its density (the mean over the draws that met the level), held its VMs within 15 % of the
+    /// pool's mean floor (<see cref="CapacityFacts.PoolFloorMb"/>) while their mean demand was below it.
+    /// </summary>
+    internal static bool AtMinimum(DensityResult dm, double floorMb, out double heldMb, out double demandMb)
+    {
+        heldMb = demandMb = 0;
+        ProbeOutcome[] at = [.. dm.Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>()];
+        if (floorMb <= 0 || at.Length == 0)
+            return false;
+        heldMb = at.Average(o => o.MeanHeldPerVmMb);
+        demandMb = at.Average(o => o.MeanDemandPerVmMb);
+        return heldMb <= 1.15 * floorMb && demandMb < floorMb;
     }
 
     private static List<StarvingVm> Starving(TraceSeries series, HostsJob dm)

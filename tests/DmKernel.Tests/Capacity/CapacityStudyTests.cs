@@ -603,6 +603,44 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// Dynamic Memory bound by the VMs' Minimum (stop 54; a reviewer's sweep of the Bitbrains month's Minimum divisor, 1 to
+    /// 8, moved the ratio from 1.00 to 9.04 × while the demand grid moved nothing): twenty 4 GB VMs with a Minimum of 1 GB
+    /// that want 200 MB are held at 1 GB, and the result says so (a warning naming the import's rule, and the flag the
+    /// report's headline reads); the same VMs with a Minimum of 256 MB, wanting 2 GB, are not.
+    /// </summary>
+    [Fact]
+    public void DynamicMemory_HeldAtTheVmsMinimum_IsSaid()
+    {
+        static CapacityResult Study(int minimumMb, int demandMb)
+        {
+            int[] demand = Enumerable.Repeat(demandMb, 12).ToArray();
+            TraceVm[] vms = [.. Enumerable.Range(0, 20).Select(i => new TraceVm($"vm-{i}", VmSettings.Dynamic(4096, minimumMb, 4096)))];
+            TraceSeries s = TraceSeries.FromValues("t", 300, vms, 12, [.. Enumerable.Range(0, 20).SelectMany(_ => demand)],
+                new TraceMetadata([new("settings.minimum_divisor", (4096 / minimumMb).ToString(CultureInfo.InvariantCulture))]));
+            return CapacityStudy.Run(s, new CapacityOptions
+            {
+                Host = new TraceHost(32_768, 2048),
+                Threads = 1,
+                Seeds = 1,
+                Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            });
+        }
+
+        CapacityResult bound = Study(minimumMb: 1024, demandMb: 200);
+        Assert.True(bound.DynamicMemoryAtMinimum);
+        Assert.Equal(1024, bound.Densities[0].Seeds[0].AtDensity!.MeanHeldPerVmMb, 0);
+        string warning = Assert.Single(bound.Warnings, w => w.StartsWith("Dynamic Memory held these VMs at about their Minimum", StringComparison.Ordinal));
+        Assert.Contains("against a mean Minimum of 1.00 GB", warning, StringComparison.Ordinal);
+        Assert.Contains("(Minimum = Startup ÷ 4, the import's --minimum-divisor 4)", warning, StringComparison.Ordinal);
+        Assert.Contains("**Bound by the VMs' Minimum:**", new DmKernel.Cli.Report.CompareReport(bound, 1).Headline(), StringComparison.Ordinal);
+
+        CapacityResult free = Study(minimumMb: 256, demandMb: 2000);
+        Assert.False(free.DynamicMemoryAtMinimum);
+        Assert.DoesNotContain(free.Warnings, w => w.Contains("about their Minimum", StringComparison.Ordinal));
+        Assert.DoesNotContain("Bound by the VMs' Minimum", new DmKernel.Cli.Report.CompareReport(free, 1).Headline(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The starving list when no number of hosts meets the level: four 1 GB VMs (Maximum 4 GB) wanting 3 GB on every tick,
     /// the trace's guest mix stuck for half of them (P10: their balloon and hot-add never move), so those stuck page at 1 GB
     /// wherever they run, one VM per host included. The list is the last try's (the most hosts tried, named in the report),
