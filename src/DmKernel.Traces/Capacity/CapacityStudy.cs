@@ -213,7 +213,8 @@ public static partial class CapacityStudy
             Job job;
             if (spec.Hosts)
             {
-                job = new HostsJob(ctx, strategy) { Policy = policy };
+                // Only Dynamic Memory's own search (the study's policy) gives the starving list (Assemble reads it alone).
+                job = new HostsJob(ctx, strategy) { Policy = policy, ListsStarving = spec.Strategy == DmIndex(options) && spec.Policy < 0 };
             }
             else
             {
@@ -1027,6 +1028,9 @@ public static partial class CapacityStudy
         /// <summary>The balancer policy of the probes (null: the study's, <see cref="ProbeOptions.Policy"/>).</summary>
         public BalancerPolicy? Policy { get; init; }
 
+        /// <summary>Whether this search gives the starving list (Dynamic Memory's own): only it replays a stopped last miss to the end.</summary>
+        public bool ListsStarving { get; init; }
+
         public HostsResult? Result { get; private set; }
 
         /// <summary>
@@ -1163,7 +1167,7 @@ public static partial class CapacityStudy
             if (hosts is int fewest && fewest > 1 && !_probes.Exists(p => p.Size == fewest - 1))
                 Meets(fewest - 1);
             _probes.Sort((a, b) => a.Size.CompareTo(b.Size));
-            if (hosts is null && widestMiss is { Stopped: true } stopped)
+            if (ListsStarving && hosts is null && widestMiss is { Stopped: true } stopped)
             {
                 // The search's probe stopped at the first tick it could no longer meet the level: its per-VM counters cover
                 // those ticks only. The starving list is then that packing's, replayed to the end once.
