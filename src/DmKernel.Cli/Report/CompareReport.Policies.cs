@@ -127,7 +127,7 @@ internal sealed partial class CompareReport
             // A curve is of the VMs that were on: a policy that left VMs off (denied starts) looks low without them, so the
             // legend says how much wanted VM-time it denied (the static policy on the month: a third, drawn leftmost).
             if (p.SideBySide.DeniedShare >= 0.0005)
-                notes.Add(string.Create(Ic, $"{ShareText.Percent(p.SideBySide.DeniedShare, 1)} of wanted VM-time denied a start, not in the curve"));
+                notes.Add(string.Create(Ic, $"{ShareText.Percent(p.SideBySide.DeniedShare, 1)} of VM-time denied, not drawn"));
 
             // One curve hidden under another: said, as density.png says it.
             if (curves.FirstOrDefault(c => c.Ys.AsSpan().SequenceEqual(ys)) is PolicyCurve same)

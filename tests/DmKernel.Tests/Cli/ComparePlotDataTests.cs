@@ -189,7 +189,7 @@ public sealed class ComparePlotDataTests
             Policies = [Policy(BalancerPolicy.HyperV, 0, 50, 50, 100), denying, Policy(BalancerPolicy.Esx, 0, 50, 50, 100)],
         };
         Assert.Equal(
-            ["Hyper-V", "static (every VM held at its Startup) (34.5 % of wanted VM-time denied a start, not in the curve)", "VMware ESX (the same curve as Hyper-V)"],
+            ["Hyper-V", "static (every VM held at its Startup) (34.5 % of VM-time denied, not drawn)", "VMware ESX (the same curve as Hyper-V)"],
             new CompareReport(r, 1).PolicyPlotData().Curves.Select(c => c.Legend));
     }
 
