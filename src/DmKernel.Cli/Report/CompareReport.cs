@@ -359,7 +359,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     /// VMs per host, the first draw's density as a diamond on its curve, the points on or under the paging limit that
     /// missed the level crossed out; a flat line for each strategy that pages beyond the limit at any density; the paging
     /// limit. The x axis ends 5 % beyond the largest VMs per host of any curve (at least 1); the y axis at 100 % or less,
-    /// at least 4 × the limit, up to 10 × the limit to show 110 % of the highest point or flat line.
+    /// at least 4 × the limit, up to 10 × the limit to show 110 % of the highest point of a curve (a flat line above
+    /// that runs off the frame; its legend gives its value).
     /// </summary>
     internal DensityPlot DensityPlotData()
     {
@@ -395,11 +396,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             flats.Add(new FlatLine(string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density"), i, p * 100));
         }
 
-        double top = result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100)
-            .Concat(result.Densities.Where(d => d.Curve.Count == 0 && d.PoolPagingShare is not null).Select(d => d.PoolPagingShare!.Value * 100))
-            .DefaultIfEmpty(0).Max();
-        // Up to 10 × the limit: the crossings are what matter; a curve or a flat line above that leaves the frame (the
-        // legend gives each flat line's value).
+        // The curves set the scale, not the flat lines: a strategy at 16.7 % at any density set the month's axis to 10 %
+        // and flattened every curve (0..1.1 %) into the bottom pixels (before stop 54). Up to 10 × the limit: the
+        // crossings are what matter; a curve or a flat line above that leaves the frame (the legend gives each flat
+        // line's value).
+        double top = curves.Count > 0
+            ? result.Densities.SelectMany(d => d.Curve).Select(c => c.UnservedShare * 100).DefaultIfEmpty(0).Max()
+            : flats.Select(f => f.Y).DefaultIfEmpty(0).Max(); // nothing but flat lines: they are the picture
         return new DensityPlot(CurvesTitle(), "VMs per host", "servable VM-time paging or denied (%)", curves,
             level.MaxPressure is null
                 ? "missed the level by a denied start (under the line)"
@@ -413,7 +416,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         DensityPlot data = DensityPlotData();
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        bool crossed = false;
+        bool crossed = false, diamond = false;
         foreach (DensityCurve c in data.Curves)
         {
             var line = plot.Add.ScatterLine(c.Xs, c.Ys, palette.GetColor(c.Colour));
@@ -425,6 +428,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             marker.MarkerShape = MarkerShape.FilledDiamond;
             marker.MarkerSize = 12;
             marker.Color = line.Color;
+            if (!diamond)
+            {
+                // The diamond is this draw's density, which the headline's median over the draws need not equal (the
+                // sample: 35 here, 46 in the headline): the legend says so, not only the caption in report.md.
+                marker.LegendText = "density in this draw (the report: the median over the draws)";
+                diamond = true;
+            }
 
             // A point under the paging line that still missed the level (a denied start, or the pressure limit) would read
             // as met: crossed out in black.

@@ -106,7 +106,8 @@ public sealed class ComparePlotDataTests
 
     /// <summary>
     /// density.png's y axis: at least 4 × the limit (a 2 % flat line under a 1 % limit: 4 %), at most 10 × (a 50 % flat
-    /// line: 10 %), never above 100 % (a 30 % limit: 100, not 120); with no curve the x axis ends at 1 × 1.05.
+    /// line: 10 %), never above 100 % (a 30 % limit: 100, not 120); with no curve the x axis ends at 1 × 1.05, and the
+    /// flat lines set the scale only where there is no curve.
     /// </summary>
     [Fact]
     public void DensityPlot_YAxis_From4To10TimesTheLimit_AtMost100Percent()
@@ -123,6 +124,13 @@ public sealed class ComparePlotDataTests
         Assert.Equal(100.0, Plot(0.3, 0.5).YMax);
         Assert.Equal("paging limit 30 %", Plot(0.3, 0.5).LimitLegend);
         Assert.Equal("paging limit 0.5 %", Plot(0.005, 0.5).LimitLegend);
+
+        // With curves, the curves set the scale and a flat line above it runs off the frame (its legend gives its value):
+        // the month's fixed 1 GB at 16.7 % set the axis to 10 % and flattened curves of 0..1.1 % (before stop 54).
+        DensityResult dm = Density(Dm, 20, [4]) with { Curve = [At(2), At(4, paging: 1), At(5, paging: 2)] };
+        CompareReport.DensityPlot mixed = new CompareReport(Result(new ServiceLevel(), [dm, Never(Sp, 0.167)]), 1).DensityPlotData();
+        Assert.Equal(4.0, mixed.YMax, 12);
+        Assert.Equal(16.7, Assert.Single(mixed.Flats).Y, 12);
     }
 
     private static PolicyResult Policy(BalancerPolicy policy, params int[] pressures)
