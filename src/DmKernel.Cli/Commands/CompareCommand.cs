@@ -27,7 +27,7 @@ internal static class CompareCommand
         var seeds = new Option<int>("--seeds") { Description = "Draws per density question (1..100); the report gives the median and range.", HelpName = "N", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated % (5..2000 each), or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
-        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25). [default: off]" };
+        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25), and Dynamic Memory again with the VMs' Minimum halved and doubled (an import's Startup ÷ 4 as ÷ 8 and ÷ 2). [default: off]" };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
@@ -133,11 +133,11 @@ internal static class CompareCommand
             DemandModel? recorded = DemandModel.FromMetadata(series.Metadata);
             if (recorded?.K == 0)
                 throw new CliError("--sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", 1);
-            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded) };
+            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = CapacityOptions.DefaultMinimumSensitivity };
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.###", CultureInfo.InvariantCulture)))}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try

@@ -52,7 +52,8 @@ internal static class CompareShard
             // The buffers as given (--buffers 20), then the strategy list they make, so that a difference reads as typed.
             .Add("--buffers", o.Strategies.Any(s => s.IsDynamic && s.Parameter != 0) ? string.Join(',', o.Strategies.Where(s => s.IsDynamic && s.Parameter != 0).Select(s => s.Parameter.ToString(ic))) : "none")
             .Add("strategies", string.Join(',', o.Strategies.Select(s => s.Key)))
-            .Add("--sensitivity", o.Sensitivity.Count == 0 ? "off" : string.Join(' ', o.Sensitivity.Select(d => string.Create(ic, $"k={d.K:R}:base={d.OsBaseMb:R}:cap={d.OsBaseCapPercent:R}"))))
+            .Add("--sensitivity", o.Sensitivity.Count == 0 ? "off" : string.Join(' ', o.Sensitivity.Select(d => string.Create(ic, $"k={d.K:R}:base={d.OsBaseMb:R}:cap={d.OsBaseCapPercent:R}")))
+                + (o.MinimumSensitivity.Count == 0 ? "" : "; Minimum × " + string.Join(' ', o.MinimumSensitivity.Select(f => f.ToString("R", ic)))))
             .Add("--policies", o.Policies.Count == 0 ? "(none)" : string.Join(',', o.Policies.Select(ShardReplay.PolicyText)))
             .Add("--max-hosts", o.MaxHosts is int h ? string.Create(ic, $"{h}") : "(enough for every strategy)")
             .Add("--boot-grace", string.Create(ic, $"{m.BootGraceSeconds:R}"))
@@ -178,6 +179,10 @@ internal static class CompareShard
         foreach (DemandModel d in o.Sensitivity)
             WriteDemand(json, d);
         json.WriteEndArray();
+        json.WriteStartArray("minimumSensitivity");
+        foreach (double f in o.MinimumSensitivity)
+            json.WriteNumberValue(f);
+        json.WriteEndArray();
         ModelParameters m = o.Probe.Model;
         json.WriteStartObject("model");
         json.WriteNumber("tickSeconds", m.TickSeconds);
@@ -220,6 +225,7 @@ internal static class CompareShard
             Strategies = [.. e.GetProperty("strategies").EnumerateArray().Select(s => ParseStrategy(s.GetString()!))],
             Policies = [.. e.GetProperty("policies").EnumerateArray().Select(p => BalancerPolicy.Parse(p.GetString()!))],
             Sensitivity = [.. e.GetProperty("sensitivity").EnumerateArray().Select(ReadDemand)],
+            MinimumSensitivity = e.TryGetProperty("minimumSensitivity", out JsonElement ms) ? [.. ms.EnumerateArray().Select(f => f.GetDouble())] : [],
             Probe = new ProbeOptions
             {
                 Model = ModelParameters.Default with
@@ -328,6 +334,12 @@ internal static class CompareShard
         json.WriteNumber("poolFloorMb", f.PoolFloorMb);
         if (f.MinimumRule is string rule)
             json.WriteString("minimumRule", rule);
+        if (f.MinimumDivisor is int divisor)
+            json.WriteNumber("minimumDivisor", divisor);
+        json.WriteStartArray("minimumSensitivityFloorsMb");
+        foreach (double floor in f.MinimumSensitivityFloorsMb)
+            json.WriteNumberValue(floor);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -351,6 +363,8 @@ internal static class CompareShard
         Warnings = [.. e.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)],
         PoolFloorMb = e.TryGetProperty("poolFloorMb", out JsonElement floor) ? floor.GetDouble() : 0,
         MinimumRule = e.TryGetProperty("minimumRule", out JsonElement rule) ? rule.GetString() : null,
+        MinimumDivisor = e.TryGetProperty("minimumDivisor", out JsonElement divisor) ? divisor.GetInt32() : null,
+        MinimumSensitivityFloorsMb = e.TryGetProperty("minimumSensitivityFloorsMb", out JsonElement floors) ? [.. floors.EnumerateArray().Select(x => x.GetDouble())] : [],
     };
 
     private static void WriteSearch(Utf8JsonWriter json, SearchOutcome o)

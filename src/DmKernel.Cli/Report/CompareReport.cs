@@ -39,6 +39,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             sb.Append(' ').Append(hosts);
         if (result.Sensitivity.Count > 0)
             sb.AppendLine().AppendLine().Append(SensitivitySentence());
+        if (result.MinimumSensitivity.Count > 0)
+            sb.AppendLine().AppendLine().Append(MinimumSentence());
         if (!result.Guests.IsIdeal)
             sb.AppendLine().AppendLine().Append(Ic, $"Guests (P10, recorded in the trace, in every probe): {GuestsText(result.Guests, result.TickSeconds)}.");
         if (result.Warnings.Count > 0)
@@ -168,9 +170,36 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         double lo = result.Sensitivity.Min(c => c.Verdict.Ratio.Min), hi = result.Sensitivity.Max(c => c.Verdict.Ratio.Max);
         bool holds = result.Sensitivity.All(c => c.Verdict.Yes == result.Verdict.Yes);
         return holds
-            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid ({Grid()}): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}. The grid varies the demand only; the VMs' settings (Minimum, Startup) and the hosts stay as given.")
+            ? string.Create(Ic, $"**Sensitivity: the answer holds** under all {n} demand models of the grid ({Grid()}): {(result.Verdict.Yes ? "yes" : "no")} in {n} of {n}, ratio {lo:F2}–{Fmt(hi)}. The grid varies the demand only; the VMs' settings (Minimum, Startup) and the hosts stay as given{(result.MinimumSensitivity.Count > 0 ? " (the Minimum is varied apart, below)" : "")}.")
             : string.Create(Ic, $"**Sensitivity: the answer depends on the demand model**: yes under {yes} of {n} models of the grid, no under {n - yes}; ratio {lo:F2}–{Fmt(hi)} (table below).");
     }
+
+    /// <summary>
+    /// The Minimum cells in a sentence: whether the yes or no holds with the VMs' Minimum scaled, and the ratio under each
+    /// (it can move several-fold where Dynamic Memory holds the VMs at their Minimum, while the answer holds).
+    /// </summary>
+    private string MinimumSentence()
+    {
+        IReadOnlyList<MinimumCell> cells = result.MinimumSensitivity;
+        bool holds = cells.All(c => c.Verdict.Yes == result.Verdict.Yes);
+        string given = string.Create(Ic, $"{Fmt(result.Verdict.Ratio.Median)} × static with the Minimum as given{(MinimumDivisorGiven() is int d ? string.Create(Ic, $" (Startup ÷ {d})") : "")}");
+        string each = string.Join("; ", cells.Select(c => string.Create(Ic, $"{Fmt(c.Verdict.Ratio.Median)} × at {MinimumLabel(c)}{(holds ? "" : c.Verdict.Yes ? " (yes)" : " (no)")}")));
+
+        // The yes may hold while the ratio moves several-fold (the Bitbrains month: 1.89 to 9.04 ×): said, not left to the reader.
+        double[] medians = [result.Verdict.Ratio.Median, .. cells.Select(c => c.Verdict.Ratio.Median)];
+        bool moves = medians.Min() > 0 && medians.Max() / medians.Min() >= 1.25;
+        return holds
+            ? string.Create(Ic, $"**Sensitivity to the VMs' Minimum: the answer holds** ({(result.Verdict.Yes ? "yes" : "no")} in {cells.Count} of {cells.Count}){(moves ? ", but the ratio moves with it" : "")}: {given}; {each}.")
+            : string.Create(Ic, $"**Sensitivity to the VMs' Minimum: the answer depends on it**: {given}; {each}. A trace records no Minimum: set the one you would run (import --minimum-divisor).");
+    }
+
+    private int? MinimumDivisorGiven()
+        => result.MinimumSensitivity.FirstOrDefault(c => c.Divisor is not null) is MinimumCell c ? (int)Math.Round(c.Divisor!.Value * c.Factor) : null;
+
+    /// <summary>"Minimum × 0.5 (Startup ÷ 8)", or "Minimum × 0.5" where the trace records no rule.</summary>
+    private static string MinimumLabel(MinimumCell c) => c.Divisor is double d
+        ? string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0.##})")
+        : string.Create(Ic, $"Minimum × {c.Factor:0.###}");
 
     private string Grid() => result.RecordedDemand is null
         ? "demand scaled by " + string.Join(" / ", result.Sensitivity.Select(c => c.Demand.K.ToString("0.##", Ic)))
@@ -272,6 +301,22 @@ internal sealed partial class CompareReport(CapacityResult result, double second
                 string model = result.RecordedDemand is null ? string.Create(Ic, $"demand × {c.Demand.K:0.##}") : c.Demand.Describe();
                 md.AppendLine(Ic, $"| {model} | {Range(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
             }
+        }
+
+        if (result.MinimumSensitivity.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Sensitivity to the VMs' Minimum");
+            md.AppendLine();
+            md.AppendLine(MinimumSentence());
+            md.AppendLine();
+            md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
+            md.AppendLine();
+            md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | static provisioned | ratio (range) | answer |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
+            md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
+            foreach (MinimumCell c in result.MinimumSensitivity)
+                md.AppendLine(Ic, $"| {MinimumLabel(c)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
         }
 
         md.AppendLine();
@@ -595,6 +640,22 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("minimumSensitivity");
+        foreach (MinimumCell c in r.MinimumSensitivity)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("factor", c.Factor);
+            if (c.Divisor is double d)
+                json.WriteNumber("minimumDivisor", Math.Round(d, 4));
+            json.WriteNumber("meanMinimumMb", Math.Round(c.MeanMinimumMb, 1));
+            json.WriteNumber("dynamicMemoryVmsPerHost", c.DynamicMemory.Median);
+            json.WriteNumber("staticProvisionedVmsPerHost", c.StaticProvisioned.Median);
+            json.WriteBoolean("dynamicMemoryPaysOff", c.Verdict.Yes);
+            WriteRatio(json, c.Verdict.Ratio);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartObject("unservable");
         json.WriteNumber("share", Math.Round(r.UnservableShare, 6));
         json.WriteStartArray("vms");
@@ -730,6 +791,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     private static string Count(int n, string noun) => Words.Count(n, noun);
 
     // A density at the search's limit is a lower bound ("≥ 20000"): the search did not try beyond it.
+    /// <summary>The mean memory held per VM at the density, over the draws that met the level ("–" where none did).</summary>
+    private static string HeldPerVm(DensityResult d)
+    {
+        ProbeOutcome[] at = [.. d.Seeds.Where(x => x.AtDensity is not null).Select(x => x.AtDensity!)];
+        return at.Length == 0 ? "–" : Gb(at.Average(o => o.MeanHeldPerVmMb));
+    }
+
     private static string Range(DensityResult d) => d.Min == d.Max
         ? Bound(d, d.Median)
         : string.Create(Ic, $"{Bound(d, d.Median)} ({d.Min}–{Bound(d, d.Max)})");

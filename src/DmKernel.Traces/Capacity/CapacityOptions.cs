@@ -33,6 +33,23 @@ public sealed record CapacityOptions
     /// <summary>Demand models for the sensitivity grid (empty: no sensitivity).</summary>
     public IReadOnlyList<DemandModel> Sensitivity { get; init; } = [];
 
+    /// <summary>
+    /// Factors of the VMs' Minimum for the sensitivity grid's Minimum cells (empty: none): Dynamic Memory's density again
+    /// with each VM's Minimum times each factor (<see cref="TraceSeries.WithMinimum"/>), against static provisioned, whose
+    /// density no Minimum changes. A trace records no Minimum (an import sets it by a rule), and where Dynamic Memory holds
+    /// its VMs at their Minimum its density follows it (<see cref="CapacityResult.DynamicMemoryAtMinimum"/>).
+    /// </summary>
+    public IReadOnlyList<double> MinimumSensitivity { get; init; } = [];
+
+    /// <summary>The smallest factor of <see cref="MinimumSensitivity"/> (1/1024).</summary>
+    public const double MinMinimumFactor = 1.0 / 1024;
+
+    /// <summary>The largest factor of <see cref="MinimumSensitivity"/> (1024).</summary>
+    public const double MaxMinimumFactor = 1024;
+
+    /// <summary>The Minimum factors <c>compare --sensitivity</c> runs: half and twice the VMs' Minimum (an import's Startup ÷ 4 becomes ÷ 8 and ÷ 2).</summary>
+    public static IReadOnlyList<double> DefaultMinimumSensitivity { get; } = [0.5, 2];
+
     /// <summary>How probes run (model, kernel path).</summary>
     public ProbeOptions Probe { get; init; } = new();
 
@@ -127,5 +144,14 @@ public sealed record CapacityOptions
             throw new ArgumentException("Each policy may be compared once.", nameof(Policies));
         foreach (DemandModel m in Sensitivity)
             m.Validate("sensitivity");
+        ArgumentNullException.ThrowIfNull(MinimumSensitivity);
+        foreach (double f in MinimumSensitivity)
+        {
+            if (!double.IsFinite(f) || f < MinMinimumFactor || f > MaxMinimumFactor)
+                throw new InvariantOutOfRangeException(nameof(MinimumSensitivity), f, string.Create(CultureInfo.InvariantCulture, $"Minimum factor {f:R}: expected a number from 1/1024 to 1024."));
+        }
+
+        if (MinimumSensitivity.Distinct().Count() != MinimumSensitivity.Count)
+            throw new ArgumentException("Each Minimum factor may be given once.", nameof(MinimumSensitivity));
     }
 }

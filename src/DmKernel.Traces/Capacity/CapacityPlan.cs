@@ -3,7 +3,8 @@ namespace DmKernel.Traces.Capacity;
 /// <summary>
 /// One search of a capacity study's plan: a density search (<see cref="Hosts"/> false) of strategy <see cref="Strategy"/>
 /// (its index in <see cref="CapacityOptions.Strategies"/>) and seed <see cref="Seed"/>, or a hosts-needed search; under
-/// demand model <see cref="Demand"/> of <see cref="CapacityOptions.Sensitivity"/> (-1: the trace's) and policy
+/// demand model <see cref="Demand"/> of <see cref="CapacityOptions.Sensitivity"/> (-1: the trace's; from the grid's
+/// count on, Minimum factor <see cref="Demand"/> − that count of <see cref="CapacityOptions.MinimumSensitivity"/>) and policy
 /// <see cref="Policy"/> of <see cref="CapacityOptions.Policies"/> (-1: <see cref="ProbeOptions.Policy"/>).
 /// </summary>
 public readonly record struct SearchSpec(bool Hosts, int Strategy, int Seed, int Demand, int Policy)
@@ -62,6 +63,15 @@ public sealed record CapacityFacts
 
     /// <summary>How the trace's Minimum was set, where an import recorded it ("Minimum = Startup ÷ 4 (import's --minimum-divisor 4)"); else null.</summary>
     public string? MinimumRule { get; init; }
+
+    /// <summary>The import's divisor of Startup for the Minimum (<c>settings.minimum_divisor</c>), where recorded; else null.</summary>
+    public int? MinimumDivisor { get; init; }
+
+    /// <summary>
+    /// Per factor of <see cref="CapacityOptions.MinimumSensitivity"/>: <see cref="PoolFloorMb"/> with the VMs' Minimum times
+    /// that factor (<see cref="TraceSeries.WithMinimum"/>). Empty without Minimum cells.
+    /// </summary>
+    public IReadOnlyList<double> MinimumSensitivityFloorsMb { get; init; } = [];
 }
 
 /// <summary>

@@ -146,6 +146,13 @@ public sealed record CapacityVerdict(bool Yes, DensityRatio Ratio)
 /// <summary>The verdict under one demand model of the sensitivity grid.</summary>
 public sealed record SensitivityCell(DemandModel Demand, DensityResult DynamicMemory, DensityResult StaticProvisioned, CapacityVerdict Verdict);
 
+/// <summary>
+/// The verdict with the VMs' Minimum times <see cref="Factor"/> (<see cref="CapacityOptions.MinimumSensitivity"/>):
+/// <see cref="Divisor"/> is the import's Minimum = Startup ÷ d rule that gives it (d ÷ factor; null where the trace records
+/// no rule), <see cref="MeanMinimumMb"/> the pool's mean Minimum under it (0: not known, a plan of an older shard).
+/// </summary>
+public sealed record MinimumCell(double Factor, double? Divisor, double MeanMinimumMb, DensityResult DynamicMemory, DensityResult StaticProvisioned, CapacityVerdict Verdict);
+
 /// <summary>A trace VM whose demand is above what it can be served for part of its on-time.</summary>
 /// <param name="Id">The VM id.</param>
 /// <param name="ProvisionedMb">Its provisioned memory (the trace's Maximum).</param>
@@ -235,6 +242,12 @@ public sealed record CapacityResult
 
     /// <summary>The verdict under each demand model of the sensitivity grid (empty without sensitivity).</summary>
     public required IReadOnlyList<SensitivityCell> Sensitivity { get; init; }
+
+    /// <summary>The pool's mean Minimum under the verdict's Dynamic Memory strategy (<see cref="CapacityFacts.PoolFloorMb"/>; 0: not known).</summary>
+    public double PoolFloorMb { get; init; }
+
+    /// <summary>The verdict with the VMs' Minimum scaled by each factor of <see cref="CapacityOptions.MinimumSensitivity"/> (empty without).</summary>
+    public IReadOnlyList<MinimumCell> MinimumSensitivity { get; init; } = [];
 
     /// <summary>Warnings for the report (small trace, little overlap, VMs left out, ...).</summary>
     public required IReadOnlyList<string> Warnings { get; init; }

@@ -184,6 +184,8 @@ public static partial class CapacityStudy
             Warnings = warnings,
             PoolFloorMb = PoolFloorMb(ctx, series),
             MinimumRule = MinimumRule(series.Metadata),
+            MinimumDivisor = TraceSeries.MinimumDivisor(series.Metadata),
+            MinimumSensitivityFloorsMb = [.. options.MinimumSensitivity.Select(f => PoolFloorMb(ctx, series.WithMinimum(f)))],
         };
         return new CapacityPlan(ctx, Layout(options), facts);
     }
@@ -201,7 +203,7 @@ public static partial class CapacityStudy
         CapacityOptions options = ctx.Options;
         TraceSeries series = ctx.Series;
         DemandModel recorded = DemandModel.FromMetadata(series.Metadata) ?? new DemandModel();
-        var variants = new TraceSeries?[options.Sensitivity.Count];
+        var variants = new TraceSeries?[options.Sensitivity.Count + options.MinimumSensitivity.Count];
         var jobs = new List<(int Index, Job Job)>();
         for (int i = 0; i < plan.Specs.Count; i++)
         {
@@ -220,7 +222,11 @@ public static partial class CapacityStudy
             {
                 TraceSeries s = series;
                 DemandModel? model = null;
-                if (spec.Demand >= 0)
+                if (spec.Demand >= options.Sensitivity.Count)
+                {
+                    s = variants[spec.Demand] ??= series.WithMinimum(options.MinimumSensitivity[spec.Demand - options.Sensitivity.Count]);
+                }
+                else if (spec.Demand >= 0)
                 {
                     model = options.Sensitivity[spec.Demand];
                     s = variants[spec.Demand] ??= series.WithDemand(recorded, model);
@@ -352,6 +358,17 @@ public static partial class CapacityStudy
             sensitivity.Add(new SensitivityCell(model, d, s, CapacityVerdict.Of(d, s)));
         }
 
+        // The Minimum cells: static provisioned holds every VM at its Maximum, so no Minimum changes its density (the
+        // plan has no search for it); Dynamic Memory's is searched again on the trace with the Minimum scaled.
+        var minimumCells = new List<MinimumCell>();
+        for (int m = 0; m < options.MinimumSensitivity.Count; m++)
+        {
+            double factor = options.MinimumSensitivity[m];
+            DensityResult d = Result(strategies[dmIndex], null, Density(dmIndex, options.Sensitivity.Count + m, -1), options);
+            double floor = m < facts.MinimumSensitivityFloorsMb.Count ? facts.MinimumSensitivityFloorsMb[m] : 0;
+            minimumCells.Add(new MinimumCell(factor, facts.MinimumDivisor / factor, floor, d, densities[staticIndex], CapacityVerdict.Of(d, densities[staticIndex])));
+        }
+
         HostsResult[] hosts = [.. Enumerable.Range(0, strategies.Count).Select(s => find[new SearchSpec(true, s, 0, -1, -1)].Hosts!)];
         var policies = new List<PolicyResult>();
         string? placement = null;
@@ -369,6 +386,7 @@ public static partial class CapacityStudy
         var warnings = new List<string>(facts.Warnings);
         IEnumerable<(DensityResult Density, string What)> all = densities.Select(d => (d, d.Strategy.Name))
             .Concat(sensitivity.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} under the demand model {c.Demand.Describe()}")))
+            .Concat(minimumCells.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} with the VMs' Minimum × {c.Factor.ToString("0.###", CultureInfo.InvariantCulture)}")))
             .Concat(policies.Select(p => (p.Density, $"{p.Density.Strategy.Name} under the {p.Policy.Name} policy")));
         foreach ((DensityResult d, string what) in all)
         {
@@ -388,7 +406,10 @@ public static partial class CapacityStudy
         if (atMinimum)
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. Compare again with the Minimum you would set (import --minimum-divisor)."));
+                $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. {(minimumCells.Count > 0
+                    ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {c.Factor:0.###}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
+                        + ". Compare again with the Minimum you would set (import --minimum-divisor)."
+                    : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
         }
 
         return new CapacityResult
@@ -414,6 +435,8 @@ public static partial class CapacityStudy
             Starving = find[new SearchSpec(true, dmIndex, 0, -1, -1)].Starving,
             Verdict = CapacityVerdict.Of(densities[dmIndex], densities[staticIndex]),
             Sensitivity = sensitivity,
+            MinimumSensitivity = minimumCells,
+            PoolFloorMb = facts.PoolFloorMb,
             Warnings = warnings,
             ProbesRun = byIndex.Sum(o => o!.Probes),
             VmTicksReplayed = byIndex.Sum(o => o!.VmTicks),
@@ -447,6 +470,12 @@ public static partial class CapacityStudy
                 if (options.Level.MaxPressure is not null)
                     list.Add(new SearchSpec(false, st, k, m, -1));
             }
+        }
+
+        for (int m = 0; m < options.MinimumSensitivity.Count; m++)
+        {
+            for (int k = 0; k < options.Seeds; k++)
+                list.Add(new SearchSpec(false, dm, k, options.Sensitivity.Count + m, -1));
         }
 
         for (int p = 0; p < options.Policies.Count; p++)

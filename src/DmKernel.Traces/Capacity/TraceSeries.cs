@@ -135,6 +135,46 @@ public sealed class TraceSeries
     }
 
     /// <summary>
+    /// The same trace (the same values, shared) with each Dynamic Memory VM's Minimum multiplied by <paramref name="factor"/>,
+    /// rounded up to 2 MB, at least 32 MB and at most its Startup (R1); static VMs are unchanged. Where the trace's import
+    /// recorded its rule, Minimum = Startup ÷ d (<c>settings.minimum_divisor</c>), the Minimum is derived again from Startup
+    /// as max(32, roundUp2(Startup × factor ÷ d)): what importing with <c>--minimum-divisor</c> d ÷ factor gives, exactly,
+    /// when that is a whole number. Compare's sensitivity grid reads it (<see cref="CapacityOptions.MinimumSensitivity"/>).
+    /// </summary>
+    public TraceSeries WithMinimum(double factor)
+    {
+        if (!double.IsFinite(factor) || factor < CapacityOptions.MinMinimumFactor || factor > CapacityOptions.MaxMinimumFactor)
+            throw new InvariantOutOfRangeException(nameof(factor), factor, string.Create(CultureInfo.InvariantCulture, $"Minimum factor: expected {CapacityOptions.MinMinimumFactor}..{CapacityOptions.MaxMinimumFactor}."));
+        int divisor = MinimumDivisor(Metadata) ?? 0;
+        var vms = new TraceVm[_vms.Length];
+        for (int v = 0; v < vms.Length; v++)
+        {
+            VmSettings s = _vms[v].Settings;
+            if (!s.DynamicMemory)
+            {
+                vms[v] = _vms[v];
+                continue;
+            }
+
+            // roundUp2 of the new Minimum (half of it rounded up, doubled): from the import's rule where it is recorded and
+            // this VM follows it (VmSettingsRule.FromProvisionedMb's (startup + 2d - 1) / 2d * 2 for a whole divisor d),
+            // else from the VM's own Minimum.
+            bool byRule = divisor > 0 && s.MinimumMb == Floor(Math.Ceiling(s.StartupMb / (2.0 * divisor)), s.StartupMb);
+            double half = byRule ? s.StartupMb * factor / (2.0 * divisor) : s.MinimumMb * factor / 2.0;
+            vms[v] = _vms[v] with { Settings = s with { MinimumMb = Floor(Math.Ceiling(half), s.StartupMb) } };
+        }
+
+        return new TraceSeries(Name, TickSeconds, vms, Metadata, Ticks, _values);
+    }
+
+    private static int Floor(double halfMb, int startupMb) => (int)Math.Min(Math.Max(VmSettings.MinMinimumMb, halfMb * 2), startupMb);
+
+    /// <summary>The import's divisor of Startup for the Minimum (<c>settings.minimum_divisor</c>), when recorded as a whole number from 1 to 1024.</summary>
+    internal static int? MinimumDivisor(TraceMetadata metadata)
+        => metadata.TryGetValue("settings.minimum_divisor", out string? text)
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 1 and <= 1024 ? d : null;
+
+    /// <summary>
     /// The same trace with every committed value recomputed under <paramref name="target"/> from the measured part
     /// under <paramref name="recorded"/> (see <see cref="DemandModel.Convert"/>). Off stays off.
     /// </summary>

@@ -18,6 +18,7 @@ public class CapacityPlanTests
             Threads = 2,
             Policies = [BalancerPolicy.Parse("esx"), BalancerPolicy.HyperV],
             Sensitivity = CapacityOptions.DefaultSensitivity(DemandModel.FromMetadata(series.Metadata)),
+            MinimumSensitivity = CapacityOptions.DefaultMinimumSensitivity,
         });
     }
 
@@ -51,6 +52,8 @@ public class CapacityPlanTests
             merged.Densities.Select(d => string.Join(",", d.Curve.Select(c => $"{c.VmsPerHost}:{c.Outcome.PagingVmTicks}"))));
         Assert.Equal(one.Hosts.Select(h => h.Hosts), merged.Hosts.Select(h => h.Hosts));
         Assert.Equal(one.Sensitivity.Select(c => c.Verdict), merged.Sensitivity.Select(c => c.Verdict));
+        Assert.Equal(2, merged.MinimumSensitivity.Count);
+        Assert.Equal(one.MinimumSensitivity.Select(c => (c.Verdict, c.MeanMinimumMb, c.DynamicMemory.Median)), merged.MinimumSensitivity.Select(c => (c.Verdict, c.MeanMinimumMb, c.DynamicMemory.Median)));
         Assert.Equal(one.Policies.Select(p => p.SideBySide.PagingVmTicks), merged.Policies.Select(p => p.SideBySide.PagingVmTicks));
         Assert.Equal(one.Starving, merged.Starving);
         Assert.Equal(one.Warnings, merged.Warnings);

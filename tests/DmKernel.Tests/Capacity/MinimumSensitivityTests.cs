@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DmKernel.Cli.Report;
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Tests.Capacity;
+
+/// <summary>
+/// The sensitivity grid's Minimum cells (<see cref="CapacityOptions.MinimumSensitivity"/>): a trace records no Minimum, an
+/// import sets it by a rule (Minimum = Startup ÷ 4), and where Dynamic Memory holds its VMs at their Minimum its density
+/// follows that rule (a reviewer's sweep of the Bitbrains month at stop 54: ÷ 1, 2, 4, 8 gave 1.00, 1.89, 3.96, 9.04 ×
+/// static while the demand grid moved nothing). The cells rerun Dynamic Memory with the Minimum scaled, exactly as an
+/// import with another divisor would have set it.
+/// </summary>
+public class MinimumSensitivityTests
+{
+    private static readonly int[] Sizes = [2048, 3000, 4096, 6144, 8190, 1024, 4094, 16384];
+
+    /// <summary>Twenty VMs of mixed sizes imported under Minimum = Startup ÷ <paramref name="divisor"/>, wanting a tenth of their size with a swing.</summary>
+    private static TraceSeries Imported(int divisor)
+    {
+        var rule = new VmSettingsRule { MinimumDivisor = divisor };
+        var vms = new List<TraceVm>();
+        var values = new List<int>();
+        for (int i = 0; i < 20; i++)
+        {
+            int size = Sizes[i % Sizes.Length];
+            vms.Add(new TraceVm($"vm-{i}", rule.FromProvisionedMb(size, out _)));
+            values.AddRange(Enumerable.Range(0, 16).Select(t => (size / 10) + (t * 37 * (i + 1) % 300)));
+        }
+
+        var metadata = new TraceMetadata();
+        metadata.Set("settings.minimum_divisor", divisor.ToString(CultureInfo.InvariantCulture));
+        return TraceSeries.FromValues("t", 300, vms, 16, [.. values], metadata);
+    }
+
+    private static CapacityOptions Options(params double[] factors) => new()
+    {
+        Host = new TraceHost(24_576, 2048),
+        Threads = 2,
+        Seeds = 2,
+        Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        MinimumSensitivity = factors,
+    };
+
+    [Fact]
+    public void WithMinimum_OfAnImportsRule_GivesWhatImportingWithThatDivisorGives()
+    {
+        TraceSeries four = Imported(4);
+        foreach ((double factor, int divisor) in new[] { (2.0, 2), (0.5, 8), (4.0, 1), (0.25, 16) })
+        {
+            TraceSeries scaled = four.WithMinimum(factor), imported = Imported(divisor);
+            Assert.Equal(imported.Vms.Select(v => v.Settings), scaled.Vms.Select(v => v.Settings));
+        }
+
+        // Values are shared, not copied: only the VM table changes.
+        Assert.True(four.WithMinimum(2).Of(3).SequenceEqual(four.Of(3)));
+    }
+
+    [Fact]
+    public void WithMinimum_WithoutARule_ScalesEachVmsOwnMinimum_WithinR1()
+    {
+        TraceVm[] vms =
+        [
+            new("a", VmSettings.Dynamic(4096, 1000, 8192)),
+            new("b", VmSettings.Dynamic(1024, 40, 1024)),
+            new("c", VmSettings.Dynamic(2048, 1536, 4096)),
+            new("s", VmSettings.Static(2048, GuestKind.Windows)),
+        ];
+        TraceSeries s = TraceSeries.FromValues("t", 60, vms, 2, [1, 2, 3, 4, 5, 6, 7, 8]);
+        Assert.Equal([500, 32, 768, 2048], s.WithMinimum(0.5).Vms.Select(v => v.Settings.MinimumMb));
+        Assert.Equal([2000, 80, 2048, 2048], s.WithMinimum(2).Vms.Select(v => v.Settings.MinimumMb)); // c: at most its Startup
+        Assert.Equal([1002, 42, 1538, 2048], s.WithMinimum(1.001).Vms.Select(v => v.Settings.MinimumMb)); // rounded up to 2 MB
+        Assert.False(s.WithMinimum(2).Vms[3].Settings.DynamicMemory);
+        Assert.Equal(s.Vms.Select(v => (v.Settings.StartupMb, v.Settings.MaximumMb)), s.WithMinimum(2).Vms.Select(v => (v.Settings.StartupMb, v.Settings.MaximumMb)));
+    }
+
+    /// <summary>
+    /// A cell of the grid is the study of the trace imported with that divisor: Dynamic Memory's densities seed by seed, the
+    /// pool's mean Minimum, and static provisioned's density (which no Minimum changes).
+    /// </summary>
+    [Fact]
+    public void Cell_IsTheStudyOfTheTraceImportedWithThatDivisor()
+    {
+        CapacityResult grid = CapacityStudy.Run(Imported(4), Options(0.5, 2));
+        Assert.Equal(2, grid.MinimumSensitivity.Count);
+        foreach ((MinimumCell cell, int divisor) in grid.MinimumSensitivity.Zip([8, 2]))
+        {
+            Assert.Equal(divisor, cell.Divisor);
+            CapacityResult imported = CapacityStudy.Run(Imported(divisor), Options());
+            Assert.Equal(imported.Densities[0].Seeds.Select(s => s.VmsPerHost), cell.DynamicMemory.Seeds.Select(s => s.VmsPerHost));
+            Assert.Equal(imported.Densities[1].Seeds.Select(s => s.VmsPerHost), cell.StaticProvisioned.Seeds.Select(s => s.VmsPerHost));
+            Assert.Equal(imported.PoolFloorMb, cell.MeanMinimumMb, 6);
+            Assert.Equal(imported.Verdict, cell.Verdict);
+        }
+
+        // The Minimum moves Dynamic Memory's density here (held at their Minimum), so the cells differ from the answer.
+        Assert.True(grid.MinimumSensitivity[0].DynamicMemory.Median > grid.Densities[0].Median, "half the Minimum packs more");
+        Assert.True(grid.MinimumSensitivity[1].DynamicMemory.Median < grid.Densities[0].Median, "twice the Minimum packs fewer");
+        Assert.Equal(grid.Densities[0].Seeds.Select(s => s.VmsPerHost), CapacityStudy.Run(Imported(4), Options()).Densities[0].Seeds.Select(s => s.VmsPerHost));
+    }
+
+    [Fact]
+    public void Report_Json_AndTheMinimumWarning_GiveTheCells()
+    {
+        CapacityResult r = CapacityStudy.Run(Imported(4), Options(0.5, 2));
+        var report = new CompareReport(r, 1);
+        string headline = report.Headline();
+        Assert.Contains("**Sensitivity to the VMs' Minimum: the answer holds** (yes in 2 of 2), but the ratio moves with it: ", headline, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{r.Verdict.Ratio.Median:F2} × static with the Minimum as given (Startup ÷ 4); "), headline, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"; {r.MinimumSensitivity[0].Verdict.Ratio.Median:F2} × at Minimum × 0.5 (Startup ÷ 8)"), headline, StringComparison.Ordinal);
+        string md = report.Markdown();
+        Assert.Contains("## Sensitivity to the VMs' Minimum", md, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| Minimum × 2 (Startup ÷ 2) | {r.MinimumSensitivity[1].MeanMinimumMb / 1024:F2} GB |"), md, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| as given (Startup ÷ 4) | {r.PoolFloorMb / 1024:F2} GB |"), md, StringComparison.Ordinal);
+
+        string path = Path.Combine(Path.GetTempPath(), $"dmk-min-{Guid.NewGuid():N}.json");
+        try
+        {
+            CompareReport.WriteJson(path, r, 1);
+            JsonArray cells = JsonNode.Parse(File.ReadAllText(path))!["minimumSensitivity"]!.AsArray();
+            Assert.Equal([0.5, 2.0], cells.Select(c => (double)c!["factor"]!));
+            Assert.Equal([8.0, 2.0], cells.Select(c => (double)c!["minimumDivisor"]!));
+            Assert.Equal(r.MinimumSensitivity.Select(c => c.DynamicMemory.Median), cells.Select(c => (int)c!["dynamicMemoryVmsPerHost"]!));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        // Held at their Minimum: the warning gives the cells' ratios instead of only "compare again".
+        Assert.True(r.DynamicMemoryAtMinimum);
+        string warning = Assert.Single(r.Warnings, w => w.StartsWith("Dynamic Memory held these VMs at about their Minimum", StringComparison.Ordinal));
+        Assert.Contains("The Minimum cells of the sensitivity grid show how far: Minimum × 0.5, ", warning, StringComparison.Ordinal);
+        string without = Assert.Single(CapacityStudy.Run(Imported(4), Options()).Warnings, w => w.StartsWith("Dynamic Memory held", StringComparison.Ordinal));
+        Assert.Contains("or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum", without, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Imported at Startup ÷ 2, twice the Minimum is Minimum = Startup: Dynamic Memory then holds what static does, 1.00 ×,
+    /// a "no" where the answer is yes, and the sentence says the answer depends on the Minimum, naming each cell's answer.
+    /// </summary>
+    [Fact]
+    public void AnswerThatFlipsWithTheMinimum_IsSaidToDependOnIt()
+    {
+        CapacityResult r = CapacityStudy.Run(Imported(2), Options(0.5, 2));
+        Assert.True(r.Verdict.Yes);
+        Assert.Equal((0.5, 4.0), (r.MinimumSensitivity[0].Factor, r.MinimumSensitivity[0].Divisor));
+        MinimumCell atStartup = r.MinimumSensitivity[1];
+        Assert.Equal(1.0, atStartup.Divisor);
+        Assert.False(atStartup.Verdict.Yes);
+        Assert.Equal(1.0, atStartup.Verdict.Ratio.Median);
+        string headline = new CompareReport(r, 1).Headline();
+        Assert.Contains("**Sensitivity to the VMs' Minimum: the answer depends on it**", headline, StringComparison.Ordinal);
+        Assert.Contains("1.00 × at Minimum × 2 (Startup ÷ 1) (no)", headline, StringComparison.Ordinal);
+        Assert.Contains("at Minimum × 0.5 (Startup ÷ 4) (yes)", headline, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(2000.0)]
+    public void BadFactors_AreRefusedByName(double factor)
+    {
+        var e = Assert.Throws<InvariantOutOfRangeException>(() => Options(factor).Validate());
+        Assert.Equal(nameof(CapacityOptions.MinimumSensitivity), e.ParamName);
+        Assert.Throws<InvariantOutOfRangeException>(() => Imported(4).WithMinimum(factor));
+        var twice = Assert.Throws<ArgumentException>(() => Options(2, 2).Validate());
+        Assert.Equal(nameof(CapacityOptions.MinimumSensitivity), twice.ParamName);
+    }
+}
