@@ -66,9 +66,9 @@ public partial class ReadmeResultsTests
         Assert.True(rows.Count >= 2, "the Bitbrains month table has fewer than 2 rows");
         foreach (string[] row in rows)
         {
-            Assert.Equal(8, row.Length);
-            Match link = ReportLink().Match(row[7]);
-            Assert.True(link.Success, $"row '{row[0]}' of the Bitbrains month table does not link a docs/results/compare/*.report.md: {row[7]}");
+            Assert.Equal(9, row.Length);
+            Match link = ReportLink().Match(row[8]);
+            Assert.True(link.Success, $"row '{row[0]}' of the Bitbrains month table does not link a docs/results/compare/*.report.md: {row[8]}");
             string source = $"docs/results/compare/{link.Groups["name"].Value}.comparison.json";
             JsonElement c = Json(source);
             string at = $"Bitbrains month table, row '{row[0]}'";
@@ -95,9 +95,16 @@ public partial class ReadmeResultsTests
                 : $"depends: yes in {cellsYes} of {cells.Length}, {lo}–{hi}";
             figures.Check($"{at}, sensitivity grid", row[5], grid, $"{source} sensitivity[]");
 
+            // The Minimum cells (stop 55): "9.04 × / 1.89 × (yes, yes)", the factors 0.5 and 2 in that order.
+            JsonElement[] minimum = [.. c.GetProperty("minimumSensitivity").EnumerateArray()];
+            Assert.Equal([0.5, 2.0], minimum.Select(x => x.GetProperty("factor").GetDouble()));
+            string minimumText = string.Join(" / ", minimum.Select(x => $"{F2(Num(x, "ratioToStaticProvisioned.median"))} ×"))
+                + $" ({string.Join(", ", minimum.Select(x => x.GetProperty("dynamicMemoryPaysOff").GetBoolean() ? "yes" : "no"))})";
+            figures.Check($"{at}, Minimum × 0.5 / × 2", row[6], minimumText, $"{source} minimumSensitivity[]");
+
             JsonElement dm = Strategy(c, "dm").GetProperty("hostsNeeded"), st = Strategy(c, "static-provisioned").GetProperty("hostsNeeded");
             string hosts = string.Create(Ic, $"{dm.GetProperty("hosts").GetInt32()} / {st.GetProperty("hosts").GetInt32()} ({Gb(Num(dm, "atHosts.meanHeldPerVmMb"))} / {Gb(Num(st, "atHosts.meanHeldPerVmMb"))} GB)");
-            figures.Check($"{at}, hosts needed (memory held per VM)", row[6], hosts, $"{source} strategies[dm|static-provisioned].hostsNeeded.hosts, .atHosts.meanHeldPerVmMb");
+            figures.Check($"{at}, hosts needed (memory held per VM)", row[7], hosts, $"{source} strategies[dm|static-provisioned].hostsNeeded.hosts, .atHosts.meanHeldPerVmMb");
         }
 
         figures.AssertAllMatch(atLeast: 12);
