@@ -262,6 +262,9 @@ internal static class ImportCommand
             sb.AppendLine();
         }
 
+        foreach (string warning in report.Warnings)
+            sb.AppendLine(ic, $"  warning: {warning}");
+
         if (report.NoteOf("compressed_files_ignored") is long packed and > 0)
         {
             sb.AppendLine(ic, $"  warning: {packed} compressed file(s) or archive(s) in the folder were not read (the first: '{report.FirstCompressedIgnored}'); the VMs they hold are not in the trace: unpack them and import again to include them.");

@@ -111,6 +111,9 @@ public static class BitbrainsImporter
             session.Read(sizes[i]);
         }
 
+        report.Warnings = FolderWarnings(series);
+        if (report.Warnings.Count > 0)
+            report.Note("folders_apart_in_time");
         var vms = new List<TraceVm>(series.Count);
         foreach (var s in series)
         {
@@ -141,6 +144,51 @@ public static class BitbrainsImporter
         var description = new TraceDescription(options.TickSeconds, string.Create(CultureInfo.InvariantCulture, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces"), meta);
         ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds);
         return report;
+    }
+
+    /// <summary>
+    /// A warning when the input's top-level folders (files directly in the input folder count as one, ".") cover time
+    /// spans that do not overlap: Bitbrains Rnd publishes each VM's three months as files of the same name in 2013-7,
+    /// 2013-8 and 2013-9, and importing the whole trace made 1 500 VMs that are never on together, each placed (or drawn)
+    /// beside the others, so hosts needed came out about three times too many with no word. Empty otherwise.
+    /// </summary>
+    internal static List<string> FolderWarnings(IReadOnlyList<SampleSeries> series)
+    {
+        var spans = new SortedDictionary<string, (long First, long Last)>(StringComparer.Ordinal);
+        var folders = new Dictionary<string, List<string>>(StringComparer.Ordinal); // file name -> the folders holding it
+        foreach (SampleSeries s in series)
+        {
+            int slash = s.Id.IndexOf('/', StringComparison.Ordinal);
+            string folder = slash < 0 ? "." : s.Id[..slash];
+            string name = s.Id[(s.Id.LastIndexOf('/') + 1)..];
+            if (!folders.TryGetValue(name, out List<string>? holding))
+                folders[name] = holding = [];
+            holding.Add(s.Id);
+            if (s.Count == 0)
+                continue;
+            spans[folder] = spans.TryGetValue(folder, out var span) ? (Math.Min(span.First, s.FirstTime), Math.Max(span.Last, s.LastTime)) : (s.FirstTime, s.LastTime);
+        }
+
+        if (spans.Count < 2)
+            return [];
+        var ordered = spans.OrderBy(kv => kv.Value.First).ToList();
+        long lastEnd = long.MinValue;
+        foreach (var kv in ordered)
+        {
+            if (kv.Value.First <= lastEnd)
+                return []; // two folders overlap in time: a fleet split by folder (by cluster, by rack), not by month
+            lastEnd = Math.Max(lastEnd, kv.Value.Last);
+        }
+
+        var ic = CultureInfo.InvariantCulture;
+        static string At(long unix) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(unix, -62135596800, 253402300799)).UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        List<string> shared = [.. folders.Values.Where(f => f.Count > 1).Select(f => f[0])];
+        string same = shared.Count == 0 ? "" : string.Create(ic,
+            $"; {shared.Count} file name(s) are in more than one folder (the first: '{folders.Values.First(f => f.Count > 1)[0]}' and '{folders.Values.First(f => f.Count > 1)[1]}'), as in Bitbrains Rnd, which publishes one VM's months as files of the same name in 2013-7, 2013-8 and 2013-9, so one VM may be here several times");
+        return
+        [
+            string.Create(ic, $"the input's {spans.Count} folders cover time spans that do not overlap ({string.Join("; ", ordered.Select(kv => $"'{kv.Key}': {At(kv.Value.First)} to {At(kv.Value.Last)} UTC"))}): their VMs are never on at the same time, yet each is a VM of the trace, which replay places on hosts (--place-on-host-mb reserves its room for the whole trace) and compare draws beside the others{same}. For a fleet at one time, import one folder (one month)."),
+        ];
     }
 
     /// <summary>

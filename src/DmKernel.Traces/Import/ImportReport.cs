@@ -58,6 +58,13 @@ public sealed class ImportReport
     /// </summary>
     public IReadOnlyList<DemandAboveProvisioned> DemandAboveProvisioned { get; internal set; } = [];
 
+    /// <summary>
+    /// Warnings about the input as a whole that change what the trace means (not errors: the import goes on), e.g. a
+    /// Bitbrains folder whose sub-folders cover time spans that do not overlap (one month each): their VMs are never on
+    /// together, yet each is a VM of the trace. Empty when none.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; internal set; } = [];
+
     /// <summary>The first (by name) of the compressed files the import did not read (<c>compressed_files_ignored</c>), else null.</summary>
     internal string? FirstCompressedIgnored { get; set; }
 
