@@ -5,6 +5,23 @@ using System.Runtime.Intrinsics;
 namespace DmKernel;
 
 /// <summary>Fleet-wide totals of the last tick (MB unless named otherwise).</summary>
+/// <param name="OnVms">VMs that are on (Booting or Running) at the end of the tick.</param>
+/// <param name="RunningDynamicVms">Of those, the Running VMs with Dynamic Memory on: the VMs whose Current Pressure
+/// <paramref name="PressureSum"/> and <paramref name="PressureMax"/> cover.</param>
+/// <param name="PagingVms">On VMs with Demand &gt; Assigned (R20 Warning: the guest pages).</param>
+/// <param name="UnmetMb">Σ (Demand − Assigned) over the paging VMs, MB.</param>
+/// <param name="AssignedMb">Σ Assigned (Physical Memory, R18) over the on VMs, MB.</param>
+/// <param name="DemandMb">Σ Demand of the tick (R8, a Linux guest's floor included) over the on VMs, MB.</param>
+/// <param name="BalloonedMb">Σ Ballooned (R12: taken back by the balloon, still visible to the guest) over the on VMs, MB.</param>
+/// <param name="SmartPagingVms">On VMs that hold Smart Paging (SmartPaging &gt; 0: restarted short of RAM, R6, not yet
+/// drained, R16).</param>
+/// <param name="SmartPagingMb">Σ SmartPaging (Smart Paging Working Set Size, R18) over the on VMs, MB.</param>
+/// <param name="ShortHosts">Hosts on which R11 ran the short (water-filling) plan in the tick.</param>
+/// <param name="AvailableMb">Σ Available Memory (R3, R19) over every host at the end of the tick, MB (memory ballooned
+/// this tick is not in it yet, R12).</param>
+/// <param name="PressureSum">Σ Current Pressure (R10, an integer percentage) over the Running Dynamic Memory VMs; over
+/// <paramref name="RunningDynamicVms"/>, their mean.</param>
+/// <param name="PressureMax">The highest Current Pressure (R10, %) of a Running Dynamic Memory VM; 0 when there is none.</param>
 public readonly record struct TickTotals(
     int OnVms,
     int RunningDynamicVms,

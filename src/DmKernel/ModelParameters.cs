@@ -9,6 +9,11 @@ namespace DmKernel;
 /// </summary>
 public sealed record ModelParameters
 {
+    /// <summary>The spec's defaults (<see cref="Default"/>); set the parameters to change with <c>with</c> or an object initializer.</summary>
+    public ModelParameters()
+    {
+    }
+
     /// <summary>Largest supported MaxCeiling: keeps Maximum × 100 and every host sum in 32-bit range.</summary>
     public const int MaxCeilingLimitMb = 16 * 1024 * 1024;
 

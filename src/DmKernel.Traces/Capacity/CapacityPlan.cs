@@ -7,6 +7,15 @@ namespace DmKernel.Traces.Capacity;
 /// count on, Minimum factor <see cref="Demand"/> − that count of <see cref="CapacityOptions.MinimumSensitivity"/>) and policy
 /// <see cref="Policy"/> of <see cref="CapacityOptions.Policies"/> (-1: <see cref="ProbeOptions.Policy"/>).
 /// </summary>
+/// <param name="Hosts">True for a hosts-needed search (the trace's own VMs re-packed); false for a density search.</param>
+/// <param name="Strategy">The strategy's index in <see cref="CapacityOptions.Strategies"/>.</param>
+/// <param name="Seed">The seed's index, 0-based (draws with <see cref="CapacityOptions.Seed"/> + this); 0 for a hosts-needed
+/// search.</param>
+/// <param name="Demand">-1: the trace's own demand; 0 up to the count of <see cref="CapacityOptions.Sensitivity"/>: that demand
+/// model of the grid; from that count on: the Minimum factor at index <paramref name="Demand"/> − that count of
+/// <see cref="CapacityOptions.MinimumSensitivity"/>.</param>
+/// <param name="Policy">The policy's index in <see cref="CapacityOptions.Policies"/>; -1: the probes' own
+/// (<see cref="ProbeOptions.Policy"/>).</param>
 public readonly record struct SearchSpec(bool Hosts, int Strategy, int Seed, int Demand, int Policy)
 {
     /// <summary>True for the density search whose draws give the strategy's curve (the first seed, the trace's demand and the probes' policy).</summary>

@@ -1,12 +1,24 @@
 namespace DmKernel.Traces.Capacity;
 
 /// <summary>One probe of a search: the size probed (VMs per host, or hosts), its outcome and whether it met the level.</summary>
+/// <param name="Size">The size probed: VMs per host (a density search) or hosts (a hosts-needed search).</param>
+/// <param name="Outcome">The probe's outcome, without per-VM counters (a hosts-needed search keeps them only in
+/// <see cref="HostsResult.AtHosts"/>).</param>
+/// <param name="Meets">Whether the outcome meets the study's service level (<see cref="ServiceLevel.IsMetBy"/>).</param>
 public sealed record SearchProbe(int Size, ProbeOutcome Outcome, bool Meets);
 
 /// <summary>
 /// The density one seed's draws reach: the most VMs per host (<see cref="VmsPerHost"/>; 0 when even one VM per host
 /// misses the level) and the outcome there, with every probe of the search.
 /// </summary>
+/// <param name="Seed">The seed's index, 0-based: its draws use seed <see cref="CapacityOptions.Seed"/> + this.</param>
+/// <param name="VmsPerHost">The most VMs per host that meet the level (at most <see cref="CapacityOptions.MaxVmsPerHost"/>);
+/// 0 when one VM per host misses it, or when the strategy cannot meet it at all (<see cref="DensityResult.CannotMeet"/>).</param>
+/// <param name="AtDensity">The probe at <paramref name="VmsPerHost"/>; null when that is 0.</param>
+/// <param name="FirstMiss">The probe of the fewest VMs per host that missed the level; null when no probe missed (or none
+/// ran).</param>
+/// <param name="Probes">Every probe of the search, by size ascending; empty when the strategy cannot meet the level (no probe
+/// ran).</param>
 public sealed record DensitySeed(int Seed, int VmsPerHost, ProbeOutcome? AtDensity, ProbeOutcome? FirstMiss, IReadOnlyList<SearchProbe> Probes);
 
 /// <summary>A point of a strategy's curve: full-length probes (no early stop) of the first seed's draws at several densities.</summary>
@@ -23,6 +35,15 @@ public sealed record CurvePoint(int VmsPerHost, ProbeOutcome Outcome)
 /// <see cref="CannotMeet"/> says why when no density meets the level; <see cref="PoolPagingShare"/> is, for a static
 /// strategy, the share of the VMs' own servable time they page whatever the packing.
 /// </summary>
+/// <param name="Strategy">The memory strategy searched.</param>
+/// <param name="Demand">The demand model of the sensitivity grid (<see cref="CapacityOptions.Sensitivity"/>) this result is for;
+/// null: the trace's own demand, as recorded (also in the Minimum cells, <see cref="MinimumCell"/>).</param>
+/// <param name="Seeds">One density per seed (<see cref="CapacityOptions.Seeds"/>), in seed order.</param>
+/// <param name="CannotMeet">Why no seed meets the level (a VM that cannot start on an empty host, a static size below the VMs'
+/// demand, or a miss with one VM per host); null when some seed meets it.</param>
+/// <param name="PoolPagingShare">For a static strategy: the share of the pool VMs' own servable VM-time they page at their
+/// static size, whatever the packing (above <see cref="ServiceLevel.MaxPagingShare"/>, no density meets the level). Null
+/// for Dynamic Memory, and when a VM too large to start ended the search before it was computed.</param>
 public sealed record DensityResult(MemoryStrategy Strategy, DemandModel? Demand, IReadOnlyList<DensitySeed> Seeds, string? CannotMeet, double? PoolPagingShare)
 {
     /// <summary>The curve of the first seed (empty for sensitivity results and strategies that never meet the level).</summary>
@@ -95,7 +116,16 @@ public sealed record HostsResult(MemoryStrategy Strategy, int? Hosts, int MaxHos
     public string? CannotHost { get; init; }
 }
 
-/// <summary>The ratio of Dynamic Memory's density to another strategy's, seed by seed (the same draws), and its summary.</summary>
+/// <summary>
+/// The ratio of Dynamic Memory's density to another strategy's, seed by seed (the same draws), and its summary. Each
+/// seed's ratio is Dynamic Memory's VMs per host over the other strategy's: +∞ where only the other's is 0, 1 where both
+/// are 0.
+/// </summary>
+/// <param name="Median">The median of the seeds' ratios (the lower middle for an even count).</param>
+/// <param name="Min">The smallest of the seeds' ratios.</param>
+/// <param name="Max">The largest of the seeds' ratios.</param>
+/// <param name="OtherNeverMeets">True when the other strategy meets the level in no seed (<see cref="DensityResult.NeverMeets"/>):
+/// every ratio is then +∞ or 1.</param>
 public sealed record DensityRatio(double Median, double Min, double Max, bool OtherNeverMeets)
 {
     /// <summary>The ratio of two results seed by seed: <paramref name="dm"/>'s density over <paramref name="other"/>'s
@@ -144,6 +174,11 @@ public sealed record CapacityVerdict(bool Yes, DensityRatio Ratio)
 }
 
 /// <summary>The verdict under one demand model of the sensitivity grid.</summary>
+/// <param name="Demand">The demand model of <see cref="CapacityOptions.Sensitivity"/> the trace's demand was recast under.</param>
+/// <param name="DynamicMemory">The density of the verdict's Dynamic Memory strategy under <paramref name="Demand"/>.</param>
+/// <param name="StaticProvisioned">The density of static provisioned memory under <paramref name="Demand"/> (searched under it
+/// only with a pressure limit: without one, static's density does not depend on demand and is the study's own).</param>
+/// <param name="Verdict"><see cref="CapacityVerdict.Of"/> of the two.</param>
 public sealed record SensitivityCell(DemandModel Demand, DensityResult DynamicMemory, DensityResult StaticProvisioned, CapacityVerdict Verdict);
 
 /// <summary>
@@ -151,6 +186,16 @@ public sealed record SensitivityCell(DemandModel Demand, DensityResult DynamicMe
 /// <see cref="Divisor"/> is the import's Minimum = Startup ÷ d rule that gives it (d ÷ factor; null where the trace records
 /// no rule), <see cref="MeanMinimumMb"/> the pool's mean Minimum under it (0: not known, a plan of an older shard).
 /// </summary>
+/// <param name="Factor">The factor every VM's Minimum was multiplied by (one of <see cref="CapacityOptions.MinimumSensitivity"/>).</param>
+/// <param name="Divisor">d ÷ <paramref name="Factor"/>, where d is the import's Minimum = Startup ÷ d
+/// (<see cref="CapacityFacts.MinimumDivisor"/>): the divisor that gives this Minimum; null where the trace records no such
+/// rule.</param>
+/// <param name="MeanMinimumMb">The pool's mean Minimum under Dynamic Memory with the factor applied, MB; 0: not known (a plan
+/// of an older shard).</param>
+/// <param name="DynamicMemory">The density of the verdict's Dynamic Memory strategy on the trace with the Minimum scaled.</param>
+/// <param name="StaticProvisioned">The study's density of static provisioned memory (no Minimum changes it: it holds every
+/// VM at its provisioned size).</param>
+/// <param name="Verdict"><see cref="CapacityVerdict.Of"/> of the two.</param>
 public sealed record MinimumCell(double Factor, double? Divisor, double MeanMinimumMb, DensityResult DynamicMemory, DensityResult StaticProvisioned, CapacityVerdict Verdict);
 
 /// <summary>A trace VM whose demand is above what it can be served for part of its on-time.</summary>
@@ -173,7 +218,16 @@ public sealed record UnservableVm(string Id, int ProvisionedMb, int MedianDemand
 /// <param name="Strategy">The strategy under which it is that large.</param>
 public sealed record ExcludedVm(string Id, int SizeMb, int HostMbThatFits, string Strategy);
 
-/// <summary>A VM that pages most under Dynamic Memory on the hosts-needed packing: its share of its own servable on-time.</summary>
+/// <summary>
+/// A VM that pages most under Dynamic Memory on the hosts-needed packing: its share of its own servable on-time. Counted
+/// over the measured ticks of the Dynamic Memory hosts-needed search's probe at its answer (or, when no host count met
+/// the level, of its probe of the most hosts that missed).
+/// </summary>
+/// <param name="Id">The VM id.</param>
+/// <param name="ProvisionedMb">Its provisioned memory, MB (the trace's Maximum).</param>
+/// <param name="ServableTicks">Ticks it was wanted on with a servable demand (<see cref="ProbeVmOutcome.ServableTicks"/>).</param>
+/// <param name="PagingTicks">Of those, the ticks on which it paged (Demand &gt; Assigned); at least 1 for a listed VM.</param>
+/// <param name="UnmetMbTicks">Σ (Demand − Assigned) over those paging ticks, MB·ticks.</param>
 public sealed record StarvingVm(string Id, int ProvisionedMb, int ServableTicks, int PagingTicks, long UnmetMbTicks)
 {
     /// <summary>Paging share of its own servable on-time.</summary>

@@ -4,6 +4,10 @@ using System.Globalization;
 namespace DmKernel.Traces.Capacity;
 
 /// <summary>Progress of a capacity study: probes done, and the searches finished of all.</summary>
+/// <param name="ProbesDone">Probes run so far, over every search.</param>
+/// <param name="VmTicksDone">VM-ticks those probes replayed (VMs × (warm-up + measured ticks) each).</param>
+/// <param name="SearchesDone">Searches finished.</param>
+/// <param name="Searches">Searches this run runs: every search of the plan, or the part of it that a shard runs.</param>
 public readonly record struct CapacityProgress(int ProbesDone, long VmTicksDone, int SearchesDone, int Searches);
 
 /// <summary>

@@ -3,7 +3,19 @@ using System.Runtime.CompilerServices;
 
 namespace DmKernel.Traces.Replay;
 
-/// <summary>One tick of the fleet-wide series kept for reports.</summary>
+/// <summary>One tick of the fleet-wide series kept for reports; the sums are over the VMs on at the end of the tick
+/// (<see cref="TickTotals"/>).</summary>
+/// <param name="Tick">The tick's index, 0-based (the fleet's <see cref="Fleet.TickIndex"/> before it ran).</param>
+/// <param name="AssignedMb">Σ Assigned, MB.</param>
+/// <param name="DemandMb">Σ Demand (R8), MB.</param>
+/// <param name="AvailableMb">Σ Available Memory (R3, R19) over the hosts, MB.</param>
+/// <param name="PagingVms">VMs with Demand &gt; Assigned (R20 Warning).</param>
+/// <param name="OnVms">VMs on (Booting or Running).</param>
+/// <param name="ShortHosts">Hosts on which R11 ran the short plan.</param>
+/// <param name="HostAvailableP5">The 5th percentile (nearest rank) over the hosts of Available as a whole percentage of the
+/// host's RAM (<see cref="ReplayMetrics.HostAvailablePercentOf"/>, rounded down; 0 for a host of no RAM).</param>
+/// <param name="HostAvailableP50">The median of the same, %.</param>
+/// <param name="HostAvailableP95">The 95th percentile of the same, %.</param>
 public readonly record struct FleetPoint(long Tick, long AssignedMb, long DemandMb, long AvailableMb, int PagingVms, int OnVms, int ShortHosts,
     int HostAvailableP5, int HostAvailableP50, int HostAvailableP95);
 

@@ -1,6 +1,11 @@
 namespace DmKernel.Traces.Replay;
 
 /// <summary>One of the VMs that starve most: its index in the trace, its id, ticks spent paging and unmet demand (MB·ticks).</summary>
+/// <param name="Vm">The VM's index in the trace's VM table (in the whole trace, for a shard of a replay split by host).</param>
+/// <param name="Id">The VM id.</param>
+/// <param name="PagingTicks">Ticks it spent paging (Demand &gt; Assigned, R20 Warning), <see cref="UnservableTicks"/>
+/// included.</param>
+/// <param name="UnmetMbTicks">Σ (Demand − Assigned) over those ticks, MB·ticks.</param>
 public readonly record struct StarvingVm(int Vm, string Id, int PagingTicks, long UnmetMbTicks)
 {
     /// <summary>

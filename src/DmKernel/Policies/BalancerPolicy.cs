@@ -9,6 +9,11 @@ namespace DmKernel;
 /// </summary>
 public sealed record BalancerPolicy
 {
+    /// <summary>Hyper-V's policy (<see cref="HyperV"/>) with every parameter at its default; set <c>Kind</c> and the parameters with an object initializer, or use <see cref="Parse"/>.</summary>
+    public BalancerPolicy()
+    {
+    }
+
     /// <summary>Largest number of Available samples MoM averages (P5); the host keeps them in a ring.</summary>
     public const int MaxMomSamples = 16;
 
