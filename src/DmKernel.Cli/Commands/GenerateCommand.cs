@@ -27,9 +27,11 @@ internal static class GenerateCommand
         var output = new Option<string>("--output", "-o") { Description = "Output trace file (.dmt); written as FILE.tmp and renamed when complete.", HelpName = "FILE", Required = true };
         var profile = new Option<string>("--profile") { Description = "datacenter: heterogeneous VMs; vdi: desktops of 1 GB committing about 580 MB (its defaults: --vms 200 --hosts 2 --ticks 288 --tick-seconds 300 --host-mb 98304).", HelpName = "datacenter|vdi", DefaultValueFactory = _ => "datacenter" };
         var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds), or ideal. [default: all ideal; with --from, the source's mix if it records one]", HelpName = "RESPONSE=SHARE%,..." };
+        var draw = new Option<string>("--draw") { Description = "With --from: compare (each VM a source VM drawn uniformly with replacement, compare's own draw) or balanced (each source VM floor(VMs / pool) times, the rest without replacement: a fleet about the source's size holds about the source's VMs).", HelpName = "compare|balanced", DefaultValueFactory = _ => "compare" };
+        var alignStarts = new Option<string>("--align-starts") { Description = "With --from: start ticks drawn at any tick, or at whole days or weeks of the source, so every VM keeps the source's time of day (and day of the week) and the fleet its daily swing; or a number of seconds.", HelpName = "tick|day|week|SECONDS", DefaultValueFactory = _ => "tick" };
         var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures), a VDI fleet, or VMs drawn from a real trace (--from).")
         {
-            vms, hosts, ticks, seed, tick, hostMb, output, profile, from, scaleMin, scaleMax, guests,
+            vms, hosts, ticks, seed, tick, hostMb, output, profile, from, scaleMin, scaleMax, guests, draw, alignStarts,
         };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -62,13 +64,27 @@ internal static class GenerateCommand
                     ScaleMax = result.GetValue(scaleMax),
                     HostMb = result.GetValue(hostMb),
                     Guests = Given(guests) ? ParseGuests(result.GetValue(guests), "--guests") : null,
+                    Draw = result.GetValue(draw) switch
+                    {
+                        "compare" => DerivedDraw.Compare,
+                        "balanced" => DerivedDraw.Balanced,
+                        var other => throw new CliError($"--draw: '{other}' is not a draw: expected compare or balanced."),
+                    },
+                    AlignStartsSeconds = result.GetValue(alignStarts) switch
+                    {
+                        "tick" => 0,
+                        "day" => 86_400,
+                        "week" => 604_800,
+                        string other when int.TryParse(other, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0 => seconds,
+                        var other => throw new CliError($"--align-starts: '{other}' is not tick, day, week or a positive whole number of seconds."),
+                    },
                 };
                 RefuseHostMbWithoutHosts(Given(hostMb), drawn.Hosts);
                 DefaultHostsFit(drawn.Hosts, drawn.Vms, "VM");
                 return GenerateFrom(source, result.GetValue(output)!, drawn, cancel);
             }
 
-            foreach (Option o in (Option[])[scaleMin, scaleMax])
+            foreach (Option o in (Option[])[scaleMin, scaleMax, draw, alignStarts])
             {
                 if (Given(o))
                     throw new CliError($"{o.Name} applies only with --from (a trace drawn from a real one).");
@@ -133,7 +149,12 @@ internal static class GenerateCommand
                     throw new CliError("--hosts: " + Cli.LibraryMessage(ex));
                 }
             }, g => string.Create(CultureInfo.InvariantCulture,
-                $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {options.TickSeconds} s"), cancel);
+                $"Generated {Words.Count(g.Vms, "VM")} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {options.TickSeconds} s"), cancel,
+                warn: g =>
+                {
+                    if (options.HostMb is null)
+                        WarnRoomyHosts(g, options.HostHeadroom, options.HostReserveMb);
+                });
         })));
         return command;
     }
@@ -211,7 +232,7 @@ internal static class GenerateCommand
     /// earlier file at <paramref name="path"/> as it was and exits with 130.
     /// </summary>
     private static int Write(string path, string what, long ticks, Func<Action<long>, CancellationToken, GeneratedTrace> write,
-        Func<GeneratedTrace, string> headline, CancellationToken cancel, Stopwatch? clock = null)
+        Func<GeneratedTrace, string> headline, CancellationToken cancel, Stopwatch? clock = null, Action<GeneratedTrace>? warn = null)
     {
         using CreatedFolders folders = Cli.EnsureParentDirectory(path); // removed again unless the trace is written
         clock ??= Stopwatch.StartNew();
@@ -230,6 +251,7 @@ internal static class GenerateCommand
         folders.Keep();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{headline(generated)}, in {clock.Elapsed.TotalSeconds:F1} s: {generated.Path} ({new FileInfo(generated.Path).Length / 1e6:F1} MB)"));
+        warn?.Invoke(generated);
         if (generated.UnstartableVms > 0)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -268,6 +290,7 @@ internal static class GenerateCommand
         nameof(DerivedTraceOptions.ScaleMin) => "--scale-min",
         nameof(DerivedTraceOptions.ScaleMax) => "--scale-max",
         nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.HostReserveMb) => "--host-mb",
+        nameof(DerivedTraceOptions.AlignStartsSeconds) => "--align-starts",
         _ => param ?? "an option",
     };
 
@@ -286,7 +309,8 @@ internal static class GenerateCommand
             .Replace("null (the source's length) or at least 1", "at least 1 (left out, the source's length)", StringComparison.Ordinal)
             .Replace("up to the VM count", string.Create(CultureInfo.InvariantCulture, $"up to the VM count (--vms {options.Vms})"), StringComparison.Ordinal)
             .Replace("ScaleMin (", "--scale-min (", StringComparison.Ordinal)
-            .Replace("at ScaleMax", "at --scale-max", StringComparison.Ordinal);
+            .Replace("at ScaleMax", "at --scale-max", StringComparison.Ordinal)
+            .Replace("AlignStartsSeconds = ", "", StringComparison.Ordinal);
         if (name == nameof(DerivedTraceOptions.ScaleMax) && options.ScaleMax == 1 && options.ScaleMin > 1)
             message = message.TrimEnd('.') + " (--scale-max is 1 unless given: give it too, at least --scale-min).";
         return new CliError($"{OptionName(name)}: {message}");
@@ -317,11 +341,49 @@ internal static class GenerateCommand
             {
                 return TraceGenerator.GenerateFrom(series, path, options, progress, cancel);
             }
-            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts))
+            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is nameof(DerivedTraceOptions.HostMb) or nameof(DerivedTraceOptions.Hosts) or nameof(DerivedTraceOptions.AlignStartsSeconds))
             {
                 throw FromOptionError(ex, options);
             }
         }, g => string.Create(CultureInfo.InvariantCulture,
-            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock);
+            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock,
+            g => WarnDraw(g, options));
+    }
+
+    /// <summary>
+    /// What a drawn fleet is made of, and the warnings a planner needs before trusting it (a helper's review, stop 55):
+    /// a draw whose total Maximum is far from the source's mean size (VMs drawn with replacement at a count near the
+    /// pool's: the month's 512 GB VM 0, 3 or 4 times in 500, the answer moving about 2× either way), source VMs left out
+    /// for --host-mb, and hosts sized for the fullest one.
+    /// </summary>
+    internal static void WarnDraw(GeneratedTrace g, DerivedTraceOptions options)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        double ratio = g.PoolMeanMaximumMb > 0 ? g.TotalMaximumMb / (g.Vms * g.PoolMeanMaximumMb) : 1;
+        Console.WriteLine(string.Create(ic,
+            $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VMs of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size"));
+        if (Math.Abs(ratio - 1) > 0.1)
+        {
+            Console.Error.WriteLine(string.Create(ic,
+                $"warning: the drawn VMs' total Maximum is {ratio:F2} × what {g.Vms} VMs of the source pool's mean size ({g.PoolMeanMaximumMb / 1024:F1} GB) hold: a few large VMs drawn more or fewer times than their share move every answer on this trace (compare here differs from the source's). {(options.Draw == DerivedDraw.Balanced ? "Draw more VMs than the pool holds." : string.Create(ic, $"Give --draw balanced (each of the {g.PoolVms} source VMs ⌊{g.Vms} ÷ {g.PoolVms}⌋ times, the rest without replacement), or draw many more VMs than the pool holds."))}"));
+        }
+
+        if (g.ExcludedTooLarge > 0)
+        {
+            Console.Error.WriteLine(string.Create(ic,
+                $"warning: {Words.Count(g.ExcludedTooLarge, "source VM")} larger than a host of --host-mb {options.HostMb} ({g.ExcludedTooLargeShare * 100:F1} % of the source's memory by Maximum) {(g.ExcludedTooLarge == 1 ? "is" : "are")} left out of the draw: the fleet has none of {(g.ExcludedTooLarge == 1 ? "it" : "them")}."));
+        }
+
+        if (options.HostMb is null)
+            WarnRoomyHosts(g, options.HostHeadroom, options.HostReserveMb);
+    }
+
+    /// <summary>Auto-sized hosts cover the fullest host's Startup with headroom: where the median host needs under half of that, say so.</summary>
+    internal static void WarnRoomyHosts(GeneratedTrace g, double headroom, int reserveMb)
+    {
+        if (g.Hosts == 0 || g.MedianHostStartupMb <= 0 || (g.MedianHostStartupMb * headroom) + reserveMb >= g.HostMb / 2.0)
+            return;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"warning: the hosts are sized for the fullest one ({g.HostMb} MB each), but the median host's VMs sum to {g.MedianHostStartupMb} MB of Startup ({100.0 * g.MedianHostStartupMb / g.HostMb:F0} % of a host): most hosts run far emptier than real ones, so a replay's paging and pressure are optimistic. Give --host-mb (the median's need × {headroom:0.##} headroom + reserve: {(long)Math.Ceiling((g.MedianHostStartupMb * headroom) + reserveMb)} MB) to size them yourself; a VM larger than a host then never starts, and generate says how many."));
     }
 }

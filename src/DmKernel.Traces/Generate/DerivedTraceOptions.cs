@@ -54,6 +54,20 @@ public sealed record DerivedTraceOptions
     /// </summary>
     public GuestMix? Guests { get; init; }
 
+    /// <summary>
+    /// How the source VMs are drawn (default <see cref="DerivedDraw.Compare"/>: uniformly with replacement, compare's own
+    /// draw). <see cref="DerivedDraw.Balanced"/> draws each source VM of the pool ⌊Vms ÷ pool⌋ times and the rest without
+    /// replacement, so a fleet about the source's size holds about the source's VMs (docs/generate.md).
+    /// </summary>
+    public DerivedDraw Draw { get; init; } = DerivedDraw.Compare;
+
+    /// <summary>
+    /// Start ticks drawn as whole multiples of this many seconds (0, default: any tick). 86 400 keeps the source's time
+    /// of day for every VM, so the fleet's daily swing stays the source's; 604 800 keeps the day of the week too. A whole
+    /// number of the source's ticks, at most the source's length.
+    /// </summary>
+    public int AlignStartsSeconds { get; init; }
+
     /// <summary>Options of the native writer.</summary>
     public NativeTraceWriterOptions Writer { get; init; } = NativeTraceWriterOptions.Default;
 
@@ -70,6 +84,8 @@ public sealed record DerivedTraceOptions
         Check(double.IsFinite(HostHeadroom) && HostHeadroom >= 1 && HostHeadroom <= 100, nameof(HostHeadroom), HostHeadroom, "1..100");
         Check(HostReserveMb >= 0 && HostReserveMb % 2 == 0, nameof(HostReserveMb), HostReserveMb, "a non-negative multiple of 2");
         Check(HostMb is null || HostReserveMb < HostMb, nameof(HostReserveMb), HostReserveMb, "below HostMb");
+        Check(Draw is DerivedDraw.Compare or DerivedDraw.Balanced, nameof(Draw), (int)Draw, "Compare or Balanced");
+        Check(AlignStartsSeconds >= 0, nameof(AlignStartsSeconds), AlignStartsSeconds, "0 (any tick) or a positive number of seconds");
         ArgumentNullException.ThrowIfNull(Writer);
         Writer.Validate();
     }
@@ -82,6 +98,7 @@ public sealed record DerivedTraceOptions
         m.Set("gen.scale_min", ScaleMin).Set("gen.scale_max", ScaleMax);
         m.Set("gen.host_mb", HostMb is int h ? h.ToString(CultureInfo.InvariantCulture) : "auto");
         m.Set("gen.host_headroom", HostHeadroom).Set("gen.host_reserve_mb", HostReserveMb);
+        m.Set("gen.draw_rule", Draw == DerivedDraw.Balanced ? "balanced" : "compare").Set("gen.align_starts_seconds", AlignStartsSeconds);
     }
 
     private static void Check(bool ok, string name, double value, string expected)
@@ -89,4 +106,18 @@ public sealed record DerivedTraceOptions
         if (!ok)
             throw new InvariantOutOfRangeException(name, value, $"{name} = {value.ToString(CultureInfo.InvariantCulture)}: expected {expected}.");
     }
+}
+
+/// <summary>How <see cref="TraceGenerator.GenerateFrom"/> draws the source VMs.</summary>
+public enum DerivedDraw
+{
+    /// <summary>Uniformly with replacement: VM i is compare's draw (<see cref="Capacity.CapacityStudy.Draw"/>) for its host and index.</summary>
+    Compare,
+
+    /// <summary>
+    /// Each pool VM ⌊Vms ÷ pool⌋ times, the remaining Vms mod pool without replacement, in a seeded random order; start
+    /// ticks and scale factors as <see cref="Compare"/>. The fleet's composition then follows the source's (each source
+    /// VM once in a fleet of the pool's size), where a draw with replacement may take a very large VM several times or not at all.
+    /// </summary>
+    Balanced,
 }

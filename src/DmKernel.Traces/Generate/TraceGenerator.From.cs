@@ -9,6 +9,9 @@ public static partial class TraceGenerator
     /// <summary>The purpose of the scale draw (the VM and start tick are <see cref="CapacityStudy.Draw"/>'s).</summary>
     private const ulong DrawScale = 0x5EED_0003;
 
+    /// <summary>The purpose of the balanced draw's choice of the remainder and its order (<see cref="DerivedDraw.Balanced"/>).</summary>
+    private const ulong DrawBalanced = 0x5EED_0004;
+
     /// <summary>
     /// Generates a trace of <see cref="DerivedTraceOptions.Vms"/> VMs drawn from <paramref name="source"/> (a real trace decoded
     /// into memory) at <paramref name="path"/> (via "&lt;path&gt;.tmp", renamed at the end), keeping the real series' shape:
@@ -32,8 +35,11 @@ public static partial class TraceGenerator
         int n = options.Vms, sourceTicks = source.Ticks, ticks = options.Ticks ?? sourceTicks;
         DemandModel? model = DemandModel.FromMetadata(source.Metadata);
         int[] pool = DrawPool(source, options, out int neverOn, out int tooLarge);
+        int align = AlignTicks(options, source);
+        int[]? balanced = options.Draw == DerivedDraw.Balanced ? BalancedSources(pool, n, options.Seed) : null;
 
         var vms = new TraceVm[n];
+        var drawnFrom = new HashSet<int>();
         var rowBase = new int[n];
         var position = new int[n];
         double[]? scale = null;
@@ -42,7 +48,12 @@ public static partial class TraceGenerator
         for (int i = 0; i < n; i++)
         {
             (ProbeVm draw, double f) = DrawFrom(pool, sourceTicks, options, i);
+            if (balanced is not null)
+                draw = draw with { Source = balanced[i] };
+            if (align > 1)
+                draw = draw with { Offset = draw.Offset / align * align };
             TraceVm from = source.Vms[draw.Source];
+            drawnFrom.Add(draw.Source);
             VmSettings settings = Scale(from.Settings, f);
             id.Clear().Append(CultureInfo.InvariantCulture, $"vm{i}:{from.Id}@{draw.Offset}");
             string name = Encoding.UTF8.GetByteCount(id.ToString()) <= TraceVm.MaxIdBytes ? id.ToString() : string.Create(CultureInfo.InvariantCulture, $"vm{i}");
@@ -66,7 +77,11 @@ public static partial class TraceGenerator
         meta.Set("gen.host_mb_used", hostMb);
         meta.Set("gen.from", source.Name).Set("gen.source_vms", source.Vms.Count).Set("gen.source_ticks", sourceTicks);
         meta.Set("gen.pool_vms", pool.Length).Set("gen.excluded_never_on", neverOn).Set("gen.excluded_too_large", tooLarge);
-        meta.Set("gen.draw", "VM i on host h = i mod hosts as its j-th VM (j = i / hosts): CapacityStudy.Draw(pool, source ticks, seed, h, j), a pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) uniformly with replacement and a start tick; it plays the source series from that tick, wrapping around");
+        meta.Set("gen.draw", balanced is null
+            ? "VM i on host h = i mod hosts as its j-th VM (j = i / hosts): CapacityStudy.Draw(pool, source ticks, seed, h, j), a pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) uniformly with replacement and a start tick; it plays the source series from that tick, wrapping around"
+            : "balanced: each pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) floor(vms / pool) times and the remainder without replacement, in a seeded random order; VM i on host h = i mod hosts as its j-th VM (j = i / hosts) takes its start tick from CapacityStudy.Draw(pool, source ticks, seed, h, j); it plays the source series from that tick, wrapping around");
+        if (align > 1)
+            meta.Set("gen.align_starts", string.Create(CultureInfo.InvariantCulture, $"start ticks rounded down to a multiple of {align} ticks ({options.AlignStartsSeconds} s)"));
         meta.Set("gen.scale_rule", "factor f uniform in [scale_min, scale_max] per VM: Startup, Minimum, Maximum = roundUp2(size * f) in 32..max(1048576, source Maximum); committed = round(max(0, committed - base(old Maximum)) * f') + base(new Maximum) by the demand model (base 0 without one), f' = f unless Maximum was held at 32 MB or the ceiling, then new Maximum / old Maximum; off stays off");
         foreach (KeyValuePair<string, string> kv in source.Metadata)
         {
@@ -112,7 +127,94 @@ public static partial class TraceGenerator
         }
 
         writer.Complete();
-        return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb) { PoolVms = pool.Length, UnstartableVms = Unstartable(vms, hosts) };
+        long totalMaximum = 0;
+        foreach (TraceVm vm in vms)
+            totalMaximum += vm.Settings.MaximumMb;
+        // The share of the ever-on source VMs' Maximum the HostMb left out (too large for a host).
+        var inPool = new HashSet<int>(pool);
+        double onMaximum = 0, leftOut = 0;
+        for (int v = 0; v < source.Vms.Count; v++)
+        {
+            if (inPool.Contains(v) || source.Of(v).ContainsAnyExcept(TraceValues.Off))
+            {
+                onMaximum += source.Vms[v].Settings.MaximumMb;
+                leftOut += inPool.Contains(v) ? 0 : source.Vms[v].Settings.MaximumMb;
+            }
+        }
+
+        double poolMean = pool.Average(v => (double)Scale(source.Vms[v].Settings, (options.ScaleMin + options.ScaleMax) / 2).MaximumMb);
+        return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb)
+        {
+            PoolVms = pool.Length,
+            UnstartableVms = Unstartable(vms, hosts),
+            DistinctSourceVms = drawnFrom.Count,
+            TotalMaximumMb = totalMaximum,
+            PoolMeanMaximumMb = poolMean,
+            MedianHostStartupMb = MedianHostStartup(vms, hosts.Length),
+            ExcludedTooLarge = tooLarge,
+            ExcludedTooLargeShare = onMaximum == 0 ? 0 : leftOut / onMaximum,
+        };
+    }
+
+    /// <summary>
+    /// <see cref="DerivedDraw.Balanced"/>'s sources for VMs 0..<paramref name="n"/>-1: each pool VM ⌊n ÷ pool⌋ times and
+    /// n mod pool of them once more, chosen without replacement, then in a seeded random order (Fisher–Yates on SplitMix64).
+    /// </summary>
+    internal static int[] BalancedSources(int[] pool, int n, ulong seed)
+    {
+        var sources = new int[n];
+        int whole = n / pool.Length, k = 0;
+        for (int r = 0; r < whole; r++)
+        {
+            foreach (int v in pool)
+                sources[k++] = v;
+        }
+
+        int[] rest = [.. pool];
+        for (int j = 0; k < n; j++)
+        {
+            int pick = j + (int)(SplitMix64.Draw(seed, DrawBalanced, (ulong)j) % (ulong)(rest.Length - j));
+            (rest[j], rest[pick]) = (rest[pick], rest[j]);
+            sources[k++] = rest[j];
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int pick = (int)(SplitMix64.Draw(seed, DrawBalanced, (1UL << 40) | (uint)i) % (ulong)(i + 1));
+            (sources[i], sources[pick]) = (sources[pick], sources[i]);
+        }
+
+        return sources;
+    }
+
+    /// <summary>
+    /// <see cref="DerivedTraceOptions.AlignStartsSeconds"/> in the source's ticks (1: any tick). Throws naming the option
+    /// when it is not a whole number of ticks or is longer than the source.
+    /// </summary>
+    internal static int AlignTicks(DerivedTraceOptions options, TraceSeries source)
+    {
+        if (options.AlignStartsSeconds == 0)
+            return 1;
+        double ticks = options.AlignStartsSeconds / source.TickSeconds;
+        if (Math.Abs(ticks - Math.Round(ticks)) > 1e-9 || Math.Round(ticks) < 1 || Math.Round(ticks) > source.Ticks)
+        {
+            throw OptionError(nameof(DerivedTraceOptions.AlignStartsSeconds), options.AlignStartsSeconds, string.Create(CultureInfo.InvariantCulture,
+                $"AlignStartsSeconds = {options.AlignStartsSeconds}: expected a whole number of {source.Name}'s ticks of {source.TickSeconds} s, at most its length ({source.Ticks} ticks, {source.Ticks * source.TickSeconds} s)."));
+        }
+
+        return (int)Math.Round(ticks);
+    }
+
+    /// <summary>The median over hosts of the Startup their VMs sum to (0 without hosts).</summary>
+    internal static long MedianHostStartup(TraceVm[] vms, int hosts)
+    {
+        if (hosts == 0)
+            return 0;
+        var sums = new long[hosts];
+        foreach (TraceVm vm in vms)
+            sums[vm.Host] += vm.Settings.StartupMb;
+        Array.Sort(sums);
+        return sums[(hosts - 1) / 2];
     }
 
     /// <summary>

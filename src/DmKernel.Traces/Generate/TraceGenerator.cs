@@ -3,6 +3,11 @@ using System.Globalization;
 namespace DmKernel.Traces;
 
 /// <summary>What <see cref="TraceGenerator.Generate(string, TraceGeneratorOptions)"/> (or <see cref="TraceGenerator.GenerateFrom"/>) wrote.</summary>
+/// <param name="Path">The trace file written.</param>
+/// <param name="Vms">VMs in the trace.</param>
+/// <param name="Hosts">Hosts in its host table (0: no placement; replay places the VMs itself).</param>
+/// <param name="Ticks">Ticks written.</param>
+/// <param name="HostMb">RAM of every host, MB, as given or sized from the VMs (0 without hosts).</param>
 public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks, int HostMb)
 {
     /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the source VMs the VMs were drawn from (0 for the other generators).</summary>
@@ -10,6 +15,28 @@ public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks,
 
     /// <summary>VMs whose Startup is more than their host holds after its reserve: they can never start (R4).</summary>
     public int UnstartableVms { get; init; }
+
+    /// <summary><see cref="TraceGenerator.GenerateFrom"/>: how many different source VMs were drawn (0 for the other generators).</summary>
+    public int DistinctSourceVms { get; init; }
+
+    /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the sum of the generated VMs' Maximum, MB (0 for the other generators).</summary>
+    public long TotalMaximumMb { get; init; }
+
+    /// <summary>
+    /// <see cref="TraceGenerator.GenerateFrom"/>: the pool's mean Maximum at the middle of the scale range, MB: what a VM of
+    /// the draw holds on average, so that <see cref="TotalMaximumMb"/> ÷ (<see cref="Vms"/> × this) says how far the draw's
+    /// composition is from the source's (1: as the source). 0 for the other generators.
+    /// </summary>
+    public double PoolMeanMaximumMb { get; init; }
+
+    /// <summary>The median over hosts of the Startup their VMs sum to, MB (0 without hosts); the auto host size covers the largest.</summary>
+    public long MedianHostStartupMb { get; init; }
+
+    /// <summary><see cref="TraceGenerator.GenerateFrom"/>: source VMs left out of the draw because they do not fit a host of <see cref="DerivedTraceOptions.HostMb"/>.</summary>
+    public int ExcludedTooLarge { get; init; }
+
+    /// <summary>The share of the ever-on source VMs' total Maximum that <see cref="ExcludedTooLarge"/> left out (0..1).</summary>
+    public double ExcludedTooLargeShare { get; init; }
 }
 
 /// <summary>
@@ -185,7 +212,7 @@ public static partial class TraceGenerator
         }
 
         writer.Complete();
-        return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb) { UnstartableVms = Unstartable(vms, hosts) };
+        return new GeneratedTrace(path, n, hosts.Length, options.Ticks, hostMb) { UnstartableVms = Unstartable(vms, hosts), MedianHostStartupMb = MedianHostStartup(vms, hosts.Length) };
     }
 
     /// <summary>A demand of the synthetic fleet in whole MB, as the trace stores it: rounded to the nearest MB, halves up

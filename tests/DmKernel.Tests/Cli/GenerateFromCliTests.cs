@@ -180,4 +180,42 @@ public sealed class GenerateFromCliTests
         Assert.Contains("error: --scale-max applies only with --from", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
     }
+    /// <summary>
+    /// What a drawn fleet is made of, and the warnings before trusting it (a helper's review, stop 55): 9 VMs drawn with
+    /// replacement from the sample's 9 hold 0.20 × the pool's mean size (its 512 GB VM not drawn), said with the way out
+    /// (--draw balanced), which draws each once; hosts sized for the one host holding the 512 GB VM leave the median host
+    /// at 2 % of its RAM, said with the size the median host would need.
+    /// </summary>
+    [Fact]
+    public void GenerateFrom_SaysWhatTheDrawHolds_AndWarnsOfAFarDraw_AndOfRoomyHosts()
+    {
+        using var tmp = new TempDir();
+        string source = ImportSample(tmp);
+        (int exit, string stdout, string stderr) = Run("generate", "--from", source, "--vms", "9", "--hosts", "1", "--seed", "2", "-o", tmp.File("a.dmt"));
+        Assert.True(exit == 0, stderr);
+        var a = TraceData.Load(tmp.File("a.dmt"));
+        int distinct = a.Vms.Select(v => v.Id[(v.Id.IndexOf(':', StringComparison.Ordinal) + 1)..v.Id.LastIndexOf('@')]).Distinct().Count();
+        Assert.Contains($"  drawn with replacement: {distinct} different source VMs of the pool's 9; ", stdout, StringComparison.Ordinal);
+        Assert.Contains("warning: the drawn VMs' total Maximum is 0.20 × what 9 VMs of the source pool's mean size", stderr, StringComparison.Ordinal);
+        Assert.Contains("Give --draw balanced", stderr, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = Run("generate", "--from", source, "--vms", "20", "--hosts", "10", "--draw", "balanced", "-o", tmp.File("b.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("  drawn balanced: 9 different source VMs of the pool's 9; ", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("total Maximum is", stderr, StringComparison.Ordinal); // 0.92 ×: within 10 %
+        var b = TraceData.Load(tmp.File("b.dmt"));
+        long[] sums = [.. Enumerable.Range(0, 10).Select(h => b.Vms.Where(v => v.Host == h).Sum(v => (long)v.Settings.StartupMb)).Order()];
+        Assert.Contains($"warning: the hosts are sized for the fullest one ({b.Hosts[0].TotalMb} MB each), but the median host's VMs sum to {sums[4]} MB of Startup", stderr, StringComparison.Ordinal);
+        Assert.Contains($"(the median's need × 1.5 headroom + reserve: {(long)Math.Ceiling((sums[4] * 1.5) + 2048)} MB)", stderr, StringComparison.Ordinal);
+
+        // Given a host size, no such warning; a bad draw or alignment is named as typed.
+        Assert.DoesNotContain("sized for the fullest", Run("generate", "--from", source, "--vms", "20", "--hosts", "10", "--host-mb", "1048576", "-o", tmp.File("c.dmt")).Err, StringComparison.Ordinal);
+        Assert.Equal((2, "error: --draw: 'random' is not a draw: expected compare or balanced."), Trimmed(Run("generate", "--from", source, "--draw", "random", "-o", tmp.File("d.dmt"))));
+        (exit, _, stderr) = Run("generate", "--from", source, "--align-starts", "450", "-o", tmp.File("e.dmt"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --align-starts: 450: expected a whole number of bitbrains.dmt's ticks of 300 s", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(tmp.File("e.dmt")));
+    }
+
+    private static (int, string) Trimmed((int Exit, string Out, string Err) r) => (r.Exit, r.Err.Trim());
 }
