@@ -233,7 +233,10 @@ public sealed partial class Fleet
 
     // ---- workload input (R8) ----
 
-    /// <summary>Sets the committed memory a guest reports (R8 input), 0..<see cref="MaxCommittedMb"/> MB.</summary>
+    /// <summary>
+    /// Sets the committed memory a guest reports (R8 input), 0..<see cref="MaxCommittedMb"/> MB. A free slot takes the
+    /// value too (the state hash and <see cref="SaveState"/> cover it; <see cref="AddVm"/> starts its VM at 0).
+    /// </summary>
     public void SetCommitted(int vm, int committedMb)
     {
         CheckVm(vm);

@@ -23,6 +23,14 @@ public readonly struct FleetHostSpans
     /// <summary>The VM slots each host was created with (<see cref="HostSpec.VmCapacity"/>).</summary>
     public ReadOnlySpan<int> VmCapacity => _fleet.Cols.HostVmLimit;
 
+    /// <summary>
+    /// The VMs each host holds now (its used slots: <see cref="Fleet.AddVm"/> adds one, <see cref="Fleet.RemoveVm"/> takes
+    /// one away), whatever their state. Host h's VMs are among slots <see cref="FirstSlot"/>[h] ..
+    /// <see cref="FirstSlot"/>[h] + <see cref="SlotCapacity"/>[h] − 1, where <see cref="FleetVmSpans.IsUsed"/> tells them
+    /// from free and padding slots.
+    /// </summary>
+    public ReadOnlySpan<int> VmCount => _fleet.Cols.HostUsedSlots;
+
     /// <summary>Host RAM, MB.</summary>
     public ReadOnlySpan<int> TotalMb => _fleet.Cols.HostTotal;
 

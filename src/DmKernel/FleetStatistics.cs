@@ -62,20 +62,36 @@ public static class FleetStatistics
     /// <paramref name="unmetMbTicks"/> are given (one element per slot), adds 1 and Demand − Assigned to each paging VM's.
     /// </summary>
     public static TickTotals Measure(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
+        => Measure(fleet, pressureBins, pagingTicks, unmetMbTicks, default);
+
+    /// <summary>
+    /// <see cref="Measure(Fleet, Span{long}, Span{int}, Span{long})"/>, and when <paramref name="unservableTicks"/> is given
+    /// (one element per slot, with the other two), also adds 1 to it for each paging VM whose committed demand is above
+    /// what its settings can ever serve (<see cref="GuestMemory.MaxServableCommittedMb"/>: starving by its settings, not by
+    /// the host) and counts those VMs in <see cref="TickTotals.UnservablePagingVms"/>, as <see cref="FleetMeter.AddHosts(int, int, Span{int}, Span{long}, Span{int})"/>
+    /// does (the overloads without it leave that total 0).
+    /// </summary>
+    public static TickTotals Measure(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks)
     {
         ArgumentNullException.ThrowIfNull(fleet);
-        bool perSlot = pagingTicks.Length > 0;
         ThrowHelper.PerSlotPair(pagingTicks.Length, unmetMbTicks.Length, fleet.SlotCount);
+        if (unservableTicks.Length != 0 && (unservableTicks.Length != fleet.SlotCount || pagingTicks.Length == 0))
+        {
+            throw new ArgumentException(unservableTicks.Length == fleet.SlotCount
+                ? "unservableTicks is given without pagingTicks and unmetMbTicks: the unservable VMs are found among the paging ones."
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"unservableTicks has {unservableTicks.Length} elements; expected one per slot ({fleet.SlotCount}), or none."), nameof(unservableTicks));
+        }
+
         return Vector256.IsHardwareAccelerated
-            ? MeasureVector(fleet, pressureBins, pagingTicks, unmetMbTicks)
-            : MeasureScalar(fleet, pressureBins, pagingTicks, unmetMbTicks);
+            ? MeasureVector(fleet, pressureBins, pagingTicks, unmetMbTicks, unservableTicks)
+            : MeasureScalar(fleet, pressureBins, pagingTicks, unmetMbTicks, unservableTicks);
     }
 
     /// <summary>The plain loop: the definition of every total, and what the vector pass is tested against.</summary>
-    internal static TickTotals MeasureScalar(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    internal static TickTotals MeasureScalar(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks = default)
     {
         var sums = default(Sums);
-        ScalarSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, pressureBins, pagingTicks, unmetMbTicks, default);
+        ScalarSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, pressureBins, pagingTicks, unmetMbTicks, unservableTicks);
         AddHosts(fleet, 0, fleet.HostCount, ref sums);
         return sums.ToTotals();
     }
@@ -184,7 +200,7 @@ public static class FleetStatistics
     /// lanes, then widened), masks instead of branches. Paging VMs and the pressure histogram are per-lane
     /// work, done for the lanes that need it. Slot counts are multiples of 16 (hosts are padded), so no tail.
     /// </summary>
-    internal static TickTotals MeasureVector(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks)
+    internal static TickTotals MeasureVector(Fleet fleet, Span<long> pressureBins, Span<int> pagingTicks, Span<long> unmetMbTicks, Span<int> unservableTicks = default)
     {
         int lastBin = pressureBins.Length - 1;
         bool pooled = lastBin >= 0 && lastBin < PooledBins;
@@ -192,7 +208,7 @@ public static class FleetStatistics
         int[] counts = pooled ? (t_counts ??= new int[Copies * (PooledBins + 2)]) : [];
         counts.AsSpan(0, Copies * stride).Clear();
         var sums = default(Sums);
-        VectorSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, counts, stride, pooled ? default : pressureBins, pagingTicks, unmetMbTicks, default);
+        VectorSlots(fleet, 0, fleet.Cols.Flags.Length, ref sums, counts, stride, pooled ? default : pressureBins, pagingTicks, unmetMbTicks, unservableTicks);
         if (pooled)
             FlushPressures(counts, stride, pressureBins);
         AddHosts(fleet, 0, fleet.HostCount, ref sums);

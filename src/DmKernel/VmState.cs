@@ -35,7 +35,7 @@ public enum LifecycleRequest : byte
     /// <summary>R4: start an Off VM.</summary>
     Start = 1,
 
-    /// <summary>R6: restart a Running VM.</summary>
+    /// <summary>R6: restart a Booting or Running VM (a Booting one starts its boot grace again).</summary>
     Restart = 2,
 
     /// <summary>R7: stop a Booting or Running VM.</summary>

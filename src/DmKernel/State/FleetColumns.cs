@@ -29,6 +29,9 @@ internal sealed class FleetColumns
     [ThreadStatic]
     private static int[]? t_hashScratch;
 
+    /// <summary><see cref="Save"/>'s checksum, kept for the next save.</summary>
+    private XxHash64? _saveHash;
+
     /// <summary>Tests only: the calling thread's hash scratch (null before its first hash of a transformed column).</summary>
     internal static int[]? HashScratchOfThisThread => t_hashScratch;
 
@@ -411,7 +414,11 @@ internal sealed class FleetColumns
     public void Save(Stream output, long tickIndex, ModelParameters model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var hash = new XxHash64();
+
+        // Kept across calls (one at a time: the fleet's calls claim it), so that a save between ticks allocates nothing
+        // after its first (280 B a call before stop 55: a new hasher and the model's values each time).
+        XxHash64 hash = _saveHash ??= new XxHash64();
+        hash.Reset();
         void Write(ReadOnlySpan<byte> bytes)
         {
             hash.Append(bytes);
@@ -426,14 +433,18 @@ internal sealed class FleetColumns
         BitConverter.TryWriteBytes(header[20..], SchemaFingerprint);
         Write(StateMagic);
         Write(header);
-        Write(MemoryMarshal.AsBytes(ModelValues(model).AsSpan()));
+        Span<double> values = stackalloc double[ModelFields.Length];
+        ModelValues(model, values);
+        Write(MemoryMarshal.AsBytes(values));
         foreach (ColumnInfo c in FleetSchema.Columns)
         {
             if (!c.Cache && !c.Derived)
                 Write(Bytes(Arrays[(int)c.Id]));
         }
 
-        output.Write(hash.GetCurrentHash());
+        Span<byte> checksum = stackalloc byte[8];
+        hash.GetCurrentHash(checksum);
+        output.Write(checksum);
     }
 
     /// <summary>
@@ -600,7 +611,7 @@ internal sealed class FleetColumns
             $"Fleet state was saved from a fleet with other hosts: host {h}'s {what} is {was[h]} in the state, {now[h]} in this fleet.");
     }
 
-    /// <summary>The model parameters a saved state records, in this order (<see cref="ModelValues"/>).</summary>
+    /// <summary>The model parameters a saved state records, in this order (ModelValues).</summary>
     private static readonly string[] ModelFields =
     [
         nameof(ModelParameters.TickSeconds), nameof(ModelParameters.GranularityMb), nameof(ModelParameters.BootGraceSeconds),
@@ -609,11 +620,26 @@ internal sealed class FleetColumns
     ];
 
     /// <summary>Every model parameter as a binary64 (exact for the ints; SmartPaging 1 or 0), in <see cref="ModelFields"/>' order.</summary>
-    private static double[] ModelValues(ModelParameters m) =>
-    [
-        m.TickSeconds, m.GranularityMb, m.BootGraceSeconds, m.ReclaimPeriodSeconds, m.MaxRemovePerSecondMb, m.PressureWindowSeconds,
-        m.HostReserveMb, m.MaxCeilingMb, m.SmartPaging ? 1 : 0,
-    ];
+    private static double[] ModelValues(ModelParameters m)
+    {
+        var values = new double[ModelFields.Length];
+        ModelValues(m, values);
+        return values;
+    }
+
+    /// <summary><see cref="ModelValues(ModelParameters)"/> into <paramref name="values"/> (<see cref="ModelFields"/>' length).</summary>
+    private static void ModelValues(ModelParameters m, Span<double> values)
+    {
+        values[0] = m.TickSeconds;
+        values[1] = m.GranularityMb;
+        values[2] = m.BootGraceSeconds;
+        values[3] = m.ReclaimPeriodSeconds;
+        values[4] = m.MaxRemovePerSecondMb;
+        values[5] = m.PressureWindowSeconds;
+        values[6] = m.HostReserveMb;
+        values[7] = m.MaxCeilingMb;
+        values[8] = m.SmartPaging ? 1 : 0;
+    }
 
     /// <summary>A fingerprint of the saved layout: every non-cache column's name, scope and element type, in order.</summary>
     public static ulong SchemaFingerprint { get; } = ComputeFingerprint();

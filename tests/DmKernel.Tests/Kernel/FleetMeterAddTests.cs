@@ -41,6 +41,8 @@ public class FleetMeterAddTests
                 var binsMeasure = new long[bins];
                 (var pagingOne, var unmetOne, var unservableOne) = (new int[slots], new long[slots], new int[slots]);
                 (var pagingAdded, var unmetAdded, var unservableAdded) = (new int[slots], new long[slots], new int[slots]);
+                (var pagingMeasure, var unmetMeasure, var unservableMeasure) = (new int[slots], new long[slots], new int[slots]);
+                (var pagingScalar, var unmetScalar, var unservableScalar) = (new int[slots], new long[slots], new int[slots]);
                 for (int t = 0; t < 10; t++)
                 {
                     ops.Step(fleet, [fleet], activity: 0.1);
@@ -53,6 +55,17 @@ public class FleetMeterAddTests
                     Array.Clear(binsMeasure);
                     Assert.Equal(expected with { UnservablePagingVms = 0 }, FleetStatistics.Measure(fleet, binsMeasure));
                     Assert.Equal(binsOne, binsMeasure);
+
+                    // Measure with the unservable counters (stop 55; before, only a meter gave them): the meter's, on the
+                    // vector pass and the scalar one.
+                    Array.Clear(binsMeasure);
+                    Assert.Equal(expected, FleetStatistics.Measure(fleet, binsMeasure, pagingMeasure, unmetMeasure, unservableMeasure));
+                    Assert.Equal(expected, FleetStatistics.MeasureScalar(fleet, new long[bins], pagingScalar, unmetScalar, unservableScalar));
+                    Assert.Equal(binsOne, binsMeasure);
+                    Assert.Equal(unservableOne, unservableMeasure);
+                    Assert.Equal(unservableOne, unservableScalar);
+                    Assert.Equal(pagingOne, pagingMeasure);
+                    Assert.Equal(unmetOne, unmetScalar);
 
                     // 1..maxRanges ranges: cut points anywhere (repeats make empty ranges), each range a meter of its own.
                     int ranges = 1 + rng.Next(maxRanges);

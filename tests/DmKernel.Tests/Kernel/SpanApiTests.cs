@@ -338,4 +338,44 @@ public class SpanApiTests
         Assert.Equal((16, 32), fleet.HostSlots(1));
         Assert.Equal(48, fleet.SlotCount);
     }
+    /// <summary>
+    /// <see cref="FleetHostSpans.VmCount"/>: the VMs each host holds, as <see cref="FleetVmSpans.IsUsed"/> counts them over
+    /// its slot range, through adds, removes and a state loaded into another fleet (a simulator reading one host's VMs
+    /// had only the slot range before stop 55, which includes free and padding slots).
+    /// </summary>
+    [Fact]
+    public void HostVmCount_IsTheUsedSlotsOfEachHostsRange_ThroughAddRemoveAndLoad()
+    {
+        var fleet = new RandomFleet(7).Build(RandomFleet.FastModel, [5, 40, 17, 0], fillFactor: 0.5);
+        void Check(Fleet f)
+        {
+            for (int h = 0; h < f.HostCount; h++)
+            {
+                int first = f.Hosts.FirstSlot[h], n = f.Hosts.SlotCapacity[h];
+                Assert.Equal(f.Vms.IsUsed.Slice(first, n).Count(true), f.Hosts.VmCount[h]);
+            }
+        }
+
+        Check(fleet);
+        int before = fleet.Hosts.VmCount[1];
+        int FirstUsed(int h) => fleet.Hosts.FirstSlot[h] + Array.IndexOf(fleet.Vms.IsUsed.Slice(fleet.Hosts.FirstSlot[h], fleet.Hosts.SlotCapacity[h]).ToArray(), true);
+        fleet.RemoveVm(FirstUsed(1));
+        fleet.RemoveVm(FirstUsed(1));
+        Assert.Equal(before - 2, fleet.Hosts.VmCount[1]);
+        fleet.AddVm(1, VmSettings.Dynamic(1024, 512, 2048));
+        Assert.Equal(before - 1, fleet.Hosts.VmCount[1]);
+        fleet.RemoveVm(FirstUsed(2));
+        Check(fleet);
+        Assert.Equal(0, fleet.Hosts.VmCount[3]);
+
+        using var state = new MemoryStream();
+        fleet.SaveState(state);
+        var copy = new RandomFleet(7).Build(RandomFleet.FastModel, [5, 40, 17, 0], fillFactor: 0.5); // the same hosts, its own VMs
+        copy.RemoveVm(Array.IndexOf(copy.Vms.IsUsed.ToArray(), true));
+        Assert.NotEqual(fleet.Hosts.VmCount.ToArray(), copy.Hosts.VmCount.ToArray());
+        state.Position = 0;
+        copy.LoadState(state);
+        Assert.Equal(fleet.Hosts.VmCount.ToArray(), copy.Hosts.VmCount.ToArray());
+        Check(copy);
+    }
 }
