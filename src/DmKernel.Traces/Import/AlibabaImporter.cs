@@ -35,6 +35,15 @@ public static class AlibabaImporter
 
     private const int ColMachine = 0, ColTime = 1, ColMem = 3;
 
+    /// <summary>The other tables of cluster-trace-v2018 by their field count (schema.md), named when a file has that many.</summary>
+    private static readonly Dictionary<int, string> OtherTables = new()
+    {
+        [7] = "the 2018 trace's machine_meta.csv (machine_id, time_stamp, failure domains, cpu_num, mem_size, status), not machine_usage.csv",
+        [8] = "the 2018 trace's container_meta.csv, not machine_usage.csv",
+        [11] = "the 2018 trace's container_usage.csv (per container, not per machine), not machine_usage.csv",
+        [14] = "the 2018 trace's batch_instance.csv, not machine_usage.csv",
+    };
+
     /// <summary>Imports <paramref name="machineUsageCsv"/> into <paramref name="outputPath"/>.</summary>
     public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options)
         => Import(machineUsageCsv, outputPath, options, CancellationToken.None);
@@ -97,7 +106,15 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Alibaba machine_usage: 9 comma-separated fields, no header"))
+                // A header line (the trace has none; a re-export may add one): said as such, not as "'time_stamp' is not a number".
+                if (line == 1 && row.ColCount > ColTime && row[ColMachine].Span.Trim().Equals("machine_id", StringComparison.OrdinalIgnoreCase))
+                {
+                    session.Problem(ImportErrorKind.BadHeader, path, line, 1, Columns[ColMachine], $"line 1 is a header ('{ImportSession.Clip(row.Span)}')",
+                        "data only: Alibaba's machine_usage.csv has no header (remove the line; --lenient skips it)");
+                    continue;
+                }
+
+                if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Alibaba machine_usage: 9 comma-separated fields, no header", row.Span.Trim().IsEmpty, OtherTables))
                     continue;
                 var id = row[ColMachine].Span.Trim();
                 if (id.IsEmpty)
@@ -116,7 +133,7 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxTimeSeconds, "seconds from the trace start, at most one year (31,536,000)", out long time)
+                if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxTimeSeconds, "seconds from the trace start, at most one year (31,536,000)", out long time, wholeDecimals: true)
                     || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the machine", out double pct))
                     continue;
                 if (pct > 100)
@@ -169,6 +186,14 @@ public static class AlibabaImporter
 
         if (settingsClamped)
             report.Note("settings_clamped", series.Count);
+
+        // batch_task.csv has 9 fields too, and would read as machines named after tasks: Alibaba's machine ids are m_<n>.
+        if (series.Count > 0 && !series.Any(x => x.Id.StartsWith("m_", StringComparison.Ordinal)))
+        {
+            report.Warnings = [string.Create(CultureInfo.InvariantCulture,
+                $"none of the {series.Count} machine ids looks like Alibaba's (m_1932; the first here is '{ImportSession.Clip(series[0].Id)}'): is the file machine_usage.csv? The 2018 trace's batch_task.csv also has 9 fields, and its columns read as these would be something else.")];
+            report.Note("machine_ids_unlike_alibaba");
+        }
         double start = options.StartSeconds ?? 0;
         var meta = new TraceMetadata();
         meta.Set("import.format", Format).Set("import.input", Path.GetFileName(path));

@@ -260,7 +260,7 @@ public static class BitbrainsImporter
                 continue;
             }
 
-            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Bitbrains: ';'-separated"))
+            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Bitbrains: ';'-separated", row.Span.Trim().IsEmpty, null))
                 continue;
             if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time)
                 || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
@@ -275,7 +275,10 @@ public static class BitbrainsImporter
                 continue;
             }
 
-            if (usageKb > MaxUsageKb)
+            // With the clamp on, a usage above the sample's (valid) capacity becomes that capacity below, whatever its size:
+            // the published data has absurd usages (126.csv: 12 GiB used of 6 144 KB), and one past 16 TB was refused
+            // where a smaller absurd one was clamped (before stop 55).
+            if (usageKb > MaxUsageKb && !(options.ClampUsageToCapacity && capacityKb > 0))
             {
                 session.Problem(ImportErrorKind.OutOfRange, path, line, ColUsage + 1, Columns[ColUsage],
                     $"{ImportSession.Clip(row[ColUsage].Span.Trim())} KB is more than 16 TB",

@@ -191,7 +191,7 @@ public static class GoogleGcdImporter
                 continue;
             }
 
-            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "GCD: \"cpu% mem%\" separated by one space")
+            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "GCD: \"cpu% mem%\" separated by one space", row.Span.Trim().IsEmpty, null)
                 || !session.TryDouble(row[ColCpu].Span, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
                 || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
                 continue;

@@ -107,8 +107,11 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         return true;
     }
 
-    /// <summary>Parses a whole number of seconds from 0 to <paramref name="max"/>.</summary>
-    public bool TryTimestamp(ReadOnlySpan<char> text, string file, int line, int column, string name, long max, string unit, out long value)
+    /// <summary>
+    /// Parses a whole number of seconds from 0 to <paramref name="max"/>; with <paramref name="wholeDecimals"/>, also a
+    /// decimal whose value is a whole number ("386640.0", "3.8664E5": a column a schema declares double, re-exported).
+    /// </summary>
+    public bool TryTimestamp(ReadOnlySpan<char> text, string file, int line, int column, string name, long max, string unit, out long value, bool wholeDecimals = false)
     {
         var s = text.Trim();
         value = 0;
@@ -116,6 +119,13 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         {
             Problem(ImportErrorKind.EmptyField, file, line, column, name, "the field is empty", $"a timestamp ({unit})");
             return false;
+        }
+
+        if (wholeDecimals && !s.Contains('\0') && !long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            && double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double d)
+            && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < 9e15)
+        {
+            s = ((long)d).ToString(CultureInfo.InvariantCulture).AsSpan(); // then range-checked as the whole number it is
         }
 
         if (s.Contains('\0') || !long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) // .NET's parsers accept trailing NULs
@@ -171,11 +181,29 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
 
     /// <summary>Checks that a row has <paramref name="expected"/> fields; reports WrongColumnCount at the first missing or extra column.</summary>
     public bool CheckColumns(int count, int expected, string file, int line, string format)
+        => CheckColumns(count, expected, file, line, format, blank: false, null);
+
+    /// <summary>
+    /// <see cref="CheckColumns(int, int, string, int, string)"/> that says "the line is empty" for a blank line (whitespace
+    /// only: before stop 55 "1 fields") and names the table a field count points to (<paramref name="otherTables"/>: field
+    /// count → what a file of that many fields is).
+    /// </summary>
+    public bool CheckColumns(int count, int expected, string file, int line, string format, bool blank, IReadOnlyDictionary<int, string>? otherTables)
     {
         if (count == expected)
             return true;
+        if (blank)
+        {
+            Problem(ImportErrorKind.WrongColumnCount, file, line, 1, null, "the line is empty",
+                string.Create(CultureInfo.InvariantCulture, $"{expected} fields ({format}); a blank line is not data (--lenient skips and counts it)"));
+            return false;
+        }
+
+        string found = otherTables is not null && otherTables.TryGetValue(count, out string? table)
+            ? string.Create(CultureInfo.InvariantCulture, $"{count} fields, as in {table}")
+            : string.Create(CultureInfo.InvariantCulture, $"{count} fields");
         Problem(ImportErrorKind.WrongColumnCount, file, line, Math.Min(count, expected) + 1, null,
-            string.Create(CultureInfo.InvariantCulture, $"{count} fields"), string.Create(CultureInfo.InvariantCulture, $"{expected} fields ({format})"));
+            found, string.Create(CultureInfo.InvariantCulture, $"{expected} fields ({format})"));
         return false;
     }
 

@@ -278,7 +278,7 @@ public class BadInputCatalogTests
     [InlineData("capacity over MaxCeiling", "0", "2147483648.0", "1048576.0", 6, "2147483648.0 KB (2097152 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB (R1's MaxCeiling, 1048576 MB)")]
     [InlineData("capacity over 32 bits of MB", "0", "1e13", "1048576.0", 6, "1e13 KB (9765625000 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB")]
     [InlineData("capacity of 300 digits", "0", "1e300", "1048576.0", 6, "1e300 KB (9.7656E+296 MB) is more than MaxCeiling", "a provisioned size of at most 1073741824 KB")]
-    [InlineData("usage over 16 TB", "0", "2097152.0", "1e13", 7, "1e13 KB is more than 16 TB", "a usage of at most 17179869184 KB (16 TB)")]
+    [InlineData("usage over 16 TB where the clamp cannot take it (capacity 0)", "0", "0", "1e13", 7, "1e13 KB is more than 16 TB", "a usage of at most 17179869184 KB (16 TB)")]
     [InlineData("timestamp over 64 bits", "99999999999999999999", "2097152.0", "1048576.0", 1, "99999999999999999999 is too large", "a timestamp from 0 to 9999999999 (Unix seconds)")]
     public void Bitbrains_SizeOverMaxCeilingOrOverflowing_IsOutOfRange(string scenario, string time, string capacityKb, string usageKb, int column, string found, string expected)
     {

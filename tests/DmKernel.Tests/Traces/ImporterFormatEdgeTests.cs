@@ -1,0 +1,115 @@
+using System.Globalization;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>
+/// Inputs that follow the datasets' documented formats but not the committed samples (a helper's review of the importers
+/// against their upstream descriptions, stop 55): Alibaba's time_stamp declared double by the trace's schema, a header a
+/// re-export adds, another table of the same trace, blank lines, and a Bitbrains usage past 16 TB that the clamp to the
+/// capacity would have taken.
+/// </summary>
+public sealed class ImporterFormatEdgeTests
+{
+    private const string BitbrainsHeader = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+
+    private static string BitbrainsRow(long time, string usageKb) => string.Create(CultureInfo.InvariantCulture, $"{time};\t2;\t4000;\t100;\t2.5;\t8388608;\t{usageKb};\t0;\t0;\t0;\t0\n");
+
+    private static AlibabaImportOptions Alibaba(bool lenient = false) => new() { HostMb = 32_768, Lenient = lenient };
+
+    /// <summary>schema.md declares machine_usage's time_stamp double: "386640.0" and "3.8664E5" are the whole number 386640.</summary>
+    [Fact]
+    public void Alibaba_WholeDecimalTimestamps_AreTheirWholeNumber_AFractionIsRefused()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.csv", "m_1,0,41,50,,,43,33,5\nm_1,60,41,60,,,43,33,5\nm_1,120,41,70,,,43,33,5\n");
+        dir.Write("b.csv", "m_1,0.0,41,50,,,43,33,5\nm_1,6.0E1,41,60,,,43,33,5\nm_1,120.000,41,70,,,43,33,5\n");
+        AlibabaImporter.Import(dir.File("a.csv"), dir.File("a.dmt"), Alibaba());
+        AlibabaImporter.Import(dir.File("b.csv"), dir.File("b.dmt"), Alibaba());
+        var a = TraceData.Load(dir.File("a.dmt"));
+        var b = TraceData.Load(dir.File("b.dmt"));
+        Assert.Equal(a.Ticks.Select(t => string.Join(",", t)), b.Ticks.Select(t => string.Join(",", t)));
+
+        dir.Write("c.csv", "m_1,0,41,50,,,43,33,5\nm_1,60.5,41,60,,,43,33,5\n");
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(dir.File("c.csv"), dir.File("c.dmt"), Alibaba()));
+        Assert.Equal((ImportErrorKind.NotANumber, 2, 2), (e.Kind, e.Line, e.Column));
+        Assert.Contains("'60.5' is not a whole number", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Alibaba_AHeaderLine_IsNamedAsOne_AndLenientSkipsIt()
+    {
+        using var dir = new TempDir();
+        dir.Write("h.csv", "machine_id,time_stamp,cpu_util_percent,mem_util_percent,mem_gps,mkpi,net_in,net_out,disk_io_percent\nm_1,0,41,50,,,43,33,5\n");
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(dir.File("h.csv"), dir.File("h.dmt"), Alibaba()));
+        Assert.Equal((ImportErrorKind.BadHeader, 1), (e.Kind, e.Line));
+        Assert.Contains("line 1 is a header ('machine_id,time_stamp,", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Alibaba's machine_usage.csv has no header", e.Message, StringComparison.Ordinal);
+        ImportReport lenient = AlibabaImporter.Import(dir.File("h.csv"), dir.File("h.dmt"), Alibaba(lenient: true));
+        Assert.Equal(1, lenient.SkippedOf(ImportErrorKind.BadHeader));
+        Assert.Equal(1, lenient.Vms);
+    }
+
+    [Theory]
+    [InlineData("m_1,0,online,A,96,100,USING\n", 7, "machine_meta.csv")]
+    [InlineData("c_1,m_1,0,41,50,1.1,2,3,43,33,5\n", 11, "container_usage.csv")]
+    public void Alibaba_AnotherTableOfTheTrace_IsNamed(string row, int fields, string table)
+    {
+        using var dir = new TempDir();
+        dir.Write("t.csv", row);
+        var e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(dir.File("t.csv"), dir.File("t.dmt"), Alibaba()));
+        Assert.Equal(ImportErrorKind.WrongColumnCount, e.Kind);
+        Assert.Contains($"{fields} fields, as in the 2018 trace's {table}", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>batch_task.csv has 9 fields too: its task names read as machine ids, which Alibaba's never are (m_&lt;n&gt;).</summary>
+    [Fact]
+    public void Alibaba_IdsUnlikeAlibabasMachines_AreWarnedAbout()
+    {
+        using var dir = new TempDir();
+        dir.Write("bt.csv", "M1,1,j_1,1,Terminated,157213,157295,100,0.3\nR2_1,1,j_1,1,Terminated,157213,157295,100,0.3\n");
+        ImportReport r = AlibabaImporter.Import(dir.File("bt.csv"), dir.File("bt.dmt"), Alibaba());
+        string warning = Assert.Single(r.Warnings);
+        Assert.StartsWith("none of the 2 machine ids looks like Alibaba's (m_1932; the first here is 'M1'): is the file machine_usage.csv?", warning, StringComparison.Ordinal);
+        Assert.Equal(1, r.NoteOf("machine_ids_unlike_alibaba"));
+        Assert.Empty(AlibabaImporter.Import(AlibabaFixture.Csv, dir.File("real.dmt"), new AlibabaImportOptions { HostMb = AlibabaFixture.HostMb }).Warnings);
+    }
+
+    /// <summary>A blank line was "1 fields; expected 11": now "the line is empty", in each importer.</summary>
+    [Fact]
+    public void BlankLines_AreSaidToBeEmpty()
+    {
+        using var dir = new TempDir();
+        dir.Write("bb/1.csv", BitbrainsHeader + BitbrainsRow(1375308176, "1048576") + "\n" + BitbrainsRow(1375308476, "1048576"));
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("bb"), dir.File("bb.dmt")));
+        Assert.Equal((ImportErrorKind.WrongColumnCount, 3), (e.Kind, e.Line));
+        Assert.Contains("the line is empty; expected 11 fields (Bitbrains: ';'-separated); a blank line is not data (--lenient skips and counts it)", e.Message, StringComparison.Ordinal);
+
+        dir.Write("a.csv", "m_1,0,41,50,,,43,33,5\n   \nm_1,60,41,60,,,43,33,5\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(dir.File("a.csv"), dir.File("a.dmt"), Alibaba()));
+        Assert.Equal(2, e.Line);
+        Assert.Contains("the line is empty", e.Message, StringComparison.Ordinal);
+
+        // A line of one field that is not blank keeps the count.
+        dir.Write("x.csv", "m_1,0,41,50,,,43,33,5\nm_1\n");
+        e = Assert.Throws<TraceImportException>(() => AlibabaImporter.Import(dir.File("x.csv"), dir.File("x.dmt"), Alibaba()));
+        Assert.Contains(": 1 fields; expected 9 fields", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A usage past 16 TB above a valid capacity is clamped to the capacity as a smaller absurd one is; without the clamp it is refused.</summary>
+    [Fact]
+    public void Bitbrains_UsagePast16Tb_IsClampedToTheCapacity_AsAnyUsageAboveIt()
+    {
+        using var dir = new TempDir();
+        dir.Write("huge/1.csv", BitbrainsHeader + BitbrainsRow(1375308176, "2E13") + BitbrainsRow(1375308476, "9000000"));
+        dir.Write("big/1.csv", BitbrainsHeader + BitbrainsRow(1375308176, "9000000") + BitbrainsRow(1375308476, "9000000"));
+        ImportReport huge = BitbrainsImporter.Import(dir.File("huge"), dir.File("huge.dmt"));
+        BitbrainsImporter.Import(dir.File("big"), dir.File("big.dmt"));
+        Assert.Equal(2, huge.NoteOf("usage_above_capacity"));
+        Assert.Equal(TraceData.Load(dir.File("big.dmt")).Ticks.Select(t => string.Join(",", t)), TraceData.Load(dir.File("huge.dmt")).Ticks.Select(t => string.Join(",", t)));
+
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.File("huge"), dir.File("h2.dmt"), new BitbrainsImportOptions { ClampUsageToCapacity = false }));
+        Assert.Equal(ImportErrorKind.OutOfRange, e.Kind);
+        Assert.Contains("2E13 KB is more than 16 TB", e.Message, StringComparison.Ordinal);
+    }
+}
