@@ -54,11 +54,14 @@ internal static class ImportCommand
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
         var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory). [default: off]" };
         var placeOn = new Option<int?>("--place-on-host-mb") { Description = "Place VMs first-fit by Startup on hosts of this size, MB (Bitbrains, GCD). [default: no placement; replay places on --host-mb]", HelpName = "MB" };
+        var usageZero = new Option<string>("--usage-zero") { Description = "Bitbrains: a usage of 0 while the VM is on is a measured 0 (base: demand = the OS base) or not measured (hold: the VM's last measured usage carried over).", HelpName = "base|hold", DefaultValueFactory = _ => "base" };
         var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
         var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
         var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, downsample, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
         if (kind != "Alibaba")
             command.Options.Add(placeOn);
+        if (kind == "Bitbrains")
+            command.Options.Add(usageZero);
         if (kind == "Alibaba")
             command.Options.Add(hostMb);
         if (kind == "Gcd")
@@ -106,7 +109,16 @@ internal static class ImportCommand
 
             ImportOptions options = kind switch
             {
-                "Bitbrains" => Common(new BitbrainsImportOptions()) with { PlaceOnHostMb = r.GetValue(placeOn) },
+                "Bitbrains" => Common(new BitbrainsImportOptions()) with
+                {
+                    PlaceOnHostMb = r.GetValue(placeOn),
+                    UsageZero = r.GetValue(usageZero) switch
+                    {
+                        "base" => BitbrainsUsageZero.Base,
+                        "hold" => BitbrainsUsageZero.HoldLast,
+                        var other => throw new CliError($"--usage-zero: '{other}' is not base or hold."),
+                    },
+                },
                 "Alibaba" => Common(new AlibabaImportOptions { HostMb = Required(r.GetValue(hostMb), "--host-mb") }),
                 _ => Common(new GoogleGcdImportOptions { VmSizeMb = Required(r.GetValue(vmMb), "--vm-mb") }) with { PlaceOnHostMb = r.GetValue(placeOn) },
             };

@@ -37,6 +37,8 @@ internal static class BitbrainsFastReader
 
         public long DuplicateTimestamps { get; set; }
 
+        public long UsageZeroHeld { get; set; }
+
         /// <summary>Adds the counts to <paramref name="report"/> as the general path would have, row by row.</summary>
         public void AddTo(ImportReport report)
         {
@@ -45,6 +47,7 @@ internal static class BitbrainsFastReader
             report.Note("usage_above_capacity", UsageAboveCapacity);
             report.Note("usage_zero_samples", UsageZeroSamples);
             report.Note("duplicate_timestamps", DuplicateTimestamps);
+            report.Note("usage_zero_held", UsageZeroHeld);
         }
     }
 
@@ -123,7 +126,9 @@ internal static class BitbrainsFastReader
         private readonly bool _clamp = options.ClampUsageToCapacity;
         private readonly int _ceiling = options.Settings.MaxCeilingMb;
         private bool _header = true;
-        private long _rows, _off, _above, _zero, _duplicates;
+        private readonly bool _holdZero = options.UsageZero == BitbrainsUsageZero.HoldLast;
+        private long _rows, _off, _above, _zero, _duplicates, _held;
+        private double _lastUsageKb; // the last non-zero usage (UsageZero HoldLast)
 
         /// <summary>The file's rows: a header, then at least one data row; null when the general path must read it.</summary>
         public Result? Finish()
@@ -137,6 +142,7 @@ internal static class BitbrainsFastReader
                 UsageAboveCapacity = _above,
                 UsageZeroSamples = _zero,
                 DuplicateTimestamps = _duplicates,
+                UsageZeroHeld = _held,
             };
         }
 
@@ -212,7 +218,19 @@ internal static class BitbrainsFastReader
                     }
 
                     if (usageKb == 0)
+                    {
                         _zero++;
+                        if (_holdZero && _lastUsageKb > 0)
+                        {
+                            usageKb = _clamp ? Math.Min(_lastUsageKb, capacityKb) : _lastUsageKb;
+                            _held++;
+                        }
+                    }
+                    else
+                    {
+                        _lastUsageKb = usageKb;
+                    }
+
                     value = _demand.Measured(usageKb / 1024, out bool tooLarge);
                     if (tooLarge)
                         return false; // out of range: the general path reports it

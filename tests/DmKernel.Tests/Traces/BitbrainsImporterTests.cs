@@ -333,7 +333,7 @@ public sealed class BitbrainsFoldersApartTests
     {
         using var dir = new TempDir();
         ImportReport report = BitbrainsImporter.Import(BitbrainsFixture.Folder, dir.File("s.dmt"));
-        string warning = Assert.Single(report.Warnings);
+        string warning = Assert.Single(report.Warnings, w => w.Contains("folders", StringComparison.Ordinal));
         Assert.Contains("the input's 2 folders cover time spans that do not overlap ('2013-8': 2013-07-31 22:02 to 2013-08-30 21:58 UTC; '2013-9': 2013-08-31 22:03 to ", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("file name(s)", warning, StringComparison.Ordinal);
     }

@@ -112,4 +112,46 @@ public sealed class ImporterFormatEdgeTests
         Assert.Equal(ImportErrorKind.OutOfRange, e.Kind);
         Assert.Contains("2E13 KB is more than 16 TB", e.Message, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// Usage 0 "often means not measured" (the dataset's notes): <see cref="BitbrainsUsageZero.HoldLast"/> carries the VM's
+    /// last non-zero usage over such samples (none before its first: 0), clamped to the sample's capacity; the default reads
+    /// a measured 0 and warns about VMs that mostly report it. Both read paths agree.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Bitbrains_UsageZero_HoldCarriesTheLastMeasuredUsage_BaseWarnsWhenAVmMostlyReportsIt(bool generalPath)
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        string rows = BitbrainsRow(t, "0") + BitbrainsRow(t + 300, "1048576") + BitbrainsRow(t + 600, "0") + BitbrainsRow(t + 900, "0")
+            + BitbrainsRow(t + 1200, "2097152") + BitbrainsRow(t + 1500, "0");
+        dir.Write("in/1.csv", BitbrainsHeader + rows);
+        dir.Write("in/2.csv", BitbrainsHeader + BitbrainsRow(t, "4096") + BitbrainsRow(t + 300, "4096"));
+        ImportReport held = BitbrainsImporter.Import(dir.File("in"), dir.File("h.dmt"), new BitbrainsImportOptions { UsageZero = BitbrainsUsageZero.HoldLast, GeneralPathOnly = generalPath, ReadThreads = 1 });
+        ImportReport read = BitbrainsImporter.Import(dir.File("in"), dir.File("b.dmt"), new BitbrainsImportOptions { GeneralPathOnly = generalPath, ReadThreads = 1 });
+        int[] Vm0(string f) => [.. TraceData.Load(dir.File(f)).Series(0)];
+        Assert.Equal([512, 1024 + 512, 1024 + 512, 1024 + 512, 2048 + 512, 2048 + 512], Vm0("h.dmt"));
+        Assert.Equal([512, 1024 + 512, 512, 512, 2048 + 512, 512], Vm0("b.dmt"));
+        Assert.Equal((4, 3), (held.NoteOf("usage_zero_samples"), held.NoteOf("usage_zero_held")));
+        Assert.Empty(held.Warnings);
+        Assert.Equal("hold: a usage of 0 while on carries the VM's last non-zero usage (none yet: 0)", TraceData.Load(dir.File("h.dmt")).Header.Metadata["bitbrains.usage_zero"]);
+
+        string warning = Assert.Single(read.Warnings);
+        Assert.StartsWith("1 VM(s) report a usage of 0 in more than half of the samples where they are on (the most: '1.csv', 66.7 %; 50.0 % of all such samples)", warning, StringComparison.Ordinal);
+        Assert.Contains("--usage-zero hold carries each VM's last measured usage over them", warning, StringComparison.Ordinal);
+        Assert.Equal(1, read.NoteOf("vms_mostly_usage_zero"));
+    }
+
+    /// <summary>A held usage is clamped to the capacity of the sample it fills (the capacity can shrink).</summary>
+    [Fact]
+    public void Bitbrains_HeldUsage_IsClampedToTheSamplesCapacity()
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        string small = string.Create(CultureInfo.InvariantCulture, $"{t + 300};\t2;\t4000;\t100;\t2.5;\t1048576;\t0;\t0;\t0;\t0;\t0\n");
+        dir.Write("in/1.csv", BitbrainsHeader + BitbrainsRow(t, "4194304") + small);
+        BitbrainsImporter.Import(dir.File("in"), dir.File("h.dmt"), new BitbrainsImportOptions { UsageZero = BitbrainsUsageZero.HoldLast });
+        Assert.Equal([4096 + 512, 1024 + 512], TraceData.Load(dir.File("h.dmt")).Series(0)); // 4 GB held as 1 GB, the base of the VM's 4 GB Maximum
+    }
 }
