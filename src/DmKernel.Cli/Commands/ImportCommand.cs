@@ -50,6 +50,7 @@ internal static class ImportCommand
             }
         });
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
+        var holdGaps = new Option<bool>("--hold-gaps") { Description = "Hold each VM's last value over every gap between two of its samples, however long (a gap is missing data, not a stop); off only before its first and after its last sample. [default: off: a gap past --max-hold-seconds is a stop]" };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
         var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory). [default: off]" };
@@ -57,7 +58,7 @@ internal static class ImportCommand
         var usageZero = new Option<string>("--usage-zero") { Description = "Bitbrains: a usage of 0 while the VM is on is a measured 0 (base: demand = the OS base) or not measured (hold: the VM's last measured usage carried over).", HelpName = "base|hold", DefaultValueFactory = _ => "base" };
         var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
         var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
-        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, downsample, k, osBase, osBaseCap, hold, buffer, minDivisor, staticVms };
+        var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, downsample, k, osBase, osBaseCap, hold, holdGaps, buffer, minDivisor, staticVms };
         if (kind != "Alibaba")
             command.Options.Add(placeOn);
         if (kind == "Bitbrains")
@@ -92,6 +93,8 @@ internal static class ImportCommand
                     o = o with { Downsample = DownsampleRule.Peak };
                 if (r.GetValue(hold) is double h)
                     o = o with { MaxHoldSeconds = h };
+                if (r.GetValue(holdGaps))
+                    o = o with { HoldGaps = true };
                 if (r.GetValue(k) is double kk)
                     o = o with { Demand = o.Demand with { K = kk } };
                 if (r.GetValue(osBase) is double ob)

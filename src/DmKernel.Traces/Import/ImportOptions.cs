@@ -33,6 +33,14 @@ public abstract record ImportOptions
     /// </summary>
     public double MaxHoldSeconds { get; init; }
 
+    /// <summary>
+    /// Hold a VM's last value over every gap between two of its samples, however long (a gap is missing data, not a stop):
+    /// the VM is then off only before its first sample, after its last (plus <see cref="MaxHoldSeconds"/>), and where a
+    /// sample says so. Default false: a gap longer than <see cref="MaxHoldSeconds"/> is off after the hold (the VM stops
+    /// and starts again at its next sample, booting at Startup), unless the whole fleet's samples stopped (a collection outage).
+    /// </summary>
+    public bool HoldGaps { get; init; }
+
     /// <summary>A sample stamped up to this many seconds after a tick still counts for that tick (clock jitter).</summary>
     public double JitterToleranceSeconds { get; init; }
 
@@ -79,6 +87,7 @@ public abstract record ImportOptions
         m.Set("resample.downsample", Downsample == DownsampleRule.Peak ? "peak" : "last");
         m.Set("resample.tick_seconds", TickSeconds).Set("resample.start_seconds", startSeconds);
         m.Set("resample.max_hold_seconds", MaxHoldSeconds).Set("resample.jitter_tolerance_seconds", JitterToleranceSeconds);
+        m.Set("resample.hold_gaps", HoldGaps);
         Settings.Record(m);
     }
 

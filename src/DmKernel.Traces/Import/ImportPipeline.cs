@@ -132,7 +132,7 @@ internal static class ImportPipeline
         bool peak = o.Downsample == DownsampleRule.Peak;
         var peakValue = peak ? new int[n] : [];
         var row = new int[n];
-        long held = 0, offInGaps = 0, heldInOutages = 0;
+        long held = 0, offInGaps = 0, heldInOutages = 0, heldInGaps = 0;
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
         for (long k = 0; k < ticks; k++)
         {
@@ -182,6 +182,10 @@ internal static class ImportPipeline
                     {
                         heldInOutages++; // the whole fleet's samples stopped: a collection outage, not a stop
                     }
+                    else if (hasNext && o.HoldGaps)
+                    {
+                        heldInGaps++; // ImportOptions.HoldGaps: missing data between two samples, not a stop
+                    }
                     else
                     {
                         row[v] = TraceValues.Off;
@@ -208,6 +212,14 @@ internal static class ImportPipeline
         report.Note("ticks_held", held);
         report.Note("ticks_off_in_gaps", offInGaps);
         report.Note("ticks_held_in_outages", heldInOutages);
+        report.Note("ticks_held_in_gaps", heldInGaps);
+        long vmTicks = ticks * n;
+        if (!o.HoldGaps && offInGaps * 100 > vmTicks && vmTicks > 0)
+        {
+            // A gap past the hold ends with a fresh boot at Startup; where the source has no marker of a stop, say so.
+            report.Warnings = [.. report.Warnings, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{100.0 * offInGaps / vmTicks:F1} % of the VM-ticks fall in gaps between samples longer than the {o.MaxHoldSeconds:0.#}-s hold and are off ({offInGaps} VM-ticks): each such VM stops there and boots again at Startup at its next sample. If the source's gaps are missing data rather than stops, --hold-gaps holds the last value over them (or raise --max-hold-seconds).")];
+        }
     }
 
     /// <summary>The cursor's next sample; time <see cref="long.MaxValue"/> after the last.</summary>
