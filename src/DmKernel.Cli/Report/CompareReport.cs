@@ -390,7 +390,15 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     /// black); the x axis from 0 to <see cref="XMax"/> VMs per host, the y axis from 0 to <see cref="YMax"/> %.
     /// </summary>
     internal sealed record DensityPlot(string Title, string XLabel, string YLabel, IReadOnlyList<DensityCurve> Curves, string MissedLegend,
-        IReadOnlyList<FlatLine> Flats, double Limit, string LimitLegend, double XMax, double YMax);
+        IReadOnlyList<FlatLine> Flats, double Limit, string LimitLegend, double XMax, double YMax)
+    {
+        /// <summary>
+        /// Legend entries, in a strategy's colour, for the strategies with neither a curve nor a flat line (one that cannot
+        /// start a VM on this host, or misses the level with one VM per host): absent from the picture, they are said in
+        /// its legend and not only in report.md (before stop 55, nothing named them).
+        /// </summary>
+        public IReadOnlyList<FlatLine> NotDrawn { get; init; } = [];
+    }
 
     // Strategies often share a curve (buffers that change nothing, static provisioned and provisioned + 50 % on
     // large hosts): each curve has its own line pattern and marker, so one drawn over another still shows, and the
@@ -433,12 +441,16 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         }
 
         var flats = new List<FlatLine>();
+        var notDrawn = new List<FlatLine>();
         for (int i = 0; i < result.Densities.Count; i++)
         {
             DensityResult d = result.Densities[i];
-            if (d.Curve.Count > 0 || d.PoolPagingShare is not double p)
+            if (d.Curve.Count > 0)
                 continue;
-            flats.Add(new FlatLine(string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density"), i, p * 100));
+            if (d.PoolPagingShare is double p)
+                flats.Add(new FlatLine(string.Create(Ic, $"{d.Strategy.Name}: {ShareText.Percent(p, 1)} at any density"), i, p * 100));
+            else
+                notDrawn.Add(new FlatLine(string.Create(Ic, $"{d.Strategy.Name}: not drawn ({NotDrawnReason(d)})"), i, double.NaN));
         }
 
         // The curves set the scale, not the flat lines: a strategy at 16.7 % at any density set the month's axis to 10 %
@@ -452,7 +464,18 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             level.MaxPressure is null
                 ? "missed the level by a denied start (under the line)"
                 : "missed the level by a denied start or the pressure limit (under the line)",
-            flats, limit, string.Create(Ic, $"paging limit {limit:0.###} %"), maxX * 1.05, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))));
+            flats, limit, string.Create(Ic, $"paging limit {limit:0.###} %"), maxX * 1.05, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))))
+        {
+            NotDrawn = notDrawn,
+        };
+    }
+
+    /// <summary>Why a strategy has no curve, in a few words for a legend.</summary>
+    private string NotDrawnReason(DensityResult d)
+    {
+        if (result.Warnings.Any(w => w.StartsWith($"Under {d.Strategy.Name}, VM ", StringComparison.Ordinal)))
+            return "a VM of the trace cannot start on this host";
+        return d.CannotMeet is string why && why.Length <= 60 ? why : "it cannot meet the level: see report.md";
     }
 
     /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked (<see cref="DensityPlotData"/>).</summary>
@@ -503,6 +526,16 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             var flat = plot.Add.HorizontalLine(f.Y, color: palette.GetColor(f.Colour));
             flat.LegendText = f.Legend;
             flat.LinePattern = LinePattern.Dotted;
+        }
+
+        // A strategy with nothing to draw gets its legend entry from a marker outside the frame (the axes are set below).
+        foreach (FlatLine f in data.NotDrawn)
+        {
+            var absent = plot.Add.Marker(-data.XMax, -data.YMax);
+            absent.MarkerShape = MarkerShape.Eks;
+            absent.MarkerSize = 10;
+            absent.Color = palette.GetColor(f.Colour);
+            absent.LegendText = f.Legend;
         }
 
         var level = plot.Add.HorizontalLine(data.Limit);

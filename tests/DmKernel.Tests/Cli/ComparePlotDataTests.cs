@@ -131,6 +131,29 @@ public sealed class ComparePlotDataTests
         CompareReport.DensityPlot mixed = new CompareReport(Result(new ServiceLevel(), [dm, Never(Sp, 0.167)]), 1).DensityPlotData();
         Assert.Equal(4.0, mixed.YMax, 12);
         Assert.Equal(16.7, Assert.Single(mixed.Flats).Y, 12);
+        Assert.Empty(mixed.NotDrawn);
+    }
+
+    /// <summary>
+    /// A strategy with neither a curve nor a flat line (it misses the level with one VM per host, or a VM of the trace
+    /// cannot start on the host) has a legend entry in its colour saying it is not drawn and why (before stop 55 the
+    /// picture did not name it at all).
+    /// </summary>
+    [Fact]
+    public void DensityPlot_AStrategyWithNothingToDraw_IsNamedInTheLegend()
+    {
+        DensityResult dm = Density(Dm, 20, [4]) with { Curve = [At(2), At(4, paging: 1), At(5, paging: 2)] };
+        DensityResult plus = new(MemoryStrategy.ProvisionedPlus(50), null, [new DensitySeed(0, 0, null, Outcome(1, denied: 200), [])], "misses the level with one VM per host", null);
+        CompareReport.DensityPlot plot = new CompareReport(Result(new ServiceLevel(), [dm, Density(Sp, 20, [2]) with { Curve = [At(1), At(2)] }, plus]), 1).DensityPlotData();
+        CompareReport.FlatLine absent = Assert.Single(plot.NotDrawn);
+        Assert.Equal(("provisioned + 50 %: not drawn (misses the level with one VM per host)", 2), (absent.Legend, absent.Colour));
+        Assert.Empty(plot.Flats);
+
+        // On a real study: the sample on 6 GB hosts, where provisioned + 50 % makes a VM of 6 GB that no such host starts.
+        using var reader = NativeTraceReader.Open(DmKernel.Tests.Replay.ReplayDeterminismTests.SampleTrace);
+        CapacityResult r = CapacityStudy.Run(TraceSeries.Load(reader, 120), new CapacityOptions { Host = new TraceHost(6144, 2048), Seeds = 1, Threads = 2 });
+        CompareReport.FlatLine real = Assert.Single(new CompareReport(r, 1).DensityPlotData().NotDrawn);
+        Assert.Equal("provisioned + 50 %: not drawn (a VM of the trace cannot start on this host)", real.Legend);
     }
 
     private static PolicyResult Policy(BalancerPolicy policy, params int[] pressures)
