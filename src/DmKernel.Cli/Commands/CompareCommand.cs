@@ -133,11 +133,15 @@ internal static class CompareCommand
             DemandModel? recorded = DemandModel.FromMetadata(series.Metadata);
             if (recorded?.K == 0)
                 throw new CliError("--sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", 1);
-            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = CapacityOptions.DefaultMinimumSensitivity };
+            // A static VM has no Minimum to vary: a trace of static VMs (import --static) runs the demand grid alone.
+            bool anyDynamic = series.Vms.Any(v => v.Settings.DynamicMemory);
+            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = anyDynamic ? CapacityOptions.DefaultMinimumSensitivity : [] };
+            if (!anyDynamic)
+                Console.Error.WriteLine("compare: every VM of the trace is static (no Dynamic Memory): the sensitivity grid leaves the VMs' Minimum out (a static VM has none to vary).");
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.###", CultureInfo.InvariantCulture)))}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models{(options.MinimumSensitivity.Count > 0 ? $" and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.###", CultureInfo.InvariantCulture)))}" : "")}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try

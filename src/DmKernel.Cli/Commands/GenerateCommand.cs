@@ -347,7 +347,7 @@ internal static class GenerateCommand
             }
         }, g => string.Create(CultureInfo.InvariantCulture,
             $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock,
-            g => WarnDraw(g, options));
+            g => WarnDraw(g, options, series.Ticks, series.TickSeconds));
     }
 
     /// <summary>
@@ -356,16 +356,33 @@ internal static class GenerateCommand
     /// pool's: the month's 512 GB VM 0, 3 or 4 times in 500, the answer moving about 2× either way), source VMs left out
     /// for --host-mb, and hosts sized for the fullest one.
     /// </summary>
-    internal static void WarnDraw(GeneratedTrace g, DerivedTraceOptions options)
+    internal static void WarnDraw(GeneratedTrace g, DerivedTraceOptions options, int sourceTicks, double tickSeconds)
     {
         var ic = CultureInfo.InvariantCulture;
         double ratio = g.PoolMeanMaximumMb > 0 ? g.TotalMaximumMb / (g.Vms * g.PoolMeanMaximumMb) : 1;
+        string align = options.AlignStartsSeconds switch
+        {
+            0 => "",
+            86_400 => "; starts at whole days of the source",
+            604_800 => "; starts at whole weeks of the source",
+            int a => string.Create(ic, $"; starts at whole multiples of {a} s of the source"),
+        };
         Console.WriteLine(string.Create(ic,
-            $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VMs of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size"));
+            $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VMs of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size{align}"));
+
+        // A series wraps around at the source's end: unless the source is a whole number of alignment periods, a VM's
+        // time of day (or day of the week) shifts from there.
+        double period = options.AlignStartsSeconds / tickSeconds;
+        if (options.AlignStartsSeconds > 0 && sourceTicks % (long)Math.Round(period) != 0)
+        {
+            double shift = sourceTicks % (long)Math.Round(period) * tickSeconds;
+            Console.Error.WriteLine(string.Create(ic,
+                $"warning: --align-starts: the source's {sourceTicks} ticks ({sourceTicks * tickSeconds / 3600:0.#} h) are not a whole number of {options.AlignStartsSeconds} s: where a VM's series wraps around at the source's end, its alignment shifts by {shift / 3600:0.##} h from there on (--ticks up to the source's length less the latest start keeps every VM aligned)."));
+        }
         if (Math.Abs(ratio - 1) > 0.1)
         {
             Console.Error.WriteLine(string.Create(ic,
-                $"warning: the drawn VMs' total Maximum is {ratio:F2} × what {g.Vms} VMs of the source pool's mean size ({g.PoolMeanMaximumMb / 1024:F1} GB) hold: a few large VMs drawn more or fewer times than their share move every answer on this trace (compare here differs from the source's). {(options.Draw == DerivedDraw.Balanced ? "Draw more VMs than the pool holds." : string.Create(ic, $"Give --draw balanced (each of the {g.PoolVms} source VMs ⌊{g.Vms} ÷ {g.PoolVms}⌋ times, the rest without replacement), or draw many more VMs than the pool holds."))}"));
+                $"warning: the drawn VMs' total Maximum is {ratio:F2} × what {g.Vms} VMs of the source pool's mean size ({g.PoolMeanMaximumMb / 1024:F1} GB) hold: a few large VMs drawn more or fewer times than their share move every answer on this trace (compare here differs from the source's). {(options.Draw == DerivedDraw.Balanced ? "Draw more VMs than the pool holds." : $"Give --draw balanced ({BalancedWords(g.Vms, g.PoolVms)}), or draw many more VMs than the pool holds.")}"));
         }
 
         if (g.ExcludedTooLarge > 0)
@@ -375,15 +392,27 @@ internal static class GenerateCommand
         }
 
         if (options.HostMb is null)
-            WarnRoomyHosts(g, options.HostHeadroom, options.HostReserveMb);
+            WarnRoomyHosts(g, options.HostHeadroom, options.HostReserveMb, drawn: true);
+    }
+
+    /// <summary>What --draw balanced does for these counts: "each of the 500 source VMs once", "each twice and 7 of them once more", ...</summary>
+    internal static string BalancedWords(int vms, int pool)
+    {
+        int whole = vms / pool, rest = vms % pool;
+        string times = whole switch { 0 => "", 1 => "once", 2 => "twice", _ => string.Create(CultureInfo.InvariantCulture, $"{whole} times") };
+        return whole == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{vms} different source VMs of the {pool}, none twice")
+            : string.Create(CultureInfo.InvariantCulture, $"each of the {pool} source VMs {times}{(rest > 0 ? $" and {rest} of them once more" : "")}");
     }
 
     /// <summary>Auto-sized hosts cover the fullest host's Startup with headroom: where the median host needs under half of that, say so.</summary>
-    internal static void WarnRoomyHosts(GeneratedTrace g, double headroom, int reserveMb)
+    internal static void WarnRoomyHosts(GeneratedTrace g, double headroom, int reserveMb, bool drawn = false)
     {
+        // Rounded up to 1 GB as the automatic size is, so that it can be given as --host-mb as it stands.
+        long suggest = ((long)Math.Ceiling((g.MedianHostStartupMb * headroom) + reserveMb) + 1023) / 1024 * 1024;
         if (g.Hosts == 0 || g.MedianHostStartupMb <= 0 || (g.MedianHostStartupMb * headroom) + reserveMb >= g.HostMb / 2.0)
             return;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"warning: the hosts are sized for the fullest one ({g.HostMb} MB each), but the median host's VMs sum to {g.MedianHostStartupMb} MB of Startup ({100.0 * g.MedianHostStartupMb / g.HostMb:F0} % of a host): most hosts run far emptier than real ones, so a replay's paging and pressure are optimistic. Give --host-mb (the median's need × {headroom:0.##} headroom + reserve: {(long)Math.Ceiling((g.MedianHostStartupMb * headroom) + reserveMb)} MB) to size them yourself; a VM larger than a host then never starts, and generate says how many."));
+            $"warning: the hosts are sized for the fullest one ({g.HostMb} MB each), but the median host's VMs sum to {g.MedianHostStartupMb} MB of Startup ({100.0 * g.MedianHostStartupMb / g.HostMb:F0} % of a host): most hosts run far emptier than real ones, so a replay's paging and pressure are optimistic. Give --host-mb (the median's need × {headroom:0.##} headroom + reserve, rounded up to 1 GB: {suggest}) to size them yourself; {(drawn ? "source VMs too large for such a host are then left out of the draw, and generate says how many" : "a VM larger than a host then never starts, and generate says how many")}."));
     }
 }

@@ -50,7 +50,7 @@ internal static class ImportCommand
             }
         });
         var hold = new Option<double?>("--max-hold-seconds") { Description = "Hold the last value across gaps up to this long; longer gaps are off, seconds.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.MaxHoldSeconds };
-        var holdGaps = new Option<bool>("--hold-gaps") { Description = "Hold each VM's last value over every gap between two of its samples, however long (a gap is missing data, not a stop); off only before its first and after its last sample. [default: off: a gap past --max-hold-seconds is a stop]" };
+        var holdGaps = new Option<bool>("--hold-gaps") { Description = "Hold each VM's last value over every gap between two of its samples, however long (a gap is missing data, not a stop); off only before its first sample, after its last one plus --max-hold-seconds, and where a sample says so. [default: off: a gap past --max-hold-seconds is a stop]" };
         var buffer = new Option<int?>("--buffer") { Description = "Settings rule: Buffer of every VM (R1: 5..2000), percent.", HelpName = "PERCENT", DefaultValueFactory = _ => defaults.Settings.BufferPercent };
         var minDivisor = new Option<int?>("--minimum-divisor") { Description = "Settings rule: Minimum = Startup / divisor (1..1024).", HelpName = "N", DefaultValueFactory = _ => defaults.Settings.MinimumDivisor };
         var staticVms = new Option<bool>("--static") { Description = "Settings rule: static VMs (no Dynamic Memory). [default: off]" };

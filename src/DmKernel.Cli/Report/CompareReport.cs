@@ -196,10 +196,18 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     private int? MinimumDivisorGiven()
         => result.MinimumSensitivity.FirstOrDefault(c => c.Divisor is not null) is MinimumCell c ? (int)Math.Round(c.Divisor!.Value * c.Factor) : null;
 
-    /// <summary>"Minimum × 0.5 (Startup ÷ 8)", or "Minimum × 0.5" where the trace records no rule.</summary>
-    private static string MinimumLabel(MinimumCell c) => c.Divisor is double d
-        ? string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0.##})")
-        : string.Create(Ic, $"Minimum × {c.Factor:0.###}");
+    /// <summary>
+    /// "Minimum × 0.5 (Startup ÷ 8)"; "Minimum × 2 (at Startup: it cannot pass it)" where the rule's divisor would fall below
+    /// 1; "Minimum × 2 (Startup ÷ 1.5: no import divisor gives it)" where it is not a whole number; "Minimum × 0.5" where
+    /// the trace records no rule.
+    /// </summary>
+    internal static string MinimumLabel(MinimumCell c) => c.Divisor switch
+    {
+        null => string.Create(Ic, $"Minimum × {c.Factor:0.###}"),
+        < 1 => string.Create(Ic, $"Minimum × {c.Factor:0.###} (at Startup: it cannot pass it)"),
+        double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0})"),
+        double d => string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0.##}: no import divisor gives it)"),
+    };
 
     private string Grid() => result.RecordedDemand is null
         ? "demand scaled by " + string.Join(" / ", result.Sensitivity.Select(c => c.Demand.K.ToString("0.##", Ic)))
@@ -310,7 +318,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine();
             md.AppendLine(MinimumSentence());
             md.AppendLine();
-            md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
+            md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives, when that is a whole number from 1 to 1024); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
             md.AppendLine();
             md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | static provisioned | ratio (range) | answer |");
             md.AppendLine("|---|---|---|---|---|---|---|");
@@ -678,8 +686,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         {
             json.WriteStartObject();
             json.WriteNumber("factor", c.Factor);
-            if (c.Divisor is double d)
-                json.WriteNumber("minimumDivisor", Math.Round(d, 4));
+            if (c.Divisor is double d && d >= 1 && d == Math.Floor(d) && d <= 1024)
+                json.WriteNumber("minimumDivisor", d); // an import divisor that gives the cell; absent where none does
             json.WriteNumber("meanMinimumMb", Math.Round(c.MeanMinimumMb, 1));
             json.WriteNumber("dynamicMemoryVmsPerHost", c.DynamicMemory.Median);
             json.WriteNumber("staticProvisionedVmsPerHost", c.StaticProvisioned.Median);

@@ -171,6 +171,14 @@ public static partial class CapacityStudy
                 "the trace was imported with a demand factor K of 0 (--demand-k 0: each VM's committed demand is its OS base alone), so its measured usage is not in it and no other demand model can be derived from it; import it again with K above 0 for the grid, or leave the grid out.");
         }
 
+        // A fleet of static VMs (an import's --static): Dynamic Memory cannot act on them, and they have no Minimum to
+        // vary, so neither the Minimum rule nor "bound by the Minimum" applies (before stop 55 a static import's report
+        // said it was bound by its Minimum = Startup ÷ 4 and advised another divisor, which changes nothing).
+        MemoryStrategy verdictDm = options.Strategies[DmIndex(options)];
+        int dynamicVms = ctx.Pool.Count(v => verdictDm.Apply(series.VmSpan[v].Settings, ctx.Model.MaxCeilingMb).DynamicMemory);
+        if (dynamicVms == 0 && ctx.Pool.Length > 0)
+            warnings.Add(string.Create(ic, $"All {ctx.Pool.Length} VMs the draws pick from are static (no Dynamic Memory in their settings: an import's --static, or the trace's own): Dynamic Memory cannot act on them, so it holds what static does and the answer is no by construction; import without --static to study it."));
+
         var facts = new CapacityFacts
         {
             Trace = series.Name,
@@ -186,9 +194,9 @@ public static partial class CapacityStudy
             UnservableShare = UnservableShare(series, out List<UnservableVm> unservable),
             Unservable = unservable,
             Warnings = warnings,
-            PoolFloorMb = PoolFloorMb(ctx, series),
-            MinimumRule = MinimumRule(series.Metadata),
-            MinimumDivisor = TraceSeries.MinimumDivisor(series.Metadata),
+            PoolFloorMb = dynamicVms == 0 ? 0 : PoolFloorMb(ctx, series),
+            MinimumRule = dynamicVms == 0 ? null : MinimumRule(series.Metadata),
+            MinimumDivisor = dynamicVms == 0 ? null : TraceSeries.MinimumDivisor(series.Metadata),
             MinimumSensitivityFloorsMb = [.. options.MinimumSensitivity.Select(f => PoolFloorMb(ctx, series.WithMinimum(f)))],
         };
         return new CapacityPlan(ctx, Layout(options), facts);
@@ -723,9 +731,10 @@ public static partial class CapacityStudy
 
     /// <summary>An import's rule for the Minimum, from the trace's metadata (settings.minimum_divisor); null when none is recorded.</summary>
     private static string? MinimumRule(TraceMetadata metadata)
-        => metadata.TryGetValue("settings.minimum_divisor", out string? divisor)
-            ? $"Minimum = Startup ÷ {divisor}, the import's --minimum-divisor {divisor}"
-            : null;
+        => !metadata.TryGetValue("settings.minimum_divisor", out string? divisor) ? null
+            : metadata.TryGetValue("gen.from", out string? from)
+                ? $"Minimum = Startup ÷ {divisor}, the --minimum-divisor {divisor} of the import this trace was drawn from ({from}, by generate --from: import it again with another divisor and draw again)"
+                : $"Minimum = Startup ÷ {divisor}, the import's --minimum-divisor {divisor}";
 
     /// <summary>
     /// Whether Dynamic Memory, at its density (the mean over the draws that met the level), held its VMs within 15 % of the

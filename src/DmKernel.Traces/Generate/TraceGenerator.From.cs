@@ -86,7 +86,10 @@ public static partial class TraceGenerator
         foreach (KeyValuePair<string, string> kv in source.Metadata)
         {
             // The demand model stays where compare's sensitivity and the reports read it; the rest is kept as the source's.
-            if (kv.Key.StartsWith("demand.", StringComparison.Ordinal))
+            // Unscaled, each VM keeps its source's settings, so the import's Minimum rule holds for the drawn trace too
+            // (compare's Minimum cells and its "bound by the Minimum" line read it); scaled sizes round apart from it.
+            if (kv.Key.StartsWith("demand.", StringComparison.Ordinal)
+                || (options.ScaleMin == 1 && options.ScaleMax == 1 && kv.Key is "settings.minimum_divisor" or "settings.dynamic_memory"))
                 meta.Set(kv.Key, kv.Value);
             meta.Set("gen.source." + kv.Key, kv.Value);
         }

@@ -90,14 +90,14 @@ public static class BitbrainsImporter
         var fast = ReadFast(files, sizes, options, session, spill, cancel);
         var series = new List<SampleSeries>(files.Count);
         byte[] buffer = [];
-        var zeroByVm = new List<(string Id, long Zero, long On)>(); // usage-0 samples and samples on, per file read
+        var zeroByVm = new List<(string Id, long Zero, long On)>(); // usage-0 samples read as 0 (not held) and samples on, per file read
         for (int i = 0; i < files.Count; i++)
         {
             var (rel, path) = files[i];
             cancel.ThrowIfCancellationRequested();
             report.Files++;
-            long zeroBefore = report.NoteOf("usage_zero_samples"), rowsBefore = report.RowsRead, offBefore = report.NoteOf("off_samples");
-            void CountZeros() => zeroByVm.Add((rel, report.NoteOf("usage_zero_samples") - zeroBefore, report.RowsRead - rowsBefore - (report.NoteOf("off_samples") - offBefore)));
+            long zeroBefore = report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held"), rowsBefore = report.RowsRead, offBefore = report.NoteOf("off_samples");
+            void CountZeros() => zeroByVm.Add((rel, report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held") - zeroBefore, report.RowsRead - rowsBefore - (report.NoteOf("off_samples") - offBefore)));
             var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, spill, ref buffer) : fast[i];
             if (f is not null)
             {
@@ -127,11 +127,14 @@ public static class BitbrainsImporter
         // its OS base for demand (the month's 512 GB VM: 8 162 of 8 627 rows). Said when it is a large share.
         long zero = zeroByVm.Sum(v => v.Zero), on = zeroByVm.Sum(v => v.On);
         var mostlyZero = zeroByVm.Where(v => v.On > 0 && v.Zero * 2 > v.On).OrderByDescending(v => (double)v.Zero / v.On).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
-        if (options.UsageZero == BitbrainsUsageZero.Base && mostlyZero.Count > 0)
+        if (mostlyZero.Count > 0)
         {
             var worst = mostlyZero[0];
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{mostlyZero.Count} VM(s) report a usage of 0 in more than half of the samples where they are on (the most: '{worst.Id}', {100.0 * worst.Zero / worst.On:F1} %; {100.0 * zero / on:F1} % of all such samples), read as a measured 0, so their demand is the OS base of the demand model; the dataset's notes say 0 often means not measured: --usage-zero hold carries each VM's last measured usage over them instead (compare the two imports to see what the choice changes)."));
+            warnings.Add(options.UsageZero == BitbrainsUsageZero.Base
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{mostlyZero.Count} VM(s) report a usage of 0 in more than half of the samples where they are on (the most: '{worst.Id}', {100.0 * worst.Zero / worst.On:F1} %; the usage is 0 in {100.0 * zero / on:F1} % of all the trace's samples where a VM is on), read as a measured 0, so their demand is the OS base of the demand model; the dataset's notes say 0 often means not measured: --usage-zero hold carries each VM's last measured usage over them instead (compare the two imports to see what the choice changes).")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{mostlyZero.Count} VM(s) report a usage of 0 before any measured usage in more than half of the samples where they are on (the most: '{worst.Id}', {100.0 * worst.Zero / worst.On:F1} %): --usage-zero hold has nothing to carry there, so those samples are read as 0 (demand = the OS base)."));
             report.Note("vms_mostly_usage_zero", mostlyZero.Count);
         }
 
@@ -194,11 +197,13 @@ public static class BitbrainsImporter
         if (spans.Count < 2)
             return [];
         var ordered = spans.OrderBy(kv => kv.Value.First).ToList();
-        long lastEnd = long.MinValue;
+        long lastEnd = long.MinValue, shortest = ordered.Min(kv => kv.Value.Last - kv.Value.First);
         foreach (var kv in ordered)
         {
-            if (kv.Value.First <= lastEnd)
-                return []; // two folders overlap in time: a fleet split by folder (by cluster, by rack), not by month
+            // Two folders that overlap in time are a fleet split by folder (by cluster, by rack), not by month; an overlap of
+            // up to 1 % of the shortest folder's span (a month's file running some minutes into the next) still reads as apart.
+            if (lastEnd != long.MinValue && kv.Value.First <= lastEnd - (shortest / 100))
+                return [];
             lastEnd = Math.Max(lastEnd, kv.Value.Last);
         }
 

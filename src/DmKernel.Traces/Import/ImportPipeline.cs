@@ -178,6 +178,14 @@ internal static class ImportPipeline
                 // is on at its peak even so (a tick longer than the hold whose samples stop within it).
                 if (age > o.MaxHoldSeconds && !tookInOn)
                 {
+                    if (prevValue[v] < 0)
+                    {
+                        // The sample in force says the VM is off: off it stays, neither a gap's stop nor a hold (before a
+                        // review at stop 55 such ticks counted as off in gaps, and under HoldGaps as held).
+                        row[v] = TraceValues.Off;
+                        continue;
+                    }
+
                     if (hasNext && outageEnds.Contains(nextTime[v]))
                     {
                         heldInOutages++; // the whole fleet's samples stopped: a collection outage, not a stop

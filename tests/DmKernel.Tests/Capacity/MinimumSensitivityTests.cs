@@ -157,6 +157,58 @@ public class MinimumSensitivityTests
         Assert.Contains("at Minimum × 0.5 (Startup ÷ 4) (yes)", headline, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A fleet of static VMs (import --static) has no Minimum: no "bound by the Minimum", no Minimum rule, a warning that
+    /// says the VMs are static (before stop 55's review the report said it was bound by Minimum = Startup ÷ 4 and advised
+    /// another divisor, which changes nothing).
+    /// </summary>
+    [Fact]
+    public void StaticVms_AreSaidToBeStatic_NotBoundByAMinimum()
+    {
+        var rule = new VmSettingsRule { DynamicMemory = false };
+        TraceVm[] vms = [.. Enumerable.Range(0, 20).Select(i => new TraceVm($"vm-{i}", rule.FromProvisionedMb(Sizes[i % Sizes.Length], out _)))];
+        var metadata = new TraceMetadata();
+        metadata.Set("settings.minimum_divisor", "4").Set("settings.dynamic_memory", false);
+        TraceSeries s = TraceSeries.FromValues("t", 300, vms, 16, [.. Enumerable.Repeat(200, 20 * 16)], metadata);
+        CapacityResult r = CapacityStudy.Run(s, Options(0.5, 2));
+        Assert.False(r.DynamicMemoryAtMinimum);
+        Assert.Equal(0, r.PoolFloorMb);
+        Assert.Contains(r.Warnings, w => w.StartsWith("All 20 VMs the draws pick from are static", StringComparison.Ordinal));
+        Assert.DoesNotContain(r.Warnings, w => w.Contains("about their Minimum", StringComparison.Ordinal));
+        Assert.All(r.MinimumSensitivity, c => Assert.Null(c.Divisor));
+        Assert.All(r.MinimumSensitivity, c => Assert.Equal(1.0, c.Verdict.Ratio.Median));
+    }
+
+    /// <summary>
+    /// Labels where no import divisor gives a cell: × 2 of ÷ 1 holds the Minimum at Startup, × 2 of ÷ 3 is ÷ 1.5 (the
+    /// importer takes whole divisors only); comparison.json then leaves minimumDivisor out.
+    /// </summary>
+    [Fact]
+    public void Cells_NoImportDivisorGives_AreLabelledSo()
+    {
+        MinimumCell Cell(double factor, double? divisor) => new(factor, divisor, 0, null!, null!, null!);
+        Assert.Equal("Minimum × 2 (at Startup: it cannot pass it)", CompareReport.MinimumLabel(Cell(2, 0.5)));
+        Assert.Equal("Minimum × 2 (Startup ÷ 1.5: no import divisor gives it)", CompareReport.MinimumLabel(Cell(2, 1.5)));
+        Assert.Equal("Minimum × 0.5 (Startup ÷ 2048: no import divisor gives it)", CompareReport.MinimumLabel(Cell(0.5, 2048)));
+        Assert.Equal("Minimum × 0.5 (Startup ÷ 8)", CompareReport.MinimumLabel(Cell(0.5, 8)));
+        Assert.Equal("Minimum × 0.5", CompareReport.MinimumLabel(Cell(0.5, null)));
+
+        CapacityResult one = CapacityStudy.Run(Imported(1), Options(0.5, 2));
+        Assert.Equal(one.Densities[0].Seeds.Select(x => x.VmsPerHost), one.MinimumSensitivity[1].DynamicMemory.Seeds.Select(x => x.VmsPerHost)); // at Startup: as given
+        string path = Path.Combine(Path.GetTempPath(), $"dmk-min1-{Guid.NewGuid():N}.json");
+        try
+        {
+            CompareReport.WriteJson(path, one, 1);
+            JsonArray cells = JsonNode.Parse(File.ReadAllText(path))!["minimumSensitivity"]!.AsArray();
+            Assert.Equal(2.0, (double)cells[0]!["minimumDivisor"]!);
+            Assert.Null(cells[1]!["minimumDivisor"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]

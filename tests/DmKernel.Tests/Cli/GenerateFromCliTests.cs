@@ -197,7 +197,7 @@ public sealed class GenerateFromCliTests
         int distinct = a.Vms.Select(v => v.Id[(v.Id.IndexOf(':', StringComparison.Ordinal) + 1)..v.Id.LastIndexOf('@')]).Distinct().Count();
         Assert.Contains($"  drawn with replacement: {distinct} different source VMs of the pool's 9; ", stdout, StringComparison.Ordinal);
         Assert.Contains("warning: the drawn VMs' total Maximum is 0.20 × what 9 VMs of the source pool's mean size", stderr, StringComparison.Ordinal);
-        Assert.Contains("Give --draw balanced", stderr, StringComparison.Ordinal);
+        Assert.Contains("Give --draw balanced (each of the 9 source VMs once)", stderr, StringComparison.Ordinal);
 
         (exit, stdout, stderr) = Run("generate", "--from", source, "--vms", "20", "--hosts", "10", "--draw", "balanced", "-o", tmp.File("b.dmt"));
         Assert.True(exit == 0, stderr);
@@ -206,7 +206,8 @@ public sealed class GenerateFromCliTests
         var b = TraceData.Load(tmp.File("b.dmt"));
         long[] sums = [.. Enumerable.Range(0, 10).Select(h => b.Vms.Where(v => v.Host == h).Sum(v => (long)v.Settings.StartupMb)).Order()];
         Assert.Contains($"warning: the hosts are sized for the fullest one ({b.Hosts[0].TotalMb} MB each), but the median host's VMs sum to {sums[4]} MB of Startup", stderr, StringComparison.Ordinal);
-        Assert.Contains($"(the median's need × 1.5 headroom + reserve: {(long)Math.Ceiling((sums[4] * 1.5) + 2048)} MB)", stderr, StringComparison.Ordinal);
+        Assert.Contains($"(the median's need × 1.5 headroom + reserve, rounded up to 1 GB: {((long)Math.Ceiling((sums[4] * 1.5) + 2048) + 1023) / 1024 * 1024})", stderr, StringComparison.Ordinal);
+        Assert.Contains("source VMs too large for such a host are then left out of the draw", stderr, StringComparison.Ordinal);
 
         // Given a host size, no such warning; a bad draw or alignment is named as typed.
         Assert.DoesNotContain("sized for the fullest", Run("generate", "--from", source, "--vms", "20", "--hosts", "10", "--host-mb", "1048576", "-o", tmp.File("c.dmt")).Err, StringComparison.Ordinal);
@@ -215,6 +216,35 @@ public sealed class GenerateFromCliTests
         Assert.Equal(2, exit);
         Assert.StartsWith("error: --align-starts: 450: expected a whole number of bitbrains.dmt's ticks of 300 s", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(tmp.File("e.dmt")));
+    }
+
+    [Theory]
+    [InlineData(500, 500, "each of the 500 source VMs once")]
+    [InlineData(1007, 500, "each of the 500 source VMs twice and 7 of them once more")]
+    [InlineData(3000, 500, "each of the 500 source VMs 6 times")]
+    [InlineData(100, 500, "100 different source VMs of the 500, none twice")]
+    public void BalancedWords_SayWhatTheBalancedDrawDoes(int vms, int pool, string words)
+        => Assert.Equal(words, DmKernel.Cli.Commands.GenerateCommand.BalancedWords(vms, pool));
+
+    /// <summary>
+    /// A drawn trace that is not scaled keeps its source's Minimum rule (its VMs keep their settings), so compare's Minimum
+    /// cells and warning name it; a scaled one does not (the sizes round apart from the rule). With --align-starts on a
+    /// source that is not a whole number of days, the summary says the starts are aligned and a warning says where a
+    /// wrapped series shifts.
+    /// </summary>
+    [Fact]
+    public void GenerateFrom_KeepsTheMinimumRuleUnscaled_AndSaysWhereAlignedStartsShift()
+    {
+        using var tmp = new TempDir();
+        string source = ImportSample(tmp);
+        (int exit, string stdout, string stderr) = Run("generate", "--from", source, "--vms", "20", "--hosts", "2", "--align-starts", "day", "-o", tmp.File("a.dmt"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("; starts at whole days of the source", stdout, StringComparison.Ordinal);
+        Assert.Contains("warning: --align-starts: the source's 12513 ticks (1042.8 h) are not a whole number of 86400 s: where a VM's series wraps around at the source's end, its alignment shifts by 10.75 h from there on", stderr, StringComparison.Ordinal);
+        Assert.Equal("4", TraceData.Load(tmp.File("a.dmt")).Header.Metadata["settings.minimum_divisor"]);
+
+        Assert.Equal(0, Run("generate", "--from", source, "--vms", "20", "--hosts", "2", "--scale-min", "0.5", "--scale-max", "2", "-o", tmp.File("b.dmt")).Exit);
+        Assert.False(TraceData.Load(tmp.File("b.dmt")).Header.Metadata.TryGetValue("settings.minimum_divisor", out _));
     }
 
     private static (int, string) Trimmed((int Exit, string Out, string Err) r) => (r.Exit, r.Err.Trim());

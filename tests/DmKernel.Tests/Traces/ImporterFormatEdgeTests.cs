@@ -138,7 +138,7 @@ public sealed class ImporterFormatEdgeTests
         Assert.Equal("hold: a usage of 0 while on carries the VM's last non-zero usage (none yet: 0)", TraceData.Load(dir.File("h.dmt")).Header.Metadata["bitbrains.usage_zero"]);
 
         string warning = Assert.Single(read.Warnings);
-        Assert.StartsWith("1 VM(s) report a usage of 0 in more than half of the samples where they are on (the most: '1.csv', 66.7 %; 50.0 % of all such samples)", warning, StringComparison.Ordinal);
+        Assert.StartsWith("1 VM(s) report a usage of 0 in more than half of the samples where they are on (the most: '1.csv', 66.7 %; the usage is 0 in 50.0 % of all the trace's samples where a VM is on)", warning, StringComparison.Ordinal);
         Assert.Contains("--usage-zero hold carries each VM's last measured usage over them", warning, StringComparison.Ordinal);
         Assert.Equal(1, read.NoteOf("vms_mostly_usage_zero"));
     }
@@ -189,5 +189,52 @@ public sealed class ImporterFormatEdgeTests
         dir.Write("end.csv", "m_1,0,41,50,,,43,33,5\nm_2,0,41,50,,,43,33,5\n" + string.Concat(Enumerable.Range(1, 40).Select(k => string.Create(CultureInfo.InvariantCulture, $"m_2,{k * 60},41,40,,,43,33,5\n"))));
         AlibabaImporter.Import(dir.File("end.csv"), dir.File("end.dmt"), Alibaba() with { HoldGaps = true });
         Assert.Contains(TraceValues.Off, TraceData.Load(dir.File("end.dmt")).Series(0));
+    }
+    /// <summary>
+    /// A gap after a sample that says the VM is off (capacity 0) is neither a stop in a gap nor a hold: the VM is off
+    /// because the source says so (a review found such ticks counted as off in gaps, raising the gap warning, and as held
+    /// under HoldGaps).
+    /// </summary>
+    [Fact]
+    public void AGapAfterAnOffSample_IsOff_CountedAsNeitherAGapNorAHold()
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        string off = string.Create(CultureInfo.InvariantCulture, $"{t + 300};\t2;\t4000;\t100;\t2.5;\t0;\t0;\t0;\t0;\t0;\t0\n");
+        dir.Write("in/1.csv", BitbrainsHeader + BitbrainsRow(t, "1048576") + off + BitbrainsRow(t + 7500, "1048576"));
+        foreach (bool holdGaps in new[] { false, true })
+        {
+            ImportReport r = BitbrainsImporter.Import(dir.File("in"), dir.File("o.dmt"), new BitbrainsImportOptions { HoldGaps = holdGaps });
+            int[] series = TraceData.Load(dir.File("o.dmt")).Series(0);
+            Assert.Equal(TraceValues.Off, series[1]);
+            Assert.Equal(TraceValues.Off, series[20]);
+            Assert.NotEqual(TraceValues.Off, series[^1]);
+            Assert.Equal((0, 0), (r.NoteOf("ticks_off_in_gaps"), r.NoteOf("ticks_held_in_gaps")));
+            Assert.DoesNotContain(r.Warnings, w => w.Contains("fall in gaps", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Under --usage-zero hold, zeros before a VM's first measured usage have nothing to hold: said when they are most of its samples.</summary>
+    [Fact]
+    public void Bitbrains_HoldWithLeadingZeros_SaysTheyCannotBeHeld()
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        dir.Write("in/lead.csv", BitbrainsHeader + string.Concat(Enumerable.Range(0, 5).Select(k => BitbrainsRow(t + (300 * k), k < 4 ? "0" : "1048576"))));
+        ImportReport r = BitbrainsImporter.Import(dir.File("in"), dir.File("o.dmt"), new BitbrainsImportOptions { UsageZero = BitbrainsUsageZero.HoldLast });
+        Assert.Equal((4, 0), (r.NoteOf("usage_zero_samples"), r.NoteOf("usage_zero_held")));
+        string warning = Assert.Single(r.Warnings);
+        Assert.StartsWith("1 VM(s) report a usage of 0 before any measured usage in more than half of the samples where they are on (the most: 'lead.csv', 80.0 %): --usage-zero hold has nothing to carry there", warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>Month folders whose files run a few minutes into the next month are still apart (an overlap up to 1 % of the shortest span).</summary>
+    [Fact]
+    public void FoldersOverlappingByMinutes_AreStillApart()
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        dir.Write("rnd/a/1.csv", BitbrainsHeader + string.Concat(Enumerable.Range(0, 300).Select(k => BitbrainsRow(t + (300 * k), "1048576"))));
+        dir.Write("rnd/b/1.csv", BitbrainsHeader + string.Concat(Enumerable.Range(0, 300).Select(k => BitbrainsRow(t + (300 * 298) + (300 * k), "1048576"))));
+        Assert.Single(BitbrainsImporter.Import(dir.File("rnd"), dir.File("o.dmt")).Warnings, w => w.Contains("do not overlap", StringComparison.Ordinal));
     }
 }
