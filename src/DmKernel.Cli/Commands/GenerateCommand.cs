@@ -311,6 +311,12 @@ internal static class GenerateCommand
             .Replace("ScaleMin (", "--scale-min (", StringComparison.Ordinal)
             .Replace("at ScaleMax", "at --scale-max", StringComparison.Ordinal)
             .Replace("AlignStartsSeconds = ", "", StringComparison.Ordinal);
+        if (name == nameof(DerivedTraceOptions.AlignStartsSeconds) && options.AlignStartsSeconds is 86_400 or 604_800)
+        {
+            string word = options.AlignStartsSeconds == 86_400 ? "day" : "week";
+            message = word + string.Create(CultureInfo.InvariantCulture, $" ({options.AlignStartsSeconds} s)") + message[options.AlignStartsSeconds.ToString(CultureInfo.InvariantCulture).Length..];
+        }
+
         if (name == nameof(DerivedTraceOptions.ScaleMax) && options.ScaleMax == 1 && options.ScaleMin > 1)
             message = message.TrimEnd('.') + " (--scale-max is 1 unless given: give it too, at least --scale-min).";
         return new CliError($"{OptionName(name)}: {message}");
@@ -372,10 +378,11 @@ internal static class GenerateCommand
 
         // A series wraps around at the source's end: unless the source is a whole number of alignment periods, a VM's
         // time of day (or day of the week) shifts from there.
-        double period = options.AlignStartsSeconds / tickSeconds;
-        if (options.AlignStartsSeconds > 0 && sourceTicks % (long)Math.Round(period) != 0)
+        long period = options.AlignStartsSeconds == 0 ? 1 : (long)Math.Round(options.AlignStartsSeconds / tickSeconds);
+        long latestStart = (sourceTicks - 1) / period * period; // the latest aligned start tick
+        if (options.AlignStartsSeconds > 0 && sourceTicks % period != 0 && latestStart + g.Ticks > sourceTicks)
         {
-            double shift = sourceTicks % (long)Math.Round(period) * tickSeconds;
+            double shift = sourceTicks % period * tickSeconds;
             Console.Error.WriteLine(string.Create(ic,
                 $"warning: --align-starts: the source's {sourceTicks} ticks ({sourceTicks * tickSeconds / 3600:0.#} h) are not a whole number of {options.AlignStartsSeconds} s: where a VM's series wraps around at the source's end, its alignment shifts by {shift / 3600:0.##} h from there on (--ticks up to the source's length less the latest start keeps every VM aligned)."));
         }

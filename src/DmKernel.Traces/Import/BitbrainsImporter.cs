@@ -197,7 +197,8 @@ public static class BitbrainsImporter
         if (spans.Count < 2)
             return [];
         var ordered = spans.OrderBy(kv => kv.Value.First).ToList();
-        long lastEnd = long.MinValue, shortest = ordered.Min(kv => kv.Value.Last - kv.Value.First);
+        // The shortest span of a folder that has one (a folder of one sample has none, and would make the tolerance 0).
+        long shortest = ordered.Select(kv => kv.Value.Last - kv.Value.First).Where(x => x > 0).DefaultIfEmpty(0).Min(), lastEnd = long.MinValue;
         foreach (var kv in ordered)
         {
             // Two folders that overlap in time are a fleet split by folder (by cluster, by rack), not by month; an overlap of
@@ -214,7 +215,7 @@ public static class BitbrainsImporter
             $"; {shared.Count} file name(s) are in more than one folder (the first: '{folders.Values.First(f => f.Count > 1)[0]}' and '{folders.Values.First(f => f.Count > 1)[1]}'), as in Bitbrains Rnd, which publishes one VM's months as files of the same name in 2013-7, 2013-8 and 2013-9, so one VM may be here several times");
         return
         [
-            string.Create(ic, $"the input's {spans.Count} folders cover time spans that do not overlap ({string.Join("; ", ordered.Select(kv => $"'{kv.Key}': {At(kv.Value.First)} to {At(kv.Value.Last)} UTC"))}): their VMs are never on at the same time, yet each is a VM of the trace, which replay places on hosts (--place-on-host-mb reserves its room for the whole trace) and compare draws beside the others{same}. For a fleet at one time, import one folder (one month)."),
+            string.Create(ic, $"the input's {spans.Count} folders cover time spans one after another ({string.Join("; ", ordered.Select(kv => $"'{kv.Key}': {At(kv.Value.First)} to {At(kv.Value.Last)} UTC"))}): their VMs are never on at the same time, yet each is a VM of the trace, which replay places on hosts (--place-on-host-mb reserves its room for the whole trace) and compare draws beside the others{same}. For a fleet at one time, import one folder (one month)."),
         ];
     }
 

@@ -207,9 +207,9 @@ internal static class ImportPipeline
                 // or none comes) and this tick is where the first missing one would be in force. A tick between two
                 // samples that both came (samples coarser than the tick, a sample late by less than half a period) is not.
                 bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * nominalPeriod;
-                if (gapFollows && limit >= prevTime[v] + nominalPeriod)
-                    held++;
                 int measured = peak ? peakValue[v] : prevValue[v];
+                if (gapFollows && limit >= prevTime[v] + nominalPeriod && measured >= 0)
+                    held++; // an off sample's ticks are off, not held
                 row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DmKernel.Tests.Replay;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
@@ -216,6 +217,9 @@ public sealed class GenerateFromCliTests
         Assert.Equal(2, exit);
         Assert.StartsWith("error: --align-starts: 450: expected a whole number of bitbrains.dmt's ticks of 300 s", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(tmp.File("e.dmt")));
+        (exit, _, stderr) = Run("generate", "--from", ReplayDeterminismTests.SampleTrace, "--vms", "20", "--align-starts", "week", "-o", tmp.File("w.dmt"));
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --align-starts: week (604800 s): expected a whole number of sample-200vms-1day.dmt's ticks of 60 s, at most its length (1440 ticks, 86400 s).", stderr, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -308,7 +308,7 @@ public sealed class BitbrainsFoldersApartTests
 
         Assert.Equal(3, report.Vms); // each file is still a VM: the import cannot know that the files are one VM
         string warning = Assert.Single(report.Warnings);
-        Assert.StartsWith("the input's 2 folders cover time spans that do not overlap ('2013-8': 2013-07-31 22:02 to 2013-07-31 22:12 UTC; '2013-9': 2013-08-31 22:02 to 2013-08-31 22:12 UTC)", warning, StringComparison.Ordinal);
+        Assert.StartsWith("the input's 2 folders cover time spans one after another ('2013-8': 2013-07-31 22:02 to 2013-07-31 22:12 UTC; '2013-9': 2013-08-31 22:02 to 2013-08-31 22:12 UTC)", warning, StringComparison.Ordinal);
         Assert.Contains("1 file name(s) are in more than one folder (the first: '2013-8/7.csv' and '2013-9/7.csv')", warning, StringComparison.Ordinal);
         Assert.EndsWith("For a fleet at one time, import one folder (one month).", warning, StringComparison.Ordinal);
         Assert.Equal(1, report.NoteOf("folders_apart_in_time"));
@@ -334,7 +334,7 @@ public sealed class BitbrainsFoldersApartTests
         using var dir = new TempDir();
         ImportReport report = BitbrainsImporter.Import(BitbrainsFixture.Folder, dir.File("s.dmt"));
         string warning = Assert.Single(report.Warnings, w => w.Contains("folders", StringComparison.Ordinal));
-        Assert.Contains("the input's 2 folders cover time spans that do not overlap ('2013-8': 2013-07-31 22:02 to 2013-08-30 21:58 UTC; '2013-9': 2013-08-31 22:03 to ", warning, StringComparison.Ordinal);
+        Assert.Contains("the input's 2 folders cover time spans one after another ('2013-8': 2013-07-31 22:02 to 2013-08-30 21:58 UTC; '2013-9': 2013-08-31 22:03 to ", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("file name(s)", warning, StringComparison.Ordinal);
     }
 }

@@ -235,6 +235,27 @@ public sealed class ImporterFormatEdgeTests
         long t = 1375308176;
         dir.Write("rnd/a/1.csv", BitbrainsHeader + string.Concat(Enumerable.Range(0, 300).Select(k => BitbrainsRow(t + (300 * k), "1048576"))));
         dir.Write("rnd/b/1.csv", BitbrainsHeader + string.Concat(Enumerable.Range(0, 300).Select(k => BitbrainsRow(t + (300 * 298) + (300 * k), "1048576"))));
-        Assert.Single(BitbrainsImporter.Import(dir.File("rnd"), dir.File("o.dmt")).Warnings, w => w.Contains("do not overlap", StringComparison.Ordinal));
+        Assert.Single(BitbrainsImporter.Import(dir.File("rnd"), dir.File("o.dmt")).Warnings, w => w.Contains("one after another", StringComparison.Ordinal));
+
+        // A folder of one sample has no span: the tolerance still comes from the folders that have one (a review found
+        // it made the tolerance 0 for every folder).
+        dir.Write("rnd/c/1.csv", BitbrainsHeader + BitbrainsRow(t + (300 * 2000), "1048576"));
+        Assert.Single(BitbrainsImporter.Import(dir.File("rnd"), dir.File("o.dmt")).Warnings, w => w.StartsWith("the input's 3 folders cover time spans one after another", StringComparison.Ordinal));
+    }
+
+    /// <summary>The ticks right after an off sample, within the hold, are off and not counted as held (a review found them counted).</summary>
+    [Fact]
+    public void TicksAfterAnOffSample_AreNotCountedAsHeld()
+    {
+        using var dir = new TempDir();
+        long t = 1375308176;
+        string off = string.Create(CultureInfo.InvariantCulture, $"{t + 1500};\t2;\t4000;\t100;\t2.5;\t0;\t0;\t0;\t0;\t0;\t0\n");
+        string on = string.Concat(Enumerable.Range(0, 5).Select(k => BitbrainsRow(t + (300 * k), "1048576")));
+        string after = string.Concat(Enumerable.Range(0, 5).Select(k => BitbrainsRow(t + 9000 + (300 * k), "1048576")));
+        dir.Write("in/1.csv", BitbrainsHeader + on + off + after);
+        ImportReport r = BitbrainsImporter.Import(dir.File("in"), dir.File("o.dmt"));
+        Assert.Equal(0, r.NoteOf("ticks_held"));
+        dir.Write("in2/1.csv", BitbrainsHeader + on + after); // the same gap after an on sample: held for the hold, then off
+        Assert.Equal(3, BitbrainsImporter.Import(dir.File("in2"), dir.File("o2.dmt")).NoteOf("ticks_held"));
     }
 }
