@@ -210,9 +210,9 @@ public static class BitbrainsImporter
 
         var ic = CultureInfo.InvariantCulture;
         static string At(long unix) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(unix, -62135596800, 253402300799)).UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-        List<string> shared = [.. folders.Values.Where(f => f.Count > 1).Select(f => f[0])];
-        string same = shared.Count == 0 ? "" : string.Create(ic,
-            $"; {shared.Count} file name(s) are in more than one folder (the first: '{folders.Values.First(f => f.Count > 1)[0]}' and '{folders.Values.First(f => f.Count > 1)[1]}'), as in Bitbrains Rnd, which publishes one VM's months as files of the same name in 2013-7, 2013-8 and 2013-9, so one VM may be here several times");
+        int shared = folders.Values.Count(f => f.Count > 1);
+        string same = folders.Values.FirstOrDefault(f => f.Count > 1) is not List<string> first ? "" : string.Create(ic,
+            $"; {shared} file name(s) are in more than one folder (the first: '{first[0]}' and '{first[1]}'), as in Bitbrains Rnd, which publishes one VM's months as files of the same name in 2013-7, 2013-8 and 2013-9, so one VM may be here several times");
         return
         [
             string.Create(ic, $"the input's {spans.Count} folders cover time spans one after another ({string.Join("; ", ordered.Select(kv => $"'{kv.Key}': {At(kv.Value.First)} to {At(kv.Value.Last)} UTC"))}): their VMs are never on at the same time, yet each is a VM of the trace, which replay places on hosts (--place-on-host-mb reserves its room for the whole trace) and compare draws beside the others{same}. For a fleet at one time, import one folder (one month)."),
