@@ -372,8 +372,11 @@ public static partial class CapacityStudy
 
         // The Minimum cells: static provisioned holds every VM at its Maximum, so no Minimum changes its density (the
         // plan has no search for it); Dynamic Memory's is searched again on the trace with the Minimum scaled.
+        // A pool of static VMs has no Minimum (its floor is 0: Plan's static check): its cells, all as given, are left out,
+        // whatever the caller asked (the CLI asks for none on a trace of static VMs; this covers a trace whose dynamic VMs
+        // are all left out of the draws).
         var minimumCells = new List<MinimumCell>();
-        for (int m = 0; m < options.MinimumSensitivity.Count; m++)
+        for (int m = 0; m < options.MinimumSensitivity.Count && facts.PoolFloorMb > 0; m++)
         {
             double factor = options.MinimumSensitivity[m];
             DensityResult d = Result(strategies[dmIndex], null, Density(dmIndex, options.Sensitivity.Count + m, -1), options);
