@@ -27,7 +27,8 @@ internal static class CompareCommand
         var seeds = new Option<int>("--seeds") { Description = "Draws per density question (1..100); the report gives the median and range.", HelpName = "N", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated % (5..2000 each), or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
-        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25), and Dynamic Memory again with the VMs' Minimum halved and doubled (an import's Startup ÷ 4 as ÷ 8 and ÷ 2). [default: off]" };
+        var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25), and Dynamic Memory again with the VMs' Minimum halved and doubled (an import's Startup ÷ 4 as ÷ 8 and ÷ 2; other factors: --minimum-factors). [default: off]" };
+        var minimumFactors = new Option<string?>("--minimum-factors") { Description = "With --sensitivity: the factors the VMs' Minimum is scaled by in the Minimum cells, comma-separated (each above 0 and at most 1024, not 1: 1 is the answer itself; 0.25 of an import's Startup ÷ 4 is ÷ 16), or 'none'. [default: 0.5,2]", HelpName = "FACTOR,..." };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
@@ -35,7 +36,7 @@ internal static class CompareCommand
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
-            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, maxHosts, policies, shard, shards,
+            file, output, limit, pressureLimit, pressurePercentile, hostsPerProbe, seeds, seed, buffers, sensitivity, minimumFactors, maxHosts, policies, shard, shards,
         };
         common.AddTo(command);
 
@@ -66,6 +67,10 @@ internal static class CompareCommand
                 throw new CliError($"{name} {Convert.ToString(ex.ActualValue, CultureInfo.InvariantCulture)} is out of range: expected {ex.Message.Split(": expected ", 2)[^1].Split(" (Parameter", 2)[0]}");
             }
 
+            string? factorsText = result.GetValue(minimumFactors);
+            if (factorsText is not null && !result.GetValue(sensitivity))
+                throw new CliError("--minimum-factors applies only with --sensitivity (the Minimum cells are part of its grid); give both, or neither.");
+            double[]? factors = factorsText is null ? null : ParseMinimumFactors(factorsText);
             int hpp = result.GetValue(hostsPerProbe), s = result.GetValue(seeds);
             if (hpp is < 1 or > 1024)
                 throw new CliError(string.Create(ic, $"--hosts-per-probe {hpp} is out of range: expected 1..1024."));
@@ -97,7 +102,7 @@ internal static class CompareCommand
                 : Shards.Resolve(shardText, shardCount, null, Environment.GetEnvironmentVariable)
                     ?? throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shards {shardCount} gives the number of shards but not which one this is: give --shard INDEX/{shardCount}, or set {Shards.KubernetesIndex} or {Shards.SlurmIndex}."));
             return Run(result.GetValue(file)!, result.GetValue(output)!, options, hostGiven ? replay.PlacementHostMb : null, replay.MaxTicks,
-                result.GetValue(sensitivity), cancel, id);
+                result.GetValue(sensitivity), cancel, id, factors);
         })));
         return command;
     }
@@ -106,8 +111,9 @@ internal static class CompareCommand
     internal static readonly string[] OutputNames = ["report.md", "comparison.json", "density.png", "policies.png"];
 
     /// <summary>Runs the study on <paramref name="traceFile"/> and writes report.md, comparison.json and density.png.</summary>
+    /// <param name="minimumFactors">With <paramref name="sensitivity"/>: the Minimum cells' factors (null: <see cref="CapacityOptions.DefaultMinimumSensitivity"/>; empty: none).</param>
     public static int Run(string traceFile, string outputDir, CapacityOptions options, int? hostMb, long? maxTicks, bool sensitivity, CancellationToken cancel,
-        ShardId? shard = null)
+        ShardId? shard = null, IReadOnlyList<double>? minimumFactors = null)
     {
         if (shard is ShardId sid)
             StagedOutput.EnsureNotOverInput(Path.Combine(outputDir, CompareShard.FolderName(sid)), [CompareShard.SearchesJson, ShardReplay.ShardJson], traceFile);
@@ -135,13 +141,13 @@ internal static class CompareCommand
                 throw new CliError("--sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", 1);
             // A static VM has no Minimum to vary: a trace of static VMs (import --static) runs the demand grid alone.
             bool anyDynamic = series.Vms.Any(v => v.Settings.DynamicMemory);
-            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = anyDynamic ? CapacityOptions.DefaultMinimumSensitivity : [] };
+            options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = anyDynamic ? minimumFactors ?? CapacityOptions.DefaultMinimumSensitivity : [] };
             if (!anyDynamic)
                 Console.Error.WriteLine("compare: every VM of the trace is static (no Dynamic Memory): the sensitivity grid leaves the VMs' Minimum out (a static VM has none to vary).");
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models{(options.MinimumSensitivity.Count > 0 ? $" and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.###", CultureInfo.InvariantCulture)))}" : "")}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models{(options.MinimumSensitivity.Count > 0 ? $" and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.######", CultureInfo.InvariantCulture)))}" : "")}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try
@@ -254,6 +260,35 @@ internal static class CompareCommand
 
         if (list.Count == 0)
             throw new CliError("--policies: no policy given: expected hyperv, static, squeezed, mom or esx, comma-separated.");
+        return [.. list];
+    }
+
+    /// <summary>
+    /// <c>--minimum-factors 0.25,4</c>: each factor a number above 0 and at most 1024 (the library's range is 1/1024 to
+    /// 1024), not 1 (the Minimum as given: the answer itself), each once; 'none' for no Minimum cells.
+    /// </summary>
+    internal static double[] ParseMinimumFactors(string text)
+    {
+        const string Expected = "expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'";
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            return [];
+        var list = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (part.Length == 0)
+                throw new CliError($"--minimum-factors '{text}': an empty entry: {Expected}.");
+            if (!double.TryParse(part, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double f)
+                || double.IsNaN(f))
+                throw new CliError($"--minimum-factors: '{part}' is not a number: {Expected}.");
+            if (f < CapacityOptions.MinMinimumFactor || f > CapacityOptions.MaxMinimumFactor)
+                throw new CliError($"--minimum-factors: {part} is out of range: {Expected}.");
+            if (f == 1)
+                throw new CliError($"--minimum-factors: {part} is the Minimum as given, whose answer the report leads with: {Expected}.");
+            if (list.Contains(f))
+                throw new CliError($"--minimum-factors '{text}': {part} is given twice: {Expected}.");
+            list.Add(f);
+        }
+
         return [.. list];
     }
 

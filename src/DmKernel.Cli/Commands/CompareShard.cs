@@ -52,8 +52,8 @@ internal static class CompareShard
             // The buffers as given (--buffers 20), then the strategy list they make, so that a difference reads as typed.
             .Add("--buffers", o.Strategies.Any(s => s.IsDynamic && s.Parameter != 0) ? string.Join(',', o.Strategies.Where(s => s.IsDynamic && s.Parameter != 0).Select(s => s.Parameter.ToString(ic))) : "none")
             .Add("strategies", string.Join(',', o.Strategies.Select(s => s.Key)))
-            .Add("--sensitivity", o.Sensitivity.Count == 0 ? "off" : string.Join(' ', o.Sensitivity.Select(d => string.Create(ic, $"k={d.K:R}:base={d.OsBaseMb:R}:cap={d.OsBaseCapPercent:R}")))
-                + (o.MinimumSensitivity.Count == 0 ? "" : "; Minimum × " + string.Join(' ', o.MinimumSensitivity.Select(f => f.ToString("R", ic)))))
+            .Add("--sensitivity", o.Sensitivity.Count == 0 ? "off" : string.Join(' ', o.Sensitivity.Select(d => string.Create(ic, $"k={d.K:R}:base={d.OsBaseMb:R}:cap={d.OsBaseCapPercent:R}"))))
+            .Add("--minimum-factors", o.MinimumSensitivity.Count == 0 ? "none" : string.Join(',', o.MinimumSensitivity.Select(f => f.ToString("R", ic))))
             .Add("--policies", o.Policies.Count == 0 ? "(none)" : string.Join(',', o.Policies.Select(ShardReplay.PolicyText)))
             .Add("--max-hosts", o.MaxHosts is int h ? string.Create(ic, $"{h}") : "(enough for every strategy)")
             .Add("--boot-grace", string.Create(ic, $"{m.BootGraceSeconds:R}"))

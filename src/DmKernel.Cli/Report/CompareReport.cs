@@ -203,10 +203,10 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     /// </summary>
     internal static string MinimumLabel(MinimumCell c) => c.Divisor switch
     {
-        null => string.Create(Ic, $"Minimum × {c.Factor:0.###}"),
-        < 1 => string.Create(Ic, $"Minimum × {c.Factor:0.###} (at Startup: it cannot pass it)"),
-        double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0})"),
-        double d => string.Create(Ic, $"Minimum × {c.Factor:0.###} (Startup ÷ {d:0.##}: no import divisor gives it)"),
+        null => string.Create(Ic, $"Minimum × {c.Factor:0.######}"),
+        < 1 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (at Startup: it cannot pass it)"),
+        double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0})"),
+        double d => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0.##}: no import divisor gives it)"),
     };
 
     private string Grid() => result.RecordedDemand is null
@@ -318,7 +318,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine();
             md.AppendLine(MinimumSentence());
             md.AppendLine();
-            md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives, when that is a whole number from 1 to 1024); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
+            md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives, when that is a whole number from 1 to 1024, to within 0.01 %); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
             md.AppendLine();
             md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | static provisioned | ratio (range) | answer |");
             md.AppendLine("|---|---|---|---|---|---|---|");

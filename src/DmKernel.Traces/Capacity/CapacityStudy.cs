@@ -381,7 +381,7 @@ public static partial class CapacityStudy
             double factor = options.MinimumSensitivity[m];
             DensityResult d = Result(strategies[dmIndex], null, Density(dmIndex, options.Sensitivity.Count + m, -1), options);
             double floor = m < facts.MinimumSensitivityFloorsMb.Count ? facts.MinimumSensitivityFloorsMb[m] : 0;
-            minimumCells.Add(new MinimumCell(factor, facts.MinimumDivisor / factor, floor, d, densities[staticIndex], CapacityVerdict.Of(d, densities[staticIndex])));
+            minimumCells.Add(new MinimumCell(factor, facts.MinimumDivisor is int md ? TraceSeries.DivisorFor(md, factor) : null, floor, d, densities[staticIndex], CapacityVerdict.Of(d, densities[staticIndex])));
         }
 
         HostsResult[] hosts = [.. Enumerable.Range(0, strategies.Count).Select(s => find[new SearchSpec(true, s, 0, -1, -1)].Hosts!)];
@@ -401,7 +401,7 @@ public static partial class CapacityStudy
         var warnings = new List<string>(facts.Warnings);
         IEnumerable<(DensityResult Density, string What)> all = densities.Select(d => (d, d.Strategy.Name))
             .Concat(sensitivity.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} under the demand model {c.Demand.Describe()}")))
-            .Concat(minimumCells.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} with the VMs' Minimum × {c.Factor.ToString("0.###", CultureInfo.InvariantCulture)}")))
+            .Concat(minimumCells.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} with the VMs' Minimum × {c.Factor.ToString("0.######", CultureInfo.InvariantCulture)}")))
             .Concat(policies.Select(p => (p.Density, $"{p.Density.Strategy.Name} under the {p.Policy.Name} policy")));
         foreach ((DensityResult d, string what) in all)
         {
@@ -422,7 +422,7 @@ public static partial class CapacityStudy
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. {(minimumCells.Count > 0
-                    ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {c.Factor:0.###}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
+                    ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {c.Factor:0.######}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
                         + ". Compare again with the Minimum you would set (import --minimum-divisor)."
                     : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
         }

@@ -146,6 +146,7 @@ public sealed class TraceSeries
         if (!double.IsFinite(factor) || factor < CapacityOptions.MinMinimumFactor || factor > CapacityOptions.MaxMinimumFactor)
             throw new InvariantOutOfRangeException(nameof(factor), factor, string.Create(CultureInfo.InvariantCulture, $"Minimum factor: expected {CapacityOptions.MinMinimumFactor}..{CapacityOptions.MaxMinimumFactor}."));
         int divisor = MinimumDivisor(Metadata) ?? 0;
+        double ruleDivisor = divisor > 0 ? DivisorFor(divisor, factor) : 0; // Startup ÷ (d ÷ factor): the import's own arithmetic where whole
         var vms = new TraceVm[_vms.Length];
         for (int v = 0; v < vms.Length; v++)
         {
@@ -157,10 +158,11 @@ public sealed class TraceSeries
             }
 
             // roundUp2 of the new Minimum (half of it rounded up, doubled): from the import's rule where it is recorded and
-            // this VM follows it (VmSettingsRule.FromProvisionedMb's (startup + 2d - 1) / 2d * 2 for a whole divisor d),
-            // else from the VM's own Minimum.
+            // this VM follows it (VmSettingsRule.FromProvisionedMb's (startup + 2d - 1) / 2d * 2 for a whole divisor d; the
+            // new divisor d ÷ factor, DivisorFor, so a factor to a whole divisor gives exactly that import), else from the
+            // VM's own Minimum.
             bool byRule = divisor > 0 && s.MinimumMb == Floor(Math.Ceiling(s.StartupMb / (2.0 * divisor)), s.StartupMb);
-            double half = byRule ? s.StartupMb * factor / (2.0 * divisor) : s.MinimumMb * factor / 2.0;
+            double half = byRule ? s.StartupMb / (2.0 * ruleDivisor) : s.MinimumMb * factor / 2.0;
             vms[v] = _vms[v] with { Settings = s with { MinimumMb = Floor(Math.Ceiling(half), s.StartupMb) } };
         }
 
@@ -168,6 +170,17 @@ public sealed class TraceSeries
     }
 
     private static int Floor(double halfMb, int startupMb) => (int)Math.Min(Math.Max(VmSettings.MinMinimumMb, halfMb * 2), startupMb);
+
+    /// <summary>
+    /// The import divisor that Minimum × <paramref name="factor"/> stands for: <paramref name="divisor"/> ÷ factor, taken as
+    /// the whole number it is within 0.01 % of (a factor in binary or written to four decimals, 0.2 or 1.3333, is not
+    /// exact), else as it is.
+    /// </summary>
+    internal static double DivisorFor(int divisor, double factor)
+    {
+        double d = divisor / factor, whole = Math.Round(d);
+        return whole >= 1 && Math.Abs(d - whole) <= 1e-4 * whole ? whole : d;
+    }
 
     /// <summary>The import's divisor of Startup for the Minimum (<c>settings.minimum_divisor</c>), when recorded as a whole number from 1 to 1024.</summary>
     internal static int? MinimumDivisor(TraceMetadata metadata)

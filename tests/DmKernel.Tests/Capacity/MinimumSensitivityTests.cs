@@ -58,6 +58,34 @@ public class MinimumSensitivityTests
         Assert.True(four.WithMinimum(2).Of(3).SequenceEqual(four.Of(3)));
     }
 
+    /// <summary>
+    /// Any factor that takes the import's divisor to a whole one (compare --minimum-factors takes any) gives exactly that
+    /// import, though the factor is not exact in binary (0.2 × Startup ÷ 8 rounded up a granule above Startup ÷ 40 for some
+    /// sizes before stop 56), and a factor written to four decimals (1.3333 for ÷ 3) counts as the divisor it is within
+    /// 0.01 % of, which the cell's <see cref="MinimumCell.Divisor"/> names.
+    /// </summary>
+    [Fact]
+    public void WithMinimum_OfAnyFactorToAWholeDivisor_GivesExactlyThatImport()
+    {
+        int[] sizes = [.. Enumerable.Range(0, 400).Select(i => 32 + (i * 2 * 997 % 200_000))];
+        TraceSeries Of(int divisor)
+        {
+            var rule = new VmSettingsRule { MinimumDivisor = divisor };
+            var metadata = new TraceMetadata();
+            metadata.Set("settings.minimum_divisor", divisor.ToString(CultureInfo.InvariantCulture));
+            return TraceSeries.FromValues("t", 300, [.. sizes.Select((m, i) => new TraceVm($"vm-{i}", rule.FromProvisionedMb(m, out _)))], 1, [.. sizes.Select(m => m / 10)], metadata);
+        }
+
+        TraceSeries four = Of(4);
+        foreach ((double factor, int divisor) in new[] { (0.2, 20), (0.1, 40), (0.4, 10), (0.8, 5), (4.0 / 3, 3), (1.3333, 3), (4.0 / 7, 7), (0.04, 100), (0.6666667, 6) })
+        {
+            Assert.Equal(Of(divisor).Vms.Select(v => v.Settings.MinimumMb), four.WithMinimum(factor).Vms.Select(v => v.Settings.MinimumMb));
+            Assert.Equal(divisor, TraceSeries.DivisorFor(4, factor));
+        }
+
+        Assert.Equal(4 / 1.3, TraceSeries.DivisorFor(4, 1.3)); // ÷ 3.08: no whole divisor near it, kept as it is
+    }
+
     [Fact]
     public void WithMinimum_WithoutARule_ScalesEachVmsOwnMinimum_WithinR1()
     {
