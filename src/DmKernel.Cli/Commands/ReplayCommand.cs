@@ -24,7 +24,7 @@ internal static class ReplayCommand
         var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: the split folder's, else SLURM_ARRAY_TASK_COUNT; refused where they differ]", HelpName = "N" };
         var common = new CommonOptions();
-        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, shard, shards };
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv, fleet.csv, placement.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, shard, shards };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
