@@ -186,6 +186,7 @@ internal static class MergeCommand
             HostCount = hostCount,
             Ticks = ticks,
             PlacedByReplay = first.Json.GetProperty("placedByReplay").GetBoolean(),
+            BootTicks = first.Json.TryGetProperty("bootTicks", out JsonElement boot) ? boot.GetInt32() : 0, // the same in every shard: in the fingerprint
             WantedVmTicks = Sum("wantedVmTicks"),
             OnVmTicks = Sum("onVmTicks"),
             PagingVmTicks = Sum("pagingVmTicks"),
@@ -514,6 +515,8 @@ internal static class MergeCommand
         long slots = Whole(path, j, "slots", vms, int.MaxValue);
         long ticks = Whole(path, j, "ticks", 0, long.MaxValue);
         Whole(path, j, "tickIndex", 0, long.MaxValue);
+        if (j.TryGetProperty("bootTicks", out _))
+            Whole(path, j, "bootTicks", 1, ReplayOptions.MaxBootTicks);
         Bool(path, j, "placedByReplay");
         try
         {

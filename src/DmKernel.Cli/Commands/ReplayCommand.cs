@@ -23,12 +23,16 @@ internal static class ReplayCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted replay whose checkpoint is in DIR/.checkpoint (same trace and settings; the error names any setting that differs). [default: off]" };
         var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: the split folder's, else SLURM_ARRAY_TASK_COUNT; refused where they differ]", HelpName = "N" };
+        var bootTicks = new Option<int>("--boot-ticks") { Description = "Before the trace's first tick, run the fleet this many ticks with every VM at its tick-0 value, unmeasured (0..1000000): a host packed full boots its VMs one after another as room allows, as compare's probes do, instead of all at once (docs/outputs.md).", HelpName = "TICKS", DefaultValueFactory = _ => 0 };
         var common = new CommonOptions();
-        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv, fleet.csv, placement.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, shard, shards };
+        var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv, fleet.csv, placement.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, bootTicks, shard, shards };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
-            ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy") };
+            int boot = result.GetValue(bootTicks);
+            if (boot is < 0 or > ReplayOptions.MaxBootTicks)
+                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--boot-ticks {boot} is out of range: expected 0..{ReplayOptions.MaxBootTicks}."));
+            ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy"), BootTicks = boot };
             int? step = result.GetValue(every);
             if (step is < 1)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-series-every {step} is out of range: expected at least 1."));
@@ -324,6 +328,7 @@ internal static class ReplayCommand
             .Add("--host-mb", string.Create(ic, $"{options.PlacementHostMb}"))
             .Add("--max-ticks", options.MaxTicks is long max ? string.Create(ic, $"{max}") : "(the whole trace)")
             .Add("--hash-every", string.Create(ic, $"{options.HashEvery}"))
+            .AddIf(options.BootTicks > 0, "--boot-ticks", string.Create(ic, $"{options.BootTicks}")) // only with a boot phase: checkpoints and shards of runs without one match as before
             .Add("--host-series-every", hostSeriesEvery is int every ? string.Create(ic, $"{every}") : "(about 500 samples per host)");
     }
 
@@ -519,7 +524,7 @@ internal static class ReplayCommand
     internal static void WriteHosts(StreamWriter w, ReplayEngine e, int firstHost = 0)
     {
         Fleet f = e.Fleet;
-        long tick = f.TickIndex - 1;
+        long tick = e.TicksDone - 1; // the trace's tick just replayed (the fleet's index also counts a boot phase's ticks)
         Span<char> line = stackalloc char[256]; // ten numbers of at most 20 digits and their commas
         for (int h = 0; h < f.HostCount; h++)
         {
@@ -545,8 +550,24 @@ internal static class ReplayCommand
             ? string.Create(ic, $" ({(e.Elapsed - before).TotalSeconds:F2} s in this run, resumed at tick {tick})")
             : "";
         Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s{part} ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        if (BootLine(e) is string boot)
+            Console.WriteLine(boot);
         PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
+    }
+
+    /// <summary>
+    /// What the boot phase did (<see cref="ReplayOptions.BootTicks"/>), where this engine ran it: whether every VM on at tick
+    /// 0 started; null without one (or in a run resumed past it).
+    /// </summary>
+    internal static string? BootLine(ReplayEngine e)
+    {
+        if (e.BootStillOff is not int off || e.BootWanted is not int wanted)
+            return null;
+        var ic = CultureInfo.InvariantCulture;
+        return off == 0
+            ? string.Create(ic, $"Booted for {Words.Count(e.BootTicks, "tick")} before the trace's first (not measured): all {Words.Count(wanted, "VM")} on at tick 0 started.")
+            : string.Create(ic, $"Booted for {Words.Count(e.BootTicks, "tick")} before the trace's first (not measured): {off} of the {Words.Count(wanted, "VM")} on at tick 0 were still off, their starts denied on every boot tick (the hosts cannot hold them beside the others at their Minimum, or the boot was too short: more --boot-ticks).");
     }
 
     /// <summary>The headline's second line: the same for one process and for its shards merged.</summary>

@@ -20,6 +20,9 @@ internal sealed class RunFingerprint
         return this;
     }
 
+    /// <summary><see cref="Add"/> where <paramref name="when"/>: a setting recorded only when used, so that fingerprints of runs without it stay as they were.</summary>
+    public RunFingerprint AddIf(bool when, string name, string value) => when ? Add(name, value) : this;
+
     public override string ToString()
     {
         var sb = new StringBuilder(Magic);

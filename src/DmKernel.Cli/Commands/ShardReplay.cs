@@ -145,6 +145,8 @@ internal static class ShardReplay
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic,
             $"Shard {id}: replayed {engine.Vms.Count} VMs on hosts {firstHost}..{firstHost + hosts - 1} for {engine.TicksDone} ticks in {engine.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(engine)}, path {KernelPaths.Describe(engine.Balancer.Path)}, {engine.Balancer.Threads} thread(s))."));
+        if (ReplayCommand.BootLine(engine) is string boot)
+            Console.WriteLine(boot);
         Console.WriteLine($"Outputs: {staged.Directory} (merge the shards with: dmkernel merge {outputRoot} -o MERGED)");
         return 0;
     }
@@ -234,6 +236,8 @@ internal static class ShardReplay
         json.WriteNumber("ticks", engine.TicksDone);
         json.WriteNumber("tickIndex", f.TickIndex);
         json.WriteBoolean("placedByReplay", engine.PlacedByReplay);
+        if (engine.BootTicks > 0)
+            json.WriteNumber("bootTicks", engine.BootTicks);
         json.WriteString("policy", PolicyText(engine.Balancer.Policy));
         ReplaySummary.WriteModel(json, model);
         ReplayOutcome o = ReplayOutcome.FromEngine(engine, traceName);

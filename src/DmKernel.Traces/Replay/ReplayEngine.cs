@@ -85,7 +85,7 @@ public sealed class ReplayEngine : IDisposable
                 Array.Fill(_slotTick, TraceValues.Off);
             }
 
-            Metrics = new ReplayMetrics(Fleet);
+            Metrics = new ReplayMetrics(Fleet) { TickOffset = options.BootTicks };
             if (Balancer.Threads == 1)
             {
                 (_chunkHost, _chunkRunStart, _chunkRuns) = Chunks(Fleet, _runs, options.ChunkSlots);
@@ -404,6 +404,61 @@ public sealed class ReplayEngine : IDisposable
         return new MemoryStream(bytes, 0, length, writable: false);
     }
 
+    /// <summary>Fleet ticks this replay runs before the trace's first, unmeasured (<see cref="ReplayOptions.BootTicks"/>).</summary>
+    public int BootTicks => _options.BootTicks;
+
+    /// <summary>
+    /// VMs on at the trace's tick 0 that were still off after the boot phase (<see cref="ReplayOptions.BootTicks"/>): their
+    /// starts were denied on every boot tick; null until the boot has run in this engine (none asked, none run yet, or a
+    /// replay resumed past it).
+    /// </summary>
+    public int? BootStillOff { get; private set; }
+
+    /// <summary>VMs on at the trace's tick 0, which the boot phase started (null as <see cref="BootStillOff"/>).</summary>
+    public int? BootWanted { get; private set; }
+
+    /// <summary>
+    /// The boot phase (<see cref="ReplayOptions.BootTicks"/>) before the trace's first tick: every VM held at
+    /// <paramref name="tick"/>'s value (in slot order, or in trace order), the whole fleet ticked, nothing measured.
+    /// </summary>
+    private void Boot(int[] tick, bool slotOrder)
+    {
+        int[] values = slotOrder ? tick : new int[Fleet.SlotCount];
+        if (!slotOrder)
+        {
+            Array.Fill(values, TraceValues.Off);
+            for (int v = 0; v < tick.Length; v++)
+                values[_slotOfVm[v]] = tick[v];
+        }
+
+        for (int b = 0; b < _options.BootTicks; b++)
+        {
+            _feed.Apply(values);
+            Balancer.Tick();
+        }
+
+        int wanted = 0, off = 0;
+        ReadOnlySpan<VmState> states = Fleet.States;
+        for (int s = 0; s < values.Length; s++)
+        {
+            if (values[s] < 0)
+                continue;
+            wanted++;
+            off += states[s] == VmState.Off ? 1 : 0;
+        }
+
+        (BootWanted, BootStillOff) = (wanted, off);
+        long[] c = Metrics.BootCounters;
+        for (int h = 0; h < Fleet.HostCount; h++)
+        {
+            c[0] += Fleet.HostAddOperations(h);
+            c[1] += Fleet.HostAddedMemory(h);
+            c[2] += Fleet.HostRemoveOperations(h);
+            c[3] += Fleet.HostRemovedMemory(h);
+            c[4] += Fleet.HostFailedStarts(h);
+        }
+    }
+
     /// <summary>The fleet slot of trace VM <paramref name="vm"/>.</summary>
     public int SlotOf(int vm) => _slotOfVm[vm];
 
@@ -430,6 +485,8 @@ public sealed class ReplayEngine : IDisposable
                 tick = _traceTick;
             }
 
+            if (TicksDone == 0 && _options.BootTicks > 0)
+                Boot(tick, slotOrder);
             if (_chunkHost is null)
             {
                 Apply(tick);

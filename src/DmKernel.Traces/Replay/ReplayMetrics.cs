@@ -42,6 +42,19 @@ public sealed class ReplayMetrics
     private readonly long[] _unmetMbTicks;
     private readonly int[] _unservableTicks;
 
+    /// <summary>
+    /// Fleet ticks run before the trace's first (a replay's boot phase, <see cref="ReplayOptions.BootTicks"/>): a
+    /// <see cref="FleetPoint.Tick"/> is the trace's tick, the fleet's <see cref="Fleet.TickIndex"/> less this.
+    /// </summary>
+    internal long TickOffset { get; set; }
+
+    /// <summary>
+    /// The fleet's host counters after the boot phase (add operations, MB added, remove operations, MB removed, failed
+    /// starts: <see cref="ReplayOutcome"/>'s), which the outcome leaves out: the boot is not measured. Zeros without one;
+    /// kept in a checkpoint only with one (<see cref="TickOffset"/> &gt; 0), so checkpoints without are as before.
+    /// </summary>
+    internal long[] BootCounters { get; } = new long[5];
+
     /// <summary>Metrics for <paramref name="fleet"/>, starting from nothing.</summary>
     public ReplayMetrics(Fleet fleet)
     {
@@ -150,6 +163,12 @@ public sealed class ReplayMetrics
             w.Write(p.HostAvailableP95);
         }
 
+        if (TickOffset > 0)
+        {
+            foreach (long v in BootCounters)
+                w.Write(v);
+        }
+
         w.Write(_pagingTicks.Length);
         foreach (int v in _pagingTicks)
             w.Write(v);
@@ -185,6 +204,16 @@ public sealed class ReplayMetrics
         {
             _series.Add(new FleetPoint(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
                 r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        }
+
+        if (TickOffset > 0)
+        {
+            for (int i = 0; i < BootCounters.Length; i++)
+            {
+                BootCounters[i] = r.ReadInt64();
+                if (BootCounters[i] < 0)
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has a negative boot counter ({BootCounters[i]})."));
+            }
         }
 
         int slots = r.ReadInt32();
@@ -263,7 +292,7 @@ public sealed class ReplayMetrics
         SmartPagingVmTicks += t.SmartPagingVms;
         SmartPagingMbTicks += t.SmartPagingMb;
         ShortHostTicks += t.ShortHosts;
-        _series.Add(new FleetPoint(_fleet.TickIndex - 1, t.AssignedMb, t.DemandMb, t.AvailableMb, t.PagingVms, t.OnVms, t.ShortHosts,
+        _series.Add(new FleetPoint(_fleet.TickIndex - 1 - TickOffset, t.AssignedMb, t.DemandMb, t.AvailableMb, t.PagingVms, t.OnVms, t.ShortHosts,
             _hostsThisTick.Percentile(5), _hostsThisTick.Percentile(50), _hostsThisTick.Percentile(95)));
         Ticks++;
     }

@@ -56,6 +56,19 @@ public sealed record ReplayOptions
     /// </summary>
     internal int ProcessorCount { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Fleet ticks run before the trace's first, unmeasured, with every VM held at its value of tick 0 (0: none): a host
+    /// packed full boots the VMs on at tick 0 one after another as room allows (a denied start is retried every tick while
+    /// R4 reclaims from the VMs already running), as compare's probes do before they measure, instead of all at once. At
+    /// most <see cref="MaxBootTicks"/>. Compare's probes boot for at least the boot grace + a reclaim period + 1 ticks
+    /// (<see cref="Capacity.Probe.MinWarmupTicks"/>) and until every VM runs; <see cref="ReplayEngine.BootStillOff"/>
+    /// says how many were still off after the boot.
+    /// </summary>
+    public int BootTicks { get; init; }
+
+    /// <summary>The most <see cref="BootTicks"/> (1 000 000, compare's limit on its warm-up).</summary>
+    public const int MaxBootTicks = 1_000_000;
+
     /// <summary>Checks the options; errors name the option.</summary>
     public void Validate()
     {
@@ -71,6 +84,8 @@ public sealed record ReplayOptions
             throw new InvariantOutOfRangeException(nameof(HashEvery), HashEvery, "hash every: expected 0 (off) or a positive number of ticks.");
         ArgumentNullException.ThrowIfNull(Policy);
         Policy.Validate();
+        if (BootTicks is < 0 or > MaxBootTicks)
+            throw new InvariantOutOfRangeException(nameof(BootTicks), BootTicks, "boot ticks: expected 0..1000000.");
         if (MaxTicks is < 0)
             throw new InvariantOutOfRangeException(nameof(MaxTicks), MaxTicks, "max ticks: expected a non-negative number.");
     }

@@ -51,6 +51,9 @@ public sealed class ReplayOutcome
     /// <summary>Ticks replayed.</summary>
     public required long Ticks { get; init; }
 
+    /// <summary>Fleet ticks run before the trace's first, unmeasured (<see cref="ReplayOptions.BootTicks"/>; 0: none).</summary>
+    public int BootTicks { get; init; }
+
     /// <summary>True when the trace had no placement and the replay made one.</summary>
     public required bool PlacedByReplay { get; init; }
 
@@ -148,6 +151,10 @@ public sealed class ReplayOutcome
             failed += f.HostFailedStarts(h);
         }
 
+        // A boot phase is not measured: its adds, removes and failed starts are left out (zeros without one).
+        long[] boot = m.BootCounters;
+        (adds, addMb, removes, removeMb, failed) = (adds - boot[0], addMb - boot[1], removes - boot[2], removeMb - boot[3], failed - boot[4]);
+
         return new ReplayOutcome
         {
             TraceFile = Path.GetFileName(traceFile),
@@ -158,6 +165,7 @@ public sealed class ReplayOutcome
             HostCount = engine.Hosts.Count,
             Ticks = engine.TicksDone,
             PlacedByReplay = engine.PlacedByReplay,
+            BootTicks = engine.BootTicks,
             WantedVmTicks = m.WantedVmTicks,
             OnVmTicks = m.OnVmTicks,
             PagingVmTicks = m.PagingVmTicks,

@@ -68,6 +68,8 @@ public static class ReplaySummary
         json.WriteNumber("ticks", outcome.Ticks);
         json.WriteNumber("vmTicks", vmTicks);
         json.WriteString("placement", outcome.PlacedByReplay ? "first-fit by Startup (made by the replay)" : "from the trace");
+        if (outcome.BootTicks > 0)
+            json.WriteNumber("bootTicks", outcome.BootTicks); // written only with a boot phase: summaries without one are as before
         WriteModel(json, outcome.Model);
         WritePolicy(json, outcome.Policy);
 
