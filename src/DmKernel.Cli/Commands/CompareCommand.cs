@@ -147,7 +147,7 @@ internal static class CompareCommand
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models{(options.MinimumSensitivity.Count > 0 ? $" and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.######", CultureInfo.InvariantCulture)))}" : "")}" : "")}; {options.Threads} thread(s){(shard is ShardId s ? $"; shard {s}" : "")}"));
+            $"compare: {series.Name}: {Words.Count(series.Vms.Count, "VM")}, {Words.Count(series.Ticks, "tick")} of {series.TickSeconds:0.###} s; hosts of {host} MB; {options.Strategies.Count} strategies × {Words.Count(options.Seeds, "seed")}{(sensitivity ? $", sensitivity over {options.Sensitivity.Count} demand models{(options.MinimumSensitivity.Count > 0 ? $" and the VMs' Minimum × {string.Join(" and ", options.MinimumSensitivity.Select(f => f.ToString("0.######", CultureInfo.InvariantCulture)))}" : "")}" : "")}; {options.Threads} thread(s), path {KernelPaths.Describe(KernelPaths.Resolve(options.Probe.Path))}{(shard is ShardId s ? $"; shard {s}" : "")}"));
         var progress = new ProgressLine("compare");
         CapacityResult result;
         try
@@ -178,7 +178,13 @@ internal static class CompareCommand
 
         double seconds = clock.Elapsed.TotalSeconds;
         using var staged = Cli.Guard(() => new StagedOutput(outputDir));
-        WriteOutputs(staged, result, seconds, null);
+        KernelPath ran = KernelPaths.Resolve(options.Probe.Path);
+        WriteOutputs(staged, result, seconds, json =>
+        {
+            // The kernel path the probes ran (Auto resolved; the result does not depend on it, the wall time does).
+            json.WriteString("path", KernelPaths.Name(ran));
+            json.WriteBoolean("pathAccelerated", KernelPaths.IsAccelerated(ran));
+        });
         staged.Commit();
         PrintResult(result, seconds, staged.Directory);
         return 0;
