@@ -112,6 +112,16 @@ internal static class ImportPipeline
             cursors[v] = new SampleCursor(series[v]);
         FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, cursors, baseMb);
 
+        if (CoarserSampling(cursors, nominalPeriod) is long median && o.MaxHoldSeconds < 2 * median)
+        {
+            // The source's documented period judges the gaps: samples an hour apart would each be a gap, held for the hold
+            // and then off, every VM booting again at Startup at its next sample (a review at stop 56: hourly Bitbrains
+            // rows needed 7 hosts under Dynamic Memory instead of 5, and every 30-minute interval read as an outage).
+            var icw = System.Globalization.CultureInfo.InvariantCulture;
+            report.Warnings = [.. report.Warnings, string.Create(icw,
+                $"the samples come every {median} s (the median interval between a VM's samples), not every {nominalPeriod:0.###} s as this source documents: gaps are judged against {nominalPeriod:0.###} s, so every interval counts as a gap (ticks_held, collection outages), and a single missing sample leaves a VM {2 * median} s without one, past the {o.MaxHoldSeconds:0.###}-s hold: it is off, and boots again at its Startup at its next sample. Import with --max-hold-seconds {3 * median} (three of these samples) and --tick-seconds {Math.Min(median, 3600)} to read each interval as one sample period.")];
+        }
+
         HashSet<long> outageEnds = FindOutageGapEnds(cursors, o.MaxHoldSeconds, nominalPeriod, out long outageGaps);
         report.Note("collection_outage_gaps", outageGaps);
 
@@ -261,6 +271,45 @@ internal static class ImportPipeline
 
     /// <summary>The fewest VMs whose long gaps end together for a collection outage (a few independent gaps may end together by chance).</summary>
     public const int OutageMinVms = 5;
+
+    /// <summary>
+    /// The median interval between consecutive samples of a VM, in whole seconds (at most a day), where most intervals are
+    /// 1.5 nominal periods or longer (samples coarser than the source documents, e.g. a resampled copy); null otherwise.
+    /// </summary>
+    internal static long? CoarserSampling(SampleCursor[] cursors, double period)
+    {
+        const int MaxSeconds = 86_400;
+        var counts = new long[MaxSeconds + 1];
+        long total = 0, coarse = 0;
+        foreach (SampleCursor c in cursors)
+        {
+            c.Reset();
+            if (!c.Next(out long previous, out _))
+                continue;
+            while (c.Next(out long time, out _))
+            {
+                long gap = time - previous;
+                previous = time;
+                if (gap <= 0)
+                    continue; // a duplicate timestamp: no interval
+                counts[Math.Min(gap, MaxSeconds)]++;
+                total++;
+                coarse += gap >= 1.5 * period ? 1 : 0;
+            }
+        }
+
+        if (total == 0 || coarse * 2 <= total)
+            return null;
+        long seen = 0;
+        for (int s = 1; s <= MaxSeconds; s++)
+        {
+            seen += counts[s];
+            if (seen * 2 >= total)
+                return s;
+        }
+
+        return MaxSeconds;
+    }
 
     /// <summary>
     /// The end times of the long gaps (longer than the hold limit) that are collection outages: gaps of at least
