@@ -651,9 +651,24 @@ public static partial class CapacityStudy
         {
             ProbeOutcome? miss = seeds[0].FirstMiss;
             cannot = miss is null ? "misses the level with one VM per host" : $"misses the level even with one VM per host: {options.Level.Shortfall(miss)}";
+            if (miss is not null && strategy.IsDynamic && options.Level.MaxPressure is int limit && limit < 100 && miss.PressurePercentile > limit)
+                cannot += SetPoint(limit);
         }
 
         return new DensityResult(strategy, model, seeds, cannot, searches[0].PoolPagingShare) { SearchLimit = options.MaxVmsPerHost };
+    }
+
+    /// <summary>
+    /// Why a pressure limit below 100 % can be out of Dynamic Memory's reach at any density: it aims each VM at its Target
+    /// (R9: demand × (1 + buffer)), so at Current Pressure (R10) of about 100 ÷ (1 + buffer), 83 % at a 20 % buffer; a
+    /// lower limit needs a larger buffer (a review at stop 56: "--pressure-limit 80" answered "no" without saying so,
+    /// while the buffer knob's 50 % met it).
+    /// </summary>
+    internal static string SetPoint(int limit)
+    {
+        int needed = (int)Math.Ceiling((10_000.0 / limit) - 100);
+        return string.Create(CultureInfo.InvariantCulture,
+            $" (Dynamic Memory aims each VM at a Current Pressure of about 100 ÷ (1 + its buffer), R9 and R10: 83 % at a 20 % buffer; a limit of {limit} % needs a buffer of at least {needed} %: see the buffer knob, --buffers)");
     }
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>

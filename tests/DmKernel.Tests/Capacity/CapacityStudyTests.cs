@@ -520,6 +520,32 @@ public class CapacityStudyTests
     }
 
     /// <summary>
+    /// A p95 pressure limit of 80 % is below what Dynamic Memory aims at with the VMs' 20 % buffer (R9, R10: 100 ÷ 1.2 =
+    /// 83 %), so it misses at one VM per host, and the reason names the buffer that would meet it (25 %), which the
+    /// 50 % buffer strategy does; before stop 56 the answer was a bare "no".
+    /// </summary>
+    [Fact]
+    public void PressureLimitBelowDynamicMemorysSetPoint_TheMissSaysWhichBufferMeetsIt()
+    {
+        int[] steady = Enumerable.Repeat(1000, 8).ToArray();
+        TraceSeries s = Series(8, [.. Enumerable.Range(0, 10).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), steady))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Level = new ServiceLevel { MaxPressure = 80 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.DynamicWithBuffer(50), MemoryStrategy.StaticProvisioned],
+        });
+        DensityResult dm = r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicMemory);
+        Assert.Equal(0, dm.Median);
+        Assert.Contains("p95 pressure 83 %", dm.CannotMeet, StringComparison.Ordinal);
+        Assert.EndsWith("a limit of 80 % needs a buffer of at least 25 %: see the buffer knob, --buffers)", dm.CannotMeet, StringComparison.Ordinal);
+        Assert.True(r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicWithBuffer(50)).Median > 0);
+        Assert.Null(r.Densities.Single(d => d.Strategy == MemoryStrategy.StaticProvisioned).CannotMeet);
+    }
+
+    /// <summary>
     /// Twenty VMs of 1–2 GB on 16 GB hosts, two of them at their 2 GB Maximum on every tick (pressure 100 %, R10), the
     /// rest at 1000 MB, under a p95 pressure limit of 90 %, density draws of two hosts (seed 2) that leave the two out.
     /// </summary>
