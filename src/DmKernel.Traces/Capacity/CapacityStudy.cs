@@ -417,8 +417,7 @@ public static partial class CapacityStudy
         // Dynamic Memory at about the VMs' Minimum, below which it cannot take them, while their demand is lower still: the
         // density then follows a setting the trace does not record (an import's choice), not the demand (a reviewer's
         // sweep of the Bitbrains month: Minimum = Startup ÷ 1, 2, 4, 8 gave 1.00, 1.89, 3.96 and 9.04 × static).
-        bool atMinimum = BoundByMinimum(AtMinimum(densities[dmIndex], facts.PoolFloorMb, out double held, out double demand), demand, facts.PoolFloorMb,
-            densities[dmIndex].Median, minimumCells.Select(c => (double)c.DynamicMemory.Median));
+        bool atMinimum = AtMinimum(densities[dmIndex], facts.PoolFloorMb, out double held, out double demand);
         if (atMinimum)
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
@@ -769,17 +768,6 @@ public static partial class CapacityStudy
         demandMb = at.Average(o => o.MeanDemandPerVmMb);
         return heldMb <= 1.15 * floorMb && demandMb < floorMb;
     }
-
-    /// <summary>
-    /// Whether Dynamic Memory's density follows the VMs' Minimum: held within 15 % of it (<see cref="AtMinimum"/>), or,
-    /// held further above it (a trace downsampled by its peak: 22 % on the Bitbrains month at 3 600-s ticks, where a review
-    /// at stop 56 found no "bound by the Minimum" line while the Minimum cells gave 8.39 × and 1.89 × against 3.96 ×),
-    /// where the sensitivity grid's Minimum cells moved its median density by a quarter or more while the VMs' mean demand
-    /// stayed below their mean Minimum.
-    /// </summary>
-    internal static bool BoundByMinimum(bool heldAtMinimum, double demandMb, double floorMb, double dmMedian, IEnumerable<double> cellMedians)
-        => heldAtMinimum || (floorMb > 0 && demandMb > 0 && demandMb < floorMb && dmMedian > 0
-            && cellMedians.Any(m => Math.Abs((m / dmMedian) - 1) >= 0.25));
 
     private static List<StarvingVm> Starving(TraceSeries series, HostsJob dm)
     {

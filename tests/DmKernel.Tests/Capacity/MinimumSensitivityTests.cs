@@ -251,19 +251,4 @@ public class MinimumSensitivityTests
         var twice = Assert.Throws<ArgumentException>(() => Options(2, 2).Validate());
         Assert.Equal(nameof(CapacityOptions.MinimumSensitivity), twice.ParamName);
     }
-
-    /// <summary>
-    /// "Bound by the VMs' Minimum" where Dynamic Memory holds its VMs further above their Minimum than 15 % but the Minimum
-    /// cells move its density by a quarter or more while demand stays below the Minimum (the Bitbrains month downsampled
-    /// by its peak to 3 600-s ticks: held 2.68 GB against 2.20, cells 8.39 × and 1.89 × against 3.96 ×; before stop 56 no
-    /// line); not where the cells barely move it, the demand is above the Minimum, or no cell ran.
-    /// </summary>
-    [Theory]
-    [InlineData(false, 1_000, 2_253, 250, new[] { 530.0, 120 }, true)]
-    [InlineData(true, 1_000, 2_253, 250, new double[0], true)]
-    [InlineData(false, 1_000, 2_253, 250, new[] { 260.0, 240 }, false)]
-    [InlineData(false, 1_000, 2_253, 250, new double[0], false)]
-    [InlineData(false, 2_300, 2_253, 250, new[] { 530.0, 120 }, false)]
-    public void BoundByMinimum_HeldNearIt_OrTheMinimumCellsMoveTheDensity(bool heldAtMinimum, double demandMb, double floorMb, double dmMedian, double[] cells, bool expected)
-        => Assert.Equal(expected, CapacityStudy.BoundByMinimum(heldAtMinimum, demandMb, floorMb, dmMedian, cells));
 }
