@@ -288,9 +288,10 @@ internal static class CompareCommand
                 throw new CliError($"--minimum-factors: '{part}' is not a number: {Expected}.");
             if (f < CapacityOptions.MinMinimumFactor || f > CapacityOptions.MaxMinimumFactor)
                 throw new CliError($"--minimum-factors: {part} is out of range: {Expected}.");
-            if (f == 1)
+            // Within 0.01 % of 1 or of another factor: the same divisor (TraceSeries.DivisorFor), so the same cell.
+            if (Math.Abs(f - 1) <= 1e-4)
                 throw new CliError($"--minimum-factors: {part} is the Minimum as given, whose answer the report leads with: {Expected}.");
-            if (list.Contains(f))
+            if (list.Any(g => Math.Abs(f - g) <= 1e-4 * Math.Max(f, g)))
                 throw new CliError($"--minimum-factors '{text}': {part} is given twice: {Expected}.");
             list.Add(f);
         }

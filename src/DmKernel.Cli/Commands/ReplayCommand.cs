@@ -565,6 +565,8 @@ internal static class ReplayCommand
         if (e.BootStillOff is not int off || e.BootWanted is not int wanted)
             return null;
         var ic = CultureInfo.InvariantCulture;
+        if (wanted == 0)
+            return string.Create(ic, $"Booted for {Words.Count(e.BootTicks, "tick")} before the trace's first (not measured): no VM was on at tick 0.");
         return off == 0
             ? string.Create(ic, $"Booted for {Words.Count(e.BootTicks, "tick")} before the trace's first (not measured): all {Words.Count(wanted, "VM")} on at tick 0 started.")
             : string.Create(ic, $"Booted for {Words.Count(e.BootTicks, "tick")} before the trace's first (not measured): {off} of the {Words.Count(wanted, "VM")} on at tick 0 were still off, their starts denied on every boot tick (the hosts cannot hold them beside the others at their Minimum, or the boot was too short: more --boot-ticks).");

@@ -236,7 +236,7 @@ internal static class ShardReplay
         json.WriteNumber("ticks", engine.TicksDone);
         json.WriteNumber("tickIndex", f.TickIndex);
         json.WriteBoolean("placedByReplay", engine.PlacedByReplay);
-        if (engine.BootTicks > 0)
+        if (engine.BootTicks > 0 && engine.TicksDone > 0) // (the boot runs in the first tick's step)
             json.WriteNumber("bootTicks", engine.BootTicks);
         json.WriteString("policy", PolicyText(engine.Balancer.Policy));
         ReplaySummary.WriteModel(json, model);

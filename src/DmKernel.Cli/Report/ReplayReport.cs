@@ -60,7 +60,7 @@ internal static class ReplayReport
         var ic = CultureInfo.InvariantCulture;
         md.AppendLine(ic, $"# Replay of `{m.TraceFile}`");
         md.AppendLine();
-        md.AppendLine(ic, $"{Words.Count(m.VmCount, "VM")} on {Words.Count(m.HostCount, "host")} ({(m.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {m.Ticks} ticks of {tick} s ({hours:F1} h), source: {m.Header.Source}.{(m.BootTicks > 0 ? string.Create(ic, $" Before the trace's first tick the fleet ran {Words.Count(m.BootTicks, "boot tick")} with every VM at its tick-0 value, not measured (--boot-ticks): the VMs on at tick 0 booted one after another as room allowed.") : "")}");
+        md.AppendLine(ic, $"{Words.Count(m.VmCount, "VM")} on {Words.Count(m.HostCount, "host")} ({(m.PlacedByReplay ? "placed first-fit by Startup" : "placement from the trace")}), {m.Ticks} ticks of {tick} s ({hours:F1} h), source: {m.Header.Source}.{(m.BootTicks > 0 ? string.Create(ic, $" Before the trace's first tick the fleet ran {Words.Count(m.BootTicks, "boot tick")} with every VM at its tick-0 value, not measured (--boot-ticks), so that the VMs on at tick 0 could boot one after another as room allowed.") : "")}");
         BalancerPolicy policy = m.Policy;
         IReadOnlyList<KeyValuePair<string, string>> parameters = policy.Parameters();
         md.AppendLine();

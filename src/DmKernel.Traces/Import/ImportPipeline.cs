@@ -112,14 +112,15 @@ internal static class ImportPipeline
             cursors[v] = new SampleCursor(series[v]);
         FindDemandAboveProvisioned(report, description.Metadata, o.Demand, vms, cursors, baseMb);
 
-        if (CoarserSampling(cursors, nominalPeriod) is long median && o.MaxHoldSeconds < 2 * median)
+        long? coarse = CoarserSampling(cursors, nominalPeriod);
+        if (coarse is long median && o.MaxHoldSeconds < 2 * median && !o.HoldGaps)
         {
             // The source's documented period judges the gaps: samples an hour apart would each be a gap, held for the hold
             // and then off, every VM booting again at Startup at its next sample (a review at stop 56: hourly Bitbrains
             // rows needed 7 hosts under Dynamic Memory instead of 5, and every 30-minute interval read as an outage).
             var icw = System.Globalization.CultureInfo.InvariantCulture;
             report.Warnings = [.. report.Warnings, string.Create(icw,
-                $"the samples come every {median} s (the median interval between a VM's samples), not every {nominalPeriod:0.###} s as this source documents: gaps are judged against {nominalPeriod:0.###} s, so every interval counts as a gap (ticks_held, collection outages), and a single missing sample leaves a VM {2 * median} s without one, past the {o.MaxHoldSeconds:0.###}-s hold: it is off, and boots again at its Startup at its next sample. Import with --max-hold-seconds {3 * median} (three of these samples) and --tick-seconds {Math.Min(median, 3600)} to read each interval as one sample period.")];
+                $"the samples come every {median} s (the median interval between a VM's samples), not every {nominalPeriod:0.###} s as this source documents: a single missing sample leaves a VM {2 * median} s without one, past the {o.MaxHoldSeconds:0.###}-s hold: it is off, and boots again at its Startup at its next sample. Import with --max-hold-seconds {3 * median} (three of these samples) and --tick-seconds {Math.Min(median, 3600)} (or --hold-gaps) to hold the VMs over a missing sample; the import already counts held ticks and the collection's start by this interval.")];
         }
 
         HashSet<long> outageEnds = FindOutageGapEnds(cursors, o.MaxHoldSeconds, nominalPeriod, out long outageGaps);
@@ -150,7 +151,9 @@ internal static class ImportPipeline
         // that sample, every such VM would boot at its Startup in the same tick: a boot storm the source never had (a
         // review at stop 56: the Bitbrains month with each VM's samples shifted by 0-299 s needed 16 hosts under Dynamic
         // Memory instead of 5, as many as static).
-        double startLimit = start + nominalPeriod + o.JitterToleranceSeconds;
+        // Samples coarser than documented (CoarserSampling): the measured interval is the period here and in the held count.
+        double period = coarse is long m ? Math.Max(nominalPeriod, m) : nominalPeriod;
+        double startLimit = start + period + o.JitterToleranceSeconds;
         using var writer = new NativeTraceWriter(outputPath, description, vms, hosts, o.Writer);
         for (long k = 0; k < ticks; k++)
         {
@@ -233,9 +236,9 @@ internal static class ImportPipeline
                 // Held: a sample is missing after the one in force (the next comes 1.5 nominal periods or more after it,
                 // or none comes) and this tick is where the first missing one would be in force. A tick between two
                 // samples that both came (samples coarser than the tick, a sample late by less than half a period) is not.
-                bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * nominalPeriod;
+                bool gapFollows = !hasNext || nextTime[v] - prevTime[v] >= 1.5 * period;
                 int measured = peak ? peakValue[v] : prevValue[v];
-                if (gapFollows && limit >= prevTime[v] + nominalPeriod && measured >= 0)
+                if (gapFollows && limit >= prevTime[v] + period && measured >= 0)
                     held++; // an off sample's ticks are off, not held
                 row[v] = measured < 0 ? TraceValues.Off : Math.Min(TraceValues.MaxCommittedMb, measured + baseMb[v]);
             }

@@ -165,7 +165,7 @@ public sealed class ReplayOutcome
             HostCount = engine.Hosts.Count,
             Ticks = engine.TicksDone,
             PlacedByReplay = engine.PlacedByReplay,
-            BootTicks = engine.BootTicks,
+            BootTicks = engine.TicksDone > 0 ? engine.BootTicks : 0, // the boot runs in the first tick's step: none without one
             WantedVmTicks = m.WantedVmTicks,
             OnVmTicks = m.OnVmTicks,
             PagingVmTicks = m.PagingVmTicks,

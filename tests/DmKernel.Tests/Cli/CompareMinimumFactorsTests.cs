@@ -72,6 +72,8 @@ public sealed class CompareMinimumFactorsTests
     [InlineData("NaN", "error: --minimum-factors: 'NaN' is not a number: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
     [InlineData("0,5", "error: --minimum-factors: 0 is out of range: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
     [InlineData("1", "error: --minimum-factors: 1 is the Minimum as given, whose answer the report leads with: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
+    [InlineData("1.00002", "error: --minimum-factors: 1.00002 is the Minimum as given, whose answer the report leads with: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
+    [InlineData("0.5,0.500001", "error: --minimum-factors '0.5,0.500001': 0.500001 is given twice: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
     [InlineData("0.5,0.50", "error: --minimum-factors '0.5,0.50': 0.50 is given twice: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
     [InlineData("0.5,,2", "error: --minimum-factors '0.5,,2': an empty entry: expected factors of the VMs' Minimum from 0.0009765625 (1/1024) to 1024, not 1, comma-separated, or 'none'.")]
     public void BadMinimumFactors_AreRefusedByName_NothingWritten(string? factors, string expected)

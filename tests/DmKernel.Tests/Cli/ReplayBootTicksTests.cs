@@ -67,6 +67,32 @@ public sealed class ReplayBootTicksTests
         Assert.True(exit == 0, stderr);
         Assert.Contains("Booted for 1 tick before the trace's first (not measured): 20 of the 32 VMs on at tick 0 were still off,", stdout, StringComparison.Ordinal);
         Assert.True((long)Summary(tmp.File("short"))["fleet"]!["deniedVmSeconds"]! > 0);
+
+        // No tick replayed, no boot run: none recorded (before the review of stop 56: "bootTicks": 20 and "the fleet ran
+        // 20 boot ticks" in report.md).
+        (exit, stdout, stderr) = CliTests.Run("replay", trace, "-o", tmp.File("none"), "--boot-ticks", "20", "--max-ticks", "0");
+        Assert.True(exit == 0, stderr);
+        Assert.Null(Summary(tmp.File("none"))["bootTicks"]);
+        Assert.DoesNotContain("boot tick", File.ReadAllText(tmp.File("none/report.md")), StringComparison.Ordinal);
+        Assert.DoesNotContain("Booted", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>A trace with no VM on at tick 0 boots nothing, and says so (before: "all 0 VMs on at tick 0 started").</summary>
+    [Fact]
+    public void BootTicks_NoVmOnAtTickZero_SaysSo()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("late.dmt");
+        using (var w = new NativeTraceWriter(path, new TraceDescription(60, "late", new TraceMetadata()), [new TraceVm("a", VmSettings.Dynamic(2048, 512, 2048), 0)], [new TraceHost(8192, 2048)]))
+        {
+            w.WriteTick([-1]);
+            w.WriteTick([300]);
+            w.Complete();
+        }
+
+        (int exit, string stdout, string stderr) = CliTests.Run("replay", path, "-o", tmp.File("out"), "--boot-ticks", "5");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Booted for 5 ticks before the trace's first (not measured): no VM was on at tick 0.", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,15 +69,36 @@ public sealed class CollectionStartTests
         ImportReport hourly = BitbrainsImporter.Import(tmp.File("in"), tmp.File("h.dmt"), new BitbrainsImportOptions { TickSeconds = 3600 });
         string warning = Assert.Single(hourly.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal));
         Assert.StartsWith("the samples come every 3600 s (the median interval between a VM's samples), not every 300 s as this source documents:", warning, StringComparison.Ordinal);
-        Assert.EndsWith("Import with --max-hold-seconds 10800 (three of these samples) and --tick-seconds 3600 to read each interval as one sample period.", warning, StringComparison.Ordinal);
+        Assert.EndsWith("Import with --max-hold-seconds 10800 (three of these samples) and --tick-seconds 3600 (or --hold-gaps) to hold the VMs over a missing sample; the import already counts held ticks and the collection's start by this interval.", warning, StringComparison.Ordinal);
 
         ImportReport held = BitbrainsImporter.Import(tmp.File("in"), tmp.File("h2.dmt"), new BitbrainsImportOptions { TickSeconds = 3600, MaxHoldSeconds = 10800 });
         Assert.DoesNotContain(held.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal));
+        ImportReport holdGaps = BitbrainsImporter.Import(tmp.File("in"), tmp.File("h3.dmt"), new BitbrainsImportOptions { TickSeconds = 3600, HoldGaps = true });
+        Assert.DoesNotContain(holdGaps.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal)); // the gap is held: nothing stops
 
         using var five = new TempDir();
         for (int vm = 0; vm < 4; vm++)
             WriteVm(five, vm, 1_375_308_000, missing: 5);
         ImportReport fiveMinutes = BitbrainsImporter.Import(five.File("in"), five.File("f.dmt"), new BitbrainsImportOptions());
         Assert.DoesNotContain(fiveMinutes.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Hourly samples whose VMs start 0 to 50 minutes after the first, imported as the coarse-sampling warning advises:
+    /// the collection's start is judged by the measured hour, not the documented 5 minutes, so every VM is on from tick 0
+    /// (before the review of stop 56: five of six off at tick 0 and booting together in tick 1).
+    /// </summary>
+    [Fact]
+    public void CoarseSamples_TheCollectionsStartIsJudgedByTheMeasuredInterval()
+    {
+        using var tmp = new TempDir();
+        for (int vm = 0; vm < 6; vm++)
+            WriteVm(tmp, vm, 1_375_308_000 + (vm * 600), period: 3600);
+        ImportReport report = BitbrainsImporter.Import(tmp.File("in"), tmp.File("t.dmt"), new BitbrainsImportOptions { TickSeconds = 3600, MaxHoldSeconds = 10800 });
+        using NativeTraceReader reader = NativeTraceReader.Open(tmp.File("t.dmt"));
+        var tick = new int[6];
+        Assert.True(reader.ReadTick(tick));
+        Assert.Equal(Enumerable.Range(0, 6).Select(vm => 1024 + vm + 512), tick);
+        Assert.Equal(5, report.NoteOf("vms_filled_at_start"));
     }
 }
