@@ -424,7 +424,9 @@ public static partial class CapacityStudy
                 $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. {(minimumCells.Count > 0
                     ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {c.Factor:0.######}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
                         + ". Compare again with the Minimum you would set (import --minimum-divisor)."
-                    : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
+                    : options.Sensitivity.Count > 0
+                        ? "Compare again with the Minimum you would set (import --minimum-divisor), or with Minimum factors in the sensitivity grid (--minimum-factors, which --sensitivity runs at 0.5 and 2 unless told none)."
+                        : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
         }
 
         return new CapacityResult

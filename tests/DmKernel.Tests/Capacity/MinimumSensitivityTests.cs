@@ -163,6 +163,10 @@ public class MinimumSensitivityTests
         Assert.Contains("The Minimum cells of the sensitivity grid show how far: Minimum × 0.5, ", warning, StringComparison.Ordinal);
         string without = Assert.Single(CapacityStudy.Run(Imported(4), Options()).Warnings, w => w.StartsWith("Dynamic Memory held", StringComparison.Ordinal));
         Assert.Contains("or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum", without, StringComparison.Ordinal);
+
+        // A demand grid without Minimum cells (--sensitivity --minimum-factors none) is not told to add --sensitivity.
+        string none = Assert.Single(CapacityStudy.Run(Imported(4), Options() with { Sensitivity = [new DemandModel { K = 1.1 }] }).Warnings, w => w.StartsWith("Dynamic Memory held", StringComparison.Ordinal));
+        Assert.EndsWith("or with Minimum factors in the sensitivity grid (--minimum-factors, which --sensitivity runs at 0.5 and 2 unless told none).", none, StringComparison.Ordinal);
     }
 
     /// <summary>
