@@ -448,15 +448,7 @@ public sealed class ReplayEngine : IDisposable
         }
 
         (BootWanted, BootStillOff) = (wanted, off);
-        long[] c = Metrics.BootCounters;
-        for (int h = 0; h < Fleet.HostCount; h++)
-        {
-            c[0] += Fleet.HostAddOperations(h);
-            c[1] += Fleet.HostAddedMemory(h);
-            c[2] += Fleet.HostRemoveOperations(h);
-            c[3] += Fleet.HostRemovedMemory(h);
-            c[4] += Fleet.HostFailedStarts(h);
-        }
+        ReplayOutcome.HostCounters(Fleet).CopyTo(Metrics.BootCounters, 0);
     }
 
     /// <summary>The fleet slot of trace VM <paramref name="vm"/>.</summary>

@@ -135,25 +135,31 @@ public sealed class ReplayOutcome
     /// </summary>
     public required IReadOnlyList<StarvingVm> StarvingServable { get; init; }
 
+    /// <summary>The fleet's host counters summed: add operations, MB added, remove operations, MB removed, failed starts.</summary>
+    internal static long[] HostCounters(Fleet f)
+    {
+        var c = new long[5];
+        for (int h = 0; h < f.HostCount; h++)
+        {
+            c[0] += f.HostAddOperations(h);
+            c[1] += f.HostAddedMemory(h);
+            c[2] += f.HostRemoveOperations(h);
+            c[3] += f.HostRemovedMemory(h);
+            c[4] += f.HostFailedStarts(h);
+        }
+
+        return c;
+    }
+
     /// <summary>The outcome of <paramref name="engine"/>'s replay so far.</summary>
     public static ReplayOutcome FromEngine(ReplayEngine engine, string traceFile)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ReplayMetrics m = engine.Metrics;
         Fleet f = engine.Fleet;
-        long adds = 0, addMb = 0, removes = 0, removeMb = 0, failed = 0;
-        for (int h = 0; h < f.HostCount; h++)
-        {
-            adds += f.HostAddOperations(h);
-            addMb += f.HostAddedMemory(h);
-            removes += f.HostRemoveOperations(h);
-            removeMb += f.HostRemovedMemory(h);
-            failed += f.HostFailedStarts(h);
-        }
-
         // A boot phase is not measured: its adds, removes and failed starts are left out (zeros without one).
-        long[] boot = m.BootCounters;
-        (adds, addMb, removes, removeMb, failed) = (adds - boot[0], addMb - boot[1], removes - boot[2], removeMb - boot[3], failed - boot[4]);
+        long[] totals = HostCounters(f), boot = m.BootCounters;
+        (long adds, long addMb, long removes, long removeMb, long failed) = (totals[0] - boot[0], totals[1] - boot[1], totals[2] - boot[2], totals[3] - boot[3], totals[4] - boot[4]);
 
         return new ReplayOutcome
         {
