@@ -16,13 +16,14 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class CompareShard
 {
-    public const string Format = "dmkernel-compare-shard/2", SearchesFormat = "dmkernel-compare-searches/2";
+    public const string Format = "dmkernel-compare-shard/3", SearchesFormat = "dmkernel-compare-searches/3";
 
     /// <summary>The formats before this one, each with what it lacks (merge names them): /1 before the facts recorded
     /// the trace's P10 guest mix.</summary>
     public static readonly IReadOnlyDictionary<string, string> FormatsBefore = new Dictionary<string, string>
     {
         ["dmkernel-compare-shard/1"] = "which does not record the trace's guest mix (P10)",
+        ["dmkernel-compare-shard/2"] = "which does not record how far Dynamic Memory held VMs with unservable demand below their Maximum",
     };
     public const string SearchesJson = "searches.json", Prefix = "compare-";
 
@@ -519,6 +520,8 @@ internal static class CompareShard
         json.WriteNumber("wanted", o.WantedVmTicks);
         json.WriteNumber("unservable", o.UnservableVmTicks);
         json.WriteNumber("paging", o.PagingVmTicks);
+        json.WriteNumber("unservableShort", o.UnservableShortVmTicks);
+        json.WriteNumber("unservableShortMbTicks", o.UnservableShortMbTicks);
         json.WriteNumber("denied", o.DeniedVmTicks);
         json.WriteNumber("on", o.OnVmTicks);
         json.WriteNumber("unmetMbTicks", o.UnmetMbTicks);
@@ -588,7 +591,7 @@ internal static class CompareShard
             }
         }
 
-        foreach (string field in (string[])["hosts", "vms", "warmupTicks", "ticks", "wanted", "unservable", "paging", "denied", "on", "unmetMbTicks",
+        foreach (string field in (string[])["hosts", "vms", "warmupTicks", "ticks", "wanted", "unservable", "paging", "unservableShort", "unservableShortMbTicks", "denied", "on", "unmetMbTicks",
             "assignedMbTicks", "demandMbTicks", "peakAssignedMb"])
         {
             if (e.GetProperty(field).GetInt64() < 0)
@@ -604,6 +607,8 @@ internal static class CompareShard
             WantedVmTicks = e.GetProperty("wanted").GetInt64(),
             UnservableVmTicks = e.GetProperty("unservable").GetInt64(),
             PagingVmTicks = e.GetProperty("paging").GetInt64(),
+            UnservableShortVmTicks = e.GetProperty("unservableShort").GetInt64(),
+            UnservableShortMbTicks = e.GetProperty("unservableShortMbTicks").GetInt64(),
             DeniedVmTicks = e.GetProperty("denied").GetInt64(),
             OnVmTicks = e.GetProperty("on").GetInt64(),
             UnmetMbTicks = e.GetProperty("unmetMbTicks").GetInt64(),

@@ -32,6 +32,12 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             sb.AppendLine().Append(Ic, $"**Bound by the VMs' Minimum:** Dynamic Memory held them at about their Minimum, above their demand, so this answer follows the Minimum their settings give more than the workload ({(inReport ? "see Warnings below" : "see report.md's warnings")}).").AppendLine();
         }
 
+        if (result.DynamicMemoryShortOnUnservable)
+        {
+            // Unservable time counts for no strategy (the issue), so squeezing those VMs was free for Dynamic Memory's density.
+            sb.AppendLine().Append(Ic, $"**For the servable VMs only:** Dynamic Memory held the VMs whose demand is above their Maximum below that Maximum on {ShareText.Percent(result.DynamicMemoryUnservableShortShare)} of the VM-time at its density, where static provisioned gives it; that time is unservable and counted for no strategy, so this answer leaves their extra paging out ({(inReport ? "see Warnings below" : "see report.md's warnings")}).").AppendLine();
+        }
+
         sb.AppendLine();
         sb.Append(Habits());
         string hosts = HostsSentence();
@@ -699,6 +705,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteEndArray();
         json.WriteStartObject("unservable");
         json.WriteNumber("share", Math.Round(r.UnservableShare, 6));
+        json.WriteNumber("dynamicMemoryHeldBelowMaximumShare", Math.Round(r.DynamicMemoryUnservableShortShare, 6));
+        json.WriteBoolean("dynamicMemoryHeldBelowMaximum", r.DynamicMemoryShortOnUnservable);
         json.WriteStartArray("vms");
         foreach (UnservableVm u in r.Unservable)
         {

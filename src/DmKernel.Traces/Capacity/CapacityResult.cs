@@ -294,6 +294,17 @@ public sealed record CapacityResult
     /// </summary>
     public bool DynamicMemoryAtMinimum { get; init; }
 
+    /// <summary>
+    /// Of the wanted VM-time at Dynamic Memory's density (over its draws), the share on which a VM with unservable demand
+    /// was on and held below its provisioned size (<see cref="ProbeOutcome.UnservableShortVmTicks"/>). Unservable time is
+    /// never counted for or against a strategy; where this share is above the level's paging share, those VMs page more
+    /// under Dynamic Memory than the level counts (<see cref="DynamicMemoryShortOnUnservable"/>, a warning says so).
+    /// </summary>
+    public double DynamicMemoryUnservableShortShare { get; init; }
+
+    /// <summary>True when <see cref="DynamicMemoryUnservableShortShare"/> is above the level's paging share: the answer speaks for the other VMs.</summary>
+    public bool DynamicMemoryShortOnUnservable { get; init; }
+
     /// <summary>The verdict under each demand model of the sensitivity grid (empty without sensitivity).</summary>
     public required IReadOnlyList<SensitivityCell> Sensitivity { get; init; }
 

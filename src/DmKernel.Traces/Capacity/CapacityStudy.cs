@@ -356,6 +356,42 @@ public static partial class CapacityStudy
             densities[s] = Result(strategies[s], null, seeds, options) with { Curve = seeds[0].Curve };
         }
 
+        // The set-point hint names the buffer a pressure limit needs; where the buffer knob already tried that buffer or more
+        // and missed at one VM per host too, the buffer is not what binds (a reviewer's Alibaba machines at 92 % of their
+        // Maximum: "needs a buffer of at least 12 %" beside a 20 % buffer and knobs of 50 and 100 % that fit 0).
+        if (options.Level.MaxPressure is int pressureLimit)
+        {
+            int needed = BufferFor(pressureLimit);
+            ProbeOutcome? staticMiss = densities[staticIndex].NeverMeets ? densities[staticIndex].Seeds[0].FirstMiss : null;
+            string? binds = null;
+            if (staticMiss is not null && staticMiss.PressurePercentile > pressureLimit)
+            {
+                // Static provisioned holds every VM at its Maximum: above the limit there too, no buffer can help.
+                binds = string.Create(CultureInfo.InvariantCulture,
+                    $" (static provisioned, which holds every VM at its Maximum, is above the limit too, p{options.Level.PressurePercentile:0.##} pressure {staticMiss.PressurePercentile} % with one VM per host: the VMs' demand is near their Maximum, above which no buffer gives more)");
+            }
+            else
+            {
+                string[] tried = [.. Enumerable.Range(0, strategies.Count)
+                    .Where(s => strategies[s].IsDynamic && strategies[s].Parameter >= needed && densities[s].NeverMeets)
+                    .Select(s => strategies[s].Name)];
+                if (tried.Length > 0)
+                {
+                    binds = string.Create(CultureInfo.InvariantCulture,
+                        $"; here {string.Join(" and ", tried)} miss{(tried.Length == 1 ? "es" : "")} it too, with one VM per host: the buffer is not what binds, the VMs' demand is near their Maximum, above which Dynamic Memory gives nothing)");
+                }
+            }
+
+            for (int s = 0; s < densities.Length && binds is not null; s++)
+            {
+                if (densities[s].CannotMeet is string why && why.EndsWith(SetPointEnd, StringComparison.Ordinal))
+                {
+                    string text = binds.StartsWith(' ') ? why[..why.LastIndexOf(" (Dynamic Memory aims", StringComparison.Ordinal)] + binds : why[..^1] + binds;
+                    densities[s] = densities[s] with { CannotMeet = text };
+                }
+            }
+        }
+
         var sensitivity = new List<SensitivityCell>();
         for (int m = 0; m < options.Sensitivity.Count; m++)
         {
@@ -429,9 +465,33 @@ public static partial class CapacityStudy
                         : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
         }
 
+        // Unservable time is never counted for or against a strategy (issue: "counted and shown apart"), so a VM whose demand
+        // is above its Maximum can be held at its Minimum by Dynamic Memory at no cost to the level while static provisioned
+        // holds it at its size: on such a trace Dynamic Memory's density and ratio rise as demand rises (a reviewer's GCD
+        // import at k 1.25: 124 VMs per host and 4.00 x static, against 56 and 1.81 x at k 1). Said where it is over the
+        // level's paging share, for the verdict's density and each demand model of the grid.
+        string? shortText = UnservableShortText(densities[dmIndex], densities[staticIndex], options.Level, out _);
+        if (shortText is not null)
+        {
+            var models = sensitivity.Where(c => UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _) is not null).Select(c => c.Demand.Describe()).ToList();
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{shortText} The verdict and the VMs-per-host figures therefore speak for the other VMs only; those VMs are in the unservable list (the trace's own demand model puts their demand above their provisioned size: compare with their Maximum raised, or check the demand model).{(models.Count > 0 ? $" Likewise under the demand model{(models.Count == 1 ? "" : "s")} {string.Join("; ", models)} of the grid." : "")}"));
+        }
+        else
+        {
+            var models = sensitivity.Select(c => (c, Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _))).Where(x => x.Text is not null).ToList();
+            if (models.Count > 0)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Under the demand model{(models.Count == 1 ? "" : "s")} {string.Join("; ", models.Select(x => x.c.Demand.Describe()))} of the sensitivity grid, {char.ToLowerInvariant(models[0].Text![0])}{models[0].Text![1..]} Those rows' densities and ratios therefore speak for the other VMs only (the first such model's figures given)."));
+            }
+        }
+
         return new CapacityResult
         {
             DynamicMemoryAtMinimum = atMinimum,
+            DynamicMemoryUnservableShortShare = UnservableShortShare(densities[dmIndex]),
+            DynamicMemoryShortOnUnservable = shortText is not null,
             Policies = policies,
             PolicyPlacement = placement,
             Trace = facts.Trace,
@@ -666,11 +726,14 @@ public static partial class CapacityStudy
     /// while the buffer knob's 50 % met it).
     /// </summary>
     internal static string SetPoint(int limit)
-    {
-        int needed = (int)Math.Ceiling((10_000.0 / limit) - 100);
-        return string.Create(CultureInfo.InvariantCulture,
-            $" (Dynamic Memory aims each VM at a Current Pressure of about 100 ÷ (1 + its buffer), R9 and R10: 83 % at a 20 % buffer; a limit of {limit} % needs a buffer of at least {needed} %: see the buffer knob, --buffers)");
-    }
+        => string.Create(CultureInfo.InvariantCulture,
+            $" (Dynamic Memory aims each VM at a Current Pressure of about 100 ÷ (1 + its buffer), R9 and R10: 83 % at a 20 % buffer; {(BufferFor(limit) <= VmSettings.MaxBuffer ? $"a limit of {limit} % needs a buffer of at least {BufferFor(limit)} %" : $"a limit of {limit} % would need a buffer of {BufferFor(limit)} %, above the {VmSettings.MaxBuffer} % R1 allows")}, and a VM held at its Maximum gets no more, whatever its buffer{SetPointEnd}");
+
+    /// <summary>The end of <see cref="SetPoint"/>'s text (a later clause is put before its closing parenthesis).</summary>
+    internal const string SetPointEnd = ": see the buffer knob, --buffers)";
+
+    /// <summary>The least buffer % whose set-point, 100 ÷ (1 + buffer), is at or below <paramref name="limit"/> %.</summary>
+    internal static int BufferFor(int limit) => (int)Math.Ceiling((10_000.0 / limit) - 100);
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
     /// <summary>The median provisioned size (Maximum) of the trace's VMs, or null for an empty trace.</summary>
@@ -760,6 +823,37 @@ public static partial class CapacityStudy
     /// Whether Dynamic Memory, at its density (the mean over the draws that met the level), held its VMs within 15 % of the
     /// pool's mean floor (<see cref="CapacityFacts.PoolFloorMb"/>) while their mean demand was below it.
     /// </summary>
+    /// <summary>
+    /// Where Dynamic Memory held VMs with unservable demand below their provisioned size on more of the VM-time at its density
+    /// than the level lets page (<see cref="ProbeOutcome.UnservableShortVmTicks"/>, over its draws): the sentence that says
+    /// so, against static provisioned at its own density; null where it did not. <paramref name="any"/>: whether it did.
+    /// </summary>
+    internal static string? UnservableShortText(DensityResult dm, DensityResult fixedSize, ServiceLevel level, out bool any)
+    {
+        ProbeOutcome[] at = [.. dm.Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>()];
+        long wanted = at.Sum(o => o.WantedVmTicks), shortTicks = at.Sum(o => o.UnservableShortVmTicks);
+        any = shortTicks > 0 && UnservableShortShare(dm) > level.MaxPagingShare;
+        if (!any)
+            return null;
+        double share = (double)shortTicks / wanted, unservable = (double)at.Sum(o => o.UnservableVmTicks) / wanted;
+        double meanShortGb = (double)at.Sum(o => o.UnservableShortMbTicks) / shortTicks / 1024;
+        ProbeOutcome[] other = [.. fixedSize.Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>()];
+        long otherWanted = other.Sum(o => o.WantedVmTicks);
+        string staticText = otherWanted == 0
+            ? "static provisioned holds a VM at its size"
+            : $"static provisioned held them below it on {ShareText.Percent((double)other.Sum(o => o.UnservableShortVmTicks) / otherWanted)}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{ShareText.Percent(unservable)} of the VM-time at Dynamic Memory's density is unservable (demand above what the VM's Maximum can serve), and that time is never counted for or against a strategy; but Dynamic Memory held those VMs below their Maximum on {ShareText.Percent(share)} of the VM-time ({meanShortGb:F2} GB short on average), more than the {ShareText.Percent(level.MaxPagingShare)} the level lets page, where {staticText}: they page more under Dynamic Memory than the level counts.");
+    }
+
+    /// <summary><see cref="CapacityResult.DynamicMemoryUnservableShortShare"/> of one density (0 where no draw met the level).</summary>
+    internal static double UnservableShortShare(DensityResult dm)
+    {
+        ProbeOutcome[] at = [.. dm.Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>()];
+        long wanted = at.Sum(o => o.WantedVmTicks);
+        return wanted == 0 ? 0 : (double)at.Sum(o => o.UnservableShortVmTicks) / wanted;
+    }
+
     internal static bool AtMinimum(DensityResult dm, double floorMb, out double heldMb, out double demandMb)
     {
         heldMb = demandMb = 0;

@@ -86,6 +86,16 @@ public sealed record ProbeOutcome
     /// <summary>Servable VM-ticks paging.</summary>
     public required long PagingVmTicks { get; init; }
 
+    /// <summary>
+    /// Of <see cref="UnservableVmTicks"/>, those on which the VM was on but held less than its provisioned size (its Maximum;
+    /// a static VM's size): the part of its demand that size could serve went unserved by the strategy's doing. Not counted
+    /// for or against the level, as all unservable time (<see cref="ServiceLevel"/>); the study warns where it is large.
+    /// </summary>
+    public long UnservableShortVmTicks { get; init; }
+
+    /// <summary>Σ (provisioned size − Assigned) over <see cref="UnservableShortVmTicks"/>, MB·ticks.</summary>
+    public long UnservableShortMbTicks { get; init; }
+
     /// <summary>Wanted VM-ticks not on (denied starts).</summary>
     public required long DeniedVmTicks { get; init; }
 
@@ -203,6 +213,7 @@ public static class Probe
         var rowBase = new int[n];
         var position = new int[n];
         var cap = new int[fleet.SlotCount];
+        var size = new int[fleet.SlotCount];
         Array.Fill(cap, int.MaxValue);
         for (int i = 0; i < n; i++)
         {
@@ -210,6 +221,7 @@ public static class Probe
             VmSettings trace = series.VmSpan[vm.Source].Settings;
             slot[i] = fleet.AddVm(vm.Host, strategy.Apply(trace, model.MaxCeilingMb));
             cap[slot[i]] = GuestMemory.MaxServableCommittedMb(trace);
+            size[slot[i]] = trace.DynamicMemory ? trace.MaximumMb : trace.StartupMb; // what serves cap
             rowBase[i] = vm.Source * series.Ticks;
             position[i] = ((vm.Offset % series.Ticks) + series.Ticks) % series.Ticks;
         }
@@ -274,7 +286,7 @@ public static class Probe
 
                 feed.Apply(values);
                 balancer.Tick();
-                acc.Add(fleet, values, cap);
+                acc.Add(fleet, values, cap, size);
                 measured++;
                 stopped = pagingAllowed != long.MaxValue && (acc.Denied > 0 || acc.Paging > pagingAllowed);
             }
@@ -343,6 +355,8 @@ public static class Probe
         private readonly int[] _denied = new int[slots];
         private readonly int[] _on = new int[slots];
         private readonly long[] _unmet = new long[slots];
+        private long _shortTicks;
+        private long _shortMbTicks;
         private readonly Replay.Histogram? _pressure = histogram ? new(Replay.ReplayMetrics.PressureBins - 1) : null;
         private long _assignedMbTicks;
         private long _demandMbTicks;
@@ -354,7 +368,7 @@ public static class Probe
         /// <summary>Servable paging VM-ticks so far.</summary>
         public long Paging { get; private set; }
 
-        public void Add(Fleet fleet, int[] values, int[] cap)
+        public void Add(Fleet fleet, int[] values, int[] cap, int[] size)
         {
             ReadOnlySpan<int> target = fleet.Target, demand = fleet.Demand, assigned = fleet.Assigned, pressure = fleet.Pressure;
             long assignedSum = 0, demandSum = 0, denied = 0, paging = 0;
@@ -372,6 +386,11 @@ public static class Probe
                         {
                             _denied[s]++;
                             denied++;
+                        }
+                        else if (assigned[s] < size[s])
+                        {
+                            _shortTicks++;
+                            _shortMbTicks += size[s] - assigned[s];
                         }
                     }
                     else if (!on)
@@ -431,6 +450,8 @@ public static class Probe
                 WantedVmTicks = wanted,
                 UnservableVmTicks = unservable,
                 PagingVmTicks = paging,
+                UnservableShortVmTicks = _shortTicks,
+                UnservableShortMbTicks = _shortMbTicks,
                 DeniedVmTicks = denied,
                 OnVmTicks = on,
                 UnmetMbTicks = unmet,

@@ -540,9 +540,45 @@ public class CapacityStudyTests
         DensityResult dm = r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicMemory);
         Assert.Equal(0, dm.Median);
         Assert.Contains("p95 pressure 83 %", dm.CannotMeet, StringComparison.Ordinal);
-        Assert.EndsWith("a limit of 80 % needs a buffer of at least 25 %: see the buffer knob, --buffers)", dm.CannotMeet, StringComparison.Ordinal);
+        Assert.EndsWith("a limit of 80 % needs a buffer of at least 25 %, and a VM held at its Maximum gets no more, whatever its buffer: see the buffer knob, --buffers)", dm.CannotMeet, StringComparison.Ordinal);
         Assert.True(r.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicWithBuffer(50)).Median > 0);
         Assert.Null(r.Densities.Single(d => d.Strategy == MemoryStrategy.StaticProvisioned).CannotMeet);
+    }
+
+    [Fact]
+    public void PressureLimit_MissedBecauseTheVmsAreAtTheirMaximum_TheMissSaysTheBufferIsNotWhatBinds()
+    {
+        // A reviewer's case (Alibaba machines at ~92 % of their Maximum, --pressure-limit 90 --buffers 50,100): the miss said
+        // "a limit of 90 % needs a buffer of at least 12 %" beside a 20 % buffer and knobs of 50 and 100 % that fit 0.
+        // Ten VMs at 3900 MB of a 4096 MB Maximum: pressure about 95 % whatever the buffer (R9's Target is capped at
+        // Maximum), and static provisioned, at the Maximum, is above the limit too.
+        int[] nearMax = Enumerable.Repeat(3900, 8).ToArray();
+        TraceSeries s = Series(8, [.. Enumerable.Range(0, 10).Select(_ => (VmSettings.Dynamic(1024, 512, 4096), nearMax))]);
+        CapacityResult r = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Level = new ServiceLevel { MaxPressure = 90 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.DynamicWithBuffer(50), MemoryStrategy.StaticProvisioned],
+        });
+        foreach (MemoryStrategy dynamic in (MemoryStrategy[])[MemoryStrategy.DynamicMemory, MemoryStrategy.DynamicWithBuffer(50)])
+        {
+            DensityResult d = r.Densities.Single(x => x.Strategy == dynamic);
+            Assert.Equal(0, d.Median);
+            Assert.DoesNotContain("needs a buffer", d.CannotMeet, StringComparison.Ordinal);
+            Assert.EndsWith(" (static provisioned, which holds every VM at its Maximum, is above the limit too, p95 pressure 95 % with one VM per host: the VMs' demand is near their Maximum, above which no buffer gives more)", d.CannotMeet, StringComparison.Ordinal);
+        }
+
+        Assert.True(r.Densities.Single(d => d.Strategy == MemoryStrategy.StaticProvisioned).NeverMeets);
+    }
+
+    [Fact]
+    public void PressureLimit_BelowAnySetPointR1Allows_IsSaidSo_NotGivenAnImpossibleBuffer()
+    {
+        // 100 ÷ (1 + 20) = 4.8 %: a limit of 4 % would need a buffer of 2400 %, over R1's 2000 %.
+        Assert.Contains("a limit of 4 % would need a buffer of 2400 %, above the 2000 % R1 allows", CapacityStudy.SetPoint(4), StringComparison.Ordinal);
+        Assert.Contains("a limit of 5 % needs a buffer of at least 1900 %", CapacityStudy.SetPoint(5), StringComparison.Ordinal);
     }
 
     /// <summary>
