@@ -5,7 +5,8 @@ namespace DmKernel.Traces;
 /// <summary>
 /// Options of <see cref="GoogleGcdImporter"/> (Google cluster-data 2011 "GCD_VMs" per-job-day files).
 /// Defaults: 300 s ticks (one row per 5 min), hold 900 s (3 samples), no jitter (there are no timestamps),
-/// demand = mem% / 100 × VmSizeMb (k = 1, OsBase 0), tick 0 = midnight of day 1.
+/// demand = mem% / 100 × VmSizeMb (k = 1, OsBase 0), tick 0 = midnight of the earliest day any file holds (day 1 for the
+/// whole derivation).
 /// </summary>
 public sealed record GoogleGcdImportOptions : ImportOptions
 {

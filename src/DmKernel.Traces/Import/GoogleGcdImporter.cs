@@ -97,10 +97,14 @@ public static class GoogleGcdImporter
         // skips (a day out of range, a duplicate, under --lenient) may be named as the output, as any other existing file.
         OutputFile.EnsureNotAnInput(outputPath, jobs.Values.SelectMany(days => days.Values));
 
-        // A trace spans at most a year from its start (ImportPipeline.MaxSpanSeconds; GCD's start is midnight of day 1 unless
-        // StartSeconds moves it): a day file whose samples reach beyond (a typo in its name) is refused here, naming the
-        // file, rather than by the pipeline naming only the job.
-        double traceStart = options.StartSeconds ?? 0;
+        // The trace starts at midnight of the earliest day any file holds (day 1 for the whole derivation) unless StartSeconds
+        // moves it: before stop 57 it was always day 1, so a folder of days 6..10 was off for five days at every VM's start,
+        // which compare's draws spread as off time among the hosts (a reviewer's 2-VM import: static "fitting" 42 VMs of 8 GB
+        // where 31 fit when on). A trace spans at most a year from its start (ImportPipeline.MaxSpanSeconds): a day file
+        // whose samples reach beyond (a typo in its name) is refused here, naming the file, rather than by the pipeline
+        // naming only the job.
+        int earliestDay = jobs.Values.Where(d => d.Count > 0).Select(d => d.Keys.Min()).DefaultIfEmpty(1).Min();
+        double traceStart = options.StartSeconds ?? ((earliestDay - 1) * 86_400.0);
         foreach (var (job, days) in jobs)
         {
             foreach (int day in days.Keys.Where(d => LastSampleSeconds(d) - traceStart > ImportPipeline.MaxSpanSeconds).ToList())
@@ -151,7 +155,7 @@ public static class GoogleGcdImporter
             hosts = placed.Hosts;
         }
 
-        double start = options.StartSeconds ?? 0;
+        double start = traceStart;
         var meta = new TraceMetadata();
         meta.Set("import.format", Format).Set("import.input", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputFolder))));
         meta.Set("import.clock", "seconds from midnight of day 1: row i of day d at (d - 1) * 86400 + i * 300");

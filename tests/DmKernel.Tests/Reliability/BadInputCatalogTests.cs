@@ -618,12 +618,16 @@ public class BadInputCatalogTests
         File.Move(far, dir.File("vm_7_366")); // 365 days after day 1: within a year
         Assert.Equal(366L * GoogleGcdImportOptions.RowsPerDay, GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }).Ticks);
 
-        // The span counts from the trace start (midnight of day 1), not from the earliest file: days 200 and 400 alone.
+        // The span counts from the trace start, since stop 57 midnight of the earliest day any file holds (before, always day
+        // 1): days 200 and 400 alone import (201 days from day 200's midnight); days 200 and 567 do not, naming the file.
         using var two = new TempDir();
         two.Write("vm_1_200", GcdDay());
-        string day400 = two.Write("vm_1_400", GcdDay());
-        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(two.Path, two.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
-        AssertPlace(e, ImportErrorKind.OutOfRange, day400, 0, 0, "day files within 366 days of the trace start");
+        two.Write("vm_1_400", GcdDay());
+        Assert.Equal(201L * GoogleGcdImportOptions.RowsPerDay, GoogleGcdImporter.Import(two.Path, two.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }).Ticks);
+        string day567 = two.Write("vm_2_567", GcdDay());
+        e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(two.Path, two.File("o2.dmt"), new GoogleGcdImportOptions { VmSizeMb = 1000 }));
+        AssertPlace(e, ImportErrorKind.OutOfRange, day567, 0, 0, "day files within 366 days of the trace start");
+        Assert.Contains("day 567 in the file name: its samples end 368 days after the trace starts at 17193600 s", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

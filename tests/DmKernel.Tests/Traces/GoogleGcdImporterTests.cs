@@ -80,6 +80,34 @@ public sealed class GoogleGcdImporterTests
     }
 
     [Fact]
+    public void AFolderStartingAtALaterDay_StartsAtThatDaysMidnight_NotOffForTheDaysBefore()
+    {
+        // A reviewer's folder of days 6..10: tick 0 was midnight of day 1, so every VM was off for five days (half the trace),
+        // which compare's draws spread among the hosts as off time. Now tick 0 is midnight of the earliest day held (day 6).
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("in"));
+        foreach (int day in new[] { 6, 7 })
+            File.Copy(Path.Combine(Folder, "GCD_VMs", $"vm_3418442_{day}"), dir.File($"in/vm_3418442_{day}"));
+        File.Copy(Path.Combine(Folder, "GCD_VMs", "vm_3418442_8"), dir.File("in/vm_9_8"));
+        string output = dir.File("out.dmt");
+        GoogleGcdImporter.Import(dir.File("in"), output, new GoogleGcdImportOptions { VmSizeMb = Size });
+        var data = TraceData.Load(output);
+        Assert.Equal(3 * 288, data.Header.TickCount);                    // days 6, 7 and 8, not 1..8
+        Assert.All(data.Series(data.VmIndex("vm_3418442"))[..(2 * 288)], v => Assert.NotEqual(-1, v));
+        Assert.Equal(2 * 288, data.Series(data.VmIndex("vm_9")).Count(v => v == -1)); // job 9 holds day 8 alone: off on days 6 and 7
+
+        // Its first value is row 0 of day 6 (memory % of 4096 MB, as every row).
+        string first = File.ReadLines(Path.Combine(Folder, "GCD_VMs", "vm_3418442_6")).First();
+        double mem = double.Parse(first.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((int)Math.Round(mem / 100 * Size, MidpointRounding.AwayFromZero), data.Series(data.VmIndex("vm_3418442"))[0]);
+
+        // A start the caller gives still wins.
+        string fromDayOne = dir.File("from1.dmt");
+        GoogleGcdImporter.Import(dir.File("in"), fromDayOne, new GoogleGcdImportOptions { VmSizeMb = Size, StartSeconds = 0 });
+        Assert.Equal(8 * 288, TraceData.Load(fromDayOne).Header.TickCount);
+    }
+
+    [Fact]
     public void MemoryOfExactly100Percent_IsNotAbove100_MoreIsKeptAndCounted()
     {
         // docs/importers.md: memory above 100 % is kept (demand above the VM size) and counted in memory_above_100_percent.
