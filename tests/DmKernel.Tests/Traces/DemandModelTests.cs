@@ -485,9 +485,10 @@ public class DemandModelTests
     [Fact]
     public void GapsEndingOnePeriodApart_AreOneOutage()
     {
-        // docs/importers.md: an outage is the gaps of at least 5 VMs whose samples resume within one nominal period of each
-        // other. vm0..vm2 resume at 3 000 s, vm3 and vm4 at 3 300 s (exactly one period later): five VMs together, for the
-        // gaps ending at 3 000 s as for those ending at 3 300 s. Held throughout, never off.
+        // docs/importers.md: an outage is the gaps of at least 5 VMs whose samples resume within the coincidence window of
+        // each other (here one nominal period: every interval that is no gap is 300 s). vm0..vm2 resume at 3 000 s, vm3 and
+        // vm4 at 3 300 s (exactly one period later): five VMs together, for the gaps ending at 3 000 s as for those ending
+        // at 3 300 s. Held throughout, never off.
         using var dir = new TempDir();
         for (int v = 0; v < 5; v++)
         {

@@ -156,7 +156,7 @@ public sealed class ImporterFormatEdgeTests
     }
     /// <summary>
     /// <see cref="ImportOptions.HoldGaps"/>: a gap between two samples is held however long (Alibaba's machines have gaps of
-    /// up to 7.4 h with no marker of a stop: by default 6.9 % of the sample's machine-ticks were off, each gap ending with a
+    /// up to 7.4 h with no marker of a stop: by default 5.5 % of the sample's machine-ticks are off, each gap ending with a
     /// boot at Startup); before the first and after the last sample (plus the hold) the VM is still off. Without it, a
     /// large share off in gaps is warned about.
     /// </summary>
