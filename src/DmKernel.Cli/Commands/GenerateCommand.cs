@@ -352,7 +352,7 @@ internal static class GenerateCommand
                 throw FromOptionError(ex, options);
             }
         }, g => string.Create(CultureInfo.InvariantCulture,
-            $"Generated {g.Vms} VMs drawn from {g.PoolVms} VMs of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock,
+            $"Generated {Words.Count(g.Vms, "VM")} drawn from {Words.Count(g.PoolVms, "VM")} of {series.Name} {OnHosts(g)}, {Words.Count(g.Ticks, "tick")} of {series.TickSeconds} s"), cancel, clock,
             g => WarnDraw(g, options, series.Ticks, series.TickSeconds));
     }
 
@@ -374,7 +374,7 @@ internal static class GenerateCommand
             int a => string.Create(ic, $"; starts at whole multiples of {a} s of the source"),
         };
         Console.WriteLine(string.Create(ic,
-            $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VMs of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size{align}"));
+            $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VM{(g.DistinctSourceVms == 1 ? "" : "s")} of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size{align}"));
 
         // A series wraps around at the source's end: unless the source is a whole number of alignment periods, a VM's
         // time of day (or day of the week) shifts from there.
@@ -408,7 +408,7 @@ internal static class GenerateCommand
         int whole = vms / pool, rest = vms % pool;
         string times = whole switch { 0 => "", 1 => "once", 2 => "twice", _ => string.Create(CultureInfo.InvariantCulture, $"{whole} times") };
         return whole == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{vms} different source VMs of the {pool}, none twice")
+            ? string.Create(CultureInfo.InvariantCulture, $"{vms} different source VM{(vms == 1 ? "" : "s")} of the {pool}, none twice")
             : string.Create(CultureInfo.InvariantCulture, $"each of the {pool} source VMs {times}{(rest > 0 ? $" and {rest} of them once more" : "")}");
     }
 

@@ -143,8 +143,16 @@ public static partial class CapacityStudy
             warnings.Add(string.Create(ic, $"The trace has only {series.Vms.Count} VM{(series.Vms.Count == 1 ? "" : "s")}: the density draws repeat the same few VMs, so treat the VMs-per-host figures as indicative."));
         if (series.Vms.Count > 1 && mostOn * 2 < series.Vms.Count)
             warnings.Add(string.Create(ic, $"The trace's VMs are rarely on together (at most {mostOn} of {series.Vms.Count} at the same tick): each drawn VM plays its series from its own random tick, so VMs that never overlapped in the trace run side by side here, and the hosts-needed answer packs VMs that were not on at once."));
-        foreach (ExcludedVm e in tooLarge)
+        // One line per VM too large for the host, the first few; the rest in one line (a reviewer's draw of 1 000 VMs from 9
+        // gave 114 identical lines, one per copy of the 512 GB VM, burying every other warning).
+        foreach (ExcludedVm e in tooLarge.Take(MaxListedTooLarge))
             warnings.Add(string.Create(ic, $"VM '{e.Id}' needs {e.SizeMb} MB to start under {e.Strategy}, more than a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve holds: it is left out of every strategy, so that all compare the same VMs (a host of --host-mb {e.HostMbThatFits} or more would hold it)."));
+        if (tooLarge.Count > MaxListedTooLarge)
+        {
+            ExcludedVm[] rest = [.. tooLarge.Skip(MaxListedTooLarge)];
+            warnings.Add(string.Create(ic, $"{rest.Length} more VMs are too large for a host of {options.Host.TotalMb} MB with a {ctx.Reserve} MB reserve and are left out of every strategy likewise ({string.Join(", ", rest.Take(5).Select(e => $"'{e.Id}'"))}{(rest.Length > 5 ? ", ..." : "")}; comparison.json's leftOut lists them all; a host of --host-mb {rest.Max(e => e.HostMbThatFits)} or more would hold every one)."));
+        }
+
         foreach (MemoryStrategy s in options.Strategies)
         {
             if (TooLargeUnder(ctx, s) is (string id, int size))
@@ -152,8 +160,34 @@ public static partial class CapacityStudy
         }
         if (neverOn > 0)
             warnings.Add(string.Create(ic, $"{neverOn} VM(s) are never on in the trace: they are left out of the draws."));
-        if (MedianProvisionedMb(series) is int median && (long)median * 2 > options.Host.TotalMb - ctx.Reserve)
-            warnings.Add(string.Create(ic, $"The trace's VMs are as large as the hosts (median provisioned size {median} MB, hosts of {options.Host.TotalMb} MB): two of them do not fit one host at their provisioned size, so VMs per host says little about the strategies. A trace of whole machines (Alibaba's machine_usage: one aggregate VM per machine) answers how busy machines are, not how many VMs share one."));
+        bool asLarge = MedianProvisionedMb(series) is int median && (long)median * 2 > options.Host.TotalMb - ctx.Reserve;
+        if (asLarge)
+            warnings.Add(string.Create(ic, $"The trace's VMs are as large as the hosts (median provisioned size {MedianProvisionedMb(series)} MB, hosts of {options.Host.TotalMb} MB): two of them do not fit one host at their provisioned size, so VMs per host says little about the strategies. A trace of whole machines (Alibaba's machine_usage: one aggregate VM per machine) answers how busy machines are, not how many VMs share one."));
+        else if (FromSource(series.Metadata, "import.format") == AlibabaImporter.Format)
+        {
+            // Whole machines drawn onto larger hosts (or hosts given with --host-mb): said whatever their size (a reviewer's
+            // generate --from of the Alibaba sample answered "yes, 1.11 x" with no warning at all).
+            warnings.Add(string.Create(ic, $"The trace's VMs are whole machines (Alibaba's machine_usage{(series.Metadata.TryGetValue("import.format", out _) ? "" : ", drawn by generate --from")}: one aggregate VM per machine, its demand the machine's memory use): VMs per host then packs machines' memory use onto hosts, which answers how busy machines are, not how many VMs share one."));
+        }
+
+        // generate --from of a few source VMs: the trace's VM count hides how few series it repeats.
+        if (series.Metadata.TryGetValue("gen.pool_vms", out string? poolText) && int.TryParse(poolText, NumberStyles.None, ic, out int sourceVms)
+            && sourceVms < 30 && series.Vms.Count >= 30)
+        {
+            warnings.Add(string.Create(ic, $"The trace's {series.Vms.Count} VMs were drawn (generate --from) from only {sourceVms} source VM{(sourceVms == 1 ? "" : "s")}: they repeat those few series, so treat the VMs-per-host figures as indicative, as for a trace of {sourceVms} VM{(sourceVms == 1 ? "" : "s")}."));
+        }
+
+        // A trace too short to show demand's peaks: one tick of 60 s answered "yes, 2.83 x" with no word.
+        double measuredSeconds = ctx.Ticks * series.TickSeconds;
+        if (ctx.Ticks < MinTicksForAnswer || measuredSeconds < 3600)
+            warnings.Add(string.Create(ic, $"The trace is short: {ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
+
+        // VMs on for little of the trace: each draw plays a VM from a random tick, so their off time lands among the hosts'
+        // VMs and a host holds fewer of them at once than VMs per host counts (a reviewer's GCD folder of days 6..10: every
+        // VM off for half the trace, static "fitting" 42 VMs of 8 GB where 31 fit when on).
+        double onShare = MeanOnShare(series, pool);
+        if (onShare < MinMeanOnShare)
+            warnings.Add(string.Create(ic, $"The VMs compared are on for {ShareText.Percent(onShare, 1)} of the trace's ticks on average: each draw plays a VM's series from a random tick, so that off time (before a VM's first sample, after its last, its stops) is spread among the drawn VMs, and a host holds fewer of its VMs at once than VMs per host counts: the density is per VM placed, not per VM running."));
 
         // The sensitivity grid holds one re-expressed copy of the trace per demand model.
         long copies = (long)series.Ticks * series.Vms.Count * options.Sensitivity.Count;
@@ -734,6 +768,59 @@ public static partial class CapacityStudy
 
     /// <summary>The least buffer % whose set-point, 100 ÷ (1 + buffer), is at or below <paramref name="limit"/> %.</summary>
     internal static int BufferFor(int limit) => (int)Math.Ceiling((10_000.0 / limit) - 100);
+
+    /// <summary>VMs too large for the host named one per warning line; the rest share one line.</summary>
+    internal const int MaxListedTooLarge = 3;
+
+    /// <summary>Fewer measured ticks than this (or under an hour) draw the short-trace warning.</summary>
+    internal const int MinTicksForAnswer = 12;
+
+    /// <summary>A mean on-share of the pool's VMs below this draws the off-time warning.</summary>
+    internal const double MinMeanOnShare = 0.75;
+
+    /// <summary>The mean over <paramref name="pool"/> of each VM's share of the trace's ticks it is wanted on.</summary>
+    private static double MeanOnShare(TraceSeries series, List<int> pool)
+    {
+        if (pool.Count == 0 || series.Ticks == 0)
+            return 1;
+        double sum = 0;
+        foreach (int v in pool)
+        {
+            ReadOnlySpan<int> row = series.Of(v);
+            int on = 0;
+            foreach (int value in row)
+                on += value >= 0 ? 1 : 0;
+            sum += (double)on / row.Length;
+        }
+
+        return sum / pool.Count;
+    }
+
+    /// <summary>
+    /// <paramref name="key"/> of the trace's metadata, or of the source it was drawn from by generate --from (gen.source.…,
+    /// at any depth); null when none records it.
+    /// </summary>
+    internal static string? FromSource(TraceMetadata metadata, string key)
+    {
+        if (metadata.TryGetValue(key, out string? value))
+            return value;
+        string? nearest = null;
+        int depth = -1;
+        foreach (KeyValuePair<string, string> kv in metadata)
+        {
+            if (!kv.Key.EndsWith("." + key, StringComparison.Ordinal))
+                continue;
+            string prefix = kv.Key[..^(key.Length + 1)];
+            int n = prefix.Split('.').Length;
+            if (prefix.Replace("gen.source", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal).Length == 0 && (depth < 0 || n < depth))
+            {
+                nearest = kv.Value;
+                depth = n;
+            }
+        }
+
+        return nearest;
+    }
 
     /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
     /// <summary>The median provisioned size (Maximum) of the trace's VMs, or null for an empty trace.</summary>
