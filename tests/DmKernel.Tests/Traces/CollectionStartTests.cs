@@ -76,6 +76,18 @@ public sealed class CollectionStartTests
         ImportReport holdGaps = BitbrainsImporter.Import(tmp.File("in"), tmp.File("h3.dmt"), new BitbrainsImportOptions { TickSeconds = 3600, HoldGaps = true });
         Assert.DoesNotContain(holdGaps.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal)); // the gap is held: nothing stops
 
+        // At the default 300-s ticks and 900-s hold every hourly interval is past the hold: a VM with no sample missing is off
+        // from 900 s after each sample to the next (ticks 4..11 of every hour), which the warning now says (a reviewer: it
+        // spoke of a single missing sample only).
+        ImportReport fine = BitbrainsImporter.Import(tmp.File("in"), tmp.File("h4.dmt"), new BitbrainsImportOptions());
+        string every = Assert.Single(fine.Warnings, w => w.Contains("the samples come every", StringComparison.Ordinal));
+        Assert.Contains("as this source documents: every interval is longer than the 900-s hold, so at 300-s ticks each VM is off from the hold's end to its next sample in every interval, missing sample or not, and boots again at its Startup at each sample. Import with --max-hold-seconds 10800", every, StringComparison.Ordinal);
+        int[] first = TraceData.Load(tmp.File("h4.dmt")).Series(0);
+        Assert.NotEqual(-1, first[3]);                                    // 900 s after the first sample: held
+        Assert.All(first[4..12], v => Assert.Equal(-1, v));               // then off until the next sample, none missing
+        Assert.NotEqual(-1, first[12]);
+        Assert.Contains("a single missing sample leaves a VM 7200 s without one", warning, StringComparison.Ordinal); // hourly ticks: off only where one is missing
+
         using var five = new TempDir();
         for (int vm = 0; vm < 4; vm++)
             WriteVm(five, vm, 1_375_308_000, missing: 5);
