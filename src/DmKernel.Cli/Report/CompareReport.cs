@@ -498,7 +498,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         DensityPlot data = DensityPlotData();
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        bool crossed = false, diamond = false;
+        bool crossed = false;
         foreach (DensityCurve c in data.Curves)
         {
             var line = plot.Add.ScatterLine(c.Xs, c.Ys, palette.GetColor(c.Colour));
@@ -506,17 +506,6 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             line.LinePattern = c.Pattern;
             line.MarkerShape = c.Shape;
             line.MarkerSize = 7;
-            var marker = plot.Add.Marker(c.Density.X, c.Density.Y);
-            marker.MarkerShape = MarkerShape.FilledDiamond;
-            marker.MarkerSize = 12;
-            marker.Color = line.Color;
-            if (!diamond)
-            {
-                // The diamond is this draw's density, which the headline's median over the draws need not equal (the
-                // sample: 35 here, 46 in the headline): the legend says so, not only the caption in report.md.
-                marker.LegendText = "density in this draw (the report: the median over the draws)";
-                diamond = true;
-            }
 
             // A point under the paging line that still missed the level (a denied start, or the pressure limit) would read
             // as met: crossed out in black.
@@ -532,6 +521,22 @@ internal sealed partial class CompareReport(CapacityResult result, double second
                     cross.LegendText = data.MissedLegend;
                     crossed = true;
                 }
+            }
+        }
+
+        // The diamonds after every curve, the first strategy's (Dynamic Memory's) last, so that it is drawn on top where
+        // strategies share a density (a reviewer: the buffer knob's diamond hid Dynamic Memory's at one VM per host).
+        foreach (DensityCurve c in data.Curves.Reverse())
+        {
+            var marker = plot.Add.Marker(c.Density.X, c.Density.Y);
+            marker.MarkerShape = MarkerShape.FilledDiamond;
+            marker.MarkerSize = 12;
+            marker.Color = palette.GetColor(c.Colour);
+            if (c == data.Curves[0])
+            {
+                // The diamond is this draw's density, which the headline's median over the draws need not equal (the
+                // sample: 35 here, 46 in the headline): the legend says so, not only the caption in report.md.
+                marker.LegendText = "density in this draw (the report: the median over the draws)";
             }
         }
 
@@ -559,6 +564,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         plot.Title(data.Title);
         plot.XLabel(data.XLabel);
         plot.YLabel(data.YLabel);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // VMs per host: whole numbers
         plot.Axes.SetLimitsX(0, data.XMax);
         plot.Axes.SetLimitsY(0, data.YMax);
         plot.ShowLegend(Edge.Right);
