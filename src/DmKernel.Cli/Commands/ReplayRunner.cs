@@ -28,7 +28,7 @@ internal static class ReplayRunner
                     string safe = Markup.Escape(label); // a file name may contain [ or ]
                     ProgressTask task = ctx.AddTask(safe, maxValue: total);
                     var update = Stopwatch.StartNew();
-                    while (!cancel.IsCancellationRequested && engine.Step())
+                    while (Step(engine, cancel))
                     {
                         afterTick?.Invoke(engine);
                         if (update.ElapsedMilliseconds >= 200)
@@ -48,13 +48,32 @@ internal static class ReplayRunner
         var clock = Stopwatch.StartNew();
         var progress = new PlainProgress(Console.Error, label, total, engine.TicksDone, PlainInterval, () => clock.Elapsed);
         Func<string> rate = () => Rate(engine);
-        while (!cancel.IsCancellationRequested && engine.Step())
+        while (Step(engine, cancel))
         {
             afterTick?.Invoke(engine);
             progress.Tick(engine.TicksDone, rate);
         }
 
         progress.Finish(engine.TicksDone, Rate(engine));
+    }
+
+    /// <summary>
+    /// The engine's next tick, unless <paramref name="cancel"/> is set: false at the end, or when cancelled before the tick or
+    /// during the boot phase the first tick runs (which checks it every boot tick); the caller then sees the token set and
+    /// writes nothing.
+    /// </summary>
+    private static bool Step(ReplayEngine engine, CancellationToken cancel)
+    {
+        if (cancel.IsCancellationRequested)
+            return false;
+        try
+        {
+            return engine.Step(cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return false; // stopped in the boot phase: nothing measured, nothing to write
+        }
     }
 
     /// <summary>A console on stderr for the live bar, or null when stderr is not an interactive terminal that understands ANSI.</summary>

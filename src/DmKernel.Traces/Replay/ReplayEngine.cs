@@ -213,7 +213,7 @@ public sealed class ReplayEngine : IDisposable
     internal int ReadAheadTicksReady => _readAhead?.TicksReady ?? 0;
 
     /// <summary>
-    /// Benchmarks and tests only (<c>ReplayBench</c>'s iteration setup): between two <see cref="Step"/>s, waits until the
+    /// Benchmarks and tests only (<c>ReplayBench</c>'s iteration setup): between two <see cref="Step()"/>s, waits until the
     /// read-ahead, if the replay has one, has decoded as far ahead as it goes (<see cref="TickReadAhead.Depth"/> ticks, or
     /// to the trace's end) and stopped, as it stands in a long replay whose decoding keeps ahead of the tick.
     /// </summary>
@@ -225,7 +225,7 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>State hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks: the tick index just run and the hash after it.</summary>
     public IReadOnlyList<(long Tick, ulong Hash)> StateHashes => _hashes;
 
-    /// <summary>Wall time spent in <see cref="Step"/> (reading, applying, ticking, measuring), earlier runs of a resumed replay included.</summary>
+    /// <summary>Wall time spent in <see cref="Step()"/> (reading, applying, ticking, measuring), earlier runs of a resumed replay included.</summary>
     public TimeSpan Elapsed => _clock.Elapsed + _elapsedBefore;
 
     private TimeSpan _elapsedBefore;
@@ -237,6 +237,8 @@ public sealed class ReplayEngine : IDisposable
     public void SaveCheckpoint(Stream output, string fingerprint, long note)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (_bootCancelled)
+            throw new InvalidOperationException("This replay's boot phase was cancelled part way: there is no state to save; start a new replay.");
         // Streamed to the output as it is written (not built in memory first: a fleet past about 12 million VMs does not
         // fit one MemoryStream), its checksum kept on the way.
         var checksum = new System.IO.Hashing.XxHash64();
@@ -272,7 +274,7 @@ public sealed class ReplayEngine : IDisposable
     public long ResumeFrom(Stream input, string fingerprint)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (TicksDone != 0)
+        if (TicksDone != 0 || _bootCancelled)
             throw new InvalidOperationException("Resume a replay before its first step.");
         using Stream payload = CheckedPayload(input);
         using var r = new BinaryReader(payload);
@@ -421,7 +423,7 @@ public sealed class ReplayEngine : IDisposable
     /// The boot phase (<see cref="ReplayOptions.BootTicks"/>) before the trace's first tick: every VM held at
     /// <paramref name="tick"/>'s value (in slot order, or in trace order), the whole fleet ticked, nothing measured.
     /// </summary>
-    private void Boot(int[] tick, bool slotOrder)
+    private void Boot(int[] tick, bool slotOrder, CancellationToken cancel)
     {
         int[] values = slotOrder ? tick : new int[Fleet.SlotCount];
         if (!slotOrder)
@@ -433,6 +435,12 @@ public sealed class ReplayEngine : IDisposable
 
         for (int b = 0; b < _options.BootTicks; b++)
         {
+            if (cancel.IsCancellationRequested)
+            {
+                _bootCancelled = true; // the fleet is part way through its boot: no step can go on from here
+                cancel.ThrowIfCancellationRequested();
+            }
+
             _feed.Apply(values);
             Balancer.Tick();
         }
@@ -455,8 +463,19 @@ public sealed class ReplayEngine : IDisposable
     public int SlotOf(int vm) => _slotOfVm[vm];
 
     /// <summary>Replays one tick; false at the end of the trace (or of <see cref="ReplayOptions.MaxTicks"/>).</summary>
-    public bool Step()
+    public bool Step() => Step(CancellationToken.None);
+
+    /// <summary>
+    /// Replays one tick, as <see cref="Step()"/>, checking <paramref name="cancel"/> before every tick of the boot phase
+    /// (<see cref="ReplayOptions.BootTicks"/>), which the first step runs: a boot of a million ticks stops within one tick
+    /// of the cancellation, with <see cref="OperationCanceledException"/>. The fleet is then part way through its boot, so
+    /// the engine cannot go on: a later step throws <see cref="InvalidOperationException"/> (start a new replay). Between
+    /// steps the token is the caller's to check.
+    /// </summary>
+    public bool Step(CancellationToken cancel)
     {
+        if (_bootCancelled)
+            throw new InvalidOperationException("This replay's boot phase was cancelled part way: the fleet cannot go on from there; start a new replay.");
         if (TicksDone >= TotalTicks)
             return false;
         _clock.Start();
@@ -478,7 +497,7 @@ public sealed class ReplayEngine : IDisposable
             }
 
             if (TicksDone == 0 && _options.BootTicks > 0)
-                Boot(tick, slotOrder);
+                Boot(tick, slotOrder, cancel);
             if (_chunkHost is null)
             {
                 Apply(tick);
@@ -514,6 +533,7 @@ public sealed class ReplayEngine : IDisposable
     }
 
     private bool _disposed;
+    private bool _bootCancelled;
 
     private TickReadAhead? _readAhead;
     private ChunkMeasurer? _measurer;

@@ -22,11 +22,11 @@ public static class ReplayWarmUp
 
     /// <summary>
     /// Starts the warm-up on a thread of its own and returns its task; a completed task on a machine with one logical CPU,
-    /// where it would only take the replay's core. Wait for it before the replay's first <see cref="ReplayEngine.Step"/>,
+    /// where it would only take the replay's core. Wait for it before the replay's first <see cref="ReplayEngine.Step()"/>,
     /// so that it does not compete with the replay's own threads. The task faults only where the same options would fail
     /// the replay itself (e.g. a model that cannot run the warm-up's hosts); a replay may ignore that.
     /// </summary>
-    /// <param name="options">The replay's options (path, threads, policy, model, read-ahead).</param>
+    /// <param name="options">The replay's options (path, threads, policy, model, read-ahead; its boot phase is not run).</param>
     public static Task Start(ReplayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,9 +36,9 @@ public static class ReplayWarmUp
         return Task.Factory.StartNew(() => Run(options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Replays each of <see cref="Traces"/> with <paramref name="options"/> (whole, no hashes) on the calling thread,
+    /// <summary>Replays each of <see cref="Traces"/> with <paramref name="options"/> (whole, no hashes, no boot phase) on the calling thread,
     /// with the software prefetches a fleet of a million VMs takes (<see cref="FleetColumns.PrefetchCold"/>: hints, they
-    /// change no result); returns the ticks replayed.</summary>
+    /// change no result); returns the ticks the fleets ran (<see cref="Fleet.TickIndex"/>).</summary>
     internal static long Run(ReplayOptions options)
     {
         long ticks = 0;
@@ -48,13 +48,13 @@ public static class ReplayWarmUp
             TraceGenerator.Generate(trace, "warm-up trace", Traces[i]);
             trace.Position = 0;
             using NativeTraceReader reader = NativeTraceReader.Open(trace, "warm-up trace");
-            using var engine = new ReplayEngine(reader, options with { MaxTicks = null, HashEvery = 0 });
+            using var engine = new ReplayEngine(reader, options with { MaxTicks = null, HashEvery = 0, BootTicks = 0 }); // the boot's code is the tick's: no boot phase to wait for
             engine.Fleet.Cols.PrefetchCold = true;
             while (engine.Step())
             {
             }
 
-            ticks += engine.TicksDone;
+            ticks += engine.Fleet.TickIndex;
         }
 
         return ticks;
