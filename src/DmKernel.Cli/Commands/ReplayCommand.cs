@@ -549,12 +549,17 @@ internal static class ReplayCommand
         string part = resumed is (long tick, TimeSpan before)
             ? string.Create(ic, $" ({(e.Elapsed - before).TotalSeconds:F2} s in this run, resumed at tick {tick})")
             : "";
-        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s{part} ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
+        Console.WriteLine(string.Create(ic, $"Replayed {Words.Count(e.Vms.Count, "VM")} on {Words.Count(e.Hosts.Count, "host")} for {Words.Count(e.TicksDone, "tick")} in {e.Elapsed.TotalSeconds:F2} s{part}{AfterBoot(e)} ({ReplayRunner.Rate(e)}, path {KernelPaths.Describe(e.Balancer.Path)}, {e.Balancer.Threads} thread(s))."));
         if (BootLine(e) is string boot)
             Console.WriteLine(boot);
         PrintFigures(outcome);
         Console.WriteLine($"Outputs: {Path.Combine(dir, "summary.json")}, hosts.csv, fleet.csv, placement.csv, report.md (+ fleet.png, pressure.png, hosts.png)");
     }
+
+    /// <summary>", after a boot of 11.10 s" where this engine ran a boot phase: its time is apart from the trace's ticks' and
+    /// their VM-ticks/s (<see cref="ReplayEngine.BootElapsed"/>).</summary>
+    internal static string AfterBoot(ReplayEngine e)
+        => e.BootElapsed > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $", after a boot of {e.BootElapsed.TotalSeconds:F2} s") : "";
 
     /// <summary>
     /// What the boot phase did (<see cref="ReplayOptions.BootTicks"/>), where this engine ran it: whether every VM on at tick

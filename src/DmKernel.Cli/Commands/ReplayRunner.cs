@@ -85,6 +85,7 @@ internal static class ReplayRunner
         return console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi ? console : null;
     }
 
+    /// <summary>The trace's VM-ticks per second of <see cref="ReplayEngine.Elapsed"/> (a boot phase's time is not in it).</summary>
     public static string Rate(ReplayEngine engine)
     {
         double seconds = engine.Elapsed.TotalSeconds;

@@ -144,7 +144,7 @@ internal static class ShardReplay
         staged.Commit();
         var ic = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ic,
-            $"Shard {id}: replayed {engine.Vms.Count} VMs on hosts {firstHost}..{firstHost + hosts - 1} for {engine.TicksDone} ticks in {engine.Elapsed.TotalSeconds:F2} s ({ReplayRunner.Rate(engine)}, path {KernelPaths.Describe(engine.Balancer.Path)}, {engine.Balancer.Threads} thread(s))."));
+            $"Shard {id}: replayed {engine.Vms.Count} VMs on hosts {firstHost}..{firstHost + hosts - 1} for {engine.TicksDone} ticks in {engine.Elapsed.TotalSeconds:F2} s{ReplayCommand.AfterBoot(engine)} ({ReplayRunner.Rate(engine)}, path {KernelPaths.Describe(engine.Balancer.Path)}, {engine.Balancer.Threads} thread(s))."));
         if (ReplayCommand.BootLine(engine) is string boot)
             Console.WriteLine(boot);
         Console.WriteLine($"Outputs: {staged.Directory} (merge the shards with: dmkernel merge {outputRoot} -o MERGED)");

@@ -225,8 +225,16 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>State hashes taken every <see cref="ReplayOptions.HashEvery"/> ticks: the tick index just run and the hash after it.</summary>
     public IReadOnlyList<(long Tick, ulong Hash)> StateHashes => _hashes;
 
-    /// <summary>Wall time spent in <see cref="Step()"/> (reading, applying, ticking, measuring), earlier runs of a resumed replay included.</summary>
+    /// <summary>
+    /// Wall time spent in <see cref="Step()"/> (reading, applying, ticking, measuring) on the trace's ticks, earlier runs of
+    /// a resumed replay included: the time a VM-ticks/s rate divides by. The boot phase's is not in it (<see cref="BootElapsed"/>),
+    /// so that a replay with a boot reports the rate one without reports.
+    /// </summary>
     public TimeSpan Elapsed => _clock.Elapsed + _elapsedBefore;
+
+    /// <summary>Wall time the boot phase (<see cref="ReplayOptions.BootTicks"/>) took in this engine, apart from
+    /// <see cref="Elapsed"/>; zero without one, before the first step, or in a replay resumed past it.</summary>
+    public TimeSpan BootElapsed { get; private set; }
 
     private TimeSpan _elapsedBefore;
 
@@ -497,7 +505,19 @@ public sealed class ReplayEngine : IDisposable
             }
 
             if (TicksDone == 0 && _options.BootTicks > 0)
-                Boot(tick, slotOrder, cancel);
+            {
+                _clock.Stop(); // the boot's time is counted apart
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    Boot(tick, slotOrder, cancel);
+                }
+                finally
+                {
+                    BootElapsed = Stopwatch.GetElapsedTime(start);
+                    _clock.Start();
+                }
+            }
             if (_chunkHost is null)
             {
                 Apply(tick);

@@ -21,7 +21,8 @@ public static class ReplaySummary
         Write(output, ReplayOutcome.FromEngine(engine, traceFile), json => WriteRun(json, engine, peakWorkingSetBytes));
     }
 
-    /// <summary>The members of the <c>run</c> object of one engine's replay: path, threads, wall time, throughput, memory, machine.</summary>
+    /// <summary>The members of the <c>run</c> object of one engine's replay: path, threads, wall time and throughput of the
+    /// trace's ticks, the boot phase's wall time (where this engine ran one), memory, machine.</summary>
     public static void WriteRun(Utf8JsonWriter json, ReplayEngine engine, long peakWorkingSetBytes)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -31,7 +32,9 @@ public static class ReplaySummary
         json.WriteString("path", KernelPaths.Name(engine.Balancer.Path));
         json.WriteBoolean("pathAccelerated", KernelPaths.IsAccelerated(engine.Balancer.Path));
         json.WriteNumber("threads", engine.Balancer.Threads);
-        json.WriteNumber("wallSeconds", Math.Round(wall, 4));
+        json.WriteNumber("wallSeconds", Math.Round(wall, 4)); // the trace's ticks: the boot phase's time is apart
+        if (engine.BootElapsed > TimeSpan.Zero)
+            json.WriteNumber("bootWallSeconds", Math.Round(engine.BootElapsed.TotalSeconds, 4)); // only where this engine ran a boot
         json.WriteNumber("vmTicksPerSecond", wall > 0 ? Math.Round(vmTicks / wall) : 0);
         json.WriteNumber("peakWorkingSetBytes", peakWorkingSetBytes);
         json.WriteString("machine", Machine());
