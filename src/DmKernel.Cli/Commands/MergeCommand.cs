@@ -187,6 +187,8 @@ internal static class MergeCommand
             Ticks = ticks,
             PlacedByReplay = first.Json.GetProperty("placedByReplay").GetBoolean(),
             BootTicks = first.Json.TryGetProperty("bootTicks", out JsonElement boot) ? boot.GetInt32() : 0, // the same in every shard: in the fingerprint
+            BootVmsOnAtTick0 = (int)shards.Sum(s => s.Json.TryGetProperty("bootVmsOnAtTick0", out JsonElement v) ? v.GetInt64() : 0), // each shard booted its own hosts
+            BootVmsStillOff = (int)shards.Sum(s => s.Json.TryGetProperty("bootVmsStillOff", out JsonElement v) ? v.GetInt64() : 0),
             WantedVmTicks = Sum("wantedVmTicks"),
             OnVmTicks = Sum("onVmTicks"),
             PagingVmTicks = Sum("pagingVmTicks"),
@@ -516,7 +518,13 @@ internal static class MergeCommand
         long ticks = Whole(path, j, "ticks", 0, long.MaxValue);
         Whole(path, j, "tickIndex", 0, long.MaxValue);
         if (j.TryGetProperty("bootTicks", out _))
+        {
             Whole(path, j, "bootTicks", 1, ReplayOptions.MaxBootTicks);
+            if (!j.TryGetProperty("bootVmsStillOff", out _))
+                throw new CliError($"'{path}' was written by an older dmkernel, which did not record how many VMs the boot left off (bootVmsStillOff); run that shard again.", 1);
+            long bootOn = Whole(path, j, "bootVmsOnAtTick0", 0, vms);
+            Whole(path, j, "bootVmsStillOff", 0, bootOn);
+        }
         Bool(path, j, "placedByReplay");
         try
         {

@@ -236,11 +236,16 @@ internal static class ShardReplay
         json.WriteNumber("ticks", engine.TicksDone);
         json.WriteNumber("tickIndex", f.TickIndex);
         json.WriteBoolean("placedByReplay", engine.PlacedByReplay);
-        if (engine.BootTicks > 0 && engine.TicksDone > 0) // (the boot runs in the first tick's step)
-            json.WriteNumber("bootTicks", engine.BootTicks);
+        ReplayOutcome o = ReplayOutcome.FromEngine(engine, traceName);
+        if (o.BootTicks > 0) // (the boot runs in the first tick's step)
+        {
+            json.WriteNumber("bootTicks", o.BootTicks);
+            json.WriteNumber("bootVmsOnAtTick0", o.BootVmsOnAtTick0); // this shard's: merge adds them up
+            json.WriteNumber("bootVmsStillOff", o.BootVmsStillOff);
+        }
+
         json.WriteString("policy", PolicyText(engine.Balancer.Policy));
         ReplaySummary.WriteModel(json, model);
-        ReplayOutcome o = ReplayOutcome.FromEngine(engine, traceName);
         json.WriteStartObject("totals");
         json.WriteNumber("wantedVmTicks", o.WantedVmTicks);
         json.WriteNumber("onVmTicks", o.OnVmTicks);

@@ -288,7 +288,7 @@ public sealed class ReplayEngine : IDisposable
         using var r = new BinaryReader(payload);
         try
         {
-            CheckMagic(r.ReadString());
+            CheckMagic(r.ReadString(), _options.BootTicks > 0);
             string saved = r.ReadString();
             if (saved != fingerprint)
                 throw new InvalidDataException($"Checkpoint was written by another replay: it has '{saved}', this one is '{fingerprint}'.");
@@ -339,7 +339,7 @@ public sealed class ReplayEngine : IDisposable
         using var r = new BinaryReader(payload);
         try
         {
-            CheckMagic(r.ReadString());
+            CheckMagic(r.ReadString(), null);
             return r.ReadString();
         }
         catch (EndOfStreamException)
@@ -348,16 +348,29 @@ public sealed class ReplayEngine : IDisposable
         }
     }
 
-    private const string CheckpointMagic = "DMKREPLAY/3";
+    private const string CheckpointMagic = "DMKREPLAY/4";
 
     /// <summary>Checkpoints before the pressure histogram kept its values above 1000 % (/1, 2026-12-04) and before the
     /// metrics counted unservable paging per VM (/2, 2026-12-04).</summary>
     private static readonly string[] CheckpointMagicsBefore = ["DMKREPLAY/1", "DMKREPLAY/2"];
 
-    private static void CheckMagic(string magic)
+    /// <summary>Checkpoints before the metrics kept the VMs the boot phase left off (the review of stop 56): laid out as
+    /// <see cref="CheckpointMagic"/>'s where the replay has no boot phase.</summary>
+    private const string CheckpointMagicWithoutBootVms = "DMKREPLAY/3";
+
+    /// <param name="magic">The checkpoint's.</param>
+    /// <param name="boot">Whether the replay it is read for has a boot phase; null: only the fingerprint is read.</param>
+    private static void CheckMagic(string magic, bool? boot)
     {
         if (Array.IndexOf(CheckpointMagicsBefore, magic) >= 0)
             throw new InvalidDataException("Checkpoint was written by an older dmkernel, whose metrics this one cannot continue; replay from the start.");
+        if (magic == CheckpointMagicWithoutBootVms)
+        {
+            if (boot == true)
+                throw new InvalidDataException("Checkpoint was written by an older dmkernel, which did not record what the boot phase left off; replay from the start.");
+            return;
+        }
+
         if (magic != CheckpointMagic)
             throw new InvalidDataException("Not a replay checkpoint.");
     }
@@ -464,6 +477,7 @@ public sealed class ReplayEngine : IDisposable
         }
 
         (BootWanted, BootStillOff) = (wanted, off);
+        Metrics.BootVms = (wanted, off);
         ReplayOutcome.HostCounters(Fleet).CopyTo(Metrics.BootCounters, 0);
     }
 

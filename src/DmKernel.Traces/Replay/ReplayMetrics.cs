@@ -55,6 +55,12 @@ public sealed class ReplayMetrics
     /// </summary>
     internal long[] BootCounters { get; } = new long[5];
 
+    /// <summary>
+    /// The VMs on at the trace's tick 0, which the boot phase started, and of those the ones still off after it; kept in
+    /// a checkpoint with <see cref="BootCounters"/>, so that a resumed replay records them as the uninterrupted one.
+    /// </summary>
+    internal (int On, int StillOff) BootVms { get; set; }
+
     /// <summary>Metrics for <paramref name="fleet"/>, starting from nothing.</summary>
     public ReplayMetrics(Fleet fleet)
     {
@@ -167,6 +173,8 @@ public sealed class ReplayMetrics
         {
             foreach (long v in BootCounters)
                 w.Write(v);
+            w.Write(BootVms.On);
+            w.Write(BootVms.StillOff);
         }
 
         w.Write(_pagingTicks.Length);
@@ -214,6 +222,11 @@ public sealed class ReplayMetrics
                 if (BootCounters[i] < 0)
                     throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has a negative boot counter ({BootCounters[i]})."));
             }
+
+            int on = r.ReadInt32(), off = r.ReadInt32();
+            if (on < 0 || off < 0 || off > on || on > _pagingTicks.Length)
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint has {off} of {on} VMs still off after the boot, for {_pagingTicks.Length} slots."));
+            BootVms = (on, off);
         }
 
         int slots = r.ReadInt32();

@@ -54,6 +54,16 @@ public sealed class ReplayOutcome
     /// <summary>Fleet ticks run before the trace's first, unmeasured (<see cref="ReplayOptions.BootTicks"/>; 0: none).</summary>
     public int BootTicks { get; init; }
 
+    /// <summary>With a boot phase (<see cref="BootTicks"/> &gt; 0): the VMs on at the trace's tick 0, which it started.</summary>
+    public int BootVmsOnAtTick0 { get; init; }
+
+    /// <summary>
+    /// With a boot phase: of <see cref="BootVmsOnAtTick0"/>, the VMs still off after it, their starts denied on every boot
+    /// tick (the hosts cannot hold them beside the others at their Minimum, or the boot was too short); they start in the
+    /// measured ticks, whose denied VM-time counts them.
+    /// </summary>
+    public int BootVmsStillOff { get; init; }
+
     /// <summary>True when the trace had no placement and the replay made one.</summary>
     public required bool PlacedByReplay { get; init; }
 
@@ -172,6 +182,8 @@ public sealed class ReplayOutcome
             Ticks = engine.TicksDone,
             PlacedByReplay = engine.PlacedByReplay,
             BootTicks = engine.TicksDone > 0 ? engine.BootTicks : 0, // the boot runs in the first tick's step: none without one
+            BootVmsOnAtTick0 = engine.TicksDone > 0 ? m.BootVms.On : 0,
+            BootVmsStillOff = engine.TicksDone > 0 ? m.BootVms.StillOff : 0,
             WantedVmTicks = m.WantedVmTicks,
             OnVmTicks = m.OnVmTicks,
             PagingVmTicks = m.PagingVmTicks,

@@ -72,7 +72,12 @@ public static class ReplaySummary
         json.WriteNumber("vmTicks", vmTicks);
         json.WriteString("placement", outcome.PlacedByReplay ? "first-fit by Startup (made by the replay)" : "from the trace");
         if (outcome.BootTicks > 0)
-            json.WriteNumber("bootTicks", outcome.BootTicks); // written only with a boot phase: summaries without one are as before
+        {
+            // Written only with a boot phase: summaries without one are as before.
+            json.WriteNumber("bootTicks", outcome.BootTicks);
+            json.WriteNumber("bootVmsOnAtTick0", outcome.BootVmsOnAtTick0);
+            json.WriteNumber("bootVmsStillOff", outcome.BootVmsStillOff);
+        }
         WriteModel(json, outcome.Model);
         WritePolicy(json, outcome.Policy);
 

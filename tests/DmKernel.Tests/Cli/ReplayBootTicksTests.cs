@@ -57,17 +57,31 @@ public sealed class ReplayBootTicksTests
         Assert.Equal(0, (long)boot["fleet"]!["deniedVmSeconds"]!);
         Assert.Equal(0, (long)boot["fleet"]!["failedStarts"]!); // the boot's denied starts are not counted
         Assert.Equal(32L * 40 * 60, (long)boot["fleet"]!["onVmSeconds"]!);
+        Assert.Equal(32, (int)boot["bootVmsOnAtTick0"]!); // what the boot did, recorded (before the review of stop 56: the console alone)
+        Assert.Equal(0, (int)boot["bootVmsStillOff"]!);
+        Assert.Null(without["bootVmsOnAtTick0"]);
+        Assert.Null(without["bootVmsStillOff"]);
 
         // The series are the trace's ticks 0..39, not the fleet's 60..99.
         Assert.Equal(Enumerable.Range(0, 40).Select(t => (long)t), File.ReadAllLines(tmp.File("boot/fleet.csv")).Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(0, long.Parse(File.ReadAllLines(tmp.File("boot/hosts.csv"))[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Contains("Before the trace's first tick the fleet ran 60 boot ticks", File.ReadAllText(tmp.File("boot/report.md")), StringComparison.Ordinal);
+        string report = File.ReadAllText(tmp.File("boot/report.md"));
+        Assert.Contains("Before the trace's first tick the fleet ran 60 boot ticks", report, StringComparison.Ordinal);
+        Assert.Contains("so that the 32 VMs on at tick 0 booted one after another as room allowed: all had started before the first tick.", report, StringComparison.Ordinal);
 
         // Too short a boot says how many VMs it left off (their starts are then counted in the trace's ticks).
         (exit, stdout, stderr) = CliTests.Run("replay", trace, "-o", tmp.File("short"), "--boot-ticks", "1");
         Assert.True(exit == 0, stderr);
         Assert.Contains("Booted for 1 tick before the trace's first (not measured): 20 of the 32 VMs on at tick 0 were still off,", stdout, StringComparison.Ordinal);
         Assert.True((long)Summary(tmp.File("short"))["fleet"]!["deniedVmSeconds"]! > 0);
+        Assert.Equal(32, (int)Summary(tmp.File("short"))["bootVmsOnAtTick0"]!);
+        Assert.Equal(20, (int)Summary(tmp.File("short"))["bootVmsStillOff"]!);
+        // report.md says so (before the review of stop 56: "so that the VMs on at tick 0 could boot one after another"
+        // beside 96 of 195 still off).
+        report = File.ReadAllText(tmp.File("short/report.md"));
+        Assert.Contains("the fleet ran 1 boot tick with every VM at its tick-0 value, not measured (--boot-ticks), for the 32 VMs on at tick 0 to boot one after another as room allowed, but 20 of them were still off after it", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("could boot", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("all had started", report, StringComparison.Ordinal);
 
         // No tick replayed, no boot run: none recorded (before the review of stop 56: "bootTicks": 20 and "the fleet ran
         // 20 boot ticks" in report.md).
@@ -232,6 +246,22 @@ public sealed class ReplayBootTicksTests
         Assert.Equal(one, ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("merged/summary.json"))));
         Assert.Equal(File.ReadAllText(tmp.File("one/hosts.csv")), File.ReadAllText(tmp.File("merged/hosts.csv")));
 
+        // A boot too short for some VMs: the shards' counts of VMs still off add up to one process's.
+        Assert.Equal(0, CliTests.Run("replay", trace, "-o", tmp.File("one-short"), "--boot-ticks", "1").Exit);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", $"{i}/3", "-o", tmp.File("shards-short"), "--boot-ticks", "1").Exit);
+        (exit, _, stderr) = CliTests.Run("merge", tmp.File("shards-short"), "-o", tmp.File("merged-short"));
+        Assert.True(exit == 0, stderr);
+        string oneShort = ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("one-short/summary.json")));
+        Assert.Contains("\"bootVmsStillOff\": 20", oneShort, StringComparison.Ordinal);
+        Assert.Equal(oneShort, ReplayDeterminismTests.WithoutRun(File.ReadAllText(tmp.File("merged-short/summary.json"))));
+        Assert.Equal(File.ReadAllText(tmp.File("one-short/report.md")), File.ReadAllText(tmp.File("merged-short/report.md")));
+
+        // A booted shard without the counts (written before they were recorded) is refused as an older dmkernel's.
+        string shard0 = Path.Combine(tmp.File("shards-short"), "shard-0000-of-0003", "shard.json");
+        File.WriteAllLines(shard0, File.ReadAllLines(shard0).Where(l => !l.Contains("\"bootVms", StringComparison.Ordinal)));
+        ShardTests.AssertRefused("was written by an older dmkernel, which did not record how many VMs the boot left off (bootVmsStillOff); run that shard again.", "merge", tmp.File("shards-short"), "-o", tmp.File("m3"));
+
         // A shard booted otherwise is refused by name.
         Assert.Equal(0, CliTests.Run("replay", tmp.File("split"), "--shard", "2/3", "-o", tmp.File("other-boot"), "--boot-ticks", "20", "--hash-every", "10").Exit);
         ShardTests.AssertRefused("--boot-ticks 20 in shard 2, 30 in shard 0", "merge", Path.Combine(tmp.File("shards"), "shard-0000-of-0003"), Path.Combine(tmp.File("shards"), "shard-0001-of-0003"), Path.Combine(tmp.File("other-boot"), "shard-0002-of-0003"), "-o", tmp.File("m2"));
@@ -291,5 +321,36 @@ public sealed class ReplayBootTicksTests
         }
 
         Assert.Contains("\"failedStarts\": 0", whole, StringComparison.Ordinal);
+        Assert.Contains("\"bootVmsOnAtTick0\": 32", whole, StringComparison.Ordinal); // kept in the checkpoint with the boot's counters
+
+        // A checkpoint of the format before the boot's VMs were recorded (DMKREPLAY/3, its checksum intact) is refused as
+        // an older dmkernel's where the replay has a boot, and resumes where it has none (laid out the same).
+        static MemoryStream AsFormat3(MemoryStream checkpoint)
+        {
+            byte[] payload = checkpoint.ToArray()[..^8];
+            Assert.Equal("DMKREPLAY/4", System.Text.Encoding.UTF8.GetString(payload, 1, 11));
+            payload[11] = (byte)'3';
+            return new MemoryStream([.. payload, .. System.IO.Hashing.XxHash64.Hash(payload)]);
+        }
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        using (var engine = new ReplayEngine(reader, options))
+        {
+            var e = Assert.Throws<InvalidDataException>(() => engine.ResumeFrom(AsFormat3(checkpoint), "f"));
+            Assert.Contains("written by an older dmkernel, which did not record what the boot phase left off; replay from the start.", e.Message, StringComparison.Ordinal);
+        }
+
+        var plain = new MemoryStream();
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        using (var engine = new ReplayEngine(reader, options with { BootTicks = 0 }))
+        {
+            for (int t = 0; t < 17; t++)
+                Assert.True(engine.Step());
+            engine.SaveCheckpoint(plain, "f", 0);
+        }
+
+        using (NativeTraceReader reader = NativeTraceReader.Open(trace))
+        using (var engine = new ReplayEngine(reader, options with { BootTicks = 0 }))
+            Assert.Equal(0, engine.ResumeFrom(AsFormat3(plain), "f"));
     }
 }

@@ -219,7 +219,7 @@ public class ResumeTests
             string statePath = Path.Combine(outDir, ".checkpoint", "state.bin");
             byte[] bytes = File.ReadAllBytes(statePath);
             byte[] payload = bytes[..^8];
-            Assert.Equal("DMKREPLAY/3", System.Text.Encoding.UTF8.GetString(payload, 1, 11));
+            Assert.Equal("DMKREPLAY/4", System.Text.Encoding.UTF8.GetString(payload, 1, 11));
             // DMKREPLAY/2, before the unservable paging was counted, likewise.
             foreach (char before in "12")
             {

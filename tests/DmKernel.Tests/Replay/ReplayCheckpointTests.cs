@@ -96,7 +96,7 @@ public class ReplayCheckpointTests
     [InlineData(61L)]
     public void ACheckpointAtATickOutsideTheReplay_IsRefused(long tick)
     {
-        // The payload: the magic "DMKREPLAY/3" (1 + 11 bytes), the fingerprint "fp" (1 + 2), the note (8), then the tick.
+        // The payload: the magic "DMKREPLAY/4" (1 + 11 bytes), the fingerprint "fp" (1 + 2), the note (8), then the tick.
         byte[] checkpoint = Rewritten(CheckpointAt(10, out _), payload =>
         {
             BitConverter.TryWriteBytes(payload.AsSpan(23, 8), tick);
