@@ -5,7 +5,8 @@ namespace DmKernel.Traces.Replay;
 
 /// <summary>One tick of the fleet-wide series kept for reports; the sums are over the VMs on at the end of the tick
 /// (<see cref="TickTotals"/>).</summary>
-/// <param name="Tick">The tick's index, 0-based (the fleet's <see cref="Fleet.TickIndex"/> before it ran).</param>
+/// <param name="Tick">The trace's tick, 0-based: the fleet's <see cref="Fleet.TickIndex"/> before it ran, less the ticks of a
+/// boot phase (<see cref="ReplayOptions.BootTicks"/>), which the fleet ran first.</param>
 /// <param name="AssignedMb">Σ Assigned, MB.</param>
 /// <param name="DemandMb">Σ Demand (R8), MB.</param>
 /// <param name="AvailableMb">Σ Available Memory (R3, R19) over the hosts, MB.</param>
