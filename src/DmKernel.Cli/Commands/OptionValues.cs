@@ -96,6 +96,29 @@ internal static class OptionValues
         }
     }
 
+    /// <summary>
+    /// Gives <paramref name="option"/> a parser that refuses a whole number outside <paramref name="min"/>..<paramref name="max"/>,
+    /// however far outside: <c>--boot-ticks: '99999999999' is out of range: expected a whole number of ticks from 0 to
+    /// 1000000.</c>, with the usage hint of every refused value (the type's limit, "at most 2147483647", is not the option's).
+    /// </summary>
+    public static void Range(Option<int> option, int min, int max)
+        => option.CustomParser = r =>
+        {
+            string? text = Token(r);
+            if (text is null)
+                return default;
+            if (!IsInteger(text))
+            {
+                r.AddError($"{option.Name}: '{text}' is not {Noun(option, whole: true)}.");
+                return default;
+            }
+
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= min && v <= max)
+                return v;
+            r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name}: '{text}' is out of range: expected {Noun(option, whole: true)} from {min} to {max}."));
+            return default;
+        };
+
     private static string? Token(ArgumentResult r)
     {
         if (r.Tokens.Count == 1)

@@ -24,15 +24,13 @@ internal static class ReplayCommand
         var shard = new Option<string>("--shard") { Description = "Replay only shard INDEX of COUNT of a trace split by dmkernel split (FILE is the split's folder); outputs go to DIR/shard-INDEX-of-COUNT/ for dmkernel merge. [default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array) when FILE is a split folder]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: the split folder's, else SLURM_ARRAY_TASK_COUNT; refused where they differ]", HelpName = "N" };
         var bootTicks = new Option<int>("--boot-ticks") { Description = "Before the trace's first tick, run the fleet this many ticks with every VM at its tick-0 value, unmeasured (0..1000000): a host packed full boots its VMs one after another as room allows, as compare's probes do, instead of all at once (docs/outputs.md).", HelpName = "TICKS", DefaultValueFactory = _ => 0 };
+        OptionValues.Range(bootTicks, 0, ReplayOptions.MaxBootTicks); // refused by the parser, naming this range however far outside
         var common = new CommonOptions();
         var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv, fleet.csv, placement.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, bootTicks, shard, shards };
         common.AddTo(command);
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
-            int boot = result.GetValue(bootTicks);
-            if (boot is < 0 or > ReplayOptions.MaxBootTicks)
-                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--boot-ticks {boot} is out of range: expected 0..{ReplayOptions.MaxBootTicks}."));
-            ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy"), BootTicks = boot };
+            ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy"), BootTicks = result.GetValue(bootTicks) };
             int? step = result.GetValue(every);
             if (step is < 1)
                 throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-series-every {step} is out of range: expected at least 1."));

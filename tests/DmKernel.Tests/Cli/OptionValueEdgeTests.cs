@@ -22,4 +22,29 @@ public sealed class OptionValueEdgeTests
         Assert.Equal("", stdout);
         Assert.False(Directory.Exists(tmp.File("out")));
     }
+
+    /// <summary>
+    /// --boot-ticks outside 0..1000000 is answered by the option's range, with the usage hint of every value the parser
+    /// refuses, however far outside (before the review of stop 56: "at most 2147483647", int's limit, for 99999999999,
+    /// and "-1 is out of range: expected 0..1000000." without the hint).
+    /// </summary>
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1000001")]
+    [InlineData("99999999999")]
+    [InlineData("-99999999999999999999")]
+    [InlineData("+99999999999999999999")]
+    public void Replay_BootTicksOutsideItsRange_NamesTheOptionsRange_WithTheUsageHint(string value)
+    {
+        using var tmp = new TempDir();
+        (int exit, string stdout, string stderr) = CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--boot-ticks", value);
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --boot-ticks: '{value}' is out of range: expected a whole number of ticks from 0 to 1000000.\n(dmkernel replay --help shows the usage)\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(tmp.File("out")));
+
+        (exit, _, stderr) = CliTests.Run("replay", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("out"), "--boot-ticks", "1e3");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --boot-ticks: '1e3' is not a whole number of ticks.", stderr, StringComparison.Ordinal);
+    }
 }
