@@ -28,7 +28,7 @@ internal static class CompareCommand
         var seed = new Option<ulong>("--seed") { Description = "First seed of the draws: the same seed and options give the same answer.", HelpName = "N", DefaultValueFactory = _ => 1UL };
         var buffers = new Option<string>("--buffers") { Description = "Other Dynamic Memory buffers compared, comma-separated % (5..2000 each), or 'none'.", HelpName = "PERCENT,...", DefaultValueFactory = _ => "10,50" };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "Rerun the verdict under a grid of demand models (OS base 0/256/512 MB × k 1.0/1.25; a trace of committed demand: scaled by 0.8..1.25), and Dynamic Memory again with the VMs' Minimum halved and doubled (an import's Startup ÷ 4 as ÷ 8 and ÷ 2; other factors: --minimum-factors). [default: off]" };
-        var minimumFactors = new Option<string?>("--minimum-factors") { Description = "With --sensitivity: the factors the VMs' Minimum is scaled by in the Minimum cells, comma-separated (each above 0 and at most 1024, not 1: 1 is the answer itself; 0.25 of an import's Startup ÷ 4 is ÷ 16), or 'none'. [default: 0.5,2]", HelpName = "FACTOR,..." };
+        var minimumFactors = new Option<string?>("--minimum-factors") { Description = "With --sensitivity: the factors the VMs' Minimum is scaled by in the Minimum cells, comma-separated (each from 1/1024 (0.0009765625) to 1024, not 1: 1 is the answer itself; 0.25 of an import's Startup ÷ 4 is ÷ 16; two that give the same import divisor are refused), or 'none' (also without --sensitivity: no Minimum cells). [default: 0.5,2]", HelpName = "FACTOR,..." };
         var policies = new Option<string?>("--policies") { Description = "Also compare the Dynamic Memory strategy under these balancer policies, comma-separated: hyperv, static, squeezed, mom, esx, each with optional parameters, e.g. esx:idleTaxPerMille=0 (docs/policies.md): VMs per host and hosts needed at the same level, and the trace side by side on one placement. [default: none]", HelpName = "POLICY,..." };
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
@@ -68,9 +68,10 @@ internal static class CompareCommand
             }
 
             string? factorsText = result.GetValue(minimumFactors);
-            if (factorsText is not null && !result.GetValue(sensitivity))
-                throw new CliError("--minimum-factors applies only with --sensitivity (the Minimum cells are part of its grid); give both, or neither.");
             double[]? factors = factorsText is null ? null : ParseMinimumFactors(factorsText);
+            // 'none' without --sensitivity asks for what leaving both out gives, no Minimum cells: taken. A factor is not.
+            if (factors is { Length: > 0 } && !result.GetValue(sensitivity))
+                throw new CliError("--minimum-factors applies only with --sensitivity (the Minimum cells are part of its grid); give both, or neither.");
             int hpp = result.GetValue(hostsPerProbe), s = result.GetValue(seeds);
             if (hpp is < 1 or > 1024)
                 throw new CliError(string.Create(ic, $"--hosts-per-probe {hpp} is out of range: expected 1..1024."));
@@ -141,9 +142,15 @@ internal static class CompareCommand
                 throw new CliError("--sensitivity needs the measured usage, but the trace's demand model has k = 0 (demand is the OS base alone): re-import with k > 0.", 1);
             // A static VM has no Minimum to vary: a trace of static VMs (import --static) runs the demand grid alone.
             bool anyDynamic = series.Vms.Any(v => v.Settings.DynamicMemory);
+            if (anyDynamic && minimumFactors is { Count: > 0 } && TraceSeries.MinimumDivisor(series.Metadata) is int divisor)
+                RefuseSameMinimumCells(minimumFactors, divisor);
             options = options with { Sensitivity = CapacityOptions.DefaultSensitivity(recorded), MinimumSensitivity = anyDynamic ? minimumFactors ?? CapacityOptions.DefaultMinimumSensitivity : [] };
             if (!anyDynamic)
-                Console.Error.WriteLine("compare: every VM of the trace is static (no Dynamic Memory): the sensitivity grid leaves the VMs' Minimum out (a static VM has none to vary).");
+            {
+                // Factors the user named are dropped with the cells: said, not silently.
+                string named = minimumFactors is { Count: > 0 } ? $", and with it --minimum-factors {string.Join(',', minimumFactors.Select(f => f.ToString(CultureInfo.InvariantCulture)))}" : "";
+                Console.Error.WriteLine($"compare: every VM of the trace is static (no Dynamic Memory): the sensitivity grid leaves the VMs' Minimum out (a static VM has none to vary){named}.");
+            }
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -270,8 +277,9 @@ internal static class CompareCommand
     }
 
     /// <summary>
-    /// <c>--minimum-factors 0.25,4</c>: each factor a number above 0 and at most 1024 (the library's range is 1/1024 to
-    /// 1024), not 1 (the Minimum as given: the answer itself), each once; 'none' for no Minimum cells.
+    /// <c>--minimum-factors 0.25,4</c>: each factor a number from 1/1024 to 1024 (the library's range), not 1 (the Minimum
+    /// as given: the answer itself), each once (within 0.01 %); 'none' for no Minimum cells. Where the trace records its
+    /// import's divisor, <see cref="RefuseSameMinimumCells"/> checks the divisors the factors give too.
     /// </summary>
     internal static double[] ParseMinimumFactors(string text)
     {
@@ -297,6 +305,36 @@ internal static class CompareCommand
         }
 
         return [.. list];
+    }
+
+    /// <summary>
+    /// Where the trace records its import's divisor <paramref name="divisor"/> (Minimum = Startup ÷ d), a factor's cell is
+    /// that of divisor ÷ factor, taken as the whole divisor within 0.01 % of it (<see cref="TraceSeries.DivisorFor"/>): the
+    /// snap is on the divisor, so factors that pass <see cref="ParseMinimumFactors"/>'s 0.01 % on the factors can still give
+    /// the divisor as given or one divisor twice. Both are refused by name (the same cell: a row identical to another).
+    /// </summary>
+    internal static void RefuseSameMinimumCells(IReadOnlyList<double> factors, int divisor)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        for (int i = 0; i < factors.Count; i++)
+        {
+            double d = TraceSeries.DivisorFor(divisor, factors[i]);
+            string f = factors[i].ToString(ic);
+            if (d == divisor)
+            {
+                throw new CliError(string.Create(ic,
+                    $"--minimum-factors: {f} gives Startup ÷ {divisor} (the trace's import divisor {divisor} ÷ {f}, taken as the whole divisor within 0.01 %), the Minimum as given, whose answer the report leads with: give factors that give another divisor, or 'none'."));
+            }
+
+            for (int j = 0; j < i; j++)
+            {
+                if (TraceSeries.DivisorFor(divisor, factors[j]) == d)
+                {
+                    throw new CliError(string.Create(ic,
+                        $"--minimum-factors: {factors[j].ToString(ic)} and {f} both give Startup ÷ {d:0.######} (the trace's import divisor {divisor} ÷ each, taken as the whole divisor within 0.01 %): the same cell twice; give one of them."));
+                }
+            }
+        }
     }
 
     private static int[] ParseBuffers(string text)

@@ -212,7 +212,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         null => string.Create(Ic, $"Minimum × {c.Factor:0.######}"),
         < 1 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (at Startup: it cannot pass it)"),
         double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0})"),
-        double d => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0.##}: no import divisor gives it)"),
+        // Six decimals: a divisor outside a whole one's 0.01 % (DivisorFor) reads as not whole (÷ 3.99956, not ÷ 4).
+        double d => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0.######}: no import divisor gives it)"),
     };
 
     private string Grid() => result.RecordedDemand is null

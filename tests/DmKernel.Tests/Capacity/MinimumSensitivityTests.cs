@@ -222,6 +222,8 @@ public class MinimumSensitivityTests
         Assert.Equal("Minimum × 2 (at Startup: it cannot pass it)", CompareReport.MinimumLabel(Cell(2, 0.5)));
         Assert.Equal("Minimum × 2 (Startup ÷ 1.5: no import divisor gives it)", CompareReport.MinimumLabel(Cell(2, 1.5)));
         Assert.Equal("Minimum × 0.5 (Startup ÷ 2048: no import divisor gives it)", CompareReport.MinimumLabel(Cell(0.5, 2048)));
+        // Near a whole divisor but outside its 0.01 %: enough digits to tell it apart (before the review of stop 56: "÷ 4").
+        Assert.Equal("Minimum × 1.00011 (Startup ÷ 3.99956: no import divisor gives it)", CompareReport.MinimumLabel(Cell(1.00011, 4 / 1.00011)));
         Assert.Equal("Minimum × 0.5 (Startup ÷ 8)", CompareReport.MinimumLabel(Cell(0.5, 8)));
         Assert.Equal("Minimum × 0.5", CompareReport.MinimumLabel(Cell(0.5, null)));
 

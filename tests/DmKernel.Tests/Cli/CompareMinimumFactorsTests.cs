@@ -89,6 +89,82 @@ public sealed class CompareMinimumFactorsTests
         Assert.False(Directory.Exists(tmp.File("c")));
     }
 
+    /// <summary>
+    /// Where the trace records its import's divisor, factors that give the same cell are refused by name: a factor that the
+    /// divisor's 0.01 % snaps to the divisor as given, and two that snap to the same divisor (before the review of stop 56,
+    /// 1.00010001 of ÷ 4 gave a row "Minimum × 1.0001 (Startup ÷ 4)" identical to "as given", and 0.500045 and 0.499955
+    /// two identical "(Startup ÷ 8)" rows: the CLI's rule, within 0.01 % of 1 or of each other, is on the factors, the
+    /// snap on the divisor). Nothing is written. On a trace that records no divisor the rule on the factors stays: the same
+    /// two factors run.
+    /// </summary>
+    [Fact]
+    public void MinimumFactorsGivingTheSameCell_AreRefusedByName_WhereTheTraceRecordsADivisor()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("import", "bitbrains", Folder, "-o", tmp.File("d4.dmt"), "--minimum-divisor", "4").Exit);
+        foreach ((string factors, string expected) in new[]
+        {
+            ("1.00010001", "error: --minimum-factors: 1.00010001 gives Startup ÷ 4 (the trace's import divisor 4 ÷ 1.00010001, taken as the whole divisor within 0.01 %), the Minimum as given, whose answer the report leads with: give factors that give another divisor, or 'none'."),
+            ("0.25,0.500045,0.499955", "error: --minimum-factors: 0.500045 and 0.499955 both give Startup ÷ 8 (the trace's import divisor 4 ÷ each, taken as the whole divisor within 0.01 %): the same cell twice; give one of them."),
+        })
+        {
+            (int exit, string stdout, string stderr) = CliTests.Run("compare", tmp.File("d4.dmt"), "-o", tmp.File("c"), "--sensitivity", "--minimum-factors", factors, "--seeds", "1", "--max-ticks", "12");
+            Assert.Equal(2, exit);
+            Assert.Equal(expected, stderr.TrimEnd('\r', '\n'));
+            Assert.Equal("", stdout);
+            Assert.False(Directory.Exists(tmp.File("c")));
+        }
+
+        (int ok, _, string err) = CliTests.Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("sample"), "--sensitivity", "--minimum-factors", "0.500045,0.499955", "--seeds", "1", "--max-ticks", "120");
+        Assert.True(ok == 0, err);
+        Assert.Equal(2, Cells(tmp.File("sample")).Count);
+    }
+
+    /// <summary>
+    /// The help and the refusal state the same range (before the review of stop 56 the help said "each above 0 and at
+    /// most 1024" while 0.0005 was refused "from 0.0009765625").
+    /// </summary>
+    [Fact]
+    public void MinimumFactors_HelpStatesTheRangeTheParserAccepts()
+    {
+        (int exit, string stdout, _) = CliTests.Run("compare", "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("each from 1/1024 (0.0009765625) to 1024, not 1", string.Join(' ', stdout.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 'none' without --sensitivity means what leaving both out means, no Minimum cells, and runs (before the review of
+    /// stop 56 it was refused as needing --sensitivity); a factor without it is still refused.
+    /// </summary>
+    [Fact]
+    public void MinimumFactorsNone_WithoutSensitivity_RunsAsWithoutEither()
+    {
+        using var tmp = new TempDir();
+        (int exit, _, string stderr) = CliTests.Run("compare", ReplayDeterminismTests.SampleTrace, "-o", tmp.File("c"), "--minimum-factors", "none", "--seeds", "1", "--max-ticks", "120");
+        Assert.True(exit == 0, stderr);
+        Assert.Empty(Cells(tmp.File("c")));
+        Assert.Empty(Json(tmp.File("c"))["sensitivity"]!.AsArray());
+    }
+
+    /// <summary>
+    /// A trace whose VMs are all static has no Minimum cells: an explicit --minimum-factors is named as not used (before the
+    /// review of stop 56 it was dropped without a word beside "the sensitivity grid leaves the VMs' Minimum out").
+    /// </summary>
+    [Fact]
+    public void MinimumFactors_OnATraceOfStaticVms_AreNamedAsNotUsed()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, CliTests.Run("import", "bitbrains", Folder, "-o", tmp.File("static.dmt"), "--static").Exit);
+        (int exit, _, string stderr) = CliTests.Run("compare", tmp.File("static.dmt"), "-o", tmp.File("c"), "--sensitivity", "--minimum-factors", "0.25,4", "--seeds", "1", "--max-ticks", "12");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("compare: every VM of the trace is static (no Dynamic Memory): the sensitivity grid leaves the VMs' Minimum out (a static VM has none to vary), and with it --minimum-factors 0.25,4.", stderr, StringComparison.Ordinal);
+        Assert.Empty(Cells(tmp.File("c")));
+
+        (exit, _, stderr) = CliTests.Run("compare", tmp.File("static.dmt"), "-o", tmp.File("d"), "--sensitivity", "--seeds", "1", "--max-ticks", "12");
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("--minimum-factors", stderr, StringComparison.Ordinal); // not given: not named
+    }
+
     [Fact]
     public void Merge_CompareShardsOfOtherMinimumFactors_AreRefusedNamingThem()
     {
