@@ -440,6 +440,9 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>VMs on at the trace's tick 0, which the boot phase started (null as <see cref="BootStillOff"/>).</summary>
     public int? BootWanted { get; private set; }
 
+    /// <summary>Test hook (null unless a test sets it): called after each boot tick with the boot ticks run so far.</summary>
+    internal Action<int>? AfterBootTickForTests { get; set; }
+
     /// <summary>
     /// The boot phase (<see cref="ReplayOptions.BootTicks"/>) before the trace's first tick: every VM held at
     /// <paramref name="tick"/>'s value (in slot order, or in trace order), the whole fleet ticked, nothing measured.
@@ -464,6 +467,7 @@ public sealed class ReplayEngine : IDisposable
 
             _feed.Apply(values);
             Balancer.Tick();
+            AfterBootTickForTests?.Invoke(b + 1);
         }
 
         int wanted = 0, off = 0;
