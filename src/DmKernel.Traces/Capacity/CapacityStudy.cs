@@ -170,9 +170,9 @@ public static partial class CapacityStudy
             warnings.Add(string.Create(ic, $"The trace's VMs are whole machines (Alibaba's machine_usage{(series.Metadata.TryGetValue("import.format", out _) ? "" : ", drawn by generate --from")}: one aggregate VM per machine, its demand the machine's memory use): VMs per host then packs machines' memory use onto hosts, which answers how busy machines are, not how many VMs share one."));
         }
 
-        // generate --from of a few source VMs: the trace's VM count hides how few series it repeats.
-        if (series.Metadata.TryGetValue("gen.pool_vms", out string? poolText) && int.TryParse(poolText, NumberStyles.None, ic, out int sourceVms)
-            && sourceVms < 30 && series.Vms.Count >= 30)
+        // generate --from of a few source VMs: the trace's VM count hides how few series it repeats (the fewest over a chain
+        // of draws: gen.source.gen.pool_vms is the source's own draw).
+        if (FewestSourceVms(series.Metadata) is int sourceVms && sourceVms < 30 && series.Vms.Count >= 30)
         {
             warnings.Add(string.Create(ic, $"The trace's {series.Vms.Count} VMs were drawn (generate --from) from only {sourceVms} source VM{(sourceVms == 1 ? "" : "s")}: they repeat those few series, so treat the VMs-per-host figures as indicative, as for a trace of {sourceVms} VM{(sourceVms == 1 ? "" : "s")}."));
         }
@@ -180,7 +180,12 @@ public static partial class CapacityStudy
         // A trace too short to show demand's peaks: one tick of 60 s answered "yes, 2.83 x" with no word.
         double measuredSeconds = ctx.Ticks * series.TickSeconds;
         if (ctx.Ticks < MinTicksForAnswer || measuredSeconds < 3600)
-            warnings.Add(string.Create(ic, $"The trace is short: {ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
+        {
+            string what = ctx.Ticks < series.Ticks
+                ? string.Create(ic, $"The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's {series.Ticks}): ")
+                : "The trace is short: ";
+            warnings.Add(string.Create(ic, $"{what}{ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
+        }
 
         // VMs on for little of the trace: each draw plays a VM from a random tick, so their off time lands among the hosts'
         // VMs and a host holds fewer of them at once than VMs per host counts (a reviewer's GCD folder of days 6..10: every
@@ -395,33 +400,18 @@ public static partial class CapacityStudy
         // Maximum: "needs a buffer of at least 12 %" beside a 20 % buffer and knobs of 50 and 100 % that fit 0).
         if (options.Level.MaxPressure is int pressureLimit)
         {
-            int needed = BufferFor(pressureLimit);
             ProbeOutcome? staticMiss = densities[staticIndex].NeverMeets ? densities[staticIndex].Seeds[0].FirstMiss : null;
-            string? binds = null;
             if (staticMiss is not null && staticMiss.PressurePercentile > pressureLimit)
             {
-                // Static provisioned holds every VM at its Maximum: above the limit there too, no buffer can help.
-                binds = string.Create(CultureInfo.InvariantCulture,
-                    $" (static provisioned, which holds every VM at its Maximum, is above the limit too, p{options.Level.PressurePercentile:0.##} pressure {staticMiss.PressurePercentile} % with one VM per host: the VMs' demand is near their Maximum, above which no buffer gives more)");
-            }
-            else
-            {
-                string[] tried = [.. Enumerable.Range(0, strategies.Count)
-                    .Where(s => strategies[s].IsDynamic && strategies[s].Parameter >= needed && densities[s].NeverMeets)
-                    .Select(s => strategies[s].Name)];
-                if (tried.Length > 0)
+                // Static provisioned holds every VM at its Maximum, so its pressure is the VMs' own demand over their Maximum:
+                // above the limit there, Dynamic Memory (which never gives more than the Maximum) cannot be below it with any
+                // buffer. Where the limit is also below every set-point R1's buffers allow, that is kept too.
+                string binds = string.Create(CultureInfo.InvariantCulture,
+                    $" (static provisioned, which holds every VM at its Maximum, is above the limit too, p{options.Level.PressurePercentile:0.##} pressure {staticMiss.PressurePercentile} % with one VM per host: the VMs' demand over their Maximum is above the limit, so no buffer brings Dynamic Memory below it{(BufferFor(pressureLimit) > VmSettings.MaxBuffer ? string.Create(CultureInfo.InvariantCulture, $"; and a limit of {pressureLimit} % is below the set-point of every buffer R1 allows, 100 ÷ (1 + {VmSettings.MaxBuffer} %)") : "")})");
+                for (int s = 0; s < densities.Length; s++)
                 {
-                    binds = string.Create(CultureInfo.InvariantCulture,
-                        $"; here {string.Join(" and ", tried)} miss{(tried.Length == 1 ? "es" : "")} it too, with one VM per host: the buffer is not what binds, the VMs' demand is near their Maximum, above which Dynamic Memory gives nothing)");
-                }
-            }
-
-            for (int s = 0; s < densities.Length && binds is not null; s++)
-            {
-                if (densities[s].CannotMeet is string why && why.EndsWith(SetPointEnd, StringComparison.Ordinal))
-                {
-                    string text = binds.StartsWith(' ') ? why[..why.LastIndexOf(" (Dynamic Memory aims", StringComparison.Ordinal)] + binds : why[..^1] + binds;
-                    densities[s] = densities[s] with { CannotMeet = text };
+                    if (densities[s].CannotMeet is string why && why.EndsWith(SetPointEnd, StringComparison.Ordinal))
+                        densities[s] = densities[s] with { CannotMeet = why[..why.LastIndexOf(" (Dynamic Memory aims", StringComparison.Ordinal)] + binds };
                 }
             }
         }
@@ -505,20 +495,21 @@ public static partial class CapacityStudy
         // import at k 1.25: 124 VMs per host and 4.00 x static, against 56 and 1.81 x at k 1). Said where it is over the
         // level's paging share, for the verdict's density and each demand model of the grid.
         string? shortText = UnservableShortText(densities[dmIndex], densities[staticIndex], options.Level, out _);
+
+        // The grid's cells where the same holds: demand models (their own unservable set) and the VMs' Minimum scaled (a
+        // lower Minimum lets Dynamic Memory squeeze those VMs further: a reviewer's cells moved 12, 12, 33, 17 VMs per host).
+        var cells = sensitivity.Select(c => (Name: "the demand model " + c.Demand.Describe(), Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _)))
+            .Concat(minimumCells.Select(c => (Name: string.Create(CultureInfo.InvariantCulture, $"the VMs' Minimum × {c.Factor:0.######}"), Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _))))
+            .Where(x => x.Text is not null).ToList();
         if (shortText is not null)
         {
-            var models = sensitivity.Where(c => UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _) is not null).Select(c => c.Demand.Describe()).ToList();
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{shortText} The verdict and the VMs-per-host figures therefore speak for the other VMs only; those VMs are in the unservable list (the trace's own demand model puts their demand above their provisioned size: compare with their Maximum raised, or check the demand model).{(models.Count > 0 ? $" Likewise under the demand model{(models.Count == 1 ? "" : "s")} {string.Join("; ", models)} of the grid." : "")}"));
+                $"{shortText} The verdict and the VMs-per-host figures therefore speak for the other VMs only; those VMs are in the unservable list (the trace's own demand model puts their demand above their provisioned size: compare with their Maximum raised, or check the demand model).{(cells.Count > 0 ? $" Likewise in the sensitivity grid under {string.Join("; ", cells.Select(x => x.Name))}." : "")}"));
         }
-        else
+        else if (cells.Count > 0)
         {
-            var models = sensitivity.Select(c => (c, Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _))).Where(x => x.Text is not null).ToList();
-            if (models.Count > 0)
-            {
-                warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"Under the demand model{(models.Count == 1 ? "" : "s")} {string.Join("; ", models.Select(x => x.c.Demand.Describe()))} of the sensitivity grid, {char.ToLowerInvariant(models[0].Text![0])}{models[0].Text![1..]} Those rows' densities and ratios therefore speak for the other VMs only (the first such model's figures given)."));
-            }
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"In the sensitivity grid under {string.Join("; ", cells.Select(x => x.Name))}, {char.ToLowerInvariant(cells[0].Text![0])}{cells[0].Text![1..]} Those rows' densities and ratios therefore speak for the other VMs only (the first such cell's figures given)."));
         }
 
         return new CapacityResult
@@ -796,6 +787,25 @@ public static partial class CapacityStudy
         return sum / pool.Count;
     }
 
+    /// <summary>The fewest source VMs of a generate --from draw or of any draw it was drawn from (null: not a draw).</summary>
+    internal static int? FewestSourceVms(TraceMetadata metadata)
+    {
+        int? fewest = null;
+        foreach (KeyValuePair<string, string> kv in metadata)
+        {
+            if (kv.Key != "gen.pool_vms" && !(kv.Key.EndsWith(".gen.pool_vms", StringComparison.Ordinal) && IsSourcePrefix(kv.Key[..^".gen.pool_vms".Length])))
+                continue;
+            if (int.TryParse(kv.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                fewest = Math.Min(fewest ?? int.MaxValue, n);
+        }
+
+        return fewest;
+    }
+
+    /// <summary>True for "gen.source", "gen.source.gen.source", ...: the keys a generate --from copies its source's under.</summary>
+    private static bool IsSourcePrefix(string prefix)
+        => prefix.Length > 0 && prefix.Replace("gen.source", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal).Length == 0;
+
     /// <summary>
     /// <paramref name="key"/> of the trace's metadata, or of the source it was drawn from by generate --from (gen.source.…,
     /// at any depth); null when none records it.
@@ -930,7 +940,7 @@ public static partial class CapacityStudy
             ? "static provisioned holds a VM at its size"
             : $"static provisioned held them below it on {ShareText.Percent((double)other.Sum(o => o.UnservableShortVmTicks) / otherWanted)}";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{ShareText.Percent(unservable)} of the VM-time at Dynamic Memory's density is unservable (demand above what the VM's Maximum can serve), and that time is never counted for or against a strategy; but Dynamic Memory held those VMs below their Maximum on {ShareText.Percent(share)} of the VM-time ({meanShortGb:F2} GB short on average), more than the {ShareText.Percent(level.MaxPagingShare)} the level lets page, where {staticText}: they page more under Dynamic Memory than the level counts.");
+            $"{ShareText.Percent(unservable)} of the VM-time at Dynamic Memory's density is unservable (demand above what the VM's Maximum can serve), and that time is never counted for or against a strategy; but Dynamic Memory held those VMs below their Maximum on {ShareText.Percent(share)} of the VM-time ({meanShortGb:F2} GB short on average; the level lets {ShareText.Percent(level.MaxPagingShare)} of the servable VM-time page), where {staticText}: they page more under Dynamic Memory than the level counts.");
     }
 
     /// <summary><see cref="CapacityResult.DynamicMemoryUnservableShortShare"/> of one density (0 where no draw met the level).</summary>

@@ -567,10 +567,22 @@ public class CapacityStudyTests
             DensityResult d = r.Densities.Single(x => x.Strategy == dynamic);
             Assert.Equal(0, d.Median);
             Assert.DoesNotContain("needs a buffer", d.CannotMeet, StringComparison.Ordinal);
-            Assert.EndsWith(" (static provisioned, which holds every VM at its Maximum, is above the limit too, p95 pressure 95 % with one VM per host: the VMs' demand is near their Maximum, above which no buffer gives more)", d.CannotMeet, StringComparison.Ordinal);
+            Assert.EndsWith(" (static provisioned, which holds every VM at its Maximum, is above the limit too, p95 pressure 95 % with one VM per host: the VMs' demand over their Maximum is above the limit, so no buffer brings Dynamic Memory below it)", d.CannotMeet, StringComparison.Ordinal);
         }
 
         Assert.True(r.Densities.Single(d => d.Strategy == MemoryStrategy.StaticProvisioned).NeverMeets);
+
+        // A limit below every set-point R1's buffers allow keeps saying so beside the Maximum (a reviewer: it was replaced).
+        CapacityResult four = CapacityStudy.Run(s, new CapacityOptions
+        {
+            Host = new TraceHost(65_536, 2048),
+            Threads = 1,
+            Seeds = 1,
+            Level = new ServiceLevel { MaxPressure = 4 },
+            Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+        });
+        Assert.EndsWith("so no buffer brings Dynamic Memory below it; and a limit of 4 % is below the set-point of every buffer R1 allows, 100 ÷ (1 + 2000 %))",
+            four.Densities.Single(d => d.Strategy == MemoryStrategy.DynamicMemory).CannotMeet, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,6 +36,11 @@ public class CompareWarningsTests
         Assert.Contains(one.Warnings, w => w.StartsWith("The trace is short: 1 tick of 300 s (5 min)", StringComparison.Ordinal));
         Assert.True(Says(Run(Fleet(40, 11, (v, t) => 600)), "The trace is short: 11 ticks of 300 s (55 min)"));
         Assert.False(Says(Run(Fleet(40, 12, (v, t) => 600)), "The trace is short"));
+
+        // Cut by the comparison's tick limit, the words name it, not the trace (a reviewer).
+        CapacityResult cut = CapacityStudy.Run(Fleet(40, 24, (v, t) => 600), new CapacityOptions { Host = Host, Threads = 1, Seeds = 1, HostsPerProbe = 2, Probe = new ProbeOptions { MaxTicks = 10 } });
+        Assert.Contains(cut.Warnings, w => w.StartsWith("The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's 24): 10 ticks of 300 s (50 min)", StringComparison.Ordinal));
+        Assert.False(Says(cut, "The trace is short"));
     }
 
     [Fact]
@@ -57,6 +62,12 @@ public class CompareWarningsTests
         CapacityResult r = Run(Fleet(40, 24, (v, t) => 600 + (v % 2 * 100), meta));
         Assert.True(Says(r, "The trace's 40 VMs were drawn (generate --from) from only 2 source VMs"));
         Assert.False(Says(Run(Fleet(40, 24, (v, t) => 600, new TraceMetadata().Set("gen.pool_vms", "30"))), "were drawn (generate --from)"));
+
+        // A draw of a draw: 100 VMs drawn from a draw of 16 machines repeat 16 series (a reviewer: only the immediate 100 was read).
+        var chain = new TraceMetadata().Set("gen.pool_vms", "100").Set("gen.source.gen.pool_vms", "16");
+        Assert.True(Says(Run(Fleet(40, 24, (v, t) => 600, chain)), "The trace's 40 VMs were drawn (generate --from) from only 16 source VMs"));
+        Assert.Equal(16, CapacityStudy.FewestSourceVms(chain));
+        Assert.Null(CapacityStudy.FewestSourceVms(new TraceMetadata().Set("x.gen.pool_vms", "2")));
     }
 
     [Fact]

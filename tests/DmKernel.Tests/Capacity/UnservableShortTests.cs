@@ -44,7 +44,7 @@ public class UnservableShortTests
         Assert.Equal(0, provisioned.UnservableShortMbTicks);
     }
 
-    private static CapacityResult CompareGcd(TempDir dir, double k, int osBaseMb)
+    private static CapacityResult CompareGcd(TempDir dir, double k, int osBaseMb, IReadOnlyList<double>? minimumFactors = null)
     {
         string output = dir.File(FormattableString.Invariant($"gcd-{k}-{osBaseMb}.dmt"));
         GoogleGcdImporter.Import(RealTraces.Path("google-2011-gcd-vms/GCD_VMs"), output,
@@ -54,6 +54,7 @@ public class UnservableShortTests
         {
             Threads = 2,
             Strategies = [MemoryStrategy.DynamicMemory, MemoryStrategy.StaticProvisioned],
+            MinimumSensitivity = minimumFactors ?? [],
         });
     }
 
@@ -75,6 +76,12 @@ public class UnservableShortTests
         // Static provisioned holds each VM at its size: never below it.
         Assert.All(high.DensityOf(MemoryStrategy.StaticProvisioned).Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>(),
             o => Assert.Equal(0, o.UnservableShortVmTicks));
+
+        // The grid's Minimum cells are judged too (measured: at Minimum × 2 Dynamic Memory held them below their Maximum on
+        // 50 % of the VM-time at its density; at × 0.5 on 0.02 %, so that cell is not named).
+        CapacityResult cells = CompareGcd(dir, 1.25, 256, [0.5, 2]);
+        string line = Assert.Single(cells.Warnings, w => w.Contains("they page more under Dynamic Memory than the level counts", StringComparison.Ordinal));
+        Assert.EndsWith(" Likewise in the sensitivity grid under the VMs' Minimum × 2.", line, StringComparison.Ordinal);
 
         // At k 1 the sample's VMs stay within their Maximum for all but a few samples: no such line.
         CapacityResult plain = CompareGcd(dir, 1, 0);
