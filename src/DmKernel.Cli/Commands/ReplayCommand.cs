@@ -196,7 +196,7 @@ internal static class ReplayCommand
                 string how = lastCheckpoint >= 0
                     ? $" The last checkpoint is at tick {lastCheckpoint}: add --resume to the same command to continue from there."
                     : checkpointing
-                        ? " No checkpoint was written yet (the first comes after the first checkpoint's ticks): run the same command again to replay from the start."
+                        ? " No checkpoint was written yet (the first comes after --checkpoint-every's ticks). Run the same command again to replay from the start."
                         : " Run the same command again to replay from the start (add --checkpoint-every N to make a long replay resumable).";
                 Console.Error.WriteLine($"Interrupted after {engine.TicksDone} of {engine.TotalTicks} ticks; no output was written (earlier outputs in {staged.Directory} are untouched).{how}");
                 return 130;
