@@ -167,8 +167,28 @@ public sealed class ReplayBootTicksTests
         Assert.Equal(0, CliTests.Run("replay", trace, "-o", output).Exit);
         string earlier = File.ReadAllText(Path.Combine(output, "summary.json"));
 
+        (int exit, string err) = await ReplayInterruptedInItsBoot(trace, output, checkpointEvery: null);
+        Assert.Equal(130, exit);
+        Assert.Contains("Interrupted after 0 of 40 ticks; no output was written", err, StringComparison.Ordinal);
+        Assert.Contains("add --checkpoint-every N to make a long replay resumable", err, StringComparison.Ordinal);
+        Assert.Equal(earlier, File.ReadAllText(Path.Combine(output, "summary.json")));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(output), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
+
+        // With --checkpoint-every given, the advice to add it was wrong (a reviewer): no checkpoint was written yet.
+        (exit, err) = await ReplayInterruptedInItsBoot(trace, output, checkpointEvery: 10);
+        Assert.Equal(130, exit);
+        Assert.Contains("No checkpoint was written yet", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("add --checkpoint-every", err, StringComparison.Ordinal);
+        Assert.Equal(earlier, File.ReadAllText(Path.Combine(output, "summary.json")));
+    }
+
+    /// <summary>
+    /// Runs replay with a boot of a million ticks into <paramref name="output"/> and cancels it once its staging folder
+    /// appears (just before its first step, which runs the boot); returns the exit code and what it wrote to stderr.
+    /// </summary>
+    private static async Task<(int Exit, string Err)> ReplayInterruptedInItsBoot(string trace, string output, long? checkpointEvery)
+    {
         using var cancel = new CancellationTokenSource();
-        // The run's staging folder appears just before its first step, which runs the boot.
         Task watcher = Task.Run(() =>
         {
             while (!Directory.EnumerateDirectories(output, ".staging-*").Any())
@@ -181,7 +201,7 @@ public sealed class ReplayBootTicksTests
         int exit;
         try
         {
-            exit = ReplayCommand.Run(trace, output, new ReplayOptions { BootTicks = ReplayOptions.MaxBootTicks }, null, cancel.Token);
+            exit = ReplayCommand.Run(trace, output, new ReplayOptions { BootTicks = ReplayOptions.MaxBootTicks }, null, cancel.Token, checkpointEvery: checkpointEvery);
         }
         finally
         {
@@ -189,36 +209,7 @@ public sealed class ReplayBootTicksTests
         }
 
         await watcher;
-        Assert.Equal(130, exit);
-        Assert.Contains("Interrupted after 0 of 40 ticks; no output was written", err.ToString(), StringComparison.Ordinal);
-        Assert.Contains("add --checkpoint-every N to make a long replay resumable", err.ToString(), StringComparison.Ordinal);
-        Assert.Equal(earlier, File.ReadAllText(Path.Combine(output, "summary.json")));
-        Assert.DoesNotContain(Directory.EnumerateDirectories(output), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
-
-        // With --checkpoint-every given, the advice to add it was wrong (a reviewer): no checkpoint was written yet.
-        using var again = new CancellationTokenSource();
-        watcher = Task.Run(() =>
-        {
-            while (!Directory.EnumerateDirectories(output, ".staging-*").Any())
-                Thread.Yield();
-            again.Cancel();
-        });
-        err = new StringWriter();
-        Console.SetError(err);
-        try
-        {
-            exit = ReplayCommand.Run(trace, output, new ReplayOptions { BootTicks = ReplayOptions.MaxBootTicks }, null, again.Token, checkpointEvery: 10);
-        }
-        finally
-        {
-            Console.SetError(oldErr);
-        }
-
-        await watcher;
-        Assert.Equal(130, exit);
-        Assert.Contains("No checkpoint was written yet", err.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("add --checkpoint-every", err.ToString(), StringComparison.Ordinal);
-        Assert.Equal(earlier, File.ReadAllText(Path.Combine(output, "summary.json")));
+        return (exit, err.ToString());
     }
 
     /// <summary>
