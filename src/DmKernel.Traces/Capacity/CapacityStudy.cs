@@ -821,8 +821,8 @@ public static partial class CapacityStudy
             if (!kv.Key.EndsWith("." + key, StringComparison.Ordinal))
                 continue;
             string prefix = kv.Key[..^(key.Length + 1)];
-            int n = prefix.Split('.').Length;
-            if (prefix.Replace("gen.source", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal).Length == 0 && (depth < 0 || n < depth))
+            int n = prefix.Length;
+            if (IsSourcePrefix(prefix) && (depth < 0 || n < depth))
             {
                 nearest = kv.Value;
                 depth = n;
