@@ -9,7 +9,8 @@ namespace DmKernel.Tests.Capacity;
 /// <summary>The capacity study's machinery: probes, the search, draws, determinism, warnings and refusals.</summary>
 public class CapacityStudyTests
 {
-    private static TraceSeries Series(int ticks, params (VmSettings Settings, int[] Values)[] vms)
+    /// <summary>A trace of 300-s ticks whose VMs have the settings and values given (each <paramref name="ticks"/> long).</summary>
+    internal static TraceSeries Series(int ticks, params (VmSettings Settings, int[] Values)[] vms)
     {
         var values = new List<int>();
         foreach ((_, int[] v) in vms)

@@ -12,14 +12,6 @@ namespace DmKernel.Tests.Capacity;
 /// </summary>
 public class UnservableShortTests
 {
-    private static TraceSeries Series(int ticks, params (VmSettings Settings, int[] Values)[] vms)
-    {
-        var values = new List<int>();
-        foreach ((_, int[] v) in vms)
-            values.AddRange(v);
-        return TraceSeries.FromValues("t", 300, [.. vms.Select((v, i) => new TraceVm($"vm-{i}", v.Settings))], ticks, values.ToArray());
-    }
-
     [Fact]
     public void Probe_CountsUnservableOnTicksHeldBelowTheProvisionedSize_AsByHand()
     {
@@ -28,7 +20,7 @@ public class UnservableShortTests
         // ticks never count here. Static at the provisioned size holds 4096 MB: none.
         int[] a = [500, 1500, 5000, -1, 1500, 800];
         int[] b = [-1, -1, 900, 1100, 5000, 5000];
-        TraceSeries s = Series(6, (VmSettings.Dynamic(4096, 1024, 4096), a), (VmSettings.Dynamic(4096, 1024, 4096), b));
+        TraceSeries s = CapacityStudyTests.Series(6, (VmSettings.Dynamic(4096, 1024, 4096), a), (VmSettings.Dynamic(4096, 1024, 4096), b));
         ProbeVm[] vms = [new ProbeVm(0, 0, 0), new ProbeVm(1, 0, 0)];
         var host = new TraceHost(16_384, 2048);
 
