@@ -99,19 +99,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     /// <summary>What stopped Dynamic Memory one VM per host beyond its density, over the draws.</summary>
     private string Binding()
     {
-        int starts = 0, paging = 0, pressure = 0;
-        foreach (DensitySeed s in Dm.Seeds)
-        {
-            if (s.FirstMiss is not ProbeOutcome miss)
-                continue;
-            if (miss.DeniedVmTicks > 0)
-                starts++;
-            else if (miss.PagingShare > result.Options.Level.MaxPagingShare)
-                paging++;
-            else
-                pressure++;
-        }
-
+        (int starts, int paging, int pressure) = MissCounts(Dm, result.Options.Level);
         int n = Dm.Seeds.Count;
         var parts = new List<string>();
         if (starts > 0)
@@ -121,6 +109,43 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         if (pressure > 0)
             parts.Add(string.Create(Ic, $"the pressure limit in {pressure} of {n}"));
         return parts.Count == 0 ? "" : $" One VM more per host misses the level by {string.Join(", ", parts)}.";
+    }
+
+    /// <summary>
+    /// How one VM more per host than a density missed the level, draw by draw: a start denied (R4), else paging beyond the
+    /// limit, else the pressure limit (draws without a miss, at the search's limit, count for none).
+    /// </summary>
+    private static (int Starts, int Paging, int Pressure) MissCounts(DensityResult d, ServiceLevel level)
+    {
+        int starts = 0, paging = 0, pressure = 0;
+        foreach (DensitySeed s in d.Seeds)
+        {
+            if (s.FirstMiss is not ProbeOutcome miss)
+                continue;
+            if (miss.DeniedVmTicks > 0)
+                starts++;
+            else if (miss.PagingShare > level.MaxPagingShare)
+                paging++;
+            else
+                pressure++;
+        }
+
+        return (starts, paging, pressure);
+    }
+
+    /// <summary>A table cell for <see cref="MissCounts"/>: "start denied 3/3", "start denied 1/3, paging 2/3", or "–".</summary>
+    private string MissCell(DensityResult d)
+    {
+        (int starts, int paging, int pressure) = MissCounts(d, result.Options.Level);
+        int n = d.Seeds.Count;
+        var parts = new List<string>();
+        if (starts > 0)
+            parts.Add(string.Create(Ic, $"start denied {starts}/{n}"));
+        if (paging > 0)
+            parts.Add(string.Create(Ic, $"paging {paging}/{n}"));
+        if (pressure > 0)
+            parts.Add(string.Create(Ic, $"pressure {pressure}/{n}"));
+        return parts.Count == 0 ? "–" : string.Join(", ", parts);
     }
 
     private string Habits()
@@ -327,11 +352,11 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine();
             md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives, when that is a whole number from 1 to 1024, to within 0.01 %); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
             md.AppendLine();
-            md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | static provisioned | ratio (range) | answer |");
-            md.AppendLine("|---|---|---|---|---|---|---|");
-            md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
+            md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | one VM more misses by (draws) | static provisioned | ratio (range) | answer |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {MissCell(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
             foreach (MinimumCell c in result.MinimumSensitivity)
-                md.AppendLine(Ic, $"| {MinimumLabel(c)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+                md.AppendLine(Ic, $"| {MinimumLabel(c)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
         }
 
         md.AppendLine();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using DmKernel.Cli.Report;
 using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
@@ -74,6 +76,19 @@ public class UnservableShortTests
         CapacityResult cells = CompareGcd(dir, 1.25, 256, [0.5, 2]);
         string line = Assert.Single(cells.Warnings, w => w.Contains("they page more under Dynamic Memory than the level counts", StringComparison.Ordinal));
         Assert.EndsWith(" Likewise in the sensitivity grid under the VMs' Minimum × 2.", line, StringComparison.Ordinal);
+
+        // Why the cells are non-monotone (a stop-58 review, docs/compare.md): at Startup ÷ 4 and ÷ 2 the Minimum is above the
+        // small job's demand, so those VMs cannot page and only a start binds (R4: 123 x 2048 + 8192 MB fill a host); at
+        // ÷ 8 the 1 GB Minimum is below it, and paging binds with the large VMs at their Maximum. The Minimum table says so.
+        string md = new CompareReport(cells, 1).Markdown();
+        Assert.Contains("| one VM more misses by (draws) |", md, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| as given (Startup ÷ 4) | 2.00 GB | {cells.DensityOf(MemoryStrategy.DynamicMemory).Median} "), md, StringComparison.Ordinal);
+        string Row(string label) => Assert.Single(md.Split('\n'), l => l.StartsWith("| " + label + " |", StringComparison.Ordinal));
+        Assert.Contains("| start denied 3/3 |", Row("as given (Startup ÷ 4)"), StringComparison.Ordinal);
+        Assert.Contains("| start denied 3/3 |", Row("Minimum × 2 (Startup ÷ 2)"), StringComparison.Ordinal);
+        Assert.Contains("| paging 3/3 |", Row("Minimum × 0.5 (Startup ÷ 8)"), StringComparison.Ordinal);
+        Assert.True(cells.MinimumSensitivity[0].DynamicMemory.Median < cells.DensityOf(MemoryStrategy.DynamicMemory).Median);
+        Assert.True(cells.MinimumSensitivity[1].DynamicMemory.Median < cells.DensityOf(MemoryStrategy.DynamicMemory).Median);
 
         // At k 1 the sample's VMs stay within their Maximum for all but a few samples: no such line.
         CapacityResult plain = CompareGcd(dir, 1, 0);
