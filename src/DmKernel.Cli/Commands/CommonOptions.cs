@@ -29,6 +29,25 @@ internal sealed class CommonOptions
 
     public Option<long> HashEvery { get; } = new("--hash-every") { Description = "Write the state hash every N ticks into summary.json (0: only the final one), ticks.", HelpName = "TICKS", DefaultValueFactory = _ => 0 };
 
+    public CommonOptions()
+    {
+        // A whole number beyond its type (--threads 99999999999) is answered as any other value out of the option's range,
+        // in the words below or of the model's own checks (ToReplayOptions), not by the type's limit.
+        OptionValues.OwnRange(Threads, ThreadsOutOfRange);
+        OptionValues.OwnRange(MaxRemove, below: v => $"--max-remove: {v} is out of range: expected a positive number of MB per second.", above: null);
+        OptionValues.OwnRange(Reserve, below: v => $"--reserve: {v} is out of range: expected a non-negative multiple of 2 MB.",
+            above: v => string.Create(CultureInfo.InvariantCulture, $"--reserve {v}: expected less than the host size, at most {TraceValues.MaxCommittedMb} MB (16 TB): give a smaller --reserve."));
+        OptionValues.OwnRange(HostMb, HostMbOutOfRange);
+        OptionValues.OwnRange(MaxTicks, below: v => $"--max-ticks {v}: expected a non-negative number.", above: null);
+        OptionValues.OwnRange(HashEvery, below: v => $"--hash-every {v}: expected 0 (off) or a positive number of ticks.", above: null);
+    }
+
+    /// <summary>--threads outside 1..1024, whatever the value typed.</summary>
+    public static string ThreadsOutOfRange(string value) => $"--threads {value} is out of range: expected 1..1024.";
+
+    private static string HostMbOutOfRange(string value)
+        => string.Create(CultureInfo.InvariantCulture, $"--host-mb {value}: expected a positive multiple of 2 MB up to {TraceValues.MaxCommittedMb} MB (16 TB).");
+
     public void AddTo(Command command)
     {
         foreach (Option o in (Option[])[Path, Threads, BootGrace, ReclaimPeriod, MaxRemove, Reserve, NoSmartPaging, HostMb, MaxTicks, HashEvery])
@@ -54,7 +73,7 @@ internal sealed class CommonOptions
     {
         int threads = r.GetValue(Threads);
         if (threads is < 1 or > 1024)
-            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--threads {threads} is out of range: expected 1..1024."));
+            throw new CliError(ThreadsOutOfRange(threads.ToString(CultureInfo.InvariantCulture)));
         var model = ModelParameters.Default;
         if (r.GetValue(BootGrace) is double bg)
             model = model with { BootGraceSeconds = bg };

@@ -16,6 +16,16 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
+    // The range errors of compare's counted options, whatever the value typed (in range of its type or beyond it).
+    private static string HostsPerProbeOutOfRange(string value) => $"--hosts-per-probe {value} is out of range: expected 1..1024.";
+
+    private static string SeedsOutOfRange(string value) => $"--seeds {value} is out of range: expected 1..100.";
+
+    private static string MaxHostsOutOfRange(string value) => $"--max-hosts {value} is out of range: expected at least 1.";
+
+    /// <summary>As <see cref="ServiceLevel.Validate"/>'s range, in the words the command gives it.</summary>
+    private static string PressureLimitOutOfRange(string value) => $"--pressure-limit {value} is out of range: expected 1..100000 %.";
+
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to compare on (whole: compare --shard shares the searches, not the trace)." };
@@ -33,6 +43,12 @@ internal static class CompareCommand
         var shard = new Option<string>("--shard") { Description = "Run only shard INDEX of COUNT of the comparison's searches; outputs go to DIR/compare-shard-INDEX-of-COUNT/ for dmkernel merge (docs/cluster.md). With --shards N alone, the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm array). [default: the whole comparison]", HelpName = "INDEX/COUNT" };
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: not sharded]", HelpName = "N" };
         var maxHosts = new Option<int?>("--max-hosts") { Description = "Most hosts the hosts-needed search tries (at least 1). [default: no limit: from what the VMs' Startup memory needs, + 1, up to one VM per host]", HelpName = "N" };
+        // A whole number beyond its type is answered as any other value out of the option's range, in the same words.
+        OptionValues.OwnRange(pressureLimit, PressureLimitOutOfRange);
+        OptionValues.OwnRange(hostsPerProbe, HostsPerProbeOutOfRange);
+        OptionValues.OwnRange(seeds, SeedsOutOfRange);
+        OptionValues.OwnRange(shards, below: Shards.ShardsOutOfRange, above: null);
+        OptionValues.OwnRange(maxHosts, below: MaxHostsOutOfRange, above: null);
         var common = new CommonOptions();
         var command = new Command("compare", "Does Dynamic Memory pay off here? VMs per host and hosts needed under Dynamic Memory and static strategies, at one service level.")
         {
@@ -74,12 +90,12 @@ internal static class CompareCommand
                 throw new CliError("--minimum-factors applies only with --sensitivity (the Minimum cells are part of its grid); give both, or neither.");
             int hpp = result.GetValue(hostsPerProbe), s = result.GetValue(seeds);
             if (hpp is < 1 or > 1024)
-                throw new CliError(string.Create(ic, $"--hosts-per-probe {hpp} is out of range: expected 1..1024."));
+                throw new CliError(HostsPerProbeOutOfRange(hpp.ToString(ic)));
             if (s is < 1 or > 100)
-                throw new CliError(string.Create(ic, $"--seeds {s} is out of range: expected 1..100."));
+                throw new CliError(SeedsOutOfRange(s.ToString(ic)));
             int? mh = result.GetValue(maxHosts);
-            if (mh is < 1)
-                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--max-hosts {mh} is out of range: expected at least 1."));
+            if (mh is int given and < 1)
+                throw new CliError(MaxHostsOutOfRange(given.ToString(ic)));
             var replay = common.ToReplayOptions(result, hostFromTrace: true);
             bool hostGiven = result.GetResult(common.HostMb) is { Implicit: false };
             if (replay.MaxTicks == 0)

@@ -16,15 +16,17 @@ internal static class DemoCommand
         var ticks = new Option<int>("--ticks") { Description = "Ticks to run (1..100000), ticks of 1 s.", HelpName = "TICKS", DefaultValueFactory = _ => 90 };
         var path = new Option<string>("--path") { Description = "Kernel path: scalar, v128, v256, v512 or auto.", HelpName = "PATH", DefaultValueFactory = _ => "scalar" };
         var every = new Option<int>("--every") { Description = "Print every Nth tick (events are always printed), ticks (at least 1).", HelpName = "TICKS", DefaultValueFactory = _ => 1 };
+        OptionValues.OwnRange(ticks, TicksOutOfRange); // beyond its type: as 0 is
+        OptionValues.OwnRange(every, below: EveryOutOfRange, above: null);
         var command = new Command("demo", "Run the built-in scenario and print per-tick pressure and decisions.") { ticks, path, every };
         command.SetAction(result =>
         {
             int n = result.GetValue(ticks);
             int step = result.GetValue(every);
             if (n is < 1 or > 100_000)
-                return Fail(string.Create(CultureInfo.InvariantCulture, $"--ticks {n} is out of range: expected 1..100000."));
+                return Fail(TicksOutOfRange(n.ToString(CultureInfo.InvariantCulture)));
             if (step < 1)
-                return Fail(string.Create(CultureInfo.InvariantCulture, $"--every {step} is out of range: expected at least 1."));
+                return Fail(EveryOutOfRange(step.ToString(CultureInfo.InvariantCulture)));
             KernelPath kernelPath;
             try
             {
@@ -40,6 +42,10 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    private static string TicksOutOfRange(string value) => $"--ticks {value} is out of range: expected 1..100000.";
+
+    private static string EveryOutOfRange(string value) => $"--every {value} is out of range: expected at least 1.";
 
     private static int Fail(string message)
     {

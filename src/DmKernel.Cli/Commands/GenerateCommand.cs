@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using DmKernel.Cli.Output;
@@ -29,6 +30,7 @@ internal static class GenerateCommand
         var guests = new Option<string?>("--guests") { Description = "P10: shares of the VMs with a slow or stuck guest, recorded in the trace and applied by replay and compare under every policy, e.g. stuck=5%,rate:64=20%,intermittent:30/60=10% (rate in MB/s, spells in seconds), or ideal. [default: all ideal; with --from, the source's mix if it records one]", HelpName = "RESPONSE=SHARE%,..." };
         var draw = new Option<string>("--draw") { Description = "With --from: compare (each VM a source VM drawn uniformly with replacement, compare's own draw) or balanced (each source VM floor(VMs / pool) times, the rest without replacement: a fleet about the source's size holds about the source's VMs).", HelpName = "compare|balanced", DefaultValueFactory = _ => "compare" };
         var alignStarts = new Option<string>("--align-starts") { Description = "With --from: start ticks drawn at any tick, or at whole days or weeks of the source, so every VM keeps the source's time of day (and day of the week) and the fleet its daily swing; or a number of seconds.", HelpName = "tick|day|week|SECONDS", DefaultValueFactory = _ => "tick" };
+        BeyondTypeAsOutOfRange(vms, hosts, ticks, hostMb, from, profile);
         var command = new Command("generate", "Generate a seeded workload: a datacenter (heterogeneous sizes, diurnal and bursty demand, arrivals and departures), a VDI fleet, or VMs drawn from a real trace (--from).")
         {
             vms, hosts, ticks, seed, tick, hostMb, output, profile, from, scaleMin, scaleMax, guests, draw, alignStarts,
@@ -157,6 +159,43 @@ internal static class GenerateCommand
                 });
         })));
         return command;
+    }
+
+    /// <summary>
+    /// A whole number beyond its type (--vms 99999999999) is answered as the generator answers any other value out of the
+    /// option's range in the same mode (synthetic, --profile vdi, --from), in the same words (its Validate and this
+    /// command's checks), not by int's limit. A side whose limit is int's own (--ticks above) keeps int's.
+    /// </summary>
+    private static void BeyondTypeAsOutOfRange(Option<int> vms, Option<int> hosts, Option<int> ticks, Option<int?> hostMb, Option<string> from, Option<string> profile)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        string Mode(SymbolResult r) => r.GetResult(from) is not null ? "from" : r.GetValue(profile) == "vdi" ? "vdi" : "datacenter";
+        OptionValues.OwnRange(vms, (r, v, above) => Mode(r) switch
+        {
+            "vdi" => $"--vms: {v}: expected 1..1000000.",
+            "datacenter" when !above => $"--vms: {v}: expected at least 1 VM.",
+            _ => string.Create(ic, $"--vms: {v}: expected 1..{NativeFormat.MaxVmCount}."),
+        });
+        OptionValues.OwnRange(hosts, (r, v, _) => Mode(r) switch
+        {
+            "vdi" => $"--hosts: {v}: expected 0 (no placement) up to the desktop count.",
+            "from" => string.Create(ic, $"--hosts: {v}: expected 0 (no placement) up to the VM count (--vms {r.GetValue(vms)})."),
+            _ => $"--hosts: {v}: expected 0 (no placement) up to the VM count.",
+        });
+        OptionValues.OwnRange(ticks, (r, v, above) => (Mode(r), above) switch
+        {
+            ("vdi", _) => $"--ticks: {v}: expected 1..10000000.",
+            ("from", false) => $"--ticks: {v}: expected at least 1 (left out, the source's length).",
+            ("datacenter", false) => $"--ticks: {v}: expected at least 1 tick.",
+            _ => null, // no limit of the generator's own: int's
+        });
+        OptionValues.OwnRange(hostMb, (r, v, above) => (Mode(r), above) switch
+        {
+            ("from", _) => string.Create(ic, $"--host-mb: {v}: expected a positive multiple of 2 MB (left out, the hosts are sized from the VMs) up to {TraceValues.MaxCommittedMb}."),
+            (_, true) => string.Create(ic, $"--host-mb: {v}: expected at most {TraceValues.MaxCommittedMb} MB (16 TB)."),
+            ("vdi", false) => string.Create(ic, $"--host-mb: {v}: expected a multiple of 2 MB above the host reserve of {new VdiFleetOptions().HostReserveMb} MB."),
+            _ => $"--host-mb: {v}: expected a positive multiple of 2 MB (left out, the hosts are sized from the VMs).",
+        });
     }
 
     /// <summary>

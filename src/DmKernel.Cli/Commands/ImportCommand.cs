@@ -58,6 +58,15 @@ internal static class ImportCommand
         var usageZero = new Option<string>("--usage-zero") { Description = "Bitbrains: a usage of 0 while the VM is on is a measured 0 (base: demand = the OS base) or not measured (hold: the VM's last measured usage carried over).", HelpName = "base|hold", DefaultValueFactory = _ => "base" };
         var hostMb = new Option<int?>("--host-mb") { Description = "RAM of each machine, what mem_util 100 % stands for, MB (the trace has percentages only). [required]", HelpName = "MB" };
         var vmMb = new Option<int?>("--vm-mb") { Description = "The VM size that memory 100 % stands for, MB. [required]", HelpName = "MB" };
+        // A whole number beyond its type is answered as the importer's own check (Validate) answers any other value out of
+        // the option's range, in the same words.
+        var ic = CultureInfo.InvariantCulture;
+        OptionValues.OwnRange(buffer, v => string.Create(ic, $"--buffer: {v}: expected {VmSettings.MinBuffer}..{VmSettings.MaxBuffer}."));
+        OptionValues.OwnRange(minDivisor, v => $"--minimum-divisor: {v}: expected 1..1024.");
+        OptionValues.OwnRange(placeOn, v => string.Create(ic, $"--place-on-host-mb: {v}: expected a positive multiple of 2 MB up to {TraceValues.MaxCommittedMb} MB (16 TB), as replay's and compare's hosts."));
+        long alibabaUpper = defaults is AlibabaImportOptions a ? Math.Min(TraceValues.MaxCommittedMb, (long)a.Settings.MaxCeilingMb + a.HostReserveMb) : 0; // as its Validate
+        OptionValues.OwnRange(hostMb, v => string.Create(ic, $"--host-mb: {v}: expected a positive multiple of 2 MB up to {alibabaUpper}."));
+        OptionValues.OwnRange(vmMb, v => string.Create(ic, $"--vm-mb: {v}: expected {VmSettings.MinMinimumMb}..{defaults.Settings.MaxCeilingMb} MB (the size memory 100 % stands for, and the VM's Maximum: at most R1's MaxCeiling)."));
         var command = new Command(name, $"Import {what}.") { input, output, lenient, tick, downsample, k, osBase, osBaseCap, hold, holdGaps, buffer, minDivisor, staticVms };
         if (kind != "Alibaba")
             command.Options.Add(placeOn);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace DmKernel.Cli.Commands;
 
@@ -12,6 +13,9 @@ namespace DmKernel.Cli.Commands;
 /// </summary>
 internal static class OptionValues
 {
+    /// <summary>The errors of <see cref="OwnRange(Option, Func{ArgumentResult, string, bool, string?})"/>, by option.</summary>
+    private static readonly ConditionalWeakTable<Option, Func<ArgumentResult, string, bool, string?>> OwnRanges = [];
+
     /// <summary>What a value of each help name is, in words (the help name is the unit help shows).</summary>
     private static string Noun(Option option, bool whole)
     {
@@ -81,6 +85,23 @@ internal static class OptionValues
             Apply(sub);
     }
 
+    /// <summary>
+    /// A whole number beyond <paramref name="option"/>'s type (99999999999 for an int, 20 digits for a long) is answered
+    /// as the command answers any other value outside the option's own range: <c>--threads 99999999999 is out of range:
+    /// expected 1..1024.</c>, not the type's limit ("at most 2147483647"). <paramref name="error"/> gets the text typed and
+    /// whether it is above the type (else below), and gives the option's error in the command's words, or null where
+    /// that side of the option's range is the type's own limit (then "is too large: ... of at most 2147483647").
+    /// Values within the type are left to the command, which answers them with the same words.
+    /// </summary>
+    public static void OwnRange(Option option, Func<ArgumentResult, string, bool, string?> error) => OwnRanges.AddOrUpdate(option, error);
+
+    /// <summary><see cref="OwnRange(Option, Func{ArgumentResult, string, bool, string?})"/> with one error on both sides.</summary>
+    public static void OwnRange(Option option, Func<string, string> error) => OwnRange(option, (_, text, _) => error(text));
+
+    /// <summary><see cref="OwnRange(Option, Func{ArgumentResult, string, bool, string?})"/> with one error for each side; a side without one is the type's own limit.</summary>
+    public static void OwnRange(Option option, Func<string, string>? below, Func<string, string>? above)
+        => OwnRange(option, (_, text, isAbove) => isAbove ? above?.Invoke(text) : below?.Invoke(text));
+
     /// <summary>An empty (or blank) file or folder name is refused by the parser, naming the option: the runtime's own
     /// message for it ("The value cannot be an empty string") names nothing the user typed.</summary>
     private static void RefuseEmptyPath(SymbolResult r, string name, string? kind)
@@ -136,7 +157,9 @@ internal static class OptionValues
             return default!;
         if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) && v >= min && v <= max)
             return make(v);
-        if (IsInteger(text) && text.StartsWith('-'))
+        if (IsInteger(text) && OwnRanges.TryGetValue(option, out var own) && own(r, text, !text.StartsWith('-')) is string error)
+            r.AddError(error);
+        else if (IsInteger(text) && text.StartsWith('-'))
             r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name}: '{text}' is too small: expected {Noun(option, whole: true)} of at least {min}."));
         else if (IsInteger(text))
             r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name}: '{text}' is too large: expected {Noun(option, whole: true)} of at most {max}."));

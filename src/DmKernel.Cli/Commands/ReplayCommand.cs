@@ -13,6 +13,9 @@ namespace DmKernel.Cli.Commands;
 /// <summary><c>dmkernel replay FILE -o DIR</c>: replays a native trace and writes summary.json, hosts.csv and report.md with plots.</summary>
 internal static class ReplayCommand
 {
+    /// <summary>"--host-series-every 0 is out of range: expected at least 1.", whatever the value typed.</summary>
+    private static Func<string, string> AtLeastOne(string option) => value => $"{option} {value} is out of range: expected at least 1.";
+
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) to replay, or the folder dmkernel split wrote (with --shard, or a scheduler's index)." };
@@ -25,6 +28,9 @@ internal static class ReplayCommand
         var shards = new Option<int?>("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. [default: the split folder's, else SLURM_ARRAY_TASK_COUNT; refused where they differ]", HelpName = "N" };
         var bootTicks = new Option<int>("--boot-ticks") { Description = "Before the trace's first tick, run the fleet this many ticks with every VM at its tick-0 value, unmeasured (0..1000000): a host packed full boots its VMs one after another as room allows, as compare's probes do, instead of all at once (docs/outputs.md).", HelpName = "TICKS", DefaultValueFactory = _ => 0 };
         OptionValues.Range(bootTicks, 0, ReplayOptions.MaxBootTicks); // refused by the parser, naming this range however far outside
+        OptionValues.OwnRange(every, below: AtLeastOne("--host-series-every"), above: null); // beyond its type: as 0 is
+        OptionValues.OwnRange(checkpointEvery, below: AtLeastOne("--checkpoint-every"), above: null);
+        OptionValues.OwnRange(shards, below: Shards.ShardsOutOfRange, above: null);
         var common = new CommonOptions();
         var command = new Command("replay", "Replay a trace through the kernel; write summary.json, hosts.csv, fleet.csv, placement.csv and report.md with plots.") { file, output, every, checkpointEvery, resume, policy, bootTicks, shard, shards };
         common.AddTo(command);
@@ -33,10 +39,10 @@ internal static class ReplayCommand
             ReplayOptions options = common.ToReplayOptions(result) with { Policy = ParsePolicy(result.GetValue(policy), "--policy"), BootTicks = result.GetValue(bootTicks) };
             int? step = result.GetValue(every);
             if (step is < 1)
-                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--host-series-every {step} is out of range: expected at least 1."));
+                throw new CliError(AtLeastOne("--host-series-every")(step.Value.ToString(CultureInfo.InvariantCulture)));
             long? ck = result.GetValue(checkpointEvery);
             if (ck is < 1)
-                throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--checkpoint-every {ck} is out of range: expected at least 1."));
+                throw new CliError(AtLeastOne("--checkpoint-every")(ck.Value.ToString(CultureInfo.InvariantCulture)));
             bool hostMbGiven = result.GetResult(common.HostMb) is { Implicit: false };
             bool reserveGiven = result.GetResult(common.Reserve) is { Implicit: false };
             string trace = result.GetValue(file)!;

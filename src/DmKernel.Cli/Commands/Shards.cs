@@ -33,6 +33,9 @@ internal static class Shards
     /// <summary>Slurm job array: the task's index, the lowest index of the array and the number of tasks.</summary>
     public const string SlurmIndex = "SLURM_ARRAY_TASK_ID", SlurmMin = "SLURM_ARRAY_TASK_MIN", SlurmCount = "SLURM_ARRAY_TASK_COUNT";
 
+    /// <summary>replay's and compare's --shards below 1, whatever the value typed.</summary>
+    public static string ShardsOutOfRange(string value) => $"--shards {value} is out of range: expected at least 1.";
+
     /// <summary>Parses <c>--shard i/N</c>; anything else is a <see cref="CliError"/> (exit 2) naming the option and what was expected.</summary>
     public static ShardId Parse(string text)
     {
@@ -54,8 +57,8 @@ internal static class Shards
     /// </summary>
     public static ShardId? Resolve(string? shard, int? shards, int? splitCount, Func<string, string?> env)
     {
-        if (shards is < 1)
-            throw new CliError(string.Create(CultureInfo.InvariantCulture, $"--shards {shards} is out of range: expected at least 1."));
+        if (shards is int given and < 1)
+            throw new CliError(ShardsOutOfRange(given.ToString(CultureInfo.InvariantCulture)));
         if (shard is not null)
         {
             ShardId id = Parse(shard);

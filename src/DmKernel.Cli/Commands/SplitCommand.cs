@@ -17,10 +17,14 @@ internal static class SplitCommand
         var file = new Argument<string>("FILE") { Description = "Native trace file (.dmt) with a placement (hosts) to split." };
         var shards = new Option<int>("--shards", "-n") { Description = "Number of shards (1 up to the trace's host count).", HelpName = "N", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output folder: shard-0000-of-000N.dmt ... (all moved into place together once every shard is complete; a failed split leaves none).", HelpName = "DIR", Required = true };
+        // A whole number beyond its type: the parser cannot read the trace's host count, so it names the widest range.
+        OptionValues.OwnRange(shards, ShardsBeyondType);
         var command = new Command("split", "Split a trace by host into N shard traces of about equal VM counts, for replay --shard on N machines or processes.") { file, shards, output };
         command.SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Run(result.GetValue(file)!, result.GetValue(shards), result.GetValue(output)!, cancel))));
         return command;
     }
+
+    private static string ShardsBeyondType(string value) => $"--shards {value} is out of range: expected 1 up to the trace's host count (a shard holds whole hosts).";
 
     public static int Run(string traceFile, int count, string outputDir, CancellationToken cancel, ProgressLine? progress = null)
     {

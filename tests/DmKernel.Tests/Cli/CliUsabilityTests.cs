@@ -105,7 +105,7 @@ public class CliUsabilityTests
     [InlineData("replay", "--threads", "1.5", "--threads: '1.5' is not a whole number")]
     [InlineData("replay", "--max-remove", "lots", "--max-remove: 'lots' is not a whole number of MB per second")]
     [InlineData("replay", "--max-ticks", "99999999999999999999", "--max-ticks: '99999999999999999999' is too large: expected a whole number of ticks of at most 9223372036854775807")]
-    [InlineData("replay", "--reserve", "-99999999999", "--reserve: '-99999999999' is too small: expected a whole number of MB of at least -2147483648")]
+    [InlineData("replay", "--reserve", "-99999999999", "--reserve: -99999999999 is out of range: expected a non-negative multiple of 2 MB.")] // (before: "at least -2147483648", int's)
     [InlineData("import bitbrains", "--demand-k", "x", "--demand-k: 'x' is not a number (a factor)")]
     [InlineData("import bitbrains", "--buffer", "20%", "--buffer: '20%' is not a whole number (percent)")]
     [InlineData("import alibaba", "--host-mb", "lots", "--host-mb: 'lots' is not a whole number of MB")]
