@@ -214,7 +214,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         IReadOnlyList<MinimumCell> cells = result.MinimumSensitivity;
         bool holds = cells.All(c => c.Verdict.Yes == result.Verdict.Yes);
         string given = string.Create(Ic, $"{Fmt(result.Verdict.Ratio.Median)} × static with the Minimum as given{(MinimumDivisorGiven() is int d ? string.Create(Ic, $" (Startup ÷ {d})") : "")}");
-        string each = string.Join("; ", cells.Select(c => string.Create(Ic, $"{Fmt(c.Verdict.Ratio.Median)} × at {MinimumLabel(c)}{(holds ? "" : c.Verdict.Yes ? " (yes)" : " (no)")}")));
+        string each = string.Join("; ", cells.Select(c => string.Create(Ic, $"{Fmt(c.Verdict.Ratio.Median)} × at {MinimumLabel(c, cells)}{(holds ? "" : c.Verdict.Yes ? " (yes)" : " (no)")}")));
 
         // The yes may hold while the ratio moves several-fold (the Bitbrains month: 1.89 to 9.04 ×): said, not left to the reader.
         double[] medians = [result.Verdict.Ratio.Median, .. cells.Select(c => c.Verdict.Ratio.Median)];
@@ -230,16 +230,21 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     /// <summary>
     /// "Minimum × 0.5 (Startup ÷ 8)"; "Minimum × 2 (at Startup: it cannot pass it)" where the rule's divisor would fall below
     /// 1; "Minimum × 2 (Startup ÷ 1.5: no import divisor gives it)" where it is not a whole number; "Minimum × 0.5" where
-    /// the trace records no rule.
+    /// the trace records no rule. The factor has the decimals <paramref name="grid"/>, the cells listed beside it, needs
+    /// to read apart (<see cref="MinimumFactorText"/>: 0.001 and 0.0010002, not "0.001" twice); six without it.
     /// </summary>
-    internal static string MinimumLabel(MinimumCell c) => c.Divisor switch
+    internal static string MinimumLabel(MinimumCell c, IReadOnlyList<MinimumCell>? grid = null)
     {
-        null => string.Create(Ic, $"Minimum × {c.Factor:0.######}"),
-        < 1 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (at Startup: it cannot pass it)"),
-        double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0})"),
-        // Six decimals: a divisor outside a whole one's 0.01 % (DivisorFor) reads as not whole (÷ 3.99956, not ÷ 4).
-        double d => string.Create(Ic, $"Minimum × {c.Factor:0.######} (Startup ÷ {d:0.######}: no import divisor gives it)"),
-    };
+        string f = MinimumFactorText.Of(c.Factor, (grid ?? [c]).Select(x => x.Factor));
+        return c.Divisor switch
+        {
+            null => $"Minimum × {f}",
+            < 1 => $"Minimum × {f} (at Startup: it cannot pass it)",
+            double d when d == Math.Floor(d) && d <= 1024 => string.Create(Ic, $"Minimum × {f} (Startup ÷ {d:0})"),
+            // Six decimals: a divisor outside a whole one's 0.01 % (DivisorFor) reads as not whole (÷ 3.99956, not ÷ 4).
+            double d => string.Create(Ic, $"Minimum × {f} (Startup ÷ {d:0.######}: no import divisor gives it)"),
+        };
+    }
 
     private string Grid() => result.RecordedDemand is null
         ? "demand scaled by " + string.Join(" / ", result.Sensitivity.Select(c => c.Demand.K.ToString("0.##", Ic)))
@@ -356,7 +361,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine("|---|---|---|---|---|---|---|---|");
             md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {MissCell(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
             foreach (MinimumCell c in result.MinimumSensitivity)
-                md.AppendLine(Ic, $"| {MinimumLabel(c)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+                md.AppendLine(Ic, $"| {MinimumLabel(c, result.MinimumSensitivity)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
         }
 
         md.AppendLine();

@@ -461,7 +461,7 @@ public static partial class CapacityStudy
         var warnings = new List<string>(facts.Warnings);
         IEnumerable<(DensityResult Density, string What)> all = densities.Select(d => (d, d.Strategy.Name))
             .Concat(sensitivity.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} under the demand model {c.Demand.Describe()}")))
-            .Concat(minimumCells.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} with the VMs' Minimum × {c.Factor.ToString("0.######", CultureInfo.InvariantCulture)}")))
+            .Concat(minimumCells.Select(c => (c.DynamicMemory, $"{c.DynamicMemory.Strategy.Name} with the VMs' Minimum × {MinimumFactorText.Of(c.Factor, minimumCells.Select(x => x.Factor))}")))
             .Concat(policies.Select(p => (p.Density, $"{p.Density.Strategy.Name} under the {p.Policy.Name} policy")));
         foreach ((DensityResult d, string what) in all)
         {
@@ -482,7 +482,7 @@ public static partial class CapacityStudy
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Dynamic Memory held these VMs at about their Minimum at its density ({held / 1024:F2} GB per VM on average against a mean Minimum of {facts.PoolFloorMb / 1024:F2} GB, for a mean demand of {demand / 1024:F2} GB): its density follows the Minimum the VMs' settings give ({facts.MinimumRule ?? "as the trace gives them"}) more than their demand, and the demand-model grid does not vary it. A trace records no Minimum: with Minimum = Startup Dynamic Memory holds what static does, with a lower one it packs more. {(minimumCells.Count > 0
-                    ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {c.Factor:0.######}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
+                    ? "The Minimum cells of the sensitivity grid show how far: " + string.Join("; ", minimumCells.Select(c => string.Create(CultureInfo.InvariantCulture, $"Minimum × {MinimumFactorText.Of(c.Factor, minimumCells.Select(x => x.Factor))}, {(double.IsPositiveInfinity(c.Verdict.Ratio.Median) ? "∞" : c.Verdict.Ratio.Median.ToString("F2", CultureInfo.InvariantCulture))} × static ({(c.Verdict.Yes ? "yes" : "no")})")))
                         + ". Compare again with the Minimum you would set (import --minimum-divisor)."
                     : options.Sensitivity.Count > 0
                         ? "Compare again with the Minimum you would set (import --minimum-divisor), or with Minimum factors in the sensitivity grid (--minimum-factors, which --sensitivity runs at 0.5 and 2 unless told none)."
@@ -507,7 +507,7 @@ public static partial class CapacityStudy
         // The grid's cells where the same holds: demand models (their own unservable set) and the VMs' Minimum scaled (a
         // lower Minimum lets Dynamic Memory squeeze those VMs further: a reviewer's cells moved 12, 12, 33, 17 VMs per host).
         var cells = sensitivity.Select(c => (Name: "the demand model " + c.Demand.Describe(), Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _)))
-            .Concat(minimumCells.Select(c => (Name: string.Create(CultureInfo.InvariantCulture, $"the VMs' Minimum × {c.Factor:0.######}"), Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _))))
+            .Concat(minimumCells.Select(c => (Name: string.Create(CultureInfo.InvariantCulture, $"the VMs' Minimum × {MinimumFactorText.Of(c.Factor, minimumCells.Select(x => x.Factor))}"), Text: UnservableShortText(c.DynamicMemory, c.StaticProvisioned, options.Level, out _))))
             .Where(x => x.Text is not null).ToList();
         if (shortText is not null)
         {

@@ -17,8 +17,8 @@ public class MinimumSensitivityTests
 {
     private static readonly int[] Sizes = [2048, 3000, 4096, 6144, 8190, 1024, 4094, 16384];
 
-    /// <summary>Twenty VMs of mixed sizes imported under Minimum = Startup ÷ <paramref name="divisor"/>, wanting a tenth of their size with a swing.</summary>
-    private static TraceSeries Imported(int divisor)
+    /// <summary>Twenty VMs of mixed sizes imported under Minimum = Startup ÷ <paramref name="divisor"/>, wanting a tenth of their size with a swing (the rule recorded in the metadata unless <paramref name="recordRule"/> is false).</summary>
+    private static TraceSeries Imported(int divisor, bool recordRule = true)
     {
         var rule = new VmSettingsRule { MinimumDivisor = divisor };
         var vms = new List<TraceVm>();
@@ -31,7 +31,8 @@ public class MinimumSensitivityTests
         }
 
         var metadata = new TraceMetadata();
-        metadata.Set("settings.minimum_divisor", divisor.ToString(CultureInfo.InvariantCulture));
+        if (recordRule)
+            metadata.Set("settings.minimum_divisor", divisor.ToString(CultureInfo.InvariantCulture));
         return TraceSeries.FromValues("t", 300, vms, 16, [.. values], metadata);
     }
 
@@ -209,6 +210,25 @@ public class MinimumSensitivityTests
         Assert.DoesNotContain(r.Warnings, w => w.Contains("about their Minimum", StringComparison.Ordinal));
         Assert.Empty(r.MinimumSensitivity); // asked for, but a static VM has no Minimum: left out of the result
         Assert.DoesNotContain("Sensitivity to the VMs' Minimum", new CompareReport(r, 1).Markdown(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Factors below 0.01 that the command line takes as two (more than 0.01 % apart) are labelled apart in report.md:
+    /// six decimals read 0.001 and 0.0010002 both as "Minimum × 0.001" (two rows alike but for their numbers). A label
+    /// carries as many decimals as its factors need to read apart, six where those do (0.004 stays "0.004"); a library
+    /// caller's factors as close as 0.5 and 0.5000001 likewise.
+    /// </summary>
+    [Fact]
+    public void Cells_OfFactorsThatReadAlikeAtSixDecimals_AreLabelledApart()
+    {
+        static string[] Labels(CapacityResult r) => [.. new CompareReport(r, 1).Markdown().Split('\n')
+            .Where(l => l.StartsWith("| Minimum × ", StringComparison.Ordinal)).Select(l => l.Split('|')[1].Trim())];
+
+        TraceSeries noRule = Imported(4, recordRule: false); // labels without a divisor: the factor alone
+        double[] factors = DmKernel.Cli.Commands.CompareCommand.ParseMinimumFactors("0.001,0.0010002,0.004");
+        Assert.Equal(["Minimum × 0.001", "Minimum × 0.0010002", "Minimum × 0.004"], Labels(CapacityStudy.Run(noRule, Options(factors))));
+        Assert.Equal(["Minimum × 0.5", "Minimum × 0.5000001"], Labels(CapacityStudy.Run(noRule, Options(0.5, 0.5000001))));
+        Assert.Equal(["Minimum × 0.5", "Minimum × 2"], Labels(CapacityStudy.Run(noRule, Options(0.5, 2))));
     }
 
     /// <summary>
