@@ -430,13 +430,25 @@ internal sealed partial class CompareReport(CapacityResult result, double second
     internal sealed record FlatLine(string Legend, int Colour, double Y);
 
     /// <summary>
+    /// The diamonds' legend entry: <paramref name="Colour"/> is the strategy whose diamond carries it, Dynamic Memory's
+    /// (the one the report's headline gives the median of); null where Dynamic Memory has no curve, so no diamond is
+    /// the headline's: a black diamond of its own then, outside the frame, as the diamonds drawn are each in its curve's
+    /// colour (before, the first drawn strategy's diamond carried it, in that strategy's colour).
+    /// </summary>
+    internal sealed record DiamondKey(string Legend, int? Colour);
+
+    /// <summary>
     /// What density.png draws, in this order: the <see cref="Curves"/> (each with its diamond and its crosses, the first
-    /// cross with <see cref="MissedLegend"/>), the <see cref="Flats"/>, the paging limit at <see cref="Limit"/> % (dashed,
-    /// black); the x axis from 0 to <see cref="XMax"/> VMs per host, the y axis from 0 to <see cref="YMax"/> %.
+    /// cross with <see cref="MissedLegend"/>; the diamonds' legend entry <see cref="Key"/>), the <see cref="Flats"/>, the
+    /// paging limit at <see cref="Limit"/> % (dashed, black); the x axis from 0 to <see cref="XMax"/> VMs per host, the y
+    /// axis from 0 to <see cref="YMax"/> %.
     /// </summary>
     internal sealed record DensityPlot(string Title, string XLabel, string YLabel, IReadOnlyList<DensityCurve> Curves, string MissedLegend,
         IReadOnlyList<FlatLine> Flats, double Limit, string LimitLegend, double XMax, double YMax)
     {
+        /// <summary>The diamonds' legend entry; null without a curve (no diamond is drawn).</summary>
+        public DiamondKey? Key { get; init; }
+
         /// <summary>
         /// Legend entries, in a strategy's colour, for the strategies with neither a curve nor a flat line (one that cannot
         /// start a VM on this host, or misses the level with one VM per host): absent from the picture, they are said in
@@ -512,6 +524,10 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             flats, limit, string.Create(Ic, $"paging limit {limit:0.###} %"), maxX * 1.05, Math.Min(100, Math.Max(limit * 4, Math.Min(limit * 10, top * 1.1))))
         {
             NotDrawn = notDrawn,
+            Key = curves.Count == 0 ? null
+                : curves.FirstOrDefault(c => result.Densities[c.Colour].Strategy == result.Options.Strategies.FirstOrDefault(s => s.IsDynamic)) is DensityCurve dm
+                    ? new DiamondKey("density in this draw (the report: the median over the draws)", dm.Colour)
+                    : new DiamondKey("density in this draw, in its curve's colour (the report: the median over the draws)", null),
         };
     }
 
@@ -525,6 +541,18 @@ internal sealed partial class CompareReport(CapacityResult result, double second
 
     /// <summary>density.png: per strategy, unserved share against VMs per host, the paging limit, each density marked (<see cref="DensityPlotData"/>).</summary>
     public void WriteCurves(string path)
+    {
+        (Plot plot, int width, int height) = CurvesFigure();
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>
+    /// density.png as ScottPlot draws it (<see cref="DensityPlotData"/>), and its size: 1200 × 500, wider where the title
+    /// would not fit. The title is centred over the data area, which the legend on the right narrows: a wide legend (a
+    /// strategy "not drawn (...)") and a long trace name clipped it at the left edge, so the figure is widened until both
+    /// title lines fit between its edges (the legend keeps its width).
+    /// </summary>
+    internal (Plot Plot, int Width, int Height) CurvesFigure()
     {
         DensityPlot data = DensityPlotData();
         var plot = new Plot();
@@ -555,20 +583,28 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             }
         }
 
-        // The diamonds after every curve, the first strategy's (Dynamic Memory's) last, so that it is drawn on top where
-        // strategies share a density (a reviewer: the buffer knob's diamond hid Dynamic Memory's at one VM per host).
-        foreach (DensityCurve c in data.Curves.Reverse())
+        // The diamonds after every curve, Dynamic Memory's last, so that it is drawn on top where strategies share a
+        // density (a reviewer: the buffer knob's diamond hid Dynamic Memory's at one VM per host). The diamond is this
+        // draw's density, which the headline's median over the draws need not equal (the sample: 35 here, 46 in the
+        // headline): the legend says so, not only the caption in report.md; on Dynamic Memory's diamond, or, without its
+        // curve, on a black one of its own outside the frame (no drawn diamond is the headline's).
+        foreach (DensityCurve c in data.Curves.Reverse().OrderBy(c => c.Colour == data.Key?.Colour))
         {
             var marker = plot.Add.Marker(c.Density.X, c.Density.Y);
             marker.MarkerShape = MarkerShape.FilledDiamond;
             marker.MarkerSize = 12;
             marker.Color = palette.GetColor(c.Colour);
-            if (c == data.Curves[0])
-            {
-                // The diamond is this draw's density, which the headline's median over the draws need not equal (the
-                // sample: 35 here, 46 in the headline): the legend says so, not only the caption in report.md.
-                marker.LegendText = "density in this draw (the report: the median over the draws)";
-            }
+            if (c.Colour == data.Key?.Colour)
+                marker.LegendText = data.Key.Legend;
+        }
+
+        if (data.Key is { Colour: null } key)
+        {
+            var neutral = plot.Add.Marker(-data.XMax, -data.YMax);
+            neutral.MarkerShape = MarkerShape.FilledDiamond;
+            neutral.MarkerSize = 12;
+            neutral.Color = Colors.Black;
+            neutral.LegendText = key.Legend;
         }
 
         foreach (FlatLine f in data.Flats)
@@ -599,7 +635,21 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         plot.Axes.SetLimitsX(0, data.XMax);
         plot.Axes.SetLimitsY(0, data.YMax);
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, ReplayReport.PlotWidth + 300, ReplayReport.PlotHeight + 80);
+
+        int width = ReplayReport.PlotWidth + 300, height = ReplayReport.PlotHeight + 80;
+        using Paint paint = Paint.NewDisposablePaint();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            plot.RenderInMemory(width, height);
+            float title = plot.Axes.Title.Label.Measure(paint).Width + 20; // 10 px clear of each edge
+            PixelRect area = plot.LastRender.DataRect;
+            float room = 2 * Math.Min(area.HorizontalCenter, width - area.HorizontalCenter);
+            if (title <= room)
+                break;
+            width += (int)Math.Ceiling(title - room); // the data area, and the title's centre with it, takes it all
+        }
+
+        return (plot, width, height);
     }
 
     /// <summary>

@@ -156,6 +156,79 @@ public sealed class ComparePlotDataTests
         Assert.Equal("provisioned + 50 %: not drawn (a VM of the trace cannot start on this host)", real.Legend);
     }
 
+    /// <summary>
+    /// The diamonds' legend entry matches what is drawn: with Dynamic Memory's curve drawn it is Dynamic Memory's own
+    /// diamond (its colour, at its density); without it (Dynamic Memory misses the level with one VM per host) it is a
+    /// black diamond of its own saying each diamond is in its curve's colour, and no drawn diamond carries it (before:
+    /// the first drawn strategy's diamond did, so the key was static provisioned's orange, read as the headline's
+    /// density). Checked on the ScottPlot objects density.png is rendered from, and the PNG written.
+    /// </summary>
+    [Fact]
+    public void DensityPlot_TheDiamondsLegend_IsDynamicMemorysDiamond_OrNoStrategysWithoutItsCurve()
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        DensityResult dm = Density(Dm, 20, [4]) with { Curve = [At(2), At(4, paging: 1), At(5, paging: 4)] };
+        DensityResult sp = Density(Sp, 20, [2]) with { Curve = [At(1), At(2, paging: 2), At(3, paging: 10)] };
+        var dmMisses = new DensityResult(Dm, null, [new DensitySeed(0, 0, null, Outcome(1, denied: 200), [])], "misses the level with one VM per host", null);
+        DensityResult buffer10 = Density(MemoryStrategy.DynamicWithBuffer(10), 20, [4]) with { Curve = [At(2), At(4, paging: 1), At(5, paging: 4)] };
+
+        var withDm = new CompareReport(Result(new ServiceLevel(), [dm, sp]), 1);
+        Assert.Equal(new CompareReport.DiamondKey("density in this draw (the report: the median over the draws)", 0), withDm.DensityPlotData().Key);
+        LegendItem key = DiamondsKey(withDm.CurvesFigure().Plot);
+        Assert.Equal(palette.GetColor(0), key.MarkerFillColor);
+        Assert.Equal(new Coordinates(4, 0.5), Assert.IsType<ScottPlot.Plottables.Marker>(key.Plottable).Location);
+
+        var withoutDm = new CompareReport(Result(new ServiceLevel(), [dmMisses, sp, buffer10]), 1);
+        CompareReport.DensityPlot data = withoutDm.DensityPlotData();
+        Assert.Equal([1, 2], data.Curves.Select(c => c.Colour));
+        Assert.Equal(new CompareReport.DiamondKey("density in this draw, in its curve's colour (the report: the median over the draws)", null), data.Key);
+        Plot plot = withoutDm.CurvesFigure().Plot;
+        key = DiamondsKey(plot);
+        Assert.Equal(Colors.Black, key.MarkerFillColor);
+        Coordinates off = Assert.IsType<ScottPlot.Plottables.Marker>(key.Plottable).Location;
+        Assert.True(off.X < 0 && off.Y < 0, $"the key is drawn in the frame at {off}"); // the legend's own: outside the axes
+        // Every diamond drawn is on a curve, in that curve's colour; none is in Dynamic Memory's.
+        ScottPlot.Plottables.Marker[] diamonds = [.. plot.GetPlottables<ScottPlot.Plottables.Marker>().Where(m => m.MarkerShape == MarkerShape.FilledDiamond && m.Location.X >= 0)];
+        Assert.Equal([(4.0, palette.GetColor(2)), (2.0, palette.GetColor(1))], diamonds.Select(m => (m.Location.X, m.Color)));
+        Assert.All(diamonds, m => Assert.True(string.IsNullOrEmpty(m.LegendText)));
+
+        using var tmp = new DmKernel.Tests.Traces.TempDir();
+        withoutDm.WriteCurves(tmp.File("density.png"));
+        Assert.True(new FileInfo(tmp.File("density.png")).Length > 10_000);
+    }
+
+    /// <summary>
+    /// density.png's title is centred over the data area, which the legend on the right narrows: a long trace name and a
+    /// wide legend ("not drawn (...)") clipped the title at the image's left edge (before: 1200 pixels whatever the
+    /// legend). The figure is widened until both title lines fit between its edges; a plot whose title fits keeps the
+    /// usual 1200 × 500.
+    /// </summary>
+    [Fact]
+    public void DensityPlot_AWideLegend_LeavesTheTitleWhole()
+    {
+        DensityResult dm = Density(Dm, 20, [4]) with { Curve = [At(2), At(4, paging: 1), At(5, paging: 4)] };
+        DensityResult sp = Density(Sp, 20, [2]) with { Curve = [At(1), At(2, paging: 2), At(3, paging: 10)] };
+        var plus = new DensityResult(MemoryStrategy.ProvisionedPlus(50), null, [new DensitySeed(0, 0, null, Outcome(1, denied: 200), [])], "misses the level with one VM per host", null);
+        CapacityResult wide = Result(new ServiceLevel(), [dm, sp, plus], seeds: 3) with { Trace = "bitbrains-gwa-t-12-rnd-month-imported-with-minimum-divisor-2.dmt" };
+
+        (Plot plot, int width, int height) = new CompareReport(wide, 1).CurvesFigure();
+        Assert.True(width > 1200, $"width {width}");
+        Assert.Equal(500, height);
+        plot.RenderInMemory(width, height);
+        using Paint paint = Paint.NewDisposablePaint();
+        float title = plot.Axes.Title.Label.Measure(paint).Width;
+        PixelRect data = plot.LastRender.DataRect;
+        Assert.True(data.HorizontalCenter - (title / 2) >= 0, $"the title starts at {data.HorizontalCenter - (title / 2)} px");
+        Assert.True(data.HorizontalCenter + (title / 2) <= width, $"the title ends at {data.HorizontalCenter + (title / 2)} px of {width}");
+
+        (_, width, height) = new CompareReport(Result(new ServiceLevel(), [dm, sp]), 1).CurvesFigure();
+        Assert.Equal((1200, 500), (width, height));
+    }
+
+    /// <summary>density.png's legend entry for the diamonds (the one entry with a filled diamond).</summary>
+    private static LegendItem DiamondsKey(Plot plot)
+        => Assert.Single(plot.Legend.GetItems(), i => i.MarkerShape == MarkerShape.FilledDiamond && i.LabelText.StartsWith("density in this draw", StringComparison.Ordinal));
+
     private static PolicyResult Policy(BalancerPolicy policy, params int[] pressures)
     {
         Histogram? h = null;
