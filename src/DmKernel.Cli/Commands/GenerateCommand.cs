@@ -169,7 +169,34 @@ internal static class GenerateCommand
     private static void BeyondTypeAsOutOfRange(Option<int> vms, Option<int> hosts, Option<int> ticks, Option<int?> hostMb, Option<string> from, Option<string> profile)
     {
         var ic = CultureInfo.InvariantCulture;
-        string Mode(SymbolResult r) => r.GetResult(from) is not null ? "from" : r.GetValue(profile) == "vdi" ? "vdi" : "datacenter";
+        // Another option's value is read only where it parsed: a bad one (--vms abc, --profile given twice) throws from
+        // GetValue, and its own error is reported beside this one (a review at stop 58 found the crash).
+        static T? Parsed<T>(SymbolResult r, Option<T> option)
+        {
+            try
+            {
+                return r.GetValue(option);
+            }
+            catch (InvalidOperationException)
+            {
+                return default;
+            }
+        }
+
+        // "(--vms N)" where --vms parsed (given or its default); nothing where it did not (its own error is reported).
+        string VmsText(SymbolResult r)
+        {
+            try
+            {
+                return string.Create(ic, $" (--vms {r.GetValue(vms)})");
+            }
+            catch (InvalidOperationException)
+            {
+                return "";
+            }
+        }
+
+        string Mode(SymbolResult r) => r.GetResult(from) is not null ? "from" : Parsed(r, profile) == "vdi" ? "vdi" : "datacenter";
         OptionValues.OwnRange(vms, (r, v, above) => Mode(r) switch
         {
             "vdi" => $"--vms: {v}: expected 1..1000000.",
@@ -179,7 +206,7 @@ internal static class GenerateCommand
         OptionValues.OwnRange(hosts, (r, v, _) => Mode(r) switch
         {
             "vdi" => $"--hosts: {v}: expected 0 (no placement) up to the desktop count.",
-            "from" => string.Create(ic, $"--hosts: {v}: expected 0 (no placement) up to the VM count (--vms {r.GetValue(vms)})."),
+            "from" => string.Create(ic, $"--hosts: {v}: expected 0 (no placement) up to the VM count{VmsText(r)}."),
             _ => $"--hosts: {v}: expected 0 (no placement) up to the VM count.",
         });
         OptionValues.OwnRange(ticks, (r, v, above) => (Mode(r), above) switch

@@ -162,6 +162,30 @@ public sealed class OptionValueEdgeTests
         Assert.False(File.Exists(written) || Directory.Exists(written));
     }
 
+    /// <summary>
+    /// generate's range errors for a value beyond the type read the mode (--from, --profile) and --vms: where those did
+    /// not parse themselves, the command line is refused with exit code 2 naming the bad option, as before the range
+    /// errors (a review at stop 58: an unhandled InvalidOperationException, exit 134, from reading --vms abc while
+    /// answering --hosts 99999999999).
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { "--from", "SOURCE", "--hosts", "99999999999", "--vms", "abc" }, "error: --vms: 'abc' is not a whole number")]
+    [InlineData(new[] { "--from", "SOURCE", "--hosts", "99999999999", "--vms", "99999999999" }, "error: --vms: 99999999999: expected 1..")]
+    [InlineData(new[] { "--profile", "vdi", "--profile", "x", "--vms", "99999999999" }, "--profile")]
+    public void Generate_BeyondTheTypeBesideAnotherBadOption_IsRefusedNamingIt_WithoutACrash(string[] options, string expected)
+    {
+        using var tmp = new TempDir();
+        string file = tmp.File("out.dmt");
+        string[] args = [.. options.Select(o => o == "SOURCE" ? ReplayDeterminismTests.SampleTrace : o)];
+        (int exit, string stdout, string stderr) = CliTests.Run(["generate", "-o", file, .. args]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.DoesNotContain("Unhandled", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
     /// <summary>The command line of each row (before <paramref name="option"/>), and the output it would write.</summary>
     private static (string[] Args, string Written) CommandLine(string command, string option, TempDir tmp)
     {
