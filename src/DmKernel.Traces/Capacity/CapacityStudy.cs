@@ -489,14 +489,6 @@ public static partial class CapacityStudy
                         : "Compare again with the Minimum you would set (import --minimum-divisor), or with --sensitivity, which also reruns Dynamic Memory at half and twice the VMs' Minimum.")}"));
         }
 
-        // The model's tick is the trace's sample period: a rise in demand on a full host pages for a whole tick before the
-        // balancer answers it, so where paging binds Dynamic Memory's density the answer moves with the tick (reviews: the
-        // month at Minimum = Startup / 16 gave 194, 185, 178, 175 VMs per host at 60, 150, 300, 600-s ticks; a generated
-        // fleet answered yes at 300 s and no at 3 600 s). Said at ticks coarser than five minutes (docs/compare.md).
-        string? tickText = CoarseTickText(densities[dmIndex], facts.TickSeconds, options.Level, options.Host.TotalMb - (options.Host.ReserveMb ?? options.Probe.Model.HostReserveMb));
-        if (tickText is not null)
-            warnings.Add(tickText);
-
         // Unservable time is never counted for or against a strategy (issue: "counted and shown apart"), so a VM whose demand
         // is above its Maximum can be held at its Minimum by Dynamic Memory at no cost to the level while static provisioned
         // holds it at its size: on such a trace Dynamic Memory's density and ratio rise as demand rises (a reviewer's GCD
@@ -957,27 +949,6 @@ public static partial class CapacityStudy
         ProbeOutcome[] at = [.. dm.Seeds.Select(s => s.AtDensity).OfType<ProbeOutcome>()];
         long wanted = at.Sum(o => o.WantedVmTicks);
         return wanted == 0 ? 0 : (double)at.Sum(o => o.UnservableShortVmTicks) / wanted;
-    }
-
-    /// <summary>Ticks above this many seconds are said to make a paging-bound density conservative.</summary>
-    internal const double CoarseTickSeconds = 300;
-
-    /// <summary>
-    /// The warning that Dynamic Memory's density is bound by paging at ticks coarser than <see cref="CoarseTickSeconds"/>, or
-    /// null: some draw's first miss pages beyond the level with no start denied while its hosts hold the VMs' mean demand
-    /// (paging from rises in demand, which the model answers a tick later; where the mean demand is more than the hosts
-    /// hold, the miss is the memory's, whatever the tick).
-    /// </summary>
-    private static string? CoarseTickText(DensityResult dm, double tickSeconds, ServiceLevel level, int usableMb)
-    {
-        if (tickSeconds <= CoarseTickSeconds)
-            return null;
-        int paging = dm.Seeds.Count(s => s.FirstMiss is ProbeOutcome miss && miss.DeniedVmTicks == 0 && miss.PagingShare > level.MaxPagingShare
-            && miss.Ticks > 0 && miss.Hosts > 0 && (double)miss.DemandMbTicks / ((double)miss.Ticks * miss.Hosts) <= usableMb);
-        if (paging == 0)
-            return null;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Dynamic Memory's density is bound by paging from rises in demand at ticks of {tickSeconds:0.###} s (one VM more per host pages beyond the limit in {paging} of {dm.Seeds.Count} draws while its hosts hold the VMs' mean demand): the model's tick is the trace's sample period, and a rise on a full host pages for a whole tick before the balancer answers it on the next, so at coarse ticks the paging shares, and a density they bind, are conservative (reviews measured the Bitbrains month with Minimum = Startup ÷ 16 at 194 VMs per host at 60-s ticks against 175 at 600 s, and a generated fleet answering yes at 300 s and no at 3 600 s). Import or generate at a shorter tick (--tick-seconds; docs/compare.md, \"The tick length\") where the source records one, and compare the two.");
     }
 
     internal static bool AtMinimum(DensityResult dm, double floorMb, out double heldMb, out double demandMb)

@@ -93,34 +93,4 @@ public class CompareWarningsTests
         Assert.Contains("('vm-43', 'vm-44', 'vm-45'; comparison.json's leftOut lists them all; a host of --host-mb 133120 or more would hold every one)", rest, StringComparison.Ordinal);
         Assert.Equal(6, r.TooLarge.Count);
     }
-
-    [Fact]
-    public void DensityBoundByPaging_AtTicksCoarserThanFiveMinutes_IsSaidToBeConservative()
-    {
-        // Demand jumps from 600 to 3000 MB every third tick, each VM from its own phase: a rise the balancer answers on the
-        // next tick pages for that tick where the host is full, so paging, not a start, stops Dynamic Memory one VM per host
-        // beyond its density (docs/compare.md, "The tick length": the same fleet's share of paging ticks is a share of
-        // wall time that grows with the tick).
-        static int Value(int v, int t) => (t + v) % 3 == 0 ? 3000 : 600;
-        static VmSettings Settings(int v) => VmSettings.Dynamic(1024, 256, 4096);
-        CapacityResult coarse = Run(Fleet(40, 48, Value, settings: Settings, tickSeconds: 600));
-        DensitySeed seed = Assert.Single(coarse.DensityOf(MemoryStrategy.DynamicMemory).Seeds);
-        Assert.Equal(0, seed.FirstMiss!.DeniedVmTicks);
-        Assert.True(seed.FirstMiss.PagingShare > coarse.Options.Level.MaxPagingShare);
-        string warning = Assert.Single(coarse.Warnings, w => w.Contains("bound by paging", StringComparison.Ordinal));
-        Assert.StartsWith("Dynamic Memory's density is bound by paging from rises in demand at ticks of 600 s (one VM more per host pages beyond the limit in 1 of 1 draws while its hosts hold the VMs' mean demand):", warning, StringComparison.Ordinal);
-
-        // The same fleet at 300-s ticks (the Bitbrains sampling): no such line.
-        CapacityResult fine = Run(Fleet(40, 48, Value, settings: Settings, tickSeconds: 300));
-        Assert.Equal(0, Assert.Single(fine.DensityOf(MemoryStrategy.DynamicMemory).Seeds).FirstMiss!.DeniedVmTicks);
-        Assert.False(Says(fine, "bound by paging"));
-
-        // At 600 s with the memory binding (a flat demand of 600 MB: one VM more per host than 63 488 MB hold pages, whatever
-        // the tick): none.
-        CapacityResult full = Run(Fleet(40, 48, (v, t) => 600, settings: v => VmSettings.Dynamic(3072, 256, 4096), tickSeconds: 600));
-        DensitySeed fullSeed = Assert.Single(full.DensityOf(MemoryStrategy.DynamicMemory).Seeds);
-        Assert.True(fullSeed.FirstMiss!.PagingShare > full.Options.Level.MaxPagingShare);
-        Assert.True(fullSeed.FirstMiss.DemandMbTicks > (long)fullSeed.FirstMiss.Ticks * fullSeed.FirstMiss.Hosts * (65_536 - 2048));
-        Assert.False(Says(full, "bound by paging"));
-    }
 }
