@@ -832,7 +832,6 @@ public static partial class CapacityStudy
         return nearest;
     }
 
-    /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
     /// <summary>The median provisioned size (Maximum) of the trace's VMs, or null for an empty trace.</summary>
     private static int? MedianProvisionedMb(TraceSeries series)
     {
@@ -845,6 +844,7 @@ public static partial class CapacityStudy
         return sizes[sizes.Length / 2];
     }
 
+    /// <summary>The most VMs on (value &gt;= 0) at one tick.</summary>
     private static int MostOnAtOnce(TraceSeries series)
     {
         var on = new int[series.Ticks];
@@ -917,10 +917,6 @@ public static partial class CapacityStudy
                 : $"Minimum = Startup ÷ {divisor}, the import's --minimum-divisor {divisor}";
 
     /// <summary>
-    /// Whether Dynamic Memory, at its density (the mean over the draws that met the level), held its VMs within 15 % of the
-    /// pool's mean floor (<see cref="CapacityFacts.PoolFloorMb"/>) while their mean demand was below it.
-    /// </summary>
-    /// <summary>
     /// Where Dynamic Memory held VMs with unservable demand below their provisioned size on more of the VM-time at its density
     /// than the level lets page (<see cref="ProbeOutcome.UnservableShortVmTicks"/>, over its draws): the sentence that says
     /// so, against static provisioned at its own density; null where it did not. <paramref name="any"/>: whether it did.
@@ -951,6 +947,10 @@ public static partial class CapacityStudy
         return wanted == 0 ? 0 : (double)at.Sum(o => o.UnservableShortVmTicks) / wanted;
     }
 
+    /// <summary>
+    /// Whether Dynamic Memory, at its density (the mean over the draws that met the level), held its VMs within 15 % of the
+    /// pool's mean floor (<see cref="CapacityFacts.PoolFloorMb"/>) while their mean demand was below it.
+    /// </summary>
     internal static bool AtMinimum(DensityResult dm, double floorMb, out double heldMb, out double demandMb)
     {
         heldMb = demandMb = 0;
