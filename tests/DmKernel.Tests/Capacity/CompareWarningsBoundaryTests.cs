@@ -13,23 +13,12 @@ namespace DmKernel.Tests.Capacity;
 /// </summary>
 public class CompareWarningsBoundaryTests
 {
-    private static readonly TraceHost Host = new(65_536, 2048);
-
     private static TraceSeries Fleet(int vms, int ticks, Func<int, int, int> value, double tickSeconds = 300, TraceMetadata? metadata = null, Func<int, VmSettings>? settings = null)
-    {
-        var values = new int[vms * ticks];
-        for (int v = 0; v < vms; v++)
-        {
-            for (int t = 0; t < ticks; t++)
-                values[(v * ticks) + t] = value(v, t);
-        }
+        => CompareWarningsTests.Fleet(vms, ticks, value, metadata, settings, tickSeconds);
 
-        return TraceSeries.FromValues("t", tickSeconds, [.. Enumerable.Range(0, vms).Select(v => new TraceVm($"vm-{v}", settings?.Invoke(v) ?? VmSettings.Dynamic(1024, 512, 4096)))], ticks, values, metadata);
-    }
+    private static CapacityResult Run(TraceSeries s) => CompareWarningsTests.Run(s);
 
-    private static CapacityResult Run(TraceSeries s) => CapacityStudy.Run(s, new CapacityOptions { Host = Host, Threads = 1, Seeds = 1, HostsPerProbe = 2 });
-
-    private static bool Says(CapacityResult r, string text) => r.Warnings.Any(w => w.Contains(text, StringComparison.Ordinal));
+    private static bool Says(CapacityResult r, string text) => CompareWarningsTests.Says(r, text);
 
     [Fact]
     public void ShortTrace_UnderAnHourAtManyTicks_IsShort_AsAreFewerThan12LongTicks()

@@ -12,7 +12,7 @@ public class CompareWarningsTests
 {
     private static readonly TraceHost Host = new(65_536, 2048);
 
-    private static TraceSeries Fleet(int vms, int ticks, Func<int, int, int> value, TraceMetadata? metadata = null, Func<int, VmSettings>? settings = null, double tickSeconds = 300)
+    internal static TraceSeries Fleet(int vms, int ticks, Func<int, int, int> value, TraceMetadata? metadata = null, Func<int, VmSettings>? settings = null, double tickSeconds = 300)
     {
         var values = new int[vms * ticks];
         for (int v = 0; v < vms; v++)
@@ -24,9 +24,9 @@ public class CompareWarningsTests
         return TraceSeries.FromValues("t", tickSeconds, [.. Enumerable.Range(0, vms).Select(v => new TraceVm($"vm-{v}", settings?.Invoke(v) ?? VmSettings.Dynamic(1024, 512, 4096)))], ticks, values, metadata);
     }
 
-    private static CapacityResult Run(TraceSeries s) => CapacityStudy.Run(s, new CapacityOptions { Host = Host, Threads = 1, Seeds = 1, HostsPerProbe = 2 });
+    internal static CapacityResult Run(TraceSeries s) => CapacityStudy.Run(s, new CapacityOptions { Host = Host, Threads = 1, Seeds = 1, HostsPerProbe = 2 });
 
-    private static bool Says(CapacityResult r, string text) => r.Warnings.Any(w => w.Contains(text, StringComparison.Ordinal));
+    internal static bool Says(CapacityResult r, string text) => r.Warnings.Any(w => w.Contains(text, StringComparison.Ordinal));
 
     [Fact]
     public void AShortTrace_IsSaidToBeShort_AnHourOrMoreIsNot()
