@@ -10,6 +10,12 @@ namespace DmKernel.Traces;
 internal static class FileTooLarge
 {
     /// <summary>Whether <paramref name="ex"/> is .NET's report of EFBIG from a file operation.</summary>
+    /// <remarks>Reads the throwing method from <see cref="Exception.TargetSite"/>. In a trimmed or native-AOT application
+    /// its metadata may be gone; TargetSite is then null and this answers false, so EFBIG reaches the caller as the
+    /// runtime's own <see cref="ArgumentOutOfRangeException"/> (still an error, without the file's name), never as
+    /// another kind of failure.</remarks>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
+        Justification = "TargetSite null under trimming makes Is answer false: the exception is rethrown as it came.")]
     public static bool Is(Exception ex) =>
         ex is ArgumentOutOfRangeException { ParamName: "value" } a
         && a.TargetSite?.DeclaringType?.Namespace is string ns

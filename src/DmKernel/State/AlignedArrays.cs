@@ -92,14 +92,17 @@ internal static class AlignedArrays
         }
     }
 
-    /// <summary><see cref="Allocate{T}"/> for a column whose element type is known at run time (int, long, ushort or byte;
-    /// any other type: a plain array).</summary>
+    /// <summary><see cref="Allocate{T}"/> for a column whose element type is known at run time: int, long, ushort or byte,
+    /// the only storage types of <see cref="FleetSchema"/> (<see cref="ColumnInfo.ElementSize"/>). Any other type is
+    /// refused rather than made by reflection (<c>Array.CreateInstance</c> needs dynamic code under native AOT, and a
+    /// column of another type would be hashed, saved and loaded wrongly by the code that walks the schema).</summary>
     public static Array Allocate(Type elementType, int length, List<object>? keep = null)
         => elementType == typeof(int) ? Allocate<int>(length, keep: keep)
             : elementType == typeof(long) ? Allocate<long>(length, keep: keep)
             : elementType == typeof(ushort) ? Allocate<ushort>(length, keep: keep)
             : elementType == typeof(byte) ? Allocate<byte>(length, keep: keep)
-            : Array.CreateInstance(elementType, length);
+            : throw new ArgumentException(
+                $"A fleet column is stored as int, long, ushort or byte, not {elementType}.", nameof(elementType));
 
     /// <summary>Whether <paramref name="a"/>'s first element starts on a 64-byte boundary.</summary>
     internal static bool IsAligned(Array a)

@@ -54,6 +54,38 @@ public class AlignedArraysTests
     }
 
     [Theory]
+    [InlineData(typeof(int), 4)]
+    [InlineData(typeof(long), 8)]
+    [InlineData(typeof(ushort), 2)]
+    [InlineData(typeof(byte), 1)]
+    public void Allocate_ByType_MakesEverySchemaStorageTypeZeroed(Type type, int elementSize)
+    {
+        // Every storage type FleetSchema uses comes back as an array of that type, zeroed, of the asked length.
+        Assert.Contains(FleetSchema.Columns, c => !c.Derived && c.Storage == type);
+        Array a = AlignedArrays.Allocate(type, 1000);
+        Assert.Equal(type, a.GetType().GetElementType());
+        Assert.Equal(1000, a.Length);
+        Assert.Equal(elementSize, FleetSchema.Columns.First(c => !c.Derived && c.Storage == type).ElementSize);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), 1000 * elementSize).IndexOfAnyExcept((byte)0) < 0);
+    }
+
+    [Theory]
+    [InlineData(typeof(float))]
+    [InlineData(typeof(double))]
+    [InlineData(typeof(short))]
+    [InlineData(typeof(string))]
+    public void Allocate_ByType_RefusesATypeNoColumnIsStoredAs(Type type)
+    {
+        // No reflection fallback (Array.CreateInstance needs dynamic code under native AOT, and the schema's save, load
+        // and hash walk only these four sizes): another type is refused by name.
+        Assert.DoesNotContain(FleetSchema.Columns, c => c.Storage == type);
+        var ex = Assert.Throws<ArgumentException>(() => AlignedArrays.Allocate(type, 16));
+        Assert.Equal("elementType", ex.ParamName);
+        Assert.Contains(type.ToString(), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(KernelPath.Vector512)]
     [InlineData(KernelPath.Vector256)]
     [InlineData(KernelPath.Scalar)]
