@@ -133,10 +133,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         return (starts, paging, pressure);
     }
 
-    /// <summary>A table cell for <see cref="MissCounts"/>: "start denied 3/3", "start denied 1/3, paging 2/3", or "–".</summary>
-    private string MissCell(DensityResult d)
+    /// <summary>
+    /// A table cell for <see cref="MissCounts"/>: "start denied 3/3", "start denied 1/3, paging 2/3", "pressure 2/2", or "–"
+    /// where no draw missed (as where each met the level at the search's limit).
+    /// </summary>
+    internal static string MissCell(DensityResult d, ServiceLevel level)
     {
-        (int starts, int paging, int pressure) = MissCounts(d, result.Options.Level);
+        (int starts, int paging, int pressure) = MissCounts(d, level);
         int n = d.Seeds.Count;
         var parts = new List<string>();
         if (starts > 0)
@@ -146,6 +149,25 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         if (pressure > 0)
             parts.Add(string.Create(Ic, $"pressure {pressure}/{n}"));
         return parts.Count == 0 ? "–" : string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// A table cell for <see cref="CapacityStudy.UnservableShortShare"/>: the share of the VM-time at the density (over the
+    /// draws that met the level) on which a VM with unservable demand was on and held below its Maximum; "–" where no draw met it.
+    /// </summary>
+    private static string HeldBelowMaximumCell(DensityResult d)
+        => d.Seeds.Any(s => s.AtDensity is not null) ? ShareText.Percent(CapacityStudy.UnservableShortShare(d)) : "–";
+
+    /// <summary>comparison.json's <c>oneVmMoreMissesBy</c>: <see cref="MissCounts"/> and the draws they are of.</summary>
+    private static void WriteMisses(Utf8JsonWriter json, DensityResult d, ServiceLevel level)
+    {
+        (int starts, int paging, int pressure) = MissCounts(d, level);
+        json.WriteStartObject("oneVmMoreMissesBy");
+        json.WriteNumber("draws", d.Seeds.Count);
+        json.WriteNumber("startDenied", starts);
+        json.WriteNumber("paging", paging);
+        json.WriteNumber("pressure", pressure);
+        json.WriteEndObject();
     }
 
     private string Habits()
@@ -357,11 +379,11 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine();
             md.AppendLine("Each Dynamic Memory VM's Minimum times the factor, rounded up to 2 MB, at least 32 MB and at most its Startup (where the import recorded Minimum = Startup ÷ d, derived again from Startup: what importing with --minimum-divisor d ÷ factor gives, when that is a whole number from 1 to 1024, to within 0.01 %); static provisioned holds every VM at its Maximum, so its density is the same in every row.");
             md.AppendLine();
-            md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | one VM more misses by (draws) | static provisioned | ratio (range) | answer |");
-            md.AppendLine("|---|---|---|---|---|---|---|---|");
-            md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {MissCell(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
+            md.AppendLine("| Minimum | pool's mean Minimum | Dynamic Memory VMs per host | held per VM | one VM more misses by (draws) | VMs with unservable demand held below their Maximum (share of VM-time) | static provisioned | ratio (range) | answer |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            md.AppendLine(Ic, $"| as given{(MinimumDivisorGiven() is int g ? string.Create(Ic, $" (Startup ÷ {g})") : "")} | {(result.PoolFloorMb > 0 ? Gb(result.PoolFloorMb) : "–")} | {Range(Dm)} | {HeldPerVm(Dm)} | {MissCell(Dm, o.Level)} | {HeldBelowMaximumCell(Dm)} | {Range(Static)} | {Fmt(result.Verdict.Ratio.Median)} ({result.Verdict.Ratio.Min:F2}–{Fmt(result.Verdict.Ratio.Max)}) | {(result.Verdict.Yes ? "yes" : "no")} |");
             foreach (MinimumCell c in result.MinimumSensitivity)
-                md.AppendLine(Ic, $"| {MinimumLabel(c, result.MinimumSensitivity)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+                md.AppendLine(Ic, $"| {MinimumLabel(c, result.MinimumSensitivity)} | {(c.MeanMinimumMb > 0 ? Gb(c.MeanMinimumMb) : "–")} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory, o.Level)} | {HeldBelowMaximumCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
         }
 
         md.AppendLine();
@@ -717,6 +739,7 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             json.WriteNumber("min", d.Min);
             json.WriteNumber("max", d.Max);
             json.WriteBoolean("atSearchLimit", d.AtSearchLimit);
+            WriteMisses(json, d, o.Level);
             json.WriteStartArray("bySeed");
             foreach (DensitySeed s in d.Seeds)
                 json.WriteNumberValue(s.VmsPerHost);
@@ -786,6 +809,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             json.WriteNumber("staticProvisionedVmsPerHost", c.StaticProvisioned.Median);
             json.WriteBoolean("dynamicMemoryPaysOff", c.Verdict.Yes);
             WriteRatio(json, c.Verdict.Ratio);
+            WriteMisses(json, c.DynamicMemory, o.Level);
+            json.WriteNumber("dynamicMemoryHeldBelowMaximumShare", Math.Round(CapacityStudy.UnservableShortShare(c.DynamicMemory), 6));
             json.WriteEndObject();
         }
 
