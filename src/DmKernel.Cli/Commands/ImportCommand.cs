@@ -156,7 +156,7 @@ internal static class ImportCommand
             }
 
             folders.Keep();
-            Print(report, clock.Elapsed, source);
+            Print(report, clock.Elapsed);
             return 0;
         })));
         return command;
@@ -263,10 +263,10 @@ internal static class ImportCommand
         return rate.ToString(format, CultureInfo.InvariantCulture) + " MB/s";
     }
 
-    private static void Print(ImportReport report, TimeSpan elapsed, string source)
+    private static void Print(ImportReport report, TimeSpan elapsed)
     {
         var ic = CultureInfo.InvariantCulture;
-        long bytes = File.Exists(source) ? new FileInfo(source).Length : Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        long bytes = report.InputBytes; // the files read: not the folder's other files (notes, a 446.csv.txt not read)
         var sb = new StringBuilder();
         sb.AppendLine(ic, $"Imported {report.Format}: {report.Files} file(s), {report.RowsRead} rows ({bytes / 1e6:F1} MB in {elapsed.TotalSeconds:F2} s, {Rate(bytes, elapsed.TotalSeconds)})");
         sb.AppendLine(ic, $"  -> {report.OutputPath}: {report.Vms} VMs, {report.Hosts} hosts, {report.Ticks} ticks");

@@ -67,12 +67,24 @@ public static class BitbrainsImporter
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of Bitbrains per-VM *.csv files");
         ImportSession.RefuseUnreadableNames(inputFolder);
         var files = new List<(string Rel, string Path)>();
-        foreach (string path in Directory.EnumerateFiles(inputFolder, "*.csv", SearchOption.AllDirectories))
-            files.Add((Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'), path)); // a '\\' in a Unix file name stays: ids stay unique
+        var notRead = new List<string>(); // files named like a trace file that are not read (126.csv.txt, 126.txt)
+        foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories))
+        {
+            // ".csv" in any case: a folder copied through Windows or a spreadsheet holds 446.CSV, which a case-sensitive
+            // pattern passed over in silence (its VM left out, the import exiting 0).
+            string rel = Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'); // a '\\' in a Unix file name stays: ids stay unique
+            if (IsInput(path))
+                files.Add((rel, path));
+            else if (LooksLikeTrace(Path.GetFileName(path)))
+                notRead.Add(rel);
+        }
+
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
+        notRead.Sort(string.CompareOrdinal);
         if (files.Count == 0)
-            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + ImportSession.CompressedHint(inputFolder), "Bitbrains per-VM *.csv files");
-        ImportSession.NoteCompressedOthers(report, inputFolder, path => path.EndsWith(".csv", StringComparison.Ordinal));
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + (notRead.Count > 0 ? $"; it holds {notRead.Count} file(s) named like trace files ({ImportSession.NameList(notRead)}): rename them to end in .csv" : "") + ImportSession.CompressedHint(inputFolder), "Bitbrains per-VM *.csv files");
+        ImportSession.NoteCompressedOthers(report, inputFolder, IsInput);
+        notRead.RemoveAll(rel => InputFile.TypeOfTarget(Path.Combine(inputFolder, rel)) is null && InputFile.Compression(Path.Combine(inputFolder, rel)) is not null); // compressed_files_ignored says those
 
         // A file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
         // UnreadableFile, in file order; lenient skips it (counted among the files).
@@ -120,6 +132,13 @@ public static class BitbrainsImporter
         }
 
         List<string> warnings = FolderWarnings(series);
+        if (notRead.Count > 0)
+        {
+            warnings.Insert(0, string.Create(CultureInfo.InvariantCulture,
+                $"{notRead.Count} file(s) in the folder or below are named like trace files but were not read, as only names ending in .csv are ({ImportSession.NameList(notRead)}); the VMs they hold are not in the trace: rename them to end in .csv (or move them out) and import again."));
+            report.Note("trace_like_files_not_read", notRead.Count);
+        }
+
         if (warnings.Count > 0)
             report.Note("folders_apart_in_time");
 
@@ -170,6 +189,18 @@ public static class BitbrainsImporter
         ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds);
         return report;
     }
+
+    /// <summary>Whether <paramref name="path"/> is an input file: its name ends in ".csv", in any case.</summary>
+    internal static bool IsInput(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a file that is not an input is named like a Bitbrains file saved or renamed by other tools: "126.txt",
+    /// "126.tsv", "126.csv.txt", "126.csv.bak" (".csv" inside the name), a spreadsheet's "126.xlsx". Said in a warning.
+    /// </summary>
+    internal static bool LooksLikeTrace(string name)
+        => name.Contains(".csv", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".xls", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ods", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// A warning when the input's top-level folders (files directly in the input folder count as one, ".") cover time

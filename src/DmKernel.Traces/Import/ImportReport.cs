@@ -65,6 +65,9 @@ public sealed class ImportReport
     /// </summary>
     public IReadOnlyList<string> Warnings { get; internal set; } = [];
 
+    /// <summary>The size of the input files the import reads, in bytes (the files it skips or ignores are not counted).</summary>
+    internal long InputBytes { get; set; }
+
     /// <summary>The first (by name) of the compressed files the import did not read (<c>compressed_files_ignored</c>), else null.</summary>
     internal string? FirstCompressedIgnored { get; set; }
 

@@ -11,6 +11,7 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     public void InputBytes(long total)
     {
         _totalBytes = total;
+        Report.InputBytes = total;
         progress?.Report(new ImportProgress(0, total));
     }
 
@@ -345,6 +346,13 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
 
         return first is null ? "" : string.Create(CultureInfo.InvariantCulture,
             $"; it holds {count} compressed file{(count == 1 ? "" : "s")} or archive{(count == 1 ? "" : "s")} (the first: '{Clip(first)}', {format.What}): unpack {(count == 1 ? "it" : "them")} first ({format.Unpack})");
+    }
+
+    /// <summary>The first three of <paramref name="names"/> quoted (clipped), then "and N more" for the rest.</summary>
+    public static string NameList(IReadOnlyList<string> names)
+    {
+        string shown = string.Join(", ", names.Take(3).Select(n => $"'{Clip(n)}'"));
+        return names.Count <= 3 ? shown : string.Create(CultureInfo.InvariantCulture, $"{shown} and {names.Count - 3} more");
     }
 
     /// <summary>An optional sign and at least one digit, nothing else.</summary>

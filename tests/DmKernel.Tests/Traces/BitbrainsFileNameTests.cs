@@ -1,0 +1,67 @@
+using DmKernel.Tests.Cli;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>
+/// The committed samples as a spreadsheet, Windows or macOS leaves them (renamed, re-saved, copied): each variant is
+/// read as the sample it is, or said, never dropped or misread in silence.
+/// </summary>
+public sealed class BitbrainsFileNameTests
+{
+    private static string Bitbrains(string relative) => RealTraces.Path(Path.Combine("bitbrains-gwa-t-12-rnd", relative));
+
+    [Fact]
+    public void Bitbrains_UpperCaseCsvExtension_IsRead()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        File.Copy(Bitbrains("2013-8/446.csv"), dir.File("446.CSV"));
+        var report = BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"));
+        Assert.Equal(2, report.Vms);
+        Assert.Equal(["126.csv", "446.CSV"], TraceData.Load(dir.File("o.dmt")).Vms.Select(v => v.Id));
+        Assert.Empty(report.Warnings);
+    }
+
+    [Fact]
+    public void Bitbrains_TraceLikeFilesNotRead_AreWarnedAboutByName_AndNotCountedInTheInputSize()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        File.Copy(Bitbrains("2013-8/446.csv"), dir.File("446.txt"));
+        File.Copy(Bitbrains("2013-8/386.csv"), dir.File("386.csv.txt"));
+        dir.Write("sub/27.tsv", "x");
+        dir.Write("sub/28.xlsx", "x");
+        dir.Write("notes.md", "not a trace");
+        var report = BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"));
+        Assert.Equal(1, report.Vms);
+        string warning = Assert.Single(report.Warnings);
+        Assert.Contains("4 file(s)", warning, StringComparison.Ordinal);
+        Assert.Contains("'386.csv.txt', '446.txt', 'sub/27.tsv' and 1 more", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("notes.md", warning, StringComparison.Ordinal);
+        Assert.Equal(4, report.NoteOf("trace_like_files_not_read"));
+        Assert.Equal(new FileInfo(dir.File("126.csv")).Length, report.InputBytes);
+    }
+
+    [Fact]
+    public void Bitbrains_OnlyTraceLikeFiles_NoInputNamesThem()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/446.csv"), dir.File("446.csv.txt"));
+        var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("o.dmt")));
+        Assert.Equal(ImportErrorKind.NoInput, e.Kind);
+        Assert.Contains("'446.csv.txt'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cli_ImportSummary_CountsOnlyTheFilesRead()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        File.Copy(Bitbrains("2013-8/27.csv"), dir.File("27.csv.txt")); // 1.2 MB not read
+        var (exit, output, _) = CliTests.Run("import", "bitbrains", dir.Path, "-o", dir.File("o.dmt"));
+        Assert.Equal(0, exit);
+        Assert.Contains("1 file(s), 8620 rows (0.9 MB in", output, StringComparison.Ordinal);
+        Assert.Contains("'27.csv.txt'", output, StringComparison.Ordinal);
+    }
+}
