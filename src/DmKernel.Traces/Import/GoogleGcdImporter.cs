@@ -51,6 +51,7 @@ public static class GoogleGcdImporter
 
         ImportSession.RefuseUnreadableNames(inputFolder);
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
+        var nearNames = new List<string>(); // vm_3418442_5.csv, VM_3418442_5, "vm_3418442_5 (1)": a day file renamed, not read
         foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories)) // every other file is counted as ignored
         {
             string name = Path.GetFileName(path);
@@ -64,6 +65,8 @@ public static class GoogleGcdImporter
                 }
 
                 report.Note("ignored_files");
+                if (IsNearName(name))
+                    nearNames.Add(Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'));
                 continue;
             }
 
@@ -78,8 +81,23 @@ public static class GoogleGcdImporter
             days.Add(day, path);
         }
 
+        nearNames.Sort(string.CompareOrdinal);
         if (jobs.Count == 0)
-            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below" + ImportSession.CompressedHint(inputFolder), "GCD per-job-day files");
+        {
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no file named vm_<job>_<day> in the folder or below"
+                + (nearNames.Count > 0 ? $"; it holds {nearNames.Count} file(s) named like day files but not exactly so ({ImportSession.NameList(nearNames)}): rename them to vm_<job>_<day> (lower case, no extension)" : "")
+                + ImportSession.CompressedHint(inputFolder), "GCD per-job-day files");
+        }
+
+        // A day file renamed (an extension, a copy's suffix, upper case) is not read: said by name, as its day is missing
+        // from its VM (off after the hold) or, a copy beside the original, could be a newer version of it.
+        if (nearNames.Count > 0)
+        {
+            report.Warnings = [string.Create(CultureInfo.InvariantCulture,
+                $"{nearNames.Count} file(s) are named like GCD day files but not exactly vm_<job>_<day>, so they were not read ({ImportSession.NameList(nearNames)}); the days they hold are not in the trace: rename them to vm_<job>_<day> (lower case, no extension) and import again, or move them out.")];
+            report.Note("trace_like_files_not_read", nearNames.Count);
+        }
+
         ImportSession.NoteCompressedOthers(report, inputFolder, path => TryParseName(Path.GetFileName(path), out _, out _));
 
         // A day file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
@@ -243,6 +261,25 @@ public static class GoogleGcdImporter
             return false;
         job = jobPart.ToString();
         return true;
+    }
+
+    /// <summary>
+    /// A name that starts, in any case, with vm_&lt;digits&gt;_&lt;digits&gt; but is not of that form (a day file renamed:
+    /// "vm_7_1.csv", "VM_7_1", "vm_7_1 (1)", "vm_7_1 - Copy").
+    /// </summary>
+    private static bool IsNearName(string name)
+    {
+        if (!name.StartsWith("vm_", StringComparison.OrdinalIgnoreCase) || HasGcdForm(name))
+            return false;
+        int i = 3, jobStart = i;
+        while (i < name.Length && char.IsAsciiDigit(name[i]))
+            i++;
+        if (i == jobStart || i == name.Length || name[i] != '_')
+            return false;
+        int dayStart = ++i;
+        while (i < name.Length && char.IsAsciiDigit(name[i]))
+            i++;
+        return i > dayStart;
     }
 
     /// <summary>A name of the form vm_&lt;digits&gt;_&lt;digits&gt;, whatever the day.</summary>
