@@ -35,6 +35,12 @@ public static class AlibabaImporter
 
     private const int ColMachine = 0, ColTime = 1, ColMem = 3;
 
+    /// <summary>
+    /// The share of a machine's rows, in percent, that duplicate timestamps may take before the import warns: the trace
+    /// has none (the committed sample: 0 of 100 002 rows), timestamps rounded by a spreadsheet (3.87E+05) make 80–90 %.
+    /// </summary>
+    internal const int DuplicateWarnPercent = 10;
+
     /// <summary>The other tables of cluster-trace-v2018 by their field count (schema.md), named when a file has that many.</summary>
     private static readonly Dictionary<int, string> OtherTables = new()
     {
@@ -78,7 +84,10 @@ public static class AlibabaImporter
         report.Files = 1;
         using var spill = SampleSpill.Create(outputPath);
         var series = new List<SampleSeries>();
-        var byMachine = new Dictionary<string, SampleSeries>(StringComparer.Ordinal);
+        var byMachine = new Dictionary<string, int>(StringComparer.Ordinal); // index in series
+        var rowsOf = new List<(long Rows, long Duplicates)>(); // per machine, the rows taken and those a later row of the same time replaced
+        long eNotation = 0; // timestamps written in E-notation (3.87E+05): a spreadsheet's number format
+        string? firstENotation = null;
         var byMachineSpan = byMachine.GetAlternateLookup<ReadOnlySpan<char>>(); // no string per row
         string path = machineUsageCsv;
         int truncatedLine = session.TruncatedLastLine(path);
@@ -90,6 +99,7 @@ public static class AlibabaImporter
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).From(file);
             SampleSeries? last = null;
+            int lastIndex = -1;
             foreach (var row in reader)
             {
                 int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
@@ -144,13 +154,16 @@ public static class AlibabaImporter
 
                 if (last is null || !id.SequenceEqual(last.Id))
                 {
-                    if (!byMachineSpan.TryGetValue(id, out last))
+                    if (!byMachineSpan.TryGetValue(id, out lastIndex))
                     {
                         string key = id.ToString();
-                        last = new SampleSeries(key, spill);
-                        byMachine.Add(key, last);
-                        series.Add(last);
+                        lastIndex = series.Count;
+                        byMachine.Add(key, lastIndex);
+                        series.Add(new SampleSeries(key, spill));
+                        rowsOf.Add((0, 0));
                     }
+
+                    last = series[lastIndex];
                 }
 
                 if (last.IsBackwards(time))
@@ -162,8 +175,12 @@ public static class AlibabaImporter
 
                 if (!session.TryMeasured(options.Demand, pct / 100 * options.HostMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
                     continue;
-                if (last.Add(time, value, options.HostMb - options.HostReserveMb))
+                bool duplicate = last.Add(time, value, options.HostMb - options.HostReserveMb);
+                if (duplicate)
                     report.Note("duplicate_timestamps");
+                rowsOf[lastIndex] = (rowsOf[lastIndex].Rows + 1, rowsOf[lastIndex].Duplicates + (duplicate ? 1 : 0));
+                if (row[ColTime].Span.ContainsAny('e', 'E') && eNotation++ == 0)
+                    firstENotation = row[ColTime].Span.Trim().ToString();
             }
 
             if (report.RowsRead == 0)
@@ -187,10 +204,25 @@ public static class AlibabaImporter
         if (settingsClamped)
             report.Note("settings_clamped", series.Count);
 
+        // The trace's timestamps are distinct per machine (the committed sample: no duplicate in 100 002 rows); a machine
+        // whose rows are mostly duplicates has had its timestamps rounded (a spreadsheet's number format: 386640 saved as
+        // 3.87E+05 puts 100 rows on one time), and the last row of each time is all that is left of them.
+        var mostlyDuplicates = Enumerable.Range(0, series.Count).Where(i => rowsOf[i].Duplicates * 100 > rowsOf[i].Rows * DuplicateWarnPercent)
+            .OrderByDescending(i => (double)rowsOf[i].Duplicates / rowsOf[i].Rows).ThenBy(i => i).ToList();
+        if (mostlyDuplicates.Count > 0)
+        {
+            var (worstRows, worstDuplicates) = rowsOf[mostlyDuplicates[0]];
+            string written = eNotation == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"; {eNotation} of the timestamps are written in E-notation (the first: '{ImportSession.Clip(firstENotation)}'), as a spreadsheet's number format saves them, rounded to the digits it shows");
+            report.Warnings = [.. report.Warnings, string.Create(CultureInfo.InvariantCulture,
+                $"{mostlyDuplicates.Count} machine(s) have a duplicate timestamp in more than {DuplicateWarnPercent} % of their rows (the most: '{ImportSession.Clip(series[mostlyDuplicates[0]].Id)}', {100.0 * worstDuplicates / worstRows:F1} % of {worstRows} rows), of which only the last row of each time is kept: the timestamps look rounded{written}. The trace has none (the committed sample: 0 in 100 002 rows): export time_stamp as whole numbers and import again.")];
+            report.Note("machines_mostly_duplicate_timestamps", mostlyDuplicates.Count);
+        }
+
         // batch_task.csv has 9 fields too, and would read as machines named after tasks: Alibaba's machine ids are m_<n>.
         if (series.Count > 0 && !series.Any(x => x.Id.StartsWith("m_", StringComparison.Ordinal)))
         {
-            report.Warnings = [string.Create(CultureInfo.InvariantCulture,
+            report.Warnings = [.. report.Warnings, string.Create(CultureInfo.InvariantCulture,
                 $"none of the {series.Count} machine ids looks like Alibaba's (m_1932; the first here is '{ImportSession.Clip(series[0].Id)}'): is the file machine_usage.csv? The 2018 trace's batch_task.csv also has 9 fields, and its columns read as these would be something else.")];
             report.Note("machine_ids_unlike_alibaba");
         }
