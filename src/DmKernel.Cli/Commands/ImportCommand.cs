@@ -276,6 +276,12 @@ internal static class ImportCommand
             foreach (KeyValuePair<ImportErrorKind, long> kv in report.Skipped.OrderBy(kv => kv.Key))
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();
+            var files = report.SkippedFiles;
+            if (files.Count > 0)
+            {
+                string named = string.Join(", ", files.Take(3).Select(f => $"'{ImportSession.Clip(f.File)}' ({f.Kind})"));
+                sb.AppendLine(ic, $"  files skipped (--lenient): {named}{(files.Count > 3 ? $" and {files.Count - 3} more" : "")}");
+            }
         }
 
         if (report.Notes.Count > 0)
@@ -285,6 +291,9 @@ internal static class ImportCommand
                 sb.Append(ic, $" {kv.Key} {kv.Value};");
             sb.AppendLine();
         }
+
+        if (report.SystemFilesSkipped.Count > 0)
+            sb.AppendLine(ic, $"  note: {report.SystemFilesSkipped.Count} file(s) that editors and copies leave beside the data were skipped, not read as traces (Office lock files ~$*, macOS ._* and __MACOSX/): {ImportSession.NameList(report.SystemFilesSkipped)}");
 
         foreach (string warning in report.Warnings)
             sb.AppendLine(ic, $"  warning: {warning}");

@@ -67,30 +67,48 @@ public static class BitbrainsImporter
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "the folder does not exist", "a folder of Bitbrains per-VM *.csv files");
         ImportSession.RefuseUnreadableNames(inputFolder);
         var files = new List<(string Rel, string Path)>();
+        var system = new List<string>(); // lock files and resource forks: skipped by name
         var notRead = new List<string>(); // files named like a trace file that are not read (126.csv.txt, 126.txt)
         foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories))
         {
             // ".csv" in any case: a folder copied through Windows or a spreadsheet holds 446.CSV, which a case-sensitive
             // pattern passed over in silence (its VM left out, the import exiting 0).
             string rel = Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'); // a '\\' in a Unix file name stays: ids stay unique
-            if (IsInput(path))
+            if (ImportSession.IsSystemFile(rel))
+            {
+                if (IsInput(path) || NamedLikeTrace(Path.GetFileName(path)))
+                    system.Add(rel); // ~$126.csv, ._126.csv, __MACOSX/...: failed the import with BadHeader on their bytes
+            }
+            else if (IsInput(path))
+            {
                 files.Add((rel, path));
-            else if (LooksLikeTrace(Path.GetFileName(path)))
+            }
+            else if (LooksLikeTrace(path))
+            {
                 notRead.Add(rel);
+            }
         }
 
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         notRead.Sort(string.CompareOrdinal);
+        system.Sort(string.CompareOrdinal);
+        report.SystemFilesSkipped = system;
+        report.Note("system_files_skipped", system.Count);
         if (files.Count == 0)
             throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + (notRead.Count > 0 ? $"; it holds {notRead.Count} file(s) named like trace files ({ImportSession.NameList(notRead)}): rename them to end in .csv" : "") + ImportSession.CompressedHint(inputFolder), "Bitbrains per-VM *.csv files");
         ImportSession.NoteCompressedOthers(report, inputFolder, IsInput);
-        notRead.RemoveAll(rel => InputFile.TypeOfTarget(Path.Combine(inputFolder, rel)) is null && InputFile.Compression(Path.Combine(inputFolder, rel)) is not null); // compressed_files_ignored says those
 
         // A file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
         // UnreadableFile, in file order; lenient skips it (counted among the files).
-        int listed = files.Count;
-        files.RemoveAll(f => !session.Readable(f.Path));
-        report.Files += listed - files.Count;
+        var skippedFiles = new List<(string File, ImportErrorKind Kind)>(); // --lenient: the files skipped whole, named in the report
+        files.RemoveAll(f =>
+        {
+            if (session.Readable(f.Path))
+                return false;
+            skippedFiles.Add((f.Rel, session.LastSkipped!.Kind)); // lenient: strict has thrown
+            return true;
+        });
+        report.Files += skippedFiles.Count;
         OutputFile.EnsureNotAnInput(outputPath, files.Select(f => f.Path));
 
         // Clean files take the fast path (in parallel when allowed); the others, and every report entry, are then
@@ -121,11 +139,16 @@ public static class BitbrainsImporter
                 continue;
             }
 
+            long skippedBefore = report.SkippedTotal;
             var s = ReadFile(session, path, rel, options, spill);
             if (s is not null)
             {
                 series.Add(s);
                 CountZeros();
+            }
+            else if (report.SkippedTotal > skippedBefore && session.LastSkipped is { } last)
+            {
+                skippedFiles.Add((rel, last.Kind));
             }
 
             session.Read(sizes[i]);
@@ -135,7 +158,7 @@ public static class BitbrainsImporter
         if (notRead.Count > 0)
         {
             warnings.Insert(0, string.Create(CultureInfo.InvariantCulture,
-                $"{notRead.Count} file(s) in the folder or below are named like trace files but were not read, as only names ending in .csv are ({ImportSession.NameList(notRead)}); the VMs they hold are not in the trace: rename them to end in .csv (or move them out) and import again."));
+                $"{notRead.Count} file(s) in the folder or below look like trace files (by name, or a first line starting \"Timestamp\") but were not read, as only names ending in .csv are ({ImportSession.NameList(notRead)}); the VMs they hold are not in the trace: rename them to end in .csv (or move them out) and import again."));
             report.Note("trace_like_files_not_read", notRead.Count);
         }
 
@@ -158,6 +181,7 @@ public static class BitbrainsImporter
         }
 
         report.Warnings = warnings;
+        report.SkippedFiles = skippedFiles;
         var vms = new List<TraceVm>(series.Count);
         foreach (var s in series)
         {
@@ -193,14 +217,41 @@ public static class BitbrainsImporter
     /// <summary>Whether <paramref name="path"/> is an input file: its name ends in ".csv", in any case.</summary>
     internal static bool IsInput(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether a file name is that of a Bitbrains file renamed by other tools: ".csv" inside it ("126.csv.txt", "126.csv.bak"), a spreadsheet's "126.xlsx".</summary>
+    internal static bool NamedLikeTrace(string name)
+        => name.Contains(".csv", StringComparison.OrdinalIgnoreCase) || ImportSession.IsSpreadsheet(name);
+
     /// <summary>
-    /// Whether a file that is not an input is named like a Bitbrains file saved or renamed by other tools: "126.txt",
-    /// "126.tsv", "126.csv.txt", "126.csv.bak" (".csv" inside the name), a spreadsheet's "126.xlsx". Said in a warning.
+    /// Whether a file that is not an input looks like a Bitbrains file saved or renamed by other tools, said in a warning:
+    /// named so (<see cref="NamedLikeTrace"/>), or any other regular file whose first line starts with "Timestamp" ("126.txt",
+    /// "126.tsv"; a readme.txt is not). Compressed files and archives are not (<c>compressed_files_ignored</c> says those).
+    /// A named pipe or a device is not opened.
     /// </summary>
-    internal static bool LooksLikeTrace(string name)
-        => name.Contains(".csv", StringComparison.OrdinalIgnoreCase)
-            || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)
-            || name.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".xls", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ods", StringComparison.OrdinalIgnoreCase);
+    internal static bool LooksLikeTrace(string path)
+    {
+        if (InputFile.TypeOfTarget(path) is not null)
+            return false;
+        if (InputFile.Compression(path) is not null)
+            return false;
+        if (NamedLikeTrace(Path.GetFileName(path)))
+            return true;
+        Span<byte> head = stackalloc byte[32];
+        int n;
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            n = RandomAccess.Read(handle, head, 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var text = head[..n];
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            text = text[3..]; // a UTF-8 byte order mark, as a spreadsheet writes it
+        return text.TrimStart(" \t\r\n"u8).StartsWith("Timestamp"u8);
+    }
 
     /// <summary>
     /// A warning when the input's top-level folders (files directly in the input folder count as one, ".") cover time

@@ -65,6 +65,16 @@ public sealed class ImportReport
     /// </summary>
     public IReadOnlyList<string> Warnings { get; internal set; } = [];
 
+    /// <summary>
+    /// The files skipped as files that editors and copies leave beside the data, not traces (an Office lock file
+    /// "~$126.csv", a macOS resource fork "._126.csv", anything under "__MACOSX/"), by relative path in ordinal order
+    /// (<c>system_files_skipped</c>).
+    /// </summary>
+    internal IReadOnlyList<string> SystemFilesSkipped { get; set; } = [];
+
+    /// <summary>The files <see cref="ImportOptions.Lenient"/> skipped whole (relative path, and the kind of their problem), in file order.</summary>
+    internal IReadOnlyList<(string File, ImportErrorKind Kind)> SkippedFiles { get; set; } = [];
+
     /// <summary>The size of the input files the import reads, in bytes (the files it skips or ignores are not counted).</summary>
     internal long InputBytes { get; set; }
 

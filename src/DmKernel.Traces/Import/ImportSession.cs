@@ -42,6 +42,7 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         if (!Options.Lenient)
             throw new TraceImportException(kind, file, line, column, columnName, found, expected);
         Report.Skip(kind);
+        LastSkipped = new Skipped(kind, file, line, column, columnName, found, expected);
         if (FirstSkipped is null)
             Interlocked.CompareExchange(ref _firstSkipped, new Skipped(kind, file, line, column, columnName, found, expected), null);
     }
@@ -50,6 +51,9 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     public Skipped? FirstSkipped => Volatile.Read(ref _firstSkipped);
 
     private Skipped? _firstSkipped;
+
+    /// <summary>The last problem <see cref="ImportOptions.Lenient"/> skipped, or null (set by the thread that reads in file order).</summary>
+    public Skipped? LastSkipped { get; private set; }
 
     internal sealed record Skipped(ImportErrorKind Kind, string File, int Line, int Column, string? ColumnName, string Found, string Expected);
 
@@ -353,6 +357,29 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     {
         string shown = string.Join(", ", names.Take(3).Select(n => $"'{Clip(n)}'"));
         return names.Count <= 3 ? shown : string.Create(CultureInfo.InvariantCulture, $"{shown} and {names.Count - 3} more");
+    }
+
+    /// <summary>Whether <paramref name="path"/> is named as a spreadsheet workbook (.xlsx, .xlsm, .xls, .ods): .xlsx and .ods are zip archives, to be saved as CSV, not unpacked.</summary>
+    internal static bool IsSpreadsheet(string path)
+        => path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".xlsm", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".xls", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ods", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a spreadsheet workbook given as an input is (<see cref="ImportErrorKind.CompressedFile"/>).</summary>
+    internal const string SpreadsheetFound = "it is a spreadsheet workbook (a zip archive of XML), not text";
+
+    /// <summary>What a spreadsheet workbook given as an input is expected to be instead.</summary>
+    internal const string SpreadsheetExpected = "CSV text: save it as CSV from the spreadsheet (not unpacked: the archive holds XML, not the rows) and import that";
+
+    /// <summary>
+    /// Whether <paramref name="relative"/> (a path under the input folder, '/'-separated) is a file that editors and copies
+    /// leave beside the data, not a trace: an Office lock file ("~$126.csv"), a macOS resource fork ("._126.csv"), anything
+    /// in a "__MACOSX" folder (what macOS's zip adds).
+    /// </summary>
+    internal static bool IsSystemFile(string relative)
+    {
+        string name = relative[(relative.LastIndexOf('/') + 1)..];
+        return name.StartsWith("~$", StringComparison.Ordinal) || name.StartsWith("._", StringComparison.Ordinal)
+            || ("/" + relative).Contains("/__MACOSX/", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>An optional sign and at least one digit, nothing else.</summary>

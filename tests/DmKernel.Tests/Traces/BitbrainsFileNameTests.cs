@@ -5,8 +5,10 @@ namespace DmKernel.Tests.Traces;
 
 /// <summary>
 /// The committed samples as a spreadsheet, Windows or macOS leaves them (renamed, re-saved, copied): each variant is
-/// read as the sample it is, or said, never dropped or misread in silence.
+/// read as the sample it is, or said, never dropped or misread in silence. In the CLI collection: one test runs the CLI,
+/// which writes to the process's Console.
 /// </summary>
+[Collection(nameof(CliTests))]
 public sealed class BitbrainsFileNameTests
 {
     private static string Bitbrains(string relative) => RealTraces.Path(Path.Combine("bitbrains-gwa-t-12-rnd", relative));
@@ -30,15 +32,17 @@ public sealed class BitbrainsFileNameTests
         File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
         File.Copy(Bitbrains("2013-8/446.csv"), dir.File("446.txt"));
         File.Copy(Bitbrains("2013-8/386.csv"), dir.File("386.csv.txt"));
-        dir.Write("sub/27.tsv", "x");
-        dir.Write("sub/28.xlsx", "x");
+        File.Copy(Bitbrains("2013-8/27.csv"), dir.File("27.tsv"));
+        dir.Write("sub/28.csv.bak", "x");
         dir.Write("notes.md", "not a trace");
+        dir.Write("readme.txt", "not a trace either");
         var report = BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"));
         Assert.Equal(1, report.Vms);
         string warning = Assert.Single(report.Warnings);
         Assert.Contains("4 file(s)", warning, StringComparison.Ordinal);
-        Assert.Contains("'386.csv.txt', '446.txt', 'sub/27.tsv' and 1 more", warning, StringComparison.Ordinal);
+        Assert.Contains("'27.tsv', '386.csv.txt', '446.txt' and 1 more", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("notes.md", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("readme.txt", warning, StringComparison.Ordinal);
         Assert.Equal(4, report.NoteOf("trace_like_files_not_read"));
         Assert.Equal(new FileInfo(dir.File("126.csv")).Length, report.InputBytes);
     }
@@ -63,5 +67,40 @@ public sealed class BitbrainsFileNameTests
         Assert.Equal(0, exit);
         Assert.Contains("1 file(s), 8620 rows (0.9 MB in", output, StringComparison.Ordinal);
         Assert.Contains("'27.csv.txt'", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>An Office lock file, macOS resource forks and a __MACOSX folder beside the samples: skipped by name, not read as traces.</summary>
+    [Fact]
+    public void Bitbrains_LockFilesAndResourceForks_AreSkippedByName()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        dir.Write("~$126.csv", "\u0005John Doe      \0\0\0");
+        dir.Write("._126.csv", "\0\u0005\u0016\u0007\0\u0002\0\0Mac OS X        ");
+        dir.Write("__MACOSX/._126.csv", "\0\u0005\u0016\u0007\0\u0002\0\0Mac OS X        ");
+        dir.Write("__MACOSX/126.csv", "not a trace");
+        var report = BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"));
+        Assert.Equal(1, report.Vms);
+        Assert.Equal(1, report.Files);
+        Assert.Equal(4, report.NoteOf("system_files_skipped"));
+        Assert.Equal(["._126.csv", "__MACOSX/._126.csv", "__MACOSX/126.csv", "~$126.csv"], report.SystemFilesSkipped);
+        Assert.Empty(report.Warnings);
+
+        var (exit, output, _) = CliTests.Run("import", "bitbrains", dir.Path, "-o", dir.File("o2.dmt"));
+        Assert.Equal(0, exit);
+        Assert.Contains("'._126.csv', '__MACOSX/._126.csv', '__MACOSX/126.csv' and 1 more", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>With --lenient, a file skipped whole (a bad header, an empty file) is named in the summary, not only counted.</summary>
+    [Fact]
+    public void Cli_LenientSkippedFiles_AreNamed()
+    {
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        dir.Write("bad.csv", "garbage;\n1;2\n");
+        dir.Write("empty.csv", "");
+        var (exit, output, _) = CliTests.Run("import", "bitbrains", dir.Path, "-o", dir.File("o.dmt"), "--lenient");
+        Assert.Equal(0, exit);
+        Assert.Contains("files skipped (--lenient): 'bad.csv' (BadHeader), 'empty.csv' (EmptyFile)", output, StringComparison.Ordinal);
     }
 }
