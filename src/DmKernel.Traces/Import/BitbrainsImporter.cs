@@ -374,7 +374,7 @@ public static class BitbrainsImporter
 
             if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Bitbrains: ';'-separated", row.Span.Trim().IsEmpty, null))
                 continue;
-            if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time)
+            if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time, wholeDecimals: true)
                 || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
                 || !session.TryDouble(row[ColUsage].Span, path, line, ColUsage + 1, Columns[ColUsage], "KB", out double usageKb))
                 continue;
