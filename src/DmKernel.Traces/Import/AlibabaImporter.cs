@@ -50,6 +50,33 @@ public static class AlibabaImporter
         [14] = "the 2018 trace's batch_instance.csv, not machine_usage.csv",
     };
 
+    private const string Separated = "Alibaba machine_usage: 9 comma-separated fields, no header";
+
+    /// <summary>
+    /// What a row of the wrong field count looks like when a tool re-saved the file, or null: a line of 9 fields split
+    /// at ';' (a spreadsheet in a locale with a decimal comma saves CSV so), or extra fields that are all empty (trailing
+    /// commas, which a field count of 11 would otherwise name as container_usage.csv).
+    /// </summary>
+    private static string? OtherLayout(SepReader.Row row)
+    {
+        var text = row.Span;
+        if (text.Count(';') == Columns.Length - 1)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{row.ColCount} fields; the line seems to be semicolon-separated ({Columns.Length} fields split at ';'), as a spreadsheet in a locale with a decimal comma saves CSV");
+        }
+
+        if (row.ColCount <= Columns.Length)
+            return null;
+        for (int col = Columns.Length; col < row.ColCount; col++)
+        {
+            if (!row[col].Span.Trim().IsEmpty)
+                return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{row.ColCount} fields, the last {row.ColCount - Columns.Length} empty (trailing separators)");
+    }
+
     /// <summary>Imports <paramref name="machineUsageCsv"/> into <paramref name="outputPath"/>.</summary>
     public static ImportReport Import(string machineUsageCsv, string outputPath, AlibabaImportOptions options)
         => Import(machineUsageCsv, outputPath, options, CancellationToken.None);
@@ -124,7 +151,14 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Alibaba machine_usage: 9 comma-separated fields, no header", row.Span.Trim().IsEmpty, OtherTables))
+                if (row.ColCount != Columns.Length && OtherLayout(row) is string layout)
+                {
+                    session.Problem(ImportErrorKind.WrongColumnCount, path, line, Math.Min(row.ColCount, Columns.Length) + 1, null, layout,
+                        string.Create(CultureInfo.InvariantCulture, $"{Columns.Length} fields ({Separated})"));
+                    continue;
+                }
+
+                if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, Separated, row.Span.Trim().IsEmpty, OtherTables))
                     continue;
                 var id = row[ColMachine].Span.Trim();
                 if (id.IsEmpty)

@@ -85,7 +85,7 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         if (s.Contains('\0') || !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value)) // .NET's parsers accept trailing NULs
         {
             value = 0;
-            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a number", $"a decimal number ({unit})");
+            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a number{NotANumberHint(s)}", $"a decimal number ({unit})");
             return false;
         }
 
@@ -145,7 +145,7 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
                 return false;
             }
 
-            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a whole number", $"a timestamp in whole {unit}");
+            Problem(ImportErrorKind.NotANumber, file, line, column, name, $"'{Clip(s)}' is not a whole number{NotANumberHint(s)}", $"a timestamp in whole {unit}");
             return false;
         }
 
@@ -357,6 +357,20 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     {
         string shown = string.Join(", ", names.Take(3).Select(n => $"'{Clip(n)}'"));
         return names.Count <= 3 ? shown : string.Create(CultureInfo.InvariantCulture, $"{shown} and {names.Count - 3} more");
+    }
+
+    /// <summary>
+    /// Why a field that is not a number may be so, as a spreadsheet or another tool re-saves a trace: ": quotes are not
+    /// expected around a value" ("386640" quoted), ": a comma as the decimal separator (a spreadsheet's locale?)"
+    /// (2097152,0, a number with '.' in its place); otherwise "".
+    /// </summary>
+    internal static string NotANumberHint(ReadOnlySpan<char> s)
+    {
+        if (s.Length >= 2 && (s[0] is '"' or '\'') && s[^1] == s[0])
+            return ": quotes are not expected around a value (the trace writes none)";
+        if (s.Contains(',') && !s.Contains('.') && s.Count(',') == 1 && double.TryParse(s.ToString().Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
+            return ": a comma as the decimal separator (a spreadsheet's locale?); the trace writes '.'";
+        return "";
     }
 
     /// <summary>Whether <paramref name="path"/> is named as a spreadsheet workbook (.xlsx, .xlsm, .xls, .ods): .xlsx and .ods are zip archives, to be saved as CSV, not unpacked.</summary>
