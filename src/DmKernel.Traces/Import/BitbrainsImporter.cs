@@ -337,9 +337,24 @@ public static class BitbrainsImporter
         bool holdZero = options.UsageZero == BitbrainsUsageZero.HoldLast;
         double lastUsageKb = 0; // the last non-zero usage (UsageZero HoldLast)
         long rowsBefore = report.RowsRead;
+        int blankLine = 0, blanks = 0; // blank lines not yet known to be at the end of the file (accepted there: trailing_blank_lines)
+        const string Separated = "Bitbrains: ';'-separated";
         foreach (var row in reader)
         {
             int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
+            if (!header && row.Span.Trim().IsEmpty)
+            {
+                if (blanks++ == 0)
+                    blankLine = line;
+                continue;
+            }
+
+            if (blanks > 0)
+            {
+                session.BlankLines(blankLine, blanks, Columns.Length, path, Separated); // a row follows: they were not at the end
+                blanks = 0;
+            }
+
             if (header)
             {
                 header = false;
@@ -372,7 +387,7 @@ public static class BitbrainsImporter
                 continue;
             }
 
-            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "Bitbrains: ';'-separated", row.Span.Trim().IsEmpty, null))
+            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, Separated, blank: false, null))
                 continue;
             if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time, wholeDecimals: true)
                 || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
@@ -443,6 +458,7 @@ public static class BitbrainsImporter
         }
 
         series.Complete();
+        report.Note("trailing_blank_lines", blanks);
         if (header)
         {
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no lines", "the Bitbrains header and data rows");

@@ -20,6 +20,8 @@ public static class GoogleGcdImporter
 
     private const int ColCpu = 0, ColMem = 1, MaxDay = 100_000;
 
+    private const string Separated = "GCD: \"cpu% mem%\" separated by one space";
+
     /// <summary>
     /// Imports every file named vm_&lt;job&gt;_&lt;day&gt; under <paramref name="inputFolder"/> (recursively; other
     /// files are ignored) into <paramref name="outputPath"/>. VM id = "vm_&lt;job&gt;"; VMs in numeric job order.
@@ -194,9 +196,25 @@ public static class GoogleGcdImporter
         using var reader = Sep.New(' ').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
         long dayStart = (day - 1) * 86_400L;
         int rows = 0;
+        int blankLine = 0, blanks = 0; // blank lines not yet known to be at the end of the file (accepted there: trailing_blank_lines)
         foreach (var row in reader)
         {
             int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
+            var text = row.Span.Trim(); // spaces and tabs at either end, as Bitbrains and Alibaba trim their fields (a trailing space was "3 fields")
+            if (text.IsEmpty)
+            {
+                if (blanks++ == 0)
+                    blankLine = line;
+                continue;
+            }
+
+            if (blanks > 0)
+            {
+                rows += blanks;
+                session.BlankLines(blankLine, blanks, Columns.Length, path, Separated); // a row follows: they were not at the end
+                blanks = 0;
+            }
+
             rows++;
             report.RowsRead++;
             if (line == truncatedLine)
@@ -213,17 +231,24 @@ public static class GoogleGcdImporter
                 continue;
             }
 
-            if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, "GCD: \"cpu% mem%\" separated by one space", row.Span.Trim().IsEmpty, null)
-                || !session.TryDouble(row[ColCpu].Span, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
-                || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
+            // The two fields of the trimmed line when it has exactly one space (" 10.5 20.25 ": 4 fields split at ' ', 2 here).
+            int space = text.IndexOf(' ');
+            bool trimmed = row.ColCount != Columns.Length && space > 0 && !text[(space + 1)..].Contains(' ');
+            if (!trimmed && !session.CheckColumns(row.ColCount, Columns.Length, path, line, Separated, blank: false, null))
                 continue;
-            if (!session.TryMeasured(options.Demand, pct / 100 * options.VmSizeMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+            var cpuText = trimmed ? text[..space] : row[ColCpu].Span;
+            var memText = trimmed ? text[(space + 1)..] : row[ColMem].Span;
+            if (!session.TryDouble(cpuText, path, line, ColCpu + 1, Columns[ColCpu], "percent", out _)
+                || !session.TryDouble(memText, path, line, ColMem + 1, Columns[ColMem], "percent of the VM size", out double pct))
+                continue;
+            if (!session.TryMeasured(options.Demand, pct / 100 * options.VmSizeMb, path, line, ColMem + 1, Columns[ColMem], memText, out int value))
                 continue;
             if (pct > 100)
                 report.Note("memory_above_100_percent");
             series.Add(dayStart + (line - 1) * (long)GoogleGcdImportOptions.NominalPeriodSeconds, value, options.VmSizeMb);
         }
 
+        report.Note("trailing_blank_lines", blanks);
         if (rows == 0)
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", string.Create(CultureInfo.InvariantCulture, $"{GoogleGcdImportOptions.RowsPerDay} rows"));
         else if (rows < GoogleGcdImportOptions.RowsPerDay)

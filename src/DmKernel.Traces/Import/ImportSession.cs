@@ -55,6 +55,20 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     /// <summary>The last problem <see cref="ImportOptions.Lenient"/> skipped, or null (set by the thread that reads in file order).</summary>
     public Skipped? LastSkipped { get; private set; }
 
+    /// <summary>
+    /// Reports <paramref name="count"/> blank lines from <paramref name="firstLine"/> on that turned out not to be at the end
+    /// of the file (a row followed them): each is a row read and a <see cref="ImportErrorKind.WrongColumnCount"/> ("the line
+    /// is empty"). Blank lines at the end are not reported: the caller counts them as <c>trailing_blank_lines</c>.
+    /// </summary>
+    public void BlankLines(int firstLine, int count, int expected, string file, string format)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Report.RowsRead++;
+            CheckColumns(1, expected, file, firstLine + i, format, blank: true, null);
+        }
+    }
+
     internal sealed record Skipped(ImportErrorKind Kind, string File, int Line, int Column, string? ColumnName, string Found, string Expected);
 
     /// <summary>
