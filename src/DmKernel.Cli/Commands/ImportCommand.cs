@@ -82,7 +82,9 @@ internal static class ImportCommand
             if (kind != "Alibaba" && File.Exists(source))
             {
                 // The public traces are downloaded as archives (Bitbrains' rnd.zip, the GCD derivation's GCD_VMs.tar.gz).
-                string unpack = InputFile.Compression(source) is var (what, how) ? $": it is {what}; unpack it first ({how}) and give the folder it makes" : "";
+                string unpack = InputFile.Compression(source) is not var (what, how) ? ""
+                    : ImportSession.IsSpreadsheet(source) ? $": it is a spreadsheet workbook; save it as CSV from the spreadsheet (not unpacked: the archive holds XML, not the rows) into a folder and give that folder"
+                    : $": it is {what}; unpack it first ({how}) and give the folder it makes";
                 throw new CliError($"'{source}' is a file, expected a folder of {(kind == "Bitbrains" ? "per-VM CSV files" : "GCD day files vm_<job>_<day>")} (searched recursively){unpack}.", 1);
             }
             if (kind != "Alibaba" && !Directory.Exists(source))

@@ -104,6 +104,8 @@ public static class AlibabaImporter
             throw new TraceImportException(ImportErrorKind.NoInput, machineUsageCsv, 0, 0, null, "the file does not exist", "Alibaba 2018 machine_usage.csv");
         if (InputFile.WhyUnreadable(machineUsageCsv) is string why) // the one input: --lenient has nothing to skip it for
             throw new TraceImportException(ImportErrorKind.UnreadableFile, machineUsageCsv, 0, 0, null, why, ImportSession.ReadableExpected);
+        if (ImportSession.IsSpreadsheet(machineUsageCsv) && InputFile.Compression(machineUsageCsv) is not null) // machine_usage.xlsx: saved as CSV, not unpacked
+            throw new TraceImportException(ImportErrorKind.CompressedFile, machineUsageCsv, 0, 0, null, ImportSession.SpreadsheetFound, ImportSession.SpreadsheetExpected);
         if (InputFile.Compression(machineUsageCsv) is var (what, unpack)) // Alibaba's download is machine_usage.tar.gz
             throw new TraceImportException(ImportErrorKind.CompressedFile, machineUsageCsv, 0, 0, null, $"it is {what}, not text", $"{ImportSession.CompressedExpected}: unpack it first ({unpack}) and import what it holds");
         OutputFile.EnsureNotAnInput(outputPath, [machineUsageCsv]);

@@ -35,8 +35,9 @@ public static class BitbrainsImporter
     internal static bool ExceedsCeiling(double capacityKb, int maxCeilingMb) => Math.Ceiling(capacityKb / 1024 / 2) * 2 > maxCeilingMb;
 
     /// <summary>
-    /// Imports every "*.csv" under <paramref name="inputFolder"/> (recursively, in ordinal order of the relative
-    /// path; VM id = that path with '/' separators, e.g. "2013-8/386.csv") into <paramref name="outputPath"/>.
+    /// Imports every "*.csv" under <paramref name="inputFolder"/> (the extension in any case; recursively, in ordinal order
+    /// of the relative path; VM id = that path with '/' separators, e.g. "2013-8/386.csv") into <paramref name="outputPath"/>.
+    /// Office lock files, macOS resource forks and __MACOSX/ are skipped; other files that look like traces are warned about.
     /// </summary>
 #pragma warning disable RS0027 // shipped with its optional options; the overload with a token takes every argument, so no call is ambiguous
     public static ImportReport Import(string inputFolder, string outputPath, BitbrainsImportOptions? options = null)
@@ -91,11 +92,13 @@ public static class BitbrainsImporter
 
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
         notRead.Sort(string.CompareOrdinal);
+        var workbooks = notRead.FindAll(ImportSession.IsSpreadsheet); // said apart: saved as CSV, not renamed
+        notRead.RemoveAll(ImportSession.IsSpreadsheet);
         system.Sort(string.CompareOrdinal);
         report.SystemFilesSkipped = system;
         report.Note("system_files_skipped", system.Count);
         if (files.Count == 0)
-            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + (notRead.Count > 0 ? $"; it holds {notRead.Count} file(s) named like trace files ({ImportSession.NameList(notRead)}): rename them to end in .csv" : "") + ImportSession.CompressedHint(inputFolder), "Bitbrains per-VM *.csv files");
+            throw new TraceImportException(ImportErrorKind.NoInput, inputFolder, 0, 0, null, "no *.csv file in the folder or below" + (notRead.Count > 0 ? $"; it holds {notRead.Count} file(s) that look like trace files ({ImportSession.NameList(notRead)}): rename them to end in .csv" : "") + WorkbookHint(workbooks) + ImportSession.CompressedHint(inputFolder, workbooks: false), "Bitbrains per-VM *.csv files");
         ImportSession.NoteCompressedOthers(report, inputFolder, IsInput);
 
         // A file that cannot be read (a named pipe, whose open would wait for ever; a broken link; no permission) is
@@ -162,6 +165,12 @@ public static class BitbrainsImporter
             report.Note("trace_like_files_not_read", notRead.Count);
         }
 
+        if (workbooks.Count > 0)
+        {
+            warnings.Insert(0, $"the folder holds {workbooks.Count} spreadsheet workbook(s), which were not read{WorkbookHint(workbooks)}; the VMs they hold are not in the trace.");
+            report.Note("spreadsheets_not_read", workbooks.Count);
+        }
+
         if (warnings.Count > 0)
             report.Note("folders_apart_in_time");
 
@@ -214,6 +223,10 @@ public static class BitbrainsImporter
         return report;
     }
 
+    /// <summary>"; it holds N spreadsheet workbook(s) ('126.xlsx'): save them as CSV ..." for a list that is not empty, else "".</summary>
+    private static string WorkbookHint(List<string> workbooks) => workbooks.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; it holds {workbooks.Count} spreadsheet workbook(s) ({ImportSession.NameList(workbooks)}): save each as CSV from the spreadsheet (the Bitbrains layout: a header, fields separated by ';', '.' as the decimal separator), named *.csv");
+
     /// <summary>Whether <paramref name="path"/> is an input file: its name ends in ".csv", in any case.</summary>
     internal static bool IsInput(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
@@ -231,6 +244,8 @@ public static class BitbrainsImporter
     {
         if (InputFile.TypeOfTarget(path) is not null)
             return false;
+        if (ImportSession.IsSpreadsheet(path))
+            return true; // a workbook (.xlsx is a zip archive): said as one to save as CSV, not to unpack
         if (InputFile.Compression(path) is not null)
             return false;
         if (NamedLikeTrace(Path.GetFileName(path)))

@@ -247,6 +247,12 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
 
         if (InputFile.Compression(path) is not var (what, unpack))
             return true;
+        if (IsSpreadsheet(path))
+        {
+            Problem(ImportErrorKind.CompressedFile, path, 0, 0, null, SpreadsheetFound, SpreadsheetExpected);
+            return false;
+        }
+
         Problem(ImportErrorKind.CompressedFile, path, 0, 0, null, $"it is {what}, not text", $"{CompressedExpected}: unpack it first ({unpack}) and import what it holds");
         return false;
     }
@@ -328,8 +334,8 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         long count = 0;
         foreach (string file in Directory.EnumerateFiles(folder, "*", options))
         {
-            if (isInput(file) || InputFile.TypeOfTarget(file) is not null || InputFile.Compression(file) is null)
-                continue;
+            if (isInput(file) || IsSpreadsheet(file) || InputFile.TypeOfTarget(file) is not null || InputFile.Compression(file) is null)
+                continue; // a workbook is not an archive to unpack
             count++;
             string rel = Path.GetRelativePath(folder, file);
             if (first is null || string.CompareOrdinal(rel, first) < 0)
@@ -347,23 +353,37 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     /// that are compressed or archives, as a download unpacked one level only leaves them (Bitbrains' *.csv.gz, the GCD
     /// derivation's GCD_VMs.tar.gz); otherwise "". The first 10 000 files are looked at.
     /// </summary>
-    public static string CompressedHint(string folder)
+    /// <remarks>
+    /// Spreadsheet workbooks (.xlsx and .ods are zip archives) are not among them: with <paramref name="workbooks"/>, "; it
+    /// holds N spreadsheet workbook(s) (the first: 'x.xlsx'): save them as text from the spreadsheet" is added for them
+    /// (before 2026-12-07 they were told to be unpacked), else they are left to the caller.
+    /// </remarks>
+    public static string CompressedHint(string folder, bool workbooks = true)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
-        string? first = null;
+        string? first = null, firstWorkbook = null;
         (string What, string Unpack) format = default;
-        int count = 0;
+        int count = 0, workbookCount = 0;
         foreach (string file in Directory.EnumerateFiles(folder, "*", options).Order(StringComparer.Ordinal).Take(10_000))
         {
             if (InputFile.TypeOfTarget(file) is not null || InputFile.Compression(file) is not var (what, unpack))
                 continue; // a named pipe is not opened to look inside
+            if (IsSpreadsheet(file))
+            {
+                if (workbookCount++ == 0)
+                    firstWorkbook = Path.GetRelativePath(folder, file);
+                continue;
+            }
+
             count++;
             if (first is null)
                 (first, format) = (Path.GetRelativePath(folder, file), (what, unpack));
         }
 
-        return first is null ? "" : string.Create(CultureInfo.InvariantCulture,
-            $"; it holds {count} compressed file{(count == 1 ? "" : "s")} or archive{(count == 1 ? "" : "s")} (the first: '{Clip(first)}', {format.What}): unpack {(count == 1 ? "it" : "them")} first ({format.Unpack})");
+        string sheets = !workbooks || firstWorkbook is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; it holds {workbookCount} spreadsheet workbook(s) (the first: '{Clip(firstWorkbook)}'): save {(workbookCount == 1 ? "it" : "them")} as text from the spreadsheet (not unpacked: the archive holds XML, not the rows)");
+        return sheets + (first is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; it holds {count} compressed file{(count == 1 ? "" : "s")} or archive{(count == 1 ? "" : "s")} (the first: '{Clip(first)}', {format.What}): unpack {(count == 1 ? "it" : "them")} first ({format.Unpack})"));
     }
 
     /// <summary>The first three of <paramref name="names"/> quoted (clipped), then "and N more" for the rest.</summary>
@@ -420,12 +440,28 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
 
     public static string Clip(ReadOnlySpan<char> s)
     {
-        // Control characters (a NUL of a zero-filled block, an escape) shown as U+FFFD, not written to the terminal.
+        // Characters that show as nothing or as a plain space, or act on the terminal (a NUL of a zero-filled block, a DOS
+        // end-of-file Ctrl-Z, an escape, a non-breaking space a spreadsheet writes between thousands, a byte order mark)
+        // shown escaped: "\u0000", "\u001A", "\u00A0" (before 2026-12-07 control characters were U+FFFD, the others raw).
         string text = s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
-        return text.AsSpan().ContainsAnyInRange('\0', '\u001f') ? string.Create(text.Length, text, (d, t) =>
+        int first = 0;
+        while (first < text.Length && !IsInvisible(text[first]))
+            first++;
+        if (first == text.Length)
+            return text;
+        var escaped = new System.Text.StringBuilder(text.Length + 12);
+        foreach (char c in text)
         {
-            for (int i = 0; i < t.Length; i++)
-                d[i] = t[i] < ' ' && t[i] != '\t' ? '\uFFFD' : t[i];
-        }) : text;
+            if (IsInvisible(c))
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            else
+                escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
+
+    /// <summary>A character <see cref="Clip"/> escapes: a control character but tab, or one of Unicode's spaces but ' ', format characters (zero-width, BOM) and line or paragraph separators.</summary>
+    private static bool IsInvisible(char c) => c != '\t' && c != ' ' && char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.SpaceSeparator
+        or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

@@ -63,7 +63,8 @@ public sealed class MalformedInputTests
 
     /// <summary>
     /// A NUL after a number (a zero-filled block of a crashed write) is damage, not the number: .NET's parsers accept
-    /// trailing NULs, so the importer checks (before: '1375338176\0' was read as 1375338176); shown as U+FFFD, not raw.
+    /// trailing NULs, so the importer checks (before: '1375338176\0' was read as 1375338176); shown escaped ("\u0000"), not
+    /// raw (U+FFFD before 2026-12-07).
     /// </summary>
     [Theory]
     [InlineData(1, "1300\0")]
@@ -74,7 +75,7 @@ public sealed class MalformedInputTests
         var e = ImportBitbrains(BitbrainsHeader + Bb(1000) + row, out string file);
         AssertPlace(e, ImportErrorKind.NotANumber, file, 3, column);
         Assert.DoesNotContain('\0', e.Message);
-        Assert.Contains("\uFFFD'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\\u0000'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
