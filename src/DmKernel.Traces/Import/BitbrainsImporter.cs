@@ -158,6 +158,9 @@ public static class BitbrainsImporter
         }
 
         List<string> warnings = FolderWarnings(series);
+        if (warnings.Count > 0)
+            report.Note("folders_apart_in_time"); // before the warnings below join the list: they are not this one
+
         if (notRead.Count > 0)
         {
             warnings.Insert(0, string.Create(CultureInfo.InvariantCulture,
@@ -170,9 +173,6 @@ public static class BitbrainsImporter
             warnings.Insert(0, $"the folder holds {workbooks.Count} spreadsheet workbook(s), which were not read{WorkbookHint(workbooks)}; the VMs they hold are not in the trace.");
             report.Note("spreadsheets_not_read", workbooks.Count);
         }
-
-        if (warnings.Count > 0)
-            report.Note("folders_apart_in_time");
 
         // Usage 0 "often means not measured" (the dataset's notes): read as a measured 0, a VM that mostly reports 0 has
         // its OS base for demand (the month's 512 GB VM: 8 162 of 8 627 rows). Said when it is a large share.

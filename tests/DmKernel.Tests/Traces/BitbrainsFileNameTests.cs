@@ -44,6 +44,7 @@ public sealed class BitbrainsFileNameTests
         Assert.DoesNotContain("notes.md", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("readme.txt", warning, StringComparison.Ordinal);
         Assert.Equal(4, report.NoteOf("trace_like_files_not_read"));
+        Assert.Equal(0, report.NoteOf("folders_apart_in_time")); // one folder of one time: the warning above is not that one
         Assert.Equal(new FileInfo(dir.File("126.csv")).Length, report.InputBytes);
     }
 

@@ -47,6 +47,7 @@ public sealed class InvisibleCharacterAndWorkbookTests
         Assert.Contains("'446.xlsx'", warning, StringComparison.Ordinal);
         Assert.Contains("save each as CSV", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("first (unzip)", warning, StringComparison.Ordinal);
+        Assert.Equal(0, report.NoteOf("folders_apart_in_time"));
 
         File.Delete(dir.File("126.csv"));
         var e = Assert.Throws<TraceImportException>(() => BitbrainsImporter.Import(dir.Path, dir.File("o.dmt")));
