@@ -41,6 +41,12 @@ public static class AlibabaImporter
     /// </summary>
     internal const int DuplicateWarnPercent = 10;
 
+    /// <summary>
+    /// The fewest rows a machine needs for <see cref="DuplicateWarnPercent"/> to apply: one repeated time among three rows
+    /// is no sign of rounding (a review at stop 59 saw such a machine warned about). A day of 10-s samples is 8 640 rows.
+    /// </summary>
+    internal const int DuplicateWarnMinRows = 20;
+
     /// <summary>The other tables of cluster-trace-v2018 by their field count (schema.md), named when a file has that many.</summary>
     private static readonly Dictionary<int, string> OtherTables = new()
     {
@@ -258,7 +264,7 @@ public static class AlibabaImporter
         // The trace's timestamps are distinct per machine (the committed sample: no duplicate in 100 002 rows); a machine
         // whose rows are mostly duplicates has had its timestamps rounded (a spreadsheet's number format: 386640 saved as
         // 3.87E+05 puts 100 rows on one time), and the last row of each time is all that is left of them.
-        var mostlyDuplicates = Enumerable.Range(0, series.Count).Where(i => rowsOf[i].Duplicates * 100 > rowsOf[i].Rows * DuplicateWarnPercent)
+        var mostlyDuplicates = Enumerable.Range(0, series.Count).Where(i => rowsOf[i].Rows >= DuplicateWarnMinRows && rowsOf[i].Duplicates * 100 > rowsOf[i].Rows * DuplicateWarnPercent)
             .OrderByDescending(i => (double)rowsOf[i].Duplicates / rowsOf[i].Rows).ThenBy(i => i).ToList();
         if (mostlyDuplicates.Count > 0)
         {

@@ -170,7 +170,7 @@ public static class BitbrainsImporter
 
         if (workbooks.Count > 0)
         {
-            warnings.Insert(0, $"the folder holds {workbooks.Count} spreadsheet workbook(s), which were not read{WorkbookHint(workbooks)}; the VMs they hold are not in the trace.");
+            warnings.Insert(0, string.Create(CultureInfo.InvariantCulture, $"the folder holds {workbooks.Count} spreadsheet workbook(s) ({ImportSession.NameList(workbooks)}), which were not read; the VMs they hold are not in the trace: save each as CSV from the spreadsheet (the Bitbrains layout: a header, fields separated by ';', '.' as the decimal separator), named *.csv, and import again."));
             report.Note("spreadsheets_not_read", workbooks.Count);
         }
 
@@ -404,7 +404,7 @@ public static class BitbrainsImporter
 
             if (!session.CheckColumns(row.ColCount, Columns.Length, path, line, Separated, blank: false, null))
                 continue;
-            if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time, wholeDecimals: true)
+            if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxUnixSeconds, "Unix seconds", out long time, wholeDecimals: true, refuseRoundedENotation: true)
                 || !session.TryDouble(row[ColCapacity].Span, path, line, ColCapacity + 1, Columns[ColCapacity], "KB", out double capacityKb)
                 || !session.TryDouble(row[ColUsage].Span, path, line, ColUsage + 1, Columns[ColUsage], "KB", out double usageKb))
                 continue;

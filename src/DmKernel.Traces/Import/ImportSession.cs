@@ -126,11 +126,32 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         return true;
     }
 
+    /// <summary>The significant digits an E-notation number's mantissa shows (1.3753082E+09: 8), or -1 without an exponent.</summary>
+    internal static int MantissaDigits(ReadOnlySpan<char> s)
+    {
+        int e = s.IndexOfAny('e', 'E');
+        if (e < 0)
+            return -1;
+        int digits = 0;
+        bool leading = true;
+        foreach (char c in s[..e])
+        {
+            if (c is < '0' or > '9' || (leading && c == '0'))
+                continue;
+            leading = false;
+            digits++;
+        }
+
+        return digits;
+    }
+
     /// <summary>
     /// Parses a whole number of seconds from 0 to <paramref name="max"/>; with <paramref name="wholeDecimals"/>, also a
     /// decimal whose value is a whole number ("386640.0", "3.8664E5": a column a schema declares double, re-exported).
+    /// With <paramref name="refuseRoundedENotation"/> (Bitbrains, whose Unix seconds have ten digits and no pattern of
+    /// trailing zeros), E-notation that shows fewer significant digits than the whole number has is refused as rounded.
     /// </summary>
-    public bool TryTimestamp(ReadOnlySpan<char> text, string file, int line, int column, string name, long max, string unit, out long value, bool wholeDecimals = false)
+    public bool TryTimestamp(ReadOnlySpan<char> text, string file, int line, int column, string name, long max, string unit, out long value, bool wholeDecimals = false, bool refuseRoundedENotation = false)
     {
         var s = text.Trim();
         value = 0;
@@ -144,6 +165,17 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
             && double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double d)
             && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < 9e15)
         {
+            // E-notation with fewer significant digits than the whole number has is a spreadsheet's rounding
+            // (1375308176 shown as 1.3753082E+09 is 1375308200): refused, as reading it would move the sample in silence.
+            int shown = MantissaDigits(s), whole = ((long)Math.Abs(d)).ToString(CultureInfo.InvariantCulture).Length;
+            if (refuseRoundedENotation && shown >= 0 && shown < whole)
+            {
+                Problem(ImportErrorKind.NotANumber, file, line, column, name,
+                    string.Create(CultureInfo.InvariantCulture, $"'{Clip(s)}' shows {shown} significant digit{(shown == 1 ? "" : "s")} of a {whole}-digit timestamp: rounded, as a spreadsheet's number format saves what it shows (format the column as a whole number and save again)"),
+                    $"a timestamp in whole {unit}");
+                return false;
+            }
+
             s = ((long)d).ToString(CultureInfo.InvariantCulture).AsSpan(); // then range-checked as the whole number it is
         }
 

@@ -44,4 +44,17 @@ public sealed class AlibabaRoundedTimestampTests
         Assert.Equal(0, report.NoteOf("duplicate_timestamps"));
         Assert.DoesNotContain(report.Warnings, w => w.Contains("duplicate", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Alibaba_AMachineOfAFewRows_OneRepeatedTime_IsNotWarnedAbout()
+    {
+        // One repeated time among three rows is above 10 % but no sign of rounding; the clean sample's rows come first.
+        using var dir = new TempDir();
+        string path = Write(dir, round: false);
+        File.AppendAllText(path, "m_9,100,10,20,,,,,\nm_9,100,10,21,,,,,\nm_9,160,10,22,,,,,\n");
+        var report = AlibabaImporter.Import(path, dir.File("o.dmt"), new AlibabaImportOptions { HostMb = 65_536 });
+        Assert.Equal(1, report.NoteOf("duplicate_timestamps"));
+        Assert.DoesNotContain(report.Warnings, w => w.Contains("duplicate", StringComparison.Ordinal));
+        Assert.Equal(0, report.NoteOf("machines_mostly_duplicate_timestamps"));
+    }
 }

@@ -30,4 +30,20 @@ public sealed class BitbrainsDecimalTimestampTests
         Assert.Equal((ImportErrorKind.NotANumber, 3, 1), (e.Kind, e.Line, e.Column));
         Assert.Contains("'1375308476.5' is not a whole number", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("1.3753085E+09", 8)] // 1375308476 as a spreadsheet's General format shows it in a narrow column: 1375308500
+    [InlineData("1.38E+09", 3)]
+    [InlineData("1.37530848E9", 9)]
+    public void Bitbrains_TimestampRoundedInENotation_IsRefusedNamingTheDigitsShown(string time, int shown)
+    {
+        // Whole, so not "not a whole number", but rounded: read, it would move the sample by up to 10^(10 - shown) / 2 s
+        // in silence (a review at stop 59 found such a file imported with exit 0 and a different replay).
+        using var dir = new TempDir();
+        dir.Write("r/1.csv", BitbrainsHeader + BitbrainsRow("1375308176") + BitbrainsRow(time) + BitbrainsRow("1375308776"));
+        var e = Refused(() => BitbrainsImporter.Import(dir.File("r"), dir.File("r.dmt")));
+        Assert.Equal((ImportErrorKind.NotANumber, 3, 1), (e.Kind, e.Line, e.Column));
+        Assert.Contains($"'{time}' shows {shown} significant digits of a 10-digit timestamp: rounded", e.Message, StringComparison.Ordinal);
+    }
+
 }
