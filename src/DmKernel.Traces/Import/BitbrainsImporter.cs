@@ -70,7 +70,7 @@ public static class BitbrainsImporter
         var files = new List<(string Rel, string Path)>();
         var system = new List<string>(); // lock files and resource forks: skipped by name
         var notRead = new List<string>(); // files named like a trace file that are not read (126.csv.txt, 126.txt)
-        foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories))
+        foreach (string path in ImportSession.EnumerateFilesOnce(inputFolder))
         {
             // ".csv" in any case: a folder copied through Windows or a spreadsheet holds 446.CSV, which a case-sensitive
             // pattern passed over in silence (its VM left out, the import exiting 0).
@@ -91,6 +91,19 @@ public static class BitbrainsImporter
         }
 
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
+
+        // One file reached by two paths (a link to a folder above, `ln -s . loop`, walked until the system's link limit,
+        // or two links to one file) is one VM: read once, at its first path in name order, and said. Before stop 59 such a
+        // folder gave 41 VMs from one file with exit 0.
+        var reachedAgain = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        files.RemoveAll(f =>
+        {
+            if (OutputFile.Identity(f.Path) is not byte[] id || seen.Add(Convert.ToHexString(id.AsSpan(24))))
+                return false;
+            reachedAgain.Add(f.Rel);
+            return true;
+        });
         notRead.Sort(string.CompareOrdinal);
         var workbooks = notRead.FindAll(ImportSession.IsSpreadsheet); // said apart: saved as CSV, not renamed
         notRead.RemoveAll(ImportSession.IsSpreadsheet);
@@ -160,6 +173,13 @@ public static class BitbrainsImporter
         List<string> warnings = FolderWarnings(series);
         if (warnings.Count > 0)
             report.Note("folders_apart_in_time"); // before the warnings below join the list: they are not this one
+
+        if (reachedAgain.Count > 0)
+        {
+            warnings.Insert(0, string.Create(CultureInfo.InvariantCulture,
+                $"{reachedAgain.Count} path(s) in the folder lead through links to a file already read ({ImportSession.NameList(reachedAgain)}): each file was read once, as one VM, at its first path in name order; check the folder's links (a link to a folder above walks the same files again)."));
+            report.Note("files_reached_again", reachedAgain.Count);
+        }
 
         if (notRead.Count > 0)
         {

@@ -54,7 +54,7 @@ public static class GoogleGcdImporter
         ImportSession.RefuseUnreadableNames(inputFolder);
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
         var nearNames = new List<string>(); // vm_3418442_5.csv, VM_3418442_5, "vm_3418442_5 (1)": a day file renamed, not read
-        foreach (string path in Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories)) // every other file is counted as ignored
+        foreach (string path in ImportSession.EnumerateFilesOnce(inputFolder)) // every other file is counted as ignored
         {
             string name = Path.GetFileName(path);
             if (!TryParseName(name, out string job, out int day))

@@ -126,6 +126,26 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
         return true;
     }
 
+    /// <summary>
+    /// Every file in <paramref name="folder"/> and below, as <c>Directory.EnumerateFiles(folder, "*",
+    /// SearchOption.AllDirectories)</c> gives them (links followed, hidden files included, an unreadable folder an error),
+    /// except that a folder reached again through a link (<c>ln -s . loop</c>, or two links to one folder) is not walked
+    /// again: before stop 59 a link to the folder itself was walked until the system's link limit, each file read 41
+    /// times. Folders are told apart by <see cref="OutputFile.Identity"/> (device and inode; where it has none, by path).
+    /// </summary>
+    internal static IEnumerable<string> EnumerateFilesOnce(string folder)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal) { FolderKey(folder) };
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
+        return new System.IO.Enumeration.FileSystemEnumerable<string>(folder, (ref System.IO.Enumeration.FileSystemEntry e) => e.ToSpecifiedFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => !e.IsDirectory,
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => visited.Add(FolderKey(e.ToFullPath())),
+        };
+
+        static string FolderKey(string path) => OutputFile.Identity(path) is byte[] id ? Convert.ToHexString(id.AsSpan(24)) : "path:" + Path.GetFullPath(path);
+    }
+
     /// <summary>The significant digits an E-notation number's mantissa shows (1.3753082E+09: 8), or -1 without an exponent.</summary>
     internal static int MantissaDigits(ReadOnlySpan<char> s)
     {

@@ -104,4 +104,32 @@ public sealed class BitbrainsFileNameTests
         Assert.Equal(0, exit);
         Assert.Contains("files skipped (--lenient): 'bad.csv' (BadHeader), 'empty.csv' (EmptyFile)", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Bitbrains_OneFileReachedThroughLinks_IsOneVm_AndSaid()
+    {
+        // A link to the folder itself (walked until the system's link limit: 41 VMs from one file before; now not walked
+        // again) and a second link to one file: each file is read once, at its first path in name order, and said.
+        if (OperatingSystem.IsWindows())
+            return; // links need privileges there, and files are told apart by path alone
+        using var dir = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), dir.File("126.csv"));
+        File.Copy(Bitbrains("2013-8/446.csv"), dir.File("446.csv"));
+        Directory.CreateSymbolicLink(dir.File("loop"), dir.Path);
+        File.CreateSymbolicLink(dir.File("9.csv"), dir.File("446.csv"));
+        var report = BitbrainsImporter.Import(dir.Path, dir.File("o.dmt"));
+        Assert.Equal(2, report.Vms);
+        Assert.Equal(["126.csv", "446.csv"], TraceData.Load(dir.File("o.dmt")).Vms.Select(v => v.Id));
+        string warning = Assert.Single(report.Warnings, w => w.Contains("through links", StringComparison.Ordinal));
+        Assert.Contains("'9.csv'", warning, StringComparison.Ordinal);
+        Assert.Equal(1, report.NoteOf("files_reached_again")); // 9.csv; the folder behind 'loop' is not walked again at all
+
+        // The same files without the links import to the same trace, with no such warning.
+        using var plain = new TempDir();
+        File.Copy(Bitbrains("2013-8/126.csv"), plain.File("126.csv"));
+        File.Copy(Bitbrains("2013-8/446.csv"), plain.File("446.csv"));
+        var plainReport = BitbrainsImporter.Import(plain.Path, plain.File("o.dmt"));
+        Assert.Equal(0, plainReport.NoteOf("files_reached_again"));
+        Assert.Equal(TraceData.Load(plain.File("o.dmt")).Ticks, TraceData.Load(dir.File("o.dmt")).Ticks);
+    }
 }
