@@ -135,22 +135,13 @@ public static class AlibabaImporter
             using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).From(file);
             SampleSeries? last = null;
             int lastIndex = -1;
-            int blankLine = 0, blanks = 0; // blank lines not yet known to be at the end of the file (accepted there: trailing_blank_lines)
+            var blanks = default(ImportSession.PendingBlankLines); // accepted at the end of the file: trailing_blank_lines
             foreach (var row in reader)
             {
                 int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
-                if (row.Span.Trim().IsEmpty)
-                {
-                    if (blanks++ == 0)
-                        blankLine = line;
+                if (blanks.Hold(row.Span, line))
                     continue;
-                }
-
-                if (blanks > 0)
-                {
-                    session.BlankLines(blankLine, blanks, Columns.Length, path, Separated); // a row follows: they were not at the end
-                    blanks = 0;
-                }
+                blanks.Release(session, Columns.Length, path, Separated);
 
                 report.RowsRead++;
                 if ((report.RowsRead & 0xFFFF) == 0)
@@ -239,7 +230,7 @@ public static class AlibabaImporter
                     firstENotation = row[ColTime].Span.Trim().ToString();
             }
 
-            report.Note("trailing_blank_lines", blanks);
+            report.Note("trailing_blank_lines", blanks.AtEnd);
             if (report.RowsRead == 0)
                 session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", "machine_usage rows");
         }

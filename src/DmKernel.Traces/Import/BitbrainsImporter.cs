@@ -372,23 +372,14 @@ public static class BitbrainsImporter
         bool holdZero = options.UsageZero == BitbrainsUsageZero.HoldLast;
         double lastUsageKb = 0; // the last non-zero usage (UsageZero HoldLast)
         long rowsBefore = report.RowsRead;
-        int blankLine = 0, blanks = 0; // blank lines not yet known to be at the end of the file (accepted there: trailing_blank_lines)
+        var blanks = default(ImportSession.PendingBlankLines); // accepted at the end of the file: trailing_blank_lines
         const string Separated = "Bitbrains: ';'-separated";
         foreach (var row in reader)
         {
             int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
-            if (!header && row.Span.Trim().IsEmpty)
-            {
-                if (blanks++ == 0)
-                    blankLine = line;
+            if (!header && blanks.Hold(row.Span, line))
                 continue;
-            }
-
-            if (blanks > 0)
-            {
-                session.BlankLines(blankLine, blanks, Columns.Length, path, Separated); // a row follows: they were not at the end
-                blanks = 0;
-            }
+            blanks.Release(session, Columns.Length, path, Separated);
 
             if (header)
             {
@@ -493,7 +484,7 @@ public static class BitbrainsImporter
         }
 
         series.Complete();
-        report.Note("trailing_blank_lines", blanks);
+        report.Note("trailing_blank_lines", blanks.AtEnd);
         if (header)
         {
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no lines", "the Bitbrains header and data rows");

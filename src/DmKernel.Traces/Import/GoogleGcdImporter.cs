@@ -196,24 +196,14 @@ public static class GoogleGcdImporter
         using var reader = Sep.New(' ').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
         long dayStart = (day - 1) * 86_400L;
         int rows = 0;
-        int blankLine = 0, blanks = 0; // blank lines not yet known to be at the end of the file (accepted there: trailing_blank_lines)
+        var blanks = default(ImportSession.PendingBlankLines); // accepted at the end of the file: trailing_blank_lines
         foreach (var row in reader)
         {
             int line = row.RowIndex + 1; // quotes are off, so one row = one line (Sep 0.17 reports LineNumberFrom = 2 for the first row)
             var text = row.Span.Trim(); // spaces and tabs at either end, as Bitbrains and Alibaba trim their fields (a trailing space was "3 fields")
-            if (text.IsEmpty)
-            {
-                if (blanks++ == 0)
-                    blankLine = line;
+            if (blanks.Hold(text, line))
                 continue;
-            }
-
-            if (blanks > 0)
-            {
-                rows += blanks;
-                session.BlankLines(blankLine, blanks, Columns.Length, path, Separated); // a row follows: they were not at the end
-                blanks = 0;
-            }
+            rows += blanks.Release(session, Columns.Length, path, Separated);
 
             rows++;
             report.RowsRead++;
@@ -248,7 +238,7 @@ public static class GoogleGcdImporter
             series.Add(dayStart + (line - 1) * (long)GoogleGcdImportOptions.NominalPeriodSeconds, value, options.VmSizeMb);
         }
 
-        report.Note("trailing_blank_lines", blanks);
+        report.Note("trailing_blank_lines", blanks.AtEnd);
         if (rows == 0)
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", string.Create(CultureInfo.InvariantCulture, $"{GoogleGcdImportOptions.RowsPerDay} rows"));
         else if (rows < GoogleGcdImportOptions.RowsPerDay)

@@ -56,6 +56,39 @@ internal sealed class ImportSession(ImportOptions options, string format, IProgr
     public Skipped? LastSkipped { get; private set; }
 
     /// <summary>
+    /// Blank lines of one file not yet known to be at its end: held while they come (<see cref="Hold"/>), reported as lines
+    /// of the wrong field count when a row follows them (<see cref="Release"/>), and accepted at the end of the file
+    /// (<see cref="AtEnd"/>, the importers' <c>trailing_blank_lines</c>).
+    /// </summary>
+    internal struct PendingBlankLines
+    {
+        private int _first, _count;
+
+        /// <summary>Blank lines held at the end of the file (none where a row followed the last of them).</summary>
+        public readonly int AtEnd => _count;
+
+        /// <summary>Whether <paramref name="row"/> (line <paramref name="line"/>) is blank once trimmed: then it is held.</summary>
+        public bool Hold(ReadOnlySpan<char> row, int line)
+        {
+            if (!row.Trim().IsEmpty)
+                return false;
+            if (_count++ == 0)
+                _first = line;
+            return true;
+        }
+
+        /// <summary>A row follows: the lines held were not at the end, and are reported (<see cref="BlankLines"/>). Returns how many.</summary>
+        public int Release(ImportSession session, int expected, string file, string format)
+        {
+            int n = _count;
+            if (n > 0)
+                session.BlankLines(_first, n, expected, file, format);
+            _count = 0;
+            return n;
+        }
+    }
+
+    /// <summary>
     /// Reports <paramref name="count"/> blank lines from <paramref name="firstLine"/> on that turned out not to be at the end
     /// of the file (a row followed them): each is a row read and a <see cref="ImportErrorKind.WrongColumnCount"/> ("the line
     /// is empty"). Blank lines at the end are not reported: the caller counts them as <c>trailing_blank_lines</c>.
