@@ -172,6 +172,9 @@ internal static partial class Probe
             return 0;
         }
 
+        if (args.Contains("--spin-ab"))
+            return SpinAb(args, vms, shortShare);
+
         if (args.Contains("--threads-ab"))
         {
             // One thread against two in one process: two identical fleets of the workload, one ticked by a one-thread

@@ -74,8 +74,17 @@ public sealed class Balancer : IDisposable
     {
     }
 
+    /// <summary>
+    /// For the benchmark that compares the workers' adaptive spin with the fixed one it replaced, in one run
+    /// (<see cref="WorkerGroup"/>): <paramref name="fixedWorkerSpin"/> spins before every wait.
+    /// </summary>
+    internal Balancer(Fleet fleet, KernelPath path, int threads, bool fixedWorkerSpin)
+        : this(fleet, path, threads, BalancerPolicy.HyperV, fixedWorkerSpin)
+    {
+    }
+
     // Every argument is checked before the worker threads start: a refused one leaves no thread behind.
-    private Balancer(Fleet fleet, KernelPath path, int threads, BalancerPolicy policy)
+    private Balancer(Fleet fleet, KernelPath path, int threads, BalancerPolicy policy, bool fixedWorkerSpin = false)
     {
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(policy);
@@ -109,8 +118,11 @@ public sealed class Balancer : IDisposable
         }
 
         if (Threads > 1)
-            _workers = new WorkerGroup(Threads - 1, RunChunk);
+            _workers = new WorkerGroup(Threads - 1, RunChunk, fixedWorkerSpin);
     }
+
+    /// <summary>The worker group (null with one thread), for the tests of its waits.</summary>
+    internal WorkerGroup? Workers => _workers;
 
     /// <summary>For the allocation tests: the worker threads' own allocation counters (<see cref="WorkerGroup.TrackAllocations"/>); 0 with one thread.</summary>
     internal long WorkerAllocatedBytes => _workers?.WorkerAllocatedBytes ?? 0;

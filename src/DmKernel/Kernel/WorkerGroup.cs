@@ -12,6 +12,10 @@ namespace DmKernel.Kernel;
 /// a simulation, and a blocked thread's wake-up was the largest cost of a small parallel tick on a shared VM: at 50 000
 /// VMs, realistic workload, two threads, rounds alternating in one process, spinning took the median tick to 0.57–0.80 of
 /// its time (spins of 50 µs to 1 ms alike), the best rounds unchanged (docs/architecture.md, "Threads and shards").
+/// The spin is adaptive: each waiting side spins only where its last wait ended within the spin time. A wait that lasted
+/// longer (a replay decoding the next tick between rounds, or a neighbour holding the core the other side needs) would
+/// have burnt the whole spin for nothing, on a core that the other side, or the caller's serial work, may need: that
+/// side blocks at once next time, and spins again after a wait that proves short.
 /// </remarks>
 internal sealed class WorkerGroup : IDisposable
 {
@@ -25,15 +29,28 @@ internal sealed class WorkerGroup : IDisposable
     internal const int SpinMicroseconds = 200;
 
     private readonly long _spinTicks;
+    private readonly bool _adaptive;
+    private bool _callerSpins = true; // the caller's last wait for the workers ended within the spin time (caller only)
     private Exception? _failure;
+
+    // Test hook (null unless a test asks): per side (index 0 the caller, w the worker w), how many waits spun and (from
+    // index workers + 1 on) how many did not, counted by each side for itself.
+    private long[]? _waits;
 
     // Test hook (null unless a test asks): each worker's own allocation counter, read at the end of its last round, and
     // then (from index workers on) how many rounds it has recorded.
     private long[]? _allocatedBytes;
 
-    public WorkerGroup(int workers, Action<int> work)
+    /// <summary>Starts <paramref name="workers"/> threads that run <paramref name="work"/> for chunks 1..workers.</summary>
+    /// <param name="workers">Background threads (the caller runs chunk 0).</param>
+    /// <param name="work">One chunk's work.</param>
+    /// <param name="fixedSpin">
+    /// Spin before every wait, as before the spin was adaptive (for the benchmark that compares the two in one run).
+    /// </param>
+    public WorkerGroup(int workers, Action<int> work, bool fixedSpin = false)
     {
         _work = work;
+        _adaptive = !fixedSpin;
         _threads = new Thread[workers];
         _go = new ManualResetEventSlim[workers];
         _done = new CountdownEvent(workers);
@@ -91,6 +108,18 @@ internal sealed class WorkerGroup : IDisposable
         }
     }
 
+    /// <summary>
+    /// For the tests: from the next round on, each side counts its waits that spun and those that blocked without a
+    /// spin (<see cref="WaitsSpun"/>, <see cref="WaitsNotSpun"/>). Call between rounds.
+    /// </summary>
+    internal void TrackWaits() => _waits ??= new long[2 * (_threads.Length + 1)];
+
+    /// <summary>Waits that spun first, of side <paramref name="side"/> (0 the caller, w the worker running chunk w).</summary>
+    internal long WaitsSpun(int side) => _waits is null ? 0 : Volatile.Read(ref _waits[side]);
+
+    /// <summary>Waits that blocked without a spin (the last one lasted longer than the spin), of side <paramref name="side"/>.</summary>
+    internal long WaitsNotSpun(int side) => _waits is null ? 0 : Volatile.Read(ref _waits[_threads.Length + 1 + side]);
+
     /// <summary>Runs chunk 0 here and chunks 1..N on the workers; returns when all are done.</summary>
     public void Run()
     {
@@ -107,9 +136,7 @@ internal sealed class WorkerGroup : IDisposable
             local = ex;
         }
 
-        if (!_done.IsSet)
-            SpinWhile(static d => !d.IsSet, _done);
-        _done.Wait();
+        _callerSpins = _done.IsSet || Wait(static d => !d.IsSet, _done, static d => d.Wait(), _callerSpins, 0);
         // Taken every round, even when chunk 0 failed too (left behind, it failed the next round, which ran clean).
         Exception? worker = Interlocked.Exchange(ref _failure, null);
         Exception? failure = local ?? worker;
@@ -120,11 +147,10 @@ internal sealed class WorkerGroup : IDisposable
     private void Loop(int chunk)
     {
         ManualResetEventSlim go = _go[chunk - 1];
+        bool spins = true; // this worker's last wait for a round ended within the spin time
         while (true)
         {
-            if (!go.IsSet)
-                SpinWhile(static g => !g.IsSet, go);
-            go.Wait();
+            spins = go.IsSet || Wait(static g => !g.IsSet, go, static g => g.Wait(), spins, chunk);
             go.Reset();
             if (_stopping)
                 return;
@@ -147,14 +173,27 @@ internal sealed class WorkerGroup : IDisposable
         }
     }
 
-    /// <summary>Spins while <paramref name="waiting"/> holds, for at most the spin time; the caller then blocks if it must.</summary>
-    private void SpinWhile<T>(Func<T, bool> waiting, T state)
+    /// <summary>
+    /// Waits until <paramref name="waiting"/> no longer holds: spins for at most the spin time first where
+    /// <paramref name="spin"/> (or the spin is fixed), then blocks with <paramref name="block"/>. Returns whether the next
+    /// wait of this side should spin: whether this one ended within the spin time.
+    /// </summary>
+    private bool Wait<T>(Func<T, bool> waiting, T state, Action<T> block, bool spin, int side)
     {
-        if (_spinTicks == 0)
-            return;
-        long until = Stopwatch.GetTimestamp() + _spinTicks;
-        while (waiting(state) && Stopwatch.GetTimestamp() < until)
-            Thread.SpinWait(8);
+        long start = Stopwatch.GetTimestamp();
+        bool spun = _spinTicks != 0 && (spin || !_adaptive);
+        if (spun)
+        {
+            long until = start + _spinTicks;
+            while (waiting(state) && Stopwatch.GetTimestamp() < until)
+                Thread.SpinWait(8);
+        }
+
+        block(state);
+        long[]? waits = _waits;
+        if (waits is not null)
+            waits[spun ? side : _threads.Length + 1 + side]++; // each side writes its own two slots
+        return Stopwatch.GetTimestamp() - start <= _spinTicks;
     }
 
     public void Dispose()

@@ -1,0 +1,106 @@
+using DmKernel.Kernel;
+
+namespace DmKernel.Tests.Kernel;
+
+/// <summary>
+/// <see cref="WorkerGroup"/>'s adaptive spin: a side (the caller waiting for the workers, a worker waiting for the next
+/// round) spins before it blocks only where its last wait ended within the spin time, so a replay's long gaps between
+/// ticks, or a worker held up by a neighbour, do not burn a core for nothing each round. The waits here are made long
+/// by sleeping 20–50 ms, a hundred times the 200 µs spin; nothing is timed.
+/// </summary>
+public class WorkerSpinTests
+{
+    private const int Rounds = 8;
+
+    /// <summary>Whether this machine has a core for every thread of a group of <paramref name="workers"/> workers (the spin is on at all).</summary>
+    private static bool Spins(int workers) => workers + 1 <= Environment.ProcessorCount;
+
+    [Fact]
+    public void Workers_WhoseRoundsComeLongAfterTheLast_StopSpinning()
+    {
+        using var group = new WorkerGroup(1, _ => { });
+        group.Run();
+        group.TrackWaits();
+        for (int round = 0; round < Rounds; round++)
+        {
+            Thread.Sleep(50); // a replay decoding the next tick: the worker waits far longer than the spin
+            group.Run();
+        }
+
+        // The first long wait may have spun (the worker's last wait was short); every later one blocks at once.
+        Assert.InRange(group.WaitsSpun(1), 0, 1);
+        Assert.InRange(group.WaitsNotSpun(1), Rounds - 2, Rounds);
+    }
+
+    [Fact]
+    public void Caller_WaitingLongForAWorker_StopsSpinning()
+    {
+        using var group = new WorkerGroup(1, chunk =>
+        {
+            if (chunk == 1)
+                Thread.Sleep(20); // a worker held up (a neighbour on its core): the caller waits far longer than the spin
+        });
+        group.TrackWaits();
+        for (int round = 0; round < Rounds; round++)
+            group.Run();
+
+        Assert.InRange(group.WaitsSpun(0), 0, 1);
+        Assert.Equal(Rounds - group.WaitsSpun(0), group.WaitsNotSpun(0));
+    }
+
+    [Fact]
+    public void Caller_SpinsAgain_AfterARoundWhoseWorkersFinishedFirst()
+    {
+        bool slowWorker = true, slowCaller = false;
+        using var group = new WorkerGroup(1, chunk =>
+        {
+            if (chunk == 1 && Volatile.Read(ref slowWorker))
+                Thread.Sleep(20);
+            if (chunk == 0 && slowCaller)
+                Thread.Sleep(50);
+        });
+        group.TrackWaits();
+        group.Run();
+        group.Run(); // the caller waited long twice: it no longer spins
+        long notSpun = group.WaitsNotSpun(0);
+        Assert.True(notSpun >= 1, $"{notSpun} waits without a spin after two long ones");
+
+        Volatile.Write(ref slowWorker, false);
+        slowCaller = true;
+        group.Run(); // the worker is done before the caller looks: no wait, which counts as a short one
+        slowCaller = false;
+        Volatile.Write(ref slowWorker, true);
+        long spunBefore = group.WaitsSpun(0);
+        group.Run();
+        Assert.Equal(Spins(1) ? spunBefore + 1 : spunBefore, group.WaitsSpun(0));
+    }
+
+    [Fact]
+    public void FixedSpin_SpinsBeforeEveryWait_WhereTheThreadsHaveCoresOfTheirOwn()
+    {
+        using var group = new WorkerGroup(1, chunk =>
+        {
+            if (chunk == 1)
+                Thread.Sleep(20);
+        }, fixedSpin: true);
+        group.TrackWaits();
+        for (int round = 0; round < Rounds; round++)
+            group.Run();
+
+        // Without cores to spare no side spins, adaptive or not (the group blocks at once where threads outnumber cores).
+        Assert.Equal(Spins(1) ? Rounds : 0, group.WaitsSpun(0));
+        Assert.Equal(Spins(1) ? 0 : Rounds, group.WaitsNotSpun(0));
+    }
+
+    [Fact]
+    public void WaitCounts_AreZero_UntilTracked()
+    {
+        using var group = new WorkerGroup(2, _ => Thread.Sleep(1));
+        group.Run();
+        for (int side = 0; side <= 2; side++)
+        {
+            Assert.Equal(0, group.WaitsSpun(side));
+            Assert.Equal(0, group.WaitsNotSpun(side));
+        }
+    }
+}
