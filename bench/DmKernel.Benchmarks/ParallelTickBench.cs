@@ -4,9 +4,9 @@ namespace DmKernel.Benchmarks;
 
 /// <summary>
 /// One tick of the whole fleet on the dispatched vector path with 1 or 2 threads (the caller plus workers,
-/// hosts split by slot count), on the steady and the realistic workload (<see cref="TickBench"/>'s: every VM's committed
-/// demand changes every tick, the next pre-drawn column; here handed to <c>Balancer.Tick(committedMb)</c>, whose workers
-/// each check and copy their own hosts' slots, as an embedder that ticks on several threads would). A quarter of the hosts are short,
+/// claiming pieces of hosts of equal slot counts), on the steady and the realistic workload (<see cref="TickBench"/>'s: every VM's committed
+/// demand changes every tick, the next pre-drawn column; here handed to <c>Balancer.Tick(committedMb)</c>, whose threads
+/// each check and copy the slots of the hosts they tick, as an embedder that ticks on several threads would). A quarter of the hosts are short,
 /// so per-host costs differ as in a real fleet. The Speedup column divides the one-thread mean by each mean.
 /// </summary>
 [Config(typeof(BenchConfig))]

@@ -14,11 +14,11 @@ public sealed class Balancer : IDisposable
 {
     private readonly Fleet _fleet;
     private readonly HostScratch[] _scratch;
-    private readonly int[] _chunkStart;   // host ranges per worker, balanced by slot count
+    private readonly int[] _pieceStart;   // host ranges of the worker group's pieces, balanced by slot count
     private readonly WorkerGroup? _workers;
     private readonly ObjectPool<HostScratch> _shardScratch;
     private readonly int _maxHost;
-    private PolicyScratch[]? _policyScratch;           // per worker, for the goal-driven policies
+    private PolicyScratch[]? _policyScratch;           // per thread, for the goal-driven policies
     private ObjectPool<PolicyScratch>? _shardPolicyScratch;
     private TickContext _ctx;
     private PolicyTick _policyTick;
@@ -34,7 +34,7 @@ public sealed class Balancer : IDisposable
     // Tick(committedMb): the caller's span, pinned for the call, and what the workers do with it.
     private unsafe int* _committedIn;
     private ChunkWork _work;
-    private readonly int[] _badAt; // per chunk: the first slot with a bad committed value, or -1
+    private readonly int[] _badAt; // per piece: the first slot with a bad committed value, or -1
 
     /// <summary>
     /// The tick sorts spans of int (R5's short plan: the unsatisfied members back in position order) and of long (R4's
@@ -105,8 +105,9 @@ public sealed class Balancer : IDisposable
         _scratch = new HostScratch[Threads];
         for (int t = 0; t < Threads; t++)
             _scratch[t] = new HostScratch(maxHost) { Cache = orderCache };
-        _chunkStart = SplitHosts(fleet, Threads);
-        _badAt = new int[Threads];
+        int pieces = Threads == 1 ? 1 : Math.Min(fleet.HostCount, Threads * PiecesPerThread);
+        _pieceStart = SplitHosts(fleet, pieces);
+        _badAt = new int[pieces];
         _shardScratch = new DefaultObjectPool<HostScratch>(new ScratchPolicy(maxHost, orderCache), Environment.ProcessorCount * 2);
         _maxHost = maxHost;
         if (policy.Kind != PolicyKind.HyperV)
@@ -118,7 +119,7 @@ public sealed class Balancer : IDisposable
         }
 
         if (Threads > 1)
-            _workers = new WorkerGroup(Threads - 1, RunChunk, fixedWorkerSpin);
+            _workers = new WorkerGroup(Threads - 1, pieces, RunPiece, fixedWorkerSpin);
     }
 
     /// <summary>The worker group (null with one thread), for the tests of its waits.</summary>
@@ -128,7 +129,7 @@ public sealed class Balancer : IDisposable
     internal long WorkerAllocatedBytes => _workers?.WorkerAllocatedBytes ?? 0;
 
     /// <summary>For the allocation tests: the fewest ticks any worker has recorded its counter at (0 with one thread).</summary>
-    internal long WorkerRoundsRecorded => _workers?.WorkerRoundsRecorded ?? 0;
+    internal long WorkerPiecesRun => _workers?.WorkerPiecesRun ?? 0;
 
     /// <summary>For the allocation tests: the workers record their allocation counters from the next tick on.</summary>
     internal void TrackWorkerAllocations() => _workers?.TrackAllocations();
@@ -183,9 +184,9 @@ public sealed class Balancer : IDisposable
         StartTick();
         WhileTicking?.Invoke();
         if (_workers is null)
-            RunChunk(0);
+            RunPiece(0, 0);
         else
-            _workers.Run(); // chunk 0 on this thread, the others on the workers
+            _workers.Run(); // the pieces on this thread and the workers, each once
         _fleet.TickIndex++;
     }
 
@@ -292,8 +293,8 @@ public sealed class Balancer : IDisposable
     /// <summary>
     /// Sets every slot's committed memory (R8 input; exactly as <see cref="Fleet.SetCommitted(ReadOnlySpan{int})"/>: one
     /// value per slot, 0..<see cref="Fleet.MaxCommittedMb"/> MB, free slots ignored by the kernel) and runs one tick.
-    /// With several threads each worker checks, then copies, its own hosts' slots, the copy just before it ticks them, so
-    /// the input is not a serial pass before the parallel tick. Every value is checked before any is copied: a bad one
+    /// With several threads each thread checks, then copies, the slots of the pieces of hosts it claims, a piece's copy
+    /// just before it ticks its hosts, so the input is not a serial pass before the parallel tick. Every value is checked before any is copied: a bad one
     /// throws (naming the slot and the value) and changes nothing.
     /// </summary>
     public unsafe void Tick(ReadOnlySpan<int> committedMb)
@@ -636,33 +637,33 @@ public sealed class Balancer : IDisposable
             _policyTick = new PolicyTick(Policy, _fleet.Model, _fleet.TickIndex);
     }
 
-    private unsafe void RunChunk(int chunk)
+    private unsafe void RunPiece(int piece, int thread)
     {
         if (_work != ChunkWork.Tick)
         {
-            // The chunk's slots: from its first host's first slot to the next chunk's (the last chunk: to the end).
-            int s0 = ChunkSlot(chunk), s1 = ChunkSlot(chunk + 1);
+            // The piece's slots: from its first host's first slot to the next piece's (the last piece: to the end).
+            int s0 = PieceSlot(piece), s1 = PieceSlot(piece + 1);
             var input = new ReadOnlySpan<int>(_committedIn + s0, s1 - s0);
             if (_work == ChunkWork.CheckCommitted)
             {
                 int bad = input.IndexOfAnyExceptInRange(0, Fleet.MaxCommittedMb);
-                _badAt[chunk] = bad < 0 ? -1 : s0 + bad;
+                _badAt[piece] = bad < 0 ? -1 : s0 + bad;
                 return;
             }
 
             input.CopyTo(_fleet.Cols.Committed.AsSpan(s0));
         }
 
-        RunHosts(_chunkStart[chunk], _chunkStart[chunk + 1], _scratch[chunk], _policyScratch?[chunk]);
+        RunHosts(_pieceStart[piece], _pieceStart[piece + 1], _scratch[thread], _policyScratch?[thread]);
     }
 
-    /// <summary>The first slot of chunk <paramref name="chunk"/> (0 for the first, the slot count after the last).</summary>
-    private int ChunkSlot(int chunk)
+    /// <summary>The first slot of piece <paramref name="piece"/> (0 for the first, the slot count after the last).</summary>
+    private int PieceSlot(int piece)
     {
-        if (chunk == 0)
+        if (piece == 0)
             return 0;
-        int h = _chunkStart[chunk];
-        return h < _fleet.HostCount && chunk < _chunkStart.Length - 1 ? _fleet.Cols.HostStart[h] : _fleet.SlotCount;
+        int h = _pieceStart[piece];
+        return h < _fleet.HostCount && piece < _pieceStart.Length - 1 ? _fleet.Cols.HostStart[h] : _fleet.SlotCount;
     }
 
     private enum ChunkWork
@@ -793,7 +794,13 @@ public sealed class Balancer : IDisposable
         public override bool Return(HostScratch obj) => true;
     }
 
-    /// <summary>Contiguous host ranges with about equal slot counts: chunk c is hosts [start[c], start[c+1]).</summary>
+    /// <summary>
+    /// Pieces of a parallel tick per thread: the threads claim pieces as they go, so a thread that gets no core for a
+    /// while (a neighbour on a shared machine) holds up at most the piece it is on, not a whole thread's share.
+    /// </summary>
+    internal const int PiecesPerThread = 4;
+
+    /// <summary>Contiguous host ranges with about equal slot counts: piece c is hosts [start[c], start[c+1]).</summary>
     private static int[] SplitHosts(Fleet fleet, int chunks)
     {
         var start = new int[chunks + 1];

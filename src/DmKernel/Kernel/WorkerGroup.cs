@@ -3,11 +3,15 @@ using System.Diagnostics;
 namespace DmKernel.Kernel;
 
 /// <summary>
-/// A fixed set of background threads that each run one chunk per round, started once and reused, so a
-/// parallel tick allocates nothing: the caller runs chunk 0 and waits for chunks 1..N.
+/// A fixed set of background threads that, with the caller, run a fixed number of pieces of work per round, started once
+/// and reused, so a parallel tick allocates nothing. Each piece runs exactly once per round, on whichever thread claims it
+/// first (one interlocked increment per claim): the caller claims pieces too, so a worker that gets no core (a neighbour
+/// on a shared machine) leaves its share to the others instead of keeping the round waiting, and the round waits only for
+/// the pieces already claimed. Which thread runs a piece does not change what it computes: the work must depend on the
+/// piece alone and on the thread only for its scratch memory.
 /// </summary>
 /// <remarks>
-/// A thread that waits for the other side (a worker for the next round, the caller for the workers) spins for up to
+/// A thread that waits for the other side (a worker for the next round, the caller for the last pieces) spins for up to
 /// <see cref="SpinMicroseconds"/> before it blocks, where every thread has a core of its own. Ticks come back to back in
 /// a simulation, and a blocked thread's wake-up was the largest cost of a small parallel tick on a shared VM: at 50 000
 /// VMs, realistic workload, two threads, rounds alternating in one process, spinning took the median tick to 0.57–0.80 of
@@ -19,41 +23,56 @@ namespace DmKernel.Kernel;
 /// </remarks>
 internal sealed class WorkerGroup : IDisposable
 {
-    private readonly Action<int> _work;
+    private readonly Action<int, int> _work;
+    private readonly int _pieces;
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _go;
-    private readonly CountdownEvent _done;
+    private readonly ManualResetEventSlim _roundDone;
     private volatile bool _stopping;
+
+    // The round: the next piece to claim (at least _pieces between rounds, so a late worker claims nothing) and the
+    // pieces finished. Both are reset by the caller before it signals a round; the last piece to finish sets _roundDone.
+    private int _next;
+    private int _completed;
 
     /// <summary>How long a waiting thread spins before it blocks (0 where the threads outnumber the cores).</summary>
     internal const int SpinMicroseconds = 200;
 
     private readonly long _spinTicks;
     private readonly bool _adaptive;
-    private bool _callerSpins = true; // the caller's last wait for the workers ended within the spin time (caller only)
+    private bool _callerSpins = true; // the caller's last wait for the round ended within the spin time (caller only)
+
+    // A round's failure: the one of the lowest piece, so that which thread ran what does not change what is reported.
+    private readonly Lock _failureLock = new();
     private Exception? _failure;
+    private int _failedPiece = int.MaxValue;
+
+    // Test hook (null unless a test asks): each worker's own allocation counter, read after each piece it ran, and then
+    // (from index workers on) how many pieces it has run.
+    private long[]? _allocatedBytes;
 
     // Test hook (null unless a test asks): per side (index 0 the caller, w the worker w), how many waits spun and (from
     // index workers + 1 on) how many did not, counted by each side for itself.
     private long[]? _waits;
 
-    // Test hook (null unless a test asks): each worker's own allocation counter, read at the end of its last round, and
-    // then (from index workers on) how many rounds it has recorded.
-    private long[]? _allocatedBytes;
-
-    /// <summary>Starts <paramref name="workers"/> threads that run <paramref name="work"/> for chunks 1..workers.</summary>
-    /// <param name="workers">Background threads (the caller runs chunk 0).</param>
-    /// <param name="work">One chunk's work.</param>
+    /// <summary>Starts <paramref name="workers"/> threads that, with the caller, run <paramref name="work"/> on <paramref name="pieces"/> pieces per round.</summary>
+    /// <param name="workers">Background threads (the caller is thread 0, the workers 1..workers).</param>
+    /// <param name="pieces">Pieces per round, at least 1.</param>
+    /// <param name="work">One piece's work: (piece, thread running it).</param>
     /// <param name="fixedSpin">
     /// Spin before every wait, as before the spin was adaptive (for the benchmark that compares the two in one run).
     /// </param>
-    public WorkerGroup(int workers, Action<int> work, bool fixedSpin = false)
+    public WorkerGroup(int workers, int pieces, Action<int, int> work, bool fixedSpin = false)
     {
+        if (pieces < 1)
+            throw new InvariantOutOfRangeException(nameof(pieces), pieces, "A worker group needs at least one piece per round.");
         _work = work;
+        _pieces = pieces;
+        _next = pieces;
         _adaptive = !fixedSpin;
         _threads = new Thread[workers];
         _go = new ManualResetEventSlim[workers];
-        _done = new CountdownEvent(workers);
+        _roundDone = new ManualResetEventSlim(false);
         _spinTicks = workers + 1 <= Environment.ProcessorCount ? SpinMicroseconds * Stopwatch.Frequency / 1_000_000 : 0;
         for (int w = 0; w < workers; w++)
             _go[w] = new ManualResetEventSlim(false);
@@ -63,26 +82,29 @@ internal sealed class WorkerGroup : IDisposable
         // for a millisecond, so that no tick allocates.
         foreach (ManualResetEventSlim go in _go)
             go.Wait(1);
-        _done.Wait(1);
+        _roundDone.Wait(1);
 
         for (int w = 0; w < workers; w++)
         {
-            int chunk = w + 1;
-            _threads[w] = new Thread(() => Loop(chunk)) { IsBackground = true, Name = $"DmKernel worker {chunk}" };
+            int thread = w + 1;
+            _threads[w] = new Thread(() => Loop(thread)) { IsBackground = true, Name = $"DmKernel worker {thread}" };
             _threads[w].Start();
         }
     }
 
+    /// <summary>Pieces per round.</summary>
+    public int Pieces => _pieces;
+
     /// <summary>
     /// For the allocation tests: from the next round on, each worker records its thread's own allocation counter
-    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) when it finishes a round, so that a test can hold the workers
-    /// to zero bytes exactly, as it holds the calling thread (a process-wide counter also counts the runtime's own threads).
-    /// Call between rounds.
+    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) after each piece it runs, before the piece counts as done, so
+    /// that a test can hold the workers to zero bytes exactly, as it holds the calling thread (a process-wide counter
+    /// also counts the runtime's own threads). Call between rounds.
     /// </summary>
     internal void TrackAllocations() => _allocatedBytes ??= new long[2 * _threads.Length];
 
     /// <summary>
-    /// The sum of the workers' allocation counters as recorded at the end of their last round (0 before
+    /// The sum of the workers' allocation counters as recorded after the last piece each ran (0 before
     /// <see cref="TrackAllocations"/>): what they allocated between two reads, waiting for a round included.
     /// </summary>
     internal long WorkerAllocatedBytes
@@ -91,20 +113,20 @@ internal sealed class WorkerGroup : IDisposable
         {
             long sum = 0;
             for (int w = 0; w < (_allocatedBytes is null ? 0 : _threads.Length); w++)
-                sum += _allocatedBytes![w];
+                sum += Volatile.Read(ref _allocatedBytes![w]);
             return sum;
         }
     }
 
-    /// <summary>The fewest rounds any worker has recorded since <see cref="TrackAllocations"/> (0 before it).</summary>
-    internal long WorkerRoundsRecorded
+    /// <summary>How many pieces the workers (not the caller) have run since <see cref="TrackAllocations"/> (0 before it).</summary>
+    internal long WorkerPiecesRun
     {
         get
         {
-            long least = _allocatedBytes is null ? 0 : long.MaxValue;
+            long sum = 0;
             for (int w = 0; w < (_allocatedBytes is null ? 0 : _threads.Length); w++)
-                least = Math.Min(least, _allocatedBytes![_threads.Length + w]);
-            return least;
+                sum += Volatile.Read(ref _allocatedBytes![_threads.Length + w]);
+            return sum;
         }
     }
 
@@ -114,62 +136,86 @@ internal sealed class WorkerGroup : IDisposable
     /// </summary>
     internal void TrackWaits() => _waits ??= new long[2 * (_threads.Length + 1)];
 
-    /// <summary>Waits that spun first, of side <paramref name="side"/> (0 the caller, w the worker running chunk w).</summary>
+    /// <summary>Waits that spun first, of side <paramref name="side"/> (0 the caller, w the worker w).</summary>
     internal long WaitsSpun(int side) => _waits is null ? 0 : Volatile.Read(ref _waits[side]);
 
     /// <summary>Waits that blocked without a spin (the last one lasted longer than the spin), of side <paramref name="side"/>.</summary>
     internal long WaitsNotSpun(int side) => _waits is null ? 0 : Volatile.Read(ref _waits[_threads.Length + 1 + side]);
 
-    /// <summary>Runs chunk 0 here and chunks 1..N on the workers; returns when all are done.</summary>
+    /// <summary>
+    /// Runs every piece once, here and on the workers; returns when all are done. A piece that throws fails the round
+    /// (the others still run): the lowest failed piece's exception is thrown, wrapped in <see cref="InvalidOperationException"/>.
+    /// </summary>
     public void Run()
     {
-        _done.Reset(_threads.Length);
+        _roundDone.Reset();
+        _completed = 0;
+        Volatile.Write(ref _next, 0); // publishes the round (and whatever the caller wrote before it) to the claims
         foreach (ManualResetEventSlim go in _go)
             go.Set();
-        Exception? local = null;
-        try
+        Drain(0);
+        _callerSpins = _roundDone.IsSet || Wait(static d => !d.IsSet, _roundDone, static d => d.Wait(), _callerSpins, 0);
+
+        // Taken every round: a failure left behind would fail the next round, which ran clean.
+        Exception? failure;
+        lock (_failureLock)
         {
-            _work(0);
-        }
-        catch (Exception ex)
-        {
-            local = ex;
+            failure = _failure;
+            _failure = null;
+            _failedPiece = int.MaxValue;
         }
 
-        _callerSpins = _done.IsSet || Wait(static d => !d.IsSet, _done, static d => d.Wait(), _callerSpins, 0);
-        // Taken every round, even when chunk 0 failed too (left behind, it failed the next round, which ran clean).
-        Exception? worker = Interlocked.Exchange(ref _failure, null);
-        Exception? failure = local ?? worker;
         if (failure is not null)
             throw new InvalidOperationException("A tick failed on a worker thread.", failure);
     }
 
-    private void Loop(int chunk)
+    /// <summary>Claims and runs pieces of the current round until none is left.</summary>
+    private void Drain(int thread)
     {
-        ManualResetEventSlim go = _go[chunk - 1];
-        bool spins = true; // this worker's last wait for a round ended within the spin time
         while (true)
         {
-            spins = go.IsSet || Wait(static g => !g.IsSet, go, static g => g.Wait(), spins, chunk);
-            go.Reset();
-            if (_stopping)
+            int piece = Interlocked.Increment(ref _next) - 1;
+            if (piece >= _pieces)
                 return;
             try
             {
-                _work(chunk);
+                _work(piece, thread);
             }
             catch (Exception ex)
             {
-                Interlocked.CompareExchange(ref _failure, ex, null);
+                lock (_failureLock)
+                {
+                    if (piece < _failedPiece)
+                    {
+                        _failure = ex;
+                        _failedPiece = piece;
+                    }
+                }
             }
 
-            long[]? allocated = _allocatedBytes; // written before the signal, read by the caller after its wait
-            if (allocated is not null)
+            long[]? allocated = _allocatedBytes; // written before the piece counts as done, read by the caller after the round
+            if (allocated is not null && thread > 0)
             {
-                allocated[chunk - 1] = GC.GetAllocatedBytesForCurrentThread();
-                allocated[_threads.Length + chunk - 1]++;
+                allocated[thread - 1] = GC.GetAllocatedBytesForCurrentThread();
+                allocated[_threads.Length + thread - 1]++;
             }
-            _done.Signal();
+
+            if (Interlocked.Increment(ref _completed) == _pieces)
+                _roundDone.Set();
+        }
+    }
+
+    private void Loop(int thread)
+    {
+        ManualResetEventSlim go = _go[thread - 1];
+        bool spins = true; // this worker's last wait for a round ended within the spin time
+        while (true)
+        {
+            spins = go.IsSet || Wait(static g => !g.IsSet, go, static g => g.Wait(), spins, thread);
+            go.Reset(); // before the claims: a round signalled from here on wakes this worker again
+            if (_stopping)
+                return;
+            Drain(thread);
         }
     }
 
@@ -205,6 +251,6 @@ internal sealed class WorkerGroup : IDisposable
             t.Join();
         foreach (ManualResetEventSlim go in _go)
             go.Dispose();
-        _done.Dispose();
+        _roundDone.Dispose();
     }
 }

@@ -75,14 +75,15 @@ public class AllocationTests
         using var balancer = new Balancer(fleet, path, threads: 2);
         Assert.Equal(2, balancer.Threads);
         balancer.TrackWorkerAllocations();
-        // Each thread's own counter, exactly: the calling thread (chunk 0, handing the others out) and the worker, which
-        // records its counter at the end of every round (a process-wide counter also moves with the runtime's threads).
+        // Each thread's own counter, exactly: the calling thread and the worker, which records its counter after every
+        // piece of a tick it runs (a process-wide counter also moves with the runtime's threads).
         int ticks = AllocationAssert.NothingOnThisThreadOrOthers($"Parallel tick ({path})", WarmUpTicks, MeasuredTicks, () => balancer.WorkerAllocatedBytes, t =>
         {
             Churn(fleet, t);
             balancer.Tick();
         });
-        Assert.Equal(ticks, balancer.WorkerRoundsRecorded); // the worker ran and recorded every tick
+        // The worker ran pieces of the ticks (the threads claim them as they go: on one core the caller can run them all).
+        Assert.True(balancer.WorkerPiecesRun > 0 || Environment.ProcessorCount == 1, $"{balancer.WorkerPiecesRun} pieces run on the worker in {ticks} ticks");
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public class AllocationTests
         int ticks = AllocationAssert.NothingOnThisThreadOrOthers("Parallel Tick(committedMb)", WarmUpTicks, MeasuredTicks, () => balancer.WorkerAllocatedBytes,
             t => balancer.Tick(inputs[t % inputs.Length]));
         Assert.Equal(ticks, fleet.TickIndex); // every call ran its tick
-        Assert.Equal(2 * ticks, balancer.WorkerRoundsRecorded); // two rounds a tick (check, then copy and tick), all recorded
+        Assert.True(balancer.WorkerPiecesRun > 0 || Environment.ProcessorCount == 1, $"{balancer.WorkerPiecesRun} pieces run on the worker in {ticks} ticks");
     }
 
     [Fact]

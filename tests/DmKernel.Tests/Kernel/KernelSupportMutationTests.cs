@@ -103,36 +103,94 @@ public class KernelSupportMutationTests_Windows
 }
 
 /// <summary>
-/// <see cref="WorkerGroup"/>: the caller runs chunk 0 and the workers chunks 1..N, each once per round; a failure on any
-/// chunk fails that round only (wrapped in InvalidOperationException), and the allocation hook records every worker's
-/// rounds and bytes.
+/// <see cref="WorkerGroup"/>: every piece runs exactly once per round, on whichever thread (the caller, 0, or a worker)
+/// claims it; a thread runs its pieces one at a time (its scratch is its own); a worker stuck in a piece holds up that
+/// piece only, the others running on the caller; a failure on any piece fails that round only (wrapped in
+/// InvalidOperationException, the lowest piece's), and the allocation hook records the workers' pieces and bytes.
 /// </summary>
 public class KernelSupportMutationTests_Workers
 {
     [Fact]
-    public void Run_RunsEveryChunkExactlyOncePerRound()
+    public void Run_RunsEveryPieceExactlyOncePerRound()
     {
-        int[] runs = new int[4];
-        using var group = new WorkerGroup(3, chunk => Interlocked.Increment(ref runs[chunk]));
+        int[] runs = new int[7];
+        using var group = new WorkerGroup(3, 7, (piece, _) => Interlocked.Increment(ref runs[piece]));
+        Assert.Equal(7, group.Pieces);
         for (int round = 1; round <= 5; round++)
         {
             group.Run();
-            Assert.Equal([round, round, round, round], runs);
+            Assert.Equal(Enumerable.Repeat(round, 7), runs);
         }
     }
 
     [Fact]
-    public void Run_AWorkerChunkThatThrows_FailsThatRoundOnly()
+    public void Constructor_NoPiece_IsRefused_BeforeAnyThreadStarts()
+    {
+        var ex = Assert.Throws<InvariantOutOfRangeException>(() => new WorkerGroup(1, 0, (_, _) => { }));
+        Assert.Contains("at least one piece", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_AThreadRunsItsPiecesOneAtATime_AndOnlyThreadsOfTheGroupRunThem()
+    {
+        int[] inFlight = new int[3];
+        int overlaps = 0, strangers = 0;
+        using var group = new WorkerGroup(2, 12, (_, thread) =>
+        {
+            if (thread is < 0 or > 2)
+            {
+                Interlocked.Increment(ref strangers);
+                return;
+            }
+
+            if (Interlocked.Increment(ref inFlight[thread]) > 1)
+                Interlocked.Increment(ref overlaps);
+            Thread.SpinWait(2000);
+            Interlocked.Decrement(ref inFlight[thread]);
+        });
+        for (int round = 0; round < 50; round++)
+            group.Run();
+        Assert.Equal(0, overlaps);
+        Assert.Equal(0, strangers);
+    }
+
+    [Fact]
+    public async Task Run_AWorkerStuckInAPiece_HoldsUpThatPieceOnly_TheCallerRunsTheRest()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        int[] ranOn = Enumerable.Repeat(-1, 8).ToArray();
+        int done = 0, stuckPiece = -1;
+        using var group = new WorkerGroup(1, 8, (piece, thread) =>
+        {
+            ranOn[piece] = thread;
+            if (thread == 1 && Interlocked.CompareExchange(ref stuckPiece, piece, -1) == -1)
+                gate.Wait(); // the worker's first piece: as if its core went to a neighbour
+            else if (thread == 0)
+                SpinWait.SpinUntil(() => Volatile.Read(ref stuckPiece) >= 0, 2000); // until the worker has one
+            Interlocked.Increment(ref done);
+        });
+        var round = Task.Run(group.Run);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref done) == 7, 10_000), $"{Volatile.Read(ref done)} of the 7 other pieces done");
+        Assert.False(round.IsCompleted); // the round waits for the stuck piece
+        gate.Set();
+        await round;
+        Assert.Equal(8, done);
+        Assert.True(stuckPiece >= 0);
+        Assert.All(Enumerable.Range(0, 8).Where(p => p != stuckPiece), p => Assert.Equal(0, ranOn[p]));
+    }
+
+    [Fact]
+    public void Run_APieceThatThrows_FailsThatRoundOnly()
     {
         bool fail = true;
-        using var group = new WorkerGroup(2, chunk =>
+        using var group = new WorkerGroup(2, 3, (piece, _) =>
         {
-            if (fail && chunk == 2)
-                throw new ArithmeticException("chunk 2");
+            if (fail && piece == 2)
+                throw new ArithmeticException("piece 2");
         });
         var ex = Assert.Throws<InvalidOperationException>(group.Run);
         Assert.IsType<ArithmeticException>(ex.InnerException);
-        Assert.Equal("chunk 2", ex.InnerException!.Message);
+        Assert.Equal("piece 2", ex.InnerException!.Message);
 
         fail = false;
         group.Run(); // the failure was taken with its round: the next round runs clean
@@ -140,41 +198,50 @@ public class KernelSupportMutationTests_Workers
     }
 
     [Fact]
-    public void Run_ChunkZeroThatThrows_FailsTheRound_AfterTheWorkersFinished()
+    public void Run_PieceZeroThatThrows_FailsTheRound_AfterTheOtherPiecesFinished()
     {
         bool fail = true;
-        int workerRuns = 0;
-        using var group = new WorkerGroup(1, chunk =>
+        int otherRuns = 0;
+        using var group = new WorkerGroup(1, 2, (piece, _) =>
         {
-            if (chunk == 1)
-                Interlocked.Increment(ref workerRuns);
+            if (piece == 1)
+                Interlocked.Increment(ref otherRuns);
             else if (fail)
-                throw new ArithmeticException("chunk 0");
+                throw new ArithmeticException("piece 0");
         });
         var ex = Assert.Throws<InvalidOperationException>(group.Run);
         Assert.IsType<ArithmeticException>(ex.InnerException);
-        Assert.Equal(1, Volatile.Read(ref workerRuns));
+        Assert.Equal(1, Volatile.Read(ref otherRuns));
         fail = false;
         group.Run();
-        Assert.Equal(2, Volatile.Read(ref workerRuns));
+        Assert.Equal(2, Volatile.Read(ref otherRuns));
     }
 
     [Fact]
-    public void TrackAllocations_RecordsEveryWorkersRoundsAndBytes()
+    public void TrackAllocations_RecordsTheWorkersPiecesAndBytes()
     {
-        object?[] kept = new object?[3];
-        using var group = new WorkerGroup(2, chunk => kept[chunk] = chunk == 0 ? null : new byte[1 << 20]);
-        Assert.Equal(0, group.WorkerRoundsRecorded);
+        object?[] kept = new object?[6];
+        long onWorkers = 0;
+        using var group = new WorkerGroup(2, 6, (piece, thread) =>
+        {
+            if (thread == 0)
+                return;
+            kept[piece] = new byte[1 << 20];
+            Interlocked.Increment(ref onWorkers);
+        });
+        Assert.Equal(0, group.WorkerPiecesRun);
         Assert.Equal(0, group.WorkerAllocatedBytes);
+        group.Run(); // not tracked yet
+        Interlocked.Exchange(ref onWorkers, 0);
         group.TrackAllocations();
-        for (int round = 1; round <= 3; round++)
+        for (int round = 1; round <= 20; round++)
         {
             group.Run();
-            Assert.Equal(round, group.WorkerRoundsRecorded);
+            Assert.Equal(Volatile.Read(ref onWorkers), group.WorkerPiecesRun); // recorded before each piece counts as done
         }
 
-        // Each worker allocated at least its 1 MiB array in each round: 2 workers × 3 rounds.
-        Assert.True(group.WorkerAllocatedBytes >= 6L << 20, $"{group.WorkerAllocatedBytes} bytes recorded");
+        // Each piece a worker ran allocated at least its 1 MiB array; recorded by the worker that ran it.
+        Assert.True(group.WorkerAllocatedBytes >= (group.WorkerPiecesRun << 20), $"{group.WorkerAllocatedBytes} bytes recorded for {group.WorkerPiecesRun} pieces");
         GC.KeepAlive(kept);
     }
 }

@@ -517,21 +517,21 @@ public class EmbeddingConcurrencyTests
     }
 
     /// <summary>
-    /// A round of the worker group in which chunk 0 and a worker's chunk both fail reports chunk 0's failure and forgets the
-    /// worker's (before: the worker's stayed behind, and the next round, which ran clean, threw it: a tick failing after
+    /// A round of the worker group in which every piece fails reports the lowest piece's failure and forgets the
+    /// others' (before: the worker's stayed behind, and the next round, which ran clean, threw it: a tick failing after
     /// one that had failed on several threads).
     /// </summary>
     [Fact]
     public void WorkerGroup_ARoundFailingOnEveryChunk_LeavesNoFailureToTheNextRound()
     {
         bool fail = true;
-        using var group = new WorkerGroup(1, chunk =>
+        using var group = new WorkerGroup(1, 2, (piece, _) =>
         {
             if (fail)
-                throw new InvalidOperationException($"chunk {chunk}");
+                throw new InvalidOperationException($"piece {piece}");
         });
         var e = Assert.Throws<InvalidOperationException>(group.Run);
-        Assert.Equal("chunk 0", e.InnerException!.Message);
+        Assert.Equal("piece 0", e.InnerException!.Message); // the lowest piece's, whichever thread ran it
         fail = false;
         group.Run();
     }
