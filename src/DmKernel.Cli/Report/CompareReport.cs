@@ -360,13 +360,13 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             md.AppendLine();
             md.AppendLine(SensitivitySentence());
             md.AppendLine();
-            md.AppendLine("| demand model | Dynamic Memory VMs per host | static provisioned | ratio (range) | answer |");
-            md.AppendLine("|---|---|---|---|---|");
+            md.AppendLine("| demand model | Dynamic Memory VMs per host | held per VM | one VM more misses by (draws) | VMs with unservable demand held below their Maximum (share of VM-time) | static provisioned | ratio (range) | answer |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
             foreach (SensitivityCell c in result.Sensitivity)
             {
                 // A trace without a recorded demand model (generated) is scaled: its cells are "demand × k", not a model.
                 string model = result.RecordedDemand is null ? string.Create(Ic, $"demand × {c.Demand.K:0.##}") : c.Demand.Describe();
-                md.AppendLine(Ic, $"| {model} | {Range(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
+                md.AppendLine(Ic, $"| {model} | {Range(c.DynamicMemory)} | {HeldPerVm(c.DynamicMemory)} | {MissCell(c.DynamicMemory, o.Level)} | {HeldBelowMaximumCell(c.DynamicMemory)} | {Range(c.StaticProvisioned)} | {Fmt(c.Verdict.Ratio.Median)} ({c.Verdict.Ratio.Min:F2}–{Fmt(c.Verdict.Ratio.Max)}) | {(c.Verdict.Yes ? "yes" : "no")} |");
             }
         }
 
@@ -793,6 +793,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
             json.WriteNumber("staticProvisionedVmsPerHost", c.StaticProvisioned.Median);
             json.WriteBoolean("dynamicMemoryPaysOff", c.Verdict.Yes);
             WriteRatio(json, c.Verdict.Ratio);
+            WriteMisses(json, c.DynamicMemory, o.Level);
+            json.WriteNumber("dynamicMemoryHeldBelowMaximumShare", Math.Round(CapacityStudy.UnservableShortShare(c.DynamicMemory), 6));
             json.WriteEndObject();
         }
 
