@@ -128,7 +128,7 @@ public sealed class Balancer : IDisposable
     /// <summary>For the allocation tests: the worker threads' own allocation counters (<see cref="WorkerGroup.TrackAllocations"/>); 0 with one thread.</summary>
     internal long WorkerAllocatedBytes => _workers?.WorkerAllocatedBytes ?? 0;
 
-    /// <summary>For the allocation tests: the fewest ticks any worker has recorded its counter at (0 with one thread).</summary>
+    /// <summary>For the allocation tests: how many pieces of ticks the workers have run since tracking began (0 with one thread).</summary>
     internal long WorkerPiecesRun => _workers?.WorkerPiecesRun ?? 0;
 
     /// <summary>For the allocation tests: the workers record their allocation counters from the next tick on.</summary>

@@ -105,7 +105,9 @@ internal sealed class WorkerGroup : IDisposable
 
     /// <summary>
     /// The sum of the workers' allocation counters as recorded after the last piece each ran (0 before
-    /// <see cref="TrackAllocations"/>): what they allocated between two reads, waiting for a round included.
+    /// <see cref="TrackAllocations"/>): what they allocated up to the end of their last piece before a read (what a worker
+    /// allocates outside a piece, waiting or claiming, shows at its next piece; that code allocates nothing: the events'
+    /// locks are made in the constructor).
     /// </summary>
     internal long WorkerAllocatedBytes
     {

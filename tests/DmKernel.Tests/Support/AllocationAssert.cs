@@ -29,8 +29,8 @@ internal static class AllocationAssert
 
     /// <summary>
     /// As <see cref="NothingOnThisThread"/>, and also not one byte on the threads whose own counters
-    /// <paramref name="otherThreads"/> sums (a balancer's workers, each recording its thread's counter when it finishes a
-    /// round: <see cref="Balancer.TrackWorkerAllocations"/>), read before and after each window.
+    /// <paramref name="otherThreads"/> sums (a balancer's workers, each recording its thread's counter after each piece of
+    /// a tick it runs: <see cref="Balancer.TrackWorkerAllocations"/>), read before and after each window.
     /// </summary>
     public static int NothingOnThisThreadOrOthers(string what, int warmUp, int steps, Func<long> otherThreads, Action<int> step)
     {
