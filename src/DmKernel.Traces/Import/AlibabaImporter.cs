@@ -61,13 +61,19 @@ public static class AlibabaImporter
     /// <summary>
     /// What a row of the wrong field count looks like when a tool re-saved the file, or null: a line of 9 fields split
     /// at ';' (a spreadsheet in a locale with a decimal comma saves CSV so), or extra fields that are all empty (trailing
-    /// commas, which a field count of 11 would otherwise name as container_usage.csv).
+    /// commas, which a field count of 11 would otherwise name as container_usage.csv). <paramref name="column"/> is the
+    /// column the error points at: for a semicolon-separated line the field (split at ',') that holds its first ';',
+    /// field 1 unless a ',' comes before it; otherwise the first missing or extra field.
     /// </summary>
-    private static string? OtherLayout(SepReader.Row row)
+    private static string? OtherLayout(SepReader.Row row, out int column)
     {
         var text = row.Span;
+        column = Math.Min(row.ColCount, Columns.Length) + 1;
         if (text.Count(';') == Columns.Length - 1)
         {
+            // Before, the column was the first missing one of the line read at ',' (2 for a line with no comma, 4 for one
+            // with two decimal commas): a field of a layout the line is not in.
+            column = text[..text.IndexOf(';')].Count(',') + 1;
             return string.Create(CultureInfo.InvariantCulture,
                 $"{row.ColCount} fields; the line seems to be semicolon-separated ({Columns.Length} fields split at ';'), as a spreadsheet in a locale with a decimal comma saves CSV");
         }
@@ -164,9 +170,9 @@ public static class AlibabaImporter
                     continue;
                 }
 
-                if (row.ColCount != Columns.Length && OtherLayout(row) is string layout)
+                if (row.ColCount != Columns.Length && OtherLayout(row, out int layoutColumn) is string layout)
                 {
-                    session.Problem(ImportErrorKind.WrongColumnCount, path, line, Math.Min(row.ColCount, Columns.Length) + 1, null, layout,
+                    session.Problem(ImportErrorKind.WrongColumnCount, path, line, layoutColumn, null, layout,
                         string.Create(CultureInfo.InvariantCulture, $"{Columns.Length} fields ({Separated})"));
                     continue;
                 }

@@ -35,10 +35,18 @@ public sealed class SpreadsheetMessageTests
     public void Alibaba_SemicolonSeparatedLine_IsNamedAsSuch()
     {
         using var dir = new TempDir();
-        dir.Write("a.csv", "m_1;0;41;50;;;43,04;33,08;5\n");
+        dir.Write("a.csv", "m_1,0,41,50,,,43,33,5\nm_1;60;41;50;;;43,04;33,08;5\n");
         var e = Refused(() => AlibabaImporter.Import(dir.File("a.csv"), dir.File("a.dmt"), Alibaba()));
-        Assert.Equal(ImportErrorKind.WrongColumnCount, e.Kind);
-        Assert.Contains("3 fields; the line seems to be semicolon-separated (9 fields split at ';')", e.Message, StringComparison.Ordinal);
+        // At the line, and the field that holds the first ';' (read at ',', the line is "m_1;60;41;50;;;43", "04;33", "08;5"):
+        // field 1, not field 4, the first missing one (before, that column, as of a line of 3 comma-separated fields).
+        Assert.Equal((ImportErrorKind.WrongColumnCount, 2, 1), (e.Kind, e.Line, e.Column));
+        Assert.Contains("a.csv:2:1: WrongColumnCount: line 2 column 1: 3 fields; the line seems to be semicolon-separated (9 fields split at ';')", e.Message, StringComparison.Ordinal);
+
+        // A ',' before the first ';' (a machine id a spreadsheet split): the field that holds it.
+        dir.Write("b.csv", "m,1;60;41;50;;;43;33;5\n");
+        e = Refused(() => AlibabaImporter.Import(dir.File("b.csv"), dir.File("b.dmt"), Alibaba()));
+        Assert.Equal((ImportErrorKind.WrongColumnCount, 1, 2), (e.Kind, e.Line, e.Column));
+        Assert.Contains("2 fields; the line seems to be semicolon-separated", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
