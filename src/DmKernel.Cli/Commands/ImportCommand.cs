@@ -284,6 +284,13 @@ internal static class ImportCommand
                 string named = string.Join(", ", files.Take(3).Select(f => $"'{ImportSession.Clip(f.File)}' ({f.Kind})"));
                 sb.AppendLine(ic, $"  files skipped (--lenient): {named}{(files.Count > 3 ? $" and {files.Count - 3} more" : "")}");
             }
+
+            var machines = report.SkippedMachines; // Alibaba's one file: what --lenient skips whole is a machine
+            if (machines.Count > 0)
+            {
+                string named = string.Join(", ", machines.Take(3).Select(m => $"'{ImportSession.Clip(m.Machine)}' ({m.Kind})"));
+                sb.AppendLine(ic, $"  machines with every row skipped (--lenient): {named}{(machines.Count > 3 ? $" and {machines.Count - 3} more" : "")}");
+            }
         }
 
         if (report.Notes.Count > 0)

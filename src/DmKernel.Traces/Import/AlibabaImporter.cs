@@ -130,6 +130,26 @@ public static class AlibabaImporter
         long eNotation = 0; // timestamps written in E-notation (3.87E+05): a spreadsheet's number format
         string? firstENotation = null;
         var byMachineSpan = byMachine.GetAlternateLookup<ReadOnlySpan<char>>(); // no string per row
+
+        // --lenient: the machines a row of which was skipped after its id was read (machine id → index in rowSkipped, with
+        // the kind of its last skipped row); those with no sample taken are named in the report, as Bitbrains names files.
+        var rowSkippedIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rowSkippedSpan = rowSkippedIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        var rowSkipped = new List<(string Machine, ImportErrorKind Kind)>();
+        void RowSkipped(ReadOnlySpan<char> machine)
+        {
+            var kind = session.LastSkipped!.Kind; // lenient: strict has thrown
+            if (rowSkippedSpan.TryGetValue(machine, out int i))
+            {
+                rowSkipped[i] = (rowSkipped[i].Machine, kind);
+                return;
+            }
+
+            string key = machine.ToString();
+            rowSkippedIndex.Add(key, rowSkipped.Count);
+            rowSkipped.Add((key, kind));
+        }
+
         string path = machineUsageCsv;
         int truncatedLine = session.TruncatedLastLine(path);
         long size = new FileInfo(path).Length;
@@ -198,10 +218,15 @@ public static class AlibabaImporter
 
                 if (!session.TryTimestamp(row[ColTime].Span, path, line, ColTime + 1, Columns[ColTime], MaxTimeSeconds, "seconds from the trace start, at most one year (31,536,000)", out long time, wholeDecimals: true)
                     || !session.TryDouble(row[ColMem].Span, path, line, ColMem + 1, Columns[ColMem], "percent of the machine", out double pct))
+                {
+                    RowSkipped(id);
                     continue;
+                }
+
                 if (pct > 100)
                 {
                     session.Problem(ImportErrorKind.OutOfRange, path, line, ColMem + 1, Columns[ColMem], string.Create(CultureInfo.InvariantCulture, $"{pct} % is over 100"), "a percentage from 0 to 100 of the machine's memory");
+                    RowSkipped(id);
                     continue;
                 }
 
@@ -223,11 +248,16 @@ public static class AlibabaImporter
                 {
                     session.Problem(ImportErrorKind.TimestampBackwards, path, line, ColTime + 1, Columns[ColTime],
                         string.Create(CultureInfo.InvariantCulture, $"{time} is earlier than {last.LastTime}, the previous row of {last.Id}"), "non-decreasing timestamps per machine (equal ones: the last row wins)");
+                    RowSkipped(id);
                     continue;
                 }
 
                 if (!session.TryMeasured(options.Demand, pct / 100 * options.HostMb, path, line, ColMem + 1, Columns[ColMem], row[ColMem].Span, out int value))
+                {
+                    RowSkipped(id);
                     continue;
+                }
+
                 bool duplicate = last.Add(time, value, options.HostMb - options.HostReserveMb);
                 if (duplicate)
                     report.Note("duplicate_timestamps");
@@ -245,6 +275,12 @@ public static class AlibabaImporter
 
         foreach (SampleSeries s in series)
             s.Complete();
+
+        // A machine every row of which was skipped is not in the trace (or, when only its demand was refused, a VM never on):
+        // named, not only counted among the rows.
+        var skippedMachines = rowSkipped.FindAll(m => !byMachine.TryGetValue(m.Machine, out int i) || series[i].Count == 0);
+        report.SkippedMachines = skippedMachines;
+        report.Note("machines_without_valid_rows", skippedMachines.Count);
 
         var vms = new TraceVm[series.Count];
         var hosts = new TraceHost[series.Count];

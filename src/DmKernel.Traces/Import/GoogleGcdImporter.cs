@@ -54,7 +54,13 @@ public static class GoogleGcdImporter
         ImportSession.RefuseUnreadableNames(inputFolder);
         var jobs = new SortedDictionary<string, SortedDictionary<int, string>>(JobOrder.Instance);
         var nearNames = new List<string>(); // vm_3418442_5.csv, VM_3418442_5, "vm_3418442_5 (1)": a day file renamed, not read
-        foreach (string path in ImportSession.EnumerateFilesOnce(inputFolder)) // every other file is counted as ignored
+        var skippedFiles = new List<(string File, ImportErrorKind Kind)>(); // --lenient: the day files skipped whole, named in the report
+        string Rel(string path) => Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/');
+        void SkippedWhole(string path) => skippedFiles.Add((Rel(path), session.LastSkipped!.Kind)); // lenient: strict has thrown
+
+        // In ordinal order of the path, so that which of two files of one job and day is the DuplicateInput (and the first
+        // problem strict mode stops at) does not depend on the order the file system lists them in.
+        foreach (string path in ImportSession.EnumerateFilesOnce(inputFolder).Order(StringComparer.Ordinal)) // every other file is counted as ignored
         {
             string name = Path.GetFileName(path);
             if (!TryParseName(name, out string job, out int day))
@@ -63,12 +69,13 @@ public static class GoogleGcdImporter
                 {
                     session.Problem(ImportErrorKind.OutOfRange, path, 0, 0, null, $"the day in the file name '{ImportSession.Clip(name)}' is out of range",
                         string.Create(CultureInfo.InvariantCulture, $"vm_<job>_<day> with a day from 1 to {MaxDay}"));
+                    SkippedWhole(path);
                     continue;
                 }
 
                 report.Note("ignored_files");
                 if (IsNearName(name))
-                    nearNames.Add(Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/'));
+                    nearNames.Add(Rel(path));
                 continue;
             }
 
@@ -77,6 +84,7 @@ public static class GoogleGcdImporter
             if (days.TryGetValue(day, out string? other))
             {
                 session.Problem(ImportErrorKind.DuplicateInput, path, 0, 0, null, string.Create(CultureInfo.InvariantCulture, $"job {job} day {day} is also in '{other}'"), "one file per job and day");
+                SkippedWhole(path);
                 continue;
             }
 
@@ -108,6 +116,7 @@ public static class GoogleGcdImporter
         {
             foreach (var (day, path) in days.Where(kv => !session.Readable(kv.Value)).ToList())
             {
+                SkippedWhole(path);
                 days.Remove(day);
                 report.Files++;
             }
@@ -132,6 +141,7 @@ public static class GoogleGcdImporter
                 session.Problem(ImportErrorKind.OutOfRange, days[day], 0, 0, null,
                     string.Create(CultureInfo.InvariantCulture, $"day {day} in the file name: its samples end {(LastSampleSeconds(day) - traceStart) / 86_400:F0} days after the trace starts at {traceStart} s"),
                     string.Create(CultureInfo.InvariantCulture, $"day files within {ImportPipeline.MaxSpanSeconds / 86_400} days of the trace start (a trace spans at most a year; is the day in the name wrong?)"));
+                SkippedWhole(days[day]);
                 days.Remove(day);
             }
         }
@@ -149,7 +159,9 @@ public static class GoogleGcdImporter
             {
                 cancel.ThrowIfCancellationRequested();
                 report.Files++;
-                ReadDay(session, path, day, s, options);
+                long skippedBefore = report.SkippedTotal;
+                if (ReadDay(session, path, day, s, options) == 0 && report.SkippedTotal > skippedBefore)
+                    SkippedWhole(path); // empty, or every row skipped: nothing of the day is in the trace
                 session.Read(new FileInfo(path).Length);
             }
 
@@ -160,6 +172,8 @@ public static class GoogleGcdImporter
                 report.Note("vms_without_valid_rows");
         }
 
+        skippedFiles.Sort((a, b) => string.CompareOrdinal(a.File, b.File));
+        report.SkippedFiles = skippedFiles;
         var settings = options.Settings.FromProvisionedMb(options.VmSizeMb, out bool settingsClamped);
         if (settingsClamped)
             report.Note("settings_clamped", series.Count);
@@ -187,12 +201,14 @@ public static class GoogleGcdImporter
         return report;
     }
 
-    private static void ReadDay(ImportSession session, string path, int day, SampleSeries series, GoogleGcdImportOptions options)
+    /// <summary>Reads one day file into <paramref name="series"/>; returns the samples it took (0: lenient skipped the file, or every row of it).</summary>
+    private static int ReadDay(ImportSession session, string path, int day, SampleSeries series, GoogleGcdImportOptions options)
     {
         var report = session.Report;
         int truncatedLine = session.TruncatedLastLine(path);
         if (truncatedLine < 0)
-            return;
+            return 0;
+        int taken = 0;
         using var reader = Sep.New(' ').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true }).FromFile(path);
         long dayStart = (day - 1) * 86_400L;
         int rows = 0;
@@ -236,6 +252,7 @@ public static class GoogleGcdImporter
             if (pct > 100)
                 report.Note("memory_above_100_percent");
             series.Add(dayStart + (line - 1) * (long)GoogleGcdImportOptions.NominalPeriodSeconds, value, options.VmSizeMb);
+            taken++;
         }
 
         report.Note("trailing_blank_lines", blanks.AtEnd);
@@ -244,6 +261,7 @@ public static class GoogleGcdImporter
         else if (rows < GoogleGcdImportOptions.RowsPerDay)
             session.Problem(ImportErrorKind.RowCount, path, rows + 1, 0, null, string.Create(CultureInfo.InvariantCulture, $"the file ends after {rows} rows"),
                 string.Create(CultureInfo.InvariantCulture, $"exactly {GoogleGcdImportOptions.RowsPerDay} rows per day file (lenient: the missing slots are a gap)"));
+        return taken;
     }
 
     /// <summary>The time of day <paramref name="day"/>'s last 5-min slot, seconds from midnight of day 1.</summary>

@@ -72,8 +72,19 @@ public sealed class ImportReport
     /// </summary>
     internal IReadOnlyList<string> SystemFilesSkipped { get; set; } = [];
 
-    /// <summary>The files <see cref="ImportOptions.Lenient"/> skipped whole (relative path, and the kind of their problem), in file order.</summary>
+    /// <summary>
+    /// The files <see cref="ImportOptions.Lenient"/> skipped whole (relative path, and the kind of their problem): Bitbrains
+    /// in file order (those it cannot read first), GCD in ordinal order of the path. A file none of whose rows was taken
+    /// is one, with the kind of its last skipped row.
+    /// </summary>
     internal IReadOnlyList<(string File, ImportErrorKind Kind)> SkippedFiles { get; set; } = [];
+
+    /// <summary>
+    /// Alibaba: the machines <see cref="ImportOptions.Lenient"/> skipped every row of (machine id, and the kind of its last
+    /// skipped row), in the order the file first names them. Only rows whose machine id was read count (9 fields, an id of
+    /// plain text): a row of the wrong field count names no machine.
+    /// </summary>
+    internal IReadOnlyList<(string Machine, ImportErrorKind Kind)> SkippedMachines { get; set; } = [];
 
     /// <summary>The size of the input files the import reads, in bytes (the files it skips or ignores are not counted).</summary>
     internal long InputBytes { get; set; }

@@ -1,8 +1,13 @@
+using DmKernel.Tests.Cli;
 using DmKernel.Traces;
 
 namespace DmKernel.Tests.Traces;
 
-/// <summary>GCD day files renamed by other tools (an extension, a copy's suffix, upper case): said by name, not only counted.</summary>
+/// <summary>
+/// GCD day files renamed by other tools (an extension, a copy's suffix, upper case), and day files --lenient skips whole:
+/// said by name, not only counted. In the CLI collection: one test runs the CLI, which writes to the process's Console.
+/// </summary>
+[Collection(nameof(CliTests))]
 public sealed class GcdFileNameTests
 {
     private static string Copy(TempDir dir)
@@ -52,5 +57,64 @@ public sealed class GcdFileNameTests
         var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(dir.Path, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096 }));
         Assert.Equal(ImportErrorKind.NoInput, e.Kind);
         Assert.Contains("'vm_7_1.csv', 'vm_7_2 - Copy'", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A day of 288 rows, the one at <paramref name="badRow"/> (1-based; 0: none) not a number.</summary>
+    private static string Day(int badRow = 0)
+        => string.Concat(Enumerable.Range(1, GoogleGcdImportOptions.RowsPerDay).Select(i => i == badRow ? "x 20.25\n" : "10.5 20.25\n"));
+
+    /// <summary>
+    /// A folder with a day file of each kind --lenient skips whole (a day out of range in the name, a duplicate job-day, a
+    /// compressed file, a day a year after the trace start, an empty file, a file whose every row is skipped) beside a good
+    /// one and one with a single bad row: the skipped files are named with their kinds, by relative path.
+    /// </summary>
+    private static string LenientFolder(TempDir dir)
+    {
+        dir.Write("in/vm_7_1", Day());
+        dir.Write("in/vm_7_0", Day()); // day 0: OutOfRange by its name
+        dir.Write("in/zz/vm_7_1", Day()); // job 7 day 1 again: DuplicateInput
+        dir.Write("in/vm_7_2", ""); // EmptyFile
+        File.WriteAllBytes(dir.File("in/vm_7_3"), [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0]); // gzip: CompressedFile
+        dir.Write("in/vm_7_4", Day(badRow: 5)); // one row skipped, the file read
+        dir.Write("in/vm_8_1", string.Concat(Enumerable.Repeat("x y\n", GoogleGcdImportOptions.RowsPerDay))); // every row NotANumber
+        dir.Write("in/vm_9_400", Day()); // ends 399 days after the trace starts: OutOfRange
+        return dir.File("in");
+    }
+
+    [Fact]
+    public void Gcd_Lenient_FilesSkippedWhole_AreNamedWithTheirKinds()
+    {
+        using var dir = new TempDir();
+        string folder = LenientFolder(dir);
+        var e = Assert.Throws<TraceImportException>(() => GoogleGcdImporter.Import(folder, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096 }));
+        Assert.Equal(ImportErrorKind.OutOfRange, e.Kind); // strict stops at the first: vm_7_0 in path order
+
+        var report = GoogleGcdImporter.Import(folder, dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096, Lenient = true });
+        Assert.Equal(
+            [("vm_7_0", ImportErrorKind.OutOfRange), ("vm_7_2", ImportErrorKind.EmptyFile), ("vm_7_3", ImportErrorKind.CompressedFile),
+             ("vm_8_1", ImportErrorKind.NotANumber), ("vm_9_400", ImportErrorKind.OutOfRange), ("zz/vm_7_1", ImportErrorKind.DuplicateInput)],
+            report.SkippedFiles);
+        Assert.Equal(["vm_7"], TraceData.Load(dir.File("o.dmt")).Vms.Select(v => v.Id)); // vm_7_1 and vm_7_4 read
+        Assert.Equal(1 + GoogleGcdImportOptions.RowsPerDay, report.SkippedOf(ImportErrorKind.NotANumber)); // vm_7_4's row is not a file skipped
+    }
+
+    [Fact]
+    public void Gcd_CleanSample_Lenient_NamesNoFile()
+    {
+        using var dir = new TempDir();
+        var report = GoogleGcdImporter.Import(Copy(dir), dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096, Lenient = true });
+        Assert.Equal(0, report.SkippedTotal);
+        Assert.Empty(report.SkippedFiles);
+    }
+
+    /// <summary>With --lenient, the GCD day files skipped whole are named in the summary as Bitbrains' files are.</summary>
+    [Fact]
+    public void Cli_Gcd_LenientSkippedFiles_AreNamed()
+    {
+        using var dir = new TempDir();
+        string folder = LenientFolder(dir);
+        var (exit, output, err) = CliTests.Run("import", "gcd", folder, "-o", dir.File("o.dmt"), "--vm-mb", "4096", "--lenient");
+        Assert.True(exit == 0, err);
+        Assert.Contains("files skipped (--lenient): 'vm_7_0' (OutOfRange), 'vm_7_2' (EmptyFile), 'vm_7_3' (CompressedFile) and 3 more", output, StringComparison.Ordinal);
     }
 }
