@@ -56,11 +56,16 @@ public static class GoogleGcdImporter
         var nearNames = new List<string>(); // vm_3418442_5.csv, VM_3418442_5, "vm_3418442_5 (1)": a day file renamed, not read
         var skippedFiles = new List<(string File, ImportErrorKind Kind)>(); // --lenient: the day files skipped whole, named in the report
         string Rel(string path) => Path.GetRelativePath(inputFolder, path).Replace(Path.DirectorySeparatorChar, '/');
-        void SkippedWhole(string path) => skippedFiles.Add((Rel(path), session.LastSkipped!.Kind)); // lenient: strict has thrown
+        void SkippedWhole(string path, ImportErrorKind? kind = null) => skippedFiles.Add((Rel(path), kind ?? session.LastSkipped!.Kind)); // lenient: strict has thrown
 
-        // In ordinal order of the path, so that which of two files of one job and day is the DuplicateInput (and the first
-        // problem strict mode stops at) does not depend on the order the file system lists them in.
-        foreach (string path in ImportSession.EnumerateFilesOnce(inputFolder).Order(StringComparer.Ordinal)) // every other file is counted as ignored
+        // A folder's own files before its subfolders' (as the walk gave them before: a copy in 'backup/' is the duplicate,
+        // not the file beside it), then in ordinal order of the path, so that which of two files of one job and day is
+        // the DuplicateInput (and the first problem strict mode stops at) does not depend on the order the file system
+        // lists them in.
+        IEnumerable<string> files = ImportSession.EnumerateFilesOnce(inputFolder)
+            .OrderBy(p => Rel(p).Count(c => c == '/'))
+            .ThenBy(p => p, StringComparer.Ordinal);
+        foreach (string path in files) // every other file is counted as ignored
         {
             string name = Path.GetFileName(path);
             if (!TryParseName(name, out string job, out int day))
@@ -160,8 +165,8 @@ public static class GoogleGcdImporter
                 cancel.ThrowIfCancellationRequested();
                 report.Files++;
                 long skippedBefore = report.SkippedTotal;
-                if (ReadDay(session, path, day, s, options) == 0 && report.SkippedTotal > skippedBefore)
-                    SkippedWhole(path); // empty, or every row skipped: nothing of the day is in the trace
+                if (ReadDay(session, path, day, s, options, out ImportErrorKind? lastRowSkipped) == 0 && report.SkippedTotal > skippedBefore)
+                    SkippedWhole(path, lastRowSkipped); // empty, or every row skipped (named by its last row's kind): nothing of the day is in the trace
                 session.Read(new FileInfo(path).Length);
             }
 
@@ -202,8 +207,9 @@ public static class GoogleGcdImporter
     }
 
     /// <summary>Reads one day file into <paramref name="series"/>; returns the samples it took (0: lenient skipped the file, or every row of it).</summary>
-    private static int ReadDay(ImportSession session, string path, int day, SampleSeries series, GoogleGcdImportOptions options)
+    private static int ReadDay(ImportSession session, string path, int day, SampleSeries series, GoogleGcdImportOptions options, out ImportErrorKind? lastRowSkipped)
     {
+        lastRowSkipped = null;
         var report = session.Report;
         int truncatedLine = session.TruncatedLastLine(path);
         if (truncatedLine < 0)
@@ -256,6 +262,7 @@ public static class GoogleGcdImporter
         }
 
         report.Note("trailing_blank_lines", blanks.AtEnd);
+        lastRowSkipped = rows > 0 && taken == 0 ? session.LastSkipped?.Kind : null; // before the file's own RowCount below
         if (rows == 0)
             session.Problem(ImportErrorKind.EmptyFile, path, 0, 0, null, "the file has no rows", string.Create(CultureInfo.InvariantCulture, $"{GoogleGcdImportOptions.RowsPerDay} rows"));
         else if (rows < GoogleGcdImportOptions.RowsPerDay)

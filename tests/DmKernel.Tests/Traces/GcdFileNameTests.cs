@@ -98,6 +98,43 @@ public sealed class GcdFileNameTests
         Assert.Equal(1 + GoogleGcdImportOptions.RowsPerDay, report.SkippedOf(ImportErrorKind.NotANumber)); // vm_7_4's row is not a file skipped
     }
 
+    /// <summary>
+    /// A copy of a day file in a subfolder that sorts before the day files ('backup/', 'old/') is the duplicate, not the
+    /// file beside the others: a folder's own files come before its subfolders' (ordinal path order read the backup's
+    /// values instead, exit 0).
+    /// </summary>
+    [Theory]
+    [InlineData("backup")]
+    [InlineData("Old")]
+    [InlineData("zz")]
+    public void Gcd_Lenient_ACopyInASubfolder_IsTheDuplicate_NotTheFileBesideIt(string subfolder)
+    {
+        using var dir = new TempDir();
+        dir.Write("in/vm_7_1", Day());
+        dir.Write($"in/{subfolder}/vm_7_1", string.Concat(Enumerable.Repeat("1.0 1.0\n", GoogleGcdImportOptions.RowsPerDay)));
+        var report = GoogleGcdImporter.Import(dir.File("in"), dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096, Lenient = true });
+        Assert.Equal([($"{subfolder}/vm_7_1", ImportErrorKind.DuplicateInput)], report.SkippedFiles);
+
+        // The trace holds the root file's values: byte for byte the import of the root file alone.
+        using var alone = new TempDir();
+        alone.Write("in/vm_7_1", Day());
+        GoogleGcdImporter.Import(alone.File("in"), alone.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096, Lenient = true });
+        Assert.Single(TraceData.Load(dir.File("o.dmt")).Vms);
+        Assert.Equal(TraceData.Load(alone.File("o.dmt")).Series(0), TraceData.Load(dir.File("o.dmt")).Series(0));
+    }
+
+    /// <summary>A short day file whose every row is skipped is named by its rows' kind, not by the file's short row count.</summary>
+    [Fact]
+    public void Gcd_Lenient_AShortFileOfBadRows_IsNamedByItsRowsKind()
+    {
+        using var dir = new TempDir();
+        dir.Write("in/vm_7_1", Day());
+        dir.Write("in/vm_8_1", string.Concat(Enumerable.Repeat("x y\n", 10)));
+        var report = GoogleGcdImporter.Import(dir.File("in"), dir.File("o.dmt"), new GoogleGcdImportOptions { VmSizeMb = 4096, Lenient = true });
+        Assert.Equal([("vm_8_1", ImportErrorKind.NotANumber)], report.SkippedFiles);
+        Assert.Equal(1, report.SkippedOf(ImportErrorKind.RowCount)); // the short file is still counted as such
+    }
+
     [Fact]
     public void Gcd_CleanSample_Lenient_NamesNoFile()
     {
