@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using DmKernel.Cli.Report;
-using DmKernel.Tests.Traces;
 using DmKernel.Traces;
 using DmKernel.Traces.Capacity;
 
@@ -29,37 +28,8 @@ public class MinimumTableTests
         MinimumSensitivity = [0.5, 2],
     };
 
-    /// <summary>Ten VMs of <paramref name="settings"/>, each wanting <paramref name="demandMb"/> at every one of 16 ticks.</summary>
-    private static TraceSeries Flat(VmSettings settings, int demandMb)
-        => CapacityStudyTests.Series(16, [.. Enumerable.Range(0, 10).Select(_ => (settings, Enumerable.Repeat(demandMb, 16).ToArray()))]);
-
     /// <summary>The cell of report.md's Minimum table in the row labelled <paramref name="row"/> and the column headed <paramref name="column"/>.</summary>
-    private static string Cell(string md, string row, string column)
-    {
-        string[] lines = md.Split('\n');
-        string[] header = Assert.Single(lines, l => l.StartsWith("| Minimum | ", StringComparison.Ordinal)).Split('|');
-        int at = Array.FindIndex(header, h => h.Trim() == column);
-        Assert.True(at > 0, $"no column '{column}' in the Minimum table");
-        string[] cells = Assert.Single(lines, l => l.StartsWith("| " + row + " |", StringComparison.Ordinal)).Split('|');
-        Assert.Equal(header.Length, cells.Length);
-        return cells[at].Trim();
-    }
-
-    /// <summary>comparison.json as compare writes it for <paramref name="r"/>.</summary>
-    private static JsonObject Json(CapacityResult r)
-    {
-        using var dir = new TempDir();
-        string path = dir.File("comparison.json");
-        CompareReport.WriteJson(path, r, 1);
-        return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-    }
-
-    /// <summary>The JSON's <c>oneVmMoreMissesBy</c> as (draws, start denied, paging, pressure).</summary>
-    private static (int Draws, int Starts, int Paging, int Pressure) Misses(JsonNode? node)
-    {
-        JsonNode m = node!["oneVmMoreMissesBy"]!;
-        return ((int)m["draws"]!, (int)m["startDenied"]!, (int)m["paging"]!, (int)m["pressure"]!);
-    }
+    private static string Cell(string md, string row, string column) => CompareTables.Cell(md, "Minimum", row, column);
 
     /// <summary>The Dynamic Memory entry of comparison.json's strategies: the Minimum table's "as given" row.</summary>
     private static JsonNode? DynamicMemoryOf(JsonObject json) => json["strategies"]!.AsArray().Single(s => (string)s!["key"]! == MemoryStrategy.DynamicMemory.Key)!["vmsPerHost"];
@@ -71,14 +41,14 @@ public class MinimumTableTests
     [Fact]
     public void MissCell_MinimumAboveEveryVmsDemand_NoVmCanPage_ReadsStartDeniedInEveryDraw()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(4096, 512, 4096), 600), Options());
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(4096, 512, 4096), 600), Options());
         MinimumCell twice = r.MinimumSensitivity[1];
         Assert.Equal(2, twice.Factor);
         Assert.All(twice.DynamicMemory.Seeds, s => Assert.True(s.FirstMiss!.DeniedVmTicks > 0 && s.FirstMiss.PagingVmTicks == 0, $"seed {s.Seed}"));
 
         int n = twice.DynamicMemory.Seeds.Count;
         Assert.Equal($"start denied {n}/{n}", Cell(new CompareReport(r, 1).Markdown(), "Minimum × 2", MissesColumn));
-        Assert.Equal((n, n, 0, 0), Misses(Json(r)["minimumSensitivity"]![1]));
+        Assert.Equal((n, n, 0, 0), CompareTables.Misses(CompareTables.Json(r)["minimumSensitivity"]![1]));
     }
 
     /// <summary>
@@ -96,7 +66,7 @@ public class MinimumTableTests
 
         int n = dm.Seeds.Count;
         Assert.Equal($"paging {n}/{n}", Cell(new CompareReport(r, 1).Markdown(), "as given", MissesColumn));
-        Assert.Equal((n, 0, n, 0), Misses(DynamicMemoryOf(Json(r))));
+        Assert.Equal((n, 0, n, 0), CompareTables.Misses(DynamicMemoryOf(CompareTables.Json(r))));
     }
 
     /// <summary>
@@ -107,7 +77,7 @@ public class MinimumTableTests
     [Fact]
     public void MissCell_PressureLimitBindsBeforePagingOrStarts_ReadsPressureInEveryDraw()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(new ServiceLevel { MaxPressure = 95 }));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(new ServiceLevel { MaxPressure = 95 }));
         DensityResult dm = r.DensityOf(MemoryStrategy.DynamicMemory);
         Assert.All(dm.Seeds, d =>
         {
@@ -120,7 +90,7 @@ public class MinimumTableTests
         string md = new CompareReport(r, 1).Markdown();
         foreach (string row in (string[])["as given", "Minimum × 0.5", "Minimum × 2"])
             Assert.Equal($"pressure {n}/{n}", Cell(md, row, MissesColumn));
-        Assert.Equal((n, 0, 0, n), Misses(DynamicMemoryOf(Json(r))));
+        Assert.Equal((n, 0, 0, n), CompareTables.Misses(DynamicMemoryOf(CompareTables.Json(r))));
     }
 
     /// <summary>
@@ -130,7 +100,7 @@ public class MinimumTableTests
     [Fact]
     public void MissCell_EveryDrawAtTheSearchLimit_NoneMissed_ReadsADash()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(maxVmsPerHost: 5));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(maxVmsPerHost: 5));
         DensityResult dm = r.DensityOf(MemoryStrategy.DynamicMemory);
         Assert.All(dm.Seeds, d => Assert.Equal((5, null), (d.VmsPerHost, d.FirstMiss)));
 
@@ -138,9 +108,9 @@ public class MinimumTableTests
         Assert.Equal("–", Cell(md, "as given", MissesColumn));
         Assert.Equal("≥ 5", Cell(md, "as given", "Dynamic Memory VMs per host"));
         Assert.NotEqual("–", Cell(md, "as given", "held per VM"));
-        JsonObject json = Json(r);
-        Assert.Equal((dm.Seeds.Count, 0, 0, 0), Misses(DynamicMemoryOf(json)));
-        Assert.All(json["minimumSensitivity"]!.AsArray(), c => Assert.Equal((dm.Seeds.Count, 0, 0, 0), Misses(c)));
+        JsonObject json = CompareTables.Json(r);
+        Assert.Equal((dm.Seeds.Count, 0, 0, 0), CompareTables.Misses(DynamicMemoryOf(json)));
+        Assert.All(json["minimumSensitivity"]!.AsArray(), c => Assert.Equal((dm.Seeds.Count, 0, 0, 0), CompareTables.Misses(c)));
     }
 
     private static ProbeOutcome Miss(long denied, long paging, int pressure) => new()
@@ -197,7 +167,7 @@ public class MinimumTableTests
             : (VmSettings.Dynamic(2048, 1024, 4096), Enumerable.Repeat(5000, 16).ToArray()))]);
         CapacityResult r = CapacityStudy.Run(s, Options());
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         Assert.Equal(ShareText.Percent(r.DynamicMemoryUnservableShortShare), Cell(md, "as given", HeldBelowColumn));
         Assert.True(r.DynamicMemoryUnservableShortShare > r.Options.Level.MaxPagingShare, "the large VMs are squeezed at the answer's Minimum");
 
@@ -220,14 +190,14 @@ public class MinimumTableTests
     [Fact]
     public void HeldBelowMaximum_WhereNoDrawMetTheLevel_ReadsADash()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(new ServiceLevel { MaxPressure = 40 }));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options(new ServiceLevel { MaxPressure = 40 }));
         Assert.All(r.DensityOf(MemoryStrategy.DynamicMemory).Seeds, d => Assert.Null(d.AtDensity));
         string md = new CompareReport(r, 1).Markdown();
         foreach (string row in (string[])["as given", "Minimum × 0.5", "Minimum × 2"])
             Assert.Equal("–", Cell(md, row, HeldBelowColumn));
 
         // A fleet with nothing unservable that meets the level: 0.00 %.
-        CapacityResult met = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options());
+        CapacityResult met = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options());
         Assert.Equal("0.00 %", Cell(new CompareReport(met, 1).Markdown(), "as given", HeldBelowColumn));
     }
 }

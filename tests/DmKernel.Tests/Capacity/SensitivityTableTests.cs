@@ -32,43 +32,11 @@ public class SensitivityTableTests
         MinimumSensitivity = [0.5, 2],
     };
 
-    /// <summary>Ten VMs of <paramref name="settings"/>, each wanting <paramref name="demandMb"/> at every one of 16 ticks.</summary>
-    private static TraceSeries Flat(VmSettings settings, int demandMb)
-        => CapacityStudyTests.Series(16, [.. Enumerable.Range(0, 10).Select(_ => (settings, Enumerable.Repeat(demandMb, 16).ToArray()))]);
+    /// <summary>The cell of report.md's demand-model table in the row labelled <paramref name="row"/> and the column headed <paramref name="column"/>.</summary>
+    private static string Cell(string md, string row, string column) => CompareTables.Cell(md, "demand model", row, column);
 
     /// <summary>The row label of a cell of a trace without a recorded demand model (its demand scaled by k).</summary>
     private static string Row(SensitivityCell c) => FormattableString.Invariant($"demand × {c.Demand.K:0.##}");
-
-    /// <summary>The header cells of the report.md table whose first column is <paramref name="first"/>.</summary>
-    private static string[] Header(string md, string first)
-        => [.. Assert.Single(md.Split('\n'), l => l.StartsWith("| " + first + " | ", StringComparison.Ordinal)).Split('|').Select(h => h.Trim())];
-
-    /// <summary>The cell of report.md's demand-model table in the row labelled <paramref name="row"/> and the column headed <paramref name="column"/>.</summary>
-    private static string Cell(string md, string row, string column)
-    {
-        string[] header = Header(md, "demand model");
-        int at = Array.IndexOf(header, column);
-        Assert.True(at > 0, $"no column '{column}' in the demand-model table");
-        string[] cells = Assert.Single(md.Split('\n'), l => l.StartsWith("| " + row + " |", StringComparison.Ordinal)).Split('|');
-        Assert.Equal(header.Length, cells.Length);
-        return cells[at].Trim();
-    }
-
-    /// <summary>comparison.json as compare writes it for <paramref name="r"/>.</summary>
-    private static JsonObject Json(CapacityResult r)
-    {
-        using var dir = new DmKernel.Tests.Traces.TempDir();
-        string path = dir.File("comparison.json");
-        CompareReport.WriteJson(path, r, 1);
-        return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-    }
-
-    /// <summary>The JSON's <c>oneVmMoreMissesBy</c> as (draws, start denied, paging, pressure).</summary>
-    private static (int Draws, int Starts, int Paging, int Pressure) Misses(JsonNode? node)
-    {
-        JsonNode m = node!["oneVmMoreMissesBy"]!;
-        return ((int)m["draws"]!, (int)m["startDenied"]!, (int)m["paging"]!, (int)m["pressure"]!);
-    }
 
     /// <summary>
     /// The demand-model table has the Minimum table's columns, in its order, but for the Minimum's own two (its label and
@@ -77,9 +45,9 @@ public class SensitivityTableTests
     [Fact]
     public void DemandTable_HasTheMinimumTablesColumns_InTheSameOrder()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25]));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25]));
         string md = new CompareReport(r, 1).Markdown();
-        string[] demand = Header(md, "demand model"), minimum = Header(md, "Minimum");
+        string[] demand = CompareTables.Header(md, "demand model"), minimum = CompareTables.Header(md, "Minimum");
         Assert.Equal(minimum.Where(h => h is not ("Minimum" or "pool's mean Minimum")), demand.Where(h => h != "demand model"));
         Assert.Contains(MissesColumn, demand);
         Assert.Contains(HeldBelowColumn, demand);
@@ -93,16 +61,16 @@ public class SensitivityTableTests
     [Fact]
     public void MissCell_DemandBelowEveryVmsMinimum_NoVmCanPage_ReadsStartDeniedInEveryCell()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(4096, 1024, 4096), 600), Options([0.5, 1.5]));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(4096, 1024, 4096), 600), Options([0.5, 1.5]));
         Assert.Equal(2, r.Sensitivity.Count);
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((SensitivityCell c, int i) in r.Sensitivity.Select((c, i) => (c, i)))
         {
             Assert.All(c.DynamicMemory.Seeds, s => Assert.True(s.FirstMiss!.DeniedVmTicks > 0 && s.FirstMiss.PagingVmTicks == 0, $"k {c.Demand.K}, seed {s.Seed}"));
             int n = c.DynamicMemory.Seeds.Count;
             Assert.Equal($"start denied {n}/{n}", Cell(md, Row(c), MissesColumn));
-            Assert.Equal((n, n, 0, 0), Misses(json["sensitivity"]![i]));
+            Assert.Equal((n, n, 0, 0), CompareTables.Misses(json["sensitivity"]![i]));
         }
     }
 
@@ -118,13 +86,13 @@ public class SensitivityTableTests
             Enumerable.Range(0, 16).Select(t => 1000 + ((t * 7 + i * 5) % 16 * 130)).ToArray()))]);
         CapacityResult r = CapacityStudy.Run(s, Options([0.9, 1.2]));
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((SensitivityCell c, int i) in r.Sensitivity.Select((c, i) => (c, i)))
         {
             Assert.All(c.DynamicMemory.Seeds, d => Assert.True(d.FirstMiss!.DeniedVmTicks == 0 && d.FirstMiss.PagingShare > r.Options.Level.MaxPagingShare, $"k {c.Demand.K}, seed {d.Seed}"));
             int n = c.DynamicMemory.Seeds.Count;
             Assert.Equal($"paging {n}/{n}", Cell(md, Row(c), MissesColumn));
-            Assert.Equal((n, 0, n, 0), Misses(json["sensitivity"]![i]));
+            Assert.Equal((n, 0, n, 0), CompareTables.Misses(json["sensitivity"]![i]));
         }
     }
 
@@ -136,9 +104,9 @@ public class SensitivityTableTests
     [Fact]
     public void MissCell_PressureLimitBindsBeforePagingOrStarts_ReadsPressureInEveryCell()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], new ServiceLevel { MaxPressure = 95 }));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], new ServiceLevel { MaxPressure = 95 }));
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((SensitivityCell c, int i) in r.Sensitivity.Select((c, i) => (c, i)))
         {
             Assert.All(c.DynamicMemory.Seeds, d =>
@@ -148,7 +116,7 @@ public class SensitivityTableTests
             });
             int n = c.DynamicMemory.Seeds.Count;
             Assert.Equal($"pressure {n}/{n}", Cell(md, Row(c), MissesColumn));
-            Assert.Equal((n, 0, 0, n), Misses(json["sensitivity"]![i]));
+            Assert.Equal((n, 0, 0, n), CompareTables.Misses(json["sensitivity"]![i]));
         }
     }
 
@@ -160,16 +128,16 @@ public class SensitivityTableTests
     [Fact]
     public void MissCell_EveryDrawAtTheSearchLimit_NoneMissed_ReadsADash()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], maxVmsPerHost: 5));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], maxVmsPerHost: 5));
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((SensitivityCell c, int i) in r.Sensitivity.Select((c, i) => (c, i)))
         {
             Assert.All(c.DynamicMemory.Seeds, d => Assert.Equal((5, null), (d.VmsPerHost, d.FirstMiss)));
             Assert.Equal("–", Cell(md, Row(c), MissesColumn));
             Assert.Equal("≥ 5", Cell(md, Row(c), "Dynamic Memory VMs per host"));
             Assert.NotEqual("–", Cell(md, Row(c), HeldPerVmColumn));
-            Assert.Equal((c.DynamicMemory.Seeds.Count, 0, 0, 0), Misses(json["sensitivity"]![i]));
+            Assert.Equal((c.DynamicMemory.Seeds.Count, 0, 0, 0), CompareTables.Misses(json["sensitivity"]![i]));
         }
     }
 
@@ -204,11 +172,11 @@ public class SensitivityTableTests
         };
 
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((var c, int i) in cases.Select((c, i) => (c, i)))
         {
             Assert.Equal(c.Cell, Cell(md, Row(r.Sensitivity[i]), MissesColumn));
-            Assert.Equal(c.Json, Misses(json["sensitivity"]![i]));
+            Assert.Equal(c.Json, CompareTables.Misses(json["sensitivity"]![i]));
         }
     }
 
@@ -227,7 +195,7 @@ public class SensitivityTableTests
             : (VmSettings.Dynamic(2048, 1024, 4096), Enumerable.Repeat(5000, 16).ToArray()))]);
         CapacityResult r = CapacityStudy.Run(s, Options([0.7, 1.1]));
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         Assert.True(r.DynamicMemoryUnservableShortShare > r.Options.Level.MaxPagingShare, "the large VMs are squeezed under the trace's own demand");
 
         var shares = new List<double>();
@@ -254,9 +222,9 @@ public class SensitivityTableTests
     [Fact]
     public void HeldBelowMaximum_WhereNoDrawMetTheLevel_ReadsADash()
     {
-        CapacityResult r = CapacityStudy.Run(Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], new ServiceLevel { MaxPressure = 40 }));
+        CapacityResult r = CapacityStudy.Run(CompareTables.Flat(VmSettings.Dynamic(1024, 512, 4096), 2048), Options([0.75, 1.25], new ServiceLevel { MaxPressure = 40 }));
         string md = new CompareReport(r, 1).Markdown();
-        JsonObject json = Json(r);
+        JsonObject json = CompareTables.Json(r);
         foreach ((SensitivityCell c, int i) in r.Sensitivity.Select((c, i) => (c, i)))
         {
             Assert.All(c.DynamicMemory.Seeds, d => Assert.Null(d.AtDensity));
@@ -269,7 +237,7 @@ public class SensitivityTableTests
     /// <summary>The cell of report.md's Minimum table in the row labelled <paramref name="row"/> and the column headed <paramref name="column"/>.</summary>
     private static string MinimumCell(string md, string row, string column)
     {
-        string[] header = Header(md, "Minimum");
+        string[] header = CompareTables.Header(md, "Minimum");
         int at = Array.IndexOf(header, column);
         Assert.True(at > 0, $"no column '{column}' in the Minimum table");
         return Assert.Single(md.Split('\n'), l => l.StartsWith("| " + row, StringComparison.Ordinal)).Split('|')[at].Trim();
