@@ -58,24 +58,42 @@ public static class AlibabaImporter
 
     private const string Separated = "Alibaba machine_usage: 9 comma-separated fields, no header";
 
+    /// <summary>The separators other than ',' that a re-saved line may have, as the error names them.</summary>
+    private static readonly (char Separator, string Name, string Plural)[] OtherSeparators = [(';', "semicolon", "';'"), ('\t', "tab", "tabs")];
+
     /// <summary>
     /// What a row of the wrong field count looks like when a tool re-saved the file, or null: a line of 9 fields split
-    /// at ';' (a spreadsheet in a locale with a decimal comma saves CSV so), or extra fields that are all empty (trailing
-    /// commas, which a field count of 11 would otherwise name as container_usage.csv). <paramref name="column"/> is the
-    /// column the error points at: for a semicolon-separated line the field (split at ',') that holds its first ';',
-    /// field 1 unless a ',' comes before it; otherwise the first missing or extra field.
+    /// at ';' (a spreadsheet in a locale with a decimal comma saves CSV so) or at tabs (copied from a spreadsheet or
+    /// saved as "text, tab-delimited"), either perhaps with trailing empty fields, or extra fields that are all empty
+    /// (trailing commas, which a field count of 11 would otherwise name as container_usage.csv).
+    /// <paramref name="column"/> is the column the error points at: for a line separated otherwise the field (split at
+    /// ',') that holds its first separator, field 1 unless a ',' comes before it; otherwise the first missing or extra field.
     /// </summary>
     private static string? OtherLayout(SepReader.Row row, out int column)
     {
         var text = row.Span;
         column = Math.Min(row.ColCount, Columns.Length) + 1;
-        if (text.Count(';') == Columns.Length - 1)
+        foreach (var (separator, name, plural) in OtherSeparators)
         {
+            int count = text.Count(separator);
+            if (count < Columns.Length - 1)
+                continue;
+            if (count > Columns.Length - 1)
+            {
+                // The fields past the ninth must all be empty (trailing separators); ten values are some other file.
+                int ninth = 0;
+                for (int i = 0; i < Columns.Length - 1; i++)
+                    ninth += text[ninth..].IndexOf(separator) + 1;
+                if (text[(ninth + text[ninth..].IndexOf(separator))..].ContainsAnyExcept(separator, ' '))
+                    continue;
+            }
+
             // Before, the column was the first missing one of the line read at ',' (2 for a line with no comma, 4 for one
             // with two decimal commas): a field of a layout the line is not in.
-            column = text[..text.IndexOf(';')].Count(',') + 1;
+            column = text[..text.IndexOf(separator)].Count(',') + 1;
+            string then = count == Columns.Length - 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", then {count - (Columns.Length - 1)} empty");
             return string.Create(CultureInfo.InvariantCulture,
-                $"{row.ColCount} fields; the line seems to be semicolon-separated ({Columns.Length} fields split at ';'), as a spreadsheet in a locale with a decimal comma saves CSV");
+                $"{row.ColCount} fields; the line seems to be {name}-separated ({Columns.Length} fields split at {plural}{then}), {(separator == ';' ? "as a spreadsheet in a locale with a decimal comma saves CSV" : "as a spreadsheet copies or saves text")}");
         }
 
         if (row.ColCount <= Columns.Length)

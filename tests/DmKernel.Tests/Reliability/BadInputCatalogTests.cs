@@ -450,7 +450,7 @@ public class BadInputCatalogTests
     [InlineData("non-numeric mem_util", "m_1,60,41,high,,,1,1,1", ImportErrorKind.NotANumber, 4, "a decimal number (percent of the machine)")]
     [InlineData("non-numeric time_stamp", "m_1,00:01:00,41,50,,,1,1,1", ImportErrorKind.NotANumber, 2, "a timestamp in whole seconds")]
     [InlineData("semicolon separator", "m_1;60;41;50;;;1;1;1", ImportErrorKind.WrongColumnCount, 1, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
-    [InlineData("tab separator", "m_1\t60\t41\t50\t\t\t1\t1\t1", ImportErrorKind.WrongColumnCount, 2, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
+    [InlineData("tab separator", "m_1\t60\t41\t50\t\t\t1\t1\t1", ImportErrorKind.WrongColumnCount, 1, "9 fields (Alibaba machine_usage: 9 comma-separated fields, no header)")]
     [InlineData("empty machine_id", " ,60,41,50,,,1,1,1", ImportErrorKind.EmptyField, 1, "a machine id")]
     [InlineData("quoted machine_id", "\"m_1\",60,41,50,,,1,1,1", ImportErrorKind.InvalidText, 1, "a machine id of plain text such as m_1932, unquoted")]
     [InlineData("control character in machine_id", "m_\u00071,60,41,50,,,1,1,1", ImportErrorKind.InvalidText, 1, "a machine id of plain text")]

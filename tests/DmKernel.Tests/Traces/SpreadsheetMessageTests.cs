@@ -50,6 +50,33 @@ public sealed class SpreadsheetMessageTests
     }
 
     [Fact]
+    public void Alibaba_TabSeparatedLine_IsNamedAsSuch_AtItsFirstField()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.csv", "m_1,0,41,50,,,43,33,5\nm_1\t60\t41\t50\t\t\t43\t33\t5\n");
+        var e = Refused(() => AlibabaImporter.Import(dir.File("a.csv"), dir.File("a.dmt"), Alibaba()));
+        // Before: column 2, the first missing field of a one-field line, and the generic field-count message.
+        Assert.Equal((ImportErrorKind.WrongColumnCount, 2, 1), (e.Kind, e.Line, e.Column));
+        Assert.Contains("a.csv:2:1: WrongColumnCount: line 2 column 1: 1 fields; the line seems to be tab-separated (9 fields split at tabs)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Alibaba_SemicolonSeparatedLine_WithTrailingSemicolons_IsNamedAsSuch()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.csv", "m_1;60;41;50;;;43;33;5;\n");
+        var e = Refused(() => AlibabaImporter.Import(dir.File("a.csv"), dir.File("a.dmt"), Alibaba()));
+        // Before: the generic field-count message (a ninth ';' made the line not "9 fields split at ';'").
+        Assert.Equal((ImportErrorKind.WrongColumnCount, 1, 1), (e.Kind, e.Line, e.Column));
+        Assert.Contains("1 fields; the line seems to be semicolon-separated (9 fields split at ';', then 1 empty)", e.Message, StringComparison.Ordinal);
+
+        // Ten values split at ';' (not a trailing separator): not said to be this table semicolon-separated.
+        dir.Write("b.csv", "m_1;60;41;50;;;43;33;5;7\n");
+        e = Refused(() => AlibabaImporter.Import(dir.File("b.csv"), dir.File("b.dmt"), Alibaba()));
+        Assert.DoesNotContain("semicolon-separated", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void QuotedNumber_IsSaidToBeQuoted()
     {
         using var dir = new TempDir();
