@@ -311,6 +311,8 @@ internal static class CompareShard
 
         json.WriteEndArray();
         json.WriteNumber("neverOn", f.NeverOn);
+        json.WriteNumber("ticksLeftOutBefore", f.TicksLeftOutBefore);
+        json.WriteNumber("ticksLeftOutAfter", f.TicksLeftOutAfter);
         json.WriteNumber("mostOnAtOnce", f.MostOnAtOnce);
         json.WriteNumber("unservableShare", f.UnservableShare);
         json.WriteStartArray("unservable");
@@ -356,6 +358,8 @@ internal static class CompareShard
         TooLarge = [.. e.GetProperty("tooLarge").EnumerateArray().Select(x => new ExcludedVm(x.GetProperty("id").GetString()!, x.GetProperty("sizeMb").GetInt32(),
             x.GetProperty("hostMbThatFits").GetInt32(), x.GetProperty("strategy").GetString()!))],
         NeverOn = e.GetProperty("neverOn").GetInt32(),
+        TicksLeftOutBefore = e.TryGetProperty("ticksLeftOutBefore", out JsonElement before) ? before.GetInt32() : 0,
+        TicksLeftOutAfter = e.TryGetProperty("ticksLeftOutAfter", out JsonElement after) ? after.GetInt32() : 0,
         MostOnAtOnce = e.GetProperty("mostOnAtOnce").GetInt32(),
         UnservableShare = e.GetProperty("unservableShare").GetDouble(),
         Unservable = [.. e.GetProperty("unservable").EnumerateArray().Select(x => new UnservableVm(x.GetProperty("id").GetString()!, x.GetProperty("provisionedMb").GetInt32(),

@@ -850,6 +850,8 @@ internal sealed partial class CompareReport(CapacityResult result, double second
         json.WriteEndArray();
         json.WriteStartObject("leftOut");
         json.WriteNumber("neverOn", r.NeverOn);
+        json.WriteNumber("ticksBefore", r.TicksLeftOutBefore);
+        json.WriteNumber("ticksAfter", r.TicksLeftOutAfter);
         json.WriteStartArray("tooLarge");
         foreach (ExcludedVm x in r.TooLarge)
         {

@@ -52,6 +52,16 @@ public sealed record CapacityFacts
     /// <summary>VMs left out because the trace never has them on.</summary>
     public required int NeverOn { get; init; }
 
+    /// <summary>
+    /// Ticks at the start of the trace (of those compared: <see cref="ProbeOptions.MaxTicks"/>) on which no VM of the pool
+    /// is on, left out of the comparison: played as every VM's off time, a window's edge that holds no sample (a clock
+    /// started before the samples, a never-on VM's earlier samples) would raise every density. 0 when the first tick has one on.
+    /// </summary>
+    public int TicksLeftOutBefore { get; init; }
+
+    /// <summary>Ticks at the end of the trace on which no VM of the pool is on, left out likewise (<see cref="TicksLeftOutBefore"/>).</summary>
+    public int TicksLeftOutAfter { get; init; }
+
     /// <summary>The most trace VMs on at the same tick.</summary>
     public required int MostOnAtOnce { get; init; }
 

@@ -80,6 +80,7 @@ public static partial class CapacityStudy
         RefuseEndlessWarmup(options.Probe.Model with { TickSeconds = series.TickSeconds });
         var ctx = new Context(series, options, progress, cancel);
         var ic = CultureInfo.InvariantCulture;
+        TraceSeries held = series; // as given; series becomes the ticks compared
 
         // The pool: trace VMs that fit a host under the two strategies of the verdict (Dynamic Memory and static at the
         // provisioned size) and are on at some tick. A habit that makes a pool VM too large for the host says so instead.
@@ -128,6 +129,18 @@ public static partial class CapacityStudy
         if (!pool.Exists(v => series.ServableTicks(v, 0, series.Ticks) > 0))
         {
             throw new ArgumentException($"{series.Name}: nothing to compare: no VM-time is servable (every VM's demand is above what its Maximum can give it whenever it is on), so the service level, over servable VM-time, measures nothing; raise the VMs' Maximum or check the demand model.");
+        }
+
+        // Ticks at the window's edges with no pool VM on are left out: each draw plays a VM's series around the whole trace,
+        // so such a span would be every drawn VM's off time (a metamorphic review at stop 61: an Alibaba window cut without
+        // rebasing its clock, 2 empty days first, 11 -> 13 VMs per host; a never-on Bitbrains VM whose one off sample came 2
+        // days before the others, 61 -> 66 with no word). A span in the middle (an outage, a night between days) stays.
+        int heldTicks = ctx.Ticks;
+        (int leftOutBefore, int leftOutAfter) = EmptyEdges(series, pool, heldTicks);
+        if (leftOutBefore + leftOutAfter > 0)
+        {
+            series = series.Slice(leftOutBefore, heldTicks - leftOutBefore - leftOutAfter);
+            ctx = new Context(series, options, progress, cancel);
         }
 
         ctx.Pool = [.. pool];
@@ -181,10 +194,18 @@ public static partial class CapacityStudy
         double measuredSeconds = ctx.Ticks * series.TickSeconds;
         if (ctx.Ticks < MinTicksForAnswer || measuredSeconds < 3600)
         {
-            string what = ctx.Ticks < series.Ticks
-                ? string.Create(ic, $"The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's {series.Ticks}): ")
+            string what = heldTicks < held.Ticks
+                ? string.Create(ic, $"The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's {held.Ticks}): ")
                 : "The trace is short: ";
             warnings.Add(string.Create(ic, $"{what}{ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
+        }
+
+        if (leftOutBefore + leftOutAfter > 0)
+        {
+            string Span(int ticks) => string.Create(ic, $"{ticks} tick{(ticks == 1 ? "" : "s")} ({Duration(ticks * series.TickSeconds)})");
+            string edges = leftOutBefore > 0 && leftOutAfter > 0 ? $"first {Span(leftOutBefore)} and last {Span(leftOutAfter)}"
+                : leftOutBefore > 0 ? $"first {Span(leftOutBefore)}" : $"last {Span(leftOutAfter)}";
+            warnings.Add(string.Create(ic, $"The trace's {edges} have no VM compared on: they are left out, and the comparison plays ticks {leftOutBefore}..{leftOutBefore + series.Ticks - 1} ({series.Ticks} ticks), as counted they would be every drawn VM's off time and raise every density. Such edges come from a clock that starts before the samples (a window cut from a trace without rebasing its times) or from a VM never on whose samples start earlier or end later; if the fleet is truly all off then (a night at both ends), the answer errs on the side of fewer VMs per host."));
         }
 
         // VMs on for little of the trace: each draw plays a VM from a random tick, so their off time lands among the hosts'
@@ -229,6 +250,8 @@ public static partial class CapacityStudy
             PoolVms = pool.Count,
             TooLarge = tooLarge,
             NeverOn = neverOn,
+            TicksLeftOutBefore = leftOutBefore,
+            TicksLeftOutAfter = leftOutAfter,
             MostOnAtOnce = mostOn,
             UnservableShare = UnservableShare(series, out List<UnservableVm> unservable),
             Unservable = unservable,
@@ -529,6 +552,8 @@ public static partial class CapacityStudy
             PoolVms = facts.PoolVms,
             TooLarge = facts.TooLarge,
             NeverOn = facts.NeverOn,
+            TicksLeftOutBefore = facts.TicksLeftOutBefore,
+            TicksLeftOutAfter = facts.TicksLeftOutAfter,
             MostOnAtOnce = facts.MostOnAtOnce,
             UnservableShare = facts.UnservableShare,
             Unservable = facts.Unservable,
@@ -768,6 +793,35 @@ public static partial class CapacityStudy
 
     /// <summary>A mean on-share of the pool's VMs below this draws the off-time warning.</summary>
     internal const double MinMeanOnShare = 0.75;
+
+    /// <summary>A span of time for a warning: minutes under two hours, hours under two days, else days.</summary>
+    internal static string Duration(double seconds)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        return seconds < 7200 ? string.Create(ic, $"{seconds / 60:0.#} min")
+            : seconds < 2 * 86_400 ? string.Create(ic, $"{seconds / 3600:0.#} h")
+            : string.Create(ic, $"{seconds / 86_400:0.#} days");
+    }
+
+    /// <summary>
+    /// The ticks before the first and after the last of the first <paramref name="ticks"/> on which some VM of
+    /// <paramref name="pool"/> is on (the pool is never empty and each of its VMs is on at some tick of the series).
+    /// </summary>
+    internal static (int Before, int After) EmptyEdges(TraceSeries series, List<int> pool, int ticks)
+    {
+        int first = ticks, last = -1;
+        foreach (int v in pool)
+        {
+            ReadOnlySpan<int> row = series.Of(v)[..ticks];
+            int f = row.IndexOfAnyExcept(TraceValues.Off);
+            if (f < 0)
+                continue;
+            first = Math.Min(first, f);
+            last = Math.Max(last, row.LastIndexOfAnyExcept(TraceValues.Off));
+        }
+
+        return last < 0 ? (0, 0) : (first, ticks - 1 - last); // none on within the window: as before (the probes find nothing on)
+    }
 
     /// <summary>The mean over <paramref name="pool"/> of each VM's share of the trace's ticks it is wanted on.</summary>
     private static double MeanOnShare(TraceSeries series, List<int> pool)

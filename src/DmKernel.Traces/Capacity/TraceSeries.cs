@@ -80,6 +80,16 @@ public sealed class TraceSeries
         return counts;
     }
 
+    /// <summary>Ticks <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> − 1 of every VM, as a series of their own (the values copied).</summary>
+    internal TraceSeries Slice(int from, int count)
+    {
+        System.Diagnostics.Debug.Assert(from >= 0 && count >= 1 && (long)from + count <= Ticks, "a slice within the series");
+        var values = new int[(long)_vms.Length * count];
+        for (int v = 0; v < _vms.Length; v++)
+            Of(v).Slice(from, count).CopyTo(values.AsSpan(v * count, count));
+        return new TraceSeries(Name, TickSeconds, _vms, Metadata, count, values);
+    }
+
     /// <summary>Every value, VM-major (VM v's tick t is at v × <see cref="Ticks"/> + t).</summary>
     internal int[] Values => _values;
 

@@ -46,12 +46,13 @@ public class CompareWarningsTests
     [Fact]
     public void VmsOffForMuchOfTheTrace_AreSaidToBeSpreadAsOffTime()
     {
-        // Every VM off for the first half (a GCD folder starting at a later day, before stop 57): on 50 % on average.
-        CapacityResult half = Run(Fleet(40, 24, (v, t) => t < 12 ? -1 : 600));
+        // Every VM off for half the trace, in its middle (an empty span at an edge is left out since stop 61: the
+        // CompareWindowEdgeTests): on 50 % on average.
+        CapacityResult half = Run(Fleet(40, 24, (v, t) => t is >= 6 and < 18 ? -1 : 600));
         Assert.Contains(half.Warnings, w => w.StartsWith("The VMs compared are on for 50.0 % of the trace's ticks on average", StringComparison.Ordinal));
 
         // On for 22 of 24 ticks (92 %): no such line; nor for a fleet always on.
-        Assert.False(Says(Run(Fleet(40, 24, (v, t) => t < 2 ? -1 : 600)), "The VMs compared are on for"));
+        Assert.False(Says(Run(Fleet(40, 24, (v, t) => t is 11 or 12 ? -1 : 600)), "The VMs compared are on for"));
         Assert.False(Says(Run(Fleet(40, 24, (v, t) => 600)), "The VMs compared are on for"));
     }
 

@@ -1,0 +1,84 @@
+using DmKernel.Traces;
+using DmKernel.Traces.Capacity;
+
+namespace DmKernel.Tests.Capacity;
+
+/// <summary>
+/// Ticks at the trace's start or end on which no VM of the pool is on are left out of the comparison (a metamorphic
+/// review at stop 61: each draw plays a VM around the whole trace, so such edges were every drawn VM's off time; an
+/// Alibaba window cut without rebasing its clock went 11 → 13 VMs per host, a never-on Bitbrains VM's early off sample
+/// 61 → 66, neither said). docs/compare.md, "The pool".
+/// </summary>
+public class CompareWindowEdgeTests
+{
+    private static readonly TraceHost Host = new(65_536, 2048);
+
+    /// <summary>40 VMs of 4 GB whose demand moves tick by tick (some above 1 GB: static 1 GB pages, so densities differ by strategy).</summary>
+    private static int Demand(int v, int t) => 300 + (((v * 37) + (t * 53) + (v * t % 7 * 101)) % 1500);
+
+    private static CapacityResult Run(TraceSeries s, int? maxTicks = null) => CapacityStudy.Run(s, new CapacityOptions
+    {
+        Host = Host,
+        Threads = 1,
+        Seeds = 3,
+        HostsPerProbe = 2,
+        Probe = new ProbeOptions { MaxTicks = maxTicks },
+    });
+
+    private static List<(string, int, int)> Densities(CapacityResult r)
+        => [.. r.Densities.SelectMany(d => d.Seeds.Select(s => (d.Strategy.Name, s.Seed, s.VmsPerHost)))];
+
+    private static List<(string, int?)> HostsNeeded(CapacityResult r) => [.. r.Hosts.Select(h => (h.Strategy.Name, h.Hosts))];
+
+    [Fact]
+    public void EmptyTicksBeforeAndAfter_AreLeftOut_TheAnswerIsTheTraceWithoutThem()
+    {
+        const int Live = 24, Before = 12, After = 6;
+        CapacityResult plain = Run(CompareWarningsTests.Fleet(40, Live, Demand));
+        CapacityResult padded = Run(CompareWarningsTests.Fleet(40, Before + Live + After, (v, t) => t < Before || t >= Before + Live ? TraceValues.Off : Demand(v, t - Before)));
+
+        // Before, the padded trace's 18 empty ticks were each drawn VM's off time: 24 of 42 ticks on (57 %).
+        Assert.Equal(Densities(plain), Densities(padded));
+        Assert.Equal(HostsNeeded(plain), HostsNeeded(padded));
+        Assert.Equal((Live, Before, After), (padded.Ticks, padded.TicksLeftOutBefore, padded.TicksLeftOutAfter));
+        Assert.Equal((Live, 0, 0), (plain.Ticks, plain.TicksLeftOutBefore, plain.TicksLeftOutAfter));
+        Assert.Contains(padded.Warnings, w => w.StartsWith("The trace's first 12 ticks (60 min) and last 6 ticks (30 min) have no VM compared on: they are left out, and the comparison plays ticks 12..35 (24 ticks)", StringComparison.Ordinal));
+        Assert.DoesNotContain(padded.Warnings, w => w.StartsWith("The VMs compared are on for", StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Warnings, w => w.StartsWith("The trace's first", StringComparison.Ordinal) || w.StartsWith("The trace's last", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AVmNeverOn_WhoseSamplesStartEarlier_DoesNotMoveTheAnswer()
+    {
+        // The review's Bitbrains case: one more VM, never on, whose (off) samples start the trace 10 ticks early.
+        const int Live = 24, Early = 10;
+        CapacityResult plain = Run(CompareWarningsTests.Fleet(41, Live, (v, t) => v == 40 ? TraceValues.Off : Demand(v, t)));
+        CapacityResult early = Run(CompareWarningsTests.Fleet(41, Early + Live, (v, t) => v == 40 || t < Early ? TraceValues.Off : Demand(v, t - Early)));
+        Assert.Equal(Densities(plain), Densities(early));
+        Assert.Equal((1, Early, 0), (early.NeverOn, early.TicksLeftOutBefore, early.TicksLeftOutAfter));
+        Assert.Contains(early.Warnings, w => w.StartsWith("The trace's first 10 ticks (50 min) have no VM compared on", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnEmptySpanInTheMiddle_Stays_AndOneVmOnAtTheEdge_KeepsIt()
+    {
+        // An outage or a night between two days: every VM off for ticks 8..15 of 24; kept, as the VMs' off time.
+        CapacityResult middle = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => t is >= 8 and < 16 ? TraceValues.Off : Demand(v, t)));
+        Assert.Equal((24, 0, 0), (middle.Ticks, middle.TicksLeftOutBefore, middle.TicksLeftOutAfter));
+
+        // One VM on at tick 0 (all others off until tick 6), one at the last tick: nothing is left out.
+        CapacityResult edge = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => (t < 6 || t > 20) && v != 0 ? TraceValues.Off : Demand(v, t)));
+        Assert.Equal((24, 0, 0), (edge.Ticks, edge.TicksLeftOutBefore, edge.TicksLeftOutAfter));
+    }
+
+    [Fact]
+    public void WithATickLimit_TheEdgesAreThoseOfTheTicksCompared()
+    {
+        // --max-ticks 12 of 30, the first 4 empty: ticks 4..11 compared (the empty edge is within the limit's window, and
+        // the ticks past the limit are not reached for); the limit's own warning still names the trace's 30 ticks.
+        CapacityResult r = Run(CompareWarningsTests.Fleet(40, 30, (v, t) => t < 4 ? TraceValues.Off : Demand(v, t)), maxTicks: 12);
+        Assert.Equal((8, 4, 0), (r.Ticks, r.TicksLeftOutBefore, r.TicksLeftOutAfter));
+        Assert.Contains(r.Warnings, w => w.StartsWith("The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's 30): 8 ticks of 300 s", StringComparison.Ordinal));
+        Assert.Contains(r.Warnings, w => w.StartsWith("The trace's first 4 ticks (20 min) have no VM compared on: they are left out, and the comparison plays ticks 4..11 (8 ticks)", StringComparison.Ordinal));
+    }
+}
