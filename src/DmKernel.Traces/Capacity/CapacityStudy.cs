@@ -205,7 +205,7 @@ public static partial class CapacityStudy
             string Span(int ticks) => string.Create(ic, $"{ticks} tick{(ticks == 1 ? "" : "s")} ({Duration(ticks * series.TickSeconds)})");
             string edges = leftOutBefore > 0 && leftOutAfter > 0 ? $"first {Span(leftOutBefore)} and last {Span(leftOutAfter)}"
                 : leftOutBefore > 0 ? $"first {Span(leftOutBefore)}" : $"last {Span(leftOutAfter)}";
-            warnings.Add(string.Create(ic, $"The trace's {edges} have no VM compared on: they are left out, and the comparison plays ticks {leftOutBefore}..{leftOutBefore + series.Ticks - 1} ({series.Ticks} ticks), as counted they would be every drawn VM's off time and raise every density. Such edges come from a clock that starts before the samples (a window cut from a trace without rebasing its times) or from a VM never on whose samples start earlier or end later; if the fleet is truly all off then (a night at both ends), the answer errs on the side of fewer VMs per host."));
+            warnings.Add(string.Create(ic, $"The trace's {edges} have no VM compared on: they are left out, and the comparison plays ticks {leftOutBefore}..{leftOutBefore + series.Ticks - 1} ({series.Ticks} ticks); counted, they would be every drawn VM's off time and raise every density. Such edges come from a clock that starts before the samples (a window cut from a trace without rebasing its times) or from a VM never on whose samples start earlier or end later; if the fleet is truly all off then (a night at both ends), the answer errs on the side of fewer VMs per host."));
         }
 
         // VMs on for little of the trace: each draw plays a VM from a random tick, so their off time lands among the hosts'
@@ -214,6 +214,16 @@ public static partial class CapacityStudy
         double onShare = MeanOnShare(series, pool);
         if (onShare < MinMeanOnShare)
             warnings.Add(string.Create(ic, $"The VMs compared are on for {ShareText.Percent(onShare, 1)} of the trace's ticks on average: each draw plays a VM's series from a random tick, so that off time (before a VM's first sample, after its last, its stops) is spread among the drawn VMs, and a host holds fewer of its VMs at once than VMs per host counts: the density is per VM placed, not per VM running."));
+
+        // Ticks inside the trace with no pool VM on (the edges are left out above): every drawn VM's off time as well, which a
+        // gap in the collection (days missing from a GCD folder: "off after the hold limit") makes too; said, not removed, as
+        // the fleet may truly be all off then (a night between two days).
+        if (EmptyInside(series, pool) is (int empty, int from, int length) && empty * 100L >= series.Ticks * MinEmptyInsidePercent)
+        {
+            string where = empty == length ? string.Create(ic, $"ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}")
+                : string.Create(ic, $"the longest span ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}, {Duration(length * series.TickSeconds)}");
+            warnings.Add(string.Create(ic, $"{empty} of the {series.Ticks} ticks compared ({Duration(empty * series.TickSeconds)}; {where}) have no VM compared on: counted as every drawn VM's off time, they raise every density. If they are a gap in the collection (days missing from a folder, an outage the import did not hold) rather than the fleet all off, treat VMs per host as an upper bound, or import the trace without the gap."));
+        }
 
         // The sensitivity grid holds one re-expressed copy of the trace per demand model.
         long copies = (long)series.Ticks * series.Vms.Count * options.Sensitivity.Count;
@@ -793,6 +803,35 @@ public static partial class CapacityStudy
 
     /// <summary>A mean on-share of the pool's VMs below this draws the off-time warning.</summary>
     internal const double MinMeanOnShare = 0.75;
+
+    /// <summary>The share of the ticks compared, in percent, from which ticks inside the trace with no VM on are warned about.</summary>
+    internal const int MinEmptyInsidePercent = 1;
+
+    /// <summary>
+    /// The ticks of <paramref name="series"/> on which no VM of <paramref name="pool"/> is on, and the longest run of them
+    /// (its first tick and length); null when there is none.
+    /// </summary>
+    internal static (int Empty, int From, int Length)? EmptyInside(TraceSeries series, List<int> pool)
+    {
+        var on = new bool[series.Ticks];
+        foreach (int v in pool)
+        {
+            ReadOnlySpan<int> row = series.Of(v);
+            for (int t = 0; t < row.Length; t++)
+                on[t] |= row[t] >= 0;
+        }
+
+        int empty = 0, run = 0, bestFrom = 0, best = 0;
+        for (int t = 0; t < on.Length; t++)
+        {
+            run = on[t] ? 0 : run + 1;
+            empty += on[t] ? 0 : 1;
+            if (run > best)
+                (best, bestFrom) = (run, t - run + 1);
+        }
+
+        return empty == 0 ? null : (empty, bestFrom, best);
+    }
 
     /// <summary>A span of time for a warning: minutes under two hours, hours under two days, else days.</summary>
     internal static string Duration(double seconds)

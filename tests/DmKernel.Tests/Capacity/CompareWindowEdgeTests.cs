@@ -62,9 +62,10 @@ public class CompareWindowEdgeTests
     [Fact]
     public void AnEmptySpanInTheMiddle_Stays_AndOneVmOnAtTheEdge_KeepsIt()
     {
-        // An outage or a night between two days: every VM off for ticks 8..15 of 24; kept, as the VMs' off time.
+        // An outage or a night between two days: every VM off for ticks 8..15 of 24; kept, as the VMs' off time, and said.
         CapacityResult middle = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => t is >= 8 and < 16 ? TraceValues.Off : Demand(v, t)));
         Assert.Equal((24, 0, 0), (middle.Ticks, middle.TicksLeftOutBefore, middle.TicksLeftOutAfter));
+        Assert.Contains(middle.Warnings, w => w.StartsWith("8 of the 24 ticks compared (40 min; ticks 8..15) have no VM compared on: counted as every drawn VM's off time, they raise every density.", StringComparison.Ordinal));
 
         // One VM on at tick 0 (all others off until tick 6), one at the last tick: nothing is left out.
         CapacityResult edge = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => (t < 6 || t > 20) && v != 0 ? TraceValues.Off : Demand(v, t)));
@@ -80,5 +81,21 @@ public class CompareWindowEdgeTests
         Assert.Equal((8, 4, 0), (r.Ticks, r.TicksLeftOutBefore, r.TicksLeftOutAfter));
         Assert.Contains(r.Warnings, w => w.StartsWith("The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's 30): 8 ticks of 300 s", StringComparison.Ordinal));
         Assert.Contains(r.Warnings, w => w.StartsWith("The trace's first 4 ticks (20 min) have no VM compared on: they are left out, and the comparison plays ticks 4..11 (8 ticks)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EmptyTicksInside_AreSaid_FromOnePercentOfTheTicks_TheLongestSpanNamed()
+    {
+        // Two spans (ticks 30..31 and 100..104, shifted by the 3 empty ticks left out first): 7 of 200 compared, the longest named.
+        CapacityResult two = Run(CompareWarningsTests.Fleet(40, 203, (v, t) => t < 3 || t is >= 33 and < 35 or >= 103 and < 108 ? TraceValues.Off : Demand(v, t)));
+        Assert.Equal((200, 3), (two.Ticks, two.TicksLeftOutBefore));
+        Assert.Contains(two.Warnings, w => w.StartsWith("7 of the 200 ticks compared (35 min; the longest span ticks 103..107, 25 min) have no VM compared on", StringComparison.Ordinal));
+
+        // One empty tick of 200 (0.5 %): not said; two (1 %): said.
+        Assert.DoesNotContain(Run(CompareWarningsTests.Fleet(40, 200, (v, t) => t == 50 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.Contains("have no VM compared on", StringComparison.Ordinal));
+        Assert.Contains(Run(CompareWarningsTests.Fleet(40, 200, (v, t) => t is 50 or 120 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.StartsWith("2 of the 200 ticks compared (10 min; the longest span ticks 50..50, 5 min)", StringComparison.Ordinal));
+
+        // A VM on through the others' gap: nothing said.
+        Assert.DoesNotContain(Run(CompareWarningsTests.Fleet(40, 24, (v, t) => t is >= 8 and < 16 && v > 0 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.Contains("have no VM compared on", StringComparison.Ordinal));
     }
 }
