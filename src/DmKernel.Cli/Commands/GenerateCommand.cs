@@ -442,6 +442,15 @@ internal static class GenerateCommand
         Console.WriteLine(string.Create(ic,
             $"  drawn {(options.Draw == DerivedDraw.Balanced ? "balanced" : "with replacement")}: {g.DistinctSourceVms} different source VM{(g.DistinctSourceVms == 1 ? "" : "s")} of the pool's {g.PoolVms}; total Maximum {g.TotalMaximumMb / 1024.0:F0} GB, {ratio:F2} × {g.Vms} VMs of the pool's mean size{align}"));
 
+        // The source's edges with no pool VM on are not played (since stop 61): said, with the span played.
+        if (g.SourceTicksLeftOutBefore + g.SourceTicksLeftOutAfter > 0)
+        {
+            int played = sourceTicks - g.SourceTicksLeftOutBefore - g.SourceTicksLeftOutAfter;
+            Console.WriteLine(string.Create(ic,
+                $"  the source's ticks {g.SourceTicksLeftOutBefore}..{g.SourceTicksLeftOutBefore + played - 1} played ({played} of {sourceTicks}): the {g.SourceTicksLeftOutBefore} before and {g.SourceTicksLeftOutAfter} after have no pool VM on, and would be off time in every drawn VM"));
+            sourceTicks = played;
+        }
+
         // A series wraps around at the source's end: unless the source is a whole number of alignment periods, a VM's
         // time of day (or day of the week) shifts from there.
         long period = options.AlignStartsSeconds == 0 ? 1 : (long)Math.Round(options.AlignStartsSeconds / tickSeconds);

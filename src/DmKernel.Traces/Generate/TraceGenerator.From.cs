@@ -32,10 +32,19 @@ public static partial class TraceGenerator
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int n = options.Vms, sourceTicks = source.Ticks, ticks = options.Ticks ?? sourceTicks;
+        int n = options.Vms, ticks = options.Ticks ?? source.Ticks;
         DemandModel? model = DemandModel.FromMetadata(source.Metadata);
         int[] pool = DrawPool(source, options, out int neverOn, out int tooLarge);
         int align = AlignTicks(options, source);
+
+        // The source's ticks at its start and end with no pool VM on are not played (as compare leaves them out: a review at
+        // stop 61): each VM plays its series around the source from a random tick, so such an edge, which holds no sample of
+        // any VM (a clock started before the samples, a never-on VM's earlier samples), would be off time in every drawn VM.
+        // With aligned starts the edge left out first is whole periods, so the starts keep the source clock's time of day.
+        (int leftOutBefore, int leftOutAfter) = CapacityStudy.EmptyEdges(source, [.. pool], source.Ticks);
+        leftOutBefore = leftOutBefore / align * align;
+        int sourceTicks = source.Ticks - leftOutBefore - leftOutAfter;
+        TraceSeries played = sourceTicks == source.Ticks ? source : source.Slice(leftOutBefore, sourceTicks);
         int[]? balanced = options.Draw == DerivedDraw.Balanced ? BalancedSources(pool, n, options.Seed) : null;
 
         var vms = new TraceVm[n];
@@ -55,7 +64,7 @@ public static partial class TraceGenerator
             TraceVm from = source.Vms[draw.Source];
             drawnFrom.Add(draw.Source);
             VmSettings settings = Scale(from.Settings, f);
-            id.Clear().Append(CultureInfo.InvariantCulture, $"vm{i}:{from.Id}@{draw.Offset}");
+            id.Clear().Append(CultureInfo.InvariantCulture, $"vm{i}:{from.Id}@{leftOutBefore + draw.Offset}");
             string name = Encoding.UTF8.GetByteCount(id.ToString()) <= TraceVm.MaxIdBytes ? id.ToString() : string.Create(CultureInfo.InvariantCulture, $"vm{i}");
             vms[i] = new TraceVm(name, settings, options.Hosts > 0 ? i % options.Hosts : -1);
             rowBase[i] = draw.Source * sourceTicks;
@@ -75,8 +84,14 @@ public static partial class TraceGenerator
         var meta = new TraceMetadata();
         options.Record(meta, ticks);
         meta.Set("gen.host_mb_used", hostMb);
-        meta.Set("gen.from", source.Name).Set("gen.source_vms", source.Vms.Count).Set("gen.source_ticks", sourceTicks);
+        meta.Set("gen.from", source.Name).Set("gen.source_vms", source.Vms.Count).Set("gen.source_ticks", source.Ticks);
         meta.Set("gen.pool_vms", pool.Length).Set("gen.excluded_never_on", neverOn).Set("gen.excluded_too_large", tooLarge);
+        if (sourceTicks != source.Ticks)
+        {
+            meta.Set("gen.source_ticks_played", string.Create(CultureInfo.InvariantCulture,
+                $"{leftOutBefore}..{leftOutBefore + sourceTicks - 1}: the {leftOutBefore} ticks before and {leftOutAfter} after have no pool VM on and are not played"));
+        }
+
         meta.Set("gen.draw", balanced is null
             ? "VM i on host h = i mod hosts as its j-th VM (j = i / hosts): CapacityStudy.Draw(pool, source ticks, seed, h, j), a pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) uniformly with replacement and a start tick; it plays the source series from that tick, wrapping around"
             : "balanced: each pool VM (on at some tick; with gen.host_mb, its Startup at gen.scale_max fits a host) floor(vms / pool) times and the remainder without replacement, in a seeded random order; VM i on host h = i mod hosts as its j-th VM (j = i / hosts) takes its start tick from CapacityStudy.Draw(pool, source ticks, seed, h, j); it plays the source series from that tick, wrapping around");
@@ -103,7 +118,7 @@ public static partial class TraceGenerator
         var description = new TraceDescription(source.TickSeconds, string.Create(CultureInfo.InvariantCulture,
             $"drawn from {source.Name}: TraceGenerator.GenerateFrom seed {options.Seed}, {n} VMs from {pool.Length} source VMs, {options.Hosts} hosts, {ticks} ticks of {source.TickSeconds} s"), meta);
 
-        int[] data = source.Values;
+        int[] data = played.Values;
         var row = new int[n];
         using var writer = new NativeTraceWriter(path, description, vms, hosts, options.Writer);
         for (int t = 0; t < ticks; t++)
@@ -149,6 +164,8 @@ public static partial class TraceGenerator
         return new GeneratedTrace(path, n, hosts.Length, ticks, hostMb)
         {
             PoolVms = pool.Length,
+            SourceTicksLeftOutBefore = leftOutBefore,
+            SourceTicksLeftOutAfter = leftOutAfter,
             UnstartableVms = Unstartable(vms, hosts),
             DistinctSourceVms = drawnFrom.Count,
             TotalMaximumMb = totalMaximum,

@@ -13,6 +13,15 @@ public sealed record GeneratedTrace(string Path, int Vms, int Hosts, long Ticks,
     /// <summary><see cref="TraceGenerator.GenerateFrom"/>: the source VMs the VMs were drawn from (0 for the other generators).</summary>
     public int PoolVms { get; init; }
 
+    /// <summary>
+    /// <see cref="TraceGenerator.GenerateFrom"/>: ticks at the source's start with no pool VM on, not played (each VM plays
+    /// the source's ticks between the two edges, wrapping around there); with aligned starts, whole alignment periods.
+    /// </summary>
+    public int SourceTicksLeftOutBefore { get; init; }
+
+    /// <summary><see cref="TraceGenerator.GenerateFrom"/>: ticks at the source's end with no pool VM on, not played.</summary>
+    public int SourceTicksLeftOutAfter { get; init; }
+
     /// <summary>VMs whose Startup is more than their host holds after its reserve: they can never start (R4).</summary>
     public int UnstartableVms { get; init; }
 

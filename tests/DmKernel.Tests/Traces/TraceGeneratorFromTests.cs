@@ -110,6 +110,45 @@ public sealed class TraceGeneratorFromTests
         }
     }
 
+    /// <summary><see cref="Source"/> with <paramref name="before"/> and <paramref name="after"/> ticks of every VM off around it.</summary>
+    private static TraceSeries Padded(int before, int after)
+    {
+        TraceSeries source = Source();
+        int ticks = before + SourceTicks + after;
+        var values = new int[source.Vms.Count * ticks];
+        Array.Fill(values, TraceValues.Off);
+        for (int v = 0; v < source.Vms.Count; v++)
+            source.Of(v).CopyTo(values.AsSpan((v * ticks) + before, SourceTicks));
+        return TraceSeries.FromValues("padded.dmt", 300, source.Vms, ticks, values, source.Metadata);
+    }
+
+    [Fact]
+    public void EmptyEdgesOfTheSource_AreNotPlayed_TheDrawIsTheSourceWithoutThem()
+    {
+        // A review at stop 61: each VM plays the source around from a random tick, so ticks at the source's edges with no
+        // VM on (a clock started before the samples) were off time in every drawn VM (compare leaves them out likewise).
+        using var dir = new TempDir();
+        GeneratedTrace plain = TraceGenerator.GenerateFrom(Source(), dir.File("plain.dmt"), Options);
+        GeneratedTrace padded = TraceGenerator.GenerateFrom(Padded(7, 5), dir.File("padded.dmt"), Options);
+        Assert.Equal((0, 0), (plain.SourceTicksLeftOutBefore, plain.SourceTicksLeftOutAfter));
+        Assert.Equal((7, 5), (padded.SourceTicksLeftOutBefore, padded.SourceTicksLeftOutAfter));
+        TraceData a = TraceData.Load(plain.Path), b = TraceData.Load(padded.Path);
+        Assert.Equal(a.Ticks, b.Ticks); // before: the padded source's 12 empty ticks among every VM's series
+        Assert.Equal(a.Vms.Select(v => v.Settings), b.Vms.Select(v => v.Settings));
+        for (int i = 0; i < a.Vms.Count; i++)
+            Assert.Equal(FromId(Source(), a.Vms[i].Id).Offset + 7, FromId(Padded(7, 5), b.Vms[i].Id).Offset); // ids in the source's ticks
+        Assert.Equal("7..54: the 7 ticks before and 5 after have no pool VM on and are not played", b.Header.Metadata["gen.source_ticks_played"]);
+        Assert.Equal("60", b.Header.Metadata["gen.source_ticks"]);
+        Assert.False(a.Header.Metadata.TryGetValue("gen.source_ticks_played", out _));
+
+        // With starts aligned to whole hours (12 ticks), the edge left out first is whole hours: 7 -> 0, 15 -> 12.
+        DerivedTraceOptions hourly = Options with { AlignStartsSeconds = 3600 };
+        Assert.Equal((0, 5), Edges(TraceGenerator.GenerateFrom(Padded(7, 5), dir.File("h1.dmt"), hourly)));
+        Assert.Equal((12, 5), Edges(TraceGenerator.GenerateFrom(Padded(15, 5), dir.File("h2.dmt"), hourly)));
+
+        static (int, int) Edges(GeneratedTrace g) => (g.SourceTicksLeftOutBefore, g.SourceTicksLeftOutAfter);
+    }
+
     [Fact]
     public void OffPeriods_ArePreserved_AndDrawsCoverThePool_ButNeverTheVmThatIsNeverOn()
     {
