@@ -72,20 +72,21 @@ internal static class ImportPipeline
     /// before T + jitter tolerance (with <see cref="DownsampleRule.Peak"/>, the largest of the samples since the previous
     /// tick), or -1 when it has none or that sample is older than the hold limit. Every series
     /// must be complete; their samples are read back from the spill, one block per VM at a time, so memory grows with
-    /// the VMs, never with the samples.
+    /// the VMs, never with the samples. The ticks cover the samples of <paramref name="window"/> (default: every series).
     /// </summary>
     public static void Write(ImportSession session, string outputPath, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts,
-        IReadOnlyList<SampleSeries> series, double start, double nominalPeriod)
+        IReadOnlyList<SampleSeries> series, double start, double nominalPeriod, IReadOnlyList<SampleSeries>? window = null)
     {
         var o = session.Options;
         session.RefuseNothingLeft(vms.Count);
-        CheckSpan(series, start);
-        long ticks = TickCount(series, start, o.TickSeconds);
+        window ??= series;
+        CheckSpan(window, start);
+        long ticks = TickCount(window, start, o.TickSeconds);
         if (ticks > MaxTicks)
         {
 #pragma warning disable CA2208 // the option at fault, named as ImportOptions.Validate names it, so that a caller can map it to its own option
             throw new InvariantOutOfRangeException(nameof(ImportOptions.TickSeconds), o.TickSeconds, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(series, start, 1) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
+                $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(window, start, 1) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
 #pragma warning restore CA2208
         }
 

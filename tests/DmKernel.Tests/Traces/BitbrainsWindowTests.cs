@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using DmKernel.Traces;
+
+namespace DmKernel.Tests.Traces;
+
+/// <summary>
+/// The trace spans the samples of the VMs that are on at some sample: a VM never on (capacity 0 in every row) whose rows
+/// start earlier or end later than the others' no longer adds ticks with no VM on (a metamorphic review at stop 61: one
+/// capacity-0 row a day early added 288 such ticks, and replay's means over ticks fell 3.2 %; compare counted them as
+/// every drawn VM's off time).
+/// </summary>
+public sealed class BitbrainsWindowTests
+{
+    private const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
+    private const long Start = 1_375_308_000;
+
+    private static string Row(long time, long capacityKb, long usageKb) => string.Create(CultureInfo.InvariantCulture, $"{time};\t2;\t4000;\t100;\t2.5;\t{capacityKb};\t{usageKb};\t0;\t0;\t0;\t0\n");
+
+    private static string Vm(int seed, int rows = 48)
+    {
+        var text = new StringBuilder(Header);
+        for (int i = 0; i < rows; i++)
+            text.Append(Row(Start + (i * 300L), 4_194_304, 1_048_576 + (((i * 37) + (seed * 101)) % 40 * 10_240)));
+        return text.ToString();
+    }
+
+    [Fact]
+    public void AVmNeverOn_WhoseRowsStartEarlierAndEndLater_DoesNotWidenTheTrace()
+    {
+        using var dir = new TempDir();
+        foreach (string folder in new[] { "plain", "wide" })
+        {
+            dir.Write($"{folder}/1.csv", Vm(1));
+            dir.Write($"{folder}/2.csv", Vm(2));
+        }
+
+        // The never-on VM: within the others' span in "plain", a day before and a day after it in "wide".
+        dir.Write("plain/9.csv", Header + Row(Start + 600, 0, 0) + Row(Start + 900, 0, 0));
+        dir.Write("wide/9.csv", Header + Row(Start - 86_400, 0, 0) + Row(Start + (47 * 300) + 86_400, 0, 0));
+        BitbrainsImporter.Import(dir.File("plain"), dir.File("plain.dmt"));
+        BitbrainsImporter.Import(dir.File("wide"), dir.File("wide.dmt"));
+        TraceData plain = TraceData.Load(dir.File("plain.dmt")), wide = TraceData.Load(dir.File("wide.dmt"));
+
+        Assert.Equal(48, plain.Header.TickCount);
+        Assert.Equal(plain.Header.TickCount, wide.Header.TickCount); // before: 48 + 2 × 288
+        Assert.Equal(plain.Header.Metadata["resample.start_seconds"], wide.Header.Metadata["resample.start_seconds"]);
+        for (int v = 0; v < 3; v++)
+            Assert.Equal(plain.Series(v), wide.Series(v));
+        Assert.All(wide.Series(2), x => Assert.Equal(TraceValues.Off, x));
+    }
+
+    [Fact]
+    public void EveryVmNeverOn_TheTraceSpansTheirRows_AsBefore()
+    {
+        using var dir = new TempDir();
+        dir.Write("off/1.csv", Header + Row(Start, 0, 0) + Row(Start + 3000, 0, 0));
+        BitbrainsImporter.Import(dir.File("off"), dir.File("off.dmt"));
+        TraceData off = TraceData.Load(dir.File("off.dmt"));
+        Assert.Equal(11, off.Header.TickCount);
+    }
+}
