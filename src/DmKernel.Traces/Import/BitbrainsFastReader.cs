@@ -22,7 +22,7 @@ internal static class BitbrainsFastReader
 
     private const int Fields = 11, ColCapacity = 5, ColUsage = 6;
 
-    /// <summary>What one clean file gives: its series and the report counts of its rows.</summary>
+    /// <summary>What one clean file gives: its series, its rows and the report counts of its samples (<see cref="BitbrainsSampleCounts"/>).</summary>
     internal sealed class Result(SampleSeries series)
     {
         public SampleSeries Series { get; } = series;
@@ -39,7 +39,7 @@ internal static class BitbrainsFastReader
 
         public long UsageZeroHeld { get; set; }
 
-        /// <summary>Adds the counts to <paramref name="report"/> as the general path would have, row by row.</summary>
+        /// <summary>Adds the counts to <paramref name="report"/> as the general path would have.</summary>
         public void AddTo(ImportReport report)
         {
             report.RowsRead += Rows;
@@ -127,22 +127,23 @@ internal static class BitbrainsFastReader
         private readonly int _ceiling = options.Settings.MaxCeilingMb;
         private bool _header = true;
         private readonly bool _holdZero = options.UsageZero == BitbrainsUsageZero.HoldLast;
-        private long _rows, _off, _above, _zero, _duplicates, _held;
-        private double _lastUsageKb; // the last non-zero usage (UsageZero HoldLast)
+        private long _rows, _duplicates;
+        private BitbrainsSampleCounts _counts; // the notes of the samples kept, and the last usage kept (UsageZero HoldLast)
 
         /// <summary>The file's rows: a header, then at least one data row; null when the general path must read it.</summary>
         public Result? Finish()
         {
             if (_header || _rows == 0)
                 return null; // no line, or a header but no data rows: the general path reports it
+            _counts.Complete();
             return new Result(series)
             {
                 Rows = _rows,
-                OffSamples = _off,
-                UsageAboveCapacity = _above,
-                UsageZeroSamples = _zero,
+                OffSamples = _counts.Off,
+                UsageAboveCapacity = _counts.Above,
+                UsageZeroSamples = _counts.Zero,
                 DuplicateTimestamps = _duplicates,
-                UsageZeroHeld = _held,
+                UsageZeroHeld = _counts.Held,
             };
         }
 
@@ -201,34 +202,36 @@ internal static class BitbrainsFastReader
                     || series.IsBackwards(time))
                     return false;
 
-                // From here on exactly the general path's row logic, counting notes locally.
+                // From here on exactly the general path's row logic, counting notes locally on the samples kept.
+                bool replaces = series.Replaces(time), above = false, zero = false, held = false;
+                double measuredKb = 0;
                 int value;
                 if (capacityKb == 0)
                 {
                     value = TraceValues.Off;
-                    _off++;
                 }
                 else
                 {
                     if (usageKb > capacityKb)
                     {
-                        _above++;
+                        above = true;
                         if (_clamp)
                             usageKb = capacityKb;
                     }
 
                     if (usageKb == 0)
                     {
-                        _zero++;
-                        if (_holdZero && _lastUsageKb > 0)
+                        zero = true;
+                        double lastUsageKb = _counts.LastUsageKb(replaces);
+                        if (_holdZero && lastUsageKb > 0)
                         {
-                            usageKb = _clamp ? Math.Min(_lastUsageKb, capacityKb) : _lastUsageKb;
-                            _held++;
+                            usageKb = _clamp ? Math.Min(lastUsageKb, capacityKb) : lastUsageKb;
+                            held = true;
                         }
                     }
                     else
                     {
-                        _lastUsageKb = usageKb;
+                        measuredKb = usageKb;
                     }
 
                     value = _demand.Measured(usageKb / 1024, out bool tooLarge);
@@ -238,6 +241,7 @@ internal static class BitbrainsFastReader
 
                 if (series.Add(time, value, capacityKb / 1024))
                     _duplicates++;
+                _counts.Add(replaces, off: capacityKb == 0, above, zero, held, measuredKb);
             }
 
             return true;

@@ -136,20 +136,21 @@ public static class BitbrainsImporter
         var fast = ReadFast(files, sizes, options, session, spill, cancel);
         var series = new List<SampleSeries>(files.Count);
         byte[] buffer = [];
-        var zeroByVm = new List<(string Id, long Zero, long On)>(); // usage-0 samples read as 0 (not held) and samples on, per file read
+        var zeroByVm = new List<(string Id, long Zero, long On)>(); // usage-0 samples read as 0 (not held) and samples on, per file read (samples kept)
         for (int i = 0; i < files.Count; i++)
         {
             var (rel, path) = files[i];
             cancel.ThrowIfCancellationRequested();
             report.Files++;
-            long zeroBefore = report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held"), rowsBefore = report.RowsRead, offBefore = report.NoteOf("off_samples");
-            void CountZeros() => zeroByVm.Add((rel, report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held") - zeroBefore, report.RowsRead - rowsBefore - (report.NoteOf("off_samples") - offBefore)));
+            // Samples, not rows: the notes count the samples kept (a duplicate timestamp's last row), and so do these (since stop 61).
+            long zeroBefore = report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held"), offBefore = report.NoteOf("off_samples");
+            void CountZeros(SampleSeries s) => zeroByVm.Add((rel, report.NoteOf("usage_zero_samples") - report.NoteOf("usage_zero_held") - zeroBefore, s.Count - (report.NoteOf("off_samples") - offBefore)));
             var f = options.GeneralPathOnly ? null : fast is null ? BitbrainsFastReader.TryRead(path, rel, options, spill, ref buffer) : fast[i];
             if (f is not null)
             {
                 f.AddTo(report);
                 series.Add(f.Series);
-                CountZeros();
+                CountZeros(f.Series);
                 if (fast is null)
                     session.Read(sizes[i]); // a read thread reported it otherwise
                 continue;
@@ -160,7 +161,7 @@ public static class BitbrainsImporter
             if (s is not null)
             {
                 series.Add(s);
-                CountZeros();
+                CountZeros(s);
             }
             else if (report.SkippedTotal > skippedBefore && session.LastSkipped is { } last)
             {
@@ -376,7 +377,7 @@ public static class BitbrainsImporter
         var series = new SampleSeries(id, spill);
         bool header = true;
         bool holdZero = options.UsageZero == BitbrainsUsageZero.HoldLast;
-        double lastUsageKb = 0; // the last non-zero usage (UsageZero HoldLast)
+        var counts = default(BitbrainsSampleCounts); // the notes of the samples kept, and the last usage kept (UsageZero HoldLast)
         long rowsBefore = report.RowsRead;
         var blanks = default(ImportSession.PendingBlankLines); // accepted at the end of the file: trailing_blank_lines
         const string Separated = "Bitbrains: ';'-separated";
@@ -452,33 +453,37 @@ public static class BitbrainsImporter
                 continue;
             }
 
+            // The notes count the samples kept (a row replaced by a later one of its time counts for nothing, since stop 61),
+            // and a usage 0 holds the last usage kept, not that of a row replaced.
+            bool replaces = series.Replaces(time), above = false, zero = false, held = false;
+            double measuredKb = 0;
             int value;
             if (capacityKb == 0)
             {
                 value = TraceValues.Off;
-                report.Note("off_samples");
             }
             else
             {
                 if (usageKb > capacityKb)
                 {
-                    report.Note("usage_above_capacity");
+                    above = true;
                     if (options.ClampUsageToCapacity)
                         usageKb = capacityKb;
                 }
 
                 if (usageKb == 0)
                 {
-                    report.Note("usage_zero_samples");
+                    zero = true;
+                    double lastUsageKb = counts.LastUsageKb(replaces);
                     if (holdZero && lastUsageKb > 0)
                     {
                         usageKb = options.ClampUsageToCapacity ? Math.Min(lastUsageKb, capacityKb) : lastUsageKb;
-                        report.Note("usage_zero_held");
+                        held = true;
                     }
                 }
                 else
                 {
-                    lastUsageKb = usageKb;
+                    measuredKb = usageKb;
                 }
 
                 if (!session.TryMeasured(options.Demand, usageKb / 1024, path, line, ColUsage + 1, Columns[ColUsage], row[ColUsage].Span, out value))
@@ -487,9 +492,12 @@ public static class BitbrainsImporter
 
             if (series.Add(time, value, capacityKb / 1024))
                 report.Note("duplicate_timestamps");
+            counts.Add(replaces, off: capacityKb == 0, above, zero, held, measuredKb);
         }
 
         series.Complete();
+        counts.Complete();
+        counts.AddTo(report);
         report.Note("trailing_blank_lines", blanks.AtEnd);
         if (header)
         {

@@ -41,6 +41,9 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
     /// <summary>True when <paramref name="time"/> would go backwards (and nothing is added).</summary>
     public bool IsBackwards(long time) => Count > 0 && time < LastTime;
 
+    /// <summary>True when a sample at <paramref name="time"/> would replace the last one (a duplicate: the last row wins).</summary>
+    public bool Replaces(long time) => _pending && time == _pendingTime;
+
     /// <summary>Adds a sample; a sample with the time of the last one replaces it (duplicate: the last wins) and returns true.</summary>
     public bool Add(long time, int value, double provisionedMb)
     {
