@@ -447,7 +447,7 @@ internal static class GenerateCommand
         {
             int played = sourceTicks - g.SourceTicksLeftOutBefore - g.SourceTicksLeftOutAfter;
             Console.WriteLine(string.Create(ic,
-                $"  the source's ticks {g.SourceTicksLeftOutBefore}..{g.SourceTicksLeftOutBefore + played - 1} played ({played} of {sourceTicks}): the {g.SourceTicksLeftOutBefore} before and {g.SourceTicksLeftOutAfter} after have no pool VM on, and would be off time in every drawn VM"));
+                $"  the source's ticks {g.SourceTicksLeftOutBefore}..{g.SourceTicksLeftOutBefore + played - 1} played ({played} of {sourceTicks}): the {g.SourceTicksLeftOutBefore} before and {g.SourceTicksLeftOutAfter} after are not, as no pool VM is on in them{(options.AlignStartsSeconds > 0 ? " (with --align-starts, whole periods of such ticks only)" : "")}: played, they would be off time in every drawn VM"));
             sourceTicks = played;
         }
 
@@ -459,7 +459,7 @@ internal static class GenerateCommand
         {
             double shift = sourceTicks % period * tickSeconds;
             Console.Error.WriteLine(string.Create(ic,
-                $"warning: --align-starts: the source's {sourceTicks} ticks ({sourceTicks * tickSeconds / 3600:0.#} h) are not a whole number of {options.AlignStartsSeconds} s: where a VM's series wraps around at the source's end, its alignment shifts by {shift / 3600:0.##} h from there on (--ticks up to the source's length less the latest start keeps every VM aligned)."));
+                $"warning: --align-starts: the source's {sourceTicks} ticks{(g.SourceTicksLeftOutBefore + g.SourceTicksLeftOutAfter > 0 ? " played" : "")} ({sourceTicks * tickSeconds / 3600:0.#} h) are not a whole number of {options.AlignStartsSeconds} s: where a VM's series wraps around at the source's end, its alignment shifts by {shift / 3600:0.##} h from there on (--ticks up to the source's length less the latest start keeps every VM aligned)."));
         }
         if (Math.Abs(ratio - 1) > 0.1)
         {

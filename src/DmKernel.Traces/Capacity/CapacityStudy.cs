@@ -135,11 +135,11 @@ public static partial class CapacityStudy
         // so such a span would be every drawn VM's off time (a metamorphic review at stop 61: an Alibaba window cut without
         // rebasing its clock, 2 empty days first, 11 -> 13 VMs per host; a never-on Bitbrains VM whose one off sample came 2
         // days before the others, 61 -> 66 with no word). A span in the middle (an outage, a night between days) stays.
-        int heldTicks = ctx.Ticks;
-        (int leftOutBefore, int leftOutAfter) = EmptyEdges(series, pool, heldTicks);
+        // The tick limit (ProbeOptions.MaxTicks) counts from the first tick left in.
+        (int leftOutBefore, int leftOutAfter) = EmptyEdges(series, pool, series.Ticks);
         if (leftOutBefore + leftOutAfter > 0)
         {
-            series = series.Slice(leftOutBefore, heldTicks - leftOutBefore - leftOutAfter);
+            series = series.Slice(leftOutBefore, series.Ticks - leftOutBefore - leftOutAfter);
             ctx = new Context(series, options, progress, cancel);
         }
 
@@ -194,8 +194,9 @@ public static partial class CapacityStudy
         double measuredSeconds = ctx.Ticks * series.TickSeconds;
         if (ctx.Ticks < MinTicksForAnswer || measuredSeconds < 3600)
         {
-            string what = heldTicks < held.Ticks
+            string what = ctx.Ticks < series.Ticks
                 ? string.Create(ic, $"The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's {held.Ticks}): ")
+                : leftOutBefore + leftOutAfter > 0 ? string.Create(ic, $"The ticks compared are few (the trace's {held.Ticks} less its empty edges): ")
                 : "The trace is short: ";
             warnings.Add(string.Create(ic, $"{what}{ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
         }
@@ -205,7 +206,8 @@ public static partial class CapacityStudy
             string Span(int ticks) => string.Create(ic, $"{ticks} tick{(ticks == 1 ? "" : "s")} ({Duration(ticks * series.TickSeconds)})");
             string edges = leftOutBefore > 0 && leftOutAfter > 0 ? $"first {Span(leftOutBefore)} and last {Span(leftOutAfter)}"
                 : leftOutBefore > 0 ? $"first {Span(leftOutBefore)}" : $"last {Span(leftOutAfter)}";
-            warnings.Add(string.Create(ic, $"The trace's {edges} have no VM compared on: they are left out, and the comparison plays ticks {leftOutBefore}..{leftOutBefore + series.Ticks - 1} ({series.Ticks} ticks); counted, they would be every drawn VM's off time and raise every density. Such edges come from a clock that starts before the samples (a window cut from a trace without rebasing its times) or from a VM never on whose samples start earlier or end later; if the fleet is truly all off then (a night at both ends), the answer errs on the side of fewer VMs per host."));
+            string played = ctx.Ticks == 1 ? string.Create(ic, $"tick {leftOutBefore} (1 tick)") : string.Create(ic, $"ticks {leftOutBefore}..{leftOutBefore + ctx.Ticks - 1} ({ctx.Ticks} ticks)");
+            warnings.Add(string.Create(ic, $"The trace's {edges} have no VM compared on: they are left out, and the comparison plays {played}; counted, they would be every drawn VM's off time and raise every density. Such edges come from a clock that starts before the samples (a window cut from a trace without rebasing its times) or from a VM never on whose samples start earlier or end later; if the fleet is truly all off then (a night at both ends), the answer errs on the side of fewer VMs per host."));
         }
 
         // VMs on for little of the trace: each draw plays a VM from a random tick, so their off time lands among the hosts'
@@ -218,11 +220,11 @@ public static partial class CapacityStudy
         // Ticks inside the trace with no pool VM on (the edges are left out above): every drawn VM's off time as well, which a
         // gap in the collection (days missing from a GCD folder: "off after the hold limit") makes too; said, not removed, as
         // the fleet may truly be all off then (a night between two days).
-        if (EmptyInside(series, pool) is (int empty, int from, int length) && empty * 100L >= series.Ticks * MinEmptyInsidePercent)
+        if (EmptyInside(series, pool, ctx.Ticks) is (int empty, int from, int length) && empty * 100L >= ctx.Ticks * MinEmptyInsidePercent)
         {
             string where = empty == length ? string.Create(ic, $"ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}")
                 : string.Create(ic, $"the longest span ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}, {Duration(length * series.TickSeconds)}");
-            warnings.Add(string.Create(ic, $"{empty} of the {series.Ticks} ticks compared ({Duration(empty * series.TickSeconds)}; {where}) have no VM compared on: counted as every drawn VM's off time, they raise every density. If they are a gap in the collection (days missing from a folder, an outage the import did not hold) rather than the fleet all off, treat VMs per host as an upper bound, or import the trace without the gap."));
+            warnings.Add(string.Create(ic, $"{empty} of the {ctx.Ticks} ticks compared ({Duration(empty * series.TickSeconds)}; {where}) have no VM compared on: counted as every drawn VM's off time, they raise every density. If they are a gap in the collection (days missing from a folder, an outage the import did not hold) rather than the fleet all off, treat VMs per host as an upper bound, or import the trace without the gap."));
         }
 
         // The sensitivity grid holds one re-expressed copy of the trace per demand model.
@@ -808,15 +810,15 @@ public static partial class CapacityStudy
     internal const int MinEmptyInsidePercent = 1;
 
     /// <summary>
-    /// The ticks of <paramref name="series"/> on which no VM of <paramref name="pool"/> is on, and the longest run of them
-    /// (its first tick and length); null when there is none.
+    /// The first <paramref name="ticks"/> of <paramref name="series"/> on which no VM of <paramref name="pool"/> is on, and
+    /// the longest run of them (its first tick and length); null when there is none.
     /// </summary>
-    internal static (int Empty, int From, int Length)? EmptyInside(TraceSeries series, List<int> pool)
+    internal static (int Empty, int From, int Length)? EmptyInside(TraceSeries series, List<int> pool, int ticks)
     {
-        var on = new bool[series.Ticks];
+        var on = new bool[ticks];
         foreach (int v in pool)
         {
-            ReadOnlySpan<int> row = series.Of(v);
+            ReadOnlySpan<int> row = series.Of(v)[..ticks];
             for (int t = 0; t < row.Length; t++)
                 on[t] |= row[t] >= 0;
         }

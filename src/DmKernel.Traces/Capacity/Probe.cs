@@ -222,7 +222,7 @@ public static class Probe
             slot[i] = fleet.AddVm(vm.Host, strategy.Apply(trace, model.MaxCeilingMb));
             cap[slot[i]] = GuestMemory.MaxServableCommittedMb(trace);
             size[slot[i]] = trace.DynamicMemory ? trace.MaximumMb : trace.StartupMb; // what serves cap
-            rowBase[i] = vm.Source * series.Ticks;
+            rowBase[i] = checked((int)series.RowStart(vm.Source));
             position[i] = ((vm.Offset % series.Ticks) + series.Ticks) % series.Ticks;
         }
 

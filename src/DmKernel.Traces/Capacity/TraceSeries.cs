@@ -16,7 +16,7 @@ public sealed class TraceSeries
     private readonly int[] _values;
     private readonly TraceVm[] _vms;
 
-    private TraceSeries(string name, double tickSeconds, TraceVm[] vms, TraceMetadata metadata, int ticks, int[] values)
+    private TraceSeries(string name, double tickSeconds, TraceVm[] vms, TraceMetadata metadata, int ticks, int[] values, int stride = -1, int first = 0)
     {
         Name = name;
         TickSeconds = tickSeconds;
@@ -24,7 +24,18 @@ public sealed class TraceSeries
         Metadata = metadata;
         Ticks = ticks;
         _values = values;
+        Stride = stride < 0 ? ticks : stride;
+        First = first;
     }
+
+    /// <summary>Values between one VM's row and the next in <see cref="Values"/> (<see cref="Ticks"/> unless a <see cref="Slice"/>).</summary>
+    internal int Stride { get; }
+
+    /// <summary>Where each VM's tick 0 is in its row of <see cref="Values"/> (0 unless a <see cref="Slice"/>).</summary>
+    internal int First { get; }
+
+    /// <summary>Where VM <paramref name="vm"/>'s tick 0 is in <see cref="Values"/>.</summary>
+    internal long RowStart(int vm) => ((long)vm * Stride) + First;
 
     /// <summary>The trace's file name (for reports).</summary>
     public string Name { get; }
@@ -45,7 +56,7 @@ public sealed class TraceSeries
     public int Ticks { get; }
 
     /// <summary>VM <paramref name="vm"/>'s values, one per tick.</summary>
-    public ReadOnlySpan<int> Of(int vm) => _values.AsSpan(checked(vm * Ticks), Ticks);
+    public ReadOnlySpan<int> Of(int vm) => _values.AsSpan(checked((int)RowStart(vm)), Ticks);
 
     /// <summary>
     /// Ticks of VM <paramref name="vm"/>'s series, played from <paramref name="from"/> for <paramref name="count"/> ticks
@@ -80,17 +91,17 @@ public sealed class TraceSeries
         return counts;
     }
 
-    /// <summary>Ticks <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> − 1 of every VM, as a series of their own (the values copied).</summary>
+    /// <summary>
+    /// Ticks <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> − 1 of every VM, as a series of
+    /// their own: a view of the same values (none copied: a copy of a trace at the 1-GiB limit would double its memory).
+    /// </summary>
     internal TraceSeries Slice(int from, int count)
     {
         System.Diagnostics.Debug.Assert(from >= 0 && count >= 1 && (long)from + count <= Ticks, "a slice within the series");
-        var values = new int[(long)_vms.Length * count];
-        for (int v = 0; v < _vms.Length; v++)
-            Of(v).Slice(from, count).CopyTo(values.AsSpan(v * count, count));
-        return new TraceSeries(Name, TickSeconds, _vms, Metadata, count, values);
+        return new TraceSeries(Name, TickSeconds, _vms, Metadata, count, _values, Stride, First + from);
     }
 
-    /// <summary>Every value, VM-major (VM v's tick t is at v × <see cref="Ticks"/> + t).</summary>
+    /// <summary>Every value, VM-major (VM v's tick t is at <see cref="RowStart"/>(v) + t).</summary>
     internal int[] Values => _values;
 
     /// <summary>
@@ -176,7 +187,7 @@ public sealed class TraceSeries
             vms[v] = _vms[v] with { Settings = s with { MinimumMb = Floor(Math.Ceiling(half), s.StartupMb) } };
         }
 
-        return new TraceSeries(Name, TickSeconds, vms, Metadata, Ticks, _values);
+        return new TraceSeries(Name, TickSeconds, vms, Metadata, Ticks, _values, Stride, First);
     }
 
     private static int Floor(double halfMb, int startupMb) => (int)Math.Min(Math.Max(VmSettings.MinMinimumMb, halfMb * 2), startupMb);
@@ -209,7 +220,7 @@ public sealed class TraceSeries
             return this;
         if (recorded.K == 0 && target.K != 0)
             throw new ArgumentException("The recorded demand model has K = 0: the trace holds no measured usage to scale to another K.", nameof(recorded));
-        var values = new int[_values.Length];
+        var values = new int[(long)_vms.Length * Ticks];
         for (int v = 0; v < Vms.Count; v++)
         {
             int provisioned = _vms[v].Settings.MaximumMb;

@@ -40,9 +40,12 @@ public static partial class TraceGenerator
         // The source's ticks at its start and end with no pool VM on are not played (as compare leaves them out: a review at
         // stop 61): each VM plays its series around the source from a random tick, so such an edge, which holds no sample of
         // any VM (a clock started before the samples, a never-on VM's earlier samples), would be off time in every drawn VM.
-        // With aligned starts the edge left out first is whole periods, so the starts keep the source clock's time of day.
+        // With aligned starts both edges left out are whole periods, so the starts keep the source clock's time of day and a
+        // series wrapping around at the end of those played keeps it too (a review at stop 61: 3 empty ticks left out at the
+        // end of a 2-day source misaligned every VM after its wrap).
         (int leftOutBefore, int leftOutAfter) = CapacityStudy.EmptyEdges(source, [.. pool], source.Ticks);
         leftOutBefore = leftOutBefore / align * align;
+        leftOutAfter = leftOutAfter / align * align;
         int sourceTicks = source.Ticks - leftOutBefore - leftOutAfter;
         TraceSeries played = sourceTicks == source.Ticks ? source : source.Slice(leftOutBefore, sourceTicks);
         int[]? balanced = options.Draw == DerivedDraw.Balanced ? BalancedSources(pool, n, options.Seed) : null;
@@ -67,7 +70,7 @@ public static partial class TraceGenerator
             id.Clear().Append(CultureInfo.InvariantCulture, $"vm{i}:{from.Id}@{leftOutBefore + draw.Offset}");
             string name = Encoding.UTF8.GetByteCount(id.ToString()) <= TraceVm.MaxIdBytes ? id.ToString() : string.Create(CultureInfo.InvariantCulture, $"vm{i}");
             vms[i] = new TraceVm(name, settings, options.Hosts > 0 ? i % options.Hosts : -1);
-            rowBase[i] = draw.Source * sourceTicks;
+            rowBase[i] = checked((int)played.RowStart(draw.Source));
             position[i] = draw.Offset;
             if (f != 1)
             {
@@ -89,7 +92,7 @@ public static partial class TraceGenerator
         if (sourceTicks != source.Ticks)
         {
             meta.Set("gen.source_ticks_played", string.Create(CultureInfo.InvariantCulture,
-                $"{leftOutBefore}..{leftOutBefore + sourceTicks - 1}: the {leftOutBefore} ticks before and {leftOutAfter} after have no pool VM on and are not played"));
+                $"{leftOutBefore}..{leftOutBefore + sourceTicks - 1}: the {leftOutBefore} ticks before and {leftOutAfter} after have no pool VM on and are not played{(align > 1 ? " (whole alignment periods)" : "")}; T in gen.draw is the {sourceTicks} ticks played"));
         }
 
         meta.Set("gen.draw", balanced is null

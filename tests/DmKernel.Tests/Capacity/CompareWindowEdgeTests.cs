@@ -73,20 +73,35 @@ public class CompareWindowEdgeTests
     }
 
     [Fact]
-    public void WithATickLimit_TheEdgesAreThoseOfTheTicksCompared()
+    public void WithATickLimit_TheLimitCountsFromTheFirstTickLeftIn()
     {
-        // --max-ticks 12 of 30, the first 4 empty: ticks 4..11 compared (the empty edge is within the limit's window, and
-        // the ticks past the limit are not reached for); the limit's own warning still names the trace's 30 ticks.
-        CapacityResult r = Run(CompareWarningsTests.Fleet(40, 30, (v, t) => t < 4 ? TraceValues.Off : Demand(v, t)), maxTicks: 12);
+        // A review at stop 61: the edges were first found within the limit's window, so one empty leading tick narrowed
+        // the draws from the whole trace to that window, and a limit shorter than the empty edge gave Dynamic Memory 0 VMs
+        // per host. Now the edges are the trace's and the limit counts from the first tick left in: the same answers as
+        // the trace without its empty ticks, under the same limit.
+        CapacityResult plain = Run(CompareWarningsTests.Fleet(40, 26, Demand), maxTicks: 8);
+        CapacityResult r = Run(CompareWarningsTests.Fleet(40, 30, (v, t) => t < 4 ? TraceValues.Off : Demand(v, t - 4)), maxTicks: 8);
+        Assert.Equal(Densities(plain), Densities(r));
         Assert.Equal((8, 4, 0), (r.Ticks, r.TicksLeftOutBefore, r.TicksLeftOutAfter));
         Assert.Contains(r.Warnings, w => w.StartsWith("The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's 30): 8 ticks of 300 s", StringComparison.Ordinal));
         Assert.Contains(r.Warnings, w => w.StartsWith("The trace's first 4 ticks (20 min) have no VM compared on: they are left out, and the comparison plays ticks 4..11 (8 ticks)", StringComparison.Ordinal));
+
+        // A limit shorter than the empty edge: before, nothing on in the ticks compared (Dynamic Memory 0 VMs per host).
+        CapacityResult shortPlain = Run(CompareWarningsTests.Fleet(40, 26, Demand), maxTicks: 3);
+        CapacityResult shortPadded = Run(CompareWarningsTests.Fleet(40, 30, (v, t) => t < 4 ? TraceValues.Off : Demand(v, t - 4)), maxTicks: 3);
+        Assert.Equal(Densities(shortPlain), Densities(shortPadded));
+        Assert.All(shortPadded.Densities[0].Seeds, s => Assert.True(s.VmsPerHost > 0));
+
+        // One tick compared: "tick 4 (1 tick)".
+        CapacityResult one = Run(CompareWarningsTests.Fleet(40, 30, (v, t) => t < 4 ? TraceValues.Off : Demand(v, t - 4)), maxTicks: 1);
+        Assert.Contains(one.Warnings, w => w.Contains("the comparison plays tick 4 (1 tick);", StringComparison.Ordinal));
     }
 
     [Fact]
     public void EmptyTicksInside_AreSaid_FromOnePercentOfTheTicks_TheLongestSpanNamed()
     {
-        // Two spans (ticks 30..31 and 100..104, shifted by the 3 empty ticks left out first): 7 of 200 compared, the longest named.
+        // Two spans (ticks 30..31 and 100..104 of those left in, 33..34 and 103..107 of the trace): 7 of 200 compared, the
+        // longest named.
         CapacityResult two = Run(CompareWarningsTests.Fleet(40, 203, (v, t) => t < 3 || t is >= 33 and < 35 or >= 103 and < 108 ? TraceValues.Off : Demand(v, t)));
         Assert.Equal((200, 3), (two.Ticks, two.TicksLeftOutBefore));
         Assert.Contains(two.Warnings, w => w.StartsWith("7 of the 200 ticks compared (35 min; the longest span ticks 103..107, 25 min) have no VM compared on", StringComparison.Ordinal));
