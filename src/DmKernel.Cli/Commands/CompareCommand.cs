@@ -139,10 +139,20 @@ internal static class CompareCommand
         var clock = Stopwatch.StartNew();
         TraceSeries series;
         IReadOnlyList<TraceHost> traceHosts;
+        long traceTicks;
         using (NativeTraceReader reader = CommonOptions.OpenTrace(traceFile))
         {
             traceHosts = reader.Hosts;
+            traceTicks = reader.Header.TickCount;
             series = Cli.Guard(() => TraceSeries.Load(reader, maxTicks));
+        }
+
+        // --max-ticks reads the trace's first ticks: where no VM is on in them, say so (a review at stop 61: "no VM of the
+        // trace is ever on" for a trace of 200 empty ticks first, every VM on from tick 200, at --max-ticks 100).
+        if (series.Ticks < traceTicks && !Enumerable.Range(0, series.Vms.Count).Any(v => series.Of(v).ContainsAnyExcept(TraceValues.Off)))
+        {
+            throw new CliError(string.Create(CultureInfo.InvariantCulture,
+                $"{series.Name}: nothing to compare: no VM is on in the trace's first {series.Ticks} tick{(series.Ticks == 1 ? "" : "s")}, those --max-ticks {maxTicks} reads of its {traceTicks}; give a larger --max-ticks (the ticks with no VM on at the trace's start are then left out)."));
         }
 
         var warnings = new List<string>();

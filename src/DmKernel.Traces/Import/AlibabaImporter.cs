@@ -84,7 +84,7 @@ public static class AlibabaImporter
                 int ninth = 0;
                 for (int i = 0; i < Columns.Length - 1; i++)
                     ninth += text[ninth..].IndexOf(separator) + 1;
-                if (text[(ninth + text[ninth..].IndexOf(separator))..].ContainsAnyExcept(separator, ' '))
+                if (text[(ninth + text[ninth..].IndexOf(separator))..].ContainsAnyExcept(separator, ' ', '\t'))
                     continue;
             }
 
@@ -334,10 +334,11 @@ public static class AlibabaImporter
                 $"none of the {series.Count} machine ids looks like Alibaba's (m_1932; the first here is '{ImportSession.Clip(series[0].Id)}'): is the file machine_usage.csv? The 2018 trace's batch_task.csv also has 9 fields, and its columns read as these would be something else.")];
             report.Note("machine_ids_unlike_alibaba");
         }
-        // Tick 0: the earliest sample's time on the tick grid of the trace's clock (seconds from the trace's start), so a window
-        // cut from the file without rebasing time_stamp imports as the window rebased; before stop 61 always 0 s, and days 2..8
-        // cut with awk began with two days of every machine off, which compare counted as their off time (11 -> 13 VMs per host).
-        double start = options.StartSeconds ?? Math.Floor(ImportPipeline.FirstTime(series) / options.TickSeconds) * options.TickSeconds;
+        // Tick 0: the earliest sample's time, as Bitbrains' (before stop 61 always 0 s, and days 2..8 cut with awk began with two
+        // days of every machine off, which compare counted as their off time: 11 -> 13 VMs per host). Not rounded down to the
+        // tick grid of the trace's clock: a review found that a first sample more than a sample period after that grid point
+        // left tick 0 empty, every machine booting at tick 1, and the window then differed from the window rebased.
+        double start = options.StartSeconds ?? ImportPipeline.FirstTime(series);
         var meta = new TraceMetadata();
         meta.Set("import.format", Format).Set("import.input", Path.GetFileName(path));
         meta.Set("import.clock", "seconds from the trace start");

@@ -232,13 +232,13 @@ public static class BitbrainsImporter
             hosts = placed.Hosts;
         }
 
-        // The trace spans the samples of the VMs on at some sample (all of them when none is): a VM never on whose rows start
-        // earlier or end later added ticks with no VM on (a review at stop 61: one capacity-0 row a day early, 288 such
-        // ticks, replay's means over ticks 3.2 % lower, compare's densities raised). Its rows outside are off, as inside.
-        List<SampleSeries> window = [.. series.Where(s => s.MaxProvisionedMb() > 0)];
-        if (window.Count == 0)
-            window = [.. series];
-        double start = options.StartSeconds ?? ImportPipeline.FirstTime(window);
+        // The trace spans the samples that are on, from the first to the last of any VM (every sample when none is): capacity-0
+        // rows before or after them, of a VM never on or of one on at other times, added ticks with no VM on (a review at stop
+        // 61: one such row a day early, 288 empty ticks, replay's means over ticks 3.2 % lower, compare's densities raised).
+        // Off rows outside are off, as inside.
+        var everOn = series.Where(s => s.LastOnTime != long.MinValue).ToList();
+        long? lastOn = everOn.Count > 0 ? everOn.Max(s => s.LastOnTime) : null;
+        double start = options.StartSeconds ?? (everOn.Count > 0 ? everOn.Min(s => s.FirstOnTime) : ImportPipeline.FirstTime(series));
         var meta = new TraceMetadata();
         meta.Set("import.format", Format).Set("import.input", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputFolder))));
         meta.Set("import.clock", "Unix seconds (the header's \"Timestamp [ms]\" is seconds)");
@@ -246,7 +246,7 @@ public static class BitbrainsImporter
         options.Record(meta, start);
         report.Record(meta);
         var description = new TraceDescription(options.TickSeconds, string.Create(CultureInfo.InvariantCulture, $"Bitbrains GWA-T-12 per-VM CSV ({files.Count} files), imported by DmKernel.Traces"), meta);
-        ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds, window);
+        ImportPipeline.Write(session, outputPath, description, table, hosts, series, start, BitbrainsImportOptions.NominalPeriodSeconds, lastOn);
         return report;
     }
 

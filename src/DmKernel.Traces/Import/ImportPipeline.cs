@@ -13,11 +13,12 @@ internal static class ImportPipeline
     /// Refuses samples spread over more than <see cref="MaxSpanSeconds"/>: one timestamp far from the others (a typo,
     /// milliseconds for seconds) would otherwise make a trace of millions of empty ticks.
     /// </summary>
-    private static void CheckSpan(IReadOnlyList<SampleSeries> series, double start)
+    private static void CheckSpan(IReadOnlyList<SampleSeries> series, double start, long? lastTime)
     {
         foreach (var s in series)
         {
-            if (s.Count > 0 && s.LastTime - start > MaxSpanSeconds)
+            long sLast = Math.Min(s.LastTime, lastTime ?? long.MaxValue); // a sample past the last on one (lastTime) is not in the trace
+            if (s.Count > 0 && sLast - start > MaxSpanSeconds)
             {
                 // Either end may be the wrong one (a far-future sample here, or one far in the past that started the
                 // trace), so both are named.
@@ -30,14 +31,14 @@ internal static class ImportPipeline
 
                 string where = earliest is not null && earliest.FirstTime == start ? $", the earliest sample, in '{earliest.Id}'" : "";
                 throw new TraceImportException(ImportErrorKind.OutOfRange, s.Id, 0, 0, null,
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a sample at {s.LastTime} s, {(s.LastTime - start) / 86400.0:F0} days after the trace starts at {start} s{where}"),
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a sample at {sLast} s, {(sLast - start) / 86400.0:F0} days after the trace starts at {start} s{where}"),
                     "samples within 366 days of the trace start (is a timestamp wrong, here or at the start?)");
             }
         }
     }
 
     /// <summary>Ticks from <paramref name="start"/> that cover every sample: floor((last − start) / tick) + 1, or 0.</summary>
-    public static long TickCount(IReadOnlyList<SampleSeries> series, double start, double tick)
+    public static long TickCount(IReadOnlyList<SampleSeries> series, double start, double tick, long? lastTime = null)
     {
         long last = long.MinValue;
         foreach (var s in series)
@@ -46,6 +47,7 @@ internal static class ImportPipeline
                 last = Math.Max(last, s.LastTime);
         }
 
+        last = Math.Min(last, lastTime ?? long.MaxValue);
         if (last == long.MinValue || last < start)
             return 0;
         // In double first: a tick so short that the count passes long's range (1e-18 s over 300 s) saturated the cast and
@@ -72,21 +74,20 @@ internal static class ImportPipeline
     /// before T + jitter tolerance (with <see cref="DownsampleRule.Peak"/>, the largest of the samples since the previous
     /// tick), or -1 when it has none or that sample is older than the hold limit. Every series
     /// must be complete; their samples are read back from the spill, one block per VM at a time, so memory grows with
-    /// the VMs, never with the samples. The ticks cover the samples of <paramref name="window"/> (default: every series).
+    /// the VMs, never with the samples. The ticks cover the samples up to <paramref name="lastTime"/> (default: every sample).
     /// </summary>
     public static void Write(ImportSession session, string outputPath, TraceDescription description, IReadOnlyList<TraceVm> vms, IReadOnlyList<TraceHost> hosts,
-        IReadOnlyList<SampleSeries> series, double start, double nominalPeriod, IReadOnlyList<SampleSeries>? window = null)
+        IReadOnlyList<SampleSeries> series, double start, double nominalPeriod, long? lastTime = null)
     {
         var o = session.Options;
         session.RefuseNothingLeft(vms.Count);
-        window ??= series;
-        CheckSpan(window, start);
-        long ticks = TickCount(window, start, o.TickSeconds);
+        CheckSpan(series, start, lastTime);
+        long ticks = TickCount(series, start, o.TickSeconds, lastTime);
         if (ticks > MaxTicks)
         {
 #pragma warning disable CA2208 // the option at fault, named as ImportOptions.Validate names it, so that a caller can map it to its own option
             throw new InvariantOutOfRangeException(nameof(ImportOptions.TickSeconds), o.TickSeconds, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(window, start, 1) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
+                $"a tick of {o.TickSeconds} s makes {ticks} ticks of the samples' {TickCount(series, start, 1, lastTime) - 1} s: expected at most {MaxTicks} ticks (a longer tick)."));
 #pragma warning restore CA2208
         }
 

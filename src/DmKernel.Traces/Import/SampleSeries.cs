@@ -38,6 +38,12 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
     /// <summary>Time of the last sample, or <see cref="long.MinValue"/> when there is none.</summary>
     public long LastTime { get; private set; } = long.MinValue;
 
+    /// <summary>Time of the first sample kept that is on (value ≥ 0; undefined when <see cref="LastOnTime"/> is <see cref="long.MinValue"/>).</summary>
+    public long FirstOnTime { get; private set; }
+
+    /// <summary>Time of the last sample kept that is on, or <see cref="long.MinValue"/> when none is (known once <see cref="Complete"/>).</summary>
+    public long LastOnTime { get; private set; } = long.MinValue;
+
     /// <summary>True when <paramref name="time"/> would go backwards (and nothing is added).</summary>
     public bool IsBackwards(long time) => Count > 0 && time < LastTime;
 
@@ -120,6 +126,12 @@ internal sealed class SampleSeries(string id, SampleSpill spill)
         _used += WriteVarint(_block.AsSpan(_used), (uint)(_pendingValue + 1));
         _previousTime = _pendingTime;
         _maxProvisioned = Math.Max(_maxProvisioned, _pendingProvisioned);
+        if (_pendingValue >= 0)
+        {
+            if (LastOnTime == long.MinValue)
+                FirstOnTime = _pendingTime;
+            LastOnTime = _pendingTime;
+        }
     }
 
     private void Flush(long next)

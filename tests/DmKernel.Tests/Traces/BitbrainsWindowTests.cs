@@ -51,6 +51,27 @@ public sealed class BitbrainsWindowTests
     }
 
     [Fact]
+    public void AVmOnAtOtherTimes_WhoseOffRowsStartEarlierAndEndLater_DoesNotWidenTheTrace()
+    {
+        // The review of this fix: a VM that is on at other times but has one capacity-0 row a day early still added 288 empty
+        // ticks (replay's mean assigned 152.6 -> 147.7 GB).
+        using var dir = new TempDir();
+        foreach (string folder in new[] { "plain", "wide" })
+            dir.Write($"{folder}/1.csv", Vm(1));
+        dir.Write("plain/2.csv", Vm(2));
+        var wide = new StringBuilder(Header).Append(Row(Start - 86_400, 0, 0));
+        wide.Append(Vm(2)[Header.Length..]).Append(Row(Start + (47 * 300) + 86_400, 0, 0));
+        dir.Write("wide/2.csv", wide.ToString());
+        BitbrainsImporter.Import(dir.File("plain"), dir.File("plain.dmt"));
+        BitbrainsImporter.Import(dir.File("wide"), dir.File("wide.dmt"));
+        TraceData p = TraceData.Load(dir.File("plain.dmt")), w = TraceData.Load(dir.File("wide.dmt"));
+        Assert.Equal(p.Header.TickCount, w.Header.TickCount); // before this fix: 48 + 2 × 288
+        Assert.Equal(p.Header.Metadata["resample.start_seconds"], w.Header.Metadata["resample.start_seconds"]);
+        Assert.Equal(p.Series(0), w.Series(0));
+        Assert.Equal(p.Series(1), w.Series(1));
+    }
+
+    [Fact]
     public void EveryVmNeverOn_TheTraceSpansTheirRows_AsBefore()
     {
         using var dir = new TempDir();

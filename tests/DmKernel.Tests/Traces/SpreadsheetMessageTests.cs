@@ -70,6 +70,11 @@ public sealed class SpreadsheetMessageTests
         Assert.Equal((ImportErrorKind.WrongColumnCount, 1, 1), (e.Kind, e.Line, e.Column));
         Assert.Contains("1 fields; the line seems to be semicolon-separated (9 fields split at ';', then 1 empty)", e.Message, StringComparison.Ordinal);
 
+        // A trailing separator and a tab (a review): the same.
+        dir.Write("t.csv", "m_1;60;41;50;;;43;33;5;\t\n");
+        e = Refused(() => AlibabaImporter.Import(dir.File("t.csv"), dir.File("t.dmt"), Alibaba()));
+        Assert.Contains("the line seems to be semicolon-separated (9 fields split at ';', then 1 empty)", e.Message, StringComparison.Ordinal);
+
         // Ten values split at ';' (not a trailing separator): not said to be this table semicolon-separated.
         dir.Write("b.csv", "m_1;60;41;50;;;43;33;5;7\n");
         e = Refused(() => AlibabaImporter.Import(dir.File("b.csv"), dir.File("b.dmt"), Alibaba()));
