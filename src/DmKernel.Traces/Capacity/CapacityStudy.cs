@@ -196,9 +196,9 @@ public static partial class CapacityStudy
         {
             string what = ctx.Ticks < series.Ticks
                 ? string.Create(ic, $"The ticks compared are few (the comparison's tick limit, --max-ticks, cut the trace's {held.Ticks}): ")
-                : leftOutBefore + leftOutAfter > 0 ? string.Create(ic, $"The ticks compared are few (the trace's {held.Ticks} less its empty edges): ")
+                : leftOutBefore + leftOutAfter > 0 ? string.Create(ic, $"The ticks compared are few (the {held.Ticks} ticks read less the empty edges left out): ")
                 : "The trace is short: ";
-            warnings.Add(string.Create(ic, $"{what}{ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) are too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
+            warnings.Add(string.Create(ic, $"{what}{ctx.Ticks} tick{(ctx.Ticks == 1 ? "" : "s")} of {series.TickSeconds:0.###} s ({measuredSeconds / 60:0.#} min) {(ctx.Ticks == 1 ? "is" : "are")} too little time to hold the demand's peaks and changes, so treat the answer as indicative."));
         }
 
         if (leftOutBefore + leftOutAfter > 0)
@@ -220,11 +220,12 @@ public static partial class CapacityStudy
         // Ticks inside the trace with no pool VM on (the edges are left out above): every drawn VM's off time as well, which a
         // gap in the collection (days missing from a GCD folder: "off after the hold limit") makes too; said, not removed, as
         // the fleet may truly be all off then (a night between two days).
-        if (EmptyInside(series, pool, ctx.Ticks) is (int empty, int from, int length) && empty * 100L >= ctx.Ticks * MinEmptyInsidePercent)
+        // Over every tick left in, not only the tick limit's: each draw plays a VM from any tick (a review at stop 61).
+        if (EmptyInside(series, pool, series.Ticks) is (int empty, int from, int length) && empty * 100L >= series.Ticks * MinEmptyInsidePercent)
         {
             string where = empty == length ? string.Create(ic, $"ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}")
                 : string.Create(ic, $"the longest span ticks {leftOutBefore + from}..{leftOutBefore + from + length - 1}, {Duration(length * series.TickSeconds)}");
-            warnings.Add(string.Create(ic, $"{empty} of the {ctx.Ticks} ticks compared ({Duration(empty * series.TickSeconds)}; {where}) have no VM compared on: counted as every drawn VM's off time, they raise every density. If they are a gap in the collection (days missing from a folder, an outage the import did not hold) rather than the fleet all off, treat VMs per host as an upper bound, or import the trace without the gap."));
+            warnings.Add(string.Create(ic, $"{empty} of the {series.Ticks} ticks played ({Duration(empty * series.TickSeconds)}; {where}) have no VM compared on: counted as every drawn VM's off time, they raise every density. If they are a gap in the collection (days missing from a folder, an outage the import did not hold) rather than the fleet all off, treat VMs per host as an upper bound, or import the trace without the gap."));
         }
 
         // The sensitivity grid holds one re-expressed copy of the trace per demand model.

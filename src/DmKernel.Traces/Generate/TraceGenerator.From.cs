@@ -45,7 +45,8 @@ public static partial class TraceGenerator
         // end of a 2-day source misaligned every VM after its wrap).
         (int leftOutBefore, int leftOutAfter) = CapacityStudy.EmptyEdges(source, [.. pool], source.Ticks);
         leftOutBefore = leftOutBefore / align * align;
-        leftOutAfter = leftOutAfter / align * align;
+        int remainder = (source.Ticks - leftOutBefore) % align; // the end edge takes it where it can: the ticks played whole periods
+        leftOutAfter = leftOutAfter >= remainder ? remainder + ((leftOutAfter - remainder) / align * align) : leftOutAfter / align * align;
         int sourceTicks = source.Ticks - leftOutBefore - leftOutAfter;
         TraceSeries played = sourceTicks == source.Ticks ? source : source.Slice(leftOutBefore, sourceTicks);
         int[]? balanced = options.Draw == DerivedDraw.Balanced ? BalancedSources(pool, n, options.Seed) : null;
@@ -92,7 +93,7 @@ public static partial class TraceGenerator
         if (sourceTicks != source.Ticks)
         {
             meta.Set("gen.source_ticks_played", string.Create(CultureInfo.InvariantCulture,
-                $"{leftOutBefore}..{leftOutBefore + sourceTicks - 1}: the {leftOutBefore} ticks before and {leftOutAfter} after have no pool VM on and are not played{(align > 1 ? " (whole alignment periods)" : "")}; T in gen.draw is the {sourceTicks} ticks played"));
+                $"{leftOutBefore}..{leftOutBefore + sourceTicks - 1}: the {leftOutBefore} ticks before and {leftOutAfter} after have no pool VM on and are not played{(align > 1 ? " (whole alignment periods)" : "")}; the source ticks of gen.draw are the {sourceTicks} played"));
         }
 
         meta.Set("gen.draw", balanced is null

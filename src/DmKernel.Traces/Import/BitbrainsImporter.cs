@@ -239,6 +239,8 @@ public static class BitbrainsImporter
         var everOn = series.Where(s => s.LastOnTime != long.MinValue).ToList();
         long? lastOn = everOn.Count > 0 ? everOn.Max(s => s.LastOnTime) : null;
         double start = options.StartSeconds ?? (everOn.Count > 0 ? everOn.Min(s => s.FirstOnTime) : ImportPipeline.FirstTime(series));
+        if (lastOn < start)
+            lastOn = null; // a start given after every sample that is on: the trace runs to the last row, as before (not 0 ticks)
         var meta = new TraceMetadata();
         meta.Set("import.format", Format).Set("import.input", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputFolder))));
         meta.Set("import.clock", "Unix seconds (the header's \"Timestamp [ms]\" is seconds)");

@@ -65,7 +65,7 @@ public class CompareWindowEdgeTests
         // An outage or a night between two days: every VM off for ticks 8..15 of 24; kept, as the VMs' off time, and said.
         CapacityResult middle = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => t is >= 8 and < 16 ? TraceValues.Off : Demand(v, t)));
         Assert.Equal((24, 0, 0), (middle.Ticks, middle.TicksLeftOutBefore, middle.TicksLeftOutAfter));
-        Assert.Contains(middle.Warnings, w => w.StartsWith("8 of the 24 ticks compared (40 min; ticks 8..15) have no VM compared on: counted as every drawn VM's off time, they raise every density.", StringComparison.Ordinal));
+        Assert.Contains(middle.Warnings, w => w.StartsWith("8 of the 24 ticks played (40 min; ticks 8..15) have no VM compared on: counted as every drawn VM's off time, they raise every density.", StringComparison.Ordinal));
 
         // One VM on at tick 0 (all others off until tick 6), one at the last tick: nothing is left out.
         CapacityResult edge = Run(CompareWarningsTests.Fleet(40, 24, (v, t) => (t < 6 || t > 20) && v != 0 ? TraceValues.Off : Demand(v, t)));
@@ -104,11 +104,16 @@ public class CompareWindowEdgeTests
         // longest named.
         CapacityResult two = Run(CompareWarningsTests.Fleet(40, 203, (v, t) => t < 3 || t is >= 33 and < 35 or >= 103 and < 108 ? TraceValues.Off : Demand(v, t)));
         Assert.Equal((200, 3), (two.Ticks, two.TicksLeftOutBefore));
-        Assert.Contains(two.Warnings, w => w.StartsWith("7 of the 200 ticks compared (35 min; the longest span ticks 103..107, 25 min) have no VM compared on", StringComparison.Ordinal));
+        Assert.Contains(two.Warnings, w => w.StartsWith("7 of the 200 ticks played (35 min; the longest span ticks 103..107, 25 min) have no VM compared on", StringComparison.Ordinal));
 
         // One empty tick of 200 (0.5 %): not said; two (1 %): said.
         Assert.DoesNotContain(Run(CompareWarningsTests.Fleet(40, 200, (v, t) => t == 50 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.Contains("have no VM compared on", StringComparison.Ordinal));
-        Assert.Contains(Run(CompareWarningsTests.Fleet(40, 200, (v, t) => t is 50 or 120 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.StartsWith("2 of the 200 ticks compared (10 min; the longest span ticks 50..50, 5 min)", StringComparison.Ordinal));
+        Assert.Contains(Run(CompareWarningsTests.Fleet(40, 200, (v, t) => t is 50 or 120 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.StartsWith("2 of the 200 ticks played (10 min; the longest span ticks 50..50, 5 min)", StringComparison.Ordinal));
+
+        // Beyond the tick limit too (a review: each draw plays a VM from any tick, so a gap after the first MaxTicks ticks
+        // lowers the densities as well): said with a limit of 12 ticks of 48.
+        CapacityResult limited = Run(CompareWarningsTests.Fleet(40, 48, (v, t) => t is >= 30 and < 40 ? TraceValues.Off : Demand(v, t)), maxTicks: 12);
+        Assert.Contains(limited.Warnings, w => w.StartsWith("10 of the 48 ticks played (50 min; ticks 30..39) have no VM compared on", StringComparison.Ordinal));
 
         // A VM on through the others' gap: nothing said.
         Assert.DoesNotContain(Run(CompareWarningsTests.Fleet(40, 24, (v, t) => t is >= 8 and < 16 && v > 0 ? TraceValues.Off : Demand(v, t))).Warnings, w => w.Contains("have no VM compared on", StringComparison.Ordinal));

@@ -72,6 +72,18 @@ public sealed class BitbrainsWindowTests
     }
 
     [Fact]
+    public void AStartGivenAfterEverySampleOn_RunsToTheLastRow_NotZeroTicks()
+    {
+        // A review: with StartSeconds after the last sample on, the trace had 0 ticks and no error (before, it ran to the last row).
+        using var dir = new TempDir();
+        dir.Write("s/1.csv", Vm(1, rows: 4) + Row(Start + 3000, 0, 0));
+        BitbrainsImporter.Import(dir.File("s"), dir.File("s.dmt"), new BitbrainsImportOptions { StartSeconds = Start + 1500 });
+        TraceData s = TraceData.Load(dir.File("s.dmt"));
+        Assert.Equal(6, s.Header.TickCount); // 1 500 .. 3 000 s
+        Assert.Equal(TraceValues.Off, s.Series(0)[^1]); // the capacity-0 row at 3 000 s
+    }
+
+    [Fact]
     public void EveryVmNeverOn_TheTraceSpansTheirRows_AsBefore()
     {
         using var dir = new TempDir();

@@ -137,17 +137,18 @@ public sealed class TraceGeneratorFromTests
         Assert.Equal(a.Vms.Select(v => v.Settings), b.Vms.Select(v => v.Settings));
         for (int i = 0; i < a.Vms.Count; i++)
             Assert.Equal(FromId(Source(), a.Vms[i].Id).Offset + 7, FromId(Padded(7, 5), b.Vms[i].Id).Offset); // ids in the source's ticks
-        Assert.Equal("7..54: the 7 ticks before and 5 after have no pool VM on and are not played; T in gen.draw is the 48 ticks played", b.Header.Metadata["gen.source_ticks_played"]);
+        Assert.Equal("7..54: the 7 ticks before and 5 after have no pool VM on and are not played; the source ticks of gen.draw are the 48 played", b.Header.Metadata["gen.source_ticks_played"]);
         Assert.Equal("60", b.Header.Metadata["gen.source_ticks"]);
         Assert.False(a.Header.Metadata.TryGetValue("gen.source_ticks_played", out _));
 
-        // With starts aligned to whole hours (12 ticks), both edges left out are whole hours (7 -> 0, 15 -> 12; 5 -> 0,
-        // 14 -> 12: a review found a 3-tick edge left out at the end misaligning every VM after its wrap), so each VM's
-        // series is the source's from a whole hour, wrapping at a whole hour.
+        // With starts aligned to whole hours (12 ticks), the first edge left out is whole hours (7 -> 0, 15 -> 12) and the
+        // last makes the ticks played whole hours where it can (77 - 12 = 65 ticks: 5 of its 14 left out, 60 played; a
+        // review found a 3-tick edge left out at the end misaligning every VM after its wrap), so each VM's series is the
+        // source's from a whole hour, wrapping at a whole hour.
         DerivedTraceOptions hourly = Options with { AlignStartsSeconds = 3600 };
         Assert.Equal((0, 0), Edges(TraceGenerator.GenerateFrom(Padded(7, 5), dir.File("h1.dmt"), hourly)));
         GeneratedTrace h2 = TraceGenerator.GenerateFrom(Padded(15, 14), dir.File("h2.dmt"), hourly);
-        Assert.Equal((12, 12), Edges(h2));
+        Assert.Equal((12, 5), Edges(h2));
         TraceSeries wide = Padded(15, 14);
         TraceData h = TraceData.Load(h2.Path);
         for (int i = 0; i < h.Vms.Count; i++)
@@ -156,7 +157,7 @@ public sealed class TraceGeneratorFromTests
             Assert.Equal(0, offset % 12);
             int[] series = h.Series(i);
             for (int t = 0; t < series.Length; t++)
-                Assert.Equal(wide.Of(src)[12 + ((offset - 12 + t) % (15 + 48 + 14 - 24))], series[t]);
+                Assert.Equal(wide.Of(src)[12 + ((offset - 12 + t) % 60)], series[t]);
         }
 
         static (int, int) Edges(GeneratedTrace g) => (g.SourceTicksLeftOutBefore, g.SourceTicksLeftOutAfter);
