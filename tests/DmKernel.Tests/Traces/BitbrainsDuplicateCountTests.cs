@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text;
 using DmKernel.Traces;
+
+using static DmKernel.Tests.Traces.BitbrainsText;
 
 namespace DmKernel.Tests.Traces;
 
@@ -14,11 +15,8 @@ namespace DmKernel.Tests.Traces;
 /// </summary>
 public sealed class BitbrainsDuplicateCountTests
 {
-    private const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
     private const long Start = 1_375_308_000;
     private const long Capacity = 4_194_304;
-
-    private static string Row(long time, long capacityKb, long usageKb) => string.Create(CultureInfo.InvariantCulture, $"{time};\t2;\t4000;\t100;\t2.5;\t{capacityKb};\t{usageKb};\t0;\t0;\t0;\t0\n");
 
     /// <summary>One row of a VM: off (capacity 0), usage 0 or a measured usage.</summary>
     private enum Kind

@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text;
 using DmKernel.Traces;
+
+using static DmKernel.Tests.Traces.BitbrainsText;
 
 namespace DmKernel.Tests.Traces;
 
@@ -12,10 +13,7 @@ namespace DmKernel.Tests.Traces;
 /// </summary>
 public sealed class BitbrainsWindowTests
 {
-    private const string Header = "Timestamp [ms];\tCPU cores;\tCPU capacity provisioned [MHZ];\tCPU usage [MHZ];\tCPU usage [%];\tMemory capacity provisioned [KB];\tMemory usage [KB];\tDisk read throughput [KB/s];\tDisk write throughput [KB/s];\tNetwork received throughput [KB/s];\tNetwork transmitted throughput [KB/s]\n";
     private const long Start = 1_375_308_000;
-
-    private static string Row(long time, long capacityKb, long usageKb) => string.Create(CultureInfo.InvariantCulture, $"{time};\t2;\t4000;\t100;\t2.5;\t{capacityKb};\t{usageKb};\t0;\t0;\t0;\t0\n");
 
     private static string Vm(int seed, int rows = 48)
     {
